@@ -1,0 +1,36 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// One typed pipeline: spec (AttnSpec) → IR (AttnIR, via AttnLower) → C (AttnCEmit) → JIT (AttnJIT).
+// AttnInterp is the reference semantics; AttnGen joins the halves and is what users import.
+let package = Package(
+    name: "attn-gen",
+    products: [
+        .library(name: "AttnGen", targets: ["AttnGen"]),
+        .executable(name: "attn-gen", targets: ["attn-gen"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+    ],
+    targets: [
+        .target(name: "AttnIR"),
+        .target(name: "AttnSpec", dependencies: ["AttnIR"]),
+        .target(name: "AttnWeights"),
+        .target(name: "AttnLower", dependencies: ["AttnSpec", "AttnIR"]),
+        .target(name: "AttnInterp", dependencies: ["AttnIR"]),
+        .target(name: "AttnTemplates", path: "Templates", exclude: ["README.md"], resources: [.copy("c")]),
+        .target(name: "AttnCEmit", dependencies: ["AttnIR", "AttnTemplates"]),
+        .systemLibrary(name: "CTCC", providers: [.apt(["libtcc-dev", "tcc"])]),
+        .target(name: "AttnJIT", dependencies: ["CTCC"]),
+        .target(name: "AttnGen", dependencies: ["AttnIR", "AttnSpec", "AttnWeights", "AttnLower", "AttnInterp", "AttnCEmit", "AttnJIT"]),
+        .executableTarget(
+            name: "attn-gen",
+            dependencies: ["AttnGen", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(name: "AttnIRTests", dependencies: ["AttnIR"]),
+        .testTarget(name: "AttnWeightsTests", dependencies: ["AttnWeights"]),
+        .testTarget(name: "AttnJITTests", dependencies: ["AttnJIT"]),
+        .testTarget(name: "AttnGenTests", dependencies: ["AttnGen"]),
+        .testTarget(name: "CLITests", dependencies: ["attn-gen"]),
+    ]
+)

@@ -1,0 +1,27 @@
+// Deterministic C names for everything the emitter declares. Every name is built from checked
+// identifiers (the spec name, IR roles, parameter names) plus fixed suffixes, never from raw text.
+
+import AttnIR
+
+struct CNames {
+    let program: Program
+
+    /// `se_layer3` → `SE_LAYER3`, the macro prefix.
+    var macroPrefix: String { program.name.uppercased() }
+
+    /// The pointer variable a value is read through: its role and SSA number (`pool_mean_1`).
+    func value(_ v: ValueID) -> String { v == 0 ? "input" : "\(program.instrs[v - 1].role)_\(v)" }
+
+    /// `channel.fc1.weight` → `channel_fc1_weight`.
+    func param(_ id: ParamID) -> String { program.params[id].name.replacingOccurrences(of: ".", with: "_") }
+
+    /// `SE_FC1_WEIGHT_OFFSET`.
+    func offsetMacro(_ id: ParamID) -> String { "\(macroPrefix)_\(param(id).uppercased())_OFFSET" }
+}
+
+/// A float literal C reads back to the same float.
+func cFloat(_ v: Float) -> String {
+    precondition(v.isFinite, "non-finite constant \(v) reached the emitter")
+    let text = "\(v)"
+    return text.contains(".") || text.contains("e") ? text + "f" : text + ".0f"
+}

@@ -1,0 +1,123 @@
+// Ops that read many operand elements per output element: linear layers on vectors, the channel
+// conv1d of ECA and k×k convolutions. Their operands are always stored (see Schedule).
+
+import AttnIR
+
+extension CEmitter {
+    /// `y[n,o] = b[o] + Σ_i W[o,i]·x[n,i]`.
+    func emitLinear(_ v: ValueID, weight: ParamID, bias: ParamID?, into p: inout CPrinter) {
+        let instr = program.instrs[v - 1]
+        let x = instr.operands[0]
+        let inputs = program.shape(of: x).c
+        var nest = Nest()
+        let n = nest.loop("n", instr.shape.n)
+        let o = nest.loop("o", instr.shape.c)
+        let acc = "\(names.value(v))_acc"
+        let w = names.param(weight)
+        let start = bias.map { "\(names.param($0))[\(o.index)]" } ?? "0.0f"
+        nest.pre[nest.innermost].append(.line("float \(acc) = \(start);"))
+        let xRow = vectorRow(x, n)
+        let wRow = o.index == "0" ? w : "\(w) + \(o.index) * \(inputs)"
+        nest.pre[nest.innermost].append(.line("const float *\(w)_row = \(wRow);"))
+        nest.pre[nest.innermost].append(
+            .loop(variable: "i", extent: inputs, body: [.line("\(acc) += \(w)_row[i] * \(xRow)[i];")]))
+        nest.pre[nest.innermost].append(.line("\(pointer(v))[\(vectorIndex(v, n, o.index))] = \(acc);"))
+        print(nest, into: &p)
+    }
+
+    /// ECA's conv along channels: `y[n,c] = Σ_j w[j]·x[n, c + j - (k-1)/2]`, zero outside [0, C).
+    func emitChannelConv1d(_ v: ValueID, weight: ParamID, kernel: Int, into p: inout CPrinter) {
+        let instr = program.instrs[v - 1]
+        let x = instr.operands[0]
+        let channels = instr.shape.c
+        var nest = Nest()
+        let n = nest.loop("n", instr.shape.n)
+        let c = nest.loop("c", channels)
+        let acc = "\(names.value(v))_acc"
+        let w = names.param(weight)
+        let xRow = vectorRow(x, n)
+        var body: [Stmt] = [.line("float \(acc) = 0.0f;")]
+        let pad = (kernel - 1) / 2
+        // Taps are unrolled with their literal shift; each guards its own channel range.
+        for j in 0..<kernel {
+            let shift = j - pad
+            let index = shift == 0 ? c.index : "\(c.index) \(shift < 0 ? "-" : "+") \(abs(shift))"
+            var guards: [String] = []
+            if shift < 0 { guards.append("\(c.index) >= \(-shift)") }
+            if shift > 0 { guards.append("\(c.index) < \(channels - shift)") }
+            let term = "\(acc) += \(w)[\(j)] * \(xRow)[\(index)];"
+            body.append(.line(guards.isEmpty ? term : "if (\(guards.joined(separator: " && "))) \(term)"))
+        }
+        body.append(.line("\(pointer(v))[\(vectorIndex(v, n, c.index))] = \(acc);"))
+        nest.pre[nest.innermost].append(contentsOf: body)
+        print(nest, into: &p)
+    }
+
+    /// k×k convolution with zero padding and dilation; taps outside the input are skipped.
+    func emitConv2d(_ v: ValueID, _ a: Conv2dAttrs, into p: inout CPrinter) {
+        let instr = program.instrs[v - 1]
+        let x = instr.operands[0]
+        let xs = program.shape(of: x)
+        let out = instr.shape
+        let xLayout = schedule.layouts[x]!
+        let outLayout = schedule.layouts[v]!
+        let k = a.kernel
+        var nest = Nest()
+        let n = nest.loop("n", out.n)
+        let o = nest.loop("o", out.c)
+        let h = nest.loop("h", out.h)
+        let w = nest.loop("w", out.w)
+        let acc = "\(names.value(v))_acc"
+        let wt = names.param(a.weight)
+        let start = a.bias.map { "\(names.param($0))[\(o.index)]" } ?? "0.0f"
+        let xBase = n.index == "0" ? pointer(x) : "\(pointer(x)) + \(n.index) * \(xLayout.nStride)"
+        let tap = { (i: String) in "\(wt)[((\(o.index) * \(xs.c) + \(i)) * \(k) + kh) * \(k) + kw]" }
+        let inner: [Stmt] = [
+            .line("const int y = \(h.index) + kh * \(a.dilation) - \(a.padding);"),
+            .line("if (y < 0 || y >= \(xs.h)) continue;"),
+            .loop(variable: "kw", extent: k, body: [
+                .line("const int xw = \(w.index) + kw * \(a.dilation) - \(a.padding);"),
+                .line("if (xw < 0 || xw >= \(xs.w)) continue;"),
+                .line("\(acc) += \(tap("i")) * x_plane[y * \(xs.w) + xw];"),
+            ]),
+        ]
+        let body: [Stmt] = [
+            .line("float \(acc) = \(start);"),
+            .loop(variable: "i", extent: xs.c, body: [
+                .line("const float *x_plane = \(xBase) + i * \(xs.plane);"),
+                .loop(variable: "kh", extent: k, body: inner),
+            ]),
+            .line("\(pointer(v))[\(outIndex(out, outLayout, n.index, o.index, h.index, w.index))] = \(acc);"),
+        ]
+        nest.pre[nest.innermost].append(contentsOf: body)
+        print(nest, into: &p)
+    }
+
+    /// Start of sample n's channels in a stored vector.
+    private func vectorRow(_ x: ValueID, _ n: (index: String, depth: Int)) -> String {
+        let layout = schedule.layouts[x]!
+        return n.index == "0" ? pointer(x) : "(\(pointer(x)) + \(n.index) * \(layout.nStride))"
+    }
+
+    private func vectorIndex(_ v: ValueID, _ n: (index: String, depth: Int), _ c: String) -> String {
+        let layout = schedule.layouts[v]!
+        return n.index == "0" ? c : "\(n.index) * \(layout.nStride) + \(c)"
+    }
+
+    private func outIndex(_ s: Shape, _ l: Layout, _ n: String, _ c: String, _ h: String, _ w: String) -> String {
+        var terms: [String] = []
+        if n != "0" { terms.append("\(n) * \(l.nStride)") }
+        if c != "0" { terms.append("\(c) * \(s.plane)") }
+        if h != "0" { terms.append("\(h) * \(s.w)") }
+        if w != "0" { terms.append(w) }
+        return terms.isEmpty ? "0" : terms.joined(separator: " + ")
+    }
+
+    private func print(_ nest: Nest, into p: inout CPrinter) {
+        if nest.pre[0].isEmpty && nest.post[0].isEmpty {
+            nest.print(into: &p)
+        } else {
+            p.block("") { p in nest.print(into: &p) }
+        }
+    }
+}

@@ -1,0 +1,59 @@
+// Stored elementwise values and copies: one loop nest over the value's shape writing
+// `dst[i] = f(operands at i)`, with every operand read inline or loaded.
+
+import AttnIR
+
+extension CEmitter {
+    /// Stores the elementwise instruction `v` to its layout.
+    func emitMap(_ v: ValueID, into p: inout CPrinter) {
+        let instr = program.instrs[v - 1]
+        var values = startNest(over: instr.shape)
+        let (expr, _) = values.compute(instr, v)
+        store(expr, to: v, shape: instr.shape, &values)
+        finish(values, into: &p)
+    }
+
+    /// Copies each operand of a concat into its channel slice (when they could not be placed there).
+    func emitConcatCopy(_ v: ValueID, into p: inout CPrinter) {
+        let instr = program.instrs[v - 1]
+        let layout = schedule.layouts[v]!
+        var start = 0
+        for operand in instr.operands {
+            let s = program.shape(of: operand)
+            var values = startNest(over: s)
+            let (expr, _) = values.value(operand)
+            var o = values.offset(Shape(n: s.n, c: instr.shape.c, h: s.h, w: s.w), layout)
+            o.constant += start * s.plane
+            let dst = values.access(pointer(v), o, writable: true)
+            values.emit("\(dst.expr) = \(expr);", at: values.nest.innermost)
+            finish(values, into: &p)
+            start += s.c
+        }
+    }
+
+    /// A nest over n, c and the flat H·W index of `shape`.
+    func startNest(over shape: Shape) -> NestValues {
+        var nest = Nest()
+        var axes = Axes()
+        axes.n = nest.loop("n", shape.n)
+        axes.c = nest.loop("c", shape.c)
+        axes.hw = nest.loop("hw", shape.plane)
+        return NestValues(program, schedule, names, nest: nest, axes: axes)
+    }
+
+    /// `dst[element] = expr;` in the innermost loop.
+    func store(_ expr: String, to v: ValueID, shape: Shape, _ values: inout NestValues) {
+        let dst = values.access(pointer(v), values.offset(shape, schedule.layouts[v]!), writable: true)
+        values.emit("\(dst.expr) = \(expr);", at: values.nest.innermost)
+    }
+
+    /// Prints a finished nest, in its own scope when it declares anything outside its loops.
+    func finish(_ values: NestValues, into p: inout CPrinter) {
+        let nest = values.nest
+        if nest.pre[0].isEmpty && nest.post[0].isEmpty {
+            nest.print(into: &p)
+        } else {
+            p.block("") { p in nest.print(into: &p) }
+        }
+    }
+}

@@ -1,0 +1,91 @@
+// Pools. Sibling pools over the same operand share one pass (see GroupReductions): global pools
+// keep one accumulator per pool in registers; channel pools accumulate into their output planes.
+
+import AttnIR
+
+extension CEmitter {
+    /// Global pools over H×W of one operand, all in one pass.
+    func emitGlobalPools(_ group: [ValueID], into p: inout CPrinter) {
+        let operand = program.instrs[group[0] - 1].operands[0]
+        let shape = program.shape(of: operand)
+        var values = startNest(over: shape)
+        let outer = values.axes.hw.depth == 0 ? values.nest.innermost : values.nest.innermost - 1
+        for v in group {
+            let start = poolStart(v)
+            values.emit("float \(names.value(v))_acc = \(start);", at: outer)
+        }
+        let (x, _) = values.value(operand)
+        for v in group { values.emit(accumulate(v, "\(names.value(v))_acc", x), at: values.nest.innermost) }
+        for v in group {
+            let dst = values.access(pointer(v), values.offset(program.shape(of: v), schedule.layouts[v]!), writable: true)
+            let result = "\(names.value(v))_acc" + finalScale(v, count: shape.plane)
+            values.nest.post[outer].append(.line("\(dst.expr) = \(result);"))
+        }
+        finish(values, into: &p)
+    }
+
+    /// Pools over C of one operand, all in one pass, accumulating into the output planes.
+    func emitChannelPools(_ group: [ValueID], into p: inout CPrinter) {
+        let operand = program.instrs[group[0] - 1].operands[0]
+        let shape = program.shape(of: operand)
+        var values = startNest(over: shape)
+        let planeDepth = values.axes.n.depth
+        let plane = shape.plane
+        for v in group {
+            let base = rowPointer(v, &values, at: planeDepth)
+            let start = poolStart(v)
+            values.nest.pre[planeDepth].append(.loop(variable: "hw", extent: plane, body: [.line("\(base)[hw] = \(start);")]))
+            if case .mean = poolMode(v), shape.c > 1 {
+                let scale = cFloat(1 / Float(shape.c))
+                values.nest.post[planeDepth].append(.loop(variable: "hw", extent: plane, body: [.line("\(base)[hw] *= \(scale);")]))
+            }
+        }
+        let (x, _) = values.value(operand)
+        let hw = values.axes.hw.index
+        for v in group {
+            values.emit(accumulate(v, "\(rowName(v))[\(hw)]", x), at: values.nest.innermost)
+        }
+        finish(values, into: &p)
+    }
+
+    private func rowName(_ v: ValueID) -> String { "\(names.value(v))_plane" }
+
+    /// `float *<v>_plane = <ptr> + n·nStride;` at the plane's depth.
+    private func rowPointer(_ v: ValueID, _ values: inout NestValues, at depth: Int) -> String {
+        let layout = schedule.layouts[v]!
+        let shape = program.shape(of: v)
+        let offset = shape.n > 1 && values.axes.n.index != "0" ? " + \(values.axes.n.index) * \(layout.nStride)" : ""
+        values.emit("float *\(rowName(v)) = \(pointer(v))\(offset);", at: depth)
+        return rowName(v)
+    }
+
+    private func poolMode(_ v: ValueID) -> PoolMode {
+        switch program.instrs[v - 1].op {
+        case .globalPool(let m), .channelPool(let m): return m
+        case .linear, .channelConv1d, .conv2d, .affine, .unary, .binary, .concat:
+            preconditionFailure("not a pool")
+        }
+    }
+
+    private func poolStart(_ v: ValueID) -> String {
+        switch poolMode(v) {
+        case .mean: return "0.0f"
+        case .max: return "-INFINITY"
+        }
+    }
+
+    /// One accumulation step; max keeps `v > m ? v : m`, as the interpreter does.
+    private func accumulate(_ v: ValueID, _ acc: String, _ x: String) -> String {
+        switch poolMode(v) {
+        case .mean: return "\(acc) += \(x);"
+        case .max: return "\(acc) = \(x) > \(acc) ? \(x) : \(acc);"
+        }
+    }
+
+    private func finalScale(_ v: ValueID, count: Int) -> String {
+        switch poolMode(v) {
+        case .mean: return count > 1 ? " * \(cFloat(1 / Float(count)))" : ""
+        case .max: return ""
+        }
+    }
+}

@@ -1,0 +1,130 @@
+// Reading values inside a loop nest: stored values become loads (hoisted when loop-invariant,
+// through a row pointer when not), inline values become named temporaries computed at the
+// shallowest depth their operands allow.
+
+import AttnIR
+
+/// Index expressions of the loop nest a value is read in.
+struct Axes {
+    var n: (index: String, depth: Int) = ("0", 0)
+    var c: (index: String, depth: Int) = ("0", 0)
+    var hw: (index: String, depth: Int) = ("0", 0)
+}
+
+/// Evaluates program values element by element inside one nest.
+struct NestValues {
+    let program: Program
+    let schedule: Schedule
+    let names: CNames
+    var nest: Nest
+    var axes: Axes
+    private var cache: [ValueID: String] = [:]
+    private var pointers: [String: String] = [:]
+
+    init(_ program: Program, _ schedule: Schedule, _ names: CNames, nest: Nest, axes: Axes) {
+        self.program = program
+        self.schedule = schedule
+        self.names = names
+        self.nest = nest
+        self.axes = axes
+    }
+
+    /// Appends a statement at `depth`.
+    mutating func emit(_ line: String, at depth: Int) { nest.pre[depth].append(.line(line)) }
+
+    /// The offset of element (n, c, hw) of a value with this shape and layout.
+    func offset(_ shape: Shape, _ layout: Layout) -> Offset {
+        var o = Offset()
+        if shape.n > 1 { o.add(axes.n, layout.nStride) }
+        if shape.c > 1 { o.add(axes.c, shape.plane) }
+        if shape.plane > 1 { o.add(axes.hw, 1) }
+        return o
+    }
+
+    /// An element access `ptr[offset]`, through a row pointer declared at the depth of the outer
+    /// part of the offset when the access sits in the innermost loop.
+    mutating func access(_ base: String, _ o: Offset, writable: Bool) -> (expr: String, depth: Int) {
+        let depth = o.depth
+        let (outer, inner) = o.split(at: depth)
+        let outerDepth = o.terms.filter { $0.depth < depth }.map(\.depth).max() ?? 0
+        guard depth > 0, outer != "0" else { return ("\(base)[\(o.text)]", depth) }
+        let key = "\(base)@\(outer)"
+        let row: String
+        if let existing = pointers[key] {
+            row = existing
+        } else {
+            row = "\(base)_\(writable ? "w" : "r")\(pointers.count)"
+            pointers[key] = row
+            emit("\(writable ? "" : "const ")float *\(row) = \(base) + \(outer);", at: outerDepth)
+        }
+        return ("\(row)[\(inner)]", depth)
+    }
+
+    /// The C expression for `v` at the current element, and the depth it is available at.
+    mutating func value(_ v: ValueID) -> (expr: String, depth: Int) {
+        if let hit = cache[v] { return (hit, depthOf[v]!) }
+        let result: (String, Int)
+        if let layout = schedule.layouts[v] {
+            let load = access(names.value(v), offset(program.shape(of: v), layout), writable: false)
+            if load.depth < nest.innermost {
+                // Loop-invariant here: load once, at the depth it changes.
+                let name = "\(names.value(v))_v"
+                emit("const float \(name) = \(load.expr);", at: load.depth)
+                result = (name, load.depth)
+            } else {
+                result = load
+            }
+        } else {
+            let instr = program.instrs[v - 1]
+            let (expr, depth) = compute(instr, v)
+            let name = names.value(v)
+            emit("const float \(name) = \(expr);", at: depth)
+            result = (name, depth)
+        }
+        cache[v] = result.0
+        depthOf[v] = result.1
+        return result
+    }
+
+    private var depthOf: [ValueID: Int] = [:]
+
+    /// The C expression of an elementwise instruction from its operands.
+    mutating func compute(_ instr: Instr, _ v: ValueID) -> (expr: String, depth: Int) {
+        let args = instr.operands.map { value($0) }
+        let depth = args.map(\.depth).max() ?? 0
+        switch instr.op {
+        case .unary(let u):
+            let a = args[0].expr
+            switch u {
+            case .relu: return ("\(a) > 0.0f ? \(a) : 0.0f", depth)
+            case .sigmoid: return ("1.0f / (1.0f + expf(-\(a)))", depth)
+            case .hardSigmoid:
+                // relu6(a + 3) / 6, as PyTorch; a NaN maps to 0 like the interpreter.
+                let t = "\(names.value(v))_t"
+                emit("const float \(t) = \(a) + 3.0f;", at: depth)
+                return ("(\(t) > 0.0f ? (\(t) < 6.0f ? \(t) : 6.0f) : 0.0f) / 6.0f", depth)
+            }
+        case .binary(let b):
+            switch b {
+            case .add: return ("\(args[0].expr) + \(args[1].expr)", depth)
+            case .mul: return ("\(args[0].expr) * \(args[1].expr)", depth)
+            }
+        case .affine(let scale, let shift):
+            let s = paramAtChannel(scale)
+            let t = paramAtChannel(shift)
+            return ("\(s.expr) * \(args[0].expr) + \(t.expr)", max(depth, s.depth, t.depth))
+        case .globalPool, .channelPool, .linear, .channelConv1d, .conv2d, .concat:
+            preconditionFailure("\(instr.op) is never computed inline")
+        }
+    }
+
+    /// A per-channel parameter at the current channel, hoisted to the channel loop.
+    private mutating func paramAtChannel(_ id: ParamID) -> (expr: String, depth: Int) {
+        let key = "param\(id)"
+        if let hit = pointers[key] { return (hit, axes.c.depth) }
+        let name = "\(names.param(id))_c"
+        emit("const float \(name) = \(names.param(id))[\(axes.c.index)];", at: axes.c.depth)
+        pointers[key] = name
+        return (name, axes.c.depth)
+    }
+}

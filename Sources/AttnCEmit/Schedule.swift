@@ -1,0 +1,174 @@
+// Decides, for each IR value, whether the C stores it in memory or recomputes it inline where it
+// is read, and where stored values live. This is where fusion happens:
+// - Full-size elementwise values (SE's `x·gate`, CBAM's `x1`) are never stored: each reader
+//   recomputes them from x, which costs no extra memory traffic and no scratch.
+// - Small values (pooled vectors, 1-channel planes) are stored in caller-owned scratch, with
+//   buffers reused once dead, so SE needs exactly C + rd floats.
+// - A concat of stored values costs nothing: its operands are written straight into their slice.
+
+import AttnIR
+
+/// Which caller-owned array a stored value lives in.
+enum Buffer: Hashable {
+    case input
+    case output
+    case scratch
+}
+
+/// Where a stored value's elements are: `base + n·nStride + c·H·W + h·W + w` in `buffer`.
+struct Layout: Hashable {
+    let buffer: Buffer
+    let base: Int
+    let nStride: Int
+}
+
+/// The storage plan of one program.
+struct Schedule {
+    /// Layout of each stored value; nil means the value is computed inline where read.
+    let layouts: [Layout?]
+    /// Floats of scratch the plan needs.
+    let scratchSize: Int
+    /// Concats whose operands were placed in their slices, so no copy is emitted.
+    let aliasedConcats: Set<ValueID>
+
+    init(_ p: Program) {
+        let users = p.users()
+        var inline = Array(repeating: false, count: p.instrs.count + 1)
+        for id in 1...p.instrs.count where id != p.output {
+            let instr = p.instrs[id - 1]
+            inline[id] = instr.op.isElementwise && users[id].allSatisfy { u in
+                let user = p.instrs[u - 1]
+                return user.op.readsEachElementOnce && user.shape.spatialCovers(instr.shape)
+                    && (user.op.isReduction || user.shape == instr.shape)
+            }
+        }
+        // A concat's operand can be written directly into its slice when the concat is its only
+        // reader and it is stored (not inline, not the block input).
+        var sliceOf: [ValueID: (concat: ValueID, channelStart: Int)] = [:]
+        var aliased = Set<ValueID>()
+        for id in 1...p.instrs.count {
+            let instr = p.instrs[id - 1]
+            guard case .concat = instr.op, id != p.output,
+                instr.operands.allSatisfy({ $0 != 0 && !inline[$0] && users[$0] == [id] && $0 != p.output }),
+                Set(instr.operands).count == instr.operands.count
+            else { continue }
+            var start = 0
+            for v in instr.operands {
+                sliceOf[v] = (id, start)
+                start += p.shape(of: v).c
+            }
+            aliased.insert(id)
+        }
+        // An inline value is read where its readers run, so what it reads must stay live that long.
+        var lastUse = Array(0...p.instrs.count)
+        for v in stride(from: p.instrs.count, through: 0, by: -1) {
+            for u in users[v] { lastUse[v] = max(lastUse[v], inline[u] ? lastUse[u] : u) }
+        }
+        // A concat's region must live from its first operand to its own last use.
+        var allocAt: [ValueID: ValueID] = [:]
+        for c in aliased { allocAt[c] = p.instrs[c - 1].operands.min()! }
+
+        var layouts = Array<Layout?>(repeating: nil, count: p.instrs.count + 1)
+        layouts[0] = Layout(buffer: .input, base: 0, nStride: p.input.c * p.input.plane)
+        var allocator = ScratchAllocator()
+        var owner: [ValueID: Int] = [:]  // value → allocation handle
+        let out = p.shape(of: p.output)
+        layouts[p.output] = Layout(buffer: .output, base: 0, nStride: out.c * out.plane)
+        var pendingFree: [ValueID: [Int]] = [:]
+
+        func allocate(_ v: ValueID) {
+            let s = p.shape(of: v)
+            let handle = allocator.allocate(s.count)
+            owner[v] = handle
+            layouts[v] = Layout(buffer: .scratch, base: allocator.offset(of: handle), nStride: s.c * s.plane)
+            pendingFree[lastUse[v], default: []].append(handle)
+        }
+        for id in 1...p.instrs.count {
+            // Concat regions open when their first operand is produced.
+            for (c, first) in allocAt where first == id { allocate(c) }
+            if let (c, start) = sliceOf[id], let region = layouts[c] {
+                let s = p.shape(of: id)
+                layouts[id] = Layout(buffer: .scratch, base: region.base + start * s.plane, nStride: region.nStride)
+            } else if id != p.output, !inline[id], !aliased.contains(id) {
+                let instr = p.instrs[id - 1]
+                // Elementwise results may overwrite an operand of the same shape that dies here.
+                if instr.op.isElementwise,
+                    let donor = instr.operands.first(where: {
+                        lastUse[$0] == id && owner[$0] != nil && p.shape(of: $0) == instr.shape
+                            && pendingFree[id]?.contains(owner[$0]!) == true
+                    })
+                {
+                    let handle = owner[donor]!
+                    pendingFree[id]!.removeAll { $0 == handle }
+                    owner[id] = handle
+                    layouts[id] = layouts[donor]
+                    pendingFree[lastUse[id], default: []].append(handle)
+                } else {
+                    allocate(id)
+                }
+            }
+            for handle in pendingFree[id] ?? [] { allocator.free(handle) }
+        }
+        self.layouts = layouts
+        self.scratchSize = allocator.highWater
+        self.aliasedConcats = aliased
+    }
+
+    func isInline(_ v: ValueID) -> Bool { layouts[v] == nil }
+}
+
+/// First-fit allocation of float ranges in scratch.
+struct ScratchAllocator {
+    private var live: [Int: Range<Int>] = [:]
+    private var next = 0
+    private(set) var highWater = 0
+
+    mutating func allocate(_ size: Int) -> Int {
+        let taken = live.values.sorted { $0.lowerBound < $1.lowerBound }
+        var start = 0
+        for r in taken {
+            if start + size <= r.lowerBound { break }
+            start = max(start, r.upperBound)
+        }
+        let handle = next
+        next += 1
+        live[handle] = start..<start + size
+        highWater = max(highWater, start + size)
+        return handle
+    }
+
+    func offset(of handle: Int) -> Int { live[handle]!.lowerBound }
+
+    mutating func free(_ handle: Int) { live[handle] = nil }
+}
+
+extension Op {
+    /// Computed from operands at the same index (with broadcasting): can be recomputed inline.
+    var isElementwise: Bool {
+        switch self {
+        case .unary, .binary, .affine: return true
+        case .globalPool, .channelPool, .linear, .channelConv1d, .conv2d, .concat: return false
+        }
+    }
+
+    var isReduction: Bool {
+        switch self {
+        case .globalPool, .channelPool: return true
+        case .unary, .binary, .affine, .linear, .channelConv1d, .conv2d, .concat: return false
+        }
+    }
+
+    /// Reads each operand element once per output element it covers (no neighbourhoods, no
+    /// repeated dot products), so an inline operand is not recomputed many times.
+    var readsEachElementOnce: Bool {
+        switch self {
+        case .unary, .binary, .affine, .globalPool, .channelPool: return true
+        case .linear, .channelConv1d, .conv2d, .concat: return false
+        }
+    }
+}
+
+extension Shape {
+    /// True when a value of `other`'s shape can be read with this shape's flat H·W index.
+    func spatialCovers(_ other: Shape) -> Bool { other.plane == 1 || (other.h == h && other.w == w) }
+}

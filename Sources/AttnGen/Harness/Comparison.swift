@@ -1,0 +1,44 @@
+// How far one output is from a reference, and whether that is within tolerance.
+
+/// Error of an output against a reference, relative to the reference's largest magnitude.
+public struct Comparison: Sendable, CustomStringConvertible {
+    public let maxAbsError: Float
+    /// max |y - ref| / max |ref|: the measure the tolerance applies to.
+    public let maxRelError: Float
+    /// Flat index of the largest error, with both values, for the failure message.
+    public let worstIndex: Int
+    public let worst: (value: Float, reference: Float)
+    /// Any NaN or Inf in the output where the reference is finite.
+    public let nonFinite: Bool
+
+    public init(_ y: [Float], reference ref: [Float]) {
+        precondition(y.count == ref.count, "comparing \(y.count) values with \(ref.count)")
+        var maxAbs: Float = 0
+        var worstIndex = 0
+        var scale: Float = 0
+        var nonFinite = false
+        for i in 0..<y.count {
+            let d = abs(y[i] - ref[i])
+            if !y[i].isFinite && ref[i].isFinite { nonFinite = true }
+            if d > maxAbs || d.isNaN {
+                maxAbs = d
+                worstIndex = i
+            }
+            scale = max(scale, abs(ref[i]))
+        }
+        self.maxAbsError = maxAbs
+        self.maxRelError = scale > 0 ? maxAbs / scale : maxAbs
+        self.worstIndex = worstIndex
+        self.worst = (y.isEmpty ? 0 : y[worstIndex], ref.isEmpty ? 0 : ref[worstIndex])
+        self.nonFinite = nonFinite
+    }
+
+    public func within(_ tolerance: Float) -> Bool { !nonFinite && !maxRelError.isNaN && maxRelError <= tolerance }
+
+    public var description: String {
+        let e = { (v: Float) in String(format: "%.2e", Double(v)) }
+        return "max abs err \(e(maxAbsError)), max rel err \(e(maxRelError)) (worst at [\(worstIndex)]: \(worst.value) vs \(worst.reference))"
+    }
+}
+
+import Foundation

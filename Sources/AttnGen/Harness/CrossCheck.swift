@@ -1,0 +1,44 @@
+// The harness: JIT-compiled C against the interpreter on seeded random data, with an explicit
+// tolerance. `attn-gen verify` and the tests both use it.
+
+import Foundation
+
+/// Result of checking one block.
+public struct CheckResult: Sendable, CustomStringConvertible {
+    public let name: String
+    public let shape: Shape
+    public let comparison: Comparison
+    public let tolerance: Float
+
+    public var passed: Bool { comparison.within(tolerance) }
+
+    public var description: String {
+        "\(passed ? "ok  " : "FAIL") \(name) \(shape): \(comparison) [tolerance \(String(format: "%.0e", Double(tolerance)))]"
+    }
+}
+
+public enum CrossCheck {
+    /// Largest allowed max|y - ref| / max|ref|. The reference accumulates in Double, the C in
+    /// float; 1e-5 leaves room for float sums over 10⁴ elements while catching any wrong index.
+    public static let tolerance: Float = 1e-5
+
+    /// Checks `spec` with random weights (or its own weights when `useSpecWeights`).
+    public static func run(
+        _ spec: BlockSpec, seed: UInt64 = 1, baseDirectory: URL? = nil, useSpecWeights: Bool = false
+    ) throws -> CheckResult {
+        let weights: WeightSource =
+            useSpecWeights && spec.weights != nil ? .spec(baseDirectory: baseDirectory) : .random(seed: seed)
+        let kernel = try Kernel(spec, weights: weights)
+        let input = kernel.program.randomInput(seed: seed &+ 1)
+        return check(kernel, input: input)
+    }
+
+    /// Compares a kernel's output on `input` with the interpreter's.
+    public static func check(_ kernel: Kernel, input: [Float]) -> CheckResult {
+        let reference = Interpreter.run(kernel.program, input: input, params: kernel.params)
+        let output = kernel(input)
+        return CheckResult(
+            name: kernel.program.name, shape: kernel.program.input, comparison: Comparison(output, reference: reference),
+            tolerance: tolerance)
+    }
+}

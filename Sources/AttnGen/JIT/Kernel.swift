@@ -1,0 +1,97 @@
+// JIT inference from Swift: a spec compiled in memory by libtcc, callable on [Float] or on
+// caller-owned buffers without allocation.
+
+import Foundation
+
+/// The C ABI of every generated kernel.
+public typealias ForwardFunction = @convention(c) (
+    UnsafePointer<Float>?, UnsafeMutablePointer<Float>?, UnsafePointer<Float>?, UnsafeMutablePointer<Float>?
+) -> Void
+
+/// Where a kernel's parameters come from.
+public enum WeightSource: Sendable {
+    /// The spec's own `weights` file (relative to `baseDirectory`); an error if it names none
+    /// and the block has parameters.
+    case spec(baseDirectory: URL?)
+    /// A safetensors file, optionally with a prefix selecting the block's tensors.
+    case safetensors(path: String, prefix: String? = nil)
+    /// Seeded random parameters (for checking and benchmarks).
+    case random(seed: UInt64)
+    /// A flat parameter array in the header's documented order.
+    case values([Float])
+}
+
+/// A compiled block. Thread-safe: the C is reentrant and each call brings its own scratch.
+public final class Kernel: @unchecked Sendable {
+    public let generated: Generated
+    /// The flat parameter array passed to the C.
+    public let params: [Float]
+    private let module: TCCModule
+    private let forward: ForwardFunction
+
+    public var program: Program { generated.program }
+    public var inputCount: Int { program.input.count }
+    public var outputCount: Int { program.outputShape.count }
+    public var scratchCount: Int { generated.source.scratchSize }
+
+    /// Generates C for `spec` and compiles it with libtcc (once per spec per process).
+    public init(_ spec: BlockSpec, weights: WeightSource = .spec(baseDirectory: nil), useCache: Bool = true) throws {
+        var base: URL? = nil
+        var override: String? = nil
+        var spec = spec
+        switch weights {
+        case .spec(let dir): base = dir
+        case .safetensors(let path, let prefix):
+            override = path
+            if let prefix { spec.weightsPrefix = prefix }
+        case .random, .values:
+            spec.weights = nil
+            spec.weightsPrefix = nil
+        }
+        let generated = try Pipeline.generate(spec, baseDirectory: base, weightsOverride: override)
+        let program = generated.program
+        switch weights {
+        case .random(let seed): params = program.randomParams(seed: seed)
+        case .values(let v):
+            guard v.count == program.paramCount else {
+                throw SpecError("weights", "\(v.count) parameter values given, the block has \(program.paramCount)")
+            }
+            params = v
+        case .spec, .safetensors:
+            guard let imported = generated.params ?? (program.paramCount == 0 ? [] : nil) else {
+                throw SpecError("weights", "the block has \(program.paramCount) parameters but no weights file was given")
+            }
+            params = imported
+        }
+        self.generated = generated
+        var key = generated.spec
+        key.weights = nil
+        key.weightsPrefix = nil
+        let source = generated.source.jitSource
+        module = try useCache
+            ? KernelCache.shared.module(key: key.canonicalJSON, source: source) : TCCModule(source: source)
+        forward = try module.function("\(program.name)_forward", as: ForwardFunction.self)
+    }
+
+    /// Runs on one input (`inputCount` floats); allocates the output and scratch.
+    public func callAsFunction(_ input: [Float]) -> [Float] {
+        precondition(input.count == inputCount, "input has \(input.count) floats, the kernel takes \(inputCount)")
+        var output = [Float](repeating: 0, count: outputCount)
+        var scratch = [Float](repeating: 0, count: max(scratchCount, 1))
+        input.withUnsafeBufferPointer { x in
+            output.withUnsafeMutableBufferPointer { y in
+                scratch.withUnsafeMutableBufferPointer { s in
+                    run(input: x.baseAddress!, output: y.baseAddress!, scratch: scratchCount > 0 ? s.baseAddress! : nil)
+                }
+            }
+        }
+        return output
+    }
+
+    /// Runs without allocating: the caller owns `inputCount`, `outputCount` and `scratchCount` floats.
+    public func run(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>?) {
+        params.withUnsafeBufferPointer { p in
+            withExtendedLifetime(module) { forward(input, output, p.baseAddress, scratch) }
+        }
+    }
+}

@@ -1,0 +1,36 @@
+// The example specs in Generated/ and the C they must produce: one command regenerates them, a
+// test fails when they drift.
+
+import Foundation
+
+public enum Examples {
+    /// `*.spec.json` files in `directory`, sorted.
+    public static func specFiles(in directory: URL) -> [URL] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        return names.filter { $0.hasSuffix(".spec.json") }.sorted().map { directory.appendingPathComponent($0) }
+    }
+
+    /// Every file the examples in `directory` generate, with its expected contents.
+    public static func expectedFiles(in directory: URL) throws(SpecError) -> [(name: String, contents: String)] {
+        var files: [(name: String, contents: String)] = []
+        for url in specFiles(in: directory) {
+            do throws(SpecError) {
+                for spec in try Pipeline.loadSpecs(path: url.path) {
+                    files += try Pipeline.generate(spec, baseDirectory: directory).source.files
+                }
+            } catch {
+                throw SpecError(url.lastPathComponent + (error.path.isEmpty ? "" : ": " + error.path), error.message)
+            }
+        }
+        return files
+    }
+
+    /// Files that differ from (or are missing against) what the specs generate.
+    public static func drift(in directory: URL) throws(SpecError) -> [String] {
+        try expectedFiles(in: directory).compactMap { file in
+            let path = directory.appendingPathComponent(file.name).path
+            let actual = FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) }
+            return actual == file.contents ? nil : file.name
+        }
+    }
+}

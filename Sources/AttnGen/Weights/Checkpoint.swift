@@ -1,0 +1,60 @@
+// A block's view of a safetensors checkpoint: the tensors under the block's prefix, renamed
+// from whichever reference implementation wrote them to the catalog's (timm's) names.
+
+import AttnSpec
+import AttnWeights
+
+/// The tensors of one block, under catalog names, with a way back to the file's names.
+struct Checkpoint {
+    let file: SafeTensorsFile
+    /// Catalog name → name in the file.
+    let fileName: [String: String]
+    /// Which naming the file uses (for messages), e.g. "timm" or "official CBAM".
+    let scheme: NameScheme
+
+    init(file: SafeTensorsFile, prefix: String?, body: BlockSpec.Body) throws(SpecError) {
+        self.file = file
+        let prefix = prefix ?? ""
+        let local = file.names().filter { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) }
+        guard !local.isEmpty else {
+            let sample = file.names().prefix(5).joined(separator: ", ")
+            throw SpecError("weights_prefix", "no tensor in \(file.source) starts with \"\(prefix)\" (it has: \(sample)…)")
+        }
+        let scheme = NameScheme.detect(body, Set(local))
+        var map: [String: String] = [:]
+        for name in local { map[scheme.catalogName(name)] = prefix + name }
+        self.fileName = map
+        self.scheme = scheme
+    }
+
+    func has(_ catalogName: String) -> Bool { fileName[catalogName] != nil }
+
+    /// Dims of a tensor, if present.
+    func dims(_ catalogName: String) -> [Int]? {
+        fileName[catalogName].flatMap { file.tensors[$0]?.shape }
+    }
+
+    /// Float values of a present tensor, checked finite; errors name the file's tensor.
+    func values(_ catalogName: String) throws(SpecError) -> [Float] {
+        guard let name = fileName[catalogName] else { throw missing(catalogName, expected: nil) }
+        let values: [Float]
+        do {
+            values = try file.floats(name)
+        } catch {
+            throw SpecError("weights", error.description)
+        }
+        if let bad = values.firstIndex(where: { !$0.isFinite }) {
+            throw SpecError("weights", "\(file.source): tensor \"\(name)\": element \(bad) is \(values[bad]); weights must be finite")
+        }
+        return values
+    }
+
+    func missing(_ catalogName: String, expected: [Int]?) -> SpecError {
+        let theirs = scheme.fileName(catalogName)
+        let shape = expected.map { " of shape \($0)" } ?? ""
+        return SpecError("weights", "\(file.source): missing tensor \"\(theirs)\"\(shape) (\(scheme.label) names)")
+    }
+
+    /// The file's own name for a catalog tensor, for messages.
+    func displayName(_ catalogName: String) -> String { fileName[catalogName] ?? scheme.fileName(catalogName) }
+}

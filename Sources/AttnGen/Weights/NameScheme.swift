@@ -1,0 +1,47 @@
+// State_dict naming conventions of the reference implementations. The catalog uses timm's names;
+// other codebases map onto them here, with any tensor transform their layout needs.
+
+import AttnSpec
+
+/// A naming convention: prefix renames from the file's names to the catalog's.
+struct NameScheme {
+    let label: String
+    /// (file prefix, catalog prefix) pairs.
+    let renames: [(theirs: String, ours: String)]
+    /// Catalog tensors whose two input planes are stored the other way round.
+    let swappedPlanes: Set<String>
+
+    static let timm = NameScheme(label: "timm", renames: [], swappedPlanes: [])
+
+    /// moskomule/senet.pytorch `SELayer`: `fc.0`/`fc.2` Linear layers without bias.
+    static let moskomuleSE = NameScheme(
+        label: "moskomule SELayer", renames: [("fc.0.", "fc1."), ("fc.2.", "fc2.")], swappedPlanes: [])
+
+    /// Jongchan/attention-module `CBAM`: its ChannelPool stacks [max, mean], timm [mean, max].
+    static let officialCBAM = NameScheme(
+        label: "official CBAM",
+        renames: [
+            ("ChannelGate.mlp.1.", "channel.fc1."), ("ChannelGate.mlp.3.", "channel.fc2."),
+            ("SpatialGate.spatial.conv.", "spatial.conv.conv."), ("SpatialGate.spatial.bn.", "spatial.conv.bn."),
+        ],
+        swappedPlanes: ["spatial.conv.conv.weight"])
+
+    /// The scheme a block's tensors follow, told apart by names only the other code uses.
+    static func detect(_ body: BlockSpec.Body, _ names: Set<String>) -> NameScheme {
+        switch body {
+        case .se: return names.contains("fc.0.weight") ? .moskomuleSE : .timm
+        case .cbam: return names.contains("ChannelGate.mlp.1.weight") ? .officialCBAM : .timm
+        case .eca, .graph: return .timm
+        }
+    }
+
+    func catalogName(_ theirs: String) -> String {
+        for r in renames where theirs.hasPrefix(r.theirs) { return r.ours + theirs.dropFirst(r.theirs.count) }
+        return theirs
+    }
+
+    func fileName(_ ours: String) -> String {
+        for r in renames where ours.hasPrefix(r.ours) { return r.theirs + ours.dropFirst(r.ours.count) }
+        return ours
+    }
+}

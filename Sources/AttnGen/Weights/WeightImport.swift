@@ -1,0 +1,77 @@
+// Fills a program's flat parameter array from a checkpoint by following the lowering's recipe:
+// plain tensors (with 1×1 dims tolerated), and BatchNorms folded to scale and shift.
+
+import AttnIR
+import AttnLower
+import AttnSpec
+import Foundation
+
+extension Checkpoint {
+    /// The flat parameter array of `lowered`, in its declaration order.
+    func parameters(for lowered: Lowered) throws(SpecError) -> [Float] {
+        var flat: [Float] = []
+        flat.reserveCapacity(lowered.program.paramCount)
+        for (decl, source) in zip(lowered.program.params, lowered.sources) {
+            let values: [Float]
+            switch source {
+            case .tensor(let name):
+                values = try tensor(name, decl.dims)
+            case .batchNormScale(let prefix, let eps):
+                values = try batchNorm(prefix, decl.dims, eps).scale
+            case .batchNormShift(let prefix, let eps):
+                values = try batchNorm(prefix, decl.dims, eps).shift
+            }
+            flat += values
+        }
+        return flat
+    }
+
+    /// A tensor of the expected dims; extra dims of extent 1 (`[O,I,1,1]` for `[O,I]`, `[1,1,k]`
+    /// for `[k]`) are accepted since PyTorch stores 1×1 convs and conv1d that way.
+    private func tensor(_ name: String, _ expected: [Int]) throws(SpecError) -> [Float] {
+        guard let found = dims(name) else { throw missing(name, expected: expected) }
+        guard found.filter({ $0 != 1 }) == expected.filter({ $0 != 1 }),
+            found.reduce(1, *) == expected.reduce(1, *)
+        else {
+            throw SpecError(
+                "weights", "\(file.source): tensor \"\(displayName(name))\" has shape \(found), expected \(expected)")
+        }
+        var values = try self.values(name)
+        if scheme.swappedPlanes.contains(name) { values = swapInputPlanes(values, expected) }
+        return values
+    }
+
+    /// Exchanges the two input channels of a `[O, 2, k, k]` conv weight.
+    private func swapInputPlanes(_ w: [Float], _ dims: [Int]) -> [Float] {
+        precondition(dims.count == 4 && dims[1] == 2, "plane swap on \(dims)")
+        let plane = dims[2] * dims[3]
+        var out = w
+        for o in 0..<dims[0] {
+            for i in 0..<plane {
+                out[(o * 2) * plane + i] = w[(o * 2 + 1) * plane + i]
+                out[(o * 2 + 1) * plane + i] = w[(o * 2) * plane + i]
+            }
+        }
+        return out
+    }
+
+    /// `scale = γ / sqrt(var + eps)`, `shift = β - mean·scale`, computed in Double.
+    private func batchNorm(_ prefix: String, _ dims: [Int], _ eps: Double) throws(SpecError) -> (scale: [Float], shift: [Float]) {
+        let gamma = try tensor(prefix + ".weight", dims)
+        let beta = try tensor(prefix + ".bias", dims)
+        let mean = try tensor(prefix + ".running_mean", dims)
+        let variance = try tensor(prefix + ".running_var", dims)
+        var scale: [Float] = []
+        var shift: [Float] = []
+        for i in 0..<gamma.count {
+            guard Double(variance[i]) + eps > 0 else {
+                throw SpecError(
+                    "weights", "\(file.source): tensor \"\(displayName(prefix + ".running_var"))\": element \(i) is \(variance[i]); a variance must be ≥ 0")
+            }
+            let s = Double(gamma[i]) / (Double(variance[i]) + eps).squareRoot()
+            scale.append(Float(s))
+            shift.append(Float(Double(beta[i]) - Double(mean[i]) * s))
+        }
+        return (scale, shift)
+    }
+}

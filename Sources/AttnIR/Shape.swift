@@ -1,0 +1,46 @@
+// The one tensor type of the IR: a static NCHW shape, float32 implied.
+
+/// A static 4-D NCHW shape. Vectors are `[N, C, 1, 1]`, planes `[N, 1, H, W]`.
+///
+/// Every value in a `Program` has one; there are no dynamic dimensions, which is what lets the
+/// emitter write literal loop extents.
+public struct Shape: Hashable, Sendable, Codable, CustomStringConvertible {
+    public let n: Int
+    public let c: Int
+    public let h: Int
+    public let w: Int
+
+    public init(n: Int, c: Int, h: Int, w: Int) {
+        self.n = n
+        self.c = c
+        self.h = h
+        self.w = w
+    }
+
+    /// Number of elements.
+    public var count: Int { n * c * h * w }
+    /// Elements in one H×W plane.
+    public var plane: Int { h * w }
+    public var dims: [Int] { [n, c, h, w] }
+
+    public var description: String { "[\(n),\(c),\(h),\(w)]" }
+
+    /// The shape two operands broadcast to, numpy style per axis (equal, or one of them 1).
+    public static func broadcast(_ a: Shape, _ b: Shape) -> Shape? {
+        func axis(_ x: Int, _ y: Int) -> Int? { x == y ? x : (x == 1 ? y : (y == 1 ? x : nil)) }
+        guard let n = axis(a.n, b.n), let c = axis(a.c, b.c), let h = axis(a.h, b.h), let w = axis(a.w, b.w) else {
+            return nil
+        }
+        return Shape(n: n, c: c, h: h, w: w)
+    }
+
+    /// Flat row-major offset of an element. Axes of extent 1 broadcast: their index is ignored.
+    /// The interpreter and the emitter share this rule.
+    public func offset(n i: Int, c j: Int, h k: Int, w l: Int) -> Int {
+        let nn = n == 1 ? 0 : i
+        let cc = c == 1 ? 0 : j
+        let hh = h == 1 ? 0 : k
+        let ww = w == 1 ? 0 : l
+        return ((nn * c + cc) * h + hh) * w + ww
+    }
+}

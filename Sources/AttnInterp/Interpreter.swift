@@ -1,0 +1,144 @@
+// The reference semantics of every IR op: plain loops over flat NCHW buffers, written for
+// clarity, not speed. Generated C is judged against this. Pools and dot products accumulate in
+// Double so the reference is more accurate than the code it checks.
+
+import AttnIR
+import Foundation
+
+/// Runs a program on one input.
+public enum Interpreter {
+    /// `input` holds `program.input.count` floats, `params` the flat parameter array.
+    public static func run(_ program: Program, input: [Float], params: [Float]) -> [Float] {
+        precondition(input.count == program.input.count, "input has \(input.count) floats, expected \(program.input.count)")
+        precondition(params.count == program.paramCount, "params has \(params.count) floats, expected \(program.paramCount)")
+        let offsets = program.paramOffsets
+        func param(_ id: ParamID) -> ArraySlice<Float> {
+            params[offsets[id]..<offsets[id] + program.params[id].count]
+        }
+        var values: [[Float]] = [input]
+        for instr in program.instrs {
+            let args = instr.operands.map { (values[$0], program.shape(of: $0)) }
+            values.append(evaluate(instr, args, param))
+        }
+        return values[program.output]
+    }
+
+    static func evaluate(
+        _ instr: Instr, _ args: [([Float], Shape)], _ param: (ParamID) -> ArraySlice<Float>
+    ) -> [Float] {
+        let out = instr.shape
+        switch instr.op {
+        case .globalPool(let mode):
+            let (x, s) = args[0]
+            return (0..<s.n * s.c).map { nc in pool(mode, (0..<s.plane).map { x[nc * s.plane + $0] }) }
+        case .channelPool(let mode):
+            let (x, s) = args[0]
+            return tensor(out) { n, _, h, w in pool(mode, (0..<s.c).map { x[s.offset(n: n, c: $0, h: h, w: w)] }) }
+        case .linear(let wID, let bID, _):
+            let (x, s) = args[0]
+            let wt = Array(param(wID))
+            let b = bID.map { Array(param($0)) }
+            return tensor(out) { n, j, _, _ in
+                var acc = Double(b?[j] ?? 0)
+                for i in 0..<s.c { acc += Double(wt[j * s.c + i]) * Double(x[n * s.c + i]) }
+                return Float(acc)
+            }
+        case .channelConv1d(let wID, let k):
+            let (x, s) = args[0]
+            let wt = Array(param(wID))
+            let pad = (k - 1) / 2
+            return tensor(out) { n, c, _, _ in
+                var acc = 0.0
+                for j in 0..<k where c + j - pad >= 0 && c + j - pad < s.c {
+                    acc += Double(wt[j]) * Double(x[n * s.c + c + j - pad])
+                }
+                return Float(acc)
+            }
+        case .conv2d(let a):
+            return conv2d(a, args[0].0, args[0].1, out, Array(param(a.weight)), a.bias.map { Array(param($0)) })
+        case .affine(let sID, let tID):
+            let (x, s) = args[0]
+            let scale = Array(param(sID))
+            let shift = Array(param(tID))
+            return tensor(out) { n, c, h, w in scale[c] * x[s.offset(n: n, c: c, h: h, w: w)] + shift[c] }
+        case .unary(let u):
+            return args[0].0.map { apply(u, $0) }
+        case .binary(let b):
+            let (x, xs) = args[0]
+            let (y, ys) = args[1]
+            return tensor(out) { n, c, h, w in
+                let p = x[xs.offset(n: n, c: c, h: h, w: w)]
+                let q = y[ys.offset(n: n, c: c, h: h, w: w)]
+                switch b {
+                case .add: return p + q
+                case .mul: return p * q
+                }
+            }
+        case .concat:
+            var starts: [Int] = []
+            var next = 0
+            for (_, s) in args {
+                starts.append(next)
+                next += s.c
+            }
+            return tensor(out) { n, c, h, w in
+                let k = starts.lastIndex { $0 <= c }!
+                let (x, s) = args[k]
+                return x[s.offset(n: n, c: c - starts[k], h: h, w: w)]
+            }
+        }
+    }
+
+    /// Builds a tensor of `shape` from an element function, in NCHW order.
+    static func tensor(_ shape: Shape, _ f: (Int, Int, Int, Int) -> Float) -> [Float] {
+        var out: [Float] = []
+        out.reserveCapacity(shape.count)
+        for n in 0..<shape.n {
+            for c in 0..<shape.c {
+                for h in 0..<shape.h {
+                    for w in 0..<shape.w { out.append(f(n, c, h, w)) }
+                }
+            }
+        }
+        return out
+    }
+
+    /// Mean in Double; max as `v > m ? v : m` starting from -inf, which is also
+    /// the generated C's rule (NaNs are skipped).
+    static func pool(_ mode: PoolMode, _ xs: [Float]) -> Float {
+        switch mode {
+        case .mean:
+            return Float(xs.reduce(0.0) { $0 + Double($1) } / Double(xs.count))
+        case .max:
+            return xs.reduce(-Float.infinity) { $1 > $0 ? $1 : $0 }
+        }
+    }
+
+    /// Pointwise functions, in Float like the C.
+    public static func apply(_ u: UnaryOp, _ v: Float) -> Float {
+        switch u {
+        case .relu: return v > 0 ? v : 0
+        case .sigmoid: return 1 / (1 + expf(-v))
+        case .hardSigmoid: return min(max(v + 3, 0), 6) / 6
+        }
+    }
+
+    static func conv2d(_ a: Conv2dAttrs, _ x: [Float], _ s: Shape, _ out: Shape, _ wt: [Float], _ b: [Float]?) -> [Float] {
+        let k = a.kernel
+        return tensor(out) { n, o, h, w in
+            var acc = Double(b?[o] ?? 0)
+            for i in 0..<s.c {
+                for kh in 0..<k {
+                    let y = h - a.padding + kh * a.dilation
+                    guard y >= 0 && y < s.h else { continue }
+                    for kw in 0..<k {
+                        let xx = w - a.padding + kw * a.dilation
+                        guard xx >= 0 && xx < s.w else { continue }
+                        acc += Double(wt[((o * s.c + i) * k + kh) * k + kw]) * Double(x[s.offset(n: n, c: i, h: y, w: xx)])
+                    }
+                }
+            }
+            return Float(acc)
+        }
+    }
+}

@@ -1,0 +1,179 @@
+// BlockSpec → Program: resolve the spec to primitive layers, then turn each layer into IR
+// instructions, tracking named values. User mistakes in a custom graph become SpecErrors at
+// `graph[i]`; anything else wrong is an IRError, i.e. a bug here.
+
+import AttnIR
+import AttnSpec
+import Foundation
+
+public enum Lowering {
+    /// Lowers a spec; the result is verified.
+    public static func lower(_ spec: BlockSpec) throws(SpecError) -> Lowered {
+        let layers = try spec.resolve()
+        let isGraph: Bool
+        if case .graph = spec.body { isGraph = true } else { isGraph = false }
+        var state = LoweringState(
+            builder: ProgramBuilder(
+                name: spec.name, input: Shape(n: spec.input.n, c: spec.input.c, h: spec.input.h, w: spec.input.w)))
+        for (i, layer) in layers.enumerated() {
+            do throws(SpecError) {
+                try state.lower(layer)
+            } catch {
+                throw isGraph ? error.within("graph[\(i)]") : error.within("kind")
+            }
+        }
+        do {
+            let program = try state.builder.finish(output: state.previous)
+            return Lowered(program: program, sources: state.sources)
+        } catch {
+            // The verifier's only user-visible failure on a graph that lowered is dead code.
+            throw SpecError(isGraph ? "graph" : "kind", "\(error.message)")
+        }
+    }
+}
+
+/// The running state of lowering one block.
+struct LoweringState {
+    var builder: ProgramBuilder
+    var sources: [ParamSource] = []
+    var names: [String: ValueID] = ["x": 0]
+    var previous: ValueID = 0
+
+    mutating func lower(_ layer: Layer) throws(SpecError) {
+        let operands = try resolveOperands(layer)
+        let role = layer.name ?? roleName(layer.op)
+        let shapes = operands.map { builder.shape(of: $0) }
+        let op: Op
+        switch layer.op {
+        case .globalPool(let m):
+            op = .globalPool(PoolMode(m))
+        case .channelPool(let m):
+            op = .channelPool(PoolMode(m))
+        case .linear(let out, let bias, let param):
+            guard shapes[0].h == 1, shapes[0].w == 1 else {
+                throw SpecError("op", "linear reads a pooled vector [N,C,1,1], got \(shapes[0])")
+            }
+            try positive(out, "out_features")
+            let w = try declare(param, "weight", [out, shapes[0].c], .weight)
+            let b = bias ? try declare(param, "bias", [out], .bias) : nil
+            op = .linear(weight: w, bias: b, outFeatures: out)
+        case .channelConv1d(let k, let param):
+            guard shapes[0].h == 1, shapes[0].w == 1 else {
+                throw SpecError("op", "channel_conv1d reads a pooled vector [N,C,1,1], got \(shapes[0])")
+            }
+            guard k >= 1, k % 2 == 1 else { throw SpecError("kernel_size", "must be a positive odd number, got \(k)") }
+            op = .channelConv1d(weight: try declare(param, "weight", [k], .weight), kernel: k)
+        case .conv2d(let out, let k, let pad, let dil, let bias, let param):
+            try positive(out, "out_channels")
+            try positive(k, "kernel_size")
+            try positive(dil, "dilation")
+            guard pad >= 0 else { throw SpecError("padding", "must be at least 0, got \(pad)") }
+            let w = try declare(param, "weight", [out, shapes[0].c, k, k], .weight)
+            let b = bias ? try declare(param, "bias", [out], .bias) : nil
+            op = .conv2d(Conv2dAttrs(weight: w, bias: b, outChannels: out, kernel: k, padding: pad, dilation: dil))
+        case .batchNorm(let param, let eps):
+            guard eps > 0, eps.isFinite else { throw SpecError("eps", "must be a positive number, got \(eps)") }
+            let c = shapes[0].c
+            let s = try declare(param, "scale", [c], .scale, source: .batchNormScale(prefix: param, eps: eps))
+            let t = try declare(param, "shift", [c], .shift, source: .batchNormShift(prefix: param, eps: eps))
+            op = .affine(scale: s, shift: t)
+        case .relu: op = .unary(.relu)
+        case .sigmoid: op = .unary(.sigmoid)
+        case .hardSigmoid: op = .unary(.hardSigmoid)
+        case .add: op = .binary(.add)
+        case .mul: op = .binary(.mul)
+        case .concat: op = .concat
+        }
+        do {
+            previous = try builder.add(op, operands, role: role)
+        } catch {
+            throw SpecError("inputs", "\(layer.op.jsonName) cannot take \(shapes.map(\.description).joined(separator: " and ")): \(error.message)")
+        }
+        if let name = layer.name { names[name] = previous }
+    }
+
+    /// Named inputs, with the previous result prepended when fewer than the op's arity are given.
+    private func resolveOperands(_ layer: Layer) throws(SpecError) -> [ValueID] {
+        var ids: [ValueID] = []
+        for (i, name) in layer.inputs.enumerated() {
+            if name == "_" {
+                ids.append(previous)
+            } else if let v = names[name] {
+                ids.append(v)
+            } else {
+                let known = names.keys.sorted().joined(separator: ", ")
+                throw SpecError("inputs[\(i)]", "no value named \"\(name)\" before this layer (known: \(known), _ for the previous result)")
+            }
+        }
+        if let arity = layer.op.arity {
+            guard ids.count <= arity else {
+                throw SpecError("inputs", "\(layer.op.jsonName) takes \(arity) operand(s), \(ids.count) given")
+            }
+            if ids.count < arity { ids.insert(previous, at: 0) }
+            guard ids.count == arity else {
+                throw SpecError("inputs", "\(layer.op.jsonName) takes \(arity) operands; name at least \(arity - 1)")
+            }
+        } else if ids.count < 2 {
+            throw SpecError("inputs", "concat needs at least two named inputs")
+        }
+        if let name = layer.name {
+            guard isCIdentifier(name), name != "x" else {
+                throw SpecError("as", "\"\(name)\" must be a C identifier other than x")
+            }
+            guard names[name] == nil else { throw SpecError("as", "\"\(name)\" is already defined") }
+        }
+        return ids
+    }
+
+    private func positive(_ v: Int, _ field: String) throws(SpecError) {
+        guard v >= 1 else { throw SpecError(field, "must be at least 1, got \(v)") }
+    }
+
+    /// Declares `param.suffix`; the same param used twice shares the tensor (and must agree in shape).
+    private mutating func declare(
+        _ param: String, _ suffix: String, _ dims: [Int], _ role: ParamRole, source: ParamSource? = nil
+    ) throws(SpecError) -> ParamID {
+        guard isParamName(param) else {
+            throw SpecError("param", "\"\(param)\" must be dotted C identifiers, like channel.fc1")
+        }
+        let name = param + "." + suffix
+        let cName = name.replacingOccurrences(of: ".", with: "_")
+        if let clash = builder.params.first(where: { $0.name != name && $0.name.replacingOccurrences(of: ".", with: "_") == cName }) {
+            throw SpecError("param", "\"\(name)\" and \"\(clash.name)\" would get the same C name \(cName)")
+        }
+        let before = builder.params.count
+        do {
+            let id = try builder.param(name, dims, role)
+            if id == before { sources.append(source ?? .tensor(name)) }
+            return id
+        } catch {
+            throw SpecError("param", "\"\(param)\" is shared with a layer of another shape: \(error.message)")
+        }
+    }
+
+    private func roleName(_ op: LayerOp) -> String {
+        switch op {
+        case .globalPool(let m): return "pool_\(m.rawValue)"
+        case .channelPool(let m): return "cpool_\(m.rawValue)"
+        case .linear(_, _, let p), .channelConv1d(_, let p), .conv2d(_, _, _, _, _, let p), .batchNorm(let p, _):
+            return p.split(separator: ".").last.map(String.init) ?? "t"
+        case .relu, .sigmoid, .hardSigmoid, .add, .mul, .concat: return op.jsonName
+        }
+    }
+}
+
+/// `a.b.c` where each part is a C identifier: safe to turn into C names by mapping `.` to `_`.
+func isParamName(_ s: String) -> Bool {
+    let parts = s.split(separator: ".", omittingEmptySubsequences: false)
+    guard let first = parts.first, isCIdentifier(String(first)), s.count <= 100 else { return false }
+    return parts.allSatisfy { isCIdentifier(String($0)) || (!$0.isEmpty && $0.allSatisfy { $0.isASCII && $0.isNumber }) }
+}
+
+extension PoolMode {
+    init(_ k: PoolKind) {
+        switch k {
+        case .mean: self = .mean
+        case .max: self = .max
+        }
+    }
+}

@@ -1,0 +1,92 @@
+// One DSL word per primitive layer. Each only builds a `Layer` value.
+
+/// Mean or max over H×W per channel: `[N,C,H,W] → [N,C,1,1]`.
+public struct GlobalPool: LayerConvertible {
+    public let layer: Layer
+    public init(_ mode: PoolKind, of input: String? = nil) {
+        layer = Layer(.globalPool(mode), inputs: input.map { [$0] } ?? [])
+    }
+}
+
+/// Mean or max over C per pixel: `[N,C,H,W] → [N,1,H,W]`.
+public struct ChannelPool: LayerConvertible {
+    public let layer: Layer
+    public init(_ mode: PoolKind, of input: String? = nil) {
+        layer = Layer(.channelPool(mode), inputs: input.map { [$0] } ?? [])
+    }
+}
+
+/// Fully connected layer on a pooled vector; `param` names its tensors.
+public struct Linear: LayerConvertible {
+    public let layer: Layer
+    public init(_ outFeatures: Int, bias: Bool = true, param: String, of input: String? = nil) {
+        layer = Layer(.linear(outFeatures: outFeatures, bias: bias, param: param), inputs: input.map { [$0] } ?? [])
+    }
+}
+
+/// 1-D cross-correlation along the channel axis of a vector, zero padded, no bias (ECA).
+public struct ChannelConv1D: LayerConvertible {
+    public let layer: Layer
+    public init(kernelSize: Int, param: String = "conv", of input: String? = nil) {
+        layer = Layer(.channelConv1d(kernelSize: kernelSize, param: param), inputs: input.map { [$0] } ?? [])
+    }
+}
+
+/// k×k convolution, stride 1, zero padding, optional dilation and bias.
+public struct Conv2D: LayerConvertible {
+    public let layer: Layer
+    public init(
+        _ outChannels: Int, kernelSize: Int, padding: Int? = nil, dilation: Int = 1, bias: Bool = false,
+        param: String, of input: String? = nil
+    ) {
+        // Default padding keeps H and W ("same"), as timm's get_padding does for stride 1.
+        let pad = padding ?? dilation * (kernelSize - 1) / 2
+        let op = LayerOp.conv2d(
+            outChannels: outChannels, kernelSize: kernelSize, padding: pad, dilation: dilation, bias: bias, param: param)
+        layer = Layer(op, inputs: input.map { [$0] } ?? [])
+    }
+}
+
+/// Eval-mode BatchNorm, folded to `scale·x + shift` per channel.
+public struct BatchNorm: LayerConvertible {
+    public let layer: Layer
+    public init(param: String, eps: Double = 1e-5, of input: String? = nil) {
+        layer = Layer(.batchNorm(param: param, eps: eps), inputs: input.map { [$0] } ?? [])
+    }
+}
+
+public struct ReLU: LayerConvertible {
+    public let layer: Layer
+    public init(of input: String? = nil) { layer = Layer(.relu, inputs: input.map { [$0] } ?? []) }
+}
+
+public struct Sigmoid: LayerConvertible {
+    public let layer: Layer
+    public init(of input: String? = nil) { layer = Layer(.sigmoid, inputs: input.map { [$0] } ?? []) }
+}
+
+/// PyTorch's hard sigmoid, `relu6(x + 3) / 6`.
+public struct HardSigmoid: LayerConvertible {
+    public let layer: Layer
+    public init(of input: String? = nil) { layer = Layer(.hardSigmoid, inputs: input.map { [$0] } ?? []) }
+}
+
+/// Broadcasting product of the previous result and `other` (or of two named values).
+public struct Multiply: LayerConvertible {
+    public let layer: Layer
+    public init(_ other: String) { layer = Layer(.mul, inputs: [other]) }
+    public init(_ a: String, _ b: String) { layer = Layer(.mul, inputs: [a, b]) }
+}
+
+/// Broadcasting sum of the previous result and `other` (or of two named values).
+public struct Add: LayerConvertible {
+    public let layer: Layer
+    public init(_ other: String) { layer = Layer(.add, inputs: [other]) }
+    public init(_ a: String, _ b: String) { layer = Layer(.add, inputs: [a, b]) }
+}
+
+/// Concatenation of named values along C, in the order given.
+public struct Concat: LayerConvertible {
+    public let layer: Layer
+    public init(_ inputs: String...) { layer = Layer(.concat, inputs: inputs) }
+}

@@ -1,0 +1,94 @@
+// JSON → BlockSpec. A file holds one block, or `{"blocks": [...]}` with one C file per block.
+
+import Foundation
+
+extension BlockSpec {
+    /// Decodes a spec document. Errors name the JSON path (`blocks[1].reduction: ...`).
+    public static func decodeFile(_ data: Data) throws(SpecError) -> [BlockSpec] {
+        let root = try JSONValue.parse(data)
+        if case .object(let fields) = root, let blocks = fields["blocks"] {
+            guard fields.count == 1 else {
+                let extra = fields.keys.filter { $0 != "blocks" }.sorted()[0]
+                throw SpecError(extra, "unknown field beside \"blocks\"")
+            }
+            guard case .array(let items) = blocks else {
+                throw SpecError("blocks", "must be an array of blocks, got \(blocks.typeName)")
+            }
+            guard !items.isEmpty else { throw SpecError("blocks", "must hold at least one block") }
+            var specs: [BlockSpec] = []
+            for (i, item) in items.enumerated() {
+                do throws(SpecError) {
+                    specs.append(try BlockSpec(json: item))
+                } catch {
+                    throw error.within("blocks[\(i)]")
+                }
+            }
+            var seen: [String: Int] = [:]
+            for (i, spec) in specs.enumerated() {
+                if let j = seen[spec.name] {
+                    throw SpecError("blocks[\(i)].name", "\"\(spec.name)\" is already the name of blocks[\(j)]")
+                }
+                seen[spec.name] = i
+            }
+            return specs
+        }
+        return [try BlockSpec(json: root)]
+    }
+
+    /// Decodes one block object.
+    public init(json: JSONValue) throws(SpecError) {
+        var r = try FieldReader(json, at: "")
+        let name = try r.require("name") { (r: inout FieldReader, k: String) throws(SpecError) in try r.string(k) }
+        let input = try Self.decodeInput(r.raw("input"))
+        let weights = try r.string("weights")
+        let prefix = try r.string("weights_prefix")
+        let kind = try r.string("kind")
+        let graph = r.raw("graph")
+        let body: Body
+        switch (kind, graph) {
+        case (nil, nil):
+            throw SpecError("kind", "is required (one of \(Self.kinds.joined(separator: ", "))) unless \"graph\" is given")
+        case (.some, .some):
+            throw SpecError("graph", "a block has either \"kind\" or \"graph\", not both")
+        case (nil, let g?):
+            body = .graph(try Self.decodeGraph(g))
+        case (let k?, nil):
+            body = try Self.decodeKind(k, &r)
+        }
+        try r.finish(context: kind.map { "kind \"\($0)\"" } ?? "a graph block")
+        self.init(name: name, input: input, body: body, weights: weights, weightsPrefix: prefix)
+    }
+
+    /// Catalog kinds this build knows.
+    public static let kinds = ["se", "eca", "cbam"]
+
+    private static func decodeKind(_ kind: String, _ r: inout FieldReader) throws(SpecError) -> Body {
+        switch kind {
+        case "se":
+            return .se(SEOptions(reduction: try r.int("reduction"), reducedChannels: try r.int("reduced_channels"), bias: try r.bool("bias")))
+        case "eca":
+            return .eca(ECAOptions(kernelSize: try r.int("kernel_size")))
+        case "cbam":
+            return .cbam(CBAMOptions(
+                reduction: try r.int("reduction"), reducedChannels: try r.int("reduced_channels"),
+                spatialKernelSize: try r.int("spatial_kernel_size"), bias: try r.bool("bias")))
+        default:
+            throw SpecError("kind", "unknown kind \"\(kind)\" (known: \(kinds.joined(separator: ", ")))")
+        }
+    }
+
+    private static func decodeInput(_ value: JSONValue?) throws(SpecError) -> InputShape {
+        guard let value else { throw SpecError("input", "is required, e.g. {\"n\": 1, \"c\": 64, \"h\": 56, \"w\": 56}") }
+        do throws(SpecError) {
+            var r = try FieldReader(value, at: "")
+            let n = try r.int("n") ?? 1
+            let c = try r.require("c") { (r: inout FieldReader, k: String) throws(SpecError) in try r.int(k) }
+            let h = try r.require("h") { (r: inout FieldReader, k: String) throws(SpecError) in try r.int(k) }
+            let w = try r.require("w") { (r: inout FieldReader, k: String) throws(SpecError) in try r.int(k) }
+            try r.finish(context: "input")
+            return InputShape(n: n, c: c, h: h, w: w)
+        } catch {
+            throw error.within("input")
+        }
+    }
+}

@@ -1,0 +1,93 @@
+// Semantic checks of a spec and the defaults that complete it. All user-facing rules live here
+// (and in lowering, for custom graphs), never in the DSL builder or the JSON decoder.
+
+import Foundation
+
+/// Largest tensor the generated C indexes: offsets are computed in 32-bit `int`.
+public let maxElements = Int(Int32.max)
+
+private let cKeywords: Set<String> = [
+    "auto", "break", "case", "char", "const", "continue", "default", "do", "double", "else", "enum", "extern",
+    "float", "for", "goto", "if", "inline", "int", "long", "register", "restrict", "return", "short", "signed",
+    "sizeof", "static", "struct", "switch", "typedef", "union", "unsigned", "void", "volatile", "while", "_Bool",
+    "_Complex", "_Imaginary", "asm", "main",
+]
+
+/// True for `[A-Za-z_][A-Za-z0-9_]*` that is not a C keyword.
+public func isCIdentifier(_ s: String) -> Bool {
+    guard let first = s.unicodeScalars.first, s.unicodeScalars.count <= 63 else { return false }
+    func letter(_ u: Unicode.Scalar) -> Bool { (u >= "a" && u <= "z") || (u >= "A" && u <= "Z") || u == "_" }
+    func digit(_ u: Unicode.Scalar) -> Bool { u >= "0" && u <= "9" }
+    return letter(first) && s.unicodeScalars.allSatisfy { letter($0) || digit($0) } && !cKeywords.contains(s)
+}
+
+extension BlockSpec {
+    /// Checks every field and returns the block as a list of primitive layers, defaults applied.
+    public func resolve() throws(SpecError) -> [Layer] {
+        guard isCIdentifier(name) else {
+            throw SpecError("name", "\"\(name)\" is not a C identifier ([A-Za-z_][A-Za-z0-9_]*, at most 63, no keyword)")
+        }
+        try input.validate()
+        if let w = weights, w.isEmpty { throw SpecError("weights", "must be a file name, got an empty string") }
+        switch body {
+        case .se(let o):
+            let rd = try reducedChannels(o.reduction, o.reducedChannels)
+            return Catalog.squeezeExcite(channels: input.c, reduced: rd, bias: o.bias ?? true)
+        case .eca(let o):
+            let k = o.kernelSize ?? ecaKernelSize(channels: input.c)
+            try oddKernel(k, "kernel_size")
+            return Catalog.eca(kernelSize: k)
+        case .cbam(let o):
+            let rd = try reducedChannels(o.reduction, o.reducedChannels)
+            let k = o.spatialKernelSize ?? 7
+            try oddKernel(k, "spatial_kernel_size")
+            return Catalog.cbam(channels: input.c, reduced: rd, spatialKernel: k, bias: o.bias ?? false)
+        case .graph(let layers):
+            guard !layers.isEmpty else { throw SpecError("graph", "must hold at least one layer") }
+            return layers
+        }
+    }
+
+    /// `reduced_channels` wins; else `C / reduction` (floor, default r 16), which must leave a channel.
+    private func reducedChannels(_ reduction: Int?, _ reduced: Int?) throws(SpecError) -> Int {
+        if let rd = reduced {
+            guard rd >= 1 else { throw SpecError("reduced_channels", "must be at least 1, got \(rd)") }
+            return rd
+        }
+        let r = reduction ?? 16
+        guard r >= 1 else { throw SpecError("reduction", "must be at least 1, got \(r)") }
+        guard input.c / r >= 1 else {
+            throw SpecError("reduction", "\(r) leaves \(input.c)/\(r) = 0 channels for C = \(input.c); lower it or give reduced_channels")
+        }
+        return input.c / r
+    }
+
+    private func oddKernel(_ k: Int, _ field: String) throws(SpecError) {
+        guard k >= 1, k % 2 == 1 else { throw SpecError(field, "must be a positive odd number, got \(k)") }
+        guard k <= 2 * max(input.c, input.h, input.w) + 1 else {
+            throw SpecError(field, "\(k) is wider than the input it slides over")
+        }
+    }
+}
+
+extension InputShape {
+    func validate() throws(SpecError) {
+        for (field, v) in [("n", n), ("c", c), ("h", h), ("w", w)] where v < 1 {
+            throw SpecError("input.\(field)", "must be at least 1, got \(v)")
+        }
+        let (nc, o1) = n.multipliedReportingOverflow(by: c)
+        let (nch, o2) = nc.multipliedReportingOverflow(by: h)
+        let (all, o3) = nch.multipliedReportingOverflow(by: w)
+        guard !o1, !o2, !o3, all <= maxElements else {
+            throw SpecError("input", "\(n)×\(c)×\(h)×\(w) elements exceed 32-bit indexing (at most \(maxElements))")
+        }
+    }
+}
+
+/// ECA's adaptive kernel size from the paper (γ = 2, b = 1), as the authors' code computes it:
+/// `t = int(|(log2 C + b) / γ|)`, then the nearest odd number at or above t. Unlike timm, no
+/// clamp to 3, so C < 8 gives k = 1.
+public func ecaKernelSize(channels: Int) -> Int {
+    let t = Int(abs((log2(Double(channels)) + 1) / 2))
+    return t % 2 == 1 ? t : t + 1
+}

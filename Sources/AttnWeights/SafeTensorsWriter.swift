@@ -1,0 +1,68 @@
+/// Writes F32 safetensors files the way the reference implementation lays them out.
+///
+/// Output is deterministic: tensors are sorted by name (byte-wise, as Rust sorts
+/// strings), metadata keys likewise, the JSON is compact with keys in the reference order
+/// (`dtype`, `shape`, `data_offsets`), and the header is padded with spaces to a multiple
+/// of 8 bytes so that the data section starts aligned.
+public enum SafeTensorsWriter {
+    /// The bytes of a safetensors file holding `tensors` as F32.
+    ///
+    /// Empty `metadata` writes no `__metadata__` entry. The inputs are the caller's own
+    /// data, not untrusted bytes, so violating the contract is a programming error and
+    /// stops with a precondition failure: names must be unique and not `__metadata__`,
+    /// dimensions non-negative, and `values.count` equal to the product of `shape`
+    /// (`[]` is a scalar with one value).
+    public static func encode(_ tensors: [(name: String, shape: [Int], values: [Float])],
+                              metadata: [String: String] = [:]) -> [UInt8] {
+        let sorted = tensors.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
+
+        var header = "{"
+        var fields: [String] = []
+        if !metadata.isEmpty {
+            let keys = metadata.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            let pairs = keys.map { "\(JSONText.quoted($0)):\(JSONText.quoted(metadata[$0] ?? ""))" }
+            fields.append("\"__metadata__\":{" + pairs.joined(separator: ",") + "}")
+        }
+        var offset = 0
+        var previousName: String?
+        for tensor in sorted {
+            precondition(tensor.name != "__metadata__", "SafeTensorsWriter: \"__metadata__\" is reserved")
+            precondition(tensor.name != previousName, "SafeTensorsWriter: tensor \"\(tensor.name)\" given twice")
+            previousName = tensor.name
+            precondition(tensor.shape.allSatisfy { $0 >= 0 }, "SafeTensorsWriter: \"\(tensor.name)\" has a negative dimension")
+            var count = 1
+            for dim in tensor.shape {
+                let (product, overflow) = count.multipliedReportingOverflow(by: dim)
+                precondition(!overflow, "SafeTensorsWriter: shape of \"\(tensor.name)\" overflows")
+                count = product
+            }
+            precondition(count == tensor.values.count,
+                         "SafeTensorsWriter: \"\(tensor.name)\" has \(tensor.values.count) values for shape \(tensor.shape)")
+            let end = offset + count * 4
+            let shape = tensor.shape.map(String.init).joined(separator: ",")
+            fields.append("\(JSONText.quoted(tensor.name)):{\"dtype\":\"F32\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(end)]}")
+            offset = end
+        }
+        header += fields.joined(separator: ",") + "}"
+
+        var headerBytes = Array(header.utf8)
+        let padding = (8 - headerBytes.count % 8) % 8
+        headerBytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: padding))
+
+        var out: [UInt8] = []
+        out.reserveCapacity(8 + headerBytes.count + offset)
+        withUnsafeBytes(of: UInt64(headerBytes.count).littleEndian) { out.append(contentsOf: $0) }
+        out.append(contentsOf: headerBytes)
+        for tensor in sorted {
+            #if _endian(little)
+            // Host order is the file's order: copy the bit patterns in one go.
+            tensor.values.withUnsafeBytes { out.append(contentsOf: $0) }
+            #else
+            for value in tensor.values {
+                withUnsafeBytes(of: value.bitPattern.littleEndian) { out.append(contentsOf: $0) }
+            }
+            #endif
+        }
+        return out
+    }
+}

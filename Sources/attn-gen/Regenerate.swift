@@ -1,0 +1,48 @@
+// `attn-gen regenerate` and `attn-gen check`: keep Generated/ equal to what its specs produce.
+
+import ArgumentParser
+import AttnGen
+import Foundation
+
+struct Regenerate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Rewrite the C of every example spec in a folder (default Generated/).")
+
+    @Option(help: "Folder holding *.spec.json examples.")
+    var dir = "Generated"
+
+    func run() throws {
+        do {
+            let url = URL(fileURLWithPath: dir)
+            let files = try Examples.expectedFiles(in: url)
+            try OutputWriter.write(files, to: url)
+            print("regenerated \(files.count) files in \(dir)")
+        } catch {
+            throw fail(error)
+        }
+    }
+}
+
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Fail if the C in a folder (default Generated/) differs from what its specs generate.")
+
+    @Option(help: "Folder holding *.spec.json examples.")
+    var dir = "Generated"
+
+    func run() throws {
+        let drifted: [String]
+        do {
+            drifted = try Examples.drift(in: URL(fileURLWithPath: dir))
+        } catch {
+            throw fail(error)
+        }
+        guard drifted.isEmpty else {
+            let list = drifted.joined(separator: ", ")
+            FileHandle.standardError.write(
+                Data("error: out of date in \(dir): \(list)\nfix: swift run attn-gen regenerate --dir \(dir)\n".utf8))
+            throw ExitCode.failure
+        }
+        print("\(dir) is up to date")
+    }
+}

@@ -1,0 +1,37 @@
+// `attn-gen verify SPEC.json`: JIT-compiled C against the interpreter on seeded random data.
+
+import ArgumentParser
+import AttnGen
+import Foundation
+
+struct Verify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check each block's JIT-compiled C against the reference interpreter.")
+
+    @Argument(help: "Spec JSON file.")
+    var spec: String
+
+    @Option(help: "Seed for the random input and weights.")
+    var seed: UInt64 = 1
+
+    @Flag(help: "Use the spec's weights file instead of random weights.")
+    var specWeights = false
+
+    func run() throws {
+        let base = URL(fileURLWithPath: spec).deletingLastPathComponent()
+        var failed = 0
+        do {
+            for block in try Pipeline.loadSpecs(path: spec) {
+                let result = try CrossCheck.run(block, seed: seed, baseDirectory: base, useSpecWeights: specWeights)
+                print(result)
+                if !result.passed { failed += 1 }
+            }
+        } catch {
+            throw fail(error)
+        }
+        if failed > 0 {
+            FileHandle.standardError.write(Data("error: \(failed) block(s) past tolerance\n".utf8))
+            throw ExitCode.failure
+        }
+    }
+}
