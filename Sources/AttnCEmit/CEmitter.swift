@@ -56,8 +56,8 @@ public struct CEmitter {
             program, names: names, scratchSize: schedule.scratchSize, specText: specText, hasWeights: weights != nil)
         let body = functionBody()
         let table = weights.map { weightTable($0) } ?? ""
-        let source = Skeleton.source(name: name, include: "#include \"\(name).h\"\n", function: body, weights: table)
-        let jit = header + Skeleton.source(name: name, include: "", function: body, weights: "")
+        let source = Skeleton.source(name: name, include: "#include \"\(name).h\"\n", function: body, weights: table, forJIT: false)
+        let jit = header + Skeleton.source(name: name, include: "", function: body, weights: "", forJIT: true)
         return CSource(name: name, header: header, source: source, jitSource: jit, scratchSize: schedule.scratchSize)
     }
 

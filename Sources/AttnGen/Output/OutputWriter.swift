@@ -35,8 +35,9 @@ public enum OutputWriter {
             let temp = directory.appendingPathComponent(".\(name).tmp-\(ProcessInfo.processInfo.processIdentifier)")
             do {
                 try Data(contents.utf8).write(to: temp)
-                if fm.fileExists(atPath: target.path) { _ = try fm.replaceItemAt(target, withItemAt: temp) } else {
-                    try fm.moveItem(at: temp, to: target)
+                // rename(2) replaces the target atomically: readers see the old file or the new one.
+                guard rename(temp.path, target.path) == 0 else {
+                    throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: String(cString: strerror(errno))])
                 }
                 written.append(target)
             } catch {

@@ -1,0 +1,45 @@
+// Weights imported from PyTorch must reproduce PyTorch: each fixture holds a state_dict written
+// by timm or the official code, an input and the module's output (scripts/make_fixtures.py).
+
+import AttnGen
+import Foundation
+import Testing
+
+@Suite struct FixtureTests {
+    /// Output of the C compiled from the fixture's spec and weights vs PyTorch's output.
+    @Test(arguments: Paths.fixtureNames())
+    func reproducesPyTorch(_ name: String) throws {
+        let dir = Paths.fixtures.appendingPathComponent(name)
+        let specs = try Pipeline.loadSpecs(path: dir.appendingPathComponent("spec.json").path)
+        let io = try SafeTensorsFile.load(path: dir.appendingPathComponent("io.safetensors").path)
+        let kernel = try Kernel(specs[0], weights: .spec(baseDirectory: dir))
+        let input = try io.floats("input")
+        let expected = try io.floats("output")
+        let jit = Comparison(kernel(input), reference: expected)
+        let interp = Comparison(Interpreter.run(kernel.program, input: input, params: kernel.params), reference: expected)
+        // 1e-5 of max|y|: the contract for imported weights.
+        #expect(jit.within(1e-5), "\(name) JIT vs PyTorch: \(jit)")
+        #expect(interp.within(1e-5), "\(name) interpreter vs PyTorch: \(interp)")
+    }
+
+    @Test func everyKindHasFixtures() {
+        let names = Paths.fixtureNames()
+        for kind in ["se_", "eca_", "cbam_"] { #expect(names.contains { $0.hasPrefix(kind) }, "no \(kind) fixture") }
+        #expect(names.contains("cbam_official_c64"), "official CBAM names must be covered")
+        #expect(names.contains("se_moskomule_c48"), "moskomule SE names must be covered")
+    }
+
+    /// The baked weight table in the standalone .c holds exactly the imported values.
+    @Test func bakedWeightsMatchImport() throws {
+        let dir = Paths.fixtures.appendingPathComponent("se_timm_c64")
+        let spec = try Pipeline.loadSpecs(path: dir.appendingPathComponent("spec.json").path)[0]
+        let g = try Pipeline.generate(spec, baseDirectory: dir)
+        let params = try #require(g.params)
+        #expect(params.count == g.program.paramCount)
+        #expect(g.source.source.contains("const float se_timm_c64_params[SE_TIMM_C64_PARAMS_SIZE]"))
+        #expect(g.source.header.contains("extern const float se_timm_c64_params[SE_TIMM_C64_PARAMS_SIZE];"))
+        // Hyperparameters came from the weights: rd 8 (timm's make_divisible), bias on.
+        guard case .se(let o) = g.spec.body else { Issue.record("not SE"); return }
+        #expect(o.reducedChannels == 8 && o.bias == true)
+    }
+}

@@ -1,0 +1,73 @@
+// Generated/ holds example specs and their C. These tests fail when the C drifts from what the
+// specs produce (fix: `swift run attn-gen regenerate`), run each example through the JIT against
+// the interpreter, and compile it with gcc and clang at -std=c99 -Wall -Wextra -Werror.
+
+import AttnGen
+import Foundation
+import Testing
+
+@Suite struct GeneratedTests {
+    static let specs = Examples.specFiles(in: Paths.generated).map(\.lastPathComponent)
+
+    @Test func examplesExist() {
+        for kind in ["se_", "eca_", "cbam_"] { #expect(Self.specs.contains { $0.hasPrefix(kind) }, "no \(kind) example") }
+    }
+
+    @Test func noDrift() throws {
+        let drifted = try Examples.drift(in: Paths.generated)
+        #expect(drifted.isEmpty, "Generated/ is out of date: \(drifted); run `swift run attn-gen regenerate`")
+    }
+
+    @Test func filesAreDeterministicAndPortable() throws {
+        for file in try Examples.expectedFiles(in: Paths.generated) {
+            #expect(file.contents.hasPrefix(generatedMarker), "\(file.name) lacks the DO NOT EDIT header")
+            #expect(!file.contents.contains(Paths.root.path), "\(file.name) contains a local path")
+            #expect(!file.contents.contains("malloc") && !file.contents.contains("static float"), "\(file.name)")
+        }
+    }
+
+    @Test(arguments: specs)
+    func jitMatchesInterpreter(_ specName: String) throws {
+        for spec in try Pipeline.loadSpecs(path: Paths.generated.appendingPathComponent(specName).path) {
+            let result = try CrossCheck.run(spec, seed: 11)
+            #expect(result.passed, "\(result)")
+        }
+    }
+
+    @Test(arguments: ["gcc", "clang"])
+    func compilesWarningFree(_ compiler: String) throws {
+        guard let cc = which(compiler) else {
+            Issue.record("\(compiler) not found on PATH")
+            return
+        }
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("attn-gen-cc-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: out) }
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        for file in try FileManager.default.contentsOfDirectory(atPath: Paths.generated.path) where file.hasSuffix(".c") {
+            let (status, text) = run(cc, ["-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic", "-O2", "-c",
+                Paths.generated.appendingPathComponent(file).path, "-o", out.appendingPathComponent(file + ".o").path])
+            #expect(status == 0, "\(compiler) \(file): \(text)")
+        }
+    }
+}
+
+func which(_ name: String) -> String? {
+    for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
+        let path = "\(dir)/\(name)"
+        if FileManager.default.isExecutableFile(atPath: path) { return path }
+    }
+    return nil
+}
+
+func run(_ tool: String, _ args: [String]) -> (Int32, String) {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: tool)
+    p.arguments = args
+    let pipe = Pipe()
+    p.standardError = pipe
+    p.standardOutput = pipe
+    do { try p.run() } catch { return (-1, "\(error)") }
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+}
