@@ -8,6 +8,7 @@ let package = Package(
     products: [
         .library(name: "AttnGen", targets: ["AttnGen"]),
         .executable(name: "attn-gen", targets: ["attn-gen"]),
+        .executable(name: "attn-bench", targets: ["attn-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
@@ -31,6 +32,9 @@ let package = Package(
         .testTarget(name: "AttnWeightsTests", dependencies: ["AttnWeights"]),
         .testTarget(name: "AttnJITTests", dependencies: ["AttnJIT"]),
         .testTarget(name: "AttnGenTests", dependencies: ["AttnGen"]),
+        .executableTarget(name: "attn-bench", dependencies: ["AttnGen"]),
         .testTarget(name: "CLITests", dependencies: ["attn-gen"]),
+        .testTarget(name: "HardeningTests", dependencies: ["AttnGen", "attn-gen"]),
+        .testTarget(name: "EmbeddedTests", dependencies: ["AttnGen", "attn-gen"]),
     ]
 )

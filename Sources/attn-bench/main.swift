@@ -1,0 +1,1 @@
+print("attn-bench: not built yet")
