@@ -2,6 +2,175 @@
 #include <math.h>
 #include "cbam_resnet50_layer3.h"
 
+/* Dot product of two rows: the FC layers of the excitation MLPs. */
+#if defined(__TINYC__) && defined(__x86_64__)
+static float attn_row_dot(const float *w, const float *x, int n)
+{
+    float a[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+    long m = n & ~7;
+    const float *p = w;
+    const float *q = x;
+    if (m > 0) {
+        __asm__ volatile(
+            "pxor %%xmm0, %%xmm0\n\tpxor %%xmm1, %%xmm1\n\t"
+            "1:\n\t"
+            "movups (%0), %%xmm2\n\tmovups (%1), %%xmm3\n\tmulps %%xmm3, %%xmm2\n\taddps %%xmm2, %%xmm0\n\t"
+            "movups 16(%0), %%xmm4\n\tmovups 16(%1), %%xmm5\n\tmulps %%xmm5, %%xmm4\n\taddps %%xmm4, %%xmm1\n\t"
+            "add $32, %0\n\tadd $32, %1\n\tsub $8, %2\n\tjnz 1b\n\t"
+            "addps %%xmm1, %%xmm0\n\tmovups %%xmm0, (%3)\n\t"
+            : "+r"(p), "+r"(q), "+r"(m)
+            : "r"(a)
+            : "memory");
+    }
+    float s = (a[0] + a[1]) + (a[2] + a[3]);
+    for (int i = n & ~7; i < n; i++) s += w[i] * x[i];
+    return s;
+}
+#else
+static float attn_row_dot(const float *w, const float *x, int n)
+{
+    float a[8] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
+    int i = 0;
+    for (; i + 8 <= n; i += 8) {
+        for (int j = 0; j < 8; j++) a[j] += w[i + j] * x[i + j];
+    }
+    float s = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+    for (; i < n; i++) s += w[i] * x[i];
+    return s;
+}
+#endif
+
+/* Sum and max of a row in one pass (CBAM's two channel pools). Max skips NaN like the
+ * interpreter: m = v > m ? v : m, which is MAXPS with v as destination. */
+#if defined(__TINYC__) && defined(__x86_64__)
+static void attn_row_sum_max(const float *x, int n, float *sum, float *max)
+{
+    float a[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+    float b[4] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY};
+    long m = n & ~15;
+    const float *p = x;
+    if (m > 0) {
+        __asm__ volatile(
+            "pxor %%xmm0, %%xmm0\n\tpxor %%xmm1, %%xmm1\n\t"
+            "movups (%3), %%xmm2\n\tmovups (%3), %%xmm3\n\t"
+            "1:\n\t"
+            /* Max chains alternate registers: tcc has no xmm register-to-register move. */
+            "movups (%0), %%xmm4\n\taddps %%xmm4, %%xmm0\n\tmaxps %%xmm2, %%xmm4\n\t"
+            "movups 16(%0), %%xmm5\n\taddps %%xmm5, %%xmm1\n\tmaxps %%xmm3, %%xmm5\n\t"
+            "movups 32(%0), %%xmm2\n\taddps %%xmm2, %%xmm0\n\tmaxps %%xmm4, %%xmm2\n\t"
+            "movups 48(%0), %%xmm3\n\taddps %%xmm3, %%xmm1\n\tmaxps %%xmm5, %%xmm3\n\t"
+            "add $64, %0\n\tsub $16, %1\n\tjnz 1b\n\t"
+            "addps %%xmm1, %%xmm0\n\tmovups %%xmm0, (%2)\n\t"
+            "maxps %%xmm3, %%xmm2\n\tmovups %%xmm2, (%3)\n\t"
+            : "+r"(p), "+r"(m)
+            : "r"(a), "r"(b)
+            : "memory");
+    }
+    float s = (a[0] + a[1]) + (a[2] + a[3]);
+    float mx = -INFINITY;
+    for (int j = 0; j < 4; j++) mx = b[j] > mx ? b[j] : mx;
+    for (int i = n & ~15; i < n; i++) {
+        s += x[i];
+        mx = x[i] > mx ? x[i] : mx;
+    }
+    *sum = s;
+    *max = mx;
+}
+#else
+static void attn_row_sum_max(const float *x, int n, float *sum, float *max)
+{
+    float a[8] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
+    float b[8] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY};
+    int i = 0;
+    for (; i + 8 <= n; i += 8) {
+        for (int j = 0; j < 8; j++) {
+            a[j] += x[i + j];
+            b[j] = x[i + j] > b[j] ? x[i + j] : b[j];
+        }
+    }
+    float s = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+    float mx = -INFINITY;
+    for (int j = 0; j < 8; j++) mx = b[j] > mx ? b[j] : mx;
+    for (; i < n; i++) {
+        s += x[i];
+        mx = x[i] > mx ? x[i] : mx;
+    }
+    *sum = s;
+    *max = mx;
+}
+#endif
+
+/* v = g * x[i]; sum[i] += v; max[i] = v > max[i] ? v : max[i]: CBAM's pass that applies the
+ * channel gate and pools over channels, without storing the gated tensor. */
+#if defined(__TINYC__) && defined(__x86_64__)
+static void attn_row_scale_sum_max(float *sum, float *max, const float *x, float g, int n)
+{
+    float g4[4] = {g, g, g, g};
+    long m = n & ~3;
+    float *s = sum;
+    float *t = max;
+    const float *p = x;
+    if (m > 0) {
+        __asm__ volatile(
+            "movups (%4), %%xmm7\n\t"
+            "1:\n\t"
+            "movups (%2), %%xmm0\n\tmulps %%xmm7, %%xmm0\n\t"
+            "movups (%0), %%xmm1\n\taddps %%xmm0, %%xmm1\n\tmovups %%xmm1, (%0)\n\t"
+            "movups (%1), %%xmm3\n\tmaxps %%xmm3, %%xmm0\n\tmovups %%xmm0, (%1)\n\t"
+            "add $16, %0\n\tadd $16, %1\n\tadd $16, %2\n\tsub $4, %3\n\tjnz 1b\n\t"
+            : "+r"(s), "+r"(t), "+r"(p), "+r"(m)
+            : "r"(g4)
+            : "memory");
+    }
+    for (int i = n & ~3; i < n; i++) {
+        const float v = g * x[i];
+        sum[i] += v;
+        max[i] = v > max[i] ? v : max[i];
+    }
+}
+#else
+static void attn_row_scale_sum_max(float *sum, float *max, const float *x, float g, int n)
+{
+    for (int i = 0; i < n; i++) {
+        const float v = g * x[i];
+        sum[i] += v;
+        max[i] = v > max[i] ? v : max[i];
+    }
+}
+#endif
+
+/* y[i] = s[i] * (g * x[i]): CBAM's final pass, the channel gate recomputed from x. */
+#if defined(__TINYC__) && defined(__x86_64__)
+static void attn_row_scale_mul(float *y, const float *x, float g, const float *s, int n)
+{
+    float g4[4] = {g, g, g, g};
+    long m = n & ~7;
+    float *q = y;
+    const float *p = x;
+    const float *r = s;
+    if (m > 0) {
+        __asm__ volatile(
+            "movups (%4), %%xmm7\n\t"
+            "1:\n\t"
+            "movups (%1), %%xmm0\n\tmovups 16(%1), %%xmm1\n\t"
+            "mulps %%xmm7, %%xmm0\n\tmulps %%xmm7, %%xmm1\n\t"
+            "movups (%2), %%xmm2\n\tmovups 16(%2), %%xmm3\n\t"
+            "mulps %%xmm2, %%xmm0\n\tmulps %%xmm3, %%xmm1\n\t"
+            "movups %%xmm0, (%0)\n\tmovups %%xmm1, 16(%0)\n\t"
+            "add $32, %0\n\tadd $32, %1\n\tadd $32, %2\n\tsub $8, %3\n\tjnz 1b\n\t"
+            : "+r"(q), "+r"(p), "+r"(r), "+r"(m)
+            : "r"(g4)
+            : "memory");
+    }
+    for (int i = n & ~7; i < n; i++) y[i] = s[i] * (g * x[i]);
+}
+#else
+static void attn_row_scale_mul(float *y, const float *x, float g, const float *s, int n)
+{
+    for (int i = 0; i < n; i++) y[i] = s[i] * (g * x[i]);
+}
+#endif
+
 void cbam_resnet50_layer3_forward(const float *input, float *output, const float *params, float *scratch)
 {
     const float *channel_fc1_weight = params + CBAM_RESNET50_LAYER3_CHANNEL_FC1_WEIGHT_OFFSET; /* [64, 1024] */
@@ -27,24 +196,16 @@ void cbam_resnet50_layer3_forward(const float *input, float *output, const float
     /* pool_mean_1 [1,1024,1,1] = global_pool.mean(input) */
     /* pool_max_2 [1,1024,1,1] = global_pool.max(input) */
     for (int c = 0; c < 1024; c++) {
-        float pool_mean_1_acc = 0.0f;
-        float pool_max_2_acc = -INFINITY;
-        const float *input_r0 = input + c * 196;
-        for (int hw = 0; hw < 196; hw++) {
-            pool_mean_1_acc += input_r0[hw];
-            pool_max_2_acc = input_r0[hw] > pool_max_2_acc ? input_r0[hw] : pool_max_2_acc;
-        }
-        pool_mean_1[c] = pool_mean_1_acc * 0.0051020407f;
-        pool_max_2[c] = pool_max_2_acc;
+        float sum, max;
+        attn_row_sum_max(input + c * 196, 196, &sum, &max);
+        pool_mean_1[c] = sum * 0.0051020407f;
+        pool_max_2[c] = max;
     }
 
     /* fc1_3 [1,64,1,1] = linear(out=64, w=$0)(pool_mean_1) */
     for (int o = 0; o < 64; o++) {
         float fc1_3_acc = 0.0f;
-        const float *channel_fc1_weight_row = channel_fc1_weight + o * 1024;
-        for (int i = 0; i < 1024; i++) {
-            fc1_3_acc += channel_fc1_weight_row[i] * pool_mean_1[i];
-        }
+        fc1_3_acc += attn_row_dot(channel_fc1_weight + o * 1024, pool_mean_1, 1024);
         fc1_3[o] = fc1_3_acc;
     }
 
@@ -56,20 +217,14 @@ void cbam_resnet50_layer3_forward(const float *input, float *output, const float
     /* avg_path_5 [1,1024,1,1] = linear(out=1024, w=$1)(relu_4) */
     for (int o = 0; o < 1024; o++) {
         float avg_path_5_acc = 0.0f;
-        const float *channel_fc2_weight_row = channel_fc2_weight + o * 64;
-        for (int i = 0; i < 64; i++) {
-            avg_path_5_acc += channel_fc2_weight_row[i] * relu_4[i];
-        }
+        avg_path_5_acc += attn_row_dot(channel_fc2_weight + o * 64, relu_4, 64);
         avg_path_5[o] = avg_path_5_acc;
     }
 
     /* fc1_6 [1,64,1,1] = linear(out=64, w=$0)(pool_max_2) */
     for (int o = 0; o < 64; o++) {
         float fc1_6_acc = 0.0f;
-        const float *channel_fc1_weight_row = channel_fc1_weight + o * 1024;
-        for (int i = 0; i < 1024; i++) {
-            fc1_6_acc += channel_fc1_weight_row[i] * pool_max_2[i];
-        }
+        fc1_6_acc += attn_row_dot(channel_fc1_weight + o * 1024, pool_max_2, 1024);
         fc1_6[o] = fc1_6_acc;
     }
 
@@ -81,10 +236,7 @@ void cbam_resnet50_layer3_forward(const float *input, float *output, const float
     /* fc2_8 [1,1024,1,1] = linear(out=1024, w=$1)(relu_7) */
     for (int o = 0; o < 1024; o++) {
         float fc2_8_acc = 0.0f;
-        const float *channel_fc2_weight_row = channel_fc2_weight + o * 64;
-        for (int i = 0; i < 64; i++) {
-            fc2_8_acc += channel_fc2_weight_row[i] * relu_7[i];
-        }
+        fc2_8_acc += attn_row_dot(channel_fc2_weight + o * 64, relu_7, 64);
         fc2_8[o] = fc2_8_acc;
     }
 
@@ -107,12 +259,7 @@ void cbam_resnet50_layer3_forward(const float *input, float *output, const float
         }
         for (int c = 0; c < 1024; c++) {
             const float sigmoid_10_v = sigmoid_10[c];
-            const float *input_r0 = input + c * 196;
-            for (int hw = 0; hw < 196; hw++) {
-                const float x1_11 = sigmoid_10_v * input_r0[hw];
-                mean_c_12_plane[hw] += x1_11;
-                max_c_13_plane[hw] = x1_11 > max_c_13_plane[hw] ? x1_11 : max_c_13_plane[hw];
-            }
+            attn_row_scale_sum_max(mean_c_12_plane, max_c_13_plane, input + c * 196, sigmoid_10_v, 196);
         }
         for (int hw = 0; hw < 196; hw++) {
             mean_c_12_plane[hw] *= 0.0009765625f;
@@ -151,13 +298,7 @@ void cbam_resnet50_layer3_forward(const float *input, float *output, const float
 
     /* mul_18 [1,1024,14,14] = mul(sigmoid_17, x1_11) */
     for (int c = 0; c < 1024; c++) {
-        const float sigmoid_10_v = sigmoid_10[c];
-        const float *input_r0 = input + c * 196;
-        float *output_w1 = output + c * 196;
-        for (int hw = 0; hw < 196; hw++) {
-            const float x1_11 = sigmoid_10_v * input_r0[hw];
-            output_w1[hw] = sigmoid_17[hw] * x1_11;
-        }
+        attn_row_scale_mul(output + c * 196, input + c * 196, sigmoid_10[c], sigmoid_17, 196);
     }
 }
 

@@ -2,6 +2,75 @@
 #include <math.h>
 #include "eca_resnet50_layer2.h"
 
+/* Sum of a row; several independent partial sums so the adds pipeline (and vectorise). */
+#if defined(__TINYC__) && defined(__x86_64__)
+static float attn_row_sum(const float *x, int n)
+{
+    float a[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+    long m = n & ~15;
+    const float *p = x;
+    if (m > 0) {
+        __asm__ volatile(
+            "pxor %%xmm0, %%xmm0\n\tpxor %%xmm1, %%xmm1\n\tpxor %%xmm2, %%xmm2\n\tpxor %%xmm3, %%xmm3\n\t"
+            "1:\n\t"
+            "movups (%0), %%xmm4\n\taddps %%xmm4, %%xmm0\n\t"
+            "movups 16(%0), %%xmm5\n\taddps %%xmm5, %%xmm1\n\t"
+            "movups 32(%0), %%xmm6\n\taddps %%xmm6, %%xmm2\n\t"
+            "movups 48(%0), %%xmm7\n\taddps %%xmm7, %%xmm3\n\t"
+            "add $64, %0\n\tsub $16, %1\n\tjnz 1b\n\t"
+            "addps %%xmm1, %%xmm0\n\taddps %%xmm3, %%xmm2\n\taddps %%xmm2, %%xmm0\n\t"
+            "movups %%xmm0, (%2)\n\t"
+            : "+r"(p), "+r"(m)
+            : "r"(a)
+            : "memory");
+    }
+    float s = (a[0] + a[1]) + (a[2] + a[3]);
+    for (int i = n & ~15; i < n; i++) s += x[i];
+    return s;
+}
+#else
+static float attn_row_sum(const float *x, int n)
+{
+    float a[8] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
+    int i = 0;
+    for (; i + 8 <= n; i += 8) {
+        for (int j = 0; j < 8; j++) a[j] += x[i + j];
+    }
+    float s = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+    for (; i < n; i++) s += x[i];
+    return s;
+}
+#endif
+
+/* y[i] = g * x[i]: the final pass of SE and ECA. */
+#if defined(__TINYC__) && defined(__x86_64__)
+static void attn_row_scale(float *y, const float *x, float g, int n)
+{
+    float g4[4] = {g, g, g, g};
+    long m = n & ~15;
+    float *q = y;
+    const float *p = x;
+    if (m > 0) {
+        __asm__ volatile(
+            "movups (%3), %%xmm7\n\t"
+            "1:\n\t"
+            "movups (%1), %%xmm0\n\tmovups 16(%1), %%xmm1\n\tmovups 32(%1), %%xmm2\n\tmovups 48(%1), %%xmm3\n\t"
+            "mulps %%xmm7, %%xmm0\n\tmulps %%xmm7, %%xmm1\n\tmulps %%xmm7, %%xmm2\n\tmulps %%xmm7, %%xmm3\n\t"
+            "movups %%xmm0, (%0)\n\tmovups %%xmm1, 16(%0)\n\tmovups %%xmm2, 32(%0)\n\tmovups %%xmm3, 48(%0)\n\t"
+            "add $64, %0\n\tadd $64, %1\n\tsub $16, %2\n\tjnz 1b\n\t"
+            : "+r"(q), "+r"(p), "+r"(m)
+            : "r"(g4)
+            : "memory");
+    }
+    for (int i = n & ~15; i < n; i++) y[i] = g * x[i];
+}
+#else
+static void attn_row_scale(float *y, const float *x, float g, int n)
+{
+    for (int i = 0; i < n; i++) y[i] = g * x[i];
+}
+#endif
+
 void eca_resnet50_layer2_forward(const float *input, float *output, const float *params, float *scratch)
 {
     const float *conv_weight = params + ECA_RESNET50_LAYER2_CONV_WEIGHT_OFFSET; /* [5] */
@@ -11,12 +80,7 @@ void eca_resnet50_layer2_forward(const float *input, float *output, const float 
 
     /* pool_mean_1 [1,512,1,1] = global_pool.mean(input) */
     for (int c = 0; c < 512; c++) {
-        float pool_mean_1_acc = 0.0f;
-        const float *input_r0 = input + c * 784;
-        for (int hw = 0; hw < 784; hw++) {
-            pool_mean_1_acc += input_r0[hw];
-        }
-        pool_mean_1[c] = pool_mean_1_acc * 0.0012755102f;
+        pool_mean_1[c] = attn_row_sum(input + c * 784, 784) * 0.0012755102f;
     }
 
     /* conv_2 [1,512,1,1] = channel_conv1d(k=5, w=$0)(pool_mean_1) */
@@ -37,12 +101,7 @@ void eca_resnet50_layer2_forward(const float *input, float *output, const float 
 
     /* mul_4 [1,512,28,28] = mul(sigmoid_3, input) */
     for (int c = 0; c < 512; c++) {
-        const float sigmoid_3_v = sigmoid_3[c];
-        const float *input_r0 = input + c * 784;
-        float *output_w1 = output + c * 784;
-        for (int hw = 0; hw < 784; hw++) {
-            output_w1[hw] = sigmoid_3_v * input_r0[hw];
-        }
+        attn_row_scale(output + c * 784, input + c * 784, sigmoid_3[c], 784);
     }
 }
 

@@ -2,6 +2,78 @@
 #include <math.h>
 #include "max_eca_custom.h"
 
+/* Max of a row, NaN skipped (m = v > m ? v : m), with independent partial maxima. */
+#if defined(__TINYC__) && defined(__x86_64__)
+static float attn_row_max(const float *x, int n)
+{
+    float b[4] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY};
+    long m = n & ~15;
+    const float *p = x;
+    if (m > 0) {
+        __asm__ volatile(
+            "movups (%2), %%xmm2\n\tmovups (%2), %%xmm3\n\t"
+            "1:\n\t"
+            /* Two chains; each hands its running max to the next register, as tcc has no
+               register-to-register move for xmm here. */
+            "movups (%0), %%xmm4\n\tmaxps %%xmm2, %%xmm4\n\t"
+            "movups 16(%0), %%xmm5\n\tmaxps %%xmm3, %%xmm5\n\t"
+            "movups 32(%0), %%xmm2\n\tmaxps %%xmm4, %%xmm2\n\t"
+            "movups 48(%0), %%xmm3\n\tmaxps %%xmm5, %%xmm3\n\t"
+            "add $64, %0\n\tsub $16, %1\n\tjnz 1b\n\t"
+            "maxps %%xmm3, %%xmm2\n\tmovups %%xmm2, (%2)\n\t"
+            : "+r"(p), "+r"(m)
+            : "r"(b)
+            : "memory");
+    }
+    float mx = -INFINITY;
+    for (int j = 0; j < 4; j++) mx = b[j] > mx ? b[j] : mx;
+    for (int i = n & ~15; i < n; i++) mx = x[i] > mx ? x[i] : mx;
+    return mx;
+}
+#else
+static float attn_row_max(const float *x, int n)
+{
+    float b[8] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY};
+    int i = 0;
+    for (; i + 8 <= n; i += 8) {
+        for (int j = 0; j < 8; j++) b[j] = x[i + j] > b[j] ? x[i + j] : b[j];
+    }
+    float mx = -INFINITY;
+    for (int j = 0; j < 8; j++) mx = b[j] > mx ? b[j] : mx;
+    for (; i < n; i++) mx = x[i] > mx ? x[i] : mx;
+    return mx;
+}
+#endif
+
+/* y[i] = g * x[i]: the final pass of SE and ECA. */
+#if defined(__TINYC__) && defined(__x86_64__)
+static void attn_row_scale(float *y, const float *x, float g, int n)
+{
+    float g4[4] = {g, g, g, g};
+    long m = n & ~15;
+    float *q = y;
+    const float *p = x;
+    if (m > 0) {
+        __asm__ volatile(
+            "movups (%3), %%xmm7\n\t"
+            "1:\n\t"
+            "movups (%1), %%xmm0\n\tmovups 16(%1), %%xmm1\n\tmovups 32(%1), %%xmm2\n\tmovups 48(%1), %%xmm3\n\t"
+            "mulps %%xmm7, %%xmm0\n\tmulps %%xmm7, %%xmm1\n\tmulps %%xmm7, %%xmm2\n\tmulps %%xmm7, %%xmm3\n\t"
+            "movups %%xmm0, (%0)\n\tmovups %%xmm1, 16(%0)\n\tmovups %%xmm2, 32(%0)\n\tmovups %%xmm3, 48(%0)\n\t"
+            "add $64, %0\n\tadd $64, %1\n\tsub $16, %2\n\tjnz 1b\n\t"
+            : "+r"(q), "+r"(p), "+r"(m)
+            : "r"(g4)
+            : "memory");
+    }
+    for (int i = n & ~15; i < n; i++) y[i] = g * x[i];
+}
+#else
+static void attn_row_scale(float *y, const float *x, float g, int n)
+{
+    for (int i = 0; i < n; i++) y[i] = g * x[i];
+}
+#endif
+
 void max_eca_custom_forward(const float *input, float *output, const float *params, float *scratch)
 {
     const float *conv_weight = params + MAX_ECA_CUSTOM_CONV_WEIGHT_OFFSET; /* [5] */
@@ -11,12 +83,7 @@ void max_eca_custom_forward(const float *input, float *output, const float *para
 
     /* pool_max_1 [1,64,1,1] = global_pool.max(input) */
     for (int c = 0; c < 64; c++) {
-        float pool_max_1_acc = -INFINITY;
-        const float *input_r0 = input + c * 1024;
-        for (int hw = 0; hw < 1024; hw++) {
-            pool_max_1_acc = input_r0[hw] > pool_max_1_acc ? input_r0[hw] : pool_max_1_acc;
-        }
-        pool_max_1[c] = pool_max_1_acc;
+        pool_max_1[c] = attn_row_max(input + c * 1024, 1024);
     }
 
     /* conv_2 [1,64,1,1] = channel_conv1d(k=5, w=$0)(pool_max_1) */
@@ -37,12 +104,7 @@ void max_eca_custom_forward(const float *input, float *output, const float *para
 
     /* mul_4 [1,64,32,32] = mul(sigmoid_3, input) */
     for (int c = 0; c < 64; c++) {
-        const float sigmoid_3_v = sigmoid_3[c];
-        const float *input_r0 = input + c * 1024;
-        float *output_w1 = output + c * 1024;
-        for (int hw = 0; hw < 1024; hw++) {
-            output_w1[hw] = sigmoid_3_v * input_r0[hw];
-        }
+        attn_row_scale(output + c * 1024, input + c * 1024, sigmoid_3[c], 1024);
     }
 }
 

@@ -2,6 +2,113 @@
 #include <math.h>
 #include "se_resnet50_layer1.h"
 
+/* Dot product of two rows: the FC layers of the excitation MLPs. */
+#if defined(__TINYC__) && defined(__x86_64__)
+static float attn_row_dot(const float *w, const float *x, int n)
+{
+    float a[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+    long m = n & ~7;
+    const float *p = w;
+    const float *q = x;
+    if (m > 0) {
+        __asm__ volatile(
+            "pxor %%xmm0, %%xmm0\n\tpxor %%xmm1, %%xmm1\n\t"
+            "1:\n\t"
+            "movups (%0), %%xmm2\n\tmovups (%1), %%xmm3\n\tmulps %%xmm3, %%xmm2\n\taddps %%xmm2, %%xmm0\n\t"
+            "movups 16(%0), %%xmm4\n\tmovups 16(%1), %%xmm5\n\tmulps %%xmm5, %%xmm4\n\taddps %%xmm4, %%xmm1\n\t"
+            "add $32, %0\n\tadd $32, %1\n\tsub $8, %2\n\tjnz 1b\n\t"
+            "addps %%xmm1, %%xmm0\n\tmovups %%xmm0, (%3)\n\t"
+            : "+r"(p), "+r"(q), "+r"(m)
+            : "r"(a)
+            : "memory");
+    }
+    float s = (a[0] + a[1]) + (a[2] + a[3]);
+    for (int i = n & ~7; i < n; i++) s += w[i] * x[i];
+    return s;
+}
+#else
+static float attn_row_dot(const float *w, const float *x, int n)
+{
+    float a[8] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
+    int i = 0;
+    for (; i + 8 <= n; i += 8) {
+        for (int j = 0; j < 8; j++) a[j] += w[i + j] * x[i + j];
+    }
+    float s = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+    for (; i < n; i++) s += w[i] * x[i];
+    return s;
+}
+#endif
+
+/* Sum of a row; several independent partial sums so the adds pipeline (and vectorise). */
+#if defined(__TINYC__) && defined(__x86_64__)
+static float attn_row_sum(const float *x, int n)
+{
+    float a[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+    long m = n & ~15;
+    const float *p = x;
+    if (m > 0) {
+        __asm__ volatile(
+            "pxor %%xmm0, %%xmm0\n\tpxor %%xmm1, %%xmm1\n\tpxor %%xmm2, %%xmm2\n\tpxor %%xmm3, %%xmm3\n\t"
+            "1:\n\t"
+            "movups (%0), %%xmm4\n\taddps %%xmm4, %%xmm0\n\t"
+            "movups 16(%0), %%xmm5\n\taddps %%xmm5, %%xmm1\n\t"
+            "movups 32(%0), %%xmm6\n\taddps %%xmm6, %%xmm2\n\t"
+            "movups 48(%0), %%xmm7\n\taddps %%xmm7, %%xmm3\n\t"
+            "add $64, %0\n\tsub $16, %1\n\tjnz 1b\n\t"
+            "addps %%xmm1, %%xmm0\n\taddps %%xmm3, %%xmm2\n\taddps %%xmm2, %%xmm0\n\t"
+            "movups %%xmm0, (%2)\n\t"
+            : "+r"(p), "+r"(m)
+            : "r"(a)
+            : "memory");
+    }
+    float s = (a[0] + a[1]) + (a[2] + a[3]);
+    for (int i = n & ~15; i < n; i++) s += x[i];
+    return s;
+}
+#else
+static float attn_row_sum(const float *x, int n)
+{
+    float a[8] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
+    int i = 0;
+    for (; i + 8 <= n; i += 8) {
+        for (int j = 0; j < 8; j++) a[j] += x[i + j];
+    }
+    float s = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+    for (; i < n; i++) s += x[i];
+    return s;
+}
+#endif
+
+/* y[i] = g * x[i]: the final pass of SE and ECA. */
+#if defined(__TINYC__) && defined(__x86_64__)
+static void attn_row_scale(float *y, const float *x, float g, int n)
+{
+    float g4[4] = {g, g, g, g};
+    long m = n & ~15;
+    float *q = y;
+    const float *p = x;
+    if (m > 0) {
+        __asm__ volatile(
+            "movups (%3), %%xmm7\n\t"
+            "1:\n\t"
+            "movups (%1), %%xmm0\n\tmovups 16(%1), %%xmm1\n\tmovups 32(%1), %%xmm2\n\tmovups 48(%1), %%xmm3\n\t"
+            "mulps %%xmm7, %%xmm0\n\tmulps %%xmm7, %%xmm1\n\tmulps %%xmm7, %%xmm2\n\tmulps %%xmm7, %%xmm3\n\t"
+            "movups %%xmm0, (%0)\n\tmovups %%xmm1, 16(%0)\n\tmovups %%xmm2, 32(%0)\n\tmovups %%xmm3, 48(%0)\n\t"
+            "add $64, %0\n\tadd $64, %1\n\tsub $16, %2\n\tjnz 1b\n\t"
+            : "+r"(q), "+r"(p), "+r"(m)
+            : "r"(g4)
+            : "memory");
+    }
+    for (int i = n & ~15; i < n; i++) y[i] = g * x[i];
+}
+#else
+static void attn_row_scale(float *y, const float *x, float g, int n)
+{
+    for (int i = 0; i < n; i++) y[i] = g * x[i];
+}
+#endif
+
 void se_resnet50_layer1_forward(const float *input, float *output, const float *params, float *scratch)
 {
     const float *fc1_weight = params + SE_RESNET50_LAYER1_FC1_WEIGHT_OFFSET; /* [16, 256] */
@@ -16,21 +123,13 @@ void se_resnet50_layer1_forward(const float *input, float *output, const float *
 
     /* pool_mean_1 [1,256,1,1] = global_pool.mean(input) */
     for (int c = 0; c < 256; c++) {
-        float pool_mean_1_acc = 0.0f;
-        const float *input_r0 = input + c * 3136;
-        for (int hw = 0; hw < 3136; hw++) {
-            pool_mean_1_acc += input_r0[hw];
-        }
-        pool_mean_1[c] = pool_mean_1_acc * 0.00031887754f;
+        pool_mean_1[c] = attn_row_sum(input + c * 3136, 3136) * 0.00031887754f;
     }
 
     /* fc1_2 [1,16,1,1] = linear(out=16, w=$0, b=$1)(pool_mean_1) */
     for (int o = 0; o < 16; o++) {
         float fc1_2_acc = fc1_bias[o];
-        const float *fc1_weight_row = fc1_weight + o * 256;
-        for (int i = 0; i < 256; i++) {
-            fc1_2_acc += fc1_weight_row[i] * pool_mean_1[i];
-        }
+        fc1_2_acc += attn_row_dot(fc1_weight + o * 256, pool_mean_1, 256);
         fc1_2[o] = fc1_2_acc;
     }
 
@@ -42,10 +141,7 @@ void se_resnet50_layer1_forward(const float *input, float *output, const float *
     /* fc2_4 [1,256,1,1] = linear(out=256, w=$2, b=$3)(relu_3) */
     for (int o = 0; o < 256; o++) {
         float fc2_4_acc = fc2_bias[o];
-        const float *fc2_weight_row = fc2_weight + o * 16;
-        for (int i = 0; i < 16; i++) {
-            fc2_4_acc += fc2_weight_row[i] * relu_3[i];
-        }
+        fc2_4_acc += attn_row_dot(fc2_weight + o * 16, relu_3, 16);
         fc2_4[o] = fc2_4_acc;
     }
 
@@ -56,12 +152,7 @@ void se_resnet50_layer1_forward(const float *input, float *output, const float *
 
     /* mul_6 [1,256,56,56] = mul(sigmoid_5, input) */
     for (int c = 0; c < 256; c++) {
-        const float sigmoid_5_v = sigmoid_5[c];
-        const float *input_r0 = input + c * 3136;
-        float *output_w1 = output + c * 3136;
-        for (int hw = 0; hw < 3136; hw++) {
-            output_w1[hw] = sigmoid_5_v * input_r0[hw];
-        }
+        attn_row_scale(output + c * 3136, input + c * 3136, sigmoid_5[c], 3136);
     }
 }
 

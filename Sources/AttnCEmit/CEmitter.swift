@@ -2,6 +2,7 @@
 // function whose loops all have literal extents, inside the fixed skeleton from Templates/.
 
 import AttnIR
+import AttnTemplates
 
 /// The C files for one block.
 public struct CSource: Hashable, Sendable {
@@ -56,8 +57,11 @@ public struct CEmitter {
             program, names: names, scratchSize: schedule.scratchSize, specText: specText, hasWeights: weights != nil)
         let body = functionBody()
         let table = weights.map { weightTable($0) } ?? ""
-        let source = Skeleton.source(name: name, include: "#include \"\(name).h\"\n", function: body, weights: table, forJIT: false)
-        let jit = header + Skeleton.source(name: name, include: "", function: body, weights: "", forJIT: true)
+        // Only the helpers the body calls: an unused static function is a -Wunused warning.
+        let helpers = rowHelpers.filter { body.contains("attn_\($0)(") }.map { Templates.text("\($0).c") }
+        let source = Skeleton.source(
+            name: name, include: "#include \"\(name).h\"\n", helpers: helpers, function: body, weights: table, forJIT: false)
+        let jit = header + Skeleton.source(name: name, include: "", helpers: helpers, function: body, weights: "", forJIT: true)
         return CSource(name: name, header: header, source: source, jitSource: jit, scratchSize: schedule.scratchSize)
     }
 

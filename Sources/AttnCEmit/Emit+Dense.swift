@@ -18,9 +18,7 @@ extension CEmitter {
         nest.pre[nest.innermost].append(.line("float \(acc) = \(start);"))
         let xRow = vectorRow(x, n)
         let wRow = o.index == "0" ? w : "\(w) + \(o.index) * \(inputs)"
-        nest.pre[nest.innermost].append(.line("const float *\(w)_row = \(wRow);"))
-        nest.pre[nest.innermost].append(
-            .loop(variable: "i", extent: inputs, body: [.line("\(acc) += \(w)_row[i] * \(xRow)[i];")]))
+        nest.pre[nest.innermost].append(.line("\(acc) += attn_row_dot(\(wRow), \(xRow), \(inputs));"))
         nest.pre[nest.innermost].append(.line("\(pointer(v))[\(vectorIndex(v, n, o.index))] = \(acc);"))
         print(nest, into: &p)
     }

@@ -6,6 +6,7 @@ import AttnIR
 extension CEmitter {
     /// Stores the elementwise instruction `v` to its layout.
     func emitMap(_ v: ValueID, into p: inout CPrinter) {
+        if emitScaleRows(v, into: &p) { return }
         let instr = program.instrs[v - 1]
         var values = startNest(over: instr.shape)
         let (expr, _) = values.compute(instr, v)

@@ -6,6 +6,7 @@ import AttnIR
 extension CEmitter {
     /// Global pools over H×W of one operand, all in one pass.
     func emitGlobalPools(_ group: [ValueID], into p: inout CPrinter) {
+        if emitPoolRows(group, into: &p) { return }
         let operand = program.instrs[group[0] - 1].operands[0]
         let shape = program.shape(of: operand)
         var values = startNest(over: shape)
@@ -26,6 +27,7 @@ extension CEmitter {
 
     /// Pools over C of one operand, all in one pass, accumulating into the output planes.
     func emitChannelPools(_ group: [ValueID], into p: inout CPrinter) {
+        if emitGatedChannelPoolRows(group, into: &p) { return }
         let operand = program.instrs[group[0] - 1].operands[0]
         let shape = program.shape(of: operand)
         var values = startNest(over: shape)

@@ -74,3 +74,17 @@ struct Offset {
         return parts.joined(separator: " + ")
     }
 }
+
+extension NestValues {
+    /// Removes the innermost loop when a row helper replaced it; its statements must be empty.
+    mutating func dropInnermostLoop() { nest.dropInnermostLoop() }
+}
+
+extension Nest {
+    mutating func dropInnermostLoop() {
+        precondition(!loops.isEmpty && pre[loops.count].isEmpty && post[loops.count].isEmpty, "dropping a busy loop")
+        loops.removeLast()
+        pre.removeLast()
+        post.removeLast()
+    }
+}

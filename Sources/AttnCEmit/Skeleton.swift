@@ -37,12 +37,15 @@ enum Skeleton {
 
     /// `forJIT` swaps `<math.h>` for the two declarations the kernels use: parsing the header
     /// costs tcc about 1.5 ms, seven times the rest of a compile.
-    static func source(name: String, include: String, function: String, weights: String, forJIT: Bool) -> String {
+    static func source(
+        name: String, include: String, helpers: [String], function: String, weights: String, forJIT: Bool
+    ) -> String {
         let math = forJIT ? "float expf(float);\n#define INFINITY (1.0f / 0.0f)" : "#include <math.h>"
         return Templates.fill(
             "source.c",
             [
                 "NAME": name, "MATH": math, "INCLUDE": include, "FUNCTION": function,
+                "HELPERS": helpers.map { $0 + "\n" }.joined(),
                 "WEIGHTS": weights.isEmpty ? "" : "\n" + weights,
             ])
     }

@@ -1,0 +1,152 @@
+// The hot passes of the memory-bound blocks, recognised in the IR and emitted as calls to row
+// helpers (Templates/c/row_*.c.tmpl): portable C with independent accumulators for gcc, clang
+// and MCUs, packed SSE through tcc's inline assembler for the JIT. One call per (n, c) row.
+
+import AttnIR
+
+/// Row helpers, by the name the C calls them.
+let rowHelpers = ["row_dot", "row_sum", "row_max", "row_sum_max", "row_scale", "row_scale_sum_max", "row_scale_mul"]
+
+extension CEmitter {
+    /// A stored value read whole as rows of the iteration shape.
+    private func isRow(_ v: ValueID, _ shape: Shape) -> Bool {
+        schedule.layouts[v] != nil && program.shape(of: v) == shape
+    }
+
+    /// A stored per-(n, c) value broadcast over H×W.
+    private func isChannelScalar(_ v: ValueID, _ shape: Shape) -> Bool {
+        let s = program.shape(of: v)
+        return schedule.layouts[v] != nil && s.plane == 1 && s.c == shape.c && s.n == shape.n
+    }
+
+    /// A stored per-(n, h, w) plane broadcast over C.
+    private func isPlane(_ v: ValueID, _ shape: Shape) -> Bool {
+        let s = program.shape(of: v)
+        return schedule.layouts[v] != nil && s.c == 1 && s.h == shape.h && s.w == shape.w && s.n == shape.n
+    }
+
+    /// `g · x` with g a channel scalar and x a row (either operand order), computed inline.
+    private func scaledRow(_ v: ValueID, _ shape: Shape) -> (gate: ValueID, row: ValueID)? {
+        guard v != 0, schedule.isInline(v), case .binary(.mul) = program.instrs[v - 1].op else { return nil }
+        let ops = program.instrs[v - 1].operands
+        if isChannelScalar(ops[0], shape) && isRow(ops[1], shape) { return (ops[0], ops[1]) }
+        if isChannelScalar(ops[1], shape) && isRow(ops[0], shape) { return (ops[1], ops[0]) }
+        return nil
+    }
+
+    /// Global mean/max pools of a stored operand: one helper call per row.
+    func emitPoolRows(_ group: [ValueID], into p: inout CPrinter) -> Bool {
+        let operand = program.instrs[group[0] - 1].operands[0]
+        let shape = program.shape(of: operand)
+        let modes = group.map(poolModeOf)
+        guard shape.plane > 1, isRow(operand, shape), Set(modes).count == modes.count else { return false }
+        var values = startNest(over: Shape(n: shape.n, c: shape.c, h: 1, w: 1))
+        let row = rowPointer(operand, shape, &values)
+        let depth = values.nest.innermost
+        let scale = cFloat(1 / Float(shape.plane))
+        var results: [PoolMode: String] = [:]
+        if modes.count == 2 {
+            values.emit("float sum, max;", at: depth)
+            values.emit("attn_row_sum_max(\(row), \(shape.plane), &sum, &max);", at: depth)
+            results = [.mean: "sum * \(scale)", .max: "max"]
+        } else {
+            results = [.mean: "attn_row_sum(\(row), \(shape.plane)) * \(scale)", .max: "attn_row_max(\(row), \(shape.plane))"]
+        }
+        for v in group {
+            let dst = values.access(pointer(v), values.offset(program.shape(of: v), schedule.layouts[v]!), writable: true)
+            values.emit("\(dst.expr) = \(results[poolModeOf(v)]!);", at: depth)
+        }
+        finish(values, into: &p)
+        return true
+    }
+
+    /// CBAM's gated channel pools: mean and max over C of `g · x`, accumulated row by row.
+    func emitGatedChannelPoolRows(_ group: [ValueID], into p: inout CPrinter) -> Bool {
+        let operand = program.instrs[group[0] - 1].operands[0]
+        let shape = program.shape(of: operand)
+        guard group.count == 2, Set(group.map(poolModeOf)) == [.mean, .max], shape.plane > 1,
+            let (gate, x) = scaledRow(operand, shape)
+        else { return false }
+        let mean = group.first { poolModeOf($0) == .mean }!
+        let max = group.first { poolModeOf($0) == .max }!
+        var values = startNest(over: shape)  // n, c, hw; the helper replaces the hw loop
+        let plane = shape.plane
+        let depth = values.axes.n.depth
+        for (v, start) in [(mean, "0.0f"), (max, "-INFINITY")] {
+            let base = planeRow(v, &values, at: depth)
+            values.nest.pre[depth].append(.loop(variable: "hw", extent: plane, body: [.line("\(base)[hw] = \(start);")]))
+        }
+        let cDepth = values.axes.c.depth
+        let g = values.value(gate).expr
+        let row = rowPointer(x, shape, &values, upTo: cDepth)
+        values.nest.pre[cDepth].append(
+            .line("attn_row_scale_sum_max(\(planeRowName(mean)), \(planeRowName(max)), \(row), \(g), \(plane));"))
+        if shape.c > 1 {
+            values.nest.post[depth].append(
+                .loop(variable: "hw", extent: plane, body: [.line("\(planeRowName(mean))[hw] *= \(cFloat(1 / Float(shape.c)));")]))
+        }
+        values.dropInnermostLoop()
+        finish(values, into: &p)
+        return true
+    }
+
+    /// `y = g · x` (SE, ECA) and `y = s · (g · x)` (CBAM) as row calls.
+    func emitScaleRows(_ v: ValueID, into p: inout CPrinter) -> Bool {
+        let instr = program.instrs[v - 1]
+        let shape = instr.shape
+        guard shape.plane > 1, case .binary(.mul) = instr.op else { return false }
+        let (a, b) = (instr.operands[0], instr.operands[1])
+        var values = startNest(over: Shape(n: shape.n, c: shape.c, h: 1, w: 1))
+        let depth = values.nest.innermost
+        let call: String
+        if isChannelScalar(a, shape) && isRow(b, shape) || isChannelScalar(b, shape) && isRow(a, shape) {
+            let (g, x) = isRow(b, shape) ? (a, b) : (b, a)
+            let gv = values.value(g).expr
+            call = "attn_row_scale(\(rowPointer(v, shape, &values, writable: true)), \(rowPointer(x, shape, &values)), \(gv), \(shape.plane));"
+        } else if let (plane, gated) = isPlane(a, shape) ? (a, b) : (isPlane(b, shape) ? (b, a) : nil),
+            let (g, x) = scaledRow(gated, shape)
+        {
+            let gv = values.value(g).expr
+            let s = planePointer(plane, &values)
+            call = "attn_row_scale_mul(\(rowPointer(v, shape, &values, writable: true)), \(rowPointer(x, shape, &values)), \(gv), \(s), \(shape.plane));"
+        } else {
+            return false
+        }
+        values.emit(call, at: depth)
+        finish(values, into: &p)
+        return true
+    }
+
+    // MARK: - pointers
+
+    /// Pointer to the start of row (n, c) of a stored value of `shape`.
+    private func rowPointer(_ v: ValueID, _ shape: Shape, _ values: inout NestValues, writable: Bool = false, upTo depth: Int? = nil) -> String {
+        var o = Offset()
+        let layout = schedule.layouts[v]!
+        if shape.n > 1 { o.add(values.axes.n, layout.nStride) }
+        if shape.c > 1 { o.add(values.axes.c, shape.plane) }
+        return o.terms.isEmpty ? pointer(v) : "\(pointer(v)) + \(o.text)"
+    }
+
+    /// Pointer to sample n's plane of a stored [N,1,H,W] value.
+    private func planePointer(_ v: ValueID, _ values: inout NestValues) -> String {
+        let layout = schedule.layouts[v]!
+        return program.shape(of: v).n > 1 && values.axes.n.index != "0"
+            ? "\(pointer(v)) + \(values.axes.n.index) * \(layout.nStride)" : pointer(v)
+    }
+
+    private func planeRowName(_ v: ValueID) -> String { "\(names.value(v))_plane" }
+
+    private func planeRow(_ v: ValueID, _ values: inout NestValues, at depth: Int) -> String {
+        values.emit("float *\(planeRowName(v)) = \(planePointer(v, &values));", at: depth)
+        return planeRowName(v)
+    }
+
+    func poolModeOf(_ v: ValueID) -> PoolMode {
+        switch program.instrs[v - 1].op {
+        case .globalPool(let m), .channelPool(let m): return m
+        case .linear, .channelConv1d, .conv2d, .affine, .unary, .binary, .concat:
+            preconditionFailure("not a pool")
+        }
+    }
+}
