@@ -68,19 +68,20 @@ extension CEmitter {
             let (gate, x) = scaledRow(operand, shape)
         else { return false }
         let mean = group.first { poolModeOf($0) == .mean }!
-        let max = group.first { poolModeOf($0) == .max }!
+        let maxPool = group.first { poolModeOf($0) == .max }!
         var values = startNest(over: shape)  // n, c, hw; the helper replaces the hw loop
         let plane = shape.plane
         let depth = values.axes.n.depth
-        for (v, start) in [(mean, "0.0f"), (max, "-INFINITY")] {
+        for (v, start) in [(mean, "0.0f"), (maxPool, "-INFINITY")] {
             let base = planeRow(v, &values, at: depth)
             values.nest.pre[depth].append(.loop(variable: "hw", extent: plane, body: [.line("\(base)[hw] = \(start);")]))
         }
-        let cDepth = values.axes.c.depth
+        // The call sits in the channel loop, or beside the plane rows when C is 1.
+        let cDepth = max(values.axes.c.depth, depth)
         let g = values.value(gate).expr
-        let row = rowPointer(x, shape, &values, upTo: cDepth)
+        let row = rowPointer(x, shape, &values)
         values.nest.pre[cDepth].append(
-            .line("attn_row_scale_sum_max(\(planeRowName(mean)), \(planeRowName(max)), \(row), \(g), \(plane));"))
+            .line("attn_row_scale_sum_max(\(planeRowName(mean)), \(planeRowName(maxPool)), \(row), \(g), \(plane));"))
         if shape.c > 1 {
             values.nest.post[depth].append(
                 .loop(variable: "hw", extent: plane, body: [.line("\(planeRowName(mean))[hw] *= \(cFloat(1 / Float(shape.c)));")]))
@@ -120,7 +121,7 @@ extension CEmitter {
     // MARK: - pointers
 
     /// Pointer to the start of row (n, c) of a stored value of `shape`.
-    private func rowPointer(_ v: ValueID, _ shape: Shape, _ values: inout NestValues, writable: Bool = false, upTo depth: Int? = nil) -> String {
+    private func rowPointer(_ v: ValueID, _ shape: Shape, _ values: inout NestValues, writable: Bool = false) -> String {
         var o = Offset()
         let layout = schedule.layouts[v]!
         if shape.n > 1 { o.add(values.axes.n, layout.nStride) }
