@@ -32,6 +32,8 @@
 #define CBAM_RESNET50_LAYER3_OUTPUT_C 1024
 #define CBAM_RESNET50_LAYER3_OUTPUT_H 14
 #define CBAM_RESNET50_LAYER3_OUTPUT_W 14
+#define CBAM_RESNET50_LAYER3_LAYOUT_NCHW 1 /* input and output memory order */
+#define CBAM_RESNET50_LAYER3_OUTPUT_MAY_ALIAS_INPUT 1 /* 1: output may be the input array (in place) */
 
 /* Parameter array: tensors packed in this order, row-major. */
 #define CBAM_RESNET50_LAYER3_CHANNEL_FC1_WEIGHT_OFFSET 0 /* channel.fc1.weight [64, 1024] */

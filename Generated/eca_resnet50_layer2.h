@@ -31,6 +31,8 @@
 #define ECA_RESNET50_LAYER2_OUTPUT_C 512
 #define ECA_RESNET50_LAYER2_OUTPUT_H 28
 #define ECA_RESNET50_LAYER2_OUTPUT_W 28
+#define ECA_RESNET50_LAYER2_LAYOUT_NCHW 1 /* input and output memory order */
+#define ECA_RESNET50_LAYER2_OUTPUT_MAY_ALIAS_INPUT 1 /* 1: output may be the input array (in place) */
 
 /* Parameter array: tensors packed in this order, row-major. */
 #define ECA_RESNET50_LAYER2_CONV_WEIGHT_OFFSET 0 /* conv.weight [5] */

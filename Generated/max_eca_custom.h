@@ -47,6 +47,8 @@
 #define MAX_ECA_CUSTOM_OUTPUT_C 64
 #define MAX_ECA_CUSTOM_OUTPUT_H 32
 #define MAX_ECA_CUSTOM_OUTPUT_W 32
+#define MAX_ECA_CUSTOM_LAYOUT_NCHW 1 /* input and output memory order */
+#define MAX_ECA_CUSTOM_OUTPUT_MAY_ALIAS_INPUT 1 /* 1: output may be the input array (in place) */
 
 /* Parameter array: tensors packed in this order, row-major. */
 #define MAX_ECA_CUSTOM_CONV_WEIGHT_OFFSET 0 /* conv.weight [5] */

@@ -31,6 +31,8 @@
 #define SE_RESNET50_LAYER1_OUTPUT_C 256
 #define SE_RESNET50_LAYER1_OUTPUT_H 56
 #define SE_RESNET50_LAYER1_OUTPUT_W 56
+#define SE_RESNET50_LAYER1_LAYOUT_NCHW 1 /* input and output memory order */
+#define SE_RESNET50_LAYER1_OUTPUT_MAY_ALIAS_INPUT 1 /* 1: output may be the input array (in place) */
 
 /* Parameter array: tensors packed in this order, row-major. */
 #define SE_RESNET50_LAYER1_FC1_WEIGHT_OFFSET 0 /* fc1.weight [16, 256] */

@@ -20,26 +20,67 @@ public struct CSource: Hashable, Sendable {
     public var files: [(name: String, contents: String)] { [("\(name).h", header), ("\(name).c", source)] }
 }
 
-/// Emits C for a program. Pure: the same program and weights give the same bytes.
+/// Choices about the C that do not change what it computes.
+public struct EmitOptions: Hashable, Sendable {
+    /// Memory order of the input and output arrays.
+    public var layout: TensorLayout
+    /// Call libm's `expf`; when false, the generated `attn_expf` is used and no libm is needed.
+    public var libm: Bool
+    /// Emit `<name>_selftest()` with these golden checks.
+    public var selftest: Selftest?
+
+    public init(layout: TensorLayout = .nchw, libm: Bool = true, selftest: Selftest? = nil) {
+        self.layout = layout
+        self.libm = libm
+        self.selftest = selftest
+    }
+}
+
+/// Emits C for a program. Pure: the same program, weights and options give the same bytes.
 public struct CEmitter {
     let program: Program
     let schedule: Schedule
     let names: CNames
+    let options: EmitOptions
 
-    init(_ program: Program) {
+    init(_ program: Program, options: EmitOptions = EmitOptions()) {
         self.program = groupReductions(program)
-        self.schedule = Schedule(self.program)
-        self.names = CNames(program: self.program)
+        self.options = options
+        self.schedule = Schedule(self.program, layout: options.layout)
+        var names = CNames(program: self.program)
+        names.expf = options.libm ? "expf" : "attn_expf"
+        self.names = names
     }
 
     /// Emits the header and source. `specText` is echoed in a comment; `weights`, when given,
     /// is baked in as `const float <name>_params[]`.
-    public static func emit(_ program: Program, specText: String, weights: [Float]? = nil) -> CSource {
-        CEmitter(program).files(specText: specText, weights: weights)
+    public static func emit(
+        _ program: Program, specText: String, weights: [Float]? = nil, options: EmitOptions = EmitOptions()
+    ) -> CSource {
+        CEmitter(program, options: options).files(specText: specText, weights: weights)
     }
 
     /// The storage plan's scratch size, without emitting.
     public static func scratchSize(_ program: Program) -> Int { CEmitter(program).schedule.scratchSize }
+
+    /// True when the kernel gives the same result with `output == input`: only its last pass
+    /// writes the output, element by element from the same input element, and nothing reads
+    /// the input after it.
+    public static func outputMayAliasInput(_ program: Program) -> Bool { CEmitter(program).outputMayAliasInput }
+
+    var outputMayAliasInput: Bool {
+        let out = program.output
+        guard out == program.instrs.count, program.outputShape == program.input, program.instrs[out - 1].op.isElementwise
+        else { return false }
+        // In the last pass, x is read only through inline values of x's own shape, i.e. at the
+        // element being written; stored operands were finished by earlier passes.
+        func sameElement(_ v: ValueID) -> Bool {
+            program.instrs[v - 1].operands.allSatisfy { u in
+                u == 0 || !schedule.isInline(u) || (program.shape(of: u) == program.input && sameElement(u))
+            }
+        }
+        return sameElement(out)
+    }
 
     /// The C identifier array a stored value is read and written through.
     func pointer(_ v: ValueID) -> String {
@@ -53,15 +94,21 @@ public struct CEmitter {
     func files(specText: String, weights: [Float]?) -> CSource {
         precondition(weights == nil || weights!.count == program.paramCount, "weights do not match the program")
         let name = program.name
+        precondition(options.selftest == nil || weights != nil, "a selftest needs baked weights")
         let header = Skeleton.header(
-            program, names: names, scratchSize: schedule.scratchSize, specText: specText, hasWeights: weights != nil)
+            program, names: names, scratchSize: schedule.scratchSize, specText: specText, hasWeights: weights != nil,
+            options: options, mayAlias: outputMayAliasInput)
         let body = functionBody()
         let table = weights.map { weightTable($0) } ?? ""
         // Only the helpers the body calls: an unused static function is a -Wunused warning.
-        let helpers = rowHelpers.filter { body.contains("attn_\($0)(") }.map { Templates.text("\($0).c") }
+        var helpers = rowHelpers.filter { body.contains("attn_\($0)(") }.map { Templates.text("\($0).c") }
+        if body.contains("attn_expf(") { helpers.insert(Templates.text("expf.c"), at: 0) }
+        let selftest = options.selftest.map { selftestFunction($0) } ?? ""
         let source = Skeleton.source(
-            name: name, include: "#include \"\(name).h\"\n", helpers: helpers, function: body, weights: table, forJIT: false)
-        let jit = header + Skeleton.source(name: name, include: "", helpers: helpers, function: body, weights: "", forJIT: true)
+            name: name, include: "#include \"\(name).h\"\n", helpers: helpers, function: body + selftest, weights: table,
+            forJIT: false, libm: options.libm)
+        let jit = header + Skeleton.source(
+            name: name, include: "", helpers: helpers, function: body, weights: "", forJIT: true, libm: options.libm)
         return CSource(name: name, header: header, source: source, jitSource: jit, scratchSize: schedule.scratchSize)
     }
 
@@ -121,6 +168,38 @@ public struct CEmitter {
         case .affine, .unary, .binary: emitMap(group[0], into: &p)
         case .concat: emitConcatCopy(group[0], into: &p)
         }
+    }
+
+    /// `int <name>_selftest(...)`: fills the input from a fixed generator, runs the kernel with the
+    /// baked weights and compares a few outputs with values the interpreter computed.
+    private func selftestFunction(_ t: Selftest) -> String {
+        var p = CPrinter()
+        let name = program.name
+        let m = names.macroPrefix
+        p.blank()
+        p.line("int \(name)_selftest(float *input, float *output, float *scratch)")
+        p.block("", closing: nil) { p in
+            p.line("const int index[\(t.checks.count)] = {\(t.checks.map { String($0.index) }.joined(separator: ", "))};")
+            p.line("const float expected[\(t.checks.count)] = {\(t.checks.map { cFloat($0.value) }.joined(separator: ", "))};")
+            p.line("float scale = 0.0f;")
+            p.line("uint32_t s = \(t.seed)u;")
+            p.block("for (int i = 0; i < \(m)_INPUT_SIZE; i++)", closing: nil) { p in
+                p.line("s = s * 1664525u + 1013904223u;")
+                p.line("input[i] = (float)((int32_t)(s >> 9) - 4194304) * (1.0f / 4194304.0f);")
+            }
+            p.line("\(name)_forward(input, output, \(name)_params, scratch);")
+            p.block("for (int k = 0; k < \(t.checks.count); k++)", closing: nil) { p in
+                p.line("const float e = expected[k] < 0.0f ? -expected[k] : expected[k];")
+                p.line("scale = e > scale ? e : scale;")
+            }
+            p.block("for (int k = 0; k < \(t.checks.count); k++)", closing: nil) { p in
+                p.line("float d = output[index[k]] - expected[k];")
+                p.line("d = d < 0.0f ? -d : d;")
+                p.line("if (!(d <= \(cFloat(t.tolerance)) * scale)) return k + 1; /* also fails on NaN */")
+            }
+            p.line("return 0;")
+        }
+        return p.text
     }
 
     /// `const float <name>_params[...] = {...};`, one commented run per tensor.

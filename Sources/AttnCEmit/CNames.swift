@@ -5,6 +5,8 @@ import AttnIR
 
 struct CNames {
     let program: Program
+    /// The exponential the kernels call: libm's `expf`, or the generator's own `attn_expf`.
+    var expf = "expf"
 
     /// `se_layer3` → `SE_LAYER3`, the macro prefix.
     var macroPrefix: String { program.name.uppercased() }

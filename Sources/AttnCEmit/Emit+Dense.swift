@@ -70,19 +70,20 @@ extension CEmitter {
         let start = a.bias.map { "\(names.param($0))[\(o.index)]" } ?? "0.0f"
         let xBase = n.index == "0" ? pointer(x) : "\(pointer(x)) + \(n.index) * \(xLayout.nStride)"
         let tap = { (i: String) in "\(wt)[((\(o.index) * \(xs.c) + \(i)) * \(k) + kh) * \(k) + kw]" }
+        let pixel = xLayout.hwStride == 1 ? "y * \(xs.w) + xw" : "(y * \(xs.w) + xw) * \(xLayout.hwStride)"
         let inner: [Stmt] = [
             .line("const int y = \(h.index) + kh * \(a.dilation) - \(a.padding);"),
             .line("if (y < 0 || y >= \(xs.h)) continue;"),
             .loop(variable: "kw", extent: k, body: [
                 .line("const int xw = \(w.index) + kw * \(a.dilation) - \(a.padding);"),
                 .line("if (xw < 0 || xw >= \(xs.w)) continue;"),
-                .line("\(acc) += \(tap("i")) * x_plane[y * \(xs.w) + xw];"),
+                .line("\(acc) += \(tap("i")) * x_plane[\(pixel)];"),
             ]),
         ]
         let body: [Stmt] = [
             .line("float \(acc) = \(start);"),
             .loop(variable: "i", extent: xs.c, body: [
-                .line("const float *x_plane = \(xBase) + i * \(xs.plane);"),
+                .line("const float *x_plane = \(xBase) + i * \(xLayout.cStride);"),
                 .loop(variable: "kh", extent: k, body: inner),
             ]),
             .line("\(pointer(v))[\(outIndex(out, outLayout, n.index, o.index, h.index, w.index))] = \(acc);"),
@@ -105,9 +106,9 @@ extension CEmitter {
     private func outIndex(_ s: Shape, _ l: Layout, _ n: String, _ c: String, _ h: String, _ w: String) -> String {
         var terms: [String] = []
         if n != "0" { terms.append("\(n) * \(l.nStride)") }
-        if c != "0" { terms.append("\(c) * \(s.plane)") }
-        if h != "0" { terms.append("\(h) * \(s.w)") }
-        if w != "0" { terms.append(w) }
+        if c != "0" { terms.append("\(c) * \(l.cStride)") }
+        if h != "0" { terms.append("\(h) * \(s.w * l.hwStride)") }
+        if w != "0" { terms.append(l.hwStride == 1 ? w : "\(w) * \(l.hwStride)") }
         return terms.isEmpty ? "0" : terms.joined(separator: " + ")
     }
 

@@ -8,7 +8,7 @@ extension CEmitter {
     func emitMap(_ v: ValueID, into p: inout CPrinter) {
         if emitScaleRows(v, into: &p) { return }
         let instr = program.instrs[v - 1]
-        var values = startNest(over: instr.shape)
+        var values = startNest(over: instr.shape, channelsLast: schedule.layouts[v]!.cStride == 1)
         let (expr, _) = values.compute(instr, v)
         store(expr, to: v, shape: instr.shape, &values)
         finish(values, into: &p)
@@ -24,7 +24,7 @@ extension CEmitter {
             var values = startNest(over: s)
             let (expr, _) = values.value(operand)
             var o = values.offset(Shape(n: s.n, c: instr.shape.c, h: s.h, w: s.w), layout)
-            o.constant += start * s.plane
+            o.constant += start * layout.cStride
             let dst = values.access(pointer(v), o, writable: true)
             values.emit("\(dst.expr) = \(expr);", at: values.nest.innermost)
             finish(values, into: &p)
@@ -32,13 +32,19 @@ extension CEmitter {
         }
     }
 
-    /// A nest over n, c and the flat H·W index of `shape`.
-    func startNest(over shape: Shape) -> NestValues {
+    /// A nest over n, c and the flat H·W index of `shape`; channels innermost when the
+    /// destination is NHWC, so stores stay contiguous.
+    func startNest(over shape: Shape, channelsLast: Bool = false) -> NestValues {
         var nest = Nest()
         var axes = Axes()
         axes.n = nest.loop("n", shape.n)
-        axes.c = nest.loop("c", shape.c)
-        axes.hw = nest.loop("hw", shape.plane)
+        if channelsLast && shape.c > 1 && shape.plane > 1 {
+            axes.hw = nest.loop("hw", shape.plane)
+            axes.c = nest.loop("c", shape.c)
+        } else {
+            axes.c = nest.loop("c", shape.c)
+            axes.hw = nest.loop("hw", shape.plane)
+        }
         return NestValues(program, schedule, names, nest: nest, axes: axes)
     }
 

@@ -10,7 +10,8 @@ let rowHelpers = ["row_dot", "row_sum", "row_max", "row_sum_max", "row_scale", "
 extension CEmitter {
     /// A stored value read whole as rows of the iteration shape.
     private func isRow(_ v: ValueID, _ shape: Shape) -> Bool {
-        schedule.layouts[v] != nil && program.shape(of: v) == shape
+        guard let layout = schedule.layouts[v] else { return false }
+        return layout.hwStride == 1 && program.shape(of: v) == shape
     }
 
     /// A stored per-(n, c) value broadcast over H×W.
@@ -95,7 +96,7 @@ extension CEmitter {
     func emitScaleRows(_ v: ValueID, into p: inout CPrinter) -> Bool {
         let instr = program.instrs[v - 1]
         let shape = instr.shape
-        guard shape.plane > 1, case .binary(.mul) = instr.op else { return false }
+        guard shape.plane > 1, schedule.layouts[v]!.hwStride == 1, case .binary(.mul) = instr.op else { return false }
         let (a, b) = (instr.operands[0], instr.operands[1])
         var values = startNest(over: Shape(n: shape.n, c: shape.c, h: 1, w: 1))
         let depth = values.nest.innermost
@@ -125,7 +126,7 @@ extension CEmitter {
         var o = Offset()
         let layout = schedule.layouts[v]!
         if shape.n > 1 { o.add(values.axes.n, layout.nStride) }
-        if shape.c > 1 { o.add(values.axes.c, shape.plane) }
+        if shape.c > 1 { o.add(values.axes.c, layout.cStride) }
         return o.terms.isEmpty ? pointer(v) : "\(pointer(v)) + \(o.text)"
     }
 

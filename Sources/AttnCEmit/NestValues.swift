@@ -36,8 +36,8 @@ struct NestValues {
     func offset(_ shape: Shape, _ layout: Layout) -> Offset {
         var o = Offset()
         if shape.n > 1 { o.add(axes.n, layout.nStride) }
-        if shape.c > 1 { o.add(axes.c, shape.plane) }
-        if shape.plane > 1 { o.add(axes.hw, 1) }
+        if shape.c > 1 { o.add(axes.c, layout.cStride) }
+        if shape.plane > 1 { o.add(axes.hw, layout.hwStride) }
         return o
     }
 
@@ -97,12 +97,12 @@ struct NestValues {
             let a = args[0].expr
             switch u {
             case .relu: return ("\(a) > 0.0f ? \(a) : 0.0f", depth)
-            case .sigmoid: return ("1.0f / (1.0f + expf(-\(a)))", depth)
+            case .sigmoid: return ("1.0f / (1.0f + \(names.expf)(-\(a)))", depth)
             case .hardSigmoid:
-                // relu6(a + 3) / 6, as PyTorch; a NaN maps to 0 like the interpreter.
+                // relu6(a + 3) / 6, as PyTorch; a NaN stays NaN, as in the interpreter.
                 let t = "\(names.value(v))_t"
                 emit("const float \(t) = \(a) + 3.0f;", at: depth)
-                return ("(\(t) > 0.0f ? (\(t) < 6.0f ? \(t) : 6.0f) : 0.0f) / 6.0f", depth)
+                return ("(\(t) < 0.0f ? 0.0f : (\(t) > 6.0f ? 6.0f : \(t))) / 6.0f", depth)
             }
         case .binary(let b):
             switch b {

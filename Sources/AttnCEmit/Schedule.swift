@@ -15,11 +15,27 @@ enum Buffer: Hashable {
     case scratch
 }
 
-/// Where a stored value's elements are: `base + n·nStride + c·H·W + h·W + w` in `buffer`.
+/// Where a stored value's elements are: `base + n·nStride + c·cStride + (h·W + w)·hwStride`.
+/// Scratch values are NCHW; the block's input and output follow the spec's layout.
 struct Layout: Hashable {
     let buffer: Buffer
     let base: Int
     let nStride: Int
+    var cStride: Int
+    var hwStride: Int
+
+    init(buffer: Buffer, base: Int, nStride: Int, cStride: Int, hwStride: Int = 1) {
+        self.buffer = buffer
+        self.base = base
+        self.nStride = nStride
+        self.cStride = cStride
+        self.hwStride = hwStride
+    }
+
+    init(buffer: Buffer, _ shape: Shape, _ layout: TensorLayout) {
+        let s = layout.strides(shape)
+        self.init(buffer: buffer, base: 0, nStride: s.n, cStride: s.c, hwStride: s.hw)
+    }
 }
 
 /// The storage plan of one program.
@@ -31,7 +47,7 @@ struct Schedule {
     /// Concats whose operands were placed in their slices, so no copy is emitted.
     let aliasedConcats: Set<ValueID>
 
-    init(_ p: Program) {
+    init(_ p: Program, layout: TensorLayout = .nchw) {
         let users = p.users()
         var inline = Array(repeating: false, count: p.instrs.count + 1)
         for id in 1...p.instrs.count where id != p.output {
@@ -69,18 +85,18 @@ struct Schedule {
         for c in aliased { allocAt[c] = p.instrs[c - 1].operands.min()! }
 
         var layouts = Array<Layout?>(repeating: nil, count: p.instrs.count + 1)
-        layouts[0] = Layout(buffer: .input, base: 0, nStride: p.input.c * p.input.plane)
+        layouts[0] = Layout(buffer: .input, p.input, layout)
         var allocator = ScratchAllocator()
         var owner: [ValueID: Int] = [:]  // value → allocation handle
         let out = p.shape(of: p.output)
-        layouts[p.output] = Layout(buffer: .output, base: 0, nStride: out.c * out.plane)
+        layouts[p.output] = Layout(buffer: .output, out, layout)
         var pendingFree: [ValueID: [Int]] = [:]
 
         func allocate(_ v: ValueID) {
             let s = p.shape(of: v)
             let handle = allocator.allocate(s.count)
             owner[v] = handle
-            layouts[v] = Layout(buffer: .scratch, base: allocator.offset(of: handle), nStride: s.c * s.plane)
+            layouts[v] = Layout(buffer: .scratch, base: allocator.offset(of: handle), nStride: s.c * s.plane, cStride: s.plane)
             pendingFree[lastUse[v], default: []].append(handle)
         }
         for id in 1...p.instrs.count {
@@ -88,7 +104,8 @@ struct Schedule {
             for (c, first) in allocAt where first == id { allocate(c) }
             if let (c, start) = sliceOf[id], let region = layouts[c] {
                 let s = p.shape(of: id)
-                layouts[id] = Layout(buffer: .scratch, base: region.base + start * s.plane, nStride: region.nStride)
+                layouts[id] = Layout(
+                    buffer: .scratch, base: region.base + start * s.plane, nStride: region.nStride, cStride: s.plane)
             } else if id != p.output, !inline[id], !aliased.contains(id) {
                 let instr = p.instrs[id - 1]
                 // Elementwise results may overwrite an operand of the same shape that dies here.

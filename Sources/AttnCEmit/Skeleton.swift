@@ -5,7 +5,10 @@ import AttnIR
 import AttnTemplates
 
 enum Skeleton {
-    static func header(_ p: Program, names: CNames, scratchSize: Int, specText: String, hasWeights: Bool) -> String {
+    static func header(
+        _ p: Program, names: CNames, scratchSize: Int, specText: String, hasWeights: Bool, options: EmitOptions,
+        mayAlias: Bool
+    ) -> String {
         let m = names.macroPrefix
         let out = p.outputShape
         var macros = [
@@ -16,6 +19,9 @@ enum Skeleton {
         ]
         for (axis, v) in zip(["N", "C", "H", "W"], p.input.dims) { macros.append("#define \(m)_INPUT_\(axis) \(v)") }
         for (axis, v) in zip(["N", "C", "H", "W"], out.dims) { macros.append("#define \(m)_OUTPUT_\(axis) \(v)") }
+        macros.append("#define \(m)_LAYOUT_\(options.layout.rawValue.uppercased()) 1 /* input and output memory order */")
+        macros.append(
+            "#define \(m)_OUTPUT_MAY_ALIAS_INPUT \(mayAlias ? 1 : 0) /* 1: output may be the input array (in place) */")
         if !p.params.isEmpty {
             macros.append("")
             macros.append("/* Parameter array: tensors packed in this order, row-major. */")
@@ -23,7 +29,11 @@ enum Skeleton {
         for (id, (decl, offset)) in zip(p.params, p.paramOffsets).enumerated() {
             macros.append("#define \(names.offsetMacro(id)) \(offset) /* \(decl.name) \(decl.dims) */")
         }
-        let declaration = hasWeights ? "\nextern const float \(p.name)_params[\(m)_PARAMS_SIZE];\n" : ""
+        var declaration = hasWeights ? "\nextern const float \(p.name)_params[\(m)_PARAMS_SIZE];\n" : ""
+        if options.selftest != nil {
+            declaration += "/* Runs the kernel on built-in data; 0 when the outputs match, else the failing check + 1. */\n"
+            declaration += "int \(p.name)_selftest(float *input, float *output, float *scratch);\n"
+        }
         return Templates.fill(
             "header.h",
             [
@@ -38,9 +48,15 @@ enum Skeleton {
     /// `forJIT` swaps `<math.h>` for the two declarations the kernels use: parsing the header
     /// costs tcc about 1.5 ms, seven times the rest of a compile.
     static func source(
-        name: String, include: String, helpers: [String], function: String, weights: String, forJIT: Bool
+        name: String, include: String, helpers: [String], function: String, weights: String, forJIT: Bool, libm: Bool
     ) -> String {
-        let math = forJIT ? "float expf(float);\n#define INFINITY (1.0f / 0.0f)" : "#include <math.h>"
+        let math: String
+        switch (libm, forJIT) {
+        case (true, false): math = "#include <math.h>\n#include <stdint.h>"
+        case (true, true): math = "float expf(float);\ntypedef unsigned int uint32_t;\ntypedef int int32_t;\n#define INFINITY (1.0f / 0.0f)"
+        case (false, false): math = "#include <stdint.h>\n\n#define INFINITY (1.0f / 0.0f) /* libm-free build */"
+        case (false, true): math = "typedef unsigned int uint32_t;\ntypedef int int32_t;\n#define INFINITY (1.0f / 0.0f)"
+        }
         return Templates.fill(
             "source.c",
             [

@@ -7,3 +7,4 @@
 @_exported import AttnLower
 @_exported import AttnSpec
 @_exported import AttnWeights
+@_exported import AttnTemplates

@@ -33,16 +33,43 @@ public enum Pipeline {
             lowered = try Lowering.lower(spec)
         }
         debugDump(lowered.program)
-        let source = CEmitter.emit(lowered.program, specText: spec.canonicalJSON, weights: params)
+        var options = EmitOptions(layout: spec.layout ?? .nchw, libm: spec.libm ?? true)
+        if spec.selftest == true {
+            guard let params else { throw SpecError("selftest", "needs weights: the check runs the baked parameters") }
+            options.selftest = goldenChecks(lowered.program, params: params, layout: options.layout)
+        }
+        let source = CEmitter.emit(lowered.program, specText: spec.canonicalJSON, weights: params, options: options)
         return Generated(spec: spec, lowered: lowered, params: params, source: source)
     }
 
     /// Decodes a spec file; relative weights resolve against its folder.
     public static func loadSpecs(path: String) throws(SpecError) -> [BlockSpec] {
+        try loadBlocks(path: path).map(\.spec)
+    }
+
+    /// Decodes a spec file, pairing each block with its JSON path (`blocks[1]`, or "" for a
+    /// single-block file) so errors found later still name where the block is.
+    public static func loadBlocks(path: String) throws(SpecError) -> [(path: String, spec: BlockSpec)] {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw SpecError("", "cannot read spec file \(path)")
         }
-        return try BlockSpec.decodeFile(data)
+        let specs = try BlockSpec.decodeFile(data)
+        let isList = (try? JSONValue.parse(data)).map { value -> Bool in
+            if case .object(let f) = value { return f["blocks"] != nil }
+            return false
+        } ?? false
+        return specs.enumerated().map { (isList ? "blocks[\($0.offset)]" : "", $0.element) }
+    }
+
+    /// `generate`, with errors placed at the block's path in its file.
+    public static func generate(
+        _ block: (path: String, spec: BlockSpec), baseDirectory: URL?, weightsOverride: String? = nil
+    ) throws(SpecError) -> Generated {
+        do {
+            return try generate(block.spec, baseDirectory: baseDirectory, weightsOverride: weightsOverride)
+        } catch {
+            throw error.within(block.path)
+        }
     }
 
     static func loadCheckpoint(_ spec: BlockSpec, baseDirectory: URL?) throws(SpecError) -> Checkpoint? {
@@ -50,7 +77,9 @@ public enum Pipeline {
             if spec.weightsPrefix != nil { throw SpecError("weights_prefix", "is given but no weights file is") }
             return nil
         }
-        let url = baseDirectory.map { URL(fileURLWithPath: weights, relativeTo: $0) } ?? URL(fileURLWithPath: weights)
+        let url =
+            baseDirectory.map { URL(fileURLWithPath: weights, relativeTo: URL(fileURLWithPath: $0.path, isDirectory: true)) }
+            ?? URL(fileURLWithPath: weights)
         let file: SafeTensorsFile
         do {
             file = try SafeTensorsFile.load(path: url.path)
@@ -58,6 +87,18 @@ public enum Pipeline {
             throw SpecError("weights", error.description)
         }
         return try Checkpoint(file: file, prefix: spec.weightsPrefix, body: spec.body)
+    }
+
+    /// Sixteen output elements spread over the tensor, computed by the interpreter from the
+    /// self-check's generated input.
+    public static func goldenChecks(_ program: Program, params: [Float], layout: TensorLayout) -> Selftest {
+        let seed: UInt32 = 2_024
+        let memory = Selftest.input(seed: seed, count: program.input.count)
+        let y = layout.fromNCHW(
+            Interpreter.run(program, input: layout.toNCHW(memory, program.input), params: params), program.outputShape)
+        let picks = Array(Set((0..<16).map { $0 * y.count / 16 + ($0 * 7919) % max(1, y.count / 16) })).sorted()
+        // 1e-4 of max|y|: a device may differ from the host in float rounding and in expf.
+        return Selftest(seed: seed, checks: picks.map { Selftest.Check(index: $0, value: y[$0]) }, tolerance: 1e-4)
     }
 
     /// `ATTN_DEBUG=1` prints the IR after lowering, on stderr.

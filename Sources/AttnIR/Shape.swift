@@ -44,3 +44,45 @@ public struct Shape: Hashable, Sendable, Codable, CustomStringConvertible {
         return ((nn * c + cc) * h + hh) * w + ww
     }
 }
+
+/// Memory order of a block's input and output. Intermediates are always NCHW.
+public enum TensorLayout: String, Hashable, Sendable, CaseIterable {
+    /// Channels, then rows: PyTorch's order.
+    case nchw
+    /// Channels innermost: TFLite Micro's and CMSIS-NN's order.
+    case nhwc
+
+    /// Element strides (n, c, flat h·w) of a tensor of `shape` in this layout.
+    public func strides(_ shape: Shape) -> (n: Int, c: Int, hw: Int) {
+        switch self {
+        case .nchw: return (shape.c * shape.plane, shape.plane, 1)
+        case .nhwc: return (shape.c * shape.plane, 1, shape.c)
+        }
+    }
+
+    /// Reorders a tensor of `shape` from NCHW into this layout.
+    public func fromNCHW(_ x: [Float], _ shape: Shape) -> [Float] {
+        guard self == .nhwc else { return x }
+        var out = x
+        let (sn, sc, shw) = strides(shape)
+        for n in 0..<shape.n {
+            for c in 0..<shape.c {
+                for hw in 0..<shape.plane { out[n * sn + c * sc + hw * shw] = x[(n * shape.c + c) * shape.plane + hw] }
+            }
+        }
+        return out
+    }
+
+    /// Reorders a tensor of `shape` from this layout into NCHW.
+    public func toNCHW(_ x: [Float], _ shape: Shape) -> [Float] {
+        guard self == .nhwc else { return x }
+        var out = x
+        let (sn, sc, shw) = strides(shape)
+        for n in 0..<shape.n {
+            for c in 0..<shape.c {
+                for hw in 0..<shape.plane { out[(n * shape.c + c) * shape.plane + hw] = x[n * sn + c * sc + hw * shw] }
+            }
+        }
+        return out
+    }
+}

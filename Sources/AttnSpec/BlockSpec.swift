@@ -11,6 +11,12 @@ public struct BlockSpec: Hashable, Sendable {
     public var weights: String?
     /// Prefix selecting this block's tensors from a whole-network checkpoint (`layer3.0.se.`).
     public var weightsPrefix: String?
+    /// Memory order of input and output (`"nchw"`, the default, or `"nhwc"`).
+    public var layout: TensorLayout?
+    /// false: the C uses the generator's own `attn_expf` and needs no libm. Default true.
+    public var libm: Bool?
+    /// true: also emit `<name>_selftest()` (needs weights). Default false.
+    public var selftest: Bool?
 
     public init(name: String, input: InputShape, body: Body, weights: String? = nil, weightsPrefix: String? = nil) {
         self.name = name
@@ -29,6 +35,27 @@ public struct BlockSpec: Hashable, Sendable {
         case graph([Layer])
     }
 
+    /// The same spec with input and output in `layout`.
+    public func layout(_ layout: TensorLayout) -> BlockSpec {
+        var copy = self
+        copy.layout = layout
+        return copy
+    }
+
+    /// The same spec with (`true`) or without (`false`) libm.
+    public func libm(_ use: Bool) -> BlockSpec {
+        var copy = self
+        copy.libm = use
+        return copy
+    }
+
+    /// The same spec with a generated self-check.
+    public func selftest(_ on: Bool) -> BlockSpec {
+        var copy = self
+        copy.selftest = on
+        return copy
+    }
+
     /// The JSON `kind`, or nil for a custom graph.
     public var kind: String? {
         switch body {
@@ -39,6 +66,8 @@ public struct BlockSpec: Hashable, Sendable {
         }
     }
 }
+
+import AttnIR
 
 /// Squeeze-and-Excitation hyperparameters as given (timm `SEModule`, moskomule `SELayer`).
 public struct SEOptions: Hashable, Sendable {

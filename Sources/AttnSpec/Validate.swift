@@ -55,6 +55,9 @@ extension BlockSpec {
     private func reducedChannels(_ reduction: Int?, _ reduced: Int?) throws(SpecError) -> Int {
         if let rd = reduced {
             guard rd >= 1 else { throw SpecError("reduced_channels", "must be at least 1, got \(rd)") }
+            guard rd <= maxElements / input.c else {
+                throw SpecError("reduced_channels", "\(rd) × C = \(input.c) weights exceed 32-bit indexing (at most \(maxElements))")
+            }
             return rd
         }
         let r = reduction ?? 16

@@ -26,8 +26,8 @@ struct Generate: ParsableCommand {
         let outDir = output.map { URL(fileURLWithPath: $0) } ?? base
         do {
             var files: [(name: String, contents: String)] = []
-            for var block in try Pipeline.loadSpecs(path: spec) {
-                if let weightsPrefix { block.weightsPrefix = weightsPrefix }
+            for var block in try Pipeline.loadBlocks(path: spec) {
+                if let weightsPrefix { block.spec.weightsPrefix = weightsPrefix }
                 // --weights is relative to the working directory, "weights" to the spec file.
                 let override = weights.map { URL(fileURLWithPath: $0).path }
                 let generated = try Pipeline.generate(block, baseDirectory: base, weightsOverride: override)

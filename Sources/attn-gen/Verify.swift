@@ -21,8 +21,13 @@ struct Verify: ParsableCommand {
         let base = URL(fileURLWithPath: spec).deletingLastPathComponent()
         var failed = 0
         do {
-            for block in try Pipeline.loadSpecs(path: spec) {
-                let result = try CrossCheck.run(block, seed: seed, baseDirectory: base, useSpecWeights: specWeights)
+            for (path, block) in try Pipeline.loadBlocks(path: spec) {
+                let result: CheckResult
+                do {
+                    result = try CrossCheck.run(block, seed: seed, baseDirectory: base, useSpecWeights: specWeights)
+                } catch let e as SpecError {
+                    throw e.within(path)
+                }
                 print(result)
                 if !result.passed { failed += 1 }
             }

@@ -43,7 +43,7 @@ import Testing
             Issue.record("\(compiler) not found on PATH")
             return
         }
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("attn-gen-cc-\(getpid())")
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("attn-gen-\(compiler)-\(getpid())")
         defer { try? FileManager.default.removeItem(at: out) }
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
         for file in try FileManager.default.contentsOfDirectory(atPath: Paths.generated.path) where file.hasSuffix(".c") {

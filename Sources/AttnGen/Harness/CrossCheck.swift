@@ -36,7 +36,9 @@ public enum CrossCheck {
     /// Compares a kernel's output on `input` with the interpreter's.
     public static func check(_ kernel: Kernel, input: [Float]) -> CheckResult {
         let reference = Interpreter.run(kernel.program, input: input, params: kernel.params)
-        let output = kernel(input)
+        // The interpreter is NCHW; an NHWC kernel gets its input reordered and its output back.
+        let layout = kernel.layout
+        let output = layout.toNCHW(kernel(layout.fromNCHW(input, kernel.program.input)), kernel.program.outputShape)
         return CheckResult(
             name: kernel.program.name, shape: kernel.program.input, comparison: Comparison(output, reference: reference),
             tolerance: tolerance)

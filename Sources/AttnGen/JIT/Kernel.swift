@@ -33,6 +33,8 @@ public final class Kernel: @unchecked Sendable {
     public var inputCount: Int { program.input.count }
     public var outputCount: Int { program.outputShape.count }
     public var scratchCount: Int { generated.source.scratchSize }
+    /// Memory order of `callAsFunction`'s and `run`'s input and output.
+    public var layout: TensorLayout { generated.spec.layout ?? .nchw }
 
     /// Generates C for `spec` and compiles it with libtcc (once per spec per process).
     public init(_ spec: BlockSpec, weights: WeightSource = .spec(baseDirectory: nil), useCache: Bool = true) throws {

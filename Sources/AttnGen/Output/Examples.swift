@@ -15,8 +15,8 @@ public enum Examples {
         var files: [(name: String, contents: String)] = []
         for url in specFiles(in: directory) {
             do throws(SpecError) {
-                for spec in try Pipeline.loadSpecs(path: url.path) {
-                    files += try Pipeline.generate(spec, baseDirectory: directory).source.files
+                for block in try Pipeline.loadBlocks(path: url.path) {
+                    files += try Pipeline.generate(block, baseDirectory: directory).source.files
                 }
             } catch {
                 throw SpecError(url.lastPathComponent + (error.path.isEmpty ? "" : ": " + error.path), error.message)

@@ -17,6 +17,7 @@ struct Checkpoint {
         let prefix = prefix ?? ""
         let local = file.names().filter { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) }
         guard !local.isEmpty else {
+            guard !prefix.isEmpty else { throw SpecError("weights", "\(file.source) holds no tensors") }
             let sample = file.names().prefix(5).joined(separator: ", ")
             throw SpecError("weights_prefix", "no tensor in \(file.source) starts with \"\(prefix)\" (it has: \(sample)…)")
         }

@@ -69,8 +69,15 @@ extension Checkpoint {
                     "weights", "\(file.source): tensor \"\(displayName(prefix + ".running_var"))\": element \(i) is \(variance[i]); a variance must be ≥ 0")
             }
             let s = Double(gamma[i]) / (Double(variance[i]) + eps).squareRoot()
+            let t = Double(beta[i]) - Double(mean[i]) * s
+            // Finite inputs can still fold past Float's range (γ = 3e38, var = 0); the emitter
+            // cannot print an infinite constant, so refuse here and name the tensors.
+            guard Float(s).isFinite, Float(t).isFinite else {
+                throw SpecError(
+                    "weights", "\(file.source): tensor \"\(displayName(prefix + ".weight"))\": element \(i) folds to scale \(s), shift \(t) with running_var \(variance[i]); the folded BatchNorm must be finite in float32")
+            }
             scale.append(Float(s))
-            shift.append(Float(Double(beta[i]) - Double(mean[i]) * s))
+            shift.append(Float(t))
         }
         return (scale, shift)
     }

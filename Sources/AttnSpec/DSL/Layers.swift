@@ -40,7 +40,7 @@ public struct Conv2D: LayerConvertible {
         param: String, of input: String? = nil
     ) {
         // Default padding keeps H and W ("same"), as timm's get_padding does for stride 1.
-        let pad = padding ?? dilation * (kernelSize - 1) / 2
+        let pad = padding ?? samePadding(kernelSize, dilation)
         let op = LayerOp.conv2d(
             outChannels: outChannels, kernelSize: kernelSize, padding: pad, dilation: dilation, bias: bias, param: param)
         layer = Layer(op, inputs: input.map { [$0] } ?? [])
@@ -89,4 +89,11 @@ public struct Add: LayerConvertible {
 public struct Concat: LayerConvertible {
     public let layer: Layer
     public init(_ inputs: String...) { layer = Layer(.concat, inputs: inputs) }
+}
+
+/// `dilation · (k − 1) / 2`, the padding that keeps H and W; 0 when that overflows, which only
+/// sizes lowering rejects can cause (it must not trap while the spec is still being read).
+func samePadding(_ kernelSize: Int, _ dilation: Int) -> Int {
+    let (span, overflow) = dilation.multipliedReportingOverflow(by: kernelSize &- 1)
+    return overflow ? 0 : span / 2
 }

@@ -44,7 +44,7 @@ extension BlockSpec {
             let dilation = try r.int("dilation") ?? 1
             op = .conv2d(
                 outChannels: try int(&r, "out_channels"), kernelSize: k,
-                padding: try r.int("padding") ?? dilation * (k - 1) / 2, dilation: dilation,
+                padding: try r.int("padding") ?? samePadding(k, dilation), dilation: dilation,
                 bias: try r.bool("bias") ?? false, param: try param(&r))
         case "batch_norm":
             op = .batchNorm(param: try param(&r), eps: try r.double("eps") ?? 1e-5)

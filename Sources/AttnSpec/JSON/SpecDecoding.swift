@@ -1,5 +1,6 @@
 // JSON → BlockSpec. A file holds one block, or `{"blocks": [...]}` with one C file per block.
 
+import AttnIR
 import Foundation
 
 extension BlockSpec {
@@ -42,6 +43,15 @@ extension BlockSpec {
         let input = try Self.decodeInput(r.raw("input"))
         let weights = try r.string("weights")
         let prefix = try r.string("weights_prefix")
+        var layout: TensorLayout? = nil
+        if let text = try r.string("layout") {
+            guard let l = TensorLayout(rawValue: text) else {
+                throw SpecError("layout", "unknown layout \"\(text)\" (known: nchw, nhwc)")
+            }
+            layout = l
+        }
+        let libm = try r.bool("libm")
+        let selftest = try r.bool("selftest")
         let kind = try r.string("kind")
         let graph = r.raw("graph")
         let body: Body
@@ -57,6 +67,9 @@ extension BlockSpec {
         }
         try r.finish(context: kind.map { "kind \"\($0)\"" } ?? "a graph block")
         self.init(name: name, input: input, body: body, weights: weights, weightsPrefix: prefix)
+        self.layout = layout
+        self.libm = libm
+        self.selftest = selftest
     }
 
     /// Catalog kinds this build knows.

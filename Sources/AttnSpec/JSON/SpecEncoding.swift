@@ -9,6 +9,9 @@ extension BlockSpec {
         ]
         f["weights"] = weights.map { .string($0) }
         f["weights_prefix"] = weightsPrefix.map { .string($0) }
+        f["layout"] = layout.map { .string($0.rawValue) }
+        f["libm"] = libm.map { .bool($0) }
+        f["selftest"] = selftest.map { .bool($0) }
         if let kind { f["kind"] = .string(kind) }
         switch body {
         case .se(let o):

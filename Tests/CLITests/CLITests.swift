@@ -1,0 +1,365 @@
+// The attn-gen executable, run as a user runs it: exit status, stdout, stderr and the files it
+// leaves behind. The binary is the one SwiftPM built next to this test bundle.
+
+import Foundation
+import Testing
+
+/// The package root, from this file's path (Tests/CLITests/CLITests.swift).
+private let repoRoot = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+/// The folder SwiftPM puts products in, as swift-argument-parser's test helpers find it: the
+/// .xctest bundle's folder on Darwin, `Bundle.main.bundleURL` elsewhere. A scratch-path build
+/// from the repository root is the fallback.
+private let productsDirectory: URL? = {
+    var candidates: [URL] = []
+    #if os(macOS)
+    for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") {
+        candidates.append(bundle.bundleURL.deletingLastPathComponent())
+    }
+    #endif
+    candidates += [
+        Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent(),
+        repoRoot.appendingPathComponent(".build-tests/debug"), repoRoot.appendingPathComponent(".build/debug"),
+    ]
+    return candidates.first { FileManager.default.isExecutableFile(atPath: $0.appendingPathComponent("attn-gen").path) }
+}()
+
+private struct RunResult {
+    let status: Int32
+    let stdout: String
+    let stderr: String
+}
+
+/// Runs `attn-gen arguments...` from `directory` (default: the repository root).
+private func attnGen(_ arguments: [String], in directory: URL = repoRoot) throws -> RunResult {
+    let binary = try #require(productsDirectory, "attn-gen not found next to the tests").appendingPathComponent("attn-gen")
+    // Output goes to files, not pipes: a full pipe would block the child before it exits.
+    let capture = try makeTempDir()
+    defer { try? FileManager.default.removeItem(at: capture) }
+    let out = capture.appendingPathComponent("stdout")
+    let err = capture.appendingPathComponent("stderr")
+    FileManager.default.createFile(atPath: out.path, contents: nil)
+    FileManager.default.createFile(atPath: err.path, contents: nil)
+    let outHandle = try FileHandle(forWritingTo: out)
+    let errHandle = try FileHandle(forWritingTo: err)
+    let process = Process()
+    process.executableURL = binary
+    process.arguments = arguments
+    process.currentDirectoryURL = directory
+    var env = ProcessInfo.processInfo.environment
+    env["ATTN_DEBUG"] = nil
+    process.environment = env
+    process.standardOutput = outHandle
+    process.standardError = errHandle
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    process.waitUntilExit()
+    try outHandle.close()
+    try errHandle.close()
+    return RunResult(
+        status: process.terminationStatus,
+        stdout: try String(contentsOf: out, encoding: .utf8),
+        stderr: try String(contentsOf: err, encoding: .utf8))
+}
+
+private func makeTempDir() throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("attn-cli-\(UUID().uuidString)", isDirectory: true)
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
+
+/// Every entry of a folder, hidden ones included, sorted; empty when the folder does not exist.
+private func entries(_ dir: URL) -> [String] {
+    ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).sorted()
+}
+
+private func contents(_ url: URL) throws -> String { try String(contentsOf: url, encoding: .utf8) }
+
+private let generatedDir = repoRoot.appendingPathComponent("Generated")
+
+/// The example names in Generated/ (`se_resnet50_layer1`, ...).
+private let exampleNames: [String] = entries(generatedDir).filter { $0.hasSuffix(".spec.json") }
+    .map { String($0.dropLast(".spec.json".count)) }
+
+/// A two-block spec whose second block is `second` (a JSON object), first block valid.
+private func twoBlockSpec(second: String) -> String {
+    """
+    {"blocks": [
+      {"name": "first_ok", "kind": "se", "input": {"c": 64, "h": 4, "w": 4}},
+      \(second)
+    ]}
+    """
+}
+
+@Suite("attn-gen CLI")
+struct CLITests {
+    @Test func theBinaryIsFound() {
+        #expect(productsDirectory != nil)
+        #expect(exampleNames.contains("se_resnet50_layer1"))
+    }
+
+    // MARK: generate (the default subcommand)
+
+    @Test(arguments: exampleNames)
+    func generateWritesExactlyTheExampleFiles(name: String) throws {
+        let out = try makeTempDir()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let r = try attnGen(["Generated/\(name).spec.json", "-o", out.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.isEmpty)
+        #expect(entries(out) == ["\(name).c", "\(name).h"])
+        for file in ["\(name).h", "\(name).c"] {
+            #expect(try contents(out.appendingPathComponent(file)) == contents(generatedDir.appendingPathComponent(file)),
+                    "\(file) differs from Generated/")
+        }
+        #expect(r.stdout.split(separator: "\n").map(String.init)
+            == ["\(name).h", "\(name).c"].map { out.appendingPathComponent($0).path })
+    }
+
+    @Test func generateIntoAFolderItCreates() throws {
+        let parent = try makeTempDir()
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let out = parent.appendingPathComponent("new/nested")
+        let r = try attnGen(["Generated/se_resnet50_layer1.spec.json", "--output", out.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(entries(out) == ["se_resnet50_layer1.c", "se_resnet50_layer1.h"])
+    }
+
+    @Test func generateAgainOverItsOwnFilesSucceeds() throws {
+        let out = try makeTempDir()
+        defer { try? FileManager.default.removeItem(at: out) }
+        for _ in 0..<2 {
+            let r = try attnGen(["Generated/max_eca_custom.spec.json", "-o", out.path])
+            #expect(r.status == 0, "\(r.stderr)")
+        }
+        #expect(entries(out) == ["max_eca_custom.c", "max_eca_custom.h"])
+    }
+
+    @Test func generateWithTheExplicitSubcommand() throws {
+        let out = try makeTempDir()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let implicit = try makeTempDir()
+        defer { try? FileManager.default.removeItem(at: implicit) }
+        let r = try attnGen(["generate", "Generated/eca_resnet50_layer2.spec.json", "-o", out.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try attnGen(["Generated/eca_resnet50_layer2.spec.json", "-o", implicit.path]).status == 0)
+        for file in ["eca_resnet50_layer2.h", "eca_resnet50_layer2.c"] {
+            #expect(try contents(out.appendingPathComponent(file)) == contents(implicit.appendingPathComponent(file)))
+        }
+    }
+
+    @Test func aMultiBlockSpecWritesOnePairPerBlock() throws {
+        let dir = try makeTempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let spec = dir.appendingPathComponent("two.json")
+        try twoBlockSpec(second: #"{"name": "second_ok", "kind": "eca", "input": {"c": 32, "h": 4, "w": 4}}"#)
+            .write(to: spec, atomically: true, encoding: .utf8)
+        let r = try attnGen([spec.path])  // default output: the spec's folder
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(entries(dir) == ["first_ok.c", "first_ok.h", "second_ok.c", "second_ok.h", "two.json"])
+    }
+
+    // MARK: errors leave nothing behind
+
+    /// A semantic error in blocks[1]: the path must still say which block.
+    @Test func aBadSecondBlockNamesItsPathAndWritesNothing() throws {
+        let specDir = try makeTempDir()
+        let out = try makeTempDir()
+        defer {
+            try? FileManager.default.removeItem(at: specDir)
+            try? FileManager.default.removeItem(at: out)
+        }
+        let spec = specDir.appendingPathComponent("bad.json")
+        try twoBlockSpec(second: #"{"name": "second_bad", "kind": "se", "input": {"c": 64, "h": 4, "w": 4}, "reduction": 0}"#)
+            .write(to: spec, atomically: true, encoding: .utf8)
+        let r = try attnGen([spec.path, "-o", out.path])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("blocks[1].reduction: must be at least 1, got 0"), "stderr: \(r.stderr)")
+        #expect(r.stdout.isEmpty)
+        #expect(entries(out) == [], "no partial files, no temp files")
+        #expect(entries(specDir) == ["bad.json"])
+    }
+
+    /// A decode-time error in blocks[1] (wrong JSON type).
+    @Test func aMistypedSecondBlockNamesItsPathAndWritesNothing() throws {
+        let specDir = try makeTempDir()
+        let out = try makeTempDir()
+        defer {
+            try? FileManager.default.removeItem(at: specDir)
+            try? FileManager.default.removeItem(at: out)
+        }
+        let spec = specDir.appendingPathComponent("bad.json")
+        try twoBlockSpec(second: #"{"name": "second_bad", "kind": "se", "input": {"c": 64, "h": 4, "w": 4}, "reduction": "16"}"#)
+            .write(to: spec, atomically: true, encoding: .utf8)
+        let r = try attnGen([spec.path, "-o", out.path])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("blocks[1].reduction: must be an integer"), "stderr: \(r.stderr)")
+        #expect(entries(out) == [])
+    }
+
+    @Test func aMissingSpecFileIsAnError() throws {
+        let out = try makeTempDir()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let r = try attnGen(["no/such/spec.json", "-o", out.path])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("cannot read spec file no/such/spec.json"))
+        #expect(entries(out) == [])
+    }
+
+    @Test func aMissingWeightsFileIsAnError() throws {
+        let out = try makeTempDir()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let r = try attnGen(["Generated/se_resnet50_layer1.spec.json", "--weights", "no_such.safetensors", "-o", out.path])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("weights: "), "stderr: \(r.stderr)")
+        #expect(r.stderr.contains("no_such.safetensors"))
+        #expect(entries(out) == [])
+    }
+
+    @Test func aHandWrittenFileIsNeverOverwritten() throws {
+        let out = try makeTempDir()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let mine = out.appendingPathComponent("se_resnet50_layer1.c")
+        let text = "/* my own kernel */\nint se_resnet50_layer1_forward(void) { return 0; }\n"
+        try text.write(to: mine, atomically: true, encoding: .utf8)
+        let r = try attnGen(["Generated/se_resnet50_layer1.spec.json", "-o", out.path])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("refusing to overwrite"), "stderr: \(r.stderr)")
+        #expect(r.stderr.contains("se_resnet50_layer1.c"))
+        #expect(try contents(mine) == text)
+        // Nothing else was written either: the .h beside it would belong to a kernel that was not.
+        #expect(entries(out) == ["se_resnet50_layer1.c"])
+    }
+
+    // MARK: weights
+
+    @Test func weightsAreBakedIntoTheSource() throws {
+        let out = try makeTempDir()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let r = try attnGen([
+            "Generated/se_resnet50_layer1.spec.json", "--weights", "Tests/Fixtures/se_timm_c256/weights.safetensors",
+            "-o", out.path,
+        ])
+        #expect(r.status == 0, "\(r.stderr)")
+        let c = try contents(out.appendingPathComponent("se_resnet50_layer1.c"))
+        let h = try contents(out.appendingPathComponent("se_resnet50_layer1.h"))
+        #expect(c.contains("const float se_resnet50_layer1_params[SE_RESNET50_LAYER1_PARAMS_SIZE]"))
+        #expect(h.contains("extern const float se_resnet50_layer1_params["))
+        // Without weights there is no array.
+        #expect(try !contents(generatedDir.appendingPathComponent("se_resnet50_layer1.c")).contains("_params["))
+    }
+
+    @Test func specWeightsResolveAgainstTheSpecFolder() throws {
+        let out = try makeTempDir()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let r = try attnGen(["Tests/Fixtures/se_prefix/spec.json", "-o", out.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try contents(out.appendingPathComponent("se_prefix.c")).contains("const float se_prefix_params["))
+    }
+
+    @Test func weightsPrefixOption() throws {
+        let out = try makeTempDir()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let r = try attnGen(["Tests/Fixtures/se_prefix/spec.json", "--weights-prefix", "layer7.", "-o", out.path])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("weights_prefix: no tensor"), "stderr: \(r.stderr)")
+        #expect(r.stderr.contains("\"layer7.\""))
+        #expect(entries(out) == [])
+    }
+
+    // MARK: verify
+
+    @Test(arguments: exampleNames)
+    func verifyPassesOnTheExamples(name: String) throws {
+        let r = try attnGen(["verify", "Generated/\(name).spec.json"])
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        #expect(r.stdout.hasPrefix("ok"), "\(r.stdout)")
+        #expect(r.stdout.contains(name))
+    }
+
+    @Test func verifyReportsASpecError() throws {
+        let dir = try makeTempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let spec = dir.appendingPathComponent("bad.json")
+        try #"{"name": "int", "kind": "se", "input": {"c": 64, "h": 4, "w": 4}}"#.write(to: spec, atomically: true, encoding: .utf8)
+        let r = try attnGen(["verify", spec.path])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("name: \"int\" is not a C identifier"), "stderr: \(r.stderr)")
+    }
+
+    @Test func verifyNamesTheBadBlockOfAList() throws {
+        let dir = try makeTempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let spec = dir.appendingPathComponent("bad.json")
+        try twoBlockSpec(second: #"{"name": "second_bad", "kind": "eca", "input": {"c": 64, "h": 4, "w": 4}, "kernel_size": 4}"#)
+            .write(to: spec, atomically: true, encoding: .utf8)
+        let r = try attnGen(["verify", spec.path])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("blocks[1].kernel_size: must be a positive odd number, got 4"), "stderr: \(r.stderr)")
+    }
+
+    // MARK: check
+
+    @Test func checkPassesInTheRepository() throws {
+        let r = try attnGen(["check"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("Generated is up to date"))
+    }
+
+    @Test func checkPassesRightAfterRegenerate() throws {
+        let copy = try copyOfGenerated()
+        defer { try? FileManager.default.removeItem(at: copy.deletingLastPathComponent()) }
+        let r = try attnGen(["check", "--dir", copy.path])
+        #expect(r.status == 0, "\(r.stderr)")
+    }
+
+    @Test func checkFailsOnAnEditedCopyAndSaysHowToFixIt() throws {
+        let copy = try copyOfGenerated()
+        defer { try? FileManager.default.removeItem(at: copy.deletingLastPathComponent()) }
+        let edited = copy.appendingPathComponent("eca_resnet50_layer2.c")
+        try (contents(edited) + "/* hand edit */\n").write(to: edited, atomically: true, encoding: .utf8)
+        let r = try attnGen(["check", "--dir", copy.path])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("eca_resnet50_layer2.c"), "stderr: \(r.stderr)")
+        #expect(r.stderr.contains("swift run attn-gen regenerate --dir \(copy.path)"), "stderr: \(r.stderr)")
+        #expect(!r.stderr.contains("se_resnet50_layer1"), "only the edited file is reported")
+    }
+
+    @Test func checkFailsWhenAFileIsMissing() throws {
+        let copy = try copyOfGenerated()
+        defer { try? FileManager.default.removeItem(at: copy.deletingLastPathComponent()) }
+        try FileManager.default.removeItem(at: copy.appendingPathComponent("max_eca_custom.h"))
+        let r = try attnGen(["check", "--dir", copy.path])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("max_eca_custom.h"), "stderr: \(r.stderr)")
+    }
+
+    @Test func regenerateRepairsAnEditedCopy() throws {
+        let copy = try copyOfGenerated()
+        defer { try? FileManager.default.removeItem(at: copy.deletingLastPathComponent()) }
+        let edited = copy.appendingPathComponent("cbam_resnet50_layer3.c")
+        let original = try contents(edited)
+        try (original + "/* hand edit */\n").write(to: edited, atomically: true, encoding: .utf8)
+        #expect(try attnGen(["check", "--dir", copy.path]).status != 0)
+        let regen = try attnGen(["regenerate", "--dir", copy.path])
+        #expect(regen.status == 0, "\(regen.stderr)")
+        #expect(try contents(edited) == original)
+        #expect(try attnGen(["check", "--dir", copy.path]).status == 0)
+        // No temporary files are left beside the examples.
+        #expect(entries(copy).allSatisfy { !$0.hasPrefix(".") })
+    }
+
+    /// Copies Generated/ into a fresh temporary folder, brings the copy up to date with
+    /// `regenerate` (so these tests judge `check`, not the state of the repository, which
+    /// `checkPassesInTheRepository` judges) and returns it.
+    private func copyOfGenerated() throws -> URL {
+        let parent = try makeTempDir()
+        let copy = parent.appendingPathComponent("Generated", isDirectory: true)
+        try FileManager.default.copyItem(at: generatedDir, to: copy)
+        let r = try attnGen(["regenerate", "--dir", copy.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("regenerated \(2 * exampleNames.count) files"))
+        return copy
+    }
+}
