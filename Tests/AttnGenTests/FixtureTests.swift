@@ -17,6 +17,7 @@ import Testing
         let expected = try io.floats("output")
         let jit = Comparison(kernel(input), reference: expected)
         let interp = Comparison(Interpreter.run(kernel.program, input: input, params: kernel.params), reference: expected)
+        print("fixture \(name): JIT vs PyTorch \(jit); interpreter vs PyTorch \(interp)")
         // 1e-5 of max|y|: the contract for imported weights.
         #expect(jit.within(1e-5), "\(name) JIT vs PyTorch: \(jit)")
         #expect(interp.within(1e-5), "\(name) interpreter vs PyTorch: \(interp)")
