@@ -36,7 +36,7 @@ static float attn_row_dot(const float *w, const float *x, int n)
         for (int j = 0; j < 8; j++) a[j] += w[i + j] * x[i + j];
     }
     float s = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
-    for (; i < n; i++) s += w[i] * x[i];
+    for (int r = n & 7; r > 0; r--, i++) s += w[i] * x[i];
     return s;
 }
 #endif
@@ -92,7 +92,7 @@ static void attn_row_sum_max(const float *x, int n, float *sum, float *max)
     float s = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
     float mx = -INFINITY;
     for (int j = 0; j < 8; j++) mx = b[j] > mx ? b[j] : mx;
-    for (; i < n; i++) {
+    for (int r = n & 7; r > 0; r--, i++) {
         s += x[i];
         mx = x[i] > mx ? x[i] : mx;
     }

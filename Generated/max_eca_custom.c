@@ -41,7 +41,7 @@ static float attn_row_max(const float *x, int n)
     }
     float mx = -INFINITY;
     for (int j = 0; j < 8; j++) mx = b[j] > mx ? b[j] : mx;
-    for (; i < n; i++) mx = x[i] > mx ? x[i] : mx;
+    for (int r = n & 7; r > 0; r--, i++) mx = x[i] > mx ? x[i] : mx;
     return mx;
 }
 #endif

@@ -36,7 +36,7 @@ static float attn_row_dot(const float *w, const float *x, int n)
         for (int j = 0; j < 8; j++) a[j] += w[i + j] * x[i + j];
     }
     float s = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
-    for (; i < n; i++) s += w[i] * x[i];
+    for (int r = n & 7; r > 0; r--, i++) s += w[i] * x[i];
     return s;
 }
 #endif
@@ -76,7 +76,8 @@ static float attn_row_sum(const float *x, int n)
         for (int j = 0; j < 8; j++) a[j] += x[i + j];
     }
     float s = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
-    for (; i < n; i++) s += x[i];
+    /* A counted tail: gcc cannot bound `i < n` after the loop and warns on 32-bit targets. */
+    for (int r = n & 7; r > 0; r--, i++) s += x[i];
     return s;
 }
 #endif

@@ -96,10 +96,12 @@ public struct CEmitter {
         let name = program.name
         precondition(options.selftest == nil || weights != nil, "a selftest needs baked weights")
         let header = Skeleton.header(
-            program, names: names, scratchSize: schedule.scratchSize, specText: specText, hasWeights: weights != nil,
+            program, names: names, scratchSize: schedule.scratchSize, specText: specText,
+            hasWeights: weights.map { !$0.isEmpty } ?? false,
             options: options, mayAlias: outputMayAliasInput)
         let body = functionBody()
-        let table = weights.map { weightTable($0) } ?? ""
+        // C has no zero-length arrays: a block without parameters defines none.
+        let table = weights.map { $0.isEmpty ? "" : weightTable($0) } ?? ""
         // Only the helpers the body calls: an unused static function is a -Wunused warning.
         var helpers = rowHelpers.filter { body.contains("attn_\($0)(") }.map { Templates.text("\($0).c") }
         if body.contains("attn_expf(") { helpers.insert(Templates.text("expf.c"), at: 0) }
@@ -187,7 +189,7 @@ public struct CEmitter {
                 p.line("s = s * 1664525u + 1013904223u;")
                 p.line("input[i] = (float)((int32_t)(s >> 9) - 4194304) * (1.0f / 4194304.0f);")
             }
-            p.line("\(name)_forward(input, output, \(name)_params, scratch);")
+            p.line("\(name)_forward(input, output, \(program.paramCount == 0 ? "0" : "\(name)_params"), scratch);")
             p.block("for (int k = 0; k < \(t.checks.count); k++)", closing: nil) { p in
                 p.line("const float e = expected[k] < 0.0f ? -expected[k] : expected[k];")
                 p.line("scale = e > scale ? e : scale;")

@@ -1,0 +1,109 @@
+// Flash and RAM of a generated block, from the spec alone: no compiler runs.
+//
+// RAM   = I/O + scratch. I/O is input + output floats × 4, or the larger of the two when the
+//         header says NAME_OUTPUT_MAY_ALIAS_INPUT (the caller then passes one buffer as both);
+//         scratch is the emitter's plan (NAME_SCRATCH_SIZE floats × 4).
+// Flash = weights (NAME_PARAMS_SIZE floats × 4, exact) + other const arrays in the .c (golden
+//         vectors of a self-test, tables; exact) + code (CodeSizeModel's estimate).
+// The stack the kernel uses (a few dozen bytes of locals and saved registers) and the caller's
+// own code are not counted.
+
+import Foundation
+
+/// Memory of one generated block on a microcontroller.
+public struct Footprint: Sendable {
+    public let name: String
+    public let inputFloats: Int
+    public let outputFloats: Int
+    public let scratchFloats: Int
+    public let paramFloats: Int
+    /// The kernel allows `output == input`: RAM holds one tensor, not two.
+    public let outputMayAliasInput: Bool
+    public let features: CodeFeatures
+    public let model: CodeSizeModel
+
+    public init(program: Program, source: CSource, model: CodeSizeModel = .cortexM4F) {
+        name = program.name
+        inputFloats = program.input.count
+        outputFloats = program.outputShape.count
+        scratchFloats = source.scratchSize
+        paramFloats = program.paramCount
+        outputMayAliasInput = Self.headerSaysOutputMayAliasInput(source.header, macroPrefix: program.name.uppercased())
+        features = CodeFeatures(source: source.source, name: program.name)
+        self.model = model
+    }
+
+    /// The footprint of what `attn-gen SPEC` would generate for `spec` (weights read when the spec
+    /// names them, for the hyperparameters they imply).
+    public static func of(
+        _ spec: BlockSpec, baseDirectory: URL? = nil, weightsOverride: String? = nil, model: CodeSizeModel = .cortexM4F
+    ) throws(SpecError) -> Footprint {
+        let generated = try Pipeline.generate(spec, baseDirectory: baseDirectory, weightsOverride: weightsOverride)
+        return Footprint(program: generated.program, source: generated.source, model: model)
+    }
+
+    public var inputBytes: Int { inputFloats * 4 }
+    public var outputBytes: Int { outputFloats * 4 }
+    public var scratchBytes: Int { scratchFloats * 4 }
+    /// Input and output buffers: one tensor when the output may alias the input.
+    public var ioBytes: Int { outputMayAliasInput ? max(inputBytes, outputBytes) : inputBytes + outputBytes }
+    public var ramBytes: Int { ioBytes + scratchBytes }
+
+    /// The parameter array, exact.
+    public var weightBytes: Int { paramFloats * 4 }
+    /// Other const arrays the .c defines (self-test vectors), exact.
+    public var constantBytes: Int { features.constantBytes }
+    /// Estimated code bytes.
+    public var codeBytes: Int { model.estimate(features) }
+    public var flashBytes: Int { weightBytes + constantBytes + codeBytes }
+
+    /// True when the header defines `<PREFIX>_OUTPUT_MAY_ALIAS_INPUT` as anything but 0.
+    public static func headerSaysOutputMayAliasInput(_ header: String, macroPrefix: String) -> Bool {
+        let macro = "\(macroPrefix)_OUTPUT_MAY_ALIAS_INPUT"
+        for line in header.split(separator: "\n") {
+            let t = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+            guard t.count >= 2, t[0] == "#define", t[1] == macro else { continue }
+            guard t.count >= 3, !t[2].hasPrefix("/*") else { return true }
+            return !(t[2] == "0" || t[2] == "(0)" || t[2] == "0u")
+        }
+        return false
+    }
+}
+
+/// RAM and flash limits; an overrun is an error naming the budget and the excess.
+public struct Budget: Sendable {
+    public var maxRAM: Int?
+    public var maxFlash: Int?
+    /// How the user wrote the limits (`64K`), echoed in messages.
+    public var ramText: String?
+    public var flashText: String?
+
+    public init(maxRAM: Int? = nil, maxFlash: Int? = nil, ramText: String? = nil, flashText: String? = nil) {
+        self.maxRAM = maxRAM
+        self.maxFlash = maxFlash
+        self.ramText = ramText
+        self.flashText = flashText
+    }
+
+    /// One message per exceeded limit.
+    public func overruns(_ f: Footprint) -> [String] {
+        var out: [String] = []
+        func check(_ what: String, _ flag: String, _ text: String?, _ used: Int, _ limit: Int?, _ detail: String) {
+            guard let limit, used > limit else { return }
+            let given = text.map { $0 == String(limit) ? "\($0) B" : "\($0) (\(ByteCount.grouped(limit)) B)" }
+                ?? "\(ByteCount.grouped(limit)) B"
+            out.append(
+                "\(f.name): \(what) \(ByteCount.grouped(used)) B is over \(flag) \(given) by "
+                    + "\(ByteCount.grouped(used - limit)) B (\(detail))")
+        }
+        let io = f.outputMayAliasInput ? "one in-place tensor" : "input + output"
+        check(
+            "RAM", "--max-ram", ramText, f.ramBytes, maxRAM,
+            "\(io) \(ByteCount.grouped(f.ioBytes)) B + scratch \(ByteCount.grouped(f.scratchBytes)) B")
+        check(
+            "flash", "--max-flash", flashText, f.flashBytes, maxFlash,
+            "weights \(ByteCount.grouped(f.weightBytes)) B + code ~\(ByteCount.grouped(f.codeBytes)) B"
+                + (f.constantBytes > 0 ? " + constants \(ByteCount.grouped(f.constantBytes)) B" : ""))
+        return out
+    }
+}
