@@ -3,41 +3,62 @@
 #include <stdint.h>
 #include "cbam_resnet50_layer3.h"
 
-/* Dot product of two rows: the FC layers of the excitation MLPs. */
+/* Two dot products sharing one weight row: CBAM's MLP applied to the average and the max vector
+ * reads its weights once instead of twice. */
 #if defined(__TINYC__) && defined(__x86_64__)
-static float attn_row_dot(const float *w, const float *x, int n)
+static void attn_row_dot2(const float *w, const float *x, const float *y, int n, float *dx, float *dy)
 {
     float a[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+    float b[4] = {0.0f, 0.0f, 0.0f, 0.0f};
     long m = n & ~7;
     const float *p = w;
     const float *q = x;
+    const float *r = y;
     if (m > 0) {
         __asm__ volatile(
-            "pxor %%xmm0, %%xmm0\n\tpxor %%xmm1, %%xmm1\n\t"
+            "pxor %%xmm0, %%xmm0\n\tpxor %%xmm1, %%xmm1\n\tpxor %%xmm2, %%xmm2\n\tpxor %%xmm3, %%xmm3\n\t"
             "1:\n\t"
-            "movups (%0), %%xmm2\n\tmovups (%1), %%xmm3\n\tmulps %%xmm3, %%xmm2\n\taddps %%xmm2, %%xmm0\n\t"
-            "movups 16(%0), %%xmm4\n\tmovups 16(%1), %%xmm5\n\tmulps %%xmm5, %%xmm4\n\taddps %%xmm4, %%xmm1\n\t"
-            "add $32, %0\n\tadd $32, %1\n\tsub $8, %2\n\tjnz 1b\n\t"
-            "addps %%xmm1, %%xmm0\n\tmovups %%xmm0, (%3)\n\t"
-            : "+r"(p), "+r"(q), "+r"(m)
-            : "r"(a)
+            "movups (%0), %%xmm4\n\tmovups 16(%0), %%xmm5\n\t"
+            "movups (%1), %%xmm6\n\tmulps %%xmm4, %%xmm6\n\taddps %%xmm6, %%xmm0\n\t"
+            "movups 16(%1), %%xmm7\n\tmulps %%xmm5, %%xmm7\n\taddps %%xmm7, %%xmm1\n\t"
+            "movups (%2), %%xmm6\n\tmulps %%xmm4, %%xmm6\n\taddps %%xmm6, %%xmm2\n\t"
+            "movups 16(%2), %%xmm7\n\tmulps %%xmm5, %%xmm7\n\taddps %%xmm7, %%xmm3\n\t"
+            "add $32, %0\n\tadd $32, %1\n\tadd $32, %2\n\tsub $8, %3\n\tjnz 1b\n\t"
+            "addps %%xmm1, %%xmm0\n\tmovups %%xmm0, (%4)\n\t"
+            "addps %%xmm3, %%xmm2\n\tmovups %%xmm2, (%5)\n\t"
+            : "+r"(p), "+r"(q), "+r"(r), "+r"(m)
+            : "r"(a), "r"(b)
             : "memory");
     }
-    float s = (a[0] + a[1]) + (a[2] + a[3]);
-    for (int i = n & ~7; i < n; i++) s += w[i] * x[i];
-    return s;
+    float sx = (a[0] + a[1]) + (a[2] + a[3]);
+    float sy = (b[0] + b[1]) + (b[2] + b[3]);
+    for (int i = n & ~7; i < n; i++) {
+        sx += w[i] * x[i];
+        sy += w[i] * y[i];
+    }
+    *dx = sx;
+    *dy = sy;
 }
 #else
-static float attn_row_dot(const float *w, const float *x, int n)
+static void attn_row_dot2(const float *w, const float *x, const float *y, int n, float *dx, float *dy)
 {
     float a[8] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
+    float b[8] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
     int i = 0;
     for (; i + 8 <= n; i += 8) {
-        for (int j = 0; j < 8; j++) a[j] += w[i + j] * x[i + j];
+        for (int j = 0; j < 8; j++) {
+            a[j] += w[i + j] * x[i + j];
+            b[j] += w[i + j] * y[i + j];
+        }
     }
-    float s = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
-    for (int r = n & 7; r > 0; r--, i++) s += w[i] * x[i];
-    return s;
+    float sx = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+    float sy = ((b[0] + b[1]) + (b[2] + b[3])) + ((b[4] + b[5]) + (b[6] + b[7]));
+    for (int r = n & 7; r > 0; r--, i++) {
+        sx += w[i] * x[i];
+        sy += w[i] * y[i];
+    }
+    *dx = sx;
+    *dy = sy;
 }
 #endif
 
@@ -182,10 +203,10 @@ void cbam_resnet50_layer3_forward(const float *input, float *output, const float
     float *pool_mean_1 = scratch + 0; /* [1,1024,1,1] */
     float *pool_max_2 = scratch + 1024; /* [1,1024,1,1] */
     float *fc1_3 = scratch + 2048; /* [1,64,1,1] */
-    float *relu_4 = scratch + 2048; /* [1,64,1,1] */
-    float *avg_path_5 = scratch + 0; /* [1,1024,1,1] */
-    float *fc1_6 = scratch + 2048; /* [1,64,1,1] */
-    float *relu_7 = scratch + 2048; /* [1,64,1,1] */
+    float *fc1_4 = scratch + 2112; /* [1,64,1,1] */
+    float *relu_5 = scratch + 2048; /* [1,64,1,1] */
+    float *relu_6 = scratch + 2112; /* [1,64,1,1] */
+    float *avg_path_7 = scratch + 0; /* [1,1024,1,1] */
     float *fc2_8 = scratch + 1024; /* [1,1024,1,1] */
     float *sigmoid_10 = scratch + 2048; /* [1,1024,1,1] */
     float *mean_c_12 = scratch + 0; /* [1,1,14,14] */
@@ -204,46 +225,36 @@ void cbam_resnet50_layer3_forward(const float *input, float *output, const float
     }
 
     /* fc1_3 [1,64,1,1] = linear(out=64, w=$0)(pool_mean_1) */
+    /* fc1_4 [1,64,1,1] = linear(out=64, w=$0)(pool_max_2) */
     for (int o = 0; o < 64; o++) {
-        float fc1_3_acc = 0.0f;
-        fc1_3_acc += attn_row_dot(channel_fc1_weight + o * 1024, pool_mean_1, 1024);
-        fc1_3[o] = fc1_3_acc;
+        float fc1_3_acc, fc1_4_acc;
+        attn_row_dot2(channel_fc1_weight + o * 1024, pool_mean_1, pool_max_2, 1024, &fc1_3_acc, &fc1_4_acc);
+        fc1_3[o] = fc1_3_acc + 0.0f;
+        fc1_4[o] = fc1_4_acc + 0.0f;
     }
 
-    /* relu_4 [1,64,1,1] = relu(fc1_3) */
+    /* relu_5 [1,64,1,1] = relu(fc1_3) */
     for (int c = 0; c < 64; c++) {
-        relu_4[c] = fc1_3[c] > 0.0f ? fc1_3[c] : 0.0f;
+        relu_5[c] = fc1_3[c] > 0.0f ? fc1_3[c] : 0.0f;
     }
 
-    /* avg_path_5 [1,1024,1,1] = linear(out=1024, w=$1)(relu_4) */
-    for (int o = 0; o < 1024; o++) {
-        float avg_path_5_acc = 0.0f;
-        avg_path_5_acc += attn_row_dot(channel_fc2_weight + o * 64, relu_4, 64);
-        avg_path_5[o] = avg_path_5_acc;
-    }
-
-    /* fc1_6 [1,64,1,1] = linear(out=64, w=$0)(pool_max_2) */
-    for (int o = 0; o < 64; o++) {
-        float fc1_6_acc = 0.0f;
-        fc1_6_acc += attn_row_dot(channel_fc1_weight + o * 1024, pool_max_2, 1024);
-        fc1_6[o] = fc1_6_acc;
-    }
-
-    /* relu_7 [1,64,1,1] = relu(fc1_6) */
+    /* relu_6 [1,64,1,1] = relu(fc1_4) */
     for (int c = 0; c < 64; c++) {
-        relu_7[c] = fc1_6[c] > 0.0f ? fc1_6[c] : 0.0f;
+        relu_6[c] = fc1_4[c] > 0.0f ? fc1_4[c] : 0.0f;
     }
 
-    /* fc2_8 [1,1024,1,1] = linear(out=1024, w=$1)(relu_7) */
+    /* avg_path_7 [1,1024,1,1] = linear(out=1024, w=$1)(relu_5) */
+    /* fc2_8 [1,1024,1,1] = linear(out=1024, w=$1)(relu_6) */
     for (int o = 0; o < 1024; o++) {
-        float fc2_8_acc = 0.0f;
-        fc2_8_acc += attn_row_dot(channel_fc2_weight + o * 64, relu_7, 64);
-        fc2_8[o] = fc2_8_acc;
+        float avg_path_7_acc, fc2_8_acc;
+        attn_row_dot2(channel_fc2_weight + o * 64, relu_5, relu_6, 64, &avg_path_7_acc, &fc2_8_acc);
+        avg_path_7[o] = avg_path_7_acc + 0.0f;
+        fc2_8[o] = fc2_8_acc + 0.0f;
     }
 
     /* sigmoid_10 [1,1024,1,1] = sigmoid(add_9) */
     for (int c = 0; c < 1024; c++) {
-        const float add_9 = fc2_8[c] + avg_path_5[c];
+        const float add_9 = fc2_8[c] + avg_path_7[c];
         sigmoid_10[c] = 1.0f / (1.0f + expf(-add_9));
     }
 

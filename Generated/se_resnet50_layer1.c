@@ -130,9 +130,8 @@ void se_resnet50_layer1_forward(const float *input, float *output, const float *
 
     /* fc1_2 [1,16,1,1] = linear(out=16, w=$0, b=$1)(pool_mean_1) */
     for (int o = 0; o < 16; o++) {
-        float fc1_2_acc = fc1_bias[o];
-        fc1_2_acc += attn_row_dot(fc1_weight + o * 256, pool_mean_1, 256);
-        fc1_2[o] = fc1_2_acc;
+        const float fc1_2_acc = attn_row_dot(fc1_weight + o * 256, pool_mean_1, 256);
+        fc1_2[o] = fc1_2_acc + fc1_bias[o];
     }
 
     /* relu_3 [1,16,1,1] = relu(fc1_2) */
@@ -142,9 +141,8 @@ void se_resnet50_layer1_forward(const float *input, float *output, const float *
 
     /* fc2_4 [1,256,1,1] = linear(out=256, w=$2, b=$3)(relu_3) */
     for (int o = 0; o < 256; o++) {
-        float fc2_4_acc = fc2_bias[o];
-        fc2_4_acc += attn_row_dot(fc2_weight + o * 16, relu_3, 16);
-        fc2_4[o] = fc2_4_acc;
+        const float fc2_4_acc = attn_row_dot(fc2_weight + o * 16, relu_3, 16);
+        fc2_4[o] = fc2_4_acc + fc2_bias[o];
     }
 
     /* sigmoid_5 [1,256,1,1] = sigmoid(fc2_4) */

@@ -135,15 +135,7 @@ public struct CEmitter {
                     v += 1
                     continue
                 }
-                var group = [v]
-                if let family = instr.op.reductionFamily {
-                    while group.last! < program.instrs.count,
-                        program.instrs[group.last!].op.reductionFamily == family,
-                        program.instrs[group.last!].operands == instr.operands
-                    {
-                        group.append(group.last! + 1)
-                    }
-                }
+                let group = emissionGroup(program, startingAt: v)
                 p.blank()
                 for g in group { p.line("/* \(describe(g)) */") }
                 emit(group, into: &p)
@@ -164,7 +156,7 @@ public struct CEmitter {
         switch instr.op {
         case .globalPool: emitGlobalPools(group, into: &p)
         case .channelPool: emitChannelPools(group, into: &p)
-        case .linear(let w, let b, _): emitLinear(group[0], weight: w, bias: b, into: &p)
+        case .linear(let w, let b, _): emitLinear(group, weight: w, bias: b, into: &p)
         case .channelConv1d(let w, let k): emitChannelConv1d(group[0], weight: w, kernel: k, into: &p)
         case .conv2d(let a): emitConv2d(group[0], a, into: &p)
         case .affine, .unary, .binary: emitMap(group[0], into: &p)

@@ -5,21 +5,34 @@ import AttnIR
 
 extension CEmitter {
     /// `y[n,o] = b[o] + Σ_i W[o,i]·x[n,i]`.
-    func emitLinear(_ v: ValueID, weight: ParamID, bias: ParamID?, into p: inout CPrinter) {
+    /// One or two linears with the same weights (a group from the scheduler). Output rows are
+    /// the outer loop and samples the inner one, so each weight row is read from memory once.
+    func emitLinear(_ group: [ValueID], weight: ParamID, bias: ParamID?, into p: inout CPrinter) {
+        let v = group[0]
         let instr = program.instrs[v - 1]
-        let x = instr.operands[0]
-        let inputs = program.shape(of: x).c
+        let inputs = program.shape(of: instr.operands[0]).c
         var nest = Nest()
-        let n = nest.loop("n", instr.shape.n)
         let o = nest.loop("o", instr.shape.c)
-        let acc = "\(names.value(v))_acc"
+        let n = nest.loop("n", instr.shape.n)
         let w = names.param(weight)
-        let start = bias.map { "\(names.param($0))[\(o.index)]" } ?? "0.0f"
-        nest.pre[nest.innermost].append(.line("float \(acc) = \(start);"))
-        let xRow = vectorRow(x, n)
         let wRow = o.index == "0" ? w : "\(w) + \(o.index) * \(inputs)"
-        nest.pre[nest.innermost].append(.line("\(acc) += attn_row_dot(\(wRow), \(xRow), \(inputs));"))
-        nest.pre[nest.innermost].append(.line("\(pointer(v))[\(vectorIndex(v, n, o.index))] = \(acc);"))
+        let start = bias.map { "\(names.param($0))[\(o.index)]" } ?? "0.0f"
+        var body: [Stmt] = []
+        let accs = group.map { "\(names.value($0))_acc" }
+        let rows = group.map { vectorRow(program.instrs[$0 - 1].operands[0], n) }
+        if group.count == 2 {
+            body.append(.line("float \(accs[0]), \(accs[1]);"))
+            body.append(.line("attn_row_dot2(\(wRow), \(rows[0]), \(rows[1]), \(inputs), &\(accs[0]), &\(accs[1]));"))
+            for (u, acc) in zip(group, accs) {
+                body.append(.line("\(pointer(u))[\(vectorIndex(u, n, o.index))] = \(acc) + \(start);"))
+            }
+        } else {
+            for (u, (acc, row)) in zip(group, zip(accs, rows)) {
+                body.append(.line("const float \(acc) = attn_row_dot(\(wRow), \(row), \(inputs));"))
+                body.append(.line("\(pointer(u))[\(vectorIndex(u, n, o.index))] = \(acc) + \(start);"))
+            }
+        }
+        nest.pre[nest.innermost].append(contentsOf: body)
         print(nest, into: &p)
     }
 

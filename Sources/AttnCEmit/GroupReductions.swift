@@ -1,6 +1,8 @@
-// An IR → IR pass for the emitter: reductions of the same family over the same operand are moved
-// next to each other, so one pass over the data feeds all of them (CBAM's avg and max pools of x,
-// and its mean and max over C of x1).
+// An IR → IR pass for the emitter: instructions are put in order of their depth from the input
+// (stable), so parallel branches advance together, then reductions of the same family over the
+// same operand are moved next to each other. One pass over the data then feeds all of them (CBAM's
+// avg and max pools of x, its mean and max over C of x1), and linear layers sharing weights sit
+// side by side (CBAM's MLP on both pooled vectors reads its weights once).
 
 import AttnIR
 
@@ -20,7 +22,38 @@ extension Op {
 }
 
 /// Returns an equivalent program in which sibling reductions are adjacent.
-func groupReductions(_ p: Program) -> Program {
+func groupReductions(_ p: Program) -> Program { regroup(byDepth(p)) }
+
+/// The instructions emitted as one loop nest with `v`: sibling pools over one operand, or two
+/// linears with the same weights. Storage planning treats a group as one step.
+func emissionGroup(_ p: Program, startingAt v: ValueID) -> [ValueID] {
+    let instr = p.instrs[v - 1]
+    var group = [v]
+    if case .linear = instr.op {
+        if v < p.instrs.count, p.instrs[v].op == instr.op,
+            p.shape(of: p.instrs[v].operands[0]) == p.shape(of: instr.operands[0])
+        {
+            group.append(v + 1)  // the same weights applied to another vector
+        }
+    } else if let family = instr.op.reductionFamily {
+        while group.last! < p.instrs.count, p.instrs[group.last!].op.reductionFamily == family,
+            p.instrs[group.last!].operands == instr.operands
+        {
+            group.append(group.last! + 1)
+        }
+    }
+    return group
+}
+
+/// Stable order by longest distance from the input; a valid topological order.
+private func byDepth(_ p: Program) -> Program {
+    var depth = [0]
+    for instr in p.instrs { depth.append(1 + instr.operands.map { depth[$0] }.max()!) }
+    let order = p.instrs.indices.sorted { (depth[$0 + 1], $0) < (depth[$1 + 1], $1) }
+    return reorder(p, order)
+}
+
+private func regroup(_ p: Program) -> Program {
     var order: [Int] = []  // old instruction indices, new order
     var placed = Set<Int>()
     for (i, instr) in p.instrs.enumerated() where !placed.contains(i) {
@@ -33,6 +66,11 @@ func groupReductions(_ p: Program) -> Program {
             placed.insert(j)
         }
     }
+    return reorder(p, order)
+}
+
+/// The program with its instructions in `order` (old indices), operands renumbered.
+private func reorder(_ p: Program, _ order: [Int]) -> Program {
     var newID = [0: 0]
     for (k, old) in order.enumerated() { newID[old + 1] = k + 1 }
     let instrs = order.map { old -> Instr in

@@ -99,6 +99,15 @@ struct Schedule {
             layouts[v] = Layout(buffer: .scratch, base: allocator.offset(of: handle), nStride: s.c * s.plane, cStride: s.plane)
             pendingFree[lastUse[v], default: []].append(handle)
         }
+        // Members of one emission group run in the same loop nest: nothing their inputs used may
+        // be freed until the whole group has its buffers.
+        var groupEnd = Array(0...p.instrs.count)
+        var g = 1
+        while g <= p.instrs.count {
+            let group = emissionGroup(p, startingAt: g)
+            for m in group { groupEnd[m] = group.last! }
+            g = group.last! + 1
+        }
         for id in 1...p.instrs.count {
             // Concat regions open when their first operand is produced.
             for (c, first) in allocAt where first == id { allocate(c) }
@@ -123,6 +132,11 @@ struct Schedule {
                 } else {
                     allocate(id)
                 }
+            }
+            if groupEnd[id] != id {
+                pendingFree[id + 1, default: []] += pendingFree[id] ?? []
+                pendingFree[id] = nil
+                continue
             }
             for handle in pendingFree[id] ?? [] { allocator.free(handle) }
         }
