@@ -235,12 +235,12 @@ void cbam_resnet50_layer3_forward(const float *input, float *output, const float
 
     /* relu_5 [1,64,1,1] = relu(fc1_3) */
     for (int c = 0; c < 64; c++) {
-        relu_5[c] = fc1_3[c] > 0.0f ? fc1_3[c] : 0.0f;
+        relu_5[c] = fc1_3[c] < 0.0f ? 0.0f : fc1_3[c];
     }
 
     /* relu_6 [1,64,1,1] = relu(fc1_4) */
     for (int c = 0; c < 64; c++) {
-        relu_6[c] = fc1_4[c] > 0.0f ? fc1_4[c] : 0.0f;
+        relu_6[c] = fc1_4[c] < 0.0f ? 0.0f : fc1_4[c];
     }
 
     /* avg_path_7 [1,1024,1,1] = linear(out=1024, w=$1)(relu_5) */

@@ -136,7 +136,7 @@ void se_resnet50_layer1_forward(const float *input, float *output, const float *
 
     /* relu_3 [1,16,1,1] = relu(fc1_2) */
     for (int c = 0; c < 16; c++) {
-        relu_3[c] = fc1_2[c] > 0.0f ? fc1_2[c] : 0.0f;
+        relu_3[c] = fc1_2[c] < 0.0f ? 0.0f : fc1_2[c];
     }
 
     /* fc2_4 [1,256,1,1] = linear(out=256, w=$2, b=$3)(relu_3) */

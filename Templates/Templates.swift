@@ -28,8 +28,18 @@ public enum Templates {
         return text
     }
 
-    private static let loaded: [String: String] = Dictionary(
-        uniqueKeysWithValues: ["header.h", "source.c"].map { ($0, text($0)) })
+    /// Every template, read once per process: emitting must not touch the disk each time.
+    private static let loaded: [String: String] = {
+        guard let dir = Bundle.module.url(forResource: "c", withExtension: nil),
+            let names = try? FileManager.default.contentsOfDirectory(atPath: dir.path)
+        else { preconditionFailure("template folder c/ is missing from the bundle") }
+        return Dictionary(uniqueKeysWithValues: names.filter { $0.hasSuffix(".tmpl") }.map {
+            (String($0.dropLast(5)), text(String($0.dropLast(5))))
+        })
+    }()
 
-    private static func cache(_ name: String) -> String { loaded[name] ?? text(name) }
+    /// The text of `c/<name>.tmpl`, from the in-memory copy.
+    public static func cached(_ name: String) -> String { loaded[name] ?? text(name) }
+
+    private static func cache(_ name: String) -> String { cached(name) }
 }

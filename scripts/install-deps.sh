@@ -5,7 +5,7 @@ set -euo pipefail
 
 missing=()
 [ -f /usr/include/libtcc.h ] || missing+=(libtcc-dev)
-ls /usr/lib/*/tcc/libtcc1.a /usr/lib/tcc/libtcc1.a >/dev/null 2>&1 || missing+=(tcc)
+compgen -G "/usr/lib/*/tcc/libtcc1.a" >/dev/null || compgen -G "/usr/lib/tcc/libtcc1.a" >/dev/null || missing+=(tcc)
 command -v gcc >/dev/null 2>&1 || missing+=(gcc)
 if [ "${#missing[@]}" -eq 0 ]; then exit 0; fi
 

@@ -103,8 +103,8 @@ public struct CEmitter {
         // C has no zero-length arrays: a block without parameters defines none.
         let table = weights.map { $0.isEmpty ? "" : weightTable($0) } ?? ""
         // Only the helpers the body calls: an unused static function is a -Wunused warning.
-        var helpers = rowHelpers.filter { body.contains("attn_\($0)(") }.map { Templates.text("\($0).c") }
-        if body.contains("attn_expf(") { helpers.insert(Templates.text("expf.c"), at: 0) }
+        var helpers = rowHelpers.filter { body.contains("attn_\($0)(") }.map { Templates.cached("\($0).c") }
+        if body.contains("attn_expf(") { helpers.insert(Templates.cached("expf.c"), at: 0) }
         let selftest = options.selftest.map { selftestFunction($0) } ?? ""
         let source = Skeleton.source(
             name: name, include: "#include \"\(name).h\"\n", helpers: helpers, function: body + selftest, weights: table,

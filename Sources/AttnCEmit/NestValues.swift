@@ -96,7 +96,7 @@ struct NestValues {
         case .unary(let u):
             let a = args[0].expr
             switch u {
-            case .relu: return ("\(a) > 0.0f ? \(a) : 0.0f", depth)
+            case .relu: return ("\(a) < 0.0f ? 0.0f : \(a)", depth)
             case .sigmoid: return ("1.0f / (1.0f + \(names.expf)(-\(a)))", depth)
             case .hardSigmoid:
                 // relu6(a + 3) / 6, as PyTorch; a NaN stays NaN, as in the interpreter.

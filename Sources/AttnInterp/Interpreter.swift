@@ -117,7 +117,7 @@ public enum Interpreter {
     /// Pointwise functions, in Float like the C.
     public static func apply(_ u: UnaryOp, _ v: Float) -> Float {
         switch u {
-        case .relu: return v > 0 ? v : 0
+        case .relu: return v < 0 ? 0 : v  // NaN stays NaN, as in PyTorch
         case .sigmoid: return 1 / (1 + expf(-v))
         case .hardSigmoid: return min(max(v + 3, 0), 6) / 6
         }

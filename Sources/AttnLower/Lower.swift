@@ -62,12 +62,14 @@ struct LoweringState {
                 throw SpecError("op", "channel_conv1d reads a pooled vector [N,C,1,1], got \(shapes[0])")
             }
             guard k >= 1, k % 2 == 1 else { throw SpecError("kernel_size", "must be a positive odd number, got \(k)") }
+            guard k <= maxKernelSize else { throw SpecError("kernel_size", "must be at most \(maxKernelSize), got \(k)") }
             op = .channelConv1d(weight: try declare(param, "weight", [k], .weight), kernel: k)
         case .conv2d(let out, let k, let pad, let dil, let bias, let param):
             try positive(out, "out_channels")
             try positive(k, "kernel_size")
             try positive(dil, "dilation")
-            guard pad >= 0 else { throw SpecError("padding", "must be at least 0, got \(pad)") }
+            guard k <= maxKernelSize else { throw SpecError("kernel_size", "must be at most \(maxKernelSize), got \(k)") }
+            guard pad >= 0, pad <= maxElements else { throw SpecError("padding", "must be in 0...\(maxElements), got \(pad)") }
             let w = try declare(param, "weight", [out, shapes[0].c, k, k], .weight)
             let b = bias ? try declare(param, "bias", [out], .bias) : nil
             op = .conv2d(Conv2dAttrs(weight: w, bias: b, outChannels: out, kernel: k, padding: pad, dilation: dil))
@@ -90,6 +92,10 @@ struct LoweringState {
             throw SpecError("inputs", "\(layer.op.jsonName) cannot take \(shapes.map(\.description).joined(separator: " and ")): \(error.message)")
         }
         if let name = layer.name { names[name] = previous }
+        let s = builder.shape(of: previous)
+        guard elementCount(s.dims) != nil else {
+            throw SpecError("op", "\(layer.op.jsonName) gives \(s): more than \(maxElements) elements exceed 32-bit indexing")
+        }
     }
 
     /// Named inputs, with the previous result prepended when fewer than the op's arity are given.
@@ -127,6 +133,18 @@ struct LoweringState {
 
     private func positive(_ v: Int, _ field: String) throws(SpecError) {
         guard v >= 1 else { throw SpecError(field, "must be at least 1, got \(v)") }
+        guard v <= maxElements else { throw SpecError(field, "must be at most \(maxElements) (32-bit indexing), got \(v)") }
+    }
+
+    /// Product of `dims`, or nil past `maxElements` (overflow included).
+    private func elementCount(_ dims: [Int]) -> Int? {
+        var count = 1
+        for d in dims {
+            let (p, overflow) = count.multipliedReportingOverflow(by: d)
+            guard !overflow, p <= maxElements else { return nil }
+            count = p
+        }
+        return count
     }
 
     /// Declares `param.suffix`; the same param used twice shares the tensor (and must agree in shape).
@@ -137,6 +155,9 @@ struct LoweringState {
             throw SpecError("param", "\"\(param)\" must be dotted C identifiers, like channel.fc1")
         }
         let name = param + "." + suffix
+        guard elementCount(dims) != nil else {
+            throw SpecError("param", "\"\(name)\" of shape \(dims) has more than \(maxElements) elements (32-bit indexing)")
+        }
         let cName = name.replacingOccurrences(of: ".", with: "_")
         if let clash = builder.params.first(where: { $0.name != name && $0.name.replacingOccurrences(of: ".", with: "_") == cName }) {
             throw SpecError("param", "\"\(name)\" and \"\(clash.name)\" would get the same C name \(cName)")
@@ -156,7 +177,8 @@ struct LoweringState {
         case .globalPool(let m): return "pool_\(m.rawValue)"
         case .channelPool(let m): return "cpool_\(m.rawValue)"
         case .linear(_, _, let p), .channelConv1d(_, let p), .conv2d(_, _, _, _, _, let p), .batchNorm(let p, _):
-            return p.split(separator: ".").last.map(String.init) ?? "t"
+            // The last part that can start a C name: `mlp.1` names its value `mlp_N`, not `1_N`.
+            return p.split(separator: ".").last { $0.first?.isNumber == false }.map(String.init) ?? "t"
         case .relu, .sigmoid, .hardSigmoid, .add, .mul, .concat: return op.jsonName
         }
     }

@@ -1,0 +1,220 @@
+// What must hold for any input bytes, beyond "does not crash": the checks both fuzzers run.
+// Each returns the properties that failed (empty when all hold); the libFuzzer entries turn a
+// failure into a crash so the input is saved, the tests record it.
+
+import AttnGen
+import Foundation
+
+enum FuzzOracle {
+    /// Outcome counts, to show the inputs reached past the decoder.
+    struct Tally: CustomStringConvertible {
+        var inputs = 0
+        var refusedByDecoder = 0
+        var refusedLater = 0
+        var generated = 0
+        var interpreted = 0
+        /// When set, the message of every refusal is kept (for replaying one input).
+        var keepMessages = false
+        var messages: [String] = []
+
+        mutating func refused(_ message: String) {
+            if keepMessages { messages.append(message) }
+        }
+
+        var description: String {
+            "\(inputs) inputs: \(refusedByDecoder) refused by the decoder, \(refusedLater) later, \(generated) generated C, \(interpreted) also interpreted"
+        }
+    }
+
+    /// Largest program the oracle also runs through the interpreter (a rough count of
+    /// multiply-adds), so one input never takes long.
+    static let interpreterBudget = 200_000
+
+    /// Spec bytes → decode → (round trip) → lower → emit C (→ interpret when small).
+    /// Returns the specs that generated, for callers that also compile them.
+    @discardableResult
+    static func checkSpec(_ bytes: [UInt8], _ tally: inout Tally, violations: inout [String]) -> [Generated] {
+        tally.inputs += 1
+        let specs: [BlockSpec]
+        do {
+            specs = try BlockSpec.decodeFile(Data(bytes))
+        } catch {
+            tally.refusedByDecoder += 1
+            tally.refused(error.description)
+            if error.description.isEmpty { violations.append("an empty decode error") }
+            return []
+        }
+        var out: [Generated] = []
+        for var spec in specs {
+            // Round trip: the canonical JSON decodes to the same value.
+            if (try? BlockSpec.decodeFile(Data(spec.canonicalJSON.utf8))) != [spec] {
+                violations.append("round trip changed \(spec.canonicalJSON)")
+            }
+            // Weights are the other fuzzer's business; a spec naming any file must not make this
+            // one read the disk.
+            spec.weights = nil
+            spec.weightsPrefix = nil
+            let generated: Generated
+            do {
+                generated = try Pipeline.generate(spec)
+            } catch {
+                tally.refusedLater += 1
+                tally.refused(error.description)
+                if error.message.isEmpty { violations.append("an empty error at \(error.path)") }
+                continue
+            }
+            tally.generated += 1
+            violations += checkGenerated(generated)
+            if let ops = cost(generated.program), ops <= interpreterBudget {
+                tally.interpreted += 1
+                let program = generated.program
+                let y = Interpreter.run(program, input: program.randomInput(seed: 3), params: program.randomParams(seed: 4))
+                if y.count != program.outputShape.count { violations.append("interpreter gave \(y.count) values for \(program.outputShape)") }
+            }
+            out.append(generated)
+        }
+        return out
+    }
+
+    /// Rules every emitted file must follow, whatever the spec.
+    static func checkGenerated(_ g: Generated) -> [String] {
+        var bad: [String] = []
+        let p = g.program
+        let name = p.name
+        if !isCIdentifier(name) { bad.append("generated for name \(name.debugDescription)") }
+        for (file, text) in g.source.files {
+            if file != "\(name).h" && file != "\(name).c" { bad.append("file name \(file.debugDescription)") }
+            if !text.hasPrefix(generatedMarker) { bad.append("\(file) lacks the DO NOT EDIT header") }
+            // The spec is echoed in the first comment: nothing in it may close that comment early.
+            if let close = text.range(of: "*/"), let layout = text.range(of: "Layout: NCHW"), close.lowerBound < layout.lowerBound,
+                file.hasSuffix(".h")
+            {
+                bad.append("\(file): the spec comment closes early")
+            }
+        }
+        if !g.source.header.contains("void \(name)_forward(const float *input, float *output, const float *params, float *scratch);") {
+            bad.append("\(name).h lacks the prototype")
+        }
+        for v in [p.input] + p.instrs.map(\.shape) where !fitsInt32(v.dims) {
+            bad.append("a value of shape \(v) passed 32-bit indexing")
+        }
+        for decl in p.params where !fitsInt32(decl.dims) { bad.append("parameter \(decl.name) \(decl.dims) passed 32-bit indexing") }
+        if let params = g.params, params.count != p.paramCount || !params.allSatisfy(\.isFinite) {
+            bad.append("imported \(params.count) parameters for \(p.paramCount), or some not finite")
+        }
+        return bad
+    }
+
+    static func fitsInt32(_ dims: [Int]) -> Bool {
+        var count = 1
+        for d in dims {
+            let (product, overflow) = count.multipliedReportingOverflow(by: d)
+            guard d >= 1, !overflow, product <= Int(Int32.max) else { return false }
+            count = product
+        }
+        return true
+    }
+
+    /// Multiply-adds the interpreter spends, roughly; nil when huge.
+    static func cost(_ p: Program) -> Int? {
+        var total = p.input.count
+        for instr in p.instrs {
+            var perElement = 1
+            switch instr.op {
+            case .linear: perElement = p.shape(of: instr.operands[0]).c
+            case .channelConv1d(_, let k): perElement = k
+            case .conv2d(let a): perElement = p.shape(of: instr.operands[0]).c * a.kernel * a.kernel
+            case .globalPool, .channelPool: perElement = p.shape(of: instr.operands[0]).count / max(instr.shape.count, 1)
+            case .affine, .unary, .binary, .concat: perElement = 1
+            }
+            let (ops, overflow) = instr.shape.count.multipliedReportingOverflow(by: perElement + 1)
+            guard !overflow, total <= interpreterBudget else { return nil }
+            total += ops
+        }
+        return total
+    }
+
+    // MARK: weights
+
+    /// Weights bytes → parse → every accessor → each block the tensor names suggest, through the
+    /// whole pipeline from a file in `directory`.
+    static func checkWeights(_ bytes: [UInt8], in directory: URL, _ tally: inout Tally, violations: inout [String]) {
+        tally.inputs += 1
+        let file: SafeTensorsFile
+        do {
+            file = try SafeTensorsFile(bytes: bytes, source: "fuzz.safetensors")
+        } catch {
+            tally.refusedByDecoder += 1
+            tally.refused(error.description)
+            if !error.description.hasPrefix("fuzz.safetensors: ") { violations.append("error without the file: \(error)") }
+            return
+        }
+        for name in file.names() {
+            guard let t = try? file.tensor(name) else {
+                violations.append("listed tensor \(name.debugDescription) is missing")
+                continue
+            }
+            if t.bytes.count != t.elementCount * t.dtype.byteSize || t.elementCount != t.shape.reduce(1, *) {
+                violations.append("tensor \(name.debugDescription) holds \(t.bytes.count) bytes for \(t.dtype) \(t.shape)")
+            }
+            if t.dtype.isFloatingPoint {
+                if (try? file.floats(name))?.count != t.elementCount { violations.append("floats of \(name.debugDescription)") }
+            } else if (try? file.floats(name)) != nil {
+                violations.append("an integer tensor read as floats")
+            }
+        }
+        let path = directory.appendingPathComponent("w.safetensors")
+        guard (try? Data(bytes).write(to: path)) != nil else {
+            violations.append("cannot write \(path.path)")
+            return
+        }
+        for spec in candidateSpecs(file) {
+            do {
+                let generated = try Pipeline.generate(spec, baseDirectory: directory)
+                tally.generated += 1
+                violations += checkGenerated(generated)
+                if generated.params == nil { violations.append("weights given but none imported") }
+                if !generated.source.source.contains("const float \(spec.name)_params[") {
+                    violations.append("weights not baked into \(spec.name).c")
+                }
+            } catch {
+                tally.refusedLater += 1
+                tally.refused(error.description)
+                if error.message.isEmpty { violations.append("an empty error at \(error.path)") }
+            }
+        }
+    }
+
+    /// Blocks that could read this file: the kind each recognised tensor name belongs to, with
+    /// the prefix in front of it and C from its shape.
+    static func candidateSpecs(_ file: SafeTensorsFile) -> [BlockSpec] {
+        let suffixes: [(suffix: String, kind: String)] = [
+            ("fc1.weight", "se"), ("fc.0.weight", "se"), ("conv.weight", "eca"), ("channel.fc1.weight", "cbam"),
+            ("ChannelGate.mlp.1.weight", "cbam"), ("fc.weight", "graph"),
+        ]
+        var specs: [BlockSpec] = []
+        for name in file.names() {
+            for (suffix, kind) in suffixes where name.hasSuffix(suffix) && specs.count < 4 {
+                let prefix = String(name.dropLast(suffix.count))
+                let dims = file.tensors[name]?.shape ?? []
+                let fromShape = dims.count >= 2 && (1...256).contains(dims[1]) ? dims[1] : 16
+                let c = kind == "eca" ? 16 : fromShape
+                let body: BlockSpec.Body
+                switch kind {
+                case "se": body = .se(SEOptions())
+                case "eca": body = .eca(ECAOptions())
+                case "cbam": body = .cbam(CBAMOptions())
+                default:
+                    body = .graph([
+                        Layer(.globalPool(.mean)), Layer(.linear(outFeatures: c, bias: true, param: "fc")),
+                        Layer(.batchNorm(param: "bn", eps: 1e-5)), Layer(.sigmoid), Layer(.mul, inputs: ["x"]),
+                    ])
+                }
+                specs.append(BlockSpec(
+                    name: "w\(specs.count)", input: .nchw(1, c, 3, 4), body: body, weights: "w.safetensors",
+                    weightsPrefix: prefix.isEmpty ? nil : prefix))
+            }
+        }
+        return specs
+    }
+}

@@ -1,0 +1,200 @@
+// Spec documents built from decisions: mostly well-formed blocks of every kind and op, with edge
+// values (0, negatives, 2^31, 2^63, fractions, wrong types) and structural mistakes (missing,
+// unknown and mistyped fields, dangling names) mixed in. Byte-level fuzzing alone rarely gets
+// past the JSON grammar; this reaches the validation and lowering rules behind it.
+
+import AttnGen
+
+enum SpecGenerator {
+    /// One spec file: usually a single block, sometimes `{"blocks": [...]}`.
+    static func document<C: Choices>(_ c: inout C) -> String {
+        if c.chance(8) {
+            let blocks = (0...c.below(3)).map { _ in block(&c) }
+            return #"{"blocks": [\#(blocks.joined(separator: ", "))]}"#
+        }
+        return block(&c)
+    }
+
+    static let sizes = [1, 1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 15, 16, 17, 31, 32, 33, 48, 64]
+    /// Values no size may take, and values of the wrong JSON type.
+    static let edgeNumbers = [
+        "0", "-1", "-0", "2147483647", "2147483648", "4294967296", "4611686018427387904", "9223372036854775807",
+        "-9223372036854775808", "99999999999999999999", "2.5", "1e3", "64.0", "1e400", "-1e-7",
+    ]
+    /// Hyperparameter names of the catalog and of the blocks planned for it (DESIGN.md).
+    static let hyperparameters = [
+        "reduction", "reduced_channels", "bias", "kernel_size", "spatial_kernel_size", "groups", "num_heads", "sr_ratio",
+        "conv_kernels", "conv_groups", "pooling_r", "dilation_val", "dilation_conv_num", "planes", "stride",
+    ]
+    static let wrongTypes = [#""8""#, "null", "true", "[]", "{}", "[1]", #""""#]
+
+    /// A size: small and valid most of the time.
+    static func size<C: Choices>(_ c: inout C, _ valid: [Int] = sizes) -> String {
+        if c.chance(88) { return String(c.pick(valid)) }
+        return c.chance(75) ? c.pick(edgeNumbers) : c.pick(wrongTypes)
+    }
+
+    static func name<C: Choices>(_ c: inout C) -> String {
+        if c.chance(90) { return c.pick(["blk", "se_a", "_x1", "Block9", "eca", "g"]) }
+        return c.pick([
+            "", "1a", "a b", "int", "main", "../evil", "a/b", "sé", "a\nb", "a\"b", "a\\u0000b", String(repeating: "n", count: 63),
+            String(repeating: "n", count: 64), "_Bool", "x*/y",
+        ])
+    }
+
+    static func quote(_ s: String) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            default: out.unicodeScalars.append(u)
+            }
+        }
+        return out + "\""
+    }
+
+    /// One block object; `c` channels are remembered so graph templates fit their input.
+    static func block<C: Choices>(_ c: inout C) -> String {
+        var fields: [(key: String, value: String)] = []
+        fields.append(("name", quote(name(&c))))
+        let channels = c.pick(sizes)
+        var input = [("c", String(channels)), ("h", size(&c)), ("w", size(&c))]
+        if c.chance(40) { input.append(("n", size(&c, [1, 1, 2, 3]))) }
+        if c.chance(8) { input[c.below(input.count)].1 = size(&c) }  // sometimes C too is odd
+        if c.chance(4) { input.remove(at: c.below(input.count)) }
+        if c.chance(3) { input.append(("d", "2")) }
+        fields.append(("input", object(input)))
+        switch c.below(20) {
+        case 0..<5:
+            fields.append(("kind", #""se""#))
+            catalogOptions(&c, &fields, ["reduction", "reduced_channels", "bias"])
+        case 5..<8:
+            fields.append(("kind", #""eca""#))
+            catalogOptions(&c, &fields, ["kernel_size"])
+        case 8..<11:
+            fields.append(("kind", #""cbam""#))
+            catalogOptions(&c, &fields, ["reduction", "reduced_channels", "spatial_kernel_size", "bias"])
+        case 11:
+            // Any kind this build knows (blocks added later included), with hyperparameter
+            // names from the catalog's vocabulary.
+            fields.append(("kind", c.chance(80) ? quote(c.pick(BlockSpec.kinds)) : c.pick([#""sk""#, #""SE""#, "3", #""""#])))
+            for _ in 0..<c.below(4) { fields.append((c.pick(hyperparameters), size(&c, [1, 2, 3, 4, 7, 8, 16]))) }
+        default:
+            fields.append(("graph", graph(&c, channels: channels)))
+        }
+        if c.chance(5) { fields.append(("weights_prefix", quote(c.pick(["layer1.0.se.", "", "a"])))) }
+        mutate(&c, &fields)
+        return object(fields)
+    }
+
+    static func catalogOptions<C: Choices>(_ c: inout C, _ fields: inout [(key: String, value: String)], _ keys: [String]) {
+        for key in keys where c.chance(45) {
+            switch key {
+            case "bias": fields.append((key, c.chance(90) ? c.pick(["true", "false"]) : c.pick(wrongTypes)))
+            case "kernel_size", "spatial_kernel_size": fields.append((key, size(&c, [1, 3, 3, 5, 7, 9, 2, 4, 1023, 1025])))
+            default: fields.append((key, size(&c, [1, 2, 4, 8, 16, 32, 3, 64])))
+            }
+        }
+    }
+
+    /// Structural mistakes: drop a field, add an unknown one, mistype one, repeat one.
+    static func mutate<C: Choices>(_ c: inout C, _ fields: inout [(key: String, value: String)]) {
+        if c.chance(6), !fields.isEmpty { fields.remove(at: c.below(fields.count)) }
+        if c.chance(5) { fields.append((c.pick(["reductoin", "groups", "num_heads", "", "graph", "kind"]), size(&c))) }
+        if c.chance(6), !fields.isEmpty { fields[c.below(fields.count)].value = c.pick(wrongTypes + edgeNumbers) }
+        if c.chance(3), !fields.isEmpty { fields.append(fields[c.below(fields.count)]) }
+        if c.chance(30), fields.count > 1 { fields.swapAt(c.below(fields.count), c.below(fields.count)) }
+    }
+
+    static func object(_ fields: [(key: String, value: String)]) -> String {
+        "{" + fields.map { "\(quote($0.key)): \($0.value)" }.joined(separator: ", ") + "}"
+    }
+
+    // MARK: graphs
+
+    /// A custom block: one of a few gate shapes with varied details, or random layers.
+    static func graph<C: Choices>(_ c: inout C, channels: Int) -> String {
+        var layers: [[(key: String, value: String)]]
+        switch c.below(4) {
+        case 0: layers = channelGate(&c, channels: channels)
+        case 1: layers = spatialGate(&c)
+        case 2: layers = channelGate(&c, channels: channels).dropLast() + [[("op", #""mul""#), ("inputs", #"["x"]"#), ("as", #""x1""#)]]
+            + spatialGate(&c, source: "x1")
+        default: layers = (0...c.below(6)).map { _ in randomLayer(&c, channels: channels) }
+        }
+        if c.chance(10), !layers.isEmpty { layers.remove(at: c.below(layers.count)) }
+        if c.chance(10) { layers.insert(randomLayer(&c, channels: channels), at: c.below(layers.count + 1)) }
+        for i in layers.indices where c.chance(4) { mutate(&c, &layers[i]) }
+        return "[" + layers.map(object).joined(separator: ", ") + "]"
+    }
+
+    static func op(_ name: String) -> (key: String, value: String) { ("op", quote(name)) }
+
+    static func pool<C: Choices>(_ c: inout C, _ kind: String) -> [(key: String, value: String)] {
+        [op(kind), ("mode", c.chance(95) ? quote(c.pick(["mean", "max"])) : c.pick([#""sum""#, "1"]))]
+    }
+
+    static func activation<C: Choices>(_ c: inout C) -> [(key: String, value: String)] {
+        [op(c.pick(["sigmoid", "sigmoid", "hard_sigmoid", "relu"]))]
+    }
+
+    /// pool → (MLP or channel conv) → gate → x · gate.
+    static func channelGate<C: Choices>(_ c: inout C, channels: Int) -> [[(key: String, value: String)]] {
+        var layers = [pool(&c, "global_pool")]
+        if c.chance(50) {
+            let rd = c.chance(90) ? String(max(1, channels / c.pick([1, 2, 4, 16]))) : size(&c)
+            layers.append([op("linear"), ("out_features", rd), ("param", #""fc1""#), ("bias", c.pick(["true", "false"]))])
+            if c.chance(80) { layers.append([op(c.pick(["relu", "hard_sigmoid"]))]) }
+            let out = c.chance(92) ? String(channels) : size(&c)
+            layers.append([op("linear"), ("out_features", out), ("param", quote(c.pick(["fc2", "fc2", "fc1", "a.b.0"])))])
+        } else {
+            layers.append([op("channel_conv1d"), ("kernel_size", size(&c, [1, 3, 5, 7, 9, 2, 0])), ("param", #""conv""#)])
+        }
+        if c.chance(15) { layers.append([op("batch_norm"), ("param", #""bn""#)] + (c.chance(50) ? [("eps", size(&c, [1]))] : [])) }
+        layers.append(activation(&c))
+        layers.append([op("mul"), ("inputs", #"["x"]"#)])
+        return layers
+    }
+
+    /// [mean_C, max_C] → conv2d → (BN) → gate → source · gate.
+    static func spatialGate<C: Choices>(_ c: inout C, source: String = "x") -> [[(key: String, value: String)]] {
+        var conv: [(key: String, value: String)] = [
+            op("conv2d"), ("out_channels", c.chance(90) ? "1" : size(&c)), ("kernel_size", size(&c, [1, 3, 5, 7, 2, 9])),
+            ("param", #""spatial.conv""#),
+        ]
+        if c.chance(30) { conv.append(("padding", size(&c, [0, 1, 2, 3]))) }
+        if c.chance(25) { conv.append(("dilation", size(&c, [1, 2, 3]))) }
+        if c.chance(30) { conv.append(("bias", "true")) }
+        var layers: [[(key: String, value: String)]] = [
+            pool(&c, "channel_pool") + [("inputs", "[\(quote(source))]"), ("as", #""a""#)],
+            pool(&c, "channel_pool") + [("inputs", "[\(quote(source))]"), ("as", #""b""#)],
+            [op("concat"), ("inputs", c.chance(90) ? #"["a", "b"]"# : c.pick([#"["a"]"#, #"["a", "zz"]"#, #"["a", "b", "a"]"#]))],
+            conv,
+        ]
+        if c.chance(50) { layers.append([op("batch_norm"), ("param", #""spatial.bn""#)]) }
+        layers.append(activation(&c))
+        layers.append([op(c.chance(90) ? "mul" : "add"), ("inputs", "[\(quote(source))]")])
+        return layers
+    }
+
+    static func randomLayer<C: Choices>(_ c: inout C, channels: Int) -> [(key: String, value: String)] {
+        var layer: [(key: String, value: String)]
+        switch c.below(12) {
+        case 0: layer = pool(&c, "global_pool")
+        case 1: layer = pool(&c, "channel_pool")
+        case 2: layer = [op("linear"), ("out_features", size(&c)), ("param", quote(c.pick(["fc", "p.q", "fc"])))]
+        case 3: layer = [op("channel_conv1d"), ("kernel_size", size(&c, [1, 3, 5])), ("param", #""conv""#)]
+        case 4: layer = [op("conv2d"), ("out_channels", size(&c)), ("kernel_size", size(&c, [1, 3])), ("param", #""cv""#)]
+        case 5: layer = [op("batch_norm"), ("param", #""bn""#)]
+        case 6: layer = [op(c.pick(["add", "mul"])), ("inputs", c.pick([#"["x"]"#, #"["_", "x"]"#, #"["x", "x"]"#, #"["y"]"#]))]
+        case 7: layer = [op("concat"), ("inputs", c.pick([#"["x", "x"]"#, #"["x", "_"]"#, #"["_"]"#]))]
+        case 8: layer = [op(c.pick(["softmax", "", "Sigmoid"]))]
+        default: layer = activation(&c)
+        }
+        if c.chance(15) { layer.append(("as", quote(c.pick(["y", "x", "1y", "y"])))) }
+        if c.chance(5) { layer.append(("out_features", String(channels))) }
+        return layer
+    }
+}
