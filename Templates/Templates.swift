@@ -14,18 +14,40 @@ public enum Templates {
 
     /// Replaces every `{{KEY}}`; an unknown or unused key is a bug in the caller.
     public static func fill(_ name: String, _ values: [String: String]) -> String {
-        var text = cache(name)
+        // Templates are split into literal and key pieces once; filling only concatenates, so
+        // the JIT's spec-to-callable time does not pay for string searches.
+        guard let pieces = parsed[name] else { preconditionFailure("template c/\(name).tmpl is missing") }
+        var text = ""
         var used = Set<String>()
-        while let open = text.range(of: "{{") {
-            guard let close = text.range(of: "}}", range: open.upperBound..<text.endIndex) else { break }
-            let key = String(text[open.upperBound..<close.lowerBound])
-            guard let value = values[key] else { preconditionFailure("template \(name) has unknown key \(key)") }
-            used.insert(key)
-            text.replaceSubrange(open.lowerBound..<close.upperBound, with: value)
+        for piece in pieces {
+            switch piece {
+            case .literal(let s): text += s
+            case .key(let key):
+                guard let value = values[key] else { preconditionFailure("template \(name) has unknown key \(key)") }
+                used.insert(key)
+                text += value
+            }
         }
         let unused = Set(values.keys).subtracting(used)
         precondition(unused.isEmpty, "template \(name) does not use \(unused.sorted())")
         return text
+    }
+
+    private enum Piece {
+        case literal(String)
+        case key(String)
+    }
+
+    private static let parsed: [String: [Piece]] = loaded.mapValues { text in
+        var pieces: [Piece] = []
+        var rest = Substring(text)
+        while let open = rest.range(of: "{{"), let close = rest.range(of: "}}", range: open.upperBound..<rest.endIndex) {
+            pieces.append(.literal(String(rest[..<open.lowerBound])))
+            pieces.append(.key(String(rest[open.upperBound..<close.lowerBound])))
+            rest = rest[close.upperBound...]
+        }
+        pieces.append(.literal(String(rest)))
+        return pieces
     }
 
     /// Every template, read once per process: emitting must not touch the disk each time.

@@ -103,8 +103,9 @@ public struct CEmitter {
         // C has no zero-length arrays: a block without parameters defines none.
         let table = weights.map { $0.isEmpty ? "" : weightTable($0) } ?? ""
         // Only the helpers the body calls: an unused static function is a -Wunused warning.
-        var helpers = rowHelpers.filter { body.contains("attn_\($0)(") }.map { Templates.cached("\($0).c") }
-        if body.contains("attn_expf(") { helpers.insert(Templates.cached("expf.c"), at: 0) }
+        let called = calledHelpers(body)
+        var helpers = rowHelpers.filter { called.contains($0) }.map { Templates.cached("\($0).c") }
+        if called.contains("expf") { helpers.insert(Templates.cached("expf.c"), at: 0) }
         let selftest = options.selftest.map { selftestFunction($0) } ?? ""
         let source = Skeleton.source(
             name: name, include: "#include \"\(name).h\"\n", helpers: helpers, function: body + selftest, weights: table,
@@ -112,6 +113,27 @@ public struct CEmitter {
         let jit = header + Skeleton.source(
             name: name, include: "", helpers: helpers, function: body, weights: "", forJIT: true, libm: options.libm)
         return CSource(name: name, header: header, source: source, jitSource: jit, scratchSize: schedule.scratchSize)
+    }
+
+    /// Names `x` of every `attn_x(` call in `body`, found in one pass over its bytes.
+    private func calledHelpers(_ body: String) -> Set<String> {
+        let bytes = Array(body.utf8)
+        let prefix = Array("attn_".utf8)
+        var found = Set<String>()
+        var i = 0
+        while i + prefix.count < bytes.count {
+            if bytes[i] == prefix[0] && Array(bytes[i..<i + prefix.count]) == prefix
+                && (i == 0 || !(bytes[i - 1] == 95 || (bytes[i - 1] | 32) >= 97 && (bytes[i - 1] | 32) <= 122))
+            {
+                var j = i + prefix.count
+                while j < bytes.count, bytes[j] == 95 || (bytes[j] | 32) >= 97 && (bytes[j] | 32) <= 122 || (48...57).contains(bytes[j]) { j += 1 }
+                if j < bytes.count, bytes[j] == 40 { found.insert(String(decoding: bytes[(i + prefix.count)..<j], as: UTF8.self)) }
+                i = j
+            } else {
+                i += 1
+            }
+        }
+        return found
     }
 
     /// The `<name>_forward` definition.
