@@ -280,17 +280,22 @@ void cbam_resnet50_layer3_forward(const float *input, float *output, const float
 
     /* conv_15 [1,1,14,14] = conv2d(out=1, k=7, pad=3, dil=1, w=$2)(concat_14) */
     for (int h = 0; h < 14; h++) {
+        const int kh0 = h < 3 ? (3 - h + 0) / 1 : 0;
+        const int kh1_ = 16 - h < 0 ? 0 : (16 - h) / 1 + 1;
+        const int kh1 = kh1_ < 7 ? kh1_ : 7;
         for (int w = 0; w < 14; w++) {
+            const int kw0 = w < 3 ? (3 - w + 0) / 1 : 0;
+            const int kw1_ = 16 - w < 0 ? 0 : (16 - w) / 1 + 1;
+            const int kw1 = kw1_ < 7 ? kw1_ : 7;
             float conv_15_acc = 0.0f;
             for (int i = 0; i < 2; i++) {
                 const float *x_plane = concat_14 + i * 196;
-                for (int kh = 0; kh < 7; kh++) {
+                const float *w_plane = spatial_conv_conv_weight + (0 * 2 + i) * 49;
+                for (int kh = kh0; kh < kh1; kh++) {
+                    const float *w_row = w_plane + kh * 7;
                     const int y = h + kh * 1 - 3;
-                    if (y < 0 || y >= 14) continue;
-                    for (int kw = 0; kw < 7; kw++) {
-                        const int xw = w + kw * 1 - 3;
-                        if (xw < 0 || xw >= 14) continue;
-                        conv_15_acc += spatial_conv_conv_weight[((0 * 2 + i) * 7 + kh) * 7 + kw] * x_plane[y * 14 + xw];
+                    for (int kw = kw0; kw < kw1; kw++) {
+                        conv_15_acc += w_row[kw] * x_plane[y * 14 + w + kw * 1 - 3];
                     }
                 }
             }

@@ -82,27 +82,45 @@ extension CEmitter {
         let wt = names.param(a.weight)
         let start = a.bias.map { "\(names.param($0))[\(o.index)]" } ?? "0.0f"
         let xBase = n.index == "0" ? pointer(x) : "\(pointer(x)) + \(n.index) * \(xLayout.nStride)"
-        let tap = { (i: String) in "\(wt)[((\(o.index) * \(xs.c) + \(i)) * \(k) + kh) * \(k) + kw]" }
-        let pixel = xLayout.hwStride == 1 ? "y * \(xs.w) + xw" : "(y * \(xs.w) + xw) * \(xLayout.hwStride)"
+        let (d, pad) = (a.dilation, a.padding)
+        // The taps that land inside the input, computed once per row and per column, so the
+        // inner loops carry no bounds tests (zero padding contributes nothing).
+        nest.pre[h.depth].append(contentsOf: tapRange("kh", h.index, extent: xs.h, k: k, d: d, pad: pad))
+        nest.pre[w.depth].append(contentsOf: tapRange("kw", w.index, extent: xs.w, k: k, d: d, pad: pad))
+        let hs = xLayout.hwStride
+        let pixel = { (row: String, col: String) in hs == 1 ? "\(row) * \(xs.w) + \(col)" : "(\(row) * \(xs.w) + \(col)) * \(hs)" }
         let inner: [Stmt] = [
-            .line("const int y = \(h.index) + kh * \(a.dilation) - \(a.padding);"),
-            .line("if (y < 0 || y >= \(xs.h)) continue;"),
-            .loop(variable: "kw", extent: k, body: [
-                .line("const int xw = \(w.index) + kw * \(a.dilation) - \(a.padding);"),
-                .line("if (xw < 0 || xw >= \(xs.w)) continue;"),
-                .line("\(acc) += \(tap("i")) * x_plane[\(pixel)];"),
+            .line("const float *w_row = w_plane + kh * \(k);"),
+            .line("const int y = \(h.index) + kh * \(d) - \(pad);"),
+            .range(variable: "kw", from: "kw0", to: "kw1", body: [
+                .line("\(acc) += w_row[kw] * x_plane[\(pixel("y", "\(w.index) + kw * \(d) - \(pad)"))];")
             ]),
         ]
         let body: [Stmt] = [
             .line("float \(acc) = \(start);"),
             .loop(variable: "i", extent: xs.c, body: [
                 .line("const float *x_plane = \(xBase) + i * \(xLayout.cStride);"),
-                .loop(variable: "kh", extent: k, body: inner),
+                .line("const float *w_plane = \(wt) + (\(o.index) * \(xs.c) + i) * \(k * k);"),
+                .range(variable: "kh", from: "kh0", to: "kh1", body: inner),
             ]),
             .line("\(pointer(v))[\(outIndex(out, outLayout, n.index, o.index, h.index, w.index))] = \(acc);"),
         ]
         nest.pre[nest.innermost].append(contentsOf: body)
         print(nest, into: &p)
+    }
+
+    /// `t0`/`t1`: the taps t in [0, k) with `0 <= pos + t·d - pad < extent`.
+    private func tapRange(_ t: String, _ pos: String, extent: Int, k: Int, d: Int, pad: Int) -> [Stmt] {
+        // Lowest tap: ceil((pad - pos) / d) when positive. Highest: floor((extent-1+pad-pos)/d),
+        // guarded before dividing since C division truncates toward zero.
+        let low = "\(pos) < \(pad) ? (\(pad) - \(pos) + \(d - 1)) / \(d) : 0"
+        let span = "\(extent - 1 + pad) - \(pos)"
+        let high = "\(span) < 0 ? 0 : (\(span)) / \(d) + 1"
+        return [
+            .line("const int \(t)0 = \(low);"),
+            .line("const int \(t)1_ = \(high);"),
+            .line("const int \(t)1 = \(t)1_ < \(k) ? \(t)1_ : \(k);"),
+        ]
     }
 
     /// Start of sample n's channels in a stored vector.

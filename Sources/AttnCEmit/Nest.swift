@@ -6,6 +6,8 @@
 indirect enum Stmt {
     case line(String)
     case loop(variable: String, extent: Int, body: [Stmt])
+    /// `for (int v = from; v < to; v++)` with bounds computed at run time.
+    case range(variable: String, from: String, to: String, body: [Stmt])
 }
 
 /// Loops (outer to inner) and statements at each depth: `pre[d]` runs inside the first `d`
@@ -45,6 +47,8 @@ extension Stmt {
             p.line(text)
         case .loop(let v, let n, let body):
             p.block("for (int \(v) = 0; \(v) < \(n); \(v)++)") { p in for s in body { s.print(into: &p) } }
+        case .range(let v, let from, let to, let body):
+            p.block("for (int \(v) = \(from); \(v) < \(to); \(v)++)") { p in for s in body { s.print(into: &p) } }
         }
     }
 }
