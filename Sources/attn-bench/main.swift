@@ -1,1 +1,59 @@
-print("attn-bench: not built yet")
+// attn-bench: every Generated/ example at the shapes, through the libtcc tier, the gcc
+// tier, the memory limit and the Python peers, in one run. See BENCHMARKS.md for a result.
+//
+//   swift run -c release attn-bench [--quick] [--json out.json] > BENCHMARKS.table.md
+
+import AttnGen
+import Foundation
+
+let options = Options.parse(Array(CommandLine.arguments.dropFirst()))
+#if DEBUG
+    progress("attn-bench: a debug build; the kernels' times are fine, the JIT's are not. Use -c release.")
+#endif
+
+var compiler = NativeCompiler()
+if let flags = options.cflags { compiler.flags = flags }
+let loadBefore = Machine.loadAverage()
+do {
+    var examples = try Example.load(root: options.root)
+    if !options.blocks.isEmpty {
+        examples = examples.filter { options.blocks.contains($0.kind) || options.blocks.contains($0.name) }
+    }
+    let shapes = options.shapes.isEmpty ? Shapes.all : options.shapes.map { Shapes.all[$0] }
+    let cells = try examples.flatMap { e in
+        try shapes.map { s in (e, s, try Pipeline.generate(e.spec(at: s)).program) }
+    }
+
+    // Peers first, in their own process, so nothing else competes for the cores meanwhile.
+    progress("peers: \(cells.count) blocks in PyTorch and ONNX Runtime")
+    let peers = Peers.measure(cells, options: options)
+    if let why = peers.unavailable { progress("peers: \(why)") }
+
+    let triad = try Triad(compiler: compiler)
+    let cache = triad.bandwidth(totalBytes: 1 << 20, seconds: options.seconds)
+    let dram = triad.bandwidth(totalBytes: 3 * 64 << 20, seconds: options.seconds)
+    progress(String(format: "triad: %.1f GB/s over 1 MB, %.1f GB/s over 192 MB", cache / 1e9, dram / 1e9))
+
+    let bench = Bench(options: options, compiler: compiler, triad: triad, bandwidthDRAM: dram)
+    var results: [CaseResult] = []
+    for (example, shape, _) in cells {
+        progress("\(example.name) \(shape.label)")
+        results.append(try bench.measure(example, shape, peers: peers))
+    }
+
+    let report = Report(
+        command: (["swift run -c release attn-bench"] + CommandLine.arguments.dropFirst()).joined(separator: " "),
+        machine: Machine.current(compiler: compiler, load: (loadBefore, Machine.loadAverage()), root: options.root),
+        peers: peers.versions, peersUnavailable: peers.unavailable,
+        secondsPerMeasurement: options.seconds, jitRepeats: options.jitRepeats, bandwidthCache: cache,
+        bandwidthDRAM: dram,
+        results: results)
+    print(report.markdown, terminator: "")
+    if let path = options.jsonPath {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(report).write(to: URL(fileURLWithPath: path))
+    }
+} catch {
+    fail("\(error)")
+}

@@ -38,33 +38,10 @@ public final class Kernel: @unchecked Sendable {
 
     /// Generates C for `spec` and compiles it with libtcc (once per spec per process).
     public init(_ spec: BlockSpec, weights: WeightSource = .spec(baseDirectory: nil), useCache: Bool = true) throws {
-        var base: URL? = nil
-        var override: String? = nil
-        var spec = spec
-        switch weights {
-        case .spec(let dir): base = dir
-        case .safetensors(let path, let prefix):
-            override = path
-            if let prefix { spec.weightsPrefix = prefix }
-        case .random, .values:
-            spec.weights = nil
-            spec.weightsPrefix = nil
-        }
-        let generated = try Pipeline.generate(spec, baseDirectory: base, weightsOverride: override)
+        let plan = try KernelPlan(spec, weights: weights)
+        let generated = plan.generated
         let program = generated.program
-        switch weights {
-        case .random(let seed): params = program.randomParams(seed: seed)
-        case .values(let v):
-            guard v.count == program.paramCount else {
-                throw SpecError("weights", "\(v.count) parameter values given, the block has \(program.paramCount)")
-            }
-            params = v
-        case .spec, .safetensors:
-            guard let imported = generated.params ?? (program.paramCount == 0 ? [] : nil) else {
-                throw SpecError("weights", "the block has \(program.paramCount) parameters but no weights file was given")
-            }
-            params = imported
-        }
+        params = plan.params
         self.generated = generated
         var key = generated.spec
         key.weights = nil
@@ -76,19 +53,7 @@ public final class Kernel: @unchecked Sendable {
     }
 
     /// Runs on one input (`inputCount` floats); allocates the output and scratch.
-    public func callAsFunction(_ input: [Float]) -> [Float] {
-        precondition(input.count == inputCount, "input has \(input.count) floats, the kernel takes \(inputCount)")
-        var output = [Float](repeating: 0, count: outputCount)
-        var scratch = [Float](repeating: 0, count: max(scratchCount, 1))
-        input.withUnsafeBufferPointer { x in
-            output.withUnsafeMutableBufferPointer { y in
-                scratch.withUnsafeMutableBufferPointer { s in
-                    run(input: x.baseAddress!, output: y.baseAddress!, scratch: scratchCount > 0 ? s.baseAddress! : nil)
-                }
-            }
-        }
-        return output
-    }
+    public func callAsFunction(_ input: [Float]) -> [Float] { apply(input) }
 
     /// Runs without allocating: the caller owns `inputCount`, `outputCount` and `scratchCount` floats.
     public func run(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>?) {

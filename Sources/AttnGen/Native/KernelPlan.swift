@@ -1,0 +1,42 @@
+// What every tier compiles: the generated code for a spec and the flat parameter array it runs
+// with. `Kernel` (tcc) and `NativeKernel` (system compiler) both start here, so the same spec and
+// `WeightSource` give the same parameters in every tier.
+
+import Foundation
+
+struct KernelPlan {
+    let generated: Generated
+    let params: [Float]
+
+    init(_ spec: BlockSpec, weights: WeightSource) throws {
+        var base: URL? = nil
+        var override: String? = nil
+        var spec = spec
+        switch weights {
+        case .spec(let dir): base = dir
+        case .safetensors(let path, let prefix):
+            override = path
+            if let prefix { spec.weightsPrefix = prefix }
+        case .random, .values:
+            spec.weights = nil
+            spec.weightsPrefix = nil
+        }
+        let generated = try Pipeline.generate(spec, baseDirectory: base, weightsOverride: override)
+        let program = generated.program
+        switch weights {
+        case .random(let seed): params = program.randomParams(seed: seed)
+        case .values(let v):
+            guard v.count == program.paramCount else {
+                throw SpecError("weights", "\(v.count) parameter values given, the block has \(program.paramCount)")
+            }
+            params = v
+        case .spec, .safetensors:
+            guard let imported = generated.params ?? (program.paramCount == 0 ? [] : nil) else {
+                throw SpecError(
+                    "weights", "the block has \(program.paramCount) parameters but no weights file was given")
+            }
+            params = imported
+        }
+        self.generated = generated
+    }
+}

@@ -1,0 +1,78 @@
+// The fast tier: the same C the JIT compiles, built by the system C compiler at -O3
+// -march=native into a shared object (cached on disk), loaded with dlopen. Same ABI as `Kernel`.
+
+import Foundation
+
+/// A block compiled by the system C compiler. Thread-safe like `Kernel`: the C is reentrant.
+public final class NativeKernel: ForwardKernel, @unchecked Sendable {
+    public let generated: Generated
+    /// The flat parameter array passed to the C.
+    public let params: [Float]
+    /// The loaded object; `library.origin` says whether the compiler ran.
+    public let library: NativeLibrary
+    private let forward: ForwardFunction
+
+    public var program: Program { generated.program }
+    public var inputCount: Int { program.input.count }
+    public var outputCount: Int { program.outputShape.count }
+    public var scratchCount: Int { generated.source.scratchSize }
+
+    /// Generates C for `spec` and compiles it with `compiler` (or loads it from the disk cache).
+    public convenience init(
+        _ spec: BlockSpec, weights: WeightSource = .spec(baseDirectory: nil),
+        compiler: NativeCompiler = NativeCompiler(),
+        useCache: Bool = true
+    ) throws {
+        let plan = try KernelPlan(spec, weights: weights)
+        try self.init(generated: plan.generated, params: plan.params, compiler: compiler, useCache: useCache)
+    }
+
+    /// The native twin of a tcc `Kernel`: same code, same parameters.
+    public convenience init(
+        sameAs kernel: Kernel, compiler: NativeCompiler = NativeCompiler(), useCache: Bool = true
+    ) throws(NativeError) {
+        try self.init(generated: kernel.generated, params: kernel.params, compiler: compiler, useCache: useCache)
+    }
+
+    /// Compiles `generated` (or loads it from the disk cache) to run with `params`.
+    public init(
+        generated: Generated, params: [Float], compiler: NativeCompiler = NativeCompiler(), useCache: Bool = true
+    ) throws(NativeError) {
+        precondition(params.count == generated.program.paramCount, "parameters do not match the program")
+        let files = Self.sourceFiles(generated)
+        library = try compiler.library(files: files.list, main: files.main, key: files.key, useCache: useCache)
+        forward = try library.function("\(generated.program.name)_forward", as: ForwardFunction.self)
+        self.generated = generated
+        self.params = params
+    }
+
+    /// The file form, `<name>.h` and `<name>.c`, which includes `<math.h>` as any C compiler
+    /// expects (the JIT's one-string form declares `expf` itself only to spare tcc the header).
+    /// Without a baked weight table: kernels that differ only in weights then share one object
+    /// (the cache key leaves the weights file out, as the tcc cache does), and gcc never parses
+    /// thousands of float literals. When weights were imported, the file form has the table, so
+    /// the spec is generated again without them — through the Pipeline, so every emit option the
+    /// spec sets applies; should that fail (an option that needs the weights), the table stays.
+    static func sourceFiles(_ generated: Generated) -> (
+        list: [(name: String, contents: String)], main: String, key: String
+    ) {
+        var key = generated.spec
+        key.weights = nil
+        key.weightsPrefix = nil
+        var source = generated.source
+        if generated.params != nil, let bare = try? Pipeline.generate(key) { source = bare.source }
+        return (source.files, "\(source.name).c", key.canonicalJSON)
+    }
+
+    /// Runs without allocating: the caller owns `inputCount`, `outputCount` and `scratchCount` floats.
+    public func run(
+        input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>?
+    ) {
+        params.withUnsafeBufferPointer { p in
+            withExtendedLifetime(library) { forward(input, output, p.baseAddress, scratch) }
+        }
+    }
+
+    /// Runs on one input; allocates the output and scratch.
+    public func callAsFunction(_ input: [Float]) -> [Float] { apply(input) }
+}

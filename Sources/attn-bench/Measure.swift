@@ -1,0 +1,157 @@
+// One cell of the table: a block at a shape, through every tier, plus the memory limit.
+
+import AttnGen
+import Foundation
+
+/// Everything measured for one block at one shape. Times in seconds, bandwidth in bytes/s.
+struct CaseResult: Codable {
+    var block: String
+    var kind: String
+    var hasTargets: Bool
+    var shape: [Int]
+    /// Spec → callable through libtcc (generate C + compile + look up), median of fresh compiles.
+    var jit: Double
+    /// Of which the Swift side, spec → C text (`Pipeline.generate`: lower, schedule, emit).
+    var jitGenerate: Double
+    /// Of which libtcc alone (`TCCModule(source:)`).
+    var jitTCC: Double
+    /// Spec → callable through the system compiler, cache bypassed (one compile).
+    var nativeBuild: Double
+    var tcc: Double
+    var gcc: Double
+    /// gcc tier split over samples on `threads` threads (N > 1 only).
+    var gccParallel: Double?
+    var threads: Int
+    /// The unfused CBAM baseline (CBAM only).
+    var fourPass: Double?
+    /// Tensor traffic of the memory limit: 2 reads + 1 write of N·C·H·W floats, plus parameters.
+    var limitBytes: Double
+    /// Bytes of input, output and parameters: what the same-size triad streams over.
+    var workingSet: Int
+    /// Triad bandwidth over the block's own working set, and in DRAM.
+    var bandwidthSameSize: Double
+    var bandwidthDRAM: Double
+    var ort: Double?
+    var torch: Double?
+    var peerError: String?
+    /// max|a − b| / max|b| between tiers (and the 4-pass) on the same input: all must agree.
+    var agreement: [String: Float]
+
+    var limitSameSize: Double { limitBytes / bandwidthSameSize }
+    var limitDRAM: Double { limitBytes / bandwidthDRAM }
+    var n: Int { shape[0] }
+}
+
+struct Bench {
+    let options: Options
+    let compiler: NativeCompiler
+    let triad: Triad
+    let bandwidthDRAM: Double
+
+    func measure(_ example: Example, _ shape: InputShape, peers: PeerResults) throws -> CaseResult {
+        let spec = example.spec(at: shape)
+        let seconds = options.seconds
+
+        // Parameters made once and passed by value, so the JIT time is spec → callable only.
+        let params = try Kernel(spec, weights: .random(seed: 1)).params
+        let tcc = try Kernel(spec, weights: .values(params), useCache: false)
+        let program = tcc.program
+        let jit = try Stopwatch.medianOfRuns(options.jitRepeats) {
+            _ = try Kernel(spec, weights: .values(params), useCache: false)
+        }
+        let jitGenerate = try Stopwatch.medianOfRuns(options.jitRepeats) { _ = try Pipeline.generate(spec) }
+        let jitTCC = try Stopwatch.medianOfRuns(options.jitRepeats) {
+            _ = try TCCModule(source: tcc.generated.source.jitSource)
+        }
+
+        var native: NativeKernel!
+        let nativeBuild = try Stopwatch.medianOfRuns(1) {
+            native = try NativeKernel(sameAs: tcc, compiler: compiler, useCache: false)
+        }
+
+        let input = FloatBuffer(program.randomInput(seed: 2))
+        defer { input.free() }
+        var outputs: [String: [Float]] = [:]
+        func time(_ label: String, _ kernel: any ForwardKernel) -> Double {
+            let output = FloatBuffer(count: kernel.outputCount)
+            let scratch = FloatBuffer(count: kernel.scratchCount)
+            defer {
+                output.free()
+                scratch.free()
+            }
+            let t = Stopwatch.median(seconds: seconds) {
+                kernel.run(input: input.pointer, output: output.pointer, scratch: scratch.orNil)
+            }
+            outputs[label] = output.array
+            return t
+        }
+        let tccTime = time("tcc", tcc)
+        let gccTime = time("gcc", native)
+
+        var parallel: Double?
+        let threads = ProcessInfo.processInfo.activeProcessorCount
+        if shape.n > 1 {
+            let sample = try NativeKernel(spec.singleSample, weights: .values(params), compiler: compiler)
+            parallel = time("gcc parallel", ParallelKernel(sample: sample, samples: shape.n, threads: threads))
+        }
+
+        var fourPass: Double?
+        if example.kind == "cbam" {
+            fourPass = time("4-pass", try FourPassKernel(program: program, params: params, compiler: compiler))
+        }
+
+        // Traffic the block cannot avoid, and the triad over the same working set (x, y and the
+        // parameters: CBAM's and SE's MLP weights at C = 2048 are 2 MB, more than the tensors).
+        let tensorBytes = Double(shape.count * 4)
+        let paramBytes = Double(program.paramCount * 4)
+        let limitBytes = 3 * tensorBytes + paramBytes
+        let workingSet = Int(2 * tensorBytes + paramBytes)
+        let sameSize = triad.bandwidth(totalBytes: workingSet, seconds: seconds)
+
+        let reference = outputs["gcc"]!
+        var agreement: [String: Float] = [:]
+        for (label, y) in outputs where label != "gcc" {
+            agreement["\(label) vs gcc"] = Comparison(y, reference: reference).maxRelError
+        }
+
+        let peer = peers.byID[Peers.jobID(example, shape)]
+        return CaseResult(
+            block: example.name, kind: example.kind, hasTargets: example.hasTargets,
+            shape: [shape.n, shape.c, shape.h, shape.w],
+            jit: jit, jitGenerate: jitGenerate, jitTCC: jitTCC, nativeBuild: nativeBuild, tcc: tccTime, gcc: gccTime,
+            gccParallel: parallel,
+            threads: threads, fourPass: fourPass, limitBytes: limitBytes, workingSet: workingSet,
+            bandwidthSameSize: sameSize,
+            bandwidthDRAM: bandwidthDRAM, ort: peer?.ort, torch: peer?.torch,
+            peerError: peer?.error ?? peers.unavailable,
+            agreement: agreement)
+    }
+}
+
+/// The 4-pass CBAM behind the same interface as the generated kernels.
+final class FourPassKernel: ForwardKernel, @unchecked Sendable {
+    private let library: NativeLibrary
+    private let forward: ForwardFunction
+    private let params: [Float]
+    let inputCount: Int
+    let outputCount: Int
+    let scratchCount: Int
+
+    init(program: Program, params: [Float], compiler: NativeCompiler) throws {
+        let s = program.input
+        library = try compiler.library(
+            files: [("cbam4.c", FourPassCBAM.source(for: program))], main: "cbam4.c", key: "cbam 4-pass")
+        forward = try library.function("cbam4_forward", as: ForwardFunction.self)
+        self.params = params
+        inputCount = s.count
+        outputCount = s.count
+        let rd = program.params.first { $0.name == "channel.fc1.weight" }!.dims[0]
+        scratchCount = FourPassCBAM.scratchCount(s, rd: rd)
+    }
+
+    func run(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>?) {
+        params.withUnsafeBufferPointer { p in
+            withExtendedLifetime(library) { forward(input, output, p.baseAddress, scratch) }
+        }
+    }
+}

@@ -1,0 +1,91 @@
+// attn-bench's command line. Hand-parsed: the target depends on AttnGen only.
+
+import Foundation
+
+struct Options {
+    /// Seconds of timed calls per measurement (after warm-up).
+    var seconds = 0.2
+    /// Fresh libtcc compiles per JIT measurement.
+    var jitRepeats = 20
+    var jsonPath: String?
+    /// Block names to run (the Generated/ example's kind or name); empty = all.
+    var blocks: [String] = []
+    /// Indices into `Shapes.all` to run; empty = all.
+    var shapes: [Int] = []
+    var peers = true
+    var python: String?
+    /// Replaces the fast tier's `-O3 -march=native` (for experiments; the issue's column is the default).
+    var cflags: [String]?
+    var root: URL = Options.defaultRoot
+
+    static let usage = """
+        usage: attn-bench [--quick] [--markdown] [--json FILE] [--blocks se,eca,...] [--shapes 0,2]
+                          [--seconds S] [--jit-repeats K] [--no-peers] [--python PATH] [--cflags "-O2 ..."]
+                          [--root DIR]
+
+        Times every Generated/ example at the issue's shapes: libtcc JIT time, tcc and gcc -O3
+        -march=native kernel times, the STREAM-triad memory limit, ONNX Runtime and PyTorch eager
+        (one thread), a 4-pass CBAM. Markdown tables go to stdout, progress to stderr.
+          --quick        0.05 s per measurement and 5 JIT compiles (a smoke run; noisier)
+          --markdown     accepted for clarity; stdout is always the markdown report
+          --json FILE    also write every number as JSON
+          --no-peers     skip the Python peers (their columns say n/a)
+          --python PATH  the peers' interpreter (default: $ATTN_BENCH_PYTHON, else /work/venv/bin/python)
+          --cflags FLAGS the fast tier's flags instead of -O3 -march=native (the table says which)
+          --blocks, --shapes  a subset: kinds or example names; indices into the issue's five shapes
+        """
+
+    /// The repository: two folders above this file (Sources/attn-bench/), where Generated/ and
+    /// scripts/bench/ are.
+    static var defaultRoot: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+    }
+
+    static func parse(_ args: [String]) -> Options {
+        var o = Options()
+        var i = 0
+        func value() -> String {
+            i += 1
+            guard i < args.count else { fail("\(args[i - 1]) needs a value") }
+            return args[i]
+        }
+        while i < args.count {
+            switch args[i] {
+            case "--quick":
+                o.seconds = 0.05
+                o.jitRepeats = 5
+            case "--markdown": break
+            case "--json": o.jsonPath = value()
+            case "--blocks": o.blocks = value().split(separator: ",").map(String.init)
+            case "--shapes": o.shapes = value().split(separator: ",").map { number(String($0), "--shapes") }
+            case "--seconds": o.seconds = number(value(), "--seconds")
+            case "--jit-repeats": o.jitRepeats = number(value(), "--jit-repeats")
+            case "--no-peers": o.peers = false
+            case "--python": o.python = value()
+            case "--cflags": o.cflags = value().split(separator: " ").map(String.init)
+            case "--root": o.root = URL(fileURLWithPath: value())
+            case "-h", "--help":
+                print(usage)
+                exit(0)
+            default: fail("unknown argument \(args[i])\n\(usage)")
+            }
+            i += 1
+        }
+        return o
+    }
+}
+
+private func number<T: LosslessStringConvertible>(_ text: String, _ option: String) -> T {
+    guard let v = T(text) else { fail("\(option): \(text) is not a number") }
+    return v
+}
+
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("attn-bench: \(message)\n".utf8))
+    exit(2)
+}
+
+func progress(_ message: String) {
+    FileHandle.standardError.write(Data("\(message)\n".utf8))
+}

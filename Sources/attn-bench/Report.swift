@@ -1,0 +1,198 @@
+// The report: markdown tables (times, ratios, bandwidth) and the issue's targets checked one by
+// one, with how far each is from holding. Ratios are time ÷ time: below 1 the first is faster.
+
+import Foundation
+
+struct Report: Codable {
+    var command: String
+    var machine: Machine
+    var peers: String
+    var peersUnavailable: String?
+    var secondsPerMeasurement: Double
+    var jitRepeats: Int
+    /// Triad bandwidth over ~1 MB (L2-resident) and 3 × 64 MB (DRAM), bytes/s.
+    var bandwidthCache: Double
+    var bandwidthDRAM: Double
+    var results: [CaseResult]
+
+    /// The speed-up over the peers the issue asks of the compiled tier.
+    static let peerSpeedup = 1.5
+    static let limitSlack = 1.2
+
+    var markdown: String {
+        var out = """
+            Measured by `\(command)` (one run; medians; single thread unless a column says otherwise).
+
+            - Code: \(machine.code)
+            - CPU: \(machine.cpu), \(machine.cores) cores; \(machine.caches); load average \(machine.load)
+            - Fast tier: \(machine.compiler), `\(machine.flags) -fPIC -shared`; tcc tier: libtcc in process
+            - Peers: \(peers), 1 thread each\(peersUnavailable.map { " — \($0)" } ?? "")
+            - Median of per-call times over ≥ \(secondsPerMeasurement) s per cell after warm-up; JIT times: median of \(jitRepeats) fresh compiles
+            - Memory limit = (2 reads + 1 write of N·C·H·W floats + parameters) ÷ STREAM-triad bandwidth measured in this run,
+              over the block's own working set (input, output, parameters: cache-resident when it fits) and over 3 × 64 MB (DRAM)
+
+
+            """
+        out += timesTable + "\n" + ratiosTable + "\n" + bandwidthTable + "\n" + targets + "\n" + agreement
+        return out
+    }
+
+    // MARK: tables
+
+    private var timesTable: String {
+        let threads = results.first?.threads ?? 1
+        var rows = [
+            "### Times (µs; JIT and gcc build in ms)", "",
+            "| block | N×C×H×W | JIT ms (generate + libtcc) | gcc build ms | tcc | gcc | gcc, \(threads) threads | 4-pass CBAM | limit, same size | limit, DRAM | ONNX Runtime | PyTorch |",
+            "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+        ]
+        for r in results {
+            rows.append(
+                "| \(r.block) | \(label(r)) | \(ms(r.jit)) (\(ms(r.jitGenerate)) + \(ms(r.jitTCC))) | \(String(format: "%.0f", r.nativeBuild * 1e3)) | "
+                    + [r.tcc, r.gcc, r.gccParallel, r.fourPass, r.limitSameSize, r.limitDRAM, r.ort, r.torch].map(us)
+                    .joined(separator: " | ") + " |")
+        }
+        return rows.joined(separator: "\n") + "\n"
+    }
+
+    private var ratiosTable: String {
+        var rows = [
+            "### Ratios (time ÷ time; below 1 the first is faster)", "",
+            "| block | N×C×H×W | tcc/gcc | gcc/limit same size | gcc/limit DRAM | tcc/ORT | gcc/ORT | gcc/PyTorch | fused/4-pass | threads speed-up |",
+            "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|",
+        ]
+        for r in results {
+            let cells: [Double?] = [
+                r.tcc / r.gcc, r.gcc / r.limitSameSize, r.gcc / r.limitDRAM, r.ort.map { r.tcc / $0 },
+                r.ort.map { r.gcc / $0 },
+                r.torch.map { r.gcc / $0 }, r.fourPass.map { r.gcc / $0 }, r.gccParallel.map { r.gcc / $0 },
+            ]
+            rows.append("| \(r.block) | \(label(r)) | " + cells.map(ratio).joined(separator: " | ") + " |")
+        }
+        return rows.joined(separator: "\n") + "\n"
+    }
+
+    /// One row per shape, one column per block: each cell's triad over that cell's working set.
+    private var bandwidthTable: String {
+        var blocks: [String] = []
+        var shapes: [[Int]] = []
+        for r in results {
+            if !blocks.contains(r.block) { blocks.append(r.block) }
+            if !shapes.contains(r.shape) { shapes.append(r.shape) }
+        }
+        var rows = [
+            "### Triad bandwidth (GB/s, this run)", "",
+            "Over 1 MB (cache-resident): \(gbps(bandwidthCache)); over 192 MB (DRAM): \(gbps(bandwidthDRAM)). "
+                + "Over each cell's own working set (input + output + parameters, in MB):", "",
+            "| N×C×H×W | " + blocks.joined(separator: " | ") + " |",
+            "|---|" + String(repeating: "--:|", count: blocks.count),
+        ]
+        for shape in shapes {
+            let cells = blocks.map { block -> String in
+                guard let r = results.first(where: { $0.block == block && $0.shape == shape }) else { return "n/a" }
+                return "\(gbps(r.bandwidthSameSize)) (\(String(format: "%.1f", Double(r.workingSet) / 1e6)))"
+            }
+            rows.append("| \(shape.map(String.init).joined(separator: "×")) | " + cells.joined(separator: " | ") + " |")
+        }
+        return rows.joined(separator: "\n") + "\n"
+    }
+
+    // MARK: targets
+
+    private var targets: String {
+        var lines = ["### Targets", ""]
+        let targeted = results.filter(\.hasTargets)
+        let kinds = ["se", "eca", "cbam"].filter { k in targeted.contains { $0.kind == k } }
+
+        // 1. compiled tier ≥ 1.5× faster than each peer, every shape, SE/ECA/CBAM.
+        let need = 1 / Self.peerSpeedup
+        lines.append(
+            "1. **gcc tier ≥ \(Self.peerSpeedup)× faster than ONNX Runtime and PyTorch eager** (gcc/peer ≤ \(ratio(need))), every shape:"
+        )
+        for kind in kinds {
+            let rs = targeted.filter { $0.kind == kind }
+            for (peer, get) in [("ORT", \CaseResult.ort), ("PyTorch", \CaseResult.torch)] {
+                let pairs = rs.compactMap { r in r[keyPath: get].map { (r, r.gcc / $0) } }
+                lines.append("   - \(kind) vs \(peer): " + verdict(pairs, limit: need, total: rs.count))
+            }
+        }
+        // 2. within 1.2× of the cache-resident limit, SE and ECA, N = 1.
+        lines.append(
+            "2. **gcc tier within \(Self.limitSlack)× of the memory limit** (same-size triad), SE and ECA at N = 1:")
+        for kind in kinds where kind != "cbam" {
+            let rs = targeted.filter { $0.kind == kind && $0.n == 1 }
+            lines.append(
+                "   - \(kind): "
+                    + verdict(rs.map { ($0, $0.gcc / $0.limitSameSize) }, limit: Self.limitSlack, total: rs.count))
+        }
+        // 3. fused CBAM faster than the 4-pass schedule.
+        let cbam = targeted.filter { $0.kind == "cbam" }
+        if !cbam.isEmpty {
+            lines.append("3. **fused CBAM faster than a 4-pass schedule** (fused/4-pass < 1, both gcc -O3):")
+            lines.append(
+                "   - cbam: "
+                    + verdict(cbam.compactMap { r in r.fourPass.map { (r, r.gcc / $0) } }, limit: 1, total: cbam.count))
+        }
+        // 4. tcc tier at least as fast as ORT, geometric mean over the shapes.
+        lines.append("4. **tcc tier at least as fast as ONNX Runtime**, geometric mean of tcc/ORT over the shapes ≤ 1:")
+        for kind in kinds {
+            let values = targeted.filter { $0.kind == kind }.compactMap { r in r.ort.map { r.tcc / $0 } }
+            guard !values.isEmpty else {
+                lines.append("   - \(kind): n/a (no ONNX Runtime numbers)")
+                continue
+            }
+            let g = exp(values.map(log).reduce(0, +) / Double(values.count))
+            lines.append(
+                "   - \(kind): geomean \(ratio(g)) — " + (g <= 1 ? "**holds**" : "**fails**, \(ratio(g))× too slow"))
+        }
+        // 5. spec → callable through libtcc under 1 ms.
+        lines.append("5. **spec → callable through libtcc under 1 ms**:")
+        for kind in kinds {
+            let rs = targeted.filter { $0.kind == kind }
+            lines.append(
+                "   - \(kind): " + verdict(rs.map { ($0, $0.jit * 1e3) }, limit: 1, total: rs.count, unit: " ms"))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// "holds on 3/5; worst 1.40 at 1×256×56×56 (1.17× over)".
+    private func verdict(_ pairs: [(CaseResult, Double)], limit: Double, total: Int, unit: String = "") -> String {
+        guard let worst = pairs.max(by: { $0.1 < $1.1 }) else { return "n/a (not measured)" }
+        let held = pairs.filter { $0.1 <= limit }.count
+        let missing = total - pairs.count
+        let head = held == pairs.count ? "**holds**" : "**fails**"
+        var text = "\(head) on \(held)/\(pairs.count)"
+        if missing > 0 { text += " (\(missing) not measured)" }
+        text += "; worst \(ratio(worst.1))\(unit) at \(label(worst.0))"
+        if worst.1 > limit { text += ", \(ratio(worst.1 / limit))× over the bound" }
+        return text
+    }
+
+    private var agreement: String {
+        var bad: [String] = []
+        for r in results {
+            for (pair, e) in r.agreement.sorted(by: { $0.key < $1.key }) where !(e <= 1e-5) {
+                bad.append("\(r.block) \(label(r)): \(pair) \(String(format: "%.1e", Double(e)))")
+            }
+        }
+        return bad.isEmpty
+            ? "All tiers (tcc, gcc, gcc threaded, 4-pass CBAM) agree within 1e-5 of max|y| on every cell.\n"
+            : "**Outputs disagree** (max|a − b| / max|b| > 1e-5):\n" + bad.map { "- \($0)" }.joined(separator: "\n")
+                + "\n"
+    }
+
+    // MARK: formatting
+
+    private func label(_ r: CaseResult) -> String { r.shape.map(String.init).joined(separator: "×") }
+    private func ms(_ s: Double) -> String { String(format: "%.2f", s * 1e3) }
+    private func gbps(_ b: Double) -> String { String(format: "%.1f", b / 1e9) }
+    private func us(_ s: Double?) -> String {
+        guard let s else { return "n/a" }
+        let v = s * 1e6
+        return String(format: v < 10 ? "%.2f" : v < 100 ? "%.1f" : "%.0f", v)
+    }
+    private func ratio(_ v: Double?) -> String {
+        guard let v else { return "n/a" }
+        return String(format: v < 10 ? "%.2f" : "%.1f", v)
+    }
+}

@@ -1,0 +1,45 @@
+// Median-of-k timing. Warm up, size batches so one timed sample is at least 50 µs (the clock's
+// cost and jitter vanish), collect samples until the time budget is spent, take the median:
+// robust to the odd preempted sample on a shared machine. Nothing is pinned.
+
+import Dispatch
+
+enum Stopwatch {
+    static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+
+    /// Median seconds per call of `body`.
+    static func median(seconds: Double, minSamples: Int = 5, _ body: () -> Void) -> Double {
+        let warm = now()
+        body()
+        while Double(now() - warm) < min(0.02, seconds / 4) * 1e9 { body() }
+        let t0 = now()
+        body()
+        let one = max(Double(now() - t0), 1)
+        let batch = max(1, Int(50_000 / one))
+        var samples: [Double] = []
+        let begin = now()
+        while samples.count < minSamples || Double(now() - begin) < seconds * 1e9 {
+            let start = now()
+            for _ in 0..<batch { body() }
+            samples.append(Double(now() - start) / Double(batch) / 1e9)
+        }
+        return medianOf(samples)
+    }
+
+    /// Median seconds of `repeats` runs of `body`, each timed alone (for one-off work: compiles).
+    static func medianOfRuns(_ repeats: Int, _ body: () throws -> Void) rethrows -> Double {
+        var samples: [Double] = []
+        for _ in 0..<max(1, repeats) {
+            let start = now()
+            try body()
+            samples.append(Double(now() - start) / 1e9)
+        }
+        return medianOf(samples)
+    }
+
+    static func medianOf(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        let mid = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+    }
+}

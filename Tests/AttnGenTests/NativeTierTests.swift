@@ -1,0 +1,176 @@
+// The native tier: the emitted C built by the system compiler, checked against the interpreter like
+// the tcc tier; its disk cache, its errors, batch threading and the tcc → native swap. Each test
+// gets its own cache folder, so nothing depends on what an earlier run left behind.
+
+import Foundation
+import Testing
+
+@testable import AttnGen
+
+private func freshCache() -> URL {
+    FileManager.default.temporaryDirectory.appendingPathComponent("attn-gen-test-cache-\(UUID().uuidString)")
+}
+
+private func expectMatchesInterpreter(_ kernel: some ForwardKernel, program: Program, params: [Float], seed: UInt64 = 3)
+{
+    let input = program.randomInput(seed: seed)
+    let reference = Interpreter.run(program, input: input, params: params)
+    let comparison = Comparison(kernel.apply(input), reference: reference)
+    #expect(comparison.within(CrossCheck.tolerance), "\(program.name) \(program.input): \(comparison)")
+}
+
+@Suite struct NativeTierTests {
+    static let shapes: [InputShape] = [
+        .nchw(1, 32, 14, 14), .nchw(3, 37, 13, 7), .nchw(1, 256, 7, 7), .nchw(2, 64, 28, 28),
+    ]
+
+    @Test func sha256KnownAnswers() {
+        #expect(SHA256.hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(SHA256.hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        // 56 bytes: the padding spills into a second block.
+        #expect(
+            SHA256.hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")
+                == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+    }
+
+    @Test(arguments: shapes)
+    func matchesInterpreter(_ shape: InputShape) throws {
+        let compiler = NativeCompiler(cacheDirectory: freshCache())
+        defer { try? FileManager.default.removeItem(at: compiler.cacheDirectory) }
+        for spec in [
+            SqueezeExcite("se_native", input: shape, reduction: 16),
+            EfficientChannelAttention("eca_native", input: shape, kernelSize: 5),
+            CBAM("cbam_native", input: shape, reduction: 16, spatialKernelSize: 7),
+        ] {
+            let kernel = try NativeKernel(spec, weights: .random(seed: 11), compiler: compiler)
+            expectMatchesInterpreter(kernel, program: kernel.program, params: kernel.params)
+        }
+    }
+
+    /// Same code and parameters as the tcc kernel, so the same output to the last bit is not
+    /// promised (gcc may contract a*b+c into an FMA), but both sit within tolerance.
+    @Test func twinOfTccKernel() throws {
+        let compiler = NativeCompiler(cacheDirectory: freshCache())
+        defer { try? FileManager.default.removeItem(at: compiler.cacheDirectory) }
+        let tcc = try Kernel(CBAM("cbam_twin", input: .nchw(1, 48, 9, 11), reduction: 4), weights: .random(seed: 5))
+        let native = try NativeKernel(sameAs: tcc, compiler: compiler)
+        #expect(native.params == tcc.params)
+        expectMatchesInterpreter(native, program: tcc.program, params: tcc.params)
+    }
+
+    /// Imported weights: passed by pointer like the tcc tier's, never compiled in.
+    @Test func importedWeightsAreNotBakedIn() throws {
+        let compiler = NativeCompiler(cacheDirectory: freshCache())
+        defer { try? FileManager.default.removeItem(at: compiler.cacheDirectory) }
+        let dir = Paths.fixtures.appendingPathComponent("cbam_timm_c64_k7")
+        let spec = try Pipeline.loadSpecs(path: dir.appendingPathComponent("spec.json").path)[0]
+        let kernel = try NativeKernel(spec, weights: .spec(baseDirectory: dir), compiler: compiler)
+        expectMatchesInterpreter(kernel, program: kernel.program, params: kernel.params)
+        #expect(kernel.generated.source.source.contains("const float \(spec.name)_params["))
+        let compiled = NativeKernel.sourceFiles(kernel.generated).list.map(\.contents).joined()
+        #expect(!compiled.contains("const float \(spec.name)_params["))
+    }
+
+    @Test func diskCacheIsHitTheSecondTime() throws {
+        let compiler = NativeCompiler(cacheDirectory: freshCache())
+        defer { try? FileManager.default.removeItem(at: compiler.cacheDirectory) }
+        let spec = SqueezeExcite("se_cached", input: .nchw(1, 64, 8, 8), reduction: 16)
+        let first = try NativeKernel(spec, weights: .random(seed: 1), compiler: compiler)
+        #expect(first.library.origin == .compiled)
+        #expect(FileManager.default.fileExists(atPath: first.library.path))
+        // Different weights, same code: the same object.
+        let second = try NativeKernel(spec, weights: .random(seed: 2), compiler: compiler)
+        #expect(second.library.origin == .diskCache)
+        #expect(second.library.path == first.library.path)
+        // Other flags are another object.
+        var debug = compiler
+        debug.flags = ["-O0"]
+        let third = try NativeKernel(spec, weights: .random(seed: 1), compiler: debug)
+        #expect(third.library.origin == .compiled)
+        #expect(third.library.path != first.library.path)
+        // Nothing half-written is left behind: only the two objects.
+        let files = try FileManager.default.contentsOfDirectory(atPath: compiler.cacheDirectory.path)
+        #expect(
+            files.sorted()
+                == [first.library.path, third.library.path].map { ($0 as NSString).lastPathComponent }.sorted())
+    }
+
+    @Test func uncachedCompileLeavesNoFile() throws {
+        let compiler = NativeCompiler(cacheDirectory: freshCache())
+        defer { try? FileManager.default.removeItem(at: compiler.cacheDirectory) }
+        let kernel = try NativeKernel(
+            EfficientChannelAttention("eca_nocache", input: .nchw(1, 16, 4, 4)), weights: .random(seed: 1),
+            compiler: compiler, useCache: false)
+        #expect(kernel.library.origin == .uncached)
+        #expect(!FileManager.default.fileExists(atPath: kernel.library.path))
+        expectMatchesInterpreter(kernel, program: kernel.program, params: kernel.params)
+    }
+
+    @Test func compilerErrorIsThrownWithItsText() throws {
+        let compiler = NativeCompiler(cacheDirectory: freshCache())
+        defer { try? FileManager.default.removeItem(at: compiler.cacheDirectory) }
+        do {
+            _ = try compiler.library(
+                files: [("broken.c", "int f(void) { return 1 +; }\n")], main: "broken.c", key: "broken")
+            Issue.record("a syntax error compiled")
+        } catch {
+            #expect(error.kind == .compileFailed)
+            #expect(error.message.contains("broken.c"), "\(error.message)")
+            #expect(error.message.contains("error"), "\(error.message)")
+        }
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: compiler.cacheDirectory.path)) ?? []
+        #expect(entries.isEmpty, "a failed compile left \(entries)")
+    }
+
+    @Test func missingCompilerIsAnError() {
+        let compiler = NativeCompiler(command: ["attn-gen-no-such-compiler"], cacheDirectory: freshCache())
+        #expect(throws: NativeError.self) {
+            _ = try NativeKernel(
+                SqueezeExcite("se_nocc", input: .nchw(1, 16, 2, 2)), weights: .random(seed: 1), compiler: compiler)
+        }
+    }
+
+    @Test func parallelRunEqualsOneThread() throws {
+        let compiler = NativeCompiler(cacheDirectory: freshCache())
+        defer { try? FileManager.default.removeItem(at: compiler.cacheDirectory) }
+        let batch = CBAM("cbam_batch", input: .nchw(7, 40, 12, 10), reduction: 8)
+        let parallel = try ParallelKernel(native: batch, weights: .random(seed: 9), compiler: compiler, threads: 3)
+        let sample = parallel.sample
+        let input = try Kernel(batch, weights: .random(seed: 9)).program.randomInput(seed: 4)
+
+        // One thread, sample after sample, through the same single-sample kernel.
+        var serial = [Float]()
+        for s in 0..<7 {
+            serial += sample.apply(Array(input[s * sample.inputCount..<(s + 1) * sample.inputCount]))
+        }
+        #expect(parallel.apply(input) == serial)
+
+        // And the batch equals the interpreter on the N = 7 program.
+        let whole = try Kernel(batch, weights: .random(seed: 9))
+        let reference = Interpreter.run(whole.program, input: input, params: whole.params)
+        let comparison = Comparison(serial, reference: reference)
+        #expect(comparison.within(CrossCheck.tolerance), "\(comparison)")
+    }
+
+    @Test func tieredKernelSwapsToNative() throws {
+        let compiler = NativeCompiler(cacheDirectory: freshCache())
+        defer { try? FileManager.default.removeItem(at: compiler.cacheDirectory) }
+        let kernel = try TieredKernel(
+            SqueezeExcite("se_tiered", input: .nchw(2, 96, 10, 10)), weights: .random(seed: 6), compiler: compiler)
+        // Usable at once, whichever tier serves.
+        expectMatchesInterpreter(kernel, program: kernel.program, params: kernel.tcc.params)
+        #expect(try kernel.waitForNative() == .native)
+        #expect(kernel.tier == .native)
+        expectMatchesInterpreter(kernel, program: kernel.program, params: kernel.tcc.params)
+    }
+
+    @Test func tieredKernelKeepsTccWhenTheCompilerFails() throws {
+        let compiler = NativeCompiler(command: ["attn-gen-no-such-compiler"], cacheDirectory: freshCache())
+        let kernel = try TieredKernel(
+            EfficientChannelAttention("eca_tiered", input: .nchw(1, 32, 6, 6)), weights: .random(seed: 2),
+            compiler: compiler)
+        #expect(throws: NativeError.self) { try kernel.waitForNative() }
+        #expect(kernel.tier == .tcc)
+        expectMatchesInterpreter(kernel, program: kernel.program, params: kernel.tcc.params)
+    }
+}

@@ -1,0 +1,183 @@
+#!/usr/bin/env python3
+"""Peer timings for attn-bench: the same attention block in PyTorch eager and in ONNX Runtime.
+
+Reads a JSON list of jobs (a file path, or stdin with "-"), one per block and shape:
+
+    {"id": "se 1x64x56x56", "spec": {<attn-gen canonical spec>},
+     "resolved": {"rd": 4, "bias": true, "kernel_size": 5, "spatial_kernel_size": 7},
+     "seconds": 0.2}
+
+and prints one JSON object on stdout:
+
+    {"torch": "2.15.0", "onnxruntime": "1.31.1", "threads": 1,
+     "results": [{"id": ..., "torch_s": 1.2e-4, "ort_s": 9e-5, "error": null}, ...]}
+
+Both runtimes get one thread: torch.set_num_threads(1); onnxruntime with intra_op_num_threads=1,
+inter_op_num_threads=1 and sequential execution. PyTorch runs eager under torch.no_grad();
+ONNX Runtime runs the model exported from that same module (TorchScript exporter, opset 17),
+with all graph optimisations and the output bound to a preallocated buffer (no allocation per
+call, as for the C kernels). Weights are random: timing does not depend on their values.
+Times are medians of per-call times, measured like attn-bench measures the C: warm up, then
+batches of calls of at least 50 us each, until `seconds` have passed (at least 5 batches).
+"""
+
+import io
+import json
+import sys
+import time
+import warnings
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+import onnxruntime as ort
+from timm.layers import EcaModule, SEModule
+from timm.layers.cbam import CbamModule
+
+
+def median_seconds(fn, seconds):
+    """Median per-call time of fn(), in seconds."""
+    start = time.perf_counter()
+    fn()
+    while time.perf_counter() - start < min(0.02, seconds / 4):
+        fn()
+    t0 = time.perf_counter()
+    fn()
+    one = max(time.perf_counter() - t0, 1e-9)
+    batch = max(1, int(50e-6 / one))
+    samples = []
+    begin = time.perf_counter()
+    while len(samples) < 5 or time.perf_counter() - begin < seconds:
+        t0 = time.perf_counter_ns()
+        for _ in range(batch):
+            fn()
+        samples.append((time.perf_counter_ns() - t0) / batch / 1e9)
+    samples.sort()
+    return samples[len(samples) // 2]
+
+
+class GraphBlock(nn.Module):
+    """An attn-gen custom graph (`"graph": [...]`) for the ops simple blocks use."""
+
+    def __init__(self, graph, channels):
+        super().__init__()
+        self.graph = graph
+        self.convs = nn.ModuleDict()
+        for layer in graph:
+            op = layer["op"]
+            if op == "channel_conv1d":
+                k = layer["kernel_size"]
+                self.convs[layer["param"].replace(".", "_")] = nn.Conv1d(1, 1, k, padding=(k - 1) // 2, bias=False)
+            elif op not in ("global_pool", "channel_pool", "relu", "sigmoid", "hard_sigmoid", "mul", "add"):
+                raise ValueError(f"peers.py does not translate op {op!r}")
+
+    def forward(self, x):
+        values = {"x": x}
+        prev = x
+        for layer in self.graph:
+            op = layer["op"]
+            named = [prev if n == "_" else values[n] for n in layer.get("inputs", [])]
+            arity = 2 if op in ("mul", "add") else 1
+            args = ([prev] + named) if len(named) < arity else named
+            a = args[0]
+            if op == "global_pool":
+                y = a.mean(dim=(2, 3), keepdim=True) if layer["mode"] == "mean" else a.amax(dim=(2, 3), keepdim=True)
+            elif op == "channel_pool":
+                y = a.mean(dim=1, keepdim=True) if layer["mode"] == "mean" else a.amax(dim=1, keepdim=True)
+            elif op == "channel_conv1d":
+                n, c = a.shape[0], a.shape[1]
+                y = self.convs[layer["param"].replace(".", "_")](a.view(n, 1, c)).view(n, c, 1, 1)
+            elif op == "relu":
+                y = F.relu(a)
+            elif op == "sigmoid":
+                y = torch.sigmoid(a)
+            elif op == "hard_sigmoid":
+                y = F.hardsigmoid(a)
+            elif op == "mul":
+                y = a * args[1]
+            else:
+                y = a + args[1]
+            if "as" in layer:
+                values[layer["as"]] = y
+            prev = y
+        return prev
+
+
+def build(spec, resolved):
+    c = spec["input"]["c"]
+    kind = spec.get("kind")
+    if kind == "se":
+        return SEModule(c, rd_channels=resolved["rd"], bias=resolved["bias"])
+    if kind == "eca":
+        return EcaModule(kernel_size=resolved["kernel_size"])
+    if kind == "cbam":
+        return CbamModule(
+            c, rd_channels=resolved["rd"], spatial_kernel_size=resolved["spatial_kernel_size"],
+            mlp_bias=resolved["bias"])
+    if "graph" in spec:
+        return GraphBlock(spec["graph"], c)
+    raise ValueError(f"peers.py does not know kind {kind!r}")
+
+
+def onnx_session(module, x):
+    buffer = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the TorchScript exporter's deprecation notice
+        # dynamo=False: the torch.export-based exporter needs onnxscript, which the venv lacks.
+        torch.onnx.export(module, (x,), buffer, dynamo=False, input_names=["x"], output_names=["y"], opset_version=17)
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = 1
+    options.inter_op_num_threads = 1
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    return ort.InferenceSession(buffer.getvalue(), options, providers=["CPUExecutionProvider"])
+
+
+def run_job(job):
+    spec, resolved, seconds = job["spec"], job["resolved"], job.get("seconds", 0.2)
+    i = spec["input"]
+    shape = (i.get("n", 1), i["c"], i["h"], i["w"])
+    torch.manual_seed(0)
+    module = build(spec, resolved).eval()
+    for p in module.parameters():  # random weights, like the C side's; values do not affect timing
+        nn.init.uniform_(p, -0.5, 0.5)
+    x = torch.rand(shape) * 4 - 2
+    with torch.no_grad():
+        torch_s = median_seconds(lambda: module(x), seconds)
+        expected = module(x).numpy()
+
+    session = onnx_session(module, x)
+    x_np = np.ascontiguousarray(x.numpy())
+    y_np = np.empty_like(expected)
+    binding = session.io_binding()
+    binding.bind_cpu_input("x", x_np)
+    binding.bind_output("y", "cpu", 0, np.float32, list(y_np.shape), y_np.ctypes.data)
+    session.run_with_iobinding(binding)
+    scale = max(float(np.abs(expected).max()), 1e-30)
+    error = float(np.abs(y_np - expected).max()) / scale
+    if error > 1e-4:  # the two peers must compute the same block before their times mean anything
+        raise RuntimeError(f"onnxruntime differs from PyTorch by {error:.2e} of max|y|")
+    ort_s = median_seconds(lambda: session.run_with_iobinding(binding), seconds)
+    return {"id": job["id"], "torch_s": torch_s, "ort_s": ort_s, "error": None}
+
+
+def main():
+    path = sys.argv[1] if len(sys.argv) > 1 else "-"
+    jobs = json.load(sys.stdin if path == "-" else open(path))
+    torch.set_num_threads(1)
+    torch.set_num_interop_threads(1)
+    results = []
+    for job in jobs:
+        print(f"peers: {job['id']}", file=sys.stderr, flush=True)
+        try:
+            results.append(run_job(job))
+        except Exception as e:  # one block failing must not hide the others' numbers
+            results.append({"id": job["id"], "torch_s": None, "ort_s": None, "error": f"{type(e).__name__}: {e}"})
+    json.dump({"torch": torch.__version__.split("+")[0], "onnxruntime": ort.__version__, "threads": 1,
+               "results": results}, sys.stdout)
+    print()
+
+
+if __name__ == "__main__":
+    main()
