@@ -83,6 +83,10 @@ extension CEmitter {
         let start = a.bias.map { "\(names.param($0))[\(o.index)]" } ?? "0.0f"
         let xBase = n.index == "0" ? pointer(x) : "\(pointer(x)) + \(n.index) * \(xLayout.nStride)"
         let (d, pad) = (a.dilation, a.padding)
+        if xLayout.hwStride == 1 && outLayout.hwStride == 1 {
+            emitConv2dRows(v, a, into: &p)
+            return
+        }
         // The taps that land inside the input, computed once per row and per column, so the
         // inner loops carry no bounds tests (zero padding contributes nothing).
         nest.pre[h.depth].append(contentsOf: tapRange("kh", h.index, extent: xs.h, k: k, d: d, pad: pad))
@@ -104,6 +108,48 @@ extension CEmitter {
                 .range(variable: "kh", from: "kh0", to: "kh1", body: inner),
             ]),
             .line("\(pointer(v))[\(outIndex(out, outLayout, n.index, o.index, h.index, w.index))] = \(acc);"),
+        ]
+        nest.pre[nest.innermost].append(contentsOf: body)
+        print(nest, into: &p)
+    }
+
+    /// The same convolution a tap at a time over whole output rows: for each output row, each
+    /// input channel and each valid (kh, kw), `out_row[lo..hi) += w · in_row[lo + shift ..]`.
+    /// Every element sums its taps in the same order as the per-pixel form.
+    private func emitConv2dRows(_ v: ValueID, _ a: Conv2dAttrs, into p: inout CPrinter) {
+        let instr = program.instrs[v - 1]
+        let x = instr.operands[0]
+        let xs = program.shape(of: x)
+        let out = instr.shape
+        let xLayout = schedule.layouts[x]!
+        let outLayout = schedule.layouts[v]!
+        let (k, d, pad) = (a.kernel, a.dilation, a.padding)
+        var nest = Nest()
+        let n = nest.loop("n", out.n)
+        let o = nest.loop("o", out.c)
+        let h = nest.loop("h", out.h)
+        let wt = names.param(a.weight)
+        let start = a.bias.map { "\(names.param($0))[\(o.index)]" } ?? "0.0f"
+        let xBase = n.index == "0" ? pointer(x) : "\(pointer(x)) + \(n.index) * \(xLayout.nStride)"
+        let row = outIndex(out, outLayout, n.index, o.index, h.index, "0")
+        nest.pre[h.depth].append(contentsOf: tapRange("kh", h.index, extent: xs.h, k: k, d: d, pad: pad))
+        let body: [Stmt] = [
+            .line("float *out_row = \(pointer(v)) + \(row);"),
+            .loop(variable: "w", extent: out.w, body: [.line("out_row[w] = \(start);")]),
+            .loop(variable: "i", extent: xs.c, body: [
+                .line("const float *x_plane = \(xBase) + i * \(xLayout.cStride);"),
+                .line("const float *w_plane = \(wt) + (\(o.index) * \(xs.c) + i) * \(k * k);"),
+                .range(variable: "kh", from: "kh0", to: "kh1", body: [
+                    .line("const float *x_row = x_plane + (\(h.index) + kh * \(d) - \(pad)) * \(xs.w);"),
+                    .loop(variable: "kw", extent: k, body: [
+                        // Output columns whose tap falls inside the input row.
+                        .line("const int lo = kw * \(d) < \(pad) ? \(pad) - kw * \(d) : 0;"),
+                        .line("const int hi_ = \(xs.w + pad) - kw * \(d);"),
+                        .line("const int hi = hi_ < \(out.w) ? hi_ : \(out.w);"),
+                        .line("if (hi > lo) attn_row_axpy(out_row + lo, x_row + lo + kw * \(d) - \(pad), w_plane[kh * \(k) + kw], hi - lo);"),
+                    ]),
+                ]),
+            ]),
         ]
         nest.pre[nest.innermost].append(contentsOf: body)
         print(nest, into: &p)
