@@ -155,13 +155,13 @@ struct Report: Codable {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// "holds on 3/5; worst 1.40 at 1×256×56×56 (1.17× over)".
+    /// "**fails**: met on 3/5; worst 1.40 at 1×256×56×56, 1.17× over the bound".
     private func verdict(_ pairs: [(CaseResult, Double)], limit: Double, total: Int, unit: String = "") -> String {
         guard let worst = pairs.max(by: { $0.1 < $1.1 }) else { return "n/a (not measured)" }
         let held = pairs.filter { $0.1 <= limit }.count
         let missing = total - pairs.count
         let head = held == pairs.count ? "**holds**" : "**fails**"
-        var text = "\(head) on \(held)/\(pairs.count)"
+        var text = "\(head): met on \(held)/\(pairs.count)"
         if missing > 0 { text += " (\(missing) not measured)" }
         text += "; worst \(ratio(worst.1))\(unit) at \(label(worst.0))"
         if worst.1 > limit { text += ", \(ratio(worst.1 / limit))× over the bound" }
