@@ -65,13 +65,18 @@ extension CEmitter {
     }
 
     /// k×k convolution with zero padding and dilation; taps outside the input are skipped.
+    /// Contiguous rows (NCHW on both sides) go tap by tap over whole rows; NHWC pixel by pixel.
     func emitConv2d(_ v: ValueID, _ a: Conv2dAttrs, into p: inout CPrinter) {
         let instr = program.instrs[v - 1]
         let x = instr.operands[0]
-        let xs = program.shape(of: x)
-        let out = instr.shape
         let xLayout = schedule.layouts[x]!
         let outLayout = schedule.layouts[v]!
+        if xLayout.hwStride == 1 && outLayout.hwStride == 1 {
+            emitConv2dRows(v, a, into: &p)
+            return
+        }
+        let xs = program.shape(of: x)
+        let out = instr.shape
         let k = a.kernel
         var nest = Nest()
         let n = nest.loop("n", out.n)
@@ -83,10 +88,6 @@ extension CEmitter {
         let start = a.bias.map { "\(names.param($0))[\(o.index)]" } ?? "0.0f"
         let xBase = n.index == "0" ? pointer(x) : "\(pointer(x)) + \(n.index) * \(xLayout.nStride)"
         let (d, pad) = (a.dilation, a.padding)
-        if xLayout.hwStride == 1 && outLayout.hwStride == 1 {
-            emitConv2dRows(v, a, into: &p)
-            return
-        }
         // The taps that land inside the input, computed once per row and per column, so the
         // inner loops carry no bounds tests (zero padding contributes nothing).
         nest.pre[h.depth].append(contentsOf: tapRange("kh", h.index, extent: xs.h, k: k, d: d, pad: pad))
