@@ -33,6 +33,15 @@ static float attn_row_dot(const float *w, const float *x, int n)
     return s;
 }
 #else
+#ifndef ATTN_LANES
+/* Independent partial sums per row: 32 keep four 8-wide vector chains busy on x86-64 and AArch64
+ * hosts (SE 64x56x56: 29.5 -> 22.5 us under gcc); 8 on everything else, such as a Cortex-M. */
+#if defined(__x86_64__) || defined(__aarch64__)
+#define ATTN_LANES 32
+#else
+#define ATTN_LANES 8
+#endif
+#endif
 /* Kept out of line: inlined into the loop over output rows, gcc 12 vectorises across rows with
  * costly transposes (SE at C = 2048 ran 2.8x slower). */
 #if defined(__GNUC__)
@@ -40,13 +49,14 @@ __attribute__((noinline))
 #endif
 static float attn_row_dot(const float *w, const float *x, int n)
 {
-    float a[8] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
+    float a[ATTN_LANES] = {0.0f};
     int i = 0;
-    for (; i + 8 <= n; i += 8) {
-        for (int j = 0; j < 8; j++) a[j] += w[i + j] * x[i + j];
+    for (; i + ATTN_LANES <= n; i += ATTN_LANES) {
+        for (int j = 0; j < ATTN_LANES; j++) a[j] += w[i + j] * x[i + j];
     }
+    for (int j = 8; j < ATTN_LANES; j++) a[j & 7] += a[j];
     float s = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
-    for (int r = n & 7; r > 0; r--, i++) s += w[i] * x[i];
+    for (int r = n & (ATTN_LANES - 1); r > 0; r--, i++) s += w[i] * x[i];
     return s;
 }
 #endif
@@ -78,16 +88,26 @@ static float attn_row_sum(const float *x, int n)
     return s;
 }
 #else
+#ifndef ATTN_LANES
+/* Independent partial sums per row: 32 keep four 8-wide vector chains busy on x86-64 and AArch64
+ * hosts (SE 64x56x56: 29.5 -> 22.5 us under gcc); 8 on everything else, such as a Cortex-M. */
+#if defined(__x86_64__) || defined(__aarch64__)
+#define ATTN_LANES 32
+#else
+#define ATTN_LANES 8
+#endif
+#endif
 static float attn_row_sum(const float *x, int n)
 {
-    float a[8] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
+    float a[ATTN_LANES] = {0.0f};
     int i = 0;
-    for (; i + 8 <= n; i += 8) {
-        for (int j = 0; j < 8; j++) a[j] += x[i + j];
+    for (; i + ATTN_LANES <= n; i += ATTN_LANES) {
+        for (int j = 0; j < ATTN_LANES; j++) a[j] += x[i + j];
     }
+    for (int j = 8; j < ATTN_LANES; j++) a[j & 7] += a[j];
     float s = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
     /* A counted tail: gcc cannot bound `i < n` after the loop and warns on 32-bit targets. */
-    for (int r = n & 7; r > 0; r--, i++) s += x[i];
+    for (int r = n & (ATTN_LANES - 1); r > 0; r--, i++) s += x[i];
     return s;
 }
 #endif
