@@ -78,8 +78,10 @@ static void attn_row_dot2(const float *w, const float *x, const float *y, int n,
 }
 #else
 #ifndef ATTN_LANES
-/* Independent partial sums per row: 32 keep four 8-wide vector chains busy on x86-64 and AArch64
- * hosts (SE 64x56x56: 29.5 -> 22.5 us under gcc); 8 on everything else, such as a Cortex-M. */
+/* Long rows get ATTN_LANES partial sums: 32 keep four 8-wide vector chains busy on x86-64 and
+ * AArch64 hosts (SE 64x56x56: 29.5 -> 21 us under gcc); other targets, such as a Cortex-M, use
+ * the 8-wide loop alone. Short rows (7x7 planes are 49 floats) skip the wide loop: its setup
+ * would cost more than it saves. */
 #if defined(__x86_64__) || defined(__aarch64__)
 #define ATTN_LANES 32
 #else
@@ -92,22 +94,34 @@ __attribute__((noinline))
 #endif
 static void attn_row_dot2(const float *w, const float *x, const float *y, int n, float *dx, float *dy)
 {
-    float a[ATTN_LANES] = {0.0f};
-    float b[ATTN_LANES] = {0.0f};
+    float a[8] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
+    float b[8] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
     int i = 0;
-    for (; i + ATTN_LANES <= n; i += ATTN_LANES) {
+#if ATTN_LANES > 8
+    if (n >= 4 * ATTN_LANES) {
+        float u[ATTN_LANES] = {0.0f};
+        float v[ATTN_LANES] = {0.0f};
+        for (; i + ATTN_LANES <= n; i += ATTN_LANES) {
+            for (int j = 0; j < ATTN_LANES; j++) {
+                u[j] += w[i + j] * x[i + j];
+                v[j] += w[i + j] * y[i + j];
+            }
+        }
         for (int j = 0; j < ATTN_LANES; j++) {
+            a[j & 7] += u[j];
+            b[j & 7] += v[j];
+        }
+    }
+#endif
+    for (; i + 8 <= n; i += 8) {
+        for (int j = 0; j < 8; j++) {
             a[j] += w[i + j] * x[i + j];
             b[j] += w[i + j] * y[i + j];
         }
     }
-    for (int j = 8; j < ATTN_LANES; j++) {
-        a[j & 7] += a[j];
-        b[j & 7] += b[j];
-    }
     float sx = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
     float sy = ((b[0] + b[1]) + (b[2] + b[3])) + ((b[4] + b[5]) + (b[6] + b[7]));
-    for (int r = n & (ATTN_LANES - 1); r > 0; r--, i++) {
+    for (int r = n & 7; r > 0; r--, i++) {
         sx += w[i] * x[i];
         sy += w[i] * y[i];
     }
@@ -154,8 +168,10 @@ static void attn_row_sum_max(const float *x, int n, float *sum, float *max)
 }
 #else
 #ifndef ATTN_LANES
-/* Independent partial sums per row: 32 keep four 8-wide vector chains busy on x86-64 and AArch64
- * hosts (SE 64x56x56: 29.5 -> 22.5 us under gcc); 8 on everything else, such as a Cortex-M. */
+/* Long rows get ATTN_LANES partial sums: 32 keep four 8-wide vector chains busy on x86-64 and
+ * AArch64 hosts (SE 64x56x56: 29.5 -> 21 us under gcc); other targets, such as a Cortex-M, use
+ * the 8-wide loop alone. Short rows (7x7 planes are 49 floats) skip the wide loop: its setup
+ * would cost more than it saves. */
 #if defined(__x86_64__) || defined(__aarch64__)
 #define ATTN_LANES 32
 #else
@@ -164,21 +180,36 @@ static void attn_row_sum_max(const float *x, int n, float *sum, float *max)
 #endif
 static void attn_row_sum_max(const float *x, int n, float *sum, float *max)
 {
-    float a[ATTN_LANES] = {0.0f};
-    float b[ATTN_LANES];
-    for (int j = 0; j < ATTN_LANES; j++) b[j] = -INFINITY;
+    float a[8] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
+    float b[8] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY};
     int i = 0;
-    for (; i + ATTN_LANES <= n; i += ATTN_LANES) {
+#if ATTN_LANES > 8
+    if (n >= 4 * ATTN_LANES) {
+        float u[ATTN_LANES] = {0.0f};
+        float w[ATTN_LANES];
+        for (int j = 0; j < ATTN_LANES; j++) w[j] = -INFINITY;
+        for (; i + ATTN_LANES <= n; i += ATTN_LANES) {
+            for (int j = 0; j < ATTN_LANES; j++) {
+                u[j] += x[i + j];
+                w[j] = x[i + j] > w[j] ? x[i + j] : w[j];
+            }
+        }
         for (int j = 0; j < ATTN_LANES; j++) {
+            a[j & 7] += u[j];
+            b[j & 7] = w[j] > b[j & 7] ? w[j] : b[j & 7];
+        }
+    }
+#endif
+    for (; i + 8 <= n; i += 8) {
+        for (int j = 0; j < 8; j++) {
             a[j] += x[i + j];
             b[j] = x[i + j] > b[j] ? x[i + j] : b[j];
         }
     }
-    for (int j = 8; j < ATTN_LANES; j++) a[j & 7] += a[j];
     float s = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
     float mx = -INFINITY;
-    for (int j = 0; j < ATTN_LANES; j++) mx = b[j] > mx ? b[j] : mx;
-    for (int r = n & (ATTN_LANES - 1); r > 0; r--, i++) {
+    for (int j = 0; j < 8; j++) mx = b[j] > mx ? b[j] : mx;
+    for (int r = n & 7; r > 0; r--, i++) {
         s += x[i];
         mx = x[i] > mx ? x[i] : mx;
     }
