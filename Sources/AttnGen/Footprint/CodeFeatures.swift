@@ -143,6 +143,8 @@ public struct CodeFeatures: Hashable, Sendable {
     static func evaluate(_ condition: String) -> Bool {
         let c = condition.replacingOccurrences(of: " ", with: "")
         if c == "0" { return false }
+        // The row helpers' wide partial sums are host-only: ATTN_LANES is 8 on a Cortex-M.
+        if c.contains("ATTN_LANES>8") { return false }
         for m in hostOnlyMacros {
             if c.contains("!defined(\(m))") || c.contains("!defined\(m)") { continue }
             if c.contains("defined(\(m))") || c.contains("defined\(m)") {
