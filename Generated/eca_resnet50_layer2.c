@@ -38,8 +38,9 @@ static float attn_row_sum(const float *x, int n)
 #ifndef ATTN_LANES
 /* Long rows get ATTN_LANES partial sums: 32 keep four 8-wide vector chains busy on x86-64 and
  * AArch64 hosts (SE 64x56x56: 29.5 -> 21 us under gcc); other targets, such as a Cortex-M, use
- * the 8-wide loop alone. Short rows (7x7 planes are 49 floats) skip the wide loop: its setup
- * would cost more than it saves. */
+ * the 8-wide loop alone. Rows under 16 wide steps (7x7 planes of 49 floats, FC rows of 128)
+ * skip the wide loop: its setup and final fold cost more than it saves there (SE 2048x7x7 went
+ * from 55 to 97 us when rows of 128 took it). */
 #if defined(__x86_64__) || defined(__aarch64__)
 #define ATTN_LANES 32
 #else
@@ -51,7 +52,7 @@ static float attn_row_sum(const float *x, int n)
     float a[8] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
     int i = 0;
 #if ATTN_LANES > 8
-    if (n >= 4 * ATTN_LANES) {
+    if (n >= 16 * ATTN_LANES) {
         float w[ATTN_LANES] = {0.0f};
         for (; i + ATTN_LANES <= n; i += ATTN_LANES) {
             for (int j = 0; j < ATTN_LANES; j++) w[j] += x[i + j];
