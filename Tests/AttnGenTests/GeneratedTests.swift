@@ -74,3 +74,20 @@ func run(_ tool: String, _ args: [String]) -> (Int32, String) {
     p.waitUntilExit()
     return (p.terminationStatus, String(decoding: data, as: UTF8.self))
 }
+
+/// The portable row helpers (what gcc, clang and MCUs compile) against double references over
+/// row lengths 0...5000, through both the 32-lane host path and the 8-lane path.
+@Suite struct RowHelperTests {
+    @Test(arguments: [[String](), ["-DATTN_LANES=8"]])
+    func portableHelpersAreExact(_ flags: [String]) throws {
+        let gcc = try #require(which("gcc"), "gcc not found on PATH")
+        let exe = FileManager.default.temporaryDirectory.appendingPathComponent("row-helpers-\(getpid())-\(flags.count)").path
+        defer { try? FileManager.default.removeItem(atPath: exe) }
+        let (built, log) = run(gcc, ["-O3", "-march=native"] + flags + [
+            "-I", Paths.root.appendingPathComponent("Templates/c").path,
+            Paths.root.appendingPathComponent("scripts/row_helpers_check.c").path, "-o", exe, "-lm"])
+        #expect(built == 0, "\(log)")
+        let (status, out) = run(exe, [])
+        #expect(status == 0 && out.contains("bad=0"), "\(out)")
+    }
+}
