@@ -5,6 +5,26 @@
 /// (`dtype`, `shape`, `data_offsets`), and the header is padded with spaces to a multiple
 /// of 8 bytes so that the data section starts aligned.
 public enum SafeTensorsWriter {
+    /// The bytes of a file laid out exactly as given: tensors in the caller's order with their
+    /// dtype strings, shapes and raw bytes taken as they are, offsets consecutive, no header
+    /// padding. Nothing is checked, so tests and fuzz seeds can build files the reader must
+    /// refuse (an integer dtype, a byte count that contradicts the shape, an unknown dtype).
+    public static func encodeRaw(_ tensors: [(name: String, dtype: String, shape: [Int], bytes: [UInt8])]) -> [UInt8] {
+        var entries: [String] = []
+        var data: [UInt8] = []
+        for t in tensors {
+            let shape = t.shape.map(String.init).joined(separator: ",")
+            entries.append(
+                "\(JSONText.quoted(t.name)):{\"dtype\":\(JSONText.quoted(t.dtype)),\"shape\":[\(shape)],"
+                    + "\"data_offsets\":[\(data.count),\(data.count + t.bytes.count)]}")
+            data += t.bytes
+        }
+        let header = Array(("{" + entries.joined(separator: ",") + "}").utf8)
+        var out: [UInt8] = []
+        withUnsafeBytes(of: UInt64(header.count).littleEndian) { out.append(contentsOf: $0) }
+        return out + header + data
+    }
+
     /// The bytes of a safetensors file holding `tensors` as F32.
     ///
     /// Empty `metadata` writes no `__metadata__` entry. The inputs are the caller's own

@@ -35,20 +35,6 @@ private func decodeError(_ json: String) -> SpecError? {
     }
 }
 
-/// Checks `error` names `path` and that its message contains every one of `fragments`.
-private func expectError(
-    _ error: SpecError?, path: String, _ fragments: String..., sourceLocation: SourceLocation = #_sourceLocation
-) {
-    guard let error else {
-        Issue.record("no error; expected \(path): \(fragments)", sourceLocation: sourceLocation)
-        return
-    }
-    #expect(error.path == path, "\(error)", sourceLocation: sourceLocation)
-    for f in fragments {
-        #expect(error.message.contains(f), "\(error) lacks \"\(f)\"", sourceLocation: sourceLocation)
-    }
-}
-
 /// An SE block on `input` with `extra` top-level fields (JSON text without braces).
 private func se(input: String = #"{"c": 64, "h": 8, "w": 8}"#, name: String = "\"se\"", _ extra: String = "") -> String {
     #"{"name": \#(name), "kind": "se", "input": \#(input)\#(extra.isEmpty ? "" : ", " + extra)}"#

@@ -24,17 +24,7 @@ private func write(_ bytes: [UInt8], _ name: String, in dir: URL) throws {
 /// A safetensors file written byte by byte: 8-byte little-endian header length, JSON header,
 /// data. Each tensor is (name, dtype, shape, raw bytes); offsets follow in order.
 private func handMade(_ tensors: [(name: String, dtype: String, shape: [Int], bytes: [UInt8])]) -> [UInt8] {
-    var entries: [String] = []
-    var data: [UInt8] = []
-    for t in tensors {
-        let shape = t.shape.map(String.init).joined(separator: ",")
-        entries.append(#""\#(t.name)":{"dtype":"\#(t.dtype)","shape":[\#(shape)],"data_offsets":[\#(data.count),\#(data.count + t.bytes.count)]}"#)
-        data += t.bytes
-    }
-    let header = Array(("{" + entries.joined(separator: ",") + "}").utf8)
-    var out: [UInt8] = []
-    withUnsafeBytes(of: UInt64(header.count).littleEndian) { out.append(contentsOf: $0) }
-    return out + header + data
+    SafeTensorsWriter.encodeRaw(tensors)
 }
 
 private func f32Bytes(_ values: [Float]) -> [UInt8] {
@@ -95,19 +85,6 @@ private func fixtureSpec(_ name: String, _ change: (inout BlockSpec) -> Void = {
 
 private func fixtureError(_ name: String, _ change: (inout BlockSpec) -> Void) throws -> SpecError? {
     generateError(try fixtureSpec(name, change), in: fixtures.appendingPathComponent(name))
-}
-
-private func expectError(
-    _ error: SpecError?, path: String, _ fragments: String..., sourceLocation: SourceLocation = #_sourceLocation
-) {
-    guard let error else {
-        Issue.record("no error; expected \(path): \(fragments)", sourceLocation: sourceLocation)
-        return
-    }
-    #expect(error.path == path, "\(error)", sourceLocation: sourceLocation)
-    for f in fragments {
-        #expect(error.message.contains(f), "\(error) lacks \"\(f)\"", sourceLocation: sourceLocation)
-    }
 }
 
 @Suite("Weight errors")

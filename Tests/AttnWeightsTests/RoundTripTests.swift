@@ -110,3 +110,13 @@ import AttnWeights
         #expect(try file.firstNonFinite("inf") == 3)
     }
 }
+
+/// `encodeRaw` lays files out as given; the reader takes what it writes and refuses what lies.
+@Test func rawEncodingKeepsOrderAndBytes() throws {
+    let w: [UInt8] = [0, 0, 128, 63, 0, 0, 0, 64]  // 1.0, 2.0 as F32
+    let good = SafeTensorsWriter.encodeRaw([("b", "F32", [2], w), ("a", "I64", [1], [7, 0, 0, 0, 0, 0, 0, 0])])
+    let file = try SafeTensorsFile(bytes: good, source: "raw")
+    #expect(try file.floats("b") == [1, 2])
+    #expect(file.tensors["a"]?.dtype == .i64)
+    #expect(throws: WeightsError.self) { try SafeTensorsFile(bytes: SafeTensorsWriter.encodeRaw([("c", "F32", [3], w)]), source: "raw") }
+}

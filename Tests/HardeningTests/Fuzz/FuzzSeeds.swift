@@ -53,17 +53,7 @@ enum FuzzSeeds {
 
     /// A safetensors file written byte by byte, for dtypes the writer does not produce.
     static func handMade(_ tensors: [(name: String, dtype: String, shape: [Int], bytes: [UInt8])]) -> [UInt8] {
-        var entries: [String] = []
-        var data: [UInt8] = []
-        for t in tensors {
-            let shape = t.shape.map(String.init).joined(separator: ",")
-            entries.append(#""\#(t.name)":{"dtype":"\#(t.dtype)","shape":[\#(shape)],"data_offsets":[\#(data.count),\#(data.count + t.bytes.count)]}"#)
-            data += t.bytes
-        }
-        let header = Array(("{" + entries.joined(separator: ",") + "}").utf8)
-        var out: [UInt8] = []
-        withUnsafeBytes(of: UInt64(header.count).littleEndian) { out.append(contentsOf: $0) }
-        return out + header + data
+        SafeTensorsWriter.encodeRaw(tensors)
     }
 
     static func littleEndian<T: FixedWidthInteger>(_ values: [T]) -> [UInt8] {
