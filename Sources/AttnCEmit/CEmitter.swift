@@ -88,6 +88,7 @@ public struct CEmitter {
         case .input: return "input"
         case .output: return "output"
         case .scratch: return names.value(v)
+        case .param(let id): return names.param(id)
         }
     }
 
@@ -106,6 +107,7 @@ public struct CEmitter {
         let called = calledHelpers(body)
         var helpers = rowHelpers.filter { called.contains($0) }.map { Templates.cached("\($0).c") }
         if called.contains("expf") { helpers.insert(Templates.cached("expf.c"), at: 0) }
+        if called.contains("sqrtf") { helpers.insert(Templates.cached("sqrtf.c"), at: 0) }
         let selftest = options.selftest.map { selftestFunction($0) } ?? ""
         let source = Skeleton.source(
             name: name, include: "#include \"\(name).h\"\n", helpers: helpers, function: body + selftest, weights: table,
@@ -153,7 +155,7 @@ public struct CEmitter {
             var v = 1
             while v <= program.instrs.count {
                 let instr = program.instrs[v - 1]
-                if schedule.isInline(v) || schedule.aliasedConcats.contains(v) {
+                if schedule.isInline(v) || schedule.aliasedConcats.contains(v) || schedule.isParamView(v) {
                     v += 1
                     continue
                 }
@@ -183,6 +185,12 @@ public struct CEmitter {
         case .conv2d(let a): emitConv2d(group[0], a, into: &p)
         case .affine, .unary, .binary: emitMap(group[0], into: &p)
         case .concat: emitConcatCopy(group[0], into: &p)
+        case .axisPool, .softmax, .l1Normalize, .layerNorm, .instanceNorm: emitAlongAxis(group[0], into: &p)
+        case .matmul(let ta, let tb, let alpha): emitMatmul(group[0], ta: ta, tb: tb, alpha: alpha, into: &p)
+        case .attention(let scale): emitAttention(group[0], scale: scale, into: &p)
+        case .slice, .reshape, .transpose, .upsampleNearest, .constant: emitGather(group[0], into: &p)
+        case .pool2d(let mode, let k, let s): emitPool2d(group[0], mode: mode, kernel: k, stride: s, into: &p)
+        case .weightedPool(let w): emitWeightedPool(group[0], weight: w, into: &p)
         }
     }
 

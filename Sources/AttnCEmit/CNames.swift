@@ -12,7 +12,12 @@ struct CNames {
     var macroPrefix: String { program.name.uppercased() }
 
     /// The pointer variable a value is read through: its role and SSA number (`pool_mean_1`).
-    func value(_ v: ValueID) -> String { v == 0 ? "input" : "\(program.instrs[v - 1].role)_\(v)" }
+    /// A constant is read in place through its parameter's pointer.
+    func value(_ v: ValueID) -> String {
+        guard v != 0 else { return "input" }
+        if case .constant(let id, _) = program.instrs[v - 1].op, v != program.output { return param(id) }
+        return "\(program.instrs[v - 1].role)_\(v)"
+    }
 
     /// `channel.fc1.weight` → `channel_fc1_weight`.
     func param(_ id: ParamID) -> String { program.params[id].name.replacingOccurrences(of: ".", with: "_") }

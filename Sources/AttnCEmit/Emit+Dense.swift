@@ -71,7 +71,11 @@ extension CEmitter {
         let x = instr.operands[0]
         let xLayout = schedule.layouts[x]!
         let outLayout = schedule.layouts[v]!
-        if xLayout.hwStride == 1 && outLayout.hwStride == 1 {
+        if xLayout.hwStride == 1 && outLayout.hwStride == 1 && a.kernel == 1 && a.padding == 0 && a.stride == 1 {
+            emitPointwiseConv(v, a, into: &p)
+            return
+        }
+        if xLayout.hwStride == 1 && outLayout.hwStride == 1 && a.stride == 1 {
             emitConv2dRows(v, a, into: &p)
             return
         }
@@ -87,28 +91,56 @@ extension CEmitter {
         let wt = names.param(a.weight)
         let start = a.bias.map { "\(names.param($0))[\(o.index)]" } ?? "0.0f"
         let xBase = n.index == "0" ? pointer(x) : "\(pointer(x)) + \(n.index) * \(xLayout.nStride)"
-        let (d, pad) = (a.dilation, a.padding)
+        let (d, pad, st) = (a.dilation, a.padding, a.stride)
+        let (hPos, wPos) = (st == 1 ? h.index : "(\(h.index) * \(st))", st == 1 ? w.index : "(\(w.index) * \(st))")
         // The taps that land inside the input, computed once per row and per column, so the
         // inner loops carry no bounds tests (zero padding contributes nothing).
-        nest.pre[h.depth].append(contentsOf: tapRange("kh", h.index, extent: xs.h, k: k, d: d, pad: pad))
-        nest.pre[w.depth].append(contentsOf: tapRange("kw", w.index, extent: xs.w, k: k, d: d, pad: pad))
+        nest.pre[h.depth].append(contentsOf: tapRange("kh", hPos, extent: xs.h, k: k, d: d, pad: pad))
+        nest.pre[w.depth].append(contentsOf: tapRange("kw", wPos, extent: xs.w, k: k, d: d, pad: pad))
         let hs = xLayout.hwStride
         let pixel = { (row: String, col: String) in hs == 1 ? "\(row) * \(xs.w) + \(col)" : "(\(row) * \(xs.w) + \(col)) * \(hs)" }
         let inner: [Stmt] = [
             .line("const float *w_row = w_plane + kh * \(k);"),
-            .line("const int y = \(h.index) + kh * \(d) - \(pad);"),
+            .line("const int y = \(hPos) + kh * \(d) - \(pad);"),
             .range(variable: "kw", from: "kw0", to: "kw1", body: [
-                .line("\(acc) += w_row[kw] * x_plane[\(pixel("y", "\(w.index) + kw * \(d) - \(pad)"))];")
+                .line("\(acc) += w_row[kw] * x_plane[\(pixel("y", "\(wPos) + kw * \(d) - \(pad)"))];")
             ]),
         ]
+        let inPerGroup = xs.c / a.groups
         let body: [Stmt] = [
             .line("float \(acc) = \(start);"),
-            .loop(variable: "i", extent: xs.c, body: [
-                .line("const float *x_plane = \(xBase) + i * \(xLayout.cStride);"),
-                .line("const float *w_plane = \(wt) + (\(o.index) * \(xs.c) + i) * \(k * k);"),
+            .loop(variable: "i", extent: inPerGroup, body: [
+                .line("const float *x_plane = \(xBase) + (\(groupStart(a, out, o.index, xs.c / a.groups))i) * \(xLayout.cStride);"),
+                .line("const float *w_plane = \(wt) + (\(o.index) * \(inPerGroup) + i) * \(k * k);"),
                 .range(variable: "kh", from: "kh0", to: "kh1", body: inner),
             ]),
             .line("\(pointer(v))[\(outIndex(out, outLayout, n.index, o.index, h.index, w.index))] = \(acc);"),
+        ]
+        nest.pre[nest.innermost].append(contentsOf: body)
+        print(nest, into: &p)
+    }
+
+    /// A 1×1 convolution (a linear layer applied at every pixel, as attention blocks use for
+    /// their projections): each output plane is the bias plus one axpy of a whole input plane
+    /// per input channel, so the inner loop runs over all H·W pixels.
+    private func emitPointwiseConv(_ v: ValueID, _ a: Conv2dAttrs, into p: inout CPrinter) {
+        let instr = program.instrs[v - 1]
+        let x = instr.operands[0]
+        let xs = program.shape(of: x)
+        let out = instr.shape
+        let inPerGroup = xs.c / a.groups
+        var nest = Nest()
+        let n = nest.loop("n", out.n)
+        let o = nest.loop("o", out.c)
+        let start = a.bias.map { "\(names.param($0))[\(o.index)]" } ?? "0.0f"
+        let body: [Stmt] = [
+            .line("float *out_plane = \(pointer(v)) + \(index(v, n: n.index, c: o.index));"),
+            .line("const float *x_planes = \(pointer(x)) + \(index(x, n: n.index));"),
+            .line("const float *w_row = \(names.param(a.weight)) + \(scaled(o.index, inPerGroup));"),
+            .loop(variable: "t", extent: out.plane, body: [.line("out_plane[t] = \(start);")]),
+            .loop(variable: "i", extent: inPerGroup, body: [
+                .line("attn_row_axpy(out_plane, x_planes + (\(groupStart(a, out, o.index, inPerGroup))i) * \(schedule.layouts[x]!.cStride), w_row[i], \(out.plane));")
+            ]),
         ]
         nest.pre[nest.innermost].append(contentsOf: body)
         print(nest, into: &p)
@@ -137,9 +169,9 @@ extension CEmitter {
         let body: [Stmt] = [
             .line("float *out_row = \(pointer(v)) + \(row);"),
             .loop(variable: "w", extent: out.w, body: [.line("out_row[w] = \(start);")]),
-            .loop(variable: "i", extent: xs.c, body: [
-                .line("const float *x_plane = \(xBase) + i * \(xLayout.cStride);"),
-                .line("const float *w_plane = \(wt) + (\(o.index) * \(xs.c) + i) * \(k * k);"),
+            .loop(variable: "i", extent: xs.c / a.groups, body: [
+                .line("const float *x_plane = \(xBase) + (\(groupStart(a, out, o.index, xs.c / a.groups))i) * \(xLayout.cStride);"),
+                .line("const float *w_plane = \(wt) + (\(o.index) * \(xs.c / a.groups) + i) * \(k * k);"),
                 .range(variable: "kh", from: "kh0", to: "kh1", body: [
                     .line("const float *x_row = x_plane + (\(h.index) + kh * \(d) - \(pad)) * \(xs.w);"),
                     .loop(variable: "kw", extent: k, body: [
@@ -154,6 +186,12 @@ extension CEmitter {
         ]
         nest.pre[nest.innermost].append(contentsOf: body)
         print(nest, into: &p)
+    }
+
+    /// `"g·(C_in/groups) + "`: the first input channel of output channel `o`'s group, or "".
+    private func groupStart(_ a: Conv2dAttrs, _ out: Shape, _ o: String, _ inPerGroup: Int) -> String {
+        guard a.groups > 1 else { return "" }
+        return "\(o) / \(out.c / a.groups) * \(inPerGroup) + "
     }
 
     /// `t0`/`t1`: the taps t in [0, k) with `0 <= pos + t·d - pad < extent`.

@@ -6,9 +6,10 @@ import AttnIR
 extension CEmitter {
     /// Stores the elementwise instruction `v` to its layout.
     func emitMap(_ v: ValueID, into p: inout CPrinter) {
-        if emitScaleRows(v, into: &p) { return }
+        let split = program.hasPartialSpatialOperand(v)
+        if !split, emitScaleRows(v, into: &p) { return }
         let instr = program.instrs[v - 1]
-        var values = startNest(over: instr.shape, channelsLast: schedule.layouts[v]!.cStride == 1)
+        var values = startNest(over: instr.shape, channelsLast: schedule.layouts[v]!.cStride == 1, split: split)
         let (expr, _) = values.compute(instr, v)
         store(expr, to: v, shape: instr.shape, &values)
         finish(values, into: &p)
@@ -34,11 +35,14 @@ extension CEmitter {
 
     /// A nest over n, c and the flat H·W index of `shape`; channels innermost when the
     /// destination is NHWC, so stores stay contiguous.
-    func startNest(over shape: Shape, channelsLast: Bool = false) -> NestValues {
+    func startNest(over shape: Shape, channelsLast: Bool = false, split: Bool = false) -> NestValues {
         var nest = Nest()
         var axes = Axes()
         axes.n = nest.loop("n", shape.n)
-        if channelsLast && shape.c > 1 && shape.plane > 1 {
+        if split {
+            axes.c = nest.loop("c", shape.c)
+            axes.split = (nest.loop("h", shape.h), nest.loop("w", shape.w))
+        } else if channelsLast && shape.c > 1 && shape.plane > 1 {
             axes.hw = nest.loop("hw", shape.plane)
             axes.c = nest.loop("c", shape.c)
         } else {

@@ -37,7 +37,7 @@ extension CEmitter {
             let base = rowPointer(v, &values, at: planeDepth)
             let start = poolStart(v)
             values.nest.pre[planeDepth].append(.loop(variable: "hw", extent: plane, body: [.line("\(base)[hw] = \(start);")]))
-            if case .mean = poolMode(v), shape.c > 1 {
+            if case .mean = poolModeOf(v), shape.c > 1 {
                 let scale = cFloat(1 / Float(shape.c))
                 values.nest.post[planeDepth].append(.loop(variable: "hw", extent: plane, body: [.line("\(base)[hw] *= \(scale);")]))
             }
@@ -61,16 +61,9 @@ extension CEmitter {
         return rowName(v)
     }
 
-    private func poolMode(_ v: ValueID) -> PoolMode {
-        switch program.instrs[v - 1].op {
-        case .globalPool(let m), .channelPool(let m): return m
-        case .linear, .channelConv1d, .conv2d, .affine, .unary, .binary, .concat:
-            preconditionFailure("not a pool")
-        }
-    }
 
     private func poolStart(_ v: ValueID) -> String {
-        switch poolMode(v) {
+        switch poolModeOf(v) {
         case .mean: return "0.0f"
         case .max: return "-INFINITY"
         }
@@ -78,14 +71,14 @@ extension CEmitter {
 
     /// One accumulation step; max keeps `v > m ? v : m`, as the interpreter does.
     private func accumulate(_ v: ValueID, _ acc: String, _ x: String) -> String {
-        switch poolMode(v) {
+        switch poolModeOf(v) {
         case .mean: return "\(acc) += \(x);"
         case .max: return "\(acc) = \(x) > \(acc) ? \(x) : \(acc);"
         }
     }
 
     private func finalScale(_ v: ValueID, count: Int) -> String {
-        switch poolMode(v) {
+        switch poolModeOf(v) {
         case .mean: return count > 1 ? " * \(cFloat(1 / Float(count)))" : ""
         case .max: return ""
         }

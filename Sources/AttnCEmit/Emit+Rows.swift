@@ -147,8 +147,10 @@ extension CEmitter {
     func poolModeOf(_ v: ValueID) -> PoolMode {
         switch program.instrs[v - 1].op {
         case .globalPool(let m), .channelPool(let m): return m
-        case .linear, .channelConv1d, .conv2d, .affine, .unary, .binary, .concat:
-            preconditionFailure("not a pool")
+        case .linear, .channelConv1d, .conv2d, .affine, .unary, .binary, .concat, .axisPool, .pool2d, .weightedPool,
+            .matmul, .attention, .softmax, .l1Normalize, .layerNorm, .instanceNorm, .constant, .slice, .reshape,
+            .transpose, .upsampleNearest:
+            preconditionFailure("not a global or channel pool")
         }
     }
 }

@@ -16,7 +16,10 @@ extension Op {
         switch self {
         case .globalPool: return .global
         case .channelPool: return .channel
-        case .linear, .channelConv1d, .conv2d, .affine, .unary, .binary, .concat: return nil
+        case .linear, .channelConv1d, .conv2d, .affine, .unary, .binary, .concat, .axisPool, .pool2d, .weightedPool,
+            .matmul, .attention, .softmax, .l1Normalize, .layerNorm, .instanceNorm, .constant, .slice, .reshape,
+            .transpose, .upsampleNearest:
+            return nil
         }
     }
 }
@@ -48,7 +51,8 @@ func emissionGroup(_ p: Program, startingAt v: ValueID) -> [ValueID] {
 /// Stable order by longest distance from the input; a valid topological order.
 private func byDepth(_ p: Program) -> Program {
     var depth = [0]
-    for instr in p.instrs { depth.append(1 + instr.operands.map { depth[$0] }.max()!) }
+    // A constant reads nothing: depth 1, like a first op on the input.
+    for instr in p.instrs { depth.append(1 + (instr.operands.map { depth[$0] }.max() ?? 0)) }
     let order = p.instrs.indices.sorted { (depth[$0 + 1], $0) < (depth[$1 + 1], $1) }
     return reorder(p, order)
 }

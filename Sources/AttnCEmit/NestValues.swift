@@ -9,6 +9,9 @@ struct Axes {
     var n: (index: String, depth: Int) = ("0", 0)
     var c: (index: String, depth: Int) = ("0", 0)
     var hw: (index: String, depth: Int) = ("0", 0)
+    /// Row and column, when the nest loops over them separately (set when an operand is
+    /// broadcast along H or W only); `hw` is unused then.
+    var split: (h: (index: String, depth: Int), w: (index: String, depth: Int))?
 }
 
 /// Evaluates program values element by element inside one nest.
@@ -37,7 +40,12 @@ struct NestValues {
         var o = Offset()
         if shape.n > 1 { o.add(axes.n, layout.nStride) }
         if shape.c > 1 { o.add(axes.c, layout.cStride) }
-        if shape.plane > 1 { o.add(axes.hw, layout.hwStride) }
+        if let split = axes.split {
+            if shape.h > 1 { o.add(split.h, shape.w * layout.hwStride) }
+            if shape.w > 1 { o.add(split.w, layout.hwStride) }
+        } else if shape.plane > 1 {
+            o.add(axes.hw, layout.hwStride)
+        }
         return o
     }
 
@@ -107,13 +115,16 @@ struct NestValues {
         case .binary(let b):
             switch b {
             case .add: return ("\(args[0].expr) + \(args[1].expr)", depth)
+            case .sub: return ("\(args[0].expr) - \(args[1].expr)", depth)
             case .mul: return ("\(args[0].expr) * \(args[1].expr)", depth)
             }
         case .affine(let scale, let shift):
             let s = paramAtChannel(scale)
             let t = paramAtChannel(shift)
             return ("\(s.expr) * \(args[0].expr) + \(t.expr)", max(depth, s.depth, t.depth))
-        case .globalPool, .channelPool, .linear, .channelConv1d, .conv2d, .concat:
+        case .globalPool, .channelPool, .linear, .channelConv1d, .conv2d, .concat, .axisPool, .pool2d, .weightedPool,
+            .matmul, .attention, .softmax, .l1Normalize, .layerNorm, .instanceNorm, .constant, .slice, .reshape,
+            .transpose, .upsampleNearest:
             preconditionFailure("\(instr.op) is never computed inline")
         }
     }

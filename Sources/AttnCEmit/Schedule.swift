@@ -13,6 +13,8 @@ enum Buffer: Hashable {
     case input
     case output
     case scratch
+    /// A `constant` op's parameter, read in place from the parameter array.
+    case param(ParamID)
 }
 
 /// Where a stored value's elements are: `base + n·nStride + c·cStride + (h·W + w)·hwStride`.
@@ -46,13 +48,17 @@ struct Schedule {
     let scratchSize: Int
     /// Concats whose operands were placed in their slices, so no copy is emitted.
     let aliasedConcats: Set<ValueID>
+    /// Scratch offset of the working buffer an op needs while it runs (attention's score row).
+    let temps: [ValueID: Int]
 
     init(_ p: Program, layout: TensorLayout = .nchw) {
         let users = p.users()
         var inline = Array(repeating: false, count: p.instrs.count + 1)
         for id in 1...p.instrs.count where id != p.output {
             let instr = p.instrs[id - 1]
-            inline[id] = instr.op.isElementwise && users[id].allSatisfy { u in
+            // A value with an operand broadcast along H or W only ([N,C,H,1]) is stored: readers
+            // index pixels with one flat H·W counter, which cannot address such an operand.
+            inline[id] = instr.op.isElementwise && !p.hasPartialSpatialOperand(id) && users[id].allSatisfy { u in
                 let user = p.instrs[u - 1]
                 return user.op.readsEachElementOnce && user.shape.spatialCovers(instr.shape)
                     && (user.op.isReduction || user.shape == instr.shape)
@@ -108,7 +114,12 @@ struct Schedule {
             for m in group { groupEnd[m] = group.last! }
             g = group.last! + 1
         }
+        var temps: [ValueID: Int] = [:]
         for id in 1...p.instrs.count {
+            if case .constant(let param, let shape) = p.instrs[id - 1].op, id != p.output {
+                layouts[id] = Layout(buffer: .param(param), shape, .nchw)
+                continue
+            }
             // Concat regions open when their first operand is produced.
             for (c, first) in allocAt where first == id { allocate(c) }
             if let (c, start) = sliceOf[id], let region = layouts[c] {
@@ -133,6 +144,11 @@ struct Schedule {
                     allocate(id)
                 }
             }
+            if let size = p.instrs[id - 1].op.tempSize(p.instrs[id - 1], p) {
+                let handle = allocator.allocate(size)
+                temps[id] = allocator.offset(of: handle)
+                pendingFree[id, default: []].append(handle)
+            }
             if groupEnd[id] != id {
                 pendingFree[id + 1, default: []] += pendingFree[id] ?? []
                 pendingFree[id] = nil
@@ -143,9 +159,16 @@ struct Schedule {
         self.layouts = layouts
         self.scratchSize = allocator.highWater
         self.aliasedConcats = aliased
+        self.temps = temps
     }
 
     func isInline(_ v: ValueID) -> Bool { layouts[v] == nil }
+
+    /// A constant read straight from the parameter array: nothing to emit.
+    func isParamView(_ v: ValueID) -> Bool {
+        if case .param = layouts[v]?.buffer { return true }
+        return false
+    }
 }
 
 /// First-fit allocation of float ranges in scratch.
@@ -178,14 +201,28 @@ extension Op {
     var isElementwise: Bool {
         switch self {
         case .unary, .binary, .affine: return true
-        case .globalPool, .channelPool, .linear, .channelConv1d, .conv2d, .concat: return false
+        case .globalPool, .channelPool, .linear, .channelConv1d, .conv2d, .concat, .axisPool, .pool2d, .weightedPool,
+            .matmul, .attention, .softmax, .l1Normalize, .layerNorm, .instanceNorm, .constant, .slice, .reshape,
+            .transpose, .upsampleNearest:
+            return false
         }
     }
 
     var isReduction: Bool {
         switch self {
         case .globalPool, .channelPool: return true
-        case .unary, .binary, .affine, .linear, .channelConv1d, .conv2d, .concat: return false
+        case .unary, .binary, .affine, .linear, .channelConv1d, .conv2d, .concat, .axisPool, .pool2d, .weightedPool,
+            .matmul, .attention, .softmax, .l1Normalize, .layerNorm, .instanceNorm, .constant, .slice, .reshape,
+            .transpose, .upsampleNearest:
+            return false
+        }
+    }
+
+    /// Floats of working scratch the op needs while it runs, beyond its result.
+    func tempSize(_ instr: Instr, _ p: Program) -> Int? {
+        switch self {
+        case .attention: return p.shape(of: instr.operands[1]).w  // one row of scores over the keys
+        default: return nil
         }
     }
 
@@ -194,8 +231,19 @@ extension Op {
     var readsEachElementOnce: Bool {
         switch self {
         case .unary, .binary, .affine, .globalPool, .channelPool: return true
-        case .linear, .channelConv1d, .conv2d, .concat: return false
+        case .linear, .channelConv1d, .conv2d, .concat, .axisPool, .pool2d, .weightedPool, .matmul, .attention,
+            .softmax, .l1Normalize, .layerNorm, .instanceNorm, .constant, .slice, .reshape, .transpose, .upsampleNearest:
+            return false
         }
+    }
+}
+
+extension Program {
+    /// True when an operand of `v` (or of an inline-able elementwise operand) covers only some of
+    /// its pixels' axes: `[N,C,H,1]` or `[N,C,1,W]` against `[N,C,H,W]`.
+    func hasPartialSpatialOperand(_ v: ValueID) -> Bool {
+        let s = shape(of: v)
+        return instrs[v - 1].operands.contains { !s.spatialCovers(shape(of: $0)) }
     }
 }
 

@@ -18,13 +18,24 @@ public enum UnaryOp: String, Sendable, Codable, CaseIterable {
 /// Pointwise functions of two operands, broadcasting numpy style.
 public enum BinaryOp: String, Sendable, Codable, CaseIterable {
     case add
+    case sub
     case mul
+}
+
+/// An axis (or the flattened H·W pair) that an op normalises or reduces along.
+public enum Axis: String, Sendable, Codable, CaseIterable {
+    case c
+    case h
+    case w
+    /// H and W together, as one axis of H·W elements (a pixel index).
+    case hw
 }
 
 /// Index of a parameter tensor in `Program.params`.
 public typealias ParamID = Int
 
-/// Attributes of a 2-D convolution (PyTorch cross-correlation, zero padding).
+/// Attributes of a 2-D convolution (PyTorch cross-correlation, zero padding, square kernel).
+/// Output size per axis is `floor((in + 2·padding − dilation·(kernel−1) − 1) / stride) + 1`.
 public struct Conv2dAttrs: Hashable, Sendable {
     public let weight: ParamID
     public let bias: ParamID?
@@ -32,14 +43,28 @@ public struct Conv2dAttrs: Hashable, Sendable {
     public let kernel: Int
     public let padding: Int
     public let dilation: Int
+    public let stride: Int
+    /// Input and output channels split into this many independent groups (C for depthwise).
+    public let groups: Int
 
-    public init(weight: ParamID, bias: ParamID?, outChannels: Int, kernel: Int, padding: Int, dilation: Int) {
+    public init(
+        weight: ParamID, bias: ParamID?, outChannels: Int, kernel: Int, padding: Int, dilation: Int,
+        stride: Int = 1, groups: Int = 1
+    ) {
         self.weight = weight
         self.bias = bias
         self.outChannels = outChannels
         self.kernel = kernel
         self.padding = padding
         self.dilation = dilation
+        self.stride = stride
+        self.groups = groups
+    }
+
+    /// Output extent along one spatial axis of input extent `n`, or a value < 1 when it does not fit.
+    public func outputExtent(_ n: Int) -> Int {
+        let span = n + 2 * padding - dilation * (kernel - 1) - 1
+        return span < 0 ? 0 : span / stride + 1
     }
 }
 
@@ -50,6 +75,13 @@ public enum Op: Hashable, Sendable {
     case globalPool(PoolMode)
     /// Reduce over C: `[N,C,H,W] → [N,1,H,W]`.
     case channelPool(PoolMode)
+    /// Reduce over H only (`[N,C,1,W]`) or W only (`[N,C,H,1]`): coordinate attention's strips.
+    case axisPool(PoolMode, Axis)
+    /// Pooling windows of `kernel`×`kernel` moved by `stride`, no padding, floor mode
+    /// (PyTorch `AvgPool2d(k, s)` / `MaxPool2d(k, s)`).
+    case pool2d(PoolMode, kernel: Int, stride: Int)
+    /// `y[n,c] = Σ_hw F[c,h,w]·x[n,c,h,w]`: a learned weighting of each channel's pixels.
+    case weightedPool(weight: ParamID)
 
     // MARK: dense
     /// `y[n,o] = Σ_i W[o,i]·x[n,i] (+ b[o])` on vectors `[N,I,1,1] → [N,O,1,1]`.
@@ -59,9 +91,32 @@ public enum Op: Hashable, Sendable {
     /// k×k convolution with zero padding and dilation, stride 1, one group.
     case conv2d(Conv2dAttrs)
 
+    /// Batched matrix product. Each operand is a stack of matrices indexed by (n, c), each matrix
+    /// H rows × W columns; `op(A)·op(B)·alpha` per (n, c), with n and c broadcast when 1.
+    case matmul(transposeA: Bool, transposeB: Bool, alpha: Float)
+    /// Fused `V · softmax(scale · Qᵀ K)ᵀ` per (n, c): Q is [N,B,D,L], K [N,B,D,L'], V [N,B,Dv,L'];
+    /// the result is [N,B,Dv,L] and softmax runs over the L' keys. The C never stores the
+    /// L×L' matrix: it works one query row at a time.
+    case attention(scale: Float)
+
     // MARK: per-channel
     /// `y = scale[c]·x + shift[c]`: an eval-mode BatchNorm after folding its statistics.
     case affine(scale: ParamID, shift: ParamID)
+
+    // MARK: normalisation
+    /// Softmax along an axis, max-subtracted as PyTorch does.
+    case softmax(Axis)
+    /// `x / (eps + Σ|x|)` along an axis (EANet's double normalisation; its input is ≥ 0).
+    case l1Normalize(Axis, eps: Float)
+    /// LayerNorm over C at each pixel (biased variance), optionally with a per-channel affine.
+    case layerNorm(scale: ParamID?, shift: ParamID?, eps: Float)
+    /// InstanceNorm over H·W of each (n, c) with the sample's own statistics, no affine.
+    case instanceNorm(eps: Float)
+
+    // MARK: values from parameters
+    /// A parameter tensor used as a value of the given shape (a learnable scalar, a per-channel
+    /// weight); binary ops broadcast it.
+    case constant(ParamID, Shape)
 
     // MARK: elementwise
     case unary(UnaryOp)
@@ -70,4 +125,12 @@ public enum Op: Hashable, Sendable {
     // MARK: layout
     /// Concatenation of the operands along C, in operand order.
     case concat
+    /// Channels `[start, start + count)`.
+    case slice(start: Int, count: Int)
+    /// The same elements in the same NCHW order, viewed with another shape of equal size.
+    case reshape(Shape)
+    /// Axes permuted: result axis `i` is operand axis `perm[i]` (0 = N, 1 = C, 2 = H, 3 = W).
+    case transpose([Int])
+    /// PyTorch's legacy `nearest` resize to H×W (`src = min(floor(dst · (float)in/out), in − 1)`).
+    case upsampleNearest(h: Int, w: Int)
 }

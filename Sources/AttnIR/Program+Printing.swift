@@ -9,7 +9,24 @@ extension Op: CustomStringConvertible {
         case .channelConv1d(let w, let k): return "channel_conv1d(k=\(k), w=$\(w))"
         case .conv2d(let a):
             let bias = a.bias.map { ", b=$\($0)" } ?? ""
-            return "conv2d(out=\(a.outChannels), k=\(a.kernel), pad=\(a.padding), dil=\(a.dilation), w=$\(a.weight)\(bias))"
+            let extra = (a.stride == 1 ? "" : ", stride=\(a.stride)") + (a.groups == 1 ? "" : ", groups=\(a.groups)")
+            return "conv2d(out=\(a.outChannels), k=\(a.kernel), pad=\(a.padding), dil=\(a.dilation)\(extra), w=$\(a.weight)\(bias))"
+        case .axisPool(let m, let axis): return "axis_pool.\(m.rawValue).\(axis.rawValue)"
+        case .pool2d(let m, let k, let s): return "pool2d.\(m.rawValue)(k=\(k), stride=\(s))"
+        case .weightedPool(let w): return "weighted_pool(w=$\(w))"
+        case .matmul(let ta, let tb, let alpha):
+            return "matmul(\(ta ? "Aᵀ" : "A")·\(tb ? "Bᵀ" : "B")\(alpha == 1 ? "" : ", alpha=\(alpha)"))"
+        case .attention(let scale): return "attention(scale=\(scale))"
+        case .softmax(let axis): return "softmax.\(axis.rawValue)"
+        case .l1Normalize(let axis, let eps): return "l1_normalize.\(axis.rawValue)(eps=\(eps))"
+        case .layerNorm(let s, let t, let eps):
+            return "layer_norm.c(eps=\(eps)\(s.map { ", scale=$\($0)" } ?? "")\(t.map { ", shift=$\($0)" } ?? ""))"
+        case .instanceNorm(let eps): return "instance_norm.hw(eps=\(eps))"
+        case .constant(let id, let shape): return "constant($\(id) as \(shape))"
+        case .slice(let start, let count): return "slice.c[\(start)..<\(start + count)]"
+        case .reshape(let s): return "reshape\(s)"
+        case .transpose(let perm): return "transpose\(perm)"
+        case .upsampleNearest(let h, let w): return "upsample_nearest(\(h)x\(w))"
         case .affine(let s, let t): return "affine(scale=$\(s), shift=$\(t))"
         case .unary(let u): return u.rawValue
         case .binary(let b): return b.rawValue

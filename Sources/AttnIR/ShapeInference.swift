@@ -46,21 +46,78 @@ extension Op {
         case .conv2d(let a):
             try arity(1)
             let x = operands[0]
-            try param(a.weight, [a.outChannels, x.c, a.kernel, a.kernel], "conv2d weight")
+            guard a.kernel >= 1, a.dilation >= 1, a.padding >= 0, a.stride >= 1, a.groups >= 1 else {
+                throw IRError("conv2d k=\(a.kernel) d=\(a.dilation) p=\(a.padding) s=\(a.stride) g=\(a.groups) out of range")
+            }
+            guard x.c % a.groups == 0, a.outChannels % a.groups == 0 else {
+                throw IRError("conv2d groups \(a.groups) do not divide \(x.c) → \(a.outChannels) channels")
+            }
+            try param(a.weight, [a.outChannels, x.c / a.groups, a.kernel, a.kernel], "conv2d weight")
             if let bias = a.bias { try param(bias, [a.outChannels], "conv2d bias") }
-            let span = a.dilation * (a.kernel - 1)
-            let h = x.h + 2 * a.padding - span
-            let w = x.w + 2 * a.padding - span
-            guard a.kernel >= 1, a.dilation >= 1, a.padding >= 0, h >= 1, w >= 1 else {
-                throw IRError("conv2d k=\(a.kernel) d=\(a.dilation) p=\(a.padding) does not fit \(x)")
+            let h = a.outputExtent(x.h)
+            let w = a.outputExtent(x.w)
+            guard h >= 1, w >= 1 else {
+                throw IRError("conv2d k=\(a.kernel) d=\(a.dilation) p=\(a.padding) s=\(a.stride) does not fit \(x)")
             }
             return Shape(n: x.n, c: a.outChannels, h: h, w: w)
+        case .axisPool(_, let axis):
+            try arity(1)
+            let x = operands[0]
+            switch axis {
+            case .h: return Shape(n: x.n, c: x.c, h: 1, w: x.w)
+            case .w: return Shape(n: x.n, c: x.c, h: x.h, w: 1)
+            case .c, .hw: throw IRError("axis pool along \(axis): use channel_pool or global_pool")
+            }
+        case .pool2d(_, let k, let stride):
+            try arity(1)
+            let x = operands[0]
+            guard k >= 1, stride >= 1, k <= x.h, k <= x.w else { throw IRError("pool2d k=\(k) s=\(stride) does not fit \(x)") }
+            return Shape(n: x.n, c: x.c, h: (x.h - k) / stride + 1, w: (x.w - k) / stride + 1)
+        case .weightedPool(let weight):
+            try arity(1)
+            let x = operands[0]
+            try param(weight, [x.c, x.h, x.w], "weighted pool filter")
+            return Shape(n: x.n, c: x.c, h: 1, w: 1)
+        case .matmul(let ta, let tb, _):
+            try arity(2)
+            let (a, b) = (operands[0], operands[1])
+            let (m, ka) = ta ? (a.w, a.h) : (a.h, a.w)
+            let (kb, n) = tb ? (b.w, b.h) : (b.h, b.w)
+            guard ka == kb else { throw IRError("matmul inner sizes \(ka) and \(kb) differ (\(a), \(b))") }
+            guard let batch = Shape.broadcast(Shape(n: a.n, c: a.c, h: 1, w: 1), Shape(n: b.n, c: b.c, h: 1, w: 1)) else {
+                throw IRError("matmul batches of \(a) and \(b) do not broadcast")
+            }
+            return Shape(n: batch.n, c: batch.c, h: m, w: n)
+        case .attention:
+            try arity(3)
+            let (q, k, v) = (operands[0], operands[1], operands[2])
+            guard q.n == k.n, k.n == v.n, q.c == k.c, k.c == v.c else {
+                throw IRError("attention batches differ: \(q), \(k), \(v)")
+            }
+            guard q.h == k.h, k.w == v.w else { throw IRError("attention q \(q), k \(k), v \(v) do not fit") }
+            return Shape(n: q.n, c: q.c, h: v.h, w: q.w)
         case .affine(let scale, let shift):
             try arity(1)
             let x = operands[0]
             try param(scale, [x.c], "affine scale")
             try param(shift, [x.c], "affine shift")
             return x
+        case .softmax, .l1Normalize, .instanceNorm:
+            try arity(1)
+            return operands[0]
+        case .layerNorm(let scale, let shift, _):
+            try arity(1)
+            let x = operands[0]
+            if let scale { try param(scale, [x.c], "layer norm scale") }
+            if let shift { try param(shift, [x.c], "layer norm shift") }
+            return x
+        case .constant(let id, let shape):
+            try arity(0)
+            guard params.indices.contains(id) else { throw IRError("constant: no parameter #\(id)") }
+            guard params[id].count == shape.count else {
+                throw IRError("constant: parameter \(params[id].name) \(params[id].dims) viewed as \(shape)")
+            }
+            return shape
         case .unary:
             try arity(1)
             return operands[0]
@@ -76,6 +133,27 @@ extension Op {
                 throw IRError("concat along C of \(first) and \(s)")
             }
             return Shape(n: first.n, c: operands.reduce(0) { $0 + $1.c }, h: first.h, w: first.w)
+        case .slice(let start, let count):
+            try arity(1)
+            let x = operands[0]
+            guard start >= 0, count >= 1, start + count <= x.c else { throw IRError("slice [\(start), +\(count)) of \(x)") }
+            return Shape(n: x.n, c: count, h: x.h, w: x.w)
+        case .reshape(let shape):
+            try arity(1)
+            guard shape.count == operands[0].count, shape.dims.allSatisfy({ $0 >= 1 }) else {
+                throw IRError("reshape of \(operands[0]) to \(shape)")
+            }
+            return shape
+        case .transpose(let perm):
+            try arity(1)
+            guard perm.sorted() == [0, 1, 2, 3] else { throw IRError("transpose \(perm) is not a permutation of 0...3") }
+            let d = operands[0].dims
+            return Shape(n: d[perm[0]], c: d[perm[1]], h: d[perm[2]], w: d[perm[3]])
+        case .upsampleNearest(let h, let w):
+            try arity(1)
+            guard h >= 1, w >= 1 else { throw IRError("upsample to \(h)×\(w)") }
+            let x = operands[0]
+            return Shape(n: x.n, c: x.c, h: h, w: w)
         }
     }
 }

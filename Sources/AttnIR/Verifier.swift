@@ -46,7 +46,12 @@ extension Op {
     /// Parameters an op reads.
     public var params: [ParamID] {
         switch self {
-        case .globalPool, .channelPool, .unary, .binary, .concat: return []
+        case .globalPool, .channelPool, .axisPool, .pool2d, .unary, .binary, .concat, .slice, .reshape, .transpose,
+            .upsampleNearest, .softmax, .l1Normalize, .instanceNorm, .matmul, .attention:
+            return []
+        case .weightedPool(let w): return [w]
+        case .layerNorm(let s, let t, _): return (s.map { [$0] } ?? []) + (t.map { [$0] } ?? [])
+        case .constant(let id, _): return [id]
         case .linear(let w, let b, _): return [w] + (b.map { [$0] } ?? [])
         case .channelConv1d(let w, _): return [w]
         case .conv2d(let a): return [a.weight] + (a.bias.map { [$0] } ?? [])

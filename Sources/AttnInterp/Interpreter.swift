@@ -28,6 +28,14 @@ public enum Interpreter {
     ) -> [Float] {
         let out = instr.shape
         switch instr.op {
+        case .axisPool, .softmax, .l1Normalize, .instanceNorm, .layerNorm:
+            return evaluateAlongAxis(instr.op, args[0].0, args[0].1, out, param)
+        case .slice, .reshape, .transpose, .upsampleNearest, .constant, .pool2d, .weightedPool:
+            return evaluateLayout(instr.op, args, out, param)
+        case .matmul(let ta, let tb, let alpha):
+            return matmul(args[0], args[1], out, ta: ta, tb: tb, alpha: alpha)
+        case .attention(let scale):
+            return attention(args[0], args[1], args[2], out, scale: scale)
         case .globalPool(let mode):
             let (x, s) = args[0]
             return (0..<s.n * s.c).map { nc in pool(mode, (0..<s.plane).map { x[nc * s.plane + $0] }) }
@@ -71,6 +79,7 @@ public enum Interpreter {
                 let q = y[ys.offset(n: n, c: c, h: h, w: w)]
                 switch b {
                 case .add: return p + q
+                case .sub: return p - q
                 case .mul: return p * q
                 }
             }
@@ -125,16 +134,20 @@ public enum Interpreter {
 
     static func conv2d(_ a: Conv2dAttrs, _ x: [Float], _ s: Shape, _ out: Shape, _ wt: [Float], _ b: [Float]?) -> [Float] {
         let k = a.kernel
+        let inPerGroup = s.c / a.groups
+        let outPerGroup = out.c / a.groups
         return tensor(out) { n, o, h, w in
             var acc = Double(b?[o] ?? 0)
-            for i in 0..<s.c {
+            let g = o / outPerGroup
+            for i in 0..<inPerGroup {
                 for kh in 0..<k {
-                    let y = h - a.padding + kh * a.dilation
+                    let y = h * a.stride - a.padding + kh * a.dilation
                     guard y >= 0 && y < s.h else { continue }
                     for kw in 0..<k {
-                        let xx = w - a.padding + kw * a.dilation
+                        let xx = w * a.stride - a.padding + kw * a.dilation
                         guard xx >= 0 && xx < s.w else { continue }
-                        acc += Double(wt[((o * s.c + i) * k + kh) * k + kw]) * Double(x[s.offset(n: n, c: i, h: y, w: xx)])
+                        acc += Double(wt[((o * inPerGroup + i) * k + kh) * k + kw])
+                            * Double(x[s.offset(n: n, c: g * inPerGroup + i, h: y, w: xx)])
                     }
                 }
             }

@@ -64,15 +64,27 @@ struct LoweringState {
             guard k >= 1, k % 2 == 1 else { throw SpecError("kernel_size", "must be a positive odd number, got \(k)") }
             guard k <= maxKernelSize else { throw SpecError("kernel_size", "must be at most \(maxKernelSize), got \(k)") }
             op = .channelConv1d(weight: try declare(param, "weight", [k], .weight), kernel: k)
-        case .conv2d(let out, let k, let pad, let dil, let bias, let param):
-            try positive(out, "out_channels")
-            try positive(k, "kernel_size")
-            try positive(dil, "dilation")
-            guard k <= maxKernelSize else { throw SpecError("kernel_size", "must be at most \(maxKernelSize), got \(k)") }
-            guard pad >= 0, pad <= maxElements else { throw SpecError("padding", "must be in 0...\(maxElements), got \(pad)") }
-            let w = try declare(param, "weight", [out, shapes[0].c, k, k], .weight)
-            let b = bias ? try declare(param, "bias", [out], .bias) : nil
-            op = .conv2d(Conv2dAttrs(weight: w, bias: b, outChannels: out, kernel: k, padding: pad, dilation: dil))
+        case .conv2d(let c):
+            try positive(c.outChannels, "out_channels")
+            try positive(c.kernelSize, "kernel_size")
+            try positive(c.dilation, "dilation")
+            try positive(c.stride, "stride")
+            try positive(c.groups, "groups")
+            guard c.kernelSize <= maxKernelSize else {
+                throw SpecError("kernel_size", "must be at most \(maxKernelSize), got \(c.kernelSize)")
+            }
+            guard c.padding >= 0, c.padding <= maxElements else {
+                throw SpecError("padding", "must be in 0...\(maxElements), got \(c.padding)")
+            }
+            guard shapes[0].c % c.groups == 0, c.outChannels % c.groups == 0 else {
+                throw SpecError("groups", "must divide the input channels (\(shapes[0].c)) and out_channels (\(c.outChannels)), got \(c.groups)")
+            }
+            let w = try declare(c.param, "weight", [c.outChannels, shapes[0].c / c.groups, c.kernelSize, c.kernelSize], .weight)
+            let b = c.bias ? try declare(c.param, "bias", [c.outChannels], .bias) : nil
+            op = .conv2d(
+                Conv2dAttrs(
+                    weight: w, bias: b, outChannels: c.outChannels, kernel: c.kernelSize, padding: c.padding,
+                    dilation: c.dilation, stride: c.stride, groups: c.groups))
         case .batchNorm(let param, let eps):
             guard eps > 0, eps.isFinite else { throw SpecError("eps", "must be a positive number, got \(eps)") }
             let c = shapes[0].c
@@ -83,8 +95,58 @@ struct LoweringState {
         case .sigmoid: op = .unary(.sigmoid)
         case .hardSigmoid: op = .unary(.hardSigmoid)
         case .add: op = .binary(.add)
+        case .sub: op = .binary(.sub)
         case .mul: op = .binary(.mul)
         case .concat: op = .concat
+        case .axisPool(let m, let axis): op = .axisPool(PoolMode(m), Axis(axis))
+        case .pool2d(let m, let k, let stride):
+            try positive(k, "kernel_size")
+            try positive(stride, "stride")
+            guard k <= shapes[0].h, k <= shapes[0].w else {
+                throw SpecError("kernel_size", "\(k) is larger than the \(shapes[0].h)×\(shapes[0].w) input")
+            }
+            op = .pool2d(PoolMode(m), kernel: k, stride: stride)
+        case .weightedPool(let param):
+            let x = shapes[0]
+            op = .weightedPool(weight: try declare(param, "weight", [x.c, x.h, x.w], .weight))
+        case .upsampleNearest(let h, let w):
+            try positive(h, "size[0]")
+            try positive(w, "size[1]")
+            op = .upsampleNearest(h: h, w: w)
+        case .softmax(let axis): op = .softmax(Axis(axis))
+        case .l1Normalize(let axis, let eps):
+            try nonNegative(eps, "eps")
+            op = .l1Normalize(Axis(axis), eps: Float(eps))
+        case .layerNorm(let param, let eps):
+            try positiveEps(eps)
+            let c = shapes[0].c
+            let scale = try param.map { (p: String) throws(SpecError) in try declare(p, "weight", [c], .weight) }
+            let shift = try param.map { (p: String) throws(SpecError) in try declare(p, "bias", [c], .bias) }
+            op = .layerNorm(scale: scale, shift: shift, eps: Float(eps))
+        case .instanceNorm(let eps):
+            try positiveEps(eps)
+            op = .instanceNorm(eps: Float(eps))
+        case .matmul(let ta, let tb, let alpha):
+            guard alpha.isFinite, Float(alpha).isFinite else { throw SpecError("alpha", "must be a finite float, got \(alpha)") }
+            op = .matmul(transposeA: ta, transposeB: tb, alpha: Float(alpha))
+        case .attention(let scale):
+            guard scale.isFinite, Float(scale).isFinite else { throw SpecError("scale", "must be a finite float, got \(scale)") }
+            op = .attention(scale: Float(scale))
+        case .parameter(let param, let dims):
+            let shape = Shape(n: dims[0], c: dims[1], h: dims[2], w: dims[3])
+            guard elementCount(dims) != nil else { throw SpecError("shape", "\(dims) has more than \(maxElements) elements") }
+            op = .constant(try declareExact(param, dims), shape)
+        case .slice(let start, let count):
+            guard start >= 0, count >= 1, start + count <= shapes[0].c else {
+                throw SpecError("count", "channels [\(start), \(start + count)) are not inside the \(shapes[0].c) channels of \(shapes[0])")
+            }
+            op = .slice(start: start, count: count)
+        case .reshape(let dims):
+            guard elementCount(dims) == shapes[0].count else {
+                throw SpecError("shape", "\(dims) does not hold the \(shapes[0].count) elements of \(shapes[0])")
+            }
+            op = .reshape(Shape(n: dims[0], c: dims[1], h: dims[2], w: dims[3]))
+        case .transpose(let perm): op = .transpose(perm)
         }
         do {
             previous = try builder.add(op, operands, role: role)
@@ -131,6 +193,14 @@ struct LoweringState {
         return ids
     }
 
+    private func nonNegative(_ v: Double, _ field: String) throws(SpecError) {
+        guard v >= 0, v.isFinite, Float(v).isFinite else { throw SpecError(field, "must be a finite number ≥ 0, got \(v)") }
+    }
+
+    private func positiveEps(_ eps: Double) throws(SpecError) {
+        guard eps > 0, eps.isFinite, Float(eps) > 0 else { throw SpecError("eps", "must be a positive float32 number, got \(eps)") }
+    }
+
     private func positive(_ v: Int, _ field: String) throws(SpecError) {
         guard v >= 1 else { throw SpecError(field, "must be at least 1, got \(v)") }
         guard v <= maxElements else { throw SpecError(field, "must be at most \(maxElements) (32-bit indexing), got \(v)") }
@@ -172,14 +242,45 @@ struct LoweringState {
         }
     }
 
+    /// Declares a tensor under exactly `name` (a `parameter` layer: DANet's `gamma`).
+    private mutating func declareExact(_ name: String, _ dims: [Int]) throws(SpecError) -> ParamID {
+        guard let dot = name.lastIndex(of: ".") else {
+            guard isCIdentifier(name) else { throw SpecError("param", "\"\(name)\" must be dotted C identifiers, like gamma") }
+            return try declareNamed(name, dims)
+        }
+        guard isParamName(String(name[..<dot])), isCIdentifier(String(name[name.index(after: dot)...])) else {
+            throw SpecError("param", "\"\(name)\" must be dotted C identifiers, like attn.gamma")
+        }
+        return try declareNamed(name, dims)
+    }
+
+    private mutating func declareNamed(_ name: String, _ dims: [Int]) throws(SpecError) -> ParamID {
+        let before = builder.params.count
+        do {
+            let id = try builder.param(name, dims, .weight)
+            if id == before { sources.append(.tensor(name)) }
+            return id
+        } catch {
+            throw SpecError("param", "\"\(name)\" is shared with a layer of another shape: \(error.message)")
+        }
+    }
+
     private func roleName(_ op: LayerOp) -> String {
         switch op {
         case .globalPool(let m): return "pool_\(m.rawValue)"
         case .channelPool(let m): return "cpool_\(m.rawValue)"
-        case .linear(_, _, let p), .channelConv1d(_, let p), .conv2d(_, _, _, _, _, let p), .batchNorm(let p, _):
+        case .parameter(let p, _):
+            return p.split(separator: ".").last { $0.first?.isNumber == false }.map(String.init) ?? "t"
+        case .conv2d(let c):
+            return c.param.split(separator: ".").last { $0.first?.isNumber == false }.map(String.init) ?? "t"
+        case .linear(_, _, let p), .channelConv1d(_, let p), .weightedPool(let p), .batchNorm(let p, _):
             // The last part that can start a C name: `mlp.1` names its value `mlp_N`, not `1_N`.
             return p.split(separator: ".").last { $0.first?.isNumber == false }.map(String.init) ?? "t"
-        case .relu, .sigmoid, .hardSigmoid, .add, .mul, .concat: return op.jsonName
+        case .layerNorm(let p?, _):
+            return p.split(separator: ".").last { $0.first?.isNumber == false }.map(String.init) ?? "t"
+        case .relu, .sigmoid, .hardSigmoid, .add, .sub, .mul, .concat, .axisPool, .pool2d, .upsampleNearest, .softmax,
+            .l1Normalize, .layerNorm, .instanceNorm, .matmul, .attention, .slice, .reshape, .transpose:
+            return op.jsonName
         }
     }
 }
@@ -189,6 +290,17 @@ func isParamName(_ s: String) -> Bool {
     let parts = s.split(separator: ".", omittingEmptySubsequences: false)
     guard let first = parts.first, isCIdentifier(String(first)), s.count <= 100 else { return false }
     return parts.allSatisfy { isCIdentifier(String($0)) || (!$0.isEmpty && $0.allSatisfy { $0.isASCII && $0.isNumber }) }
+}
+
+extension Axis {
+    init(_ a: LayerAxis) {
+        switch a {
+        case .c: self = .c
+        case .h: self = .h
+        case .w: self = .w
+        case .hw: self = .hw
+        }
+    }
 }
 
 extension PoolMode {

@@ -33,15 +33,43 @@ public enum LayerOp: Hashable, Sendable {
     case channelPool(PoolKind)
     case linear(outFeatures: Int, bias: Bool, param: String)
     case channelConv1d(kernelSize: Int, param: String)
-    case conv2d(outChannels: Int, kernelSize: Int, padding: Int, dilation: Int, bias: Bool, param: String)
+    case conv2d(Conv2DLayer)
     /// Eval-mode BatchNorm: `weight`, `bias`, `running_mean`, `running_var` folded to an affine.
     case batchNorm(param: String, eps: Double)
     case relu
     case sigmoid
     case hardSigmoid
     case add
+    case sub
     case mul
     case concat
+    /// Mean or max over H only (`axis: .h` → `[N,C,1,W]`) or W only (`[N,C,H,1]`).
+    case axisPool(PoolKind, axis: LayerAxis)
+    /// `AvgPool2d`/`MaxPool2d(kernel, stride)`, floor mode, no padding.
+    case pool2d(PoolKind, kernelSize: Int, stride: Int)
+    /// `Σ_hw F[c,h,w]·x[n,c,h,w]` with `<param>.weight` of shape [C,H,W].
+    case weightedPool(param: String)
+    /// PyTorch's default (legacy nearest) `F.interpolate` to `h`×`w`.
+    case upsampleNearest(h: Int, w: Int)
+    case softmax(LayerAxis)
+    /// `x / (eps + Σ|x|)` along an axis.
+    case l1Normalize(LayerAxis, eps: Double)
+    /// LayerNorm over C at each pixel; with `param`, affine `<param>.weight`, `<param>.bias`.
+    case layerNorm(param: String?, eps: Double)
+    /// InstanceNorm over H·W of each channel with the sample's statistics (no affine).
+    case instanceNorm(eps: Double)
+    /// Per (n, c): `alpha · op(A) · op(B)` on the H×W planes (`op` transposes when asked).
+    case matmul(transposeA: Bool, transposeB: Bool, alpha: Double)
+    /// Fused `V · softmax(scale · Qᵀ K)ᵀ` on [N,B,D,L] planes; see `Op.attention`.
+    case attention(scale: Double)
+    /// A state_dict tensor named exactly `param`, used as a value of `shape` (a learnable γ).
+    case parameter(param: String, shape: [Int])
+    /// Channels `[start, start + count)`.
+    case slice(start: Int, count: Int)
+    /// Same NCHW element order, another shape `[n, c, h, w]`.
+    case reshape([Int])
+    /// Result axis i is operand axis `perm[i]` (0 N, 1 C, 2 H, 3 W).
+    case transpose([Int])
 
     /// JSON `op` name.
     public var jsonName: String {
@@ -56,20 +84,79 @@ public enum LayerOp: Hashable, Sendable {
         case .sigmoid: return "sigmoid"
         case .hardSigmoid: return "hard_sigmoid"
         case .add: return "add"
+        case .sub: return "sub"
         case .mul: return "mul"
         case .concat: return "concat"
+        case .axisPool: return "axis_pool"
+        case .pool2d: return "pool2d"
+        case .weightedPool: return "weighted_pool"
+        case .upsampleNearest: return "upsample_nearest"
+        case .softmax: return "softmax"
+        case .l1Normalize: return "l1_normalize"
+        case .layerNorm: return "layer_norm"
+        case .instanceNorm: return "instance_norm"
+        case .matmul: return "matmul"
+        case .attention: return "attention"
+        case .parameter: return "parameter"
+        case .slice: return "slice"
+        case .reshape: return "reshape"
+        case .transpose: return "transpose"
         }
     }
+
+    /// Every JSON op name, for error messages and `attn-gen list`.
+    public static let jsonNames = [
+        "global_pool", "channel_pool", "axis_pool", "pool2d", "weighted_pool", "linear", "channel_conv1d", "conv2d",
+        "batch_norm", "layer_norm", "instance_norm", "relu", "sigmoid", "hard_sigmoid", "softmax", "l1_normalize",
+        "add", "sub", "mul", "matmul", "attention", "parameter", "concat", "slice", "reshape", "transpose",
+        "upsample_nearest",
+    ]
 
     /// Operands taken; nil for any number (concat).
     public var arity: Int? {
         switch self {
-        case .globalPool, .channelPool, .linear, .channelConv1d, .conv2d, .batchNorm, .relu, .sigmoid, .hardSigmoid:
+        case .globalPool, .channelPool, .linear, .channelConv1d, .conv2d, .batchNorm, .relu, .sigmoid, .hardSigmoid,
+            .axisPool, .pool2d, .weightedPool, .upsampleNearest, .softmax, .l1Normalize, .layerNorm, .instanceNorm,
+            .slice, .reshape, .transpose:
             return 1
-        case .add, .mul: return 2
+        case .add, .sub, .mul, .matmul: return 2
+        case .attention: return 3
+        case .parameter: return 0
         case .concat: return nil
         }
     }
+}
+
+/// A k×k convolution layer: PyTorch `Conv2d` with zero padding; weight `<param>.weight` of
+/// shape [out, in/groups, k, k], bias `<param>.bias` when `bias`.
+public struct Conv2DLayer: Hashable, Sendable {
+    public var outChannels: Int
+    public var kernelSize: Int
+    public var padding: Int
+    public var dilation: Int
+    public var stride: Int
+    public var groups: Int
+    public var bias: Bool
+    public var param: String
+
+    public init(
+        outChannels: Int, kernelSize: Int, padding: Int, dilation: Int = 1, stride: Int = 1, groups: Int = 1,
+        bias: Bool = false, param: String
+    ) {
+        self.outChannels = outChannels
+        self.kernelSize = kernelSize
+        self.padding = padding
+        self.dilation = dilation
+        self.stride = stride
+        self.groups = groups
+        self.bias = bias
+        self.param = param
+    }
+}
+
+/// Axes a layer normalises or reduces along, mirrored from the IR.
+public enum LayerAxis: String, Hashable, Sendable, CaseIterable {
+    case c, h, w, hw
 }
 
 /// Pool reductions, mirrored from the IR so the spec layer reads on its own.

@@ -36,13 +36,15 @@ public struct ChannelConv1D: LayerConvertible {
 public struct Conv2D: LayerConvertible {
     public let layer: Layer
     public init(
-        _ outChannels: Int, kernelSize: Int, padding: Int? = nil, dilation: Int = 1, bias: Bool = false,
-        param: String, of input: String? = nil
+        _ outChannels: Int, kernelSize: Int, padding: Int? = nil, dilation: Int = 1, stride: Int = 1, groups: Int = 1,
+        bias: Bool = false, param: String, of input: String? = nil
     ) {
         // Default padding keeps H and W ("same"), as timm's get_padding does for stride 1.
         let pad = padding ?? samePadding(kernelSize, dilation)
         let op = LayerOp.conv2d(
-            outChannels: outChannels, kernelSize: kernelSize, padding: pad, dilation: dilation, bias: bias, param: param)
+            Conv2DLayer(
+                outChannels: outChannels, kernelSize: kernelSize, padding: pad, dilation: dilation, stride: stride,
+                groups: groups, bias: bias, param: param))
         layer = Layer(op, inputs: input.map { [$0] } ?? [])
     }
 }
@@ -78,6 +80,13 @@ public struct Multiply: LayerConvertible {
     public init(_ a: String, _ b: String) { layer = Layer(.mul, inputs: [a, b]) }
 }
 
+/// Broadcasting difference `a − b` of the previous result and `other` (or of two named values).
+public struct Subtract: LayerConvertible {
+    public let layer: Layer
+    public init(_ other: String) { layer = Layer(.sub, inputs: [other]) }
+    public init(_ a: String, _ b: String) { layer = Layer(.sub, inputs: [a, b]) }
+}
+
 /// Broadcasting sum of the previous result and `other` (or of two named values).
 public struct Add: LayerConvertible {
     public let layer: Layer
@@ -96,4 +105,17 @@ public struct Concat: LayerConvertible {
 func samePadding(_ kernelSize: Int, _ dilation: Int) -> Int {
     let (span, overflow) = dilation.multipliedReportingOverflow(by: kernelSize &- 1)
     return overflow ? 0 : span / 2
+}
+
+/// Any primitive layer, for the ops without a word of their own (`Primitive(.matmul(...), "q", "k")`),
+/// reading the named inputs (the previous result first when fewer are named than the op takes).
+public struct Primitive: LayerConvertible {
+    public let layer: Layer
+    public init(_ op: LayerOp, _ inputs: String...) { layer = Layer(op, inputs: inputs) }
+}
+
+/// Softmax along an axis (max-subtracted, as PyTorch).
+public struct Softmax: LayerConvertible {
+    public let layer: Layer
+    public init(_ axis: LayerAxis, of input: String? = nil) { layer = Layer(.softmax(axis), inputs: input.map { [$0] } ?? []) }
 }

@@ -62,6 +62,17 @@ struct FieldReader {
         return out
     }
 
+    mutating func ints(_ key: String) throws(SpecError) -> [Int]? {
+        guard let v = value(key) else { return nil }
+        guard case .array(let items) = v else { throw SpecError(key, "must be an array of integers, got \(v.typeName)") }
+        var out: [Int] = []
+        for (i, item) in items.enumerated() {
+            guard case .int(let n) = item else { throw SpecError("\(key)[\(i)]", "must be an integer, got \(item.typeName)") }
+            out.append(n)
+        }
+        return out
+    }
+
     mutating func raw(_ key: String) -> JSONValue? { value(key) }
 
     mutating func require<T>(_ key: String, _ read: (inout FieldReader, String) throws(SpecError) -> T?) throws(SpecError) -> T {

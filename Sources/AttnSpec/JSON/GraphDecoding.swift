@@ -30,10 +30,7 @@ extension BlockSpec {
         }
         switch opName {
         case "global_pool", "channel_pool":
-            let modeName = try r.require("mode") { (r: inout FieldReader, k: String) throws(SpecError) in try r.string(k) }
-            guard let mode = PoolKind(rawValue: modeName) else {
-                throw SpecError("mode", "unknown pool mode \"\(modeName)\" (known: mean, max)")
-            }
+            let mode = try Self.poolMode(&r)
             op = opName == "global_pool" ? .globalPool(mode) : .channelPool(mode)
         case "linear":
             op = .linear(outFeatures: try int(&r, "out_features"), bias: try r.bool("bias") ?? true, param: try param(&r))
@@ -42,23 +39,81 @@ extension BlockSpec {
         case "conv2d":
             let k = try int(&r, "kernel_size")
             let dilation = try r.int("dilation") ?? 1
+            let stride = try r.int("stride") ?? 1
             op = .conv2d(
-                outChannels: try int(&r, "out_channels"), kernelSize: k,
-                padding: try r.int("padding") ?? samePadding(k, dilation), dilation: dilation,
-                bias: try r.bool("bias") ?? false, param: try param(&r))
+                Conv2DLayer(
+                    outChannels: try int(&r, "out_channels"), kernelSize: k,
+                    padding: try r.int("padding") ?? samePadding(k, dilation), dilation: dilation, stride: stride,
+                    groups: try r.int("groups") ?? 1, bias: try r.bool("bias") ?? false, param: try param(&r)))
         case "batch_norm":
             op = .batchNorm(param: try param(&r), eps: try r.double("eps") ?? 1e-5)
         case "relu": op = .relu
         case "sigmoid": op = .sigmoid
         case "hard_sigmoid": op = .hardSigmoid
         case "add": op = .add
+        case "sub": op = .sub
         case "mul": op = .mul
         case "concat": op = .concat
+        case "axis_pool":
+            let axis = try Self.axis(&r, allowed: [.h, .w])
+            op = .axisPool(try Self.poolMode(&r), axis: axis)
+        case "pool2d":
+            let k = try int(&r, "kernel_size")
+            op = .pool2d(try Self.poolMode(&r), kernelSize: k, stride: try r.int("stride") ?? k)
+        case "weighted_pool": op = .weightedPool(param: try param(&r))
+        case "upsample_nearest":
+            let size = try r.require("size") { (r: inout FieldReader, k: String) throws(SpecError) in try r.ints(k) }
+            guard size.count == 2 else { throw SpecError("size", "must be [h, w], got \(size.count) numbers") }
+            op = .upsampleNearest(h: size[0], w: size[1])
+        case "softmax": op = .softmax(try Self.axis(&r, allowed: LayerAxis.allCases))
+        case "l1_normalize":
+            op = .l1Normalize(try Self.axis(&r, allowed: LayerAxis.allCases), eps: try r.double("eps") ?? 1e-12)
+        case "layer_norm": op = .layerNorm(param: try r.string("param"), eps: try r.double("eps") ?? 1e-5)
+        case "instance_norm": op = .instanceNorm(eps: try r.double("eps") ?? 1e-5)
+        case "matmul":
+            op = .matmul(
+                transposeA: try r.bool("transpose_a") ?? false, transposeB: try r.bool("transpose_b") ?? false,
+                alpha: try r.double("alpha") ?? 1)
+        case "attention": op = .attention(scale: try r.double("scale") ?? 1)
+        case "parameter":
+            op = .parameter(param: try param(&r), shape: try Self.shape(&r, "shape"))
+        case "slice": op = .slice(start: try int(&r, "start"), count: try int(&r, "count"))
+        case "reshape": op = .reshape(try Self.shape(&r, "shape"))
+        case "transpose":
+            let perm = try r.require("perm") { (r: inout FieldReader, k: String) throws(SpecError) in try r.ints(k) }
+            guard perm.sorted() == [0, 1, 2, 3] else { throw SpecError("perm", "must order the axes 0, 1, 2, 3 (N, C, H, W), got \(perm)") }
+            op = .transpose(perm)
         default:
-            let known = "global_pool, channel_pool, linear, channel_conv1d, conv2d, batch_norm, relu, sigmoid, hard_sigmoid, add, mul, concat"
+            let known = LayerOp.jsonNames.joined(separator: ", ")
             throw SpecError("op", "unknown op \"\(opName)\" (known: \(known))")
         }
         try r.finish(context: "op \"\(opName)\"")
         return Layer(op, inputs: inputs, name: name)
+    }
+
+    private static func poolMode(_ r: inout FieldReader) throws(SpecError) -> PoolKind {
+        let modeName = try r.require("mode") { (r: inout FieldReader, k: String) throws(SpecError) in try r.string(k) }
+        guard let mode = PoolKind(rawValue: modeName) else {
+            throw SpecError("mode", "unknown pool mode \"\(modeName)\" (known: mean, max)")
+        }
+        return mode
+    }
+
+    private static func axis(_ r: inout FieldReader, allowed: [LayerAxis]) throws(SpecError) -> LayerAxis {
+        let name = try r.require("axis") { (r: inout FieldReader, k: String) throws(SpecError) in try r.string(k) }
+        guard let axis = LayerAxis(rawValue: name), allowed.contains(axis) else {
+            throw SpecError("axis", "must be one of \(allowed.map(\.rawValue).joined(separator: ", ")), got \"\(name)\"")
+        }
+        return axis
+    }
+
+    /// `[n, c, h, w]`, each at least 1.
+    private static func shape(_ r: inout FieldReader, _ key: String) throws(SpecError) -> [Int] {
+        let dims = try r.require(key) { (r: inout FieldReader, k: String) throws(SpecError) in try r.ints(k) }
+        guard dims.count == 4 else { throw SpecError(key, "must be [n, c, h, w], got \(dims.count) numbers") }
+        for (i, d) in dims.enumerated() where d < 1 || d > maxElements {
+            throw SpecError("\(key)[\(i)]", "must be in 1...\(maxElements), got \(d)")
+        }
+        return dims
     }
 }

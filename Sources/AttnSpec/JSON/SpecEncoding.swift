@@ -50,18 +50,57 @@ extension Layer {
         case .channelConv1d(let k, let param):
             f["kernel_size"] = .int(k)
             f["param"] = .string(param)
-        case .conv2d(let out, let k, let pad, let dil, let bias, let param):
-            f["out_channels"] = .int(out)
-            f["kernel_size"] = .int(k)
-            f["padding"] = .int(pad)
-            f["dilation"] = .int(dil)
-            f["bias"] = .bool(bias)
-            f["param"] = .string(param)
+        case .conv2d(let c):
+            f["out_channels"] = .int(c.outChannels)
+            f["kernel_size"] = .int(c.kernelSize)
+            f["padding"] = .int(c.padding)
+            f["dilation"] = .int(c.dilation)
+            f["stride"] = .int(c.stride)
+            f["groups"] = .int(c.groups)
+            f["bias"] = .bool(c.bias)
+            f["param"] = .string(c.param)
         case .batchNorm(let param, let eps):
             f["param"] = .string(param)
             f["eps"] = .double(eps)
-        case .relu, .sigmoid, .hardSigmoid, .add, .mul, .concat:
+        case .relu, .sigmoid, .hardSigmoid, .add, .sub, .mul, .concat:
             break
+        case .axisPool(let m, let axis):
+            f["mode"] = .string(m.rawValue)
+            f["axis"] = .string(axis.rawValue)
+        case .pool2d(let m, let k, let stride):
+            f["mode"] = .string(m.rawValue)
+            f["kernel_size"] = .int(k)
+            f["stride"] = .int(stride)
+        case .weightedPool(let param):
+            f["param"] = .string(param)
+        case .upsampleNearest(let h, let w):
+            f["size"] = .array([.int(h), .int(w)])
+        case .softmax(let axis):
+            f["axis"] = .string(axis.rawValue)
+        case .l1Normalize(let axis, let eps):
+            f["axis"] = .string(axis.rawValue)
+            f["eps"] = .double(eps)
+        case .layerNorm(let param, let eps):
+            if let param { f["param"] = .string(param) }
+            f["eps"] = .double(eps)
+        case .instanceNorm(let eps):
+            f["eps"] = .double(eps)
+        case .matmul(let ta, let tb, let alpha):
+            f["transpose_a"] = .bool(ta)
+            f["transpose_b"] = .bool(tb)
+            f["alpha"] = .double(alpha)
+        case .attention(let scale):
+            f["scale"] = .double(scale)
+        case .parameter(let param, let shape):
+            f["param"] = .string(param)
+            f["shape"] = .array(shape.map { .int($0) })
+        case .slice(let start, let count):
+            f["start"] = .int(start)
+            f["count"] = .int(count)
+        case .reshape(let shape):
+            f["shape"] = .array(shape.map { .int($0) })
+        case .transpose(let perm):
+            f["perm"] = .array(perm.map { .int($0) })
         }
         return .object(f)
     }

@@ -115,23 +115,11 @@ enum FuzzOracle {
         return true
     }
 
-    /// Multiply-adds the interpreter spends, roughly; nil when huge.
+    /// Operations the interpreter spends, roughly (the IR's cost model plus one pass over the
+    /// input); nil when huge.
     static func cost(_ p: Program) -> Int? {
-        var total = p.input.count
-        for instr in p.instrs {
-            var perElement = 1
-            switch instr.op {
-            case .linear: perElement = p.shape(of: instr.operands[0]).c
-            case .channelConv1d(_, let k): perElement = k
-            case .conv2d(let a): perElement = p.shape(of: instr.operands[0]).c * a.kernel * a.kernel
-            case .globalPool, .channelPool: perElement = p.shape(of: instr.operands[0]).count / max(instr.shape.count, 1)
-            case .affine, .unary, .binary, .concat: perElement = 1
-            }
-            let (ops, overflow) = instr.shape.count.multipliedReportingOverflow(by: perElement + 1)
-            guard !overflow, total <= interpreterBudget else { return nil }
-            total += ops
-        }
-        return total
+        let (total, overflow) = p.flops.addingReportingOverflow(p.input.count)
+        return overflow || total > interpreterBudget ? nil : total
     }
 
     // MARK: weights

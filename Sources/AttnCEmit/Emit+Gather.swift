@@ -1,0 +1,131 @@
+// Ops whose every output element is one operand element (slice, reshape, transpose, nearest
+// upsampling, a constant copied out) or a small window of them (pool2d, weighted pool).
+
+import AttnIR
+
+extension CEmitter {
+    /// `y[n,c,h,w] = x[source(n,c,h,w)]` over the output's four axes.
+    func emitGather(_ v: ValueID, into p: inout CPrinter) {
+        let instr = program.instrs[v - 1]
+        let out = instr.shape
+        var nest = Nest()
+        let n = nest.loop("n", out.n).index
+        let c = nest.loop("c", out.c).index
+        let h = nest.loop("h", out.h).index
+        let w = nest.loop("w", out.w).index
+        var tables: [String] = []
+        let source: String
+        switch instr.op {
+        case .slice(let start, _):
+            source = element(instr.operands[0], n: n, c: start == 0 ? c : "\(c) + \(start)", h: h, w: w)
+        case .reshape, .constant:
+            // Same NCHW order: decompose the flat index into the source's axes.
+            let x = instr.operands.first
+            let s = x.map { program.shape(of: $0) } ?? out
+            let flat = nchwFlat(out, n, c, h, w)
+            let (sn, sc, sh, sw) = ("\(flat) / \(s.c * s.plane)", "\(flat) / \(s.plane) % \(s.c)", "\(flat) / \(s.w) % \(s.h)", "\(flat) % \(s.w)")
+            if let x {
+                source = element(x, n: s.n > 1 ? sn : "0", c: s.c > 1 ? sc : "0", h: s.h > 1 ? sh : "0", w: s.w > 1 ? sw : "0")
+            } else {
+                guard case .constant(let id, _) = instr.op else { preconditionFailure() }
+                source = "\(names.param(id))[\(flat)]"
+            }
+        case .transpose(let perm):
+            let idx = [n, c, h, w]
+            var src = ["0", "0", "0", "0"]
+            for axis in 0..<4 { src[perm[axis]] = idx[axis] }
+            source = element(instr.operands[0], n: src[0], c: src[1], h: src[2], w: src[3])
+        case .upsampleNearest:
+            let x = instr.operands[0]
+            let s = program.shape(of: x)
+            let hs = (0..<out.h).map { nearestIndex($0, input: s.h, output: out.h) }
+            let ws = (0..<out.w).map { nearestIndex($0, input: s.w, output: out.w) }
+            // Index maps computed here with PyTorch's float rule, so the C does no float math.
+            tables.append("static const int \(names.value(v))_rows[\(out.h)] = {\(hs.map(String.init).joined(separator: ", "))};")
+            tables.append("static const int \(names.value(v))_cols[\(out.w)] = {\(ws.map(String.init).joined(separator: ", "))};")
+            source = element(x, n: n, c: c, h: "\(names.value(v))_rows[\(h)]", w: "\(names.value(v))_cols[\(w)]")
+        default:
+            preconditionFailure("\(instr.op) is not a gather")
+        }
+        nest.pre[nest.innermost].append(.line("\(element(v, n: n, c: c, h: h, w: w)) = \(source);"))
+        p.block("") { p in
+            for t in tables { p.line(t) }
+            nest.print(into: &p)
+        }
+    }
+
+    /// PyTorch's legacy nearest rule, the interpreter's and ATen's: fast paths for equal and
+    /// doubled sizes, else `min(floor(dst · (float)in/out), in − 1)` in float32.
+    private func nearestIndex(_ dst: Int, input: Int, output: Int) -> Int {
+        if output == input { return dst }
+        if output == 2 * input { return dst >> 1 }
+        let scale = Float(input) / Float(output)
+        return min(Int((Float(dst) * scale).rounded(.down)), input - 1)
+    }
+
+    private func nchwFlat(_ s: Shape, _ n: String, _ c: String, _ h: String, _ w: String) -> String {
+        var terms: [String] = []
+        if n != "0" { terms.append(scaled(n, s.c * s.plane)) }
+        if c != "0" { terms.append(scaled(c, s.plane)) }
+        if h != "0" { terms.append(scaled(h, s.w)) }
+        if w != "0" { terms.append(w) }
+        return terms.isEmpty ? "0" : "(\(terms.joined(separator: " + ")))"
+    }
+
+    /// Floor-mode k×k windows moved by `stride`, no padding.
+    func emitPool2d(_ v: ValueID, mode: PoolMode, kernel k: Int, stride: Int, into p: inout CPrinter) {
+        let instr = program.instrs[v - 1]
+        let x = instr.operands[0]
+        let out = instr.shape
+        var nest = Nest()
+        let n = nest.loop("n", out.n).index
+        let c = nest.loop("c", out.c).index
+        let h = nest.loop("h", out.h).index
+        let w = nest.loop("w", out.w).index
+        let y0 = stride == 1 ? h : scaled(h, stride)
+        let x0 = stride == 1 ? w : scaled(w, stride)
+        let tap = element(x, n: n, c: c, h: "\(y0) + dy", w: "\(x0) + dx")
+        let body: [Stmt]
+        switch mode {
+        case .mean:
+            body = [
+                .line("float acc = 0.0f;"),
+                .loop(variable: "dy", extent: k, body: [.loop(variable: "dx", extent: k, body: [.line("acc += \(tap);")])]),
+                .line("\(element(v, n: n, c: c, h: h, w: w)) = acc / \(k * k).0f;"),
+            ]
+        case .max:
+            body = [
+                .line("float m = -INFINITY;"),
+                .loop(variable: "dy", extent: k, body: [.loop(variable: "dx", extent: k, body: [
+                    .line("const float t = \(tap);"), .line("m = t > m ? t : m;"),
+                ])]),
+                .line("\(element(v, n: n, c: c, h: h, w: w)) = m;"),
+            ]
+        }
+        nest.pre[nest.innermost].append(contentsOf: body)
+        p.block("") { p in nest.print(into: &p) }
+    }
+
+    /// `y[n,c] = Σ_hw F[c,hw]·x[n,c,hw]`: a dot of two rows when x's pixels are contiguous.
+    func emitWeightedPool(_ v: ValueID, weight: ParamID, into p: inout CPrinter) {
+        let instr = program.instrs[v - 1]
+        let x = instr.operands[0]
+        let s = program.shape(of: x)
+        var nest = Nest()
+        let n = nest.loop("n", s.n).index
+        let c = nest.loop("c", s.c).index
+        let f = "\(names.param(weight)) + \(scaled(c, s.plane))"
+        let dst = element(v, n: n, c: c)
+        if axisStride(x, along: .hw) == 1 {
+            nest.pre[nest.innermost].append(.line("\(dst) = attn_row_dot(\(f), \(pointer(x)) + \(index(x, n: n, c: c)), \(s.plane));"))
+        } else {
+            nest.pre[nest.innermost].append(contentsOf: [
+                .line("const float *fr = \(f);"),
+                .line("float acc = 0.0f;"),
+                .loop(variable: "t", extent: s.plane, body: [.line("acc += fr[t] * \(pointer(x))[\(index(x, n: n, c: c)) + \(scaled("t", axisStride(x, along: .hw)))];")]),
+                .line("\(dst) = acc;"),
+            ])
+        }
+        p.block("") { p in nest.print(into: &p) }
+    }
+}

@@ -1,0 +1,99 @@
+// Ops along one axis: pools over H or W, softmax, L1 normalisation, LayerNorm over C and
+// InstanceNorm over H·W. Each runs over "lines": loops over the other axes pick a line, then
+// short passes walk it (max, then exponentials and their sum, then a scale). Contiguous lines
+// use the row helpers.
+
+import AttnIR
+
+extension CEmitter {
+    func emitAlongAxis(_ v: ValueID, into p: inout CPrinter) {
+        let instr = program.instrs[v - 1]
+        let x = instr.operands[0]
+        let s = program.shape(of: x)
+        let axis: Axis
+        switch instr.op {
+        case .axisPool(_, let a), .softmax(let a), .l1Normalize(let a, _): axis = a
+        case .layerNorm: axis = .c
+        case .instanceNorm: axis = .hw
+        default: preconditionFailure("\(instr.op) does not work along an axis")
+        }
+        // Loops over every axis but the line's; the line's own index is 0 in the base offsets.
+        var nest = Nest()
+        let n = nest.loop("n", s.n)
+        let c = axis == .c ? ("0", 0) : nest.loop("c", s.c)
+        let h = axis == .h || axis == .hw ? ("0", 0) : nest.loop("h", s.h)
+        let w = axis == .w || axis == .hw ? ("0", 0) : nest.loop("w", s.w)
+        let count = axis == .c ? s.c : axis == .h ? s.h : axis == .w ? s.w : s.plane
+        let (sx, sy) = (axisStride(x, along: axis), axisStride(v, along: axis))
+        var body: [Stmt] = [
+            .line("const float *xl = \(pointer(x)) + \(index(x, n: n.index, c: c.0, h: h.0, w: w.0));"),
+            .line("float *yl = \(pointer(v)) + \(index(v, n: n.index, c: c.0, h: h.0, w: w.0));"),
+        ]
+        let at = { (base: String, k: Int) in "\(base)[\(scaled("t", k))]" }
+        let (xt, yt) = (at("xl", sx), at("yl", sy))
+        let contiguous = sx == 1 && sy == 1
+        switch instr.op {
+        case .axisPool(let mode, _):
+            switch mode {
+            case .mean:
+                body.append(.line(sx == 1 ? "float acc = attn_row_sum(xl, \(count));" : "float acc = 0.0f;"))
+                if sx != 1 { body.append(.loop(variable: "t", extent: count, body: [.line("acc += \(xt);")])) }
+                body.append(.line("yl[0] = acc / \(count).0f;"))
+            case .max:
+                body.append(.line(sx == 1 ? "float m = attn_row_max(xl, \(count));" : "float m = -INFINITY;"))
+                if sx != 1 { body.append(.loop(variable: "t", extent: count, body: [.line("m = \(xt) > m ? \(xt) : m;")])) }
+                body.append(.line("yl[0] = m;"))
+            }
+        case .softmax:
+            body.append(.line(sx == 1 ? "const float m = attn_row_max(xl, \(count));" : "float m = -INFINITY;"))
+            if sx != 1 { body.append(.loop(variable: "t", extent: count, body: [.line("m = \(xt) > m ? \(xt) : m;")])) }
+            body.append(.line("float sum = 0.0f;"))
+            body.append(.loop(variable: "t", extent: count, body: [
+                .line("const float e = \(names.expf)(\(xt) - m);"), .line("\(yt) = e;"), .line("sum += e;"),
+            ]))
+            body.append(.line("const float inv = 1.0f / sum;"))
+            body.append(contentsOf: copyScaled(contiguous, yt, yt, "inv", count, inPlace: true))
+        case .l1Normalize(_, let eps):
+            body.append(.line("float sum = 0.0f;"))
+            body.append(.loop(variable: "t", extent: count, body: [.line("sum += \(xt) < 0.0f ? -\(xt) : \(xt);")]))
+            body.append(.line("const float inv = 1.0f / (\(cFloat(eps)) + sum);"))
+            body.append(contentsOf: copyScaled(contiguous, xt, yt, "inv", count))
+        case .layerNorm(let scale, let shift, let eps):
+            body.append(contentsOf: standardize(sx, xt, yt, count, eps: eps, scale: scale, shift: shift))
+        case .instanceNorm(let eps):
+            body.append(contentsOf: standardize(sx, xt, yt, count, eps: eps, scale: nil, shift: nil))
+        default:
+            preconditionFailure("unreachable")
+        }
+        nest.pre[nest.innermost].append(contentsOf: body)
+        p.block("") { p in nest.print(into: &p) }
+    }
+
+    /// `y[t] = k·x[t]` over a line (`x` is `y` itself when `inPlace`).
+    private func copyScaled(_ contiguous: Bool, _ xt: String, _ yt: String, _ k: String, _ count: Int, inPlace: Bool = false) -> [Stmt] {
+        if contiguous { return [.line("attn_row_scale(yl, \(inPlace ? "yl" : "xl"), \(k), \(count));")] }
+        return [.loop(variable: "t", extent: count, body: [.line("\(yt) = \(k) * \(xt);")])]
+    }
+
+    /// `(x − mean) / sqrt(var + eps)`, two passes for the statistics, then the optional affine.
+    private func standardize(
+        _ sx: Int, _ xt: String, _ yt: String, _ count: Int, eps: Float, scale: ParamID?, shift: ParamID?
+    ) -> [Stmt] {
+        var body: [Stmt] = []
+        if sx == 1 {
+            body.append(.line("const float mean = attn_row_sum(xl, \(count)) / \(count).0f;"))
+        } else {
+            body.append(.line("float mean = 0.0f;"))
+            body.append(.loop(variable: "t", extent: count, body: [.line("mean += \(xt);")]))
+            body.append(.line("mean /= \(count).0f;"))
+        }
+        body.append(.line("float var = 0.0f;"))
+        body.append(.loop(variable: "t", extent: count, body: [.line("const float d = \(xt) - mean;"), .line("var += d * d;")]))
+        body.append(.line("const float inv = 1.0f / attn_sqrtf(var / \(count).0f + \(cFloat(eps)));"))
+        var term = "(\(xt) - mean) * inv"
+        if let scale { term = "\(term) * \(names.param(scale))[t]" }
+        if let shift { term = "\(term) + \(names.param(shift))[t]" }
+        body.append(.loop(variable: "t", extent: count, body: [.line("\(yt) = \(term);")]))
+        return body
+    }
+}

@@ -1,0 +1,45 @@
+// A static cost model: floating-point operations per instruction (one multiply-add is 2), for
+// `attn-gen list` and `explain`, and for the fuzzers' work budget. Exponentials, divisions and
+// square roots count as one operation each: the model orders blocks, it does not time them.
+
+extension Program {
+    /// FLOPs of the instruction defining `v` (for all N samples); saturates at `Int.max`.
+    public func flops(_ v: ValueID) -> Int {
+        let instr = instrs[v - 1]
+        let out = instr.shape
+        let x = instr.operands.first.map { shape(of: $0) } ?? out
+        func times(_ factors: Int...) -> Int {
+            factors.reduce(1) { acc, f in
+                let (p, overflow) = acc.multipliedReportingOverflow(by: f)
+                return overflow ? Int.max : p
+            }
+        }
+        switch instr.op {
+        case .globalPool, .channelPool, .axisPool: return x.count
+        case .pool2d(_, let k, _): return times(out.count, k, k)
+        case .weightedPool: return times(2, x.count)
+        case .linear: return times(2, out.count, x.c)
+        case .channelConv1d(_, let k): return times(2, out.count, k)
+        case .conv2d(let a): return times(2, out.count, x.c / a.groups, a.kernel, a.kernel)
+        case .matmul(let ta, _, _): return times(2, out.count, ta ? x.h : x.w)
+        case .attention:
+            let (d, keys, dv) = (x.h, shape(of: instr.operands[1]).w, shape(of: instr.operands[2]).h)
+            // Scores, their softmax (max, exp, sum, scale), then the weighted sum of V.
+            return times(out.n, out.c, x.w, 2 * d + 4 + 2 * dv, keys)
+        case .affine: return times(2, out.count)
+        case .unary, .binary: return out.count
+        case .softmax: return times(4, out.count)
+        case .l1Normalize: return times(3, out.count)
+        case .layerNorm, .instanceNorm: return times(6, out.count)
+        case .constant, .concat, .slice, .reshape, .transpose, .upsampleNearest: return 0
+        }
+    }
+
+    /// FLOPs of the whole program; saturates at `Int.max`.
+    public var flops: Int {
+        instrs.indices.reduce(0) { total, i in
+            let (sum, overflow) = total.addingReportingOverflow(flops(i + 1))
+            return overflow ? Int.max : sum
+        }
+    }
+}

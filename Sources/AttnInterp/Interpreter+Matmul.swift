@@ -1,0 +1,50 @@
+// Batched matrix products and the fused attention op, written the obvious way: the attention
+// reference does materialise each (n, c) score matrix; only the C must not.
+
+import AttnIR
+import Foundation
+
+extension Interpreter {
+    /// Element (row, col) of matrix (n, c) of a stack, with n and c broadcast when 1.
+    static func matrixElement(_ x: [Float], _ s: Shape, _ n: Int, _ c: Int, _ row: Int, _ col: Int, transposed: Bool) -> Float {
+        let (r, k) = transposed ? (col, row) : (row, col)
+        return x[s.offset(n: n, c: c, h: r, w: k)]
+    }
+
+    static func matmul(_ a: ([Float], Shape), _ b: ([Float], Shape), _ out: Shape, ta: Bool, tb: Bool, alpha: Float) -> [Float] {
+        let inner = ta ? a.1.h : a.1.w
+        return tensor(out) { n, c, i, j in
+            var acc = 0.0
+            for k in 0..<inner {
+                acc += Double(matrixElement(a.0, a.1, n, c, i, k, transposed: ta))
+                    * Double(matrixElement(b.0, b.1, n, c, k, j, transposed: tb))
+            }
+            return Float(acc * Double(alpha))
+        }
+    }
+
+    static func attention(_ q: ([Float], Shape), _ k: ([Float], Shape), _ v: ([Float], Shape), _ out: Shape, scale: Float) -> [Float] {
+        let (d, keys) = (q.1.h, k.1.w)
+        var y = [Float](repeating: 0, count: out.count)
+        for n in 0..<out.n {
+            for b in 0..<out.c {
+                for i in 0..<q.1.w {
+                    let scores = (0..<keys).map { j in
+                        var acc = 0.0
+                        for t in 0..<d {
+                            acc += Double(q.0[q.1.offset(n: n, c: b, h: t, w: i)]) * Double(k.0[k.1.offset(n: n, c: b, h: t, w: j)])
+                        }
+                        return Float(acc * Double(scale))
+                    }
+                    let p = softmax(scores)
+                    for e in 0..<v.1.h {
+                        var acc = 0.0
+                        for j in 0..<keys { acc += Double(p[j]) * Double(v.0[v.1.offset(n: n, c: b, h: e, w: j)]) }
+                        y[out.offset(n: n, c: b, h: e, w: i)] = Float(acc)
+                    }
+                }
+            }
+        }
+        return y
+    }
+}
