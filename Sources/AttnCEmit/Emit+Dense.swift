@@ -110,7 +110,7 @@ extension CEmitter {
         let body: [Stmt] = [
             .line("float \(acc) = \(start);"),
             .loop(variable: "i", extent: inPerGroup, body: [
-                .line("const float *x_plane = \(xBase) + (\(groupStart(a, out, o.index, xs.c / a.groups))i) * \(xLayout.cStride);"),
+                .line("const float *x_plane = \(xBase) + \(inputChannel(a, out, o.index, xs.c / a.groups)) * \(xLayout.cStride);"),
                 .line("const float *w_plane = \(wt) + (\(o.index) * \(inPerGroup) + i) * \(k * k);"),
                 .range(variable: "kh", from: "kh0", to: "kh1", body: inner),
             ]),
@@ -139,7 +139,7 @@ extension CEmitter {
             .line("const float *w_row = \(names.param(a.weight)) + \(scaled(o.index, inPerGroup));"),
             .loop(variable: "t", extent: out.plane, body: [.line("out_plane[t] = \(start);")]),
             .loop(variable: "i", extent: inPerGroup, body: [
-                .line("attn_row_axpy(out_plane, x_planes + (\(groupStart(a, out, o.index, inPerGroup))i) * \(schedule.layouts[x]!.cStride), w_row[i], \(out.plane));")
+                .line("attn_row_axpy(out_plane, x_planes + \(inputChannel(a, out, o.index, inPerGroup)) * \(schedule.layouts[x]!.cStride), w_row[i], \(out.plane));")
             ]),
         ]
         nest.pre[nest.innermost].append(contentsOf: body)
@@ -170,7 +170,7 @@ extension CEmitter {
             .line("float *out_row = \(pointer(v)) + \(row);"),
             .loop(variable: "w", extent: out.w, body: [.line("out_row[w] = \(start);")]),
             .loop(variable: "i", extent: xs.c / a.groups, body: [
-                .line("const float *x_plane = \(xBase) + (\(groupStart(a, out, o.index, xs.c / a.groups))i) * \(xLayout.cStride);"),
+                .line("const float *x_plane = \(xBase) + \(inputChannel(a, out, o.index, xs.c / a.groups)) * \(xLayout.cStride);"),
                 .line("const float *w_plane = \(wt) + (\(o.index) * \(xs.c / a.groups) + i) * \(k * k);"),
                 .range(variable: "kh", from: "kh0", to: "kh1", body: [
                     .line("const float *x_row = x_plane + (\(h.index) + kh * \(d) - \(pad)) * \(xs.w);"),
@@ -188,10 +188,10 @@ extension CEmitter {
         print(nest, into: &p)
     }
 
-    /// `"g·(C_in/groups) + "`: the first input channel of output channel `o`'s group, or "".
-    private func groupStart(_ a: Conv2dAttrs, _ out: Shape, _ o: String, _ inPerGroup: Int) -> String {
-        guard a.groups > 1 else { return "" }
-        return "\(o) / \(out.c / a.groups) * \(inPerGroup) + "
+    /// The input channel that the group-local index `i` of output channel `o`'s group reads.
+    private func inputChannel(_ a: Conv2dAttrs, _ out: Shape, _ o: String, _ inPerGroup: Int) -> String {
+        guard a.groups > 1 else { return "i" }
+        return "(\(o) / \(out.c / a.groups) * \(inPerGroup) + i)"
     }
 
     /// `t0`/`t1`: the taps t in [0, k) with `0 <= pos + t·d - pad < extent`.

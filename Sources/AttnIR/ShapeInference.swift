@@ -46,8 +46,9 @@ extension Op {
         case .conv2d(let a):
             try arity(1)
             let x = operands[0]
+            let attrs = "k=\(a.kernel) d=\(a.dilation) p=\(a.padding)" + (a.stride == 1 ? "" : " s=\(a.stride)")
             guard a.kernel >= 1, a.dilation >= 1, a.padding >= 0, a.stride >= 1, a.groups >= 1 else {
-                throw IRError("conv2d k=\(a.kernel) d=\(a.dilation) p=\(a.padding) s=\(a.stride) g=\(a.groups) out of range")
+                throw IRError("conv2d \(attrs) g=\(a.groups) does not fit \(x)")
             }
             guard x.c % a.groups == 0, a.outChannels % a.groups == 0 else {
                 throw IRError("conv2d groups \(a.groups) do not divide \(x.c) → \(a.outChannels) channels")
@@ -57,7 +58,7 @@ extension Op {
             let h = a.outputExtent(x.h)
             let w = a.outputExtent(x.w)
             guard h >= 1, w >= 1 else {
-                throw IRError("conv2d k=\(a.kernel) d=\(a.dilation) p=\(a.padding) s=\(a.stride) does not fit \(x)")
+                throw IRError("conv2d \(attrs) does not fit \(x)")
             }
             return Shape(n: x.n, c: a.outChannels, h: h, w: w)
         case .axisPool(_, let axis):
