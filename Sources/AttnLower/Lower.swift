@@ -12,9 +12,9 @@ public enum Lowering {
         let layers = try spec.resolve()
         let isGraph: Bool
         if case .graph = spec.body { isGraph = true } else { isGraph = false }
-        var state = LoweringState(
-            builder: ProgramBuilder(
-                name: spec.name, input: Shape(n: spec.input.n, c: spec.input.c, h: spec.input.h, w: spec.input.w)))
+        // The program's input can be wider than `input` (fusion packs its M inputs along C).
+        let x = spec.programInput
+        var state = LoweringState(builder: ProgramBuilder(name: spec.name, input: Shape(n: x.n, c: x.c, h: x.h, w: x.w)))
         for (i, layer) in layers.enumerated() {
             do throws(SpecError) {
                 try state.lower(layer)

@@ -31,6 +31,26 @@ public struct BlockSpec: Hashable, Sendable {
         case se(SEOptions)
         case eca(ECAOptions)
         case cbam(CBAMOptions)
+        /// SE without the bottleneck (ECA-Net ablation): `x · σ(mean_HW x)`, no parameters.
+        case seVar1
+        /// SE-Var2: a depthwise 1×1 conv (`groups = C`) on the pooled vector.
+        case seVar2
+        /// SE-Var3: one dense 1×1 conv C → C on the pooled vector.
+        case seVar3
+        /// SE-GC: a grouped 1×1 conv C → C on the pooled vector.
+        case seGC(SEGCOptions)
+        case bam(BAMOptions)
+        case sk(SKOptions)
+        /// DANet position attention (no hyperparameters).
+        case danetPAM
+        /// DANet channel attention (no hyperparameters).
+        case danetCAM
+        case scconv(SCConvOptions)
+        case psa(PSAOptions)
+        case emsa(EMSAOptions)
+        case externalAttention(ExternalAttentionOptions)
+        /// Seed 000's multi-input fusion: the input packs its M inputs along C.
+        case fusion(FusionOptions)
         /// A user's own block, as a list of primitive layers.
         case graph([Layer])
     }
@@ -62,8 +82,31 @@ public struct BlockSpec: Hashable, Sendable {
         case .se: return "se"
         case .eca: return "eca"
         case .cbam: return "cbam"
+        case .seVar1: return "se_var1"
+        case .seVar2: return "se_var2"
+        case .seVar3: return "se_var3"
+        case .seGC: return "se_gc"
+        case .bam: return "bam"
+        case .sk: return "sk"
+        case .danetPAM: return "danet_pam"
+        case .danetCAM: return "danet_cam"
+        case .scconv: return "scconv"
+        case .psa: return "psa"
+        case .emsa: return "emsa"
+        case .externalAttention: return "external_attention"
+        case .fusion: return "fusion"
         case .graph: return nil
         }
+    }
+
+    /// The program's input: `input`, except for `fusion`, whose one input array holds its M
+    /// inputs one after another along C (`[N, M·C, H, W]`, input m in channels `[m·C, (m+1)·C)`)
+    /// while `input.c` is the C of each.
+    public var programInput: InputShape {
+        guard case .fusion(let o) = body else { return input }
+        let (c, overflow) = input.c.multipliedReportingOverflow(by: o.inputs ?? FusionOptions.defaultInputs)
+        // Overflow only for specs resolve() rejects; keep the shape total until then.
+        return InputShape(n: input.n, c: overflow ? input.c : c, h: input.h, w: input.w)
     }
 }
 

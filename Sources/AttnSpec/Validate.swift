@@ -1,5 +1,6 @@
-// Semantic checks of a spec and the defaults that complete it. All user-facing rules live here
-// (and in lowering, for custom graphs), never in the DSL builder or the JSON decoder.
+// Semantic checks of a spec and the defaults that complete it. All user-facing rules live here,
+// in each catalog block's options (`layers(_:)`, next to the block in Catalog/), and in lowering
+// for custom graphs; never in the DSL builder or the JSON decoder.
 
 import Foundation
 
@@ -45,6 +46,19 @@ extension BlockSpec {
             let k = o.spatialKernelSize ?? 7
             try oddKernel(k, "spatial_kernel_size")
             return Catalog.cbam(channels: input.c, reduced: rd, spatialKernel: k, bias: o.bias ?? false)
+        case .seVar1: return Catalog.seVariant(channels: input.c, groups: nil)
+        case .seVar2: return Catalog.seVariant(channels: input.c, groups: input.c)
+        case .seVar3: return Catalog.seVariant(channels: input.c, groups: 1)
+        case .seGC(let o): return try o.layers(input)
+        case .bam(let o): return try o.layers(input)
+        case .sk(let o): return try o.layers(input)
+        case .danetPAM: return try danetPAMLayers(input)
+        case .danetCAM: return Catalog.danetCAM(input)
+        case .scconv(let o): return try o.layers(input)
+        case .psa(let o): return try o.layers(input)
+        case .emsa(let o): return try o.layers(input)
+        case .externalAttention(let o): return try o.layers(input)
+        case .fusion(let o): return try o.layers(input)
         case .graph(let layers):
             guard !layers.isEmpty else { throw SpecError("graph", "must hold at least one layer") }
             return layers

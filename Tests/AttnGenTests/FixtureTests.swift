@@ -12,20 +12,24 @@ import Testing
         let dir = Paths.fixtures.appendingPathComponent(name)
         let specs = try Pipeline.loadSpecs(path: dir.appendingPathComponent("spec.json").path)
         let io = try SafeTensorsFile.load(path: dir.appendingPathComponent("io.safetensors").path)
+        let start = ContinuousClock.now
         let kernel = try Kernel(specs[0], weights: .spec(baseDirectory: dir))
+        let build = ContinuousClock.now - start
         let input = try io.floats("input")
         let expected = try io.floats("output")
         let jit = Comparison(kernel(input), reference: expected)
         let interp = Comparison(Interpreter.run(kernel.program, input: input, params: kernel.params), reference: expected)
-        print("fixture \(name): JIT vs PyTorch \(jit); interpreter vs PyTorch \(interp)")
-        // 1e-5 of max|y|: the contract for imported weights.
-        #expect(jit.within(1e-5), "\(name) JIT vs PyTorch: \(jit)")
-        #expect(interp.within(1e-5), "\(name) interpreter vs PyTorch: \(interp)")
+        // 1e-5 of max|y| for SE, ECA and CBAM (the contract for imported weights); 1e-4 for the
+        // later kinds, whose softmaxes, norms and k×k convs over many taps sum in other orders.
+        let tolerance: Float = ["se", "eca", "cbam"].contains(specs[0].kind ?? "") ? 1e-5 : 1e-4
+        print("fixture \(name): JIT vs PyTorch \(jit); interpreter vs PyTorch \(interp) [tolerance \(tolerance)]; generate + JIT \(build)")
+        #expect(jit.within(tolerance), "\(name) JIT vs PyTorch: \(jit)")
+        #expect(interp.within(tolerance), "\(name) interpreter vs PyTorch: \(interp)")
     }
 
     @Test func everyKindHasFixtures() {
         let names = Paths.fixtureNames()
-        for kind in ["se_", "eca_", "cbam_"] { #expect(names.contains { $0.hasPrefix(kind) }, "no \(kind) fixture") }
+        for kind in BlockSpec.kinds { #expect(names.contains { $0.hasPrefix(kind + "_") }, "no \(kind) fixture") }
         #expect(names.contains("cbam_official_c64"), "official CBAM names must be covered")
         #expect(names.contains("se_moskomule_c48"), "moskomule SE names must be covered")
     }

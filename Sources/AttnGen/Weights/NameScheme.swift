@@ -1,5 +1,5 @@
-// State_dict naming conventions of the reference implementations. The catalog uses timm's names;
-// other codebases map onto them here, with any tensor transform their layout needs.
+// State_dict naming conventions of the reference implementations. The catalog uses timm's names
+// (or the official code's, for blocks timm lacks); other codebases map onto them here, with any tensor transform their layout needs.
 
 import AttnSpec
 
@@ -31,7 +31,11 @@ struct NameScheme {
         switch body {
         case .se: return names.contains("fc.0.weight") ? .moskomuleSE : .timm
         case .cbam: return names.contains("ChannelGate.mlp.1.weight") ? .officialCBAM : .timm
-        case .eca, .graph: return .timm
+        // The newer kinds' catalogs use their reference code's names (timm's SK, the official
+        // code elsewhere), so their files need no renaming.
+        case .eca, .graph, .seVar1, .seVar2, .seVar3, .seGC, .bam, .sk, .danetPAM, .danetCAM, .scconv, .psa, .emsa,
+            .externalAttention, .fusion:
+            return .timm
         }
     }
 

@@ -23,7 +23,24 @@ extension Checkpoint {
             o.spatialKernelSize = try kernel(
                 "spatial.conv.conv.weight", given: o.spatialKernelSize, defaultValue: 7, field: "spatial_kernel_size")
             spec.body = .cbam(o)
-        case .graph:
+        case .seGC(var o):
+            // fc.weight [C, C/G, 1, 1] says G.
+            if o.groups == nil, let perGroup = dims("fc.weight")?.dropFirst().first, perGroup >= 1, c % perGroup == 0 {
+                o.groups = c / perGroup
+            }
+            spec.body = .seGC(o)
+        case .externalAttention(var o):
+            o.s = try kernel("linear_0.weight", given: o.s, first: true, field: "S")
+            spec.body = .externalAttention(o)
+        case .emsa(var o):
+            o.qkvBias = try bias("q.bias", given: o.qkvBias)
+            spec.body = .emsa(o)
+        case .fusion(var o):
+            o.interaction = try bias("fc_mix.weight", given: o.interaction, field: "interaction")
+            spec.body = .fusion(o)
+        // The rest state every hyperparameter the weights could say; a tensor that disagrees is
+        // reported by import, naming it and both shapes.
+        case .graph, .seVar1, .seVar2, .seVar3, .bam, .sk, .danetPAM, .danetCAM, .scconv, .psa:
             break
         }
         return spec
@@ -41,18 +58,19 @@ extension Checkpoint {
         return rd
     }
 
-    private func bias(_ tensor: String, given: Bool?) throws(SpecError) -> Bool {
+    /// Whether `tensor` is present; a stated `field` must agree.
+    private func bias(_ tensor: String, given: Bool?, field: String = "bias") throws(SpecError) -> Bool {
         let present = has(tensor)
         if let given, given != present {
             let what = present ? "holds \(displayName(tensor))" : "has no \(displayName(tensor))"
-            throw SpecError("bias", "is \(given) but \(file.source) \(what) (\(scheme.label) names)")
+            throw SpecError(field, "is \(given) but \(file.source) \(what) (\(scheme.label) names)")
         }
         return present
     }
 
-    /// k from the last dim; a stated k must match.
-    private func kernel(_ tensor: String, given: Int?, defaultValue: Int?, field: String) throws(SpecError) -> Int? {
-        guard let dims = dims(tensor), let k = dims.last else { return given }
+    /// k from the last dim (or the first, `first`); a stated k must match.
+    private func kernel(_ tensor: String, given: Int?, defaultValue: Int? = nil, first: Bool = false, field: String) throws(SpecError) -> Int? {
+        guard let dims = dims(tensor), let k = first ? dims.first : dims.last else { return given }
         if let given, given != k { throw conflict(tensor, field, "\(given)", dims) }
         return k
     }

@@ -73,7 +73,10 @@ extension BlockSpec {
     }
 
     /// Catalog kinds this build knows.
-    public static let kinds = ["se", "eca", "cbam"]
+    public static let kinds = [
+        "se", "se_var1", "se_var2", "se_var3", "se_gc", "eca", "cbam", "bam", "sk", "danet_pam", "danet_cam", "scconv",
+        "psa", "emsa", "external_attention", "fusion",
+    ]
 
     private static func decodeKind(_ kind: String, _ r: inout FieldReader) throws(SpecError) -> Body {
         switch kind {
@@ -85,6 +88,19 @@ extension BlockSpec {
             return .cbam(CBAMOptions(
                 reduction: try r.int("reduction"), reducedChannels: try r.int("reduced_channels"),
                 spatialKernelSize: try r.int("spatial_kernel_size"), bias: try r.bool("bias")))
+        case "se_var1": return .seVar1
+        case "se_var2": return .seVar2
+        case "se_var3": return .seVar3
+        case "se_gc": return .seGC(try SEGCOptions(&r))
+        case "bam": return .bam(try BAMOptions(&r))
+        case "sk": return .sk(try SKOptions(&r))
+        case "danet_pam": return .danetPAM
+        case "danet_cam": return .danetCAM
+        case "scconv": return .scconv(try SCConvOptions(&r))
+        case "psa": return .psa(try PSAOptions(&r))
+        case "emsa": return .emsa(try EMSAOptions(&r))
+        case "external_attention": return .externalAttention(try ExternalAttentionOptions(&r))
+        case "fusion": return .fusion(try FusionOptions(&r))
         default:
             throw SpecError("kind", "unknown kind \"\(kind)\" (known: \(kinds.joined(separator: ", ")))")
         }

@@ -25,6 +25,16 @@ extension BlockSpec {
             f["reduced_channels"] = o.reducedChannels.map { .int($0) }
             f["spatial_kernel_size"] = o.spatialKernelSize.map { .int($0) }
             f["bias"] = o.bias.map { .bool($0) }
+        case .seVar1, .seVar2, .seVar3, .danetPAM, .danetCAM:
+            break
+        case .seGC(let o): o.encode(&f)
+        case .bam(let o): o.encode(&f)
+        case .sk(let o): o.encode(&f)
+        case .scconv(let o): o.encode(&f)
+        case .psa(let o): o.encode(&f)
+        case .emsa(let o): o.encode(&f)
+        case .externalAttention(let o): o.encode(&f)
+        case .fusion(let o): o.encode(&f)
         case .graph(let layers):
             f["graph"] = .array(layers.map(\.json))
         }

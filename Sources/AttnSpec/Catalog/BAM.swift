@@ -1,0 +1,66 @@
+// BAM (Park et al., BMVC 2018), written in the DSL. Follows the official Jongchan/attention-module
+// `MODELS/bam.py` (with its NameError line removed), not the paper: the two branches combine by
+// product, `att = 1 + σ(Mc ⊙ Ms)`, where the paper writes a sum, and the channel MLP has a
+// BatchNorm1d after its first Linear. The official channel pool is `avg_pool2d(kernel = H)`, which
+// only equals the global mean (and only runs) when H == W, so other shapes are refused.
+
+/// BAM hyperparameters (official `ChannelGate`/`SpatialGate` arguments).
+public struct BAMOptions: Hashable, Sendable {
+    public var reduction: Int?
+    public var reducedChannels: Int?
+    /// Dilation (and padding) of the spatial branch's 3×3 convs; default 4.
+    public var dilationVal: Int?
+    /// Number of dilated 3×3 convs; default 2.
+    public var dilationConvNum: Int?
+
+    public init(reduction: Int? = nil, reducedChannels: Int? = nil, dilationVal: Int? = nil, dilationConvNum: Int? = nil) {
+        self.reduction = reduction
+        self.reducedChannels = reducedChannels
+        self.dilationVal = dilationVal
+        self.dilationConvNum = dilationConvNum
+    }
+
+    func layers(_ input: InputShape) throws(SpecError) -> [Layer] {
+        let rd = try reducedWidth(input.c, reduction: reduction, reduced: reducedChannels)
+        let dilation = dilationVal ?? 4
+        let convs = dilationConvNum ?? 2
+        try atLeast(1, dilation, "dilation_val")
+        try atLeast(0, convs, "dilation_conv_num")
+        guard convs <= 64 else { throw SpecError("dilation_conv_num", "must be at most 64, got \(convs)") }
+        guard input.h == input.w else {
+            throw SpecError(
+                "input", "bam needs H == W: the official channel gate pools with avg_pool2d(kernel = H), got \(input.h)×\(input.w)")
+        }
+        return Catalog.bam(channels: input.c, reduced: rd, dilation: dilation, dilatedConvs: convs)
+    }
+}
+
+extension Catalog {
+    /// `y = x + x ⊙ σ(Mc ⊙ Ms)`, i.e. `(1 + σ(Mc ⊙ Ms)) ⊙ x`: Mc = MLP(mean_HW x) [N,C,1,1],
+    /// Ms = 1×1 → (dilated 3×3)×n → 1×1 convs [N,1,H,W], each but the last with BN and ReLU.
+    public static func bam(channels: Int, reduced: Int, dilation: Int, dilatedConvs: Int) -> [Layer] {
+        let gateC = "channel_att.gate_c."
+        let gateS = "spatial_att.gate_s."
+        return build {
+            GlobalPool(.mean)
+            Linear(reduced, bias: true, param: gateC + "gate_c_fc_0")
+            BatchNorm(param: gateC + "gate_c_bn_1")
+            ReLU()
+            Linear(channels, bias: true, param: gateC + "gate_c_fc_final").named("mc")
+            Conv2D(reduced, kernelSize: 1, padding: 0, bias: true, param: gateS + "gate_s_conv_reduce0", of: "x")
+            BatchNorm(param: gateS + "gate_s_bn_reduce0")
+            ReLU()
+            for i in 0..<dilatedConvs {
+                Conv2D(reduced, kernelSize: 3, padding: dilation, dilation: dilation, bias: true, param: gateS + "gate_s_conv_di_\(i)")
+                BatchNorm(param: gateS + "gate_s_bn_di_\(i)")
+                ReLU()
+            }
+            Conv2D(1, kernelSize: 1, padding: 0, bias: true, param: gateS + "gate_s_conv_final")
+            Multiply("mc")
+            Sigmoid()
+            // (1 + σ)·x as x·σ + x: no constant op needed, and within an ulp of PyTorch's order.
+            Multiply("x")
+            Add("x")
+        }
+    }
+}

@@ -1,0 +1,58 @@
+// DANet's position and channel attention (Fu et al., CVPR 2019), written in the DSL. Follows the
+// official junfu1115/DANet `encoding/nn/da_att.py` (`PAM_Module`, `CAM_Module`), including where
+// it departs from the paper: PAM's energy is not scaled by 1/√d, and CAM's logits are
+// `max_j E_ij − E_ij` (so the least similar channel weighs most; the authors' choice, DANet #9).
+
+extension Catalog {
+    /// PAM: `y = γ · V·softmax(QᵀK)ᵀ + x` over the H·W positions, with Q, K 1×1 convs C → C/8 and
+    /// V C → C (all with bias), γ the learned scalar `gamma`. The fused `attention` op streams
+    /// the softmax, so the HW×HW map is never stored.
+    public static func danetPAM(_ input: InputShape) -> [Layer] {
+        let (n, c, hw) = (input.n, input.c, input.h * input.w)
+        let d = c / 8
+        return build {
+            Conv2D(d, kernelSize: 1, padding: 0, bias: true, param: "query_conv", of: "x")
+            Primitive(.reshape([n, 1, d, hw])).named("q")
+            Conv2D(d, kernelSize: 1, padding: 0, bias: true, param: "key_conv", of: "x")
+            Primitive(.reshape([n, 1, d, hw])).named("k")
+            Conv2D(c, kernelSize: 1, padding: 0, bias: true, param: "value_conv", of: "x")
+            Primitive(.reshape([n, 1, c, hw])).named("v")
+            Primitive(.attention(scale: 1), "q", "k", "v")
+            gammaResidual(input)
+        }
+    }
+
+    /// CAM: `y = γ · softmax(rowmax(E) − E)·A + x` with `A = x` viewed as [C, HW] and `E = A·Aᵀ`.
+    /// The subtraction is its own op so `max − E` rounds as in PyTorch before the softmax, which
+    /// matters when energies reach 1e3 and more (blocks.md §3.9).
+    public static func danetCAM(_ input: InputShape) -> [Layer] {
+        let (n, c, hw) = (input.n, input.c, input.h * input.w)
+        return build {
+            Primitive(.reshape([n, 1, c, hw]), "x").named("a")
+            Primitive(.matmul(transposeA: false, transposeB: true, alpha: 1), "a", "a").named("energy")
+            Primitive(.axisPool(.max, axis: .w)).named("rowmax")
+            Subtract("rowmax", "energy")
+            Softmax(.w)
+            Primitive(.matmul(transposeA: false, transposeB: false, alpha: 1), "_", "a")
+            gammaResidual(input)
+        }
+    }
+
+    /// `gamma · previous + x`, the previous result reshaped back to the input's NCHW.
+    private static func gammaResidual(_ input: InputShape) -> [Layer] {
+        build {
+            Primitive(.reshape([input.n, input.c, input.h, input.w])).named("out")
+            Primitive(.parameter(param: "gamma", shape: [1, 1, 1, 1])).named("gamma")
+            Multiply("gamma", "out")
+            Add("x")
+        }
+    }
+}
+
+/// PAM's rule: the query and key convs have C/8 channels.
+func danetPAMLayers(_ input: InputShape) throws(SpecError) -> [Layer] {
+    guard input.c >= 8 else {
+        throw SpecError("input.c", "danet_pam projects to C/8 channels, so C must be at least 8, got \(input.c)")
+    }
+    return Catalog.danetPAM(input)
+}

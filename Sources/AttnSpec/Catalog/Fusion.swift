@@ -1,0 +1,79 @@
+// Seed 000's multi-input fusion, written in the DSL: SK's selection step applied to M given inputs
+// instead of M conv paths. No public code exists; scripts/make_catalog_fixtures.py (`Fusion`) is
+// the reference. The block's one input array packs the M inputs along C (`[N, M·C, H, W]`,
+// `BlockSpec.programInput`); `input.c` is the C of each, and of the output.
+
+/// How the M per-input gates are made from the MLP's M·C outputs.
+public enum FusionGate: String, Hashable, Sendable, CaseIterable {
+    /// Each gate on its own: `σ(a_m)`.
+    case sigmoid
+    /// Across the inputs, per channel (SK's selection): `softmax_m(a_m)`.
+    case softmax
+}
+
+/// Fusion hyperparameters.
+public struct FusionOptions: Hashable, Sendable {
+    public static let defaultInputs = 3
+
+    /// M, the number of inputs; default 3.
+    public var inputs: Int?
+    public var reduction: Int?
+    public var reducedChannels: Int?
+    /// Default softmax.
+    public var gate: FusionGate?
+    /// A full M·C → M·C layer (`fc_mix`) after the MLP, so the inputs' gates see each other; default false.
+    public var interaction: Bool?
+
+    public init(inputs: Int? = nil, reduction: Int? = nil, reducedChannels: Int? = nil, gate: FusionGate? = nil, interaction: Bool? = nil) {
+        self.inputs = inputs
+        self.reduction = reduction
+        self.reducedChannels = reducedChannels
+        self.gate = gate
+        self.interaction = interaction
+    }
+
+    func layers(_ input: InputShape) throws(SpecError) -> [Layer] {
+        let m = inputs ?? Self.defaultInputs
+        try atLeast(2, m, "inputs")
+        guard m <= 64, input.c <= maxElements / m, input.n * m * input.c <= maxElements / (input.h * input.w) else {
+            throw SpecError("inputs", "\(m) inputs of \(input.n)×\(input.c)×\(input.h)×\(input.w) exceed 32-bit indexing or 64 inputs")
+        }
+        let rd = try reducedWidth(input.c, reduction: reduction, reduced: reducedChannels)
+        return Catalog.fusion(input, inputs: m, reduced: rd, gate: gate ?? .softmax, interaction: interaction ?? false)
+    }
+}
+
+extension Catalog {
+    /// `y = Σ_m g_m ⊙ x_m`, `g = gate(fc2(relu(fc1(mean_HW Σ_m x_m))))` (with `fc_mix` after fc2
+    /// when `interaction`), the M·C gate values input-major.
+    public static func fusion(_ input: InputShape, inputs m: Int, reduced: Int, gate: FusionGate, interaction: Bool) -> [Layer] {
+        let (n, c) = (input.n, input.c)
+        let xs = (0..<m).map { "x\($0)" }
+        return build {
+            for i in 0..<m {
+                Primitive(.slice(start: i * c, count: c), "x").named(xs[i])
+            }
+            sum(xs)
+            GlobalPool(.mean)
+            Linear(reduced, bias: true, param: "fc1")
+            ReLU()
+            Linear(m * c, bias: true, param: "fc2")
+            if interaction {
+                Linear(m * c, bias: true, param: "fc_mix")
+            }
+            switch gate {
+            case .sigmoid:
+                Sigmoid().named("g")
+            case .softmax:
+                Primitive(.reshape([n, m, c, 1]))
+                Softmax(.c)
+                Primitive(.reshape([n, m * c, 1, 1])).named("g")
+            }
+            for i in 0..<m {
+                Primitive(.slice(start: i * c, count: c), "g")
+                Multiply(xs[i]).named("y\(i)")
+            }
+            sum((0..<m).map { "y\($0)" })
+        }
+    }
+}

@@ -1,0 +1,49 @@
+// Checks the catalog blocks share when completing their hyperparameters. Each throws a SpecError
+// naming the field and the rule, e.g. `groups: must divide C (64), got 5`.
+
+/// `value` at least `minimum` and small enough for 32-bit indexing.
+func atLeast(_ minimum: Int, _ value: Int, _ field: String) throws(SpecError) {
+    guard value >= minimum else { throw SpecError(field, "must be at least \(minimum), got \(value)") }
+    guard value <= maxElements else { throw SpecError(field, "must be at most \(maxElements) (32-bit indexing), got \(value)") }
+}
+
+/// `value` divides `whole`, which the message calls `what` (`C`, `planes/4`).
+func divides(_ value: Int, _ whole: Int, _ what: String, _ field: String) throws(SpecError) {
+    try atLeast(1, value, field)
+    guard whole % value == 0 else { throw SpecError(field, "must divide \(what) (\(whole)), got \(value)") }
+}
+
+/// A positive odd kernel size.
+func oddKernelSize(_ k: Int, _ field: String) throws(SpecError) {
+    guard k >= 1, k % 2 == 1 else { throw SpecError(field, "must be a positive odd number, got \(k)") }
+    guard k <= maxKernelSize else { throw SpecError(field, "must be at most \(maxKernelSize), got \(k)") }
+}
+
+/// `reduced_channels` wins; else `channels / reduction` (floor), which must leave a channel.
+func reducedWidth(_ channels: Int, reduction: Int?, reduced: Int?, defaultReduction: Int = 16) throws(SpecError) -> Int {
+    if let rd = reduced {
+        try atLeast(1, rd, "reduced_channels")
+        return rd
+    }
+    let r = reduction ?? defaultReduction
+    try atLeast(1, r, "reduction")
+    guard channels / r >= 1 else {
+        throw SpecError("reduction", "\(r) leaves \(channels)/\(r) = 0 channels for C = \(channels); lower it or give reduced_channels")
+    }
+    return channels / r
+}
+
+/// The output extent of a conv or pool along one axis (PyTorch's floor rule), at least 1.
+func convExtent(_ size: Int, kernel: Int, padding: Int, dilation: Int, stride: Int, _ field: String) throws(SpecError) -> Int {
+    let span = dilation * (kernel - 1) + 1
+    guard size + 2 * padding >= span else {
+        throw SpecError(field, "a \(kernel)×\(kernel) window (dilation \(dilation), padding \(padding)) does not fit in \(size) pixels")
+    }
+    return (size + 2 * padding - span) / stride + 1
+}
+
+/// `v1 + v2 + …` of two or more named values, left to right as PyTorch's `sum(dim=1)` of a stack.
+func sum(_ names: [String]) -> [Layer] {
+    precondition(names.count >= 2, "sum of \(names)")
+    return [Layer(.add, inputs: [names[0], names[1]])] + names.dropFirst(2).map { Layer(.add, inputs: [$0]) }
+}

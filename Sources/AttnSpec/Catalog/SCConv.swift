@@ -1,0 +1,65 @@
+// SC-Conv, the self-calibrated convolution of SCNet (Liu et al., CVPR 2020), written in the DSL.
+// Follows the official MCG-NKU/SCNet `scnet.py::SCConv(inplanes, planes, stride, padding,
+// dilation, groups, pooling_r)` with inplanes = planes = C (the newer file; an older one in the
+// same repository has a ReLU inside k4 and no groups/padding/dilation). The gate adds x itself,
+// not a projection, before the sigmoid, and the upsampling is PyTorch's legacy nearest rule,
+// which is not `dst // r` when r does not divide H or W.
+
+/// SC-Conv hyperparameters (official constructor arguments).
+public struct SCConvOptions: Hashable, Sendable {
+    /// AvgPool kernel and stride of the calibration branch k2; default 4.
+    public var poolingR: Int?
+    /// Stride of the last conv (k4); default 1.
+    public var stride: Int?
+    /// Padding of the 3×3 convs; default 1. Must equal `dilation` so k3 keeps H×W.
+    public var padding: Int?
+    public var dilation: Int?
+    public var groups: Int?
+
+    public init(poolingR: Int? = nil, stride: Int? = nil, padding: Int? = nil, dilation: Int? = nil, groups: Int? = nil) {
+        self.poolingR = poolingR
+        self.stride = stride
+        self.padding = padding
+        self.dilation = dilation
+        self.groups = groups
+    }
+
+    func layers(_ input: InputShape) throws(SpecError) -> [Layer] {
+        let r = poolingR ?? 4, stride = stride ?? 1, dilation = dilation ?? 1, groups = groups ?? 1
+        let padding = padding ?? dilation
+        try atLeast(1, r, "pooling_r")
+        try atLeast(1, stride, "stride")
+        try atLeast(1, dilation, "dilation")
+        try atLeast(0, padding, "padding")
+        try divides(groups, input.c, "C", "groups")
+        guard r <= input.h, r <= input.w else {
+            throw SpecError("pooling_r", "\(r) is larger than the \(input.h)×\(input.w) input")
+        }
+        // k3's output is multiplied by the H×W gate, so its 3×3 conv must keep the size.
+        guard padding == dilation else {
+            throw SpecError("padding", "must equal dilation (\(dilation)) so the 3×3 convs keep H×W, got \(padding)")
+        }
+        _ = try convExtent(input.h, kernel: 3, padding: padding, dilation: dilation, stride: stride, "stride")
+        return Catalog.scconv(input, poolingR: r, stride: stride, padding: padding, dilation: dilation, groups: groups)
+    }
+}
+
+extension Catalog {
+    /// `k4(k3(x) ⊙ σ(x + up(k2(avgpool_r(x)))))`, each k a 3×3 conv (no bias) and BatchNorm.
+    public static func scconv(_ input: InputShape, poolingR: Int, stride: Int, padding: Int, dilation: Int, groups: Int) -> [Layer] {
+        let c = input.c
+        return build {
+            Primitive(.pool2d(.mean, kernelSize: poolingR, stride: poolingR), "x")
+            Conv2D(c, kernelSize: 3, padding: padding, dilation: dilation, groups: groups, param: "k2.1")
+            BatchNorm(param: "k2.2")
+            Primitive(.upsampleNearest(h: input.h, w: input.w))
+            Add("x")
+            Sigmoid().named("gate")
+            Conv2D(c, kernelSize: 3, padding: padding, dilation: dilation, groups: groups, param: "k3.0", of: "x")
+            BatchNorm(param: "k3.1")
+            Multiply("gate")
+            Conv2D(c, kernelSize: 3, padding: padding, dilation: dilation, stride: stride, groups: groups, param: "k4.0")
+            BatchNorm(param: "k4.1")
+        }
+    }
+}

@@ -1,0 +1,132 @@
+// Selective Kernel convolution (Li et al., CVPR 2019), written in the DSL. Follows timm's
+// `SelectiveKernel` (timm/layers/selective_kernel.py), which differs from the paper in two
+// defaults: `split_input` feeds path m only the m-th C/M input channels, and `keep_3x3` makes a
+// k×k path a 3×3 with dilation (k−1)/2. The attention width is timm's
+// `make_divisible(out · 1/reduction, rd_divisor)` (round limit 0.9), the paper's `max(C/r, L)`
+// when rd_divisor = L = 32. `fc_select`'s outputs are path-major: the first C belong to path 0.
+
+/// SK hyperparameters (timm constructor arguments; `reduction` is 1/rd_ratio, `reduced_channels`
+/// is rd_channels).
+public struct SKOptions: Hashable, Sendable {
+    /// Default C.
+    public var outChannels: Int?
+    /// One odd kernel size per path, at least two paths; default [3, 5].
+    public var kernelSize: [Int]?
+    public var stride: Int?
+    public var dilation: Int?
+    /// Groups of each path conv (timm clamps it to out_channels); default 1.
+    public var groups: Int?
+    public var reduction: Int?
+    public var reducedChannels: Int?
+    public var rdDivisor: Int?
+    public var keep3x3: Bool?
+    public var splitInput: Bool?
+
+    public init(
+        outChannels: Int? = nil, kernelSize: [Int]? = nil, stride: Int? = nil, dilation: Int? = nil, groups: Int? = nil,
+        reduction: Int? = nil, reducedChannels: Int? = nil, rdDivisor: Int? = nil, keep3x3: Bool? = nil, splitInput: Bool? = nil
+    ) {
+        self.outChannels = outChannels
+        self.kernelSize = kernelSize
+        self.stride = stride
+        self.dilation = dilation
+        self.groups = groups
+        self.reduction = reduction
+        self.reducedChannels = reducedChannels
+        self.rdDivisor = rdDivisor
+        self.keep3x3 = keep3x3
+        self.splitInput = splitInput
+    }
+
+    func layers(_ input: InputShape) throws(SpecError) -> [Layer] {
+        let out = outChannels ?? input.c
+        let kernels = kernelSize ?? [3, 5]
+        let stride = stride ?? 1, dilation = dilation ?? 1
+        try atLeast(1, out, "out_channels")
+        try atLeast(1, stride, "stride")
+        try atLeast(1, dilation, "dilation")
+        guard kernels.count >= 2, kernels.count <= 16 else {
+            throw SpecError("kernel_size", "must list 2 to 16 kernel sizes (one per path), got \(kernels.count)")
+        }
+        let paths = kernels.count
+        var pathConvs: [Catalog.SKPath] = []
+        for (m, k) in kernels.enumerated() {
+            // timm asserts k ≥ 3 and odd (keep_3x3 turns k = 1 into dilation 0).
+            guard k >= 3 else { throw SpecError("kernel_size[\(m)]", "must be an odd number ≥ 3, got \(k)") }
+            try oddKernelSize(k, "kernel_size[\(m)]")
+            let (kk, dd) = keep3x3 ?? true ? (3, dilation * (k - 1) / 2) : (k, dilation)
+            // timm's get_padding for its "same"-style default.
+            let pad = ((stride - 1) + dd * (kk - 1)) / 2
+            _ = try convExtent(min(input.h, input.w), kernel: kk, padding: pad, dilation: dd, stride: stride, "kernel_size[\(m)]")
+            pathConvs.append(Catalog.SKPath(kernel: kk, dilation: dd, padding: pad))
+        }
+        let split = splitInput ?? true
+        if split { try divides(paths, input.c, "C", "kernel_size (its path count)") }
+        let pathIn = split ? input.c / paths : input.c
+        let groups = min(out, groups ?? 1)
+        try divides(groups, pathIn, split ? "C/paths" : "C", "groups")
+        try divides(groups, out, "out_channels", "groups")
+        let rd: Int
+        if let given = reducedChannels {
+            try atLeast(1, given, "reduced_channels")
+            rd = given
+        } else {
+            let r = reduction ?? 16, divisor = rdDivisor ?? 8
+            try atLeast(1, r, "reduction")
+            try atLeast(1, divisor, "rd_divisor")
+            rd = makeDivisible(Double(out) * (1 / Double(r)), divisor: divisor)
+        }
+        return Catalog.selectiveKernel(
+            input, outChannels: out, paths: pathConvs, stride: stride, groups: groups, splitInput: split, reduced: rd)
+    }
+}
+
+/// timm's `make_divisible(v, divisor)` with its defaults (min_value = divisor, round_limit 0.9).
+func makeDivisible(_ v: Double, divisor: Int) -> Int {
+    var rounded = max(divisor, Int(v + Double(divisor) / 2) / divisor * divisor)
+    if Double(rounded) < 0.9 * v { rounded += divisor }
+    return rounded
+}
+
+extension Catalog {
+    /// One SK path's conv geometry.
+    public struct SKPath: Hashable, Sendable {
+        public var kernel, dilation, padding: Int
+    }
+
+    /// `U_m = relu(BN(conv_m(x or its m-th channel block)))`, `a = softmax over m of
+    /// fc_select(relu(BN(fc_reduce(mean_HW Σ_m U_m))))`, output `Σ_m a_m ⊙ U_m`.
+    public static func selectiveKernel(
+        _ input: InputShape, outChannels out: Int, paths: [SKPath], stride: Int, groups: Int, splitInput: Bool, reduced: Int
+    ) -> [Layer] {
+        let m = paths.count
+        let pathIn = splitInput ? input.c / m : input.c
+        let branches = paths.indices.map { "u\($0)" }
+        return build {
+            for (i, p) in paths.enumerated() {
+                if splitInput {
+                    Primitive(.slice(start: i * pathIn, count: pathIn), "x")
+                }
+                Conv2D(out, kernelSize: p.kernel, padding: p.padding, dilation: p.dilation, stride: stride, groups: groups,
+                    param: "paths.\(i).conv", of: splitInput ? nil : "x")
+                BatchNorm(param: "paths.\(i).bn")
+                ReLU().named(branches[i])
+            }
+            sum(branches)
+            GlobalPool(.mean)
+            Linear(reduced, bias: false, param: "attn.fc_reduce")
+            BatchNorm(param: "attn.bn")
+            ReLU()
+            Linear(m * out, bias: false, param: "attn.fc_select")
+            // Path-major [N, M·C, 1, 1] viewed as [N, M, C, 1]: softmax across the paths.
+            Primitive(.reshape([input.n, m, out, 1]))
+            Softmax(.c)
+            Primitive(.reshape([input.n, m * out, 1, 1])).named("a")
+            for i in 0..<m {
+                Primitive(.slice(start: i * out, count: out), "a")
+                Multiply(branches[i]).named("s\(i)")
+            }
+            sum((0..<m).map { "s\($0)" })
+        }
+    }
+}
