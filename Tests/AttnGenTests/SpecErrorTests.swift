@@ -106,8 +106,8 @@ struct SpecErrorTests {
                 specError(#"{"blocks": [\#(good), \#(se(name: "\"b\"", #""reduction": "16""#))]}"#),
                 path: "blocks[1].reduction", "must be an integer", "got a string")
             expectError(
-                specError(#"{"blocks": [\#(good), \#(graph(#"[{"op": "softmax"}]"#))]}"#),
-                path: "blocks[1].graph[0].op", "unknown op \"softmax\"")
+                specError(#"{"blocks": [\#(good), \#(graph(#"[{"op": "softmax2d"}]"#))]}"#),
+                path: "blocks[1].graph[0].op", "unknown op \"softmax2d\"")
             expectError(specError(#"{"blocks": [\#(good), 7]}"#), path: "blocks[1]", "must be an object", "got an integer")
             // The first bad block is the one reported.
             expectError(
@@ -289,8 +289,8 @@ struct SpecErrorTests {
         }
 
         @Test func unknownOp() {
-            expectError(specError(graph(#"[{"op": "global_pool", "mode": "mean"}, {"op": "softmax"}]"#)),
-                        path: "graph[1].op", "unknown op \"softmax\"", "global_pool", "concat")
+            expectError(specError(graph(#"[{"op": "global_pool", "mode": "mean"}, {"op": "softmax2d"}]"#)),
+                        path: "graph[1].op", "unknown op \"softmax2d\"", "global_pool", "concat")
         }
 
         @Test func missingOp() {
