@@ -118,8 +118,8 @@ struct SpecErrorTests {
     @Suite("fields")
     struct Fields {
         @Test func unknownKind() {
-            expectError(specError(#"{"name": "sk", "kind": "sk", "input": {"c": 64, "h": 8, "w": 8}}"#),
-                        path: "kind", "unknown kind \"sk\"", "se, eca, cbam")
+            expectError(specError(#"{"name": "t", "kind": "triplet", "input": {"c": 64, "h": 8, "w": 8}}"#),
+                        path: "kind", "unknown kind \"triplet\"", "se, eca, cbam")
         }
 
         @Test func missingKindAndGraph() {
