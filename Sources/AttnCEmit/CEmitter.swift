@@ -70,6 +70,8 @@ public struct CEmitter {
 
     var outputMayAliasInput: Bool {
         let out = program.output
+        // A view of the input reads other elements of x under another name.
+        guard !schedule.views.contains(where: { schedule.layouts[$0]!.buffer == .input }) else { return false }
         guard out == program.instrs.count, program.outputShape == program.input, program.instrs[out - 1].op.isElementwise
         else { return false }
         // In the last pass, x is read only through inline values of x's own shape, i.e. at the
@@ -84,6 +86,7 @@ public struct CEmitter {
 
     /// The C identifier array a stored value is read and written through.
     func pointer(_ v: ValueID) -> String {
+        if schedule.views.contains(v) { return names.value(v) }
         switch schedule.layouts[v]!.buffer {
         case .input: return "input"
         case .output: return "output"
@@ -149,13 +152,23 @@ public struct CEmitter {
             }
             if schedule.scratchSize == 0 { p.line("(void)scratch;") }
             for v in 1...program.instrs.count {
-                guard let layout = schedule.layouts[v], layout.buffer == .scratch else { continue }
-                p.line("float *\(names.value(v)) = scratch + \(layout.base); /* \(program.instrs[v - 1].shape) */")
+                guard let layout = schedule.layouts[v] else { continue }
+                let shape = program.instrs[v - 1].shape
+                switch layout.buffer {
+                case .scratch:
+                    p.line("float *\(names.value(v)) = scratch + \(layout.base); /* \(shape) */")
+                case .input where schedule.views.contains(v):
+                    p.line("const float *\(names.value(v)) = input + \(layout.base); /* \(shape), a view */")
+                case .param(let id) where schedule.views.contains(v):
+                    p.line("const float *\(names.value(v)) = \(names.param(id)) + \(layout.base); /* \(shape), a view */")
+                case .input, .output, .param:
+                    break
+                }
             }
             var v = 1
             while v <= program.instrs.count {
                 let instr = program.instrs[v - 1]
-                if schedule.isInline(v) || schedule.aliasedConcats.contains(v) || schedule.isParamView(v) {
+                if schedule.isInline(v) || schedule.aliasedConcats.contains(v) || schedule.isParamView(v) || schedule.views.contains(v) {
                     v += 1
                     continue
                 }

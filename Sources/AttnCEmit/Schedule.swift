@@ -50,6 +50,8 @@ struct Schedule {
     let aliasedConcats: Set<ValueID>
     /// Scratch offset of the working buffer an op needs while it runs (attention's score row).
     let temps: [ValueID: Int]
+    /// Slices and reshapes read in place from their operand's storage: no copy is emitted.
+    let views: Set<ValueID>
 
     init(_ p: Program, layout: TensorLayout = .nchw) {
         let users = p.users()
@@ -64,6 +66,18 @@ struct Schedule {
                     && (user.op.isReduction || user.shape == instr.shape)
             }
         }
+        // A slice, or a reshape of densely stored NCHW data, is a view of its operand's storage.
+        // A reshape's operand is known to be dense only once layouts exist; until then it is
+        // planned as a view, which only lengthens its operand's life.
+        var isView = Array(repeating: false, count: p.instrs.count + 1)
+        for id in 1...p.instrs.count where id != p.output {
+            let instr = p.instrs[id - 1]
+            switch instr.op {
+            case .slice: isView[id] = true
+            case .reshape: isView[id] = true  // unless its operand turns out not to be dense, below
+            default: break
+            }
+        }
         // A concat's operand can be written directly into its slice when the concat is its only
         // reader and it is stored (not inline, not the block input).
         var sliceOf: [ValueID: (concat: ValueID, channelStart: Int)] = [:]
@@ -71,7 +85,7 @@ struct Schedule {
         for id in 1...p.instrs.count {
             let instr = p.instrs[id - 1]
             guard case .concat = instr.op, id != p.output,
-                instr.operands.allSatisfy({ $0 != 0 && !inline[$0] && users[$0] == [id] && $0 != p.output }),
+                instr.operands.allSatisfy({ $0 != 0 && !inline[$0] && !isView[$0] && users[$0] == [id] && $0 != p.output }),
                 Set(instr.operands).count == instr.operands.count
             else { continue }
             var start = 0
@@ -84,7 +98,7 @@ struct Schedule {
         // An inline value is read where its readers run, so what it reads must stay live that long.
         var lastUse = Array(0...p.instrs.count)
         for v in stride(from: p.instrs.count, through: 0, by: -1) {
-            for u in users[v] { lastUse[v] = max(lastUse[v], inline[u] ? lastUse[u] : u) }
+            for u in users[v] { lastUse[v] = max(lastUse[v], inline[u] || isView[u] ? lastUse[u] : u) }
         }
         // A concat's region must live from its first operand to its own last use.
         var allocAt: [ValueID: ValueID] = [:]
@@ -119,6 +133,29 @@ struct Schedule {
             if case .constant(let param, let shape) = p.instrs[id - 1].op, id != p.output {
                 layouts[id] = Layout(buffer: .param(param), shape, .nchw)
                 continue
+            }
+            if isView[id] {
+                let instr = p.instrs[id - 1]
+                let source = layouts[instr.operands[0]]!
+                let xs = p.shape(of: instr.operands[0])
+                switch instr.op {
+                case .slice(let start, _):
+                    layouts[id] = Layout(
+                        buffer: source.buffer, base: source.base + start * source.cStride, nStride: source.nStride,
+                        cStride: source.cStride, hwStride: source.hwStride)
+                    continue
+                default:
+                    // Only dense NCHW storage keeps the element order a reshape relies on; a slice
+                    // of several samples, or NHWC input, is copied instead.
+                    let dense = (xs.n == 1 || source.nStride == xs.c * xs.plane) && (xs.c == 1 || source.cStride == xs.plane)
+                        && (xs.plane == 1 || source.hwStride == 1)
+                    if dense {
+                        let s = instr.shape
+                        layouts[id] = Layout(buffer: source.buffer, base: source.base, nStride: s.c * s.plane, cStride: s.plane)
+                        continue
+                    }
+                    isView[id] = false
+                }
             }
             // Concat regions open when their first operand is produced.
             for (c, first) in allocAt where first == id { allocate(c) }
@@ -160,6 +197,7 @@ struct Schedule {
         self.scratchSize = allocator.highWater
         self.aliasedConcats = aliased
         self.temps = temps
+        self.views = Set((1...p.instrs.count).filter { isView[$0] })
     }
 
     func isInline(_ v: ValueID) -> Bool { layouts[v] == nil }
