@@ -363,3 +363,60 @@ struct CLITests {
         return copy
     }
 }
+
+/// `attn-gen list` and `attn-gen explain`.
+@Suite struct CatalogCLITests {
+    @Test func listShowsEveryKindWithItsCosts() throws {
+        let r = try attnGen(["list", "--input", "2,64,16,16"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let kinds = [
+            "se", "se_var1", "se_var2", "se_var3", "se_gc", "eca", "cbam", "bam", "sk", "danet_pam", "danet_cam", "scconv",
+            "psa", "emsa", "external_attention", "fusion",
+        ]
+        for kind in kinds {
+            #expect(r.stdout.contains("\n\(kind)  — "), "list lacks \(kind)")
+        }
+        // Every kind lowers with its defaults at this shape: a params/FLOPs/scratch line each.
+        #expect(r.stdout.components(separatedBy: "    params ").count - 1 == kinds.count, "\(r.stdout)")
+        #expect(!r.stdout.contains("not at this shape"))
+        #expect(r.stdout.contains("num_heads=8"))
+    }
+
+    @Test func listRefusesABadShape() throws {
+        let r = try attnGen(["list", "--input", "1,64,0"])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("--input"))
+    }
+
+    @Test func explainPrintsEveryValueAndWritesDot() throws {
+        let dir = try makeTempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let spec = dir.appendingPathComponent("pam.json")
+        try #"{"name": "pam", "kind": "danet_pam", "input": {"c": 32, "h": 8, "w": 8}}"#.write(to: spec, atomically: true, encoding: .utf8)
+        let dot = dir.appendingPathComponent("pam.dot")
+        let r = try attnGen(["explain", spec.path, "--dot", dot.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("attention(scale=1.0)"))
+        #expect(r.stdout.contains("working scratch["))
+        #expect(r.stdout.contains("total: "))
+        let graph = try contents(dot)
+        #expect(graph.hasPrefix("digraph \"pam\" {"))
+        #expect(graph.contains("v0 -> v1"))
+        // q, k (4×64 each), v and the attention's output (32×64 each) and one row of 64 scores:
+        // the 64×64 score matrix is never stored.
+        let scratch = try #require(r.stdout.split(separator: "\n").last { $0.hasPrefix("total: ") })
+        #expect(scratch.contains("scratch 4672 floats"), "\(scratch)")
+    }
+
+    @Test func explainOfABadSpecNamesTheFieldAndWritesNothing() throws {
+        let dir = try makeTempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let spec = dir.appendingPathComponent("bad.json")
+        try #"{"name": "b", "kind": "emsa", "input": {"c": 30, "h": 8, "w": 8}, "num_heads": 4}"#.write(to: spec, atomically: true, encoding: .utf8)
+        let dot = dir.appendingPathComponent("bad.dot")
+        let r = try attnGen(["explain", spec.path, "--dot", dot.path])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("num_heads"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dot.path))
+    }
+}
