@@ -201,22 +201,13 @@ static void attn_row_scale(float *y, const float *x, float g, int n)
 void danet_cam_c64_forward(const float *input, float *output, const float *params, float *scratch)
 {
     const float *gamma = params + DANET_CAM_C64_GAMMA_OFFSET; /* [1, 1, 1, 1] */
-    float *a_1 = scratch + 0; /* [1,1,64,256] */
-    float *energy_3 = scratch + 16384; /* [1,1,64,64] */
-    float *rowmax_4 = scratch + 20480; /* [1,1,64,1] */
-    float *sub_5 = scratch + 16384; /* [1,1,64,64] */
-    float *softmax_6 = scratch + 20480; /* [1,1,64,64] */
-    float *matmul_7 = scratch + 24576; /* [1,1,64,256] */
-    float *out_8 = scratch + 0; /* [1,64,16,16] */
-
-    /* a_1 [1,1,64,256] = reshape[1,1,64,256](input) */
-    {
-        for (int h = 0; h < 64; h++) {
-            for (int w = 0; w < 256; w++) {
-                a_1[h * 256 + w] = input[((h * 256 + w) / 256 % 64) * 256 + ((h * 256 + w) / 16 % 16) * 16 + ((h * 256 + w) % 16)];
-            }
-        }
-    }
+    const float *a_1 = input + 0; /* [1,1,64,256], a view */
+    float *energy_3 = scratch + 0; /* [1,1,64,64] */
+    float *rowmax_4 = scratch + 4096; /* [1,1,64,1] */
+    float *sub_5 = scratch + 0; /* [1,1,64,64] */
+    float *softmax_6 = scratch + 4096; /* [1,1,64,64] */
+    float *matmul_7 = scratch + 8192; /* [1,1,64,256] */
+    float *out_8 = scratch + 8192; /* [1,64,16,16], a view */
 
     /* energy_3 [1,1,64,64] = matmul(A·Bᵀ)(a_1, a_1) */
     {
@@ -274,17 +265,6 @@ void danet_cam_c64_forward(const float *input, float *output, const float *param
             }
             for (int k = 0; k < 64; k++) {
                 attn_row_axpy(yr, a_1 + k * 256, softmax_6[i * 64 + k], 256);
-            }
-        }
-    }
-
-    /* out_8 [1,64,16,16] = reshape[1,64,16,16](matmul_7) */
-    {
-        for (int c = 0; c < 64; c++) {
-            for (int h = 0; h < 16; h++) {
-                for (int w = 0; w < 16; w++) {
-                    out_8[c * 256 + h * 16 + w] = matmul_7[((c * 256 + h * 16 + w) / 256 % 64) * 256 + ((c * 256 + h * 16 + w) % 256)];
-                }
             }
         }
     }

@@ -21,7 +21,7 @@
 #define DANET_CAM_C64_INPUT_SIZE 16384 /* [N,C,H,W] = [1,64,16,16] */
 #define DANET_CAM_C64_OUTPUT_SIZE 16384 /* [1,64,16,16] */
 #define DANET_CAM_C64_PARAMS_SIZE 1
-#define DANET_CAM_C64_SCRATCH_SIZE 40960
+#define DANET_CAM_C64_SCRATCH_SIZE 24576
 #define DANET_CAM_C64_INPUT_N 1
 #define DANET_CAM_C64_INPUT_C 64
 #define DANET_CAM_C64_INPUT_H 16
@@ -31,7 +31,7 @@
 #define DANET_CAM_C64_OUTPUT_H 16
 #define DANET_CAM_C64_OUTPUT_W 16
 #define DANET_CAM_C64_LAYOUT_NCHW 1 /* input and output memory order */
-#define DANET_CAM_C64_OUTPUT_MAY_ALIAS_INPUT 1 /* 1: output may be the input array (in place) */
+#define DANET_CAM_C64_OUTPUT_MAY_ALIAS_INPUT 0 /* 1: output may be the input array (in place) */
 
 /* Parameter array: tensors packed in this order, row-major. */
 #define DANET_CAM_C64_GAMMA_OFFSET 0 /* gamma [1, 1, 1, 1] */

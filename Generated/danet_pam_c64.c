@@ -181,11 +181,11 @@ void danet_pam_c64_forward(const float *input, float *output, const float *param
     float *query_conv_1 = scratch + 0; /* [1,8,16,16] */
     float *key_conv_2 = scratch + 2048; /* [1,8,16,16] */
     float *value_conv_3 = scratch + 4096; /* [1,64,16,16] */
-    float *q_5 = scratch + 20480; /* [1,1,8,256] */
-    float *k_6 = scratch + 0; /* [1,1,8,256] */
-    float *v_7 = scratch + 22528; /* [1,1,64,256] */
-    float *attention_8 = scratch + 2048; /* [1,1,64,256] */
-    float *out_9 = scratch + 18432; /* [1,64,16,16] */
+    float *q_5 = scratch + 0; /* [1,1,8,256], a view */
+    float *k_6 = scratch + 2048; /* [1,1,8,256], a view */
+    float *v_7 = scratch + 4096; /* [1,1,64,256], a view */
+    float *attention_8 = scratch + 20480; /* [1,1,64,256] */
+    float *out_9 = scratch + 20480; /* [1,64,16,16], a view */
 
     /* query_conv_1 [1,8,16,16] = conv2d(out=8, k=1, pad=0, dil=1, w=$0, b=$1)(input) */
     for (int o = 0; o < 8; o++) {
@@ -226,36 +226,9 @@ void danet_pam_c64_forward(const float *input, float *output, const float *param
         }
     }
 
-    /* q_5 [1,1,8,256] = reshape[1,1,8,256](query_conv_1) */
-    {
-        for (int h = 0; h < 8; h++) {
-            for (int w = 0; w < 256; w++) {
-                q_5[h * 256 + w] = query_conv_1[((h * 256 + w) / 256 % 8) * 256 + ((h * 256 + w) / 16 % 16) * 16 + ((h * 256 + w) % 16)];
-            }
-        }
-    }
-
-    /* k_6 [1,1,8,256] = reshape[1,1,8,256](key_conv_2) */
-    {
-        for (int h = 0; h < 8; h++) {
-            for (int w = 0; w < 256; w++) {
-                k_6[h * 256 + w] = key_conv_2[((h * 256 + w) / 256 % 8) * 256 + ((h * 256 + w) / 16 % 16) * 16 + ((h * 256 + w) % 16)];
-            }
-        }
-    }
-
-    /* v_7 [1,1,64,256] = reshape[1,1,64,256](value_conv_3) */
-    {
-        for (int h = 0; h < 64; h++) {
-            for (int w = 0; w < 256; w++) {
-                v_7[h * 256 + w] = value_conv_3[((h * 256 + w) / 256 % 64) * 256 + ((h * 256 + w) / 16 % 16) * 16 + ((h * 256 + w) % 16)];
-            }
-        }
-    }
-
     /* attention_8 [1,1,64,256] = attention(scale=1.0)(q_5, k_6, v_7) */
     {
-        float *attention_8_scores = scratch + 18432; /* [256] */
+        float *attention_8_scores = scratch + 36864; /* [256] */
         for (int i = 0; i < 256; i++) {
             for (int j = 0; j < 256; j++) {
                 attention_8_scores[j] = 0.0f;
@@ -273,17 +246,6 @@ void danet_pam_c64_forward(const float *input, float *output, const float *param
             const float inv = 1.0f / sum;
             for (int e = 0; e < 64; e++) {
                 attention_8[e * 256 + i] = inv * attn_row_dot(attention_8_scores, v_7 + e * 256, 256);
-            }
-        }
-    }
-
-    /* out_9 [1,64,16,16] = reshape[1,64,16,16](attention_8) */
-    {
-        for (int c = 0; c < 64; c++) {
-            for (int h = 0; h < 16; h++) {
-                for (int w = 0; w < 16; w++) {
-                    out_9[c * 256 + h * 16 + w] = attention_8[((c * 256 + h * 16 + w) / 256 % 64) * 256 + ((c * 256 + h * 16 + w) % 256)];
-                }
             }
         }
     }

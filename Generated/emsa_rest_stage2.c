@@ -295,19 +295,17 @@ void emsa_rest_stage2_forward(const float *input, float *output, const float *pa
     const float *proj_bias = params + EMSA_REST_STAGE2_PROJ_BIAS_OFFSET; /* [64] */
     float *q_1 = scratch + 0; /* [1,64,16,16] */
     float *sr_2 = scratch + 16384; /* [1,64,4,4] */
-    float *q_heads_3 = scratch + 17408; /* [1,2,32,256] */
-    float *sr_norm_4 = scratch + 0; /* [1,64,4,4] */
-    float *kv_all_5 = scratch + 1024; /* [1,128,4,4] */
-    float *slice_6 = scratch + 0; /* [1,64,4,4] */
-    float *slice_7 = scratch + 3072; /* [1,64,4,4] */
-    float *k_heads_8 = scratch + 1024; /* [1,2,32,16] */
-    float *v_heads_9 = scratch + 0; /* [1,2,32,16] */
-    float *matmul_10 = scratch + 2048; /* [1,2,256,16] */
-    float *transform_conv_11 = scratch + 10240; /* [1,2,256,16] */
-    float *softmax_12 = scratch + 1024; /* [1,2,256,16] */
-    float *instance_norm_13 = scratch + 9216; /* [1,2,256,16] */
-    float *matmul_14 = scratch + 17408; /* [1,2,32,256] */
-    float *reshape_15 = scratch + 0; /* [1,64,16,16] */
+    float *q_heads_3 = scratch + 0; /* [1,2,32,256], a view */
+    float *sr_norm_4 = scratch + 17408; /* [1,64,4,4] */
+    float *kv_all_5 = scratch + 18432; /* [1,128,4,4] */
+    float *k_heads_8 = scratch + 18432; /* [1,2,32,16], a view */
+    float *v_heads_9 = scratch + 19456; /* [1,2,32,16], a view */
+    float *matmul_10 = scratch + 20480; /* [1,2,256,16] */
+    float *transform_conv_11 = scratch + 0; /* [1,2,256,16] */
+    float *softmax_12 = scratch + 8192; /* [1,2,256,16] */
+    float *instance_norm_13 = scratch + 0; /* [1,2,256,16] */
+    float *matmul_14 = scratch + 20480; /* [1,2,32,256] */
+    float *reshape_15 = scratch + 20480; /* [1,64,16,16], a view */
 
     /* q_1 [1,64,16,16] = conv2d(out=64, k=1, pad=0, dil=1, w=$0, b=$1)(input) */
     for (int o = 0; o < 64; o++) {
@@ -349,17 +347,6 @@ void emsa_rest_stage2_forward(const float *input, float *output, const float *pa
         }
     }
 
-    /* q_heads_3 [1,2,32,256] = reshape[1,2,32,256](q_1) */
-    {
-        for (int c = 0; c < 2; c++) {
-            for (int h = 0; h < 32; h++) {
-                for (int w = 0; w < 256; w++) {
-                    q_heads_3[c * 8192 + h * 256 + w] = q_1[((c * 8192 + h * 256 + w) / 256 % 64) * 256 + ((c * 8192 + h * 256 + w) / 16 % 16) * 16 + ((c * 8192 + h * 256 + w) % 16)];
-                }
-            }
-        }
-    }
-
     /* sr_norm_4 [1,64,4,4] = layer_norm.c(eps=1e-05, scale=$4, shift=$5)(sr_2) */
     {
         for (int h = 0; h < 4; h++) {
@@ -394,50 +381,6 @@ void emsa_rest_stage2_forward(const float *input, float *output, const float *pa
         }
         for (int i = 0; i < 64; i++) {
             attn_row_axpy(out_plane, x_planes + i * 16, w_row[i], 16);
-        }
-    }
-
-    /* slice_6 [1,64,4,4] = slice.c[0..<64](kv_all_5) */
-    {
-        for (int c = 0; c < 64; c++) {
-            for (int h = 0; h < 4; h++) {
-                for (int w = 0; w < 4; w++) {
-                    slice_6[c * 16 + h * 4 + w] = kv_all_5[c * 16 + h * 4 + w];
-                }
-            }
-        }
-    }
-
-    /* slice_7 [1,64,4,4] = slice.c[64..<128](kv_all_5) */
-    {
-        for (int c = 0; c < 64; c++) {
-            for (int h = 0; h < 4; h++) {
-                for (int w = 0; w < 4; w++) {
-                    slice_7[c * 16 + h * 4 + w] = kv_all_5[(c + 64) * 16 + h * 4 + w];
-                }
-            }
-        }
-    }
-
-    /* k_heads_8 [1,2,32,16] = reshape[1,2,32,16](slice_6) */
-    {
-        for (int c = 0; c < 2; c++) {
-            for (int h = 0; h < 32; h++) {
-                for (int w = 0; w < 16; w++) {
-                    k_heads_8[c * 512 + h * 16 + w] = slice_6[((c * 512 + h * 16 + w) / 16 % 64) * 16 + ((c * 512 + h * 16 + w) / 4 % 4) * 4 + ((c * 512 + h * 16 + w) % 4)];
-                }
-            }
-        }
-    }
-
-    /* v_heads_9 [1,2,32,16] = reshape[1,2,32,16](slice_7) */
-    {
-        for (int c = 0; c < 2; c++) {
-            for (int h = 0; h < 32; h++) {
-                for (int w = 0; w < 16; w++) {
-                    v_heads_9[c * 512 + h * 16 + w] = slice_7[((c * 512 + h * 16 + w) / 16 % 64) * 16 + ((c * 512 + h * 16 + w) / 4 % 4) * 4 + ((c * 512 + h * 16 + w) % 4)];
-                }
-            }
         }
     }
 
@@ -513,17 +456,6 @@ void emsa_rest_stage2_forward(const float *input, float *output, const float *pa
                 const float *ar = v_heads_9 + c * 512 + i * 16;
                 for (int j = 0; j < 256; j++) {
                     matmul_14[c * 8192 + i * 256 + j] = attn_row_dot(ar, instance_norm_13 + c * 4096 + j * 16, 16);
-                }
-            }
-        }
-    }
-
-    /* reshape_15 [1,64,16,16] = reshape[1,64,16,16](matmul_14) */
-    {
-        for (int c = 0; c < 64; c++) {
-            for (int h = 0; h < 16; h++) {
-                for (int w = 0; w < 16; w++) {
-                    reshape_15[c * 256 + h * 16 + w] = matmul_14[((c * 256 + h * 16 + w) / 8192 % 2) * 8192 + ((c * 256 + h * 16 + w) / 256 % 32) * 256 + ((c * 256 + h * 16 + w) % 256)];
                 }
             }
         }

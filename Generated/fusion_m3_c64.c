@@ -140,53 +140,19 @@ void fusion_m3_c64_forward(const float *input, float *output, const float *param
     const float *fc1_bias = params + FUSION_M3_C64_FC1_BIAS_OFFSET; /* [4] */
     const float *fc2_weight = params + FUSION_M3_C64_FC2_WEIGHT_OFFSET; /* [192, 4] */
     const float *fc2_bias = params + FUSION_M3_C64_FC2_BIAS_OFFSET; /* [192] */
-    float *x0_1 = scratch + 0; /* [1,64,16,16] */
-    float *x1_2 = scratch + 16384; /* [1,64,16,16] */
-    float *x2_3 = scratch + 32768; /* [1,64,16,16] */
-    float *add_5 = scratch + 49152; /* [1,64,16,16] */
-    float *pool_mean_6 = scratch + 65536; /* [1,64,1,1] */
-    float *fc1_7 = scratch + 49152; /* [1,4,1,1] */
-    float *relu_8 = scratch + 49152; /* [1,4,1,1] */
-    float *fc2_9 = scratch + 49156; /* [1,192,1,1] */
-    float *reshape_10 = scratch + 49348; /* [1,3,64,1] */
-    float *softmax_11 = scratch + 49152; /* [1,3,64,1] */
-    float *g_12 = scratch + 49344; /* [1,192,1,1] */
-    float *slice_13 = scratch + 49152; /* [1,64,1,1] */
-    float *slice_14 = scratch + 49216; /* [1,64,1,1] */
-    float *slice_15 = scratch + 49280; /* [1,64,1,1] */
-
-    /* x0_1 [1,64,16,16] = slice.c[0..<64](input) */
-    {
-        for (int c = 0; c < 64; c++) {
-            for (int h = 0; h < 16; h++) {
-                for (int w = 0; w < 16; w++) {
-                    x0_1[c * 256 + h * 16 + w] = input[c * 256 + h * 16 + w];
-                }
-            }
-        }
-    }
-
-    /* x1_2 [1,64,16,16] = slice.c[64..<128](input) */
-    {
-        for (int c = 0; c < 64; c++) {
-            for (int h = 0; h < 16; h++) {
-                for (int w = 0; w < 16; w++) {
-                    x1_2[c * 256 + h * 16 + w] = input[(c + 64) * 256 + h * 16 + w];
-                }
-            }
-        }
-    }
-
-    /* x2_3 [1,64,16,16] = slice.c[128..<192](input) */
-    {
-        for (int c = 0; c < 64; c++) {
-            for (int h = 0; h < 16; h++) {
-                for (int w = 0; w < 16; w++) {
-                    x2_3[c * 256 + h * 16 + w] = input[(c + 128) * 256 + h * 16 + w];
-                }
-            }
-        }
-    }
+    const float *x0_1 = input + 0; /* [1,64,16,16], a view */
+    const float *x1_2 = input + 16384; /* [1,64,16,16], a view */
+    const float *x2_3 = input + 32768; /* [1,64,16,16], a view */
+    float *add_5 = scratch + 0; /* [1,64,16,16] */
+    float *pool_mean_6 = scratch + 16384; /* [1,64,1,1] */
+    float *fc1_7 = scratch + 0; /* [1,4,1,1] */
+    float *relu_8 = scratch + 0; /* [1,4,1,1] */
+    float *fc2_9 = scratch + 4; /* [1,192,1,1] */
+    float *reshape_10 = scratch + 4; /* [1,3,64,1], a view */
+    float *softmax_11 = scratch + 196; /* [1,3,64,1] */
+    float *slice_13 = scratch + 196; /* [1,64,1,1], a view */
+    float *slice_14 = scratch + 260; /* [1,64,1,1], a view */
+    float *slice_15 = scratch + 324; /* [1,64,1,1], a view */
 
     /* add_5 [1,64,16,16] = add(add_4, x2_3) */
     for (int c = 0; c < 64; c++) {
@@ -222,15 +188,6 @@ void fusion_m3_c64_forward(const float *input, float *output, const float *param
         fc2_9[o] = fc2_9_acc + fc2_bias[o];
     }
 
-    /* reshape_10 [1,3,64,1] = reshape[1,3,64,1](fc2_9) */
-    {
-        for (int c = 0; c < 3; c++) {
-            for (int h = 0; h < 64; h++) {
-                reshape_10[c * 64 + h] = fc2_9[((c * 64 + h) / 1 % 192)];
-            }
-        }
-    }
-
     /* softmax_11 [1,3,64,1] = softmax.c(reshape_10) */
     {
         for (int h = 0; h < 64; h++) {
@@ -250,34 +207,6 @@ void fusion_m3_c64_forward(const float *input, float *output, const float *param
             for (int t = 0; t < 3; t++) {
                 yl[t * 64] = inv * yl[t * 64];
             }
-        }
-    }
-
-    /* g_12 [1,192,1,1] = reshape[1,192,1,1](softmax_11) */
-    {
-        for (int c = 0; c < 192; c++) {
-            g_12[c] = softmax_11[((c) / 64 % 3) * 64 + ((c) / 1 % 64)];
-        }
-    }
-
-    /* slice_13 [1,64,1,1] = slice.c[0..<64](g_12) */
-    {
-        for (int c = 0; c < 64; c++) {
-            slice_13[c] = g_12[c];
-        }
-    }
-
-    /* slice_14 [1,64,1,1] = slice.c[64..<128](g_12) */
-    {
-        for (int c = 0; c < 64; c++) {
-            slice_14[c] = g_12[(c + 64)];
-        }
-    }
-
-    /* slice_15 [1,64,1,1] = slice.c[128..<192](g_12) */
-    {
-        for (int c = 0; c < 64; c++) {
-            slice_15[c] = g_12[(c + 128)];
         }
     }
 

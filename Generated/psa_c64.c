@@ -256,14 +256,12 @@ void psa_c64_forward(const float *input, float *output, const float *params, flo
     float *w2_22 = scratch + 16466; /* [1,16,1,1] */
     float *w3_23 = scratch + 16482; /* [1,16,1,1] */
     float *w4_24 = scratch + 16498; /* [1,16,1,1] */
-    float *concat_25 = scratch + 16450; /* [1,64,1,1] */
-    float *reshape_26 = scratch + 16384; /* [1,4,16,1] */
-    float *softmax_27 = scratch + 16448; /* [1,4,16,1] */
-    float *a_28 = scratch + 16384; /* [1,64,1,1] */
-    float *slice_29 = scratch + 16448; /* [1,16,1,1] */
-    float *slice_30 = scratch + 16464; /* [1,16,1,1] */
-    float *slice_31 = scratch + 16480; /* [1,16,1,1] */
-    float *slice_32 = scratch + 16496; /* [1,16,1,1] */
+    float *reshape_26 = scratch + 16450; /* [1,4,16,1], a view */
+    float *softmax_27 = scratch + 16384; /* [1,4,16,1] */
+    float *slice_29 = scratch + 16384; /* [1,16,1,1], a view */
+    float *slice_30 = scratch + 16400; /* [1,16,1,1], a view */
+    float *slice_31 = scratch + 16416; /* [1,16,1,1], a view */
+    float *slice_32 = scratch + 16432; /* [1,16,1,1], a view */
     float *f1_33 = scratch + 0; /* [1,16,16,16] */
     float *f2_34 = scratch + 4096; /* [1,16,16,16] */
     float *f3_35 = scratch + 8192; /* [1,16,16,16] */
@@ -469,15 +467,6 @@ void psa_c64_forward(const float *input, float *output, const float *params, flo
         w4_24[c] = 1.0f / (1.0f + expf(-fc2_20[c]));
     }
 
-    /* reshape_26 [1,4,16,1] = reshape[1,4,16,1](concat_25) */
-    {
-        for (int c = 0; c < 4; c++) {
-            for (int h = 0; h < 16; h++) {
-                reshape_26[c * 16 + h] = concat_25[((c * 16 + h) / 1 % 64)];
-            }
-        }
-    }
-
     /* softmax_27 [1,4,16,1] = softmax.c(reshape_26) */
     {
         for (int h = 0; h < 16; h++) {
@@ -497,41 +486,6 @@ void psa_c64_forward(const float *input, float *output, const float *params, flo
             for (int t = 0; t < 4; t++) {
                 yl[t * 16] = inv * yl[t * 16];
             }
-        }
-    }
-
-    /* a_28 [1,64,1,1] = reshape[1,64,1,1](softmax_27) */
-    {
-        for (int c = 0; c < 64; c++) {
-            a_28[c] = softmax_27[((c) / 16 % 4) * 16 + ((c) / 1 % 16)];
-        }
-    }
-
-    /* slice_29 [1,16,1,1] = slice.c[0..<16](a_28) */
-    {
-        for (int c = 0; c < 16; c++) {
-            slice_29[c] = a_28[c];
-        }
-    }
-
-    /* slice_30 [1,16,1,1] = slice.c[16..<32](a_28) */
-    {
-        for (int c = 0; c < 16; c++) {
-            slice_30[c] = a_28[(c + 16)];
-        }
-    }
-
-    /* slice_31 [1,16,1,1] = slice.c[32..<48](a_28) */
-    {
-        for (int c = 0; c < 16; c++) {
-            slice_31[c] = a_28[(c + 32)];
-        }
-    }
-
-    /* slice_32 [1,16,1,1] = slice.c[48..<64](a_28) */
-    {
-        for (int c = 0; c < 16; c++) {
-            slice_32[c] = a_28[(c + 48)];
         }
     }
 

@@ -178,42 +178,19 @@ void sk_skresnet18_c64_forward(const float *input, float *output, const float *p
     const float *attn_bn_scale = params + SK_SKRESNET18_C64_ATTN_BN_SCALE_OFFSET; /* [16] */
     const float *attn_bn_shift = params + SK_SKRESNET18_C64_ATTN_BN_SHIFT_OFFSET; /* [16] */
     const float *attn_fc_select_weight = params + SK_SKRESNET18_C64_ATTN_FC_SELECT_WEIGHT_OFFSET; /* [128, 16] */
-    float *slice_1 = scratch + 0; /* [1,32,16,16] */
-    float *slice_2 = scratch + 8192; /* [1,32,16,16] */
-    float *conv_3 = scratch + 16384; /* [1,64,16,16] */
-    float *conv_4 = scratch + 32768; /* [1,64,16,16] */
-    float *add_9 = scratch + 0; /* [1,64,16,16] */
+    const float *slice_1 = input + 0; /* [1,32,16,16], a view */
+    const float *slice_2 = input + 8192; /* [1,32,16,16], a view */
+    float *conv_3 = scratch + 0; /* [1,64,16,16] */
+    float *conv_4 = scratch + 16384; /* [1,64,16,16] */
+    float *add_9 = scratch + 32768; /* [1,64,16,16] */
     float *pool_mean_10 = scratch + 49152; /* [1,64,1,1] */
-    float *fc_reduce_11 = scratch + 0; /* [1,16,1,1] */
-    float *relu_13 = scratch + 16; /* [1,16,1,1] */
-    float *fc_select_14 = scratch + 32; /* [1,128,1,1] */
-    float *reshape_15 = scratch + 160; /* [1,2,64,1] */
-    float *softmax_16 = scratch + 0; /* [1,2,64,1] */
-    float *a_17 = scratch + 128; /* [1,128,1,1] */
-    float *slice_18 = scratch + 0; /* [1,64,1,1] */
-    float *slice_19 = scratch + 64; /* [1,64,1,1] */
-
-    /* slice_1 [1,32,16,16] = slice.c[0..<32](input) */
-    {
-        for (int c = 0; c < 32; c++) {
-            for (int h = 0; h < 16; h++) {
-                for (int w = 0; w < 16; w++) {
-                    slice_1[c * 256 + h * 16 + w] = input[c * 256 + h * 16 + w];
-                }
-            }
-        }
-    }
-
-    /* slice_2 [1,32,16,16] = slice.c[32..<64](input) */
-    {
-        for (int c = 0; c < 32; c++) {
-            for (int h = 0; h < 16; h++) {
-                for (int w = 0; w < 16; w++) {
-                    slice_2[c * 256 + h * 16 + w] = input[(c + 32) * 256 + h * 16 + w];
-                }
-            }
-        }
-    }
+    float *fc_reduce_11 = scratch + 32768; /* [1,16,1,1] */
+    float *relu_13 = scratch + 32784; /* [1,16,1,1] */
+    float *fc_select_14 = scratch + 32800; /* [1,128,1,1] */
+    float *reshape_15 = scratch + 32800; /* [1,2,64,1], a view */
+    float *softmax_16 = scratch + 32928; /* [1,2,64,1] */
+    float *slice_18 = scratch + 32928; /* [1,64,1,1], a view */
+    float *slice_19 = scratch + 32992; /* [1,64,1,1], a view */
 
     /* conv_3 [1,64,16,16] = conv2d(out=64, k=3, pad=1, dil=1, w=$0)(slice_1) */
     for (int o = 0; o < 64; o++) {
@@ -310,15 +287,6 @@ void sk_skresnet18_c64_forward(const float *input, float *output, const float *p
         fc_select_14[o] = fc_select_14_acc + 0.0f;
     }
 
-    /* reshape_15 [1,2,64,1] = reshape[1,2,64,1](fc_select_14) */
-    {
-        for (int c = 0; c < 2; c++) {
-            for (int h = 0; h < 64; h++) {
-                reshape_15[c * 64 + h] = fc_select_14[((c * 64 + h) / 1 % 128)];
-            }
-        }
-    }
-
     /* softmax_16 [1,2,64,1] = softmax.c(reshape_15) */
     {
         for (int h = 0; h < 64; h++) {
@@ -338,27 +306,6 @@ void sk_skresnet18_c64_forward(const float *input, float *output, const float *p
             for (int t = 0; t < 2; t++) {
                 yl[t * 64] = inv * yl[t * 64];
             }
-        }
-    }
-
-    /* a_17 [1,128,1,1] = reshape[1,128,1,1](softmax_16) */
-    {
-        for (int c = 0; c < 128; c++) {
-            a_17[c] = softmax_16[((c) / 64 % 2) * 64 + ((c) / 1 % 64)];
-        }
-    }
-
-    /* slice_18 [1,64,1,1] = slice.c[0..<64](a_17) */
-    {
-        for (int c = 0; c < 64; c++) {
-            slice_18[c] = a_17[c];
-        }
-    }
-
-    /* slice_19 [1,64,1,1] = slice.c[64..<128](a_17) */
-    {
-        for (int c = 0; c < 64; c++) {
-            slice_19[c] = a_17[(c + 64)];
         }
     }
 

@@ -35,7 +35,7 @@
 #define SK_SKRESNET18_C64_OUTPUT_H 16
 #define SK_SKRESNET18_C64_OUTPUT_W 16
 #define SK_SKRESNET18_C64_LAYOUT_NCHW 1 /* input and output memory order */
-#define SK_SKRESNET18_C64_OUTPUT_MAY_ALIAS_INPUT 1 /* 1: output may be the input array (in place) */
+#define SK_SKRESNET18_C64_OUTPUT_MAY_ALIAS_INPUT 0 /* 1: output may be the input array (in place) */
 
 /* Parameter array: tensors packed in this order, row-major. */
 #define SK_SKRESNET18_C64_PATHS_0_CONV_WEIGHT_OFFSET 0 /* paths.0.conv.weight [64, 32, 3, 3] */

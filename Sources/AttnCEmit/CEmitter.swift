@@ -143,6 +143,22 @@ public struct CEmitter {
 
     /// The `<name>_forward` definition.
     func functionBody() -> String {
+        // The passes first: a value's pointer is declared only if they use it (a concat read only
+        // through a view of it, a view read by nobody, would be -Wunused-variable).
+        var ops = CPrinter()
+        var v = 1
+        while v <= program.instrs.count {
+            if schedule.isInline(v) || schedule.aliasedConcats.contains(v) || schedule.isParamView(v) || schedule.views.contains(v) {
+                v += 1
+                continue
+            }
+            let group = emissionGroup(program, startingAt: v)
+            ops.blank()
+            for g in group { ops.line("/* \(describe(g)) */") }
+            emit(group, into: &ops)
+            v = group.last! + 1
+        }
+        let used = identifiersOutsideComments(ops.text)
         var p = CPrinter()
         p.line("void \(program.name)_forward(const float *input, float *output, const float *params, float *scratch)")
         p.block("", closing: nil) { p in
@@ -152,11 +168,11 @@ public struct CEmitter {
             }
             if schedule.scratchSize == 0 { p.line("(void)scratch;") }
             for v in 1...program.instrs.count {
-                guard let layout = schedule.layouts[v] else { continue }
+                guard let layout = schedule.layouts[v], used.contains(names.value(v)) else { continue }
                 let shape = program.instrs[v - 1].shape
                 switch layout.buffer {
                 case .scratch:
-                    p.line("float *\(names.value(v)) = scratch + \(layout.base); /* \(shape) */")
+                    p.line("float *\(names.value(v)) = scratch + \(layout.base); /* \(shape)\(schedule.views.contains(v) ? ", a view" : "") */")
                 case .input where schedule.views.contains(v):
                     p.line("const float *\(names.value(v)) = input + \(layout.base); /* \(shape), a view */")
                 case .param(let id) where schedule.views.contains(v):
@@ -165,21 +181,32 @@ public struct CEmitter {
                     break
                 }
             }
-            var v = 1
-            while v <= program.instrs.count {
-                let instr = program.instrs[v - 1]
-                if schedule.isInline(v) || schedule.aliasedConcats.contains(v) || schedule.isParamView(v) || schedule.views.contains(v) {
-                    v += 1
-                    continue
-                }
-                let group = emissionGroup(program, startingAt: v)
-                p.blank()
-                for g in group { p.line("/* \(describe(g)) */") }
-                emit(group, into: &p)
-                v = group.last! + 1
-            }
+            p.blank()
+            for line in ops.lines { p.line(line) }
         }
         return p.text
+    }
+
+    /// C identifiers in `text`, skipping `/* ... */` comments.
+    private func identifiersOutsideComments(_ text: String) -> Set<String> {
+        var found = Set<String>()
+        let bytes = Array(text.utf8)
+        var i = 0
+        func isIdent(_ b: UInt8) -> Bool { b == 95 || (b | 32) >= 97 && (b | 32) <= 122 || (48...57).contains(b) }
+        while i < bytes.count {
+            if bytes[i] == 47, i + 1 < bytes.count, bytes[i + 1] == 42 {
+                i += 2
+                while i + 1 < bytes.count, !(bytes[i] == 42 && bytes[i + 1] == 47) { i += 1 }
+                i += 2
+            } else if isIdent(bytes[i]) {
+                let start = i
+                while i < bytes.count, isIdent(bytes[i]) { i += 1 }
+                found.insert(String(decoding: bytes[start..<i], as: UTF8.self))
+            } else {
+                i += 1
+            }
+        }
+        return found
     }
 
     private func describe(_ v: ValueID) -> String {
