@@ -277,6 +277,11 @@ struct WeightErrorTests {
     func committedFixturesImport(name: String) throws {
         let spec = try fixtureSpec(name)
         let generated = try Pipeline.generate(spec, baseDirectory: fixtures.appendingPathComponent(name))
+        guard spec.weights != nil else {
+            // A block without parameters (se_var1) has no weights file and bakes no table.
+            #expect(generated.program.paramCount == 0)
+            return
+        }
         let params = try #require(generated.params)
         #expect(params.count == generated.program.paramCount)
         let allFinite = params.allSatisfy { $0.isFinite }
