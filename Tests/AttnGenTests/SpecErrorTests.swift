@@ -119,7 +119,7 @@ struct SpecErrorTests {
     struct Fields {
         @Test func unknownKind() {
             expectError(specError(#"{"name": "t", "kind": "triplet", "input": {"c": 64, "h": 8, "w": 8}}"#),
-                        path: "kind", "unknown kind \"triplet\"", "se, eca, cbam")
+                        path: "kind", "unknown kind \"triplet\"", "se, se_var1, se_var2")
         }
 
         @Test func missingKindAndGraph() {

@@ -87,7 +87,8 @@ import Testing
         }
     }
 
-    /// The calibration corpus: 84 blocks.
+    /// The calibration corpus: 84 SE/ECA/CBAM blocks and custom graphs, 26 of the later kinds and
+    /// the 9 op graphs.
     static func corpus() -> [BlockSpec] {
         var json: [String] = []
         var i = 0
@@ -138,7 +139,25 @@ import Testing
                 i += 1
             }
         }
-        return json.map { try! BlockSpec.decodeFile(Data($0.utf8))[0] }
+        // The catalog kinds added with issue 3, at two shapes each (defaults otherwise).
+        let kinds: [(kind: String, extra: String)] = [
+            ("se_var1", ""), ("se_var2", ""), ("se_var3", ""), ("se_gc", #", "groups": 4"#), ("bam", ""),
+            ("sk", #", "groups": 4"#), ("danet_pam", ""), ("danet_cam", ""), ("scconv", #", "groups": 2"#),
+            ("psa", ""), ("emsa", #", "num_heads": 2, "sr_ratio": 2, "apply_transform": true, "qkv_bias": true"#),
+            ("external_attention", #", "S": 16"#), ("fusion", #", "reduction": 4"#),
+        ]
+        for (kind, extra) in kinds {
+            for (n, c, h, w) in [(1, 64, 8, 8), (2, 128, 12, 12)] {
+                json.append(#"{"name": "\#(kind)_\#(i)", "kind": "\#(kind)", "input": {"n": \#(n), "c": \#(c), "h": \#(h), "w": \#(w)}\#(extra)}"#)
+                i += 1
+            }
+        }
+        var specs = json.map { try! BlockSpec.decodeFile(Data($0.utf8))[0] }
+        // Every primitive op, from the op-graph tests.
+        let opGraphs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("OpGraphs/ops.json")
+        specs += try! BlockSpec.decodeFile(Data(contentsOf: opGraphs))
+        return specs
     }
 }
 
