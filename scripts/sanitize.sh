@@ -98,14 +98,18 @@ awk -v n="$grid" -v seed="$seed" 'BEGIN {
     echo '#include <stddef.h>'
     for h in "$work"/gen/*.h; do echo "#include \"$(basename "$h")\""; done
     echo 'typedef void (*forward_fn)(const float *, float *, const float *, float *);'
-    echo 'struct block { const char *name; forward_fn forward; long input, output, params, scratch; const float *baked; };'
+    echo 'struct block { const char *name; forward_fn forward; long input, output, params, scratch; const float *baked; int products; };'
     echo 'const struct block blocks[] = {'
     for h in "$work"/gen/*.h; do
         name=$(basename "$h" .h)
         up=$(tr '[:lower:]' '[:upper:]' <<<"$name")
         baked=NULL
         grep -q "extern const float ${name}_params" "$h" && baked="${name}_params"
-        echo "    {\"$name\", ${name}_forward, ${up}_INPUT_SIZE, ${up}_OUTPUT_SIZE, ${up}_PARAMS_SIZE, ${up}_SCRATCH_SIZE, $baked},"
+        # Products of two input-dependent tensors (attention scores, Gram matrices) overflow
+        # float at |x| = 1e30, in PyTorch as here: those blocks owe finite output only below that.
+        products=0
+        grep -qE '= (matmul|attention)\(' "$work/gen/$name.c" && products=1
+        echo "    {\"$name\", ${name}_forward, ${up}_INPUT_SIZE, ${up}_OUTPUT_SIZE, ${up}_PARAMS_SIZE, ${up}_SCRATCH_SIZE, $baked, $products},"
     done
     echo '};'
     echo 'const int block_count = sizeof blocks / sizeof blocks[0];'

@@ -71,9 +71,15 @@ extension CEmitter {
         let x = instr.operands[0]
         let xLayout = schedule.layouts[x]!
         let outLayout = schedule.layouts[v]!
-        if xLayout.hwStride == 1 && outLayout.hwStride == 1 && a.kernel == 1 && a.padding == 0 && a.stride == 1 {
-            emitPointwiseConv(v, a, into: &p)
-            return
+        if a.kernel == 1 && a.padding == 0 && a.stride == 1 {
+            if xLayout.hwStride == 1 && outLayout.hwStride == 1 {
+                emitPointwiseConv(v, a, into: &p)
+                return
+            }
+            if xLayout.cStride == 1 {
+                emitPointwiseConvChannelsLast(v, a, into: &p)
+                return
+            }
         }
         if xLayout.hwStride == 1 && outLayout.hwStride == 1 && a.stride == 1 {
             emitConv2dRows(v, a, into: &p)
@@ -143,6 +149,27 @@ extension CEmitter {
             ]),
         ]
         nest.pre[nest.innermost].append(contentsOf: body)
+        print(nest, into: &p)
+    }
+
+    /// A 1×1 convolution reading channels-last (NHWC) input: each output element is a dot of a
+    /// weight row with the pixel's contiguous channels.
+    private func emitPointwiseConvChannelsLast(_ v: ValueID, _ a: Conv2dAttrs, into p: inout CPrinter) {
+        let instr = program.instrs[v - 1]
+        let x = instr.operands[0]
+        let xs = program.shape(of: x)
+        let out = instr.shape
+        let inPerGroup = xs.c / a.groups
+        var nest = Nest()
+        let n = nest.loop("n", out.n)
+        let t = nest.loop("t", out.plane)
+        let o = nest.loop("o", out.c)
+        let start = a.bias.map { " + \(names.param($0))[\(o.index)]" } ?? ""
+        let first = a.groups == 1 ? "" : " + \(o.index) / \(out.c / a.groups) * \(inPerGroup)"
+        let pixel = "\(pointer(x)) + \(index(x, n: n.index))\(t.index == "0" ? "" : " + \(scaled(t.index, axisStride(x, along: .hw)))")"
+        let dst = "\(pointer(v))[\(index(v, n: n.index, c: o.index))\(t.index == "0" ? "" : " + \(scaled(t.index, axisStride(v, along: .hw)))")]"
+        nest.pre[nest.innermost].append(
+            .line("\(dst) = attn_row_dot(\(names.param(a.weight)) + \(scaled(o.index, inPerGroup)), \(pixel)\(first), \(inPerGroup))\(start);"))
         print(nest, into: &p)
     }
 
