@@ -20,8 +20,14 @@ struct Example {
     /// Targets in the issue are stated for the catalog blocks only.
     var hasTargets: Bool { spec.kind != nil }
 
-    /// Generated/*.spec.json, catalog kinds first (se, eca, cbam), then custom graphs.
+    /// The memory-bound examples the speed issue names (SE, ECA, CBAM and the max-ECA custom
+    /// block), catalog kinds first, then the custom graph.
     static func load(root: URL) throws -> [Example] {
+        try loadAll(root: root).filter { ["se", "eca", "cbam"].contains($0.kind) || $0.name == "max_eca_custom" }
+    }
+
+    /// Every Generated/*.spec.json.
+    static func loadAll(root: URL) throws -> [Example] {
         let folder = root.appendingPathComponent("Generated")
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter {
             $0.hasSuffix(".spec.json")
@@ -46,6 +52,31 @@ struct Example {
         var spec = spec
         spec.input = shape
         return spec
+    }
+}
+
+/// The later catalog kinds, each at a shape where such a block sits in its network (`--catalog`),
+/// and seed 000's JSON examples at their own shapes.
+enum CatalogCases {
+    static let specs: [String] = [
+        #"{"name": "se_var1", "kind": "se_var1", "input": {"c": 256, "h": 56, "w": 56}}"#,
+        #"{"name": "se_var2", "kind": "se_var2", "input": {"c": 256, "h": 56, "w": 56}}"#,
+        #"{"name": "se_var3", "kind": "se_var3", "input": {"c": 256, "h": 56, "w": 56}}"#,
+        #"{"name": "se_gc", "kind": "se_gc", "groups": 16, "input": {"c": 256, "h": 56, "w": 56}}"#,
+        #"{"name": "bam", "kind": "bam", "input": {"c": 256, "h": 56, "w": 56}}"#,
+        #"{"name": "sk", "kind": "sk", "groups": 32, "split_input": false, "rd_divisor": 32, "input": {"c": 128, "h": 28, "w": 28}}"#,
+        #"{"name": "danet_pam", "kind": "danet_pam", "input": {"c": 256, "h": 28, "w": 28}}"#,
+        #"{"name": "danet_cam", "kind": "danet_cam", "input": {"c": 256, "h": 28, "w": 28}}"#,
+        #"{"name": "scconv", "kind": "scconv", "input": {"c": 64, "h": 28, "w": 28}}"#,
+        #"{"name": "psa", "kind": "psa", "input": {"c": 128, "h": 28, "w": 28}}"#,
+        #"{"name": "emsa", "kind": "emsa", "num_heads": 2, "sr_ratio": 4, "qkv_bias": true, "apply_transform": true, "input": {"c": 128, "h": 28, "w": 28}}"#,
+        #"{"name": "external_attention", "kind": "external_attention", "input": {"c": 256, "h": 28, "w": 28}}"#,
+        #"{"name": "fusion", "kind": "fusion", "input": {"c": 256, "h": 28, "w": 28}}"#,
+    ]
+
+    static func load(root: URL) throws -> [Example] {
+        let kinds = try specs.map { Example(spec: try BlockSpec.decodeFile(Data($0.utf8))[0]) }
+        return kinds + (try Example.loadAll(root: root).filter { $0.name.hasPrefix("seed000_") })
     }
 }
 

@@ -36,6 +36,8 @@ struct CaseResult: Codable {
     var peerError: String?
     /// max|a − b| / max|b| between tiers (and the 4-pass) on the same input: all must agree.
     var agreement: [String: Float]
+    /// Floating-point operations of the block (the IR's cost model), all samples.
+    var flops: Int
 
     var limitSameSize: Double { limitBytes / bandwidthSameSize }
     var limitDRAM: Double { limitBytes / bandwidthDRAM }
@@ -124,7 +126,7 @@ struct Bench {
             bandwidthSameSize: sameSize,
             bandwidthDRAM: bandwidthDRAM, ort: peer?.ort, torch: peer?.torch,
             peerError: peer?.error ?? peers.unavailable,
-            agreement: agreement)
+            agreement: agreement, flops: program.flops)
     }
 }
 

@@ -13,6 +13,8 @@ struct Options {
     /// Indices into `Shapes.all` to run; empty = all.
     var shapes: [Int] = []
     var peers = true
+    /// The later catalog kinds at one realistic shape each, instead of the SE/ECA/CBAM grid.
+    var catalog = false
     var python: String?
     /// Replaces the fast tier's `-O3 -march=native` (for experiments; the issue's column is the default).
     var cflags: [String]?
@@ -21,11 +23,14 @@ struct Options {
     static let usage = """
         usage: attn-bench [--quick] [--markdown] [--json FILE] [--blocks se,eca,...] [--shapes 0,2]
                           [--seconds S] [--jit-repeats K] [--no-peers] [--python PATH] [--cflags "-O2 ..."]
-                          [--root DIR]
+                          [--root DIR] [--catalog]
 
-        Times every Generated/ example at the issue's shapes: libtcc JIT time, tcc and gcc -O3
-        -march=native kernel times, the STREAM-triad memory limit, ONNX Runtime and PyTorch eager
-        (one thread), a 4-pass CBAM. Markdown tables go to stdout, progress to stderr.
+        Times the SE, ECA, CBAM and max-ECA Generated/ examples at the speed issue's shapes: libtcc
+        JIT time, tcc and gcc -O3 -march=native kernel times, the STREAM-triad memory limit, ONNX
+        Runtime and PyTorch eager (one thread), a 4-pass CBAM. Markdown tables go to stdout,
+        progress to stderr.
+          --catalog      instead: every later catalog kind at one realistic shape, and seed 000's
+                         JSON examples, with FLOPs, GFLOP/s and the same peers
           --quick        0.05 s per measurement and 5 JIT compiles (a smoke run; noisier)
           --markdown     accepted for clarity; stdout is always the markdown report
           --json FILE    also write every number as JSON
@@ -62,6 +67,7 @@ struct Options {
             case "--seconds": o.seconds = number(value(), "--seconds")
             case "--jit-repeats": o.jitRepeats = number(value(), "--jit-repeats")
             case "--no-peers": o.peers = false
+            case "--catalog": o.catalog = true
             case "--python": o.python = value()
             case "--cflags": o.cflags = value().split(separator: " ").map(String.init)
             case "--root": o.root = URL(fileURLWithPath: value())

@@ -14,6 +14,8 @@ struct Report: Codable {
     var bandwidthCache: Double
     var bandwidthDRAM: Double
     var results: [CaseResult]
+    /// The later catalog kinds at one shape each: their own table, no memory-bound targets.
+    var catalog = false
 
     /// The speed-up over the peers the issue asks of the compiled tier.
     static let peerSpeedup = 1.5
@@ -33,6 +35,7 @@ struct Report: Codable {
 
 
             """
+        if catalog { return out + catalogTable + "\n" + agreement }
         out += timesTable + "\n" + ratiosTable + "\n" + bandwidthTable + "\n" + targets + "\n" + agreement
         return out
     }
@@ -70,6 +73,26 @@ struct Report: Codable {
             rows.append("| \(r.block) | \(label(r)) | " + cells.map(ratio).joined(separator: " | ") + " |")
         }
         return rows.joined(separator: "\n") + "\n"
+    }
+
+    /// The later kinds: FLOPs, both tiers, the rate gcc reaches, the peers, and for the
+    /// memory-bound ones how far gcc is from the same-size memory limit.
+    private var catalogTable: String {
+        var rows = [
+            "### Catalog blocks (one shape each; times in ms, ratios time ÷ time)", "",
+            "| block | N×C×H×W | MFLOP | JIT ms | tcc | gcc | gcc GFLOP/s | tcc/gcc | PyTorch | ONNX Runtime | gcc/PyTorch | gcc/ORT | gcc/limit |",
+            "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+        ]
+        for r in results {
+            let cells = [
+                String(format: "%.1f", Double(r.flops) / 1e6), ms(r.jit), ms3(r.tcc), ms3(r.gcc),
+                String(format: "%.2f", Double(r.flops) / r.gcc / 1e9), ratio(r.tcc / r.gcc), ms3(r.torch), ms3(r.ort),
+                ratio(r.torch.map { r.gcc / $0 }), ratio(r.ort.map { r.gcc / $0 }), ratio(r.gcc / r.limitSameSize),
+            ]
+            rows.append("| \(r.block) | \(label(r)) | " + cells.joined(separator: " | ") + " |")
+        }
+        let notes = results.compactMap { r in r.peerError.map { "- \(r.block): \($0)" } }
+        return rows.joined(separator: "\n") + "\n" + (notes.isEmpty ? "" : "\n" + notes.joined(separator: "\n") + "\n")
     }
 
     /// One row per shape, one column per block: each cell's triad over that cell's working set.
@@ -185,6 +208,10 @@ struct Report: Codable {
 
     private func label(_ r: CaseResult) -> String { r.shape.map(String.init).joined(separator: "×") }
     private func ms(_ s: Double) -> String { String(format: "%.2f", s * 1e3) }
+    private func ms3(_ s: Double?) -> String {
+        guard let s else { return "n/a" }
+        return String(format: s * 1e3 < 1 ? "%.3f" : "%.2f", s * 1e3)
+    }
     private func gbps(_ b: Double) -> String { String(format: "%.1f", b / 1e9) }
     private func us(_ s: Double?) -> String {
         guard let s else { return "n/a" }

@@ -15,13 +15,14 @@ var compiler = NativeCompiler()
 if let flags = options.cflags { compiler.flags = flags }
 let loadBefore = Machine.loadAverage()
 do {
-    var examples = try Example.load(root: options.root)
+    var examples = try options.catalog ? CatalogCases.load(root: options.root) : Example.load(root: options.root)
     if !options.blocks.isEmpty {
         examples = examples.filter { options.blocks.contains($0.kind) || options.blocks.contains($0.name) }
     }
     let shapes = options.shapes.isEmpty ? Shapes.all : options.shapes.map { Shapes.all[$0] }
+    // The catalog run measures each block at its own shape.
     let cells = try examples.flatMap { e in
-        try shapes.map { s in (e, s, try Pipeline.generate(e.spec(at: s)).program) }
+        try (options.catalog ? [e.spec.input] : shapes).map { s in (e, s, try Pipeline.generate(e.spec(at: s)).program) }
     }
 
     // Peers first, in their own process, so nothing else competes for the cores meanwhile.
@@ -47,7 +48,7 @@ do {
         peers: peers.versions, peersUnavailable: peers.unavailable,
         secondsPerMeasurement: options.seconds, jitRepeats: options.jitRepeats, bandwidthCache: cache,
         bandwidthDRAM: dram,
-        results: results)
+        results: results, catalog: options.catalog)
     print(report.markdown, terminator: "")
     if let path = options.jsonPath {
         let encoder = JSONEncoder()
