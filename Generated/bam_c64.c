@@ -245,26 +245,36 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
     }
 
     /* gate_s_conv_di_0_8 [1,4,16,16] = conv2d(out=4, k=3, pad=4, dil=4, w=$10, b=$11)(relu_6) */
-    for (int o = 0; o < 4; o++) {
-        for (int h = 0; h < 16; h++) {
-            const int kh0 = h < 4 ? (4 - h + 3) / 4 : 0;
-            const int kh1_ = 19 - h < 0 ? 0 : (19 - h) / 4 + 1;
-            const int kh1 = kh1_ < 3 ? kh1_ : 3;
-            float *out_row = gate_s_conv_di_0_8 + o * 256 + h * 16;
-            for (int w = 0; w < 16; w++) {
-                out_row[w] = spatial_att_gate_s_gate_s_conv_di_0_bias[o];
+    {
+        float *gate_s_conv_di_0_8_padded = scratch + 2116; /* [4, 24, 24] */
+        float *gate_s_conv_di_0_8_wide = scratch + 4420; /* 376 */
+        for (int t = 0; t < 2304; t++) {
+            gate_s_conv_di_0_8_padded[t] = 0.0f;
+        }
+        for (int i = 0; i < 4; i++) {
+            for (int y = 0; y < 16; y++) {
+                float *dst = gate_s_conv_di_0_8_padded + (i * 24 + y + 4) * 24 + 4;
+                for (int c = 0; c < 16; c++) {
+                    dst[c] = relu_6[i * 256 + y * 16 + c];
+                }
             }
+        }
+        for (int o = 0; o < 4; o++) {
+            for (int t = 0; t < 376; t++) {
+                gate_s_conv_di_0_8_wide[t] = 0.0f;
+            }
+            const float *w_o = spatial_att_gate_s_gate_s_conv_di_0_weight + o * 36;
             for (int i = 0; i < 4; i++) {
-                const float *x_plane = relu_6 + i * 256;
-                const float *w_plane = spatial_att_gate_s_gate_s_conv_di_0_weight + (o * 4 + i) * 9;
-                for (int kh = kh0; kh < kh1; kh++) {
-                    const float *x_row = x_plane + (h + kh * 4 - 4) * 16;
+                const float *plane = gate_s_conv_di_0_8_padded + i * 576;
+                for (int kh = 0; kh < 3; kh++) {
                     for (int kw = 0; kw < 3; kw++) {
-                        const int lo = kw * 4 < 4 ? 4 - kw * 4 : 0;
-                        const int hi_ = 20 - kw * 4;
-                        const int hi = hi_ < 16 ? hi_ : 16;
-                        if (hi > lo) attn_row_axpy(out_row + lo, x_row + lo + kw * 4 - 4, w_plane[kh * 3 + kw], hi - lo);
+                        attn_row_axpy(gate_s_conv_di_0_8_wide, plane + kh * 96 + kw * 4, w_o[(i * 3 + kh) * 3 + kw], 376);
                     }
+                }
+            }
+            for (int y = 0; y < 16; y++) {
+                for (int c = 0; c < 16; c++) {
+                    gate_s_conv_di_0_8[o * 256 + y * 16 + c] = gate_s_conv_di_0_8_wide[y * 24 + c] + spatial_att_gate_s_gate_s_conv_di_0_bias[o];
                 }
             }
         }
@@ -289,26 +299,36 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
     }
 
     /* gate_s_conv_di_1_12 [1,4,16,16] = conv2d(out=4, k=3, pad=4, dil=4, w=$14, b=$15)(relu_11) */
-    for (int o = 0; o < 4; o++) {
-        for (int h = 0; h < 16; h++) {
-            const int kh0 = h < 4 ? (4 - h + 3) / 4 : 0;
-            const int kh1_ = 19 - h < 0 ? 0 : (19 - h) / 4 + 1;
-            const int kh1 = kh1_ < 3 ? kh1_ : 3;
-            float *out_row = gate_s_conv_di_1_12 + o * 256 + h * 16;
-            for (int w = 0; w < 16; w++) {
-                out_row[w] = spatial_att_gate_s_gate_s_conv_di_1_bias[o];
+    {
+        float *gate_s_conv_di_1_12_padded = scratch + 2116; /* [4, 24, 24] */
+        float *gate_s_conv_di_1_12_wide = scratch + 4420; /* 376 */
+        for (int t = 0; t < 2304; t++) {
+            gate_s_conv_di_1_12_padded[t] = 0.0f;
+        }
+        for (int i = 0; i < 4; i++) {
+            for (int y = 0; y < 16; y++) {
+                float *dst = gate_s_conv_di_1_12_padded + (i * 24 + y + 4) * 24 + 4;
+                for (int c = 0; c < 16; c++) {
+                    dst[c] = relu_11[i * 256 + y * 16 + c];
+                }
             }
+        }
+        for (int o = 0; o < 4; o++) {
+            for (int t = 0; t < 376; t++) {
+                gate_s_conv_di_1_12_wide[t] = 0.0f;
+            }
+            const float *w_o = spatial_att_gate_s_gate_s_conv_di_1_weight + o * 36;
             for (int i = 0; i < 4; i++) {
-                const float *x_plane = relu_11 + i * 256;
-                const float *w_plane = spatial_att_gate_s_gate_s_conv_di_1_weight + (o * 4 + i) * 9;
-                for (int kh = kh0; kh < kh1; kh++) {
-                    const float *x_row = x_plane + (h + kh * 4 - 4) * 16;
+                const float *plane = gate_s_conv_di_1_12_padded + i * 576;
+                for (int kh = 0; kh < 3; kh++) {
                     for (int kw = 0; kw < 3; kw++) {
-                        const int lo = kw * 4 < 4 ? 4 - kw * 4 : 0;
-                        const int hi_ = 20 - kw * 4;
-                        const int hi = hi_ < 16 ? hi_ : 16;
-                        if (hi > lo) attn_row_axpy(out_row + lo, x_row + lo + kw * 4 - 4, w_plane[kh * 3 + kw], hi - lo);
+                        attn_row_axpy(gate_s_conv_di_1_12_wide, plane + kh * 96 + kw * 4, w_o[(i * 3 + kh) * 3 + kw], 376);
                     }
+                }
+            }
+            for (int y = 0; y < 16; y++) {
+                for (int c = 0; c < 16; c++) {
+                    gate_s_conv_di_1_12[o * 256 + y * 16 + c] = gate_s_conv_di_1_12_wide[y * 24 + c] + spatial_att_gate_s_gate_s_conv_di_1_bias[o];
                 }
             }
         }

@@ -268,104 +268,144 @@ void psa_c64_forward(const float *input, float *output, const float *params, flo
     float *f4_36 = scratch + 12288; /* [1,16,16,16] */
 
     /* x1_1 [1,16,16,16] = conv2d(out=16, k=3, pad=1, dil=1, w=$0)(input) */
-    for (int o = 0; o < 16; o++) {
-        for (int h = 0; h < 16; h++) {
-            const int kh0 = h < 1 ? (1 - h + 0) / 1 : 0;
-            const int kh1_ = 16 - h < 0 ? 0 : (16 - h) / 1 + 1;
-            const int kh1 = kh1_ < 3 ? kh1_ : 3;
-            float *out_row = x1_1 + o * 256 + h * 16;
-            for (int w = 0; w < 16; w++) {
-                out_row[w] = 0.0f;
+    {
+        float *x1_1_padded = scratch + 4096; /* [64, 18, 18] */
+        float *x1_1_wide = scratch + 24832; /* 286 */
+        for (int t = 0; t < 20736; t++) {
+            x1_1_padded[t] = 0.0f;
+        }
+        for (int i = 0; i < 64; i++) {
+            for (int y = 0; y < 16; y++) {
+                float *dst = x1_1_padded + (i * 18 + y + 1) * 18 + 1;
+                for (int c = 0; c < 16; c++) {
+                    dst[c] = input[i * 256 + y * 16 + c];
+                }
             }
+        }
+        for (int o = 0; o < 16; o++) {
+            for (int t = 0; t < 286; t++) {
+                x1_1_wide[t] = 0.0f;
+            }
+            const float *w_o = conv_1_weight + o * 576;
             for (int i = 0; i < 64; i++) {
-                const float *x_plane = input + i * 256;
-                const float *w_plane = conv_1_weight + (o * 64 + i) * 9;
-                for (int kh = kh0; kh < kh1; kh++) {
-                    const float *x_row = x_plane + (h + kh * 1 - 1) * 16;
+                const float *plane = x1_1_padded + i * 324;
+                for (int kh = 0; kh < 3; kh++) {
                     for (int kw = 0; kw < 3; kw++) {
-                        const int lo = kw * 1 < 1 ? 1 - kw * 1 : 0;
-                        const int hi_ = 17 - kw * 1;
-                        const int hi = hi_ < 16 ? hi_ : 16;
-                        if (hi > lo) attn_row_axpy(out_row + lo, x_row + lo + kw * 1 - 1, w_plane[kh * 3 + kw], hi - lo);
+                        attn_row_axpy(x1_1_wide, plane + kh * 18 + kw * 1, w_o[(i * 3 + kh) * 3 + kw], 286);
                     }
+                }
+            }
+            for (int y = 0; y < 16; y++) {
+                for (int c = 0; c < 16; c++) {
+                    x1_1[o * 256 + y * 16 + c] = x1_1_wide[y * 18 + c];
                 }
             }
         }
     }
 
     /* x2_2 [1,16,16,16] = conv2d(out=16, k=5, pad=2, dil=1, groups=4, w=$5)(input) */
-    for (int o = 0; o < 16; o++) {
-        for (int h = 0; h < 16; h++) {
-            const int kh0 = h < 2 ? (2 - h + 0) / 1 : 0;
-            const int kh1_ = 17 - h < 0 ? 0 : (17 - h) / 1 + 1;
-            const int kh1 = kh1_ < 5 ? kh1_ : 5;
-            float *out_row = x2_2 + o * 256 + h * 16;
-            for (int w = 0; w < 16; w++) {
-                out_row[w] = 0.0f;
+    {
+        float *x2_2_padded = scratch + 8192; /* [64, 20, 20] */
+        float *x2_2_wide = scratch + 33792; /* 316 */
+        for (int t = 0; t < 25600; t++) {
+            x2_2_padded[t] = 0.0f;
+        }
+        for (int i = 0; i < 64; i++) {
+            for (int y = 0; y < 16; y++) {
+                float *dst = x2_2_padded + (i * 20 + y + 2) * 20 + 2;
+                for (int c = 0; c < 16; c++) {
+                    dst[c] = input[i * 256 + y * 16 + c];
+                }
             }
+        }
+        for (int o = 0; o < 16; o++) {
+            for (int t = 0; t < 316; t++) {
+                x2_2_wide[t] = 0.0f;
+            }
+            const float *w_o = conv_2_weight + o * 400;
             for (int i = 0; i < 16; i++) {
-                const float *x_plane = input + (o / 4 * 16 + i) * 256;
-                const float *w_plane = conv_2_weight + (o * 16 + i) * 25;
-                for (int kh = kh0; kh < kh1; kh++) {
-                    const float *x_row = x_plane + (h + kh * 1 - 2) * 16;
+                const float *plane = x2_2_padded + (o / 4 * 16 + i) * 400;
+                for (int kh = 0; kh < 5; kh++) {
                     for (int kw = 0; kw < 5; kw++) {
-                        const int lo = kw * 1 < 2 ? 2 - kw * 1 : 0;
-                        const int hi_ = 18 - kw * 1;
-                        const int hi = hi_ < 16 ? hi_ : 16;
-                        if (hi > lo) attn_row_axpy(out_row + lo, x_row + lo + kw * 1 - 2, w_plane[kh * 5 + kw], hi - lo);
+                        attn_row_axpy(x2_2_wide, plane + kh * 20 + kw * 1, w_o[(i * 5 + kh) * 5 + kw], 316);
                     }
+                }
+            }
+            for (int y = 0; y < 16; y++) {
+                for (int c = 0; c < 16; c++) {
+                    x2_2[o * 256 + y * 16 + c] = x2_2_wide[y * 20 + c];
                 }
             }
         }
     }
 
     /* x3_3 [1,16,16,16] = conv2d(out=16, k=7, pad=3, dil=1, groups=8, w=$6)(input) */
-    for (int o = 0; o < 16; o++) {
-        for (int h = 0; h < 16; h++) {
-            const int kh0 = h < 3 ? (3 - h + 0) / 1 : 0;
-            const int kh1_ = 18 - h < 0 ? 0 : (18 - h) / 1 + 1;
-            const int kh1 = kh1_ < 7 ? kh1_ : 7;
-            float *out_row = x3_3 + o * 256 + h * 16;
-            for (int w = 0; w < 16; w++) {
-                out_row[w] = 0.0f;
+    {
+        float *x3_3_padded = scratch + 12288; /* [64, 22, 22] */
+        float *x3_3_wide = scratch + 43264; /* 346 */
+        for (int t = 0; t < 30976; t++) {
+            x3_3_padded[t] = 0.0f;
+        }
+        for (int i = 0; i < 64; i++) {
+            for (int y = 0; y < 16; y++) {
+                float *dst = x3_3_padded + (i * 22 + y + 3) * 22 + 3;
+                for (int c = 0; c < 16; c++) {
+                    dst[c] = input[i * 256 + y * 16 + c];
+                }
             }
+        }
+        for (int o = 0; o < 16; o++) {
+            for (int t = 0; t < 346; t++) {
+                x3_3_wide[t] = 0.0f;
+            }
+            const float *w_o = conv_3_weight + o * 392;
             for (int i = 0; i < 8; i++) {
-                const float *x_plane = input + (o / 2 * 8 + i) * 256;
-                const float *w_plane = conv_3_weight + (o * 8 + i) * 49;
-                for (int kh = kh0; kh < kh1; kh++) {
-                    const float *x_row = x_plane + (h + kh * 1 - 3) * 16;
+                const float *plane = x3_3_padded + (o / 2 * 8 + i) * 484;
+                for (int kh = 0; kh < 7; kh++) {
                     for (int kw = 0; kw < 7; kw++) {
-                        const int lo = kw * 1 < 3 ? 3 - kw * 1 : 0;
-                        const int hi_ = 19 - kw * 1;
-                        const int hi = hi_ < 16 ? hi_ : 16;
-                        if (hi > lo) attn_row_axpy(out_row + lo, x_row + lo + kw * 1 - 3, w_plane[kh * 7 + kw], hi - lo);
+                        attn_row_axpy(x3_3_wide, plane + kh * 22 + kw * 1, w_o[(i * 7 + kh) * 7 + kw], 346);
                     }
+                }
+            }
+            for (int y = 0; y < 16; y++) {
+                for (int c = 0; c < 16; c++) {
+                    x3_3[o * 256 + y * 16 + c] = x3_3_wide[y * 22 + c];
                 }
             }
         }
     }
 
     /* x4_4 [1,16,16,16] = conv2d(out=16, k=9, pad=4, dil=1, groups=16, w=$7)(input) */
-    for (int o = 0; o < 16; o++) {
-        for (int h = 0; h < 16; h++) {
-            const int kh0 = h < 4 ? (4 - h + 0) / 1 : 0;
-            const int kh1_ = 19 - h < 0 ? 0 : (19 - h) / 1 + 1;
-            const int kh1 = kh1_ < 9 ? kh1_ : 9;
-            float *out_row = x4_4 + o * 256 + h * 16;
-            for (int w = 0; w < 16; w++) {
-                out_row[w] = 0.0f;
+    {
+        float *x4_4_padded = scratch + 16384; /* [64, 24, 24] */
+        float *x4_4_wide = scratch + 53248; /* 376 */
+        for (int t = 0; t < 36864; t++) {
+            x4_4_padded[t] = 0.0f;
+        }
+        for (int i = 0; i < 64; i++) {
+            for (int y = 0; y < 16; y++) {
+                float *dst = x4_4_padded + (i * 24 + y + 4) * 24 + 4;
+                for (int c = 0; c < 16; c++) {
+                    dst[c] = input[i * 256 + y * 16 + c];
+                }
             }
+        }
+        for (int o = 0; o < 16; o++) {
+            for (int t = 0; t < 376; t++) {
+                x4_4_wide[t] = 0.0f;
+            }
+            const float *w_o = conv_4_weight + o * 324;
             for (int i = 0; i < 4; i++) {
-                const float *x_plane = input + (o / 1 * 4 + i) * 256;
-                const float *w_plane = conv_4_weight + (o * 4 + i) * 81;
-                for (int kh = kh0; kh < kh1; kh++) {
-                    const float *x_row = x_plane + (h + kh * 1 - 4) * 16;
+                const float *plane = x4_4_padded + (o / 1 * 4 + i) * 576;
+                for (int kh = 0; kh < 9; kh++) {
                     for (int kw = 0; kw < 9; kw++) {
-                        const int lo = kw * 1 < 4 ? 4 - kw * 1 : 0;
-                        const int hi_ = 20 - kw * 1;
-                        const int hi = hi_ < 16 ? hi_ : 16;
-                        if (hi > lo) attn_row_axpy(out_row + lo, x_row + lo + kw * 1 - 4, w_plane[kh * 9 + kw], hi - lo);
+                        attn_row_axpy(x4_4_wide, plane + kh * 24 + kw * 1, w_o[(i * 9 + kh) * 9 + kw], 376);
                     }
+                }
+            }
+            for (int y = 0; y < 16; y++) {
+                for (int c = 0; c < 16; c++) {
+                    x4_4[o * 256 + y * 16 + c] = x4_4_wide[y * 24 + c];
                 }
             }
         }

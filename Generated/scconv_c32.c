@@ -77,52 +77,72 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
     }
 
     /* k3_2 [1,32,16,16] = conv2d(out=32, k=3, pad=1, dil=1, w=$3)(input) */
-    for (int o = 0; o < 32; o++) {
-        for (int h = 0; h < 16; h++) {
-            const int kh0 = h < 1 ? (1 - h + 0) / 1 : 0;
-            const int kh1_ = 16 - h < 0 ? 0 : (16 - h) / 1 + 1;
-            const int kh1 = kh1_ < 3 ? kh1_ : 3;
-            float *out_row = k3_2 + o * 256 + h * 16;
-            for (int w = 0; w < 16; w++) {
-                out_row[w] = 0.0f;
+    {
+        float *k3_2_padded = scratch + 8704; /* [32, 18, 18] */
+        float *k3_2_wide = scratch + 19072; /* 286 */
+        for (int t = 0; t < 10368; t++) {
+            k3_2_padded[t] = 0.0f;
+        }
+        for (int i = 0; i < 32; i++) {
+            for (int y = 0; y < 16; y++) {
+                float *dst = k3_2_padded + (i * 18 + y + 1) * 18 + 1;
+                for (int c = 0; c < 16; c++) {
+                    dst[c] = input[i * 256 + y * 16 + c];
+                }
             }
+        }
+        for (int o = 0; o < 32; o++) {
+            for (int t = 0; t < 286; t++) {
+                k3_2_wide[t] = 0.0f;
+            }
+            const float *w_o = k3_0_weight + o * 288;
             for (int i = 0; i < 32; i++) {
-                const float *x_plane = input + i * 256;
-                const float *w_plane = k3_0_weight + (o * 32 + i) * 9;
-                for (int kh = kh0; kh < kh1; kh++) {
-                    const float *x_row = x_plane + (h + kh * 1 - 1) * 16;
+                const float *plane = k3_2_padded + i * 324;
+                for (int kh = 0; kh < 3; kh++) {
                     for (int kw = 0; kw < 3; kw++) {
-                        const int lo = kw * 1 < 1 ? 1 - kw * 1 : 0;
-                        const int hi_ = 17 - kw * 1;
-                        const int hi = hi_ < 16 ? hi_ : 16;
-                        if (hi > lo) attn_row_axpy(out_row + lo, x_row + lo + kw * 1 - 1, w_plane[kh * 3 + kw], hi - lo);
+                        attn_row_axpy(k3_2_wide, plane + kh * 18 + kw * 1, w_o[(i * 3 + kh) * 3 + kw], 286);
                     }
+                }
+            }
+            for (int y = 0; y < 16; y++) {
+                for (int c = 0; c < 16; c++) {
+                    k3_2[o * 256 + y * 16 + c] = k3_2_wide[y * 18 + c];
                 }
             }
         }
     }
 
     /* k2_3 [1,32,4,4] = conv2d(out=32, k=3, pad=1, dil=1, w=$0)(pool2d_1) */
-    for (int o = 0; o < 32; o++) {
-        for (int h = 0; h < 4; h++) {
-            const int kh0 = h < 1 ? (1 - h + 0) / 1 : 0;
-            const int kh1_ = 4 - h < 0 ? 0 : (4 - h) / 1 + 1;
-            const int kh1 = kh1_ < 3 ? kh1_ : 3;
-            float *out_row = k2_3 + o * 16 + h * 4;
-            for (int w = 0; w < 4; w++) {
-                out_row[w] = 0.0f;
+    {
+        float *k2_3_padded = scratch + 9216; /* [32, 6, 6] */
+        float *k2_3_wide = scratch + 10368; /* 22 */
+        for (int t = 0; t < 1152; t++) {
+            k2_3_padded[t] = 0.0f;
+        }
+        for (int i = 0; i < 32; i++) {
+            for (int y = 0; y < 4; y++) {
+                float *dst = k2_3_padded + (i * 6 + y + 1) * 6 + 1;
+                for (int c = 0; c < 4; c++) {
+                    dst[c] = pool2d_1[i * 16 + y * 4 + c];
+                }
             }
+        }
+        for (int o = 0; o < 32; o++) {
+            for (int t = 0; t < 22; t++) {
+                k2_3_wide[t] = 0.0f;
+            }
+            const float *w_o = k2_1_weight + o * 288;
             for (int i = 0; i < 32; i++) {
-                const float *x_plane = pool2d_1 + i * 16;
-                const float *w_plane = k2_1_weight + (o * 32 + i) * 9;
-                for (int kh = kh0; kh < kh1; kh++) {
-                    const float *x_row = x_plane + (h + kh * 1 - 1) * 4;
+                const float *plane = k2_3_padded + i * 36;
+                for (int kh = 0; kh < 3; kh++) {
                     for (int kw = 0; kw < 3; kw++) {
-                        const int lo = kw * 1 < 1 ? 1 - kw * 1 : 0;
-                        const int hi_ = 5 - kw * 1;
-                        const int hi = hi_ < 4 ? hi_ : 4;
-                        if (hi > lo) attn_row_axpy(out_row + lo, x_row + lo + kw * 1 - 1, w_plane[kh * 3 + kw], hi - lo);
+                        attn_row_axpy(k2_3_wide, plane + kh * 6 + kw * 1, w_o[(i * 3 + kh) * 3 + kw], 22);
                     }
+                }
+            }
+            for (int y = 0; y < 4; y++) {
+                for (int c = 0; c < 4; c++) {
+                    k2_3[o * 16 + y * 4 + c] = k2_3_wide[y * 6 + c];
                 }
             }
         }
@@ -169,26 +189,36 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
     }
 
     /* k4_10 [1,32,16,16] = conv2d(out=32, k=3, pad=1, dil=1, w=$6)(mul_9) */
-    for (int o = 0; o < 32; o++) {
-        for (int h = 0; h < 16; h++) {
-            const int kh0 = h < 1 ? (1 - h + 0) / 1 : 0;
-            const int kh1_ = 16 - h < 0 ? 0 : (16 - h) / 1 + 1;
-            const int kh1 = kh1_ < 3 ? kh1_ : 3;
-            float *out_row = k4_10 + o * 256 + h * 16;
-            for (int w = 0; w < 16; w++) {
-                out_row[w] = 0.0f;
+    {
+        float *k4_10_padded = scratch + 25600; /* [32, 18, 18] */
+        float *k4_10_wide = scratch + 35968; /* 286 */
+        for (int t = 0; t < 10368; t++) {
+            k4_10_padded[t] = 0.0f;
+        }
+        for (int i = 0; i < 32; i++) {
+            for (int y = 0; y < 16; y++) {
+                float *dst = k4_10_padded + (i * 18 + y + 1) * 18 + 1;
+                for (int c = 0; c < 16; c++) {
+                    dst[c] = mul_9[i * 256 + y * 16 + c];
+                }
             }
+        }
+        for (int o = 0; o < 32; o++) {
+            for (int t = 0; t < 286; t++) {
+                k4_10_wide[t] = 0.0f;
+            }
+            const float *w_o = k4_0_weight + o * 288;
             for (int i = 0; i < 32; i++) {
-                const float *x_plane = mul_9 + i * 256;
-                const float *w_plane = k4_0_weight + (o * 32 + i) * 9;
-                for (int kh = kh0; kh < kh1; kh++) {
-                    const float *x_row = x_plane + (h + kh * 1 - 1) * 16;
+                const float *plane = k4_10_padded + i * 324;
+                for (int kh = 0; kh < 3; kh++) {
                     for (int kw = 0; kw < 3; kw++) {
-                        const int lo = kw * 1 < 1 ? 1 - kw * 1 : 0;
-                        const int hi_ = 17 - kw * 1;
-                        const int hi = hi_ < 16 ? hi_ : 16;
-                        if (hi > lo) attn_row_axpy(out_row + lo, x_row + lo + kw * 1 - 1, w_plane[kh * 3 + kw], hi - lo);
+                        attn_row_axpy(k4_10_wide, plane + kh * 18 + kw * 1, w_o[(i * 3 + kh) * 3 + kw], 286);
                     }
+                }
+            }
+            for (int y = 0; y < 16; y++) {
+                for (int c = 0; c < 16; c++) {
+                    k4_10[o * 256 + y * 16 + c] = k4_10_wide[y * 18 + c];
                 }
             }
         }

@@ -193,52 +193,72 @@ void sk_skresnet18_c64_forward(const float *input, float *output, const float *p
     float *slice_19 = scratch + 32992; /* [1,64,1,1], a view */
 
     /* conv_3 [1,64,16,16] = conv2d(out=64, k=3, pad=1, dil=1, w=$0)(slice_1) */
-    for (int o = 0; o < 64; o++) {
-        for (int h = 0; h < 16; h++) {
-            const int kh0 = h < 1 ? (1 - h + 0) / 1 : 0;
-            const int kh1_ = 16 - h < 0 ? 0 : (16 - h) / 1 + 1;
-            const int kh1 = kh1_ < 3 ? kh1_ : 3;
-            float *out_row = conv_3 + o * 256 + h * 16;
-            for (int w = 0; w < 16; w++) {
-                out_row[w] = 0.0f;
+    {
+        float *conv_3_padded = scratch + 16384; /* [32, 18, 18] */
+        float *conv_3_wide = scratch + 26752; /* 286 */
+        for (int t = 0; t < 10368; t++) {
+            conv_3_padded[t] = 0.0f;
+        }
+        for (int i = 0; i < 32; i++) {
+            for (int y = 0; y < 16; y++) {
+                float *dst = conv_3_padded + (i * 18 + y + 1) * 18 + 1;
+                for (int c = 0; c < 16; c++) {
+                    dst[c] = slice_1[i * 256 + y * 16 + c];
+                }
             }
+        }
+        for (int o = 0; o < 64; o++) {
+            for (int t = 0; t < 286; t++) {
+                conv_3_wide[t] = 0.0f;
+            }
+            const float *w_o = paths_0_conv_weight + o * 288;
             for (int i = 0; i < 32; i++) {
-                const float *x_plane = slice_1 + i * 256;
-                const float *w_plane = paths_0_conv_weight + (o * 32 + i) * 9;
-                for (int kh = kh0; kh < kh1; kh++) {
-                    const float *x_row = x_plane + (h + kh * 1 - 1) * 16;
+                const float *plane = conv_3_padded + i * 324;
+                for (int kh = 0; kh < 3; kh++) {
                     for (int kw = 0; kw < 3; kw++) {
-                        const int lo = kw * 1 < 1 ? 1 - kw * 1 : 0;
-                        const int hi_ = 17 - kw * 1;
-                        const int hi = hi_ < 16 ? hi_ : 16;
-                        if (hi > lo) attn_row_axpy(out_row + lo, x_row + lo + kw * 1 - 1, w_plane[kh * 3 + kw], hi - lo);
+                        attn_row_axpy(conv_3_wide, plane + kh * 18 + kw * 1, w_o[(i * 3 + kh) * 3 + kw], 286);
                     }
+                }
+            }
+            for (int y = 0; y < 16; y++) {
+                for (int c = 0; c < 16; c++) {
+                    conv_3[o * 256 + y * 16 + c] = conv_3_wide[y * 18 + c];
                 }
             }
         }
     }
 
     /* conv_4 [1,64,16,16] = conv2d(out=64, k=3, pad=2, dil=2, w=$3)(slice_2) */
-    for (int o = 0; o < 64; o++) {
-        for (int h = 0; h < 16; h++) {
-            const int kh0 = h < 2 ? (2 - h + 1) / 2 : 0;
-            const int kh1_ = 17 - h < 0 ? 0 : (17 - h) / 2 + 1;
-            const int kh1 = kh1_ < 3 ? kh1_ : 3;
-            float *out_row = conv_4 + o * 256 + h * 16;
-            for (int w = 0; w < 16; w++) {
-                out_row[w] = 0.0f;
+    {
+        float *conv_4_padded = scratch + 32768; /* [32, 20, 20] */
+        float *conv_4_wide = scratch + 45568; /* 316 */
+        for (int t = 0; t < 12800; t++) {
+            conv_4_padded[t] = 0.0f;
+        }
+        for (int i = 0; i < 32; i++) {
+            for (int y = 0; y < 16; y++) {
+                float *dst = conv_4_padded + (i * 20 + y + 2) * 20 + 2;
+                for (int c = 0; c < 16; c++) {
+                    dst[c] = slice_2[i * 256 + y * 16 + c];
+                }
             }
+        }
+        for (int o = 0; o < 64; o++) {
+            for (int t = 0; t < 316; t++) {
+                conv_4_wide[t] = 0.0f;
+            }
+            const float *w_o = paths_1_conv_weight + o * 288;
             for (int i = 0; i < 32; i++) {
-                const float *x_plane = slice_2 + i * 256;
-                const float *w_plane = paths_1_conv_weight + (o * 32 + i) * 9;
-                for (int kh = kh0; kh < kh1; kh++) {
-                    const float *x_row = x_plane + (h + kh * 2 - 2) * 16;
+                const float *plane = conv_4_padded + i * 400;
+                for (int kh = 0; kh < 3; kh++) {
                     for (int kw = 0; kw < 3; kw++) {
-                        const int lo = kw * 2 < 2 ? 2 - kw * 2 : 0;
-                        const int hi_ = 18 - kw * 2;
-                        const int hi = hi_ < 16 ? hi_ : 16;
-                        if (hi > lo) attn_row_axpy(out_row + lo, x_row + lo + kw * 2 - 2, w_plane[kh * 3 + kw], hi - lo);
+                        attn_row_axpy(conv_4_wide, plane + kh * 40 + kw * 2, w_o[(i * 3 + kh) * 3 + kw], 316);
                     }
+                }
+            }
+            for (int y = 0; y < 16; y++) {
+                for (int c = 0; c < 16; c++) {
+                    conv_4[o * 256 + y * 16 + c] = conv_4_wide[y * 20 + c];
                 }
             }
         }

@@ -71,6 +71,10 @@ extension CEmitter {
         let x = instr.operands[0]
         let xLayout = schedule.layouts[x]!
         let outLayout = schedule.layouts[v]!
+        if let plan = WideConv(a, input: program.shape(of: x), output: instr.shape, inputLayout: xLayout) {
+            emitWideConv(v, a, plan, into: &p)
+            return
+        }
         if a.kernel == 1 && a.padding == 0 && a.stride == 1 {
             if xLayout.hwStride == 1 && outLayout.hwStride == 1 {
                 emitPointwiseConv(v, a, into: &p)
@@ -150,6 +154,59 @@ extension CEmitter {
         ]
         nest.pre[nest.innermost].append(contentsOf: body)
         print(nest, into: &p)
+    }
+
+    /// A stride-1 convolution over wide rows (see `WideConv`): per sample, the padded copy of the
+    /// input; per output channel, one axpy per tap into the wide buffer, then the valid columns
+    /// plus the bias to the output.
+    private func emitWideConv(_ v: ValueID, _ a: Conv2dAttrs, _ plan: WideConv, into p: inout CPrinter) {
+        let instr = program.instrs[v - 1]
+        let x = instr.operands[0]
+        let xs = program.shape(of: x)
+        let out = instr.shape
+        let (k, d, pad) = (a.kernel, a.dilation, a.padding)
+        let inPerGroup = xs.c / a.groups
+        let base = schedule.temps[v]!
+        let name = names.value(v)
+        var nest = Nest()
+        let n = nest.loop("n", out.n)
+        var perSample: [Stmt] = []
+        let source: String
+        if plan.copiesInput {
+            source = "\(name)_padded"
+            // Zero the border, copy the interior: the taps then need no bounds at all.
+            perSample.append(.loop(variable: "t", extent: plan.paddedSize, body: [.line("\(source)[t] = 0.0f;")]))
+            perSample.append(.loop(variable: "i", extent: xs.c, body: [.loop(variable: "y", extent: xs.h, body: [
+                .line("float *dst = \(source) + (i * \(plan.rows) + y + \(pad)) * \(plan.pitch) + \(pad);"),
+                .loop(variable: "c", extent: xs.w, body: [.line("dst[c] = \(element(x, n: n.index, c: "i", h: "y", w: "c"));")]),
+            ])]))
+        } else {
+            source = "\(name)_in"
+            perSample.append(.line("const float *\(source) = \(pointer(x)) + \(index(x, n: n.index));"))
+        }
+        let wide = "\(name)_wide"
+        let firstInput = a.groups == 1 ? "i" : "(o / \(out.c / a.groups) * \(inPerGroup) + i)"
+        perSample.append(.loop(variable: "o", extent: out.c, body: [
+            .loop(variable: "t", extent: plan.wideLength, body: [.line("\(wide)[t] = 0.0f;")]),
+            .line("const float *w_o = \(names.param(a.weight)) + o * \(inPerGroup * k * k);"),
+            .loop(variable: "i", extent: inPerGroup, body: [
+                .line("const float *plane = \(source) + \(firstInput) * \(plan.rows * plan.pitch);"),
+                .loop(variable: "kh", extent: k, body: [.loop(variable: "kw", extent: k, body: [
+                    .line("attn_row_axpy(\(wide), plane + kh * \(d * plan.pitch) + kw * \(d), w_o[(i * \(k) + kh) * \(k) + kw], \(plan.wideLength));")
+                ])]),
+            ]),
+            .loop(variable: "y", extent: out.h, body: [.loop(variable: "c", extent: out.w, body: [
+                .line("\(element(v, n: n.index, c: "o", h: "y", w: "c")) = \(wide)[y * \(plan.pitch) + c]\(a.bias.map { " + \(names.param($0))[o]" } ?? "");")
+            ])]),
+        ]))
+        nest.pre[nest.innermost].append(contentsOf: perSample)
+        p.block("") { p in
+            if plan.copiesInput {
+                p.line("float *\(name)_padded = scratch + \(base); /* [\(xs.c), \(plan.rows), \(plan.pitch)] */")
+            }
+            p.line("float *\(wide) = scratch + \(base + plan.paddedSize); /* \(plan.wideLength) */")
+            nest.print(into: &p)
+        }
     }
 
     /// A 1×1 convolution reading channels-last (NHWC) input: each output element is a dot of a

@@ -181,7 +181,8 @@ struct Schedule {
                     allocate(id)
                 }
             }
-            if let size = p.instrs[id - 1].op.tempSize(p.instrs[id - 1], p) {
+            let instr = p.instrs[id - 1]
+            if let size = instr.op.tempSize(instr, p, operand: instr.operands.first.flatMap { layouts[$0] }) {
                 let handle = allocator.allocate(size)
                 temps[id] = allocator.offset(of: handle)
                 pendingFree[id, default: []].append(handle)
@@ -256,10 +257,14 @@ extension Op {
         }
     }
 
-    /// Floats of working scratch the op needs while it runs, beyond its result.
-    func tempSize(_ instr: Instr, _ p: Program) -> Int? {
+    /// Floats of working scratch the op needs while it runs, beyond its result. `operand` is
+    /// the layout of its first operand.
+    func tempSize(_ instr: Instr, _ p: Program, operand: Layout?) -> Int? {
         switch self {
         case .attention: return p.shape(of: instr.operands[1]).w  // one row of scores over the keys
+        case .conv2d(let a):
+            guard let operand else { return nil }
+            return WideConv(a, input: p.shape(of: instr.operands[0]), output: instr.shape, inputLayout: operand)?.tempSize
         default: return nil
         }
     }

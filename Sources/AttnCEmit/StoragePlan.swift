@@ -55,7 +55,8 @@ public struct StoragePlan: Sendable {
         }
         var temps: [ValueID: (Int, Int)] = [:]
         for (v, offset) in schedule.temps {
-            temps[v] = (offset, p.instrs[v - 1].op.tempSize(p.instrs[v - 1], p) ?? 0)
+            let instr = p.instrs[v - 1]
+            temps[v] = (offset, instr.op.tempSize(instr, p, operand: instr.operands.first.flatMap { schedule.layouts[$0] }) ?? 0)
         }
         self.temporaries = temps
         self.scratchSize = schedule.scratchSize
