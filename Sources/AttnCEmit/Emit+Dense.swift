@@ -166,45 +166,84 @@ extension CEmitter {
         let out = instr.shape
         let (k, d, pad) = (a.kernel, a.dilation, a.padding)
         let inPerGroup = xs.c / a.groups
+        let taps = inPerGroup * k * k
+        let planeSize = plan.rows * plan.pitch
         let base = schedule.temps[v]!
         let name = names.value(v)
+        let padded = "\(name)_padded"
+        let wide = "\(name)_wide"
         var nest = Nest()
         let n = nest.loop("n", out.n)
-        var perSample: [Stmt] = []
-        let source: String
-        if plan.copiesInput {
-            source = "\(name)_padded"
-            // Zero the border, copy the interior: the taps then need no bounds at all.
-            perSample.append(.loop(variable: "t", extent: plan.paddedSize, body: [.line("\(source)[t] = 0.0f;")]))
-            perSample.append(.loop(variable: "i", extent: xs.c, body: [.loop(variable: "y", extent: xs.h, body: [
-                .line("float *dst = \(source) + (i * \(plan.rows) + y + \(pad)) * \(plan.pitch) + \(pad);"),
+        // Zero the border (and the slack), copy the interior: the taps then need no bounds at all.
+        var body: [Stmt] = [
+            .loop(variable: "t", extent: plan.paddedSize, body: [.line("\(padded)[t] = 0.0f;")]),
+            .loop(variable: "i", extent: xs.c, body: [.loop(variable: "y", extent: xs.h, body: [
+                .line("float *dst = \(padded) + (i * \(plan.rows) + y + \(pad)) * \(plan.pitch) + \(pad);"),
                 .loop(variable: "c", extent: xs.w, body: [.line("dst[c] = \(element(x, n: n.index, c: "i", h: "y", w: "c"));")]),
-            ])]))
-        } else {
-            source = "\(name)_in"
-            perSample.append(.line("const float *\(source) = \(pointer(x)) + \(index(x, n: n.index));"))
-        }
-        let wide = "\(name)_wide"
-        let firstInput = a.groups == 1 ? "i" : "(o / \(out.c / a.groups) * \(inPerGroup) + i)"
-        perSample.append(.loop(variable: "o", extent: out.c, body: [
-            .loop(variable: "t", extent: plan.wideLength, body: [.line("\(wide)[t] = 0.0f;")]),
-            .line("const float *w_o = \(names.param(a.weight)) + o * \(inPerGroup * k * k);"),
-            .loop(variable: "i", extent: inPerGroup, body: [
-                .line("const float *plane = \(source) + \(firstInput) * \(plan.rows * plan.pitch);"),
-                .loop(variable: "kh", extent: k, body: [.loop(variable: "kw", extent: k, body: [
-                    .line("attn_row_axpy(\(wide), plane + kh * \(d * plan.pitch) + kw * \(d), w_o[(i * \(k) + kh) * \(k) + kw], \(plan.wideLength));")
-                ])]),
-            ]),
-            .loop(variable: "y", extent: out.h, body: [.loop(variable: "c", extent: out.w, body: [
-                .line("\(element(v, n: n.index, c: "o", h: "y", w: "c")) = \(wide)[y * \(plan.pitch) + c]\(a.bias.map { " + \(names.param($0))[o]" } ?? "");")
             ])]),
-        ]))
-        nest.pre[nest.innermost].append(contentsOf: perSample)
+        ]
+        let group = a.groups == 1 ? "0" : "o / \(out.c / a.groups) * \(inPerGroup)"
+        let bias = { (o: String) in a.bias.map { " + \(names.param($0))[\(o)]" } ?? "" }
+        // The valid columns of channel o's wide buffer `buffer`, plus the bias, to the output.
+        let copyOut = { (o: String, buffer: String) -> Stmt in
+            .loop(variable: "y", extent: out.h, body: [.loop(variable: "c", extent: out.w, body: [
+                .line("\(self.element(v, n: n.index, c: o, h: "y", w: "c")) = \(buffer)[y * \(plan.pitch) + c]\(bias(o));")
+            ])])
+        }
+        let tcc: [Stmt] = [
+            .loop(variable: "o", extent: out.c, body: [
+                .loop(variable: "t", extent: plan.wideLength, body: [.line("\(wide)[t] = 0.0f;")]),
+                .line("const float *w_o = \(names.param(a.weight)) + o * \(taps);"),
+                .line("const float *group = \(padded) + (\(group)) * \(planeSize);"),
+                .loop(variable: "j", extent: taps, body: [
+                    .line("attn_row_axpy(\(wide), group + \(name)_taps[j], w_o[j], \(plan.wideLength));")
+                ]),
+                copyOut("o", wide),
+            ])
+        ]
+        let tile = WideConv.tile
+        let channels = Array("abcd".prefix(plan.block)).map(String.init)
+        // acc_<ch>0 and acc_<ch>1: pixels t0..t0+7 and t0+8..t0+15 of channel o + <ch>.
+        var tileBody: [Stmt] = channels.map { .line("attn_v8 acc_\($0)0 = {0}, acc_\($0)1 = {0};") }
+        tileBody.append(.loop(variable: "j", extent: taps, body: [
+            .line("const float *s = group + \(name)_taps[j] + t0;"),
+            .line("attn_v8 x0, x1;"),
+            .line("__builtin_memcpy(&x0, s, sizeof x0);"),
+            .line("__builtin_memcpy(&x1, s + 8, sizeof x1);"),
+        ] + channels.map { .line("acc_\($0)0 += w_\($0)_row[j] * x0; acc_\($0)1 += w_\($0)_row[j] * x1;") }))
+        tileBody += channels.enumerated().flatMap { i, ch -> [Stmt] in
+            [
+                .line("__builtin_memcpy(\(wide) + \(i * plan.tiledLength) + t0, &acc_\(ch)0, sizeof acc_\(ch)0);"),
+                .line("__builtin_memcpy(\(wide) + \(i * plan.tiledLength) + t0 + 8, &acc_\(ch)1, sizeof acc_\(ch)1);"),
+            ]
+        }
+        let compiled: [Stmt] = [
+            // The helper only the other branch calls must not be an unused function here.
+            .line("(void)attn_row_axpy;"),
+            .stepped(variable: "o", extent: out.c, step: plan.block, body: [
+                .line("const float *group = \(padded) + (\(group)) * \(planeSize);")
+            ] + channels.enumerated().map { i, ch in
+                .line("const float *w_\(ch)_row = \(names.param(a.weight)) + (o + \(i)) * \(taps);")
+            } + [
+                .stepped(variable: "t0", extent: plan.tiledLength, step: tile, body: tileBody)
+            ] + channels.indices.map { i in copyOut(i == 0 ? "o" : "o + \(i)", i == 0 ? wide : "(\(wide) + \(i * plan.tiledLength))") })
+        ]
+        // gcc and clang on 64-bit hosts: the register-tiled form in their vector extension; tcc
+        // (no vector types) and everything else, an MCU included: one axpy per tap.
+        body.append(.line("#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))"))
+        body.append(.line("typedef float attn_v8 __attribute__((vector_size(32)));"))
+        body.append(contentsOf: compiled)
+        body.append(.line("#else"))
+        body.append(contentsOf: tcc)
+        body.append(.line("#endif"))
+        nest.pre[nest.innermost].append(contentsOf: body)
+        // Offsets of every tap (input channel of the group, kh, kw) from the group's first plane.
+        var offsets: [Int] = []
+        for i in 0..<inPerGroup { for kh in 0..<k { for kw in 0..<k { offsets.append(i * planeSize + kh * d * plan.pitch + kw * d) } } }
         p.block("") { p in
-            if plan.copiesInput {
-                p.line("float *\(name)_padded = scratch + \(base); /* [\(xs.c), \(plan.rows), \(plan.pitch)] */")
-            }
-            p.line("float *\(wide) = scratch + \(base + plan.paddedSize); /* \(plan.wideLength) */")
+            p.line("static const int \(name)_taps[\(taps)] = {\(offsets.map(String.init).joined(separator: ", "))};")
+            p.line("float *\(padded) = scratch + \(base); /* [\(xs.c), \(plan.rows), \(plan.pitch)] + \(WideConv.tile) */")
+            p.line("float *\(wide) = scratch + \(base + plan.paddedSize); /* \(plan.block) × \(plan.tiledLength) */")
             nest.print(into: &p)
         }
     }

@@ -4,7 +4,11 @@
 // shifted by kh·d rows and kw·d columns) to the whole buffer in ONE contiguous axpy of
 // (OH−1)·PW + OW floats. The columns x ≥ OW are garbage and are dropped when the buffer is
 // copied out. Compared with one axpy per output row and tap, calls drop by a factor of OH and
-// each is long enough for the row helpers' vector loops (tcc's packed SSE, gcc's -O3 code).
+// each is long enough for tcc's packed-SSE helper (and for an MCU's plain loop). gcc and clang on
+// x86-64 and AArch64 get the same sums register-tiled instead, in their vector extension: 16
+// wide pixels of up to four output channels stay in registers across all taps, so each input
+// load feeds four multiply-adds and no accumulator goes through memory (on a 3×3, 64-channel,
+// 28×28 conv: 10 GFLOP/s as per-tap axpys, 58 with two channels, 104 with four, gcc -O3).
 
 import AttnIR
 
@@ -12,23 +16,31 @@ struct WideConv {
     /// Padded plane extents.
     let rows: Int
     let pitch: Int
-    /// Floats of the zero-padded copy of the input (0 when the input is read in place).
+    /// Floats of the zero-padded copy of the input, with `tile` floats of slack after it: the
+    /// last tile reads up to tile − 1 floats past the last valid pixel.
     let paddedSize: Int
     /// Floats of the wide accumulator: (OH − 1)·PW + OW.
     let wideLength: Int
+    /// Output channels computed together (sharing each input load): 4, 2 or 1.
+    let block: Int
 
-    var tempSize: Int { paddedSize + wideLength }
-    var copiesInput: Bool { paddedSize > 0 }
+    /// Pixels one register tile of the compiled (non-tcc) path holds.
+    static let tile = 16
+    /// `wideLength` rounded up to whole tiles.
+    var tiledLength: Int { (wideLength + Self.tile - 1) / Self.tile * Self.tile }
+    /// The padded copy, then one tiled wide buffer per channel of a block.
+    var tempSize: Int { paddedSize + block * tiledLength }
 
     /// The plan for `a` on `input` → `output`, or nil when the per-row form is kept: strided
     /// convs, and convs with few output channels (CBAM's 2 → 1 spatial gate), where the padded
     /// copy and the wide buffer would cost more scratch than they save.
     init?(_ a: Conv2dAttrs, input: Shape, output: Shape, inputLayout: Layout) {
         guard a.stride == 1, a.kernel > 1, output.c >= 4 else { return nil }
-        let dense = inputLayout.hwStride == 1 && (input.c == 1 || inputLayout.cStride == input.plane)
         rows = input.h + 2 * a.padding
         pitch = input.w + 2 * a.padding
-        paddedSize = a.padding == 0 && dense ? 0 : input.c * rows * pitch
+        paddedSize = input.c * rows * pitch + Self.tile
         wideLength = (output.h - 1) * pitch + output.w
+        let perGroup = output.c / a.groups
+        block = perGroup % 4 == 0 ? 4 : perGroup % 2 == 0 ? 2 : 1
     }
 }

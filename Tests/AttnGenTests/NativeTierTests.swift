@@ -47,6 +47,34 @@ private func expectMatchesInterpreter(_ kernel: some ForwardKernel, program: Pro
         }
     }
 
+    /// Every Generated/ example and every op graph through the system compiler: the attention
+    /// blocks' convolutions take a different branch there (register-tiled vector code) than in
+    /// the tcc tier, so this is what checks it.
+    @Test func everyExampleAndOpGraph() throws {
+        let compiler = NativeCompiler(cacheDirectory: freshCache())
+        defer { try? FileManager.default.removeItem(at: compiler.cacheDirectory) }
+        var specs: [BlockSpec] = []
+        for file in try FileManager.default.contentsOfDirectory(atPath: Paths.generated.path).sorted()
+        where file.hasSuffix(".spec.json") {
+            specs += try Pipeline.loadSpecs(path: Paths.generated.appendingPathComponent(file).path)
+        }
+        specs += try Pipeline.loadSpecs(path: Paths.root.appendingPathComponent("Tests/OpGraphs/ops.json").path)
+        for var spec in specs {
+            spec.weights = nil
+            for variant in [spec, spec.layout(.nhwc).libm(false)] {
+                let kernel = try NativeKernel(variant, weights: .random(seed: 11), compiler: compiler)
+                let program = kernel.program
+                let input = program.randomInput(seed: 3)
+                let reference = Interpreter.run(program, input: input, params: kernel.params)
+                // The interpreter is NCHW: an NHWC kernel gets its input reordered and its output back.
+                let layout = variant.layout ?? .nchw
+                let output = layout.toNCHW(kernel.apply(layout.fromNCHW(input, program.input)), program.outputShape)
+                let comparison = Comparison(output, reference: reference)
+                #expect(comparison.within(CrossCheck.tolerance), "\(spec.name) [\(layout)]: \(comparison)")
+            }
+        }
+    }
+
     /// Same code and parameters as the tcc kernel, so the same output to the last bit is not
     /// promised (gcc may contract a*b+c into an FMA), but both sit within tolerance.
     @Test func twinOfTccKernel() throws {

@@ -139,20 +139,12 @@ public struct CodeFeatures: Hashable, Sendable {
         return out.joined(separator: "\n")
     }
 
-    /// Truth of a preprocessor condition on a Cortex-M compiler, as far as this model cares.
+    /// Truth of a preprocessor condition on a Cortex-M compiler, as far as this model cares:
+    /// `defined(M)` is false for the host-only macros and true otherwise, `ATTN_LANES > 8` and `0`
+    /// are false, any other atom true; `!`, `&&`, `||` and parentheses combine them.
     static func evaluate(_ condition: String) -> Bool {
-        let c = condition.replacingOccurrences(of: " ", with: "")
-        if c == "0" { return false }
-        // The row helpers' wide partial sums are host-only: ATTN_LANES is 8 on a Cortex-M.
-        if c.contains("ATTN_LANES>8") { return false }
-        for m in hostOnlyMacros {
-            if c.contains("!defined(\(m))") || c.contains("!defined\(m)") { continue }
-            if c.contains("defined(\(m))") || c.contains("defined\(m)") {
-                // `A && defined(host)` is false; `A || defined(host)` depends on A: assume true.
-                return c.contains("||")
-            }
-        }
-        return true
+        var p = ConditionParser(Array(condition.replacingOccurrences(of: " ", with: "")))
+        return p.disjunction()
     }
 
     /// Removes file-scope `const float NAME[...] = { ... };` initialisers, returning their sizes.
@@ -241,3 +233,56 @@ public struct CodeFeatures: Hashable, Sendable {
 }
 
 import Foundation
+
+/// A recursive-descent reader of the `#if` conditions the emitter writes.
+private struct ConditionParser {
+    let text: [Character]
+    var i = 0
+
+    init(_ text: [Character]) { self.text = text }
+
+    mutating func disjunction() -> Bool {
+        var value = conjunction()
+        while eat("||") { value = conjunction() || value }
+        return value
+    }
+
+    mutating func conjunction() -> Bool {
+        var value = unary()
+        while eat("&&") { value = unary() && value }
+        return value
+    }
+
+    mutating func unary() -> Bool {
+        if eat("!") { return !unary() }
+        if eat("(") {
+            let value = disjunction()
+            _ = eat(")")
+            return value
+        }
+        if eat("defined") {
+            let paren = eat("(")
+            var name = ""
+            while i < text.count, text[i] == "_" || text[i].isLetter || text[i].isNumber {
+                name.append(text[i])
+                i += 1
+            }
+            if paren { _ = eat(")") }
+            return !CodeFeatures.hostOnlyMacros.contains(name)
+        }
+        // Any other atom up to the next operator: `ATTN_LANES>8` and `0` are false.
+        var atom = ""
+        while i < text.count, !"&|)".contains(text[i]) {
+            atom.append(text[i])
+            i += 1
+        }
+        return !(atom == "0" || atom.contains("ATTN_LANES>8"))
+    }
+
+    mutating func eat(_ token: String) -> Bool {
+        let t = Array(token)
+        guard i + t.count <= text.count, Array(text[i..<i + t.count]) == t else { return false }
+        i += t.count
+        return true
+    }
+}
