@@ -246,7 +246,6 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
 
     /* gate_s_conv_di_0_8 [1,4,16,16] = conv2d(out=4, k=3, pad=4, dil=4, w=$10, b=$11)(relu_6) */
     {
-        static const int gate_s_conv_di_0_8_taps[36] = {0, 4, 8, 96, 100, 104, 192, 196, 200, 576, 580, 584, 672, 676, 680, 768, 772, 776, 1152, 1156, 1160, 1248, 1252, 1256, 1344, 1348, 1352, 1728, 1732, 1736, 1824, 1828, 1832, 1920, 1924, 1928};
         float *gate_s_conv_di_0_8_padded = scratch + 2116; /* [4, 24, 24] + 16 */
         float *gate_s_conv_di_0_8_wide = scratch + 4436; /* 4 × 384 */
         for (int t = 0; t < 2320; t++) {
@@ -262,6 +261,7 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
         }
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         typedef float attn_v8 __attribute__((vector_size(32)));
+        static const int gate_s_conv_di_0_8_taps[36] = {0, 4, 8, 96, 100, 104, 192, 196, 200, 576, 580, 584, 672, 676, 680, 768, 772, 776, 1152, 1156, 1160, 1248, 1252, 1256, 1344, 1348, 1352, 1728, 1732, 1736, 1824, 1828, 1832, 1920, 1924, 1928};
         (void)attn_row_axpy;
         for (int o = 0; o < 4; o += 4) {
             const float *group = gate_s_conv_di_0_8_padded + (0) * 576;
@@ -321,8 +321,12 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
             }
             const float *w_o = spatial_att_gate_s_gate_s_conv_di_0_weight + o * 36;
             const float *group = gate_s_conv_di_0_8_padded + (0) * 576;
-            for (int j = 0; j < 36; j++) {
-                attn_row_axpy(gate_s_conv_di_0_8_wide, group + gate_s_conv_di_0_8_taps[j], w_o[j], 376);
+            for (int i = 0; i < 4; i++) {
+                for (int kh = 0; kh < 3; kh++) {
+                    for (int kw = 0; kw < 3; kw++) {
+                        attn_row_axpy(gate_s_conv_di_0_8_wide, group + (i * 24 + kh * 4) * 24 + kw * 4, w_o[(i * 3 + kh) * 3 + kw], 376);
+                    }
+                }
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
@@ -353,7 +357,6 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
 
     /* gate_s_conv_di_1_12 [1,4,16,16] = conv2d(out=4, k=3, pad=4, dil=4, w=$14, b=$15)(relu_11) */
     {
-        static const int gate_s_conv_di_1_12_taps[36] = {0, 4, 8, 96, 100, 104, 192, 196, 200, 576, 580, 584, 672, 676, 680, 768, 772, 776, 1152, 1156, 1160, 1248, 1252, 1256, 1344, 1348, 1352, 1728, 1732, 1736, 1824, 1828, 1832, 1920, 1924, 1928};
         float *gate_s_conv_di_1_12_padded = scratch + 2116; /* [4, 24, 24] + 16 */
         float *gate_s_conv_di_1_12_wide = scratch + 4436; /* 4 × 384 */
         for (int t = 0; t < 2320; t++) {
@@ -369,6 +372,7 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
         }
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         typedef float attn_v8 __attribute__((vector_size(32)));
+        static const int gate_s_conv_di_1_12_taps[36] = {0, 4, 8, 96, 100, 104, 192, 196, 200, 576, 580, 584, 672, 676, 680, 768, 772, 776, 1152, 1156, 1160, 1248, 1252, 1256, 1344, 1348, 1352, 1728, 1732, 1736, 1824, 1828, 1832, 1920, 1924, 1928};
         (void)attn_row_axpy;
         for (int o = 0; o < 4; o += 4) {
             const float *group = gate_s_conv_di_1_12_padded + (0) * 576;
@@ -428,8 +432,12 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
             }
             const float *w_o = spatial_att_gate_s_gate_s_conv_di_1_weight + o * 36;
             const float *group = gate_s_conv_di_1_12_padded + (0) * 576;
-            for (int j = 0; j < 36; j++) {
-                attn_row_axpy(gate_s_conv_di_1_12_wide, group + gate_s_conv_di_1_12_taps[j], w_o[j], 376);
+            for (int i = 0; i < 4; i++) {
+                for (int kh = 0; kh < 3; kh++) {
+                    for (int kw = 0; kw < 3; kw++) {
+                        attn_row_axpy(gate_s_conv_di_1_12_wide, group + (i * 24 + kh * 4) * 24 + kw * 4, w_o[(i * 3 + kh) * 3 + kw], 376);
+                    }
+                }
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {

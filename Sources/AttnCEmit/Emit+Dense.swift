@@ -195,9 +195,9 @@ extension CEmitter {
                 .loop(variable: "t", extent: plan.wideLength, body: [.line("\(wide)[t] = 0.0f;")]),
                 .line("const float *w_o = \(names.param(a.weight)) + o * \(taps);"),
                 .line("const float *group = \(padded) + (\(group)) * \(planeSize);"),
-                .loop(variable: "j", extent: taps, body: [
-                    .line("attn_row_axpy(\(wide), group + \(name)_taps[j], w_o[j], \(plan.wideLength));")
-                ]),
+                .loop(variable: "i", extent: inPerGroup, body: [.loop(variable: "kh", extent: k, body: [.loop(variable: "kw", extent: k, body: [
+                    .line("attn_row_axpy(\(wide), group + (i * \(plan.rows) + kh * \(d)) * \(plan.pitch) + kw * \(d), w_o[(i * \(k) + kh) * \(k) + kw], \(plan.wideLength));")
+                ])])]),
                 copyOut("o", wide),
             ])
         ]
@@ -232,16 +232,16 @@ extension CEmitter {
         // (no vector types) and everything else, an MCU included: one axpy per tap.
         body.append(.line("#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))"))
         body.append(.line("typedef float attn_v8 __attribute__((vector_size(32)));"))
+        // Offsets of every tap (input channel of the group, kh, kw) from the group's first plane.
+        var offsets: [Int] = []
+        for i in 0..<inPerGroup { for kh in 0..<k { for kw in 0..<k { offsets.append(i * planeSize + kh * d * plan.pitch + kw * d) } } }
+        body.append(.line("static const int \(name)_taps[\(taps)] = {\(offsets.map(String.init).joined(separator: ", "))};"))
         body.append(contentsOf: compiled)
         body.append(.line("#else"))
         body.append(contentsOf: tcc)
         body.append(.line("#endif"))
         nest.pre[nest.innermost].append(contentsOf: body)
-        // Offsets of every tap (input channel of the group, kh, kw) from the group's first plane.
-        var offsets: [Int] = []
-        for i in 0..<inPerGroup { for kh in 0..<k { for kw in 0..<k { offsets.append(i * planeSize + kh * d * plan.pitch + kw * d) } } }
         p.block("") { p in
-            p.line("static const int \(name)_taps[\(taps)] = {\(offsets.map(String.init).joined(separator: ", "))};")
             p.line("float *\(padded) = scratch + \(base); /* [\(xs.c), \(plan.rows), \(plan.pitch)] + \(WideConv.tile) */")
             p.line("float *\(wide) = scratch + \(base + plan.paddedSize); /* \(plan.block) × \(plan.tiledLength) */")
             nest.print(into: &p)
