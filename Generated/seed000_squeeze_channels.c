@@ -8,6 +8,33 @@
  * 1x2048x7x7 ran 3x slower than with 256-bit ones); nothing else changes. */
 #pragma GCC target("prefer-vector-width=256")
 #endif
+/* gcc and clang on 64-bit hosts: the kernels' expf becomes this inline copy of attn_expf's
+ * reduction and polynomial, written without branches (clamps, round-to-nearest by adding and
+ * removing 1.5 * 2^23, selects), so loops of sigmoids and softmax exponentials vectorise, which a
+ * libm call per element prevents. Within attn_expf's 1.22 ulp up to x = 88.376; above that, up to
+ * 88.72, it saturates at e^88.376 (2.4e38); below -87.34 it gives 0, above 88.72 +inf, NaN stays
+ * NaN. tcc and the MCUs call libm's expf, as the spec asks. */
+#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
+static inline float attn_expf_host(float x)
+{
+    float c = x > -87.3365479f ? x : -87.3365479f;
+    c = c < 88.3762626f ? c : 88.3762626f;
+    const float kf = (c * 1.44269504f + 12582912.0f) - 12582912.0f;
+    float r = c - kf * 0.693145752f;
+    r = r - kf * 1.42860677e-6f;
+    const float p = 1.0f + r * (1.0f + r * (0.5f + r * (0.166666672f + r * (0.0416666679f +
+        r * (0.00833333377f + r * (0.00138888892f + r * 0.000198412701f))))));
+    const uint32_t bits = (uint32_t)((int32_t)kf + 127) << 23;
+    float scale;
+    __builtin_memcpy(&scale, &bits, sizeof scale);
+    float y = p * scale;
+    y = x < -87.3365479f ? 0.0f : y;
+    y = x > 88.7228394f ? INFINITY : y;
+    return x != x ? x : y;
+}
+#define expf attn_expf_host
+#endif
+
 /* y[i] += a * x[i]: one tap of a convolution applied to a whole output row at once, so the
  * inner loop is contiguous (gcc vectorises it; tcc gets packed SSE). */
 #if defined(__TINYC__) && defined(__x86_64__)

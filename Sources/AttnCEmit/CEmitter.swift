@@ -109,7 +109,11 @@ public struct CEmitter {
         // Only the helpers the body calls: an unused static function is a -Wunused warning.
         let called = calledHelpers(body)
         var helpers = rowHelpers.filter { called.contains($0) }.map { Templates.cached("\($0).c") }
-        if called.contains("expf") { helpers.insert(Templates.cached("expf.c"), at: 0) }
+        if options.libm {
+            if identifiersOutsideComments(body).contains("expf") { helpers.insert(Templates.cached("expf_host.c"), at: 0) }
+        } else if called.contains("expf") {
+            helpers.insert(Templates.cached("expf.c"), at: 0)
+        }
         if called.contains("sqrtf") { helpers.insert(Templates.cached("sqrtf.c"), at: 0) }
         let selftest = options.selftest.map { selftestFunction($0) } ?? ""
         let source = Skeleton.source(

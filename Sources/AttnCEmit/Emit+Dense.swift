@@ -139,6 +139,9 @@ extension CEmitter {
         let xs = program.shape(of: x)
         let out = instr.shape
         let inPerGroup = xs.c / a.groups
+        let outPerGroup = out.c / a.groups
+        let xcs = schedule.layouts[x]!.cStride
+        let ocs = schedule.layouts[v]!.cStride
         var nest = Nest()
         let n = nest.loop("n", out.n)
         let o = nest.loop("o", out.c)
@@ -149,11 +152,27 @@ extension CEmitter {
             .line("const float *w_row = \(names.param(a.weight)) + \(scaled(o.index, inPerGroup));"),
             .loop(variable: "t", extent: out.plane, body: [.line("out_plane[t] = \(start);")]),
             .loop(variable: "i", extent: inPerGroup, body: [
-                .line("attn_row_axpy(out_plane, x_planes + \(inputChannel(a, out, o.index, inPerGroup)) * \(schedule.layouts[x]!.cStride), w_row[i], \(out.plane));")
+                .line("attn_row_axpy(out_plane, x_planes + \(inputChannel(a, out, o.index, inPerGroup)) * \(xcs), w_row[i], \(out.plane));")
             ]),
         ]
         nest.pre[nest.innermost].append(contentsOf: body)
-        print(nest, into: &p)
+        // On hosts: one GEMM per sample and group, W (out × in) times the input planes.
+        var host = Nest()
+        let hn = host.loop("n", out.n)
+        let g = host.loop("g", a.groups)
+        let bias = a.bias.map { "\(names.param($0)) + \(scaled(g.index, outPerGroup))" } ?? "(const float *)0"
+        host.pre[host.innermost].append(.line(
+            "attn_gemm_nn(\(pointer(v)) + \(index(v, n: hn.index)) + \(scaled(g.index, outPerGroup * ocs)), \(ocs), "
+                + "\(names.param(a.weight)) + \(scaled(g.index, outPerGroup * inPerGroup)), \(inPerGroup), 1, "
+                + "\(pointer(x)) + \(index(x, n: hn.index)) + \(scaled(g.index, inPerGroup * xcs)), \(xcs), "
+                + "\(outPerGroup), \(out.plane), \(inPerGroup), \(bias), 1.0f);"))
+        p.block("") { p in
+            HostBranch.print(
+                host: { p in
+                    p.line("(void)attn_row_axpy;")
+                    host.print(into: &p)
+                }, other: { p in nest.print(into: &p) }, into: &p)
+        }
     }
 
     /// A stride-1 convolution over wide rows (see `WideConv`): per sample, the padded copy of the
@@ -230,7 +249,7 @@ extension CEmitter {
         ]
         // gcc and clang on 64-bit hosts: the register-tiled form in their vector extension; tcc
         // (no vector types) and everything else, an MCU included: one axpy per tap.
-        body.append(.line("#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))"))
+        body.append(.line(HostBranch.condition))
         body.append(.line("typedef float attn_v8 __attribute__((vector_size(32)));"))
         // Offsets of every tap (input channel of the group, kh, kw) from the group's first plane.
         var offsets: [Int] = []

@@ -13,42 +13,76 @@ extension CEmitter {
         var nest = Nest()
         let n = nest.loop("n", out.n)
         let c = nest.loop("c", out.c)
-        let i = nest.loop("i", out.h)
         // A(i, k) and B(k, j) as C expressions of the loop indices.
-        let aik = ta ? element(a, n: n.index, c: c.index, h: "k", w: i.index) : element(a, n: n.index, c: c.index, h: i.index, w: "k")
-        let bkj = { (j: String) in tb ? self.element(b, n: n.index, c: c.index, h: j, w: "k") : self.element(b, n: n.index, c: c.index, h: "k", w: j) }
+        let aik = ta ? element(a, n: n.index, c: c.index, h: "k", w: "i") : element(a, n: n.index, c: c.index, h: "i", w: "k")
+        let bkj = tb ? element(b, n: n.index, c: c.index, h: "j", w: "k") : element(b, n: n.index, c: c.index, h: "k", w: "j")
         let scale = alpha == 1 ? "" : " * \(cFloat(alpha))"
-        let outRow = "\(pointer(v)) + \(index(v, n: n.index, c: c.index, h: i.index))"
-        var body: [Stmt] = []
+        let outRow = "\(pointer(v)) + \(index(v, n: n.index, c: c.index, h: "i"))"
         let rowsOfB = !tb && axisStride(b, along: .w) == 1 && axisStride(v, along: .w) == 1
         let rowDots = tb && !ta && axisStride(a, along: .w) == 1 && axisStride(b, along: .w) == 1
+        // Output rows go in blocks: each row of B is then read once per block of A's rows, from
+        // L1, instead of once per row (CAM's X·Xᵀ streamed all of X for every channel).
+        let block = Self.rowBlock
+        let rows = { (body: [Stmt]) -> Stmt in .range(variable: "i", from: "i0", to: "i1", body: body) }
+        var body: [Stmt] = [.line("const int i1 = i0 + \(block) < \(out.h) ? i0 + \(block) : \(out.h);")]
         if rowsOfB {
             // out[i, :] = Σ_k A(i,k)·B[k, :]
-            body.append(.line("float *yr = \(outRow);"))
-            body.append(.loop(variable: "j", extent: out.w, body: [.line("yr[j] = 0.0f;")]))
+            body.append(rows([.loop(variable: "j", extent: out.w, body: [.line("(\(outRow))[j] = 0.0f;")])]))
             body.append(.loop(variable: "k", extent: inner, body: [
-                .line("attn_row_axpy(yr, \(pointer(b)) + \(index(b, n: n.index, c: c.index, h: "k")), \(aik)\(scale), \(out.w));")
+                .line("const float *br = \(pointer(b)) + \(index(b, n: n.index, c: c.index, h: "k"));"),
+                rows([.line("attn_row_axpy(\(outRow), br, \(aik)\(scale), \(out.w));")]),
             ]))
         } else if rowDots {
             // out[i, j] = A[i, :] · B[j, :]
-            body.append(.line("const float *ar = \(pointer(a)) + \(index(a, n: n.index, c: c.index, h: i.index));"))
             body.append(.loop(variable: "j", extent: out.w, body: [
-                .line("\(element(v, n: n.index, c: c.index, h: i.index, w: "j")) = attn_row_dot(ar, \(pointer(b)) + \(index(b, n: n.index, c: c.index, h: "j")), \(inner))\(scale);")
+                .line("const float *br = \(pointer(b)) + \(index(b, n: n.index, c: c.index, h: "j"));"),
+                rows([
+                    .line("\(element(v, n: n.index, c: c.index, h: "i", w: "j")) = attn_row_dot(\(pointer(a)) + \(index(a, n: n.index, c: c.index, h: "i")), br, \(inner))\(scale);")
+                ]),
             ]))
         } else {
-            body.append(.loop(variable: "j", extent: out.w, body: [
+            body.append(rows([.loop(variable: "j", extent: out.w, body: [
                 .line("float acc = 0.0f;"),
-                .loop(variable: "k", extent: inner, body: [.line("acc += \(aik) * \(bkj("j"));")]),
-                .line("\(element(v, n: n.index, c: c.index, h: i.index, w: "j")) = acc\(scale);"),
-            ]))
+                .loop(variable: "k", extent: inner, body: [.line("acc += \(aik) * \(bkj);")]),
+                .line("\(element(v, n: n.index, c: c.index, h: "i", w: "j")) = acc\(scale);"),
+            ])]))
         }
-        nest.pre[nest.innermost].append(contentsOf: body)
-        p.block("") { p in nest.print(into: &p) }
+        nest.pre[nest.innermost].append(.stepped(variable: "i0", extent: out.h, step: block, body: body))
+        // On hosts the two contiguous forms are one GEMM call per matrix.
+        guard rowsOfB || rowDots, axisStride(a, along: .w) == 1 else {
+            p.block("") { p in nest.print(into: &p) }
+            return
+        }
+        let (as_, bs) = (program.shape(of: a), program.shape(of: b))
+        var host = Nest()
+        let hn = host.loop("n", out.n)
+        let hc = host.loop("c", out.c)
+        let aBase = "\(pointer(a)) + \(index(a, n: hn.index, c: hc.index))"
+        let bBase = "\(pointer(b)) + \(index(b, n: hn.index, c: hc.index))"
+        let cBase = "\(pointer(v)) + \(index(v, n: hn.index, c: hc.index))"
+        let call: String
+        if rowsOfB {
+            let (ars, acs) = ta ? (1, as_.w) : (as_.w, 1)
+            call = "attn_gemm_nn(\(cBase), \(out.w), \(aBase), \(ars), \(acs), \(bBase), \(bs.w), \(out.h), \(out.w), \(inner), (const float *)0, \(cFloat(alpha)));"
+        } else {
+            call = "attn_gemm_nt(\(cBase), \(out.w), 1, \(aBase), \(as_.w), \(bBase), \(bs.w), \(out.h), \(out.w), \(inner), \(cFloat(alpha)));"
+        }
+        host.pre[host.innermost].append(.line(call))
+        p.block("") { p in
+            HostBranch.print(
+                host: { p in
+                    p.line(rowsOfB ? "(void)attn_row_axpy;" : "(void)attn_row_dot;")
+                    host.print(into: &p)
+                }, other: { p in nest.print(into: &p) }, into: &p)
+        }
     }
 
-    /// One query at a time: its scores against every key go to a row of scratch (L' floats),
-    /// are turned into softmax weights there, and each output channel is a dot of that row with
-    /// a row of V. Nothing of size L×L' exists.
+    /// Rows of output computed together by matmul and attention.
+    static let rowBlock = 8
+
+    /// Queries in blocks of `rowBlock`: their scores against every key go to rows of scratch
+    /// (rowBlock × L' floats), are turned into softmax weights there, and each output channel is
+    /// a dot of those rows with a row of V, read once per block. Nothing of size L×L' exists.
     func emitAttention(_ v: ValueID, scale: Float, into p: inout CPrinter) {
         let instr = program.instrs[v - 1]
         let (q, k, val) = (instr.operands[0], instr.operands[1], instr.operands[2])
@@ -57,45 +91,86 @@ extension CEmitter {
         var nest = Nest()
         let n = nest.loop("n", out.n)
         let b = nest.loop("b", out.c)
-        let i = nest.loop("i", out.w)
-        let row = "\(names.value(v))_scores"
+        let scores = "\(names.value(v))_scores"
+        let row = "\(scores) + (i - i0) * \(keys)"
+        let block = Self.rowBlock
         let kRows = axisStride(k, along: .w) == 1
         let vRows = axisStride(val, along: .w) == 1
-        var body: [Stmt] = []
-        let qti = { (t: String) in self.element(q, n: n.index, c: b.index, h: t, w: i.index) }
+        let qti = { (t: String) in self.element(q, n: n.index, c: b.index, h: t, w: "i") }
+        let rows = { (body: [Stmt]) -> Stmt in .range(variable: "i", from: "i0", to: "i1", body: body) }
+        var body: [Stmt] = [
+            .line("const int i1 = i0 + \(block) < \(out.w) ? i0 + \(block) : \(out.w);"),
+            .line("float inv[\(block)];"),
+        ]
         if kRows {
-            body.append(.loop(variable: "j", extent: keys, body: [.line("\(row)[j] = 0.0f;")]))
+            body.append(rows([.loop(variable: "j", extent: keys, body: [.line("(\(row))[j] = 0.0f;")])]))
             body.append(.loop(variable: "t", extent: d, body: [
-                .line("attn_row_axpy(\(row), \(pointer(k)) + \(index(k, n: n.index, c: b.index, h: "t")), \(qti("t")) * \(cFloat(scale)), \(keys));")
+                .line("const float *kr = \(pointer(k)) + \(index(k, n: n.index, c: b.index, h: "t"));"),
+                rows([.line("attn_row_axpy(\(row), kr, \(qti("t")) * \(cFloat(scale)), \(keys));")]),
             ]))
         } else {
-            body.append(.loop(variable: "j", extent: keys, body: [
+            body.append(rows([.loop(variable: "j", extent: keys, body: [
                 .line("float acc = 0.0f;"),
                 .loop(variable: "t", extent: d, body: [.line("acc += \(qti("t")) * \(element(k, n: n.index, c: b.index, h: "t", w: "j"));")]),
-                .line("\(row)[j] = acc * \(cFloat(scale));"),
-            ]))
+                .line("(\(row))[j] = acc * \(cFloat(scale));"),
+            ])]))
         }
-        body.append(.line("const float m = attn_row_max(\(row), \(keys));"))
-        body.append(.line("float sum = 0.0f;"))
-        body.append(.loop(variable: "j", extent: keys, body: [
-            .line("const float e = \(names.expf)(\(row)[j] - m);"), .line("\(row)[j] = e;"), .line("sum += e;"),
+        body.append(rows([
+            .line("float *s = \(row);"),
+            .line("const float m = attn_row_max(s, \(keys));"),
+            .line("float sum = 0.0f;"),
+            .loop(variable: "j", extent: keys, body: [.line("const float e = \(names.expf)(s[j] - m);"), .line("s[j] = e;"), .line("sum += e;")]),
+            .line("inv[i - i0] = 1.0f / sum;"),
         ]))
-        body.append(.line("const float inv = 1.0f / sum;"))
         if vRows {
             body.append(.loop(variable: "e", extent: dv, body: [
-                .line("\(element(v, n: n.index, c: b.index, h: "e", w: i.index)) = inv * attn_row_dot(\(row), \(pointer(val)) + \(index(val, n: n.index, c: b.index, h: "e")), \(keys));")
+                .line("const float *vr = \(pointer(val)) + \(index(val, n: n.index, c: b.index, h: "e"));"),
+                rows([.line("\(element(v, n: n.index, c: b.index, h: "e", w: "i")) = inv[i - i0] * attn_row_dot(\(row), vr, \(keys));")]),
             ]))
         } else {
-            body.append(.loop(variable: "e", extent: dv, body: [
+            body.append(.loop(variable: "e", extent: dv, body: [rows([
                 .line("float acc = 0.0f;"),
-                .loop(variable: "j", extent: keys, body: [.line("acc += \(row)[j] * \(element(val, n: n.index, c: b.index, h: "e", w: "j"));")]),
-                .line("\(element(v, n: n.index, c: b.index, h: "e", w: i.index)) = inv * acc;"),
-            ]))
+                .loop(variable: "j", extent: keys, body: [.line("acc += (\(row))[j] * \(element(val, n: n.index, c: b.index, h: "e", w: "j"));")]),
+                .line("\(element(v, n: n.index, c: b.index, h: "e", w: "i")) = inv[i - i0] * acc;"),
+            ])]))
         }
-        nest.pre[nest.innermost].append(contentsOf: body)
+        nest.pre[nest.innermost].append(.stepped(variable: "i0", extent: out.w, step: block, body: body))
+        let contiguous = kRows && vRows && axisStride(q, along: .w) == 1 && axisStride(v, along: .w) == 1
         p.block("") { p in
-            p.line("float *\(row) = scratch + \(schedule.temps[v]!); /* [\(keys)] */")
-            nest.print(into: &p)
+            p.line("float *\(scores) = scratch + \(schedule.temps[v]!); /* [\(block), \(keys)] */")
+            guard contiguous else {
+                nest.print(into: &p)
+                return
+            }
+            // On hosts: the block's scores as one GEMM (Qᵀ·K), the softmax rows normalised in
+            // place, then the outputs as one more (V·Pᵀ) straight into the output's columns.
+            var host = Nest()
+            let hn = host.loop("n", out.n)
+            let hb = host.loop("b", out.c)
+            let qBase = "\(pointer(q)) + \(index(q, n: hn.index, c: hb.index))"
+            let kBase = "\(pointer(k)) + \(index(k, n: hn.index, c: hb.index))"
+            let vBase = "\(pointer(val)) + \(index(val, n: hn.index, c: hb.index))"
+            let oBase = "\(pointer(v)) + \(index(v, n: hn.index, c: hb.index))"
+            let qw = program.shape(of: q).w
+            host.pre[host.innermost].append(.stepped(variable: "i0", extent: out.w, step: block, body: [
+                .line("const int i1 = i0 + \(block) < \(out.w) ? i0 + \(block) : \(out.w);"),
+                .line("attn_gemm_nn(\(scores), \(keys), \(qBase) + i0, 1, \(qw), \(kBase), \(keys), i1 - i0, \(keys), \(d), (const float *)0, \(cFloat(scale)));"),
+                rows([
+                    .line("float *s = \(row);"),
+                    .line("const float m = attn_row_max(s, \(keys));"),
+                    .line("float sum = 0.0f;"),
+                    .loop(variable: "j", extent: keys, body: [.line("const float e = \(names.expf)(s[j] - m);"), .line("s[j] = e;"), .line("sum += e;")]),
+                    .line("const float inv = 1.0f / sum;"),
+                    .loop(variable: "j", extent: keys, body: [.line("s[j] *= inv;")]),
+                ]),
+                .line("attn_gemm_nt(\(oBase) + i0, \(out.w), 1, \(vBase), \(keys), \(scores), \(keys), \(dv), i1 - i0, \(keys), 1.0f);"),
+            ]))
+            HostBranch.print(
+                host: { p in
+                    p.line("(void)attn_row_axpy;")
+                    p.line("(void)attn_row_dot;")
+                    host.print(into: &p)
+                }, other: { p in nest.print(into: &p) }, into: &p)
         }
     }
 }

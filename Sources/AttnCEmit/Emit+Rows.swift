@@ -5,7 +5,7 @@
 import AttnIR
 
 /// Row helpers, by the name the C calls them.
-let rowHelpers = ["row_axpy", "row_dot", "row_dot2", "row_sum", "row_max", "row_sum_max", "row_scale", "row_scale_sum_max", "row_scale_mul"]
+let rowHelpers = ["gemm_nn", "gemm_nt", "row_axpy", "row_dot", "row_dot2", "row_sum", "row_max", "row_sum_max", "row_scale", "row_scale_sum_max", "row_scale_mul"]
 
 extension CEmitter {
     /// A stored value read whole as rows of the iteration shape.

@@ -261,7 +261,8 @@ extension Op {
     /// the layout of its first operand.
     func tempSize(_ instr: Instr, _ p: Program, operand: Layout?) -> Int? {
         switch self {
-        case .attention: return p.shape(of: instr.operands[1]).w  // one row of scores over the keys
+        case .attention:  // a block of query rows' scores over the keys
+            return CEmitter.rowBlock * p.shape(of: instr.operands[1]).w
         case .conv2d(let a):
             guard let operand else { return nil }
             return WideConv(a, input: p.shape(of: instr.operands[0]), output: instr.shape, inputLayout: operand)?.tempSize
