@@ -364,9 +364,9 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
 
     /* gate_s_conv_di_0_8 [1,4,16,16] = conv2d(out=4, k=3, pad=4, dil=4, w=$10, b=$11)(relu_6) */
     {
-        float *gate_s_conv_di_0_8_padded = scratch + 2116; /* [4, 24, 24] + 16 */
-        float *gate_s_conv_di_0_8_wide = scratch + 4436; /* 4 × 384 */
-        for (int t = 0; t < 2320; t++) {
+        float *gate_s_conv_di_0_8_padded = scratch + 2116; /* [4, 24, 24] + 32 */
+        float *gate_s_conv_di_0_8_wide = scratch + 4452; /* 4 × 384 */
+        for (int t = 0; t < 2336; t++) {
             gate_s_conv_di_0_8_padded[t] = 0.0f;
         }
         for (int i = 0; i < 4; i++) {
@@ -378,7 +378,12 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
             }
         }
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        typedef float attn_v8 __attribute__((vector_size(32)));
+        #if defined(__AVX512F__)
+        #define ATTN_V_LANES 16
+        #else
+        #define ATTN_V_LANES 8
+        #endif
+        typedef float attn_v __attribute__((vector_size(4 * ATTN_V_LANES)));
         static const int gate_s_conv_di_0_8_taps[36] = {0, 4, 8, 96, 100, 104, 192, 196, 200, 576, 580, 584, 672, 676, 680, 768, 772, 776, 1152, 1156, 1160, 1248, 1252, 1256, 1344, 1348, 1352, 1728, 1732, 1736, 1824, 1828, 1832, 1920, 1924, 1928};
         (void)attn_row_axpy;
         for (int o = 0; o < 4; o += 4) {
@@ -387,29 +392,29 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
             const float *w_b_row = spatial_att_gate_s_gate_s_conv_di_0_weight + (o + 1) * 36;
             const float *w_c_row = spatial_att_gate_s_gate_s_conv_di_0_weight + (o + 2) * 36;
             const float *w_d_row = spatial_att_gate_s_gate_s_conv_di_0_weight + (o + 3) * 36;
-            for (int t0 = 0; t0 < 384; t0 += 16) {
-                attn_v8 acc_a0 = {0}, acc_a1 = {0};
-                attn_v8 acc_b0 = {0}, acc_b1 = {0};
-                attn_v8 acc_c0 = {0}, acc_c1 = {0};
-                attn_v8 acc_d0 = {0}, acc_d1 = {0};
+            for (int t0 = 0; t0 < 384; t0 += 2 * ATTN_V_LANES) {
+                attn_v acc_a0 = {0}, acc_a1 = {0};
+                attn_v acc_b0 = {0}, acc_b1 = {0};
+                attn_v acc_c0 = {0}, acc_c1 = {0};
+                attn_v acc_d0 = {0}, acc_d1 = {0};
                 for (int j = 0; j < 36; j++) {
                     const float *s = group + gate_s_conv_di_0_8_taps[j] + t0;
-                    attn_v8 x0, x1;
+                    attn_v x0, x1;
                     __builtin_memcpy(&x0, s, sizeof x0);
-                    __builtin_memcpy(&x1, s + 8, sizeof x1);
+                    __builtin_memcpy(&x1, s + ATTN_V_LANES, sizeof x1);
                     acc_a0 += w_a_row[j] * x0; acc_a1 += w_a_row[j] * x1;
                     acc_b0 += w_b_row[j] * x0; acc_b1 += w_b_row[j] * x1;
                     acc_c0 += w_c_row[j] * x0; acc_c1 += w_c_row[j] * x1;
                     acc_d0 += w_d_row[j] * x0; acc_d1 += w_d_row[j] * x1;
                 }
                 __builtin_memcpy(gate_s_conv_di_0_8_wide + 0 + t0, &acc_a0, sizeof acc_a0);
-                __builtin_memcpy(gate_s_conv_di_0_8_wide + 0 + t0 + 8, &acc_a1, sizeof acc_a1);
+                __builtin_memcpy(gate_s_conv_di_0_8_wide + 0 + t0 + ATTN_V_LANES, &acc_a1, sizeof acc_a1);
                 __builtin_memcpy(gate_s_conv_di_0_8_wide + 384 + t0, &acc_b0, sizeof acc_b0);
-                __builtin_memcpy(gate_s_conv_di_0_8_wide + 384 + t0 + 8, &acc_b1, sizeof acc_b1);
+                __builtin_memcpy(gate_s_conv_di_0_8_wide + 384 + t0 + ATTN_V_LANES, &acc_b1, sizeof acc_b1);
                 __builtin_memcpy(gate_s_conv_di_0_8_wide + 768 + t0, &acc_c0, sizeof acc_c0);
-                __builtin_memcpy(gate_s_conv_di_0_8_wide + 768 + t0 + 8, &acc_c1, sizeof acc_c1);
+                __builtin_memcpy(gate_s_conv_di_0_8_wide + 768 + t0 + ATTN_V_LANES, &acc_c1, sizeof acc_c1);
                 __builtin_memcpy(gate_s_conv_di_0_8_wide + 1152 + t0, &acc_d0, sizeof acc_d0);
-                __builtin_memcpy(gate_s_conv_di_0_8_wide + 1152 + t0 + 8, &acc_d1, sizeof acc_d1);
+                __builtin_memcpy(gate_s_conv_di_0_8_wide + 1152 + t0 + ATTN_V_LANES, &acc_d1, sizeof acc_d1);
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
@@ -475,9 +480,9 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
 
     /* gate_s_conv_di_1_12 [1,4,16,16] = conv2d(out=4, k=3, pad=4, dil=4, w=$14, b=$15)(relu_11) */
     {
-        float *gate_s_conv_di_1_12_padded = scratch + 2116; /* [4, 24, 24] + 16 */
-        float *gate_s_conv_di_1_12_wide = scratch + 4436; /* 4 × 384 */
-        for (int t = 0; t < 2320; t++) {
+        float *gate_s_conv_di_1_12_padded = scratch + 2116; /* [4, 24, 24] + 32 */
+        float *gate_s_conv_di_1_12_wide = scratch + 4452; /* 4 × 384 */
+        for (int t = 0; t < 2336; t++) {
             gate_s_conv_di_1_12_padded[t] = 0.0f;
         }
         for (int i = 0; i < 4; i++) {
@@ -489,7 +494,12 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
             }
         }
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        typedef float attn_v8 __attribute__((vector_size(32)));
+        #if defined(__AVX512F__)
+        #define ATTN_V_LANES 16
+        #else
+        #define ATTN_V_LANES 8
+        #endif
+        typedef float attn_v __attribute__((vector_size(4 * ATTN_V_LANES)));
         static const int gate_s_conv_di_1_12_taps[36] = {0, 4, 8, 96, 100, 104, 192, 196, 200, 576, 580, 584, 672, 676, 680, 768, 772, 776, 1152, 1156, 1160, 1248, 1252, 1256, 1344, 1348, 1352, 1728, 1732, 1736, 1824, 1828, 1832, 1920, 1924, 1928};
         (void)attn_row_axpy;
         for (int o = 0; o < 4; o += 4) {
@@ -498,29 +508,29 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
             const float *w_b_row = spatial_att_gate_s_gate_s_conv_di_1_weight + (o + 1) * 36;
             const float *w_c_row = spatial_att_gate_s_gate_s_conv_di_1_weight + (o + 2) * 36;
             const float *w_d_row = spatial_att_gate_s_gate_s_conv_di_1_weight + (o + 3) * 36;
-            for (int t0 = 0; t0 < 384; t0 += 16) {
-                attn_v8 acc_a0 = {0}, acc_a1 = {0};
-                attn_v8 acc_b0 = {0}, acc_b1 = {0};
-                attn_v8 acc_c0 = {0}, acc_c1 = {0};
-                attn_v8 acc_d0 = {0}, acc_d1 = {0};
+            for (int t0 = 0; t0 < 384; t0 += 2 * ATTN_V_LANES) {
+                attn_v acc_a0 = {0}, acc_a1 = {0};
+                attn_v acc_b0 = {0}, acc_b1 = {0};
+                attn_v acc_c0 = {0}, acc_c1 = {0};
+                attn_v acc_d0 = {0}, acc_d1 = {0};
                 for (int j = 0; j < 36; j++) {
                     const float *s = group + gate_s_conv_di_1_12_taps[j] + t0;
-                    attn_v8 x0, x1;
+                    attn_v x0, x1;
                     __builtin_memcpy(&x0, s, sizeof x0);
-                    __builtin_memcpy(&x1, s + 8, sizeof x1);
+                    __builtin_memcpy(&x1, s + ATTN_V_LANES, sizeof x1);
                     acc_a0 += w_a_row[j] * x0; acc_a1 += w_a_row[j] * x1;
                     acc_b0 += w_b_row[j] * x0; acc_b1 += w_b_row[j] * x1;
                     acc_c0 += w_c_row[j] * x0; acc_c1 += w_c_row[j] * x1;
                     acc_d0 += w_d_row[j] * x0; acc_d1 += w_d_row[j] * x1;
                 }
                 __builtin_memcpy(gate_s_conv_di_1_12_wide + 0 + t0, &acc_a0, sizeof acc_a0);
-                __builtin_memcpy(gate_s_conv_di_1_12_wide + 0 + t0 + 8, &acc_a1, sizeof acc_a1);
+                __builtin_memcpy(gate_s_conv_di_1_12_wide + 0 + t0 + ATTN_V_LANES, &acc_a1, sizeof acc_a1);
                 __builtin_memcpy(gate_s_conv_di_1_12_wide + 384 + t0, &acc_b0, sizeof acc_b0);
-                __builtin_memcpy(gate_s_conv_di_1_12_wide + 384 + t0 + 8, &acc_b1, sizeof acc_b1);
+                __builtin_memcpy(gate_s_conv_di_1_12_wide + 384 + t0 + ATTN_V_LANES, &acc_b1, sizeof acc_b1);
                 __builtin_memcpy(gate_s_conv_di_1_12_wide + 768 + t0, &acc_c0, sizeof acc_c0);
-                __builtin_memcpy(gate_s_conv_di_1_12_wide + 768 + t0 + 8, &acc_c1, sizeof acc_c1);
+                __builtin_memcpy(gate_s_conv_di_1_12_wide + 768 + t0 + ATTN_V_LANES, &acc_c1, sizeof acc_c1);
                 __builtin_memcpy(gate_s_conv_di_1_12_wide + 1152 + t0, &acc_d0, sizeof acc_d0);
-                __builtin_memcpy(gate_s_conv_di_1_12_wide + 1152 + t0 + 8, &acc_d1, sizeof acc_d1);
+                __builtin_memcpy(gate_s_conv_di_1_12_wide + 1152 + t0 + ATTN_V_LANES, &acc_d1, sizeof acc_d1);
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {

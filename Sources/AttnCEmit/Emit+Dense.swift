@@ -220,37 +220,42 @@ extension CEmitter {
                 copyOut("o", wide),
             ])
         ]
-        let tile = WideConv.tile
         let channels = Array("abcd".prefix(plan.block)).map(String.init)
-        // acc_<ch>0 and acc_<ch>1: pixels t0..t0+7 and t0+8..t0+15 of channel o + <ch>.
-        var tileBody: [Stmt] = channels.map { .line("attn_v8 acc_\($0)0 = {0}, acc_\($0)1 = {0};") }
+        // acc_<ch>0 and acc_<ch>1: the tile's two vectors of pixels of channel o + <ch>.
+        var tileBody: [Stmt] = channels.map { .line("attn_v acc_\($0)0 = {0}, acc_\($0)1 = {0};") }
         tileBody.append(.loop(variable: "j", extent: taps, body: [
             .line("const float *s = group + \(name)_taps[j] + t0;"),
-            .line("attn_v8 x0, x1;"),
+            .line("attn_v x0, x1;"),
             .line("__builtin_memcpy(&x0, s, sizeof x0);"),
-            .line("__builtin_memcpy(&x1, s + 8, sizeof x1);"),
+            .line("__builtin_memcpy(&x1, s + ATTN_V_LANES, sizeof x1);"),
         ] + channels.map { .line("acc_\($0)0 += w_\($0)_row[j] * x0; acc_\($0)1 += w_\($0)_row[j] * x1;") }))
         tileBody += channels.enumerated().flatMap { i, ch -> [Stmt] in
             [
                 .line("__builtin_memcpy(\(wide) + \(i * plan.tiledLength) + t0, &acc_\(ch)0, sizeof acc_\(ch)0);"),
-                .line("__builtin_memcpy(\(wide) + \(i * plan.tiledLength) + t0 + 8, &acc_\(ch)1, sizeof acc_\(ch)1);"),
+                .line("__builtin_memcpy(\(wide) + \(i * plan.tiledLength) + t0 + ATTN_V_LANES, &acc_\(ch)1, sizeof acc_\(ch)1);"),
             ]
         }
         let compiled: [Stmt] = [
             // The helper only the other branch calls must not be an unused function here.
             .line("(void)attn_row_axpy;"),
-            .stepped(variable: "o", extent: out.c, step: plan.block, body: [
+            .stepped(variable: "o", extent: out.c, step: "\(plan.block)", body: [
                 .line("const float *group = \(padded) + (\(group)) * \(planeSize);")
             ] + channels.enumerated().map { i, ch in
                 .line("const float *w_\(ch)_row = \(names.param(a.weight)) + (o + \(i)) * \(taps);")
             } + [
-                .stepped(variable: "t0", extent: plan.tiledLength, step: tile, body: tileBody)
+                .stepped(variable: "t0", extent: plan.tiledLength, step: "2 * ATTN_V_LANES", body: tileBody)
             ] + channels.indices.map { i in copyOut(i == 0 ? "o" : "o + \(i)", i == 0 ? wide : "(\(wide) + \(i * plan.tiledLength))") })
         ]
         // gcc and clang on 64-bit hosts: the register-tiled form in their vector extension; tcc
         // (no vector types) and everything else, an MCU included: one axpy per tap.
         body.append(.line(HostBranch.condition))
-        body.append(.line("typedef float attn_v8 __attribute__((vector_size(32)));"))
+        // 16-lane vectors with AVX-512 (tiles of 32 pixels), else 8 (16 pixels).
+        body.append(.line("#if defined(__AVX512F__)"))
+        body.append(.line("#define ATTN_V_LANES 16"))
+        body.append(.line("#else"))
+        body.append(.line("#define ATTN_V_LANES 8"))
+        body.append(.line("#endif"))
+        body.append(.line("typedef float attn_v __attribute__((vector_size(4 * ATTN_V_LANES)));"))
         // Offsets of every tap (input channel of the group, kh, kw) from the group's first plane.
         var offsets: [Int] = []
         for i in 0..<inPerGroup { for kh in 0..<k { for kw in 0..<k { offsets.append(i * planeSize + kh * d * plan.pitch + kw * d) } } }

@@ -47,7 +47,7 @@ extension CEmitter {
                 .line("\(element(v, n: n.index, c: c.index, h: "i", w: "j")) = acc\(scale);"),
             ])]))
         }
-        nest.pre[nest.innermost].append(.stepped(variable: "i0", extent: out.h, step: block, body: body))
+        nest.pre[nest.innermost].append(.stepped(variable: "i0", extent: out.h, step: "\(block)", body: body))
         // On hosts the two contiguous forms are one GEMM call per matrix.
         guard rowsOfB || rowDots, axisStride(a, along: .w) == 1 else {
             p.block("") { p in nest.print(into: &p) }
@@ -134,7 +134,7 @@ extension CEmitter {
                 .line("\(element(v, n: n.index, c: b.index, h: "e", w: "i")) = inv[i - i0] * acc;"),
             ])]))
         }
-        nest.pre[nest.innermost].append(.stepped(variable: "i0", extent: out.w, step: block, body: body))
+        nest.pre[nest.innermost].append(.stepped(variable: "i0", extent: out.w, step: "\(block)", body: body))
         let contiguous = kRows && vRows && axisStride(q, along: .w) == 1 && axisStride(v, along: .w) == 1
         p.block("") { p in
             p.line("float *\(scores) = scratch + \(schedule.temps[v]!); /* [\(block), \(keys)] */")
@@ -152,7 +152,7 @@ extension CEmitter {
             let vBase = "\(pointer(val)) + \(index(val, n: hn.index, c: hb.index))"
             let oBase = "\(pointer(v)) + \(index(v, n: hn.index, c: hb.index))"
             let qw = program.shape(of: q).w
-            host.pre[host.innermost].append(.stepped(variable: "i0", extent: out.w, step: block, body: [
+            host.pre[host.innermost].append(.stepped(variable: "i0", extent: out.w, step: "\(block)", body: [
                 .line("const int i1 = i0 + \(block) < \(out.w) ? i0 + \(block) : \(out.w);"),
                 .line("attn_gemm_nn(\(scores), \(keys), \(qBase) + i0, 1, \(qw), \(kBase), \(keys), i1 - i0, \(keys), \(d), (const float *)0, \(cFloat(scale)));"),
                 rows([

@@ -8,8 +8,8 @@ indirect enum Stmt {
     case loop(variable: String, extent: Int, body: [Stmt])
     /// `for (int v = from; v < to; v++)` with bounds computed at run time.
     case range(variable: String, from: String, to: String, body: [Stmt])
-    /// `for (int v = 0; v < extent; v += step)`.
-    case stepped(variable: String, extent: Int, step: Int, body: [Stmt])
+    /// `for (int v = 0; v < extent; v += step)`; `step` is a C expression.
+    case stepped(variable: String, extent: Int, step: String, body: [Stmt])
 }
 
 /// Loops (outer to inner) and statements at each depth: `pre[d]` runs inside the first `d`
@@ -52,7 +52,7 @@ extension Stmt {
         case .range(let v, let from, let to, let body):
             p.block("for (int \(v) = \(from); \(v) < \(to); \(v)++)") { p in for s in body { s.print(into: &p) } }
         case .stepped(let v, let n, let step, let body):
-            let increment = step == 1 ? "\(v)++" : "\(v) += \(step)"
+            let increment = step == "1" ? "\(v)++" : "\(v) += \(step)"
             p.block("for (int \(v) = 0; \(v) < \(n); \(increment))") { p in for s in body { s.print(into: &p) } }
         }
     }

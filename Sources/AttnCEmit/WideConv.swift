@@ -24,8 +24,9 @@ struct WideConv {
     /// Output channels computed together (sharing each input load): 4, 2 or 1.
     let block: Int
 
-    /// Pixels one register tile of the compiled (non-tcc) path holds.
-    static let tile = 16
+    /// Pixels one register tile of the compiled (non-tcc) path holds at most (two 16-lane
+    /// vectors with AVX-512; two 8-lane ones, 16 pixels, otherwise: 32 is a multiple of both).
+    static let tile = 32
     /// `wideLength` rounded up to whole tiles.
     var tiledLength: Int { (wideLength + Self.tile - 1) / Self.tile * Self.tile }
     /// The padded copy, then one tiled wide buffer per channel of a block.
