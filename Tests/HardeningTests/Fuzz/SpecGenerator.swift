@@ -25,6 +25,8 @@ enum SpecGenerator {
     static let hyperparameters = [
         "reduction", "reduced_channels", "bias", "kernel_size", "spatial_kernel_size", "groups", "num_heads", "sr_ratio",
         "conv_kernels", "conv_groups", "pooling_r", "dilation_val", "dilation_conv_num", "planes", "stride",
+        "qkv_bias", "apply_transform", "S", "inputs", "gate", "interaction", "out_channels", "dilation", "rd_divisor",
+        "keep_3x3", "split_input", "padding",
     ]
     static let wrongTypes = [#""8""#, "null", "true", "[]", "{}", "[1]", #""""#]
 
@@ -66,7 +68,7 @@ enum SpecGenerator {
         if c.chance(4) { input.remove(at: c.below(input.count)) }
         if c.chance(3) { input.append(("d", "2")) }
         fields.append(("input", object(input)))
-        switch c.below(20) {
+        switch c.below(23) {
         case 0..<5:
             fields.append(("kind", #""se""#))
             catalogOptions(&c, &fields, ["reduction", "reduced_channels", "bias"])
@@ -76,7 +78,7 @@ enum SpecGenerator {
         case 8..<11:
             fields.append(("kind", #""cbam""#))
             catalogOptions(&c, &fields, ["reduction", "reduced_channels", "spatial_kernel_size", "bias"])
-        case 11:
+        case 11..<14:
             // Any kind this build knows (blocks added later included), with hyperparameter
             // names from the catalog's vocabulary.
             fields.append(("kind", c.chance(80) ? quote(c.pick(BlockSpec.kinds)) : c.pick([#""sk""#, #""SE""#, "3", #""""#])))
@@ -117,7 +119,8 @@ enum SpecGenerator {
     /// A custom block: one of a few gate shapes with varied details, or random layers.
     static func graph<C: Choices>(_ c: inout C, channels: Int) -> String {
         var layers: [[(key: String, value: String)]]
-        switch c.below(4) {
+        switch c.below(6) {
+        case 4, 5: layers = anyShapeChain(&c)
         case 0: layers = channelGate(&c, channels: channels)
         case 1: layers = spatialGate(&c)
         case 2: layers = channelGate(&c, channels: channels).dropLast() + [[("op", #""mul""#), ("inputs", #"["x"]"#), ("as", #""x1""#)]]
@@ -179,9 +182,51 @@ enum SpecGenerator {
         return layers
     }
 
+    /// Layers that fit any input shape, from the ops the attention blocks brought (softmax and
+    /// norms along any axis, x·xᵀ products, self-attention of x with itself, strided and grouped
+    /// 1×1 convs, slices, transposes, a learned scalar), ending in a residual add: specs that
+    /// mostly lower, so the JIT-vs-interpreter check sees these ops on odd shapes.
+    static func anyShapeChain<C: Choices>(_ c: inout C) -> [[(key: String, value: String)]] {
+        var layers: [[(key: String, value: String)]] = []
+        for _ in 0...c.below(4) {
+            switch c.below(11) {
+            case 0: layers.append([op("softmax"), ("axis", quote(c.pick(["c", "h", "w", "hw"])))])
+            case 1: layers.append([op("l1_normalize"), ("axis", quote(c.pick(["c", "h", "w", "hw"]))), ("eps", c.pick(["1e-9", "0", "1"]))])
+            case 2: layers.append(c.chance(50) ? [op("layer_norm"), ("param", #""ln""#)] : [op("instance_norm")])
+            case 3:
+                layers.append([op("matmul"), ("inputs", #"["_", "_"]"#), ("transpose_b", "true"), ("alpha", c.pick(["1", "0.5"])), ("as", #""gram""#)])
+                layers.append([op("softmax"), ("axis", #""w""#)])
+                layers.append([op("matmul"), ("inputs", #"["_", "x"]"#)])
+            case 4: layers.append([op("attention"), ("inputs", #"["_", "_", "_"]"#), ("scale", c.pick(["1", "0.25"]))])
+            case 5: layers.append([op("axis_pool"), ("mode", quote(c.pick(["mean", "max"]))), ("axis", quote(c.pick(["h", "w"])))])
+            case 6:
+                layers.append([op("transpose"), ("perm", #"[0, 1, 3, 2]"#)])
+                layers.append([op("transpose"), ("perm", #"[0, 1, 3, 2]"#)])
+            case 7: layers.append([op("parameter"), ("param", #""gamma""#), ("shape", "[1, 1, 1, 1]"), ("as", #""g""#)])
+                layers.append([op("mul"), ("inputs", #"["g", "x"]"#)])
+            case 8: layers.append([op("pool2d"), ("mode", quote(c.pick(["mean", "max"]))), ("kernel_size", "1"), ("stride", c.pick(["1", "2"]))])
+                layers.append([op("upsample_nearest"), ("size", "[1, 1]")])
+            case 9: layers.append([op("slice"), ("start", "0"), ("count", "1")])
+            default: layers.append([op("conv2d"), ("out_channels", c.pick(["1", "2", "4"])), ("kernel_size", c.pick(["1", "3"])), ("stride", c.pick(["1", "2"])), ("param", #""cv""#)])
+            }
+        }
+        layers.append([op("add"), ("inputs", #"["_", "x"]"#)])
+        return layers
+    }
+
     static func randomLayer<C: Choices>(_ c: inout C, channels: Int) -> [(key: String, value: String)] {
         var layer: [(key: String, value: String)]
-        switch c.below(12) {
+        switch c.below(22) {
+        case 12: layer = [op("axis_pool"), ("mode", quote(c.pick(["mean", "max"]))), ("axis", quote(c.pick(["h", "w", "c", "x"])))]
+        case 13: layer = [op("pool2d"), ("mode", quote(c.pick(["mean", "max"]))), ("kernel_size", size(&c, [1, 2, 3])), ("stride", size(&c, [1, 2]))]
+        case 14: layer = [op("weighted_pool"), ("param", #""wp""#)]
+        case 15: layer = [op("upsample_nearest"), ("size", c.pick(["[7, 9]", "[1, 1]", "[0, 3]", "[3]", "[70000, 70000]"]))]
+        case 16: layer = [op(c.pick(["softmax", "l1_normalize"])), ("axis", quote(c.pick(["c", "h", "w", "hw", "n"])))]
+        case 17: layer = [op("matmul"), ("inputs", c.pick([#"["x", "x"]"#, #"["_", "x"]"#])), ("transpose_a", c.pick(["true", "false"])), ("transpose_b", c.pick(["true", "false", "1"]))]
+        case 18: layer = [op("attention"), ("inputs", c.pick([#"["x", "x", "x"]"#, #"["x", "x"]"#, #"["_", "x", "_"]"#]))]
+        case 19: layer = [op("parameter"), ("param", quote(c.pick(["gamma", "a.b", "1x", "g"]))), ("shape", c.pick(["[1, 1, 1, 1]", "[1, 0, 1, 1]", "[1, 2]", "[2147483647, 2, 1, 1]"]))]
+        case 20: layer = [op(c.pick(["slice", "reshape", "transpose"])), ("start", size(&c, [0, 1])), ("count", size(&c, [1, 2])), ("shape", c.pick(["[1, 1, 1, 1]", "[1, -1, 1, 1]"])), ("perm", c.pick(["[0, 1, 3, 2]", "[0, 0, 1, 2]"]))]
+        case 21: layer = [op("conv2d"), ("out_channels", size(&c)), ("kernel_size", size(&c, [1, 3])), ("stride", size(&c, [1, 2, 0])), ("groups", size(&c, [1, 2, 4])), ("param", #""cg""#)]
         case 0: layer = pool(&c, "global_pool")
         case 1: layer = pool(&c, "channel_pool")
         case 2: layer = [op("linear"), ("out_features", size(&c)), ("param", quote(c.pick(["fc", "p.q", "fc"])))]
