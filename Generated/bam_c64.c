@@ -363,6 +363,7 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
     }
 
     /* gate_s_conv_di_0_8 [1,4,16,16] = conv2d(out=4, k=3, pad=4, dil=4, w=$10, b=$11)(relu_6) */
+    #if defined(__x86_64__) || defined(__aarch64__)
     {
         float *gate_s_conv_di_0_8_padded = scratch + 2116; /* [4, 24, 24] + 32 */
         float *gate_s_conv_di_0_8_wide = scratch + 4452; /* 4 × 384 */
@@ -459,6 +460,32 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
         }
         #endif
     }
+    #else
+    for (int o = 0; o < 4; o++) {
+        for (int h = 0; h < 16; h++) {
+            const int kh0 = h < 4 ? (4 - h + 3) / 4 : 0;
+            const int kh1_ = 19 - h < 0 ? 0 : (19 - h) / 4 + 1;
+            const int kh1 = kh1_ < 3 ? kh1_ : 3;
+            float *out_row = gate_s_conv_di_0_8 + o * 256 + h * 16;
+            for (int w = 0; w < 16; w++) {
+                out_row[w] = spatial_att_gate_s_gate_s_conv_di_0_bias[o];
+            }
+            for (int i = 0; i < 4; i++) {
+                const float *x_plane = relu_6 + i * 256;
+                const float *w_plane = spatial_att_gate_s_gate_s_conv_di_0_weight + (o * 4 + i) * 9;
+                for (int kh = kh0; kh < kh1; kh++) {
+                    const float *x_row = x_plane + (h + kh * 4 - 4) * 16;
+                    for (int kw = 0; kw < 3; kw++) {
+                        const int lo = kw * 4 < 4 ? 4 - kw * 4 : 0;
+                        const int hi_ = 20 - kw * 4;
+                        const int hi = hi_ < 16 ? hi_ : 16;
+                        if (hi > lo) attn_row_axpy(out_row + lo, x_row + lo + kw * 4 - 4, w_plane[kh * 3 + kw], hi - lo);
+                    }
+                }
+            }
+        }
+    }
+    #endif
 
     /* mc_9 [1,64,1,1] = linear(out=64, w=$4, b=$5)(relu_7) */
     for (int o = 0; o < 64; o++) {
@@ -479,6 +506,7 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
     }
 
     /* gate_s_conv_di_1_12 [1,4,16,16] = conv2d(out=4, k=3, pad=4, dil=4, w=$14, b=$15)(relu_11) */
+    #if defined(__x86_64__) || defined(__aarch64__)
     {
         float *gate_s_conv_di_1_12_padded = scratch + 2116; /* [4, 24, 24] + 32 */
         float *gate_s_conv_di_1_12_wide = scratch + 4452; /* 4 × 384 */
@@ -575,6 +603,32 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
         }
         #endif
     }
+    #else
+    for (int o = 0; o < 4; o++) {
+        for (int h = 0; h < 16; h++) {
+            const int kh0 = h < 4 ? (4 - h + 3) / 4 : 0;
+            const int kh1_ = 19 - h < 0 ? 0 : (19 - h) / 4 + 1;
+            const int kh1 = kh1_ < 3 ? kh1_ : 3;
+            float *out_row = gate_s_conv_di_1_12 + o * 256 + h * 16;
+            for (int w = 0; w < 16; w++) {
+                out_row[w] = spatial_att_gate_s_gate_s_conv_di_1_bias[o];
+            }
+            for (int i = 0; i < 4; i++) {
+                const float *x_plane = relu_11 + i * 256;
+                const float *w_plane = spatial_att_gate_s_gate_s_conv_di_1_weight + (o * 4 + i) * 9;
+                for (int kh = kh0; kh < kh1; kh++) {
+                    const float *x_row = x_plane + (h + kh * 4 - 4) * 16;
+                    for (int kw = 0; kw < 3; kw++) {
+                        const int lo = kw * 4 < 4 ? 4 - kw * 4 : 0;
+                        const int hi_ = 20 - kw * 4;
+                        const int hi = hi_ < 16 ? hi_ : 16;
+                        if (hi > lo) attn_row_axpy(out_row + lo, x_row + lo + kw * 4 - 4, w_plane[kh * 3 + kw], hi - lo);
+                    }
+                }
+            }
+        }
+    }
+    #endif
 
     /* relu_14 [1,4,16,16] = relu(gate_s_bn_di_1_13) */
     for (int c = 0; c < 4; c++) {

@@ -24,7 +24,11 @@
 #define BAM_C64_INPUT_SIZE 16384 /* [N,C,H,W] = [1,64,16,16] */
 #define BAM_C64_OUTPUT_SIZE 16384 /* [1,64,16,16] */
 #define BAM_C64_PARAMS_SIZE 1173
-#define BAM_C64_SCRATCH_SIZE 5988
+#if defined(__x86_64__) || defined(__aarch64__)
+#define BAM_C64_SCRATCH_SIZE 5988 /* with the host code's padded planes */
+#else
+#define BAM_C64_SCRATCH_SIZE 2116
+#endif
 #define BAM_C64_INPUT_N 1
 #define BAM_C64_INPUT_C 64
 #define BAM_C64_INPUT_H 16

@@ -295,9 +295,10 @@ void psa_c64_forward(const float *input, float *output, const float *params, flo
     float *f4_36 = scratch + 12288; /* [1,16,16,16] */
 
     /* x1_1 [1,16,16,16] = conv2d(out=16, k=3, pad=1, dil=1, w=$0)(input) */
+    #if defined(__x86_64__) || defined(__aarch64__)
     {
-        float *x1_1_padded = scratch + 4096; /* [64, 18, 18] + 32 */
-        float *x1_1_wide = scratch + 24864; /* 4 × 288 */
+        float *x1_1_padded = scratch + 16514; /* [64, 18, 18] + 32 */
+        float *x1_1_wide = scratch + 37282; /* 4 × 288 */
         for (int t = 0; t < 20768; t++) {
             x1_1_padded[t] = 0.0f;
         }
@@ -391,11 +392,38 @@ void psa_c64_forward(const float *input, float *output, const float *params, flo
         }
         #endif
     }
+    #else
+    for (int o = 0; o < 16; o++) {
+        for (int h = 0; h < 16; h++) {
+            const int kh0 = h < 1 ? (1 - h + 0) / 1 : 0;
+            const int kh1_ = 16 - h < 0 ? 0 : (16 - h) / 1 + 1;
+            const int kh1 = kh1_ < 3 ? kh1_ : 3;
+            float *out_row = x1_1 + o * 256 + h * 16;
+            for (int w = 0; w < 16; w++) {
+                out_row[w] = 0.0f;
+            }
+            for (int i = 0; i < 64; i++) {
+                const float *x_plane = input + i * 256;
+                const float *w_plane = conv_1_weight + (o * 64 + i) * 9;
+                for (int kh = kh0; kh < kh1; kh++) {
+                    const float *x_row = x_plane + (h + kh * 1 - 1) * 16;
+                    for (int kw = 0; kw < 3; kw++) {
+                        const int lo = kw * 1 < 1 ? 1 - kw * 1 : 0;
+                        const int hi_ = 17 - kw * 1;
+                        const int hi = hi_ < 16 ? hi_ : 16;
+                        if (hi > lo) attn_row_axpy(out_row + lo, x_row + lo + kw * 1 - 1, w_plane[kh * 3 + kw], hi - lo);
+                    }
+                }
+            }
+        }
+    }
+    #endif
 
     /* x2_2 [1,16,16,16] = conv2d(out=16, k=5, pad=2, dil=1, groups=4, w=$5)(input) */
+    #if defined(__x86_64__) || defined(__aarch64__)
     {
-        float *x2_2_padded = scratch + 8192; /* [64, 20, 20] + 32 */
-        float *x2_2_wide = scratch + 33824; /* 4 × 320 */
+        float *x2_2_padded = scratch + 16514; /* [64, 20, 20] + 32 */
+        float *x2_2_wide = scratch + 42146; /* 4 × 320 */
         for (int t = 0; t < 25632; t++) {
             x2_2_padded[t] = 0.0f;
         }
@@ -489,11 +517,38 @@ void psa_c64_forward(const float *input, float *output, const float *params, flo
         }
         #endif
     }
+    #else
+    for (int o = 0; o < 16; o++) {
+        for (int h = 0; h < 16; h++) {
+            const int kh0 = h < 2 ? (2 - h + 0) / 1 : 0;
+            const int kh1_ = 17 - h < 0 ? 0 : (17 - h) / 1 + 1;
+            const int kh1 = kh1_ < 5 ? kh1_ : 5;
+            float *out_row = x2_2 + o * 256 + h * 16;
+            for (int w = 0; w < 16; w++) {
+                out_row[w] = 0.0f;
+            }
+            for (int i = 0; i < 16; i++) {
+                const float *x_plane = input + (o / 4 * 16 + i) * 256;
+                const float *w_plane = conv_2_weight + (o * 16 + i) * 25;
+                for (int kh = kh0; kh < kh1; kh++) {
+                    const float *x_row = x_plane + (h + kh * 1 - 2) * 16;
+                    for (int kw = 0; kw < 5; kw++) {
+                        const int lo = kw * 1 < 2 ? 2 - kw * 1 : 0;
+                        const int hi_ = 18 - kw * 1;
+                        const int hi = hi_ < 16 ? hi_ : 16;
+                        if (hi > lo) attn_row_axpy(out_row + lo, x_row + lo + kw * 1 - 2, w_plane[kh * 5 + kw], hi - lo);
+                    }
+                }
+            }
+        }
+    }
+    #endif
 
     /* x3_3 [1,16,16,16] = conv2d(out=16, k=7, pad=3, dil=1, groups=8, w=$6)(input) */
+    #if defined(__x86_64__) || defined(__aarch64__)
     {
-        float *x3_3_padded = scratch + 12288; /* [64, 22, 22] + 32 */
-        float *x3_3_wide = scratch + 43296; /* 2 × 352 */
+        float *x3_3_padded = scratch + 16514; /* [64, 22, 22] + 32 */
+        float *x3_3_wide = scratch + 47522; /* 2 × 352 */
         for (int t = 0; t < 31008; t++) {
             x3_3_padded[t] = 0.0f;
         }
@@ -567,11 +622,38 @@ void psa_c64_forward(const float *input, float *output, const float *params, flo
         }
         #endif
     }
+    #else
+    for (int o = 0; o < 16; o++) {
+        for (int h = 0; h < 16; h++) {
+            const int kh0 = h < 3 ? (3 - h + 0) / 1 : 0;
+            const int kh1_ = 18 - h < 0 ? 0 : (18 - h) / 1 + 1;
+            const int kh1 = kh1_ < 7 ? kh1_ : 7;
+            float *out_row = x3_3 + o * 256 + h * 16;
+            for (int w = 0; w < 16; w++) {
+                out_row[w] = 0.0f;
+            }
+            for (int i = 0; i < 8; i++) {
+                const float *x_plane = input + (o / 2 * 8 + i) * 256;
+                const float *w_plane = conv_3_weight + (o * 8 + i) * 49;
+                for (int kh = kh0; kh < kh1; kh++) {
+                    const float *x_row = x_plane + (h + kh * 1 - 3) * 16;
+                    for (int kw = 0; kw < 7; kw++) {
+                        const int lo = kw * 1 < 3 ? 3 - kw * 1 : 0;
+                        const int hi_ = 19 - kw * 1;
+                        const int hi = hi_ < 16 ? hi_ : 16;
+                        if (hi > lo) attn_row_axpy(out_row + lo, x_row + lo + kw * 1 - 3, w_plane[kh * 7 + kw], hi - lo);
+                    }
+                }
+            }
+        }
+    }
+    #endif
 
     /* x4_4 [1,16,16,16] = conv2d(out=16, k=9, pad=4, dil=1, groups=16, w=$7)(input) */
+    #if defined(__x86_64__) || defined(__aarch64__)
     {
-        float *x4_4_padded = scratch + 16384; /* [64, 24, 24] + 32 */
-        float *x4_4_wide = scratch + 53280; /* 1 × 384 */
+        float *x4_4_padded = scratch + 16514; /* [64, 24, 24] + 32 */
+        float *x4_4_wide = scratch + 53410; /* 1 × 384 */
         for (int t = 0; t < 36896; t++) {
             x4_4_padded[t] = 0.0f;
         }
@@ -635,6 +717,32 @@ void psa_c64_forward(const float *input, float *output, const float *params, flo
         }
         #endif
     }
+    #else
+    for (int o = 0; o < 16; o++) {
+        for (int h = 0; h < 16; h++) {
+            const int kh0 = h < 4 ? (4 - h + 0) / 1 : 0;
+            const int kh1_ = 19 - h < 0 ? 0 : (19 - h) / 1 + 1;
+            const int kh1 = kh1_ < 9 ? kh1_ : 9;
+            float *out_row = x4_4 + o * 256 + h * 16;
+            for (int w = 0; w < 16; w++) {
+                out_row[w] = 0.0f;
+            }
+            for (int i = 0; i < 4; i++) {
+                const float *x_plane = input + (o / 1 * 4 + i) * 256;
+                const float *w_plane = conv_4_weight + (o * 4 + i) * 81;
+                for (int kh = kh0; kh < kh1; kh++) {
+                    const float *x_row = x_plane + (h + kh * 1 - 4) * 16;
+                    for (int kw = 0; kw < 9; kw++) {
+                        const int lo = kw * 1 < 4 ? 4 - kw * 1 : 0;
+                        const int hi_ = 20 - kw * 1;
+                        const int hi = hi_ < 16 ? hi_ : 16;
+                        if (hi > lo) attn_row_axpy(out_row + lo, x_row + lo + kw * 1 - 4, w_plane[kh * 9 + kw], hi - lo);
+                    }
+                }
+            }
+        }
+    }
+    #endif
 
     /* pool_mean_5 [1,16,1,1] = global_pool.mean(x1_1) */
     for (int c = 0; c < 16; c++) {

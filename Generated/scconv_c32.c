@@ -104,9 +104,10 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
     }
 
     /* k3_2 [1,32,16,16] = conv2d(out=32, k=3, pad=1, dil=1, w=$3)(input) */
+    #if defined(__x86_64__) || defined(__aarch64__)
     {
-        float *k3_2_padded = scratch + 8704; /* [32, 18, 18] + 32 */
-        float *k3_2_wide = scratch + 19104; /* 4 × 288 */
+        float *k3_2_padded = scratch + 25600; /* [32, 18, 18] + 32 */
+        float *k3_2_wide = scratch + 36000; /* 4 × 288 */
         for (int t = 0; t < 10400; t++) {
             k3_2_padded[t] = 0.0f;
         }
@@ -200,11 +201,38 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
         }
         #endif
     }
+    #else
+    for (int o = 0; o < 32; o++) {
+        for (int h = 0; h < 16; h++) {
+            const int kh0 = h < 1 ? (1 - h + 0) / 1 : 0;
+            const int kh1_ = 16 - h < 0 ? 0 : (16 - h) / 1 + 1;
+            const int kh1 = kh1_ < 3 ? kh1_ : 3;
+            float *out_row = k3_2 + o * 256 + h * 16;
+            for (int w = 0; w < 16; w++) {
+                out_row[w] = 0.0f;
+            }
+            for (int i = 0; i < 32; i++) {
+                const float *x_plane = input + i * 256;
+                const float *w_plane = k3_0_weight + (o * 32 + i) * 9;
+                for (int kh = kh0; kh < kh1; kh++) {
+                    const float *x_row = x_plane + (h + kh * 1 - 1) * 16;
+                    for (int kw = 0; kw < 3; kw++) {
+                        const int lo = kw * 1 < 1 ? 1 - kw * 1 : 0;
+                        const int hi_ = 17 - kw * 1;
+                        const int hi = hi_ < 16 ? hi_ : 16;
+                        if (hi > lo) attn_row_axpy(out_row + lo, x_row + lo + kw * 1 - 1, w_plane[kh * 3 + kw], hi - lo);
+                    }
+                }
+            }
+        }
+    }
+    #endif
 
     /* k2_3 [1,32,4,4] = conv2d(out=32, k=3, pad=1, dil=1, w=$0)(pool2d_1) */
+    #if defined(__x86_64__) || defined(__aarch64__)
     {
-        float *k2_3_padded = scratch + 9216; /* [32, 6, 6] + 32 */
-        float *k2_3_wide = scratch + 10400; /* 4 × 32 */
+        float *k2_3_padded = scratch + 25600; /* [32, 6, 6] + 32 */
+        float *k2_3_wide = scratch + 26784; /* 4 × 32 */
         for (int t = 0; t < 1184; t++) {
             k2_3_padded[t] = 0.0f;
         }
@@ -298,6 +326,32 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
         }
         #endif
     }
+    #else
+    for (int o = 0; o < 32; o++) {
+        for (int h = 0; h < 4; h++) {
+            const int kh0 = h < 1 ? (1 - h + 0) / 1 : 0;
+            const int kh1_ = 4 - h < 0 ? 0 : (4 - h) / 1 + 1;
+            const int kh1 = kh1_ < 3 ? kh1_ : 3;
+            float *out_row = k2_3 + o * 16 + h * 4;
+            for (int w = 0; w < 4; w++) {
+                out_row[w] = 0.0f;
+            }
+            for (int i = 0; i < 32; i++) {
+                const float *x_plane = pool2d_1 + i * 16;
+                const float *w_plane = k2_1_weight + (o * 32 + i) * 9;
+                for (int kh = kh0; kh < kh1; kh++) {
+                    const float *x_row = x_plane + (h + kh * 1 - 1) * 4;
+                    for (int kw = 0; kw < 3; kw++) {
+                        const int lo = kw * 1 < 1 ? 1 - kw * 1 : 0;
+                        const int hi_ = 5 - kw * 1;
+                        const int hi = hi_ < 4 ? hi_ : 4;
+                        if (hi > lo) attn_row_axpy(out_row + lo, x_row + lo + kw * 1 - 1, w_plane[kh * 3 + kw], hi - lo);
+                    }
+                }
+            }
+        }
+    }
+    #endif
 
     /* k2_5 [1,32,4,4] = affine(scale=$1, shift=$2)(k2_3) */
     for (int c = 0; c < 32; c++) {
@@ -340,6 +394,7 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
     }
 
     /* k4_10 [1,32,16,16] = conv2d(out=32, k=3, pad=1, dil=1, w=$6)(mul_9) */
+    #if defined(__x86_64__) || defined(__aarch64__)
     {
         float *k4_10_padded = scratch + 25600; /* [32, 18, 18] + 32 */
         float *k4_10_wide = scratch + 36000; /* 4 × 288 */
@@ -436,6 +491,32 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
         }
         #endif
     }
+    #else
+    for (int o = 0; o < 32; o++) {
+        for (int h = 0; h < 16; h++) {
+            const int kh0 = h < 1 ? (1 - h + 0) / 1 : 0;
+            const int kh1_ = 16 - h < 0 ? 0 : (16 - h) / 1 + 1;
+            const int kh1 = kh1_ < 3 ? kh1_ : 3;
+            float *out_row = k4_10 + o * 256 + h * 16;
+            for (int w = 0; w < 16; w++) {
+                out_row[w] = 0.0f;
+            }
+            for (int i = 0; i < 32; i++) {
+                const float *x_plane = mul_9 + i * 256;
+                const float *w_plane = k4_0_weight + (o * 32 + i) * 9;
+                for (int kh = kh0; kh < kh1; kh++) {
+                    const float *x_row = x_plane + (h + kh * 1 - 1) * 16;
+                    for (int kw = 0; kw < 3; kw++) {
+                        const int lo = kw * 1 < 1 ? 1 - kw * 1 : 0;
+                        const int hi_ = 17 - kw * 1;
+                        const int hi = hi_ < 16 ? hi_ : 16;
+                        if (hi > lo) attn_row_axpy(out_row + lo, x_row + lo + kw * 1 - 1, w_plane[kh * 3 + kw], hi - lo);
+                    }
+                }
+            }
+        }
+    }
+    #endif
 
     /* k4_11 [1,32,16,16] = affine(scale=$7, shift=$8)(k4_10) */
     for (int c = 0; c < 32; c++) {

@@ -22,7 +22,11 @@
 #define SCCONV_C32_INPUT_SIZE 8192 /* [N,C,H,W] = [1,32,16,16] */
 #define SCCONV_C32_OUTPUT_SIZE 8192 /* [1,32,16,16] */
 #define SCCONV_C32_PARAMS_SIZE 27840
-#define SCCONV_C32_SCRATCH_SIZE 37152
+#if defined(__x86_64__) || defined(__aarch64__)
+#define SCCONV_C32_SCRATCH_SIZE 37152 /* with the host code's padded planes */
+#else
+#define SCCONV_C32_SCRATCH_SIZE 25600
+#endif
 #define SCCONV_C32_INPUT_N 1
 #define SCCONV_C32_INPUT_C 32
 #define SCCONV_C32_INPUT_H 16

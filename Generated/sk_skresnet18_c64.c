@@ -220,9 +220,10 @@ void sk_skresnet18_c64_forward(const float *input, float *output, const float *p
     float *slice_19 = scratch + 32992; /* [1,64,1,1], a view */
 
     /* conv_3 [1,64,16,16] = conv2d(out=64, k=3, pad=1, dil=1, w=$0)(slice_1) */
+    #if defined(__x86_64__) || defined(__aarch64__)
     {
-        float *conv_3_padded = scratch + 16384; /* [32, 18, 18] + 32 */
-        float *conv_3_wide = scratch + 26784; /* 4 × 288 */
+        float *conv_3_padded = scratch + 49216; /* [32, 18, 18] + 32 */
+        float *conv_3_wide = scratch + 59616; /* 4 × 288 */
         for (int t = 0; t < 10400; t++) {
             conv_3_padded[t] = 0.0f;
         }
@@ -316,11 +317,38 @@ void sk_skresnet18_c64_forward(const float *input, float *output, const float *p
         }
         #endif
     }
+    #else
+    for (int o = 0; o < 64; o++) {
+        for (int h = 0; h < 16; h++) {
+            const int kh0 = h < 1 ? (1 - h + 0) / 1 : 0;
+            const int kh1_ = 16 - h < 0 ? 0 : (16 - h) / 1 + 1;
+            const int kh1 = kh1_ < 3 ? kh1_ : 3;
+            float *out_row = conv_3 + o * 256 + h * 16;
+            for (int w = 0; w < 16; w++) {
+                out_row[w] = 0.0f;
+            }
+            for (int i = 0; i < 32; i++) {
+                const float *x_plane = slice_1 + i * 256;
+                const float *w_plane = paths_0_conv_weight + (o * 32 + i) * 9;
+                for (int kh = kh0; kh < kh1; kh++) {
+                    const float *x_row = x_plane + (h + kh * 1 - 1) * 16;
+                    for (int kw = 0; kw < 3; kw++) {
+                        const int lo = kw * 1 < 1 ? 1 - kw * 1 : 0;
+                        const int hi_ = 17 - kw * 1;
+                        const int hi = hi_ < 16 ? hi_ : 16;
+                        if (hi > lo) attn_row_axpy(out_row + lo, x_row + lo + kw * 1 - 1, w_plane[kh * 3 + kw], hi - lo);
+                    }
+                }
+            }
+        }
+    }
+    #endif
 
     /* conv_4 [1,64,16,16] = conv2d(out=64, k=3, pad=2, dil=2, w=$3)(slice_2) */
+    #if defined(__x86_64__) || defined(__aarch64__)
     {
-        float *conv_4_padded = scratch + 32768; /* [32, 20, 20] + 32 */
-        float *conv_4_wide = scratch + 45600; /* 4 × 320 */
+        float *conv_4_padded = scratch + 49216; /* [32, 20, 20] + 32 */
+        float *conv_4_wide = scratch + 62048; /* 4 × 320 */
         for (int t = 0; t < 12832; t++) {
             conv_4_padded[t] = 0.0f;
         }
@@ -414,6 +442,32 @@ void sk_skresnet18_c64_forward(const float *input, float *output, const float *p
         }
         #endif
     }
+    #else
+    for (int o = 0; o < 64; o++) {
+        for (int h = 0; h < 16; h++) {
+            const int kh0 = h < 2 ? (2 - h + 1) / 2 : 0;
+            const int kh1_ = 17 - h < 0 ? 0 : (17 - h) / 2 + 1;
+            const int kh1 = kh1_ < 3 ? kh1_ : 3;
+            float *out_row = conv_4 + o * 256 + h * 16;
+            for (int w = 0; w < 16; w++) {
+                out_row[w] = 0.0f;
+            }
+            for (int i = 0; i < 32; i++) {
+                const float *x_plane = slice_2 + i * 256;
+                const float *w_plane = paths_1_conv_weight + (o * 32 + i) * 9;
+                for (int kh = kh0; kh < kh1; kh++) {
+                    const float *x_row = x_plane + (h + kh * 2 - 2) * 16;
+                    for (int kw = 0; kw < 3; kw++) {
+                        const int lo = kw * 2 < 2 ? 2 - kw * 2 : 0;
+                        const int hi_ = 18 - kw * 2;
+                        const int hi = hi_ < 16 ? hi_ : 16;
+                        if (hi > lo) attn_row_axpy(out_row + lo, x_row + lo + kw * 2 - 2, w_plane[kh * 3 + kw], hi - lo);
+                    }
+                }
+            }
+        }
+    }
+    #endif
 
     /* add_9 [1,64,16,16] = add(u0_7, u1_8) */
     for (int c = 0; c < 64; c++) {

@@ -25,7 +25,11 @@
 #define SK_SKRESNET18_C64_INPUT_SIZE 16384 /* [N,C,H,W] = [1,64,16,16] */
 #define SK_SKRESNET18_C64_OUTPUT_SIZE 16384 /* [1,64,16,16] */
 #define SK_SKRESNET18_C64_PARAMS_SIZE 40224
+#if defined(__x86_64__) || defined(__aarch64__)
+#define SK_SKRESNET18_C64_SCRATCH_SIZE 63328 /* with the host code's padded planes */
+#else
 #define SK_SKRESNET18_C64_SCRATCH_SIZE 49216
+#endif
 #define SK_SKRESNET18_C64_INPUT_N 1
 #define SK_SKRESNET18_C64_INPUT_C 64
 #define SK_SKRESNET18_C64_INPUT_H 16

@@ -13,8 +13,12 @@ public struct CSource: Hashable, Sendable {
     public let source: String
     /// One translation unit for in-memory compilation: the header and the kernel, no weights.
     public let jitSource: String
-    /// Floats of scratch the kernel needs (also `<NAME>_SCRATCH_SIZE`).
+    /// Floats of scratch the kernel needs on 64-bit hosts (x86-64, AArch64: the JIT and the fast
+    /// tier), `<NAME>_SCRATCH_SIZE` there.
     public let scratchSize: Int
+    /// Floats of scratch on other targets (MCUs), `<NAME>_SCRATCH_SIZE` there: no host-only
+    /// convolution buffers.
+    public let embeddedScratchSize: Int
 
     /// `(file name, contents)` pairs to write.
     public var files: [(name: String, contents: String)] { [("\(name).h", header), ("\(name).c", source)] }
@@ -61,7 +65,7 @@ public struct CEmitter {
     }
 
     /// The storage plan's scratch size, without emitting.
-    public static func scratchSize(_ program: Program) -> Int { CEmitter(program).schedule.scratchSize }
+    public static func scratchSize(_ program: Program) -> Int { CEmitter(program).schedule.hostScratchSize }
 
     /// True when the kernel gives the same result with `output == input`: only its last pass
     /// writes the output, element by element from the same input element, and nothing reads
@@ -100,7 +104,7 @@ public struct CEmitter {
         let name = program.name
         precondition(options.selftest == nil || weights != nil, "a selftest needs baked weights")
         let header = Skeleton.header(
-            program, names: names, scratchSize: schedule.scratchSize, specText: specText,
+            program, names: names, scratchSize: (host: schedule.hostScratchSize, embedded: schedule.scratchSize), specText: specText,
             hasWeights: weights.map { !$0.isEmpty } ?? false,
             options: options, mayAlias: outputMayAliasInput)
         let body = functionBody()
@@ -121,7 +125,9 @@ public struct CEmitter {
             forJIT: false, libm: options.libm)
         let jit = header + Skeleton.source(
             name: name, include: "", helpers: helpers, function: body, weights: "", forJIT: true, libm: options.libm)
-        return CSource(name: name, header: header, source: source, jitSource: jit, scratchSize: schedule.scratchSize)
+        return CSource(
+            name: name, header: header, source: source, jitSource: jit, scratchSize: schedule.hostScratchSize,
+            embeddedScratchSize: schedule.scratchSize)
     }
 
     /// Names `x` of every `attn_x(` call in `body`, found in one pass over its bytes.
@@ -170,6 +176,7 @@ public struct CEmitter {
             for (id, decl) in program.params.enumerated() {
                 p.line("const float *\(names.param(id)) = params + \(names.offsetMacro(id)); /* \(decl.dims) */")
             }
+            // MCUs may need no scratch where hosts do (the convolutions' padded planes).
             if schedule.scratchSize == 0 { p.line("(void)scratch;") }
             for v in 1...program.instrs.count {
                 guard let layout = schedule.layouts[v], used.contains(names.value(v)) else { continue }

@@ -69,12 +69,26 @@ extension CEmitter {
     func emitConv2d(_ v: ValueID, _ a: Conv2dAttrs, into p: inout CPrinter) {
         let instr = program.instrs[v - 1]
         let x = instr.operands[0]
-        let xLayout = schedule.layouts[x]!
-        let outLayout = schedule.layouts[v]!
-        if let plan = WideConv(a, input: program.shape(of: x), output: instr.shape, inputLayout: xLayout) {
+        if let plan = WideConv(a, input: program.shape(of: x), output: instr.shape, inputLayout: schedule.layouts[x]!) {
+            // 64-bit hosts run the wide form on padded copies (scratch MCUs are not asked for);
+            // everything else, the direct form below.
+            p.line("#if defined(__x86_64__) || defined(__aarch64__)")
             emitWideConv(v, a, plan, into: &p)
+            p.line("#else")
+            emitConv2dDirect(v, a, into: &p)
+            p.line("#endif")
             return
         }
+        emitConv2dDirect(v, a, into: &p)
+    }
+
+    /// The convolution without working scratch: 1×1 as plane axpys or channel dots, k×k over
+    /// whole output rows, or pixel by pixel.
+    private func emitConv2dDirect(_ v: ValueID, _ a: Conv2dAttrs, into p: inout CPrinter) {
+        let instr = program.instrs[v - 1]
+        let x = instr.operands[0]
+        let xLayout = schedule.layouts[x]!
+        let outLayout = schedule.layouts[v]!
         if a.kernel == 1 && a.padding == 0 && a.stride == 1 {
             if xLayout.hwStride == 1 && outLayout.hwStride == 1 {
                 emitPointwiseConv(v, a, into: &p)

@@ -46,6 +46,9 @@ struct Schedule {
     let layouts: [Layout?]
     /// Floats of scratch the plan needs.
     let scratchSize: Int
+    /// Floats of scratch on 64-bit hosts (x86-64, AArch64): `scratchSize` plus the padded planes
+    /// and wide buffers of the convolutions' host code, which MCUs do not run (`WideConv`).
+    let hostScratchSize: Int
     /// Concats whose operands were placed in their slices, so no copy is emitted.
     let aliasedConcats: Set<ValueID>
     /// Scratch offset of the working buffer an op needs while it runs (attention's score row).
@@ -129,6 +132,7 @@ struct Schedule {
             g = group.last! + 1
         }
         var temps: [ValueID: Int] = [:]
+        var hostTemps: [ValueID: Int] = [:]
         for id in 1...p.instrs.count {
             if case .constant(let param, let shape) = p.instrs[id - 1].op, id != p.output {
                 layouts[id] = Layout(buffer: .param(param), shape, .nchw)
@@ -183,9 +187,15 @@ struct Schedule {
             }
             let instr = p.instrs[id - 1]
             if let size = instr.op.tempSize(instr, p, operand: instr.operands.first.flatMap { layouts[$0] }) {
-                let handle = allocator.allocate(size)
-                temps[id] = allocator.offset(of: handle)
-                pendingFree[id, default: []].append(handle)
+                if case .conv2d = instr.op {
+                    // Host-only working memory goes after everything else, so MCUs, which run
+                    // the per-row form, need none of it; one region serves every conv in turn.
+                    hostTemps[id] = size
+                } else {
+                    let handle = allocator.allocate(size)
+                    temps[id] = allocator.offset(of: handle)
+                    pendingFree[id, default: []].append(handle)
+                }
             }
             if groupEnd[id] != id {
                 pendingFree[id + 1, default: []] += pendingFree[id] ?? []
@@ -196,6 +206,8 @@ struct Schedule {
         }
         self.layouts = layouts
         self.scratchSize = allocator.highWater
+        for v in hostTemps.keys { temps[v] = allocator.highWater }
+        self.hostScratchSize = allocator.highWater + (hostTemps.values.max() ?? 0)
         self.aliasedConcats = aliased
         self.temps = temps
         self.views = Set((1...p.instrs.count).filter { isView[$0] })

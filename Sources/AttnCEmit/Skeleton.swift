@@ -6,7 +6,8 @@ import AttnTemplates
 
 enum Skeleton {
     static func header(
-        _ p: Program, names: CNames, scratchSize: Int, specText: String, hasWeights: Bool, options: EmitOptions,
+        _ p: Program, names: CNames, scratchSize: (host: Int, embedded: Int), specText: String, hasWeights: Bool,
+        options: EmitOptions,
         mayAlias: Bool
     ) -> String {
         let m = names.macroPrefix
@@ -15,8 +16,19 @@ enum Skeleton {
             "#define \(m)_INPUT_SIZE \(p.input.count) /* [N,C,H,W] = \(p.input) */",
             "#define \(m)_OUTPUT_SIZE \(out.count) /* \(out) */",
             "#define \(m)_PARAMS_SIZE \(p.paramCount)",
-            "#define \(m)_SCRATCH_SIZE \(scratchSize)",
         ]
+        if scratchSize.host == scratchSize.embedded {
+            macros.append("#define \(m)_SCRATCH_SIZE \(scratchSize.host)")
+        } else {
+            // The convolutions' host code (x86-64, AArch64) works on padded copies of its input.
+            macros += [
+                "#if defined(__x86_64__) || defined(__aarch64__)",
+                "#define \(m)_SCRATCH_SIZE \(scratchSize.host) /* with the host code's padded planes */",
+                "#else",
+                "#define \(m)_SCRATCH_SIZE \(scratchSize.embedded)",
+                "#endif",
+            ]
+        }
         for (axis, v) in zip(["N", "C", "H", "W"], p.input.dims) { macros.append("#define \(m)_INPUT_\(axis) \(v)") }
         for (axis, v) in zip(["N", "C", "H", "W"], out.dims) { macros.append("#define \(m)_OUTPUT_\(axis) \(v)") }
         macros.append("#define \(m)_LAYOUT_\(options.layout.rawValue.uppercased()) 1 /* input and output memory order */")

@@ -59,6 +59,6 @@ public struct StoragePlan: Sendable {
             temps[v] = (offset, instr.op.tempSize(instr, p, operand: instr.operands.first.flatMap { schedule.layouts[$0] }) ?? 0)
         }
         self.temporaries = temps
-        self.scratchSize = schedule.scratchSize
+        self.scratchSize = schedule.hostScratchSize
     }
 }

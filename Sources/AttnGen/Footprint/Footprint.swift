@@ -26,7 +26,7 @@ public struct Footprint: Sendable {
         name = program.name
         inputFloats = program.input.count
         outputFloats = program.outputShape.count
-        scratchFloats = source.scratchSize
+        scratchFloats = source.embeddedScratchSize
         paramFloats = program.paramCount
         outputMayAliasInput = Self.headerSaysOutputMayAliasInput(source.header, macroPrefix: program.name.uppercased())
         features = CodeFeatures(source: source.source, name: program.name)
