@@ -461,6 +461,7 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
         #endif
     }
     #else
+    (void)attn_row_axpy;
     for (int o = 0; o < 4; o++) {
         for (int h = 0; h < 16; h++) {
             const int kh0 = h < 4 ? (4 - h + 3) / 4 : 0;
@@ -604,6 +605,7 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
         #endif
     }
     #else
+    (void)attn_row_axpy;
     for (int o = 0; o < 4; o++) {
         for (int h = 0; h < 16; h++) {
             const int kh0 = h < 4 ? (4 - h + 3) / 4 : 0;

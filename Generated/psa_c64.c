@@ -393,6 +393,7 @@ void psa_c64_forward(const float *input, float *output, const float *params, flo
         #endif
     }
     #else
+    (void)attn_row_axpy;
     for (int o = 0; o < 16; o++) {
         for (int h = 0; h < 16; h++) {
             const int kh0 = h < 1 ? (1 - h + 0) / 1 : 0;
@@ -518,6 +519,7 @@ void psa_c64_forward(const float *input, float *output, const float *params, flo
         #endif
     }
     #else
+    (void)attn_row_axpy;
     for (int o = 0; o < 16; o++) {
         for (int h = 0; h < 16; h++) {
             const int kh0 = h < 2 ? (2 - h + 0) / 1 : 0;
@@ -623,6 +625,7 @@ void psa_c64_forward(const float *input, float *output, const float *params, flo
         #endif
     }
     #else
+    (void)attn_row_axpy;
     for (int o = 0; o < 16; o++) {
         for (int h = 0; h < 16; h++) {
             const int kh0 = h < 3 ? (3 - h + 0) / 1 : 0;
@@ -718,6 +721,7 @@ void psa_c64_forward(const float *input, float *output, const float *params, flo
         #endif
     }
     #else
+    (void)attn_row_axpy;
     for (int o = 0; o < 16; o++) {
         for (int h = 0; h < 16; h++) {
             const int kh0 = h < 4 ? (4 - h + 0) / 1 : 0;

@@ -202,6 +202,7 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
         #endif
     }
     #else
+    (void)attn_row_axpy;
     for (int o = 0; o < 32; o++) {
         for (int h = 0; h < 16; h++) {
             const int kh0 = h < 1 ? (1 - h + 0) / 1 : 0;
@@ -327,6 +328,7 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
         #endif
     }
     #else
+    (void)attn_row_axpy;
     for (int o = 0; o < 32; o++) {
         for (int h = 0; h < 4; h++) {
             const int kh0 = h < 1 ? (1 - h + 0) / 1 : 0;
@@ -492,6 +494,7 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
         #endif
     }
     #else
+    (void)attn_row_axpy;
     for (int o = 0; o < 32; o++) {
         for (int h = 0; h < 16; h++) {
             const int kh0 = h < 1 ? (1 - h + 0) / 1 : 0;

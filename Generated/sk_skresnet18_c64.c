@@ -318,6 +318,7 @@ void sk_skresnet18_c64_forward(const float *input, float *output, const float *p
         #endif
     }
     #else
+    (void)attn_row_axpy;
     for (int o = 0; o < 64; o++) {
         for (int h = 0; h < 16; h++) {
             const int kh0 = h < 1 ? (1 - h + 0) / 1 : 0;
@@ -443,6 +444,7 @@ void sk_skresnet18_c64_forward(const float *input, float *output, const float *p
         #endif
     }
     #else
+    (void)attn_row_axpy;
     for (int o = 0; o < 64; o++) {
         for (int h = 0; h < 16; h++) {
             const int kh0 = h < 2 ? (2 - h + 1) / 2 : 0;

@@ -75,6 +75,8 @@ extension CEmitter {
             p.line("#if defined(__x86_64__) || defined(__aarch64__)")
             emitWideConv(v, a, plan, into: &p)
             p.line("#else")
+            // The host branch's helper, which the direct form may not call (NHWC input).
+            p.line("(void)attn_row_axpy;")
             emitConv2dDirect(v, a, into: &p)
             p.line("#endif")
             return
