@@ -148,13 +148,24 @@ struct LoweringState {
             op = .reshape(Shape(n: dims[0], c: dims[1], h: dims[2], w: dims[3]))
         case .transpose(let perm): op = .transpose(perm)
         }
+        // A parameter reads nothing, so it does not become the previous result (`_` keeps
+        // meaning the last computed value); it is read by its name.
+        var isParameter = false
+        if case .parameter = layer.op {
+            isParameter = true
+            guard layer.name != nil else {
+                throw SpecError("as", "a parameter layer must be named with \"as\" to be read: it does not become the previous result")
+            }
+        }
+        let value: ValueID
         do {
-            previous = try builder.add(op, operands, role: role)
+            value = try builder.add(op, operands, role: role)
         } catch {
             throw SpecError("inputs", "\(layer.op.jsonName) cannot take \(shapes.map(\.description).joined(separator: " and ")): \(error.message)")
         }
-        if let name = layer.name { names[name] = previous }
-        let s = builder.shape(of: previous)
+        if !isParameter { previous = value }
+        if let name = layer.name { names[name] = value }
+        let s = builder.shape(of: value)
         guard elementCount(s.dims) != nil else {
             throw SpecError("op", "\(layer.op.jsonName) gives \(s): more than \(maxElements) elements exceed 32-bit indexing")
         }

@@ -63,6 +63,7 @@ public enum LayerOp: Hashable, Sendable {
     /// Fused `V · softmax(scale · Qᵀ K)ᵀ` on [N,B,D,L] planes; see `Op.attention`.
     case attention(scale: Double)
     /// A state_dict tensor named exactly `param`, used as a value of `shape` (a learnable γ).
+    /// It must be named with `as` and read by that name: it does not become the previous result.
     case parameter(param: String, shape: [Int])
     /// Channels `[start, start + count)`.
     case slice(start: Int, count: Int)

@@ -1,0 +1,57 @@
+// The DSL words for the attention ops: a block written in Swift with them lowers to the same
+// program as its JSON, and its C matches the interpreter.
+
+import AttnGen
+import Foundation
+import Testing
+
+@Suite struct DSLOpTests {
+    /// DANet's channel attention written by hand: Gram matrix, max − energy, softmax, product.
+    static func channelAttention(_ input: InputShape) -> BlockSpec {
+        let (n, c, h, w) = (input.n, input.c, input.h, input.w)
+        return Block("cam_dsl", input: input) {
+            Primitive(.reshape([n, 1, c, h * w]), "x").named("X")
+            Primitive(.matmul(transposeA: false, transposeB: true, alpha: 1), "X", "X").named("E")
+            Primitive(.axisPool(.max, axis: .w), "E").named("m")
+            Subtract("m", "E")
+            Softmax(.w)
+            Primitive(.matmul(transposeA: false, transposeB: false, alpha: 1), "_", "X")
+            Primitive(.reshape([n, c, h, w]))
+            Primitive(.parameter(param: "gamma", shape: [1, 1, 1, 1])).named("g")
+            Multiply("_", "g")  // `_` is still the reshape: a parameter is read by its name only
+            Add("x")
+        }
+    }
+
+    @Test(arguments: [InputShape.nchw(1, 16, 5, 7), .nchw(2, 8, 4, 4)])
+    func handWrittenCAMMatchesTheInterpreter(_ input: InputShape) throws {
+        let spec = Self.channelAttention(input)
+        let result = try CrossCheck.run(spec, seed: 5)
+        #expect(result.passed, "\(result)")
+        // The DSL and JSON give the same spec.
+        #expect(try BlockSpec.decodeFile(Data(spec.canonicalJSON.utf8)) == [spec])
+    }
+
+    @Test func attentionWordLowers() throws {
+        let spec = Block("attn_dsl", input: .nchw(1, 8, 3, 5)) {
+            Primitive(.reshape([1, 2, 4, 15]), "x").named("q")
+            Primitive(.attention(scale: 0.5), "q", "q", "q")
+            Primitive(.reshape([1, 8, 3, 5]))
+            Add("x")
+        }
+        let result = try CrossCheck.run(spec, seed: 9)
+        #expect(result.passed, "\(result)")
+    }
+
+    @Test func anUnnamedParameterIsASpecError() throws {
+        let text = #"{"name": "p", "input": {"c": 4, "h": 2, "w": 2}, "graph": [{"op": "parameter", "param": "gamma", "shape": [1, 1, 1, 1]}, {"op": "mul", "inputs": ["x"]}]}"#
+        let spec = try BlockSpec.decodeFile(Data(text.utf8))[0]
+        do {
+            _ = try Pipeline.generate(spec)
+            Issue.record("an unnamed parameter lowered")
+        } catch {
+            #expect(error.path == "graph[0].as", "\(error)")
+            #expect(error.message.contains("must be named"), "\(error)")
+        }
+    }
+}
