@@ -8,11 +8,7 @@ extension CEmitter {
     func emitGather(_ v: ValueID, into p: inout CPrinter) {
         let instr = program.instrs[v - 1]
         let out = instr.shape
-        var nest = Nest()
-        let n = nest.loop("n", out.n).index
-        let c = nest.loop("c", out.c).index
-        let h = nest.loop("h", out.h).index
-        let w = nest.loop("w", out.w).index
+        var (nest, n, c, h, w) = Self.nest(over: out)
         var tables: [String] = []
         let source: String
         switch instr.op {
@@ -54,6 +50,16 @@ extension CEmitter {
         }
     }
 
+    /// Loops over the four axes of `shape` (none for an axis of extent 1) and their index names.
+    static func nest(over shape: Shape) -> (Nest, n: String, c: String, h: String, w: String) {
+        var nest = Nest()
+        let n = nest.loop("n", shape.n).index
+        let c = nest.loop("c", shape.c).index
+        let h = nest.loop("h", shape.h).index
+        let w = nest.loop("w", shape.w).index
+        return (nest, n, c, h, w)
+    }
+
     /// PyTorch's legacy nearest rule, the interpreter's and ATen's: fast paths for equal and
     /// doubled sizes, else `min(floor(dst · (float)in/out), in − 1)` in float32.
     private func nearestIndex(_ dst: Int, input: Int, output: Int) -> Int {
@@ -76,12 +82,7 @@ extension CEmitter {
     func emitPool2d(_ v: ValueID, mode: PoolMode, kernel k: Int, stride: Int, into p: inout CPrinter) {
         let instr = program.instrs[v - 1]
         let x = instr.operands[0]
-        let out = instr.shape
-        var nest = Nest()
-        let n = nest.loop("n", out.n).index
-        let c = nest.loop("c", out.c).index
-        let h = nest.loop("h", out.h).index
-        let w = nest.loop("w", out.w).index
+        var (nest, n, c, h, w) = Self.nest(over: instr.shape)
         let y0 = stride == 1 ? h : scaled(h, stride)
         let x0 = stride == 1 ? w : scaled(w, stride)
         let tap = element(x, n: n, c: c, h: "\(y0) + dy", w: "\(x0) + dx")
