@@ -45,6 +45,9 @@ from safetensors.torch import save_file
 import timm
 from timm.layers import SelectiveKernel
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from make_fixtures import randomise_batch_norm  # noqa: E402  (the same BatchNorm statistics)
+
 DEFAULT_OUTDIR = "/work/fixtures-staging"
 BN_EPS = 1e-5
 
@@ -352,13 +355,7 @@ def randomise(model):
     done = set()
     for mod in model.modules():
         if isinstance(mod, nn.modules.batchnorm._BatchNorm):
-            mod.weight.uniform_(0.5, 1.5)
-            mod.bias.normal_(0.0, 0.1)
-            mod.running_mean.normal_(0.0, 0.1)
-            mod.running_var.uniform_(0.5, 2.0)
-            mod.num_batches_tracked.fill_(int(torch.randint(1, 100000, ())))
-            done.update(id(t) for t in (mod.weight, mod.bias, mod.running_mean,
-                                        mod.running_var, mod.num_batches_tracked))
+            done |= randomise_batch_norm(mod)
         elif isinstance(mod, nn.LayerNorm):
             mod.weight.uniform_(0.5, 1.5)
             mod.bias.normal_(0.0, 0.1)

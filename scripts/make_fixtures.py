@@ -144,18 +144,23 @@ class PrefixNet(nn.Module):
 # ---------------------------------------------------------------------------
 
 @torch.no_grad()
+def randomise_batch_norm(mod):
+    """Gives an eval-mode BatchNorm non-trivial statistics and affine parameters; returns the
+    ids of the tensors it set (make_catalog_fixtures.py uses it too)."""
+    mod.weight.uniform_(0.5, 1.5)
+    mod.bias.normal_(0.0, 0.1)
+    mod.running_mean.normal_(0.0, 0.1)
+    mod.running_var.uniform_(0.5, 2.0)
+    mod.num_batches_tracked.fill_(int(torch.randint(1, 100000, ())))
+    return {id(t) for t in (mod.weight, mod.bias, mod.running_mean, mod.running_var, mod.num_batches_tracked)}
+
+
+@torch.no_grad()
 def randomise(model):
     bn_params = set()
     for mod in model.modules():
         if isinstance(mod, nn.modules.batchnorm._BatchNorm):
-            mod.weight.uniform_(0.5, 1.5)
-            mod.bias.normal_(0.0, 0.1)
-            mod.running_mean.normal_(0.0, 0.1)
-            mod.running_var.uniform_(0.5, 2.0)
-            mod.num_batches_tracked.fill_(int(torch.randint(1, 100000, ())))
-            for t in (mod.weight, mod.bias, mod.running_mean,
-                      mod.running_var, mod.num_batches_tracked):
-                bn_params.add(id(t))
+            bn_params |= randomise_batch_norm(mod)
     for name, p in model.named_parameters():
         if id(p) in bn_params:
             continue
