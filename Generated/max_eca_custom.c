@@ -35,6 +35,85 @@ static inline float attn_expf_host(float x)
 #define expf attn_expf_host
 #endif
 
+/* 8-lane vectors for the row-block helpers of gcc and clang on 64-bit hosts (attn_rows_pool,
+ * attn_rows_dot): a block of 8 rows keeps one accumulator per row, and attn_v8_fold8 folds the
+ * eight at once, leaving row j's total in lane j (7 vector ops and 14 shuffles per 8 rows, where
+ * a call per row pays its own horizontal fold, tail and loop setup). */
+#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
+typedef float attn_v8 __attribute__((vector_size(32)));
+typedef int attn_v8i __attribute__((vector_size(32)));
+#if defined(__clang__)
+#define ATTN_V8_SHUFFLE(a, b, ...) __builtin_shufflevector(a, b, __VA_ARGS__)
+#else
+#define ATTN_V8_SHUFFLE(a, b, ...) __builtin_shuffle(a, b, (attn_v8i){__VA_ARGS__})
+#endif
+/* v > m ? v : m lane by lane (C has no vector ?:), so a NaN never replaces a maximum. Vectors
+ * never cross a function boundary here: passing them by value is an ABI question (-Wpsabi)
+ * when the file is built without -mavx. */
+#define ATTN_V8_MAX(v, m) ((attn_v8)(((attn_v8i)((v) > (m)) & (attn_v8i)(v)) | (~(attn_v8i)((v) > (m)) & (attn_v8i)(m))))
+#define ATTN_V8_JOIN(a, b, max) ((max) ? ATTN_V8_MAX(a, b) : (a) + (b))
+/* Folds a[0..7] so that lane j of a[0] holds the sum (or maximum) of all lanes of a[j]. */
+static inline void attn_v8_fold8(attn_v8 *a, int max)
+{
+    for (int j = 0; j < 4; j++) {
+        const attn_v8 lo = ATTN_V8_SHUFFLE(a[2 * j], a[2 * j + 1], 0, 8, 2, 10, 4, 12, 6, 14);
+        const attn_v8 hi = ATTN_V8_SHUFFLE(a[2 * j], a[2 * j + 1], 1, 9, 3, 11, 5, 13, 7, 15);
+        a[j] = ATTN_V8_JOIN(lo, hi, max);
+    }
+    for (int j = 0; j < 2; j++) {
+        const attn_v8 lo = ATTN_V8_SHUFFLE(a[2 * j], a[2 * j + 1], 0, 1, 8, 9, 4, 5, 12, 13);
+        const attn_v8 hi = ATTN_V8_SHUFFLE(a[2 * j], a[2 * j + 1], 2, 3, 10, 11, 6, 7, 14, 15);
+        a[j] = ATTN_V8_JOIN(lo, hi, max);
+    }
+    const attn_v8 lo = ATTN_V8_SHUFFLE(a[0], a[1], 0, 1, 2, 3, 8, 9, 10, 11);
+    const attn_v8 hi = ATTN_V8_SHUFFLE(a[0], a[1], 4, 5, 6, 7, 12, 13, 14, 15);
+    a[0] = ATTN_V8_JOIN(lo, hi, max);
+}
+#endif
+
+/* Global pools of `rows` consecutive rows of n floats (row r at x + r * n), gcc and clang on
+ * 64-bit hosts: sum[r] = scale * the sum of row r, max[r] = its maximum (NaN skipped, as in
+ * attn_row_max); either pointer may be null. Rows go eight at a time (see attn_v8_fold8). 2048
+ * rows of 49 floats (gcc -O3, this machine): 15 us one row at a time, 3.3 us here, a plain read
+ * of the 400 KB taking 2.5; rows up to 392 floats gain 4x, rows of 3136 a little. */
+#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
+static inline void attn_rows_pool(const float *x, int rows, int n, float scale, float *sum, float *max)
+{
+    for (int r = 0; r < rows; r += 8) {
+        const int valid = rows - r < 8 ? rows - r : 8;
+        /* A last block of fewer than 8 rows reads its first row again in the missing ones. */
+        const float *p[8];
+        for (int j = 0; j < 8; j++) p[j] = x + (long)(r + (j < valid ? j : 0)) * n;
+        attn_v8 s[8], m[8];
+        for (int j = 0; j < 8; j++) {
+            s[j] = (attn_v8){0.0f};
+            m[j] = (attn_v8){-INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY};
+        }
+        int i = 0;
+        for (; i + 8 <= n; i += 8) {
+            for (int j = 0; j < 8; j++) {
+                attn_v8 v;
+                __builtin_memcpy(&v, p[j] + i, sizeof v);
+                if (sum) s[j] += v;
+                if (max) m[j] = ATTN_V8_MAX(v, m[j]);
+            }
+        }
+        attn_v8_fold8(s, 0);
+        attn_v8_fold8(m, 1);
+        attn_v8 ts = s[0], tm = m[0];
+        for (; i < n; i++) {
+            const attn_v8 v = {p[0][i], p[1][i], p[2][i], p[3][i], p[4][i], p[5][i], p[6][i], p[7][i]};
+            ts += v;
+            tm = ATTN_V8_MAX(v, tm);
+        }
+        for (int j = 0; j < valid; j++) {
+            if (sum) sum[r + j] = ts[j] * scale;
+            if (max) max[r + j] = tm[j];
+        }
+    }
+}
+#endif
+
 /* Max of a row, NaN skipped (m = v > m ? v : m), with independent partial maxima. */
 #if defined(__TINYC__) && defined(__x86_64__)
 static float attn_row_max(const float *x, int n)
@@ -137,19 +216,58 @@ void max_eca_custom_forward(const float *input, float *output, const float *para
     float *sigmoid_3 = scratch + 64; /* [1,64,1,1] */
 
     /* pool_max_1 [1,64,1,1] = global_pool.max(input) */
-    for (int c = 0; c < 64; c++) {
-        pool_max_1[c] = attn_row_max(input + c * 1024, 1024);
+    {
+        #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
+        (void)attn_row_max;
+        attn_rows_pool(input, 64, 1024, 1.0f, (float *)0, pool_max_1);
+        #else
+        for (int c = 0; c < 64; c++) {
+            pool_max_1[c] = attn_row_max(input + c * 1024, 1024);
+        }
+        #endif
     }
 
     /* conv_2 [1,64,1,1] = channel_conv1d(k=5, w=$0)(pool_max_1) */
-    for (int c = 0; c < 64; c++) {
-        float conv_2_acc = 0.0f;
-        if (c >= 2) conv_2_acc += conv_weight[0] * pool_max_1[c - 2];
-        if (c >= 1) conv_2_acc += conv_weight[1] * pool_max_1[c - 1];
-        conv_2_acc += conv_weight[2] * pool_max_1[c];
-        if (c < 63) conv_2_acc += conv_weight[3] * pool_max_1[c + 1];
-        if (c < 62) conv_2_acc += conv_weight[4] * pool_max_1[c + 2];
-        conv_2[c] = conv_2_acc;
+    {
+        #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
+        for (int c = 0; c < 2; c++) {
+            float conv_2_acc = 0.0f;
+            if (c >= 2) conv_2_acc += conv_weight[0] * pool_max_1[c - 2];
+            if (c >= 1) conv_2_acc += conv_weight[1] * pool_max_1[c - 1];
+            conv_2_acc += conv_weight[2] * pool_max_1[c];
+            conv_2_acc += conv_weight[3] * pool_max_1[c + 1];
+            conv_2_acc += conv_weight[4] * pool_max_1[c + 2];
+            conv_2[c] = conv_2_acc;
+        }
+        for (int c = 2; c < 62; c++) {
+            float conv_2_acc = 0.0f;
+            conv_2_acc += conv_weight[0] * pool_max_1[c - 2];
+            conv_2_acc += conv_weight[1] * pool_max_1[c - 1];
+            conv_2_acc += conv_weight[2] * pool_max_1[c];
+            conv_2_acc += conv_weight[3] * pool_max_1[c + 1];
+            conv_2_acc += conv_weight[4] * pool_max_1[c + 2];
+            conv_2[c] = conv_2_acc;
+        }
+        for (int c = 62; c < 64; c++) {
+            float conv_2_acc = 0.0f;
+            conv_2_acc += conv_weight[0] * pool_max_1[c - 2];
+            conv_2_acc += conv_weight[1] * pool_max_1[c - 1];
+            conv_2_acc += conv_weight[2] * pool_max_1[c];
+            if (c < 63) conv_2_acc += conv_weight[3] * pool_max_1[c + 1];
+            if (c < 62) conv_2_acc += conv_weight[4] * pool_max_1[c + 2];
+            conv_2[c] = conv_2_acc;
+        }
+        #else
+        for (int c = 0; c < 64; c++) {
+            float conv_2_acc = 0.0f;
+            if (c >= 2) conv_2_acc += conv_weight[0] * pool_max_1[c - 2];
+            if (c >= 1) conv_2_acc += conv_weight[1] * pool_max_1[c - 1];
+            conv_2_acc += conv_weight[2] * pool_max_1[c];
+            if (c < 63) conv_2_acc += conv_weight[3] * pool_max_1[c + 1];
+            if (c < 62) conv_2_acc += conv_weight[4] * pool_max_1[c + 2];
+            conv_2[c] = conv_2_acc;
+        }
+        #endif
     }
 
     /* sigmoid_3 [1,64,1,1] = sigmoid(conv_2) */

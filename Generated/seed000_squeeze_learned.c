@@ -144,12 +144,38 @@ void seed000_squeeze_learned_forward(const float *input, float *output, const fl
     }
 
     /* conv_2 [1,64,1,1] = channel_conv1d(k=3, w=$1)(squeeze_1) */
-    for (int c = 0; c < 64; c++) {
-        float conv_2_acc = 0.0f;
-        if (c >= 1) conv_2_acc += conv_weight[0] * squeeze_1[c - 1];
-        conv_2_acc += conv_weight[1] * squeeze_1[c];
-        if (c < 63) conv_2_acc += conv_weight[2] * squeeze_1[c + 1];
-        conv_2[c] = conv_2_acc;
+    {
+        #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
+        for (int c = 0; c < 1; c++) {
+            float conv_2_acc = 0.0f;
+            if (c >= 1) conv_2_acc += conv_weight[0] * squeeze_1[c - 1];
+            conv_2_acc += conv_weight[1] * squeeze_1[c];
+            conv_2_acc += conv_weight[2] * squeeze_1[c + 1];
+            conv_2[c] = conv_2_acc;
+        }
+        for (int c = 1; c < 63; c++) {
+            float conv_2_acc = 0.0f;
+            conv_2_acc += conv_weight[0] * squeeze_1[c - 1];
+            conv_2_acc += conv_weight[1] * squeeze_1[c];
+            conv_2_acc += conv_weight[2] * squeeze_1[c + 1];
+            conv_2[c] = conv_2_acc;
+        }
+        for (int c = 63; c < 64; c++) {
+            float conv_2_acc = 0.0f;
+            conv_2_acc += conv_weight[0] * squeeze_1[c - 1];
+            conv_2_acc += conv_weight[1] * squeeze_1[c];
+            if (c < 63) conv_2_acc += conv_weight[2] * squeeze_1[c + 1];
+            conv_2[c] = conv_2_acc;
+        }
+        #else
+        for (int c = 0; c < 64; c++) {
+            float conv_2_acc = 0.0f;
+            if (c >= 1) conv_2_acc += conv_weight[0] * squeeze_1[c - 1];
+            conv_2_acc += conv_weight[1] * squeeze_1[c];
+            if (c < 63) conv_2_acc += conv_weight[2] * squeeze_1[c + 1];
+            conv_2[c] = conv_2_acc;
+        }
+        #endif
     }
 
     /* sigmoid_3 [1,64,1,1] = sigmoid(conv_2) */

@@ -111,7 +111,9 @@ public struct CEmitter {
         // C has no zero-length arrays: a block without parameters defines none.
         let table = weights.map { $0.isEmpty ? "" : weightTable($0) } ?? ""
         // Only the helpers the body calls: an unused static function is a -Wunused warning.
-        let called = calledHelpers(body)
+        var called = calledHelpers(body)
+        // The row-block helpers share the 8-lane vector type and its fold.
+        if called.contains("rows_pool") || called.contains("rows_dot") { called.insert("vec8") }
         var helpers = rowHelpers.filter { called.contains($0) }.map { Templates.cached("\($0).c") }
         if options.libm {
             if identifiersOutsideComments(body).contains("expf") { helpers.insert(Templates.cached("expf_host.c"), at: 0) }

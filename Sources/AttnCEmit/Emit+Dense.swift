@@ -33,7 +33,24 @@ extension CEmitter {
             }
         }
         nest.pre[nest.innermost].append(contentsOf: body)
-        print(nest, into: &p)
+        guard instr.shape.c >= 8 else { return print(nest, into: &p) }
+        // gcc and clang on hosts: eight weight rows per step (`attn_rows_dot`), per sample.
+        var host = Nest()
+        let hn = host.loop("n", instr.shape.n)
+        let ys = group.map { vectorRow($0, hn) }
+        let xs = group.map { vectorRow(program.instrs[$0 - 1].operands[0], hn) }
+        let none = "(float *)0"
+        let biasArg = bias.map { names.param($0) } ?? none
+        host.pre[host.innermost].append(
+            .line("attn_rows_dot(\(ys[0]), \(ys.count == 2 ? ys[1] : none), \(w), \(instr.shape.c), \(inputs), \(xs[0]), "
+                + "\(xs.count == 2 ? xs[1] : none), \(biasArg));"))
+        p.block("") { p in
+            HostBranch.print(
+                host: { p in
+                    p.line(group.count == 2 ? "(void)attn_row_dot2;" : "(void)attn_row_dot;")
+                    host.print(into: &p)
+                }, other: { p in nest.print(into: &p) }, into: &p)
+        }
     }
 
     /// ECA's conv along channels: `y[n,c] = Σ_j w[j]·x[n, c + j - (k-1)/2]`, zero outside [0, C).
@@ -43,25 +60,39 @@ extension CEmitter {
         let channels = instr.shape.c
         var nest = Nest()
         let n = nest.loop("n", instr.shape.n)
-        let c = nest.loop("c", channels)
         let acc = "\(names.value(v))_acc"
         let w = names.param(weight)
         let xRow = vectorRow(x, n)
-        var body: [Stmt] = [.line("float \(acc) = 0.0f;")]
         let pad = (kernel - 1) / 2
-        // Taps are unrolled with their literal shift; each guards its own channel range.
-        for j in 0..<kernel {
-            let shift = j - pad
-            let index = shift == 0 ? c.index : "\(c.index) \(shift < 0 ? "-" : "+") \(abs(shift))"
-            var guards: [String] = []
-            if shift < 0 { guards.append("\(c.index) >= \(-shift)") }
-            if shift > 0 { guards.append("\(c.index) < \(channels - shift)") }
-            let term = "\(acc) += \(w)[\(j)] * \(xRow)[\(index)];"
-            body.append(.line(guards.isEmpty ? term : "if (\(guards.joined(separator: " && "))) \(term)"))
+        /// The sum at channel c, testing taps that may fall below 0 (`low`) or past C − 1 (`high`).
+        func body(_ c: String, low: Bool, high: Bool) -> [Stmt] {
+            var body: [Stmt] = [.line("float \(acc) = 0.0f;")]
+            // Taps are unrolled with their literal shift.
+            for j in 0..<kernel {
+                let shift = j - pad
+                let index = shift == 0 ? c : "\(c) \(shift < 0 ? "-" : "+") \(abs(shift))"
+                var guards: [String] = []
+                if low && shift < 0 { guards.append("\(c) >= \(-shift)") }
+                if high && shift > 0 { guards.append("\(c) < \(channels - shift)") }
+                let term = "\(acc) += \(w)[\(j)] * \(xRow)[\(index)];"
+                body.append(.line(guards.isEmpty ? term : "if (\(guards.joined(separator: " && "))) \(term)"))
+            }
+            body.append(.line("\(pointer(v))[\(vectorIndex(v, n, c))] = \(acc);"))
+            return body
         }
-        body.append(.line("\(pointer(v))[\(vectorIndex(v, n, c.index))] = \(acc);"))
-        nest.pre[nest.innermost].append(contentsOf: body)
-        print(nest, into: &p)
+        var guarded = nest
+        let c = guarded.loop("c", channels)
+        guarded.pre[guarded.innermost].append(contentsOf: body(c.index, low: true, high: true))
+        guard pad > 0 && channels > 2 * pad else { return print(guarded, into: &p) }
+        // gcc and clang on hosts: the edges apart, so the loop over the interior has no tests and
+        // vectorises (ECA at 2048 channels: 2.65 -> 0.3 us, gcc -O3). MCUs and tcc keep one loop,
+        // which is smaller code and no slower without vector units.
+        nest.pre[nest.innermost].append(contentsOf: [
+            .range(variable: "c", from: "0", to: "\(pad)", body: body("c", low: true, high: false)),
+            .range(variable: "c", from: "\(pad)", to: "\(channels - pad)", body: body("c", low: false, high: false)),
+            .range(variable: "c", from: "\(channels - pad)", to: "\(channels)", body: body("c", low: false, high: true)),
+        ])
+        p.block("") { p in HostBranch.print(host: { p in nest.print(into: &p) }, other: { p in guarded.print(into: &p) }, into: &p) }
     }
 
     /// k×k convolution with zero padding and dilation; taps outside the input are skipped.

@@ -4,8 +4,8 @@
 
 import AttnIR
 
-/// Row helpers, by the name the C calls them.
-let rowHelpers = ["gemm_nn", "gemm_nt", "row_axpy", "row_dot", "row_dot2", "row_sum", "row_max", "row_sum_max", "row_scale", "row_scale_sum_max", "row_scale_mul"]
+/// Row helpers, by the name the C calls them, in the order the C defines them.
+let rowHelpers = ["gemm_nn", "gemm_nt", "vec8", "rows_pool", "rows_dot", "row_axpy", "row_dot", "row_dot2", "row_sum", "row_max", "row_sum_max", "row_scale", "row_scale_sum_max", "row_scale_mul"]
 
 extension CEmitter {
     /// A stored value read whole as rows of the iteration shape.
@@ -57,8 +57,40 @@ extension CEmitter {
             let dst = values.access(pointer(v), values.offset(program.shape(of: v), schedule.layouts[v]!), writable: true)
             values.emit("\(dst.expr) = \(results[poolModeOf(v)]!);", at: depth)
         }
-        finish(values, into: &p)
+        guard let blocked = blockedPoolCall(group, operand: operand, scale: scale) else {
+            finish(values, into: &p)
+            return true
+        }
+        // The per-row helpers stay referenced: the MCU branch calls them, and gcc would call
+        // them unused in this one.
+        let perRow = modes.count == 2 ? ["attn_row_sum_max"] : modes == [.mean] ? ["attn_row_sum"] : ["attn_row_max"]
+        p.block("") { p in
+            HostBranch.print(
+                host: { p in
+                    for helper in perRow { p.line("(void)\(helper);") }
+                    p.line(blocked)
+                }, other: { p in values.nest.print(into: &p) }, into: &p)
+        }
         return true
+    }
+
+    /// One `attn_rows_pool` call over all N·C rows, when there are at least 8 of them, the
+    /// operand's rows follow each other and the pooled values are dense vectors.
+    private func blockedPoolCall(_ group: [ValueID], operand: ValueID, scale: String) -> String? {
+        let shape = program.shape(of: operand)
+        let layout = schedule.layouts[operand]!
+        let rows = shape.n * shape.c
+        guard rows >= 8, shape.c == 1 || layout.cStride == shape.plane, shape.n == 1 || layout.nStride == rows / shape.n * shape.plane
+        else { return nil }
+        var targets: [PoolMode: String] = [:]
+        for v in group {
+            let l = schedule.layouts[v]!
+            guard shape.c == 1 || l.cStride == 1, shape.n == 1 || l.nStride == shape.c else { return nil }
+            targets[poolModeOf(v)] = pointer(v)
+        }
+        let sum = targets[.mean] ?? "(float *)0"
+        let max = targets[.max] ?? "(float *)0"
+        return "attn_rows_pool(\(pointer(operand)), \(rows), \(shape.plane), \(targets[.mean] == nil ? "1.0f" : scale), \(sum), \(max));"
     }
 
     /// CBAM's gated channel pools: mean and max over C of `g · x`, accumulated row by row.

@@ -47,6 +47,53 @@ private func expectMatchesInterpreter(_ kernel: some ForwardKernel, program: Pro
         }
     }
 
+    /// The host code's blocks of 8 rows (`attn_rows_pool`, `attn_rows_dot`): row counts under,
+    /// at and past multiples of 8 (a last block that repeats its first row), mean and max pools
+    /// alone and together, linears without bias and with two vectors, N > 1, single-float tails.
+    @Test(arguments: [InputShape.nchw(2, 21, 5, 3), .nchw(1, 8, 2, 2), .nchw(1, 7, 3, 3), .nchw(3, 19, 1, 9), .nchw(1, 40, 4, 4)])
+    func rowBlocksMatchTheInterpreter(_ shape: InputShape) throws {
+        let compiler = NativeCompiler(cacheDirectory: freshCache())
+        defer { try? FileManager.default.removeItem(at: compiler.cacheDirectory) }
+        let c = shape.c
+        let specs: [BlockSpec] = [
+            Block("rows_max", input: shape) {
+                GlobalPool(.max)
+                Linear(13, bias: false, param: "fc1")
+                ReLU()
+                Linear(c, param: "fc2")
+                Sigmoid()
+                Multiply("x")
+            },
+            Block("rows_mean", input: shape) {
+                GlobalPool(.mean)
+                Linear(c, param: "fc")
+                Sigmoid()
+                Multiply("x")
+            },
+            CBAM("rows_cbam", input: shape, reduction: 2, spatialKernelSize: 3),
+        ]
+        for spec in specs {
+            let kernel = try NativeKernel(spec, weights: .random(seed: 5), compiler: compiler)
+            expectMatchesInterpreter(kernel, program: kernel.program, params: kernel.params, seed: 8)
+        }
+    }
+
+    /// A NaN in a plane never becomes its max in the host's blocked pools, as in the interpreter.
+    @Test func blockedMaxPoolSkipsNaN() throws {
+        let compiler = NativeCompiler(cacheDirectory: freshCache())
+        defer { try? FileManager.default.removeItem(at: compiler.cacheDirectory) }
+        let spec = Block("rows_nan", input: .nchw(1, 11, 3, 3)) { GlobalPool(.max); Sigmoid(); Multiply("x") }
+        let kernel = try NativeKernel(spec, weights: .values([]), compiler: compiler)
+        var x = (0..<99).map { Float($0 % 17) - 8 }
+        for j in [0, 13, 40, 44, 98] { x[j] = .nan }  // first, vector and tail positions
+        let y = kernel.apply(x)
+        let ref = Interpreter.run(kernel.program, input: x, params: [])
+        // Not bit for bit: gcc builds get their own expf (within 1.22 ulp of libm's).
+        for j in 0..<99 where !x[j].isNaN {
+            #expect(y[j].isFinite && abs(y[j] - ref[j]) <= 1e-6 * max(1, abs(ref[j])), "output[\(j)] = \(y[j]), interpreter \(ref[j])")
+        }
+    }
+
     /// Every Generated/ example and every op graph through the system compiler: the attention
     /// blocks' convolutions take a different branch there (register-tiled vector code) than in
     /// the tcc tier, so this is what checks it.
