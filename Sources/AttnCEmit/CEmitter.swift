@@ -116,7 +116,7 @@ public struct CEmitter {
         if called.contains("rows_pool") || called.contains("rows_dot") { called.insert("vec8") }
         var helpers = rowHelpers.filter { called.contains($0) }.map { Templates.cached("\($0).c") }
         if options.libm {
-            if identifiersOutsideComments(body).contains("expf") { helpers.insert(Templates.cached("expf_host.c"), at: 0) }
+            if mentionsOutsideComments(body, "expf") { helpers.insert(Templates.cached("expf_host.c"), at: 0) }
         } else if called.contains("expf") {
             helpers.insert(Templates.cached("expf.c"), at: 0)
         }
@@ -203,6 +203,19 @@ public struct CEmitter {
     /// C identifiers in `text`, skipping `/* ... */` comments.
     private func identifiersOutsideComments(_ text: String) -> Set<String> {
         var found = Set<String>()
+        forEachIdentifierOutsideComments(text) { found.insert(String(decoding: $0, as: UTF8.self)) }
+        return found
+    }
+
+    /// Whether `name` is an identifier of `text` outside comments; builds no strings.
+    private func mentionsOutsideComments(_ text: String, _ name: String) -> Bool {
+        let target = Array(name.utf8)
+        var seen = false
+        forEachIdentifierOutsideComments(text) { if !seen && $0.elementsEqual(target) { seen = true } }
+        return seen
+    }
+
+    private func forEachIdentifierOutsideComments(_ text: String, _ body: (ArraySlice<UInt8>) -> Void) {
         let bytes = Array(text.utf8)
         var i = 0
         func isIdent(_ b: UInt8) -> Bool { b == 95 || (b | 32) >= 97 && (b | 32) <= 122 || (48...57).contains(b) }
@@ -214,12 +227,11 @@ public struct CEmitter {
             } else if isIdent(bytes[i]) {
                 let start = i
                 while i < bytes.count, isIdent(bytes[i]) { i += 1 }
-                found.insert(String(decoding: bytes[start..<i], as: UTF8.self))
+                body(bytes[start..<i])
             } else {
                 i += 1
             }
         }
-        return found
     }
 
     private func describe(_ v: ValueID) -> String {

@@ -20,7 +20,7 @@ struct CNames {
     }
 
     /// `channel.fc1.weight` → `channel_fc1_weight`.
-    func param(_ id: ParamID) -> String { program.params[id].name.replacingOccurrences(of: ".", with: "_") }
+    func param(_ id: ParamID) -> String { program.params[id].cName }
 
     /// `SE_FC1_WEIGHT_OFFSET`.
     func offsetMacro(_ id: ParamID) -> String { "\(macroPrefix)_\(param(id).uppercased())_OFFSET" }

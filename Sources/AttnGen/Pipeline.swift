@@ -105,7 +105,8 @@ public enum Pipeline {
 
     /// `ATTN_DEBUG=1` prints the IR after lowering, on stderr.
     private static func debugDump(_ program: Program) {
-        guard ProcessInfo.processInfo.environment["ATTN_DEBUG"] == "1" else { return }
+        // getenv, not ProcessInfo's environment, which copies the whole environment each call.
+        guard let flag = getenv("ATTN_DEBUG"), String(cString: flag) == "1" else { return }
         FileHandle.standardError.write(Data("after lowering:\n\(program)".utf8))
     }
 }

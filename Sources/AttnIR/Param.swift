@@ -24,6 +24,16 @@ public struct ParamDecl: Hashable, Sendable {
         self.role = role
     }
 
+    /// The C name: `fc1.weight` → `fc1_weight`.
+    public var cName: String { Self.cName(name) }
+
+    /// `.` → `_` byte by byte (names are checked ASCII identifiers): the emitter asks for C names
+    /// hundreds of times per kernel, and Foundation's `replacingOccurrences` was a tenth of
+    /// spec → C time.
+    public static func cName(_ dotted: String) -> String {
+        String(decoding: dotted.utf8.map { $0 == UInt8(ascii: ".") ? UInt8(ascii: "_") : $0 }, as: UTF8.self)
+    }
+
     public var count: Int { dims.reduce(1, *) }
     /// Inputs feeding one output element; used to scale random weights.
     public var fanIn: Int { dims.count > 1 ? max(1, count / dims[0]) : 1 }

@@ -239,8 +239,8 @@ struct LoweringState {
         guard elementCount(dims) != nil else {
             throw SpecError("param", "\"\(name)\" of shape \(dims) has more than \(maxElements) elements (32-bit indexing)")
         }
-        let cName = name.replacingOccurrences(of: ".", with: "_")
-        if let clash = builder.params.first(where: { $0.name != name && $0.name.replacingOccurrences(of: ".", with: "_") == cName }) {
+        let cName = ParamDecl.cName(name)
+        if let clash = builder.params.first(where: { $0.name != name && $0.cName == cName }) {
             throw SpecError("param", "\"\(name)\" and \"\(clash.name)\" would get the same C name \(cName)")
         }
         let before = builder.params.count

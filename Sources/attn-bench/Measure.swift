@@ -13,7 +13,7 @@ struct CaseResult: Codable {
     var jit: Double
     /// Of which the Swift side, spec → C text (`Pipeline.generate`: lower, schedule, emit).
     var jitGenerate: Double
-    /// Of which libtcc alone (`TCCModule(source:)`).
+    /// Of which libtcc alone (`KernelModule.compile`, as `Kernel` calls it).
     var jitTCC: Double
     /// Spec → callable through the system compiler, cache bypassed (one compile).
     var nativeBuild: Double
@@ -63,7 +63,7 @@ struct Bench {
         }
         let jitGenerate = try Stopwatch.medianOfRuns(options.jitRepeats) { _ = try Pipeline.generate(spec) }
         let jitTCC = try Stopwatch.medianOfRuns(options.jitRepeats) {
-            _ = try TCCModule(source: tcc.generated.source.jitSource)
+            _ = try KernelModule.compile(tcc.generated.source.jitSource)
         }
 
         var native: NativeKernel!

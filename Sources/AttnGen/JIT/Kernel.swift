@@ -48,7 +48,7 @@ public final class Kernel: @unchecked Sendable {
         key.weightsPrefix = nil
         let source = generated.source.jitSource
         module = try useCache
-            ? KernelCache.shared.module(key: key.canonicalJSON, source: source) : TCCModule(source: source)
+            ? KernelCache.shared.module(key: key.canonicalJSON, source: source) : KernelModule.compile(source)
         forward = try module.function("\(program.name)_forward", as: ForwardFunction.self)
     }
 

@@ -14,7 +14,7 @@ public final class KernelCache: Sendable {
     /// The module for `key`, compiling `source` on a miss.
     func module(key: String, source: String) throws(JITError) -> TCCModule {
         if let hit = modules.withLock({ $0[key] }) { return hit }
-        let compiled = try TCCModule(source: source)
+        let compiled = try KernelModule.compile(source)
         // Two threads may compile the same spec at once; the first stored wins, both are valid.
         return modules.withLock { cache in
             if let existing = cache[key] { return existing }
