@@ -1,6 +1,7 @@
 // Emission options that change how the C looks, never what it computes: NHWC input/output,
 // no libm, in-place output, and the on-device self-check.
 
+import AttnCEmit
 import AttnGen
 import Foundation
 import Testing
@@ -88,6 +89,16 @@ private let blocks: [BlockSpec] = [
         #expect(worst <= 2.0, "attn_expf error \(worst) ulp")
         #expect(f(-1e30) == 0 && f(1e30) == .infinity && f(.nan).isNaN && f(0) == 1)
         withExtendedLifetime(module) {}
+    }
+
+    /// The spec text is copied into the header as a comment; a `*/` in it must not end that
+    /// comment (it is broken as `* /`), so the files still compile.
+    @Test func commentEndsInTheSpecTextAreBroken() throws {
+        let program = try Pipeline.generate(SqueezeExcite("se_comment", input: .nchw(1, 8, 2, 2), reduction: 2)).program
+        let source = CEmitter.emit(program, specText: "{\"weights\": \"a*/b*//c.safetensors\"}\n")
+        #expect(source.header.contains("a* /b* //c."), "\(source.header)")
+        #expect(!source.header.contains("a*/"))
+        _ = try TCCModule(source: source.jitSource)
     }
 }
 
