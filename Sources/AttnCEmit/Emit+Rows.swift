@@ -61,8 +61,8 @@ extension CEmitter {
             finish(values, into: &p)
             return true
         }
-        // The per-row helpers stay referenced: the MCU branch calls them, and gcc would call
-        // them unused in this one.
+        // The per-row helpers are referenced on this branch too: only the other one calls them,
+        // and gcc warns about a static function it never sees used.
         let perRow = modes.count == 2 ? ["attn_row_sum_max"] : modes == [.mean] ? ["attn_row_sum"] : ["attn_row_max"]
         p.block("") { p in
             HostBranch.print(
