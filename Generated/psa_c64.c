@@ -52,6 +52,14 @@ typedef int attn_v8i __attribute__((vector_size(32)));
  * when the file is built without -mavx. */
 #define ATTN_V8_MAX(v, m) ((attn_v8)(((attn_v8i)((v) > (m)) & (attn_v8i)(v)) | (~(attn_v8i)((v) > (m)) & (attn_v8i)(m))))
 #define ATTN_V8_JOIN(a, b, max) ((max) ? ATTN_V8_MAX(a, b) : (a) + (b))
+/* Pointers to rows r..r+7 of x (n floats each) in p, and how many of them exist: a last block
+ * of fewer than 8 rows points its missing ones at its first row, whose results are not stored. */
+static inline int attn_v8_rows(const float **p, const float *x, int rows, int r, int n)
+{
+    const int valid = rows - r < 8 ? rows - r : 8;
+    for (int j = 0; j < 8; j++) p[j] = x + (long)(r + (j < valid ? j : 0)) * n;
+    return valid;
+}
 /* Folds a[0..7] so that lane j of a[0] holds the sum (or maximum) of all lanes of a[j]. */
 static inline void attn_v8_fold8(attn_v8 *a, int max)
 {
@@ -80,10 +88,8 @@ static inline void attn_v8_fold8(attn_v8 *a, int max)
 static inline void attn_rows_pool(const float *x, int rows, int n, float scale, float *sum, float *max)
 {
     for (int r = 0; r < rows; r += 8) {
-        const int valid = rows - r < 8 ? rows - r : 8;
-        /* A last block of fewer than 8 rows reads its first row again in the missing ones. */
         const float *p[8];
-        for (int j = 0; j < 8; j++) p[j] = x + (long)(r + (j < valid ? j : 0)) * n;
+        const int valid = attn_v8_rows(p, x, rows, r, n);
         attn_v8 s[8], m[8];
         for (int j = 0; j < 8; j++) {
             s[j] = (attn_v8){0.0f};
@@ -125,10 +131,8 @@ static inline void attn_rows_dot(float *y0, float *y1, const float *w, int rows,
                                  const float *x1, const float *bias)
 {
     for (int r = 0; r < rows; r += 8) {
-        const int valid = rows - r < 8 ? rows - r : 8;
-        /* A last block of fewer than 8 rows reads its first row again in the missing ones. */
         const float *p[8];
-        for (int j = 0; j < 8; j++) p[j] = w + (long)(r + (j < valid ? j : 0)) * k;
+        const int valid = attn_v8_rows(p, w, rows, r, k);
         attn_v8 s[8], t[8];
         for (int j = 0; j < 8; j++) s[j] = t[j] = (attn_v8){0.0f};
         int i = 0;
