@@ -22,13 +22,15 @@ public enum Lowering {
                 throw isGraph ? error.within("graph[\(i)]") : error.within("kind")
             }
         }
+        let program: Program
         do {
-            let program = try state.builder.finish(output: state.previous)
-            return Lowered(program: program, sources: state.sources)
+            program = try state.builder.finish(output: state.previous)
         } catch {
             // The verifier's only user-visible failure on a graph that lowered is dead code.
             throw SpecError(isGraph ? "graph" : "kind", "\(error.message)")
         }
+        try spec.checkOutput(program.outputShape.dims)
+        return Lowered(program: program, sources: state.sources)
     }
 }
 
@@ -133,7 +135,7 @@ struct LoweringState {
             guard scale.isFinite, Float(scale).isFinite else { throw SpecError("scale", "must be a finite float, got \(scale)") }
             op = .attention(scale: Float(scale))
         case .parameter(let param, let dims):
-            let shape = Shape(n: dims[0], c: dims[1], h: dims[2], w: dims[3])
+            let shape = try fourDims(dims, "shape")
             guard elementCount(dims) != nil else { throw SpecError("shape", "\(dims) has more than \(maxElements) elements") }
             op = .constant(try declareExact(param, dims), shape)
         case .slice(let start, let count):
@@ -142,11 +144,16 @@ struct LoweringState {
             }
             op = .slice(start: start, count: count)
         case .reshape(let dims):
+            let shape = try fourDims(dims, "shape")
             guard elementCount(dims) == shapes[0].count else {
                 throw SpecError("shape", "\(dims) does not hold the \(shapes[0].count) elements of \(shapes[0])")
             }
-            op = .reshape(Shape(n: dims[0], c: dims[1], h: dims[2], w: dims[3]))
-        case .transpose(let perm): op = .transpose(perm)
+            op = .reshape(shape)
+        case .transpose(let perm):
+            guard perm.sorted() == [0, 1, 2, 3] else {
+                throw SpecError("perm", "must order the axes 0, 1, 2, 3 (N, C, H, W), got \(perm)")
+            }
+            op = .transpose(perm)
         }
         // A parameter reads nothing, so it does not become the previous result (`_` keeps
         // meaning the last computed value); it is read by its name.
@@ -210,6 +217,15 @@ struct LoweringState {
 
     private func positiveEps(_ eps: Double) throws(SpecError) {
         guard eps > 0, eps.isFinite, Float(eps) > 0 else { throw SpecError("eps", "must be a positive float32 number, got \(eps)") }
+    }
+
+    /// `[n, c, h, w]`, each in 1...maxElements: the only shapes a value can have.
+    private func fourDims(_ dims: [Int], _ key: String) throws(SpecError) -> Shape {
+        guard dims.count == 4 else { throw SpecError(key, "must be [n, c, h, w], got \(dims.count) numbers") }
+        for (i, d) in dims.enumerated() where d < 1 || d > maxElements {
+            throw SpecError("\(key)[\(i)]", "must be in 1...\(maxElements), got \(d)")
+        }
+        return Shape(n: dims[0], c: dims[1], h: dims[2], w: dims[3])
     }
 
     private func positive(_ v: Int, _ field: String) throws(SpecError) {
