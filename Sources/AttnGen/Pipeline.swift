@@ -38,7 +38,11 @@ public enum Pipeline {
             // A block without parameters needs no weights file to check itself.
             if params == nil && lowered.program.paramCount == 0 { params = [] }
             guard let params else { throw SpecError("selftest", "needs weights: the check runs the baked parameters") }
-            options.selftest = goldenChecks(lowered.program, params: params, layout: options.layout)
+            do {
+                options.selftest = try goldenChecks(lowered.program, params: params, layout: options.layout)
+            } catch {
+                preconditionFailure("imported parameters do not fit their own program: \(error)")
+            }
         }
         let source = CEmitter.emit(lowered.program, specText: spec.canonicalJSON, weights: params, options: options)
         return Generated(spec: spec, lowered: lowered, params: params, source: source)
@@ -93,11 +97,11 @@ public enum Pipeline {
 
     /// Sixteen output elements spread over the tensor, computed by the interpreter from the
     /// self-check's generated input.
-    public static func goldenChecks(_ program: Program, params: [Float], layout: TensorLayout) -> Selftest {
+    public static func goldenChecks(_ program: Program, params: [Float], layout: TensorLayout) throws(KernelError) -> Selftest {
         let seed: UInt32 = 2_024
         let memory = Selftest.input(seed: seed, count: program.input.count)
         let y = layout.fromNCHW(
-            Interpreter.run(program, input: layout.toNCHW(memory, program.input), params: params), program.outputShape)
+            try Interpreter.run(program, input: layout.toNCHW(memory, program.input), params: params), program.outputShape)
         let picks = Array(Set((0..<16).map { $0 * y.count / 16 + ($0 * 7919) % max(1, y.count / 16) })).sorted()
         // 1e-4 of max|y|: a device may differ from the host in float rounding and in expf.
         return Selftest(seed: seed, checks: picks.map { Selftest.Check(index: $0, value: y[$0]) }, tolerance: 1e-4)

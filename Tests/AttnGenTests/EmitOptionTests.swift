@@ -44,11 +44,11 @@ private let blocks: [BlockSpec] = [
         let kernel = try Kernel(spec, weights: .random(seed: 3))
         #expect(kernel.generated.source.header.contains("_OUTPUT_MAY_ALIAS_INPUT 1"))
         let x = kernel.program.randomInput(seed: 4)
-        let expected = kernel(x)
+        let expected = try kernel(x)
         var buffer = x
         var scratch = [Float](repeating: 0, count: max(1, kernel.scratchCount))
-        buffer.withUnsafeMutableBufferPointer { b in
-            scratch.withUnsafeMutableBufferPointer { s in kernel.run(input: b.baseAddress!, output: b.baseAddress!, scratch: s.baseAddress!) }
+        try buffer.withUnsafeMutableBufferPointer { b in
+            try scratch.withUnsafeMutableBufferPointer { s in try kernel.run(input: b.baseAddress!, output: b.baseAddress!, scratch: s.baseAddress!) }
         }
         #expect(buffer == expected)
     }
@@ -108,7 +108,7 @@ private func runSelftest(_ g: Generated, damage: Bool) throws -> Int32 {
     if damage {
         // The same golden checks with every weight scaled by 1.5: the self-check must notice.
         let params = try #require(g.params)
-        let golden = Pipeline.goldenChecks(g.program, params: params, layout: .nchw)
+        let golden = try Pipeline.goldenChecks(g.program, params: params, layout: .nchw)
         c = CEmitter.emit(
             g.program, specText: "", weights: params.map { $0 * 1.5 }, options: EmitOptions(selftest: golden))
     }

@@ -31,9 +31,9 @@ struct PreparedBlock: Sendable {
     var input: [Float] { program.randomInput(seed: inputSeed) }
 
     /// The interpreter's output for `input`, in the block's memory order.
-    func reference() -> [Float] {
+    func reference() throws -> [Float] {
         let nchw = layout.toNCHW(input, program.input)
-        return layout.fromNCHW(Interpreter.run(program, input: nchw, params: params), program.outputShape)
+        return layout.fromNCHW(try Interpreter.run(program, input: nchw, params: params), program.outputShape)
     }
 
     /// `NAME_OUTPUT_MAY_ALIAS_INPUT 1` in the header (the lead's emitter adds it; absent = no).

@@ -87,7 +87,7 @@ struct FuzzTests {
                     Issue.record("\(error)\n\(generated.spec.canonicalJSON)\n\(generated.source.jitSource)")
                     continue
                 }
-                let result = CrossCheck.check(kernel, input: kernel.program.randomInput(seed: UInt64(attempts) &+ 7))
+                let result = try CrossCheck.check(kernel, input: kernel.program.randomInput(seed: UInt64(attempts) &+ 7))
                 #expect(result.passed, "\(result)\n\(generated.spec.canonicalJSON)")
                 checked += 1
             }

@@ -52,11 +52,16 @@ public final class Kernel: @unchecked Sendable {
         forward = try module.function("\(program.name)_forward", as: ForwardFunction.self)
     }
 
-    /// Runs on one input (`inputCount` floats); allocates the output and scratch.
-    public func callAsFunction(_ input: [Float]) -> [Float] { apply(input) }
+    /// Runs on one input (`inputCount` floats, or `KernelError.wrongCount`); allocates the
+    /// output and scratch.
+    public func callAsFunction(_ input: [Float]) throws(KernelError) -> [Float] { try apply(input) }
 
-    /// Runs without allocating: the caller owns `inputCount`, `outputCount` and `scratchCount` floats.
-    public func run(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>?) {
+    /// Runs without allocating: the caller owns `inputCount`, `outputCount` and `scratchCount`
+    /// floats; a nil `scratch` when `scratchCount > 0` throws `KernelError.missingScratch`.
+    public func run(
+        input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>?
+    ) throws(KernelError) {
+        try requireScratch(scratch)
         params.withUnsafeBufferPointer { p in
             withExtendedLifetime(module) { forward(input, output, p.baseAddress, scratch) }
         }

@@ -13,6 +13,8 @@ public struct NativeError: Error, CustomStringConvertible, Sendable {
         case loadFailed
         /// The object has no symbol of that name.
         case symbolNotFound
+        /// The parameter array given does not have the program's length.
+        case wrongParameters
     }
 
     public let kind: Kind
@@ -34,6 +36,7 @@ public struct NativeError: Error, CustomStringConvertible, Sendable {
         case .cacheUnwritable: return "native tier: cannot write the cache: \(message)"
         case .loadFailed: return "native tier: dlopen failed: \(message)"
         case .symbolNotFound: return "native tier: \(message)"
+        case .wrongParameters: return "native tier: \(message)"
         }
     }
 }

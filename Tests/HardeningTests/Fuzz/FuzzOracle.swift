@@ -68,7 +68,8 @@ enum FuzzOracle {
             if let ops = cost(generated.program), ops <= interpreterBudget {
                 tally.interpreted += 1
                 let program = generated.program
-                let y = Interpreter.run(program, input: program.randomInput(seed: 3), params: program.randomParams(seed: 4))
+                // The program's own sizes: the interpreter cannot refuse them.
+                let y = try! Interpreter.run(program, input: program.randomInput(seed: 3), params: program.randomParams(seed: 4))
                 if y.count != program.outputShape.count { violations.append("interpreter gave \(y.count) values for \(program.outputShape)") }
             }
             out.append(generated)
