@@ -10,6 +10,8 @@ public struct WeightsOptions: Sendable {
     /// relative to the spec file).
     public var weights: String?
     public var prefix: String?
+    /// How messages name the two values: the command line's flags, or the Swift API's argument.
+    var labels: (weights: String, prefix: String) = ("--weights", "--weights-prefix")
 
     public init(weights: String? = nil, prefix: String? = nil) {
         self.weights = weights
@@ -29,7 +31,7 @@ public struct WeightsOptions: Sendable {
                 if let own = out[i].spec.weightsPrefix, own != prefix {
                     throw SpecError(
                         "weights_prefix",
-                        "is \"\(own)\" but --weights-prefix is \"\(prefix)\"; the command line only fills blocks without a prefix of their own"
+                        "is \"\(own)\" but \(labels.prefix) is \"\(prefix)\"; it only fills blocks without a prefix of their own"
                     ).within(out[i].path)
                 }
                 out[i].spec.weightsPrefix = prefix
@@ -46,7 +48,7 @@ public struct WeightsOptions: Sendable {
                 if own != f.file {
                     throw SpecError(
                         "weights",
-                        "is \"\(own)\" but \(f.path).weights is \"\(f.file)\"; --weights \"\(weights)\" cannot replace two different files (name each block's file in the spec, or give --weights only for blocks that share one file)"
+                        "is \"\(own)\" but \(f.path).weights is \"\(f.file)\"; \(labels.weights) \"\(weights)\" cannot replace two different files (name each block's file in the spec, or give \(labels.weights) only for blocks that share one file)"
                     ).within(block.path)
                 }
             }

@@ -13,7 +13,9 @@ public enum WeightSource: Sendable {
     /// The spec's own `weights` file (relative to `baseDirectory`); an error if it names none
     /// and the block has parameters.
     case spec(baseDirectory: URL?)
-    /// A safetensors file, optionally with a prefix selecting the block's tensors.
+    /// A safetensors file (replacing the spec's `weights`), optionally with a prefix selecting
+    /// the block's tensors: it fills a spec without `weightsPrefix`, and a spec whose own prefix
+    /// differs is an error, as `--weights-prefix` on the command line.
     case safetensors(path: String, prefix: String? = nil)
     /// Seeded random parameters (for checking and benchmarks).
     case random(seed: UInt64)
