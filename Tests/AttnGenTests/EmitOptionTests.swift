@@ -95,7 +95,7 @@ private let blocks: [BlockSpec] = [
     /// comment (it is broken as `* /`), so the files still compile.
     @Test func commentEndsInTheSpecTextAreBroken() throws {
         let program = try Pipeline.generate(SqueezeExcite("se_comment", input: .nchw(1, 8, 2, 2), reduction: 2)).program
-        let source = CEmitter.emit(program, specText: "{\"weights\": \"a*/b*//c.safetensors\"}\n")
+        let source = try CEmitter.emit(program, specText: "{\"weights\": \"a*/b*//c.safetensors\"}\n")
         #expect(source.header.contains("a* /b* //c."), "\(source.header)")
         #expect(!source.header.contains("a*/"))
         _ = try TCCModule(source: source.jitSource)
@@ -109,7 +109,7 @@ private func runSelftest(_ g: Generated, damage: Bool) throws -> Int32 {
         // The same golden checks with every weight scaled by 1.5: the self-check must notice.
         let params = try #require(g.params)
         let golden = try Pipeline.goldenChecks(g.program, params: params, layout: .nchw)
-        c = CEmitter.emit(
+        c = try CEmitter.emit(
             g.program, specText: "", weights: params.map { $0 * 1.5 }, options: EmitOptions(selftest: golden))
     }
     let source = c.header + c.source.replacingOccurrences(of: "#include \"\(g.program.name).h\"", with: "")

@@ -116,7 +116,7 @@ private func expectMatchesInterpreter(_ kernel: some ForwardKernel, program: Pro
                 let reference = try Interpreter.run(program, input: input, params: kernel.params)
                 // The interpreter is NCHW: an NHWC kernel gets its input reordered and its output back.
                 let layout = variant.layout ?? .nchw
-                let output = layout.toNCHW(try kernel.apply(layout.fromNCHW(input, program.input)), program.outputShape)
+                let output = try layout.toNCHW(try kernel.apply(layout.fromNCHW(input, program.input)), program.outputShape)
                 let comparison = try Comparison(output, reference: reference)
                 #expect(comparison.within(CrossCheck.tolerance), "\(spec.name) [\(layout)]: \(comparison)")
             }

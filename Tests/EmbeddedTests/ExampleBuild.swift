@@ -32,8 +32,8 @@ struct PreparedBlock: Sendable {
 
     /// The interpreter's output for `input`, in the block's memory order.
     func reference() throws -> [Float] {
-        let nchw = layout.toNCHW(input, program.input)
-        return layout.fromNCHW(try Interpreter.run(program, input: nchw, params: params), program.outputShape)
+        let nchw = try layout.toNCHW(input, program.input)
+        return try layout.fromNCHW(try Interpreter.run(program, input: nchw, params: params), program.outputShape)
     }
 
     /// `NAME_OUTPUT_MAY_ALIAS_INPUT 1` in the header (the lead's emitter adds it; absent = no).

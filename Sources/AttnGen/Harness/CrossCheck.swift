@@ -38,7 +38,7 @@ public enum CrossCheck {
         let reference = try Interpreter.run(kernel.program, input: input, params: kernel.params)
         // The interpreter is NCHW; an NHWC kernel gets its input reordered and its output back.
         let layout = kernel.layout
-        let output = layout.toNCHW(try kernel(layout.fromNCHW(input, kernel.program.input)), kernel.program.outputShape)
+        let output = try layout.toNCHW(try kernel(try layout.fromNCHW(input, kernel.program.input)), kernel.program.outputShape)
         return CheckResult(
             name: kernel.program.name, shape: kernel.program.input, comparison: try Comparison(output, reference: reference),
             tolerance: tolerance)

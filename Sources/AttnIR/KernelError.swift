@@ -1,5 +1,6 @@
-// Wrong buffers handed to a kernel or to the interpreter from Swift: thrown, never a trap, so
-// a caller's mistake is a catchable error naming what was expected and what was given.
+// Wrong buffers handed to a kernel, the interpreter, a layout conversion or the emitter from
+// Swift: thrown, never a trap, so a caller's mistake is a catchable error naming what was
+// expected and what was given.
 
 /// A call with a buffer or count the kernel cannot run with.
 public enum KernelError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -9,6 +10,10 @@ public enum KernelError: Error, Equatable, Sendable, CustomStringConvertible {
     case missingScratch(needed: Int)
     /// A count below its minimum (samples, threads).
     case tooSmall(argument: String, given: Int, minimum: Int)
+    /// A NaN or infinity where C needs a literal (baked weights, self-test values).
+    case nonFinite(buffer: String, index: Int, value: Float)
+    /// An index past the end of a buffer (a self-test check of an output element).
+    case outOfRange(buffer: String, index: Int, count: Int)
 
     public var description: String {
         switch self {
@@ -18,6 +23,10 @@ public enum KernelError: Error, Equatable, Sendable, CustomStringConvertible {
             return "scratch is nil, the kernel needs \(needed) floats of scratch"
         case .tooSmall(let argument, let given, let minimum):
             return "\(argument) must be at least \(minimum), got \(given)"
+        case .nonFinite(let buffer, let index, let value):
+            return "\(buffer)[\(index)] is \(value); it must be finite"
+        case .outOfRange(let buffer, let index, let count):
+            return "\(buffer) index \(index) is outside 0..<\(count)"
         }
     }
 
