@@ -109,4 +109,27 @@ import Testing
             #expect(error.kind == .wrongParameters, "\(error)")
         }
     }
+
+    @Test func emitterAndLayoutCheckTheirArrays() throws {
+        let program = try Lowering.lower(SqueezeExcite("se_emit", input: .nchw(1, 16, 4, 4), bias: false)).program
+        #expect(throws: KernelError.wrongCount(buffer: "weights", expected: program.paramCount, given: 2)) {
+            try CEmitter.emit(program, specText: "", weights: [1, 2])
+        }
+        var weights = [Float](repeating: 0.5, count: program.paramCount)
+        weights[3] = .nan
+        #expect(throws: KernelError.self) { try CEmitter.emit(program, specText: "", weights: weights) }
+        let bad = Selftest(seed: 1, checks: [Selftest.Check(index: 256, value: 1)], tolerance: 1e-4)
+        #expect(throws: KernelError.outOfRange(buffer: "output", index: 256, count: 256)) {
+            try CEmitter.emit(program, specText: "", weights: [Float](repeating: 0.5, count: program.paramCount), options: EmitOptions(selftest: bad))
+        }
+        #expect(throws: KernelError.wrongCount(buffer: "weights", expected: program.paramCount, given: 0)) {
+            try CEmitter.emit(program, specText: "", options: EmitOptions(selftest: bad))
+        }
+        #expect(throws: KernelError.wrongCount(buffer: "tensor", expected: 256, given: 3)) {
+            try TensorLayout.nhwc.toNCHW([1, 2, 3], program.input)
+        }
+        #expect(throws: KernelError.wrongCount(buffer: "tensor", expected: 256, given: 3)) {
+            try TensorLayout.nhwc.fromNCHW([1, 2, 3], program.input)
+        }
+    }
 }
