@@ -111,7 +111,7 @@ final class Workspace: @unchecked Sendable {
 
 /// A random state_dict for a lowered block, under the catalog's (timm's) names.
 enum RandomCheckpoint {
-    static func encode(_ lowered: Lowered, seed: UInt64) -> [UInt8] {
+    static func encode(_ lowered: Lowered, seed: UInt64) throws -> [UInt8] {
         var rng = SplitMix64(seed: seed)
         var tensors: [(name: String, shape: [Int], values: [Float])] = []
         var seen = Set<String>()
@@ -136,7 +136,7 @@ enum RandomCheckpoint {
                 add(prefix + ".running_var", decl.dims, 0.5, 1.5)
             }
         }
-        return SafeTensorsWriter.encode(tensors)
+        return try SafeTensorsWriter.encode(tensors)
     }
 }
 

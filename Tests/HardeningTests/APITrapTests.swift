@@ -132,4 +132,23 @@ import Testing
             try TensorLayout.nhwc.fromNCHW([1, 2, 3], program.input)
         }
     }
+
+    @Test func safetensorsWriterRefusesWhatTheReaderWould() {
+        let cases: [([(name: String, shape: [Int], values: [Float])], WeightsError.Rule)] = [
+            ([("a", [2], [1, 2]), ("a", [1], [3])], .duplicateName),
+            ([("__metadata__", [1], [1])], .duplicateName),
+            ([("a", [-1, 2], [])], .invalidShape),
+            ([("a", [Int.max, 2], [])], .shapeOverflow),
+            ([("a", [3], [1, 2])], .byteLengthMismatch),
+        ]
+        for (tensors, rule) in cases {
+            do {
+                _ = try SafeTensorsWriter.encode(tensors)
+                Issue.record("\(tensors) was written")
+            } catch {
+                #expect(error.rule == rule, "\(error)")
+                #expect(error.tensor == tensors.last?.name)
+            }
+        }
+    }
 }
