@@ -108,6 +108,13 @@ import Testing
         } catch {
             #expect(error.kind == .wrongParameters, "\(error)")
         }
+        let kernel = try NativeKernel(generated: generated, params: generated.program.randomParams(seed: 1))
+        do {
+            _ = try kernel.library.function("se_native_forward", as: (Int, Int).self)
+            Issue.record("a tuple was taken for a function pointer")
+        } catch {
+            #expect(error.kind == .notAFunctionType, "\(error)")
+        }
     }
 
     @Test func emitterAndLayoutCheckTheirArrays() throws {
