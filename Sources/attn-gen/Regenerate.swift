@@ -39,9 +39,8 @@ struct Check: ParsableCommand {
         }
         guard drifted.isEmpty else {
             let list = drifted.joined(separator: ", ")
-            FileHandle.standardError.write(
-                Data("error: out of date in \(dir): \(list)\nfix: swift run attn-gen regenerate --dir \(dir)\n".utf8))
-            throw ExitCode.failure
+            // One line, like every error: the fix rides along.
+            throw fail(SpecError("--dir", "out of date in \(dir): \(list) (fix: swift run attn-gen regenerate --dir \(dir))"))
         }
         print("\(dir) is up to date")
     }
