@@ -222,6 +222,25 @@ struct OutputTests {
         #expect(contents(out) == Dictionary(uniqueKeysWithValues: Self.pairs("new").map { ($0.name, $0.contents) }))
     }
 
+    /// A symlink at a name is replaced as a link; a failed run puts the link itself back.
+    @Test func aFailedRunPutsBackASymlinkItWasReplacing() throws {
+        let root = try makeTempDir("relink")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let out = root.appendingPathComponent("out")
+        try OutputWriter.write(Self.pairs("old"), to: out)
+        let victim = root.appendingPathComponent("victim.h")
+        try Data("mine\n".utf8).write(to: victim)
+        try FileManager.default.removeItem(at: out.appendingPathComponent("a.h"))
+        try FileManager.default.createSymbolicLink(atPath: out.appendingPathComponent("a.h").path, withDestinationPath: "../victim.h")
+        #expect(throws: SpecError.self) { try OutputWriter.write(Self.pairs("new"), to: out, failing: [.rename("b.c"): EIO]) }
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: out.appendingPathComponent("a.h").path) == "../victim.h")
+        try OutputWriter.write(Self.pairs("new"), to: out)
+        let a = try FileManager.default.attributesOfItem(atPath: out.appendingPathComponent("a.h").path)
+        #expect(a[.type] as? FileAttributeType == .typeRegular)
+        #expect(try String(contentsOf: victim, encoding: .utf8) == "mine\n")
+        #expect(listing(out) == ["a.c", "a.h", "b.c", "b.h"])
+    }
+
     /// A first run failing at any step leaves nothing, not even the folders of `-o a/b/c` it made.
     @Test(arguments: steps.filter { if case .keepPrevious = $0 { false } else { true } })
     func aFailedFirstRunLeavesNoHalfMadePath(_ step: OutputStep) throws {
