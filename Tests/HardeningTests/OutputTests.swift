@@ -1,6 +1,9 @@
-// Output handling: files appear whole or not at all (temporary name, then rename), attn-gen
-// replaces only files that carry its own header, and nothing in a spec can make it write
-// outside the output folder.
+// Output handling: files appear whole or not at all (an exclusively created temporary, then
+// rename), attn-gen replaces only files that carry its own header (or a symlink, as a link),
+// nothing in a spec can make it write outside the output folder, a failure at any step leaves
+// the previous files, and concurrent runs into one folder leave one run's pair. What the CLI
+// cannot provoke (a failing rename, a full disk, the lock) is injected into OutputWriter here;
+// the CLI-visible cases are in Tests/Hostile/output/.
 
 import AttnGen
 import Foundation
