@@ -370,6 +370,19 @@ struct OutputTests {
         #expect(listing(out) == ["blk.c", "blk.h"])
     }
 
+    @Test func aLockHeldTooLongIsAnErrorNotAHang() throws {
+        let out = try makeTempDir("held")
+        defer { try? FileManager.default.removeItem(at: out) }
+        try OutputWriter.withLock(in: out) {
+            // flock locks belong to an open file, so this process's second open waits like another run.
+            #expect(throws: SpecError("", "another attn-gen run has held \(out.path)/.attn-gen.lock for 0.3 seconds; nothing was written")) {
+                try OutputWriter.write(Self.pairs("new"), to: out, lockTimeout: .milliseconds(300))
+            }
+            #expect(listing(out) == [".attn-gen.lock"])
+        }
+        #expect(listing(out) == [])
+    }
+
     @Test func aWriterWaitsForTheLock() throws {
         let dir = try folder()
         defer { try? FileManager.default.removeItem(at: dir) }

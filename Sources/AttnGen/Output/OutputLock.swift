@@ -18,15 +18,16 @@ struct OutputLock {
     let fd: Int32
     let id: EntryID
 
-    /// Blocks until this run holds the folder's lock. Refuses a lock name that is not an empty
-    /// regular file (a symlink is never followed, a FIFO never waited on).
-    static func acquire(in folder: OutputFolder) throws(SpecError) -> OutputLock {
+    /// Waits until this run holds the folder's lock, at most `timeout`. Refuses a lock name that
+    /// is not an empty regular file (a symlink is never followed, a FIFO never waited on).
+    static func acquire(in folder: OutputFolder, timeout: Duration = OutputWriter.defaultLockTimeout) throws(SpecError) -> OutputLock {
         let shown = folder.shown(name)
         // The lock file is the first thing a run creates in the folder, so its failure is the
         // folder's: said as such, with the file named after.
         let cannot = { (code: Int32) in SpecError("", "cannot write in \(folder.path): \(errnoText(code)) (creating \(name))") }
         if let code = folder.injected(.lock) { throw cannot(code) }
-        for _ in 0..<1000 {
+        let deadline = ContinuousClock.now + timeout
+        while true {
             let fd = openat(folder.fd, name, O_RDONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0o644)
             guard fd >= 0 else {
                 let code = errno
@@ -45,12 +46,18 @@ struct OutputLock {
                 let what = st.st_mode & S_IFMT == S_IFREG ? "a file with \(st.st_size) bytes" : kindText(st.st_mode)
                 throw SpecError("", "refusing to use \(shown): it is \(what), not attn-gen's empty lock file")
             }
-            while flock(fd, LOCK_EX) != 0 {
-                guard errno == EINTR else {
-                    let code = errno
+            // Polled, not a blocking flock: a lock held forever (a stopped run) must not hang this one.
+            while flock(fd, LOCK_EX | LOCK_NB) != 0 {
+                let code = errno
+                guard code == EWOULDBLOCK || code == EINTR else {
                     _ = closeDescriptor(fd)
                     throw SpecError("", "cannot lock \(shown): \(errnoText(code))")
                 }
+                guard ContinuousClock.now < deadline else {
+                    _ = closeDescriptor(fd)
+                    throw SpecError("", "another attn-gen run has held \(shown) for \(timeout); nothing was written")
+                }
+                usleep(5_000)
             }
             // The run that held the lock may have removed the file after we opened it: then our
             // lock is on an orphan and the next run could lock a new file. Go again.
@@ -58,8 +65,10 @@ struct OutputLock {
                 return OutputLock(fd: fd, id: EntryID(st))
             }
             _ = closeDescriptor(fd)
+            guard ContinuousClock.now < deadline else {
+                throw SpecError("", "cannot lock \(shown): it kept being replaced for \(timeout); nothing was written")
+            }
         }
-        throw SpecError("", "cannot lock \(shown): it was replaced 1000 times while waiting")
     }
 
     /// Removes the lock file (while still holding it, so no other run can be holding it too)
