@@ -39,8 +39,8 @@ private func attnGen(_ arguments: [String], in directory: URL = repoRoot) throws
     defer { try? FileManager.default.removeItem(at: capture) }
     let out = capture.appendingPathComponent("stdout")
     let err = capture.appendingPathComponent("stderr")
-    FileManager.default.createFile(atPath: out.path, contents: nil)
-    FileManager.default.createFile(atPath: err.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: err.path, contents: nil)
     let outHandle = try FileHandle(forWritingTo: out)
     let errHandle = try FileHandle(forWritingTo: err)
     let process = Process()
