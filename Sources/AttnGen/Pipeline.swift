@@ -55,12 +55,7 @@ public enum Pipeline {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw SpecError("", "cannot read spec file \(path)")
         }
-        let specs = try BlockSpec.decodeFile(data)
-        let isList = (try? JSONValue.parse(data)).map { value -> Bool in
-            if case .object(let f) = value { return f["blocks"] != nil }
-            return false
-        } ?? false
-        return specs.enumerated().map { (isList ? "blocks[\($0.offset)]" : "", $0.element) }
+        return try BlockSpec.decodeBlocks(data)
     }
 
     /// `generate`, with errors placed at the block's path in its file.
