@@ -66,7 +66,7 @@ public struct SafeTensorsFile: Sendable {
     /// Opens and parses the file at `path`, reading its header only; `path` is the `source` in
     /// error messages. The file stays open until the value is gone.
     public static func load(path: String) throws(WeightsError) -> SafeTensorsFile {
-        try decode(.file(try OpenFile(path: path)), source: path)
+        try decode(.file(try OpenFile.open(path: path)), source: path)
     }
 
     private init(tensors: [String: Entry], metadata: [String: String], source: String, storage: Storage, dataStart: Int) {

@@ -35,10 +35,16 @@ final class OpenFile: Sendable {
     let descriptor: Int32
     let size: Int
 
-    init(path: String) throws(WeightsError) {
+    private init(path: String, descriptor: Int32, size: Int) {
         self.path = path
+        self.descriptor = descriptor
+        self.size = size
+    }
+
+    /// Opens `path`, which must name a regular file.
+    static func open(path: String) throws(WeightsError) -> OpenFile {
         // O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused below as not a file.
-        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        let fd = Foundation.open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else {
             let code = errno
             if code == ENOENT || code == ENOTDIR {
@@ -58,8 +64,7 @@ final class OpenFile: Sendable {
             throw WeightsError(source: path, rule: .fileUnreadable,
                                detail: type == S_IFDIR ? "is a directory, not a file" : "is not a regular file (a FIFO, socket or device)")
         }
-        descriptor = fd
-        size = Int(info.st_size)
+        return OpenFile(path: path, descriptor: fd, size: Int(info.st_size))
     }
 
     deinit { close(descriptor) }
