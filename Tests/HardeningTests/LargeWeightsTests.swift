@@ -48,16 +48,17 @@ struct LargeWeightsTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let tensors = try fixtureTensors()
         let dataLength = tensors.reduce(0) { $0 + 4 * $1.values.count }
-        // One huge tensor nobody reads covers the rest of the 3 GiB file, so the file is valid.
-        let unused = #""unused.huge":{"dtype":"U8","shape":[\#(hugeBytes)],"data_offsets":[\#(dataLength),\#(dataLength + hugeBytes)]}"#
-        let (text, data) = header(tensors, extra: unused)
+        // The block's tensors sit under "se." and one huge tensor of another model, which this block
+        // does not read, covers the rest of the 3 GiB file, so the file is valid.
+        let unused = #""other.huge":{"dtype":"U8","shape":[\#(hugeBytes)],"data_offsets":[\#(dataLength),\#(dataLength + hugeBytes)]}"#
+        let (text, data) = header(tensors.map { (name: "se." + $0.name, shape: $0.shape, values: $0.values) }, extra: unused)
         let url = dir.appendingPathComponent("big.safetensors")
         try writeSparse(url, header: text, data: data, length: 8 + text.utf8.count + dataLength + hugeBytes)
 
-        let spec = try BlockSpec.decodeFile(Data(#"{"name": "se64", "kind": "se", "input": {"c": 64, "h": 7, "w": 9}, "weights": "big.safetensors"}"#.utf8))[0]
+        let spec = try BlockSpec.decodeFile(Data(#"{"name": "se64", "kind": "se", "input": {"c": 64, "h": 7, "w": 9}, "weights": "big.safetensors", "weights_prefix": "se."}"#.utf8))[0]
         let before = residentKB()
         let file = try SafeTensorsFile.load(path: url.path)
-        #expect(file.tensors["unused.huge"]?.elementCount == hugeBytes)
+        #expect(file.tensors["other.huge"]?.elementCount == hugeBytes)
         let generated = try Pipeline.generate(spec, baseDirectory: dir)
         let after = residentKB()
         print("PROBE huge valid file: before_kb=\(before) after_kb=\(after) growth_kb=\(after - before)")
@@ -69,7 +70,7 @@ struct LargeWeightsTests {
             baseDirectory: Repo.fixtures.appendingPathComponent("se_timm_c64"))
         #expect(generated.params != nil)
         #expect(generated.params == reference.params)
-        #expect(try file.floats("fc1.weight") == tensors.first { $0.name == "fc1.weight" }!.values)
+        #expect(try file.floats("se.fc1.weight") == tensors.first { $0.name == "fc1.weight" }!.values)
     }
 
     @Test func trailingBytesAreRefusedWithoutReadingThem() throws {
