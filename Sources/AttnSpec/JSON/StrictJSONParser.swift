@@ -2,10 +2,10 @@
 // but leaves to the reader (duplicate keys, numbers no Double or Int64 can hold).
 //
 // Why our own parser: Foundation's JSONDecoder keeps the first of two equal keys where Python and
-// jq keep the last (so one file meant two things), accepts a leading UTF-16 BOM and some
-// non-standard input depending on the platform, reports errors as Swift `DecodingError` text
-// without a line, and recurses without a limit. Owning the grammar lets every refusal say what is
-// wrong, where (line:column, byte offset) and inside which value (its JSON path).
+// jq keep the last (so one file meant two things to two tools), reads 2.0 as the integer 2, and
+// reports what it cannot hold (1e400, 064) as Swift `DecodingError` text without a position; its
+// leniencies also differ between Darwin and Linux. Owning the grammar lets every refusal say what
+// is wrong, where (line:column, byte offset) and inside which value (its JSON path).
 //
 // Typing of numbers: a token with neither fraction nor exponent is `.int` (it must fit in Int64);
 // any token with a fraction or exponent is `.double`, even `2.0` or `1e2`, so a field that needs
@@ -13,8 +13,8 @@
 
 /// Parses spec files. Recursion depth is bounded by `maxDepth`, so no input can exhaust the stack.
 struct StrictJSONParser {
-    /// Deeper than any spec needs (a graph block is about 6 levels) and far from the stack limit
-    /// even on a 512 KB thread stack.
+    /// Deeper than any spec needs (a graph block in a block list is 6 levels) while keeping the
+    /// recursion (two frames per level) far from the stack limit of any thread.
     static let maxDepth = 100
 
     private let bytes: [UInt8]
