@@ -52,10 +52,7 @@ public enum Pipeline {
     /// Decodes a spec file, pairing each block with its JSON path (`blocks[1]`, or "" for a
     /// single-block file) so errors found later still name where the block is.
     public static func loadBlocks(path: String) throws(SpecError) -> [(path: String, spec: BlockSpec)] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw SpecError("", "cannot read spec file \(path)")
-        }
-        return try BlockSpec.decodeBlocks(data)
+        try BlockSpec.decodeBlocks(try SpecFile.read(path: path))
     }
 
     /// `generate`, with errors placed at the block's path in its file.

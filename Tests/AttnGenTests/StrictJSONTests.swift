@@ -223,6 +223,15 @@ struct StrictJSONTests {
         }
     }
 
+    @Test func documentSizeIsCapped() throws {
+        // Padding with whitespace keeps the document valid; only its size is wrong.
+        let doc = "{}" + String(repeating: " ", count: JSONValue.maxDocumentBytes - 2)
+        #expect(try parse(doc) == .object([:]))
+        let error = refusal(doc + " ")
+        #expect(error?.path == "")
+        #expect(error?.message == "the document is \(JSONValue.maxDocumentBytes + 1) bytes; a spec document may be at most \(JSONValue.maxDocumentBytes) bytes")
+    }
+
     @Test func columnsCountCharactersNotBytes() {
         let error = refusal("{\"é\": 1,\n \"ü\": 2, \"ü\": 3}")
         #expect(error?.message.contains("line 2, column 10 (byte 20)") == true, "\(String(describing: error))")

@@ -118,6 +118,13 @@ struct CLIErrorTests {
     ])
     func malformedJSON(_ c: BadInput) throws { try expectRefused(c) }
 
+    @Test func specFileTooLarge() throws {
+        // A valid block padded with spaces to one byte past the limit: refused before it is read.
+        let text = Self.se16 + String(repeating: " ", count: JSONValue.maxDocumentBytes + 1 - Self.se16.utf8.count)
+        try expectRefused(BadInput("1 MiB + 1", text, "cannot read spec file spec.json", "\(JSONValue.maxDocumentBytes + 1) bytes",
+                                   "at most \(JSONValue.maxDocumentBytes) bytes"))
+    }
+
     @Test(arguments: [1, 10, 25, 40, 60])
     func truncatedJSON(cut: Int) throws {
         let full = Array(Self.se16.utf8)

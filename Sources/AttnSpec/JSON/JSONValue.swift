@@ -12,10 +12,18 @@ public enum JSONValue: Hashable, Sendable {
     case array([JSONValue])
     case object([String: JSONValue])
 
-    /// Parses a spec document: strict RFC 8259 UTF-8 JSON (see `StrictJSONParser`); anything else
-    /// is a `SpecError` naming line, column, byte offset and the JSON path of the enclosing value.
+    /// The largest spec document accepted: 1 MiB, thousands of blocks, while the parsed tree of
+    /// the worst document (a flat array of small objects) stays within tens of megabytes.
+    public static let maxDocumentBytes = 1 << 20
+
+    /// Parses a spec document: strict RFC 8259 UTF-8 JSON (see `StrictJSONParser`) of at most
+    /// `maxDocumentBytes`; anything else is a `SpecError` naming line, column, byte offset and
+    /// the JSON path of the enclosing value.
     public static func parse(_ data: Data) throws(SpecError) -> JSONValue {
-        try StrictJSONParser.parse([UInt8](data))
+        guard data.count <= maxDocumentBytes else {
+            throw SpecError("", "the document is \(data.count) bytes; a spec document may be at most \(maxDocumentBytes) bytes")
+        }
+        return try StrictJSONParser.parse([UInt8](data))
     }
 
     /// A name for the JSON type, for error messages.
