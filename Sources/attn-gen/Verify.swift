@@ -25,13 +25,16 @@ struct Verify: ParsableCommand {
         do {
             // --weights or --weights-prefix ask for file weights as --spec-weights does.
             let fileWeights = specWeights || !weightsOptions.isEmpty
+            // Every block is checked before anything is printed: a refused block leaves stdout empty.
+            var results: [CheckResult] = []
             for (path, block) in try weightsOptions.options.apply(to: Pipeline.loadBlocks(path: spec)) {
-                let result: CheckResult
                 do {
-                    result = try CrossCheck.run(block, seed: seed, baseDirectory: base, useSpecWeights: fileWeights)
+                    results.append(try CrossCheck.run(block, seed: seed, baseDirectory: base, useSpecWeights: fileWeights))
                 } catch let e as SpecError {
                     throw e.within(path)
                 }
+            }
+            for result in results {
                 print(result)
                 if !result.passed { failed += 1 }
             }
