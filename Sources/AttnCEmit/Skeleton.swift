@@ -46,7 +46,7 @@ enum Skeleton {
             declaration += "/* Runs the kernel on built-in data; 0 when the outputs match, else the failing check + 1. */\n"
             declaration += "int \(p.name)_selftest(float *input, float *output, float *scratch);\n"
         }
-        return Templates.fill(
+        let header = Templates.fill(
             "header.h",
             [
                 "NAME": p.name,
@@ -55,6 +55,14 @@ enum Skeleton {
                 "MACROS": macros.joined(separator: "\n"),
                 "PARAMS_DECL": declaration,
             ])
+        // The cross-block collision check of a blocks file compares BlockGlobals' lists: a macro
+        // added here but not there would escape it.
+        let declared = BlockGlobals.names(block: p.name, tensors: p.params.map(\.name))
+        for line in header.split(separator: "\n") where line.hasPrefix("#define ") {
+            let macro = line.dropFirst("#define ".count).prefix { $0 != " " }
+            precondition(declared[macro.lowercased()] != nil, "macro \(macro) is missing from BlockGlobals")
+        }
+        return header
     }
 
     /// `forJIT` swaps `<math.h>` for the two declarations the kernels use: parsing the header

@@ -63,6 +63,14 @@ public enum Pipeline {
         return specs.enumerated().map { (isList ? "blocks[\($0.offset)]" : "", $0.element) }
     }
 
+    /// The blocks of one file, generated: refused when their files, symbols or macros meet
+    /// (`BlockSpec.checkGlobalNames`), now with every tensor the headers define. Decoding already
+    /// compared what the specs alone say; a catalog block's tensors can depend on its weights.
+    public static func checkGlobalNames(_ generated: [Generated]) throws(SpecError) {
+        guard generated.count > 1 else { return }
+        try BlockSpec.checkGlobalNames(generated.map { ($0.program.name, $0.program.params.map(\.name)) })
+    }
+
     /// `generate`, with errors placed at the block's path in its file.
     public static func generate(
         _ block: (path: String, spec: BlockSpec), baseDirectory: URL?, weightsOverride: String? = nil

@@ -31,9 +31,32 @@ extension BlockSpec {
                 }
                 seen[spec.name] = i
             }
+            try checkGlobalNames(specs.map { ($0.name, $0.tensorNamesBeforeWeights) })
             return specs
         }
         return [try BlockSpec(json: root)]
+    }
+
+    /// Refuses blocks of one file whose files, symbols or macros meet, case-folded
+    /// (`BlockGlobals`), naming the later block. `tensors` are the offset macros' tensors, as far
+    /// as they are known.
+    public static func checkGlobalNames(_ blocks: [(name: String, tensors: [String])]) throws(SpecError) {
+        guard let c = BlockGlobals.firstCollision(blocks) else { return }
+        throw SpecError(
+            "blocks[\(c.later)].name",
+            "\"\(blocks[c.later].name)\" collides with blocks[\(c.earlier)] \"\(blocks[c.earlier].name)\": its \(c.laterWhat) is the "
+                + "\(c.earlierWhat) of that block (names are compared ignoring case: C files land on case-insensitive file systems "
+                + "and macros are upper-cased); rename one")
+    }
+
+    /// The tensors whose offset macros the header will define, when the spec alone says: a
+    /// graph's layers name them; a catalog block's depend on hyperparameters its weights file
+    /// may complete, so those are compared again once generated. Empty when the block is invalid
+    /// (it is refused later, with its own error).
+    var tensorNamesBeforeWeights: [String] {
+        if case .graph(let layers) = body { return layers.flatMap(\.op.tensorNames) }
+        guard weights == nil, let layers = try? resolve() else { return [] }
+        return layers.flatMap(\.op.tensorNames)
     }
 
     /// Decodes one block object.
