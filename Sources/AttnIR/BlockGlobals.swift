@@ -29,7 +29,7 @@ public enum BlockGlobals {
         let m = block.uppercased()
         for e in fileExtensions { out["\(block).\(e)".lowercased()] = "file \(block).\(e)" }
         for s in symbolSuffixes { out["\(block)_\(s)".lowercased()] = "symbol \(block)_\(s)" }
-        for s in macroSuffixes { out["\(m)_\(s)".lowercased()] = "macro \(m)_\(s)" }
+        for s in macroSuffixes { out["\(m)_\(s)".lowercased()] = s == "H" ? "include guard \(m)_H" : "macro \(m)_\(s)" }
         for t in tensors {
             let macro = offsetMacro(block: block, tensor: t)
             out[macro.lowercased()] = "macro \(macro)"
