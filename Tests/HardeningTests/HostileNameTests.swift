@@ -1,0 +1,111 @@
+// Names users give that reach the C: tensor (`param`), value (`as`) and block names equal to the
+// emitter's loop variables and pointers, its helpers and macros, libc's functions, macros and
+// types, C++ words, and the mangled forms themselves (`p0_x`, `v1_mul`). Each accepted one is
+// generated, compiled by libtcc, by gcc at -std=c99 -pedantic -Werror (where <math.h> hides
+// M_PI) and by clang in its default GNU mode (where <math.h> defines M_PI, M_PI_2, y0, j1, ...),
+// and both machine-code versions are compared with the interpreter.
+
+import AttnGen
+import Foundation
+import Testing
+
+@Suite("Hostile names that are accepted")
+struct HostileNameTests {
+    /// Identifiers the emitted function, its helpers and the headers it includes declare, and
+    /// ones shaped like the emitter's own mangled names.
+    static let names = [
+        // loop variables and locals of the emitted C
+        "h", "w", "c", "n", "i", "j", "k", "o", "t", "s", "e", "g", "d", "m", "p", "v", "y", "t0", "x0", "x1", "i0",
+        "kh", "kw", "hw", "lo", "hi", "acc", "sum", "mean", "max", "inv", "var", "dst", "group", "out_row", "w_row",
+        // the function's parameters and the block's own symbols and macros
+        "input", "output", "params", "scratch", "blk_forward", "blk_params", "BLK_INPUT_SIZE", "BLK_H", "BLK_OUTPUT_H",
+        // helpers and macros of the generated .c
+        "attn_expf", "attn_expf_host", "attn_row_dot", "attn_row_axpy", "attn_gemm_nn", "attn_v", "ATTN_LANES",
+        "ATTN_V_LANES", "ATTN_GEMM_ROWS",
+        // libc: <math.h>, <stdint.h>, and names other headers reserve
+        "expf", "sqrtf", "fabsf", "isnan", "signbit", "y0", "j1", "M_PI", "M_PI_2", "M_E", "HUGE_VAL", "NAN", "INFINITY",
+        "FP_NAN", "math_errhandling", "float_t", "int8_t", "uint32_t", "int32_t", "INT8_C", "SIZE_MAX", "memset",
+        "memcpy", "strlen", "isdigit", "tolower", "NULL", "EOF", "errno", "EDOM", "E2BIG", "assert", "offsetof", "size_t",
+        // C99 / C++ words that are not C89 keywords
+        "bool", "true", "false", "class", "new", "this", "template", "alignas", "nullptr", "Bool",
+        // the mangled namespace itself
+        "p0_x", "v1_mul", "v2_sigmoid", "p1", "v3",
+    ]
+
+    /// A block using `name` everywhere a name reaches C: as the block name, an exact tensor, a
+    /// conv's and a linear's `param` (and so the values' roles), and `as` names.
+    static func spec(_ name: String, index: Int) throws -> BlockSpec {
+        let blockName = reservedCNameProblem(name) == nil ? name : "blk"
+        let pi = name == "M_PI" ? "M_PI_4" : "M_PI"
+        let graph: [[String: Any]] = [
+            ["op": "parameter", "param": name, "shape": [1, 4, 1, 5], "as": name],
+            ["op": "sigmoid", "inputs": ["x"]],
+            ["op": "mul", "inputs": ["_", name], "as": pi],
+            ["op": "conv2d", "out_channels": 4, "kernel_size": 3, "padding": 1, "param": name, "bias": true],
+            ["op": "batch_norm", "param": "bn.\(name)"],
+            ["op": "relu", "as": "rr_\(name)"],
+            ["op": "global_pool", "mode": "max"],
+            ["op": "linear", "out_features": 2, "param": "fc.\(name)", "bias": true],
+            ["op": "relu"],
+            ["op": "linear", "out_features": 4, "param": "\(name).fc2"],
+            ["op": "sigmoid"],
+            ["op": "mul", "inputs": ["rr_\(name)"]],
+            ["op": "softmax", "axis": index % 2 == 0 ? "w" : "c"],
+            ["op": "add", "inputs": ["_", pi]],
+        ]
+        var object: [String: Any] = ["name": blockName, "input": ["c": 4, "h": 3, "w": 5], "graph": graph]
+        if index % 3 == 1 { object["libm"] = false }
+        if index % 4 == 2 { object["layout"] = "nhwc" }
+        let data = try JSONSerialization.data(withJSONObject: object)
+        return try #require(try BlockSpec.decodeFile(data).first)
+    }
+
+    static let strictGCC = NativeCompiler(
+        command: ["gcc"], flags: ["-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic", "-O2"], cacheDirectory: nil)
+    static let gnuClang = NativeCompiler(command: ["clang"], flags: ["-Wall", "-Wextra", "-Werror", "-O2"], cacheDirectory: nil)
+
+    @Test(arguments: Array(names.enumerated()))
+    func acceptedNameCompilesEverywhereAndMatches(_ index: Int, _ name: String) throws {
+        let spec = try Self.spec(name, index: index)
+        let kernel = try Kernel(spec, weights: .random(seed: UInt64(index) + 1), useCache: false)
+        let input = kernel.program.randomInput(seed: UInt64(index) + 7)
+        let jit = CrossCheck.check(kernel, input: input)
+        #expect(jit.passed, "tcc, \(name): \(jit)")
+        let reference = Interpreter.run(kernel.program, input: input, params: kernel.params)
+        // Each native compile costs a few hundred ms: names alternate between the two, and the
+        // ones GNU-mode <math.h> defines (or that collide with its macros once mangled) get both.
+        let both = name.hasPrefix("M_") || ["y0", "j1", "p0_x", "v1_mul", "h", "w", "c", "expf", "INFINITY"].contains(name)
+        let compilers = both ? [Self.strictGCC, Self.gnuClang] : [index % 2 == 0 ? Self.strictGCC : Self.gnuClang]
+        for compiler in compilers {
+            let native: NativeKernel
+            do {
+                native = try NativeKernel(sameAs: kernel, compiler: compiler, useCache: false)
+            } catch {
+                Issue.record("\(compiler.command) refused the C for \(name): \(error)")
+                continue
+            }
+            let layout = kernel.layout
+            let y = layout.toNCHW(native(layout.fromNCHW(input, kernel.program.input)), kernel.program.outputShape)
+            let comparison = Comparison(y, reference: reference)
+            #expect(comparison.within(CrossCheck.tolerance), "\(compiler.command), \(name): \(comparison)")
+        }
+    }
+
+    /// The argument for the mangled namespace: no name that <math.h> or <stdint.h> declares or
+    /// defines, in strict or GNU mode, looks like `p<digits>_` or `v<digits>_`.
+    @Test func libcHasNoNameInTheMangledNamespace() throws {
+        let dir = try makeTempDir("libc-names")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let source = dir.appendingPathComponent("h.c")
+        try "#include <math.h>\n#include <stdint.h>\n".write(to: source, atomically: true, encoding: .utf8)
+        for mode in [["-std=c99"], ["-std=gnu17", "-D_GNU_SOURCE"]] {
+            for flags in [["-E", "-dM"], ["-E"]] {
+                let r = runProcess("/usr/bin/env", ["gcc"] + mode + flags + [source.path])
+                #expect(r.status == 0, "\(r.stderr)")
+                let mangled = try Regex(#"\b[pv][0-9]+_\w*"#)
+                let hits = r.stdout.matches(of: mangled).map { String(r.stdout[$0.range]) }
+                #expect(hits.isEmpty, "\(mode) \(flags): \(Set(hits))")
+            }
+        }
+    }
+}
