@@ -412,22 +412,22 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
     const float *p1_channel_att_gate_c_gate_c_fc_0_bias = params + BAM_C64_CHANNEL_ATT_GATE_C_GATE_C_FC_0_BIAS_OFFSET; /* [4] */
     const float *p2_channel_att_gate_c_gate_c_bn_1_scale = params + BAM_C64_CHANNEL_ATT_GATE_C_GATE_C_BN_1_SCALE_OFFSET; /* [4] */
     const float *p3_channel_att_gate_c_gate_c_bn_1_shift = params + BAM_C64_CHANNEL_ATT_GATE_C_GATE_C_BN_1_SHIFT_OFFSET; /* [4] */
-    const float *p4_channel_att_gate_c_gate_c_fc_final_weight = params + BAM_C64_CHANNEL_ATT_GATE_C_GATE_C_FC_FINAL_WEIGHT_OFFSET; /* [64, 4] */
+    const float *p4_att_gate_c_gate_c_fc_final_weight = params + BAM_C64_CHANNEL_ATT_GATE_C_GATE_C_FC_FINAL_WEIGHT_OFFSET; /* [64, 4] */
     const float *p5_channel_att_gate_c_gate_c_fc_final_bias = params + BAM_C64_CHANNEL_ATT_GATE_C_GATE_C_FC_FINAL_BIAS_OFFSET; /* [64] */
-    const float *p6_spatial_att_gate_s_gate_s_conv_reduce0_weight = params + BAM_C64_SPATIAL_ATT_GATE_S_GATE_S_CONV_REDUCE0_WEIGHT_OFFSET; /* [4, 64, 1, 1] */
-    const float *p7_spatial_att_gate_s_gate_s_conv_reduce0_bias = params + BAM_C64_SPATIAL_ATT_GATE_S_GATE_S_CONV_REDUCE0_BIAS_OFFSET; /* [4] */
-    const float *p8_spatial_att_gate_s_gate_s_bn_reduce0_scale = params + BAM_C64_SPATIAL_ATT_GATE_S_GATE_S_BN_REDUCE0_SCALE_OFFSET; /* [4] */
-    const float *p9_spatial_att_gate_s_gate_s_bn_reduce0_shift = params + BAM_C64_SPATIAL_ATT_GATE_S_GATE_S_BN_REDUCE0_SHIFT_OFFSET; /* [4] */
-    const float *p10_spatial_att_gate_s_gate_s_conv_di_0_weight = params + BAM_C64_SPATIAL_ATT_GATE_S_GATE_S_CONV_DI_0_WEIGHT_OFFSET; /* [4, 4, 3, 3] */
+    const float *p6_att_gate_s_gate_s_conv_reduce0_weight = params + BAM_C64_SPATIAL_ATT_GATE_S_GATE_S_CONV_REDUCE0_WEIGHT_OFFSET; /* [4, 64, 1, 1] */
+    const float *p7_att_gate_s_gate_s_conv_reduce0_bias = params + BAM_C64_SPATIAL_ATT_GATE_S_GATE_S_CONV_REDUCE0_BIAS_OFFSET; /* [4] */
+    const float *p8_att_gate_s_gate_s_bn_reduce0_scale = params + BAM_C64_SPATIAL_ATT_GATE_S_GATE_S_BN_REDUCE0_SCALE_OFFSET; /* [4] */
+    const float *p9_att_gate_s_gate_s_bn_reduce0_shift = params + BAM_C64_SPATIAL_ATT_GATE_S_GATE_S_BN_REDUCE0_SHIFT_OFFSET; /* [4] */
+    const float *p10_att_gate_s_gate_s_conv_di_0_weight = params + BAM_C64_SPATIAL_ATT_GATE_S_GATE_S_CONV_DI_0_WEIGHT_OFFSET; /* [4, 4, 3, 3] */
     const float *p11_spatial_att_gate_s_gate_s_conv_di_0_bias = params + BAM_C64_SPATIAL_ATT_GATE_S_GATE_S_CONV_DI_0_BIAS_OFFSET; /* [4] */
     const float *p12_spatial_att_gate_s_gate_s_bn_di_0_scale = params + BAM_C64_SPATIAL_ATT_GATE_S_GATE_S_BN_DI_0_SCALE_OFFSET; /* [4] */
     const float *p13_spatial_att_gate_s_gate_s_bn_di_0_shift = params + BAM_C64_SPATIAL_ATT_GATE_S_GATE_S_BN_DI_0_SHIFT_OFFSET; /* [4] */
-    const float *p14_spatial_att_gate_s_gate_s_conv_di_1_weight = params + BAM_C64_SPATIAL_ATT_GATE_S_GATE_S_CONV_DI_1_WEIGHT_OFFSET; /* [4, 4, 3, 3] */
+    const float *p14_att_gate_s_gate_s_conv_di_1_weight = params + BAM_C64_SPATIAL_ATT_GATE_S_GATE_S_CONV_DI_1_WEIGHT_OFFSET; /* [4, 4, 3, 3] */
     const float *p15_spatial_att_gate_s_gate_s_conv_di_1_bias = params + BAM_C64_SPATIAL_ATT_GATE_S_GATE_S_CONV_DI_1_BIAS_OFFSET; /* [4] */
     const float *p16_spatial_att_gate_s_gate_s_bn_di_1_scale = params + BAM_C64_SPATIAL_ATT_GATE_S_GATE_S_BN_DI_1_SCALE_OFFSET; /* [4] */
     const float *p17_spatial_att_gate_s_gate_s_bn_di_1_shift = params + BAM_C64_SPATIAL_ATT_GATE_S_GATE_S_BN_DI_1_SHIFT_OFFSET; /* [4] */
-    const float *p18_spatial_att_gate_s_gate_s_conv_final_weight = params + BAM_C64_SPATIAL_ATT_GATE_S_GATE_S_CONV_FINAL_WEIGHT_OFFSET; /* [1, 4, 1, 1] */
-    const float *p19_spatial_att_gate_s_gate_s_conv_final_bias = params + BAM_C64_SPATIAL_ATT_GATE_S_GATE_S_CONV_FINAL_BIAS_OFFSET; /* [1] */
+    const float *p18_att_gate_s_gate_s_conv_final_weight = params + BAM_C64_SPATIAL_ATT_GATE_S_GATE_S_CONV_FINAL_WEIGHT_OFFSET; /* [1, 4, 1, 1] */
+    const float *p19_att_gate_s_gate_s_conv_final_bias = params + BAM_C64_SPATIAL_ATT_GATE_S_GATE_S_CONV_FINAL_BIAS_OFFSET; /* [1] */
     float *v1_pool_mean = scratch + 0; /* [1,64,1,1] */
     float *v2_gate_s_conv_reduce0 = scratch + 64; /* [1,4,16,16] */
     float *v3_gate_c_fc_0 = scratch + 1088; /* [1,4,1,1] */
@@ -456,14 +456,14 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         (void)attn_row_axpy;
-        attn_gemm_nn(v2_gate_s_conv_reduce0 + 0 + 0 * 1024, 256, p6_spatial_att_gate_s_gate_s_conv_reduce0_weight + 0 * 256, 64, 1, input + 0 + 0 * 16384, 256, 4, 256, 64, p7_spatial_att_gate_s_gate_s_conv_reduce0_bias + 0 * 4, 1.0f);
+        attn_gemm_nn(v2_gate_s_conv_reduce0 + 0 + 0 * 1024, 256, p6_att_gate_s_gate_s_conv_reduce0_weight + 0 * 256, 64, 1, input + 0 + 0 * 16384, 256, 4, 256, 64, p7_att_gate_s_gate_s_conv_reduce0_bias + 0 * 4, 1.0f);
         #else
         for (int o = 0; o < 4; o++) {
             float *out_plane = v2_gate_s_conv_reduce0 + o * 256;
             const float *x_planes = input + 0;
-            const float *w_row = p6_spatial_att_gate_s_gate_s_conv_reduce0_weight + o * 64;
+            const float *w_row = p6_att_gate_s_gate_s_conv_reduce0_weight + o * 64;
             for (int t = 0; t < 256; t++) {
-                out_plane[t] = p7_spatial_att_gate_s_gate_s_conv_reduce0_bias[o];
+                out_plane[t] = p7_att_gate_s_gate_s_conv_reduce0_bias[o];
             }
             for (int i = 0; i < 64; i++) {
                 attn_row_axpy(out_plane, x_planes + i * 256, w_row[i], 256);
@@ -481,11 +481,11 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
     /* v6_relu [1,4,16,16] = relu(v4_gate_s_bn_reduce0) */
     for (int c = 0; c < 4; c++) {
         const float *v2_gate_s_conv_reduce0_r0 = v2_gate_s_conv_reduce0 + c * 256;
-        const float p8_spatial_att_gate_s_gate_s_bn_reduce0_scale_c = p8_spatial_att_gate_s_gate_s_bn_reduce0_scale[c];
-        const float p9_spatial_att_gate_s_gate_s_bn_reduce0_shift_c = p9_spatial_att_gate_s_gate_s_bn_reduce0_shift[c];
+        const float p8_att_gate_s_gate_s_bn_reduce0_scale_c = p8_att_gate_s_gate_s_bn_reduce0_scale[c];
+        const float p9_att_gate_s_gate_s_bn_reduce0_shift_c = p9_att_gate_s_gate_s_bn_reduce0_shift[c];
         float *v6_relu_w3 = v6_relu + c * 256;
         for (int hw = 0; hw < 256; hw++) {
-            const float v4_gate_s_bn_reduce0 = p8_spatial_att_gate_s_gate_s_bn_reduce0_scale_c * v2_gate_s_conv_reduce0_r0[hw] + p9_spatial_att_gate_s_gate_s_bn_reduce0_shift_c;
+            const float v4_gate_s_bn_reduce0 = p8_att_gate_s_gate_s_bn_reduce0_scale_c * v2_gate_s_conv_reduce0_r0[hw] + p9_att_gate_s_gate_s_bn_reduce0_shift_c;
             v6_relu_w3[hw] = v4_gate_s_bn_reduce0 < 0.0f ? 0.0f : v4_gate_s_bn_reduce0;
         }
     }
@@ -525,10 +525,10 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
         (void)attn_row_axpy;
         for (int o = 0; o < 4; o += 4) {
             const float *group = v8_gate_s_conv_di_0_padded + (0) * 576;
-            const float *w_a_row = p10_spatial_att_gate_s_gate_s_conv_di_0_weight + (o + 0) * 36;
-            const float *w_b_row = p10_spatial_att_gate_s_gate_s_conv_di_0_weight + (o + 1) * 36;
-            const float *w_c_row = p10_spatial_att_gate_s_gate_s_conv_di_0_weight + (o + 2) * 36;
-            const float *w_d_row = p10_spatial_att_gate_s_gate_s_conv_di_0_weight + (o + 3) * 36;
+            const float *w_a_row = p10_att_gate_s_gate_s_conv_di_0_weight + (o + 0) * 36;
+            const float *w_b_row = p10_att_gate_s_gate_s_conv_di_0_weight + (o + 1) * 36;
+            const float *w_c_row = p10_att_gate_s_gate_s_conv_di_0_weight + (o + 2) * 36;
+            const float *w_d_row = p10_att_gate_s_gate_s_conv_di_0_weight + (o + 3) * 36;
             for (int t0 = 0; t0 < 384; t0 += 2 * ATTN_V_LANES) {
                 attn_v acc_a0 = {0}, acc_a1 = {0};
                 attn_v acc_b0 = {0}, acc_b1 = {0};
@@ -579,7 +579,7 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
             for (int t = 0; t < 376; t++) {
                 v8_gate_s_conv_di_0_wide[t] = 0.0f;
             }
-            const float *w_o = p10_spatial_att_gate_s_gate_s_conv_di_0_weight + o * 36;
+            const float *w_o = p10_att_gate_s_gate_s_conv_di_0_weight + o * 36;
             const float *group = v8_gate_s_conv_di_0_padded + (0) * 576;
             for (int i = 0; i < 4; i++) {
                 for (int kh = 0; kh < 3; kh++) {
@@ -609,7 +609,7 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
             }
             for (int i = 0; i < 4; i++) {
                 const float *x_plane = v6_relu + i * 256;
-                const float *w_plane = p10_spatial_att_gate_s_gate_s_conv_di_0_weight + (o * 4 + i) * 9;
+                const float *w_plane = p10_att_gate_s_gate_s_conv_di_0_weight + (o * 4 + i) * 9;
                 for (int kh = kh0; kh < kh1; kh++) {
                     const float *x_row = x_plane + (h + kh * 4 - 4) * 16;
                     for (int kw = 0; kw < 3; kw++) {
@@ -628,10 +628,10 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         (void)attn_row_dot;
-        attn_rows_dot(v9_mc, (float *)0, p4_channel_att_gate_c_gate_c_fc_final_weight, 64, 4, v7_relu, (float *)0, p5_channel_att_gate_c_gate_c_fc_final_bias);
+        attn_rows_dot(v9_mc, (float *)0, p4_att_gate_c_gate_c_fc_final_weight, 64, 4, v7_relu, (float *)0, p5_channel_att_gate_c_gate_c_fc_final_bias);
         #else
         for (int o = 0; o < 64; o++) {
-            const float v9_mc_acc = attn_row_dot(p4_channel_att_gate_c_gate_c_fc_final_weight + o * 4, v7_relu, 4);
+            const float v9_mc_acc = attn_row_dot(p4_att_gate_c_gate_c_fc_final_weight + o * 4, v7_relu, 4);
             v9_mc[o] = v9_mc_acc + p5_channel_att_gate_c_gate_c_fc_final_bias[o];
         }
         #endif
@@ -676,10 +676,10 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
         (void)attn_row_axpy;
         for (int o = 0; o < 4; o += 4) {
             const float *group = v12_gate_s_conv_di_1_padded + (0) * 576;
-            const float *w_a_row = p14_spatial_att_gate_s_gate_s_conv_di_1_weight + (o + 0) * 36;
-            const float *w_b_row = p14_spatial_att_gate_s_gate_s_conv_di_1_weight + (o + 1) * 36;
-            const float *w_c_row = p14_spatial_att_gate_s_gate_s_conv_di_1_weight + (o + 2) * 36;
-            const float *w_d_row = p14_spatial_att_gate_s_gate_s_conv_di_1_weight + (o + 3) * 36;
+            const float *w_a_row = p14_att_gate_s_gate_s_conv_di_1_weight + (o + 0) * 36;
+            const float *w_b_row = p14_att_gate_s_gate_s_conv_di_1_weight + (o + 1) * 36;
+            const float *w_c_row = p14_att_gate_s_gate_s_conv_di_1_weight + (o + 2) * 36;
+            const float *w_d_row = p14_att_gate_s_gate_s_conv_di_1_weight + (o + 3) * 36;
             for (int t0 = 0; t0 < 384; t0 += 2 * ATTN_V_LANES) {
                 attn_v acc_a0 = {0}, acc_a1 = {0};
                 attn_v acc_b0 = {0}, acc_b1 = {0};
@@ -730,7 +730,7 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
             for (int t = 0; t < 376; t++) {
                 v12_gate_s_conv_di_1_wide[t] = 0.0f;
             }
-            const float *w_o = p14_spatial_att_gate_s_gate_s_conv_di_1_weight + o * 36;
+            const float *w_o = p14_att_gate_s_gate_s_conv_di_1_weight + o * 36;
             const float *group = v12_gate_s_conv_di_1_padded + (0) * 576;
             for (int i = 0; i < 4; i++) {
                 for (int kh = 0; kh < 3; kh++) {
@@ -760,7 +760,7 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
             }
             for (int i = 0; i < 4; i++) {
                 const float *x_plane = v11_relu + i * 256;
-                const float *w_plane = p14_spatial_att_gate_s_gate_s_conv_di_1_weight + (o * 4 + i) * 9;
+                const float *w_plane = p14_att_gate_s_gate_s_conv_di_1_weight + (o * 4 + i) * 9;
                 for (int kh = kh0; kh < kh1; kh++) {
                     const float *x_row = x_plane + (h + kh * 4 - 4) * 16;
                     for (int kw = 0; kw < 3; kw++) {
@@ -791,13 +791,13 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         (void)attn_row_axpy;
-        attn_gemm_nn(v15_gate_s_conv_final + 0 + 0 * 256, 256, p18_spatial_att_gate_s_gate_s_conv_final_weight + 0 * 4, 4, 1, v14_relu + 0 + 0 * 1024, 256, 1, 256, 4, p19_spatial_att_gate_s_gate_s_conv_final_bias + 0, 1.0f);
+        attn_gemm_nn(v15_gate_s_conv_final + 0 + 0 * 256, 256, p18_att_gate_s_gate_s_conv_final_weight + 0 * 4, 4, 1, v14_relu + 0 + 0 * 1024, 256, 1, 256, 4, p19_att_gate_s_gate_s_conv_final_bias + 0, 1.0f);
         #else
         float *out_plane = v15_gate_s_conv_final + 0;
         const float *x_planes = v14_relu + 0;
-        const float *w_row = p18_spatial_att_gate_s_gate_s_conv_final_weight + 0 * 4;
+        const float *w_row = p18_att_gate_s_gate_s_conv_final_weight + 0 * 4;
         for (int t = 0; t < 256; t++) {
-            out_plane[t] = p19_spatial_att_gate_s_gate_s_conv_final_bias[0];
+            out_plane[t] = p19_att_gate_s_gate_s_conv_final_bias[0];
         }
         for (int i = 0; i < 4; i++) {
             attn_row_axpy(out_plane, x_planes + i * 256, w_row[i], 256);

@@ -23,11 +23,23 @@ struct CNames {
     func value(_ v: ValueID) -> String {
         guard v != 0 else { return "input" }
         if case .constant(let id, _) = program.instrs[v - 1].op, v != program.output { return param(id) }
-        return "v\(v)_\(program.instrs[v - 1].role)"
+        return "v\(v)_\(Self.hint(program.instrs[v - 1].role))"
     }
 
     /// `channel.fc1.weight` (tensor 0) → `p0_channel_fc1_weight`.
-    func param(_ id: ParamID) -> String { "p\(id)_\(program.params[id].cName)" }
+    func param(_ id: ParamID) -> String { "p\(id)_\(Self.hint(program.params[id].cName))" }
+
+    /// The readable part of a mangled name: its last 40 characters at most, from a word start
+    /// (`spatial_att_gate_s_gate_s_conv_di_1_weight` → `att_gate_s_gate_s_conv_di_1_weight`).
+    /// The number already makes the name unique; short, every local with the emitter's suffixes
+    /// (`_padded`, `_r12`) stays within the 63 initial characters C99 promises to tell apart.
+    static func hint(_ name: String) -> String {
+        let limit = 40
+        guard name.utf8.count > limit else { return name }
+        let tail = name.utf8.suffix(limit)
+        guard let cut = tail.firstIndex(of: UInt8(ascii: "_")) else { return String(decoding: tail, as: UTF8.self) }
+        return String(decoding: tail[tail.index(after: cut)...], as: UTF8.self)
+    }
 
     /// `SE_FC1_WEIGHT_OFFSET`: the user's name as it is, the API of the header (lowering refuses
     /// two tensors whose names agree but for case or `.`/`_`).

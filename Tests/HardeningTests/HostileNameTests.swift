@@ -108,4 +108,52 @@ struct HostileNameTests {
             }
         }
     }
+
+    /// The argument for block names: every global name of a block ends in one of attn-gen's
+    /// suffixes (`BlockGlobals`); no identifier of the fixed C (Templates/c: helpers, their
+    /// macros and locals) does, nor lives in the mangled `p<N>_`/`v<N>_` namespace, so a block
+    /// name can meet neither. A template added with such a name fails here.
+    @Test func templatesStayOutOfTheBlockAndMangledNamespaces() throws {
+        let dir = Repo.root.appendingPathComponent("Templates/c")
+        let suffixes = BlockGlobals.macroSuffixes.map { "_" + $0 } + BlockGlobals.symbolSuffixes.map { "_" + $0 } + ["_OFFSET"]
+        let identifier = try Regex(#"[A-Za-z_][A-Za-z0-9_]*"#)
+        let mangled = try Regex(#"^[pv][0-9]+_"#)
+        var checked = 0
+        for file in try FileManager.default.contentsOfDirectory(atPath: dir.path) where file.hasSuffix(".c.tmpl") {
+            let text = try String(contentsOf: dir.appendingPathComponent(file), encoding: .utf8)
+            // Placeholders ({{NAME}}) are where the block's own names go.
+            for m in text.matches(of: identifier) {
+                let word = String(text[m.range])
+                checked += 1
+                #expect(!suffixes.contains { word.uppercased().hasSuffix($0.uppercased()) }, "\(file): \(word)")
+                #expect(word.firstMatch(of: mangled) == nil, "\(file): \(word)")
+            }
+        }
+        #expect(checked > 1000)
+    }
+
+    /// Names of the longest kinds accepted (a 63-character `as`, a 90-character dotted `param`
+    /// that differ only at the end) still give locals that differ within C99's 63 significant
+    /// characters: the mangled part is cut to its last 40.
+    @Test func longNamesKeepLocalsWithin63Characters() throws {
+        let long = String(repeating: "a", count: 60)
+        let param = (0..<8).map { _ in "abcdefghij" }.joined(separator: ".") + ".k"
+        let spec = BlockSpec(
+            name: "blk", input: .nchw(1, 4, 3, 5),
+            body: .graph([
+                Layer(.parameter(param: param + "1", shape: [1, 4, 3, 5]), name: long + "001"),
+                Layer(.parameter(param: param + "2", shape: [1, 4, 3, 5]), name: long + "002"),
+                Layer(.conv2d(Conv2DLayer(outChannels: 4, kernelSize: 3, padding: 1, bias: true, param: param + "3")), inputs: ["x"]),
+                Layer(.add, inputs: ["_", long + "001"]), Layer(.mul, inputs: ["_", long + "002"]),
+            ]))
+        let kernel = try Kernel(spec, weights: .random(seed: 3), useCache: false)
+        let body = try #require(kernel.generated.source.source.split(separator: "blk_forward(").last)
+        let identifier = try Regex(#"\b[pv][0-9]+_\w*"#)
+        let locals = Set(body.matches(of: identifier).map { String(body[$0.range]) })
+        #expect(locals.count >= 5)
+        for local in locals { #expect(local.count <= 63, "\(local)") }
+        let prefixes = locals.map { $0.prefix(63) }
+        #expect(Set(prefixes).count == locals.count)
+        #expect(CrossCheck.check(kernel, input: kernel.program.randomInput(seed: 4)).passed)
+    }
 }
