@@ -68,7 +68,10 @@ public enum Pipeline {
     /// compared what the specs alone say; a catalog block's tensors can depend on its weights.
     public static func checkGlobalNames(_ generated: [Generated]) throws(SpecError) {
         guard generated.count > 1 else { return }
-        try BlockSpec.checkGlobalNames(generated.map { ($0.program.name, $0.program.params.map(\.name)) })
+        try BlockSpec.checkGlobalNames(
+            generated.enumerated().map {
+                ("blocks[\($0.offset)]", "blocks[\($0.offset)].name", $0.element.program.name, $0.element.program.params.map(\.name))
+            })
     }
 
     /// `generate`, with errors placed at the block's path in its file.

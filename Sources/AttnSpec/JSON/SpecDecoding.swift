@@ -31,20 +31,26 @@ extension BlockSpec {
                 }
                 seen[spec.name] = i
             }
-            try checkGlobalNames(specs.map { ($0.name, $0.tensorNamesBeforeWeights) })
+            try checkGlobalNames(specs.enumerated().map {
+                ("blocks[\($0.offset)]", "blocks[\($0.offset)].name", $0.element.name, $0.element.tensorNamesBeforeWeights)
+            })
             return specs
         }
         return [try BlockSpec(json: root)]
     }
 
-    /// Refuses blocks of one file whose files, symbols or macros meet, case-folded
-    /// (`BlockGlobals`), naming the later block. `tensors` are the offset macros' tensors, as far
-    /// as they are known.
-    public static func checkGlobalNames(_ blocks: [(name: String, tensors: [String])]) throws(SpecError) {
-        guard let c = BlockGlobals.firstCollision(blocks) else { return }
+    /// Refuses blocks whose files, symbols or macros meet, case-folded (`BlockGlobals`), at the
+    /// later one's `path`: the blocks of one file (`blocks[i].name`), or of one output folder.
+    /// `label` names a block in the message; `tensors` are its offset macros' tensors, as far as
+    /// they are known.
+    public static func checkGlobalNames(
+        _ blocks: [(label: String, path: String, name: String, tensors: [String])]
+    ) throws(SpecError) {
+        guard let c = BlockGlobals.firstCollision(blocks.map { ($0.name, $0.tensors) }) else { return }
+        let later = blocks[c.later], earlier = blocks[c.earlier]
         throw SpecError(
-            "blocks[\(c.later)].name",
-            "\"\(blocks[c.later].name)\" collides with blocks[\(c.earlier)] \"\(blocks[c.earlier].name)\": its \(c.laterWhat) is the "
+            later.path,
+            "\"\(later.name)\" collides with \(earlier.label) \"\(earlier.name)\": its \(c.laterWhat) is the "
                 + "\(c.earlierWhat) of that block (names are compared ignoring case: C files land on case-insensitive file systems "
                 + "and macros are upper-cased); rename one")
     }
