@@ -91,20 +91,36 @@ struct HostileNameTests {
         }
     }
 
-    /// The argument for the mangled namespace: no name that <math.h> or <stdint.h> declares or
-    /// defines, in strict or GNU mode, looks like `p<digits>_` or `v<digits>_`.
-    @Test func libcHasNoNameInTheMangledNamespace() throws {
+    /// The argument that no user name meets libc, on this machine's glibc: no name that the
+    /// standard headers declare or define, in strict or GNU mode, lives in the mangled
+    /// `p<N>_`/`v<N>_` namespace, nor has the shape of a block's global names (`X_<suffix>` for
+    /// a `BlockGlobals` suffix, `X_Y_OFFSET`) without starting with `_`, which block names may not.
+    @Test func libcHasNoNameInTheMangledOrBlockNamespaces() throws {
         let dir = try makeTempDir("libc-names")
         defer { try? FileManager.default.removeItem(at: dir) }
         let source = dir.appendingPathComponent("h.c")
-        try "#include <math.h>\n#include <stdint.h>\n".write(to: source, atomically: true, encoding: .utf8)
+        let headers = [
+            "math", "stdint", "errno", "string", "ctype", "signal", "locale", "fenv", "inttypes", "stdio", "stdlib",
+            "stddef", "float", "limits", "complex", "time", "stdbool", "assert",
+        ]
+        try headers.map { "#include <\($0).h>\n" }.joined().write(to: source, atomically: true, encoding: .utf8)
+        let word = try Regex(#"[A-Za-z_][A-Za-z0-9_]*"#)
+        let mangled = try Regex(#"^[pv][0-9]+_"#)
+        let suffixes = (BlockGlobals.macroSuffixes + BlockGlobals.symbolSuffixes).map { "_" + $0.lowercased() }
+        let offset = try Regex(#"^[a-z0-9][a-z0-9_]*_[a-z0-9_]+_offset$"#)
         for mode in [["-std=c99"], ["-std=gnu17", "-D_GNU_SOURCE"]] {
+            var names = Set<String>()
             for flags in [["-E", "-dM"], ["-E"]] {
                 let r = runProcess("/usr/bin/env", ["gcc"] + mode + flags + [source.path])
                 #expect(r.status == 0, "\(r.stderr)")
-                let mangled = try Regex(#"\b[pv][0-9]+_\w*"#)
-                let hits = r.stdout.matches(of: mangled).map { String(r.stdout[$0.range]) }
-                #expect(hits.isEmpty, "\(mode) \(flags): \(Set(hits))")
+                for m in r.stdout.matches(of: word) { names.insert(String(r.stdout[m.range])) }
+            }
+            #expect(names.count > 1000, "\(mode): \(names.count)")
+            for name in names where !name.hasPrefix("_") {
+                let folded = name.lowercased()
+                #expect(name.firstMatch(of: mangled) == nil, "\(mode): \(name)")
+                #expect(!suffixes.contains { folded.hasSuffix($0) && folded.count > $0.count }, "\(mode): \(name)")
+                #expect(folded.wholeMatch(of: offset) == nil, "\(mode): \(name)")
             }
         }
     }
@@ -130,6 +146,13 @@ struct HostileNameTests {
             }
         }
         #expect(checked > 1000)
+        // Nor does any C text the emitter writes itself (CNames builds the mangled names).
+        let emitter = Repo.root.appendingPathComponent("Sources/AttnCEmit")
+        let anywhere = try Regex(#"\b[pv][0-9]+_"#)
+        for file in try FileManager.default.contentsOfDirectory(atPath: emitter.path) where file != "CNames.swift" {
+            let text = try String(contentsOf: emitter.appendingPathComponent(file), encoding: .utf8)
+            #expect(text.firstMatch(of: anywhere) == nil, "\(file) writes a name in the mangled namespace")
+        }
     }
 
     /// Names of the longest kinds accepted (a 63-character `as`, a 90-character dotted `param`
