@@ -26,13 +26,16 @@ struct Generate: ParsableCommand {
         let outDir = output.map { URL(fileURLWithPath: $0) } ?? base
         do {
             var files: [(name: String, contents: String)] = []
+            var all: [Generated] = []
             for var block in try Pipeline.loadBlocks(path: spec) {
                 if let weightsPrefix { block.spec.weightsPrefix = weightsPrefix }
                 // --weights is relative to the working directory, "weights" to the spec file.
                 let override = weights.map { URL(fileURLWithPath: $0).path }
                 let generated = try Pipeline.generate(block, baseDirectory: base, weightsOverride: override)
                 files += generated.source.files
+                all.append(generated)
             }
+            try Pipeline.checkGlobalNames(all)
             try OutputWriter.write(files, to: outDir)
             for f in files { print(outDir.appendingPathComponent(f.name).path) }
         } catch {
