@@ -408,62 +408,62 @@ static float attn_row_sum(const float *x, int n)
 
 void bam_c64_forward(const float *input, float *output, const float *params, float *scratch)
 {
-    const float *channel_att_gate_c_gate_c_fc_0_weight = params + BAM_C64_CHANNEL_ATT_GATE_C_GATE_C_FC_0_WEIGHT_OFFSET; /* [4, 64] */
-    const float *channel_att_gate_c_gate_c_fc_0_bias = params + BAM_C64_CHANNEL_ATT_GATE_C_GATE_C_FC_0_BIAS_OFFSET; /* [4] */
-    const float *channel_att_gate_c_gate_c_bn_1_scale = params + BAM_C64_CHANNEL_ATT_GATE_C_GATE_C_BN_1_SCALE_OFFSET; /* [4] */
-    const float *channel_att_gate_c_gate_c_bn_1_shift = params + BAM_C64_CHANNEL_ATT_GATE_C_GATE_C_BN_1_SHIFT_OFFSET; /* [4] */
-    const float *channel_att_gate_c_gate_c_fc_final_weight = params + BAM_C64_CHANNEL_ATT_GATE_C_GATE_C_FC_FINAL_WEIGHT_OFFSET; /* [64, 4] */
-    const float *channel_att_gate_c_gate_c_fc_final_bias = params + BAM_C64_CHANNEL_ATT_GATE_C_GATE_C_FC_FINAL_BIAS_OFFSET; /* [64] */
-    const float *spatial_att_gate_s_gate_s_conv_reduce0_weight = params + BAM_C64_SPATIAL_ATT_GATE_S_GATE_S_CONV_REDUCE0_WEIGHT_OFFSET; /* [4, 64, 1, 1] */
-    const float *spatial_att_gate_s_gate_s_conv_reduce0_bias = params + BAM_C64_SPATIAL_ATT_GATE_S_GATE_S_CONV_REDUCE0_BIAS_OFFSET; /* [4] */
-    const float *spatial_att_gate_s_gate_s_bn_reduce0_scale = params + BAM_C64_SPATIAL_ATT_GATE_S_GATE_S_BN_REDUCE0_SCALE_OFFSET; /* [4] */
-    const float *spatial_att_gate_s_gate_s_bn_reduce0_shift = params + BAM_C64_SPATIAL_ATT_GATE_S_GATE_S_BN_REDUCE0_SHIFT_OFFSET; /* [4] */
-    const float *spatial_att_gate_s_gate_s_conv_di_0_weight = params + BAM_C64_SPATIAL_ATT_GATE_S_GATE_S_CONV_DI_0_WEIGHT_OFFSET; /* [4, 4, 3, 3] */
-    const float *spatial_att_gate_s_gate_s_conv_di_0_bias = params + BAM_C64_SPATIAL_ATT_GATE_S_GATE_S_CONV_DI_0_BIAS_OFFSET; /* [4] */
-    const float *spatial_att_gate_s_gate_s_bn_di_0_scale = params + BAM_C64_SPATIAL_ATT_GATE_S_GATE_S_BN_DI_0_SCALE_OFFSET; /* [4] */
-    const float *spatial_att_gate_s_gate_s_bn_di_0_shift = params + BAM_C64_SPATIAL_ATT_GATE_S_GATE_S_BN_DI_0_SHIFT_OFFSET; /* [4] */
-    const float *spatial_att_gate_s_gate_s_conv_di_1_weight = params + BAM_C64_SPATIAL_ATT_GATE_S_GATE_S_CONV_DI_1_WEIGHT_OFFSET; /* [4, 4, 3, 3] */
-    const float *spatial_att_gate_s_gate_s_conv_di_1_bias = params + BAM_C64_SPATIAL_ATT_GATE_S_GATE_S_CONV_DI_1_BIAS_OFFSET; /* [4] */
-    const float *spatial_att_gate_s_gate_s_bn_di_1_scale = params + BAM_C64_SPATIAL_ATT_GATE_S_GATE_S_BN_DI_1_SCALE_OFFSET; /* [4] */
-    const float *spatial_att_gate_s_gate_s_bn_di_1_shift = params + BAM_C64_SPATIAL_ATT_GATE_S_GATE_S_BN_DI_1_SHIFT_OFFSET; /* [4] */
-    const float *spatial_att_gate_s_gate_s_conv_final_weight = params + BAM_C64_SPATIAL_ATT_GATE_S_GATE_S_CONV_FINAL_WEIGHT_OFFSET; /* [1, 4, 1, 1] */
-    const float *spatial_att_gate_s_gate_s_conv_final_bias = params + BAM_C64_SPATIAL_ATT_GATE_S_GATE_S_CONV_FINAL_BIAS_OFFSET; /* [1] */
-    float *pool_mean_1 = scratch + 0; /* [1,64,1,1] */
-    float *gate_s_conv_reduce0_2 = scratch + 64; /* [1,4,16,16] */
-    float *gate_c_fc_0_3 = scratch + 1088; /* [1,4,1,1] */
-    float *relu_6 = scratch + 1092; /* [1,4,16,16] */
-    float *relu_7 = scratch + 0; /* [1,4,1,1] */
-    float *gate_s_conv_di_0_8 = scratch + 4; /* [1,4,16,16] */
-    float *mc_9 = scratch + 1028; /* [1,64,1,1] */
-    float *relu_11 = scratch + 1092; /* [1,4,16,16] */
-    float *gate_s_conv_di_1_12 = scratch + 0; /* [1,4,16,16] */
-    float *relu_14 = scratch + 1092; /* [1,4,16,16] */
-    float *gate_s_conv_final_15 = scratch + 0; /* [1,1,16,16] */
+    const float *p0_channel_att_gate_c_gate_c_fc_0_weight = params + BAM_C64_CHANNEL_ATT_GATE_C_GATE_C_FC_0_WEIGHT_OFFSET; /* [4, 64] */
+    const float *p1_channel_att_gate_c_gate_c_fc_0_bias = params + BAM_C64_CHANNEL_ATT_GATE_C_GATE_C_FC_0_BIAS_OFFSET; /* [4] */
+    const float *p2_channel_att_gate_c_gate_c_bn_1_scale = params + BAM_C64_CHANNEL_ATT_GATE_C_GATE_C_BN_1_SCALE_OFFSET; /* [4] */
+    const float *p3_channel_att_gate_c_gate_c_bn_1_shift = params + BAM_C64_CHANNEL_ATT_GATE_C_GATE_C_BN_1_SHIFT_OFFSET; /* [4] */
+    const float *p4_att_gate_c_gate_c_fc_final_weight = params + BAM_C64_CHANNEL_ATT_GATE_C_GATE_C_FC_FINAL_WEIGHT_OFFSET; /* [64, 4] */
+    const float *p5_channel_att_gate_c_gate_c_fc_final_bias = params + BAM_C64_CHANNEL_ATT_GATE_C_GATE_C_FC_FINAL_BIAS_OFFSET; /* [64] */
+    const float *p6_att_gate_s_gate_s_conv_reduce0_weight = params + BAM_C64_SPATIAL_ATT_GATE_S_GATE_S_CONV_REDUCE0_WEIGHT_OFFSET; /* [4, 64, 1, 1] */
+    const float *p7_att_gate_s_gate_s_conv_reduce0_bias = params + BAM_C64_SPATIAL_ATT_GATE_S_GATE_S_CONV_REDUCE0_BIAS_OFFSET; /* [4] */
+    const float *p8_att_gate_s_gate_s_bn_reduce0_scale = params + BAM_C64_SPATIAL_ATT_GATE_S_GATE_S_BN_REDUCE0_SCALE_OFFSET; /* [4] */
+    const float *p9_att_gate_s_gate_s_bn_reduce0_shift = params + BAM_C64_SPATIAL_ATT_GATE_S_GATE_S_BN_REDUCE0_SHIFT_OFFSET; /* [4] */
+    const float *p10_att_gate_s_gate_s_conv_di_0_weight = params + BAM_C64_SPATIAL_ATT_GATE_S_GATE_S_CONV_DI_0_WEIGHT_OFFSET; /* [4, 4, 3, 3] */
+    const float *p11_spatial_att_gate_s_gate_s_conv_di_0_bias = params + BAM_C64_SPATIAL_ATT_GATE_S_GATE_S_CONV_DI_0_BIAS_OFFSET; /* [4] */
+    const float *p12_spatial_att_gate_s_gate_s_bn_di_0_scale = params + BAM_C64_SPATIAL_ATT_GATE_S_GATE_S_BN_DI_0_SCALE_OFFSET; /* [4] */
+    const float *p13_spatial_att_gate_s_gate_s_bn_di_0_shift = params + BAM_C64_SPATIAL_ATT_GATE_S_GATE_S_BN_DI_0_SHIFT_OFFSET; /* [4] */
+    const float *p14_att_gate_s_gate_s_conv_di_1_weight = params + BAM_C64_SPATIAL_ATT_GATE_S_GATE_S_CONV_DI_1_WEIGHT_OFFSET; /* [4, 4, 3, 3] */
+    const float *p15_spatial_att_gate_s_gate_s_conv_di_1_bias = params + BAM_C64_SPATIAL_ATT_GATE_S_GATE_S_CONV_DI_1_BIAS_OFFSET; /* [4] */
+    const float *p16_spatial_att_gate_s_gate_s_bn_di_1_scale = params + BAM_C64_SPATIAL_ATT_GATE_S_GATE_S_BN_DI_1_SCALE_OFFSET; /* [4] */
+    const float *p17_spatial_att_gate_s_gate_s_bn_di_1_shift = params + BAM_C64_SPATIAL_ATT_GATE_S_GATE_S_BN_DI_1_SHIFT_OFFSET; /* [4] */
+    const float *p18_att_gate_s_gate_s_conv_final_weight = params + BAM_C64_SPATIAL_ATT_GATE_S_GATE_S_CONV_FINAL_WEIGHT_OFFSET; /* [1, 4, 1, 1] */
+    const float *p19_att_gate_s_gate_s_conv_final_bias = params + BAM_C64_SPATIAL_ATT_GATE_S_GATE_S_CONV_FINAL_BIAS_OFFSET; /* [1] */
+    float *v1_pool_mean = scratch + 0; /* [1,64,1,1] */
+    float *v2_gate_s_conv_reduce0 = scratch + 64; /* [1,4,16,16] */
+    float *v3_gate_c_fc_0 = scratch + 1088; /* [1,4,1,1] */
+    float *v6_relu = scratch + 1092; /* [1,4,16,16] */
+    float *v7_relu = scratch + 0; /* [1,4,1,1] */
+    float *v8_gate_s_conv_di_0 = scratch + 4; /* [1,4,16,16] */
+    float *v9_mc = scratch + 1028; /* [1,64,1,1] */
+    float *v11_relu = scratch + 1092; /* [1,4,16,16] */
+    float *v12_gate_s_conv_di_1 = scratch + 0; /* [1,4,16,16] */
+    float *v14_relu = scratch + 1092; /* [1,4,16,16] */
+    float *v15_gate_s_conv_final = scratch + 0; /* [1,1,16,16] */
 
-    /* pool_mean_1 [1,64,1,1] = global_pool.mean(input) */
+    /* v1_pool_mean [1,64,1,1] = global_pool.mean(input) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         (void)attn_row_sum;
-        attn_rows_pool(input, 64, 256, 0.00390625f, pool_mean_1, (float *)0);
+        attn_rows_pool(input, 64, 256, 0.00390625f, v1_pool_mean, (float *)0);
         #else
         for (int c = 0; c < 64; c++) {
-            pool_mean_1[c] = attn_row_sum(input + c * 256, 256) * 0.00390625f;
+            v1_pool_mean[c] = attn_row_sum(input + c * 256, 256) * 0.00390625f;
         }
         #endif
     }
 
-    /* gate_s_conv_reduce0_2 [1,4,16,16] = conv2d(out=4, k=1, pad=0, dil=1, w=$6, b=$7)(input) */
+    /* v2_gate_s_conv_reduce0 [1,4,16,16] = conv2d(out=4, k=1, pad=0, dil=1, w=$6, b=$7)(input) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         (void)attn_row_axpy;
-        attn_gemm_nn(gate_s_conv_reduce0_2 + 0 + 0 * 1024, 256, spatial_att_gate_s_gate_s_conv_reduce0_weight + 0 * 256, 64, 1, input + 0 + 0 * 16384, 256, 4, 256, 64, spatial_att_gate_s_gate_s_conv_reduce0_bias + 0 * 4, 1.0f);
+        attn_gemm_nn(v2_gate_s_conv_reduce0 + 0 + 0 * 1024, 256, p6_att_gate_s_gate_s_conv_reduce0_weight + 0 * 256, 64, 1, input + 0 + 0 * 16384, 256, 4, 256, 64, p7_att_gate_s_gate_s_conv_reduce0_bias + 0 * 4, 1.0f);
         #else
         for (int o = 0; o < 4; o++) {
-            float *out_plane = gate_s_conv_reduce0_2 + o * 256;
+            float *out_plane = v2_gate_s_conv_reduce0 + o * 256;
             const float *x_planes = input + 0;
-            const float *w_row = spatial_att_gate_s_gate_s_conv_reduce0_weight + o * 64;
+            const float *w_row = p6_att_gate_s_gate_s_conv_reduce0_weight + o * 64;
             for (int t = 0; t < 256; t++) {
-                out_plane[t] = spatial_att_gate_s_gate_s_conv_reduce0_bias[o];
+                out_plane[t] = p7_att_gate_s_gate_s_conv_reduce0_bias[o];
             }
             for (int i = 0; i < 64; i++) {
                 attn_row_axpy(out_plane, x_planes + i * 256, w_row[i], 256);
@@ -472,45 +472,45 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
         #endif
     }
 
-    /* gate_c_fc_0_3 [1,4,1,1] = linear(out=4, w=$0, b=$1)(pool_mean_1) */
+    /* v3_gate_c_fc_0 [1,4,1,1] = linear(out=4, w=$0, b=$1)(v1_pool_mean) */
     for (int o = 0; o < 4; o++) {
-        const float gate_c_fc_0_3_acc = attn_row_dot(channel_att_gate_c_gate_c_fc_0_weight + o * 64, pool_mean_1, 64);
-        gate_c_fc_0_3[o] = gate_c_fc_0_3_acc + channel_att_gate_c_gate_c_fc_0_bias[o];
+        const float v3_gate_c_fc_0_acc = attn_row_dot(p0_channel_att_gate_c_gate_c_fc_0_weight + o * 64, v1_pool_mean, 64);
+        v3_gate_c_fc_0[o] = v3_gate_c_fc_0_acc + p1_channel_att_gate_c_gate_c_fc_0_bias[o];
     }
 
-    /* relu_6 [1,4,16,16] = relu(gate_s_bn_reduce0_4) */
+    /* v6_relu [1,4,16,16] = relu(v4_gate_s_bn_reduce0) */
     for (int c = 0; c < 4; c++) {
-        const float *gate_s_conv_reduce0_2_r0 = gate_s_conv_reduce0_2 + c * 256;
-        const float spatial_att_gate_s_gate_s_bn_reduce0_scale_c = spatial_att_gate_s_gate_s_bn_reduce0_scale[c];
-        const float spatial_att_gate_s_gate_s_bn_reduce0_shift_c = spatial_att_gate_s_gate_s_bn_reduce0_shift[c];
-        float *relu_6_w3 = relu_6 + c * 256;
+        const float *v2_gate_s_conv_reduce0_r0 = v2_gate_s_conv_reduce0 + c * 256;
+        const float p8_att_gate_s_gate_s_bn_reduce0_scale_c = p8_att_gate_s_gate_s_bn_reduce0_scale[c];
+        const float p9_att_gate_s_gate_s_bn_reduce0_shift_c = p9_att_gate_s_gate_s_bn_reduce0_shift[c];
+        float *v6_relu_w3 = v6_relu + c * 256;
         for (int hw = 0; hw < 256; hw++) {
-            const float gate_s_bn_reduce0_4 = spatial_att_gate_s_gate_s_bn_reduce0_scale_c * gate_s_conv_reduce0_2_r0[hw] + spatial_att_gate_s_gate_s_bn_reduce0_shift_c;
-            relu_6_w3[hw] = gate_s_bn_reduce0_4 < 0.0f ? 0.0f : gate_s_bn_reduce0_4;
+            const float v4_gate_s_bn_reduce0 = p8_att_gate_s_gate_s_bn_reduce0_scale_c * v2_gate_s_conv_reduce0_r0[hw] + p9_att_gate_s_gate_s_bn_reduce0_shift_c;
+            v6_relu_w3[hw] = v4_gate_s_bn_reduce0 < 0.0f ? 0.0f : v4_gate_s_bn_reduce0;
         }
     }
 
-    /* relu_7 [1,4,1,1] = relu(gate_c_bn_1_5) */
+    /* v7_relu [1,4,1,1] = relu(v5_gate_c_bn_1) */
     for (int c = 0; c < 4; c++) {
-        const float channel_att_gate_c_gate_c_bn_1_scale_c = channel_att_gate_c_gate_c_bn_1_scale[c];
-        const float channel_att_gate_c_gate_c_bn_1_shift_c = channel_att_gate_c_gate_c_bn_1_shift[c];
-        const float gate_c_bn_1_5 = channel_att_gate_c_gate_c_bn_1_scale_c * gate_c_fc_0_3[c] + channel_att_gate_c_gate_c_bn_1_shift_c;
-        relu_7[c] = gate_c_bn_1_5 < 0.0f ? 0.0f : gate_c_bn_1_5;
+        const float p2_channel_att_gate_c_gate_c_bn_1_scale_c = p2_channel_att_gate_c_gate_c_bn_1_scale[c];
+        const float p3_channel_att_gate_c_gate_c_bn_1_shift_c = p3_channel_att_gate_c_gate_c_bn_1_shift[c];
+        const float v5_gate_c_bn_1 = p2_channel_att_gate_c_gate_c_bn_1_scale_c * v3_gate_c_fc_0[c] + p3_channel_att_gate_c_gate_c_bn_1_shift_c;
+        v7_relu[c] = v5_gate_c_bn_1 < 0.0f ? 0.0f : v5_gate_c_bn_1;
     }
 
-    /* gate_s_conv_di_0_8 [1,4,16,16] = conv2d(out=4, k=3, pad=4, dil=4, w=$10, b=$11)(relu_6) */
+    /* v8_gate_s_conv_di_0 [1,4,16,16] = conv2d(out=4, k=3, pad=4, dil=4, w=$10, b=$11)(v6_relu) */
     #if defined(__x86_64__) || defined(__aarch64__)
     {
-        float *gate_s_conv_di_0_8_padded = scratch + 2116; /* [4, 24, 24] + 32 */
-        float *gate_s_conv_di_0_8_wide = scratch + 4452; /* 4 × 384 */
+        float *v8_gate_s_conv_di_0_padded = scratch + 2116; /* [4, 24, 24] + 32 */
+        float *v8_gate_s_conv_di_0_wide = scratch + 4452; /* 4 × 384 */
         for (int t = 0; t < 2336; t++) {
-            gate_s_conv_di_0_8_padded[t] = 0.0f;
+            v8_gate_s_conv_di_0_padded[t] = 0.0f;
         }
         for (int i = 0; i < 4; i++) {
             for (int y = 0; y < 16; y++) {
-                float *dst = gate_s_conv_di_0_8_padded + (i * 24 + y + 4) * 24 + 4;
+                float *dst = v8_gate_s_conv_di_0_padded + (i * 24 + y + 4) * 24 + 4;
                 for (int c = 0; c < 16; c++) {
-                    dst[c] = relu_6[i * 256 + y * 16 + c];
+                    dst[c] = v6_relu[i * 256 + y * 16 + c];
                 }
             }
         }
@@ -521,21 +521,21 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
         #define ATTN_V_LANES 8
         #endif
         typedef float attn_v __attribute__((vector_size(4 * ATTN_V_LANES)));
-        static const int gate_s_conv_di_0_8_taps[36] = {0, 4, 8, 96, 100, 104, 192, 196, 200, 576, 580, 584, 672, 676, 680, 768, 772, 776, 1152, 1156, 1160, 1248, 1252, 1256, 1344, 1348, 1352, 1728, 1732, 1736, 1824, 1828, 1832, 1920, 1924, 1928};
+        static const int v8_gate_s_conv_di_0_taps[36] = {0, 4, 8, 96, 100, 104, 192, 196, 200, 576, 580, 584, 672, 676, 680, 768, 772, 776, 1152, 1156, 1160, 1248, 1252, 1256, 1344, 1348, 1352, 1728, 1732, 1736, 1824, 1828, 1832, 1920, 1924, 1928};
         (void)attn_row_axpy;
         for (int o = 0; o < 4; o += 4) {
-            const float *group = gate_s_conv_di_0_8_padded + (0) * 576;
-            const float *w_a_row = spatial_att_gate_s_gate_s_conv_di_0_weight + (o + 0) * 36;
-            const float *w_b_row = spatial_att_gate_s_gate_s_conv_di_0_weight + (o + 1) * 36;
-            const float *w_c_row = spatial_att_gate_s_gate_s_conv_di_0_weight + (o + 2) * 36;
-            const float *w_d_row = spatial_att_gate_s_gate_s_conv_di_0_weight + (o + 3) * 36;
+            const float *group = v8_gate_s_conv_di_0_padded + (0) * 576;
+            const float *w_a_row = p10_att_gate_s_gate_s_conv_di_0_weight + (o + 0) * 36;
+            const float *w_b_row = p10_att_gate_s_gate_s_conv_di_0_weight + (o + 1) * 36;
+            const float *w_c_row = p10_att_gate_s_gate_s_conv_di_0_weight + (o + 2) * 36;
+            const float *w_d_row = p10_att_gate_s_gate_s_conv_di_0_weight + (o + 3) * 36;
             for (int t0 = 0; t0 < 384; t0 += 2 * ATTN_V_LANES) {
                 attn_v acc_a0 = {0}, acc_a1 = {0};
                 attn_v acc_b0 = {0}, acc_b1 = {0};
                 attn_v acc_c0 = {0}, acc_c1 = {0};
                 attn_v acc_d0 = {0}, acc_d1 = {0};
                 for (int j = 0; j < 36; j++) {
-                    const float *s = group + gate_s_conv_di_0_8_taps[j] + t0;
+                    const float *s = group + v8_gate_s_conv_di_0_taps[j] + t0;
                     attn_v x0, x1;
                     __builtin_memcpy(&x0, s, sizeof x0);
                     __builtin_memcpy(&x1, s + ATTN_V_LANES, sizeof x1);
@@ -544,53 +544,53 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
                     acc_c0 += w_c_row[j] * x0; acc_c1 += w_c_row[j] * x1;
                     acc_d0 += w_d_row[j] * x0; acc_d1 += w_d_row[j] * x1;
                 }
-                __builtin_memcpy(gate_s_conv_di_0_8_wide + 0 + t0, &acc_a0, sizeof acc_a0);
-                __builtin_memcpy(gate_s_conv_di_0_8_wide + 0 + t0 + ATTN_V_LANES, &acc_a1, sizeof acc_a1);
-                __builtin_memcpy(gate_s_conv_di_0_8_wide + 384 + t0, &acc_b0, sizeof acc_b0);
-                __builtin_memcpy(gate_s_conv_di_0_8_wide + 384 + t0 + ATTN_V_LANES, &acc_b1, sizeof acc_b1);
-                __builtin_memcpy(gate_s_conv_di_0_8_wide + 768 + t0, &acc_c0, sizeof acc_c0);
-                __builtin_memcpy(gate_s_conv_di_0_8_wide + 768 + t0 + ATTN_V_LANES, &acc_c1, sizeof acc_c1);
-                __builtin_memcpy(gate_s_conv_di_0_8_wide + 1152 + t0, &acc_d0, sizeof acc_d0);
-                __builtin_memcpy(gate_s_conv_di_0_8_wide + 1152 + t0 + ATTN_V_LANES, &acc_d1, sizeof acc_d1);
+                __builtin_memcpy(v8_gate_s_conv_di_0_wide + 0 + t0, &acc_a0, sizeof acc_a0);
+                __builtin_memcpy(v8_gate_s_conv_di_0_wide + 0 + t0 + ATTN_V_LANES, &acc_a1, sizeof acc_a1);
+                __builtin_memcpy(v8_gate_s_conv_di_0_wide + 384 + t0, &acc_b0, sizeof acc_b0);
+                __builtin_memcpy(v8_gate_s_conv_di_0_wide + 384 + t0 + ATTN_V_LANES, &acc_b1, sizeof acc_b1);
+                __builtin_memcpy(v8_gate_s_conv_di_0_wide + 768 + t0, &acc_c0, sizeof acc_c0);
+                __builtin_memcpy(v8_gate_s_conv_di_0_wide + 768 + t0 + ATTN_V_LANES, &acc_c1, sizeof acc_c1);
+                __builtin_memcpy(v8_gate_s_conv_di_0_wide + 1152 + t0, &acc_d0, sizeof acc_d0);
+                __builtin_memcpy(v8_gate_s_conv_di_0_wide + 1152 + t0 + ATTN_V_LANES, &acc_d1, sizeof acc_d1);
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    gate_s_conv_di_0_8[o * 256 + y * 16 + c] = gate_s_conv_di_0_8_wide[y * 24 + c] + spatial_att_gate_s_gate_s_conv_di_0_bias[o];
+                    v8_gate_s_conv_di_0[o * 256 + y * 16 + c] = v8_gate_s_conv_di_0_wide[y * 24 + c] + p11_spatial_att_gate_s_gate_s_conv_di_0_bias[o];
                 }
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    gate_s_conv_di_0_8[(o + 1) * 256 + y * 16 + c] = (gate_s_conv_di_0_8_wide + 384)[y * 24 + c] + spatial_att_gate_s_gate_s_conv_di_0_bias[o + 1];
+                    v8_gate_s_conv_di_0[(o + 1) * 256 + y * 16 + c] = (v8_gate_s_conv_di_0_wide + 384)[y * 24 + c] + p11_spatial_att_gate_s_gate_s_conv_di_0_bias[o + 1];
                 }
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    gate_s_conv_di_0_8[(o + 2) * 256 + y * 16 + c] = (gate_s_conv_di_0_8_wide + 768)[y * 24 + c] + spatial_att_gate_s_gate_s_conv_di_0_bias[o + 2];
+                    v8_gate_s_conv_di_0[(o + 2) * 256 + y * 16 + c] = (v8_gate_s_conv_di_0_wide + 768)[y * 24 + c] + p11_spatial_att_gate_s_gate_s_conv_di_0_bias[o + 2];
                 }
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    gate_s_conv_di_0_8[(o + 3) * 256 + y * 16 + c] = (gate_s_conv_di_0_8_wide + 1152)[y * 24 + c] + spatial_att_gate_s_gate_s_conv_di_0_bias[o + 3];
+                    v8_gate_s_conv_di_0[(o + 3) * 256 + y * 16 + c] = (v8_gate_s_conv_di_0_wide + 1152)[y * 24 + c] + p11_spatial_att_gate_s_gate_s_conv_di_0_bias[o + 3];
                 }
             }
         }
         #else
         for (int o = 0; o < 4; o++) {
             for (int t = 0; t < 376; t++) {
-                gate_s_conv_di_0_8_wide[t] = 0.0f;
+                v8_gate_s_conv_di_0_wide[t] = 0.0f;
             }
-            const float *w_o = spatial_att_gate_s_gate_s_conv_di_0_weight + o * 36;
-            const float *group = gate_s_conv_di_0_8_padded + (0) * 576;
+            const float *w_o = p10_att_gate_s_gate_s_conv_di_0_weight + o * 36;
+            const float *group = v8_gate_s_conv_di_0_padded + (0) * 576;
             for (int i = 0; i < 4; i++) {
                 for (int kh = 0; kh < 3; kh++) {
                     for (int kw = 0; kw < 3; kw++) {
-                        attn_row_axpy(gate_s_conv_di_0_8_wide, group + (i * 24 + kh * 4) * 24 + kw * 4, w_o[(i * 3 + kh) * 3 + kw], 376);
+                        attn_row_axpy(v8_gate_s_conv_di_0_wide, group + (i * 24 + kh * 4) * 24 + kw * 4, w_o[(i * 3 + kh) * 3 + kw], 376);
                     }
                 }
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    gate_s_conv_di_0_8[o * 256 + y * 16 + c] = gate_s_conv_di_0_8_wide[y * 24 + c] + spatial_att_gate_s_gate_s_conv_di_0_bias[o];
+                    v8_gate_s_conv_di_0[o * 256 + y * 16 + c] = v8_gate_s_conv_di_0_wide[y * 24 + c] + p11_spatial_att_gate_s_gate_s_conv_di_0_bias[o];
                 }
             }
         }
@@ -603,13 +603,13 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
             const int kh0 = h < 4 ? (4 - h + 3) / 4 : 0;
             const int kh1_ = 19 - h < 0 ? 0 : (19 - h) / 4 + 1;
             const int kh1 = kh1_ < 3 ? kh1_ : 3;
-            float *out_row = gate_s_conv_di_0_8 + o * 256 + h * 16;
+            float *out_row = v8_gate_s_conv_di_0 + o * 256 + h * 16;
             for (int w = 0; w < 16; w++) {
-                out_row[w] = spatial_att_gate_s_gate_s_conv_di_0_bias[o];
+                out_row[w] = p11_spatial_att_gate_s_gate_s_conv_di_0_bias[o];
             }
             for (int i = 0; i < 4; i++) {
-                const float *x_plane = relu_6 + i * 256;
-                const float *w_plane = spatial_att_gate_s_gate_s_conv_di_0_weight + (o * 4 + i) * 9;
+                const float *x_plane = v6_relu + i * 256;
+                const float *w_plane = p10_att_gate_s_gate_s_conv_di_0_weight + (o * 4 + i) * 9;
                 for (int kh = kh0; kh < kh1; kh++) {
                     const float *x_row = x_plane + (h + kh * 4 - 4) * 16;
                     for (int kw = 0; kw < 3; kw++) {
@@ -624,44 +624,44 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
     }
     #endif
 
-    /* mc_9 [1,64,1,1] = linear(out=64, w=$4, b=$5)(relu_7) */
+    /* v9_mc [1,64,1,1] = linear(out=64, w=$4, b=$5)(v7_relu) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         (void)attn_row_dot;
-        attn_rows_dot(mc_9, (float *)0, channel_att_gate_c_gate_c_fc_final_weight, 64, 4, relu_7, (float *)0, channel_att_gate_c_gate_c_fc_final_bias);
+        attn_rows_dot(v9_mc, (float *)0, p4_att_gate_c_gate_c_fc_final_weight, 64, 4, v7_relu, (float *)0, p5_channel_att_gate_c_gate_c_fc_final_bias);
         #else
         for (int o = 0; o < 64; o++) {
-            const float mc_9_acc = attn_row_dot(channel_att_gate_c_gate_c_fc_final_weight + o * 4, relu_7, 4);
-            mc_9[o] = mc_9_acc + channel_att_gate_c_gate_c_fc_final_bias[o];
+            const float v9_mc_acc = attn_row_dot(p4_att_gate_c_gate_c_fc_final_weight + o * 4, v7_relu, 4);
+            v9_mc[o] = v9_mc_acc + p5_channel_att_gate_c_gate_c_fc_final_bias[o];
         }
         #endif
     }
 
-    /* relu_11 [1,4,16,16] = relu(gate_s_bn_di_0_10) */
+    /* v11_relu [1,4,16,16] = relu(v10_gate_s_bn_di_0) */
     for (int c = 0; c < 4; c++) {
-        const float *gate_s_conv_di_0_8_r0 = gate_s_conv_di_0_8 + c * 256;
-        const float spatial_att_gate_s_gate_s_bn_di_0_scale_c = spatial_att_gate_s_gate_s_bn_di_0_scale[c];
-        const float spatial_att_gate_s_gate_s_bn_di_0_shift_c = spatial_att_gate_s_gate_s_bn_di_0_shift[c];
-        float *relu_11_w3 = relu_11 + c * 256;
+        const float *v8_gate_s_conv_di_0_r0 = v8_gate_s_conv_di_0 + c * 256;
+        const float p12_spatial_att_gate_s_gate_s_bn_di_0_scale_c = p12_spatial_att_gate_s_gate_s_bn_di_0_scale[c];
+        const float p13_spatial_att_gate_s_gate_s_bn_di_0_shift_c = p13_spatial_att_gate_s_gate_s_bn_di_0_shift[c];
+        float *v11_relu_w3 = v11_relu + c * 256;
         for (int hw = 0; hw < 256; hw++) {
-            const float gate_s_bn_di_0_10 = spatial_att_gate_s_gate_s_bn_di_0_scale_c * gate_s_conv_di_0_8_r0[hw] + spatial_att_gate_s_gate_s_bn_di_0_shift_c;
-            relu_11_w3[hw] = gate_s_bn_di_0_10 < 0.0f ? 0.0f : gate_s_bn_di_0_10;
+            const float v10_gate_s_bn_di_0 = p12_spatial_att_gate_s_gate_s_bn_di_0_scale_c * v8_gate_s_conv_di_0_r0[hw] + p13_spatial_att_gate_s_gate_s_bn_di_0_shift_c;
+            v11_relu_w3[hw] = v10_gate_s_bn_di_0 < 0.0f ? 0.0f : v10_gate_s_bn_di_0;
         }
     }
 
-    /* gate_s_conv_di_1_12 [1,4,16,16] = conv2d(out=4, k=3, pad=4, dil=4, w=$14, b=$15)(relu_11) */
+    /* v12_gate_s_conv_di_1 [1,4,16,16] = conv2d(out=4, k=3, pad=4, dil=4, w=$14, b=$15)(v11_relu) */
     #if defined(__x86_64__) || defined(__aarch64__)
     {
-        float *gate_s_conv_di_1_12_padded = scratch + 2116; /* [4, 24, 24] + 32 */
-        float *gate_s_conv_di_1_12_wide = scratch + 4452; /* 4 × 384 */
+        float *v12_gate_s_conv_di_1_padded = scratch + 2116; /* [4, 24, 24] + 32 */
+        float *v12_gate_s_conv_di_1_wide = scratch + 4452; /* 4 × 384 */
         for (int t = 0; t < 2336; t++) {
-            gate_s_conv_di_1_12_padded[t] = 0.0f;
+            v12_gate_s_conv_di_1_padded[t] = 0.0f;
         }
         for (int i = 0; i < 4; i++) {
             for (int y = 0; y < 16; y++) {
-                float *dst = gate_s_conv_di_1_12_padded + (i * 24 + y + 4) * 24 + 4;
+                float *dst = v12_gate_s_conv_di_1_padded + (i * 24 + y + 4) * 24 + 4;
                 for (int c = 0; c < 16; c++) {
-                    dst[c] = relu_11[i * 256 + y * 16 + c];
+                    dst[c] = v11_relu[i * 256 + y * 16 + c];
                 }
             }
         }
@@ -672,21 +672,21 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
         #define ATTN_V_LANES 8
         #endif
         typedef float attn_v __attribute__((vector_size(4 * ATTN_V_LANES)));
-        static const int gate_s_conv_di_1_12_taps[36] = {0, 4, 8, 96, 100, 104, 192, 196, 200, 576, 580, 584, 672, 676, 680, 768, 772, 776, 1152, 1156, 1160, 1248, 1252, 1256, 1344, 1348, 1352, 1728, 1732, 1736, 1824, 1828, 1832, 1920, 1924, 1928};
+        static const int v12_gate_s_conv_di_1_taps[36] = {0, 4, 8, 96, 100, 104, 192, 196, 200, 576, 580, 584, 672, 676, 680, 768, 772, 776, 1152, 1156, 1160, 1248, 1252, 1256, 1344, 1348, 1352, 1728, 1732, 1736, 1824, 1828, 1832, 1920, 1924, 1928};
         (void)attn_row_axpy;
         for (int o = 0; o < 4; o += 4) {
-            const float *group = gate_s_conv_di_1_12_padded + (0) * 576;
-            const float *w_a_row = spatial_att_gate_s_gate_s_conv_di_1_weight + (o + 0) * 36;
-            const float *w_b_row = spatial_att_gate_s_gate_s_conv_di_1_weight + (o + 1) * 36;
-            const float *w_c_row = spatial_att_gate_s_gate_s_conv_di_1_weight + (o + 2) * 36;
-            const float *w_d_row = spatial_att_gate_s_gate_s_conv_di_1_weight + (o + 3) * 36;
+            const float *group = v12_gate_s_conv_di_1_padded + (0) * 576;
+            const float *w_a_row = p14_att_gate_s_gate_s_conv_di_1_weight + (o + 0) * 36;
+            const float *w_b_row = p14_att_gate_s_gate_s_conv_di_1_weight + (o + 1) * 36;
+            const float *w_c_row = p14_att_gate_s_gate_s_conv_di_1_weight + (o + 2) * 36;
+            const float *w_d_row = p14_att_gate_s_gate_s_conv_di_1_weight + (o + 3) * 36;
             for (int t0 = 0; t0 < 384; t0 += 2 * ATTN_V_LANES) {
                 attn_v acc_a0 = {0}, acc_a1 = {0};
                 attn_v acc_b0 = {0}, acc_b1 = {0};
                 attn_v acc_c0 = {0}, acc_c1 = {0};
                 attn_v acc_d0 = {0}, acc_d1 = {0};
                 for (int j = 0; j < 36; j++) {
-                    const float *s = group + gate_s_conv_di_1_12_taps[j] + t0;
+                    const float *s = group + v12_gate_s_conv_di_1_taps[j] + t0;
                     attn_v x0, x1;
                     __builtin_memcpy(&x0, s, sizeof x0);
                     __builtin_memcpy(&x1, s + ATTN_V_LANES, sizeof x1);
@@ -695,53 +695,53 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
                     acc_c0 += w_c_row[j] * x0; acc_c1 += w_c_row[j] * x1;
                     acc_d0 += w_d_row[j] * x0; acc_d1 += w_d_row[j] * x1;
                 }
-                __builtin_memcpy(gate_s_conv_di_1_12_wide + 0 + t0, &acc_a0, sizeof acc_a0);
-                __builtin_memcpy(gate_s_conv_di_1_12_wide + 0 + t0 + ATTN_V_LANES, &acc_a1, sizeof acc_a1);
-                __builtin_memcpy(gate_s_conv_di_1_12_wide + 384 + t0, &acc_b0, sizeof acc_b0);
-                __builtin_memcpy(gate_s_conv_di_1_12_wide + 384 + t0 + ATTN_V_LANES, &acc_b1, sizeof acc_b1);
-                __builtin_memcpy(gate_s_conv_di_1_12_wide + 768 + t0, &acc_c0, sizeof acc_c0);
-                __builtin_memcpy(gate_s_conv_di_1_12_wide + 768 + t0 + ATTN_V_LANES, &acc_c1, sizeof acc_c1);
-                __builtin_memcpy(gate_s_conv_di_1_12_wide + 1152 + t0, &acc_d0, sizeof acc_d0);
-                __builtin_memcpy(gate_s_conv_di_1_12_wide + 1152 + t0 + ATTN_V_LANES, &acc_d1, sizeof acc_d1);
+                __builtin_memcpy(v12_gate_s_conv_di_1_wide + 0 + t0, &acc_a0, sizeof acc_a0);
+                __builtin_memcpy(v12_gate_s_conv_di_1_wide + 0 + t0 + ATTN_V_LANES, &acc_a1, sizeof acc_a1);
+                __builtin_memcpy(v12_gate_s_conv_di_1_wide + 384 + t0, &acc_b0, sizeof acc_b0);
+                __builtin_memcpy(v12_gate_s_conv_di_1_wide + 384 + t0 + ATTN_V_LANES, &acc_b1, sizeof acc_b1);
+                __builtin_memcpy(v12_gate_s_conv_di_1_wide + 768 + t0, &acc_c0, sizeof acc_c0);
+                __builtin_memcpy(v12_gate_s_conv_di_1_wide + 768 + t0 + ATTN_V_LANES, &acc_c1, sizeof acc_c1);
+                __builtin_memcpy(v12_gate_s_conv_di_1_wide + 1152 + t0, &acc_d0, sizeof acc_d0);
+                __builtin_memcpy(v12_gate_s_conv_di_1_wide + 1152 + t0 + ATTN_V_LANES, &acc_d1, sizeof acc_d1);
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    gate_s_conv_di_1_12[o * 256 + y * 16 + c] = gate_s_conv_di_1_12_wide[y * 24 + c] + spatial_att_gate_s_gate_s_conv_di_1_bias[o];
+                    v12_gate_s_conv_di_1[o * 256 + y * 16 + c] = v12_gate_s_conv_di_1_wide[y * 24 + c] + p15_spatial_att_gate_s_gate_s_conv_di_1_bias[o];
                 }
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    gate_s_conv_di_1_12[(o + 1) * 256 + y * 16 + c] = (gate_s_conv_di_1_12_wide + 384)[y * 24 + c] + spatial_att_gate_s_gate_s_conv_di_1_bias[o + 1];
+                    v12_gate_s_conv_di_1[(o + 1) * 256 + y * 16 + c] = (v12_gate_s_conv_di_1_wide + 384)[y * 24 + c] + p15_spatial_att_gate_s_gate_s_conv_di_1_bias[o + 1];
                 }
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    gate_s_conv_di_1_12[(o + 2) * 256 + y * 16 + c] = (gate_s_conv_di_1_12_wide + 768)[y * 24 + c] + spatial_att_gate_s_gate_s_conv_di_1_bias[o + 2];
+                    v12_gate_s_conv_di_1[(o + 2) * 256 + y * 16 + c] = (v12_gate_s_conv_di_1_wide + 768)[y * 24 + c] + p15_spatial_att_gate_s_gate_s_conv_di_1_bias[o + 2];
                 }
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    gate_s_conv_di_1_12[(o + 3) * 256 + y * 16 + c] = (gate_s_conv_di_1_12_wide + 1152)[y * 24 + c] + spatial_att_gate_s_gate_s_conv_di_1_bias[o + 3];
+                    v12_gate_s_conv_di_1[(o + 3) * 256 + y * 16 + c] = (v12_gate_s_conv_di_1_wide + 1152)[y * 24 + c] + p15_spatial_att_gate_s_gate_s_conv_di_1_bias[o + 3];
                 }
             }
         }
         #else
         for (int o = 0; o < 4; o++) {
             for (int t = 0; t < 376; t++) {
-                gate_s_conv_di_1_12_wide[t] = 0.0f;
+                v12_gate_s_conv_di_1_wide[t] = 0.0f;
             }
-            const float *w_o = spatial_att_gate_s_gate_s_conv_di_1_weight + o * 36;
-            const float *group = gate_s_conv_di_1_12_padded + (0) * 576;
+            const float *w_o = p14_att_gate_s_gate_s_conv_di_1_weight + o * 36;
+            const float *group = v12_gate_s_conv_di_1_padded + (0) * 576;
             for (int i = 0; i < 4; i++) {
                 for (int kh = 0; kh < 3; kh++) {
                     for (int kw = 0; kw < 3; kw++) {
-                        attn_row_axpy(gate_s_conv_di_1_12_wide, group + (i * 24 + kh * 4) * 24 + kw * 4, w_o[(i * 3 + kh) * 3 + kw], 376);
+                        attn_row_axpy(v12_gate_s_conv_di_1_wide, group + (i * 24 + kh * 4) * 24 + kw * 4, w_o[(i * 3 + kh) * 3 + kw], 376);
                     }
                 }
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    gate_s_conv_di_1_12[o * 256 + y * 16 + c] = gate_s_conv_di_1_12_wide[y * 24 + c] + spatial_att_gate_s_gate_s_conv_di_1_bias[o];
+                    v12_gate_s_conv_di_1[o * 256 + y * 16 + c] = v12_gate_s_conv_di_1_wide[y * 24 + c] + p15_spatial_att_gate_s_gate_s_conv_di_1_bias[o];
                 }
             }
         }
@@ -754,13 +754,13 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
             const int kh0 = h < 4 ? (4 - h + 3) / 4 : 0;
             const int kh1_ = 19 - h < 0 ? 0 : (19 - h) / 4 + 1;
             const int kh1 = kh1_ < 3 ? kh1_ : 3;
-            float *out_row = gate_s_conv_di_1_12 + o * 256 + h * 16;
+            float *out_row = v12_gate_s_conv_di_1 + o * 256 + h * 16;
             for (int w = 0; w < 16; w++) {
-                out_row[w] = spatial_att_gate_s_gate_s_conv_di_1_bias[o];
+                out_row[w] = p15_spatial_att_gate_s_gate_s_conv_di_1_bias[o];
             }
             for (int i = 0; i < 4; i++) {
-                const float *x_plane = relu_11 + i * 256;
-                const float *w_plane = spatial_att_gate_s_gate_s_conv_di_1_weight + (o * 4 + i) * 9;
+                const float *x_plane = v11_relu + i * 256;
+                const float *w_plane = p14_att_gate_s_gate_s_conv_di_1_weight + (o * 4 + i) * 9;
                 for (int kh = kh0; kh < kh1; kh++) {
                     const float *x_row = x_plane + (h + kh * 4 - 4) * 16;
                     for (int kw = 0; kw < 3; kw++) {
@@ -775,29 +775,29 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
     }
     #endif
 
-    /* relu_14 [1,4,16,16] = relu(gate_s_bn_di_1_13) */
+    /* v14_relu [1,4,16,16] = relu(v13_gate_s_bn_di_1) */
     for (int c = 0; c < 4; c++) {
-        const float *gate_s_conv_di_1_12_r0 = gate_s_conv_di_1_12 + c * 256;
-        const float spatial_att_gate_s_gate_s_bn_di_1_scale_c = spatial_att_gate_s_gate_s_bn_di_1_scale[c];
-        const float spatial_att_gate_s_gate_s_bn_di_1_shift_c = spatial_att_gate_s_gate_s_bn_di_1_shift[c];
-        float *relu_14_w3 = relu_14 + c * 256;
+        const float *v12_gate_s_conv_di_1_r0 = v12_gate_s_conv_di_1 + c * 256;
+        const float p16_spatial_att_gate_s_gate_s_bn_di_1_scale_c = p16_spatial_att_gate_s_gate_s_bn_di_1_scale[c];
+        const float p17_spatial_att_gate_s_gate_s_bn_di_1_shift_c = p17_spatial_att_gate_s_gate_s_bn_di_1_shift[c];
+        float *v14_relu_w3 = v14_relu + c * 256;
         for (int hw = 0; hw < 256; hw++) {
-            const float gate_s_bn_di_1_13 = spatial_att_gate_s_gate_s_bn_di_1_scale_c * gate_s_conv_di_1_12_r0[hw] + spatial_att_gate_s_gate_s_bn_di_1_shift_c;
-            relu_14_w3[hw] = gate_s_bn_di_1_13 < 0.0f ? 0.0f : gate_s_bn_di_1_13;
+            const float v13_gate_s_bn_di_1 = p16_spatial_att_gate_s_gate_s_bn_di_1_scale_c * v12_gate_s_conv_di_1_r0[hw] + p17_spatial_att_gate_s_gate_s_bn_di_1_shift_c;
+            v14_relu_w3[hw] = v13_gate_s_bn_di_1 < 0.0f ? 0.0f : v13_gate_s_bn_di_1;
         }
     }
 
-    /* gate_s_conv_final_15 [1,1,16,16] = conv2d(out=1, k=1, pad=0, dil=1, w=$18, b=$19)(relu_14) */
+    /* v15_gate_s_conv_final [1,1,16,16] = conv2d(out=1, k=1, pad=0, dil=1, w=$18, b=$19)(v14_relu) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         (void)attn_row_axpy;
-        attn_gemm_nn(gate_s_conv_final_15 + 0 + 0 * 256, 256, spatial_att_gate_s_gate_s_conv_final_weight + 0 * 4, 4, 1, relu_14 + 0 + 0 * 1024, 256, 1, 256, 4, spatial_att_gate_s_gate_s_conv_final_bias + 0, 1.0f);
+        attn_gemm_nn(v15_gate_s_conv_final + 0 + 0 * 256, 256, p18_att_gate_s_gate_s_conv_final_weight + 0 * 4, 4, 1, v14_relu + 0 + 0 * 1024, 256, 1, 256, 4, p19_att_gate_s_gate_s_conv_final_bias + 0, 1.0f);
         #else
-        float *out_plane = gate_s_conv_final_15 + 0;
-        const float *x_planes = relu_14 + 0;
-        const float *w_row = spatial_att_gate_s_gate_s_conv_final_weight + 0 * 4;
+        float *out_plane = v15_gate_s_conv_final + 0;
+        const float *x_planes = v14_relu + 0;
+        const float *w_row = p18_att_gate_s_gate_s_conv_final_weight + 0 * 4;
         for (int t = 0; t < 256; t++) {
-            out_plane[t] = spatial_att_gate_s_gate_s_conv_final_bias[0];
+            out_plane[t] = p19_att_gate_s_gate_s_conv_final_bias[0];
         }
         for (int i = 0; i < 4; i++) {
             attn_row_axpy(out_plane, x_planes + i * 256, w_row[i], 256);
@@ -805,16 +805,16 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
         #endif
     }
 
-    /* add_19 [1,64,16,16] = add(mul_18, input) */
+    /* v19_add [1,64,16,16] = add(v18_mul, input) */
     for (int c = 0; c < 64; c++) {
-        const float mc_9_v = mc_9[c];
+        const float v9_mc_v = v9_mc[c];
         const float *input_r0 = input + c * 256;
         float *output_w1 = output + c * 256;
         for (int hw = 0; hw < 256; hw++) {
-            const float mul_16 = gate_s_conv_final_15[hw] * mc_9_v;
-            const float sigmoid_17 = 1.0f / (1.0f + expf(-mul_16));
-            const float mul_18 = sigmoid_17 * input_r0[hw];
-            output_w1[hw] = mul_18 + input_r0[hw];
+            const float v16_mul = v15_gate_s_conv_final[hw] * v9_mc_v;
+            const float v17_sigmoid = 1.0f / (1.0f + expf(-v16_mul));
+            const float v18_mul = v17_sigmoid * input_r0[hw];
+            output_w1[hw] = v18_mul + input_r0[hw];
         }
     }
 }

@@ -449,122 +449,122 @@ static void attn_row_scale_mul(float *y, const float *x, float g, const float *s
 
 void cbam_resnet50_layer3_forward(const float *input, float *output, const float *params, float *scratch)
 {
-    const float *channel_fc1_weight = params + CBAM_RESNET50_LAYER3_CHANNEL_FC1_WEIGHT_OFFSET; /* [64, 1024] */
-    const float *channel_fc2_weight = params + CBAM_RESNET50_LAYER3_CHANNEL_FC2_WEIGHT_OFFSET; /* [1024, 64] */
-    const float *spatial_conv_conv_weight = params + CBAM_RESNET50_LAYER3_SPATIAL_CONV_CONV_WEIGHT_OFFSET; /* [1, 2, 7, 7] */
-    const float *spatial_conv_bn_scale = params + CBAM_RESNET50_LAYER3_SPATIAL_CONV_BN_SCALE_OFFSET; /* [1] */
-    const float *spatial_conv_bn_shift = params + CBAM_RESNET50_LAYER3_SPATIAL_CONV_BN_SHIFT_OFFSET; /* [1] */
-    float *pool_mean_1 = scratch + 0; /* [1,1024,1,1] */
-    float *pool_max_2 = scratch + 1024; /* [1,1024,1,1] */
-    float *fc1_3 = scratch + 2048; /* [1,64,1,1] */
-    float *fc1_4 = scratch + 2112; /* [1,64,1,1] */
-    float *relu_5 = scratch + 2048; /* [1,64,1,1] */
-    float *relu_6 = scratch + 2112; /* [1,64,1,1] */
-    float *avg_path_7 = scratch + 0; /* [1,1024,1,1] */
-    float *fc2_8 = scratch + 1024; /* [1,1024,1,1] */
-    float *sigmoid_10 = scratch + 2048; /* [1,1024,1,1] */
-    float *mean_c_12 = scratch + 0; /* [1,1,14,14] */
-    float *max_c_13 = scratch + 196; /* [1,1,14,14] */
-    float *concat_14 = scratch + 0; /* [1,2,14,14] */
-    float *conv_15 = scratch + 392; /* [1,1,14,14] */
-    float *sigmoid_17 = scratch + 0; /* [1,1,14,14] */
+    const float *p0_channel_fc1_weight = params + CBAM_RESNET50_LAYER3_CHANNEL_FC1_WEIGHT_OFFSET; /* [64, 1024] */
+    const float *p1_channel_fc2_weight = params + CBAM_RESNET50_LAYER3_CHANNEL_FC2_WEIGHT_OFFSET; /* [1024, 64] */
+    const float *p2_spatial_conv_conv_weight = params + CBAM_RESNET50_LAYER3_SPATIAL_CONV_CONV_WEIGHT_OFFSET; /* [1, 2, 7, 7] */
+    const float *p3_spatial_conv_bn_scale = params + CBAM_RESNET50_LAYER3_SPATIAL_CONV_BN_SCALE_OFFSET; /* [1] */
+    const float *p4_spatial_conv_bn_shift = params + CBAM_RESNET50_LAYER3_SPATIAL_CONV_BN_SHIFT_OFFSET; /* [1] */
+    float *v1_pool_mean = scratch + 0; /* [1,1024,1,1] */
+    float *v2_pool_max = scratch + 1024; /* [1,1024,1,1] */
+    float *v3_fc1 = scratch + 2048; /* [1,64,1,1] */
+    float *v4_fc1 = scratch + 2112; /* [1,64,1,1] */
+    float *v5_relu = scratch + 2048; /* [1,64,1,1] */
+    float *v6_relu = scratch + 2112; /* [1,64,1,1] */
+    float *v7_avg_path = scratch + 0; /* [1,1024,1,1] */
+    float *v8_fc2 = scratch + 1024; /* [1,1024,1,1] */
+    float *v10_sigmoid = scratch + 2048; /* [1,1024,1,1] */
+    float *v12_mean_c = scratch + 0; /* [1,1,14,14] */
+    float *v13_max_c = scratch + 196; /* [1,1,14,14] */
+    float *v14_concat = scratch + 0; /* [1,2,14,14] */
+    float *v15_conv = scratch + 392; /* [1,1,14,14] */
+    float *v17_sigmoid = scratch + 0; /* [1,1,14,14] */
 
-    /* pool_mean_1 [1,1024,1,1] = global_pool.mean(input) */
-    /* pool_max_2 [1,1024,1,1] = global_pool.max(input) */
+    /* v1_pool_mean [1,1024,1,1] = global_pool.mean(input) */
+    /* v2_pool_max [1,1024,1,1] = global_pool.max(input) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         (void)attn_row_sum_max;
-        attn_rows_pool(input, 1024, 196, 0.0051020407f, pool_mean_1, pool_max_2);
+        attn_rows_pool(input, 1024, 196, 0.0051020407f, v1_pool_mean, v2_pool_max);
         #else
         for (int c = 0; c < 1024; c++) {
             float sum, max;
             attn_row_sum_max(input + c * 196, 196, &sum, &max);
-            pool_mean_1[c] = sum * 0.0051020407f;
-            pool_max_2[c] = max;
+            v1_pool_mean[c] = sum * 0.0051020407f;
+            v2_pool_max[c] = max;
         }
         #endif
     }
 
-    /* fc1_3 [1,64,1,1] = linear(out=64, w=$0)(pool_mean_1) */
-    /* fc1_4 [1,64,1,1] = linear(out=64, w=$0)(pool_max_2) */
+    /* v3_fc1 [1,64,1,1] = linear(out=64, w=$0)(v1_pool_mean) */
+    /* v4_fc1 [1,64,1,1] = linear(out=64, w=$0)(v2_pool_max) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         (void)attn_row_dot2;
-        attn_rows_dot(fc1_3, fc1_4, channel_fc1_weight, 64, 1024, pool_mean_1, pool_max_2, (float *)0);
+        attn_rows_dot(v3_fc1, v4_fc1, p0_channel_fc1_weight, 64, 1024, v1_pool_mean, v2_pool_max, (float *)0);
         #else
         for (int o = 0; o < 64; o++) {
-            float fc1_3_acc, fc1_4_acc;
-            attn_row_dot2(channel_fc1_weight + o * 1024, pool_mean_1, pool_max_2, 1024, &fc1_3_acc, &fc1_4_acc);
-            fc1_3[o] = fc1_3_acc + 0.0f;
-            fc1_4[o] = fc1_4_acc + 0.0f;
+            float v3_fc1_acc, v4_fc1_acc;
+            attn_row_dot2(p0_channel_fc1_weight + o * 1024, v1_pool_mean, v2_pool_max, 1024, &v3_fc1_acc, &v4_fc1_acc);
+            v3_fc1[o] = v3_fc1_acc + 0.0f;
+            v4_fc1[o] = v4_fc1_acc + 0.0f;
         }
         #endif
     }
 
-    /* relu_5 [1,64,1,1] = relu(fc1_3) */
+    /* v5_relu [1,64,1,1] = relu(v3_fc1) */
     for (int c = 0; c < 64; c++) {
-        relu_5[c] = fc1_3[c] < 0.0f ? 0.0f : fc1_3[c];
+        v5_relu[c] = v3_fc1[c] < 0.0f ? 0.0f : v3_fc1[c];
     }
 
-    /* relu_6 [1,64,1,1] = relu(fc1_4) */
+    /* v6_relu [1,64,1,1] = relu(v4_fc1) */
     for (int c = 0; c < 64; c++) {
-        relu_6[c] = fc1_4[c] < 0.0f ? 0.0f : fc1_4[c];
+        v6_relu[c] = v4_fc1[c] < 0.0f ? 0.0f : v4_fc1[c];
     }
 
-    /* avg_path_7 [1,1024,1,1] = linear(out=1024, w=$1)(relu_5) */
-    /* fc2_8 [1,1024,1,1] = linear(out=1024, w=$1)(relu_6) */
+    /* v7_avg_path [1,1024,1,1] = linear(out=1024, w=$1)(v5_relu) */
+    /* v8_fc2 [1,1024,1,1] = linear(out=1024, w=$1)(v6_relu) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         (void)attn_row_dot2;
-        attn_rows_dot(avg_path_7, fc2_8, channel_fc2_weight, 1024, 64, relu_5, relu_6, (float *)0);
+        attn_rows_dot(v7_avg_path, v8_fc2, p1_channel_fc2_weight, 1024, 64, v5_relu, v6_relu, (float *)0);
         #else
         for (int o = 0; o < 1024; o++) {
-            float avg_path_7_acc, fc2_8_acc;
-            attn_row_dot2(channel_fc2_weight + o * 64, relu_5, relu_6, 64, &avg_path_7_acc, &fc2_8_acc);
-            avg_path_7[o] = avg_path_7_acc + 0.0f;
-            fc2_8[o] = fc2_8_acc + 0.0f;
+            float v7_avg_path_acc, v8_fc2_acc;
+            attn_row_dot2(p1_channel_fc2_weight + o * 64, v5_relu, v6_relu, 64, &v7_avg_path_acc, &v8_fc2_acc);
+            v7_avg_path[o] = v7_avg_path_acc + 0.0f;
+            v8_fc2[o] = v8_fc2_acc + 0.0f;
         }
         #endif
     }
 
-    /* sigmoid_10 [1,1024,1,1] = sigmoid(add_9) */
+    /* v10_sigmoid [1,1024,1,1] = sigmoid(v9_add) */
     for (int c = 0; c < 1024; c++) {
-        const float add_9 = fc2_8[c] + avg_path_7[c];
-        sigmoid_10[c] = 1.0f / (1.0f + expf(-add_9));
+        const float v9_add = v8_fc2[c] + v7_avg_path[c];
+        v10_sigmoid[c] = 1.0f / (1.0f + expf(-v9_add));
     }
 
-    /* mean_c_12 [1,1,14,14] = channel_pool.mean(x1_11) */
-    /* max_c_13 [1,1,14,14] = channel_pool.max(x1_11) */
+    /* v12_mean_c [1,1,14,14] = channel_pool.mean(v11_x1) */
+    /* v13_max_c [1,1,14,14] = channel_pool.max(v11_x1) */
     {
-        float *mean_c_12_plane = mean_c_12;
+        float *v12_mean_c_plane = v12_mean_c;
         for (int hw = 0; hw < 196; hw++) {
-            mean_c_12_plane[hw] = 0.0f;
+            v12_mean_c_plane[hw] = 0.0f;
         }
-        float *max_c_13_plane = max_c_13;
+        float *v13_max_c_plane = v13_max_c;
         for (int hw = 0; hw < 196; hw++) {
-            max_c_13_plane[hw] = -INFINITY;
+            v13_max_c_plane[hw] = -INFINITY;
         }
         for (int c = 0; c < 1024; c++) {
-            const float sigmoid_10_v = sigmoid_10[c];
-            attn_row_scale_sum_max(mean_c_12_plane, max_c_13_plane, input + c * 196, sigmoid_10_v, 196);
+            const float v10_sigmoid_v = v10_sigmoid[c];
+            attn_row_scale_sum_max(v12_mean_c_plane, v13_max_c_plane, input + c * 196, v10_sigmoid_v, 196);
         }
         for (int hw = 0; hw < 196; hw++) {
-            mean_c_12_plane[hw] *= 0.0009765625f;
+            v12_mean_c_plane[hw] *= 0.0009765625f;
         }
     }
 
-    /* conv_15 [1,1,14,14] = conv2d(out=1, k=7, pad=3, dil=1, w=$2)(concat_14) */
+    /* v15_conv [1,1,14,14] = conv2d(out=1, k=7, pad=3, dil=1, w=$2)(v14_concat) */
     for (int h = 0; h < 14; h++) {
         const int kh0 = h < 3 ? (3 - h + 0) / 1 : 0;
         const int kh1_ = 16 - h < 0 ? 0 : (16 - h) / 1 + 1;
         const int kh1 = kh1_ < 7 ? kh1_ : 7;
-        float *out_row = conv_15 + h * 14;
+        float *out_row = v15_conv + h * 14;
         for (int w = 0; w < 14; w++) {
             out_row[w] = 0.0f;
         }
         for (int i = 0; i < 2; i++) {
-            const float *x_plane = concat_14 + i * 196;
-            const float *w_plane = spatial_conv_conv_weight + (0 * 2 + i) * 49;
+            const float *x_plane = v14_concat + i * 196;
+            const float *w_plane = p2_spatial_conv_conv_weight + (0 * 2 + i) * 49;
             for (int kh = kh0; kh < kh1; kh++) {
                 const float *x_row = x_plane + (h + kh * 1 - 3) * 14;
                 for (int kw = 0; kw < 7; kw++) {
@@ -577,19 +577,19 @@ void cbam_resnet50_layer3_forward(const float *input, float *output, const float
         }
     }
 
-    /* sigmoid_17 [1,1,14,14] = sigmoid(bn_16) */
+    /* v17_sigmoid [1,1,14,14] = sigmoid(v16_bn) */
     {
-        const float spatial_conv_bn_scale_c = spatial_conv_bn_scale[0];
-        const float spatial_conv_bn_shift_c = spatial_conv_bn_shift[0];
+        const float p3_spatial_conv_bn_scale_c = p3_spatial_conv_bn_scale[0];
+        const float p4_spatial_conv_bn_shift_c = p4_spatial_conv_bn_shift[0];
         for (int hw = 0; hw < 196; hw++) {
-            const float bn_16 = spatial_conv_bn_scale_c * conv_15[hw] + spatial_conv_bn_shift_c;
-            sigmoid_17[hw] = 1.0f / (1.0f + expf(-bn_16));
+            const float v16_bn = p3_spatial_conv_bn_scale_c * v15_conv[hw] + p4_spatial_conv_bn_shift_c;
+            v17_sigmoid[hw] = 1.0f / (1.0f + expf(-v16_bn));
         }
     }
 
-    /* mul_18 [1,1024,14,14] = mul(sigmoid_17, x1_11) */
+    /* v18_mul [1,1024,14,14] = mul(v17_sigmoid, v11_x1) */
     for (int c = 0; c < 1024; c++) {
-        attn_row_scale_mul(output + c * 196, input + c * 196, sigmoid_10[c], sigmoid_17, 196);
+        attn_row_scale_mul(output + c * 196, input + c * 196, v10_sigmoid[c], v17_sigmoid, 196);
     }
 }
 

@@ -371,58 +371,58 @@ static void attn_row_scale(float *y, const float *x, float g, int n)
 
 void danet_cam_c64_forward(const float *input, float *output, const float *params, float *scratch)
 {
-    const float *gamma = params + DANET_CAM_C64_GAMMA_OFFSET; /* [1, 1, 1, 1] */
-    const float *a_1 = input + 0; /* [1,1,64,256], a view */
-    float *energy_3 = scratch + 0; /* [1,1,64,64] */
-    float *rowmax_4 = scratch + 4096; /* [1,1,64,1] */
-    float *sub_5 = scratch + 0; /* [1,1,64,64] */
-    float *softmax_6 = scratch + 4096; /* [1,1,64,64] */
-    float *matmul_7 = scratch + 8192; /* [1,1,64,256] */
-    float *out_8 = scratch + 8192; /* [1,64,16,16], a view */
+    const float *p0_gamma = params + DANET_CAM_C64_GAMMA_OFFSET; /* [1, 1, 1, 1] */
+    const float *v1_a = input + 0; /* [1,1,64,256], a view */
+    float *v3_energy = scratch + 0; /* [1,1,64,64] */
+    float *v4_rowmax = scratch + 4096; /* [1,1,64,1] */
+    float *v5_sub = scratch + 0; /* [1,1,64,64] */
+    float *v6_softmax = scratch + 4096; /* [1,1,64,64] */
+    float *v7_matmul = scratch + 8192; /* [1,1,64,256] */
+    float *v8_out = scratch + 8192; /* [1,64,16,16], a view */
 
-    /* energy_3 [1,1,64,64] = matmul(A·Bᵀ)(a_1, a_1) */
+    /* v3_energy [1,1,64,64] = matmul(A·Bᵀ)(v1_a, v1_a) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         (void)attn_row_dot;
-        attn_gemm_nt(energy_3 + 0, 64, 1, a_1 + 0, 256, a_1 + 0, 256, 64, 64, 256, 1.0f);
+        attn_gemm_nt(v3_energy + 0, 64, 1, v1_a + 0, 256, v1_a + 0, 256, 64, 64, 256, 1.0f);
         #else
         for (int i0 = 0; i0 < 64; i0 += 8) {
             const int i1 = i0 + 8 < 64 ? i0 + 8 : 64;
             for (int j = 0; j < 64; j++) {
-                const float *br = a_1 + j * 256;
+                const float *br = v1_a + j * 256;
                 for (int i = i0; i < i1; i++) {
-                    energy_3[i * 64 + j] = attn_row_dot(a_1 + i * 256, br, 256);
+                    v3_energy[i * 64 + j] = attn_row_dot(v1_a + i * 256, br, 256);
                 }
             }
         }
         #endif
     }
 
-    /* rowmax_4 [1,1,64,1] = axis_pool.max.w(energy_3) */
+    /* v4_rowmax [1,1,64,1] = axis_pool.max.w(v3_energy) */
     {
         for (int h = 0; h < 64; h++) {
-            const float *xl = energy_3 + h * 64;
-            float *yl = rowmax_4 + h;
+            const float *xl = v3_energy + h * 64;
+            float *yl = v4_rowmax + h;
             float m = attn_row_max(xl, 64);
             yl[0] = m;
         }
     }
 
-    /* sub_5 [1,1,64,64] = sub(rowmax_4, energy_3) */
+    /* v5_sub [1,1,64,64] = sub(v4_rowmax, v3_energy) */
     for (int h = 0; h < 64; h++) {
-        const float rowmax_4_v = rowmax_4[h];
-        const float *energy_3_r0 = energy_3 + h * 64;
-        float *sub_5_w1 = sub_5 + h * 64;
+        const float v4_rowmax_v = v4_rowmax[h];
+        const float *v3_energy_r0 = v3_energy + h * 64;
+        float *v5_sub_w1 = v5_sub + h * 64;
         for (int w = 0; w < 64; w++) {
-            sub_5_w1[w] = rowmax_4_v - energy_3_r0[w];
+            v5_sub_w1[w] = v4_rowmax_v - v3_energy_r0[w];
         }
     }
 
-    /* softmax_6 [1,1,64,64] = softmax.w(sub_5) */
+    /* v6_softmax [1,1,64,64] = softmax.w(v5_sub) */
     {
         for (int h = 0; h < 64; h++) {
-            const float *xl = sub_5 + h * 64;
-            float *yl = softmax_6 + h * 64;
+            const float *xl = v5_sub + h * 64;
+            float *yl = v6_softmax + h * 64;
             const float m = attn_row_max(xl, 64);
             float sum = 0.0f;
             for (int t = 0; t < 64; t++) {
@@ -435,39 +435,39 @@ void danet_cam_c64_forward(const float *input, float *output, const float *param
         }
     }
 
-    /* matmul_7 [1,1,64,256] = matmul(A·B)(softmax_6, a_1) */
+    /* v7_matmul [1,1,64,256] = matmul(A·B)(v6_softmax, v1_a) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         (void)attn_row_axpy;
-        attn_gemm_nn(matmul_7 + 0, 256, softmax_6 + 0, 64, 1, a_1 + 0, 256, 64, 256, 64, (const float *)0, 1.0f);
+        attn_gemm_nn(v7_matmul + 0, 256, v6_softmax + 0, 64, 1, v1_a + 0, 256, 64, 256, 64, (const float *)0, 1.0f);
         #else
         for (int i0 = 0; i0 < 64; i0 += 8) {
             const int i1 = i0 + 8 < 64 ? i0 + 8 : 64;
             for (int i = i0; i < i1; i++) {
                 for (int j = 0; j < 256; j++) {
-                    (matmul_7 + i * 256)[j] = 0.0f;
+                    (v7_matmul + i * 256)[j] = 0.0f;
                 }
             }
             for (int k = 0; k < 64; k++) {
-                const float *br = a_1 + k * 256;
+                const float *br = v1_a + k * 256;
                 for (int i = i0; i < i1; i++) {
-                    attn_row_axpy(matmul_7 + i * 256, br, softmax_6[i * 64 + k], 256);
+                    attn_row_axpy(v7_matmul + i * 256, br, v6_softmax[i * 64 + k], 256);
                 }
             }
         }
         #endif
     }
 
-    /* add_10 [1,64,16,16] = add(mul_9, input) */
+    /* v10_add [1,64,16,16] = add(v9_mul, input) */
     {
-        const float gamma_v = gamma[0];
+        const float p0_gamma_v = p0_gamma[0];
         for (int c = 0; c < 64; c++) {
-            const float *out_8_r0 = out_8 + c * 256;
+            const float *v8_out_r0 = v8_out + c * 256;
             const float *input_r1 = input + c * 256;
             float *output_w2 = output + c * 256;
             for (int hw = 0; hw < 256; hw++) {
-                const float mul_9 = gamma_v * out_8_r0[hw];
-                output_w2[hw] = mul_9 + input_r1[hw];
+                const float v9_mul = p0_gamma_v * v8_out_r0[hw];
+                output_w2[hw] = v9_mul + input_r1[hw];
             }
         }
     }

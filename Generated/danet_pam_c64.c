@@ -342,34 +342,34 @@ static float attn_row_max(const float *x, int n)
 
 void danet_pam_c64_forward(const float *input, float *output, const float *params, float *scratch)
 {
-    const float *query_conv_weight = params + DANET_PAM_C64_QUERY_CONV_WEIGHT_OFFSET; /* [8, 64, 1, 1] */
-    const float *query_conv_bias = params + DANET_PAM_C64_QUERY_CONV_BIAS_OFFSET; /* [8] */
-    const float *key_conv_weight = params + DANET_PAM_C64_KEY_CONV_WEIGHT_OFFSET; /* [8, 64, 1, 1] */
-    const float *key_conv_bias = params + DANET_PAM_C64_KEY_CONV_BIAS_OFFSET; /* [8] */
-    const float *value_conv_weight = params + DANET_PAM_C64_VALUE_CONV_WEIGHT_OFFSET; /* [64, 64, 1, 1] */
-    const float *value_conv_bias = params + DANET_PAM_C64_VALUE_CONV_BIAS_OFFSET; /* [64] */
-    const float *gamma = params + DANET_PAM_C64_GAMMA_OFFSET; /* [1, 1, 1, 1] */
-    float *query_conv_1 = scratch + 0; /* [1,8,16,16] */
-    float *key_conv_2 = scratch + 2048; /* [1,8,16,16] */
-    float *value_conv_3 = scratch + 4096; /* [1,64,16,16] */
-    float *q_5 = scratch + 0; /* [1,1,8,256], a view */
-    float *k_6 = scratch + 2048; /* [1,1,8,256], a view */
-    float *v_7 = scratch + 4096; /* [1,1,64,256], a view */
-    float *attention_8 = scratch + 20480; /* [1,1,64,256] */
-    float *out_9 = scratch + 20480; /* [1,64,16,16], a view */
+    const float *p0_query_conv_weight = params + DANET_PAM_C64_QUERY_CONV_WEIGHT_OFFSET; /* [8, 64, 1, 1] */
+    const float *p1_query_conv_bias = params + DANET_PAM_C64_QUERY_CONV_BIAS_OFFSET; /* [8] */
+    const float *p2_key_conv_weight = params + DANET_PAM_C64_KEY_CONV_WEIGHT_OFFSET; /* [8, 64, 1, 1] */
+    const float *p3_key_conv_bias = params + DANET_PAM_C64_KEY_CONV_BIAS_OFFSET; /* [8] */
+    const float *p4_value_conv_weight = params + DANET_PAM_C64_VALUE_CONV_WEIGHT_OFFSET; /* [64, 64, 1, 1] */
+    const float *p5_value_conv_bias = params + DANET_PAM_C64_VALUE_CONV_BIAS_OFFSET; /* [64] */
+    const float *p6_gamma = params + DANET_PAM_C64_GAMMA_OFFSET; /* [1, 1, 1, 1] */
+    float *v1_query_conv = scratch + 0; /* [1,8,16,16] */
+    float *v2_key_conv = scratch + 2048; /* [1,8,16,16] */
+    float *v3_value_conv = scratch + 4096; /* [1,64,16,16] */
+    float *v5_q = scratch + 0; /* [1,1,8,256], a view */
+    float *v6_k = scratch + 2048; /* [1,1,8,256], a view */
+    float *v7_v = scratch + 4096; /* [1,1,64,256], a view */
+    float *v8_attention = scratch + 20480; /* [1,1,64,256] */
+    float *v9_out = scratch + 20480; /* [1,64,16,16], a view */
 
-    /* query_conv_1 [1,8,16,16] = conv2d(out=8, k=1, pad=0, dil=1, w=$0, b=$1)(input) */
+    /* v1_query_conv [1,8,16,16] = conv2d(out=8, k=1, pad=0, dil=1, w=$0, b=$1)(input) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         (void)attn_row_axpy;
-        attn_gemm_nn(query_conv_1 + 0 + 0 * 2048, 256, query_conv_weight + 0 * 512, 64, 1, input + 0 + 0 * 16384, 256, 8, 256, 64, query_conv_bias + 0 * 8, 1.0f);
+        attn_gemm_nn(v1_query_conv + 0 + 0 * 2048, 256, p0_query_conv_weight + 0 * 512, 64, 1, input + 0 + 0 * 16384, 256, 8, 256, 64, p1_query_conv_bias + 0 * 8, 1.0f);
         #else
         for (int o = 0; o < 8; o++) {
-            float *out_plane = query_conv_1 + o * 256;
+            float *out_plane = v1_query_conv + o * 256;
             const float *x_planes = input + 0;
-            const float *w_row = query_conv_weight + o * 64;
+            const float *w_row = p0_query_conv_weight + o * 64;
             for (int t = 0; t < 256; t++) {
-                out_plane[t] = query_conv_bias[o];
+                out_plane[t] = p1_query_conv_bias[o];
             }
             for (int i = 0; i < 64; i++) {
                 attn_row_axpy(out_plane, x_planes + i * 256, w_row[i], 256);
@@ -378,18 +378,18 @@ void danet_pam_c64_forward(const float *input, float *output, const float *param
         #endif
     }
 
-    /* key_conv_2 [1,8,16,16] = conv2d(out=8, k=1, pad=0, dil=1, w=$2, b=$3)(input) */
+    /* v2_key_conv [1,8,16,16] = conv2d(out=8, k=1, pad=0, dil=1, w=$2, b=$3)(input) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         (void)attn_row_axpy;
-        attn_gemm_nn(key_conv_2 + 0 + 0 * 2048, 256, key_conv_weight + 0 * 512, 64, 1, input + 0 + 0 * 16384, 256, 8, 256, 64, key_conv_bias + 0 * 8, 1.0f);
+        attn_gemm_nn(v2_key_conv + 0 + 0 * 2048, 256, p2_key_conv_weight + 0 * 512, 64, 1, input + 0 + 0 * 16384, 256, 8, 256, 64, p3_key_conv_bias + 0 * 8, 1.0f);
         #else
         for (int o = 0; o < 8; o++) {
-            float *out_plane = key_conv_2 + o * 256;
+            float *out_plane = v2_key_conv + o * 256;
             const float *x_planes = input + 0;
-            const float *w_row = key_conv_weight + o * 64;
+            const float *w_row = p2_key_conv_weight + o * 64;
             for (int t = 0; t < 256; t++) {
-                out_plane[t] = key_conv_bias[o];
+                out_plane[t] = p3_key_conv_bias[o];
             }
             for (int i = 0; i < 64; i++) {
                 attn_row_axpy(out_plane, x_planes + i * 256, w_row[i], 256);
@@ -398,18 +398,18 @@ void danet_pam_c64_forward(const float *input, float *output, const float *param
         #endif
     }
 
-    /* value_conv_3 [1,64,16,16] = conv2d(out=64, k=1, pad=0, dil=1, w=$4, b=$5)(input) */
+    /* v3_value_conv [1,64,16,16] = conv2d(out=64, k=1, pad=0, dil=1, w=$4, b=$5)(input) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         (void)attn_row_axpy;
-        attn_gemm_nn(value_conv_3 + 0 + 0 * 16384, 256, value_conv_weight + 0 * 4096, 64, 1, input + 0 + 0 * 16384, 256, 64, 256, 64, value_conv_bias + 0 * 64, 1.0f);
+        attn_gemm_nn(v3_value_conv + 0 + 0 * 16384, 256, p4_value_conv_weight + 0 * 4096, 64, 1, input + 0 + 0 * 16384, 256, 64, 256, 64, p5_value_conv_bias + 0 * 64, 1.0f);
         #else
         for (int o = 0; o < 64; o++) {
-            float *out_plane = value_conv_3 + o * 256;
+            float *out_plane = v3_value_conv + o * 256;
             const float *x_planes = input + 0;
-            const float *w_row = value_conv_weight + o * 64;
+            const float *w_row = p4_value_conv_weight + o * 64;
             for (int t = 0; t < 256; t++) {
-                out_plane[t] = value_conv_bias[o];
+                out_plane[t] = p5_value_conv_bias[o];
             }
             for (int i = 0; i < 64; i++) {
                 attn_row_axpy(out_plane, x_planes + i * 256, w_row[i], 256);
@@ -418,17 +418,17 @@ void danet_pam_c64_forward(const float *input, float *output, const float *param
         #endif
     }
 
-    /* attention_8 [1,1,64,256] = attention(scale=1.0)(q_5, k_6, v_7) */
+    /* v8_attention [1,1,64,256] = attention(scale=1.0)(v5_q, v6_k, v7_v) */
     {
-        float *attention_8_scores = scratch + 36864; /* [8, 256] */
+        float *v8_attention_scores = scratch + 36864; /* [8, 256] */
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         (void)attn_row_axpy;
         (void)attn_row_dot;
         for (int i0 = 0; i0 < 256; i0 += 8) {
             const int i1 = i0 + 8 < 256 ? i0 + 8 : 256;
-            attn_gemm_nn(attention_8_scores, 256, q_5 + 0 + i0, 1, 256, k_6 + 0, 256, i1 - i0, 256, 8, (const float *)0, 1.0f);
+            attn_gemm_nn(v8_attention_scores, 256, v5_q + 0 + i0, 1, 256, v6_k + 0, 256, i1 - i0, 256, 8, (const float *)0, 1.0f);
             for (int i = i0; i < i1; i++) {
-                float *s = attention_8_scores + (i - i0) * 256;
+                float *s = v8_attention_scores + (i - i0) * 256;
                 const float m = attn_row_max(s, 256);
                 float sum = 0.0f;
                 for (int j = 0; j < 256; j++) {
@@ -441,7 +441,7 @@ void danet_pam_c64_forward(const float *input, float *output, const float *param
                     s[j] *= inv;
                 }
             }
-            attn_gemm_nt(attention_8 + 0 + i0, 256, 1, v_7 + 0, 256, attention_8_scores, 256, 64, i1 - i0, 256, 1.0f);
+            attn_gemm_nt(v8_attention + 0 + i0, 256, 1, v7_v + 0, 256, v8_attention_scores, 256, 64, i1 - i0, 256, 1.0f);
         }
         #else
         for (int i0 = 0; i0 < 256; i0 += 8) {
@@ -449,17 +449,17 @@ void danet_pam_c64_forward(const float *input, float *output, const float *param
             float inv[8];
             for (int i = i0; i < i1; i++) {
                 for (int j = 0; j < 256; j++) {
-                    (attention_8_scores + (i - i0) * 256)[j] = 0.0f;
+                    (v8_attention_scores + (i - i0) * 256)[j] = 0.0f;
                 }
             }
             for (int t = 0; t < 8; t++) {
-                const float *kr = k_6 + t * 256;
+                const float *kr = v6_k + t * 256;
                 for (int i = i0; i < i1; i++) {
-                    attn_row_axpy(attention_8_scores + (i - i0) * 256, kr, q_5[t * 256 + i] * 1.0f, 256);
+                    attn_row_axpy(v8_attention_scores + (i - i0) * 256, kr, v5_q[t * 256 + i] * 1.0f, 256);
                 }
             }
             for (int i = i0; i < i1; i++) {
-                float *s = attention_8_scores + (i - i0) * 256;
+                float *s = v8_attention_scores + (i - i0) * 256;
                 const float m = attn_row_max(s, 256);
                 float sum = 0.0f;
                 for (int j = 0; j < 256; j++) {
@@ -470,25 +470,25 @@ void danet_pam_c64_forward(const float *input, float *output, const float *param
                 inv[i - i0] = 1.0f / sum;
             }
             for (int e = 0; e < 64; e++) {
-                const float *vr = v_7 + e * 256;
+                const float *vr = v7_v + e * 256;
                 for (int i = i0; i < i1; i++) {
-                    attention_8[e * 256 + i] = inv[i - i0] * attn_row_dot(attention_8_scores + (i - i0) * 256, vr, 256);
+                    v8_attention[e * 256 + i] = inv[i - i0] * attn_row_dot(v8_attention_scores + (i - i0) * 256, vr, 256);
                 }
             }
         }
         #endif
     }
 
-    /* add_11 [1,64,16,16] = add(mul_10, input) */
+    /* v11_add [1,64,16,16] = add(v10_mul, input) */
     {
-        const float gamma_v = gamma[0];
+        const float p6_gamma_v = p6_gamma[0];
         for (int c = 0; c < 64; c++) {
-            const float *out_9_r0 = out_9 + c * 256;
+            const float *v9_out_r0 = v9_out + c * 256;
             const float *input_r1 = input + c * 256;
             float *output_w2 = output + c * 256;
             for (int hw = 0; hw < 256; hw++) {
-                const float mul_10 = gamma_v * out_9_r0[hw];
-                output_w2[hw] = mul_10 + input_r1[hw];
+                const float v10_mul = p6_gamma_v * v9_out_r0[hw];
+                output_w2[hw] = v10_mul + input_r1[hw];
             }
         }
     }

@@ -213,74 +213,74 @@ static void attn_row_scale(float *y, const float *x, float g, int n)
 
 void eca_resnet50_layer2_forward(const float *input, float *output, const float *params, float *scratch)
 {
-    const float *conv_weight = params + ECA_RESNET50_LAYER2_CONV_WEIGHT_OFFSET; /* [5] */
-    float *pool_mean_1 = scratch + 0; /* [1,512,1,1] */
-    float *conv_2 = scratch + 512; /* [1,512,1,1] */
-    float *sigmoid_3 = scratch + 512; /* [1,512,1,1] */
+    const float *p0_conv_weight = params + ECA_RESNET50_LAYER2_CONV_WEIGHT_OFFSET; /* [5] */
+    float *v1_pool_mean = scratch + 0; /* [1,512,1,1] */
+    float *v2_conv = scratch + 512; /* [1,512,1,1] */
+    float *v3_sigmoid = scratch + 512; /* [1,512,1,1] */
 
-    /* pool_mean_1 [1,512,1,1] = global_pool.mean(input) */
+    /* v1_pool_mean [1,512,1,1] = global_pool.mean(input) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         (void)attn_row_sum;
-        attn_rows_pool(input, 512, 784, 0.0012755102f, pool_mean_1, (float *)0);
+        attn_rows_pool(input, 512, 784, 0.0012755102f, v1_pool_mean, (float *)0);
         #else
         for (int c = 0; c < 512; c++) {
-            pool_mean_1[c] = attn_row_sum(input + c * 784, 784) * 0.0012755102f;
+            v1_pool_mean[c] = attn_row_sum(input + c * 784, 784) * 0.0012755102f;
         }
         #endif
     }
 
-    /* conv_2 [1,512,1,1] = channel_conv1d(k=5, w=$0)(pool_mean_1) */
+    /* v2_conv [1,512,1,1] = channel_conv1d(k=5, w=$0)(v1_pool_mean) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         for (int c = 0; c < 2; c++) {
-            float conv_2_acc = 0.0f;
-            if (c >= 2) conv_2_acc += conv_weight[0] * pool_mean_1[c - 2];
-            if (c >= 1) conv_2_acc += conv_weight[1] * pool_mean_1[c - 1];
-            conv_2_acc += conv_weight[2] * pool_mean_1[c];
-            conv_2_acc += conv_weight[3] * pool_mean_1[c + 1];
-            conv_2_acc += conv_weight[4] * pool_mean_1[c + 2];
-            conv_2[c] = conv_2_acc;
+            float v2_conv_acc = 0.0f;
+            if (c >= 2) v2_conv_acc += p0_conv_weight[0] * v1_pool_mean[c - 2];
+            if (c >= 1) v2_conv_acc += p0_conv_weight[1] * v1_pool_mean[c - 1];
+            v2_conv_acc += p0_conv_weight[2] * v1_pool_mean[c];
+            v2_conv_acc += p0_conv_weight[3] * v1_pool_mean[c + 1];
+            v2_conv_acc += p0_conv_weight[4] * v1_pool_mean[c + 2];
+            v2_conv[c] = v2_conv_acc;
         }
         for (int c = 2; c < 510; c++) {
-            float conv_2_acc = 0.0f;
-            conv_2_acc += conv_weight[0] * pool_mean_1[c - 2];
-            conv_2_acc += conv_weight[1] * pool_mean_1[c - 1];
-            conv_2_acc += conv_weight[2] * pool_mean_1[c];
-            conv_2_acc += conv_weight[3] * pool_mean_1[c + 1];
-            conv_2_acc += conv_weight[4] * pool_mean_1[c + 2];
-            conv_2[c] = conv_2_acc;
+            float v2_conv_acc = 0.0f;
+            v2_conv_acc += p0_conv_weight[0] * v1_pool_mean[c - 2];
+            v2_conv_acc += p0_conv_weight[1] * v1_pool_mean[c - 1];
+            v2_conv_acc += p0_conv_weight[2] * v1_pool_mean[c];
+            v2_conv_acc += p0_conv_weight[3] * v1_pool_mean[c + 1];
+            v2_conv_acc += p0_conv_weight[4] * v1_pool_mean[c + 2];
+            v2_conv[c] = v2_conv_acc;
         }
         for (int c = 510; c < 512; c++) {
-            float conv_2_acc = 0.0f;
-            conv_2_acc += conv_weight[0] * pool_mean_1[c - 2];
-            conv_2_acc += conv_weight[1] * pool_mean_1[c - 1];
-            conv_2_acc += conv_weight[2] * pool_mean_1[c];
-            if (c < 511) conv_2_acc += conv_weight[3] * pool_mean_1[c + 1];
-            if (c < 510) conv_2_acc += conv_weight[4] * pool_mean_1[c + 2];
-            conv_2[c] = conv_2_acc;
+            float v2_conv_acc = 0.0f;
+            v2_conv_acc += p0_conv_weight[0] * v1_pool_mean[c - 2];
+            v2_conv_acc += p0_conv_weight[1] * v1_pool_mean[c - 1];
+            v2_conv_acc += p0_conv_weight[2] * v1_pool_mean[c];
+            if (c < 511) v2_conv_acc += p0_conv_weight[3] * v1_pool_mean[c + 1];
+            if (c < 510) v2_conv_acc += p0_conv_weight[4] * v1_pool_mean[c + 2];
+            v2_conv[c] = v2_conv_acc;
         }
         #else
         for (int c = 0; c < 512; c++) {
-            float conv_2_acc = 0.0f;
-            if (c >= 2) conv_2_acc += conv_weight[0] * pool_mean_1[c - 2];
-            if (c >= 1) conv_2_acc += conv_weight[1] * pool_mean_1[c - 1];
-            conv_2_acc += conv_weight[2] * pool_mean_1[c];
-            if (c < 511) conv_2_acc += conv_weight[3] * pool_mean_1[c + 1];
-            if (c < 510) conv_2_acc += conv_weight[4] * pool_mean_1[c + 2];
-            conv_2[c] = conv_2_acc;
+            float v2_conv_acc = 0.0f;
+            if (c >= 2) v2_conv_acc += p0_conv_weight[0] * v1_pool_mean[c - 2];
+            if (c >= 1) v2_conv_acc += p0_conv_weight[1] * v1_pool_mean[c - 1];
+            v2_conv_acc += p0_conv_weight[2] * v1_pool_mean[c];
+            if (c < 511) v2_conv_acc += p0_conv_weight[3] * v1_pool_mean[c + 1];
+            if (c < 510) v2_conv_acc += p0_conv_weight[4] * v1_pool_mean[c + 2];
+            v2_conv[c] = v2_conv_acc;
         }
         #endif
     }
 
-    /* sigmoid_3 [1,512,1,1] = sigmoid(conv_2) */
+    /* v3_sigmoid [1,512,1,1] = sigmoid(v2_conv) */
     for (int c = 0; c < 512; c++) {
-        sigmoid_3[c] = 1.0f / (1.0f + expf(-conv_2[c]));
+        v3_sigmoid[c] = 1.0f / (1.0f + expf(-v2_conv[c]));
     }
 
-    /* mul_4 [1,512,28,28] = mul(sigmoid_3, input) */
+    /* v4_mul [1,512,28,28] = mul(v3_sigmoid, input) */
     for (int c = 0; c < 512; c++) {
-        attn_row_scale(output + c * 784, input + c * 784, sigmoid_3[c], 784);
+        attn_row_scale(output + c * 784, input + c * 784, v3_sigmoid[c], 784);
     }
 }
 

@@ -452,44 +452,44 @@ static void attn_row_scale(float *y, const float *x, float g, int n)
 
 void emsa_rest_stage2_forward(const float *input, float *output, const float *params, float *scratch)
 {
-    const float *q_weight = params + EMSA_REST_STAGE2_Q_WEIGHT_OFFSET; /* [64, 64, 1, 1] */
-    const float *q_bias = params + EMSA_REST_STAGE2_Q_BIAS_OFFSET; /* [64] */
-    const float *sr_weight = params + EMSA_REST_STAGE2_SR_WEIGHT_OFFSET; /* [64, 1, 5, 5] */
-    const float *sr_bias = params + EMSA_REST_STAGE2_SR_BIAS_OFFSET; /* [64] */
-    const float *sr_norm_weight = params + EMSA_REST_STAGE2_SR_NORM_WEIGHT_OFFSET; /* [64] */
-    const float *sr_norm_bias = params + EMSA_REST_STAGE2_SR_NORM_BIAS_OFFSET; /* [64] */
-    const float *kv_weight = params + EMSA_REST_STAGE2_KV_WEIGHT_OFFSET; /* [128, 64, 1, 1] */
-    const float *kv_bias = params + EMSA_REST_STAGE2_KV_BIAS_OFFSET; /* [128] */
-    const float *transform_conv_weight = params + EMSA_REST_STAGE2_TRANSFORM_CONV_WEIGHT_OFFSET; /* [2, 2, 1, 1] */
-    const float *transform_conv_bias = params + EMSA_REST_STAGE2_TRANSFORM_CONV_BIAS_OFFSET; /* [2] */
-    const float *proj_weight = params + EMSA_REST_STAGE2_PROJ_WEIGHT_OFFSET; /* [64, 64, 1, 1] */
-    const float *proj_bias = params + EMSA_REST_STAGE2_PROJ_BIAS_OFFSET; /* [64] */
-    float *q_1 = scratch + 0; /* [1,64,16,16] */
-    float *sr_2 = scratch + 16384; /* [1,64,4,4] */
-    float *q_heads_3 = scratch + 0; /* [1,2,32,256], a view */
-    float *sr_norm_4 = scratch + 17408; /* [1,64,4,4] */
-    float *kv_all_5 = scratch + 18432; /* [1,128,4,4] */
-    float *k_heads_8 = scratch + 18432; /* [1,2,32,16], a view */
-    float *v_heads_9 = scratch + 19456; /* [1,2,32,16], a view */
-    float *matmul_10 = scratch + 20480; /* [1,2,256,16] */
-    float *transform_conv_11 = scratch + 0; /* [1,2,256,16] */
-    float *softmax_12 = scratch + 8192; /* [1,2,256,16] */
-    float *instance_norm_13 = scratch + 0; /* [1,2,256,16] */
-    float *matmul_14 = scratch + 20480; /* [1,2,32,256] */
-    float *reshape_15 = scratch + 20480; /* [1,64,16,16], a view */
+    const float *p0_q_weight = params + EMSA_REST_STAGE2_Q_WEIGHT_OFFSET; /* [64, 64, 1, 1] */
+    const float *p1_q_bias = params + EMSA_REST_STAGE2_Q_BIAS_OFFSET; /* [64] */
+    const float *p2_sr_weight = params + EMSA_REST_STAGE2_SR_WEIGHT_OFFSET; /* [64, 1, 5, 5] */
+    const float *p3_sr_bias = params + EMSA_REST_STAGE2_SR_BIAS_OFFSET; /* [64] */
+    const float *p4_sr_norm_weight = params + EMSA_REST_STAGE2_SR_NORM_WEIGHT_OFFSET; /* [64] */
+    const float *p5_sr_norm_bias = params + EMSA_REST_STAGE2_SR_NORM_BIAS_OFFSET; /* [64] */
+    const float *p6_kv_weight = params + EMSA_REST_STAGE2_KV_WEIGHT_OFFSET; /* [128, 64, 1, 1] */
+    const float *p7_kv_bias = params + EMSA_REST_STAGE2_KV_BIAS_OFFSET; /* [128] */
+    const float *p8_transform_conv_weight = params + EMSA_REST_STAGE2_TRANSFORM_CONV_WEIGHT_OFFSET; /* [2, 2, 1, 1] */
+    const float *p9_transform_conv_bias = params + EMSA_REST_STAGE2_TRANSFORM_CONV_BIAS_OFFSET; /* [2] */
+    const float *p10_proj_weight = params + EMSA_REST_STAGE2_PROJ_WEIGHT_OFFSET; /* [64, 64, 1, 1] */
+    const float *p11_proj_bias = params + EMSA_REST_STAGE2_PROJ_BIAS_OFFSET; /* [64] */
+    float *v1_q = scratch + 0; /* [1,64,16,16] */
+    float *v2_sr = scratch + 16384; /* [1,64,4,4] */
+    float *v3_q_heads = scratch + 0; /* [1,2,32,256], a view */
+    float *v4_sr_norm = scratch + 17408; /* [1,64,4,4] */
+    float *v5_kv_all = scratch + 18432; /* [1,128,4,4] */
+    float *v8_k_heads = scratch + 18432; /* [1,2,32,16], a view */
+    float *v9_v_heads = scratch + 19456; /* [1,2,32,16], a view */
+    float *v10_matmul = scratch + 20480; /* [1,2,256,16] */
+    float *v11_transform_conv = scratch + 0; /* [1,2,256,16] */
+    float *v12_softmax = scratch + 8192; /* [1,2,256,16] */
+    float *v13_instance_norm = scratch + 0; /* [1,2,256,16] */
+    float *v14_matmul = scratch + 20480; /* [1,2,32,256] */
+    float *v15_reshape = scratch + 20480; /* [1,64,16,16], a view */
 
-    /* q_1 [1,64,16,16] = conv2d(out=64, k=1, pad=0, dil=1, w=$0, b=$1)(input) */
+    /* v1_q [1,64,16,16] = conv2d(out=64, k=1, pad=0, dil=1, w=$0, b=$1)(input) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         (void)attn_row_axpy;
-        attn_gemm_nn(q_1 + 0 + 0 * 16384, 256, q_weight + 0 * 4096, 64, 1, input + 0 + 0 * 16384, 256, 64, 256, 64, q_bias + 0 * 64, 1.0f);
+        attn_gemm_nn(v1_q + 0 + 0 * 16384, 256, p0_q_weight + 0 * 4096, 64, 1, input + 0 + 0 * 16384, 256, 64, 256, 64, p1_q_bias + 0 * 64, 1.0f);
         #else
         for (int o = 0; o < 64; o++) {
-            float *out_plane = q_1 + o * 256;
+            float *out_plane = v1_q + o * 256;
             const float *x_planes = input + 0;
-            const float *w_row = q_weight + o * 64;
+            const float *w_row = p0_q_weight + o * 64;
             for (int t = 0; t < 256; t++) {
-                out_plane[t] = q_bias[o];
+                out_plane[t] = p1_q_bias[o];
             }
             for (int i = 0; i < 64; i++) {
                 attn_row_axpy(out_plane, x_planes + i * 256, w_row[i], 256);
@@ -498,7 +498,7 @@ void emsa_rest_stage2_forward(const float *input, float *output, const float *pa
         #endif
     }
 
-    /* sr_2 [1,64,4,4] = conv2d(out=64, k=5, pad=2, dil=1, stride=4, groups=64, w=$2, b=$3)(input) */
+    /* v2_sr [1,64,4,4] = conv2d(out=64, k=5, pad=2, dil=1, stride=4, groups=64, w=$2, b=$3)(input) */
     for (int o = 0; o < 64; o++) {
         for (int h = 0; h < 4; h++) {
             const int kh0 = (h * 4) < 2 ? (2 - (h * 4) + 0) / 1 : 0;
@@ -508,29 +508,29 @@ void emsa_rest_stage2_forward(const float *input, float *output, const float *pa
                 const int kw0 = (w * 4) < 2 ? (2 - (w * 4) + 0) / 1 : 0;
                 const int kw1_ = 17 - (w * 4) < 0 ? 0 : (17 - (w * 4)) / 1 + 1;
                 const int kw1 = kw1_ < 5 ? kw1_ : 5;
-                float sr_2_acc = sr_bias[o];
+                float v2_sr_acc = p3_sr_bias[o];
                 for (int i = 0; i < 1; i++) {
                     const float *x_plane = input + (o / 1 * 1 + i) * 256;
-                    const float *w_plane = sr_weight + (o * 1 + i) * 25;
+                    const float *w_plane = p2_sr_weight + (o * 1 + i) * 25;
                     for (int kh = kh0; kh < kh1; kh++) {
                         const float *w_row = w_plane + kh * 5;
                         const int y = (h * 4) + kh * 1 - 2;
                         for (int kw = kw0; kw < kw1; kw++) {
-                            sr_2_acc += w_row[kw] * x_plane[y * 16 + (w * 4) + kw * 1 - 2];
+                            v2_sr_acc += w_row[kw] * x_plane[y * 16 + (w * 4) + kw * 1 - 2];
                         }
                     }
                 }
-                sr_2[o * 16 + h * 4 + w] = sr_2_acc;
+                v2_sr[o * 16 + h * 4 + w] = v2_sr_acc;
             }
         }
     }
 
-    /* sr_norm_4 [1,64,4,4] = layer_norm.c(eps=1e-05, scale=$4, shift=$5)(sr_2) */
+    /* v4_sr_norm [1,64,4,4] = layer_norm.c(eps=1e-05, scale=$4, shift=$5)(v2_sr) */
     {
         for (int h = 0; h < 4; h++) {
             for (int w = 0; w < 4; w++) {
-                const float *xl = sr_2 + h * 4 + w;
-                float *yl = sr_norm_4 + h * 4 + w;
+                const float *xl = v2_sr + h * 4 + w;
+                float *yl = v4_sr_norm + h * 4 + w;
                 float mean = 0.0f;
                 for (int t = 0; t < 64; t++) {
                     mean += xl[t * 16];
@@ -543,24 +543,24 @@ void emsa_rest_stage2_forward(const float *input, float *output, const float *pa
                 }
                 const float inv = 1.0f / attn_sqrtf(var / 64.0f + 1e-05f);
                 for (int t = 0; t < 64; t++) {
-                    yl[t * 16] = (xl[t * 16] - mean) * inv * sr_norm_weight[t] + sr_norm_bias[t];
+                    yl[t * 16] = (xl[t * 16] - mean) * inv * p4_sr_norm_weight[t] + p5_sr_norm_bias[t];
                 }
             }
         }
     }
 
-    /* kv_all_5 [1,128,4,4] = conv2d(out=128, k=1, pad=0, dil=1, w=$6, b=$7)(sr_norm_4) */
+    /* v5_kv_all [1,128,4,4] = conv2d(out=128, k=1, pad=0, dil=1, w=$6, b=$7)(v4_sr_norm) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         (void)attn_row_axpy;
-        attn_gemm_nn(kv_all_5 + 0 + 0 * 2048, 16, kv_weight + 0 * 8192, 64, 1, sr_norm_4 + 0 + 0 * 1024, 16, 128, 16, 64, kv_bias + 0 * 128, 1.0f);
+        attn_gemm_nn(v5_kv_all + 0 + 0 * 2048, 16, p6_kv_weight + 0 * 8192, 64, 1, v4_sr_norm + 0 + 0 * 1024, 16, 128, 16, 64, p7_kv_bias + 0 * 128, 1.0f);
         #else
         for (int o = 0; o < 128; o++) {
-            float *out_plane = kv_all_5 + o * 16;
-            const float *x_planes = sr_norm_4 + 0;
-            const float *w_row = kv_weight + o * 64;
+            float *out_plane = v5_kv_all + o * 16;
+            const float *x_planes = v4_sr_norm + 0;
+            const float *w_row = p6_kv_weight + o * 64;
             for (int t = 0; t < 16; t++) {
-                out_plane[t] = kv_bias[o];
+                out_plane[t] = p7_kv_bias[o];
             }
             for (int i = 0; i < 64; i++) {
                 attn_row_axpy(out_plane, x_planes + i * 16, w_row[i], 16);
@@ -569,12 +569,12 @@ void emsa_rest_stage2_forward(const float *input, float *output, const float *pa
         #endif
     }
 
-    /* matmul_10 [1,2,256,16] = matmul(Aᵀ·B, alpha=0.17677669)(q_heads_3, k_heads_8) */
+    /* v10_matmul [1,2,256,16] = matmul(Aᵀ·B, alpha=0.17677669)(v3_q_heads, v8_k_heads) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         (void)attn_row_axpy;
         for (int c = 0; c < 2; c++) {
-            attn_gemm_nn(matmul_10 + c * 4096, 16, q_heads_3 + c * 8192, 1, 256, k_heads_8 + c * 512, 16, 256, 16, 32, (const float *)0, 0.17677669f);
+            attn_gemm_nn(v10_matmul + c * 4096, 16, v3_q_heads + c * 8192, 1, 256, v8_k_heads + c * 512, 16, 256, 16, 32, (const float *)0, 0.17677669f);
         }
         #else
         for (int c = 0; c < 2; c++) {
@@ -582,13 +582,13 @@ void emsa_rest_stage2_forward(const float *input, float *output, const float *pa
                 const int i1 = i0 + 8 < 256 ? i0 + 8 : 256;
                 for (int i = i0; i < i1; i++) {
                     for (int j = 0; j < 16; j++) {
-                        (matmul_10 + c * 4096 + i * 16)[j] = 0.0f;
+                        (v10_matmul + c * 4096 + i * 16)[j] = 0.0f;
                     }
                 }
                 for (int k = 0; k < 32; k++) {
-                    const float *br = k_heads_8 + c * 512 + k * 16;
+                    const float *br = v8_k_heads + c * 512 + k * 16;
                     for (int i = i0; i < i1; i++) {
-                        attn_row_axpy(matmul_10 + c * 4096 + i * 16, br, q_heads_3[c * 8192 + k * 256 + i] * 0.17677669f, 16);
+                        attn_row_axpy(v10_matmul + c * 4096 + i * 16, br, v3_q_heads[c * 8192 + k * 256 + i] * 0.17677669f, 16);
                     }
                 }
             }
@@ -596,18 +596,18 @@ void emsa_rest_stage2_forward(const float *input, float *output, const float *pa
         #endif
     }
 
-    /* transform_conv_11 [1,2,256,16] = conv2d(out=2, k=1, pad=0, dil=1, w=$8, b=$9)(matmul_10) */
+    /* v11_transform_conv [1,2,256,16] = conv2d(out=2, k=1, pad=0, dil=1, w=$8, b=$9)(v10_matmul) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         (void)attn_row_axpy;
-        attn_gemm_nn(transform_conv_11 + 0 + 0 * 8192, 4096, transform_conv_weight + 0 * 4, 2, 1, matmul_10 + 0 + 0 * 8192, 4096, 2, 4096, 2, transform_conv_bias + 0 * 2, 1.0f);
+        attn_gemm_nn(v11_transform_conv + 0 + 0 * 8192, 4096, p8_transform_conv_weight + 0 * 4, 2, 1, v10_matmul + 0 + 0 * 8192, 4096, 2, 4096, 2, p9_transform_conv_bias + 0 * 2, 1.0f);
         #else
         for (int o = 0; o < 2; o++) {
-            float *out_plane = transform_conv_11 + o * 4096;
-            const float *x_planes = matmul_10 + 0;
-            const float *w_row = transform_conv_weight + o * 2;
+            float *out_plane = v11_transform_conv + o * 4096;
+            const float *x_planes = v10_matmul + 0;
+            const float *w_row = p8_transform_conv_weight + o * 2;
             for (int t = 0; t < 4096; t++) {
-                out_plane[t] = transform_conv_bias[o];
+                out_plane[t] = p9_transform_conv_bias[o];
             }
             for (int i = 0; i < 2; i++) {
                 attn_row_axpy(out_plane, x_planes + i * 4096, w_row[i], 4096);
@@ -616,12 +616,12 @@ void emsa_rest_stage2_forward(const float *input, float *output, const float *pa
         #endif
     }
 
-    /* softmax_12 [1,2,256,16] = softmax.w(transform_conv_11) */
+    /* v12_softmax [1,2,256,16] = softmax.w(v11_transform_conv) */
     {
         for (int c = 0; c < 2; c++) {
             for (int h = 0; h < 256; h++) {
-                const float *xl = transform_conv_11 + c * 4096 + h * 16;
-                float *yl = softmax_12 + c * 4096 + h * 16;
+                const float *xl = v11_transform_conv + c * 4096 + h * 16;
+                float *yl = v12_softmax + c * 4096 + h * 16;
                 const float m = attn_row_max(xl, 16);
                 float sum = 0.0f;
                 for (int t = 0; t < 16; t++) {
@@ -635,11 +635,11 @@ void emsa_rest_stage2_forward(const float *input, float *output, const float *pa
         }
     }
 
-    /* instance_norm_13 [1,2,256,16] = instance_norm.hw(eps=1e-05)(softmax_12) */
+    /* v13_instance_norm [1,2,256,16] = instance_norm.hw(eps=1e-05)(v12_softmax) */
     {
         for (int c = 0; c < 2; c++) {
-            const float *xl = softmax_12 + c * 4096;
-            float *yl = instance_norm_13 + c * 4096;
+            const float *xl = v12_softmax + c * 4096;
+            float *yl = v13_instance_norm + c * 4096;
             const float mean = attn_row_sum(xl, 4096) / 4096.0f;
             float var = 0.0f;
             for (int t = 0; t < 4096; t++) {
@@ -653,21 +653,21 @@ void emsa_rest_stage2_forward(const float *input, float *output, const float *pa
         }
     }
 
-    /* matmul_14 [1,2,32,256] = matmul(A·Bᵀ)(v_heads_9, instance_norm_13) */
+    /* v14_matmul [1,2,32,256] = matmul(A·Bᵀ)(v9_v_heads, v13_instance_norm) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         (void)attn_row_dot;
         for (int c = 0; c < 2; c++) {
-            attn_gemm_nt(matmul_14 + c * 8192, 256, 1, v_heads_9 + c * 512, 16, instance_norm_13 + c * 4096, 16, 32, 256, 16, 1.0f);
+            attn_gemm_nt(v14_matmul + c * 8192, 256, 1, v9_v_heads + c * 512, 16, v13_instance_norm + c * 4096, 16, 32, 256, 16, 1.0f);
         }
         #else
         for (int c = 0; c < 2; c++) {
             for (int i0 = 0; i0 < 32; i0 += 8) {
                 const int i1 = i0 + 8 < 32 ? i0 + 8 : 32;
                 for (int j = 0; j < 256; j++) {
-                    const float *br = instance_norm_13 + c * 4096 + j * 16;
+                    const float *br = v13_instance_norm + c * 4096 + j * 16;
                     for (int i = i0; i < i1; i++) {
-                        matmul_14[c * 8192 + i * 256 + j] = attn_row_dot(v_heads_9 + c * 512 + i * 16, br, 16);
+                        v14_matmul[c * 8192 + i * 256 + j] = attn_row_dot(v9_v_heads + c * 512 + i * 16, br, 16);
                     }
                 }
             }
@@ -675,18 +675,18 @@ void emsa_rest_stage2_forward(const float *input, float *output, const float *pa
         #endif
     }
 
-    /* proj_16 [1,64,16,16] = conv2d(out=64, k=1, pad=0, dil=1, w=$10, b=$11)(reshape_15) */
+    /* v16_proj [1,64,16,16] = conv2d(out=64, k=1, pad=0, dil=1, w=$10, b=$11)(v15_reshape) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         (void)attn_row_axpy;
-        attn_gemm_nn(output + 0 + 0 * 16384, 256, proj_weight + 0 * 4096, 64, 1, reshape_15 + 0 + 0 * 16384, 256, 64, 256, 64, proj_bias + 0 * 64, 1.0f);
+        attn_gemm_nn(output + 0 + 0 * 16384, 256, p10_proj_weight + 0 * 4096, 64, 1, v15_reshape + 0 + 0 * 16384, 256, 64, 256, 64, p11_proj_bias + 0 * 64, 1.0f);
         #else
         for (int o = 0; o < 64; o++) {
             float *out_plane = output + o * 256;
-            const float *x_planes = reshape_15 + 0;
-            const float *w_row = proj_weight + o * 64;
+            const float *x_planes = v15_reshape + 0;
+            const float *w_row = p10_proj_weight + o * 64;
             for (int t = 0; t < 256; t++) {
-                out_plane[t] = proj_bias[o];
+                out_plane[t] = p11_proj_bias[o];
             }
             for (int i = 0; i < 64; i++) {
                 attn_row_axpy(out_plane, x_planes + i * 256, w_row[i], 256);

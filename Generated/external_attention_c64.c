@@ -247,32 +247,32 @@ static void attn_row_scale(float *y, const float *x, float g, int n)
 
 void external_attention_c64_forward(const float *input, float *output, const float *params, float *scratch)
 {
-    const float *conv1_weight = params + EXTERNAL_ATTENTION_C64_CONV1_WEIGHT_OFFSET; /* [64, 64, 1, 1] */
-    const float *conv1_bias = params + EXTERNAL_ATTENTION_C64_CONV1_BIAS_OFFSET; /* [64] */
-    const float *linear_0_weight = params + EXTERNAL_ATTENTION_C64_LINEAR_0_WEIGHT_OFFSET; /* [64, 64, 1, 1] */
-    const float *linear_1_weight = params + EXTERNAL_ATTENTION_C64_LINEAR_1_WEIGHT_OFFSET; /* [64, 64, 1, 1] */
-    const float *conv2_0_weight = params + EXTERNAL_ATTENTION_C64_CONV2_0_WEIGHT_OFFSET; /* [64, 64, 1, 1] */
-    const float *conv2_1_scale = params + EXTERNAL_ATTENTION_C64_CONV2_1_SCALE_OFFSET; /* [64] */
-    const float *conv2_1_shift = params + EXTERNAL_ATTENTION_C64_CONV2_1_SHIFT_OFFSET; /* [64] */
-    float *conv1_1 = scratch + 0; /* [1,64,16,16] */
-    float *linear_0_2 = scratch + 16384; /* [1,64,16,16] */
-    float *softmax_3 = scratch + 0; /* [1,64,16,16] */
-    float *l1_normalize_4 = scratch + 16384; /* [1,64,16,16] */
-    float *linear_1_5 = scratch + 0; /* [1,64,16,16] */
-    float *conv2_6 = scratch + 16384; /* [1,64,16,16] */
+    const float *p0_conv1_weight = params + EXTERNAL_ATTENTION_C64_CONV1_WEIGHT_OFFSET; /* [64, 64, 1, 1] */
+    const float *p1_conv1_bias = params + EXTERNAL_ATTENTION_C64_CONV1_BIAS_OFFSET; /* [64] */
+    const float *p2_linear_0_weight = params + EXTERNAL_ATTENTION_C64_LINEAR_0_WEIGHT_OFFSET; /* [64, 64, 1, 1] */
+    const float *p3_linear_1_weight = params + EXTERNAL_ATTENTION_C64_LINEAR_1_WEIGHT_OFFSET; /* [64, 64, 1, 1] */
+    const float *p4_conv2_0_weight = params + EXTERNAL_ATTENTION_C64_CONV2_0_WEIGHT_OFFSET; /* [64, 64, 1, 1] */
+    const float *p5_conv2_1_scale = params + EXTERNAL_ATTENTION_C64_CONV2_1_SCALE_OFFSET; /* [64] */
+    const float *p6_conv2_1_shift = params + EXTERNAL_ATTENTION_C64_CONV2_1_SHIFT_OFFSET; /* [64] */
+    float *v1_conv1 = scratch + 0; /* [1,64,16,16] */
+    float *v2_linear_0 = scratch + 16384; /* [1,64,16,16] */
+    float *v3_softmax = scratch + 0; /* [1,64,16,16] */
+    float *v4_l1_normalize = scratch + 16384; /* [1,64,16,16] */
+    float *v5_linear_1 = scratch + 0; /* [1,64,16,16] */
+    float *v6_conv2 = scratch + 16384; /* [1,64,16,16] */
 
-    /* conv1_1 [1,64,16,16] = conv2d(out=64, k=1, pad=0, dil=1, w=$0, b=$1)(input) */
+    /* v1_conv1 [1,64,16,16] = conv2d(out=64, k=1, pad=0, dil=1, w=$0, b=$1)(input) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         (void)attn_row_axpy;
-        attn_gemm_nn(conv1_1 + 0 + 0 * 16384, 256, conv1_weight + 0 * 4096, 64, 1, input + 0 + 0 * 16384, 256, 64, 256, 64, conv1_bias + 0 * 64, 1.0f);
+        attn_gemm_nn(v1_conv1 + 0 + 0 * 16384, 256, p0_conv1_weight + 0 * 4096, 64, 1, input + 0 + 0 * 16384, 256, 64, 256, 64, p1_conv1_bias + 0 * 64, 1.0f);
         #else
         for (int o = 0; o < 64; o++) {
-            float *out_plane = conv1_1 + o * 256;
+            float *out_plane = v1_conv1 + o * 256;
             const float *x_planes = input + 0;
-            const float *w_row = conv1_weight + o * 64;
+            const float *w_row = p0_conv1_weight + o * 64;
             for (int t = 0; t < 256; t++) {
-                out_plane[t] = conv1_bias[o];
+                out_plane[t] = p1_conv1_bias[o];
             }
             for (int i = 0; i < 64; i++) {
                 attn_row_axpy(out_plane, x_planes + i * 256, w_row[i], 256);
@@ -281,16 +281,16 @@ void external_attention_c64_forward(const float *input, float *output, const flo
         #endif
     }
 
-    /* linear_0_2 [1,64,16,16] = conv2d(out=64, k=1, pad=0, dil=1, w=$2)(conv1_1) */
+    /* v2_linear_0 [1,64,16,16] = conv2d(out=64, k=1, pad=0, dil=1, w=$2)(v1_conv1) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         (void)attn_row_axpy;
-        attn_gemm_nn(linear_0_2 + 0 + 0 * 16384, 256, linear_0_weight + 0 * 4096, 64, 1, conv1_1 + 0 + 0 * 16384, 256, 64, 256, 64, (const float *)0, 1.0f);
+        attn_gemm_nn(v2_linear_0 + 0 + 0 * 16384, 256, p2_linear_0_weight + 0 * 4096, 64, 1, v1_conv1 + 0 + 0 * 16384, 256, 64, 256, 64, (const float *)0, 1.0f);
         #else
         for (int o = 0; o < 64; o++) {
-            float *out_plane = linear_0_2 + o * 256;
-            const float *x_planes = conv1_1 + 0;
-            const float *w_row = linear_0_weight + o * 64;
+            float *out_plane = v2_linear_0 + o * 256;
+            const float *x_planes = v1_conv1 + 0;
+            const float *w_row = p2_linear_0_weight + o * 64;
             for (int t = 0; t < 256; t++) {
                 out_plane[t] = 0.0f;
             }
@@ -301,11 +301,11 @@ void external_attention_c64_forward(const float *input, float *output, const flo
         #endif
     }
 
-    /* softmax_3 [1,64,16,16] = softmax.hw(linear_0_2) */
+    /* v3_softmax [1,64,16,16] = softmax.hw(v2_linear_0) */
     {
         for (int c = 0; c < 64; c++) {
-            const float *xl = linear_0_2 + c * 256;
-            float *yl = softmax_3 + c * 256;
+            const float *xl = v2_linear_0 + c * 256;
+            float *yl = v3_softmax + c * 256;
             const float m = attn_row_max(xl, 256);
             float sum = 0.0f;
             for (int t = 0; t < 256; t++) {
@@ -318,12 +318,12 @@ void external_attention_c64_forward(const float *input, float *output, const flo
         }
     }
 
-    /* l1_normalize_4 [1,64,16,16] = l1_normalize.c(eps=1e-09)(softmax_3) */
+    /* v4_l1_normalize [1,64,16,16] = l1_normalize.c(eps=1e-09)(v3_softmax) */
     {
         for (int h = 0; h < 16; h++) {
             for (int w = 0; w < 16; w++) {
-                const float *xl = softmax_3 + h * 16 + w;
-                float *yl = l1_normalize_4 + h * 16 + w;
+                const float *xl = v3_softmax + h * 16 + w;
+                float *yl = v4_l1_normalize + h * 16 + w;
                 float sum = 0.0f;
                 for (int t = 0; t < 64; t++) {
                     sum += xl[t * 256] < 0.0f ? -xl[t * 256] : xl[t * 256];
@@ -336,16 +336,16 @@ void external_attention_c64_forward(const float *input, float *output, const flo
         }
     }
 
-    /* linear_1_5 [1,64,16,16] = conv2d(out=64, k=1, pad=0, dil=1, w=$3)(l1_normalize_4) */
+    /* v5_linear_1 [1,64,16,16] = conv2d(out=64, k=1, pad=0, dil=1, w=$3)(v4_l1_normalize) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         (void)attn_row_axpy;
-        attn_gemm_nn(linear_1_5 + 0 + 0 * 16384, 256, linear_1_weight + 0 * 4096, 64, 1, l1_normalize_4 + 0 + 0 * 16384, 256, 64, 256, 64, (const float *)0, 1.0f);
+        attn_gemm_nn(v5_linear_1 + 0 + 0 * 16384, 256, p3_linear_1_weight + 0 * 4096, 64, 1, v4_l1_normalize + 0 + 0 * 16384, 256, 64, 256, 64, (const float *)0, 1.0f);
         #else
         for (int o = 0; o < 64; o++) {
-            float *out_plane = linear_1_5 + o * 256;
-            const float *x_planes = l1_normalize_4 + 0;
-            const float *w_row = linear_1_weight + o * 64;
+            float *out_plane = v5_linear_1 + o * 256;
+            const float *x_planes = v4_l1_normalize + 0;
+            const float *w_row = p3_linear_1_weight + o * 64;
             for (int t = 0; t < 256; t++) {
                 out_plane[t] = 0.0f;
             }
@@ -356,16 +356,16 @@ void external_attention_c64_forward(const float *input, float *output, const flo
         #endif
     }
 
-    /* conv2_6 [1,64,16,16] = conv2d(out=64, k=1, pad=0, dil=1, w=$4)(linear_1_5) */
+    /* v6_conv2 [1,64,16,16] = conv2d(out=64, k=1, pad=0, dil=1, w=$4)(v5_linear_1) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         (void)attn_row_axpy;
-        attn_gemm_nn(conv2_6 + 0 + 0 * 16384, 256, conv2_0_weight + 0 * 4096, 64, 1, linear_1_5 + 0 + 0 * 16384, 256, 64, 256, 64, (const float *)0, 1.0f);
+        attn_gemm_nn(v6_conv2 + 0 + 0 * 16384, 256, p4_conv2_0_weight + 0 * 4096, 64, 1, v5_linear_1 + 0 + 0 * 16384, 256, 64, 256, 64, (const float *)0, 1.0f);
         #else
         for (int o = 0; o < 64; o++) {
-            float *out_plane = conv2_6 + o * 256;
-            const float *x_planes = linear_1_5 + 0;
-            const float *w_row = conv2_0_weight + o * 64;
+            float *out_plane = v6_conv2 + o * 256;
+            const float *x_planes = v5_linear_1 + 0;
+            const float *w_row = p4_conv2_0_weight + o * 64;
             for (int t = 0; t < 256; t++) {
                 out_plane[t] = 0.0f;
             }
@@ -376,17 +376,17 @@ void external_attention_c64_forward(const float *input, float *output, const flo
         #endif
     }
 
-    /* relu_9 [1,64,16,16] = relu(add_8) */
+    /* v9_relu [1,64,16,16] = relu(v8_add) */
     for (int c = 0; c < 64; c++) {
-        const float *conv2_6_r0 = conv2_6 + c * 256;
-        const float conv2_1_scale_c = conv2_1_scale[c];
-        const float conv2_1_shift_c = conv2_1_shift[c];
+        const float *v6_conv2_r0 = v6_conv2 + c * 256;
+        const float p5_conv2_1_scale_c = p5_conv2_1_scale[c];
+        const float p6_conv2_1_shift_c = p6_conv2_1_shift[c];
         const float *input_r3 = input + c * 256;
         float *output_w4 = output + c * 256;
         for (int hw = 0; hw < 256; hw++) {
-            const float conv2_7 = conv2_1_scale_c * conv2_6_r0[hw] + conv2_1_shift_c;
-            const float add_8 = conv2_7 + input_r3[hw];
-            output_w4[hw] = add_8 < 0.0f ? 0.0f : add_8;
+            const float v7_conv2 = p5_conv2_1_scale_c * v6_conv2_r0[hw] + p6_conv2_1_shift_c;
+            const float v8_add = v7_conv2 + input_r3[hw];
+            output_w4[hw] = v8_add < 0.0f ? 0.0f : v8_add;
         }
     }
 }

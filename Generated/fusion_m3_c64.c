@@ -292,77 +292,77 @@ static float attn_row_sum(const float *x, int n)
 
 void fusion_m3_c64_forward(const float *input, float *output, const float *params, float *scratch)
 {
-    const float *fc1_weight = params + FUSION_M3_C64_FC1_WEIGHT_OFFSET; /* [4, 64] */
-    const float *fc1_bias = params + FUSION_M3_C64_FC1_BIAS_OFFSET; /* [4] */
-    const float *fc2_weight = params + FUSION_M3_C64_FC2_WEIGHT_OFFSET; /* [192, 4] */
-    const float *fc2_bias = params + FUSION_M3_C64_FC2_BIAS_OFFSET; /* [192] */
-    const float *x0_1 = input + 0; /* [1,64,16,16], a view */
-    const float *x1_2 = input + 16384; /* [1,64,16,16], a view */
-    const float *x2_3 = input + 32768; /* [1,64,16,16], a view */
-    float *add_5 = scratch + 0; /* [1,64,16,16] */
-    float *pool_mean_6 = scratch + 16384; /* [1,64,1,1] */
-    float *fc1_7 = scratch + 0; /* [1,4,1,1] */
-    float *relu_8 = scratch + 0; /* [1,4,1,1] */
-    float *fc2_9 = scratch + 4; /* [1,192,1,1] */
-    float *reshape_10 = scratch + 4; /* [1,3,64,1], a view */
-    float *softmax_11 = scratch + 196; /* [1,3,64,1] */
-    float *slice_13 = scratch + 196; /* [1,64,1,1], a view */
-    float *slice_14 = scratch + 260; /* [1,64,1,1], a view */
-    float *slice_15 = scratch + 324; /* [1,64,1,1], a view */
+    const float *p0_fc1_weight = params + FUSION_M3_C64_FC1_WEIGHT_OFFSET; /* [4, 64] */
+    const float *p1_fc1_bias = params + FUSION_M3_C64_FC1_BIAS_OFFSET; /* [4] */
+    const float *p2_fc2_weight = params + FUSION_M3_C64_FC2_WEIGHT_OFFSET; /* [192, 4] */
+    const float *p3_fc2_bias = params + FUSION_M3_C64_FC2_BIAS_OFFSET; /* [192] */
+    const float *v1_x0 = input + 0; /* [1,64,16,16], a view */
+    const float *v2_x1 = input + 16384; /* [1,64,16,16], a view */
+    const float *v3_x2 = input + 32768; /* [1,64,16,16], a view */
+    float *v5_add = scratch + 0; /* [1,64,16,16] */
+    float *v6_pool_mean = scratch + 16384; /* [1,64,1,1] */
+    float *v7_fc1 = scratch + 0; /* [1,4,1,1] */
+    float *v8_relu = scratch + 0; /* [1,4,1,1] */
+    float *v9_fc2 = scratch + 4; /* [1,192,1,1] */
+    float *v10_reshape = scratch + 4; /* [1,3,64,1], a view */
+    float *v11_softmax = scratch + 196; /* [1,3,64,1] */
+    float *v13_slice = scratch + 196; /* [1,64,1,1], a view */
+    float *v14_slice = scratch + 260; /* [1,64,1,1], a view */
+    float *v15_slice = scratch + 324; /* [1,64,1,1], a view */
 
-    /* add_5 [1,64,16,16] = add(add_4, x2_3) */
+    /* v5_add [1,64,16,16] = add(v4_add, v3_x2) */
     for (int c = 0; c < 64; c++) {
-        const float *x0_1_r0 = x0_1 + c * 256;
-        const float *x1_2_r1 = x1_2 + c * 256;
-        const float *x2_3_r2 = x2_3 + c * 256;
-        float *add_5_w3 = add_5 + c * 256;
+        const float *v1_x0_r0 = v1_x0 + c * 256;
+        const float *v2_x1_r1 = v2_x1 + c * 256;
+        const float *v3_x2_r2 = v3_x2 + c * 256;
+        float *v5_add_w3 = v5_add + c * 256;
         for (int hw = 0; hw < 256; hw++) {
-            const float add_4 = x0_1_r0[hw] + x1_2_r1[hw];
-            add_5_w3[hw] = add_4 + x2_3_r2[hw];
+            const float v4_add = v1_x0_r0[hw] + v2_x1_r1[hw];
+            v5_add_w3[hw] = v4_add + v3_x2_r2[hw];
         }
     }
 
-    /* pool_mean_6 [1,64,1,1] = global_pool.mean(add_5) */
+    /* v6_pool_mean [1,64,1,1] = global_pool.mean(v5_add) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         (void)attn_row_sum;
-        attn_rows_pool(add_5, 64, 256, 0.00390625f, pool_mean_6, (float *)0);
+        attn_rows_pool(v5_add, 64, 256, 0.00390625f, v6_pool_mean, (float *)0);
         #else
         for (int c = 0; c < 64; c++) {
-            pool_mean_6[c] = attn_row_sum(add_5 + c * 256, 256) * 0.00390625f;
+            v6_pool_mean[c] = attn_row_sum(v5_add + c * 256, 256) * 0.00390625f;
         }
         #endif
     }
 
-    /* fc1_7 [1,4,1,1] = linear(out=4, w=$0, b=$1)(pool_mean_6) */
+    /* v7_fc1 [1,4,1,1] = linear(out=4, w=$0, b=$1)(v6_pool_mean) */
     for (int o = 0; o < 4; o++) {
-        const float fc1_7_acc = attn_row_dot(fc1_weight + o * 64, pool_mean_6, 64);
-        fc1_7[o] = fc1_7_acc + fc1_bias[o];
+        const float v7_fc1_acc = attn_row_dot(p0_fc1_weight + o * 64, v6_pool_mean, 64);
+        v7_fc1[o] = v7_fc1_acc + p1_fc1_bias[o];
     }
 
-    /* relu_8 [1,4,1,1] = relu(fc1_7) */
+    /* v8_relu [1,4,1,1] = relu(v7_fc1) */
     for (int c = 0; c < 4; c++) {
-        relu_8[c] = fc1_7[c] < 0.0f ? 0.0f : fc1_7[c];
+        v8_relu[c] = v7_fc1[c] < 0.0f ? 0.0f : v7_fc1[c];
     }
 
-    /* fc2_9 [1,192,1,1] = linear(out=192, w=$2, b=$3)(relu_8) */
+    /* v9_fc2 [1,192,1,1] = linear(out=192, w=$2, b=$3)(v8_relu) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         (void)attn_row_dot;
-        attn_rows_dot(fc2_9, (float *)0, fc2_weight, 192, 4, relu_8, (float *)0, fc2_bias);
+        attn_rows_dot(v9_fc2, (float *)0, p2_fc2_weight, 192, 4, v8_relu, (float *)0, p3_fc2_bias);
         #else
         for (int o = 0; o < 192; o++) {
-            const float fc2_9_acc = attn_row_dot(fc2_weight + o * 4, relu_8, 4);
-            fc2_9[o] = fc2_9_acc + fc2_bias[o];
+            const float v9_fc2_acc = attn_row_dot(p2_fc2_weight + o * 4, v8_relu, 4);
+            v9_fc2[o] = v9_fc2_acc + p3_fc2_bias[o];
         }
         #endif
     }
 
-    /* softmax_11 [1,3,64,1] = softmax.c(reshape_10) */
+    /* v11_softmax [1,3,64,1] = softmax.c(v10_reshape) */
     {
         for (int h = 0; h < 64; h++) {
-            const float *xl = reshape_10 + h;
-            float *yl = softmax_11 + h;
+            const float *xl = v10_reshape + h;
+            float *yl = v11_softmax + h;
             float m = -INFINITY;
             for (int t = 0; t < 3; t++) {
                 m = xl[t * 64] > m ? xl[t * 64] : m;
@@ -380,21 +380,21 @@ void fusion_m3_c64_forward(const float *input, float *output, const float *param
         }
     }
 
-    /* add_20 [1,64,16,16] = add(add_19, y2_18) */
+    /* v20_add [1,64,16,16] = add(v19_add, v18_y2) */
     for (int c = 0; c < 64; c++) {
-        const float slice_13_v = slice_13[c];
-        const float *x0_1_r0 = x0_1 + c * 256;
-        const float slice_14_v = slice_14[c];
-        const float *x1_2_r1 = x1_2 + c * 256;
-        const float slice_15_v = slice_15[c];
-        const float *x2_3_r2 = x2_3 + c * 256;
+        const float v13_slice_v = v13_slice[c];
+        const float *v1_x0_r0 = v1_x0 + c * 256;
+        const float v14_slice_v = v14_slice[c];
+        const float *v2_x1_r1 = v2_x1 + c * 256;
+        const float v15_slice_v = v15_slice[c];
+        const float *v3_x2_r2 = v3_x2 + c * 256;
         float *output_w3 = output + c * 256;
         for (int hw = 0; hw < 256; hw++) {
-            const float y0_16 = slice_13_v * x0_1_r0[hw];
-            const float y1_17 = slice_14_v * x1_2_r1[hw];
-            const float add_19 = y0_16 + y1_17;
-            const float y2_18 = slice_15_v * x2_3_r2[hw];
-            output_w3[hw] = add_19 + y2_18;
+            const float v16_y0 = v13_slice_v * v1_x0_r0[hw];
+            const float v17_y1 = v14_slice_v * v2_x1_r1[hw];
+            const float v19_add = v16_y0 + v17_y1;
+            const float v18_y2 = v15_slice_v * v3_x2_r2[hw];
+            output_w3[hw] = v19_add + v18_y2;
         }
     }
 }

@@ -216,74 +216,74 @@ static void attn_row_scale(float *y, const float *x, float g, int n)
 
 void max_eca_custom_forward(const float *input, float *output, const float *params, float *scratch)
 {
-    const float *conv_weight = params + MAX_ECA_CUSTOM_CONV_WEIGHT_OFFSET; /* [5] */
-    float *pool_max_1 = scratch + 0; /* [1,64,1,1] */
-    float *conv_2 = scratch + 64; /* [1,64,1,1] */
-    float *sigmoid_3 = scratch + 64; /* [1,64,1,1] */
+    const float *p0_conv_weight = params + MAX_ECA_CUSTOM_CONV_WEIGHT_OFFSET; /* [5] */
+    float *v1_pool_max = scratch + 0; /* [1,64,1,1] */
+    float *v2_conv = scratch + 64; /* [1,64,1,1] */
+    float *v3_sigmoid = scratch + 64; /* [1,64,1,1] */
 
-    /* pool_max_1 [1,64,1,1] = global_pool.max(input) */
+    /* v1_pool_max [1,64,1,1] = global_pool.max(input) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         (void)attn_row_max;
-        attn_rows_pool(input, 64, 1024, 1.0f, (float *)0, pool_max_1);
+        attn_rows_pool(input, 64, 1024, 1.0f, (float *)0, v1_pool_max);
         #else
         for (int c = 0; c < 64; c++) {
-            pool_max_1[c] = attn_row_max(input + c * 1024, 1024);
+            v1_pool_max[c] = attn_row_max(input + c * 1024, 1024);
         }
         #endif
     }
 
-    /* conv_2 [1,64,1,1] = channel_conv1d(k=5, w=$0)(pool_max_1) */
+    /* v2_conv [1,64,1,1] = channel_conv1d(k=5, w=$0)(v1_pool_max) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         for (int c = 0; c < 2; c++) {
-            float conv_2_acc = 0.0f;
-            if (c >= 2) conv_2_acc += conv_weight[0] * pool_max_1[c - 2];
-            if (c >= 1) conv_2_acc += conv_weight[1] * pool_max_1[c - 1];
-            conv_2_acc += conv_weight[2] * pool_max_1[c];
-            conv_2_acc += conv_weight[3] * pool_max_1[c + 1];
-            conv_2_acc += conv_weight[4] * pool_max_1[c + 2];
-            conv_2[c] = conv_2_acc;
+            float v2_conv_acc = 0.0f;
+            if (c >= 2) v2_conv_acc += p0_conv_weight[0] * v1_pool_max[c - 2];
+            if (c >= 1) v2_conv_acc += p0_conv_weight[1] * v1_pool_max[c - 1];
+            v2_conv_acc += p0_conv_weight[2] * v1_pool_max[c];
+            v2_conv_acc += p0_conv_weight[3] * v1_pool_max[c + 1];
+            v2_conv_acc += p0_conv_weight[4] * v1_pool_max[c + 2];
+            v2_conv[c] = v2_conv_acc;
         }
         for (int c = 2; c < 62; c++) {
-            float conv_2_acc = 0.0f;
-            conv_2_acc += conv_weight[0] * pool_max_1[c - 2];
-            conv_2_acc += conv_weight[1] * pool_max_1[c - 1];
-            conv_2_acc += conv_weight[2] * pool_max_1[c];
-            conv_2_acc += conv_weight[3] * pool_max_1[c + 1];
-            conv_2_acc += conv_weight[4] * pool_max_1[c + 2];
-            conv_2[c] = conv_2_acc;
+            float v2_conv_acc = 0.0f;
+            v2_conv_acc += p0_conv_weight[0] * v1_pool_max[c - 2];
+            v2_conv_acc += p0_conv_weight[1] * v1_pool_max[c - 1];
+            v2_conv_acc += p0_conv_weight[2] * v1_pool_max[c];
+            v2_conv_acc += p0_conv_weight[3] * v1_pool_max[c + 1];
+            v2_conv_acc += p0_conv_weight[4] * v1_pool_max[c + 2];
+            v2_conv[c] = v2_conv_acc;
         }
         for (int c = 62; c < 64; c++) {
-            float conv_2_acc = 0.0f;
-            conv_2_acc += conv_weight[0] * pool_max_1[c - 2];
-            conv_2_acc += conv_weight[1] * pool_max_1[c - 1];
-            conv_2_acc += conv_weight[2] * pool_max_1[c];
-            if (c < 63) conv_2_acc += conv_weight[3] * pool_max_1[c + 1];
-            if (c < 62) conv_2_acc += conv_weight[4] * pool_max_1[c + 2];
-            conv_2[c] = conv_2_acc;
+            float v2_conv_acc = 0.0f;
+            v2_conv_acc += p0_conv_weight[0] * v1_pool_max[c - 2];
+            v2_conv_acc += p0_conv_weight[1] * v1_pool_max[c - 1];
+            v2_conv_acc += p0_conv_weight[2] * v1_pool_max[c];
+            if (c < 63) v2_conv_acc += p0_conv_weight[3] * v1_pool_max[c + 1];
+            if (c < 62) v2_conv_acc += p0_conv_weight[4] * v1_pool_max[c + 2];
+            v2_conv[c] = v2_conv_acc;
         }
         #else
         for (int c = 0; c < 64; c++) {
-            float conv_2_acc = 0.0f;
-            if (c >= 2) conv_2_acc += conv_weight[0] * pool_max_1[c - 2];
-            if (c >= 1) conv_2_acc += conv_weight[1] * pool_max_1[c - 1];
-            conv_2_acc += conv_weight[2] * pool_max_1[c];
-            if (c < 63) conv_2_acc += conv_weight[3] * pool_max_1[c + 1];
-            if (c < 62) conv_2_acc += conv_weight[4] * pool_max_1[c + 2];
-            conv_2[c] = conv_2_acc;
+            float v2_conv_acc = 0.0f;
+            if (c >= 2) v2_conv_acc += p0_conv_weight[0] * v1_pool_max[c - 2];
+            if (c >= 1) v2_conv_acc += p0_conv_weight[1] * v1_pool_max[c - 1];
+            v2_conv_acc += p0_conv_weight[2] * v1_pool_max[c];
+            if (c < 63) v2_conv_acc += p0_conv_weight[3] * v1_pool_max[c + 1];
+            if (c < 62) v2_conv_acc += p0_conv_weight[4] * v1_pool_max[c + 2];
+            v2_conv[c] = v2_conv_acc;
         }
         #endif
     }
 
-    /* sigmoid_3 [1,64,1,1] = sigmoid(conv_2) */
+    /* v3_sigmoid [1,64,1,1] = sigmoid(v2_conv) */
     for (int c = 0; c < 64; c++) {
-        sigmoid_3[c] = 1.0f / (1.0f + expf(-conv_2[c]));
+        v3_sigmoid[c] = 1.0f / (1.0f + expf(-v2_conv[c]));
     }
 
-    /* mul_4 [1,64,32,32] = mul(sigmoid_3, input) */
+    /* v4_mul [1,64,32,32] = mul(v3_sigmoid, input) */
     for (int c = 0; c < 64; c++) {
-        attn_row_scale(output + c * 1024, input + c * 1024, sigmoid_3[c], 1024);
+        attn_row_scale(output + c * 1024, input + c * 1024, v3_sigmoid[c], 1024);
     }
 }
 

@@ -321,67 +321,67 @@ static void attn_row_scale(float *y, const float *x, float g, int n)
 
 void se_resnet50_layer1_forward(const float *input, float *output, const float *params, float *scratch)
 {
-    const float *fc1_weight = params + SE_RESNET50_LAYER1_FC1_WEIGHT_OFFSET; /* [16, 256] */
-    const float *fc1_bias = params + SE_RESNET50_LAYER1_FC1_BIAS_OFFSET; /* [16] */
-    const float *fc2_weight = params + SE_RESNET50_LAYER1_FC2_WEIGHT_OFFSET; /* [256, 16] */
-    const float *fc2_bias = params + SE_RESNET50_LAYER1_FC2_BIAS_OFFSET; /* [256] */
-    float *pool_mean_1 = scratch + 0; /* [1,256,1,1] */
-    float *fc1_2 = scratch + 256; /* [1,16,1,1] */
-    float *relu_3 = scratch + 256; /* [1,16,1,1] */
-    float *fc2_4 = scratch + 0; /* [1,256,1,1] */
-    float *sigmoid_5 = scratch + 0; /* [1,256,1,1] */
+    const float *p0_fc1_weight = params + SE_RESNET50_LAYER1_FC1_WEIGHT_OFFSET; /* [16, 256] */
+    const float *p1_fc1_bias = params + SE_RESNET50_LAYER1_FC1_BIAS_OFFSET; /* [16] */
+    const float *p2_fc2_weight = params + SE_RESNET50_LAYER1_FC2_WEIGHT_OFFSET; /* [256, 16] */
+    const float *p3_fc2_bias = params + SE_RESNET50_LAYER1_FC2_BIAS_OFFSET; /* [256] */
+    float *v1_pool_mean = scratch + 0; /* [1,256,1,1] */
+    float *v2_fc1 = scratch + 256; /* [1,16,1,1] */
+    float *v3_relu = scratch + 256; /* [1,16,1,1] */
+    float *v4_fc2 = scratch + 0; /* [1,256,1,1] */
+    float *v5_sigmoid = scratch + 0; /* [1,256,1,1] */
 
-    /* pool_mean_1 [1,256,1,1] = global_pool.mean(input) */
+    /* v1_pool_mean [1,256,1,1] = global_pool.mean(input) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         (void)attn_row_sum;
-        attn_rows_pool(input, 256, 3136, 0.00031887754f, pool_mean_1, (float *)0);
+        attn_rows_pool(input, 256, 3136, 0.00031887754f, v1_pool_mean, (float *)0);
         #else
         for (int c = 0; c < 256; c++) {
-            pool_mean_1[c] = attn_row_sum(input + c * 3136, 3136) * 0.00031887754f;
+            v1_pool_mean[c] = attn_row_sum(input + c * 3136, 3136) * 0.00031887754f;
         }
         #endif
     }
 
-    /* fc1_2 [1,16,1,1] = linear(out=16, w=$0, b=$1)(pool_mean_1) */
+    /* v2_fc1 [1,16,1,1] = linear(out=16, w=$0, b=$1)(v1_pool_mean) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         (void)attn_row_dot;
-        attn_rows_dot(fc1_2, (float *)0, fc1_weight, 16, 256, pool_mean_1, (float *)0, fc1_bias);
+        attn_rows_dot(v2_fc1, (float *)0, p0_fc1_weight, 16, 256, v1_pool_mean, (float *)0, p1_fc1_bias);
         #else
         for (int o = 0; o < 16; o++) {
-            const float fc1_2_acc = attn_row_dot(fc1_weight + o * 256, pool_mean_1, 256);
-            fc1_2[o] = fc1_2_acc + fc1_bias[o];
+            const float v2_fc1_acc = attn_row_dot(p0_fc1_weight + o * 256, v1_pool_mean, 256);
+            v2_fc1[o] = v2_fc1_acc + p1_fc1_bias[o];
         }
         #endif
     }
 
-    /* relu_3 [1,16,1,1] = relu(fc1_2) */
+    /* v3_relu [1,16,1,1] = relu(v2_fc1) */
     for (int c = 0; c < 16; c++) {
-        relu_3[c] = fc1_2[c] < 0.0f ? 0.0f : fc1_2[c];
+        v3_relu[c] = v2_fc1[c] < 0.0f ? 0.0f : v2_fc1[c];
     }
 
-    /* fc2_4 [1,256,1,1] = linear(out=256, w=$2, b=$3)(relu_3) */
+    /* v4_fc2 [1,256,1,1] = linear(out=256, w=$2, b=$3)(v3_relu) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         (void)attn_row_dot;
-        attn_rows_dot(fc2_4, (float *)0, fc2_weight, 256, 16, relu_3, (float *)0, fc2_bias);
+        attn_rows_dot(v4_fc2, (float *)0, p2_fc2_weight, 256, 16, v3_relu, (float *)0, p3_fc2_bias);
         #else
         for (int o = 0; o < 256; o++) {
-            const float fc2_4_acc = attn_row_dot(fc2_weight + o * 16, relu_3, 16);
-            fc2_4[o] = fc2_4_acc + fc2_bias[o];
+            const float v4_fc2_acc = attn_row_dot(p2_fc2_weight + o * 16, v3_relu, 16);
+            v4_fc2[o] = v4_fc2_acc + p3_fc2_bias[o];
         }
         #endif
     }
 
-    /* sigmoid_5 [1,256,1,1] = sigmoid(fc2_4) */
+    /* v5_sigmoid [1,256,1,1] = sigmoid(v4_fc2) */
     for (int c = 0; c < 256; c++) {
-        sigmoid_5[c] = 1.0f / (1.0f + expf(-fc2_4[c]));
+        v5_sigmoid[c] = 1.0f / (1.0f + expf(-v4_fc2[c]));
     }
 
-    /* mul_6 [1,256,56,56] = mul(sigmoid_5, input) */
+    /* v6_mul [1,256,56,56] = mul(v5_sigmoid, input) */
     for (int c = 0; c < 256; c++) {
-        attn_row_scale(output + c * 3136, input + c * 3136, sigmoid_5[c], 3136);
+        attn_row_scale(output + c * 3136, input + c * 3136, v5_sigmoid[c], 3136);
     }
 }
 

@@ -214,29 +214,29 @@ static void attn_row_scale(float *y, const float *x, float g, int n)
 void se_var1_c64_forward(const float *input, float *output, const float *params, float *scratch)
 {
     (void)params;
-    float *pool_mean_1 = scratch + 0; /* [1,64,1,1] */
-    float *sigmoid_2 = scratch + 0; /* [1,64,1,1] */
+    float *v1_pool_mean = scratch + 0; /* [1,64,1,1] */
+    float *v2_sigmoid = scratch + 0; /* [1,64,1,1] */
 
-    /* pool_mean_1 [1,64,1,1] = global_pool.mean(input) */
+    /* v1_pool_mean [1,64,1,1] = global_pool.mean(input) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         (void)attn_row_sum;
-        attn_rows_pool(input, 64, 196, 0.0051020407f, pool_mean_1, (float *)0);
+        attn_rows_pool(input, 64, 196, 0.0051020407f, v1_pool_mean, (float *)0);
         #else
         for (int c = 0; c < 64; c++) {
-            pool_mean_1[c] = attn_row_sum(input + c * 196, 196) * 0.0051020407f;
+            v1_pool_mean[c] = attn_row_sum(input + c * 196, 196) * 0.0051020407f;
         }
         #endif
     }
 
-    /* sigmoid_2 [1,64,1,1] = sigmoid(pool_mean_1) */
+    /* v2_sigmoid [1,64,1,1] = sigmoid(v1_pool_mean) */
     for (int c = 0; c < 64; c++) {
-        sigmoid_2[c] = 1.0f / (1.0f + expf(-pool_mean_1[c]));
+        v2_sigmoid[c] = 1.0f / (1.0f + expf(-v1_pool_mean[c]));
     }
 
-    /* mul_3 [1,64,14,14] = mul(sigmoid_2, input) */
+    /* v3_mul [1,64,14,14] = mul(v2_sigmoid, input) */
     for (int c = 0; c < 64; c++) {
-        attn_row_scale(output + c * 196, input + c * 196, sigmoid_2[c], 196);
+        attn_row_scale(output + c * 196, input + c * 196, v2_sigmoid[c], 196);
     }
 }
 

@@ -329,35 +329,35 @@ static void attn_row_scale(float *y, const float *x, float g, int n)
 
 void se_var2_c64_forward(const float *input, float *output, const float *params, float *scratch)
 {
-    const float *fc_weight = params + SE_VAR2_C64_FC_WEIGHT_OFFSET; /* [64, 1, 1, 1] */
-    float *pool_mean_1 = scratch + 0; /* [1,64,1,1] */
-    float *fc_2 = scratch + 64; /* [1,64,1,1] */
-    float *sigmoid_3 = scratch + 64; /* [1,64,1,1] */
+    const float *p0_fc_weight = params + SE_VAR2_C64_FC_WEIGHT_OFFSET; /* [64, 1, 1, 1] */
+    float *v1_pool_mean = scratch + 0; /* [1,64,1,1] */
+    float *v2_fc = scratch + 64; /* [1,64,1,1] */
+    float *v3_sigmoid = scratch + 64; /* [1,64,1,1] */
 
-    /* pool_mean_1 [1,64,1,1] = global_pool.mean(input) */
+    /* v1_pool_mean [1,64,1,1] = global_pool.mean(input) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         (void)attn_row_sum;
-        attn_rows_pool(input, 64, 196, 0.0051020407f, pool_mean_1, (float *)0);
+        attn_rows_pool(input, 64, 196, 0.0051020407f, v1_pool_mean, (float *)0);
         #else
         for (int c = 0; c < 64; c++) {
-            pool_mean_1[c] = attn_row_sum(input + c * 196, 196) * 0.0051020407f;
+            v1_pool_mean[c] = attn_row_sum(input + c * 196, 196) * 0.0051020407f;
         }
         #endif
     }
 
-    /* fc_2 [1,64,1,1] = conv2d(out=64, k=1, pad=0, dil=1, groups=64, w=$0)(pool_mean_1) */
+    /* v2_fc [1,64,1,1] = conv2d(out=64, k=1, pad=0, dil=1, groups=64, w=$0)(v1_pool_mean) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         (void)attn_row_axpy;
         for (int g = 0; g < 64; g++) {
-            attn_gemm_nn(fc_2 + 0 + g, 1, fc_weight + g, 1, 1, pool_mean_1 + 0 + g, 1, 1, 1, 1, (const float *)0, 1.0f);
+            attn_gemm_nn(v2_fc + 0 + g, 1, p0_fc_weight + g, 1, 1, v1_pool_mean + 0 + g, 1, 1, 1, 1, (const float *)0, 1.0f);
         }
         #else
         for (int o = 0; o < 64; o++) {
-            float *out_plane = fc_2 + o;
-            const float *x_planes = pool_mean_1 + 0;
-            const float *w_row = fc_weight + o;
+            float *out_plane = v2_fc + o;
+            const float *x_planes = v1_pool_mean + 0;
+            const float *w_row = p0_fc_weight + o;
             for (int t = 0; t < 1; t++) {
                 out_plane[t] = 0.0f;
             }
@@ -368,14 +368,14 @@ void se_var2_c64_forward(const float *input, float *output, const float *params,
         #endif
     }
 
-    /* sigmoid_3 [1,64,1,1] = sigmoid(fc_2) */
+    /* v3_sigmoid [1,64,1,1] = sigmoid(v2_fc) */
     for (int c = 0; c < 64; c++) {
-        sigmoid_3[c] = 1.0f / (1.0f + expf(-fc_2[c]));
+        v3_sigmoid[c] = 1.0f / (1.0f + expf(-v2_fc[c]));
     }
 
-    /* mul_4 [1,64,14,14] = mul(sigmoid_3, input) */
+    /* v4_mul [1,64,14,14] = mul(v3_sigmoid, input) */
     for (int c = 0; c < 64; c++) {
-        attn_row_scale(output + c * 196, input + c * 196, sigmoid_3[c], 196);
+        attn_row_scale(output + c * 196, input + c * 196, v3_sigmoid[c], 196);
     }
 }
 

@@ -518,86 +518,86 @@ static void attn_row_scale(float *y, const float *x, float g, int n)
 
 void seed000_excite_global_local_forward(const float *input, float *output, const float *params, float *scratch)
 {
-    const float *local_weight = params + SEED000_EXCITE_GLOBAL_LOCAL_LOCAL_WEIGHT_OFFSET; /* [3] */
-    float *s_1 = scratch + 0; /* [1,64,1,1] */
-    float *column_2 = scratch + 0; /* [1,1,64,1], a view */
-    float *local_3 = scratch + 64; /* [1,64,1,1] */
-    float *affinity_4 = scratch + 128; /* [1,1,64,64] */
-    float *softmax_5 = scratch + 4224; /* [1,1,64,64] */
-    float *matmul_6 = scratch + 128; /* [1,1,64,1] */
-    float *global_7 = scratch + 128; /* [1,64,1,1], a view */
-    float *sigmoid_9 = scratch + 0; /* [1,64,1,1] */
+    const float *p0_local_weight = params + SEED000_EXCITE_GLOBAL_LOCAL_LOCAL_WEIGHT_OFFSET; /* [3] */
+    float *v1_s = scratch + 0; /* [1,64,1,1] */
+    float *v2_column = scratch + 0; /* [1,1,64,1], a view */
+    float *v3_local = scratch + 64; /* [1,64,1,1] */
+    float *v4_affinity = scratch + 128; /* [1,1,64,64] */
+    float *v5_softmax = scratch + 4224; /* [1,1,64,64] */
+    float *v6_matmul = scratch + 128; /* [1,1,64,1] */
+    float *v7_global = scratch + 128; /* [1,64,1,1], a view */
+    float *v9_sigmoid = scratch + 0; /* [1,64,1,1] */
 
-    /* s_1 [1,64,1,1] = global_pool.mean(input) */
+    /* v1_s [1,64,1,1] = global_pool.mean(input) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         (void)attn_row_sum;
-        attn_rows_pool(input, 64, 196, 0.0051020407f, s_1, (float *)0);
+        attn_rows_pool(input, 64, 196, 0.0051020407f, v1_s, (float *)0);
         #else
         for (int c = 0; c < 64; c++) {
-            s_1[c] = attn_row_sum(input + c * 196, 196) * 0.0051020407f;
+            v1_s[c] = attn_row_sum(input + c * 196, 196) * 0.0051020407f;
         }
         #endif
     }
 
-    /* local_3 [1,64,1,1] = channel_conv1d(k=3, w=$0)(s_1) */
+    /* v3_local [1,64,1,1] = channel_conv1d(k=3, w=$0)(v1_s) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         for (int c = 0; c < 1; c++) {
-            float local_3_acc = 0.0f;
-            if (c >= 1) local_3_acc += local_weight[0] * s_1[c - 1];
-            local_3_acc += local_weight[1] * s_1[c];
-            local_3_acc += local_weight[2] * s_1[c + 1];
-            local_3[c] = local_3_acc;
+            float v3_local_acc = 0.0f;
+            if (c >= 1) v3_local_acc += p0_local_weight[0] * v1_s[c - 1];
+            v3_local_acc += p0_local_weight[1] * v1_s[c];
+            v3_local_acc += p0_local_weight[2] * v1_s[c + 1];
+            v3_local[c] = v3_local_acc;
         }
         for (int c = 1; c < 63; c++) {
-            float local_3_acc = 0.0f;
-            local_3_acc += local_weight[0] * s_1[c - 1];
-            local_3_acc += local_weight[1] * s_1[c];
-            local_3_acc += local_weight[2] * s_1[c + 1];
-            local_3[c] = local_3_acc;
+            float v3_local_acc = 0.0f;
+            v3_local_acc += p0_local_weight[0] * v1_s[c - 1];
+            v3_local_acc += p0_local_weight[1] * v1_s[c];
+            v3_local_acc += p0_local_weight[2] * v1_s[c + 1];
+            v3_local[c] = v3_local_acc;
         }
         for (int c = 63; c < 64; c++) {
-            float local_3_acc = 0.0f;
-            local_3_acc += local_weight[0] * s_1[c - 1];
-            local_3_acc += local_weight[1] * s_1[c];
-            if (c < 63) local_3_acc += local_weight[2] * s_1[c + 1];
-            local_3[c] = local_3_acc;
+            float v3_local_acc = 0.0f;
+            v3_local_acc += p0_local_weight[0] * v1_s[c - 1];
+            v3_local_acc += p0_local_weight[1] * v1_s[c];
+            if (c < 63) v3_local_acc += p0_local_weight[2] * v1_s[c + 1];
+            v3_local[c] = v3_local_acc;
         }
         #else
         for (int c = 0; c < 64; c++) {
-            float local_3_acc = 0.0f;
-            if (c >= 1) local_3_acc += local_weight[0] * s_1[c - 1];
-            local_3_acc += local_weight[1] * s_1[c];
-            if (c < 63) local_3_acc += local_weight[2] * s_1[c + 1];
-            local_3[c] = local_3_acc;
+            float v3_local_acc = 0.0f;
+            if (c >= 1) v3_local_acc += p0_local_weight[0] * v1_s[c - 1];
+            v3_local_acc += p0_local_weight[1] * v1_s[c];
+            if (c < 63) v3_local_acc += p0_local_weight[2] * v1_s[c + 1];
+            v3_local[c] = v3_local_acc;
         }
         #endif
     }
 
-    /* affinity_4 [1,1,64,64] = matmul(A·Bᵀ)(column_2, column_2) */
+    /* v4_affinity [1,1,64,64] = matmul(A·Bᵀ)(v2_column, v2_column) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         (void)attn_row_dot;
-        attn_gemm_nt(affinity_4 + 0, 64, 1, column_2 + 0, 1, column_2 + 0, 1, 64, 64, 1, 1.0f);
+        attn_gemm_nt(v4_affinity + 0, 64, 1, v2_column + 0, 1, v2_column + 0, 1, 64, 64, 1, 1.0f);
         #else
         for (int i0 = 0; i0 < 64; i0 += 8) {
             const int i1 = i0 + 8 < 64 ? i0 + 8 : 64;
             for (int j = 0; j < 64; j++) {
-                const float *br = column_2 + j;
+                const float *br = v2_column + j;
                 for (int i = i0; i < i1; i++) {
-                    affinity_4[i * 64 + j] = attn_row_dot(column_2 + i, br, 1);
+                    v4_affinity[i * 64 + j] = attn_row_dot(v2_column + i, br, 1);
                 }
             }
         }
         #endif
     }
 
-    /* softmax_5 [1,1,64,64] = softmax.w(affinity_4) */
+    /* v5_softmax [1,1,64,64] = softmax.w(v4_affinity) */
     {
         for (int h = 0; h < 64; h++) {
-            const float *xl = affinity_4 + h * 64;
-            float *yl = softmax_5 + h * 64;
+            const float *xl = v4_affinity + h * 64;
+            float *yl = v5_softmax + h * 64;
             const float m = attn_row_max(xl, 64);
             float sum = 0.0f;
             for (int t = 0; t < 64; t++) {
@@ -610,38 +610,38 @@ void seed000_excite_global_local_forward(const float *input, float *output, cons
         }
     }
 
-    /* matmul_6 [1,1,64,1] = matmul(A·B)(softmax_5, column_2) */
+    /* v6_matmul [1,1,64,1] = matmul(A·B)(v5_softmax, v2_column) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         (void)attn_row_axpy;
-        attn_gemm_nn(matmul_6 + 0, 1, softmax_5 + 0, 64, 1, column_2 + 0, 1, 64, 1, 64, (const float *)0, 1.0f);
+        attn_gemm_nn(v6_matmul + 0, 1, v5_softmax + 0, 64, 1, v2_column + 0, 1, 64, 1, 64, (const float *)0, 1.0f);
         #else
         for (int i0 = 0; i0 < 64; i0 += 8) {
             const int i1 = i0 + 8 < 64 ? i0 + 8 : 64;
             for (int i = i0; i < i1; i++) {
                 for (int j = 0; j < 1; j++) {
-                    (matmul_6 + i)[j] = 0.0f;
+                    (v6_matmul + i)[j] = 0.0f;
                 }
             }
             for (int k = 0; k < 64; k++) {
-                const float *br = column_2 + k;
+                const float *br = v2_column + k;
                 for (int i = i0; i < i1; i++) {
-                    attn_row_axpy(matmul_6 + i, br, softmax_5[i * 64 + k], 1);
+                    attn_row_axpy(v6_matmul + i, br, v5_softmax[i * 64 + k], 1);
                 }
             }
         }
         #endif
     }
 
-    /* sigmoid_9 [1,64,1,1] = sigmoid(add_8) */
+    /* v9_sigmoid [1,64,1,1] = sigmoid(v8_add) */
     for (int c = 0; c < 64; c++) {
-        const float add_8 = global_7[c] + local_3[c];
-        sigmoid_9[c] = 1.0f / (1.0f + expf(-add_8));
+        const float v8_add = v7_global[c] + v3_local[c];
+        v9_sigmoid[c] = 1.0f / (1.0f + expf(-v8_add));
     }
 
-    /* mul_10 [1,64,14,14] = mul(sigmoid_9, input) */
+    /* v10_mul [1,64,14,14] = mul(v9_sigmoid, input) */
     for (int c = 0; c < 64; c++) {
-        attn_row_scale(output + c * 196, input + c * 196, sigmoid_9[c], 196);
+        attn_row_scale(output + c * 196, input + c * 196, v9_sigmoid[c], 196);
     }
 }
 

@@ -213,166 +213,166 @@ static void attn_row_scale(float *y, const float *x, float g, int n)
 
 void seed000_excite_multiscale_forward(const float *input, float *output, const float *params, float *scratch)
 {
-    const float *k3_weight = params + SEED000_EXCITE_MULTISCALE_K3_WEIGHT_OFFSET; /* [3] */
-    const float *k5_weight = params + SEED000_EXCITE_MULTISCALE_K5_WEIGHT_OFFSET; /* [5] */
-    const float *k7_weight = params + SEED000_EXCITE_MULTISCALE_K7_WEIGHT_OFFSET; /* [7] */
-    float *s_1 = scratch + 0; /* [1,128,1,1] */
-    float *e3_2 = scratch + 128; /* [1,128,1,1] */
-    float *e5_3 = scratch + 256; /* [1,128,1,1] */
-    float *e7_4 = scratch + 384; /* [1,128,1,1] */
-    float *sigmoid_7 = scratch + 0; /* [1,128,1,1] */
+    const float *p0_k3_weight = params + SEED000_EXCITE_MULTISCALE_K3_WEIGHT_OFFSET; /* [3] */
+    const float *p1_k5_weight = params + SEED000_EXCITE_MULTISCALE_K5_WEIGHT_OFFSET; /* [5] */
+    const float *p2_k7_weight = params + SEED000_EXCITE_MULTISCALE_K7_WEIGHT_OFFSET; /* [7] */
+    float *v1_s = scratch + 0; /* [1,128,1,1] */
+    float *v2_e3 = scratch + 128; /* [1,128,1,1] */
+    float *v3_e5 = scratch + 256; /* [1,128,1,1] */
+    float *v4_e7 = scratch + 384; /* [1,128,1,1] */
+    float *v7_sigmoid = scratch + 0; /* [1,128,1,1] */
 
-    /* s_1 [1,128,1,1] = global_pool.mean(input) */
+    /* v1_s [1,128,1,1] = global_pool.mean(input) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         (void)attn_row_sum;
-        attn_rows_pool(input, 128, 196, 0.0051020407f, s_1, (float *)0);
+        attn_rows_pool(input, 128, 196, 0.0051020407f, v1_s, (float *)0);
         #else
         for (int c = 0; c < 128; c++) {
-            s_1[c] = attn_row_sum(input + c * 196, 196) * 0.0051020407f;
+            v1_s[c] = attn_row_sum(input + c * 196, 196) * 0.0051020407f;
         }
         #endif
     }
 
-    /* e3_2 [1,128,1,1] = channel_conv1d(k=3, w=$0)(s_1) */
+    /* v2_e3 [1,128,1,1] = channel_conv1d(k=3, w=$0)(v1_s) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         for (int c = 0; c < 1; c++) {
-            float e3_2_acc = 0.0f;
-            if (c >= 1) e3_2_acc += k3_weight[0] * s_1[c - 1];
-            e3_2_acc += k3_weight[1] * s_1[c];
-            e3_2_acc += k3_weight[2] * s_1[c + 1];
-            e3_2[c] = e3_2_acc;
+            float v2_e3_acc = 0.0f;
+            if (c >= 1) v2_e3_acc += p0_k3_weight[0] * v1_s[c - 1];
+            v2_e3_acc += p0_k3_weight[1] * v1_s[c];
+            v2_e3_acc += p0_k3_weight[2] * v1_s[c + 1];
+            v2_e3[c] = v2_e3_acc;
         }
         for (int c = 1; c < 127; c++) {
-            float e3_2_acc = 0.0f;
-            e3_2_acc += k3_weight[0] * s_1[c - 1];
-            e3_2_acc += k3_weight[1] * s_1[c];
-            e3_2_acc += k3_weight[2] * s_1[c + 1];
-            e3_2[c] = e3_2_acc;
+            float v2_e3_acc = 0.0f;
+            v2_e3_acc += p0_k3_weight[0] * v1_s[c - 1];
+            v2_e3_acc += p0_k3_weight[1] * v1_s[c];
+            v2_e3_acc += p0_k3_weight[2] * v1_s[c + 1];
+            v2_e3[c] = v2_e3_acc;
         }
         for (int c = 127; c < 128; c++) {
-            float e3_2_acc = 0.0f;
-            e3_2_acc += k3_weight[0] * s_1[c - 1];
-            e3_2_acc += k3_weight[1] * s_1[c];
-            if (c < 127) e3_2_acc += k3_weight[2] * s_1[c + 1];
-            e3_2[c] = e3_2_acc;
+            float v2_e3_acc = 0.0f;
+            v2_e3_acc += p0_k3_weight[0] * v1_s[c - 1];
+            v2_e3_acc += p0_k3_weight[1] * v1_s[c];
+            if (c < 127) v2_e3_acc += p0_k3_weight[2] * v1_s[c + 1];
+            v2_e3[c] = v2_e3_acc;
         }
         #else
         for (int c = 0; c < 128; c++) {
-            float e3_2_acc = 0.0f;
-            if (c >= 1) e3_2_acc += k3_weight[0] * s_1[c - 1];
-            e3_2_acc += k3_weight[1] * s_1[c];
-            if (c < 127) e3_2_acc += k3_weight[2] * s_1[c + 1];
-            e3_2[c] = e3_2_acc;
+            float v2_e3_acc = 0.0f;
+            if (c >= 1) v2_e3_acc += p0_k3_weight[0] * v1_s[c - 1];
+            v2_e3_acc += p0_k3_weight[1] * v1_s[c];
+            if (c < 127) v2_e3_acc += p0_k3_weight[2] * v1_s[c + 1];
+            v2_e3[c] = v2_e3_acc;
         }
         #endif
     }
 
-    /* e5_3 [1,128,1,1] = channel_conv1d(k=5, w=$1)(s_1) */
+    /* v3_e5 [1,128,1,1] = channel_conv1d(k=5, w=$1)(v1_s) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         for (int c = 0; c < 2; c++) {
-            float e5_3_acc = 0.0f;
-            if (c >= 2) e5_3_acc += k5_weight[0] * s_1[c - 2];
-            if (c >= 1) e5_3_acc += k5_weight[1] * s_1[c - 1];
-            e5_3_acc += k5_weight[2] * s_1[c];
-            e5_3_acc += k5_weight[3] * s_1[c + 1];
-            e5_3_acc += k5_weight[4] * s_1[c + 2];
-            e5_3[c] = e5_3_acc;
+            float v3_e5_acc = 0.0f;
+            if (c >= 2) v3_e5_acc += p1_k5_weight[0] * v1_s[c - 2];
+            if (c >= 1) v3_e5_acc += p1_k5_weight[1] * v1_s[c - 1];
+            v3_e5_acc += p1_k5_weight[2] * v1_s[c];
+            v3_e5_acc += p1_k5_weight[3] * v1_s[c + 1];
+            v3_e5_acc += p1_k5_weight[4] * v1_s[c + 2];
+            v3_e5[c] = v3_e5_acc;
         }
         for (int c = 2; c < 126; c++) {
-            float e5_3_acc = 0.0f;
-            e5_3_acc += k5_weight[0] * s_1[c - 2];
-            e5_3_acc += k5_weight[1] * s_1[c - 1];
-            e5_3_acc += k5_weight[2] * s_1[c];
-            e5_3_acc += k5_weight[3] * s_1[c + 1];
-            e5_3_acc += k5_weight[4] * s_1[c + 2];
-            e5_3[c] = e5_3_acc;
+            float v3_e5_acc = 0.0f;
+            v3_e5_acc += p1_k5_weight[0] * v1_s[c - 2];
+            v3_e5_acc += p1_k5_weight[1] * v1_s[c - 1];
+            v3_e5_acc += p1_k5_weight[2] * v1_s[c];
+            v3_e5_acc += p1_k5_weight[3] * v1_s[c + 1];
+            v3_e5_acc += p1_k5_weight[4] * v1_s[c + 2];
+            v3_e5[c] = v3_e5_acc;
         }
         for (int c = 126; c < 128; c++) {
-            float e5_3_acc = 0.0f;
-            e5_3_acc += k5_weight[0] * s_1[c - 2];
-            e5_3_acc += k5_weight[1] * s_1[c - 1];
-            e5_3_acc += k5_weight[2] * s_1[c];
-            if (c < 127) e5_3_acc += k5_weight[3] * s_1[c + 1];
-            if (c < 126) e5_3_acc += k5_weight[4] * s_1[c + 2];
-            e5_3[c] = e5_3_acc;
+            float v3_e5_acc = 0.0f;
+            v3_e5_acc += p1_k5_weight[0] * v1_s[c - 2];
+            v3_e5_acc += p1_k5_weight[1] * v1_s[c - 1];
+            v3_e5_acc += p1_k5_weight[2] * v1_s[c];
+            if (c < 127) v3_e5_acc += p1_k5_weight[3] * v1_s[c + 1];
+            if (c < 126) v3_e5_acc += p1_k5_weight[4] * v1_s[c + 2];
+            v3_e5[c] = v3_e5_acc;
         }
         #else
         for (int c = 0; c < 128; c++) {
-            float e5_3_acc = 0.0f;
-            if (c >= 2) e5_3_acc += k5_weight[0] * s_1[c - 2];
-            if (c >= 1) e5_3_acc += k5_weight[1] * s_1[c - 1];
-            e5_3_acc += k5_weight[2] * s_1[c];
-            if (c < 127) e5_3_acc += k5_weight[3] * s_1[c + 1];
-            if (c < 126) e5_3_acc += k5_weight[4] * s_1[c + 2];
-            e5_3[c] = e5_3_acc;
+            float v3_e5_acc = 0.0f;
+            if (c >= 2) v3_e5_acc += p1_k5_weight[0] * v1_s[c - 2];
+            if (c >= 1) v3_e5_acc += p1_k5_weight[1] * v1_s[c - 1];
+            v3_e5_acc += p1_k5_weight[2] * v1_s[c];
+            if (c < 127) v3_e5_acc += p1_k5_weight[3] * v1_s[c + 1];
+            if (c < 126) v3_e5_acc += p1_k5_weight[4] * v1_s[c + 2];
+            v3_e5[c] = v3_e5_acc;
         }
         #endif
     }
 
-    /* e7_4 [1,128,1,1] = channel_conv1d(k=7, w=$2)(s_1) */
+    /* v4_e7 [1,128,1,1] = channel_conv1d(k=7, w=$2)(v1_s) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         for (int c = 0; c < 3; c++) {
-            float e7_4_acc = 0.0f;
-            if (c >= 3) e7_4_acc += k7_weight[0] * s_1[c - 3];
-            if (c >= 2) e7_4_acc += k7_weight[1] * s_1[c - 2];
-            if (c >= 1) e7_4_acc += k7_weight[2] * s_1[c - 1];
-            e7_4_acc += k7_weight[3] * s_1[c];
-            e7_4_acc += k7_weight[4] * s_1[c + 1];
-            e7_4_acc += k7_weight[5] * s_1[c + 2];
-            e7_4_acc += k7_weight[6] * s_1[c + 3];
-            e7_4[c] = e7_4_acc;
+            float v4_e7_acc = 0.0f;
+            if (c >= 3) v4_e7_acc += p2_k7_weight[0] * v1_s[c - 3];
+            if (c >= 2) v4_e7_acc += p2_k7_weight[1] * v1_s[c - 2];
+            if (c >= 1) v4_e7_acc += p2_k7_weight[2] * v1_s[c - 1];
+            v4_e7_acc += p2_k7_weight[3] * v1_s[c];
+            v4_e7_acc += p2_k7_weight[4] * v1_s[c + 1];
+            v4_e7_acc += p2_k7_weight[5] * v1_s[c + 2];
+            v4_e7_acc += p2_k7_weight[6] * v1_s[c + 3];
+            v4_e7[c] = v4_e7_acc;
         }
         for (int c = 3; c < 125; c++) {
-            float e7_4_acc = 0.0f;
-            e7_4_acc += k7_weight[0] * s_1[c - 3];
-            e7_4_acc += k7_weight[1] * s_1[c - 2];
-            e7_4_acc += k7_weight[2] * s_1[c - 1];
-            e7_4_acc += k7_weight[3] * s_1[c];
-            e7_4_acc += k7_weight[4] * s_1[c + 1];
-            e7_4_acc += k7_weight[5] * s_1[c + 2];
-            e7_4_acc += k7_weight[6] * s_1[c + 3];
-            e7_4[c] = e7_4_acc;
+            float v4_e7_acc = 0.0f;
+            v4_e7_acc += p2_k7_weight[0] * v1_s[c - 3];
+            v4_e7_acc += p2_k7_weight[1] * v1_s[c - 2];
+            v4_e7_acc += p2_k7_weight[2] * v1_s[c - 1];
+            v4_e7_acc += p2_k7_weight[3] * v1_s[c];
+            v4_e7_acc += p2_k7_weight[4] * v1_s[c + 1];
+            v4_e7_acc += p2_k7_weight[5] * v1_s[c + 2];
+            v4_e7_acc += p2_k7_weight[6] * v1_s[c + 3];
+            v4_e7[c] = v4_e7_acc;
         }
         for (int c = 125; c < 128; c++) {
-            float e7_4_acc = 0.0f;
-            e7_4_acc += k7_weight[0] * s_1[c - 3];
-            e7_4_acc += k7_weight[1] * s_1[c - 2];
-            e7_4_acc += k7_weight[2] * s_1[c - 1];
-            e7_4_acc += k7_weight[3] * s_1[c];
-            if (c < 127) e7_4_acc += k7_weight[4] * s_1[c + 1];
-            if (c < 126) e7_4_acc += k7_weight[5] * s_1[c + 2];
-            if (c < 125) e7_4_acc += k7_weight[6] * s_1[c + 3];
-            e7_4[c] = e7_4_acc;
+            float v4_e7_acc = 0.0f;
+            v4_e7_acc += p2_k7_weight[0] * v1_s[c - 3];
+            v4_e7_acc += p2_k7_weight[1] * v1_s[c - 2];
+            v4_e7_acc += p2_k7_weight[2] * v1_s[c - 1];
+            v4_e7_acc += p2_k7_weight[3] * v1_s[c];
+            if (c < 127) v4_e7_acc += p2_k7_weight[4] * v1_s[c + 1];
+            if (c < 126) v4_e7_acc += p2_k7_weight[5] * v1_s[c + 2];
+            if (c < 125) v4_e7_acc += p2_k7_weight[6] * v1_s[c + 3];
+            v4_e7[c] = v4_e7_acc;
         }
         #else
         for (int c = 0; c < 128; c++) {
-            float e7_4_acc = 0.0f;
-            if (c >= 3) e7_4_acc += k7_weight[0] * s_1[c - 3];
-            if (c >= 2) e7_4_acc += k7_weight[1] * s_1[c - 2];
-            if (c >= 1) e7_4_acc += k7_weight[2] * s_1[c - 1];
-            e7_4_acc += k7_weight[3] * s_1[c];
-            if (c < 127) e7_4_acc += k7_weight[4] * s_1[c + 1];
-            if (c < 126) e7_4_acc += k7_weight[5] * s_1[c + 2];
-            if (c < 125) e7_4_acc += k7_weight[6] * s_1[c + 3];
-            e7_4[c] = e7_4_acc;
+            float v4_e7_acc = 0.0f;
+            if (c >= 3) v4_e7_acc += p2_k7_weight[0] * v1_s[c - 3];
+            if (c >= 2) v4_e7_acc += p2_k7_weight[1] * v1_s[c - 2];
+            if (c >= 1) v4_e7_acc += p2_k7_weight[2] * v1_s[c - 1];
+            v4_e7_acc += p2_k7_weight[3] * v1_s[c];
+            if (c < 127) v4_e7_acc += p2_k7_weight[4] * v1_s[c + 1];
+            if (c < 126) v4_e7_acc += p2_k7_weight[5] * v1_s[c + 2];
+            if (c < 125) v4_e7_acc += p2_k7_weight[6] * v1_s[c + 3];
+            v4_e7[c] = v4_e7_acc;
         }
         #endif
     }
 
-    /* sigmoid_7 [1,128,1,1] = sigmoid(add_6) */
+    /* v7_sigmoid [1,128,1,1] = sigmoid(v6_add) */
     for (int c = 0; c < 128; c++) {
-        const float add_5 = e3_2[c] + e5_3[c];
-        const float add_6 = add_5 + e7_4[c];
-        sigmoid_7[c] = 1.0f / (1.0f + expf(-add_6));
+        const float v5_add = v2_e3[c] + v3_e5[c];
+        const float v6_add = v5_add + v4_e7[c];
+        v7_sigmoid[c] = 1.0f / (1.0f + expf(-v6_add));
     }
 
-    /* mul_8 [1,128,14,14] = mul(sigmoid_7, input) */
+    /* v8_mul [1,128,14,14] = mul(v7_sigmoid, input) */
     for (int c = 0; c < 128; c++) {
-        attn_row_scale(output + c * 196, input + c * 196, sigmoid_7[c], 196);
+        attn_row_scale(output + c * 196, input + c * 196, v7_sigmoid[c], 196);
     }
 }
 

@@ -348,71 +348,71 @@ static void attn_row_scale(float *y, const float *x, float g, int n)
 
 void seed000_squeeze_avgmax_forward(const float *input, float *output, const float *params, float *scratch)
 {
-    const float *fc1_weight = params + SEED000_SQUEEZE_AVGMAX_FC1_WEIGHT_OFFSET; /* [4, 64] */
-    const float *fc1_bias = params + SEED000_SQUEEZE_AVGMAX_FC1_BIAS_OFFSET; /* [4] */
-    const float *fc2_weight = params + SEED000_SQUEEZE_AVGMAX_FC2_WEIGHT_OFFSET; /* [64, 4] */
-    const float *fc2_bias = params + SEED000_SQUEEZE_AVGMAX_FC2_BIAS_OFFSET; /* [64] */
-    float *avg_1 = scratch + 0; /* [1,64,1,1] */
-    float *max_2 = scratch + 64; /* [1,64,1,1] */
-    float *add_3 = scratch + 0; /* [1,64,1,1] */
-    float *fc1_4 = scratch + 64; /* [1,4,1,1] */
-    float *relu_5 = scratch + 64; /* [1,4,1,1] */
-    float *fc2_6 = scratch + 0; /* [1,64,1,1] */
-    float *sigmoid_7 = scratch + 0; /* [1,64,1,1] */
+    const float *p0_fc1_weight = params + SEED000_SQUEEZE_AVGMAX_FC1_WEIGHT_OFFSET; /* [4, 64] */
+    const float *p1_fc1_bias = params + SEED000_SQUEEZE_AVGMAX_FC1_BIAS_OFFSET; /* [4] */
+    const float *p2_fc2_weight = params + SEED000_SQUEEZE_AVGMAX_FC2_WEIGHT_OFFSET; /* [64, 4] */
+    const float *p3_fc2_bias = params + SEED000_SQUEEZE_AVGMAX_FC2_BIAS_OFFSET; /* [64] */
+    float *v1_avg = scratch + 0; /* [1,64,1,1] */
+    float *v2_max = scratch + 64; /* [1,64,1,1] */
+    float *v3_add = scratch + 0; /* [1,64,1,1] */
+    float *v4_fc1 = scratch + 64; /* [1,4,1,1] */
+    float *v5_relu = scratch + 64; /* [1,4,1,1] */
+    float *v6_fc2 = scratch + 0; /* [1,64,1,1] */
+    float *v7_sigmoid = scratch + 0; /* [1,64,1,1] */
 
-    /* avg_1 [1,64,1,1] = global_pool.mean(input) */
-    /* max_2 [1,64,1,1] = global_pool.max(input) */
+    /* v1_avg [1,64,1,1] = global_pool.mean(input) */
+    /* v2_max [1,64,1,1] = global_pool.max(input) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         (void)attn_row_sum_max;
-        attn_rows_pool(input, 64, 784, 0.0012755102f, avg_1, max_2);
+        attn_rows_pool(input, 64, 784, 0.0012755102f, v1_avg, v2_max);
         #else
         for (int c = 0; c < 64; c++) {
             float sum, max;
             attn_row_sum_max(input + c * 784, 784, &sum, &max);
-            avg_1[c] = sum * 0.0012755102f;
-            max_2[c] = max;
+            v1_avg[c] = sum * 0.0012755102f;
+            v2_max[c] = max;
         }
         #endif
     }
 
-    /* add_3 [1,64,1,1] = add(avg_1, max_2) */
+    /* v3_add [1,64,1,1] = add(v1_avg, v2_max) */
     for (int c = 0; c < 64; c++) {
-        add_3[c] = avg_1[c] + max_2[c];
+        v3_add[c] = v1_avg[c] + v2_max[c];
     }
 
-    /* fc1_4 [1,4,1,1] = linear(out=4, w=$0, b=$1)(add_3) */
+    /* v4_fc1 [1,4,1,1] = linear(out=4, w=$0, b=$1)(v3_add) */
     for (int o = 0; o < 4; o++) {
-        const float fc1_4_acc = attn_row_dot(fc1_weight + o * 64, add_3, 64);
-        fc1_4[o] = fc1_4_acc + fc1_bias[o];
+        const float v4_fc1_acc = attn_row_dot(p0_fc1_weight + o * 64, v3_add, 64);
+        v4_fc1[o] = v4_fc1_acc + p1_fc1_bias[o];
     }
 
-    /* relu_5 [1,4,1,1] = relu(fc1_4) */
+    /* v5_relu [1,4,1,1] = relu(v4_fc1) */
     for (int c = 0; c < 4; c++) {
-        relu_5[c] = fc1_4[c] < 0.0f ? 0.0f : fc1_4[c];
+        v5_relu[c] = v4_fc1[c] < 0.0f ? 0.0f : v4_fc1[c];
     }
 
-    /* fc2_6 [1,64,1,1] = linear(out=64, w=$2, b=$3)(relu_5) */
+    /* v6_fc2 [1,64,1,1] = linear(out=64, w=$2, b=$3)(v5_relu) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         (void)attn_row_dot;
-        attn_rows_dot(fc2_6, (float *)0, fc2_weight, 64, 4, relu_5, (float *)0, fc2_bias);
+        attn_rows_dot(v6_fc2, (float *)0, p2_fc2_weight, 64, 4, v5_relu, (float *)0, p3_fc2_bias);
         #else
         for (int o = 0; o < 64; o++) {
-            const float fc2_6_acc = attn_row_dot(fc2_weight + o * 4, relu_5, 4);
-            fc2_6[o] = fc2_6_acc + fc2_bias[o];
+            const float v6_fc2_acc = attn_row_dot(p2_fc2_weight + o * 4, v5_relu, 4);
+            v6_fc2[o] = v6_fc2_acc + p3_fc2_bias[o];
         }
         #endif
     }
 
-    /* sigmoid_7 [1,64,1,1] = sigmoid(fc2_6) */
+    /* v7_sigmoid [1,64,1,1] = sigmoid(v6_fc2) */
     for (int c = 0; c < 64; c++) {
-        sigmoid_7[c] = 1.0f / (1.0f + expf(-fc2_6[c]));
+        v7_sigmoid[c] = 1.0f / (1.0f + expf(-v6_fc2[c]));
     }
 
-    /* mul_8 [1,64,28,28] = mul(sigmoid_7, input) */
+    /* v8_mul [1,64,28,28] = mul(v7_sigmoid, input) */
     for (int c = 0; c < 64; c++) {
-        attn_row_scale(output + c * 784, input + c * 784, sigmoid_7[c], 784);
+        attn_row_scale(output + c * 784, input + c * 784, v7_sigmoid[c], 784);
     }
 }
 

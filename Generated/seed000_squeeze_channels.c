@@ -69,48 +69,48 @@ static void attn_row_axpy(float *y, const float *x, float a, int n)
 
 void seed000_squeeze_channels_forward(const float *input, float *output, const float *params, float *scratch)
 {
-    const float *spatial_weight = params + SEED000_SQUEEZE_CHANNELS_SPATIAL_WEIGHT_OFFSET; /* [1, 2, 7, 7] */
-    float *mean_1 = scratch + 0; /* [1,1,16,16] */
-    float *max_2 = scratch + 256; /* [1,1,16,16] */
-    float *concat_3 = scratch + 0; /* [1,2,16,16] */
-    float *spatial_4 = scratch + 512; /* [1,1,16,16] */
-    float *sigmoid_5 = scratch + 512; /* [1,1,16,16] */
+    const float *p0_spatial_weight = params + SEED000_SQUEEZE_CHANNELS_SPATIAL_WEIGHT_OFFSET; /* [1, 2, 7, 7] */
+    float *v1_mean = scratch + 0; /* [1,1,16,16] */
+    float *v2_max = scratch + 256; /* [1,1,16,16] */
+    float *v3_concat = scratch + 0; /* [1,2,16,16] */
+    float *v4_spatial = scratch + 512; /* [1,1,16,16] */
+    float *v5_sigmoid = scratch + 512; /* [1,1,16,16] */
 
-    /* mean_1 [1,1,16,16] = channel_pool.mean(input) */
-    /* max_2 [1,1,16,16] = channel_pool.max(input) */
+    /* v1_mean [1,1,16,16] = channel_pool.mean(input) */
+    /* v2_max [1,1,16,16] = channel_pool.max(input) */
     {
-        float *mean_1_plane = mean_1;
+        float *v1_mean_plane = v1_mean;
         for (int hw = 0; hw < 256; hw++) {
-            mean_1_plane[hw] = 0.0f;
+            v1_mean_plane[hw] = 0.0f;
         }
-        float *max_2_plane = max_2;
+        float *v2_max_plane = v2_max;
         for (int hw = 0; hw < 256; hw++) {
-            max_2_plane[hw] = -INFINITY;
+            v2_max_plane[hw] = -INFINITY;
         }
         for (int c = 0; c < 64; c++) {
             const float *input_r0 = input + c * 256;
             for (int hw = 0; hw < 256; hw++) {
-                mean_1_plane[hw] += input_r0[hw];
-                max_2_plane[hw] = input_r0[hw] > max_2_plane[hw] ? input_r0[hw] : max_2_plane[hw];
+                v1_mean_plane[hw] += input_r0[hw];
+                v2_max_plane[hw] = input_r0[hw] > v2_max_plane[hw] ? input_r0[hw] : v2_max_plane[hw];
             }
         }
         for (int hw = 0; hw < 256; hw++) {
-            mean_1_plane[hw] *= 0.015625f;
+            v1_mean_plane[hw] *= 0.015625f;
         }
     }
 
-    /* spatial_4 [1,1,16,16] = conv2d(out=1, k=7, pad=3, dil=1, w=$0)(concat_3) */
+    /* v4_spatial [1,1,16,16] = conv2d(out=1, k=7, pad=3, dil=1, w=$0)(v3_concat) */
     for (int h = 0; h < 16; h++) {
         const int kh0 = h < 3 ? (3 - h + 0) / 1 : 0;
         const int kh1_ = 18 - h < 0 ? 0 : (18 - h) / 1 + 1;
         const int kh1 = kh1_ < 7 ? kh1_ : 7;
-        float *out_row = spatial_4 + h * 16;
+        float *out_row = v4_spatial + h * 16;
         for (int w = 0; w < 16; w++) {
             out_row[w] = 0.0f;
         }
         for (int i = 0; i < 2; i++) {
-            const float *x_plane = concat_3 + i * 256;
-            const float *w_plane = spatial_weight + (0 * 2 + i) * 49;
+            const float *x_plane = v3_concat + i * 256;
+            const float *w_plane = p0_spatial_weight + (0 * 2 + i) * 49;
             for (int kh = kh0; kh < kh1; kh++) {
                 const float *x_row = x_plane + (h + kh * 1 - 3) * 16;
                 for (int kw = 0; kw < 7; kw++) {
@@ -123,17 +123,17 @@ void seed000_squeeze_channels_forward(const float *input, float *output, const f
         }
     }
 
-    /* sigmoid_5 [1,1,16,16] = sigmoid(spatial_4) */
+    /* v5_sigmoid [1,1,16,16] = sigmoid(v4_spatial) */
     for (int hw = 0; hw < 256; hw++) {
-        sigmoid_5[hw] = 1.0f / (1.0f + expf(-spatial_4[hw]));
+        v5_sigmoid[hw] = 1.0f / (1.0f + expf(-v4_spatial[hw]));
     }
 
-    /* mul_6 [1,64,16,16] = mul(sigmoid_5, input) */
+    /* v6_mul [1,64,16,16] = mul(v5_sigmoid, input) */
     for (int c = 0; c < 64; c++) {
         const float *input_r0 = input + c * 256;
         float *output_w1 = output + c * 256;
         for (int hw = 0; hw < 256; hw++) {
-            output_w1[hw] = sigmoid_5[hw] * input_r0[hw];
+            output_w1[hw] = v5_sigmoid[hw] * input_r0[hw];
         }
     }
 }

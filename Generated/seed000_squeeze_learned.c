@@ -130,62 +130,62 @@ static void attn_row_scale(float *y, const float *x, float g, int n)
 
 void seed000_squeeze_learned_forward(const float *input, float *output, const float *params, float *scratch)
 {
-    const float *squeeze_weight = params + SEED000_SQUEEZE_LEARNED_SQUEEZE_WEIGHT_OFFSET; /* [64, 14, 14] */
-    const float *conv_weight = params + SEED000_SQUEEZE_LEARNED_CONV_WEIGHT_OFFSET; /* [3] */
-    float *squeeze_1 = scratch + 0; /* [1,64,1,1] */
-    float *conv_2 = scratch + 64; /* [1,64,1,1] */
-    float *sigmoid_3 = scratch + 64; /* [1,64,1,1] */
+    const float *p0_squeeze_weight = params + SEED000_SQUEEZE_LEARNED_SQUEEZE_WEIGHT_OFFSET; /* [64, 14, 14] */
+    const float *p1_conv_weight = params + SEED000_SQUEEZE_LEARNED_CONV_WEIGHT_OFFSET; /* [3] */
+    float *v1_squeeze = scratch + 0; /* [1,64,1,1] */
+    float *v2_conv = scratch + 64; /* [1,64,1,1] */
+    float *v3_sigmoid = scratch + 64; /* [1,64,1,1] */
 
-    /* squeeze_1 [1,64,1,1] = weighted_pool(w=$0)(input) */
+    /* v1_squeeze [1,64,1,1] = weighted_pool(w=$0)(input) */
     {
         for (int c = 0; c < 64; c++) {
-            squeeze_1[c] = attn_row_dot(squeeze_weight + c * 196, input + c * 196, 196);
+            v1_squeeze[c] = attn_row_dot(p0_squeeze_weight + c * 196, input + c * 196, 196);
         }
     }
 
-    /* conv_2 [1,64,1,1] = channel_conv1d(k=3, w=$1)(squeeze_1) */
+    /* v2_conv [1,64,1,1] = channel_conv1d(k=3, w=$1)(v1_squeeze) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         for (int c = 0; c < 1; c++) {
-            float conv_2_acc = 0.0f;
-            if (c >= 1) conv_2_acc += conv_weight[0] * squeeze_1[c - 1];
-            conv_2_acc += conv_weight[1] * squeeze_1[c];
-            conv_2_acc += conv_weight[2] * squeeze_1[c + 1];
-            conv_2[c] = conv_2_acc;
+            float v2_conv_acc = 0.0f;
+            if (c >= 1) v2_conv_acc += p1_conv_weight[0] * v1_squeeze[c - 1];
+            v2_conv_acc += p1_conv_weight[1] * v1_squeeze[c];
+            v2_conv_acc += p1_conv_weight[2] * v1_squeeze[c + 1];
+            v2_conv[c] = v2_conv_acc;
         }
         for (int c = 1; c < 63; c++) {
-            float conv_2_acc = 0.0f;
-            conv_2_acc += conv_weight[0] * squeeze_1[c - 1];
-            conv_2_acc += conv_weight[1] * squeeze_1[c];
-            conv_2_acc += conv_weight[2] * squeeze_1[c + 1];
-            conv_2[c] = conv_2_acc;
+            float v2_conv_acc = 0.0f;
+            v2_conv_acc += p1_conv_weight[0] * v1_squeeze[c - 1];
+            v2_conv_acc += p1_conv_weight[1] * v1_squeeze[c];
+            v2_conv_acc += p1_conv_weight[2] * v1_squeeze[c + 1];
+            v2_conv[c] = v2_conv_acc;
         }
         for (int c = 63; c < 64; c++) {
-            float conv_2_acc = 0.0f;
-            conv_2_acc += conv_weight[0] * squeeze_1[c - 1];
-            conv_2_acc += conv_weight[1] * squeeze_1[c];
-            if (c < 63) conv_2_acc += conv_weight[2] * squeeze_1[c + 1];
-            conv_2[c] = conv_2_acc;
+            float v2_conv_acc = 0.0f;
+            v2_conv_acc += p1_conv_weight[0] * v1_squeeze[c - 1];
+            v2_conv_acc += p1_conv_weight[1] * v1_squeeze[c];
+            if (c < 63) v2_conv_acc += p1_conv_weight[2] * v1_squeeze[c + 1];
+            v2_conv[c] = v2_conv_acc;
         }
         #else
         for (int c = 0; c < 64; c++) {
-            float conv_2_acc = 0.0f;
-            if (c >= 1) conv_2_acc += conv_weight[0] * squeeze_1[c - 1];
-            conv_2_acc += conv_weight[1] * squeeze_1[c];
-            if (c < 63) conv_2_acc += conv_weight[2] * squeeze_1[c + 1];
-            conv_2[c] = conv_2_acc;
+            float v2_conv_acc = 0.0f;
+            if (c >= 1) v2_conv_acc += p1_conv_weight[0] * v1_squeeze[c - 1];
+            v2_conv_acc += p1_conv_weight[1] * v1_squeeze[c];
+            if (c < 63) v2_conv_acc += p1_conv_weight[2] * v1_squeeze[c + 1];
+            v2_conv[c] = v2_conv_acc;
         }
         #endif
     }
 
-    /* sigmoid_3 [1,64,1,1] = sigmoid(conv_2) */
+    /* v3_sigmoid [1,64,1,1] = sigmoid(v2_conv) */
     for (int c = 0; c < 64; c++) {
-        sigmoid_3[c] = 1.0f / (1.0f + expf(-conv_2[c]));
+        v3_sigmoid[c] = 1.0f / (1.0f + expf(-v2_conv[c]));
     }
 
-    /* mul_4 [1,64,14,14] = mul(sigmoid_3, input) */
+    /* v4_mul [1,64,14,14] = mul(v3_sigmoid, input) */
     for (int c = 0; c < 64; c++) {
-        attn_row_scale(output + c * 196, input + c * 196, sigmoid_3[c], 196);
+        attn_row_scale(output + c * 196, input + c * 196, v3_sigmoid[c], 196);
     }
 }
 

@@ -215,36 +215,36 @@ static float attn_row_sum(const float *x, int n)
 
 void seed000_squeeze_strips_forward(const float *input, float *output, const float *params, float *scratch)
 {
-    const float *conv_h_weight = params + SEED000_SQUEEZE_STRIPS_CONV_H_WEIGHT_OFFSET; /* [32, 32, 1, 1] */
-    const float *conv_h_bias = params + SEED000_SQUEEZE_STRIPS_CONV_H_BIAS_OFFSET; /* [32] */
-    const float *conv_w_weight = params + SEED000_SQUEEZE_STRIPS_CONV_W_WEIGHT_OFFSET; /* [32, 32, 1, 1] */
-    const float *conv_w_bias = params + SEED000_SQUEEZE_STRIPS_CONV_W_BIAS_OFFSET; /* [32] */
-    float *along_h_1 = scratch + 0; /* [1,32,24,1] */
-    float *along_w_2 = scratch + 768; /* [1,32,1,20] */
-    float *conv_h_3 = scratch + 1408; /* [1,32,24,1] */
-    float *conv_w_4 = scratch + 0; /* [1,32,1,20] */
-    float *a_h_5 = scratch + 1408; /* [1,32,24,1] */
-    float *a_w_6 = scratch + 0; /* [1,32,1,20] */
-    float *mul_7 = scratch + 2176; /* [1,32,24,20] */
+    const float *p0_conv_h_weight = params + SEED000_SQUEEZE_STRIPS_CONV_H_WEIGHT_OFFSET; /* [32, 32, 1, 1] */
+    const float *p1_conv_h_bias = params + SEED000_SQUEEZE_STRIPS_CONV_H_BIAS_OFFSET; /* [32] */
+    const float *p2_conv_w_weight = params + SEED000_SQUEEZE_STRIPS_CONV_W_WEIGHT_OFFSET; /* [32, 32, 1, 1] */
+    const float *p3_conv_w_bias = params + SEED000_SQUEEZE_STRIPS_CONV_W_BIAS_OFFSET; /* [32] */
+    float *v1_along_h = scratch + 0; /* [1,32,24,1] */
+    float *v2_along_w = scratch + 768; /* [1,32,1,20] */
+    float *v3_conv_h = scratch + 1408; /* [1,32,24,1] */
+    float *v4_conv_w = scratch + 0; /* [1,32,1,20] */
+    float *v5_a_h = scratch + 1408; /* [1,32,24,1] */
+    float *v6_a_w = scratch + 0; /* [1,32,1,20] */
+    float *v7_mul = scratch + 2176; /* [1,32,24,20] */
 
-    /* along_h_1 [1,32,24,1] = axis_pool.mean.w(input) */
+    /* v1_along_h [1,32,24,1] = axis_pool.mean.w(input) */
     {
         for (int c = 0; c < 32; c++) {
             for (int h = 0; h < 24; h++) {
                 const float *xl = input + c * 480 + h * 20;
-                float *yl = along_h_1 + c * 24 + h;
+                float *yl = v1_along_h + c * 24 + h;
                 float acc = attn_row_sum(xl, 20);
                 yl[0] = acc / 20.0f;
             }
         }
     }
 
-    /* along_w_2 [1,32,1,20] = axis_pool.mean.h(input) */
+    /* v2_along_w [1,32,1,20] = axis_pool.mean.h(input) */
     {
         for (int c = 0; c < 32; c++) {
             for (int w = 0; w < 20; w++) {
                 const float *xl = input + c * 480 + w;
-                float *yl = along_w_2 + c * 20 + w;
+                float *yl = v2_along_w + c * 20 + w;
                 float acc = 0.0f;
                 for (int t = 0; t < 24; t++) {
                     acc += xl[t * 20];
@@ -254,18 +254,18 @@ void seed000_squeeze_strips_forward(const float *input, float *output, const flo
         }
     }
 
-    /* conv_h_3 [1,32,24,1] = conv2d(out=32, k=1, pad=0, dil=1, w=$0, b=$1)(along_h_1) */
+    /* v3_conv_h [1,32,24,1] = conv2d(out=32, k=1, pad=0, dil=1, w=$0, b=$1)(v1_along_h) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         (void)attn_row_axpy;
-        attn_gemm_nn(conv_h_3 + 0 + 0 * 768, 24, conv_h_weight + 0 * 1024, 32, 1, along_h_1 + 0 + 0 * 768, 24, 32, 24, 32, conv_h_bias + 0 * 32, 1.0f);
+        attn_gemm_nn(v3_conv_h + 0 + 0 * 768, 24, p0_conv_h_weight + 0 * 1024, 32, 1, v1_along_h + 0 + 0 * 768, 24, 32, 24, 32, p1_conv_h_bias + 0 * 32, 1.0f);
         #else
         for (int o = 0; o < 32; o++) {
-            float *out_plane = conv_h_3 + o * 24;
-            const float *x_planes = along_h_1 + 0;
-            const float *w_row = conv_h_weight + o * 32;
+            float *out_plane = v3_conv_h + o * 24;
+            const float *x_planes = v1_along_h + 0;
+            const float *w_row = p0_conv_h_weight + o * 32;
             for (int t = 0; t < 24; t++) {
-                out_plane[t] = conv_h_bias[o];
+                out_plane[t] = p1_conv_h_bias[o];
             }
             for (int i = 0; i < 32; i++) {
                 attn_row_axpy(out_plane, x_planes + i * 24, w_row[i], 24);
@@ -274,18 +274,18 @@ void seed000_squeeze_strips_forward(const float *input, float *output, const flo
         #endif
     }
 
-    /* conv_w_4 [1,32,1,20] = conv2d(out=32, k=1, pad=0, dil=1, w=$2, b=$3)(along_w_2) */
+    /* v4_conv_w [1,32,1,20] = conv2d(out=32, k=1, pad=0, dil=1, w=$2, b=$3)(v2_along_w) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         (void)attn_row_axpy;
-        attn_gemm_nn(conv_w_4 + 0 + 0 * 640, 20, conv_w_weight + 0 * 1024, 32, 1, along_w_2 + 0 + 0 * 640, 20, 32, 20, 32, conv_w_bias + 0 * 32, 1.0f);
+        attn_gemm_nn(v4_conv_w + 0 + 0 * 640, 20, p2_conv_w_weight + 0 * 1024, 32, 1, v2_along_w + 0 + 0 * 640, 20, 32, 20, 32, p3_conv_w_bias + 0 * 32, 1.0f);
         #else
         for (int o = 0; o < 32; o++) {
-            float *out_plane = conv_w_4 + o * 20;
-            const float *x_planes = along_w_2 + 0;
-            const float *w_row = conv_w_weight + o * 32;
+            float *out_plane = v4_conv_w + o * 20;
+            const float *x_planes = v2_along_w + 0;
+            const float *w_row = p2_conv_w_weight + o * 32;
             for (int t = 0; t < 20; t++) {
-                out_plane[t] = conv_w_bias[o];
+                out_plane[t] = p3_conv_w_bias[o];
             }
             for (int i = 0; i < 32; i++) {
                 attn_row_axpy(out_plane, x_planes + i * 20, w_row[i], 20);
@@ -294,45 +294,45 @@ void seed000_squeeze_strips_forward(const float *input, float *output, const flo
         #endif
     }
 
-    /* a_h_5 [1,32,24,1] = sigmoid(conv_h_3) */
+    /* v5_a_h [1,32,24,1] = sigmoid(v3_conv_h) */
     for (int c = 0; c < 32; c++) {
-        const float *conv_h_3_r0 = conv_h_3 + c * 24;
-        float *a_h_5_w1 = a_h_5 + c * 24;
+        const float *v3_conv_h_r0 = v3_conv_h + c * 24;
+        float *v5_a_h_w1 = v5_a_h + c * 24;
         for (int hw = 0; hw < 24; hw++) {
-            a_h_5_w1[hw] = 1.0f / (1.0f + expf(-conv_h_3_r0[hw]));
+            v5_a_h_w1[hw] = 1.0f / (1.0f + expf(-v3_conv_h_r0[hw]));
         }
     }
 
-    /* a_w_6 [1,32,1,20] = sigmoid(conv_w_4) */
+    /* v6_a_w [1,32,1,20] = sigmoid(v4_conv_w) */
     for (int c = 0; c < 32; c++) {
-        const float *conv_w_4_r0 = conv_w_4 + c * 20;
-        float *a_w_6_w1 = a_w_6 + c * 20;
+        const float *v4_conv_w_r0 = v4_conv_w + c * 20;
+        float *v6_a_w_w1 = v6_a_w + c * 20;
         for (int hw = 0; hw < 20; hw++) {
-            a_w_6_w1[hw] = 1.0f / (1.0f + expf(-conv_w_4_r0[hw]));
+            v6_a_w_w1[hw] = 1.0f / (1.0f + expf(-v4_conv_w_r0[hw]));
         }
     }
 
-    /* mul_7 [1,32,24,20] = mul(input, a_w_6) */
+    /* v7_mul [1,32,24,20] = mul(input, v6_a_w) */
     for (int c = 0; c < 32; c++) {
-        const float *a_w_6_r1 = a_w_6 + c * 20;
+        const float *v6_a_w_r1 = v6_a_w + c * 20;
         for (int h = 0; h < 24; h++) {
             const float *input_r0 = input + c * 480 + h * 20;
-            float *mul_7_w2 = mul_7 + c * 480 + h * 20;
+            float *v7_mul_w2 = v7_mul + c * 480 + h * 20;
             for (int w = 0; w < 20; w++) {
-                mul_7_w2[w] = input_r0[w] * a_w_6_r1[w];
+                v7_mul_w2[w] = input_r0[w] * v6_a_w_r1[w];
             }
         }
     }
 
-    /* mul_8 [1,32,24,20] = mul(mul_7, a_h_5) */
+    /* v8_mul [1,32,24,20] = mul(v7_mul, v5_a_h) */
     for (int c = 0; c < 32; c++) {
-        const float *a_h_5_r1 = a_h_5 + c * 24;
+        const float *v5_a_h_r1 = v5_a_h + c * 24;
         for (int h = 0; h < 24; h++) {
-            const float *mul_7_r0 = mul_7 + c * 480 + h * 20;
-            const float a_h_5_v = a_h_5_r1[h];
+            const float *v7_mul_r0 = v7_mul + c * 480 + h * 20;
+            const float v5_a_h_v = v5_a_h_r1[h];
             float *output_w2 = output + c * 480 + h * 20;
             for (int w = 0; w < 20; w++) {
-                output_w2[w] = mul_7_r0[w] * a_h_5_v;
+                output_w2[w] = v7_mul_r0[w] * v5_a_h_v;
             }
         }
     }

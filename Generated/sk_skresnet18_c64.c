@@ -324,43 +324,43 @@ static float attn_row_sum(const float *x, int n)
 
 void sk_skresnet18_c64_forward(const float *input, float *output, const float *params, float *scratch)
 {
-    const float *paths_0_conv_weight = params + SK_SKRESNET18_C64_PATHS_0_CONV_WEIGHT_OFFSET; /* [64, 32, 3, 3] */
-    const float *paths_0_bn_scale = params + SK_SKRESNET18_C64_PATHS_0_BN_SCALE_OFFSET; /* [64] */
-    const float *paths_0_bn_shift = params + SK_SKRESNET18_C64_PATHS_0_BN_SHIFT_OFFSET; /* [64] */
-    const float *paths_1_conv_weight = params + SK_SKRESNET18_C64_PATHS_1_CONV_WEIGHT_OFFSET; /* [64, 32, 3, 3] */
-    const float *paths_1_bn_scale = params + SK_SKRESNET18_C64_PATHS_1_BN_SCALE_OFFSET; /* [64] */
-    const float *paths_1_bn_shift = params + SK_SKRESNET18_C64_PATHS_1_BN_SHIFT_OFFSET; /* [64] */
-    const float *attn_fc_reduce_weight = params + SK_SKRESNET18_C64_ATTN_FC_REDUCE_WEIGHT_OFFSET; /* [16, 64] */
-    const float *attn_bn_scale = params + SK_SKRESNET18_C64_ATTN_BN_SCALE_OFFSET; /* [16] */
-    const float *attn_bn_shift = params + SK_SKRESNET18_C64_ATTN_BN_SHIFT_OFFSET; /* [16] */
-    const float *attn_fc_select_weight = params + SK_SKRESNET18_C64_ATTN_FC_SELECT_WEIGHT_OFFSET; /* [128, 16] */
-    const float *slice_1 = input + 0; /* [1,32,16,16], a view */
-    const float *slice_2 = input + 8192; /* [1,32,16,16], a view */
-    float *conv_3 = scratch + 0; /* [1,64,16,16] */
-    float *conv_4 = scratch + 16384; /* [1,64,16,16] */
-    float *add_9 = scratch + 32768; /* [1,64,16,16] */
-    float *pool_mean_10 = scratch + 49152; /* [1,64,1,1] */
-    float *fc_reduce_11 = scratch + 32768; /* [1,16,1,1] */
-    float *relu_13 = scratch + 32784; /* [1,16,1,1] */
-    float *fc_select_14 = scratch + 32800; /* [1,128,1,1] */
-    float *reshape_15 = scratch + 32800; /* [1,2,64,1], a view */
-    float *softmax_16 = scratch + 32928; /* [1,2,64,1] */
-    float *slice_18 = scratch + 32928; /* [1,64,1,1], a view */
-    float *slice_19 = scratch + 32992; /* [1,64,1,1], a view */
+    const float *p0_paths_0_conv_weight = params + SK_SKRESNET18_C64_PATHS_0_CONV_WEIGHT_OFFSET; /* [64, 32, 3, 3] */
+    const float *p1_paths_0_bn_scale = params + SK_SKRESNET18_C64_PATHS_0_BN_SCALE_OFFSET; /* [64] */
+    const float *p2_paths_0_bn_shift = params + SK_SKRESNET18_C64_PATHS_0_BN_SHIFT_OFFSET; /* [64] */
+    const float *p3_paths_1_conv_weight = params + SK_SKRESNET18_C64_PATHS_1_CONV_WEIGHT_OFFSET; /* [64, 32, 3, 3] */
+    const float *p4_paths_1_bn_scale = params + SK_SKRESNET18_C64_PATHS_1_BN_SCALE_OFFSET; /* [64] */
+    const float *p5_paths_1_bn_shift = params + SK_SKRESNET18_C64_PATHS_1_BN_SHIFT_OFFSET; /* [64] */
+    const float *p6_attn_fc_reduce_weight = params + SK_SKRESNET18_C64_ATTN_FC_REDUCE_WEIGHT_OFFSET; /* [16, 64] */
+    const float *p7_attn_bn_scale = params + SK_SKRESNET18_C64_ATTN_BN_SCALE_OFFSET; /* [16] */
+    const float *p8_attn_bn_shift = params + SK_SKRESNET18_C64_ATTN_BN_SHIFT_OFFSET; /* [16] */
+    const float *p9_attn_fc_select_weight = params + SK_SKRESNET18_C64_ATTN_FC_SELECT_WEIGHT_OFFSET; /* [128, 16] */
+    const float *v1_slice = input + 0; /* [1,32,16,16], a view */
+    const float *v2_slice = input + 8192; /* [1,32,16,16], a view */
+    float *v3_conv = scratch + 0; /* [1,64,16,16] */
+    float *v4_conv = scratch + 16384; /* [1,64,16,16] */
+    float *v9_add = scratch + 32768; /* [1,64,16,16] */
+    float *v10_pool_mean = scratch + 49152; /* [1,64,1,1] */
+    float *v11_fc_reduce = scratch + 32768; /* [1,16,1,1] */
+    float *v13_relu = scratch + 32784; /* [1,16,1,1] */
+    float *v14_fc_select = scratch + 32800; /* [1,128,1,1] */
+    float *v15_reshape = scratch + 32800; /* [1,2,64,1], a view */
+    float *v16_softmax = scratch + 32928; /* [1,2,64,1] */
+    float *v18_slice = scratch + 32928; /* [1,64,1,1], a view */
+    float *v19_slice = scratch + 32992; /* [1,64,1,1], a view */
 
-    /* conv_3 [1,64,16,16] = conv2d(out=64, k=3, pad=1, dil=1, w=$0)(slice_1) */
+    /* v3_conv [1,64,16,16] = conv2d(out=64, k=3, pad=1, dil=1, w=$0)(v1_slice) */
     #if defined(__x86_64__) || defined(__aarch64__)
     {
-        float *conv_3_padded = scratch + 49216; /* [32, 18, 18] + 32 */
-        float *conv_3_wide = scratch + 59616; /* 4 × 288 */
+        float *v3_conv_padded = scratch + 49216; /* [32, 18, 18] + 32 */
+        float *v3_conv_wide = scratch + 59616; /* 4 × 288 */
         for (int t = 0; t < 10400; t++) {
-            conv_3_padded[t] = 0.0f;
+            v3_conv_padded[t] = 0.0f;
         }
         for (int i = 0; i < 32; i++) {
             for (int y = 0; y < 16; y++) {
-                float *dst = conv_3_padded + (i * 18 + y + 1) * 18 + 1;
+                float *dst = v3_conv_padded + (i * 18 + y + 1) * 18 + 1;
                 for (int c = 0; c < 16; c++) {
-                    dst[c] = slice_1[i * 256 + y * 16 + c];
+                    dst[c] = v1_slice[i * 256 + y * 16 + c];
                 }
             }
         }
@@ -371,21 +371,21 @@ void sk_skresnet18_c64_forward(const float *input, float *output, const float *p
         #define ATTN_V_LANES 8
         #endif
         typedef float attn_v __attribute__((vector_size(4 * ATTN_V_LANES)));
-        static const int conv_3_taps[288] = {0, 1, 2, 18, 19, 20, 36, 37, 38, 324, 325, 326, 342, 343, 344, 360, 361, 362, 648, 649, 650, 666, 667, 668, 684, 685, 686, 972, 973, 974, 990, 991, 992, 1008, 1009, 1010, 1296, 1297, 1298, 1314, 1315, 1316, 1332, 1333, 1334, 1620, 1621, 1622, 1638, 1639, 1640, 1656, 1657, 1658, 1944, 1945, 1946, 1962, 1963, 1964, 1980, 1981, 1982, 2268, 2269, 2270, 2286, 2287, 2288, 2304, 2305, 2306, 2592, 2593, 2594, 2610, 2611, 2612, 2628, 2629, 2630, 2916, 2917, 2918, 2934, 2935, 2936, 2952, 2953, 2954, 3240, 3241, 3242, 3258, 3259, 3260, 3276, 3277, 3278, 3564, 3565, 3566, 3582, 3583, 3584, 3600, 3601, 3602, 3888, 3889, 3890, 3906, 3907, 3908, 3924, 3925, 3926, 4212, 4213, 4214, 4230, 4231, 4232, 4248, 4249, 4250, 4536, 4537, 4538, 4554, 4555, 4556, 4572, 4573, 4574, 4860, 4861, 4862, 4878, 4879, 4880, 4896, 4897, 4898, 5184, 5185, 5186, 5202, 5203, 5204, 5220, 5221, 5222, 5508, 5509, 5510, 5526, 5527, 5528, 5544, 5545, 5546, 5832, 5833, 5834, 5850, 5851, 5852, 5868, 5869, 5870, 6156, 6157, 6158, 6174, 6175, 6176, 6192, 6193, 6194, 6480, 6481, 6482, 6498, 6499, 6500, 6516, 6517, 6518, 6804, 6805, 6806, 6822, 6823, 6824, 6840, 6841, 6842, 7128, 7129, 7130, 7146, 7147, 7148, 7164, 7165, 7166, 7452, 7453, 7454, 7470, 7471, 7472, 7488, 7489, 7490, 7776, 7777, 7778, 7794, 7795, 7796, 7812, 7813, 7814, 8100, 8101, 8102, 8118, 8119, 8120, 8136, 8137, 8138, 8424, 8425, 8426, 8442, 8443, 8444, 8460, 8461, 8462, 8748, 8749, 8750, 8766, 8767, 8768, 8784, 8785, 8786, 9072, 9073, 9074, 9090, 9091, 9092, 9108, 9109, 9110, 9396, 9397, 9398, 9414, 9415, 9416, 9432, 9433, 9434, 9720, 9721, 9722, 9738, 9739, 9740, 9756, 9757, 9758, 10044, 10045, 10046, 10062, 10063, 10064, 10080, 10081, 10082};
+        static const int v3_conv_taps[288] = {0, 1, 2, 18, 19, 20, 36, 37, 38, 324, 325, 326, 342, 343, 344, 360, 361, 362, 648, 649, 650, 666, 667, 668, 684, 685, 686, 972, 973, 974, 990, 991, 992, 1008, 1009, 1010, 1296, 1297, 1298, 1314, 1315, 1316, 1332, 1333, 1334, 1620, 1621, 1622, 1638, 1639, 1640, 1656, 1657, 1658, 1944, 1945, 1946, 1962, 1963, 1964, 1980, 1981, 1982, 2268, 2269, 2270, 2286, 2287, 2288, 2304, 2305, 2306, 2592, 2593, 2594, 2610, 2611, 2612, 2628, 2629, 2630, 2916, 2917, 2918, 2934, 2935, 2936, 2952, 2953, 2954, 3240, 3241, 3242, 3258, 3259, 3260, 3276, 3277, 3278, 3564, 3565, 3566, 3582, 3583, 3584, 3600, 3601, 3602, 3888, 3889, 3890, 3906, 3907, 3908, 3924, 3925, 3926, 4212, 4213, 4214, 4230, 4231, 4232, 4248, 4249, 4250, 4536, 4537, 4538, 4554, 4555, 4556, 4572, 4573, 4574, 4860, 4861, 4862, 4878, 4879, 4880, 4896, 4897, 4898, 5184, 5185, 5186, 5202, 5203, 5204, 5220, 5221, 5222, 5508, 5509, 5510, 5526, 5527, 5528, 5544, 5545, 5546, 5832, 5833, 5834, 5850, 5851, 5852, 5868, 5869, 5870, 6156, 6157, 6158, 6174, 6175, 6176, 6192, 6193, 6194, 6480, 6481, 6482, 6498, 6499, 6500, 6516, 6517, 6518, 6804, 6805, 6806, 6822, 6823, 6824, 6840, 6841, 6842, 7128, 7129, 7130, 7146, 7147, 7148, 7164, 7165, 7166, 7452, 7453, 7454, 7470, 7471, 7472, 7488, 7489, 7490, 7776, 7777, 7778, 7794, 7795, 7796, 7812, 7813, 7814, 8100, 8101, 8102, 8118, 8119, 8120, 8136, 8137, 8138, 8424, 8425, 8426, 8442, 8443, 8444, 8460, 8461, 8462, 8748, 8749, 8750, 8766, 8767, 8768, 8784, 8785, 8786, 9072, 9073, 9074, 9090, 9091, 9092, 9108, 9109, 9110, 9396, 9397, 9398, 9414, 9415, 9416, 9432, 9433, 9434, 9720, 9721, 9722, 9738, 9739, 9740, 9756, 9757, 9758, 10044, 10045, 10046, 10062, 10063, 10064, 10080, 10081, 10082};
         (void)attn_row_axpy;
         for (int o = 0; o < 64; o += 4) {
-            const float *group = conv_3_padded + (0) * 324;
-            const float *w_a_row = paths_0_conv_weight + (o + 0) * 288;
-            const float *w_b_row = paths_0_conv_weight + (o + 1) * 288;
-            const float *w_c_row = paths_0_conv_weight + (o + 2) * 288;
-            const float *w_d_row = paths_0_conv_weight + (o + 3) * 288;
+            const float *group = v3_conv_padded + (0) * 324;
+            const float *w_a_row = p0_paths_0_conv_weight + (o + 0) * 288;
+            const float *w_b_row = p0_paths_0_conv_weight + (o + 1) * 288;
+            const float *w_c_row = p0_paths_0_conv_weight + (o + 2) * 288;
+            const float *w_d_row = p0_paths_0_conv_weight + (o + 3) * 288;
             for (int t0 = 0; t0 < 288; t0 += 2 * ATTN_V_LANES) {
                 attn_v acc_a0 = {0}, acc_a1 = {0};
                 attn_v acc_b0 = {0}, acc_b1 = {0};
                 attn_v acc_c0 = {0}, acc_c1 = {0};
                 attn_v acc_d0 = {0}, acc_d1 = {0};
                 for (int j = 0; j < 288; j++) {
-                    const float *s = group + conv_3_taps[j] + t0;
+                    const float *s = group + v3_conv_taps[j] + t0;
                     attn_v x0, x1;
                     __builtin_memcpy(&x0, s, sizeof x0);
                     __builtin_memcpy(&x1, s + ATTN_V_LANES, sizeof x1);
@@ -394,53 +394,53 @@ void sk_skresnet18_c64_forward(const float *input, float *output, const float *p
                     acc_c0 += w_c_row[j] * x0; acc_c1 += w_c_row[j] * x1;
                     acc_d0 += w_d_row[j] * x0; acc_d1 += w_d_row[j] * x1;
                 }
-                __builtin_memcpy(conv_3_wide + 0 + t0, &acc_a0, sizeof acc_a0);
-                __builtin_memcpy(conv_3_wide + 0 + t0 + ATTN_V_LANES, &acc_a1, sizeof acc_a1);
-                __builtin_memcpy(conv_3_wide + 288 + t0, &acc_b0, sizeof acc_b0);
-                __builtin_memcpy(conv_3_wide + 288 + t0 + ATTN_V_LANES, &acc_b1, sizeof acc_b1);
-                __builtin_memcpy(conv_3_wide + 576 + t0, &acc_c0, sizeof acc_c0);
-                __builtin_memcpy(conv_3_wide + 576 + t0 + ATTN_V_LANES, &acc_c1, sizeof acc_c1);
-                __builtin_memcpy(conv_3_wide + 864 + t0, &acc_d0, sizeof acc_d0);
-                __builtin_memcpy(conv_3_wide + 864 + t0 + ATTN_V_LANES, &acc_d1, sizeof acc_d1);
+                __builtin_memcpy(v3_conv_wide + 0 + t0, &acc_a0, sizeof acc_a0);
+                __builtin_memcpy(v3_conv_wide + 0 + t0 + ATTN_V_LANES, &acc_a1, sizeof acc_a1);
+                __builtin_memcpy(v3_conv_wide + 288 + t0, &acc_b0, sizeof acc_b0);
+                __builtin_memcpy(v3_conv_wide + 288 + t0 + ATTN_V_LANES, &acc_b1, sizeof acc_b1);
+                __builtin_memcpy(v3_conv_wide + 576 + t0, &acc_c0, sizeof acc_c0);
+                __builtin_memcpy(v3_conv_wide + 576 + t0 + ATTN_V_LANES, &acc_c1, sizeof acc_c1);
+                __builtin_memcpy(v3_conv_wide + 864 + t0, &acc_d0, sizeof acc_d0);
+                __builtin_memcpy(v3_conv_wide + 864 + t0 + ATTN_V_LANES, &acc_d1, sizeof acc_d1);
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    conv_3[o * 256 + y * 16 + c] = conv_3_wide[y * 18 + c];
+                    v3_conv[o * 256 + y * 16 + c] = v3_conv_wide[y * 18 + c];
                 }
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    conv_3[(o + 1) * 256 + y * 16 + c] = (conv_3_wide + 288)[y * 18 + c];
+                    v3_conv[(o + 1) * 256 + y * 16 + c] = (v3_conv_wide + 288)[y * 18 + c];
                 }
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    conv_3[(o + 2) * 256 + y * 16 + c] = (conv_3_wide + 576)[y * 18 + c];
+                    v3_conv[(o + 2) * 256 + y * 16 + c] = (v3_conv_wide + 576)[y * 18 + c];
                 }
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    conv_3[(o + 3) * 256 + y * 16 + c] = (conv_3_wide + 864)[y * 18 + c];
+                    v3_conv[(o + 3) * 256 + y * 16 + c] = (v3_conv_wide + 864)[y * 18 + c];
                 }
             }
         }
         #else
         for (int o = 0; o < 64; o++) {
             for (int t = 0; t < 286; t++) {
-                conv_3_wide[t] = 0.0f;
+                v3_conv_wide[t] = 0.0f;
             }
-            const float *w_o = paths_0_conv_weight + o * 288;
-            const float *group = conv_3_padded + (0) * 324;
+            const float *w_o = p0_paths_0_conv_weight + o * 288;
+            const float *group = v3_conv_padded + (0) * 324;
             for (int i = 0; i < 32; i++) {
                 for (int kh = 0; kh < 3; kh++) {
                     for (int kw = 0; kw < 3; kw++) {
-                        attn_row_axpy(conv_3_wide, group + (i * 18 + kh * 1) * 18 + kw * 1, w_o[(i * 3 + kh) * 3 + kw], 286);
+                        attn_row_axpy(v3_conv_wide, group + (i * 18 + kh * 1) * 18 + kw * 1, w_o[(i * 3 + kh) * 3 + kw], 286);
                     }
                 }
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    conv_3[o * 256 + y * 16 + c] = conv_3_wide[y * 18 + c];
+                    v3_conv[o * 256 + y * 16 + c] = v3_conv_wide[y * 18 + c];
                 }
             }
         }
@@ -453,13 +453,13 @@ void sk_skresnet18_c64_forward(const float *input, float *output, const float *p
             const int kh0 = h < 1 ? (1 - h + 0) / 1 : 0;
             const int kh1_ = 16 - h < 0 ? 0 : (16 - h) / 1 + 1;
             const int kh1 = kh1_ < 3 ? kh1_ : 3;
-            float *out_row = conv_3 + o * 256 + h * 16;
+            float *out_row = v3_conv + o * 256 + h * 16;
             for (int w = 0; w < 16; w++) {
                 out_row[w] = 0.0f;
             }
             for (int i = 0; i < 32; i++) {
-                const float *x_plane = slice_1 + i * 256;
-                const float *w_plane = paths_0_conv_weight + (o * 32 + i) * 9;
+                const float *x_plane = v1_slice + i * 256;
+                const float *w_plane = p0_paths_0_conv_weight + (o * 32 + i) * 9;
                 for (int kh = kh0; kh < kh1; kh++) {
                     const float *x_row = x_plane + (h + kh * 1 - 1) * 16;
                     for (int kw = 0; kw < 3; kw++) {
@@ -474,19 +474,19 @@ void sk_skresnet18_c64_forward(const float *input, float *output, const float *p
     }
     #endif
 
-    /* conv_4 [1,64,16,16] = conv2d(out=64, k=3, pad=2, dil=2, w=$3)(slice_2) */
+    /* v4_conv [1,64,16,16] = conv2d(out=64, k=3, pad=2, dil=2, w=$3)(v2_slice) */
     #if defined(__x86_64__) || defined(__aarch64__)
     {
-        float *conv_4_padded = scratch + 49216; /* [32, 20, 20] + 32 */
-        float *conv_4_wide = scratch + 62048; /* 4 × 320 */
+        float *v4_conv_padded = scratch + 49216; /* [32, 20, 20] + 32 */
+        float *v4_conv_wide = scratch + 62048; /* 4 × 320 */
         for (int t = 0; t < 12832; t++) {
-            conv_4_padded[t] = 0.0f;
+            v4_conv_padded[t] = 0.0f;
         }
         for (int i = 0; i < 32; i++) {
             for (int y = 0; y < 16; y++) {
-                float *dst = conv_4_padded + (i * 20 + y + 2) * 20 + 2;
+                float *dst = v4_conv_padded + (i * 20 + y + 2) * 20 + 2;
                 for (int c = 0; c < 16; c++) {
-                    dst[c] = slice_2[i * 256 + y * 16 + c];
+                    dst[c] = v2_slice[i * 256 + y * 16 + c];
                 }
             }
         }
@@ -497,21 +497,21 @@ void sk_skresnet18_c64_forward(const float *input, float *output, const float *p
         #define ATTN_V_LANES 8
         #endif
         typedef float attn_v __attribute__((vector_size(4 * ATTN_V_LANES)));
-        static const int conv_4_taps[288] = {0, 2, 4, 40, 42, 44, 80, 82, 84, 400, 402, 404, 440, 442, 444, 480, 482, 484, 800, 802, 804, 840, 842, 844, 880, 882, 884, 1200, 1202, 1204, 1240, 1242, 1244, 1280, 1282, 1284, 1600, 1602, 1604, 1640, 1642, 1644, 1680, 1682, 1684, 2000, 2002, 2004, 2040, 2042, 2044, 2080, 2082, 2084, 2400, 2402, 2404, 2440, 2442, 2444, 2480, 2482, 2484, 2800, 2802, 2804, 2840, 2842, 2844, 2880, 2882, 2884, 3200, 3202, 3204, 3240, 3242, 3244, 3280, 3282, 3284, 3600, 3602, 3604, 3640, 3642, 3644, 3680, 3682, 3684, 4000, 4002, 4004, 4040, 4042, 4044, 4080, 4082, 4084, 4400, 4402, 4404, 4440, 4442, 4444, 4480, 4482, 4484, 4800, 4802, 4804, 4840, 4842, 4844, 4880, 4882, 4884, 5200, 5202, 5204, 5240, 5242, 5244, 5280, 5282, 5284, 5600, 5602, 5604, 5640, 5642, 5644, 5680, 5682, 5684, 6000, 6002, 6004, 6040, 6042, 6044, 6080, 6082, 6084, 6400, 6402, 6404, 6440, 6442, 6444, 6480, 6482, 6484, 6800, 6802, 6804, 6840, 6842, 6844, 6880, 6882, 6884, 7200, 7202, 7204, 7240, 7242, 7244, 7280, 7282, 7284, 7600, 7602, 7604, 7640, 7642, 7644, 7680, 7682, 7684, 8000, 8002, 8004, 8040, 8042, 8044, 8080, 8082, 8084, 8400, 8402, 8404, 8440, 8442, 8444, 8480, 8482, 8484, 8800, 8802, 8804, 8840, 8842, 8844, 8880, 8882, 8884, 9200, 9202, 9204, 9240, 9242, 9244, 9280, 9282, 9284, 9600, 9602, 9604, 9640, 9642, 9644, 9680, 9682, 9684, 10000, 10002, 10004, 10040, 10042, 10044, 10080, 10082, 10084, 10400, 10402, 10404, 10440, 10442, 10444, 10480, 10482, 10484, 10800, 10802, 10804, 10840, 10842, 10844, 10880, 10882, 10884, 11200, 11202, 11204, 11240, 11242, 11244, 11280, 11282, 11284, 11600, 11602, 11604, 11640, 11642, 11644, 11680, 11682, 11684, 12000, 12002, 12004, 12040, 12042, 12044, 12080, 12082, 12084, 12400, 12402, 12404, 12440, 12442, 12444, 12480, 12482, 12484};
+        static const int v4_conv_taps[288] = {0, 2, 4, 40, 42, 44, 80, 82, 84, 400, 402, 404, 440, 442, 444, 480, 482, 484, 800, 802, 804, 840, 842, 844, 880, 882, 884, 1200, 1202, 1204, 1240, 1242, 1244, 1280, 1282, 1284, 1600, 1602, 1604, 1640, 1642, 1644, 1680, 1682, 1684, 2000, 2002, 2004, 2040, 2042, 2044, 2080, 2082, 2084, 2400, 2402, 2404, 2440, 2442, 2444, 2480, 2482, 2484, 2800, 2802, 2804, 2840, 2842, 2844, 2880, 2882, 2884, 3200, 3202, 3204, 3240, 3242, 3244, 3280, 3282, 3284, 3600, 3602, 3604, 3640, 3642, 3644, 3680, 3682, 3684, 4000, 4002, 4004, 4040, 4042, 4044, 4080, 4082, 4084, 4400, 4402, 4404, 4440, 4442, 4444, 4480, 4482, 4484, 4800, 4802, 4804, 4840, 4842, 4844, 4880, 4882, 4884, 5200, 5202, 5204, 5240, 5242, 5244, 5280, 5282, 5284, 5600, 5602, 5604, 5640, 5642, 5644, 5680, 5682, 5684, 6000, 6002, 6004, 6040, 6042, 6044, 6080, 6082, 6084, 6400, 6402, 6404, 6440, 6442, 6444, 6480, 6482, 6484, 6800, 6802, 6804, 6840, 6842, 6844, 6880, 6882, 6884, 7200, 7202, 7204, 7240, 7242, 7244, 7280, 7282, 7284, 7600, 7602, 7604, 7640, 7642, 7644, 7680, 7682, 7684, 8000, 8002, 8004, 8040, 8042, 8044, 8080, 8082, 8084, 8400, 8402, 8404, 8440, 8442, 8444, 8480, 8482, 8484, 8800, 8802, 8804, 8840, 8842, 8844, 8880, 8882, 8884, 9200, 9202, 9204, 9240, 9242, 9244, 9280, 9282, 9284, 9600, 9602, 9604, 9640, 9642, 9644, 9680, 9682, 9684, 10000, 10002, 10004, 10040, 10042, 10044, 10080, 10082, 10084, 10400, 10402, 10404, 10440, 10442, 10444, 10480, 10482, 10484, 10800, 10802, 10804, 10840, 10842, 10844, 10880, 10882, 10884, 11200, 11202, 11204, 11240, 11242, 11244, 11280, 11282, 11284, 11600, 11602, 11604, 11640, 11642, 11644, 11680, 11682, 11684, 12000, 12002, 12004, 12040, 12042, 12044, 12080, 12082, 12084, 12400, 12402, 12404, 12440, 12442, 12444, 12480, 12482, 12484};
         (void)attn_row_axpy;
         for (int o = 0; o < 64; o += 4) {
-            const float *group = conv_4_padded + (0) * 400;
-            const float *w_a_row = paths_1_conv_weight + (o + 0) * 288;
-            const float *w_b_row = paths_1_conv_weight + (o + 1) * 288;
-            const float *w_c_row = paths_1_conv_weight + (o + 2) * 288;
-            const float *w_d_row = paths_1_conv_weight + (o + 3) * 288;
+            const float *group = v4_conv_padded + (0) * 400;
+            const float *w_a_row = p3_paths_1_conv_weight + (o + 0) * 288;
+            const float *w_b_row = p3_paths_1_conv_weight + (o + 1) * 288;
+            const float *w_c_row = p3_paths_1_conv_weight + (o + 2) * 288;
+            const float *w_d_row = p3_paths_1_conv_weight + (o + 3) * 288;
             for (int t0 = 0; t0 < 320; t0 += 2 * ATTN_V_LANES) {
                 attn_v acc_a0 = {0}, acc_a1 = {0};
                 attn_v acc_b0 = {0}, acc_b1 = {0};
                 attn_v acc_c0 = {0}, acc_c1 = {0};
                 attn_v acc_d0 = {0}, acc_d1 = {0};
                 for (int j = 0; j < 288; j++) {
-                    const float *s = group + conv_4_taps[j] + t0;
+                    const float *s = group + v4_conv_taps[j] + t0;
                     attn_v x0, x1;
                     __builtin_memcpy(&x0, s, sizeof x0);
                     __builtin_memcpy(&x1, s + ATTN_V_LANES, sizeof x1);
@@ -520,53 +520,53 @@ void sk_skresnet18_c64_forward(const float *input, float *output, const float *p
                     acc_c0 += w_c_row[j] * x0; acc_c1 += w_c_row[j] * x1;
                     acc_d0 += w_d_row[j] * x0; acc_d1 += w_d_row[j] * x1;
                 }
-                __builtin_memcpy(conv_4_wide + 0 + t0, &acc_a0, sizeof acc_a0);
-                __builtin_memcpy(conv_4_wide + 0 + t0 + ATTN_V_LANES, &acc_a1, sizeof acc_a1);
-                __builtin_memcpy(conv_4_wide + 320 + t0, &acc_b0, sizeof acc_b0);
-                __builtin_memcpy(conv_4_wide + 320 + t0 + ATTN_V_LANES, &acc_b1, sizeof acc_b1);
-                __builtin_memcpy(conv_4_wide + 640 + t0, &acc_c0, sizeof acc_c0);
-                __builtin_memcpy(conv_4_wide + 640 + t0 + ATTN_V_LANES, &acc_c1, sizeof acc_c1);
-                __builtin_memcpy(conv_4_wide + 960 + t0, &acc_d0, sizeof acc_d0);
-                __builtin_memcpy(conv_4_wide + 960 + t0 + ATTN_V_LANES, &acc_d1, sizeof acc_d1);
+                __builtin_memcpy(v4_conv_wide + 0 + t0, &acc_a0, sizeof acc_a0);
+                __builtin_memcpy(v4_conv_wide + 0 + t0 + ATTN_V_LANES, &acc_a1, sizeof acc_a1);
+                __builtin_memcpy(v4_conv_wide + 320 + t0, &acc_b0, sizeof acc_b0);
+                __builtin_memcpy(v4_conv_wide + 320 + t0 + ATTN_V_LANES, &acc_b1, sizeof acc_b1);
+                __builtin_memcpy(v4_conv_wide + 640 + t0, &acc_c0, sizeof acc_c0);
+                __builtin_memcpy(v4_conv_wide + 640 + t0 + ATTN_V_LANES, &acc_c1, sizeof acc_c1);
+                __builtin_memcpy(v4_conv_wide + 960 + t0, &acc_d0, sizeof acc_d0);
+                __builtin_memcpy(v4_conv_wide + 960 + t0 + ATTN_V_LANES, &acc_d1, sizeof acc_d1);
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    conv_4[o * 256 + y * 16 + c] = conv_4_wide[y * 20 + c];
+                    v4_conv[o * 256 + y * 16 + c] = v4_conv_wide[y * 20 + c];
                 }
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    conv_4[(o + 1) * 256 + y * 16 + c] = (conv_4_wide + 320)[y * 20 + c];
+                    v4_conv[(o + 1) * 256 + y * 16 + c] = (v4_conv_wide + 320)[y * 20 + c];
                 }
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    conv_4[(o + 2) * 256 + y * 16 + c] = (conv_4_wide + 640)[y * 20 + c];
+                    v4_conv[(o + 2) * 256 + y * 16 + c] = (v4_conv_wide + 640)[y * 20 + c];
                 }
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    conv_4[(o + 3) * 256 + y * 16 + c] = (conv_4_wide + 960)[y * 20 + c];
+                    v4_conv[(o + 3) * 256 + y * 16 + c] = (v4_conv_wide + 960)[y * 20 + c];
                 }
             }
         }
         #else
         for (int o = 0; o < 64; o++) {
             for (int t = 0; t < 316; t++) {
-                conv_4_wide[t] = 0.0f;
+                v4_conv_wide[t] = 0.0f;
             }
-            const float *w_o = paths_1_conv_weight + o * 288;
-            const float *group = conv_4_padded + (0) * 400;
+            const float *w_o = p3_paths_1_conv_weight + o * 288;
+            const float *group = v4_conv_padded + (0) * 400;
             for (int i = 0; i < 32; i++) {
                 for (int kh = 0; kh < 3; kh++) {
                     for (int kw = 0; kw < 3; kw++) {
-                        attn_row_axpy(conv_4_wide, group + (i * 20 + kh * 2) * 20 + kw * 2, w_o[(i * 3 + kh) * 3 + kw], 316);
+                        attn_row_axpy(v4_conv_wide, group + (i * 20 + kh * 2) * 20 + kw * 2, w_o[(i * 3 + kh) * 3 + kw], 316);
                     }
                 }
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    conv_4[o * 256 + y * 16 + c] = conv_4_wide[y * 20 + c];
+                    v4_conv[o * 256 + y * 16 + c] = v4_conv_wide[y * 20 + c];
                 }
             }
         }
@@ -579,13 +579,13 @@ void sk_skresnet18_c64_forward(const float *input, float *output, const float *p
             const int kh0 = h < 2 ? (2 - h + 1) / 2 : 0;
             const int kh1_ = 17 - h < 0 ? 0 : (17 - h) / 2 + 1;
             const int kh1 = kh1_ < 3 ? kh1_ : 3;
-            float *out_row = conv_4 + o * 256 + h * 16;
+            float *out_row = v4_conv + o * 256 + h * 16;
             for (int w = 0; w < 16; w++) {
                 out_row[w] = 0.0f;
             }
             for (int i = 0; i < 32; i++) {
-                const float *x_plane = slice_2 + i * 256;
-                const float *w_plane = paths_1_conv_weight + (o * 32 + i) * 9;
+                const float *x_plane = v2_slice + i * 256;
+                const float *w_plane = p3_paths_1_conv_weight + (o * 32 + i) * 9;
                 for (int kh = kh0; kh < kh1; kh++) {
                     const float *x_row = x_plane + (h + kh * 2 - 2) * 16;
                     for (int kw = 0; kw < 3; kw++) {
@@ -600,75 +600,75 @@ void sk_skresnet18_c64_forward(const float *input, float *output, const float *p
     }
     #endif
 
-    /* add_9 [1,64,16,16] = add(u0_7, u1_8) */
+    /* v9_add [1,64,16,16] = add(v7_u0, v8_u1) */
     for (int c = 0; c < 64; c++) {
-        const float *conv_3_r0 = conv_3 + c * 256;
-        const float paths_0_bn_scale_c = paths_0_bn_scale[c];
-        const float paths_0_bn_shift_c = paths_0_bn_shift[c];
-        const float *conv_4_r3 = conv_4 + c * 256;
-        const float paths_1_bn_scale_c = paths_1_bn_scale[c];
-        const float paths_1_bn_shift_c = paths_1_bn_shift[c];
-        float *add_9_w6 = add_9 + c * 256;
+        const float *v3_conv_r0 = v3_conv + c * 256;
+        const float p1_paths_0_bn_scale_c = p1_paths_0_bn_scale[c];
+        const float p2_paths_0_bn_shift_c = p2_paths_0_bn_shift[c];
+        const float *v4_conv_r3 = v4_conv + c * 256;
+        const float p4_paths_1_bn_scale_c = p4_paths_1_bn_scale[c];
+        const float p5_paths_1_bn_shift_c = p5_paths_1_bn_shift[c];
+        float *v9_add_w6 = v9_add + c * 256;
         for (int hw = 0; hw < 256; hw++) {
-            const float bn_5 = paths_0_bn_scale_c * conv_3_r0[hw] + paths_0_bn_shift_c;
-            const float u0_7 = bn_5 < 0.0f ? 0.0f : bn_5;
-            const float bn_6 = paths_1_bn_scale_c * conv_4_r3[hw] + paths_1_bn_shift_c;
-            const float u1_8 = bn_6 < 0.0f ? 0.0f : bn_6;
-            add_9_w6[hw] = u0_7 + u1_8;
+            const float v5_bn = p1_paths_0_bn_scale_c * v3_conv_r0[hw] + p2_paths_0_bn_shift_c;
+            const float v7_u0 = v5_bn < 0.0f ? 0.0f : v5_bn;
+            const float v6_bn = p4_paths_1_bn_scale_c * v4_conv_r3[hw] + p5_paths_1_bn_shift_c;
+            const float v8_u1 = v6_bn < 0.0f ? 0.0f : v6_bn;
+            v9_add_w6[hw] = v7_u0 + v8_u1;
         }
     }
 
-    /* pool_mean_10 [1,64,1,1] = global_pool.mean(add_9) */
+    /* v10_pool_mean [1,64,1,1] = global_pool.mean(v9_add) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         (void)attn_row_sum;
-        attn_rows_pool(add_9, 64, 256, 0.00390625f, pool_mean_10, (float *)0);
+        attn_rows_pool(v9_add, 64, 256, 0.00390625f, v10_pool_mean, (float *)0);
         #else
         for (int c = 0; c < 64; c++) {
-            pool_mean_10[c] = attn_row_sum(add_9 + c * 256, 256) * 0.00390625f;
+            v10_pool_mean[c] = attn_row_sum(v9_add + c * 256, 256) * 0.00390625f;
         }
         #endif
     }
 
-    /* fc_reduce_11 [1,16,1,1] = linear(out=16, w=$6)(pool_mean_10) */
+    /* v11_fc_reduce [1,16,1,1] = linear(out=16, w=$6)(v10_pool_mean) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         (void)attn_row_dot;
-        attn_rows_dot(fc_reduce_11, (float *)0, attn_fc_reduce_weight, 16, 64, pool_mean_10, (float *)0, (float *)0);
+        attn_rows_dot(v11_fc_reduce, (float *)0, p6_attn_fc_reduce_weight, 16, 64, v10_pool_mean, (float *)0, (float *)0);
         #else
         for (int o = 0; o < 16; o++) {
-            const float fc_reduce_11_acc = attn_row_dot(attn_fc_reduce_weight + o * 64, pool_mean_10, 64);
-            fc_reduce_11[o] = fc_reduce_11_acc + 0.0f;
+            const float v11_fc_reduce_acc = attn_row_dot(p6_attn_fc_reduce_weight + o * 64, v10_pool_mean, 64);
+            v11_fc_reduce[o] = v11_fc_reduce_acc + 0.0f;
         }
         #endif
     }
 
-    /* relu_13 [1,16,1,1] = relu(bn_12) */
+    /* v13_relu [1,16,1,1] = relu(v12_bn) */
     for (int c = 0; c < 16; c++) {
-        const float attn_bn_scale_c = attn_bn_scale[c];
-        const float attn_bn_shift_c = attn_bn_shift[c];
-        const float bn_12 = attn_bn_scale_c * fc_reduce_11[c] + attn_bn_shift_c;
-        relu_13[c] = bn_12 < 0.0f ? 0.0f : bn_12;
+        const float p7_attn_bn_scale_c = p7_attn_bn_scale[c];
+        const float p8_attn_bn_shift_c = p8_attn_bn_shift[c];
+        const float v12_bn = p7_attn_bn_scale_c * v11_fc_reduce[c] + p8_attn_bn_shift_c;
+        v13_relu[c] = v12_bn < 0.0f ? 0.0f : v12_bn;
     }
 
-    /* fc_select_14 [1,128,1,1] = linear(out=128, w=$9)(relu_13) */
+    /* v14_fc_select [1,128,1,1] = linear(out=128, w=$9)(v13_relu) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         (void)attn_row_dot;
-        attn_rows_dot(fc_select_14, (float *)0, attn_fc_select_weight, 128, 16, relu_13, (float *)0, (float *)0);
+        attn_rows_dot(v14_fc_select, (float *)0, p9_attn_fc_select_weight, 128, 16, v13_relu, (float *)0, (float *)0);
         #else
         for (int o = 0; o < 128; o++) {
-            const float fc_select_14_acc = attn_row_dot(attn_fc_select_weight + o * 16, relu_13, 16);
-            fc_select_14[o] = fc_select_14_acc + 0.0f;
+            const float v14_fc_select_acc = attn_row_dot(p9_attn_fc_select_weight + o * 16, v13_relu, 16);
+            v14_fc_select[o] = v14_fc_select_acc + 0.0f;
         }
         #endif
     }
 
-    /* softmax_16 [1,2,64,1] = softmax.c(reshape_15) */
+    /* v16_softmax [1,2,64,1] = softmax.c(v15_reshape) */
     {
         for (int h = 0; h < 64; h++) {
-            const float *xl = reshape_15 + h;
-            float *yl = softmax_16 + h;
+            const float *xl = v15_reshape + h;
+            float *yl = v16_softmax + h;
             float m = -INFINITY;
             for (int t = 0; t < 2; t++) {
                 m = xl[t * 64] > m ? xl[t * 64] : m;
@@ -686,25 +686,25 @@ void sk_skresnet18_c64_forward(const float *input, float *output, const float *p
         }
     }
 
-    /* add_22 [1,64,16,16] = add(s0_20, s1_21) */
+    /* v22_add [1,64,16,16] = add(v20_s0, v21_s1) */
     for (int c = 0; c < 64; c++) {
-        const float slice_18_v = slice_18[c];
-        const float *conv_3_r0 = conv_3 + c * 256;
-        const float paths_0_bn_scale_c = paths_0_bn_scale[c];
-        const float paths_0_bn_shift_c = paths_0_bn_shift[c];
-        const float slice_19_v = slice_19[c];
-        const float *conv_4_r3 = conv_4 + c * 256;
-        const float paths_1_bn_scale_c = paths_1_bn_scale[c];
-        const float paths_1_bn_shift_c = paths_1_bn_shift[c];
+        const float v18_slice_v = v18_slice[c];
+        const float *v3_conv_r0 = v3_conv + c * 256;
+        const float p1_paths_0_bn_scale_c = p1_paths_0_bn_scale[c];
+        const float p2_paths_0_bn_shift_c = p2_paths_0_bn_shift[c];
+        const float v19_slice_v = v19_slice[c];
+        const float *v4_conv_r3 = v4_conv + c * 256;
+        const float p4_paths_1_bn_scale_c = p4_paths_1_bn_scale[c];
+        const float p5_paths_1_bn_shift_c = p5_paths_1_bn_shift[c];
         float *output_w6 = output + c * 256;
         for (int hw = 0; hw < 256; hw++) {
-            const float bn_5 = paths_0_bn_scale_c * conv_3_r0[hw] + paths_0_bn_shift_c;
-            const float u0_7 = bn_5 < 0.0f ? 0.0f : bn_5;
-            const float s0_20 = slice_18_v * u0_7;
-            const float bn_6 = paths_1_bn_scale_c * conv_4_r3[hw] + paths_1_bn_shift_c;
-            const float u1_8 = bn_6 < 0.0f ? 0.0f : bn_6;
-            const float s1_21 = slice_19_v * u1_8;
-            output_w6[hw] = s0_20 + s1_21;
+            const float v5_bn = p1_paths_0_bn_scale_c * v3_conv_r0[hw] + p2_paths_0_bn_shift_c;
+            const float v7_u0 = v5_bn < 0.0f ? 0.0f : v5_bn;
+            const float v20_s0 = v18_slice_v * v7_u0;
+            const float v6_bn = p4_paths_1_bn_scale_c * v4_conv_r3[hw] + p5_paths_1_bn_shift_c;
+            const float v8_u1 = v6_bn < 0.0f ? 0.0f : v6_bn;
+            const float v21_s1 = v19_slice_v * v8_u1;
+            output_w6[hw] = v20_s0 + v21_s1;
         }
     }
 }

@@ -1,5 +1,12 @@
-// Deterministic C names for everything the emitter declares. Every name is built from checked
-// identifiers (the spec name, IR roles, parameter names) plus fixed suffixes, never from raw text.
+// Deterministic C names for everything the emitter declares. Names derived from the user's
+// names (layer `as` names, `param` names, the roles taken from them) live in a namespace of
+// their own: `v<N>_...` for values, `p<N>_...` for parameter tensors, N their unique number.
+// Every other identifier in the function (loop variables such as `h` and `w`, `input`, `params`,
+// the `attn_*` helpers, `expf`, `INFINITY`, libc's names, the header's macros) is fixed text
+// that never starts with a lowercase `p` or `v` followed by a digit, so no spec name can shadow
+// one of them or another value, whatever it is (`h`, `expf`, `NULL`, `M_PI`, `fc1` and `FC1`).
+// Only the offset macros and the block's own symbols carry user names as they are; those are
+// checked in lowering (case-folded uniqueness) and across the blocks of a file.
 
 import AttnIR
 
@@ -11,19 +18,32 @@ struct CNames {
     /// `se_layer3` → `SE_LAYER3`, the macro prefix.
     var macroPrefix: String { program.name.uppercased() }
 
-    /// The pointer variable a value is read through: its role and SSA number (`pool_mean_1`).
+    /// The pointer variable a value is read through: its SSA number and role (`v1_pool_mean`).
     /// A constant is read in place through its parameter's pointer.
     func value(_ v: ValueID) -> String {
         guard v != 0 else { return "input" }
         if case .constant(let id, _) = program.instrs[v - 1].op, v != program.output { return param(id) }
-        return "\(program.instrs[v - 1].role)_\(v)"
+        return "v\(v)_\(Self.hint(program.instrs[v - 1].role))"
     }
 
-    /// `channel.fc1.weight` → `channel_fc1_weight`.
-    func param(_ id: ParamID) -> String { program.params[id].cName }
+    /// `channel.fc1.weight` (tensor 0) → `p0_channel_fc1_weight`.
+    func param(_ id: ParamID) -> String { "p\(id)_\(Self.hint(program.params[id].cName))" }
 
-    /// `SE_FC1_WEIGHT_OFFSET`.
-    func offsetMacro(_ id: ParamID) -> String { "\(macroPrefix)_\(param(id).uppercased())_OFFSET" }
+    /// The readable part of a mangled name: its last 40 characters at most, from a word start
+    /// (`spatial_att_gate_s_gate_s_conv_di_1_weight` → `att_gate_s_gate_s_conv_di_1_weight`).
+    /// The number already makes the name unique; short, every local with the emitter's suffixes
+    /// (`_padded`, `_r12`) stays within the 63 initial characters C99 promises to tell apart.
+    static func hint(_ name: String) -> String {
+        let limit = 40
+        guard name.utf8.count > limit else { return name }
+        let tail = name.utf8.suffix(limit)
+        guard let cut = tail.firstIndex(of: UInt8(ascii: "_")) else { return String(decoding: tail, as: UTF8.self) }
+        return String(decoding: tail[tail.index(after: cut)...], as: UTF8.self)
+    }
+
+    /// `SE_FC1_WEIGHT_OFFSET`: the user's name as it is, the API of the header (lowering refuses
+    /// two tensors whose names agree but for case or `.`/`_`).
+    func offsetMacro(_ id: ParamID) -> String { BlockGlobals.offsetMacro(block: program.name, tensor: program.params[id].name) }
 }
 
 /// A float literal C reads back to the same float.

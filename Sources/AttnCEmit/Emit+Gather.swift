@@ -37,9 +37,16 @@ extension CEmitter {
             let hs = (0..<out.h).map { nearestIndex($0, input: s.h, output: out.h) }
             let ws = (0..<out.w).map { nearestIndex($0, input: s.w, output: out.w) }
             // Index maps computed here with PyTorch's float rule, so the C does no float math.
-            tables.append("static const int \(names.value(v))_rows[\(out.h)] = {\(hs.map(String.init).joined(separator: ", "))};")
-            tables.append("static const int \(names.value(v))_cols[\(out.w)] = {\(ws.map(String.init).joined(separator: ", "))};")
-            source = element(x, n: n, c: c, h: "\(names.value(v))_rows[\(h)]", w: "\(names.value(v))_cols[\(w)]")
+            let rows = "\(names.value(v))_rows", cols = "\(names.value(v))_cols"
+            source = element(x, n: n, c: c, h: "\(rows)[\(h)]", w: "\(cols)[\(w)]")
+            // An axis of extent 1 in x is not indexed, so its table would be an unused variable
+            // (-Werror=unused-variable under gcc and clang).
+            if source.contains(rows + "[") {
+                tables.append("static const int \(rows)[\(out.h)] = {\(hs.map(String.init).joined(separator: ", "))};")
+            }
+            if source.contains(cols + "[") {
+                tables.append("static const int \(cols)[\(out.w)] = {\(ws.map(String.init).joined(separator: ", "))};")
+            }
         default:
             preconditionFailure("\(instr.op) is not a gather")
         }

@@ -46,7 +46,7 @@ enum Skeleton {
             declaration += "/* Runs the kernel on built-in data; 0 when the outputs match, else the failing check + 1. */\n"
             declaration += "int \(p.name)_selftest(float *input, float *output, float *scratch);\n"
         }
-        return Templates.fill(
+        let header = Templates.fill(
             "header.h",
             [
                 "NAME": p.name,
@@ -55,6 +55,14 @@ enum Skeleton {
                 "MACROS": macros.joined(separator: "\n"),
                 "PARAMS_DECL": declaration,
             ])
+        // The cross-block collision check of a blocks file compares BlockGlobals' lists: a macro
+        // added here but not there would escape it.
+        let declared = BlockGlobals.names(block: p.name, tensors: p.params.map(\.name))
+        for line in header.split(separator: "\n") where line.hasPrefix("#define ") {
+            let macro = line.dropFirst("#define ".count).prefix { $0 != " " }
+            precondition(declared[macro.lowercased()] != nil, "macro \(macro) is missing from BlockGlobals")
+        }
+        return header
     }
 
     /// `forJIT` swaps `<math.h>` for the two declarations the kernels use: parsing the header
@@ -78,22 +86,52 @@ enum Skeleton {
             ])
     }
 
-    /// `*/` → `* /`, in one pass over the bytes (Foundation's search, per spec line, was a
-    /// measurable part of spec → C time).
-    private static func breakingCommentEnds(_ line: String) -> String {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(line.utf8.count)
-        for b in line.utf8 {
-            if b == UInt8(ascii: "/"), bytes.last == UInt8(ascii: "*") { bytes.append(UInt8(ascii: " ")) }
-            bytes.append(b)
+    /// One line of spec text, made inert inside a `/* */` comment under any C compiler and
+    /// warning level, in one pass (Foundation's search, per spec line, was a measurable part of
+    /// spec → C time). The spec is JSON, and every rewrite is a JSON escape of the same
+    /// character, so the comment still reads as the spec: a `*` next to a `/` becomes `\u002a`
+    /// (`*/` would end the comment, `/*` is gcc's and clang's -Wcomment); the second `?` of `??`
+    /// becomes `\u003f` (`??/` is a trigraph for a backslash under -std=c99); anything but
+    /// printable ASCII becomes `\uXXXX` (control characters, and bidirectional overrides that
+    /// gcc's -Wbidi-chars rejects); a `\` ending the line becomes `\u005c` (no line splice).
+    static func commentSafe(_ line: String) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(line.utf8.count)
+        let scalars = Array(line.unicodeScalars)
+        func escape(_ unit: UInt32) {
+            let hex = Array("0123456789abcdef".utf8)
+            out += Array("\\u".utf8)
+            for shift in stride(from: 12, through: 0, by: -4) { out.append(hex[Int((unit >> UInt32(shift)) & 15)]) }
         }
-        return String(decoding: bytes, as: UTF8.self)
+        for (i, u) in scalars.enumerated() {
+            let v = u.value
+            let previous = i > 0 ? scalars[i - 1] : " "
+            let next = i + 1 < scalars.count ? scalars[i + 1] : " "
+            if v < 0x20 || v > 0x7E {
+                if v > 0xFFFF {
+                    // JSON writes characters past the BMP as a UTF-16 surrogate pair.
+                    escape(0xD800 + ((v - 0x10000) >> 10))
+                    escape(0xDC00 + ((v - 0x10000) & 0x3FF))
+                } else {
+                    escape(v)
+                }
+            } else if u == "*" && (previous == "/" || next == "/") {
+                escape(v)
+            } else if u == "?" && previous == "?" {
+                escape(v)
+            } else if u == "\\" && i == scalars.count - 1 {
+                escape(v)
+            } else {
+                out.append(UInt8(v))
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
-    /// Spec text as comment lines; `*/` inside it cannot end the comment early.
+    /// Spec text as comment lines (`commentSafe`): nothing in it can end the comment or warn.
     private static func commentBody(_ text: String) -> String {
         text.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
-            .map { " * " + breakingCommentEnds(String($0)) }
+            .map { " * " + commentSafe(String($0)) }
             .joined(separator: "\n")
     }
 }

@@ -71,6 +71,17 @@ public enum Pipeline {
         try BlockSpec.decodeBlocks(try SpecFile.read(path: path))
     }
 
+    /// The blocks of one file, generated: refused when their files, symbols or macros meet
+    /// (`BlockSpec.checkGlobalNames`), now with every tensor the headers define. Decoding already
+    /// compared what the specs alone say; a catalog block's tensors can depend on its weights.
+    public static func checkGlobalNames(_ generated: [Generated]) throws(SpecError) {
+        guard generated.count > 1 else { return }
+        try BlockSpec.checkGlobalNames(
+            generated.enumerated().map {
+                ("blocks[\($0.offset)]", "blocks[\($0.offset)].name", $0.element.program.name, $0.element.program.params.map(\.name))
+            })
+    }
+
     /// `generate`, with errors placed at the block's path in its file.
     public static func generate(
         _ block: (path: String, spec: BlockSpec), baseDirectory: URL?, weightsOverride: String? = nil

@@ -203,8 +203,8 @@ struct LoweringState {
             throw SpecError("inputs", "concat needs at least two named inputs")
         }
         if let name = layer.name {
-            guard isCIdentifier(name), name != "x" else {
-                throw SpecError("as", "\"\(name)\" must be a C identifier other than x")
+            guard isCIdentifier(name), name != "x", name != "_" else {
+                throw SpecError("as", "\"\(name)\" must be a C identifier other than x and _ (the block input and the previous result)")
             }
             guard names[name] == nil else { throw SpecError("as", "\"\(name)\" is already defined") }
         }
@@ -255,10 +255,7 @@ struct LoweringState {
         guard elementCount(dims) != nil else {
             throw SpecError("param", "\"\(name)\" of shape \(dims) has more than \(maxElements) elements (32-bit indexing)")
         }
-        let cName = ParamDecl.cName(name)
-        if let clash = builder.params.first(where: { $0.name != name && $0.cName == cName }) {
-            throw SpecError("param", "\"\(name)\" and \"\(clash.name)\" would get the same C name \(cName)")
-        }
+        try checkTensorName(name)
         let before = builder.params.count
         do {
             let id = try builder.param(name, dims, role)
@@ -266,6 +263,23 @@ struct LoweringState {
             return id
         } catch {
             throw SpecError("param", "\"\(param)\" is shared with a layer of another shape: \(error.message)")
+        }
+    }
+
+    /// A tensor's name becomes the macro `NAME_<TENSOR>_OFFSET`, dots made `_` and upper-cased:
+    /// two tensors may not meet there (`a.b` and `a_b`, `fc1` and `FC1`), and the name may not be
+    /// a reserved identifier. The same name twice is one shared tensor.
+    private func checkTensorName(_ name: String) throws(SpecError) {
+        let cName = ParamDecl.cName(name)
+        if let problem = reservedCNameProblem(cName) {
+            throw SpecError("param", "\"\(name)\" gives the C name \(cName), which \(problem)")
+        }
+        let folded = cName.lowercased()
+        if let clash = builder.params.first(where: { $0.name != name && $0.cName.lowercased() == folded }) {
+            let macro = BlockGlobals.offsetMacro(block: builder.name, tensor: name)
+            throw SpecError(
+                "param",
+                "\"\(name)\" and \"\(clash.name)\" would both define \(macro) (tensor names may not differ only in case or in . and _)")
         }
     }
 
@@ -282,6 +296,7 @@ struct LoweringState {
     }
 
     private mutating func declareNamed(_ name: String, _ dims: [Int]) throws(SpecError) -> ParamID {
+        try checkTensorName(name)
         let before = builder.params.count
         do {
             let id = try builder.param(name, dims, .weight)

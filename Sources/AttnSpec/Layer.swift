@@ -113,6 +113,23 @@ public enum LayerOp: Hashable, Sendable {
         "upsample_nearest",
     ]
 
+    /// The dotted names of the tensors lowering declares for this layer (`fc1` → `fc1.weight`,
+    /// `fc1.bias`): the header's offset macros, compared across the blocks of a file.
+    public var tensorNames: [String] {
+        switch self {
+        case .linear(_, let bias, let p): return bias ? [p + ".weight", p + ".bias"] : [p + ".weight"]
+        case .conv2d(let c): return c.bias ? [c.param + ".weight", c.param + ".bias"] : [c.param + ".weight"]
+        case .channelConv1d(_, let p), .weightedPool(let p): return [p + ".weight"]
+        case .batchNorm(let p, _): return [p + ".scale", p + ".shift"]
+        case .layerNorm(let p?, _): return [p + ".weight", p + ".bias"]
+        case .parameter(let p, _): return [p]
+        case .globalPool, .channelPool, .relu, .sigmoid, .hardSigmoid, .add, .sub, .mul, .concat, .axisPool, .pool2d,
+            .upsampleNearest, .softmax, .l1Normalize, .layerNorm, .instanceNorm, .matmul, .attention, .slice, .reshape,
+            .transpose:
+            return []
+        }
+    }
+
     /// Operands taken; nil for any number (concat).
     public var arity: Int? {
         switch self {

@@ -25,12 +25,28 @@ public func isCIdentifier(_ s: String) -> Bool {
     return letter(first) && s.unicodeScalars.allSatisfy { letter($0) || digit($0) } && !cKeywords.contains(s)
 }
 
+/// Why a name that reaches the C files as it is (a block name in file names, symbols and macros;
+/// a tensor name, dots made `_`, in `NAME_<TENSOR>_OFFSET`) would be a reserved identifier, or
+/// nil. C and C++ keep names starting with `_` or holding `__` for the compiler and libc: a block
+/// `_math` would get `_MATH_H`, the include guard of <math.h>. Everything else is safe as is:
+/// the block's names all end in attn-gen's own suffixes (`_forward`, `_H`, `_OFFSET`, ...), which
+/// no libc name of <math.h> and <stdint.h> does, and the names the function body declares from
+/// user names are mangled (`CNames`).
+public func reservedCNameProblem(_ cName: String) -> String? {
+    if cName.hasPrefix("_") {
+        return "starts with _, which C reserves for the compiler and libc (\"_math\" would define <math.h>'s include guard _MATH_H)"
+    }
+    if cName.contains("__") { return "holds __, which C and C++ reserve for the compiler and libc" }
+    return nil
+}
+
 extension BlockSpec {
     /// Checks every field and returns the block as a list of primitive layers, defaults applied.
     public func resolve() throws(SpecError) -> [Layer] {
         guard isCIdentifier(name) else {
             throw SpecError("name", "\"\(name)\" is not a C identifier ([A-Za-z_][A-Za-z0-9_]*, at most 63, no keyword)")
         }
+        if let problem = reservedCNameProblem(name) { throw SpecError("name", "\"\(name)\" \(problem)") }
         try input.validate()
         if let w = weights, w.isEmpty { throw SpecError("weights", "must be a file name, got an empty string") }
         switch body {

@@ -22,10 +22,13 @@ struct Generate: ParsableCommand {
         let outDir = output.map { URL(fileURLWithPath: $0) } ?? base
         do {
             var files: [(name: String, contents: String)] = []
+            var all: [Generated] = []
             for block in try weightsOptions.options.apply(to: Pipeline.loadBlocks(path: spec)) {
                 let generated = try Pipeline.generate(block, baseDirectory: base)
                 files += generated.source.files
+                all.append(generated)
             }
+            try Pipeline.checkGlobalNames(all)
             try OutputWriter.write(files, to: outDir)
             for f in files { print(outDir.appendingPathComponent(f.name).path) }
         } catch {

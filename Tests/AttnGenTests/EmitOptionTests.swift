@@ -92,11 +92,11 @@ private let blocks: [BlockSpec] = [
     }
 
     /// The spec text is copied into the header as a comment; a `*/` in it must not end that
-    /// comment (it is broken as `* /`), so the files still compile.
+    /// comment (the `*` is written as its JSON escape `\u002a`), so the files still compile.
     @Test func commentEndsInTheSpecTextAreBroken() throws {
         let program = try Pipeline.generate(SqueezeExcite("se_comment", input: .nchw(1, 8, 2, 2), reduction: 2)).program
         let source = try CEmitter.emit(program, specText: "{\"weights\": \"a*/b*//c.safetensors\"}\n")
-        #expect(source.header.contains("a* /b* //c."), "\(source.header)")
+        #expect(source.header.contains(#"a\u002a/b\u002a//c."#), "\(source.header)")
         #expect(!source.header.contains("a*/"))
         _ = try TCCModule(source: source.jitSource)
     }

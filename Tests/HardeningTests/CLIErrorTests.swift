@@ -286,7 +286,7 @@ struct CLIErrorTests {
         BadInput("params clashing in C", graphBlock("""
             [{"op": "global_pool", "mode": "mean"}, {"op": "linear", "out_features": 8, "param": "a.b"},
              {"op": "linear", "out_features": 8, "param": "a_b"}, {"op": "sigmoid"}, {"op": "mul", "inputs": ["x"]}]
-            """), "graph[2].param", "same C name"),
+            """), "graph[2].param", "would both define"),
         BadInput("two blocks, one name", #"{"blocks": [\#(block()), \#(block("eca"))]}"#, "blocks[1].name", "already the name"),
     ])
     func otherNamesThatAreNotCIdentifiers(_ c: BadInput) throws { try expectRefused(c) }

@@ -14,14 +14,20 @@ struct FuzzTests {
         var c = SeededChoices(seed: 0xA77E_5EED)
         var tally = FuzzOracle.Tally()
         var violations: [String] = []
+        var hostile = 0
+        tally.keepMessages = true
         for _ in 0..<Self.iterations {
             let text = SpecGenerator.document(&c)
             let before = violations.count
-            FuzzOracle.checkSpec(Array(text.utf8), &tally, violations: &violations)
+            let generated = FuzzOracle.checkSpec(Array(text.utf8), &tally, violations: &violations, compile: true)
+            hostile += generated.filter { SpecGenerator.usesHostileName($0.spec.canonicalJSON) }.count
             if violations.count > before { violations.append("  from \(text)") }
         }
         #expect(violations.isEmpty, "\(violations.prefix(10))")
-        print("seeded spec fuzzing (generator): \(tally)")
+        let names = tally.messages.filter { $0.contains("C identifier") || $0.contains("reserve") || $0.contains("collides") || $0.contains("would both define") }
+        print("seeded spec fuzzing (generator): \(tally); \(hostile) generated with a hostile name, \(names.count) name refusals (\(names.filter { $0.contains("collides") }.count) blocks colliding)")
+        // Hostile names must reach the C, not only the refusals.
+        #expect(hostile > Self.iterations / 50, "\(hostile)")
         // The generator must reach every stage, or it tests only the decoder.
         #expect(tally.refusedByDecoder > Self.iterations / 50, "\(tally)")
         #expect(tally.refusedLater > Self.iterations / 20, "\(tally)")
@@ -66,33 +72,43 @@ struct FuzzTests {
         #expect(tally.generated > Self.iterations / 20, "\(tally)")
     }
 
-    /// The C the generator's accepted specs produce, compiled by libtcc and run against the
-    /// interpreter: wrong C that still compiles would show here.
+    /// The C the generator's accepted specs produce (names drawn from a pool of loop variables,
+    /// libc names, C keywords and colliding variants), compiled by libtcc and run against the
+    /// interpreter by the oracle; every fifth also by gcc at -std=c99 -pedantic -Werror. Wrong C
+    /// that still compiles, or a name that breaks the C, would show here.
     @Test func generatedSpecsCompileAndMatchTheInterpreter() throws {
         var c = SeededChoices(seed: 0xC0DE_5EED)
         var tally = FuzzOracle.Tally()
         var violations: [String] = []
-        var checked = 0
         var attempts = 0
+        var native = 0
+        var hostile = 0
         let wanted = environmentInt("ATTN_FUZZ_JIT", default: 60)
-        while checked < wanted && attempts < wanted * 80 {
+        let gcc = NativeCompiler(command: ["gcc"], flags: ["-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic", "-O1"])
+        while tally.compiled < wanted && attempts < wanted * 80 {
             attempts += 1
             let text = SpecGenerator.document(&c)
-            for generated in FuzzOracle.checkSpec(Array(text.utf8), &tally, violations: &violations) {
-                guard let cost = FuzzOracle.cost(generated.program), cost <= FuzzOracle.interpreterBudget else { continue }
-                let kernel: Kernel
-                do {
-                    kernel = try Kernel(generated.spec, weights: .random(seed: UInt64(attempts)), useCache: false)
-                } catch {
-                    Issue.record("\(error)\n\(generated.spec.canonicalJSON)\n\(generated.source.jitSource)")
-                    continue
-                }
-                let result = try CrossCheck.check(kernel, input: kernel.program.randomInput(seed: UInt64(attempts) &+ 7))
-                #expect(result.passed, "\(result)\n\(generated.spec.canonicalJSON)")
-                checked += 1
+            let before = violations.count
+            let compiledBefore = tally.compiled
+            let generated = FuzzOracle.checkSpec(Array(text.utf8), &tally, violations: &violations, compile: true)
+            if violations.count > before { violations.append("  from \(text)") }
+            hostile += generated.filter { SpecGenerator.usesHostileName($0.spec.canonicalJSON) }.count
+            guard tally.compiled > compiledBefore, tally.compiled % 5 == 0, let g = generated.first else { continue }
+            do {
+                let kernel = try Kernel(g.spec, weights: .random(seed: UInt64(attempts)), useCache: false)
+                let n = try NativeKernel(sameAs: kernel, compiler: gcc, useCache: false)
+                let x = kernel.program.randomInput(seed: UInt64(attempts))
+                let layout = kernel.layout
+                let y = try layout.toNCHW(try n(try layout.fromNCHW(x, kernel.program.input)), kernel.program.outputShape)
+                let comparison = try Comparison(y, reference: try Interpreter.run(kernel.program, input: x, params: kernel.params))
+                #expect(comparison.within(CrossCheck.tolerance), "gcc: \(comparison)\n\(g.spec.canonicalJSON)")
+                native += 1
+            } catch {
+                Issue.record("gcc -Werror: \(error)\n\(g.spec.canonicalJSON)")
             }
         }
+        print("seeded spec fuzzing (compiled): \(tally), \(native) also through gcc -Werror; \(hostile) generated with a hostile name")
         #expect(violations.isEmpty, "\(violations.prefix(10))")
-        #expect(checked >= wanted, "only \(checked) generated specs were small enough to check")
+        #expect(tally.compiled >= wanted, "only \(tally.compiled) generated specs were small enough to check")
     }
 }

@@ -13,15 +13,24 @@ public enum Examples {
     /// Every file the examples in `directory` generate, with its expected contents.
     public static func expectedFiles(in directory: URL) throws(SpecError) -> [(name: String, contents: String)] {
         var files: [(name: String, contents: String)] = []
+        // Every block of every spec lands in this one folder: their names may not meet either.
+        var globals: [(label: String, path: String, name: String, tensors: [String])] = []
         for url in specFiles(in: directory) {
             do throws(SpecError) {
                 for block in try Pipeline.loadBlocks(path: url.path) {
-                    files += try Pipeline.generate(block, baseDirectory: directory).source.files
+                    let generated = try Pipeline.generate(block, baseDirectory: directory)
+                    files += generated.source.files
+                    let file = url.lastPathComponent
+                    globals.append((
+                        block.path.isEmpty ? file : "\(file) \(block.path)", "\(file): \(block.path.isEmpty ? "" : block.path + ".")name",
+                        generated.program.name, generated.program.params.map(\.name)
+                    ))
                 }
             } catch {
                 throw SpecError(url.lastPathComponent + (error.path.isEmpty ? "" : ": " + error.path), error.message)
             }
         }
+        try BlockSpec.checkGlobalNames(globals)
         return files
     }
 

@@ -37,9 +37,38 @@ extension BlockSpec {
                 }
                 seen[spec.name] = i
             }
+            try checkGlobalNames(specs.enumerated().map {
+                ("blocks[\($0.offset)]", "blocks[\($0.offset)].name", $0.element.name, $0.element.tensorNamesBeforeWeights)
+            })
             return specs.enumerated().map { ("blocks[\($0.offset)]", $0.element) }
         }
         return [("", try BlockSpec(json: root))]
+    }
+
+    /// Refuses blocks whose files, symbols or macros meet, case-folded (`BlockGlobals`), at the
+    /// later one's `path`: the blocks of one file (`blocks[i].name`), or of one output folder.
+    /// `label` names a block in the message; `tensors` are its offset macros' tensors, as far as
+    /// they are known.
+    public static func checkGlobalNames(
+        _ blocks: [(label: String, path: String, name: String, tensors: [String])]
+    ) throws(SpecError) {
+        guard let c = BlockGlobals.firstCollision(blocks.map { ($0.name, $0.tensors) }) else { return }
+        let later = blocks[c.later], earlier = blocks[c.earlier]
+        throw SpecError(
+            later.path,
+            "\"\(later.name)\" collides with \(earlier.label) \"\(earlier.name)\": its \(c.laterWhat) is the "
+                + "\(c.earlierWhat) of that block (names are compared ignoring case: C files land on case-insensitive file systems "
+                + "and macros are upper-cased); rename one")
+    }
+
+    /// The tensors whose offset macros the header will define, when the spec alone says: a
+    /// graph's layers name them; a catalog block's depend on hyperparameters its weights file
+    /// may complete, so those are compared again once generated. Empty when the block is invalid
+    /// (it is refused later, with its own error).
+    var tensorNamesBeforeWeights: [String] {
+        if case .graph(let layers) = body { return layers.flatMap(\.op.tensorNames) }
+        guard weights == nil, let layers = try? resolve() else { return [] }
+        return layers.flatMap(\.op.tensorNames)
     }
 
     /// Decodes one block object.

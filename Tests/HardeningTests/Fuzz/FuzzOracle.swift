@@ -13,6 +13,7 @@ enum FuzzOracle {
         var refusedLater = 0
         var generated = 0
         var interpreted = 0
+        var compiled = 0
         /// When set, the message of every refusal is kept (for replaying one input).
         var keepMessages = false
         var messages: [String] = []
@@ -22,7 +23,7 @@ enum FuzzOracle {
         }
 
         var description: String {
-            "\(inputs) inputs: \(refusedByDecoder) refused by the decoder, \(refusedLater) later, \(generated) generated C, \(interpreted) also interpreted"
+            "\(inputs) inputs: \(refusedByDecoder) refused by the decoder, \(refusedLater) later, \(generated) generated C, \(interpreted) also interpreted, \(compiled) also compiled and compared"
         }
     }
 
@@ -30,10 +31,13 @@ enum FuzzOracle {
     /// multiply-adds), so one input never takes long.
     static let interpreterBudget = 200_000
 
-    /// Spec bytes → decode → (round trip) → lower → emit C (→ interpret when small).
-    /// Returns the specs that generated, for callers that also compile them.
+    /// Spec bytes → decode → (round trip) → lower → emit C (→ interpret when small; with
+    /// `compile`, also → libtcc → run against the interpreter). Every outcome is a SpecError or
+    /// C that holds the rules, whatever names the spec gives. Returns the specs that generated.
     @discardableResult
-    static func checkSpec(_ bytes: [UInt8], _ tally: inout Tally, violations: inout [String]) -> [Generated] {
+    static func checkSpec(
+        _ bytes: [UInt8], _ tally: inout Tally, violations: inout [String], compile: Bool = false
+    ) -> [Generated] {
         tally.inputs += 1
         let specs: [BlockSpec]
         do {
@@ -71,10 +75,64 @@ enum FuzzOracle {
                 // The program's own sizes: the interpreter cannot refuse them.
                 let y = try! Interpreter.run(program, input: program.randomInput(seed: 3), params: program.randomParams(seed: 4))
                 if y.count != program.outputShape.count { violations.append("interpreter gave \(y.count) values for \(program.outputShape)") }
+                if compile {
+                    tally.compiled += 1
+                    violations += checkCompiled(generated, seed: UInt64(tally.inputs))
+                }
             }
             out.append(generated)
         }
+        // The blocks of one file, as `attn-gen` writes them: refused together when their global
+        // names meet, else their headers must define disjoint names (checked on the text).
+        if specs.count > 1 && out.count == specs.count {
+            do {
+                try Pipeline.checkGlobalNames(out)
+                violations += checkDisjointGlobals(out)
+            } catch {
+                tally.refusedLater += 1
+                tally.refused(error.description)
+                if !error.path.hasPrefix("blocks[") { violations.append("a collision error without the block: \(error)") }
+            }
+        }
         return out
+    }
+
+    /// The C of `g`, compiled by libtcc with seeded random weights, against the interpreter.
+    static func checkCompiled(_ g: Generated, seed: UInt64) -> [String] {
+        let kernel: Kernel
+        do {
+            kernel = try Kernel(g.spec, weights: .random(seed: seed), useCache: false)
+        } catch {
+            return ["accepted spec whose C does not compile: \(error)\n\(g.source.jitSource)"]
+        }
+        do {
+            let result = try CrossCheck.check(kernel, input: kernel.program.randomInput(seed: seed &+ 7))
+            return result.passed ? [] : ["C and interpreter disagree: \(result)"]
+        } catch {
+            return ["the kernel refused its own program's input: \(error)"]
+        }
+    }
+
+    /// Every file name and file-scope name the blocks' headers define, case-folded, appears in
+    /// one block only: read from the text, independently of the rule that refuses collisions.
+    static func checkDisjointGlobals(_ blocks: [Generated]) -> [String] {
+        var owner: [String: String] = [:]
+        var bad: [String] = []
+        for g in blocks {
+            var names = Set(g.source.files.map { $0.name.lowercased() })
+            for line in g.source.header.split(separator: "\n") {
+                let words = line.split(whereSeparator: { !($0.isLetter || $0.isNumber || $0 == "_") })
+                if line.hasPrefix("#define "), words.count > 1 { names.insert(words[1].lowercased()) }
+                if line.hasPrefix("void ") || line.hasPrefix("int ") || line.hasPrefix("extern ") {
+                    if let symbol = words.first(where: { $0.hasPrefix(g.program.name + "_") }) { names.insert(symbol.lowercased()) }
+                }
+            }
+            for n in names {
+                if let other = owner[n], other != g.program.name { bad.append("blocks \(other) and \(g.program.name) both define \(n)") }
+                owner[n] = g.program.name
+            }
+        }
+        return bad
     }
 
     /// Rules every emitted file must follow, whatever the spec.

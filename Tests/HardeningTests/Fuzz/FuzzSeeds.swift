@@ -44,7 +44,7 @@ enum FuzzSeeds {
             #""max""#, #""global_pool""#, #""channel_pool""#, #""linear""#, #""channel_conv1d""#, #""conv2d""#,
             #""batch_norm""#, #""relu""#, #""sigmoid""#, #""hard_sigmoid""#, #""add""#, #""mul""#, #""concat""#, #""x""#,
             #""_""#, "true", "false", "null", "{", "}", "[", "]", ":", ",",
-        ] + SpecGenerator.edgeNumbers
+        ] + SpecGenerator.edgeNumbers + SpecGenerator.hostileNames.map { SpecGenerator.quote($0) }
 
     // MARK: weights
 

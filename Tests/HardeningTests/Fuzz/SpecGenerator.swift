@@ -9,7 +9,21 @@ enum SpecGenerator {
     /// One spec file: usually a single block, sometimes `{"blocks": [...]}`.
     static func document<C: Choices>(_ c: inout C) -> String {
         if c.chance(8) {
-            let blocks = (0...c.below(3)).map { _ in block(&c) }
+            // Later blocks often take a name built from an earlier one: the same in another
+            // case, or it plus a suffix that is one of its own macros (`se` + `se_output`).
+            var names: [String] = []
+            let blocks = (0...c.below(3)).map { _ -> String in
+                var b = block(&c)
+                if let base = names.last, c.chance(50) {
+                    let derived = c.pick([
+                        base.uppercased(), base.lowercased(), base + "_output", base + "_input", base + "_fc1", base + "_2",
+                        base + "_h", base + "_params", base + "_a",
+                    ])
+                    b = b.replacingOccurrences(of: "\"name\": \(quote(blockName(b) ?? ""))", with: "\"name\": \(quote(derived))")
+                }
+                names.append(blockName(b) ?? "blk")
+                return b
+            }
             return #"{"blocks": [\#(blocks.joined(separator: ", "))]}"#
         }
         return block(&c)
@@ -36,12 +50,46 @@ enum SpecGenerator {
         return c.chance(75) ? c.pick(edgeNumbers) : c.pick(wrongTypes)
     }
 
+    /// Names that meet something in the C, or each other, when they reach it: the emitted
+    /// function's loop variables and pointers, its helpers and macros, libc's functions, macros
+    /// and types (<math.h>'s M_PI_2 is a value `M_PI` numbered 2 in the old naming), C keywords
+    /// (refused), reserved forms (refused), the mangled namespace (`p0_x`, `v2_mul`), and case
+    /// and `.`/`_` variants of one another (`fc1`/`FC1`, `a.b`/`a_b`: refused when both appear).
+    static let hostileNames = [
+        "h", "w", "c", "n", "i", "j", "k", "o", "s", "t", "e", "g", "y", "t0", "x0", "acc", "sum", "max", "inv",
+        "input", "output", "params", "scratch", "group", "out_row", "w_row",
+        "attn_expf", "attn_row_dot", "attn_gemm_nn", "ATTN_LANES", "expf", "sqrtf", "memset", "strlen", "isnan", "y0",
+        "M_PI", "M_PI_2", "INFINITY", "NULL", "EOF", "errno", "EDOM", "int8_t", "uint32_t", "INT8_C", "size_t", "bool",
+        "true", "class", "p0_x", "v1_mul", "v2_sigmoid", "BLK_INPUT_SIZE", "BLK_H", "blk_forward",
+        "fc1", "FC1", "Fc1", "a.b", "a_b", "A.B", "a.b.c", "a_b.c", "A_B_C",
+        "int", "float", "for", "static", "main", "_x", "_Bool", "a__b", "a._b", "x", "_", "1x", "a..b", "a.1",
+    ]
+
+    /// Whether a spec's canonical JSON gives a name from `hostileNames` (for the tallies).
+    static func usesHostileName(_ canonical: String) -> Bool {
+        hostileNames.contains { n in
+            ["name", "as", "param"].contains { canonical.contains("\"\($0)\": \(quote(n))") }
+        }
+    }
+
+    /// A name for a tensor (`param`) or a value (`as`): usually plain, often hostile.
+    static func userName<C: Choices>(_ c: inout C, plain: String) -> String {
+        c.chance(30) ? c.pick(hostileNames) : plain
+    }
+
     static func name<C: Choices>(_ c: inout C) -> String {
+        if c.chance(15) { return c.pick(hostileNames) }
         if c.chance(90) { return c.pick(["blk", "se_a", "_x1", "Block9", "eca", "g"]) }
         return c.pick([
             "", "1a", "a b", "int", "main", "../evil", "a/b", "sé", "a\nb", "a\"b", "a\\u0000b", String(repeating: "n", count: 63),
             String(repeating: "n", count: 64), "_Bool", "x*/y",
         ])
+    }
+
+    /// The `name` a generated block object starts with, when it has one.
+    static func blockName(_ block: String) -> String? {
+        guard block.hasPrefix("{\"name\": \""), let end = block.dropFirst(10).firstIndex(of: "\"") else { return nil }
+        return String(block[block.index(block.startIndex, offsetBy: 10)..<end])
     }
 
     static func quote(_ s: String) -> String {
@@ -148,14 +196,14 @@ enum SpecGenerator {
         var layers = [pool(&c, "global_pool")]
         if c.chance(50) {
             let rd = c.chance(90) ? String(max(1, channels / c.pick([1, 2, 4, 16]))) : size(&c)
-            layers.append([op("linear"), ("out_features", rd), ("param", #""fc1""#), ("bias", c.pick(["true", "false"]))])
+            layers.append([op("linear"), ("out_features", rd), ("param", quote(userName(&c, plain: "fc1"))), ("bias", c.pick(["true", "false"]))])
             if c.chance(80) { layers.append([op(c.pick(["relu", "hard_sigmoid"]))]) }
             let out = c.chance(92) ? String(channels) : size(&c)
-            layers.append([op("linear"), ("out_features", out), ("param", quote(c.pick(["fc2", "fc2", "fc1", "a.b.0"])))])
+            layers.append([op("linear"), ("out_features", out), ("param", quote(userName(&c, plain: c.pick(["fc2", "fc2", "fc1", "a.b.0"]))))])
         } else {
-            layers.append([op("channel_conv1d"), ("kernel_size", size(&c, [1, 3, 5, 7, 9, 2, 0])), ("param", #""conv""#)])
+            layers.append([op("channel_conv1d"), ("kernel_size", size(&c, [1, 3, 5, 7, 9, 2, 0])), ("param", quote(userName(&c, plain: "conv")))])
         }
-        if c.chance(15) { layers.append([op("batch_norm"), ("param", #""bn""#)] + (c.chance(50) ? [("eps", size(&c, [1]))] : [])) }
+        if c.chance(15) { layers.append([op("batch_norm"), ("param", quote(userName(&c, plain: "bn")))] + (c.chance(50) ? [("eps", size(&c, [1]))] : [])) }
         layers.append(activation(&c))
         layers.append([op("mul"), ("inputs", #"["x"]"#)])
         return layers
@@ -165,18 +213,22 @@ enum SpecGenerator {
     static func spatialGate<C: Choices>(_ c: inout C, source: String = "x") -> [[(key: String, value: String)]] {
         var conv: [(key: String, value: String)] = [
             op("conv2d"), ("out_channels", c.chance(90) ? "1" : size(&c)), ("kernel_size", size(&c, [1, 3, 5, 7, 2, 9])),
-            ("param", #""spatial.conv""#),
+            ("param", quote(userName(&c, plain: "spatial.conv"))),
         ]
         if c.chance(30) { conv.append(("padding", size(&c, [0, 1, 2, 3]))) }
         if c.chance(25) { conv.append(("dilation", size(&c, [1, 2, 3]))) }
         if c.chance(30) { conv.append(("bias", "true")) }
+        // The branch names are often hostile; "x" and "_" among them are refused, two equal
+        // ones are refused as already defined.
+        let a = userName(&c, plain: "a")
+        let b = userName(&c, plain: "b")
         var layers: [[(key: String, value: String)]] = [
-            pool(&c, "channel_pool") + [("inputs", "[\(quote(source))]"), ("as", #""a""#)],
-            pool(&c, "channel_pool") + [("inputs", "[\(quote(source))]"), ("as", #""b""#)],
-            [op("concat"), ("inputs", c.chance(90) ? #"["a", "b"]"# : c.pick([#"["a"]"#, #"["a", "zz"]"#, #"["a", "b", "a"]"#]))],
+            pool(&c, "channel_pool") + [("inputs", "[\(quote(source))]"), ("as", quote(a))],
+            pool(&c, "channel_pool") + [("inputs", "[\(quote(source))]"), ("as", quote(b))],
+            [op("concat"), ("inputs", c.chance(90) ? "[\(quote(a)), \(quote(b))]" : c.pick([#"["a"]"#, #"["a", "zz"]"#, #"["a", "b", "a"]"#]))],
             conv,
         ]
-        if c.chance(50) { layers.append([op("batch_norm"), ("param", #""spatial.bn""#)]) }
+        if c.chance(50) { layers.append([op("batch_norm"), ("param", quote(userName(&c, plain: "spatial.bn")))]) }
         layers.append(activation(&c))
         layers.append([op(c.chance(90) ? "mul" : "add"), ("inputs", "[\(quote(source))]")])
         return layers
@@ -192,7 +244,7 @@ enum SpecGenerator {
             switch c.below(11) {
             case 0: layers.append([op("softmax"), ("axis", quote(c.pick(["c", "h", "w", "hw"])))])
             case 1: layers.append([op("l1_normalize"), ("axis", quote(c.pick(["c", "h", "w", "hw"]))), ("eps", c.pick(["1e-9", "0", "1"]))])
-            case 2: layers.append(c.chance(50) ? [op("layer_norm"), ("param", #""ln""#)] : [op("instance_norm")])
+            case 2: layers.append(c.chance(50) ? [op("layer_norm"), ("param", quote(userName(&c, plain: "ln")))] : [op("instance_norm")])
             case 3:
                 layers.append([op("matmul"), ("inputs", #"["_", "_"]"#), ("transpose_b", "true"), ("alpha", c.pick(["1", "0.5"])), ("as", #""gram""#)])
                 layers.append([op("softmax"), ("axis", #""w""#)])
@@ -202,12 +254,15 @@ enum SpecGenerator {
             case 6:
                 layers.append([op("transpose"), ("perm", #"[0, 1, 3, 2]"#)])
                 layers.append([op("transpose"), ("perm", #"[0, 1, 3, 2]"#)])
-            case 7: layers.append([op("parameter"), ("param", #""gamma""#), ("shape", "[1, 1, 1, 1]"), ("as", #""g""#)])
-                layers.append([op("mul"), ("inputs", #"["g", "x"]"#)])
+            case 7:
+                // A tensor and a value both named after anything: a loop variable, a libc macro, ...
+                let g = userName(&c, plain: "g")
+                layers.append([op("parameter"), ("param", quote(userName(&c, plain: "gamma"))), ("shape", "[1, 1, 1, 1]"), ("as", quote(g))])
+                layers.append([op("mul"), ("inputs", "[\(quote(g)), \"x\"]")])
             case 8: layers.append([op("pool2d"), ("mode", quote(c.pick(["mean", "max"]))), ("kernel_size", "1"), ("stride", c.pick(["1", "2"]))])
                 layers.append([op("upsample_nearest"), ("size", "[1, 1]")])
             case 9: layers.append([op("slice"), ("start", "0"), ("count", "1")])
-            default: layers.append([op("conv2d"), ("out_channels", c.pick(["1", "2", "4"])), ("kernel_size", c.pick(["1", "3"])), ("stride", c.pick(["1", "2"])), ("param", #""cv""#)])
+            default: layers.append([op("conv2d"), ("out_channels", c.pick(["1", "2", "4"])), ("kernel_size", c.pick(["1", "3"])), ("stride", c.pick(["1", "2"])), ("param", quote(userName(&c, plain: "cv")))])
             }
         }
         layers.append([op("add"), ("inputs", #"["_", "x"]"#)])
@@ -224,7 +279,7 @@ enum SpecGenerator {
         case 16: layer = [op(c.pick(["softmax", "l1_normalize"])), ("axis", quote(c.pick(["c", "h", "w", "hw", "n"])))]
         case 17: layer = [op("matmul"), ("inputs", c.pick([#"["x", "x"]"#, #"["_", "x"]"#])), ("transpose_a", c.pick(["true", "false"])), ("transpose_b", c.pick(["true", "false", "1"]))]
         case 18: layer = [op("attention"), ("inputs", c.pick([#"["x", "x", "x"]"#, #"["x", "x"]"#, #"["_", "x", "_"]"#]))]
-        case 19: layer = [op("parameter"), ("param", quote(c.pick(["gamma", "a.b", "1x", "g"]))), ("shape", c.pick(["[1, 1, 1, 1]", "[1, 0, 1, 1]", "[1, 2]", "[2147483647, 2, 1, 1]"]))]
+        case 19: layer = [op("parameter"), ("param", quote(userName(&c, plain: c.pick(["gamma", "a.b", "1x", "g"])))), ("shape", c.pick(["[1, 1, 1, 1]", "[1, 0, 1, 1]", "[1, 2]", "[2147483647, 2, 1, 1]"]))]
         case 20: layer = [op(c.pick(["slice", "reshape", "transpose"])), ("start", size(&c, [0, 1])), ("count", size(&c, [1, 2])), ("shape", c.pick(["[1, 1, 1, 1]", "[1, -1, 1, 1]"])), ("perm", c.pick(["[0, 1, 3, 2]", "[0, 0, 1, 2]"]))]
         case 21: layer = [op("conv2d"), ("out_channels", size(&c)), ("kernel_size", size(&c, [1, 3])), ("stride", size(&c, [1, 2, 0])), ("groups", size(&c, [1, 2, 4])), ("param", #""cg""#)]
         case 0: layer = pool(&c, "global_pool")
@@ -238,7 +293,7 @@ enum SpecGenerator {
         case 8: layer = [op(c.pick(["softmax", "", "Sigmoid"]))]
         default: layer = activation(&c)
         }
-        if c.chance(15) { layer.append(("as", quote(c.pick(["y", "x", "1y", "y"])))) }
+        if c.chance(15) { layer.append(("as", quote(userName(&c, plain: c.pick(["y", "x", "1y", "y"]))))) }
         if c.chance(5) { layer.append(("out_features", String(channels))) }
         return layer
     }
