@@ -2,6 +2,7 @@
 // instructions, tracking named values. User mistakes in a custom graph become SpecErrors at
 // `graph[i]`; anything else wrong is an IRError, i.e. a bug here.
 
+import AttnCEmit
 import AttnIR
 import AttnSpec
 import Foundation
@@ -18,17 +19,37 @@ public enum Lowering {
         for (i, layer) in layers.enumerated() {
             do throws(SpecError) {
                 try state.lower(layer)
+                state.layerOf.append(i)  // each layer adds one instruction
             } catch {
-                throw isGraph ? error.within("graph[\(i)]") : error.within("kind")
+                guard isGraph else { throw catalogBug(spec, layer: i, layers[i], error) }
+                throw error.within("graph[\(i)]")
             }
         }
+        let program: Program
         do {
-            let program = try state.builder.finish(output: state.previous)
-            return Lowered(program: program, sources: state.sources)
+            program = try state.builder.finish(output: state.previous)
         } catch {
             // The verifier's only user-visible failure on a graph that lowered is dead code.
             throw SpecError(isGraph ? "graph" : "kind", "\(error.message)")
         }
+        // Sizes the C needs beyond the values themselves (padded copies, scratch, tables).
+        if let over = CEmitter.budgetViolation(program, layout: spec.layout ?? .nchw) {
+            if over.value > 0, isGraph {
+                throw SpecError("graph[\(state.layerOf[over.value])]", over.message)
+            }
+            throw SpecError(isGraph ? "graph" : "kind", "\(spec.kind ?? "graph") block: \(over.message)")
+        }
+        return Lowered(program: program, sources: state.sources)
+    }
+
+    /// A catalog kind's options check every rule on their fields before lowering, naming the
+    /// user's field; a layer refused after that is a bug in those checks. It is still reported
+    /// as an ordinary error (one line, exit 1), saying so, with the internal layer's complaint.
+    private static func catalogBug(_ spec: BlockSpec, layer i: Int, _ layer: Layer, _ error: SpecError) -> SpecError {
+        SpecError(
+            "kind",
+            "the \(spec.kind ?? "") block's internal layer \(i) (\(layer.op.jsonName)) was refused after its fields passed "
+                + "their checks, a bug in attn-gen (please report it): \(error)")
     }
 }
 
@@ -38,6 +59,10 @@ struct LoweringState {
     var sources: [ParamSource] = []
     var names: [String: ValueID] = ["x": 0]
     var previous: ValueID = 0
+    /// The tensor name each C name of a declared parameter came from.
+    var cNames: [String: String] = [:]
+    /// The layer each value came from (index = value id; 0, the input, maps to layer 0).
+    var layerOf: [Int] = [0]
 
     mutating func lower(_ layer: Layer) throws(SpecError) {
         let operands = try resolveOperands(layer)
@@ -76,6 +101,7 @@ struct LoweringState {
             guard c.padding >= 0, c.padding <= maxElements else {
                 throw SpecError("padding", "must be in 0...\(maxElements), got \(c.padding)")
             }
+            try paddedPlane(channels: shapes[0].c, h: shapes[0].h, w: shapes[0].w, padding: c.padding, "padding", "\(c.padding)")
             guard shapes[0].c % c.groups == 0, c.outChannels % c.groups == 0 else {
                 throw SpecError("groups", "must divide the input channels (\(shapes[0].c)) and out_channels (\(c.outChannels)), got \(c.groups)")
             }
@@ -86,6 +112,7 @@ struct LoweringState {
                     weight: w, bias: b, outChannels: c.outChannels, kernel: c.kernelSize, padding: c.padding,
                     dilation: c.dilation, stride: c.stride, groups: c.groups))
         case .batchNorm(let param, let eps):
+            // Folded in Double at import (scale = γ/√(var + eps)); the result is checked there.
             guard eps > 0, eps.isFinite else { throw SpecError("eps", "must be a positive number, got \(eps)") }
             let c = shapes[0].c
             let s = try declare(param, "scale", [c], .scale, source: .batchNormScale(prefix: param, eps: eps))
@@ -115,7 +142,7 @@ struct LoweringState {
             op = .upsampleNearest(h: h, w: w)
         case .softmax(let axis): op = .softmax(Axis(axis))
         case .l1Normalize(let axis, let eps):
-            try nonNegative(eps, "eps")
+            try float32(eps, "eps", positive: false)
             op = .l1Normalize(Axis(axis), eps: Float(eps))
         case .layerNorm(let param, let eps):
             try positiveEps(eps)
@@ -127,22 +154,28 @@ struct LoweringState {
             try positiveEps(eps)
             op = .instanceNorm(eps: Float(eps))
         case .matmul(let ta, let tb, let alpha):
-            guard alpha.isFinite, Float(alpha).isFinite else { throw SpecError("alpha", "must be a finite float, got \(alpha)") }
+            try float32(alpha, "alpha")
             op = .matmul(transposeA: ta, transposeB: tb, alpha: Float(alpha))
         case .attention(let scale):
-            guard scale.isFinite, Float(scale).isFinite else { throw SpecError("scale", "must be a finite float, got \(scale)") }
+            try float32(scale, "scale")
             op = .attention(scale: Float(scale))
         case .parameter(let param, let dims):
+            guard dims.count == 4, dims.allSatisfy({ $0 >= 1 }), elementCount(dims) != nil else {
+                throw SpecError("shape", "\(dims) must be four sizes ≥ 1 holding at most \(maxElements) elements")
+            }
             let shape = Shape(n: dims[0], c: dims[1], h: dims[2], w: dims[3])
-            guard elementCount(dims) != nil else { throw SpecError("shape", "\(dims) has more than \(maxElements) elements") }
             op = .constant(try declareExact(param, dims), shape)
         case .slice(let start, let count):
-            guard start >= 0, count >= 1, start + count <= shapes[0].c else {
-                throw SpecError("count", "channels [\(start), \(start + count)) are not inside the \(shapes[0].c) channels of \(shapes[0])")
+            // Compared without adding: start + count may not fit an Int.
+            guard start >= 0, start < shapes[0].c else {
+                throw SpecError("start", "must be in 0..<\(shapes[0].c) (the channels of \(shapes[0])), got \(start)")
+            }
+            guard count >= 1, count <= shapes[0].c - start else {
+                throw SpecError("count", "must be in 1...\(shapes[0].c - start): channels [\(start), \(start) + \(count)) are not inside the \(shapes[0].c) channels of \(shapes[0])")
             }
             op = .slice(start: start, count: count)
         case .reshape(let dims):
-            guard elementCount(dims) == shapes[0].count else {
+            guard dims.count == 4, dims.allSatisfy({ $0 >= 1 }), elementCount(dims) == shapes[0].count else {
                 throw SpecError("shape", "\(dims) does not hold the \(shapes[0].count) elements of \(shapes[0])")
             }
             op = .reshape(Shape(n: dims[0], c: dims[1], h: dims[2], w: dims[3]))
@@ -204,13 +237,19 @@ struct LoweringState {
         return ids
     }
 
-    private func nonNegative(_ v: Double, _ field: String) throws(SpecError) {
-        guard v >= 0, v.isFinite, Float(v).isFinite else { throw SpecError(field, "must be a finite number ≥ 0, got \(v)") }
+    /// The one rule for a float field that the C spells as a float32 literal: finite in float32
+    /// (1e39 is finite as a Double but +inf as a float), and > 0 (or ≥ 0) when asked.
+    private func float32(_ v: Double, _ field: String, positive: Bool? = nil) throws(SpecError) {
+        let f = Float(v)
+        guard v.isFinite, f.isFinite else { throw SpecError(field, "must be a finite float32 number (|x| ≤ 3.4e38), got \(v)") }
+        switch positive {
+        case true?: guard f > 0 else { throw SpecError(field, "must be a positive float32 number (≥ 1.4e-45), got \(v)") }
+        case false?: guard f >= 0 else { throw SpecError(field, "must be a finite number ≥ 0, got \(v)") }
+        case nil: break
+        }
     }
 
-    private func positiveEps(_ eps: Double) throws(SpecError) {
-        guard eps > 0, eps.isFinite, Float(eps) > 0 else { throw SpecError("eps", "must be a positive float32 number, got \(eps)") }
-    }
+    private func positiveEps(_ eps: Double) throws(SpecError) { try float32(eps, "eps", positive: true) }
 
     private func positive(_ v: Int, _ field: String) throws(SpecError) {
         guard v >= 1 else { throw SpecError(field, "must be at least 1, got \(v)") }
@@ -240,9 +279,10 @@ struct LoweringState {
             throw SpecError("param", "\"\(name)\" of shape \(dims) has more than \(maxElements) elements (32-bit indexing)")
         }
         let cName = ParamDecl.cName(name)
-        if let clash = builder.params.first(where: { $0.name != name && $0.cName == cName }) {
-            throw SpecError("param", "\"\(name)\" and \"\(clash.name)\" would get the same C name \(cName)")
+        if let clash = cNames[cName], clash != name {
+            throw SpecError("param", "\"\(name)\" and \"\(clash)\" would get the same C name \(cName)")
         }
+        cNames[cName] = name
         let before = builder.params.count
         do {
             let id = try builder.param(name, dims, role)
@@ -266,6 +306,8 @@ struct LoweringState {
     }
 
     private mutating func declareNamed(_ name: String, _ dims: [Int]) throws(SpecError) -> ParamID {
+        let cName = ParamDecl.cName(name)
+        if cNames[cName] == nil { cNames[cName] = name }
         let before = builder.params.count
         do {
             let id = try builder.param(name, dims, .weight)

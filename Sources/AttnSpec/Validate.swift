@@ -4,11 +4,13 @@
 
 import Foundation
 
-/// Largest kernel size accepted anywhere.
-public let maxKernelSize = 1023
+import AttnIR
 
-/// Largest tensor the generated C indexes: offsets are computed in 32-bit `int`.
-public let maxElements = Int(Int32.max)
+/// Largest kernel size accepted anywhere (`Limits.maxKernelSize`).
+public let maxKernelSize = Limits.maxKernelSize
+
+/// Largest tensor the generated C indexes: offsets are computed in 32-bit `int` (`Limits.maxElements`).
+public let maxElements = Limits.maxElements
 
 private let cKeywords: Set<String> = [
     "auto", "break", "case", "char", "const", "continue", "default", "do", "double", "else", "enum", "extern",
@@ -61,6 +63,9 @@ extension BlockSpec {
         case .fusion(let o): return try o.layers(input)
         case .graph(let layers):
             guard !layers.isEmpty else { throw SpecError("graph", "must hold at least one layer") }
+            guard layers.count <= Limits.maxLayers else {
+                throw SpecError("graph", "holds \(layers.count) layers, more than the \(Limits.maxLayers) a block may have")
+            }
             return layers
         }
     }

@@ -29,6 +29,8 @@ public struct EMSAOptions: Hashable, Sendable {
         let heads = numHeads ?? 8, s = srRatio ?? 1
         try divides(heads, input.c, "C", "num_heads")
         try atLeast(1, s, "sr_ratio")
+        // The spatial reduction is a conv with kernel sr_ratio + 1.
+        guard s < maxKernelSize else { throw SpecError("sr_ratio", "must be below \(maxKernelSize) (its conv's kernel is sr_ratio + 1), got \(s)") }
         if s > 1 {
             _ = try convExtent(min(input.h, input.w), kernel: s + 1, padding: s / 2, dilation: 1, stride: s, "sr_ratio")
         }

@@ -57,6 +57,10 @@ public struct SKOptions: Hashable, Sendable {
             let (kk, dd) = keep3x3 ?? true ? (3, dilation * (k - 1) / 2) : (k, dilation)
             // timm's get_padding for its "same"-style default.
             let pad = ((stride - 1) + dd * (kk - 1)) / 2
+            let padField = self.dilation != nil ? "dilation" : "kernel_size[\(m)]"
+            try paddedPlane(
+                channels: input.c, h: input.h, w: input.w, padding: pad, padField,
+                "\(dilation) with kernel_size[\(m)] = \(k) (a \(kk)×\(kk) conv, dilation \(dd), padding \(pad))")
             _ = try convExtent(min(input.h, input.w), kernel: kk, padding: pad, dilation: dd, stride: stride, "kernel_size[\(m)]")
             pathConvs.append(Catalog.SKPath(kernel: kk, dilation: dd, padding: pad))
         }
@@ -76,6 +80,15 @@ public struct SKOptions: Hashable, Sendable {
             try atLeast(1, divisor, "rd_divisor")
             rd = makeDivisible(Double(out) * (1 / Double(r)), divisor: divisor)
         }
+        // Every path's output [N, out, H', W'], its conv weight, and fc_select's M·out × rd.
+        let oh = try convExtent(input.h, kernel: pathConvs[0].kernel, padding: pathConvs[0].padding, dilation: pathConvs[0].dilation, stride: stride, "stride")
+        let ow = try convExtent(input.w, kernel: pathConvs[0].kernel, padding: pathConvs[0].padding, dilation: pathConvs[0].dilation, stride: stride, "stride")
+        try fits([input.n, out, oh, ow], "out_channels", "each path's output")
+        for (m, p) in pathConvs.enumerated() {
+            try fits([out, pathIn / groups, p.kernel, p.kernel], "out_channels", "paths.\(m).conv.weight")
+        }
+        try fits([paths, out, rd], reducedChannels != nil ? "reduced_channels" : "out_channels", "attn.fc_select.weight")
+        try fits([input.n, paths, out], "out_channels", "the path attention")
         return Catalog.selectiveKernel(
             input, outChannels: out, paths: pathConvs, stride: stride, groups: groups, splitInput: split, reduced: rd)
     }
