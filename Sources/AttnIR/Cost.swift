@@ -42,4 +42,14 @@ extension Program {
             return overflow ? Int.max : sum
         }
     }
+
+    /// What running the program in the interpreter costs: its FLOPs plus every element of the
+    /// input and of each value it allocates (a reshape or slice moves data too); saturates at
+    /// `Int.max`. Compared with `Limits.maxSelftestCost` before a self-test's golden values are
+    /// computed at generation time.
+    public var interpreterCost: Int {
+        instrs.reduce(Limits.saturatingSum(flops, input.count)) { total, instr in
+            Limits.saturatingSum(total, instr.shape.count)
+        }
+    }
 }

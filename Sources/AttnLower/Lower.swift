@@ -79,6 +79,7 @@ struct LoweringState {
                 throw SpecError("op", "linear reads a pooled vector [N,C,1,1], got \(shapes[0])")
             }
             try positive(out, "out_features")
+            try fits([out, shapes[0].c], "out_features", "\(param).weight")
             let w = try declare(param, "weight", [out, shapes[0].c], .weight)
             let b = bias ? try declare(param, "bias", [out], .bias) : nil
             op = .linear(weight: w, bias: b, outFeatures: out)
@@ -102,6 +103,7 @@ struct LoweringState {
                 throw SpecError("padding", "must be in 0...\(maxElements), got \(c.padding)")
             }
             try paddedPlane(channels: shapes[0].c, h: shapes[0].h, w: shapes[0].w, padding: c.padding, "padding", "\(c.padding)")
+            try fits([c.outChannels, shapes[0].c / c.groups, c.kernelSize, c.kernelSize], "out_channels", "\(c.param).weight")
             guard shapes[0].c % c.groups == 0, c.outChannels % c.groups == 0 else {
                 throw SpecError("groups", "must divide the input channels (\(shapes[0].c)) and out_channels (\(c.outChannels)), got \(c.groups)")
             }
@@ -139,6 +141,7 @@ struct LoweringState {
         case .upsampleNearest(let h, let w):
             try positive(h, "size[0]")
             try positive(w, "size[1]")
+            try fits(shapes[0].dims.prefix(2) + [h, w], "size", "the result")
             op = .upsampleNearest(h: h, w: w)
         case .softmax(let axis): op = .softmax(Axis(axis))
         case .l1Normalize(let axis, let eps):
@@ -250,6 +253,13 @@ struct LoweringState {
     }
 
     private func positiveEps(_ eps: Double) throws(SpecError) { try float32(eps, "eps", positive: true) }
+
+    /// `dims` within 32-bit indexing, else `field` is refused naming `what` and its shape.
+    private func fits(_ dims: [Int], _ field: String, _ what: String) throws(SpecError) {
+        guard elementCount(dims) != nil else {
+            throw SpecError(field, "makes \(what) \(dims), more than \(maxElements) elements (32-bit indexing)")
+        }
+    }
 
     private func positive(_ v: Int, _ field: String) throws(SpecError) {
         guard v >= 1 else { throw SpecError(field, "must be at least 1, got \(v)") }

@@ -57,10 +57,11 @@ public struct SKOptions: Hashable, Sendable {
             let (kk, dd) = keep3x3 ?? true ? (3, dilation * (k - 1) / 2) : (k, dilation)
             // timm's get_padding for its "same"-style default.
             let pad = ((stride - 1) + dd * (kk - 1)) / 2
-            let padField = self.dilation != nil ? "dilation" : "kernel_size[\(m)]"
+            // The user's field behind most of the padding: stride's share, else dilation's.
+            let padField = self.stride != nil && stride - 1 >= dd * (kk - 1) ? "stride" : self.dilation != nil ? "dilation" : "kernel_size[\(m)]"
             try paddedPlane(
                 channels: input.c, h: input.h, w: input.w, padding: pad, padField,
-                "\(dilation) with kernel_size[\(m)] = \(k) (a \(kk)×\(kk) conv, dilation \(dd), padding \(pad))")
+                "\(self.stride != nil ? "stride \(stride), " : "")dilation \(dilation) with kernel_size[\(m)] = \(k) (a \(kk)×\(kk) conv, dilation \(dd), padding \(pad))")
             _ = try convExtent(min(input.h, input.w), kernel: kk, padding: pad, dilation: dd, stride: stride, "kernel_size[\(m)]")
             pathConvs.append(Catalog.SKPath(kernel: kk, dilation: dd, padding: pad))
         }
@@ -87,7 +88,8 @@ public struct SKOptions: Hashable, Sendable {
         for (m, p) in pathConvs.enumerated() {
             try fits([out, pathIn / groups, p.kernel, p.kernel], "out_channels", "paths.\(m).conv.weight")
         }
-        try fits([paths, out, rd], reducedChannels != nil ? "reduced_channels" : "out_channels", "attn.fc_select.weight")
+        let rdField = reducedChannels != nil ? "reduced_channels" : rdDivisor != nil ? "rd_divisor" : "out_channels"
+        try fits([paths, out, rd], rdField, "attn.fc_select.weight")
         try fits([input.n, paths, out], "out_channels", "the path attention")
         return Catalog.selectiveKernel(
             input, outChannels: out, paths: pathConvs, stride: stride, groups: groups, splitInput: split, reduced: rd)

@@ -1,0 +1,167 @@
+// Extreme integers and floats in every integer field of every catalog kind and graph op, and
+// the documented caps (`Limits`): each spec is refused with a SpecError naming the field the
+// test set, or generates; nothing traps, and no catalog error leaks an internal layer's field.
+
+import AttnGen
+import Foundation
+import Testing
+
+@Suite("Limits and extreme values")
+struct LimitsTests {
+    /// 0, −1, the 32-bit limits and past them, the 64-bit limits.
+    static let extremes = [0, -1, Int(Int32.max), Int(Int32.max) + 1, Int(Int32.min), Int.max, Int.min]
+
+    /// Integer fields of each catalog kind (a list field is set through its first element).
+    static let kindFields: [String: [String]] = [
+        "se": ["reduction", "reduced_channels"], "se_var1": [], "se_var2": [], "se_var3": [], "se_gc": ["groups"],
+        "eca": ["kernel_size"], "cbam": ["reduction", "reduced_channels", "spatial_kernel_size"],
+        "bam": ["reduction", "reduced_channels", "dilation_val", "dilation_conv_num"],
+        "sk": ["out_channels", "kernel_size[]", "stride", "dilation", "groups", "reduction", "reduced_channels", "rd_divisor"],
+        "danet_pam": [], "danet_cam": [], "scconv": ["pooling_r", "stride", "padding", "dilation", "groups"],
+        "psa": ["planes", "conv_kernels[]", "conv_groups[]", "stride"], "emsa": ["num_heads", "sr_ratio"],
+        "external_attention": ["S"], "fusion": ["inputs", "reduction", "reduced_channels"],
+    ]
+
+    /// Each graph op in a small valid graph on a [1, 64, 8, 8] input: the layers before it, the
+    /// op's own fields, and its integer fields.
+    static let ops: [String: (before: [String], layer: String, ints: [String])] = [
+        "global_pool": ([], #""mode": "mean""#, []), "channel_pool": ([], #""mode": "max""#, []),
+        "axis_pool": ([], #""mode": "mean", "axis": "h""#, []),
+        "pool2d": ([], #""mode": "max", "kernel_size": 2, "stride": 2"#, ["kernel_size", "stride"]),
+        "weighted_pool": ([], #""param": "f""#, []),
+        "linear": ([#"{"op": "global_pool", "mode": "mean"}"#], #""out_features": 4, "param": "fc""#, ["out_features"]),
+        "channel_conv1d": ([#"{"op": "global_pool", "mode": "mean"}"#], #""kernel_size": 3, "param": "c""#, ["kernel_size"]),
+        "conv2d": (
+            [], #""out_channels": 8, "kernel_size": 3, "padding": 1, "dilation": 1, "stride": 1, "groups": 1, "param": "c""#,
+            ["out_channels", "kernel_size", "padding", "dilation", "stride", "groups"]
+        ),
+        "batch_norm": ([], #""param": "bn""#, []), "layer_norm": ([], "", []), "instance_norm": ([], "", []),
+        "relu": ([], "", []), "sigmoid": ([], "", []), "hard_sigmoid": ([], "", []),
+        "softmax": ([], #""axis": "hw""#, []), "l1_normalize": ([], #""axis": "c""#, []),
+        "add": ([], #""inputs": ["x"]"#, []), "sub": ([], #""inputs": ["x"]"#, []), "mul": ([], #""inputs": ["x"]"#, []),
+        "matmul": ([], #""inputs": ["x", "x"]"#, []), "attention": ([], #""inputs": ["x", "x", "x"]"#, []),
+        "parameter": ([], #""param": "g", "shape": [1, 1, 1, 1], "as": "g""#, ["shape[]"]),
+        "concat": ([], #""inputs": ["x", "x"]"#, []),
+        "slice": ([], #""start": 0, "count": 8"#, ["start", "count"]),
+        "reshape": ([], #""shape": [1, 64, 4, 16]"#, ["shape[]"]),
+        "transpose": ([], #""perm": [0, 1, 3, 2]"#, ["perm[]"]),
+        "upsample_nearest": ([], #""size": [16, 16]"#, ["size[]"]),
+    ]
+
+    /// Float fields the C spells as float32 literals, and values finite in Double only, below
+    /// float32's smallest subnormal, or out of range.
+    static let floatFields: [(op: String, field: String, extra: String)] = [
+        ("batch_norm", "eps", #""param": "bn""#), ("layer_norm", "eps", ""), ("instance_norm", "eps", ""),
+        ("l1_normalize", "eps", #""axis": "c""#), ("matmul", "alpha", #""inputs": ["x", "x"]"#),
+        ("attention", "scale", #""inputs": ["x", "x", "x"]"#),
+    ]
+    static let extremeFloats = ["1e39", "-1e39", "1e-46", "0", "-1", "1e308", "3.4028235e38"]
+
+    @Test func theTablesCoverEveryKindAndOp() {
+        #expect(Set(Self.kindFields.keys) == Set(BlockSpec.kinds))
+        #expect(Set(Self.ops.keys) == Set(LayerOp.jsonNames))
+    }
+
+    /// A list field `f[]` set through its first element, keeping the others valid.
+    static func set(_ field: String, to value: Int, in fields: inout [String: String], defaults: [String: [Int]]) {
+        if field.hasSuffix("[]") {
+            let key = String(field.dropLast(2))
+            var list = defaults[key]!.map(String.init)
+            list[0] = String(value)
+            fields[key] = "[\(list.joined(separator: ", "))]"
+        } else {
+            fields[field] = String(value)
+        }
+    }
+
+    /// Decodes and generates `text`: nil when it generated, else the SpecError.
+    static func outcome(_ text: String) -> SpecError? {
+        do {
+            let specs = try BlockSpec.decodeFile(Data(text.utf8))
+            for spec in specs { _ = try Pipeline.generate(spec) }
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test func everyCatalogIntegerFieldTakesExtremeValues() {
+        let lists: [String: [Int]] = ["kernel_size": [3, 5], "conv_kernels": [3, 5, 7, 9], "conv_groups": [1, 4, 8, 16]]
+        var problems: [String] = []
+        var refused = 0
+        for kind in BlockSpec.kinds {
+            for field in Self.kindFields[kind]! {
+                for value in Self.extremes {
+                    var fields: [String: String] = [:]
+                    if kind == "se_gc" && field != "groups" { fields["groups"] = "4" }
+                    Self.set(field, to: value, in: &fields, defaults: lists)
+                    let extra = fields.sorted { $0.key < $1.key }.map { "\"\($0.key)\": \($0.value)" }.joined(separator: ", ")
+                    let text = #"{"name": "b", "kind": "\#(kind)", "input": {"c": 64, "h": 8, "w": 8}, \#(extra)}"#
+                    guard let error = Self.outcome(text) else { continue }
+                    refused += 1
+                    let name = String(field.prefix { $0 != "[" })
+                    // The user's field, never an internal layer's (`kind.…`).
+                    if !error.path.hasPrefix(name) || error.description.contains("bug in attn-gen") {
+                        problems.append("\(kind).\(field) = \(value): \(error)")
+                    }
+                }
+            }
+        }
+        #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
+        #expect(refused > 200)
+    }
+
+    @Test func everyGraphIntegerFieldTakesExtremeValues() {
+        let lists: [String: [Int]] = ["shape": [1, 64, 4, 16], "perm": [0, 1, 3, 2], "size": [16, 16]]
+        var problems: [String] = []
+        for op in LayerOp.jsonNames {
+            let (before, layer, ints) = Self.ops[op]!
+            for field in ints {
+                for value in Self.extremes {
+                    var fields: [String: String] = [:]
+                    Self.set(field, to: value, in: &fields, defaults: op == "parameter" ? ["shape": [1, 1, 1, 1]] : lists)
+                    var own = layer
+                    for (k, v) in fields {
+                        // Replace the field's value in the layer's text, or add it.
+                        if let range = own.range(of: "\"\(k)\": ") {
+                            let rest = own[range.upperBound...]
+                            let end = rest.first == "[" ? rest.firstIndex(of: "]").map { rest.index(after: $0) } : rest.firstIndex(of: ",")
+                            own.replaceSubrange(range.upperBound..<(end ?? own.endIndex), with: v)
+                        } else {
+                            own += (own.isEmpty ? "" : ", ") + "\"\(k)\": \(v)"
+                        }
+                    }
+                    let after = op == "parameter" ? [#"{"op": "mul", "inputs": ["x", "g"]}"#] : []
+                    let graph = (before + [#"{"op": "\#(op)", \#(own)}"#] + after).joined(separator: ", ")
+                    let text = #"{"name": "g", "input": {"c": 64, "h": 8, "w": 8}, "graph": [\#(graph)]}"#
+                    guard let error = Self.outcome(text) else { continue }
+                    let name = String(field.prefix { $0 != "[" })
+                    // Refused at the layer, naming the field (or its operands, for shapes that do not fit).
+                    // A parameter's shape may be fine on its own and only its reader's result too large.
+                    let at = "graph[\(before.count + (op == "parameter" && error.path.hasSuffix(".op") ? 1 : 0))]"
+                    if !error.path.hasPrefix(at) || !(error.path.contains(name) || error.path.hasSuffix("inputs")
+                        || error.path == at || (op == "parameter" && error.path.hasSuffix(".op"))) {
+                        problems.append("\(op).\(field) = \(value): \(error)")
+                    }
+                }
+            }
+        }
+        #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
+    }
+
+    @Test func floatFieldsMustBeFiniteFloat32() {
+        var problems: [String] = []
+        for (op, field, extra) in Self.floatFields {
+            for value in Self.extremeFloats {
+                let fields = [extra, "\"\(field)\": \(value)"].filter { !$0.isEmpty }.joined(separator: ", ")
+                let text = #"{"name": "g", "input": {"c": 8, "h": 8, "w": 8}, "graph": [{"op": "\#(op)", \#(fields)}]}"#
+                let error = Self.outcome(text)
+                // batch_norm's eps is folded in Double at import, never printed as a float32.
+                let finite = Float(Double(value)!).isFinite || op == "batch_norm"
+                if !finite && error?.path != "graph[0].\(field)" { problems.append("\(op).\(field) = \(value): \(String(describing: error))") }
+                if let error, !error.path.hasPrefix("graph[0]") { problems.append("\(op).\(field) = \(value): \(error)") }
+            }
+        }
+        #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
+    }
+}
