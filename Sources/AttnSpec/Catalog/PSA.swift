@@ -47,6 +47,10 @@ public struct PSAOptions: Hashable, Sendable {
             try paddedPlane(channels: input.c, h: input.h, w: input.w, padding: k / 2, "conv_kernels[\(i)]", "kernel \(k) (padding \(k / 2))")
         }
         try fits([planes / 4, planes / 64], "planes", "se.fc1.weight")
+        var tables = TapTables()
+        for (i, (k, g)) in zip(kernels, groups).enumerated() {
+            try tables.add(inPerGroup: input.c / g, kernel: k, stride: stride, outChannels: planes / 4, "conv_kernels[\(i)]")
+        }
         return Catalog.psa(batch: input.n, planes: planes, kernels: kernels, groups: groups, stride: stride)
     }
 }

@@ -66,6 +66,24 @@ public func paddedPlane(channels: Int, h: Int, w: Int, padding: Int, _ field: St
     }
 }
 
+/// Running count of the conv tap tables a catalog block's C spells out (`Limits.maxTableEntries`):
+/// C_in/groups·k² offsets per stride-1 k×k conv with at least 4 output channels, the convs the
+/// host code runs in the wide form (AttnCEmit's `WideConv`).
+struct TapTables {
+    private(set) var entries = 0
+
+    mutating func add(inPerGroup: Int, kernel: Int, stride: Int, outChannels: Int, _ field: String) throws(SpecError) {
+        guard stride == 1, kernel > 1, outChannels >= 4 else { return }
+        entries = Limits.saturatingSum(entries, Limits.saturatingProduct(inPerGroup, kernel, kernel))
+        guard entries <= Limits.maxTableEntries else {
+            throw SpecError(
+                field,
+                "brings the conv tap tables the C spells out to \(entries) entries (C_in/groups·k² = \(inPerGroup)·\(kernel)² here), "
+                    + "over the cap of \(Limits.maxTableEntries)")
+        }
+    }
+}
+
 /// `dims` hold at most `maxElements` elements (a weight or a value of a catalog block), else
 /// `field` is refused with `what` (`"paths.0.conv.weight"`).
 func fits(_ dims: [Int], _ field: String, _ what: String) throws(SpecError) {

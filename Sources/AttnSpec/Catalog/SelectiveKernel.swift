@@ -85,8 +85,10 @@ public struct SKOptions: Hashable, Sendable {
         let oh = try convExtent(input.h, kernel: pathConvs[0].kernel, padding: pathConvs[0].padding, dilation: pathConvs[0].dilation, stride: stride, "stride")
         let ow = try convExtent(input.w, kernel: pathConvs[0].kernel, padding: pathConvs[0].padding, dilation: pathConvs[0].dilation, stride: stride, "stride")
         try fits([input.n, out, oh, ow], "out_channels", "each path's output")
+        var tables = TapTables()
         for (m, p) in pathConvs.enumerated() {
             try fits([out, pathIn / groups, p.kernel, p.kernel], "out_channels", "paths.\(m).conv.weight")
+            try tables.add(inPerGroup: pathIn / groups, kernel: p.kernel, stride: stride, outChannels: out, "kernel_size[\(m)]")
         }
         let rdField = reducedChannels != nil ? "reduced_channels" : rdDivisor != nil ? "rd_divisor" : "out_channels"
         try fits([paths, out, rd], rdField, "attn.fc_select.weight")
