@@ -61,7 +61,8 @@ public struct SKOptions: Hashable, Sendable {
             let padField = self.stride != nil && stride - 1 >= dd * (kk - 1) ? "stride" : self.dilation != nil ? "dilation" : "kernel_size[\(m)]"
             try paddedPlane(
                 channels: input.c, h: input.h, w: input.w, padding: pad, padField,
-                "\(self.stride != nil ? "stride \(stride), " : "")dilation \(dilation) with kernel_size[\(m)] = \(k) (a \(kk)×\(kk) conv, dilation \(dd), padding \(pad))")
+                "\(padField == "stride" ? stride : padField == "dilation" ? dilation : k) (stride \(stride), dilation \(dilation), "
+                    + "kernel_size[\(m)] = \(k): a \(kk)×\(kk) conv, dilation \(dd), padding \(pad))")
             _ = try convExtent(min(input.h, input.w), kernel: kk, padding: pad, dilation: dd, stride: stride, "kernel_size[\(m)]")
             pathConvs.append(Catalog.SKPath(kernel: kk, dilation: dd, padding: pad))
         }
