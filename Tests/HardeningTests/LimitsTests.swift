@@ -164,4 +164,59 @@ struct LimitsTests {
         }
         #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
     }
+
+    /// A fused chain of 10,000 ops, far longer than the layer cap, built straight in the IR: the verifier, the
+    /// printer, the storage plan, the emitter and the interpreter walk it without recursing once
+    /// per op (8,000 fused ops overflowed the nest builder's stack).
+    @Test func longFusedChainsDoNotRecurse() throws {
+        var b = ProgramBuilder(name: "chain", input: Shape(n: 1, c: 2, h: 2, w: 2))
+        var v = 0
+        for i in 0..<10_000 {
+            v = try b.add(i % 2 == 0 ? .unary(.sigmoid) : .binary(.mul), i % 2 == 0 ? [v] : [v, 0], role: "t")
+        }
+        let p = try b.finish(output: v)
+        #expect(p.description.count > 10_000)
+        #expect(CEmitter.budgetViolation(p) == nil)
+        #expect(StoragePlan(p).scratchSize == 0)
+        let source = CEmitter.emit(p, specText: "{}")
+        #expect(source.source.contains("chain_forward"))
+        #expect(!CEmitter.outputMayAliasInput(p) || source.header.contains("MAY_ALIAS_INPUT 1"))
+        let y = Interpreter.run(p, input: p.randomInput(seed: 1), params: [])
+        #expect(y.count == 8 && y.allSatisfy(\.isFinite))
+    }
+
+    @Test func graphsPastTheLayerCapAreRefused() {
+        let relus = Array(repeating: #"{"op": "relu"}"#, count: Limits.maxLayers + 1).joined(separator: ", ")
+        let error = Self.outcome(#"{"name": "g", "input": {"c": 2, "h": 2, "w": 2}, "graph": [\#(relus)]}"#)
+        #expect(error?.path == "graph")
+        #expect(error?.message.contains("\(Limits.maxLayers)") == true)
+    }
+
+    /// The caps leave every example, every fixture and ResNet-50-sized blocks alone: each lowers,
+    /// fits the emitter's budget, and (the examples and fixtures) may carry a self-test.
+    @Test func theCapsLeaveRealisticBlocksAlone() throws {
+        var specs: [BlockSpec] = []
+        for url in Examples.specFiles(in: Repo.generated) { specs += try Pipeline.loadSpecs(path: url.path) }
+        let fixtures = try FileManager.default.contentsOfDirectory(atPath: Repo.fixtures.path)
+        for f in fixtures.sorted() {
+            let path = Repo.fixtures.appendingPathComponent(f).appendingPathComponent("spec.json").path
+            if FileManager.default.fileExists(atPath: path) { specs += try Pipeline.loadSpecs(path: path) }
+        }
+        #expect(specs.count >= 50)
+        for spec in specs {
+            let p = try Lowering.lower(spec).program
+            #expect(p.interpreterCost <= Limits.maxSelftestCost, "\(spec.name): \(p.interpreterCost)")
+        }
+        // ResNet-50 stages (C 256…2048 at 56…7) and a 224×224 stem-sized input.
+        let resnet: [(String, Int, Int)] = [("se", 256, 56), ("eca", 512, 28), ("cbam", 1024, 14), ("cbam", 2048, 7), ("bam", 256, 56),
+            ("sk", 256, 56), ("sk", 2048, 7), ("psa", 256, 56), ("psa", 2048, 7), ("scconv", 512, 28), ("emsa", 512, 28),
+            ("external_attention", 1024, 14), ("danet_cam", 2048, 7), ("danet_pam", 512, 28), ("fusion", 256, 56), ("eca", 64, 224),
+            ("cbam", 64, 224), ("se_gc", 2048, 7)]
+        for (kind, c, hw) in resnet {
+            let extra = kind == "se_gc" ? #", "groups": 32"# : ""
+            let text = #"{"name": "r", "kind": "\#(kind)", "input": {"c": \#(c), "h": \#(hw), "w": \#(hw)}\#(extra)}"#
+            let spec = try #require(try BlockSpec.decodeFile(Data(text.utf8)).first)
+            #expect(throws: Never.self, "\(kind) \(c)×\(hw)²") { _ = try Lowering.lower(spec) }
+        }
+    }
 }
