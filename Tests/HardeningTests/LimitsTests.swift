@@ -78,7 +78,14 @@ struct LimitsTests {
     static func outcome(_ text: String) -> SpecError? {
         do {
             let specs = try BlockSpec.decodeFile(Data(text.utf8))
-            for spec in specs { _ = try Pipeline.generate(spec) }
+            for spec in specs {
+                let g = try Pipeline.generate(spec)
+                // What generates spells no integer past int (sizes, offsets, loop bounds).
+                for (file, text) in g.source.files {
+                    let big = FuzzOracle.largestIntegerLiteral(text) ?? 0
+                    #expect(big <= Limits.maxElements, "\(file) of \(text.prefix(300)) spells \(big)")
+                }
+            }
             return nil
         } catch {
             return error
