@@ -46,6 +46,13 @@ public enum Pipeline {
                     "the block costs \(cost) operations to run in the interpreter (FLOPs plus elements), over the self-test cap of "
                         + "\(Limits.maxSelftestCost); generate it without selftest")
             }
+            let floats = lowered.program.interpreterElements
+            guard floats <= Limits.maxSelftestElements else {
+                throw SpecError(
+                    "selftest",
+                    "the interpreter would hold \(floats) floats of values to compute the golden outputs, over the self-test cap of "
+                        + "\(Limits.maxSelftestElements); generate it without selftest")
+            }
             options.selftest = goldenChecks(lowered.program, params: params, layout: options.layout)
         }
         let source = CEmitter.emit(lowered.program, specText: spec.canonicalJSON, weights: params, options: options)

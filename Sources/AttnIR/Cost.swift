@@ -52,4 +52,12 @@ extension Program {
             Limits.saturatingSum(total, instr.shape.count)
         }
     }
+
+    /// Floats the interpreter holds at most: the input, every value (it keeps them all) and the
+    /// parameters; saturates at `Int.max`.
+    public var interpreterElements: Int {
+        instrs.reduce(Limits.saturatingSum(input.count, paramCount)) { total, instr in
+            Limits.saturatingSum(total, instr.shape.count)
+        }
+    }
 }

@@ -30,6 +30,10 @@ public enum Limits {
     /// at generation time. About 10 s of the interpreter's time at the cap.
     public static let maxSelftestCost = 20_000_000_000
 
+    /// Most floats the interpreter may hold for a `"selftest": true` block (`Program
+    /// .interpreterElements`: the input, every value, the parameters): 2^28, 1 GiB.
+    public static let maxSelftestElements = 1 << 28
+
     /// `a · b`, or nil when it overflows `Int` or passes `maxElements`.
     @inlinable public static func product(_ factors: Int...) -> Int? { product(of: factors) }
 

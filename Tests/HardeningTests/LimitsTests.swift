@@ -213,6 +213,7 @@ struct LimitsTests {
         for spec in specs {
             let p = try Lowering.lower(spec).program
             #expect(p.interpreterCost <= Limits.maxSelftestCost, "\(spec.name): \(p.interpreterCost)")
+            #expect(p.interpreterElements <= Limits.maxSelftestElements, "\(spec.name): \(p.interpreterElements)")
         }
         // ResNet-50 stages (C 256…2048 at 56…7) and a 224×224 stem-sized input.
         let resnet: [(String, Int, Int)] = [("se", 256, 56), ("eca", 512, 28), ("cbam", 1024, 14), ("cbam", 2048, 7), ("bam", 256, 56),
