@@ -214,6 +214,7 @@ struct LimitsTests {
             let p = try Lowering.lower(spec).program
             #expect(p.interpreterCost <= Limits.maxSelftestCost, "\(spec.name): \(p.interpreterCost)")
             #expect(p.interpreterElements <= Limits.maxSelftestElements, "\(spec.name): \(p.interpreterElements)")
+            if ProcessInfo.processInfo.environment["ATTN_PRINT_COSTS"] != nil { print("cost \(spec.name) \(p.interpreterCost) \(p.interpreterElements)") }
         }
         // ResNet-50 stages (C 256…2048 at 56…7) and a 224×224 stem-sized input.
         let resnet: [(String, Int, Int)] = [("se", 256, 56), ("eca", 512, 28), ("cbam", 1024, 14), ("cbam", 2048, 7), ("bam", 256, 56),
@@ -225,6 +226,9 @@ struct LimitsTests {
             let text = #"{"name": "r", "kind": "\#(kind)", "input": {"c": \#(c), "h": \#(hw), "w": \#(hw)}\#(extra)}"#
             let spec = try #require(try BlockSpec.decodeFile(Data(text.utf8)).first)
             #expect(throws: Never.self, "\(kind) \(c)×\(hw)²") { _ = try Lowering.lower(spec) }
+            if ProcessInfo.processInfo.environment["ATTN_PRINT_COSTS"] != nil, let p = try? Lowering.lower(spec).program {
+                print("cost \(kind)_\(c)_\(hw) \(p.interpreterCost) \(p.interpreterElements)")
+            }
         }
     }
 }
