@@ -37,7 +37,8 @@ public enum Lowering {
             if over.value > 0, isGraph {
                 throw SpecError("graph[\(state.layerOf[over.value])]", over.message)
             }
-            throw SpecError(isGraph ? "graph" : "kind", "\(spec.kind ?? "graph") block: \(over.message)")
+            // A catalog block's fields were checked; what is left grows with its input.
+            throw SpecError(isGraph ? "graph" : "input", "\(spec.kind.map { "the \($0) block on this input: " } ?? "")\(over.message)")
         }
         return Lowered(program: program, sources: state.sources)
     }

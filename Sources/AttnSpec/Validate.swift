@@ -50,12 +50,16 @@ extension BlockSpec {
             return Catalog.cbam(channels: input.c, reduced: rd, spatialKernel: k, bias: o.bias ?? false)
         case .seVar1: return Catalog.seVariant(channels: input.c, groups: nil)
         case .seVar2: return Catalog.seVariant(channels: input.c, groups: input.c)
-        case .seVar3: return Catalog.seVariant(channels: input.c, groups: 1)
+        case .seVar3:
+            try fits([input.c, input.c], "input.c", "the dense 1×1 conv's weight fc.weight")
+            return Catalog.seVariant(channels: input.c, groups: 1)
         case .seGC(let o): return try o.layers(input)
         case .bam(let o): return try o.layers(input)
         case .sk(let o): return try o.layers(input)
         case .danetPAM: return try danetPAMLayers(input)
-        case .danetCAM: return Catalog.danetCAM(input)
+        case .danetCAM:
+            try fits([input.n, input.c, input.c], "input.c", "the C×C channel energy")
+            return Catalog.danetCAM(input)
         case .scconv(let o): return try o.layers(input)
         case .psa(let o): return try o.layers(input)
         case .emsa(let o): return try o.layers(input)

@@ -118,6 +118,28 @@ struct LimitsTests {
         #expect(refused > 200)
     }
 
+    /// Every kind on extreme and tiny inputs: its defaults (PSA's planes = C, SK's paths) must be
+    /// checked before lowering too, so no internal layer's complaint comes out.
+    @Test func everyCatalogKindTakesExtremeAndTinyInputs() {
+        var problems: [String] = []
+        for kind in BlockSpec.kinds {
+            for axis in ["n", "c", "h", "w"] {
+                for value in Self.extremes + [1, 2, 3, 5, 65_536] {
+                    var input = ["n": 1, "c": 64, "h": 8, "w": 8]
+                    input[axis] = value
+                    if kind == "bam", axis == "h" || axis == "w" { input["h"] = value; input["w"] = value }
+                    let shape = input.sorted { $0.key < $1.key }.map { "\"\($0.key)\": \($0.value)" }.joined(separator: ", ")
+                    let groups = kind == "se_gc" ? #", "groups": 1"# : ""
+                    let text = #"{"name": "b", "kind": "\#(kind)", "input": {\#(shape)}\#(groups)}"#
+                    if let error = Self.outcome(text), error.path.hasPrefix("kind") || error.description.contains("bug in attn-gen") {
+                        problems.append("\(kind) input.\(axis) = \(value): \(error)")
+                    }
+                }
+            }
+        }
+        #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
+    }
+
     @Test func everyGraphIntegerFieldTakesExtremeValues() {
         let lists: [String: [Int]] = ["shape": [1, 64, 4, 16], "perm": [0, 1, 3, 2], "size": [16, 16]]
         var problems: [String] = []
