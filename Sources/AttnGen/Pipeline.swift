@@ -67,15 +67,7 @@ public enum Pipeline {
     /// Decodes a spec file, pairing each block with its JSON path (`blocks[1]`, or "" for a
     /// single-block file) so errors found later still name where the block is.
     public static func loadBlocks(path: String) throws(SpecError) -> [(path: String, spec: BlockSpec)] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw SpecError("", "cannot read spec file \(path)")
-        }
-        let specs = try BlockSpec.decodeFile(data)
-        let isList = (try? JSONValue.parse(data)).map { value -> Bool in
-            if case .object(let f) = value { return f["blocks"] != nil }
-            return false
-        } ?? false
-        return specs.enumerated().map { (isList ? "blocks[\($0.offset)]" : "", $0.element) }
+        try BlockSpec.decodeBlocks(try SpecFile.read(path: path))
     }
 
     /// `generate`, with errors placed at the block's path in its file.

@@ -47,6 +47,7 @@ struct HeaderValidator {
             }
         }
         try checkNoOverlap(result.entries)
+        try checkCovered(result.entries)
         return result
     }
 
@@ -207,6 +208,32 @@ struct HeaderValidator {
                            "bytes [\(entry.begin), \(entry.end)) overlap tensor \(JSONText.quoted(previous.name)) at [\(previous.begin), \(previous.end))")
             }
             if furthest.map({ entry.end > $0.end }) ?? true { furthest = entry }
+        }
+    }
+
+    // MARK: - Coverage
+
+    /// The tensors must cover the data section exactly. Bytes no tensor owns are read by
+    /// nobody, so a file with them was not written as its header says: a truncated or
+    /// spliced header, or a tensor dropped from it. Runs after the overlap check, so the
+    /// ranges here are disjoint.
+    private func checkCovered(_ entries: [TensorEntry]) throws(WeightsError) {
+        let ranged = entries.filter { $0.begin < $0.end }.sorted { $0.begin < $1.begin }
+        var covered = 0
+        var previous: TensorEntry?
+        for entry in ranged {
+            if entry.begin > covered {
+                let after = previous.map { "tensor \(JSONText.quoted($0.name))" } ?? "the start of the data section"
+                throw WeightsError(source: source, rule: .uncoveredData,
+                                   detail: "data bytes [\(covered), \(entry.begin)) between \(after) and tensor \(JSONText.quoted(entry.name)) belong to no tensor; the tensors must cover the data section exactly")
+            }
+            covered = entry.end
+            previous = entry
+        }
+        if covered < dataLength {
+            let after = previous.map { "the last tensor, \(JSONText.quoted($0.name))," } ?? "the header, which names no tensor with data,"
+            throw WeightsError(source: source, rule: .uncoveredData,
+                               detail: "data bytes [\(covered), \(dataLength)) after \(after) belong to no tensor; the tensors must cover the data section exactly")
         }
     }
 }

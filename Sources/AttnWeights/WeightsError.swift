@@ -36,6 +36,9 @@ public struct WeightsError: Error, CustomStringConvertible, Equatable, Sendable 
         case byteLengthMismatch
         /// Two tensors' byte ranges share bytes.
         case overlappingData
+        /// Bytes of the data section belong to no tensor: a gap between two tensors, or bytes
+        /// after the last one. The format says the tensors cover the data section exactly.
+        case uncoveredData
         /// A tensor name (or `__metadata__`) appears twice in the header.
         case duplicateName
         /// A float view was asked of an integer or bool tensor.

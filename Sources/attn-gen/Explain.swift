@@ -31,10 +31,15 @@ struct ExplainCommand: ParsableCommand {
             }
             // Nothing is written unless every block lowered.
             if let dot {
+                // Written like generated C: atomically, and only over a file attn-gen wrote (the
+                // marker comment, which Graphviz ignores, is how it knows), a symlink or nothing.
+                guard !dot.isEmpty, !dot.hasSuffix("/") else { throw SpecError("--dot", "\(dot.debugDescription) is not a file name") }
+                let url = URL(fileURLWithPath: dot)
+                let text = generatedMarker + " explain --dot: regenerate instead of editing. */\n" + graphs.joined(separator: "\n")
                 do {
-                    try graphs.joined(separator: "\n").write(toFile: dot, atomically: true, encoding: .utf8)
+                    try OutputWriter.write([(url.lastPathComponent, text)], to: url.deletingLastPathComponent())
                 } catch {
-                    throw SpecError("--dot", "cannot write \(dot): \(error.localizedDescription)")
+                    throw error.within("--dot")
                 }
             }
             print(reports.joined(separator: "\n"), terminator: "")

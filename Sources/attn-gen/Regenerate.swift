@@ -13,7 +13,7 @@ struct Regenerate: ParsableCommand {
 
     func run() throws {
         do {
-            let url = URL(fileURLWithPath: dir)
+            let url = try exampleFolder(dir)
             let files = try Examples.expectedFiles(in: url)
             try OutputWriter.write(files, to: url)
             print("regenerated \(files.count) files in \(dir)")
@@ -33,16 +33,26 @@ struct Check: ParsableCommand {
     func run() throws {
         let drifted: [String]
         do {
-            drifted = try Examples.drift(in: URL(fileURLWithPath: dir))
+            drifted = try Examples.drift(in: exampleFolder(dir))
         } catch {
             throw fail(error)
         }
         guard drifted.isEmpty else {
             let list = drifted.joined(separator: ", ")
-            FileHandle.standardError.write(
-                Data("error: out of date in \(dir): \(list)\nfix: swift run attn-gen regenerate --dir \(dir)\n".utf8))
-            throw ExitCode.failure
+            // One line, like every error: the fix rides along.
+            throw fail(SpecError("--dir", "out of date in \(dir): \(list) (fix: swift run attn-gen regenerate --dir \(dir))"))
         }
         print("\(dir) is up to date")
     }
+}
+
+/// The folder `--dir` names: it must exist and hold at least one *.spec.json, or regenerate and
+/// check would report success having looked at nothing.
+func exampleFolder(_ dir: String) throws(SpecError) -> URL {
+    let url = URL(fileURLWithPath: dir)
+    var st = stat()
+    guard stat(url.path, &st) == 0 else { throw SpecError("--dir", "\(dir): \(String(cString: strerror(errno)))") }
+    guard st.st_mode & S_IFMT == S_IFDIR else { throw SpecError("--dir", "\(dir) is not a folder") }
+    guard !Examples.specFiles(in: url).isEmpty else { throw SpecError("--dir", "\(dir) holds no *.spec.json file") }
+    return url
 }

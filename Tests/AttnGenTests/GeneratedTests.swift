@@ -16,6 +16,13 @@ import Testing
     @Test func noDrift() throws {
         let drifted = try Examples.drift(in: Paths.generated)
         #expect(drifted.isEmpty, "Generated/ is out of date: \(drifted); run `swift run attn-gen regenerate`")
+        // Show what changed, file by file, as `diff -u` would (the first lines of each).
+        let expected = Dictionary(try Examples.expectedFiles(in: Paths.generated).map { ($0.name, $0.contents) }) { a, _ in a }
+        for name in drifted {
+            let path = Paths.generated.appendingPathComponent(name).path
+            let actual = FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) } ?? ""
+            Issue.record("\(name) drifted:\n\(lineDiff(old: actual, new: expected[name] ?? "", label: name))")
+        }
     }
 
     @Test func filesAreDeterministicAndPortable() throws {
@@ -90,4 +97,44 @@ func run(_ tool: String, _ args: [String]) -> (Int32, String) {
         let (status, out) = run(exe, [])
         #expect(status == 0 && out.contains("bad=0"), "\(out)")
     }
+}
+
+/// A compact unified-style diff of two texts: `-` lines only in `old`, `+` lines only in `new`,
+/// with two lines of context, at most `limit` lines. Longest common subsequence on lines, which
+/// is quadratic but the golden files are a few thousand lines.
+func lineDiff(old: String, new: String, label: String, limit: Int = 80) -> String {
+    let a = old.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    let b = new.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    // lcs[i][j] = LCS length of a[i...] and b[j...].
+    var lcs = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
+    for i in stride(from: a.count - 1, through: 0, by: -1) {
+        for j in stride(from: b.count - 1, through: 0, by: -1) {
+            lcs[i][j] = a[i] == b[j] ? lcs[i + 1][j + 1] + 1 : max(lcs[i + 1][j], lcs[i][j + 1])
+        }
+    }
+    var ops: [(Character, String)] = []
+    var i = 0, j = 0
+    while i < a.count || j < b.count {
+        if i < a.count, j < b.count, a[i] == b[j] {
+            ops.append((" ", a[i])); i += 1; j += 1
+        } else if j < b.count, i == a.count || lcs[i][j + 1] >= lcs[i + 1][j] {
+            ops.append(("+", b[j])); j += 1
+        } else {
+            ops.append(("-", a[i])); i += 1
+        }
+    }
+    let changed = ops.indices.filter { ops[$0].0 != " " }
+    let shown = Set(changed.flatMap { max(0, $0 - 2)...min(ops.count - 1, $0 + 2) })
+    var out = ["--- Generated/\(label) (committed)", "+++ Generated/\(label) (what the spec gives now)"]
+    var last = -2
+    for k in shown.sorted() {
+        if k != last + 1 { out.append("@@ line \(k + 1) @@") }
+        out.append("\(ops[k].0)\(ops[k].1)")
+        last = k
+        if out.count >= limit {
+            out.append("... (\(changed.count) changed lines in all)")
+            break
+        }
+    }
+    return out.joined(separator: "\n")
 }

@@ -9,13 +9,23 @@ import Testing
 @Suite struct OpGraphTests {
     static let file = Paths.root.appendingPathComponent("Tests/OpGraphs/ops.json").path
 
+    /// The block names, or one sentinel that fails `jitMatchesInterpreter` with the decoding error:
+    /// a corpus that stops decoding must fail loudly, never run zero cases.
     static func blocks() -> [String] {
-        ((try? Pipeline.loadSpecs(path: file)) ?? []).map(\.name)
+        do {
+            return try Pipeline.loadSpecs(path: file).map(\.name)
+        } catch {
+            return ["<ops.json does not decode: \(error)>"]
+        }
+    }
+
+    @Test func theCorpusDecodesAndIsLarge() throws {
+        #expect(try Pipeline.loadSpecs(path: Self.file).count >= 9)
     }
 
     @Test(arguments: blocks())
     func jitMatchesInterpreter(_ name: String) throws {
-        let spec = try #require(try Pipeline.loadSpecs(path: Self.file).first { $0.name == name })
+        let spec = try #require(try Pipeline.loadSpecs(path: Self.file).first { $0.name == name }, "\(name)")
         for variant in [spec, spec.layout(.nhwc).libm(false)] {
             for seed: UInt64 in [1, 2, 3] {
                 let result = try CrossCheck.run(variant, seed: seed)

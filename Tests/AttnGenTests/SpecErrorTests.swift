@@ -58,15 +58,16 @@ struct SpecErrorTests {
     @Suite("document")
     struct Document {
         @Test func malformedJSON() {
-            expectError(specError(#"{"name": "se", "kind": "se",, }"#), path: "", "malformed JSON")
-            expectError(specError("not json at all"), path: "", "malformed JSON")
-            expectError(specError(""), path: "", "malformed JSON")
+            expectError(specError(#"{"name": "se", "kind": "se",, }"#), path: "", "malformed JSON at line 1, column 29 (byte 28)",
+                        "expected a key in double quotes, found ','")
+            expectError(specError("not json at all"), path: "", "malformed JSON", #"unexpected word "not""#)
+            expectError(specError(""), path: "", "malformed JSON", "the file is empty")
         }
 
         @Test func truncatedJSON() throws {
             let full = try Data(contentsOf: repoRoot.appendingPathComponent("Generated/se_resnet50_layer1.spec.json"))
             for cut in [1, full.count / 2, full.count - 2] {
-                expectError(specError(full.prefix(cut)), path: "", "malformed JSON")
+                expectError(specError(full.prefix(cut)), path: "", "malformed JSON", "unexpected end of input")
             }
         }
 

@@ -107,20 +107,28 @@ struct CLIErrorTests {
     static let se16 = block()
 
     @Test(arguments: [
-        BadInput("double comma", #"{"name": "a",, }"#, "malformed JSON"),
-        BadInput("not JSON", "not json at all", "malformed JSON"),
-        BadInput("empty file", "", "malformed JSON"),
-        BadInput("not UTF-8", bytes: [0xFF, 0xFE] + Array(#"{"name": "a"}"#.utf8), ["malformed JSON"]),
-        BadInput("NUL bytes", bytes: [0x7B, 0x00, 0x7D], ["malformed JSON"]),
-        BadInput("nested 100000 deep", String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000), "malformed JSON"),
-        BadInput("unclosed string", #"{"name": "a"#, "malformed JSON"),
+        BadInput("double comma", #"{"name": "a",, }"#, "malformed JSON", "line 1, column 14", "expected a key in double quotes, found ','"),
+        BadInput("not JSON", "not json at all", "malformed JSON", #"unexpected word "not""#),
+        BadInput("empty file", "", "malformed JSON", "the file is empty"),
+        BadInput("not UTF-8", bytes: [0xFF, 0xFE] + Array(#"{"name": "a"}"#.utf8), ["malformed JSON", "spec files must be UTF-8"]),
+        BadInput("NUL bytes", bytes: [0x7B, 0x00, 0x7D], ["malformed JSON", "U+0000"]),
+        BadInput("nested 100000 deep", String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000), "malformed JSON",
+                 "nested deeper than 100 levels"),
+        BadInput("unclosed string", #"{"name": "a"#, "name: malformed JSON", "unterminated string"),
     ])
     func malformedJSON(_ c: BadInput) throws { try expectRefused(c) }
+
+    @Test func specFileTooLarge() throws {
+        // A valid block padded with spaces to one byte past the limit: refused before it is read.
+        let text = Self.se16 + String(repeating: " ", count: JSONValue.maxDocumentBytes + 1 - Self.se16.utf8.count)
+        try expectRefused(BadInput("1 MiB + 1", text, "cannot read spec file spec.json", "\(JSONValue.maxDocumentBytes + 1) bytes",
+                                   "at most \(JSONValue.maxDocumentBytes) bytes"))
+    }
 
     @Test(arguments: [1, 10, 25, 40, 60])
     func truncatedJSON(cut: Int) throws {
         let full = Array(Self.se16.utf8)
-        try expectRefused(BadInput("cut at \(cut)", bytes: Array(full.prefix(cut)), ["malformed JSON"]))
+        try expectRefused(BadInput("cut at \(cut)", bytes: Array(full.prefix(cut)), ["malformed JSON", "(byte \(cut))"]))
     }
 
     @Test(arguments: [

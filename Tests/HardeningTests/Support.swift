@@ -29,13 +29,17 @@ struct ProcessResult {
     let status: Int32
     let stdout: String
     let stderr: String
+    /// True when the process was killed for running past its timeout.
+    var timedOut = false
     /// Non-empty lines of stderr.
     var errorLines: [String] { stderr.split(separator: "\n").map(String.init) }
 }
 
 /// Runs `tool` with `args` (in `directory` if given) and waits; stdout and stderr apart. Output
 /// goes to files, not pipes, so a chatty child can never block on a full pipe.
-func runProcess(_ tool: String, _ args: [String], in directory: URL? = nil, environment: [String: String] = [:]) -> ProcessResult {
+func runProcess(
+    _ tool: String, _ args: [String], in directory: URL? = nil, environment: [String: String] = [:], timeout: Double? = nil
+) -> ProcessResult {
     let capture = URL(fileURLWithPath: NSTemporaryDirectory() + "attn-capture-\(getpid())-\(UUID().uuidString.prefix(8))")
     let outURL = URL(fileURLWithPath: capture.path + ".out")
     let errURL = URL(fileURLWithPath: capture.path + ".err")
@@ -59,13 +63,22 @@ func runProcess(_ tool: String, _ args: [String], in directory: URL? = nil, envi
     p.standardError = err
     p.standardInput = FileHandle.nullDevice
     do { try p.run() } catch { return ProcessResult(status: -1, stdout: "", stderr: "cannot run \(tool): \(error)") }
+    var timedOut = false
+    if let timeout {
+        let deadline = Date().addingTimeInterval(timeout)
+        while p.isRunning && Date() < deadline { usleep(10_000) }
+        if p.isRunning {
+            timedOut = true
+            kill(p.processIdentifier, SIGKILL)
+        }
+    }
     p.waitUntilExit()
     try? out.close()
     try? err.close()
     let text = { (url: URL) in String(decoding: (try? Data(contentsOf: url)) ?? Data(), as: UTF8.self) }
     return ProcessResult(
         status: p.terminationReason == .uncaughtSignal ? 128 + p.terminationStatus : p.terminationStatus,
-        stdout: text(outURL), stderr: text(errURL))
+        stdout: text(outURL), stderr: text(errURL), timedOut: timedOut)
 }
 
 /// A fresh temporary folder; the caller removes it.

@@ -12,16 +12,18 @@ public enum JSONValue: Hashable, Sendable {
     case array([JSONValue])
     case object([String: JSONValue])
 
-    /// Parses UTF-8 JSON text; malformed input is a `SpecError` at the document root.
+    /// The largest spec document accepted: 1 MiB, thousands of blocks, while the parsed tree of
+    /// the worst document (a flat array of small objects) stays within tens of megabytes.
+    public static let maxDocumentBytes = 1 << 20
+
+    /// Parses a spec document: strict RFC 8259 UTF-8 JSON (see `StrictJSONParser`) of at most
+    /// `maxDocumentBytes`; anything else is a `SpecError` naming line, column, byte offset and
+    /// the JSON path of the enclosing value.
     public static func parse(_ data: Data) throws(SpecError) -> JSONValue {
-        do {
-            return try JSONDecoder().decode(JSONValue.self, from: data)
-        } catch let DecodingError.dataCorrupted(context) {
-            let detail = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
-            throw SpecError("", "malformed JSON: \(detail ?? context.debugDescription)")
-        } catch {
-            throw SpecError("", "malformed JSON: \(error)")
+        guard data.count <= maxDocumentBytes else {
+            throw SpecError("", "the document is \(data.count) bytes; a spec document may be at most \(maxDocumentBytes) bytes")
         }
+        return try StrictJSONParser.parse([UInt8](data))
     }
 
     /// A name for the JSON type, for error messages.
@@ -82,26 +84,5 @@ public enum JSONValue: Hashable, Sendable {
             }
         }
         return out + "\""
-    }
-}
-
-extension JSONValue: Decodable {
-    public init(from decoder: Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        if c.decodeNil() {
-            self = .null
-        } else if let b = try? c.decode(Bool.self) {
-            self = .bool(b)
-        } else if let i = try? c.decode(Int.self) {
-            self = .int(i)
-        } else if let d = try? c.decode(Double.self) {
-            self = .double(d)
-        } else if let s = try? c.decode(String.self) {
-            self = .string(s)
-        } else if let a = try? c.decode([JSONValue].self) {
-            self = .array(a)
-        } else {
-            self = .object(try c.decode([String: JSONValue].self))
-        }
     }
 }

@@ -6,6 +6,12 @@ import Foundation
 extension BlockSpec {
     /// Decodes a spec document. Errors name the JSON path (`blocks[1].reduction: ...`).
     public static func decodeFile(_ data: Data) throws(SpecError) -> [BlockSpec] {
+        try decodeBlocks(data).map(\.spec)
+    }
+
+    /// Decodes a spec document, pairing each block with its JSON path (`blocks[1]`, or "" for a
+    /// single-block file) so errors found later can still name where the block is.
+    public static func decodeBlocks(_ data: Data) throws(SpecError) -> [(path: String, spec: BlockSpec)] {
         let root = try JSONValue.parse(data)
         if case .object(let fields) = root, let blocks = fields["blocks"] {
             guard fields.count == 1 else {
@@ -31,9 +37,9 @@ extension BlockSpec {
                 }
                 seen[spec.name] = i
             }
-            return specs
+            return specs.enumerated().map { ("blocks[\($0.offset)]", $0.element) }
         }
-        return [try BlockSpec(json: root)]
+        return [("", try BlockSpec(json: root))]
     }
 
     /// Decodes one block object.
