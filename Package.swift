@@ -17,7 +17,7 @@ let package = Package(
         .target(name: "AttnIR"),
         .target(name: "AttnSpec", dependencies: ["AttnIR"]),
         .target(name: "AttnWeights"),
-        .target(name: "AttnLower", dependencies: ["AttnSpec", "AttnIR"]),
+        .target(name: "AttnLower", dependencies: ["AttnSpec", "AttnIR", "AttnCEmit"]),
         .target(name: "AttnInterp", dependencies: ["AttnIR"]),
         .target(name: "AttnTemplates", path: "Templates", exclude: ["README.md"], resources: [.copy("c")]),
         .target(name: "AttnCEmit", dependencies: ["AttnIR", "AttnTemplates"]),

@@ -101,13 +101,17 @@ public struct CEmitter {
         guard out == program.instrs.count, program.outputShape == program.input, program.instrs[out - 1].op.isElementwise
         else { return false }
         // In the last pass, x is read only through inline values of x's own shape, i.e. at the
-        // element being written; stored operands were finished by earlier passes.
-        func sameElement(_ v: ValueID) -> Bool {
-            program.instrs[v - 1].operands.allSatisfy { u in
-                u == 0 || !schedule.isInline(u) || (program.shape(of: u) == program.input && sameElement(u))
+        // element being written; stored operands were finished by earlier passes. Walked with
+        // a stack, not recursion: a fused chain can be thousands of ops long.
+        var stack = [out]
+        var seen: Set<ValueID> = [out]
+        while let v = stack.popLast() {
+            for u in program.instrs[v - 1].operands where u != 0 && schedule.isInline(u) {
+                guard program.shape(of: u) == program.input else { return false }
+                if seen.insert(u).inserted { stack.append(u) }
             }
         }
-        return sameElement(out)
+        return true
     }
 
     /// The C identifier array a stored value is read and written through.

@@ -58,14 +58,23 @@ private func byDepth(_ p: Program) -> Program {
 }
 
 private func regroup(_ p: Program) -> Program {
+    // Siblings found by key, not by scanning the rest of the program for each reduction: a graph
+    // of thousands of pools stays linear.
+    struct Siblings: Hashable {
+        let family: ReductionFamily
+        let operands: [ValueID]
+    }
+    var byKey: [Siblings: [Int]] = [:]
+    for (i, instr) in p.instrs.enumerated() {
+        if let family = instr.op.reductionFamily { byKey[Siblings(family: family, operands: instr.operands), default: []].append(i) }
+    }
     var order: [Int] = []  // old instruction indices, new order
     var placed = Set<Int>()
     for (i, instr) in p.instrs.enumerated() where !placed.contains(i) {
         order.append(i)
         placed.insert(i)
         guard let family = instr.op.reductionFamily else { continue }
-        for (j, other) in p.instrs.enumerated()
-        where j > i && !placed.contains(j) && other.op.reductionFamily == family && other.operands == instr.operands {
+        for j in byKey[Siblings(family: family, operands: instr.operands)]! where j > i && !placed.contains(j) {
             order.append(j)
             placed.insert(j)
         }

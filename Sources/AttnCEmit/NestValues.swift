@@ -71,6 +71,36 @@ struct NestValues {
     /// The C expression for `v` at the current element, and the depth it is available at.
     mutating func value(_ v: ValueID) -> (expr: String, depth: Int) {
         if let hit = cache[v] { return (hit, depthOf[v]!) }
+        if schedule.layouts[v] == nil { evaluateOperands(of: v) }
+        return evaluate(v)
+    }
+
+    /// Evaluates the operands `v` reads, inline ones with their own operands first, in the order
+    /// a depth-first recursion would (so the C is the same), but with an explicit stack: a
+    /// chain of thousands of fused elementwise ops must not recurse once per op.
+    private mutating func evaluateOperands(of root: ValueID) {
+        var stack: [(value: ValueID, next: Int)] = [(root, 0)]
+        while let (u, next) = stack.last {
+            let operands = program.instrs[u - 1].operands
+            guard next < operands.count else {
+                stack.removeLast()
+                if u != root { _ = evaluate(u) }
+                continue
+            }
+            stack[stack.count - 1].next += 1
+            let o = operands[next]
+            if cache[o] != nil { continue }
+            if schedule.layouts[o] != nil {
+                _ = evaluate(o)
+            } else {
+                stack.append((o, 0))
+            }
+        }
+    }
+
+    /// `value(v)` once every inline operand of `v` is in the cache.
+    private mutating func evaluate(_ v: ValueID) -> (expr: String, depth: Int) {
+        if let hit = cache[v] { return (hit, depthOf[v]!) }
         let result: (String, Int)
         if let layout = schedule.layouts[v] {
             let load = access(names.value(v), offset(program.shape(of: v), layout), writable: false)

@@ -36,7 +36,7 @@ struct WideConv {
     /// convs, and convs with few output channels (CBAM's 2 → 1 spatial gate), where the padded
     /// copy and the wide buffer would cost more scratch than they save.
     init?(_ a: Conv2dAttrs, input: Shape, output: Shape, inputLayout: Layout) {
-        guard a.stride == 1, a.kernel > 1, output.c >= 4 else { return nil }
+        guard Self.applies(a, output: output) else { return nil }
         rows = input.h + 2 * a.padding
         pitch = input.w + 2 * a.padding
         paddedSize = input.c * rows * pitch + Self.tile
@@ -44,4 +44,7 @@ struct WideConv {
         let perGroup = output.c / a.groups
         block = perGroup % 4 == 0 ? 4 : perGroup % 2 == 0 ? 2 : 1
     }
+
+    /// True when `a` runs in the wide form on hosts (see `init`).
+    static func applies(_ a: Conv2dAttrs, output: Shape) -> Bool { a.stride == 1 && a.kernel > 1 && output.c >= 4 }
 }

@@ -38,6 +38,21 @@ public enum Pipeline {
             // A block without parameters needs no weights file to check itself.
             if params == nil && lowered.program.paramCount == 0 { params = [] }
             guard let params else { throw SpecError("selftest", "needs weights: the check runs the baked parameters") }
+            // The golden values come from the interpreter, now: its work is capped.
+            let cost = lowered.program.interpreterCost
+            guard cost <= Limits.maxSelftestCost else {
+                throw SpecError(
+                    "selftest",
+                    "the block costs \(cost) operations to run in the interpreter (FLOPs plus elements), over the self-test cap of "
+                        + "\(Limits.maxSelftestCost); generate it without selftest")
+            }
+            let floats = lowered.program.interpreterElements
+            guard floats <= Limits.maxSelftestElements else {
+                throw SpecError(
+                    "selftest",
+                    "the interpreter would hold \(floats) floats of values to compute the golden outputs, over the self-test cap of "
+                        + "\(Limits.maxSelftestElements); generate it without selftest")
+            }
             do {
                 options.selftest = try goldenChecks(lowered.program, params: params, layout: options.layout)
             } catch {

@@ -42,4 +42,22 @@ extension Program {
             return overflow ? Int.max : sum
         }
     }
+
+    /// What running the program in the interpreter costs: its FLOPs plus every element of the
+    /// input and of each value it allocates (a reshape or slice moves data too); saturates at
+    /// `Int.max`. Compared with `Limits.maxSelftestCost` before a self-test's golden values are
+    /// computed at generation time.
+    public var interpreterCost: Int {
+        instrs.reduce(Limits.saturatingSum(flops, input.count)) { total, instr in
+            Limits.saturatingSum(total, instr.shape.count)
+        }
+    }
+
+    /// Floats the interpreter holds at most: the input, every value (it keeps them all) and the
+    /// parameters; saturates at `Int.max`.
+    public var interpreterElements: Int {
+        instrs.reduce(Limits.saturatingSum(input.count, paramCount)) { total, instr in
+            Limits.saturatingSum(total, instr.shape.count)
+        }
+    }
 }

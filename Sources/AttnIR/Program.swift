@@ -61,7 +61,9 @@ public struct Program: Hashable, Sendable {
     public func users() -> [[Int]] {
         var users = Array(repeating: [Int](), count: instrs.count + 1)
         for (i, instr) in instrs.enumerated() {
-            for v in instr.operands where !users[v].contains(i + 1) { users[v].append(i + 1) }
+            // Users arrive in order, so a repeat (x·x) can only be the last one: no search, which
+            // kept a value read by thousands of layers (x in a long gate chain) quadratic.
+            for v in instr.operands where users[v].last != i + 1 { users[v].append(i + 1) }
         }
         return users
     }

@@ -6,6 +6,8 @@ public struct ProgramBuilder {
     public let input: Shape
     public private(set) var params: [ParamDecl] = []
     private(set) var instrs: [Instr] = []
+    /// Index of each parameter by name: a graph declares thousands, each looked up once.
+    private var paramIndex: [String: ParamID] = [:]
 
     /// The block input.
     public var x: ValueID { 0 }
@@ -20,13 +22,14 @@ public struct ProgramBuilder {
     /// Declares a parameter, or returns the existing one of that name (shared weights, as in
     /// CBAM's one MLP applied to two pooled vectors). A redeclaration must agree on dims.
     public mutating func param(_ name: String, _ dims: [Int], _ role: ParamRole) throws(IRError) -> ParamID {
-        if let i = params.firstIndex(where: { $0.name == name }) {
+        if let i = paramIndex[name] {
             guard params[i].dims == dims else {
                 throw IRError("parameter \(name) used as \(params[i].dims) and as \(dims)")
             }
             return i
         }
         params.append(ParamDecl(name: name, dims: dims, role: role))
+        paramIndex[name] = params.count - 1
         return params.count - 1
     }
 

@@ -2,6 +2,7 @@
 // instructions, tracking named values. User mistakes in a custom graph become SpecErrors at
 // `graph[i]`; anything else wrong is an IRError, i.e. a bug here.
 
+import AttnCEmit
 import AttnIR
 import AttnSpec
 import Foundation
@@ -18,8 +19,10 @@ public enum Lowering {
         for (i, layer) in layers.enumerated() {
             do throws(SpecError) {
                 try state.lower(layer)
+                state.layerOf.append(i)  // each layer adds one instruction
             } catch {
-                throw isGraph ? error.within("graph[\(i)]") : error.within("kind")
+                guard isGraph else { throw catalogBug(spec, layer: i, layers[i], error) }
+                throw error.within("graph[\(i)]")
             }
         }
         let program: Program
@@ -30,7 +33,25 @@ public enum Lowering {
             throw SpecError(isGraph ? "graph" : "kind", "\(error.message)")
         }
         try spec.checkOutput(program.outputShape.dims)
+        // Sizes the C needs beyond the values themselves (padded copies, scratch, tables).
+        if let over = CEmitter.budgetViolation(program, layout: spec.layout ?? .nchw) {
+            if over.value > 0, isGraph {
+                throw SpecError("graph[\(state.layerOf[over.value])]", over.message)
+            }
+            // A catalog block's fields were checked; what is left grows with its input.
+            throw SpecError(isGraph ? "graph" : "input", "\(spec.kind.map { "the \($0) block on this input: " } ?? "")\(over.message)")
+        }
         return Lowered(program: program, sources: state.sources)
+    }
+
+    /// A catalog kind's options check every rule on their fields before lowering, naming the
+    /// user's field; a layer refused after that is a bug in those checks. It is still reported
+    /// as an ordinary error (one line, exit 1), saying so, with the internal layer's complaint.
+    private static func catalogBug(_ spec: BlockSpec, layer i: Int, _ layer: Layer, _ error: SpecError) -> SpecError {
+        SpecError(
+            "kind",
+            "the \(spec.kind ?? "") block's internal layer \(i) (\(layer.op.jsonName)) was refused after its fields passed "
+                + "their checks, a bug in attn-gen (please report it): \(error)")
     }
 }
 
@@ -40,6 +61,10 @@ struct LoweringState {
     var sources: [ParamSource] = []
     var names: [String: ValueID] = ["x": 0]
     var previous: ValueID = 0
+    /// The tensor name each declared parameter's C name came from, keyed case-folded.
+    var cNames: [String: String] = [:]
+    /// The layer each value came from (index = value id; 0, the input, maps to layer 0).
+    var layerOf: [Int] = [0]
 
     mutating func lower(_ layer: Layer) throws(SpecError) {
         let operands = try resolveOperands(layer)
@@ -56,6 +81,7 @@ struct LoweringState {
                 throw SpecError("op", "linear reads a pooled vector [N,C,1,1], got \(shapes[0])")
             }
             try positive(out, "out_features")
+            try fits([out, shapes[0].c], "out_features", "\(param).weight")
             let w = try declare(param, "weight", [out, shapes[0].c], .weight)
             let b = bias ? try declare(param, "bias", [out], .bias) : nil
             op = .linear(weight: w, bias: b, outFeatures: out)
@@ -78,6 +104,8 @@ struct LoweringState {
             guard c.padding >= 0, c.padding <= maxElements else {
                 throw SpecError("padding", "must be in 0...\(maxElements), got \(c.padding)")
             }
+            try paddedPlane(channels: shapes[0].c, h: shapes[0].h, w: shapes[0].w, padding: c.padding, "padding", "\(c.padding)")
+            try fits([c.outChannels, shapes[0].c / c.groups, c.kernelSize, c.kernelSize], "out_channels", "\(c.param).weight")
             guard shapes[0].c % c.groups == 0, c.outChannels % c.groups == 0 else {
                 throw SpecError("groups", "must divide the input channels (\(shapes[0].c)) and out_channels (\(c.outChannels)), got \(c.groups)")
             }
@@ -88,6 +116,7 @@ struct LoweringState {
                     weight: w, bias: b, outChannels: c.outChannels, kernel: c.kernelSize, padding: c.padding,
                     dilation: c.dilation, stride: c.stride, groups: c.groups))
         case .batchNorm(let param, let eps):
+            // Folded in Double at import (scale = γ/√(var + eps)); the result is checked there.
             guard eps > 0, eps.isFinite else { throw SpecError("eps", "must be a positive number, got \(eps)") }
             let c = shapes[0].c
             let s = try declare(param, "scale", [c], .scale, source: .batchNormScale(prefix: param, eps: eps))
@@ -114,10 +143,11 @@ struct LoweringState {
         case .upsampleNearest(let h, let w):
             try positive(h, "size[0]")
             try positive(w, "size[1]")
+            try fits(shapes[0].dims.prefix(2) + [h, w], "size", "the result")
             op = .upsampleNearest(h: h, w: w)
         case .softmax(let axis): op = .softmax(Axis(axis))
         case .l1Normalize(let axis, let eps):
-            try nonNegative(eps, "eps")
+            try float32(eps, "eps", positive: false)
             op = .l1Normalize(Axis(axis), eps: Float(eps))
         case .layerNorm(let param, let eps):
             try positiveEps(eps)
@@ -129,18 +159,22 @@ struct LoweringState {
             try positiveEps(eps)
             op = .instanceNorm(eps: Float(eps))
         case .matmul(let ta, let tb, let alpha):
-            guard alpha.isFinite, Float(alpha).isFinite else { throw SpecError("alpha", "must be a finite float, got \(alpha)") }
+            try float32(alpha, "alpha")
             op = .matmul(transposeA: ta, transposeB: tb, alpha: Float(alpha))
         case .attention(let scale):
-            guard scale.isFinite, Float(scale).isFinite else { throw SpecError("scale", "must be a finite float, got \(scale)") }
+            try float32(scale, "scale")
             op = .attention(scale: Float(scale))
         case .parameter(let param, let dims):
             let shape = try fourDims(dims, "shape")
             guard elementCount(dims) != nil else { throw SpecError("shape", "\(dims) has more than \(maxElements) elements") }
             op = .constant(try declareExact(param, dims), shape)
         case .slice(let start, let count):
-            guard start >= 0, count >= 1, start + count <= shapes[0].c else {
-                throw SpecError("count", "channels [\(start), \(start + count)) are not inside the \(shapes[0].c) channels of \(shapes[0])")
+            // Compared without adding: start + count may not fit an Int.
+            guard start >= 0, start < shapes[0].c else {
+                throw SpecError("start", "must be in 0..<\(shapes[0].c) (the channels of \(shapes[0])), got \(start)")
+            }
+            guard count >= 1, count <= shapes[0].c - start else {
+                throw SpecError("count", "must be in 1...\(shapes[0].c - start): channels [\(start), \(start) + \(count)) are not inside the \(shapes[0].c) channels of \(shapes[0])")
             }
             op = .slice(start: start, count: count)
         case .reshape(let dims):
@@ -211,12 +245,25 @@ struct LoweringState {
         return ids
     }
 
-    private func nonNegative(_ v: Double, _ field: String) throws(SpecError) {
-        guard v >= 0, v.isFinite, Float(v).isFinite else { throw SpecError(field, "must be a finite number ≥ 0, got \(v)") }
+    /// The one rule for a float field that the C spells as a float32 literal: finite in float32
+    /// (1e39 is finite as a Double but +inf as a float), and > 0 (or ≥ 0) when asked.
+    private func float32(_ v: Double, _ field: String, positive: Bool? = nil) throws(SpecError) {
+        let f = Float(v)
+        guard v.isFinite, f.isFinite else { throw SpecError(field, "must be a finite float32 number (|x| ≤ 3.4e38), got \(v)") }
+        switch positive {
+        case true?: guard f > 0 else { throw SpecError(field, "must be a positive float32 number (≥ 1.4e-45), got \(v)") }
+        case false?: guard f >= 0 else { throw SpecError(field, "must be a finite number ≥ 0, got \(v)") }
+        case nil: break
+        }
     }
 
-    private func positiveEps(_ eps: Double) throws(SpecError) {
-        guard eps > 0, eps.isFinite, Float(eps) > 0 else { throw SpecError("eps", "must be a positive float32 number, got \(eps)") }
+    private func positiveEps(_ eps: Double) throws(SpecError) { try float32(eps, "eps", positive: true) }
+
+    /// `dims` within 32-bit indexing, else `field` is refused naming `what` and its shape.
+    private func fits(_ dims: [Int], _ field: String, _ what: String) throws(SpecError) {
+        guard elementCount(dims) != nil else {
+            throw SpecError(field, "makes \(what) \(dims), more than \(maxElements) elements (32-bit indexing)")
+        }
     }
 
     /// `[n, c, h, w]`, each in 1...maxElements: the only shapes a value can have.
@@ -269,18 +316,21 @@ struct LoweringState {
     /// A tensor's name becomes the macro `NAME_<TENSOR>_OFFSET`, dots made `_` and upper-cased:
     /// two tensors may not meet there (`a.b` and `a_b`, `fc1` and `FC1`), and the name may not be
     /// a reserved identifier. The same name twice is one shared tensor.
-    private func checkTensorName(_ name: String) throws(SpecError) {
+    /// A tensor's C name must not be reserved, and no two tensors may meet once case is folded
+    /// and `.` becomes `_` (one dictionary lookup, so a long graph stays linear).
+    private mutating func checkTensorName(_ name: String) throws(SpecError) {
         let cName = ParamDecl.cName(name)
         if let problem = reservedCNameProblem(cName) {
             throw SpecError("param", "\"\(name)\" gives the C name \(cName), which \(problem)")
         }
         let folded = cName.lowercased()
-        if let clash = builder.params.first(where: { $0.name != name && $0.cName.lowercased() == folded }) {
+        if let clash = cNames[folded], clash != name {
             let macro = BlockGlobals.offsetMacro(block: builder.name, tensor: name)
             throw SpecError(
                 "param",
-                "\"\(name)\" and \"\(clash.name)\" would both define \(macro) (tensor names may not differ only in case or in . and _)")
+                "\"\(name)\" and \"\(clash)\" would both define \(macro) (tensor names may not differ only in case or in . and _)")
         }
+        cNames[folded] = name
     }
 
     /// Declares a tensor under exactly `name` (a `parameter` layer: DANet's `gamma`).

@@ -4,11 +4,13 @@
 
 import Foundation
 
-/// Largest kernel size accepted anywhere.
-public let maxKernelSize = 1023
+import AttnIR
 
-/// Largest tensor the generated C indexes: offsets are computed in 32-bit `int`.
-public let maxElements = Int(Int32.max)
+/// Largest kernel size accepted anywhere (`Limits.maxKernelSize`).
+public let maxKernelSize = Limits.maxKernelSize
+
+/// Largest tensor the generated C indexes: offsets are computed in 32-bit `int` (`Limits.maxElements`).
+public let maxElements = Limits.maxElements
 
 private let cKeywords: Set<String> = [
     "auto", "break", "case", "char", "const", "continue", "default", "do", "double", "else", "enum", "extern",
@@ -64,12 +66,16 @@ extension BlockSpec {
             return Catalog.cbam(channels: input.c, reduced: rd, spatialKernel: k, bias: o.bias ?? false)
         case .seVar1: return Catalog.seVariant(channels: input.c, groups: nil)
         case .seVar2: return Catalog.seVariant(channels: input.c, groups: input.c)
-        case .seVar3: return Catalog.seVariant(channels: input.c, groups: 1)
+        case .seVar3:
+            try fits([input.c, input.c], "input.c", "the dense 1×1 conv's weight fc.weight")
+            return Catalog.seVariant(channels: input.c, groups: 1)
         case .seGC(let o): return try o.layers(input)
         case .bam(let o): return try o.layers(input)
         case .sk(let o): return try o.layers(input)
         case .danetPAM: return try danetPAMLayers(input)
-        case .danetCAM: return Catalog.danetCAM(input)
+        case .danetCAM:
+            try fits([input.n, input.c, input.c], "input.c", "the C×C channel energy")
+            return Catalog.danetCAM(input)
         case .scconv(let o): return try o.layers(input)
         case .psa(let o): return try o.layers(input)
         case .emsa(let o): return try o.layers(input)
@@ -77,6 +83,9 @@ extension BlockSpec {
         case .fusion(let o): return try o.layers(input)
         case .graph(let layers):
             guard !layers.isEmpty else { throw SpecError("graph", "must hold at least one layer") }
+            guard layers.count <= Limits.maxLayers else {
+                throw SpecError("graph", "holds \(layers.count) layers, more than the \(Limits.maxLayers) a block may have")
+            }
             return layers
         }
     }

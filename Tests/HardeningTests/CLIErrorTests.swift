@@ -229,9 +229,9 @@ struct CLIErrorTests {
                  "input", "exceed 32-bit indexing"),
         BadInput("2^64 wraps to 0", block(input: #"{"n": 4294967296, "c": 4294967296, "h": 1, "w": 1}"#), "input", "exceed 32-bit"),
         BadInput("a weight of 2^37 elements", gate(#"{"op": "linear", "out_features": 2000000000, "param": "fc"}"#),
-                 "graph[1].param", "32-bit indexing"),
+                 "graph[1].out_features", "fc.weight", "32-bit indexing"),
         BadInput("a padded conv output of 2^63", spatial(#"{"op": "conv2d", "out_channels": 1, "kernel_size": 3, "padding": 2000000000, "param": "cv"}"#),
-                 "graph[0].op", "32-bit indexing"),
+                 "graph[0].padding", "32-bit indexing"),
         BadInput("SE hidden vector n·rd", block("se", input: #"{"n": 1048576, "c": 1, "h": 1, "w": 1}"#, #""reduced_channels": 4096"#),
                  "32-bit indexing"),
     ])

@@ -48,10 +48,10 @@ extension Foundation.Bundle {
 module AttnIR $(sources "$root/Sources/AttnIR")
 module AttnSpec $(sources "$root/Sources/AttnSpec")
 module AttnWeights $(sources "$root/Sources/AttnWeights")
-module AttnLower $(sources "$root/Sources/AttnLower")
 module AttnInterp $(sources "$root/Sources/AttnInterp")
 module AttnTemplates "$root/Templates/Templates.swift" "$out/gen/TemplatesBundle.swift"
 module AttnCEmit $(sources "$root/Sources/AttnCEmit")
+module AttnLower $(sources "$root/Sources/AttnLower")
 module AttnJIT $(sources "$root/Sources/AttnJIT")
 module AttnGen $(sources "$root/Sources/AttnGen")
 

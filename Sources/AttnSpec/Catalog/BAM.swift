@@ -27,6 +27,14 @@ public struct BAMOptions: Hashable, Sendable {
         try atLeast(1, dilation, "dilation_val")
         try atLeast(0, convs, "dilation_conv_num")
         guard convs <= 64 else { throw SpecError("dilation_conv_num", "must be at most 64, got \(convs)") }
+        try fits([input.n, rd, input.h, input.w], reducedChannels != nil ? "reduced_channels" : "reduction", "the spatial branch")
+        try fits([rd, rd, 3, 3], reducedChannels != nil ? "reduced_channels" : "reduction", "each dilated conv's weight")
+        var tables = TapTables()
+        for _ in 0..<convs {
+            try tables.add(inPerGroup: rd, kernel: 3, stride: 1, outChannels: rd, reducedChannels != nil ? "reduced_channels" : "reduction")
+        }
+        // Each dilated 3×3 conv reads rd channels padded by the dilation on every side.
+        try paddedPlane(channels: rd, h: input.h, w: input.w, padding: dilation, "dilation_val", "\(dilation)")
         guard input.h == input.w else {
             throw SpecError(
                 "input", "bam needs H == W: the official channel gate pools with avg_pool2d(kernel = H), got \(input.h)×\(input.w)")

@@ -54,5 +54,6 @@ func danetPAMLayers(_ input: InputShape) throws(SpecError) -> [Layer] {
     guard input.c >= 8 else {
         throw SpecError("input.c", "danet_pam projects to C/8 channels, so C must be at least 8, got \(input.c)")
     }
+    try fits([input.c, input.c], "input.c", "value_conv.weight")
     return Catalog.danetPAM(input)
 }

@@ -29,8 +29,17 @@ public struct EMSAOptions: Hashable, Sendable {
         let heads = numHeads ?? 8, s = srRatio ?? 1
         try divides(heads, input.c, "C", "num_heads")
         try atLeast(1, s, "sr_ratio")
+        try fits([2 * input.c, input.c], "input.c", "kv.weight")
+        // The spatial reduction is a conv with kernel sr_ratio + 1.
+        guard s < maxKernelSize else { throw SpecError("sr_ratio", "must be below \(maxKernelSize) (its conv's kernel is sr_ratio + 1), got \(s)") }
         if s > 1 {
             _ = try convExtent(min(input.h, input.w), kernel: s + 1, padding: s / 2, dilation: 1, stride: s, "sr_ratio")
+        }
+        let transform = (applyTransform ?? false) && heads > 1
+        if transform {
+            let keys = s > 1 ? try convExtent(input.h, kernel: s + 1, padding: s / 2, dilation: 1, stride: s, "sr_ratio")
+                * convExtent(input.w, kernel: s + 1, padding: s / 2, dilation: 1, stride: s, "sr_ratio") : input.h * input.w
+            try fits([input.n, heads, input.h * input.w, keys], "apply_transform", "the [N, heads, H·W, keys] attention map")
         }
         return Catalog.emsa(
             input, heads: heads, srRatio: s, qkvBias: qkvBias ?? false, transform: (applyTransform ?? false) && heads > 1)

@@ -15,6 +15,9 @@ public struct ExternalAttentionOptions: Hashable, Sendable {
     func layers(_ input: InputShape) throws(SpecError) -> [Layer] {
         let s = self.s ?? 64
         try atLeast(1, s, "S")
+        try fits([input.c, input.c], "input.c", "conv1.weight")
+        try fits([input.n, s, input.h, input.w], "S", "the attention map")
+        try fits([s, input.c], "S", "linear_0.weight")
         return Catalog.externalAttention(channels: input.c, slots: s)
     }
 }

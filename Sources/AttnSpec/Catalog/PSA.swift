@@ -39,6 +39,18 @@ public struct PSAOptions: Hashable, Sendable {
             try divides(g, planes / 4, "planes/4", "conv_groups[\(i)]")
             _ = try convExtent(min(input.h, input.w), kernel: k, padding: k / 2, dilation: 1, stride: stride, "conv_kernels[\(i)]")
         }
+        let oh = try convExtent(input.h, kernel: 1, padding: 0, dilation: 1, stride: stride, "stride")
+        let ow = try convExtent(input.w, kernel: 1, padding: 0, dilation: 1, stride: stride, "stride")
+        try fits([input.n, planes, oh, ow], "planes", "the output")
+        for (i, (k, g)) in zip(kernels, groups).enumerated() {
+            try fits([planes / 4, input.c / g, k, k], "planes", "conv_\(i + 1).weight")
+            try paddedPlane(channels: input.c, h: input.h, w: input.w, padding: k / 2, "conv_kernels[\(i)]", "kernel \(k) (padding \(k / 2))")
+        }
+        try fits([planes / 4, planes / 64], "planes", "se.fc1.weight")
+        var tables = TapTables()
+        for (i, (k, g)) in zip(kernels, groups).enumerated() {
+            try tables.add(inPerGroup: input.c / g, kernel: k, stride: stride, outChannels: planes / 4, "conv_kernels[\(i)]")
+        }
         return Catalog.psa(batch: input.n, planes: planes, kernels: kernels, groups: groups, stride: stride)
     }
 }

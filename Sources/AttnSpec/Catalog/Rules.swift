@@ -1,6 +1,8 @@
 // Checks the catalog blocks share when completing their hyperparameters. Each throws a SpecError
 // naming the field and the rule, e.g. `groups: must divide C (64), got 5`.
 
+import AttnIR
+
 /// `value` at least `minimum` and small enough for 32-bit indexing.
 func atLeast(_ minimum: Int, _ value: Int, _ field: String) throws(SpecError) {
     guard value >= minimum else { throw SpecError(field, "must be at least \(minimum), got \(value)") }
@@ -23,6 +25,7 @@ func oddKernelSize(_ k: Int, _ field: String) throws(SpecError) {
 func reducedWidth(_ channels: Int, reduction: Int?, reduced: Int?, defaultReduction: Int = 16) throws(SpecError) -> Int {
     if let rd = reduced {
         try atLeast(1, rd, "reduced_channels")
+        try fits([rd, channels], "reduced_channels", "the reducing layer's weight")
         return rd
     }
     let r = reduction ?? defaultReduction
@@ -34,12 +37,59 @@ func reducedWidth(_ channels: Int, reduction: Int?, reduced: Int?, defaultReduct
 }
 
 /// The output extent of a conv or pool along one axis (PyTorch's floor rule), at least 1.
+/// Kernel, padding, dilation and stride are first bounded, so nothing below can overflow.
 func convExtent(_ size: Int, kernel: Int, padding: Int, dilation: Int, stride: Int, _ field: String) throws(SpecError) -> Int {
+    try atLeast(1, kernel, field)
+    try atLeast(0, padding, field)
+    try atLeast(1, dilation, field)
+    try atLeast(1, stride, field)
     let span = dilation * (kernel - 1) + 1
     guard size + 2 * padding >= span else {
         throw SpecError(field, "a \(kernel)×\(kernel) window (dilation \(dilation), padding \(padding)) does not fit in \(size) pixels")
     }
     return (size + 2 * padding - span) / stride + 1
+}
+
+/// A k×k convolution's zero-padded input, `channels × (h + 2·padding) × (w + 2·padding)`
+/// floats, must fit 32-bit indexing: the host code copies the input into such a plane, and
+/// every row offset of the direct form lies inside it. `field` is the user's field that set
+/// the padding; `what` says how (`"dilation 4 (padding 4)"`).
+public func paddedPlane(channels: Int, h: Int, w: Int, padding: Int, _ field: String, _ what: String) throws(SpecError) {
+    guard padding >= 0, padding <= maxElements,
+        let rows = Limits.sum(h, padding, padding), let cols = Limits.sum(w, padding, padding),
+        Limits.product(channels, rows, cols) != nil
+    else {
+        throw SpecError(
+            field,
+            "\(what) pads the \(channels)×\(h)×\(w) input to \(channels)×(\(h) + 2·\(padding))×(\(w) + 2·\(padding)) floats, "
+                + "past 32-bit indexing (at most \(maxElements))")
+    }
+}
+
+/// Running count of the conv tap tables a catalog block's C spells out (`Limits.maxTableEntries`):
+/// C_in/groups·k² offsets per stride-1 k×k conv with at least 4 output channels, the convs the
+/// host code runs in the wide form (AttnCEmit's `WideConv`).
+struct TapTables {
+    private(set) var entries = 0
+
+    mutating func add(inPerGroup: Int, kernel: Int, stride: Int, outChannels: Int, _ field: String) throws(SpecError) {
+        guard stride == 1, kernel > 1, outChannels >= 4 else { return }
+        entries = Limits.saturatingSum(entries, Limits.saturatingProduct(inPerGroup, kernel, kernel))
+        guard entries <= Limits.maxTableEntries else {
+            throw SpecError(
+                field,
+                "brings the conv tap tables the C spells out to \(entries) entries (C_in/groups·k² = \(inPerGroup)·\(kernel)² here), "
+                    + "over the cap of \(Limits.maxTableEntries)")
+        }
+    }
+}
+
+/// `dims` hold at most `maxElements` elements (a weight or a value of a catalog block), else
+/// `field` is refused with `what` (`"paths.0.conv.weight"`).
+func fits(_ dims: [Int], _ field: String, _ what: String) throws(SpecError) {
+    guard Limits.product(of: dims) != nil else {
+        throw SpecError(field, "makes \(what) \(dims.map(String.init).joined(separator: "×")), past 32-bit indexing (at most \(maxElements) elements)")
+    }
 }
 
 /// `v1 + v2 + …` of two or more named values, left to right as PyTorch's `sum(dim=1)` of a stack.

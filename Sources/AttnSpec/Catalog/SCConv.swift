@@ -39,7 +39,14 @@ public struct SCConvOptions: Hashable, Sendable {
         guard padding == dilation else {
             throw SpecError("padding", "must equal dilation (\(dilation)) so the 3×3 convs keep H×W, got \(padding)")
         }
+        // The 3×3 convs read x (and its pooled copy) padded by `padding` on every side.
+        let padField = self.padding == nil ? "dilation" : "padding"
+        try paddedPlane(channels: input.c, h: input.h, w: input.w, padding: padding, padField, "\(padding)")
         _ = try convExtent(input.h, kernel: 3, padding: padding, dilation: dilation, stride: stride, "stride")
+        var tables = TapTables()
+        for s in [1, 1, stride] {  // k2, k3, k4
+            try tables.add(inPerGroup: input.c / groups, kernel: 3, stride: s, outChannels: input.c, "groups")
+        }
         return Catalog.scconv(input, poolingR: r, stride: stride, padding: padding, dilation: dilation, groups: groups)
     }
 }

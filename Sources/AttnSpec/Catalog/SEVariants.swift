@@ -15,6 +15,7 @@ public struct SEGCOptions: Hashable, Sendable {
     func layers(_ input: InputShape) throws(SpecError) -> [Layer] {
         guard let g = groups else { throw SpecError("groups", "is required for se_gc (G of its grouped 1×1 conv)") }
         try divides(g, input.c, "C", "groups")
+        try fits([input.c, input.c / g], "groups", "fc.weight")
         return Catalog.seVariant(channels: input.c, groups: g)
     }
 }

@@ -57,6 +57,12 @@ public struct SKOptions: Hashable, Sendable {
             let (kk, dd) = keep3x3 ?? true ? (3, dilation * (k - 1) / 2) : (k, dilation)
             // timm's get_padding for its "same"-style default.
             let pad = ((stride - 1) + dd * (kk - 1)) / 2
+            // The user's field behind most of the padding: stride's share, else dilation's.
+            let padField = self.stride != nil && stride - 1 >= dd * (kk - 1) ? "stride" : self.dilation != nil ? "dilation" : "kernel_size[\(m)]"
+            try paddedPlane(
+                channels: input.c, h: input.h, w: input.w, padding: pad, padField,
+                "\(padField == "stride" ? stride : padField == "dilation" ? dilation : k) (stride \(stride), dilation \(dilation), "
+                    + "kernel_size[\(m)] = \(k): a \(kk)×\(kk) conv, dilation \(dd), padding \(pad))")
             _ = try convExtent(min(input.h, input.w), kernel: kk, padding: pad, dilation: dd, stride: stride, "kernel_size[\(m)]")
             pathConvs.append(Catalog.SKPath(kernel: kk, dilation: dd, padding: pad))
         }
@@ -76,6 +82,18 @@ public struct SKOptions: Hashable, Sendable {
             try atLeast(1, divisor, "rd_divisor")
             rd = makeDivisible(Double(out) * (1 / Double(r)), divisor: divisor)
         }
+        // Every path's output [N, out, H', W'], its conv weight, and fc_select's M·out × rd.
+        let oh = try convExtent(input.h, kernel: pathConvs[0].kernel, padding: pathConvs[0].padding, dilation: pathConvs[0].dilation, stride: stride, "stride")
+        let ow = try convExtent(input.w, kernel: pathConvs[0].kernel, padding: pathConvs[0].padding, dilation: pathConvs[0].dilation, stride: stride, "stride")
+        try fits([input.n, out, oh, ow], "out_channels", "each path's output")
+        var tables = TapTables()
+        for (m, p) in pathConvs.enumerated() {
+            try fits([out, pathIn / groups, p.kernel, p.kernel], "out_channels", "paths.\(m).conv.weight")
+            try tables.add(inPerGroup: pathIn / groups, kernel: p.kernel, stride: stride, outChannels: out, "kernel_size[\(m)]")
+        }
+        let rdField = reducedChannels != nil ? "reduced_channels" : rdDivisor != nil ? "rd_divisor" : "out_channels"
+        try fits([paths, out, rd], rdField, "attn.fc_select.weight")
+        try fits([input.n, paths, out], "out_channels", "the path attention")
         return Catalog.selectiveKernel(
             input, outChannels: out, paths: pathConvs, stride: stride, groups: groups, splitInput: split, reduced: rd)
     }

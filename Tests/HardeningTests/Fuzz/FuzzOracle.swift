@@ -158,10 +158,49 @@ enum FuzzOracle {
             bad.append("a value of shape \(v) passed 32-bit indexing")
         }
         for decl in p.params where !fitsInt32(decl.dims) { bad.append("parameter \(decl.name) \(decl.dims) passed 32-bit indexing") }
+        // Every loop bound, offset and size the C spells is an `int`.
+        if g.source.scratchSize > Limits.maxElements { bad.append("scratch of \(g.source.scratchSize) floats passed 32-bit indexing") }
+        for (file, text) in g.source.files {
+            if let big = largestIntegerLiteral(text), big > Limits.maxElements { bad.append("\(file) spells the integer \(big), past int") }
+        }
         if let params = g.params, params.count != p.paramCount || !params.allSatisfy(\.isFinite) {
             bad.append("imported \(params.count) parameters for \(p.paramCount), or some not finite")
         }
         return bad
+    }
+
+    /// The largest decimal integer literal in C code, comments skipped (the spec echoed in the
+    /// header may hold any number); digits inside float literals and identifiers do not count.
+    static func largestIntegerLiteral(_ text: String) -> Int? {
+        let bytes = Array(text.utf8)
+        var largest: Int? = nil
+        var i = 0
+        func isWord(_ b: UInt8) -> Bool { (b >= 48 && b <= 57) || (b | 0x20 >= 97 && b | 0x20 <= 122) || b == 95 || b == 46 }
+        while i < bytes.count {
+            if bytes[i] == 47, i + 1 < bytes.count, bytes[i + 1] == 42 {  // /* ... */
+                i += 2
+                while i + 1 < bytes.count, !(bytes[i] == 42 && bytes[i + 1] == 47) { i += 1 }
+                i += 2
+                continue
+            }
+            guard bytes[i] >= 48, bytes[i] <= 57, i == 0 || !isWord(bytes[i - 1]) else { i += 1; continue }
+            var j = i
+            var value = 0
+            var overflow = false
+            while j < bytes.count, bytes[j] >= 48, bytes[j] <= 57 {
+                let (m, o1) = value.multipliedReportingOverflow(by: 10)
+                let (a, o2) = m.addingReportingOverflow(Int(bytes[j] - 48))
+                overflow = overflow || o1 || o2
+                value = a
+                j += 1
+            }
+            // A float (1.5, 1e9, 2.f) or a hex number is not an int literal.
+            if j < bytes.count, [46, 101, 69, 120, 88, 102, 70].contains(bytes[j]) { i = j + 1; continue }
+            let v = overflow ? Int.max : value
+            largest = max(largest ?? v, v)
+            i = j
+        }
+        return largest
     }
 
     static func fitsInt32(_ dims: [Int]) -> Bool {

@@ -43,11 +43,34 @@ enum SpecGenerator {
         "keep_3x3", "split_input", "padding",
     ]
     static let wrongTypes = [#""8""#, "null", "true", "[]", "{}", "[1]", #""""#]
+    /// Integers at the limits user integers meet: 0, ±1, powers of two near the 32-bit and 64-bit
+    /// limits and the limits themselves.
+    static let extremeIntegers = [
+        "0", "1", "-1", "65536", "1073741824", "2147483646", "2147483647", "2147483648", "-2147483648", "-2147483649",
+        "4294967295", "4294967296", "4611686018427387904", "9223372036854775806", "9223372036854775807", "-9223372036854775808",
+    ]
+    /// Floats finite in Double but not in float32, below float32's smallest subnormal, at its
+    /// largest, zero.
+    static let extremeFloats = ["1e39", "-1e39", "1e-46", "3.4028235e38", "3.4028236e38", "1e308", "0", "-0.0", "1e-45"]
+    /// Graph ops with number fields: the layer's other fields (list fields are appended) and its
+    /// number fields (`f[]` a list, `~f` a float). Ops on vectors read the pooled `p`.
+    static let opFields: [(op: String, layer: String, fields: [String])] = [
+        ("pool2d", #""mode": "max", "kernel_size": 1, "stride": 1"#, ["kernel_size", "stride"]),
+        ("conv2d", #""out_channels": 4, "kernel_size": 3, "param": "c""#, ["out_channels", "kernel_size", "padding", "dilation", "stride", "groups"]),
+        ("channel_conv1d", #""kernel_size": 3, "param": "c", "inputs": ["p"]"#, ["kernel_size"]),
+        ("linear", #""out_features": 4, "param": "fc", "inputs": ["p"]"#, ["out_features"]),
+        ("slice", #""start": 0, "count": 1"#, ["start", "count"]),
+        ("reshape", "", ["shape[]"]), ("transpose", "", ["perm[]"]), ("upsample_nearest", "", ["size[]"]),
+        ("parameter", #""param": "g", "as": "g2""#, ["shape[]"]),
+        ("batch_norm", #""param": "bn""#, ["~eps"]), ("layer_norm", "", ["~eps"]), ("instance_norm", "", ["~eps"]),
+        ("l1_normalize", #""axis": "c""#, ["~eps"]), ("matmul", #""inputs": ["x", "x"]"#, ["~alpha"]),
+        ("attention", #""inputs": ["x", "x", "x"]"#, ["~scale"]),
+    ]
 
     /// A size: small and valid most of the time.
     static func size<C: Choices>(_ c: inout C, _ valid: [Int] = sizes) -> String {
         if c.chance(88) { return String(c.pick(valid)) }
-        return c.chance(75) ? c.pick(edgeNumbers) : c.pick(wrongTypes)
+        return c.chance(75) ? c.pick(c.chance(50) ? edgeNumbers : extremeIntegers) : c.pick(wrongTypes)
     }
 
     /// Names that meet something in the C, or each other, when they reach it: the emitted
@@ -116,7 +139,7 @@ enum SpecGenerator {
         if c.chance(4) { input.remove(at: c.below(input.count)) }
         if c.chance(3) { input.append(("d", "2")) }
         fields.append(("input", object(input)))
-        switch c.below(23) {
+        switch c.below(26) {
         case 0..<5:
             fields.append(("kind", #""se""#))
             catalogOptions(&c, &fields, ["reduction", "reduced_channels", "bias"])
@@ -126,6 +149,19 @@ enum SpecGenerator {
         case 8..<11:
             fields.append(("kind", #""cbam""#))
             catalogOptions(&c, &fields, ["reduction", "reduced_channels", "spatial_kernel_size", "bias"])
+        case 23..<26:
+            // One number field of a catalog kind or a graph op at an extreme value.
+            if c.chance(50) {
+                let (kind, keys) = c.pick(catalogNumberFields)
+                fields.append(("kind", quote(kind)))
+                for key in keys where c.chance(30) { fields.append((key, size(&c, [1, 2, 3, 4, 8]))) }
+                if let key = keys.isEmpty ? nil : c.pick(keys) {
+                    fields.append((key, ["kernel_size", "conv_kernels", "conv_groups"].contains(key)
+                        ? "[\(c.pick(extremeIntegers)), \(c.pick(extremeIntegers))]" : c.pick(extremeIntegers)))
+                }
+            } else {
+                fields.append(("graph", extremeLayer(&c)))
+            }
         case 11..<14:
             // Any kind this build knows (blocks added later included), with hyperparameter
             // names from the catalog's vocabulary.
@@ -137,6 +173,37 @@ enum SpecGenerator {
         if c.chance(5) { fields.append(("weights_prefix", quote(c.pick(["layer1.0.se.", "", "a"])))) }
         mutate(&c, &fields)
         return object(fields)
+    }
+
+    /// The number fields of each catalog kind.
+    static let catalogNumberFields: [(String, [String])] = [
+        ("se", ["reduction", "reduced_channels"]), ("se_gc", ["groups"]), ("eca", ["kernel_size"]),
+        ("cbam", ["reduction", "reduced_channels", "spatial_kernel_size"]),
+        ("bam", ["reduction", "reduced_channels", "dilation_val", "dilation_conv_num"]),
+        ("sk", ["out_channels", "kernel_size", "stride", "dilation", "groups", "reduction", "reduced_channels", "rd_divisor"]),
+        ("scconv", ["pooling_r", "stride", "padding", "dilation", "groups"]),
+        ("psa", ["planes", "conv_kernels", "conv_groups", "stride"]), ("emsa", ["num_heads", "sr_ratio"]),
+        ("external_attention", ["S"]), ("fusion", ["inputs", "reduction", "reduced_channels"]),
+    ]
+
+    /// A graph of one op whose number field is extreme (after a pool `p` when it reads vectors).
+    static func extremeLayer<C: Choices>(_ c: inout C) -> String {
+        let (name, layer, numbers) = c.pick(opFields)
+        let field = c.pick(numbers)
+        var own = layer
+        func add(_ key: Substring, _ value: String) { own += (own.isEmpty ? "" : ", ") + "\"\(key)\": \(value)" }
+        if field.hasPrefix("~") {
+            add(field.dropFirst(), c.pick(extremeFloats))
+        } else if field.hasSuffix("[]") {
+            let list = (0..<(field == "size[]" ? 2 : 4)).map { _ in c.chance(50) ? c.pick(extremeIntegers) : c.pick(["0", "1", "2", "3"]) }
+            add(field.dropLast(2), "[\(list.joined(separator: ", "))]")
+        } else {
+            add(Substring(field), c.pick(extremeIntegers))
+        }
+        var graph = [#"{"op": "\#(name)", \#(own)}"#]
+        if layer.contains(#"["p"]"#) { graph.insert(#"{"op": "global_pool", "mode": "mean", "as": "p"}"#, at: 0) }
+        if name == "parameter" { graph.append(#"{"op": "mul", "inputs": ["x", "g2"]}"#) }
+        return "[" + graph.joined(separator: ", ") + "]"
     }
 
     static func catalogOptions<C: Choices>(_ c: inout C, _ fields: inout [(key: String, value: String)], _ keys: [String]) {

@@ -1,0 +1,70 @@
+// What a program asks of the emitter, checked against `Limits` before any C is built: the host
+// code's zero-padded convolution copies and wide buffers, attention's score rows, the scratch
+// total, the parameter array, and the lookup tables spelled out in the C. Each size is computed
+// with checked arithmetic here, so the schedule and the emitter that follow only ever see
+// sizes that fit a 32-bit `int`.
+
+import AttnIR
+
+/// Why a program is too large to emit: the value whose op asks too much (0 for the whole
+/// program) and the rule with the numbers.
+public struct BudgetViolation: Error, Equatable, Sendable {
+    public let value: ValueID
+    public let message: String
+}
+
+extension CEmitter {
+    /// The first cap `program` breaks when emitted in `layout`, or nil.
+    public static func budgetViolation(_ program: Program, layout: TensorLayout = .nchw) -> BudgetViolation? {
+        let max = Limits.maxElements
+        var tableEntries = 0
+        for v in 1...program.instrs.count {
+            let instr = program.instrs[v - 1]
+            let entries: Int
+            switch instr.op {
+            case .conv2d(let a):
+                let x = program.shape(of: instr.operands[0])
+                // The padded copy is bounded for every conv (lowering's rule), so the plan's sizes
+                // can be formed; the wide buffers and the tap table are checked here.
+                guard Limits.product(x.c, x.h + 2 * a.padding, x.w + 2 * a.padding) != nil else {
+                    return BudgetViolation(value: v, message: "conv2d's zero-padded input exceeds \(max) floats (32-bit indexing)")
+                }
+                guard WideConv.applies(a, output: instr.shape) else { entries = 0; break }
+                let plan = WideConv(a, input: x, output: instr.shape, inputLayout: Layout(buffer: .scratch, x, .nchw))!
+                guard Limits.sum(plan.paddedSize, plan.block * plan.tiledLength) != nil else {
+                    return BudgetViolation(
+                        value: v, message: "conv2d's padded copy and wide buffers need \(plan.paddedSize) + \(plan.block)·\(plan.tiledLength) floats, over \(max) (32-bit indexing)")
+                }
+                entries = Limits.saturatingProduct(x.c / a.groups, a.kernel, a.kernel)
+            case .upsampleNearest(let h, let w):
+                entries = h + w
+            case .attention:
+                let keys = program.shape(of: instr.operands[1]).w
+                guard Limits.product(rowBlock, keys) != nil else {
+                    return BudgetViolation(value: v, message: "attention's score rows need \(rowBlock)×\(keys) floats, over \(max) (32-bit indexing)")
+                }
+                entries = 0
+            case .globalPool, .channelPool, .linear, .channelConv1d, .axisPool, .pool2d, .weightedPool, .matmul, .affine,
+                .softmax, .l1Normalize, .layerNorm, .instanceNorm, .constant, .unary, .binary, .concat, .slice, .reshape,
+                .transpose:
+                entries = 0
+            }
+            tableEntries = Limits.saturatingSum(tableEntries, entries)
+            guard tableEntries <= Limits.maxTableEntries else {
+                return BudgetViolation(
+                    value: v,
+                    message: "\(instr.op) brings the lookup tables spelled out in the C to \(tableEntries) entries, "
+                        + "over the cap of \(Limits.maxTableEntries) (conv taps C_in/groups·k², upsampling H + W)")
+            }
+        }
+        guard Limits.sum(of: program.params.map(\.count)) != nil else {
+            return BudgetViolation(value: 0, message: "the parameters exceed \(max) floats (32-bit indexing)")
+        }
+        // Every value and temporary fits on its own now, so the schedule's sums fit an Int.
+        let schedule = Schedule(groupReductions(program), layout: layout)
+        guard schedule.hostScratchSize <= max else {
+            return BudgetViolation(value: 0, message: "the kernel needs \(schedule.hostScratchSize) floats of scratch, over \(max) (32-bit indexing)")
+        }
+        return nil
+    }
+}
