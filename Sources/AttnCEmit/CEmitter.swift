@@ -58,10 +58,32 @@ public struct CEmitter {
 
     /// Emits the header and source. `specText` is echoed in a comment; `weights`, when given,
     /// is baked in as `const float <name>_params[]`.
+    /// `weights`, when given, are the flat parameter array (finite, `paramCount` floats); a
+    /// self-test needs them and checks finite values at output indices. Anything else throws
+    /// `KernelError` before a line of C is written.
     public static func emit(
         _ program: Program, specText: String, weights: [Float]? = nil, options: EmitOptions = EmitOptions()
-    ) -> CSource {
-        CEmitter(program, options: options).files(specText: specText, weights: weights)
+    ) throws(KernelError) -> CSource {
+        if let weights {
+            try KernelError.check("weights", given: weights.count, expected: program.paramCount)
+            if let i = weights.firstIndex(where: { !$0.isFinite }) {
+                throw KernelError.nonFinite(buffer: "weights", index: i, value: weights[i])
+            }
+        }
+        if let selftest = options.selftest {
+            // The check runs the baked parameters.
+            if weights == nil { throw KernelError.wrongCount(buffer: "weights", expected: program.paramCount, given: 0) }
+            guard selftest.tolerance.isFinite else {
+                throw KernelError.nonFinite(buffer: "selftest.tolerance", index: 0, value: selftest.tolerance)
+            }
+            for (i, check) in selftest.checks.enumerated() {
+                guard check.value.isFinite else { throw KernelError.nonFinite(buffer: "selftest.checks", index: i, value: check.value) }
+                guard check.index >= 0, check.index < program.outputShape.count else {
+                    throw KernelError.outOfRange(buffer: "output", index: check.index, count: program.outputShape.count)
+                }
+            }
+        }
+        return CEmitter(program, options: options).files(specText: specText, weights: weights)
     }
 
     /// The storage plan's scratch size, without emitting.

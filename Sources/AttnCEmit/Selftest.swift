@@ -24,10 +24,10 @@ public struct Selftest: Hashable, Sendable {
         self.tolerance = tolerance
     }
 
-    /// The generator's input, in memory order.
+    /// The generator's input, in memory order (empty for a count below 1).
     public static func input(seed: UInt32, count: Int) -> [Float] {
         var s = seed
-        return (0..<count).map { _ in
+        return (0..<max(count, 0)).map { _ in
             s = s &* 1_664_525 &+ 1_013_904_223
             return Float(Int32(s >> 9) - 4_194_304) * (1 / 4_194_304)
         }

@@ -53,9 +53,25 @@ public enum Pipeline {
                     "the interpreter would hold \(floats) floats of values to compute the golden outputs, over the self-test cap of "
                         + "\(Limits.maxSelftestElements); generate it without selftest")
             }
-            options.selftest = goldenChecks(lowered.program, params: params, layout: options.layout)
+            do {
+                options.selftest = try goldenChecks(lowered.program, params: params, layout: options.layout)
+            } catch {
+                preconditionFailure("imported parameters do not fit their own program: \(error)")
+            }
         }
-        let source = CEmitter.emit(lowered.program, specText: spec.canonicalJSON, weights: params, options: options)
+        let source: CSource
+        do {
+            source = try CEmitter.emit(lowered.program, specText: spec.canonicalJSON, weights: params, options: options)
+        } catch {
+            // Imported weights are finite and of the program's size, so the one refusal a user
+            // can cause is a self-test value the weights drive past float range.
+            if case .nonFinite("selftest.checks", let i, let value) = error, let check = options.selftest?.checks[i] {
+                throw SpecError(
+                    "selftest",
+                    "output element \(check.index) is \(value) on the self-test's input with these weights; the check needs finite outputs")
+            }
+            preconditionFailure("the pipeline's own weights and checks do not fit the program: \(error)")
+        }
         return Generated(spec: spec, lowered: lowered, params: params, source: source)
     }
 
@@ -111,11 +127,11 @@ public enum Pipeline {
 
     /// Sixteen output elements spread over the tensor, computed by the interpreter from the
     /// self-check's generated input.
-    public static func goldenChecks(_ program: Program, params: [Float], layout: TensorLayout) -> Selftest {
+    public static func goldenChecks(_ program: Program, params: [Float], layout: TensorLayout) throws(KernelError) -> Selftest {
         let seed: UInt32 = 2_024
         let memory = Selftest.input(seed: seed, count: program.input.count)
-        let y = layout.fromNCHW(
-            Interpreter.run(program, input: layout.toNCHW(memory, program.input), params: params), program.outputShape)
+        let y = try layout.fromNCHW(
+            try Interpreter.run(program, input: try layout.toNCHW(memory, program.input), params: params), program.outputShape)
         let picks = Array(Set((0..<16).map { $0 * y.count / 16 + ($0 * 7919) % max(1, y.count / 16) })).sorted()
         // 1e-4 of max|y|: a device may differ from the host in float rounding and in expf.
         return Selftest(seed: seed, checks: picks.map { Selftest.Check(index: $0, value: y[$0]) }, tolerance: 1e-4)

@@ -60,8 +60,10 @@ public enum TensorLayout: String, Hashable, Sendable, CaseIterable {
         }
     }
 
-    /// Reorders a tensor of `shape` from NCHW into this layout.
-    public func fromNCHW(_ x: [Float], _ shape: Shape) -> [Float] {
+    /// Reorders a tensor of `shape` from NCHW into this layout; `x` must hold `shape.count`
+    /// floats (`KernelError.wrongCount` otherwise).
+    public func fromNCHW(_ x: [Float], _ shape: Shape) throws(KernelError) -> [Float] {
+        try KernelError.check("tensor", given: x.count, expected: shape.count)
         guard self == .nhwc else { return x }
         var out = x
         let (sn, sc, shw) = strides(shape)
@@ -73,8 +75,10 @@ public enum TensorLayout: String, Hashable, Sendable, CaseIterable {
         return out
     }
 
-    /// Reorders a tensor of `shape` from this layout into NCHW.
-    public func toNCHW(_ x: [Float], _ shape: Shape) -> [Float] {
+    /// Reorders a tensor of `shape` from this layout into NCHW; `x` must hold `shape.count`
+    /// floats (`KernelError.wrongCount` otherwise).
+    public func toNCHW(_ x: [Float], _ shape: Shape) throws(KernelError) -> [Float] {
+        try KernelError.check("tensor", given: x.count, expected: shape.count)
         guard self == .nhwc else { return x }
         var out = x
         let (sn, sc, shw) = strides(shape)

@@ -7,10 +7,11 @@ import Foundation
 
 /// Runs a program on one input.
 public enum Interpreter {
-    /// `input` holds `program.input.count` floats, `params` the flat parameter array.
-    public static func run(_ program: Program, input: [Float], params: [Float]) -> [Float] {
-        precondition(input.count == program.input.count, "input has \(input.count) floats, expected \(program.input.count)")
-        precondition(params.count == program.paramCount, "params has \(params.count) floats, expected \(program.paramCount)")
+    /// `input` holds `program.input.count` floats, `params` the flat parameter array; other
+    /// lengths throw `KernelError.wrongCount`.
+    public static func run(_ program: Program, input: [Float], params: [Float]) throws(KernelError) -> [Float] {
+        try KernelError.check("input", given: input.count, expected: program.input.count)
+        try KernelError.check("params", given: params.count, expected: program.paramCount)
         let offsets = program.paramOffsets
         func param(_ id: ParamID) -> ArraySlice<Float> {
             params[offsets[id]..<offsets[id] + program.params[id].count]

@@ -32,6 +32,7 @@ public enum Lowering {
             // The verifier's only user-visible failure on a graph that lowered is dead code.
             throw SpecError(isGraph ? "graph" : "kind", "\(error.message)")
         }
+        try spec.checkOutput(program.outputShape.dims)
         // Sizes the C needs beyond the values themselves (padded copies, scratch, tables).
         if let over = CEmitter.budgetViolation(program, layout: spec.layout ?? .nchw) {
             if over.value > 0, isGraph {
@@ -164,10 +165,8 @@ struct LoweringState {
             try float32(scale, "scale")
             op = .attention(scale: Float(scale))
         case .parameter(let param, let dims):
-            guard dims.count == 4, dims.allSatisfy({ $0 >= 1 }), elementCount(dims) != nil else {
-                throw SpecError("shape", "\(dims) must be four sizes ≥ 1 holding at most \(maxElements) elements")
-            }
-            let shape = Shape(n: dims[0], c: dims[1], h: dims[2], w: dims[3])
+            let shape = try fourDims(dims, "shape")
+            guard elementCount(dims) != nil else { throw SpecError("shape", "\(dims) has more than \(maxElements) elements") }
             op = .constant(try declareExact(param, dims), shape)
         case .slice(let start, let count):
             // Compared without adding: start + count may not fit an Int.
@@ -179,11 +178,16 @@ struct LoweringState {
             }
             op = .slice(start: start, count: count)
         case .reshape(let dims):
-            guard dims.count == 4, dims.allSatisfy({ $0 >= 1 }), elementCount(dims) == shapes[0].count else {
+            let shape = try fourDims(dims, "shape")
+            guard elementCount(dims) == shapes[0].count else {
                 throw SpecError("shape", "\(dims) does not hold the \(shapes[0].count) elements of \(shapes[0])")
             }
-            op = .reshape(Shape(n: dims[0], c: dims[1], h: dims[2], w: dims[3]))
-        case .transpose(let perm): op = .transpose(perm)
+            op = .reshape(shape)
+        case .transpose(let perm):
+            guard perm.sorted() == [0, 1, 2, 3] else {
+                throw SpecError("perm", "must order the axes 0, 1, 2, 3 (N, C, H, W), got \(perm)")
+            }
+            op = .transpose(perm)
         }
         // A parameter reads nothing, so it does not become the previous result (`_` keeps
         // meaning the last computed value); it is read by its name.
@@ -260,6 +264,15 @@ struct LoweringState {
         guard elementCount(dims) != nil else {
             throw SpecError(field, "makes \(what) \(dims), more than \(maxElements) elements (32-bit indexing)")
         }
+    }
+
+    /// `[n, c, h, w]`, each in 1...maxElements: the only shapes a value can have.
+    private func fourDims(_ dims: [Int], _ key: String) throws(SpecError) -> Shape {
+        guard dims.count == 4 else { throw SpecError(key, "must be [n, c, h, w], got \(dims.count) numbers") }
+        for (i, d) in dims.enumerated() where d < 1 || d > maxElements {
+            throw SpecError("\(key)[\(i)]", "must be in 1...\(maxElements), got \(d)")
+        }
+        return Shape(n: dims[0], c: dims[1], h: dims[2], w: dims[3])
     }
 
     private func positive(_ v: Int, _ field: String) throws(SpecError) {

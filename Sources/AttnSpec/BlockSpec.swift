@@ -17,6 +17,8 @@ public struct BlockSpec: Hashable, Sendable {
     public var libm: Bool?
     /// true: also emit `<name>_selftest()` (needs weights). Default false.
     public var selftest: Bool?
+    /// The output shape the user expects; lowering refuses any other.
+    public var output: OutputShape?
 
     public init(name: String, input: InputShape, body: Body, weights: String? = nil, weightsPrefix: String? = nil) {
         self.name = name

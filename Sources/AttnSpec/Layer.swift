@@ -146,7 +146,7 @@ public enum LayerOp: Hashable, Sendable {
 }
 
 /// A k×k convolution layer: PyTorch `Conv2d` with zero padding; weight `<param>.weight` of
-/// shape [out, in/groups, k, k], bias `<param>.bias` when `bias`.
+/// shape [out, in/groups, k, k], bias `<param>.bias` when `bias` (on by default, as `nn.Conv2d`).
 public struct Conv2DLayer: Hashable, Sendable {
     public var outChannels: Int
     public var kernelSize: Int
@@ -159,7 +159,7 @@ public struct Conv2DLayer: Hashable, Sendable {
 
     public init(
         outChannels: Int, kernelSize: Int, padding: Int, dilation: Int = 1, stride: Int = 1, groups: Int = 1,
-        bias: Bool = false, param: String
+        bias: Bool = true, param: String
     ) {
         self.outChannels = outChannels
         self.kernelSize = kernelSize

@@ -27,14 +27,16 @@ public enum SafeTensorsWriter {
 
     /// The bytes of a safetensors file holding `tensors` as F32.
     ///
-    /// Empty `metadata` writes no `__metadata__` entry. The inputs are the caller's own
-    /// data, not untrusted bytes, so violating the contract is a programming error and
-    /// stops with a precondition failure: names must be unique and not `__metadata__`,
-    /// dimensions non-negative, and `values.count` equal to the product of `shape`
-    /// (`[]` is a scalar with one value).
+    /// Empty `metadata` writes no `__metadata__` entry. Names must be unique and not
+    /// `__metadata__`, dimensions non-negative, and `values.count` equal to the product of
+    /// `shape` (`[]` is a scalar with one value); anything else throws a `WeightsError` (source
+    /// "SafeTensorsWriter") naming the tensor, the same rule the reader would refuse it by.
     public static func encode(_ tensors: [(name: String, shape: [Int], values: [Float])],
-                              metadata: [String: String] = [:]) -> [UInt8] {
+                              metadata: [String: String] = [:]) throws(WeightsError) -> [UInt8] {
         let sorted = tensors.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
+        func refuse(_ name: String, _ rule: WeightsError.Rule, _ detail: String) -> WeightsError {
+            WeightsError(source: "SafeTensorsWriter", tensor: name, rule: rule, detail: detail)
+        }
 
         var header = "{"
         var fields: [String] = []
@@ -46,18 +48,23 @@ public enum SafeTensorsWriter {
         var offset = 0
         var previousName: String?
         for tensor in sorted {
-            precondition(tensor.name != "__metadata__", "SafeTensorsWriter: \"__metadata__\" is reserved")
-            precondition(tensor.name != previousName, "SafeTensorsWriter: tensor \"\(tensor.name)\" given twice")
+            guard tensor.name != "__metadata__" else {
+                throw refuse(tensor.name, .duplicateName, "the name is reserved for the header's metadata")
+            }
+            guard tensor.name != previousName else { throw refuse(tensor.name, .duplicateName, "given twice") }
             previousName = tensor.name
-            precondition(tensor.shape.allSatisfy { $0 >= 0 }, "SafeTensorsWriter: \"\(tensor.name)\" has a negative dimension")
+            guard tensor.shape.allSatisfy({ $0 >= 0 }) else {
+                throw refuse(tensor.name, .invalidShape, "shape \(tensor.shape) has a negative dimension")
+            }
             var count = 1
             for dim in tensor.shape {
                 let (product, overflow) = count.multipliedReportingOverflow(by: dim)
-                precondition(!overflow, "SafeTensorsWriter: shape of \"\(tensor.name)\" overflows")
+                guard !overflow else { throw refuse(tensor.name, .shapeOverflow, "shape \(tensor.shape) overflows") }
                 count = product
             }
-            precondition(count == tensor.values.count,
-                         "SafeTensorsWriter: \"\(tensor.name)\" has \(tensor.values.count) values for shape \(tensor.shape)")
+            guard count == tensor.values.count else {
+                throw refuse(tensor.name, .byteLengthMismatch, "\(tensor.values.count) values for shape \(tensor.shape)")
+            }
             let end = offset + count * 4
             let shape = tensor.shape.map(String.init).joined(separator: ",")
             fields.append("\(JSONText.quoted(tensor.name)):{\"dtype\":\"F32\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(end)]}")

@@ -74,32 +74,34 @@ struct Bench {
         let input = FloatBuffer(program.randomInput(seed: 2))
         defer { input.free() }
         var outputs: [String: [Float]] = [:]
-        func time(_ label: String, _ kernel: any ForwardKernel) -> Double {
+        func time(_ label: String, _ kernel: any ForwardKernel) throws -> Double {
             let output = FloatBuffer(count: kernel.outputCount)
             let scratch = FloatBuffer(count: kernel.scratchCount)
             defer {
                 output.free()
                 scratch.free()
             }
+            // One checked call first; the buffers are then known to fit, so the timed calls cannot throw.
+            try kernel.run(input: input.pointer, output: output.pointer, scratch: scratch.orNil)
             let t = Stopwatch.median(seconds: seconds) {
-                kernel.run(input: input.pointer, output: output.pointer, scratch: scratch.orNil)
+                try! kernel.run(input: input.pointer, output: output.pointer, scratch: scratch.orNil)
             }
             outputs[label] = output.array
             return t
         }
-        let tccTime = time("tcc", tcc)
-        let gccTime = time("gcc", native)
+        let tccTime = try time("tcc", tcc)
+        let gccTime = try time("gcc", native)
 
         var parallel: Double?
         let threads = ProcessInfo.processInfo.activeProcessorCount
         if shape.n > 1 {
             let sample = try NativeKernel(spec.singleSample, weights: .values(params), compiler: compiler)
-            parallel = time("gcc parallel", ParallelKernel(sample: sample, samples: shape.n, threads: threads))
+            parallel = try time("gcc parallel", ParallelKernel(sample: sample, samples: shape.n, threads: threads))
         }
 
         var fourPass: Double?
         if example.kind == "cbam" {
-            fourPass = time("4-pass", try FourPassKernel(program: program, params: params, compiler: compiler))
+            fourPass = try time("4-pass", try FourPassKernel(program: program, params: params, compiler: compiler))
         }
 
         // Traffic the block cannot avoid, and the triad over the same working set (x, y and the
@@ -113,7 +115,7 @@ struct Bench {
         let reference = outputs["gcc"]!
         var agreement: [String: Float] = [:]
         for (label, y) in outputs where label != "gcc" {
-            agreement["\(label) vs gcc"] = Comparison(y, reference: reference).maxRelError
+            agreement["\(label) vs gcc"] = try Comparison(y, reference: reference).maxRelError
         }
 
         let peer = peers.byID[Peers.jobID(example, shape)]

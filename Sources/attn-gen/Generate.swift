@@ -14,11 +14,7 @@ struct Generate: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output folder (default: the spec file's folder).")
     var output: String?
 
-    @Option(help: "safetensors file with the block's state_dict (overrides the spec's \"weights\").")
-    var weights: String?
-
-    @Option(help: "Prefix selecting the block's tensors in a whole-network checkpoint.")
-    var weightsPrefix: String?
+    @OptionGroup var weightsOptions: WeightsFlags
 
     func run() throws {
         let specURL = URL(fileURLWithPath: spec)
@@ -27,11 +23,8 @@ struct Generate: ParsableCommand {
         do {
             var files: [(name: String, contents: String)] = []
             var all: [Generated] = []
-            for var block in try Pipeline.loadBlocks(path: spec) {
-                if let weightsPrefix { block.spec.weightsPrefix = weightsPrefix }
-                // --weights is relative to the working directory, "weights" to the spec file.
-                let override = weights.map { URL(fileURLWithPath: $0).path }
-                let generated = try Pipeline.generate(block, baseDirectory: base, weightsOverride: override)
+            for block in try weightsOptions.options.apply(to: Pipeline.loadBlocks(path: spec)) {
+                let generated = try Pipeline.generate(block, baseDirectory: base)
                 files += generated.source.files
                 all.append(generated)
             }

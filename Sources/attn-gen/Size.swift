@@ -18,11 +18,7 @@ struct Size: ParsableCommand {
     @Argument(help: "Spec JSON file(s): one block, or {\"blocks\": [...]}.")
     var specs: [String]
 
-    @Option(help: "safetensors file with the block's state_dict (overrides the spec's \"weights\").")
-    var weights: String?
-
-    @Option(help: "Prefix selecting the block's tensors in a whole-network checkpoint.")
-    var weightsPrefix: String?
+    @OptionGroup var weightsOptions: WeightsFlags
 
     @Option(help: "Fail (exit 1) when a block needs more RAM than this, e.g. 64K.")
     var maxRam: String?
@@ -57,10 +53,8 @@ struct Size: ParsableCommand {
         do {
             for spec in specs {
                 let base = URL(fileURLWithPath: spec).deletingLastPathComponent()
-                for var block in try Pipeline.loadBlocks(path: spec) {
-                    if let weightsPrefix { block.spec.weightsPrefix = weightsPrefix }
-                    let override = weights.map { URL(fileURLWithPath: $0).path }
-                    let generated = try Pipeline.generate(block, baseDirectory: base, weightsOverride: override)
+                for block in try weightsOptions.options.apply(to: Pipeline.loadBlocks(path: spec)) {
+                    let generated = try Pipeline.generate(block, baseDirectory: base)
                     let f = Footprint(program: generated.program, source: generated.source, model: model)
                     if !first { print() }
                     first = false

@@ -14,20 +14,27 @@ struct Verify: ParsableCommand {
     @Option(help: "Seed for the random input and weights.")
     var seed: UInt64 = 1
 
-    @Flag(help: "Use the spec's weights file instead of random weights.")
+    @Flag(help: "Use the spec's weights files instead of random weights (an error for a block that has parameters and names none).")
     var specWeights = false
+
+    @OptionGroup var weightsOptions: WeightsFlags
 
     func run() throws {
         let base = URL(fileURLWithPath: spec).deletingLastPathComponent()
         var failed = 0
         do {
-            for (path, block) in try Pipeline.loadBlocks(path: spec) {
-                let result: CheckResult
+            // --weights or --weights-prefix ask for file weights as --spec-weights does.
+            let fileWeights = specWeights || !weightsOptions.isEmpty
+            // Every block is checked before anything is printed: a refused block leaves stdout empty.
+            var results: [CheckResult] = []
+            for (path, block) in try weightsOptions.options.apply(to: Pipeline.loadBlocks(path: spec)) {
                 do {
-                    result = try CrossCheck.run(block, seed: seed, baseDirectory: base, useSpecWeights: specWeights)
+                    results.append(try CrossCheck.run(block, seed: seed, baseDirectory: base, useSpecWeights: fileWeights))
                 } catch let e as SpecError {
                     throw e.within(path)
                 }
+            }
+            for result in results {
                 print(result)
                 if !result.passed { failed += 1 }
             }

@@ -17,8 +17,8 @@ import Testing
         let build = ContinuousClock.now - start
         let input = try io.floats("input")
         let expected = try io.floats("output")
-        let jit = Comparison(kernel(input), reference: expected)
-        let interp = Comparison(Interpreter.run(kernel.program, input: input, params: kernel.params), reference: expected)
+        let jit = try Comparison(try kernel(input), reference: expected)
+        let interp = try Comparison(try Interpreter.run(kernel.program, input: input, params: kernel.params), reference: expected)
         // 1e-5 of max|y| for SE, ECA and CBAM (the contract for imported weights); 1e-4 for the
         // later kinds, whose softmaxes, norms and k×k convs over many taps sum in other orders.
         let tolerance: Float = ["se", "eca", "cbam"].contains(specs[0].kind ?? "") ? 1e-5 : 1e-4

@@ -12,10 +12,11 @@ private func freshCache() -> URL {
 }
 
 private func expectMatchesInterpreter(_ kernel: some ForwardKernel, program: Program, params: [Float], seed: UInt64 = 3)
+    throws
 {
     let input = program.randomInput(seed: seed)
-    let reference = Interpreter.run(program, input: input, params: params)
-    let comparison = Comparison(kernel.apply(input), reference: reference)
+    let reference = try Interpreter.run(program, input: input, params: params)
+    let comparison = try Comparison(try kernel.apply(input), reference: reference)
     #expect(comparison.within(CrossCheck.tolerance), "\(program.name) \(program.input): \(comparison)")
 }
 
@@ -43,7 +44,7 @@ private func expectMatchesInterpreter(_ kernel: some ForwardKernel, program: Pro
             CBAM("cbam_native", input: shape, reduction: 16, spatialKernelSize: 7),
         ] {
             let kernel = try NativeKernel(spec, weights: .random(seed: 11), compiler: compiler)
-            expectMatchesInterpreter(kernel, program: kernel.program, params: kernel.params)
+            try expectMatchesInterpreter(kernel, program: kernel.program, params: kernel.params)
         }
     }
 
@@ -74,7 +75,7 @@ private func expectMatchesInterpreter(_ kernel: some ForwardKernel, program: Pro
         ]
         for spec in specs {
             let kernel = try NativeKernel(spec, weights: .random(seed: 5), compiler: compiler)
-            expectMatchesInterpreter(kernel, program: kernel.program, params: kernel.params, seed: 8)
+            try expectMatchesInterpreter(kernel, program: kernel.program, params: kernel.params, seed: 8)
         }
     }
 
@@ -86,8 +87,8 @@ private func expectMatchesInterpreter(_ kernel: some ForwardKernel, program: Pro
         let kernel = try NativeKernel(spec, weights: .values([]), compiler: compiler)
         var x = (0..<99).map { Float($0 % 17) - 8 }
         for j in [0, 13, 40, 44, 98] { x[j] = .nan }  // first, vector and tail positions
-        let y = kernel.apply(x)
-        let ref = Interpreter.run(kernel.program, input: x, params: [])
+        let y = try kernel.apply(x)
+        let ref = try Interpreter.run(kernel.program, input: x, params: [])
         // Not bit for bit: gcc builds get their own expf (within 1.22 ulp of libm's).
         for j in 0..<99 where !x[j].isNaN {
             #expect(y[j].isFinite && abs(y[j] - ref[j]) <= 1e-6 * max(1, abs(ref[j])), "output[\(j)] = \(y[j]), interpreter \(ref[j])")
@@ -112,11 +113,11 @@ private func expectMatchesInterpreter(_ kernel: some ForwardKernel, program: Pro
                 let kernel = try NativeKernel(variant, weights: .random(seed: 11), compiler: compiler)
                 let program = kernel.program
                 let input = program.randomInput(seed: 3)
-                let reference = Interpreter.run(program, input: input, params: kernel.params)
+                let reference = try Interpreter.run(program, input: input, params: kernel.params)
                 // The interpreter is NCHW: an NHWC kernel gets its input reordered and its output back.
                 let layout = variant.layout ?? .nchw
-                let output = layout.toNCHW(kernel.apply(layout.fromNCHW(input, program.input)), program.outputShape)
-                let comparison = Comparison(output, reference: reference)
+                let output = try layout.toNCHW(try kernel.apply(layout.fromNCHW(input, program.input)), program.outputShape)
+                let comparison = try Comparison(output, reference: reference)
                 #expect(comparison.within(CrossCheck.tolerance), "\(spec.name) [\(layout)]: \(comparison)")
             }
         }
@@ -130,7 +131,7 @@ private func expectMatchesInterpreter(_ kernel: some ForwardKernel, program: Pro
         let tcc = try Kernel(CBAM("cbam_twin", input: .nchw(1, 48, 9, 11), reduction: 4), weights: .random(seed: 5))
         let native = try NativeKernel(sameAs: tcc, compiler: compiler)
         #expect(native.params == tcc.params)
-        expectMatchesInterpreter(native, program: tcc.program, params: tcc.params)
+        try expectMatchesInterpreter(native, program: tcc.program, params: tcc.params)
     }
 
     /// Imported weights: passed by pointer like the tcc tier's, never compiled in.
@@ -140,7 +141,7 @@ private func expectMatchesInterpreter(_ kernel: some ForwardKernel, program: Pro
         let dir = Paths.fixtures.appendingPathComponent("cbam_timm_c64_k7")
         let spec = try Pipeline.loadSpecs(path: dir.appendingPathComponent("spec.json").path)[0]
         let kernel = try NativeKernel(spec, weights: .spec(baseDirectory: dir), compiler: compiler)
-        expectMatchesInterpreter(kernel, program: kernel.program, params: kernel.params)
+        try expectMatchesInterpreter(kernel, program: kernel.program, params: kernel.params)
         #expect(kernel.generated.source.source.contains("const float \(spec.name)_params["))
         let compiled = NativeKernel.sourceFiles(kernel.generated).list.map(\.contents).joined()
         #expect(!compiled.contains("const float \(spec.name)_params["))
@@ -178,7 +179,7 @@ private func expectMatchesInterpreter(_ kernel: some ForwardKernel, program: Pro
             compiler: compiler, useCache: false)
         #expect(kernel.library.origin == .uncached)
         #expect(!FileManager.default.fileExists(atPath: kernel.library.path))
-        expectMatchesInterpreter(kernel, program: kernel.program, params: kernel.params)
+        try expectMatchesInterpreter(kernel, program: kernel.program, params: kernel.params)
     }
 
     @Test func compilerErrorIsThrownWithItsText() throws {
@@ -216,14 +217,14 @@ private func expectMatchesInterpreter(_ kernel: some ForwardKernel, program: Pro
         // One thread, sample after sample, through the same single-sample kernel.
         var serial = [Float]()
         for s in 0..<7 {
-            serial += sample.apply(Array(input[s * sample.inputCount..<(s + 1) * sample.inputCount]))
+            serial += try sample.apply(Array(input[s * sample.inputCount..<(s + 1) * sample.inputCount]))
         }
-        #expect(parallel.apply(input) == serial)
+        #expect(try parallel.apply(input) == serial)
 
         // And the batch equals the interpreter on the N = 7 program.
         let whole = try Kernel(batch, weights: .random(seed: 9))
-        let reference = Interpreter.run(whole.program, input: input, params: whole.params)
-        let comparison = Comparison(serial, reference: reference)
+        let reference = try Interpreter.run(whole.program, input: input, params: whole.params)
+        let comparison = try Comparison(serial, reference: reference)
         #expect(comparison.within(CrossCheck.tolerance), "\(comparison)")
     }
 
@@ -233,10 +234,10 @@ private func expectMatchesInterpreter(_ kernel: some ForwardKernel, program: Pro
         let kernel = try TieredKernel(
             SqueezeExcite("se_tiered", input: .nchw(2, 96, 10, 10)), weights: .random(seed: 6), compiler: compiler)
         // Usable at once, whichever tier serves.
-        expectMatchesInterpreter(kernel, program: kernel.program, params: kernel.tcc.params)
+        try expectMatchesInterpreter(kernel, program: kernel.program, params: kernel.tcc.params)
         #expect(try kernel.waitForNative() == .native)
         #expect(kernel.tier == .native)
-        expectMatchesInterpreter(kernel, program: kernel.program, params: kernel.tcc.params)
+        try expectMatchesInterpreter(kernel, program: kernel.program, params: kernel.tcc.params)
     }
 
     @Test func tieredKernelKeepsTccWhenTheCompilerFails() throws {
@@ -246,6 +247,6 @@ private func expectMatchesInterpreter(_ kernel: some ForwardKernel, program: Pro
             compiler: compiler)
         #expect(throws: NativeError.self) { try kernel.waitForNative() }
         #expect(kernel.tier == .tcc)
-        expectMatchesInterpreter(kernel, program: kernel.program, params: kernel.tcc.params)
+        try expectMatchesInterpreter(kernel, program: kernel.program, params: kernel.tcc.params)
     }
 }

@@ -239,7 +239,7 @@ struct SpecTests {
         @Test func cbamDefaultsSpatialKernel7AndNoBias() throws {
             let layers = try CBAM("cbam", input: .nchw(1, 64, 9, 9)).resolve()
             #expect(layers.contains {
-                $0.op == .conv2d(Conv2DLayer(outChannels: 1, kernelSize: 7, padding: 3, param: "spatial.conv.conv"))
+                $0.op == .conv2d(Conv2DLayer(outChannels: 1, kernelSize: 7, padding: 3, bias: false, param: "spatial.conv.conv"))
             })
             #expect(linearBiases(layers) == [false, false, false, false])
             // rd: default r 16, shared between the avg and max paths.
@@ -256,7 +256,7 @@ struct SpecTests {
             #expect(linearWidths(layers) == [8, 64, 8, 64])
             #expect(linearBiases(layers) == [true, true, true, true])
             #expect(layers.contains {
-                $0.op == .conv2d(Conv2DLayer(outChannels: 1, kernelSize: 3, padding: 1, param: "spatial.conv.conv"))
+                $0.op == .conv2d(Conv2DLayer(outChannels: 1, kernelSize: 3, padding: 1, bias: false, param: "spatial.conv.conv"))
             })
             let rd = try CBAM("cbam", input: .nchw(1, 64, 9, 9), reduction: 8, reducedChannels: 5).resolve()
             #expect(linearWidths(rd) == [5, 64, 5, 64])

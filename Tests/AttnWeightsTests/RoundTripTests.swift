@@ -25,14 +25,14 @@ import AttnWeights
         #expect(try file.floats("empty") == [])
     }
 
-    @Test func writerIsDeterministicAndOrderIndependent() {
-        let a = SafeTensorsWriter.encode(tensors, metadata: ["b": "2", "a": "1"])
-        let b = SafeTensorsWriter.encode(tensors.reversed(), metadata: ["a": "1", "b": "2"])
+    @Test func writerIsDeterministicAndOrderIndependent() throws {
+        let a = try SafeTensorsWriter.encode(tensors, metadata: ["b": "2", "a": "1"])
+        let b = try SafeTensorsWriter.encode(tensors.reversed(), metadata: ["a": "1", "b": "2"])
         #expect(a == b)
     }
 
-    @Test func headerMatchesReferenceLayout() {
-        let bytes = SafeTensorsWriter.encode([(name: "b", shape: [2], values: [1, 2]), (name: "a", shape: [], values: [3])],
+    @Test func headerMatchesReferenceLayout() throws {
+        let bytes = try SafeTensorsWriter.encode([(name: "b", shape: [2], values: [1, 2]), (name: "a", shape: [], values: [3])],
                                              metadata: ["format": "pt"])
         let length = bytes[0..<8].reversed().reduce(0) { $0 << 8 | Int($1) }
         #expect(length % 8 == 0)
@@ -44,7 +44,7 @@ import AttnWeights
     }
 
     @Test func emptyFileHasAnEightByteHeader() throws {
-        let bytes = SafeTensorsWriter.encode([])
+        let bytes = try SafeTensorsWriter.encode([])
         #expect(bytes.count == 16)
         #expect(String(decoding: bytes[8...], as: UTF8.self) == "{}      ")
         let file = try SafeTensorsFile(bytes: bytes, source: "empty.safetensors")
@@ -53,7 +53,7 @@ import AttnWeights
 
     @Test func metadataRoundTrips() throws {
         let metadata = ["format": "pt", "note": "quote \" backslash \\ newline \n tab \t ü", "": "empty key"]
-        let bytes = SafeTensorsWriter.encode([(name: "x", shape: [1], values: [1])], metadata: metadata)
+        let bytes = try SafeTensorsWriter.encode([(name: "x", shape: [1], values: [1])], metadata: metadata)
         let file = try SafeTensorsFile(bytes: bytes, source: "m.safetensors")
         #expect(file.metadata == metadata)
         #expect(try file.floats("x") == [1])
@@ -61,7 +61,7 @@ import AttnWeights
 
     @Test func namesWithEscapesRoundTrip() throws {
         let names = ["with \"quotes\"", "back\\slash", "ctrl\u{01}", "ünï.cödé", "emoji😀"]
-        let bytes = SafeTensorsWriter.encode(names.enumerated().map { (name: $1, shape: [1], values: [Float($0)]) })
+        let bytes = try SafeTensorsWriter.encode(names.enumerated().map { (name: $1, shape: [1], values: [Float($0)]) })
         let file = try SafeTensorsFile(bytes: bytes, source: "n.safetensors")
         #expect(Set(file.names()) == Set(names))
         for (i, name) in names.enumerated() {
@@ -89,7 +89,7 @@ import AttnWeights
 
     @Test func loadsFromDisk() throws {
         let path = "/tmp/attnweights-test-\(UInt64.random(in: 0...UInt64.max)).safetensors"
-        let bytes = SafeTensorsWriter.encode(tensors)
+        let bytes = try SafeTensorsWriter.encode(tensors)
         #expect(FileManagerShim.write(bytes, to: path))
         defer { FileManagerShim.remove(path) }
         let file = try SafeTensorsFile.load(path: path)
@@ -99,7 +99,7 @@ import AttnWeights
     }
 
     @Test func firstNonFiniteFindsTheIndex() throws {
-        let bytes = SafeTensorsWriter.encode([
+        let bytes = try SafeTensorsWriter.encode([
             (name: "ok", shape: [3], values: [1, 2, 3]),
             (name: "nan", shape: [4], values: [1, 2, .nan, .infinity]),
             (name: "inf", shape: [2, 2], values: [0, 0, 0, -.infinity]),

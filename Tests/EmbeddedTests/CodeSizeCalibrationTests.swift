@@ -124,12 +124,12 @@ import Testing
             #"[{"op": "global_pool", "mode": "max"}, {"op": "channel_conv1d", "kernel_size": 5, "param": "conv"}, {"op": "sigmoid"}, {"op": "mul", "inputs": ["x"]}]"#,
             #"[{"op": "global_pool", "mode": "mean"}, {"op": "linear", "out_features": C, "param": "fc"}, {"op": "hard_sigmoid"}, {"op": "mul", "inputs": ["x"]}]"#,
             #"[{"op": "channel_pool", "mode": "max"}, {"op": "sigmoid"}, {"op": "mul", "inputs": ["x"]}]"#,
-            #"[{"op": "channel_pool", "mode": "mean", "as": "a"}, {"op": "channel_pool", "mode": "max", "inputs": ["x"], "as": "b"}, {"op": "concat", "inputs": ["a", "b"]}, {"op": "conv2d", "out_channels": 1, "kernel_size": 3, "param": "sp"}, {"op": "sigmoid"}, {"op": "mul", "inputs": ["x"]}]"#,
+            #"[{"op": "channel_pool", "mode": "mean", "as": "a"}, {"op": "channel_pool", "mode": "max", "inputs": ["x"], "as": "b"}, {"op": "concat", "inputs": ["a", "b"]}, {"op": "conv2d", "out_channels": 1, "kernel_size": 3, "bias": false, "param": "sp"}, {"op": "sigmoid"}, {"op": "mul", "inputs": ["x"]}]"#,
             #"[{"op": "batch_norm", "param": "bn"}, {"op": "relu"}]"#,
             #"[{"op": "relu"}, {"op": "add", "inputs": ["x"]}]"#,
             #"[{"op": "global_pool", "mode": "mean", "as": "m"}, {"op": "global_pool", "mode": "max", "inputs": ["x"], "as": "M"}, {"op": "add", "inputs": ["m", "M"]}, {"op": "linear", "out_features": 4, "param": "f1"}, {"op": "relu"}, {"op": "linear", "out_features": C, "param": "f2"}, {"op": "sigmoid"}, {"op": "mul", "inputs": ["x"]}]"#,
-            #"[{"op": "conv2d", "out_channels": 4, "kernel_size": 3, "param": "c1", "bias": true}, {"op": "relu"}, {"op": "conv2d", "out_channels": C, "kernel_size": 1, "param": "c2"}, {"op": "sigmoid"}, {"op": "mul", "inputs": ["x"]}]"#,
-            #"[{"op": "conv2d", "out_channels": 1, "kernel_size": 3, "dilation": 2, "param": "c"}, {"op": "batch_norm", "param": "bn"}, {"op": "sigmoid"}, {"op": "mul", "inputs": ["x"]}]"#,
+            #"[{"op": "conv2d", "out_channels": 4, "kernel_size": 3, "param": "c1", "bias": true}, {"op": "relu"}, {"op": "conv2d", "out_channels": C, "kernel_size": 1, "bias": false, "param": "c2"}, {"op": "sigmoid"}, {"op": "mul", "inputs": ["x"]}]"#,
+            #"[{"op": "conv2d", "out_channels": 1, "kernel_size": 3, "dilation": 2, "bias": false, "param": "c"}, {"op": "batch_norm", "param": "bn"}, {"op": "sigmoid"}, {"op": "mul", "inputs": ["x"]}]"#,
             #"[{"op": "global_pool", "mode": "mean"}, {"op": "channel_conv1d", "kernel_size": 3, "param": "c"}, {"op": "sigmoid", "as": "g"}, {"op": "channel_pool", "mode": "mean", "inputs": ["x"]}, {"op": "sigmoid"}, {"op": "mul", "inputs": ["g"]}, {"op": "mul", "inputs": ["x"]}]"#,
         ]
         for (gi, g) in graphs.enumerated() {

@@ -31,9 +31,9 @@ struct PreparedBlock: Sendable {
     var input: [Float] { program.randomInput(seed: inputSeed) }
 
     /// The interpreter's output for `input`, in the block's memory order.
-    func reference() -> [Float] {
-        let nchw = layout.toNCHW(input, program.input)
-        return layout.fromNCHW(Interpreter.run(program, input: nchw, params: params), program.outputShape)
+    func reference() throws -> [Float] {
+        let nchw = try layout.toNCHW(input, program.input)
+        return try layout.fromNCHW(try Interpreter.run(program, input: nchw, params: params), program.outputShape)
     }
 
     /// `NAME_OUTPUT_MAY_ALIAS_INPUT 1` in the header (the lead's emitter adds it; absent = no).
@@ -111,7 +111,7 @@ final class Workspace: @unchecked Sendable {
 
 /// A random state_dict for a lowered block, under the catalog's (timm's) names.
 enum RandomCheckpoint {
-    static func encode(_ lowered: Lowered, seed: UInt64) -> [UInt8] {
+    static func encode(_ lowered: Lowered, seed: UInt64) throws -> [UInt8] {
         var rng = SplitMix64(seed: seed)
         var tensors: [(name: String, shape: [Int], values: [Float])] = []
         var seen = Set<String>()
@@ -136,7 +136,7 @@ enum RandomCheckpoint {
                 add(prefix + ".running_var", decl.dims, 0.5, 1.5)
             }
         }
-        return SafeTensorsWriter.encode(tensors)
+        return try SafeTensorsWriter.encode(tensors)
     }
 }
 

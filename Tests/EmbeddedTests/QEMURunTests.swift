@@ -21,10 +21,10 @@ import Testing
         for b in try Workspace.shared.blocks(specFile, variant) {
             let elf = try BareMetal.image(b)
             let device = try BareMetal.run(elf)
-            let reference = b.reference()
+            let reference = try b.reference()
             #expect(device.bits.count == reference.count)
             guard device.bits.count == reference.count else { continue }
-            let cmp = Comparison(device.floats, reference: reference)
+            let cmp = try Comparison(device.floats, reference: reference)
             #expect(cmp.within(CrossCheck.tolerance), "\(b.name) [\(variant)] on the device vs the interpreter: \(cmp)")
 
             // Informational: how many elements the device and the x86 JIT agree on to the bit.
@@ -32,7 +32,7 @@ import Testing
             var jitSpec = b.spec
             jitSpec.selftest = nil  // the JIT takes the weights by pointer; a self-test needs them baked
             if let kernel = try? Kernel(jitSpec, weights: .values(b.params)) {
-                let jit = kernel(b.input)
+                let jit = try kernel(b.input)
                 let same = zip(jit, device.floats).filter { $0.bitPattern == $1.bitPattern }.count
                 jitNote = ", bit-identical to the JIT in \(same) of \(jit.count)"
             }

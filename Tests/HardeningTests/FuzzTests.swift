@@ -99,8 +99,8 @@ struct FuzzTests {
                 let n = try NativeKernel(sameAs: kernel, compiler: gcc, useCache: false)
                 let x = kernel.program.randomInput(seed: UInt64(attempts))
                 let layout = kernel.layout
-                let y = layout.toNCHW(n(layout.fromNCHW(x, kernel.program.input)), kernel.program.outputShape)
-                let comparison = Comparison(y, reference: Interpreter.run(kernel.program, input: x, params: kernel.params))
+                let y = try layout.toNCHW(try n(try layout.fromNCHW(x, kernel.program.input)), kernel.program.outputShape)
+                let comparison = try Comparison(y, reference: try Interpreter.run(kernel.program, input: x, params: kernel.params))
                 #expect(comparison.within(CrossCheck.tolerance), "gcc: \(comparison)\n\(g.spec.canonicalJSON)")
                 native += 1
             } catch {

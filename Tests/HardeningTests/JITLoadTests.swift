@@ -71,7 +71,7 @@ struct JITLoadTests {
         for (i, spec) in loadSpecs.enumerated() {
             let kernel = try Kernel(spec, weights: .random(seed: UInt64(i)), useCache: false)
             firstInputs.append(kernel.program.randomInput(seed: UInt64(100 + i)))
-            firstOutputs.append(kernel(firstInputs[i]))
+            firstOutputs.append(try kernel(firstInputs[i]))
         }
         let (inputs, reference) = (firstInputs, firstOutputs)
         let threads = 8
@@ -85,7 +85,7 @@ struct JITLoadTests {
                 do {
                     let kernel = try Kernel(loadSpecs[i], weights: .random(seed: UInt64(i)), useCache: r % 2 == 0)
                     for _ in 0..<3 {
-                        let y = kernel(inputs[i])
+                        let y = try kernel(inputs[i])
                         runs.add(1, ordering: .relaxed)
                         if y != reference[i] {
                             failures.withLock { $0.append("thread \(t) round \(r) \(loadSpecs[i].name): output differs") }
@@ -139,7 +139,7 @@ struct JITProbes {
         func cycle(_ i: Int) throws {
             let spec = loadSpecs[i % loadSpecs.count]
             let kernel = try Kernel(spec, weights: .random(seed: UInt64(i)), useCache: false)
-            _ = kernel(kernel.program.randomInput(seed: 1))
+            _ = try kernel(kernel.program.randomInput(seed: 1))
         }
         // Warm up until the allocator's pools and the runtime's caches are in place.
         for i in 0..<200 { try cycle(i) }

@@ -207,10 +207,10 @@ struct LimitsTests {
         #expect(p.description.count > 10_000)
         #expect(CEmitter.budgetViolation(p) == nil)
         #expect(StoragePlan(p).scratchSize == 0)
-        let source = CEmitter.emit(p, specText: "{}")
+        let source = try CEmitter.emit(p, specText: "{}")
         #expect(source.source.contains("chain_forward"))
         #expect(!CEmitter.outputMayAliasInput(p) || source.header.contains("MAY_ALIAS_INPUT 1"))
-        let y = Interpreter.run(p, input: p.randomInput(seed: 1), params: [])
+        let y = try Interpreter.run(p, input: p.randomInput(seed: 1), params: [])
         #expect(y.count == 8 && y.allSatisfy(\.isFinite))
     }
 

@@ -11,8 +11,9 @@ public struct Comparison: Sendable, CustomStringConvertible {
     /// Any NaN or Inf in the output where the reference is finite.
     public let nonFinite: Bool
 
-    public init(_ y: [Float], reference ref: [Float]) {
-        precondition(y.count == ref.count, "comparing \(y.count) values with \(ref.count)")
+    /// `y` must have the reference's length (`KernelError.wrongCount` otherwise).
+    public init(_ y: [Float], reference ref: [Float]) throws(KernelError) {
+        try KernelError.check("output", given: y.count, expected: ref.count)
         var maxAbs: Float = 0
         var worstIndex = 0
         var scale: Float = 0

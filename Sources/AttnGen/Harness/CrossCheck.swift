@@ -22,25 +22,25 @@ public enum CrossCheck {
     /// float; 1e-5 leaves room for float sums over 10⁴ elements while catching any wrong index.
     public static let tolerance: Float = 1e-5
 
-    /// Checks `spec` with random weights (or its own weights when `useSpecWeights`).
+    /// Checks `spec` with random weights, or with its own `weights` file when `useSpecWeights`:
+    /// then a block with parameters and no file is an error, never a silent switch to random.
     public static func run(
         _ spec: BlockSpec, seed: UInt64 = 1, baseDirectory: URL? = nil, useSpecWeights: Bool = false
     ) throws -> CheckResult {
-        let weights: WeightSource =
-            useSpecWeights && spec.weights != nil ? .spec(baseDirectory: baseDirectory) : .random(seed: seed)
+        let weights: WeightSource = useSpecWeights ? .spec(baseDirectory: baseDirectory) : .random(seed: seed)
         let kernel = try Kernel(spec, weights: weights)
         let input = kernel.program.randomInput(seed: seed &+ 1)
-        return check(kernel, input: input)
+        return try check(kernel, input: input)
     }
 
     /// Compares a kernel's output on `input` with the interpreter's.
-    public static func check(_ kernel: Kernel, input: [Float]) -> CheckResult {
-        let reference = Interpreter.run(kernel.program, input: input, params: kernel.params)
+    public static func check(_ kernel: Kernel, input: [Float]) throws(KernelError) -> CheckResult {
+        let reference = try Interpreter.run(kernel.program, input: input, params: kernel.params)
         // The interpreter is NCHW; an NHWC kernel gets its input reordered and its output back.
         let layout = kernel.layout
-        let output = layout.toNCHW(kernel(layout.fromNCHW(input, kernel.program.input)), kernel.program.outputShape)
+        let output = try layout.toNCHW(try kernel(try layout.fromNCHW(input, kernel.program.input)), kernel.program.outputShape)
         return CheckResult(
-            name: kernel.program.name, shape: kernel.program.input, comparison: Comparison(output, reference: reference),
+            name: kernel.program.name, shape: kernel.program.input, comparison: try Comparison(output, reference: reference),
             tolerance: tolerance)
     }
 }

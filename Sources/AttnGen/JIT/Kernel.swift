@@ -13,7 +13,9 @@ public enum WeightSource: Sendable {
     /// The spec's own `weights` file (relative to `baseDirectory`); an error if it names none
     /// and the block has parameters.
     case spec(baseDirectory: URL?)
-    /// A safetensors file, optionally with a prefix selecting the block's tensors.
+    /// A safetensors file (replacing the spec's `weights`), optionally with a prefix selecting
+    /// the block's tensors: it fills a spec without `weightsPrefix`, and a spec whose own prefix
+    /// differs is an error, as `--weights-prefix` on the command line.
     case safetensors(path: String, prefix: String? = nil)
     /// Seeded random parameters (for checking and benchmarks).
     case random(seed: UInt64)
@@ -52,11 +54,16 @@ public final class Kernel: @unchecked Sendable {
         forward = try module.function("\(program.name)_forward", as: ForwardFunction.self)
     }
 
-    /// Runs on one input (`inputCount` floats); allocates the output and scratch.
-    public func callAsFunction(_ input: [Float]) -> [Float] { apply(input) }
+    /// Runs on one input (`inputCount` floats, or `KernelError.wrongCount`); allocates the
+    /// output and scratch.
+    public func callAsFunction(_ input: [Float]) throws(KernelError) -> [Float] { try apply(input) }
 
-    /// Runs without allocating: the caller owns `inputCount`, `outputCount` and `scratchCount` floats.
-    public func run(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>?) {
+    /// Runs without allocating: the caller owns `inputCount`, `outputCount` and `scratchCount`
+    /// floats; a nil `scratch` when `scratchCount > 0` throws `KernelError.missingScratch`.
+    public func run(
+        input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>?
+    ) throws(KernelError) {
+        try requireScratch(scratch)
         params.withUnsafeBufferPointer { p in
             withExtendedLifetime(module) { forward(input, output, p.baseAddress, scratch) }
         }

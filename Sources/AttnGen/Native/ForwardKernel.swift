@@ -10,25 +10,40 @@ public protocol ForwardKernel: AnyObject, Sendable {
     var outputCount: Int { get }
     var scratchCount: Int { get }
     /// Runs without allocating: the caller owns `inputCount`, `outputCount` and `scratchCount`
-    /// floats (`scratch` may be nil when `scratchCount` is 0).
-    func run(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>?)
+    /// floats. `scratch` may be nil only when `scratchCount` is 0; a nil scratch for a kernel
+    /// that needs one throws `KernelError.missingScratch` (the lengths behind the pointers
+    /// cannot be checked: they are the caller's to get right).
+    func run(
+        input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>?
+    ) throws(KernelError)
 }
 
 extension Kernel: ForwardKernel {}
 
 extension ForwardKernel {
-    /// Runs on one input; allocates the output and scratch.
-    public func apply(_ input: [Float]) -> [Float] {
-        precondition(input.count == inputCount, "input has \(input.count) floats, the kernel takes \(inputCount)")
-        var output = [Float](repeating: 0, count: outputCount)
+    /// Runs on one input of `inputCount` floats (another length throws
+    /// `KernelError.wrongCount`); allocates the output and scratch.
+    public func apply(_ input: [Float]) throws(KernelError) -> [Float] {
+        try KernelError.check("input", given: input.count, expected: inputCount)
+        var output = [Float](repeating: 0, count: max(outputCount, 1))
         var scratch = [Float](repeating: 0, count: max(scratchCount, 1))
-        input.withUnsafeBufferPointer { x in
+        // A zero-length array may have no storage: pad to one float, so every pointer is real.
+        let x = input.isEmpty ? [0] : input
+        let result = x.withUnsafeBufferPointer { x in
             output.withUnsafeMutableBufferPointer { y in
                 scratch.withUnsafeMutableBufferPointer { s in
-                    run(input: x.baseAddress!, output: y.baseAddress!, scratch: scratchCount > 0 ? s.baseAddress! : nil)
+                    Result { () throws(KernelError) in
+                        try run(input: x.baseAddress!, output: y.baseAddress!, scratch: scratchCount > 0 ? s.baseAddress! : nil)
+                    }
                 }
             }
         }
-        return output
+        try result.get()
+        return Array(output.prefix(outputCount))
+    }
+
+    /// The check every tier's `run` starts with.
+    func requireScratch(_ scratch: UnsafeMutablePointer<Float>?) throws(KernelError) {
+        guard scratch != nil || scratchCount == 0 else { throw KernelError.missingScratch(needed: scratchCount) }
     }
 }

@@ -10,18 +10,19 @@ struct KernelPlan {
 
     init(_ spec: BlockSpec, weights: WeightSource) throws {
         var base: URL? = nil
-        var override: String? = nil
         var spec = spec
         switch weights {
         case .spec(let dir): base = dir
         case .safetensors(let path, let prefix):
-            override = path
-            if let prefix { spec.weightsPrefix = prefix }
+            // The command line's rule: a prefix fills a spec without one, never replaces its own.
+            var options = WeightsOptions(weights: path, prefix: prefix)
+            options.labels = ("the safetensors path", "the safetensors prefix")
+            spec = try options.apply(to: [("", spec)])[0].spec
         case .random, .values:
             spec.weights = nil
             spec.weightsPrefix = nil
         }
-        let generated = try Pipeline.generate(spec, baseDirectory: base, weightsOverride: override)
+        let generated = try Pipeline.generate(spec, baseDirectory: base)
         let program = generated.program
         switch weights {
         case .random(let seed): params = program.randomParams(seed: seed)

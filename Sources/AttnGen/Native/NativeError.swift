@@ -13,6 +13,10 @@ public struct NativeError: Error, CustomStringConvertible, Sendable {
         case loadFailed
         /// The object has no symbol of that name.
         case symbolNotFound
+        /// The parameter array given does not have the program's length.
+        case wrongParameters
+        /// `function(_:as:)` was asked for a type that is not a C function pointer.
+        case notAFunctionType
     }
 
     public let kind: Kind
@@ -34,6 +38,7 @@ public struct NativeError: Error, CustomStringConvertible, Sendable {
         case .cacheUnwritable: return "native tier: cannot write the cache: \(message)"
         case .loadFailed: return "native tier: dlopen failed: \(message)"
         case .symbolNotFound: return "native tier: \(message)"
+        case .wrongParameters, .notAFunctionType: return "native tier: \(message)"
         }
     }
 }

@@ -38,7 +38,10 @@ public final class NativeKernel: ForwardKernel, @unchecked Sendable {
     public init(
         generated: Generated, params: [Float], compiler: NativeCompiler = NativeCompiler(), useCache: Bool = true
     ) throws(NativeError) {
-        precondition(params.count == generated.program.paramCount, "parameters do not match the program")
+        guard params.count == generated.program.paramCount else {
+            throw NativeError(
+                .wrongParameters, "params has \(params.count) floats, the program takes \(generated.program.paramCount)")
+        }
         let files = Self.sourceFiles(generated)
         library = try compiler.library(files: files.list, main: files.main, key: files.key, useCache: useCache)
         forward = try library.function("\(generated.program.name)_forward", as: ForwardFunction.self)
@@ -64,15 +67,17 @@ public final class NativeKernel: ForwardKernel, @unchecked Sendable {
         return (source.files, "\(source.name).c", key.canonicalJSON)
     }
 
-    /// Runs without allocating: the caller owns `inputCount`, `outputCount` and `scratchCount` floats.
+    /// Runs without allocating: the caller owns `inputCount`, `outputCount` and `scratchCount`
+    /// floats; a nil `scratch` when `scratchCount > 0` throws `KernelError.missingScratch`.
     public func run(
         input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>?
-    ) {
+    ) throws(KernelError) {
+        try requireScratch(scratch)
         params.withUnsafeBufferPointer { p in
             withExtendedLifetime(library) { forward(input, output, p.baseAddress, scratch) }
         }
     }
 
     /// Runs on one input; allocates the output and scratch.
-    public func callAsFunction(_ input: [Float]) -> [Float] { apply(input) }
+    public func callAsFunction(_ input: [Float]) throws(KernelError) -> [Float] { try apply(input) }
 }

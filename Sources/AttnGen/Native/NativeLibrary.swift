@@ -45,9 +45,9 @@ public final class NativeLibrary: @unchecked Sendable {
     public func function<Function>(_ name: String, as type: Function.Type = Function.self) throws(NativeError)
         -> Function
     {
-        precondition(
-            MemoryLayout<Function>.size == MemoryLayout<UnsafeRawPointer>.size,
-            "NativeLibrary.function(_:as:) needs a @convention(c) function type")
+        guard MemoryLayout<Function>.size == MemoryLayout<UnsafeRawPointer>.size else {
+            throw NativeError(.notAFunctionType, "\(Function.self) is not a @convention(c) function type")
+        }
         return unsafeBitCast(try symbol(name), to: Function.self)
     }
 

@@ -21,13 +21,14 @@ extension ForwardKernel {
     /// Runs `samples` consecutive inputs of this kernel's shape on up to `threads` threads.
     /// `input`, `output` and `scratch` hold `samples` times `inputCount`, `outputCount` and
     /// `scratchCount` floats; sample i uses the i-th slice of each, so no two calls share memory.
+    /// Negative `samples`, `threads` < 1 or a nil scratch the kernel needs throw `KernelError`.
     public func parallelRun(
         samples: Int, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
         scratch: UnsafeMutablePointer<Float>?, threads: Int = ProcessInfo.processInfo.activeProcessorCount
-    ) {
-        precondition(samples >= 0 && threads >= 1)
-        precondition(
-            scratch != nil || scratchCount == 0, "the kernel needs \(scratchCount) floats of scratch per sample")
+    ) throws(KernelError) {
+        guard samples >= 0 else { throw KernelError.tooSmall(argument: "samples", given: samples, minimum: 0) }
+        guard threads >= 1 else { throw KernelError.tooSmall(argument: "threads", given: threads, minimum: 1) }
+        try requireScratch(scratch)
         let workers = min(samples, threads)
         if workers <= 1 {
             for s in 0..<samples { runSample(s, input: input, output: output, scratch: scratch) }
@@ -43,11 +44,12 @@ extension ForwardKernel {
         }
     }
 
+    /// One sample's slice; the scratch was checked by `parallelRun`, so `run` cannot throw.
     private func runSample(
         _ s: Int, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
         scratch: UnsafeMutablePointer<Float>?
     ) {
-        run(
+        try! run(
             input: input + s * inputCount, output: output + s * outputCount,
             scratch: scratch.map { $0 + s * scratchCount })
     }
@@ -65,8 +67,12 @@ public final class ParallelKernel: ForwardKernel, @unchecked Sendable {
     public var outputCount: Int { samples * sample.outputCount }
     public var scratchCount: Int { samples * sample.scratchCount }
 
-    public init(sample: any ForwardKernel, samples: Int, threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
-        precondition(samples >= 1 && threads >= 1)
+    /// `samples` and `threads` below 1 throw `KernelError.tooSmall`.
+    public init(
+        sample: any ForwardKernel, samples: Int, threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    ) throws(KernelError) {
+        guard samples >= 1 else { throw KernelError.tooSmall(argument: "samples", given: samples, minimum: 1) }
+        guard threads >= 1 else { throw KernelError.tooSmall(argument: "threads", given: threads, minimum: 1) }
         self.sample = sample
         self.samples = samples
         self.threads = threads
@@ -79,15 +85,15 @@ public final class ParallelKernel: ForwardKernel, @unchecked Sendable {
         threads: Int = ProcessInfo.processInfo.activeProcessorCount
     ) throws {
         let kernel = try NativeKernel(spec.singleSample, weights: weights, compiler: compiler)
-        self.init(sample: kernel, samples: spec.input.n, threads: threads)
+        try self.init(sample: kernel, samples: spec.input.n, threads: threads)
     }
 
     public func run(
         input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>?
-    ) {
-        sample.parallelRun(samples: samples, input: input, output: output, scratch: scratch, threads: threads)
+    ) throws(KernelError) {
+        try sample.parallelRun(samples: samples, input: input, output: output, scratch: scratch, threads: threads)
     }
 
     /// Runs on one input; allocates the output and scratch.
-    public func callAsFunction(_ input: [Float]) -> [Float] { apply(input) }
+    public func callAsFunction(_ input: [Float]) throws(KernelError) -> [Float] { try apply(input) }
 }

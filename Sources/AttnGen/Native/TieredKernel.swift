@@ -72,9 +72,10 @@ public final class TieredKernel: ForwardKernel, @unchecked Sendable {
 
     public func run(
         input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>?
-    ) {
+    ) throws(KernelError) {
+        try requireScratch(scratch)
         guard let address = UnsafeRawPointer(bitPattern: nativeForward.load(ordering: .acquiring)) else {
-            return tcc.run(input: input, output: output, scratch: scratch)
+            return try tcc.run(input: input, output: output, scratch: scratch)
         }
         let forward = unsafeBitCast(address, to: ForwardFunction.self)
         // The native object was compiled from the tcc kernel's own code and parameters.
@@ -82,5 +83,5 @@ public final class TieredKernel: ForwardKernel, @unchecked Sendable {
     }
 
     /// Runs on one input; allocates the output and scratch.
-    public func callAsFunction(_ input: [Float]) -> [Float] { apply(input) }
+    public func callAsFunction(_ input: [Float]) throws(KernelError) -> [Float] { try apply(input) }
 }

@@ -26,17 +26,44 @@ struct NameScheme {
         ],
         swappedPlanes: ["spatial.conv.conv.weight"])
 
-    /// The scheme a block's tensors follow, told apart by names only the other code uses.
-    static func detect(_ body: BlockSpec.Body, _ names: Set<String>) -> NameScheme {
+    /// The schemes a block's files may follow; the first is the catalog's own.
+    static func candidates(_ body: BlockSpec.Body) -> [NameScheme] {
         switch body {
-        case .se: return names.contains("fc.0.weight") ? .moskomuleSE : .timm
-        case .cbam: return names.contains("ChannelGate.mlp.1.weight") ? .officialCBAM : .timm
+        case .se: return [.timm, .moskomuleSE]
+        case .cbam: return [.timm, .officialCBAM]
         // The newer kinds' catalogs use their reference code's names (timm's SK, the official
         // code elsewhere), so their files need no renaming.
         case .eca, .graph, .seVar1, .seVar2, .seVar3, .seGC, .bam, .sk, .danetPAM, .danetCAM, .scconv, .psa, .emsa,
             .externalAttention, .fusion:
-            return .timm
+            return [.timm]
         }
+    }
+
+    /// The scheme a block's tensors follow, told apart by names only one scheme uses. Tensors of
+    /// two schemes in one block are refused: reading one set would silently drop the other.
+    static func detect(_ body: BlockSpec.Body, _ names: [String], source: String, prefix: String) throws(SpecError) -> NameScheme {
+        let schemes = candidates(body)
+        var found: [(scheme: NameScheme, tensor: String)] = []
+        for scheme in schemes {
+            let marks = scheme.marks(among: schemes)
+            if let tensor = names.sorted().first(where: { name in marks.contains { name.hasPrefix($0) } }) {
+                found.append((scheme, tensor))
+            }
+        }
+        guard found.count <= 1 else {
+            let a = found[0], b = found[1]
+            throw SpecError(
+                "weights",
+                "\(source): holds tensors of two naming schemes, \"\(prefix + a.tensor)\" (\(a.scheme.label)) and \"\(prefix + b.tensor)\" (\(b.scheme.label)); a block's tensors must follow one")
+        }
+        return found.first?.scheme ?? schemes[0]
+    }
+
+    /// Name prefixes only this scheme uses among `schemes`: its own file prefixes, or, for a
+    /// scheme without renames (the catalog's), the catalog prefixes the others rename to.
+    private func marks(among schemes: [NameScheme]) -> [String] {
+        guard renames.isEmpty else { return renames.map(\.theirs) }
+        return schemes.flatMap { $0.renames.map(\.ours) }
     }
 
     func catalogName(_ theirs: String) -> String {

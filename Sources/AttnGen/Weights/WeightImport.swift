@@ -7,23 +7,34 @@ import AttnSpec
 import Foundation
 
 extension Checkpoint {
-    /// The flat parameter array of `lowered`, in its declaration order.
+    /// The flat parameter array of `lowered`, in its declaration order. Every tensor of the
+    /// block must be read by some layer: one left over means the spec and the checkpoint
+    /// describe different blocks (a conv with `"bias": false` whose file has the bias).
     func parameters(for lowered: Lowered) throws(SpecError) -> [Float] {
         var flat: [Float] = []
+        var read: Set<String> = []
         flat.reserveCapacity(lowered.program.paramCount)
         for (decl, source) in zip(lowered.program.params, lowered.sources) {
             let values: [Float]
             switch source {
             case .tensor(let name):
                 values = try tensor(name, decl.dims)
+                read.insert(name)
             case .batchNormScale(let prefix, let eps):
                 values = try batchNorm(prefix, decl.dims, eps).scale
+                read.formUnion(Self.batchNormTensors(prefix))
             case .batchNormShift(let prefix, let eps):
                 values = try batchNorm(prefix, decl.dims, eps).shift
+                read.formUnion(Self.batchNormTensors(prefix))
             }
             flat += values
         }
+        try refuseUnread(read, block: lowered.program.name)
         return flat
+    }
+
+    private static func batchNormTensors(_ prefix: String) -> [String] {
+        ["weight", "bias", "running_mean", "running_var"].map { prefix + "." + $0 }
     }
 
     /// A tensor of the expected dims; extra dims of extent 1 (`[O,I,1,1]` for `[O,I]`, `[1,1,k]`
@@ -57,10 +68,11 @@ extension Checkpoint {
 
     /// `scale = γ / sqrt(var + eps)`, `shift = β - mean·scale`, computed in Double.
     private func batchNorm(_ prefix: String, _ dims: [Int], _ eps: Double) throws(SpecError) -> (scale: [Float], shift: [Float]) {
-        let gamma = try tensor(prefix + ".weight", dims)
-        let beta = try tensor(prefix + ".bias", dims)
-        let mean = try tensor(prefix + ".running_mean", dims)
-        let variance = try tensor(prefix + ".running_var", dims)
+        let names = Self.batchNormTensors(prefix)
+        let gamma = try tensor(names[0], dims)
+        let beta = try tensor(names[1], dims)
+        let mean = try tensor(names[2], dims)
+        let variance = try tensor(names[3], dims)
         var scale: [Float] = []
         var shift: [Float] = []
         for i in 0..<gamma.count {

@@ -20,7 +20,7 @@ extension Catalog {
             ChannelPool(.mean, of: "x1").named("mean_c")
             ChannelPool(.max, of: "x1").named("max_c")
             Concat("mean_c", "max_c")
-            Conv2D(1, kernelSize: spatialKernel, param: "spatial.conv.conv")
+            Conv2D(1, kernelSize: spatialKernel, bias: false, param: "spatial.conv.conv")
             BatchNorm(param: "spatial.conv.bn")
             Sigmoid()
             Multiply("x1")

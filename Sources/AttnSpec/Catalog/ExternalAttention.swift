@@ -27,11 +27,11 @@ extension Catalog {
     public static func externalAttention(channels: Int, slots: Int) -> [Layer] {
         build {
             Conv2D(channels, kernelSize: 1, padding: 0, bias: true, param: "conv1")
-            Conv2D(slots, kernelSize: 1, padding: 0, param: "linear_0")
+            Conv2D(slots, kernelSize: 1, padding: 0, bias: false, param: "linear_0")
             Softmax(.hw)
             Primitive(.l1Normalize(.c, eps: 1e-9))
-            Conv2D(channels, kernelSize: 1, padding: 0, param: "linear_1")
-            Conv2D(channels, kernelSize: 1, padding: 0, param: "conv2.0")
+            Conv2D(channels, kernelSize: 1, padding: 0, bias: false, param: "linear_1")
+            Conv2D(channels, kernelSize: 1, padding: 0, bias: false, param: "conv2.0")
             BatchNorm(param: "conv2.1")
             Add("x")
             ReLU()

@@ -64,7 +64,7 @@ extension Catalog {
         return build {
             for i in scales {
                 Conv2D(split, kernelSize: kernels[i], padding: kernels[i] / 2, stride: stride, groups: groups[i],
-                    param: "conv_\(i + 1)", of: "x").named("x\(i + 1)")
+                    bias: false, param: "conv_\(i + 1)", of: "x").named("x\(i + 1)")
                 GlobalPool(.mean)
                 Linear(split / 16, bias: true, param: "se.fc1")
                 ReLU()

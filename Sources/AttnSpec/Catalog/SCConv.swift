@@ -57,15 +57,15 @@ extension Catalog {
         let c = input.c
         return build {
             Primitive(.pool2d(.mean, kernelSize: poolingR, stride: poolingR), "x")
-            Conv2D(c, kernelSize: 3, padding: padding, dilation: dilation, groups: groups, param: "k2.1")
+            Conv2D(c, kernelSize: 3, padding: padding, dilation: dilation, groups: groups, bias: false, param: "k2.1")
             BatchNorm(param: "k2.2")
             Primitive(.upsampleNearest(h: input.h, w: input.w))
             Add("x")
             Sigmoid().named("gate")
-            Conv2D(c, kernelSize: 3, padding: padding, dilation: dilation, groups: groups, param: "k3.0", of: "x")
+            Conv2D(c, kernelSize: 3, padding: padding, dilation: dilation, groups: groups, bias: false, param: "k3.0", of: "x")
             BatchNorm(param: "k3.1")
             Multiply("gate")
-            Conv2D(c, kernelSize: 3, padding: padding, dilation: dilation, stride: stride, groups: groups, param: "k4.0")
+            Conv2D(c, kernelSize: 3, padding: padding, dilation: dilation, stride: stride, groups: groups, bias: false, param: "k4.0")
             BatchNorm(param: "k4.1")
         }
     }

@@ -26,7 +26,7 @@ extension Catalog {
         build {
             GlobalPool(.mean)
             if let groups {
-                Conv2D(channels, kernelSize: 1, padding: 0, groups: groups, param: "fc")
+                Conv2D(channels, kernelSize: 1, padding: 0, groups: groups, bias: false, param: "fc")
             }
             Sigmoid()
             Multiply("x")

@@ -126,7 +126,7 @@ extension Catalog {
                     Primitive(.slice(start: i * pathIn, count: pathIn), "x")
                 }
                 Conv2D(out, kernelSize: p.kernel, padding: p.padding, dilation: p.dilation, stride: stride, groups: groups,
-                    param: "paths.\(i).conv", of: splitInput ? nil : "x")
+                    bias: false, param: "paths.\(i).conv", of: splitInput ? nil : "x")
                 BatchNorm(param: "paths.\(i).bn")
                 ReLU().named(branches[i])
             }

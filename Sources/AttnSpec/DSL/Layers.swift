@@ -32,12 +32,13 @@ public struct ChannelConv1D: LayerConvertible {
     }
 }
 
-/// k×k convolution, stride 1, zero padding, optional dilation and bias.
+/// k×k convolution, zero padding, optional dilation, stride and groups; with a bias unless
+/// `bias: false`, as PyTorch's `nn.Conv2d`.
 public struct Conv2D: LayerConvertible {
     public let layer: Layer
     public init(
         _ outChannels: Int, kernelSize: Int, padding: Int? = nil, dilation: Int = 1, stride: Int = 1, groups: Int = 1,
-        bias: Bool = false, param: String, of input: String? = nil
+        bias: Bool = true, param: String, of input: String? = nil
     ) {
         // Default padding keeps H and W ("same"), as timm's get_padding does for stride 1.
         let pad = padding ?? samePadding(kernelSize, dilation)

@@ -44,7 +44,7 @@ extension BlockSpec {
                 Conv2DLayer(
                     outChannels: try int(&r, "out_channels"), kernelSize: k,
                     padding: try r.int("padding") ?? samePadding(k, dilation), dilation: dilation, stride: stride,
-                    groups: try r.int("groups") ?? 1, bias: try r.bool("bias") ?? false, param: try param(&r)))
+                    groups: try r.int("groups") ?? 1, bias: try r.bool("bias") ?? true, param: try param(&r)))
         case "batch_norm":
             op = .batchNorm(param: try param(&r), eps: try r.double("eps") ?? 1e-5)
         case "relu": op = .relu
@@ -80,9 +80,8 @@ extension BlockSpec {
         case "slice": op = .slice(start: try int(&r, "start"), count: try int(&r, "count"))
         case "reshape": op = .reshape(try Self.shape(&r, "shape"))
         case "transpose":
-            let perm = try r.require("perm") { (r: inout FieldReader, k: String) throws(SpecError) in try r.ints(k) }
-            guard perm.sorted() == [0, 1, 2, 3] else { throw SpecError("perm", "must order the axes 0, 1, 2, 3 (N, C, H, W), got \(perm)") }
-            op = .transpose(perm)
+            // Lowering checks perm and shapes, for the DSL's layers as for these.
+            op = .transpose(try r.require("perm") { (r: inout FieldReader, k: String) throws(SpecError) in try r.ints(k) })
         default:
             let known = LayerOp.jsonNames.joined(separator: ", ")
             throw SpecError("op", "unknown op \"\(opName)\" (known: \(known))")
@@ -107,13 +106,7 @@ extension BlockSpec {
         return axis
     }
 
-    /// `[n, c, h, w]`, each at least 1.
     private static func shape(_ r: inout FieldReader, _ key: String) throws(SpecError) -> [Int] {
-        let dims = try r.require(key) { (r: inout FieldReader, k: String) throws(SpecError) in try r.ints(k) }
-        guard dims.count == 4 else { throw SpecError(key, "must be [n, c, h, w], got \(dims.count) numbers") }
-        for (i, d) in dims.enumerated() where d < 1 || d > maxElements {
-            throw SpecError("\(key)[\(i)]", "must be in 1...\(maxElements), got \(d)")
-        }
-        return dims
+        try r.require(key) { (r: inout FieldReader, k: String) throws(SpecError) in try r.ints(k) }
     }
 }

@@ -87,6 +87,7 @@ extension BlockSpec {
         }
         let libm = try r.bool("libm")
         let selftest = try r.bool("selftest")
+        let output = try r.raw("output").map { (v: JSONValue) throws(SpecError) in try Self.decodeOutput(v) }
         let kind = try r.string("kind")
         let graph = r.raw("graph")
         let body: Body
@@ -105,6 +106,7 @@ extension BlockSpec {
         self.layout = layout
         self.libm = libm
         self.selftest = selftest
+        self.output = output
     }
 
     /// Catalog kinds this build knows.
@@ -138,6 +140,20 @@ extension BlockSpec {
         case "fusion": return .fusion(try FusionOptions(&r))
         default:
             throw SpecError("kind", "unknown kind \"\(kind)\" (known: \(kinds.joined(separator: ", ")))")
+        }
+    }
+
+    private static func decodeOutput(_ value: JSONValue) throws(SpecError) -> OutputShape {
+        do throws(SpecError) {
+            var r = try FieldReader(value, at: "")
+            let n = try r.int("n")
+            let c = try r.require("c") { (r: inout FieldReader, k: String) throws(SpecError) in try r.int(k) }
+            let h = try r.require("h") { (r: inout FieldReader, k: String) throws(SpecError) in try r.int(k) }
+            let w = try r.require("w") { (r: inout FieldReader, k: String) throws(SpecError) in try r.int(k) }
+            try r.finish(context: "output")
+            return OutputShape(n: n, c: c, h: h, w: w)
+        } catch {
+            throw error.within("output")
         }
     }
 

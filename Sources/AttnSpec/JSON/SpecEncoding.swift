@@ -12,6 +12,11 @@ extension BlockSpec {
         f["layout"] = layout.map { .string($0.rawValue) }
         f["libm"] = libm.map { .bool($0) }
         f["selftest"] = selftest.map { .bool($0) }
+        if let output {
+            var o: [String: JSONValue] = ["c": .int(output.c), "h": .int(output.h), "w": .int(output.w)]
+            o["n"] = output.n.map { .int($0) }
+            f["output"] = .object(o)
+        }
         if let kind { f["kind"] = .string(kind) }
         switch body {
         case .se(let o):

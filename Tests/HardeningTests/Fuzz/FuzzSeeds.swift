@@ -64,33 +64,34 @@ enum FuzzSeeds {
 
     static func f32(_ values: [Float]) -> [UInt8] { littleEndian(values.map(\.bitPattern)) }
 
-    /// Files for every weight layout the importer knows (C = 16, rd = 4, k = 3).
+    /// Files for every weight layout the importer knows (C = 16, rd = 4, k = 3). The tensors are
+    /// fixed and valid, so the writer cannot refuse them (`try!`).
     static let weights: [(name: String, bytes: [UInt8])] = {
         let bn = { (p: String) -> [(name: String, shape: [Int], values: [Float])] in
             [("\(p).weight", [1], [1.2]), ("\(p).bias", [1], [-0.1]), ("\(p).running_mean", [1], [0.05]), ("\(p).running_var", [1], [0.8])]
         }
         var files: [(String, [UInt8])] = [
-            ("se_timm", SafeTensorsWriter.encode([
+            ("se_timm", try! SafeTensorsWriter.encode([
                 ("fc1.weight", [4, 16, 1, 1], ramp(64)), ("fc1.bias", [4], ramp(4)),
                 ("fc2.weight", [16, 4, 1, 1], ramp(64)), ("fc2.bias", [16], ramp(16)),
             ])),
-            ("se_moskomule", SafeTensorsWriter.encode([("fc.0.weight", [4, 16], ramp(64)), ("fc.2.weight", [16, 4], ramp(64))])),
-            ("se_prefix", SafeTensorsWriter.encode([
+            ("se_moskomule", try! SafeTensorsWriter.encode([("fc.0.weight", [4, 16], ramp(64)), ("fc.2.weight", [16, 4], ramp(64))])),
+            ("se_prefix", try! SafeTensorsWriter.encode([
                 ("layer1.0.conv1.weight", [2, 2], ramp(4)),
                 ("layer1.0.se.fc1.weight", [4, 16, 1, 1], ramp(64)), ("layer1.0.se.fc1.bias", [4], ramp(4)),
                 ("layer1.0.se.fc2.weight", [16, 4, 1, 1], ramp(64)), ("layer1.0.se.fc2.bias", [16], ramp(16)),
             ], metadata: ["format": "pt"])),
-            ("eca", SafeTensorsWriter.encode([("conv.weight", [1, 1, 3], [0.2, -0.5, 0.7])])),
-            ("cbam_timm", SafeTensorsWriter.encode([
+            ("eca", try! SafeTensorsWriter.encode([("conv.weight", [1, 1, 3], [0.2, -0.5, 0.7])])),
+            ("cbam_timm", try! SafeTensorsWriter.encode([
                 ("channel.fc1.weight", [4, 16, 1, 1], ramp(64)), ("channel.fc2.weight", [16, 4, 1, 1], ramp(64)),
                 ("spatial.conv.conv.weight", [1, 2, 3, 3], ramp(18)),
             ] + bn("spatial.conv.bn"))),
-            ("cbam_official", SafeTensorsWriter.encode([
+            ("cbam_official", try! SafeTensorsWriter.encode([
                 ("ChannelGate.mlp.1.weight", [4, 16], ramp(64)), ("ChannelGate.mlp.1.bias", [4], ramp(4)),
                 ("ChannelGate.mlp.3.weight", [16, 4], ramp(64)), ("ChannelGate.mlp.3.bias", [16], ramp(16)),
                 ("SpatialGate.spatial.conv.weight", [1, 2, 3, 3], ramp(18)),
             ] + bn("SpatialGate.spatial.bn"))),
-            ("graph_fc_bn", SafeTensorsWriter.encode([
+            ("graph_fc_bn", try! SafeTensorsWriter.encode([
                 ("fc.weight", [16, 16], ramp(256, scale: 0.02)), ("fc.bias", [16], ramp(16)),
                 ("bn.weight", [16], ramp(16)), ("bn.bias", [16], ramp(16)), ("bn.running_mean", [16], ramp(16)),
                 ("bn.running_var", [16], [Float](repeating: 0.5, count: 16)),
