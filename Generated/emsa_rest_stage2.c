@@ -588,7 +588,12 @@ void emsa_rest_stage2_forward(const float *input, float *output, const float *pa
                 for (int k = 0; k < 32; k++) {
                     const float *br = v8_k_heads + c * 512 + k * 16;
                     for (int i = i0; i < i1; i++) {
-                        attn_row_axpy(v10_matmul + c * 4096 + i * 16, br, v3_q_heads[c * 8192 + k * 256 + i] * 0.17677669f, 16);
+                        attn_row_axpy(v10_matmul + c * 4096 + i * 16, br, v3_q_heads[c * 8192 + k * 256 + i], 16);
+                    }
+                }
+                for (int i = i0; i < i1; i++) {
+                    for (int j = 0; j < 16; j++) {
+                        (v10_matmul + c * 4096 + i * 16)[j] *= 0.17677669f;
                     }
                 }
             }

@@ -30,8 +30,13 @@ extension CEmitter {
             body.append(rows([.loop(variable: "j", extent: out.w, body: [.line("(\(outRow))[j] = 0.0f;")])]))
             body.append(.loop(variable: "k", extent: inner, body: [
                 .line("const float *br = \(pointer(b)) + \(index(b, n: n.index, c: c.index, h: "k"));"),
-                rows([.line("attn_row_axpy(\(outRow), br, \(aik)\(scale), \(out.w));")]),
+                rows([.line("attn_row_axpy(\(outRow), br, \(aik), \(out.w));")]),
             ]))
+            // alpha scales the finished sums, as the GEMM helpers and the interpreter do: folded
+            // into A, a huge alpha turns each term into ±inf and their sum into NaN.
+            if alpha != 1 {
+                body.append(rows([.loop(variable: "j", extent: out.w, body: [.line("(\(outRow))[j] *= \(cFloat(alpha));")])]))
+            }
         } else if rowDots {
             // out[i, j] = A[i, :] · B[j, :]
             body.append(.loop(variable: "j", extent: out.w, body: [

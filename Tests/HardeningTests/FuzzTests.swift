@@ -31,7 +31,8 @@ struct FuzzTests {
         // The generator must reach every stage, or it tests only the decoder.
         #expect(tally.refusedByDecoder > Self.iterations / 50, "\(tally)")
         #expect(tally.refusedLater > Self.iterations / 20, "\(tally)")
-        #expect(tally.generated > Self.iterations / 5, "\(tally)")
+        // Extreme integers and hostile names refuse more specs than they used to: about 19 % generate.
+        #expect(tally.generated > Self.iterations / 8, "\(tally)")
     }
 
     @Test func mutatedSpecSeedsHoldEveryProperty() throws {

@@ -8,10 +8,13 @@ public struct Comparison: Sendable, CustomStringConvertible {
     /// Flat index of the largest error, with both values, for the failure message.
     public let worstIndex: Int
     public let worst: (value: Float, reference: Float)
-    /// Any NaN or Inf in the output where the reference is finite.
+    /// An element whose class differs from the reference's: NaN or ±Inf where the reference is
+    /// finite, or anything but the same NaN/±Inf where the reference is not finite.
     public let nonFinite: Bool
 
-    /// `y` must have the reference's length (`KernelError.wrongCount` otherwise).
+    /// `y` must have the reference's length (`KernelError.wrongCount` otherwise). Elements where
+    /// both are the same infinity, or both NaN, agree (the math overflowed in both); the error
+    /// and its scale are taken over the finite elements.
     public init(_ y: [Float], reference ref: [Float]) throws(KernelError) {
         try KernelError.check("output", given: y.count, expected: ref.count)
         var maxAbs: Float = 0
@@ -19,9 +22,20 @@ public struct Comparison: Sendable, CustomStringConvertible {
         var scale: Float = 0
         var nonFinite = false
         for i in 0..<y.count {
+            guard ref[i].isFinite else {
+                let same = ref[i].isNaN ? y[i].isNaN : y[i] == ref[i]
+                if !same && !nonFinite {
+                    nonFinite = true
+                    worstIndex = i
+                }
+                continue
+            }
             let d = abs(y[i] - ref[i])
-            if !y[i].isFinite && ref[i].isFinite { nonFinite = true }
-            if d > maxAbs || d.isNaN {
+            if !y[i].isFinite && !nonFinite {
+                nonFinite = true
+                worstIndex = i
+            }
+            if !nonFinite && (d > maxAbs || d.isNaN) {
                 maxAbs = d
                 worstIndex = i
             }
