@@ -33,6 +33,12 @@ public enum Limits {
     /// EMSA and DANet PAM (1.2·10⁹ to 7.6·10⁹) generate only without the self-test.
     public static let maxSelftestCost = 1_000_000_000
 
+    /// Default largest interpreter cost `attn-gen verify` runs (its `--max-cost`): about a minute
+    /// of a release build's interpreter, ten times the self-test cap, so a block at ResNet-50
+    /// sizes is checked while a mistyped 4096² matmul is refused at once instead of running for
+    /// a quarter of an hour.
+    public static let maxVerifyCost = 10_000_000_000
+
     /// Most floats the interpreter may hold for a `"selftest": true` block (`Program
     /// .interpreterElements`: the input, every value, the parameters): 2^28, 1 GiB.
     public static let maxSelftestElements = 1 << 28

@@ -19,6 +19,9 @@ struct Verify: ParsableCommand {
 
     @OptionGroup var weightsOptions: WeightsFlags
 
+    @Option(help: "Refuse a block whose interpreter run costs more operations (FLOPs plus elements) than this.")
+    var maxCost: Int = Limits.maxVerifyCost
+
     func run() throws {
         let base = URL(fileURLWithPath: spec).deletingLastPathComponent()
         var failed = 0
@@ -29,7 +32,8 @@ struct Verify: ParsableCommand {
             var results: [CheckResult] = []
             for (path, block) in try weightsOptions.options.apply(to: Pipeline.loadBlocks(path: spec)) {
                 do {
-                    results.append(try CrossCheck.run(block, seed: seed, baseDirectory: base, useSpecWeights: fileWeights))
+                    results.append(try CrossCheck.run(
+                        block, seed: seed, baseDirectory: base, useSpecWeights: fileWeights, maxCost: maxCost))
                 } catch let e as SpecError {
                     throw e.within(path)
                 }

@@ -24,9 +24,20 @@ public enum CrossCheck {
 
     /// Checks `spec` with random weights, or with its own `weights` file when `useSpecWeights`:
     /// then a block with parameters and no file is an error, never a silent switch to random.
+    /// `maxCost` caps the interpreter's work (`Program.interpreterCost`): past it the block is
+    /// refused before anything runs.
     public static func run(
-        _ spec: BlockSpec, seed: UInt64 = 1, baseDirectory: URL? = nil, useSpecWeights: Bool = false
+        _ spec: BlockSpec, seed: UInt64 = 1, baseDirectory: URL? = nil, useSpecWeights: Bool = false,
+        maxCost: Int? = nil
     ) throws -> CheckResult {
+        if let maxCost {
+            let cost = try Lowering.lower(spec).program.interpreterCost
+            guard cost <= maxCost else {
+                throw SpecError(
+                    "", "checking the block runs \(cost) interpreter operations (FLOPs plus elements), over --max-cost "
+                        + "\(maxCost); raise --max-cost to check it anyway")
+            }
+        }
         let weights: WeightSource = useSpecWeights ? .spec(baseDirectory: baseDirectory) : .random(seed: seed)
         let kernel = try Kernel(spec, weights: weights)
         let input = kernel.program.randomInput(seed: seed &+ 1)
