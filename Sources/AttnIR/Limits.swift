@@ -20,6 +20,11 @@ public enum Limits {
     /// build (1 s in release), 2,048 elementwise ops in well under a second.
     public static let maxLayers = 2_048
 
+    /// Most blocks in one `{"blocks": [...]}` file. Each block generates on its own, so this
+    /// bounds a run's time: a whole network holds tens of attention blocks (EfficientNet-B7 55),
+    /// while a spec file of tiny blocks could otherwise hold fifteen thousand.
+    public static let maxBlocks = 1_024
+
     /// Most entries of the lookup tables the C spells out, summed over a block: conv tap
     /// offsets (C_in/groups·k² per k×k conv on hosts) and nearest-upsampling index maps (H + W
     /// per op). About 8 MB of C at the cap; ResNet-50-sized blocks need under 200,000.

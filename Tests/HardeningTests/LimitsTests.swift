@@ -221,6 +221,17 @@ struct LimitsTests {
         #expect(error?.message.contains("\(Limits.maxLayers)") == true)
     }
 
+    @Test func filesPastTheBlockCapAreRefusedBeforeAnyBlockIsRead() throws {
+        let one = #"{"name": "b", "kind": "se", "input": {"c": 16, "h": 4, "w": 4}}"#
+        // Every block has the same name: the cap must speak before the duplicate-name rule.
+        let text = #"{"blocks": ["# + Array(repeating: one, count: Limits.maxBlocks + 1).joined(separator: ", ") + "]}"
+        let error = #expect(throws: SpecError.self) { try BlockSpec.decodeFile(Data(text.utf8)) }
+        #expect(error?.path == "blocks")
+        #expect(error?.message.contains("\(Limits.maxBlocks + 1) blocks") == true)
+        let atCap = (0..<Limits.maxBlocks).map { #"{"name": "b\#($0)", "kind": "eca", "input": {"c": 8, "h": 2, "w": 2}}"# }
+        #expect(try BlockSpec.decodeFile(Data(#"{"blocks": [\#(atCap.joined(separator: ", "))]}"#.utf8)).count == Limits.maxBlocks)
+    }
+
     /// The caps leave every example, every fixture and ResNet-50-sized blocks alone: each lowers,
     /// fits the emitter's budget, and (the examples and fixtures) may carry a self-test.
     @Test func theCapsLeaveRealisticBlocksAlone() throws {

@@ -22,6 +22,9 @@ extension BlockSpec {
                 throw SpecError("blocks", "must be an array of blocks, got \(blocks.typeName)")
             }
             guard !items.isEmpty else { throw SpecError("blocks", "must hold at least one block") }
+            guard items.count <= Limits.maxBlocks else {
+                throw SpecError("blocks", "holds \(items.count) blocks, more than the \(Limits.maxBlocks) a file may have; split it")
+            }
             var specs: [BlockSpec] = []
             for (i, item) in items.enumerated() {
                 do throws(SpecError) {
