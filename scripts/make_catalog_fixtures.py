@@ -3,9 +3,9 @@
 
 Run by hand (never in CI):
 
-    /work/venv/bin/python scripts/make_catalog_fixtures.py [OUTDIR]
+    .venv/bin/python scripts/make_catalog_fixtures.py [OUTDIR]
 
-OUTDIR defaults to /work/fixtures-staging.  For every case it writes
+OUTDIR defaults to the repo's Tests/Fixtures.  For every case it writes
 OUTDIR/<case>/ with
   spec.json            block description read by attn-gen's importer
   weights.safetensors  the module's state_dict with the reference names
@@ -20,7 +20,7 @@ External Attention and a multi-input fusion block.
 Only SK uses library code (timm.layers.SelectiveKernel).  Every other
 module is written here from scratch so that its forward math and its
 state_dict names equal those of the public reference named in its class
-docstring (see /work/shared/reference/blocks.md for the commits read).
+docstring (the project's reference notes on each block list the commits read).
 Where no public code exists (SE variants, fusion) the module below *is*
 the reference.
 
@@ -32,6 +32,7 @@ affine parameters and running statistics are random too.
 
 import json
 import os
+import shutil
 import sys
 import zlib
 
@@ -48,7 +49,7 @@ from timm.layers import SelectiveKernel
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from make_fixtures import randomise_batch_norm  # noqa: E402  (the same BatchNorm statistics)
 
-DEFAULT_OUTDIR = "/work/fixtures-staging"
+DEFAULT_OUTDIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "Fixtures")
 BN_EPS = 1e-5
 
 
@@ -620,7 +621,10 @@ def make_case(case, outdir):
             f"{name}: state_dict keys {sorted(state)} != {sorted(case['keys'])}"
 
     out_dir = os.path.join(outdir, name)
-    os.makedirs(out_dir, exist_ok=True)
+    # The case's folder is replaced whole: a file an older version of the case wrote (weights of
+    # a block that now has none) must not linger beside the new ones.
+    shutil.rmtree(out_dir, ignore_errors=True)
+    os.makedirs(out_dir)
     spec = {"name": name, "kind": case["kind"],
             "input": {"n": n, "c": c, "h": h, "w": w}}
     if state:

@@ -3,7 +3,7 @@
 
 Run by hand (never in CI):
 
-    /work/venv/bin/python scripts/make_fixtures.py
+    .venv/bin/python scripts/make_fixtures.py
 
 For every case it writes Tests/Fixtures/<case>/ with
   spec.json           block description read by attn-gen's importer

@@ -35,7 +35,7 @@ struct Options {
           --markdown     accepted for clarity; stdout is always the markdown report
           --json FILE    also write every number as JSON
           --no-peers     skip the Python peers (their columns say n/a)
-          --python PATH  the peers' interpreter (default: $ATTN_BENCH_PYTHON, else /work/venv/bin/python)
+          --python PATH  the peers' interpreter (default: $ATTN_BENCH_PYTHON, else .venv/bin/python here or above)
           --cflags FLAGS the fast tier's flags instead of -O3 -march=native (the table says which)
           --blocks, --shapes  a subset: kinds or example names; indices into the issue's five shapes
         """

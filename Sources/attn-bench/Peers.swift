@@ -18,12 +18,19 @@ struct PeerResults {
 }
 
 enum Peers {
-    /// `--python`, else `$ATTN_BENCH_PYTHON`, else /work/venv/bin/python when it exists.
+    /// `--python`, else `$ATTN_BENCH_PYTHON`, else `.venv/bin/python` (what scripts/bench/setup-venv.sh
+    /// makes) in the working directory or the nearest folder above it that has one.
     static func python(_ options: Options) -> String? {
         if let p = options.python { return p }
         if let p = ProcessInfo.processInfo.environment["ATTN_BENCH_PYTHON"], !p.isEmpty { return p }
-        let venv = "/work/venv/bin/python"
-        return FileManager.default.isExecutableFile(atPath: venv) ? venv : nil
+        var dir = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+        while true {
+            let venv = dir.appendingPathComponent(".venv/bin/python").path
+            if FileManager.default.isExecutableFile(atPath: venv) { return venv }
+            let up = dir.deletingLastPathComponent()
+            if up.path == dir.path { return nil }
+            dir = up
+        }
     }
 
     static func jobID(_ example: Example, _ shape: InputShape) -> String { "\(example.name) \(shape.label)" }

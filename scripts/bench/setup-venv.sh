@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Creates the Python environment attn-bench's peer columns need (PyTorch, timm, onnx,
 # onnxruntime, pinned in scripts/requirements-fixtures.txt), unless it already exists.
-# Usage: scripts/bench/setup-venv.sh [VENV_DIR]   (default: $ATTN_BENCH_VENV or /work/venv)
-# attn-bench then finds VENV_DIR/bin/python through ATTN_BENCH_PYTHON, or /work/venv by default.
+# Usage: scripts/bench/setup-venv.sh [VENV_DIR]   (default: $ATTN_BENCH_VENV, else .venv in the repo, git-ignored)
+# attn-bench then finds VENV_DIR/bin/python through ATTN_BENCH_PYTHON, or the repo's .venv by default.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
-venv="${1:-${ATTN_BENCH_VENV:-/work/venv}}"
+venv="${1:-${ATTN_BENCH_VENV:-$here/../../.venv}}"
 python="$venv/bin/python"
 
 if [ -x "$python" ] && "$python" -c "import torch, timm, onnx, onnxruntime" 2>/dev/null; then
