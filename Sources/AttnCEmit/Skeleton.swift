@@ -52,6 +52,7 @@ enum Skeleton {
                 "NAME": p.name,
                 "GUARD": "\(m)_H",
                 "SPEC": commentBody(specText),
+                "LAYOUT": options.layout.rawValue.uppercased(),
                 "MACROS": macros.joined(separator: "\n"),
                 "PARAMS_DECL": declaration,
             ])

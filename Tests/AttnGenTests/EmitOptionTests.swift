@@ -26,6 +26,7 @@ private let blocks: [BlockSpec] = [
         #expect(result.passed, "\(result)")
         let source = try Pipeline.generate(spec.layout(.nhwc)).source.header
         #expect(source.contains("_LAYOUT_NHWC 1"))
+        #expect(source.contains(" * Layout: NHWC,") && !source.contains("NCHW"), "the header comment must say the layout it has")
     }
 
     @Test(arguments: blocks)
