@@ -62,6 +62,4 @@ public enum Templates {
 
     /// The text of `c/<name>.tmpl`, from the in-memory copy.
     public static func cached(_ name: String) -> String { loaded[name] ?? text(name) }
-
-    private static func cache(_ name: String) -> String { cached(name) }
 }

@@ -1,6 +1,8 @@
 // Where each IR parameter comes from in a PyTorch state_dict. Lowering writes this recipe next to
 // the program; weight import follows it, so import needs no per-op knowledge of its own.
 
+import AttnIR
+
 /// How to fill one IR parameter from named checkpoint tensors.
 public enum ParamSource: Hashable, Sendable {
     /// A tensor taken as is; trailing dims of 1 (a 1×1 conv's `[O,I,1,1]`) may be dropped.
@@ -25,5 +27,3 @@ public struct Lowered: Hashable, Sendable {
     public let program: Program
     public let sources: [ParamSource]
 }
-
-import AttnIR

@@ -1,5 +1,7 @@
 // How far one output is from a reference, and whether that is within tolerance.
 
+import Foundation
+
 /// Error of an output against a reference, relative to the reference's largest magnitude.
 public struct Comparison: Sendable, CustomStringConvertible {
     public let maxAbsError: Float
@@ -55,5 +57,3 @@ public struct Comparison: Sendable, CustomStringConvertible {
         return "max abs err \(e(maxAbsError)), max rel err \(e(maxRelError)) (worst at [\(worstIndex)]: \(worst.value) vs \(worst.reference))"
     }
 }
-
-import Foundation
