@@ -1,10 +1,11 @@
 // What a program asks of the emitter, checked against `Limits` before any C is built: the host
 // code's zero-padded convolution copies and wide buffers, attention's score rows, the scratch
 // total, the parameter array, and the lookup tables spelled out in the C. Each size is computed
-// with checked arithmetic here, so the schedule and the emitter that follow only ever see
+// with checked arithmetic here, so the plan and the emitter that follow only ever see
 // sizes that fit a 32-bit `int`.
 
 import AttnIR
+import AttnPlan
 
 /// Why a program is too large to emit: the value whose op asks too much (0 for the whole
 /// program) and the rule with the numbers.
@@ -60,10 +61,10 @@ extension CEmitter {
         guard Limits.sum(of: program.params.map(\.count)) != nil else {
             return BudgetViolation(value: 0, message: "the parameters exceed \(max) floats (32-bit indexing)")
         }
-        // Every value and temporary fits on its own now, so the schedule's sums fit an Int.
-        let schedule = Schedule(groupReductions(program), layout: layout)
-        guard schedule.hostScratchSize <= max else {
-            return BudgetViolation(value: 0, message: "the kernel needs \(schedule.hostScratchSize) floats of scratch, over \(max) (32-bit indexing)")
+        // Every value and temporary fits on its own now, so the plan's sums fit an Int.
+        let plan = Plan(program, layout: layout)
+        guard plan.hostScratchSize <= max else {
+            return BudgetViolation(value: 0, message: "the kernel needs \(plan.hostScratchSize) floats of scratch, over \(max) (32-bit indexing)")
         }
         return nil
     }

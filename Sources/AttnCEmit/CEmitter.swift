@@ -1,7 +1,8 @@
-// IR → C. Orders the work (sibling pools grouped), plans storage (Schedule), then prints one
+// IR → C. Takes the plan of the middle end (AttnPlan: order, storage, kernels), then prints one
 // function whose loops all have literal extents, inside the fixed skeleton from Templates/.
 
 import AttnIR
+import AttnPlan
 import AttnTemplates
 
 /// The C files for one block.
@@ -43,14 +44,14 @@ public struct EmitOptions: Hashable, Sendable {
 /// Emits C for a program. Pure: the same program, weights and options give the same bytes.
 public struct CEmitter {
     let program: Program
-    let schedule: Schedule
+    let plan: Plan
     let names: CNames
     let options: EmitOptions
 
     init(_ program: Program, options: EmitOptions = EmitOptions()) {
-        self.program = groupReductions(program)
+        self.plan = Plan(program, layout: options.layout)
+        self.program = plan.program
         self.options = options
-        self.schedule = Schedule(self.program, layout: options.layout)
         var names = CNames(program: self.program)
         names.expf = options.libm ? "expf" : "attn_expf"
         self.names = names
@@ -87,7 +88,7 @@ public struct CEmitter {
     }
 
     /// The storage plan's scratch size, without emitting.
-    public static func scratchSize(_ program: Program) -> Int { CEmitter(program).schedule.hostScratchSize }
+    public static func scratchSize(_ program: Program) -> Int { CEmitter(program).plan.hostScratchSize }
 
     /// True when the kernel gives the same result with `output == input`: only its last pass
     /// writes the output, element by element from the same input element, and nothing reads
@@ -97,8 +98,8 @@ public struct CEmitter {
     var outputMayAliasInput: Bool {
         let out = program.output
         // A view of the input reads other elements of x under another name.
-        guard !schedule.views.contains(where: { schedule.layouts[$0]!.buffer == .input }) else { return false }
-        guard out == program.instrs.count, program.outputShape == program.input, program.instrs[out - 1].op.isElementwise
+        guard !plan.views.contains(where: { plan.layouts[$0]!.buffer == .input }) else { return false }
+        guard out == program.instrs.count, program.outputShape == program.input, program.instrs[out - 1].op.traits.isElementwise
         else { return false }
         // In the last pass, x is read only through inline values of x's own shape, i.e. at the
         // element being written; stored operands were finished by earlier passes. Walked with
@@ -106,7 +107,7 @@ public struct CEmitter {
         var stack = [out]
         var seen: Set<ValueID> = [out]
         while let v = stack.popLast() {
-            for u in program.instrs[v - 1].operands where u != 0 && schedule.isInline(u) {
+            for u in program.instrs[v - 1].operands where u != 0 && plan.isInline(u) {
                 guard program.shape(of: u) == program.input else { return false }
                 if seen.insert(u).inserted { stack.append(u) }
             }
@@ -116,8 +117,8 @@ public struct CEmitter {
 
     /// The C identifier array a stored value is read and written through.
     func pointer(_ v: ValueID) -> String {
-        if schedule.views.contains(v) { return names.value(v) }
-        switch schedule.layouts[v]!.buffer {
+        if plan.views.contains(v) { return names.value(v) }
+        switch plan.layouts[v]!.buffer {
         case .input: return "input"
         case .output: return "output"
         case .scratch: return names.value(v)
@@ -130,7 +131,7 @@ public struct CEmitter {
         let name = program.name
         precondition(options.selftest == nil || weights != nil, "a selftest needs baked weights")
         let header = Skeleton.header(
-            program, names: names, scratchSize: (host: schedule.hostScratchSize, embedded: schedule.scratchSize), specText: specText,
+            program, names: names, scratchSize: (host: plan.hostScratchSize, embedded: plan.scratchSize), specText: specText,
             hasWeights: weights.map { !$0.isEmpty } ?? false,
             options: options, mayAlias: outputMayAliasInput)
         let body = functionBody()
@@ -154,8 +155,8 @@ public struct CEmitter {
         let jit = header + Skeleton.source(
             name: name, include: "", helpers: helpers, function: body, weights: "", forJIT: true, libm: options.libm)
         return CSource(
-            name: name, header: header, source: source, jitSource: jit, scratchSize: schedule.hostScratchSize,
-            embeddedScratchSize: schedule.scratchSize)
+            name: name, header: header, source: source, jitSource: jit, scratchSize: plan.hostScratchSize,
+            embeddedScratchSize: plan.scratchSize)
     }
 
     /// Names `x` of every `attn_x(` call in `body`, found in one pass over its bytes.
@@ -184,17 +185,10 @@ public struct CEmitter {
         // The passes first: a value's pointer is declared only if they use it (a concat read only
         // through a view of it, a view read by nobody, would be -Wunused-variable).
         var ops = CPrinter()
-        var v = 1
-        while v <= program.instrs.count {
-            if schedule.isInline(v) || schedule.aliasedConcats.contains(v) || schedule.isParamView(v) || schedule.views.contains(v) {
-                v += 1
-                continue
-            }
-            let group = emissionGroup(program, startingAt: v)
+        for step in plan.steps {
             ops.blank()
-            for g in group { ops.line("/* \(describe(g)) */") }
-            emit(group, into: &ops)
-            v = group.last! + 1
+            for g in step.group { ops.line("/* \(describe(g)) */") }
+            emit(step, into: &ops)
         }
         let used = identifiersOutsideComments(ops.text)
         var p = CPrinter()
@@ -205,16 +199,16 @@ public struct CEmitter {
                 p.line("const float *\(names.param(id)) = params + \(names.offsetMacro(id)); /* \(decl.dims) */")
             }
             // MCUs may need no scratch where hosts do (the convolutions' padded planes).
-            if schedule.scratchSize == 0 { p.line("(void)scratch;") }
+            if plan.scratchSize == 0 { p.line("(void)scratch;") }
             for v in 1...program.instrs.count {
-                guard let layout = schedule.layouts[v], used.contains(names.value(v)) else { continue }
+                guard let layout = plan.layouts[v], used.contains(names.value(v)) else { continue }
                 let shape = program.instrs[v - 1].shape
                 switch layout.buffer {
                 case .scratch:
-                    p.line("float *\(names.value(v)) = scratch + \(layout.base); /* \(shape)\(schedule.views.contains(v) ? ", a view" : "") */")
-                case .input where schedule.views.contains(v):
+                    p.line("float *\(names.value(v)) = scratch + \(layout.base); /* \(shape)\(plan.views.contains(v) ? ", a view" : "") */")
+                case .input where plan.views.contains(v):
                     p.line("const float *\(names.value(v)) = input + \(layout.base); /* \(shape), a view */")
-                case .param(let id) where schedule.views.contains(v):
+                case .param(let id) where plan.views.contains(v):
                     p.line("const float *\(names.value(v)) = \(names.param(id)) + \(layout.base); /* \(shape), a view */")
                 case .input, .output, .param:
                     break
@@ -266,7 +260,19 @@ public struct CEmitter {
         return "\(names.value(v)) \(instr.shape) = \(instr.op)(\(args))"
     }
 
-    private func emit(_ group: [ValueID], into p: inout CPrinter) {
+    private func emit(_ step: Step, into p: inout CPrinter) {
+        let group = step.group
+        switch step.kernel {
+        case .poolRows: emitPoolRows(group, into: &p)
+        case .gatedChannelPoolRows(let gate, let row): emitGatedChannelPoolRows(group, gate: gate, row: row, into: &p)
+        case .scaleRows(let gate, let row): emitScaleRows(group[0], gate: gate, row: row, into: &p)
+        case .scaleMulRows(let plane, let gate, let row): emitScaleMulRows(group[0], plane: plane, gate: gate, row: row, into: &p)
+        case .generic: emitLoopNest(group, into: &p)
+        }
+    }
+
+    /// The op's own loop nest.
+    private func emitLoopNest(_ group: [ValueID], into p: inout CPrinter) {
         let instr = program.instrs[group[0] - 1]
         switch instr.op {
         case .globalPool: emitGlobalPools(group, into: &p)

@@ -3,13 +3,14 @@
 // `Shape.offset`.
 
 import AttnIR
+import AttnPlan
 
 extension CEmitter {
     /// The offset of element (n, c, h, w) of stored value `v`; each index is a C expression,
     /// "0" when absent.
     func index(_ v: ValueID, n: String = "0", c: String = "0", h: String = "0", w: String = "0") -> String {
         let s = program.shape(of: v)
-        let l = schedule.layouts[v]!
+        let l = plan.layouts[v]!
         var terms: [String] = []
         for (i, extent, stride) in [(n, s.n, l.nStride), (c, s.c, l.cStride), (h, s.h, s.w * l.hwStride), (w, s.w, l.hwStride)]
         where extent > 1 && i != "0" {
@@ -25,7 +26,7 @@ extension CEmitter {
 
     /// Distance between neighbours along `axis` of stored value `v` (H·W counts as one axis).
     func axisStride(_ v: ValueID, along axis: Axis) -> Int {
-        let l = schedule.layouts[v]!
+        let l = plan.layouts[v]!
         switch axis {
         case .c: return l.cStride
         case .h: return program.shape(of: v).w * l.hwStride

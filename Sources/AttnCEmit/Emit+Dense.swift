@@ -1,11 +1,12 @@
 // Ops that read many operand elements per output element: linear layers on vectors, the channel
-// conv1d of ECA and k×k convolutions. Their operands are always stored (see Schedule).
+// conv1d of ECA and k×k convolutions. Their operands are always stored (see AttnPlan's inline pass).
 
 import AttnIR
+import AttnPlan
 
 extension CEmitter {
     /// `y[n,o] = b[o] + Σ_i W[o,i]·x[n,i]`.
-    /// One or two linears with the same weights (a group from the scheduler). Output rows are
+    /// One or two linears with the same weights (a step of the plan). Output rows are
     /// the outer loop and samples the inner one, so each weight row is read from memory once.
     func emitLinear(_ group: [ValueID], weight: ParamID, bias: ParamID?, into p: inout CPrinter) {
         let v = group[0]
@@ -100,11 +101,11 @@ extension CEmitter {
     func emitConv2d(_ v: ValueID, _ a: Conv2dAttrs, into p: inout CPrinter) {
         let instr = program.instrs[v - 1]
         let x = instr.operands[0]
-        if let plan = WideConv(a, input: program.shape(of: x), output: instr.shape, inputLayout: schedule.layouts[x]!) {
+        if let wide = WideConv(a, input: program.shape(of: x), output: instr.shape, inputLayout: plan.layouts[x]!) {
             // 64-bit hosts run the wide form on padded copies (scratch MCUs are not asked for);
             // everything else, the direct form below.
             p.line("#if defined(__x86_64__) || defined(__aarch64__)")
-            emitWideConv(v, a, plan, into: &p)
+            emitWideConv(v, a, wide, into: &p)
             p.line("#else")
             // The host branch's helper, which the direct form may not call (NHWC input).
             p.line("(void)attn_row_axpy;")
@@ -120,8 +121,8 @@ extension CEmitter {
     private func emitConv2dDirect(_ v: ValueID, _ a: Conv2dAttrs, into p: inout CPrinter) {
         let instr = program.instrs[v - 1]
         let x = instr.operands[0]
-        let xLayout = schedule.layouts[x]!
-        let outLayout = schedule.layouts[v]!
+        let xLayout = plan.layouts[x]!
+        let outLayout = plan.layouts[v]!
         if a.kernel == 1 && a.padding == 0 && a.stride == 1 {
             if xLayout.hwStride == 1 && outLayout.hwStride == 1 {
                 emitPointwiseConv(v, a, into: &p)
@@ -187,8 +188,8 @@ extension CEmitter {
         let out = instr.shape
         let inPerGroup = xs.c / a.groups
         let outPerGroup = out.c / a.groups
-        let xcs = schedule.layouts[x]!.cStride
-        let ocs = schedule.layouts[v]!.cStride
+        let xcs = plan.layouts[x]!.cStride
+        let ocs = plan.layouts[v]!.cStride
         var nest = Nest()
         let n = nest.loop("n", out.n)
         let o = nest.loop("o", out.c)
@@ -225,7 +226,7 @@ extension CEmitter {
     /// A stride-1 convolution over wide rows (see `WideConv`): per sample, the padded copy of the
     /// input; per output channel, one axpy per tap into the wide buffer, then the valid columns
     /// plus the bias to the output.
-    private func emitWideConv(_ v: ValueID, _ a: Conv2dAttrs, _ plan: WideConv, into p: inout CPrinter) {
+    private func emitWideConv(_ v: ValueID, _ a: Conv2dAttrs, _ geometry: WideConv, into p: inout CPrinter) {
         let instr = program.instrs[v - 1]
         let x = instr.operands[0]
         let xs = program.shape(of: x)
@@ -233,8 +234,8 @@ extension CEmitter {
         let (k, d, pad) = (a.kernel, a.dilation, a.padding)
         let inPerGroup = xs.c / a.groups
         let taps = inPerGroup * k * k
-        let planeSize = plan.rows * plan.pitch
-        let base = schedule.temps[v]!
+        let planeSize = geometry.rows * geometry.pitch
+        let base = self.plan.temps[v]!.offset
         let name = names.value(v)
         let padded = "\(name)_padded"
         let wide = "\(name)_wide"
@@ -242,9 +243,9 @@ extension CEmitter {
         let n = nest.loop("n", out.n)
         // Zero the border (and the slack), copy the interior: the taps then need no bounds at all.
         var body: [Stmt] = [
-            .loop(variable: "t", extent: plan.paddedSize, body: [.line("\(padded)[t] = 0.0f;")]),
+            .loop(variable: "t", extent: geometry.paddedSize, body: [.line("\(padded)[t] = 0.0f;")]),
             .loop(variable: "i", extent: xs.c, body: [.loop(variable: "y", extent: xs.h, body: [
-                .line("float *dst = \(padded) + (i * \(plan.rows) + y + \(pad)) * \(plan.pitch) + \(pad);"),
+                .line("float *dst = \(padded) + (i * \(geometry.rows) + y + \(pad)) * \(geometry.pitch) + \(pad);"),
                 .loop(variable: "c", extent: xs.w, body: [.line("dst[c] = \(element(x, n: n.index, c: "i", h: "y", w: "c"));")]),
             ])]),
         ]
@@ -253,21 +254,21 @@ extension CEmitter {
         // The valid columns of channel o's wide buffer `buffer`, plus the bias, to the output.
         let copyOut = { (o: String, buffer: String) -> Stmt in
             .loop(variable: "y", extent: out.h, body: [.loop(variable: "c", extent: out.w, body: [
-                .line("\(self.element(v, n: n.index, c: o, h: "y", w: "c")) = \(buffer)[y * \(plan.pitch) + c]\(bias(o));")
+                .line("\(self.element(v, n: n.index, c: o, h: "y", w: "c")) = \(buffer)[y * \(geometry.pitch) + c]\(bias(o));")
             ])])
         }
         let tcc: [Stmt] = [
             .loop(variable: "o", extent: out.c, body: [
-                .loop(variable: "t", extent: plan.wideLength, body: [.line("\(wide)[t] = 0.0f;")]),
+                .loop(variable: "t", extent: geometry.wideLength, body: [.line("\(wide)[t] = 0.0f;")]),
                 .line("const float *w_o = \(names.param(a.weight)) + o * \(taps);"),
                 .line("const float *group = \(padded) + (\(group)) * \(planeSize);"),
                 .loop(variable: "i", extent: inPerGroup, body: [.loop(variable: "kh", extent: k, body: [.loop(variable: "kw", extent: k, body: [
-                    .line("attn_row_axpy(\(wide), group + (i * \(plan.rows) + kh * \(d)) * \(plan.pitch) + kw * \(d), w_o[(i * \(k) + kh) * \(k) + kw], \(plan.wideLength));")
+                    .line("attn_row_axpy(\(wide), group + (i * \(geometry.rows) + kh * \(d)) * \(geometry.pitch) + kw * \(d), w_o[(i * \(k) + kh) * \(k) + kw], \(geometry.wideLength));")
                 ])])]),
                 copyOut("o", wide),
             ])
         ]
-        let channels = Array("abcd".prefix(plan.block)).map(String.init)
+        let channels = Array("abcd".prefix(geometry.block)).map(String.init)
         // acc_<ch>0 and acc_<ch>1: the tile's two vectors of pixels of channel o + <ch>.
         var tileBody: [Stmt] = channels.map { .line("attn_v acc_\($0)0 = {0}, acc_\($0)1 = {0};") }
         tileBody.append(.loop(variable: "j", extent: taps, body: [
@@ -278,20 +279,20 @@ extension CEmitter {
         ] + channels.map { .line("acc_\($0)0 += w_\($0)_row[j] * x0; acc_\($0)1 += w_\($0)_row[j] * x1;") }))
         tileBody += channels.enumerated().flatMap { i, ch -> [Stmt] in
             [
-                .line("__builtin_memcpy(\(wide) + \(i * plan.tiledLength) + t0, &acc_\(ch)0, sizeof acc_\(ch)0);"),
-                .line("__builtin_memcpy(\(wide) + \(i * plan.tiledLength) + t0 + ATTN_V_LANES, &acc_\(ch)1, sizeof acc_\(ch)1);"),
+                .line("__builtin_memcpy(\(wide) + \(i * geometry.tiledLength) + t0, &acc_\(ch)0, sizeof acc_\(ch)0);"),
+                .line("__builtin_memcpy(\(wide) + \(i * geometry.tiledLength) + t0 + ATTN_V_LANES, &acc_\(ch)1, sizeof acc_\(ch)1);"),
             ]
         }
         let compiled: [Stmt] = [
             // The helper only the other branch calls must not be an unused function here.
             .line("(void)attn_row_axpy;"),
-            .stepped(variable: "o", extent: out.c, step: "\(plan.block)", body: [
+            .stepped(variable: "o", extent: out.c, step: "\(geometry.block)", body: [
                 .line("const float *group = \(padded) + (\(group)) * \(planeSize);")
             ] + channels.enumerated().map { i, ch in
                 .line("const float *w_\(ch)_row = \(names.param(a.weight)) + (o + \(i)) * \(taps);")
             } + [
-                .stepped(variable: "t0", extent: plan.tiledLength, step: "2 * ATTN_V_LANES", body: tileBody)
-            ] + channels.indices.map { i in copyOut(i == 0 ? "o" : "o + \(i)", i == 0 ? wide : "(\(wide) + \(i * plan.tiledLength))") })
+                .stepped(variable: "t0", extent: geometry.tiledLength, step: "2 * ATTN_V_LANES", body: tileBody)
+            ] + channels.indices.map { i in copyOut(i == 0 ? "o" : "o + \(i)", i == 0 ? wide : "(\(wide) + \(i * geometry.tiledLength))") })
         ]
         // gcc and clang on 64-bit hosts: the register-tiled form in their vector extension; tcc
         // (no vector types) and everything else, an MCU included: one axpy per tap.
@@ -305,7 +306,7 @@ extension CEmitter {
         body.append(.line("typedef float attn_v __attribute__((vector_size(4 * ATTN_V_LANES)));"))
         // Offsets of every tap (input channel of the group, kh, kw) from the group's first plane.
         var offsets: [Int] = []
-        for i in 0..<inPerGroup { for kh in 0..<k { for kw in 0..<k { offsets.append(i * planeSize + kh * d * plan.pitch + kw * d) } } }
+        for i in 0..<inPerGroup { for kh in 0..<k { for kw in 0..<k { offsets.append(i * planeSize + kh * d * geometry.pitch + kw * d) } } }
         body.append(.line("static const int \(name)_taps[\(taps)] = {\(offsets.map(String.init).joined(separator: ", "))};"))
         body.append(contentsOf: compiled)
         body.append(.line("#else"))
@@ -313,8 +314,8 @@ extension CEmitter {
         body.append(.line("#endif"))
         nest.pre[nest.innermost].append(contentsOf: body)
         p.block("") { p in
-            p.line("float *\(padded) = scratch + \(base); /* [\(xs.c), \(plan.rows), \(plan.pitch)] + \(WideConv.tile) */")
-            p.line("float *\(wide) = scratch + \(base + plan.paddedSize); /* \(plan.block) × \(plan.tiledLength) */")
+            p.line("float *\(padded) = scratch + \(base); /* [\(xs.c), \(geometry.rows), \(geometry.pitch)] + \(WideConv.tile) */")
+            p.line("float *\(wide) = scratch + \(base + geometry.paddedSize); /* \(geometry.block) × \(geometry.tiledLength) */")
             nest.print(into: &p)
         }
     }
@@ -348,8 +349,8 @@ extension CEmitter {
         let x = instr.operands[0]
         let xs = program.shape(of: x)
         let out = instr.shape
-        let xLayout = schedule.layouts[x]!
-        let outLayout = schedule.layouts[v]!
+        let xLayout = plan.layouts[x]!
+        let outLayout = plan.layouts[v]!
         let (k, d, pad) = (a.kernel, a.dilation, a.padding)
         var nest = Nest()
         let n = nest.loop("n", out.n)
@@ -404,12 +405,12 @@ extension CEmitter {
 
     /// Start of sample n's channels in a stored vector.
     private func vectorRow(_ x: ValueID, _ n: (index: String, depth: Int)) -> String {
-        let layout = schedule.layouts[x]!
+        let layout = plan.layouts[x]!
         return n.index == "0" ? pointer(x) : "(\(pointer(x)) + \(n.index) * \(layout.nStride))"
     }
 
     private func vectorIndex(_ v: ValueID, _ n: (index: String, depth: Int), _ c: String) -> String {
-        let layout = schedule.layouts[v]!
+        let layout = plan.layouts[v]!
         return n.index == "0" ? c : "\(n.index) * \(layout.nStride) + \(c)"
     }
 

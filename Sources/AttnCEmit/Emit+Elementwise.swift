@@ -2,14 +2,14 @@
 // `dst[i] = f(operands at i)`, with every operand read inline or loaded.
 
 import AttnIR
+import AttnPlan
 
 extension CEmitter {
     /// Stores the elementwise instruction `v` to its layout.
     func emitMap(_ v: ValueID, into p: inout CPrinter) {
         let split = program.hasPartialSpatialOperand(v)
-        if !split, emitScaleRows(v, into: &p) { return }
         let instr = program.instrs[v - 1]
-        var values = startNest(over: instr.shape, channelsLast: schedule.layouts[v]!.cStride == 1, split: split)
+        var values = startNest(over: instr.shape, channelsLast: plan.layouts[v]!.cStride == 1, split: split)
         let (expr, _) = values.compute(instr, v)
         store(expr, to: v, shape: instr.shape, &values)
         finish(values, into: &p)
@@ -18,7 +18,7 @@ extension CEmitter {
     /// Copies each operand of a concat into its channel slice (when they could not be placed there).
     func emitConcatCopy(_ v: ValueID, into p: inout CPrinter) {
         let instr = program.instrs[v - 1]
-        let layout = schedule.layouts[v]!
+        let layout = plan.layouts[v]!
         var start = 0
         for operand in instr.operands {
             let s = program.shape(of: operand)
@@ -49,12 +49,12 @@ extension CEmitter {
             axes.c = nest.loop("c", shape.c)
             axes.hw = nest.loop("hw", shape.plane)
         }
-        return NestValues(program, schedule, names, nest: nest, axes: axes)
+        return NestValues(program, plan, names, nest: nest, axes: axes)
     }
 
     /// `dst[element] = expr;` in the innermost loop.
     func store(_ expr: String, to v: ValueID, shape: Shape, _ values: inout NestValues) {
-        let dst = values.access(pointer(v), values.offset(shape, schedule.layouts[v]!), writable: true)
+        let dst = values.access(pointer(v), values.offset(shape, plan.layouts[v]!), writable: true)
         values.emit("\(dst.expr) = \(expr);", at: values.nest.innermost)
     }
 

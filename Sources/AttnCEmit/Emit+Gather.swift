@@ -47,7 +47,8 @@ extension CEmitter {
             if source.contains(cols + "[") {
                 tables.append("static const int \(cols)[\(out.w)] = {\(ws.map(String.init).joined(separator: ", "))};")
             }
-        default:
+        case .globalPool, .channelPool, .axisPool, .pool2d, .weightedPool, .linear, .channelConv1d, .conv2d, .matmul,
+            .attention, .affine, .softmax, .l1Normalize, .layerNorm, .instanceNorm, .unary, .binary, .concat:
             preconditionFailure("\(instr.op) is not a gather")
         }
         nest.pre[nest.innermost].append(.line("\(element(v, n: n, c: c, h: h, w: w)) = \(source);"))

@@ -15,7 +15,9 @@ extension CEmitter {
         case .axisPool(_, let a), .softmax(let a), .l1Normalize(let a, _): axis = a
         case .layerNorm: axis = .c
         case .instanceNorm: axis = .hw
-        default: preconditionFailure("\(instr.op) does not work along an axis")
+        case .globalPool, .channelPool, .pool2d, .weightedPool, .linear, .channelConv1d, .conv2d, .matmul,
+            .attention, .affine, .constant, .unary, .binary, .concat, .slice, .reshape, .transpose, .upsampleNearest:
+            preconditionFailure("\(instr.op) does not work along an axis")
         }
         // Loops over every axis but the line's; the line's own index is 0 in the base offsets.
         var nest = Nest()
@@ -62,8 +64,9 @@ extension CEmitter {
             body.append(contentsOf: standardize(sx, xt, yt, count, eps: eps, scale: scale, shift: shift))
         case .instanceNorm(let eps):
             body.append(contentsOf: standardize(sx, xt, yt, count, eps: eps, scale: nil, shift: nil))
-        default:
-            preconditionFailure("unreachable")
+        case .globalPool, .channelPool, .pool2d, .weightedPool, .linear, .channelConv1d, .conv2d, .matmul,
+            .attention, .affine, .constant, .unary, .binary, .concat, .slice, .reshape, .transpose, .upsampleNearest:
+            preconditionFailure("\(instr.op) does not work along an axis")
         }
         nest.pre[nest.innermost].append(contentsOf: body)
         p.block("") { p in nest.print(into: &p) }

@@ -3,6 +3,7 @@
 // (A·B), or a dot of two rows (A·Bᵀ).
 
 import AttnIR
+import AttnPlan
 
 extension CEmitter {
     func emitMatmul(_ v: ValueID, ta: Bool, tb: Bool, alpha: Float, into p: inout CPrinter) {
@@ -83,7 +84,7 @@ extension CEmitter {
     }
 
     /// Rows of output computed together by matmul and attention.
-    static let rowBlock = 8
+    static let rowBlock = Plan.attentionRowBlock
 
     /// Queries in blocks of `rowBlock`: their scores against every key go to rows of scratch
     /// (rowBlock × L' floats), are turned into softmax weights there, and each output channel is
@@ -142,7 +143,7 @@ extension CEmitter {
         nest.pre[nest.innermost].append(.stepped(variable: "i0", extent: out.w, step: "\(block)", body: body))
         let contiguous = kRows && vRows && axisStride(q, along: .w) == 1 && axisStride(v, along: .w) == 1
         p.block("") { p in
-            p.line("float *\(scores) = scratch + \(schedule.temps[v]!); /* [\(block), \(keys)] */")
+            p.line("float *\(scores) = scratch + \(plan.temps[v]!.offset); /* [\(block), \(keys)] */")
             guard contiguous else {
                 nest.print(into: &p)
                 return

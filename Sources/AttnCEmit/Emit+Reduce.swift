@@ -2,11 +2,11 @@
 // keep one accumulator per pool in registers; channel pools accumulate into their output planes.
 
 import AttnIR
+import AttnPlan
 
 extension CEmitter {
     /// Global pools over H×W of one operand, all in one pass.
     func emitGlobalPools(_ group: [ValueID], into p: inout CPrinter) {
-        if emitPoolRows(group, into: &p) { return }
         let operand = program.instrs[group[0] - 1].operands[0]
         let shape = program.shape(of: operand)
         var values = startNest(over: shape)
@@ -18,7 +18,7 @@ extension CEmitter {
         let (x, _) = values.value(operand)
         for v in group { values.emit(accumulate(v, "\(names.value(v))_acc", x), at: values.nest.innermost) }
         for v in group {
-            let dst = values.access(pointer(v), values.offset(program.shape(of: v), schedule.layouts[v]!), writable: true)
+            let dst = values.access(pointer(v), values.offset(program.shape(of: v), plan.layouts[v]!), writable: true)
             let result = "\(names.value(v))_acc" + finalScale(v, count: shape.plane)
             values.nest.post[outer].append(.line("\(dst.expr) = \(result);"))
         }
@@ -27,7 +27,6 @@ extension CEmitter {
 
     /// Pools over C of one operand, all in one pass, accumulating into the output planes.
     func emitChannelPools(_ group: [ValueID], into p: inout CPrinter) {
-        if emitGatedChannelPoolRows(group, into: &p) { return }
         let operand = program.instrs[group[0] - 1].operands[0]
         let shape = program.shape(of: operand)
         var values = startNest(over: shape)
@@ -54,7 +53,7 @@ extension CEmitter {
 
     /// `float *<v>_plane = <ptr> + n·nStride;` at the plane's depth.
     private func rowPointer(_ v: ValueID, _ values: inout NestValues, at depth: Int) -> String {
-        let layout = schedule.layouts[v]!
+        let layout = plan.layouts[v]!
         let shape = program.shape(of: v)
         let offset = shape.n > 1 && values.axes.n.index != "0" ? " + \(values.axes.n.index) * \(layout.nStride)" : ""
         values.emit("float *\(rowName(v)) = \(pointer(v))\(offset);", at: depth)

@@ -1,46 +1,19 @@
-// The hot passes of the memory-bound blocks, recognised in the IR and emitted as calls to row
+// The hot passes of the memory-bound blocks, chosen by the plan's kernel pass and emitted as calls to row
 // helpers (Templates/c/row_*.c.tmpl): portable C with independent accumulators for gcc, clang
 // and MCUs, packed SSE through tcc's inline assembler for the JIT. One call per (n, c) row.
 
 import AttnIR
+import AttnPlan
 
 /// Row helpers, by the name the C calls them, in the order the C defines them.
 let rowHelpers = ["gemm_nn", "gemm_nt", "vec8", "rows_pool", "rows_dot", "row_axpy", "row_dot", "row_dot2", "row_sum", "row_max", "row_sum_max", "row_scale", "row_scale_sum_max", "row_scale_mul"]
 
 extension CEmitter {
-    /// A stored value read whole as rows of the iteration shape.
-    private func isRow(_ v: ValueID, _ shape: Shape) -> Bool {
-        guard let layout = schedule.layouts[v] else { return false }
-        return layout.hwStride == 1 && program.shape(of: v) == shape
-    }
-
-    /// A stored per-(n, c) value broadcast over H×W.
-    private func isChannelScalar(_ v: ValueID, _ shape: Shape) -> Bool {
-        let s = program.shape(of: v)
-        return schedule.layouts[v] != nil && s.plane == 1 && s.c == shape.c && s.n == shape.n
-    }
-
-    /// A stored per-(n, h, w) plane broadcast over C.
-    private func isPlane(_ v: ValueID, _ shape: Shape) -> Bool {
-        let s = program.shape(of: v)
-        return schedule.layouts[v] != nil && s.c == 1 && s.h == shape.h && s.w == shape.w && s.n == shape.n
-    }
-
-    /// `g · x` with g a channel scalar and x a row (either operand order), computed inline.
-    private func scaledRow(_ v: ValueID, _ shape: Shape) -> (gate: ValueID, row: ValueID)? {
-        guard v != 0, schedule.isInline(v), case .binary(.mul) = program.instrs[v - 1].op else { return nil }
-        let ops = program.instrs[v - 1].operands
-        if isChannelScalar(ops[0], shape) && isRow(ops[1], shape) { return (ops[0], ops[1]) }
-        if isChannelScalar(ops[1], shape) && isRow(ops[0], shape) { return (ops[1], ops[0]) }
-        return nil
-    }
-
     /// Global mean/max pools of a stored operand: one helper call per row.
-    func emitPoolRows(_ group: [ValueID], into p: inout CPrinter) -> Bool {
+    func emitPoolRows(_ group: [ValueID], into p: inout CPrinter) {
         let operand = program.instrs[group[0] - 1].operands[0]
         let shape = program.shape(of: operand)
         let modes = group.map(poolModeOf)
-        guard shape.plane > 1, isRow(operand, shape), Set(modes).count == modes.count else { return false }
         var values = startNest(over: Shape(n: shape.n, c: shape.c, h: 1, w: 1))
         let row = rowPointer(operand, shape, &values)
         let depth = values.nest.innermost
@@ -54,12 +27,12 @@ extension CEmitter {
             results = [.mean: "attn_row_sum(\(row), \(shape.plane)) * \(scale)", .max: "attn_row_max(\(row), \(shape.plane))"]
         }
         for v in group {
-            let dst = values.access(pointer(v), values.offset(program.shape(of: v), schedule.layouts[v]!), writable: true)
+            let dst = values.access(pointer(v), values.offset(program.shape(of: v), plan.layouts[v]!), writable: true)
             values.emit("\(dst.expr) = \(results[poolModeOf(v)]!);", at: depth)
         }
         guard let blocked = blockedPoolCall(group, operand: operand, scale: scale) else {
             finish(values, into: &p)
-            return true
+            return
         }
         // The per-row helpers are referenced on this branch too: only the other one calls them,
         // and gcc warns about a static function it never sees used.
@@ -71,20 +44,19 @@ extension CEmitter {
                     p.line(blocked)
                 }, other: { p in values.nest.print(into: &p) }, into: &p)
         }
-        return true
     }
 
     /// One `attn_rows_pool` call over all N·C rows, when there are at least 8 of them, the
     /// operand's rows follow each other and the pooled values are dense vectors.
     private func blockedPoolCall(_ group: [ValueID], operand: ValueID, scale: String) -> String? {
         let shape = program.shape(of: operand)
-        let layout = schedule.layouts[operand]!
+        let layout = plan.layouts[operand]!
         let rows = shape.n * shape.c
         guard rows >= 8, shape.c == 1 || layout.cStride == shape.plane, shape.n == 1 || layout.nStride == rows / shape.n * shape.plane
         else { return nil }
         var targets: [PoolMode: String] = [:]
         for v in group {
-            let l = schedule.layouts[v]!
+            let l = plan.layouts[v]!
             guard shape.c == 1 || l.cStride == 1, shape.n == 1 || l.nStride == shape.c else { return nil }
             targets[poolModeOf(v)] = pointer(v)
         }
@@ -94,12 +66,9 @@ extension CEmitter {
     }
 
     /// CBAM's gated channel pools: mean and max over C of `g · x`, accumulated row by row.
-    func emitGatedChannelPoolRows(_ group: [ValueID], into p: inout CPrinter) -> Bool {
+    func emitGatedChannelPoolRows(_ group: [ValueID], gate: ValueID, row x: ValueID, into p: inout CPrinter) {
         let operand = program.instrs[group[0] - 1].operands[0]
         let shape = program.shape(of: operand)
-        guard group.count == 2, Set(group.map(poolModeOf)) == [.mean, .max], shape.plane > 1,
-            let (gate, x) = scaledRow(operand, shape)
-        else { return false }
         let mean = group.first { poolModeOf($0) == .mean }!
         let maxPool = group.first { poolModeOf($0) == .max }!
         var values = startNest(over: shape)  // n, c, hw; the helper replaces the hw loop
@@ -121,34 +90,29 @@ extension CEmitter {
         }
         values.dropInnermostLoop()
         finish(values, into: &p)
-        return true
     }
 
-    /// `y = g · x` (SE, ECA) and `y = s · (g · x)` (CBAM) as row calls.
-    func emitScaleRows(_ v: ValueID, into p: inout CPrinter) -> Bool {
-        let instr = program.instrs[v - 1]
-        let shape = instr.shape
-        guard shape.plane > 1, schedule.layouts[v]!.hwStride == 1, case .binary(.mul) = instr.op else { return false }
-        let (a, b) = (instr.operands[0], instr.operands[1])
+    /// `y = g · x` (SE, ECA) as row calls.
+    func emitScaleRows(_ v: ValueID, gate g: ValueID, row x: ValueID, into p: inout CPrinter) {
+        let shape = program.instrs[v - 1].shape
         var values = startNest(over: Shape(n: shape.n, c: shape.c, h: 1, w: 1))
         let depth = values.nest.innermost
-        let call: String
-        if isChannelScalar(a, shape) && isRow(b, shape) || isChannelScalar(b, shape) && isRow(a, shape) {
-            let (g, x) = isRow(b, shape) ? (a, b) : (b, a)
-            let gv = values.value(g).expr
-            call = "attn_row_scale(\(rowPointer(v, shape, &values, writable: true)), \(rowPointer(x, shape, &values)), \(gv), \(shape.plane));"
-        } else if let (plane, gated) = isPlane(a, shape) ? (a, b) : (isPlane(b, shape) ? (b, a) : nil),
-            let (g, x) = scaledRow(gated, shape)
-        {
-            let gv = values.value(g).expr
-            let s = planePointer(plane, &values)
-            call = "attn_row_scale_mul(\(rowPointer(v, shape, &values, writable: true)), \(rowPointer(x, shape, &values)), \(gv), \(s), \(shape.plane));"
-        } else {
-            return false
-        }
+        let gv = values.value(g).expr
+        let call = "attn_row_scale(\(rowPointer(v, shape, &values, writable: true)), \(rowPointer(x, shape, &values)), \(gv), \(shape.plane));"
         values.emit(call, at: depth)
         finish(values, into: &p)
-        return true
+    }
+
+    /// `y = s · (g · x)` (CBAM) as row calls.
+    func emitScaleMulRows(_ v: ValueID, plane: ValueID, gate g: ValueID, row x: ValueID, into p: inout CPrinter) {
+        let shape = program.instrs[v - 1].shape
+        var values = startNest(over: Shape(n: shape.n, c: shape.c, h: 1, w: 1))
+        let depth = values.nest.innermost
+        let gv = values.value(g).expr
+        let s = planePointer(plane, &values)
+        let call = "attn_row_scale_mul(\(rowPointer(v, shape, &values, writable: true)), \(rowPointer(x, shape, &values)), \(gv), \(s), \(shape.plane));"
+        values.emit(call, at: depth)
+        finish(values, into: &p)
     }
 
     // MARK: - pointers
@@ -156,7 +120,7 @@ extension CEmitter {
     /// Pointer to the start of row (n, c) of a stored value of `shape`.
     private func rowPointer(_ v: ValueID, _ shape: Shape, _ values: inout NestValues, writable: Bool = false) -> String {
         var o = Offset()
-        let layout = schedule.layouts[v]!
+        let layout = plan.layouts[v]!
         if shape.n > 1 { o.add(values.axes.n, layout.nStride) }
         if shape.c > 1 { o.add(values.axes.c, layout.cStride) }
         return o.terms.isEmpty ? pointer(v) : "\(pointer(v)) + \(o.text)"
@@ -164,7 +128,7 @@ extension CEmitter {
 
     /// Pointer to sample n's plane of a stored [N,1,H,W] value.
     private func planePointer(_ v: ValueID, _ values: inout NestValues) -> String {
-        let layout = schedule.layouts[v]!
+        let layout = plan.layouts[v]!
         return program.shape(of: v).n > 1 && values.axes.n.index != "0"
             ? "\(pointer(v)) + \(values.axes.n.index) * \(layout.nStride)" : pointer(v)
     }
@@ -176,13 +140,5 @@ extension CEmitter {
         return planeRowName(v)
     }
 
-    func poolModeOf(_ v: ValueID) -> PoolMode {
-        switch program.instrs[v - 1].op {
-        case .globalPool(let m), .channelPool(let m): return m
-        case .linear, .channelConv1d, .conv2d, .affine, .unary, .binary, .concat, .axisPool, .pool2d, .weightedPool,
-            .matmul, .attention, .softmax, .l1Normalize, .layerNorm, .instanceNorm, .constant, .slice, .reshape,
-            .transpose, .upsampleNearest:
-            preconditionFailure("not a global or channel pool")
-        }
-    }
+    func poolModeOf(_ v: ValueID) -> PoolMode { poolMode(of: program.instrs[v - 1].op) }
 }

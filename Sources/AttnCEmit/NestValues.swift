@@ -3,6 +3,7 @@
 // shallowest depth their operands allow.
 
 import AttnIR
+import AttnPlan
 
 /// Index expressions of the loop nest a value is read in.
 struct Axes {
@@ -17,16 +18,16 @@ struct Axes {
 /// Evaluates program values element by element inside one nest.
 struct NestValues {
     let program: Program
-    let schedule: Schedule
+    let plan: Plan
     let names: CNames
     var nest: Nest
     var axes: Axes
     private var cache: [ValueID: String] = [:]
     private var pointers: [String: String] = [:]
 
-    init(_ program: Program, _ schedule: Schedule, _ names: CNames, nest: Nest, axes: Axes) {
+    init(_ program: Program, _ plan: Plan, _ names: CNames, nest: Nest, axes: Axes) {
         self.program = program
-        self.schedule = schedule
+        self.plan = plan
         self.names = names
         self.nest = nest
         self.axes = axes
@@ -71,7 +72,7 @@ struct NestValues {
     /// The C expression for `v` at the current element, and the depth it is available at.
     mutating func value(_ v: ValueID) -> (expr: String, depth: Int) {
         if let hit = cache[v] { return (hit, depthOf[v]!) }
-        if schedule.layouts[v] == nil { evaluateOperands(of: v) }
+        if plan.layouts[v] == nil { evaluateOperands(of: v) }
         return evaluate(v)
     }
 
@@ -90,7 +91,7 @@ struct NestValues {
             stack[stack.count - 1].next += 1
             let o = operands[next]
             if cache[o] != nil { continue }
-            if schedule.layouts[o] != nil {
+            if plan.layouts[o] != nil {
                 _ = evaluate(o)
             } else {
                 stack.append((o, 0))
@@ -102,7 +103,7 @@ struct NestValues {
     private mutating func evaluate(_ v: ValueID) -> (expr: String, depth: Int) {
         if let hit = cache[v] { return (hit, depthOf[v]!) }
         let result: (String, Int)
-        if let layout = schedule.layouts[v] {
+        if let layout = plan.layouts[v] {
             let load = access(names.value(v), offset(program.shape(of: v), layout), writable: false)
             if load.depth < nest.innermost {
                 // Loop-invariant here: load once, at the depth it changes.

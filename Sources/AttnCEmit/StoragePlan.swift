@@ -1,7 +1,8 @@
-// What the emitter decided about each value, for `attn-gen explain`: the program in the order the
+// The public face of the middle end's `Plan`, for `attn-gen explain`: the program in the order the
 // C runs it, and where each value lives.
 
 import AttnIR
+import AttnPlan
 
 /// Where one value of the emitted kernel lives.
 public enum Storage: Hashable, Sendable, CustomStringConvertible {
@@ -28,7 +29,7 @@ public enum Storage: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
-/// The emitter's plan for one program.
+/// Where each value of one program lives, as planned by AttnPlan.
 public struct StoragePlan: Sendable {
     /// The program as emitted (siblings regrouped); value ids below refer to it.
     public let program: Program
@@ -39,13 +40,12 @@ public struct StoragePlan: Sendable {
     public let scratchSize: Int
 
     public init(_ program: Program, layout: TensorLayout = .nchw) {
-        let emitter = CEmitter(program, options: EmitOptions(layout: layout))
-        let p = emitter.program
-        let schedule = emitter.schedule
+        let plan = Plan(program, layout: layout)
+        let p = plan.program
         self.program = p
         self.storage = (0...p.instrs.count).map { v in
-            guard let l = schedule.layouts[v] else { return .inline }
-            if schedule.views.contains(v) { return .view(of: p.instrs[v - 1].operands[0]) }
+            guard let l = plan.layouts[v] else { return .inline }
+            if plan.views.contains(v) { return .view(of: p.instrs[v - 1].operands[0]) }
             switch l.buffer {
             case .input: return .input
             case .output: return .output
@@ -53,12 +53,7 @@ public struct StoragePlan: Sendable {
             case .scratch: return .scratch(offset: l.base, count: p.shape(of: v).count)
             }
         }
-        var temps: [ValueID: (Int, Int)] = [:]
-        for (v, offset) in schedule.temps {
-            let instr = p.instrs[v - 1]
-            temps[v] = (offset, instr.op.tempSize(instr, p, operand: instr.operands.first.flatMap { schedule.layouts[$0] }) ?? 0)
-        }
-        self.temporaries = temps
-        self.scratchSize = schedule.hostScratchSize
+        self.temporaries = plan.temps.mapValues { ($0.offset, $0.count) }
+        self.scratchSize = plan.hostScratchSize
     }
 }

@@ -75,7 +75,8 @@ extension Interpreter {
                     Float(v * Double(scale?[c] ?? 1) + Double(shift?[c] ?? 0))
                 }
             }
-        default:
+        case .globalPool, .channelPool, .pool2d, .weightedPool, .linear, .channelConv1d, .conv2d, .matmul,
+            .attention, .affine, .constant, .unary, .binary, .concat, .slice, .reshape, .transpose, .upsampleNearest:
             preconditionFailure("\(op) is not an along-axis op")
         }
     }

@@ -12,30 +12,30 @@
 
 import AttnIR
 
-struct WideConv {
+package struct WideConv {
     /// Padded plane extents.
-    let rows: Int
-    let pitch: Int
+    package let rows: Int
+    package let pitch: Int
     /// Floats of the zero-padded copy of the input, with `tile` floats of slack after it: the
     /// last tile reads up to tile − 1 floats past the last valid pixel.
-    let paddedSize: Int
+    package let paddedSize: Int
     /// Floats of the wide accumulator: (OH − 1)·PW + OW.
-    let wideLength: Int
+    package let wideLength: Int
     /// Output channels computed together (sharing each input load): 4, 2 or 1.
-    let block: Int
+    package let block: Int
 
     /// Pixels one register tile of the compiled (non-tcc) path holds at most (two 16-lane
     /// vectors with AVX-512; two 8-lane ones, 16 pixels, otherwise: 32 is a multiple of both).
-    static let tile = 32
+    package static let tile = 32
     /// `wideLength` rounded up to whole tiles.
-    var tiledLength: Int { (wideLength + Self.tile - 1) / Self.tile * Self.tile }
+    package var tiledLength: Int { (wideLength + Self.tile - 1) / Self.tile * Self.tile }
     /// The padded copy, then one tiled wide buffer per channel of a block.
-    var tempSize: Int { paddedSize + block * tiledLength }
+    package var tempSize: Int { paddedSize + block * tiledLength }
 
     /// The plan for `a` on `input` → `output`, or nil when the per-row form is kept: strided
     /// convs, and convs with few output channels (CBAM's 2 → 1 spatial gate), where the padded
     /// copy and the wide buffer would cost more scratch than they save.
-    init?(_ a: Conv2dAttrs, input: Shape, output: Shape, inputLayout: Layout) {
+    package init?(_ a: Conv2dAttrs, input: Shape, output: Shape, inputLayout: Layout) {
         guard Self.applies(a, output: output) else { return nil }
         rows = input.h + 2 * a.padding
         pitch = input.w + 2 * a.padding
@@ -46,5 +46,5 @@ struct WideConv {
     }
 
     /// True when `a` runs in the wide form on hosts (see `init`).
-    static func applies(_ a: Conv2dAttrs, output: Shape) -> Bool { a.stride == 1 && a.kernel > 1 && output.c >= 4 }
+    package static func applies(_ a: Conv2dAttrs, output: Shape) -> Bool { a.stride == 1 && a.kernel > 1 && output.c >= 4 }
 }

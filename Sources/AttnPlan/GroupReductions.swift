@@ -1,4 +1,4 @@
-// An IR → IR pass for the emitter: instructions are put in order of their depth from the input
+// The first pass of the plan, IR → IR: instructions are put in order of their depth from the input
 // (stable), so parallel branches advance together, then reductions of the same family over the
 // same operand are moved next to each other. One pass over the data then feeds all of them (CBAM's
 // avg and max pools of x, its mean and max over C of x1), and linear layers sharing weights sit
@@ -6,30 +6,12 @@
 
 import AttnIR
 
-enum ReductionFamily: Hashable {
-    case global
-    case channel
-}
-
-extension Op {
-    var reductionFamily: ReductionFamily? {
-        switch self {
-        case .globalPool: return .global
-        case .channelPool: return .channel
-        case .linear, .channelConv1d, .conv2d, .affine, .unary, .binary, .concat, .axisPool, .pool2d, .weightedPool,
-            .matmul, .attention, .softmax, .l1Normalize, .layerNorm, .instanceNorm, .constant, .slice, .reshape,
-            .transpose, .upsampleNearest:
-            return nil
-        }
-    }
-}
-
 /// Returns an equivalent program in which sibling reductions are adjacent.
-func groupReductions(_ p: Program) -> Program { regroup(byDepth(p)) }
+package func groupReductions(_ p: Program) -> Program { regroup(byDepth(p)) }
 
 /// The instructions emitted as one loop nest with `v`: sibling pools over one operand, or two
 /// linears with the same weights. Storage planning treats a group as one step.
-func emissionGroup(_ p: Program, startingAt v: ValueID) -> [ValueID] {
+package func emissionGroup(_ p: Program, startingAt v: ValueID) -> [ValueID] {
     let instr = p.instrs[v - 1]
     var group = [v]
     if case .linear = instr.op {
@@ -38,8 +20,8 @@ func emissionGroup(_ p: Program, startingAt v: ValueID) -> [ValueID] {
         {
             group.append(v + 1)  // the same weights applied to another vector
         }
-    } else if let family = instr.op.reductionFamily {
-        while group.last! < p.instrs.count, p.instrs[group.last!].op.reductionFamily == family,
+    } else if let family = instr.op.traits.reductionFamily {
+        while group.last! < p.instrs.count, p.instrs[group.last!].op.traits.reductionFamily == family,
             p.instrs[group.last!].operands == instr.operands
         {
             group.append(group.last! + 1)
@@ -66,14 +48,14 @@ private func regroup(_ p: Program) -> Program {
     }
     var byKey: [Siblings: [Int]] = [:]
     for (i, instr) in p.instrs.enumerated() {
-        if let family = instr.op.reductionFamily { byKey[Siblings(family: family, operands: instr.operands), default: []].append(i) }
+        if let family = instr.op.traits.reductionFamily { byKey[Siblings(family: family, operands: instr.operands), default: []].append(i) }
     }
     var order: [Int] = []  // old instruction indices, new order
     var placed = Set<Int>()
     for (i, instr) in p.instrs.enumerated() where !placed.contains(i) {
         order.append(i)
         placed.insert(i)
-        guard let family = instr.op.reductionFamily else { continue }
+        guard let family = instr.op.traits.reductionFamily else { continue }
         for j in byKey[Siblings(family: family, operands: instr.operands)]! where j > i && !placed.contains(j) {
             order.append(j)
             placed.insert(j)
