@@ -184,9 +184,9 @@ private func block(_ kind: String, _ input: String = #"{"c": 64, "h": 8, "w": 8}
     @Test func weightsMustMatchTheSpec() throws {
         let dir = Paths.fixtures.appendingPathComponent("sk_c32_split")
         var spec = try Pipeline.loadSpecs(path: dir.appendingPathComponent("spec.json").path)[0]
-        guard case .sk(var o) = spec.body else { Issue.record("not SK"); return }
+        guard var o = spec.body.block(as: SKOptions.self) else { Issue.record("not SK"); return }
         o.groups = 2
-        spec.body = .sk(o)
+        spec.body = .block(o)
         do {
             _ = try Pipeline.generate(spec, baseDirectory: dir)
             Issue.record("no error")

@@ -20,7 +20,7 @@ public struct BAMOptions: Hashable, Sendable {
         self.dilationConvNum = dilationConvNum
     }
 
-    func layers(_ input: InputShape) throws(SpecError) -> [Layer] {
+    package func layers(_ input: InputShape) throws(SpecError) -> [Layer] {
         let rd = try reducedWidth(input.c, reduction: reduction, reduced: reducedChannels)
         let dilation = dilationVal ?? 4
         let convs = dilationConvNum ?? 2
@@ -71,4 +71,29 @@ extension Catalog {
             Add("x")
         }
     }
+}
+
+extension BAMOptions: CatalogBlock {
+    package static let kind = "bam"
+    package static let reference = "Jongchan BAM (product form)"
+    package static let hyperparameters = ["reduction=16", "reduced_channels", "dilation_val=4", "dilation_conv_num=2"]
+
+    package init(fields r: inout FieldReader) throws(SpecError) {
+        self.init(
+            reduction: try r.int("reduction"), reducedChannels: try r.int("reduced_channels"),
+            dilationVal: try r.int("dilation_val"), dilationConvNum: try r.int("dilation_conv_num"))
+    }
+    package func encode(into f: inout [String: JSONValue]) {
+        f["reduction"] = reduction.map { .int($0) }
+        f["reduced_channels"] = reducedChannels.map { .int($0) }
+        f["dilation_val"] = dilationVal.map { .int($0) }
+        f["dilation_conv_num"] = dilationConvNum.map { .int($0) }
+    }
+}
+
+/// A Bottleneck Attention Module (`kind: "bam"`).
+public func BAM(  // swiftlint:disable:this identifier_name
+    _ name: String, input: InputShape, _ options: BAMOptions = BAMOptions(), weights: String? = nil, weightsPrefix: String? = nil
+) -> BlockSpec {
+    BlockSpec(name: name, input: input, body: .block(options), weights: weights, weightsPrefix: weightsPrefix)
 }

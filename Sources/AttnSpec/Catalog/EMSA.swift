@@ -25,7 +25,7 @@ public struct EMSAOptions: Hashable, Sendable {
         self.applyTransform = applyTransform
     }
 
-    func layers(_ input: InputShape) throws(SpecError) -> [Layer] {
+    package func layers(_ input: InputShape) throws(SpecError) -> [Layer] {
         let heads = numHeads ?? 8, s = srRatio ?? 1
         try divides(heads, input.c, "C", "num_heads")
         try atLeast(1, s, "sr_ratio")
@@ -83,4 +83,35 @@ extension Catalog {
             Conv2D(c, kernelSize: 1, padding: 0, bias: true, param: "proj")
         }
     }
+}
+
+extension EMSAOptions: CatalogBlock {
+    package static let kind = "emsa"
+    package static let reference = "ResT Attention"
+    package static let hyperparameters = ["num_heads=8", "sr_ratio=1", "qkv_bias=false", "apply_transform=false"]
+
+    package init(fields r: inout FieldReader) throws(SpecError) {
+        self.init(
+            numHeads: try r.int("num_heads"), srRatio: try r.int("sr_ratio"), qkvBias: try r.bool("qkv_bias"),
+            applyTransform: try r.bool("apply_transform"))
+    }
+    package func encode(into f: inout [String: JSONValue]) {
+        f["num_heads"] = numHeads.map { .int($0) }
+        f["sr_ratio"] = srRatio.map { .int($0) }
+        f["qkv_bias"] = qkvBias.map { .bool($0) }
+        f["apply_transform"] = applyTransform.map { .bool($0) }
+    }
+
+    package func completed(from w: some CheckpointShapes, input: InputShape) throws(SpecError) -> Self {
+        var o = self
+        o.qkvBias = try w.bias("q.bias", given: qkvBias)
+        return o
+    }
+}
+
+/// ResT's efficient multi-head self-attention (`kind: "emsa"`).
+public func EMSA(  // swiftlint:disable:this identifier_name
+    _ name: String, input: InputShape, _ options: EMSAOptions = EMSAOptions(), weights: String? = nil, weightsPrefix: String? = nil
+) -> BlockSpec {
+    BlockSpec(name: name, input: input, body: .block(options), weights: weights, weightsPrefix: weightsPrefix)
 }

@@ -12,7 +12,7 @@ public struct ExternalAttentionOptions: Hashable, Sendable {
 
     public init(s: Int? = nil) { self.s = s }
 
-    func layers(_ input: InputShape) throws(SpecError) -> [Layer] {
+    package func layers(_ input: InputShape) throws(SpecError) -> [Layer] {
         let s = self.s ?? 64
         try atLeast(1, s, "S")
         try fits([input.c, input.c], "input.c", "conv1.weight")
@@ -37,4 +37,27 @@ extension Catalog {
             ReLU()
         }
     }
+}
+
+extension ExternalAttentionOptions: CatalogBlock {
+    package static let kind = "external_attention"
+    package static let reference = "EANet External_attention"
+    package static let hyperparameters = ["S=64"]
+
+    // `S`, capitalised as in the reference code (EANet `self.k`, xmu `S`).
+    package init(fields r: inout FieldReader) throws(SpecError) { self.init(s: try r.int("S")) }
+    package func encode(into f: inout [String: JSONValue]) { f["S"] = s.map { .int($0) } }
+
+    package func completed(from w: some CheckpointShapes, input: InputShape) throws(SpecError) -> Self {
+        ExternalAttentionOptions(s: try w.kernel("linear_0.weight", given: s, first: true, field: "S"))
+    }
+}
+
+/// EANet's external attention (`kind: "external_attention"`), with `slots` memory units (S).
+public func ExternalAttention(  // swiftlint:disable:this identifier_name
+    _ name: String, input: InputShape, slots: Int? = nil, weights: String? = nil, weightsPrefix: String? = nil
+) -> BlockSpec {
+    BlockSpec(
+        name: name, input: input, body: .block(ExternalAttentionOptions(s: slots)), weights: weights,
+        weightsPrefix: weightsPrefix)
 }

@@ -22,7 +22,7 @@ public struct PSAOptions: Hashable, Sendable {
         self.stride = stride
     }
 
-    func layers(_ input: InputShape) throws(SpecError) -> [Layer] {
+    package func layers(_ input: InputShape) throws(SpecError) -> [Layer] {
         let planes = planes ?? input.c
         let kernels = convKernels ?? [3, 5, 7, 9]
         let groups = convGroups ?? [1, 4, 8, 16]
@@ -83,4 +83,29 @@ extension Catalog {
             Concat("f4", "f3", "f2", "f1")
         }
     }
+}
+
+extension PSAOptions: CatalogBlock {
+    package static let kind = "psa"
+    package static let reference = "EPSANet PSAModule"
+    package static let hyperparameters = ["planes=C", "conv_kernels=[3,5,7,9]", "conv_groups=[1,4,8,16]", "stride=1"]
+
+    package init(fields r: inout FieldReader) throws(SpecError) {
+        self.init(
+            planes: try r.int("planes"), convKernels: try r.ints("conv_kernels"), convGroups: try r.ints("conv_groups"),
+            stride: try r.int("stride"))
+    }
+    package func encode(into f: inout [String: JSONValue]) {
+        f["planes"] = planes.map { .int($0) }
+        f["conv_kernels"] = convKernels.map { .array($0.map { .int($0) }) }
+        f["conv_groups"] = convGroups.map { .array($0.map { .int($0) }) }
+        f["stride"] = stride.map { .int($0) }
+    }
+}
+
+/// EPSANet's pyramid split attention module (`kind: "psa"`).
+public func PSA(  // swiftlint:disable:this identifier_name
+    _ name: String, input: InputShape, _ options: PSAOptions = PSAOptions(), weights: String? = nil, weightsPrefix: String? = nil
+) -> BlockSpec {
+    BlockSpec(name: name, input: input, body: .block(options), weights: weights, weightsPrefix: weightsPrefix)
 }

@@ -24,7 +24,7 @@ public struct SCConvOptions: Hashable, Sendable {
         self.groups = groups
     }
 
-    func layers(_ input: InputShape) throws(SpecError) -> [Layer] {
+    package func layers(_ input: InputShape) throws(SpecError) -> [Layer] {
         let r = poolingR ?? 4, stride = stride ?? 1, dilation = dilation ?? 1, groups = groups ?? 1
         let padding = padding ?? dilation
         try atLeast(1, r, "pooling_r")
@@ -69,4 +69,31 @@ extension Catalog {
             BatchNorm(param: "k4.1")
         }
     }
+}
+
+extension SCConvOptions: CatalogBlock {
+    package static let kind = "scconv"
+    package static let reference = "SCNet SCConv"
+    package static let hyperparameters = ["pooling_r=4", "stride=1", "padding=1", "dilation=1", "groups=1"]
+
+    package init(fields r: inout FieldReader) throws(SpecError) {
+        self.init(
+            poolingR: try r.int("pooling_r"), stride: try r.int("stride"), padding: try r.int("padding"),
+            dilation: try r.int("dilation"), groups: try r.int("groups"))
+    }
+    package func encode(into f: inout [String: JSONValue]) {
+        f["pooling_r"] = poolingR.map { .int($0) }
+        f["stride"] = stride.map { .int($0) }
+        f["padding"] = padding.map { .int($0) }
+        f["dilation"] = dilation.map { .int($0) }
+        f["groups"] = groups.map { .int($0) }
+    }
+}
+
+/// A self-calibrated convolution (`kind: "scconv"`).
+public func SCConv(  // swiftlint:disable:this identifier_name
+    _ name: String, input: InputShape, _ options: SCConvOptions = SCConvOptions(), weights: String? = nil,
+    weightsPrefix: String? = nil
+) -> BlockSpec {
+    BlockSpec(name: name, input: input, body: .block(options), weights: weights, weightsPrefix: weightsPrefix)
 }

@@ -38,7 +38,7 @@ public struct SKOptions: Hashable, Sendable {
         self.splitInput = splitInput
     }
 
-    func layers(_ input: InputShape) throws(SpecError) -> [Layer] {
+    package func layers(_ input: InputShape) throws(SpecError) -> [Layer] {
         let out = outChannels ?? input.c
         let kernels = kernelSize ?? [3, 5]
         let stride = stride ?? 1, dilation = dilation ?? 1
@@ -147,4 +147,40 @@ extension Catalog {
             sum((0..<m).map { "s\($0)" })
         }
     }
+}
+
+extension SKOptions: CatalogBlock {
+    package static let kind = "sk"
+    package static let reference = "timm SelectiveKernel"
+    package static let hyperparameters = [
+        "out_channels=C", "kernel_size=[3,5]", "stride=1", "dilation=1", "groups=1", "reduction=16", "reduced_channels",
+        "rd_divisor=8", "keep_3x3=true", "split_input=true",
+    ]
+
+    package init(fields r: inout FieldReader) throws(SpecError) {
+        self.init(
+            outChannels: try r.int("out_channels"), kernelSize: try r.ints("kernel_size"), stride: try r.int("stride"),
+            dilation: try r.int("dilation"), groups: try r.int("groups"), reduction: try r.int("reduction"),
+            reducedChannels: try r.int("reduced_channels"), rdDivisor: try r.int("rd_divisor"),
+            keep3x3: try r.bool("keep_3x3"), splitInput: try r.bool("split_input"))
+    }
+    package func encode(into f: inout [String: JSONValue]) {
+        f["out_channels"] = outChannels.map { .int($0) }
+        f["kernel_size"] = kernelSize.map { .array($0.map { .int($0) }) }
+        f["stride"] = stride.map { .int($0) }
+        f["dilation"] = dilation.map { .int($0) }
+        f["groups"] = groups.map { .int($0) }
+        f["reduction"] = reduction.map { .int($0) }
+        f["reduced_channels"] = reducedChannels.map { .int($0) }
+        f["rd_divisor"] = rdDivisor.map { .int($0) }
+        f["keep_3x3"] = keep3x3.map { .bool($0) }
+        f["split_input"] = splitInput.map { .bool($0) }
+    }
+}
+
+/// A Selective Kernel convolution, timm's `SelectiveKernel` (`kind: "sk"`).
+public func SelectiveKernel(  // swiftlint:disable:this identifier_name
+    _ name: String, input: InputShape, _ options: SKOptions = SKOptions(), weights: String? = nil, weightsPrefix: String? = nil
+) -> BlockSpec {
+    BlockSpec(name: name, input: input, body: .block(options), weights: weights, weightsPrefix: weightsPrefix)
 }
