@@ -49,6 +49,11 @@ extension CBAMOptions: CatalogBlock {
     package static let kind = "cbam"
     package static let reference = "timm CbamModule / Jongchan CBAM"
     package static let hyperparameters = ["reduction=16", "reduced_channels", "spatial_kernel_size=7", "bias=false"]
+    package static var examples: [BlockSpec] {
+        [
+            CBAM("cbam_g1", input: .nchw(2, 16, 5, 7), reducedChannels: 3, spatialKernelSize: 3, bias: true),
+        ]
+    }
     package static var nameSchemes: [NameScheme] { [.timm, .officialCBAM] }
 
     package init(fields r: inout FieldReader) throws(SpecError) {
@@ -65,9 +70,9 @@ extension CBAMOptions: CatalogBlock {
     }
 
     package func layers(_ input: InputShape) throws(SpecError) -> [Layer] {
-        let rd = try reducedWidth(input.c, reduction: reduction, reduced: reducedChannels)
+        let rd = try Rules.reducedWidth(input.c, reduction: reduction, reduced: reducedChannels)
         let k = spatialKernelSize ?? 7
-        try oddKernelSize(k, "spatial_kernel_size")
+        try Rules.oddKernelSize(k, "spatial_kernel_size")
         return Catalog.cbam(channels: input.c, reduced: rd, spatialKernel: k, bias: bias ?? false)
     }
 

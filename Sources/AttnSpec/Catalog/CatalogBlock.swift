@@ -15,6 +15,9 @@ package protocol CatalogBlock: Hashable, Sendable {
     static var listingFields: [String: JSONValue] { get }
     /// The state_dict naming schemes a block's files may follow; the first is the catalog's own.
     static var nameSchemes: [NameScheme] { get }
+    /// Blocks of this kind the catalog test grid cross-checks against the interpreter: N 1 and
+    /// 2, odd and non-square planes, and each option that changes the layers.
+    static var examples: [BlockSpec] { get }
 
     /// Reads the kind's fields of a block object.
     init(fields r: inout FieldReader) throws(SpecError)
@@ -64,4 +67,12 @@ extension BlockSpec.Body {
 /// The catalog: each block defined from primitive layers in the DSL, one file per block.
 public enum Catalog {
     static func build(@LayerBuilder _ body: () -> [Layer]) -> [Layer] { body() }
+}
+
+extension Catalog {
+    /// `v1 + v2 + …` of two or more named values, left to right as PyTorch's `sum(dim=1)` of a stack.
+    static func sum(_ names: [String]) -> [Layer] {
+        precondition(names.count >= 2, "sum of \(names)")
+        return [Layer(.add, inputs: [names[0], names[1]])] + names.dropFirst(2).map { Layer(.add, inputs: [$0]) }
+    }
 }

@@ -58,6 +58,13 @@ extension DANetPAMOptions: CatalogBlock {
     package static let kind = "danet_pam"
     package static let reference = "DANet PAM_Module"
     package static let hyperparameters: [String] = []
+    package static var examples: [BlockSpec] {
+        [
+            DANetPAM("pam_g1", input: .nchw(1, 16, 5, 7)),
+            DANetPAM("pam_g2", input: .nchw(2, 32, 8, 8)),
+            DANetPAM("pam_g3", input: .nchw(1, 8, 1, 1)),
+        ]
+    }
 
     package init(fields r: inout FieldReader) throws(SpecError) { self.init() }
     package func encode(into f: inout [String: JSONValue]) {}
@@ -67,7 +74,7 @@ extension DANetPAMOptions: CatalogBlock {
         guard input.c >= 8 else {
             throw SpecError("input.c", "danet_pam projects to C/8 channels, so C must be at least 8, got \(input.c)")
         }
-        try fits([input.c, input.c], "input.c", "value_conv.weight")
+        try Rules.fits([input.c, input.c], "input.c", "value_conv.weight")
         return Catalog.danetPAM(input)
     }
 }
@@ -81,12 +88,18 @@ extension DANetCAMOptions: CatalogBlock {
     package static let kind = "danet_cam"
     package static let reference = "DANet CAM_Module"
     package static let hyperparameters: [String] = []
+    package static var examples: [BlockSpec] {
+        [
+            DANetCAM("cam_g1", input: .nchw(1, 8, 5, 7)),
+            DANetCAM("cam_g2", input: .nchw(2, 16, 6, 6)),
+        ]
+    }
 
     package init(fields r: inout FieldReader) throws(SpecError) { self.init() }
     package func encode(into f: inout [String: JSONValue]) {}
 
     package func layers(_ input: InputShape) throws(SpecError) -> [Layer] {
-        try fits([input.n, input.c, input.c], "input.c", "the C×C channel energy")
+        try Rules.fits([input.n, input.c, input.c], "input.c", "the C×C channel energy")
         return Catalog.danetCAM(input)
     }
 }

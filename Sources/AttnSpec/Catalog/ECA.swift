@@ -24,6 +24,11 @@ extension ECAOptions: CatalogBlock {
     package static let kind = "eca"
     package static let reference = "timm EcaModule"
     package static let hyperparameters = ["kernel_size=from C (gamma 2, b 1)"]
+    package static var examples: [BlockSpec] {
+        [
+            EfficientChannelAttention("eca_g1", input: .nchw(2, 20, 3, 5), kernelSize: 5),
+        ]
+    }
 
     package init(fields r: inout FieldReader) throws(SpecError) { self.init(kernelSize: try r.int("kernel_size")) }
 
@@ -31,7 +36,7 @@ extension ECAOptions: CatalogBlock {
 
     package func layers(_ input: InputShape) throws(SpecError) -> [Layer] {
         let k = kernelSize ?? ecaKernelSize(channels: input.c)
-        try oddKernelSize(k, "kernel_size")
+        try Rules.oddKernelSize(k, "kernel_size")
         return Catalog.eca(kernelSize: k)
     }
 

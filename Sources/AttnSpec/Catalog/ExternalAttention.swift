@@ -14,10 +14,10 @@ public struct ExternalAttentionOptions: Hashable, Sendable {
 
     package func layers(_ input: InputShape) throws(SpecError) -> [Layer] {
         let s = self.s ?? 64
-        try atLeast(1, s, "S")
-        try fits([input.c, input.c], "input.c", "conv1.weight")
-        try fits([input.n, s, input.h, input.w], "S", "the attention map")
-        try fits([s, input.c], "S", "linear_0.weight")
+        try Rules.atLeast(1, s, "S")
+        try Rules.fits([input.c, input.c], "input.c", "conv1.weight")
+        try Rules.fits([input.n, s, input.h, input.w], "S", "the attention map")
+        try Rules.fits([s, input.c], "S", "linear_0.weight")
         return Catalog.externalAttention(channels: input.c, slots: s)
     }
 }
@@ -43,6 +43,12 @@ extension ExternalAttentionOptions: CatalogBlock {
     package static let kind = "external_attention"
     package static let reference = "EANet External_attention"
     package static let hyperparameters = ["S=64"]
+    package static var examples: [BlockSpec] {
+        [
+            ExternalAttention("ea_g1", input: .nchw(1, 16, 6, 10), slots: 8),
+            ExternalAttention("ea_g2", input: .nchw(2, 32, 5, 5)),
+        ]
+    }
 
     // `S`, capitalised as in the reference code (EANet `self.k`, xmu `S`).
     package init(fields r: inout FieldReader) throws(SpecError) { self.init(s: try r.int("S")) }

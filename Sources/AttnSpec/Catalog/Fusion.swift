@@ -34,11 +34,11 @@ public struct FusionOptions: Hashable, Sendable {
 
     package func layers(_ input: InputShape) throws(SpecError) -> [Layer] {
         let m = inputs ?? Self.defaultInputs
-        try atLeast(2, m, "inputs")
+        try Rules.atLeast(2, m, "inputs")
         guard m <= 64, input.c <= maxElements / m, input.n * m * input.c <= maxElements / (input.h * input.w) else {
             throw SpecError("inputs", "\(m) inputs of \(input.n)×\(input.c)×\(input.h)×\(input.w) exceed 32-bit indexing or 64 inputs")
         }
-        let rd = try reducedWidth(input.c, reduction: reduction, reduced: reducedChannels)
+        let rd = try Rules.reducedWidth(input.c, reduction: reduction, reduced: reducedChannels)
         return Catalog.fusion(input, inputs: m, reduced: rd, gate: gate ?? .softmax, interaction: interaction ?? false)
     }
 }
@@ -82,6 +82,13 @@ extension FusionOptions: CatalogBlock {
     package static let kind = "fusion"
     package static let reference = "seed 000 multi-input fusion"
     package static let hyperparameters = ["inputs=3", "reduction=16", "reduced_channels", "gate=softmax", "interaction=false"]
+    package static var examples: [BlockSpec] {
+        [
+            Fusion("fusion_g1", input: .nchw(1, 16, 6, 6), FusionOptions(inputs: 2, reduction: 2)),
+            Fusion("fusion_g2", input: .nchw(2, 8, 5, 7), FusionOptions(reduction: 4, gate: .sigmoid, interaction: true)),
+            Fusion("fusion_g3", input: .nchw(1, 32, 3, 3), FusionOptions(inputs: 4, reducedChannels: 3, interaction: true)),
+        ]
+    }
 
     package init(fields r: inout FieldReader) throws(SpecError) {
         var gate: FusionGate? = nil

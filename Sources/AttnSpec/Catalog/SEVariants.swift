@@ -14,8 +14,8 @@ public struct SEGCOptions: Hashable, Sendable {
 
     package func layers(_ input: InputShape) throws(SpecError) -> [Layer] {
         guard let g = groups else { throw SpecError("groups", "is required for se_gc (G of its grouped 1×1 conv)") }
-        try divides(g, input.c, "C", "groups")
-        try fits([input.c, input.c / g], "groups", "fc.weight")
+        try Rules.divides(g, input.c, "C", "groups")
+        try Rules.fits([input.c, input.c / g], "groups", "fc.weight")
         return Catalog.seVariant(channels: input.c, groups: g)
     }
 }
@@ -38,6 +38,12 @@ extension SEGCOptions: CatalogBlock {
     package static let kind = "se_gc"
     package static let reference = "ECA-Net ablation (grouped FC)"
     package static let hyperparameters = ["groups (required)"]
+    package static var examples: [BlockSpec] {
+        [
+            SEVariant("se_gc_g4", input: .nchw(1, 64, 9, 9), .gc(groups: 4)),
+            SEVariant("se_gc_g3", input: .nchw(2, 24, 5, 3), .gc(groups: 3)),
+        ]
+    }
     package static var listingFields: [String: JSONValue] { ["groups": .int(4)] }
 
     package init(fields r: inout FieldReader) throws(SpecError) { self.init(groups: try r.int("groups")) }
@@ -60,6 +66,11 @@ extension SEVar1Options: CatalogBlock {
     package static let kind = "se_var1"
     package static let reference = "ECA-Net ablation (GAP, sigmoid)"
     package static let hyperparameters: [String] = []
+    package static var examples: [BlockSpec] {
+        [
+            SEVariant("se_var1_g", input: .nchw(2, 5, 3, 7), .var1),
+        ]
+    }
 
     package init(fields r: inout FieldReader) throws(SpecError) { self.init() }
     package func encode(into f: inout [String: JSONValue]) {}
@@ -78,6 +89,11 @@ extension SEVar2Options: CatalogBlock {
     package static let kind = "se_var2"
     package static let reference = "ECA-Net ablation (one weight per channel)"
     package static let hyperparameters: [String] = []
+    package static var examples: [BlockSpec] {
+        [
+            SEVariant("se_var2_g", input: .nchw(1, 24, 7, 5), .var2),
+        ]
+    }
 
     package init(fields r: inout FieldReader) throws(SpecError) { self.init() }
     package func encode(into f: inout [String: JSONValue]) {}
@@ -96,12 +112,17 @@ extension SEVar3Options: CatalogBlock {
     package static let kind = "se_var3"
     package static let reference = "ECA-Net ablation (one C×C FC)"
     package static let hyperparameters: [String] = []
+    package static var examples: [BlockSpec] {
+        [
+            SEVariant("se_var3_g", input: .nchw(2, 33, 1, 1), .var3),
+        ]
+    }
 
     package init(fields r: inout FieldReader) throws(SpecError) { self.init() }
     package func encode(into f: inout [String: JSONValue]) {}
 
     package func layers(_ input: InputShape) throws(SpecError) -> [Layer] {
-        try fits([input.c, input.c], "input.c", "the dense 1×1 conv's weight fc.weight")
+        try Rules.fits([input.c, input.c], "input.c", "the dense 1×1 conv's weight fc.weight")
         return Catalog.seVariant(channels: input.c, groups: 1)
     }
 }

@@ -20,6 +20,11 @@ extension SEOptions: CatalogBlock {
     package static let kind = "se"
     package static let reference = "timm SEModule"
     package static let hyperparameters = ["reduction=16", "reduced_channels", "bias=true"]
+    package static var examples: [BlockSpec] {
+        [
+            SqueezeExcite("se_g1", input: .nchw(2, 24, 5, 3), reduction: 4, bias: false),
+        ]
+    }
     package static var nameSchemes: [NameScheme] { [.timm, .moskomuleSE] }
 
     package init(fields r: inout FieldReader) throws(SpecError) {
@@ -33,7 +38,7 @@ extension SEOptions: CatalogBlock {
     }
 
     package func layers(_ input: InputShape) throws(SpecError) -> [Layer] {
-        let rd = try reducedWidth(input.c, reduction: reduction, reduced: reducedChannels)
+        let rd = try Rules.reducedWidth(input.c, reduction: reduction, reduced: reducedChannels)
         return Catalog.squeezeExcite(channels: input.c, reduced: rd, bias: bias ?? true)
     }
 
