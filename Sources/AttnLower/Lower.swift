@@ -89,8 +89,7 @@ struct LoweringState {
             guard shapes[0].h == 1, shapes[0].w == 1 else {
                 throw SpecError("op", "channel_conv1d reads a pooled vector [N,C,1,1], got \(shapes[0])")
             }
-            guard k >= 1, k % 2 == 1 else { throw SpecError("kernel_size", "must be a positive odd number, got \(k)") }
-            guard k <= maxKernelSize else { throw SpecError("kernel_size", "must be at most \(maxKernelSize), got \(k)") }
+            try Rules.oddKernelSize(k, "kernel_size")
             op = .channelConv1d(weight: try declare(param, "weight", [k], .weight), kernel: k)
         case .conv2d(let c):
             try positive(c.outChannels, "out_channels")
@@ -104,7 +103,7 @@ struct LoweringState {
             guard c.padding >= 0, c.padding <= maxElements else {
                 throw SpecError("padding", "must be in 0...\(maxElements), got \(c.padding)")
             }
-            try paddedPlane(channels: shapes[0].c, h: shapes[0].h, w: shapes[0].w, padding: c.padding, "padding", "\(c.padding)")
+            try Rules.paddedPlane(channels: shapes[0].c, h: shapes[0].h, w: shapes[0].w, padding: c.padding, "padding", "\(c.padding)")
             try fits([c.outChannels, shapes[0].c / c.groups, c.kernelSize, c.kernelSize], "out_channels", "\(c.param).weight")
             guard shapes[0].c % c.groups == 0, c.outChannels % c.groups == 0 else {
                 throw SpecError("groups", "must divide the input channels (\(shapes[0].c)) and out_channels (\(c.outChannels)), got \(c.groups)")

@@ -52,35 +52,7 @@ extension BlockSpec {
         try input.validate()
         if let w = weights, w.isEmpty { throw SpecError("weights", "must be a file name, got an empty string") }
         switch body {
-        case .se(let o):
-            let rd = try reducedChannels(o.reduction, o.reducedChannels)
-            return Catalog.squeezeExcite(channels: input.c, reduced: rd, bias: o.bias ?? true)
-        case .eca(let o):
-            let k = o.kernelSize ?? ecaKernelSize(channels: input.c)
-            try oddKernel(k, "kernel_size")
-            return Catalog.eca(kernelSize: k)
-        case .cbam(let o):
-            let rd = try reducedChannels(o.reduction, o.reducedChannels)
-            let k = o.spatialKernelSize ?? 7
-            try oddKernel(k, "spatial_kernel_size")
-            return Catalog.cbam(channels: input.c, reduced: rd, spatialKernel: k, bias: o.bias ?? false)
-        case .seVar1: return Catalog.seVariant(channels: input.c, groups: nil)
-        case .seVar2: return Catalog.seVariant(channels: input.c, groups: input.c)
-        case .seVar3:
-            try fits([input.c, input.c], "input.c", "the dense 1×1 conv's weight fc.weight")
-            return Catalog.seVariant(channels: input.c, groups: 1)
-        case .seGC(let o): return try o.layers(input)
-        case .bam(let o): return try o.layers(input)
-        case .sk(let o): return try o.layers(input)
-        case .danetPAM: return try danetPAMLayers(input)
-        case .danetCAM:
-            try fits([input.n, input.c, input.c], "input.c", "the C×C channel energy")
-            return Catalog.danetCAM(input)
-        case .scconv(let o): return try o.layers(input)
-        case .psa(let o): return try o.layers(input)
-        case .emsa(let o): return try o.layers(input)
-        case .externalAttention(let o): return try o.layers(input)
-        case .fusion(let o): return try o.layers(input)
+        case .catalog(let b): return try b.block.layers(input)
         case .graph(let layers):
             guard !layers.isEmpty else { throw SpecError("graph", "must hold at least one layer") }
             guard layers.count <= Limits.maxLayers else {
@@ -88,30 +60,6 @@ extension BlockSpec {
             }
             return layers
         }
-    }
-
-    /// `reduced_channels` wins; else `C / reduction` (floor, default r 16), which must leave a channel.
-    private func reducedChannels(_ reduction: Int?, _ reduced: Int?) throws(SpecError) -> Int {
-        if let rd = reduced {
-            guard rd >= 1 else { throw SpecError("reduced_channels", "must be at least 1, got \(rd)") }
-            guard rd <= maxElements / input.c else {
-                throw SpecError("reduced_channels", "\(rd) × C = \(input.c) weights exceed 32-bit indexing (at most \(maxElements))")
-            }
-            return rd
-        }
-        let r = reduction ?? 16
-        guard r >= 1 else { throw SpecError("reduction", "must be at least 1, got \(r)") }
-        guard input.c / r >= 1 else {
-            throw SpecError("reduction", "\(r) leaves \(input.c)/\(r) = 0 channels for C = \(input.c); lower it or give reduced_channels")
-        }
-        return input.c / r
-    }
-
-    private func oddKernel(_ k: Int, _ field: String) throws(SpecError) {
-        guard k >= 1, k % 2 == 1 else { throw SpecError(field, "must be a positive odd number, got \(k)") }
-        // Any odd k is valid in PyTorch (taps past the edge read zero padding); the cap only
-        // keeps a typo from asking for a gigantic weight array.
-        guard k <= maxKernelSize else { throw SpecError(field, "must be at most \(maxKernelSize), got \(k)") }
     }
 }
 

@@ -44,7 +44,7 @@ import Testing
         #expect(g.source.source.contains("const float se_timm_c64_params[SE_TIMM_C64_PARAMS_SIZE]"))
         #expect(g.source.header.contains("extern const float se_timm_c64_params[SE_TIMM_C64_PARAMS_SIZE];"))
         // Hyperparameters came from the weights: rd 8 (timm's make_divisible), bias on.
-        guard case .se(let o) = g.spec.body else { Issue.record("not SE"); return }
+        guard let o = g.spec.body.block(as: SEOptions.self) else { Issue.record("not SE"); return }
         #expect(o.reducedChannels == 8 && o.bias == true)
     }
 }

@@ -219,31 +219,31 @@ struct WeightErrorTests {
     // MARK: hyperparameters the weights contradict
 
     @Test func reducedChannelsConflict() throws {
-        expectError(try fixtureError("se_timm_c64") { $0.body = .se(SEOptions(reducedChannels: 4)) },
+        expectError(try fixtureError("se_timm_c64") { $0.body = .block(SEOptions(reducedChannels: 4)) },
                     path: "reduced_channels", "is 4 but", "weights.safetensors", "\"fc1.weight\" of shape [8, 64, 1, 1]")
     }
 
     @Test func reductionConflict() throws {
-        expectError(try fixtureError("se_timm_c64") { $0.body = .se(SEOptions(reduction: 16)) },
+        expectError(try fixtureError("se_timm_c64") { $0.body = .block(SEOptions(reduction: 16)) },
                     path: "reduction", "is 16 (rd = 64/16 = 4) but", "\"fc1.weight\" of shape [8, 64, 1, 1]")
     }
 
     @Test func biasFalseButTheFileHoldsBiases() throws {
-        expectError(try fixtureError("se_timm_c64") { $0.body = .se(SEOptions(bias: false)) },
+        expectError(try fixtureError("se_timm_c64") { $0.body = .block(SEOptions(bias: false)) },
                     path: "bias", "is false but", "holds fc1.bias")
     }
 
     @Test func biasTrueButTheFileHasNone() throws {
-        expectError(try fixtureError("se_moskomule_c48") { $0.body = .se(SEOptions(reduction: 16, bias: true)) },
+        expectError(try fixtureError("se_moskomule_c48") { $0.body = .block(SEOptions(reduction: 16, bias: true)) },
                     path: "bias", "is true but", "has no fc.0.bias", "moskomule SELayer names")
     }
 
     @Test func kernelSizeConflicts() throws {
-        expectError(try fixtureError("eca_timm_k3_c32") { $0.body = .eca(ECAOptions(kernelSize: 5)) },
+        expectError(try fixtureError("eca_timm_k3_c32") { $0.body = .block(ECAOptions(kernelSize: 5)) },
                     path: "kernel_size", "is 5 but", "\"conv.weight\" of shape [1, 1, 3]")
         expectError(
             try fixtureError("cbam_timm_c64_k7") {
-                $0.body = .cbam(CBAMOptions(reducedChannels: 4, spatialKernelSize: 3, bias: false))
+                $0.body = .block(CBAMOptions(reducedChannels: 4, spatialKernelSize: 3, bias: false))
             }, path: "spatial_kernel_size", "is 3 but", "\"spatial.conv.conv.weight\" of shape [1, 2, 7, 7]")
     }
 

@@ -30,27 +30,10 @@ public struct CatalogEntry: Sendable {
 }
 
 public enum CatalogListing {
-    public static let entries: [CatalogEntry] = [
-        CatalogEntry(kind: "se", reference: "timm SEModule", hyperparameters: ["reduction=16", "reduced_channels", "bias=true"], required: [:]),
-        CatalogEntry(kind: "se_var1", reference: "ECA-Net ablation (GAP, sigmoid)", hyperparameters: [], required: [:]),
-        CatalogEntry(kind: "se_var2", reference: "ECA-Net ablation (one weight per channel)", hyperparameters: [], required: [:]),
-        CatalogEntry(kind: "se_var3", reference: "ECA-Net ablation (one C×C FC)", hyperparameters: [], required: [:]),
-        CatalogEntry(kind: "se_gc", reference: "ECA-Net ablation (grouped FC)", hyperparameters: ["groups (required)"], required: ["groups": .int(4)]),
-        CatalogEntry(kind: "eca", reference: "timm EcaModule", hyperparameters: ["kernel_size=from C (gamma 2, b 1)"], required: [:]),
-        CatalogEntry(kind: "cbam", reference: "timm CbamModule / Jongchan CBAM", hyperparameters: ["reduction=16", "reduced_channels", "spatial_kernel_size=7", "bias=false"], required: [:]),
-        CatalogEntry(kind: "bam", reference: "Jongchan BAM (product form)", hyperparameters: ["reduction=16", "reduced_channels", "dilation_val=4", "dilation_conv_num=2"], required: [:]),
-        CatalogEntry(
-            kind: "sk", reference: "timm SelectiveKernel",
-            hyperparameters: ["out_channels=C", "kernel_size=[3,5]", "stride=1", "dilation=1", "groups=1", "reduction=16", "reduced_channels", "rd_divisor=8", "keep_3x3=true", "split_input=true"],
-            required: [:]),
-        CatalogEntry(kind: "danet_pam", reference: "DANet PAM_Module", hyperparameters: [], required: [:]),
-        CatalogEntry(kind: "danet_cam", reference: "DANet CAM_Module", hyperparameters: [], required: [:]),
-        CatalogEntry(kind: "scconv", reference: "SCNet SCConv", hyperparameters: ["pooling_r=4", "stride=1", "padding=1", "dilation=1", "groups=1"], required: [:]),
-        CatalogEntry(kind: "psa", reference: "EPSANet PSAModule", hyperparameters: ["planes=C", "conv_kernels=[3,5,7,9]", "conv_groups=[1,4,8,16]", "stride=1"], required: [:]),
-        CatalogEntry(kind: "emsa", reference: "ResT Attention", hyperparameters: ["num_heads=8", "sr_ratio=1", "qkv_bias=false", "apply_transform=false"], required: [:]),
-        CatalogEntry(kind: "external_attention", reference: "EANet External_attention", hyperparameters: ["S=64"], required: [:]),
-        CatalogEntry(kind: "fusion", reference: "seed 000 multi-input fusion", hyperparameters: ["inputs=3", "reduction=16", "reduced_channels", "gate=softmax", "interaction=false"], required: [:]),
-    ]
+    /// Every kind of `CatalogRegistry`, in its order.
+    public static let entries: [CatalogEntry] = CatalogRegistry.all.map {
+        CatalogEntry(kind: $0.kind, reference: $0.reference, hyperparameters: $0.hyperparameters, required: $0.listingFields)
+    }
 
     /// One line per kind: hyperparameters, then parameters, FLOPs and scratch on `input` (or why
     /// the defaults do not fit that shape).

@@ -20,21 +20,21 @@ public struct BAMOptions: Hashable, Sendable {
         self.dilationConvNum = dilationConvNum
     }
 
-    func layers(_ input: InputShape) throws(SpecError) -> [Layer] {
-        let rd = try reducedWidth(input.c, reduction: reduction, reduced: reducedChannels)
+    package func layers(_ input: InputShape) throws(SpecError) -> [Layer] {
+        let rd = try Rules.reducedWidth(input.c, reduction: reduction, reduced: reducedChannels)
         let dilation = dilationVal ?? 4
         let convs = dilationConvNum ?? 2
-        try atLeast(1, dilation, "dilation_val")
-        try atLeast(0, convs, "dilation_conv_num")
+        try Rules.atLeast(1, dilation, "dilation_val")
+        try Rules.atLeast(0, convs, "dilation_conv_num")
         guard convs <= 64 else { throw SpecError("dilation_conv_num", "must be at most 64, got \(convs)") }
-        try fits([input.n, rd, input.h, input.w], reducedChannels != nil ? "reduced_channels" : "reduction", "the spatial branch")
-        try fits([rd, rd, 3, 3], reducedChannels != nil ? "reduced_channels" : "reduction", "each dilated conv's weight")
+        try Rules.fits([input.n, rd, input.h, input.w], reducedChannels != nil ? "reduced_channels" : "reduction", "the spatial branch")
+        try Rules.fits([rd, rd, 3, 3], reducedChannels != nil ? "reduced_channels" : "reduction", "each dilated conv's weight")
         var tables = TapTables()
         for _ in 0..<convs {
             try tables.add(inPerGroup: rd, kernel: 3, stride: 1, outChannels: rd, reducedChannels != nil ? "reduced_channels" : "reduction")
         }
         // Each dilated 3×3 conv reads rd channels padded by the dilation on every side.
-        try paddedPlane(channels: rd, h: input.h, w: input.w, padding: dilation, "dilation_val", "\(dilation)")
+        try Rules.paddedPlane(channels: rd, h: input.h, w: input.w, padding: dilation, "dilation_val", "\(dilation)")
         guard input.h == input.w else {
             throw SpecError(
                 "input", "bam needs H == W: the official channel gate pools with avg_pool2d(kernel = H), got \(input.h)×\(input.w)")
@@ -71,4 +71,36 @@ extension Catalog {
             Add("x")
         }
     }
+}
+
+extension BAMOptions: CatalogBlock {
+    package static let kind = "bam"
+    package static let reference = "Jongchan BAM (product form)"
+    package static let hyperparameters = ["reduction=16", "reduced_channels", "dilation_val=4", "dilation_conv_num=2"]
+    package static var examples: [BlockSpec] {
+        [
+            BAM("bam_g1", input: .nchw(2, 32, 8, 8)),
+            BAM("bam_g2", input: .nchw(1, 16, 5, 5), BAMOptions(reduction: 4, dilationVal: 2, dilationConvNum: 1)),
+            BAM("bam_g3", input: .nchw(1, 24, 7, 7), BAMOptions(reducedChannels: 5, dilationConvNum: 3)),
+        ]
+    }
+
+    package init(fields r: inout FieldReader) throws(SpecError) {
+        self.init(
+            reduction: try r.int("reduction"), reducedChannels: try r.int("reduced_channels"),
+            dilationVal: try r.int("dilation_val"), dilationConvNum: try r.int("dilation_conv_num"))
+    }
+    package func encode(into f: inout [String: JSONValue]) {
+        f["reduction"] = reduction.map { .int($0) }
+        f["reduced_channels"] = reducedChannels.map { .int($0) }
+        f["dilation_val"] = dilationVal.map { .int($0) }
+        f["dilation_conv_num"] = dilationConvNum.map { .int($0) }
+    }
+}
+
+/// A Bottleneck Attention Module (`kind: "bam"`).
+public func BAM(  // swiftlint:disable:this identifier_name
+    _ name: String, input: InputShape, _ options: BAMOptions = BAMOptions(), weights: String? = nil, weightsPrefix: String? = nil
+) -> BlockSpec {
+    BlockSpec(name: name, input: input, body: .block(options), weights: weights, weightsPrefix: weightsPrefix)
 }

@@ -27,3 +27,81 @@ extension Catalog {
         }
     }
 }
+
+/// CBAM hyperparameters as given (timm `CbamModule`, official Jongchan CBAM).
+public struct CBAMOptions: Hashable, Sendable {
+    public var reduction: Int?
+    public var reducedChannels: Int?
+    /// Kernel of the spatial gate's conv; default 7.
+    public var spatialKernelSize: Int?
+    /// Biases on the shared MLP (official: yes, timm: no). Default: no.
+    public var bias: Bool?
+
+    public init(reduction: Int? = nil, reducedChannels: Int? = nil, spatialKernelSize: Int? = nil, bias: Bool? = nil) {
+        self.reduction = reduction
+        self.reducedChannels = reducedChannels
+        self.spatialKernelSize = spatialKernelSize
+        self.bias = bias
+    }
+}
+
+extension CBAMOptions: CatalogBlock {
+    package static let kind = "cbam"
+    package static let reference = "timm CbamModule / Jongchan CBAM"
+    package static let hyperparameters = ["reduction=16", "reduced_channels", "spatial_kernel_size=7", "bias=false"]
+    package static var examples: [BlockSpec] {
+        [
+            CBAM("cbam_g1", input: .nchw(2, 16, 5, 7), reducedChannels: 3, spatialKernelSize: 3, bias: true),
+        ]
+    }
+    package static var nameSchemes: [NameScheme] { [.timm, .officialCBAM] }
+
+    package init(fields r: inout FieldReader) throws(SpecError) {
+        self.init(
+            reduction: try r.int("reduction"), reducedChannels: try r.int("reduced_channels"),
+            spatialKernelSize: try r.int("spatial_kernel_size"), bias: try r.bool("bias"))
+    }
+
+    package func encode(into f: inout [String: JSONValue]) {
+        f["reduction"] = reduction.map { .int($0) }
+        f["reduced_channels"] = reducedChannels.map { .int($0) }
+        f["spatial_kernel_size"] = spatialKernelSize.map { .int($0) }
+        f["bias"] = bias.map { .bool($0) }
+    }
+
+    package func layers(_ input: InputShape) throws(SpecError) -> [Layer] {
+        let rd = try Rules.reducedWidth(input.c, reduction: reduction, reduced: reducedChannels)
+        let k = spatialKernelSize ?? 7
+        try Rules.oddKernelSize(k, "spatial_kernel_size")
+        return Catalog.cbam(channels: input.c, reduced: rd, spatialKernel: k, bias: bias ?? false)
+    }
+
+    package func completed(from w: some CheckpointShapes, input: InputShape) throws(SpecError) -> Self {
+        var o = self
+        o.reducedChannels = try w.reduced("channel.fc1.weight", input.c, reduction, reducedChannels)
+        o.bias = try w.bias("channel.fc1.bias", given: bias)
+        o.spatialKernelSize = try w.kernel("spatial.conv.conv.weight", given: spatialKernelSize, field: "spatial_kernel_size")
+        return o
+    }
+}
+
+extension NameScheme {
+    /// Jongchan/attention-module `CBAM`: its ChannelPool stacks [max, mean], timm [mean, max].
+    static let officialCBAM = NameScheme(
+        label: "official CBAM",
+        renames: [
+            ("ChannelGate.mlp.1.", "channel.fc1."), ("ChannelGate.mlp.3.", "channel.fc2."),
+            ("SpatialGate.spatial.conv.", "spatial.conv.conv."), ("SpatialGate.spatial.bn.", "spatial.conv.bn."),
+        ],
+        swappedPlanes: ["spatial.conv.conv.weight"])
+}
+
+/// A Convolutional Block Attention Module (`kind: "cbam"`).
+public func CBAM(  // swiftlint:disable:this identifier_name
+    _ name: String, input: InputShape, reduction: Int? = nil, reducedChannels: Int? = nil,
+    spatialKernelSize: Int? = nil, bias: Bool? = nil, weights: String? = nil, weightsPrefix: String? = nil
+) -> BlockSpec {
+    let options = CBAMOptions(
+        reduction: reduction, reducedChannels: reducedChannels, spatialKernelSize: spatialKernelSize, bias: bias)
+    return BlockSpec(name: name, input: input, body: .block(options), weights: weights, weightsPrefix: weightsPrefix)
+}

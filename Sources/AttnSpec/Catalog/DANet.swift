@@ -49,11 +49,71 @@ extension Catalog {
     }
 }
 
-/// PAM's rule: the query and key convs have C/8 channels.
-func danetPAMLayers(_ input: InputShape) throws(SpecError) -> [Layer] {
-    guard input.c >= 8 else {
-        throw SpecError("input.c", "danet_pam projects to C/8 channels, so C must be at least 8, got \(input.c)")
+/// DANet position attention (no hyperparameters).
+public struct DANetPAMOptions: Hashable, Sendable {
+    public init() {}
+}
+
+extension DANetPAMOptions: CatalogBlock {
+    package static let kind = "danet_pam"
+    package static let reference = "DANet PAM_Module"
+    package static let hyperparameters: [String] = []
+    package static var examples: [BlockSpec] {
+        [
+            DANetPAM("pam_g1", input: .nchw(1, 16, 5, 7)),
+            DANetPAM("pam_g2", input: .nchw(2, 32, 8, 8)),
+            DANetPAM("pam_g3", input: .nchw(1, 8, 1, 1)),
+        ]
     }
-    try fits([input.c, input.c], "input.c", "value_conv.weight")
-    return Catalog.danetPAM(input)
+
+    package init(fields r: inout FieldReader) throws(SpecError) { self.init() }
+    package func encode(into f: inout [String: JSONValue]) {}
+
+    package func layers(_ input: InputShape) throws(SpecError) -> [Layer] {
+        // The query and key convs have C/8 channels.
+        guard input.c >= 8 else {
+            throw SpecError("input.c", "danet_pam projects to C/8 channels, so C must be at least 8, got \(input.c)")
+        }
+        try Rules.fits([input.c, input.c], "input.c", "value_conv.weight")
+        return Catalog.danetPAM(input)
+    }
+}
+
+/// DANet channel attention (no hyperparameters).
+public struct DANetCAMOptions: Hashable, Sendable {
+    public init() {}
+}
+
+extension DANetCAMOptions: CatalogBlock {
+    package static let kind = "danet_cam"
+    package static let reference = "DANet CAM_Module"
+    package static let hyperparameters: [String] = []
+    package static var examples: [BlockSpec] {
+        [
+            DANetCAM("cam_g1", input: .nchw(1, 8, 5, 7)),
+            DANetCAM("cam_g2", input: .nchw(2, 16, 6, 6)),
+        ]
+    }
+
+    package init(fields r: inout FieldReader) throws(SpecError) { self.init() }
+    package func encode(into f: inout [String: JSONValue]) {}
+
+    package func layers(_ input: InputShape) throws(SpecError) -> [Layer] {
+        try Rules.fits([input.n, input.c, input.c], "input.c", "the C×C channel energy")
+        return Catalog.danetCAM(input)
+    }
+}
+
+/// DANet's position attention module (`kind: "danet_pam"`).
+public func DANetPAM(  // swiftlint:disable:this identifier_name
+    _ name: String, input: InputShape, weights: String? = nil, weightsPrefix: String? = nil
+) -> BlockSpec {
+    BlockSpec(name: name, input: input, body: .block(DANetPAMOptions()), weights: weights, weightsPrefix: weightsPrefix)
+}
+
+/// DANet's channel attention module (`kind: "danet_cam"`).
+public func DANetCAM(  // swiftlint:disable:this identifier_name
+    _ name: String, input: InputShape, weights: String? = nil, weightsPrefix: String? = nil
+) -> BlockSpec {
+    BlockSpec(name: name, input: input, body: .block(DANetCAMOptions()), weights: weights, weightsPrefix: weightsPrefix)
 }

@@ -25,21 +25,21 @@ public struct EMSAOptions: Hashable, Sendable {
         self.applyTransform = applyTransform
     }
 
-    func layers(_ input: InputShape) throws(SpecError) -> [Layer] {
+    package func layers(_ input: InputShape) throws(SpecError) -> [Layer] {
         let heads = numHeads ?? 8, s = srRatio ?? 1
-        try divides(heads, input.c, "C", "num_heads")
-        try atLeast(1, s, "sr_ratio")
-        try fits([2 * input.c, input.c], "input.c", "kv.weight")
+        try Rules.divides(heads, input.c, "C", "num_heads")
+        try Rules.atLeast(1, s, "sr_ratio")
+        try Rules.fits([2 * input.c, input.c], "input.c", "kv.weight")
         // The spatial reduction is a conv with kernel sr_ratio + 1.
         guard s < maxKernelSize else { throw SpecError("sr_ratio", "must be below \(maxKernelSize) (its conv's kernel is sr_ratio + 1), got \(s)") }
         if s > 1 {
-            _ = try convExtent(min(input.h, input.w), kernel: s + 1, padding: s / 2, dilation: 1, stride: s, "sr_ratio")
+            _ = try Rules.convExtent(min(input.h, input.w), kernel: s + 1, padding: s / 2, dilation: 1, stride: s, "sr_ratio")
         }
         let transform = (applyTransform ?? false) && heads > 1
         if transform {
-            let keys = s > 1 ? try convExtent(input.h, kernel: s + 1, padding: s / 2, dilation: 1, stride: s, "sr_ratio")
-                * convExtent(input.w, kernel: s + 1, padding: s / 2, dilation: 1, stride: s, "sr_ratio") : input.h * input.w
-            try fits([input.n, heads, input.h * input.w, keys], "apply_transform", "the [N, heads, H·W, keys] attention map")
+            let keys = s > 1 ? try Rules.convExtent(input.h, kernel: s + 1, padding: s / 2, dilation: 1, stride: s, "sr_ratio")
+                * Rules.convExtent(input.w, kernel: s + 1, padding: s / 2, dilation: 1, stride: s, "sr_ratio") : input.h * input.w
+            try Rules.fits([input.n, heads, input.h * input.w, keys], "apply_transform", "the [N, heads, H·W, keys] attention map")
         }
         return Catalog.emsa(
             input, heads: heads, srRatio: s, qkvBias: qkvBias ?? false, transform: (applyTransform ?? false) && heads > 1)
@@ -83,4 +83,43 @@ extension Catalog {
             Conv2D(c, kernelSize: 1, padding: 0, bias: true, param: "proj")
         }
     }
+}
+
+extension EMSAOptions: CatalogBlock {
+    package static let kind = "emsa"
+    package static let reference = "ResT Attention"
+    package static let hyperparameters = ["num_heads=8", "sr_ratio=1", "qkv_bias=false", "apply_transform=false"]
+    package static var examples: [BlockSpec] {
+        [
+            EMSA("emsa_g1", input: .nchw(1, 32, 8, 8), EMSAOptions(numHeads: 4, srRatio: 2, qkvBias: true, applyTransform: true)),
+            EMSA("emsa_g2", input: .nchw(2, 16, 7, 5), EMSAOptions(numHeads: 2, qkvBias: true, applyTransform: true)),
+            EMSA("emsa_g3", input: .nchw(1, 32, 9, 9), EMSAOptions(numHeads: 2, srRatio: 3)),
+            EMSA("emsa_g4", input: .nchw(2, 16, 6, 5), EMSAOptions(numHeads: 1, srRatio: 2, applyTransform: true)),
+        ]
+    }
+
+    package init(fields r: inout FieldReader) throws(SpecError) {
+        self.init(
+            numHeads: try r.int("num_heads"), srRatio: try r.int("sr_ratio"), qkvBias: try r.bool("qkv_bias"),
+            applyTransform: try r.bool("apply_transform"))
+    }
+    package func encode(into f: inout [String: JSONValue]) {
+        f["num_heads"] = numHeads.map { .int($0) }
+        f["sr_ratio"] = srRatio.map { .int($0) }
+        f["qkv_bias"] = qkvBias.map { .bool($0) }
+        f["apply_transform"] = applyTransform.map { .bool($0) }
+    }
+
+    package func completed(from w: some CheckpointShapes, input: InputShape) throws(SpecError) -> Self {
+        var o = self
+        o.qkvBias = try w.bias("q.bias", given: qkvBias)
+        return o
+    }
+}
+
+/// ResT's efficient multi-head self-attention (`kind: "emsa"`).
+public func EMSA(  // swiftlint:disable:this identifier_name
+    _ name: String, input: InputShape, _ options: EMSAOptions = EMSAOptions(), weights: String? = nil, weightsPrefix: String? = nil
+) -> BlockSpec {
+    BlockSpec(name: name, input: input, body: .block(options), weights: weights, weightsPrefix: weightsPrefix)
 }

@@ -12,12 +12,12 @@ public struct ExternalAttentionOptions: Hashable, Sendable {
 
     public init(s: Int? = nil) { self.s = s }
 
-    func layers(_ input: InputShape) throws(SpecError) -> [Layer] {
+    package func layers(_ input: InputShape) throws(SpecError) -> [Layer] {
         let s = self.s ?? 64
-        try atLeast(1, s, "S")
-        try fits([input.c, input.c], "input.c", "conv1.weight")
-        try fits([input.n, s, input.h, input.w], "S", "the attention map")
-        try fits([s, input.c], "S", "linear_0.weight")
+        try Rules.atLeast(1, s, "S")
+        try Rules.fits([input.c, input.c], "input.c", "conv1.weight")
+        try Rules.fits([input.n, s, input.h, input.w], "S", "the attention map")
+        try Rules.fits([s, input.c], "S", "linear_0.weight")
         return Catalog.externalAttention(channels: input.c, slots: s)
     }
 }
@@ -37,4 +37,33 @@ extension Catalog {
             ReLU()
         }
     }
+}
+
+extension ExternalAttentionOptions: CatalogBlock {
+    package static let kind = "external_attention"
+    package static let reference = "EANet External_attention"
+    package static let hyperparameters = ["S=64"]
+    package static var examples: [BlockSpec] {
+        [
+            ExternalAttention("ea_g1", input: .nchw(1, 16, 6, 10), slots: 8),
+            ExternalAttention("ea_g2", input: .nchw(2, 32, 5, 5)),
+        ]
+    }
+
+    // `S`, capitalised as in the reference code (EANet `self.k`, xmu `S`).
+    package init(fields r: inout FieldReader) throws(SpecError) { self.init(s: try r.int("S")) }
+    package func encode(into f: inout [String: JSONValue]) { f["S"] = s.map { .int($0) } }
+
+    package func completed(from w: some CheckpointShapes, input: InputShape) throws(SpecError) -> Self {
+        ExternalAttentionOptions(s: try w.kernel("linear_0.weight", given: s, first: true, field: "S"))
+    }
+}
+
+/// EANet's external attention (`kind: "external_attention"`), with `slots` memory units (S).
+public func ExternalAttention(  // swiftlint:disable:this identifier_name
+    _ name: String, input: InputShape, slots: Int? = nil, weights: String? = nil, weightsPrefix: String? = nil
+) -> BlockSpec {
+    BlockSpec(
+        name: name, input: input, body: .block(ExternalAttentionOptions(s: slots)), weights: weights,
+        weightsPrefix: weightsPrefix)
 }

@@ -32,13 +32,13 @@ public struct FusionOptions: Hashable, Sendable {
         self.interaction = interaction
     }
 
-    func layers(_ input: InputShape) throws(SpecError) -> [Layer] {
+    package func layers(_ input: InputShape) throws(SpecError) -> [Layer] {
         let m = inputs ?? Self.defaultInputs
-        try atLeast(2, m, "inputs")
+        try Rules.atLeast(2, m, "inputs")
         guard m <= 64, input.c <= maxElements / m, input.n * m * input.c <= maxElements / (input.h * input.w) else {
             throw SpecError("inputs", "\(m) inputs of \(input.n)×\(input.c)×\(input.h)×\(input.w) exceed 32-bit indexing or 64 inputs")
         }
-        let rd = try reducedWidth(input.c, reduction: reduction, reduced: reducedChannels)
+        let rd = try Rules.reducedWidth(input.c, reduction: reduction, reduced: reducedChannels)
         return Catalog.fusion(input, inputs: m, reduced: rd, gate: gate ?? .softmax, interaction: interaction ?? false)
     }
 }
@@ -76,4 +76,60 @@ extension Catalog {
             sum((0..<m).map { "y\($0)" })
         }
     }
+}
+
+extension FusionOptions: CatalogBlock {
+    package static let kind = "fusion"
+    package static let reference = "seed 000 multi-input fusion"
+    package static let hyperparameters = ["inputs=3", "reduction=16", "reduced_channels", "gate=softmax", "interaction=false"]
+    package static var examples: [BlockSpec] {
+        [
+            Fusion("fusion_g1", input: .nchw(1, 16, 6, 6), FusionOptions(inputs: 2, reduction: 2)),
+            Fusion("fusion_g2", input: .nchw(2, 8, 5, 7), FusionOptions(reduction: 4, gate: .sigmoid, interaction: true)),
+            Fusion("fusion_g3", input: .nchw(1, 32, 3, 3), FusionOptions(inputs: 4, reducedChannels: 3, interaction: true)),
+        ]
+    }
+
+    package init(fields r: inout FieldReader) throws(SpecError) {
+        var gate: FusionGate? = nil
+        if let text = try r.string("gate") {
+            guard let g = FusionGate(rawValue: text) else {
+                throw SpecError("gate", "unknown gate \"\(text)\" (known: \(FusionGate.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            gate = g
+        }
+        self.init(
+            inputs: try r.int("inputs"), reduction: try r.int("reduction"), reducedChannels: try r.int("reduced_channels"),
+            gate: gate, interaction: try r.bool("interaction"))
+    }
+    package func encode(into f: inout [String: JSONValue]) {
+        f["inputs"] = inputs.map { .int($0) }
+        f["reduction"] = reduction.map { .int($0) }
+        f["reduced_channels"] = reducedChannels.map { .int($0) }
+        f["gate"] = gate.map { .string($0.rawValue) }
+        f["interaction"] = interaction.map { .bool($0) }
+    }
+
+    package func completed(from w: some CheckpointShapes, input: InputShape) throws(SpecError) -> Self {
+        var o = self
+        o.interaction = try w.bias("fc_mix.weight", given: interaction, field: "interaction")
+        return o
+    }
+
+    /// The one input array packs the M inputs along C: `[N, M·C, H, W]`, input m in channels
+    /// `[m·C, (m+1)·C)`.
+    package func programInput(_ input: InputShape) -> InputShape {
+        let (c, overflow) = input.c.multipliedReportingOverflow(by: inputs ?? Self.defaultInputs)
+        // Overflow only for specs resolve() rejects; keep the shape total until then.
+        return InputShape(n: input.n, c: overflow ? input.c : c, h: input.h, w: input.w)
+    }
+}
+
+/// Seed 000's multi-input fusion (`kind: "fusion"`); `input.c` is each input's C, the kernel's
+/// input array holds the M inputs one after another along C.
+public func Fusion(  // swiftlint:disable:this identifier_name
+    _ name: String, input: InputShape, _ options: FusionOptions = FusionOptions(), weights: String? = nil,
+    weightsPrefix: String? = nil
+) -> BlockSpec {
+    BlockSpec(name: name, input: input, body: .block(options), weights: weights, weightsPrefix: weightsPrefix)
 }

@@ -1,68 +1,80 @@
-// Checks the catalog blocks share when completing their hyperparameters. Each throws a SpecError
-// naming the field and the rule, e.g. `groups: must divide C (64), got 5`.
+// The rules every catalog kind (and lowering, for a graph's layers) checks its numbers with, in
+// one place so a rule has one bound and one message. Each throws a SpecError naming the field and
+// the rule, e.g. `groups: must divide C (64), got 5`.
 
 import AttnIR
 
-/// `value` at least `minimum` and small enough for 32-bit indexing.
-func atLeast(_ minimum: Int, _ value: Int, _ field: String) throws(SpecError) {
-    guard value >= minimum else { throw SpecError(field, "must be at least \(minimum), got \(value)") }
-    guard value <= maxElements else { throw SpecError(field, "must be at most \(maxElements) (32-bit indexing), got \(value)") }
-}
-
-/// `value` divides `whole`, which the message calls `what` (`C`, `planes/4`).
-func divides(_ value: Int, _ whole: Int, _ what: String, _ field: String) throws(SpecError) {
-    try atLeast(1, value, field)
-    guard whole % value == 0 else { throw SpecError(field, "must divide \(what) (\(whole)), got \(value)") }
-}
-
-/// A positive odd kernel size.
-func oddKernelSize(_ k: Int, _ field: String) throws(SpecError) {
-    guard k >= 1, k % 2 == 1 else { throw SpecError(field, "must be a positive odd number, got \(k)") }
-    guard k <= maxKernelSize else { throw SpecError(field, "must be at most \(maxKernelSize), got \(k)") }
-}
-
-/// `reduced_channels` wins; else `channels / reduction` (floor), which must leave a channel.
-func reducedWidth(_ channels: Int, reduction: Int?, reduced: Int?, defaultReduction: Int = 16) throws(SpecError) -> Int {
-    if let rd = reduced {
-        try atLeast(1, rd, "reduced_channels")
-        try fits([rd, channels], "reduced_channels", "the reducing layer's weight")
-        return rd
+/// Checks shared by the catalog kinds and lowering.
+package enum Rules {
+    /// `value` at least `minimum` and small enough for 32-bit indexing.
+    static func atLeast(_ minimum: Int, _ value: Int, _ field: String) throws(SpecError) {
+        guard value >= minimum else { throw SpecError(field, "must be at least \(minimum), got \(value)") }
+        guard value <= maxElements else { throw SpecError(field, "must be at most \(maxElements) (32-bit indexing), got \(value)") }
     }
-    let r = reduction ?? defaultReduction
-    try atLeast(1, r, "reduction")
-    guard channels / r >= 1 else {
-        throw SpecError("reduction", "\(r) leaves \(channels)/\(r) = 0 channels for C = \(channels); lower it or give reduced_channels")
-    }
-    return channels / r
-}
 
-/// The output extent of a conv or pool along one axis (PyTorch's floor rule), at least 1.
-/// Kernel, padding, dilation and stride are first bounded, so nothing below can overflow.
-func convExtent(_ size: Int, kernel: Int, padding: Int, dilation: Int, stride: Int, _ field: String) throws(SpecError) -> Int {
-    try atLeast(1, kernel, field)
-    try atLeast(0, padding, field)
-    try atLeast(1, dilation, field)
-    try atLeast(1, stride, field)
-    let span = dilation * (kernel - 1) + 1
-    guard size + 2 * padding >= span else {
-        throw SpecError(field, "a \(kernel)×\(kernel) window (dilation \(dilation), padding \(padding)) does not fit in \(size) pixels")
+    /// `value` divides `whole`, which the message calls `what` (`C`, `planes/4`).
+    static func divides(_ value: Int, _ whole: Int, _ what: String, _ field: String) throws(SpecError) {
+        try atLeast(1, value, field)
+        guard whole % value == 0 else { throw SpecError(field, "must divide \(what) (\(whole)), got \(value)") }
     }
-    return (size + 2 * padding - span) / stride + 1
-}
 
-/// A k×k convolution's zero-padded input, `channels × (h + 2·padding) × (w + 2·padding)`
-/// floats, must fit 32-bit indexing: the host code copies the input into such a plane, and
-/// every row offset of the direct form lies inside it. `field` is the user's field that set
-/// the padding; `what` says how (`"dilation 4 (padding 4)"`).
-public func paddedPlane(channels: Int, h: Int, w: Int, padding: Int, _ field: String, _ what: String) throws(SpecError) {
-    guard padding >= 0, padding <= maxElements,
-        let rows = Limits.sum(h, padding, padding), let cols = Limits.sum(w, padding, padding),
-        Limits.product(channels, rows, cols) != nil
-    else {
-        throw SpecError(
-            field,
-            "\(what) pads the \(channels)×\(h)×\(w) input to \(channels)×(\(h) + 2·\(padding))×(\(w) + 2·\(padding)) floats, "
-                + "past 32-bit indexing (at most \(maxElements))")
+    /// A positive odd kernel size.
+    package static func oddKernelSize(_ k: Int, _ field: String) throws(SpecError) {
+        guard k >= 1, k % 2 == 1 else { throw SpecError(field, "must be a positive odd number, got \(k)") }
+        guard k <= maxKernelSize else { throw SpecError(field, "must be at most \(maxKernelSize), got \(k)") }
+    }
+
+    /// `reduced_channels` wins; else `channels / reduction` (floor), which must leave a channel.
+    static func reducedWidth(_ channels: Int, reduction: Int?, reduced: Int?, defaultReduction: Int = 16) throws(SpecError) -> Int {
+        if let rd = reduced {
+            try atLeast(1, rd, "reduced_channels")
+            try fits([rd, channels], "reduced_channels", "the reducing layer's weight")
+            return rd
+        }
+        let r = reduction ?? defaultReduction
+        try atLeast(1, r, "reduction")
+        guard channels / r >= 1 else {
+            throw SpecError("reduction", "\(r) leaves \(channels)/\(r) = 0 channels for C = \(channels); lower it or give reduced_channels")
+        }
+        return channels / r
+    }
+
+    /// The output extent of a conv or pool along one axis (PyTorch's floor rule), at least 1.
+    /// Kernel, padding, dilation and stride are first bounded, so nothing below can overflow.
+    static func convExtent(_ size: Int, kernel: Int, padding: Int, dilation: Int, stride: Int, _ field: String) throws(SpecError) -> Int {
+        try atLeast(1, kernel, field)
+        try atLeast(0, padding, field)
+        try atLeast(1, dilation, field)
+        try atLeast(1, stride, field)
+        let span = dilation * (kernel - 1) + 1
+        guard size + 2 * padding >= span else {
+            throw SpecError(field, "a \(kernel)×\(kernel) window (dilation \(dilation), padding \(padding)) does not fit in \(size) pixels")
+        }
+        return (size + 2 * padding - span) / stride + 1
+    }
+
+    /// A k×k convolution's zero-padded input, `channels × (h + 2·padding) × (w + 2·padding)`
+    /// floats, must fit 32-bit indexing: the host code copies the input into such a plane, and
+    /// every row offset of the direct form lies inside it. `field` is the user's field that set
+    /// the padding; `what` says how (`"dilation 4 (padding 4)"`).
+    package static func paddedPlane(channels: Int, h: Int, w: Int, padding: Int, _ field: String, _ what: String) throws(SpecError) {
+        guard padding >= 0, padding <= maxElements,
+            let rows = Limits.sum(h, padding, padding), let cols = Limits.sum(w, padding, padding),
+            Limits.product(channels, rows, cols) != nil
+        else {
+            throw SpecError(
+                field,
+                "\(what) pads the \(channels)×\(h)×\(w) input to \(channels)×(\(h) + 2·\(padding))×(\(w) + 2·\(padding)) floats, "
+                    + "past 32-bit indexing (at most \(maxElements))")
+        }
+    }
+
+    /// `dims` hold at most `maxElements` elements (a weight or a value of a catalog block), else
+    /// `field` is refused with `what` (`"paths.0.conv.weight"`).
+    static func fits(_ dims: [Int], _ field: String, _ what: String) throws(SpecError) {
+        guard Limits.product(of: dims) != nil else {
+            throw SpecError(field, "makes \(what) \(dims.map(String.init).joined(separator: "×")), past 32-bit indexing (at most \(maxElements) elements)")
+        }
     }
 }
 
@@ -84,16 +96,3 @@ struct TapTables {
     }
 }
 
-/// `dims` hold at most `maxElements` elements (a weight or a value of a catalog block), else
-/// `field` is refused with `what` (`"paths.0.conv.weight"`).
-func fits(_ dims: [Int], _ field: String, _ what: String) throws(SpecError) {
-    guard Limits.product(of: dims) != nil else {
-        throw SpecError(field, "makes \(what) \(dims.map(String.init).joined(separator: "×")), past 32-bit indexing (at most \(maxElements) elements)")
-    }
-}
-
-/// `v1 + v2 + …` of two or more named values, left to right as PyTorch's `sum(dim=1)` of a stack.
-func sum(_ names: [String]) -> [Layer] {
-    precondition(names.count >= 2, "sum of \(names)")
-    return [Layer(.add, inputs: [names[0], names[1]])] + names.dropFirst(2).map { Layer(.add, inputs: [$0]) }
-}

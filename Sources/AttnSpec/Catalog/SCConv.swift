@@ -24,14 +24,14 @@ public struct SCConvOptions: Hashable, Sendable {
         self.groups = groups
     }
 
-    func layers(_ input: InputShape) throws(SpecError) -> [Layer] {
+    package func layers(_ input: InputShape) throws(SpecError) -> [Layer] {
         let r = poolingR ?? 4, stride = stride ?? 1, dilation = dilation ?? 1, groups = groups ?? 1
         let padding = padding ?? dilation
-        try atLeast(1, r, "pooling_r")
-        try atLeast(1, stride, "stride")
-        try atLeast(1, dilation, "dilation")
-        try atLeast(0, padding, "padding")
-        try divides(groups, input.c, "C", "groups")
+        try Rules.atLeast(1, r, "pooling_r")
+        try Rules.atLeast(1, stride, "stride")
+        try Rules.atLeast(1, dilation, "dilation")
+        try Rules.atLeast(0, padding, "padding")
+        try Rules.divides(groups, input.c, "C", "groups")
         guard r <= input.h, r <= input.w else {
             throw SpecError("pooling_r", "\(r) is larger than the \(input.h)×\(input.w) input")
         }
@@ -41,8 +41,8 @@ public struct SCConvOptions: Hashable, Sendable {
         }
         // The 3×3 convs read x (and its pooled copy) padded by `padding` on every side.
         let padField = self.padding == nil ? "dilation" : "padding"
-        try paddedPlane(channels: input.c, h: input.h, w: input.w, padding: padding, padField, "\(padding)")
-        _ = try convExtent(input.h, kernel: 3, padding: padding, dilation: dilation, stride: stride, "stride")
+        try Rules.paddedPlane(channels: input.c, h: input.h, w: input.w, padding: padding, padField, "\(padding)")
+        _ = try Rules.convExtent(input.h, kernel: 3, padding: padding, dilation: dilation, stride: stride, "stride")
         var tables = TapTables()
         for s in [1, 1, stride] {  // k2, k3, k4
             try tables.add(inPerGroup: input.c / groups, kernel: 3, stride: s, outChannels: input.c, "groups")
@@ -69,4 +69,38 @@ extension Catalog {
             BatchNorm(param: "k4.1")
         }
     }
+}
+
+extension SCConvOptions: CatalogBlock {
+    package static let kind = "scconv"
+    package static let reference = "SCNet SCConv"
+    package static let hyperparameters = ["pooling_r=4", "stride=1", "padding=1", "dilation=1", "groups=1"]
+    package static var examples: [BlockSpec] {
+        [
+            SCConv("scconv_g1", input: .nchw(1, 16, 8, 8)),
+            SCConv("scconv_g2", input: .nchw(2, 8, 10, 13), SCConvOptions(stride: 2, groups: 2)),
+            SCConv("scconv_g3", input: .nchw(1, 8, 4, 5), SCConvOptions(poolingR: 2, padding: 2, dilation: 2)),
+        ]
+    }
+
+    package init(fields r: inout FieldReader) throws(SpecError) {
+        self.init(
+            poolingR: try r.int("pooling_r"), stride: try r.int("stride"), padding: try r.int("padding"),
+            dilation: try r.int("dilation"), groups: try r.int("groups"))
+    }
+    package func encode(into f: inout [String: JSONValue]) {
+        f["pooling_r"] = poolingR.map { .int($0) }
+        f["stride"] = stride.map { .int($0) }
+        f["padding"] = padding.map { .int($0) }
+        f["dilation"] = dilation.map { .int($0) }
+        f["groups"] = groups.map { .int($0) }
+    }
+}
+
+/// A self-calibrated convolution (`kind: "scconv"`).
+public func SCConv(  // swiftlint:disable:this identifier_name
+    _ name: String, input: InputShape, _ options: SCConvOptions = SCConvOptions(), weights: String? = nil,
+    weightsPrefix: String? = nil
+) -> BlockSpec {
+    BlockSpec(name: name, input: input, body: .block(options), weights: weights, weightsPrefix: weightsPrefix)
 }

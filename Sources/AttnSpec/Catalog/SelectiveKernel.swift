@@ -38,13 +38,13 @@ public struct SKOptions: Hashable, Sendable {
         self.splitInput = splitInput
     }
 
-    func layers(_ input: InputShape) throws(SpecError) -> [Layer] {
+    package func layers(_ input: InputShape) throws(SpecError) -> [Layer] {
         let out = outChannels ?? input.c
         let kernels = kernelSize ?? [3, 5]
         let stride = stride ?? 1, dilation = dilation ?? 1
-        try atLeast(1, out, "out_channels")
-        try atLeast(1, stride, "stride")
-        try atLeast(1, dilation, "dilation")
+        try Rules.atLeast(1, out, "out_channels")
+        try Rules.atLeast(1, stride, "stride")
+        try Rules.atLeast(1, dilation, "dilation")
         guard kernels.count >= 2, kernels.count <= 16 else {
             throw SpecError("kernel_size", "must list 2 to 16 kernel sizes (one per path), got \(kernels.count)")
         }
@@ -53,47 +53,47 @@ public struct SKOptions: Hashable, Sendable {
         for (m, k) in kernels.enumerated() {
             // timm asserts k ≥ 3 and odd (keep_3x3 turns k = 1 into dilation 0).
             guard k >= 3 else { throw SpecError("kernel_size[\(m)]", "must be an odd number ≥ 3, got \(k)") }
-            try oddKernelSize(k, "kernel_size[\(m)]")
+            try Rules.oddKernelSize(k, "kernel_size[\(m)]")
             let (kk, dd) = keep3x3 ?? true ? (3, dilation * (k - 1) / 2) : (k, dilation)
             // timm's get_padding for its "same"-style default.
             let pad = ((stride - 1) + dd * (kk - 1)) / 2
             // The user's field behind most of the padding: stride's share, else dilation's.
             let padField = self.stride != nil && stride - 1 >= dd * (kk - 1) ? "stride" : self.dilation != nil ? "dilation" : "kernel_size[\(m)]"
-            try paddedPlane(
+            try Rules.paddedPlane(
                 channels: input.c, h: input.h, w: input.w, padding: pad, padField,
                 "\(padField == "stride" ? stride : padField == "dilation" ? dilation : k) (stride \(stride), dilation \(dilation), "
                     + "kernel_size[\(m)] = \(k): a \(kk)×\(kk) conv, dilation \(dd), padding \(pad))")
-            _ = try convExtent(min(input.h, input.w), kernel: kk, padding: pad, dilation: dd, stride: stride, "kernel_size[\(m)]")
+            _ = try Rules.convExtent(min(input.h, input.w), kernel: kk, padding: pad, dilation: dd, stride: stride, "kernel_size[\(m)]")
             pathConvs.append(Catalog.SKPath(kernel: kk, dilation: dd, padding: pad))
         }
         let split = splitInput ?? true
-        if split { try divides(paths, input.c, "C", "kernel_size (its path count)") }
+        if split { try Rules.divides(paths, input.c, "C", "kernel_size (its path count)") }
         let pathIn = split ? input.c / paths : input.c
         let groups = min(out, groups ?? 1)
-        try divides(groups, pathIn, split ? "C/paths" : "C", "groups")
-        try divides(groups, out, "out_channels", "groups")
+        try Rules.divides(groups, pathIn, split ? "C/paths" : "C", "groups")
+        try Rules.divides(groups, out, "out_channels", "groups")
         let rd: Int
         if let given = reducedChannels {
-            try atLeast(1, given, "reduced_channels")
+            try Rules.atLeast(1, given, "reduced_channels")
             rd = given
         } else {
             let r = reduction ?? 16, divisor = rdDivisor ?? 8
-            try atLeast(1, r, "reduction")
-            try atLeast(1, divisor, "rd_divisor")
+            try Rules.atLeast(1, r, "reduction")
+            try Rules.atLeast(1, divisor, "rd_divisor")
             rd = makeDivisible(Double(out) * (1 / Double(r)), divisor: divisor)
         }
         // Every path's output [N, out, H', W'], its conv weight, and fc_select's M·out × rd.
-        let oh = try convExtent(input.h, kernel: pathConvs[0].kernel, padding: pathConvs[0].padding, dilation: pathConvs[0].dilation, stride: stride, "stride")
-        let ow = try convExtent(input.w, kernel: pathConvs[0].kernel, padding: pathConvs[0].padding, dilation: pathConvs[0].dilation, stride: stride, "stride")
-        try fits([input.n, out, oh, ow], "out_channels", "each path's output")
+        let oh = try Rules.convExtent(input.h, kernel: pathConvs[0].kernel, padding: pathConvs[0].padding, dilation: pathConvs[0].dilation, stride: stride, "stride")
+        let ow = try Rules.convExtent(input.w, kernel: pathConvs[0].kernel, padding: pathConvs[0].padding, dilation: pathConvs[0].dilation, stride: stride, "stride")
+        try Rules.fits([input.n, out, oh, ow], "out_channels", "each path's output")
         var tables = TapTables()
         for (m, p) in pathConvs.enumerated() {
-            try fits([out, pathIn / groups, p.kernel, p.kernel], "out_channels", "paths.\(m).conv.weight")
+            try Rules.fits([out, pathIn / groups, p.kernel, p.kernel], "out_channels", "paths.\(m).conv.weight")
             try tables.add(inPerGroup: pathIn / groups, kernel: p.kernel, stride: stride, outChannels: out, "kernel_size[\(m)]")
         }
         let rdField = reducedChannels != nil ? "reduced_channels" : rdDivisor != nil ? "rd_divisor" : "out_channels"
-        try fits([paths, out, rd], rdField, "attn.fc_select.weight")
-        try fits([input.n, paths, out], "out_channels", "the path attention")
+        try Rules.fits([paths, out, rd], rdField, "attn.fc_select.weight")
+        try Rules.fits([input.n, paths, out], "out_channels", "the path attention")
         return Catalog.selectiveKernel(
             input, outChannels: out, paths: pathConvs, stride: stride, groups: groups, splitInput: split, reduced: rd)
     }
@@ -147,4 +147,47 @@ extension Catalog {
             sum((0..<m).map { "s\($0)" })
         }
     }
+}
+
+extension SKOptions: CatalogBlock {
+    package static let kind = "sk"
+    package static let reference = "timm SelectiveKernel"
+    package static let hyperparameters = [
+        "out_channels=C", "kernel_size=[3,5]", "stride=1", "dilation=1", "groups=1", "reduction=16", "reduced_channels",
+        "rd_divisor=8", "keep_3x3=true", "split_input=true",
+    ]
+    package static var examples: [BlockSpec] {
+        [
+            SelectiveKernel("sk_g1", input: .nchw(1, 32, 8, 8)),
+            SelectiveKernel("sk_g2", input: .nchw(2, 16, 9, 7), SKOptions(outChannels: 24, stride: 2, groups: 4, splitInput: false)),
+            SelectiveKernel("sk_g3", input: .nchw(1, 24, 5, 6), SKOptions(kernelSize: [3, 5, 7], groups: 2, reducedChannels: 6, keep3x3: false)),
+        ]
+    }
+
+    package init(fields r: inout FieldReader) throws(SpecError) {
+        self.init(
+            outChannels: try r.int("out_channels"), kernelSize: try r.ints("kernel_size"), stride: try r.int("stride"),
+            dilation: try r.int("dilation"), groups: try r.int("groups"), reduction: try r.int("reduction"),
+            reducedChannels: try r.int("reduced_channels"), rdDivisor: try r.int("rd_divisor"),
+            keep3x3: try r.bool("keep_3x3"), splitInput: try r.bool("split_input"))
+    }
+    package func encode(into f: inout [String: JSONValue]) {
+        f["out_channels"] = outChannels.map { .int($0) }
+        f["kernel_size"] = kernelSize.map { .array($0.map { .int($0) }) }
+        f["stride"] = stride.map { .int($0) }
+        f["dilation"] = dilation.map { .int($0) }
+        f["groups"] = groups.map { .int($0) }
+        f["reduction"] = reduction.map { .int($0) }
+        f["reduced_channels"] = reducedChannels.map { .int($0) }
+        f["rd_divisor"] = rdDivisor.map { .int($0) }
+        f["keep_3x3"] = keep3x3.map { .bool($0) }
+        f["split_input"] = splitInput.map { .bool($0) }
+    }
+}
+
+/// A Selective Kernel convolution, timm's `SelectiveKernel` (`kind: "sk"`).
+public func SelectiveKernel(  // swiftlint:disable:this identifier_name
+    _ name: String, input: InputShape, _ options: SKOptions = SKOptions(), weights: String? = nil, weightsPrefix: String? = nil
+) -> BlockSpec {
+    BlockSpec(name: name, input: input, body: .block(options), weights: weights, weightsPrefix: weightsPrefix)
 }

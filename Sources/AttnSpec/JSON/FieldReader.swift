@@ -2,7 +2,7 @@
 // check that nothing unknown was given.
 
 /// Reads one JSON object field by field; `finish()` rejects fields nobody asked for.
-struct FieldReader {
+package struct FieldReader {
     let fields: [String: JSONValue]
     private(set) var allowed: [String] = []
 
@@ -19,7 +19,7 @@ struct FieldReader {
         return fields[key]
     }
 
-    mutating func int(_ key: String) throws(SpecError) -> Int? {
+    package mutating func int(_ key: String) throws(SpecError) -> Int? {
         guard let v = value(key) else { return nil }
         switch v {
         case .int(let i): return i
@@ -28,7 +28,7 @@ struct FieldReader {
         }
     }
 
-    mutating func double(_ key: String) throws(SpecError) -> Double? {
+    package mutating func double(_ key: String) throws(SpecError) -> Double? {
         guard let v = value(key) else { return nil }
         switch v {
         case .int(let i): return Double(i)
@@ -37,19 +37,19 @@ struct FieldReader {
         }
     }
 
-    mutating func bool(_ key: String) throws(SpecError) -> Bool? {
+    package mutating func bool(_ key: String) throws(SpecError) -> Bool? {
         guard let v = value(key) else { return nil }
         guard case .bool(let b) = v else { throw SpecError(key, "must be true or false, got \(v.typeName)") }
         return b
     }
 
-    mutating func string(_ key: String) throws(SpecError) -> String? {
+    package mutating func string(_ key: String) throws(SpecError) -> String? {
         guard let v = value(key) else { return nil }
         guard case .string(let s) = v else { throw SpecError(key, "must be a string, got \(v.typeName)") }
         return s
     }
 
-    mutating func strings(_ key: String) throws(SpecError) -> [String]? {
+    package mutating func strings(_ key: String) throws(SpecError) -> [String]? {
         guard let v = value(key) else { return nil }
         guard case .array(let items) = v else { throw SpecError(key, "must be an array of strings, got \(v.typeName)") }
         var out: [String] = []
@@ -62,7 +62,7 @@ struct FieldReader {
         return out
     }
 
-    mutating func ints(_ key: String) throws(SpecError) -> [Int]? {
+    package mutating func ints(_ key: String) throws(SpecError) -> [Int]? {
         guard let v = value(key) else { return nil }
         guard case .array(let items) = v else { throw SpecError(key, "must be an array of integers, got \(v.typeName)") }
         var out: [Int] = []
@@ -73,15 +73,15 @@ struct FieldReader {
         return out
     }
 
-    mutating func raw(_ key: String) -> JSONValue? { value(key) }
+    package mutating func raw(_ key: String) -> JSONValue? { value(key) }
 
-    mutating func require<T>(_ key: String, _ read: (inout FieldReader, String) throws(SpecError) -> T?) throws(SpecError) -> T {
+    package mutating func require<T>(_ key: String, _ read: (inout FieldReader, String) throws(SpecError) -> T?) throws(SpecError) -> T {
         guard let v = try read(&self, key) else { throw SpecError(key, "is required") }
         return v
     }
 
     /// Fails on the first field (in sorted order) that was not read.
-    func finish(context: String) throws(SpecError) {
+    package func finish(context: String) throws(SpecError) {
         for key in fields.keys.sorted() where !allowed.contains(key) {
             let known = allowed.sorted().joined(separator: ", ")
             throw SpecError(key, "unknown field for \(context) (known: \(known))")

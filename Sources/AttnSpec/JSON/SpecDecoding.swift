@@ -112,38 +112,14 @@ extension BlockSpec {
         self.output = output
     }
 
-    /// Catalog kinds this build knows.
-    public static let kinds = [
-        "se", "se_var1", "se_var2", "se_var3", "se_gc", "eca", "cbam", "bam", "sk", "danet_pam", "danet_cam", "scconv",
-        "psa", "emsa", "external_attention", "fusion",
-    ]
+    /// Catalog kinds this build knows, in `CatalogRegistry` order.
+    public static let kinds = CatalogRegistry.all.map { $0.kind }
 
     private static func decodeKind(_ kind: String, _ r: inout FieldReader) throws(SpecError) -> Body {
-        switch kind {
-        case "se":
-            return .se(SEOptions(reduction: try r.int("reduction"), reducedChannels: try r.int("reduced_channels"), bias: try r.bool("bias")))
-        case "eca":
-            return .eca(ECAOptions(kernelSize: try r.int("kernel_size")))
-        case "cbam":
-            return .cbam(CBAMOptions(
-                reduction: try r.int("reduction"), reducedChannels: try r.int("reduced_channels"),
-                spatialKernelSize: try r.int("spatial_kernel_size"), bias: try r.bool("bias")))
-        case "se_var1": return .seVar1
-        case "se_var2": return .seVar2
-        case "se_var3": return .seVar3
-        case "se_gc": return .seGC(try SEGCOptions(&r))
-        case "bam": return .bam(try BAMOptions(&r))
-        case "sk": return .sk(try SKOptions(&r))
-        case "danet_pam": return .danetPAM
-        case "danet_cam": return .danetCAM
-        case "scconv": return .scconv(try SCConvOptions(&r))
-        case "psa": return .psa(try PSAOptions(&r))
-        case "emsa": return .emsa(try EMSAOptions(&r))
-        case "external_attention": return .externalAttention(try ExternalAttentionOptions(&r))
-        case "fusion": return .fusion(try FusionOptions(&r))
-        default:
+        guard let type = CatalogRegistry.type(named: kind) else {
             throw SpecError("kind", "unknown kind \"\(kind)\" (known: \(kinds.joined(separator: ", ")))")
         }
+        return .catalog(AnyCatalogBlock(try type.init(fields: &r)))
     }
 
     private static func decodeOutput(_ value: JSONValue) throws(SpecError) -> OutputShape {

@@ -19,27 +19,7 @@ extension BlockSpec {
         }
         if let kind { f["kind"] = .string(kind) }
         switch body {
-        case .se(let o):
-            f["reduction"] = o.reduction.map { .int($0) }
-            f["reduced_channels"] = o.reducedChannels.map { .int($0) }
-            f["bias"] = o.bias.map { .bool($0) }
-        case .eca(let o):
-            f["kernel_size"] = o.kernelSize.map { .int($0) }
-        case .cbam(let o):
-            f["reduction"] = o.reduction.map { .int($0) }
-            f["reduced_channels"] = o.reducedChannels.map { .int($0) }
-            f["spatial_kernel_size"] = o.spatialKernelSize.map { .int($0) }
-            f["bias"] = o.bias.map { .bool($0) }
-        case .seVar1, .seVar2, .seVar3, .danetPAM, .danetCAM:
-            break
-        case .seGC(let o): o.encode(&f)
-        case .bam(let o): o.encode(&f)
-        case .sk(let o): o.encode(&f)
-        case .scconv(let o): o.encode(&f)
-        case .psa(let o): o.encode(&f)
-        case .emsa(let o): o.encode(&f)
-        case .externalAttention(let o): o.encode(&f)
-        case .fusion(let o): o.encode(&f)
+        case .catalog(let b): b.block.encode(into: &f)
         case .graph(let layers):
             f["graph"] = .array(layers.map(\.json))
         }

@@ -287,9 +287,9 @@ enum FuzzOracle {
                 let c = kind == "eca" ? 16 : fromShape
                 let body: BlockSpec.Body
                 switch kind {
-                case "se": body = .se(SEOptions())
-                case "eca": body = .eca(ECAOptions())
-                case "cbam": body = .cbam(CBAMOptions())
+                case "se": body = .block(SEOptions())
+                case "eca": body = .block(ECAOptions())
+                case "cbam": body = .block(CBAMOptions())
                 default:
                     body = .graph([
                         Layer(.globalPool(.mean)), Layer(.linear(outFeatures: c, bias: true, param: "fc")),

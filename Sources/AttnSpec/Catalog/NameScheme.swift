@@ -1,47 +1,31 @@
 // State_dict naming conventions of the reference implementations. The catalog uses timm's names
-// (or the official code's, for blocks timm lacks); other codebases map onto them here, with any tensor transform their layout needs.
-
-import AttnSpec
+// (or the official code's, for blocks timm lacks); a kind whose files may follow another codebase
+// declares that scheme in its own file (`CatalogBlock.nameSchemes`), with any tensor transform
+// its layout needs.
 
 /// A naming convention: prefix renames from the file's names to the catalog's.
-struct NameScheme {
-    let label: String
+package struct NameScheme: Sendable {
+    package let label: String
     /// (file prefix, catalog prefix) pairs.
-    let renames: [(theirs: String, ours: String)]
+    package let renames: [(theirs: String, ours: String)]
     /// Catalog tensors whose two input planes are stored the other way round.
-    let swappedPlanes: Set<String>
+    package let swappedPlanes: Set<String>
 
-    static let timm = NameScheme(label: "timm", renames: [], swappedPlanes: [])
+    package static let timm = NameScheme(label: "timm", renames: [], swappedPlanes: [])
 
-    /// moskomule/senet.pytorch `SELayer`: `fc.0`/`fc.2` Linear layers without bias.
-    static let moskomuleSE = NameScheme(
-        label: "moskomule SELayer", renames: [("fc.0.", "fc1."), ("fc.2.", "fc2.")], swappedPlanes: [])
-
-    /// Jongchan/attention-module `CBAM`: its ChannelPool stacks [max, mean], timm [mean, max].
-    static let officialCBAM = NameScheme(
-        label: "official CBAM",
-        renames: [
-            ("ChannelGate.mlp.1.", "channel.fc1."), ("ChannelGate.mlp.3.", "channel.fc2."),
-            ("SpatialGate.spatial.conv.", "spatial.conv.conv."), ("SpatialGate.spatial.bn.", "spatial.conv.bn."),
-        ],
-        swappedPlanes: ["spatial.conv.conv.weight"])
-
-    /// The schemes a block's files may follow; the first is the catalog's own.
+    /// The schemes a block's files may follow; the first is the catalog's own. The kinds use
+    /// their reference code's names (timm's, or the official code's), so a custom graph and most
+    /// kinds need no renaming.
     static func candidates(_ body: BlockSpec.Body) -> [NameScheme] {
         switch body {
-        case .se: return [.timm, .moskomuleSE]
-        case .cbam: return [.timm, .officialCBAM]
-        // The newer kinds' catalogs use their reference code's names (timm's SK, the official
-        // code elsewhere), so their files need no renaming.
-        case .eca, .graph, .seVar1, .seVar2, .seVar3, .seGC, .bam, .sk, .danetPAM, .danetCAM, .scconv, .psa, .emsa,
-            .externalAttention, .fusion:
-            return [.timm]
+        case .catalog(let b): return type(of: b.block).nameSchemes
+        case .graph: return [.timm]
         }
     }
 
     /// The scheme a block's tensors follow, told apart by names only one scheme uses. Tensors of
     /// two schemes in one block are refused: reading one set would silently drop the other.
-    static func detect(_ body: BlockSpec.Body, _ names: [String], source: String, prefix: String) throws(SpecError) -> NameScheme {
+    package static func detect(_ body: BlockSpec.Body, _ names: [String], source: String, prefix: String) throws(SpecError) -> NameScheme {
         let schemes = candidates(body)
         var found: [(scheme: NameScheme, tensor: String)] = []
         for scheme in schemes {
@@ -66,12 +50,12 @@ struct NameScheme {
         return schemes.flatMap { $0.renames.map(\.ours) }
     }
 
-    func catalogName(_ theirs: String) -> String {
+    package func catalogName(_ theirs: String) -> String {
         for r in renames where theirs.hasPrefix(r.theirs) { return r.ours + theirs.dropFirst(r.theirs.count) }
         return theirs
     }
 
-    func fileName(_ ours: String) -> String {
+    package func fileName(_ ours: String) -> String {
         for r in renames where ours.hasPrefix(r.ours) { return r.theirs + ours.dropFirst(r.ours.count) }
         return ours
     }

@@ -1,0 +1,26 @@
+// Every catalog kind, once. A new kind is one file in Catalog/ and one line here; its order is
+// the order of `list` and of the known kinds an error names.
+
+package enum CatalogRegistry {
+    package static let all: [any CatalogBlock.Type] = [
+        SEOptions.self,
+        SEVar1Options.self,
+        SEVar2Options.self,
+        SEVar3Options.self,
+        SEGCOptions.self,
+        ECAOptions.self,
+        CBAMOptions.self,
+        BAMOptions.self,
+        SKOptions.self,
+        DANetPAMOptions.self,
+        DANetCAMOptions.self,
+        SCConvOptions.self,
+        PSAOptions.self,
+        EMSAOptions.self,
+        ExternalAttentionOptions.self,
+        FusionOptions.self,
+    ]
+
+    /// The kind named `kind` in JSON.
+    package static func type(named kind: String) -> (any CatalogBlock.Type)? { all.first { $0.kind == kind } }
+}
