@@ -8,6 +8,8 @@
 // The stack the kernel uses (a few dozen bytes of locals and saved registers) and the caller's
 // own code are not counted.
 
+import AttnCEmit
+import AttnIR
 import Foundation
 
 /// Memory of one generated block on a microcontroller.
@@ -31,15 +33,6 @@ public struct Footprint: Sendable {
         outputMayAliasInput = Self.headerSaysOutputMayAliasInput(source.header, macroPrefix: program.name.uppercased())
         features = CodeFeatures(source: source.source, name: program.name)
         self.model = model
-    }
-
-    /// The footprint of what `attn-gen SPEC` would generate for `spec` (weights read when the spec
-    /// names them, for the hyperparameters they imply).
-    public static func of(
-        _ spec: BlockSpec, baseDirectory: URL? = nil, weightsOverride: String? = nil, model: CodeSizeModel = .cortexM4F
-    ) throws(SpecError) -> Footprint {
-        let generated = try Pipeline.generate(spec, baseDirectory: baseDirectory, weightsOverride: weightsOverride)
-        return Footprint(program: generated.program, source: generated.source, model: model)
     }
 
     public var inputBytes: Int { inputFloats * 4 }

@@ -24,7 +24,7 @@ public struct NativeError: Error, CustomStringConvertible, Sendable {
     /// The command line that failed, when one ran.
     public let command: [String]
 
-    init(_ kind: Kind, _ message: String, command: [String] = []) {
+    package init(_ kind: Kind, _ message: String, command: [String] = []) {
         self.kind = kind
         self.message = message
         self.command = command

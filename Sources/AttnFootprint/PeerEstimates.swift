@@ -26,6 +26,8 @@
 // union slot and a slot frees when all readers of its tensor have run; a union is as large as
 // its largest member.
 
+import AttnIR
+
 /// RAM that TFLite Micro and onnx2c would need for a block, in bytes.
 public struct PeerEstimates: Sendable {
     /// TFLM arena head lower bound: peak of live activation buffers (16-B aligned).
