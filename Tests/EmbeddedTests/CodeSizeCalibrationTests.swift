@@ -7,6 +7,8 @@
 // leave-one-out errors. Off by default: it compiles a few hundred objects.
 
 import AttnGen
+import AttnFootprint
+import AttnLower
 import Foundation
 import Testing
 

@@ -9,17 +9,17 @@ import AttnSpec
 import Foundation
 
 /// One catalog kind as `attn-gen list` shows it.
-public struct CatalogEntry: Sendable {
-    public let kind: String
+package struct CatalogEntry: Sendable {
+    package let kind: String
     /// The code whose numbers and state_dict names the kind reproduces.
-    public let reference: String
+    package let reference: String
     /// `field=default` (or `field` when it has no default), in the reference's argument names.
-    public let hyperparameters: [String]
+    package let hyperparameters: [String]
     /// Fields the listing must fill in because the kind has no default for them.
     let required: [String: JSONValue]
 
     /// A spec of this kind on `input` with default hyperparameters.
-    public func spec(input: InputShape) throws(SpecError) -> BlockSpec {
+    package func spec(input: InputShape) throws(SpecError) -> BlockSpec {
         var fields: [String: JSONValue] = [
             "name": .string("list_\(kind)"), "kind": .string(kind),
             "input": .object(["n": .int(input.n), "c": .int(input.c), "h": .int(input.h), "w": .int(input.w)]),
@@ -29,8 +29,8 @@ public struct CatalogEntry: Sendable {
     }
 }
 
-public enum CatalogListing {
-    public static let entries: [CatalogEntry] = [
+package enum CatalogListing {
+    package static let entries: [CatalogEntry] = [
         CatalogEntry(kind: "se", reference: "timm SEModule", hyperparameters: ["reduction=16", "reduced_channels", "bias=true"], required: [:]),
         CatalogEntry(kind: "se_var1", reference: "ECA-Net ablation (GAP, sigmoid)", hyperparameters: [], required: [:]),
         CatalogEntry(kind: "se_var2", reference: "ECA-Net ablation (one weight per channel)", hyperparameters: [], required: [:]),
@@ -54,7 +54,7 @@ public enum CatalogListing {
 
     /// One line per kind: hyperparameters, then parameters, FLOPs and scratch on `input` (or why
     /// the defaults do not fit that shape).
-    public static func text(input: InputShape) -> String {
+    package static func text(input: InputShape) -> String {
         var lines = ["catalog at input [\(input.n),\(input.c),\(input.h),\(input.w)] (defaults; FLOPs for all N samples):"]
         for e in entries {
             let hyper = e.hyperparameters.isEmpty ? "no hyperparameters" : e.hyperparameters.joined(separator: ", ")
