@@ -24,7 +24,15 @@ let package = Package(
         .target(name: "AttnCEmit", dependencies: ["AttnIR", "AttnPlan", "AttnTemplates"]),
         .systemLibrary(name: "CTCC", providers: [.apt(["libtcc-dev", "tcc"])]),
         .target(name: "AttnJIT", dependencies: ["CTCC"]),
-        .target(name: "AttnGen", dependencies: ["AttnIR", "AttnSpec", "AttnWeights", "AttnLower", "AttnInterp", "AttnCEmit", "AttnJIT"]),
+        .target(name: "AttnNative"),
+        .target(name: "AttnFootprint", dependencies: ["AttnIR", "AttnCEmit"]),
+        .target(
+            name: "AttnGen",
+            dependencies: [
+                "AttnIR", "AttnSpec", "AttnWeights", "AttnLower", "AttnInterp", "AttnCEmit", "AttnJIT", "AttnNative",
+                "AttnFootprint",
+            ]
+        ),
         .executableTarget(
             name: "attn-gen",
             dependencies: ["AttnGen", .product(name: "ArgumentParser", package: "swift-argument-parser")]

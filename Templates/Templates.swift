@@ -3,9 +3,9 @@
 import Foundation
 
 /// The C file skeletons, filled with `{{KEY}}` substitution.
-public enum Templates {
+package enum Templates {
     /// The text of `c/<name>.tmpl`.
-    public static func text(_ name: String) -> String {
+    package static func text(_ name: String) -> String {
         guard let url = Bundle.module.url(forResource: name, withExtension: "tmpl", subdirectory: "c"),
             let text = try? String(contentsOf: url, encoding: .utf8)
         else { preconditionFailure("template c/\(name).tmpl is missing from the bundle") }
@@ -13,7 +13,7 @@ public enum Templates {
     }
 
     /// Replaces every `{{KEY}}`; an unknown or unused key is a bug in the caller.
-    public static func fill(_ name: String, _ values: [String: String]) -> String {
+    package static func fill(_ name: String, _ values: [String: String]) -> String {
         // Templates are split into literal and key pieces once; filling only concatenates, so
         // the JIT's spec-to-callable time does not pay for string searches.
         guard let pieces = parsed[name] else { preconditionFailure("template c/\(name).tmpl is missing") }
@@ -61,5 +61,5 @@ public enum Templates {
     }()
 
     /// The text of `c/<name>.tmpl`, from the in-memory copy.
-    public static func cached(_ name: String) -> String { loaded[name] ?? text(name) }
+    package static func cached(_ name: String) -> String { loaded[name] ?? text(name) }
 }

@@ -9,14 +9,14 @@ import AttnPlan
 
 /// Why a program is too large to emit: the value whose op asks too much (0 for the whole
 /// program) and the rule with the numbers.
-public struct BudgetViolation: Error, Equatable, Sendable {
-    public let value: ValueID
-    public let message: String
+package struct BudgetViolation: Error, Equatable, Sendable {
+    package let value: ValueID
+    package let message: String
 }
 
 extension CEmitter {
     /// The first cap `program` breaks when emitted in `layout`, or nil.
-    public static func budgetViolation(_ program: Program, layout: TensorLayout = .nchw) -> BudgetViolation? {
+    package static func budgetViolation(_ program: Program, layout: TensorLayout = .nchw) -> BudgetViolation? {
         let max = Limits.maxElements
         var tableEntries = 0
         for v in 1...program.instrs.count {

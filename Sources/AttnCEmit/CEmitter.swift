@@ -7,6 +7,7 @@ import AttnTemplates
 
 /// The C files for one block.
 public struct CSource: Hashable, Sendable {
+    /// The block's name, the stem of both files.
     public let name: String
     /// `<name>.h`: sizes, offsets, the prototype.
     public let header: String
@@ -26,15 +27,15 @@ public struct CSource: Hashable, Sendable {
 }
 
 /// Choices about the C that do not change what it computes.
-public struct EmitOptions: Hashable, Sendable {
+package struct EmitOptions: Hashable, Sendable {
     /// Memory order of the input and output arrays.
-    public var layout: TensorLayout
+    package var layout: TensorLayout
     /// Call libm's `expf`; when false, the generated `attn_expf` is used and no libm is needed.
-    public var libm: Bool
+    package var libm: Bool
     /// Emit `<name>_selftest()` with these golden checks.
-    public var selftest: Selftest?
+    package var selftest: Selftest?
 
-    public init(layout: TensorLayout = .nchw, libm: Bool = true, selftest: Selftest? = nil) {
+    package init(layout: TensorLayout = .nchw, libm: Bool = true, selftest: Selftest? = nil) {
         self.layout = layout
         self.libm = libm
         self.selftest = selftest
@@ -42,7 +43,7 @@ public struct EmitOptions: Hashable, Sendable {
 }
 
 /// Emits C for a program. Pure: the same program, weights and options give the same bytes.
-public struct CEmitter {
+package struct CEmitter {
     let program: Program
     let plan: Plan
     let names: CNames
@@ -62,7 +63,7 @@ public struct CEmitter {
     /// `weights`, when given, are the flat parameter array (finite, `paramCount` floats); a
     /// self-test needs them and checks finite values at output indices. Anything else throws
     /// `KernelError` before a line of C is written.
-    public static func emit(
+    package static func emit(
         _ program: Program, specText: String, weights: [Float]? = nil, options: EmitOptions = EmitOptions()
     ) throws(KernelError) -> CSource {
         if let weights {
@@ -88,12 +89,12 @@ public struct CEmitter {
     }
 
     /// The storage plan's scratch size, without emitting.
-    public static func scratchSize(_ program: Program) -> Int { CEmitter(program).plan.hostScratchSize }
+    package static func scratchSize(_ program: Program) -> Int { CEmitter(program).plan.hostScratchSize }
 
     /// True when the kernel gives the same result with `output == input`: only its last pass
     /// writes the output, element by element from the same input element, and nothing reads
     /// the input after it.
-    public static func outputMayAliasInput(_ program: Program) -> Bool { CEmitter(program).outputMayAliasInput }
+    package static func outputMayAliasInput(_ program: Program) -> Bool { CEmitter(program).outputMayAliasInput }
 
     var outputMayAliasInput: Bool {
         let out = program.output

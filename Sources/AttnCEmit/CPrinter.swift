@@ -2,23 +2,23 @@
 // itself, so the output's layout is uniform.
 
 /// Accumulates C source lines with four-space indentation.
-public struct CPrinter {
+package struct CPrinter {
     private(set) var lines: [String] = []
     private var depth = 0
 
-    public init() {}
+    package init() {}
 
     /// One line at the current indentation (empty text gives an empty line).
-    public mutating func line(_ text: String) {
+    package mutating func line(_ text: String) {
         lines.append(text.isEmpty ? "" : String(repeating: "    ", count: depth) + text)
     }
 
-    public mutating func blank() {
+    package mutating func blank() {
         if let last = lines.last, !last.isEmpty { lines.append("") }
     }
 
     /// `header {`, the body one level in, then `}` with an optional `// comment`.
-    public mutating func block(_ header: String, closing comment: String? = nil, _ body: (inout CPrinter) -> Void) {
+    package mutating func block(_ header: String, closing comment: String? = nil, _ body: (inout CPrinter) -> Void) {
         line(header.isEmpty ? "{" : header + " {")
         depth += 1
         body(&self)
@@ -28,5 +28,5 @@ public struct CPrinter {
     }
 
     /// The text, one trailing newline.
-    public var text: String { lines.joined(separator: "\n") + "\n" }
+    package var text: String { lines.joined(separator: "\n") + "\n" }
 }

@@ -5,7 +5,7 @@ import AttnIR
 import AttnPlan
 
 /// Where one value of the emitted kernel lives.
-public enum Storage: Hashable, Sendable, CustomStringConvertible {
+package enum Storage: Hashable, Sendable, CustomStringConvertible {
     case input
     case output
     /// Recomputed where it is read; never stored.
@@ -17,7 +17,7 @@ public enum Storage: Hashable, Sendable, CustomStringConvertible {
     /// A slice or reshape read in place from another value's storage.
     case view(of: ValueID)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .input: return "input"
         case .output: return "output"
@@ -30,16 +30,16 @@ public enum Storage: Hashable, Sendable, CustomStringConvertible {
 }
 
 /// Where each value of one program lives, as planned by AttnPlan.
-public struct StoragePlan: Sendable {
+package struct StoragePlan: Sendable {
     /// The program as emitted (siblings regrouped); value ids below refer to it.
-    public let program: Program
+    package let program: Program
     /// Storage of each value, indexed by value id (0 is the input).
-    public let storage: [Storage]
+    package let storage: [Storage]
     /// Floats of working scratch an op uses while it runs (attention's score row), by value id.
-    public let temporaries: [ValueID: (offset: Int, count: Int)]
-    public let scratchSize: Int
+    package let temporaries: [ValueID: (offset: Int, count: Int)]
+    package let scratchSize: Int
 
-    public init(_ program: Program, layout: TensorLayout = .nchw) {
+    package init(_ program: Program, layout: TensorLayout = .nchw) {
         let plan = Plan(program, layout: layout)
         let p = plan.program
         self.program = p

@@ -1,10 +1,16 @@
-// The one module users import: the DSL, the IR, the interpreter, the emitter and the JIT.
+// What `import AttnGen` gives: the product, not the internals. The DSL, the spec types and the IR
+// users see (AttnSpec, AttnIR) are exported whole; from the other modules only the types the
+// public API hands out or throws. The emitter, lowering, interpreter, templates, tcc wrapper and
+// safetensors reader are `package`: the CLI, attn-bench and the tests import them by name.
 
-@_exported import AttnCEmit
 @_exported import AttnIR
-@_exported import AttnInterp
-@_exported import AttnJIT
-@_exported import AttnLower
 @_exported import AttnSpec
-@_exported import AttnWeights
-@_exported import AttnTemplates
+@_exported import struct AttnCEmit.CSource
+@_exported import struct AttnFootprint.Budget
+@_exported import struct AttnFootprint.CodeSizeModel
+@_exported import struct AttnFootprint.Footprint
+@_exported import struct AttnJIT.JITError
+@_exported import struct AttnNative.NativeCompiler
+@_exported import struct AttnNative.NativeError
+@_exported import struct AttnWeights.WeightsError
+

@@ -1,20 +1,27 @@
 // spec → (weights read, hyperparameters completed) → IR → C, in one call. The CLI, the harness,
 // the JIT and the tests all go through here.
 
+import AttnCEmit
+import AttnInterp
+import AttnLower
+import AttnWeights
 import Foundation
 
 /// Everything generated for one block.
 public struct Generated: Sendable {
     /// The spec with hyperparameters completed from the weights.
     public let spec: BlockSpec
-    public let lowered: Lowered
+    package let lowered: Lowered
     /// Imported parameters, or nil when the spec names no weights.
     public let params: [Float]?
+    /// The generated header and source.
     public let source: CSource
 
+    /// The block's IR program.
     public var program: Program { lowered.program }
 }
 
+/// Spec to C: lowering, weights and emission, without compiling.
 public enum Pipeline {
     /// Runs the whole pipeline. `baseDirectory` resolves a relative `weights` path (the spec
     /// file's folder); `weightsOverride` replaces the spec's `weights`.
@@ -89,7 +96,7 @@ public enum Pipeline {
     /// The blocks of one file, generated: refused when their files, symbols or macros meet
     /// (`BlockSpec.checkGlobalNames`), now with every tensor the headers define. Decoding already
     /// compared what the specs alone say; a catalog block's tensors can depend on its weights.
-    public static func checkGlobalNames(_ generated: [Generated]) throws(SpecError) {
+    package static func checkGlobalNames(_ generated: [Generated]) throws(SpecError) {
         guard generated.count > 1 else { return }
         try BlockSpec.checkGlobalNames(
             generated.enumerated().map {
@@ -127,7 +134,7 @@ public enum Pipeline {
 
     /// Sixteen output elements spread over the tensor, computed by the interpreter from the
     /// self-check's generated input.
-    public static func goldenChecks(_ program: Program, params: [Float], layout: TensorLayout) throws(KernelError) -> Selftest {
+    package static func goldenChecks(_ program: Program, params: [Float], layout: TensorLayout) throws(KernelError) -> Selftest {
         let seed: UInt32 = 2_024
         let memory = Selftest.input(seed: seed, count: program.input.count)
         let y = try layout.fromNCHW(

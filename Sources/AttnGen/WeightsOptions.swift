@@ -5,15 +5,15 @@
 import Foundation
 
 /// The command line's weights file and prefix, applied to a file's blocks.
-public struct WeightsOptions: Sendable {
+package struct WeightsOptions: Sendable {
     /// A safetensors path relative to the working directory (the spec's own `weights` is
     /// relative to the spec file).
-    public var weights: String?
-    public var prefix: String?
+    package var weights: String?
+    package var prefix: String?
     /// How messages name the two values: the command line's flags, or the Swift API's argument.
     var labels: (weights: String, prefix: String) = ("--weights", "--weights-prefix")
 
-    public init(weights: String? = nil, prefix: String? = nil) {
+    package init(weights: String? = nil, prefix: String? = nil) {
         self.weights = weights
         self.prefix = prefix
     }
@@ -24,7 +24,7 @@ public struct WeightsOptions: Sendable {
     ///   is an error at `blocks[i].weights_prefix` (one prefix cannot select two blocks' tensors).
     /// - `weights` replaces every block's `weights`, unless the blocks name two different files:
     ///   then which file it stands for is ambiguous, an error at the first block that differs.
-    public func apply(to blocks: [(path: String, spec: BlockSpec)]) throws(SpecError) -> [(path: String, spec: BlockSpec)] {
+    package func apply(to blocks: [(path: String, spec: BlockSpec)]) throws(SpecError) -> [(path: String, spec: BlockSpec)] {
         var out = blocks
         if let prefix {
             for i in out.indices {

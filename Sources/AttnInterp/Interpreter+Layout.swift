@@ -6,7 +6,7 @@ import Foundation
 extension Interpreter {
     /// PyTorch's legacy nearest source index (ATen `nearest_idx`): identity and doubling have fast
     /// paths; otherwise `min(floor(dst · scale), in − 1)` with the scale in float32.
-    public static func nearestSource(_ dst: Int, input: Int, output: Int) -> Int {
+    package static func nearestSource(_ dst: Int, input: Int, output: Int) -> Int {
         if output == input { return dst }
         if output == 2 * input { return dst >> 1 }
         let scale = Float(input) / Float(output)

@@ -6,10 +6,10 @@ import AttnIR
 import Foundation
 
 /// Runs a program on one input.
-public enum Interpreter {
+package enum Interpreter {
     /// `input` holds `program.input.count` floats, `params` the flat parameter array; other
     /// lengths throw `KernelError.wrongCount`.
-    public static func run(_ program: Program, input: [Float], params: [Float]) throws(KernelError) -> [Float] {
+    package static func run(_ program: Program, input: [Float], params: [Float]) throws(KernelError) -> [Float] {
         try KernelError.check("input", given: input.count, expected: program.input.count)
         try KernelError.check("params", given: params.count, expected: program.paramCount)
         let offsets = program.paramOffsets
@@ -125,7 +125,7 @@ public enum Interpreter {
     }
 
     /// Pointwise functions, in Float like the C.
-    public static func apply(_ u: UnaryOp, _ v: Float) -> Float {
+    package static func apply(_ u: UnaryOp, _ v: Float) -> Float {
         switch u {
         case .relu: return v < 0 ? 0 : v  // NaN stays NaN, as in PyTorch
         case .sigmoid: return 1 / (1 + expf(-v))

@@ -15,7 +15,7 @@ import CTCC
 ///
 /// Undefined external functions in the source (e.g. `expf`) are resolved by
 /// tcc with `dlsym` in the host process, or from `symbols`.
-public final class TCCModule: @unchecked Sendable {
+package final class TCCModule: @unchecked Sendable {
     // Both stored properties are immutable after init; the state itself is
     // only touched under TCCLock, hence @unchecked Sendable.
     private let state: OpaquePointer
@@ -23,7 +23,7 @@ public final class TCCModule: @unchecked Sendable {
     private let collector: DiagnosticCollector
 
     /// Warnings tcc printed while compiling this (successful) module.
-    public let diagnostics: [String]
+    package let diagnostics: [String]
 
     /// Compiles and relocates `source` in memory.
     ///
@@ -38,7 +38,7 @@ public final class TCCModule: @unchecked Sendable {
     ///     `tcc_add_symbol`. The pointees must outlive the module.
     /// - Throws: `JITError` with kind `.invalidOptions`, `.tccNewFailed`,
     ///   `.compileFailed` or `.relocationFailed`, carrying tcc's messages.
-    public init(
+    package init(
         source: String,
         options: String = "",
         symbols: [String: UnsafeRawPointer] = [:]
@@ -55,7 +55,7 @@ public final class TCCModule: @unchecked Sendable {
     /// The address of `name` in the compiled code.
     ///
     /// - Throws: `JITError` of kind `.symbolNotFound` naming the symbol.
-    public func symbol(_ name: String) throws(JITError) -> UnsafeMutableRawPointer {
+    package func symbol(_ name: String) throws(JITError) -> UnsafeMutableRawPointer {
         let address = TCCLock.run { tcc_get_symbol(state, name) }
         guard let address else {
             throw JITError(
@@ -70,7 +70,7 @@ public final class TCCModule: @unchecked Sendable {
     /// `module.function("k", as: (@convention(c) (Int32) -> Int32).self)`.
     /// `type` must be a `@convention(c)` function type matching the C
     /// signature; nothing can check that. Keep `self` alive while calling it.
-    public func function<Function>(
+    package func function<Function>(
         _ name: String, as type: Function.Type = Function.self
     ) throws(JITError) -> Function {
         precondition(

@@ -7,9 +7,9 @@ import AttnIR
 import AttnSpec
 import Foundation
 
-public enum Lowering {
+package enum Lowering {
     /// Lowers a spec; the result is verified.
-    public static func lower(_ spec: BlockSpec) throws(SpecError) -> Lowered {
+    package static func lower(_ spec: BlockSpec) throws(SpecError) -> Lowered {
         let layers = try spec.resolve()
         let isGraph: Bool
         if case .graph = spec.body { isGraph = true } else { isGraph = false }

@@ -4,7 +4,7 @@
 import AttnIR
 
 /// How to fill one IR parameter from named checkpoint tensors.
-public enum ParamSource: Hashable, Sendable {
+package enum ParamSource: Hashable, Sendable {
     /// A tensor taken as is; trailing dims of 1 (a 1×1 conv's `[O,I,1,1]`) may be dropped.
     case tensor(String)
     /// `weight / sqrt(running_var + eps)` of a BatchNorm whose tensors start with `prefix`.
@@ -13,7 +13,7 @@ public enum ParamSource: Hashable, Sendable {
     case batchNormShift(prefix: String, eps: Double)
 
     /// The checkpoint tensors this source reads.
-    public var tensorNames: [String] {
+    package var tensorNames: [String] {
         switch self {
         case .tensor(let n): return [n]
         case .batchNormScale(let p, _): return [p + ".weight", p + ".running_var"]
@@ -23,7 +23,7 @@ public enum ParamSource: Hashable, Sendable {
 }
 
 /// A program and, for each of its parameters (same order), where to import it from.
-public struct Lowered: Hashable, Sendable {
-    public let program: Program
-    public let sources: [ParamSource]
+package struct Lowered: Hashable, Sendable {
+    package let program: Program
+    package let sources: [ParamSource]
 }

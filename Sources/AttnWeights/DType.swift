@@ -4,7 +4,7 @@ extension SafeTensorsFile {
     /// Only types with whole-byte elements are listed: sub-byte types (F4, F6_*) and
     /// complex types would need layouts this project has no use for, so a file using them
     /// is refused with `unknownDType` rather than misread.
-    public enum DType: String, Sendable, CaseIterable {
+    package enum DType: String, Sendable, CaseIterable {
         case f64 = "F64"
         case f32 = "F32"
         case f16 = "F16"
@@ -24,7 +24,7 @@ extension SafeTensorsFile {
         case bool = "BOOL"
 
         /// Bytes per element.
-        public var byteSize: Int {
+        package var byteSize: Int {
             switch self {
             case .f64, .i64, .u64: return 8
             case .f32, .i32, .u32: return 4
@@ -35,7 +35,7 @@ extension SafeTensorsFile {
 
         /// Whether `floats()` accepts this type. Integer and bool tensors are refused there
         /// because silently turning indices or masks into weights would hide a wrong mapping.
-        public var isFloatingPoint: Bool {
+        package var isFloatingPoint: Bool {
             switch self {
             case .f64, .f32, .f16, .bf16, .f8e4m3, .f8e5m2: return true
             case .i64, .i32, .i16, .i8, .u64, .u32, .u16, .u8, .bool: return false

@@ -5,7 +5,7 @@ extension SafeTensorsFile {
     /// beyond Float's range become ±infinity); F16, BF16, F8_E4M3 and F8_E5M2 convert
     /// exactly. Integer and bool tensors throw `wrongDType` naming the tensor; unknown
     /// names throw `unknownTensor`.
-    public func floats(_ name: String) throws(WeightsError) -> [Float] {
+    package func floats(_ name: String) throws(WeightsError) -> [Float] {
         let tensor = try tensor(name)
         guard let values = tensor.decodedFloats() else {
             let accepted = DType.allCases.filter(\.isFloatingPoint).map(\.rawValue).joined(separator: ", ")
@@ -18,7 +18,7 @@ extension SafeTensorsFile {
     /// Flat index of the first element of `floats(name)` that is NaN or ±infinity, or nil
     /// when all are finite. It judges the converted values, so an F64 too large for Float
     /// counts as non-finite, just as it would be once imported. Throws as `floats` does.
-    public func firstNonFinite(_ name: String) throws(WeightsError) -> Int? {
+    package func firstNonFinite(_ name: String) throws(WeightsError) -> Int? {
         try floats(name).firstIndex { !$0.isFinite }
     }
 }

@@ -17,55 +17,55 @@ import Foundation
 /// map, which would kill the process with SIGBUS if another one truncated the file) when
 /// `tensor(_:)` or `floats(_:)` asks for them. A multi-gigabyte checkpoint of which a block uses
 /// a few tensors therefore costs those tensors' bytes, not the file's.
-public struct SafeTensorsFile: Sendable {
+package struct SafeTensorsFile: Sendable {
     /// One tensor's element type, shape and raw little-endian bytes.
-    public struct Tensor: Sendable, Equatable {
-        public let dtype: DType
+    package struct Tensor: Sendable, Equatable {
+        package let dtype: DType
         /// Dimensions, outermost first; `[]` is a scalar holding one element.
-        public let shape: [Int]
+        package let shape: [Int]
         /// The tensor's bytes, copied out of the file so that one small tensor does not keep
         /// a multi-megabyte file alive. Always `product(shape) * dtype.byteSize` long.
-        public let bytes: [UInt8]
+        package let bytes: [UInt8]
 
         /// Number of elements (the product of `shape`).
-        public var elementCount: Int { bytes.count / dtype.byteSize }
+        package var elementCount: Int { bytes.count / dtype.byteSize }
     }
 
     /// What the header says of one tensor, checked; its bytes stay in the file until asked for.
-    public struct Entry: Sendable, Equatable {
-        public let dtype: DType
+    package struct Entry: Sendable, Equatable {
+        package let dtype: DType
         /// Dimensions, outermost first; `[]` is a scalar holding one element.
-        public let shape: [Int]
+        package let shape: [Int]
         /// Byte range in the data section (which starts right after the header).
-        public let dataOffsets: Range<Int>
+        package let dataOffsets: Range<Int>
 
         /// Number of elements (the product of `shape`).
-        public var elementCount: Int { dataOffsets.count / dtype.byteSize }
+        package var elementCount: Int { dataOffsets.count / dtype.byteSize }
     }
 
     /// Header entries larger than this are refused before anything is allocated for them;
     /// it is the limit the reference implementation uses.
-    public static let maxHeaderLength = 100_000_000
+    package static let maxHeaderLength = 100_000_000
 
     /// Tensors by name.
-    public let tensors: [String: Entry]
+    package let tensors: [String: Entry]
     /// The `__metadata__` strings, empty when the file has none.
-    public let metadata: [String: String]
+    package let metadata: [String: String]
     /// The file name used in error messages.
-    public let source: String
+    package let source: String
     /// Where tensor bytes are read from, and the offset of the data section in it.
     private let storage: Storage
     private let dataStart: Int
 
     /// Parses a whole file held in memory.
     /// - Parameter source: the file name to put in error messages.
-    public init(bytes: [UInt8], source: String) throws(WeightsError) {
+    package init(bytes: [UInt8], source: String) throws(WeightsError) {
         self = try Self.decode(.memory(bytes), source: source)
     }
 
     /// Opens and parses the file at `path`, reading its header only; `path` is the `source` in
     /// error messages. The file stays open until the value is gone.
-    public static func load(path: String) throws(WeightsError) -> SafeTensorsFile {
+    package static func load(path: String) throws(WeightsError) -> SafeTensorsFile {
         try decode(.file(try OpenFile.open(path: path)), source: path)
     }
 
@@ -78,13 +78,13 @@ public struct SafeTensorsFile: Sendable {
     }
 
     /// Tensor names in byte-wise (UTF-8) order, the order the writer lays them out in.
-    public func names() -> [String] {
+    package func names() -> [String] {
         tensors.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
     }
 
     /// The tensor called `name`, its bytes read now; an unknown name throws `unknownTensor`
     /// listing the nearest names the file does have.
-    public func tensor(_ name: String) throws(WeightsError) -> Tensor {
+    package func tensor(_ name: String) throws(WeightsError) -> Tensor {
         guard let entry = tensors[name] else {
             throw WeightsError(source: source, tensor: name, rule: .unknownTensor,
                                detail: NameSuggestions.message(for: name, among: names()))

@@ -4,12 +4,12 @@
 /// strings), metadata keys likewise, the JSON is compact with keys in the reference order
 /// (`dtype`, `shape`, `data_offsets`), and the header is padded with spaces to a multiple
 /// of 8 bytes so that the data section starts aligned.
-public enum SafeTensorsWriter {
+package enum SafeTensorsWriter {
     /// The bytes of a file laid out exactly as given: tensors in the caller's order with their
     /// dtype strings, shapes and raw bytes taken as they are, offsets consecutive, no header
     /// padding. Nothing is checked, so tests and fuzz seeds can build files the reader must
     /// refuse (an integer dtype, a byte count that contradicts the shape, an unknown dtype).
-    public static func encodeRaw(_ tensors: [(name: String, dtype: String, shape: [Int], bytes: [UInt8])]) -> [UInt8] {
+    package static func encodeRaw(_ tensors: [(name: String, dtype: String, shape: [Int], bytes: [UInt8])]) -> [UInt8] {
         var entries: [String] = []
         var data: [UInt8] = []
         for t in tensors {
@@ -31,7 +31,7 @@ public enum SafeTensorsWriter {
     /// `__metadata__`, dimensions non-negative, and `values.count` equal to the product of
     /// `shape` (`[]` is a scalar with one value); anything else throws a `WeightsError` (source
     /// "SafeTensorsWriter") naming the tensor, the same rule the reader would refuse it by.
-    public static func encode(_ tensors: [(name: String, shape: [Int], values: [Float])],
+    package static func encode(_ tensors: [(name: String, shape: [Int], values: [Float])],
                               metadata: [String: String] = [:]) throws(WeightsError) -> [UInt8] {
         let sorted = tensors.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
         func refuse(_ name: String, _ rule: WeightsError.Rule, _ detail: String) -> WeightsError {

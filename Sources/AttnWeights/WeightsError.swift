@@ -56,6 +56,7 @@ public struct WeightsError: Error, CustomStringConvertible, Equatable, Sendable 
     /// The rule in plain words, with the offending values.
     public let detail: String
 
+    /// An error about `source` (and `tensor`, if one), breaking `rule`.
     public init(source: String, tensor: String? = nil, rule: Rule, detail: String) {
         self.source = source
         self.tensor = tensor

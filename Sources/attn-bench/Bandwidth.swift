@@ -4,6 +4,7 @@
 // kernels' limit is counted the same way, so the ratio is fair).
 
 import AttnGen
+import AttnNative
 
 final class Triad {
     private typealias Function =

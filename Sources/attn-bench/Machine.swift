@@ -1,6 +1,7 @@
 // What the numbers were measured on, for the report's header.
 
 import AttnGen
+import AttnTemplates
 import Foundation
 
 struct Machine: Codable {

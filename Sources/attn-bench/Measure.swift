@@ -1,6 +1,7 @@
 // One cell of the table: a block at a shape, through every tier, plus the memory limit.
 
 import AttnGen
+import AttnNative
 import Foundation
 
 /// Everything measured for one block at one shape. Times in seconds, bandwidth in bytes/s.

@@ -3,6 +3,7 @@
 
 import ArgumentParser
 import AttnGen
+import AttnFootprint
 import Foundation
 
 struct Size: ParsableCommand {

@@ -3,6 +3,7 @@
 // and the JSON round trip of each kind. PyTorch agreement is FixtureTests' job.
 
 import AttnGen
+import AttnLower
 import Foundation
 import Testing
 

@@ -3,6 +3,8 @@
 
 import AttnCEmit
 import AttnGen
+import AttnJIT
+import AttnTemplates
 import Foundation
 import Testing
 

@@ -2,6 +2,8 @@
 // by timm or the official code, an input and the module's output (scripts/make_fixtures.py).
 
 import AttnGen
+import AttnInterp
+import AttnWeights
 import Foundation
 import Testing
 

@@ -3,6 +3,7 @@
 // the interpreter, and compile it with gcc and clang at -std=c99 -Wall -Wextra -Werror.
 
 import AttnGen
+import AttnTemplates
 import Foundation
 import Testing
 

@@ -6,6 +6,8 @@ import Foundation
 import Testing
 
 @testable import AttnGen
+import AttnInterp
+import AttnNative
 
 private func freshCache() -> URL {
     FileManager.default.temporaryDirectory.appendingPathComponent("attn-gen-test-cache-\(UUID().uuidString)")

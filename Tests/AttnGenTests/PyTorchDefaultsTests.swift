@@ -3,6 +3,8 @@
 // with its biases, checked against plain loops written here, not against the interpreter.
 
 import AttnGen
+import AttnLower
+import AttnWeights
 import Foundation
 import Testing
 

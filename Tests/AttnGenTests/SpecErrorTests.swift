@@ -3,6 +3,7 @@
 // need the whole block, from lowering (`Lowering.lower`) and the pipeline.
 
 import AttnGen
+import AttnLower
 import Foundation
 import Testing
 

@@ -2,6 +2,7 @@
 // builds the same BlockSpec as the JSON, and `resolve()` fills in the documented defaults.
 
 import AttnGen
+import AttnLower
 import Foundation
 import Testing
 

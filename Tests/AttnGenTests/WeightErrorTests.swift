@@ -2,6 +2,7 @@
 // hyperparameter the weights contradict) and says which tensor, which shape, which element.
 
 import AttnGen
+import AttnWeights
 import Foundation
 import Testing
 

@@ -3,10 +3,12 @@
 // using every op), each plain, without libm, and in NHWC without libm with the self-test, with
 // random weights baked in; compiles each for M0+, M4F and M7 with arm-none-eabi-gcc -O2; takes
 // code = text - weights from arm-none-eabi-size; fits code ≈ b·features by least squares per
-// core; prints the fitted table for Sources/AttnGen/Footprint/CodeSizeModel.swift with the
+// core; prints the fitted table for Sources/AttnFootprint/CodeSizeModel.swift with the
 // leave-one-out errors. Off by default: it compiles a few hundred objects.
 
 import AttnGen
+import AttnFootprint
+import AttnLower
 import Foundation
 import Testing
 

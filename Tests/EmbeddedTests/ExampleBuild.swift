@@ -4,6 +4,9 @@
 // folder; the work is done once per test process and shared by the tests.
 
 import AttnGen
+import AttnInterp
+import AttnLower
+import AttnWeights
 import Foundation
 
 /// A generated block, its weights and what the emitter said about it.

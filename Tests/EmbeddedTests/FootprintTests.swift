@@ -5,6 +5,7 @@
 // budgets and its byte-count parsing.
 
 import AttnGen
+import AttnFootprint
 import Foundation
 import Testing
 

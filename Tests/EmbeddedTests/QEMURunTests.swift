@@ -5,6 +5,7 @@
 // exchanged as exact float bits; the run time is printed, never asserted.
 
 import AttnGen
+import AttnJIT
 import Foundation
 import Testing
 

@@ -2,6 +2,7 @@
 // with a message naming the budget and the excess.
 
 import AttnGen
+import AttnFootprint
 import Foundation
 import Testing
 

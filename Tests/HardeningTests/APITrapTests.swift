@@ -3,6 +3,10 @@
 // buffers they are handed (KernelError).
 
 import AttnGen
+import AttnCEmit
+import AttnInterp
+import AttnLower
+import AttnWeights
 import Foundation
 import Testing
 

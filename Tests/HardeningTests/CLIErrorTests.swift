@@ -7,6 +7,7 @@
 // custom graphs): today they are unknown fields, which `unknownFields` checks.
 
 import AttnGen
+import AttnWeights
 import Foundation
 import Testing
 

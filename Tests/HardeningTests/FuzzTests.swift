@@ -3,6 +3,7 @@
 // replays from its seed. ATTN_FUZZ_ITERATIONS raises the counts.
 
 import AttnGen
+import AttnInterp
 import Foundation
 import Testing
 

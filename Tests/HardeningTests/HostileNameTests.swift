@@ -6,6 +6,9 @@
 // and both machine-code versions are compared with the interpreter.
 
 import AttnGen
+import AttnCEmit
+import AttnInterp
+import AttnTemplates
 import Foundation
 import Testing
 

@@ -7,6 +7,7 @@
 // measurement is scripts/hardening/jit-rss.sh (10,000 cycles).
 
 import AttnGen
+import AttnJIT
 import Foundation
 import Synchronization
 import Testing

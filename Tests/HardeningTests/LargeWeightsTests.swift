@@ -3,6 +3,7 @@
 // ftruncate), so they take no disk; memory is measured as this process's resident set.
 
 import AttnGen
+import AttnWeights
 import Foundation
 import Testing
 

@@ -3,6 +3,9 @@
 // test set, or generates; nothing traps, and no catalog error leaks an internal layer's field.
 
 import AttnGen
+import AttnCEmit
+import AttnInterp
+import AttnLower
 import Foundation
 import Testing
 

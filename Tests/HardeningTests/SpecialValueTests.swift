@@ -6,6 +6,7 @@
 // not reach a max. The sanitizer run of the same C is SanitizerTests.
 
 import AttnGen
+import AttnInterp
 import Foundation
 import Testing
 

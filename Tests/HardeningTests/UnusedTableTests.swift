@@ -3,6 +3,7 @@
 // (-Werror=unused-variable), so `attn-gen` wrote C that the README's flags refuse.
 
 import AttnGen
+import AttnInterp
 import Foundation
 import Testing
 

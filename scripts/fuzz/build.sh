@@ -15,7 +15,7 @@ swiftc=${SWIFTC:-swiftc}
 [ -f /usr/include/libtcc.h ] && ls /usr/lib/*/libtcc.a >/dev/null 2>&1 || "$root/scripts/install-deps.sh"
 mkdir -p "$out/mod" "$out/obj" "$out/gen"
 
-common=(-swift-version 6 -O -g -sanitize=fuzzer,address -parse-as-library
+common=(-swift-version 6 -O -g -sanitize=fuzzer,address -parse-as-library -package-name attn_gen
     -I "$out/mod" -I "$root/Sources/CTCC" -module-cache-path "$out/cache")
 
 sources() { find "$@" -name '*.swift' | sort; }
@@ -53,6 +53,8 @@ module AttnTemplates "$root/Templates/Templates.swift" "$out/gen/TemplatesBundle
 module AttnCEmit $(sources "$root/Sources/AttnCEmit")
 module AttnLower $(sources "$root/Sources/AttnLower")
 module AttnJIT $(sources "$root/Sources/AttnJIT")
+module AttnNative $(sources "$root/Sources/AttnNative")
+module AttnFootprint $(sources "$root/Sources/AttnFootprint")
 module AttnGen $(sources "$root/Sources/AttnGen")
 
 shared=$(sources "$root/Tests/HardeningTests/Fuzz")

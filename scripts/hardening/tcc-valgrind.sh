@@ -23,7 +23,7 @@ mkdir -p "$out"
 probe="$out/tcc-error-probe"
 sources=("$root"/Sources/AttnJIT/*.swift "$root/scripts/hardening/TCCErrorProbe.swift")
 if [ ! -x "$probe" ] || [ -n "$(find "${sources[@]}" -newer "$probe")" ]; then
-    swiftc -swift-version 6 -Onone -g -parse-as-library -module-name TCCProbe -I "$root/Sources/CTCC" \
+    swiftc -swift-version 6 -Onone -g -parse-as-library -module-name TCCProbe -package-name attn_gen -I "$root/Sources/CTCC" \
         -module-cache-path "$out/cache" "${sources[@]}" -ltcc -ldl -o "$probe.tmp-$$"
     mv -f "$probe.tmp-$$" "$probe"  # whole, even with two runs at once
 fi

@@ -9,17 +9,17 @@ import AttnSpec
 import Foundation
 
 /// One catalog kind as `attn-gen list` shows it.
-public struct CatalogEntry: Sendable {
-    public let kind: String
+package struct CatalogEntry: Sendable {
+    package let kind: String
     /// The code whose numbers and state_dict names the kind reproduces.
-    public let reference: String
+    package let reference: String
     /// `field=default` (or `field` when it has no default), in the reference's argument names.
-    public let hyperparameters: [String]
+    package let hyperparameters: [String]
     /// Fields the listing must fill in because the kind has no default for them.
     let required: [String: JSONValue]
 
     /// A spec of this kind on `input` with default hyperparameters.
-    public func spec(input: InputShape) throws(SpecError) -> BlockSpec {
+    package func spec(input: InputShape) throws(SpecError) -> BlockSpec {
         var fields: [String: JSONValue] = [
             "name": .string("list_\(kind)"), "kind": .string(kind),
             "input": .object(["n": .int(input.n), "c": .int(input.c), "h": .int(input.h), "w": .int(input.w)]),
@@ -29,15 +29,15 @@ public struct CatalogEntry: Sendable {
     }
 }
 
-public enum CatalogListing {
+package enum CatalogListing {
     /// Every kind of `CatalogRegistry`, in its order.
-    public static let entries: [CatalogEntry] = CatalogRegistry.all.map {
+    package static let entries: [CatalogEntry] = CatalogRegistry.all.map {
         CatalogEntry(kind: $0.kind, reference: $0.reference, hyperparameters: $0.hyperparameters, required: $0.listingFields)
     }
 
     /// One line per kind: hyperparameters, then parameters, FLOPs and scratch on `input` (or why
     /// the defaults do not fit that shape).
-    public static func text(input: InputShape) -> String {
+    package static func text(input: InputShape) -> String {
         var lines = ["catalog at input [\(input.n),\(input.c),\(input.h),\(input.w)] (defaults; FLOPs for all N samples):"]
         for e in entries {
             let hyper = e.hyperparameters.isEmpty ? "no hyperparameters" : e.hyperparameters.joined(separator: ", ")

@@ -5,9 +5,9 @@ import AttnCEmit
 import Foundation
 import AttnIR
 
-public enum Explain {
+package enum Explain {
     /// One line per value: id, role, shape, op, FLOPs and where it lives; then totals.
-    public static func text(_ program: Program, layout: TensorLayout = .nchw) -> String {
+    package static func text(_ program: Program, layout: TensorLayout = .nchw) -> String {
         let plan = StoragePlan(program, layout: layout)
         let p = plan.program
         var lines = ["\(p.name): input \(p.input) → output \(p.outputShape), \(p.params.count) parameter tensor(s), \(p.paramCount) floats"]
@@ -30,7 +30,7 @@ public enum Explain {
 
     /// The same graph in Graphviz: boxes for ops (dashed when fused inline), ellipses for the input
     /// and for parameter tensors, edges labelled with shapes.
-    public static func dot(_ program: Program, layout: TensorLayout = .nchw) -> String {
+    package static func dot(_ program: Program, layout: TensorLayout = .nchw) -> String {
         let plan = StoragePlan(program, layout: layout)
         let p = plan.program
         var lines = ["digraph \"\(p.name)\" {", "  rankdir=TB;", "  node [fontname=\"Helvetica\", fontsize=10];"]

@@ -4,11 +4,13 @@ import Foundation
 
 /// Error of an output against a reference, relative to the reference's largest magnitude.
 public struct Comparison: Sendable, CustomStringConvertible {
+    /// The largest |y - ref| over all elements.
     public let maxAbsError: Float
     /// max |y - ref| / max |ref|: the measure the tolerance applies to.
     public let maxRelError: Float
     /// Flat index of the largest error, with both values, for the failure message.
     public let worstIndex: Int
+    /// The output and reference values at `worstIndex`.
     public let worst: (value: Float, reference: Float)
     /// An element whose class differs from the reference's: NaN or ±Inf where the reference is
     /// finite, or anything but the same NaN/±Inf where the reference is not finite.
@@ -50,8 +52,10 @@ public struct Comparison: Sendable, CustomStringConvertible {
         self.nonFinite = nonFinite
     }
 
+    /// Whether every element is finite and the relative error is at most `tolerance`.
     public func within(_ tolerance: Float) -> Bool { !nonFinite && !maxRelError.isNaN && maxRelError <= tolerance }
 
+    /// The errors and the worst element, as `attn-gen verify` prints them.
     public var description: String {
         let e = { (v: Float) in String(format: "%.2e", Double(v)) }
         return "max abs err \(e(maxAbsError)), max rel err \(e(maxRelError)) (worst at [\(worstIndex)]: \(worst.value) vs \(worst.reference))"

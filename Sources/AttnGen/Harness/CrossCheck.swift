@@ -1,22 +1,31 @@
 // The harness: JIT-compiled C against the interpreter on seeded random data, with an explicit
 // tolerance. `attn-gen verify` and the tests both use it.
 
+import AttnInterp
+import AttnLower
 import Foundation
 
 /// Result of checking one block.
 public struct CheckResult: Sendable, CustomStringConvertible {
+    /// The block's name.
     public let name: String
+    /// The input shape the kernel was checked on.
     public let shape: Shape
+    /// The kernel's output against the interpreter's.
     public let comparison: Comparison
+    /// The largest relative error that passes.
     public let tolerance: Float
 
+    /// Whether the comparison is within `tolerance`.
     public var passed: Bool { comparison.within(tolerance) }
 
+    /// One line: `ok` or `FAIL`, the block, its shape, the errors and the tolerance.
     public var description: String {
         "\(passed ? "ok  " : "FAIL") \(name) \(shape): \(comparison) [tolerance \(String(format: "%.0e", Double(tolerance)))]"
     }
 }
 
+/// Runs a compiled kernel and the reference interpreter on the same input and compares them.
 public enum CrossCheck {
     /// Largest allowed max|y - ref| / max|ref|. The reference accumulates in Double, the C in
     /// float; 1e-5 leaves room for float sums over 10⁴ elements while catching any wrong index.

@@ -1,12 +1,12 @@
 // Seeded random numbers for inputs and weights: the same seed gives the same tensors everywhere.
 
 /// SplitMix64 (Steele, Lea, Flood 2014): tiny, fast and good enough for test data.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
+package struct SplitMix64: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
-    public init(seed: UInt64) { state = seed }
+    package init(seed: UInt64) { state = seed }
 
-    public mutating func next() -> UInt64 {
+    package mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -15,7 +15,7 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
     }
 
     /// Uniform in [lo, hi).
-    public mutating func uniform(_ lo: Float, _ hi: Float) -> Float {
+    package mutating func uniform(_ lo: Float, _ hi: Float) -> Float {
         lo + (hi - lo) * Float(next() >> 40) / Float(1 << 24)
     }
 }
@@ -23,7 +23,7 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
 extension Program {
     /// Random parameters scaled so activations stay O(1): weights ±1/√fan-in, BatchNorm
     /// scales in [0.5, 1.5).
-    public func randomParams(seed: UInt64) -> [Float] {
+    package func randomParams(seed: UInt64) -> [Float] {
         var rng = SplitMix64(seed: seed)
         var out: [Float] = []
         out.reserveCapacity(paramCount)
@@ -42,7 +42,7 @@ extension Program {
     }
 
     /// A random input in [-2, 2).
-    public func randomInput(seed: UInt64) -> [Float] {
+    package func randomInput(seed: UInt64) -> [Float] {
         var rng = SplitMix64(seed: seed)
         return (0..<input.count).map { _ in rng.uniform(-2, 2) }
     }

@@ -1,6 +1,7 @@
 // JIT inference from Swift: a spec compiled in memory by libtcc, callable on [Float] or on
 // caller-owned buffers without allocation.
 
+import AttnJIT
 import Foundation
 
 /// The C ABI of every generated kernel.
@@ -25,15 +26,20 @@ public enum WeightSource: Sendable {
 
 /// A compiled block. Thread-safe: the C is reentrant and each call brings its own scratch.
 public final class Kernel: @unchecked Sendable {
+    /// The spec, program and C the kernel was compiled from.
     public let generated: Generated
     /// The flat parameter array passed to the C.
     public let params: [Float]
     private let module: TCCModule
     private let forward: ForwardFunction
 
+    /// The block's IR program.
     public var program: Program { generated.program }
+    /// Floats in one input.
     public var inputCount: Int { program.input.count }
+    /// Floats in one output.
     public var outputCount: Int { program.outputShape.count }
+    /// Floats of scratch `run` needs (0: pass nil).
     public var scratchCount: Int { generated.source.scratchSize }
     /// Memory order of `callAsFunction`'s and `run`'s input and output.
     public var layout: TensorLayout { generated.spec.layout ?? .nchw }

@@ -2,12 +2,13 @@
 // libtcc once per process however many Kernels are made from it (weights are passed by pointer,
 // so kernels with different weights share code).
 
+import AttnJIT
 import Foundation
 import Synchronization
 
 /// Compiled modules by canonical spec text.
-public final class KernelCache: Sendable {
-    public static let shared = KernelCache()
+package final class KernelCache: Sendable {
+    package static let shared = KernelCache()
 
     private let modules = Mutex<[String: TCCModule]>([:])
 
@@ -24,8 +25,8 @@ public final class KernelCache: Sendable {
     }
 
     /// Number of cached modules.
-    public var count: Int { modules.withLock { $0.count } }
+    package var count: Int { modules.withLock { $0.count } }
 
     /// Drops every cached module; kernels holding one keep it alive.
-    public func removeAll() { modules.withLock { $0.removeAll() } }
+    package func removeAll() { modules.withLock { $0.removeAll() } }
 }

@@ -11,11 +11,11 @@ import Darwin
 #endif
 import AttnJIT
 
-public enum KernelModule {
-    public static let options = "-nostdlib"
+package enum KernelModule {
+    package static let options = "-nostdlib"
 
     /// Compiles a kernel's JIT source.
-    public static func compile(_ source: String) throws(JITError) -> TCCModule {
+    package static func compile(_ source: String) throws(JITError) -> TCCModule {
         try TCCModule(source: source, options: options, symbols: mathSymbols)
     }
 

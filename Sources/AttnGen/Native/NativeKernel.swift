@@ -1,20 +1,26 @@
 // The fast tier: the same C the JIT compiles, built by the system C compiler at -O3
 // -march=native into a shared object (cached on disk), loaded with dlopen. Same ABI as `Kernel`.
 
+import AttnNative
 import Foundation
 
 /// A block compiled by the system C compiler. Thread-safe like `Kernel`: the C is reentrant.
 public final class NativeKernel: ForwardKernel, @unchecked Sendable {
+    /// The spec, program and C the kernel was compiled from.
     public let generated: Generated
     /// The flat parameter array passed to the C.
     public let params: [Float]
     /// The loaded object; `library.origin` says whether the compiler ran.
-    public let library: NativeLibrary
+    package let library: NativeLibrary
     private let forward: ForwardFunction
 
+    /// The block's IR program.
     public var program: Program { generated.program }
+    /// Floats in one input.
     public var inputCount: Int { program.input.count }
+    /// Floats in one output.
     public var outputCount: Int { program.outputShape.count }
+    /// Floats of scratch `run` needs (0: pass nil).
     public var scratchCount: Int { generated.source.scratchSize }
 
     /// Generates C for `spec` and compiles it with `compiler` (or loads it from the disk cache).

@@ -60,11 +60,16 @@ extension ForwardKernel {
 public final class ParallelKernel: ForwardKernel, @unchecked Sendable {
     /// The single-sample kernel every thread calls.
     public let sample: any ForwardKernel
+    /// Samples in one batch.
     public let samples: Int
+    /// Threads a batch is split across.
     public let threads: Int
 
+    /// Floats in one batch of inputs.
     public var inputCount: Int { samples * sample.inputCount }
+    /// Floats in one batch of outputs.
     public var outputCount: Int { samples * sample.outputCount }
+    /// Floats of scratch a batch needs: one sample's per sample.
     public var scratchCount: Int { samples * sample.scratchCount }
 
     /// `samples` and `threads` below 1 throw `KernelError.tooSmall`.
@@ -88,6 +93,7 @@ public final class ParallelKernel: ForwardKernel, @unchecked Sendable {
         try self.init(sample: kernel, samples: spec.input.n, threads: threads)
     }
 
+    /// Runs the batch without allocating; the buffers hold the whole batch.
     public func run(
         input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>?
     ) throws(KernelError) {

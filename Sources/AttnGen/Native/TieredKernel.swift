@@ -7,8 +7,11 @@ import Synchronization
 
 /// A block served by libtcc until the system compiler's object is ready, then by that object.
 public final class TieredKernel: ForwardKernel, @unchecked Sendable {
+    /// Which compiler's code serves calls.
     public enum Tier: Equatable, Sendable {
+        /// The libtcc kernel, available at once.
         case tcc
+        /// The system compiler's object, after the background compile.
         case native
     }
 
@@ -23,9 +26,13 @@ public final class TieredKernel: ForwardKernel, @unchecked Sendable {
     private let nativeForward = Atomic<UInt>(0)
     private let ready = DispatchGroup()
 
+    /// Floats in one input.
     public var inputCount: Int { tcc.inputCount }
+    /// Floats in one output.
     public var outputCount: Int { tcc.outputCount }
+    /// Floats of scratch `run` needs (0: pass nil).
     public var scratchCount: Int { tcc.scratchCount }
+    /// The block's IR program.
     public var program: Program { tcc.program }
 
     /// Compiles `spec` with libtcc now and starts the native compile in the background.
@@ -70,6 +77,7 @@ public final class TieredKernel: ForwardKernel, @unchecked Sendable {
         }
     }
 
+    /// Runs without allocating, on whichever tier is installed.
     public func run(
         input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>?
     ) throws(KernelError) {

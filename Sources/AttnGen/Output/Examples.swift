@@ -3,15 +3,15 @@
 
 import Foundation
 
-public enum Examples {
+package enum Examples {
     /// `*.spec.json` files in `directory`, sorted.
-    public static func specFiles(in directory: URL) -> [URL] {
+    package static func specFiles(in directory: URL) -> [URL] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
         return names.filter { $0.hasSuffix(".spec.json") }.sorted().map { directory.appendingPathComponent($0) }
     }
 
     /// Every file the examples in `directory` generate, with its expected contents.
-    public static func expectedFiles(in directory: URL) throws(SpecError) -> [(name: String, contents: String)] {
+    package static func expectedFiles(in directory: URL) throws(SpecError) -> [(name: String, contents: String)] {
         var files: [(name: String, contents: String)] = []
         // Every block of every spec lands in this one folder: their names may not meet either.
         var globals: [(label: String, path: String, name: String, tensors: [String])] = []
@@ -35,7 +35,7 @@ public enum Examples {
     }
 
     /// Files that differ from (or are missing against) what the specs generate.
-    public static func drift(in directory: URL) throws(SpecError) -> [String] {
+    package static func drift(in directory: URL) throws(SpecError) -> [String] {
         try expectedFiles(in: directory).compactMap { file in
             let path = directory.appendingPathComponent(file.name).path
             // Read without following a symlink or opening a FIFO: either counts as drift, which

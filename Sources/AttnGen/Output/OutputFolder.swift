@@ -10,7 +10,7 @@ import Darwin
 #endif
 
 /// A step of `OutputWriter.write`, named so a test can make that step fail with an errno.
-public enum OutputStep: Hashable, Sendable {
+package enum OutputStep: Hashable, Sendable {
     /// Creating one missing folder of the output path (its absolute path).
     case createFolder(String)
     /// Taking the folder's lock.

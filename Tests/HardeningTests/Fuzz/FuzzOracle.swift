@@ -3,6 +3,9 @@
 // failure into a crash so the input is saved, the tests record it.
 
 import AttnGen
+import AttnCEmit
+import AttnInterp
+import AttnWeights
 import Foundation
 
 enum FuzzOracle {

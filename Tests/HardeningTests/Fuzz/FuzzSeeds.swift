@@ -2,6 +2,7 @@
 // write the same seeds and dictionaries (scripts/fuzz/run.sh), so both fuzzers start alike.
 
 import AttnGen
+import AttnWeights
 import Foundation
 
 enum FuzzSeeds {

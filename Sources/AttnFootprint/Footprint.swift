@@ -8,20 +8,29 @@
 // The stack the kernel uses (a few dozen bytes of locals and saved registers) and the caller's
 // own code are not counted.
 
+import AttnCEmit
+import AttnIR
 import Foundation
 
 /// Memory of one generated block on a microcontroller.
 public struct Footprint: Sendable {
+    /// The block's name.
     public let name: String
+    /// Floats in the input tensor.
     public let inputFloats: Int
+    /// Floats in the output tensor.
     public let outputFloats: Int
+    /// Floats of scratch the MCU code needs.
     public let scratchFloats: Int
+    /// Floats in the parameter array.
     public let paramFloats: Int
     /// The kernel allows `output == input`: RAM holds one tensor, not two.
     public let outputMayAliasInput: Bool
-    public let features: CodeFeatures
+    package let features: CodeFeatures
+    /// The model `codeBytes` is estimated with.
     public let model: CodeSizeModel
 
+    /// The footprint of `source`, generated from `program`, on the core `model` describes.
     public init(program: Program, source: CSource, model: CodeSizeModel = .cortexM4F) {
         name = program.name
         inputFloats = program.input.count
@@ -33,20 +42,15 @@ public struct Footprint: Sendable {
         self.model = model
     }
 
-    /// The footprint of what `attn-gen SPEC` would generate for `spec` (weights read when the spec
-    /// names them, for the hyperparameters they imply).
-    public static func of(
-        _ spec: BlockSpec, baseDirectory: URL? = nil, weightsOverride: String? = nil, model: CodeSizeModel = .cortexM4F
-    ) throws(SpecError) -> Footprint {
-        let generated = try Pipeline.generate(spec, baseDirectory: baseDirectory, weightsOverride: weightsOverride)
-        return Footprint(program: generated.program, source: generated.source, model: model)
-    }
-
+    /// Bytes of the input tensor.
     public var inputBytes: Int { inputFloats * 4 }
+    /// Bytes of the output tensor.
     public var outputBytes: Int { outputFloats * 4 }
+    /// Bytes of scratch.
     public var scratchBytes: Int { scratchFloats * 4 }
     /// Input and output buffers: one tensor when the output may alias the input.
     public var ioBytes: Int { outputMayAliasInput ? max(inputBytes, outputBytes) : inputBytes + outputBytes }
+    /// RAM: I/O plus scratch.
     public var ramBytes: Int { ioBytes + scratchBytes }
 
     /// The parameter array, exact.
@@ -55,10 +59,11 @@ public struct Footprint: Sendable {
     public var constantBytes: Int { features.constantBytes }
     /// Estimated code bytes.
     public var codeBytes: Int { model.estimate(features) }
+    /// Flash: weights, constants and code.
     public var flashBytes: Int { weightBytes + constantBytes + codeBytes }
 
     /// True when the header defines `<PREFIX>_OUTPUT_MAY_ALIAS_INPUT` as anything but 0.
-    public static func headerSaysOutputMayAliasInput(_ header: String, macroPrefix: String) -> Bool {
+    package static func headerSaysOutputMayAliasInput(_ header: String, macroPrefix: String) -> Bool {
         let macro = "\(macroPrefix)_OUTPUT_MAY_ALIAS_INPUT"
         for line in header.split(separator: "\n") {
             let t = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
@@ -72,12 +77,16 @@ public struct Footprint: Sendable {
 
 /// RAM and flash limits; an overrun is an error naming the budget and the excess.
 public struct Budget: Sendable {
+    /// The RAM cap in bytes, if any.
     public var maxRAM: Int?
+    /// The flash cap in bytes, if any.
     public var maxFlash: Int?
     /// How the user wrote the limits (`64K`), echoed in messages.
     public var ramText: String?
+    /// The flash cap as the user wrote it, for messages.
     public var flashText: String?
 
+    /// Caps in bytes, with the text the user wrote for each.
     public init(maxRAM: Int? = nil, maxFlash: Int? = nil, ramText: String? = nil, flashText: String? = nil) {
         self.maxRAM = maxRAM
         self.maxFlash = maxFlash

@@ -3,9 +3,9 @@
 
 /// Parses and prints byte counts. K and M are binary (1024, 1024²), as in linker scripts and
 /// datasheets' RAM sizes: `64K` = 65,536 bytes.
-public enum ByteCount {
+package enum ByteCount {
     /// `123`, `64K`, `64k`, `64KB`, `64KiB`, `1M`, `1.5M`, `2MiB`; nil for anything else.
-    public static func parse(_ text: String) -> Int? {
+    package static func parse(_ text: String) -> Int? {
         var s = text.trimmingCharacters(in: .whitespaces).lowercased()
         if s.hasSuffix("ib") { s.removeLast(2) } else if s.hasSuffix("b") { s.removeLast() }
         var factor = 1.0
@@ -28,7 +28,7 @@ public enum ByteCount {
     }
 
     /// `1,234,567` (thousands separated, locale-free).
-    public static func grouped(_ n: Int) -> String {
+    package static func grouped(_ n: Int) -> String {
         let digits = String(n.magnitude)
         var out = ""
         for (i, ch) in digits.enumerated() {
@@ -39,7 +39,7 @@ public enum ByteCount {
     }
 
     /// `1.2 MiB`, `64.0 KiB`, `512 B`: for humans, next to the exact count.
-    public static func human(_ n: Int) -> String {
+    package static func human(_ n: Int) -> String {
         let v = Double(n)
         if n >= 1024 * 1024 { return format1(v / (1024 * 1024)) + " MiB" }
         if n >= 1024 { return format1(v / 1024) + " KiB" }

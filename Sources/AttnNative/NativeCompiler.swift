@@ -50,7 +50,7 @@ public struct NativeCompiler: Hashable, Sendable {
 
     /// First line of `<compiler> --version`, e.g. `gcc (Debian 12.2.0-14+deb12u1) 12.2.0`: a
     /// compiler upgrade changes the cache key. Asked once per process per command.
-    public func identity() throws(NativeError) -> String {
+    package func identity() throws(NativeError) -> String {
         if let known = identities.withLock({ $0[command] }) { return known }
         let result = try Subprocess.run(command + ["--version"])
         guard result.status == 0, let first = result.output.split(separator: "\n").first else {
@@ -74,7 +74,7 @@ public struct NativeCompiler: Hashable, Sendable {
     /// translation unit, and loads the result. `key` names what the files are for (the
     /// canonical spec); with `useCache`, an object compiled before from the same inputs is
     /// loaded instead of compiling again.
-    public func library(
+    package func library(
         files: [(name: String, contents: String)], main: String, key: String, useCache: Bool = true
     ) throws(NativeError) -> NativeLibrary {
         let fm = FileManager.default

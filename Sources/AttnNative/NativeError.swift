@@ -2,6 +2,7 @@
 
 /// A failure of the native tier, with the compiler's or the loader's own text.
 public struct NativeError: Error, CustomStringConvertible, Sendable {
+    /// What failed.
     public enum Kind: Equatable, Sendable {
         /// The compiler could not be started (not installed, not on PATH).
         case compilerUnavailable
@@ -19,17 +20,20 @@ public struct NativeError: Error, CustomStringConvertible, Sendable {
         case notAFunctionType
     }
 
+    /// What failed.
     public let kind: Kind
+    /// The compiler's or the loader's text.
     public let message: String
     /// The command line that failed, when one ran.
     public let command: [String]
 
-    init(_ kind: Kind, _ message: String, command: [String] = []) {
+    package init(_ kind: Kind, _ message: String, command: [String] = []) {
         self.kind = kind
         self.message = message
         self.command = command
     }
 
+    /// The message as the CLI prints it.
     public var description: String {
         let ran = command.isEmpty ? "" : " (\(command.joined(separator: " ")))"
         switch kind {

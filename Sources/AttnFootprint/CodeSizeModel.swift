@@ -30,11 +30,13 @@ public struct CodeSizeModel: Sendable, Hashable {
     /// Largest leave-one-out error on the calibration corpus, bytes and relative.
     public let calibrationError: (bytes: Int, relative: Double)
 
+    /// Same core and coefficients.
     public static func == (a: Self, b: Self) -> Bool { a.core == b.core && a.coefficients == b.coefficients }
+    /// Hashes the core name.
     public func hash(into h: inout Hasher) { h.combine(core) }
 
     /// Estimated bytes of code (and the compiler's own small constants) for `features`.
-    public func estimate(_ features: CodeFeatures) -> Int {
+    package func estimate(_ features: CodeFeatures) -> Int {
         let v = zip(coefficients, features.vector).reduce(0) { $0 + $1.0 * $1.1 }
         return max(0, Int(v.rounded()))
     }
@@ -45,19 +47,24 @@ public struct CodeSizeModel: Sendable, Hashable {
         abs(estimate - measured) <= max(128, Int((0.3 * Double(measured)).rounded(.up)))
     }
 
+    /// `withinTolerance` in words, for reports.
     public static let toleranceText = "±30% or ±128 B, whichever is larger"
 
     // Fitted by CodeSizeCalibrationTests (ATTN_CALIBRATE=1); see the header comment.
+    /// Cortex-M0+ (Thumb-1, no FPU).
     public static let cortexM0plus = CodeSizeModel(
         core: "cortex-m0plus", flags: "-mcpu=cortex-m0plus -mthumb -mfloat-abi=soft -O2",
         coefficients: [-90.00, 0.72, 19.20, 48.37, 1.70, -51.43], calibrationError: (1298, 0.63))
+    /// Cortex-M4 with single-precision FPU, the default.
     public static let cortexM4F = CodeSizeModel(
         core: "cortex-m4f", flags: "-mcpu=cortex-m4 -mthumb -mfpu=fpv4-sp-d16 -mfloat-abi=hard -O2",
         coefficients: [-101.06, 0.64, 13.17, 47.74, 11.32, -31.03], calibrationError: (1359, 1.02))
+    /// Cortex-M7 with FPU.
     public static let cortexM7 = CodeSizeModel(
         core: "cortex-m7", flags: "-mcpu=cortex-m7 -mthumb -mfpu=fpv5-d16 -mfloat-abi=hard -O2",
         coefficients: [-105.78, 0.65, 12.59, 48.65, 11.40, -27.23], calibrationError: (1349, 1.08))
 
+    /// Every calibrated model.
     public static let all = [cortexM0plus, cortexM4F, cortexM7]
 
     /// `cortex-m4f`, `m4f`, `m4` … → the model; nil for an unknown core.

@@ -26,30 +26,32 @@
 // union slot and a slot frees when all readers of its tensor have run; a union is as large as
 // its largest member.
 
+import AttnIR
+
 /// RAM that TFLite Micro and onnx2c would need for a block, in bytes.
-public struct PeerEstimates: Sendable {
+package struct PeerEstimates: Sendable {
     /// TFLM arena head lower bound: peak of live activation buffers (16-B aligned).
-    public let tflmHeadBytes: Int
+    package let tflmHeadBytes: Int
     /// TFLM arena tail: TfLiteEvalTensor per tensor + NodeAndRegistration per op.
-    public let tflmTailBytes: Int
-    public let tflmTensors: Int
-    public let tflmOps: Int
+    package let tflmTailBytes: Int
+    package let tflmTensors: Int
+    package let tflmOps: Int
     /// Caller-owned input and output of onnx2c's `entry()`.
-    public let onnx2cIOBytes: Int
+    package let onnx2cIOBytes: Int
     /// Static intermediate buffers, one per tensor (`-p none`).
-    public let onnx2cStaticBytes: Int
+    package let onnx2cStaticBytes: Int
     /// Static intermediate unions after the `unionize` pass (onnx2c's default).
-    public let onnx2cUnionBytes: Int
+    package let onnx2cUnionBytes: Int
 
-    public var tflmArenaBytes: Int { tflmHeadBytes + tflmTailBytes }
-    public var onnx2cRAMBytes: Int { onnx2cIOBytes + onnx2cUnionBytes }
-    public var onnx2cNoReuseRAMBytes: Int { onnx2cIOBytes + onnx2cStaticBytes }
+    package var tflmArenaBytes: Int { tflmHeadBytes + tflmTailBytes }
+    package var onnx2cRAMBytes: Int { onnx2cIOBytes + onnx2cUnionBytes }
+    package var onnx2cNoReuseRAMBytes: Int { onnx2cIOBytes + onnx2cStaticBytes }
 
-    public static let tflmEvalTensorBytes = 24
-    public static let tflmNodeBytes = 56
-    public static let tflmAlignment = 16
+    package static let tflmEvalTensorBytes = 24
+    package static let tflmNodeBytes = 56
+    package static let tflmAlignment = 16
 
-    public init(_ p: Program) {
+    package init(_ p: Program) {
         let tflite = Graph(p, fuseReLU: true)
         let onnx = Graph(p, fuseReLU: false)
 

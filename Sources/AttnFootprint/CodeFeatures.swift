@@ -3,29 +3,29 @@
 // constant arrays it defines (counted exactly, as data, not as code).
 
 /// Counts over the MCU-visible text of one generated .c file.
-public struct CodeFeatures: Hashable, Sendable {
+package struct CodeFeatures: Hashable, Sendable {
     /// C tokens outside constant-array initialisers.
-    public var tokens = 0
+    package var tokens = 0
     /// `for` loops.
-    public var loops = 0
+    package var loops = 0
     /// `if` statements (tap guards, padding checks).
-    public var branches = 0
+    package var branches = 0
     /// Calls to the file's own static helpers (`attn_row_dot(...)`), definitions not counted.
-    public var helperCalls = 0
+    package var helperCalls = 0
     /// Calls to libm's expf (a call instruction, however long the C expression around it).
-    public var expfCalls = 0
+    package var expfCalls = 0
     /// Bytes of file-scope const arrays other than `<name>_params` (golden vectors, tables).
-    public var constantBytes = 0
+    package var constantBytes = 0
     /// Bytes of `<name>_params` when the weights are baked in.
-    public var weightBytes = 0
+    package var weightBytes = 0
 
     /// The feature vector the linear model multiplies, in `CodeSizeModel.Coefficients` order.
-    public var vector: [Double] { [1, Double(tokens), Double(loops), Double(branches), Double(helperCalls), Double(expfCalls)] }
+    package var vector: [Double] { [1, Double(tokens), Double(loops), Double(branches), Double(helperCalls), Double(expfCalls)] }
 
-    public init() {}
+    package init() {}
 
     /// Reads an emitted .c. `name` is the block's C prefix (for `<name>_params`).
-    public init(source: String, name: String) {
+    package init(source: String, name: String) {
         let visible = Self.mcuVisible(Self.stripComments(source))
         let (code, arrays) = Self.extractConstArrays(visible)
         for a in arrays {
@@ -104,7 +104,7 @@ public struct CodeFeatures: Hashable, Sendable {
 
     /// Keeps the lines a Cortex-M compile sees; directives themselves are dropped. A condition
     /// that needs a host-only macro is false, its negation true, anything else true.
-    public static func mcuVisible(_ s: String) -> String {
+    package static func mcuVisible(_ s: String) -> String {
         var out: [Substring] = []
         // Per open #if: is this branch live, and has an earlier branch of it been taken?
         var stack: [(live: Bool, taken: Bool)] = []

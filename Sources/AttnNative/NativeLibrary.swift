@@ -4,9 +4,9 @@
 import Foundation
 
 /// A loaded shared object from the native tier.
-public final class NativeLibrary: @unchecked Sendable {
+package final class NativeLibrary: @unchecked Sendable {
     /// How the object came to be: observable, so tests can see the disk cache work without timing.
-    public enum Origin: Equatable, Sendable {
+    package enum Origin: Equatable, Sendable {
         /// Compiled in this call and stored in the cache.
         case compiled
         /// Found in the on-disk cache; the compiler did not run.
@@ -16,8 +16,8 @@ public final class NativeLibrary: @unchecked Sendable {
     }
 
     /// The file it was loaded from.
-    public let path: String
-    public let origin: Origin
+    package let path: String
+    package let origin: Origin
     // Immutable after init; dlsym is thread-safe, hence @unchecked Sendable.
     private let handle: UnsafeMutableRawPointer
 
@@ -33,7 +33,7 @@ public final class NativeLibrary: @unchecked Sendable {
     }
 
     /// The address of `name`.
-    public func symbol(_ name: String) throws(NativeError) -> UnsafeMutableRawPointer {
+    package func symbol(_ name: String) throws(NativeError) -> UnsafeMutableRawPointer {
         guard let address = dlsym(handle, name) else {
             throw NativeError(.symbolNotFound, "symbol '\(name)' not found in \(path)")
         }
@@ -42,7 +42,7 @@ public final class NativeLibrary: @unchecked Sendable {
 
     /// `name` as the C function type `type` (a `@convention(c)` type; nothing can check the
     /// signature). Keep `self` alive while calling it.
-    public func function<Function>(_ name: String, as type: Function.Type = Function.self) throws(NativeError)
+    package func function<Function>(_ name: String, as type: Function.Type = Function.self) throws(NativeError)
         -> Function
     {
         guard MemoryLayout<Function>.size == MemoryLayout<UnsafeRawPointer>.size else {
