@@ -15,7 +15,9 @@ package func emissionGroup(_ p: Program, startingAt v: ValueID) -> [ValueID] {
     let instr = p.instrs[v - 1]
     var group = [v]
     if case .linear = instr.op {
-        if v < p.instrs.count, p.instrs[v].op == instr.op,
+        // Only a sibling: a second layer reading the first one's result (`fc1` applied twice in
+        // a row) must wait for it, or it would read the vector before it is written.
+        if v < p.instrs.count, p.instrs[v].op == instr.op, p.instrs[v].operands[0] != v,
             p.shape(of: p.instrs[v].operands[0]) == p.shape(of: instr.operands[0])
         {
             group.append(v + 1)  // the same weights applied to another vector
