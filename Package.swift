@@ -1,8 +1,9 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// One typed pipeline: spec (AttnSpec) → IR (AttnIR, via AttnLower) → C (AttnCEmit) → JIT (AttnJIT).
-// AttnInterp is the reference semantics; AttnGen joins the halves and is what users import.
+// One typed pipeline: spec (AttnSpec) → IR (AttnIR, via AttnLower) → plan (AttnPlan) → C (AttnCEmit) → JIT (AttnJIT).
+// AttnInterp is the reference semantics; AttnNative (system compiler tier) and AttnFootprint (size model) sit
+// beside them; AttnGen joins the halves and is what users import.
 let package = Package(
     name: "attn-gen",
     products: [
