@@ -50,6 +50,7 @@ module AttnSpec $(sources "$root/Sources/AttnSpec")
 module AttnWeights $(sources "$root/Sources/AttnWeights")
 module AttnInterp $(sources "$root/Sources/AttnInterp")
 module AttnTemplates "$root/Templates/Templates.swift" "$out/gen/TemplatesBundle.swift"
+module AttnPlan $(sources "$root/Sources/AttnPlan")
 module AttnCEmit $(sources "$root/Sources/AttnCEmit")
 module AttnLower $(sources "$root/Sources/AttnLower")
 module AttnJIT $(sources "$root/Sources/AttnJIT")
