@@ -40,6 +40,18 @@ extension CatalogBlock {
     package func programInput(_ input: InputShape) -> InputShape { input }
 }
 
+/// A kind with no hyperparameters (SE-Var1/2/3, DANet PAM/CAM): nothing to read or write in
+/// JSON, and nothing for `list` to show.
+package protocol FieldlessCatalogBlock: CatalogBlock {
+    init()
+}
+
+extension FieldlessCatalogBlock {
+    package static var hyperparameters: [String] { [] }
+    package init(fields r: inout FieldReader) throws(SpecError) { self.init() }
+    package func encode(into f: inout [String: JSONValue]) {}
+}
+
 /// A catalog block of any kind, compared and hashed as its own type does.
 public struct AnyCatalogBlock: Hashable, Sendable {
     package let block: any CatalogBlock

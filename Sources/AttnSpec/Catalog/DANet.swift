@@ -54,10 +54,9 @@ public struct DANetPAMOptions: Hashable, Sendable {
     public init() {}
 }
 
-extension DANetPAMOptions: CatalogBlock {
+extension DANetPAMOptions: FieldlessCatalogBlock {
     package static let kind = "danet_pam"
     package static let reference = "DANet PAM_Module"
-    package static let hyperparameters: [String] = []
     package static var examples: [BlockSpec] {
         [
             DANetPAM("pam_g1", input: .nchw(1, 16, 5, 7)),
@@ -65,9 +64,6 @@ extension DANetPAMOptions: CatalogBlock {
             DANetPAM("pam_g3", input: .nchw(1, 8, 1, 1)),
         ]
     }
-
-    package init(fields r: inout FieldReader) throws(SpecError) { self.init() }
-    package func encode(into f: inout [String: JSONValue]) {}
 
     package func layers(_ input: InputShape) throws(SpecError) -> [Layer] {
         // The query and key convs have C/8 channels.
@@ -84,19 +80,15 @@ public struct DANetCAMOptions: Hashable, Sendable {
     public init() {}
 }
 
-extension DANetCAMOptions: CatalogBlock {
+extension DANetCAMOptions: FieldlessCatalogBlock {
     package static let kind = "danet_cam"
     package static let reference = "DANet CAM_Module"
-    package static let hyperparameters: [String] = []
     package static var examples: [BlockSpec] {
         [
             DANetCAM("cam_g1", input: .nchw(1, 8, 5, 7)),
             DANetCAM("cam_g2", input: .nchw(2, 16, 6, 6)),
         ]
     }
-
-    package init(fields r: inout FieldReader) throws(SpecError) { self.init() }
-    package func encode(into f: inout [String: JSONValue]) {}
 
     package func layers(_ input: InputShape) throws(SpecError) -> [Layer] {
         try Rules.fits([input.n, input.c, input.c], "input.c", "the C×C channel energy")

@@ -62,18 +62,14 @@ public struct SEVar1Options: Hashable, Sendable {
     public init() {}
 }
 
-extension SEVar1Options: CatalogBlock {
+extension SEVar1Options: FieldlessCatalogBlock {
     package static let kind = "se_var1"
     package static let reference = "ECA-Net ablation (GAP, sigmoid)"
-    package static let hyperparameters: [String] = []
     package static var examples: [BlockSpec] {
         [
             SEVariant("se_var1_g", input: .nchw(2, 5, 3, 7), .var1),
         ]
     }
-
-    package init(fields r: inout FieldReader) throws(SpecError) { self.init() }
-    package func encode(into f: inout [String: JSONValue]) {}
 
     package func layers(_ input: InputShape) throws(SpecError) -> [Layer] {
         Catalog.seVariant(channels: input.c, groups: nil)
@@ -85,18 +81,14 @@ public struct SEVar2Options: Hashable, Sendable {
     public init() {}
 }
 
-extension SEVar2Options: CatalogBlock {
+extension SEVar2Options: FieldlessCatalogBlock {
     package static let kind = "se_var2"
     package static let reference = "ECA-Net ablation (one weight per channel)"
-    package static let hyperparameters: [String] = []
     package static var examples: [BlockSpec] {
         [
             SEVariant("se_var2_g", input: .nchw(1, 24, 7, 5), .var2),
         ]
     }
-
-    package init(fields r: inout FieldReader) throws(SpecError) { self.init() }
-    package func encode(into f: inout [String: JSONValue]) {}
 
     package func layers(_ input: InputShape) throws(SpecError) -> [Layer] {
         Catalog.seVariant(channels: input.c, groups: input.c)
@@ -108,18 +100,14 @@ public struct SEVar3Options: Hashable, Sendable {
     public init() {}
 }
 
-extension SEVar3Options: CatalogBlock {
+extension SEVar3Options: FieldlessCatalogBlock {
     package static let kind = "se_var3"
     package static let reference = "ECA-Net ablation (one C×C FC)"
-    package static let hyperparameters: [String] = []
     package static var examples: [BlockSpec] {
         [
             SEVariant("se_var3_g", input: .nchw(2, 33, 1, 1), .var3),
         ]
     }
-
-    package init(fields r: inout FieldReader) throws(SpecError) { self.init() }
-    package func encode(into f: inout [String: JSONValue]) {}
 
     package func layers(_ input: InputShape) throws(SpecError) -> [Layer] {
         try Rules.fits([input.c, input.c], "input.c", "the dense 1×1 conv's weight fc.weight")
