@@ -560,17 +560,17 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    v8_gate_s_conv_di_0[o * 256 + y * 16 + c + 256] = (v8_gate_s_conv_di_0_wide + 384)[y * 24 + c] + p11_spatial_att_gate_s_gate_s_conv_di_0_bias[o + 1];
+                    v8_gate_s_conv_di_0[o * 256 + y * 16 + c + 256] = v8_gate_s_conv_di_0_wide[y * 24 + c + 384] + p11_spatial_att_gate_s_gate_s_conv_di_0_bias[o + 1];
                 }
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    v8_gate_s_conv_di_0[o * 256 + y * 16 + c + 512] = (v8_gate_s_conv_di_0_wide + 768)[y * 24 + c] + p11_spatial_att_gate_s_gate_s_conv_di_0_bias[o + 2];
+                    v8_gate_s_conv_di_0[o * 256 + y * 16 + c + 512] = v8_gate_s_conv_di_0_wide[y * 24 + c + 768] + p11_spatial_att_gate_s_gate_s_conv_di_0_bias[o + 2];
                 }
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    v8_gate_s_conv_di_0[o * 256 + y * 16 + c + 768] = (v8_gate_s_conv_di_0_wide + 1152)[y * 24 + c] + p11_spatial_att_gate_s_gate_s_conv_di_0_bias[o + 3];
+                    v8_gate_s_conv_di_0[o * 256 + y * 16 + c + 768] = v8_gate_s_conv_di_0_wide[y * 24 + c + 1152] + p11_spatial_att_gate_s_gate_s_conv_di_0_bias[o + 3];
                 }
             }
         }
@@ -711,17 +711,17 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    v12_gate_s_conv_di_1[o * 256 + y * 16 + c + 256] = (v12_gate_s_conv_di_1_wide + 384)[y * 24 + c] + p15_spatial_att_gate_s_gate_s_conv_di_1_bias[o + 1];
+                    v12_gate_s_conv_di_1[o * 256 + y * 16 + c + 256] = v12_gate_s_conv_di_1_wide[y * 24 + c + 384] + p15_spatial_att_gate_s_gate_s_conv_di_1_bias[o + 1];
                 }
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    v12_gate_s_conv_di_1[o * 256 + y * 16 + c + 512] = (v12_gate_s_conv_di_1_wide + 768)[y * 24 + c] + p15_spatial_att_gate_s_gate_s_conv_di_1_bias[o + 2];
+                    v12_gate_s_conv_di_1[o * 256 + y * 16 + c + 512] = v12_gate_s_conv_di_1_wide[y * 24 + c + 768] + p15_spatial_att_gate_s_gate_s_conv_di_1_bias[o + 2];
                 }
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    v12_gate_s_conv_di_1[o * 256 + y * 16 + c + 768] = (v12_gate_s_conv_di_1_wide + 1152)[y * 24 + c] + p15_spatial_att_gate_s_gate_s_conv_di_1_bias[o + 3];
+                    v12_gate_s_conv_di_1[o * 256 + y * 16 + c + 768] = v12_gate_s_conv_di_1_wide[y * 24 + c + 1152] + p15_spatial_att_gate_s_gate_s_conv_di_1_bias[o + 3];
                 }
             }
         }

@@ -445,7 +445,7 @@ void danet_cam_c64_forward(const float *input, float *output, const float *param
             const int i1 = i0 + 8 < 64 ? i0 + 8 : 64;
             for (int i = i0; i < i1; i++) {
                 for (int j = 0; j < 256; j++) {
-                    (v7_matmul + i * 256)[j] = 0.0f;
+                    v7_matmul[i * 256 + j] = 0.0f;
                 }
             }
             for (int k = 0; k < 64; k++) {

@@ -449,7 +449,7 @@ void danet_pam_c64_forward(const float *input, float *output, const float *param
             float inv[8];
             for (int i = i0; i < i1; i++) {
                 for (int j = 0; j < 256; j++) {
-                    (v8_attention_scores + (i * 256 - i0 * 256))[j] = 0.0f;
+                    v8_attention_scores[i * 256 - i0 * 256 + j] = 0.0f;
                 }
             }
             for (int t = 0; t < 8; t++) {

@@ -582,7 +582,7 @@ void emsa_rest_stage2_forward(const float *input, float *output, const float *pa
                 const int i1 = i0 + 8 < 256 ? i0 + 8 : 256;
                 for (int i = i0; i < i1; i++) {
                     for (int j = 0; j < 16; j++) {
-                        (v10_matmul + c * 4096 + i * 16)[j] = 0.0f;
+                        v10_matmul[c * 4096 + i * 16 + j] = 0.0f;
                     }
                 }
                 for (int k = 0; k < 32; k++) {
@@ -593,7 +593,7 @@ void emsa_rest_stage2_forward(const float *input, float *output, const float *pa
                 }
                 for (int i = i0; i < i1; i++) {
                     for (int j = 0; j < 16; j++) {
-                        (v10_matmul + c * 4096 + i * 16)[j] *= 0.17677669f;
+                        v10_matmul[c * 4096 + i * 16 + j] *= 0.17677669f;
                     }
                 }
             }

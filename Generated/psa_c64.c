@@ -485,17 +485,17 @@ void psa_c64_forward(const float *input, float *output, const float *params, flo
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    v1_x1[o * 256 + y * 16 + c + 256] = (v1_x1_wide + 288)[y * 18 + c];
+                    v1_x1[o * 256 + y * 16 + c + 256] = v1_x1_wide[y * 18 + c + 288];
                 }
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    v1_x1[o * 256 + y * 16 + c + 512] = (v1_x1_wide + 576)[y * 18 + c];
+                    v1_x1[o * 256 + y * 16 + c + 512] = v1_x1_wide[y * 18 + c + 576];
                 }
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    v1_x1[o * 256 + y * 16 + c + 768] = (v1_x1_wide + 864)[y * 18 + c];
+                    v1_x1[o * 256 + y * 16 + c + 768] = v1_x1_wide[y * 18 + c + 864];
                 }
             }
         }
@@ -611,17 +611,17 @@ void psa_c64_forward(const float *input, float *output, const float *params, flo
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    v2_x2[o * 256 + y * 16 + c + 256] = (v2_x2_wide + 320)[y * 20 + c];
+                    v2_x2[o * 256 + y * 16 + c + 256] = v2_x2_wide[y * 20 + c + 320];
                 }
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    v2_x2[o * 256 + y * 16 + c + 512] = (v2_x2_wide + 640)[y * 20 + c];
+                    v2_x2[o * 256 + y * 16 + c + 512] = v2_x2_wide[y * 20 + c + 640];
                 }
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    v2_x2[o * 256 + y * 16 + c + 768] = (v2_x2_wide + 960)[y * 20 + c];
+                    v2_x2[o * 256 + y * 16 + c + 768] = v2_x2_wide[y * 20 + c + 960];
                 }
             }
         }
@@ -727,7 +727,7 @@ void psa_c64_forward(const float *input, float *output, const float *params, flo
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    v3_x3[o * 256 + y * 16 + c + 256] = (v3_x3_wide + 352)[y * 22 + c];
+                    v3_x3[o * 256 + y * 16 + c + 256] = v3_x3_wide[y * 22 + c + 352];
                 }
             }
         }

@@ -165,17 +165,17 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    v2_k3[o * 256 + y * 16 + c + 256] = (v2_k3_wide + 288)[y * 18 + c];
+                    v2_k3[o * 256 + y * 16 + c + 256] = v2_k3_wide[y * 18 + c + 288];
                 }
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    v2_k3[o * 256 + y * 16 + c + 512] = (v2_k3_wide + 576)[y * 18 + c];
+                    v2_k3[o * 256 + y * 16 + c + 512] = v2_k3_wide[y * 18 + c + 576];
                 }
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    v2_k3[o * 256 + y * 16 + c + 768] = (v2_k3_wide + 864)[y * 18 + c];
+                    v2_k3[o * 256 + y * 16 + c + 768] = v2_k3_wide[y * 18 + c + 864];
                 }
             }
         }
@@ -291,17 +291,17 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
             }
             for (int y = 0; y < 4; y++) {
                 for (int c = 0; c < 4; c++) {
-                    v3_k2[o * 16 + y * 4 + c + 16] = (v3_k2_wide + 32)[y * 6 + c];
+                    v3_k2[o * 16 + y * 4 + c + 16] = v3_k2_wide[y * 6 + c + 32];
                 }
             }
             for (int y = 0; y < 4; y++) {
                 for (int c = 0; c < 4; c++) {
-                    v3_k2[o * 16 + y * 4 + c + 32] = (v3_k2_wide + 64)[y * 6 + c];
+                    v3_k2[o * 16 + y * 4 + c + 32] = v3_k2_wide[y * 6 + c + 64];
                 }
             }
             for (int y = 0; y < 4; y++) {
                 for (int c = 0; c < 4; c++) {
-                    v3_k2[o * 16 + y * 4 + c + 48] = (v3_k2_wide + 96)[y * 6 + c];
+                    v3_k2[o * 16 + y * 4 + c + 48] = v3_k2_wide[y * 6 + c + 96];
                 }
             }
         }
@@ -457,17 +457,17 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    v10_k4[o * 256 + y * 16 + c + 256] = (v10_k4_wide + 288)[y * 18 + c];
+                    v10_k4[o * 256 + y * 16 + c + 256] = v10_k4_wide[y * 18 + c + 288];
                 }
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    v10_k4[o * 256 + y * 16 + c + 512] = (v10_k4_wide + 576)[y * 18 + c];
+                    v10_k4[o * 256 + y * 16 + c + 512] = v10_k4_wide[y * 18 + c + 576];
                 }
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    v10_k4[o * 256 + y * 16 + c + 768] = (v10_k4_wide + 864)[y * 18 + c];
+                    v10_k4[o * 256 + y * 16 + c + 768] = v10_k4_wide[y * 18 + c + 864];
                 }
             }
         }

@@ -620,7 +620,7 @@ void seed000_excite_global_local_forward(const float *input, float *output, cons
             const int i1 = i0 + 8 < 64 ? i0 + 8 : 64;
             for (int i = i0; i < i1; i++) {
                 for (int j = 0; j < 1; j++) {
-                    (v6_matmul + i)[j] = 0.0f;
+                    v6_matmul[i] = 0.0f;
                 }
             }
             for (int k = 0; k < 64; k++) {

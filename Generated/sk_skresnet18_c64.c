@@ -410,17 +410,17 @@ void sk_skresnet18_c64_forward(const float *input, float *output, const float *p
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    v3_conv[o * 256 + y * 16 + c + 256] = (v3_conv_wide + 288)[y * 18 + c];
+                    v3_conv[o * 256 + y * 16 + c + 256] = v3_conv_wide[y * 18 + c + 288];
                 }
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    v3_conv[o * 256 + y * 16 + c + 512] = (v3_conv_wide + 576)[y * 18 + c];
+                    v3_conv[o * 256 + y * 16 + c + 512] = v3_conv_wide[y * 18 + c + 576];
                 }
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    v3_conv[o * 256 + y * 16 + c + 768] = (v3_conv_wide + 864)[y * 18 + c];
+                    v3_conv[o * 256 + y * 16 + c + 768] = v3_conv_wide[y * 18 + c + 864];
                 }
             }
         }
@@ -536,17 +536,17 @@ void sk_skresnet18_c64_forward(const float *input, float *output, const float *p
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    v4_conv[o * 256 + y * 16 + c + 256] = (v4_conv_wide + 320)[y * 20 + c];
+                    v4_conv[o * 256 + y * 16 + c + 256] = v4_conv_wide[y * 20 + c + 320];
                 }
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    v4_conv[o * 256 + y * 16 + c + 512] = (v4_conv_wide + 640)[y * 20 + c];
+                    v4_conv[o * 256 + y * 16 + c + 512] = v4_conv_wide[y * 20 + c + 640];
                 }
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    v4_conv[o * 256 + y * 16 + c + 768] = (v4_conv_wide + 960)[y * 20 + c];
+                    v4_conv[o * 256 + y * 16 + c + 768] = v4_conv_wide[y * 20 + c + 960];
                 }
             }
         }

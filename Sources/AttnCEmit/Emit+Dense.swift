@@ -64,7 +64,7 @@ extension CEmitter {
         let n = nest.loop("n", instr.shape.n)
         let acc = "\(names.value(v))_acc"
         let w = names.param(weight)
-        let xRow = vectorRow(x, n)
+        let xRow = n.index * plan.layouts[x]!.nStride
         let pad = (kernel - 1) / 2
         /// The sum at channel c, testing taps that may fall below 0 (`low`) or past C − 1 (`high`).
         func body(_ c: CExpr, low: Bool, high: Bool) -> [Stmt] {
@@ -73,10 +73,17 @@ extension CEmitter {
             for j in 0..<kernel {
                 let shift = j - pad
                 let index = c + shift
+                // Each bound is tested in C, or here when the channel is known (C = 1).
                 var guards: [String] = []
-                if low && shift < 0 { guards.append("\(c) >= \(-shift)") }
-                if high && shift > 0 { guards.append("\(c) < \(channels - shift)") }
-                let term = "\(acc) += \(w)[\(j)] * \(xRow)[\(index)];"
+                var inside = true
+                if low && shift < 0 {
+                    if let known = c.constantValue { inside = inside && known >= -shift } else { guards.append("\(c) >= \(-shift)") }
+                }
+                if high && shift > 0 {
+                    if let known = c.constantValue { inside = inside && known < channels - shift } else { guards.append("\(c) < \(channels - shift)") }
+                }
+                guard inside else { continue }
+                let term = "\(acc) += \(w)[\(j)] * \(pointer(x))[\(xRow + index)];"
                 body.append(.line(guards.isEmpty ? term : "if (\(guards.joined(separator: " && "))) \(term)"))
             }
             body.append(.line("\(pointer(v))[\(vectorIndex(v, n, c))] = \(acc);"))
@@ -253,10 +260,10 @@ extension CEmitter {
         // The first padded plane of output channel o's group.
         let group = plus(padded, (a.groups == 1 ? .zero : o / (out.c / a.groups) * inPerGroup) * planeSize)
         let bias = { (o: CExpr) in a.bias.map { " + \(names.param($0))[\(o)]" } ?? "" }
-        // The valid columns of channel o's wide buffer `buffer`, plus the bias, to the output.
-        let copyOut = { (o: CExpr, buffer: String) -> Stmt in
+        // The valid columns of the wide buffer at `start` (channel o's), plus the bias, to the output.
+        let copyOut = { (o: CExpr, start: CExpr) -> Stmt in
             .loop(variable: "y", extent: out.h, body: [.loop(variable: "c", extent: out.w, body: [
-                .line("\(self.element(v, n: n.index, c: o, h: y, w: c)) = \(buffer)[\(y * geometry.pitch + c)]\(bias(o));")
+                .line("\(self.element(v, n: n.index, c: o, h: y, w: c)) = \(wide)[\(start + y * geometry.pitch + c)]\(bias(o));")
             ])])
         }
         let (kh, kw): (CExpr, CExpr) = ("kh", "kw")
@@ -268,7 +275,7 @@ extension CEmitter {
                 .loop(variable: "i", extent: inPerGroup, body: [.loop(variable: "kh", extent: k, body: [.loop(variable: "kw", extent: k, body: [
                     .line("attn_row_axpy(\(wide), \(plus("group", (i * geometry.rows + kh * d) * geometry.pitch + kw * d)), w_o[\((i * k + kh) * k + kw)], \(geometry.wideLength));")
                 ])])]),
-                copyOut(o, wide),
+                copyOut(o, .zero),
             ])
         ]
         let channels = Array("abcd".prefix(geometry.block)).map(String.init)
@@ -296,7 +303,7 @@ extension CEmitter {
             } + [
                 .stepped(variable: "t0", extent: geometry.tiledLength, step: CExpr.variable("ATTN_V_LANES") * 2, body: tileBody)
             ] + channels.indices.map { i in
-                copyOut(o + i, i == 0 ? wide : "(\(plus(wide, CExpr(i * geometry.tiledLength))))")
+                copyOut(o + i, CExpr(i * geometry.tiledLength))
             })
         ]
         // gcc and clang on 64-bit hosts: the register-tiled form in their vector extension; tcc

@@ -29,7 +29,7 @@ extension CEmitter {
         var body: [Stmt] = [.line("const int i1 = \(end) < \(out.h) ? \(end) : \(out.h);")]
         if rowsOfB {
             // out[i, :] = Σ_k A(i,k)·B[k, :]
-            body.append(rows([.loop(variable: "j", extent: out.w, body: [.line("(\(outRow))[j] = 0.0f;")])]))
+            body.append(rows([.loop(variable: "j", extent: out.w, body: [.line("\(element(v, n: n.index, c: c.index, h: "i", w: "j")) = 0.0f;")])]))
             body.append(.loop(variable: "k", extent: inner, body: [
                 .line("const float *br = \(address(b, n: n.index, c: c.index, h: "k"));"),
                 rows([.line("attn_row_axpy(\(outRow), br, \(aik), \(out.w));")]),
@@ -37,7 +37,7 @@ extension CEmitter {
             // alpha scales the finished sums, as the GEMM helpers and the interpreter do: folded
             // into A, a huge alpha turns each term into ±inf and their sum into NaN.
             if alpha != 1 {
-                body.append(rows([.loop(variable: "j", extent: out.w, body: [.line("(\(outRow))[j] *= \(cFloat(alpha));")])]))
+                body.append(rows([.loop(variable: "j", extent: out.w, body: [.line("\(element(v, n: n.index, c: c.index, h: "i", w: "j")) *= \(cFloat(alpha));")])]))
             }
         } else if rowDots {
             // out[i, j] = A[i, :] · B[j, :]
@@ -103,6 +103,8 @@ extension CEmitter {
         let scaleBy = scale == 1 ? "" : " * \(cFloat(scale))"
         let (i, i0): (CExpr, CExpr) = ("i", "i0")
         let row = plus(scores, (i - i0) * keys)
+        // Key j's score for query i.
+        let scoreAt = { (j: CExpr) in "\(scores)[\((i - i0) * keys + j)]" }
         let block = Self.rowBlock
         let kRows = axisStride(k, along: .w) == 1
         let vRows = axisStride(val, along: .w) == 1
@@ -113,7 +115,7 @@ extension CEmitter {
             .line("float inv[\(block)];"),
         ]
         if kRows {
-            body.append(rows([.loop(variable: "j", extent: keys, body: [.line("(\(row))[j] = 0.0f;")])]))
+            body.append(rows([.loop(variable: "j", extent: keys, body: [.line("\(scoreAt("j")) = 0.0f;")])]))
             body.append(.loop(variable: "t", extent: d, body: [
                 .line("const float *kr = \(address(k, n: n.index, c: b.index, h: "t"));"),
                 rows([.line("attn_row_axpy(\(row), kr, \(qti("t"))\(scaleBy), \(keys));")]),
@@ -122,7 +124,7 @@ extension CEmitter {
             body.append(rows([.loop(variable: "j", extent: keys, body: [
                 .line("float acc = 0.0f;"),
                 .loop(variable: "t", extent: d, body: [.line("acc += \(qti("t")) * \(element(k, n: n.index, c: b.index, h: "t", w: "j"));")]),
-                .line("(\(row))[j] = acc\(scaleBy);"),
+                .line("\(scoreAt("j")) = acc\(scaleBy);"),
             ])]))
         }
         body.append(rows([
@@ -140,7 +142,7 @@ extension CEmitter {
         } else {
             body.append(.loop(variable: "e", extent: dv, body: [rows([
                 .line("float acc = 0.0f;"),
-                .loop(variable: "j", extent: keys, body: [.line("acc += (\(row))[j] * \(element(val, n: n.index, c: b.index, h: "e", w: "j"));")]),
+                .loop(variable: "j", extent: keys, body: [.line("acc += \(scoreAt("j")) * \(element(val, n: n.index, c: b.index, h: "e", w: "j"));")]),
                 .line("\(element(v, n: n.index, c: b.index, h: "e", w: "i")) = inv[\(i - i0)] * acc;"),
             ])]))
         }
