@@ -3,6 +3,7 @@
 // text (parsed back and evaluated with C's precedence and truncating division).
 
 import AttnCEmit
+import Foundation
 import Testing
 
 @Suite struct CExprTests {
@@ -175,6 +176,29 @@ import Testing
         }
         // The generator reaches single-term results often enough that folding is exercised.
         #expect(folded > 100)
+    }
+
+    /// The identities folding removes, as they would read in C (outside literals such as `0.5f`
+    /// and `0x1p-3f`).
+    static let identities = [
+        #"(^|[^\w.])0 [+-] "#, #"[+-] 0(?![\w.])"#, #"\* [01](?![\w.])"#, #"(^|[^\w.])[01] \*"#, #"/ 1(?![\w.])"#,
+        #"% 1(?![\w.])"#, #"[+*] 0\.0f"#, #"[*/] 1\.0f"#, #"- 0\.0f"#,
+    ]
+
+    /// Every example's C, comments aside, is free of them.
+    @Test func generatedCodeHasNoIdentityLeft() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: Paths.generated.path).filter { $0.hasSuffix(".c") }.sorted()
+        try #require(!files.isEmpty, "no C in \(Paths.generated.path)")
+        let comment = try Regex(#"/\*(?s:.*?)\*/|//[^\n]*"#)
+        let patterns = try Self.identities.map { try Regex($0) }
+        for file in files {
+            let text = try String(contentsOf: Paths.generated.appendingPathComponent(file), encoding: .utf8)
+            for line in text.replacing(comment, with: "").split(separator: "\n") {
+                for pattern in patterns {
+                    #expect(line.firstMatch(of: pattern) == nil, "\(file): \(line)")
+                }
+            }
+        }
     }
 
     /// The folded structure's own value.
