@@ -330,7 +330,7 @@ static void attn_row_scale(float *y, const float *x, float g, int n)
 void se_gc_c64_g4_forward(const float *input, float *output, const float *params, float *scratch)
 {
     const float *p0_fc_weight = params + SE_GC_C64_G4_FC_WEIGHT_OFFSET; /* [64, 16, 1, 1] */
-    float *v1_pool_mean = scratch + 0; /* [1,64,1,1] */
+    float *v1_pool_mean = scratch; /* [1,64,1,1] */
     float *v2_fc = scratch + 64; /* [1,64,1,1] */
     float *v3_sigmoid = scratch + 64; /* [1,64,1,1] */
 
@@ -351,18 +351,18 @@ void se_gc_c64_g4_forward(const float *input, float *output, const float *params
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         (void)attn_row_axpy;
         for (int g = 0; g < 4; g++) {
-            attn_gemm_nn(v2_fc + 0 + g * 16, 1, p0_fc_weight + g * 256, 16, 1, v1_pool_mean + 0 + g * 16, 1, 16, 1, 16, (const float *)0, 1.0f);
+            attn_gemm_nn(v2_fc + g * 16, 1, p0_fc_weight + g * 256, 16, 1, v1_pool_mean + g * 16, 1, 16, 1, 16, (const float *)0, 1.0f);
         }
         #else
         for (int o = 0; o < 64; o++) {
             float *out_plane = v2_fc + o;
-            const float *x_planes = v1_pool_mean + 0;
+            const float *x_planes = v1_pool_mean;
             const float *w_row = p0_fc_weight + o * 16;
             for (int t = 0; t < 1; t++) {
                 out_plane[t] = 0.0f;
             }
             for (int i = 0; i < 16; i++) {
-                attn_row_axpy(out_plane, x_planes + (o / 16 * 16 + i) * 1, w_row[i], 1);
+                attn_row_axpy(out_plane, x_planes + o / 16 * 16 + i, w_row[i], 1);
             }
         }
         #endif

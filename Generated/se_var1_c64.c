@@ -214,8 +214,8 @@ static void attn_row_scale(float *y, const float *x, float g, int n)
 void se_var1_c64_forward(const float *input, float *output, const float *params, float *scratch)
 {
     (void)params;
-    float *v1_pool_mean = scratch + 0; /* [1,64,1,1] */
-    float *v2_sigmoid = scratch + 0; /* [1,64,1,1] */
+    float *v1_pool_mean = scratch; /* [1,64,1,1] */
+    float *v2_sigmoid = scratch; /* [1,64,1,1] */
 
     /* v1_pool_mean [1,64,1,1] = global_pool.mean(input) */
     {

@@ -212,11 +212,11 @@ package struct CEmitter {
                 let shape = program.instrs[v - 1].shape
                 switch layout.buffer {
                 case .scratch:
-                    p.line("float *\(names.value(v)) = scratch + \(layout.base); /* \(shape)\(plan.views.contains(v) ? ", a view" : "") */")
+                    p.line("float *\(names.value(v)) = \(plus("scratch", CExpr(layout.base))); /* \(shape)\(plan.views.contains(v) ? ", a view" : "") */")
                 case .input where plan.views.contains(v):
-                    p.line("const float *\(names.value(v)) = input + \(layout.base); /* \(shape), a view */")
+                    p.line("const float *\(names.value(v)) = \(plus("input", CExpr(layout.base))); /* \(shape), a view */")
                 case .param(let id) where plan.views.contains(v):
-                    p.line("const float *\(names.value(v)) = \(names.param(id)) + \(layout.base); /* \(shape), a view */")
+                    p.line("const float *\(names.value(v)) = \(plus(names.param(id), CExpr(layout.base))); /* \(shape), a view */")
                 case .input, .output, .param:
                     break
                 }

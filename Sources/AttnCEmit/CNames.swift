@@ -55,3 +55,9 @@ func cFloat(_ v: Float) -> String {
     let text = "\(v)"
     return text.contains(".") || text.contains("e") ? text + "f" : text + ".0f"
 }
+
+/// `x * k`, just `x` when k is 1 (which changes no float).
+func cTimes(_ x: String, _ k: Float) -> String { k == 1 ? x : "\(x) * \(cFloat(k))" }
+
+/// `x / n` for a count n, just `x` when n is 1.
+func cOver(_ x: String, _ n: Int) -> String { n == 1 ? x : "\(x) / \(n).0f" }

@@ -6,22 +6,26 @@ import AttnIR
 import AttnPlan
 
 extension CEmitter {
-    /// The offset of element (n, c, h, w) of stored value `v`; each index is a C expression,
-    /// "0" when absent.
-    func index(_ v: ValueID, n: String = "0", c: String = "0", h: String = "0", w: String = "0") -> String {
+    /// The offset of element (n, c, h, w) of stored value `v`.
+    func index(_ v: ValueID, n: CExpr = .zero, c: CExpr = .zero, h: CExpr = .zero, w: CExpr = .zero) -> CExpr {
         let s = program.shape(of: v)
         let l = plan.layouts[v]!
-        var terms: [String] = []
+        var offset = CExpr.zero
         for (i, extent, stride) in [(n, s.n, l.nStride), (c, s.c, l.cStride), (h, s.h, s.w * l.hwStride), (w, s.w, l.hwStride)]
-        where extent > 1 && i != "0" {
-            terms.append(scaled(i, stride))
+        where extent > 1 {
+            offset = offset + i * stride
         }
-        return terms.isEmpty ? "0" : terms.joined(separator: " + ")
+        return offset
     }
 
     /// `pointer(v)[index]`.
-    func element(_ v: ValueID, n: String = "0", c: String = "0", h: String = "0", w: String = "0") -> String {
+    func element(_ v: ValueID, n: CExpr = .zero, c: CExpr = .zero, h: CExpr = .zero, w: CExpr = .zero) -> String {
         "\(pointer(v))[\(index(v, n: n, c: c, h: h, w: w))]"
+    }
+
+    /// `pointer(v) + index`, just the pointer at offset 0.
+    func address(_ v: ValueID, n: CExpr = .zero, c: CExpr = .zero, h: CExpr = .zero, w: CExpr = .zero) -> String {
+        plus(pointer(v), index(v, n: n, c: c, h: h, w: w))
     }
 
     /// Distance between neighbours along `axis` of stored value `v` (H·W counts as one axis).
@@ -33,11 +37,4 @@ extension CEmitter {
         case .w, .hw: return l.hwStride
         }
     }
-}
-
-/// `i * k` as C, without the multiplication when k is 1 and parenthesised when `i` is compound.
-func scaled(_ i: String, _ k: Int) -> String {
-    let simple = i.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }
-    let term = simple ? i : "(\(i))"
-    return k == 1 ? term : "\(term) * \(k)"
 }

@@ -16,8 +16,9 @@ extension CEmitter {
         let o = nest.loop("o", instr.shape.c)
         let n = nest.loop("n", instr.shape.n)
         let w = names.param(weight)
-        let wRow = o.index == "0" ? w : "\(w) + \(o.index) * \(inputs)"
-        let start = bias.map { "\(names.param($0))[\(o.index)]" } ?? "0.0f"
+        let wRow = plus(w, o.index * inputs)
+        // The bias at output o, added to the sum; nothing without one.
+        let plusBias = bias.map { " + \(names.param($0))[\(o.index)]" } ?? ""
         var body: [Stmt] = []
         let accs = group.map { "\(names.value($0))_acc" }
         let rows = group.map { vectorRow(program.instrs[$0 - 1].operands[0], n) }
@@ -25,12 +26,12 @@ extension CEmitter {
             body.append(.line("float \(accs[0]), \(accs[1]);"))
             body.append(.line("attn_row_dot2(\(wRow), \(rows[0]), \(rows[1]), \(inputs), &\(accs[0]), &\(accs[1]));"))
             for (u, acc) in zip(group, accs) {
-                body.append(.line("\(pointer(u))[\(vectorIndex(u, n, o.index))] = \(acc) + \(start);"))
+                body.append(.line("\(pointer(u))[\(vectorIndex(u, n, o.index))] = \(acc)\(plusBias);"))
             }
         } else {
             for (u, (acc, row)) in zip(group, zip(accs, rows)) {
                 body.append(.line("const float \(acc) = attn_row_dot(\(wRow), \(row), \(inputs));"))
-                body.append(.line("\(pointer(u))[\(vectorIndex(u, n, o.index))] = \(acc) + \(start);"))
+                body.append(.line("\(pointer(u))[\(vectorIndex(u, n, o.index))] = \(acc)\(plusBias);"))
             }
         }
         nest.pre[nest.innermost].append(contentsOf: body)
@@ -63,19 +64,26 @@ extension CEmitter {
         let n = nest.loop("n", instr.shape.n)
         let acc = "\(names.value(v))_acc"
         let w = names.param(weight)
-        let xRow = vectorRow(x, n)
+        let xRow = n.index * plan.layouts[x]!.nStride
         let pad = (kernel - 1) / 2
         /// The sum at channel c, testing taps that may fall below 0 (`low`) or past C − 1 (`high`).
-        func body(_ c: String, low: Bool, high: Bool) -> [Stmt] {
+        func body(_ c: CExpr, low: Bool, high: Bool) -> [Stmt] {
             var body: [Stmt] = [.line("float \(acc) = 0.0f;")]
             // Taps are unrolled with their literal shift.
             for j in 0..<kernel {
                 let shift = j - pad
-                let index = shift == 0 ? c : "\(c) \(shift < 0 ? "-" : "+") \(abs(shift))"
+                let index = c + shift
+                // Each bound is tested in C, or here when the channel is known (C = 1).
                 var guards: [String] = []
-                if low && shift < 0 { guards.append("\(c) >= \(-shift)") }
-                if high && shift > 0 { guards.append("\(c) < \(channels - shift)") }
-                let term = "\(acc) += \(w)[\(j)] * \(xRow)[\(index)];"
+                var inside = true
+                if low && shift < 0 {
+                    if let known = c.constantValue { inside = inside && known >= -shift } else { guards.append("\(c) >= \(-shift)") }
+                }
+                if high && shift > 0 {
+                    if let known = c.constantValue { inside = inside && known < channels - shift } else { guards.append("\(c) < \(channels - shift)") }
+                }
+                guard inside else { continue }
+                let term = "\(acc) += \(w)[\(j)] * \(pointer(x))[\(xRow + index)];"
                 body.append(.line(guards.isEmpty ? term : "if (\(guards.joined(separator: " && "))) \(term)"))
             }
             body.append(.line("\(pointer(v))[\(vectorIndex(v, n, c))] = \(acc);"))
@@ -89,9 +97,9 @@ extension CEmitter {
         // vectorises (ECA at 2048 channels: 2.65 -> 0.3 us, gcc -O3). MCUs and tcc keep one loop,
         // which is smaller code and no slower without vector units.
         nest.pre[nest.innermost].append(contentsOf: [
-            .range(variable: "c", from: "0", to: "\(pad)", body: body("c", low: true, high: false)),
-            .range(variable: "c", from: "\(pad)", to: "\(channels - pad)", body: body("c", low: false, high: false)),
-            .range(variable: "c", from: "\(channels - pad)", to: "\(channels)", body: body("c", low: false, high: true)),
+            .range(variable: "c", from: .zero, to: CExpr(pad), body: body("c", low: true, high: false)),
+            .range(variable: "c", from: CExpr(pad), to: CExpr(channels - pad), body: body("c", low: false, high: false)),
+            .range(variable: "c", from: CExpr(channels - pad), to: CExpr(channels), body: body("c", low: false, high: true)),
         ])
         p.block("") { p in HostBranch.print(host: { p in nest.print(into: &p) }, other: { p in guarded.print(into: &p) }, into: &p) }
     }
@@ -148,28 +156,27 @@ extension CEmitter {
         let acc = "\(names.value(v))_acc"
         let wt = names.param(a.weight)
         let start = a.bias.map { "\(names.param($0))[\(o.index)]" } ?? "0.0f"
-        let xBase = n.index == "0" ? pointer(x) : "\(pointer(x)) + \(n.index) * \(xLayout.nStride)"
         let (d, pad, st) = (a.dilation, a.padding, a.stride)
-        let (hPos, wPos) = (st == 1 ? h.index : "(\(h.index) * \(st))", st == 1 ? w.index : "(\(w.index) * \(st))")
+        let (hPos, wPos) = (h.index * st, w.index * st)
         // The taps that land inside the input, computed once per row and per column, so the
         // inner loops carry no bounds tests (zero padding contributes nothing).
         nest.pre[h.depth].append(contentsOf: tapRange("kh", hPos, extent: xs.h, k: k, d: d, pad: pad))
         nest.pre[w.depth].append(contentsOf: tapRange("kw", wPos, extent: xs.w, k: k, d: d, pad: pad))
         let hs = xLayout.hwStride
-        let pixel = { (row: String, col: String) in hs == 1 ? "\(row) * \(xs.w) + \(col)" : "(\(row) * \(xs.w) + \(col)) * \(hs)" }
+        let (kh, kw): (CExpr, CExpr) = ("kh", "kw")
         let inner: [Stmt] = [
-            .line("const float *w_row = w_plane + kh * \(k);"),
-            .line("const int y = \(hPos) + kh * \(d) - \(pad);"),
+            .line("const float *w_row = \(plus("w_plane", kh * k));"),
+            .line("const int y = \(hPos + kh * d - pad);"),
             .range(variable: "kw", from: "kw0", to: "kw1", body: [
-                .line("\(acc) += w_row[kw] * x_plane[\(pixel("y", "\(wPos) + kw * \(d) - \(pad)"))];")
+                .line("\(acc) += w_row[kw] * x_plane[\((CExpr.variable("y") * xs.w + wPos + kw * d - pad) * hs)];")
             ]),
         ]
         let inPerGroup = xs.c / a.groups
         let body: [Stmt] = [
             .line("float \(acc) = \(start);"),
             .loop(variable: "i", extent: inPerGroup, body: [
-                .line("const float *x_plane = \(xBase) + \(inputChannel(a, out, o.index, xs.c / a.groups)) * \(xLayout.cStride);"),
-                .line("const float *w_plane = \(wt) + (\(o.index) * \(inPerGroup) + i) * \(k * k);"),
+                .line("const float *x_plane = \(plus(pointer(x), n.index * xLayout.nStride + inputChannel(a, out, o.index, inPerGroup) * xLayout.cStride));"),
+                .line("const float *w_plane = \(plus(wt, (o.index * inPerGroup + "i") * (k * k)));"),
                 .range(variable: "kh", from: "kh0", to: "kh1", body: inner),
             ]),
             .line("\(pointer(v))[\(outIndex(out, outLayout, n.index, o.index, h.index, w.index))] = \(acc);"),
@@ -195,12 +202,12 @@ extension CEmitter {
         let o = nest.loop("o", out.c)
         let start = a.bias.map { "\(names.param($0))[\(o.index)]" } ?? "0.0f"
         let body: [Stmt] = [
-            .line("float *out_plane = \(pointer(v)) + \(index(v, n: n.index, c: o.index));"),
-            .line("const float *x_planes = \(pointer(x)) + \(index(x, n: n.index));"),
-            .line("const float *w_row = \(names.param(a.weight)) + \(scaled(o.index, inPerGroup));"),
+            .line("float *out_plane = \(address(v, n: n.index, c: o.index));"),
+            .line("const float *x_planes = \(address(x, n: n.index));"),
+            .line("const float *w_row = \(plus(names.param(a.weight), o.index * inPerGroup));"),
             .loop(variable: "t", extent: out.plane, body: [.line("out_plane[t] = \(start);")]),
             .loop(variable: "i", extent: inPerGroup, body: [
-                .line("attn_row_axpy(out_plane, x_planes + \(inputChannel(a, out, o.index, inPerGroup)) * \(xcs), w_row[i], \(out.plane));")
+                .line("attn_row_axpy(out_plane, \(plus("x_planes", inputChannel(a, out, o.index, inPerGroup) * xcs)), w_row[i], \(out.plane));")
             ]),
         ]
         nest.pre[nest.innermost].append(contentsOf: body)
@@ -208,11 +215,11 @@ extension CEmitter {
         var host = Nest()
         let hn = host.loop("n", out.n)
         let g = host.loop("g", a.groups)
-        let bias = a.bias.map { "\(names.param($0)) + \(scaled(g.index, outPerGroup))" } ?? "(const float *)0"
+        let bias = a.bias.map { plus(names.param($0), g.index * outPerGroup) } ?? "(const float *)0"
         host.pre[host.innermost].append(.line(
-            "attn_gemm_nn(\(pointer(v)) + \(index(v, n: hn.index)) + \(scaled(g.index, outPerGroup * ocs)), \(ocs), "
-                + "\(names.param(a.weight)) + \(scaled(g.index, outPerGroup * inPerGroup)), \(inPerGroup), 1, "
-                + "\(pointer(x)) + \(index(x, n: hn.index)) + \(scaled(g.index, inPerGroup * xcs)), \(xcs), "
+            "attn_gemm_nn(\(plus(pointer(v), index(v, n: hn.index) + g.index * (outPerGroup * ocs))), \(ocs), "
+                + "\(plus(names.param(a.weight), g.index * (outPerGroup * inPerGroup))), \(inPerGroup), 1, "
+                + "\(plus(pointer(x), index(x, n: hn.index) + g.index * (inPerGroup * xcs))), \(xcs), "
                 + "\(outPerGroup), \(out.plane), \(inPerGroup), \(bias), 1.0f);"))
         p.block("") { p in
             HostBranch.print(
@@ -242,30 +249,33 @@ extension CEmitter {
         var nest = Nest()
         let n = nest.loop("n", out.n)
         // Zero the border (and the slack), copy the interior: the taps then need no bounds at all.
+        let (i, y, c, o): (CExpr, CExpr, CExpr, CExpr) = ("i", "y", "c", "o")
         var body: [Stmt] = [
             .loop(variable: "t", extent: geometry.paddedSize, body: [.line("\(padded)[t] = 0.0f;")]),
             .loop(variable: "i", extent: xs.c, body: [.loop(variable: "y", extent: xs.h, body: [
-                .line("float *dst = \(padded) + (i * \(geometry.rows) + y + \(pad)) * \(geometry.pitch) + \(pad);"),
+                .line("float *dst = \(plus(padded, (i * geometry.rows + y + pad) * geometry.pitch + pad));"),
                 .loop(variable: "c", extent: xs.w, body: [.line("dst[c] = \(element(x, n: n.index, c: "i", h: "y", w: "c"));")]),
             ])]),
         ]
-        let group = a.groups == 1 ? "0" : "o / \(out.c / a.groups) * \(inPerGroup)"
-        let bias = { (o: String) in a.bias.map { " + \(names.param($0))[\(o)]" } ?? "" }
-        // The valid columns of channel o's wide buffer `buffer`, plus the bias, to the output.
-        let copyOut = { (o: String, buffer: String) -> Stmt in
+        // The first padded plane of output channel o's group.
+        let group = plus(padded, (a.groups == 1 ? .zero : o / (out.c / a.groups) * inPerGroup) * planeSize)
+        let bias = { (o: CExpr) in a.bias.map { " + \(names.param($0))[\(o)]" } ?? "" }
+        // The valid columns of the wide buffer at `start` (channel o's), plus the bias, to the output.
+        let copyOut = { (o: CExpr, start: CExpr) -> Stmt in
             .loop(variable: "y", extent: out.h, body: [.loop(variable: "c", extent: out.w, body: [
-                .line("\(self.element(v, n: n.index, c: o, h: "y", w: "c")) = \(buffer)[y * \(geometry.pitch) + c]\(bias(o));")
+                .line("\(self.element(v, n: n.index, c: o, h: y, w: c)) = \(wide)[\(start + y * geometry.pitch + c)]\(bias(o));")
             ])])
         }
+        let (kh, kw): (CExpr, CExpr) = ("kh", "kw")
         let tcc: [Stmt] = [
             .loop(variable: "o", extent: out.c, body: [
                 .loop(variable: "t", extent: geometry.wideLength, body: [.line("\(wide)[t] = 0.0f;")]),
-                .line("const float *w_o = \(names.param(a.weight)) + o * \(taps);"),
-                .line("const float *group = \(padded) + (\(group)) * \(planeSize);"),
+                .line("const float *w_o = \(plus(names.param(a.weight), o * taps));"),
+                .line("const float *group = \(group);"),
                 .loop(variable: "i", extent: inPerGroup, body: [.loop(variable: "kh", extent: k, body: [.loop(variable: "kw", extent: k, body: [
-                    .line("attn_row_axpy(\(wide), group + (i * \(geometry.rows) + kh * \(d)) * \(geometry.pitch) + kw * \(d), w_o[(i * \(k) + kh) * \(k) + kw], \(geometry.wideLength));")
+                    .line("attn_row_axpy(\(wide), \(plus("group", (i * geometry.rows + kh * d) * geometry.pitch + kw * d)), w_o[\((i * k + kh) * k + kw)], \(geometry.wideLength));")
                 ])])]),
-                copyOut("o", wide),
+                copyOut(o, .zero),
             ])
         ]
         let channels = Array("abcd".prefix(geometry.block)).map(String.init)
@@ -279,20 +289,22 @@ extension CEmitter {
         ] + channels.map { .line("acc_\($0)0 += w_\($0)_row[j] * x0; acc_\($0)1 += w_\($0)_row[j] * x1;") }))
         tileBody += channels.enumerated().flatMap { i, ch -> [Stmt] in
             [
-                .line("__builtin_memcpy(\(wide) + \(i * geometry.tiledLength) + t0, &acc_\(ch)0, sizeof acc_\(ch)0);"),
-                .line("__builtin_memcpy(\(wide) + \(i * geometry.tiledLength) + t0 + ATTN_V_LANES, &acc_\(ch)1, sizeof acc_\(ch)1);"),
+                .line("__builtin_memcpy(\(plus(wide, CExpr(i * geometry.tiledLength) + "t0")), &acc_\(ch)0, sizeof acc_\(ch)0);"),
+                .line("__builtin_memcpy(\(plus(wide, CExpr(i * geometry.tiledLength) + "t0" + "ATTN_V_LANES")), &acc_\(ch)1, sizeof acc_\(ch)1);"),
             ]
         }
         let compiled: [Stmt] = [
             // The helper only the other branch calls must not be an unused function here.
             .line("(void)attn_row_axpy;"),
-            .stepped(variable: "o", extent: out.c, step: "\(geometry.block)", body: [
-                .line("const float *group = \(padded) + (\(group)) * \(planeSize);")
+            .stepped(variable: "o", extent: out.c, step: CExpr(geometry.block), body: [
+                .line("const float *group = \(group);")
             ] + channels.enumerated().map { i, ch in
-                .line("const float *w_\(ch)_row = \(names.param(a.weight)) + (o + \(i)) * \(taps);")
+                .line("const float *w_\(ch)_row = \(plus(names.param(a.weight), (o + i) * taps));")
             } + [
-                .stepped(variable: "t0", extent: geometry.tiledLength, step: "2 * ATTN_V_LANES", body: tileBody)
-            ] + channels.indices.map { i in copyOut(i == 0 ? "o" : "o + \(i)", i == 0 ? wide : "(\(wide) + \(i * geometry.tiledLength))") })
+                .stepped(variable: "t0", extent: geometry.tiledLength, step: CExpr.variable("ATTN_V_LANES") * 2, body: tileBody)
+            ] + channels.indices.map { i in
+                copyOut(o + i, CExpr(i * geometry.tiledLength))
+            })
         ]
         // gcc and clang on 64-bit hosts: the register-tiled form in their vector extension; tcc
         // (no vector types) and everything else, an MCU included: one axpy per tap.
@@ -314,8 +326,8 @@ extension CEmitter {
         body.append(.line("#endif"))
         nest.pre[nest.innermost].append(contentsOf: body)
         p.block("") { p in
-            p.line("float *\(padded) = scratch + \(base); /* [\(xs.c), \(geometry.rows), \(geometry.pitch)] + \(WideConv.tile) */")
-            p.line("float *\(wide) = scratch + \(base + geometry.paddedSize); /* \(geometry.block) × \(geometry.tiledLength) */")
+            p.line("float *\(padded) = \(plus("scratch", CExpr(base))); /* [\(xs.c), \(geometry.rows), \(geometry.pitch)] + \(WideConv.tile) */")
+            p.line("float *\(wide) = \(plus("scratch", CExpr(base + geometry.paddedSize))); /* \(geometry.block) × \(geometry.tiledLength) */")
             nest.print(into: &p)
         }
     }
@@ -333,11 +345,12 @@ extension CEmitter {
         let t = nest.loop("t", out.plane)
         let o = nest.loop("o", out.c)
         let start = a.bias.map { " + \(names.param($0))[\(o.index)]" } ?? ""
-        let first = a.groups == 1 ? "" : " + \(o.index) / \(out.c / a.groups) * \(inPerGroup)"
-        let pixel = "\(pointer(x)) + \(index(x, n: n.index))\(t.index == "0" ? "" : " + \(scaled(t.index, axisStride(x, along: .hw)))")"
-        let dst = "\(pointer(v))[\(index(v, n: n.index, c: o.index))\(t.index == "0" ? "" : " + \(scaled(t.index, axisStride(v, along: .hw)))")]"
+        // The pixel's first input channel of o's group.
+        let first = a.groups == 1 ? CExpr.zero : o.index / (out.c / a.groups) * inPerGroup
+        let pixel = plus(pointer(x), index(x, n: n.index) + t.index * axisStride(x, along: .hw) + first)
+        let dst = "\(pointer(v))[\(index(v, n: n.index, c: o.index) + t.index * axisStride(v, along: .hw))]"
         nest.pre[nest.innermost].append(
-            .line("\(dst) = attn_row_dot(\(names.param(a.weight)) + \(scaled(o.index, inPerGroup)), \(pixel)\(first), \(inPerGroup))\(start);"))
+            .line("\(dst) = attn_row_dot(\(plus(names.param(a.weight), o.index * inPerGroup)), \(pixel), \(inPerGroup))\(start);"))
         print(nest, into: &p)
     }
 
@@ -358,23 +371,24 @@ extension CEmitter {
         let h = nest.loop("h", out.h)
         let wt = names.param(a.weight)
         let start = a.bias.map { "\(names.param($0))[\(o.index)]" } ?? "0.0f"
-        let xBase = n.index == "0" ? pointer(x) : "\(pointer(x)) + \(n.index) * \(xLayout.nStride)"
-        let row = outIndex(out, outLayout, n.index, o.index, h.index, "0")
+        let row = outIndex(out, outLayout, n.index, o.index, h.index, .zero)
         nest.pre[h.depth].append(contentsOf: tapRange("kh", h.index, extent: xs.h, k: k, d: d, pad: pad))
+        let inPerGroup = xs.c / a.groups
+        let (kh, kw, lo): (CExpr, CExpr, CExpr) = ("kh", "kw", "lo")
         let body: [Stmt] = [
-            .line("float *out_row = \(pointer(v)) + \(row);"),
+            .line("float *out_row = \(plus(pointer(v), row));"),
             .loop(variable: "w", extent: out.w, body: [.line("out_row[w] = \(start);")]),
-            .loop(variable: "i", extent: xs.c / a.groups, body: [
-                .line("const float *x_plane = \(xBase) + \(inputChannel(a, out, o.index, xs.c / a.groups)) * \(xLayout.cStride);"),
-                .line("const float *w_plane = \(wt) + (\(o.index) * \(xs.c / a.groups) + i) * \(k * k);"),
+            .loop(variable: "i", extent: inPerGroup, body: [
+                .line("const float *x_plane = \(plus(pointer(x), n.index * xLayout.nStride + inputChannel(a, out, o.index, inPerGroup) * xLayout.cStride));"),
+                .line("const float *w_plane = \(plus(wt, (o.index * inPerGroup + "i") * (k * k)));"),
                 .range(variable: "kh", from: "kh0", to: "kh1", body: [
-                    .line("const float *x_row = x_plane + (\(h.index) + kh * \(d) - \(pad)) * \(xs.w);"),
+                    .line("const float *x_row = \(plus("x_plane", (h.index + kh * d - pad) * xs.w));"),
                     .loop(variable: "kw", extent: k, body: [
                         // Output columns whose tap falls inside the input row.
-                        .line("const int lo = kw * \(d) < \(pad) ? \(pad) - kw * \(d) : 0;"),
-                        .line("const int hi_ = \(xs.w + pad) - kw * \(d);"),
+                        .line("const int lo = \(kw * d) < \(pad) ? \(pad - kw * d) : 0;"),
+                        .line("const int hi_ = \(xs.w + pad - kw * d);"),
                         .line("const int hi = hi_ < \(out.w) ? hi_ : \(out.w);"),
-                        .line("if (hi > lo) attn_row_axpy(out_row + lo, x_row + lo + kw * \(d) - \(pad), w_plane[kh * \(k) + kw], hi - lo);"),
+                        .line("if (hi > lo) attn_row_axpy(out_row + lo, \(plus("x_row", lo + kw * d - pad)), w_plane[\(kh * k + kw)], hi - lo);"),
                     ]),
                 ]),
             ]),
@@ -384,18 +398,18 @@ extension CEmitter {
     }
 
     /// The input channel that the group-local index `i` of output channel `o`'s group reads.
-    private func inputChannel(_ a: Conv2dAttrs, _ out: Shape, _ o: String, _ inPerGroup: Int) -> String {
+    private func inputChannel(_ a: Conv2dAttrs, _ out: Shape, _ o: CExpr, _ inPerGroup: Int) -> CExpr {
         guard a.groups > 1 else { return "i" }
-        return "(\(o) / \(out.c / a.groups) * \(inPerGroup) + i)"
+        return o / (out.c / a.groups) * inPerGroup + "i"
     }
 
     /// `t0`/`t1`: the taps t in [0, k) with `0 <= pos + t·d - pad < extent`.
-    private func tapRange(_ t: String, _ pos: String, extent: Int, k: Int, d: Int, pad: Int) -> [Stmt] {
+    private func tapRange(_ t: String, _ pos: CExpr, extent: Int, k: Int, d: Int, pad: Int) -> [Stmt] {
         // Lowest tap: ceil((pad - pos) / d) when positive. Highest: floor((extent-1+pad-pos)/d),
         // guarded before dividing since C division truncates toward zero.
-        let low = "\(pos) < \(pad) ? (\(pad) - \(pos) + \(d - 1)) / \(d) : 0"
-        let span = "\(extent - 1 + pad) - \(pos)"
-        let high = "\(span) < 0 ? 0 : (\(span)) / \(d) + 1"
+        let low = "\(pos) < \(pad) ? \((pad - pos + (d - 1)) / d) : 0"
+        let span = extent - 1 + pad - pos
+        let high = "\(span) < 0 ? 0 : \(span / d + 1)"
         return [
             .line("const int \(t)0 = \(low);"),
             .line("const int \(t)1_ = \(high);"),
@@ -404,23 +418,17 @@ extension CEmitter {
     }
 
     /// Start of sample n's channels in a stored vector.
-    private func vectorRow(_ x: ValueID, _ n: (index: String, depth: Int)) -> String {
+    private func vectorRow(_ x: ValueID, _ n: LoopIndex) -> String {
         let layout = plan.layouts[x]!
-        return n.index == "0" ? pointer(x) : "(\(pointer(x)) + \(n.index) * \(layout.nStride))"
+        return n.index.isZero ? pointer(x) : "(\(plus(pointer(x), n.index * layout.nStride)))"
     }
 
-    private func vectorIndex(_ v: ValueID, _ n: (index: String, depth: Int), _ c: String) -> String {
-        let layout = plan.layouts[v]!
-        return n.index == "0" ? c : "\(n.index) * \(layout.nStride) + \(c)"
+    private func vectorIndex(_ v: ValueID, _ n: LoopIndex, _ c: CExpr) -> CExpr {
+        n.index * plan.layouts[v]!.nStride + c
     }
 
-    private func outIndex(_ s: Shape, _ l: Layout, _ n: String, _ c: String, _ h: String, _ w: String) -> String {
-        var terms: [String] = []
-        if n != "0" { terms.append("\(n) * \(l.nStride)") }
-        if c != "0" { terms.append("\(c) * \(l.cStride)") }
-        if h != "0" { terms.append("\(h) * \(s.w * l.hwStride)") }
-        if w != "0" { terms.append(l.hwStride == 1 ? w : "\(w) * \(l.hwStride)") }
-        return terms.isEmpty ? "0" : terms.joined(separator: " + ")
+    private func outIndex(_ s: Shape, _ l: Layout, _ n: CExpr, _ c: CExpr, _ h: CExpr, _ w: CExpr) -> CExpr {
+        n * l.nStride + c * l.cStride + h * (s.w * l.hwStride) + w * l.hwStride
     }
 
     private func print(_ nest: Nest, into p: inout CPrinter) {

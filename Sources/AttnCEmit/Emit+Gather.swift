@@ -13,22 +13,22 @@ extension CEmitter {
         let source: String
         switch instr.op {
         case .slice(let start, _):
-            source = element(instr.operands[0], n: n, c: start == 0 ? c : "\(c) + \(start)", h: h, w: w)
+            source = element(instr.operands[0], n: n, c: c + start, h: h, w: w)
         case .reshape, .constant:
             // Same NCHW order: decompose the flat index into the source's axes.
             let x = instr.operands.first
             let s = x.map { program.shape(of: $0) } ?? out
             let flat = nchwFlat(out, n, c, h, w)
-            let (sn, sc, sh, sw) = ("\(flat) / \(s.c * s.plane)", "\(flat) / \(s.plane) % \(s.c)", "\(flat) / \(s.w) % \(s.h)", "\(flat) % \(s.w)")
             if let x {
-                source = element(x, n: s.n > 1 ? sn : "0", c: s.c > 1 ? sc : "0", h: s.h > 1 ? sh : "0", w: s.w > 1 ? sw : "0")
+                // Axes of extent 1 are not indexed (see `index`).
+                source = element(x, n: flat / (s.c * s.plane), c: flat / s.plane % s.c, h: flat / s.w % s.h, w: flat % s.w)
             } else {
                 guard case .constant(let id, _) = instr.op else { preconditionFailure() }
                 source = "\(names.param(id))[\(flat)]"
             }
         case .transpose(let perm):
             let idx = [n, c, h, w]
-            var src = ["0", "0", "0", "0"]
+            var src = [CExpr.zero, .zero, .zero, .zero]
             for axis in 0..<4 { src[perm[axis]] = idx[axis] }
             source = element(instr.operands[0], n: src[0], c: src[1], h: src[2], w: src[3])
         case .upsampleNearest:
@@ -38,7 +38,7 @@ extension CEmitter {
             let ws = (0..<out.w).map { nearestIndex($0, input: s.w, output: out.w) }
             // Index maps computed here with PyTorch's float rule, so the C does no float math.
             let rows = "\(names.value(v))_rows", cols = "\(names.value(v))_cols"
-            source = element(x, n: n, c: c, h: "\(rows)[\(h)]", w: "\(cols)[\(w)]")
+            source = element(x, n: n, c: c, h: .element(rows, h), w: .element(cols, w))
             // An axis of extent 1 in x is not indexed, so its table would be an unused variable
             // (-Werror=unused-variable under gcc and clang).
             if source.contains(rows + "[") {
@@ -59,7 +59,7 @@ extension CEmitter {
     }
 
     /// Loops over the four axes of `shape` (none for an axis of extent 1) and their index names.
-    static func nest(over shape: Shape) -> (Nest, n: String, c: String, h: String, w: String) {
+    static func nest(over shape: Shape) -> (Nest, n: CExpr, c: CExpr, h: CExpr, w: CExpr) {
         var nest = Nest()
         let n = nest.loop("n", shape.n).index
         let c = nest.loop("c", shape.c).index
@@ -77,13 +77,8 @@ extension CEmitter {
         return min(Int((Float(dst) * scale).rounded(.down)), input - 1)
     }
 
-    private func nchwFlat(_ s: Shape, _ n: String, _ c: String, _ h: String, _ w: String) -> String {
-        var terms: [String] = []
-        if n != "0" { terms.append(scaled(n, s.c * s.plane)) }
-        if c != "0" { terms.append(scaled(c, s.plane)) }
-        if h != "0" { terms.append(scaled(h, s.w)) }
-        if w != "0" { terms.append(w) }
-        return terms.isEmpty ? "0" : "(\(terms.joined(separator: " + ")))"
+    private func nchwFlat(_ s: Shape, _ n: CExpr, _ c: CExpr, _ h: CExpr, _ w: CExpr) -> CExpr {
+        n * (s.c * s.plane) + c * s.plane + h * s.w + w
     }
 
     /// Floor-mode k×k windows moved by `stride`, no padding.
@@ -91,16 +86,14 @@ extension CEmitter {
         let instr = program.instrs[v - 1]
         let x = instr.operands[0]
         var (nest, n, c, h, w) = Self.nest(over: instr.shape)
-        let y0 = stride == 1 ? h : scaled(h, stride)
-        let x0 = stride == 1 ? w : scaled(w, stride)
-        let tap = element(x, n: n, c: c, h: "\(y0) + dy", w: "\(x0) + dx")
+        let tap = element(x, n: n, c: c, h: h * stride + "dy", w: w * stride + "dx")
         let body: [Stmt]
         switch mode {
         case .mean:
             body = [
                 .line("float acc = 0.0f;"),
                 .loop(variable: "dy", extent: k, body: [.loop(variable: "dx", extent: k, body: [.line("acc += \(tap);")])]),
-                .line("\(element(v, n: n, c: c, h: h, w: w)) = acc / \(k * k).0f;"),
+                .line("\(element(v, n: n, c: c, h: h, w: w)) = \(cOver("acc", k * k));"),
             ]
         case .max:
             body = [
@@ -123,15 +116,15 @@ extension CEmitter {
         var nest = Nest()
         let n = nest.loop("n", s.n).index
         let c = nest.loop("c", s.c).index
-        let f = "\(names.param(weight)) + \(scaled(c, s.plane))"
+        let f = plus(names.param(weight), c * s.plane)
         let dst = element(v, n: n, c: c)
         if axisStride(x, along: .hw) == 1 {
-            nest.pre[nest.innermost].append(.line("\(dst) = attn_row_dot(\(f), \(pointer(x)) + \(index(x, n: n, c: c)), \(s.plane));"))
+            nest.pre[nest.innermost].append(.line("\(dst) = attn_row_dot(\(f), \(address(x, n: n, c: c)), \(s.plane));"))
         } else {
             nest.pre[nest.innermost].append(contentsOf: [
                 .line("const float *fr = \(f);"),
                 .line("float acc = 0.0f;"),
-                .loop(variable: "t", extent: s.plane, body: [.line("acc += fr[t] * \(pointer(x))[\(index(x, n: n, c: c)) + \(scaled("t", axisStride(x, along: .hw)))];")]),
+                .loop(variable: "t", extent: s.plane, body: [.line("acc += fr[t] * \(pointer(x))[\(index(x, n: n, c: c) + CExpr.variable("t") * axisStride(x, along: .hw))];")]),
                 .line("\(dst) = acc;"),
             ])
         }

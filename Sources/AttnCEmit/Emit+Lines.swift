@@ -22,16 +22,16 @@ extension CEmitter {
         // Loops over every axis but the line's; the line's own index is 0 in the base offsets.
         var nest = Nest()
         let n = nest.loop("n", s.n)
-        let c = axis == .c ? ("0", 0) : nest.loop("c", s.c)
-        let h = axis == .h || axis == .hw ? ("0", 0) : nest.loop("h", s.h)
-        let w = axis == .w || axis == .hw ? ("0", 0) : nest.loop("w", s.w)
+        let c: LoopIndex = axis == .c ? (.zero, 0) : nest.loop("c", s.c)
+        let h: LoopIndex = axis == .h || axis == .hw ? (.zero, 0) : nest.loop("h", s.h)
+        let w: LoopIndex = axis == .w || axis == .hw ? (.zero, 0) : nest.loop("w", s.w)
         let count = axis == .c ? s.c : axis == .h ? s.h : axis == .w ? s.w : s.plane
         let (sx, sy) = (axisStride(x, along: axis), axisStride(v, along: axis))
         var body: [Stmt] = [
-            .line("const float *xl = \(pointer(x)) + \(index(x, n: n.index, c: c.0, h: h.0, w: w.0));"),
-            .line("float *yl = \(pointer(v)) + \(index(v, n: n.index, c: c.0, h: h.0, w: w.0));"),
+            .line("const float *xl = \(address(x, n: n.index, c: c.index, h: h.index, w: w.index));"),
+            .line("float *yl = \(address(v, n: n.index, c: c.index, h: h.index, w: w.index));"),
         ]
-        let at = { (base: String, k: Int) in "\(base)[\(scaled("t", k))]" }
+        let at = { (base: String, k: Int) in "\(base)[\(CExpr.variable("t") * k)]" }
         let (xt, yt) = (at("xl", sx), at("yl", sy))
         let contiguous = sx == 1 && sy == 1
         switch instr.op {
@@ -40,7 +40,7 @@ extension CEmitter {
             case .mean:
                 body.append(.line(sx == 1 ? "float acc = attn_row_sum(xl, \(count));" : "float acc = 0.0f;"))
                 if sx != 1 { body.append(.loop(variable: "t", extent: count, body: [.line("acc += \(xt);")])) }
-                body.append(.line("yl[0] = acc / \(count).0f;"))
+                body.append(.line("yl[0] = \(cOver("acc", count));"))
             case .max:
                 body.append(.line(sx == 1 ? "float m = attn_row_max(xl, \(count));" : "float m = -INFINITY;"))
                 if sx != 1 { body.append(.loop(variable: "t", extent: count, body: [.line("m = \(xt) > m ? \(xt) : m;")])) }
@@ -84,15 +84,15 @@ extension CEmitter {
     ) -> [Stmt] {
         var body: [Stmt] = []
         if sx == 1 {
-            body.append(.line("const float mean = attn_row_sum(xl, \(count)) / \(count).0f;"))
+            body.append(.line("const float mean = \(cOver("attn_row_sum(xl, \(count))", count));"))
         } else {
             body.append(.line("float mean = 0.0f;"))
             body.append(.loop(variable: "t", extent: count, body: [.line("mean += \(xt);")]))
-            body.append(.line("mean /= \(count).0f;"))
+            if count > 1 { body.append(.line("mean /= \(count).0f;")) }
         }
         body.append(.line("float var = 0.0f;"))
         body.append(.loop(variable: "t", extent: count, body: [.line("const float d = \(xt) - mean;"), .line("var += d * d;")]))
-        body.append(.line("const float inv = 1.0f / attn_sqrtf(var / \(count).0f + \(cFloat(eps)));"))
+        body.append(.line("const float inv = 1.0f / attn_sqrtf(\(cOver("var", count)) + \(cFloat(eps)));"))
         var term = "(\(xt) - mean) * inv"
         if let scale { term = "\(term) * \(names.param(scale))[t]" }
         if let shift { term = "\(term) + \(names.param(shift))[t]" }

@@ -18,32 +18,33 @@ extension CEmitter {
         let aik = ta ? element(a, n: n.index, c: c.index, h: "k", w: "i") : element(a, n: n.index, c: c.index, h: "i", w: "k")
         let bkj = tb ? element(b, n: n.index, c: c.index, h: "j", w: "k") : element(b, n: n.index, c: c.index, h: "k", w: "j")
         let scale = alpha == 1 ? "" : " * \(cFloat(alpha))"
-        let outRow = "\(pointer(v)) + \(index(v, n: n.index, c: c.index, h: "i"))"
+        let outRow = address(v, n: n.index, c: c.index, h: "i")
         let rowsOfB = !tb && axisStride(b, along: .w) == 1 && axisStride(v, along: .w) == 1
         let rowDots = tb && !ta && axisStride(a, along: .w) == 1 && axisStride(b, along: .w) == 1
         // Output rows go in blocks: each row of B is then read once per block of A's rows, from
         // L1, instead of once per row (CAM's X·Xᵀ streamed all of X for every channel).
         let block = Self.rowBlock
         let rows = { (body: [Stmt]) -> Stmt in .range(variable: "i", from: "i0", to: "i1", body: body) }
-        var body: [Stmt] = [.line("const int i1 = i0 + \(block) < \(out.h) ? i0 + \(block) : \(out.h);")]
+        let end = CExpr.variable("i0") + block
+        var body: [Stmt] = [.line("const int i1 = \(end) < \(out.h) ? \(end) : \(out.h);")]
         if rowsOfB {
             // out[i, :] = Σ_k A(i,k)·B[k, :]
-            body.append(rows([.loop(variable: "j", extent: out.w, body: [.line("(\(outRow))[j] = 0.0f;")])]))
+            body.append(rows([.loop(variable: "j", extent: out.w, body: [.line("\(element(v, n: n.index, c: c.index, h: "i", w: "j")) = 0.0f;")])]))
             body.append(.loop(variable: "k", extent: inner, body: [
-                .line("const float *br = \(pointer(b)) + \(index(b, n: n.index, c: c.index, h: "k"));"),
+                .line("const float *br = \(address(b, n: n.index, c: c.index, h: "k"));"),
                 rows([.line("attn_row_axpy(\(outRow), br, \(aik), \(out.w));")]),
             ]))
             // alpha scales the finished sums, as the GEMM helpers and the interpreter do: folded
             // into A, a huge alpha turns each term into ±inf and their sum into NaN.
             if alpha != 1 {
-                body.append(rows([.loop(variable: "j", extent: out.w, body: [.line("(\(outRow))[j] *= \(cFloat(alpha));")])]))
+                body.append(rows([.loop(variable: "j", extent: out.w, body: [.line("\(element(v, n: n.index, c: c.index, h: "i", w: "j")) *= \(cFloat(alpha));")])]))
             }
         } else if rowDots {
             // out[i, j] = A[i, :] · B[j, :]
             body.append(.loop(variable: "j", extent: out.w, body: [
-                .line("const float *br = \(pointer(b)) + \(index(b, n: n.index, c: c.index, h: "j"));"),
+                .line("const float *br = \(address(b, n: n.index, c: c.index, h: "j"));"),
                 rows([
-                    .line("\(element(v, n: n.index, c: c.index, h: "i", w: "j")) = attn_row_dot(\(pointer(a)) + \(index(a, n: n.index, c: c.index, h: "i")), br, \(inner))\(scale);")
+                    .line("\(element(v, n: n.index, c: c.index, h: "i", w: "j")) = attn_row_dot(\(address(a, n: n.index, c: c.index, h: "i")), br, \(inner))\(scale);")
                 ]),
             ]))
         } else {
@@ -53,7 +54,7 @@ extension CEmitter {
                 .line("\(element(v, n: n.index, c: c.index, h: "i", w: "j")) = acc\(scale);"),
             ])]))
         }
-        nest.pre[nest.innermost].append(.stepped(variable: "i0", extent: out.h, step: "\(block)", body: body))
+        nest.pre[nest.innermost].append(.stepped(variable: "i0", extent: out.h, step: CExpr(block), body: body))
         // On hosts the two contiguous forms are one GEMM call per matrix.
         guard rowsOfB || rowDots, axisStride(a, along: .w) == 1 else {
             p.block("") { p in nest.print(into: &p) }
@@ -63,9 +64,9 @@ extension CEmitter {
         var host = Nest()
         let hn = host.loop("n", out.n)
         let hc = host.loop("c", out.c)
-        let aBase = "\(pointer(a)) + \(index(a, n: hn.index, c: hc.index))"
-        let bBase = "\(pointer(b)) + \(index(b, n: hn.index, c: hc.index))"
-        let cBase = "\(pointer(v)) + \(index(v, n: hn.index, c: hc.index))"
+        let aBase = address(a, n: hn.index, c: hc.index)
+        let bBase = address(b, n: hn.index, c: hc.index)
+        let cBase = address(v, n: hn.index, c: hc.index)
         let call: String
         if rowsOfB {
             let (ars, acs) = ta ? (1, as_.w) : (as_.w, 1)
@@ -98,27 +99,32 @@ extension CEmitter {
         let n = nest.loop("n", out.n)
         let b = nest.loop("b", out.c)
         let scores = "\(names.value(v))_scores"
-        let row = "\(scores) + (i - i0) * \(keys)"
+        // The score scale as a factor, none when it is 1.
+        let scaleBy = scale == 1 ? "" : " * \(cFloat(scale))"
+        let (i, i0): (CExpr, CExpr) = ("i", "i0")
+        let row = plus(scores, (i - i0) * keys)
+        // Key j's score for query i.
+        let scoreAt = { (j: CExpr) in "\(scores)[\((i - i0) * keys + j)]" }
         let block = Self.rowBlock
         let kRows = axisStride(k, along: .w) == 1
         let vRows = axisStride(val, along: .w) == 1
-        let qti = { (t: String) in self.element(q, n: n.index, c: b.index, h: t, w: "i") }
+        let qti = { (t: CExpr) in self.element(q, n: n.index, c: b.index, h: t, w: i) }
         let rows = { (body: [Stmt]) -> Stmt in .range(variable: "i", from: "i0", to: "i1", body: body) }
         var body: [Stmt] = [
-            .line("const int i1 = i0 + \(block) < \(out.w) ? i0 + \(block) : \(out.w);"),
+            .line("const int i1 = \(i0 + block) < \(out.w) ? \(i0 + block) : \(out.w);"),
             .line("float inv[\(block)];"),
         ]
         if kRows {
-            body.append(rows([.loop(variable: "j", extent: keys, body: [.line("(\(row))[j] = 0.0f;")])]))
+            body.append(rows([.loop(variable: "j", extent: keys, body: [.line("\(scoreAt("j")) = 0.0f;")])]))
             body.append(.loop(variable: "t", extent: d, body: [
-                .line("const float *kr = \(pointer(k)) + \(index(k, n: n.index, c: b.index, h: "t"));"),
-                rows([.line("attn_row_axpy(\(row), kr, \(qti("t")) * \(cFloat(scale)), \(keys));")]),
+                .line("const float *kr = \(address(k, n: n.index, c: b.index, h: "t"));"),
+                rows([.line("attn_row_axpy(\(row), kr, \(qti("t"))\(scaleBy), \(keys));")]),
             ]))
         } else {
             body.append(rows([.loop(variable: "j", extent: keys, body: [
                 .line("float acc = 0.0f;"),
                 .loop(variable: "t", extent: d, body: [.line("acc += \(qti("t")) * \(element(k, n: n.index, c: b.index, h: "t", w: "j"));")]),
-                .line("(\(row))[j] = acc * \(cFloat(scale));"),
+                .line("\(scoreAt("j")) = acc\(scaleBy);"),
             ])]))
         }
         body.append(rows([
@@ -126,24 +132,24 @@ extension CEmitter {
             .line("const float m = attn_row_max(s, \(keys));"),
             .line("float sum = 0.0f;"),
             .loop(variable: "j", extent: keys, body: [.line("const float e = \(names.expf)(s[j] - m);"), .line("s[j] = e;"), .line("sum += e;")]),
-            .line("inv[i - i0] = 1.0f / sum;"),
+            .line("inv[\(i - i0)] = 1.0f / sum;"),
         ]))
         if vRows {
             body.append(.loop(variable: "e", extent: dv, body: [
-                .line("const float *vr = \(pointer(val)) + \(index(val, n: n.index, c: b.index, h: "e"));"),
-                rows([.line("\(element(v, n: n.index, c: b.index, h: "e", w: "i")) = inv[i - i0] * attn_row_dot(\(row), vr, \(keys));")]),
+                .line("const float *vr = \(address(val, n: n.index, c: b.index, h: "e"));"),
+                rows([.line("\(element(v, n: n.index, c: b.index, h: "e", w: "i")) = inv[\(i - i0)] * attn_row_dot(\(row), vr, \(keys));")]),
             ]))
         } else {
             body.append(.loop(variable: "e", extent: dv, body: [rows([
                 .line("float acc = 0.0f;"),
-                .loop(variable: "j", extent: keys, body: [.line("acc += (\(row))[j] * \(element(val, n: n.index, c: b.index, h: "e", w: "j"));")]),
-                .line("\(element(v, n: n.index, c: b.index, h: "e", w: "i")) = inv[i - i0] * acc;"),
+                .loop(variable: "j", extent: keys, body: [.line("acc += \(scoreAt("j")) * \(element(val, n: n.index, c: b.index, h: "e", w: "j"));")]),
+                .line("\(element(v, n: n.index, c: b.index, h: "e", w: "i")) = inv[\(i - i0)] * acc;"),
             ])]))
         }
-        nest.pre[nest.innermost].append(.stepped(variable: "i0", extent: out.w, step: "\(block)", body: body))
+        nest.pre[nest.innermost].append(.stepped(variable: "i0", extent: out.w, step: CExpr(block), body: body))
         let contiguous = kRows && vRows && axisStride(q, along: .w) == 1 && axisStride(v, along: .w) == 1
         p.block("") { p in
-            p.line("float *\(scores) = scratch + \(plan.temps[v]!.offset); /* [\(block), \(keys)] */")
+            p.line("float *\(scores) = \(plus("scratch", CExpr(plan.temps[v]!.offset))); /* [\(block), \(keys)] */")
             guard contiguous else {
                 nest.print(into: &p)
                 return
@@ -153,14 +159,15 @@ extension CEmitter {
             var host = Nest()
             let hn = host.loop("n", out.n)
             let hb = host.loop("b", out.c)
-            let qBase = "\(pointer(q)) + \(index(q, n: hn.index, c: hb.index))"
-            let kBase = "\(pointer(k)) + \(index(k, n: hn.index, c: hb.index))"
-            let vBase = "\(pointer(val)) + \(index(val, n: hn.index, c: hb.index))"
-            let oBase = "\(pointer(v)) + \(index(v, n: hn.index, c: hb.index))"
+            // The first query and output column of the block, i0.
+            let qBlock = plus(pointer(q), index(q, n: hn.index, c: hb.index) + i0)
+            let kBase = address(k, n: hn.index, c: hb.index)
+            let vBase = address(val, n: hn.index, c: hb.index)
+            let oBlock = plus(pointer(v), index(v, n: hn.index, c: hb.index) + i0)
             let qw = program.shape(of: q).w
-            host.pre[host.innermost].append(.stepped(variable: "i0", extent: out.w, step: "\(block)", body: [
-                .line("const int i1 = i0 + \(block) < \(out.w) ? i0 + \(block) : \(out.w);"),
-                .line("attn_gemm_nn(\(scores), \(keys), \(qBase) + i0, 1, \(qw), \(kBase), \(keys), i1 - i0, \(keys), \(d), (const float *)0, \(cFloat(scale)));"),
+            host.pre[host.innermost].append(.stepped(variable: "i0", extent: out.w, step: CExpr(block), body: [
+                .line("const int i1 = \(i0 + block) < \(out.w) ? \(i0 + block) : \(out.w);"),
+                .line("attn_gemm_nn(\(scores), \(keys), \(qBlock), 1, \(qw), \(kBase), \(keys), i1 - i0, \(keys), \(d), (const float *)0, \(cFloat(scale)));"),
                 rows([
                     .line("float *s = \(row);"),
                     .line("const float m = attn_row_max(s, \(keys));"),
@@ -169,7 +176,7 @@ extension CEmitter {
                     .line("const float inv = 1.0f / sum;"),
                     .loop(variable: "j", extent: keys, body: [.line("s[j] *= inv;")]),
                 ]),
-                .line("attn_gemm_nt(\(oBase) + i0, \(out.w), 1, \(vBase), \(keys), \(scores), \(keys), \(dv), i1 - i0, \(keys), 1.0f);"),
+                .line("attn_gemm_nt(\(oBlock), \(out.w), 1, \(vBase), \(keys), \(scores), \(keys), \(dv), i1 - i0, \(keys), 1.0f);"),
             ]))
             HostBranch.print(
                 host: { p in

@@ -55,8 +55,8 @@ extension CEmitter {
     private func rowPointer(_ v: ValueID, _ values: inout NestValues, at depth: Int) -> String {
         let layout = plan.layouts[v]!
         let shape = program.shape(of: v)
-        let offset = shape.n > 1 && values.axes.n.index != "0" ? " + \(values.axes.n.index) * \(layout.nStride)" : ""
-        values.emit("float *\(rowName(v)) = \(pointer(v))\(offset);", at: depth)
+        let offset = shape.n > 1 ? values.axes.n.index * layout.nStride : .zero
+        values.emit("float *\(rowName(v)) = \(plus(pointer(v), offset));", at: depth)
         return rowName(v)
     }
 

@@ -17,20 +17,20 @@ extension CEmitter {
         var values = startNest(over: Shape(n: shape.n, c: shape.c, h: 1, w: 1))
         let row = rowPointer(operand, shape, &values)
         let depth = values.nest.innermost
-        let scale = cFloat(1 / Float(shape.plane))
+        let scale = 1 / Float(shape.plane)
         var results: [PoolMode: String] = [:]
         if modes.count == 2 {
             values.emit("float sum, max;", at: depth)
             values.emit("attn_row_sum_max(\(row), \(shape.plane), &sum, &max);", at: depth)
-            results = [.mean: "sum * \(scale)", .max: "max"]
+            results = [.mean: cTimes("sum", scale), .max: "max"]
         } else {
-            results = [.mean: "attn_row_sum(\(row), \(shape.plane)) * \(scale)", .max: "attn_row_max(\(row), \(shape.plane))"]
+            results = [.mean: cTimes("attn_row_sum(\(row), \(shape.plane))", scale), .max: "attn_row_max(\(row), \(shape.plane))"]
         }
         for v in group {
             let dst = values.access(pointer(v), values.offset(program.shape(of: v), plan.layouts[v]!), writable: true)
             values.emit("\(dst.expr) = \(results[poolModeOf(v)]!);", at: depth)
         }
-        guard let blocked = blockedPoolCall(group, operand: operand, scale: scale) else {
+        guard let blocked = blockedPoolCall(group, operand: operand, scale: cFloat(scale)) else {
             finish(values, into: &p)
             return
         }
@@ -123,14 +123,13 @@ extension CEmitter {
         let layout = plan.layouts[v]!
         if shape.n > 1 { o.add(values.axes.n, layout.nStride) }
         if shape.c > 1 { o.add(values.axes.c, layout.cStride) }
-        return o.terms.isEmpty ? pointer(v) : "\(pointer(v)) + \(o.text)"
+        return plus(pointer(v), o.expr)
     }
 
     /// Pointer to sample n's plane of a stored [N,1,H,W] value.
     private func planePointer(_ v: ValueID, _ values: inout NestValues) -> String {
         let layout = plan.layouts[v]!
-        return program.shape(of: v).n > 1 && values.axes.n.index != "0"
-            ? "\(pointer(v)) + \(values.axes.n.index) * \(layout.nStride)" : pointer(v)
+        return plus(pointer(v), program.shape(of: v).n > 1 ? values.axes.n.index * layout.nStride : .zero)
     }
 
     private func planeRowName(_ v: ValueID) -> String { "\(names.value(v))_plane" }

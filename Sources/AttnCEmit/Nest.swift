@@ -9,10 +9,14 @@ indirect enum Stmt {
     case line(String)
     case loop(variable: String, extent: Int, body: [Stmt])
     /// `for (int v = from; v < to; v++)` with bounds computed at run time.
-    case range(variable: String, from: String, to: String, body: [Stmt])
-    /// `for (int v = 0; v < extent; v += step)`; `step` is a C expression.
-    case stepped(variable: String, extent: Int, step: String, body: [Stmt])
+    case range(variable: String, from: CExpr, to: CExpr, body: [Stmt])
+    /// `for (int v = 0; v < extent; v += step)`.
+    case stepped(variable: String, extent: Int, step: CExpr, body: [Stmt])
 }
+
+/// A loop's index where a nest reads it, and the depth it is bound at: the constant 0 at
+/// depth 0 when the axis has extent 1 and no loop.
+typealias LoopIndex = (index: CExpr, depth: Int)
 
 /// Loops (outer to inner) and statements at each depth: `pre[d]` runs inside the first `d`
 /// loops, before loop `d` opens; `post[d]` after it closes.
@@ -22,12 +26,12 @@ struct Nest {
     var post: [[Stmt]] = [[]]
 
     /// Opens a loop unless its extent is 1; returns the index expression and its depth.
-    mutating func loop(_ variable: String, _ extent: Int) -> (index: String, depth: Int) {
-        guard extent > 1 else { return ("0", 0) }
+    mutating func loop(_ variable: String, _ extent: Int) -> LoopIndex {
+        guard extent > 1 else { return (.zero, 0) }
         loops.append((variable, extent))
         pre.append([])
         post.append([])
-        return (variable, loops.count)
+        return (.variable(variable), loops.count)
     }
 
     var innermost: Int { loops.count }
@@ -57,35 +61,36 @@ extension Stmt {
             p.block("for (int \(v) = \(from); \(v) < \(to); \(v)++)") { p in for s in body { s.print(into: &p) } }
         case .stepped(let v, let n, let step, let body):
             precondition(n <= Limits.maxElements, "loop \(v) to \(n) passed int: CEmitter.budgetViolation let it through")
-            let increment = step == "1" ? "\(v)++" : "\(v) += \(step)"
+            let increment = step.constantValue == 1 ? "\(v)++" : "\(v) += \(step)"
             p.block("for (int \(v) = 0; \(v) < \(n); \(increment))") { p in for s in body { s.print(into: &p) } }
         }
     }
 }
 
-/// A flat offset `constant + Σ coefficient·variable`, with the depth each variable is bound at.
+/// An offset split by the depth each part is bound at, so the part bound outside the innermost
+/// loop can become a row pointer.
 struct Offset {
     var constant = 0
-    var terms: [(variable: String, coefficient: Int, depth: Int)] = []
+    var terms: [(expr: CExpr, depth: Int)] = []
 
-    mutating func add(_ index: (index: String, depth: Int), _ coefficient: Int) {
-        guard index.index != "0", coefficient != 0 else { return }
-        terms.append((index.index, coefficient, index.depth))
+    /// Adds `index · coefficient`; nothing when that is 0.
+    mutating func add(_ index: LoopIndex, _ coefficient: Int) {
+        let term = index.index * coefficient
+        guard !term.isZero else { return }
+        terms.append((term, index.depth))
     }
 
     var depth: Int { terms.map(\.depth).max() ?? 0 }
 
-    /// C text of the part bound at depth < `depth`, and of the part at `depth`.
-    func split(at depth: Int) -> (outer: String, inner: String) {
-        (Self.render(constant, terms.filter { $0.depth < depth }), Self.render(0, terms.filter { $0.depth >= depth }))
+    /// The part bound at depth < `depth`, and the part at `depth`.
+    func split(at depth: Int) -> (outer: CExpr, inner: CExpr) {
+        (Self.sum(constant, terms.filter { $0.depth < depth }), Self.sum(0, terms.filter { $0.depth >= depth }))
     }
 
-    var text: String { Self.render(constant, terms) }
+    var expr: CExpr { Self.sum(constant, terms) }
 
-    private static func render(_ constant: Int, _ terms: [(variable: String, coefficient: Int, depth: Int)]) -> String {
-        var parts = terms.map { $0.coefficient == 1 ? $0.variable : "\($0.variable) * \($0.coefficient)" }
-        if constant != 0 || parts.isEmpty { parts.append(String(constant)) }
-        return parts.joined(separator: " + ")
+    private static func sum(_ constant: Int, _ terms: [(expr: CExpr, depth: Int)]) -> CExpr {
+        terms.reduce(CExpr(constant)) { $0 + $1.expr }
     }
 }
 

@@ -7,12 +7,12 @@ import AttnPlan
 
 /// Index expressions of the loop nest a value is read in.
 struct Axes {
-    var n: (index: String, depth: Int) = ("0", 0)
-    var c: (index: String, depth: Int) = ("0", 0)
-    var hw: (index: String, depth: Int) = ("0", 0)
+    var n: LoopIndex = (.zero, 0)
+    var c: LoopIndex = (.zero, 0)
+    var hw: LoopIndex = (.zero, 0)
     /// Row and column, when the nest loops over them separately (set when an operand is
     /// broadcast along H or W only); `hw` is unused then.
-    var split: (h: (index: String, depth: Int), w: (index: String, depth: Int))?
+    var split: (h: LoopIndex, w: LoopIndex)?
 }
 
 /// Evaluates program values element by element inside one nest.
@@ -56,7 +56,7 @@ struct NestValues {
         let depth = o.depth
         let (outer, inner) = o.split(at: depth)
         let outerDepth = o.terms.filter { $0.depth < depth }.map(\.depth).max() ?? 0
-        guard depth > 0, outer != "0" else { return ("\(base)[\(o.text)]", depth) }
+        guard depth > 0, !outer.isZero else { return ("\(base)[\(o.expr)]", depth) }
         let key = "\(base)@\(outer)"
         let row: String
         if let existing = pointers[key] {
@@ -64,7 +64,7 @@ struct NestValues {
         } else {
             row = "\(base)_\(writable ? "w" : "r")\(pointers.count)"
             pointers[key] = row
-            emit("\(writable ? "" : "const ")float *\(row) = \(base) + \(outer);", at: outerDepth)
+            emit("\(writable ? "" : "const ")float *\(row) = \(plus(base, outer));", at: outerDepth)
         }
         return ("\(row)[\(inner)]", depth)
     }
