@@ -296,10 +296,10 @@ void activations_c24_forward(const float *input, float *output, const float *par
     const float *p1_fc1_bias = params + ACTIVATIONS_C24_FC1_BIAS_OFFSET; /* [8] */
     const float *p2_fc2_weight = params + ACTIVATIONS_C24_FC2_WEIGHT_OFFSET; /* [24, 8] */
     const float *p3_fc2_bias = params + ACTIVATIONS_C24_FC2_BIAS_OFFSET; /* [24] */
-    float *v2_hard_swish = scratch + 0; /* [1,24,9,11] */
+    float *v2_hard_swish = scratch; /* [1,24,9,11] */
     float *v4_pool_mean = scratch + 2376; /* [1,24,1,1] */
-    float *v6_fc1 = scratch + 0; /* [1,8,1,1] */
-    float *v7_gelu = scratch + 0; /* [1,8,1,1] */
+    float *v6_fc1 = scratch; /* [1,8,1,1] */
+    float *v7_gelu = scratch; /* [1,8,1,1] */
     float *v8_fc2 = scratch + 8; /* [1,24,1,1] */
     float *v11_gate = scratch + 32; /* [1,24,1,1] */
 
