@@ -16,6 +16,9 @@ struct Generate: ParsableCommand {
 
     @OptionGroup var weightsOptions: WeightsFlags
 
+    @Option(help: "Compiler the .c is for: portable (every branch, compiles anywhere), host (gcc/clang on x86-64/AArch64) or mcu.")
+    var target: TargetChoice = .portable
+
     func run() throws {
         let specURL = URL(fileURLWithPath: spec)
         let base = specURL.deletingLastPathComponent()
@@ -24,7 +27,7 @@ struct Generate: ParsableCommand {
             var files: [(name: String, contents: String)] = []
             var all: [Generated] = []
             for block in try weightsOptions.options.apply(to: Pipeline.loadBlocks(path: spec)) {
-                let generated = try Pipeline.generate(block, baseDirectory: base)
+                let generated = try Pipeline.generate(block, baseDirectory: base, target: target.emitTarget)
                 files += generated.source.files
                 all.append(generated)
             }
