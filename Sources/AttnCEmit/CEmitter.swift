@@ -24,6 +24,9 @@ public struct CSource: Hashable, Sendable {
 
     /// The compiler `source` is written for.
     public let target: EmitTarget
+    /// What an MCU compiler reads of `source` (the code-size model's input); nil for the host and
+    /// JIT targets, which hold no MCU code.
+    package let mcuCount: CodeCount?
 
     /// `(file name, contents)` pairs to write.
     public var files: [(name: String, contents: String)] { [("\(name).h", header), ("\(name).c", source)] }
@@ -152,26 +155,30 @@ package struct CEmitter {
             program, names: names, scratchSize: (host: plan.hostScratchSize, embedded: plan.scratchSize), specText: specText,
             hasWeights: weights.map { !$0.isEmpty } ?? false,
             options: options, mayAlias: outputMayAliasInput)
-        let (body, uses) = functionBody()
+        let (body, uses, bodyCount) = functionBody()
         // C has no zero-length arrays: a block without parameters defines none.
         let table = weights.map { $0.isEmpty ? "" : weightTable($0) } ?? ""
         // Only the helpers the body calls, for the compilers that call them: an unused static
         // function is a -Wunused warning.
-        let helpers = HelperDefinitions(uses, target: target, libm: options.libm).texts
-        let selftest = options.selftest.map { selftestFunction($0) } ?? ""
+        let definitions = HelperDefinitions(uses, target: target, libm: options.libm)
+        let helpers = definitions.texts
+        let selftest = options.selftest.map { selftestFunction($0) }
+        var mcuCount = bodyCount.map { $0 + definitions.mcuCount + (selftest?.count ?? CodeCount()) }
+        if let weights { mcuCount?.weightBytes = weights.count * 4 }
         let source = Skeleton.source(
-            name: name, include: "#include \"\(name).h\"\n", helpers: helpers, function: body + selftest, weights: table,
+            name: name, include: "#include \"\(name).h\"\n", helpers: helpers, function: body + (selftest?.text ?? ""), weights: table,
             forJIT: false, libm: options.libm, target: target)
         let jit = header + Skeleton.source(
             name: name, include: "", helpers: helpers, function: body, weights: "", forJIT: true, libm: options.libm,
             target: target)
         return CSource(
             name: name, header: header, source: source, jitSource: jit, scratchSize: plan.hostScratchSize,
-            embeddedScratchSize: plan.scratchSize, target: target)
+            embeddedScratchSize: plan.scratchSize, target: target, mcuCount: mcuCount)
     }
 
-    /// The `<name>_forward` definition, and the helpers each of its compilers calls.
-    func functionBody() -> (text: String, uses: [Helper: Set<Compiler>]) {
+    /// The `<name>_forward` definition, the helpers each of its compilers calls, and what an MCU
+    /// compiler reads of it.
+    func functionBody() -> (text: String, uses: [Helper: Set<Compiler>], mcuCount: CodeCount?) {
         // The passes first: a value's pointer is declared only if they use it (a concat read only
         // through a view of it, a view read by nobody, would be -Wunused-variable).
         var ops = CPrinter(compilers: options.target.compilers)
@@ -182,7 +189,7 @@ package struct CEmitter {
             emit(step, into: &ops)
         }
         let used = pointers.values
-        var p = CPrinter()
+        var p = CPrinter(compilers: options.target.compilers)
         p.line("void \(program.name)_forward(const float *input, float *output, const float *params, float *scratch)")
         p.block("", closing: nil) { p in
             planComment(into: &p)
@@ -207,9 +214,9 @@ package struct CEmitter {
                 }
             }
             p.blank()
-            for line in ops.lines { p.line(line) }
+            p.embed(ops)
         }
-        return (p.text, ops.uses)
+        return (p.text, p.uses, p.mcuCount)
     }
 
     /// Floats of scratch the target's code uses: the smaller MCU figure when no 64-bit host
@@ -301,15 +308,15 @@ package struct CEmitter {
 
     /// `int <name>_selftest(...)`: fills the input from a fixed generator, runs the kernel with the
     /// baked weights and compares a few outputs with values the interpreter computed.
-    private func selftestFunction(_ t: Selftest) -> String {
-        var p = CPrinter()
+    private func selftestFunction(_ t: Selftest) -> (text: String, count: CodeCount?) {
+        var p = CPrinter(compilers: options.target.compilers)
         let name = program.name
         let m = names.macroPrefix
         p.blank()
         p.line("int \(name)_selftest(float *input, float *output, float *scratch)")
         p.block("", closing: nil) { p in
             p.line("const int index[\(t.checks.count)] = {\(t.checks.map { String($0.index) }.joined(separator: ", "))};")
-            p.line("const float expected[\(t.checks.count)] = {\(t.checks.map { cFloat($0.value) }.joined(separator: ", "))};")
+            p.data("const float expected[\(t.checks.count)] = {\(t.checks.map { cFloat($0.value) }.joined(separator: ", "))};", bytes: 4 * t.checks.count)
             p.line("float scale = 0.0f;")
             p.line("uint32_t s = \(t.seed)u;")
             p.block("for (int i = 0; i < \(m)_INPUT_SIZE; i++)", closing: nil) { p in
@@ -328,12 +335,12 @@ package struct CEmitter {
             }
             p.line("return 0;")
         }
-        return p.text
+        return (p.text, p.mcuCount)
     }
 
     /// `const float <name>_params[...] = {...};`, one commented run per tensor.
     private func weightTable(_ weights: [Float]) -> String {
-        var p = CPrinter()
+        var p = CPrinter.data()
         let prefix = names.macroPrefix
         p.block("const float \(program.name)_params[\(prefix)_PARAMS_SIZE] =", closing: nil) { p in
             var offset = 0

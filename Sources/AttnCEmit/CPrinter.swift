@@ -10,8 +10,33 @@ package struct CPrinter {
     package private(set) var compilers: Set<Compiler>
     /// Each helper the printed code calls, with the compilers whose branch calls it.
     package private(set) var uses: [Helper: Set<Compiler>] = [:]
+    /// What an MCU compiler reads of the printed code; nil when no MCU reads it.
+    package private(set) var mcuCount: CodeCount?
 
-    package init(compilers: Set<Compiler> = Set(Compiler.allCases)) { self.compilers = compilers }
+    package init(compilers: Set<Compiler> = Set(Compiler.allCases)) {
+        self.compilers = compilers
+        mcuCount = compilers.contains(.other) ? CodeCount() : nil
+    }
+
+    /// A printer for text that is not code (a weight table): nothing is counted.
+    package static func data() -> CPrinter {
+        var p = CPrinter()
+        p.mcuCount = nil
+        return p
+    }
+
+    /// Another printer's lines, one level in from here, with what it recorded.
+    package mutating func embed(_ other: CPrinter) {
+        for text in other.lines { lines.append(text.isEmpty ? "" : String(repeating: "    ", count: depth) + text) }
+        for (helper, set) in other.uses { uses[helper, default: []].formUnion(set) }
+        if let count = other.mcuCount { mcuCount = (mcuCount ?? CodeCount()) + count }
+    }
+
+    /// A line that is data, not code (a constant table the model counts in bytes).
+    package mutating func data(_ text: String, bytes: Int) {
+        lines.append(String(repeating: "    ", count: depth) + text)
+        if compilers.contains(.other) { mcuCount?.constantBytes += bytes }
+    }
 
     /// Records that the code being printed calls `helper`.
     package mutating func use(_ helper: Helper) { uses[helper, default: []].formUnion(compilers) }
@@ -39,6 +64,7 @@ package struct CPrinter {
     /// One line at the current indentation (empty text gives an empty line).
     package mutating func line(_ text: String) {
         lines.append(text.isEmpty ? "" : String(repeating: "    ", count: depth) + text)
+        if compilers.contains(.other) { mcuCount?.add(line: text) }
     }
 
     package mutating func blank() {

@@ -69,6 +69,22 @@ struct HelperDefinitions {
         self.libm = libm
     }
 
+    /// What an MCU compiler reads of the definitions.
+    var mcuCount: CodeCount {
+        var count = CodeCount()
+        for (helper, set) in uses where set.contains(.other) {
+            let name = helper == .expf ? "expf.c" : "\(helper.rawValue).c"
+            count = count + Self.counts[name]!
+        }
+        return count
+    }
+
+    /// The counts of each plain (MCU) helper form, made once.
+    private static let counts: [String: CodeCount] = Dictionary(uniqueKeysWithValues: Helper.allCases.filter { !$0.hostOnly }.map { h in
+        let name = h == .expf ? "expf.c" : "\(h.rawValue).c"
+        return (name, CodeCount.of(definitions: h.hasWideRows ? narrow[h]! : Templates.cached(name)))
+    })
+
     /// The definitions, in file order, each ending in a newline.
     var texts: [String] {
         var texts: [String] = []

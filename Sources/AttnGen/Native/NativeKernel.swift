@@ -63,7 +63,7 @@ public final class NativeKernel: ForwardKernel, @unchecked Sendable {
     /// thousands of float literals. When weights were imported, the file form has the table, so
     /// the spec is generated again without them — through the Pipeline, so every emit option the
     /// spec sets applies; should that fail (an option that needs the weights), the table stays.
-    /// Always the portable file: a tcc `Kernel`'s own C is the JIT's target, whose asm is tcc's.
+    /// Never the JIT's target (a tcc `Kernel`'s own C), whose asm is tcc's: the portable file then.
     static func sourceFiles(_ generated: Generated) -> (
         list: [(name: String, contents: String)], main: String, key: String
     ) {
@@ -71,8 +71,10 @@ public final class NativeKernel: ForwardKernel, @unchecked Sendable {
         key.weights = nil
         key.weightsPrefix = nil
         var source = generated.source
-        if generated.params != nil || source.target != .portable, let bare = try? Pipeline.generate(key) { source = bare.source }
-        if source.target != .portable {
+        if generated.params != nil || source.target == .jit, let bare = try? Pipeline.generate(key, target: source.target == .jit ? .portable : source.target) {
+            source = bare.source
+        }
+        if source.target == .jit {
             let options = EmitOptions(layout: generated.spec.layout ?? .nchw, libm: generated.spec.libm ?? true, target: .portable)
             do {
                 source = try CEmitter.emit(generated.program, specText: generated.spec.canonicalJSON, weights: generated.params, options: options)
