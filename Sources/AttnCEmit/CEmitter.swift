@@ -27,6 +27,9 @@ public struct CSource: Hashable, Sendable {
     /// What an MCU compiler reads of `source` (the code-size model's input); nil for the host and
     /// JIT targets, which hold no MCU code.
     package let mcuCount: CodeCount?
+    /// The helpers `source` takes from its blocks file's support file (`EmitOptions.support`),
+    /// with the compilers that call them; empty for a self-contained file.
+    package let sharedHelpers: [Helper: Set<Compiler>]
 
     /// `(file name, contents)` pairs to write.
     public var files: [(name: String, contents: String)] { [("\(name).h", header), ("\(name).c", source)] }
@@ -42,12 +45,20 @@ package struct EmitOptions: Hashable, Sendable {
     package var selftest: Selftest?
     /// The compiler the .c is for: every branch (portable), or one compiler's.
     package var target: EmitTarget
+    /// The stem of the support file pair a blocks file shares (`<stem>_support.h`): the plain
+    /// helpers are declared there, not defined in this file. The JIT's one-string form then
+    /// lacks them: only files take this option.
+    package var support: String?
 
-    package init(layout: TensorLayout = .nchw, libm: Bool = true, selftest: Selftest? = nil, target: EmitTarget = .portable) {
+    package init(
+        layout: TensorLayout = .nchw, libm: Bool = true, selftest: Selftest? = nil, target: EmitTarget = .portable,
+        support: String? = nil
+    ) {
         self.layout = layout
         self.libm = libm
         self.selftest = selftest
         self.target = target
+        self.support = support
     }
 }
 
@@ -160,20 +171,21 @@ package struct CEmitter {
         let table = weights.map { $0.isEmpty ? "" : weightTable($0) } ?? ""
         // Only the helpers the body calls, for the compilers that call them: an unused static
         // function is a -Wunused warning.
-        let definitions = HelperDefinitions(uses, target: target, libm: options.libm)
+        let definitions = HelperDefinitions(uses, target: target, libm: options.libm, shared: options.support != nil)
+        let supportInclude = options.support.map { definitions.shared.isEmpty ? "" : "#include \"\($0)_support.h\"\n" } ?? ""
         let helpers = definitions.texts
         let selftest = options.selftest.map { selftestFunction($0) }
         var mcuCount = bodyCount.map { $0 + definitions.mcuCount + (selftest?.count ?? CodeCount()) }
         if let weights { mcuCount?.weightBytes = weights.count * 4 }
         let source = Skeleton.source(
-            name: name, include: "#include \"\(name).h\"\n", helpers: helpers, function: body + (selftest?.text ?? ""), weights: table,
+            name: name, include: "#include \"\(name).h\"\n" + supportInclude, helpers: helpers, function: body + (selftest?.text ?? ""), weights: table,
             forJIT: false, libm: options.libm, target: target)
         let jit = header + Skeleton.source(
             name: name, include: "", helpers: helpers, function: body, weights: "", forJIT: true, libm: options.libm,
             target: target)
         return CSource(
             name: name, header: header, source: source, jitSource: jit, scratchSize: plan.hostScratchSize,
-            embeddedScratchSize: plan.scratchSize, target: target, mcuCount: mcuCount)
+            embeddedScratchSize: plan.scratchSize, target: target, mcuCount: mcuCount, sharedHelpers: definitions.shared)
     }
 
     /// The `<name>_forward` definition, the helpers each of its compilers calls, and what an MCU

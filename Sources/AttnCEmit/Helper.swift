@@ -55,8 +55,13 @@ struct HelperDefinitions {
     let target: EmitTarget
     /// `expf` is libm's (vectorisable inline copy on hosts) rather than `attn_expf`.
     let libm: Bool
+    /// The helpers a blocks file's support file defines for this one (`shared`), left out here.
+    let shared: [Helper: Set<Compiler>]
 
-    init(_ calls: [Helper: Set<Compiler>], target: EmitTarget, libm: Bool) {
+    /// A helper a support file may hold: plain C, not the host's vector code or inline expf.
+    static func shareable(_ helper: Helper, libm: Bool) -> Bool { !helper.hostOnly && !(helper == .expf && libm) }
+
+    init(_ calls: [Helper: Set<Compiler>], target: EmitTarget, libm: Bool, shared: Bool = false) {
         var uses = calls.mapValues { $0.intersection(target.compilers) }.filter { !$0.value.isEmpty }
         for (helper, set) in uses { for dependency in helper.needs { uses[dependency, default: []].formUnion(set) } }
         if libm, let set = uses[.expf] {
@@ -64,6 +69,8 @@ struct HelperDefinitions {
             let host = set.intersection([.vectorHost])
             uses[.expf] = host.isEmpty ? nil : host
         }
+        self.shared = shared ? uses.filter { Self.shareable($0.key, libm: libm) } : [:]
+        for helper in self.shared.keys { uses[helper] = nil }
         self.uses = uses
         self.target = target
         self.libm = libm
@@ -124,6 +131,26 @@ struct HelperDefinitions {
     private func wrap(_ text: String, _ set: Set<Compiler>) -> String {
         guard set != target.compilers, let condition = Compiler.condition(set) else { return text }
         return "#if \(condition)\n\(text)#endif\n"
+    }
+
+    /// The definitions with external linkage, for a support file (every signature line of a
+    /// helper template is `static <type> attn_<name>(...)`).
+    var externalTexts: [String] {
+        texts.map { text in
+            text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+                line.hasPrefix("static ") && line.contains(" attn_") && line.hasSuffix(")") ? line.dropFirst("static ".count) : line
+            }.joined(separator: "\n")
+        }
+    }
+
+    /// `<type> attn_<name>(...);` of each helper defined here.
+    var prototypes: [String] {
+        Helper.allCases.filter { uses[$0] != nil }.map { helper in
+            let template = Templates.cached(helper == .expf ? "expf.c" : "\(helper.rawValue).c")
+            let signature = template.split(separator: "\n").first { $0.hasPrefix("static ") && $0.contains(" attn_\(helper.rawValue)(") }
+            guard let signature, signature.hasSuffix(")") else { preconditionFailure("\(helper.rawValue).c.tmpl: no one-line signature") }
+            return signature.dropFirst("static ".count) + ";"
+        }
     }
 
     /// The MCU form of the helpers with a wide-row loop: the template without its

@@ -25,9 +25,11 @@ public struct Generated: Sendable {
 public enum Pipeline {
     /// Runs the whole pipeline. `baseDirectory` resolves a relative `weights` path (the spec
     /// file's folder); `weightsOverride` replaces the spec's `weights`; `target` is the compiler the
-    /// .c is for (every branch by default).
+    /// .c is for (every branch by default); `sharedHelpers`, the stem of a support file pair the
+    /// .c then includes instead of defining its plain helpers (`SupportFiles`).
     public static func generate(
-        _ spec: BlockSpec, baseDirectory: URL? = nil, weightsOverride: String? = nil, target: EmitTarget = .portable
+        _ spec: BlockSpec, baseDirectory: URL? = nil, weightsOverride: String? = nil, target: EmitTarget = .portable,
+        sharedHelpers: String? = nil
     ) throws(SpecError) -> Generated {
         var spec = spec
         if let w = weightsOverride { spec.weights = w }
@@ -41,7 +43,7 @@ public enum Pipeline {
             lowered = try Lowering.lower(spec)
         }
         debugDump(lowered.program)
-        var options = EmitOptions(layout: spec.layout ?? .nchw, libm: spec.libm ?? true, target: target)
+        var options = EmitOptions(layout: spec.layout ?? .nchw, libm: spec.libm ?? true, target: target, support: sharedHelpers)
         if spec.selftest == true {
             // A block without parameters needs no weights file to check itself.
             if params == nil && lowered.program.paramCount == 0 { params = [] }
@@ -108,10 +110,11 @@ public enum Pipeline {
     /// `generate`, with errors placed at the block's path in its file.
     public static func generate(
         _ block: (path: String, spec: BlockSpec), baseDirectory: URL?, weightsOverride: String? = nil,
-        target: EmitTarget = .portable
+        target: EmitTarget = .portable, sharedHelpers: String? = nil
     ) throws(SpecError) -> Generated {
         do {
-            return try generate(block.spec, baseDirectory: baseDirectory, weightsOverride: weightsOverride, target: target)
+            return try generate(
+                block.spec, baseDirectory: baseDirectory, weightsOverride: weightsOverride, target: target, sharedHelpers: sharedHelpers)
         } catch {
             throw error.within(block.path)
         }
