@@ -245,6 +245,8 @@ static inline void attn_rows_dot(float *y0, float *y1, const float *w, int rows,
 #endif
 
 #if !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+/* y[i] += a * x[i]: one tap of a convolution applied to a whole output row at once, so the
+ * inner loop is contiguous (gcc vectorises it; tcc gets packed SSE). */
 #if defined(__TINYC__) && defined(__x86_64__)
 /* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static void attn_row_axpy(float *y, const float *x, float a, int n)
@@ -270,8 +272,6 @@ static void attn_row_axpy(float *y, const float *x, float a, int n)
     for (int i = n & ~7; i < n; i++) y[i] += a * x[i];
 }
 #else
-/* y[i] += a * x[i]: one tap of a convolution applied to a whole output row at once, so the
- * inner loop is contiguous (gcc vectorises it; tcc gets packed SSE). */
 static void attn_row_axpy(float *y, const float *x, float a, int n)
 {
     for (int i = 0; i < n; i++) y[i] += a * x[i];
@@ -291,6 +291,7 @@ static void attn_row_axpy(float *y, const float *x, float a, int n)
 #endif
 #endif
 
+/* Dot product of two rows: the FC layers of the excitation MLPs. */
 #if defined(__TINYC__) && defined(__x86_64__)
 /* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static float attn_row_dot(const float *w, const float *x, int n)
@@ -316,7 +317,6 @@ static float attn_row_dot(const float *w, const float *x, int n)
     return s;
 }
 #else
-/* Dot product of two rows: the FC layers of the excitation MLPs. */
 /* Kept out of line: inlined into the loop over output rows, gcc 12 vectorises across rows with
  * costly transposes that make long excitation layers slower. */
 #if defined(__GNUC__)
@@ -345,6 +345,7 @@ static float attn_row_dot(const float *w, const float *x, int n)
 #endif
 
 #if !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+/* Sum of a row; several independent partial sums so the adds pipeline (and vectorise). */
 #if defined(__TINYC__) && defined(__x86_64__)
 /* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static float attn_row_sum(const float *x, int n)
@@ -372,7 +373,6 @@ static float attn_row_sum(const float *x, int n)
     return s;
 }
 #else
-/* Sum of a row; several independent partial sums so the adds pipeline (and vectorise). */
 static float attn_row_sum(const float *x, int n)
 {
     float a[8] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};

@@ -161,6 +161,8 @@ static inline void attn_rows_dot(float *y0, float *y1, const float *w, int rows,
 }
 #endif
 
+/* y[i] += a * x[i]: one tap of a convolution applied to a whole output row at once, so the
+ * inner loop is contiguous (gcc vectorises it; tcc gets packed SSE). */
 #if defined(__TINYC__) && defined(__x86_64__)
 /* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static void attn_row_axpy(float *y, const float *x, float a, int n)
@@ -186,8 +188,6 @@ static void attn_row_axpy(float *y, const float *x, float a, int n)
     for (int i = n & ~7; i < n; i++) y[i] += a * x[i];
 }
 #else
-/* y[i] += a * x[i]: one tap of a convolution applied to a whole output row at once, so the
- * inner loop is contiguous (gcc vectorises it; tcc gets packed SSE). */
 static void attn_row_axpy(float *y, const float *x, float a, int n)
 {
     for (int i = 0; i < n; i++) y[i] += a * x[i];
@@ -207,6 +207,8 @@ static void attn_row_axpy(float *y, const float *x, float a, int n)
 #endif
 
 #if !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+/* Two dot products sharing one weight row: CBAM's MLP applied to the average and the max vector
+ * reads its weights once instead of twice. */
 #if defined(__TINYC__) && defined(__x86_64__)
 /* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static void attn_row_dot2(const float *w, const float *x, const float *y, int n, float *dx, float *dy)
@@ -243,8 +245,6 @@ static void attn_row_dot2(const float *w, const float *x, const float *y, int n,
     *dy = sy;
 }
 #else
-/* Two dot products sharing one weight row: CBAM's MLP applied to the average and the max vector
- * reads its weights once instead of twice. */
 /* Out of line for the same reason as attn_row_dot. */
 #if defined(__GNUC__)
 __attribute__((noinline))
@@ -289,6 +289,8 @@ static void attn_row_dot2(const float *w, const float *x, const float *y, int n,
 #endif
 
 #if !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+/* Sum and max of a row in one pass (CBAM's two channel pools). Max skips NaN like the
+ * interpreter: m = v > m ? v : m, which is MAXPS with v as destination. */
 #if defined(__TINYC__) && defined(__x86_64__)
 /* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static void attn_row_sum_max(const float *x, int n, float *sum, float *max)
@@ -325,8 +327,6 @@ static void attn_row_sum_max(const float *x, int n, float *sum, float *max)
     *max = mx;
 }
 #else
-/* Sum and max of a row in one pass (CBAM's two channel pools). Max skips NaN like the
- * interpreter: m = v > m ? v : m, which is MAXPS with v as destination. */
 static void attn_row_sum_max(const float *x, int n, float *sum, float *max)
 {
     float a[8] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
@@ -368,6 +368,8 @@ static void attn_row_sum_max(const float *x, int n, float *sum, float *max)
 #endif
 #endif
 
+/* v = g * x[i]; sum[i] += v; max[i] = v > max[i] ? v : max[i]: CBAM's pass that applies the
+ * channel gate and pools over channels, without storing the gated tensor. */
 #if defined(__TINYC__) && defined(__x86_64__)
 /* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static void attn_row_scale_sum_max(float *sum, float *max, const float *x, float g, int n)
@@ -396,8 +398,6 @@ static void attn_row_scale_sum_max(float *sum, float *max, const float *x, float
     }
 }
 #else
-/* v = g * x[i]; sum[i] += v; max[i] = v > max[i] ? v : max[i]: CBAM's pass that applies the
- * channel gate and pools over channels, without storing the gated tensor. */
 static void attn_row_scale_sum_max(float *sum, float *max, const float *x, float g, int n)
 {
     for (int i = 0; i < n; i++) {
@@ -408,6 +408,7 @@ static void attn_row_scale_sum_max(float *sum, float *max, const float *x, float
 }
 #endif
 
+/* y[i] = s[i] * (g * x[i]): CBAM's final pass, the channel gate recomputed from x. */
 #if defined(__TINYC__) && defined(__x86_64__)
 /* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static void attn_row_scale_mul(float *y, const float *x, float g, const float *s, int n)
@@ -434,7 +435,6 @@ static void attn_row_scale_mul(float *y, const float *x, float g, const float *s
     for (int i = n & ~7; i < n; i++) y[i] = s[i] * (g * x[i]);
 }
 #else
-/* y[i] = s[i] * (g * x[i]): CBAM's final pass, the channel gate recomputed from x. */
 static void attn_row_scale_mul(float *y, const float *x, float g, const float *s, int n)
 {
     for (int i = 0; i < n; i++) y[i] = s[i] * (g * x[i]);

@@ -179,6 +179,8 @@ ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nt(float *c, long ldc, long cs, cons
 #endif
 
 #if !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+/* y[i] += a * x[i]: one tap of a convolution applied to a whole output row at once, so the
+ * inner loop is contiguous (gcc vectorises it; tcc gets packed SSE). */
 #if defined(__TINYC__) && defined(__x86_64__)
 /* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static void attn_row_axpy(float *y, const float *x, float a, int n)
@@ -204,8 +206,6 @@ static void attn_row_axpy(float *y, const float *x, float a, int n)
     for (int i = n & ~7; i < n; i++) y[i] += a * x[i];
 }
 #else
-/* y[i] += a * x[i]: one tap of a convolution applied to a whole output row at once, so the
- * inner loop is contiguous (gcc vectorises it; tcc gets packed SSE). */
 static void attn_row_axpy(float *y, const float *x, float a, int n)
 {
     for (int i = 0; i < n; i++) y[i] += a * x[i];
@@ -226,6 +226,7 @@ static void attn_row_axpy(float *y, const float *x, float a, int n)
 #endif
 
 #if !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+/* Dot product of two rows: the FC layers of the excitation MLPs. */
 #if defined(__TINYC__) && defined(__x86_64__)
 /* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static float attn_row_dot(const float *w, const float *x, int n)
@@ -251,7 +252,6 @@ static float attn_row_dot(const float *w, const float *x, int n)
     return s;
 }
 #else
-/* Dot product of two rows: the FC layers of the excitation MLPs. */
 /* Kept out of line: inlined into the loop over output rows, gcc 12 vectorises across rows with
  * costly transposes that make long excitation layers slower. */
 #if defined(__GNUC__)
@@ -280,6 +280,7 @@ static float attn_row_dot(const float *w, const float *x, int n)
 #endif
 #endif
 
+/* Max of a row, NaN skipped (m = v > m ? v : m), with independent partial maxima. */
 #if defined(__TINYC__) && defined(__x86_64__)
 /* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static float attn_row_max(const float *x, int n)
@@ -309,7 +310,6 @@ static float attn_row_max(const float *x, int n)
     return mx;
 }
 #else
-/* Max of a row, NaN skipped (m = v > m ? v : m), with independent partial maxima. */
 static float attn_row_max(const float *x, int n)
 {
     float b[8] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY};

@@ -173,6 +173,7 @@ static inline void attn_rows_dot(float *y0, float *y1, const float *w, int rows,
 #endif
 #endif
 
+/* Dot product of two rows: the FC layers of the excitation MLPs. */
 #if defined(__TINYC__) && defined(__x86_64__)
 /* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static float attn_row_dot(const float *w, const float *x, int n)
@@ -198,7 +199,6 @@ static float attn_row_dot(const float *w, const float *x, int n)
     return s;
 }
 #else
-/* Dot product of two rows: the FC layers of the excitation MLPs. */
 /* Kept out of line: inlined into the loop over output rows, gcc 12 vectorises across rows with
  * costly transposes that make long excitation layers slower. */
 #if defined(__GNUC__)
@@ -227,6 +227,7 @@ static float attn_row_dot(const float *w, const float *x, int n)
 #endif
 
 #if !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+/* Sum of a row; several independent partial sums so the adds pipeline (and vectorise). */
 #if defined(__TINYC__) && defined(__x86_64__)
 /* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static float attn_row_sum(const float *x, int n)
@@ -254,7 +255,6 @@ static float attn_row_sum(const float *x, int n)
     return s;
 }
 #else
-/* Sum of a row; several independent partial sums so the adds pipeline (and vectorise). */
 static float attn_row_sum(const float *x, int n)
 {
     float a[8] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};

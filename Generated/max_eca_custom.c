@@ -132,6 +132,7 @@ static inline void attn_rows_pool(const float *x, int rows, int n, float scale, 
 #endif
 
 #if !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+/* Max of a row, NaN skipped (m = v > m ? v : m), with independent partial maxima. */
 #if defined(__TINYC__) && defined(__x86_64__)
 /* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static float attn_row_max(const float *x, int n)
@@ -161,7 +162,6 @@ static float attn_row_max(const float *x, int n)
     return mx;
 }
 #else
-/* Max of a row, NaN skipped (m = v > m ? v : m), with independent partial maxima. */
 static float attn_row_max(const float *x, int n)
 {
     float b[8] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY};
@@ -187,6 +187,7 @@ static float attn_row_max(const float *x, int n)
 #endif
 #endif
 
+/* y[i] = g * x[i]: the final pass of SE and ECA. */
 #if defined(__TINYC__) && defined(__x86_64__)
 /* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static void attn_row_scale(float *y, const float *x, float g, int n)
@@ -210,7 +211,6 @@ static void attn_row_scale(float *y, const float *x, float g, int n)
     for (int i = n & ~15; i < n; i++) y[i] = g * x[i];
 }
 #else
-/* y[i] = g * x[i]: the final pass of SE and ECA. */
 static void attn_row_scale(float *y, const float *x, float g, int n)
 {
     for (int i = 0; i < n; i++) y[i] = g * x[i];

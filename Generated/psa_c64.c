@@ -162,6 +162,8 @@ static inline void attn_rows_dot(float *y0, float *y1, const float *w, int rows,
 #endif
 
 #if !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+/* y[i] += a * x[i]: one tap of a convolution applied to a whole output row at once, so the
+ * inner loop is contiguous (gcc vectorises it; tcc gets packed SSE). */
 #if defined(__TINYC__) && defined(__x86_64__)
 /* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static void attn_row_axpy(float *y, const float *x, float a, int n)
@@ -187,8 +189,6 @@ static void attn_row_axpy(float *y, const float *x, float a, int n)
     for (int i = n & ~7; i < n; i++) y[i] += a * x[i];
 }
 #else
-/* y[i] += a * x[i]: one tap of a convolution applied to a whole output row at once, so the
- * inner loop is contiguous (gcc vectorises it; tcc gets packed SSE). */
 static void attn_row_axpy(float *y, const float *x, float a, int n)
 {
     for (int i = 0; i < n; i++) y[i] += a * x[i];
@@ -208,6 +208,8 @@ static void attn_row_axpy(float *y, const float *x, float a, int n)
 #endif
 #endif
 
+/* Two dot products sharing one weight row: CBAM's MLP applied to the average and the max vector
+ * reads its weights once instead of twice. */
 #if defined(__TINYC__) && defined(__x86_64__)
 /* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static void attn_row_dot2(const float *w, const float *x, const float *y, int n, float *dx, float *dy)
@@ -244,8 +246,6 @@ static void attn_row_dot2(const float *w, const float *x, const float *y, int n,
     *dy = sy;
 }
 #else
-/* Two dot products sharing one weight row: CBAM's MLP applied to the average and the max vector
- * reads its weights once instead of twice. */
 /* Out of line for the same reason as attn_row_dot. */
 #if defined(__GNUC__)
 __attribute__((noinline))
@@ -289,6 +289,7 @@ static void attn_row_dot2(const float *w, const float *x, const float *y, int n,
 #endif
 
 #if !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+/* Sum of a row; several independent partial sums so the adds pipeline (and vectorise). */
 #if defined(__TINYC__) && defined(__x86_64__)
 /* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static float attn_row_sum(const float *x, int n)
@@ -316,7 +317,6 @@ static float attn_row_sum(const float *x, int n)
     return s;
 }
 #else
-/* Sum of a row; several independent partial sums so the adds pipeline (and vectorise). */
 static float attn_row_sum(const float *x, int n)
 {
     float a[8] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
@@ -341,6 +341,7 @@ static float attn_row_sum(const float *x, int n)
 #endif
 #endif
 
+/* y[i] = g * x[i]: the final pass of SE and ECA. */
 #if defined(__TINYC__) && defined(__x86_64__)
 /* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static void attn_row_scale(float *y, const float *x, float g, int n)
@@ -364,7 +365,6 @@ static void attn_row_scale(float *y, const float *x, float g, int n)
     for (int i = n & ~15; i < n; i++) y[i] = g * x[i];
 }
 #else
-/* y[i] = g * x[i]: the final pass of SE and ECA. */
 static void attn_row_scale(float *y, const float *x, float g, int n)
 {
     for (int i = 0; i < n; i++) y[i] = g * x[i];

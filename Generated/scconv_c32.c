@@ -36,6 +36,8 @@ static inline float attn_expf_host(float x)
 #endif
 
 #if !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+/* y[i] += a * x[i]: one tap of a convolution applied to a whole output row at once, so the
+ * inner loop is contiguous (gcc vectorises it; tcc gets packed SSE). */
 #if defined(__TINYC__) && defined(__x86_64__)
 /* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static void attn_row_axpy(float *y, const float *x, float a, int n)
@@ -61,8 +63,6 @@ static void attn_row_axpy(float *y, const float *x, float a, int n)
     for (int i = n & ~7; i < n; i++) y[i] += a * x[i];
 }
 #else
-/* y[i] += a * x[i]: one tap of a convolution applied to a whole output row at once, so the
- * inner loop is contiguous (gcc vectorises it; tcc gets packed SSE). */
 static void attn_row_axpy(float *y, const float *x, float a, int n)
 {
     for (int i = 0; i < n; i++) y[i] += a * x[i];

@@ -174,6 +174,7 @@ static inline void attn_rows_dot(float *y0, float *y1, const float *w, int rows,
 #endif
 
 #if !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+/* Dot product of two rows: the FC layers of the excitation MLPs. */
 #if defined(__TINYC__) && defined(__x86_64__)
 /* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static float attn_row_dot(const float *w, const float *x, int n)
@@ -199,7 +200,6 @@ static float attn_row_dot(const float *w, const float *x, int n)
     return s;
 }
 #else
-/* Dot product of two rows: the FC layers of the excitation MLPs. */
 /* Kept out of line: inlined into the loop over output rows, gcc 12 vectorises across rows with
  * costly transposes that make long excitation layers slower. */
 #if defined(__GNUC__)
@@ -229,6 +229,7 @@ static float attn_row_dot(const float *w, const float *x, int n)
 #endif
 
 #if !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+/* Sum of a row; several independent partial sums so the adds pipeline (and vectorise). */
 #if defined(__TINYC__) && defined(__x86_64__)
 /* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static float attn_row_sum(const float *x, int n)
@@ -256,7 +257,6 @@ static float attn_row_sum(const float *x, int n)
     return s;
 }
 #else
-/* Sum of a row; several independent partial sums so the adds pipeline (and vectorise). */
 static float attn_row_sum(const float *x, int n)
 {
     float a[8] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
@@ -281,6 +281,7 @@ static float attn_row_sum(const float *x, int n)
 #endif
 #endif
 
+/* y[i] = g * x[i]: the final pass of SE and ECA. */
 #if defined(__TINYC__) && defined(__x86_64__)
 /* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static void attn_row_scale(float *y, const float *x, float g, int n)
@@ -304,7 +305,6 @@ static void attn_row_scale(float *y, const float *x, float g, int n)
     for (int i = n & ~15; i < n; i++) y[i] = g * x[i];
 }
 #else
-/* y[i] = g * x[i]: the final pass of SE and ECA. */
 static void attn_row_scale(float *y, const float *x, float g, int n)
 {
     for (int i = 0; i < n; i++) y[i] = g * x[i];

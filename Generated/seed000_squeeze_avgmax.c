@@ -173,6 +173,7 @@ static inline void attn_rows_dot(float *y0, float *y1, const float *w, int rows,
 #endif
 #endif
 
+/* Dot product of two rows: the FC layers of the excitation MLPs. */
 #if defined(__TINYC__) && defined(__x86_64__)
 /* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static float attn_row_dot(const float *w, const float *x, int n)
@@ -198,7 +199,6 @@ static float attn_row_dot(const float *w, const float *x, int n)
     return s;
 }
 #else
-/* Dot product of two rows: the FC layers of the excitation MLPs. */
 /* Kept out of line: inlined into the loop over output rows, gcc 12 vectorises across rows with
  * costly transposes that make long excitation layers slower. */
 #if defined(__GNUC__)
@@ -227,6 +227,8 @@ static float attn_row_dot(const float *w, const float *x, int n)
 #endif
 
 #if !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+/* Sum and max of a row in one pass (CBAM's two channel pools). Max skips NaN like the
+ * interpreter: m = v > m ? v : m, which is MAXPS with v as destination. */
 #if defined(__TINYC__) && defined(__x86_64__)
 /* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static void attn_row_sum_max(const float *x, int n, float *sum, float *max)
@@ -263,8 +265,6 @@ static void attn_row_sum_max(const float *x, int n, float *sum, float *max)
     *max = mx;
 }
 #else
-/* Sum and max of a row in one pass (CBAM's two channel pools). Max skips NaN like the
- * interpreter: m = v > m ? v : m, which is MAXPS with v as destination. */
 static void attn_row_sum_max(const float *x, int n, float *sum, float *max)
 {
     float a[8] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
@@ -306,6 +306,7 @@ static void attn_row_sum_max(const float *x, int n, float *sum, float *max)
 #endif
 #endif
 
+/* y[i] = g * x[i]: the final pass of SE and ECA. */
 #if defined(__TINYC__) && defined(__x86_64__)
 /* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static void attn_row_scale(float *y, const float *x, float g, int n)
@@ -329,7 +330,6 @@ static void attn_row_scale(float *y, const float *x, float g, int n)
     for (int i = n & ~15; i < n; i++) y[i] = g * x[i];
 }
 #else
-/* y[i] = g * x[i]: the final pass of SE and ECA. */
 static void attn_row_scale(float *y, const float *x, float g, int n)
 {
     for (int i = 0; i < n; i++) y[i] = g * x[i];

@@ -47,6 +47,7 @@ static inline float attn_expf_host(float x)
 #endif
 #endif
 
+/* Dot product of two rows: the FC layers of the excitation MLPs. */
 #if defined(__TINYC__) && defined(__x86_64__)
 /* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static float attn_row_dot(const float *w, const float *x, int n)
@@ -72,7 +73,6 @@ static float attn_row_dot(const float *w, const float *x, int n)
     return s;
 }
 #else
-/* Dot product of two rows: the FC layers of the excitation MLPs. */
 /* Kept out of line: inlined into the loop over output rows, gcc 12 vectorises across rows with
  * costly transposes that make long excitation layers slower. */
 #if defined(__GNUC__)
@@ -100,6 +100,7 @@ static float attn_row_dot(const float *w, const float *x, int n)
 }
 #endif
 
+/* y[i] = g * x[i]: the final pass of SE and ECA. */
 #if defined(__TINYC__) && defined(__x86_64__)
 /* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static void attn_row_scale(float *y, const float *x, float g, int n)
@@ -123,7 +124,6 @@ static void attn_row_scale(float *y, const float *x, float g, int n)
     for (int i = n & ~15; i < n; i++) y[i] = g * x[i];
 }
 #else
-/* y[i] = g * x[i]: the final pass of SE and ECA. */
 static void attn_row_scale(float *y, const float *x, float g, int n)
 {
     for (int i = 0; i < n; i++) y[i] = g * x[i];

@@ -123,8 +123,17 @@ struct HelperDefinitions {
         switch target.tccAsm {
         case .always: return asm
         case .never: return plain
-        case .guarded: return "#if \(Compiler.tccAsmCondition)\n\(asm)#else\n\(plain)#endif\n"
+        case .guarded:
+            // The helper's description first, above both forms.
+            let (comment, code) = Self.leadingComment(plain)
+            return "\(comment)#if \(Compiler.tccAsmCondition)\n\(asm)#else\n\(code)#endif\n"
         }
+    }
+
+    /// A template's opening `/* ... */` lines, and the rest.
+    private static func leadingComment(_ text: String) -> (comment: Substring, code: Substring) {
+        guard text.hasPrefix("/*"), let end = text.range(of: "*/\n") else { return ("", text[...]) }
+        return (text[..<end.upperBound], text[end.upperBound...])
     }
 
     /// `text` under `#if` when only some of the file's compilers call it.
