@@ -69,7 +69,7 @@ enum Skeleton {
     }
 
     /// `forJIT` swaps `<math.h>` for the two declarations the kernels use: parsing the header
-    /// costs tcc about 1.5 ms, seven times the rest of a compile.
+    /// costs tcc several times the rest of a compile.
     static func source(
         name: String, include: String, helpers: [String], function: String, weights: String, forJIT: Bool, libm: Bool,
         target: EmitTarget
