@@ -4,17 +4,17 @@
 #include "bam_c64.h"
 
 #if defined(__GNUC__) && !defined(__clang__) && !defined(__TINYC__) && defined(__x86_64__)
-/* gcc with 512-bit vectors turns these short rows into masked loops and shuffles (SE at
- * 1x2048x7x7 ran 3x slower than with 256-bit ones); nothing else changes. */
+/* gcc with 512-bit vectors turns these short rows into masked loops and shuffles, slower than
+ * with 256-bit ones; nothing else changes. */
 #pragma GCC target("prefer-vector-width=256")
 #endif
+#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 /* gcc and clang on 64-bit hosts: the kernels' expf becomes this inline copy of attn_expf's
  * reduction and polynomial, written without branches (clamps, round-to-nearest by adding and
  * removing 1.5 * 2^23, selects), so loops of sigmoids and softmax exponentials vectorise, which a
  * libm call per element prevents. Within attn_expf's 1.22 ulp up to x = 88.376; above that, up to
  * 88.72, it saturates at e^88.376 (2.4e38); below -87.34 it gives 0, above 88.72 +inf, NaN stays
  * NaN. tcc and the MCUs call libm's expf, as the spec asks. */
-#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 static inline float attn_expf_host(float x)
 {
     float c = x > -87.3365479f ? x : -87.3365479f;
@@ -35,14 +35,13 @@ static inline float attn_expf_host(float x)
 #define expf attn_expf_host
 #endif
 
+#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 /* C[m][t] = alpha * sum_k A(m, k) * B(k)[t] (+ bias[m]) for gcc and clang on 64-bit hosts: the
  * 1x1 convolutions, A.B products and attention scores. A(m, k) is a[m * ars + k * acs]; row k of
  * B starts at b + k * ldb, rows of C at c + m * ldc. A tile of ATTN_GEMM_ROWS rows of C by two
  * vectors stays in registers across the whole k loop, so each load of B feeds ATTN_GEMM_ROWS
  * multiply-adds (the per-row axpy form does one per two loads and a store). With AVX-512: 4 rows
- * x 32 columns in 16-lane vectors, else 6 rows x 16 columns in 8-lane ones (a 256x784x256
- * product here: 151 and 120 GFLOP/s against 77 for 4 x 16). Other compilers never see this. */
-#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
+ * x 32 columns in 16-lane vectors, else 6 rows x 16 columns in 8-lane ones. */
 #ifndef ATTN_GEMM_OUT_OF_LINE
 /* Out of line and opaque to gcc's interprocedural passes: propagating one call's constant
  * sizes into the body made gcc 12 warn about iterations that never run
@@ -119,11 +118,11 @@ ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nn(float *c, long ldc, const float *
 }
 #endif
 
+#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 /* 8-lane vectors for the row-block helpers of gcc and clang on 64-bit hosts (attn_rows_pool,
  * attn_rows_dot): a block of 8 rows keeps one accumulator per row, and attn_v8_fold8 folds the
  * eight at once, leaving row j's total in lane j (7 vector ops and 14 shuffles per 8 rows, where
  * a call per row pays its own horizontal fold, tail and loop setup). */
-#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 typedef float attn_v8 __attribute__((vector_size(32)));
 typedef int attn_v8i __attribute__((vector_size(32)));
 #if defined(__clang__)
@@ -163,12 +162,11 @@ static inline void attn_v8_fold8(attn_v8 *a, int max)
 }
 #endif
 
+#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 /* Global pools of `rows` consecutive rows of n floats (row r at x + r * n), gcc and clang on
  * 64-bit hosts: sum[r] = scale * the sum of row r, max[r] = its maximum (NaN skipped, as in
- * attn_row_max); either pointer may be null. Rows go eight at a time (see attn_v8_fold8). 2048
- * rows of 49 floats (gcc -O3, this machine): 15 us one row at a time, 3.3 us here, a plain read
- * of the 400 KB taking 2.5; rows up to 392 floats gain 4x, rows of 3136 a little. */
-#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
+ * attn_row_max); either pointer may be null. Rows go eight at a time (see attn_v8_fold8):
+ * short rows gain most, long rows a little. */
 static inline void attn_rows_pool(const float *x, int rows, int n, float scale, float *sum, float *max)
 {
     for (int r = 0; r < rows; r += 8) {
@@ -204,13 +202,11 @@ static inline void attn_rows_pool(const float *x, int rows, int n, float scale, 
 }
 #endif
 
+#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 /* Linear layers on gcc and clang on 64-bit hosts: y0[r] = bias[r] + w[r] . x0 for the `rows`
  * rows of w (k floats each), and y1[r] the same with x1 when x1 is not null (CBAM's MLP on the
  * average and the max vector, reading the weights once); bias may be null. Rows go eight at a
- * time (see attn_v8_fold8), so each load of x feeds eight multiply-adds. SE's two linears at
- * 1x2048x7x7, 2 MB of weights (gcc -O3, this machine): 27.5 us as one dot product per row,
- * 21.7 us here; CBAM's whole block there went from 198 to 52 us with this and attn_rows_pool. */
-#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
+ * time (see attn_v8_fold8), so each load of x feeds eight multiply-adds. */
 static inline void attn_rows_dot(float *y0, float *y1, const float *w, int rows, int k, const float *x0,
                                  const float *x1, const float *bias)
 {
@@ -248,9 +244,11 @@ static inline void attn_rows_dot(float *y0, float *y1, const float *w, int rows,
 }
 #endif
 
+#if !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
 /* y[i] += a * x[i]: one tap of a convolution applied to a whole output row at once, so the
  * inner loop is contiguous (gcc vectorises it; tcc gets packed SSE). */
 #if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static void attn_row_axpy(float *y, const float *x, float a, int n)
 {
     float a4[4] = {a, a, a, a};
@@ -279,9 +277,23 @@ static void attn_row_axpy(float *y, const float *x, float a, int n)
     for (int i = 0; i < n; i++) y[i] += a * x[i];
 }
 #endif
+#endif
+
+/* Long rows get ATTN_LANES partial sums: 32 keep four 8-wide vector chains busy on x86-64 and
+ * AArch64 hosts; other targets, such as a Cortex-M, use the 8-wide loop alone. Rows under 16 wide
+ * steps (7x7 planes, short FC rows) skip the wide loop: its setup and final fold cost more than it
+ * saves there. */
+#ifndef ATTN_LANES
+#if defined(__x86_64__) || defined(__aarch64__)
+#define ATTN_LANES 32
+#else
+#define ATTN_LANES 8
+#endif
+#endif
 
 /* Dot product of two rows: the FC layers of the excitation MLPs. */
 #if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static float attn_row_dot(const float *w, const float *x, int n)
 {
     float a[4] = {0.0f, 0.0f, 0.0f, 0.0f};
@@ -305,20 +317,8 @@ static float attn_row_dot(const float *w, const float *x, int n)
     return s;
 }
 #else
-#ifndef ATTN_LANES
-/* Long rows get ATTN_LANES partial sums: 32 keep four 8-wide vector chains busy on x86-64 and
- * AArch64 hosts (SE 64x56x56: 29.5 -> 21 us under gcc); other targets, such as a Cortex-M, use
- * the 8-wide loop alone. Rows under 16 wide steps (7x7 planes of 49 floats, FC rows of 128)
- * skip the wide loop: its setup and final fold cost more than it saves there (SE 2048x7x7 went
- * from 55 to 97 us when rows of 128 took it). */
-#if defined(__x86_64__) || defined(__aarch64__)
-#define ATTN_LANES 32
-#else
-#define ATTN_LANES 8
-#endif
-#endif
 /* Kept out of line: inlined into the loop over output rows, gcc 12 vectorises across rows with
- * costly transposes (SE at C = 2048 ran 2.8x slower). */
+ * costly transposes that make long excitation layers slower. */
 #if defined(__GNUC__)
 __attribute__((noinline))
 #endif
@@ -344,8 +344,10 @@ static float attn_row_dot(const float *w, const float *x, int n)
 }
 #endif
 
+#if !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
 /* Sum of a row; several independent partial sums so the adds pipeline (and vectorise). */
 #if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static float attn_row_sum(const float *x, int n)
 {
     float a[4] = {0.0f, 0.0f, 0.0f, 0.0f};
@@ -371,18 +373,6 @@ static float attn_row_sum(const float *x, int n)
     return s;
 }
 #else
-#ifndef ATTN_LANES
-/* Long rows get ATTN_LANES partial sums: 32 keep four 8-wide vector chains busy on x86-64 and
- * AArch64 hosts (SE 64x56x56: 29.5 -> 21 us under gcc); other targets, such as a Cortex-M, use
- * the 8-wide loop alone. Rows under 16 wide steps (7x7 planes of 49 floats, FC rows of 128)
- * skip the wide loop: its setup and final fold cost more than it saves there (SE 2048x7x7 went
- * from 55 to 97 us when rows of 128 took it). */
-#if defined(__x86_64__) || defined(__aarch64__)
-#define ATTN_LANES 32
-#else
-#define ATTN_LANES 8
-#endif
-#endif
 static float attn_row_sum(const float *x, int n)
 {
     float a[8] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
@@ -405,9 +395,31 @@ static float attn_row_sum(const float *x, int n)
     return s;
 }
 #endif
+#endif
 
 void bam_c64_forward(const float *input, float *output, const float *params, float *scratch)
 {
+    /* Plan: value, shape, op, storage (scratch offsets in floats).
+     * v1_pool_mean [1,64,1,1] = global_pool.mean(input) -> scratch[0..<64]
+     * v2_gate_s_conv_reduce0 [1,4,16,16] = conv2d(out=4, k=1, pad=0, dil=1, w=$6, b=$7)(input) -> scratch[64..<1088]
+     * v3_gate_c_fc_0 [1,4,1,1] = linear(out=4, w=$0, b=$1)(v1_pool_mean) -> scratch[1088..<1092]
+     * v4_gate_s_bn_reduce0 [1,4,16,16] = affine(scale=$8, shift=$9)(v2_gate_s_conv_reduce0) -> inline (fused into its readers)
+     * v5_gate_c_bn_1 [1,4,1,1] = affine(scale=$2, shift=$3)(v3_gate_c_fc_0) -> inline (fused into its readers)
+     * v6_relu [1,4,16,16] = relu(v4_gate_s_bn_reduce0) -> scratch[1092..<2116]
+     * v7_relu [1,4,1,1] = relu(v5_gate_c_bn_1) -> scratch[0..<4]
+     * v8_gate_s_conv_di_0 [1,4,16,16] = conv2d(out=4, k=3, pad=4, dil=4, w=$10, b=$11)(v6_relu) -> scratch[4..<1028], working scratch[2116..<5988] on 64-bit hosts
+     * v9_mc [1,64,1,1] = linear(out=64, w=$4, b=$5)(v7_relu) -> scratch[1028..<1092]
+     * v10_gate_s_bn_di_0 [1,4,16,16] = affine(scale=$12, shift=$13)(v8_gate_s_conv_di_0) -> inline (fused into its readers)
+     * v11_relu [1,4,16,16] = relu(v10_gate_s_bn_di_0) -> scratch[1092..<2116]
+     * v12_gate_s_conv_di_1 [1,4,16,16] = conv2d(out=4, k=3, pad=4, dil=4, w=$14, b=$15)(v11_relu) -> scratch[0..<1024], working scratch[2116..<5988] on 64-bit hosts
+     * v13_gate_s_bn_di_1 [1,4,16,16] = affine(scale=$16, shift=$17)(v12_gate_s_conv_di_1) -> inline (fused into its readers)
+     * v14_relu [1,4,16,16] = relu(v13_gate_s_bn_di_1) -> scratch[1092..<2116]
+     * v15_gate_s_conv_final [1,1,16,16] = conv2d(out=1, k=1, pad=0, dil=1, w=$18, b=$19)(v14_relu) -> scratch[0..<256]
+     * v16_mul [1,64,16,16] = mul(v15_gate_s_conv_final, v9_mc) -> inline (fused into its readers)
+     * v17_sigmoid [1,64,16,16] = sigmoid(v16_mul) -> inline (fused into its readers)
+     * v18_mul [1,64,16,16] = mul(v17_sigmoid, input) -> inline (fused into its readers)
+     * v19_add [1,64,16,16] = add(v18_mul, input) -> output
+     */
     const float *p0_channel_att_gate_c_gate_c_fc_0_weight = params + BAM_C64_CHANNEL_ATT_GATE_C_GATE_C_FC_0_WEIGHT_OFFSET; /* [4, 64] */
     const float *p1_channel_att_gate_c_gate_c_fc_0_bias = params + BAM_C64_CHANNEL_ATT_GATE_C_GATE_C_FC_0_BIAS_OFFSET; /* [4] */
     const float *p2_channel_att_gate_c_gate_c_bn_1_scale = params + BAM_C64_CHANNEL_ATT_GATE_C_GATE_C_BN_1_SCALE_OFFSET; /* [4] */
@@ -428,22 +440,21 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
     const float *p17_spatial_att_gate_s_gate_s_bn_di_1_shift = params + BAM_C64_SPATIAL_ATT_GATE_S_GATE_S_BN_DI_1_SHIFT_OFFSET; /* [4] */
     const float *p18_att_gate_s_gate_s_conv_final_weight = params + BAM_C64_SPATIAL_ATT_GATE_S_GATE_S_CONV_FINAL_WEIGHT_OFFSET; /* [1, 4, 1, 1] */
     const float *p19_att_gate_s_gate_s_conv_final_bias = params + BAM_C64_SPATIAL_ATT_GATE_S_GATE_S_CONV_FINAL_BIAS_OFFSET; /* [1] */
-    float *v1_pool_mean = scratch; /* [1,64,1,1] */
+    float *v1_pool_mean = scratch + 0; /* [1,64,1,1] */
     float *v2_gate_s_conv_reduce0 = scratch + 64; /* [1,4,16,16] */
     float *v3_gate_c_fc_0 = scratch + 1088; /* [1,4,1,1] */
     float *v6_relu = scratch + 1092; /* [1,4,16,16] */
-    float *v7_relu = scratch; /* [1,4,1,1] */
+    float *v7_relu = scratch + 0; /* [1,4,1,1] */
     float *v8_gate_s_conv_di_0 = scratch + 4; /* [1,4,16,16] */
     float *v9_mc = scratch + 1028; /* [1,64,1,1] */
     float *v11_relu = scratch + 1092; /* [1,4,16,16] */
-    float *v12_gate_s_conv_di_1 = scratch; /* [1,4,16,16] */
+    float *v12_gate_s_conv_di_1 = scratch + 0; /* [1,4,16,16] */
     float *v14_relu = scratch + 1092; /* [1,4,16,16] */
-    float *v15_gate_s_conv_final = scratch; /* [1,1,16,16] */
+    float *v15_gate_s_conv_final = scratch + 0; /* [1,1,16,16] */
 
     /* v1_pool_mean [1,64,1,1] = global_pool.mean(input) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        (void)attn_row_sum;
         attn_rows_pool(input, 64, 256, 0.00390625f, v1_pool_mean, (float *)0);
         #else
         for (int c = 0; c < 64; c++) {
@@ -455,12 +466,11 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
     /* v2_gate_s_conv_reduce0 [1,4,16,16] = conv2d(out=4, k=1, pad=0, dil=1, w=$6, b=$7)(input) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        (void)attn_row_axpy;
-        attn_gemm_nn(v2_gate_s_conv_reduce0, 256, p6_att_gate_s_gate_s_conv_reduce0_weight, 64, 1, input, 256, 4, 256, 64, p7_att_gate_s_gate_s_conv_reduce0_bias, 1.0f);
+        attn_gemm_nn(v2_gate_s_conv_reduce0 + 0 + 0 * 1024, 256, p6_att_gate_s_gate_s_conv_reduce0_weight + 0 * 256, 64, 1, input + 0 + 0 * 16384, 256, 4, 256, 64, p7_att_gate_s_gate_s_conv_reduce0_bias + 0 * 4, 1.0f);
         #else
         for (int o = 0; o < 4; o++) {
             float *out_plane = v2_gate_s_conv_reduce0 + o * 256;
-            const float *x_planes = input;
+            const float *x_planes = input + 0;
             const float *w_row = p6_att_gate_s_gate_s_conv_reduce0_weight + o * 64;
             for (int t = 0; t < 256; t++) {
                 out_plane[t] = p7_att_gate_s_gate_s_conv_reduce0_bias[o];
@@ -503,18 +513,18 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
     {
         float *v8_gate_s_conv_di_0_padded = scratch + 2116; /* [4, 24, 24] + 32 */
         float *v8_gate_s_conv_di_0_wide = scratch + 4452; /* 4 × 384 */
+        #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         for (int t = 0; t < 2336; t++) {
             v8_gate_s_conv_di_0_padded[t] = 0.0f;
         }
         for (int i = 0; i < 4; i++) {
             for (int y = 0; y < 16; y++) {
-                float *dst = v8_gate_s_conv_di_0_padded + i * 576 + y * 24 + 100;
+                float *dst = v8_gate_s_conv_di_0_padded + (i * 24 + y + 4) * 24 + 4;
                 for (int c = 0; c < 16; c++) {
                     dst[c] = v6_relu[i * 256 + y * 16 + c];
                 }
             }
         }
-        #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         #if defined(__AVX512F__)
         #define ATTN_V_LANES 16
         #else
@@ -522,14 +532,13 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
         #endif
         typedef float attn_v __attribute__((vector_size(4 * ATTN_V_LANES)));
         static const int v8_gate_s_conv_di_0_taps[36] = {0, 4, 8, 96, 100, 104, 192, 196, 200, 576, 580, 584, 672, 676, 680, 768, 772, 776, 1152, 1156, 1160, 1248, 1252, 1256, 1344, 1348, 1352, 1728, 1732, 1736, 1824, 1828, 1832, 1920, 1924, 1928};
-        (void)attn_row_axpy;
         for (int o = 0; o < 4; o += 4) {
-            const float *group = v8_gate_s_conv_di_0_padded;
-            const float *w_a_row = p10_att_gate_s_gate_s_conv_di_0_weight + o * 36;
-            const float *w_b_row = p10_att_gate_s_gate_s_conv_di_0_weight + o * 36 + 36;
-            const float *w_c_row = p10_att_gate_s_gate_s_conv_di_0_weight + o * 36 + 72;
-            const float *w_d_row = p10_att_gate_s_gate_s_conv_di_0_weight + o * 36 + 108;
-            for (int t0 = 0; t0 < 384; t0 += ATTN_V_LANES * 2) {
+            const float *group = v8_gate_s_conv_di_0_padded + (0) * 576;
+            const float *w_a_row = p10_att_gate_s_gate_s_conv_di_0_weight + (o + 0) * 36;
+            const float *w_b_row = p10_att_gate_s_gate_s_conv_di_0_weight + (o + 1) * 36;
+            const float *w_c_row = p10_att_gate_s_gate_s_conv_di_0_weight + (o + 2) * 36;
+            const float *w_d_row = p10_att_gate_s_gate_s_conv_di_0_weight + (o + 3) * 36;
+            for (int t0 = 0; t0 < 384; t0 += 2 * ATTN_V_LANES) {
                 attn_v acc_a0 = {0}, acc_a1 = {0};
                 attn_v acc_b0 = {0}, acc_b1 = {0};
                 attn_v acc_c0 = {0}, acc_c1 = {0};
@@ -544,14 +553,14 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
                     acc_c0 += w_c_row[j] * x0; acc_c1 += w_c_row[j] * x1;
                     acc_d0 += w_d_row[j] * x0; acc_d1 += w_d_row[j] * x1;
                 }
-                __builtin_memcpy(v8_gate_s_conv_di_0_wide + t0, &acc_a0, sizeof acc_a0);
-                __builtin_memcpy(v8_gate_s_conv_di_0_wide + t0 + ATTN_V_LANES, &acc_a1, sizeof acc_a1);
-                __builtin_memcpy(v8_gate_s_conv_di_0_wide + t0 + 384, &acc_b0, sizeof acc_b0);
-                __builtin_memcpy(v8_gate_s_conv_di_0_wide + t0 + ATTN_V_LANES + 384, &acc_b1, sizeof acc_b1);
-                __builtin_memcpy(v8_gate_s_conv_di_0_wide + t0 + 768, &acc_c0, sizeof acc_c0);
-                __builtin_memcpy(v8_gate_s_conv_di_0_wide + t0 + ATTN_V_LANES + 768, &acc_c1, sizeof acc_c1);
-                __builtin_memcpy(v8_gate_s_conv_di_0_wide + t0 + 1152, &acc_d0, sizeof acc_d0);
-                __builtin_memcpy(v8_gate_s_conv_di_0_wide + t0 + ATTN_V_LANES + 1152, &acc_d1, sizeof acc_d1);
+                __builtin_memcpy(v8_gate_s_conv_di_0_wide + 0 + t0, &acc_a0, sizeof acc_a0);
+                __builtin_memcpy(v8_gate_s_conv_di_0_wide + 0 + t0 + ATTN_V_LANES, &acc_a1, sizeof acc_a1);
+                __builtin_memcpy(v8_gate_s_conv_di_0_wide + 384 + t0, &acc_b0, sizeof acc_b0);
+                __builtin_memcpy(v8_gate_s_conv_di_0_wide + 384 + t0 + ATTN_V_LANES, &acc_b1, sizeof acc_b1);
+                __builtin_memcpy(v8_gate_s_conv_di_0_wide + 768 + t0, &acc_c0, sizeof acc_c0);
+                __builtin_memcpy(v8_gate_s_conv_di_0_wide + 768 + t0 + ATTN_V_LANES, &acc_c1, sizeof acc_c1);
+                __builtin_memcpy(v8_gate_s_conv_di_0_wide + 1152 + t0, &acc_d0, sizeof acc_d0);
+                __builtin_memcpy(v8_gate_s_conv_di_0_wide + 1152 + t0 + ATTN_V_LANES, &acc_d1, sizeof acc_d1);
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
@@ -560,31 +569,42 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    v8_gate_s_conv_di_0[o * 256 + y * 16 + c + 256] = v8_gate_s_conv_di_0_wide[y * 24 + c + 384] + p11_spatial_att_gate_s_gate_s_conv_di_0_bias[o + 1];
+                    v8_gate_s_conv_di_0[(o + 1) * 256 + y * 16 + c] = (v8_gate_s_conv_di_0_wide + 384)[y * 24 + c] + p11_spatial_att_gate_s_gate_s_conv_di_0_bias[o + 1];
                 }
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    v8_gate_s_conv_di_0[o * 256 + y * 16 + c + 512] = v8_gate_s_conv_di_0_wide[y * 24 + c + 768] + p11_spatial_att_gate_s_gate_s_conv_di_0_bias[o + 2];
+                    v8_gate_s_conv_di_0[(o + 2) * 256 + y * 16 + c] = (v8_gate_s_conv_di_0_wide + 768)[y * 24 + c] + p11_spatial_att_gate_s_gate_s_conv_di_0_bias[o + 2];
                 }
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    v8_gate_s_conv_di_0[o * 256 + y * 16 + c + 768] = v8_gate_s_conv_di_0_wide[y * 24 + c + 1152] + p11_spatial_att_gate_s_gate_s_conv_di_0_bias[o + 3];
+                    v8_gate_s_conv_di_0[(o + 3) * 256 + y * 16 + c] = (v8_gate_s_conv_di_0_wide + 1152)[y * 24 + c] + p11_spatial_att_gate_s_gate_s_conv_di_0_bias[o + 3];
                 }
             }
         }
         #else
+        for (int t = 0; t < 2336; t++) {
+            v8_gate_s_conv_di_0_padded[t] = 0.0f;
+        }
+        for (int i = 0; i < 4; i++) {
+            for (int y = 0; y < 16; y++) {
+                float *dst = v8_gate_s_conv_di_0_padded + (i * 24 + y + 4) * 24 + 4;
+                for (int c = 0; c < 16; c++) {
+                    dst[c] = v6_relu[i * 256 + y * 16 + c];
+                }
+            }
+        }
         for (int o = 0; o < 4; o++) {
             for (int t = 0; t < 376; t++) {
                 v8_gate_s_conv_di_0_wide[t] = 0.0f;
             }
             const float *w_o = p10_att_gate_s_gate_s_conv_di_0_weight + o * 36;
-            const float *group = v8_gate_s_conv_di_0_padded;
+            const float *group = v8_gate_s_conv_di_0_padded + (0) * 576;
             for (int i = 0; i < 4; i++) {
                 for (int kh = 0; kh < 3; kh++) {
                     for (int kw = 0; kw < 3; kw++) {
-                        attn_row_axpy(v8_gate_s_conv_di_0_wide, group + i * 576 + kh * 96 + kw * 4, w_o[i * 9 + kh * 3 + kw], 376);
+                        attn_row_axpy(v8_gate_s_conv_di_0_wide, group + (i * 24 + kh * 4) * 24 + kw * 4, w_o[(i * 3 + kh) * 3 + kw], 376);
                     }
                 }
             }
@@ -597,10 +617,9 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
         #endif
     }
     #else
-    (void)attn_row_axpy;
     for (int o = 0; o < 4; o++) {
         for (int h = 0; h < 16; h++) {
-            const int kh0 = h < 4 ? (7 - h) / 4 : 0;
+            const int kh0 = h < 4 ? (4 - h + 3) / 4 : 0;
             const int kh1_ = 19 - h < 0 ? 0 : (19 - h) / 4 + 1;
             const int kh1 = kh1_ < 3 ? kh1_ : 3;
             float *out_row = v8_gate_s_conv_di_0 + o * 256 + h * 16;
@@ -609,14 +628,14 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
             }
             for (int i = 0; i < 4; i++) {
                 const float *x_plane = v6_relu + i * 256;
-                const float *w_plane = p10_att_gate_s_gate_s_conv_di_0_weight + o * 36 + i * 9;
+                const float *w_plane = p10_att_gate_s_gate_s_conv_di_0_weight + (o * 4 + i) * 9;
                 for (int kh = kh0; kh < kh1; kh++) {
-                    const float *x_row = x_plane + (h * 16 + kh * 64 - 64);
+                    const float *x_row = x_plane + (h + kh * 4 - 4) * 16;
                     for (int kw = 0; kw < 3; kw++) {
                         const int lo = kw * 4 < 4 ? 4 - kw * 4 : 0;
                         const int hi_ = 20 - kw * 4;
                         const int hi = hi_ < 16 ? hi_ : 16;
-                        if (hi > lo) attn_row_axpy(out_row + lo, x_row + (lo + kw * 4 - 4), w_plane[kh * 3 + kw], hi - lo);
+                        if (hi > lo) attn_row_axpy(out_row + lo, x_row + lo + kw * 4 - 4, w_plane[kh * 3 + kw], hi - lo);
                     }
                 }
             }
@@ -627,7 +646,6 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
     /* v9_mc [1,64,1,1] = linear(out=64, w=$4, b=$5)(v7_relu) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        (void)attn_row_dot;
         attn_rows_dot(v9_mc, (float *)0, p4_att_gate_c_gate_c_fc_final_weight, 64, 4, v7_relu, (float *)0, p5_channel_att_gate_c_gate_c_fc_final_bias);
         #else
         for (int o = 0; o < 64; o++) {
@@ -654,18 +672,18 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
     {
         float *v12_gate_s_conv_di_1_padded = scratch + 2116; /* [4, 24, 24] + 32 */
         float *v12_gate_s_conv_di_1_wide = scratch + 4452; /* 4 × 384 */
+        #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         for (int t = 0; t < 2336; t++) {
             v12_gate_s_conv_di_1_padded[t] = 0.0f;
         }
         for (int i = 0; i < 4; i++) {
             for (int y = 0; y < 16; y++) {
-                float *dst = v12_gate_s_conv_di_1_padded + i * 576 + y * 24 + 100;
+                float *dst = v12_gate_s_conv_di_1_padded + (i * 24 + y + 4) * 24 + 4;
                 for (int c = 0; c < 16; c++) {
                     dst[c] = v11_relu[i * 256 + y * 16 + c];
                 }
             }
         }
-        #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         #if defined(__AVX512F__)
         #define ATTN_V_LANES 16
         #else
@@ -673,14 +691,13 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
         #endif
         typedef float attn_v __attribute__((vector_size(4 * ATTN_V_LANES)));
         static const int v12_gate_s_conv_di_1_taps[36] = {0, 4, 8, 96, 100, 104, 192, 196, 200, 576, 580, 584, 672, 676, 680, 768, 772, 776, 1152, 1156, 1160, 1248, 1252, 1256, 1344, 1348, 1352, 1728, 1732, 1736, 1824, 1828, 1832, 1920, 1924, 1928};
-        (void)attn_row_axpy;
         for (int o = 0; o < 4; o += 4) {
-            const float *group = v12_gate_s_conv_di_1_padded;
-            const float *w_a_row = p14_att_gate_s_gate_s_conv_di_1_weight + o * 36;
-            const float *w_b_row = p14_att_gate_s_gate_s_conv_di_1_weight + o * 36 + 36;
-            const float *w_c_row = p14_att_gate_s_gate_s_conv_di_1_weight + o * 36 + 72;
-            const float *w_d_row = p14_att_gate_s_gate_s_conv_di_1_weight + o * 36 + 108;
-            for (int t0 = 0; t0 < 384; t0 += ATTN_V_LANES * 2) {
+            const float *group = v12_gate_s_conv_di_1_padded + (0) * 576;
+            const float *w_a_row = p14_att_gate_s_gate_s_conv_di_1_weight + (o + 0) * 36;
+            const float *w_b_row = p14_att_gate_s_gate_s_conv_di_1_weight + (o + 1) * 36;
+            const float *w_c_row = p14_att_gate_s_gate_s_conv_di_1_weight + (o + 2) * 36;
+            const float *w_d_row = p14_att_gate_s_gate_s_conv_di_1_weight + (o + 3) * 36;
+            for (int t0 = 0; t0 < 384; t0 += 2 * ATTN_V_LANES) {
                 attn_v acc_a0 = {0}, acc_a1 = {0};
                 attn_v acc_b0 = {0}, acc_b1 = {0};
                 attn_v acc_c0 = {0}, acc_c1 = {0};
@@ -695,14 +712,14 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
                     acc_c0 += w_c_row[j] * x0; acc_c1 += w_c_row[j] * x1;
                     acc_d0 += w_d_row[j] * x0; acc_d1 += w_d_row[j] * x1;
                 }
-                __builtin_memcpy(v12_gate_s_conv_di_1_wide + t0, &acc_a0, sizeof acc_a0);
-                __builtin_memcpy(v12_gate_s_conv_di_1_wide + t0 + ATTN_V_LANES, &acc_a1, sizeof acc_a1);
-                __builtin_memcpy(v12_gate_s_conv_di_1_wide + t0 + 384, &acc_b0, sizeof acc_b0);
-                __builtin_memcpy(v12_gate_s_conv_di_1_wide + t0 + ATTN_V_LANES + 384, &acc_b1, sizeof acc_b1);
-                __builtin_memcpy(v12_gate_s_conv_di_1_wide + t0 + 768, &acc_c0, sizeof acc_c0);
-                __builtin_memcpy(v12_gate_s_conv_di_1_wide + t0 + ATTN_V_LANES + 768, &acc_c1, sizeof acc_c1);
-                __builtin_memcpy(v12_gate_s_conv_di_1_wide + t0 + 1152, &acc_d0, sizeof acc_d0);
-                __builtin_memcpy(v12_gate_s_conv_di_1_wide + t0 + ATTN_V_LANES + 1152, &acc_d1, sizeof acc_d1);
+                __builtin_memcpy(v12_gate_s_conv_di_1_wide + 0 + t0, &acc_a0, sizeof acc_a0);
+                __builtin_memcpy(v12_gate_s_conv_di_1_wide + 0 + t0 + ATTN_V_LANES, &acc_a1, sizeof acc_a1);
+                __builtin_memcpy(v12_gate_s_conv_di_1_wide + 384 + t0, &acc_b0, sizeof acc_b0);
+                __builtin_memcpy(v12_gate_s_conv_di_1_wide + 384 + t0 + ATTN_V_LANES, &acc_b1, sizeof acc_b1);
+                __builtin_memcpy(v12_gate_s_conv_di_1_wide + 768 + t0, &acc_c0, sizeof acc_c0);
+                __builtin_memcpy(v12_gate_s_conv_di_1_wide + 768 + t0 + ATTN_V_LANES, &acc_c1, sizeof acc_c1);
+                __builtin_memcpy(v12_gate_s_conv_di_1_wide + 1152 + t0, &acc_d0, sizeof acc_d0);
+                __builtin_memcpy(v12_gate_s_conv_di_1_wide + 1152 + t0 + ATTN_V_LANES, &acc_d1, sizeof acc_d1);
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
@@ -711,31 +728,42 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    v12_gate_s_conv_di_1[o * 256 + y * 16 + c + 256] = v12_gate_s_conv_di_1_wide[y * 24 + c + 384] + p15_spatial_att_gate_s_gate_s_conv_di_1_bias[o + 1];
+                    v12_gate_s_conv_di_1[(o + 1) * 256 + y * 16 + c] = (v12_gate_s_conv_di_1_wide + 384)[y * 24 + c] + p15_spatial_att_gate_s_gate_s_conv_di_1_bias[o + 1];
                 }
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    v12_gate_s_conv_di_1[o * 256 + y * 16 + c + 512] = v12_gate_s_conv_di_1_wide[y * 24 + c + 768] + p15_spatial_att_gate_s_gate_s_conv_di_1_bias[o + 2];
+                    v12_gate_s_conv_di_1[(o + 2) * 256 + y * 16 + c] = (v12_gate_s_conv_di_1_wide + 768)[y * 24 + c] + p15_spatial_att_gate_s_gate_s_conv_di_1_bias[o + 2];
                 }
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    v12_gate_s_conv_di_1[o * 256 + y * 16 + c + 768] = v12_gate_s_conv_di_1_wide[y * 24 + c + 1152] + p15_spatial_att_gate_s_gate_s_conv_di_1_bias[o + 3];
+                    v12_gate_s_conv_di_1[(o + 3) * 256 + y * 16 + c] = (v12_gate_s_conv_di_1_wide + 1152)[y * 24 + c] + p15_spatial_att_gate_s_gate_s_conv_di_1_bias[o + 3];
                 }
             }
         }
         #else
+        for (int t = 0; t < 2336; t++) {
+            v12_gate_s_conv_di_1_padded[t] = 0.0f;
+        }
+        for (int i = 0; i < 4; i++) {
+            for (int y = 0; y < 16; y++) {
+                float *dst = v12_gate_s_conv_di_1_padded + (i * 24 + y + 4) * 24 + 4;
+                for (int c = 0; c < 16; c++) {
+                    dst[c] = v11_relu[i * 256 + y * 16 + c];
+                }
+            }
+        }
         for (int o = 0; o < 4; o++) {
             for (int t = 0; t < 376; t++) {
                 v12_gate_s_conv_di_1_wide[t] = 0.0f;
             }
             const float *w_o = p14_att_gate_s_gate_s_conv_di_1_weight + o * 36;
-            const float *group = v12_gate_s_conv_di_1_padded;
+            const float *group = v12_gate_s_conv_di_1_padded + (0) * 576;
             for (int i = 0; i < 4; i++) {
                 for (int kh = 0; kh < 3; kh++) {
                     for (int kw = 0; kw < 3; kw++) {
-                        attn_row_axpy(v12_gate_s_conv_di_1_wide, group + i * 576 + kh * 96 + kw * 4, w_o[i * 9 + kh * 3 + kw], 376);
+                        attn_row_axpy(v12_gate_s_conv_di_1_wide, group + (i * 24 + kh * 4) * 24 + kw * 4, w_o[(i * 3 + kh) * 3 + kw], 376);
                     }
                 }
             }
@@ -748,10 +776,9 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
         #endif
     }
     #else
-    (void)attn_row_axpy;
     for (int o = 0; o < 4; o++) {
         for (int h = 0; h < 16; h++) {
-            const int kh0 = h < 4 ? (7 - h) / 4 : 0;
+            const int kh0 = h < 4 ? (4 - h + 3) / 4 : 0;
             const int kh1_ = 19 - h < 0 ? 0 : (19 - h) / 4 + 1;
             const int kh1 = kh1_ < 3 ? kh1_ : 3;
             float *out_row = v12_gate_s_conv_di_1 + o * 256 + h * 16;
@@ -760,14 +787,14 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
             }
             for (int i = 0; i < 4; i++) {
                 const float *x_plane = v11_relu + i * 256;
-                const float *w_plane = p14_att_gate_s_gate_s_conv_di_1_weight + o * 36 + i * 9;
+                const float *w_plane = p14_att_gate_s_gate_s_conv_di_1_weight + (o * 4 + i) * 9;
                 for (int kh = kh0; kh < kh1; kh++) {
-                    const float *x_row = x_plane + (h * 16 + kh * 64 - 64);
+                    const float *x_row = x_plane + (h + kh * 4 - 4) * 16;
                     for (int kw = 0; kw < 3; kw++) {
                         const int lo = kw * 4 < 4 ? 4 - kw * 4 : 0;
                         const int hi_ = 20 - kw * 4;
                         const int hi = hi_ < 16 ? hi_ : 16;
-                        if (hi > lo) attn_row_axpy(out_row + lo, x_row + (lo + kw * 4 - 4), w_plane[kh * 3 + kw], hi - lo);
+                        if (hi > lo) attn_row_axpy(out_row + lo, x_row + lo + kw * 4 - 4, w_plane[kh * 3 + kw], hi - lo);
                     }
                 }
             }
@@ -790,12 +817,11 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
     /* v15_gate_s_conv_final [1,1,16,16] = conv2d(out=1, k=1, pad=0, dil=1, w=$18, b=$19)(v14_relu) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        (void)attn_row_axpy;
-        attn_gemm_nn(v15_gate_s_conv_final, 256, p18_att_gate_s_gate_s_conv_final_weight, 4, 1, v14_relu, 256, 1, 256, 4, p19_att_gate_s_gate_s_conv_final_bias, 1.0f);
+        attn_gemm_nn(v15_gate_s_conv_final + 0 + 0 * 256, 256, p18_att_gate_s_gate_s_conv_final_weight + 0 * 4, 4, 1, v14_relu + 0 + 0 * 1024, 256, 1, 256, 4, p19_att_gate_s_gate_s_conv_final_bias + 0, 1.0f);
         #else
-        float *out_plane = v15_gate_s_conv_final;
-        const float *x_planes = v14_relu;
-        const float *w_row = p18_att_gate_s_gate_s_conv_final_weight;
+        float *out_plane = v15_gate_s_conv_final + 0;
+        const float *x_planes = v14_relu + 0;
+        const float *w_row = p18_att_gate_s_gate_s_conv_final_weight + 0 * 4;
         for (int t = 0; t < 256; t++) {
             out_plane[t] = p19_att_gate_s_gate_s_conv_final_bias[0];
         }

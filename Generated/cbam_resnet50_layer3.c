@@ -4,17 +4,17 @@
 #include "cbam_resnet50_layer3.h"
 
 #if defined(__GNUC__) && !defined(__clang__) && !defined(__TINYC__) && defined(__x86_64__)
-/* gcc with 512-bit vectors turns these short rows into masked loops and shuffles (SE at
- * 1x2048x7x7 ran 3x slower than with 256-bit ones); nothing else changes. */
+/* gcc with 512-bit vectors turns these short rows into masked loops and shuffles, slower than
+ * with 256-bit ones; nothing else changes. */
 #pragma GCC target("prefer-vector-width=256")
 #endif
+#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 /* gcc and clang on 64-bit hosts: the kernels' expf becomes this inline copy of attn_expf's
  * reduction and polynomial, written without branches (clamps, round-to-nearest by adding and
  * removing 1.5 * 2^23, selects), so loops of sigmoids and softmax exponentials vectorise, which a
  * libm call per element prevents. Within attn_expf's 1.22 ulp up to x = 88.376; above that, up to
  * 88.72, it saturates at e^88.376 (2.4e38); below -87.34 it gives 0, above 88.72 +inf, NaN stays
  * NaN. tcc and the MCUs call libm's expf, as the spec asks. */
-#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 static inline float attn_expf_host(float x)
 {
     float c = x > -87.3365479f ? x : -87.3365479f;
@@ -35,11 +35,11 @@ static inline float attn_expf_host(float x)
 #define expf attn_expf_host
 #endif
 
+#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 /* 8-lane vectors for the row-block helpers of gcc and clang on 64-bit hosts (attn_rows_pool,
  * attn_rows_dot): a block of 8 rows keeps one accumulator per row, and attn_v8_fold8 folds the
  * eight at once, leaving row j's total in lane j (7 vector ops and 14 shuffles per 8 rows, where
  * a call per row pays its own horizontal fold, tail and loop setup). */
-#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 typedef float attn_v8 __attribute__((vector_size(32)));
 typedef int attn_v8i __attribute__((vector_size(32)));
 #if defined(__clang__)
@@ -79,12 +79,11 @@ static inline void attn_v8_fold8(attn_v8 *a, int max)
 }
 #endif
 
+#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 /* Global pools of `rows` consecutive rows of n floats (row r at x + r * n), gcc and clang on
  * 64-bit hosts: sum[r] = scale * the sum of row r, max[r] = its maximum (NaN skipped, as in
- * attn_row_max); either pointer may be null. Rows go eight at a time (see attn_v8_fold8). 2048
- * rows of 49 floats (gcc -O3, this machine): 15 us one row at a time, 3.3 us here, a plain read
- * of the 400 KB taking 2.5; rows up to 392 floats gain 4x, rows of 3136 a little. */
-#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
+ * attn_row_max); either pointer may be null. Rows go eight at a time (see attn_v8_fold8):
+ * short rows gain most, long rows a little. */
 static inline void attn_rows_pool(const float *x, int rows, int n, float scale, float *sum, float *max)
 {
     for (int r = 0; r < rows; r += 8) {
@@ -120,13 +119,11 @@ static inline void attn_rows_pool(const float *x, int rows, int n, float scale, 
 }
 #endif
 
+#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 /* Linear layers on gcc and clang on 64-bit hosts: y0[r] = bias[r] + w[r] . x0 for the `rows`
  * rows of w (k floats each), and y1[r] the same with x1 when x1 is not null (CBAM's MLP on the
  * average and the max vector, reading the weights once); bias may be null. Rows go eight at a
- * time (see attn_v8_fold8), so each load of x feeds eight multiply-adds. SE's two linears at
- * 1x2048x7x7, 2 MB of weights (gcc -O3, this machine): 27.5 us as one dot product per row,
- * 21.7 us here; CBAM's whole block there went from 198 to 52 us with this and attn_rows_pool. */
-#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
+ * time (see attn_v8_fold8), so each load of x feeds eight multiply-adds. */
 static inline void attn_rows_dot(float *y0, float *y1, const float *w, int rows, int k, const float *x0,
                                  const float *x1, const float *bias)
 {
@@ -167,6 +164,7 @@ static inline void attn_rows_dot(float *y0, float *y1, const float *w, int rows,
 /* y[i] += a * x[i]: one tap of a convolution applied to a whole output row at once, so the
  * inner loop is contiguous (gcc vectorises it; tcc gets packed SSE). */
 #if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static void attn_row_axpy(float *y, const float *x, float a, int n)
 {
     float a4[4] = {a, a, a, a};
@@ -196,9 +194,23 @@ static void attn_row_axpy(float *y, const float *x, float a, int n)
 }
 #endif
 
+/* Long rows get ATTN_LANES partial sums: 32 keep four 8-wide vector chains busy on x86-64 and
+ * AArch64 hosts; other targets, such as a Cortex-M, use the 8-wide loop alone. Rows under 16 wide
+ * steps (7x7 planes, short FC rows) skip the wide loop: its setup and final fold cost more than it
+ * saves there. */
+#ifndef ATTN_LANES
+#if defined(__x86_64__) || defined(__aarch64__)
+#define ATTN_LANES 32
+#else
+#define ATTN_LANES 8
+#endif
+#endif
+
+#if !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
 /* Two dot products sharing one weight row: CBAM's MLP applied to the average and the max vector
  * reads its weights once instead of twice. */
 #if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static void attn_row_dot2(const float *w, const float *x, const float *y, int n, float *dx, float *dy)
 {
     float a[4] = {0.0f, 0.0f, 0.0f, 0.0f};
@@ -233,18 +245,6 @@ static void attn_row_dot2(const float *w, const float *x, const float *y, int n,
     *dy = sy;
 }
 #else
-#ifndef ATTN_LANES
-/* Long rows get ATTN_LANES partial sums: 32 keep four 8-wide vector chains busy on x86-64 and
- * AArch64 hosts (SE 64x56x56: 29.5 -> 21 us under gcc); other targets, such as a Cortex-M, use
- * the 8-wide loop alone. Rows under 16 wide steps (7x7 planes of 49 floats, FC rows of 128)
- * skip the wide loop: its setup and final fold cost more than it saves there (SE 2048x7x7 went
- * from 55 to 97 us when rows of 128 took it). */
-#if defined(__x86_64__) || defined(__aarch64__)
-#define ATTN_LANES 32
-#else
-#define ATTN_LANES 8
-#endif
-#endif
 /* Out of line for the same reason as attn_row_dot. */
 #if defined(__GNUC__)
 __attribute__((noinline))
@@ -286,10 +286,13 @@ static void attn_row_dot2(const float *w, const float *x, const float *y, int n,
     *dy = sy;
 }
 #endif
+#endif
 
+#if !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
 /* Sum and max of a row in one pass (CBAM's two channel pools). Max skips NaN like the
  * interpreter: m = v > m ? v : m, which is MAXPS with v as destination. */
 #if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static void attn_row_sum_max(const float *x, int n, float *sum, float *max)
 {
     float a[4] = {0.0f, 0.0f, 0.0f, 0.0f};
@@ -324,18 +327,6 @@ static void attn_row_sum_max(const float *x, int n, float *sum, float *max)
     *max = mx;
 }
 #else
-#ifndef ATTN_LANES
-/* Long rows get ATTN_LANES partial sums: 32 keep four 8-wide vector chains busy on x86-64 and
- * AArch64 hosts (SE 64x56x56: 29.5 -> 21 us under gcc); other targets, such as a Cortex-M, use
- * the 8-wide loop alone. Rows under 16 wide steps (7x7 planes of 49 floats, FC rows of 128)
- * skip the wide loop: its setup and final fold cost more than it saves there (SE 2048x7x7 went
- * from 55 to 97 us when rows of 128 took it). */
-#if defined(__x86_64__) || defined(__aarch64__)
-#define ATTN_LANES 32
-#else
-#define ATTN_LANES 8
-#endif
-#endif
 static void attn_row_sum_max(const float *x, int n, float *sum, float *max)
 {
     float a[8] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
@@ -375,10 +366,12 @@ static void attn_row_sum_max(const float *x, int n, float *sum, float *max)
     *max = mx;
 }
 #endif
+#endif
 
 /* v = g * x[i]; sum[i] += v; max[i] = v > max[i] ? v : max[i]: CBAM's pass that applies the
  * channel gate and pools over channels, without storing the gated tensor. */
 #if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static void attn_row_scale_sum_max(float *sum, float *max, const float *x, float g, int n)
 {
     float g4[4] = {g, g, g, g};
@@ -417,6 +410,7 @@ static void attn_row_scale_sum_max(float *sum, float *max, const float *x, float
 
 /* y[i] = s[i] * (g * x[i]): CBAM's final pass, the channel gate recomputed from x. */
 #if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static void attn_row_scale_mul(float *y, const float *x, float g, const float *s, int n)
 {
     float g4[4] = {g, g, g, g};
@@ -449,6 +443,26 @@ static void attn_row_scale_mul(float *y, const float *x, float g, const float *s
 
 void cbam_resnet50_layer3_forward(const float *input, float *output, const float *params, float *scratch)
 {
+    /* Plan: value, shape, op, storage (scratch offsets in floats).
+     * v1_pool_mean [1,1024,1,1] = global_pool.mean(input) -> scratch[0..<1024]
+     * v2_pool_max [1,1024,1,1] = global_pool.max(input) -> scratch[1024..<2048]
+     * v3_fc1 [1,64,1,1] = linear(out=64, w=$0)(v1_pool_mean) -> scratch[2048..<2112]
+     * v4_fc1 [1,64,1,1] = linear(out=64, w=$0)(v2_pool_max) -> scratch[2112..<2176]
+     * v5_relu [1,64,1,1] = relu(v3_fc1) -> scratch[2048..<2112]
+     * v6_relu [1,64,1,1] = relu(v4_fc1) -> scratch[2112..<2176]
+     * v7_avg_path [1,1024,1,1] = linear(out=1024, w=$1)(v5_relu) -> scratch[0..<1024]
+     * v8_fc2 [1,1024,1,1] = linear(out=1024, w=$1)(v6_relu) -> scratch[1024..<2048]
+     * v9_add [1,1024,1,1] = add(v8_fc2, v7_avg_path) -> inline (fused into its readers)
+     * v10_sigmoid [1,1024,1,1] = sigmoid(v9_add) -> scratch[2048..<3072]
+     * v11_x1 [1,1024,14,14] = mul(v10_sigmoid, input) -> inline (fused into its readers)
+     * v12_mean_c [1,1,14,14] = channel_pool.mean(v11_x1) -> scratch[0..<196]
+     * v13_max_c [1,1,14,14] = channel_pool.max(v11_x1) -> scratch[196..<392]
+     * v14_concat [1,2,14,14] = concat.c(v12_mean_c, v13_max_c) -> scratch[0..<392]
+     * v15_conv [1,1,14,14] = conv2d(out=1, k=7, pad=3, dil=1, w=$2)(v14_concat) -> scratch[392..<588]
+     * v16_bn [1,1,14,14] = affine(scale=$3, shift=$4)(v15_conv) -> inline (fused into its readers)
+     * v17_sigmoid [1,1,14,14] = sigmoid(v16_bn) -> scratch[0..<196]
+     * v18_mul [1,1024,14,14] = mul(v17_sigmoid, v11_x1) -> output
+     */
     const float *p0_channel_fc1_weight = params + CBAM_RESNET50_LAYER3_CHANNEL_FC1_WEIGHT_OFFSET; /* [64, 1024] */
     const float *p1_channel_fc2_weight = params + CBAM_RESNET50_LAYER3_CHANNEL_FC2_WEIGHT_OFFSET; /* [1024, 64] */
     const float *p2_spatial_conv_conv_weight = params + CBAM_RESNET50_LAYER3_SPATIAL_CONV_CONV_WEIGHT_OFFSET; /* [1, 2, 7, 7] */
@@ -473,7 +487,6 @@ void cbam_resnet50_layer3_forward(const float *input, float *output, const float
     /* v2_pool_max [1,1024,1,1] = global_pool.max(input) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        (void)attn_row_sum_max;
         attn_rows_pool(input, 1024, 196, 0.0051020407f, v1_pool_mean, v2_pool_max);
         #else
         for (int c = 0; c < 1024; c++) {
@@ -489,7 +502,6 @@ void cbam_resnet50_layer3_forward(const float *input, float *output, const float
     /* v4_fc1 [1,64,1,1] = linear(out=64, w=$0)(v2_pool_max) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        (void)attn_row_dot2;
         attn_rows_dot(v3_fc1, v4_fc1, p0_channel_fc1_weight, 64, 1024, v1_pool_mean, v2_pool_max, (float *)0);
         #else
         for (int o = 0; o < 64; o++) {
@@ -515,7 +527,6 @@ void cbam_resnet50_layer3_forward(const float *input, float *output, const float
     /* v8_fc2 [1,1024,1,1] = linear(out=1024, w=$1)(v6_relu) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        (void)attn_row_dot2;
         attn_rows_dot(v7_avg_path, v8_fc2, p1_channel_fc2_weight, 1024, 64, v5_relu, v6_relu, (float *)0);
         #else
         for (int o = 0; o < 1024; o++) {

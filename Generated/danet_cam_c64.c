@@ -4,17 +4,17 @@
 #include "danet_cam_c64.h"
 
 #if defined(__GNUC__) && !defined(__clang__) && !defined(__TINYC__) && defined(__x86_64__)
-/* gcc with 512-bit vectors turns these short rows into masked loops and shuffles (SE at
- * 1x2048x7x7 ran 3x slower than with 256-bit ones); nothing else changes. */
+/* gcc with 512-bit vectors turns these short rows into masked loops and shuffles, slower than
+ * with 256-bit ones; nothing else changes. */
 #pragma GCC target("prefer-vector-width=256")
 #endif
+#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 /* gcc and clang on 64-bit hosts: the kernels' expf becomes this inline copy of attn_expf's
  * reduction and polynomial, written without branches (clamps, round-to-nearest by adding and
  * removing 1.5 * 2^23, selects), so loops of sigmoids and softmax exponentials vectorise, which a
  * libm call per element prevents. Within attn_expf's 1.22 ulp up to x = 88.376; above that, up to
  * 88.72, it saturates at e^88.376 (2.4e38); below -87.34 it gives 0, above 88.72 +inf, NaN stays
  * NaN. tcc and the MCUs call libm's expf, as the spec asks. */
-#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 static inline float attn_expf_host(float x)
 {
     float c = x > -87.3365479f ? x : -87.3365479f;
@@ -35,14 +35,13 @@ static inline float attn_expf_host(float x)
 #define expf attn_expf_host
 #endif
 
+#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 /* C[m][t] = alpha * sum_k A(m, k) * B(k)[t] (+ bias[m]) for gcc and clang on 64-bit hosts: the
  * 1x1 convolutions, A.B products and attention scores. A(m, k) is a[m * ars + k * acs]; row k of
  * B starts at b + k * ldb, rows of C at c + m * ldc. A tile of ATTN_GEMM_ROWS rows of C by two
  * vectors stays in registers across the whole k loop, so each load of B feeds ATTN_GEMM_ROWS
  * multiply-adds (the per-row axpy form does one per two loads and a store). With AVX-512: 4 rows
- * x 32 columns in 16-lane vectors, else 6 rows x 16 columns in 8-lane ones (a 256x784x256
- * product here: 151 and 120 GFLOP/s against 77 for 4 x 16). Other compilers never see this. */
-#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
+ * x 32 columns in 16-lane vectors, else 6 rows x 16 columns in 8-lane ones. */
 #ifndef ATTN_GEMM_OUT_OF_LINE
 /* Out of line and opaque to gcc's interprocedural passes: propagating one call's constant
  * sizes into the body made gcc 12 warn about iterations that never run
@@ -119,11 +118,11 @@ ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nn(float *c, long ldc, const float *
 }
 #endif
 
+#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 /* C[i][j] = alpha * sum_k A[i][k] * B[j][k] for gcc and clang on 64-bit hosts: Gram matrices
  * (DANet CAM's X.X^T) and attention's weighted sums of V. Rows of A and B are contiguous (pitches
  * lda, ldb); C[i][j] is c[i * ldc + j * cs]. Four rows of A against two of B keep eight partial
  * sums in vector registers, so each load feeds two or four multiply-adds instead of one. */
-#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 #ifndef ATTN_GEMM_OUT_OF_LINE
 /* Out of line and opaque to gcc's interprocedural passes: propagating one call's constant
  * sizes into the body made gcc 12 warn about iterations that never run
@@ -179,9 +178,11 @@ ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nt(float *c, long ldc, long cs, cons
 }
 #endif
 
+#if !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
 /* y[i] += a * x[i]: one tap of a convolution applied to a whole output row at once, so the
  * inner loop is contiguous (gcc vectorises it; tcc gets packed SSE). */
 #if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static void attn_row_axpy(float *y, const float *x, float a, int n)
 {
     float a4[4] = {a, a, a, a};
@@ -210,9 +211,24 @@ static void attn_row_axpy(float *y, const float *x, float a, int n)
     for (int i = 0; i < n; i++) y[i] += a * x[i];
 }
 #endif
+#endif
 
+/* Long rows get ATTN_LANES partial sums: 32 keep four 8-wide vector chains busy on x86-64 and
+ * AArch64 hosts; other targets, such as a Cortex-M, use the 8-wide loop alone. Rows under 16 wide
+ * steps (7x7 planes, short FC rows) skip the wide loop: its setup and final fold cost more than it
+ * saves there. */
+#ifndef ATTN_LANES
+#if defined(__x86_64__) || defined(__aarch64__)
+#define ATTN_LANES 32
+#else
+#define ATTN_LANES 8
+#endif
+#endif
+
+#if !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
 /* Dot product of two rows: the FC layers of the excitation MLPs. */
 #if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static float attn_row_dot(const float *w, const float *x, int n)
 {
     float a[4] = {0.0f, 0.0f, 0.0f, 0.0f};
@@ -236,20 +252,8 @@ static float attn_row_dot(const float *w, const float *x, int n)
     return s;
 }
 #else
-#ifndef ATTN_LANES
-/* Long rows get ATTN_LANES partial sums: 32 keep four 8-wide vector chains busy on x86-64 and
- * AArch64 hosts (SE 64x56x56: 29.5 -> 21 us under gcc); other targets, such as a Cortex-M, use
- * the 8-wide loop alone. Rows under 16 wide steps (7x7 planes of 49 floats, FC rows of 128)
- * skip the wide loop: its setup and final fold cost more than it saves there (SE 2048x7x7 went
- * from 55 to 97 us when rows of 128 took it). */
-#if defined(__x86_64__) || defined(__aarch64__)
-#define ATTN_LANES 32
-#else
-#define ATTN_LANES 8
-#endif
-#endif
 /* Kept out of line: inlined into the loop over output rows, gcc 12 vectorises across rows with
- * costly transposes (SE at C = 2048 ran 2.8x slower). */
+ * costly transposes that make long excitation layers slower. */
 #if defined(__GNUC__)
 __attribute__((noinline))
 #endif
@@ -274,9 +278,11 @@ static float attn_row_dot(const float *w, const float *x, int n)
     return s;
 }
 #endif
+#endif
 
 /* Max of a row, NaN skipped (m = v > m ? v : m), with independent partial maxima. */
 #if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static float attn_row_max(const float *x, int n)
 {
     float b[4] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY};
@@ -304,18 +310,6 @@ static float attn_row_max(const float *x, int n)
     return mx;
 }
 #else
-#ifndef ATTN_LANES
-/* Long rows get ATTN_LANES partial sums: 32 keep four 8-wide vector chains busy on x86-64 and
- * AArch64 hosts (SE 64x56x56: 29.5 -> 21 us under gcc); other targets, such as a Cortex-M, use
- * the 8-wide loop alone. Rows under 16 wide steps (7x7 planes of 49 floats, FC rows of 128)
- * skip the wide loop: its setup and final fold cost more than it saves there (SE 2048x7x7 went
- * from 55 to 97 us when rows of 128 took it). */
-#if defined(__x86_64__) || defined(__aarch64__)
-#define ATTN_LANES 32
-#else
-#define ATTN_LANES 8
-#endif
-#endif
 static float attn_row_max(const float *x, int n)
 {
     float b[8] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY};
@@ -342,6 +336,7 @@ static float attn_row_max(const float *x, int n)
 
 /* y[i] = g * x[i]: the final pass of SE and ECA. */
 #if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static void attn_row_scale(float *y, const float *x, float g, int n)
 {
     float g4[4] = {g, g, g, g};
@@ -371,11 +366,23 @@ static void attn_row_scale(float *y, const float *x, float g, int n)
 
 void danet_cam_c64_forward(const float *input, float *output, const float *params, float *scratch)
 {
+    /* Plan: value, shape, op, storage (scratch offsets in floats).
+     * v1_a [1,1,64,256] = reshape[1,1,64,256](input) -> view of input
+     * p0_gamma [1,1,1,1] = constant($0 as [1,1,1,1])() -> params
+     * v3_energy [1,1,64,64] = matmul(A·Bᵀ)(v1_a, v1_a) -> scratch[0..<4096]
+     * v4_rowmax [1,1,64,1] = axis_pool.max.w(v3_energy) -> scratch[4096..<4160]
+     * v5_sub [1,1,64,64] = sub(v4_rowmax, v3_energy) -> scratch[0..<4096]
+     * v6_softmax [1,1,64,64] = softmax.w(v5_sub) -> scratch[4096..<8192]
+     * v7_matmul [1,1,64,256] = matmul(A·B)(v6_softmax, v1_a) -> scratch[8192..<24576]
+     * v8_out [1,64,16,16] = reshape[1,64,16,16](v7_matmul) -> view of v7_matmul
+     * v9_mul [1,64,16,16] = mul(p0_gamma, v8_out) -> inline (fused into its readers)
+     * v10_add [1,64,16,16] = add(v9_mul, input) -> output
+     */
     const float *p0_gamma = params + DANET_CAM_C64_GAMMA_OFFSET; /* [1, 1, 1, 1] */
-    const float *v1_a = input; /* [1,1,64,256], a view */
-    float *v3_energy = scratch; /* [1,1,64,64] */
+    const float *v1_a = input + 0; /* [1,1,64,256], a view */
+    float *v3_energy = scratch + 0; /* [1,1,64,64] */
     float *v4_rowmax = scratch + 4096; /* [1,1,64,1] */
-    float *v5_sub = scratch; /* [1,1,64,64] */
+    float *v5_sub = scratch + 0; /* [1,1,64,64] */
     float *v6_softmax = scratch + 4096; /* [1,1,64,64] */
     float *v7_matmul = scratch + 8192; /* [1,1,64,256] */
     float *v8_out = scratch + 8192; /* [1,64,16,16], a view */
@@ -383,8 +390,7 @@ void danet_cam_c64_forward(const float *input, float *output, const float *param
     /* v3_energy [1,1,64,64] = matmul(A·Bᵀ)(v1_a, v1_a) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        (void)attn_row_dot;
-        attn_gemm_nt(v3_energy, 64, 1, v1_a, 256, v1_a, 256, 64, 64, 256, 1.0f);
+        attn_gemm_nt(v3_energy + 0, 64, 1, v1_a + 0, 256, v1_a + 0, 256, 64, 64, 256, 1.0f);
         #else
         for (int i0 = 0; i0 < 64; i0 += 8) {
             const int i1 = i0 + 8 < 64 ? i0 + 8 : 64;
@@ -438,14 +444,13 @@ void danet_cam_c64_forward(const float *input, float *output, const float *param
     /* v7_matmul [1,1,64,256] = matmul(A·B)(v6_softmax, v1_a) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        (void)attn_row_axpy;
-        attn_gemm_nn(v7_matmul, 256, v6_softmax, 64, 1, v1_a, 256, 64, 256, 64, (const float *)0, 1.0f);
+        attn_gemm_nn(v7_matmul + 0, 256, v6_softmax + 0, 64, 1, v1_a + 0, 256, 64, 256, 64, (const float *)0, 1.0f);
         #else
         for (int i0 = 0; i0 < 64; i0 += 8) {
             const int i1 = i0 + 8 < 64 ? i0 + 8 : 64;
             for (int i = i0; i < i1; i++) {
                 for (int j = 0; j < 256; j++) {
-                    v7_matmul[i * 256 + j] = 0.0f;
+                    (v7_matmul + i * 256)[j] = 0.0f;
                 }
             }
             for (int k = 0; k < 64; k++) {

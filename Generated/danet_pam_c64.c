@@ -4,17 +4,17 @@
 #include "danet_pam_c64.h"
 
 #if defined(__GNUC__) && !defined(__clang__) && !defined(__TINYC__) && defined(__x86_64__)
-/* gcc with 512-bit vectors turns these short rows into masked loops and shuffles (SE at
- * 1x2048x7x7 ran 3x slower than with 256-bit ones); nothing else changes. */
+/* gcc with 512-bit vectors turns these short rows into masked loops and shuffles, slower than
+ * with 256-bit ones; nothing else changes. */
 #pragma GCC target("prefer-vector-width=256")
 #endif
+#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 /* gcc and clang on 64-bit hosts: the kernels' expf becomes this inline copy of attn_expf's
  * reduction and polynomial, written without branches (clamps, round-to-nearest by adding and
  * removing 1.5 * 2^23, selects), so loops of sigmoids and softmax exponentials vectorise, which a
  * libm call per element prevents. Within attn_expf's 1.22 ulp up to x = 88.376; above that, up to
  * 88.72, it saturates at e^88.376 (2.4e38); below -87.34 it gives 0, above 88.72 +inf, NaN stays
  * NaN. tcc and the MCUs call libm's expf, as the spec asks. */
-#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 static inline float attn_expf_host(float x)
 {
     float c = x > -87.3365479f ? x : -87.3365479f;
@@ -35,14 +35,13 @@ static inline float attn_expf_host(float x)
 #define expf attn_expf_host
 #endif
 
+#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 /* C[m][t] = alpha * sum_k A(m, k) * B(k)[t] (+ bias[m]) for gcc and clang on 64-bit hosts: the
  * 1x1 convolutions, A.B products and attention scores. A(m, k) is a[m * ars + k * acs]; row k of
  * B starts at b + k * ldb, rows of C at c + m * ldc. A tile of ATTN_GEMM_ROWS rows of C by two
  * vectors stays in registers across the whole k loop, so each load of B feeds ATTN_GEMM_ROWS
  * multiply-adds (the per-row axpy form does one per two loads and a store). With AVX-512: 4 rows
- * x 32 columns in 16-lane vectors, else 6 rows x 16 columns in 8-lane ones (a 256x784x256
- * product here: 151 and 120 GFLOP/s against 77 for 4 x 16). Other compilers never see this. */
-#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
+ * x 32 columns in 16-lane vectors, else 6 rows x 16 columns in 8-lane ones. */
 #ifndef ATTN_GEMM_OUT_OF_LINE
 /* Out of line and opaque to gcc's interprocedural passes: propagating one call's constant
  * sizes into the body made gcc 12 warn about iterations that never run
@@ -119,11 +118,11 @@ ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nn(float *c, long ldc, const float *
 }
 #endif
 
+#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 /* C[i][j] = alpha * sum_k A[i][k] * B[j][k] for gcc and clang on 64-bit hosts: Gram matrices
  * (DANet CAM's X.X^T) and attention's weighted sums of V. Rows of A and B are contiguous (pitches
  * lda, ldb); C[i][j] is c[i * ldc + j * cs]. Four rows of A against two of B keep eight partial
  * sums in vector registers, so each load feeds two or four multiply-adds instead of one. */
-#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 #ifndef ATTN_GEMM_OUT_OF_LINE
 /* Out of line and opaque to gcc's interprocedural passes: propagating one call's constant
  * sizes into the body made gcc 12 warn about iterations that never run
@@ -179,9 +178,11 @@ ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nt(float *c, long ldc, long cs, cons
 }
 #endif
 
+#if !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
 /* y[i] += a * x[i]: one tap of a convolution applied to a whole output row at once, so the
  * inner loop is contiguous (gcc vectorises it; tcc gets packed SSE). */
 #if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static void attn_row_axpy(float *y, const float *x, float a, int n)
 {
     float a4[4] = {a, a, a, a};
@@ -210,9 +211,24 @@ static void attn_row_axpy(float *y, const float *x, float a, int n)
     for (int i = 0; i < n; i++) y[i] += a * x[i];
 }
 #endif
+#endif
 
+/* Long rows get ATTN_LANES partial sums: 32 keep four 8-wide vector chains busy on x86-64 and
+ * AArch64 hosts; other targets, such as a Cortex-M, use the 8-wide loop alone. Rows under 16 wide
+ * steps (7x7 planes, short FC rows) skip the wide loop: its setup and final fold cost more than it
+ * saves there. */
+#ifndef ATTN_LANES
+#if defined(__x86_64__) || defined(__aarch64__)
+#define ATTN_LANES 32
+#else
+#define ATTN_LANES 8
+#endif
+#endif
+
+#if !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
 /* Dot product of two rows: the FC layers of the excitation MLPs. */
 #if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static float attn_row_dot(const float *w, const float *x, int n)
 {
     float a[4] = {0.0f, 0.0f, 0.0f, 0.0f};
@@ -236,20 +252,8 @@ static float attn_row_dot(const float *w, const float *x, int n)
     return s;
 }
 #else
-#ifndef ATTN_LANES
-/* Long rows get ATTN_LANES partial sums: 32 keep four 8-wide vector chains busy on x86-64 and
- * AArch64 hosts (SE 64x56x56: 29.5 -> 21 us under gcc); other targets, such as a Cortex-M, use
- * the 8-wide loop alone. Rows under 16 wide steps (7x7 planes of 49 floats, FC rows of 128)
- * skip the wide loop: its setup and final fold cost more than it saves there (SE 2048x7x7 went
- * from 55 to 97 us when rows of 128 took it). */
-#if defined(__x86_64__) || defined(__aarch64__)
-#define ATTN_LANES 32
-#else
-#define ATTN_LANES 8
-#endif
-#endif
 /* Kept out of line: inlined into the loop over output rows, gcc 12 vectorises across rows with
- * costly transposes (SE at C = 2048 ran 2.8x slower). */
+ * costly transposes that make long excitation layers slower. */
 #if defined(__GNUC__)
 __attribute__((noinline))
 #endif
@@ -274,9 +278,11 @@ static float attn_row_dot(const float *w, const float *x, int n)
     return s;
 }
 #endif
+#endif
 
 /* Max of a row, NaN skipped (m = v > m ? v : m), with independent partial maxima. */
 #if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static float attn_row_max(const float *x, int n)
 {
     float b[4] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY};
@@ -304,18 +310,6 @@ static float attn_row_max(const float *x, int n)
     return mx;
 }
 #else
-#ifndef ATTN_LANES
-/* Long rows get ATTN_LANES partial sums: 32 keep four 8-wide vector chains busy on x86-64 and
- * AArch64 hosts (SE 64x56x56: 29.5 -> 21 us under gcc); other targets, such as a Cortex-M, use
- * the 8-wide loop alone. Rows under 16 wide steps (7x7 planes of 49 floats, FC rows of 128)
- * skip the wide loop: its setup and final fold cost more than it saves there (SE 2048x7x7 went
- * from 55 to 97 us when rows of 128 took it). */
-#if defined(__x86_64__) || defined(__aarch64__)
-#define ATTN_LANES 32
-#else
-#define ATTN_LANES 8
-#endif
-#endif
 static float attn_row_max(const float *x, int n)
 {
     float b[8] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY};
@@ -342,6 +336,19 @@ static float attn_row_max(const float *x, int n)
 
 void danet_pam_c64_forward(const float *input, float *output, const float *params, float *scratch)
 {
+    /* Plan: value, shape, op, storage (scratch offsets in floats).
+     * v1_query_conv [1,8,16,16] = conv2d(out=8, k=1, pad=0, dil=1, w=$0, b=$1)(input) -> scratch[0..<2048]
+     * v2_key_conv [1,8,16,16] = conv2d(out=8, k=1, pad=0, dil=1, w=$2, b=$3)(input) -> scratch[2048..<4096]
+     * v3_value_conv [1,64,16,16] = conv2d(out=64, k=1, pad=0, dil=1, w=$4, b=$5)(input) -> scratch[4096..<20480]
+     * p6_gamma [1,1,1,1] = constant($6 as [1,1,1,1])() -> params
+     * v5_q [1,1,8,256] = reshape[1,1,8,256](v1_query_conv) -> view of v1_query_conv
+     * v6_k [1,1,8,256] = reshape[1,1,8,256](v2_key_conv) -> view of v2_key_conv
+     * v7_v [1,1,64,256] = reshape[1,1,64,256](v3_value_conv) -> view of v3_value_conv
+     * v8_attention [1,1,64,256] = attention(scale=1.0)(v5_q, v6_k, v7_v) -> scratch[20480..<36864], working scratch[36864..<38912]
+     * v9_out [1,64,16,16] = reshape[1,64,16,16](v8_attention) -> view of v8_attention
+     * v10_mul [1,64,16,16] = mul(p6_gamma, v9_out) -> inline (fused into its readers)
+     * v11_add [1,64,16,16] = add(v10_mul, input) -> output
+     */
     const float *p0_query_conv_weight = params + DANET_PAM_C64_QUERY_CONV_WEIGHT_OFFSET; /* [8, 64, 1, 1] */
     const float *p1_query_conv_bias = params + DANET_PAM_C64_QUERY_CONV_BIAS_OFFSET; /* [8] */
     const float *p2_key_conv_weight = params + DANET_PAM_C64_KEY_CONV_WEIGHT_OFFSET; /* [8, 64, 1, 1] */
@@ -349,10 +356,10 @@ void danet_pam_c64_forward(const float *input, float *output, const float *param
     const float *p4_value_conv_weight = params + DANET_PAM_C64_VALUE_CONV_WEIGHT_OFFSET; /* [64, 64, 1, 1] */
     const float *p5_value_conv_bias = params + DANET_PAM_C64_VALUE_CONV_BIAS_OFFSET; /* [64] */
     const float *p6_gamma = params + DANET_PAM_C64_GAMMA_OFFSET; /* [1, 1, 1, 1] */
-    float *v1_query_conv = scratch; /* [1,8,16,16] */
+    float *v1_query_conv = scratch + 0; /* [1,8,16,16] */
     float *v2_key_conv = scratch + 2048; /* [1,8,16,16] */
     float *v3_value_conv = scratch + 4096; /* [1,64,16,16] */
-    float *v5_q = scratch; /* [1,1,8,256], a view */
+    float *v5_q = scratch + 0; /* [1,1,8,256], a view */
     float *v6_k = scratch + 2048; /* [1,1,8,256], a view */
     float *v7_v = scratch + 4096; /* [1,1,64,256], a view */
     float *v8_attention = scratch + 20480; /* [1,1,64,256] */
@@ -361,12 +368,11 @@ void danet_pam_c64_forward(const float *input, float *output, const float *param
     /* v1_query_conv [1,8,16,16] = conv2d(out=8, k=1, pad=0, dil=1, w=$0, b=$1)(input) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        (void)attn_row_axpy;
-        attn_gemm_nn(v1_query_conv, 256, p0_query_conv_weight, 64, 1, input, 256, 8, 256, 64, p1_query_conv_bias, 1.0f);
+        attn_gemm_nn(v1_query_conv + 0 + 0 * 2048, 256, p0_query_conv_weight + 0 * 512, 64, 1, input + 0 + 0 * 16384, 256, 8, 256, 64, p1_query_conv_bias + 0 * 8, 1.0f);
         #else
         for (int o = 0; o < 8; o++) {
             float *out_plane = v1_query_conv + o * 256;
-            const float *x_planes = input;
+            const float *x_planes = input + 0;
             const float *w_row = p0_query_conv_weight + o * 64;
             for (int t = 0; t < 256; t++) {
                 out_plane[t] = p1_query_conv_bias[o];
@@ -381,12 +387,11 @@ void danet_pam_c64_forward(const float *input, float *output, const float *param
     /* v2_key_conv [1,8,16,16] = conv2d(out=8, k=1, pad=0, dil=1, w=$2, b=$3)(input) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        (void)attn_row_axpy;
-        attn_gemm_nn(v2_key_conv, 256, p2_key_conv_weight, 64, 1, input, 256, 8, 256, 64, p3_key_conv_bias, 1.0f);
+        attn_gemm_nn(v2_key_conv + 0 + 0 * 2048, 256, p2_key_conv_weight + 0 * 512, 64, 1, input + 0 + 0 * 16384, 256, 8, 256, 64, p3_key_conv_bias + 0 * 8, 1.0f);
         #else
         for (int o = 0; o < 8; o++) {
             float *out_plane = v2_key_conv + o * 256;
-            const float *x_planes = input;
+            const float *x_planes = input + 0;
             const float *w_row = p2_key_conv_weight + o * 64;
             for (int t = 0; t < 256; t++) {
                 out_plane[t] = p3_key_conv_bias[o];
@@ -401,12 +406,11 @@ void danet_pam_c64_forward(const float *input, float *output, const float *param
     /* v3_value_conv [1,64,16,16] = conv2d(out=64, k=1, pad=0, dil=1, w=$4, b=$5)(input) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        (void)attn_row_axpy;
-        attn_gemm_nn(v3_value_conv, 256, p4_value_conv_weight, 64, 1, input, 256, 64, 256, 64, p5_value_conv_bias, 1.0f);
+        attn_gemm_nn(v3_value_conv + 0 + 0 * 16384, 256, p4_value_conv_weight + 0 * 4096, 64, 1, input + 0 + 0 * 16384, 256, 64, 256, 64, p5_value_conv_bias + 0 * 64, 1.0f);
         #else
         for (int o = 0; o < 64; o++) {
             float *out_plane = v3_value_conv + o * 256;
-            const float *x_planes = input;
+            const float *x_planes = input + 0;
             const float *w_row = p4_value_conv_weight + o * 64;
             for (int t = 0; t < 256; t++) {
                 out_plane[t] = p5_value_conv_bias[o];
@@ -422,13 +426,11 @@ void danet_pam_c64_forward(const float *input, float *output, const float *param
     {
         float *v8_attention_scores = scratch + 36864; /* [8, 256] */
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        (void)attn_row_axpy;
-        (void)attn_row_dot;
         for (int i0 = 0; i0 < 256; i0 += 8) {
             const int i1 = i0 + 8 < 256 ? i0 + 8 : 256;
-            attn_gemm_nn(v8_attention_scores, 256, v5_q + i0, 1, 256, v6_k, 256, i1 - i0, 256, 8, (const float *)0, 1.0f);
+            attn_gemm_nn(v8_attention_scores, 256, v5_q + 0 + i0, 1, 256, v6_k + 0, 256, i1 - i0, 256, 8, (const float *)0, 1.0f);
             for (int i = i0; i < i1; i++) {
-                float *s = v8_attention_scores + (i * 256 - i0 * 256);
+                float *s = v8_attention_scores + (i - i0) * 256;
                 const float m = attn_row_max(s, 256);
                 float sum = 0.0f;
                 for (int j = 0; j < 256; j++) {
@@ -441,7 +443,7 @@ void danet_pam_c64_forward(const float *input, float *output, const float *param
                     s[j] *= inv;
                 }
             }
-            attn_gemm_nt(v8_attention + i0, 256, 1, v7_v, 256, v8_attention_scores, 256, 64, i1 - i0, 256, 1.0f);
+            attn_gemm_nt(v8_attention + 0 + i0, 256, 1, v7_v + 0, 256, v8_attention_scores, 256, 64, i1 - i0, 256, 1.0f);
         }
         #else
         for (int i0 = 0; i0 < 256; i0 += 8) {
@@ -449,17 +451,17 @@ void danet_pam_c64_forward(const float *input, float *output, const float *param
             float inv[8];
             for (int i = i0; i < i1; i++) {
                 for (int j = 0; j < 256; j++) {
-                    v8_attention_scores[i * 256 - i0 * 256 + j] = 0.0f;
+                    (v8_attention_scores + (i - i0) * 256)[j] = 0.0f;
                 }
             }
             for (int t = 0; t < 8; t++) {
                 const float *kr = v6_k + t * 256;
                 for (int i = i0; i < i1; i++) {
-                    attn_row_axpy(v8_attention_scores + (i * 256 - i0 * 256), kr, v5_q[t * 256 + i], 256);
+                    attn_row_axpy(v8_attention_scores + (i - i0) * 256, kr, v5_q[t * 256 + i] * 1.0f, 256);
                 }
             }
             for (int i = i0; i < i1; i++) {
-                float *s = v8_attention_scores + (i * 256 - i0 * 256);
+                float *s = v8_attention_scores + (i - i0) * 256;
                 const float m = attn_row_max(s, 256);
                 float sum = 0.0f;
                 for (int j = 0; j < 256; j++) {
@@ -472,7 +474,7 @@ void danet_pam_c64_forward(const float *input, float *output, const float *param
             for (int e = 0; e < 64; e++) {
                 const float *vr = v7_v + e * 256;
                 for (int i = i0; i < i1; i++) {
-                    v8_attention[e * 256 + i] = inv[i - i0] * attn_row_dot(v8_attention_scores + (i * 256 - i0 * 256), vr, 256);
+                    v8_attention[e * 256 + i] = inv[i - i0] * attn_row_dot(v8_attention_scores + (i - i0) * 256, vr, 256);
                 }
             }
         }

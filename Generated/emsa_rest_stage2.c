@@ -4,8 +4,8 @@
 #include "emsa_rest_stage2.h"
 
 #if defined(__GNUC__) && !defined(__clang__) && !defined(__TINYC__) && defined(__x86_64__)
-/* gcc with 512-bit vectors turns these short rows into masked loops and shuffles (SE at
- * 1x2048x7x7 ran 3x slower than with 256-bit ones); nothing else changes. */
+/* gcc with 512-bit vectors turns these short rows into masked loops and shuffles, slower than
+ * with 256-bit ones; nothing else changes. */
 #pragma GCC target("prefer-vector-width=256")
 #endif
 /* Square root without libm, for the norms' 1/sqrt(var + eps): a first guess from halving the
@@ -27,13 +27,13 @@ static float attn_sqrtf(float x)
     return y;
 }
 
+#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 /* gcc and clang on 64-bit hosts: the kernels' expf becomes this inline copy of attn_expf's
  * reduction and polynomial, written without branches (clamps, round-to-nearest by adding and
  * removing 1.5 * 2^23, selects), so loops of sigmoids and softmax exponentials vectorise, which a
  * libm call per element prevents. Within attn_expf's 1.22 ulp up to x = 88.376; above that, up to
  * 88.72, it saturates at e^88.376 (2.4e38); below -87.34 it gives 0, above 88.72 +inf, NaN stays
  * NaN. tcc and the MCUs call libm's expf, as the spec asks. */
-#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 static inline float attn_expf_host(float x)
 {
     float c = x > -87.3365479f ? x : -87.3365479f;
@@ -54,14 +54,13 @@ static inline float attn_expf_host(float x)
 #define expf attn_expf_host
 #endif
 
+#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 /* C[m][t] = alpha * sum_k A(m, k) * B(k)[t] (+ bias[m]) for gcc and clang on 64-bit hosts: the
  * 1x1 convolutions, A.B products and attention scores. A(m, k) is a[m * ars + k * acs]; row k of
  * B starts at b + k * ldb, rows of C at c + m * ldc. A tile of ATTN_GEMM_ROWS rows of C by two
  * vectors stays in registers across the whole k loop, so each load of B feeds ATTN_GEMM_ROWS
  * multiply-adds (the per-row axpy form does one per two loads and a store). With AVX-512: 4 rows
- * x 32 columns in 16-lane vectors, else 6 rows x 16 columns in 8-lane ones (a 256x784x256
- * product here: 151 and 120 GFLOP/s against 77 for 4 x 16). Other compilers never see this. */
-#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
+ * x 32 columns in 16-lane vectors, else 6 rows x 16 columns in 8-lane ones. */
 #ifndef ATTN_GEMM_OUT_OF_LINE
 /* Out of line and opaque to gcc's interprocedural passes: propagating one call's constant
  * sizes into the body made gcc 12 warn about iterations that never run
@@ -138,11 +137,11 @@ ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nn(float *c, long ldc, const float *
 }
 #endif
 
+#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 /* C[i][j] = alpha * sum_k A[i][k] * B[j][k] for gcc and clang on 64-bit hosts: Gram matrices
  * (DANet CAM's X.X^T) and attention's weighted sums of V. Rows of A and B are contiguous (pitches
  * lda, ldb); C[i][j] is c[i * ldc + j * cs]. Four rows of A against two of B keep eight partial
  * sums in vector registers, so each load feeds two or four multiply-adds instead of one. */
-#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 #ifndef ATTN_GEMM_OUT_OF_LINE
 /* Out of line and opaque to gcc's interprocedural passes: propagating one call's constant
  * sizes into the body made gcc 12 warn about iterations that never run
@@ -198,9 +197,11 @@ ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nt(float *c, long ldc, long cs, cons
 }
 #endif
 
+#if !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
 /* y[i] += a * x[i]: one tap of a convolution applied to a whole output row at once, so the
  * inner loop is contiguous (gcc vectorises it; tcc gets packed SSE). */
 #if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static void attn_row_axpy(float *y, const float *x, float a, int n)
 {
     float a4[4] = {a, a, a, a};
@@ -229,9 +230,24 @@ static void attn_row_axpy(float *y, const float *x, float a, int n)
     for (int i = 0; i < n; i++) y[i] += a * x[i];
 }
 #endif
+#endif
 
+/* Long rows get ATTN_LANES partial sums: 32 keep four 8-wide vector chains busy on x86-64 and
+ * AArch64 hosts; other targets, such as a Cortex-M, use the 8-wide loop alone. Rows under 16 wide
+ * steps (7x7 planes, short FC rows) skip the wide loop: its setup and final fold cost more than it
+ * saves there. */
+#ifndef ATTN_LANES
+#if defined(__x86_64__) || defined(__aarch64__)
+#define ATTN_LANES 32
+#else
+#define ATTN_LANES 8
+#endif
+#endif
+
+#if !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
 /* Dot product of two rows: the FC layers of the excitation MLPs. */
 #if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static float attn_row_dot(const float *w, const float *x, int n)
 {
     float a[4] = {0.0f, 0.0f, 0.0f, 0.0f};
@@ -255,20 +271,8 @@ static float attn_row_dot(const float *w, const float *x, int n)
     return s;
 }
 #else
-#ifndef ATTN_LANES
-/* Long rows get ATTN_LANES partial sums: 32 keep four 8-wide vector chains busy on x86-64 and
- * AArch64 hosts (SE 64x56x56: 29.5 -> 21 us under gcc); other targets, such as a Cortex-M, use
- * the 8-wide loop alone. Rows under 16 wide steps (7x7 planes of 49 floats, FC rows of 128)
- * skip the wide loop: its setup and final fold cost more than it saves there (SE 2048x7x7 went
- * from 55 to 97 us when rows of 128 took it). */
-#if defined(__x86_64__) || defined(__aarch64__)
-#define ATTN_LANES 32
-#else
-#define ATTN_LANES 8
-#endif
-#endif
 /* Kept out of line: inlined into the loop over output rows, gcc 12 vectorises across rows with
- * costly transposes (SE at C = 2048 ran 2.8x slower). */
+ * costly transposes that make long excitation layers slower. */
 #if defined(__GNUC__)
 __attribute__((noinline))
 #endif
@@ -293,9 +297,11 @@ static float attn_row_dot(const float *w, const float *x, int n)
     return s;
 }
 #endif
+#endif
 
 /* Sum of a row; several independent partial sums so the adds pipeline (and vectorise). */
 #if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static float attn_row_sum(const float *x, int n)
 {
     float a[4] = {0.0f, 0.0f, 0.0f, 0.0f};
@@ -321,18 +327,6 @@ static float attn_row_sum(const float *x, int n)
     return s;
 }
 #else
-#ifndef ATTN_LANES
-/* Long rows get ATTN_LANES partial sums: 32 keep four 8-wide vector chains busy on x86-64 and
- * AArch64 hosts (SE 64x56x56: 29.5 -> 21 us under gcc); other targets, such as a Cortex-M, use
- * the 8-wide loop alone. Rows under 16 wide steps (7x7 planes of 49 floats, FC rows of 128)
- * skip the wide loop: its setup and final fold cost more than it saves there (SE 2048x7x7 went
- * from 55 to 97 us when rows of 128 took it). */
-#if defined(__x86_64__) || defined(__aarch64__)
-#define ATTN_LANES 32
-#else
-#define ATTN_LANES 8
-#endif
-#endif
 static float attn_row_sum(const float *x, int n)
 {
     float a[8] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
@@ -358,6 +352,7 @@ static float attn_row_sum(const float *x, int n)
 
 /* Max of a row, NaN skipped (m = v > m ? v : m), with independent partial maxima. */
 #if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static float attn_row_max(const float *x, int n)
 {
     float b[4] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY};
@@ -385,18 +380,6 @@ static float attn_row_max(const float *x, int n)
     return mx;
 }
 #else
-#ifndef ATTN_LANES
-/* Long rows get ATTN_LANES partial sums: 32 keep four 8-wide vector chains busy on x86-64 and
- * AArch64 hosts (SE 64x56x56: 29.5 -> 21 us under gcc); other targets, such as a Cortex-M, use
- * the 8-wide loop alone. Rows under 16 wide steps (7x7 planes of 49 floats, FC rows of 128)
- * skip the wide loop: its setup and final fold cost more than it saves there (SE 2048x7x7 went
- * from 55 to 97 us when rows of 128 took it). */
-#if defined(__x86_64__) || defined(__aarch64__)
-#define ATTN_LANES 32
-#else
-#define ATTN_LANES 8
-#endif
-#endif
 static float attn_row_max(const float *x, int n)
 {
     float b[8] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY};
@@ -423,6 +406,7 @@ static float attn_row_max(const float *x, int n)
 
 /* y[i] = g * x[i]: the final pass of SE and ECA. */
 #if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static void attn_row_scale(float *y, const float *x, float g, int n)
 {
     float g4[4] = {g, g, g, g};
@@ -452,6 +436,24 @@ static void attn_row_scale(float *y, const float *x, float g, int n)
 
 void emsa_rest_stage2_forward(const float *input, float *output, const float *params, float *scratch)
 {
+    /* Plan: value, shape, op, storage (scratch offsets in floats).
+     * v1_q [1,64,16,16] = conv2d(out=64, k=1, pad=0, dil=1, w=$0, b=$1)(input) -> scratch[0..<16384]
+     * v2_sr [1,64,4,4] = conv2d(out=64, k=5, pad=2, dil=1, stride=4, groups=64, w=$2, b=$3)(input) -> scratch[16384..<17408]
+     * v3_q_heads [1,2,32,256] = reshape[1,2,32,256](v1_q) -> view of v1_q
+     * v4_sr_norm [1,64,4,4] = layer_norm.c(eps=1e-05, scale=$4, shift=$5)(v2_sr) -> scratch[17408..<18432]
+     * v5_kv_all [1,128,4,4] = conv2d(out=128, k=1, pad=0, dil=1, w=$6, b=$7)(v4_sr_norm) -> scratch[18432..<20480]
+     * v6_slice [1,64,4,4] = slice.c[0..<64](v5_kv_all) -> view of v5_kv_all
+     * v7_slice [1,64,4,4] = slice.c[64..<128](v5_kv_all) -> view of v5_kv_all
+     * v8_k_heads [1,2,32,16] = reshape[1,2,32,16](v6_slice) -> view of v6_slice
+     * v9_v_heads [1,2,32,16] = reshape[1,2,32,16](v7_slice) -> view of v7_slice
+     * v10_matmul [1,2,256,16] = matmul(Aᵀ·B, alpha=0.17677669)(v3_q_heads, v8_k_heads) -> scratch[20480..<28672]
+     * v11_transform_conv [1,2,256,16] = conv2d(out=2, k=1, pad=0, dil=1, w=$8, b=$9)(v10_matmul) -> scratch[0..<8192]
+     * v12_softmax [1,2,256,16] = softmax.w(v11_transform_conv) -> scratch[8192..<16384]
+     * v13_instance_norm [1,2,256,16] = instance_norm.hw(eps=1e-05)(v12_softmax) -> scratch[0..<8192]
+     * v14_matmul [1,2,32,256] = matmul(A·Bᵀ)(v9_v_heads, v13_instance_norm) -> scratch[20480..<36864]
+     * v15_reshape [1,64,16,16] = reshape[1,64,16,16](v14_matmul) -> view of v14_matmul
+     * v16_proj [1,64,16,16] = conv2d(out=64, k=1, pad=0, dil=1, w=$10, b=$11)(v15_reshape) -> output
+     */
     const float *p0_q_weight = params + EMSA_REST_STAGE2_Q_WEIGHT_OFFSET; /* [64, 64, 1, 1] */
     const float *p1_q_bias = params + EMSA_REST_STAGE2_Q_BIAS_OFFSET; /* [64] */
     const float *p2_sr_weight = params + EMSA_REST_STAGE2_SR_WEIGHT_OFFSET; /* [64, 1, 5, 5] */
@@ -464,29 +466,28 @@ void emsa_rest_stage2_forward(const float *input, float *output, const float *pa
     const float *p9_transform_conv_bias = params + EMSA_REST_STAGE2_TRANSFORM_CONV_BIAS_OFFSET; /* [2] */
     const float *p10_proj_weight = params + EMSA_REST_STAGE2_PROJ_WEIGHT_OFFSET; /* [64, 64, 1, 1] */
     const float *p11_proj_bias = params + EMSA_REST_STAGE2_PROJ_BIAS_OFFSET; /* [64] */
-    float *v1_q = scratch; /* [1,64,16,16] */
+    float *v1_q = scratch + 0; /* [1,64,16,16] */
     float *v2_sr = scratch + 16384; /* [1,64,4,4] */
-    float *v3_q_heads = scratch; /* [1,2,32,256], a view */
+    float *v3_q_heads = scratch + 0; /* [1,2,32,256], a view */
     float *v4_sr_norm = scratch + 17408; /* [1,64,4,4] */
     float *v5_kv_all = scratch + 18432; /* [1,128,4,4] */
     float *v8_k_heads = scratch + 18432; /* [1,2,32,16], a view */
     float *v9_v_heads = scratch + 19456; /* [1,2,32,16], a view */
     float *v10_matmul = scratch + 20480; /* [1,2,256,16] */
-    float *v11_transform_conv = scratch; /* [1,2,256,16] */
+    float *v11_transform_conv = scratch + 0; /* [1,2,256,16] */
     float *v12_softmax = scratch + 8192; /* [1,2,256,16] */
-    float *v13_instance_norm = scratch; /* [1,2,256,16] */
+    float *v13_instance_norm = scratch + 0; /* [1,2,256,16] */
     float *v14_matmul = scratch + 20480; /* [1,2,32,256] */
     float *v15_reshape = scratch + 20480; /* [1,64,16,16], a view */
 
     /* v1_q [1,64,16,16] = conv2d(out=64, k=1, pad=0, dil=1, w=$0, b=$1)(input) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        (void)attn_row_axpy;
-        attn_gemm_nn(v1_q, 256, p0_q_weight, 64, 1, input, 256, 64, 256, 64, p1_q_bias, 1.0f);
+        attn_gemm_nn(v1_q + 0 + 0 * 16384, 256, p0_q_weight + 0 * 4096, 64, 1, input + 0 + 0 * 16384, 256, 64, 256, 64, p1_q_bias + 0 * 64, 1.0f);
         #else
         for (int o = 0; o < 64; o++) {
             float *out_plane = v1_q + o * 256;
-            const float *x_planes = input;
+            const float *x_planes = input + 0;
             const float *w_row = p0_q_weight + o * 64;
             for (int t = 0; t < 256; t++) {
                 out_plane[t] = p1_q_bias[o];
@@ -501,22 +502,22 @@ void emsa_rest_stage2_forward(const float *input, float *output, const float *pa
     /* v2_sr [1,64,4,4] = conv2d(out=64, k=5, pad=2, dil=1, stride=4, groups=64, w=$2, b=$3)(input) */
     for (int o = 0; o < 64; o++) {
         for (int h = 0; h < 4; h++) {
-            const int kh0 = h * 4 < 2 ? 2 - h * 4 : 0;
-            const int kh1_ = 17 - h * 4 < 0 ? 0 : 18 - h * 4;
+            const int kh0 = (h * 4) < 2 ? (2 - (h * 4) + 0) / 1 : 0;
+            const int kh1_ = 17 - (h * 4) < 0 ? 0 : (17 - (h * 4)) / 1 + 1;
             const int kh1 = kh1_ < 5 ? kh1_ : 5;
             for (int w = 0; w < 4; w++) {
-                const int kw0 = w * 4 < 2 ? 2 - w * 4 : 0;
-                const int kw1_ = 17 - w * 4 < 0 ? 0 : 18 - w * 4;
+                const int kw0 = (w * 4) < 2 ? (2 - (w * 4) + 0) / 1 : 0;
+                const int kw1_ = 17 - (w * 4) < 0 ? 0 : (17 - (w * 4)) / 1 + 1;
                 const int kw1 = kw1_ < 5 ? kw1_ : 5;
                 float v2_sr_acc = p3_sr_bias[o];
                 for (int i = 0; i < 1; i++) {
-                    const float *x_plane = input + o * 256 + i * 256;
-                    const float *w_plane = p2_sr_weight + o * 25 + i * 25;
+                    const float *x_plane = input + (o / 1 * 1 + i) * 256;
+                    const float *w_plane = p2_sr_weight + (o * 1 + i) * 25;
                     for (int kh = kh0; kh < kh1; kh++) {
                         const float *w_row = w_plane + kh * 5;
-                        const int y = h * 4 + kh - 2;
+                        const int y = (h * 4) + kh * 1 - 2;
                         for (int kw = kw0; kw < kw1; kw++) {
-                            v2_sr_acc += w_row[kw] * x_plane[y * 16 + w * 4 + kw - 2];
+                            v2_sr_acc += w_row[kw] * x_plane[y * 16 + (w * 4) + kw * 1 - 2];
                         }
                     }
                 }
@@ -552,12 +553,11 @@ void emsa_rest_stage2_forward(const float *input, float *output, const float *pa
     /* v5_kv_all [1,128,4,4] = conv2d(out=128, k=1, pad=0, dil=1, w=$6, b=$7)(v4_sr_norm) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        (void)attn_row_axpy;
-        attn_gemm_nn(v5_kv_all, 16, p6_kv_weight, 64, 1, v4_sr_norm, 16, 128, 16, 64, p7_kv_bias, 1.0f);
+        attn_gemm_nn(v5_kv_all + 0 + 0 * 2048, 16, p6_kv_weight + 0 * 8192, 64, 1, v4_sr_norm + 0 + 0 * 1024, 16, 128, 16, 64, p7_kv_bias + 0 * 128, 1.0f);
         #else
         for (int o = 0; o < 128; o++) {
             float *out_plane = v5_kv_all + o * 16;
-            const float *x_planes = v4_sr_norm;
+            const float *x_planes = v4_sr_norm + 0;
             const float *w_row = p6_kv_weight + o * 64;
             for (int t = 0; t < 16; t++) {
                 out_plane[t] = p7_kv_bias[o];
@@ -572,7 +572,6 @@ void emsa_rest_stage2_forward(const float *input, float *output, const float *pa
     /* v10_matmul [1,2,256,16] = matmul(Aᵀ·B, alpha=0.17677669)(v3_q_heads, v8_k_heads) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        (void)attn_row_axpy;
         for (int c = 0; c < 2; c++) {
             attn_gemm_nn(v10_matmul + c * 4096, 16, v3_q_heads + c * 8192, 1, 256, v8_k_heads + c * 512, 16, 256, 16, 32, (const float *)0, 0.17677669f);
         }
@@ -582,7 +581,7 @@ void emsa_rest_stage2_forward(const float *input, float *output, const float *pa
                 const int i1 = i0 + 8 < 256 ? i0 + 8 : 256;
                 for (int i = i0; i < i1; i++) {
                     for (int j = 0; j < 16; j++) {
-                        v10_matmul[c * 4096 + i * 16 + j] = 0.0f;
+                        (v10_matmul + c * 4096 + i * 16)[j] = 0.0f;
                     }
                 }
                 for (int k = 0; k < 32; k++) {
@@ -593,7 +592,7 @@ void emsa_rest_stage2_forward(const float *input, float *output, const float *pa
                 }
                 for (int i = i0; i < i1; i++) {
                     for (int j = 0; j < 16; j++) {
-                        v10_matmul[c * 4096 + i * 16 + j] *= 0.17677669f;
+                        (v10_matmul + c * 4096 + i * 16)[j] *= 0.17677669f;
                     }
                 }
             }
@@ -604,12 +603,11 @@ void emsa_rest_stage2_forward(const float *input, float *output, const float *pa
     /* v11_transform_conv [1,2,256,16] = conv2d(out=2, k=1, pad=0, dil=1, w=$8, b=$9)(v10_matmul) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        (void)attn_row_axpy;
-        attn_gemm_nn(v11_transform_conv, 4096, p8_transform_conv_weight, 2, 1, v10_matmul, 4096, 2, 4096, 2, p9_transform_conv_bias, 1.0f);
+        attn_gemm_nn(v11_transform_conv + 0 + 0 * 8192, 4096, p8_transform_conv_weight + 0 * 4, 2, 1, v10_matmul + 0 + 0 * 8192, 4096, 2, 4096, 2, p9_transform_conv_bias + 0 * 2, 1.0f);
         #else
         for (int o = 0; o < 2; o++) {
             float *out_plane = v11_transform_conv + o * 4096;
-            const float *x_planes = v10_matmul;
+            const float *x_planes = v10_matmul + 0;
             const float *w_row = p8_transform_conv_weight + o * 2;
             for (int t = 0; t < 4096; t++) {
                 out_plane[t] = p9_transform_conv_bias[o];
@@ -661,7 +659,6 @@ void emsa_rest_stage2_forward(const float *input, float *output, const float *pa
     /* v14_matmul [1,2,32,256] = matmul(A·Bᵀ)(v9_v_heads, v13_instance_norm) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        (void)attn_row_dot;
         for (int c = 0; c < 2; c++) {
             attn_gemm_nt(v14_matmul + c * 8192, 256, 1, v9_v_heads + c * 512, 16, v13_instance_norm + c * 4096, 16, 32, 256, 16, 1.0f);
         }
@@ -683,12 +680,11 @@ void emsa_rest_stage2_forward(const float *input, float *output, const float *pa
     /* v16_proj [1,64,16,16] = conv2d(out=64, k=1, pad=0, dil=1, w=$10, b=$11)(v15_reshape) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        (void)attn_row_axpy;
-        attn_gemm_nn(output, 256, p10_proj_weight, 64, 1, v15_reshape, 256, 64, 256, 64, p11_proj_bias, 1.0f);
+        attn_gemm_nn(output + 0 + 0 * 16384, 256, p10_proj_weight + 0 * 4096, 64, 1, v15_reshape + 0 + 0 * 16384, 256, 64, 256, 64, p11_proj_bias + 0 * 64, 1.0f);
         #else
         for (int o = 0; o < 64; o++) {
             float *out_plane = output + o * 256;
-            const float *x_planes = v15_reshape;
+            const float *x_planes = v15_reshape + 0;
             const float *w_row = p10_proj_weight + o * 64;
             for (int t = 0; t < 256; t++) {
                 out_plane[t] = p11_proj_bias[o];

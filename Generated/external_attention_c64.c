@@ -4,17 +4,17 @@
 #include "external_attention_c64.h"
 
 #if defined(__GNUC__) && !defined(__clang__) && !defined(__TINYC__) && defined(__x86_64__)
-/* gcc with 512-bit vectors turns these short rows into masked loops and shuffles (SE at
- * 1x2048x7x7 ran 3x slower than with 256-bit ones); nothing else changes. */
+/* gcc with 512-bit vectors turns these short rows into masked loops and shuffles, slower than
+ * with 256-bit ones; nothing else changes. */
 #pragma GCC target("prefer-vector-width=256")
 #endif
+#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 /* gcc and clang on 64-bit hosts: the kernels' expf becomes this inline copy of attn_expf's
  * reduction and polynomial, written without branches (clamps, round-to-nearest by adding and
  * removing 1.5 * 2^23, selects), so loops of sigmoids and softmax exponentials vectorise, which a
  * libm call per element prevents. Within attn_expf's 1.22 ulp up to x = 88.376; above that, up to
  * 88.72, it saturates at e^88.376 (2.4e38); below -87.34 it gives 0, above 88.72 +inf, NaN stays
  * NaN. tcc and the MCUs call libm's expf, as the spec asks. */
-#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 static inline float attn_expf_host(float x)
 {
     float c = x > -87.3365479f ? x : -87.3365479f;
@@ -35,14 +35,13 @@ static inline float attn_expf_host(float x)
 #define expf attn_expf_host
 #endif
 
+#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 /* C[m][t] = alpha * sum_k A(m, k) * B(k)[t] (+ bias[m]) for gcc and clang on 64-bit hosts: the
  * 1x1 convolutions, A.B products and attention scores. A(m, k) is a[m * ars + k * acs]; row k of
  * B starts at b + k * ldb, rows of C at c + m * ldc. A tile of ATTN_GEMM_ROWS rows of C by two
  * vectors stays in registers across the whole k loop, so each load of B feeds ATTN_GEMM_ROWS
  * multiply-adds (the per-row axpy form does one per two loads and a store). With AVX-512: 4 rows
- * x 32 columns in 16-lane vectors, else 6 rows x 16 columns in 8-lane ones (a 256x784x256
- * product here: 151 and 120 GFLOP/s against 77 for 4 x 16). Other compilers never see this. */
-#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
+ * x 32 columns in 16-lane vectors, else 6 rows x 16 columns in 8-lane ones. */
 #ifndef ATTN_GEMM_OUT_OF_LINE
 /* Out of line and opaque to gcc's interprocedural passes: propagating one call's constant
  * sizes into the body made gcc 12 warn about iterations that never run
@@ -119,9 +118,11 @@ ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nn(float *c, long ldc, const float *
 }
 #endif
 
+#if !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
 /* y[i] += a * x[i]: one tap of a convolution applied to a whole output row at once, so the
  * inner loop is contiguous (gcc vectorises it; tcc gets packed SSE). */
 #if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static void attn_row_axpy(float *y, const float *x, float a, int n)
 {
     float a4[4] = {a, a, a, a};
@@ -150,9 +151,23 @@ static void attn_row_axpy(float *y, const float *x, float a, int n)
     for (int i = 0; i < n; i++) y[i] += a * x[i];
 }
 #endif
+#endif
+
+/* Long rows get ATTN_LANES partial sums: 32 keep four 8-wide vector chains busy on x86-64 and
+ * AArch64 hosts; other targets, such as a Cortex-M, use the 8-wide loop alone. Rows under 16 wide
+ * steps (7x7 planes, short FC rows) skip the wide loop: its setup and final fold cost more than it
+ * saves there. */
+#ifndef ATTN_LANES
+#if defined(__x86_64__) || defined(__aarch64__)
+#define ATTN_LANES 32
+#else
+#define ATTN_LANES 8
+#endif
+#endif
 
 /* Max of a row, NaN skipped (m = v > m ? v : m), with independent partial maxima. */
 #if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static float attn_row_max(const float *x, int n)
 {
     float b[4] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY};
@@ -180,18 +195,6 @@ static float attn_row_max(const float *x, int n)
     return mx;
 }
 #else
-#ifndef ATTN_LANES
-/* Long rows get ATTN_LANES partial sums: 32 keep four 8-wide vector chains busy on x86-64 and
- * AArch64 hosts (SE 64x56x56: 29.5 -> 21 us under gcc); other targets, such as a Cortex-M, use
- * the 8-wide loop alone. Rows under 16 wide steps (7x7 planes of 49 floats, FC rows of 128)
- * skip the wide loop: its setup and final fold cost more than it saves there (SE 2048x7x7 went
- * from 55 to 97 us when rows of 128 took it). */
-#if defined(__x86_64__) || defined(__aarch64__)
-#define ATTN_LANES 32
-#else
-#define ATTN_LANES 8
-#endif
-#endif
 static float attn_row_max(const float *x, int n)
 {
     float b[8] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY};
@@ -218,6 +221,7 @@ static float attn_row_max(const float *x, int n)
 
 /* y[i] = g * x[i]: the final pass of SE and ECA. */
 #if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static void attn_row_scale(float *y, const float *x, float g, int n)
 {
     float g4[4] = {g, g, g, g};
@@ -247,6 +251,17 @@ static void attn_row_scale(float *y, const float *x, float g, int n)
 
 void external_attention_c64_forward(const float *input, float *output, const float *params, float *scratch)
 {
+    /* Plan: value, shape, op, storage (scratch offsets in floats).
+     * v1_conv1 [1,64,16,16] = conv2d(out=64, k=1, pad=0, dil=1, w=$0, b=$1)(input) -> scratch[0..<16384]
+     * v2_linear_0 [1,64,16,16] = conv2d(out=64, k=1, pad=0, dil=1, w=$2)(v1_conv1) -> scratch[16384..<32768]
+     * v3_softmax [1,64,16,16] = softmax.hw(v2_linear_0) -> scratch[0..<16384]
+     * v4_l1_normalize [1,64,16,16] = l1_normalize.c(eps=1e-09)(v3_softmax) -> scratch[16384..<32768]
+     * v5_linear_1 [1,64,16,16] = conv2d(out=64, k=1, pad=0, dil=1, w=$3)(v4_l1_normalize) -> scratch[0..<16384]
+     * v6_conv2 [1,64,16,16] = conv2d(out=64, k=1, pad=0, dil=1, w=$4)(v5_linear_1) -> scratch[16384..<32768]
+     * v7_conv2 [1,64,16,16] = affine(scale=$5, shift=$6)(v6_conv2) -> inline (fused into its readers)
+     * v8_add [1,64,16,16] = add(v7_conv2, input) -> inline (fused into its readers)
+     * v9_relu [1,64,16,16] = relu(v8_add) -> output
+     */
     const float *p0_conv1_weight = params + EXTERNAL_ATTENTION_C64_CONV1_WEIGHT_OFFSET; /* [64, 64, 1, 1] */
     const float *p1_conv1_bias = params + EXTERNAL_ATTENTION_C64_CONV1_BIAS_OFFSET; /* [64] */
     const float *p2_linear_0_weight = params + EXTERNAL_ATTENTION_C64_LINEAR_0_WEIGHT_OFFSET; /* [64, 64, 1, 1] */
@@ -254,22 +269,21 @@ void external_attention_c64_forward(const float *input, float *output, const flo
     const float *p4_conv2_0_weight = params + EXTERNAL_ATTENTION_C64_CONV2_0_WEIGHT_OFFSET; /* [64, 64, 1, 1] */
     const float *p5_conv2_1_scale = params + EXTERNAL_ATTENTION_C64_CONV2_1_SCALE_OFFSET; /* [64] */
     const float *p6_conv2_1_shift = params + EXTERNAL_ATTENTION_C64_CONV2_1_SHIFT_OFFSET; /* [64] */
-    float *v1_conv1 = scratch; /* [1,64,16,16] */
+    float *v1_conv1 = scratch + 0; /* [1,64,16,16] */
     float *v2_linear_0 = scratch + 16384; /* [1,64,16,16] */
-    float *v3_softmax = scratch; /* [1,64,16,16] */
+    float *v3_softmax = scratch + 0; /* [1,64,16,16] */
     float *v4_l1_normalize = scratch + 16384; /* [1,64,16,16] */
-    float *v5_linear_1 = scratch; /* [1,64,16,16] */
+    float *v5_linear_1 = scratch + 0; /* [1,64,16,16] */
     float *v6_conv2 = scratch + 16384; /* [1,64,16,16] */
 
     /* v1_conv1 [1,64,16,16] = conv2d(out=64, k=1, pad=0, dil=1, w=$0, b=$1)(input) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        (void)attn_row_axpy;
-        attn_gemm_nn(v1_conv1, 256, p0_conv1_weight, 64, 1, input, 256, 64, 256, 64, p1_conv1_bias, 1.0f);
+        attn_gemm_nn(v1_conv1 + 0 + 0 * 16384, 256, p0_conv1_weight + 0 * 4096, 64, 1, input + 0 + 0 * 16384, 256, 64, 256, 64, p1_conv1_bias + 0 * 64, 1.0f);
         #else
         for (int o = 0; o < 64; o++) {
             float *out_plane = v1_conv1 + o * 256;
-            const float *x_planes = input;
+            const float *x_planes = input + 0;
             const float *w_row = p0_conv1_weight + o * 64;
             for (int t = 0; t < 256; t++) {
                 out_plane[t] = p1_conv1_bias[o];
@@ -284,12 +298,11 @@ void external_attention_c64_forward(const float *input, float *output, const flo
     /* v2_linear_0 [1,64,16,16] = conv2d(out=64, k=1, pad=0, dil=1, w=$2)(v1_conv1) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        (void)attn_row_axpy;
-        attn_gemm_nn(v2_linear_0, 256, p2_linear_0_weight, 64, 1, v1_conv1, 256, 64, 256, 64, (const float *)0, 1.0f);
+        attn_gemm_nn(v2_linear_0 + 0 + 0 * 16384, 256, p2_linear_0_weight + 0 * 4096, 64, 1, v1_conv1 + 0 + 0 * 16384, 256, 64, 256, 64, (const float *)0, 1.0f);
         #else
         for (int o = 0; o < 64; o++) {
             float *out_plane = v2_linear_0 + o * 256;
-            const float *x_planes = v1_conv1;
+            const float *x_planes = v1_conv1 + 0;
             const float *w_row = p2_linear_0_weight + o * 64;
             for (int t = 0; t < 256; t++) {
                 out_plane[t] = 0.0f;
@@ -339,12 +352,11 @@ void external_attention_c64_forward(const float *input, float *output, const flo
     /* v5_linear_1 [1,64,16,16] = conv2d(out=64, k=1, pad=0, dil=1, w=$3)(v4_l1_normalize) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        (void)attn_row_axpy;
-        attn_gemm_nn(v5_linear_1, 256, p3_linear_1_weight, 64, 1, v4_l1_normalize, 256, 64, 256, 64, (const float *)0, 1.0f);
+        attn_gemm_nn(v5_linear_1 + 0 + 0 * 16384, 256, p3_linear_1_weight + 0 * 4096, 64, 1, v4_l1_normalize + 0 + 0 * 16384, 256, 64, 256, 64, (const float *)0, 1.0f);
         #else
         for (int o = 0; o < 64; o++) {
             float *out_plane = v5_linear_1 + o * 256;
-            const float *x_planes = v4_l1_normalize;
+            const float *x_planes = v4_l1_normalize + 0;
             const float *w_row = p3_linear_1_weight + o * 64;
             for (int t = 0; t < 256; t++) {
                 out_plane[t] = 0.0f;
@@ -359,12 +371,11 @@ void external_attention_c64_forward(const float *input, float *output, const flo
     /* v6_conv2 [1,64,16,16] = conv2d(out=64, k=1, pad=0, dil=1, w=$4)(v5_linear_1) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        (void)attn_row_axpy;
-        attn_gemm_nn(v6_conv2, 256, p4_conv2_0_weight, 64, 1, v5_linear_1, 256, 64, 256, 64, (const float *)0, 1.0f);
+        attn_gemm_nn(v6_conv2 + 0 + 0 * 16384, 256, p4_conv2_0_weight + 0 * 4096, 64, 1, v5_linear_1 + 0 + 0 * 16384, 256, 64, 256, 64, (const float *)0, 1.0f);
         #else
         for (int o = 0; o < 64; o++) {
             float *out_plane = v6_conv2 + o * 256;
-            const float *x_planes = v5_linear_1;
+            const float *x_planes = v5_linear_1 + 0;
             const float *w_row = p4_conv2_0_weight + o * 64;
             for (int t = 0; t < 256; t++) {
                 out_plane[t] = 0.0f;

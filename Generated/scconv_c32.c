@@ -4,17 +4,17 @@
 #include "scconv_c32.h"
 
 #if defined(__GNUC__) && !defined(__clang__) && !defined(__TINYC__) && defined(__x86_64__)
-/* gcc with 512-bit vectors turns these short rows into masked loops and shuffles (SE at
- * 1x2048x7x7 ran 3x slower than with 256-bit ones); nothing else changes. */
+/* gcc with 512-bit vectors turns these short rows into masked loops and shuffles, slower than
+ * with 256-bit ones; nothing else changes. */
 #pragma GCC target("prefer-vector-width=256")
 #endif
+#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 /* gcc and clang on 64-bit hosts: the kernels' expf becomes this inline copy of attn_expf's
  * reduction and polynomial, written without branches (clamps, round-to-nearest by adding and
  * removing 1.5 * 2^23, selects), so loops of sigmoids and softmax exponentials vectorise, which a
  * libm call per element prevents. Within attn_expf's 1.22 ulp up to x = 88.376; above that, up to
  * 88.72, it saturates at e^88.376 (2.4e38); below -87.34 it gives 0, above 88.72 +inf, NaN stays
  * NaN. tcc and the MCUs call libm's expf, as the spec asks. */
-#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 static inline float attn_expf_host(float x)
 {
     float c = x > -87.3365479f ? x : -87.3365479f;
@@ -35,9 +35,11 @@ static inline float attn_expf_host(float x)
 #define expf attn_expf_host
 #endif
 
+#if !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
 /* y[i] += a * x[i]: one tap of a convolution applied to a whole output row at once, so the
  * inner loop is contiguous (gcc vectorises it; tcc gets packed SSE). */
 #if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static void attn_row_axpy(float *y, const float *x, float a, int n)
 {
     float a4[4] = {a, a, a, a};
@@ -66,9 +68,23 @@ static void attn_row_axpy(float *y, const float *x, float a, int n)
     for (int i = 0; i < n; i++) y[i] += a * x[i];
 }
 #endif
+#endif
 
 void scconv_c32_forward(const float *input, float *output, const float *params, float *scratch)
 {
+    /* Plan: value, shape, op, storage (scratch offsets in floats).
+     * v1_pool2d [1,32,4,4] = pool2d.mean(k=4, stride=4)(input) -> scratch[0..<512]
+     * v2_k3 [1,32,16,16] = conv2d(out=32, k=3, pad=1, dil=1, w=$3)(input) -> scratch[512..<8704], working scratch[25600..<37152] on 64-bit hosts
+     * v3_k2 [1,32,4,4] = conv2d(out=32, k=3, pad=1, dil=1, w=$0)(v1_pool2d) -> scratch[8704..<9216], working scratch[25600..<26912] on 64-bit hosts
+     * v4_k3 [1,32,16,16] = affine(scale=$4, shift=$5)(v2_k3) -> inline (fused into its readers)
+     * v5_k2 [1,32,4,4] = affine(scale=$1, shift=$2)(v3_k2) -> scratch[8704..<9216]
+     * v6_upsample_nearest [1,32,16,16] = upsample_nearest(16x16)(v5_k2) -> scratch[9216..<17408]
+     * v7_add [1,32,16,16] = add(v6_upsample_nearest, input) -> inline (fused into its readers)
+     * v8_gate [1,32,16,16] = sigmoid(v7_add) -> inline (fused into its readers)
+     * v9_mul [1,32,16,16] = mul(v4_k3, v8_gate) -> scratch[17408..<25600]
+     * v10_k4 [1,32,16,16] = conv2d(out=32, k=3, pad=1, dil=1, w=$6)(v9_mul) -> scratch[0..<8192], working scratch[25600..<37152] on 64-bit hosts
+     * v11_k4 [1,32,16,16] = affine(scale=$7, shift=$8)(v10_k4) -> output
+     */
     const float *p0_k2_1_weight = params + SCCONV_C32_K2_1_WEIGHT_OFFSET; /* [32, 32, 3, 3] */
     const float *p1_k2_2_scale = params + SCCONV_C32_K2_2_SCALE_OFFSET; /* [32] */
     const float *p2_k2_2_shift = params + SCCONV_C32_K2_2_SHIFT_OFFSET; /* [32] */
@@ -108,6 +124,7 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
     {
         float *v2_k3_padded = scratch + 25600; /* [32, 18, 18] + 32 */
         float *v2_k3_wide = scratch + 36000; /* 4 × 288 */
+        #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         for (int t = 0; t < 10400; t++) {
             v2_k3_padded[t] = 0.0f;
         }
@@ -119,7 +136,6 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
                 }
             }
         }
-        #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         #if defined(__AVX512F__)
         #define ATTN_V_LANES 16
         #else
@@ -127,7 +143,6 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
         #endif
         typedef float attn_v __attribute__((vector_size(4 * ATTN_V_LANES)));
         static const int v2_k3_taps[288] = {0, 1, 2, 18, 19, 20, 36, 37, 38, 324, 325, 326, 342, 343, 344, 360, 361, 362, 648, 649, 650, 666, 667, 668, 684, 685, 686, 972, 973, 974, 990, 991, 992, 1008, 1009, 1010, 1296, 1297, 1298, 1314, 1315, 1316, 1332, 1333, 1334, 1620, 1621, 1622, 1638, 1639, 1640, 1656, 1657, 1658, 1944, 1945, 1946, 1962, 1963, 1964, 1980, 1981, 1982, 2268, 2269, 2270, 2286, 2287, 2288, 2304, 2305, 2306, 2592, 2593, 2594, 2610, 2611, 2612, 2628, 2629, 2630, 2916, 2917, 2918, 2934, 2935, 2936, 2952, 2953, 2954, 3240, 3241, 3242, 3258, 3259, 3260, 3276, 3277, 3278, 3564, 3565, 3566, 3582, 3583, 3584, 3600, 3601, 3602, 3888, 3889, 3890, 3906, 3907, 3908, 3924, 3925, 3926, 4212, 4213, 4214, 4230, 4231, 4232, 4248, 4249, 4250, 4536, 4537, 4538, 4554, 4555, 4556, 4572, 4573, 4574, 4860, 4861, 4862, 4878, 4879, 4880, 4896, 4897, 4898, 5184, 5185, 5186, 5202, 5203, 5204, 5220, 5221, 5222, 5508, 5509, 5510, 5526, 5527, 5528, 5544, 5545, 5546, 5832, 5833, 5834, 5850, 5851, 5852, 5868, 5869, 5870, 6156, 6157, 6158, 6174, 6175, 6176, 6192, 6193, 6194, 6480, 6481, 6482, 6498, 6499, 6500, 6516, 6517, 6518, 6804, 6805, 6806, 6822, 6823, 6824, 6840, 6841, 6842, 7128, 7129, 7130, 7146, 7147, 7148, 7164, 7165, 7166, 7452, 7453, 7454, 7470, 7471, 7472, 7488, 7489, 7490, 7776, 7777, 7778, 7794, 7795, 7796, 7812, 7813, 7814, 8100, 8101, 8102, 8118, 8119, 8120, 8136, 8137, 8138, 8424, 8425, 8426, 8442, 8443, 8444, 8460, 8461, 8462, 8748, 8749, 8750, 8766, 8767, 8768, 8784, 8785, 8786, 9072, 9073, 9074, 9090, 9091, 9092, 9108, 9109, 9110, 9396, 9397, 9398, 9414, 9415, 9416, 9432, 9433, 9434, 9720, 9721, 9722, 9738, 9739, 9740, 9756, 9757, 9758, 10044, 10045, 10046, 10062, 10063, 10064, 10080, 10081, 10082};
-        (void)attn_row_axpy;
         for (int o = 0; o < 32; o += 4) {
             const float *group = v2_k3_padded;
             const float *w_a_row = p3_k3_0_weight + o * 288;
@@ -180,6 +195,17 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
             }
         }
         #else
+        for (int t = 0; t < 10400; t++) {
+            v2_k3_padded[t] = 0.0f;
+        }
+        for (int i = 0; i < 32; i++) {
+            for (int y = 0; y < 16; y++) {
+                float *dst = v2_k3_padded + (i * 18 + y + 1) * 18 + 1;
+                for (int c = 0; c < 16; c++) {
+                    dst[c] = input[i * 256 + y * 16 + c];
+                }
+            }
+        }
         for (int o = 0; o < 32; o++) {
             for (int t = 0; t < 286; t++) {
                 v2_k3_wide[t] = 0.0f;
@@ -202,7 +228,6 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
         #endif
     }
     #else
-    (void)attn_row_axpy;
     for (int o = 0; o < 32; o++) {
         for (int h = 0; h < 16; h++) {
             const int kh0 = h < 1 ? 1 - h : 0;
@@ -234,6 +259,7 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
     {
         float *v3_k2_padded = scratch + 25600; /* [32, 6, 6] + 32 */
         float *v3_k2_wide = scratch + 26784; /* 4 × 32 */
+        #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         for (int t = 0; t < 1184; t++) {
             v3_k2_padded[t] = 0.0f;
         }
@@ -245,7 +271,6 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
                 }
             }
         }
-        #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         #if defined(__AVX512F__)
         #define ATTN_V_LANES 16
         #else
@@ -253,7 +278,6 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
         #endif
         typedef float attn_v __attribute__((vector_size(4 * ATTN_V_LANES)));
         static const int v3_k2_taps[288] = {0, 1, 2, 6, 7, 8, 12, 13, 14, 36, 37, 38, 42, 43, 44, 48, 49, 50, 72, 73, 74, 78, 79, 80, 84, 85, 86, 108, 109, 110, 114, 115, 116, 120, 121, 122, 144, 145, 146, 150, 151, 152, 156, 157, 158, 180, 181, 182, 186, 187, 188, 192, 193, 194, 216, 217, 218, 222, 223, 224, 228, 229, 230, 252, 253, 254, 258, 259, 260, 264, 265, 266, 288, 289, 290, 294, 295, 296, 300, 301, 302, 324, 325, 326, 330, 331, 332, 336, 337, 338, 360, 361, 362, 366, 367, 368, 372, 373, 374, 396, 397, 398, 402, 403, 404, 408, 409, 410, 432, 433, 434, 438, 439, 440, 444, 445, 446, 468, 469, 470, 474, 475, 476, 480, 481, 482, 504, 505, 506, 510, 511, 512, 516, 517, 518, 540, 541, 542, 546, 547, 548, 552, 553, 554, 576, 577, 578, 582, 583, 584, 588, 589, 590, 612, 613, 614, 618, 619, 620, 624, 625, 626, 648, 649, 650, 654, 655, 656, 660, 661, 662, 684, 685, 686, 690, 691, 692, 696, 697, 698, 720, 721, 722, 726, 727, 728, 732, 733, 734, 756, 757, 758, 762, 763, 764, 768, 769, 770, 792, 793, 794, 798, 799, 800, 804, 805, 806, 828, 829, 830, 834, 835, 836, 840, 841, 842, 864, 865, 866, 870, 871, 872, 876, 877, 878, 900, 901, 902, 906, 907, 908, 912, 913, 914, 936, 937, 938, 942, 943, 944, 948, 949, 950, 972, 973, 974, 978, 979, 980, 984, 985, 986, 1008, 1009, 1010, 1014, 1015, 1016, 1020, 1021, 1022, 1044, 1045, 1046, 1050, 1051, 1052, 1056, 1057, 1058, 1080, 1081, 1082, 1086, 1087, 1088, 1092, 1093, 1094, 1116, 1117, 1118, 1122, 1123, 1124, 1128, 1129, 1130};
-        (void)attn_row_axpy;
         for (int o = 0; o < 32; o += 4) {
             const float *group = v3_k2_padded;
             const float *w_a_row = p0_k2_1_weight + o * 288;
@@ -306,6 +330,17 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
             }
         }
         #else
+        for (int t = 0; t < 1184; t++) {
+            v3_k2_padded[t] = 0.0f;
+        }
+        for (int i = 0; i < 32; i++) {
+            for (int y = 0; y < 4; y++) {
+                float *dst = v3_k2_padded + (i * 6 + y + 1) * 6 + 1;
+                for (int c = 0; c < 4; c++) {
+                    dst[c] = v1_pool2d[i * 16 + y * 4 + c];
+                }
+            }
+        }
         for (int o = 0; o < 32; o++) {
             for (int t = 0; t < 22; t++) {
                 v3_k2_wide[t] = 0.0f;
@@ -328,7 +363,6 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
         #endif
     }
     #else
-    (void)attn_row_axpy;
     for (int o = 0; o < 32; o++) {
         for (int h = 0; h < 4; h++) {
             const int kh0 = h < 1 ? 1 - h : 0;
@@ -400,6 +434,7 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
     {
         float *v10_k4_padded = scratch + 25600; /* [32, 18, 18] + 32 */
         float *v10_k4_wide = scratch + 36000; /* 4 × 288 */
+        #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         for (int t = 0; t < 10400; t++) {
             v10_k4_padded[t] = 0.0f;
         }
@@ -411,7 +446,6 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
                 }
             }
         }
-        #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         #if defined(__AVX512F__)
         #define ATTN_V_LANES 16
         #else
@@ -419,7 +453,6 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
         #endif
         typedef float attn_v __attribute__((vector_size(4 * ATTN_V_LANES)));
         static const int v10_k4_taps[288] = {0, 1, 2, 18, 19, 20, 36, 37, 38, 324, 325, 326, 342, 343, 344, 360, 361, 362, 648, 649, 650, 666, 667, 668, 684, 685, 686, 972, 973, 974, 990, 991, 992, 1008, 1009, 1010, 1296, 1297, 1298, 1314, 1315, 1316, 1332, 1333, 1334, 1620, 1621, 1622, 1638, 1639, 1640, 1656, 1657, 1658, 1944, 1945, 1946, 1962, 1963, 1964, 1980, 1981, 1982, 2268, 2269, 2270, 2286, 2287, 2288, 2304, 2305, 2306, 2592, 2593, 2594, 2610, 2611, 2612, 2628, 2629, 2630, 2916, 2917, 2918, 2934, 2935, 2936, 2952, 2953, 2954, 3240, 3241, 3242, 3258, 3259, 3260, 3276, 3277, 3278, 3564, 3565, 3566, 3582, 3583, 3584, 3600, 3601, 3602, 3888, 3889, 3890, 3906, 3907, 3908, 3924, 3925, 3926, 4212, 4213, 4214, 4230, 4231, 4232, 4248, 4249, 4250, 4536, 4537, 4538, 4554, 4555, 4556, 4572, 4573, 4574, 4860, 4861, 4862, 4878, 4879, 4880, 4896, 4897, 4898, 5184, 5185, 5186, 5202, 5203, 5204, 5220, 5221, 5222, 5508, 5509, 5510, 5526, 5527, 5528, 5544, 5545, 5546, 5832, 5833, 5834, 5850, 5851, 5852, 5868, 5869, 5870, 6156, 6157, 6158, 6174, 6175, 6176, 6192, 6193, 6194, 6480, 6481, 6482, 6498, 6499, 6500, 6516, 6517, 6518, 6804, 6805, 6806, 6822, 6823, 6824, 6840, 6841, 6842, 7128, 7129, 7130, 7146, 7147, 7148, 7164, 7165, 7166, 7452, 7453, 7454, 7470, 7471, 7472, 7488, 7489, 7490, 7776, 7777, 7778, 7794, 7795, 7796, 7812, 7813, 7814, 8100, 8101, 8102, 8118, 8119, 8120, 8136, 8137, 8138, 8424, 8425, 8426, 8442, 8443, 8444, 8460, 8461, 8462, 8748, 8749, 8750, 8766, 8767, 8768, 8784, 8785, 8786, 9072, 9073, 9074, 9090, 9091, 9092, 9108, 9109, 9110, 9396, 9397, 9398, 9414, 9415, 9416, 9432, 9433, 9434, 9720, 9721, 9722, 9738, 9739, 9740, 9756, 9757, 9758, 10044, 10045, 10046, 10062, 10063, 10064, 10080, 10081, 10082};
-        (void)attn_row_axpy;
         for (int o = 0; o < 32; o += 4) {
             const float *group = v10_k4_padded;
             const float *w_a_row = p6_k4_0_weight + o * 288;
@@ -472,6 +505,17 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
             }
         }
         #else
+        for (int t = 0; t < 10400; t++) {
+            v10_k4_padded[t] = 0.0f;
+        }
+        for (int i = 0; i < 32; i++) {
+            for (int y = 0; y < 16; y++) {
+                float *dst = v10_k4_padded + (i * 18 + y + 1) * 18 + 1;
+                for (int c = 0; c < 16; c++) {
+                    dst[c] = v9_mul[i * 256 + y * 16 + c];
+                }
+            }
+        }
         for (int o = 0; o < 32; o++) {
             for (int t = 0; t < 286; t++) {
                 v10_k4_wide[t] = 0.0f;
@@ -494,7 +538,6 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
         #endif
     }
     #else
-    (void)attn_row_axpy;
     for (int o = 0; o < 32; o++) {
         for (int h = 0; h < 16; h++) {
             const int kh0 = h < 1 ? 1 - h : 0;

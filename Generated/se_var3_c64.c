@@ -4,17 +4,17 @@
 #include "se_var3_c64.h"
 
 #if defined(__GNUC__) && !defined(__clang__) && !defined(__TINYC__) && defined(__x86_64__)
-/* gcc with 512-bit vectors turns these short rows into masked loops and shuffles (SE at
- * 1x2048x7x7 ran 3x slower than with 256-bit ones); nothing else changes. */
+/* gcc with 512-bit vectors turns these short rows into masked loops and shuffles, slower than
+ * with 256-bit ones; nothing else changes. */
 #pragma GCC target("prefer-vector-width=256")
 #endif
+#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 /* gcc and clang on 64-bit hosts: the kernels' expf becomes this inline copy of attn_expf's
  * reduction and polynomial, written without branches (clamps, round-to-nearest by adding and
  * removing 1.5 * 2^23, selects), so loops of sigmoids and softmax exponentials vectorise, which a
  * libm call per element prevents. Within attn_expf's 1.22 ulp up to x = 88.376; above that, up to
  * 88.72, it saturates at e^88.376 (2.4e38); below -87.34 it gives 0, above 88.72 +inf, NaN stays
  * NaN. tcc and the MCUs call libm's expf, as the spec asks. */
-#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 static inline float attn_expf_host(float x)
 {
     float c = x > -87.3365479f ? x : -87.3365479f;
@@ -35,14 +35,13 @@ static inline float attn_expf_host(float x)
 #define expf attn_expf_host
 #endif
 
+#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 /* C[m][t] = alpha * sum_k A(m, k) * B(k)[t] (+ bias[m]) for gcc and clang on 64-bit hosts: the
  * 1x1 convolutions, A.B products and attention scores. A(m, k) is a[m * ars + k * acs]; row k of
  * B starts at b + k * ldb, rows of C at c + m * ldc. A tile of ATTN_GEMM_ROWS rows of C by two
  * vectors stays in registers across the whole k loop, so each load of B feeds ATTN_GEMM_ROWS
  * multiply-adds (the per-row axpy form does one per two loads and a store). With AVX-512: 4 rows
- * x 32 columns in 16-lane vectors, else 6 rows x 16 columns in 8-lane ones (a 256x784x256
- * product here: 151 and 120 GFLOP/s against 77 for 4 x 16). Other compilers never see this. */
-#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
+ * x 32 columns in 16-lane vectors, else 6 rows x 16 columns in 8-lane ones. */
 #ifndef ATTN_GEMM_OUT_OF_LINE
 /* Out of line and opaque to gcc's interprocedural passes: propagating one call's constant
  * sizes into the body made gcc 12 warn about iterations that never run
@@ -119,11 +118,11 @@ ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nn(float *c, long ldc, const float *
 }
 #endif
 
+#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 /* 8-lane vectors for the row-block helpers of gcc and clang on 64-bit hosts (attn_rows_pool,
  * attn_rows_dot): a block of 8 rows keeps one accumulator per row, and attn_v8_fold8 folds the
  * eight at once, leaving row j's total in lane j (7 vector ops and 14 shuffles per 8 rows, where
  * a call per row pays its own horizontal fold, tail and loop setup). */
-#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 typedef float attn_v8 __attribute__((vector_size(32)));
 typedef int attn_v8i __attribute__((vector_size(32)));
 #if defined(__clang__)
@@ -163,12 +162,11 @@ static inline void attn_v8_fold8(attn_v8 *a, int max)
 }
 #endif
 
+#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 /* Global pools of `rows` consecutive rows of n floats (row r at x + r * n), gcc and clang on
  * 64-bit hosts: sum[r] = scale * the sum of row r, max[r] = its maximum (NaN skipped, as in
- * attn_row_max); either pointer may be null. Rows go eight at a time (see attn_v8_fold8). 2048
- * rows of 49 floats (gcc -O3, this machine): 15 us one row at a time, 3.3 us here, a plain read
- * of the 400 KB taking 2.5; rows up to 392 floats gain 4x, rows of 3136 a little. */
-#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
+ * attn_row_max); either pointer may be null. Rows go eight at a time (see attn_v8_fold8):
+ * short rows gain most, long rows a little. */
 static inline void attn_rows_pool(const float *x, int rows, int n, float scale, float *sum, float *max)
 {
     for (int r = 0; r < rows; r += 8) {
@@ -204,9 +202,11 @@ static inline void attn_rows_pool(const float *x, int rows, int n, float scale, 
 }
 #endif
 
+#if !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
 /* y[i] += a * x[i]: one tap of a convolution applied to a whole output row at once, so the
  * inner loop is contiguous (gcc vectorises it; tcc gets packed SSE). */
 #if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static void attn_row_axpy(float *y, const float *x, float a, int n)
 {
     float a4[4] = {a, a, a, a};
@@ -235,9 +235,24 @@ static void attn_row_axpy(float *y, const float *x, float a, int n)
     for (int i = 0; i < n; i++) y[i] += a * x[i];
 }
 #endif
+#endif
 
+/* Long rows get ATTN_LANES partial sums: 32 keep four 8-wide vector chains busy on x86-64 and
+ * AArch64 hosts; other targets, such as a Cortex-M, use the 8-wide loop alone. Rows under 16 wide
+ * steps (7x7 planes, short FC rows) skip the wide loop: its setup and final fold cost more than it
+ * saves there. */
+#ifndef ATTN_LANES
+#if defined(__x86_64__) || defined(__aarch64__)
+#define ATTN_LANES 32
+#else
+#define ATTN_LANES 8
+#endif
+#endif
+
+#if !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
 /* Sum of a row; several independent partial sums so the adds pipeline (and vectorise). */
 #if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static float attn_row_sum(const float *x, int n)
 {
     float a[4] = {0.0f, 0.0f, 0.0f, 0.0f};
@@ -263,18 +278,6 @@ static float attn_row_sum(const float *x, int n)
     return s;
 }
 #else
-#ifndef ATTN_LANES
-/* Long rows get ATTN_LANES partial sums: 32 keep four 8-wide vector chains busy on x86-64 and
- * AArch64 hosts (SE 64x56x56: 29.5 -> 21 us under gcc); other targets, such as a Cortex-M, use
- * the 8-wide loop alone. Rows under 16 wide steps (7x7 planes of 49 floats, FC rows of 128)
- * skip the wide loop: its setup and final fold cost more than it saves there (SE 2048x7x7 went
- * from 55 to 97 us when rows of 128 took it). */
-#if defined(__x86_64__) || defined(__aarch64__)
-#define ATTN_LANES 32
-#else
-#define ATTN_LANES 8
-#endif
-#endif
 static float attn_row_sum(const float *x, int n)
 {
     float a[8] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
@@ -297,9 +300,11 @@ static float attn_row_sum(const float *x, int n)
     return s;
 }
 #endif
+#endif
 
 /* y[i] = g * x[i]: the final pass of SE and ECA. */
 #if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static void attn_row_scale(float *y, const float *x, float g, int n)
 {
     float g4[4] = {g, g, g, g};
@@ -329,15 +334,20 @@ static void attn_row_scale(float *y, const float *x, float g, int n)
 
 void se_var3_c64_forward(const float *input, float *output, const float *params, float *scratch)
 {
+    /* Plan: value, shape, op, storage (scratch offsets in floats).
+     * v1_pool_mean [1,64,1,1] = global_pool.mean(input) -> scratch[0..<64]
+     * v2_fc [1,64,1,1] = conv2d(out=64, k=1, pad=0, dil=1, w=$0)(v1_pool_mean) -> scratch[64..<128]
+     * v3_sigmoid [1,64,1,1] = sigmoid(v2_fc) -> scratch[64..<128]
+     * v4_mul [1,64,14,14] = mul(v3_sigmoid, input) -> output
+     */
     const float *p0_fc_weight = params + SE_VAR3_C64_FC_WEIGHT_OFFSET; /* [64, 64, 1, 1] */
-    float *v1_pool_mean = scratch; /* [1,64,1,1] */
+    float *v1_pool_mean = scratch + 0; /* [1,64,1,1] */
     float *v2_fc = scratch + 64; /* [1,64,1,1] */
     float *v3_sigmoid = scratch + 64; /* [1,64,1,1] */
 
     /* v1_pool_mean [1,64,1,1] = global_pool.mean(input) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        (void)attn_row_sum;
         attn_rows_pool(input, 64, 196, 0.0051020407f, v1_pool_mean, (float *)0);
         #else
         for (int c = 0; c < 64; c++) {
@@ -349,18 +359,17 @@ void se_var3_c64_forward(const float *input, float *output, const float *params,
     /* v2_fc [1,64,1,1] = conv2d(out=64, k=1, pad=0, dil=1, w=$0)(v1_pool_mean) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        (void)attn_row_axpy;
-        attn_gemm_nn(v2_fc, 1, p0_fc_weight, 64, 1, v1_pool_mean, 1, 64, 1, 64, (const float *)0, 1.0f);
+        attn_gemm_nn(v2_fc + 0 + 0 * 64, 1, p0_fc_weight + 0 * 4096, 64, 1, v1_pool_mean + 0 + 0 * 64, 1, 64, 1, 64, (const float *)0, 1.0f);
         #else
         for (int o = 0; o < 64; o++) {
             float *out_plane = v2_fc + o;
-            const float *x_planes = v1_pool_mean;
+            const float *x_planes = v1_pool_mean + 0;
             const float *w_row = p0_fc_weight + o * 64;
             for (int t = 0; t < 1; t++) {
                 out_plane[t] = 0.0f;
             }
             for (int i = 0; i < 64; i++) {
-                attn_row_axpy(out_plane, x_planes + i, w_row[i], 1);
+                attn_row_axpy(out_plane, x_planes + i * 1, w_row[i], 1);
             }
         }
         #endif

@@ -4,17 +4,17 @@
 #include "seed000_excite_global_local.h"
 
 #if defined(__GNUC__) && !defined(__clang__) && !defined(__TINYC__) && defined(__x86_64__)
-/* gcc with 512-bit vectors turns these short rows into masked loops and shuffles (SE at
- * 1x2048x7x7 ran 3x slower than with 256-bit ones); nothing else changes. */
+/* gcc with 512-bit vectors turns these short rows into masked loops and shuffles, slower than
+ * with 256-bit ones; nothing else changes. */
 #pragma GCC target("prefer-vector-width=256")
 #endif
+#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 /* gcc and clang on 64-bit hosts: the kernels' expf becomes this inline copy of attn_expf's
  * reduction and polynomial, written without branches (clamps, round-to-nearest by adding and
  * removing 1.5 * 2^23, selects), so loops of sigmoids and softmax exponentials vectorise, which a
  * libm call per element prevents. Within attn_expf's 1.22 ulp up to x = 88.376; above that, up to
  * 88.72, it saturates at e^88.376 (2.4e38); below -87.34 it gives 0, above 88.72 +inf, NaN stays
  * NaN. tcc and the MCUs call libm's expf, as the spec asks. */
-#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 static inline float attn_expf_host(float x)
 {
     float c = x > -87.3365479f ? x : -87.3365479f;
@@ -35,14 +35,13 @@ static inline float attn_expf_host(float x)
 #define expf attn_expf_host
 #endif
 
+#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 /* C[m][t] = alpha * sum_k A(m, k) * B(k)[t] (+ bias[m]) for gcc and clang on 64-bit hosts: the
  * 1x1 convolutions, A.B products and attention scores. A(m, k) is a[m * ars + k * acs]; row k of
  * B starts at b + k * ldb, rows of C at c + m * ldc. A tile of ATTN_GEMM_ROWS rows of C by two
  * vectors stays in registers across the whole k loop, so each load of B feeds ATTN_GEMM_ROWS
  * multiply-adds (the per-row axpy form does one per two loads and a store). With AVX-512: 4 rows
- * x 32 columns in 16-lane vectors, else 6 rows x 16 columns in 8-lane ones (a 256x784x256
- * product here: 151 and 120 GFLOP/s against 77 for 4 x 16). Other compilers never see this. */
-#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
+ * x 32 columns in 16-lane vectors, else 6 rows x 16 columns in 8-lane ones. */
 #ifndef ATTN_GEMM_OUT_OF_LINE
 /* Out of line and opaque to gcc's interprocedural passes: propagating one call's constant
  * sizes into the body made gcc 12 warn about iterations that never run
@@ -119,11 +118,11 @@ ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nn(float *c, long ldc, const float *
 }
 #endif
 
+#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 /* C[i][j] = alpha * sum_k A[i][k] * B[j][k] for gcc and clang on 64-bit hosts: Gram matrices
  * (DANet CAM's X.X^T) and attention's weighted sums of V. Rows of A and B are contiguous (pitches
  * lda, ldb); C[i][j] is c[i * ldc + j * cs]. Four rows of A against two of B keep eight partial
  * sums in vector registers, so each load feeds two or four multiply-adds instead of one. */
-#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 #ifndef ATTN_GEMM_OUT_OF_LINE
 /* Out of line and opaque to gcc's interprocedural passes: propagating one call's constant
  * sizes into the body made gcc 12 warn about iterations that never run
@@ -179,11 +178,11 @@ ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nt(float *c, long ldc, long cs, cons
 }
 #endif
 
+#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 /* 8-lane vectors for the row-block helpers of gcc and clang on 64-bit hosts (attn_rows_pool,
  * attn_rows_dot): a block of 8 rows keeps one accumulator per row, and attn_v8_fold8 folds the
  * eight at once, leaving row j's total in lane j (7 vector ops and 14 shuffles per 8 rows, where
  * a call per row pays its own horizontal fold, tail and loop setup). */
-#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 typedef float attn_v8 __attribute__((vector_size(32)));
 typedef int attn_v8i __attribute__((vector_size(32)));
 #if defined(__clang__)
@@ -223,12 +222,11 @@ static inline void attn_v8_fold8(attn_v8 *a, int max)
 }
 #endif
 
+#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 /* Global pools of `rows` consecutive rows of n floats (row r at x + r * n), gcc and clang on
  * 64-bit hosts: sum[r] = scale * the sum of row r, max[r] = its maximum (NaN skipped, as in
- * attn_row_max); either pointer may be null. Rows go eight at a time (see attn_v8_fold8). 2048
- * rows of 49 floats (gcc -O3, this machine): 15 us one row at a time, 3.3 us here, a plain read
- * of the 400 KB taking 2.5; rows up to 392 floats gain 4x, rows of 3136 a little. */
-#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
+ * attn_row_max); either pointer may be null. Rows go eight at a time (see attn_v8_fold8):
+ * short rows gain most, long rows a little. */
 static inline void attn_rows_pool(const float *x, int rows, int n, float scale, float *sum, float *max)
 {
     for (int r = 0; r < rows; r += 8) {
@@ -264,9 +262,11 @@ static inline void attn_rows_pool(const float *x, int rows, int n, float scale, 
 }
 #endif
 
+#if !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
 /* y[i] += a * x[i]: one tap of a convolution applied to a whole output row at once, so the
  * inner loop is contiguous (gcc vectorises it; tcc gets packed SSE). */
 #if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static void attn_row_axpy(float *y, const float *x, float a, int n)
 {
     float a4[4] = {a, a, a, a};
@@ -295,9 +295,24 @@ static void attn_row_axpy(float *y, const float *x, float a, int n)
     for (int i = 0; i < n; i++) y[i] += a * x[i];
 }
 #endif
+#endif
 
+/* Long rows get ATTN_LANES partial sums: 32 keep four 8-wide vector chains busy on x86-64 and
+ * AArch64 hosts; other targets, such as a Cortex-M, use the 8-wide loop alone. Rows under 16 wide
+ * steps (7x7 planes, short FC rows) skip the wide loop: its setup and final fold cost more than it
+ * saves there. */
+#ifndef ATTN_LANES
+#if defined(__x86_64__) || defined(__aarch64__)
+#define ATTN_LANES 32
+#else
+#define ATTN_LANES 8
+#endif
+#endif
+
+#if !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
 /* Dot product of two rows: the FC layers of the excitation MLPs. */
 #if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static float attn_row_dot(const float *w, const float *x, int n)
 {
     float a[4] = {0.0f, 0.0f, 0.0f, 0.0f};
@@ -321,20 +336,8 @@ static float attn_row_dot(const float *w, const float *x, int n)
     return s;
 }
 #else
-#ifndef ATTN_LANES
-/* Long rows get ATTN_LANES partial sums: 32 keep four 8-wide vector chains busy on x86-64 and
- * AArch64 hosts (SE 64x56x56: 29.5 -> 21 us under gcc); other targets, such as a Cortex-M, use
- * the 8-wide loop alone. Rows under 16 wide steps (7x7 planes of 49 floats, FC rows of 128)
- * skip the wide loop: its setup and final fold cost more than it saves there (SE 2048x7x7 went
- * from 55 to 97 us when rows of 128 took it). */
-#if defined(__x86_64__) || defined(__aarch64__)
-#define ATTN_LANES 32
-#else
-#define ATTN_LANES 8
-#endif
-#endif
 /* Kept out of line: inlined into the loop over output rows, gcc 12 vectorises across rows with
- * costly transposes (SE at C = 2048 ran 2.8x slower). */
+ * costly transposes that make long excitation layers slower. */
 #if defined(__GNUC__)
 __attribute__((noinline))
 #endif
@@ -359,9 +362,12 @@ static float attn_row_dot(const float *w, const float *x, int n)
     return s;
 }
 #endif
+#endif
 
+#if !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
 /* Sum of a row; several independent partial sums so the adds pipeline (and vectorise). */
 #if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static float attn_row_sum(const float *x, int n)
 {
     float a[4] = {0.0f, 0.0f, 0.0f, 0.0f};
@@ -387,18 +393,6 @@ static float attn_row_sum(const float *x, int n)
     return s;
 }
 #else
-#ifndef ATTN_LANES
-/* Long rows get ATTN_LANES partial sums: 32 keep four 8-wide vector chains busy on x86-64 and
- * AArch64 hosts (SE 64x56x56: 29.5 -> 21 us under gcc); other targets, such as a Cortex-M, use
- * the 8-wide loop alone. Rows under 16 wide steps (7x7 planes of 49 floats, FC rows of 128)
- * skip the wide loop: its setup and final fold cost more than it saves there (SE 2048x7x7 went
- * from 55 to 97 us when rows of 128 took it). */
-#if defined(__x86_64__) || defined(__aarch64__)
-#define ATTN_LANES 32
-#else
-#define ATTN_LANES 8
-#endif
-#endif
 static float attn_row_sum(const float *x, int n)
 {
     float a[8] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
@@ -421,9 +415,11 @@ static float attn_row_sum(const float *x, int n)
     return s;
 }
 #endif
+#endif
 
 /* Max of a row, NaN skipped (m = v > m ? v : m), with independent partial maxima. */
 #if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static float attn_row_max(const float *x, int n)
 {
     float b[4] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY};
@@ -451,18 +447,6 @@ static float attn_row_max(const float *x, int n)
     return mx;
 }
 #else
-#ifndef ATTN_LANES
-/* Long rows get ATTN_LANES partial sums: 32 keep four 8-wide vector chains busy on x86-64 and
- * AArch64 hosts (SE 64x56x56: 29.5 -> 21 us under gcc); other targets, such as a Cortex-M, use
- * the 8-wide loop alone. Rows under 16 wide steps (7x7 planes of 49 floats, FC rows of 128)
- * skip the wide loop: its setup and final fold cost more than it saves there (SE 2048x7x7 went
- * from 55 to 97 us when rows of 128 took it). */
-#if defined(__x86_64__) || defined(__aarch64__)
-#define ATTN_LANES 32
-#else
-#define ATTN_LANES 8
-#endif
-#endif
 static float attn_row_max(const float *x, int n)
 {
     float b[8] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY};
@@ -489,6 +473,7 @@ static float attn_row_max(const float *x, int n)
 
 /* y[i] = g * x[i]: the final pass of SE and ECA. */
 #if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static void attn_row_scale(float *y, const float *x, float g, int n)
 {
     float g4[4] = {g, g, g, g};
@@ -518,20 +503,31 @@ static void attn_row_scale(float *y, const float *x, float g, int n)
 
 void seed000_excite_global_local_forward(const float *input, float *output, const float *params, float *scratch)
 {
+    /* Plan: value, shape, op, storage (scratch offsets in floats).
+     * v1_s [1,64,1,1] = global_pool.mean(input) -> scratch[0..<64]
+     * v2_column [1,1,64,1] = reshape[1,1,64,1](v1_s) -> view of v1_s
+     * v3_local [1,64,1,1] = channel_conv1d(k=3, w=$0)(v1_s) -> scratch[64..<128]
+     * v4_affinity [1,1,64,64] = matmul(A·Bᵀ)(v2_column, v2_column) -> scratch[128..<4224]
+     * v5_softmax [1,1,64,64] = softmax.w(v4_affinity) -> scratch[4224..<8320]
+     * v6_matmul [1,1,64,1] = matmul(A·B)(v5_softmax, v2_column) -> scratch[128..<192]
+     * v7_global [1,64,1,1] = reshape[1,64,1,1](v6_matmul) -> view of v6_matmul
+     * v8_add [1,64,1,1] = add(v7_global, v3_local) -> inline (fused into its readers)
+     * v9_sigmoid [1,64,1,1] = sigmoid(v8_add) -> scratch[0..<64]
+     * v10_mul [1,64,14,14] = mul(v9_sigmoid, input) -> output
+     */
     const float *p0_local_weight = params + SEED000_EXCITE_GLOBAL_LOCAL_LOCAL_WEIGHT_OFFSET; /* [3] */
-    float *v1_s = scratch; /* [1,64,1,1] */
-    float *v2_column = scratch; /* [1,1,64,1], a view */
+    float *v1_s = scratch + 0; /* [1,64,1,1] */
+    float *v2_column = scratch + 0; /* [1,1,64,1], a view */
     float *v3_local = scratch + 64; /* [1,64,1,1] */
     float *v4_affinity = scratch + 128; /* [1,1,64,64] */
     float *v5_softmax = scratch + 4224; /* [1,1,64,64] */
     float *v6_matmul = scratch + 128; /* [1,1,64,1] */
     float *v7_global = scratch + 128; /* [1,64,1,1], a view */
-    float *v9_sigmoid = scratch; /* [1,64,1,1] */
+    float *v9_sigmoid = scratch + 0; /* [1,64,1,1] */
 
     /* v1_s [1,64,1,1] = global_pool.mean(input) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        (void)attn_row_sum;
         attn_rows_pool(input, 64, 196, 0.0051020407f, v1_s, (float *)0);
         #else
         for (int c = 0; c < 64; c++) {
@@ -578,8 +574,7 @@ void seed000_excite_global_local_forward(const float *input, float *output, cons
     /* v4_affinity [1,1,64,64] = matmul(A·Bᵀ)(v2_column, v2_column) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        (void)attn_row_dot;
-        attn_gemm_nt(v4_affinity, 64, 1, v2_column, 1, v2_column, 1, 64, 64, 1, 1.0f);
+        attn_gemm_nt(v4_affinity + 0, 64, 1, v2_column + 0, 1, v2_column + 0, 1, 64, 64, 1, 1.0f);
         #else
         for (int i0 = 0; i0 < 64; i0 += 8) {
             const int i1 = i0 + 8 < 64 ? i0 + 8 : 64;
@@ -613,14 +608,13 @@ void seed000_excite_global_local_forward(const float *input, float *output, cons
     /* v6_matmul [1,1,64,1] = matmul(A·B)(v5_softmax, v2_column) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        (void)attn_row_axpy;
-        attn_gemm_nn(v6_matmul, 1, v5_softmax, 64, 1, v2_column, 1, 64, 1, 64, (const float *)0, 1.0f);
+        attn_gemm_nn(v6_matmul + 0, 1, v5_softmax + 0, 64, 1, v2_column + 0, 1, 64, 1, 64, (const float *)0, 1.0f);
         #else
         for (int i0 = 0; i0 < 64; i0 += 8) {
             const int i1 = i0 + 8 < 64 ? i0 + 8 : 64;
             for (int i = i0; i < i1; i++) {
                 for (int j = 0; j < 1; j++) {
-                    v6_matmul[i] = 0.0f;
+                    (v6_matmul + i)[j] = 0.0f;
                 }
             }
             for (int k = 0; k < 64; k++) {

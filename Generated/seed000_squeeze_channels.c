@@ -4,17 +4,17 @@
 #include "seed000_squeeze_channels.h"
 
 #if defined(__GNUC__) && !defined(__clang__) && !defined(__TINYC__) && defined(__x86_64__)
-/* gcc with 512-bit vectors turns these short rows into masked loops and shuffles (SE at
- * 1x2048x7x7 ran 3x slower than with 256-bit ones); nothing else changes. */
+/* gcc with 512-bit vectors turns these short rows into masked loops and shuffles, slower than
+ * with 256-bit ones; nothing else changes. */
 #pragma GCC target("prefer-vector-width=256")
 #endif
+#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 /* gcc and clang on 64-bit hosts: the kernels' expf becomes this inline copy of attn_expf's
  * reduction and polynomial, written without branches (clamps, round-to-nearest by adding and
  * removing 1.5 * 2^23, selects), so loops of sigmoids and softmax exponentials vectorise, which a
  * libm call per element prevents. Within attn_expf's 1.22 ulp up to x = 88.376; above that, up to
  * 88.72, it saturates at e^88.376 (2.4e38); below -87.34 it gives 0, above 88.72 +inf, NaN stays
  * NaN. tcc and the MCUs call libm's expf, as the spec asks. */
-#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 static inline float attn_expf_host(float x)
 {
     float c = x > -87.3365479f ? x : -87.3365479f;
@@ -38,6 +38,7 @@ static inline float attn_expf_host(float x)
 /* y[i] += a * x[i]: one tap of a convolution applied to a whole output row at once, so the
  * inner loop is contiguous (gcc vectorises it; tcc gets packed SSE). */
 #if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static void attn_row_axpy(float *y, const float *x, float a, int n)
 {
     float a4[4] = {a, a, a, a};
@@ -69,6 +70,14 @@ static void attn_row_axpy(float *y, const float *x, float a, int n)
 
 void seed000_squeeze_channels_forward(const float *input, float *output, const float *params, float *scratch)
 {
+    /* Plan: value, shape, op, storage (scratch offsets in floats).
+     * v1_mean [1,1,16,16] = channel_pool.mean(input) -> scratch[0..<256]
+     * v2_max [1,1,16,16] = channel_pool.max(input) -> scratch[256..<512]
+     * v3_concat [1,2,16,16] = concat.c(v1_mean, v2_max) -> scratch[0..<512]
+     * v4_spatial [1,1,16,16] = conv2d(out=1, k=7, pad=3, dil=1, w=$0)(v3_concat) -> scratch[512..<768]
+     * v5_sigmoid [1,1,16,16] = sigmoid(v4_spatial) -> scratch[512..<768]
+     * v6_mul [1,64,16,16] = mul(v5_sigmoid, input) -> output
+     */
     const float *p0_spatial_weight = params + SEED000_SQUEEZE_CHANNELS_SPATIAL_WEIGHT_OFFSET; /* [1, 2, 7, 7] */
     float *v1_mean = scratch; /* [1,1,16,16] */
     float *v2_max = scratch + 256; /* [1,1,16,16] */

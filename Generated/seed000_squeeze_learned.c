@@ -4,17 +4,17 @@
 #include "seed000_squeeze_learned.h"
 
 #if defined(__GNUC__) && !defined(__clang__) && !defined(__TINYC__) && defined(__x86_64__)
-/* gcc with 512-bit vectors turns these short rows into masked loops and shuffles (SE at
- * 1x2048x7x7 ran 3x slower than with 256-bit ones); nothing else changes. */
+/* gcc with 512-bit vectors turns these short rows into masked loops and shuffles, slower than
+ * with 256-bit ones; nothing else changes. */
 #pragma GCC target("prefer-vector-width=256")
 #endif
+#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 /* gcc and clang on 64-bit hosts: the kernels' expf becomes this inline copy of attn_expf's
  * reduction and polynomial, written without branches (clamps, round-to-nearest by adding and
  * removing 1.5 * 2^23, selects), so loops of sigmoids and softmax exponentials vectorise, which a
  * libm call per element prevents. Within attn_expf's 1.22 ulp up to x = 88.376; above that, up to
  * 88.72, it saturates at e^88.376 (2.4e38); below -87.34 it gives 0, above 88.72 +inf, NaN stays
  * NaN. tcc and the MCUs call libm's expf, as the spec asks. */
-#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 static inline float attn_expf_host(float x)
 {
     float c = x > -87.3365479f ? x : -87.3365479f;
@@ -35,8 +35,21 @@ static inline float attn_expf_host(float x)
 #define expf attn_expf_host
 #endif
 
+/* Long rows get ATTN_LANES partial sums: 32 keep four 8-wide vector chains busy on x86-64 and
+ * AArch64 hosts; other targets, such as a Cortex-M, use the 8-wide loop alone. Rows under 16 wide
+ * steps (7x7 planes, short FC rows) skip the wide loop: its setup and final fold cost more than it
+ * saves there. */
+#ifndef ATTN_LANES
+#if defined(__x86_64__) || defined(__aarch64__)
+#define ATTN_LANES 32
+#else
+#define ATTN_LANES 8
+#endif
+#endif
+
 /* Dot product of two rows: the FC layers of the excitation MLPs. */
 #if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static float attn_row_dot(const float *w, const float *x, int n)
 {
     float a[4] = {0.0f, 0.0f, 0.0f, 0.0f};
@@ -60,20 +73,8 @@ static float attn_row_dot(const float *w, const float *x, int n)
     return s;
 }
 #else
-#ifndef ATTN_LANES
-/* Long rows get ATTN_LANES partial sums: 32 keep four 8-wide vector chains busy on x86-64 and
- * AArch64 hosts (SE 64x56x56: 29.5 -> 21 us under gcc); other targets, such as a Cortex-M, use
- * the 8-wide loop alone. Rows under 16 wide steps (7x7 planes of 49 floats, FC rows of 128)
- * skip the wide loop: its setup and final fold cost more than it saves there (SE 2048x7x7 went
- * from 55 to 97 us when rows of 128 took it). */
-#if defined(__x86_64__) || defined(__aarch64__)
-#define ATTN_LANES 32
-#else
-#define ATTN_LANES 8
-#endif
-#endif
 /* Kept out of line: inlined into the loop over output rows, gcc 12 vectorises across rows with
- * costly transposes (SE at C = 2048 ran 2.8x slower). */
+ * costly transposes that make long excitation layers slower. */
 #if defined(__GNUC__)
 __attribute__((noinline))
 #endif
@@ -101,6 +102,7 @@ static float attn_row_dot(const float *w, const float *x, int n)
 
 /* y[i] = g * x[i]: the final pass of SE and ECA. */
 #if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static void attn_row_scale(float *y, const float *x, float g, int n)
 {
     float g4[4] = {g, g, g, g};
@@ -130,6 +132,12 @@ static void attn_row_scale(float *y, const float *x, float g, int n)
 
 void seed000_squeeze_learned_forward(const float *input, float *output, const float *params, float *scratch)
 {
+    /* Plan: value, shape, op, storage (scratch offsets in floats).
+     * v1_squeeze [1,64,1,1] = weighted_pool(w=$0)(input) -> scratch[0..<64]
+     * v2_conv [1,64,1,1] = channel_conv1d(k=3, w=$1)(v1_squeeze) -> scratch[64..<128]
+     * v3_sigmoid [1,64,1,1] = sigmoid(v2_conv) -> scratch[64..<128]
+     * v4_mul [1,64,14,14] = mul(v3_sigmoid, input) -> output
+     */
     const float *p0_squeeze_weight = params + SEED000_SQUEEZE_LEARNED_SQUEEZE_WEIGHT_OFFSET; /* [64, 14, 14] */
     const float *p1_conv_weight = params + SEED000_SQUEEZE_LEARNED_CONV_WEIGHT_OFFSET; /* [3] */
     float *v1_squeeze = scratch; /* [1,64,1,1] */

@@ -4,17 +4,17 @@
 #include "seed000_squeeze_strips.h"
 
 #if defined(__GNUC__) && !defined(__clang__) && !defined(__TINYC__) && defined(__x86_64__)
-/* gcc with 512-bit vectors turns these short rows into masked loops and shuffles (SE at
- * 1x2048x7x7 ran 3x slower than with 256-bit ones); nothing else changes. */
+/* gcc with 512-bit vectors turns these short rows into masked loops and shuffles, slower than
+ * with 256-bit ones; nothing else changes. */
 #pragma GCC target("prefer-vector-width=256")
 #endif
+#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 /* gcc and clang on 64-bit hosts: the kernels' expf becomes this inline copy of attn_expf's
  * reduction and polynomial, written without branches (clamps, round-to-nearest by adding and
  * removing 1.5 * 2^23, selects), so loops of sigmoids and softmax exponentials vectorise, which a
  * libm call per element prevents. Within attn_expf's 1.22 ulp up to x = 88.376; above that, up to
  * 88.72, it saturates at e^88.376 (2.4e38); below -87.34 it gives 0, above 88.72 +inf, NaN stays
  * NaN. tcc and the MCUs call libm's expf, as the spec asks. */
-#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 static inline float attn_expf_host(float x)
 {
     float c = x > -87.3365479f ? x : -87.3365479f;
@@ -35,14 +35,13 @@ static inline float attn_expf_host(float x)
 #define expf attn_expf_host
 #endif
 
+#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 /* C[m][t] = alpha * sum_k A(m, k) * B(k)[t] (+ bias[m]) for gcc and clang on 64-bit hosts: the
  * 1x1 convolutions, A.B products and attention scores. A(m, k) is a[m * ars + k * acs]; row k of
  * B starts at b + k * ldb, rows of C at c + m * ldc. A tile of ATTN_GEMM_ROWS rows of C by two
  * vectors stays in registers across the whole k loop, so each load of B feeds ATTN_GEMM_ROWS
  * multiply-adds (the per-row axpy form does one per two loads and a store). With AVX-512: 4 rows
- * x 32 columns in 16-lane vectors, else 6 rows x 16 columns in 8-lane ones (a 256x784x256
- * product here: 151 and 120 GFLOP/s against 77 for 4 x 16). Other compilers never see this. */
-#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
+ * x 32 columns in 16-lane vectors, else 6 rows x 16 columns in 8-lane ones. */
 #ifndef ATTN_GEMM_OUT_OF_LINE
 /* Out of line and opaque to gcc's interprocedural passes: propagating one call's constant
  * sizes into the body made gcc 12 warn about iterations that never run
@@ -119,9 +118,11 @@ ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nn(float *c, long ldc, const float *
 }
 #endif
 
+#if !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
 /* y[i] += a * x[i]: one tap of a convolution applied to a whole output row at once, so the
  * inner loop is contiguous (gcc vectorises it; tcc gets packed SSE). */
 #if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static void attn_row_axpy(float *y, const float *x, float a, int n)
 {
     float a4[4] = {a, a, a, a};
@@ -150,9 +151,23 @@ static void attn_row_axpy(float *y, const float *x, float a, int n)
     for (int i = 0; i < n; i++) y[i] += a * x[i];
 }
 #endif
+#endif
+
+/* Long rows get ATTN_LANES partial sums: 32 keep four 8-wide vector chains busy on x86-64 and
+ * AArch64 hosts; other targets, such as a Cortex-M, use the 8-wide loop alone. Rows under 16 wide
+ * steps (7x7 planes, short FC rows) skip the wide loop: its setup and final fold cost more than it
+ * saves there. */
+#ifndef ATTN_LANES
+#if defined(__x86_64__) || defined(__aarch64__)
+#define ATTN_LANES 32
+#else
+#define ATTN_LANES 8
+#endif
+#endif
 
 /* Sum of a row; several independent partial sums so the adds pipeline (and vectorise). */
 #if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static float attn_row_sum(const float *x, int n)
 {
     float a[4] = {0.0f, 0.0f, 0.0f, 0.0f};
@@ -178,18 +193,6 @@ static float attn_row_sum(const float *x, int n)
     return s;
 }
 #else
-#ifndef ATTN_LANES
-/* Long rows get ATTN_LANES partial sums: 32 keep four 8-wide vector chains busy on x86-64 and
- * AArch64 hosts (SE 64x56x56: 29.5 -> 21 us under gcc); other targets, such as a Cortex-M, use
- * the 8-wide loop alone. Rows under 16 wide steps (7x7 planes of 49 floats, FC rows of 128)
- * skip the wide loop: its setup and final fold cost more than it saves there (SE 2048x7x7 went
- * from 55 to 97 us when rows of 128 took it). */
-#if defined(__x86_64__) || defined(__aarch64__)
-#define ATTN_LANES 32
-#else
-#define ATTN_LANES 8
-#endif
-#endif
 static float attn_row_sum(const float *x, int n)
 {
     float a[8] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
@@ -215,16 +218,26 @@ static float attn_row_sum(const float *x, int n)
 
 void seed000_squeeze_strips_forward(const float *input, float *output, const float *params, float *scratch)
 {
+    /* Plan: value, shape, op, storage (scratch offsets in floats).
+     * v1_along_h [1,32,24,1] = axis_pool.mean.w(input) -> scratch[0..<768]
+     * v2_along_w [1,32,1,20] = axis_pool.mean.h(input) -> scratch[768..<1408]
+     * v3_conv_h [1,32,24,1] = conv2d(out=32, k=1, pad=0, dil=1, w=$0, b=$1)(v1_along_h) -> scratch[1408..<2176]
+     * v4_conv_w [1,32,1,20] = conv2d(out=32, k=1, pad=0, dil=1, w=$2, b=$3)(v2_along_w) -> scratch[0..<640]
+     * v5_a_h [1,32,24,1] = sigmoid(v3_conv_h) -> scratch[1408..<2176]
+     * v6_a_w [1,32,1,20] = sigmoid(v4_conv_w) -> scratch[0..<640]
+     * v7_mul [1,32,24,20] = mul(input, v6_a_w) -> scratch[2176..<17536]
+     * v8_mul [1,32,24,20] = mul(v7_mul, v5_a_h) -> output
+     */
     const float *p0_conv_h_weight = params + SEED000_SQUEEZE_STRIPS_CONV_H_WEIGHT_OFFSET; /* [32, 32, 1, 1] */
     const float *p1_conv_h_bias = params + SEED000_SQUEEZE_STRIPS_CONV_H_BIAS_OFFSET; /* [32] */
     const float *p2_conv_w_weight = params + SEED000_SQUEEZE_STRIPS_CONV_W_WEIGHT_OFFSET; /* [32, 32, 1, 1] */
     const float *p3_conv_w_bias = params + SEED000_SQUEEZE_STRIPS_CONV_W_BIAS_OFFSET; /* [32] */
-    float *v1_along_h = scratch; /* [1,32,24,1] */
+    float *v1_along_h = scratch + 0; /* [1,32,24,1] */
     float *v2_along_w = scratch + 768; /* [1,32,1,20] */
     float *v3_conv_h = scratch + 1408; /* [1,32,24,1] */
-    float *v4_conv_w = scratch; /* [1,32,1,20] */
+    float *v4_conv_w = scratch + 0; /* [1,32,1,20] */
     float *v5_a_h = scratch + 1408; /* [1,32,24,1] */
-    float *v6_a_w = scratch; /* [1,32,1,20] */
+    float *v6_a_w = scratch + 0; /* [1,32,1,20] */
     float *v7_mul = scratch + 2176; /* [1,32,24,20] */
 
     /* v1_along_h [1,32,24,1] = axis_pool.mean.w(input) */
@@ -257,12 +270,11 @@ void seed000_squeeze_strips_forward(const float *input, float *output, const flo
     /* v3_conv_h [1,32,24,1] = conv2d(out=32, k=1, pad=0, dil=1, w=$0, b=$1)(v1_along_h) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        (void)attn_row_axpy;
-        attn_gemm_nn(v3_conv_h, 24, p0_conv_h_weight, 32, 1, v1_along_h, 24, 32, 24, 32, p1_conv_h_bias, 1.0f);
+        attn_gemm_nn(v3_conv_h + 0 + 0 * 768, 24, p0_conv_h_weight + 0 * 1024, 32, 1, v1_along_h + 0 + 0 * 768, 24, 32, 24, 32, p1_conv_h_bias + 0 * 32, 1.0f);
         #else
         for (int o = 0; o < 32; o++) {
             float *out_plane = v3_conv_h + o * 24;
-            const float *x_planes = v1_along_h;
+            const float *x_planes = v1_along_h + 0;
             const float *w_row = p0_conv_h_weight + o * 32;
             for (int t = 0; t < 24; t++) {
                 out_plane[t] = p1_conv_h_bias[o];
@@ -277,12 +289,11 @@ void seed000_squeeze_strips_forward(const float *input, float *output, const flo
     /* v4_conv_w [1,32,1,20] = conv2d(out=32, k=1, pad=0, dil=1, w=$2, b=$3)(v2_along_w) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        (void)attn_row_axpy;
-        attn_gemm_nn(v4_conv_w, 20, p2_conv_w_weight, 32, 1, v2_along_w, 20, 32, 20, 32, p3_conv_w_bias, 1.0f);
+        attn_gemm_nn(v4_conv_w + 0 + 0 * 640, 20, p2_conv_w_weight + 0 * 1024, 32, 1, v2_along_w + 0 + 0 * 640, 20, 32, 20, 32, p3_conv_w_bias + 0 * 32, 1.0f);
         #else
         for (int o = 0; o < 32; o++) {
             float *out_plane = v4_conv_w + o * 20;
-            const float *x_planes = v2_along_w;
+            const float *x_planes = v2_along_w + 0;
             const float *w_row = p2_conv_w_weight + o * 32;
             for (int t = 0; t < 20; t++) {
                 out_plane[t] = p3_conv_w_bias[o];

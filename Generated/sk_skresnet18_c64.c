@@ -4,17 +4,17 @@
 #include "sk_skresnet18_c64.h"
 
 #if defined(__GNUC__) && !defined(__clang__) && !defined(__TINYC__) && defined(__x86_64__)
-/* gcc with 512-bit vectors turns these short rows into masked loops and shuffles (SE at
- * 1x2048x7x7 ran 3x slower than with 256-bit ones); nothing else changes. */
+/* gcc with 512-bit vectors turns these short rows into masked loops and shuffles, slower than
+ * with 256-bit ones; nothing else changes. */
 #pragma GCC target("prefer-vector-width=256")
 #endif
+#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 /* gcc and clang on 64-bit hosts: the kernels' expf becomes this inline copy of attn_expf's
  * reduction and polynomial, written without branches (clamps, round-to-nearest by adding and
  * removing 1.5 * 2^23, selects), so loops of sigmoids and softmax exponentials vectorise, which a
  * libm call per element prevents. Within attn_expf's 1.22 ulp up to x = 88.376; above that, up to
  * 88.72, it saturates at e^88.376 (2.4e38); below -87.34 it gives 0, above 88.72 +inf, NaN stays
  * NaN. tcc and the MCUs call libm's expf, as the spec asks. */
-#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 static inline float attn_expf_host(float x)
 {
     float c = x > -87.3365479f ? x : -87.3365479f;
@@ -35,11 +35,11 @@ static inline float attn_expf_host(float x)
 #define expf attn_expf_host
 #endif
 
+#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 /* 8-lane vectors for the row-block helpers of gcc and clang on 64-bit hosts (attn_rows_pool,
  * attn_rows_dot): a block of 8 rows keeps one accumulator per row, and attn_v8_fold8 folds the
  * eight at once, leaving row j's total in lane j (7 vector ops and 14 shuffles per 8 rows, where
  * a call per row pays its own horizontal fold, tail and loop setup). */
-#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 typedef float attn_v8 __attribute__((vector_size(32)));
 typedef int attn_v8i __attribute__((vector_size(32)));
 #if defined(__clang__)
@@ -79,12 +79,11 @@ static inline void attn_v8_fold8(attn_v8 *a, int max)
 }
 #endif
 
+#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 /* Global pools of `rows` consecutive rows of n floats (row r at x + r * n), gcc and clang on
  * 64-bit hosts: sum[r] = scale * the sum of row r, max[r] = its maximum (NaN skipped, as in
- * attn_row_max); either pointer may be null. Rows go eight at a time (see attn_v8_fold8). 2048
- * rows of 49 floats (gcc -O3, this machine): 15 us one row at a time, 3.3 us here, a plain read
- * of the 400 KB taking 2.5; rows up to 392 floats gain 4x, rows of 3136 a little. */
-#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
+ * attn_row_max); either pointer may be null. Rows go eight at a time (see attn_v8_fold8):
+ * short rows gain most, long rows a little. */
 static inline void attn_rows_pool(const float *x, int rows, int n, float scale, float *sum, float *max)
 {
     for (int r = 0; r < rows; r += 8) {
@@ -120,13 +119,11 @@ static inline void attn_rows_pool(const float *x, int rows, int n, float scale, 
 }
 #endif
 
+#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 /* Linear layers on gcc and clang on 64-bit hosts: y0[r] = bias[r] + w[r] . x0 for the `rows`
  * rows of w (k floats each), and y1[r] the same with x1 when x1 is not null (CBAM's MLP on the
  * average and the max vector, reading the weights once); bias may be null. Rows go eight at a
- * time (see attn_v8_fold8), so each load of x feeds eight multiply-adds. SE's two linears at
- * 1x2048x7x7, 2 MB of weights (gcc -O3, this machine): 27.5 us as one dot product per row,
- * 21.7 us here; CBAM's whole block there went from 198 to 52 us with this and attn_rows_pool. */
-#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
+ * time (see attn_v8_fold8), so each load of x feeds eight multiply-adds. */
 static inline void attn_rows_dot(float *y0, float *y1, const float *w, int rows, int k, const float *x0,
                                  const float *x1, const float *bias)
 {
@@ -164,9 +161,11 @@ static inline void attn_rows_dot(float *y0, float *y1, const float *w, int rows,
 }
 #endif
 
+#if !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
 /* y[i] += a * x[i]: one tap of a convolution applied to a whole output row at once, so the
  * inner loop is contiguous (gcc vectorises it; tcc gets packed SSE). */
 #if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static void attn_row_axpy(float *y, const float *x, float a, int n)
 {
     float a4[4] = {a, a, a, a};
@@ -195,9 +194,24 @@ static void attn_row_axpy(float *y, const float *x, float a, int n)
     for (int i = 0; i < n; i++) y[i] += a * x[i];
 }
 #endif
+#endif
 
+/* Long rows get ATTN_LANES partial sums: 32 keep four 8-wide vector chains busy on x86-64 and
+ * AArch64 hosts; other targets, such as a Cortex-M, use the 8-wide loop alone. Rows under 16 wide
+ * steps (7x7 planes, short FC rows) skip the wide loop: its setup and final fold cost more than it
+ * saves there. */
+#ifndef ATTN_LANES
+#if defined(__x86_64__) || defined(__aarch64__)
+#define ATTN_LANES 32
+#else
+#define ATTN_LANES 8
+#endif
+#endif
+
+#if !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
 /* Dot product of two rows: the FC layers of the excitation MLPs. */
 #if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static float attn_row_dot(const float *w, const float *x, int n)
 {
     float a[4] = {0.0f, 0.0f, 0.0f, 0.0f};
@@ -221,20 +235,8 @@ static float attn_row_dot(const float *w, const float *x, int n)
     return s;
 }
 #else
-#ifndef ATTN_LANES
-/* Long rows get ATTN_LANES partial sums: 32 keep four 8-wide vector chains busy on x86-64 and
- * AArch64 hosts (SE 64x56x56: 29.5 -> 21 us under gcc); other targets, such as a Cortex-M, use
- * the 8-wide loop alone. Rows under 16 wide steps (7x7 planes of 49 floats, FC rows of 128)
- * skip the wide loop: its setup and final fold cost more than it saves there (SE 2048x7x7 went
- * from 55 to 97 us when rows of 128 took it). */
-#if defined(__x86_64__) || defined(__aarch64__)
-#define ATTN_LANES 32
-#else
-#define ATTN_LANES 8
-#endif
-#endif
 /* Kept out of line: inlined into the loop over output rows, gcc 12 vectorises across rows with
- * costly transposes (SE at C = 2048 ran 2.8x slower). */
+ * costly transposes that make long excitation layers slower. */
 #if defined(__GNUC__)
 __attribute__((noinline))
 #endif
@@ -259,9 +261,12 @@ static float attn_row_dot(const float *w, const float *x, int n)
     return s;
 }
 #endif
+#endif
 
+#if !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
 /* Sum of a row; several independent partial sums so the adds pipeline (and vectorise). */
 #if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static float attn_row_sum(const float *x, int n)
 {
     float a[4] = {0.0f, 0.0f, 0.0f, 0.0f};
@@ -287,18 +292,6 @@ static float attn_row_sum(const float *x, int n)
     return s;
 }
 #else
-#ifndef ATTN_LANES
-/* Long rows get ATTN_LANES partial sums: 32 keep four 8-wide vector chains busy on x86-64 and
- * AArch64 hosts (SE 64x56x56: 29.5 -> 21 us under gcc); other targets, such as a Cortex-M, use
- * the 8-wide loop alone. Rows under 16 wide steps (7x7 planes of 49 floats, FC rows of 128)
- * skip the wide loop: its setup and final fold cost more than it saves there (SE 2048x7x7 went
- * from 55 to 97 us when rows of 128 took it). */
-#if defined(__x86_64__) || defined(__aarch64__)
-#define ATTN_LANES 32
-#else
-#define ATTN_LANES 8
-#endif
-#endif
 static float attn_row_sum(const float *x, int n)
 {
     float a[8] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
@@ -321,9 +314,34 @@ static float attn_row_sum(const float *x, int n)
     return s;
 }
 #endif
+#endif
 
 void sk_skresnet18_c64_forward(const float *input, float *output, const float *params, float *scratch)
 {
+    /* Plan: value, shape, op, storage (scratch offsets in floats).
+     * v1_slice [1,32,16,16] = slice.c[0..<32](input) -> view of input
+     * v2_slice [1,32,16,16] = slice.c[32..<64](input) -> view of input
+     * v3_conv [1,64,16,16] = conv2d(out=64, k=3, pad=1, dil=1, w=$0)(v1_slice) -> scratch[0..<16384], working scratch[49216..<60768] on 64-bit hosts
+     * v4_conv [1,64,16,16] = conv2d(out=64, k=3, pad=2, dil=2, w=$3)(v2_slice) -> scratch[16384..<32768], working scratch[49216..<63328] on 64-bit hosts
+     * v5_bn [1,64,16,16] = affine(scale=$1, shift=$2)(v3_conv) -> inline (fused into its readers)
+     * v6_bn [1,64,16,16] = affine(scale=$4, shift=$5)(v4_conv) -> inline (fused into its readers)
+     * v7_u0 [1,64,16,16] = relu(v5_bn) -> inline (fused into its readers)
+     * v8_u1 [1,64,16,16] = relu(v6_bn) -> inline (fused into its readers)
+     * v9_add [1,64,16,16] = add(v7_u0, v8_u1) -> scratch[32768..<49152]
+     * v10_pool_mean [1,64,1,1] = global_pool.mean(v9_add) -> scratch[49152..<49216]
+     * v11_fc_reduce [1,16,1,1] = linear(out=16, w=$6)(v10_pool_mean) -> scratch[32768..<32784]
+     * v12_bn [1,16,1,1] = affine(scale=$7, shift=$8)(v11_fc_reduce) -> inline (fused into its readers)
+     * v13_relu [1,16,1,1] = relu(v12_bn) -> scratch[32784..<32800]
+     * v14_fc_select [1,128,1,1] = linear(out=128, w=$9)(v13_relu) -> scratch[32800..<32928]
+     * v15_reshape [1,2,64,1] = reshape[1,2,64,1](v14_fc_select) -> view of v14_fc_select
+     * v16_softmax [1,2,64,1] = softmax.c(v15_reshape) -> scratch[32928..<33056]
+     * v17_a [1,128,1,1] = reshape[1,128,1,1](v16_softmax) -> view of v16_softmax
+     * v18_slice [1,64,1,1] = slice.c[0..<64](v17_a) -> view of v17_a
+     * v19_slice [1,64,1,1] = slice.c[64..<128](v17_a) -> view of v17_a
+     * v20_s0 [1,64,16,16] = mul(v18_slice, v7_u0) -> inline (fused into its readers)
+     * v21_s1 [1,64,16,16] = mul(v19_slice, v8_u1) -> inline (fused into its readers)
+     * v22_add [1,64,16,16] = add(v20_s0, v21_s1) -> output
+     */
     const float *p0_paths_0_conv_weight = params + SK_SKRESNET18_C64_PATHS_0_CONV_WEIGHT_OFFSET; /* [64, 32, 3, 3] */
     const float *p1_paths_0_bn_scale = params + SK_SKRESNET18_C64_PATHS_0_BN_SCALE_OFFSET; /* [64] */
     const float *p2_paths_0_bn_shift = params + SK_SKRESNET18_C64_PATHS_0_BN_SHIFT_OFFSET; /* [64] */
@@ -353,6 +371,7 @@ void sk_skresnet18_c64_forward(const float *input, float *output, const float *p
     {
         float *v3_conv_padded = scratch + 49216; /* [32, 18, 18] + 32 */
         float *v3_conv_wide = scratch + 59616; /* 4 × 288 */
+        #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         for (int t = 0; t < 10400; t++) {
             v3_conv_padded[t] = 0.0f;
         }
@@ -364,7 +383,6 @@ void sk_skresnet18_c64_forward(const float *input, float *output, const float *p
                 }
             }
         }
-        #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         #if defined(__AVX512F__)
         #define ATTN_V_LANES 16
         #else
@@ -372,7 +390,6 @@ void sk_skresnet18_c64_forward(const float *input, float *output, const float *p
         #endif
         typedef float attn_v __attribute__((vector_size(4 * ATTN_V_LANES)));
         static const int v3_conv_taps[288] = {0, 1, 2, 18, 19, 20, 36, 37, 38, 324, 325, 326, 342, 343, 344, 360, 361, 362, 648, 649, 650, 666, 667, 668, 684, 685, 686, 972, 973, 974, 990, 991, 992, 1008, 1009, 1010, 1296, 1297, 1298, 1314, 1315, 1316, 1332, 1333, 1334, 1620, 1621, 1622, 1638, 1639, 1640, 1656, 1657, 1658, 1944, 1945, 1946, 1962, 1963, 1964, 1980, 1981, 1982, 2268, 2269, 2270, 2286, 2287, 2288, 2304, 2305, 2306, 2592, 2593, 2594, 2610, 2611, 2612, 2628, 2629, 2630, 2916, 2917, 2918, 2934, 2935, 2936, 2952, 2953, 2954, 3240, 3241, 3242, 3258, 3259, 3260, 3276, 3277, 3278, 3564, 3565, 3566, 3582, 3583, 3584, 3600, 3601, 3602, 3888, 3889, 3890, 3906, 3907, 3908, 3924, 3925, 3926, 4212, 4213, 4214, 4230, 4231, 4232, 4248, 4249, 4250, 4536, 4537, 4538, 4554, 4555, 4556, 4572, 4573, 4574, 4860, 4861, 4862, 4878, 4879, 4880, 4896, 4897, 4898, 5184, 5185, 5186, 5202, 5203, 5204, 5220, 5221, 5222, 5508, 5509, 5510, 5526, 5527, 5528, 5544, 5545, 5546, 5832, 5833, 5834, 5850, 5851, 5852, 5868, 5869, 5870, 6156, 6157, 6158, 6174, 6175, 6176, 6192, 6193, 6194, 6480, 6481, 6482, 6498, 6499, 6500, 6516, 6517, 6518, 6804, 6805, 6806, 6822, 6823, 6824, 6840, 6841, 6842, 7128, 7129, 7130, 7146, 7147, 7148, 7164, 7165, 7166, 7452, 7453, 7454, 7470, 7471, 7472, 7488, 7489, 7490, 7776, 7777, 7778, 7794, 7795, 7796, 7812, 7813, 7814, 8100, 8101, 8102, 8118, 8119, 8120, 8136, 8137, 8138, 8424, 8425, 8426, 8442, 8443, 8444, 8460, 8461, 8462, 8748, 8749, 8750, 8766, 8767, 8768, 8784, 8785, 8786, 9072, 9073, 9074, 9090, 9091, 9092, 9108, 9109, 9110, 9396, 9397, 9398, 9414, 9415, 9416, 9432, 9433, 9434, 9720, 9721, 9722, 9738, 9739, 9740, 9756, 9757, 9758, 10044, 10045, 10046, 10062, 10063, 10064, 10080, 10081, 10082};
-        (void)attn_row_axpy;
         for (int o = 0; o < 64; o += 4) {
             const float *group = v3_conv_padded;
             const float *w_a_row = p0_paths_0_conv_weight + o * 288;
@@ -425,6 +442,17 @@ void sk_skresnet18_c64_forward(const float *input, float *output, const float *p
             }
         }
         #else
+        for (int t = 0; t < 10400; t++) {
+            v3_conv_padded[t] = 0.0f;
+        }
+        for (int i = 0; i < 32; i++) {
+            for (int y = 0; y < 16; y++) {
+                float *dst = v3_conv_padded + (i * 18 + y + 1) * 18 + 1;
+                for (int c = 0; c < 16; c++) {
+                    dst[c] = v1_slice[i * 256 + y * 16 + c];
+                }
+            }
+        }
         for (int o = 0; o < 64; o++) {
             for (int t = 0; t < 286; t++) {
                 v3_conv_wide[t] = 0.0f;
@@ -447,7 +475,6 @@ void sk_skresnet18_c64_forward(const float *input, float *output, const float *p
         #endif
     }
     #else
-    (void)attn_row_axpy;
     for (int o = 0; o < 64; o++) {
         for (int h = 0; h < 16; h++) {
             const int kh0 = h < 1 ? 1 - h : 0;
@@ -479,6 +506,7 @@ void sk_skresnet18_c64_forward(const float *input, float *output, const float *p
     {
         float *v4_conv_padded = scratch + 49216; /* [32, 20, 20] + 32 */
         float *v4_conv_wide = scratch + 62048; /* 4 × 320 */
+        #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         for (int t = 0; t < 12832; t++) {
             v4_conv_padded[t] = 0.0f;
         }
@@ -490,7 +518,6 @@ void sk_skresnet18_c64_forward(const float *input, float *output, const float *p
                 }
             }
         }
-        #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         #if defined(__AVX512F__)
         #define ATTN_V_LANES 16
         #else
@@ -498,7 +525,6 @@ void sk_skresnet18_c64_forward(const float *input, float *output, const float *p
         #endif
         typedef float attn_v __attribute__((vector_size(4 * ATTN_V_LANES)));
         static const int v4_conv_taps[288] = {0, 2, 4, 40, 42, 44, 80, 82, 84, 400, 402, 404, 440, 442, 444, 480, 482, 484, 800, 802, 804, 840, 842, 844, 880, 882, 884, 1200, 1202, 1204, 1240, 1242, 1244, 1280, 1282, 1284, 1600, 1602, 1604, 1640, 1642, 1644, 1680, 1682, 1684, 2000, 2002, 2004, 2040, 2042, 2044, 2080, 2082, 2084, 2400, 2402, 2404, 2440, 2442, 2444, 2480, 2482, 2484, 2800, 2802, 2804, 2840, 2842, 2844, 2880, 2882, 2884, 3200, 3202, 3204, 3240, 3242, 3244, 3280, 3282, 3284, 3600, 3602, 3604, 3640, 3642, 3644, 3680, 3682, 3684, 4000, 4002, 4004, 4040, 4042, 4044, 4080, 4082, 4084, 4400, 4402, 4404, 4440, 4442, 4444, 4480, 4482, 4484, 4800, 4802, 4804, 4840, 4842, 4844, 4880, 4882, 4884, 5200, 5202, 5204, 5240, 5242, 5244, 5280, 5282, 5284, 5600, 5602, 5604, 5640, 5642, 5644, 5680, 5682, 5684, 6000, 6002, 6004, 6040, 6042, 6044, 6080, 6082, 6084, 6400, 6402, 6404, 6440, 6442, 6444, 6480, 6482, 6484, 6800, 6802, 6804, 6840, 6842, 6844, 6880, 6882, 6884, 7200, 7202, 7204, 7240, 7242, 7244, 7280, 7282, 7284, 7600, 7602, 7604, 7640, 7642, 7644, 7680, 7682, 7684, 8000, 8002, 8004, 8040, 8042, 8044, 8080, 8082, 8084, 8400, 8402, 8404, 8440, 8442, 8444, 8480, 8482, 8484, 8800, 8802, 8804, 8840, 8842, 8844, 8880, 8882, 8884, 9200, 9202, 9204, 9240, 9242, 9244, 9280, 9282, 9284, 9600, 9602, 9604, 9640, 9642, 9644, 9680, 9682, 9684, 10000, 10002, 10004, 10040, 10042, 10044, 10080, 10082, 10084, 10400, 10402, 10404, 10440, 10442, 10444, 10480, 10482, 10484, 10800, 10802, 10804, 10840, 10842, 10844, 10880, 10882, 10884, 11200, 11202, 11204, 11240, 11242, 11244, 11280, 11282, 11284, 11600, 11602, 11604, 11640, 11642, 11644, 11680, 11682, 11684, 12000, 12002, 12004, 12040, 12042, 12044, 12080, 12082, 12084, 12400, 12402, 12404, 12440, 12442, 12444, 12480, 12482, 12484};
-        (void)attn_row_axpy;
         for (int o = 0; o < 64; o += 4) {
             const float *group = v4_conv_padded;
             const float *w_a_row = p3_paths_1_conv_weight + o * 288;
@@ -551,6 +577,17 @@ void sk_skresnet18_c64_forward(const float *input, float *output, const float *p
             }
         }
         #else
+        for (int t = 0; t < 12832; t++) {
+            v4_conv_padded[t] = 0.0f;
+        }
+        for (int i = 0; i < 32; i++) {
+            for (int y = 0; y < 16; y++) {
+                float *dst = v4_conv_padded + (i * 20 + y + 2) * 20 + 2;
+                for (int c = 0; c < 16; c++) {
+                    dst[c] = v2_slice[i * 256 + y * 16 + c];
+                }
+            }
+        }
         for (int o = 0; o < 64; o++) {
             for (int t = 0; t < 316; t++) {
                 v4_conv_wide[t] = 0.0f;
@@ -573,7 +610,6 @@ void sk_skresnet18_c64_forward(const float *input, float *output, const float *p
         #endif
     }
     #else
-    (void)attn_row_axpy;
     for (int o = 0; o < 64; o++) {
         for (int h = 0; h < 16; h++) {
             const int kh0 = h < 2 ? (3 - h) / 2 : 0;
@@ -621,7 +657,6 @@ void sk_skresnet18_c64_forward(const float *input, float *output, const float *p
     /* v10_pool_mean [1,64,1,1] = global_pool.mean(v9_add) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        (void)attn_row_sum;
         attn_rows_pool(v9_add, 64, 256, 0.00390625f, v10_pool_mean, (float *)0);
         #else
         for (int c = 0; c < 64; c++) {
@@ -633,7 +668,6 @@ void sk_skresnet18_c64_forward(const float *input, float *output, const float *p
     /* v11_fc_reduce [1,16,1,1] = linear(out=16, w=$6)(v10_pool_mean) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        (void)attn_row_dot;
         attn_rows_dot(v11_fc_reduce, (float *)0, p6_attn_fc_reduce_weight, 16, 64, v10_pool_mean, (float *)0, (float *)0);
         #else
         for (int o = 0; o < 16; o++) {
@@ -654,7 +688,6 @@ void sk_skresnet18_c64_forward(const float *input, float *output, const float *p
     /* v14_fc_select [1,128,1,1] = linear(out=128, w=$9)(v13_relu) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        (void)attn_row_dot;
         attn_rows_dot(v14_fc_select, (float *)0, p9_attn_fc_select_weight, 128, 16, v13_relu, (float *)0, (float *)0);
         #else
         for (int o = 0; o < 128; o++) {

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include "lanes.c.tmpl"
 #include "row_sum.c.tmpl"
 #include "row_max.c.tmpl"
 #include "row_sum_max.c.tmpl"

@@ -22,6 +22,15 @@ public struct CSource: Hashable, Sendable {
     /// convolution buffers.
     public let embeddedScratchSize: Int
 
+    /// The compiler `source` is written for.
+    public let target: EmitTarget
+    /// What an MCU compiler reads of `source` (the code-size model's input); nil for the host and
+    /// JIT targets, which hold no MCU code.
+    package let mcuCount: CodeCount?
+    /// The helpers `source` takes from its blocks file's support file (`EmitOptions.support`),
+    /// with the compilers that call them; empty for a self-contained file.
+    package let sharedHelpers: [Helper: Set<Compiler>]
+
     /// `(file name, contents)` pairs to write.
     public var files: [(name: String, contents: String)] { [("\(name).h", header), ("\(name).c", source)] }
 }
@@ -34,12 +43,30 @@ package struct EmitOptions: Hashable, Sendable {
     package var libm: Bool
     /// Emit `<name>_selftest()` with these golden checks.
     package var selftest: Selftest?
+    /// The compiler the .c is for: every branch (portable), or one compiler's.
+    package var target: EmitTarget
+    /// The stem of the support file pair a blocks file shares (`<stem>_support.h`): the plain
+    /// helpers are declared there, not defined in this file. The JIT's one-string form then
+    /// lacks them: only files take this option.
+    package var support: String?
 
-    package init(layout: TensorLayout = .nchw, libm: Bool = true, selftest: Selftest? = nil) {
+    package init(
+        layout: TensorLayout = .nchw, libm: Bool = true, selftest: Selftest? = nil, target: EmitTarget = .portable,
+        support: String? = nil
+    ) {
         self.layout = layout
         self.libm = libm
         self.selftest = selftest
+        self.target = target
+        self.support = support
     }
+}
+
+/// The stored values the emitted code names, recorded as their pointers are written into it:
+/// only those get a declaration (a concat read only through a view of it, a view read by nobody,
+/// would be -Wunused-variable).
+final class PointerRecord {
+    var values: Set<ValueID> = []
 }
 
 /// Emits C for a program. Pure: the same program, weights and options give the same bytes.
@@ -48,6 +75,8 @@ package struct CEmitter {
     let plan: Plan
     let names: CNames
     let options: EmitOptions
+    /// The stored values the emitted code reads or writes by name, filled while it is emitted.
+    let pointers = PointerRecord()
 
     init(_ program: Program, options: EmitOptions = EmitOptions()) {
         self.plan = Plan(program, layout: options.layout)
@@ -120,6 +149,7 @@ package struct CEmitter {
 
     /// The C identifier array a stored value is read and written through.
     func pointer(_ v: ValueID) -> String {
+        pointers.values.insert(v)
         if plan.views.contains(v) { return names.value(v) }
         switch plan.layouts[v]!.buffer {
         case .input: return "input"
@@ -133,82 +163,58 @@ package struct CEmitter {
         precondition(weights == nil || weights!.count == program.paramCount, "weights do not match the program")
         let name = program.name
         precondition(options.selftest == nil || weights != nil, "a selftest needs baked weights")
+        let target = options.target
         let header = Skeleton.header(
             program, names: names, scratchSize: (host: plan.hostScratchSize, embedded: plan.scratchSize), specText: specText,
             hasWeights: weights.map { !$0.isEmpty } ?? false,
             options: options, mayAlias: outputMayAliasInput)
-        let body = functionBody()
+        let (body, uses, bodyCount) = functionBody()
         // C has no zero-length arrays: a block without parameters defines none.
         let table = weights.map { $0.isEmpty ? "" : weightTable($0) } ?? ""
-        // Only the helpers the body calls: an unused static function is a -Wunused warning.
-        var called = calledHelpers(body)
-        // The row-block helpers share the 8-lane vector type and its fold.
-        if called.contains("rows_pool") || called.contains("rows_dot") { called.insert("vec8") }
-        var helpers = rowHelpers.filter { called.contains($0) }.map { Templates.cached("\($0).c") }
-        if options.libm {
-            if mentionsOutsideComments(body, "expf") { helpers.insert(Templates.cached("expf_host.c"), at: 0) }
-        } else {
-            // attn_tanhf and attn_erff call attn_expf, so it comes first.
-            for f in ["erff", "tanhf"] where called.contains(f) { helpers.insert(Templates.cached("\(f).c"), at: 0) }
-            if called.contains("expf") || called.contains("tanhf") || called.contains("erff") {
-                helpers.insert(Templates.cached("expf.c"), at: 0)
-            }
-        }
-        if called.contains("sqrtf") { helpers.insert(Templates.cached("sqrtf.c"), at: 0) }
-        let selftest = options.selftest.map { selftestFunction($0) } ?? ""
+        // Only the helpers the body calls, for the compilers that call them: an unused static
+        // function is a -Wunused warning.
+        let definitions = HelperDefinitions(uses, target: target, libm: options.libm, shared: options.support != nil)
+        let supportInclude = options.support.map { definitions.shared.isEmpty ? "" : "#include \"\($0)_support.h\"\n" } ?? ""
+        let helpers = definitions.texts
+        let selftest = options.selftest.map { selftestFunction($0) }
+        var mcuCount = bodyCount.map { $0 + definitions.mcuCount + (selftest?.count ?? CodeCount()) }
+        if let weights { mcuCount?.weightBytes = weights.count * 4 }
         let source = Skeleton.source(
-            name: name, include: "#include \"\(name).h\"\n", helpers: helpers, function: body + selftest, weights: table,
-            forJIT: false, libm: options.libm)
+            name: name, include: "#include \"\(name).h\"\n" + supportInclude, helpers: helpers, function: body + (selftest?.text ?? ""), weights: table,
+            forJIT: false, libm: options.libm, target: target)
         let jit = header + Skeleton.source(
-            name: name, include: "", helpers: helpers, function: body, weights: "", forJIT: true, libm: options.libm)
+            name: name, include: "", helpers: helpers, function: body, weights: "", forJIT: true, libm: options.libm,
+            target: target)
         return CSource(
             name: name, header: header, source: source, jitSource: jit, scratchSize: plan.hostScratchSize,
-            embeddedScratchSize: plan.scratchSize)
+            embeddedScratchSize: plan.scratchSize, target: target, mcuCount: mcuCount, sharedHelpers: definitions.shared)
     }
 
-    /// Names `x` of every `attn_x(` call in `body`, found in one pass over its bytes.
-    private func calledHelpers(_ body: String) -> Set<String> {
-        let bytes = Array(body.utf8)
-        let prefix = Array("attn_".utf8)
-        var found = Set<String>()
-        var i = 0
-        while i + prefix.count < bytes.count {
-            if bytes[i] == prefix[0] && Array(bytes[i..<i + prefix.count]) == prefix
-                && (i == 0 || !(bytes[i - 1] == 95 || (bytes[i - 1] | 32) >= 97 && (bytes[i - 1] | 32) <= 122))
-            {
-                var j = i + prefix.count
-                while j < bytes.count, bytes[j] == 95 || (bytes[j] | 32) >= 97 && (bytes[j] | 32) <= 122 || (48...57).contains(bytes[j]) { j += 1 }
-                if j < bytes.count, bytes[j] == 40 { found.insert(String(decoding: bytes[(i + prefix.count)..<j], as: UTF8.self)) }
-                i = j
-            } else {
-                i += 1
-            }
-        }
-        return found
-    }
-
-    /// The `<name>_forward` definition.
-    func functionBody() -> String {
+    /// The `<name>_forward` definition, the helpers each of its compilers calls, and what an MCU
+    /// compiler reads of it.
+    func functionBody() -> (text: String, uses: [Helper: Set<Compiler>], mcuCount: CodeCount?) {
         // The passes first: a value's pointer is declared only if they use it (a concat read only
         // through a view of it, a view read by nobody, would be -Wunused-variable).
-        var ops = CPrinter()
+        var ops = CPrinter(compilers: options.target.compilers)
         for step in plan.steps {
             ops.blank()
             for g in step.group { ops.line("/* \(describe(g)) */") }
+            for helper in mathHelpers(step) { ops.use(helper) }
             emit(step, into: &ops)
         }
-        let used = identifiersOutsideComments(ops.text)
-        var p = CPrinter()
+        let used = pointers.values
+        var p = CPrinter(compilers: options.target.compilers)
         p.line("void \(program.name)_forward(const float *input, float *output, const float *params, float *scratch)")
         p.block("", closing: nil) { p in
+            planComment(into: &p)
             if program.params.isEmpty { p.line("(void)params;") }
             for (id, decl) in program.params.enumerated() {
                 p.line("const float *\(names.param(id)) = params + \(names.offsetMacro(id)); /* \(decl.dims) */")
             }
             // MCUs may need no scratch where hosts do (the convolutions' padded planes).
-            if plan.scratchSize == 0 { p.line("(void)scratch;") }
+            if targetScratchSize == 0 { p.line("(void)scratch;") }
             for v in 1...program.instrs.count {
-                guard let layout = plan.layouts[v], used.contains(names.value(v)) else { continue }
+                guard let layout = plan.layouts[v], used.contains(v) else { continue }
                 let shape = program.instrs[v - 1].shape
                 switch layout.buffer {
                 case .scratch:
@@ -222,43 +228,62 @@ package struct CEmitter {
                 }
             }
             p.blank()
-            for line in ops.lines { p.line(line) }
+            p.embed(ops)
         }
-        return p.text
+        return (p.text, p.uses, p.mcuCount)
     }
 
-    /// C identifiers in `text`, skipping `/* ... */` comments.
-    private func identifiersOutsideComments(_ text: String) -> Set<String> {
-        var found = Set<String>()
-        forEachIdentifierOutsideComments(text) { found.insert(String(decoding: $0, as: UTF8.self)) }
-        return found
+    /// Floats of scratch the target's code uses: the smaller MCU figure when no 64-bit host
+    /// reads the file.
+    var targetScratchSize: Int {
+        options.target.compilers.isDisjoint(with: [.vectorHost, .tcc]) ? plan.scratchSize : plan.hostScratchSize
     }
 
-    /// Whether `name` is an identifier of `text` outside comments; builds no strings.
-    private func mentionsOutsideComments(_ text: String, _ name: String) -> Bool {
-        let target = Array(name.utf8)
-        var seen = false
-        forEachIdentifierOutsideComments(text) { if !seen && $0.elementsEqual(target) { seen = true } }
-        return seen
-    }
-
-    private func forEachIdentifierOutsideComments(_ text: String, _ body: (ArraySlice<UInt8>) -> Void) {
-        let bytes = Array(text.utf8)
-        var i = 0
-        func isIdent(_ b: UInt8) -> Bool { b == 95 || (b | 32) >= 97 && (b | 32) <= 122 || (48...57).contains(b) }
-        while i < bytes.count {
-            if bytes[i] == 47, i + 1 < bytes.count, bytes[i + 1] == 42 {
-                i += 2
-                while i + 1 < bytes.count, !(bytes[i] == 42 && bytes[i + 1] == 47) { i += 1 }
-                i += 2
-            } else if isIdent(bytes[i]) {
-                let start = i
-                while i < bytes.count, isIdent(bytes[i]) { i += 1 }
-                body(bytes[start..<i])
-            } else {
-                i += 1
+    /// The plan, one line per value, so that the file shows it without `attn-gen explain`.
+    private func planComment(into p: inout CPrinter) {
+        let storage = StoragePlan(plan: plan)
+        p.line("/* Plan: value, shape, op, storage (scratch offsets in floats).")
+        for v in 1...program.instrs.count {
+            let instr = program.instrs[v - 1]
+            let args = instr.operands.map { names.value($0) }.joined(separator: ", ")
+            var place: String
+            switch storage.storage[v] {
+            case .view(let of): place = "view of \(names.value(of))"
+            case .input, .output, .inline, .scratch, .parameter: place = "\(storage.storage[v])"
             }
+            if let t = plan.temps[v], t.count > 0 {
+                // A wide convolution's buffers exist only on 64-bit hosts.
+                let hostOnly = t.offset >= plan.scratchSize
+                if !(hostOnly && options.target.compilers.isDisjoint(with: [.vectorHost, .tcc])) {
+                    place += ", working scratch[\(t.offset)..<\(t.offset + t.count)]\(hostOnly && options.target == .portable ? " on 64-bit hosts" : "")"
+                }
+            }
+            p.line(" * \(names.value(v)) \(instr.shape) = \(instr.op)(\(args)) -> \(place)")
         }
+        p.line(" */")
+    }
+
+    /// The math helpers a step calls, from its ops and the inline values it computes: the
+    /// exponential (sigmoid, silu, softmax, attention), tanh and erf (the GELUs) and the square root (the norms).
+    private func mathHelpers(_ step: Step) -> [Helper] {
+        var stack = step.group
+        var seen = Set(stack)
+        var helpers: [Helper] = []
+        while let v = stack.popLast() {
+            switch program.instrs[v - 1].op {
+            case .unary(.sigmoid), .unary(.silu), .softmax, .attention: helpers.append(.expf)
+            case .unary(.tanh), .unary(.geluTanh): helpers.append(.tanhf)
+            case .unary(.gelu): helpers.append(.erff)
+            case .layerNorm, .instanceNorm: helpers.append(.sqrtf)
+            case .unary(.relu), .unary(.hardSigmoid), .unary(.relu6), .unary(.hardSwish), .unary(.leakyRelu),
+                .unary(.mulScalar), .unary(.addScalar), .binary, .affine, .globalPool, .channelPool, .linear, .channelConv1d,
+                .conv2d, .concat, .axisPool, .pool2d, .weightedPool, .matmul, .l1Normalize, .constant, .slice, .reshape,
+                .transpose, .upsampleNearest:
+                break
+            }
+            for u in program.instrs[v - 1].operands where u != 0 && plan.isInline(u) && seen.insert(u).inserted { stack.append(u) }
+        }
+        return helpers
     }
 
     private func describe(_ v: ValueID) -> String {
@@ -300,15 +325,15 @@ package struct CEmitter {
 
     /// `int <name>_selftest(...)`: fills the input from a fixed generator, runs the kernel with the
     /// baked weights and compares a few outputs with values the interpreter computed.
-    private func selftestFunction(_ t: Selftest) -> String {
-        var p = CPrinter()
+    private func selftestFunction(_ t: Selftest) -> (text: String, count: CodeCount?) {
+        var p = CPrinter(compilers: options.target.compilers)
         let name = program.name
         let m = names.macroPrefix
         p.blank()
         p.line("int \(name)_selftest(float *input, float *output, float *scratch)")
         p.block("", closing: nil) { p in
             p.line("const int index[\(t.checks.count)] = {\(t.checks.map { String($0.index) }.joined(separator: ", "))};")
-            p.line("const float expected[\(t.checks.count)] = {\(t.checks.map { cFloat($0.value) }.joined(separator: ", "))};")
+            p.data("const float expected[\(t.checks.count)] = {\(t.checks.map { cFloat($0.value) }.joined(separator: ", "))};", bytes: 4 * t.checks.count)
             p.line("float scale = 0.0f;")
             p.line("uint32_t s = \(t.seed)u;")
             p.block("for (int i = 0; i < \(m)_INPUT_SIZE; i++)", closing: nil) { p in
@@ -327,12 +352,12 @@ package struct CEmitter {
             }
             p.line("return 0;")
         }
-        return p.text
+        return (p.text, p.mcuCount)
     }
 
     /// `const float <name>_params[...] = {...};`, one commented run per tensor.
     private func weightTable(_ weights: [Float]) -> String {
-        var p = CPrinter()
+        var p = CPrinter.data()
         let prefix = names.macroPrefix
         p.block("const float \(program.name)_params[\(prefix)_PARAMS_SIZE] =", closing: nil) { p in
             var offset = 0

@@ -1,16 +1,70 @@
 // Indented C text. Emit code calls `line` and `block`; it never writes indentation or newlines
-// itself, so the output's layout is uniform.
+// itself, so the output's layout is uniform. The printer also knows which compilers read the
+// lines it is printing (`split` narrows them), and records which helper each of them calls.
 
 /// Accumulates C source lines with four-space indentation.
 package struct CPrinter {
     private(set) var lines: [String] = []
     private var depth = 0
+    /// The compilers that read the next line.
+    package private(set) var compilers: Set<Compiler>
+    /// Each helper the printed code calls, with the compilers whose branch calls it.
+    package private(set) var uses: [Helper: Set<Compiler>] = [:]
+    /// What an MCU compiler reads of the printed code; nil when no MCU reads it.
+    package private(set) var mcuCount: CodeCount?
 
-    package init() {}
+    package init(compilers: Set<Compiler> = Set(Compiler.allCases)) {
+        self.compilers = compilers
+        mcuCount = compilers.contains(.other) ? CodeCount() : nil
+    }
+
+    /// A printer for text that is not code (a weight table): nothing is counted.
+    package static func data() -> CPrinter {
+        var p = CPrinter()
+        p.mcuCount = nil
+        return p
+    }
+
+    /// Another printer's lines, one level in from here, with what it recorded.
+    package mutating func embed(_ other: CPrinter) {
+        for text in other.lines { lines.append(text.isEmpty ? "" : String(repeating: "    ", count: depth) + text) }
+        for (helper, set) in other.uses { uses[helper, default: []].formUnion(set) }
+        if let count = other.mcuCount { mcuCount = (mcuCount ?? CodeCount()) + count }
+    }
+
+    /// A line that is data, not code (a constant table the model counts in bytes).
+    package mutating func data(_ text: String, bytes: Int) {
+        lines.append(String(repeating: "    ", count: depth) + text)
+        if compilers.contains(.other) { mcuCount?.constantBytes += bytes }
+    }
+
+    /// Records that the code being printed calls `helper`.
+    package mutating func use(_ helper: Helper) { uses[helper, default: []].formUnion(compilers) }
+
+    /// `then` for the compilers in `subset`, `other` for the rest: under `#if`/`#else` when
+    /// both are read by someone, else the one that is, without any `#if`.
+    package mutating func split(
+        _ subset: Set<Compiler>, _ then: (inout CPrinter) -> Void, else other: (inout CPrinter) -> Void
+    ) {
+        let outer = compilers
+        let (a, b) = (outer.intersection(subset), outer.subtracting(subset))
+        if b.isEmpty { return then(&self) }
+        if a.isEmpty { return other(&self) }
+        guard let condition = Compiler.condition(subset) else { preconditionFailure("a split of every compiler") }
+        line("#if \(condition)")
+        compilers = a
+        then(&self)
+        line("#else")
+        compilers = b
+        other(&self)
+        line("#endif")
+        compilers = outer
+    }
 
     /// One line at the current indentation (empty text gives an empty line).
     package mutating func line(_ text: String) {
         lines.append(text.isEmpty ? "" : String(repeating: "    ", count: depth) + text)
+        if compilers.contains(.other) { mcuCount?.add(line: text) }
     }
 
     package mutating func blank() {

@@ -35,7 +35,11 @@ extension CEmitter {
             }
         }
         nest.pre[nest.innermost].append(contentsOf: body)
-        guard instr.shape.c >= 8 else { return print(nest, into: &p) }
+        let perRow: Helper = group.count == 2 ? .rowDot2 : .rowDot
+        guard instr.shape.c >= 8 else {
+            p.use(perRow)
+            return print(nest, into: &p)
+        }
         // gcc and clang on hosts: eight weight rows per step (`attn_rows_dot`), per sample.
         var host = Nest()
         let hn = host.loop("n", instr.shape.n)
@@ -49,9 +53,13 @@ extension CEmitter {
         p.block("") { p in
             HostBranch.print(
                 host: { p in
-                    p.line(group.count == 2 ? "(void)attn_row_dot2;" : "(void)attn_row_dot;")
+                    p.use(.rowsDot)
                     host.print(into: &p)
-                }, other: { p in nest.print(into: &p) }, into: &p)
+                },
+                other: { p in
+                    p.use(perRow)
+                    nest.print(into: &p)
+                }, into: &p)
         }
     }
 
@@ -94,7 +102,7 @@ extension CEmitter {
         guarded.pre[guarded.innermost].append(contentsOf: body(c.index, low: true, high: true))
         guard pad > 0 && channels > 2 * pad else { return print(guarded, into: &p) }
         // gcc and clang on hosts: the edges apart, so the loop over the interior has no tests and
-        // vectorises (ECA at 2048 channels: 2.65 -> 0.3 us, gcc -O3). MCUs and tcc keep one loop,
+        // vectorises. MCUs and tcc keep one loop,
         // which is smaller code and no slower without vector units.
         nest.pre[nest.innermost].append(contentsOf: [
             .range(variable: "c", from: .zero, to: CExpr(pad), body: body("c", low: true, high: false)),
@@ -112,13 +120,8 @@ extension CEmitter {
         if let wide = WideConv(a, input: program.shape(of: x), output: instr.shape, inputLayout: plan.layouts[x]!) {
             // 64-bit hosts run the wide form on padded copies (scratch MCUs are not asked for);
             // everything else, the direct form below.
-            p.line("#if defined(__x86_64__) || defined(__aarch64__)")
-            emitWideConv(v, a, wide, into: &p)
-            p.line("#else")
-            // The host branch's helper, which the direct form may not call (NHWC input).
-            p.line("(void)attn_row_axpy;")
-            emitConv2dDirect(v, a, into: &p)
-            p.line("#endif")
+            HostBranch.printWide(
+                wide: { p in emitWideConv(v, a, wide, into: &p) }, other: { p in emitConv2dDirect(v, a, into: &p) }, into: &p)
             return
         }
         emitConv2dDirect(v, a, into: &p)
@@ -224,9 +227,13 @@ extension CEmitter {
         p.block("") { p in
             HostBranch.print(
                 host: { p in
-                    p.line("(void)attn_row_axpy;")
+                    p.use(.gemmNN)
                     host.print(into: &p)
-                }, other: { p in nest.print(into: &p) }, into: &p)
+                },
+                other: { p in
+                    p.use(.rowAxpy)
+                    nest.print(into: &p)
+                }, into: &p)
         }
     }
 
@@ -250,7 +257,7 @@ extension CEmitter {
         let n = nest.loop("n", out.n)
         // Zero the border (and the slack), copy the interior: the taps then need no bounds at all.
         let (i, y, c, o): (CExpr, CExpr, CExpr, CExpr) = ("i", "y", "c", "o")
-        var body: [Stmt] = [
+        let body: [Stmt] = [
             .loop(variable: "t", extent: geometry.paddedSize, body: [.line("\(padded)[t] = 0.0f;")]),
             .loop(variable: "i", extent: xs.c, body: [.loop(variable: "y", extent: xs.h, body: [
                 .line("float *dst = \(plus(padded, (i * geometry.rows + y + pad) * geometry.pitch + pad));"),
@@ -294,8 +301,6 @@ extension CEmitter {
             ]
         }
         let compiled: [Stmt] = [
-            // The helper only the other branch calls must not be an unused function here.
-            .line("(void)attn_row_axpy;"),
             .stepped(variable: "o", extent: out.c, step: CExpr(geometry.block), body: [
                 .line("const float *group = \(group);")
             ] + channels.enumerated().map { i, ch in
@@ -307,28 +312,32 @@ extension CEmitter {
             })
         ]
         // gcc and clang on 64-bit hosts: the register-tiled form in their vector extension; tcc
-        // (no vector types) and everything else, an MCU included: one axpy per tap.
-        body.append(.line(HostBranch.condition))
+        // (no vector types): one axpy per tap.
+        var tiled: [Stmt] = []
         // 16-lane vectors with AVX-512 (tiles of 32 pixels), else 8 (16 pixels).
-        body.append(.line("#if defined(__AVX512F__)"))
-        body.append(.line("#define ATTN_V_LANES 16"))
-        body.append(.line("#else"))
-        body.append(.line("#define ATTN_V_LANES 8"))
-        body.append(.line("#endif"))
-        body.append(.line("typedef float attn_v __attribute__((vector_size(4 * ATTN_V_LANES)));"))
+        tiled.append(.line("#if defined(__AVX512F__)"))
+        tiled.append(.line("#define ATTN_V_LANES 16"))
+        tiled.append(.line("#else"))
+        tiled.append(.line("#define ATTN_V_LANES 8"))
+        tiled.append(.line("#endif"))
+        tiled.append(.line("typedef float attn_v __attribute__((vector_size(4 * ATTN_V_LANES)));"))
         // Offsets of every tap (input channel of the group, kh, kw) from the group's first plane.
         var offsets: [Int] = []
         for i in 0..<inPerGroup { for kh in 0..<k { for kw in 0..<k { offsets.append(i * planeSize + kh * d * geometry.pitch + kw * d) } } }
-        body.append(.line("static const int \(name)_taps[\(taps)] = {\(offsets.map(String.init).joined(separator: ", "))};"))
-        body.append(contentsOf: compiled)
-        body.append(.line("#else"))
-        body.append(contentsOf: tcc)
-        body.append(.line("#endif"))
-        nest.pre[nest.innermost].append(contentsOf: body)
+        tiled.append(.line("static const int \(name)_taps[\(taps)] = {\(offsets.map(String.init).joined(separator: ", "))};"))
+        tiled.append(contentsOf: compiled)
+        var hostNest = nest
+        hostNest.pre[hostNest.innermost].append(contentsOf: body + tiled)
+        nest.pre[nest.innermost].append(contentsOf: body + tcc)
         p.block("") { p in
             p.line("float *\(padded) = \(plus("scratch", CExpr(base))); /* [\(xs.c), \(geometry.rows), \(geometry.pitch)] + \(WideConv.tile) */")
             p.line("float *\(wide) = \(plus("scratch", CExpr(base + geometry.paddedSize))); /* \(geometry.block) × \(geometry.tiledLength) */")
-            nest.print(into: &p)
+            HostBranch.print(
+                host: { p in hostNest.print(into: &p) },
+                other: { p in
+                    p.use(.rowAxpy)
+                    nest.print(into: &p)
+                }, into: &p)
         }
     }
 
@@ -349,6 +358,7 @@ extension CEmitter {
         let first = a.groups == 1 ? CExpr.zero : o.index / (out.c / a.groups) * inPerGroup
         let pixel = plus(pointer(x), index(x, n: n.index) + t.index * axisStride(x, along: .hw) + first)
         let dst = "\(pointer(v))[\(index(v, n: n.index, c: o.index) + t.index * axisStride(v, along: .hw))]"
+        p.use(.rowDot)
         nest.pre[nest.innermost].append(
             .line("\(dst) = attn_row_dot(\(plus(names.param(a.weight), o.index * inPerGroup)), \(pixel), \(inPerGroup))\(start);"))
         print(nest, into: &p)
@@ -394,6 +404,7 @@ extension CEmitter {
             ]),
         ]
         nest.pre[nest.innermost].append(contentsOf: body)
+        p.use(.rowAxpy)
         print(nest, into: &p)
     }
 

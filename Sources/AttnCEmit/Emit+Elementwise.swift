@@ -60,6 +60,7 @@ extension CEmitter {
 
     /// Prints a finished nest, in its own scope when it declares anything outside its loops.
     func finish(_ values: NestValues, into p: inout CPrinter) {
+        pointers.values.formUnion(values.storedReads)
         let nest = values.nest
         if nest.pre[0].isEmpty && nest.post[0].isEmpty {
             nest.print(into: &p)

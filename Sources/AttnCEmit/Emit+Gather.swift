@@ -119,6 +119,7 @@ extension CEmitter {
         let f = plus(names.param(weight), c * s.plane)
         let dst = element(v, n: n, c: c)
         if axisStride(x, along: .hw) == 1 {
+            p.use(.rowDot)
             nest.pre[nest.innermost].append(.line("\(dst) = attn_row_dot(\(f), \(address(x, n: n, c: c)), \(s.plane));"))
         } else {
             nest.pre[nest.innermost].append(contentsOf: [

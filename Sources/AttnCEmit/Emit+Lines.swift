@@ -38,15 +38,19 @@ extension CEmitter {
         case .axisPool(let mode, _):
             switch mode {
             case .mean:
+                if sx == 1 { p.use(.rowSum) }
                 body.append(.line(sx == 1 ? "float acc = attn_row_sum(xl, \(count));" : "float acc = 0.0f;"))
                 if sx != 1 { body.append(.loop(variable: "t", extent: count, body: [.line("acc += \(xt);")])) }
                 body.append(.line("yl[0] = \(cOver("acc", count));"))
             case .max:
+                if sx == 1 { p.use(.rowMax) }
                 body.append(.line(sx == 1 ? "float m = attn_row_max(xl, \(count));" : "float m = -INFINITY;"))
                 if sx != 1 { body.append(.loop(variable: "t", extent: count, body: [.line("m = \(xt) > m ? \(xt) : m;")])) }
                 body.append(.line("yl[0] = m;"))
             }
         case .softmax:
+            if sx == 1 { p.use(.rowMax) }
+            if contiguous { p.use(.rowScale) }
             body.append(.line(sx == 1 ? "const float m = attn_row_max(xl, \(count));" : "float m = -INFINITY;"))
             if sx != 1 { body.append(.loop(variable: "t", extent: count, body: [.line("m = \(xt) > m ? \(xt) : m;")])) }
             body.append(.line("float sum = 0.0f;"))
@@ -56,13 +60,16 @@ extension CEmitter {
             body.append(.line("const float inv = 1.0f / sum;"))
             body.append(contentsOf: copyScaled(contiguous, yt, yt, "inv", count, inPlace: true))
         case .l1Normalize(_, let eps):
+            if contiguous { p.use(.rowScale) }
             body.append(.line("float sum = 0.0f;"))
             body.append(.loop(variable: "t", extent: count, body: [.line("sum += \(xt) < 0.0f ? -\(xt) : \(xt);")]))
             body.append(.line("const float inv = 1.0f / (\(cFloat(eps)) + sum);"))
             body.append(contentsOf: copyScaled(contiguous, xt, yt, "inv", count))
         case .layerNorm(let scale, let shift, let eps):
+            if sx == 1 { p.use(.rowSum) }
             body.append(contentsOf: standardize(sx, xt, yt, count, eps: eps, scale: scale, shift: shift))
         case .instanceNorm(let eps):
+            if sx == 1 { p.use(.rowSum) }
             body.append(contentsOf: standardize(sx, xt, yt, count, eps: eps, scale: nil, shift: nil))
         case .globalPool, .channelPool, .pool2d, .weightedPool, .linear, .channelConv1d, .conv2d, .matmul,
             .attention, .affine, .constant, .unary, .binary, .concat, .slice, .reshape, .transpose, .upsampleNearest:

@@ -55,8 +55,10 @@ extension CEmitter {
             ])]))
         }
         nest.pre[nest.innermost].append(.stepped(variable: "i0", extent: out.h, step: CExpr(block), body: body))
+        let rowHelper: Helper? = rowsOfB ? .rowAxpy : rowDots ? .rowDot : nil
         // On hosts the two contiguous forms are one GEMM call per matrix.
         guard rowsOfB || rowDots, axisStride(a, along: .w) == 1 else {
+            if let rowHelper { p.use(rowHelper) }
             p.block("") { p in nest.print(into: &p) }
             return
         }
@@ -78,9 +80,13 @@ extension CEmitter {
         p.block("") { p in
             HostBranch.print(
                 host: { p in
-                    p.line(rowsOfB ? "(void)attn_row_axpy;" : "(void)attn_row_dot;")
+                    p.use(rowsOfB ? .gemmNN : .gemmNT)
                     host.print(into: &p)
-                }, other: { p in nest.print(into: &p) }, into: &p)
+                },
+                other: { p in
+                    if let rowHelper { p.use(rowHelper) }
+                    nest.print(into: &p)
+                }, into: &p)
         }
     }
 
@@ -150,7 +156,10 @@ extension CEmitter {
         let contiguous = kRows && vRows && axisStride(q, along: .w) == 1 && axisStride(v, along: .w) == 1
         p.block("") { p in
             p.line("float *\(scores) = \(plus("scratch", CExpr(plan.temps[v]!.offset))); /* [\(block), \(keys)] */")
+            // The row helpers of the portable form.
+            let rowHelpers: [Helper] = (kRows ? [.rowAxpy] : []) + [.rowMax] + (vRows ? [.rowDot] : [])
             guard contiguous else {
+                for helper in rowHelpers { p.use(helper) }
                 nest.print(into: &p)
                 return
             }
@@ -180,10 +189,13 @@ extension CEmitter {
             ]))
             HostBranch.print(
                 host: { p in
-                    p.line("(void)attn_row_axpy;")
-                    p.line("(void)attn_row_dot;")
+                    for helper in [Helper.gemmNN, .rowMax, .gemmNT] { p.use(helper) }
                     host.print(into: &p)
-                }, other: { p in nest.print(into: &p) }, into: &p)
+                },
+                other: { p in
+                    for helper in rowHelpers { p.use(helper) }
+                    nest.print(into: &p)
+                }, into: &p)
         }
     }
 }

@@ -5,9 +5,6 @@
 import AttnIR
 import AttnPlan
 
-/// Row helpers, by the name the C calls them, in the order the C defines them.
-let rowHelpers = ["gemm_nn", "gemm_nt", "vec8", "rows_pool", "rows_dot", "row_axpy", "row_dot", "row_dot2", "row_sum", "row_max", "row_sum_max", "row_scale", "row_scale_sum_max", "row_scale_mul"]
-
 extension CEmitter {
     /// Global mean/max pools of a stored operand: one helper call per row.
     func emitPoolRows(_ group: [ValueID], into p: inout CPrinter) {
@@ -30,19 +27,22 @@ extension CEmitter {
             let dst = values.access(pointer(v), values.offset(program.shape(of: v), plan.layouts[v]!), writable: true)
             values.emit("\(dst.expr) = \(results[poolModeOf(v)]!);", at: depth)
         }
+        let perRow: Helper = modes.count == 2 ? .rowSumMax : modes == [.mean] ? .rowSum : .rowMax
         guard let blocked = blockedPoolCall(group, operand: operand, scale: cFloat(scale)) else {
+            p.use(perRow)
             finish(values, into: &p)
             return
         }
-        // The per-row helpers are referenced on this branch too: only the other one calls them,
-        // and gcc warns about a static function it never sees used.
-        let perRow = modes.count == 2 ? ["attn_row_sum_max"] : modes == [.mean] ? ["attn_row_sum"] : ["attn_row_max"]
         p.block("") { p in
             HostBranch.print(
                 host: { p in
-                    for helper in perRow { p.line("(void)\(helper);") }
+                    p.use(.rowsPool)
                     p.line(blocked)
-                }, other: { p in values.nest.print(into: &p) }, into: &p)
+                },
+                other: { p in
+                    p.use(perRow)
+                    values.nest.print(into: &p)
+                }, into: &p)
         }
     }
 
@@ -89,6 +89,7 @@ extension CEmitter {
                 .loop(variable: "hw", extent: plane, body: [.line("\(planeRowName(mean))[hw] *= \(cFloat(1 / Float(shape.c)));")]))
         }
         values.dropInnermostLoop()
+        p.use(.rowScaleSumMax)
         finish(values, into: &p)
     }
 
@@ -100,6 +101,7 @@ extension CEmitter {
         let gv = values.value(g).expr
         let call = "attn_row_scale(\(rowPointer(v, shape, &values, writable: true)), \(rowPointer(x, shape, &values)), \(gv), \(shape.plane));"
         values.emit(call, at: depth)
+        p.use(.rowScale)
         finish(values, into: &p)
     }
 
@@ -112,6 +114,7 @@ extension CEmitter {
         let s = planePointer(plane, &values)
         let call = "attn_row_scale_mul(\(rowPointer(v, shape, &values, writable: true)), \(rowPointer(x, shape, &values)), \(gv), \(s), \(shape.plane));"
         values.emit(call, at: depth)
+        p.use(.rowScaleMul)
         finish(values, into: &p)
     }
 

@@ -24,6 +24,8 @@ struct NestValues {
     var axes: Axes
     private var cache: [ValueID: String] = [:]
     private var pointers: [String: String] = [:]
+    /// Stored values read by name (their pointers must be declared).
+    private(set) var storedReads: Set<ValueID> = []
 
     init(_ program: Program, _ plan: Plan, _ names: CNames, nest: Nest, axes: Axes) {
         self.program = program
@@ -104,6 +106,7 @@ struct NestValues {
         if let hit = cache[v] { return (hit, depthOf[v]!) }
         let result: (String, Int)
         if let layout = plan.layouts[v] {
+            storedReads.insert(v)
             let load = access(names.value(v), offset(program.shape(of: v), layout), writable: false)
             if load.depth < nest.innermost {
                 // Loop-invariant here: load once, at the depth it changes.

@@ -17,8 +17,10 @@ enum Skeleton {
             "#define \(m)_OUTPUT_SIZE \(out.count) /* \(out) */",
             "#define \(m)_PARAMS_SIZE \(p.paramCount)",
         ]
-        if scratchSize.host == scratchSize.embedded {
-            macros.append("#define \(m)_SCRATCH_SIZE \(scratchSize.host)")
+        if scratchSize.host == scratchSize.embedded || options.target != .portable {
+            // A target file is read by one kind of compiler: its size alone.
+            let size = options.target == .mcu ? scratchSize.embedded : scratchSize.host
+            macros.append("#define \(m)_SCRATCH_SIZE \(size)")
         } else {
             // The convolutions' host code (x86-64, AArch64) works on padded copies of its input.
             macros += [
@@ -66,10 +68,11 @@ enum Skeleton {
         return header
     }
 
-    /// `forJIT` swaps `<math.h>` for the declarations of the libm functions the kernels call: parsing the header
-    /// costs tcc about 1.5 ms, seven times the rest of a compile.
+    /// `forJIT` swaps `<math.h>` for the declarations of the libm functions the kernels call: parsing
+    /// the header costs tcc several times the rest of a compile.
     static func source(
-        name: String, include: String, helpers: [String], function: String, weights: String, forJIT: Bool, libm: Bool
+        name: String, include: String, helpers: [String], function: String, weights: String, forJIT: Bool, libm: Bool,
+        target: EmitTarget
     ) -> String {
         let math: String
         switch (libm, forJIT) {
@@ -81,10 +84,19 @@ enum Skeleton {
         return Templates.fill(
             "source.c",
             [
-                "NAME": name, "MATH": math, "INCLUDE": include, "FUNCTION": function,
+                "NAME": name, "MATH": math, "INCLUDE": include, "FUNCTION": function, "PRAGMA": preferNarrowVectors(target),
                 "HELPERS": helpers.map { $0 + "\n" }.joined(),
                 "WEIGHTS": weights.isEmpty ? "" : "\n" + weights,
             ])
+    }
+
+    /// gcc on x86-64 kept to 256-bit vectors, for the compilers of `target` that are gcc.
+    private static func preferNarrowVectors(_ target: EmitTarget) -> String {
+        switch target {
+        case .portable: return Templates.fill("prefer256.c", ["CONDITION": "defined(__GNUC__) && !defined(__clang__) && !defined(__TINYC__) && defined(__x86_64__)"])
+        case .host: return Templates.fill("prefer256.c", ["CONDITION": "!defined(__clang__) && defined(__x86_64__)"])
+        case .mcu, .jit: return ""
+        }
     }
 
     /// One line of spec text, made inert inside a `/* */` comment under any C compiler and

@@ -39,8 +39,9 @@ package struct StoragePlan: Sendable {
     package let temporaries: [ValueID: (offset: Int, count: Int)]
     package let scratchSize: Int
 
-    package init(_ program: Program, layout: TensorLayout = .nchw) {
-        let plan = Plan(program, layout: layout)
+    package init(_ program: Program, layout: TensorLayout = .nchw) { self.init(plan: Plan(program, layout: layout)) }
+
+    init(plan: Plan) {
         let p = plan.program
         self.program = p
         self.storage = (0...p.instrs.count).map { v in

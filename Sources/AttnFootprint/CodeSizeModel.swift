@@ -1,6 +1,7 @@
 // Code bytes of a generated kernel, estimated from its C before any compiler runs.
 //
-// The model is linear in a few counts of the C a Cortex-M compiler sees (CodeFeatures):
+// The model is linear in a few counts of the C a Cortex-M compiler sees, which the emitter keeps
+// as it prints (CodeCount):
 //
 //     code ≈ b0 + b1·tokens + b2·for-loops + b3·if-statements + b4·helper calls + b5·expf calls
 //

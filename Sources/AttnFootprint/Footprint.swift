@@ -38,7 +38,7 @@ public struct Footprint: Sendable {
         scratchFloats = source.embeddedScratchSize
         paramFloats = program.paramCount
         outputMayAliasInput = Self.headerSaysOutputMayAliasInput(source.header, macroPrefix: program.name.uppercased())
-        features = CodeFeatures(source: source.source, name: program.name)
+        features = CodeFeatures(source)
         self.model = model
     }
 

@@ -6,6 +6,7 @@
 @_exported import AttnIR
 @_exported import AttnSpec
 @_exported import struct AttnCEmit.CSource
+@_exported import enum AttnCEmit.EmitTarget
 @_exported import struct AttnFootprint.Budget
 @_exported import struct AttnFootprint.CodeSizeModel
 @_exported import struct AttnFootprint.Footprint

@@ -24,9 +24,12 @@ public struct Generated: Sendable {
 /// Spec to C: lowering, weights and emission, without compiling.
 public enum Pipeline {
     /// Runs the whole pipeline. `baseDirectory` resolves a relative `weights` path (the spec
-    /// file's folder); `weightsOverride` replaces the spec's `weights`.
+    /// file's folder); `weightsOverride` replaces the spec's `weights`; `target` is the compiler the
+    /// .c is for (every branch by default); `sharedHelpers`, the stem of a support file pair the
+    /// .c then includes instead of defining its plain helpers (`SupportFiles`).
     public static func generate(
-        _ spec: BlockSpec, baseDirectory: URL? = nil, weightsOverride: String? = nil
+        _ spec: BlockSpec, baseDirectory: URL? = nil, weightsOverride: String? = nil, target: EmitTarget = .portable,
+        sharedHelpers: String? = nil
     ) throws(SpecError) -> Generated {
         var spec = spec
         if let w = weightsOverride { spec.weights = w }
@@ -40,7 +43,7 @@ public enum Pipeline {
             lowered = try Lowering.lower(spec)
         }
         debugDump(lowered.program)
-        var options = EmitOptions(layout: spec.layout ?? .nchw, libm: spec.libm ?? true)
+        var options = EmitOptions(layout: spec.layout ?? .nchw, libm: spec.libm ?? true, target: target, support: sharedHelpers)
         if spec.selftest == true {
             // A block without parameters needs no weights file to check itself.
             if params == nil && lowered.program.paramCount == 0 { params = [] }
@@ -106,10 +109,12 @@ public enum Pipeline {
 
     /// `generate`, with errors placed at the block's path in its file.
     public static func generate(
-        _ block: (path: String, spec: BlockSpec), baseDirectory: URL?, weightsOverride: String? = nil
+        _ block: (path: String, spec: BlockSpec), baseDirectory: URL?, weightsOverride: String? = nil,
+        target: EmitTarget = .portable, sharedHelpers: String? = nil
     ) throws(SpecError) -> Generated {
         do {
-            return try generate(block.spec, baseDirectory: baseDirectory, weightsOverride: weightsOverride)
+            return try generate(
+                block.spec, baseDirectory: baseDirectory, weightsOverride: weightsOverride, target: target, sharedHelpers: sharedHelpers)
         } catch {
             throw error.within(block.path)
         }

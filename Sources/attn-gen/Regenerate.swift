@@ -15,7 +15,16 @@ struct Regenerate: ParsableCommand {
         do {
             let url = try exampleFolder(dir)
             let files = try Examples.expectedFiles(in: url)
-            try OutputWriter.write(files, to: url)
+            // One unit per folder: the writer takes plain file names.
+            var byFolder: [String: [(name: String, contents: String)]] = [:]
+            for file in files {
+                let parts = file.name.split(separator: "/", maxSplits: 1).map(String.init)
+                let (folder, name) = parts.count == 2 ? (parts[0], parts[1]) : ("", parts[0])
+                byFolder[folder, default: []].append((name, file.contents))
+            }
+            for (folder, list) in byFolder.sorted(by: { $0.key < $1.key }) {
+                try OutputWriter.write(list, to: folder.isEmpty ? url : url.appendingPathComponent(folder))
+            }
             print("regenerated \(files.count) files in \(dir)")
         } catch {
             throw fail(error)

@@ -3,6 +3,7 @@
 // the interpreter, and compile it with gcc and clang at -std=c99 -Wall -Wextra -Werror.
 
 import AttnGen
+import AttnInterp
 import AttnTemplates
 import Foundation
 import Testing
@@ -54,10 +55,52 @@ import Testing
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("attn-gen-\(compiler)-\(getpid())")
         defer { try? FileManager.default.removeItem(at: out) }
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
-        for file in try FileManager.default.contentsOfDirectory(atPath: Paths.generated.path) where file.hasSuffix(".c") {
-            let (status, text) = run(cc, ["-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic", "-O2", "-c",
-                Paths.generated.appendingPathComponent(file).path, "-o", out.appendingPathComponent(file + ".o").path])
-            #expect(status == 0, "\(compiler) \(file): \(text)")
+        // The portable files and each target's (an MCU file is plain C99 that any compiler takes).
+        for folder in [""] + Examples.targetFolders.map(\.folder) {
+            let dir = Paths.generated.appendingPathComponent(folder)
+            let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".c") }
+            #expect(files.count == Self.specs.count || folder.isEmpty, "\(folder): \(files.count) files")
+            for file in files {
+                let (status, text) = run(cc, ["-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic", "-O2", "-c",
+                    dir.appendingPathComponent(file).path, "-o", out.appendingPathComponent("\(folder)-\(file).o").path])
+                #expect(status == 0, "\(compiler) \(folder)/\(file): \(text)")
+            }
+        }
+    }
+
+    /// Each example's host file (what Generated/host holds), built with gcc at the strict flags,
+    /// against the interpreter.
+    @Test(arguments: specs)
+    func hostFileMatchesInterpreter(_ specName: String) throws {
+        let gcc = NativeCompiler(
+            command: ["gcc"], flags: ["-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic", "-O2"], cacheDirectory: nil)
+        for spec in try Pipeline.loadSpecs(path: Paths.generated.appendingPathComponent(specName).path) {
+            let generated = try Pipeline.generate(spec, target: .host)
+            #expect(!generated.source.source.contains("__TINYC__"), "\(spec.name): the host file holds tcc code")
+            let params = generated.program.randomParams(seed: 5)
+            let native = try NativeKernel(generated: generated, params: params, compiler: gcc, useCache: false)
+            let input = generated.program.randomInput(seed: 6)
+            let layout = spec.layout ?? .nchw
+            let reference = try Interpreter.run(generated.program, input: input, params: params)
+            let y = try layout.toNCHW(try native(try layout.fromNCHW(input, generated.program.input)), generated.program.outputShape)
+            let comparison = try Comparison(y, reference: reference)
+            #expect(comparison.within(CrossCheck.tolerance), "\(spec.name) host file: \(comparison)")
+        }
+    }
+
+    /// What a target leaves out: no host vector code or tcc asm in an MCU file, no tcc asm or
+    /// MCU-only branch in a host file, and no `(void)` reference to a helper anywhere.
+    @Test func targetFilesHoldOnlyTheirCompilersCode() throws {
+        for file in try Examples.expectedFiles(in: Paths.generated) where file.name.hasSuffix(".c") {
+            #expect(!file.contents.contains("(void)attn_"), "\(file.name) silences a helper")
+            if file.name.hasPrefix("mcu/") {
+                for word in ["__TINYC__", "__x86_64__", "__aarch64__", "vector_size", "__asm__", "ATTN_LANES"] {
+                    #expect(!file.contents.contains(word), "\(file.name) holds \(word)")
+                }
+            }
+            if file.name.hasPrefix("host/") {
+                for word in ["__TINYC__", "__asm__"] { #expect(!file.contents.contains(word), "\(file.name) holds \(word)") }
+            }
         }
     }
 }

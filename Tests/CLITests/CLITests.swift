@@ -149,6 +149,38 @@ struct CLITests {
         }
     }
 
+    /// `--shared-helpers`: one support pair beside the blocks of a file, named after the file,
+    /// which must then be a C identifier; a single block keeps its two self-contained files.
+    @Test func sharedHelpersWriteOneSupportPair() throws {
+        let dir = try makeTempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let spec = dir.appendingPathComponent("two.json")
+        try twoBlockSpec(second: #"{"name": "second_ok", "kind": "eca", "input": {"c": 32, "h": 4, "w": 4}}"#)
+            .write(to: spec, atomically: true, encoding: .utf8)
+        let r = try attnGen([spec.path, "--shared-helpers"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(entries(dir) == ["first_ok.c", "first_ok.h", "second_ok.c", "second_ok.h", "two.json", "two_support.c", "two_support.h"])
+        #expect(try contents(dir.appendingPathComponent("first_ok.c")).contains("#include \"two_support.h\""))
+
+        let bad = dir.appendingPathComponent("two-blocks.json")
+        try FileManager.default.copyItem(at: spec, to: bad)
+        let refused = try attnGen([bad.path, "--shared-helpers", "-o", dir.appendingPathComponent("out").path])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("--shared-helpers") && refused.stderr.contains("C identifier"), "\(refused.stderr)")
+
+        let single = dir.appendingPathComponent("single")
+        let one = try attnGen([generatedDir.appendingPathComponent("se_resnet50_layer1.spec.json").path, "--shared-helpers", "-o", single.path])
+        #expect(one.status == 0, "\(one.stderr)")
+        #expect(entries(single) == ["se_resnet50_layer1.c", "se_resnet50_layer1.h"])
+    }
+
+    /// An unknown `--target` is refused with the choices.
+    @Test func targetIsValidated() throws {
+        let r = try attnGen([generatedDir.appendingPathComponent("se_resnet50_layer1.spec.json").path, "--target", "avr", "-o", try makeTempDir().path])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("portable") && r.stderr.contains("host") && r.stderr.contains("mcu"), "\(r.stderr)")
+    }
+
     @Test func aMultiBlockSpecWritesOnePairPerBlock() throws {
         let dir = try makeTempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -359,7 +391,8 @@ struct CLITests {
         try FileManager.default.copyItem(at: generatedDir, to: copy)
         let r = try attnGen(["regenerate", "--dir", copy.path])
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(r.stdout.contains("regenerated \(2 * exampleNames.count) files"))
+        // .h and .c per example, portable and under host/ and mcu/.
+        #expect(r.stdout.contains("regenerated \(3 * 2 * exampleNames.count) files"))
         return copy
     }
 }

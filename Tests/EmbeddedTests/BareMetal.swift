@@ -10,16 +10,19 @@ struct Variant: Hashable, Sendable, CustomStringConvertible {
     var layout: TensorLayout = .nchw
     var libm = true
     var selftest = false
+    /// The file the CLI writes: the portable one, or only what an MCU compiler reads.
+    var target: EmitTarget = .portable
 
-    /// The spec as written (NCHW, libm's expf, no self-test).
+    /// The spec as written (NCHW, libm's expf, no self-test), the portable file.
     static let plain = Variant()
-    /// What a device build would use: NHWC, no libm, the self-test compiled in.
-    static let device = Variant(layout: .nhwc, libm: false, selftest: true)
+    /// What a device build would use: NHWC, no libm, the self-test compiled in, `--target mcu`.
+    static let device = Variant(layout: .nhwc, libm: false, selftest: true, target: .mcu)
 
     static let all = [plain, device]
 
     var description: String {
-        ([layout.rawValue, libm ? "libm" : "nolibm"] + (selftest ? ["selftest"] : [])).joined(separator: "-")
+        ([layout.rawValue, libm ? "libm" : "nolibm"] + (selftest ? ["selftest"] : []) + (target == .portable ? [] : [target.rawValue]))
+            .joined(separator: "-")
     }
 
     func apply(_ spec: BlockSpec) -> BlockSpec {

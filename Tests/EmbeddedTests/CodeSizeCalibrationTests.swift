@@ -35,7 +35,7 @@ import Testing
             try Data(RandomCheckpoint.encode(lowered, seed: UInt64(i))).write(to: wURL)
             let g = try Pipeline.generate(spec, weightsOverride: lowered.program.paramCount > 0 ? wURL.path : nil)
             try OutputWriter.write(g.source.files, to: dir)
-            sources.append((spec.name, CodeFeatures(source: g.source.source, name: spec.name), g.program.paramCount * 4,
+            sources.append((spec.name, CodeFeatures(g.source), g.program.paramCount * 4,
                 dir.appendingPathComponent("\(spec.name).c")))
         }
         let cores = CortexM.allCases

@@ -72,13 +72,13 @@ final class Workspace: @unchecked Sendable {
         try memo.get("\(specFile)/\(variant)") {
             let specs = try Pipeline.loadSpecs(path: EmbeddedPaths.generated.appendingPathComponent(specFile).path)
             return try specs.enumerated().map { index, spec in
-                try prepareBlock(variant.apply(spec), seed: 1000 + UInt64(index), folder: "\(spec.name)-\(variant)")
+                try prepareBlock(variant.apply(spec), seed: 1000 + UInt64(index), folder: "\(spec.name)-\(variant)", target: variant.target)
             }
         }
     }
 
     /// Writes the block's own spec and weights, then runs the CLI on them.
-    func prepareBlock(_ spec: BlockSpec, seed: UInt64, folder: String? = nil) throws -> PreparedBlock {
+    func prepareBlock(_ spec: BlockSpec, seed: UInt64, folder: String? = nil, target: EmitTarget = .portable) throws -> PreparedBlock {
         let dir = root.appendingPathComponent(folder ?? spec.name)
         try? FileManager.default.removeItem(at: dir)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -89,7 +89,7 @@ final class Workspace: @unchecked Sendable {
         try Data(bare.canonicalJSON.utf8).write(to: specURL)
 
         let lowered = try Lowering.lower(bare)
-        var args = [specURL.path, "-o", dir.path]
+        var args = [specURL.path, "-o", dir.path] + (target == .portable ? [] : ["--target", target.rawValue])
         var weightsPath: String? = nil
         if lowered.program.paramCount > 0 {
             let url = dir.appendingPathComponent("\(spec.name).safetensors")
@@ -100,7 +100,7 @@ final class Workspace: @unchecked Sendable {
         try CLI.generate(args)
 
         // The same import the CLI just ran, in process, for the parameters the .c holds.
-        let generated = try Pipeline.generate(bare, baseDirectory: dir, weightsOverride: weightsPath)
+        let generated = try Pipeline.generate(bare, baseDirectory: dir, weightsOverride: weightsPath, target: target)
         let header = try String(contentsOf: dir.appendingPathComponent("\(spec.name).h"), encoding: .utf8)
         let source = try String(contentsOf: dir.appendingPathComponent("\(spec.name).c"), encoding: .utf8)
         guard header == generated.source.header, source == generated.source.source else {
@@ -168,10 +168,11 @@ enum CLI {
         let spec = args[0]
         let out = URL(fileURLWithPath: args[args.firstIndex(of: "-o")! + 1])
         let weights = args.firstIndex(of: "--weights").map { args[$0 + 1] }
+        let target = args.firstIndex(of: "--target").flatMap { EmitTarget(rawValue: args[$0 + 1]) } ?? .portable
         var files: [(name: String, contents: String)] = []
         for block in try Pipeline.loadSpecs(path: spec) {
             files += try Pipeline.generate(
-                block, baseDirectory: URL(fileURLWithPath: spec).deletingLastPathComponent(), weightsOverride: weights
+                block, baseDirectory: URL(fileURLWithPath: spec).deletingLastPathComponent(), weightsOverride: weights, target: target
             ).source.files
         }
         try OutputWriter.write(files, to: out)

@@ -5,6 +5,7 @@
 // budgets and its byte-count parsing.
 
 import AttnGen
+import AttnCEmit
 import AttnFootprint
 import Foundation
 import Testing
@@ -75,28 +76,38 @@ import Testing
         #expect(Footprint.headerSaysOutputMayAliasInput("#define SE_OUTPUT_MAY_ALIAS_INPUT", macroPrefix: "SE"))
     }
 
-    /// Host-only branches (tcc's SSE paths) are not counted as Cortex-M code.
-    @Test func featuresSeeOnlyTheMCUBranch() {
-        let c = """
-            #if defined(__TINYC__) && defined(__x86_64__)
-            static float f(const float *x, int n) { __asm__ volatile("nop"); return x[0] + x[1] + x[2] + x[3]; }
-            #else
-            static float f(const float *x, int n) { return x[0]; }
-            #endif
-            const float k_params[3] = {
-                1.0f, 2.0f,
-                3.0f,
-            };
-            void k_forward(const float *input, float *output, const float *params, float *scratch)
-            {
-                for (int i = 0; i < 4; i++) { if (i > 1) output[i] = f(input, 4) + expf(input[i]); }
+    /// The emitter counts what an MCU compiler reads as it prints: the MCU branch of a portable
+    /// file counts exactly as the MCU file does, with or without libm and in either layout.
+    @Test(arguments: EmbeddedPaths.exampleSpecs())
+    func portableAndMCUFilesCountTheSame(_ specFile: String) throws {
+        for spec in try Pipeline.loadSpecs(path: EmbeddedPaths.generated.appendingPathComponent(specFile).path) {
+            for variant in [Variant.plain, Variant(layout: .nhwc, libm: false)] {
+                let s = variant.apply(spec)
+                let portable = CodeFeatures(try Pipeline.generate(s).source)
+                let mcu = CodeFeatures(try Pipeline.generate(s, target: .mcu).source)
+                #expect(portable == mcu, "\(spec.name) [\(variant)]: portable \(portable), mcu \(mcu)")
+                #expect(mcu.tokens > 0 && mcu.weightBytes == 0 && mcu.constantBytes == 0)
             }
-            """
-        let f = CodeFeatures(source: c, name: "k")
-        #expect(f.weightBytes == 12)
-        #expect(f.constantBytes == 0)
-        #expect(f.loops == 1 && f.branches == 1 && f.helperCalls == 1 && f.expfCalls == 1)
-        #expect(!CodeFeatures.mcuVisible(c).contains("__asm__"))
+        }
+    }
+
+    /// Loops, guards and calls of a small kernel; baked weights and a self-test's golden values
+    /// are data, counted in bytes.
+    @Test func countsOfASmallKernel() throws {
+        let json = #"{"name": "k", "input": {"c": 4, "h": 5, "w": 5}, "selftest": true, "libm": false, "graph": [{"op": "conv2d", "out_channels": 4, "kernel_size": 3, "stride": 2, "param": "conv"}, {"op": "sigmoid"}]}"#
+        let spec = try #require(try BlockSpec.decodeFile(Data(json.utf8)).first)
+        let lowered = try Pipeline.generate({ var s = spec; s.selftest = nil; return s }())
+        let params = lowered.program.randomParams(seed: 3)
+        let source = try CEmitter.emit(
+            lowered.program, specText: "", weights: params,
+            options: EmitOptions(libm: false, selftest: Selftest(seed: 1, checks: [.init(index: 0, value: 0.5), .init(index: 1, value: 0.25)], tolerance: 1e-4), target: .mcu))
+        let f = CodeFeatures(source)
+        #expect(f.weightBytes == 4 * params.count)
+        #expect(f.constantBytes == 8)
+        // The per-pixel conv's loops and tap guards, the self-test's loops.
+        #expect(f.loops >= 5 && f.branches >= 1)
+        // Each sigmoid calls attn_expf, the generator's own: a helper call, not libm's.
+        #expect(f.helperCalls >= 1 && f.expfCalls == 0)
     }
 
     /// What TFLite Micro and onnx2c would hold for SE: both materialise the gate product.

@@ -46,7 +46,7 @@ public final class Kernel: @unchecked Sendable {
 
     /// Generates C for `spec` and compiles it with libtcc (once per spec per process).
     public init(_ spec: BlockSpec, weights: WeightSource = .spec(baseDirectory: nil), useCache: Bool = true) throws {
-        let plan = try KernelPlan(spec, weights: weights)
+        let plan = try KernelPlan(spec, weights: weights, target: .jit)
         let generated = plan.generated
         let program = generated.program
         params = plan.params

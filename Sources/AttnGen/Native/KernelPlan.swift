@@ -8,7 +8,8 @@ struct KernelPlan {
     let generated: Generated
     let params: [Float]
 
-    init(_ spec: BlockSpec, weights: WeightSource) throws {
+    /// `target`: the JIT's own (`.jit`), or the portable file the system compiler builds.
+    init(_ spec: BlockSpec, weights: WeightSource, target: EmitTarget = .portable) throws {
         var base: URL? = nil
         var spec = spec
         switch weights {
@@ -22,7 +23,7 @@ struct KernelPlan {
             spec.weights = nil
             spec.weightsPrefix = nil
         }
-        let generated = try Pipeline.generate(spec, baseDirectory: base)
+        let generated = try Pipeline.generate(spec, baseDirectory: base, target: target)
         let program = generated.program
         switch weights {
         case .random(let seed): params = program.randomParams(seed: seed)

@@ -1,6 +1,7 @@
 // The fast tier: the same C the JIT compiles, built by the system C compiler at -O3
 // -march=native into a shared object (cached on disk), loaded with dlopen. Same ABI as `Kernel`.
 
+import AttnCEmit
 import AttnNative
 import Foundation
 
@@ -62,6 +63,7 @@ public final class NativeKernel: ForwardKernel, @unchecked Sendable {
     /// thousands of float literals. When weights were imported, the file form has the table, so
     /// the spec is generated again without them — through the Pipeline, so every emit option the
     /// spec sets applies; should that fail (an option that needs the weights), the table stays.
+    /// Never the JIT's target (a tcc `Kernel`'s own C), whose asm is tcc's: the portable file then.
     static func sourceFiles(_ generated: Generated) -> (
         list: [(name: String, contents: String)], main: String, key: String
     ) {
@@ -69,7 +71,17 @@ public final class NativeKernel: ForwardKernel, @unchecked Sendable {
         key.weights = nil
         key.weightsPrefix = nil
         var source = generated.source
-        if generated.params != nil, let bare = try? Pipeline.generate(key) { source = bare.source }
+        if generated.params != nil || source.target == .jit, let bare = try? Pipeline.generate(key, target: source.target == .jit ? .portable : source.target) {
+            source = bare.source
+        }
+        if source.target == .jit {
+            let options = EmitOptions(layout: generated.spec.layout ?? .nchw, libm: generated.spec.libm ?? true, target: .portable)
+            do {
+                source = try CEmitter.emit(generated.program, specText: generated.spec.canonicalJSON, weights: generated.params, options: options)
+            } catch {
+                preconditionFailure("the kernel's own weights do not fit its program: \(error)")
+            }
+        }
         return (source.files, "\(source.name).c", key.canonicalJSON)
     }
 

@@ -1,5 +1,7 @@
 // The example specs in Generated/ and the C they must produce: one command regenerates them, a
-// test fails when they drift.
+// test fails when they drift. The portable files sit next to their specs; each other target a
+// user can ask for has its own subfolder (`host/`, `mcu/`) with the same file names, so a diff
+// between folders shows what a target leaves out.
 
 import Foundation
 
@@ -10,7 +12,11 @@ package enum Examples {
         return names.filter { $0.hasSuffix(".spec.json") }.sorted().map { directory.appendingPathComponent($0) }
     }
 
-    /// Every file the examples in `directory` generate, with its expected contents.
+    /// The targets pinned in subfolders, and the subfolder of each.
+    package static let targetFolders: [(target: EmitTarget, folder: String)] = [(.host, "host"), (.mcu, "mcu")]
+
+    /// Every file the examples in `directory` generate, with its expected contents: names are
+    /// relative to `directory` (`se.c`, `host/se.c`, `mcu/se.c`).
     package static func expectedFiles(in directory: URL) throws(SpecError) -> [(name: String, contents: String)] {
         var files: [(name: String, contents: String)] = []
         // Every block of every spec lands in this one folder: their names may not meet either.
@@ -20,6 +26,10 @@ package enum Examples {
                 for block in try Pipeline.loadBlocks(path: url.path) {
                     let generated = try Pipeline.generate(block, baseDirectory: directory)
                     files += generated.source.files
+                    for (target, folder) in targetFolders {
+                        let other = try Pipeline.generate(block, baseDirectory: directory, target: target)
+                        files += other.source.files.map { ("\(folder)/\($0.name)", $0.contents) }
+                    }
                     let file = url.lastPathComponent
                     globals.append((
                         block.path.isEmpty ? file : "\(file) \(block.path)", "\(file): \(block.path.isEmpty ? "" : block.path + ".")name",

@@ -1,0 +1,187 @@
+// The static functions a kernel calls (Templates/c), and their definitions for one target: each
+// helper once, in the form its compilers take, and only for the compilers whose code calls it.
+
+import AttnTemplates
+
+/// A helper the generated code may call, in the order a file defines them.
+package enum Helper: String, CaseIterable, Sendable {
+    case sqrtf, expf, tanhf, erff
+    case gemmNN = "gemm_nn", gemmNT = "gemm_nt", vec8, rowsPool = "rows_pool", rowsDot = "rows_dot"
+    case rowAxpy = "row_axpy", rowDot = "row_dot", rowDot2 = "row_dot2", rowSum = "row_sum", rowMax = "row_max"
+    case rowSumMax = "row_sum_max", rowScale = "row_scale", rowScaleSumMax = "row_scale_sum_max"
+    case rowScaleMul = "row_scale_mul"
+
+    /// Written in gcc's and clang's vector extension: only their 64-bit host branch calls it.
+    var hostOnly: Bool {
+        switch self {
+        case .gemmNN, .gemmNT, .vec8, .rowsPool, .rowsDot: return true
+        case .sqrtf, .expf, .tanhf, .erff, .rowAxpy, .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowScale, .rowScaleSumMax, .rowScaleMul:
+            return false
+        }
+    }
+
+    /// Has a packed-SSE form for tcc on x86-64 (`<name>.tcc.c.tmpl`).
+    var hasTCCForm: Bool {
+        switch self {
+        case .rowAxpy, .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowScale, .rowScaleSumMax, .rowScaleMul: return true
+        case .sqrtf, .expf, .tanhf, .erff, .gemmNN, .gemmNT, .vec8, .rowsPool, .rowsDot: return false
+        }
+    }
+
+    /// Its plain form has an `#if ATTN_LANES > 8` loop for long rows on 64-bit hosts.
+    var hasWideRows: Bool {
+        switch self {
+        case .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax: return true
+        case .sqrtf, .expf, .tanhf, .erff, .gemmNN, .gemmNT, .vec8, .rowsPool, .rowsDot, .rowAxpy, .rowScale, .rowScaleSumMax, .rowScaleMul:
+            return false
+        }
+    }
+
+    /// Helpers it calls itself.
+    var needs: [Helper] {
+        switch self {
+        case .rowsPool, .rowsDot: return [.vec8]
+        // attn_tanhf and attn_erff call attn_expf (libm's call libm's own).
+        case .tanhf, .erff: return [.expf]
+        case .sqrtf, .expf, .gemmNN, .gemmNT, .vec8, .rowAxpy, .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowScale,
+            .rowScaleSumMax, .rowScaleMul:
+            return []
+        }
+    }
+}
+
+/// The helper definitions of one file.
+struct HelperDefinitions {
+    /// Each helper with the compilers of the file whose code calls it.
+    let uses: [Helper: Set<Compiler>]
+    let target: EmitTarget
+    /// `expf` is libm's (vectorisable inline copy on hosts) rather than `attn_expf`.
+    let libm: Bool
+    /// The helpers a blocks file's support file defines for this one (`shared`), left out here.
+    let shared: [Helper: Set<Compiler>]
+
+    /// A helper a support file may hold: plain C, not the host's vector code or inline expf.
+    static func shareable(_ helper: Helper, libm: Bool) -> Bool { !helper.hostOnly && !(helper == .expf && libm) }
+
+    init(_ calls: [Helper: Set<Compiler>], target: EmitTarget, libm: Bool, shared: Bool = false) {
+        var uses = calls.mapValues { $0.intersection(target.compilers) }.filter { !$0.value.isEmpty }
+        for (helper, set) in uses { for dependency in helper.needs { uses[dependency, default: []].formUnion(set) } }
+        if libm {
+            // libm's tanhf and erff need no definition, and call no expf of ours.
+            let direct = calls[.expf].map { $0.intersection(target.compilers) } ?? []
+            uses[.tanhf] = nil
+            uses[.erff] = nil
+            uses[.expf] = direct.isEmpty ? nil : direct
+            if let set = uses[.expf] {
+                // libm's expf needs no definition, except the host's inline copy.
+                let host = set.intersection([.vectorHost])
+                uses[.expf] = host.isEmpty ? nil : host
+            }
+        }
+        self.shared = shared ? uses.filter { Self.shareable($0.key, libm: libm) } : [:]
+        for helper in self.shared.keys { uses[helper] = nil }
+        self.uses = uses
+        self.target = target
+        self.libm = libm
+    }
+
+    /// What an MCU compiler reads of the definitions.
+    var mcuCount: CodeCount {
+        var count = CodeCount()
+        for (helper, set) in uses where set.contains(.other) {
+            let name = helper == .expf ? "expf.c" : "\(helper.rawValue).c"
+            count = count + Self.counts[name]!
+        }
+        return count
+    }
+
+    /// The counts of each plain (MCU) helper form, made once.
+    private static let counts: [String: CodeCount] = Dictionary(uniqueKeysWithValues: Helper.allCases.filter { !$0.hostOnly }.map { h in
+        let name = h == .expf ? "expf.c" : "\(h.rawValue).c"
+        return (name, CodeCount.of(definitions: h.hasWideRows ? narrow[h]! : Templates.cached(name)))
+    })
+
+    /// The definitions, in file order, each ending in a newline.
+    var texts: [String] {
+        var texts: [String] = []
+        var lanesDefined = false
+        for helper in Helper.allCases {
+            guard let set = uses[helper] else { continue }
+            precondition(!helper.hostOnly || set == [.vectorHost], "\(helper) called outside the host branch")
+            let plain = plainForm(helper, set)
+            if helper.hasWideRows && plain && target != .mcu && !lanesDefined {
+                texts.append(Templates.cached(target == .portable ? "lanes.c" : "lanes_host.c"))
+                lanesDefined = true
+            }
+            texts.append(wrap(text(helper, set), set))
+        }
+        return texts
+    }
+
+    /// Whether the plain C form of `helper` is in the file (not only tcc's asm form).
+    private func plainForm(_ helper: Helper, _ set: Set<Compiler>) -> Bool {
+        guard helper.hasTCCForm, set == [.tcc] else { return true }
+        return target.tccAsm != .always
+    }
+
+    private func text(_ helper: Helper, _ set: Set<Compiler>) -> String {
+        if helper == .expf { return Templates.cached(libm ? "expf_host.c" : "expf.c") }
+        let plain = target == .mcu && helper.hasWideRows ? Self.narrow[helper]! : Templates.cached("\(helper.rawValue).c")
+        guard helper.hasTCCForm, set.contains(.tcc) else { return plain }
+        let asm = Templates.cached("\(helper.rawValue).tcc.c")
+        switch target.tccAsm {
+        case .always: return asm
+        case .never: return plain
+        case .guarded:
+            // The helper's description first, above both forms.
+            let (comment, code) = Self.leadingComment(plain)
+            return "\(comment)#if \(Compiler.tccAsmCondition)\n\(asm)#else\n\(code)#endif\n"
+        }
+    }
+
+    /// A template's opening `/* ... */` lines, and the rest.
+    private static func leadingComment(_ text: String) -> (comment: Substring, code: Substring) {
+        guard text.hasPrefix("/*"), let end = text.range(of: "*/\n") else { return ("", text[...]) }
+        return (text[..<end.upperBound], text[end.upperBound...])
+    }
+
+    /// `text` under `#if` when only some of the file's compilers call it.
+    private func wrap(_ text: String, _ set: Set<Compiler>) -> String {
+        guard set != target.compilers, let condition = Compiler.condition(set) else { return text }
+        return "#if \(condition)\n\(text)#endif\n"
+    }
+
+    /// The definitions with external linkage, for a support file (every signature line of a
+    /// helper template is `static <type> attn_<name>(...)`).
+    var externalTexts: [String] {
+        texts.map { text in
+            text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+                line.hasPrefix("static ") && line.contains(" attn_") && line.hasSuffix(")") ? line.dropFirst("static ".count) : line
+            }.joined(separator: "\n")
+        }
+    }
+
+    /// `<type> attn_<name>(...);` of each helper defined here.
+    var prototypes: [String] {
+        Helper.allCases.filter { uses[$0] != nil }.map { helper in
+            let template = Templates.cached(helper == .expf ? "expf.c" : "\(helper.rawValue).c")
+            let signature = template.split(separator: "\n").first { $0.hasPrefix("static ") && $0.contains(" attn_\(helper.rawValue)(") }
+            guard let signature, signature.hasSuffix(")") else { preconditionFailure("\(helper.rawValue).c.tmpl: no one-line signature") }
+            return signature.dropFirst("static ".count) + ";"
+        }
+    }
+
+    /// The MCU form of the helpers with a wide-row loop: the template without its
+    /// `#if ATTN_LANES > 8` … `#endif` block, which no 32-bit target compiles.
+    private static let narrow: [Helper: String] = Dictionary(uniqueKeysWithValues: Helper.allCases.filter(\.hasWideRows).map { h in
+        var kept: [Substring] = []
+        var skipping = false
+        for line in Templates.cached("\(h.rawValue).c").split(separator: "\n", omittingEmptySubsequences: false) {
+            if line == "#if ATTN_LANES > 8" { skipping = true; continue }
+            if skipping { if line == "#endif" { skipping = false }; continue }
+            kept.append(line)
+        }
+        precondition(!skipping, "\(h.rawValue).c.tmpl: an unclosed ATTN_LANES block")
+        return (h, kept.joined(separator: "\n"))
+    })
+}
