@@ -116,6 +116,34 @@ private func block(_ kind: String, _ input: String = #"{"c": 64, "h": 8, "w": 8}
         #expect(try width(36, SKOptions(reduction: 1, rdDivisor: 8)) == 40)
     }
 
+    /// The SE family's rd: timm's make_divisible (SEModule's round_limit 0, MobileNetV3's 0.9) only
+    /// with rd_divisor, else C // reduction; and the layers each option adds.
+    @Test func seReducedWidthAndOptions() throws {
+        func layers(_ c: Int, _ o: SEOptions) throws -> [LayerOp] {
+            try BlockSpec(name: "se", input: .nchw(1, c, 4, 4), body: .block(o)).resolve().map(\.op)
+        }
+        func width(_ c: Int, _ o: SEOptions) throws -> Int {
+            for op in try layers(c, o) { if case .linear(let out, _, "fc1") = op { return out } }
+            return -1
+        }
+        // reference/blocks.md's SEModule table (ratio 1/16, divisor 8).
+        for (c, rd) in [(64, 8), (128, 8), (96, 8), (192, 16), (256, 16), (2048, 128), (200, 16)] {
+            #expect(try width(c, SEOptions(rdDivisor: 8)) == rd, "C = \(c)")
+        }
+        #expect(try width(200, SEOptions()) == 12)  // C // 16 without rd_divisor
+        #expect(try width(72, SEOptions(reduction: 4, rdDivisor: 8, roundLimit: 0.9)) == 24)  // MobileNetV3: 18 → 16 < 0.9·18 → 24
+        #expect(try width(72, SEOptions(reduction: 4, rdDivisor: 8)) == 16)
+        #expect(try width(48, SEOptions(reduction: 4, rdDivisor: 8)) == 16)  // GCViT's SE
+        #expect(try width(60, SEOptions(reducedChannels: 5, rdDivisor: 8)) == 5)  // reduced_channels wins
+        let full = try layers(24, SEOptions(addMaxpool: true, actLayer: .gelu, gateLayer: .hardSigmoid, normLayer: .batchnorm))
+        #expect(full.contains(.globalPool(.max)) && full.contains(.mulScalar(0.5)) && full.contains(.batchNorm(param: "bn", eps: 1e-5)))
+        #expect(full.contains(.gelu(approximateTanh: false)) && full.contains(.hardSigmoid) && !full.contains(.relu) && !full.contains(.sigmoid))
+        expectError(catalogError(block("se", #"{"c": 64, "h": 8, "w": 8}"#, #""act_layer": "swish""#)), path: "act_layer", "unknown activation")
+        expectError(catalogError(block("se", #"{"c": 64, "h": 8, "w": 8}"#, #""norm_layer": "groupnorm""#)), path: "norm_layer", "batchnorm")
+        expectError(catalogError(block("se", #"{"c": 64, "h": 8, "w": 8}"#, #""round_limit": 0.9"#)), path: "round_limit", "rd_divisor")
+        expectError(catalogError(block("se", #"{"c": 64, "h": 8, "w": 8}"#, #""rd_divisor": 8, "round_limit": -1"#)), path: "round_limit", "0...1")
+    }
+
     @Test func danet() {
         expectError(catalogError(block("danet_pam", #"{"c": 4, "h": 8, "w": 8}"#)), path: "input.c", "at least 8, got 4")
         expectError(catalogError(block("danet_cam", #"{"c": 4, "h": 8, "w": 8}"#, #""reduction": 2"#)), path: "reduction", "unknown field for kind \"danet_cam\"")

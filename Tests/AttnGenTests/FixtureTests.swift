@@ -3,6 +3,7 @@
 
 import AttnGen
 import AttnInterp
+import AttnNative
 import AttnWeights
 import Foundation
 import Testing
@@ -27,6 +28,29 @@ import Testing
         print("fixture \(name): JIT vs PyTorch \(jit); interpreter vs PyTorch \(interp) [tolerance \(tolerance)]; generate + JIT \(build)")
         #expect(jit.within(tolerance), "\(name) JIT vs PyTorch: \(jit)")
         #expect(interp.within(tolerance), "\(name) interpreter vs PyTorch: \(interp)")
+    }
+
+    /// The SE family's fixtures also as a device build runs them (NHWC, no libm) and through the
+    /// system compiler's tier, against PyTorch within 1e-5 of max|y|.
+    @Test(arguments: Paths.fixtureNames().filter { $0.hasPrefix("se_") && !$0.hasPrefix("se_var") && !$0.hasPrefix("se_gc_") })
+    func seFamilyOnEveryTier(_ name: String) throws {
+        let dir = Paths.fixtures.appendingPathComponent(name)
+        let spec = try Pipeline.loadSpecs(path: dir.appendingPathComponent("spec.json").path)[0]
+        let io = try SafeTensorsFile.load(path: dir.appendingPathComponent("io.safetensors").path)
+        let input = try io.floats("input")
+        let expected = try io.floats("output")
+        let cache = FileManager.default.temporaryDirectory.appendingPathComponent("attn-gen-se-fixture-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: cache) }
+        let nhwc = spec.layout(.nhwc).libm(false)
+        let device = try Kernel(nhwc, weights: .spec(baseDirectory: dir))
+        let shape = device.program.input
+        let onDevice = try Comparison(
+            try TensorLayout.nhwc.toNCHW(try device(TensorLayout.nhwc.fromNCHW(input, shape)), device.program.outputShape), reference: expected)
+        let native = try NativeKernel(spec, weights: .spec(baseDirectory: dir), compiler: NativeCompiler(cacheDirectory: cache))
+        let gcc = try Comparison(try native.apply(input), reference: expected)
+        print("fixture \(name): NHWC without libm vs PyTorch \(onDevice); gcc tier vs PyTorch \(gcc)")
+        #expect(onDevice.within(1e-5), "\(name) NHWC libm false: \(onDevice)")
+        #expect(gcc.within(1e-5), "\(name) gcc tier: \(gcc)")
     }
 
     @Test func everyKindHasFixtures() {
