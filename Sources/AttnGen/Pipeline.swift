@@ -24,15 +24,17 @@ public struct Generated: Sendable {
 /// Spec to C: lowering, weights and emission, without compiling.
 public enum Pipeline {
     /// Runs the whole pipeline. `baseDirectory` resolves a relative `weights` path (the spec
-    /// file's folder); `weightsOverride` replaces the spec's `weights`.
+    /// file's folder); `weightsOverride` replaces the spec's `weights`. The weights file comes
+    /// from `files`, which opens each path once: pass one cache to every block of a run.
     public static func generate(
-        _ spec: BlockSpec, baseDirectory: URL? = nil, weightsOverride: String? = nil
+        _ spec: BlockSpec, baseDirectory: URL? = nil, weightsOverride: String? = nil,
+        files: WeightsFileCache = WeightsFileCache()
     ) throws(SpecError) -> Generated {
         var spec = spec
         if let w = weightsOverride { spec.weights = w }
         var params: [Float]? = nil
         var lowered: Lowered
-        if let checkpoint = try loadCheckpoint(spec, baseDirectory: baseDirectory) {
+        if let checkpoint = try loadCheckpoint(spec, baseDirectory: baseDirectory, files: files) {
             spec = try checkpoint.complete(spec)
             lowered = try Lowering.lower(spec)
             params = try checkpoint.parameters(for: lowered)
@@ -106,30 +108,31 @@ public enum Pipeline {
 
     /// `generate`, with errors placed at the block's path in its file.
     public static func generate(
-        _ block: (path: String, spec: BlockSpec), baseDirectory: URL?, weightsOverride: String? = nil
+        _ block: (path: String, spec: BlockSpec), baseDirectory: URL?, weightsOverride: String? = nil,
+        files: WeightsFileCache = WeightsFileCache()
     ) throws(SpecError) -> Generated {
         do {
-            return try generate(block.spec, baseDirectory: baseDirectory, weightsOverride: weightsOverride)
+            return try generate(block.spec, baseDirectory: baseDirectory, weightsOverride: weightsOverride, files: files)
         } catch {
             throw error.within(block.path)
         }
     }
 
-    static func loadCheckpoint(_ spec: BlockSpec, baseDirectory: URL?) throws(SpecError) -> Checkpoint? {
+    static func loadCheckpoint(_ spec: BlockSpec, baseDirectory: URL?, files: WeightsFileCache) throws(SpecError) -> Checkpoint? {
         guard let weights = spec.weights else {
             if spec.weightsPrefix != nil { throw SpecError("weights_prefix", "is given but no weights file is") }
             return nil
         }
+        return try Checkpoint(
+            weights: try files.file(at: weightsPath(weights, baseDirectory: baseDirectory)), prefix: spec.weightsPrefix, body: spec.body)
+    }
+
+    /// A spec's `weights` as a path: relative ones are relative to `baseDirectory` when given.
+    static func weightsPath(_ weights: String, baseDirectory: URL?) -> String {
         let url =
             baseDirectory.map { URL(fileURLWithPath: weights, relativeTo: URL(fileURLWithPath: $0.path, isDirectory: true)) }
             ?? URL(fileURLWithPath: weights)
-        let file: SafeTensorsFile
-        do {
-            file = try SafeTensorsFile.load(path: url.path)
-        } catch {
-            throw SpecError("weights", error.description)
-        }
-        return try Checkpoint(file: file, prefix: spec.weightsPrefix, body: spec.body)
+        return url.path
     }
 
     /// Sixteen output elements spread over the tensor, computed by the interpreter from the
