@@ -3,7 +3,7 @@
 // nesting; what the reader refuses, it refuses by rule, naming the file and the reason.
 
 import AttnGen
-import AttnWeights
+@testable import AttnWeights
 import Foundation
 import Testing
 
@@ -114,6 +114,22 @@ import Testing
         #expect(machine.run()?.description.contains("nested more than") == true)
     }
 
+    /// The zip64 forms torch writes past 4 GiB (saturated sizes, offsets and counts, with the real
+    /// values in the zip64 extra field and end record) read as the plain archive does.
+    @Test func zip64ArchiveReadsTheSame() throws {
+        let plain = try Data(contentsOf: Self.pth.appendingPathComponent("eca_timm_k3_c32.pth"))
+        let original = try TensorFile(bytes: Array(plain), source: "plain.pth")
+        let members = try unzipStored(Array(plain))
+        let file = try TensorFile(bytes: storedZip(members, zip64: true), source: "zip64.pth")
+        #expect(file.names() == original.names())
+        #expect(try file.tensor("conv.weight") == original.tensor("conv.weight"))
+        // A zip64 end record pointing outside the file is refused, not followed.
+        var broken = storedZip(members, zip64: true)
+        let locator = broken.count - 22 - 20
+        for i in 0..<8 { broken[locator + 8 + i] = 0xFF }
+        #expect(throws: WeightsError.self) { try TensorFile(bytes: broken, source: "broken.pth") }
+    }
+
     /// Load once: a file opened through a run's cache is not opened again — the second block
     /// still reads it after the path is gone.
     @Test func cacheOpensEachFileOnce() throws {
@@ -156,7 +172,7 @@ private struct PickleMachineProbe {
     mutating func run() -> WeightsError? {
         // A one-member archive around the pickle, so the machine runs as it does on a real file.
         do {
-            _ = try TensorFile(bytes: storedZip(["archive/data.pkl": bytes]), source: "probe.pth")
+            _ = try TensorFile(bytes: storedZip([("archive/data.pkl", bytes)]), source: "probe.pth")
             return nil
         } catch {
             return error
@@ -164,24 +180,43 @@ private struct PickleMachineProbe {
     }
 }
 
-/// A zip archive of stored members, written by hand (local headers, directory, end record).
-func storedZip(_ members: [String: [UInt8]]) -> [UInt8] {
+/// A zip archive of stored members, written by hand (local headers, directory, end record); with
+/// `zip64`, every size, offset and count saturated and given in zip64 fields instead.
+func storedZip(_ members: [(String, [UInt8])], zip64: Bool = false) -> [UInt8] {
     func le16(_ v: Int) -> [UInt8] { [UInt8(v & 0xFF), UInt8(v >> 8 & 0xFF)] }
     func le32(_ v: Int) -> [UInt8] { le16(v & 0xFFFF) + le16(v >> 16 & 0xFFFF) }
+    func le64(_ v: Int) -> [UInt8] { le32(v & 0xFFFF_FFFF) + le32(v >> 32) }
+    let full = 0xFFFF_FFFF
     var out: [UInt8] = []
     var directory: [UInt8] = []
-    for (name, data) in members.sorted(by: { $0.key < $1.key }) {
+    for (name, data) in members {
         let n = Array(name.utf8)
         let offset = out.count
         out += le32(0x0403_4B50) + le16(20) + le16(0) + le16(0) + le16(0) + le16(0) + le32(0)
             + le32(data.count) + le32(data.count) + le16(n.count) + le16(0) + n + data
-        directory += le32(0x0201_4B50) + le16(20) + le16(20) + le16(0) + le16(0) + le16(0) + le16(0) + le32(0)
-            + le32(data.count) + le32(data.count) + le16(n.count) + le16(0) + le16(0) + le16(0) + le16(0) + le32(0)
-            + le32(offset) + n
+        let extra = zip64 ? le16(1) + le16(24) + le64(data.count) + le64(data.count) + le64(offset) : []
+        directory += le32(0x0201_4B50) + le16(45) + le16(45) + le16(0) + le16(0) + le16(0) + le16(0) + le32(0)
+            + le32(zip64 ? full : data.count) + le32(zip64 ? full : data.count) + le16(n.count) + le16(extra.count)
+            + le16(0) + le16(0) + le16(0) + le32(0) + le32(zip64 ? full : offset) + n + extra
     }
     let start = out.count
     out += directory
-    out += le32(0x0605_4B50) + le16(0) + le16(0) + le16(members.count) + le16(members.count)
-        + le32(directory.count) + le32(start) + le16(0)
+    if zip64 {
+        let record = out.count
+        out += le32(0x0606_4B50) + le64(44) + le16(45) + le16(45) + le32(0) + le32(0) + le64(members.count)
+            + le64(members.count) + le64(directory.count) + le64(start)
+        out += le32(0x0706_4B50) + le32(0) + le64(record) + le32(1)
+        out += le32(0x0605_4B50) + le16(0) + le16(0) + le16(0xFFFF) + le16(0xFFFF) + le32(full) + le32(full) + le16(0)
+    } else {
+        out += le32(0x0605_4B50) + le16(0) + le16(0) + le16(members.count) + le16(members.count)
+            + le32(directory.count) + le32(start) + le16(0)
+    }
     return out
+}
+
+/// The members of a stored zip, by the reader under test (plain archives are what every fixture
+/// checks it on), in name order.
+func unzipStored(_ bytes: [UInt8]) throws -> [(String, [UInt8])] {
+    let zip = try StoredZip.open(.memory(bytes), source: "plain.pth")
+    return try zip.members.values.sorted { $0.name < $1.name }.map { ($0.name, try zip.read($0)) }
 }
