@@ -141,6 +141,19 @@ def hostile_cases():
         torch.save(obj, buf, **kwargs)
         return buf.getvalue()
 
+    def legacy(tensors):
+        """The legacy format, with the storage keys (memory addresses there) made fixed."""
+        data = saved(state_dict(tensors), _use_new_zipfile_serialization=False)
+        for t in tensors.values():
+            key = str(t.untyped_storage()._cdata).encode()
+            assert key in data
+            data = data.replace(key, b"7" * len(key))
+        return data
+
+    def seeded(make):
+        torch.manual_seed(0)
+        return make()
+
     def rewrite(data, change):
         """The archive with member bytes changed by change(name, bytes) (None drops a member)."""
         src = zipfile.ZipFile(io.BytesIO(data))
@@ -149,7 +162,7 @@ def hostile_cases():
             for info in src.infolist():
                 new = change(info.filename, src.read(info.filename))
                 if new is not None:
-                    z.writestr(info.filename, new)
+                    z.writestr(zipfile.ZipInfo(info.filename), new)  # 1980 timestamps: reruns give the same bytes
         return buf.getvalue()
 
     os_system = archive([("data.pkl", pickle_bytes(
@@ -161,10 +174,10 @@ def hostile_cases():
             os_system, ["os.system", "allow-list"]),
         "pth_legacy_format": (
             "torch's pre-1.6 format is a bare pickle stream; it is refused with the reason",
-            saved(state_dict(eca), _use_new_zipfile_serialization=False), ["legacy format"]),
+            legacy(eca), ["legacy format"]),
         "pth_whole_module": (
             "torch.save(model) pickles the module's class, which is refused: a state dict is needed",
-            saved(torch.nn.Conv1d(1, 1, 3, bias=False)), ["torch.nn.modules.conv.Conv1d", "is not on the allow-list", "state_dict()"]),
+            saved(seeded(lambda: torch.nn.Conv1d(1, 1, 3, bias=False))), ["torch.nn.modules.conv.Conv1d", "is not on the allow-list", "state_dict()"]),
         "pth_big_endian": (
             "a checkpoint written on a big-endian machine would be misread as little-endian",
             rewrite(saved(state_dict(eca)), lambda n, b: b"big" if n.endswith("/byteorder") else b),
