@@ -113,6 +113,10 @@ struct PickleMachine {
 
     /// Deeper tuples than torch writes (a view's sizes sit three levels down).
     static let maxDepth = 32
+    /// Values one pickle may create: torch writes about 25 per tensor, so this allows hundreds of
+    /// thousands of tensors while a hostile pickle of one-byte opcodes cannot grow without bound.
+    static let maxValues = 8_000_000
+    private var created = 0
 
     init(bytes: [UInt8], source: String) {
         self.bytes = bytes
@@ -124,6 +128,8 @@ struct PickleMachine {
         while true {
             let position = at
             let op = try byte()
+            created += 1
+            guard created <= Self.maxValues else { throw fail("more than \(Self.maxValues) operations; no state dict needs that many", at: position) }
             switch op {
             case 0x80:  // PROTO
                 let version = try byte()

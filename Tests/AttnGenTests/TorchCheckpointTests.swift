@@ -130,6 +130,15 @@ import Testing
         #expect(throws: WeightsError.self) { try TensorFile(bytes: broken, source: "broken.pth") }
     }
 
+    /// A pickle of millions of one-byte pushes is stopped at the cap, not run to exhaustion.
+    @Test func operationCountIsCapped() {
+        var bytes: [UInt8] = [0x80, 0x02]
+        bytes += [UInt8](repeating: 0x4E, count: 8_000_001)  // NONE
+        bytes.append(0x2E)
+        var machine = PickleMachineProbe(bytes)
+        #expect(machine.run()?.description.contains("more than 8000000 operations") == true)
+    }
+
     /// Load once: a file opened through a run's cache is not opened again — the second block
     /// still reads it after the path is gone.
     @Test func cacheOpensEachFileOnce() throws {
