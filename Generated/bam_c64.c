@@ -440,17 +440,17 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
     const float *p17_spatial_att_gate_s_gate_s_bn_di_1_shift = params + BAM_C64_SPATIAL_ATT_GATE_S_GATE_S_BN_DI_1_SHIFT_OFFSET; /* [4] */
     const float *p18_att_gate_s_gate_s_conv_final_weight = params + BAM_C64_SPATIAL_ATT_GATE_S_GATE_S_CONV_FINAL_WEIGHT_OFFSET; /* [1, 4, 1, 1] */
     const float *p19_att_gate_s_gate_s_conv_final_bias = params + BAM_C64_SPATIAL_ATT_GATE_S_GATE_S_CONV_FINAL_BIAS_OFFSET; /* [1] */
-    float *v1_pool_mean = scratch + 0; /* [1,64,1,1] */
+    float *v1_pool_mean = scratch; /* [1,64,1,1] */
     float *v2_gate_s_conv_reduce0 = scratch + 64; /* [1,4,16,16] */
     float *v3_gate_c_fc_0 = scratch + 1088; /* [1,4,1,1] */
     float *v6_relu = scratch + 1092; /* [1,4,16,16] */
-    float *v7_relu = scratch + 0; /* [1,4,1,1] */
+    float *v7_relu = scratch; /* [1,4,1,1] */
     float *v8_gate_s_conv_di_0 = scratch + 4; /* [1,4,16,16] */
     float *v9_mc = scratch + 1028; /* [1,64,1,1] */
     float *v11_relu = scratch + 1092; /* [1,4,16,16] */
-    float *v12_gate_s_conv_di_1 = scratch + 0; /* [1,4,16,16] */
+    float *v12_gate_s_conv_di_1 = scratch; /* [1,4,16,16] */
     float *v14_relu = scratch + 1092; /* [1,4,16,16] */
-    float *v15_gate_s_conv_final = scratch + 0; /* [1,1,16,16] */
+    float *v15_gate_s_conv_final = scratch; /* [1,1,16,16] */
 
     /* v1_pool_mean [1,64,1,1] = global_pool.mean(input) */
     {
@@ -466,11 +466,11 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
     /* v2_gate_s_conv_reduce0 [1,4,16,16] = conv2d(out=4, k=1, pad=0, dil=1, w=$6, b=$7)(input) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        attn_gemm_nn(v2_gate_s_conv_reduce0 + 0 + 0 * 1024, 256, p6_att_gate_s_gate_s_conv_reduce0_weight + 0 * 256, 64, 1, input + 0 + 0 * 16384, 256, 4, 256, 64, p7_att_gate_s_gate_s_conv_reduce0_bias + 0 * 4, 1.0f);
+        attn_gemm_nn(v2_gate_s_conv_reduce0, 256, p6_att_gate_s_gate_s_conv_reduce0_weight, 64, 1, input, 256, 4, 256, 64, p7_att_gate_s_gate_s_conv_reduce0_bias, 1.0f);
         #else
         for (int o = 0; o < 4; o++) {
             float *out_plane = v2_gate_s_conv_reduce0 + o * 256;
-            const float *x_planes = input + 0;
+            const float *x_planes = input;
             const float *w_row = p6_att_gate_s_gate_s_conv_reduce0_weight + o * 64;
             for (int t = 0; t < 256; t++) {
                 out_plane[t] = p7_att_gate_s_gate_s_conv_reduce0_bias[o];
@@ -519,7 +519,7 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
         }
         for (int i = 0; i < 4; i++) {
             for (int y = 0; y < 16; y++) {
-                float *dst = v8_gate_s_conv_di_0_padded + (i * 24 + y + 4) * 24 + 4;
+                float *dst = v8_gate_s_conv_di_0_padded + i * 576 + y * 24 + 100;
                 for (int c = 0; c < 16; c++) {
                     dst[c] = v6_relu[i * 256 + y * 16 + c];
                 }
@@ -533,12 +533,12 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
         typedef float attn_v __attribute__((vector_size(4 * ATTN_V_LANES)));
         static const int v8_gate_s_conv_di_0_taps[36] = {0, 4, 8, 96, 100, 104, 192, 196, 200, 576, 580, 584, 672, 676, 680, 768, 772, 776, 1152, 1156, 1160, 1248, 1252, 1256, 1344, 1348, 1352, 1728, 1732, 1736, 1824, 1828, 1832, 1920, 1924, 1928};
         for (int o = 0; o < 4; o += 4) {
-            const float *group = v8_gate_s_conv_di_0_padded + (0) * 576;
-            const float *w_a_row = p10_att_gate_s_gate_s_conv_di_0_weight + (o + 0) * 36;
-            const float *w_b_row = p10_att_gate_s_gate_s_conv_di_0_weight + (o + 1) * 36;
-            const float *w_c_row = p10_att_gate_s_gate_s_conv_di_0_weight + (o + 2) * 36;
-            const float *w_d_row = p10_att_gate_s_gate_s_conv_di_0_weight + (o + 3) * 36;
-            for (int t0 = 0; t0 < 384; t0 += 2 * ATTN_V_LANES) {
+            const float *group = v8_gate_s_conv_di_0_padded;
+            const float *w_a_row = p10_att_gate_s_gate_s_conv_di_0_weight + o * 36;
+            const float *w_b_row = p10_att_gate_s_gate_s_conv_di_0_weight + o * 36 + 36;
+            const float *w_c_row = p10_att_gate_s_gate_s_conv_di_0_weight + o * 36 + 72;
+            const float *w_d_row = p10_att_gate_s_gate_s_conv_di_0_weight + o * 36 + 108;
+            for (int t0 = 0; t0 < 384; t0 += ATTN_V_LANES * 2) {
                 attn_v acc_a0 = {0}, acc_a1 = {0};
                 attn_v acc_b0 = {0}, acc_b1 = {0};
                 attn_v acc_c0 = {0}, acc_c1 = {0};
@@ -553,14 +553,14 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
                     acc_c0 += w_c_row[j] * x0; acc_c1 += w_c_row[j] * x1;
                     acc_d0 += w_d_row[j] * x0; acc_d1 += w_d_row[j] * x1;
                 }
-                __builtin_memcpy(v8_gate_s_conv_di_0_wide + 0 + t0, &acc_a0, sizeof acc_a0);
-                __builtin_memcpy(v8_gate_s_conv_di_0_wide + 0 + t0 + ATTN_V_LANES, &acc_a1, sizeof acc_a1);
-                __builtin_memcpy(v8_gate_s_conv_di_0_wide + 384 + t0, &acc_b0, sizeof acc_b0);
-                __builtin_memcpy(v8_gate_s_conv_di_0_wide + 384 + t0 + ATTN_V_LANES, &acc_b1, sizeof acc_b1);
-                __builtin_memcpy(v8_gate_s_conv_di_0_wide + 768 + t0, &acc_c0, sizeof acc_c0);
-                __builtin_memcpy(v8_gate_s_conv_di_0_wide + 768 + t0 + ATTN_V_LANES, &acc_c1, sizeof acc_c1);
-                __builtin_memcpy(v8_gate_s_conv_di_0_wide + 1152 + t0, &acc_d0, sizeof acc_d0);
-                __builtin_memcpy(v8_gate_s_conv_di_0_wide + 1152 + t0 + ATTN_V_LANES, &acc_d1, sizeof acc_d1);
+                __builtin_memcpy(v8_gate_s_conv_di_0_wide + t0, &acc_a0, sizeof acc_a0);
+                __builtin_memcpy(v8_gate_s_conv_di_0_wide + t0 + ATTN_V_LANES, &acc_a1, sizeof acc_a1);
+                __builtin_memcpy(v8_gate_s_conv_di_0_wide + t0 + 384, &acc_b0, sizeof acc_b0);
+                __builtin_memcpy(v8_gate_s_conv_di_0_wide + t0 + ATTN_V_LANES + 384, &acc_b1, sizeof acc_b1);
+                __builtin_memcpy(v8_gate_s_conv_di_0_wide + t0 + 768, &acc_c0, sizeof acc_c0);
+                __builtin_memcpy(v8_gate_s_conv_di_0_wide + t0 + ATTN_V_LANES + 768, &acc_c1, sizeof acc_c1);
+                __builtin_memcpy(v8_gate_s_conv_di_0_wide + t0 + 1152, &acc_d0, sizeof acc_d0);
+                __builtin_memcpy(v8_gate_s_conv_di_0_wide + t0 + ATTN_V_LANES + 1152, &acc_d1, sizeof acc_d1);
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
@@ -569,17 +569,17 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    v8_gate_s_conv_di_0[(o + 1) * 256 + y * 16 + c] = (v8_gate_s_conv_di_0_wide + 384)[y * 24 + c] + p11_spatial_att_gate_s_gate_s_conv_di_0_bias[o + 1];
+                    v8_gate_s_conv_di_0[o * 256 + y * 16 + c + 256] = v8_gate_s_conv_di_0_wide[y * 24 + c + 384] + p11_spatial_att_gate_s_gate_s_conv_di_0_bias[o + 1];
                 }
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    v8_gate_s_conv_di_0[(o + 2) * 256 + y * 16 + c] = (v8_gate_s_conv_di_0_wide + 768)[y * 24 + c] + p11_spatial_att_gate_s_gate_s_conv_di_0_bias[o + 2];
+                    v8_gate_s_conv_di_0[o * 256 + y * 16 + c + 512] = v8_gate_s_conv_di_0_wide[y * 24 + c + 768] + p11_spatial_att_gate_s_gate_s_conv_di_0_bias[o + 2];
                 }
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    v8_gate_s_conv_di_0[(o + 3) * 256 + y * 16 + c] = (v8_gate_s_conv_di_0_wide + 1152)[y * 24 + c] + p11_spatial_att_gate_s_gate_s_conv_di_0_bias[o + 3];
+                    v8_gate_s_conv_di_0[o * 256 + y * 16 + c + 768] = v8_gate_s_conv_di_0_wide[y * 24 + c + 1152] + p11_spatial_att_gate_s_gate_s_conv_di_0_bias[o + 3];
                 }
             }
         }
@@ -589,7 +589,7 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
         }
         for (int i = 0; i < 4; i++) {
             for (int y = 0; y < 16; y++) {
-                float *dst = v8_gate_s_conv_di_0_padded + (i * 24 + y + 4) * 24 + 4;
+                float *dst = v8_gate_s_conv_di_0_padded + i * 576 + y * 24 + 100;
                 for (int c = 0; c < 16; c++) {
                     dst[c] = v6_relu[i * 256 + y * 16 + c];
                 }
@@ -600,11 +600,11 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
                 v8_gate_s_conv_di_0_wide[t] = 0.0f;
             }
             const float *w_o = p10_att_gate_s_gate_s_conv_di_0_weight + o * 36;
-            const float *group = v8_gate_s_conv_di_0_padded + (0) * 576;
+            const float *group = v8_gate_s_conv_di_0_padded;
             for (int i = 0; i < 4; i++) {
                 for (int kh = 0; kh < 3; kh++) {
                     for (int kw = 0; kw < 3; kw++) {
-                        attn_row_axpy(v8_gate_s_conv_di_0_wide, group + (i * 24 + kh * 4) * 24 + kw * 4, w_o[(i * 3 + kh) * 3 + kw], 376);
+                        attn_row_axpy(v8_gate_s_conv_di_0_wide, group + i * 576 + kh * 96 + kw * 4, w_o[i * 9 + kh * 3 + kw], 376);
                     }
                 }
             }
@@ -619,7 +619,7 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
     #else
     for (int o = 0; o < 4; o++) {
         for (int h = 0; h < 16; h++) {
-            const int kh0 = h < 4 ? (4 - h + 3) / 4 : 0;
+            const int kh0 = h < 4 ? (7 - h) / 4 : 0;
             const int kh1_ = 19 - h < 0 ? 0 : (19 - h) / 4 + 1;
             const int kh1 = kh1_ < 3 ? kh1_ : 3;
             float *out_row = v8_gate_s_conv_di_0 + o * 256 + h * 16;
@@ -628,14 +628,14 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
             }
             for (int i = 0; i < 4; i++) {
                 const float *x_plane = v6_relu + i * 256;
-                const float *w_plane = p10_att_gate_s_gate_s_conv_di_0_weight + (o * 4 + i) * 9;
+                const float *w_plane = p10_att_gate_s_gate_s_conv_di_0_weight + o * 36 + i * 9;
                 for (int kh = kh0; kh < kh1; kh++) {
-                    const float *x_row = x_plane + (h + kh * 4 - 4) * 16;
+                    const float *x_row = x_plane + (h * 16 + kh * 64 - 64);
                     for (int kw = 0; kw < 3; kw++) {
                         const int lo = kw * 4 < 4 ? 4 - kw * 4 : 0;
                         const int hi_ = 20 - kw * 4;
                         const int hi = hi_ < 16 ? hi_ : 16;
-                        if (hi > lo) attn_row_axpy(out_row + lo, x_row + lo + kw * 4 - 4, w_plane[kh * 3 + kw], hi - lo);
+                        if (hi > lo) attn_row_axpy(out_row + lo, x_row + (lo + kw * 4 - 4), w_plane[kh * 3 + kw], hi - lo);
                     }
                 }
             }
@@ -678,7 +678,7 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
         }
         for (int i = 0; i < 4; i++) {
             for (int y = 0; y < 16; y++) {
-                float *dst = v12_gate_s_conv_di_1_padded + (i * 24 + y + 4) * 24 + 4;
+                float *dst = v12_gate_s_conv_di_1_padded + i * 576 + y * 24 + 100;
                 for (int c = 0; c < 16; c++) {
                     dst[c] = v11_relu[i * 256 + y * 16 + c];
                 }
@@ -692,12 +692,12 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
         typedef float attn_v __attribute__((vector_size(4 * ATTN_V_LANES)));
         static const int v12_gate_s_conv_di_1_taps[36] = {0, 4, 8, 96, 100, 104, 192, 196, 200, 576, 580, 584, 672, 676, 680, 768, 772, 776, 1152, 1156, 1160, 1248, 1252, 1256, 1344, 1348, 1352, 1728, 1732, 1736, 1824, 1828, 1832, 1920, 1924, 1928};
         for (int o = 0; o < 4; o += 4) {
-            const float *group = v12_gate_s_conv_di_1_padded + (0) * 576;
-            const float *w_a_row = p14_att_gate_s_gate_s_conv_di_1_weight + (o + 0) * 36;
-            const float *w_b_row = p14_att_gate_s_gate_s_conv_di_1_weight + (o + 1) * 36;
-            const float *w_c_row = p14_att_gate_s_gate_s_conv_di_1_weight + (o + 2) * 36;
-            const float *w_d_row = p14_att_gate_s_gate_s_conv_di_1_weight + (o + 3) * 36;
-            for (int t0 = 0; t0 < 384; t0 += 2 * ATTN_V_LANES) {
+            const float *group = v12_gate_s_conv_di_1_padded;
+            const float *w_a_row = p14_att_gate_s_gate_s_conv_di_1_weight + o * 36;
+            const float *w_b_row = p14_att_gate_s_gate_s_conv_di_1_weight + o * 36 + 36;
+            const float *w_c_row = p14_att_gate_s_gate_s_conv_di_1_weight + o * 36 + 72;
+            const float *w_d_row = p14_att_gate_s_gate_s_conv_di_1_weight + o * 36 + 108;
+            for (int t0 = 0; t0 < 384; t0 += ATTN_V_LANES * 2) {
                 attn_v acc_a0 = {0}, acc_a1 = {0};
                 attn_v acc_b0 = {0}, acc_b1 = {0};
                 attn_v acc_c0 = {0}, acc_c1 = {0};
@@ -712,14 +712,14 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
                     acc_c0 += w_c_row[j] * x0; acc_c1 += w_c_row[j] * x1;
                     acc_d0 += w_d_row[j] * x0; acc_d1 += w_d_row[j] * x1;
                 }
-                __builtin_memcpy(v12_gate_s_conv_di_1_wide + 0 + t0, &acc_a0, sizeof acc_a0);
-                __builtin_memcpy(v12_gate_s_conv_di_1_wide + 0 + t0 + ATTN_V_LANES, &acc_a1, sizeof acc_a1);
-                __builtin_memcpy(v12_gate_s_conv_di_1_wide + 384 + t0, &acc_b0, sizeof acc_b0);
-                __builtin_memcpy(v12_gate_s_conv_di_1_wide + 384 + t0 + ATTN_V_LANES, &acc_b1, sizeof acc_b1);
-                __builtin_memcpy(v12_gate_s_conv_di_1_wide + 768 + t0, &acc_c0, sizeof acc_c0);
-                __builtin_memcpy(v12_gate_s_conv_di_1_wide + 768 + t0 + ATTN_V_LANES, &acc_c1, sizeof acc_c1);
-                __builtin_memcpy(v12_gate_s_conv_di_1_wide + 1152 + t0, &acc_d0, sizeof acc_d0);
-                __builtin_memcpy(v12_gate_s_conv_di_1_wide + 1152 + t0 + ATTN_V_LANES, &acc_d1, sizeof acc_d1);
+                __builtin_memcpy(v12_gate_s_conv_di_1_wide + t0, &acc_a0, sizeof acc_a0);
+                __builtin_memcpy(v12_gate_s_conv_di_1_wide + t0 + ATTN_V_LANES, &acc_a1, sizeof acc_a1);
+                __builtin_memcpy(v12_gate_s_conv_di_1_wide + t0 + 384, &acc_b0, sizeof acc_b0);
+                __builtin_memcpy(v12_gate_s_conv_di_1_wide + t0 + ATTN_V_LANES + 384, &acc_b1, sizeof acc_b1);
+                __builtin_memcpy(v12_gate_s_conv_di_1_wide + t0 + 768, &acc_c0, sizeof acc_c0);
+                __builtin_memcpy(v12_gate_s_conv_di_1_wide + t0 + ATTN_V_LANES + 768, &acc_c1, sizeof acc_c1);
+                __builtin_memcpy(v12_gate_s_conv_di_1_wide + t0 + 1152, &acc_d0, sizeof acc_d0);
+                __builtin_memcpy(v12_gate_s_conv_di_1_wide + t0 + ATTN_V_LANES + 1152, &acc_d1, sizeof acc_d1);
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
@@ -728,17 +728,17 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    v12_gate_s_conv_di_1[(o + 1) * 256 + y * 16 + c] = (v12_gate_s_conv_di_1_wide + 384)[y * 24 + c] + p15_spatial_att_gate_s_gate_s_conv_di_1_bias[o + 1];
+                    v12_gate_s_conv_di_1[o * 256 + y * 16 + c + 256] = v12_gate_s_conv_di_1_wide[y * 24 + c + 384] + p15_spatial_att_gate_s_gate_s_conv_di_1_bias[o + 1];
                 }
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    v12_gate_s_conv_di_1[(o + 2) * 256 + y * 16 + c] = (v12_gate_s_conv_di_1_wide + 768)[y * 24 + c] + p15_spatial_att_gate_s_gate_s_conv_di_1_bias[o + 2];
+                    v12_gate_s_conv_di_1[o * 256 + y * 16 + c + 512] = v12_gate_s_conv_di_1_wide[y * 24 + c + 768] + p15_spatial_att_gate_s_gate_s_conv_di_1_bias[o + 2];
                 }
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    v12_gate_s_conv_di_1[(o + 3) * 256 + y * 16 + c] = (v12_gate_s_conv_di_1_wide + 1152)[y * 24 + c] + p15_spatial_att_gate_s_gate_s_conv_di_1_bias[o + 3];
+                    v12_gate_s_conv_di_1[o * 256 + y * 16 + c + 768] = v12_gate_s_conv_di_1_wide[y * 24 + c + 1152] + p15_spatial_att_gate_s_gate_s_conv_di_1_bias[o + 3];
                 }
             }
         }
@@ -748,7 +748,7 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
         }
         for (int i = 0; i < 4; i++) {
             for (int y = 0; y < 16; y++) {
-                float *dst = v12_gate_s_conv_di_1_padded + (i * 24 + y + 4) * 24 + 4;
+                float *dst = v12_gate_s_conv_di_1_padded + i * 576 + y * 24 + 100;
                 for (int c = 0; c < 16; c++) {
                     dst[c] = v11_relu[i * 256 + y * 16 + c];
                 }
@@ -759,11 +759,11 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
                 v12_gate_s_conv_di_1_wide[t] = 0.0f;
             }
             const float *w_o = p14_att_gate_s_gate_s_conv_di_1_weight + o * 36;
-            const float *group = v12_gate_s_conv_di_1_padded + (0) * 576;
+            const float *group = v12_gate_s_conv_di_1_padded;
             for (int i = 0; i < 4; i++) {
                 for (int kh = 0; kh < 3; kh++) {
                     for (int kw = 0; kw < 3; kw++) {
-                        attn_row_axpy(v12_gate_s_conv_di_1_wide, group + (i * 24 + kh * 4) * 24 + kw * 4, w_o[(i * 3 + kh) * 3 + kw], 376);
+                        attn_row_axpy(v12_gate_s_conv_di_1_wide, group + i * 576 + kh * 96 + kw * 4, w_o[i * 9 + kh * 3 + kw], 376);
                     }
                 }
             }
@@ -778,7 +778,7 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
     #else
     for (int o = 0; o < 4; o++) {
         for (int h = 0; h < 16; h++) {
-            const int kh0 = h < 4 ? (4 - h + 3) / 4 : 0;
+            const int kh0 = h < 4 ? (7 - h) / 4 : 0;
             const int kh1_ = 19 - h < 0 ? 0 : (19 - h) / 4 + 1;
             const int kh1 = kh1_ < 3 ? kh1_ : 3;
             float *out_row = v12_gate_s_conv_di_1 + o * 256 + h * 16;
@@ -787,14 +787,14 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
             }
             for (int i = 0; i < 4; i++) {
                 const float *x_plane = v11_relu + i * 256;
-                const float *w_plane = p14_att_gate_s_gate_s_conv_di_1_weight + (o * 4 + i) * 9;
+                const float *w_plane = p14_att_gate_s_gate_s_conv_di_1_weight + o * 36 + i * 9;
                 for (int kh = kh0; kh < kh1; kh++) {
-                    const float *x_row = x_plane + (h + kh * 4 - 4) * 16;
+                    const float *x_row = x_plane + (h * 16 + kh * 64 - 64);
                     for (int kw = 0; kw < 3; kw++) {
                         const int lo = kw * 4 < 4 ? 4 - kw * 4 : 0;
                         const int hi_ = 20 - kw * 4;
                         const int hi = hi_ < 16 ? hi_ : 16;
-                        if (hi > lo) attn_row_axpy(out_row + lo, x_row + lo + kw * 4 - 4, w_plane[kh * 3 + kw], hi - lo);
+                        if (hi > lo) attn_row_axpy(out_row + lo, x_row + (lo + kw * 4 - 4), w_plane[kh * 3 + kw], hi - lo);
                     }
                 }
             }
@@ -817,11 +817,11 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
     /* v15_gate_s_conv_final [1,1,16,16] = conv2d(out=1, k=1, pad=0, dil=1, w=$18, b=$19)(v14_relu) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        attn_gemm_nn(v15_gate_s_conv_final + 0 + 0 * 256, 256, p18_att_gate_s_gate_s_conv_final_weight + 0 * 4, 4, 1, v14_relu + 0 + 0 * 1024, 256, 1, 256, 4, p19_att_gate_s_gate_s_conv_final_bias + 0, 1.0f);
+        attn_gemm_nn(v15_gate_s_conv_final, 256, p18_att_gate_s_gate_s_conv_final_weight, 4, 1, v14_relu, 256, 1, 256, 4, p19_att_gate_s_gate_s_conv_final_bias, 1.0f);
         #else
-        float *out_plane = v15_gate_s_conv_final + 0;
-        const float *x_planes = v14_relu + 0;
-        const float *w_row = p18_att_gate_s_gate_s_conv_final_weight + 0 * 4;
+        float *out_plane = v15_gate_s_conv_final;
+        const float *x_planes = v14_relu;
+        const float *w_row = p18_att_gate_s_gate_s_conv_final_weight;
         for (int t = 0; t < 256; t++) {
             out_plane[t] = p19_att_gate_s_gate_s_conv_final_bias[0];
         }

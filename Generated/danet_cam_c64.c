@@ -379,10 +379,10 @@ void danet_cam_c64_forward(const float *input, float *output, const float *param
      * v10_add [1,64,16,16] = add(v9_mul, input) -> output
      */
     const float *p0_gamma = params + DANET_CAM_C64_GAMMA_OFFSET; /* [1, 1, 1, 1] */
-    const float *v1_a = input + 0; /* [1,1,64,256], a view */
-    float *v3_energy = scratch + 0; /* [1,1,64,64] */
+    const float *v1_a = input; /* [1,1,64,256], a view */
+    float *v3_energy = scratch; /* [1,1,64,64] */
     float *v4_rowmax = scratch + 4096; /* [1,1,64,1] */
-    float *v5_sub = scratch + 0; /* [1,1,64,64] */
+    float *v5_sub = scratch; /* [1,1,64,64] */
     float *v6_softmax = scratch + 4096; /* [1,1,64,64] */
     float *v7_matmul = scratch + 8192; /* [1,1,64,256] */
     float *v8_out = scratch + 8192; /* [1,64,16,16], a view */
@@ -390,7 +390,7 @@ void danet_cam_c64_forward(const float *input, float *output, const float *param
     /* v3_energy [1,1,64,64] = matmul(A·Bᵀ)(v1_a, v1_a) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        attn_gemm_nt(v3_energy + 0, 64, 1, v1_a + 0, 256, v1_a + 0, 256, 64, 64, 256, 1.0f);
+        attn_gemm_nt(v3_energy, 64, 1, v1_a, 256, v1_a, 256, 64, 64, 256, 1.0f);
         #else
         for (int i0 = 0; i0 < 64; i0 += 8) {
             const int i1 = i0 + 8 < 64 ? i0 + 8 : 64;
@@ -444,13 +444,13 @@ void danet_cam_c64_forward(const float *input, float *output, const float *param
     /* v7_matmul [1,1,64,256] = matmul(A·B)(v6_softmax, v1_a) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        attn_gemm_nn(v7_matmul + 0, 256, v6_softmax + 0, 64, 1, v1_a + 0, 256, 64, 256, 64, (const float *)0, 1.0f);
+        attn_gemm_nn(v7_matmul, 256, v6_softmax, 64, 1, v1_a, 256, 64, 256, 64, (const float *)0, 1.0f);
         #else
         for (int i0 = 0; i0 < 64; i0 += 8) {
             const int i1 = i0 + 8 < 64 ? i0 + 8 : 64;
             for (int i = i0; i < i1; i++) {
                 for (int j = 0; j < 256; j++) {
-                    (v7_matmul + i * 256)[j] = 0.0f;
+                    v7_matmul[i * 256 + j] = 0.0f;
                 }
             }
             for (int k = 0; k < 64; k++) {

@@ -466,28 +466,28 @@ void emsa_rest_stage2_forward(const float *input, float *output, const float *pa
     const float *p9_transform_conv_bias = params + EMSA_REST_STAGE2_TRANSFORM_CONV_BIAS_OFFSET; /* [2] */
     const float *p10_proj_weight = params + EMSA_REST_STAGE2_PROJ_WEIGHT_OFFSET; /* [64, 64, 1, 1] */
     const float *p11_proj_bias = params + EMSA_REST_STAGE2_PROJ_BIAS_OFFSET; /* [64] */
-    float *v1_q = scratch + 0; /* [1,64,16,16] */
+    float *v1_q = scratch; /* [1,64,16,16] */
     float *v2_sr = scratch + 16384; /* [1,64,4,4] */
-    float *v3_q_heads = scratch + 0; /* [1,2,32,256], a view */
+    float *v3_q_heads = scratch; /* [1,2,32,256], a view */
     float *v4_sr_norm = scratch + 17408; /* [1,64,4,4] */
     float *v5_kv_all = scratch + 18432; /* [1,128,4,4] */
     float *v8_k_heads = scratch + 18432; /* [1,2,32,16], a view */
     float *v9_v_heads = scratch + 19456; /* [1,2,32,16], a view */
     float *v10_matmul = scratch + 20480; /* [1,2,256,16] */
-    float *v11_transform_conv = scratch + 0; /* [1,2,256,16] */
+    float *v11_transform_conv = scratch; /* [1,2,256,16] */
     float *v12_softmax = scratch + 8192; /* [1,2,256,16] */
-    float *v13_instance_norm = scratch + 0; /* [1,2,256,16] */
+    float *v13_instance_norm = scratch; /* [1,2,256,16] */
     float *v14_matmul = scratch + 20480; /* [1,2,32,256] */
     float *v15_reshape = scratch + 20480; /* [1,64,16,16], a view */
 
     /* v1_q [1,64,16,16] = conv2d(out=64, k=1, pad=0, dil=1, w=$0, b=$1)(input) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        attn_gemm_nn(v1_q + 0 + 0 * 16384, 256, p0_q_weight + 0 * 4096, 64, 1, input + 0 + 0 * 16384, 256, 64, 256, 64, p1_q_bias + 0 * 64, 1.0f);
+        attn_gemm_nn(v1_q, 256, p0_q_weight, 64, 1, input, 256, 64, 256, 64, p1_q_bias, 1.0f);
         #else
         for (int o = 0; o < 64; o++) {
             float *out_plane = v1_q + o * 256;
-            const float *x_planes = input + 0;
+            const float *x_planes = input;
             const float *w_row = p0_q_weight + o * 64;
             for (int t = 0; t < 256; t++) {
                 out_plane[t] = p1_q_bias[o];
@@ -502,22 +502,22 @@ void emsa_rest_stage2_forward(const float *input, float *output, const float *pa
     /* v2_sr [1,64,4,4] = conv2d(out=64, k=5, pad=2, dil=1, stride=4, groups=64, w=$2, b=$3)(input) */
     for (int o = 0; o < 64; o++) {
         for (int h = 0; h < 4; h++) {
-            const int kh0 = (h * 4) < 2 ? (2 - (h * 4) + 0) / 1 : 0;
-            const int kh1_ = 17 - (h * 4) < 0 ? 0 : (17 - (h * 4)) / 1 + 1;
+            const int kh0 = h * 4 < 2 ? 2 - h * 4 : 0;
+            const int kh1_ = 17 - h * 4 < 0 ? 0 : 18 - h * 4;
             const int kh1 = kh1_ < 5 ? kh1_ : 5;
             for (int w = 0; w < 4; w++) {
-                const int kw0 = (w * 4) < 2 ? (2 - (w * 4) + 0) / 1 : 0;
-                const int kw1_ = 17 - (w * 4) < 0 ? 0 : (17 - (w * 4)) / 1 + 1;
+                const int kw0 = w * 4 < 2 ? 2 - w * 4 : 0;
+                const int kw1_ = 17 - w * 4 < 0 ? 0 : 18 - w * 4;
                 const int kw1 = kw1_ < 5 ? kw1_ : 5;
                 float v2_sr_acc = p3_sr_bias[o];
                 for (int i = 0; i < 1; i++) {
-                    const float *x_plane = input + (o / 1 * 1 + i) * 256;
-                    const float *w_plane = p2_sr_weight + (o * 1 + i) * 25;
+                    const float *x_plane = input + o * 256 + i * 256;
+                    const float *w_plane = p2_sr_weight + o * 25 + i * 25;
                     for (int kh = kh0; kh < kh1; kh++) {
                         const float *w_row = w_plane + kh * 5;
-                        const int y = (h * 4) + kh * 1 - 2;
+                        const int y = h * 4 + kh - 2;
                         for (int kw = kw0; kw < kw1; kw++) {
-                            v2_sr_acc += w_row[kw] * x_plane[y * 16 + (w * 4) + kw * 1 - 2];
+                            v2_sr_acc += w_row[kw] * x_plane[y * 16 + w * 4 + kw - 2];
                         }
                     }
                 }
@@ -553,11 +553,11 @@ void emsa_rest_stage2_forward(const float *input, float *output, const float *pa
     /* v5_kv_all [1,128,4,4] = conv2d(out=128, k=1, pad=0, dil=1, w=$6, b=$7)(v4_sr_norm) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        attn_gemm_nn(v5_kv_all + 0 + 0 * 2048, 16, p6_kv_weight + 0 * 8192, 64, 1, v4_sr_norm + 0 + 0 * 1024, 16, 128, 16, 64, p7_kv_bias + 0 * 128, 1.0f);
+        attn_gemm_nn(v5_kv_all, 16, p6_kv_weight, 64, 1, v4_sr_norm, 16, 128, 16, 64, p7_kv_bias, 1.0f);
         #else
         for (int o = 0; o < 128; o++) {
             float *out_plane = v5_kv_all + o * 16;
-            const float *x_planes = v4_sr_norm + 0;
+            const float *x_planes = v4_sr_norm;
             const float *w_row = p6_kv_weight + o * 64;
             for (int t = 0; t < 16; t++) {
                 out_plane[t] = p7_kv_bias[o];
@@ -581,7 +581,7 @@ void emsa_rest_stage2_forward(const float *input, float *output, const float *pa
                 const int i1 = i0 + 8 < 256 ? i0 + 8 : 256;
                 for (int i = i0; i < i1; i++) {
                     for (int j = 0; j < 16; j++) {
-                        (v10_matmul + c * 4096 + i * 16)[j] = 0.0f;
+                        v10_matmul[c * 4096 + i * 16 + j] = 0.0f;
                     }
                 }
                 for (int k = 0; k < 32; k++) {
@@ -592,7 +592,7 @@ void emsa_rest_stage2_forward(const float *input, float *output, const float *pa
                 }
                 for (int i = i0; i < i1; i++) {
                     for (int j = 0; j < 16; j++) {
-                        (v10_matmul + c * 4096 + i * 16)[j] *= 0.17677669f;
+                        v10_matmul[c * 4096 + i * 16 + j] *= 0.17677669f;
                     }
                 }
             }
@@ -603,11 +603,11 @@ void emsa_rest_stage2_forward(const float *input, float *output, const float *pa
     /* v11_transform_conv [1,2,256,16] = conv2d(out=2, k=1, pad=0, dil=1, w=$8, b=$9)(v10_matmul) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        attn_gemm_nn(v11_transform_conv + 0 + 0 * 8192, 4096, p8_transform_conv_weight + 0 * 4, 2, 1, v10_matmul + 0 + 0 * 8192, 4096, 2, 4096, 2, p9_transform_conv_bias + 0 * 2, 1.0f);
+        attn_gemm_nn(v11_transform_conv, 4096, p8_transform_conv_weight, 2, 1, v10_matmul, 4096, 2, 4096, 2, p9_transform_conv_bias, 1.0f);
         #else
         for (int o = 0; o < 2; o++) {
             float *out_plane = v11_transform_conv + o * 4096;
-            const float *x_planes = v10_matmul + 0;
+            const float *x_planes = v10_matmul;
             const float *w_row = p8_transform_conv_weight + o * 2;
             for (int t = 0; t < 4096; t++) {
                 out_plane[t] = p9_transform_conv_bias[o];
@@ -680,11 +680,11 @@ void emsa_rest_stage2_forward(const float *input, float *output, const float *pa
     /* v16_proj [1,64,16,16] = conv2d(out=64, k=1, pad=0, dil=1, w=$10, b=$11)(v15_reshape) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        attn_gemm_nn(output + 0 + 0 * 16384, 256, p10_proj_weight + 0 * 4096, 64, 1, v15_reshape + 0 + 0 * 16384, 256, 64, 256, 64, p11_proj_bias + 0 * 64, 1.0f);
+        attn_gemm_nn(output, 256, p10_proj_weight, 64, 1, v15_reshape, 256, 64, 256, 64, p11_proj_bias, 1.0f);
         #else
         for (int o = 0; o < 64; o++) {
             float *out_plane = output + o * 256;
-            const float *x_planes = v15_reshape + 0;
+            const float *x_planes = v15_reshape;
             const float *w_row = p10_proj_weight + o * 64;
             for (int t = 0; t < 256; t++) {
                 out_plane[t] = p11_proj_bias[o];

@@ -269,21 +269,21 @@ void external_attention_c64_forward(const float *input, float *output, const flo
     const float *p4_conv2_0_weight = params + EXTERNAL_ATTENTION_C64_CONV2_0_WEIGHT_OFFSET; /* [64, 64, 1, 1] */
     const float *p5_conv2_1_scale = params + EXTERNAL_ATTENTION_C64_CONV2_1_SCALE_OFFSET; /* [64] */
     const float *p6_conv2_1_shift = params + EXTERNAL_ATTENTION_C64_CONV2_1_SHIFT_OFFSET; /* [64] */
-    float *v1_conv1 = scratch + 0; /* [1,64,16,16] */
+    float *v1_conv1 = scratch; /* [1,64,16,16] */
     float *v2_linear_0 = scratch + 16384; /* [1,64,16,16] */
-    float *v3_softmax = scratch + 0; /* [1,64,16,16] */
+    float *v3_softmax = scratch; /* [1,64,16,16] */
     float *v4_l1_normalize = scratch + 16384; /* [1,64,16,16] */
-    float *v5_linear_1 = scratch + 0; /* [1,64,16,16] */
+    float *v5_linear_1 = scratch; /* [1,64,16,16] */
     float *v6_conv2 = scratch + 16384; /* [1,64,16,16] */
 
     /* v1_conv1 [1,64,16,16] = conv2d(out=64, k=1, pad=0, dil=1, w=$0, b=$1)(input) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        attn_gemm_nn(v1_conv1 + 0 + 0 * 16384, 256, p0_conv1_weight + 0 * 4096, 64, 1, input + 0 + 0 * 16384, 256, 64, 256, 64, p1_conv1_bias + 0 * 64, 1.0f);
+        attn_gemm_nn(v1_conv1, 256, p0_conv1_weight, 64, 1, input, 256, 64, 256, 64, p1_conv1_bias, 1.0f);
         #else
         for (int o = 0; o < 64; o++) {
             float *out_plane = v1_conv1 + o * 256;
-            const float *x_planes = input + 0;
+            const float *x_planes = input;
             const float *w_row = p0_conv1_weight + o * 64;
             for (int t = 0; t < 256; t++) {
                 out_plane[t] = p1_conv1_bias[o];
@@ -298,11 +298,11 @@ void external_attention_c64_forward(const float *input, float *output, const flo
     /* v2_linear_0 [1,64,16,16] = conv2d(out=64, k=1, pad=0, dil=1, w=$2)(v1_conv1) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        attn_gemm_nn(v2_linear_0 + 0 + 0 * 16384, 256, p2_linear_0_weight + 0 * 4096, 64, 1, v1_conv1 + 0 + 0 * 16384, 256, 64, 256, 64, (const float *)0, 1.0f);
+        attn_gemm_nn(v2_linear_0, 256, p2_linear_0_weight, 64, 1, v1_conv1, 256, 64, 256, 64, (const float *)0, 1.0f);
         #else
         for (int o = 0; o < 64; o++) {
             float *out_plane = v2_linear_0 + o * 256;
-            const float *x_planes = v1_conv1 + 0;
+            const float *x_planes = v1_conv1;
             const float *w_row = p2_linear_0_weight + o * 64;
             for (int t = 0; t < 256; t++) {
                 out_plane[t] = 0.0f;
@@ -352,11 +352,11 @@ void external_attention_c64_forward(const float *input, float *output, const flo
     /* v5_linear_1 [1,64,16,16] = conv2d(out=64, k=1, pad=0, dil=1, w=$3)(v4_l1_normalize) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        attn_gemm_nn(v5_linear_1 + 0 + 0 * 16384, 256, p3_linear_1_weight + 0 * 4096, 64, 1, v4_l1_normalize + 0 + 0 * 16384, 256, 64, 256, 64, (const float *)0, 1.0f);
+        attn_gemm_nn(v5_linear_1, 256, p3_linear_1_weight, 64, 1, v4_l1_normalize, 256, 64, 256, 64, (const float *)0, 1.0f);
         #else
         for (int o = 0; o < 64; o++) {
             float *out_plane = v5_linear_1 + o * 256;
-            const float *x_planes = v4_l1_normalize + 0;
+            const float *x_planes = v4_l1_normalize;
             const float *w_row = p3_linear_1_weight + o * 64;
             for (int t = 0; t < 256; t++) {
                 out_plane[t] = 0.0f;
@@ -371,11 +371,11 @@ void external_attention_c64_forward(const float *input, float *output, const flo
     /* v6_conv2 [1,64,16,16] = conv2d(out=64, k=1, pad=0, dil=1, w=$4)(v5_linear_1) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        attn_gemm_nn(v6_conv2 + 0 + 0 * 16384, 256, p4_conv2_0_weight + 0 * 4096, 64, 1, v5_linear_1 + 0 + 0 * 16384, 256, 64, 256, 64, (const float *)0, 1.0f);
+        attn_gemm_nn(v6_conv2, 256, p4_conv2_0_weight, 64, 1, v5_linear_1, 256, 64, 256, 64, (const float *)0, 1.0f);
         #else
         for (int o = 0; o < 64; o++) {
             float *out_plane = v6_conv2 + o * 256;
-            const float *x_planes = v5_linear_1 + 0;
+            const float *x_planes = v5_linear_1;
             const float *w_row = p4_conv2_0_weight + o * 64;
             for (int t = 0; t < 256; t++) {
                 out_plane[t] = 0.0f;

@@ -536,7 +536,7 @@ void psa_c64_forward(const float *input, float *output, const float *params, flo
         }
         for (int i = 0; i < 64; i++) {
             for (int y = 0; y < 16; y++) {
-                float *dst = v1_x1_padded + (i * 18 + y + 1) * 18 + 1;
+                float *dst = v1_x1_padded + i * 324 + y * 18 + 19;
                 for (int c = 0; c < 16; c++) {
                     dst[c] = input[i * 256 + y * 16 + c];
                 }
@@ -671,7 +671,7 @@ void psa_c64_forward(const float *input, float *output, const float *params, flo
         }
         for (int i = 0; i < 64; i++) {
             for (int y = 0; y < 16; y++) {
-                float *dst = v2_x2_padded + (i * 20 + y + 2) * 20 + 2;
+                float *dst = v2_x2_padded + i * 400 + y * 20 + 42;
                 for (int c = 0; c < 16; c++) {
                     dst[c] = input[i * 256 + y * 16 + c];
                 }
@@ -786,7 +786,7 @@ void psa_c64_forward(const float *input, float *output, const float *params, flo
         }
         for (int i = 0; i < 64; i++) {
             for (int y = 0; y < 16; y++) {
-                float *dst = v3_x3_padded + (i * 22 + y + 3) * 22 + 3;
+                float *dst = v3_x3_padded + i * 484 + y * 22 + 69;
                 for (int c = 0; c < 16; c++) {
                     dst[c] = input[i * 256 + y * 16 + c];
                 }
@@ -891,7 +891,7 @@ void psa_c64_forward(const float *input, float *output, const float *params, flo
         }
         for (int i = 0; i < 64; i++) {
             for (int y = 0; y < 16; y++) {
-                float *dst = v4_x4_padded + (i * 24 + y + 4) * 24 + 4;
+                float *dst = v4_x4_padded + i * 576 + y * 24 + 100;
                 for (int c = 0; c < 16; c++) {
                     dst[c] = input[i * 256 + y * 16 + c];
                 }

@@ -200,7 +200,7 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
         }
         for (int i = 0; i < 32; i++) {
             for (int y = 0; y < 16; y++) {
-                float *dst = v2_k3_padded + (i * 18 + y + 1) * 18 + 1;
+                float *dst = v2_k3_padded + i * 324 + y * 18 + 19;
                 for (int c = 0; c < 16; c++) {
                     dst[c] = input[i * 256 + y * 16 + c];
                 }
@@ -335,7 +335,7 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
         }
         for (int i = 0; i < 32; i++) {
             for (int y = 0; y < 4; y++) {
-                float *dst = v3_k2_padded + (i * 6 + y + 1) * 6 + 1;
+                float *dst = v3_k2_padded + i * 36 + y * 6 + 7;
                 for (int c = 0; c < 4; c++) {
                     dst[c] = v1_pool2d[i * 16 + y * 4 + c];
                 }
@@ -510,7 +510,7 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
         }
         for (int i = 0; i < 32; i++) {
             for (int y = 0; y < 16; y++) {
-                float *dst = v10_k4_padded + (i * 18 + y + 1) * 18 + 1;
+                float *dst = v10_k4_padded + i * 324 + y * 18 + 19;
                 for (int c = 0; c < 16; c++) {
                     dst[c] = v9_mul[i * 256 + y * 16 + c];
                 }

@@ -516,14 +516,14 @@ void seed000_excite_global_local_forward(const float *input, float *output, cons
      * v10_mul [1,64,14,14] = mul(v9_sigmoid, input) -> output
      */
     const float *p0_local_weight = params + SEED000_EXCITE_GLOBAL_LOCAL_LOCAL_WEIGHT_OFFSET; /* [3] */
-    float *v1_s = scratch + 0; /* [1,64,1,1] */
-    float *v2_column = scratch + 0; /* [1,1,64,1], a view */
+    float *v1_s = scratch; /* [1,64,1,1] */
+    float *v2_column = scratch; /* [1,1,64,1], a view */
     float *v3_local = scratch + 64; /* [1,64,1,1] */
     float *v4_affinity = scratch + 128; /* [1,1,64,64] */
     float *v5_softmax = scratch + 4224; /* [1,1,64,64] */
     float *v6_matmul = scratch + 128; /* [1,1,64,1] */
     float *v7_global = scratch + 128; /* [1,64,1,1], a view */
-    float *v9_sigmoid = scratch + 0; /* [1,64,1,1] */
+    float *v9_sigmoid = scratch; /* [1,64,1,1] */
 
     /* v1_s [1,64,1,1] = global_pool.mean(input) */
     {
@@ -574,7 +574,7 @@ void seed000_excite_global_local_forward(const float *input, float *output, cons
     /* v4_affinity [1,1,64,64] = matmul(A·Bᵀ)(v2_column, v2_column) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        attn_gemm_nt(v4_affinity + 0, 64, 1, v2_column + 0, 1, v2_column + 0, 1, 64, 64, 1, 1.0f);
+        attn_gemm_nt(v4_affinity, 64, 1, v2_column, 1, v2_column, 1, 64, 64, 1, 1.0f);
         #else
         for (int i0 = 0; i0 < 64; i0 += 8) {
             const int i1 = i0 + 8 < 64 ? i0 + 8 : 64;
@@ -608,13 +608,13 @@ void seed000_excite_global_local_forward(const float *input, float *output, cons
     /* v6_matmul [1,1,64,1] = matmul(A·B)(v5_softmax, v2_column) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        attn_gemm_nn(v6_matmul + 0, 1, v5_softmax + 0, 64, 1, v2_column + 0, 1, 64, 1, 64, (const float *)0, 1.0f);
+        attn_gemm_nn(v6_matmul, 1, v5_softmax, 64, 1, v2_column, 1, 64, 1, 64, (const float *)0, 1.0f);
         #else
         for (int i0 = 0; i0 < 64; i0 += 8) {
             const int i1 = i0 + 8 < 64 ? i0 + 8 : 64;
             for (int i = i0; i < i1; i++) {
                 for (int j = 0; j < 1; j++) {
-                    (v6_matmul + i)[j] = 0.0f;
+                    v6_matmul[i] = 0.0f;
                 }
             }
             for (int k = 0; k < 64; k++) {

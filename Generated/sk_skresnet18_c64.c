@@ -447,7 +447,7 @@ void sk_skresnet18_c64_forward(const float *input, float *output, const float *p
         }
         for (int i = 0; i < 32; i++) {
             for (int y = 0; y < 16; y++) {
-                float *dst = v3_conv_padded + (i * 18 + y + 1) * 18 + 1;
+                float *dst = v3_conv_padded + i * 324 + y * 18 + 19;
                 for (int c = 0; c < 16; c++) {
                     dst[c] = v1_slice[i * 256 + y * 16 + c];
                 }
@@ -582,7 +582,7 @@ void sk_skresnet18_c64_forward(const float *input, float *output, const float *p
         }
         for (int i = 0; i < 32; i++) {
             for (int y = 0; y < 16; y++) {
-                float *dst = v4_conv_padded + (i * 20 + y + 2) * 20 + 2;
+                float *dst = v4_conv_padded + i * 400 + y * 20 + 42;
                 for (int c = 0; c < 16; c++) {
                     dst[c] = v2_slice[i * 256 + y * 16 + c];
                 }

@@ -311,17 +311,17 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
     const float *p17_spatial_att_gate_s_gate_s_bn_di_1_shift = params + BAM_C64_SPATIAL_ATT_GATE_S_GATE_S_BN_DI_1_SHIFT_OFFSET; /* [4] */
     const float *p18_att_gate_s_gate_s_conv_final_weight = params + BAM_C64_SPATIAL_ATT_GATE_S_GATE_S_CONV_FINAL_WEIGHT_OFFSET; /* [1, 4, 1, 1] */
     const float *p19_att_gate_s_gate_s_conv_final_bias = params + BAM_C64_SPATIAL_ATT_GATE_S_GATE_S_CONV_FINAL_BIAS_OFFSET; /* [1] */
-    float *v1_pool_mean = scratch + 0; /* [1,64,1,1] */
+    float *v1_pool_mean = scratch; /* [1,64,1,1] */
     float *v2_gate_s_conv_reduce0 = scratch + 64; /* [1,4,16,16] */
     float *v3_gate_c_fc_0 = scratch + 1088; /* [1,4,1,1] */
     float *v6_relu = scratch + 1092; /* [1,4,16,16] */
-    float *v7_relu = scratch + 0; /* [1,4,1,1] */
+    float *v7_relu = scratch; /* [1,4,1,1] */
     float *v8_gate_s_conv_di_0 = scratch + 4; /* [1,4,16,16] */
     float *v9_mc = scratch + 1028; /* [1,64,1,1] */
     float *v11_relu = scratch + 1092; /* [1,4,16,16] */
-    float *v12_gate_s_conv_di_1 = scratch + 0; /* [1,4,16,16] */
+    float *v12_gate_s_conv_di_1 = scratch; /* [1,4,16,16] */
     float *v14_relu = scratch + 1092; /* [1,4,16,16] */
-    float *v15_gate_s_conv_final = scratch + 0; /* [1,1,16,16] */
+    float *v15_gate_s_conv_final = scratch; /* [1,1,16,16] */
 
     /* v1_pool_mean [1,64,1,1] = global_pool.mean(input) */
     {
@@ -330,7 +330,7 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
 
     /* v2_gate_s_conv_reduce0 [1,4,16,16] = conv2d(out=4, k=1, pad=0, dil=1, w=$6, b=$7)(input) */
     {
-        attn_gemm_nn(v2_gate_s_conv_reduce0 + 0 + 0 * 1024, 256, p6_att_gate_s_gate_s_conv_reduce0_weight + 0 * 256, 64, 1, input + 0 + 0 * 16384, 256, 4, 256, 64, p7_att_gate_s_gate_s_conv_reduce0_bias + 0 * 4, 1.0f);
+        attn_gemm_nn(v2_gate_s_conv_reduce0, 256, p6_att_gate_s_gate_s_conv_reduce0_weight, 64, 1, input, 256, 4, 256, 64, p7_att_gate_s_gate_s_conv_reduce0_bias, 1.0f);
     }
 
     /* v3_gate_c_fc_0 [1,4,1,1] = linear(out=4, w=$0, b=$1)(v1_pool_mean) */
@@ -368,7 +368,7 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
         }
         for (int i = 0; i < 4; i++) {
             for (int y = 0; y < 16; y++) {
-                float *dst = v8_gate_s_conv_di_0_padded + (i * 24 + y + 4) * 24 + 4;
+                float *dst = v8_gate_s_conv_di_0_padded + i * 576 + y * 24 + 100;
                 for (int c = 0; c < 16; c++) {
                     dst[c] = v6_relu[i * 256 + y * 16 + c];
                 }
@@ -382,12 +382,12 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
         typedef float attn_v __attribute__((vector_size(4 * ATTN_V_LANES)));
         static const int v8_gate_s_conv_di_0_taps[36] = {0, 4, 8, 96, 100, 104, 192, 196, 200, 576, 580, 584, 672, 676, 680, 768, 772, 776, 1152, 1156, 1160, 1248, 1252, 1256, 1344, 1348, 1352, 1728, 1732, 1736, 1824, 1828, 1832, 1920, 1924, 1928};
         for (int o = 0; o < 4; o += 4) {
-            const float *group = v8_gate_s_conv_di_0_padded + (0) * 576;
-            const float *w_a_row = p10_att_gate_s_gate_s_conv_di_0_weight + (o + 0) * 36;
-            const float *w_b_row = p10_att_gate_s_gate_s_conv_di_0_weight + (o + 1) * 36;
-            const float *w_c_row = p10_att_gate_s_gate_s_conv_di_0_weight + (o + 2) * 36;
-            const float *w_d_row = p10_att_gate_s_gate_s_conv_di_0_weight + (o + 3) * 36;
-            for (int t0 = 0; t0 < 384; t0 += 2 * ATTN_V_LANES) {
+            const float *group = v8_gate_s_conv_di_0_padded;
+            const float *w_a_row = p10_att_gate_s_gate_s_conv_di_0_weight + o * 36;
+            const float *w_b_row = p10_att_gate_s_gate_s_conv_di_0_weight + o * 36 + 36;
+            const float *w_c_row = p10_att_gate_s_gate_s_conv_di_0_weight + o * 36 + 72;
+            const float *w_d_row = p10_att_gate_s_gate_s_conv_di_0_weight + o * 36 + 108;
+            for (int t0 = 0; t0 < 384; t0 += ATTN_V_LANES * 2) {
                 attn_v acc_a0 = {0}, acc_a1 = {0};
                 attn_v acc_b0 = {0}, acc_b1 = {0};
                 attn_v acc_c0 = {0}, acc_c1 = {0};
@@ -402,14 +402,14 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
                     acc_c0 += w_c_row[j] * x0; acc_c1 += w_c_row[j] * x1;
                     acc_d0 += w_d_row[j] * x0; acc_d1 += w_d_row[j] * x1;
                 }
-                __builtin_memcpy(v8_gate_s_conv_di_0_wide + 0 + t0, &acc_a0, sizeof acc_a0);
-                __builtin_memcpy(v8_gate_s_conv_di_0_wide + 0 + t0 + ATTN_V_LANES, &acc_a1, sizeof acc_a1);
-                __builtin_memcpy(v8_gate_s_conv_di_0_wide + 384 + t0, &acc_b0, sizeof acc_b0);
-                __builtin_memcpy(v8_gate_s_conv_di_0_wide + 384 + t0 + ATTN_V_LANES, &acc_b1, sizeof acc_b1);
-                __builtin_memcpy(v8_gate_s_conv_di_0_wide + 768 + t0, &acc_c0, sizeof acc_c0);
-                __builtin_memcpy(v8_gate_s_conv_di_0_wide + 768 + t0 + ATTN_V_LANES, &acc_c1, sizeof acc_c1);
-                __builtin_memcpy(v8_gate_s_conv_di_0_wide + 1152 + t0, &acc_d0, sizeof acc_d0);
-                __builtin_memcpy(v8_gate_s_conv_di_0_wide + 1152 + t0 + ATTN_V_LANES, &acc_d1, sizeof acc_d1);
+                __builtin_memcpy(v8_gate_s_conv_di_0_wide + t0, &acc_a0, sizeof acc_a0);
+                __builtin_memcpy(v8_gate_s_conv_di_0_wide + t0 + ATTN_V_LANES, &acc_a1, sizeof acc_a1);
+                __builtin_memcpy(v8_gate_s_conv_di_0_wide + t0 + 384, &acc_b0, sizeof acc_b0);
+                __builtin_memcpy(v8_gate_s_conv_di_0_wide + t0 + ATTN_V_LANES + 384, &acc_b1, sizeof acc_b1);
+                __builtin_memcpy(v8_gate_s_conv_di_0_wide + t0 + 768, &acc_c0, sizeof acc_c0);
+                __builtin_memcpy(v8_gate_s_conv_di_0_wide + t0 + ATTN_V_LANES + 768, &acc_c1, sizeof acc_c1);
+                __builtin_memcpy(v8_gate_s_conv_di_0_wide + t0 + 1152, &acc_d0, sizeof acc_d0);
+                __builtin_memcpy(v8_gate_s_conv_di_0_wide + t0 + ATTN_V_LANES + 1152, &acc_d1, sizeof acc_d1);
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
@@ -418,17 +418,17 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    v8_gate_s_conv_di_0[(o + 1) * 256 + y * 16 + c] = (v8_gate_s_conv_di_0_wide + 384)[y * 24 + c] + p11_spatial_att_gate_s_gate_s_conv_di_0_bias[o + 1];
+                    v8_gate_s_conv_di_0[o * 256 + y * 16 + c + 256] = v8_gate_s_conv_di_0_wide[y * 24 + c + 384] + p11_spatial_att_gate_s_gate_s_conv_di_0_bias[o + 1];
                 }
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    v8_gate_s_conv_di_0[(o + 2) * 256 + y * 16 + c] = (v8_gate_s_conv_di_0_wide + 768)[y * 24 + c] + p11_spatial_att_gate_s_gate_s_conv_di_0_bias[o + 2];
+                    v8_gate_s_conv_di_0[o * 256 + y * 16 + c + 512] = v8_gate_s_conv_di_0_wide[y * 24 + c + 768] + p11_spatial_att_gate_s_gate_s_conv_di_0_bias[o + 2];
                 }
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    v8_gate_s_conv_di_0[(o + 3) * 256 + y * 16 + c] = (v8_gate_s_conv_di_0_wide + 1152)[y * 24 + c] + p11_spatial_att_gate_s_gate_s_conv_di_0_bias[o + 3];
+                    v8_gate_s_conv_di_0[o * 256 + y * 16 + c + 768] = v8_gate_s_conv_di_0_wide[y * 24 + c + 1152] + p11_spatial_att_gate_s_gate_s_conv_di_0_bias[o + 3];
                 }
             }
         }
@@ -460,7 +460,7 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
         }
         for (int i = 0; i < 4; i++) {
             for (int y = 0; y < 16; y++) {
-                float *dst = v12_gate_s_conv_di_1_padded + (i * 24 + y + 4) * 24 + 4;
+                float *dst = v12_gate_s_conv_di_1_padded + i * 576 + y * 24 + 100;
                 for (int c = 0; c < 16; c++) {
                     dst[c] = v11_relu[i * 256 + y * 16 + c];
                 }
@@ -474,12 +474,12 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
         typedef float attn_v __attribute__((vector_size(4 * ATTN_V_LANES)));
         static const int v12_gate_s_conv_di_1_taps[36] = {0, 4, 8, 96, 100, 104, 192, 196, 200, 576, 580, 584, 672, 676, 680, 768, 772, 776, 1152, 1156, 1160, 1248, 1252, 1256, 1344, 1348, 1352, 1728, 1732, 1736, 1824, 1828, 1832, 1920, 1924, 1928};
         for (int o = 0; o < 4; o += 4) {
-            const float *group = v12_gate_s_conv_di_1_padded + (0) * 576;
-            const float *w_a_row = p14_att_gate_s_gate_s_conv_di_1_weight + (o + 0) * 36;
-            const float *w_b_row = p14_att_gate_s_gate_s_conv_di_1_weight + (o + 1) * 36;
-            const float *w_c_row = p14_att_gate_s_gate_s_conv_di_1_weight + (o + 2) * 36;
-            const float *w_d_row = p14_att_gate_s_gate_s_conv_di_1_weight + (o + 3) * 36;
-            for (int t0 = 0; t0 < 384; t0 += 2 * ATTN_V_LANES) {
+            const float *group = v12_gate_s_conv_di_1_padded;
+            const float *w_a_row = p14_att_gate_s_gate_s_conv_di_1_weight + o * 36;
+            const float *w_b_row = p14_att_gate_s_gate_s_conv_di_1_weight + o * 36 + 36;
+            const float *w_c_row = p14_att_gate_s_gate_s_conv_di_1_weight + o * 36 + 72;
+            const float *w_d_row = p14_att_gate_s_gate_s_conv_di_1_weight + o * 36 + 108;
+            for (int t0 = 0; t0 < 384; t0 += ATTN_V_LANES * 2) {
                 attn_v acc_a0 = {0}, acc_a1 = {0};
                 attn_v acc_b0 = {0}, acc_b1 = {0};
                 attn_v acc_c0 = {0}, acc_c1 = {0};
@@ -494,14 +494,14 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
                     acc_c0 += w_c_row[j] * x0; acc_c1 += w_c_row[j] * x1;
                     acc_d0 += w_d_row[j] * x0; acc_d1 += w_d_row[j] * x1;
                 }
-                __builtin_memcpy(v12_gate_s_conv_di_1_wide + 0 + t0, &acc_a0, sizeof acc_a0);
-                __builtin_memcpy(v12_gate_s_conv_di_1_wide + 0 + t0 + ATTN_V_LANES, &acc_a1, sizeof acc_a1);
-                __builtin_memcpy(v12_gate_s_conv_di_1_wide + 384 + t0, &acc_b0, sizeof acc_b0);
-                __builtin_memcpy(v12_gate_s_conv_di_1_wide + 384 + t0 + ATTN_V_LANES, &acc_b1, sizeof acc_b1);
-                __builtin_memcpy(v12_gate_s_conv_di_1_wide + 768 + t0, &acc_c0, sizeof acc_c0);
-                __builtin_memcpy(v12_gate_s_conv_di_1_wide + 768 + t0 + ATTN_V_LANES, &acc_c1, sizeof acc_c1);
-                __builtin_memcpy(v12_gate_s_conv_di_1_wide + 1152 + t0, &acc_d0, sizeof acc_d0);
-                __builtin_memcpy(v12_gate_s_conv_di_1_wide + 1152 + t0 + ATTN_V_LANES, &acc_d1, sizeof acc_d1);
+                __builtin_memcpy(v12_gate_s_conv_di_1_wide + t0, &acc_a0, sizeof acc_a0);
+                __builtin_memcpy(v12_gate_s_conv_di_1_wide + t0 + ATTN_V_LANES, &acc_a1, sizeof acc_a1);
+                __builtin_memcpy(v12_gate_s_conv_di_1_wide + t0 + 384, &acc_b0, sizeof acc_b0);
+                __builtin_memcpy(v12_gate_s_conv_di_1_wide + t0 + ATTN_V_LANES + 384, &acc_b1, sizeof acc_b1);
+                __builtin_memcpy(v12_gate_s_conv_di_1_wide + t0 + 768, &acc_c0, sizeof acc_c0);
+                __builtin_memcpy(v12_gate_s_conv_di_1_wide + t0 + ATTN_V_LANES + 768, &acc_c1, sizeof acc_c1);
+                __builtin_memcpy(v12_gate_s_conv_di_1_wide + t0 + 1152, &acc_d0, sizeof acc_d0);
+                __builtin_memcpy(v12_gate_s_conv_di_1_wide + t0 + ATTN_V_LANES + 1152, &acc_d1, sizeof acc_d1);
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
@@ -510,17 +510,17 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    v12_gate_s_conv_di_1[(o + 1) * 256 + y * 16 + c] = (v12_gate_s_conv_di_1_wide + 384)[y * 24 + c] + p15_spatial_att_gate_s_gate_s_conv_di_1_bias[o + 1];
+                    v12_gate_s_conv_di_1[o * 256 + y * 16 + c + 256] = v12_gate_s_conv_di_1_wide[y * 24 + c + 384] + p15_spatial_att_gate_s_gate_s_conv_di_1_bias[o + 1];
                 }
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    v12_gate_s_conv_di_1[(o + 2) * 256 + y * 16 + c] = (v12_gate_s_conv_di_1_wide + 768)[y * 24 + c] + p15_spatial_att_gate_s_gate_s_conv_di_1_bias[o + 2];
+                    v12_gate_s_conv_di_1[o * 256 + y * 16 + c + 512] = v12_gate_s_conv_di_1_wide[y * 24 + c + 768] + p15_spatial_att_gate_s_gate_s_conv_di_1_bias[o + 2];
                 }
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    v12_gate_s_conv_di_1[(o + 3) * 256 + y * 16 + c] = (v12_gate_s_conv_di_1_wide + 1152)[y * 24 + c] + p15_spatial_att_gate_s_gate_s_conv_di_1_bias[o + 3];
+                    v12_gate_s_conv_di_1[o * 256 + y * 16 + c + 768] = v12_gate_s_conv_di_1_wide[y * 24 + c + 1152] + p15_spatial_att_gate_s_gate_s_conv_di_1_bias[o + 3];
                 }
             }
         }
@@ -540,7 +540,7 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
 
     /* v15_gate_s_conv_final [1,1,16,16] = conv2d(out=1, k=1, pad=0, dil=1, w=$18, b=$19)(v14_relu) */
     {
-        attn_gemm_nn(v15_gate_s_conv_final + 0 + 0 * 256, 256, p18_att_gate_s_gate_s_conv_final_weight + 0 * 4, 4, 1, v14_relu + 0 + 0 * 1024, 256, 1, 256, 4, p19_att_gate_s_gate_s_conv_final_bias + 0, 1.0f);
+        attn_gemm_nn(v15_gate_s_conv_final, 256, p18_att_gate_s_gate_s_conv_final_weight, 4, 1, v14_relu, 256, 1, 256, 4, p19_att_gate_s_gate_s_conv_final_bias, 1.0f);
     }
 
     /* v19_add [1,64,16,16] = add(v18_mul, input) */

@@ -204,20 +204,20 @@ void cbam_resnet50_layer3_forward(const float *input, float *output, const float
     const float *p2_spatial_conv_conv_weight = params + CBAM_RESNET50_LAYER3_SPATIAL_CONV_CONV_WEIGHT_OFFSET; /* [1, 2, 7, 7] */
     const float *p3_spatial_conv_bn_scale = params + CBAM_RESNET50_LAYER3_SPATIAL_CONV_BN_SCALE_OFFSET; /* [1] */
     const float *p4_spatial_conv_bn_shift = params + CBAM_RESNET50_LAYER3_SPATIAL_CONV_BN_SHIFT_OFFSET; /* [1] */
-    float *v1_pool_mean = scratch + 0; /* [1,1024,1,1] */
+    float *v1_pool_mean = scratch; /* [1,1024,1,1] */
     float *v2_pool_max = scratch + 1024; /* [1,1024,1,1] */
     float *v3_fc1 = scratch + 2048; /* [1,64,1,1] */
     float *v4_fc1 = scratch + 2112; /* [1,64,1,1] */
     float *v5_relu = scratch + 2048; /* [1,64,1,1] */
     float *v6_relu = scratch + 2112; /* [1,64,1,1] */
-    float *v7_avg_path = scratch + 0; /* [1,1024,1,1] */
+    float *v7_avg_path = scratch; /* [1,1024,1,1] */
     float *v8_fc2 = scratch + 1024; /* [1,1024,1,1] */
     float *v10_sigmoid = scratch + 2048; /* [1,1024,1,1] */
-    float *v12_mean_c = scratch + 0; /* [1,1,14,14] */
+    float *v12_mean_c = scratch; /* [1,1,14,14] */
     float *v13_max_c = scratch + 196; /* [1,1,14,14] */
-    float *v14_concat = scratch + 0; /* [1,2,14,14] */
+    float *v14_concat = scratch; /* [1,2,14,14] */
     float *v15_conv = scratch + 392; /* [1,1,14,14] */
-    float *v17_sigmoid = scratch + 0; /* [1,1,14,14] */
+    float *v17_sigmoid = scratch; /* [1,1,14,14] */
 
     /* v1_pool_mean [1,1024,1,1] = global_pool.mean(input) */
     /* v2_pool_max [1,1024,1,1] = global_pool.max(input) */
@@ -275,8 +275,8 @@ void cbam_resnet50_layer3_forward(const float *input, float *output, const float
 
     /* v15_conv [1,1,14,14] = conv2d(out=1, k=7, pad=3, dil=1, w=$2)(v14_concat) */
     for (int h = 0; h < 14; h++) {
-        const int kh0 = h < 3 ? (3 - h + 0) / 1 : 0;
-        const int kh1_ = 16 - h < 0 ? 0 : (16 - h) / 1 + 1;
+        const int kh0 = h < 3 ? 3 - h : 0;
+        const int kh1_ = 16 - h < 0 ? 0 : 17 - h;
         const int kh1 = kh1_ < 7 ? kh1_ : 7;
         float *out_row = v15_conv + h * 14;
         for (int w = 0; w < 14; w++) {
@@ -284,14 +284,14 @@ void cbam_resnet50_layer3_forward(const float *input, float *output, const float
         }
         for (int i = 0; i < 2; i++) {
             const float *x_plane = v14_concat + i * 196;
-            const float *w_plane = p2_spatial_conv_conv_weight + (0 * 2 + i) * 49;
+            const float *w_plane = p2_spatial_conv_conv_weight + i * 49;
             for (int kh = kh0; kh < kh1; kh++) {
-                const float *x_row = x_plane + (h + kh * 1 - 3) * 14;
+                const float *x_row = x_plane + (h * 14 + kh * 14 - 42);
                 for (int kw = 0; kw < 7; kw++) {
-                    const int lo = kw * 1 < 3 ? 3 - kw * 1 : 0;
-                    const int hi_ = 17 - kw * 1;
+                    const int lo = kw < 3 ? 3 - kw : 0;
+                    const int hi_ = 17 - kw;
                     const int hi = hi_ < 14 ? hi_ : 14;
-                    if (hi > lo) attn_row_axpy(out_row + lo, x_row + lo + kw * 1 - 3, w_plane[kh * 7 + kw], hi - lo);
+                    if (hi > lo) attn_row_axpy(out_row + lo, x_row + (lo + kw - 3), w_plane[kh * 7 + kw], hi - lo);
                 }
             }
         }

@@ -224,17 +224,17 @@ void danet_cam_c64_forward(const float *input, float *output, const float *param
      * v10_add [1,64,16,16] = add(v9_mul, input) -> output
      */
     const float *p0_gamma = params + DANET_CAM_C64_GAMMA_OFFSET; /* [1, 1, 1, 1] */
-    const float *v1_a = input + 0; /* [1,1,64,256], a view */
-    float *v3_energy = scratch + 0; /* [1,1,64,64] */
+    const float *v1_a = input; /* [1,1,64,256], a view */
+    float *v3_energy = scratch; /* [1,1,64,64] */
     float *v4_rowmax = scratch + 4096; /* [1,1,64,1] */
-    float *v5_sub = scratch + 0; /* [1,1,64,64] */
+    float *v5_sub = scratch; /* [1,1,64,64] */
     float *v6_softmax = scratch + 4096; /* [1,1,64,64] */
     float *v7_matmul = scratch + 8192; /* [1,1,64,256] */
     float *v8_out = scratch + 8192; /* [1,64,16,16], a view */
 
     /* v3_energy [1,1,64,64] = matmul(A·Bᵀ)(v1_a, v1_a) */
     {
-        attn_gemm_nt(v3_energy + 0, 64, 1, v1_a + 0, 256, v1_a + 0, 256, 64, 64, 256, 1.0f);
+        attn_gemm_nt(v3_energy, 64, 1, v1_a, 256, v1_a, 256, 64, 64, 256, 1.0f);
     }
 
     /* v4_rowmax [1,1,64,1] = axis_pool.max.w(v3_energy) */
@@ -276,7 +276,7 @@ void danet_cam_c64_forward(const float *input, float *output, const float *param
 
     /* v7_matmul [1,1,64,256] = matmul(A·B)(v6_softmax, v1_a) */
     {
-        attn_gemm_nn(v7_matmul + 0, 256, v6_softmax + 0, 64, 1, v1_a + 0, 256, 64, 256, 64, (const float *)0, 1.0f);
+        attn_gemm_nn(v7_matmul, 256, v6_softmax, 64, 1, v1_a, 256, 64, 256, 64, (const float *)0, 1.0f);
     }
 
     /* v10_add [1,64,16,16] = add(v9_mul, input) */

@@ -128,7 +128,7 @@ void eca_resnet50_layer2_forward(const float *input, float *output, const float 
      * v4_mul [1,512,28,28] = mul(v3_sigmoid, input) -> output
      */
     const float *p0_conv_weight = params + ECA_RESNET50_LAYER2_CONV_WEIGHT_OFFSET; /* [5] */
-    float *v1_pool_mean = scratch + 0; /* [1,512,1,1] */
+    float *v1_pool_mean = scratch; /* [1,512,1,1] */
     float *v2_conv = scratch + 512; /* [1,512,1,1] */
     float *v3_sigmoid = scratch + 512; /* [1,512,1,1] */
 

@@ -128,7 +128,7 @@ void max_eca_custom_forward(const float *input, float *output, const float *para
      * v4_mul [1,64,32,32] = mul(v3_sigmoid, input) -> output
      */
     const float *p0_conv_weight = params + MAX_ECA_CUSTOM_CONV_WEIGHT_OFFSET; /* [5] */
-    float *v1_pool_max = scratch + 0; /* [1,64,1,1] */
+    float *v1_pool_max = scratch; /* [1,64,1,1] */
     float *v2_conv = scratch + 64; /* [1,64,1,1] */
     float *v3_sigmoid = scratch + 64; /* [1,64,1,1] */
 

@@ -57,13 +57,13 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
     const float *p6_k4_0_weight = params + SCCONV_C32_K4_0_WEIGHT_OFFSET; /* [32, 32, 3, 3] */
     const float *p7_k4_1_scale = params + SCCONV_C32_K4_1_SCALE_OFFSET; /* [32] */
     const float *p8_k4_1_shift = params + SCCONV_C32_K4_1_SHIFT_OFFSET; /* [32] */
-    float *v1_pool2d = scratch + 0; /* [1,32,4,4] */
+    float *v1_pool2d = scratch; /* [1,32,4,4] */
     float *v2_k3 = scratch + 512; /* [1,32,16,16] */
     float *v3_k2 = scratch + 8704; /* [1,32,4,4] */
     float *v5_k2 = scratch + 8704; /* [1,32,4,4] */
     float *v6_upsample_nearest = scratch + 9216; /* [1,32,16,16] */
     float *v9_mul = scratch + 17408; /* [1,32,16,16] */
-    float *v10_k4 = scratch + 0; /* [1,32,16,16] */
+    float *v10_k4 = scratch; /* [1,32,16,16] */
 
     /* v1_pool2d [1,32,4,4] = pool2d.mean(k=4, stride=4)(input) */
     {
@@ -73,7 +73,7 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
                     float acc = 0.0f;
                     for (int dy = 0; dy < 4; dy++) {
                         for (int dx = 0; dx < 4; dx++) {
-                            acc += input[c * 256 + (h * 4 + dy) * 16 + (w * 4 + dx)];
+                            acc += input[c * 256 + h * 64 + dy * 16 + w * 4 + dx];
                         }
                     }
                     v1_pool2d[c * 16 + h * 4 + w] = acc / 16.0f;
@@ -91,7 +91,7 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
         }
         for (int i = 0; i < 32; i++) {
             for (int y = 0; y < 16; y++) {
-                float *dst = v2_k3_padded + (i * 18 + y + 1) * 18 + 1;
+                float *dst = v2_k3_padded + i * 324 + y * 18 + 19;
                 for (int c = 0; c < 16; c++) {
                     dst[c] = input[i * 256 + y * 16 + c];
                 }
@@ -105,12 +105,12 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
         typedef float attn_v __attribute__((vector_size(4 * ATTN_V_LANES)));
         static const int v2_k3_taps[288] = {0, 1, 2, 18, 19, 20, 36, 37, 38, 324, 325, 326, 342, 343, 344, 360, 361, 362, 648, 649, 650, 666, 667, 668, 684, 685, 686, 972, 973, 974, 990, 991, 992, 1008, 1009, 1010, 1296, 1297, 1298, 1314, 1315, 1316, 1332, 1333, 1334, 1620, 1621, 1622, 1638, 1639, 1640, 1656, 1657, 1658, 1944, 1945, 1946, 1962, 1963, 1964, 1980, 1981, 1982, 2268, 2269, 2270, 2286, 2287, 2288, 2304, 2305, 2306, 2592, 2593, 2594, 2610, 2611, 2612, 2628, 2629, 2630, 2916, 2917, 2918, 2934, 2935, 2936, 2952, 2953, 2954, 3240, 3241, 3242, 3258, 3259, 3260, 3276, 3277, 3278, 3564, 3565, 3566, 3582, 3583, 3584, 3600, 3601, 3602, 3888, 3889, 3890, 3906, 3907, 3908, 3924, 3925, 3926, 4212, 4213, 4214, 4230, 4231, 4232, 4248, 4249, 4250, 4536, 4537, 4538, 4554, 4555, 4556, 4572, 4573, 4574, 4860, 4861, 4862, 4878, 4879, 4880, 4896, 4897, 4898, 5184, 5185, 5186, 5202, 5203, 5204, 5220, 5221, 5222, 5508, 5509, 5510, 5526, 5527, 5528, 5544, 5545, 5546, 5832, 5833, 5834, 5850, 5851, 5852, 5868, 5869, 5870, 6156, 6157, 6158, 6174, 6175, 6176, 6192, 6193, 6194, 6480, 6481, 6482, 6498, 6499, 6500, 6516, 6517, 6518, 6804, 6805, 6806, 6822, 6823, 6824, 6840, 6841, 6842, 7128, 7129, 7130, 7146, 7147, 7148, 7164, 7165, 7166, 7452, 7453, 7454, 7470, 7471, 7472, 7488, 7489, 7490, 7776, 7777, 7778, 7794, 7795, 7796, 7812, 7813, 7814, 8100, 8101, 8102, 8118, 8119, 8120, 8136, 8137, 8138, 8424, 8425, 8426, 8442, 8443, 8444, 8460, 8461, 8462, 8748, 8749, 8750, 8766, 8767, 8768, 8784, 8785, 8786, 9072, 9073, 9074, 9090, 9091, 9092, 9108, 9109, 9110, 9396, 9397, 9398, 9414, 9415, 9416, 9432, 9433, 9434, 9720, 9721, 9722, 9738, 9739, 9740, 9756, 9757, 9758, 10044, 10045, 10046, 10062, 10063, 10064, 10080, 10081, 10082};
         for (int o = 0; o < 32; o += 4) {
-            const float *group = v2_k3_padded + (0) * 324;
-            const float *w_a_row = p3_k3_0_weight + (o + 0) * 288;
-            const float *w_b_row = p3_k3_0_weight + (o + 1) * 288;
-            const float *w_c_row = p3_k3_0_weight + (o + 2) * 288;
-            const float *w_d_row = p3_k3_0_weight + (o + 3) * 288;
-            for (int t0 = 0; t0 < 288; t0 += 2 * ATTN_V_LANES) {
+            const float *group = v2_k3_padded;
+            const float *w_a_row = p3_k3_0_weight + o * 288;
+            const float *w_b_row = p3_k3_0_weight + o * 288 + 288;
+            const float *w_c_row = p3_k3_0_weight + o * 288 + 576;
+            const float *w_d_row = p3_k3_0_weight + o * 288 + 864;
+            for (int t0 = 0; t0 < 288; t0 += ATTN_V_LANES * 2) {
                 attn_v acc_a0 = {0}, acc_a1 = {0};
                 attn_v acc_b0 = {0}, acc_b1 = {0};
                 attn_v acc_c0 = {0}, acc_c1 = {0};
@@ -125,14 +125,14 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
                     acc_c0 += w_c_row[j] * x0; acc_c1 += w_c_row[j] * x1;
                     acc_d0 += w_d_row[j] * x0; acc_d1 += w_d_row[j] * x1;
                 }
-                __builtin_memcpy(v2_k3_wide + 0 + t0, &acc_a0, sizeof acc_a0);
-                __builtin_memcpy(v2_k3_wide + 0 + t0 + ATTN_V_LANES, &acc_a1, sizeof acc_a1);
-                __builtin_memcpy(v2_k3_wide + 288 + t0, &acc_b0, sizeof acc_b0);
-                __builtin_memcpy(v2_k3_wide + 288 + t0 + ATTN_V_LANES, &acc_b1, sizeof acc_b1);
-                __builtin_memcpy(v2_k3_wide + 576 + t0, &acc_c0, sizeof acc_c0);
-                __builtin_memcpy(v2_k3_wide + 576 + t0 + ATTN_V_LANES, &acc_c1, sizeof acc_c1);
-                __builtin_memcpy(v2_k3_wide + 864 + t0, &acc_d0, sizeof acc_d0);
-                __builtin_memcpy(v2_k3_wide + 864 + t0 + ATTN_V_LANES, &acc_d1, sizeof acc_d1);
+                __builtin_memcpy(v2_k3_wide + t0, &acc_a0, sizeof acc_a0);
+                __builtin_memcpy(v2_k3_wide + t0 + ATTN_V_LANES, &acc_a1, sizeof acc_a1);
+                __builtin_memcpy(v2_k3_wide + t0 + 288, &acc_b0, sizeof acc_b0);
+                __builtin_memcpy(v2_k3_wide + t0 + ATTN_V_LANES + 288, &acc_b1, sizeof acc_b1);
+                __builtin_memcpy(v2_k3_wide + t0 + 576, &acc_c0, sizeof acc_c0);
+                __builtin_memcpy(v2_k3_wide + t0 + ATTN_V_LANES + 576, &acc_c1, sizeof acc_c1);
+                __builtin_memcpy(v2_k3_wide + t0 + 864, &acc_d0, sizeof acc_d0);
+                __builtin_memcpy(v2_k3_wide + t0 + ATTN_V_LANES + 864, &acc_d1, sizeof acc_d1);
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
@@ -141,17 +141,17 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    v2_k3[(o + 1) * 256 + y * 16 + c] = (v2_k3_wide + 288)[y * 18 + c];
+                    v2_k3[o * 256 + y * 16 + c + 256] = v2_k3_wide[y * 18 + c + 288];
                 }
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    v2_k3[(o + 2) * 256 + y * 16 + c] = (v2_k3_wide + 576)[y * 18 + c];
+                    v2_k3[o * 256 + y * 16 + c + 512] = v2_k3_wide[y * 18 + c + 576];
                 }
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    v2_k3[(o + 3) * 256 + y * 16 + c] = (v2_k3_wide + 864)[y * 18 + c];
+                    v2_k3[o * 256 + y * 16 + c + 768] = v2_k3_wide[y * 18 + c + 864];
                 }
             }
         }
@@ -166,7 +166,7 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
         }
         for (int i = 0; i < 32; i++) {
             for (int y = 0; y < 4; y++) {
-                float *dst = v3_k2_padded + (i * 6 + y + 1) * 6 + 1;
+                float *dst = v3_k2_padded + i * 36 + y * 6 + 7;
                 for (int c = 0; c < 4; c++) {
                     dst[c] = v1_pool2d[i * 16 + y * 4 + c];
                 }
@@ -180,12 +180,12 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
         typedef float attn_v __attribute__((vector_size(4 * ATTN_V_LANES)));
         static const int v3_k2_taps[288] = {0, 1, 2, 6, 7, 8, 12, 13, 14, 36, 37, 38, 42, 43, 44, 48, 49, 50, 72, 73, 74, 78, 79, 80, 84, 85, 86, 108, 109, 110, 114, 115, 116, 120, 121, 122, 144, 145, 146, 150, 151, 152, 156, 157, 158, 180, 181, 182, 186, 187, 188, 192, 193, 194, 216, 217, 218, 222, 223, 224, 228, 229, 230, 252, 253, 254, 258, 259, 260, 264, 265, 266, 288, 289, 290, 294, 295, 296, 300, 301, 302, 324, 325, 326, 330, 331, 332, 336, 337, 338, 360, 361, 362, 366, 367, 368, 372, 373, 374, 396, 397, 398, 402, 403, 404, 408, 409, 410, 432, 433, 434, 438, 439, 440, 444, 445, 446, 468, 469, 470, 474, 475, 476, 480, 481, 482, 504, 505, 506, 510, 511, 512, 516, 517, 518, 540, 541, 542, 546, 547, 548, 552, 553, 554, 576, 577, 578, 582, 583, 584, 588, 589, 590, 612, 613, 614, 618, 619, 620, 624, 625, 626, 648, 649, 650, 654, 655, 656, 660, 661, 662, 684, 685, 686, 690, 691, 692, 696, 697, 698, 720, 721, 722, 726, 727, 728, 732, 733, 734, 756, 757, 758, 762, 763, 764, 768, 769, 770, 792, 793, 794, 798, 799, 800, 804, 805, 806, 828, 829, 830, 834, 835, 836, 840, 841, 842, 864, 865, 866, 870, 871, 872, 876, 877, 878, 900, 901, 902, 906, 907, 908, 912, 913, 914, 936, 937, 938, 942, 943, 944, 948, 949, 950, 972, 973, 974, 978, 979, 980, 984, 985, 986, 1008, 1009, 1010, 1014, 1015, 1016, 1020, 1021, 1022, 1044, 1045, 1046, 1050, 1051, 1052, 1056, 1057, 1058, 1080, 1081, 1082, 1086, 1087, 1088, 1092, 1093, 1094, 1116, 1117, 1118, 1122, 1123, 1124, 1128, 1129, 1130};
         for (int o = 0; o < 32; o += 4) {
-            const float *group = v3_k2_padded + (0) * 36;
-            const float *w_a_row = p0_k2_1_weight + (o + 0) * 288;
-            const float *w_b_row = p0_k2_1_weight + (o + 1) * 288;
-            const float *w_c_row = p0_k2_1_weight + (o + 2) * 288;
-            const float *w_d_row = p0_k2_1_weight + (o + 3) * 288;
-            for (int t0 = 0; t0 < 32; t0 += 2 * ATTN_V_LANES) {
+            const float *group = v3_k2_padded;
+            const float *w_a_row = p0_k2_1_weight + o * 288;
+            const float *w_b_row = p0_k2_1_weight + o * 288 + 288;
+            const float *w_c_row = p0_k2_1_weight + o * 288 + 576;
+            const float *w_d_row = p0_k2_1_weight + o * 288 + 864;
+            for (int t0 = 0; t0 < 32; t0 += ATTN_V_LANES * 2) {
                 attn_v acc_a0 = {0}, acc_a1 = {0};
                 attn_v acc_b0 = {0}, acc_b1 = {0};
                 attn_v acc_c0 = {0}, acc_c1 = {0};
@@ -200,14 +200,14 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
                     acc_c0 += w_c_row[j] * x0; acc_c1 += w_c_row[j] * x1;
                     acc_d0 += w_d_row[j] * x0; acc_d1 += w_d_row[j] * x1;
                 }
-                __builtin_memcpy(v3_k2_wide + 0 + t0, &acc_a0, sizeof acc_a0);
-                __builtin_memcpy(v3_k2_wide + 0 + t0 + ATTN_V_LANES, &acc_a1, sizeof acc_a1);
-                __builtin_memcpy(v3_k2_wide + 32 + t0, &acc_b0, sizeof acc_b0);
-                __builtin_memcpy(v3_k2_wide + 32 + t0 + ATTN_V_LANES, &acc_b1, sizeof acc_b1);
-                __builtin_memcpy(v3_k2_wide + 64 + t0, &acc_c0, sizeof acc_c0);
-                __builtin_memcpy(v3_k2_wide + 64 + t0 + ATTN_V_LANES, &acc_c1, sizeof acc_c1);
-                __builtin_memcpy(v3_k2_wide + 96 + t0, &acc_d0, sizeof acc_d0);
-                __builtin_memcpy(v3_k2_wide + 96 + t0 + ATTN_V_LANES, &acc_d1, sizeof acc_d1);
+                __builtin_memcpy(v3_k2_wide + t0, &acc_a0, sizeof acc_a0);
+                __builtin_memcpy(v3_k2_wide + t0 + ATTN_V_LANES, &acc_a1, sizeof acc_a1);
+                __builtin_memcpy(v3_k2_wide + t0 + 32, &acc_b0, sizeof acc_b0);
+                __builtin_memcpy(v3_k2_wide + t0 + ATTN_V_LANES + 32, &acc_b1, sizeof acc_b1);
+                __builtin_memcpy(v3_k2_wide + t0 + 64, &acc_c0, sizeof acc_c0);
+                __builtin_memcpy(v3_k2_wide + t0 + ATTN_V_LANES + 64, &acc_c1, sizeof acc_c1);
+                __builtin_memcpy(v3_k2_wide + t0 + 96, &acc_d0, sizeof acc_d0);
+                __builtin_memcpy(v3_k2_wide + t0 + ATTN_V_LANES + 96, &acc_d1, sizeof acc_d1);
             }
             for (int y = 0; y < 4; y++) {
                 for (int c = 0; c < 4; c++) {
@@ -216,17 +216,17 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
             }
             for (int y = 0; y < 4; y++) {
                 for (int c = 0; c < 4; c++) {
-                    v3_k2[(o + 1) * 16 + y * 4 + c] = (v3_k2_wide + 32)[y * 6 + c];
+                    v3_k2[o * 16 + y * 4 + c + 16] = v3_k2_wide[y * 6 + c + 32];
                 }
             }
             for (int y = 0; y < 4; y++) {
                 for (int c = 0; c < 4; c++) {
-                    v3_k2[(o + 2) * 16 + y * 4 + c] = (v3_k2_wide + 64)[y * 6 + c];
+                    v3_k2[o * 16 + y * 4 + c + 32] = v3_k2_wide[y * 6 + c + 64];
                 }
             }
             for (int y = 0; y < 4; y++) {
                 for (int c = 0; c < 4; c++) {
-                    v3_k2[(o + 3) * 16 + y * 4 + c] = (v3_k2_wide + 96)[y * 6 + c];
+                    v3_k2[o * 16 + y * 4 + c + 48] = v3_k2_wide[y * 6 + c + 96];
                 }
             }
         }
@@ -250,7 +250,7 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
         for (int c = 0; c < 32; c++) {
             for (int h = 0; h < 16; h++) {
                 for (int w = 0; w < 16; w++) {
-                    v6_upsample_nearest[c * 256 + h * 16 + w] = v5_k2[c * 16 + (v6_upsample_nearest_rows[h]) * 4 + (v6_upsample_nearest_cols[w])];
+                    v6_upsample_nearest[c * 256 + h * 16 + w] = v5_k2[c * 16 + v6_upsample_nearest_rows[h] * 4 + v6_upsample_nearest_cols[w]];
                 }
             }
         }
@@ -281,7 +281,7 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
         }
         for (int i = 0; i < 32; i++) {
             for (int y = 0; y < 16; y++) {
-                float *dst = v10_k4_padded + (i * 18 + y + 1) * 18 + 1;
+                float *dst = v10_k4_padded + i * 324 + y * 18 + 19;
                 for (int c = 0; c < 16; c++) {
                     dst[c] = v9_mul[i * 256 + y * 16 + c];
                 }
@@ -295,12 +295,12 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
         typedef float attn_v __attribute__((vector_size(4 * ATTN_V_LANES)));
         static const int v10_k4_taps[288] = {0, 1, 2, 18, 19, 20, 36, 37, 38, 324, 325, 326, 342, 343, 344, 360, 361, 362, 648, 649, 650, 666, 667, 668, 684, 685, 686, 972, 973, 974, 990, 991, 992, 1008, 1009, 1010, 1296, 1297, 1298, 1314, 1315, 1316, 1332, 1333, 1334, 1620, 1621, 1622, 1638, 1639, 1640, 1656, 1657, 1658, 1944, 1945, 1946, 1962, 1963, 1964, 1980, 1981, 1982, 2268, 2269, 2270, 2286, 2287, 2288, 2304, 2305, 2306, 2592, 2593, 2594, 2610, 2611, 2612, 2628, 2629, 2630, 2916, 2917, 2918, 2934, 2935, 2936, 2952, 2953, 2954, 3240, 3241, 3242, 3258, 3259, 3260, 3276, 3277, 3278, 3564, 3565, 3566, 3582, 3583, 3584, 3600, 3601, 3602, 3888, 3889, 3890, 3906, 3907, 3908, 3924, 3925, 3926, 4212, 4213, 4214, 4230, 4231, 4232, 4248, 4249, 4250, 4536, 4537, 4538, 4554, 4555, 4556, 4572, 4573, 4574, 4860, 4861, 4862, 4878, 4879, 4880, 4896, 4897, 4898, 5184, 5185, 5186, 5202, 5203, 5204, 5220, 5221, 5222, 5508, 5509, 5510, 5526, 5527, 5528, 5544, 5545, 5546, 5832, 5833, 5834, 5850, 5851, 5852, 5868, 5869, 5870, 6156, 6157, 6158, 6174, 6175, 6176, 6192, 6193, 6194, 6480, 6481, 6482, 6498, 6499, 6500, 6516, 6517, 6518, 6804, 6805, 6806, 6822, 6823, 6824, 6840, 6841, 6842, 7128, 7129, 7130, 7146, 7147, 7148, 7164, 7165, 7166, 7452, 7453, 7454, 7470, 7471, 7472, 7488, 7489, 7490, 7776, 7777, 7778, 7794, 7795, 7796, 7812, 7813, 7814, 8100, 8101, 8102, 8118, 8119, 8120, 8136, 8137, 8138, 8424, 8425, 8426, 8442, 8443, 8444, 8460, 8461, 8462, 8748, 8749, 8750, 8766, 8767, 8768, 8784, 8785, 8786, 9072, 9073, 9074, 9090, 9091, 9092, 9108, 9109, 9110, 9396, 9397, 9398, 9414, 9415, 9416, 9432, 9433, 9434, 9720, 9721, 9722, 9738, 9739, 9740, 9756, 9757, 9758, 10044, 10045, 10046, 10062, 10063, 10064, 10080, 10081, 10082};
         for (int o = 0; o < 32; o += 4) {
-            const float *group = v10_k4_padded + (0) * 324;
-            const float *w_a_row = p6_k4_0_weight + (o + 0) * 288;
-            const float *w_b_row = p6_k4_0_weight + (o + 1) * 288;
-            const float *w_c_row = p6_k4_0_weight + (o + 2) * 288;
-            const float *w_d_row = p6_k4_0_weight + (o + 3) * 288;
-            for (int t0 = 0; t0 < 288; t0 += 2 * ATTN_V_LANES) {
+            const float *group = v10_k4_padded;
+            const float *w_a_row = p6_k4_0_weight + o * 288;
+            const float *w_b_row = p6_k4_0_weight + o * 288 + 288;
+            const float *w_c_row = p6_k4_0_weight + o * 288 + 576;
+            const float *w_d_row = p6_k4_0_weight + o * 288 + 864;
+            for (int t0 = 0; t0 < 288; t0 += ATTN_V_LANES * 2) {
                 attn_v acc_a0 = {0}, acc_a1 = {0};
                 attn_v acc_b0 = {0}, acc_b1 = {0};
                 attn_v acc_c0 = {0}, acc_c1 = {0};
@@ -315,14 +315,14 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
                     acc_c0 += w_c_row[j] * x0; acc_c1 += w_c_row[j] * x1;
                     acc_d0 += w_d_row[j] * x0; acc_d1 += w_d_row[j] * x1;
                 }
-                __builtin_memcpy(v10_k4_wide + 0 + t0, &acc_a0, sizeof acc_a0);
-                __builtin_memcpy(v10_k4_wide + 0 + t0 + ATTN_V_LANES, &acc_a1, sizeof acc_a1);
-                __builtin_memcpy(v10_k4_wide + 288 + t0, &acc_b0, sizeof acc_b0);
-                __builtin_memcpy(v10_k4_wide + 288 + t0 + ATTN_V_LANES, &acc_b1, sizeof acc_b1);
-                __builtin_memcpy(v10_k4_wide + 576 + t0, &acc_c0, sizeof acc_c0);
-                __builtin_memcpy(v10_k4_wide + 576 + t0 + ATTN_V_LANES, &acc_c1, sizeof acc_c1);
-                __builtin_memcpy(v10_k4_wide + 864 + t0, &acc_d0, sizeof acc_d0);
-                __builtin_memcpy(v10_k4_wide + 864 + t0 + ATTN_V_LANES, &acc_d1, sizeof acc_d1);
+                __builtin_memcpy(v10_k4_wide + t0, &acc_a0, sizeof acc_a0);
+                __builtin_memcpy(v10_k4_wide + t0 + ATTN_V_LANES, &acc_a1, sizeof acc_a1);
+                __builtin_memcpy(v10_k4_wide + t0 + 288, &acc_b0, sizeof acc_b0);
+                __builtin_memcpy(v10_k4_wide + t0 + ATTN_V_LANES + 288, &acc_b1, sizeof acc_b1);
+                __builtin_memcpy(v10_k4_wide + t0 + 576, &acc_c0, sizeof acc_c0);
+                __builtin_memcpy(v10_k4_wide + t0 + ATTN_V_LANES + 576, &acc_c1, sizeof acc_c1);
+                __builtin_memcpy(v10_k4_wide + t0 + 864, &acc_d0, sizeof acc_d0);
+                __builtin_memcpy(v10_k4_wide + t0 + ATTN_V_LANES + 864, &acc_d1, sizeof acc_d1);
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
@@ -331,17 +331,17 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    v10_k4[(o + 1) * 256 + y * 16 + c] = (v10_k4_wide + 288)[y * 18 + c];
+                    v10_k4[o * 256 + y * 16 + c + 256] = v10_k4_wide[y * 18 + c + 288];
                 }
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    v10_k4[(o + 2) * 256 + y * 16 + c] = (v10_k4_wide + 576)[y * 18 + c];
+                    v10_k4[o * 256 + y * 16 + c + 512] = v10_k4_wide[y * 18 + c + 576];
                 }
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    v10_k4[(o + 3) * 256 + y * 16 + c] = (v10_k4_wide + 864)[y * 18 + c];
+                    v10_k4[o * 256 + y * 16 + c + 768] = v10_k4_wide[y * 18 + c + 864];
                 }
             }
         }

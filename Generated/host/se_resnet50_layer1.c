@@ -173,11 +173,11 @@ void se_resnet50_layer1_forward(const float *input, float *output, const float *
     const float *p1_fc1_bias = params + SE_RESNET50_LAYER1_FC1_BIAS_OFFSET; /* [16] */
     const float *p2_fc2_weight = params + SE_RESNET50_LAYER1_FC2_WEIGHT_OFFSET; /* [256, 16] */
     const float *p3_fc2_bias = params + SE_RESNET50_LAYER1_FC2_BIAS_OFFSET; /* [256] */
-    float *v1_pool_mean = scratch + 0; /* [1,256,1,1] */
+    float *v1_pool_mean = scratch; /* [1,256,1,1] */
     float *v2_fc1 = scratch + 256; /* [1,16,1,1] */
     float *v3_relu = scratch + 256; /* [1,16,1,1] */
-    float *v4_fc2 = scratch + 0; /* [1,256,1,1] */
-    float *v5_sigmoid = scratch + 0; /* [1,256,1,1] */
+    float *v4_fc2 = scratch; /* [1,256,1,1] */
+    float *v5_sigmoid = scratch; /* [1,256,1,1] */
 
     /* v1_pool_mean [1,256,1,1] = global_pool.mean(input) */
     {

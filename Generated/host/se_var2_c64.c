@@ -209,7 +209,7 @@ void se_var2_c64_forward(const float *input, float *output, const float *params,
      * v4_mul [1,64,14,14] = mul(v3_sigmoid, input) -> output
      */
     const float *p0_fc_weight = params + SE_VAR2_C64_FC_WEIGHT_OFFSET; /* [64, 1, 1, 1] */
-    float *v1_pool_mean = scratch + 0; /* [1,64,1,1] */
+    float *v1_pool_mean = scratch; /* [1,64,1,1] */
     float *v2_fc = scratch + 64; /* [1,64,1,1] */
     float *v3_sigmoid = scratch + 64; /* [1,64,1,1] */
 
@@ -221,7 +221,7 @@ void se_var2_c64_forward(const float *input, float *output, const float *params,
     /* v2_fc [1,64,1,1] = conv2d(out=64, k=1, pad=0, dil=1, groups=64, w=$0)(v1_pool_mean) */
     {
         for (int g = 0; g < 64; g++) {
-            attn_gemm_nn(v2_fc + 0 + g, 1, p0_fc_weight + g, 1, 1, v1_pool_mean + 0 + g, 1, 1, 1, 1, (const float *)0, 1.0f);
+            attn_gemm_nn(v2_fc + g, 1, p0_fc_weight + g, 1, 1, v1_pool_mean + g, 1, 1, 1, 1, (const float *)0, 1.0f);
         }
     }
 

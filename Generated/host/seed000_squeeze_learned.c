@@ -83,7 +83,7 @@ void seed000_squeeze_learned_forward(const float *input, float *output, const fl
      */
     const float *p0_squeeze_weight = params + SEED000_SQUEEZE_LEARNED_SQUEEZE_WEIGHT_OFFSET; /* [64, 14, 14] */
     const float *p1_conv_weight = params + SEED000_SQUEEZE_LEARNED_CONV_WEIGHT_OFFSET; /* [3] */
-    float *v1_squeeze = scratch + 0; /* [1,64,1,1] */
+    float *v1_squeeze = scratch; /* [1,64,1,1] */
     float *v2_conv = scratch + 64; /* [1,64,1,1] */
     float *v3_sigmoid = scratch + 64; /* [1,64,1,1] */
 

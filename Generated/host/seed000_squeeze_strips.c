@@ -160,12 +160,12 @@ void seed000_squeeze_strips_forward(const float *input, float *output, const flo
     const float *p1_conv_h_bias = params + SEED000_SQUEEZE_STRIPS_CONV_H_BIAS_OFFSET; /* [32] */
     const float *p2_conv_w_weight = params + SEED000_SQUEEZE_STRIPS_CONV_W_WEIGHT_OFFSET; /* [32, 32, 1, 1] */
     const float *p3_conv_w_bias = params + SEED000_SQUEEZE_STRIPS_CONV_W_BIAS_OFFSET; /* [32] */
-    float *v1_along_h = scratch + 0; /* [1,32,24,1] */
+    float *v1_along_h = scratch; /* [1,32,24,1] */
     float *v2_along_w = scratch + 768; /* [1,32,1,20] */
     float *v3_conv_h = scratch + 1408; /* [1,32,24,1] */
-    float *v4_conv_w = scratch + 0; /* [1,32,1,20] */
+    float *v4_conv_w = scratch; /* [1,32,1,20] */
     float *v5_a_h = scratch + 1408; /* [1,32,24,1] */
-    float *v6_a_w = scratch + 0; /* [1,32,1,20] */
+    float *v6_a_w = scratch; /* [1,32,1,20] */
     float *v7_mul = scratch + 2176; /* [1,32,24,20] */
 
     /* v1_along_h [1,32,24,1] = axis_pool.mean.w(input) */
@@ -197,12 +197,12 @@ void seed000_squeeze_strips_forward(const float *input, float *output, const flo
 
     /* v3_conv_h [1,32,24,1] = conv2d(out=32, k=1, pad=0, dil=1, w=$0, b=$1)(v1_along_h) */
     {
-        attn_gemm_nn(v3_conv_h + 0 + 0 * 768, 24, p0_conv_h_weight + 0 * 1024, 32, 1, v1_along_h + 0 + 0 * 768, 24, 32, 24, 32, p1_conv_h_bias + 0 * 32, 1.0f);
+        attn_gemm_nn(v3_conv_h, 24, p0_conv_h_weight, 32, 1, v1_along_h, 24, 32, 24, 32, p1_conv_h_bias, 1.0f);
     }
 
     /* v4_conv_w [1,32,1,20] = conv2d(out=32, k=1, pad=0, dil=1, w=$2, b=$3)(v2_along_w) */
     {
-        attn_gemm_nn(v4_conv_w + 0 + 0 * 640, 20, p2_conv_w_weight + 0 * 1024, 32, 1, v2_along_w + 0 + 0 * 640, 20, 32, 20, 32, p3_conv_w_bias + 0 * 32, 1.0f);
+        attn_gemm_nn(v4_conv_w, 20, p2_conv_w_weight, 32, 1, v2_along_w, 20, 32, 20, 32, p3_conv_w_bias, 1.0f);
     }
 
     /* v5_a_h [1,32,24,1] = sigmoid(v3_conv_h) */

@@ -189,9 +189,9 @@ void sk_skresnet18_c64_forward(const float *input, float *output, const float *p
     const float *p7_attn_bn_scale = params + SK_SKRESNET18_C64_ATTN_BN_SCALE_OFFSET; /* [16] */
     const float *p8_attn_bn_shift = params + SK_SKRESNET18_C64_ATTN_BN_SHIFT_OFFSET; /* [16] */
     const float *p9_attn_fc_select_weight = params + SK_SKRESNET18_C64_ATTN_FC_SELECT_WEIGHT_OFFSET; /* [128, 16] */
-    const float *v1_slice = input + 0; /* [1,32,16,16], a view */
+    const float *v1_slice = input; /* [1,32,16,16], a view */
     const float *v2_slice = input + 8192; /* [1,32,16,16], a view */
-    float *v3_conv = scratch + 0; /* [1,64,16,16] */
+    float *v3_conv = scratch; /* [1,64,16,16] */
     float *v4_conv = scratch + 16384; /* [1,64,16,16] */
     float *v9_add = scratch + 32768; /* [1,64,16,16] */
     float *v10_pool_mean = scratch + 49152; /* [1,64,1,1] */
@@ -212,7 +212,7 @@ void sk_skresnet18_c64_forward(const float *input, float *output, const float *p
         }
         for (int i = 0; i < 32; i++) {
             for (int y = 0; y < 16; y++) {
-                float *dst = v3_conv_padded + (i * 18 + y + 1) * 18 + 1;
+                float *dst = v3_conv_padded + i * 324 + y * 18 + 19;
                 for (int c = 0; c < 16; c++) {
                     dst[c] = v1_slice[i * 256 + y * 16 + c];
                 }
@@ -226,12 +226,12 @@ void sk_skresnet18_c64_forward(const float *input, float *output, const float *p
         typedef float attn_v __attribute__((vector_size(4 * ATTN_V_LANES)));
         static const int v3_conv_taps[288] = {0, 1, 2, 18, 19, 20, 36, 37, 38, 324, 325, 326, 342, 343, 344, 360, 361, 362, 648, 649, 650, 666, 667, 668, 684, 685, 686, 972, 973, 974, 990, 991, 992, 1008, 1009, 1010, 1296, 1297, 1298, 1314, 1315, 1316, 1332, 1333, 1334, 1620, 1621, 1622, 1638, 1639, 1640, 1656, 1657, 1658, 1944, 1945, 1946, 1962, 1963, 1964, 1980, 1981, 1982, 2268, 2269, 2270, 2286, 2287, 2288, 2304, 2305, 2306, 2592, 2593, 2594, 2610, 2611, 2612, 2628, 2629, 2630, 2916, 2917, 2918, 2934, 2935, 2936, 2952, 2953, 2954, 3240, 3241, 3242, 3258, 3259, 3260, 3276, 3277, 3278, 3564, 3565, 3566, 3582, 3583, 3584, 3600, 3601, 3602, 3888, 3889, 3890, 3906, 3907, 3908, 3924, 3925, 3926, 4212, 4213, 4214, 4230, 4231, 4232, 4248, 4249, 4250, 4536, 4537, 4538, 4554, 4555, 4556, 4572, 4573, 4574, 4860, 4861, 4862, 4878, 4879, 4880, 4896, 4897, 4898, 5184, 5185, 5186, 5202, 5203, 5204, 5220, 5221, 5222, 5508, 5509, 5510, 5526, 5527, 5528, 5544, 5545, 5546, 5832, 5833, 5834, 5850, 5851, 5852, 5868, 5869, 5870, 6156, 6157, 6158, 6174, 6175, 6176, 6192, 6193, 6194, 6480, 6481, 6482, 6498, 6499, 6500, 6516, 6517, 6518, 6804, 6805, 6806, 6822, 6823, 6824, 6840, 6841, 6842, 7128, 7129, 7130, 7146, 7147, 7148, 7164, 7165, 7166, 7452, 7453, 7454, 7470, 7471, 7472, 7488, 7489, 7490, 7776, 7777, 7778, 7794, 7795, 7796, 7812, 7813, 7814, 8100, 8101, 8102, 8118, 8119, 8120, 8136, 8137, 8138, 8424, 8425, 8426, 8442, 8443, 8444, 8460, 8461, 8462, 8748, 8749, 8750, 8766, 8767, 8768, 8784, 8785, 8786, 9072, 9073, 9074, 9090, 9091, 9092, 9108, 9109, 9110, 9396, 9397, 9398, 9414, 9415, 9416, 9432, 9433, 9434, 9720, 9721, 9722, 9738, 9739, 9740, 9756, 9757, 9758, 10044, 10045, 10046, 10062, 10063, 10064, 10080, 10081, 10082};
         for (int o = 0; o < 64; o += 4) {
-            const float *group = v3_conv_padded + (0) * 324;
-            const float *w_a_row = p0_paths_0_conv_weight + (o + 0) * 288;
-            const float *w_b_row = p0_paths_0_conv_weight + (o + 1) * 288;
-            const float *w_c_row = p0_paths_0_conv_weight + (o + 2) * 288;
-            const float *w_d_row = p0_paths_0_conv_weight + (o + 3) * 288;
-            for (int t0 = 0; t0 < 288; t0 += 2 * ATTN_V_LANES) {
+            const float *group = v3_conv_padded;
+            const float *w_a_row = p0_paths_0_conv_weight + o * 288;
+            const float *w_b_row = p0_paths_0_conv_weight + o * 288 + 288;
+            const float *w_c_row = p0_paths_0_conv_weight + o * 288 + 576;
+            const float *w_d_row = p0_paths_0_conv_weight + o * 288 + 864;
+            for (int t0 = 0; t0 < 288; t0 += ATTN_V_LANES * 2) {
                 attn_v acc_a0 = {0}, acc_a1 = {0};
                 attn_v acc_b0 = {0}, acc_b1 = {0};
                 attn_v acc_c0 = {0}, acc_c1 = {0};
@@ -246,14 +246,14 @@ void sk_skresnet18_c64_forward(const float *input, float *output, const float *p
                     acc_c0 += w_c_row[j] * x0; acc_c1 += w_c_row[j] * x1;
                     acc_d0 += w_d_row[j] * x0; acc_d1 += w_d_row[j] * x1;
                 }
-                __builtin_memcpy(v3_conv_wide + 0 + t0, &acc_a0, sizeof acc_a0);
-                __builtin_memcpy(v3_conv_wide + 0 + t0 + ATTN_V_LANES, &acc_a1, sizeof acc_a1);
-                __builtin_memcpy(v3_conv_wide + 288 + t0, &acc_b0, sizeof acc_b0);
-                __builtin_memcpy(v3_conv_wide + 288 + t0 + ATTN_V_LANES, &acc_b1, sizeof acc_b1);
-                __builtin_memcpy(v3_conv_wide + 576 + t0, &acc_c0, sizeof acc_c0);
-                __builtin_memcpy(v3_conv_wide + 576 + t0 + ATTN_V_LANES, &acc_c1, sizeof acc_c1);
-                __builtin_memcpy(v3_conv_wide + 864 + t0, &acc_d0, sizeof acc_d0);
-                __builtin_memcpy(v3_conv_wide + 864 + t0 + ATTN_V_LANES, &acc_d1, sizeof acc_d1);
+                __builtin_memcpy(v3_conv_wide + t0, &acc_a0, sizeof acc_a0);
+                __builtin_memcpy(v3_conv_wide + t0 + ATTN_V_LANES, &acc_a1, sizeof acc_a1);
+                __builtin_memcpy(v3_conv_wide + t0 + 288, &acc_b0, sizeof acc_b0);
+                __builtin_memcpy(v3_conv_wide + t0 + ATTN_V_LANES + 288, &acc_b1, sizeof acc_b1);
+                __builtin_memcpy(v3_conv_wide + t0 + 576, &acc_c0, sizeof acc_c0);
+                __builtin_memcpy(v3_conv_wide + t0 + ATTN_V_LANES + 576, &acc_c1, sizeof acc_c1);
+                __builtin_memcpy(v3_conv_wide + t0 + 864, &acc_d0, sizeof acc_d0);
+                __builtin_memcpy(v3_conv_wide + t0 + ATTN_V_LANES + 864, &acc_d1, sizeof acc_d1);
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
@@ -262,17 +262,17 @@ void sk_skresnet18_c64_forward(const float *input, float *output, const float *p
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    v3_conv[(o + 1) * 256 + y * 16 + c] = (v3_conv_wide + 288)[y * 18 + c];
+                    v3_conv[o * 256 + y * 16 + c + 256] = v3_conv_wide[y * 18 + c + 288];
                 }
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    v3_conv[(o + 2) * 256 + y * 16 + c] = (v3_conv_wide + 576)[y * 18 + c];
+                    v3_conv[o * 256 + y * 16 + c + 512] = v3_conv_wide[y * 18 + c + 576];
                 }
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    v3_conv[(o + 3) * 256 + y * 16 + c] = (v3_conv_wide + 864)[y * 18 + c];
+                    v3_conv[o * 256 + y * 16 + c + 768] = v3_conv_wide[y * 18 + c + 864];
                 }
             }
         }
@@ -287,7 +287,7 @@ void sk_skresnet18_c64_forward(const float *input, float *output, const float *p
         }
         for (int i = 0; i < 32; i++) {
             for (int y = 0; y < 16; y++) {
-                float *dst = v4_conv_padded + (i * 20 + y + 2) * 20 + 2;
+                float *dst = v4_conv_padded + i * 400 + y * 20 + 42;
                 for (int c = 0; c < 16; c++) {
                     dst[c] = v2_slice[i * 256 + y * 16 + c];
                 }
@@ -301,12 +301,12 @@ void sk_skresnet18_c64_forward(const float *input, float *output, const float *p
         typedef float attn_v __attribute__((vector_size(4 * ATTN_V_LANES)));
         static const int v4_conv_taps[288] = {0, 2, 4, 40, 42, 44, 80, 82, 84, 400, 402, 404, 440, 442, 444, 480, 482, 484, 800, 802, 804, 840, 842, 844, 880, 882, 884, 1200, 1202, 1204, 1240, 1242, 1244, 1280, 1282, 1284, 1600, 1602, 1604, 1640, 1642, 1644, 1680, 1682, 1684, 2000, 2002, 2004, 2040, 2042, 2044, 2080, 2082, 2084, 2400, 2402, 2404, 2440, 2442, 2444, 2480, 2482, 2484, 2800, 2802, 2804, 2840, 2842, 2844, 2880, 2882, 2884, 3200, 3202, 3204, 3240, 3242, 3244, 3280, 3282, 3284, 3600, 3602, 3604, 3640, 3642, 3644, 3680, 3682, 3684, 4000, 4002, 4004, 4040, 4042, 4044, 4080, 4082, 4084, 4400, 4402, 4404, 4440, 4442, 4444, 4480, 4482, 4484, 4800, 4802, 4804, 4840, 4842, 4844, 4880, 4882, 4884, 5200, 5202, 5204, 5240, 5242, 5244, 5280, 5282, 5284, 5600, 5602, 5604, 5640, 5642, 5644, 5680, 5682, 5684, 6000, 6002, 6004, 6040, 6042, 6044, 6080, 6082, 6084, 6400, 6402, 6404, 6440, 6442, 6444, 6480, 6482, 6484, 6800, 6802, 6804, 6840, 6842, 6844, 6880, 6882, 6884, 7200, 7202, 7204, 7240, 7242, 7244, 7280, 7282, 7284, 7600, 7602, 7604, 7640, 7642, 7644, 7680, 7682, 7684, 8000, 8002, 8004, 8040, 8042, 8044, 8080, 8082, 8084, 8400, 8402, 8404, 8440, 8442, 8444, 8480, 8482, 8484, 8800, 8802, 8804, 8840, 8842, 8844, 8880, 8882, 8884, 9200, 9202, 9204, 9240, 9242, 9244, 9280, 9282, 9284, 9600, 9602, 9604, 9640, 9642, 9644, 9680, 9682, 9684, 10000, 10002, 10004, 10040, 10042, 10044, 10080, 10082, 10084, 10400, 10402, 10404, 10440, 10442, 10444, 10480, 10482, 10484, 10800, 10802, 10804, 10840, 10842, 10844, 10880, 10882, 10884, 11200, 11202, 11204, 11240, 11242, 11244, 11280, 11282, 11284, 11600, 11602, 11604, 11640, 11642, 11644, 11680, 11682, 11684, 12000, 12002, 12004, 12040, 12042, 12044, 12080, 12082, 12084, 12400, 12402, 12404, 12440, 12442, 12444, 12480, 12482, 12484};
         for (int o = 0; o < 64; o += 4) {
-            const float *group = v4_conv_padded + (0) * 400;
-            const float *w_a_row = p3_paths_1_conv_weight + (o + 0) * 288;
-            const float *w_b_row = p3_paths_1_conv_weight + (o + 1) * 288;
-            const float *w_c_row = p3_paths_1_conv_weight + (o + 2) * 288;
-            const float *w_d_row = p3_paths_1_conv_weight + (o + 3) * 288;
-            for (int t0 = 0; t0 < 320; t0 += 2 * ATTN_V_LANES) {
+            const float *group = v4_conv_padded;
+            const float *w_a_row = p3_paths_1_conv_weight + o * 288;
+            const float *w_b_row = p3_paths_1_conv_weight + o * 288 + 288;
+            const float *w_c_row = p3_paths_1_conv_weight + o * 288 + 576;
+            const float *w_d_row = p3_paths_1_conv_weight + o * 288 + 864;
+            for (int t0 = 0; t0 < 320; t0 += ATTN_V_LANES * 2) {
                 attn_v acc_a0 = {0}, acc_a1 = {0};
                 attn_v acc_b0 = {0}, acc_b1 = {0};
                 attn_v acc_c0 = {0}, acc_c1 = {0};
@@ -321,14 +321,14 @@ void sk_skresnet18_c64_forward(const float *input, float *output, const float *p
                     acc_c0 += w_c_row[j] * x0; acc_c1 += w_c_row[j] * x1;
                     acc_d0 += w_d_row[j] * x0; acc_d1 += w_d_row[j] * x1;
                 }
-                __builtin_memcpy(v4_conv_wide + 0 + t0, &acc_a0, sizeof acc_a0);
-                __builtin_memcpy(v4_conv_wide + 0 + t0 + ATTN_V_LANES, &acc_a1, sizeof acc_a1);
-                __builtin_memcpy(v4_conv_wide + 320 + t0, &acc_b0, sizeof acc_b0);
-                __builtin_memcpy(v4_conv_wide + 320 + t0 + ATTN_V_LANES, &acc_b1, sizeof acc_b1);
-                __builtin_memcpy(v4_conv_wide + 640 + t0, &acc_c0, sizeof acc_c0);
-                __builtin_memcpy(v4_conv_wide + 640 + t0 + ATTN_V_LANES, &acc_c1, sizeof acc_c1);
-                __builtin_memcpy(v4_conv_wide + 960 + t0, &acc_d0, sizeof acc_d0);
-                __builtin_memcpy(v4_conv_wide + 960 + t0 + ATTN_V_LANES, &acc_d1, sizeof acc_d1);
+                __builtin_memcpy(v4_conv_wide + t0, &acc_a0, sizeof acc_a0);
+                __builtin_memcpy(v4_conv_wide + t0 + ATTN_V_LANES, &acc_a1, sizeof acc_a1);
+                __builtin_memcpy(v4_conv_wide + t0 + 320, &acc_b0, sizeof acc_b0);
+                __builtin_memcpy(v4_conv_wide + t0 + ATTN_V_LANES + 320, &acc_b1, sizeof acc_b1);
+                __builtin_memcpy(v4_conv_wide + t0 + 640, &acc_c0, sizeof acc_c0);
+                __builtin_memcpy(v4_conv_wide + t0 + ATTN_V_LANES + 640, &acc_c1, sizeof acc_c1);
+                __builtin_memcpy(v4_conv_wide + t0 + 960, &acc_d0, sizeof acc_d0);
+                __builtin_memcpy(v4_conv_wide + t0 + ATTN_V_LANES + 960, &acc_d1, sizeof acc_d1);
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
@@ -337,17 +337,17 @@ void sk_skresnet18_c64_forward(const float *input, float *output, const float *p
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    v4_conv[(o + 1) * 256 + y * 16 + c] = (v4_conv_wide + 320)[y * 20 + c];
+                    v4_conv[o * 256 + y * 16 + c + 256] = v4_conv_wide[y * 20 + c + 320];
                 }
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    v4_conv[(o + 2) * 256 + y * 16 + c] = (v4_conv_wide + 640)[y * 20 + c];
+                    v4_conv[o * 256 + y * 16 + c + 512] = v4_conv_wide[y * 20 + c + 640];
                 }
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    v4_conv[(o + 3) * 256 + y * 16 + c] = (v4_conv_wide + 960)[y * 20 + c];
+                    v4_conv[o * 256 + y * 16 + c + 768] = v4_conv_wide[y * 20 + c + 960];
                 }
             }
         }

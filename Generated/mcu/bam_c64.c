@@ -85,17 +85,17 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
     const float *p17_spatial_att_gate_s_gate_s_bn_di_1_shift = params + BAM_C64_SPATIAL_ATT_GATE_S_GATE_S_BN_DI_1_SHIFT_OFFSET; /* [4] */
     const float *p18_att_gate_s_gate_s_conv_final_weight = params + BAM_C64_SPATIAL_ATT_GATE_S_GATE_S_CONV_FINAL_WEIGHT_OFFSET; /* [1, 4, 1, 1] */
     const float *p19_att_gate_s_gate_s_conv_final_bias = params + BAM_C64_SPATIAL_ATT_GATE_S_GATE_S_CONV_FINAL_BIAS_OFFSET; /* [1] */
-    float *v1_pool_mean = scratch + 0; /* [1,64,1,1] */
+    float *v1_pool_mean = scratch; /* [1,64,1,1] */
     float *v2_gate_s_conv_reduce0 = scratch + 64; /* [1,4,16,16] */
     float *v3_gate_c_fc_0 = scratch + 1088; /* [1,4,1,1] */
     float *v6_relu = scratch + 1092; /* [1,4,16,16] */
-    float *v7_relu = scratch + 0; /* [1,4,1,1] */
+    float *v7_relu = scratch; /* [1,4,1,1] */
     float *v8_gate_s_conv_di_0 = scratch + 4; /* [1,4,16,16] */
     float *v9_mc = scratch + 1028; /* [1,64,1,1] */
     float *v11_relu = scratch + 1092; /* [1,4,16,16] */
-    float *v12_gate_s_conv_di_1 = scratch + 0; /* [1,4,16,16] */
+    float *v12_gate_s_conv_di_1 = scratch; /* [1,4,16,16] */
     float *v14_relu = scratch + 1092; /* [1,4,16,16] */
-    float *v15_gate_s_conv_final = scratch + 0; /* [1,1,16,16] */
+    float *v15_gate_s_conv_final = scratch; /* [1,1,16,16] */
 
     /* v1_pool_mean [1,64,1,1] = global_pool.mean(input) */
     {
@@ -108,7 +108,7 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
     {
         for (int o = 0; o < 4; o++) {
             float *out_plane = v2_gate_s_conv_reduce0 + o * 256;
-            const float *x_planes = input + 0;
+            const float *x_planes = input;
             const float *w_row = p6_att_gate_s_gate_s_conv_reduce0_weight + o * 64;
             for (int t = 0; t < 256; t++) {
                 out_plane[t] = p7_att_gate_s_gate_s_conv_reduce0_bias[o];
@@ -148,7 +148,7 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
     /* v8_gate_s_conv_di_0 [1,4,16,16] = conv2d(out=4, k=3, pad=4, dil=4, w=$10, b=$11)(v6_relu) */
     for (int o = 0; o < 4; o++) {
         for (int h = 0; h < 16; h++) {
-            const int kh0 = h < 4 ? (4 - h + 3) / 4 : 0;
+            const int kh0 = h < 4 ? (7 - h) / 4 : 0;
             const int kh1_ = 19 - h < 0 ? 0 : (19 - h) / 4 + 1;
             const int kh1 = kh1_ < 3 ? kh1_ : 3;
             float *out_row = v8_gate_s_conv_di_0 + o * 256 + h * 16;
@@ -157,14 +157,14 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
             }
             for (int i = 0; i < 4; i++) {
                 const float *x_plane = v6_relu + i * 256;
-                const float *w_plane = p10_att_gate_s_gate_s_conv_di_0_weight + (o * 4 + i) * 9;
+                const float *w_plane = p10_att_gate_s_gate_s_conv_di_0_weight + o * 36 + i * 9;
                 for (int kh = kh0; kh < kh1; kh++) {
-                    const float *x_row = x_plane + (h + kh * 4 - 4) * 16;
+                    const float *x_row = x_plane + (h * 16 + kh * 64 - 64);
                     for (int kw = 0; kw < 3; kw++) {
                         const int lo = kw * 4 < 4 ? 4 - kw * 4 : 0;
                         const int hi_ = 20 - kw * 4;
                         const int hi = hi_ < 16 ? hi_ : 16;
-                        if (hi > lo) attn_row_axpy(out_row + lo, x_row + lo + kw * 4 - 4, w_plane[kh * 3 + kw], hi - lo);
+                        if (hi > lo) attn_row_axpy(out_row + lo, x_row + (lo + kw * 4 - 4), w_plane[kh * 3 + kw], hi - lo);
                     }
                 }
             }
@@ -194,7 +194,7 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
     /* v12_gate_s_conv_di_1 [1,4,16,16] = conv2d(out=4, k=3, pad=4, dil=4, w=$14, b=$15)(v11_relu) */
     for (int o = 0; o < 4; o++) {
         for (int h = 0; h < 16; h++) {
-            const int kh0 = h < 4 ? (4 - h + 3) / 4 : 0;
+            const int kh0 = h < 4 ? (7 - h) / 4 : 0;
             const int kh1_ = 19 - h < 0 ? 0 : (19 - h) / 4 + 1;
             const int kh1 = kh1_ < 3 ? kh1_ : 3;
             float *out_row = v12_gate_s_conv_di_1 + o * 256 + h * 16;
@@ -203,14 +203,14 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
             }
             for (int i = 0; i < 4; i++) {
                 const float *x_plane = v11_relu + i * 256;
-                const float *w_plane = p14_att_gate_s_gate_s_conv_di_1_weight + (o * 4 + i) * 9;
+                const float *w_plane = p14_att_gate_s_gate_s_conv_di_1_weight + o * 36 + i * 9;
                 for (int kh = kh0; kh < kh1; kh++) {
-                    const float *x_row = x_plane + (h + kh * 4 - 4) * 16;
+                    const float *x_row = x_plane + (h * 16 + kh * 64 - 64);
                     for (int kw = 0; kw < 3; kw++) {
                         const int lo = kw * 4 < 4 ? 4 - kw * 4 : 0;
                         const int hi_ = 20 - kw * 4;
                         const int hi = hi_ < 16 ? hi_ : 16;
-                        if (hi > lo) attn_row_axpy(out_row + lo, x_row + lo + kw * 4 - 4, w_plane[kh * 3 + kw], hi - lo);
+                        if (hi > lo) attn_row_axpy(out_row + lo, x_row + (lo + kw * 4 - 4), w_plane[kh * 3 + kw], hi - lo);
                     }
                 }
             }
@@ -231,9 +231,9 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
 
     /* v15_gate_s_conv_final [1,1,16,16] = conv2d(out=1, k=1, pad=0, dil=1, w=$18, b=$19)(v14_relu) */
     {
-        float *out_plane = v15_gate_s_conv_final + 0;
-        const float *x_planes = v14_relu + 0;
-        const float *w_row = p18_att_gate_s_gate_s_conv_final_weight + 0 * 4;
+        float *out_plane = v15_gate_s_conv_final;
+        const float *x_planes = v14_relu;
+        const float *w_row = p18_att_gate_s_gate_s_conv_final_weight;
         for (int t = 0; t < 256; t++) {
             out_plane[t] = p19_att_gate_s_gate_s_conv_final_bias[0];
         }

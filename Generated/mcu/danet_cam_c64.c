@@ -63,10 +63,10 @@ void danet_cam_c64_forward(const float *input, float *output, const float *param
      * v10_add [1,64,16,16] = add(v9_mul, input) -> output
      */
     const float *p0_gamma = params + DANET_CAM_C64_GAMMA_OFFSET; /* [1, 1, 1, 1] */
-    const float *v1_a = input + 0; /* [1,1,64,256], a view */
-    float *v3_energy = scratch + 0; /* [1,1,64,64] */
+    const float *v1_a = input; /* [1,1,64,256], a view */
+    float *v3_energy = scratch; /* [1,1,64,64] */
     float *v4_rowmax = scratch + 4096; /* [1,1,64,1] */
-    float *v5_sub = scratch + 0; /* [1,1,64,64] */
+    float *v5_sub = scratch; /* [1,1,64,64] */
     float *v6_softmax = scratch + 4096; /* [1,1,64,64] */
     float *v7_matmul = scratch + 8192; /* [1,1,64,256] */
     float *v8_out = scratch + 8192; /* [1,64,16,16], a view */
@@ -127,7 +127,7 @@ void danet_cam_c64_forward(const float *input, float *output, const float *param
             const int i1 = i0 + 8 < 64 ? i0 + 8 : 64;
             for (int i = i0; i < i1; i++) {
                 for (int j = 0; j < 256; j++) {
-                    (v7_matmul + i * 256)[j] = 0.0f;
+                    v7_matmul[i * 256 + j] = 0.0f;
                 }
             }
             for (int k = 0; k < 64; k++) {

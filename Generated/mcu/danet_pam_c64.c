@@ -64,10 +64,10 @@ void danet_pam_c64_forward(const float *input, float *output, const float *param
     const float *p4_value_conv_weight = params + DANET_PAM_C64_VALUE_CONV_WEIGHT_OFFSET; /* [64, 64, 1, 1] */
     const float *p5_value_conv_bias = params + DANET_PAM_C64_VALUE_CONV_BIAS_OFFSET; /* [64] */
     const float *p6_gamma = params + DANET_PAM_C64_GAMMA_OFFSET; /* [1, 1, 1, 1] */
-    float *v1_query_conv = scratch + 0; /* [1,8,16,16] */
+    float *v1_query_conv = scratch; /* [1,8,16,16] */
     float *v2_key_conv = scratch + 2048; /* [1,8,16,16] */
     float *v3_value_conv = scratch + 4096; /* [1,64,16,16] */
-    float *v5_q = scratch + 0; /* [1,1,8,256], a view */
+    float *v5_q = scratch; /* [1,1,8,256], a view */
     float *v6_k = scratch + 2048; /* [1,1,8,256], a view */
     float *v7_v = scratch + 4096; /* [1,1,64,256], a view */
     float *v8_attention = scratch + 20480; /* [1,1,64,256] */
@@ -77,7 +77,7 @@ void danet_pam_c64_forward(const float *input, float *output, const float *param
     {
         for (int o = 0; o < 8; o++) {
             float *out_plane = v1_query_conv + o * 256;
-            const float *x_planes = input + 0;
+            const float *x_planes = input;
             const float *w_row = p0_query_conv_weight + o * 64;
             for (int t = 0; t < 256; t++) {
                 out_plane[t] = p1_query_conv_bias[o];
@@ -92,7 +92,7 @@ void danet_pam_c64_forward(const float *input, float *output, const float *param
     {
         for (int o = 0; o < 8; o++) {
             float *out_plane = v2_key_conv + o * 256;
-            const float *x_planes = input + 0;
+            const float *x_planes = input;
             const float *w_row = p2_key_conv_weight + o * 64;
             for (int t = 0; t < 256; t++) {
                 out_plane[t] = p3_key_conv_bias[o];
@@ -107,7 +107,7 @@ void danet_pam_c64_forward(const float *input, float *output, const float *param
     {
         for (int o = 0; o < 64; o++) {
             float *out_plane = v3_value_conv + o * 256;
-            const float *x_planes = input + 0;
+            const float *x_planes = input;
             const float *w_row = p4_value_conv_weight + o * 64;
             for (int t = 0; t < 256; t++) {
                 out_plane[t] = p5_value_conv_bias[o];
@@ -126,17 +126,17 @@ void danet_pam_c64_forward(const float *input, float *output, const float *param
             float inv[8];
             for (int i = i0; i < i1; i++) {
                 for (int j = 0; j < 256; j++) {
-                    (v8_attention_scores + (i - i0) * 256)[j] = 0.0f;
+                    v8_attention_scores[i * 256 - i0 * 256 + j] = 0.0f;
                 }
             }
             for (int t = 0; t < 8; t++) {
                 const float *kr = v6_k + t * 256;
                 for (int i = i0; i < i1; i++) {
-                    attn_row_axpy(v8_attention_scores + (i - i0) * 256, kr, v5_q[t * 256 + i] * 1.0f, 256);
+                    attn_row_axpy(v8_attention_scores + (i * 256 - i0 * 256), kr, v5_q[t * 256 + i], 256);
                 }
             }
             for (int i = i0; i < i1; i++) {
-                float *s = v8_attention_scores + (i - i0) * 256;
+                float *s = v8_attention_scores + (i * 256 - i0 * 256);
                 const float m = attn_row_max(s, 256);
                 float sum = 0.0f;
                 for (int j = 0; j < 256; j++) {
@@ -149,7 +149,7 @@ void danet_pam_c64_forward(const float *input, float *output, const float *param
             for (int e = 0; e < 64; e++) {
                 const float *vr = v7_v + e * 256;
                 for (int i = i0; i < i1; i++) {
-                    v8_attention[e * 256 + i] = inv[i - i0] * attn_row_dot(v8_attention_scores + (i - i0) * 256, vr, 256);
+                    v8_attention[e * 256 + i] = inv[i - i0] * attn_row_dot(v8_attention_scores + (i * 256 - i0 * 256), vr, 256);
                 }
             }
         }

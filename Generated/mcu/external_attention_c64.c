@@ -50,18 +50,18 @@ void external_attention_c64_forward(const float *input, float *output, const flo
     const float *p4_conv2_0_weight = params + EXTERNAL_ATTENTION_C64_CONV2_0_WEIGHT_OFFSET; /* [64, 64, 1, 1] */
     const float *p5_conv2_1_scale = params + EXTERNAL_ATTENTION_C64_CONV2_1_SCALE_OFFSET; /* [64] */
     const float *p6_conv2_1_shift = params + EXTERNAL_ATTENTION_C64_CONV2_1_SHIFT_OFFSET; /* [64] */
-    float *v1_conv1 = scratch + 0; /* [1,64,16,16] */
+    float *v1_conv1 = scratch; /* [1,64,16,16] */
     float *v2_linear_0 = scratch + 16384; /* [1,64,16,16] */
-    float *v3_softmax = scratch + 0; /* [1,64,16,16] */
+    float *v3_softmax = scratch; /* [1,64,16,16] */
     float *v4_l1_normalize = scratch + 16384; /* [1,64,16,16] */
-    float *v5_linear_1 = scratch + 0; /* [1,64,16,16] */
+    float *v5_linear_1 = scratch; /* [1,64,16,16] */
     float *v6_conv2 = scratch + 16384; /* [1,64,16,16] */
 
     /* v1_conv1 [1,64,16,16] = conv2d(out=64, k=1, pad=0, dil=1, w=$0, b=$1)(input) */
     {
         for (int o = 0; o < 64; o++) {
             float *out_plane = v1_conv1 + o * 256;
-            const float *x_planes = input + 0;
+            const float *x_planes = input;
             const float *w_row = p0_conv1_weight + o * 64;
             for (int t = 0; t < 256; t++) {
                 out_plane[t] = p1_conv1_bias[o];
@@ -76,7 +76,7 @@ void external_attention_c64_forward(const float *input, float *output, const flo
     {
         for (int o = 0; o < 64; o++) {
             float *out_plane = v2_linear_0 + o * 256;
-            const float *x_planes = v1_conv1 + 0;
+            const float *x_planes = v1_conv1;
             const float *w_row = p2_linear_0_weight + o * 64;
             for (int t = 0; t < 256; t++) {
                 out_plane[t] = 0.0f;
@@ -126,7 +126,7 @@ void external_attention_c64_forward(const float *input, float *output, const flo
     {
         for (int o = 0; o < 64; o++) {
             float *out_plane = v5_linear_1 + o * 256;
-            const float *x_planes = v4_l1_normalize + 0;
+            const float *x_planes = v4_l1_normalize;
             const float *w_row = p3_linear_1_weight + o * 64;
             for (int t = 0; t < 256; t++) {
                 out_plane[t] = 0.0f;
@@ -141,7 +141,7 @@ void external_attention_c64_forward(const float *input, float *output, const flo
     {
         for (int o = 0; o < 64; o++) {
             float *out_plane = v6_conv2 + o * 256;
-            const float *x_planes = v5_linear_1 + 0;
+            const float *x_planes = v5_linear_1;
             const float *w_row = p4_conv2_0_weight + o * 64;
             for (int t = 0; t < 256; t++) {
                 out_plane[t] = 0.0f;

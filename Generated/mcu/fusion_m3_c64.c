@@ -63,13 +63,13 @@ void fusion_m3_c64_forward(const float *input, float *output, const float *param
     const float *p1_fc1_bias = params + FUSION_M3_C64_FC1_BIAS_OFFSET; /* [4] */
     const float *p2_fc2_weight = params + FUSION_M3_C64_FC2_WEIGHT_OFFSET; /* [192, 4] */
     const float *p3_fc2_bias = params + FUSION_M3_C64_FC2_BIAS_OFFSET; /* [192] */
-    const float *v1_x0 = input + 0; /* [1,64,16,16], a view */
+    const float *v1_x0 = input; /* [1,64,16,16], a view */
     const float *v2_x1 = input + 16384; /* [1,64,16,16], a view */
     const float *v3_x2 = input + 32768; /* [1,64,16,16], a view */
-    float *v5_add = scratch + 0; /* [1,64,16,16] */
+    float *v5_add = scratch; /* [1,64,16,16] */
     float *v6_pool_mean = scratch + 16384; /* [1,64,1,1] */
-    float *v7_fc1 = scratch + 0; /* [1,4,1,1] */
-    float *v8_relu = scratch + 0; /* [1,4,1,1] */
+    float *v7_fc1 = scratch; /* [1,4,1,1] */
+    float *v8_relu = scratch; /* [1,4,1,1] */
     float *v9_fc2 = scratch + 4; /* [1,192,1,1] */
     float *v10_reshape = scratch + 4; /* [1,3,64,1], a view */
     float *v11_softmax = scratch + 196; /* [1,3,64,1] */

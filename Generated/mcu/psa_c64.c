@@ -106,7 +106,7 @@ void psa_c64_forward(const float *input, float *output, const float *params, flo
     const float *p5_conv_2_weight = params + PSA_C64_CONV_2_WEIGHT_OFFSET; /* [16, 16, 5, 5] */
     const float *p6_conv_3_weight = params + PSA_C64_CONV_3_WEIGHT_OFFSET; /* [16, 8, 7, 7] */
     const float *p7_conv_4_weight = params + PSA_C64_CONV_4_WEIGHT_OFFSET; /* [16, 4, 9, 9] */
-    float *v1_x1 = scratch + 0; /* [1,16,16,16] */
+    float *v1_x1 = scratch; /* [1,16,16,16] */
     float *v2_x2 = scratch + 4096; /* [1,16,16,16] */
     float *v3_x3 = scratch + 8192; /* [1,16,16,16] */
     float *v4_x4 = scratch + 12288; /* [1,16,16,16] */
@@ -136,7 +136,7 @@ void psa_c64_forward(const float *input, float *output, const float *params, flo
     float *v30_slice = scratch + 16400; /* [1,16,1,1], a view */
     float *v31_slice = scratch + 16416; /* [1,16,1,1], a view */
     float *v32_slice = scratch + 16432; /* [1,16,1,1], a view */
-    float *v33_f1 = scratch + 0; /* [1,16,16,16] */
+    float *v33_f1 = scratch; /* [1,16,16,16] */
     float *v34_f2 = scratch + 4096; /* [1,16,16,16] */
     float *v35_f3 = scratch + 8192; /* [1,16,16,16] */
     float *v36_f4 = scratch + 12288; /* [1,16,16,16] */
@@ -144,8 +144,8 @@ void psa_c64_forward(const float *input, float *output, const float *params, flo
     /* v1_x1 [1,16,16,16] = conv2d(out=16, k=3, pad=1, dil=1, w=$0)(input) */
     for (int o = 0; o < 16; o++) {
         for (int h = 0; h < 16; h++) {
-            const int kh0 = h < 1 ? (1 - h + 0) / 1 : 0;
-            const int kh1_ = 16 - h < 0 ? 0 : (16 - h) / 1 + 1;
+            const int kh0 = h < 1 ? 1 - h : 0;
+            const int kh1_ = 16 - h < 0 ? 0 : 17 - h;
             const int kh1 = kh1_ < 3 ? kh1_ : 3;
             float *out_row = v1_x1 + o * 256 + h * 16;
             for (int w = 0; w < 16; w++) {
@@ -153,14 +153,14 @@ void psa_c64_forward(const float *input, float *output, const float *params, flo
             }
             for (int i = 0; i < 64; i++) {
                 const float *x_plane = input + i * 256;
-                const float *w_plane = p0_conv_1_weight + (o * 64 + i) * 9;
+                const float *w_plane = p0_conv_1_weight + o * 576 + i * 9;
                 for (int kh = kh0; kh < kh1; kh++) {
-                    const float *x_row = x_plane + (h + kh * 1 - 1) * 16;
+                    const float *x_row = x_plane + (h * 16 + kh * 16 - 16);
                     for (int kw = 0; kw < 3; kw++) {
-                        const int lo = kw * 1 < 1 ? 1 - kw * 1 : 0;
-                        const int hi_ = 17 - kw * 1;
+                        const int lo = kw < 1 ? 1 - kw : 0;
+                        const int hi_ = 17 - kw;
                         const int hi = hi_ < 16 ? hi_ : 16;
-                        if (hi > lo) attn_row_axpy(out_row + lo, x_row + lo + kw * 1 - 1, w_plane[kh * 3 + kw], hi - lo);
+                        if (hi > lo) attn_row_axpy(out_row + lo, x_row + (lo + kw - 1), w_plane[kh * 3 + kw], hi - lo);
                     }
                 }
             }
@@ -170,23 +170,23 @@ void psa_c64_forward(const float *input, float *output, const float *params, flo
     /* v2_x2 [1,16,16,16] = conv2d(out=16, k=5, pad=2, dil=1, groups=4, w=$5)(input) */
     for (int o = 0; o < 16; o++) {
         for (int h = 0; h < 16; h++) {
-            const int kh0 = h < 2 ? (2 - h + 0) / 1 : 0;
-            const int kh1_ = 17 - h < 0 ? 0 : (17 - h) / 1 + 1;
+            const int kh0 = h < 2 ? 2 - h : 0;
+            const int kh1_ = 17 - h < 0 ? 0 : 18 - h;
             const int kh1 = kh1_ < 5 ? kh1_ : 5;
             float *out_row = v2_x2 + o * 256 + h * 16;
             for (int w = 0; w < 16; w++) {
                 out_row[w] = 0.0f;
             }
             for (int i = 0; i < 16; i++) {
-                const float *x_plane = input + (o / 4 * 16 + i) * 256;
-                const float *w_plane = p5_conv_2_weight + (o * 16 + i) * 25;
+                const float *x_plane = input + o / 4 * 4096 + i * 256;
+                const float *w_plane = p5_conv_2_weight + o * 400 + i * 25;
                 for (int kh = kh0; kh < kh1; kh++) {
-                    const float *x_row = x_plane + (h + kh * 1 - 2) * 16;
+                    const float *x_row = x_plane + (h * 16 + kh * 16 - 32);
                     for (int kw = 0; kw < 5; kw++) {
-                        const int lo = kw * 1 < 2 ? 2 - kw * 1 : 0;
-                        const int hi_ = 18 - kw * 1;
+                        const int lo = kw < 2 ? 2 - kw : 0;
+                        const int hi_ = 18 - kw;
                         const int hi = hi_ < 16 ? hi_ : 16;
-                        if (hi > lo) attn_row_axpy(out_row + lo, x_row + lo + kw * 1 - 2, w_plane[kh * 5 + kw], hi - lo);
+                        if (hi > lo) attn_row_axpy(out_row + lo, x_row + (lo + kw - 2), w_plane[kh * 5 + kw], hi - lo);
                     }
                 }
             }
@@ -196,23 +196,23 @@ void psa_c64_forward(const float *input, float *output, const float *params, flo
     /* v3_x3 [1,16,16,16] = conv2d(out=16, k=7, pad=3, dil=1, groups=8, w=$6)(input) */
     for (int o = 0; o < 16; o++) {
         for (int h = 0; h < 16; h++) {
-            const int kh0 = h < 3 ? (3 - h + 0) / 1 : 0;
-            const int kh1_ = 18 - h < 0 ? 0 : (18 - h) / 1 + 1;
+            const int kh0 = h < 3 ? 3 - h : 0;
+            const int kh1_ = 18 - h < 0 ? 0 : 19 - h;
             const int kh1 = kh1_ < 7 ? kh1_ : 7;
             float *out_row = v3_x3 + o * 256 + h * 16;
             for (int w = 0; w < 16; w++) {
                 out_row[w] = 0.0f;
             }
             for (int i = 0; i < 8; i++) {
-                const float *x_plane = input + (o / 2 * 8 + i) * 256;
-                const float *w_plane = p6_conv_3_weight + (o * 8 + i) * 49;
+                const float *x_plane = input + o / 2 * 2048 + i * 256;
+                const float *w_plane = p6_conv_3_weight + o * 392 + i * 49;
                 for (int kh = kh0; kh < kh1; kh++) {
-                    const float *x_row = x_plane + (h + kh * 1 - 3) * 16;
+                    const float *x_row = x_plane + (h * 16 + kh * 16 - 48);
                     for (int kw = 0; kw < 7; kw++) {
-                        const int lo = kw * 1 < 3 ? 3 - kw * 1 : 0;
-                        const int hi_ = 19 - kw * 1;
+                        const int lo = kw < 3 ? 3 - kw : 0;
+                        const int hi_ = 19 - kw;
                         const int hi = hi_ < 16 ? hi_ : 16;
-                        if (hi > lo) attn_row_axpy(out_row + lo, x_row + lo + kw * 1 - 3, w_plane[kh * 7 + kw], hi - lo);
+                        if (hi > lo) attn_row_axpy(out_row + lo, x_row + (lo + kw - 3), w_plane[kh * 7 + kw], hi - lo);
                     }
                 }
             }
@@ -222,23 +222,23 @@ void psa_c64_forward(const float *input, float *output, const float *params, flo
     /* v4_x4 [1,16,16,16] = conv2d(out=16, k=9, pad=4, dil=1, groups=16, w=$7)(input) */
     for (int o = 0; o < 16; o++) {
         for (int h = 0; h < 16; h++) {
-            const int kh0 = h < 4 ? (4 - h + 0) / 1 : 0;
-            const int kh1_ = 19 - h < 0 ? 0 : (19 - h) / 1 + 1;
+            const int kh0 = h < 4 ? 4 - h : 0;
+            const int kh1_ = 19 - h < 0 ? 0 : 20 - h;
             const int kh1 = kh1_ < 9 ? kh1_ : 9;
             float *out_row = v4_x4 + o * 256 + h * 16;
             for (int w = 0; w < 16; w++) {
                 out_row[w] = 0.0f;
             }
             for (int i = 0; i < 4; i++) {
-                const float *x_plane = input + (o / 1 * 4 + i) * 256;
-                const float *w_plane = p7_conv_4_weight + (o * 4 + i) * 81;
+                const float *x_plane = input + o * 1024 + i * 256;
+                const float *w_plane = p7_conv_4_weight + o * 324 + i * 81;
                 for (int kh = kh0; kh < kh1; kh++) {
-                    const float *x_row = x_plane + (h + kh * 1 - 4) * 16;
+                    const float *x_row = x_plane + (h * 16 + kh * 16 - 64);
                     for (int kw = 0; kw < 9; kw++) {
-                        const int lo = kw * 1 < 4 ? 4 - kw * 1 : 0;
-                        const int hi_ = 20 - kw * 1;
+                        const int lo = kw < 4 ? 4 - kw : 0;
+                        const int hi_ = 20 - kw;
                         const int hi = hi_ < 16 ? hi_ : 16;
-                        if (hi > lo) attn_row_axpy(out_row + lo, x_row + lo + kw * 1 - 4, w_plane[kh * 9 + kw], hi - lo);
+                        if (hi > lo) attn_row_axpy(out_row + lo, x_row + (lo + kw - 4), w_plane[kh * 9 + kw], hi - lo);
                     }
                 }
             }
@@ -316,7 +316,7 @@ void psa_c64_forward(const float *input, float *output, const float *params, flo
     {
         for (int o = 0; o < 16; o++) {
             float v17_fc2_acc, v18_fc2_acc;
-            attn_row_dot2(p3_se_fc2_weight + o * 1, v13_relu, v14_relu, 1, &v17_fc2_acc, &v18_fc2_acc);
+            attn_row_dot2(p3_se_fc2_weight + o, v13_relu, v14_relu, 1, &v17_fc2_acc, &v18_fc2_acc);
             v17_fc2[o] = v17_fc2_acc + p4_se_fc2_bias[o];
             v18_fc2[o] = v18_fc2_acc + p4_se_fc2_bias[o];
         }
@@ -327,7 +327,7 @@ void psa_c64_forward(const float *input, float *output, const float *params, flo
     {
         for (int o = 0; o < 16; o++) {
             float v19_fc2_acc, v20_fc2_acc;
-            attn_row_dot2(p3_se_fc2_weight + o * 1, v15_relu, v16_relu, 1, &v19_fc2_acc, &v20_fc2_acc);
+            attn_row_dot2(p3_se_fc2_weight + o, v15_relu, v16_relu, 1, &v19_fc2_acc, &v20_fc2_acc);
             v19_fc2[o] = v19_fc2_acc + p4_se_fc2_bias[o];
             v20_fc2[o] = v20_fc2_acc + p4_se_fc2_bias[o];
         }

@@ -34,13 +34,13 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
     const float *p6_k4_0_weight = params + SCCONV_C32_K4_0_WEIGHT_OFFSET; /* [32, 32, 3, 3] */
     const float *p7_k4_1_scale = params + SCCONV_C32_K4_1_SCALE_OFFSET; /* [32] */
     const float *p8_k4_1_shift = params + SCCONV_C32_K4_1_SHIFT_OFFSET; /* [32] */
-    float *v1_pool2d = scratch + 0; /* [1,32,4,4] */
+    float *v1_pool2d = scratch; /* [1,32,4,4] */
     float *v2_k3 = scratch + 512; /* [1,32,16,16] */
     float *v3_k2 = scratch + 8704; /* [1,32,4,4] */
     float *v5_k2 = scratch + 8704; /* [1,32,4,4] */
     float *v6_upsample_nearest = scratch + 9216; /* [1,32,16,16] */
     float *v9_mul = scratch + 17408; /* [1,32,16,16] */
-    float *v10_k4 = scratch + 0; /* [1,32,16,16] */
+    float *v10_k4 = scratch; /* [1,32,16,16] */
 
     /* v1_pool2d [1,32,4,4] = pool2d.mean(k=4, stride=4)(input) */
     {
@@ -50,7 +50,7 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
                     float acc = 0.0f;
                     for (int dy = 0; dy < 4; dy++) {
                         for (int dx = 0; dx < 4; dx++) {
-                            acc += input[c * 256 + (h * 4 + dy) * 16 + (w * 4 + dx)];
+                            acc += input[c * 256 + h * 64 + dy * 16 + w * 4 + dx];
                         }
                     }
                     v1_pool2d[c * 16 + h * 4 + w] = acc / 16.0f;
@@ -62,8 +62,8 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
     /* v2_k3 [1,32,16,16] = conv2d(out=32, k=3, pad=1, dil=1, w=$3)(input) */
     for (int o = 0; o < 32; o++) {
         for (int h = 0; h < 16; h++) {
-            const int kh0 = h < 1 ? (1 - h + 0) / 1 : 0;
-            const int kh1_ = 16 - h < 0 ? 0 : (16 - h) / 1 + 1;
+            const int kh0 = h < 1 ? 1 - h : 0;
+            const int kh1_ = 16 - h < 0 ? 0 : 17 - h;
             const int kh1 = kh1_ < 3 ? kh1_ : 3;
             float *out_row = v2_k3 + o * 256 + h * 16;
             for (int w = 0; w < 16; w++) {
@@ -71,14 +71,14 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
             }
             for (int i = 0; i < 32; i++) {
                 const float *x_plane = input + i * 256;
-                const float *w_plane = p3_k3_0_weight + (o * 32 + i) * 9;
+                const float *w_plane = p3_k3_0_weight + o * 288 + i * 9;
                 for (int kh = kh0; kh < kh1; kh++) {
-                    const float *x_row = x_plane + (h + kh * 1 - 1) * 16;
+                    const float *x_row = x_plane + (h * 16 + kh * 16 - 16);
                     for (int kw = 0; kw < 3; kw++) {
-                        const int lo = kw * 1 < 1 ? 1 - kw * 1 : 0;
-                        const int hi_ = 17 - kw * 1;
+                        const int lo = kw < 1 ? 1 - kw : 0;
+                        const int hi_ = 17 - kw;
                         const int hi = hi_ < 16 ? hi_ : 16;
-                        if (hi > lo) attn_row_axpy(out_row + lo, x_row + lo + kw * 1 - 1, w_plane[kh * 3 + kw], hi - lo);
+                        if (hi > lo) attn_row_axpy(out_row + lo, x_row + (lo + kw - 1), w_plane[kh * 3 + kw], hi - lo);
                     }
                 }
             }
@@ -88,8 +88,8 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
     /* v3_k2 [1,32,4,4] = conv2d(out=32, k=3, pad=1, dil=1, w=$0)(v1_pool2d) */
     for (int o = 0; o < 32; o++) {
         for (int h = 0; h < 4; h++) {
-            const int kh0 = h < 1 ? (1 - h + 0) / 1 : 0;
-            const int kh1_ = 4 - h < 0 ? 0 : (4 - h) / 1 + 1;
+            const int kh0 = h < 1 ? 1 - h : 0;
+            const int kh1_ = 4 - h < 0 ? 0 : 5 - h;
             const int kh1 = kh1_ < 3 ? kh1_ : 3;
             float *out_row = v3_k2 + o * 16 + h * 4;
             for (int w = 0; w < 4; w++) {
@@ -97,14 +97,14 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
             }
             for (int i = 0; i < 32; i++) {
                 const float *x_plane = v1_pool2d + i * 16;
-                const float *w_plane = p0_k2_1_weight + (o * 32 + i) * 9;
+                const float *w_plane = p0_k2_1_weight + o * 288 + i * 9;
                 for (int kh = kh0; kh < kh1; kh++) {
-                    const float *x_row = x_plane + (h + kh * 1 - 1) * 4;
+                    const float *x_row = x_plane + (h * 4 + kh * 4 - 4);
                     for (int kw = 0; kw < 3; kw++) {
-                        const int lo = kw * 1 < 1 ? 1 - kw * 1 : 0;
-                        const int hi_ = 5 - kw * 1;
+                        const int lo = kw < 1 ? 1 - kw : 0;
+                        const int hi_ = 5 - kw;
                         const int hi = hi_ < 4 ? hi_ : 4;
-                        if (hi > lo) attn_row_axpy(out_row + lo, x_row + lo + kw * 1 - 1, w_plane[kh * 3 + kw], hi - lo);
+                        if (hi > lo) attn_row_axpy(out_row + lo, x_row + (lo + kw - 1), w_plane[kh * 3 + kw], hi - lo);
                     }
                 }
             }
@@ -129,7 +129,7 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
         for (int c = 0; c < 32; c++) {
             for (int h = 0; h < 16; h++) {
                 for (int w = 0; w < 16; w++) {
-                    v6_upsample_nearest[c * 256 + h * 16 + w] = v5_k2[c * 16 + (v6_upsample_nearest_rows[h]) * 4 + (v6_upsample_nearest_cols[w])];
+                    v6_upsample_nearest[c * 256 + h * 16 + w] = v5_k2[c * 16 + v6_upsample_nearest_rows[h] * 4 + v6_upsample_nearest_cols[w]];
                 }
             }
         }
@@ -154,8 +154,8 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
     /* v10_k4 [1,32,16,16] = conv2d(out=32, k=3, pad=1, dil=1, w=$6)(v9_mul) */
     for (int o = 0; o < 32; o++) {
         for (int h = 0; h < 16; h++) {
-            const int kh0 = h < 1 ? (1 - h + 0) / 1 : 0;
-            const int kh1_ = 16 - h < 0 ? 0 : (16 - h) / 1 + 1;
+            const int kh0 = h < 1 ? 1 - h : 0;
+            const int kh1_ = 16 - h < 0 ? 0 : 17 - h;
             const int kh1 = kh1_ < 3 ? kh1_ : 3;
             float *out_row = v10_k4 + o * 256 + h * 16;
             for (int w = 0; w < 16; w++) {
@@ -163,14 +163,14 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
             }
             for (int i = 0; i < 32; i++) {
                 const float *x_plane = v9_mul + i * 256;
-                const float *w_plane = p6_k4_0_weight + (o * 32 + i) * 9;
+                const float *w_plane = p6_k4_0_weight + o * 288 + i * 9;
                 for (int kh = kh0; kh < kh1; kh++) {
-                    const float *x_row = x_plane + (h + kh * 1 - 1) * 16;
+                    const float *x_row = x_plane + (h * 16 + kh * 16 - 16);
                     for (int kw = 0; kw < 3; kw++) {
-                        const int lo = kw * 1 < 1 ? 1 - kw * 1 : 0;
-                        const int hi_ = 17 - kw * 1;
+                        const int lo = kw < 1 ? 1 - kw : 0;
+                        const int hi_ = 17 - kw;
                         const int hi = hi_ < 16 ? hi_ : 16;
-                        if (hi > lo) attn_row_axpy(out_row + lo, x_row + lo + kw * 1 - 1, w_plane[kh * 3 + kw], hi - lo);
+                        if (hi > lo) attn_row_axpy(out_row + lo, x_row + (lo + kw - 1), w_plane[kh * 3 + kw], hi - lo);
                     }
                 }
             }

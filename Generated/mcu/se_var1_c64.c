@@ -31,8 +31,8 @@ void se_var1_c64_forward(const float *input, float *output, const float *params,
      * v3_mul [1,64,14,14] = mul(v2_sigmoid, input) -> output
      */
     (void)params;
-    float *v1_pool_mean = scratch + 0; /* [1,64,1,1] */
-    float *v2_sigmoid = scratch + 0; /* [1,64,1,1] */
+    float *v1_pool_mean = scratch; /* [1,64,1,1] */
+    float *v2_sigmoid = scratch; /* [1,64,1,1] */
 
     /* v1_pool_mean [1,64,1,1] = global_pool.mean(input) */
     {

@@ -39,7 +39,7 @@ void se_var3_c64_forward(const float *input, float *output, const float *params,
      * v4_mul [1,64,14,14] = mul(v3_sigmoid, input) -> output
      */
     const float *p0_fc_weight = params + SE_VAR3_C64_FC_WEIGHT_OFFSET; /* [64, 64, 1, 1] */
-    float *v1_pool_mean = scratch + 0; /* [1,64,1,1] */
+    float *v1_pool_mean = scratch; /* [1,64,1,1] */
     float *v2_fc = scratch + 64; /* [1,64,1,1] */
     float *v3_sigmoid = scratch + 64; /* [1,64,1,1] */
 
@@ -54,13 +54,13 @@ void se_var3_c64_forward(const float *input, float *output, const float *params,
     {
         for (int o = 0; o < 64; o++) {
             float *out_plane = v2_fc + o;
-            const float *x_planes = v1_pool_mean + 0;
+            const float *x_planes = v1_pool_mean;
             const float *w_row = p0_fc_weight + o * 64;
             for (int t = 0; t < 1; t++) {
                 out_plane[t] = 0.0f;
             }
             for (int i = 0; i < 64; i++) {
-                attn_row_axpy(out_plane, x_planes + i * 1, w_row[i], 1);
+                attn_row_axpy(out_plane, x_planes + i, w_row[i], 1);
             }
         }
     }

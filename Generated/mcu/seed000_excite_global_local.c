@@ -77,14 +77,14 @@ void seed000_excite_global_local_forward(const float *input, float *output, cons
      * v10_mul [1,64,14,14] = mul(v9_sigmoid, input) -> output
      */
     const float *p0_local_weight = params + SEED000_EXCITE_GLOBAL_LOCAL_LOCAL_WEIGHT_OFFSET; /* [3] */
-    float *v1_s = scratch + 0; /* [1,64,1,1] */
-    float *v2_column = scratch + 0; /* [1,1,64,1], a view */
+    float *v1_s = scratch; /* [1,64,1,1] */
+    float *v2_column = scratch; /* [1,1,64,1], a view */
     float *v3_local = scratch + 64; /* [1,64,1,1] */
     float *v4_affinity = scratch + 128; /* [1,1,64,64] */
     float *v5_softmax = scratch + 4224; /* [1,1,64,64] */
     float *v6_matmul = scratch + 128; /* [1,1,64,1] */
     float *v7_global = scratch + 128; /* [1,64,1,1], a view */
-    float *v9_sigmoid = scratch + 0; /* [1,64,1,1] */
+    float *v9_sigmoid = scratch; /* [1,64,1,1] */
 
     /* v1_s [1,64,1,1] = global_pool.mean(input) */
     {
@@ -140,7 +140,7 @@ void seed000_excite_global_local_forward(const float *input, float *output, cons
             const int i1 = i0 + 8 < 64 ? i0 + 8 : 64;
             for (int i = i0; i < i1; i++) {
                 for (int j = 0; j < 1; j++) {
-                    (v6_matmul + i)[j] = 0.0f;
+                    v6_matmul[i] = 0.0f;
                 }
             }
             for (int k = 0; k < 64; k++) {

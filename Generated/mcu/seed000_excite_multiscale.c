@@ -38,11 +38,11 @@ void seed000_excite_multiscale_forward(const float *input, float *output, const 
     const float *p0_k3_weight = params + SEED000_EXCITE_MULTISCALE_K3_WEIGHT_OFFSET; /* [3] */
     const float *p1_k5_weight = params + SEED000_EXCITE_MULTISCALE_K5_WEIGHT_OFFSET; /* [5] */
     const float *p2_k7_weight = params + SEED000_EXCITE_MULTISCALE_K7_WEIGHT_OFFSET; /* [7] */
-    float *v1_s = scratch + 0; /* [1,128,1,1] */
+    float *v1_s = scratch; /* [1,128,1,1] */
     float *v2_e3 = scratch + 128; /* [1,128,1,1] */
     float *v3_e5 = scratch + 256; /* [1,128,1,1] */
     float *v4_e7 = scratch + 384; /* [1,128,1,1] */
-    float *v7_sigmoid = scratch + 0; /* [1,128,1,1] */
+    float *v7_sigmoid = scratch; /* [1,128,1,1] */
 
     /* v1_s [1,128,1,1] = global_pool.mean(input) */
     {

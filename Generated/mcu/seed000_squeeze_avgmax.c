@@ -67,13 +67,13 @@ void seed000_squeeze_avgmax_forward(const float *input, float *output, const flo
     const float *p1_fc1_bias = params + SEED000_SQUEEZE_AVGMAX_FC1_BIAS_OFFSET; /* [4] */
     const float *p2_fc2_weight = params + SEED000_SQUEEZE_AVGMAX_FC2_WEIGHT_OFFSET; /* [64, 4] */
     const float *p3_fc2_bias = params + SEED000_SQUEEZE_AVGMAX_FC2_BIAS_OFFSET; /* [64] */
-    float *v1_avg = scratch + 0; /* [1,64,1,1] */
+    float *v1_avg = scratch; /* [1,64,1,1] */
     float *v2_max = scratch + 64; /* [1,64,1,1] */
-    float *v3_add = scratch + 0; /* [1,64,1,1] */
+    float *v3_add = scratch; /* [1,64,1,1] */
     float *v4_fc1 = scratch + 64; /* [1,4,1,1] */
     float *v5_relu = scratch + 64; /* [1,4,1,1] */
-    float *v6_fc2 = scratch + 0; /* [1,64,1,1] */
-    float *v7_sigmoid = scratch + 0; /* [1,64,1,1] */
+    float *v6_fc2 = scratch; /* [1,64,1,1] */
+    float *v7_sigmoid = scratch; /* [1,64,1,1] */
 
     /* v1_avg [1,64,1,1] = global_pool.mean(input) */
     /* v2_max [1,64,1,1] = global_pool.max(input) */

@@ -21,9 +21,9 @@ void seed000_squeeze_channels_forward(const float *input, float *output, const f
      * v6_mul [1,64,16,16] = mul(v5_sigmoid, input) -> output
      */
     const float *p0_spatial_weight = params + SEED000_SQUEEZE_CHANNELS_SPATIAL_WEIGHT_OFFSET; /* [1, 2, 7, 7] */
-    float *v1_mean = scratch + 0; /* [1,1,16,16] */
+    float *v1_mean = scratch; /* [1,1,16,16] */
     float *v2_max = scratch + 256; /* [1,1,16,16] */
-    float *v3_concat = scratch + 0; /* [1,2,16,16] */
+    float *v3_concat = scratch; /* [1,2,16,16] */
     float *v4_spatial = scratch + 512; /* [1,1,16,16] */
     float *v5_sigmoid = scratch + 512; /* [1,1,16,16] */
 
@@ -52,8 +52,8 @@ void seed000_squeeze_channels_forward(const float *input, float *output, const f
 
     /* v4_spatial [1,1,16,16] = conv2d(out=1, k=7, pad=3, dil=1, w=$0)(v3_concat) */
     for (int h = 0; h < 16; h++) {
-        const int kh0 = h < 3 ? (3 - h + 0) / 1 : 0;
-        const int kh1_ = 18 - h < 0 ? 0 : (18 - h) / 1 + 1;
+        const int kh0 = h < 3 ? 3 - h : 0;
+        const int kh1_ = 18 - h < 0 ? 0 : 19 - h;
         const int kh1 = kh1_ < 7 ? kh1_ : 7;
         float *out_row = v4_spatial + h * 16;
         for (int w = 0; w < 16; w++) {
@@ -61,14 +61,14 @@ void seed000_squeeze_channels_forward(const float *input, float *output, const f
         }
         for (int i = 0; i < 2; i++) {
             const float *x_plane = v3_concat + i * 256;
-            const float *w_plane = p0_spatial_weight + (0 * 2 + i) * 49;
+            const float *w_plane = p0_spatial_weight + i * 49;
             for (int kh = kh0; kh < kh1; kh++) {
-                const float *x_row = x_plane + (h + kh * 1 - 3) * 16;
+                const float *x_row = x_plane + (h * 16 + kh * 16 - 48);
                 for (int kw = 0; kw < 7; kw++) {
-                    const int lo = kw * 1 < 3 ? 3 - kw * 1 : 0;
-                    const int hi_ = 19 - kw * 1;
+                    const int lo = kw < 3 ? 3 - kw : 0;
+                    const int hi_ = 19 - kw;
                     const int hi = hi_ < 16 ? hi_ : 16;
-                    if (hi > lo) attn_row_axpy(out_row + lo, x_row + lo + kw * 1 - 3, w_plane[kh * 7 + kw], hi - lo);
+                    if (hi > lo) attn_row_axpy(out_row + lo, x_row + (lo + kw - 3), w_plane[kh * 7 + kw], hi - lo);
                 }
             }
         }

@@ -78,9 +78,9 @@ void sk_skresnet18_c64_forward(const float *input, float *output, const float *p
     const float *p7_attn_bn_scale = params + SK_SKRESNET18_C64_ATTN_BN_SCALE_OFFSET; /* [16] */
     const float *p8_attn_bn_shift = params + SK_SKRESNET18_C64_ATTN_BN_SHIFT_OFFSET; /* [16] */
     const float *p9_attn_fc_select_weight = params + SK_SKRESNET18_C64_ATTN_FC_SELECT_WEIGHT_OFFSET; /* [128, 16] */
-    const float *v1_slice = input + 0; /* [1,32,16,16], a view */
+    const float *v1_slice = input; /* [1,32,16,16], a view */
     const float *v2_slice = input + 8192; /* [1,32,16,16], a view */
-    float *v3_conv = scratch + 0; /* [1,64,16,16] */
+    float *v3_conv = scratch; /* [1,64,16,16] */
     float *v4_conv = scratch + 16384; /* [1,64,16,16] */
     float *v9_add = scratch + 32768; /* [1,64,16,16] */
     float *v10_pool_mean = scratch + 49152; /* [1,64,1,1] */
@@ -95,8 +95,8 @@ void sk_skresnet18_c64_forward(const float *input, float *output, const float *p
     /* v3_conv [1,64,16,16] = conv2d(out=64, k=3, pad=1, dil=1, w=$0)(v1_slice) */
     for (int o = 0; o < 64; o++) {
         for (int h = 0; h < 16; h++) {
-            const int kh0 = h < 1 ? (1 - h + 0) / 1 : 0;
-            const int kh1_ = 16 - h < 0 ? 0 : (16 - h) / 1 + 1;
+            const int kh0 = h < 1 ? 1 - h : 0;
+            const int kh1_ = 16 - h < 0 ? 0 : 17 - h;
             const int kh1 = kh1_ < 3 ? kh1_ : 3;
             float *out_row = v3_conv + o * 256 + h * 16;
             for (int w = 0; w < 16; w++) {
@@ -104,14 +104,14 @@ void sk_skresnet18_c64_forward(const float *input, float *output, const float *p
             }
             for (int i = 0; i < 32; i++) {
                 const float *x_plane = v1_slice + i * 256;
-                const float *w_plane = p0_paths_0_conv_weight + (o * 32 + i) * 9;
+                const float *w_plane = p0_paths_0_conv_weight + o * 288 + i * 9;
                 for (int kh = kh0; kh < kh1; kh++) {
-                    const float *x_row = x_plane + (h + kh * 1 - 1) * 16;
+                    const float *x_row = x_plane + (h * 16 + kh * 16 - 16);
                     for (int kw = 0; kw < 3; kw++) {
-                        const int lo = kw * 1 < 1 ? 1 - kw * 1 : 0;
-                        const int hi_ = 17 - kw * 1;
+                        const int lo = kw < 1 ? 1 - kw : 0;
+                        const int hi_ = 17 - kw;
                         const int hi = hi_ < 16 ? hi_ : 16;
-                        if (hi > lo) attn_row_axpy(out_row + lo, x_row + lo + kw * 1 - 1, w_plane[kh * 3 + kw], hi - lo);
+                        if (hi > lo) attn_row_axpy(out_row + lo, x_row + (lo + kw - 1), w_plane[kh * 3 + kw], hi - lo);
                     }
                 }
             }
@@ -121,7 +121,7 @@ void sk_skresnet18_c64_forward(const float *input, float *output, const float *p
     /* v4_conv [1,64,16,16] = conv2d(out=64, k=3, pad=2, dil=2, w=$3)(v2_slice) */
     for (int o = 0; o < 64; o++) {
         for (int h = 0; h < 16; h++) {
-            const int kh0 = h < 2 ? (2 - h + 1) / 2 : 0;
+            const int kh0 = h < 2 ? (3 - h) / 2 : 0;
             const int kh1_ = 17 - h < 0 ? 0 : (17 - h) / 2 + 1;
             const int kh1 = kh1_ < 3 ? kh1_ : 3;
             float *out_row = v4_conv + o * 256 + h * 16;
@@ -130,14 +130,14 @@ void sk_skresnet18_c64_forward(const float *input, float *output, const float *p
             }
             for (int i = 0; i < 32; i++) {
                 const float *x_plane = v2_slice + i * 256;
-                const float *w_plane = p3_paths_1_conv_weight + (o * 32 + i) * 9;
+                const float *w_plane = p3_paths_1_conv_weight + o * 288 + i * 9;
                 for (int kh = kh0; kh < kh1; kh++) {
-                    const float *x_row = x_plane + (h + kh * 2 - 2) * 16;
+                    const float *x_row = x_plane + (h * 16 + kh * 32 - 32);
                     for (int kw = 0; kw < 3; kw++) {
                         const int lo = kw * 2 < 2 ? 2 - kw * 2 : 0;
                         const int hi_ = 18 - kw * 2;
                         const int hi = hi_ < 16 ? hi_ : 16;
-                        if (hi > lo) attn_row_axpy(out_row + lo, x_row + lo + kw * 2 - 2, w_plane[kh * 3 + kw], hi - lo);
+                        if (hi > lo) attn_row_axpy(out_row + lo, x_row + (lo + kw * 2 - 2), w_plane[kh * 3 + kw], hi - lo);
                     }
                 }
             }
@@ -173,7 +173,7 @@ void sk_skresnet18_c64_forward(const float *input, float *output, const float *p
     {
         for (int o = 0; o < 16; o++) {
             const float v11_fc_reduce_acc = attn_row_dot(p6_attn_fc_reduce_weight + o * 64, v10_pool_mean, 64);
-            v11_fc_reduce[o] = v11_fc_reduce_acc + 0.0f;
+            v11_fc_reduce[o] = v11_fc_reduce_acc;
         }
     }
 
@@ -189,7 +189,7 @@ void sk_skresnet18_c64_forward(const float *input, float *output, const float *p
     {
         for (int o = 0; o < 128; o++) {
             const float v14_fc_select_acc = attn_row_dot(p9_attn_fc_select_weight + o * 16, v13_relu, 16);
-            v14_fc_select[o] = v14_fc_select_acc + 0.0f;
+            v14_fc_select[o] = v14_fc_select_acc;
         }
     }
 

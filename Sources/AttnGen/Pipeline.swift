@@ -24,18 +24,19 @@ public struct Generated: Sendable {
 /// Spec to C: lowering, weights and emission, without compiling.
 public enum Pipeline {
     /// Runs the whole pipeline. `baseDirectory` resolves a relative `weights` path (the spec
-    /// file's folder); `weightsOverride` replaces the spec's `weights`; `target` is the compiler the
-    /// .c is for (every branch by default); `sharedHelpers`, the stem of a support file pair the
-    /// .c then includes instead of defining its plain helpers (`SupportFiles`).
+    /// file's folder); `weightsOverride` replaces the spec's `weights`. The weights file comes
+    /// from `files`, which opens each path once: pass one cache to every block of a run. `target`
+    /// is the compiler the .c is for (every branch by default); `sharedHelpers`, the stem of a
+    /// support file pair the .c then includes instead of defining its plain helpers (`SupportFiles`).
     public static func generate(
-        _ spec: BlockSpec, baseDirectory: URL? = nil, weightsOverride: String? = nil, target: EmitTarget = .portable,
-        sharedHelpers: String? = nil
+        _ spec: BlockSpec, baseDirectory: URL? = nil, weightsOverride: String? = nil,
+        files: WeightsFileCache = WeightsFileCache(), target: EmitTarget = .portable, sharedHelpers: String? = nil
     ) throws(SpecError) -> Generated {
         var spec = spec
         if let w = weightsOverride { spec.weights = w }
         var params: [Float]? = nil
         var lowered: Lowered
-        if let checkpoint = try loadCheckpoint(spec, baseDirectory: baseDirectory) {
+        if let checkpoint = try loadCheckpoint(spec, baseDirectory: baseDirectory, files: files) {
             spec = try checkpoint.complete(spec)
             lowered = try Lowering.lower(spec)
             params = try checkpoint.parameters(for: lowered)
@@ -110,31 +111,32 @@ public enum Pipeline {
     /// `generate`, with errors placed at the block's path in its file.
     public static func generate(
         _ block: (path: String, spec: BlockSpec), baseDirectory: URL?, weightsOverride: String? = nil,
-        target: EmitTarget = .portable, sharedHelpers: String? = nil
+        files: WeightsFileCache = WeightsFileCache(), target: EmitTarget = .portable, sharedHelpers: String? = nil
     ) throws(SpecError) -> Generated {
         do {
             return try generate(
-                block.spec, baseDirectory: baseDirectory, weightsOverride: weightsOverride, target: target, sharedHelpers: sharedHelpers)
+                block.spec, baseDirectory: baseDirectory, weightsOverride: weightsOverride, files: files, target: target,
+                sharedHelpers: sharedHelpers)
         } catch {
             throw error.within(block.path)
         }
     }
 
-    static func loadCheckpoint(_ spec: BlockSpec, baseDirectory: URL?) throws(SpecError) -> Checkpoint? {
+    static func loadCheckpoint(_ spec: BlockSpec, baseDirectory: URL?, files: WeightsFileCache) throws(SpecError) -> Checkpoint? {
         guard let weights = spec.weights else {
             if spec.weightsPrefix != nil { throw SpecError("weights_prefix", "is given but no weights file is") }
             return nil
         }
+        return try Checkpoint(
+            weights: try files.file(at: weightsPath(weights, baseDirectory: baseDirectory)), prefix: spec.weightsPrefix, body: spec.body)
+    }
+
+    /// A spec's `weights` as a path: relative ones are relative to `baseDirectory` when given.
+    static func weightsPath(_ weights: String, baseDirectory: URL?) -> String {
         let url =
             baseDirectory.map { URL(fileURLWithPath: weights, relativeTo: URL(fileURLWithPath: $0.path, isDirectory: true)) }
             ?? URL(fileURLWithPath: weights)
-        let file: SafeTensorsFile
-        do {
-            file = try SafeTensorsFile.load(path: url.path)
-        } catch {
-            throw SpecError("weights", error.description)
-        }
-        return try Checkpoint(file: file, prefix: spec.weightsPrefix, body: spec.body)
+        return url.path
     }
 
     /// Sixteen output elements spread over the tensor, computed by the interpreter from the

@@ -6,7 +6,7 @@ import Foundation
 
 /// The command line's weights file and prefix, applied to a file's blocks.
 package struct WeightsOptions: Sendable {
-    /// A safetensors path relative to the working directory (the spec's own `weights` is
+    /// A weights file path relative to the working directory (the spec's own `weights` is
     /// relative to the spec file).
     package var weights: String?
     package var prefix: String?

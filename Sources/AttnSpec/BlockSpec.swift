@@ -9,7 +9,8 @@ public struct BlockSpec: Hashable, Sendable {
     public var name: String
     public var input: InputShape
     public var body: Body
-    /// safetensors file with the block's state_dict, relative to the spec file.
+    /// Weights file with the block's state_dict (safetensors, or a `torch.save` checkpoint), relative
+    /// to the spec file.
     public var weights: String?
     /// Prefix selecting this block's tensors from a whole-network checkpoint (`layer3.0.se.`).
     public var weightsPrefix: String?

@@ -7,12 +7,15 @@ extension SafeTensorsFile {
     /// names throw `unknownTensor`.
     package func floats(_ name: String) throws(WeightsError) -> [Float] {
         let tensor = try tensor(name)
-        guard let values = tensor.decodedFloats() else {
-            let accepted = DType.allCases.filter(\.isFloatingPoint).map(\.rawValue).joined(separator: ", ")
-            throw WeightsError(source: source, tensor: name, rule: .wrongDType,
-                               detail: "dtype \(tensor.dtype.rawValue) is not a float type; float weights must be one of \(accepted)")
-        }
+        guard let values = tensor.decodedFloats() else { throw Self.notFloat(tensor.dtype, name: name, source: source) }
         return values
+    }
+
+    /// The refusal of a float view of an integer or bool tensor.
+    static func notFloat(_ dtype: DType, name: String, source: String) -> WeightsError {
+        let accepted = DType.allCases.filter(\.isFloatingPoint).map(\.rawValue).joined(separator: ", ")
+        return WeightsError(source: source, tensor: name, rule: .wrongDType,
+                            detail: "dtype \(dtype.rawValue) is not a float type; float weights must be one of \(accepted)")
     }
 
     /// Flat index of the first element of `floats(name)` that is NaN or ±infinity, or nil

@@ -96,7 +96,7 @@ package struct SafeTensorsFile: Sendable {
     // MARK: - Decoding
 
     /// The single parsing path shared by `init(bytes:)` and `load(path:)`.
-    private static func decode(_ storage: Storage, source: String) throws(WeightsError) -> SafeTensorsFile {
+    static func decode(_ storage: Storage, source: String) throws(WeightsError) -> SafeTensorsFile {
         let size = storage.size
         guard size >= 8 else {
             throw WeightsError(source: source, rule: .fileTooShort,

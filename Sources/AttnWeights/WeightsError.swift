@@ -45,6 +45,21 @@ public struct WeightsError: Error, CustomStringConvertible, Equatable, Sendable 
         case wrongDType
         /// No tensor of that name exists in the file.
         case unknownTensor
+        /// A `torch.save` zip container that is broken or holds what torch never writes
+        /// (compressed, encrypted or overlapping members, a directory outside the file).
+        case invalidArchive
+        /// The checkpoint's pickle is malformed: an unknown opcode, a stack or memo misuse, a
+        /// value of the wrong type where torch writes another.
+        case invalidPickle
+        /// The pickle names a Python global outside the allow-list (anything but an ordered dict,
+        /// torch's tensor and parameter rebuilders and its storage types); it is never run.
+        case refusedGlobal
+        /// A checkpoint torch can write but this reader does not take: the legacy (pre-1.6)
+        /// format, big-endian data, a top level that is not a state dict.
+        case unsupportedCheckpoint
+        /// A tensor's size, strides or storage offset reach past its storage, or its storage
+        /// member is missing or of the wrong length.
+        case invalidTensorView
     }
 
     /// The file the error is about, as the caller named it (a path or a display name).

@@ -20,11 +20,12 @@ struct ExplainCommand: ParsableCommand {
         do {
             let base = URL(fileURLWithPath: spec).deletingLastPathComponent()
             var graphs: [String] = []
+            let files = WeightsFileCache()
             var reports: [String] = []
             for block in try Pipeline.loadBlocks(path: spec) {
                 // Hyperparameters a weights file implies (SE's rd) need the file; without one the
                 // spec's own values are explained.
-                let g = try Pipeline.generate(block, baseDirectory: base)
+                let g = try Pipeline.generate(block, baseDirectory: base, files: files)
                 let layout = g.spec.layout ?? .nchw
                 reports.append(Explain.text(g.program, layout: layout))
                 graphs.append(Explain.dot(g.program, layout: layout))

@@ -51,11 +51,12 @@ struct Size: ParsableCommand {
             flashText: maxFlash)
         var overruns: [String] = []
         var first = true
+        let files = WeightsFileCache()
         do {
             for spec in specs {
                 let base = URL(fileURLWithPath: spec).deletingLastPathComponent()
                 for block in try weightsOptions.options.apply(to: Pipeline.loadBlocks(path: spec)) {
-                    let generated = try Pipeline.generate(block, baseDirectory: base)
+                    let generated = try Pipeline.generate(block, baseDirectory: base, files: files)
                     let f = Footprint(program: generated.program, source: generated.source, model: model)
                     if !first { print() }
                     first = false

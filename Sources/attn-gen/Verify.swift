@@ -30,10 +30,11 @@ struct Verify: ParsableCommand {
             let fileWeights = specWeights || !weightsOptions.isEmpty
             // Every block is checked before anything is printed: a refused block leaves stdout empty.
             var results: [CheckResult] = []
+            let files = WeightsFileCache()
             for (path, block) in try weightsOptions.options.apply(to: Pipeline.loadBlocks(path: spec)) {
                 do {
                     results.append(try CrossCheck.run(
-                        block, seed: seed, baseDirectory: base, useSpecWeights: fileWeights, maxCost: maxCost))
+                        block, seed: seed, baseDirectory: base, useSpecWeights: fileWeights, maxCost: maxCost, files: files))
                 } catch let e as SpecError {
                     throw e.within(path)
                 }

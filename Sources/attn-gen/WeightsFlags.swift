@@ -6,7 +6,7 @@ import AttnGen
 struct WeightsFlags: ParsableArguments {
     @Option(
         help: """
-            safetensors file with the state_dict (relative to the working directory); replaces the \
+            weights file with the state_dict, safetensors or torch.save (.pth) (relative to the working directory); replaces the \
             blocks' "weights" unless they name two different files.
             """)
     var weights: String?

@@ -192,6 +192,83 @@ struct CLITests {
         #expect(entries(dir) == ["first_ok.c", "first_ok.h", "second_ok.c", "second_ok.h", "two.json"])
     }
 
+    // MARK: several spec files in one call
+
+    @Test func severalSpecsWriteEachBesideItselfOrIntoOneFolder() throws {
+        let a = try makeTempDir()
+        let b = try makeTempDir()
+        let out = try makeTempDir()
+        defer { for d in [a, b, out] { try? FileManager.default.removeItem(at: d) } }
+        try #"{"name": "from_a", "kind": "se", "input": {"c": 64, "h": 4, "w": 4}}"#
+            .write(to: a.appendingPathComponent("a.json"), atomically: true, encoding: .utf8)
+        try twoBlockSpec(second: #"{"name": "from_b", "kind": "eca", "input": {"c": 32, "h": 4, "w": 4}}"#)
+            .write(to: b.appendingPathComponent("b.json"), atomically: true, encoding: .utf8)
+        let beside = try attnGen([a.appendingPathComponent("a.json").path, b.appendingPathComponent("b.json").path])
+        #expect(beside.status == 0, "\(beside.stderr)")
+        #expect(entries(a) == ["a.json", "from_a.c", "from_a.h"])
+        #expect(entries(b) == ["b.json", "first_ok.c", "first_ok.h", "from_b.c", "from_b.h"])
+        #expect(beside.stdout.split(separator: "\n").count == 6)
+        let together = try attnGen([a.appendingPathComponent("a.json").path, b.appendingPathComponent("b.json").path, "-o", out.path])
+        #expect(together.status == 0, "\(together.stderr)")
+        #expect(entries(out) == ["first_ok.c", "first_ok.h", "from_a.c", "from_a.h", "from_b.c", "from_b.h"])
+        // The same output again: the C is identical to what one spec at a time gives.
+        let single = try makeTempDir()
+        defer { try? FileManager.default.removeItem(at: single) }
+        #expect(try attnGen([a.appendingPathComponent("a.json").path, "-o", single.path]).status == 0)
+        #expect(try contents(single.appendingPathComponent("from_a.c")) == contents(out.appendingPathComponent("from_a.c")))
+    }
+
+    @Test func anErrorInTheSecondSpecNamesItsFileAndWritesNothing() throws {
+        let dir = try makeTempDir()
+        let out = try makeTempDir()
+        defer { for d in [dir, out] { try? FileManager.default.removeItem(at: d) } }
+        try #"{"name": "good", "kind": "se", "input": {"c": 64, "h": 4, "w": 4}}"#
+            .write(to: dir.appendingPathComponent("good.json"), atomically: true, encoding: .utf8)
+        try twoBlockSpec(second: #"{"name": "second_bad", "kind": "se", "input": {"c": 64, "h": 4, "w": 4}, "reduction": 0}"#)
+            .write(to: dir.appendingPathComponent("bad.json"), atomically: true, encoding: .utf8)
+        let r = try attnGen([dir.appendingPathComponent("good.json").path, dir.appendingPathComponent("bad.json").path, "-o", out.path])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("bad.json: blocks[1].reduction: must be at least 1, got 0"), "stderr: \(r.stderr)")
+        #expect(r.stdout.isEmpty)
+        #expect(entries(out) == [])
+    }
+
+    @Test func specsWhoseBlocksMeetInOneFolderAreRefused() throws {
+        let dir = try makeTempDir()
+        let out = try makeTempDir()
+        defer { for d in [dir, out] { try? FileManager.default.removeItem(at: d) } }
+        try #"{"name": "same", "kind": "se", "input": {"c": 64, "h": 4, "w": 4}}"#
+            .write(to: dir.appendingPathComponent("one.json"), atomically: true, encoding: .utf8)
+        try #"{"name": "Same", "kind": "eca", "input": {"c": 32, "h": 4, "w": 4}}"#
+            .write(to: dir.appendingPathComponent("two.json"), atomically: true, encoding: .utf8)
+        let r = try attnGen([dir.appendingPathComponent("one.json").path, dir.appendingPathComponent("two.json").path, "-o", out.path])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("two.json: name: \"Same\" collides with one.json \"same\""), "stderr: \(r.stderr)")
+        #expect(entries(out) == [])
+        // Beside specs in one folder they meet too; in separate folders they do not.
+        let beside = try attnGen([dir.appendingPathComponent("one.json").path, dir.appendingPathComponent("two.json").path])
+        #expect(beside.status != 0 && beside.stderr.contains("collides"), "\(beside.stderr)")
+        let other = try makeTempDir()
+        defer { try? FileManager.default.removeItem(at: other) }
+        try FileManager.default.moveItem(at: dir.appendingPathComponent("two.json"), to: other.appendingPathComponent("two.json"))
+        let apart = try attnGen([dir.appendingPathComponent("one.json").path, other.appendingPathComponent("two.json").path])
+        #expect(apart.status == 0, "\(apart.stderr)")
+    }
+
+    @Test func aTorchCheckpointGivesTheSameCAsItsSafetensors() throws {
+        let st = try makeTempDir()
+        let pth = try makeTempDir()
+        defer { for d in [st, pth] { try? FileManager.default.removeItem(at: d) } }
+        let spec = "Tests/Fixtures/se_timm_c64/spec.json"
+        #expect(try attnGen([spec, "-o", st.path]).status == 0)
+        let r = try attnGen([spec, "--weights", "Tests/Fixtures/pth/se_timm_c64.pth", "-o", pth.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        let fromPth = try contents(pth.appendingPathComponent("se_timm_c64.c"))
+        let fromSt = try contents(st.appendingPathComponent("se_timm_c64.c"))
+        let table = { (c: String) in c.components(separatedBy: "_params[SE_TIMM_C64_PARAMS_SIZE] = ").last ?? "" }
+        #expect(!table(fromSt).isEmpty && table(fromPth) == table(fromSt))
+    }
+
     // MARK: errors leave nothing behind
 
     /// A semantic error in blocks[1]: the path must still say which block.

@@ -74,6 +74,30 @@ struct FuzzTests {
         #expect(tally.generated > Self.iterations / 20, "\(tally)")
     }
 
+    /// torch.save checkpoints: the committed .pth files and wrapped pickles, mutated whole or in
+    /// their pickle (wrapped again), hold the reader's properties; the valid seeds import.
+    @Test func mutatedCheckpointsHoldEveryProperty() throws {
+        let dir = try makeTempDir("fuzz-pth")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var c = SeededChoices(seed: 0x5EED_0003)
+        let seeds = CheckpointSeeds.files.map(\.bytes) + CheckpointSeeds.pickles.map(\.bytes)
+        #expect(CheckpointSeeds.files.count >= 10, "the committed .pth fixtures are the seeds")
+        var tally = FuzzOracle.Tally()
+        var violations: [String] = []
+        for seed in seeds { FuzzOracle.checkCheckpoint(seed, in: dir, &tally, violations: &violations) }
+        #expect(tally.generated >= CheckpointSeeds.pickles.count, "the wrapped pickles must import: \(tally)")
+        for _ in 0..<Self.iterations {
+            let bytes = Mutator.mutate(c.pick(seeds), tokens: CheckpointSeeds.tokens, safetensors: false, &c)
+            let before = violations.count
+            FuzzOracle.checkCheckpoint(bytes, in: dir, &tally, violations: &violations)
+            if violations.count > before { violations.append("  from \(bytes)") }
+        }
+        #expect(violations.isEmpty, "\(violations.prefix(10))")
+        print("seeded checkpoint fuzzing: \(tally)")
+        #expect(tally.refusedByDecoder > Self.iterations / 10, "\(tally)")
+        #expect(tally.generated > Self.iterations / 50, "\(tally)")
+    }
+
     /// The C the generator's accepted specs produce (names drawn from a pool of loop variables,
     /// libc names, C keywords and colliding variants), compiled by libtcc and run against the
     /// interpreter by the oracle; every fifth also by gcc at -std=c99 -pedantic -Werror. Wrong C

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the two libFuzzer targets, fuzz-spec and fuzz-weights, into $ATTN_FUZZ_BUILD
+# Builds the three libFuzzer targets, fuzz-spec, fuzz-weights and fuzz-pth, into $ATTN_FUZZ_BUILD
 # (default .build-fuzz/). SwiftPM cannot give one target -sanitize=fuzzer, so each package module
 # is compiled here with swiftc, instrumented (libFuzzer coverage + AddressSanitizer), in
 # dependency order; the entries in scripts/fuzz/ link against them together with the checks
@@ -59,10 +59,10 @@ module AttnFootprint $(sources "$root/Sources/AttnFootprint")
 module AttnGen $(sources "$root/Sources/AttnGen")
 
 shared=$(sources "$root/Tests/HardeningTests/Fuzz")
-for target in spec weights; do
+for target in spec weights pth; do
     entry="$root/scripts/fuzz/$(tr '[:lower:]' '[:upper:]' <<<"${target:0:1}")${target:1}FuzzMain.swift"
     echo "linking fuzz-$target" >&2
     "$swiftc" "${common[@]}" -module-name "Fuzz_$target" "$entry" $shared "$out"/obj/*.o \
         -ltcc -ldl -o "$out/fuzz-$target" 2> >(grep -v "Cannot export local symbol" >&2)
 done
-echo "built $out/fuzz-spec $out/fuzz-weights" >&2
+echo "built $out/fuzz-spec $out/fuzz-weights $out/fuzz-pth" >&2

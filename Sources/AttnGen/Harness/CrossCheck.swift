@@ -37,7 +37,7 @@ public enum CrossCheck {
     /// refused before anything runs.
     public static func run(
         _ spec: BlockSpec, seed: UInt64 = 1, baseDirectory: URL? = nil, useSpecWeights: Bool = false,
-        maxCost: Int? = nil
+        maxCost: Int? = nil, files: WeightsFileCache = WeightsFileCache()
     ) throws -> CheckResult {
         if let maxCost {
             let cost = try Lowering.lower(spec).program.interpreterCost
@@ -47,7 +47,11 @@ public enum CrossCheck {
                         + "\(maxCost); raise --max-cost to check it anyway")
             }
         }
-        let weights: WeightSource = useSpecWeights ? .spec(baseDirectory: baseDirectory) : .random(seed: seed)
+        var weights: WeightSource = useSpecWeights ? .spec(baseDirectory: baseDirectory) : .random(seed: seed)
+        if useSpecWeights, let path = spec.weights {
+            // Through the run's cache: blocks naming one file share it.
+            weights = .file(try files.file(at: Pipeline.weightsPath(path, baseDirectory: baseDirectory)))
+        }
         let kernel = try Kernel(spec, weights: weights)
         let input = kernel.program.randomInput(seed: seed &+ 1)
         return try check(kernel, input: input)

@@ -14,10 +14,14 @@ public enum WeightSource: Sendable {
     /// The spec's own `weights` file (relative to `baseDirectory`); an error if it names none
     /// and the block has parameters.
     case spec(baseDirectory: URL?)
-    /// A safetensors file (replacing the spec's `weights`), optionally with a prefix selecting
-    /// the block's tensors: it fills a spec without `weightsPrefix`, and a spec whose own prefix
-    /// differs is an error, as `--weights-prefix` on the command line.
+    /// A weights file, safetensors or `torch.save` (replacing the spec's `weights`), optionally
+    /// with a prefix selecting the block's tensors: it fills a spec without `weightsPrefix`, and a
+    /// spec whose own prefix differs is an error, as `--weights-prefix` on the command line. The
+    /// file is opened for this kernel alone; to share one among kernels, use `.file`.
     case safetensors(path: String, prefix: String? = nil)
+    /// A weights file opened once with `WeightsFile(path:)` and shared by every kernel given it,
+    /// with a prefix as for `.safetensors`.
+    case file(WeightsFile, prefix: String? = nil)
     /// Seeded random parameters (for checking and benchmarks).
     case random(seed: UInt64)
     /// A flat parameter array in the header's documented order.

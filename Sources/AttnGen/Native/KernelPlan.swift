@@ -12,18 +12,24 @@ struct KernelPlan {
     init(_ spec: BlockSpec, weights: WeightSource, target: EmitTarget = .portable) throws {
         var base: URL? = nil
         var spec = spec
+        var files = WeightsFileCache()
         switch weights {
         case .spec(let dir): base = dir
         case .safetensors(let path, let prefix):
             // The command line's rule: a prefix fills a spec without one, never replaces its own.
             var options = WeightsOptions(weights: path, prefix: prefix)
-            options.labels = ("the safetensors path", "the safetensors prefix")
+            options.labels = ("the weights path", "the weights prefix")
             spec = try options.apply(to: [("", spec)])[0].spec
+        case .file(let file, let prefix):
+            var options = WeightsOptions(weights: file.path, prefix: prefix)
+            options.labels = ("the weights file", "the weights prefix")
+            spec = try options.apply(to: [("", spec)])[0].spec
+            files = WeightsFileCache([file])
         case .random, .values:
             spec.weights = nil
             spec.weightsPrefix = nil
         }
-        let generated = try Pipeline.generate(spec, baseDirectory: base, target: target)
+        let generated = try Pipeline.generate(spec, baseDirectory: base, files: files, target: target)
         let program = generated.program
         switch weights {
         case .random(let seed): params = program.randomParams(seed: seed)
@@ -32,7 +38,7 @@ struct KernelPlan {
                 throw SpecError("weights", "\(v.count) parameter values given, the block has \(program.paramCount)")
             }
             params = v
-        case .spec, .safetensors:
+        case .spec, .safetensors, .file:
             guard let imported = generated.params ?? (program.paramCount == 0 ? [] : nil) else {
                 throw SpecError(
                     "weights", "the block has \(program.paramCount) parameters but no weights file was given")

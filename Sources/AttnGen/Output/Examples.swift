@@ -21,10 +21,11 @@ package enum Examples {
         var files: [(name: String, contents: String)] = []
         // Every block of every spec lands in this one folder: their names may not meet either.
         var globals: [(label: String, path: String, name: String, tensors: [String])] = []
+        let weights = WeightsFileCache()
         for url in specFiles(in: directory) {
             do throws(SpecError) {
                 for block in try Pipeline.loadBlocks(path: url.path) {
-                    let generated = try Pipeline.generate(block, baseDirectory: directory)
+                    let generated = try Pipeline.generate(block, baseDirectory: directory, files: weights)
                     files += generated.source.files
                     for (target, folder) in targetFolders {
                         let other = try Pipeline.generate(block, baseDirectory: directory, target: target)

@@ -1,4 +1,4 @@
-// A block's view of a safetensors checkpoint: the tensors under the block's prefix, renamed
+// A block's view of a checkpoint (safetensors or torch.save): the tensors under the block's prefix, renamed
 // from whichever reference implementation wrote them to the catalog's (timm's) names.
 
 import AttnSpec
@@ -6,7 +6,7 @@ import AttnWeights
 
 /// The tensors of one block, under catalog names, with a way back to the file's names.
 struct Checkpoint {
-    let file: SafeTensorsFile
+    let file: TensorFile
     /// Catalog name → name in the file.
     let fileName: [String: String]
     /// Which naming the file uses (for messages), e.g. "timm" or "official CBAM".
@@ -14,14 +14,15 @@ struct Checkpoint {
     /// The block's prefix in the file ("" for the whole file).
     let prefix: String
 
-    init(file: SafeTensorsFile, prefix: String?, body: BlockSpec.Body) throws(SpecError) {
+    init(weights: WeightsFile, prefix: String?, body: BlockSpec.Body) throws(SpecError) {
+        let file = weights.file
         self.file = file
         let prefix = prefix ?? ""
         self.prefix = prefix
-        let local = file.names().filter { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) }
+        let local = weights.tensorNames.filter { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) }
         guard !local.isEmpty else {
             guard !prefix.isEmpty else { throw SpecError("weights", "\(file.source) holds no tensors") }
-            let sample = file.names().prefix(5).joined(separator: ", ")
+            let sample = weights.tensorNames.prefix(5).joined(separator: ", ")
             throw SpecError("weights_prefix", "no tensor in \(file.source) starts with \"\(prefix)\" (it has: \(sample)…)")
         }
         let scheme = try NameScheme.detect(body, local, source: file.source, prefix: prefix)
@@ -55,7 +56,7 @@ struct Checkpoint {
 
     /// Dims of a tensor, if present.
     func dims(_ catalogName: String) -> [Int]? {
-        fileName[catalogName].flatMap { file.tensors[$0]?.shape }
+        fileName[catalogName].flatMap { file.shape($0) }
     }
 
     /// Float values of a present tensor, checked finite; errors name the file's tensor.

@@ -277,15 +277,20 @@ enum FuzzOracle {
     /// Blocks that could read this file: the kind each recognised tensor name belongs to, with
     /// the prefix in front of it and C from its shape.
     static func candidateSpecs(_ file: SafeTensorsFile) -> [BlockSpec] {
+        candidateSpecs(names: file.names(), shape: { file.tensors[$0]?.shape }, weights: "w.safetensors")
+    }
+
+    /// The same, for any file's tensor names and shapes, read from `weights`.
+    static func candidateSpecs(names: [String], shape: (String) -> [Int]?, weights: String) -> [BlockSpec] {
         let suffixes: [(suffix: String, kind: String)] = [
             ("fc1.weight", "se"), ("fc.0.weight", "se"), ("conv.weight", "eca"), ("channel.fc1.weight", "cbam"),
             ("ChannelGate.mlp.1.weight", "cbam"), ("fc.weight", "graph"),
         ]
         var specs: [BlockSpec] = []
-        for name in file.names() {
+        for name in names {
             for (suffix, kind) in suffixes where name.hasSuffix(suffix) && specs.count < 4 {
                 let prefix = String(name.dropLast(suffix.count))
-                let dims = file.tensors[name]?.shape ?? []
+                let dims = shape(name) ?? []
                 let fromShape = dims.count >= 2 && (1...256).contains(dims[1]) ? dims[1] : 16
                 let c = kind == "eca" ? 16 : fromShape
                 let body: BlockSpec.Body
@@ -300,7 +305,7 @@ enum FuzzOracle {
                     ])
                 }
                 specs.append(BlockSpec(
-                    name: "w\(specs.count)", input: .nchw(1, c, 3, 4), body: body, weights: "w.safetensors",
+                    name: "w\(specs.count)", input: .nchw(1, c, 3, 4), body: body, weights: weights,
                     weightsPrefix: prefix.isEmpty ? nil : prefix))
             }
         }
