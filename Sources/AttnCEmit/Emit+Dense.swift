@@ -55,7 +55,7 @@ extension CEmitter {
     }
 
     /// ECA's conv along channels: `y[n,c] = Σ_j w[j]·x[n, c + j - (k-1)/2]`, zero outside [0, C).
-    func emitChannelConv1d(_ v: ValueID, weight: ParamID, kernel: Int, into p: inout CPrinter) {
+    func emitChannelConv1d(_ v: ValueID, weight: ParamID, kernel: Int, padding: ChannelPadding, into p: inout CPrinter) {
         let instr = program.instrs[v - 1]
         let x = instr.operands[0]
         let channels = instr.shape.c
@@ -65,7 +65,8 @@ extension CEmitter {
         let w = names.param(weight)
         let xRow = vectorRow(x, n)
         let pad = (kernel - 1) / 2
-        /// The sum at channel c, testing taps that may fall below 0 (`low`) or past C − 1 (`high`).
+        /// The sum at channel c, testing taps that may fall below 0 (`low`) or past C − 1 (`high`):
+        /// zero padding skips them, circular padding wraps them once around the C channels.
         func body(_ c: String, low: Bool, high: Bool) -> [Stmt] {
             var body: [Stmt] = [.line("float \(acc) = 0.0f;")]
             // Taps are unrolled with their literal shift.
@@ -75,8 +76,15 @@ extension CEmitter {
                 var guards: [String] = []
                 if low && shift < 0 { guards.append("\(c) >= \(-shift)") }
                 if high && shift > 0 { guards.append("\(c) < \(channels - shift)") }
-                let term = "\(acc) += \(w)[\(j)] * \(xRow)[\(index)];"
-                body.append(.line(guards.isEmpty ? term : "if (\(guards.joined(separator: " && "))) \(term)"))
+                switch padding {
+                case .zeros:
+                    let term = "\(acc) += \(w)[\(j)] * \(xRow)[\(index)];"
+                    body.append(.line(guards.isEmpty ? term : "if (\(guards.joined(separator: " && "))) \(term)"))
+                case .circular:
+                    // One guard at most (a tap shifts one way), and |shift| ≤ C wraps once.
+                    let wrapped = guards.isEmpty ? index : "(\(guards[0]) ? \(index) : \(index) \(shift < 0 ? "+" : "-") \(channels))"
+                    body.append(.line("\(acc) += \(w)[\(j)] * \(xRow)[\(wrapped)];"))
+                }
             }
             body.append(.line("\(pointer(v))[\(vectorIndex(v, n, c))] = \(acc);"))
             return body

@@ -72,6 +72,8 @@ enum CatalogCases {
         #"{"name": "emsa", "kind": "emsa", "num_heads": 2, "sr_ratio": 4, "qkv_bias": true, "apply_transform": true, "input": {"c": 128, "h": 28, "w": 28}}"#,
         #"{"name": "external_attention", "kind": "external_attention", "input": {"c": 256, "h": 28, "w": 28}}"#,
         #"{"name": "fusion", "kind": "fusion", "input": {"c": 256, "h": 28, "w": 28}}"#,
+        #"{"name": "ese", "kind": "ese", "input": {"c": 256, "h": 56, "w": 56}}"#,
+        #"{"name": "ceca", "kind": "ceca", "input": {"c": 512, "h": 28, "w": 28}}"#,
     ]
 
     static func load(root: URL) throws -> [Example] {

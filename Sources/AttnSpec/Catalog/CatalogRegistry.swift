@@ -20,6 +20,7 @@ package enum CatalogRegistry {
         ExternalAttentionOptions.self,
         FusionOptions.self,
         ESEOptions.self,
+        CECAOptions.self,
     ]
 
     /// The kind named `kind` in JSON.
