@@ -235,8 +235,8 @@ void ceca_resnet50_layer2_forward(const float *input, float *output, const float
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         for (int c = 0; c < 2; c++) {
             float v2_conv_acc = 0.0f;
-            v2_conv_acc += p0_conv_weight[0] * v1_pool_mean[(c >= 2 ? c - 2 : c - 2 + 512)];
-            v2_conv_acc += p0_conv_weight[1] * v1_pool_mean[(c >= 1 ? c - 1 : c - 1 + 512)];
+            if (c >= 2) v2_conv_acc += p0_conv_weight[0] * v1_pool_mean[c - 2]; else v2_conv_acc += p0_conv_weight[0] * v1_pool_mean[c - 2 + 512];
+            if (c >= 1) v2_conv_acc += p0_conv_weight[1] * v1_pool_mean[c - 1]; else v2_conv_acc += p0_conv_weight[1] * v1_pool_mean[c - 1 + 512];
             v2_conv_acc += p0_conv_weight[2] * v1_pool_mean[c];
             v2_conv_acc += p0_conv_weight[3] * v1_pool_mean[c + 1];
             v2_conv_acc += p0_conv_weight[4] * v1_pool_mean[c + 2];
@@ -256,18 +256,18 @@ void ceca_resnet50_layer2_forward(const float *input, float *output, const float
             v2_conv_acc += p0_conv_weight[0] * v1_pool_mean[c - 2];
             v2_conv_acc += p0_conv_weight[1] * v1_pool_mean[c - 1];
             v2_conv_acc += p0_conv_weight[2] * v1_pool_mean[c];
-            v2_conv_acc += p0_conv_weight[3] * v1_pool_mean[(c < 511 ? c + 1 : c + 1 - 512)];
-            v2_conv_acc += p0_conv_weight[4] * v1_pool_mean[(c < 510 ? c + 2 : c + 2 - 512)];
+            if (c < 511) v2_conv_acc += p0_conv_weight[3] * v1_pool_mean[c + 1]; else v2_conv_acc += p0_conv_weight[3] * v1_pool_mean[c + 1 - 512];
+            if (c < 510) v2_conv_acc += p0_conv_weight[4] * v1_pool_mean[c + 2]; else v2_conv_acc += p0_conv_weight[4] * v1_pool_mean[c + 2 - 512];
             v2_conv[c] = v2_conv_acc;
         }
         #else
         for (int c = 0; c < 512; c++) {
             float v2_conv_acc = 0.0f;
-            v2_conv_acc += p0_conv_weight[0] * v1_pool_mean[(c >= 2 ? c - 2 : c - 2 + 512)];
-            v2_conv_acc += p0_conv_weight[1] * v1_pool_mean[(c >= 1 ? c - 1 : c - 1 + 512)];
+            if (c >= 2) v2_conv_acc += p0_conv_weight[0] * v1_pool_mean[c - 2]; else v2_conv_acc += p0_conv_weight[0] * v1_pool_mean[c - 2 + 512];
+            if (c >= 1) v2_conv_acc += p0_conv_weight[1] * v1_pool_mean[c - 1]; else v2_conv_acc += p0_conv_weight[1] * v1_pool_mean[c - 1 + 512];
             v2_conv_acc += p0_conv_weight[2] * v1_pool_mean[c];
-            v2_conv_acc += p0_conv_weight[3] * v1_pool_mean[(c < 511 ? c + 1 : c + 1 - 512)];
-            v2_conv_acc += p0_conv_weight[4] * v1_pool_mean[(c < 510 ? c + 2 : c + 2 - 512)];
+            if (c < 511) v2_conv_acc += p0_conv_weight[3] * v1_pool_mean[c + 1]; else v2_conv_acc += p0_conv_weight[3] * v1_pool_mean[c + 1 - 512];
+            if (c < 510) v2_conv_acc += p0_conv_weight[4] * v1_pool_mean[c + 2]; else v2_conv_acc += p0_conv_weight[4] * v1_pool_mean[c + 2 - 512];
             v2_conv[c] = v2_conv_acc;
         }
         #endif

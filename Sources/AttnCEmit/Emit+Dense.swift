@@ -82,8 +82,13 @@ extension CEmitter {
                     body.append(.line(guards.isEmpty ? term : "if (\(guards.joined(separator: " && "))) \(term)"))
                 case .circular:
                     // One guard at most (a tap shifts one way), and |shift| ≤ C wraps once.
-                    let wrapped = guards.isEmpty ? index : "(\(guards[0]) ? \(index) : \(index) \(shift < 0 ? "+" : "-") \(channels))"
-                    body.append(.line("\(acc) += \(w)[\(j)] * \(xRow)[\(wrapped)];"))
+                    let term = "\(acc) += \(w)[\(j)] * \(xRow)[\(index)];"
+                    guard let inside = guards.first else {
+                        body.append(.line(term))
+                        break
+                    }
+                    let wrapped = "\(acc) += \(w)[\(j)] * \(xRow)[\(index) \(shift < 0 ? "+" : "-") \(channels)];"
+                    body.append(.line("if (\(inside)) \(term) else \(wrapped)"))
                 }
             }
             body.append(.line("\(pointer(v))[\(vectorIndex(v, n, c))] = \(acc);"))
