@@ -74,6 +74,10 @@ enum CatalogCases {
         #"{"name": "fusion", "kind": "fusion", "input": {"c": 256, "h": 28, "w": 28}}"#,
         #"{"name": "ese", "kind": "ese", "input": {"c": 256, "h": 56, "w": 56}}"#,
         #"{"name": "ceca", "kind": "ceca", "input": {"c": 512, "h": 28, "w": 28}}"#,
+        #"{"name": "gc", "kind": "gc", "fuse_add": true, "fuse_scale": false, "input": {"c": 1024, "h": 14, "w": 14}}"#,
+        #"{"name": "triplet", "kind": "triplet", "input": {"c": 256, "h": 56, "w": 56}}"#,
+        #"{"name": "fca", "kind": "fca", "input": {"c": 512, "h": 14, "w": 14}}"#,
+        #"{"name": "ge", "kind": "ge", "extra_params": true, "extent": 2, "input": {"c": 256, "h": 56, "w": 56}}"#,
     ]
 
     static func load(root: URL) throws -> [Example] {

@@ -11,7 +11,7 @@ import Foundation
 import Testing
 
 /// The kinds whose fixtures this suite runs.
-let issue13Kinds: Set<String> = ["ese", "ceca"]
+let issue13Kinds: Set<String> = ["ese", "ceca", "gc", "triplet", "fca", "ge"]
 
 private func fixtureKind(_ name: String) -> String? {
     let path = Paths.fixtures.appendingPathComponent("\(name)/spec.json").path
@@ -23,6 +23,24 @@ private func fixtureKind(_ name: String) -> String? {
 
     @Test func everyKindHasAFixture() {
         for kind in issue13Kinds { #expect(Self.names.contains { fixtureKind($0) == kind }, "no \(kind) fixture") }
+    }
+
+    /// `fcaDCTFilter` is the official `get_dct_filter`: each FcaNet fixture's buffer, as its
+    /// constructor computed it, within float rounding.
+    @Test func fcaFilterIsTheOfficialOne() throws {
+        let fca = Self.names.filter { fixtureKind($0) == "fca" }
+        #expect(!fca.isEmpty)
+        for name in fca {
+            let dir = Paths.fixtures.appendingPathComponent(name)
+            let spec = try Pipeline.loadSpecs(path: dir.appendingPathComponent("spec.json").path)[0]
+            let weights = try SafeTensorsFile.load(path: dir.appendingPathComponent("weights.safetensors").path)
+            let file = try weights.floats("dct_layer.weight")
+            let dims = try #require(weights.tensors["dct_layer.weight"]?.shape)
+            let method = FCAFrequencies(spec.body.block(as: FCAOptions.self)?.freqSelMethod?.name ?? "top16")!
+            let ours = fcaDCTFilter(channels: dims[0], h: dims[1], w: dims[2], frequencies: method)
+            let worst = zip(ours, file).map { abs($0 - $1) }.max() ?? .infinity
+            #expect(ours.count == file.count && worst <= 1e-6, "\(name): DCT filter differs by \(worst)")
+        }
     }
 
     @Test(arguments: names)

@@ -21,6 +21,10 @@ package enum CatalogRegistry {
         FusionOptions.self,
         ESEOptions.self,
         CECAOptions.self,
+        GCOptions.self,
+        TripletOptions.self,
+        FCAOptions.self,
+        GEOptions.self,
     ]
 
     /// The kind named `kind` in JSON.
