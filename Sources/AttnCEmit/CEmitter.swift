@@ -55,6 +55,8 @@ package struct CEmitter {
         self.options = options
         var names = CNames(program: self.program)
         names.expf = options.libm ? "expf" : "attn_expf"
+        names.tanhf = options.libm ? "tanhf" : "attn_tanhf"
+        names.erff = options.libm ? "erff" : "attn_erff"
         self.names = names
     }
 
@@ -145,8 +147,12 @@ package struct CEmitter {
         var helpers = rowHelpers.filter { called.contains($0) }.map { Templates.cached("\($0).c") }
         if options.libm {
             if mentionsOutsideComments(body, "expf") { helpers.insert(Templates.cached("expf_host.c"), at: 0) }
-        } else if called.contains("expf") {
-            helpers.insert(Templates.cached("expf.c"), at: 0)
+        } else {
+            // attn_tanhf and attn_erff call attn_expf, so it comes first.
+            for f in ["erff", "tanhf"] where called.contains(f) { helpers.insert(Templates.cached("\(f).c"), at: 0) }
+            if called.contains("expf") || called.contains("tanhf") || called.contains("erff") {
+                helpers.insert(Templates.cached("expf.c"), at: 0)
+            }
         }
         if called.contains("sqrtf") { helpers.insert(Templates.cached("sqrtf.c"), at: 0) }
         let selftest = options.selftest.map { selftestFunction($0) } ?? ""

@@ -14,6 +14,9 @@ struct CNames {
     let program: Program
     /// The exponential the kernels call: libm's `expf`, or the generator's own `attn_expf`.
     var expf = "expf"
+    /// tanh and erf: libm's `tanhf`/`erff`, or the generator's `attn_tanhf`/`attn_erff`.
+    var tanhf = "tanhf"
+    var erff = "erff"
 
     /// `se_layer3` → `SE_LAYER3`, the macro prefix.
     var macroPrefix: String { program.name.uppercased() }

@@ -142,6 +142,20 @@ struct NestValues {
                 let t = "\(names.value(v))_t"
                 emit("const float \(t) = \(a) + 3.0f;", at: depth)
                 return ("(\(t) < 0.0f ? 0.0f : (\(t) > 6.0f ? 6.0f : \(t))) / 6.0f", depth)
+            case .relu6: return ("\(a) < 0.0f ? 0.0f : (\(a) > 6.0f ? 6.0f : \(a))", depth)
+            case .silu: return ("\(a) / (1.0f + \(names.expf)(-\(a)))", depth)
+            case .hardSwish:
+                // x · relu6(x + 3) / 6 in PyTorch's order; a NaN stays NaN.
+                let t = "\(names.value(v))_t"
+                emit("const float \(t) = \(a) + 3.0f;", at: depth)
+                return ("\(a) * (\(t) < 0.0f ? 0.0f : (\(t) > 6.0f ? 6.0f : \(t))) / 6.0f", depth)
+            case .gelu: return ("0.5f * \(a) * (1.0f + \(names.erff)(\(a) * 0.707106781f))", depth)
+            case .geluTanh:
+                return ("0.5f * \(a) * (1.0f + \(names.tanhf)(0.797884561f * (\(a) + 0.044715f * \(a) * \(a) * \(a))))", depth)
+            case .tanh: return ("\(names.tanhf)(\(a))", depth)
+            case .leakyRelu(let slope): return ("\(a) < 0.0f ? \(cFloat(slope)) * \(a) : \(a)", depth)
+            case .mulScalar(let k): return ("\(a) * \(cFloat(k))", depth)
+            case .addScalar(let k): return (k < 0 ? "\(a) - \(cFloat(-k))" : "\(a) + \(cFloat(k))", depth)
             }
         case .binary(let b):
             switch b {

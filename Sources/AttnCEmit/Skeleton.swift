@@ -66,7 +66,7 @@ enum Skeleton {
         return header
     }
 
-    /// `forJIT` swaps `<math.h>` for the two declarations the kernels use: parsing the header
+    /// `forJIT` swaps `<math.h>` for the declarations of the libm functions the kernels call: parsing the header
     /// costs tcc about 1.5 ms, seven times the rest of a compile.
     static func source(
         name: String, include: String, helpers: [String], function: String, weights: String, forJIT: Bool, libm: Bool
@@ -74,7 +74,7 @@ enum Skeleton {
         let math: String
         switch (libm, forJIT) {
         case (true, false): math = "#include <math.h>\n#include <stdint.h>"
-        case (true, true): math = "float expf(float);\ntypedef unsigned int uint32_t;\ntypedef int int32_t;\n#define INFINITY (1.0f / 0.0f)"
+        case (true, true): math = "float expf(float);\nfloat tanhf(float);\nfloat erff(float);\ntypedef unsigned int uint32_t;\ntypedef int int32_t;\n#define INFINITY (1.0f / 0.0f)"
         case (false, false): math = "#include <stdint.h>\n\n#define INFINITY (1.0f / 0.0f) /* libm-free build */"
         case (false, true): math = "typedef unsigned int uint32_t;\ntypedef int int32_t;\n#define INFINITY (1.0f / 0.0f)"
         }

@@ -12,7 +12,7 @@ package struct CodeFeatures: Hashable, Sendable {
     package var branches = 0
     /// Calls to the file's own static helpers (`attn_row_dot(...)`), definitions not counted.
     package var helperCalls = 0
-    /// Calls to libm's expf (a call instruction, however long the C expression around it).
+    /// Calls to libm's expf, tanhf or erff (a call instruction, however long the C expression around it).
     package var expfCalls = 0
     /// Bytes of file-scope const arrays other than `<name>_params` (golden vectors, tables).
     package var constantBytes = 0
@@ -49,7 +49,7 @@ package struct CodeFeatures: Hashable, Sendable {
             switch toks[i] {
             case "for": loops += 1
             case "if": branches += 1
-            case "expf": expfCalls += 1
+            case "expf", "tanhf", "erff": expfCalls += 1
             case let id where helpers.contains(id): helperCalls += 1
             default: break
             }

@@ -7,12 +7,61 @@ public enum PoolMode: String, Sendable, Codable, CaseIterable {
     case max
 }
 
-/// Pointwise functions of one operand.
-public enum UnaryOp: String, Sendable, Codable, CaseIterable {
+/// Pointwise functions of one operand, each as PyTorch defines it.
+public enum UnaryOp: Hashable, Sendable {
     case relu
     case sigmoid
     /// PyTorch's `relu6(x + 3) / 6` (not Keras' `0.2x + 0.5`).
-    case hardSigmoid = "hard_sigmoid"
+    case hardSigmoid
+    /// `min(max(x, 0), 6)`.
+    case relu6
+    /// `x · sigmoid(x)` (`nn.SiLU`, swish).
+    case silu
+    /// `x · relu6(x + 3) / 6` (`nn.Hardswish`).
+    case hardSwish
+    /// `x/2 · (1 + erf(x/√2))` (`nn.GELU()`).
+    case gelu
+    /// `x/2 · (1 + tanh(√(2/π) · (x + 0.044715·x³)))` (`nn.GELU(approximate='tanh')`).
+    case geluTanh
+    case tanh
+    /// `x` for `x ≥ 0`, `slope · x` below (`nn.LeakyReLU(negative_slope)`).
+    case leakyRelu(slope: Float)
+    /// `x · value`, a multiplication by a constant.
+    case mulScalar(Float)
+    /// `x + value`, an addition of a constant.
+    case addScalar(Float)
+
+    /// The name printed in the IR and used by `explain`: the JSON op's name.
+    public var name: String {
+        switch self {
+        case .relu: return "relu"
+        case .sigmoid: return "sigmoid"
+        case .hardSigmoid: return "hard_sigmoid"
+        case .relu6: return "relu6"
+        case .silu: return "silu"
+        case .hardSwish: return "hard_swish"
+        case .gelu: return "gelu"
+        case .geluTanh: return "gelu_tanh"
+        case .tanh: return "tanh"
+        case .leakyRelu: return "leaky_relu"
+        case .mulScalar: return "mul_scalar"
+        case .addScalar: return "add_scalar"
+        }
+    }
+
+    /// The constant an op carries (a slope or an operand), which must be a finite float.
+    public var constant: Float? {
+        switch self {
+        case .leakyRelu(let v), .mulScalar(let v), .addScalar(let v): return v
+        case .relu, .sigmoid, .hardSigmoid, .relu6, .silu, .hardSwish, .gelu, .geluTanh, .tanh: return nil
+        }
+    }
+
+    /// One of each case (the constant ones with a sample value), for tests that cover them all.
+    public static let allCases: [UnaryOp] = [
+        .relu, .sigmoid, .hardSigmoid, .relu6, .silu, .hardSwish, .gelu, .geluTanh, .tanh, .leakyRelu(slope: 0.01),
+        .mulScalar(0.5), .addScalar(3),
+    ]
 }
 
 /// Pointwise functions of two operands, broadcasting numpy style.

@@ -29,7 +29,10 @@ extension Op: CustomStringConvertible {
         case .transpose(let perm): return "transpose\(perm)"
         case .upsampleNearest(let h, let w): return "upsample_nearest(\(h)x\(w))"
         case .affine(let s, let t): return "affine(scale=$\(s), shift=$\(t))"
-        case .unary(let u): return u.rawValue
+        case .unary(let u):
+            guard let k = u.constant else { return u.name }
+            if case .leakyRelu = u { return "\(u.name)(slope=\(k))" }
+            return "\(u.name)(value=\(k))"
         case .binary(let b): return b.rawValue
         case .concat: return "concat.c"
         }

@@ -122,8 +122,10 @@ extension Op {
                 throw IRError("constant: parameter \(params[id].name) \(params[id].dims) viewed as \(shape)")
             }
             return shape
-        case .unary:
+        case .unary(let u):
             try arity(1)
+            // The constant is printed into the C as a float literal: inf or NaN has none.
+            if let k = u.constant, !k.isFinite { throw IRError("\(self): the constant \(k) is not finite") }
             return operands[0]
         case .binary:
             try arity(2)

@@ -135,6 +135,17 @@ package enum Interpreter {
         case .relu: return v < 0 ? 0 : v  // NaN stays NaN, as in PyTorch
         case .sigmoid: return 1 / (1 + expf(-v))
         case .hardSigmoid: return min(max(v + 3, 0), 6) / 6
+        case .relu6: return v < 0 ? 0 : (v > 6 ? 6 : v)
+        case .silu: return v / (1 + expf(-v))
+        case .hardSwish:
+            let t = v + 3
+            return v * (t < 0 ? 0 : (t > 6 ? 6 : t)) / 6
+        case .gelu: return 0.5 * v * (1 + erff(v * 0.707106781))
+        case .geluTanh: return 0.5 * v * (1 + tanhf(0.797884561 * (v + 0.044715 * v * v * v)))
+        case .tanh: return tanhf(v)
+        case .leakyRelu(let slope): return v < 0 ? slope * v : v
+        case .mulScalar(let k): return v * k
+        case .addScalar(let k): return v + k
         }
     }
 

@@ -125,6 +125,20 @@ struct LoweringState {
         case .relu: op = .unary(.relu)
         case .sigmoid: op = .unary(.sigmoid)
         case .hardSigmoid: op = .unary(.hardSigmoid)
+        case .relu6: op = .unary(.relu6)
+        case .silu: op = .unary(.silu)
+        case .hardSwish: op = .unary(.hardSwish)
+        case .gelu(let approximateTanh): op = .unary(approximateTanh ? .geluTanh : .gelu)
+        case .tanh: op = .unary(.tanh)
+        case .leakyRelu(let slope):
+            try float32(slope, "negative_slope")
+            op = .unary(.leakyRelu(slope: Float(slope)))
+        case .mulScalar(let v):
+            try float32(v, "value")
+            op = .unary(.mulScalar(Float(v)))
+        case .addScalar(let v):
+            try float32(v, "value")
+            op = .unary(.addScalar(Float(v)))
         case .add: op = .binary(.add)
         case .sub: op = .binary(.sub)
         case .mul: op = .binary(.mul)
@@ -370,7 +384,8 @@ struct LoweringState {
             return p.split(separator: ".").last { $0.first?.isNumber == false }.map(String.init) ?? "t"
         case .layerNorm(let p?, _):
             return p.split(separator: ".").last { $0.first?.isNumber == false }.map(String.init) ?? "t"
-        case .relu, .sigmoid, .hardSigmoid, .add, .sub, .mul, .concat, .axisPool, .pool2d, .upsampleNearest, .softmax,
+        case .relu, .sigmoid, .hardSigmoid, .relu6, .silu, .hardSwish, .gelu, .tanh, .leakyRelu, .mulScalar, .addScalar,
+            .add, .sub, .mul, .concat, .axisPool, .pool2d, .upsampleNearest, .softmax,
             .l1Normalize, .layerNorm, .instanceNorm, .matmul, .attention, .slice, .reshape, .transpose:
             return op.jsonName
         }

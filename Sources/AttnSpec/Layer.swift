@@ -40,6 +40,21 @@ public enum LayerOp: Hashable, Sendable {
     case relu
     case sigmoid
     case hardSigmoid
+    /// `min(max(x, 0), 6)`.
+    case relu6
+    /// `x · sigmoid(x)` (`nn.SiLU`).
+    case silu
+    /// `x · relu6(x + 3) / 6` (`nn.Hardswish`).
+    case hardSwish
+    /// `nn.GELU`: the erf form, or with `approximateTanh` PyTorch's `approximate='tanh'`.
+    case gelu(approximateTanh: Bool)
+    case tanh
+    /// `nn.LeakyReLU(negative_slope)`: `x` for `x ≥ 0`, `negativeSlope · x` below.
+    case leakyRelu(negativeSlope: Double)
+    /// `x · value`.
+    case mulScalar(Double)
+    /// `x + value`.
+    case addScalar(Double)
     case add
     case sub
     case mul
@@ -85,6 +100,14 @@ public enum LayerOp: Hashable, Sendable {
         case .relu: return "relu"
         case .sigmoid: return "sigmoid"
         case .hardSigmoid: return "hard_sigmoid"
+        case .relu6: return "relu6"
+        case .silu: return "silu"
+        case .hardSwish: return "hard_swish"
+        case .gelu: return "gelu"
+        case .tanh: return "tanh"
+        case .leakyRelu: return "leaky_relu"
+        case .mulScalar: return "mul_scalar"
+        case .addScalar: return "add_scalar"
         case .add: return "add"
         case .sub: return "sub"
         case .mul: return "mul"
@@ -109,8 +132,8 @@ public enum LayerOp: Hashable, Sendable {
     /// Every JSON op name, for error messages and `attn-gen list`.
     public static let jsonNames = [
         "global_pool", "channel_pool", "axis_pool", "pool2d", "weighted_pool", "linear", "channel_conv1d", "conv2d",
-        "batch_norm", "layer_norm", "instance_norm", "relu", "sigmoid", "hard_sigmoid", "softmax", "l1_normalize",
-        "add", "sub", "mul", "matmul", "attention", "parameter", "concat", "slice", "reshape", "transpose",
+        "batch_norm", "layer_norm", "instance_norm", "relu", "sigmoid", "hard_sigmoid", "relu6", "silu", "hard_swish",
+        "gelu", "tanh", "leaky_relu", "softmax", "l1_normalize", "add", "sub", "mul", "mul_scalar", "add_scalar", "matmul", "attention", "parameter", "concat", "slice", "reshape", "transpose",
         "upsample_nearest",
     ]
 
@@ -124,7 +147,8 @@ public enum LayerOp: Hashable, Sendable {
         case .batchNorm(let p, _): return [p + ".scale", p + ".shift"]
         case .layerNorm(let p?, _): return [p + ".weight", p + ".bias"]
         case .parameter(let p, _): return [p]
-        case .globalPool, .channelPool, .relu, .sigmoid, .hardSigmoid, .add, .sub, .mul, .concat, .axisPool, .pool2d,
+        case .globalPool, .channelPool, .relu, .sigmoid, .hardSigmoid, .relu6, .silu, .hardSwish, .gelu, .tanh,
+            .leakyRelu, .mulScalar, .addScalar, .add, .sub, .mul, .concat, .axisPool, .pool2d,
             .upsampleNearest, .softmax, .l1Normalize, .layerNorm, .instanceNorm, .matmul, .attention, .slice, .reshape,
             .transpose:
             return []
@@ -135,6 +159,7 @@ public enum LayerOp: Hashable, Sendable {
     public var arity: Int? {
         switch self {
         case .globalPool, .channelPool, .linear, .channelConv1d, .conv2d, .batchNorm, .relu, .sigmoid, .hardSigmoid,
+            .relu6, .silu, .hardSwish, .gelu, .tanh, .leakyRelu, .mulScalar, .addScalar,
             .axisPool, .pool2d, .weightedPool, .upsampleNearest, .softmax, .l1Normalize, .layerNorm, .instanceNorm,
             .slice, .reshape, .transpose:
             return 1

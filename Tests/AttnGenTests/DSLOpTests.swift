@@ -54,4 +54,45 @@ import Testing
             #expect(error.message.contains("must be named"), "\(error)")
         }
     }
+
+    /// The activation words: the DSL and the JSON give the same spec, and its C matches the interpreter.
+    @Test func activationWordsRoundTripAndMatch() throws {
+        let spec = Block("acts_dsl", input: .nchw(2, 6, 3, 5)) {
+            MultiplyScalar(2.5).named("s")
+            SiLU(of: "s").named("a")
+            HardSwish(of: "s")
+            GELU()
+            GELU(approximate: .tanh).named("b")
+            Tanh(of: "a")
+            LeakyReLU(negativeSlope: -0.25)
+            ReLU6()
+            AddScalar(-1)
+            Add("b")
+            Multiply("x")
+        }
+        #expect(try BlockSpec.decodeFile(Data(spec.canonicalJSON.utf8)) == [spec])
+        for variant in [spec, spec.layout(.nhwc).libm(false)] {
+            let result = try CrossCheck.run(variant, seed: 4)
+            #expect(result.passed, "\(result)")
+        }
+    }
+
+    /// A constant the C cannot spell (NaN, ±inf, or finite in Double only) is a SpecError naming
+    /// the field, from the DSL as from JSON.
+    @Test(arguments: [Double.nan, .infinity, -.infinity, 1e39])
+    func nonFiniteConstantsAreSpecErrors(_ value: Double) throws {
+        let words: [(String, any LayerConvertible)] = [
+            ("negative_slope", LeakyReLU(negativeSlope: value)), ("value", MultiplyScalar(value)), ("value", AddScalar(value)),
+        ]
+        for (field, word) in words {
+            let spec = Block("bad_const", input: .nchw(1, 2, 2, 2)) { ReLU(); word.layer }
+            do {
+                _ = try Pipeline.generate(spec)
+                Issue.record("\(word.layer.op.jsonName) with \(value) lowered")
+            } catch {
+                #expect(error.path == "graph[1].\(field)", "\(error)")
+            }
+        }
+    }
 }
+

@@ -19,6 +19,8 @@ import Testing
         ("eca_k3", #"{"name": "k", "kind": "eca", "input": {"c": 6, "h": 2, "w": 3}, "kernel_size": 3}"#),
         ("channel_pool_concat", #"{"name": "k", "input": {"c": 3, "h": 2, "w": 2}, "graph": [{"op": "channel_pool", "mode": "mean", "as": "a"}, {"op": "channel_pool", "mode": "max", "inputs": ["x"], "as": "m"}, {"op": "concat", "inputs": ["a", "m"]}]}"#),
         ("matmul_alpha", #"{"name": "k", "input": {"c": 1, "h": 3, "w": 3}, "graph": [{"op": "matmul", "inputs": ["x", "x"], "alpha": 0.5}]}"#),
+        ("activations", #"{"name": "k", "input": {"c": 2, "h": 1, "w": 3}, "graph": [{"op": "mul_scalar", "value": 2.5}, {"op": "silu", "as": "a"}, {"op": "hard_swish"}, {"op": "gelu"}, {"op": "gelu", "approximate": "tanh"}, {"op": "tanh"}, {"op": "leaky_relu", "negative_slope": 0.125}, {"op": "relu6"}, {"op": "add_scalar", "value": -1}, {"op": "mul", "inputs": ["a"]}]}"#),
+        ("activations_no_libm", #"{"name": "k", "libm": false, "input": {"c": 2, "h": 1, "w": 3}, "graph": [{"op": "silu", "as": "a"}, {"op": "gelu", "as": "b"}, {"op": "tanh", "inputs": ["x"]}, {"op": "add", "inputs": ["a"]}, {"op": "add", "inputs": ["b"]}]}"#),
         ("softmax_hw", #"{"name": "k", "input": {"c": 2, "h": 2, "w": 2}, "graph": [{"op": "softmax", "axis": "hw"}]}"#),
     ]
 

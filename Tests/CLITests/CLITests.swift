@@ -393,6 +393,7 @@ struct CLITests {
         #expect(r.stdout.components(separatedBy: "    params ").count - 1 == kinds.count, "\(r.stdout)")
         #expect(!r.stdout.contains("not at this shape"))
         #expect(r.stdout.contains("num_heads=8"))
+        #expect(r.stdout.contains("graph ops (for blocks of your own): ") && r.stdout.contains(", hard_swish, gelu, tanh, leaky_relu, "))
     }
 
     @Test func listRefusesABadShape() throws {

@@ -47,6 +47,9 @@ struct LimitsTests {
         ),
         "batch_norm": ([], #""param": "bn""#, []), "layer_norm": ([], "", []), "instance_norm": ([], "", []),
         "relu": ([], "", []), "sigmoid": ([], "", []), "hard_sigmoid": ([], "", []),
+        "relu6": ([], "", []), "silu": ([], "", []), "hard_swish": ([], "", []), "gelu": ([], #""approximate": "tanh""#, []),
+        "tanh": ([], "", []), "leaky_relu": ([], #""negative_slope": 0.2"#, []),
+        "mul_scalar": ([], #""value": 0.5"#, []), "add_scalar": ([], #""value": 3"#, []),
         "softmax": ([], #""axis": "hw""#, []), "l1_normalize": ([], #""axis": "c""#, []),
         "add": ([], #""inputs": ["x"]"#, []), "sub": ([], #""inputs": ["x"]"#, []), "mul": ([], #""inputs": ["x"]"#, []),
         "matmul": ([], #""inputs": ["x", "x"]"#, []), "attention": ([], #""inputs": ["x", "x", "x"]"#, []),
@@ -63,7 +66,8 @@ struct LimitsTests {
     static let floatFields: [(op: String, field: String, extra: String)] = [
         ("batch_norm", "eps", #""param": "bn""#), ("layer_norm", "eps", ""), ("instance_norm", "eps", ""),
         ("l1_normalize", "eps", #""axis": "c""#), ("matmul", "alpha", #""inputs": ["x", "x"]"#),
-        ("attention", "scale", #""inputs": ["x", "x", "x"]"#),
+        ("attention", "scale", #""inputs": ["x", "x", "x"]"#), ("leaky_relu", "negative_slope", ""),
+        ("mul_scalar", "value", ""), ("add_scalar", "value", ""),
     ]
     static let extremeFloats = ["1e39", "-1e39", "1e-46", "0", "-1", "1e308", "3.4028235e38"]
 

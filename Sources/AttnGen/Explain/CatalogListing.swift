@@ -51,6 +51,7 @@ package enum CatalogListing {
                 lines.append("    not at this shape: \(error)")
             }
         }
+        lines.append("graph ops (for blocks of your own): \(LayerOp.jsonNames.joined(separator: ", "))")
         return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -74,6 +74,58 @@ public struct HardSigmoid: LayerConvertible {
     public init(of input: String? = nil) { layer = Layer(.hardSigmoid, inputs: input.map { [$0] } ?? []) }
 }
 
+/// `min(max(x, 0), 6)`.
+public struct ReLU6: LayerConvertible {
+    public let layer: Layer
+    public init(of input: String? = nil) { layer = Layer(.relu6, inputs: input.map { [$0] } ?? []) }
+}
+
+/// `x · sigmoid(x)`, PyTorch's `nn.SiLU` (swish).
+public struct SiLU: LayerConvertible {
+    public let layer: Layer
+    public init(of input: String? = nil) { layer = Layer(.silu, inputs: input.map { [$0] } ?? []) }
+}
+
+/// PyTorch's hard swish, `x · relu6(x + 3) / 6`.
+public struct HardSwish: LayerConvertible {
+    public let layer: Layer
+    public init(of input: String? = nil) { layer = Layer(.hardSwish, inputs: input.map { [$0] } ?? []) }
+}
+
+/// PyTorch's `nn.GELU`: the erf form by default, `approximate: .tanh` for its tanh form.
+public struct GELU: LayerConvertible {
+    public enum Approximation: Sendable { case none, tanh }
+    public let layer: Layer
+    public init(approximate: Approximation = .none, of input: String? = nil) {
+        layer = Layer(.gelu(approximateTanh: approximate == .tanh), inputs: input.map { [$0] } ?? [])
+    }
+}
+
+public struct Tanh: LayerConvertible {
+    public let layer: Layer
+    public init(of input: String? = nil) { layer = Layer(.tanh, inputs: input.map { [$0] } ?? []) }
+}
+
+/// PyTorch's `nn.LeakyReLU(negative_slope)`, default slope 0.01.
+public struct LeakyReLU: LayerConvertible {
+    public let layer: Layer
+    public init(negativeSlope: Double = 0.01, of input: String? = nil) {
+        layer = Layer(.leakyRelu(negativeSlope: negativeSlope), inputs: input.map { [$0] } ?? [])
+    }
+}
+
+/// `x · value`: a multiplication by a constant.
+public struct MultiplyScalar: LayerConvertible {
+    public let layer: Layer
+    public init(_ value: Double, of input: String? = nil) { layer = Layer(.mulScalar(value), inputs: input.map { [$0] } ?? []) }
+}
+
+/// `x + value`: an addition of a constant.
+public struct AddScalar: LayerConvertible {
+    public let layer: Layer
+    public init(_ value: Double, of input: String? = nil) { layer = Layer(.addScalar(value), inputs: input.map { [$0] } ?? []) }
+}
+
 /// Broadcasting product of the previous result and `other` (or of two named values).
 public struct Multiply: LayerConvertible {
     public let layer: Layer

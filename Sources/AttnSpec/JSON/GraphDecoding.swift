@@ -58,6 +58,21 @@ extension BlockSpec {
         case "relu": op = .relu
         case "sigmoid": op = .sigmoid
         case "hard_sigmoid": op = .hardSigmoid
+        case "relu6": op = .relu6
+        case "silu": op = .silu
+        case "hard_swish": op = .hardSwish
+        case "gelu":
+            // PyTorch's `approximate` argument: "none" (erf, the default) or "tanh".
+            switch try r.string("approximate") ?? "none" {
+            case "none": op = .gelu(approximateTanh: false)
+            case "tanh": op = .gelu(approximateTanh: true)
+            case let other: throw SpecError("approximate", "must be \"none\" or \"tanh\" (PyTorch's GELU), got \"\(other)\"")
+            }
+        case "tanh": op = .tanh
+        case "leaky_relu": op = .leakyRelu(negativeSlope: try r.double("negative_slope") ?? 0.01)
+        case "mul_scalar", "add_scalar":
+            let value = try r.require("value") { (r: inout FieldReader, k: String) throws(SpecError) in try r.double(k) }
+            op = opName == "mul_scalar" ? .mulScalar(value) : .addScalar(value)
         case "add": op = .add
         case "sub": op = .sub
         case "mul": op = .mul

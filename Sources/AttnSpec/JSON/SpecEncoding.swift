@@ -58,8 +58,14 @@ extension Layer {
         case .batchNorm(let param, let eps):
             f["param"] = .string(param)
             f["eps"] = .double(eps)
-        case .relu, .sigmoid, .hardSigmoid, .add, .sub, .mul, .concat:
+        case .relu, .sigmoid, .hardSigmoid, .relu6, .silu, .hardSwish, .tanh, .add, .sub, .mul, .concat:
             break
+        case .gelu(let approximateTanh):
+            f["approximate"] = .string(approximateTanh ? "tanh" : "none")
+        case .leakyRelu(let slope):
+            f["negative_slope"] = .double(slope)
+        case .mulScalar(let v), .addScalar(let v):
+            f["value"] = .double(v)
         case .axisPool(let m, let axis):
             f["mode"] = .string(m.rawValue)
             f["axis"] = .string(axis.rawValue)
