@@ -95,13 +95,10 @@ void triplet_c64_forward(const float *input, float *output, const float *params,
     float *v18_gate_hw = scratch + 0; /* [1,1,28,28] */
     float *v19_sigmoid = scratch + 784; /* [1,1,64,28] */
     float *v20_sigmoid = scratch + 2576; /* [1,1,28,64] */
-    float *v21_y_hw = scratch + 4368; /* [1,64,28,28] */
-    float *v22_gate_cw = scratch + 154896; /* [1,64,1,28] */
-    float *v23_gate_hc = scratch + 0; /* [1,64,28,1] */
-    float *v24_y_cw = scratch + 54544; /* [1,64,28,28] */
-    float *v25_y_hc = scratch + 104720; /* [1,64,28,28] */
-    float *v27_reshape = scratch + 4368; /* [1,3,1792,28], a view */
-    float *v28_cpool_mean = scratch + 154896; /* [1,1,1792,28] */
+    float *v22_gate_cw = scratch + 4368; /* [1,64,1,28] */
+    float *v23_gate_hc = scratch + 784; /* [1,64,28,1] */
+    float *v24_y_cw = scratch + 6160; /* [1,64,28,28] */
+    float *v25_y_hc = scratch + 56336; /* [1,64,28,28] */
 
     /* v1_x_cw [1,28,64,28] = transpose[0, 2, 1, 3](input) */
     {
@@ -296,15 +293,6 @@ void triplet_c64_forward(const float *input, float *output, const float *params,
         }
     }
 
-    /* v21_y_hw [1,64,28,28] = mul(input, v18_gate_hw) */
-    for (int c = 0; c < 64; c++) {
-        const float *input_r0 = input + c * 784;
-        float *v21_y_hw_w1 = v21_y_hw + c * 784;
-        for (int hw = 0; hw < 784; hw++) {
-            v21_y_hw_w1[hw] = input_r0[hw] * v18_gate_hw[hw];
-        }
-    }
-
     /* v22_gate_cw [1,64,1,28] = transpose[0, 2, 1, 3](v19_sigmoid) */
     {
         for (int c = 0; c < 64; c++) {
@@ -348,31 +336,17 @@ void triplet_c64_forward(const float *input, float *output, const float *params,
         }
     }
 
-    /* v28_cpool_mean [1,1,1792,28] = channel_pool.mean(v27_reshape) */
-    {
-        float *v28_cpool_mean_plane = v28_cpool_mean;
-        for (int hw = 0; hw < 50176; hw++) {
-            v28_cpool_mean_plane[hw] = 0.0f;
-        }
-        for (int c = 0; c < 3; c++) {
-            const float *v27_reshape_r0 = v27_reshape + c * 50176;
-            for (int hw = 0; hw < 50176; hw++) {
-                v28_cpool_mean_plane[hw] += v27_reshape_r0[hw];
-            }
-        }
-        for (int hw = 0; hw < 50176; hw++) {
-            v28_cpool_mean_plane[hw] *= 0.33333334f;
-        }
-    }
-
-    /* v29_reshape [1,64,28,28] = reshape[1,64,28,28](v28_cpool_mean) */
-    {
-        for (int c = 0; c < 64; c++) {
-            for (int h = 0; h < 28; h++) {
-                for (int w = 0; w < 28; w++) {
-                    output[c * 784 + h * 28 + w] = v28_cpool_mean[((c * 784 + h * 28 + w) / 28 % 1792) * 28 + ((c * 784 + h * 28 + w) % 28)];
-                }
-            }
+    /* v28_mul_scalar [1,64,28,28] = mul_scalar(value=0.33333334)(v27_add) */
+    for (int c = 0; c < 64; c++) {
+        const float *input_r0 = input + c * 784;
+        const float *v24_y_cw_r1 = v24_y_cw + c * 784;
+        const float *v25_y_hc_r2 = v25_y_hc + c * 784;
+        float *output_w3 = output + c * 784;
+        for (int hw = 0; hw < 784; hw++) {
+            const float v21_y_hw = input_r0[hw] * v18_gate_hw[hw];
+            const float v26_add = v21_y_hw + v24_y_cw_r1[hw];
+            const float v27_add = v26_add + v25_y_hc_r2[hw];
+            output_w3[hw] = v27_add * 0.33333334f;
         }
     }
 }

@@ -21,7 +21,7 @@
 #define TRIPLET_C64_INPUT_SIZE 50176 /* [N,C,H,W] = [1,64,28,28] */
 #define TRIPLET_C64_OUTPUT_SIZE 50176 /* [1,64,28,28] */
 #define TRIPLET_C64_PARAMS_SIZE 300
-#define TRIPLET_C64_SCRATCH_SIZE 205072
+#define TRIPLET_C64_SCRATCH_SIZE 106512
 #define TRIPLET_C64_INPUT_N 1
 #define TRIPLET_C64_INPUT_C 64
 #define TRIPLET_C64_INPUT_H 28
@@ -31,7 +31,7 @@
 #define TRIPLET_C64_OUTPUT_H 28
 #define TRIPLET_C64_OUTPUT_W 28
 #define TRIPLET_C64_LAYOUT_NCHW 1 /* input and output memory order */
-#define TRIPLET_C64_OUTPUT_MAY_ALIAS_INPUT 0 /* 1: output may be the input array (in place) */
+#define TRIPLET_C64_OUTPUT_MAY_ALIAS_INPUT 1 /* 1: output may be the input array (in place) */
 
 /* Parameter array: tensors packed in this order, row-major. */
 #define TRIPLET_C64_CHANNELGATEH_SPATIAL_CONV_WEIGHT_OFFSET 0 /* ChannelGateH.spatial.conv.weight [1, 2, 7, 7] */

@@ -78,6 +78,7 @@ enum CatalogCases {
         #"{"name": "triplet", "kind": "triplet", "input": {"c": 256, "h": 56, "w": 56}}"#,
         #"{"name": "fca", "kind": "fca", "input": {"c": 512, "h": 14, "w": 14}}"#,
         #"{"name": "ge", "kind": "ge", "extra_params": true, "extent": 2, "input": {"c": 256, "h": 56, "w": 56}}"#,
+        #"{"name": "simam", "kind": "simam", "input": {"c": 256, "h": 56, "w": 56}}"#,
     ]
 
     static func load(root: URL) throws -> [Example] {

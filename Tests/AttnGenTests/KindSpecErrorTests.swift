@@ -101,3 +101,12 @@ private func kindError(_ kind: String, _ input: String, _ extra: String = "") ->
         #expect(kindError("ge", input, #""extra_params": true, "extent": 8"#) == nil)
     }
 }
+
+@Suite struct SimAMRuleTests {
+    @Test func errors() {
+        expectError(kindError("simam", #"{"c": 16, "h": 1, "w": 1}"#), path: "input", "H·W − 1", "1×1")
+        expectError(kindError("simam", #"{"c": 16, "h": 4, "w": 4}"#, #""e_lambda": 0"#), path: "e_lambda", "positive")
+        expectError(kindError("simam", #"{"c": 16, "h": 4, "w": 4}"#, #""e_lambda": 1e39"#), path: "e_lambda", "float32")
+        #expect(kindError("simam", #"{"c": 16, "h": 1, "w": 2}"#) == nil)
+    }
+}

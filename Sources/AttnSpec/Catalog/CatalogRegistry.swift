@@ -25,6 +25,7 @@ package enum CatalogRegistry {
         TripletOptions.self,
         FCAOptions.self,
         GEOptions.self,
+        SimAMOptions.self,
     ]
 
     /// The kind named `kind` in JSON.

@@ -6,7 +6,7 @@
 // the view's first axis) → 7×7 conv 2 → 1, padding 3, no bias → BatchNorm → sigmoid, multiplying
 // the view it pooled. The views: C–W (x permuted to [N,H,C,W], pooled over H), H–C ([N,W,H,C],
 // pooled over W) and H–W (x itself, pooled over C, CBAM's spatial gate); the three gated tensors
-// are averaged (`no_spatial`: the first two). `TripletAttention`'s `gate_channels`,
+// are summed and scaled by 1/3 (`no_spatial`: the first two, by 1/2). `TripletAttention`'s `gate_channels`,
 // `reduction_ratio` and `pool_types` are unused by the official code and have no field here.
 
 extension Catalog {
@@ -28,12 +28,10 @@ extension Catalog {
         }
     }
 
-    /// `mean(x·A_cw, x·A_hc[, x·A_hw])`, each gated copy of x one channel block of a stack whose
-    /// mean over blocks PyTorch's `(1/3)·(a + b + c)` is.
+    /// `(1/3)·(x·A_hw + x·A_cw + x·A_hc)` (`no_spatial`: `(1/2)·(x·A_cw + x·A_hc)`), summed in the
+    /// official order.
     public static func triplet(_ input: InputShape, noSpatial: Bool) -> [Layer] {
-        let (n, c, h, w) = (input.n, input.c, input.h, input.w)
-        let branches = noSpatial ? 2 : 3
-        return build {
+        build {
             Primitive(.transpose([0, 2, 1, 3]), "x").named("x_cw")
             tripletGate("x_cw", "ChannelGateH", back: [0, 2, 1, 3], as: "gate_cw")
             Primitive(.transpose([0, 3, 2, 1]), "x").named("x_hc")
@@ -41,15 +39,15 @@ extension Catalog {
             Multiply("x", "gate_cw").named("y_cw")
             Multiply("x", "gate_hc").named("y_hc")
             if noSpatial {
-                Concat("y_cw", "y_hc")
+                Add("y_cw", "y_hc")
+                MultiplyScalar(1.0 / 2.0)
             } else {
                 tripletGate("x", "SpatialGate", back: nil, as: "gate_hw")
                 Multiply("x", "gate_hw").named("y_hw")
-                Concat("y_hw", "y_cw", "y_hc")
+                Add("y_hw", "y_cw")
+                Add("y_hc")
+                MultiplyScalar(1.0 / 3.0)
             }
-            Primitive(.reshape([n, branches, c * h, w]))
-            ChannelPool(.mean)
-            Primitive(.reshape([n, c, h, w]))
         }
     }
 }
@@ -80,9 +78,7 @@ extension TripletOptions: CatalogBlock {
 
     package func layers(_ input: InputShape) throws(SpecError) -> [Layer] {
         let noSpatial = noSpatial ?? false
-        // The three gated copies of x stacked along C, and each view's 7×7 conv over a plane
-        // padded by 3.
-        try Rules.fits([input.n, noSpatial ? 2 : 3, input.c, input.h, input.w], "input", "the stack of gated copies of x")
+        // Each view's 7×7 conv runs over a plane padded by 3.
         try Rules.paddedPlane(channels: 2, h: max(input.c, input.h), w: max(input.c, input.w), padding: 3, "input", "the 7×7 gate conv")
         return Catalog.triplet(input, noSpatial: noSpatial)
     }
