@@ -80,6 +80,14 @@ public enum Axis: String, Sendable, Codable, CaseIterable {
     case hw
 }
 
+/// How a channel conv1d fills the taps that fall outside the C channels (PyTorch's `padding_mode`).
+public enum ChannelPadding: String, Sendable, Codable, CaseIterable {
+    /// Taps outside read 0 (ECA).
+    case zeros
+    /// Channel `c` reads `(c + shift) mod C`: the channels form a ring (timm's CECA).
+    case circular
+}
+
 /// Index of a parameter tensor in `Program.params`.
 public typealias ParamID = Int
 
@@ -135,8 +143,9 @@ public enum Op: Hashable, Sendable {
     // MARK: dense
     /// `y[n,o] = Σ_i W[o,i]·x[n,i] (+ b[o])` on vectors `[N,I,1,1] → [N,O,1,1]`.
     case linear(weight: ParamID, bias: ParamID?, outFeatures: Int)
-    /// Cross-correlation along the channel axis of a vector, zero padding `(k-1)/2`, no bias.
-    case channelConv1d(weight: ParamID, kernel: Int)
+    /// Cross-correlation along the channel axis of a vector, padding `(k-1)/2` (zeros, or
+    /// circular: then at most C), no bias.
+    case channelConv1d(weight: ParamID, kernel: Int, padding: ChannelPadding = .zeros)
     /// k×k convolution with zero padding and dilation, stride 1, one group.
     case conv2d(Conv2dAttrs)
 

@@ -6,7 +6,8 @@ extension Op: CustomStringConvertible {
         case .globalPool(let m): return "global_pool.\(m.rawValue)"
         case .channelPool(let m): return "channel_pool.\(m.rawValue)"
         case .linear(let w, let b, let o): return "linear(out=\(o), w=$\(w)\(b.map { ", b=$\($0)" } ?? ""))"
-        case .channelConv1d(let w, let k): return "channel_conv1d(k=\(k), w=$\(w))"
+        case .channelConv1d(let w, let k, let padding):
+            return "channel_conv1d(k=\(k)\(padding == .zeros ? "" : ", \(padding.rawValue)"), w=$\(w))"
         case .conv2d(let a):
             let bias = a.bias.map { ", b=$\($0)" } ?? ""
             let extra = (a.stride == 1 ? "" : ", stride=\(a.stride)") + (a.groups == 1 ? "" : ", groups=\(a.groups)")

@@ -36,11 +36,14 @@ extension Op {
             try param(weight, [outFeatures, x.c], "linear weight")
             if let bias { try param(bias, [outFeatures], "linear bias") }
             return Shape(n: x.n, c: outFeatures, h: 1, w: 1)
-        case .channelConv1d(let weight, let kernel):
+        case .channelConv1d(let weight, let kernel, let padding):
             try arity(1)
             let x = operands[0]
             guard x.h == 1, x.w == 1 else { throw IRError("channel conv1d needs a vector [N,C,1,1], got \(x)") }
             guard kernel >= 1, kernel % 2 == 1 else { throw IRError("channel conv1d kernel \(kernel) is not odd") }
+            guard padding == .zeros || (kernel - 1) / 2 <= x.c else {
+                throw IRError("circular channel conv1d kernel \(kernel) wraps around \(x.c) channels more than once")
+            }
             try param(weight, [kernel], "conv1d weight")
             return x
         case .conv2d(let a):

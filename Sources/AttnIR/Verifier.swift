@@ -53,7 +53,7 @@ extension Op {
         case .layerNorm(let s, let t, _): return (s.map { [$0] } ?? []) + (t.map { [$0] } ?? [])
         case .constant(let id, _): return [id]
         case .linear(let w, let b, _): return [w] + (b.map { [$0] } ?? [])
-        case .channelConv1d(let w, _): return [w]
+        case .channelConv1d(let w, _, _): return [w]
         case .conv2d(let a): return [a.weight] + (a.bias.map { [$0] } ?? [])
         case .affine(let s, let t): return [s, t]
         }

@@ -32,7 +32,8 @@ public enum LayerOp: Hashable, Sendable {
     case globalPool(PoolKind)
     case channelPool(PoolKind)
     case linear(outFeatures: Int, bias: Bool, param: String)
-    case channelConv1d(kernelSize: Int, param: String)
+    /// `padding` is PyTorch's `padding_mode` of the conv along C (zeros, or circular as timm's CECA).
+    case channelConv1d(kernelSize: Int, param: String, padding: ChannelPaddingKind = .zeros)
     case conv2d(Conv2DLayer)
     /// Eval-mode BatchNorm: `weight`, `bias`, `running_mean`, `running_var` folded to an affine.
     case batchNorm(param: String, eps: Double)
@@ -142,7 +143,7 @@ public enum LayerOp: Hashable, Sendable {
         switch self {
         case .linear(_, let bias, let p): return bias ? [p + ".weight", p + ".bias"] : [p + ".weight"]
         case .conv2d(let c): return c.bias ? [c.param + ".weight", c.param + ".bias"] : [c.param + ".weight"]
-        case .channelConv1d(_, let p), .weightedPool(let p): return [p + ".weight"]
+        case .channelConv1d(_, let p, _), .weightedPool(let p): return [p + ".weight"]
         case .batchNorm(let p, _): return [p + ".scale", p + ".shift"]
         case .layerNorm(let p?, _): return [p + ".weight", p + ".bias"]
         case .parameter(let p, _): return [p]
@@ -200,6 +201,11 @@ public struct Conv2DLayer: Hashable, Sendable {
 /// Axes a layer normalises or reduces along, mirrored from the IR.
 public enum LayerAxis: String, Hashable, Sendable, CaseIterable {
     case c, h, w, hw
+}
+
+/// Channel conv1d padding modes, mirrored from the IR.
+public enum ChannelPaddingKind: String, Hashable, Sendable, CaseIterable {
+    case zeros, circular
 }
 
 /// Pool reductions, mirrored from the IR so the spec layer reads on its own.

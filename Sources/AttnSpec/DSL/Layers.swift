@@ -27,8 +27,8 @@ public struct Linear: LayerConvertible {
 /// 1-D cross-correlation along the channel axis of a vector, zero padded, no bias (ECA).
 public struct ChannelConv1D: LayerConvertible {
     public let layer: Layer
-    public init(kernelSize: Int, param: String = "conv", of input: String? = nil) {
-        layer = Layer(.channelConv1d(kernelSize: kernelSize, param: param), inputs: input.map { [$0] } ?? [])
+    public init(kernelSize: Int, param: String = "conv", padding: ChannelPaddingKind = .zeros, of input: String? = nil) {
+        layer = Layer(.channelConv1d(kernelSize: kernelSize, param: param, padding: padding), inputs: input.map { [$0] } ?? [])
     }
 }
 
