@@ -2,6 +2,8 @@
 // for the host's tcc/x86 tier dropped), counted as tokens, loops, branches and calls, plus the
 // constant arrays it defines (counted exactly, as data, not as code).
 
+import Foundation
+
 /// Counts over the MCU-visible text of one generated .c file.
 package struct CodeFeatures: Hashable, Sendable {
     /// C tokens outside constant-array initialisers.
@@ -231,8 +233,6 @@ package struct CodeFeatures: Hashable, Sendable {
         return out
     }
 }
-
-import Foundation
 
 /// A recursive-descent reader of the `#if` conditions the emitter writes.
 private struct ConditionParser {
