@@ -18,7 +18,7 @@ let package = Package(
         .target(name: "AttnIR"),
         .target(name: "AttnSpec", dependencies: ["AttnIR"]),
         .target(name: "AttnWeights"),
-        .target(name: "AttnLower", dependencies: ["AttnSpec", "AttnIR", "AttnCEmit"]),
+        .target(name: "AttnLower", dependencies: ["AttnSpec", "AttnIR", "AttnPlan"]),
         .target(name: "AttnInterp", dependencies: ["AttnIR"]),
         .target(name: "AttnTemplates", path: "Templates", exclude: ["README.md"], resources: [.copy("c")]),
         .target(name: "AttnPlan", dependencies: ["AttnIR"]),
