@@ -3,12 +3,14 @@
 
 /// Squeeze-and-Excitation hyperparameters as given (timm `SEModule`, moskomule `SELayer`).
 public struct SEOptions: Hashable, Sendable {
+    /// r: the hidden layer has C / r units (floor); default 16.
     public var reduction: Int?
     /// Wins over `reduction`.
     public var reducedChannels: Int?
     /// Biases on both FC layers (timm: yes, moskomule: no). Default: yes.
     public var bias: Bool?
 
+    /// Options as given; nil fields take the defaults when the spec is resolved.
     public init(reduction: Int? = nil, reducedChannels: Int? = nil, bias: Bool? = nil) {
         self.reduction = reduction
         self.reducedChannels = reducedChannels
