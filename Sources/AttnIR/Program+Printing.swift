@@ -1,6 +1,7 @@
 // A stable, diffable text form of a program, for debugging (ATTN_DEBUG=1) and snippet tests.
 
 extension Op: CustomStringConvertible {
+    /// The op as printed IR writes it (`global_pool.mean`, `conv2d k3 p1 ...`): stable, so snippet tests can pin it.
     public var description: String {
         switch self {
         case .globalPool(let m): return "global_pool.\(m.rawValue)"
@@ -40,6 +41,8 @@ extension Op: CustomStringConvertible {
 }
 
 extension Program: CustomStringConvertible {
+    /// The whole program as stable text: signature, parameters, then one line per value with its
+    /// op, operands, shape and role (what `ATTN_DEBUG=1` prints).
     public var description: String {
         var lines = ["program \(name)(%0: \(input)) -> %\(output): \(outputShape)"]
         for (i, p) in params.enumerated() {

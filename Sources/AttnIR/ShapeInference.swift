@@ -3,8 +3,11 @@
 
 /// A broken IR invariant: always a bug in lowering or in a hand-built program, never user input.
 public struct IRError: Error, CustomStringConvertible, Equatable {
+    /// What was inconsistent, with the value numbers and shapes involved.
     public let message: String
+    /// An invariant violation described by `message`.
     public init(_ message: String) { self.message = message }
+    /// `invalid IR: ` and the message, so a log line says it is a bug, not bad input.
     public var description: String { "invalid IR: \(message)" }
 }
 

@@ -1,7 +1,10 @@
 // Re-checks a finished program: operands defined before use, shapes as inferred, parameters used
 // consistently, one reachable output. Runs after lowering; tests feed it hand-made bad programs.
 
+/// The IR's invariants, checked on a finished program so no later stage has to trust lowering.
 public enum Verifier {
+    /// Throws the first broken invariant: an empty input axis, an operand used before it is
+    /// defined, a shape other than inference gives, a parameter misused, or an unreachable output.
     public static func verify(_ p: Program) throws(IRError) {
         guard p.input.n >= 1, p.input.c >= 1, p.input.h >= 1, p.input.w >= 1 else {
             throw IRError("input shape \(p.input) has an empty axis")

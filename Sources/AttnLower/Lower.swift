@@ -2,8 +2,8 @@
 // instructions, tracking named values. User mistakes in a custom graph become SpecErrors at
 // `graph[i]`; anything else wrong is an IRError, i.e. a bug here.
 
-import AttnCEmit
 import AttnIR
+import AttnPlan
 import AttnSpec
 import Foundation
 
@@ -34,7 +34,7 @@ package enum Lowering {
         }
         try spec.checkOutput(program.outputShape.dims)
         // Sizes the C needs beyond the values themselves (padded copies, scratch, tables).
-        if let over = CEmitter.budgetViolation(program, layout: spec.layout ?? .nchw) {
+        if let over = Plan.budgetViolation(program, layout: spec.layout ?? .nchw) {
             if over.value > 0, isGraph {
                 throw SpecError("graph[\(state.layerOf[over.value])]", over.message)
             }
