@@ -72,6 +72,7 @@ enum CatalogCases {
         #"{"name": "emsa", "kind": "emsa", "num_heads": 2, "sr_ratio": 4, "qkv_bias": true, "apply_transform": true, "input": {"c": 128, "h": 28, "w": 28}}"#,
         #"{"name": "external_attention", "kind": "external_attention", "input": {"c": 256, "h": 28, "w": 28}}"#,
         #"{"name": "fusion", "kind": "fusion", "input": {"c": 256, "h": 28, "w": 28}}"#,
+        #"{"name": "coord", "kind": "coord", "input": {"c": 256, "h": 28, "w": 28}}"#,
     ]
 
     static func load(root: URL) throws -> [Example] {

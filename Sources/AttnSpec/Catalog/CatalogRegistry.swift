@@ -19,6 +19,7 @@ package enum CatalogRegistry {
         EMSAOptions.self,
         ExternalAttentionOptions.self,
         FusionOptions.self,
+        CoordOptions.self,
     ]
 
     /// The kind named `kind` in JSON.
