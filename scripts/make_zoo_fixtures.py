@@ -27,7 +27,7 @@ import torch
 import torch.nn as nn
 
 import timm
-from timm.layers.coord_attn import CoordAttn
+from timm.layers.coord_attn import CoordAttn, SimpleCoordAttn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import make_catalog_fixtures as catalog  # noqa: E402  (the case runner, the randomisation, _bn)
@@ -91,6 +91,32 @@ def coord_cases(args):
 
 
 # ---------------------------------------------------------------------------
+# scoord: timm SimpleCoordAttn
+# ---------------------------------------------------------------------------
+
+def scoord_keys(bias):
+    return _conv("fc1", bias) + _conv("fc_h", bias) + _conv("fc_w", bias)
+
+
+def scoord_cases():
+    return [
+        # timm's defaults: rd = make_divisible(48/4·2/3, 8) = 8, Linear biases, SiLU, sigmoid.
+        _case("scoord_timm_c48", "scoord", (2, 48, 5, 6), lambda: SimpleCoordAttn(48), keys=scoord_keys(True)),
+        # rd = make_divisible(96/2·2/3 = 32, 8) = 32 (checked against the file), no biases,
+        # hard-swish, hard-sigmoid gate, skip.
+        _case("scoord_timm_c96_r2_skip", "scoord", (1, 96, 7, 3),
+              lambda: SimpleCoordAttn(96, rd_ratio=0.5, bias=False, act_layer=nn.Hardswish,
+                                      gate_layer="hard_sigmoid", has_skip=True),
+              {"reduction": 2, "bias": False, "act_layer": "hard_swish", "gate_layer": "hard_sigmoid", "has_skip": True},
+              keys=scoord_keys(False)),
+        # GELU, rd_divisor 4, se_factor 1: rd = make_divisible(40/4, 4) = 12.
+        _case("scoord_timm_c40_gelu", "scoord", (2, 40, 4, 9),
+              lambda: SimpleCoordAttn(40, rd_divisor=4, se_factor=1.0, act_layer=nn.GELU),
+              {"rd_divisor": 4, "se_factor": 1.0, "act_layer": "gelu"}, keys=scoord_keys(True)),
+    ]
+
+
+# ---------------------------------------------------------------------------
 # attn-bench --catalog peers (scripts/bench/peers.py): each kind from a spec's fields, with the
 # reference's defaults where the spec leaves one out (official CoordAtt's defaults written as
 # CoordAttn arguments: the same module, the same math).
@@ -108,11 +134,18 @@ def _coord(c, spec):
                      gate_layer=spec.get("gate_layer", "sigmoid"), has_skip=spec.get("has_skip", False))
 
 
-BUILDERS = {"coord": _coord}
+def _scoord(c, spec):
+    return SimpleCoordAttn(c, rd_ratio=1 / spec.get("reduction", 4), rd_channels=spec.get("reduced_channels"),
+                           rd_divisor=spec.get("rd_divisor", 8), se_factor=spec.get("se_factor", 2 / 3),
+                           bias=spec.get("bias", True), act_layer=ACTS[spec.get("act_layer", "silu")],
+                           gate_layer=spec.get("gate_layer", "sigmoid"), has_skip=spec.get("has_skip", False))
+
+
+BUILDERS = {"coord": _coord, "scoord": _scoord}
 
 
 def cases(args):
-    return coord_cases(args)
+    return coord_cases(args) + scoord_cases()
 
 
 def main(argv):

@@ -20,6 +20,7 @@ package enum CatalogRegistry {
         ExternalAttentionOptions.self,
         FusionOptions.self,
         CoordOptions.self,
+        SimpleCoordOptions.self,
     ]
 
     /// The kind named `kind` in JSON.
