@@ -27,6 +27,7 @@ import torch
 import torch.nn as nn
 
 import timm
+from timm.layers.cbam import LightCbamModule
 from timm.layers.coord_attn import CoordAttn, SimpleCoordAttn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -117,6 +118,29 @@ def scoord_cases():
 
 
 # ---------------------------------------------------------------------------
+# lcbam: timm LightCbamModule
+# ---------------------------------------------------------------------------
+
+def lcbam_keys(bias):
+    return _conv("channel.fc1", bias) + _conv("channel.fc2", bias) + ["spatial.conv.conv.weight"] + _bn("spatial.conv.bn.")
+
+
+def lcbam_cases():
+    return [
+        # timm's defaults: rd = 64/16 = 4, no MLP biases, ReLU, 7×7 spatial conv.
+        _case("lcbam_timm_c64", "lcbam", (2, 64, 8, 7), lambda: LightCbamModule(64), keys=lcbam_keys(False)),
+        # rd = make_divisible(40/8, 4) = 8 (checked against the file), biases, SiLU, 3×3.
+        _case("lcbam_timm_c40_r8_silu_k3", "lcbam", (1, 40, 6, 9),
+              lambda: LightCbamModule(40, rd_ratio=1 / 8, rd_divisor=4, spatial_kernel_size=3, act_layer=nn.SiLU,
+                                      mlp_bias=True),
+              {"reduction": 8, "rd_divisor": 4, "act_layer": "silu", "mlp_bias": True}, keys=lcbam_keys(True)),
+        # A 5×5 conv on a plane smaller than it in W: the padding is most of what it sees.
+        _case("lcbam_timm_c24_k5", "lcbam", (2, 24, 5, 3), lambda: LightCbamModule(24, spatial_kernel_size=5),
+              keys=lcbam_keys(False)),
+    ]
+
+
+# ---------------------------------------------------------------------------
 # attn-bench --catalog peers (scripts/bench/peers.py): each kind from a spec's fields, with the
 # reference's defaults where the spec leaves one out (official CoordAtt's defaults written as
 # CoordAttn arguments: the same module, the same math).
@@ -141,11 +165,17 @@ def _scoord(c, spec):
                            gate_layer=spec.get("gate_layer", "sigmoid"), has_skip=spec.get("has_skip", False))
 
 
-BUILDERS = {"coord": _coord, "scoord": _scoord}
+def _lcbam(c, spec):
+    return LightCbamModule(c, rd_ratio=1 / spec.get("reduction", 16), rd_channels=spec.get("reduced_channels"),
+                           rd_divisor=spec.get("rd_divisor", 1), spatial_kernel_size=spec.get("spatial_kernel_size", 7),
+                           act_layer=ACTS[spec.get("act_layer", "relu")], mlp_bias=spec.get("mlp_bias", False))
+
+
+BUILDERS = {"coord": _coord, "scoord": _scoord, "lcbam": _lcbam}
 
 
 def cases(args):
-    return coord_cases(args) + scoord_cases()
+    return coord_cases(args) + scoord_cases() + lcbam_cases()
 
 
 def main(argv):

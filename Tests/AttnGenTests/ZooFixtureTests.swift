@@ -12,7 +12,7 @@ import Foundation
 import Testing
 
 /// The kinds whose fixtures this suite runs.
-let zooKinds: Set<String> = ["coord", "scoord"]
+let zooKinds: Set<String> = ["coord", "scoord", "lcbam"]
 
 private func zooFixtureKind(_ name: String) -> String? {
     let path = Paths.fixtures.appendingPathComponent("\(name)/spec.json").path

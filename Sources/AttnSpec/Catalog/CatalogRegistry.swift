@@ -21,6 +21,7 @@ package enum CatalogRegistry {
         FusionOptions.self,
         CoordOptions.self,
         SimpleCoordOptions.self,
+        LightCBAMOptions.self,
     ]
 
     /// The kind named `kind` in JSON.
