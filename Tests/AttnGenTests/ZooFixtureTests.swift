@@ -7,6 +7,7 @@
 
 import AttnGen
 import AttnInterp
+import AttnLower
 import AttnWeights
 import Foundation
 import Testing
@@ -48,5 +49,35 @@ private func zooFixtureKind(_ name: String) -> String? {
             #expect(gcc.within(CrossCheck.tolerance), "\(name) [\(label)] gcc vs the reference: \(gcc)")
             #expect(interp.within(CrossCheck.tolerance), "\(name) interpreter vs the reference: \(interp)")
         }
+    }
+}
+
+/// The first error decoding and lowering one block of `kind` gives, or nil.
+private func zooKindError(_ kind: String, _ extra: String) -> SpecError? {
+    let json = #"{"name": "b", "kind": "\#(kind)", "input": {"c": 64, "h": 6, "w": 5}, \#(extra)}"#
+    do {
+        for spec in try BlockSpec.decodeFile(Data(json.utf8)) { _ = try Lowering.lower(spec) }
+        return nil
+    } catch {
+        return error
+    }
+}
+
+@Suite struct ZooSpecErrorTests {
+    @Test func coord() {
+        expectError(zooKindError("coord", #""rd_divisor": 4"#), path: "rd_divisor", "timm's CoordAttn argument")
+        expectError(zooKindError("coord", #""variant": "paper""#), path: "variant", "unknown variant \"paper\"", "official, timm")
+        expectError(zooKindError("coord", #""norm_layer": "layernorm""#), path: "norm_layer", "batchnorm, none")
+        expectError(zooKindError("coord", #""act_layer": "swish""#), path: "act_layer", "unknown activation \"swish\"", "hard_swish")
+        expectError(zooKindError("coord", #""variant": "timm", "se_factor": 0"#), path: "se_factor", "positive")
+        #expect(zooKindError("coord", #""variant": "timm", "rd_divisor": 4, "se_factor": 1, "has_skip": true"#) == nil)
+    }
+
+    @Test func scoordAndLcbam() {
+        expectError(zooKindError("scoord", #""rd_divisor": 2147483647"#), path: "rd_divisor", "past 32-bit indexing")
+        expectError(zooKindError("scoord", #""reduction": 0"#), path: "reduction", "at least 1")
+        // timm's LightCbamModule never uses its gate_layer: the kind has none.
+        expectError(zooKindError("lcbam", #""gate_layer": "sigmoid""#), path: "gate_layer", "unknown field for kind \"lcbam\"")
+        expectError(zooKindError("lcbam", #""spatial_kernel_size": 4"#), path: "spatial_kernel_size", "odd")
     }
 }

@@ -142,7 +142,9 @@ public struct CoordOptions: Hashable, Sendable {
             try Rules.positiveFloat32(f, "se_factor")
             guard f <= 1e6 else { throw SpecError("se_factor", "must be at most 1e6, got \(f)") }
             let rd = Rules.makeDivisible(Double(c) * (1 / Double(r)) * f, divisor: d, roundLimit: 0)
-            try Rules.fits([rd, c], "reduction", "conv1.weight")
+            // A width past indexing comes from a huge divisor (rd = max(divisor, ...)) or factor.
+            let field = rdDivisor != nil && rd <= d ? "rd_divisor" : (seFactor != nil ? "se_factor" : "reduction")
+            try Rules.fits([rd, c], field, "the bottleneck's weight")
             return rd
         }
     }
