@@ -26,6 +26,9 @@ package enum CatalogRegistry {
         FCAOptions.self,
         GEOptions.self,
         SimAMOptions.self,
+        CoordOptions.self,
+        SimpleCoordOptions.self,
+        LightCBAMOptions.self,
     ]
 
     /// The kind named `kind` in JSON.
