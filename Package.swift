@@ -16,9 +16,10 @@ let package = Package(
     ],
     targets: [
         .target(name: "AttnIR"),
-        .target(name: "AttnSpec", dependencies: ["AttnIR"]),
-        .target(name: "AttnWeights"),
-        .target(name: "AttnLower", dependencies: ["AttnSpec", "AttnIR", "AttnCEmit"]),
+        .target(name: "AttnJSON"),
+        .target(name: "AttnSpec", dependencies: ["AttnIR", "AttnJSON"]),
+        .target(name: "AttnWeights", dependencies: ["AttnJSON"]),
+        .target(name: "AttnLower", dependencies: ["AttnSpec", "AttnIR", "AttnPlan"]),
         .target(name: "AttnInterp", dependencies: ["AttnIR"]),
         .target(name: "AttnTemplates", path: "Templates", exclude: ["README.md"], resources: [.copy("c")]),
         .target(name: "AttnPlan", dependencies: ["AttnIR"]),

@@ -310,7 +310,7 @@ package struct CEmitter {
         case .globalPool: emitGlobalPools(group, into: &p)
         case .channelPool: emitChannelPools(group, into: &p)
         case .linear(let w, let b, _): emitLinear(group, weight: w, bias: b, into: &p)
-        case .channelConv1d(let w, let k): emitChannelConv1d(group[0], weight: w, kernel: k, into: &p)
+        case .channelConv1d(let w, let k, let padding): emitChannelConv1d(group[0], weight: w, kernel: k, padding: padding, into: &p)
         case .conv2d(let a): emitConv2d(group[0], a, into: &p)
         case .affine, .unary, .binary: emitMap(group[0], into: &p)
         case .concat: emitConcatCopy(group[0], into: &p)

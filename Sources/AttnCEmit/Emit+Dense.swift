@@ -64,7 +64,7 @@ extension CEmitter {
     }
 
     /// ECA's conv along channels: `y[n,c] = Σ_j w[j]·x[n, c + j - (k-1)/2]`, zero outside [0, C).
-    func emitChannelConv1d(_ v: ValueID, weight: ParamID, kernel: Int, into p: inout CPrinter) {
+    func emitChannelConv1d(_ v: ValueID, weight: ParamID, kernel: Int, padding: ChannelPadding, into p: inout CPrinter) {
         let instr = program.instrs[v - 1]
         let x = instr.operands[0]
         let channels = instr.shape.c
@@ -74,7 +74,8 @@ extension CEmitter {
         let w = names.param(weight)
         let xRow = n.index * plan.layouts[x]!.nStride
         let pad = (kernel - 1) / 2
-        /// The sum at channel c, testing taps that may fall below 0 (`low`) or past C − 1 (`high`).
+        /// The sum at channel c, testing taps that may fall below 0 (`low`) or past C − 1 (`high`):
+        /// zero padding skips them, circular padding wraps them once around the C channels.
         func body(_ c: CExpr, low: Bool, high: Bool) -> [Stmt] {
             var body: [Stmt] = [.line("float \(acc) = 0.0f;")]
             // Taps are unrolled with their literal shift.
@@ -90,9 +91,22 @@ extension CEmitter {
                 if high && shift > 0 {
                     if let known = c.constantValue { inside = inside && known < channels - shift } else { guards.append("\(c) < \(channels - shift)") }
                 }
-                guard inside else { continue }
                 let term = "\(acc) += \(w)[\(j)] * \(pointer(x))[\(xRow + index)];"
-                body.append(.line(guards.isEmpty ? term : "if (\(guards.joined(separator: " && "))) \(term)"))
+                switch padding {
+                case .zeros:
+                    guard inside else { continue }
+                    body.append(.line(guards.isEmpty ? term : "if (\(guards.joined(separator: " && "))) \(term)"))
+                case .circular:
+                    // One guard at most (a tap shifts one way), and |shift| ≤ C wraps once.
+                    let wrapped = "\(acc) += \(w)[\(j)] * \(pointer(x))[\(xRow + index + (shift < 0 ? channels : -channels))];"
+                    if !inside {
+                        body.append(.line(wrapped))
+                    } else if let guardText = guards.first {
+                        body.append(.line("if (\(guardText)) \(term) else \(wrapped)"))
+                    } else {
+                        body.append(.line(term))
+                    }
+                }
             }
             body.append(.line("\(pointer(v))[\(vectorIndex(v, n, c))] = \(acc);"))
             return body

@@ -42,7 +42,7 @@ struct Nest {
         for s in pre[d] { s.print(into: &p) }
         if d < loops.count {
             let (v, n) = loops[d]
-            precondition(n <= Limits.maxElements, "loop \(v) to \(n) passed int: CEmitter.budgetViolation let it through")
+            precondition(n <= Limits.maxElements, "loop \(v) to \(n) passed int: Plan.budgetViolation let it through")
             p.block("for (int \(v) = 0; \(v) < \(n); \(v)++)", closing: nil) { p in emit(d + 1, &p) }
         }
         for s in post[d] { s.print(into: &p) }
@@ -55,12 +55,12 @@ extension Stmt {
         case .line(let text):
             p.line(text)
         case .loop(let v, let n, let body):
-            precondition(n <= Limits.maxElements, "loop \(v) to \(n) passed int: CEmitter.budgetViolation let it through")
+            precondition(n <= Limits.maxElements, "loop \(v) to \(n) passed int: Plan.budgetViolation let it through")
             p.block("for (int \(v) = 0; \(v) < \(n); \(v)++)") { p in for s in body { s.print(into: &p) } }
         case .range(let v, let from, let to, let body):
             p.block("for (int \(v) = \(from); \(v) < \(to); \(v)++)") { p in for s in body { s.print(into: &p) } }
         case .stepped(let v, let n, let step, let body):
-            precondition(n <= Limits.maxElements, "loop \(v) to \(n) passed int: CEmitter.budgetViolation let it through")
+            precondition(n <= Limits.maxElements, "loop \(v) to \(n) passed int: Plan.budgetViolation let it through")
             let increment = step.constantValue == 1 ? "\(v)++" : "\(v) += \(step)"
             p.block("for (int \(v) = 0; \(v) < \(n); \(increment))") { p in for s in body { s.print(into: &p) } }
         }

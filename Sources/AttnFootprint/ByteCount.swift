@@ -1,6 +1,8 @@
 // Byte counts as people write them on the command line (`64K`, `1.5M`, `300000`) and as the size
 // table prints them.
 
+import Foundation
+
 /// Parses and prints byte counts. K and M are binary (1024, 1024²), as in linker scripts and
 /// datasheets' RAM sizes: `64K` = 65,536 bytes.
 package enum ByteCount {
@@ -51,5 +53,3 @@ package enum ByteCount {
         return "\(tenths / 10).\(tenths % 10)"
     }
 }
-
-import Foundation

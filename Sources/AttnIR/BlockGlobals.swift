@@ -5,6 +5,8 @@
 // write the same file on a case-insensitive file system and the same macros, and block `se`'s
 // `SE_OUTPUT_H` (its output height) is the include guard of block `se_output`.
 
+/// The names a block's generated files claim globally, so blocks of one file can be checked
+/// for collisions before anything is written.
 public enum BlockGlobals {
     /// `<NAME>_<suffix>`: the header's fixed macros, the include guard (`_H`) included.
     public static let macroSuffixes = [

@@ -19,7 +19,7 @@ extension Program {
         case .pool2d(_, let k, _): return times(out.count, k, k)
         case .weightedPool: return times(2, x.count)
         case .linear: return times(2, out.count, x.c)
-        case .channelConv1d(_, let k): return times(2, out.count, k)
+        case .channelConv1d(_, let k, _): return times(2, out.count, k)
         case .conv2d(let a): return times(2, out.count, x.c / a.groups, a.kernel, a.kernel)
         case .matmul(let ta, _, _): return times(2, out.count, ta ? x.h : x.w)
         case .attention:

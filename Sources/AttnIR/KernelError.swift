@@ -15,6 +15,7 @@ public enum KernelError: Error, Equatable, Sendable, CustomStringConvertible {
     /// An index past the end of a buffer (a self-test check of an output element).
     case outOfRange(buffer: String, index: Int, count: Int)
 
+    /// One sentence naming the buffer or argument, what was expected and what was given.
     public var description: String {
         switch self {
         case .wrongCount(let buffer, let expected, let given):

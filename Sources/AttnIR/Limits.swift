@@ -66,6 +66,7 @@ public enum Limits {
     /// The sum of `terms` (each ≥ 0), or nil past `maxElements` (overflow included).
     @inlinable public static func sum(_ terms: Int...) -> Int? { sum(of: terms) }
 
+    /// The sum of `terms` (each ≥ 0), or nil past `maxElements` (overflow included).
     @inlinable public static func sum(of terms: [Int]) -> Int? {
         var s = 0
         for t in terms {
@@ -83,6 +84,8 @@ public enum Limits {
         return overflow ? Int.max : s
     }
 
+    /// The product of `factors` (each ≥ 0), `Int.max` on overflow: for sizes compared against a
+    /// cap right after, where the exact excess does not matter.
     @inlinable public static func saturatingProduct(_ factors: Int...) -> Int {
         factors.reduce(1) { acc, f in
             let (p, overflow) = acc.multipliedReportingOverflow(by: f)

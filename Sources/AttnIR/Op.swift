@@ -3,13 +3,17 @@
 
 /// How a pooling op combines the elements it reduces.
 public enum PoolMode: String, Sendable, Codable, CaseIterable {
+    /// The arithmetic mean (sum over the count).
     case mean
+    /// The largest element; NaN elements are skipped, in the C and the interpreter alike.
     case max
 }
 
 /// Pointwise functions of one operand, each as PyTorch defines it.
 public enum UnaryOp: Hashable, Sendable {
+    /// `max(x, 0)`.
     case relu
+    /// `1 / (1 + e^−x)`.
     case sigmoid
     /// PyTorch's `relu6(x + 3) / 6` (not Keras' `0.2x + 0.5`).
     case hardSigmoid
@@ -23,6 +27,7 @@ public enum UnaryOp: Hashable, Sendable {
     case gelu
     /// `x/2 · (1 + tanh(√(2/π) · (x + 0.044715·x³)))` (`nn.GELU(approximate='tanh')`).
     case geluTanh
+    /// `tanh(x)` (`nn.Tanh`).
     case tanh
     /// `x` for `x ≥ 0`, `slope · x` below (`nn.LeakyReLU(negative_slope)`).
     case leakyRelu(slope: Float)
@@ -66,18 +71,32 @@ public enum UnaryOp: Hashable, Sendable {
 
 /// Pointwise functions of two operands, broadcasting numpy style.
 public enum BinaryOp: String, Sendable, Codable, CaseIterable {
+    /// `a + b`.
     case add
+    /// `a − b`.
     case sub
+    /// `a · b`.
     case mul
 }
 
 /// An axis (or the flattened H·W pair) that an op normalises or reduces along.
 public enum Axis: String, Sendable, Codable, CaseIterable {
+    /// Channels.
     case c
+    /// Height.
     case h
+    /// Width.
     case w
     /// H and W together, as one axis of H·W elements (a pixel index).
     case hw
+}
+
+/// How a channel conv1d fills the taps that fall outside the C channels (PyTorch's `padding_mode`).
+public enum ChannelPadding: String, Sendable, Codable, CaseIterable {
+    /// Taps outside read 0 (ECA).
+    case zeros
+    /// Channel `c` reads `(c + shift) mod C`: the channels form a ring (timm's CECA).
+    case circular
 }
 
 /// Index of a parameter tensor in `Program.params`.
@@ -86,16 +105,24 @@ public typealias ParamID = Int
 /// Attributes of a 2-D convolution (PyTorch cross-correlation, zero padding, square kernel).
 /// Output size per axis is `floor((in + 2·padding − dilation·(kernel−1) − 1) / stride) + 1`.
 public struct Conv2dAttrs: Hashable, Sendable {
+    /// The `[out, in/groups, k, k]` weight tensor.
     public let weight: ParamID
+    /// The per-output-channel bias, if the conv has one.
     public let bias: ParamID?
+    /// Output channels.
     public let outChannels: Int
+    /// Side of the square kernel.
     public let kernel: Int
+    /// Zeros added on every side of each plane.
     public let padding: Int
+    /// Spacing between kernel taps (1 = dense).
     public let dilation: Int
+    /// Step between output positions on both axes.
     public let stride: Int
     /// Input and output channels split into this many independent groups (C for depthwise).
     public let groups: Int
 
+    /// Attributes of one conv; shape inference checks them against the operand.
     public init(
         weight: ParamID, bias: ParamID?, outChannels: Int, kernel: Int, padding: Int, dilation: Int,
         stride: Int = 1, groups: Int = 1
@@ -135,8 +162,9 @@ public enum Op: Hashable, Sendable {
     // MARK: dense
     /// `y[n,o] = Σ_i W[o,i]·x[n,i] (+ b[o])` on vectors `[N,I,1,1] → [N,O,1,1]`.
     case linear(weight: ParamID, bias: ParamID?, outFeatures: Int)
-    /// Cross-correlation along the channel axis of a vector, zero padding `(k-1)/2`, no bias.
-    case channelConv1d(weight: ParamID, kernel: Int)
+    /// Cross-correlation along the channel axis of a vector, padding `(k-1)/2` (zeros, or
+    /// circular: then at most C), no bias.
+    case channelConv1d(weight: ParamID, kernel: Int, padding: ChannelPadding = .zeros)
     /// k×k convolution with zero padding and dilation, stride 1, one group.
     case conv2d(Conv2dAttrs)
 
@@ -168,7 +196,9 @@ public enum Op: Hashable, Sendable {
     case constant(ParamID, Shape)
 
     // MARK: elementwise
+    /// A pointwise function of one operand; fusible into its readers.
     case unary(UnaryOp)
+    /// A pointwise function of two operands, broadcasting axes of extent 1.
     case binary(BinaryOp)
 
     // MARK: layout

@@ -12,6 +12,7 @@ public enum ReductionFamily: Hashable, Sendable {
 
 /// Working memory an op needs while it runs, beyond its result.
 public enum ScratchNeed: Hashable, Sendable {
+    /// Nothing beyond its result.
     case none
     /// A block of query rows' scores over the keys (`attention`).
     case attentionScores
@@ -31,8 +32,10 @@ public struct OpTraits: Hashable, Sendable {
     public let reductionFamily: ReductionFamily?
     /// Read in place from its operand's storage when that storage allows it (slice, reshape).
     public let mayBeView: Bool
+    /// Working memory it needs while it runs; the planner reserves it.
     public let scratch: ScratchNeed
 
+    /// Whether it belongs to a reduction family (and so may share a pass with its siblings).
     public var isReduction: Bool { reductionFamily != nil }
 
     init(
@@ -48,6 +51,7 @@ public struct OpTraits: Hashable, Sendable {
 }
 
 extension Op {
+    /// This op's traits, from one exhaustive switch so a new op cannot be left without them.
     public var traits: OpTraits {
         switch self {
         case .unary, .binary, .affine: return OpTraits(elementwise: true, readsEachElementOnce: true)

@@ -1,12 +1,14 @@
 // A stable, diffable text form of a program, for debugging (ATTN_DEBUG=1) and snippet tests.
 
 extension Op: CustomStringConvertible {
+    /// The op as printed IR writes it (`global_pool.mean`, `conv2d k3 p1 ...`): stable, so snippet tests can pin it.
     public var description: String {
         switch self {
         case .globalPool(let m): return "global_pool.\(m.rawValue)"
         case .channelPool(let m): return "channel_pool.\(m.rawValue)"
         case .linear(let w, let b, let o): return "linear(out=\(o), w=$\(w)\(b.map { ", b=$\($0)" } ?? ""))"
-        case .channelConv1d(let w, let k): return "channel_conv1d(k=\(k), w=$\(w))"
+        case .channelConv1d(let w, let k, let padding):
+            return "channel_conv1d(k=\(k)\(padding == .zeros ? "" : ", \(padding.rawValue)"), w=$\(w))"
         case .conv2d(let a):
             let bias = a.bias.map { ", b=$\($0)" } ?? ""
             let extra = (a.stride == 1 ? "" : ", stride=\(a.stride)") + (a.groups == 1 ? "" : ", groups=\(a.groups)")
@@ -39,6 +41,8 @@ extension Op: CustomStringConvertible {
 }
 
 extension Program: CustomStringConvertible {
+    /// The whole program as stable text: signature, parameters, then one line per value with its
+    /// op, operands, shape and role (what `ATTN_DEBUG=1` prints).
     public var description: String {
         var lines = ["program \(name)(%0: \(input)) -> %\(output): \(outputShape)"]
         for (i, p) in params.enumerated() {

@@ -5,12 +5,16 @@ public typealias ValueID = Int
 
 /// One instruction: an op applied to earlier values, with its inferred result shape.
 public struct Instr: Hashable, Sendable {
+    /// What it computes.
     public let op: Op
+    /// The values it reads, each defined earlier (0 is the block input).
     public let operands: [ValueID]
+    /// Its result's shape, as inferred from the op and operands.
     public let shape: Shape
     /// Short role used to name the value in printed IR and emitted C (`pool`, `fc1`, `gate`).
     public let role: String
 
+    /// An instruction as the builder records it; `Verifier` checks the shape against inference.
     public init(op: Op, operands: [ValueID], shape: Shape, role: String) {
         self.op = op
         self.operands = operands
@@ -21,12 +25,18 @@ public struct Instr: Hashable, Sendable {
 
 /// A lowered block: input shape, parameters, instructions in dependency order, one output.
 public struct Program: Hashable, Sendable {
+    /// The block name: the prefix of every C symbol and file.
     public let name: String
+    /// Shape of value 0, the block input.
     public let input: Shape
+    /// Parameter tensors in packing order.
     public let params: [ParamDecl]
+    /// Instructions in dependency order; instruction i defines value i + 1.
     public let instrs: [Instr]
+    /// The value returned as the block's output.
     public let output: ValueID
 
+    /// A program as given, unchecked: build with `ProgramBuilder` or run `Verifier.verify`.
     public init(name: String, input: Shape, params: [ParamDecl], instrs: [Instr], output: ValueID) {
         self.name = name
         self.input = input
@@ -41,6 +51,7 @@ public struct Program: Hashable, Sendable {
     /// The instruction defining `v`, nil for the input.
     public func instr(defining v: ValueID) -> Instr? { v == 0 ? nil : instrs[v - 1] }
 
+    /// Shape of the block output.
     public var outputShape: Shape { shape(of: output) }
 
     /// Floats in the flat parameter array.

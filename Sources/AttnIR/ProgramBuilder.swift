@@ -2,8 +2,11 @@
 
 /// Mutable builder used by lowering; `finish` returns the immutable, verified program.
 public struct ProgramBuilder {
+    /// The block name the program will carry (the C prefix).
     public let name: String
+    /// Shape of the block input, value 0.
     public let input: Shape
+    /// Parameters declared so far, in packing order.
     public private(set) var params: [ParamDecl] = []
     private(set) var instrs: [Instr] = []
     /// Index of each parameter by name: a graph declares thousands, each looked up once.
@@ -12,11 +15,13 @@ public struct ProgramBuilder {
     /// The block input.
     public var x: ValueID { 0 }
 
+    /// An empty program reading one input of shape `input`.
     public init(name: String, input: Shape) {
         self.name = name
         self.input = input
     }
 
+    /// The inferred shape of a value added so far (0 is the input).
     public func shape(of v: ValueID) -> Shape { v == 0 ? input : instrs[v - 1].shape }
 
     /// Declares a parameter, or returns the existing one of that name (shared weights, as in
@@ -44,6 +49,8 @@ public struct ProgramBuilder {
         return instrs.count
     }
 
+    /// The program with `output` as its result, after `Verifier` has checked it; an `IRError`
+    /// means lowering built something inconsistent.
     public func finish(output: ValueID) throws(IRError) -> Program {
         let program = Program(name: name, input: input, params: params, instrs: instrs, output: output)
         try Verifier.verify(program)

@@ -5,11 +5,16 @@
 /// Every value in a `Program` has one; there are no dynamic dimensions, which is what lets the
 /// emitter write literal loop extents.
 public struct Shape: Hashable, Sendable, Codable, CustomStringConvertible {
+    /// Batch: independent samples, each computed alone.
     public let n: Int
+    /// Channels.
     public let c: Int
+    /// Height of each plane.
     public let h: Int
+    /// Width of each plane.
     public let w: Int
 
+    /// A shape with these extents; the verifier, not the initialiser, refuses empty axes.
     public init(n: Int, c: Int, h: Int, w: Int) {
         self.n = n
         self.c = c
@@ -21,8 +26,10 @@ public struct Shape: Hashable, Sendable, Codable, CustomStringConvertible {
     public var count: Int { n * c * h * w }
     /// Elements in one H×W plane.
     public var plane: Int { h * w }
+    /// `[n, c, h, w]`, the order JSON, headers and safetensors write shapes in.
     public var dims: [Int] { [n, c, h, w] }
 
+    /// `[n,c,h,w]`, as printed IR and error messages show shapes.
     public var description: String { "[\(n),\(c),\(h),\(w)]" }
 
     /// The shape two operands broadcast to, numpy style per axis (equal, or one of them 1).

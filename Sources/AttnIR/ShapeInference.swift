@@ -3,8 +3,11 @@
 
 /// A broken IR invariant: always a bug in lowering or in a hand-built program, never user input.
 public struct IRError: Error, CustomStringConvertible, Equatable {
+    /// What was inconsistent, with the value numbers and shapes involved.
     public let message: String
+    /// An invariant violation described by `message`.
     public init(_ message: String) { self.message = message }
+    /// `invalid IR: ` and the message, so a log line says it is a bug, not bad input.
     public var description: String { "invalid IR: \(message)" }
 }
 
@@ -36,11 +39,14 @@ extension Op {
             try param(weight, [outFeatures, x.c], "linear weight")
             if let bias { try param(bias, [outFeatures], "linear bias") }
             return Shape(n: x.n, c: outFeatures, h: 1, w: 1)
-        case .channelConv1d(let weight, let kernel):
+        case .channelConv1d(let weight, let kernel, let padding):
             try arity(1)
             let x = operands[0]
             guard x.h == 1, x.w == 1 else { throw IRError("channel conv1d needs a vector [N,C,1,1], got \(x)") }
             guard kernel >= 1, kernel % 2 == 1 else { throw IRError("channel conv1d kernel \(kernel) is not odd") }
+            guard padding == .zeros || (kernel - 1) / 2 <= x.c else {
+                throw IRError("circular channel conv1d kernel \(kernel) wraps around \(x.c) channels more than once")
+            }
             try param(weight, [kernel], "conv1d weight")
             return x
         case .conv2d(let a):

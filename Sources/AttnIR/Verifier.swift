@@ -1,7 +1,10 @@
 // Re-checks a finished program: operands defined before use, shapes as inferred, parameters used
 // consistently, one reachable output. Runs after lowering; tests feed it hand-made bad programs.
 
+/// The IR's invariants, checked on a finished program so no later stage has to trust lowering.
 public enum Verifier {
+    /// Throws the first broken invariant: an empty input axis, an operand used before it is
+    /// defined, a shape other than inference gives, a parameter misused, or an unreachable output.
     public static func verify(_ p: Program) throws(IRError) {
         guard p.input.n >= 1, p.input.c >= 1, p.input.h >= 1, p.input.w >= 1 else {
             throw IRError("input shape \(p.input) has an empty axis")
@@ -53,7 +56,7 @@ extension Op {
         case .layerNorm(let s, let t, _): return (s.map { [$0] } ?? []) + (t.map { [$0] } ?? [])
         case .constant(let id, _): return [id]
         case .linear(let w, let b, _): return [w] + (b.map { [$0] } ?? [])
-        case .channelConv1d(let w, _): return [w]
+        case .channelConv1d(let w, _, _): return [w]
         case .conv2d(let a): return [a.weight] + (a.bias.map { [$0] } ?? [])
         case .affine(let s, let t): return [s, t]
         }

@@ -52,14 +52,19 @@ package enum Interpreter {
                 for i in 0..<s.c { acc += Double(wt[j * s.c + i]) * Double(x[n * s.c + i]) }
                 return Float(acc)
             }
-        case .channelConv1d(let wID, let k):
+        case .channelConv1d(let wID, let k, let padding):
             let (x, s) = args[0]
             let wt = Array(param(wID))
             let pad = (k - 1) / 2
             return tensor(out) { n, c, _, _ in
                 var acc = 0.0
-                for j in 0..<k where c + j - pad >= 0 && c + j - pad < s.c {
-                    acc += Double(wt[j]) * Double(x[n * s.c + c + j - pad])
+                for j in 0..<k {
+                    var i = c + j - pad
+                    switch padding {
+                    case .zeros: guard i >= 0 && i < s.c else { continue }
+                    case .circular: i = (i + s.c) % s.c  // pad ≤ C: one wrap at most
+                    }
+                    acc += Double(wt[j]) * Double(x[n * s.c + i])
                 }
                 return Float(acc)
             }

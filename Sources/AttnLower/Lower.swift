@@ -2,8 +2,8 @@
 // instructions, tracking named values. User mistakes in a custom graph become SpecErrors at
 // `graph[i]`; anything else wrong is an IRError, i.e. a bug here.
 
-import AttnCEmit
 import AttnIR
+import AttnPlan
 import AttnSpec
 import Foundation
 
@@ -34,7 +34,7 @@ package enum Lowering {
         }
         try spec.checkOutput(program.outputShape.dims)
         // Sizes the C needs beyond the values themselves (padded copies, scratch, tables).
-        if let over = CEmitter.budgetViolation(program, layout: spec.layout ?? .nchw) {
+        if let over = Plan.budgetViolation(program, layout: spec.layout ?? .nchw) {
             if over.value > 0, isGraph {
                 throw SpecError("graph[\(state.layerOf[over.value])]", over.message)
             }
@@ -85,12 +85,13 @@ struct LoweringState {
             let w = try declare(param, "weight", [out, shapes[0].c], .weight)
             let b = bias ? try declare(param, "bias", [out], .bias) : nil
             op = .linear(weight: w, bias: b, outFeatures: out)
-        case .channelConv1d(let k, let param):
+        case .channelConv1d(let k, let param, let padding):
             guard shapes[0].h == 1, shapes[0].w == 1 else {
                 throw SpecError("op", "channel_conv1d reads a pooled vector [N,C,1,1], got \(shapes[0])")
             }
             try Rules.oddKernelSize(k, "kernel_size")
-            op = .channelConv1d(weight: try declare(param, "weight", [k], .weight), kernel: k)
+            if padding == .circular { try Rules.circularPadding(kernel: k, channels: shapes[0].c, "kernel_size") }
+            op = .channelConv1d(weight: try declare(param, "weight", [k], .weight), kernel: k, padding: ChannelPadding(padding))
         case .conv2d(let c):
             try positive(c.outChannels, "out_channels")
             try positive(c.kernelSize, "kernel_size")
@@ -378,7 +379,7 @@ struct LoweringState {
             return p.split(separator: ".").last { $0.first?.isNumber == false }.map(String.init) ?? "t"
         case .conv2d(let c):
             return c.param.split(separator: ".").last { $0.first?.isNumber == false }.map(String.init) ?? "t"
-        case .linear(_, _, let p), .channelConv1d(_, let p), .weightedPool(let p), .batchNorm(let p, _):
+        case .linear(_, _, let p), .channelConv1d(_, let p, _), .weightedPool(let p), .batchNorm(let p, _):
             // The last part that can start a C name: `mlp.1` names its value `mlp_N`, not `1_N`.
             return p.split(separator: ".").last { $0.first?.isNumber == false }.map(String.init) ?? "t"
         case .layerNorm(let p?, _):
@@ -405,6 +406,15 @@ extension Axis {
         case .h: self = .h
         case .w: self = .w
         case .hw: self = .hw
+        }
+    }
+}
+
+extension ChannelPadding {
+    init(_ k: ChannelPaddingKind) {
+        switch k {
+        case .zeros: self = .zeros
+        case .circular: self = .circular
         }
     }
 }

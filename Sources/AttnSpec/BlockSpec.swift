@@ -7,7 +7,9 @@ import AttnIR
 public struct BlockSpec: Hashable, Sendable {
     /// C prefix of everything generated; must be a C identifier.
     public var name: String
+    /// Shape of one input (for `fusion`, of each of its inputs).
     public var input: InputShape
+    /// A catalog kind with its hyperparameters, or a custom graph of layers.
     public var body: Body
     /// Weights file with the block's state_dict (safetensors, or a `torch.save` checkpoint), relative
     /// to the spec file.
@@ -23,6 +25,7 @@ public struct BlockSpec: Hashable, Sendable {
     /// The output shape the user expects; lowering refuses any other.
     public var output: OutputShape?
 
+    /// A spec as the user would write it; `resolve()` and lowering check it.
     public init(name: String, input: InputShape, body: Body, weights: String? = nil, weightsPrefix: String? = nil) {
         self.name = name
         self.input = input

@@ -2,11 +2,16 @@
 
 /// NCHW extents of a block's input. `n` defaults to 1 in JSON.
 public struct InputShape: Hashable, Sendable {
+    /// Batch: samples computed one after another in one call.
     public var n: Int
+    /// Channels.
     public var c: Int
+    /// Height.
     public var h: Int
+    /// Width.
     public var w: Int
 
+    /// An input shape; validation, not the initialiser, refuses sizes below 1 or past the caps.
     public init(n: Int = 1, c: Int, h: Int, w: Int) {
         self.n = n
         self.c = c

@@ -8,10 +8,14 @@
 /// named with `as` can be read again later: that is how branches (CBAM's avg and max paths)
 /// are written.
 public struct Layer: Hashable, Sendable {
+    /// What the layer computes.
     public var op: LayerOp
+    /// Names of the values it reads; empty means the previous result (`"x"` is the block input).
     public var inputs: [String]
+    /// The name later layers read its result by (JSON `as`); nil leaves it unnamed.
     public var name: String?
 
+    /// A layer applying `op` to `inputs` (the previous result when empty), named `name`.
     public init(_ op: LayerOp, inputs: [String] = [], name: String? = nil) {
         self.op = op
         self.inputs = inputs
@@ -29,15 +33,24 @@ public struct Layer: Hashable, Sendable {
 /// The primitive layers. `param` names the layer's tensors in the state_dict (`fc1` → `fc1.weight`,
 /// `fc1.bias`); two layers with the same `param` share weights.
 public enum LayerOp: Hashable, Sendable {
+    /// Mean or max over H×W per channel: `[N,C,H,W] → [N,C,1,1]`.
     case globalPool(PoolKind)
+    /// Mean or max over C per pixel: `[N,C,H,W] → [N,1,H,W]`.
     case channelPool(PoolKind)
+    /// A fully connected layer on a pooled vector, `<param>.weight` `[out, in]`.
     case linear(outFeatures: Int, bias: Bool, param: String)
-    case channelConv1d(kernelSize: Int, param: String)
+    /// ECA's conv along C: odd width, no bias, `<param>.weight` `[1, 1, k]`; `padding` is PyTorch's
+    /// `padding_mode` (zeros, or circular as timm's CECA).
+    case channelConv1d(kernelSize: Int, param: String, padding: ChannelPaddingKind = .zeros)
+    /// A k×k convolution as PyTorch's `nn.Conv2d`.
     case conv2d(Conv2DLayer)
     /// Eval-mode BatchNorm: `weight`, `bias`, `running_mean`, `running_var` folded to an affine.
     case batchNorm(param: String, eps: Double)
+    /// `max(x, 0)`.
     case relu
+    /// `1 / (1 + e^−x)`.
     case sigmoid
+    /// PyTorch's `relu6(x + 3) / 6`.
     case hardSigmoid
     /// `min(max(x, 0), 6)`.
     case relu6
@@ -47,6 +60,7 @@ public enum LayerOp: Hashable, Sendable {
     case hardSwish
     /// `nn.GELU`: the erf form, or with `approximateTanh` PyTorch's `approximate='tanh'`.
     case gelu(approximateTanh: Bool)
+    /// `tanh(x)` (`nn.Tanh`).
     case tanh
     /// `nn.LeakyReLU(negative_slope)`: `x` for `x ≥ 0`, `negativeSlope · x` below.
     case leakyRelu(negativeSlope: Double)
@@ -54,9 +68,13 @@ public enum LayerOp: Hashable, Sendable {
     case mulScalar(Double)
     /// `x + value`.
     case addScalar(Double)
+    /// Broadcasting sum of two values.
     case add
+    /// Broadcasting difference of two values (first minus second).
     case sub
+    /// Broadcasting product of two values.
     case mul
+    /// Its inputs stacked along C, in order.
     case concat
     /// Mean or max over H only (`axis: .h` → `[N,C,1,W]`) or W only (`[N,C,H,1]`).
     case axisPool(PoolKind, axis: LayerAxis)
@@ -66,6 +84,7 @@ public enum LayerOp: Hashable, Sendable {
     case weightedPool(param: String)
     /// PyTorch's default (legacy nearest) `F.interpolate` to `h`×`w`.
     case upsampleNearest(h: Int, w: Int)
+    /// Max-subtracted softmax along an axis.
     case softmax(LayerAxis)
     /// `x / (eps + Σ|x|)` along an axis.
     case l1Normalize(LayerAxis, eps: Double)
@@ -142,7 +161,7 @@ public enum LayerOp: Hashable, Sendable {
         switch self {
         case .linear(_, let bias, let p): return bias ? [p + ".weight", p + ".bias"] : [p + ".weight"]
         case .conv2d(let c): return c.bias ? [c.param + ".weight", c.param + ".bias"] : [c.param + ".weight"]
-        case .channelConv1d(_, let p), .weightedPool(let p): return [p + ".weight"]
+        case .channelConv1d(_, let p, _), .weightedPool(let p): return [p + ".weight"]
         case .batchNorm(let p, _): return [p + ".scale", p + ".shift"]
         case .layerNorm(let p?, _): return [p + ".weight", p + ".bias"]
         case .parameter(let p, _): return [p]
@@ -173,15 +192,24 @@ public enum LayerOp: Hashable, Sendable {
 /// A k×k convolution layer: PyTorch `Conv2d` with zero padding; weight `<param>.weight` of
 /// shape [out, in/groups, k, k], bias `<param>.bias` when `bias` (on by default, as `nn.Conv2d`).
 public struct Conv2DLayer: Hashable, Sendable {
+    /// Output channels.
     public var outChannels: Int
+    /// Side of the square kernel.
     public var kernelSize: Int
+    /// Zeros on every side of each plane.
     public var padding: Int
+    /// Spacing between kernel taps (1 = dense).
     public var dilation: Int
+    /// Step between output positions.
     public var stride: Int
+    /// Independent channel groups; C for a depthwise conv.
     public var groups: Int
+    /// Whether `<param>.bias` is read and added.
     public var bias: Bool
+    /// Prefix of its tensors in the state_dict (`conv` → `conv.weight`).
     public var param: String
 
+    /// A conv layer; lowering checks the sizes against the input it meets.
     public init(
         outChannels: Int, kernelSize: Int, padding: Int, dilation: Int = 1, stride: Int = 1, groups: Int = 1,
         bias: Bool = true, param: String
@@ -199,11 +227,19 @@ public struct Conv2DLayer: Hashable, Sendable {
 
 /// Axes a layer normalises or reduces along, mirrored from the IR.
 public enum LayerAxis: String, Hashable, Sendable, CaseIterable {
+    /// C, H, W, or H and W together as one axis of H·W pixels.
     case c, h, w, hw
+}
+
+/// Channel conv1d padding modes, mirrored from the IR.
+public enum ChannelPaddingKind: String, Hashable, Sendable, CaseIterable {
+    case zeros, circular
 }
 
 /// Pool reductions, mirrored from the IR so the spec layer reads on its own.
 public enum PoolKind: String, Hashable, Sendable, CaseIterable {
+    /// The arithmetic mean.
     case mean
+    /// The largest element.
     case max
 }

@@ -3,11 +3,16 @@
 
 /// NCHW extents a block's output must have; `n` nil means the input's `n`.
 public struct OutputShape: Hashable, Sendable {
+    /// Batch; nil means the input's.
     public var n: Int?
+    /// Channels.
     public var c: Int
+    /// Height.
     public var h: Int
+    /// Width.
     public var w: Int
 
+    /// The shape a block must give; `n` nil takes the input's batch.
     public init(n: Int? = nil, c: Int, h: Int, w: Int) {
         self.n = n
         self.c = c

@@ -72,6 +72,16 @@ enum CatalogCases {
         #"{"name": "emsa", "kind": "emsa", "num_heads": 2, "sr_ratio": 4, "qkv_bias": true, "apply_transform": true, "input": {"c": 128, "h": 28, "w": 28}}"#,
         #"{"name": "external_attention", "kind": "external_attention", "input": {"c": 256, "h": 28, "w": 28}}"#,
         #"{"name": "fusion", "kind": "fusion", "input": {"c": 256, "h": 28, "w": 28}}"#,
+        #"{"name": "ese", "kind": "ese", "input": {"c": 256, "h": 56, "w": 56}}"#,
+        #"{"name": "ceca", "kind": "ceca", "input": {"c": 512, "h": 28, "w": 28}}"#,
+        #"{"name": "gc", "kind": "gc", "fuse_add": true, "fuse_scale": false, "input": {"c": 1024, "h": 14, "w": 14}}"#,
+        #"{"name": "triplet", "kind": "triplet", "input": {"c": 256, "h": 56, "w": 56}}"#,
+        #"{"name": "fca", "kind": "fca", "input": {"c": 512, "h": 14, "w": 14}}"#,
+        #"{"name": "ge", "kind": "ge", "extra_params": true, "extent": 2, "input": {"c": 256, "h": 56, "w": 56}}"#,
+        #"{"name": "simam", "kind": "simam", "input": {"c": 256, "h": 56, "w": 56}}"#,
+        #"{"name": "coord", "kind": "coord", "input": {"c": 256, "h": 28, "w": 28}}"#,
+        #"{"name": "scoord", "kind": "scoord", "input": {"c": 256, "h": 28, "w": 28}}"#,
+        #"{"name": "lcbam", "kind": "lcbam", "input": {"c": 1024, "h": 14, "w": 14}}"#,
     ]
 
     static func load(root: URL) throws -> [Example] {

@@ -120,8 +120,8 @@ struct SpecErrorTests {
     @Suite("fields")
     struct Fields {
         @Test func unknownKind() {
-            expectError(specError(#"{"name": "t", "kind": "triplet", "input": {"c": 64, "h": 8, "w": 8}}"#),
-                        path: "kind", "unknown kind \"triplet\"", "se, se_var1, se_var2")
+            expectError(specError(#"{"name": "t", "kind": "quadruplet", "input": {"c": 64, "h": 8, "w": 8}}"#),
+                        path: "kind", "unknown kind \"quadruplet\"", "se, se_var1, se_var2")
         }
 
         @Test func missingKindAndGraph() {

@@ -167,7 +167,7 @@ struct CLIErrorTests {
         BadInput("inside input", block(input: #"{"c": 16, "h": 4, "w": 4, "d": 1}"#), "input.d", "unknown field"),
         BadInput("inside a layer", graphBlock(#"[{"op": "sigmoid", "mode": "max"}]"#), "graph[0].mode", "unknown field"),
         BadInput("beside blocks", #"{"blocks": [\#(block())], "name": "x"}"#, "name", "unknown field"),
-        BadInput("unknown kind", block("triplet"), "kind", "unknown kind"),
+        BadInput("unknown kind", block("quadruplet"), "kind", "unknown kind"),
         BadInput("unknown op", graphBlock(#"[{"op": "softmax2d"}]"#), "graph[0].op", "unknown op"),
     ])
     func unknownFields(_ c: BadInput) throws { try expectRefused(c) }

@@ -6,6 +6,7 @@ import AttnGen
 import AttnCEmit
 import AttnInterp
 import AttnLower
+import AttnPlan
 import Foundation
 import Testing
 
@@ -224,7 +225,7 @@ struct LimitsTests {
         }
         let p = try b.finish(output: v)
         #expect(p.description.count > 10_000)
-        #expect(CEmitter.budgetViolation(p) == nil)
+        #expect(Plan.budgetViolation(p) == nil)
         #expect(StoragePlan(p).scratchSize == 0)
         let source = try CEmitter.emit(p, specText: "{}")
         #expect(source.source.contains("chain_forward"))

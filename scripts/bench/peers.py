@@ -117,6 +117,22 @@ def _reference_modules():
 
 
 _REF = None
+_KINDS = None
+
+
+def _kind_modules():
+    """The reference modules of issue 13's kinds, built as scripts/make_kind_fixtures.py builds
+    them (official code outside timm from the checkout its environment variable names there)."""
+    global _KINDS
+    if _KINDS is None:
+        import importlib.util
+        import os
+        folder = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+        sys.path.insert(0, folder)
+        loader = importlib.util.spec_from_file_location("make_kind_fixtures", os.path.join(folder, "make_kind_fixtures.py"))
+        _KINDS = importlib.util.module_from_spec(loader)
+        loader.loader.exec_module(_KINDS)
+    return _KINDS
 
 
 def build_catalog(spec):
@@ -153,6 +169,9 @@ def build_catalog(spec):
         return m.ExternalAttention(c, get("S", 64))
     if kind == "fusion":
         return m.Fusion(c, get("inputs", 3), get("reduction", 16), get("gate", "softmax"), get("interaction", False))
+    kinds = _kind_modules()
+    if kind in kinds.BUILDERS:
+        return kinds.BUILDERS[kind](c, spec)
     raise ValueError(f"peers.py does not know kind {kind!r}")
 
 
@@ -169,7 +188,28 @@ def build(spec, resolved):
             mlp_bias=resolved["bias"])
     if "graph" in spec:
         return GraphBlock(spec["graph"], c)
+    zoo = _zoo_modules()
+    if kind in zoo.BUILDERS:
+        return zoo.BUILDERS[kind](c, spec)
     return build_catalog(spec)
+
+
+_ZOO = None
+
+
+def _zoo_modules():
+    """The reference modules of issue 13's strip-pooling kinds, built as
+    scripts/make_zoo_fixtures.py builds them."""
+    global _ZOO
+    if _ZOO is None:
+        import importlib.util
+        import os
+        folder = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+        sys.path.insert(0, folder)
+        loader = importlib.util.spec_from_file_location("make_zoo_fixtures", os.path.join(folder, "make_zoo_fixtures.py"))
+        _ZOO = importlib.util.module_from_spec(loader)
+        loader.loader.exec_module(_ZOO)
+    return _ZOO
 
 
 def onnx_session(module, x):

@@ -46,6 +46,7 @@ extension Foundation.Bundle {
 [ "$(cat "$out/gen/TemplatesBundle.swift" 2>/dev/null)" = "$shim" ] || printf '%s\n' "$shim" > "$out/gen/TemplatesBundle.swift"
 
 module AttnIR $(sources "$root/Sources/AttnIR")
+module AttnJSON $(sources "$root/Sources/AttnJSON")
 module AttnSpec $(sources "$root/Sources/AttnSpec")
 module AttnWeights $(sources "$root/Sources/AttnWeights")
 module AttnInterp $(sources "$root/Sources/AttnInterp")

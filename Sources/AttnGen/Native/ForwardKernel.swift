@@ -5,9 +5,11 @@
 /// A compiled block behind the `ForwardFunction` ABI. Calls are reentrant: each brings its own
 /// scratch, so one kernel may run on many threads at once.
 public protocol ForwardKernel: AnyObject, Sendable {
-    /// Floats of input, output and scratch one call reads, writes and uses.
+    /// Floats of input one call reads.
     var inputCount: Int { get }
+    /// Floats of output one call writes.
     var outputCount: Int { get }
+    /// Floats of scratch one call uses; 0 means `run` takes a nil scratch.
     var scratchCount: Int { get }
     /// Runs without allocating: the caller owns `inputCount`, `outputCount` and `scratchCount`
     /// floats. `scratch` may be nil only when `scratchCount` is 0; a nil scratch for a kernel

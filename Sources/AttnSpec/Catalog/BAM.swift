@@ -6,13 +6,16 @@
 
 /// BAM hyperparameters (official `ChannelGate`/`SpatialGate` arguments).
 public struct BAMOptions: Hashable, Sendable {
+    /// r of both gates: C / r hidden units and reduced channels; default 16.
     public var reduction: Int?
+    /// Hidden width of both gates; wins over `reduction`.
     public var reducedChannels: Int?
     /// Dilation (and padding) of the spatial branch's 3×3 convs; default 4.
     public var dilationVal: Int?
     /// Number of dilated 3×3 convs; default 2.
     public var dilationConvNum: Int?
 
+    /// Options as given; nil fields take the defaults when the spec is resolved.
     public init(reduction: Int? = nil, reducedChannels: Int? = nil, dilationVal: Int? = nil, dilationConvNum: Int? = nil) {
         self.reduction = reduction
         self.reducedChannels = reducedChannels

@@ -30,13 +30,16 @@ extension Catalog {
 
 /// CBAM hyperparameters as given (timm `CbamModule`, official Jongchan CBAM).
 public struct CBAMOptions: Hashable, Sendable {
+    /// r of the shared channel MLP: C / r hidden units; default 16.
     public var reduction: Int?
+    /// Hidden units of the channel MLP; wins over `reduction`.
     public var reducedChannels: Int?
     /// Kernel of the spatial gate's conv; default 7.
     public var spatialKernelSize: Int?
     /// Biases on the shared MLP (official: yes, timm: no). Default: no.
     public var bias: Bool?
 
+    /// Options as given; nil fields take the defaults when the spec is resolved.
     public init(reduction: Int? = nil, reducedChannels: Int? = nil, spatialKernelSize: Int? = nil, bias: Bool? = nil) {
         self.reduction = reduction
         self.reducedChannels = reducedChannels

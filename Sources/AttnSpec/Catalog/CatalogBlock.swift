@@ -61,7 +61,9 @@ public struct AnyCatalogBlock: Hashable, Sendable {
     /// The JSON `kind`.
     public var kind: String { type(of: block).kind }
 
+    /// Equal when both hold the same kind with equal hyperparameters.
     public static func == (a: AnyCatalogBlock, b: AnyCatalogBlock) -> Bool { AnyHashable(a.block) == AnyHashable(b.block) }
+    /// Hashes the wrapped options, consistent with `==`.
     public func hash(into hasher: inout Hasher) { hasher.combine(AnyHashable(block)) }
 }
 

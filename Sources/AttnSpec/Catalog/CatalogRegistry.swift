@@ -19,6 +19,16 @@ package enum CatalogRegistry {
         EMSAOptions.self,
         ExternalAttentionOptions.self,
         FusionOptions.self,
+        ESEOptions.self,
+        CECAOptions.self,
+        GCOptions.self,
+        TripletOptions.self,
+        FCAOptions.self,
+        GEOptions.self,
+        SimAMOptions.self,
+        CoordOptions.self,
+        SimpleCoordOptions.self,
+        LightCBAMOptions.self,
     ]
 
     /// The kind named `kind` in JSON.

@@ -51,6 +51,7 @@ extension Catalog {
 
 /// DANet position attention (no hyperparameters).
 public struct DANetPAMOptions: Hashable, Sendable {
+    /// The only configuration: the official module takes none.
     public init() {}
 }
 
@@ -77,6 +78,7 @@ extension DANetPAMOptions: FieldlessCatalogBlock {
 
 /// DANet channel attention (no hyperparameters).
 public struct DANetCAMOptions: Hashable, Sendable {
+    /// The only configuration: the official module takes none.
     public init() {}
 }
 

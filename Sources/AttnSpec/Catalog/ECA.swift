@@ -15,8 +15,10 @@ extension Catalog {
 
 /// ECA hyperparameters as given. A missing `kernelSize` comes from the paper's formula.
 public struct ECAOptions: Hashable, Sendable {
+    /// k of the conv along C; odd; nil uses the paper's formula in C.
     public var kernelSize: Int?
 
+    /// Options as given; nil takes the paper's formula.
     public init(kernelSize: Int? = nil) { self.kernelSize = kernelSize }
 }
 

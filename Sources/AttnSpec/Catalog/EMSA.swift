@@ -18,6 +18,7 @@ public struct EMSAOptions: Hashable, Sendable {
     /// The head-mixing transform; default false, and ignored when h = 1.
     public var applyTransform: Bool?
 
+    /// Options as given; nil fields take the defaults when the spec is resolved.
     public init(numHeads: Int? = nil, srRatio: Int? = nil, qkvBias: Bool? = nil, applyTransform: Bool? = nil) {
         self.numHeads = numHeads
         self.srRatio = srRatio

@@ -10,6 +10,7 @@ public struct ExternalAttentionOptions: Hashable, Sendable {
     /// Memory slots (the official `self.k`); default 64.
     public var s: Int?
 
+    /// Options as given; nil takes the default.
     public init(s: Int? = nil) { self.s = s }
 
     package func layers(_ input: InputShape) throws(SpecError) -> [Layer] {

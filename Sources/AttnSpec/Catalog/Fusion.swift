@@ -13,17 +13,21 @@ public enum FusionGate: String, Hashable, Sendable, CaseIterable {
 
 /// Fusion hyperparameters.
 public struct FusionOptions: Hashable, Sendable {
+    /// M when the spec does not say, also what `list` shows the block with.
     public static let defaultInputs = 3
 
     /// M, the number of inputs; default 3.
     public var inputs: Int?
+    /// r of the gate MLP: C / r hidden units; default 16.
     public var reduction: Int?
+    /// Hidden units of the gate MLP; wins over `reduction`.
     public var reducedChannels: Int?
     /// Default softmax.
     public var gate: FusionGate?
     /// A full M·C → M·C layer (`fc_mix`) after the MLP, so the inputs' gates see each other; default false.
     public var interaction: Bool?
 
+    /// Options as given; nil fields take the defaults when the spec is resolved.
     public init(inputs: Int? = nil, reduction: Int? = nil, reducedChannels: Int? = nil, gate: FusionGate? = nil, interaction: Bool? = nil) {
         self.inputs = inputs
         self.reduction = reduction

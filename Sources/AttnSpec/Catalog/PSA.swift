@@ -15,6 +15,7 @@ public struct PSAOptions: Hashable, Sendable {
     /// Stride of the four convs; default 1.
     public var stride: Int?
 
+    /// Options as given; nil fields take the defaults when the spec is resolved.
     public init(planes: Int? = nil, convKernels: [Int]? = nil, convGroups: [Int]? = nil, stride: Int? = nil) {
         self.planes = planes
         self.convKernels = convKernels

@@ -24,6 +24,14 @@ package enum Rules {
         guard k <= maxKernelSize else { throw SpecError(field, "must be at most \(maxKernelSize), got \(k)") }
     }
 
+    /// A circularly padded conv along C wraps at most once, as PyTorch's `F.pad(mode="circular")`
+    /// allows: its padding (k − 1)/2 may not exceed C.
+    package static func circularPadding(kernel k: Int, channels: Int, _ field: String) throws(SpecError) {
+        guard (k - 1) / 2 <= channels else {
+            throw SpecError(field, "\(k) pads C = \(channels) circularly by \((k - 1) / 2), past C: the ring would wrap more than once (at most \(2 * channels + 1))")
+        }
+    }
+
     /// `reduced_channels` wins; else `channels / reduction` (floor), which must leave a channel.
     static func reducedWidth(_ channels: Int, reduction: Int?, reduced: Int?, defaultReduction: Int = 16) throws(SpecError) -> Int {
         if let rd = reduced {
@@ -37,6 +45,40 @@ package enum Rules {
             throw SpecError("reduction", "\(r) leaves \(channels)/\(r) = 0 channels for C = \(channels); lower it or give reduced_channels")
         }
         return channels / r
+    }
+
+    /// timm's `make_divisible(v, divisor, round_limit)`: the nearest multiple of `divisor` (half
+    /// up), at least `divisor`, bumped once when that falls below `roundLimit · v`.
+    static func makeDivisible(_ v: Double, divisor: Int, roundLimit: Double) -> Int {
+        var rounded = max(divisor, Int(v + Double(divisor) / 2) / divisor * divisor)
+        if Double(rounded) < roundLimit * v { rounded += divisor }
+        return rounded
+    }
+
+    /// timm's attention width: `reduced_channels` wins; else `make_divisible(C / reduction,
+    /// rd_divisor, round_limit=0)` as timm's GE, GC and CoordAttn compute it.
+    static func timmReducedWidth(
+        _ channels: Int, reduction: Int?, reduced: Int?, divisor: Int?, defaultReduction: Int, defaultDivisor: Int = 1
+    ) throws(SpecError) -> Int {
+        if let rd = reduced {
+            try atLeast(1, rd, "reduced_channels")
+            try fits([rd, channels], "reduced_channels", "the reducing layer's weight")
+            return rd
+        }
+        let r = reduction ?? defaultReduction
+        try atLeast(1, r, "reduction")
+        let d = divisor ?? defaultDivisor
+        try atLeast(1, d, "rd_divisor")
+        let rd = makeDivisible(Double(channels) * (1 / Double(r)), divisor: d, roundLimit: 0)
+        try fits([rd, channels], "rd_divisor", "the reducing layer's weight")
+        return rd
+    }
+
+    /// A float field the C spells as a float32 literal: positive and finite in float32.
+    static func positiveFloat32(_ v: Double, _ field: String) throws(SpecError) {
+        guard v.isFinite, Float(v).isFinite, Float(v) > 0 else {
+            throw SpecError(field, "must be a positive finite float32 number, got \(v)")
+        }
     }
 
     /// The output extent of a conv or pool along one axis (PyTorch's floor rule), at least 1.

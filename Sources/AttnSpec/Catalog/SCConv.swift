@@ -13,9 +13,12 @@ public struct SCConvOptions: Hashable, Sendable {
     public var stride: Int?
     /// Padding of the 3×3 convs; default 1. Must equal `dilation` so k3 keeps H×W.
     public var padding: Int?
+    /// Dilation of the 3×3 convs; default 1.
     public var dilation: Int?
+    /// Groups of the 3×3 convs; must divide C; default 1.
     public var groups: Int?
 
+    /// Options as given; nil fields take the defaults when the spec is resolved.
     public init(poolingR: Int? = nil, stride: Int? = nil, padding: Int? = nil, dilation: Int? = nil, groups: Int? = nil) {
         self.poolingR = poolingR
         self.stride = stride

@@ -10,6 +10,7 @@ public struct SEGCOptions: Hashable, Sendable {
     /// Required, unless weights say it (`fc.weight [C, C/G, 1, 1]`).
     public var groups: Int?
 
+    /// Options as given; `groups` may be left for the weights to say.
     public init(groups: Int? = nil) { self.groups = groups }
 
     package func layers(_ input: InputShape) throws(SpecError) -> [Layer] {
@@ -59,6 +60,7 @@ extension SEGCOptions: CatalogBlock {
 
 /// SE without the bottleneck (ECA-Net ablation): `x · σ(mean_HW x)`, no parameters.
 public struct SEVar1Options: Hashable, Sendable {
+    /// The only configuration: the variant has no hyperparameters.
     public init() {}
 }
 
@@ -78,6 +80,7 @@ extension SEVar1Options: FieldlessCatalogBlock {
 
 /// SE-Var2: a depthwise 1×1 conv (`groups = C`) on the pooled vector.
 public struct SEVar2Options: Hashable, Sendable {
+    /// The only configuration: the variant has no hyperparameters.
     public init() {}
 }
 
@@ -97,6 +100,7 @@ extension SEVar2Options: FieldlessCatalogBlock {
 
 /// SE-Var3: one dense 1×1 conv C → C on the pooled vector.
 public struct SEVar3Options: Hashable, Sendable {
+    /// The only configuration: the variant has no hyperparameters.
     public init() {}
 }
 
@@ -131,6 +135,8 @@ public func SEVariant(  // swiftlint:disable:this identifier_name
 
 /// Which SE variant: no parameters, depthwise, dense, or grouped 1×1 conv on the pooled vector.
 public enum SEVariantKind: Hashable, Sendable {
+    /// No parameters; a depthwise 1×1 conv; a dense 1×1 conv.
     case var1, var2, var3
+    /// A 1×1 conv with `groups` groups (nil until the spec or the weights say).
     case gc(groups: Int?)
 }

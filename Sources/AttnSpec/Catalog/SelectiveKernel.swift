@@ -12,16 +12,24 @@ public struct SKOptions: Hashable, Sendable {
     public var outChannels: Int?
     /// One odd kernel size per path, at least two paths; default [3, 5].
     public var kernelSize: [Int]?
+    /// Stride of every path conv; default 1.
     public var stride: Int?
+    /// Dilation of every path conv (before `keep3x3` turns k×k into dilated 3×3); default 1.
     public var dilation: Int?
     /// Groups of each path conv (timm clamps it to out_channels); default 1.
     public var groups: Int?
+    /// timm's 1 / rd_ratio: the attention width is make_divisible(out / r, rd_divisor); default 16.
     public var reduction: Int?
+    /// The attention width itself (timm's rd_channels); wins over `reduction`.
     public var reducedChannels: Int?
+    /// The multiple the attention width is rounded to; default 8.
     public var rdDivisor: Int?
+    /// Run a k×k path as a 3×3 conv with dilation (k − 1) / 2, as timm does; default true.
     public var keep3x3: Bool?
+    /// Feed path m only the m-th C/M input channels, as timm does; default true.
     public var splitInput: Bool?
 
+    /// Options as given; nil fields take the defaults when the spec is resolved.
     public init(
         outChannels: Int? = nil, kernelSize: [Int]? = nil, stride: Int? = nil, dilation: Int? = nil, groups: Int? = nil,
         reduction: Int? = nil, reducedChannels: Int? = nil, rdDivisor: Int? = nil, keep3x3: Bool? = nil, splitInput: Bool? = nil
@@ -109,6 +117,7 @@ func makeDivisible(_ v: Double, divisor: Int) -> Int {
 extension Catalog {
     /// One SK path's conv geometry.
     public struct SKPath: Hashable, Sendable {
+        /// Kernel side, dilation and padding of the path's conv after `keep3x3` is applied.
         public var kernel, dilation, padding: Int
     }
 

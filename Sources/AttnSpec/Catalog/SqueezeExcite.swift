@@ -23,7 +23,7 @@ public enum SENorm: String, Hashable, Sendable, CaseIterable {
 
 /// Squeeze-and-Excitation hyperparameters as given (timm `SEModule` and the SE modules above).
 public struct SEOptions: Hashable, Sendable {
-    /// 1/rd_ratio.
+    /// r = 1/rd_ratio: the hidden layer has C / r units (floor, or timm's make_divisible with `rd_divisor`); default 16.
     public var reduction: Int?
     /// Wins over `reduction`.
     public var reducedChannels: Int?
@@ -42,6 +42,7 @@ public struct SEOptions: Hashable, Sendable {
     /// Default none.
     public var normLayer: SENorm?
 
+    /// Options as given; nil fields take the defaults when the spec is resolved.
     public init(
         reduction: Int? = nil, reducedChannels: Int? = nil, rdDivisor: Int? = nil, roundLimit: Double? = nil,
         addMaxpool: Bool? = nil, bias: Bool? = nil, actLayer: Activation? = nil, gateLayer: Activation? = nil,

@@ -3,10 +3,12 @@
 
 /// Anything that reads as a layer inside a `Block { ... }` body.
 public protocol LayerConvertible {
+    /// The layer this word stands for.
     var layer: Layer { get }
 }
 
 extension Layer: LayerConvertible {
+    /// The layer itself, so a `Layer` value can be written inside a block body.
     public var layer: Layer { self }
 }
 
@@ -15,14 +17,23 @@ extension LayerConvertible {
     public func named(_ name: String) -> Layer { layer.named(name) }
 }
 
+/// The result builder of `Block { ... }` and `Catalog` bodies: it flattens words, arrays,
+/// `if` and `for` into one ordered list of layers.
 @resultBuilder
 public enum LayerBuilder {
+    /// One word becomes one layer.
     public static func buildExpression(_ layer: some LayerConvertible) -> [Layer] { [layer.layer] }
+    /// A list of layers (a helper's result) is spliced in as is.
     public static func buildExpression(_ layers: [Layer]) -> [Layer] { layers }
+    /// Statements in order.
     public static func buildBlock(_ parts: [Layer]...) -> [Layer] { parts.flatMap { $0 } }
+    /// An `if` without `else` adds nothing when false.
     public static func buildOptional(_ part: [Layer]?) -> [Layer] { part ?? [] }
+    /// The taken branch of an `if`/`else`.
     public static func buildEither(first part: [Layer]) -> [Layer] { part }
+    /// The taken branch of an `if`/`else`.
     public static func buildEither(second part: [Layer]) -> [Layer] { part }
+    /// A `for` loop's layers, iteration after iteration (SK's and PSA's paths).
     public static func buildArray(_ parts: [[Layer]]) -> [Layer] { parts.flatMap { $0 } }
 }
 

@@ -35,7 +35,15 @@ extension BlockSpec {
         case "linear":
             op = .linear(outFeatures: try int(&r, "out_features"), bias: try r.bool("bias") ?? true, param: try param(&r))
         case "channel_conv1d":
-            op = .channelConv1d(kernelSize: try int(&r, "kernel_size"), param: try param(&r))
+            var padding = ChannelPaddingKind.zeros
+            if let text = try r.string("padding_mode") {
+                guard let mode = ChannelPaddingKind(rawValue: text) else {
+                    throw SpecError(
+                        "padding_mode", "unknown padding mode \"\(text)\" (known: \(ChannelPaddingKind.allCases.map(\.rawValue).joined(separator: ", ")))")
+                }
+                padding = mode
+            }
+            op = .channelConv1d(kernelSize: try int(&r, "kernel_size"), param: try param(&r), padding: padding)
         case "conv2d":
             let k = try int(&r, "kernel_size")
             let dilation = try r.int("dilation") ?? 1

@@ -4,12 +4,19 @@ import Foundation
 
 /// A parsed JSON document.
 public enum JSONValue: Hashable, Sendable {
+    /// `null`.
     case null
+    /// `true` or `false`.
     case bool(Bool)
+    /// A number written with neither fraction nor exponent, within Int64.
     case int(Int)
+    /// A number written with a fraction or an exponent, even `2.0`: integer fields refuse it.
     case double(Double)
+    /// A string, escapes decoded.
     case string(String)
+    /// An array, in order.
     case array([JSONValue])
+    /// An object; the parser has refused duplicate keys, so none was lost.
     case object([String: JSONValue])
 
     /// The largest spec document accepted: 1 MiB, thousands of blocks, while the parsed tree of

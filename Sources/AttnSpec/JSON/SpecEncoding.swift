@@ -42,9 +42,10 @@ extension Layer {
             f["out_features"] = .int(out)
             f["bias"] = .bool(bias)
             f["param"] = .string(param)
-        case .channelConv1d(let k, let param):
+        case .channelConv1d(let k, let param, let padding):
             f["kernel_size"] = .int(k)
             f["param"] = .string(param)
+            if padding != .zeros { f["padding_mode"] = .string(padding.rawValue) }
         case .conv2d(let c):
             f["out_channels"] = .int(c.outChannels)
             f["kernel_size"] = .int(c.kernelSize)

@@ -11,14 +11,21 @@
 // any token with a fraction or exponent is `.double`, even `2.0` or `1e2`, so a field that needs
 // an integer refuses them rather than guessing.
 
-/// Parses spec files. Recursion depth is bounded by `maxDepth`, so no input can exhaust the stack.
+import AttnJSON
+
+/// Parses spec files; tokens come from the shared `JSONScanner`, the value model, limits and
+/// wording are the spec reader's own. Recursion depth is bounded by `maxDepth`, so no input can exhaust the stack.
 struct StrictJSONParser {
     /// Deeper than any spec needs (a graph block in a block list is 6 levels) while keeping the
     /// recursion (two frames per level) far from the stack limit of any thread.
     static let maxDepth = 100
 
-    private let bytes: [UInt8]
-    private var position = 0
+    private var scanner: JSONScanner
+    private var bytes: [UInt8] { scanner.bytes }
+    private var position: Int {
+        get { scanner.position }
+        set { scanner.position = newValue }
+    }
     /// Where the value being parsed sits: object keys and array indices from the root.
     private var path: [PathStep] = []
 
@@ -27,7 +34,7 @@ struct StrictJSONParser {
         case index(Int)
     }
 
-    private init(_ bytes: [UInt8]) { self.bytes = bytes }
+    private init(_ bytes: [UInt8]) { scanner = JSONScanner(bytes) }
 
     /// The one entry point: a whole document, or a `SpecError` naming where it breaks the rules.
     static func parse(_ bytes: [UInt8]) throws(SpecError) -> JSONValue {
@@ -139,13 +146,11 @@ struct StrictJSONParser {
 
     // MARK: - Reading
 
-    private var peek: UInt8? { position < bytes.count ? bytes[position] : nil }
+    private var peek: UInt8? { scanner.peek }
 
-    private mutating func skipWhitespace() {
-        while let b = peek, b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D { position += 1 }
-    }
+    private mutating func skipWhitespace() { scanner.skipWhitespace() }
 
-    private static func isDigit(_ b: UInt8?) -> Bool { b.map { $0 >= 0x30 && $0 <= 0x39 } ?? false }
+    private static func isDigit(_ b: UInt8?) -> Bool { JSONScanner.isDigit(b) }
 
     /// What a value cannot start with, named for the mistakes people actually make.
     private mutating func notAValue() -> SpecError {
@@ -292,33 +297,25 @@ struct StrictJSONParser {
     /// fit: integers in Int64, the rest in Double without overflowing or vanishing to zero.
     private mutating func parseNumber() throws(SpecError) -> JSONValue {
         let start = position
-        if peek == UInt8(ascii: "-") { position += 1 }
-        guard Self.isDigit(peek) else {
-            throw failure(peek == UInt8(ascii: ".") ? "a number must start with a digit, not '.'" : "expected a digit after '-'")
-        }
-        if peek == UInt8(ascii: "0") {
-            position += 1
-            if Self.isDigit(peek) {
-                while Self.isDigit(peek) { position += 1 }
-                throw failure("number \(literal(from: start)) has a leading zero; JSON numbers have none (octal is not JSON)", at: start)
+        let token: JSONNumberToken
+        do {
+            token = try scanner.scanNumber()
+        } catch {
+            switch error {
+            case .noDigit:
+                throw failure(peek == UInt8(ascii: ".") ? "a number must start with a digit, not '.'" : "expected a digit after '-'")
+            case .noDigitAfterPoint:
+                throw failure("expected a digit after the '.' in \(literal(from: start)) (write 1.0, not 1.)")
+            case .noDigitInExponent:
+                throw failure("expected a digit in the exponent of \(literal(from: start))")
             }
-        } else {
-            while Self.isDigit(peek) { position += 1 }
         }
-        var isInteger = true
-        if peek == UInt8(ascii: ".") {
-            position += 1
-            guard Self.isDigit(peek) else { throw failure("expected a digit after the '.' in \(literal(from: start)) (write 1.0, not 1.)") }
+        // The scanner ends a number at a leading 0; digits right after it are that 0's.
+        if Self.isDigit(peek) {
             while Self.isDigit(peek) { position += 1 }
-            isInteger = false
+            throw failure("number \(literal(from: start)) has a leading zero; JSON numbers have none (octal is not JSON)", at: start)
         }
-        if peek == UInt8(ascii: "e") || peek == UInt8(ascii: "E") {
-            position += 1
-            if peek == UInt8(ascii: "+") || peek == UInt8(ascii: "-") { position += 1 }
-            guard Self.isDigit(peek) else { throw failure("expected a digit in the exponent of \(literal(from: start))") }
-            while Self.isDigit(peek) { position += 1 }
-            isInteger = false
-        }
+        let isInteger = token.isInteger
         let text = literal(from: start)
         if isInteger {
             guard let value = Int64(text) else {
@@ -336,86 +333,39 @@ struct StrictJSONParser {
         return .double(value)
     }
 
-    private func literal(from start: Int) -> String { String(decoding: bytes[start..<position], as: UTF8.self) }
+    private func literal(from start: Int) -> String { scanner.literal(from: start) }
 
     // MARK: - Strings
 
     private mutating func parseString() throws(SpecError) -> String {
-        let start = position
-        position += 1  // "
-        var utf8: [UInt8] = []
-        while true {
-            guard let b = peek else { throw failure("unterminated string (it starts at byte \(start))") }
-            switch b {
-            case UInt8(ascii: "\""):
-                position += 1
-                // Valid: the input was checked to be UTF-8 and escapes append whole scalars.
-                return String(decoding: utf8, as: UTF8.self)
-            case UInt8(ascii: "\\"):
-                position += 1
-                try parseEscape(into: &utf8)
-            case 0x00..<0x20:
-                let named: [UInt8: String] = [0x0A: "\\n", 0x09: "\\t", 0x0D: "\\r", 0x08: "\\b", 0x0C: "\\f"]
-                throw failure("control character U+\(hex(UInt32(b))) in a string must be escaped (as \(named[b] ?? "\\u\(hex(UInt32(b)).lowercased())"))")
-            default:
-                utf8.append(b)
-                position += 1
-            }
+        do {
+            return try scanner.scanString()
+        } catch {
+            throw stringFailure(error)
         }
     }
 
-    private mutating func parseEscape(into utf8: inout [UInt8]) throws(SpecError) {
-        let escapeStart = position - 1
-        guard let e = peek else { throw failure("unterminated escape at the end of input") }
-        position += 1
-        switch e {
-        case UInt8(ascii: "\""): utf8.append(0x22)
-        case UInt8(ascii: "\\"): utf8.append(0x5C)
-        case UInt8(ascii: "/"): utf8.append(0x2F)
-        case UInt8(ascii: "b"): utf8.append(0x08)
-        case UInt8(ascii: "f"): utf8.append(0x0C)
-        case UInt8(ascii: "n"): utf8.append(0x0A)
-        case UInt8(ascii: "r"): utf8.append(0x0D)
-        case UInt8(ascii: "t"): utf8.append(0x09)
-        case UInt8(ascii: "u"):
-            let high = try parseHex4()
-            var value = UInt32(high)
-            if (0xDC00...0xDFFF).contains(high) {
-                throw failure("lone low surrogate \\u\(hex(value).lowercased()); it must follow a high surrogate \\ud800-\\udbff", at: escapeStart)
-            }
-            if (0xD800...0xDBFF).contains(high) {
-                let lowStart = position
-                guard bytes[position...].starts(with: [UInt8(ascii: "\\"), UInt8(ascii: "u")]) else {
-                    throw failure("lone high surrogate \\u\(hex(value).lowercased()); it must be followed by a low surrogate \\udc00-\\udfff", at: escapeStart)
-                }
-                position += 2
-                let low = try parseHex4()
-                guard (0xDC00...0xDFFF).contains(low) else {
-                    throw failure("high surrogate \\u\(hex(value).lowercased()) is followed by \\u\(hex(UInt32(low)).lowercased()), not by a low surrogate \\udc00-\\udfff", at: lowStart)
-                }
-                value = 0x10000 + ((value - 0xD800) << 10) + (UInt32(low) - 0xDC00)
-            }
-            // Every non-surrogate value up to 0x10FFFF is a scalar.
-            Unicode.UTF8.encode(Unicode.Scalar(value)!) { utf8.append($0) }
-        default:
+    private func stringFailure(_ error: JSONStringSyntax) -> SpecError {
+        switch error {
+        case .unterminated(let start):
+            return failure("unterminated string (it starts at byte \(start))")
+        case .controlCharacter(let b):
+            let named: [UInt8: String] = [0x0A: "\\n", 0x09: "\\t", 0x0D: "\\r", 0x08: "\\b", 0x0C: "\\f"]
+            return failure("control character U+\(hex(UInt32(b))) in a string must be escaped (as \(named[b] ?? "\\u\(hex(UInt32(b)).lowercased())"))")
+        case .unterminatedEscape:
+            return failure("unterminated escape at the end of input")
+        case .invalidEscape(let escapeStart):
+            let e = bytes[position - 1]
             let shown = e >= 0x21 && e < 0x7F ? "\\" + String(Unicode.Scalar(e)) : "\\ followed by \(describe(at: position - 1))"
-            throw failure("invalid escape \(shown) in a string (JSON has \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)", at: escapeStart)
+            return failure("invalid escape \(shown) in a string (JSON has \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)", at: escapeStart)
+        case .notHexDigit:
+            return failure("expected 4 hex digits after \\u, found \(describeHere())")
+        case .loneLowSurrogate(let value, let escapeStart):
+            return failure("lone low surrogate \\u\(hex(UInt32(value)).lowercased()); it must follow a high surrogate \\ud800-\\udbff", at: escapeStart)
+        case .loneHighSurrogate(let value, let escapeStart):
+            return failure("lone high surrogate \\u\(hex(UInt32(value)).lowercased()); it must be followed by a low surrogate \\udc00-\\udfff", at: escapeStart)
+        case .notLowSurrogate(let high, let low, let lowStart):
+            return failure("high surrogate \\u\(hex(UInt32(high)).lowercased()) is followed by \\u\(hex(UInt32(low)).lowercased()), not by a low surrogate \\udc00-\\udfff", at: lowStart)
         }
-    }
-
-    private mutating func parseHex4() throws(SpecError) -> UInt16 {
-        var value: UInt16 = 0
-        for _ in 0..<4 {
-            let digit: UInt8
-            switch peek {
-            case let h? where (0x30...0x39).contains(h): digit = h - 0x30
-            case let h? where (0x41...0x46).contains(h): digit = h - 0x41 + 10
-            case let h? where (0x61...0x66).contains(h): digit = h - 0x61 + 10
-            default: throw failure("expected 4 hex digits after \\u, found \(describeHere())")
-            }
-            value = value << 4 | UInt16(digit)
-            position += 1
-        }
-        return value
     }
 }

@@ -1,11 +1,11 @@
-// What a program asks of the emitter, checked against `Limits` before any C is built: the host
-// code's zero-padded convolution copies and wide buffers, attention's score rows, the scratch
-// total, the parameter array, and the lookup tables spelled out in the C. Each size is computed
-// with checked arithmetic here, so the plan and the emitter that follow only ever see
-// sizes that fit a 32-bit `int`.
+// What a program asks of the plan and the C it becomes, checked against `Limits` before any C is
+// built: the host code's zero-padded convolution copies and wide buffers, attention's score rows,
+// the scratch total, the parameter array, and the lookup tables spelled out in the C. Each size is
+// computed with checked arithmetic here, so the plan and the emitter that follow only ever see
+// sizes that fit a 32-bit `int`. Lowering refuses a program over budget, so this lives in the
+// middle end, not in the emitter.
 
 import AttnIR
-import AttnPlan
 
 /// Why a program is too large to emit: the value whose op asks too much (0 for the whole
 /// program) and the rule with the numbers.
@@ -14,7 +14,7 @@ package struct BudgetViolation: Error, Equatable, Sendable {
     package let message: String
 }
 
-extension CEmitter {
+extension Plan {
     /// The first cap `program` breaks when emitted in `layout`, or nil.
     package static func budgetViolation(_ program: Program, layout: TensorLayout = .nchw) -> BudgetViolation? {
         let max = Limits.maxElements
@@ -41,8 +41,8 @@ extension CEmitter {
                 entries = h + w
             case .attention:
                 let keys = program.shape(of: instr.operands[1]).w
-                guard Limits.product(rowBlock, keys) != nil else {
-                    return BudgetViolation(value: v, message: "attention's score rows need \(rowBlock)×\(keys) floats, over \(max) (32-bit indexing)")
+                guard Limits.product(attentionRowBlock, keys) != nil else {
+                    return BudgetViolation(value: v, message: "attention's score rows need \(attentionRowBlock)×\(keys) floats, over \(max) (32-bit indexing)")
                 }
                 entries = 0
             case .globalPool, .channelPool, .linear, .channelConv1d, .axisPool, .pool2d, .weightedPool, .matmul, .affine,
