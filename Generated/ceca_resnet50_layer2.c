@@ -4,17 +4,17 @@
 #include "ceca_resnet50_layer2.h"
 
 #if defined(__GNUC__) && !defined(__clang__) && !defined(__TINYC__) && defined(__x86_64__)
-/* gcc with 512-bit vectors turns these short rows into masked loops and shuffles (SE at
- * 1x2048x7x7 ran 3x slower than with 256-bit ones); nothing else changes. */
+/* gcc with 512-bit vectors turns these short rows into masked loops and shuffles, slower than
+ * with 256-bit ones; nothing else changes. */
 #pragma GCC target("prefer-vector-width=256")
 #endif
+#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 /* gcc and clang on 64-bit hosts: the kernels' expf becomes this inline copy of attn_expf's
  * reduction and polynomial, written without branches (clamps, round-to-nearest by adding and
  * removing 1.5 * 2^23, selects), so loops of sigmoids and softmax exponentials vectorise, which a
  * libm call per element prevents. Within attn_expf's 1.22 ulp up to x = 88.376; above that, up to
  * 88.72, it saturates at e^88.376 (2.4e38); below -87.34 it gives 0, above 88.72 +inf, NaN stays
  * NaN. tcc and the MCUs call libm's expf, as the spec asks. */
-#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 static inline float attn_expf_host(float x)
 {
     float c = x > -87.3365479f ? x : -87.3365479f;
@@ -35,11 +35,11 @@ static inline float attn_expf_host(float x)
 #define expf attn_expf_host
 #endif
 
+#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 /* 8-lane vectors for the row-block helpers of gcc and clang on 64-bit hosts (attn_rows_pool,
  * attn_rows_dot): a block of 8 rows keeps one accumulator per row, and attn_v8_fold8 folds the
  * eight at once, leaving row j's total in lane j (7 vector ops and 14 shuffles per 8 rows, where
  * a call per row pays its own horizontal fold, tail and loop setup). */
-#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 typedef float attn_v8 __attribute__((vector_size(32)));
 typedef int attn_v8i __attribute__((vector_size(32)));
 #if defined(__clang__)
@@ -79,12 +79,11 @@ static inline void attn_v8_fold8(attn_v8 *a, int max)
 }
 #endif
 
+#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 /* Global pools of `rows` consecutive rows of n floats (row r at x + r * n), gcc and clang on
  * 64-bit hosts: sum[r] = scale * the sum of row r, max[r] = its maximum (NaN skipped, as in
- * attn_row_max); either pointer may be null. Rows go eight at a time (see attn_v8_fold8). 2048
- * rows of 49 floats (gcc -O3, this machine): 15 us one row at a time, 3.3 us here, a plain read
- * of the 400 KB taking 2.5; rows up to 392 floats gain 4x, rows of 3136 a little. */
-#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
+ * attn_row_max); either pointer may be null. Rows go eight at a time (see attn_v8_fold8):
+ * short rows gain most, long rows a little. */
 static inline void attn_rows_pool(const float *x, int rows, int n, float scale, float *sum, float *max)
 {
     for (int r = 0; r < rows; r += 8) {
@@ -120,8 +119,22 @@ static inline void attn_rows_pool(const float *x, int rows, int n, float scale, 
 }
 #endif
 
+/* Long rows get ATTN_LANES partial sums: 32 keep four 8-wide vector chains busy on x86-64 and
+ * AArch64 hosts; other targets, such as a Cortex-M, use the 8-wide loop alone. Rows under 16 wide
+ * steps (7x7 planes, short FC rows) skip the wide loop: its setup and final fold cost more than it
+ * saves there. */
+#ifndef ATTN_LANES
+#if defined(__x86_64__) || defined(__aarch64__)
+#define ATTN_LANES 32
+#else
+#define ATTN_LANES 8
+#endif
+#endif
+
+#if !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
 /* Sum of a row; several independent partial sums so the adds pipeline (and vectorise). */
 #if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static float attn_row_sum(const float *x, int n)
 {
     float a[4] = {0.0f, 0.0f, 0.0f, 0.0f};
@@ -147,18 +160,6 @@ static float attn_row_sum(const float *x, int n)
     return s;
 }
 #else
-#ifndef ATTN_LANES
-/* Long rows get ATTN_LANES partial sums: 32 keep four 8-wide vector chains busy on x86-64 and
- * AArch64 hosts (SE 64x56x56: 29.5 -> 21 us under gcc); other targets, such as a Cortex-M, use
- * the 8-wide loop alone. Rows under 16 wide steps (7x7 planes of 49 floats, FC rows of 128)
- * skip the wide loop: its setup and final fold cost more than it saves there (SE 2048x7x7 went
- * from 55 to 97 us when rows of 128 took it). */
-#if defined(__x86_64__) || defined(__aarch64__)
-#define ATTN_LANES 32
-#else
-#define ATTN_LANES 8
-#endif
-#endif
 static float attn_row_sum(const float *x, int n)
 {
     float a[8] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
@@ -181,9 +182,11 @@ static float attn_row_sum(const float *x, int n)
     return s;
 }
 #endif
+#endif
 
 /* y[i] = g * x[i]: the final pass of SE and ECA. */
 #if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static void attn_row_scale(float *y, const float *x, float g, int n)
 {
     float g4[4] = {g, g, g, g};
@@ -213,15 +216,20 @@ static void attn_row_scale(float *y, const float *x, float g, int n)
 
 void ceca_resnet50_layer2_forward(const float *input, float *output, const float *params, float *scratch)
 {
+    /* Plan: value, shape, op, storage (scratch offsets in floats).
+     * v1_pool_mean [1,512,1,1] = global_pool.mean(input) -> scratch[0..<512]
+     * v2_conv [1,512,1,1] = channel_conv1d(k=5, circular, w=$0)(v1_pool_mean) -> scratch[512..<1024]
+     * v3_sigmoid [1,512,1,1] = sigmoid(v2_conv) -> scratch[512..<1024]
+     * v4_mul [1,512,28,28] = mul(v3_sigmoid, input) -> output
+     */
     const float *p0_conv_weight = params + CECA_RESNET50_LAYER2_CONV_WEIGHT_OFFSET; /* [5] */
-    float *v1_pool_mean = scratch + 0; /* [1,512,1,1] */
+    float *v1_pool_mean = scratch; /* [1,512,1,1] */
     float *v2_conv = scratch + 512; /* [1,512,1,1] */
     float *v3_sigmoid = scratch + 512; /* [1,512,1,1] */
 
     /* v1_pool_mean [1,512,1,1] = global_pool.mean(input) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        (void)attn_row_sum;
         attn_rows_pool(input, 512, 784, 0.0012755102f, v1_pool_mean, (float *)0);
         #else
         for (int c = 0; c < 512; c++) {
@@ -235,8 +243,8 @@ void ceca_resnet50_layer2_forward(const float *input, float *output, const float
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         for (int c = 0; c < 2; c++) {
             float v2_conv_acc = 0.0f;
-            if (c >= 2) v2_conv_acc += p0_conv_weight[0] * v1_pool_mean[c - 2]; else v2_conv_acc += p0_conv_weight[0] * v1_pool_mean[c - 2 + 512];
-            if (c >= 1) v2_conv_acc += p0_conv_weight[1] * v1_pool_mean[c - 1]; else v2_conv_acc += p0_conv_weight[1] * v1_pool_mean[c - 1 + 512];
+            if (c >= 2) v2_conv_acc += p0_conv_weight[0] * v1_pool_mean[c - 2]; else v2_conv_acc += p0_conv_weight[0] * v1_pool_mean[c + 510];
+            if (c >= 1) v2_conv_acc += p0_conv_weight[1] * v1_pool_mean[c - 1]; else v2_conv_acc += p0_conv_weight[1] * v1_pool_mean[c + 511];
             v2_conv_acc += p0_conv_weight[2] * v1_pool_mean[c];
             v2_conv_acc += p0_conv_weight[3] * v1_pool_mean[c + 1];
             v2_conv_acc += p0_conv_weight[4] * v1_pool_mean[c + 2];
@@ -256,18 +264,18 @@ void ceca_resnet50_layer2_forward(const float *input, float *output, const float
             v2_conv_acc += p0_conv_weight[0] * v1_pool_mean[c - 2];
             v2_conv_acc += p0_conv_weight[1] * v1_pool_mean[c - 1];
             v2_conv_acc += p0_conv_weight[2] * v1_pool_mean[c];
-            if (c < 511) v2_conv_acc += p0_conv_weight[3] * v1_pool_mean[c + 1]; else v2_conv_acc += p0_conv_weight[3] * v1_pool_mean[c + 1 - 512];
-            if (c < 510) v2_conv_acc += p0_conv_weight[4] * v1_pool_mean[c + 2]; else v2_conv_acc += p0_conv_weight[4] * v1_pool_mean[c + 2 - 512];
+            if (c < 511) v2_conv_acc += p0_conv_weight[3] * v1_pool_mean[c + 1]; else v2_conv_acc += p0_conv_weight[3] * v1_pool_mean[c - 511];
+            if (c < 510) v2_conv_acc += p0_conv_weight[4] * v1_pool_mean[c + 2]; else v2_conv_acc += p0_conv_weight[4] * v1_pool_mean[c - 510];
             v2_conv[c] = v2_conv_acc;
         }
         #else
         for (int c = 0; c < 512; c++) {
             float v2_conv_acc = 0.0f;
-            if (c >= 2) v2_conv_acc += p0_conv_weight[0] * v1_pool_mean[c - 2]; else v2_conv_acc += p0_conv_weight[0] * v1_pool_mean[c - 2 + 512];
-            if (c >= 1) v2_conv_acc += p0_conv_weight[1] * v1_pool_mean[c - 1]; else v2_conv_acc += p0_conv_weight[1] * v1_pool_mean[c - 1 + 512];
+            if (c >= 2) v2_conv_acc += p0_conv_weight[0] * v1_pool_mean[c - 2]; else v2_conv_acc += p0_conv_weight[0] * v1_pool_mean[c + 510];
+            if (c >= 1) v2_conv_acc += p0_conv_weight[1] * v1_pool_mean[c - 1]; else v2_conv_acc += p0_conv_weight[1] * v1_pool_mean[c + 511];
             v2_conv_acc += p0_conv_weight[2] * v1_pool_mean[c];
-            if (c < 511) v2_conv_acc += p0_conv_weight[3] * v1_pool_mean[c + 1]; else v2_conv_acc += p0_conv_weight[3] * v1_pool_mean[c + 1 - 512];
-            if (c < 510) v2_conv_acc += p0_conv_weight[4] * v1_pool_mean[c + 2]; else v2_conv_acc += p0_conv_weight[4] * v1_pool_mean[c + 2 - 512];
+            if (c < 511) v2_conv_acc += p0_conv_weight[3] * v1_pool_mean[c + 1]; else v2_conv_acc += p0_conv_weight[3] * v1_pool_mean[c - 511];
+            if (c < 510) v2_conv_acc += p0_conv_weight[4] * v1_pool_mean[c + 2]; else v2_conv_acc += p0_conv_weight[4] * v1_pool_mean[c - 510];
             v2_conv[c] = v2_conv_acc;
         }
         #endif

@@ -4,17 +4,17 @@
 #include "coord_c64.h"
 
 #if defined(__GNUC__) && !defined(__clang__) && !defined(__TINYC__) && defined(__x86_64__)
-/* gcc with 512-bit vectors turns these short rows into masked loops and shuffles (SE at
- * 1x2048x7x7 ran 3x slower than with 256-bit ones); nothing else changes. */
+/* gcc with 512-bit vectors turns these short rows into masked loops and shuffles, slower than
+ * with 256-bit ones; nothing else changes. */
 #pragma GCC target("prefer-vector-width=256")
 #endif
+#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 /* gcc and clang on 64-bit hosts: the kernels' expf becomes this inline copy of attn_expf's
  * reduction and polynomial, written without branches (clamps, round-to-nearest by adding and
  * removing 1.5 * 2^23, selects), so loops of sigmoids and softmax exponentials vectorise, which a
  * libm call per element prevents. Within attn_expf's 1.22 ulp up to x = 88.376; above that, up to
  * 88.72, it saturates at e^88.376 (2.4e38); below -87.34 it gives 0, above 88.72 +inf, NaN stays
  * NaN. tcc and the MCUs call libm's expf, as the spec asks. */
-#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 static inline float attn_expf_host(float x)
 {
     float c = x > -87.3365479f ? x : -87.3365479f;
@@ -35,14 +35,13 @@ static inline float attn_expf_host(float x)
 #define expf attn_expf_host
 #endif
 
+#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 /* C[m][t] = alpha * sum_k A(m, k) * B(k)[t] (+ bias[m]) for gcc and clang on 64-bit hosts: the
  * 1x1 convolutions, A.B products and attention scores. A(m, k) is a[m * ars + k * acs]; row k of
  * B starts at b + k * ldb, rows of C at c + m * ldc. A tile of ATTN_GEMM_ROWS rows of C by two
  * vectors stays in registers across the whole k loop, so each load of B feeds ATTN_GEMM_ROWS
  * multiply-adds (the per-row axpy form does one per two loads and a store). With AVX-512: 4 rows
- * x 32 columns in 16-lane vectors, else 6 rows x 16 columns in 8-lane ones (a 256x784x256
- * product here: 151 and 120 GFLOP/s against 77 for 4 x 16). Other compilers never see this. */
-#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
+ * x 32 columns in 16-lane vectors, else 6 rows x 16 columns in 8-lane ones. */
 #ifndef ATTN_GEMM_OUT_OF_LINE
 /* Out of line and opaque to gcc's interprocedural passes: propagating one call's constant
  * sizes into the body made gcc 12 warn about iterations that never run
@@ -119,9 +118,11 @@ ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nn(float *c, long ldc, const float *
 }
 #endif
 
+#if !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
 /* y[i] += a * x[i]: one tap of a convolution applied to a whole output row at once, so the
  * inner loop is contiguous (gcc vectorises it; tcc gets packed SSE). */
 #if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static void attn_row_axpy(float *y, const float *x, float a, int n)
 {
     float a4[4] = {a, a, a, a};
@@ -150,9 +151,23 @@ static void attn_row_axpy(float *y, const float *x, float a, int n)
     for (int i = 0; i < n; i++) y[i] += a * x[i];
 }
 #endif
+#endif
+
+/* Long rows get ATTN_LANES partial sums: 32 keep four 8-wide vector chains busy on x86-64 and
+ * AArch64 hosts; other targets, such as a Cortex-M, use the 8-wide loop alone. Rows under 16 wide
+ * steps (7x7 planes, short FC rows) skip the wide loop: its setup and final fold cost more than it
+ * saves there. */
+#ifndef ATTN_LANES
+#if defined(__x86_64__) || defined(__aarch64__)
+#define ATTN_LANES 32
+#else
+#define ATTN_LANES 8
+#endif
+#endif
 
 /* Sum of a row; several independent partial sums so the adds pipeline (and vectorise). */
 #if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static float attn_row_sum(const float *x, int n)
 {
     float a[4] = {0.0f, 0.0f, 0.0f, 0.0f};
@@ -178,18 +193,6 @@ static float attn_row_sum(const float *x, int n)
     return s;
 }
 #else
-#ifndef ATTN_LANES
-/* Long rows get ATTN_LANES partial sums: 32 keep four 8-wide vector chains busy on x86-64 and
- * AArch64 hosts (SE 64x56x56: 29.5 -> 21 us under gcc); other targets, such as a Cortex-M, use
- * the 8-wide loop alone. Rows under 16 wide steps (7x7 planes of 49 floats, FC rows of 128)
- * skip the wide loop: its setup and final fold cost more than it saves there (SE 2048x7x7 went
- * from 55 to 97 us when rows of 128 took it). */
-#if defined(__x86_64__) || defined(__aarch64__)
-#define ATTN_LANES 32
-#else
-#define ATTN_LANES 8
-#endif
-#endif
 static float attn_row_sum(const float *x, int n)
 {
     float a[8] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
@@ -215,6 +218,22 @@ static float attn_row_sum(const float *x, int n)
 
 void coord_c64_forward(const float *input, float *output, const float *params, float *scratch)
 {
+    /* Plan: value, shape, op, storage (scratch offsets in floats).
+     * v1_x_h [1,64,14,1] = axis_pool.mean.w(input) -> scratch[0..<896]
+     * v2_x_w [1,64,1,14] = axis_pool.mean.h(input) -> scratch[896..<1792]
+     * v3_conv1 [1,8,14,1] = conv2d(out=8, k=1, pad=0, dil=1, w=$0, b=$1)(v1_x_h) -> scratch[1792..<1904]
+     * v4_conv1 [1,8,1,14] = conv2d(out=8, k=1, pad=0, dil=1, w=$0, b=$1)(v2_x_w) -> scratch[0..<112]
+     * v5_bn1 [1,8,14,1] = affine(scale=$2, shift=$3)(v3_conv1) -> inline (fused into its readers)
+     * v6_bn1 [1,8,1,14] = affine(scale=$2, shift=$3)(v4_conv1) -> inline (fused into its readers)
+     * v7_hard_swish [1,8,14,1] = hard_swish(v5_bn1) -> scratch[112..<224]
+     * v8_hard_swish [1,8,1,14] = hard_swish(v6_bn1) -> scratch[224..<336]
+     * v9_conv_h [1,64,14,1] = conv2d(out=64, k=1, pad=0, dil=1, w=$4, b=$5)(v7_hard_swish) -> scratch[336..<1232]
+     * v10_conv_w [1,64,1,14] = conv2d(out=64, k=1, pad=0, dil=1, w=$6, b=$7)(v8_hard_swish) -> scratch[1232..<2128]
+     * v11_a_h [1,64,14,1] = sigmoid(v9_conv_h) -> scratch[336..<1232]
+     * v12_a_w [1,64,1,14] = sigmoid(v10_conv_w) -> scratch[1232..<2128]
+     * v13_mul [1,64,14,14] = mul(input, v12_a_w) -> scratch[2128..<14672]
+     * v14_mul [1,64,14,14] = mul(v13_mul, v11_a_h) -> output
+     */
     const float *p0_conv1_weight = params + COORD_C64_CONV1_WEIGHT_OFFSET; /* [8, 64, 1, 1] */
     const float *p1_conv1_bias = params + COORD_C64_CONV1_BIAS_OFFSET; /* [8] */
     const float *p2_bn1_scale = params + COORD_C64_BN1_SCALE_OFFSET; /* [8] */
@@ -223,10 +242,10 @@ void coord_c64_forward(const float *input, float *output, const float *params, f
     const float *p5_conv_h_bias = params + COORD_C64_CONV_H_BIAS_OFFSET; /* [64] */
     const float *p6_conv_w_weight = params + COORD_C64_CONV_W_WEIGHT_OFFSET; /* [64, 8, 1, 1] */
     const float *p7_conv_w_bias = params + COORD_C64_CONV_W_BIAS_OFFSET; /* [64] */
-    float *v1_x_h = scratch + 0; /* [1,64,14,1] */
+    float *v1_x_h = scratch; /* [1,64,14,1] */
     float *v2_x_w = scratch + 896; /* [1,64,1,14] */
     float *v3_conv1 = scratch + 1792; /* [1,8,14,1] */
-    float *v4_conv1 = scratch + 0; /* [1,8,1,14] */
+    float *v4_conv1 = scratch; /* [1,8,1,14] */
     float *v7_hard_swish = scratch + 112; /* [1,8,14,1] */
     float *v8_hard_swish = scratch + 224; /* [1,8,1,14] */
     float *v9_conv_h = scratch + 336; /* [1,64,14,1] */
@@ -265,12 +284,11 @@ void coord_c64_forward(const float *input, float *output, const float *params, f
     /* v3_conv1 [1,8,14,1] = conv2d(out=8, k=1, pad=0, dil=1, w=$0, b=$1)(v1_x_h) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        (void)attn_row_axpy;
-        attn_gemm_nn(v3_conv1 + 0 + 0 * 112, 14, p0_conv1_weight + 0 * 512, 64, 1, v1_x_h + 0 + 0 * 896, 14, 8, 14, 64, p1_conv1_bias + 0 * 8, 1.0f);
+        attn_gemm_nn(v3_conv1, 14, p0_conv1_weight, 64, 1, v1_x_h, 14, 8, 14, 64, p1_conv1_bias, 1.0f);
         #else
         for (int o = 0; o < 8; o++) {
             float *out_plane = v3_conv1 + o * 14;
-            const float *x_planes = v1_x_h + 0;
+            const float *x_planes = v1_x_h;
             const float *w_row = p0_conv1_weight + o * 64;
             for (int t = 0; t < 14; t++) {
                 out_plane[t] = p1_conv1_bias[o];
@@ -285,12 +303,11 @@ void coord_c64_forward(const float *input, float *output, const float *params, f
     /* v4_conv1 [1,8,1,14] = conv2d(out=8, k=1, pad=0, dil=1, w=$0, b=$1)(v2_x_w) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        (void)attn_row_axpy;
-        attn_gemm_nn(v4_conv1 + 0 + 0 * 112, 14, p0_conv1_weight + 0 * 512, 64, 1, v2_x_w + 0 + 0 * 896, 14, 8, 14, 64, p1_conv1_bias + 0 * 8, 1.0f);
+        attn_gemm_nn(v4_conv1, 14, p0_conv1_weight, 64, 1, v2_x_w, 14, 8, 14, 64, p1_conv1_bias, 1.0f);
         #else
         for (int o = 0; o < 8; o++) {
             float *out_plane = v4_conv1 + o * 14;
-            const float *x_planes = v2_x_w + 0;
+            const float *x_planes = v2_x_w;
             const float *w_row = p0_conv1_weight + o * 64;
             for (int t = 0; t < 14; t++) {
                 out_plane[t] = p1_conv1_bias[o];
@@ -331,12 +348,11 @@ void coord_c64_forward(const float *input, float *output, const float *params, f
     /* v9_conv_h [1,64,14,1] = conv2d(out=64, k=1, pad=0, dil=1, w=$4, b=$5)(v7_hard_swish) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        (void)attn_row_axpy;
-        attn_gemm_nn(v9_conv_h + 0 + 0 * 896, 14, p4_conv_h_weight + 0 * 512, 8, 1, v7_hard_swish + 0 + 0 * 112, 14, 64, 14, 8, p5_conv_h_bias + 0 * 64, 1.0f);
+        attn_gemm_nn(v9_conv_h, 14, p4_conv_h_weight, 8, 1, v7_hard_swish, 14, 64, 14, 8, p5_conv_h_bias, 1.0f);
         #else
         for (int o = 0; o < 64; o++) {
             float *out_plane = v9_conv_h + o * 14;
-            const float *x_planes = v7_hard_swish + 0;
+            const float *x_planes = v7_hard_swish;
             const float *w_row = p4_conv_h_weight + o * 8;
             for (int t = 0; t < 14; t++) {
                 out_plane[t] = p5_conv_h_bias[o];
@@ -351,12 +367,11 @@ void coord_c64_forward(const float *input, float *output, const float *params, f
     /* v10_conv_w [1,64,1,14] = conv2d(out=64, k=1, pad=0, dil=1, w=$6, b=$7)(v8_hard_swish) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        (void)attn_row_axpy;
-        attn_gemm_nn(v10_conv_w + 0 + 0 * 896, 14, p6_conv_w_weight + 0 * 512, 8, 1, v8_hard_swish + 0 + 0 * 112, 14, 64, 14, 8, p7_conv_w_bias + 0 * 64, 1.0f);
+        attn_gemm_nn(v10_conv_w, 14, p6_conv_w_weight, 8, 1, v8_hard_swish, 14, 64, 14, 8, p7_conv_w_bias, 1.0f);
         #else
         for (int o = 0; o < 64; o++) {
             float *out_plane = v10_conv_w + o * 14;
-            const float *x_planes = v8_hard_swish + 0;
+            const float *x_planes = v8_hard_swish;
             const float *w_row = p6_conv_w_weight + o * 8;
             for (int t = 0; t < 14; t++) {
                 out_plane[t] = p7_conv_w_bias[o];

@@ -4,17 +4,17 @@
 #include "fca_resnet50_layer3.h"
 
 #if defined(__GNUC__) && !defined(__clang__) && !defined(__TINYC__) && defined(__x86_64__)
-/* gcc with 512-bit vectors turns these short rows into masked loops and shuffles (SE at
- * 1x2048x7x7 ran 3x slower than with 256-bit ones); nothing else changes. */
+/* gcc with 512-bit vectors turns these short rows into masked loops and shuffles, slower than
+ * with 256-bit ones; nothing else changes. */
 #pragma GCC target("prefer-vector-width=256")
 #endif
+#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 /* gcc and clang on 64-bit hosts: the kernels' expf becomes this inline copy of attn_expf's
  * reduction and polynomial, written without branches (clamps, round-to-nearest by adding and
  * removing 1.5 * 2^23, selects), so loops of sigmoids and softmax exponentials vectorise, which a
  * libm call per element prevents. Within attn_expf's 1.22 ulp up to x = 88.376; above that, up to
  * 88.72, it saturates at e^88.376 (2.4e38); below -87.34 it gives 0, above 88.72 +inf, NaN stays
  * NaN. tcc and the MCUs call libm's expf, as the spec asks. */
-#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 static inline float attn_expf_host(float x)
 {
     float c = x > -87.3365479f ? x : -87.3365479f;
@@ -35,11 +35,11 @@ static inline float attn_expf_host(float x)
 #define expf attn_expf_host
 #endif
 
+#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 /* 8-lane vectors for the row-block helpers of gcc and clang on 64-bit hosts (attn_rows_pool,
  * attn_rows_dot): a block of 8 rows keeps one accumulator per row, and attn_v8_fold8 folds the
  * eight at once, leaving row j's total in lane j (7 vector ops and 14 shuffles per 8 rows, where
  * a call per row pays its own horizontal fold, tail and loop setup). */
-#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 typedef float attn_v8 __attribute__((vector_size(32)));
 typedef int attn_v8i __attribute__((vector_size(32)));
 #if defined(__clang__)
@@ -79,13 +79,11 @@ static inline void attn_v8_fold8(attn_v8 *a, int max)
 }
 #endif
 
+#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 /* Linear layers on gcc and clang on 64-bit hosts: y0[r] = bias[r] + w[r] . x0 for the `rows`
  * rows of w (k floats each), and y1[r] the same with x1 when x1 is not null (CBAM's MLP on the
  * average and the max vector, reading the weights once); bias may be null. Rows go eight at a
- * time (see attn_v8_fold8), so each load of x feeds eight multiply-adds. SE's two linears at
- * 1x2048x7x7, 2 MB of weights (gcc -O3, this machine): 27.5 us as one dot product per row,
- * 21.7 us here; CBAM's whole block there went from 198 to 52 us with this and attn_rows_pool. */
-#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
+ * time (see attn_v8_fold8), so each load of x feeds eight multiply-adds. */
 static inline void attn_rows_dot(float *y0, float *y1, const float *w, int rows, int k, const float *x0,
                                  const float *x1, const float *bias)
 {
@@ -123,8 +121,21 @@ static inline void attn_rows_dot(float *y0, float *y1, const float *w, int rows,
 }
 #endif
 
+/* Long rows get ATTN_LANES partial sums: 32 keep four 8-wide vector chains busy on x86-64 and
+ * AArch64 hosts; other targets, such as a Cortex-M, use the 8-wide loop alone. Rows under 16 wide
+ * steps (7x7 planes, short FC rows) skip the wide loop: its setup and final fold cost more than it
+ * saves there. */
+#ifndef ATTN_LANES
+#if defined(__x86_64__) || defined(__aarch64__)
+#define ATTN_LANES 32
+#else
+#define ATTN_LANES 8
+#endif
+#endif
+
 /* Dot product of two rows: the FC layers of the excitation MLPs. */
 #if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static float attn_row_dot(const float *w, const float *x, int n)
 {
     float a[4] = {0.0f, 0.0f, 0.0f, 0.0f};
@@ -148,20 +159,8 @@ static float attn_row_dot(const float *w, const float *x, int n)
     return s;
 }
 #else
-#ifndef ATTN_LANES
-/* Long rows get ATTN_LANES partial sums: 32 keep four 8-wide vector chains busy on x86-64 and
- * AArch64 hosts (SE 64x56x56: 29.5 -> 21 us under gcc); other targets, such as a Cortex-M, use
- * the 8-wide loop alone. Rows under 16 wide steps (7x7 planes of 49 floats, FC rows of 128)
- * skip the wide loop: its setup and final fold cost more than it saves there (SE 2048x7x7 went
- * from 55 to 97 us when rows of 128 took it). */
-#if defined(__x86_64__) || defined(__aarch64__)
-#define ATTN_LANES 32
-#else
-#define ATTN_LANES 8
-#endif
-#endif
 /* Kept out of line: inlined into the loop over output rows, gcc 12 vectorises across rows with
- * costly transposes (SE at C = 2048 ran 2.8x slower). */
+ * costly transposes that make long excitation layers slower. */
 #if defined(__GNUC__)
 __attribute__((noinline))
 #endif
@@ -189,6 +188,7 @@ static float attn_row_dot(const float *w, const float *x, int n)
 
 /* y[i] = g * x[i]: the final pass of SE and ECA. */
 #if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static void attn_row_scale(float *y, const float *x, float g, int n)
 {
     float g4[4] = {g, g, g, g};
@@ -218,13 +218,22 @@ static void attn_row_scale(float *y, const float *x, float g, int n)
 
 void fca_resnet50_layer3_forward(const float *input, float *output, const float *params, float *scratch)
 {
+    /* Plan: value, shape, op, storage (scratch offsets in floats).
+     * v1_pool2d [1,256,7,7] = pool2d.mean(k=2, stride=2)(input) -> scratch[0..<12544]
+     * v2_dct_layer [1,256,1,1] = weighted_pool(w=$0)(v1_pool2d) -> scratch[12544..<12800]
+     * v3_fc [1,16,1,1] = linear(out=16, w=$1)(v2_dct_layer) -> scratch[0..<16]
+     * v4_relu [1,16,1,1] = relu(v3_fc) -> scratch[0..<16]
+     * v5_fc [1,256,1,1] = linear(out=256, w=$2)(v4_relu) -> scratch[16..<272]
+     * v6_sigmoid [1,256,1,1] = sigmoid(v5_fc) -> scratch[16..<272]
+     * v7_mul [1,256,14,14] = mul(v6_sigmoid, input) -> output
+     */
     const float *p0_dct_layer_weight = params + FCA_RESNET50_LAYER3_DCT_LAYER_WEIGHT_OFFSET; /* [256, 7, 7] */
     const float *p1_fc_0_weight = params + FCA_RESNET50_LAYER3_FC_0_WEIGHT_OFFSET; /* [16, 256] */
     const float *p2_fc_2_weight = params + FCA_RESNET50_LAYER3_FC_2_WEIGHT_OFFSET; /* [256, 16] */
-    float *v1_pool2d = scratch + 0; /* [1,256,7,7] */
+    float *v1_pool2d = scratch; /* [1,256,7,7] */
     float *v2_dct_layer = scratch + 12544; /* [1,256,1,1] */
-    float *v3_fc = scratch + 0; /* [1,16,1,1] */
-    float *v4_relu = scratch + 0; /* [1,16,1,1] */
+    float *v3_fc = scratch; /* [1,16,1,1] */
+    float *v4_relu = scratch; /* [1,16,1,1] */
     float *v5_fc = scratch + 16; /* [1,256,1,1] */
     float *v6_sigmoid = scratch + 16; /* [1,256,1,1] */
 
@@ -236,7 +245,7 @@ void fca_resnet50_layer3_forward(const float *input, float *output, const float 
                     float acc = 0.0f;
                     for (int dy = 0; dy < 2; dy++) {
                         for (int dx = 0; dx < 2; dx++) {
-                            acc += input[c * 196 + (h * 2 + dy) * 14 + (w * 2 + dx)];
+                            acc += input[c * 196 + h * 28 + dy * 14 + w * 2 + dx];
                         }
                     }
                     v1_pool2d[c * 49 + h * 7 + w] = acc / 4.0f;
@@ -255,12 +264,11 @@ void fca_resnet50_layer3_forward(const float *input, float *output, const float 
     /* v3_fc [1,16,1,1] = linear(out=16, w=$1)(v2_dct_layer) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        (void)attn_row_dot;
         attn_rows_dot(v3_fc, (float *)0, p1_fc_0_weight, 16, 256, v2_dct_layer, (float *)0, (float *)0);
         #else
         for (int o = 0; o < 16; o++) {
             const float v3_fc_acc = attn_row_dot(p1_fc_0_weight + o * 256, v2_dct_layer, 256);
-            v3_fc[o] = v3_fc_acc + 0.0f;
+            v3_fc[o] = v3_fc_acc;
         }
         #endif
     }
@@ -273,12 +281,11 @@ void fca_resnet50_layer3_forward(const float *input, float *output, const float 
     /* v5_fc [1,256,1,1] = linear(out=256, w=$2)(v4_relu) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        (void)attn_row_dot;
         attn_rows_dot(v5_fc, (float *)0, p2_fc_2_weight, 256, 16, v4_relu, (float *)0, (float *)0);
         #else
         for (int o = 0; o < 256; o++) {
             const float v5_fc_acc = attn_row_dot(p2_fc_2_weight + o * 16, v4_relu, 16);
-            v5_fc[o] = v5_fc_acc + 0.0f;
+            v5_fc[o] = v5_fc_acc;
         }
         #endif
     }

@@ -4,8 +4,8 @@
 #include "gc_resnet50_layer3.h"
 
 #if defined(__GNUC__) && !defined(__clang__) && !defined(__TINYC__) && defined(__x86_64__)
-/* gcc with 512-bit vectors turns these short rows into masked loops and shuffles (SE at
- * 1x2048x7x7 ran 3x slower than with 256-bit ones); nothing else changes. */
+/* gcc with 512-bit vectors turns these short rows into masked loops and shuffles, slower than
+ * with 256-bit ones; nothing else changes. */
 #pragma GCC target("prefer-vector-width=256")
 #endif
 /* Square root without libm, for the norms' 1/sqrt(var + eps): a first guess from halving the
@@ -27,13 +27,13 @@ static float attn_sqrtf(float x)
     return y;
 }
 
+#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 /* gcc and clang on 64-bit hosts: the kernels' expf becomes this inline copy of attn_expf's
  * reduction and polynomial, written without branches (clamps, round-to-nearest by adding and
  * removing 1.5 * 2^23, selects), so loops of sigmoids and softmax exponentials vectorise, which a
  * libm call per element prevents. Within attn_expf's 1.22 ulp up to x = 88.376; above that, up to
  * 88.72, it saturates at e^88.376 (2.4e38); below -87.34 it gives 0, above 88.72 +inf, NaN stays
  * NaN. tcc and the MCUs call libm's expf, as the spec asks. */
-#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 static inline float attn_expf_host(float x)
 {
     float c = x > -87.3365479f ? x : -87.3365479f;
@@ -54,14 +54,13 @@ static inline float attn_expf_host(float x)
 #define expf attn_expf_host
 #endif
 
+#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 /* C[m][t] = alpha * sum_k A(m, k) * B(k)[t] (+ bias[m]) for gcc and clang on 64-bit hosts: the
  * 1x1 convolutions, A.B products and attention scores. A(m, k) is a[m * ars + k * acs]; row k of
  * B starts at b + k * ldb, rows of C at c + m * ldc. A tile of ATTN_GEMM_ROWS rows of C by two
  * vectors stays in registers across the whole k loop, so each load of B feeds ATTN_GEMM_ROWS
  * multiply-adds (the per-row axpy form does one per two loads and a store). With AVX-512: 4 rows
- * x 32 columns in 16-lane vectors, else 6 rows x 16 columns in 8-lane ones (a 256x784x256
- * product here: 151 and 120 GFLOP/s against 77 for 4 x 16). Other compilers never see this. */
-#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
+ * x 32 columns in 16-lane vectors, else 6 rows x 16 columns in 8-lane ones. */
 #ifndef ATTN_GEMM_OUT_OF_LINE
 /* Out of line and opaque to gcc's interprocedural passes: propagating one call's constant
  * sizes into the body made gcc 12 warn about iterations that never run
@@ -138,11 +137,11 @@ ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nn(float *c, long ldc, const float *
 }
 #endif
 
+#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 /* 8-lane vectors for the row-block helpers of gcc and clang on 64-bit hosts (attn_rows_pool,
  * attn_rows_dot): a block of 8 rows keeps one accumulator per row, and attn_v8_fold8 folds the
  * eight at once, leaving row j's total in lane j (7 vector ops and 14 shuffles per 8 rows, where
  * a call per row pays its own horizontal fold, tail and loop setup). */
-#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 typedef float attn_v8 __attribute__((vector_size(32)));
 typedef int attn_v8i __attribute__((vector_size(32)));
 #if defined(__clang__)
@@ -182,13 +181,11 @@ static inline void attn_v8_fold8(attn_v8 *a, int max)
 }
 #endif
 
+#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 /* Linear layers on gcc and clang on 64-bit hosts: y0[r] = bias[r] + w[r] . x0 for the `rows`
  * rows of w (k floats each), and y1[r] the same with x1 when x1 is not null (CBAM's MLP on the
  * average and the max vector, reading the weights once); bias may be null. Rows go eight at a
- * time (see attn_v8_fold8), so each load of x feeds eight multiply-adds. SE's two linears at
- * 1x2048x7x7, 2 MB of weights (gcc -O3, this machine): 27.5 us as one dot product per row,
- * 21.7 us here; CBAM's whole block there went from 198 to 52 us with this and attn_rows_pool. */
-#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
+ * time (see attn_v8_fold8), so each load of x feeds eight multiply-adds. */
 static inline void attn_rows_dot(float *y0, float *y1, const float *w, int rows, int k, const float *x0,
                                  const float *x1, const float *bias)
 {
@@ -226,9 +223,11 @@ static inline void attn_rows_dot(float *y0, float *y1, const float *w, int rows,
 }
 #endif
 
+#if !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
 /* y[i] += a * x[i]: one tap of a convolution applied to a whole output row at once, so the
  * inner loop is contiguous (gcc vectorises it; tcc gets packed SSE). */
 #if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static void attn_row_axpy(float *y, const float *x, float a, int n)
 {
     float a4[4] = {a, a, a, a};
@@ -257,9 +256,24 @@ static void attn_row_axpy(float *y, const float *x, float a, int n)
     for (int i = 0; i < n; i++) y[i] += a * x[i];
 }
 #endif
+#endif
 
+/* Long rows get ATTN_LANES partial sums: 32 keep four 8-wide vector chains busy on x86-64 and
+ * AArch64 hosts; other targets, such as a Cortex-M, use the 8-wide loop alone. Rows under 16 wide
+ * steps (7x7 planes, short FC rows) skip the wide loop: its setup and final fold cost more than it
+ * saves there. */
+#ifndef ATTN_LANES
+#if defined(__x86_64__) || defined(__aarch64__)
+#define ATTN_LANES 32
+#else
+#define ATTN_LANES 8
+#endif
+#endif
+
+#if !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
 /* Dot product of two rows: the FC layers of the excitation MLPs. */
 #if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static float attn_row_dot(const float *w, const float *x, int n)
 {
     float a[4] = {0.0f, 0.0f, 0.0f, 0.0f};
@@ -283,20 +297,8 @@ static float attn_row_dot(const float *w, const float *x, int n)
     return s;
 }
 #else
-#ifndef ATTN_LANES
-/* Long rows get ATTN_LANES partial sums: 32 keep four 8-wide vector chains busy on x86-64 and
- * AArch64 hosts (SE 64x56x56: 29.5 -> 21 us under gcc); other targets, such as a Cortex-M, use
- * the 8-wide loop alone. Rows under 16 wide steps (7x7 planes of 49 floats, FC rows of 128)
- * skip the wide loop: its setup and final fold cost more than it saves there (SE 2048x7x7 went
- * from 55 to 97 us when rows of 128 took it). */
-#if defined(__x86_64__) || defined(__aarch64__)
-#define ATTN_LANES 32
-#else
-#define ATTN_LANES 8
-#endif
-#endif
 /* Kept out of line: inlined into the loop over output rows, gcc 12 vectorises across rows with
- * costly transposes (SE at C = 2048 ran 2.8x slower). */
+ * costly transposes that make long excitation layers slower. */
 #if defined(__GNUC__)
 __attribute__((noinline))
 #endif
@@ -321,9 +323,11 @@ static float attn_row_dot(const float *w, const float *x, int n)
     return s;
 }
 #endif
+#endif
 
 /* Sum of a row; several independent partial sums so the adds pipeline (and vectorise). */
 #if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static float attn_row_sum(const float *x, int n)
 {
     float a[4] = {0.0f, 0.0f, 0.0f, 0.0f};
@@ -349,18 +353,6 @@ static float attn_row_sum(const float *x, int n)
     return s;
 }
 #else
-#ifndef ATTN_LANES
-/* Long rows get ATTN_LANES partial sums: 32 keep four 8-wide vector chains busy on x86-64 and
- * AArch64 hosts (SE 64x56x56: 29.5 -> 21 us under gcc); other targets, such as a Cortex-M, use
- * the 8-wide loop alone. Rows under 16 wide steps (7x7 planes of 49 floats, FC rows of 128)
- * skip the wide loop: its setup and final fold cost more than it saves there (SE 2048x7x7 went
- * from 55 to 97 us when rows of 128 took it). */
-#if defined(__x86_64__) || defined(__aarch64__)
-#define ATTN_LANES 32
-#else
-#define ATTN_LANES 8
-#endif
-#endif
 static float attn_row_sum(const float *x, int n)
 {
     float a[8] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
@@ -386,6 +378,7 @@ static float attn_row_sum(const float *x, int n)
 
 /* Max of a row, NaN skipped (m = v > m ? v : m), with independent partial maxima. */
 #if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static float attn_row_max(const float *x, int n)
 {
     float b[4] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY};
@@ -413,18 +406,6 @@ static float attn_row_max(const float *x, int n)
     return mx;
 }
 #else
-#ifndef ATTN_LANES
-/* Long rows get ATTN_LANES partial sums: 32 keep four 8-wide vector chains busy on x86-64 and
- * AArch64 hosts (SE 64x56x56: 29.5 -> 21 us under gcc); other targets, such as a Cortex-M, use
- * the 8-wide loop alone. Rows under 16 wide steps (7x7 planes of 49 floats, FC rows of 128)
- * skip the wide loop: its setup and final fold cost more than it saves there (SE 2048x7x7 went
- * from 55 to 97 us when rows of 128 took it). */
-#if defined(__x86_64__) || defined(__aarch64__)
-#define ATTN_LANES 32
-#else
-#define ATTN_LANES 8
-#endif
-#endif
 static float attn_row_max(const float *x, int n)
 {
     float b[8] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY};
@@ -451,6 +432,7 @@ static float attn_row_max(const float *x, int n)
 
 /* y[i] = g * x[i]: the final pass of SE and ECA. */
 #if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static void attn_row_scale(float *y, const float *x, float g, int n)
 {
     float g4[4] = {g, g, g, g};
@@ -480,6 +462,19 @@ static void attn_row_scale(float *y, const float *x, float g, int n)
 
 void gc_resnet50_layer3_forward(const float *input, float *output, const float *params, float *scratch)
 {
+    /* Plan: value, shape, op, storage (scratch offsets in floats).
+     * v1_conv_attn [1,1,14,14] = conv2d(out=1, k=1, pad=0, dil=1, w=$0, b=$1)(input) -> scratch[0..<196]
+     * v2_reshape [1,1,256,196] = reshape[1,1,256,196](input) -> view of input
+     * v3_softmax [1,1,14,14] = softmax.hw(v1_conv_attn) -> scratch[196..<392]
+     * v4_attn [1,1,196,1] = reshape[1,1,196,1](v3_softmax) -> view of v3_softmax
+     * v5_matmul [1,1,256,1] = matmul(A·B)(v2_reshape, v4_attn) -> scratch[392..<648]
+     * v6_context [1,256,1,1] = reshape[1,256,1,1](v5_matmul) -> view of v5_matmul
+     * v7_fc1 [1,32,1,1] = linear(out=32, w=$2, b=$3)(v6_context) -> scratch[0..<32]
+     * v8_norm [1,32,1,1] = layer_norm.c(eps=1e-06, scale=$4, shift=$5)(v7_fc1) -> scratch[32..<64]
+     * v9_relu [1,32,1,1] = relu(v8_norm) -> scratch[32..<64]
+     * v10_fc2 [1,256,1,1] = linear(out=256, w=$6, b=$7)(v9_relu) -> scratch[64..<320]
+     * v11_add [1,256,14,14] = add(v10_fc2, input) -> output
+     */
     const float *p0_conv_attn_weight = params + GC_RESNET50_LAYER3_CONV_ATTN_WEIGHT_OFFSET; /* [1, 256, 1, 1] */
     const float *p1_conv_attn_bias = params + GC_RESNET50_LAYER3_CONV_ATTN_BIAS_OFFSET; /* [1] */
     const float *p2_mlp_add_fc1_weight = params + GC_RESNET50_LAYER3_MLP_ADD_FC1_WEIGHT_OFFSET; /* [32, 256] */
@@ -488,13 +483,13 @@ void gc_resnet50_layer3_forward(const float *input, float *output, const float *
     const float *p5_mlp_add_norm_bias = params + GC_RESNET50_LAYER3_MLP_ADD_NORM_BIAS_OFFSET; /* [32] */
     const float *p6_mlp_add_fc2_weight = params + GC_RESNET50_LAYER3_MLP_ADD_FC2_WEIGHT_OFFSET; /* [256, 32] */
     const float *p7_mlp_add_fc2_bias = params + GC_RESNET50_LAYER3_MLP_ADD_FC2_BIAS_OFFSET; /* [256] */
-    float *v1_conv_attn = scratch + 0; /* [1,1,14,14] */
-    const float *v2_reshape = input + 0; /* [1,1,256,196], a view */
+    float *v1_conv_attn = scratch; /* [1,1,14,14] */
+    const float *v2_reshape = input; /* [1,1,256,196], a view */
     float *v3_softmax = scratch + 196; /* [1,1,14,14] */
     float *v4_attn = scratch + 196; /* [1,1,196,1], a view */
     float *v5_matmul = scratch + 392; /* [1,1,256,1] */
     float *v6_context = scratch + 392; /* [1,256,1,1], a view */
-    float *v7_fc1 = scratch + 0; /* [1,32,1,1] */
+    float *v7_fc1 = scratch; /* [1,32,1,1] */
     float *v8_norm = scratch + 32; /* [1,32,1,1] */
     float *v9_relu = scratch + 32; /* [1,32,1,1] */
     float *v10_fc2 = scratch + 64; /* [1,256,1,1] */
@@ -502,12 +497,11 @@ void gc_resnet50_layer3_forward(const float *input, float *output, const float *
     /* v1_conv_attn [1,1,14,14] = conv2d(out=1, k=1, pad=0, dil=1, w=$0, b=$1)(input) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        (void)attn_row_axpy;
-        attn_gemm_nn(v1_conv_attn + 0 + 0 * 196, 196, p0_conv_attn_weight + 0 * 256, 256, 1, input + 0 + 0 * 50176, 196, 1, 196, 256, p1_conv_attn_bias + 0, 1.0f);
+        attn_gemm_nn(v1_conv_attn, 196, p0_conv_attn_weight, 256, 1, input, 196, 1, 196, 256, p1_conv_attn_bias, 1.0f);
         #else
-        float *out_plane = v1_conv_attn + 0;
-        const float *x_planes = input + 0;
-        const float *w_row = p0_conv_attn_weight + 0 * 256;
+        float *out_plane = v1_conv_attn;
+        const float *x_planes = input;
+        const float *w_row = p0_conv_attn_weight;
         for (int t = 0; t < 196; t++) {
             out_plane[t] = p1_conv_attn_bias[0];
         }
@@ -519,8 +513,8 @@ void gc_resnet50_layer3_forward(const float *input, float *output, const float *
 
     /* v3_softmax [1,1,14,14] = softmax.hw(v1_conv_attn) */
     {
-        const float *xl = v1_conv_attn + 0;
-        float *yl = v3_softmax + 0;
+        const float *xl = v1_conv_attn;
+        float *yl = v3_softmax;
         const float m = attn_row_max(xl, 196);
         float sum = 0.0f;
         for (int t = 0; t < 196; t++) {
@@ -535,14 +529,13 @@ void gc_resnet50_layer3_forward(const float *input, float *output, const float *
     /* v5_matmul [1,1,256,1] = matmul(A·B)(v2_reshape, v4_attn) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        (void)attn_row_axpy;
-        attn_gemm_nn(v5_matmul + 0, 1, v2_reshape + 0, 196, 1, v4_attn + 0, 1, 256, 1, 196, (const float *)0, 1.0f);
+        attn_gemm_nn(v5_matmul, 1, v2_reshape, 196, 1, v4_attn, 1, 256, 1, 196, (const float *)0, 1.0f);
         #else
         for (int i0 = 0; i0 < 256; i0 += 8) {
             const int i1 = i0 + 8 < 256 ? i0 + 8 : 256;
             for (int i = i0; i < i1; i++) {
                 for (int j = 0; j < 1; j++) {
-                    (v5_matmul + i)[j] = 0.0f;
+                    v5_matmul[i] = 0.0f;
                 }
             }
             for (int k = 0; k < 196; k++) {
@@ -558,7 +551,6 @@ void gc_resnet50_layer3_forward(const float *input, float *output, const float *
     /* v7_fc1 [1,32,1,1] = linear(out=32, w=$2, b=$3)(v6_context) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        (void)attn_row_dot;
         attn_rows_dot(v7_fc1, (float *)0, p2_mlp_add_fc1_weight, 32, 256, v6_context, (float *)0, p3_mlp_add_fc1_bias);
         #else
         for (int o = 0; o < 32; o++) {
@@ -570,8 +562,8 @@ void gc_resnet50_layer3_forward(const float *input, float *output, const float *
 
     /* v8_norm [1,32,1,1] = layer_norm.c(eps=1e-06, scale=$4, shift=$5)(v7_fc1) */
     {
-        const float *xl = v7_fc1 + 0;
-        float *yl = v8_norm + 0;
+        const float *xl = v7_fc1;
+        float *yl = v8_norm;
         const float mean = attn_row_sum(xl, 32) / 32.0f;
         float var = 0.0f;
         for (int t = 0; t < 32; t++) {
@@ -592,7 +584,6 @@ void gc_resnet50_layer3_forward(const float *input, float *output, const float *
     /* v10_fc2 [1,256,1,1] = linear(out=256, w=$6, b=$7)(v9_relu) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        (void)attn_row_dot;
         attn_rows_dot(v10_fc2, (float *)0, p6_mlp_add_fc2_weight, 256, 32, v9_relu, (float *)0, p7_mlp_add_fc2_bias);
         #else
         for (int o = 0; o < 256; o++) {

@@ -4,17 +4,17 @@
 #include "ge_c64_extent2.h"
 
 #if defined(__GNUC__) && !defined(__clang__) && !defined(__TINYC__) && defined(__x86_64__)
-/* gcc with 512-bit vectors turns these short rows into masked loops and shuffles (SE at
- * 1x2048x7x7 ran 3x slower than with 256-bit ones); nothing else changes. */
+/* gcc with 512-bit vectors turns these short rows into masked loops and shuffles, slower than
+ * with 256-bit ones; nothing else changes. */
 #pragma GCC target("prefer-vector-width=256")
 #endif
+#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 /* gcc and clang on 64-bit hosts: the kernels' expf becomes this inline copy of attn_expf's
  * reduction and polynomial, written without branches (clamps, round-to-nearest by adding and
  * removing 1.5 * 2^23, selects), so loops of sigmoids and softmax exponentials vectorise, which a
  * libm call per element prevents. Within attn_expf's 1.22 ulp up to x = 88.376; above that, up to
  * 88.72, it saturates at e^88.376 (2.4e38); below -87.34 it gives 0, above 88.72 +inf, NaN stays
  * NaN. tcc and the MCUs call libm's expf, as the spec asks. */
-#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 static inline float attn_expf_host(float x)
 {
     float c = x > -87.3365479f ? x : -87.3365479f;
@@ -35,14 +35,13 @@ static inline float attn_expf_host(float x)
 #define expf attn_expf_host
 #endif
 
+#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 /* C[m][t] = alpha * sum_k A(m, k) * B(k)[t] (+ bias[m]) for gcc and clang on 64-bit hosts: the
  * 1x1 convolutions, A.B products and attention scores. A(m, k) is a[m * ars + k * acs]; row k of
  * B starts at b + k * ldb, rows of C at c + m * ldc. A tile of ATTN_GEMM_ROWS rows of C by two
  * vectors stays in registers across the whole k loop, so each load of B feeds ATTN_GEMM_ROWS
  * multiply-adds (the per-row axpy form does one per two loads and a store). With AVX-512: 4 rows
- * x 32 columns in 16-lane vectors, else 6 rows x 16 columns in 8-lane ones (a 256x784x256
- * product here: 151 and 120 GFLOP/s against 77 for 4 x 16). Other compilers never see this. */
-#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
+ * x 32 columns in 16-lane vectors, else 6 rows x 16 columns in 8-lane ones. */
 #ifndef ATTN_GEMM_OUT_OF_LINE
 /* Out of line and opaque to gcc's interprocedural passes: propagating one call's constant
  * sizes into the body made gcc 12 warn about iterations that never run
@@ -119,9 +118,11 @@ ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nn(float *c, long ldc, const float *
 }
 #endif
 
+#if !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
 /* y[i] += a * x[i]: one tap of a convolution applied to a whole output row at once, so the
  * inner loop is contiguous (gcc vectorises it; tcc gets packed SSE). */
 #if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static void attn_row_axpy(float *y, const float *x, float a, int n)
 {
     float a4[4] = {a, a, a, a};
@@ -150,9 +151,20 @@ static void attn_row_axpy(float *y, const float *x, float a, int n)
     for (int i = 0; i < n; i++) y[i] += a * x[i];
 }
 #endif
+#endif
 
 void ge_c64_extent2_forward(const float *input, float *output, const float *params, float *scratch)
 {
+    /* Plan: value, shape, op, storage (scratch offsets in floats).
+     * v1_conv1 [1,64,7,7] = conv2d(out=64, k=3, pad=1, dil=1, stride=2, groups=64, w=$0)(input) -> scratch[0..<3136]
+     * v2_norm1 [1,64,7,7] = affine(scale=$1, shift=$2)(v1_conv1) -> scratch[0..<3136]
+     * v3_fc1 [1,4,7,7] = conv2d(out=4, k=1, pad=0, dil=1, w=$3, b=$4)(v2_norm1) -> scratch[3136..<3332]
+     * v4_relu [1,4,7,7] = relu(v3_fc1) -> scratch[3136..<3332]
+     * v5_fc2 [1,64,7,7] = conv2d(out=64, k=1, pad=0, dil=1, w=$5, b=$6)(v4_relu) -> scratch[0..<3136]
+     * v6_upsample_nearest [1,64,14,14] = upsample_nearest(14x14)(v5_fc2) -> scratch[3136..<15680]
+     * v7_sigmoid [1,64,14,14] = sigmoid(v6_upsample_nearest) -> inline (fused into its readers)
+     * v8_mul [1,64,14,14] = mul(v7_sigmoid, input) -> output
+     */
     const float *p0_gather_conv1_weight = params + GE_C64_EXTENT2_GATHER_CONV1_WEIGHT_OFFSET; /* [64, 1, 3, 3] */
     const float *p1_gather_norm1_scale = params + GE_C64_EXTENT2_GATHER_NORM1_SCALE_OFFSET; /* [64] */
     const float *p2_gather_norm1_shift = params + GE_C64_EXTENT2_GATHER_NORM1_SHIFT_OFFSET; /* [64] */
@@ -160,32 +172,32 @@ void ge_c64_extent2_forward(const float *input, float *output, const float *para
     const float *p4_mlp_fc1_bias = params + GE_C64_EXTENT2_MLP_FC1_BIAS_OFFSET; /* [4] */
     const float *p5_mlp_fc2_weight = params + GE_C64_EXTENT2_MLP_FC2_WEIGHT_OFFSET; /* [64, 4, 1, 1] */
     const float *p6_mlp_fc2_bias = params + GE_C64_EXTENT2_MLP_FC2_BIAS_OFFSET; /* [64] */
-    float *v1_conv1 = scratch + 0; /* [1,64,7,7] */
-    float *v2_norm1 = scratch + 0; /* [1,64,7,7] */
+    float *v1_conv1 = scratch; /* [1,64,7,7] */
+    float *v2_norm1 = scratch; /* [1,64,7,7] */
     float *v3_fc1 = scratch + 3136; /* [1,4,7,7] */
     float *v4_relu = scratch + 3136; /* [1,4,7,7] */
-    float *v5_fc2 = scratch + 0; /* [1,64,7,7] */
+    float *v5_fc2 = scratch; /* [1,64,7,7] */
     float *v6_upsample_nearest = scratch + 3136; /* [1,64,14,14] */
 
     /* v1_conv1 [1,64,7,7] = conv2d(out=64, k=3, pad=1, dil=1, stride=2, groups=64, w=$0)(input) */
     for (int o = 0; o < 64; o++) {
         for (int h = 0; h < 7; h++) {
-            const int kh0 = (h * 2) < 1 ? (1 - (h * 2) + 0) / 1 : 0;
-            const int kh1_ = 14 - (h * 2) < 0 ? 0 : (14 - (h * 2)) / 1 + 1;
+            const int kh0 = h * 2 < 1 ? 1 - h * 2 : 0;
+            const int kh1_ = 14 - h * 2 < 0 ? 0 : 15 - h * 2;
             const int kh1 = kh1_ < 3 ? kh1_ : 3;
             for (int w = 0; w < 7; w++) {
-                const int kw0 = (w * 2) < 1 ? (1 - (w * 2) + 0) / 1 : 0;
-                const int kw1_ = 14 - (w * 2) < 0 ? 0 : (14 - (w * 2)) / 1 + 1;
+                const int kw0 = w * 2 < 1 ? 1 - w * 2 : 0;
+                const int kw1_ = 14 - w * 2 < 0 ? 0 : 15 - w * 2;
                 const int kw1 = kw1_ < 3 ? kw1_ : 3;
                 float v1_conv1_acc = 0.0f;
                 for (int i = 0; i < 1; i++) {
-                    const float *x_plane = input + (o / 1 * 1 + i) * 196;
-                    const float *w_plane = p0_gather_conv1_weight + (o * 1 + i) * 9;
+                    const float *x_plane = input + o * 196 + i * 196;
+                    const float *w_plane = p0_gather_conv1_weight + o * 9 + i * 9;
                     for (int kh = kh0; kh < kh1; kh++) {
                         const float *w_row = w_plane + kh * 3;
-                        const int y = (h * 2) + kh * 1 - 1;
+                        const int y = h * 2 + kh - 1;
                         for (int kw = kw0; kw < kw1; kw++) {
-                            v1_conv1_acc += w_row[kw] * x_plane[y * 14 + (w * 2) + kw * 1 - 1];
+                            v1_conv1_acc += w_row[kw] * x_plane[y * 14 + w * 2 + kw - 1];
                         }
                     }
                 }
@@ -208,12 +220,11 @@ void ge_c64_extent2_forward(const float *input, float *output, const float *para
     /* v3_fc1 [1,4,7,7] = conv2d(out=4, k=1, pad=0, dil=1, w=$3, b=$4)(v2_norm1) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        (void)attn_row_axpy;
-        attn_gemm_nn(v3_fc1 + 0 + 0 * 196, 49, p3_mlp_fc1_weight + 0 * 256, 64, 1, v2_norm1 + 0 + 0 * 3136, 49, 4, 49, 64, p4_mlp_fc1_bias + 0 * 4, 1.0f);
+        attn_gemm_nn(v3_fc1, 49, p3_mlp_fc1_weight, 64, 1, v2_norm1, 49, 4, 49, 64, p4_mlp_fc1_bias, 1.0f);
         #else
         for (int o = 0; o < 4; o++) {
             float *out_plane = v3_fc1 + o * 49;
-            const float *x_planes = v2_norm1 + 0;
+            const float *x_planes = v2_norm1;
             const float *w_row = p3_mlp_fc1_weight + o * 64;
             for (int t = 0; t < 49; t++) {
                 out_plane[t] = p4_mlp_fc1_bias[o];
@@ -237,12 +248,11 @@ void ge_c64_extent2_forward(const float *input, float *output, const float *para
     /* v5_fc2 [1,64,7,7] = conv2d(out=64, k=1, pad=0, dil=1, w=$5, b=$6)(v4_relu) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        (void)attn_row_axpy;
-        attn_gemm_nn(v5_fc2 + 0 + 0 * 3136, 49, p5_mlp_fc2_weight + 0 * 256, 4, 1, v4_relu + 0 + 0 * 196, 49, 64, 49, 4, p6_mlp_fc2_bias + 0 * 64, 1.0f);
+        attn_gemm_nn(v5_fc2, 49, p5_mlp_fc2_weight, 4, 1, v4_relu, 49, 64, 49, 4, p6_mlp_fc2_bias, 1.0f);
         #else
         for (int o = 0; o < 64; o++) {
             float *out_plane = v5_fc2 + o * 49;
-            const float *x_planes = v4_relu + 0;
+            const float *x_planes = v4_relu;
             const float *w_row = p5_mlp_fc2_weight + o * 4;
             for (int t = 0; t < 49; t++) {
                 out_plane[t] = p6_mlp_fc2_bias[o];
@@ -261,7 +271,7 @@ void ge_c64_extent2_forward(const float *input, float *output, const float *para
         for (int c = 0; c < 64; c++) {
             for (int h = 0; h < 14; h++) {
                 for (int w = 0; w < 14; w++) {
-                    v6_upsample_nearest[c * 196 + h * 14 + w] = v5_fc2[c * 49 + (v6_upsample_nearest_rows[h]) * 7 + (v6_upsample_nearest_cols[w])];
+                    v6_upsample_nearest[c * 196 + h * 14 + w] = v5_fc2[c * 49 + v6_upsample_nearest_rows[h] * 7 + v6_upsample_nearest_cols[w]];
                 }
             }
         }

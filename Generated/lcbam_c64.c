@@ -4,17 +4,17 @@
 #include "lcbam_c64.h"
 
 #if defined(__GNUC__) && !defined(__clang__) && !defined(__TINYC__) && defined(__x86_64__)
-/* gcc with 512-bit vectors turns these short rows into masked loops and shuffles (SE at
- * 1x2048x7x7 ran 3x slower than with 256-bit ones); nothing else changes. */
+/* gcc with 512-bit vectors turns these short rows into masked loops and shuffles, slower than
+ * with 256-bit ones; nothing else changes. */
 #pragma GCC target("prefer-vector-width=256")
 #endif
+#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 /* gcc and clang on 64-bit hosts: the kernels' expf becomes this inline copy of attn_expf's
  * reduction and polynomial, written without branches (clamps, round-to-nearest by adding and
  * removing 1.5 * 2^23, selects), so loops of sigmoids and softmax exponentials vectorise, which a
  * libm call per element prevents. Within attn_expf's 1.22 ulp up to x = 88.376; above that, up to
  * 88.72, it saturates at e^88.376 (2.4e38); below -87.34 it gives 0, above 88.72 +inf, NaN stays
  * NaN. tcc and the MCUs call libm's expf, as the spec asks. */
-#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 static inline float attn_expf_host(float x)
 {
     float c = x > -87.3365479f ? x : -87.3365479f;
@@ -35,11 +35,11 @@ static inline float attn_expf_host(float x)
 #define expf attn_expf_host
 #endif
 
+#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 /* 8-lane vectors for the row-block helpers of gcc and clang on 64-bit hosts (attn_rows_pool,
  * attn_rows_dot): a block of 8 rows keeps one accumulator per row, and attn_v8_fold8 folds the
  * eight at once, leaving row j's total in lane j (7 vector ops and 14 shuffles per 8 rows, where
  * a call per row pays its own horizontal fold, tail and loop setup). */
-#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 typedef float attn_v8 __attribute__((vector_size(32)));
 typedef int attn_v8i __attribute__((vector_size(32)));
 #if defined(__clang__)
@@ -79,12 +79,11 @@ static inline void attn_v8_fold8(attn_v8 *a, int max)
 }
 #endif
 
+#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 /* Global pools of `rows` consecutive rows of n floats (row r at x + r * n), gcc and clang on
  * 64-bit hosts: sum[r] = scale * the sum of row r, max[r] = its maximum (NaN skipped, as in
- * attn_row_max); either pointer may be null. Rows go eight at a time (see attn_v8_fold8). 2048
- * rows of 49 floats (gcc -O3, this machine): 15 us one row at a time, 3.3 us here, a plain read
- * of the 400 KB taking 2.5; rows up to 392 floats gain 4x, rows of 3136 a little. */
-#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
+ * attn_row_max); either pointer may be null. Rows go eight at a time (see attn_v8_fold8):
+ * short rows gain most, long rows a little. */
 static inline void attn_rows_pool(const float *x, int rows, int n, float scale, float *sum, float *max)
 {
     for (int r = 0; r < rows; r += 8) {
@@ -120,13 +119,11 @@ static inline void attn_rows_pool(const float *x, int rows, int n, float scale, 
 }
 #endif
 
+#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 /* Linear layers on gcc and clang on 64-bit hosts: y0[r] = bias[r] + w[r] . x0 for the `rows`
  * rows of w (k floats each), and y1[r] the same with x1 when x1 is not null (CBAM's MLP on the
  * average and the max vector, reading the weights once); bias may be null. Rows go eight at a
- * time (see attn_v8_fold8), so each load of x feeds eight multiply-adds. SE's two linears at
- * 1x2048x7x7, 2 MB of weights (gcc -O3, this machine): 27.5 us as one dot product per row,
- * 21.7 us here; CBAM's whole block there went from 198 to 52 us with this and attn_rows_pool. */
-#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
+ * time (see attn_v8_fold8), so each load of x feeds eight multiply-adds. */
 static inline void attn_rows_dot(float *y0, float *y1, const float *w, int rows, int k, const float *x0,
                                  const float *x1, const float *bias)
 {
@@ -167,6 +164,7 @@ static inline void attn_rows_dot(float *y0, float *y1, const float *w, int rows,
 /* y[i] += a * x[i]: one tap of a convolution applied to a whole output row at once, so the
  * inner loop is contiguous (gcc vectorises it; tcc gets packed SSE). */
 #if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static void attn_row_axpy(float *y, const float *x, float a, int n)
 {
     float a4[4] = {a, a, a, a};
@@ -196,8 +194,21 @@ static void attn_row_axpy(float *y, const float *x, float a, int n)
 }
 #endif
 
+/* Long rows get ATTN_LANES partial sums: 32 keep four 8-wide vector chains busy on x86-64 and
+ * AArch64 hosts; other targets, such as a Cortex-M, use the 8-wide loop alone. Rows under 16 wide
+ * steps (7x7 planes, short FC rows) skip the wide loop: its setup and final fold cost more than it
+ * saves there. */
+#ifndef ATTN_LANES
+#if defined(__x86_64__) || defined(__aarch64__)
+#define ATTN_LANES 32
+#else
+#define ATTN_LANES 8
+#endif
+#endif
+
 /* Dot product of two rows: the FC layers of the excitation MLPs. */
 #if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static float attn_row_dot(const float *w, const float *x, int n)
 {
     float a[4] = {0.0f, 0.0f, 0.0f, 0.0f};
@@ -221,20 +232,8 @@ static float attn_row_dot(const float *w, const float *x, int n)
     return s;
 }
 #else
-#ifndef ATTN_LANES
-/* Long rows get ATTN_LANES partial sums: 32 keep four 8-wide vector chains busy on x86-64 and
- * AArch64 hosts (SE 64x56x56: 29.5 -> 21 us under gcc); other targets, such as a Cortex-M, use
- * the 8-wide loop alone. Rows under 16 wide steps (7x7 planes of 49 floats, FC rows of 128)
- * skip the wide loop: its setup and final fold cost more than it saves there (SE 2048x7x7 went
- * from 55 to 97 us when rows of 128 took it). */
-#if defined(__x86_64__) || defined(__aarch64__)
-#define ATTN_LANES 32
-#else
-#define ATTN_LANES 8
-#endif
-#endif
 /* Kept out of line: inlined into the loop over output rows, gcc 12 vectorises across rows with
- * costly transposes (SE at C = 2048 ran 2.8x slower). */
+ * costly transposes that make long excitation layers slower. */
 #if defined(__GNUC__)
 __attribute__((noinline))
 #endif
@@ -260,9 +259,11 @@ static float attn_row_dot(const float *w, const float *x, int n)
 }
 #endif
 
+#if !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
 /* Sum and max of a row in one pass (CBAM's two channel pools). Max skips NaN like the
  * interpreter: m = v > m ? v : m, which is MAXPS with v as destination. */
 #if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static void attn_row_sum_max(const float *x, int n, float *sum, float *max)
 {
     float a[4] = {0.0f, 0.0f, 0.0f, 0.0f};
@@ -297,18 +298,6 @@ static void attn_row_sum_max(const float *x, int n, float *sum, float *max)
     *max = mx;
 }
 #else
-#ifndef ATTN_LANES
-/* Long rows get ATTN_LANES partial sums: 32 keep four 8-wide vector chains busy on x86-64 and
- * AArch64 hosts (SE 64x56x56: 29.5 -> 21 us under gcc); other targets, such as a Cortex-M, use
- * the 8-wide loop alone. Rows under 16 wide steps (7x7 planes of 49 floats, FC rows of 128)
- * skip the wide loop: its setup and final fold cost more than it saves there (SE 2048x7x7 went
- * from 55 to 97 us when rows of 128 took it). */
-#if defined(__x86_64__) || defined(__aarch64__)
-#define ATTN_LANES 32
-#else
-#define ATTN_LANES 8
-#endif
-#endif
 static void attn_row_sum_max(const float *x, int n, float *sum, float *max)
 {
     float a[8] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
@@ -348,10 +337,12 @@ static void attn_row_sum_max(const float *x, int n, float *sum, float *max)
     *max = mx;
 }
 #endif
+#endif
 
 /* v = g * x[i]; sum[i] += v; max[i] = v > max[i] ? v : max[i]: CBAM's pass that applies the
  * channel gate and pools over channels, without storing the gated tensor. */
 #if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static void attn_row_scale_sum_max(float *sum, float *max, const float *x, float g, int n)
 {
     float g4[4] = {g, g, g, g};
@@ -390,6 +381,7 @@ static void attn_row_scale_sum_max(float *sum, float *max, const float *x, float
 
 /* y[i] = s[i] * (g * x[i]): CBAM's final pass, the channel gate recomputed from x. */
 #if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static void attn_row_scale_mul(float *y, const float *x, float g, const float *s, int n)
 {
     float g4[4] = {g, g, g, g};
@@ -422,16 +414,37 @@ static void attn_row_scale_mul(float *y, const float *x, float g, const float *s
 
 void lcbam_c64_forward(const float *input, float *output, const float *params, float *scratch)
 {
+    /* Plan: value, shape, op, storage (scratch offsets in floats).
+     * v1_pool_mean [1,64,1,1] = global_pool.mean(input) -> scratch[0..<64]
+     * v2_pool_max [1,64,1,1] = global_pool.max(input) -> scratch[64..<128]
+     * v3_avg_half [1,64,1,1] = mul_scalar(value=0.5)(v1_pool_mean) -> inline (fused into its readers)
+     * v4_mul_scalar [1,64,1,1] = mul_scalar(value=0.5)(v2_pool_max) -> inline (fused into its readers)
+     * v5_add [1,64,1,1] = add(v3_avg_half, v4_mul_scalar) -> scratch[128..<192]
+     * v6_fc1 [1,4,1,1] = linear(out=4, w=$0)(v5_add) -> scratch[0..<4]
+     * v7_relu [1,4,1,1] = relu(v6_fc1) -> scratch[0..<4]
+     * v8_fc2 [1,64,1,1] = linear(out=64, w=$1)(v7_relu) -> scratch[4..<68]
+     * v9_sigmoid [1,64,1,1] = sigmoid(v8_fc2) -> scratch[4..<68]
+     * v10_x1 [1,64,14,14] = mul(v9_sigmoid, input) -> inline (fused into its readers)
+     * v11_cpool_mean [1,1,14,14] = channel_pool.mean(v10_x1) -> scratch[68..<264]
+     * v12_cpool_max [1,1,14,14] = channel_pool.max(v10_x1) -> scratch[264..<460]
+     * v13_mean_half [1,1,14,14] = mul_scalar(value=0.5)(v11_cpool_mean) -> inline (fused into its readers)
+     * v14_mul_scalar [1,1,14,14] = mul_scalar(value=0.5)(v12_cpool_max) -> inline (fused into its readers)
+     * v15_add [1,1,14,14] = add(v13_mean_half, v14_mul_scalar) -> scratch[460..<656]
+     * v16_conv [1,1,14,14] = conv2d(out=1, k=7, pad=3, dil=1, w=$2)(v15_add) -> scratch[68..<264]
+     * v17_bn [1,1,14,14] = affine(scale=$3, shift=$4)(v16_conv) -> inline (fused into its readers)
+     * v18_sigmoid [1,1,14,14] = sigmoid(v17_bn) -> scratch[264..<460]
+     * v19_mul [1,64,14,14] = mul(v18_sigmoid, v10_x1) -> output
+     */
     const float *p0_channel_fc1_weight = params + LCBAM_C64_CHANNEL_FC1_WEIGHT_OFFSET; /* [4, 64] */
     const float *p1_channel_fc2_weight = params + LCBAM_C64_CHANNEL_FC2_WEIGHT_OFFSET; /* [64, 4] */
     const float *p2_spatial_conv_conv_weight = params + LCBAM_C64_SPATIAL_CONV_CONV_WEIGHT_OFFSET; /* [1, 1, 7, 7] */
     const float *p3_spatial_conv_bn_scale = params + LCBAM_C64_SPATIAL_CONV_BN_SCALE_OFFSET; /* [1] */
     const float *p4_spatial_conv_bn_shift = params + LCBAM_C64_SPATIAL_CONV_BN_SHIFT_OFFSET; /* [1] */
-    float *v1_pool_mean = scratch + 0; /* [1,64,1,1] */
+    float *v1_pool_mean = scratch; /* [1,64,1,1] */
     float *v2_pool_max = scratch + 64; /* [1,64,1,1] */
     float *v5_add = scratch + 128; /* [1,64,1,1] */
-    float *v6_fc1 = scratch + 0; /* [1,4,1,1] */
-    float *v7_relu = scratch + 0; /* [1,4,1,1] */
+    float *v6_fc1 = scratch; /* [1,4,1,1] */
+    float *v7_relu = scratch; /* [1,4,1,1] */
     float *v8_fc2 = scratch + 4; /* [1,64,1,1] */
     float *v9_sigmoid = scratch + 4; /* [1,64,1,1] */
     float *v11_cpool_mean = scratch + 68; /* [1,1,14,14] */
@@ -444,7 +457,6 @@ void lcbam_c64_forward(const float *input, float *output, const float *params, f
     /* v2_pool_max [1,64,1,1] = global_pool.max(input) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        (void)attn_row_sum_max;
         attn_rows_pool(input, 64, 196, 0.0051020407f, v1_pool_mean, v2_pool_max);
         #else
         for (int c = 0; c < 64; c++) {
@@ -466,7 +478,7 @@ void lcbam_c64_forward(const float *input, float *output, const float *params, f
     /* v6_fc1 [1,4,1,1] = linear(out=4, w=$0)(v5_add) */
     for (int o = 0; o < 4; o++) {
         const float v6_fc1_acc = attn_row_dot(p0_channel_fc1_weight + o * 64, v5_add, 64);
-        v6_fc1[o] = v6_fc1_acc + 0.0f;
+        v6_fc1[o] = v6_fc1_acc;
     }
 
     /* v7_relu [1,4,1,1] = relu(v6_fc1) */
@@ -477,12 +489,11 @@ void lcbam_c64_forward(const float *input, float *output, const float *params, f
     /* v8_fc2 [1,64,1,1] = linear(out=64, w=$1)(v7_relu) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        (void)attn_row_dot;
         attn_rows_dot(v8_fc2, (float *)0, p1_channel_fc2_weight, 64, 4, v7_relu, (float *)0, (float *)0);
         #else
         for (int o = 0; o < 64; o++) {
             const float v8_fc2_acc = attn_row_dot(p1_channel_fc2_weight + o * 4, v7_relu, 4);
-            v8_fc2[o] = v8_fc2_acc + 0.0f;
+            v8_fc2[o] = v8_fc2_acc;
         }
         #endif
     }
@@ -521,8 +532,8 @@ void lcbam_c64_forward(const float *input, float *output, const float *params, f
 
     /* v16_conv [1,1,14,14] = conv2d(out=1, k=7, pad=3, dil=1, w=$2)(v15_add) */
     for (int h = 0; h < 14; h++) {
-        const int kh0 = h < 3 ? (3 - h + 0) / 1 : 0;
-        const int kh1_ = 16 - h < 0 ? 0 : (16 - h) / 1 + 1;
+        const int kh0 = h < 3 ? 3 - h : 0;
+        const int kh1_ = 16 - h < 0 ? 0 : 17 - h;
         const int kh1 = kh1_ < 7 ? kh1_ : 7;
         float *out_row = v16_conv + h * 14;
         for (int w = 0; w < 14; w++) {
@@ -530,14 +541,14 @@ void lcbam_c64_forward(const float *input, float *output, const float *params, f
         }
         for (int i = 0; i < 1; i++) {
             const float *x_plane = v15_add + i * 196;
-            const float *w_plane = p2_spatial_conv_conv_weight + (0 * 1 + i) * 49;
+            const float *w_plane = p2_spatial_conv_conv_weight + i * 49;
             for (int kh = kh0; kh < kh1; kh++) {
-                const float *x_row = x_plane + (h + kh * 1 - 3) * 14;
+                const float *x_row = x_plane + (h * 14 + kh * 14 - 42);
                 for (int kw = 0; kw < 7; kw++) {
-                    const int lo = kw * 1 < 3 ? 3 - kw * 1 : 0;
-                    const int hi_ = 17 - kw * 1;
+                    const int lo = kw < 3 ? 3 - kw : 0;
+                    const int hi_ = 17 - kw;
                     const int hi = hi_ < 14 ? hi_ : 14;
-                    if (hi > lo) attn_row_axpy(out_row + lo, x_row + lo + kw * 1 - 3, w_plane[kh * 7 + kw], hi - lo);
+                    if (hi > lo) attn_row_axpy(out_row + lo, x_row + (lo + kw - 3), w_plane[kh * 7 + kw], hi - lo);
                 }
             }
         }

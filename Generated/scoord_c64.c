@@ -4,17 +4,17 @@
 #include "scoord_c64.h"
 
 #if defined(__GNUC__) && !defined(__clang__) && !defined(__TINYC__) && defined(__x86_64__)
-/* gcc with 512-bit vectors turns these short rows into masked loops and shuffles (SE at
- * 1x2048x7x7 ran 3x slower than with 256-bit ones); nothing else changes. */
+/* gcc with 512-bit vectors turns these short rows into masked loops and shuffles, slower than
+ * with 256-bit ones; nothing else changes. */
 #pragma GCC target("prefer-vector-width=256")
 #endif
+#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 /* gcc and clang on 64-bit hosts: the kernels' expf becomes this inline copy of attn_expf's
  * reduction and polynomial, written without branches (clamps, round-to-nearest by adding and
  * removing 1.5 * 2^23, selects), so loops of sigmoids and softmax exponentials vectorise, which a
  * libm call per element prevents. Within attn_expf's 1.22 ulp up to x = 88.376; above that, up to
  * 88.72, it saturates at e^88.376 (2.4e38); below -87.34 it gives 0, above 88.72 +inf, NaN stays
  * NaN. tcc and the MCUs call libm's expf, as the spec asks. */
-#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 static inline float attn_expf_host(float x)
 {
     float c = x > -87.3365479f ? x : -87.3365479f;
@@ -35,14 +35,13 @@ static inline float attn_expf_host(float x)
 #define expf attn_expf_host
 #endif
 
+#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 /* C[m][t] = alpha * sum_k A(m, k) * B(k)[t] (+ bias[m]) for gcc and clang on 64-bit hosts: the
  * 1x1 convolutions, A.B products and attention scores. A(m, k) is a[m * ars + k * acs]; row k of
  * B starts at b + k * ldb, rows of C at c + m * ldc. A tile of ATTN_GEMM_ROWS rows of C by two
  * vectors stays in registers across the whole k loop, so each load of B feeds ATTN_GEMM_ROWS
  * multiply-adds (the per-row axpy form does one per two loads and a store). With AVX-512: 4 rows
- * x 32 columns in 16-lane vectors, else 6 rows x 16 columns in 8-lane ones (a 256x784x256
- * product here: 151 and 120 GFLOP/s against 77 for 4 x 16). Other compilers never see this. */
-#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
+ * x 32 columns in 16-lane vectors, else 6 rows x 16 columns in 8-lane ones. */
 #ifndef ATTN_GEMM_OUT_OF_LINE
 /* Out of line and opaque to gcc's interprocedural passes: propagating one call's constant
  * sizes into the body made gcc 12 warn about iterations that never run
@@ -119,9 +118,11 @@ ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nn(float *c, long ldc, const float *
 }
 #endif
 
+#if !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
 /* y[i] += a * x[i]: one tap of a convolution applied to a whole output row at once, so the
  * inner loop is contiguous (gcc vectorises it; tcc gets packed SSE). */
 #if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static void attn_row_axpy(float *y, const float *x, float a, int n)
 {
     float a4[4] = {a, a, a, a};
@@ -150,9 +151,23 @@ static void attn_row_axpy(float *y, const float *x, float a, int n)
     for (int i = 0; i < n; i++) y[i] += a * x[i];
 }
 #endif
+#endif
+
+/* Long rows get ATTN_LANES partial sums: 32 keep four 8-wide vector chains busy on x86-64 and
+ * AArch64 hosts; other targets, such as a Cortex-M, use the 8-wide loop alone. Rows under 16 wide
+ * steps (7x7 planes, short FC rows) skip the wide loop: its setup and final fold cost more than it
+ * saves there. */
+#ifndef ATTN_LANES
+#if defined(__x86_64__) || defined(__aarch64__)
+#define ATTN_LANES 32
+#else
+#define ATTN_LANES 8
+#endif
+#endif
 
 /* Sum of a row; several independent partial sums so the adds pipeline (and vectorise). */
 #if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static float attn_row_sum(const float *x, int n)
 {
     float a[4] = {0.0f, 0.0f, 0.0f, 0.0f};
@@ -178,18 +193,6 @@ static float attn_row_sum(const float *x, int n)
     return s;
 }
 #else
-#ifndef ATTN_LANES
-/* Long rows get ATTN_LANES partial sums: 32 keep four 8-wide vector chains busy on x86-64 and
- * AArch64 hosts (SE 64x56x56: 29.5 -> 21 us under gcc); other targets, such as a Cortex-M, use
- * the 8-wide loop alone. Rows under 16 wide steps (7x7 planes of 49 floats, FC rows of 128)
- * skip the wide loop: its setup and final fold cost more than it saves there (SE 2048x7x7 went
- * from 55 to 97 us when rows of 128 took it). */
-#if defined(__x86_64__) || defined(__aarch64__)
-#define ATTN_LANES 32
-#else
-#define ATTN_LANES 8
-#endif
-#endif
 static float attn_row_sum(const float *x, int n)
 {
     float a[8] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
@@ -215,18 +218,31 @@ static float attn_row_sum(const float *x, int n)
 
 void scoord_c64_forward(const float *input, float *output, const float *params, float *scratch)
 {
+    /* Plan: value, shape, op, storage (scratch offsets in floats).
+     * v1_axis_pool [1,64,14,1] = axis_pool.mean.w(input) -> scratch[0..<896]
+     * v2_axis_pool [1,64,1,14] = axis_pool.mean.h(input) -> scratch[896..<1792]
+     * v3_fc1 [1,8,14,1] = conv2d(out=8, k=1, pad=0, dil=1, w=$0, b=$1)(v1_axis_pool) -> scratch[1792..<1904]
+     * v4_fc1 [1,8,1,14] = conv2d(out=8, k=1, pad=0, dil=1, w=$0, b=$1)(v2_axis_pool) -> scratch[0..<112]
+     * v5_silu [1,8,14,1] = silu(v3_fc1) -> scratch[1792..<1904]
+     * v6_silu [1,8,1,14] = silu(v4_fc1) -> scratch[0..<112]
+     * v7_a_h [1,64,14,1] = conv2d(out=64, k=1, pad=0, dil=1, w=$2, b=$3)(v5_silu) -> scratch[112..<1008]
+     * v8_fc_w [1,64,1,14] = conv2d(out=64, k=1, pad=0, dil=1, w=$4, b=$5)(v6_silu) -> scratch[1008..<1904]
+     * v9_add [1,64,14,14] = add(v8_fc_w, v7_a_h) -> scratch[1904..<14448]
+     * v10_sigmoid [1,64,14,14] = sigmoid(v9_add) -> inline (fused into its readers)
+     * v11_mul [1,64,14,14] = mul(v10_sigmoid, input) -> output
+     */
     const float *p0_fc1_weight = params + SCOORD_C64_FC1_WEIGHT_OFFSET; /* [8, 64, 1, 1] */
     const float *p1_fc1_bias = params + SCOORD_C64_FC1_BIAS_OFFSET; /* [8] */
     const float *p2_fc_h_weight = params + SCOORD_C64_FC_H_WEIGHT_OFFSET; /* [64, 8, 1, 1] */
     const float *p3_fc_h_bias = params + SCOORD_C64_FC_H_BIAS_OFFSET; /* [64] */
     const float *p4_fc_w_weight = params + SCOORD_C64_FC_W_WEIGHT_OFFSET; /* [64, 8, 1, 1] */
     const float *p5_fc_w_bias = params + SCOORD_C64_FC_W_BIAS_OFFSET; /* [64] */
-    float *v1_axis_pool = scratch + 0; /* [1,64,14,1] */
+    float *v1_axis_pool = scratch; /* [1,64,14,1] */
     float *v2_axis_pool = scratch + 896; /* [1,64,1,14] */
     float *v3_fc1 = scratch + 1792; /* [1,8,14,1] */
-    float *v4_fc1 = scratch + 0; /* [1,8,1,14] */
+    float *v4_fc1 = scratch; /* [1,8,1,14] */
     float *v5_silu = scratch + 1792; /* [1,8,14,1] */
-    float *v6_silu = scratch + 0; /* [1,8,1,14] */
+    float *v6_silu = scratch; /* [1,8,1,14] */
     float *v7_a_h = scratch + 112; /* [1,64,14,1] */
     float *v8_fc_w = scratch + 1008; /* [1,64,1,14] */
     float *v9_add = scratch + 1904; /* [1,64,14,14] */
@@ -261,12 +277,11 @@ void scoord_c64_forward(const float *input, float *output, const float *params, 
     /* v3_fc1 [1,8,14,1] = conv2d(out=8, k=1, pad=0, dil=1, w=$0, b=$1)(v1_axis_pool) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        (void)attn_row_axpy;
-        attn_gemm_nn(v3_fc1 + 0 + 0 * 112, 14, p0_fc1_weight + 0 * 512, 64, 1, v1_axis_pool + 0 + 0 * 896, 14, 8, 14, 64, p1_fc1_bias + 0 * 8, 1.0f);
+        attn_gemm_nn(v3_fc1, 14, p0_fc1_weight, 64, 1, v1_axis_pool, 14, 8, 14, 64, p1_fc1_bias, 1.0f);
         #else
         for (int o = 0; o < 8; o++) {
             float *out_plane = v3_fc1 + o * 14;
-            const float *x_planes = v1_axis_pool + 0;
+            const float *x_planes = v1_axis_pool;
             const float *w_row = p0_fc1_weight + o * 64;
             for (int t = 0; t < 14; t++) {
                 out_plane[t] = p1_fc1_bias[o];
@@ -281,12 +296,11 @@ void scoord_c64_forward(const float *input, float *output, const float *params, 
     /* v4_fc1 [1,8,1,14] = conv2d(out=8, k=1, pad=0, dil=1, w=$0, b=$1)(v2_axis_pool) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        (void)attn_row_axpy;
-        attn_gemm_nn(v4_fc1 + 0 + 0 * 112, 14, p0_fc1_weight + 0 * 512, 64, 1, v2_axis_pool + 0 + 0 * 896, 14, 8, 14, 64, p1_fc1_bias + 0 * 8, 1.0f);
+        attn_gemm_nn(v4_fc1, 14, p0_fc1_weight, 64, 1, v2_axis_pool, 14, 8, 14, 64, p1_fc1_bias, 1.0f);
         #else
         for (int o = 0; o < 8; o++) {
             float *out_plane = v4_fc1 + o * 14;
-            const float *x_planes = v2_axis_pool + 0;
+            const float *x_planes = v2_axis_pool;
             const float *w_row = p0_fc1_weight + o * 64;
             for (int t = 0; t < 14; t++) {
                 out_plane[t] = p1_fc1_bias[o];
@@ -319,12 +333,11 @@ void scoord_c64_forward(const float *input, float *output, const float *params, 
     /* v7_a_h [1,64,14,1] = conv2d(out=64, k=1, pad=0, dil=1, w=$2, b=$3)(v5_silu) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        (void)attn_row_axpy;
-        attn_gemm_nn(v7_a_h + 0 + 0 * 896, 14, p2_fc_h_weight + 0 * 512, 8, 1, v5_silu + 0 + 0 * 112, 14, 64, 14, 8, p3_fc_h_bias + 0 * 64, 1.0f);
+        attn_gemm_nn(v7_a_h, 14, p2_fc_h_weight, 8, 1, v5_silu, 14, 64, 14, 8, p3_fc_h_bias, 1.0f);
         #else
         for (int o = 0; o < 64; o++) {
             float *out_plane = v7_a_h + o * 14;
-            const float *x_planes = v5_silu + 0;
+            const float *x_planes = v5_silu;
             const float *w_row = p2_fc_h_weight + o * 8;
             for (int t = 0; t < 14; t++) {
                 out_plane[t] = p3_fc_h_bias[o];
@@ -339,12 +352,11 @@ void scoord_c64_forward(const float *input, float *output, const float *params, 
     /* v8_fc_w [1,64,1,14] = conv2d(out=64, k=1, pad=0, dil=1, w=$4, b=$5)(v6_silu) */
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        (void)attn_row_axpy;
-        attn_gemm_nn(v8_fc_w + 0 + 0 * 896, 14, p4_fc_w_weight + 0 * 512, 8, 1, v6_silu + 0 + 0 * 112, 14, 64, 14, 8, p5_fc_w_bias + 0 * 64, 1.0f);
+        attn_gemm_nn(v8_fc_w, 14, p4_fc_w_weight, 8, 1, v6_silu, 14, 64, 14, 8, p5_fc_w_bias, 1.0f);
         #else
         for (int o = 0; o < 64; o++) {
             float *out_plane = v8_fc_w + o * 14;
-            const float *x_planes = v6_silu + 0;
+            const float *x_planes = v6_silu;
             const float *w_row = p4_fc_w_weight + o * 8;
             for (int t = 0; t < 14; t++) {
                 out_plane[t] = p5_fc_w_bias[o];

@@ -4,17 +4,17 @@
 #include "triplet_c64.h"
 
 #if defined(__GNUC__) && !defined(__clang__) && !defined(__TINYC__) && defined(__x86_64__)
-/* gcc with 512-bit vectors turns these short rows into masked loops and shuffles (SE at
- * 1x2048x7x7 ran 3x slower than with 256-bit ones); nothing else changes. */
+/* gcc with 512-bit vectors turns these short rows into masked loops and shuffles, slower than
+ * with 256-bit ones; nothing else changes. */
 #pragma GCC target("prefer-vector-width=256")
 #endif
+#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 /* gcc and clang on 64-bit hosts: the kernels' expf becomes this inline copy of attn_expf's
  * reduction and polynomial, written without branches (clamps, round-to-nearest by adding and
  * removing 1.5 * 2^23, selects), so loops of sigmoids and softmax exponentials vectorise, which a
  * libm call per element prevents. Within attn_expf's 1.22 ulp up to x = 88.376; above that, up to
  * 88.72, it saturates at e^88.376 (2.4e38); below -87.34 it gives 0, above 88.72 +inf, NaN stays
  * NaN. tcc and the MCUs call libm's expf, as the spec asks. */
-#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 static inline float attn_expf_host(float x)
 {
     float c = x > -87.3365479f ? x : -87.3365479f;
@@ -38,6 +38,7 @@ static inline float attn_expf_host(float x)
 /* y[i] += a * x[i]: one tap of a convolution applied to a whole output row at once, so the
  * inner loop is contiguous (gcc vectorises it; tcc gets packed SSE). */
 #if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
 static void attn_row_axpy(float *y, const float *x, float a, int n)
 {
     float a4[4] = {a, a, a, a};
@@ -69,6 +70,36 @@ static void attn_row_axpy(float *y, const float *x, float a, int n)
 
 void triplet_c64_forward(const float *input, float *output, const float *params, float *scratch)
 {
+    /* Plan: value, shape, op, storage (scratch offsets in floats).
+     * v1_x_cw [1,28,64,28] = transpose[0, 2, 1, 3](input) -> scratch[0..<50176]
+     * v2_x_hc [1,28,28,64] = transpose[0, 3, 2, 1](input) -> scratch[50176..<100352]
+     * v3_gate_hw_max [1,1,28,28] = channel_pool.max(input) -> scratch[100352..<101136]
+     * v4_gate_hw_mean [1,1,28,28] = channel_pool.mean(input) -> scratch[101136..<101920]
+     * v5_gate_cw_max [1,1,64,28] = channel_pool.max(v1_x_cw) -> scratch[101920..<103712]
+     * v6_gate_cw_mean [1,1,64,28] = channel_pool.mean(v1_x_cw) -> scratch[103712..<105504]
+     * v7_gate_hc_max [1,1,28,64] = channel_pool.max(v2_x_hc) -> scratch[0..<1792]
+     * v8_gate_hc_mean [1,1,28,64] = channel_pool.mean(v2_x_hc) -> scratch[1792..<3584]
+     * v9_concat [1,2,28,28] = concat.c(v3_gate_hw_max, v4_gate_hw_mean) -> scratch[100352..<101920]
+     * v10_concat [1,2,64,28] = concat.c(v5_gate_cw_max, v6_gate_cw_mean) -> scratch[101920..<105504]
+     * v11_concat [1,2,28,64] = concat.c(v7_gate_hc_max, v8_gate_hc_mean) -> scratch[0..<3584]
+     * v12_conv [1,1,28,28] = conv2d(out=1, k=7, pad=3, dil=1, w=$6)(v9_concat) -> scratch[3584..<4368]
+     * v13_conv [1,1,64,28] = conv2d(out=1, k=7, pad=3, dil=1, w=$0)(v10_concat) -> scratch[4368..<6160]
+     * v14_conv [1,1,28,64] = conv2d(out=1, k=7, pad=3, dil=1, w=$3)(v11_concat) -> scratch[6160..<7952]
+     * v15_bn [1,1,28,28] = affine(scale=$7, shift=$8)(v12_conv) -> inline (fused into its readers)
+     * v16_bn [1,1,64,28] = affine(scale=$1, shift=$2)(v13_conv) -> inline (fused into its readers)
+     * v17_bn [1,1,28,64] = affine(scale=$4, shift=$5)(v14_conv) -> inline (fused into its readers)
+     * v18_gate_hw [1,1,28,28] = sigmoid(v15_bn) -> scratch[0..<784]
+     * v19_sigmoid [1,1,64,28] = sigmoid(v16_bn) -> scratch[784..<2576]
+     * v20_sigmoid [1,1,28,64] = sigmoid(v17_bn) -> scratch[2576..<4368]
+     * v21_y_hw [1,64,28,28] = mul(input, v18_gate_hw) -> inline (fused into its readers)
+     * v22_gate_cw [1,64,1,28] = transpose[0, 2, 1, 3](v19_sigmoid) -> scratch[4368..<6160]
+     * v23_gate_hc [1,64,28,1] = transpose[0, 3, 2, 1](v20_sigmoid) -> scratch[784..<2576]
+     * v24_y_cw [1,64,28,28] = mul(input, v22_gate_cw) -> scratch[6160..<56336]
+     * v25_y_hc [1,64,28,28] = mul(input, v23_gate_hc) -> scratch[56336..<106512]
+     * v26_add [1,64,28,28] = add(v21_y_hw, v24_y_cw) -> inline (fused into its readers)
+     * v27_add [1,64,28,28] = add(v26_add, v25_y_hc) -> inline (fused into its readers)
+     * v28_mul_scalar [1,64,28,28] = mul_scalar(value=0.33333334)(v27_add) -> output
+     */
     const float *p0_ChannelGateH_spatial_conv_weight = params + TRIPLET_C64_CHANNELGATEH_SPATIAL_CONV_WEIGHT_OFFSET; /* [1, 2, 7, 7] */
     const float *p1_ChannelGateH_spatial_bn_scale = params + TRIPLET_C64_CHANNELGATEH_SPATIAL_BN_SCALE_OFFSET; /* [1] */
     const float *p2_ChannelGateH_spatial_bn_shift = params + TRIPLET_C64_CHANNELGATEH_SPATIAL_BN_SHIFT_OFFSET; /* [1] */
@@ -78,21 +109,21 @@ void triplet_c64_forward(const float *input, float *output, const float *params,
     const float *p6_SpatialGate_spatial_conv_weight = params + TRIPLET_C64_SPATIALGATE_SPATIAL_CONV_WEIGHT_OFFSET; /* [1, 2, 7, 7] */
     const float *p7_SpatialGate_spatial_bn_scale = params + TRIPLET_C64_SPATIALGATE_SPATIAL_BN_SCALE_OFFSET; /* [1] */
     const float *p8_SpatialGate_spatial_bn_shift = params + TRIPLET_C64_SPATIALGATE_SPATIAL_BN_SHIFT_OFFSET; /* [1] */
-    float *v1_x_cw = scratch + 0; /* [1,28,64,28] */
+    float *v1_x_cw = scratch; /* [1,28,64,28] */
     float *v2_x_hc = scratch + 50176; /* [1,28,28,64] */
     float *v3_gate_hw_max = scratch + 100352; /* [1,1,28,28] */
     float *v4_gate_hw_mean = scratch + 101136; /* [1,1,28,28] */
     float *v5_gate_cw_max = scratch + 101920; /* [1,1,64,28] */
     float *v6_gate_cw_mean = scratch + 103712; /* [1,1,64,28] */
-    float *v7_gate_hc_max = scratch + 0; /* [1,1,28,64] */
+    float *v7_gate_hc_max = scratch; /* [1,1,28,64] */
     float *v8_gate_hc_mean = scratch + 1792; /* [1,1,28,64] */
     float *v9_concat = scratch + 100352; /* [1,2,28,28] */
     float *v10_concat = scratch + 101920; /* [1,2,64,28] */
-    float *v11_concat = scratch + 0; /* [1,2,28,64] */
+    float *v11_concat = scratch; /* [1,2,28,64] */
     float *v12_conv = scratch + 3584; /* [1,1,28,28] */
     float *v13_conv = scratch + 4368; /* [1,1,64,28] */
     float *v14_conv = scratch + 6160; /* [1,1,28,64] */
-    float *v18_gate_hw = scratch + 0; /* [1,1,28,28] */
+    float *v18_gate_hw = scratch; /* [1,1,28,28] */
     float *v19_sigmoid = scratch + 784; /* [1,1,64,28] */
     float *v20_sigmoid = scratch + 2576; /* [1,1,28,64] */
     float *v22_gate_cw = scratch + 4368; /* [1,64,1,28] */
@@ -193,8 +224,8 @@ void triplet_c64_forward(const float *input, float *output, const float *params,
 
     /* v12_conv [1,1,28,28] = conv2d(out=1, k=7, pad=3, dil=1, w=$6)(v9_concat) */
     for (int h = 0; h < 28; h++) {
-        const int kh0 = h < 3 ? (3 - h + 0) / 1 : 0;
-        const int kh1_ = 30 - h < 0 ? 0 : (30 - h) / 1 + 1;
+        const int kh0 = h < 3 ? 3 - h : 0;
+        const int kh1_ = 30 - h < 0 ? 0 : 31 - h;
         const int kh1 = kh1_ < 7 ? kh1_ : 7;
         float *out_row = v12_conv + h * 28;
         for (int w = 0; w < 28; w++) {
@@ -202,14 +233,14 @@ void triplet_c64_forward(const float *input, float *output, const float *params,
         }
         for (int i = 0; i < 2; i++) {
             const float *x_plane = v9_concat + i * 784;
-            const float *w_plane = p6_SpatialGate_spatial_conv_weight + (0 * 2 + i) * 49;
+            const float *w_plane = p6_SpatialGate_spatial_conv_weight + i * 49;
             for (int kh = kh0; kh < kh1; kh++) {
-                const float *x_row = x_plane + (h + kh * 1 - 3) * 28;
+                const float *x_row = x_plane + (h * 28 + kh * 28 - 84);
                 for (int kw = 0; kw < 7; kw++) {
-                    const int lo = kw * 1 < 3 ? 3 - kw * 1 : 0;
-                    const int hi_ = 31 - kw * 1;
+                    const int lo = kw < 3 ? 3 - kw : 0;
+                    const int hi_ = 31 - kw;
                     const int hi = hi_ < 28 ? hi_ : 28;
-                    if (hi > lo) attn_row_axpy(out_row + lo, x_row + lo + kw * 1 - 3, w_plane[kh * 7 + kw], hi - lo);
+                    if (hi > lo) attn_row_axpy(out_row + lo, x_row + (lo + kw - 3), w_plane[kh * 7 + kw], hi - lo);
                 }
             }
         }
@@ -217,8 +248,8 @@ void triplet_c64_forward(const float *input, float *output, const float *params,
 
     /* v13_conv [1,1,64,28] = conv2d(out=1, k=7, pad=3, dil=1, w=$0)(v10_concat) */
     for (int h = 0; h < 64; h++) {
-        const int kh0 = h < 3 ? (3 - h + 0) / 1 : 0;
-        const int kh1_ = 66 - h < 0 ? 0 : (66 - h) / 1 + 1;
+        const int kh0 = h < 3 ? 3 - h : 0;
+        const int kh1_ = 66 - h < 0 ? 0 : 67 - h;
         const int kh1 = kh1_ < 7 ? kh1_ : 7;
         float *out_row = v13_conv + h * 28;
         for (int w = 0; w < 28; w++) {
@@ -226,14 +257,14 @@ void triplet_c64_forward(const float *input, float *output, const float *params,
         }
         for (int i = 0; i < 2; i++) {
             const float *x_plane = v10_concat + i * 1792;
-            const float *w_plane = p0_ChannelGateH_spatial_conv_weight + (0 * 2 + i) * 49;
+            const float *w_plane = p0_ChannelGateH_spatial_conv_weight + i * 49;
             for (int kh = kh0; kh < kh1; kh++) {
-                const float *x_row = x_plane + (h + kh * 1 - 3) * 28;
+                const float *x_row = x_plane + (h * 28 + kh * 28 - 84);
                 for (int kw = 0; kw < 7; kw++) {
-                    const int lo = kw * 1 < 3 ? 3 - kw * 1 : 0;
-                    const int hi_ = 31 - kw * 1;
+                    const int lo = kw < 3 ? 3 - kw : 0;
+                    const int hi_ = 31 - kw;
                     const int hi = hi_ < 28 ? hi_ : 28;
-                    if (hi > lo) attn_row_axpy(out_row + lo, x_row + lo + kw * 1 - 3, w_plane[kh * 7 + kw], hi - lo);
+                    if (hi > lo) attn_row_axpy(out_row + lo, x_row + (lo + kw - 3), w_plane[kh * 7 + kw], hi - lo);
                 }
             }
         }
@@ -241,8 +272,8 @@ void triplet_c64_forward(const float *input, float *output, const float *params,
 
     /* v14_conv [1,1,28,64] = conv2d(out=1, k=7, pad=3, dil=1, w=$3)(v11_concat) */
     for (int h = 0; h < 28; h++) {
-        const int kh0 = h < 3 ? (3 - h + 0) / 1 : 0;
-        const int kh1_ = 30 - h < 0 ? 0 : (30 - h) / 1 + 1;
+        const int kh0 = h < 3 ? 3 - h : 0;
+        const int kh1_ = 30 - h < 0 ? 0 : 31 - h;
         const int kh1 = kh1_ < 7 ? kh1_ : 7;
         float *out_row = v14_conv + h * 64;
         for (int w = 0; w < 64; w++) {
@@ -250,14 +281,14 @@ void triplet_c64_forward(const float *input, float *output, const float *params,
         }
         for (int i = 0; i < 2; i++) {
             const float *x_plane = v11_concat + i * 1792;
-            const float *w_plane = p3_ChannelGateW_spatial_conv_weight + (0 * 2 + i) * 49;
+            const float *w_plane = p3_ChannelGateW_spatial_conv_weight + i * 49;
             for (int kh = kh0; kh < kh1; kh++) {
-                const float *x_row = x_plane + (h + kh * 1 - 3) * 64;
+                const float *x_row = x_plane + (h * 64 + kh * 64 - 192);
                 for (int kw = 0; kw < 7; kw++) {
-                    const int lo = kw * 1 < 3 ? 3 - kw * 1 : 0;
-                    const int hi_ = 67 - kw * 1;
+                    const int lo = kw < 3 ? 3 - kw : 0;
+                    const int hi_ = 67 - kw;
                     const int hi = hi_ < 64 ? hi_ : 64;
-                    if (hi > lo) attn_row_axpy(out_row + lo, x_row + lo + kw * 1 - 3, w_plane[kh * 7 + kw], hi - lo);
+                    if (hi > lo) attn_row_axpy(out_row + lo, x_row + (lo + kw - 3), w_plane[kh * 7 + kw], hi - lo);
                 }
             }
         }

@@ -233,7 +233,10 @@ public enum LayerAxis: String, Hashable, Sendable, CaseIterable {
 
 /// Channel conv1d padding modes, mirrored from the IR.
 public enum ChannelPaddingKind: String, Hashable, Sendable, CaseIterable {
-    case zeros, circular
+    /// Taps outside [0, C) read 0.
+    case zeros
+    /// Taps outside [0, C) wrap around once, as `F.pad(mode="circular")`.
+    case circular
 }
 
 /// Pool reductions, mirrored from the IR so the spec layer reads on its own.

@@ -3,17 +3,23 @@
 
 /// An activation chosen by name in a kind's fields (`"act_layer": "silu"`).
 public enum Activation: String, Hashable, Sendable, CaseIterable {
+    /// `max(x, 0)`.
     case relu
+    /// `min(max(x, 0), 6)`.
     case relu6
+    /// `x · sigmoid(x)` (swish).
     case silu
+    /// PyTorch's `x · relu6(x + 3) / 6`.
     case hardSwish = "hard_swish"
     /// PyTorch's `nn.GELU()` (erf form).
     case gelu
     /// `nn.GELU(approximate='tanh')`.
     case geluTanh = "gelu_tanh"
+    /// `1 / (1 + e^-x)`.
     case sigmoid
     /// PyTorch's `relu6(x + 3) / 6`.
     case hardSigmoid = "hard_sigmoid"
+    /// The hyperbolic tangent.
     case tanh
 
     /// The layer that applies it to the previous result.

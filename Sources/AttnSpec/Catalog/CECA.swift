@@ -31,6 +31,7 @@ public struct CECAOptions: Hashable, Sendable {
     /// Default sigmoid.
     public var gateLayer: SigmoidGate?
 
+    /// Options as given; nil fields take the defaults when the spec is resolved.
     public init(kernelSize: Int? = nil, gateLayer: SigmoidGate? = nil) {
         self.kernelSize = kernelSize
         self.gateLayer = gateLayer

@@ -10,38 +10,6 @@
 // after; those three act on each position alone, so here each strip goes through them by itself,
 // which is the same sums in the same order.
 
-/// An activation a kind's reference takes by name (timm's `create_act_layer` names).
-public enum ActLayer: String, Hashable, Sendable, CaseIterable {
-    case relu, relu6, silu, sigmoid, tanh, gelu
-    case hardSwish = "hard_swish"
-    case hardSigmoid = "hard_sigmoid"
-    case geluTanh = "gelu_tanh"
-
-    /// Reads `field` as one of the activations.
-    static func read(_ r: inout FieldReader, _ field: String) throws(SpecError) -> ActLayer? {
-        guard let text = try r.string(field) else { return nil }
-        guard let a = ActLayer(rawValue: text) else {
-            throw SpecError(field, "unknown activation \"\(text)\" (known: \(allCases.map(\.rawValue).joined(separator: ", ")))")
-        }
-        return a
-    }
-
-    /// The layer computing it on the previous value.
-    var layer: Layer {
-        switch self {
-        case .relu: return ReLU().layer
-        case .relu6: return ReLU6().layer
-        case .silu: return SiLU().layer
-        case .sigmoid: return Sigmoid().layer
-        case .tanh: return Tanh().layer
-        case .gelu: return GELU(approximate: .none).layer
-        case .geluTanh: return GELU(approximate: .tanh).layer
-        case .hardSwish: return HardSwish().layer
-        case .hardSigmoid: return HardSigmoid().layer
-        }
-    }
-}
-
 /// Whose defaults a Coordinate Attention block takes.
 public enum CoordVariant: String, Hashable, Sendable, CaseIterable {
     /// Hou et al.'s `CoordAtt`.
@@ -54,7 +22,7 @@ extension Catalog {
     /// `y = x · gate(conv_w(a(W))) · gate(conv_h(a(H)))` (`+ x` with `hasSkip`), where `a` is
     /// conv1 → bn1 → act on the mean over W (an H strip) or over H (a W strip).
     public static func coordAttention(
-        channels: Int, reduced: Int, bias: Bool, norm: Bool, act: ActLayer, gate: ActLayer, hasSkip: Bool
+        channels: Int, reduced: Int, bias: Bool, norm: Bool, act: Activation, gate: Activation, hasSkip: Bool
     ) -> [Layer] {
         func squeeze(_ strip: String) -> [Layer] {
             build {
@@ -85,6 +53,7 @@ public struct CoordOptions: Hashable, Sendable {
     public var variant: CoordVariant?
     /// official: `mip = max(8, C // reduction)`, default 32; timm: `1 / rd_ratio`, default 16.
     public var reduction: Int?
+    /// The hidden width (timm's `rd_channels`, the official `mip`); wins over `reduction`.
     public var reducedChannels: Int?
     /// timm only: `make_divisible`'s divisor, default 8.
     public var rdDivisor: Int?
@@ -95,16 +64,17 @@ public struct CoordOptions: Hashable, Sendable {
     /// `batchnorm` (default) or `none` (timm's `norm_layer=None`).
     public var normLayer: CoordNorm?
     /// Default hard_swish.
-    public var actLayer: ActLayer?
+    public var actLayer: Activation?
     /// Default sigmoid.
-    public var gateLayer: ActLayer?
+    public var gateLayer: Activation?
     /// Adds the input to the output (timm); default false.
     public var hasSkip: Bool?
 
+    /// Options as given; nil fields take the variant's defaults when the spec is resolved.
     public init(
         variant: CoordVariant? = nil, reduction: Int? = nil, reducedChannels: Int? = nil, rdDivisor: Int? = nil,
-        seFactor: Double? = nil, bias: Bool? = nil, normLayer: CoordNorm? = nil, actLayer: ActLayer? = nil,
-        gateLayer: ActLayer? = nil, hasSkip: Bool? = nil
+        seFactor: Double? = nil, bias: Bool? = nil, normLayer: CoordNorm? = nil, actLayer: Activation? = nil,
+        gateLayer: Activation? = nil, hasSkip: Bool? = nil
     ) {
         self.variant = variant
         self.reduction = reduction
@@ -152,7 +122,9 @@ public struct CoordOptions: Hashable, Sendable {
 
 /// The norm between conv1 and the activation.
 public enum CoordNorm: String, Hashable, Sendable, CaseIterable {
+    /// Eval-mode BatchNorm, folded into conv1 (both references' default).
     case batchnorm
+    /// No norm (timm's `norm_layer=None`).
     case none
 }
 
@@ -191,7 +163,7 @@ extension CoordOptions: CatalogBlock {
         self.init(
             variant: variant, reduction: try r.int("reduction"), reducedChannels: try r.int("reduced_channels"),
             rdDivisor: try r.int("rd_divisor"), seFactor: try r.double("se_factor"), bias: try r.bool("bias"),
-            normLayer: norm, actLayer: try ActLayer.read(&r, "act_layer"), gateLayer: try ActLayer.read(&r, "gate_layer"),
+            normLayer: norm, actLayer: try Activation.read(&r, "act_layer"), gateLayer: try Activation.read(&r, "gate_layer"),
             hasSkip: try r.bool("has_skip"))
     }
 

@@ -6,6 +6,7 @@
 
 /// The gate of a block whose reference lets it be chosen (`gate_layer`).
 public enum SigmoidGate: String, Hashable, Sendable, CaseIterable {
+    /// `1 / (1 + e^-x)`.
     case sigmoid
     /// PyTorch's `relu6(x + 3) / 6` (timm's `hard_sigmoid`).
     case hardSigmoid = "hard_sigmoid"
@@ -60,6 +61,7 @@ public struct ESEOptions: Hashable, Sendable {
     /// Default hard_sigmoid (timm), sigmoid for hgnet's files.
     public var gateLayer: SigmoidGate?
 
+    /// Options as given; nil fields take the defaults when the spec is resolved.
     public init(addMaxpool: Bool? = nil, gateLayer: SigmoidGate? = nil) {
         self.addMaxpool = addMaxpool
         self.gateLayer = gateLayer

@@ -14,6 +14,7 @@ import Foundation
 /// FcaNet's frequency sets: the first K of the 7×7 grid's frequencies ranked top (best single
 /// frequency accuracy), low (zig-zag from DC) or bot (worst).
 public enum FCAFrequencies: Hashable, Sendable {
+    /// The first K frequencies of each ranking: `top16`, `low4`, `bot32`, ...
     case top(Int), low(Int), bot(Int)
 
     static let counts = [1, 2, 4, 8, 16, 32]
@@ -36,6 +37,7 @@ public enum FCAFrequencies: Hashable, Sendable {
         }
     }
 
+    /// The official `freq_sel_method` string (`top16`).
     public var name: String {
         switch self {
         case .top(let k): return "top\(k)"
@@ -105,13 +107,16 @@ extension Catalog {
 public struct FCAOptions: Hashable, Sendable {
     /// The DCT plane; default the input's H and W.
     public var dctH: Int?
+    /// The DCT plane's width; default the input's W.
     public var dctW: Int?
     /// Default 16; rd = C // reduction.
     public var reduction: Int?
+    /// The hidden width of the fc; wins over `reduction`.
     public var reducedChannels: Int?
     /// Default top16.
     public var freqSelMethod: FCAFrequencies?
 
+    /// Options as given; nil fields take the defaults when the spec is resolved.
     public init(dctH: Int? = nil, dctW: Int? = nil, reduction: Int? = nil, reducedChannels: Int? = nil, freqSelMethod: FCAFrequencies? = nil) {
         self.dctH = dctH
         self.dctW = dctW

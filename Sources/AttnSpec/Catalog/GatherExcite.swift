@@ -73,8 +73,11 @@ extension Catalog {
 /// How GatherExcite gathers: a mean (optionally with the max), one depthwise conv of the feature
 /// size, or depthwise 3×3 stride-2 convs.
 public enum GEGather: Hashable, Sendable {
+    /// The global mean over H·W, plus the max when `addMaxpool`.
     case mean(addMaxpool: Bool)
+    /// One depthwise conv as large as the plane, with BatchNorm.
     case globalConv(kernel: Int)
+    /// `convs` depthwise 3×3 stride-2 convs with BatchNorm (extent 2^convs).
     case strided(convs: Int)
 }
 
@@ -90,6 +93,7 @@ public struct GEOptions: Hashable, Sendable {
     public var useMLP: Bool?
     /// C / rd_ratio; default 16.
     public var reduction: Int?
+    /// The MLP's hidden width; wins over `reduction`.
     public var reducedChannels: Int?
     /// Default 1.
     public var rdDivisor: Int?
@@ -98,6 +102,7 @@ public struct GEOptions: Hashable, Sendable {
     /// Default sigmoid.
     public var gateLayer: SigmoidGate?
 
+    /// Options as given; nil fields take the defaults when the spec is resolved.
     public init(
         featSize: Int? = nil, extraParams: Bool? = nil, extent: Int? = nil, useMLP: Bool? = nil, reduction: Int? = nil,
         reducedChannels: Int? = nil, rdDivisor: Int? = nil, addMaxpool: Bool? = nil, gateLayer: SigmoidGate? = nil

@@ -77,6 +77,7 @@ public struct GCOptions: Hashable, Sendable {
     /// The LayerNorm's eps; default 1e-6 (timm's LayerNorm2d), 1e-5 for GCNet's names.
     public var eps: Double?
 
+    /// Options as given; nil fields take the defaults when the spec is resolved.
     public init(
         useAttn: Bool? = nil, fuseAdd: Bool? = nil, fuseScale: Bool? = nil, reduction: Int? = nil, reducedChannels: Int? = nil,
         rdDivisor: Int? = nil, gateLayer: SigmoidGate? = nil, eps: Double? = nil

@@ -10,7 +10,7 @@
 
 extension Catalog {
     /// The block above, `rd` wide, with `bias` on both MLP convs.
-    public static func lightCBAM(channels: Int, reduced: Int, spatialKernel: Int, bias: Bool, act: ActLayer) -> [Layer] {
+    public static func lightCBAM(channels: Int, reduced: Int, spatialKernel: Int, bias: Bool, act: Activation) -> [Layer] {
         build {
             GlobalPool(.mean, of: "x")
             MultiplyScalar(0.5).named("avg_half")
@@ -39,19 +39,21 @@ extension Catalog {
 public struct LightCBAMOptions: Hashable, Sendable {
     /// `1 / rd_ratio`; default 16.
     public var reduction: Int?
+    /// The channel MLP's hidden width; wins over `reduction`.
     public var reducedChannels: Int?
     /// `make_divisible`'s divisor; default 1.
     public var rdDivisor: Int?
     /// Kernel of the spatial conv; default 7.
     public var spatialKernelSize: Int?
     /// Default relu.
-    public var actLayer: ActLayer?
+    public var actLayer: Activation?
     /// Biases on the MLP's two 1×1 convs; default false.
     public var mlpBias: Bool?
 
+    /// Options as given; nil fields take the defaults when the spec is resolved.
     public init(
         reduction: Int? = nil, reducedChannels: Int? = nil, rdDivisor: Int? = nil, spatialKernelSize: Int? = nil,
-        actLayer: ActLayer? = nil, mlpBias: Bool? = nil
+        actLayer: Activation? = nil, mlpBias: Bool? = nil
     ) {
         self.reduction = reduction
         self.reducedChannels = reducedChannels
@@ -86,7 +88,7 @@ extension LightCBAMOptions: CatalogBlock {
         self.init(
             reduction: try r.int("reduction"), reducedChannels: try r.int("reduced_channels"),
             rdDivisor: try r.int("rd_divisor"), spatialKernelSize: try r.int("spatial_kernel_size"),
-            actLayer: try ActLayer.read(&r, "act_layer"), mlpBias: try r.bool("mlp_bias"))
+            actLayer: try Activation.read(&r, "act_layer"), mlpBias: try r.bool("mlp_bias"))
     }
 
     package func encode(into f: inout [String: JSONValue]) {

@@ -28,6 +28,7 @@ public struct SimAMOptions: Hashable, Sendable {
     /// λ; default 1e-4.
     public var eLambda: Double?
 
+    /// Options as given; nil takes the default when the spec is resolved.
     public init(eLambda: Double? = nil) { self.eLambda = eLambda }
 }
 

@@ -8,7 +8,7 @@
 extension Catalog {
     /// The block above (`+ x` with `hasSkip`), the H strip broadcast along W and the W strip along H.
     public static func simpleCoordAttention(
-        channels: Int, reduced: Int, bias: Bool, act: ActLayer, gate: ActLayer, hasSkip: Bool
+        channels: Int, reduced: Int, bias: Bool, act: Activation, gate: Activation, hasSkip: Bool
     ) -> [Layer] {
         build {
             Primitive(.axisPool(.mean, axis: .w), "x")
@@ -31,6 +31,7 @@ extension Catalog {
 public struct SimpleCoordOptions: Hashable, Sendable {
     /// `1 / rd_ratio`; default 4.
     public var reduction: Int?
+    /// The hidden width of the strips' fc; wins over `reduction`.
     public var reducedChannels: Int?
     /// `make_divisible`'s divisor; default 8.
     public var rdDivisor: Int?
@@ -39,15 +40,16 @@ public struct SimpleCoordOptions: Hashable, Sendable {
     /// Biases on the three Linear layers; default true.
     public var bias: Bool?
     /// Default silu.
-    public var actLayer: ActLayer?
+    public var actLayer: Activation?
     /// Default sigmoid.
-    public var gateLayer: ActLayer?
+    public var gateLayer: Activation?
     /// Adds the input to the output; default false.
     public var hasSkip: Bool?
 
+    /// Options as given; nil fields take the defaults when the spec is resolved.
     public init(
         reduction: Int? = nil, reducedChannels: Int? = nil, rdDivisor: Int? = nil, seFactor: Double? = nil,
-        bias: Bool? = nil, actLayer: ActLayer? = nil, gateLayer: ActLayer? = nil, hasSkip: Bool? = nil
+        bias: Bool? = nil, actLayer: Activation? = nil, gateLayer: Activation? = nil, hasSkip: Bool? = nil
     ) {
         self.reduction = reduction
         self.reducedChannels = reducedChannels
@@ -88,7 +90,7 @@ extension SimpleCoordOptions: CatalogBlock {
         self.init(
             reduction: try r.int("reduction"), reducedChannels: try r.int("reduced_channels"),
             rdDivisor: try r.int("rd_divisor"), seFactor: try r.double("se_factor"), bias: try r.bool("bias"),
-            actLayer: try ActLayer.read(&r, "act_layer"), gateLayer: try ActLayer.read(&r, "gate_layer"),
+            actLayer: try Activation.read(&r, "act_layer"), gateLayer: try Activation.read(&r, "gate_layer"),
             hasSkip: try r.bool("has_skip"))
     }
 

@@ -57,6 +57,7 @@ public struct TripletOptions: Hashable, Sendable {
     /// Leave out the H–W (spatial) branch; default false.
     public var noSpatial: Bool?
 
+    /// Options as given; nil takes the default when the spec is resolved.
     public init(noSpatial: Bool? = nil) { self.noSpatial = noSpatial }
 }
 
