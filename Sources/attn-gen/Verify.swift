@@ -1,4 +1,5 @@
-// `attn-gen verify SPEC.json`: JIT-compiled C against the interpreter on seeded random data.
+// `attn-gen verify SPEC.json`: JIT-compiled C against the interpreter on seeded random data;
+// with `--against DIR`, the JIT and gcc tiers against PyTorch's golden pairs in DIR.
 
 import ArgumentParser
 import AttnGen
@@ -22,7 +23,19 @@ struct Verify: ParsableCommand {
     @Option(help: "Refuse a block whose interpreter run costs more operations (FLOPs plus elements) than this.")
     var maxCost: Int = Limits.maxVerifyCost
 
+    @Option(
+        help: """
+            Folder of PyTorch golden pairs (<name>.safetensors with "input" and "output", as attn-gen-torch export \
+            writes them): run the JIT and the gcc tier on PyTorch's inputs and compare with its outputs, using the \
+            spec's weights.
+            """)
+    var against: String?
+
     func run() throws {
+        if let against {
+            try runAgainst(URL(fileURLWithPath: against))
+            return
+        }
         let base = URL(fileURLWithPath: spec).deletingLastPathComponent()
         var failed = 0
         do {
@@ -48,6 +61,33 @@ struct Verify: ParsableCommand {
         }
         if failed > 0 {
             FileHandle.standardError.write(Data("error: \(failed) block(s) past tolerance\n".utf8))
+            throw ExitCode.failure
+        }
+    }
+
+    /// Every block against its golden pair; nothing is printed until all are checked.
+    private func runAgainst(_ golden: URL) throws {
+        let base = URL(fileURLWithPath: spec).deletingLastPathComponent()
+        var results: [GoldenResult] = []
+        do {
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: golden.path, isDirectory: &isFolder), isFolder.boolValue else {
+                throw SpecError("", "--against \(golden.path) is not a folder of golden pairs")
+            }
+            for (path, block) in try weightsOptions.options.apply(to: Pipeline.loadBlocks(path: spec)) {
+                do {
+                    results.append(try GoldenCheck.run(block, golden: golden, baseDirectory: base))
+                } catch let e as SpecError {
+                    throw e.within(path)
+                }
+            }
+        } catch {
+            throw fail(error)
+        }
+        for result in results { print(result) }
+        let failed = results.filter { !$0.passed }.count
+        if failed > 0 {
+            FileHandle.standardError.write(Data("error: \(failed) block(s) past tolerance against PyTorch\n".utf8))
             throw ExitCode.failure
         }
     }

@@ -387,6 +387,23 @@ struct CLITests {
         #expect(r.stdout.contains(name))
     }
 
+    /// `verify --against`: an attn-gen-torch export checked against PyTorch's golden pairs.
+    @Test func verifyAgainstPyTorchGoldenPairs() throws {
+        let r = try attnGen(["verify", "Tests/Exports/mixed/spec.json", "--against", "Tests/Exports/mixed/golden"])
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n")
+        #expect(lines.count == 5 && lines.allSatisfy { $0.hasPrefix("ok") && $0.contains("vs PyTorch: jit") && $0.contains("gcc") })
+    }
+
+    @Test func verifyAgainstAFolderWithoutThePairIsAnError() throws {
+        let dir = try makeTempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try attnGen(["verify", "Tests/Exports/mixed/spec.json", "--against", dir.path])
+        #expect(r.status == 1)
+        #expect(r.stdout.isEmpty)
+        #expect(r.stderr.contains("blocks[0].name: block \"sk\" has no golden pair"), "stderr: \(r.stderr)")
+    }
+
     @Test func verifyReportsASpecError() throws {
         let dir = try makeTempDir()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -1,0 +1,107 @@
+// Committed attn-gen-torch exports of small networks (Tests/Exports/<net>/, made by
+// scripts/make_exports.py): every exported block, generated from spec.json and the export's
+// weights, reproduces PyTorch's golden output on the JIT and the gcc tier; the manifest, spec and
+// golden files agree; and a golden pair that is missing or of another shape is a clear error.
+
+import AttnGen
+import Foundation
+import Testing
+
+private let exports = Paths.root.appendingPathComponent("Tests/Exports")
+
+private func exportNames() -> [String] {
+    ((try? FileManager.default.contentsOfDirectory(atPath: exports.path)) ?? []).filter {
+        FileManager.default.fileExists(atPath: exports.appendingPathComponent("\($0)/spec.json").path)
+    }.sorted()
+}
+
+private func json(_ url: URL) throws -> [String: Any] {
+    try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+}
+
+@Suite struct TorchExportTests {
+    @Test func theExportsAreThere() {
+        let names = exportNames()
+        for net in ["seresnet18", "legacy_seresnet18", "ecaresnet26t", "resnet18_cbam", "regnety_002", "mixed"] {
+            #expect(names.contains(net), "Tests/Exports/\(net) is missing: run scripts/make_exports.py")
+        }
+    }
+
+    /// generate + verify --against, per network: every block within its kind's tolerance.
+    @Test(arguments: exportNames())
+    func reproducesPyTorch(_ net: String) throws {
+        let dir = exports.appendingPathComponent(net)
+        let blocks = try Pipeline.loadBlocks(path: dir.appendingPathComponent("spec.json").path)
+        #expect(!blocks.isEmpty)
+        for (_, spec) in blocks {
+            let result = try GoldenCheck.run(spec, golden: dir.appendingPathComponent("golden"), baseDirectory: dir)
+            print("export \(net): \(result)")
+            #expect(result.passed, "\(net): \(result)")
+        }
+    }
+
+    /// The manifest lists the spec's blocks in order, with their shapes; every golden file
+    /// belongs to one block.
+    @Test(arguments: exportNames())
+    func manifestMatchesSpec(_ net: String) throws {
+        let dir = exports.appendingPathComponent(net)
+        let specs = try Pipeline.loadSpecs(path: dir.appendingPathComponent("spec.json").path)
+        let manifest = try json(dir.appendingPathComponent("manifest.json"))
+        let listed = try #require(manifest["blocks"] as? [[String: Any]])
+        #expect(listed.map { $0["name"] as? String } == specs.map { $0.name })
+        #expect(listed.map { $0["kind"] as? String } == specs.map { $0.kind })
+        for (entry, spec) in zip(listed, specs) {
+            #expect(entry["input_shape"] as? [Int] == [spec.input.n, spec.input.c, spec.input.h, spec.input.w])
+            #expect(entry["module"] is String)
+        }
+        #expect(manifest["skipped"] is [[String: Any]])
+        let golden = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("golden").path).sorted()
+        #expect(golden == specs.map { "\($0.name).safetensors" }.sorted())
+    }
+
+    /// The mixed model's manifest says what was left out and why.
+    @Test func skippedModulesCarryTheirReason() throws {
+        let manifest = try json(exports.appendingPathComponent("mixed/manifest.json"))
+        let skipped = try #require(manifest["skipped"] as? [[String: String]])
+        let reasons = Dictionary(uniqueKeysWithValues: skipped.map { ($0["module"] ?? "", $0["reason"] ?? "") })
+        #expect(reasons["gc"]?.contains("kind gc is not in attn-gen's catalog yet") == true)
+        #expect(reasons["silu_se"]?.contains("act is silu") == true)
+        #expect(reasons["unused"]?.contains("not called") == true)
+    }
+
+    /// Every kind the exporter may write is one attn-gen knows.
+    @Test func exporterKindsAreCatalogKinds() throws {
+        let file = try json(Paths.root.appendingPathComponent("python/attn_gen_torch/kinds.json"))
+        let kinds = try #require(file["kinds"] as? [String])
+        for kind in kinds { #expect(BlockSpec.kinds.contains(kind), "python kinds.json lists \(kind), not in the catalog") }
+    }
+
+    @Test func aMissingGoldenPairIsAnError() throws {
+        let dir = exports.appendingPathComponent("mixed")
+        let spec = try Pipeline.loadSpecs(path: dir.appendingPathComponent("spec.json").path)[1]
+        let empty = FileManager.default.temporaryDirectory.appendingPathComponent("golden-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: empty) }
+        #expect {
+            _ = try GoldenCheck.run(spec, golden: empty, baseDirectory: dir)
+        } throws: { "\($0)".contains("has no golden pair") && "\($0)".contains("\(spec.name).safetensors") }
+    }
+
+    @Test func aGoldenPairOfAnotherShapeIsAnError() throws {
+        let dir = exports.appendingPathComponent("mixed")
+        var spec = try Pipeline.loadSpecs(path: dir.appendingPathComponent("spec.json").path)[1]
+        // The same block on a smaller plane: its weights fit, PyTorch's pair does not.
+        spec.input = .nchw(spec.input.n, spec.input.c, 8, 8)
+        spec.output = nil
+        #expect {
+            _ = try GoldenCheck.run(spec, golden: dir.appendingPathComponent("golden"), baseDirectory: dir)
+        } throws: { "\($0)".contains("\"input\" has shape [1, 24, 16, 16] but the block's input is [1,24,8,8]") }
+    }
+
+    @Test func tolerancesFollowTheFixtures() {
+        #expect(GoldenCheck.tolerance(kind: "se") == 1e-5)
+        #expect(GoldenCheck.tolerance(kind: "cbam") == 1e-5)
+        #expect(GoldenCheck.tolerance(kind: "sk") == 1e-4)
+        #expect(GoldenCheck.tolerance(kind: nil) == 1e-4)
+    }
+}

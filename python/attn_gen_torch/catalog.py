@@ -1,0 +1,376 @@
+"""Which module classes are which attn-gen kind, and how each one's hyperparameters are read.
+
+`TABLE` has one entry per class: the kind it is, and a reader that takes the module and its input
+shape and returns the spec fields, read from the module's attributes and submodules (kernel sizes,
+reduced widths, bias presence, act and gate functions by class), never guessed. A reader raises
+`Unsupported` with the reason when the module uses something its kind cannot express; the
+exporter then lists the module under `skipped` instead of writing a spec that would compute
+something else.
+
+Adding a class: one `Entry` in `TABLE`. Adding a kind to attn-gen: its name in `kinds.json`, and
+a reader for the classes whose entries already name it. An option a kind gains (the SE family's
+act/gate/norm/add_maxpool): its line in that kind's `OPTIONS` table gets the JSON field and the
+values the field takes.
+"""
+
+import json
+import os
+import re
+import dataclasses
+from dataclasses import dataclass
+from typing import Callable, Dict, Optional, Tuple
+
+import torch.nn as nn
+
+from .activations import activation_name, describe, qualified_name
+
+
+class Unsupported(Exception):
+    """A module its kind cannot express exactly; the message says which option and why."""
+
+
+with open(os.path.join(os.path.dirname(__file__), "kinds.json")) as _f:
+    # The kinds today's attn-gen knows (`attn-gen list`); a Swift test keeps this in step.
+    CATALOG_KINDS = frozenset(json.load(_f)["kinds"])
+
+
+# ---------------------------------------------------------------------------------------------
+# Options a kind can or cannot express yet
+# ---------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Option:
+    """One option of a module's math. `field` is the kind's JSON field for it, or None while the
+    kind has none: then only `default` (what the kind computes) can be exported. `values` maps
+    each value the field takes to its JSON form."""
+    default: object
+    field: Optional[str] = None
+    values: Dict[object, object] = dataclasses.field(default_factory=dict)
+
+
+# The SE family. When attn-gen's `se` gains a field, fill in its line, e.g.
+#   "act": Option("relu", "act_layer", {"relu": "relu", "silu": "silu", ...}),
+SE_OPTIONS = {
+    "act": Option("relu"),
+    "gate": Option("sigmoid"),
+    "norm": Option(None),
+    "add_maxpool": Option(False),
+    # The state_dict's names: the Swift importer reads these schemes for `se` today.
+    "naming": Option("fc1/fc2", None),
+}
+SE_NAMINGS_READ = {"fc1/fc2", "fc.0/fc.2"}
+
+ECA_OPTIONS = {
+    "gate": Option("sigmoid"),
+    "use_mlp": Option(False),
+}
+
+CBAM_OPTIONS = {
+    "act": Option("relu"),
+    "gate": Option("sigmoid"),
+}
+
+SK_OPTIONS = {
+    "act": Option("relu"),
+    "aa_layer": Option(None),
+}
+
+
+def express(kind, options, values):
+    """The JSON fields for `values` (option → value), or Unsupported naming every option the kind
+    cannot express."""
+    fields, problems = {}, []
+    for name, value in values.items():
+        opt = options[name]
+        if name == "naming" and kind == "se":
+            if value not in SE_NAMINGS_READ:
+                problems.append(f"attn-gen's se does not read the {value} tensor names yet")
+            continue
+        if value == opt.default:
+            continue
+        if opt.field is None:
+            problems.append(f"kind {kind} has no {name} option yet: this module's {name} is {value}"
+                            f" (the kind computes {opt.default})")
+        elif value not in opt.values:
+            problems.append(f"{kind}.{opt.field} does not take {value}")
+        else:
+            fields[opt.field] = opt.values[value]
+    if problems:
+        raise Unsupported("; ".join(problems))
+    return fields
+
+
+def _act(module, what):
+    name = activation_name(module)
+    if name is None:
+        raise Unsupported(f"{what} is {describe(module)}")
+    return name
+
+
+def _conv(module, what, kernel=None):
+    if not isinstance(module, (nn.Conv1d, nn.Conv2d, nn.Linear)):
+        raise Unsupported(f"{what} is {qualified_name(type(module))}, not a Conv or Linear")
+    if kernel is not None and isinstance(module, (nn.Conv1d, nn.Conv2d)) and set(module.kernel_size) != {kernel}:
+        raise Unsupported(f"{what} has kernel {tuple(module.kernel_size)}, expected {kernel}")
+    return module
+
+
+def _width(module):
+    return module.out_features if isinstance(module, nn.Linear) else module.out_channels
+
+
+def _batch_norms_default_eps(module):
+    # The catalog folds BatchNorm with PyTorch's default eps.
+    for name, m in module.named_modules():
+        if isinstance(m, nn.modules.batchnorm._BatchNorm) and m.eps != 1e-5:
+            raise Unsupported(f"BatchNorm {name} has eps {m.eps}; the kind folds it with 1e-5")
+
+
+def _is_batch_norm(m):
+    return isinstance(m, nn.modules.batchnorm._BatchNorm)
+
+
+def _norm_act(bn, what):
+    """timm's BatchNormAct2d (or a plain BatchNorm2d): its activation's name."""
+    if not _is_batch_norm(bn):
+        raise Unsupported(f"{what} is {qualified_name(type(bn))}, not a BatchNorm")
+    drop = getattr(bn, "drop", None)
+    if drop is not None and not isinstance(drop, nn.Identity):
+        raise Unsupported(f"{what} has a drop layer {qualified_name(type(drop))}")
+    return _act(getattr(bn, "act", None), f"{what}.act")
+
+
+# ---------------------------------------------------------------------------------------------
+# Readers: module + input shape (n, c, h, w) → spec fields
+# ---------------------------------------------------------------------------------------------
+
+def _se_fields(fc1, fc2, c, values):
+    _conv(fc1, "fc1", 1)
+    _conv(fc2, "fc2", 1)
+    if _width(fc2) != c:
+        raise Unsupported(f"fc2 gives {_width(fc2)} channels for an input of {c}")
+    fields = {"reduced_channels": _width(fc1), "bias": fc1.bias is not None}
+    if (fc2.bias is not None) != fields["bias"]:
+        raise Unsupported("fc1 and fc2 differ in bias; the kind has one bias option for both")
+    fields.update(express("se", SE_OPTIONS, values))
+    return fields
+
+
+def read_timm_se(m, shape):
+    """timm.layers.SEModule (resnet/regnet/byobnet/nfnet/rexnet's SE): fc1, bn, act, fc2, gate.
+    RegNet's rd comes from the block's input width, which is why it is read from fc1, not
+    computed from the SE's own channels."""
+    norm = None if isinstance(m.bn, nn.Identity) else (
+        "batchnorm" if _is_batch_norm(m.bn) else qualified_name(type(m.bn)))
+    return _se_fields(m.fc1, m.fc2, shape[1], {
+        "act": _act(m.act, "act"), "gate": _act(m.gate, "gate"), "norm": norm,
+        "add_maxpool": bool(m.add_maxpool), "naming": "fc1/fc2"})
+
+
+def read_legacy_senet_se(m, shape):
+    """timm.models.senet.SEModule (legacy_seresnet*): fc1, relu, fc2, sigmoid, with biases."""
+    return _se_fields(m.fc1, m.fc2, shape[1], {
+        "act": _act(m.relu, "relu"), "gate": _act(m.sigmoid, "sigmoid"), "naming": "fc1/fc2"})
+
+
+def read_efficientnet_se(m, shape):
+    """timm.models._efficientnet_blocks.SqueezeExcite (EfficientNet, MobileNetV3, MNASNet, ...):
+    conv_reduce, act1, conv_expand, gate; act and gate come from the architecture."""
+    return _se_fields(m.conv_reduce, m.conv_expand, shape[1], {
+        "act": _act(m.act1, "act1"), "gate": _act(m.gate, "gate"), "naming": "conv_reduce/conv_expand"})
+
+
+def read_generic_se(m, shape):
+    """A user's SE class mapped with kinds={Class: "se"}: timm's fc1/fc2 or moskomule's
+    fc = Sequential(Linear, ReLU, Linear, Sigmoid); act and gate are read from the children."""
+    if hasattr(m, "fc1") and hasattr(m, "fc2"):
+        acts = [c for c in m.children() if activation_name(c) not in (None, "identity")]
+        if len(acts) != 2:
+            raise Unsupported(f"found {len(acts)} activation modules among the children, expected act and gate")
+        return _se_fields(m.fc1, m.fc2, shape[1], {
+            "act": _act(acts[0], "act"), "gate": _act(acts[1], "gate"), "naming": "fc1/fc2"})
+    fc = getattr(m, "fc", None)
+    if isinstance(fc, nn.Sequential) and len(fc) == 4:
+        return _se_fields(fc[0], fc[2], shape[1], {
+            "act": _act(fc[1], "fc.1"), "gate": _act(fc[3], "fc.3"), "naming": "fc.0/fc.2"})
+    raise Unsupported("no fc1/fc2 or fc = Sequential(Linear, act, Linear, gate) to read the SE from")
+
+
+def read_eca(m, shape):
+    """timm.layers.EcaModule: conv [1, 1, k] without bias, gate; `use_mlp` adds conv2."""
+    if getattr(m, "conv2", None) is not None:
+        return express("eca", ECA_OPTIONS, {"use_mlp": True})
+    conv = _conv(m.conv, "conv")
+    if not isinstance(conv, nn.Conv1d) or conv.in_channels != 1 or conv.out_channels != 1:
+        raise Unsupported("conv is not a 1→1 channel Conv1d")
+    k = conv.kernel_size[0]
+    if conv.bias is not None or conv.padding[0] != (k - 1) // 2 or conv.dilation[0] != 1 or conv.padding_mode != "zeros":
+        raise Unsupported(f"conv has bias {conv.bias is not None}, padding {conv.padding}, dilation "
+                          f"{conv.dilation}, {conv.padding_mode} padding; the kind is zero padded (k-1)/2, no bias")
+    fields = {"kernel_size": k}
+    fields.update(express("eca", ECA_OPTIONS, {"gate": _act(m.gate, "gate")}))
+    return fields
+
+
+def read_cbam(m, shape):
+    """timm.layers.CbamModule: channel (fc1, act, fc2, gate) then spatial (ConvNormAct 2→1, gate)."""
+    ch, sp = m.channel, m.spatial
+    conv = sp.conv.conv
+    k = conv.kernel_size[0]
+    if conv.in_channels != 2 or conv.out_channels != 1 or set(conv.kernel_size) != {k} or conv.bias is not None \
+            or conv.stride != (1, 1) or conv.dilation != (1, 1) or conv.padding != (k // 2, k // 2):
+        raise Unsupported("spatial.conv.conv is not a 2→1 k×k conv, stride 1, padding k/2, without bias")
+    spatial_act = _norm_act(sp.conv.bn, "spatial.conv.bn")
+    if spatial_act != "identity":
+        raise Unsupported(f"spatial.conv.bn applies {spatial_act}")
+    gate, spatial_gate = _act(ch.gate, "channel.gate"), _act(sp.gate, "spatial.gate")
+    if gate != spatial_gate:
+        raise Unsupported(f"channel gate {gate} and spatial gate {spatial_gate} differ")
+    _batch_norms_default_eps(m)
+    fields = _se_fields(ch.fc1, ch.fc2, shape[1], {})
+    fields["spatial_kernel_size"] = k
+    fields.update(express("cbam", CBAM_OPTIONS, {"act": _act(ch.act, "channel.act"), "gate": gate}))
+    return fields
+
+
+def read_sk(m, shape):
+    """timm.layers.SelectiveKernel: one ConvNormAct per path (3×3 + dilation when keep_3x3), then
+    SelectiveKernelAttn (fc_reduce, bn, act, fc_select, softmax over paths)."""
+    convs = [p.conv for p in m.paths]
+    for i, p in enumerate(m.paths):
+        aa = getattr(p, "aa", None)
+        if aa is not None and not isinstance(aa, nn.Identity):
+            return express("sk", SK_OPTIONS, {"aa_layer": qualified_name(type(aa))})
+    kernels = [c.kernel_size[0] for c in convs]
+    dilations = [c.dilation[0] for c in convs]
+    stride, groups = convs[0].stride[0], convs[0].groups
+    if any(c.stride[0] != stride or c.groups != groups or c.bias is not None for c in convs):
+        raise Unsupported("paths differ in stride or groups, or have a conv bias")
+    acts = {_norm_act(p.bn, f"paths.{i}.bn") for i, p in enumerate(m.paths)}
+    acts.add(_act(m.attn.act, "attn.act"))
+    if len(acts) != 1:
+        raise Unsupported(f"paths and attn use different activations {sorted(acts)}")
+    if all(k == 3 for k in kernels):
+        # keep_3x3: path i was a k_i×k_i kernel, now 3×3 with dilation D·(k_i − 1)/2. The first
+        # path of timm's default [3, 5] is the 3×3 one, whose dilation is D itself.
+        base = dilations[0]
+        ks = [2 * d // base + 1 if d % base == 0 else None for d in dilations]
+        keep = True
+    else:
+        base, ks, keep = dilations[0], kernels, False
+        if any(d != base for d in dilations):
+            raise Unsupported(f"paths of kernels {kernels} have dilations {dilations}; the kind has one dilation")
+    if None in ks or [base * (k - 1) // 2 if keep else base for k in ks] != dilations:
+        raise Unsupported(f"path dilations {dilations} fit no kernel_size list with one dilation")
+    out = convs[0].out_channels
+    fields = {
+        "out_channels": out, "kernel_size": ks, "stride": stride, "dilation": base, "groups": groups,
+        "reduced_channels": m.attn.fc_reduce.out_channels, "keep_3x3": keep, "split_input": bool(m.split_input),
+    }
+    _batch_norms_default_eps(m)
+    fields.update(express("sk", SK_OPTIONS, {"act": acts.pop()}))
+    return fields
+
+
+def read_danet(m, shape):
+    """Official DANet PAM_Module / CAM_Module: no hyperparameters (gamma is a weight)."""
+    if not isinstance(getattr(m, "gamma", None), nn.Parameter):
+        raise Unsupported("no gamma parameter")
+    return {}
+
+
+def read_nothing(m, shape):
+    """A user class mapped to a kind by name: no fields, attn-gen completes the hyperparameters
+    the kind can read from the tensor shapes, and `verify --against` checks the result."""
+    return {}
+
+
+# ---------------------------------------------------------------------------------------------
+# The table: one entry per class
+# ---------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Entry:
+    kind: str
+    # None: the kind's reader for this class is not written yet (a kind not in the catalog).
+    read: Optional[Callable] = None
+
+
+# Keyed by qualified class name (timm stays optional), or by bare class name for official codes
+# that ship as loose files rather than packages.
+TABLE: Dict[str, Entry] = {
+    # SE family
+    "timm.layers.squeeze_excite.SEModule": Entry("se", read_timm_se),
+    "timm.models.senet.SEModule": Entry("se", read_legacy_senet_se),
+    "timm.models._efficientnet_blocks.SqueezeExcite": Entry("se", read_efficientnet_se),
+    "timm.layers.squeeze_excite.EffectiveSEModule": Entry("ese"),
+    "timm.layers.squeeze_excite.SqueezeExciteCl": Entry("se"),
+    # ECA
+    "timm.layers.eca.EcaModule": Entry("eca", read_eca),
+    "timm.layers.eca.CecaModule": Entry("ceca"),
+    # CBAM
+    "timm.layers.cbam.CbamModule": Entry("cbam", read_cbam),
+    "timm.layers.cbam.LightCbamModule": Entry("lcbam"),
+    # Selective Kernel
+    "timm.layers.selective_kernel.SelectiveKernel": Entry("sk", read_sk),
+    # the rest of timm's create_attn zoo
+    "timm.layers.global_context.GlobalContext": Entry("gc"),
+    "timm.layers.split_attn.SplitAttn": Entry("splat"),
+    "timm.layers.gather_excite.GatherExcite": Entry("ge"),
+    "timm.layers.coord_attn.CoordAttn": Entry("coord"),
+    "timm.layers.coord_attn.SimpleCoordAttn": Entry("scoord"),
+    "timm.layers.coord_attn.EfficientLocalAttn": Entry("ela"),
+    "timm.layers.coord_attn.StripAttn": Entry("strip"),
+    "timm.layers.non_local_attn.NonLocalAttn": Entry("nl"),
+    "timm.layers.non_local_attn.BatNonLocalAttn": Entry("bat"),
+    "timm.layers.bottleneck_attn.BottleneckAttn": Entry("bottleneck"),
+    "timm.layers.halo_attn.HaloAttn": Entry("halo"),
+    "timm.layers.lambda_layer.LambdaLayer": Entry("lambda"),
+    # official codes (loose files): by class name
+    "PAM_Module": Entry("danet_pam", read_danet),
+    "CAM_Module": Entry("danet_cam", read_danet),
+}
+
+# Readers for a kind a user maps a class of their own to (kinds={MyClass: "se"}).
+GENERIC_READERS: Dict[str, Callable] = {
+    "se": read_generic_se,
+    "eca": read_eca,
+    "cbam": read_cbam,
+    "sk": read_sk,
+    "danet_pam": read_danet,
+    "danet_cam": read_danet,
+}
+
+# A module of no entry whose class name matches this is listed under `skipped` (it looks like
+# attention), so the manifest tells what the export left out.
+ATTENTION_LIKE = re.compile(
+    r"(attn|attention|excit|squeeze|^se(module|layer|block)?$|^eca|cbam|context|selectivekernel|simam"
+    r"|coordatt|splat|^bam$|^pam|^cam|psa|emsa|externalattention|scconv|gate$)",
+    re.IGNORECASE)
+
+
+def lookup(cls, user_kinds) -> Tuple[Optional[str], Optional[Entry]]:
+    """(how the class was matched, entry) or (None, None)."""
+    if cls in user_kinds:
+        value = user_kinds[cls]
+        if isinstance(value, tuple):
+            kind, reader = value
+        else:
+            kind, reader = value, GENERIC_READERS.get(value, read_nothing)
+        return "user", Entry(kind, reader)
+    entry = TABLE.get(qualified_name(cls))
+    if entry is not None:
+        return "class", entry
+    entry = TABLE.get(cls.__name__)
+    if entry is not None and "." not in cls.__name__:
+        return "name", entry
+    return None, None
+
+
+# Network blocks that hold an attention module (SelectiveKernelBasic, SEResNetBottleneck) are not
+# one themselves: the module inside is found on its own.
+_CONTAINER = re.compile(r"(basic|bottleneck|block|stage|net|features)$", re.IGNORECASE)
+
+
+def looks_like_attention(cls):
+    return bool(ATTENTION_LIKE.search(cls.__name__)) and not _CONTAINER.search(cls.__name__)

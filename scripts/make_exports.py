@@ -1,0 +1,152 @@
+#!/usr/bin/env python3
+"""Writes Tests/Exports/<net>/: attn-gen-torch exports of small networks with random weights,
+which the Swift tests generate and check against PyTorch (`verify --against`) without torch.
+
+    python scripts/make_exports.py            # rewrite Tests/Exports/
+    python scripts/make_exports.py --check    # exit 1 when the committed exports have drifted
+
+Needs torch, safetensors and timm (scripts/requirements-fixtures.txt). Each network is built
+with timm's random init under a fixed seed, randomised by attn_gen_torch.randomize (BatchNorm
+statistics, zero-initialised parameters), and run on a 32×32 input so the files stay small.
+`--check` exports again into a temporary folder: spec.json, manifest.json and the weights must be
+identical, the golden outputs equal within 1e-5 of max|y| (another torch build may round
+differently).
+"""
+
+import argparse
+import filecmp
+import os
+import sys
+import tempfile
+
+import torch
+import torch.nn as nn
+from safetensors.torch import load_file
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "python"))
+
+from attn_gen_torch import export, randomize  # noqa: E402
+
+OUT = os.path.join(ROOT, "Tests", "Exports")
+SEED = 0
+INPUT = (1, 3, 32, 32)
+
+
+class UserSE(nn.Module):
+    """A user's own SE (moskomule's layout: Linear layers in a Sequential), mapped with kinds=."""
+
+    def __init__(self, c, r=4):
+        super().__init__()
+        self.fc = nn.Sequential(nn.Linear(c, c // r, bias=False), nn.ReLU(inplace=True),
+                                nn.Linear(c // r, c, bias=False), nn.Sigmoid())
+
+    def forward(self, x):
+        return x * self.fc(x.mean((2, 3)))[:, :, None, None]
+
+
+class Mixed(nn.Module):
+    """One of each thing the exporter must tell apart: catalog blocks with non-default
+    hyperparameters, a user class, SE variants the catalog cannot express yet, a kind not in
+    the catalog, and a block the forward never calls."""
+
+    def __init__(self):
+        super().__init__()
+        from timm.layers.cbam import CbamModule
+        from timm.layers.eca import EcaModule
+        from timm.layers.global_context import GlobalContext
+        from timm.layers.selective_kernel import SelectiveKernel
+        from timm.layers.squeeze_excite import SEModule
+        from timm.models._efficientnet_blocks import SqueezeExcite
+        self.stem = nn.Sequential(nn.Conv2d(3, 16, 3, padding=1), nn.BatchNorm2d(16), nn.ReLU())
+        self.sk = SelectiveKernel(16, 24, kernel_size=[3, 5], stride=2, rd_channels=8)
+        self.se = SEModule(24, rd_channels=6)
+        self.eca = EcaModule(kernel_size=5)
+        self.cbam = CbamModule(24, rd_channels=4, spatial_kernel_size=3, mlp_bias=True)
+        self.user_se = UserSE(24)
+        self.silu_se = SqueezeExcite(24, rd_ratio=0.25, act_layer=nn.SiLU)
+        self.gc = GlobalContext(24)
+        self.unused = SEModule(24)
+
+    def forward(self, x):
+        x = self.sk(self.stem(x))
+        x = self.cbam(self.eca(self.se(x)))
+        return self.gc(self.silu_se(self.user_se(x)))
+
+
+def _timm(name, **kwargs):
+    def build():
+        import timm
+        return timm.create_model(name, pretrained=False, **kwargs)
+    return build
+
+
+NETWORKS = {
+    "seresnet18": (_timm("seresnet18"), None),
+    "legacy_seresnet18": (_timm("legacy_seresnet18"), None),
+    "ecaresnet26t": (_timm("ecaresnet26t"), None),
+    "resnet18_cbam": (_timm("resnet18", block_args={"attn_layer": "cbam"}), None),
+    "regnety_002": (_timm("regnety_002"), None),
+    "mixed": (Mixed, {UserSE: "se"}),
+}
+
+
+def make(name, out_dir):
+    build, kinds = NETWORKS[name]
+    torch.manual_seed(SEED)
+    model = randomize(build(), seed=SEED)
+    x = torch.randn(*INPUT, generator=torch.Generator().manual_seed(SEED + 1))
+    return export(model, x, out_dir, kinds=kinds)
+
+
+def _files(d):
+    return sorted(os.path.relpath(os.path.join(p, f), d) for p, _, fs in os.walk(d) for f in fs)
+
+
+def drift(name, committed, fresh):
+    """What differs between a committed export and a fresh one, as messages."""
+    problems = []
+    if _files(committed) != _files(fresh):
+        return [f"{name}: files {_files(committed)} != {_files(fresh)}"]
+    for f in _files(fresh):
+        a, b = os.path.join(committed, f), os.path.join(fresh, f)
+        if f.endswith(".json") or f == "weights.safetensors":
+            if not filecmp.cmp(a, b, shallow=False):
+                problems.append(f"{name}/{f} differs")
+        else:
+            ta, tb = load_file(a), load_file(b)
+            for key in tb:
+                scale = max(float(tb[key].abs().max()), 1e-30)
+                err = float((ta[key] - tb[key]).abs().max()) / scale
+                if ta[key].shape != tb[key].shape or err > 1e-5:
+                    problems.append(f"{name}/{f}:{key} differs (rel {err:.2e})")
+    return problems
+
+
+def main(argv):
+    p = argparse.ArgumentParser()
+    p.add_argument("--check", action="store_true", help="compare with the committed exports instead of writing")
+    p.add_argument("names", nargs="*", default=sorted(NETWORKS))
+    args = p.parse_args(argv)
+    problems = []
+    for name in args.names:
+        if args.check:
+            with tempfile.TemporaryDirectory() as tmp:
+                make(name, tmp)
+                problems += drift(name, os.path.join(OUT, name), tmp)
+        else:
+            target = os.path.join(OUT, name)
+            for f in _files(target) if os.path.isdir(target) else []:
+                os.remove(os.path.join(target, f))
+            m = make(name, target)
+            print(f"{name}: {len(m['blocks'])} blocks, {len(m['skipped'])} skipped")
+    for msg in problems:
+        print(msg, file=sys.stderr)
+    if problems:
+        print("exports drifted: run python scripts/make_exports.py and commit Tests/Exports/", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
