@@ -9,14 +9,18 @@ import Foundation
 
 /// One block checked against its PyTorch golden pair.
 public struct GoldenResult: Sendable, CustomStringConvertible {
+    /// The block's name in the spec (its golden file is `<name>.safetensors`).
     public let name: String
+    /// The block's output shape.
     public let shape: Shape
     /// The libtcc kernel's output against PyTorch's.
     public let jit: Comparison
     /// The system compiler's kernel (gcc -O3) against PyTorch's.
     public let native: Comparison
+    /// The largest error relative to max|y| that passes: 1e-5, or 1e-4 for attention-style kinds.
     public let tolerance: Float
 
+    /// Both tiers within the tolerance.
     public var passed: Bool { jit.within(tolerance) && native.within(tolerance) }
 
     /// One line: `ok` or `FAIL`, the block, its shape, both tiers' errors and the tolerance; a
