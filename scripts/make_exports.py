@@ -87,6 +87,8 @@ NETWORKS = {
     "ecaresnet26t": (_timm("ecaresnet26t"), None),
     "resnet18_cbam": (_timm("resnet18", block_args={"attn_layer": "cbam"}), None),
     "regnety_002": (_timm("regnety_002"), None),
+    "mobilenetv3_large_100": (_timm("mobilenetv3_large_100"), None),
+    "efficientnet_b0": (_timm("efficientnet_b0"), None),
     "mixed": (Mixed, {UserSE: "se"}),
 }
 

@@ -50,15 +50,18 @@ class Option:
 
 # The SE family. When attn-gen's `se` gains a field, fill in its line, e.g.
 #   "act": Option("relu", "act_layer", {"relu": "relu", "silu": "silu", ...}),
+# The activations attn-gen's `act_layer`/`gate_layer` fields take, spelled as their JSON values.
+_SE_ACTS = {a: a for a in ("relu", "relu6", "silu", "hard_swish", "gelu", "gelu_tanh", "sigmoid", "hard_sigmoid", "tanh")}
+
 SE_OPTIONS = {
-    "act": Option("relu"),
-    "gate": Option("sigmoid"),
-    "norm": Option(None),
-    "add_maxpool": Option(False),
+    "act": Option("relu", "act_layer", _SE_ACTS),
+    "gate": Option("sigmoid", "gate_layer", _SE_ACTS),
+    "norm": Option(None, "norm_layer", {"batchnorm": "batchnorm"}),
+    "add_maxpool": Option(False, "add_maxpool", {True: True}),
     # The state_dict's names: the Swift importer reads these schemes for `se` today.
     "naming": Option("fc1/fc2", None),
 }
-SE_NAMINGS_READ = {"fc1/fc2", "fc.0/fc.2"}
+SE_NAMINGS_READ = {"fc1/fc2", "fc.0/fc.2", "conv_reduce/conv_expand"}
 
 ECA_OPTIONS = {
     "gate": Option("sigmoid"),

@@ -64,10 +64,9 @@ class ExportMixed(unittest.TestCase):
 
     def test_skipped_modules_say_why(self):
         reasons = {s["module"]: s["reason"] for s in self.manifest["skipped"]}
-        self.assertEqual(set(reasons), {"gc", "silu_se", "unused"})
+        self.assertEqual(set(reasons), {"gc", "unused"})
         self.assertIn("kind gc is not in attn-gen's catalog yet", reasons["gc"])
-        self.assertIn("act is silu", reasons["silu_se"])
-        self.assertIn("conv_reduce/conv_expand", reasons["silu_se"])
+        self.assertEqual(self.blocks["silu_se"]["act_layer"], "silu")
         self.assertIn("not called", reasons["unused"])
 
     def test_golden_pairs_are_what_the_module_computes(self):
@@ -91,12 +90,21 @@ class ExportMixed(unittest.TestCase):
 
 
 class ReadersRefuse(unittest.TestCase):
-    def test_se_with_hard_sigmoid_gate_is_skipped_with_the_option(self):
+    def test_se_gate_and_act_are_exported_as_fields(self):
         from timm.layers.squeeze_excite import SEModule
-        model = nn.Sequential(SEModule(16, gate_layer="hard_sigmoid"))
+        model = nn.Sequential(SEModule(16, gate_layer="hard_sigmoid", act_layer=nn.SiLU))
+        tmp, manifest, blocks = _export(model, torch.randn(1, 16, 4, 4))
+        self.assertEqual(manifest["skipped"], [])
+        self.assertEqual(blocks["m0"]["gate_layer"], "hard_sigmoid")
+        self.assertEqual(blocks["m0"]["act_layer"], "silu")
+        tmp.cleanup()
+
+    def test_se_with_an_activation_attn_gen_lacks_is_skipped(self):
+        from timm.layers.squeeze_excite import SEModule
+        model = nn.Sequential(SEModule(16, act_layer=nn.Mish))
         tmp, manifest, blocks = _export(model, torch.randn(1, 16, 4, 4))
         self.assertEqual(blocks, {})
-        self.assertIn("no gate option yet: this module's gate is hard_sigmoid", manifest["skipped"][0]["reason"])
+        self.assertIn("does not take mish", manifest["skipped"][0]["reason"])
         tmp.cleanup()
 
     def test_eca_with_mlp_is_skipped(self):
