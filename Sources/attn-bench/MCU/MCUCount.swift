@@ -91,8 +91,13 @@ enum MCUBench {
                     dir.appendingPathComponent("\(name).c").path, "-o", elf, "-lm",
                 ], timeout: 300)
             if build.status != 0 {
-                if let line = build.output.split(separator: "\n").first(where: { $0.contains("overflow") }) {
-                    return .doesNotFit(String(line.split(separator: ":").last ?? line).trimmingCharacters(in: .whitespaces))
+                if build.output.contains("overflow") {
+                    // What the block itself needs: its I/O (one buffer when it may run in place) and scratch.
+                    let p = generated.program
+                    let inPlace = generated.source.header.contains("_OUTPUT_MAY_ALIAS_INPUT 1")
+                    let io = inPlace ? max(p.input.count, p.outputShape.count) : p.input.count + p.outputShape.count
+                    let kib = Double(4 * (io + generated.source.embeddedScratchSize)) / 1024
+                    return .doesNotFit(String(format: "its I/O and scratch take %.1f KiB of RAM", kib))
                 }
                 return .failed("build: \(build.output.prefix(400))")
             }
