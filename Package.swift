@@ -32,7 +32,7 @@ let package = Package(
             name: "AttnGen",
             dependencies: [
                 "AttnIR", "AttnSpec", "AttnWeights", "AttnLower", "AttnInterp", "AttnCEmit", "AttnJIT", "AttnNative",
-                "AttnFootprint",
+                "AttnFootprint", "AttnPlan",
             ]
         ),
         .executableTarget(

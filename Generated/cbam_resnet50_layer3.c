@@ -244,6 +244,31 @@ static void attn_row_dot2(const float *w, const float *x, const float *y, int n,
     *dx = sx;
     *dy = sy;
 }
+#elif !(defined(__x86_64__) || defined(__aarch64__))
+/* Two dot products sharing one weight row on a 32-bit core (CBAM's MLP on the average and the
+ * max vector reads its weights once): two partial sums each, in registers. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static void attn_row_dot2(const float *w, const float *x, const float *y, int n, float *dx, float *dy)
+{
+    float a0 = 0.0f, a1 = 0.0f, b0 = 0.0f, b1 = 0.0f;
+    int i = 0;
+    for (; i + 2 <= n; i += 2) {
+        a0 += w[i] * x[i];
+        a1 += w[i + 1] * x[i + 1];
+        b0 += w[i] * y[i];
+        b1 += w[i + 1] * y[i + 1];
+    }
+    float sx = a0 + a1;
+    float sy = b0 + b1;
+    for (int r = n & 1; r > 0; r--, i++) {
+        sx += w[i] * x[i];
+        sy += w[i] * y[i];
+    }
+    *dx = sx;
+    *dy = sy;
+}
 #else
 /* Out of line for the same reason as attn_row_dot. */
 #if defined(__GNUC__)
@@ -320,6 +345,31 @@ static void attn_row_sum_max(const float *x, int n, float *sum, float *max)
     float mx = -INFINITY;
     for (int j = 0; j < 4; j++) mx = b[j] > mx ? b[j] : mx;
     for (int i = n & ~15; i < n; i++) {
+        s += x[i];
+        mx = x[i] > mx ? x[i] : mx;
+    }
+    *sum = s;
+    *max = mx;
+}
+#elif !(defined(__x86_64__) || defined(__aarch64__))
+/* Sum and max of a row in one pass on a 32-bit core (CBAM's two channel pools), NaN skipped
+ * like the interpreter: partial sums and maxima in registers. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static void attn_row_sum_max(const float *x, int n, float *sum, float *max)
+{
+    float a0 = 0.0f, a1 = 0.0f, b0 = -INFINITY, b1 = -INFINITY;
+    int i = 0;
+    for (; i + 2 <= n; i += 2) {
+        a0 += x[i];
+        a1 += x[i + 1];
+        b0 = x[i] > b0 ? x[i] : b0;
+        b1 = x[i + 1] > b1 ? x[i + 1] : b1;
+    }
+    float s = a0 + a1;
+    float mx = b1 > b0 ? b1 : b0;
+    for (int r = n & 1; r > 0; r--, i++) {
         s += x[i];
         mx = x[i] > mx ? x[i] : mx;
     }

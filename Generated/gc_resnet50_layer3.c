@@ -296,6 +296,26 @@ static float attn_row_dot(const float *w, const float *x, int n)
     for (int i = n & ~7; i < n; i++) s += w[i] * x[i];
     return s;
 }
+#elif !(defined(__x86_64__) || defined(__aarch64__))
+/* Dot product of two rows on a 32-bit core (the excitation MLPs): four partial sums in
+ * registers; out of line, as on hosts, so each call site stays small. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static float attn_row_dot(const float *w, const float *x, int n)
+{
+    float a0 = 0.0f, a1 = 0.0f, a2 = 0.0f, a3 = 0.0f;
+    int i = 0;
+    for (; i + 4 <= n; i += 4) {
+        a0 += w[i] * x[i];
+        a1 += w[i + 1] * x[i + 1];
+        a2 += w[i + 2] * x[i + 2];
+        a3 += w[i + 3] * x[i + 3];
+    }
+    float s = (a0 + a1) + (a2 + a3);
+    for (int r = n & 3; r > 0; r--, i++) s += w[i] * x[i];
+    return s;
+}
 #else
 /* Kept out of line: inlined into the loop over output rows, gcc 12 vectorises across rows with
  * costly transposes that make long excitation layers slower. */
@@ -352,6 +372,27 @@ static float attn_row_sum(const float *x, int n)
     for (int i = n & ~15; i < n; i++) s += x[i];
     return s;
 }
+#elif !(defined(__x86_64__) || defined(__aarch64__))
+/* Sum of a row on a 32-bit core: four partial sums in registers (a float array would live on the
+ * stack, a load and a store per element on a Cortex-M4). Out of line: inlined with a known n,
+ * gcc -O3 unrolls it into scalar code instead of vectorising it for Helium. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static float attn_row_sum(const float *x, int n)
+{
+    float a0 = 0.0f, a1 = 0.0f, a2 = 0.0f, a3 = 0.0f;
+    int i = 0;
+    for (; i + 4 <= n; i += 4) {
+        a0 += x[i];
+        a1 += x[i + 1];
+        a2 += x[i + 2];
+        a3 += x[i + 3];
+    }
+    float s = (a0 + a1) + (a2 + a3);
+    for (int r = n & 3; r > 0; r--, i++) s += x[i];
+    return s;
+}
 #else
 static float attn_row_sum(const float *x, int n)
 {
@@ -403,6 +444,29 @@ static float attn_row_max(const float *x, int n)
     float mx = -INFINITY;
     for (int j = 0; j < 4; j++) mx = b[j] > mx ? b[j] : mx;
     for (int i = n & ~15; i < n; i++) mx = x[i] > mx ? x[i] : mx;
+    return mx;
+}
+#elif !(defined(__x86_64__) || defined(__aarch64__))
+/* Max of a row on a 32-bit core, NaN skipped (m = v > m ? v : m): four partial maxima in
+ * registers. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static float attn_row_max(const float *x, int n)
+{
+    float b0 = -INFINITY, b1 = -INFINITY, b2 = -INFINITY, b3 = -INFINITY;
+    int i = 0;
+    for (; i + 4 <= n; i += 4) {
+        b0 = x[i] > b0 ? x[i] : b0;
+        b1 = x[i + 1] > b1 ? x[i + 1] : b1;
+        b2 = x[i + 2] > b2 ? x[i + 2] : b2;
+        b3 = x[i + 3] > b3 ? x[i + 3] : b3;
+    }
+    float mx = b0;
+    mx = b1 > mx ? b1 : mx;
+    mx = b2 > mx ? b2 : mx;
+    mx = b3 > mx ? b3 : mx;
+    for (int r = n & 3; r > 0; r--, i++) mx = x[i] > mx ? x[i] : mx;
     return mx;
 }
 #else

@@ -161,6 +161,29 @@ static float attn_row_max(const float *x, int n)
     for (int i = n & ~15; i < n; i++) mx = x[i] > mx ? x[i] : mx;
     return mx;
 }
+#elif !(defined(__x86_64__) || defined(__aarch64__))
+/* Max of a row on a 32-bit core, NaN skipped (m = v > m ? v : m): four partial maxima in
+ * registers. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static float attn_row_max(const float *x, int n)
+{
+    float b0 = -INFINITY, b1 = -INFINITY, b2 = -INFINITY, b3 = -INFINITY;
+    int i = 0;
+    for (; i + 4 <= n; i += 4) {
+        b0 = x[i] > b0 ? x[i] : b0;
+        b1 = x[i + 1] > b1 ? x[i + 1] : b1;
+        b2 = x[i + 2] > b2 ? x[i + 2] : b2;
+        b3 = x[i + 3] > b3 ? x[i + 3] : b3;
+    }
+    float mx = b0;
+    mx = b1 > mx ? b1 : mx;
+    mx = b2 > mx ? b2 : mx;
+    mx = b3 > mx ? b3 : mx;
+    for (int r = n & 3; r > 0; r--, i++) mx = x[i] > mx ? x[i] : mx;
+    return mx;
+}
 #else
 static float attn_row_max(const float *x, int n)
 {

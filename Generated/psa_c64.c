@@ -245,6 +245,31 @@ static void attn_row_dot2(const float *w, const float *x, const float *y, int n,
     *dx = sx;
     *dy = sy;
 }
+#elif !(defined(__x86_64__) || defined(__aarch64__))
+/* Two dot products sharing one weight row on a 32-bit core (CBAM's MLP on the average and the
+ * max vector reads its weights once): two partial sums each, in registers. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static void attn_row_dot2(const float *w, const float *x, const float *y, int n, float *dx, float *dy)
+{
+    float a0 = 0.0f, a1 = 0.0f, b0 = 0.0f, b1 = 0.0f;
+    int i = 0;
+    for (; i + 2 <= n; i += 2) {
+        a0 += w[i] * x[i];
+        a1 += w[i + 1] * x[i + 1];
+        b0 += w[i] * y[i];
+        b1 += w[i + 1] * y[i + 1];
+    }
+    float sx = a0 + a1;
+    float sy = b0 + b1;
+    for (int r = n & 1; r > 0; r--, i++) {
+        sx += w[i] * x[i];
+        sy += w[i] * y[i];
+    }
+    *dx = sx;
+    *dy = sy;
+}
 #else
 /* Out of line for the same reason as attn_row_dot. */
 #if defined(__GNUC__)
@@ -314,6 +339,27 @@ static float attn_row_sum(const float *x, int n)
     }
     float s = (a[0] + a[1]) + (a[2] + a[3]);
     for (int i = n & ~15; i < n; i++) s += x[i];
+    return s;
+}
+#elif !(defined(__x86_64__) || defined(__aarch64__))
+/* Sum of a row on a 32-bit core: four partial sums in registers (a float array would live on the
+ * stack, a load and a store per element on a Cortex-M4). Out of line: inlined with a known n,
+ * gcc -O3 unrolls it into scalar code instead of vectorising it for Helium. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static float attn_row_sum(const float *x, int n)
+{
+    float a0 = 0.0f, a1 = 0.0f, a2 = 0.0f, a3 = 0.0f;
+    int i = 0;
+    for (; i + 4 <= n; i += 4) {
+        a0 += x[i];
+        a1 += x[i + 1];
+        a2 += x[i + 2];
+        a3 += x[i + 3];
+    }
+    float s = (a0 + a1) + (a2 + a3);
+    for (int r = n & 3; r > 0; r--, i++) s += x[i];
     return s;
 }
 #else

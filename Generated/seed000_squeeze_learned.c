@@ -72,6 +72,26 @@ static float attn_row_dot(const float *w, const float *x, int n)
     for (int i = n & ~7; i < n; i++) s += w[i] * x[i];
     return s;
 }
+#elif !(defined(__x86_64__) || defined(__aarch64__))
+/* Dot product of two rows on a 32-bit core (the excitation MLPs): four partial sums in
+ * registers; out of line, as on hosts, so each call site stays small. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static float attn_row_dot(const float *w, const float *x, int n)
+{
+    float a0 = 0.0f, a1 = 0.0f, a2 = 0.0f, a3 = 0.0f;
+    int i = 0;
+    for (; i + 4 <= n; i += 4) {
+        a0 += w[i] * x[i];
+        a1 += w[i + 1] * x[i + 1];
+        a2 += w[i + 2] * x[i + 2];
+        a3 += w[i + 3] * x[i + 3];
+    }
+    float s = (a0 + a1) + (a2 + a3);
+    for (int r = n & 3; r > 0; r--, i++) s += w[i] * x[i];
+    return s;
+}
 #else
 /* Kept out of line: inlined into the loop over output rows, gcc 12 vectorises across rows with
  * costly transposes that make long excitation layers slower. */

@@ -192,6 +192,27 @@ static float attn_row_sum(const float *x, int n)
     for (int i = n & ~15; i < n; i++) s += x[i];
     return s;
 }
+#elif !(defined(__x86_64__) || defined(__aarch64__))
+/* Sum of a row on a 32-bit core: four partial sums in registers (a float array would live on the
+ * stack, a load and a store per element on a Cortex-M4). Out of line: inlined with a known n,
+ * gcc -O3 unrolls it into scalar code instead of vectorising it for Helium. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static float attn_row_sum(const float *x, int n)
+{
+    float a0 = 0.0f, a1 = 0.0f, a2 = 0.0f, a3 = 0.0f;
+    int i = 0;
+    for (; i + 4 <= n; i += 4) {
+        a0 += x[i];
+        a1 += x[i + 1];
+        a2 += x[i + 2];
+        a3 += x[i + 3];
+    }
+    float s = (a0 + a1) + (a2 + a3);
+    for (int r = n & 3; r > 0; r--, i++) s += x[i];
+    return s;
+}
 #else
 static float attn_row_sum(const float *x, int n)
 {

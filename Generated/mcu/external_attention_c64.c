@@ -10,17 +10,26 @@ static void attn_row_axpy(float *y, const float *x, float a, int n)
     for (int i = 0; i < n; i++) y[i] += a * x[i];
 }
 
-/* Max of a row, NaN skipped (m = v > m ? v : m), with independent partial maxima. */
+/* Max of a row on a 32-bit core, NaN skipped (m = v > m ? v : m): four partial maxima in
+ * registers. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
 static float attn_row_max(const float *x, int n)
 {
-    float b[8] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY};
+    float b0 = -INFINITY, b1 = -INFINITY, b2 = -INFINITY, b3 = -INFINITY;
     int i = 0;
-    for (; i + 8 <= n; i += 8) {
-        for (int j = 0; j < 8; j++) b[j] = x[i + j] > b[j] ? x[i + j] : b[j];
+    for (; i + 4 <= n; i += 4) {
+        b0 = x[i] > b0 ? x[i] : b0;
+        b1 = x[i + 1] > b1 ? x[i + 1] : b1;
+        b2 = x[i + 2] > b2 ? x[i + 2] : b2;
+        b3 = x[i + 3] > b3 ? x[i + 3] : b3;
     }
-    float mx = -INFINITY;
-    for (int j = 0; j < 8; j++) mx = b[j] > mx ? b[j] : mx;
-    for (int r = n & 7; r > 0; r--, i++) mx = x[i] > mx ? x[i] : mx;
+    float mx = b0;
+    mx = b1 > mx ? b1 : mx;
+    mx = b2 > mx ? b2 : mx;
+    mx = b3 > mx ? b3 : mx;
+    for (int r = n & 3; r > 0; r--, i++) mx = x[i] > mx ? x[i] : mx;
     return mx;
 }
 

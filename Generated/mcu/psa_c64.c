@@ -10,26 +10,24 @@ static void attn_row_axpy(float *y, const float *x, float a, int n)
     for (int i = 0; i < n; i++) y[i] += a * x[i];
 }
 
-/* Two dot products sharing one weight row: CBAM's MLP applied to the average and the max vector
- * reads its weights once instead of twice. */
-/* Out of line for the same reason as attn_row_dot. */
+/* Two dot products sharing one weight row on a 32-bit core (CBAM's MLP on the average and the
+ * max vector reads its weights once): two partial sums each, in registers. */
 #if defined(__GNUC__)
 __attribute__((noinline))
 #endif
 static void attn_row_dot2(const float *w, const float *x, const float *y, int n, float *dx, float *dy)
 {
-    float a[8] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
-    float b[8] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
+    float a0 = 0.0f, a1 = 0.0f, b0 = 0.0f, b1 = 0.0f;
     int i = 0;
-    for (; i + 8 <= n; i += 8) {
-        for (int j = 0; j < 8; j++) {
-            a[j] += w[i + j] * x[i + j];
-            b[j] += w[i + j] * y[i + j];
-        }
+    for (; i + 2 <= n; i += 2) {
+        a0 += w[i] * x[i];
+        a1 += w[i + 1] * x[i + 1];
+        b0 += w[i] * y[i];
+        b1 += w[i + 1] * y[i + 1];
     }
-    float sx = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
-    float sy = ((b[0] + b[1]) + (b[2] + b[3])) + ((b[4] + b[5]) + (b[6] + b[7]));
-    for (int r = n & 7; r > 0; r--, i++) {
+    float sx = a0 + a1;
+    float sy = b0 + b1;
+    for (int r = n & 1; r > 0; r--, i++) {
         sx += w[i] * x[i];
         sy += w[i] * y[i];
     }
@@ -37,17 +35,24 @@ static void attn_row_dot2(const float *w, const float *x, const float *y, int n,
     *dy = sy;
 }
 
-/* Sum of a row; several independent partial sums so the adds pipeline (and vectorise). */
+/* Sum of a row on a 32-bit core: four partial sums in registers (a float array would live on the
+ * stack, a load and a store per element on a Cortex-M4). Out of line: inlined with a known n,
+ * gcc -O3 unrolls it into scalar code instead of vectorising it for Helium. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
 static float attn_row_sum(const float *x, int n)
 {
-    float a[8] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
+    float a0 = 0.0f, a1 = 0.0f, a2 = 0.0f, a3 = 0.0f;
     int i = 0;
-    for (; i + 8 <= n; i += 8) {
-        for (int j = 0; j < 8; j++) a[j] += x[i + j];
+    for (; i + 4 <= n; i += 4) {
+        a0 += x[i];
+        a1 += x[i + 1];
+        a2 += x[i + 2];
+        a3 += x[i + 3];
     }
-    float s = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
-    /* A counted tail: gcc cannot bound `i < n` after the loop and warns on 32-bit targets. */
-    for (int r = n & 7; r > 0; r--, i++) s += x[i];
+    float s = (a0 + a1) + (a2 + a3);
+    for (int r = n & 3; r > 0; r--, i++) s += x[i];
     return s;
 }
 

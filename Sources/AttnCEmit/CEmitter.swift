@@ -24,6 +24,8 @@ public struct CSource: Hashable, Sendable {
 
     /// The compiler `source` is written for.
     public let target: EmitTarget
+    /// Whether the plan fused ops (`Fusion.opByOp`: the benchmarks' baseline).
+    public let fusion: Fusion
     /// What an MCU compiler reads of `source` (the code-size model's input); nil for the host and
     /// JIT targets, which hold no MCU code.
     package let mcuCount: CodeCount?
@@ -49,11 +51,14 @@ package struct EmitOptions: Hashable, Sendable {
     /// helpers are declared there, not defined in this file. The JIT's one-string form then
     /// lacks them: only files take this option.
     package var support: String?
+    /// Fused (the product), or one loop nest per op (the baseline benchmarks compare it with).
+    package var fusion: Fusion
 
     package init(
         layout: TensorLayout = .nchw, libm: Bool = true, selftest: Selftest? = nil, target: EmitTarget = .portable,
-        support: String? = nil
+        support: String? = nil, fusion: Fusion = .fused
     ) {
+        self.fusion = fusion
         self.layout = layout
         self.libm = libm
         self.selftest = selftest
@@ -79,7 +84,7 @@ package struct CEmitter {
     let pointers = PointerRecord()
 
     init(_ program: Program, options: EmitOptions = EmitOptions()) {
-        self.plan = Plan(program, layout: options.layout)
+        self.plan = Plan(program, layout: options.layout, fusion: options.fusion)
         self.program = plan.program
         self.options = options
         var names = CNames(program: self.program)
@@ -187,7 +192,8 @@ package struct CEmitter {
             target: target)
         return CSource(
             name: name, header: header, source: source, jitSource: jit, scratchSize: plan.hostScratchSize,
-            embeddedScratchSize: plan.scratchSize, target: target, mcuCount: mcuCount, sharedHelpers: definitions.shared)
+            embeddedScratchSize: plan.scratchSize, target: target, fusion: options.fusion, mcuCount: mcuCount,
+            sharedHelpers: definitions.shared)
     }
 
     /// The `<name>_forward` definition, the helpers each of its compilers calls, and what an MCU

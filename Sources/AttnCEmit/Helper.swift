@@ -28,7 +28,8 @@ package enum Helper: String, CaseIterable, Sendable {
         }
     }
 
-    /// Its plain form has an `#if ATTN_LANES > 8` loop for long rows on 64-bit hosts.
+    /// Its plain form has an `#if ATTN_LANES > 8` loop for long rows on 64-bit hosts, and a
+    /// 32-bit core gets `<name>.mcu.c.tmpl` instead, its partial sums in registers.
     var hasWideRows: Bool {
         switch self {
         case .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax: return true
@@ -98,7 +99,7 @@ struct HelperDefinitions {
     /// The counts of each plain (MCU) helper form, made once.
     private static let counts: [String: CodeCount] = Dictionary(uniqueKeysWithValues: Helper.allCases.filter { !$0.hostOnly }.map { h in
         let name = h == .expf ? "expf.c" : "\(h.rawValue).c"
-        return (name, CodeCount.of(definitions: h.hasWideRows ? narrow[h]! : Templates.cached(name)))
+        return (name, CodeCount.of(definitions: Templates.cached(h.hasWideRows ? "\(h.rawValue).mcu.c" : name)))
     })
 
     /// The definitions, in file order, each ending in a newline.
@@ -126,17 +127,29 @@ struct HelperDefinitions {
 
     private func text(_ helper: Helper, _ set: Set<Compiler>) -> String {
         if helper == .expf { return Templates.cached(libm ? "expf_host.c" : "expf.c") }
-        let plain = target == .mcu && helper.hasWideRows ? Self.narrow[helper]! : Templates.cached("\(helper.rawValue).c")
-        guard helper.hasTCCForm, set.contains(.tcc) else { return plain }
-        let asm = Templates.cached("\(helper.rawValue).tcc.c")
-        switch target.tccAsm {
-        case .always: return asm
-        case .never: return plain
-        case .guarded:
-            // The helper's description first, above both forms.
-            let (comment, code) = Self.leadingComment(plain)
-            return "\(comment)#if \(Compiler.tccAsmCondition)\n\(asm)#else\n\(code)#endif\n"
+        let plain = Templates.cached("\(helper.rawValue).c")
+        // The wide-row helpers' host form keeps partial sums in an array for the vectoriser; a
+        // 32-bit core gets its own form with them in registers.
+        let mcu = helper.hasWideRows ? Templates.cached("\(helper.rawValue).mcu.c") : nil
+        if target == .mcu { return mcu ?? plain }
+        var branches: [(condition: String, code: String)] = []
+        if helper.hasTCCForm, set.contains(.tcc) {
+            let asm = Templates.cached("\(helper.rawValue).tcc.c")
+            switch target.tccAsm {
+            case .always: return asm
+            case .never: break
+            case .guarded: branches.append((Compiler.tccAsmCondition, asm))
+            }
         }
+        if let mcu, set.contains(.other) { branches.append(("!(\(Compiler.wideCondition))", mcu)) }
+        guard !branches.isEmpty else { return plain }
+        // Only the MCU branch is called: the file's `#if` around the helper already selects it.
+        if set == [.other], let mcu { return mcu }
+        // The helper's description first, above every form.
+        let (comment, code) = Self.leadingComment(plain)
+        var text = String(comment)
+        for (i, branch) in branches.enumerated() { text += "#\(i == 0 ? "if" : "elif") \(branch.condition)\n\(branch.code)" }
+        return text + "#else\n\(code)#endif\n"
     }
 
     /// A template's opening `/* ... */` lines, and the rest.
@@ -170,18 +183,4 @@ struct HelperDefinitions {
             return signature.dropFirst("static ".count) + ";"
         }
     }
-
-    /// The MCU form of the helpers with a wide-row loop: the template without its
-    /// `#if ATTN_LANES > 8` … `#endif` block, which no 32-bit target compiles.
-    private static let narrow: [Helper: String] = Dictionary(uniqueKeysWithValues: Helper.allCases.filter(\.hasWideRows).map { h in
-        var kept: [Substring] = []
-        var skipping = false
-        for line in Templates.cached("\(h.rawValue).c").split(separator: "\n", omittingEmptySubsequences: false) {
-            if line == "#if ATTN_LANES > 8" { skipping = true; continue }
-            if skipping { if line == "#endif" { skipping = false }; continue }
-            kept.append(line)
-        }
-        precondition(!skipping, "\(h.rawValue).c.tmpl: an unclosed ATTN_LANES block")
-        return (h, kept.joined(separator: "\n"))
-    })
 }

@@ -8,6 +8,7 @@
 @_exported import struct AttnCEmit.CSource
 @_exported import enum AttnCEmit.EmitTarget
 @_exported import struct AttnFootprint.Budget
+@_exported import enum AttnPlan.Fusion
 @_exported import struct AttnFootprint.CodeSizeModel
 @_exported import struct AttnFootprint.Footprint
 @_exported import struct AttnJIT.JITError

@@ -27,10 +27,12 @@ public enum Pipeline {
     /// file's folder); `weightsOverride` replaces the spec's `weights`. The weights file comes
     /// from `files`, which opens each path once: pass one cache to every block of a run. `target`
     /// is the compiler the .c is for (every branch by default); `sharedHelpers`, the stem of a
-    /// support file pair the .c then includes instead of defining its plain helpers (`SupportFiles`).
+    /// support file pair the .c then includes instead of defining its plain helpers (`SupportFiles`);
+    /// `fusion`, `.opByOp` for the unfused baseline a benchmark compares with.
     public static func generate(
         _ spec: BlockSpec, baseDirectory: URL? = nil, weightsOverride: String? = nil,
-        files: WeightsFileCache = WeightsFileCache(), target: EmitTarget = .portable, sharedHelpers: String? = nil
+        files: WeightsFileCache = WeightsFileCache(), target: EmitTarget = .portable, sharedHelpers: String? = nil,
+        fusion: Fusion = .fused
     ) throws(SpecError) -> Generated {
         var spec = spec
         if let w = weightsOverride { spec.weights = w }
@@ -44,7 +46,8 @@ public enum Pipeline {
             lowered = try Lowering.lower(spec)
         }
         debugDump(lowered.program)
-        var options = EmitOptions(layout: spec.layout ?? .nchw, libm: spec.libm ?? true, target: target, support: sharedHelpers)
+        var options = EmitOptions(
+            layout: spec.layout ?? .nchw, libm: spec.libm ?? true, target: target, support: sharedHelpers, fusion: fusion)
         if spec.selftest == true {
             // A block without parameters needs no weights file to check itself.
             if params == nil && lowered.program.paramCount == 0 { params = [] }
@@ -111,12 +114,13 @@ public enum Pipeline {
     /// `generate`, with errors placed at the block's path in its file.
     public static func generate(
         _ block: (path: String, spec: BlockSpec), baseDirectory: URL?, weightsOverride: String? = nil,
-        files: WeightsFileCache = WeightsFileCache(), target: EmitTarget = .portable, sharedHelpers: String? = nil
+        files: WeightsFileCache = WeightsFileCache(), target: EmitTarget = .portable, sharedHelpers: String? = nil,
+        fusion: Fusion = .fused
     ) throws(SpecError) -> Generated {
         do {
             return try generate(
                 block.spec, baseDirectory: baseDirectory, weightsOverride: weightsOverride, files: files, target: target,
-                sharedHelpers: sharedHelpers)
+                sharedHelpers: sharedHelpers, fusion: fusion)
         } catch {
             throw error.within(block.path)
         }

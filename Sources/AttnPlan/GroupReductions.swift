@@ -11,9 +11,10 @@ package func groupReductions(_ p: Program) -> Program { regroup(byDepth(p)) }
 
 /// The instructions emitted as one loop nest with `v`: sibling pools over one operand, or two
 /// linears with the same weights. Storage planning treats a group as one step.
-package func emissionGroup(_ p: Program, startingAt v: ValueID) -> [ValueID] {
+package func emissionGroup(_ p: Program, startingAt v: ValueID, fusion: Fusion = .fused) -> [ValueID] {
     let instr = p.instrs[v - 1]
     var group = [v]
+    if fusion == .opByOp { return group }
     if case .linear = instr.op {
         // Only a sibling: a second layer reading the first one's result (`fc1` applied twice in
         // a row) must wait for it, or it would read the vector before it is written.

@@ -28,7 +28,7 @@ package struct Step: Hashable, Sendable {
 
 /// The steps in the order the C runs them: every value that is neither inline, a view, a
 /// parameter read in place, nor a concat whose operands were written into it.
-func chooseKernels(_ p: Program, _ placement: Placement, aliasedConcats: Set<ValueID>) -> [Step] {
+func chooseKernels(_ p: Program, _ placement: Placement, aliasedConcats: Set<ValueID>, fusion: Fusion) -> [Step] {
     let rows = RowRecognizer(p: p, layouts: placement.layouts)
     var steps: [Step] = []
     var v = 1
@@ -40,8 +40,8 @@ func chooseKernels(_ p: Program, _ placement: Placement, aliasedConcats: Set<Val
             v += 1
             continue
         }
-        let group = emissionGroup(p, startingAt: v)
-        steps.append(Step(group: group, kernel: rows.kernel(for: group)))
+        let group = emissionGroup(p, startingAt: v, fusion: fusion)
+        steps.append(Step(group: group, kernel: fusion == .fused ? rows.kernel(for: group) : .generic))
         v = group.last! + 1
     }
     return steps

@@ -12,7 +12,7 @@ struct Liveness {
     let groupEnd: [ValueID]
 }
 
-func liveness(_ p: Program, users: [[ValueID]], inline: InlineChoice, views: ViewCandidates) -> Liveness {
+func liveness(_ p: Program, users: [[ValueID]], inline: InlineChoice, views: ViewCandidates, fusion: Fusion) -> Liveness {
     // An inline value is read where its readers run, so what it reads must stay live that long.
     var lastUse = Array(0...p.instrs.count)
     for v in stride(from: p.instrs.count, through: 0, by: -1) {
@@ -21,7 +21,7 @@ func liveness(_ p: Program, users: [[ValueID]], inline: InlineChoice, views: Vie
     var groupEnd = Array(0...p.instrs.count)
     var g = 1
     while g <= p.instrs.count {
-        let group = emissionGroup(p, startingAt: g)
+        let group = emissionGroup(p, startingAt: g, fusion: fusion)
         for m in group { groupEnd[m] = group.last! }
         g = group.last! + 1
     }

@@ -30,13 +30,16 @@ package struct Plan: Sendable {
     /// What the C computes, in order, and how.
     package let steps: [Step]
 
-    package init(_ program: Program, layout: TensorLayout = .nchw) {
-        let p = groupReductions(program)
+    /// Whether values are computed inline and passes merged (`Fusion`).
+    package let fusion: Fusion
+
+    package init(_ program: Program, layout: TensorLayout = .nchw, fusion: Fusion = .fused) {
+        let p = fusion == .fused ? groupReductions(program) : program
         let users = p.users()
-        let inline = chooseInline(p, users: users)
+        let inline = fusion == .fused ? chooseInline(p, users: users) : InlineChoice(inline: Array(repeating: false, count: p.instrs.count + 1))
         let views = findViews(p)
         let concats = placeConcats(p, users: users, inline: inline, views: views)
-        let live = liveness(p, users: users, inline: inline, views: views)
+        let live = liveness(p, users: users, inline: inline, views: views, fusion: fusion)
         let placement = place(p, layout: layout, inline: inline, views: views, concats: concats, liveness: live)
         self.program = p
         self.layouts = placement.layouts
@@ -45,7 +48,8 @@ package struct Plan: Sendable {
         self.aliasedConcats = concats.aliased
         self.temps = placement.temps
         self.views = placement.views
-        self.steps = chooseKernels(p, placement, aliasedConcats: concats.aliased)
+        self.steps = chooseKernels(p, placement, aliasedConcats: concats.aliased, fusion: fusion)
+        self.fusion = fusion
     }
 
     package func isInline(_ v: ValueID) -> Bool { layouts[v] == nil }

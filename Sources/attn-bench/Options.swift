@@ -15,6 +15,15 @@ struct Options {
     var peers = true
     /// The later catalog kinds at one realistic shape each, instead of the SE/ECA/CBAM grid.
     var catalog = false
+    /// Instructions per block on the Cortex-M boards under QEMU, fused against op by op.
+    var mcu = false
+    /// `--mcu`'s cores (`Core.name`); empty = all.
+    var cores: [String] = []
+    /// `--network`'s attn-gen-torch export folders.
+    var networks: [String] = []
+    /// `--weights`: the checkpoint every `--network` block reads instead of its export's file.
+    var networkWeights: String?
+    var networkRounds = 5
     var python: String?
     /// Replaces the fast tier's `-O3 -march=native` (for experiments; the issue's column is the default).
     var cflags: [String]?
@@ -23,7 +32,8 @@ struct Options {
     static let usage = """
         usage: attn-bench [--quick] [--markdown] [--json FILE] [--blocks se,eca,...] [--shapes 0,2]
                           [--seconds S] [--jit-repeats K] [--no-peers] [--python PATH] [--cflags "-O2 ..."]
-                          [--root DIR] [--catalog]
+                          [--root DIR] [--catalog] [--mcu [--cores m0,m3,m4f,m7,m55]]
+                          [--network DIR ... [--weights CHECKPOINT]]
 
         Times the SE, ECA, CBAM and max-ECA Generated/ examples at the speed issue's shapes: libtcc
         JIT time, tcc and gcc -O3 -march=native kernel times, the STREAM-triad memory limit, ONNX
@@ -31,6 +41,12 @@ struct Options {
         progress to stderr.
           --catalog      instead: every later catalog kind at one realistic shape, and seed 000's
                          JSON examples, with FLOPs, GFLOP/s and the same peers
+          --mcu          instead: instructions of every Generated/ example at a small shape on Cortex-M0, M3,
+                         M4F, M7 and M55 under QEMU -icount, fused and op by op (--blocks selects;
+                         --cores m4f,m7 a subset of the boards)
+          --network DIR  instead: every block of an attn-gen-torch export (DIR/spec.json) from one
+                         checkpoint to callables, tcc and gcc (repeatable; --weights FILE: the whole
+                         network's .pth or .safetensors instead of the export's own file)
           --quick        0.05 s per measurement and 5 JIT compiles (a smoke run; noisier)
           --markdown     accepted for clarity; stdout is always the markdown report
           --json FILE    also write every number as JSON
@@ -60,6 +76,7 @@ struct Options {
             case "--quick":
                 o.seconds = 0.05
                 o.jitRepeats = 5
+                o.networkRounds = 1
             case "--markdown": break
             case "--json": o.jsonPath = value()
             case "--blocks": o.blocks = value().split(separator: ",").map(String.init)
@@ -68,6 +85,10 @@ struct Options {
             case "--jit-repeats": o.jitRepeats = number(value(), "--jit-repeats")
             case "--no-peers": o.peers = false
             case "--catalog": o.catalog = true
+            case "--mcu": o.mcu = true
+            case "--cores": o.cores = value().split(separator: ",").map(String.init)
+            case "--network": o.networks.append(value())
+            case "--weights": o.networkWeights = value()
             case "--python": o.python = value()
             case "--cflags": o.cflags = value().split(separator: " ").map(String.init)
             case "--root": o.root = URL(fileURLWithPath: value())

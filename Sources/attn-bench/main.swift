@@ -7,6 +7,8 @@ import AttnGen
 import Foundation
 
 let options = Options.parse(Array(CommandLine.arguments.dropFirst()))
+if options.mcu { MCUBench.run(options) }
+if !options.networks.isEmpty { NetworkBench.run(options) }
 #if DEBUG
     progress("attn-bench: a debug build; the kernels' times are fine, the JIT's are not. Use -c release.")
 #endif

@@ -28,6 +28,9 @@ struct Generate: ParsableCommand {
     @Flag(help: "For a spec of several blocks: write the plain helpers once, to <stem>_support.{h,c} (stem: the spec file's name), which every block's .c includes; link the support .c with them. A single block keeps two self-contained files.")
     var sharedHelpers = false
 
+    @Flag(help: "Emit one loop nest per op with every value stored, nothing fused: the baseline the benchmarks compare the fused kernel with, not for use.")
+    var opByOp = false
+
     func validate() throws {
         if specs.isEmpty { throw ValidationError("give at least one spec file") }
     }
@@ -50,7 +53,7 @@ struct Generate: ParsableCommand {
                     blocks = try weightsOptions.options.apply(to: Pipeline.loadBlocks(path: spec))
                     stem = sharedHelpers && blocks.count > 1 ? try supportStem(specURL, blocks: blocks.map(\.spec.name)) : nil
                     for block in blocks {
-                        all.append(try Pipeline.generate(block, baseDirectory: base, files: files, target: target.emitTarget, sharedHelpers: stem))
+                        all.append(try Pipeline.generate(block, baseDirectory: base, files: files, target: target.emitTarget, sharedHelpers: stem, fusion: opByOp ? .opByOp : .fused))
                     }
                     try Pipeline.checkGlobalNames(all)
                 } catch {

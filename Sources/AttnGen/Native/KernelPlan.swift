@@ -8,8 +8,9 @@ struct KernelPlan {
     let generated: Generated
     let params: [Float]
 
-    /// `target`: the JIT's own (`.jit`), or the portable file the system compiler builds.
-    init(_ spec: BlockSpec, weights: WeightSource, target: EmitTarget = .portable) throws {
+    /// `target`: the JIT's own (`.jit`), or the portable file the system compiler builds;
+    /// `fusion`: `.opByOp` for the benchmarks' unfused baseline.
+    init(_ spec: BlockSpec, weights: WeightSource, target: EmitTarget = .portable, fusion: Fusion = .fused) throws {
         var base: URL? = nil
         var spec = spec
         var files = WeightsFileCache()
@@ -29,7 +30,7 @@ struct KernelPlan {
             spec.weights = nil
             spec.weightsPrefix = nil
         }
-        let generated = try Pipeline.generate(spec, baseDirectory: base, files: files, target: target)
+        let generated = try Pipeline.generate(spec, baseDirectory: base, files: files, target: target, fusion: fusion)
         let program = generated.program
         switch weights {
         case .random(let seed): params = program.randomParams(seed: seed)

@@ -25,12 +25,13 @@ public final class NativeKernel: ForwardKernel, @unchecked Sendable {
     public var scratchCount: Int { generated.source.scratchSize }
 
     /// Generates C for `spec` and compiles it with `compiler` (or loads it from the disk cache).
+    /// `fusion: .opByOp` builds the unfused baseline benchmarks compare the product with.
     public convenience init(
         _ spec: BlockSpec, weights: WeightSource = .spec(baseDirectory: nil),
         compiler: NativeCompiler = NativeCompiler(),
-        useCache: Bool = true
+        useCache: Bool = true, fusion: Fusion = .fused
     ) throws {
-        let plan = try KernelPlan(spec, weights: weights)
+        let plan = try KernelPlan(spec, weights: weights, fusion: fusion)
         try self.init(generated: plan.generated, params: plan.params, compiler: compiler, useCache: useCache)
     }
 
@@ -71,11 +72,14 @@ public final class NativeKernel: ForwardKernel, @unchecked Sendable {
         key.weights = nil
         key.weightsPrefix = nil
         var source = generated.source
-        if generated.params != nil || source.target == .jit, let bare = try? Pipeline.generate(key, target: source.target == .jit ? .portable : source.target) {
+        if generated.params != nil || source.target == .jit, let bare = try? Pipeline.generate(
+                key, target: source.target == .jit ? .portable : source.target, fusion: source.fusion)
+        {
             source = bare.source
         }
         if source.target == .jit {
-            let options = EmitOptions(layout: generated.spec.layout ?? .nchw, libm: generated.spec.libm ?? true, target: .portable)
+            let options = EmitOptions(
+                layout: generated.spec.layout ?? .nchw, libm: generated.spec.libm ?? true, target: .portable, fusion: source.fusion)
             do {
                 source = try CEmitter.emit(generated.program, specText: generated.spec.canonicalJSON, weights: generated.params, options: options)
             } catch {
