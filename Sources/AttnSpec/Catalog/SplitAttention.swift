@@ -219,13 +219,16 @@ extension SplatOptions: CatalogBlock {
                 "groups·radix = \(groups)·\(radix) = \(convGroups) (the conv's groups) must divide C (\(input.c))")
         }
         try Rules.divides(groups, out, "out_channels", "groups")
-        try Rules.fits([out, radix], "radix", "the conv's radix·out_channels outputs")
+        try Rules.fits(
+            [out, radix], self.radix != nil && outChannels == nil ? "radix" : "out_channels", "the conv's radix·out_channels outputs")
         let mid = out * radix
         try Rules.paddedPlane(
             channels: input.c, h: input.h, w: input.w, padding: pad, padding != nil ? "padding" : "kernel_size",
             "padding \(pad)")
-        let oh = try Rules.convExtent(input.h, kernel: k, padding: pad, dilation: dilation, stride: stride, "kernel_size")
-        let ow = try Rules.convExtent(input.w, kernel: k, padding: pad, dilation: dilation, stride: stride, "kernel_size")
+        // A window that does not fit: the dilation's doing when it is stated, else the kernel's.
+        let window = self.dilation != nil ? "dilation" : "kernel_size"
+        let oh = try Rules.convExtent(input.h, kernel: k, padding: pad, dilation: dilation, stride: stride, window)
+        let ow = try Rules.convExtent(input.w, kernel: k, padding: pad, dilation: dilation, stride: stride, window)
         try Rules.fits([mid, input.c / convGroups, k, k], "out_channels", "conv.weight")
         try Rules.fits([input.n, mid, oh, ow], "out_channels", "the conv's output")
         var tables = TapTables()
