@@ -8,6 +8,8 @@ which the Swift tests generate and check against PyTorch (`verify --against`) wi
 Needs torch, safetensors and timm (scripts/requirements-fixtures.txt). Each network is built
 with timm's random init under a fixed seed, randomised by attn_gen_torch.randomize (BatchNorm
 statistics, zero-initialised parameters), and run on a 32×32 input so the files stay small.
+Each export also holds weights.pth, the same tensors as torch.save writes them (byte for byte
+reproducible), from which the Swift tests generate every block again: the .pth path in CI.
 `--check` exports again into a temporary folder: spec.json, manifest.json and the weights must be
 identical, the golden outputs equal within 1e-5 of max|y| (another torch build may round
 differently).
@@ -74,6 +76,40 @@ class Mixed(nn.Module):
         return self.gc(self.silu_se(self.user_se(x)))
 
 
+class Zoo(nn.Module):
+    """One module of each timm class whose kind has a reader beyond SE/ECA/CBAM/SK, most with
+    options off their defaults, so that each reader's fields are checked against PyTorch in CI."""
+
+    def __init__(self):
+        super().__init__()
+        from timm.layers.cbam import LightCbamModule
+        from timm.layers.coord_attn import CoordAttn, SimpleCoordAttn
+        from timm.layers.eca import CecaModule
+        from timm.layers.gather_excite import GatherExcite
+        from timm.layers.global_context import GlobalContext
+        from timm.layers.split_attn import SplitAttn
+        from timm.layers.squeeze_excite import EffectiveSEModule
+        from timm.models.hgnet import EseModule
+        self.stem = nn.Sequential(nn.Conv2d(3, 32, 3, stride=2, padding=1), nn.BatchNorm2d(32), nn.ReLU())
+        self.splat = SplitAttn(32, 24, stride=2, groups=2, radix=2, norm_layer=nn.BatchNorm2d)
+        self.splat_r1 = SplitAttn(24, radix=1, groups=2, rd_channels=8, act_layer=nn.SiLU)
+        self.ese = EffectiveSEModule(24, add_maxpool=True, gate_layer="sigmoid")
+        self.hgnet_ese = EseModule(24)
+        self.ceca = CecaModule(24, gate_layer="hard_sigmoid")
+        self.gc = GlobalContext(24, fuse_add=True, fuse_scale=True, rd_ratio=1 / 4)
+        self.gc_mean = GlobalContext(24, use_attn=False, fuse_add=True, fuse_scale=False)
+        # timm 1.0.21+ cannot build GatherExcite with use_mlp or extra_params (it passes *dd positionally).
+        self.ge = GatherExcite(24, use_mlp=False, add_maxpool=True)
+        self.coord = CoordAttn(24, rd_ratio=1 / 4, bias=True, act_layer=nn.SiLU, gate_layer="hard_sigmoid", has_skip=True)
+        self.scoord = SimpleCoordAttn(24, bias=False, act_layer=nn.GELU)
+        self.lcbam = LightCbamModule(24, rd_ratio=1 / 4, spatial_kernel_size=3, mlp_bias=True)
+
+    def forward(self, x):
+        x = self.splat_r1(self.splat(self.stem(x)))
+        x = self.gc_mean(self.gc(self.ceca(self.hgnet_ese(self.ese(x)))))
+        return self.lcbam(self.scoord(self.coord(self.ge(x))))
+
+
 def _timm(name, **kwargs):
     def build():
         import timm
@@ -89,7 +125,10 @@ NETWORKS = {
     "regnety_002": (_timm("regnety_002"), None),
     "mobilenetv3_large_100": (_timm("mobilenetv3_large_100"), None),
     "efficientnet_b0": (_timm("efficientnet_b0"), None),
+    "resnest14d": (_timm("resnest14d"), None),
+    "gcresnet33ts": (_timm("gcresnet33ts"), None),
     "mixed": (Mixed, {UserSE: "se"}),
+    "zoo": (Zoo, None),
 }
 
 
@@ -98,7 +137,7 @@ def make(name, out_dir):
     torch.manual_seed(SEED)
     model = randomize(build(), seed=SEED)
     x = torch.randn(*INPUT, generator=torch.Generator().manual_seed(SEED + 1))
-    return export(model, x, out_dir, kinds=kinds)
+    return export(model, x, out_dir, kinds=kinds, pth=True)
 
 
 def _files(d):
@@ -112,7 +151,7 @@ def drift(name, committed, fresh):
         return [f"{name}: files {_files(committed)} != {_files(fresh)}"]
     for f in _files(fresh):
         a, b = os.path.join(committed, f), os.path.join(fresh, f)
-        if f.endswith(".json") or f == "weights.safetensors":
+        if f.endswith(".json") or f in ("weights.safetensors", "weights.pth"):
             if not filecmp.cmp(a, b, shallow=False):
                 problems.append(f"{name}/{f} differs")
         else:

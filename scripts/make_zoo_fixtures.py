@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Reference fixtures for the strip-pooling kinds of issue 13 (coord, scoord, lcbam, strip, ela).
+"""Reference fixtures for the zoo kinds of issue 13 (coord, scoord, lcbam, strip, ela, splat).
 
 Run by hand (never in CI), with the venv that has torch and timm:
 
@@ -12,7 +12,7 @@ io.safetensors (input, and the module's output in eval mode).
 
 Each case is made by the reference module itself:
   - timm's classes, from the installed timm (CoordAttn, SimpleCoordAttn, LightCbamModule,
-    StripAttn, EfficientLocalAttn);
+    StripAttn, EfficientLocalAttn, SplitAttn);
   - Hou et al.'s official CoordAtt from a checkout of Andrew-Qibin/CoordAttention given by path
     (--coordatt DIR, the folder holding coordatt.py; fetched, never copied into this
     repository). Without it the official cases are skipped, and the script says so.
@@ -29,6 +29,7 @@ import torch.nn as nn
 import timm
 from timm.layers.cbam import LightCbamModule
 from timm.layers.coord_attn import CoordAttn, SimpleCoordAttn
+from timm.layers.split_attn import SplitAttn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import make_catalog_fixtures as catalog  # noqa: E402  (the case runner, the randomisation, _bn)
@@ -141,6 +142,37 @@ def lcbam_cases():
 
 
 # ---------------------------------------------------------------------------
+# splat: timm SplitAttn (ResNeSt's conv2)
+# ---------------------------------------------------------------------------
+
+def splat_keys(bias, norm):
+    return (_conv("conv", bias) + (_bn("bn0.") if norm else []) + _conv("fc1", True) + (_bn("bn1.") if norm else [])
+            + _conv("fc2", True))
+
+
+def splat_cases():
+    return [
+        # ResNeSt's block: radix 2, BatchNorm, attn = make_divisible(32·2/4, 8, min 32) = 32; the
+        # norm and the widths come from the file.
+        _case("splat_timm_c32_r2", "splat", (2, 32, 7, 6),
+              lambda: SplitAttn(32, radix=2, norm_layer=nn.BatchNorm2d), keys=splat_keys(False, True)),
+        # radix 1 (the sigmoid gate), cardinality 2, stride 2, out 16 read from conv.weight.
+        _case("splat_timm_c24_r1_g2_s2", "splat", (1, 24, 9, 8),
+              lambda: SplitAttn(24, 16, stride=2, groups=2, radix=1, norm_layer=nn.BatchNorm2d),
+              {"radix": 1, "groups": 2, "stride": 2}, keys=splat_keys(False, True)),
+        # 5×5 dilated conv with bias, no norm, SiLU, rd_channels 12 (fc1 24 wide), groups 2.
+        _case("splat_timm_c16_r2_g2_k5", "splat", (2, 16, 6, 7),
+              lambda: SplitAttn(16, 24, kernel_size=5, padding=4, dilation=2, groups=2, bias=True, radix=2,
+                                rd_channels=12, act_layer=nn.SiLU),
+              {"out_channels": 24, "padding": 4, "dilation": 2, "groups": 2, "reduced_channels": 12, "act_layer": "silu"},
+              keys=splat_keys(True, False)),
+        # radix 4 (resnest50d_4s2x40d's), no norm, a 1-wide plane.
+        _case("splat_timm_c16_r4", "splat", (1, 16, 5, 1), lambda: SplitAttn(16, radix=4),
+              {"radix": 4}, keys=splat_keys(False, False)),
+    ]
+
+
+# ---------------------------------------------------------------------------
 # attn-bench --catalog peers (scripts/bench/peers.py): each kind from a spec's fields, with the
 # reference's defaults where the spec leaves one out (official CoordAtt's defaults written as
 # CoordAttn arguments: the same module, the same math).
@@ -171,11 +203,21 @@ def _lcbam(c, spec):
                            act_layer=ACTS[spec.get("act_layer", "relu")], mlp_bias=spec.get("mlp_bias", False))
 
 
-BUILDERS = {"coord": _coord, "scoord": _scoord, "lcbam": _lcbam}
+def _splat(c, spec):
+    norm = nn.BatchNorm2d if spec.get("norm_layer") == "batchnorm" else None
+    k = spec.get("kernel_size", 3)
+    return SplitAttn(c, spec.get("out_channels", c), kernel_size=k, stride=spec.get("stride", 1),
+                     padding=spec.get("padding", k // 2), dilation=spec.get("dilation", 1), groups=spec.get("groups", 1),
+                     bias=spec.get("bias", False), radix=spec.get("radix", 2), rd_ratio=1 / spec.get("reduction", 4),
+                     rd_channels=spec.get("reduced_channels"), rd_divisor=spec.get("rd_divisor", 8),
+                     act_layer=ACTS[spec.get("act_layer", "relu")], norm_layer=norm)
+
+
+BUILDERS = {"coord": _coord, "scoord": _scoord, "lcbam": _lcbam, "splat": _splat}
 
 
 def cases(args):
-    return coord_cases(args) + scoord_cases() + lcbam_cases()
+    return coord_cases(args) + scoord_cases() + lcbam_cases() + splat_cases()
 
 
 def main(argv):

@@ -165,7 +165,7 @@ public enum Op: Hashable, Sendable {
     /// Cross-correlation along the channel axis of a vector, padding `(k-1)/2` (zeros, or
     /// circular: then at most C), no bias.
     case channelConv1d(weight: ParamID, kernel: Int, padding: ChannelPadding = .zeros)
-    /// k×k convolution with zero padding and dilation, stride 1, one group.
+    /// k×k convolution with zero padding, dilation, stride and groups (`Conv2dAttrs`).
     case conv2d(Conv2dAttrs)
 
     /// Batched matrix product. Each operand is a stack of matrices indexed by (n, c), each matrix

@@ -22,8 +22,39 @@ private func json(_ url: URL) throws -> [String: Any] {
 @Suite struct TorchExportTests {
     @Test func theExportsAreThere() {
         let names = exportNames()
-        for net in ["seresnet18", "legacy_seresnet18", "ecaresnet26t", "resnet18_cbam", "regnety_002", "mobilenetv3_large_100", "efficientnet_b0", "mixed"] {
+        for net in [
+            "seresnet18", "legacy_seresnet18", "ecaresnet26t", "resnet18_cbam", "regnety_002", "mobilenetv3_large_100",
+            "efficientnet_b0", "resnest14d", "gcresnet33ts", "mixed", "zoo",
+        ] {
             #expect(names.contains(net), "Tests/Exports/\(net) is missing: run scripts/make_exports.py")
+        }
+        for net in names {
+            let pth = exports.appendingPathComponent("\(net)/weights.pth").path
+            #expect(FileManager.default.fileExists(atPath: pth), "Tests/Exports/\(net) has no weights.pth: run scripts/make_exports.py")
+        }
+    }
+
+    /// The .pth path: every block generated from the export's torch.save checkpoint gives the
+    /// same C, baked parameters included, as from its safetensors file, and reproduces PyTorch.
+    @Test(arguments: exportNames())
+    func thePthGivesTheSameC(_ net: String) throws {
+        let dir = exports.appendingPathComponent(net)
+        let files = WeightsFileCache()
+        for (path, spec) in try Pipeline.loadBlocks(path: dir.appendingPathComponent("spec.json").path) {
+            guard spec.weights != nil else { continue }
+            var fromPth = spec
+            fromPth.weights = "weights.pth"
+            let a = try Pipeline.generate((path, spec), baseDirectory: dir, files: files)
+            let b = try Pipeline.generate((path, fromPth), baseDirectory: dir, files: files)
+            #expect(a.params == b.params, "\(net) \(spec.name): the .pth gives other parameters")
+            // The header echoes the spec, whose weights file is the one difference allowed.
+            let echoed = b.source.files.map {
+                $0.contents.replacingOccurrences(of: #""weights": "weights.pth""#, with: #""weights": "weights.safetensors""#)
+            }
+            let same = a.source.files.map(\.contents) == echoed
+            #expect(same, "\(net) \(spec.name): the .pth gives other C")
+            let result = try GoldenCheck.run(fromPth, golden: dir.appendingPathComponent("golden"), baseDirectory: dir)
+            #expect(result.passed, "\(net) from weights.pth: \(result)")
         }
     }
 
@@ -64,12 +95,14 @@ private func json(_ url: URL) throws -> [String: Any] {
         let manifest = try json(exports.appendingPathComponent("mixed/manifest.json"))
         let skipped = try #require(manifest["skipped"] as? [[String: String]])
         let reasons = Dictionary(uniqueKeysWithValues: skipped.map { ($0["module"] ?? "", $0["reason"] ?? "") })
-        #expect(reasons["gc"]?.contains("kind gc is not in attn-gen's catalog yet") == true)
+        // timm's GlobalContext is exported as the gc kind now.
+        #expect(reasons["gc"] == nil)
         // timm's EfficientNet SE with a SiLU act: the se kind's act_layer expresses it now.
         #expect(reasons["silu_se"] == nil)
         let spec = try json(exports.appendingPathComponent("mixed/spec.json"))
         let blocks = try #require(spec["blocks"] as? [[String: Any]])
         #expect(blocks.contains { $0["name"] as? String == "silu_se" && $0["act_layer"] as? String == "silu" })
+        #expect(blocks.contains { $0["name"] as? String == "gc" && $0["kind"] as? String == "gc" && $0["fuse_scale"] as? Bool == true })
         #expect(reasons["unused"]?.contains("not called") == true)
     }
 
@@ -105,6 +138,8 @@ private func json(_ url: URL) throws -> [String: Any] {
     @Test func tolerancesFollowTheFixtures() {
         #expect(GoldenCheck.tolerance(kind: "se") == 1e-5)
         #expect(GoldenCheck.tolerance(kind: "cbam") == 1e-5)
+        #expect(GoldenCheck.tolerance(kind: "splat") == 1e-5)
+        #expect(GoldenCheck.tolerance(kind: "gc") == 1e-5)
         #expect(GoldenCheck.tolerance(kind: "sk") == 1e-4)
         #expect(GoldenCheck.tolerance(kind: nil) == 1e-4)
     }

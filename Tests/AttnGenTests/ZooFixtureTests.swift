@@ -1,4 +1,4 @@
-// The strip-pooling kinds of issue 13 (coord, scoord, lcbam, strip, ela) reproduce their
+// The zoo kinds of issue 13 (coord, scoord, lcbam, strip, ela, splat) reproduce their
 // reference code on every host tier and in each device build: every fixture of those kinds
 // (scripts/make_zoo_fixtures.py) runs through the JIT (tcc) and the native tier (gcc), as written
 // (NCHW, libm) and as a device build (NHWC, no libm), within 1e-5 of max|y| of the reference
@@ -13,7 +13,7 @@ import Foundation
 import Testing
 
 /// The kinds whose fixtures this suite runs.
-let zooKinds: Set<String> = ["coord", "scoord", "lcbam"]
+let zooKinds: Set<String> = ["coord", "scoord", "lcbam", "splat"]
 
 private func zooFixtureKind(_ name: String) -> String? {
     let path = Paths.fixtures.appendingPathComponent("\(name)/spec.json").path
@@ -79,5 +79,27 @@ private func zooKindError(_ kind: String, _ extra: String) -> SpecError? {
         // timm's LightCbamModule never uses its gate_layer: the kind has none.
         expectError(zooKindError("lcbam", #""gate_layer": "sigmoid""#), path: "gate_layer", "unknown field for kind \"lcbam\"")
         expectError(zooKindError("lcbam", #""spatial_kernel_size": 4"#), path: "spatial_kernel_size", "odd")
+    }
+
+    @Test func splat() {
+        expectError(zooKindError("splat", #""radix": 0"#), path: "radix", "at least 1")
+        expectError(zooKindError("splat", #""radix": 3"#), path: "radix", "groups·radix = 1·3 = 3", "must divide C (64)")
+        expectError(zooKindError("splat", #""groups": 5"#), path: "groups", "groups·radix = 5·2 = 10", "must divide C (64)")
+        expectError(zooKindError("splat", #""groups": 4, "out_channels": 6"#), path: "groups", "must divide out_channels (6)")
+        // fc1 is reduced_channels·radix = 6 wide, which 4 groups cannot split.
+        expectError(zooKindError("splat", #""groups": 4, "reduced_channels": 3"#), path: "reduced_channels", "multiple of groups (4)")
+        expectError(zooKindError("splat", #""kernel_size": 9, "padding": 0"#), path: "kernel_size", "does not fit in 6 pixels")
+        expectError(zooKindError("splat", #""norm_layer": "layernorm""#), path: "norm_layer", "batchnorm, none")
+        expectError(zooKindError("splat", #""act_layer": "mish""#), path: "act_layer", "unknown activation \"mish\"")
+        #expect(zooKindError("splat", #""radix": 1, "groups": 4, "stride": 2, "norm_layer": "batchnorm""#) == nil)
+    }
+
+    /// A stated width that the file's fc1 contradicts names the field and the tensor.
+    @Test func splatWidthAgainstTheWeights() throws {
+        let dir = Paths.fixtures.appendingPathComponent("splat_timm_c32_r2")
+        let spec = SplitAttention("splat", input: .nchw(2, 32, 7, 6), SplatOptions(reduction: 1), weights: "weights.safetensors")
+        var thrown: SpecError?
+        do { _ = try Pipeline.generate(spec, baseDirectory: dir) } catch { thrown = error }
+        expectError(thrown, path: "reduction", "gives fc1 64 channels", "\"fc1.weight\" of shape [32, 32, 1, 1]")
     }
 }

@@ -275,6 +275,241 @@ def read_sk(m, shape):
     return fields
 
 
+def _gate_field(gate, what, allowed=("sigmoid", "hard_sigmoid")):
+    """A kind's `gate_layer` field: omitted for sigmoid (every kind's default below)."""
+    name = _act(gate, what)
+    if name not in allowed:
+        raise Unsupported(f"{what} is {name}; the kind's gate_layer takes {', '.join(allowed)}")
+    return {} if name == "sigmoid" else {"gate_layer": name}
+
+
+def _square(conv, what):
+    """(kernel, stride, padding, dilation) of a Conv2d with one value per attribute."""
+    attrs = [conv.kernel_size, conv.stride, conv.padding, conv.dilation]
+    if any(not isinstance(a, tuple) or len(set(a)) != 1 for a in attrs) or conv.padding_mode != "zeros":
+        raise Unsupported(f"{what} has kernel {conv.kernel_size}, stride {conv.stride}, padding {conv.padding}, "
+                          f"dilation {conv.dilation}, {conv.padding_mode} padding; the kind's conv is square and zero padded")
+    return tuple(a[0] for a in attrs)
+
+
+def read_ese(m, shape):
+    """timm.layers.squeeze_excite.EffectiveSEModule (VoVNet): fc (C→C 1×1 with bias), gate,
+    add_maxpool."""
+    fc = _conv(m.fc, "fc", 1)
+    if _width(fc) != shape[1] or fc.bias is None:
+        raise Unsupported(f"fc gives {_width(fc)} channels for {shape[1]}, bias {fc.bias is not None}")
+    fields = {"add_maxpool": bool(m.add_maxpool)}
+    name = _act(m.gate, "gate")
+    if name not in ("sigmoid", "hard_sigmoid"):
+        raise Unsupported(f"gate is {name}; ese's gate_layer takes sigmoid, hard_sigmoid")
+    fields["gate_layer"] = name  # stated: the kind's default depends on the file's names
+    return fields
+
+
+def read_hgnet_ese(m, shape):
+    """timm.models.hgnet.EseModule: conv (C→C 1×1 with bias) and a sigmoid; attn-gen reads its
+    `conv.*` names as hgnet's."""
+    conv = _conv(m.conv, "conv", 1)
+    if _width(conv) != shape[1] or conv.bias is None:
+        raise Unsupported(f"conv gives {_width(conv)} channels for {shape[1]}, bias {conv.bias is not None}")
+    if _act(m.sigmoid, "sigmoid") != "sigmoid":
+        raise Unsupported(f"sigmoid is {describe(m.sigmoid)}")
+    return {"gate_layer": "sigmoid"}
+
+
+def read_ceca(m, shape):
+    """timm.layers.eca.CecaModule: circular padding, conv [1, 1, k] (a bias only with act_layer,
+    which its forward never applies), gate."""
+    conv = m.conv
+    if not isinstance(conv, nn.Conv1d) or conv.in_channels != 1 or conv.out_channels != 1:
+        raise Unsupported("conv is not a 1→1 channel Conv1d")
+    k = conv.kernel_size[0]
+    if conv.bias is not None:
+        raise Unsupported("conv has a bias (CecaModule's act_layer); the kind's conv has none")
+    if m.padding != (k - 1) // 2 or conv.padding[0] != 0 or conv.dilation[0] != 1:
+        raise Unsupported(f"padding {m.padding} and conv padding {conv.padding}, dilation {conv.dilation} for k = {k}")
+    fields = {"kernel_size": k}
+    fields.update(_gate_field(m.gate, "gate"))
+    return fields
+
+
+def _conv_mlp(mlp, what, c):
+    """timm's ConvMlp as GlobalContext builds it: fc1 → LayerNorm2d → ReLU → fc2, biases on.
+    (hidden width, LayerNorm eps)."""
+    fc1, fc2 = _conv(mlp.fc1, f"{what}.fc1", 1), _conv(mlp.fc2, f"{what}.fc2", 1)
+    if fc1.bias is None or fc2.bias is None or _width(fc2) != c:
+        raise Unsupported(f"{what}: fc1/fc2 without bias, or fc2 gives {_width(fc2)} channels for {c}")
+    norm = mlp.norm
+    if type(norm).__name__ != "LayerNorm2d" or norm.weight is None or norm.bias is None:
+        raise Unsupported(f"{what}.norm is {qualified_name(type(norm))}; the kind has an affine LayerNorm over C")
+    if _act(mlp.act, f"{what}.act") != "relu":
+        raise Unsupported(f"{what}.act is {describe(mlp.act)}; the kind's MLP uses relu")
+    return _width(fc1), float(norm.eps)
+
+
+def read_gc(m, shape):
+    """timm.layers.global_context.GlobalContext (gcresnet*, gcresnext*): conv_attn (or the
+    mean), mlp_scale and/or mlp_add (ConvMlp with LayerNorm2d), gate."""
+    c = shape[1]
+    mlps = {name: getattr(m, name) for name in ("mlp_scale", "mlp_add") if getattr(m, name) is not None}
+    if not mlps:
+        raise Unsupported("neither mlp_add nor mlp_scale: the block returns x")
+    read = {name: _conv_mlp(mlp, name, c) for name, mlp in mlps.items()}
+    if len(set(read.values())) != 1:
+        raise Unsupported(f"mlp_add and mlp_scale differ in width or eps {read}; the kind has one of each")
+    rd, eps = next(iter(read.values()))
+    conv = m.conv_attn
+    if conv is not None and (_conv(conv, "conv_attn", 1).out_channels != 1 or conv.bias is None):
+        raise Unsupported("conv_attn is not a C→1 1×1 conv with bias")
+    fields = {"use_attn": conv is not None, "fuse_add": "mlp_add" in mlps, "fuse_scale": "mlp_scale" in mlps,
+              "reduced_channels": rd, "eps": eps}
+    if "mlp_scale" in mlps:
+        fields.update(_gate_field(m.gate, "gate"))
+    return fields
+
+
+def read_ge(m, shape):
+    """timm.layers.gather_excite.GatherExcite: gather (none, or depthwise convs with BatchNorm),
+    mlp (ConvMlp with ReLU, or none), gate."""
+    n, c, h, w = shape
+    fields = {"extent": int(m.extent), "add_maxpool": bool(m.add_maxpool)}
+    if m.gather is not None:
+        fields["extra_params"] = True
+        convs = [mod for name, mod in m.gather.named_children() if name.startswith("conv")]
+        norms = [mod for name, mod in m.gather.named_children() if name.startswith("norm")]
+        acts = [mod for name, mod in m.gather.named_children() if name.startswith("act")]
+        if len(norms) != len(convs):
+            raise Unsupported("gather convs without their BatchNorm (norm_layer=None); the kind's gather has one per conv")
+        if any(_act(a, "gather act") != "relu" for a in acts):
+            raise Unsupported("gather's activation is not relu")
+        for i, conv in enumerate(convs):
+            if conv.bias is not None or conv.groups != c:
+                raise Unsupported(f"gather.conv{i + 1} is not a depthwise conv without bias")
+        if m.extent == 0:
+            k = convs[0].kernel_size
+            if k[0] != k[1]:
+                raise Unsupported(f"gather.conv1 kernel {k} is not square; the kind's feat_size is one number")
+            fields["feat_size"] = k[0]
+        # GatherExcite pools (and reads add_maxpool) only without parameters; the kind refuses it here.
+        del fields["add_maxpool"]
+    else:
+        if m.extent != 0:
+            raise Unsupported(f"extent {m.extent} without extra_params gathers by a padded average pool "
+                              "(count_include_pad=False), which the kind cannot express yet")
+        fields["extra_params"] = False
+    if isinstance(m.mlp, nn.Identity):
+        fields["use_mlp"] = False
+    else:
+        fc1, fc2 = _conv(m.mlp.fc1, "mlp.fc1", 1), _conv(m.mlp.fc2, "mlp.fc2", 1)
+        if fc1.bias is None or fc2.bias is None or not isinstance(m.mlp.norm, nn.Identity):
+            raise Unsupported("mlp has no biases or a norm; the kind's MLP is fc1 → relu → fc2 with biases")
+        if _act(m.mlp.act, "mlp.act") != "relu":
+            raise Unsupported(f"mlp.act is {describe(m.mlp.act)}; the kind's MLP uses relu")
+        fields["reduced_channels"] = _width(fc1)
+    fields.update(_gate_field(m.gate, "gate"))
+    _batch_norms_default_eps(m)
+    return fields
+
+
+_TIMM_ACTS = ("relu", "relu6", "silu", "hard_swish", "gelu", "gelu_tanh", "sigmoid", "hard_sigmoid", "tanh")
+
+
+def _activation_field(module, what, field):
+    name = _act(module, what)
+    if name not in _TIMM_ACTS:
+        raise Unsupported(f"{what} is {name}; {field} takes {', '.join(_TIMM_ACTS)}")
+    return name
+
+
+def read_coord(m, shape):
+    """timm.layers.coord_attn.CoordAttn: conv1, bn1 (or none), act, conv_h, conv_w, gate, has_skip."""
+    conv1 = _conv(m.conv1, "conv1", 1)
+    bias = conv1.bias is not None
+    if any((c.bias is not None) != bias for c in (m.conv_h, m.conv_w)):
+        raise Unsupported("conv1, conv_h and conv_w differ in bias; the kind has one bias option")
+    if isinstance(m.bn1, nn.Identity):
+        norm = "none"
+    elif _is_batch_norm(m.bn1):
+        norm = "batchnorm"
+    else:
+        raise Unsupported(f"bn1 is {qualified_name(type(m.bn1))}")
+    _batch_norms_default_eps(m)
+    return {"variant": "timm", "reduced_channels": _width(conv1), "bias": bias, "norm_layer": norm,
+            "act_layer": _activation_field(m.act, "act", "act_layer"),
+            "gate_layer": _activation_field(m.gate, "gate", "gate_layer"), "has_skip": bool(m.has_skip)}
+
+
+def read_scoord(m, shape):
+    """timm.layers.coord_attn.SimpleCoordAttn: fc1, act, fc_h, fc_w (Linear), gate, has_skip."""
+    fc1 = _conv(m.fc1, "fc1")
+    bias = fc1.bias is not None
+    if any((f.bias is not None) != bias for f in (m.fc_h, m.fc_w)):
+        raise Unsupported("fc1, fc_h and fc_w differ in bias; the kind has one bias option")
+    return {"reduced_channels": _width(fc1), "bias": bias,
+            "act_layer": _activation_field(m.act, "act", "act_layer"),
+            "gate_layer": _activation_field(m.gate, "gate", "gate_layer"), "has_skip": bool(m.has_skip)}
+
+
+def read_lcbam(m, shape):
+    """timm.layers.cbam.LightCbamModule: channel (fc1, act, fc2; sigmoid in its forward) and
+    spatial (ConvNormAct 1→1 without act, gate)."""
+    ch, sp = m.channel, m.spatial
+    fc1, fc2 = _conv(ch.fc1, "channel.fc1", 1), _conv(ch.fc2, "channel.fc2", 1)
+    bias = fc1.bias is not None
+    if (fc2.bias is not None) != bias:
+        raise Unsupported("channel.fc1 and fc2 differ in bias")
+    conv = sp.conv.conv
+    k, stride, pad, dil = _square(conv, "spatial.conv.conv")
+    if conv.in_channels != 1 or conv.out_channels != 1 or conv.bias is not None or stride != 1 or dil != 1 or pad != k // 2:
+        raise Unsupported("spatial.conv.conv is not a 1→1 k×k conv, stride 1, padding k/2, without bias")
+    if _norm_act(sp.conv.bn, "spatial.conv.bn") != "identity":
+        raise Unsupported("spatial.conv.bn applies an activation")
+    if _act(sp.gate, "spatial.gate") != "sigmoid":
+        raise Unsupported(f"spatial.gate is {describe(sp.gate)}; the kind's gates are sigmoids")
+    _batch_norms_default_eps(m)
+    return {"reduced_channels": _width(fc1), "mlp_bias": bias, "spatial_kernel_size": k,
+            "act_layer": _activation_field(ch.act, "channel.act", "act_layer")}
+
+
+def read_splat(m, shape):
+    """timm.layers.split_attn.SplitAttn (ResNeSt): conv (groups·radix groups), bn0, drop, act0,
+    fc1, bn1, act1, fc2 (grouped 1×1 convs with bias), RadixSoftmax."""
+    conv = m.conv
+    if not isinstance(conv, nn.Conv2d):
+        raise Unsupported(f"conv is {qualified_name(type(conv))}")
+    k, stride, pad, dil = _square(conv, "conv")
+    radix = int(m.radix)
+    if conv.groups % radix:
+        raise Unsupported(f"conv has {conv.groups} groups for radix {radix}")
+    groups, out = conv.groups // radix, conv.out_channels // radix
+    fc1, fc2 = _conv(m.fc1, "fc1", 1), _conv(m.fc2, "fc2", 1)
+    if fc1.groups != groups or fc2.groups != groups or fc1.bias is None or fc2.bias is None:
+        raise Unsupported(f"fc1/fc2 are not 1×1 convs with bias in {groups} groups")
+    if m.rsoftmax.radix != radix or m.rsoftmax.cardinality != groups:
+        raise Unsupported(f"rsoftmax radix {m.rsoftmax.radix}, cardinality {m.rsoftmax.cardinality}")
+    norms = {name: getattr(m, name) for name in ("bn0", "bn1")}
+    kinds = {"none" if isinstance(b, nn.Identity) else "batchnorm" if _is_batch_norm(b) else qualified_name(type(b))
+             for b in norms.values()}
+    if len(kinds) != 1 or kinds - {"none", "batchnorm"}:
+        raise Unsupported(f"bn0 and bn1 are {sorted(kinds)}; the kind's norm_layer is batchnorm or none on both")
+    drop = m.drop
+    if not isinstance(drop, nn.Identity) and type(drop).__name__ != "DropBlock2d":
+        raise Unsupported(f"drop is {qualified_name(type(drop))}")
+    acts = {_activation_field(m.act0, "act0", "act_layer"), _activation_field(m.act1, "act1", "act_layer")}
+    if len(acts) != 1:
+        raise Unsupported(f"act0 and act1 differ {sorted(acts)}; the kind has one act_layer")
+    _batch_norms_default_eps(m)
+    fields = {"out_channels": out, "kernel_size": k, "stride": stride, "padding": pad, "dilation": dil,
+              "groups": groups, "bias": conv.bias is not None, "radix": radix, "norm_layer": kinds.pop()}
+    attn = _width(fc1)
+    if attn % radix == 0:
+        fields["reduced_channels"] = attn // radix  # rd_channels: fc1 is rd_channels·radix wide
+    act = acts.pop()
+    if act != "relu":
+        fields["act_layer"] = act
+    return fields
+
+
 def read_danet(m, shape):
     """Official DANet PAM_Module / CAM_Module: no hyperparameters (gamma is a weight)."""
     if not isinstance(getattr(m, "gamma", None), nn.Parameter):
@@ -306,22 +541,23 @@ TABLE: Dict[str, Entry] = {
     "timm.layers.squeeze_excite.SEModule": Entry("se", read_timm_se),
     "timm.models.senet.SEModule": Entry("se", read_legacy_senet_se),
     "timm.models._efficientnet_blocks.SqueezeExcite": Entry("se", read_efficientnet_se),
-    "timm.layers.squeeze_excite.EffectiveSEModule": Entry("ese"),
+    "timm.layers.squeeze_excite.EffectiveSEModule": Entry("ese", read_ese),
+    "timm.models.hgnet.EseModule": Entry("ese", read_hgnet_ese),
     "timm.layers.squeeze_excite.SqueezeExciteCl": Entry("se"),
     # ECA
     "timm.layers.eca.EcaModule": Entry("eca", read_eca),
-    "timm.layers.eca.CecaModule": Entry("ceca"),
+    "timm.layers.eca.CecaModule": Entry("ceca", read_ceca),
     # CBAM
     "timm.layers.cbam.CbamModule": Entry("cbam", read_cbam),
-    "timm.layers.cbam.LightCbamModule": Entry("lcbam"),
+    "timm.layers.cbam.LightCbamModule": Entry("lcbam", read_lcbam),
     # Selective Kernel
     "timm.layers.selective_kernel.SelectiveKernel": Entry("sk", read_sk),
     # the rest of timm's create_attn zoo
-    "timm.layers.global_context.GlobalContext": Entry("gc"),
-    "timm.layers.split_attn.SplitAttn": Entry("splat"),
-    "timm.layers.gather_excite.GatherExcite": Entry("ge"),
-    "timm.layers.coord_attn.CoordAttn": Entry("coord"),
-    "timm.layers.coord_attn.SimpleCoordAttn": Entry("scoord"),
+    "timm.layers.global_context.GlobalContext": Entry("gc", read_gc),
+    "timm.layers.split_attn.SplitAttn": Entry("splat", read_splat),
+    "timm.layers.gather_excite.GatherExcite": Entry("ge", read_ge),
+    "timm.layers.coord_attn.CoordAttn": Entry("coord", read_coord),
+    "timm.layers.coord_attn.SimpleCoordAttn": Entry("scoord", read_scoord),
     "timm.layers.coord_attn.EfficientLocalAttn": Entry("ela"),
     "timm.layers.coord_attn.StripAttn": Entry("strip"),
     "timm.layers.non_local_attn.NonLocalAttn": Entry("nl"),
@@ -342,6 +578,14 @@ GENERIC_READERS: Dict[str, Callable] = {
     "sk": read_sk,
     "danet_pam": read_danet,
     "danet_cam": read_danet,
+    "ese": read_ese,
+    "ceca": read_ceca,
+    "gc": read_gc,
+    "ge": read_ge,
+    "coord": read_coord,
+    "scoord": read_scoord,
+    "lcbam": read_lcbam,
+    "splat": read_splat,
 }
 
 # A module of no entry whose class name matches this is listed under `skipped` (it looks like

@@ -1,4 +1,4 @@
-"""attn-gen-torch export --timm NAME [--checkpoint FILE] [--input 1,3,224,224] [--randomize] -o DIR"""
+"""attn-gen-torch export --timm NAME [--checkpoint FILE] [--input 1,3,224,224] [--randomize] [--pth] -o DIR"""
 
 import argparse
 import json
@@ -46,6 +46,8 @@ def main(argv=None):
     ex.add_argument("--randomize", action="store_true",
                     help="random norm statistics and random values for zero-initialised parameters (checking without a checkpoint)")
     ex.add_argument("--seed", type=int, default=0, help="seed for the random init, --randomize and the example input")
+    ex.add_argument("--pth", action="store_true",
+                    help="also write the blocks' tensors as a torch.save checkpoint, DIR/weights.pth")
     ex.add_argument("-o", "--output", required=True, metavar="DIR")
     args = parser.parse_args(argv)
 
@@ -73,7 +75,7 @@ def main(argv=None):
     if args.randomize:
         randomize(model, seed=args.seed)
     x = torch.randn(*args.input, generator=torch.Generator().manual_seed(args.seed + 1))
-    manifest = export(model, x, args.output)
+    manifest = export(model, x, args.output, pth=args.pth)
     elapsed = time.perf_counter() - start
     print(f"{args.timm}: {len(manifest['blocks'])} blocks, {len(manifest['skipped'])} skipped "
           f"-> {args.output} ({elapsed:.1f} s)")

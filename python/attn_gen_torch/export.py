@@ -6,14 +6,20 @@ Writes, under out_dir:
   shape it gave, and `weights`/`weights_prefix` pointing at its tensors;
 - weights.safetensors: every found block's state_dict, keys under its module path (the same keys
   as the whole model's state_dict, so a spec also reads the model's own checkpoint);
+- weights.pth (with pth=True): the same tensors as torch.save writes a state_dict, reproducible
+  byte for byte (torch's random serialization id replaced by one derived from the contents);
 - golden/<name>.safetensors: `input` and `output` float32 tensors the module saw and gave;
 - manifest.json: each block's module, name, kind, input and output shape; `skipped`: every
   attention-like module left out, with its class and the reason.
 """
 
+import collections
+import hashlib
+import io
 import json
 import os
 import re
+import zipfile
 
 import torch
 import torch.nn as nn
@@ -23,6 +29,7 @@ from .activations import qualified_name
 from .catalog import CATALOG_KINDS, Unsupported, looks_like_attention, lookup
 
 WEIGHTS_FILE = "weights.safetensors"
+PTH_FILE = "weights.pth"
 
 
 def block_name(path, used):
@@ -89,13 +96,47 @@ def find_blocks(model, kinds=None):
     return found, kept
 
 
+def save_pth(tensors, path):
+    """torch.save of `tensors` as an OrderedDict (what module.state_dict() gives), made
+    reproducible: torch writes a random `.data/serialization_id` into every file, which is
+    replaced here by digits of the SHA-256 of the file with that member zeroed (same length, its
+    CRC-32 fixed in the local and the central header)."""
+    torch.save(collections.OrderedDict(tensors), path)
+    with open(path, "rb") as f:
+        data = bytearray(f.read())
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as z:
+        infos = [i for i in z.infolist() if i.filename.endswith("/.data/serialization_id")]
+        if len(infos) != 1:
+            return  # an older torch without the id: already reproducible
+        info = infos[0]
+    name = info.filename.encode()
+    local = info.header_offset
+    start = local + 30 + int.from_bytes(data[local + 26:local + 28], "little") \
+        + int.from_bytes(data[local + 28:local + 30], "little")
+    size = info.file_size
+    data[start:start + size] = b"0" * size
+    digits = str(int.from_bytes(hashlib.sha256(bytes(data)).digest(), "big"))[:size].rjust(size, "0").encode()
+    data[start:start + size] = digits
+    crc = zipfile.crc32(digits).to_bytes(4, "little")
+    data[local + 14:local + 18] = crc
+    central = data.rfind(name) - 46
+    assert data[central:central + 4] == b"PK\x01\x02" and data[central + 46:central + 46 + len(name)] == name
+    data[central + 16:central + 20] = crc
+    with open(path, "wb") as f:
+        f.write(data)
+    with zipfile.ZipFile(path) as z:
+        assert z.testzip() is None, path
+
+
 @torch.no_grad()
-def export(model, example_input, out_dir, kinds=None):
+def export(model, example_input, out_dir, kinds=None, pth=False):
     """Exports every attention block of `model` run on `example_input` (one NCHW tensor).
 
     `kinds` maps classes of your own to a kind: {MyClass: "se"} (the kind's generic reader), or
-    {MyClass: ("se", reader)} with reader(module, (n, c, h, w)) → spec fields. Returns the manifest
-    (also written to out_dir/manifest.json)."""
+    {MyClass: ("se", reader)} with reader(module, (n, c, h, w)) → spec fields. `pth` also writes
+    the blocks' tensors as a torch.save checkpoint, weights.pth (the spec names the safetensors
+    file; `attn-gen --weights weights.pth` reads the other). Returns the manifest (also written to
+    out_dir/manifest.json)."""
     model.eval()
     found, skipped = find_blocks(model, kinds)
     recorders, handles = {}, []
@@ -147,11 +188,13 @@ def export(model, example_input, out_dir, kinds=None):
         block = {"name": name, "kind": entry.kind, "input": _nchw(in_shape)}
         block.update(fields)
         block["output"] = _nchw(out_shape)
-        block["weights"] = WEIGHTS_FILE
-        if prefix:
-            block["weights_prefix"] = prefix
+        state = module.state_dict()
+        if state:  # a block without parameters (GE without its MLP) names no file
+            block["weights"] = WEIGHTS_FILE
+            if prefix:
+                block["weights_prefix"] = prefix
         blocks.append(block)
-        for key, t in module.state_dict().items():
+        for key, t in state.items():
             tensors[prefix + key] = t.detach().cpu().clone().contiguous()
         goldens[name] = ({"input": rec.input, "output": rec.output}, {"module": path})
         manifest_blocks.append({"module": path, "name": name, "kind": entry.kind,
@@ -161,6 +204,8 @@ def export(model, example_input, out_dir, kinds=None):
         save_file(pair, os.path.join(out_dir, "golden", name + ".safetensors"), metadata=meta)
     if tensors:
         save_file(tensors, os.path.join(out_dir, WEIGHTS_FILE))
+        if pth:
+            save_pth(tensors, os.path.join(out_dir, PTH_FILE))
     _write_json(os.path.join(out_dir, "spec.json"), {"blocks": blocks})
     manifest = {
         "input_shape": _shape(example_input),

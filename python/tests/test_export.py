@@ -64,8 +64,10 @@ class ExportMixed(unittest.TestCase):
 
     def test_skipped_modules_say_why(self):
         reasons = {s["module"]: s["reason"] for s in self.manifest["skipped"]}
-        self.assertEqual(set(reasons), {"gc", "unused"})
-        self.assertIn("kind gc is not in attn-gen's catalog yet", reasons["gc"])
+        self.assertEqual(set(reasons), {"unused"})
+        gc = self.blocks["gc"]
+        self.assertEqual((gc["kind"], gc["use_attn"], gc["fuse_add"], gc["fuse_scale"], gc["reduced_channels"]),
+                         ("gc", True, False, True, 3))
         self.assertEqual(self.blocks["silu_se"]["act_layer"], "silu")
         self.assertIn("not called", reasons["unused"])
 
@@ -122,6 +124,92 @@ class ReadersRefuse(unittest.TestCase):
         self.assertEqual(manifest["skipped"][0]["module"], "0")
         self.assertIn("no entry", manifest["skipped"][0]["reason"])
         tmp.cleanup()
+
+
+class ZooReaders(unittest.TestCase):
+    """The readers of the zoo kinds, on make_exports.Zoo (whose export CI checks against PyTorch)."""
+
+    @classmethod
+    def setUpClass(cls):
+        torch.manual_seed(0)
+        cls.model = randomize(make_exports.Zoo(), seed=0).eval()
+        cls.tmp, cls.manifest, cls.blocks = _export(cls.model, torch.randn(1, 3, 32, 32))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def test_every_module_is_a_block(self):
+        self.assertEqual(self.manifest["skipped"], [])
+        self.assertEqual(len(self.blocks), 11)
+
+    def test_splat_fields(self):
+        s = self.blocks["splat"]
+        self.assertEqual((s["out_channels"], s["stride"], s["groups"], s["radix"], s["norm_layer"], s["reduced_channels"]),
+                         (24, 2, 2, 2, "batchnorm", 16))
+        r1 = self.blocks["splat_r1"]
+        self.assertEqual((r1["radix"], r1["groups"], r1["norm_layer"], r1["reduced_channels"], r1["act_layer"]),
+                         (1, 2, "none", 8, "silu"))
+
+    def test_other_fields(self):
+        b = self.blocks
+        self.assertEqual((b["ese"]["add_maxpool"], b["ese"]["gate_layer"]), (True, "sigmoid"))
+        self.assertEqual(b["hgnet_ese"]["gate_layer"], "sigmoid")
+        self.assertEqual((b["ceca"]["kernel_size"], b["ceca"]["gate_layer"]), (3, "hard_sigmoid"))
+        self.assertEqual((b["gc_mean"]["use_attn"], b["gc_mean"]["fuse_scale"], b["gc_mean"]["eps"]), (False, False, 1e-6))
+        self.assertEqual((b["ge"]["use_mlp"], b["ge"]["add_maxpool"]), (False, True))
+        self.assertEqual((b["coord"]["variant"], b["coord"]["bias"], b["coord"]["act_layer"], b["coord"]["has_skip"]),
+                         ("timm", True, "silu", True))
+        self.assertEqual((b["scoord"]["bias"], b["scoord"]["act_layer"]), (False, "gelu"))
+        self.assertEqual((b["lcbam"]["reduced_channels"], b["lcbam"]["mlp_bias"], b["lcbam"]["spatial_kernel_size"]),
+                         (6, True, 3))
+        self.assertNotIn("weights", b["ge"])  # no parameters, no file
+
+    def test_a_splat_with_two_activations_is_skipped(self):
+        from timm.layers.split_attn import SplitAttn
+        m = SplitAttn(16)
+        m.act1 = nn.SiLU()
+        tmp, manifest, blocks = _export(nn.Sequential(m), torch.randn(1, 16, 4, 4))
+        self.assertEqual(blocks, {})
+        self.assertIn("act0 and act1 differ", manifest["skipped"][0]["reason"])
+        tmp.cleanup()
+
+
+class Checkpoints(unittest.TestCase):
+    def test_pth_is_reproducible_and_holds_the_tensors(self):
+        from attn_gen_torch.export import save_pth
+        tensors = {"a.weight": torch.randn(3, 4), "b.bias": torch.randn(2)}
+        digests = []
+        for _ in range(2):
+            with tempfile.TemporaryDirectory() as d:
+                save_pth(tensors, os.path.join(d, "weights.pth"))
+                with open(os.path.join(d, "weights.pth"), "rb") as f:
+                    digests.append(f.read())
+                loaded = torch.load(os.path.join(d, "weights.pth"), weights_only=True)
+        self.assertEqual(digests[0], digests[1])
+        self.assertEqual(list(loaded), list(tensors))
+        for k, v in tensors.items():
+            self.assertTrue(torch.equal(loaded[k], v), k)
+
+    def test_cli_reads_a_pth_checkpoint(self):
+        """--checkpoint FILE.pth loads the user's torch.save state_dict; the export carries its
+        tensors, and --pth writes them back as weights.pth."""
+        import timm
+        from attn_gen_torch import cli
+        torch.manual_seed(3)
+        model = randomize(timm.create_model("seresnet18", pretrained=False), seed=3)
+        with tempfile.TemporaryDirectory() as d:
+            ckpt, out = os.path.join(d, "model.pth"), os.path.join(d, "out")
+            torch.save({"state_dict": model.state_dict()}, ckpt)
+            self.assertEqual(cli.main(["export", "--timm", "seresnet18", "--checkpoint", ckpt, "--input", "1,3,32,32",
+                                       "--pth", "-o", out]), 0)
+            sd = model.state_dict()
+            weights = load_file(os.path.join(out, "weights.safetensors"))
+            pth = torch.load(os.path.join(out, "weights.pth"), weights_only=True)
+            self.assertEqual(len(weights), 8 * 4)
+            self.assertEqual(set(pth), set(weights))
+            for k, v in weights.items():
+                self.assertTrue(torch.equal(v, sd[k]) and torch.equal(pth[k], sd[k]), k)
 
 
 class Names(unittest.TestCase):

@@ -47,10 +47,11 @@ package enum Rules {
         return channels / r
     }
 
-    /// timm's `make_divisible(v, divisor, round_limit)`: the nearest multiple of `divisor` (half
-    /// up), at least `divisor`, bumped once when that falls below `roundLimit · v`.
-    static func makeDivisible(_ v: Double, divisor: Int, roundLimit: Double) -> Int {
-        var rounded = max(divisor, Int(v + Double(divisor) / 2) / divisor * divisor)
+    /// timm's `make_divisible(v, divisor, min_value, round_limit)`: the nearest multiple of
+    /// `divisor` (half up), at least `minValue` (default `divisor`), bumped once when that falls
+    /// below `roundLimit · v`.
+    static func makeDivisible(_ v: Double, divisor: Int, roundLimit: Double, minValue: Int? = nil) -> Int {
+        var rounded = max(minValue ?? divisor, Int(v + Double(divisor) / 2) / divisor * divisor)
         if Double(rounded) < roundLimit * v { rounded += divisor }
         return rounded
     }
