@@ -39,7 +39,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "attn-gen",
-            dependencies: ["AttnGen", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["AttnGen", "AttnTFLite", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "AttnIRTests", dependencies: ["AttnIR"]),
         .testTarget(name: "AttnWeightsTests", dependencies: ["AttnWeights"]),

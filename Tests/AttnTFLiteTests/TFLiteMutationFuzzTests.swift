@@ -5,7 +5,7 @@ import Testing
 /// but never trap; every accepted model must then survive the importer too (which reads every
 /// tensor's data and quantisation it matches on). A crash kills the test process: the failure.
 @Suite struct TFLiteMutationFuzzTests {
-    static let iterations = 6_000
+    static let iterations = 4_000
 
     /// 32-bit values that make offsets, counts and indices interesting.
     static let words: [UInt32] = [0, 1, 2, 3, 4, 7, 8, 0x7F, 0x80, 0xFF, 0xFFFF, 0x10000, 0x7FFF_FFFF, 0x8000_0000, 0xFFFF_FFFF]
@@ -40,6 +40,7 @@ import Testing
         let seeds = try Fixtures.models().map { try Fixtures.bytes("\($0.name).tflite") }
         var rng = SplitMix64(state: 0x7F11_7E00)
         var accepted = 0
+        var recognised = 0
         var refused: [TFLiteError.Rule: Int] = [:]
         for _ in 0..<Self.iterations {
             var bytes = mutate(seeds[rng.below(seeds.count)], &rng)
@@ -48,12 +49,16 @@ import Testing
                 let model = try TFLiteReader.read(bytes)
                 accepted += 1
                 for i in model.tensors.indices { _ = model.data(i) }
+                let imported = try TFLiteImport(bytes: bytes, modelName: "fuzz")
+                for k in imported.kernels { #expect(k.files.count == 2) }
+                if !imported.kernels.isEmpty { recognised += 1 }
             } catch {
                 refused[error.rule, default: 0] += 1
                 #expect(!error.description.isEmpty)
             }
         }
         #expect(accepted > 100)
+        #expect(recognised > 50, "mutations that keep a block must still reach the matcher and emitter")
         #expect(refused.count >= 3, "\(refused)")
     }
 }
