@@ -17,6 +17,9 @@ Blocks (the shapes MobileNetV3/EfficientNet-style networks give them, as the con
   hard-sigmoid SE: Keras MobileNetV3's relu6(x + 3) · (1/6) gate: the converter folds the +3 into the
                    second conv's bias and fuses the ReLU6 into it, leaving
                    MEAN → CONV_2D (ReLU) → CONV_2D (ReLU6) → MUL(gate, 1/6) → MUL(x, gate)
+  ECA:             MEAN (no keep_dims) → RESHAPE [1,1,C,1] → CONV_2D [1,1,k,1] → RESHAPE → LOGISTIC
+                   → MUL, as the converter lowers a Keras Conv1D (one model with LOGISTIC before the RESHAPE)
+  CBAM:            not recognised by import-tflite yet; its model checks the manifest's reasons
 
 Writes per model NAME.tflite, NAME.input.bin and NAME.output.bin (CASES samples of int8, one after
 another, NHWC) and index.json (per model: its blocks' kinds, input/output shapes, sample count).
@@ -123,6 +126,102 @@ def se_block(g, name, x, shape, rd, rng, gate):
     return mul(g, f"{name}.scale", x, gt, shape)
 
 
+def reshape(g, name, x, shape):
+    st = g.tensor(f"{name}.shape", (len(shape),), np.array(shape, np.int32), tfl.TensorType.INT32)
+    out = g.tensor(f"{name}.out", shape)
+    opts = tfl.ReshapeOptionsT()
+    opts.newShape = list(shape)
+    return g.op(tfl.BuiltinOperator.RESHAPE, [x, st], [out], tfl.BuiltinOptions.ReshapeOptions, opts)
+
+
+def eca_block(g, name, x, shape, k, rng, gate_before_reshape):
+    """ECA as the converter writes a Keras Conv1D on the pooled vector: MEAN (no keep_dims) →
+    RESHAPE [1,1,C,1] → CONV_2D [1,1,k,1] (SAME, zero bias) → RESHAPE → LOGISTIC (or LOGISTIC, then
+    RESHAPE) → MUL."""
+    _, h, w, c = shape
+    axes = g.tensor(f"{name}.mean.axes", (2,), np.array([1, 2], np.int32), tfl.TensorType.INT32)
+    pooled = g.tensor(f"{name}.mean.out", (1, c))
+    opts = tfl.ReducerOptionsT()
+    opts.keepDims = False
+    g.op(tfl.BuiltinOperator.MEAN, [x, axes], [pooled], tfl.BuiltinOptions.ReducerOptions, opts)
+    v = reshape(g, f"{name}.to_conv", pooled, (1, 1, c, 1))
+    wgt = (rng.standard_normal((1, 1, k, 1)) * 0.8).astype(np.float32)
+    wt = g.tensor(f"{name}.conv.weight", wgt.shape, wgt)
+    bt = g.tensor(f"{name}.conv.bias", (1,), np.zeros(1, np.float32))
+    conv_out = g.tensor(f"{name}.conv.out", (1, 1, c, 1))
+    copts = tfl.Conv2DOptionsT()
+    copts.padding, copts.strideW, copts.strideH = tfl.Padding.SAME, 1, 1
+    e = g.op(tfl.BuiltinOperator.CONV_2D, [v, wt, bt], [conv_out], tfl.BuiltinOptions.Conv2DOptions, copts)
+    if gate_before_reshape:
+        sg = g.tensor(f"{name}.gate", (1, 1, c, 1))
+        gt = reshape(g, f"{name}.from_conv", g.op(tfl.BuiltinOperator.LOGISTIC, [e], [sg]), (1, 1, 1, c))
+    else:
+        e2 = reshape(g, f"{name}.from_conv", e, (1, 1, 1, c))
+        sg = g.tensor(f"{name}.gate", (1, 1, 1, c))
+        gt = g.op(tfl.BuiltinOperator.LOGISTIC, [e2], [sg])
+    return mul(g, f"{name}.scale", x, gt, shape)
+
+
+def reduce_op(g, name, code, x, axes, out_shape):
+    at = g.tensor(f"{name}.axes", (len(axes),), np.array(axes, np.int32), tfl.TensorType.INT32)
+    out = g.tensor(f"{name}.out", out_shape)
+    opts = tfl.ReducerOptionsT()
+    opts.keepDims = True
+    return g.op(code, [x, at], [out], tfl.BuiltinOptions.ReducerOptions, opts)
+
+
+def cbam_block(g, name, x, shape, rd, rng):
+    """CBAM as a Keras port writes it: a shared 1x1-conv MLP on the average- and max-pooled
+    descriptors, ADD, LOGISTIC, MUL; then a 7x7 conv on the channel mean and max, LOGISTIC, MUL.
+    Not recognised yet: it is here so the manifest's reasons are checked."""
+    _, h, w, c = shape
+    avg = reduce_op(g, f"{name}.avg", tfl.BuiltinOperator.MEAN, x, [1, 2], (1, 1, 1, c))
+    mx = reduce_op(g, f"{name}.max", tfl.BuiltinOperator.REDUCE_MAX, x, [1, 2], (1, 1, 1, c))
+    w1 = (rng.standard_normal((rd, 1, 1, c)) / np.sqrt(c)).astype(np.float32)
+    w2 = (rng.standard_normal((c, 1, 1, rd)) / np.sqrt(rd)).astype(np.float32)
+    b1, b2 = np.zeros(rd, np.float32), np.zeros(c, np.float32)
+    t = [g.tensor(f"{name}.fc1.weight", w1.shape, w1), g.tensor(f"{name}.fc1.bias", b1.shape, b1),
+         g.tensor(f"{name}.fc2.weight", w2.shape, w2), g.tensor(f"{name}.fc2.bias", b2.shape, b2)]
+    outs = []
+    for branch, v in (("avg", avg), ("max", mx)):
+        o1 = g.tensor(f"{name}.{branch}.fc1", (1, 1, 1, rd))
+        opts = tfl.Conv2DOptionsT()
+        opts.padding, opts.strideW, opts.strideH, opts.fusedActivationFunction = tfl.Padding.SAME, 1, 1, tfl.ActivationFunctionType.RELU
+        g.op(tfl.BuiltinOperator.CONV_2D, [v, t[0], t[1]], [o1], tfl.BuiltinOptions.Conv2DOptions, opts)
+        o2 = g.tensor(f"{name}.{branch}.fc2", (1, 1, 1, c))
+        opts = tfl.Conv2DOptionsT()
+        opts.padding, opts.strideW, opts.strideH = tfl.Padding.SAME, 1, 1
+        g.op(tfl.BuiltinOperator.CONV_2D, [o1, t[2], t[3]], [o2], tfl.BuiltinOptions.Conv2DOptions, opts)
+        outs.append(o2)
+    added = g.tensor(f"{name}.channel.sum", (1, 1, 1, c))
+    opts = tfl.AddOptionsT()
+    g.op(tfl.BuiltinOperator.ADD, outs, [added], tfl.BuiltinOptions.AddOptions, opts)
+    gate = g.tensor(f"{name}.channel.gate", (1, 1, 1, c))
+    g.op(tfl.BuiltinOperator.LOGISTIC, [added], [gate])
+    x1 = mul(g, f"{name}.channel.scale", x, gate, shape)
+    cavg = reduce_op(g, f"{name}.cavg", tfl.BuiltinOperator.MEAN, x1, [3], (1, h, w, 1))
+    cmax = reduce_op(g, f"{name}.cmax", tfl.BuiltinOperator.REDUCE_MAX, x1, [3], (1, h, w, 1))
+    cat = g.tensor(f"{name}.spatial.cat", (1, h, w, 2))
+    copts = tfl.ConcatenationOptionsT()
+    copts.axis = 3
+    g.op(tfl.BuiltinOperator.CONCATENATION, [cavg, cmax], [cat], tfl.BuiltinOptions.ConcatenationOptions, copts)
+    sp = conv_kxk(g, f"{name}.spatial.conv", cat, 2, 1, 7, (h, w), rng)
+    sgate = g.tensor(f"{name}.spatial.gate", (1, h, w, 1))
+    g.op(tfl.BuiltinOperator.LOGISTIC, [sp], [sgate])
+    return mul(g, f"{name}.spatial.scale", x1, sgate, shape)
+
+
+def conv_kxk(g, name, x, cin, cout, k, shape_hw, rng):
+    w = (rng.standard_normal((cout, k, k, cin)) / np.sqrt(cin * k * k)).astype(np.float32)
+    bias = np.zeros(cout, np.float32)
+    wt = g.tensor(f"{name}.weight", w.shape, w)
+    bt = g.tensor(f"{name}.bias", bias.shape, bias)
+    out = g.tensor(f"{name}.out", (1, *shape_hw, cout))
+    opts = tfl.Conv2DOptionsT()
+    opts.padding, opts.strideW, opts.strideH = tfl.Padding.SAME, 1, 1
+    return g.op(tfl.BuiltinOperator.CONV_2D, [x, wt, bt], [out], tfl.BuiltinOptions.Conv2DOptions, opts)
+
+
 def model(name, shape, blocks, seed):
     """blocks: [(rd, gate)], applied one after another (each block's output feeds the next)."""
     rng = np.random.default_rng(seed)
@@ -130,7 +229,12 @@ def model(name, shape, blocks, seed):
     x = g.tensor("input", shape)
     y = x
     for i, (rd, gate) in enumerate(blocks):
-        y = se_block(g, f"block{i}", y, shape, rd, rng, gate)
+        if gate.startswith("eca"):
+            y = eca_block(g, f"block{i}", y, shape, rd, rng, gate == "eca_gate_first")
+        elif gate == "cbam":
+            y = cbam_block(g, f"block{i}", y, shape, rd, rng)
+        else:
+            y = se_block(g, f"block{i}", y, shape, rd, rng, gate)
     return g.serialise([x], [y]), rng
 
 
@@ -180,14 +284,20 @@ def run_litert(model_bytes, xs):
 
 
 MODELS = [
-    # (name, NHWC input, [(rd, gate)...], seed)
+    # (name, NHWC input, [(rd or ECA's k, gate)...], seed)
     ("se_c16_5x5", (1, 5, 5, 16), [(4, "sigmoid")], 1),
     ("se_c40_7x7", (1, 7, 7, 40), [(10, "sigmoid")], 2),
     ("se_c24_6x3", (1, 6, 3, 24), [(8, "sigmoid")], 3),
     ("hsig_se_c32_4x4", (1, 4, 4, 32), [(8, "hard_sigmoid")], 4),
     ("hsig_se_c72_3x5", (1, 3, 5, 72), [(24, "hard_sigmoid")], 5),
     ("two_se_c16_4x4", (1, 4, 4, 16), [(4, "sigmoid"), (8, "hard_sigmoid")], 6),
+    ("eca_c16_5x5", (1, 5, 5, 16), [(3, "eca")], 8),
+    ("eca_c64_4x4", (1, 4, 4, 64), [(5, "eca_gate_first")], 9),
+    # Not recognised yet: checks that the manifest lists CBAM's pools with their reasons.
+    ("cbam_c16_6x6", (1, 6, 6, 16), [(4, "cbam")], 7),
 ]
+
+KINDS = {"sigmoid": "se", "hard_sigmoid": "se_hard_sigmoid", "eca": "eca", "eca_gate_first": "eca"}
 
 
 def main():
@@ -212,8 +322,7 @@ def main():
         with open(os.path.join(out_dir, f"{name}.output.bin"), "wb") as f:
             f.write(b"".join(y.tobytes() for y in ys))
         index.append({"name": name, "input_shape": list(shape), "output_shape": list(ys[0].shape),
-                      "samples": CASES, "blocks": [gate == "sigmoid" and "se" or "se_hard_sigmoid"
-                                                   for _, gate in blocks]})
+                      "samples": CASES, "blocks": [KINDS[gate] for _, gate in blocks if gate in KINDS]})
         print(f"{name}: {len(q)} bytes, {len(blocks)} block(s), tflite-micro == ai-edge-litert")
     with open(os.path.join(out_dir, "index.json"), "w") as f:
         json.dump({"models": index}, f, indent=1)

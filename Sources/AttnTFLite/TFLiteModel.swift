@@ -148,6 +148,12 @@ package enum BuiltinOp {
     package static let sum: Int64 = 74
     /// REDUCE_MAX.
     package static let reduceMax: Int64 = 82
+    /// RESHAPE.
+    package static let reshape: Int64 = 22
+    /// SQUEEZE.
+    package static let squeeze: Int64 = 43
+    /// EXPAND_DIMS.
+    package static let expandDims: Int64 = 70
 
     /// The schema's name of the operators the importer talks about, else the number.
     package static func name(_ code: Int64) -> String {
@@ -164,7 +170,9 @@ package enum BuiltinOp {
         case 9: "FULLY_CONNECTED"
         case 1: "AVERAGE_POOL_2D"
         case 17: "MAX_POOL_2D"
-        case 22: "RESHAPE"
+        case reshape: "RESHAPE"
+        case squeeze: "SQUEEZE"
+        case expandDims: "EXPAND_DIMS"
         case 2: "CONCATENATION"
         case 114: "QUANTIZE"
         case 6: "DEQUANTIZE"

@@ -9,10 +9,11 @@ import Foundation
 struct ImportTFLite: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import-tflite",
-        abstract: "Generate int8 C kernels, bit-exact with TFLite Micro, for the SE blocks of a .tflite model.",
+        abstract: "Generate int8 C kernels, bit-exact with TFLite Micro, for the SE and ECA blocks of a .tflite model.",
         discussion: """
             Recognises MEAN -> CONV_2D 1x1 -> CONV_2D 1x1 -> LOGISTIC -> MUL (SE) and Keras MobileNetV3's \
-            hard-sigmoid SE (the expand conv with ReLU6, then MUL by 1/6) in subgraph 0. Writes <name>.h and \
+            hard-sigmoid SE (the expand conv with ReLU6, then MUL by 1/6) and ECA (MEAN -> CONV_2D [1,1,k,1] \
+            along C -> LOGISTIC -> MUL, through RESHAPE/SQUEEZE/EXPAND_DIMS) in subgraph 0. Writes <name>.h and \
             <name>.c per block and manifest.json (each kernel's name, kind, operator indices, input and output \
             tensors; attention-like patterns not recognised, with why).
             """)

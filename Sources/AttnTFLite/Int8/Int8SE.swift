@@ -1,9 +1,9 @@
-// One int8 SE block read out of a model, with every constant TFLM's reference kernels would
+// One int8 SE or ECA block read out of a model, with every constant TFLM's reference kernels would
 // derive in Prepare already folded: the kernel's complete arithmetic, nothing left to decide.
 //
 //   s = MEAN_HW(x)                        sum of raw int8, − zp·N, × (in/out scale with 1/N folded)
 //   r = CONV_2D 1×1(s) (fused act)        Σ w·(s − zp_s) + bias, per-channel multiplier, clamp
-//   e = CONV_2D 1×1(r) (fused act)
+//   e = CONV_2D 1×1(r) (fused act)        (ECA: one CONV_2D 1×k along C instead of the two)
 //   g = LOGISTIC(e)                       a 256-entry table (Logistic.swift)
 //     | MUL(e, k)                         Keras MobileNetV3's hard sigmoid after its ReLU6 conv
 //   y = MUL(x, g)                         (x − zp_x)·(g − zp_g), requantised, clamped
@@ -35,6 +35,48 @@ package struct Int8Dense: Equatable, Sendable {
             return Int8(min(max(acc, clampMin), clampMax))
         }
     }
+}
+
+/// ECA's conv along C: a CONV_2D with one filter [1, 1, k, 1] over the pooled vector laid out as
+/// [1, 1, C, 1], SAME padding (taps outside the vector skipped, as ConvPerChannel skips them).
+package struct Int8ChannelConv: Equatable, Sendable {
+    /// The k taps (symmetric int8, zero point 0).
+    package let weights: [Int8]
+    /// The int32 bias (0 when the conv has none).
+    package let bias: Int32
+    /// in scale · weight scale / out scale.
+    package let multiplier: QuantizedMultiplier
+    /// Taps before the centre: TFLite's SAME padding, (k − 1) / 2.
+    package let padding: Int
+    /// −(input zero point).
+    package let inputOffset: Int32
+    /// Output zero point.
+    package let outputZeroPoint: Int32
+    /// The fused activation's clamp.
+    package let clampMin: Int32, clampMax: Int32
+
+    /// The outputs for one input vector, exactly as the kernel computes them.
+    package func callAsFunction(_ x: [Int8]) -> [Int8] {
+        (0..<x.count).map { c in
+            var acc: Int32 = 0
+            for j in weights.indices {
+                let i = c + j - padding
+                guard i >= 0, i < x.count else { continue }
+                acc &+= Int32(weights[j]) * (Int32(x[i]) + inputOffset)
+            }
+            acc &+= bias
+            acc = multiplyByQuantizedMultiplier(acc, multiplier) + outputZeroPoint
+            return Int8(min(max(acc, clampMin), clampMax))
+        }
+    }
+}
+
+/// How the pooled vector becomes the gate's input.
+package enum Int8Excitation: Equatable, Sendable {
+    /// SE: two 1×1 convs.
+    case mlp(reduce: Int8Dense, expand: Int8Dense)
+    /// ECA: one conv along C.
+    case channelConv(Int8ChannelConv)
 }
 
 /// MUL's int8 arithmetic for one pair of operand quantisations.
@@ -74,8 +116,8 @@ package struct Int8SE: Equatable, Sendable {
     package let meanMultiplier: QuantizedMultiplier
     /// MEAN's output zero point.
     package let meanZeroPoint: Int32
-    /// The reduce and expand convs.
-    package let reduce: Int8Dense, expand: Int8Dense
+    /// The convs between the pooled vector and the gate.
+    package let excitation: Int8Excitation
     /// The gate.
     package let gate: Int8Gate
     /// The final MUL, operand a being x and b the gate.
@@ -93,7 +135,11 @@ package struct Int8SE: Equatable, Sendable {
             let m = multiplyByQuantizedMultiplier(shifted, meanMultiplier) + meanZeroPoint
             s.append(Int8(min(max(m, -128), 127)))
         }
-        let e = expand(reduce(s))
+        let e: [Int8]
+        switch excitation {
+        case .mlp(let reduce, let expand): e = expand(reduce(s))
+        case .channelConv(let conv): e = conv(s)
+        }
         let g: [Int8] = e.enumerated().map { c, v in
             switch gate {
             case .logistic(let table): table[Int(v) + 128]

@@ -88,21 +88,31 @@ package func meanMultiplier(_ base: QuantizedMultiplier, count: Int) -> Quantize
     return QuantizedMultiplier(multiplier: multiplier, shift: base.shift - shift)
 }
 
-/// TFLite's `Quantize` of an activation bound: zero point + round(f / scale) in float.
-package func quantizeBound(_ f: Float, scale: Float, zeroPoint: Int32) -> Int32 {
-    zeroPoint + Int32((f / scale).rounded(.toNearestOrAwayFromZero))
+/// TFLite's `Quantize` of an activation bound: zero point + round(f / scale) in float; nil
+/// where TFLite refuses the model (the quotient outside int32).
+package func quantizeBound(_ f: Float, scale: Float, zeroPoint: Int32) -> Int32? {
+    let q = (f / scale).rounded(.toNearestOrAwayFromZero)
+    guard q >= -2147483648, q <= 2147483520 else { return nil }  // the largest floats TFLite accepts
+    let (sum, overflow) = zeroPoint.addingReportingOverflow(Int32(q))
+    return overflow ? nil : sum
 }
 
 /// The int8 clamp of a fused activation on an output of `scale`, `zeroPoint`
-/// (CalculateActivationRangeQuantized).
+/// (CalculateActivationRangeQuantized); nil for an activation TFLite's int8 kernels refuse.
 package func activationRange(_ activation: TFLiteActivation, scale: Float, zeroPoint: Int32) -> (Int32, Int32)? {
+    func bound(_ f: Float) -> Int32? { quantizeBound(f, scale: scale, zeroPoint: zeroPoint) }
     switch activation {
     case .none: return (-128, 127)
-    case .relu: return (max(-128, quantizeBound(0, scale: scale, zeroPoint: zeroPoint)), 127)
+    case .relu:
+        guard let lo = bound(0), lo <= 127 else { return nil }
+        return (max(-128, lo), 127)
     case .relu6:
-        return (max(-128, quantizeBound(0, scale: scale, zeroPoint: zeroPoint)), min(127, quantizeBound(6, scale: scale, zeroPoint: zeroPoint)))
+        // An empty range (TFLite only DCHECKs it) is refused rather than clamped one way or the other.
+        guard let lo = bound(0), let hi = bound(6), max(-128, lo) <= min(127, hi) else { return nil }
+        return (max(-128, lo), min(127, hi))
     case .reluN1To1:
-        return (max(-128, quantizeBound(-1, scale: scale, zeroPoint: zeroPoint)), min(127, quantizeBound(1, scale: scale, zeroPoint: zeroPoint)))
+        guard let lo = bound(-1), let hi = bound(1), max(-128, lo) <= min(127, hi) else { return nil }
+        return (max(-128, lo), min(127, hi))
     case .other: return nil
     }
 }
