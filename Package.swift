@@ -28,6 +28,8 @@ let package = Package(
         .target(name: "AttnJIT", dependencies: ["CTCC"]),
         .target(name: "AttnNative"),
         .target(name: "AttnFootprint", dependencies: ["AttnIR", "AttnCEmit"]),
+        // int8 blocks from a .tflite model, bit-exact with TensorFlow Lite Micro (import-tflite).
+        .target(name: "AttnTFLite"),
         .target(
             name: "AttnGen",
             dependencies: [
@@ -37,11 +39,12 @@ let package = Package(
         ),
         .executableTarget(
             name: "attn-gen",
-            dependencies: ["AttnGen", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["AttnGen", "AttnTFLite", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "AttnIRTests", dependencies: ["AttnIR"]),
         .testTarget(name: "AttnWeightsTests", dependencies: ["AttnWeights"]),
         .testTarget(name: "AttnJITTests", dependencies: ["AttnJIT"]),
+        .testTarget(name: "AttnTFLiteTests", dependencies: ["AttnTFLite", "AttnNative", "AttnJIT"]),
         .testTarget(name: "AttnGenTests", dependencies: ["AttnGen"]),
         .executableTarget(name: "attn-bench", dependencies: ["AttnGen"]),
         .testTarget(name: "CLITests", dependencies: ["attn-gen"]),

@@ -9,7 +9,7 @@ struct AttnGenCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "attn-gen",
         abstract: "Generate shape-specialised C kernels for CNN attention blocks.",
-        subcommands: [Generate.self, Verify.self, Regenerate.self, Check.self, Size.self, ExplainCommand.self, ListCommand.self],
+        subcommands: [Generate.self, Verify.self, Regenerate.self, Check.self, Size.self, ExplainCommand.self, ListCommand.self, ImportTFLite.self],
         defaultSubcommand: Generate.self)
 }
 

@@ -563,3 +563,39 @@ struct CLITests {
         #expect(!FileManager.default.fileExists(atPath: dot.path))
     }
 }
+
+/// `attn-gen import-tflite`: the files and manifest it writes, a second run over its own files,
+/// and a refusal that writes nothing.
+@Suite struct ImportTFLiteCLITests {
+    @Test func writesKernelsAndManifestAndReplacesItsOwnFiles() throws {
+        let out = try makeTempDir()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let model = "Tests/TFLiteFixtures/two_se_c16_4x4.tflite"
+        let r = try attnGen(["import-tflite", model, "-o", out.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("se0: se, operators [0, 1, 2, 3, 4], tensor 0 -> 10"), "\(r.stdout)")
+        let names = try FileManager.default.contentsOfDirectory(atPath: out.path).sorted()
+        #expect(names == ["manifest.json", "se0.c", "se0.h", "se_hard_sigmoid1.c", "se_hard_sigmoid1.h"])
+        let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("manifest.json"))) as? [String: Any]
+        let kernels = try #require(manifest?["kernels"] as? [[String: Any]])
+        #expect(kernels.map { $0["kind"] as? String } == ["se", "se_hard_sigmoid"])
+        #expect(kernels.map { $0["input_tensor"] as? Int } == [0, 10])
+        #expect(kernels.map { $0["output_tensor"] as? Int } == [10, 21])
+        #expect(kernels[1]["operators"] as? [Int] == [5, 6, 7, 8, 9])
+        #expect((manifest?["unrecognised"] as? [Any])?.isEmpty == true)
+        let again = try attnGen(["import-tflite", model, "-o", out.path])
+        #expect(again.status == 0, "\(again.stderr)")
+    }
+
+    @Test func aFileThatIsNotAModelIsRefusedAndNothingIsWritten() throws {
+        let dir = try makeTempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let bad = dir.appendingPathComponent("bad.tflite")
+        try Data("not a flatbuffer".utf8).write(to: bad)
+        let out = dir.appendingPathComponent("out")
+        let r = try attnGen(["import-tflite", bad.path, "-o", out.path])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("not a TensorFlow Lite model"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out.path))
+    }
+}
