@@ -234,6 +234,26 @@ static float attn_row_dot(const float *w, const float *x, int n)
     for (int i = n & ~7; i < n; i++) s += w[i] * x[i];
     return s;
 }
+#elif !(defined(__x86_64__) || defined(__aarch64__))
+/* Dot product of two rows on a 32-bit core (the excitation MLPs): four partial sums in
+ * registers; out of line, as on hosts, so each call site stays small. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static float attn_row_dot(const float *w, const float *x, int n)
+{
+    float a0 = 0.0f, a1 = 0.0f, a2 = 0.0f, a3 = 0.0f;
+    int i = 0;
+    for (; i + 4 <= n; i += 4) {
+        a0 += w[i] * x[i];
+        a1 += w[i + 1] * x[i + 1];
+        a2 += w[i + 2] * x[i + 2];
+        a3 += w[i + 3] * x[i + 3];
+    }
+    float s = (a0 + a1) + (a2 + a3);
+    for (int r = n & 3; r > 0; r--, i++) s += w[i] * x[i];
+    return s;
+}
 #else
 /* Kept out of line: inlined into the loop over output rows, gcc 12 vectorises across rows with
  * costly transposes that make long excitation layers slower. */
@@ -289,6 +309,27 @@ static float attn_row_sum(const float *x, int n)
     }
     float s = (a[0] + a[1]) + (a[2] + a[3]);
     for (int i = n & ~15; i < n; i++) s += x[i];
+    return s;
+}
+#elif !(defined(__x86_64__) || defined(__aarch64__))
+/* Sum of a row on a 32-bit core: four partial sums in registers (a float array would live on the
+ * stack, a load and a store per element on a Cortex-M4). Out of line: inlined with a known n,
+ * gcc -O3 unrolls it into scalar code instead of vectorising it for Helium. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static float attn_row_sum(const float *x, int n)
+{
+    float a0 = 0.0f, a1 = 0.0f, a2 = 0.0f, a3 = 0.0f;
+    int i = 0;
+    for (; i + 4 <= n; i += 4) {
+        a0 += x[i];
+        a1 += x[i + 1];
+        a2 += x[i + 2];
+        a3 += x[i + 3];
+    }
+    float s = (a0 + a1) + (a2 + a3);
+    for (int r = n & 3; r > 0; r--, i++) s += x[i];
     return s;
 }
 #else
