@@ -41,7 +41,8 @@ static inline float attn_expf_host(float x)
  * B starts at b + k * ldb, rows of C at c + m * ldc. A tile of ATTN_GEMM_ROWS rows of C by two
  * vectors stays in registers across the whole k loop, so each load of B feeds ATTN_GEMM_ROWS
  * multiply-adds (the per-row axpy form does one per two loads and a store). With AVX-512: 4 rows
- * x 32 columns in 16-lane vectors, else 6 rows x 16 columns in 8-lane ones. */
+ * x 32 columns in 16-lane vectors; with AVX, 6 rows x 16 columns in 8-lane ones; else 6 rows x 8
+ * columns in 4-lane ones. */
 #ifndef ATTN_GEMM_OUT_OF_LINE
 /* Out of line and opaque to gcc's interprocedural passes: propagating one call's constant
  * sizes into the body made gcc 12 warn about iterations that never run
@@ -55,8 +56,13 @@ static inline float attn_expf_host(float x)
 #if defined(__AVX512F__)
 #define ATTN_GEMM_LANES 16
 #define ATTN_GEMM_ROWS 4
-#else
+#elif defined(__AVX__)
 #define ATTN_GEMM_LANES 8
+#define ATTN_GEMM_ROWS 6
+#else
+/* SSE and NEON registers: 8-lane vectors there are register pairs, and the 6x2 tile of
+ * pairs no longer fits in the 16 SSE registers (gcc then adds into memory). */
+#define ATTN_GEMM_LANES 4
 #define ATTN_GEMM_ROWS 6
 #endif
 typedef float attn_gemm_vec __attribute__((vector_size(4 * ATTN_GEMM_LANES)));
