@@ -15,6 +15,13 @@
  * libm call per element prevents. Within attn_expf's 1.22 ulp up to x = 88.376; above that, up to
  * 88.72, it saturates at e^88.376 (2.4e38); below -87.34 it gives 0, above 88.72 +inf, NaN stays
  * NaN. tcc and the MCUs call libm's expf, as the spec asks. */
+#if !defined(__clang__)
+/* gcc keeps a branch for the clamps below under its default -ftrapping-math (the selects feed
+ * arithmetic that it will not speculate), and a loop with a branch does not vectorise: a softmax
+ * row ran one expf per instruction. FP exceptions are never inspected here, so the rest of the
+ * file is compiled without that assumption; no value changes. */
+#pragma GCC optimize("no-trapping-math")
+#endif
 static inline float attn_expf_host(float x)
 {
     float c = x > -87.3365479f ? x : -87.3365479f;
@@ -303,6 +310,31 @@ static float attn_row_dot(const float *w, const float *x, int n)
 #endif
 #endif
 
+#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
+/* Sum of a row; several independent partial sums so the adds pipeline (and vectorise). */
+static float attn_row_sum(const float *x, int n)
+{
+    float a[8] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
+    int i = 0;
+#if ATTN_LANES > 8
+    if (n >= 16 * ATTN_LANES) {
+        float w[ATTN_LANES] = {0.0f};
+        for (; i + ATTN_LANES <= n; i += ATTN_LANES) {
+            for (int j = 0; j < ATTN_LANES; j++) w[j] += x[i + j];
+        }
+        for (int j = 0; j < ATTN_LANES; j++) a[j & 7] += w[j];
+    }
+#endif
+    for (; i + 8 <= n; i += 8) {
+        for (int j = 0; j < 8; j++) a[j] += x[i + j];
+    }
+    float s = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+    /* A counted tail: gcc cannot bound `i < n` after the loop and warns on 32-bit targets. */
+    for (int r = n & 7; r > 0; r--, i++) s += x[i];
+    return s;
+}
+#endif
+
 /* Max of a row, NaN skipped (m = v > m ? v : m), with independent partial maxima. */
 #if defined(__TINYC__) && defined(__x86_64__)
 /* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
@@ -455,12 +487,10 @@ void danet_pam_c64_forward(const float *input, float *output, const float *param
             for (int i = i0; i < i1; i++) {
                 float *s = v8_attention_scores + (i * 256 - i0 * 256);
                 const float m = attn_row_max(s, 256);
-                float sum = 0.0f;
                 for (int j = 0; j < 256; j++) {
-                    const float e = expf(s[j] - m);
-                    s[j] = e;
-                    sum += e;
+                    s[j] = expf(s[j] - m);
                 }
+                const float sum = attn_row_sum(s, 256);
                 const float inv = 1.0f / sum;
                 for (int j = 0; j < 256; j++) {
                     s[j] *= inv;

@@ -15,6 +15,13 @@
  * libm call per element prevents. Within attn_expf's 1.22 ulp up to x = 88.376; above that, up to
  * 88.72, it saturates at e^88.376 (2.4e38); below -87.34 it gives 0, above 88.72 +inf, NaN stays
  * NaN. tcc and the MCUs call libm's expf, as the spec asks. */
+#if !defined(__clang__)
+/* gcc keeps a branch for the clamps below under its default -ftrapping-math (the selects feed
+ * arithmetic that it will not speculate), and a loop with a branch does not vectorise: a softmax
+ * row ran one expf per instruction. FP exceptions are never inspected here, so the rest of the
+ * file is compiled without that assumption; no value changes. */
+#pragma GCC optimize("no-trapping-math")
+#endif
 static inline float attn_expf_host(float x)
 {
     float c = x > -87.3365479f ? x : -87.3365479f;
@@ -387,7 +394,6 @@ static float attn_row_dot(const float *w, const float *x, int n)
 #endif
 #endif
 
-#if !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
 /* Sum of a row; several independent partial sums so the adds pipeline (and vectorise). */
 #if defined(__TINYC__) && defined(__x86_64__)
 /* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
@@ -437,7 +443,6 @@ static float attn_row_sum(const float *x, int n)
     for (int r = n & 7; r > 0; r--, i++) s += x[i];
     return s;
 }
-#endif
 #endif
 
 /* Max of a row, NaN skipped (m = v > m ? v : m), with independent partial maxima. */
@@ -617,12 +622,10 @@ void seed000_excite_global_local_forward(const float *input, float *output, cons
             const float *xl = v4_affinity + h * 64;
             float *yl = v5_softmax + h * 64;
             const float m = attn_row_max(xl, 64);
-            float sum = 0.0f;
             for (int t = 0; t < 64; t++) {
-                const float e = expf(xl[t] - m);
-                yl[t] = e;
-                sum += e;
+                yl[t] = expf(xl[t] - m);
             }
+            const float sum = attn_row_sum(yl, 64);
             const float inv = 1.0f / sum;
             attn_row_scale(yl, yl, inv, 64);
         }

@@ -28,6 +28,20 @@ static float attn_row_dot(const float *w, const float *x, int n)
     return s;
 }
 
+/* Sum of a row; several independent partial sums so the adds pipeline (and vectorise). */
+static float attn_row_sum(const float *x, int n)
+{
+    float a[8] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
+    int i = 0;
+    for (; i + 8 <= n; i += 8) {
+        for (int j = 0; j < 8; j++) a[j] += x[i + j];
+    }
+    float s = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+    /* A counted tail: gcc cannot bound `i < n` after the loop and warns on 32-bit targets. */
+    for (int r = n & 7; r > 0; r--, i++) s += x[i];
+    return s;
+}
+
 /* Max of a row, NaN skipped (m = v > m ? v : m), with independent partial maxima. */
 static float attn_row_max(const float *x, int n)
 {
@@ -110,12 +124,10 @@ void danet_cam_c64_forward(const float *input, float *output, const float *param
             const float *xl = v5_sub + h * 64;
             float *yl = v6_softmax + h * 64;
             const float m = attn_row_max(xl, 64);
-            float sum = 0.0f;
             for (int t = 0; t < 64; t++) {
-                const float e = expf(xl[t] - m);
-                yl[t] = e;
-                sum += e;
+                yl[t] = expf(xl[t] - m);
             }
+            const float sum = attn_row_sum(yl, 64);
             const float inv = 1.0f / sum;
             attn_row_scale(yl, yl, inv, 64);
         }
