@@ -34,6 +34,13 @@ static float attn_sqrtf(float x)
  * libm call per element prevents. Within attn_expf's 1.22 ulp up to x = 88.376; above that, up to
  * 88.72, it saturates at e^88.376 (2.4e38); below -87.34 it gives 0, above 88.72 +inf, NaN stays
  * NaN. tcc and the MCUs call libm's expf, as the spec asks. */
+#if !defined(__clang__)
+/* gcc keeps a branch for the clamps below under its default -ftrapping-math (the selects feed
+ * arithmetic that it will not speculate), and a loop with a branch does not vectorise: a softmax
+ * row ran one expf per instruction. FP exceptions are never inspected here, so the rest of the
+ * file is compiled without that assumption; no value changes. */
+#pragma GCC optimize("no-trapping-math")
+#endif
 static inline float attn_expf_host(float x)
 {
     float c = x > -87.3365479f ? x : -87.3365479f;
@@ -60,7 +67,8 @@ static inline float attn_expf_host(float x)
  * B starts at b + k * ldb, rows of C at c + m * ldc. A tile of ATTN_GEMM_ROWS rows of C by two
  * vectors stays in registers across the whole k loop, so each load of B feeds ATTN_GEMM_ROWS
  * multiply-adds (the per-row axpy form does one per two loads and a store). With AVX-512: 4 rows
- * x 32 columns in 16-lane vectors, else 6 rows x 16 columns in 8-lane ones. */
+ * x 32 columns in 16-lane vectors; with AVX, 6 rows x 16 columns in 8-lane ones; else 6 rows x 8
+ * columns in 4-lane ones. */
 #ifndef ATTN_GEMM_OUT_OF_LINE
 /* Out of line and opaque to gcc's interprocedural passes: propagating one call's constant
  * sizes into the body made gcc 12 warn about iterations that never run
@@ -74,8 +82,13 @@ static inline float attn_expf_host(float x)
 #if defined(__AVX512F__)
 #define ATTN_GEMM_LANES 16
 #define ATTN_GEMM_ROWS 4
-#else
+#elif defined(__AVX__)
 #define ATTN_GEMM_LANES 8
+#define ATTN_GEMM_ROWS 6
+#else
+/* SSE and NEON registers: 8-lane vectors there are register pairs, and the 6x2 tile of
+ * pairs no longer fits in the 16 SSE registers (gcc then adds into memory). */
+#define ATTN_GEMM_LANES 4
 #define ATTN_GEMM_ROWS 6
 #endif
 typedef float attn_gemm_vec __attribute__((vector_size(4 * ATTN_GEMM_LANES)));
@@ -140,8 +153,10 @@ ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nn(float *c, long ldc, const float *
 #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 /* C[i][j] = alpha * sum_k A[i][k] * B[j][k] for gcc and clang on 64-bit hosts: Gram matrices
  * (DANet CAM's X.X^T) and attention's weighted sums of V. Rows of A and B are contiguous (pitches
- * lda, ldb); C[i][j] is c[i * ldc + j * cs]. Four rows of A against two of B keep eight partial
- * sums in vector registers, so each load feeds two or four multiply-adds instead of one. */
+ * lda, ldb); C[i][j] is c[i * ldc + j * cs]. A tile of two rows of A by four rows of B keeps its
+ * eight partial-sum vectors in registers across the whole k loop: each step loads six vectors
+ * for eight multiply-adds. The accumulators are named variables, not an array: gcc keeps an array
+ * of vectors this size on the stack and adds into memory (a load and a store per multiply-add). */
 #ifndef ATTN_GEMM_OUT_OF_LINE
 /* Out of line and opaque to gcc's interprocedural passes: propagating one call's constant
  * sizes into the body made gcc 12 warn about iterations that never run
@@ -152,45 +167,60 @@ ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nn(float *c, long ldc, const float *
 #define ATTN_GEMM_OUT_OF_LINE __attribute__((noipa))
 #endif
 #endif
-typedef float attn_gemm_nt_v8 __attribute__((vector_size(32)));
-/* By pointer: a 32-byte vector passed by value is an ABI note under -Wpsabi without AVX. */
-static float attn_gemm_nt_sum(const attn_gemm_nt_v8 *v)
-{
-    return (((*v)[0] + (*v)[1]) + ((*v)[2] + (*v)[3])) + (((*v)[4] + (*v)[5]) + ((*v)[6] + (*v)[7]));
-}
-
+/* One vector register: 16 lanes with AVX-512, 8 with AVX, else 4 (SSE, NEON). */
+#if defined(__AVX512F__)
+#define ATTN_NT_LANES 16
+#elif defined(__AVX__)
+#define ATTN_NT_LANES 8
+#else
+#define ATTN_NT_LANES 4
+#endif
+typedef float attn_gemm_nt_v __attribute__((vector_size(4 * ATTN_NT_LANES)));
+/* The lanes of v summed pairwise, as a macro: a vector argument by value is an ABI note under
+ * -Wpsabi on some levels. */
+#define ATTN_NT_SUM(v, out)                                                                          \
+    do {                                                                                             \
+        float attn_nt_l[ATTN_NT_LANES];                                                              \
+        __builtin_memcpy(attn_nt_l, &(v), sizeof attn_nt_l);                                         \
+        for (int attn_nt_w = ATTN_NT_LANES / 2; attn_nt_w > 0; attn_nt_w /= 2) {                     \
+            for (int attn_nt_q = 0; attn_nt_q < attn_nt_w; attn_nt_q++) attn_nt_l[attn_nt_q] += attn_nt_l[attn_nt_q + attn_nt_w]; \
+        }                                                                                            \
+        (out) = attn_nt_l[0];                                                                        \
+    } while (0)
 ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nt(float *c, long ldc, long cs, const float *a, long lda, const float *b, long ldb, long m, long n,
                          long k, float alpha)
 {
-    const long kv = k & ~7;
-    for (long i = 0; i < m; i += 4) {
-        const long rows = m - i < 4 ? m - i : 4;
-        for (long j = 0; j < n; j += 2) {
-            const long cols = n - j < 2 ? n - j : 2;
-            attn_gemm_nt_v8 acc[4][2] = {{{0}}};
-            float tail[4][2] = {{0.0f}};
-            /* Rows past the end read row 0 again; their sums are never stored. */
-            const float *ar[4], *br[2];
-            for (long r = 0; r < 4; r++) ar[r] = a + (r < rows ? i + r : i) * lda;
-            for (long s = 0; s < 2; s++) br[s] = b + (s < cols ? j + s : j) * ldb;
-            for (long p = 0; p < kv; p += 8) {
-                attn_gemm_nt_v8 x0, x1, y[4];
-                __builtin_memcpy(&x0, br[0] + p, sizeof x0);
-                __builtin_memcpy(&x1, br[1] + p, sizeof x1);
-                for (long r = 0; r < 4; r++) {
-                    __builtin_memcpy(&y[r], ar[r] + p, sizeof y[r]);
-                    acc[r][0] += y[r] * x0;
-                    acc[r][1] += y[r] * x1;
-                }
+    const long kv = k - k % ATTN_NT_LANES;
+    for (long i = 0; i < m; i += 2) {
+        const long rows = m - i < 2 ? m - i : 2;
+        /* A row past the end reads the tile's first row again; its sums are never stored. */
+        const float *a0 = a + i * lda, *a1 = rows > 1 ? a0 + lda : a0;
+        for (long j = 0; j < n; j += 4) {
+            const long cols = n - j < 4 ? n - j : 4;
+            const float *b0 = b + j * ldb;
+            const float *b1 = cols > 1 ? b0 + ldb : b0, *b2 = cols > 2 ? b0 + 2 * ldb : b0, *b3 = cols > 3 ? b0 + 3 * ldb : b0;
+            attn_gemm_nt_v c00 = {0}, c01 = {0}, c02 = {0}, c03 = {0}, c10 = {0}, c11 = {0}, c12 = {0}, c13 = {0};
+            for (long p = 0; p < kv; p += ATTN_NT_LANES) {
+                attn_gemm_nt_v x0, x1, x2, x3, y;
+                __builtin_memcpy(&x0, b0 + p, sizeof x0);
+                __builtin_memcpy(&x1, b1 + p, sizeof x1);
+                __builtin_memcpy(&x2, b2 + p, sizeof x2);
+                __builtin_memcpy(&x3, b3 + p, sizeof x3);
+                __builtin_memcpy(&y, a0 + p, sizeof y);
+                c00 += y * x0; c01 += y * x1; c02 += y * x2; c03 += y * x3;
+                __builtin_memcpy(&y, a1 + p, sizeof y);
+                c10 += y * x0; c11 += y * x1; c12 += y * x2; c13 += y * x3;
             }
-            for (long p = kv; p < k; p++) {
-                for (long r = 0; r < 4; r++) {
-                    tail[r][0] += ar[r][p] * br[0][p];
-                    tail[r][1] += ar[r][p] * br[1][p];
-                }
-            }
+            float s[2][4];
+            ATTN_NT_SUM(c00, s[0][0]); ATTN_NT_SUM(c01, s[0][1]); ATTN_NT_SUM(c02, s[0][2]); ATTN_NT_SUM(c03, s[0][3]);
+            ATTN_NT_SUM(c10, s[1][0]); ATTN_NT_SUM(c11, s[1][1]); ATTN_NT_SUM(c12, s[1][2]); ATTN_NT_SUM(c13, s[1][3]);
+            const float *ar[2] = {a0, a1}, *br[4] = {b0, b1, b2, b3};
             for (long r = 0; r < rows; r++) {
-                for (long s = 0; s < cols; s++) c[(i + r) * ldc + (j + s) * cs] = (attn_gemm_nt_sum(&acc[r][s]) + tail[r][s]) * alpha;
+                for (long t = 0; t < cols; t++) {
+                    float sum = s[r][t];
+                    for (long p = kv; p < k; p++) sum += ar[r][p] * br[t][p];
+                    c[(i + r) * ldc + (j + t) * cs] = sum * alpha;
+                }
             }
         }
     }
@@ -690,12 +720,10 @@ void emsa_rest_stage2_forward(const float *input, float *output, const float *pa
                 const float *xl = v11_transform_conv + c * 4096 + h * 16;
                 float *yl = v12_softmax + c * 4096 + h * 16;
                 const float m = attn_row_max(xl, 16);
-                float sum = 0.0f;
                 for (int t = 0; t < 16; t++) {
-                    const float e = expf(xl[t] - m);
-                    yl[t] = e;
-                    sum += e;
+                    yl[t] = expf(xl[t] - m);
                 }
+                const float sum = attn_row_sum(yl, 16);
                 const float inv = 1.0f / sum;
                 attn_row_scale(yl, yl, inv, 16);
             }

@@ -15,6 +15,13 @@
  * libm call per element prevents. Within attn_expf's 1.22 ulp up to x = 88.376; above that, up to
  * 88.72, it saturates at e^88.376 (2.4e38); below -87.34 it gives 0, above 88.72 +inf, NaN stays
  * NaN. tcc and the MCUs call libm's expf, as the spec asks. */
+#if !defined(__clang__)
+/* gcc keeps a branch for the clamps below under its default -ftrapping-math (the selects feed
+ * arithmetic that it will not speculate), and a loop with a branch does not vectorise: a softmax
+ * row ran one expf per instruction. FP exceptions are never inspected here, so the rest of the
+ * file is compiled without that assumption; no value changes. */
+#pragma GCC optimize("no-trapping-math")
+#endif
 static inline float attn_expf_host(float x)
 {
     float c = x > -87.3365479f ? x : -87.3365479f;
@@ -41,7 +48,8 @@ static inline float attn_expf_host(float x)
  * B starts at b + k * ldb, rows of C at c + m * ldc. A tile of ATTN_GEMM_ROWS rows of C by two
  * vectors stays in registers across the whole k loop, so each load of B feeds ATTN_GEMM_ROWS
  * multiply-adds (the per-row axpy form does one per two loads and a store). With AVX-512: 4 rows
- * x 32 columns in 16-lane vectors, else 6 rows x 16 columns in 8-lane ones. */
+ * x 32 columns in 16-lane vectors; with AVX, 6 rows x 16 columns in 8-lane ones; else 6 rows x 8
+ * columns in 4-lane ones. */
 #ifndef ATTN_GEMM_OUT_OF_LINE
 /* Out of line and opaque to gcc's interprocedural passes: propagating one call's constant
  * sizes into the body made gcc 12 warn about iterations that never run
@@ -55,8 +63,13 @@ static inline float attn_expf_host(float x)
 #if defined(__AVX512F__)
 #define ATTN_GEMM_LANES 16
 #define ATTN_GEMM_ROWS 4
-#else
+#elif defined(__AVX__)
 #define ATTN_GEMM_LANES 8
+#define ATTN_GEMM_ROWS 6
+#else
+/* SSE and NEON registers: 8-lane vectors there are register pairs, and the 6x2 tile of
+ * pairs no longer fits in the 16 SSE registers (gcc then adds into memory). */
+#define ATTN_GEMM_LANES 4
 #define ATTN_GEMM_ROWS 6
 #endif
 typedef float attn_gemm_vec __attribute__((vector_size(4 * ATTN_GEMM_LANES)));
@@ -163,6 +176,78 @@ static void attn_row_axpy(float *y, const float *x, float a, int n)
 #else
 #define ATTN_LANES 8
 #endif
+#endif
+
+/* Sum of a row; several independent partial sums so the adds pipeline (and vectorise). */
+#if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
+static float attn_row_sum(const float *x, int n)
+{
+    float a[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+    long m = n & ~15;
+    const float *p = x;
+    if (m > 0) {
+        __asm__ volatile(
+            "pxor %%xmm0, %%xmm0\n\tpxor %%xmm1, %%xmm1\n\tpxor %%xmm2, %%xmm2\n\tpxor %%xmm3, %%xmm3\n\t"
+            "1:\n\t"
+            "movups (%0), %%xmm4\n\taddps %%xmm4, %%xmm0\n\t"
+            "movups 16(%0), %%xmm5\n\taddps %%xmm5, %%xmm1\n\t"
+            "movups 32(%0), %%xmm6\n\taddps %%xmm6, %%xmm2\n\t"
+            "movups 48(%0), %%xmm7\n\taddps %%xmm7, %%xmm3\n\t"
+            "add $64, %0\n\tsub $16, %1\n\tjnz 1b\n\t"
+            "addps %%xmm1, %%xmm0\n\taddps %%xmm3, %%xmm2\n\taddps %%xmm2, %%xmm0\n\t"
+            "movups %%xmm0, (%2)\n\t"
+            : "+r"(p), "+r"(m)
+            : "r"(a)
+            : "memory");
+    }
+    float s = (a[0] + a[1]) + (a[2] + a[3]);
+    for (int i = n & ~15; i < n; i++) s += x[i];
+    return s;
+}
+#elif !(defined(__x86_64__) || defined(__aarch64__))
+/* Sum of a row on a 32-bit core: four partial sums in registers (a float array would live on the
+ * stack, a load and a store per element on a Cortex-M4). Out of line: inlined with a known n,
+ * gcc -O3 unrolls it into scalar code instead of vectorising it for Helium. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static float attn_row_sum(const float *x, int n)
+{
+    float a0 = 0.0f, a1 = 0.0f, a2 = 0.0f, a3 = 0.0f;
+    int i = 0;
+    for (; i + 4 <= n; i += 4) {
+        a0 += x[i];
+        a1 += x[i + 1];
+        a2 += x[i + 2];
+        a3 += x[i + 3];
+    }
+    float s = (a0 + a1) + (a2 + a3);
+    for (int r = n & 3; r > 0; r--, i++) s += x[i];
+    return s;
+}
+#else
+static float attn_row_sum(const float *x, int n)
+{
+    float a[8] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
+    int i = 0;
+#if ATTN_LANES > 8
+    if (n >= 16 * ATTN_LANES) {
+        float w[ATTN_LANES] = {0.0f};
+        for (; i + ATTN_LANES <= n; i += ATTN_LANES) {
+            for (int j = 0; j < ATTN_LANES; j++) w[j] += x[i + j];
+        }
+        for (int j = 0; j < ATTN_LANES; j++) a[j & 7] += w[j];
+    }
+#endif
+    for (; i + 8 <= n; i += 8) {
+        for (int j = 0; j < 8; j++) a[j] += x[i + j];
+    }
+    float s = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+    /* A counted tail: gcc cannot bound `i < n` after the loop and warns on 32-bit targets. */
+    for (int r = n & 7; r > 0; r--, i++) s += x[i];
+    return s;
+}
 #endif
 
 /* Max of a row, NaN skipped (m = v > m ? v : m), with independent partial maxima. */
@@ -343,12 +428,10 @@ void external_attention_c64_forward(const float *input, float *output, const flo
             const float *xl = v2_linear_0 + c * 256;
             float *yl = v3_softmax + c * 256;
             const float m = attn_row_max(xl, 256);
-            float sum = 0.0f;
             for (int t = 0; t < 256; t++) {
-                const float e = expf(xl[t] - m);
-                yl[t] = e;
-                sum += e;
+                yl[t] = expf(xl[t] - m);
             }
+            const float sum = attn_row_sum(yl, 256);
             const float inv = 1.0f / sum;
             attn_row_scale(yl, yl, inv, 256);
         }

@@ -15,6 +15,13 @@
  * libm call per element prevents. Within attn_expf's 1.22 ulp up to x = 88.376; above that, up to
  * 88.72, it saturates at e^88.376 (2.4e38); below -87.34 it gives 0, above 88.72 +inf, NaN stays
  * NaN. tcc and the MCUs call libm's expf, as the spec asks. */
+#if !defined(__clang__)
+/* gcc keeps a branch for the clamps below under its default -ftrapping-math (the selects feed
+ * arithmetic that it will not speculate), and a loop with a branch does not vectorise: a softmax
+ * row ran one expf per instruction. FP exceptions are never inspected here, so the rest of the
+ * file is compiled without that assumption; no value changes. */
+#pragma GCC optimize("no-trapping-math")
+#endif
 static inline float attn_expf_host(float x)
 {
     float c = x > -87.3365479f ? x : -87.3365479f;
@@ -426,8 +433,10 @@ void splat_resnest14d_c64_forward(const float *input, float *output, const float
         }
         #if defined(__AVX512F__)
         #define ATTN_V_LANES 16
-        #else
+        #elif defined(__AVX__)
         #define ATTN_V_LANES 8
+        #else
+        #define ATTN_V_LANES 4
         #endif
         typedef float attn_v __attribute__((vector_size(4 * ATTN_V_LANES)));
         static const int v1_conv_taps[288] = {0, 1, 2, 18, 19, 20, 36, 37, 38, 324, 325, 326, 342, 343, 344, 360, 361, 362, 648, 649, 650, 666, 667, 668, 684, 685, 686, 972, 973, 974, 990, 991, 992, 1008, 1009, 1010, 1296, 1297, 1298, 1314, 1315, 1316, 1332, 1333, 1334, 1620, 1621, 1622, 1638, 1639, 1640, 1656, 1657, 1658, 1944, 1945, 1946, 1962, 1963, 1964, 1980, 1981, 1982, 2268, 2269, 2270, 2286, 2287, 2288, 2304, 2305, 2306, 2592, 2593, 2594, 2610, 2611, 2612, 2628, 2629, 2630, 2916, 2917, 2918, 2934, 2935, 2936, 2952, 2953, 2954, 3240, 3241, 3242, 3258, 3259, 3260, 3276, 3277, 3278, 3564, 3565, 3566, 3582, 3583, 3584, 3600, 3601, 3602, 3888, 3889, 3890, 3906, 3907, 3908, 3924, 3925, 3926, 4212, 4213, 4214, 4230, 4231, 4232, 4248, 4249, 4250, 4536, 4537, 4538, 4554, 4555, 4556, 4572, 4573, 4574, 4860, 4861, 4862, 4878, 4879, 4880, 4896, 4897, 4898, 5184, 5185, 5186, 5202, 5203, 5204, 5220, 5221, 5222, 5508, 5509, 5510, 5526, 5527, 5528, 5544, 5545, 5546, 5832, 5833, 5834, 5850, 5851, 5852, 5868, 5869, 5870, 6156, 6157, 6158, 6174, 6175, 6176, 6192, 6193, 6194, 6480, 6481, 6482, 6498, 6499, 6500, 6516, 6517, 6518, 6804, 6805, 6806, 6822, 6823, 6824, 6840, 6841, 6842, 7128, 7129, 7130, 7146, 7147, 7148, 7164, 7165, 7166, 7452, 7453, 7454, 7470, 7471, 7472, 7488, 7489, 7490, 7776, 7777, 7778, 7794, 7795, 7796, 7812, 7813, 7814, 8100, 8101, 8102, 8118, 8119, 8120, 8136, 8137, 8138, 8424, 8425, 8426, 8442, 8443, 8444, 8460, 8461, 8462, 8748, 8749, 8750, 8766, 8767, 8768, 8784, 8785, 8786, 9072, 9073, 9074, 9090, 9091, 9092, 9108, 9109, 9110, 9396, 9397, 9398, 9414, 9415, 9416, 9432, 9433, 9434, 9720, 9721, 9722, 9738, 9739, 9740, 9756, 9757, 9758, 10044, 10045, 10046, 10062, 10063, 10064, 10080, 10081, 10082};

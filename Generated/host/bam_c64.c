@@ -14,6 +14,13 @@
  * libm call per element prevents. Within attn_expf's 1.22 ulp up to x = 88.376; above that, up to
  * 88.72, it saturates at e^88.376 (2.4e38); below -87.34 it gives 0, above 88.72 +inf, NaN stays
  * NaN. tcc and the MCUs call libm's expf, as the spec asks. */
+#if !defined(__clang__)
+/* gcc keeps a branch for the clamps below under its default -ftrapping-math (the selects feed
+ * arithmetic that it will not speculate), and a loop with a branch does not vectorise: a softmax
+ * row ran one expf per instruction. FP exceptions are never inspected here, so the rest of the
+ * file is compiled without that assumption; no value changes. */
+#pragma GCC optimize("no-trapping-math")
+#endif
 static inline float attn_expf_host(float x)
 {
     float c = x > -87.3365479f ? x : -87.3365479f;
@@ -38,7 +45,8 @@ static inline float attn_expf_host(float x)
  * B starts at b + k * ldb, rows of C at c + m * ldc. A tile of ATTN_GEMM_ROWS rows of C by two
  * vectors stays in registers across the whole k loop, so each load of B feeds ATTN_GEMM_ROWS
  * multiply-adds (the per-row axpy form does one per two loads and a store). With AVX-512: 4 rows
- * x 32 columns in 16-lane vectors, else 6 rows x 16 columns in 8-lane ones. */
+ * x 32 columns in 16-lane vectors; with AVX, 6 rows x 16 columns in 8-lane ones; else 6 rows x 8
+ * columns in 4-lane ones. */
 #ifndef ATTN_GEMM_OUT_OF_LINE
 /* Out of line and opaque to gcc's interprocedural passes: propagating one call's constant
  * sizes into the body made gcc 12 warn about iterations that never run
@@ -52,8 +60,13 @@ static inline float attn_expf_host(float x)
 #if defined(__AVX512F__)
 #define ATTN_GEMM_LANES 16
 #define ATTN_GEMM_ROWS 4
-#else
+#elif defined(__AVX__)
 #define ATTN_GEMM_LANES 8
+#define ATTN_GEMM_ROWS 6
+#else
+/* SSE and NEON registers: 8-lane vectors there are register pairs, and the 6x2 tile of
+ * pairs no longer fits in the 16 SSE registers (gcc then adds into memory). */
+#define ATTN_GEMM_LANES 4
 #define ATTN_GEMM_ROWS 6
 #endif
 typedef float attn_gemm_vec __attribute__((vector_size(4 * ATTN_GEMM_LANES)));
@@ -376,8 +389,10 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
         }
         #if defined(__AVX512F__)
         #define ATTN_V_LANES 16
-        #else
+        #elif defined(__AVX__)
         #define ATTN_V_LANES 8
+        #else
+        #define ATTN_V_LANES 4
         #endif
         typedef float attn_v __attribute__((vector_size(4 * ATTN_V_LANES)));
         static const int v8_gate_s_conv_di_0_taps[36] = {0, 4, 8, 96, 100, 104, 192, 196, 200, 576, 580, 584, 672, 676, 680, 768, 772, 776, 1152, 1156, 1160, 1248, 1252, 1256, 1344, 1348, 1352, 1728, 1732, 1736, 1824, 1828, 1832, 1920, 1924, 1928};
@@ -468,8 +483,10 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
         }
         #if defined(__AVX512F__)
         #define ATTN_V_LANES 16
-        #else
+        #elif defined(__AVX__)
         #define ATTN_V_LANES 8
+        #else
+        #define ATTN_V_LANES 4
         #endif
         typedef float attn_v __attribute__((vector_size(4 * ATTN_V_LANES)));
         static const int v12_gate_s_conv_di_1_taps[36] = {0, 4, 8, 96, 100, 104, 192, 196, 200, 576, 580, 584, 672, 676, 680, 768, 772, 776, 1152, 1156, 1160, 1248, 1252, 1256, 1344, 1348, 1352, 1728, 1732, 1736, 1824, 1828, 1832, 1920, 1924, 1928};

@@ -14,6 +14,13 @@
  * libm call per element prevents. Within attn_expf's 1.22 ulp up to x = 88.376; above that, up to
  * 88.72, it saturates at e^88.376 (2.4e38); below -87.34 it gives 0, above 88.72 +inf, NaN stays
  * NaN. tcc and the MCUs call libm's expf, as the spec asks. */
+#if !defined(__clang__)
+/* gcc keeps a branch for the clamps below under its default -ftrapping-math (the selects feed
+ * arithmetic that it will not speculate), and a loop with a branch does not vectorise: a softmax
+ * row ran one expf per instruction. FP exceptions are never inspected here, so the rest of the
+ * file is compiled without that assumption; no value changes. */
+#pragma GCC optimize("no-trapping-math")
+#endif
 static inline float attn_expf_host(float x)
 {
     float c = x > -87.3365479f ? x : -87.3365479f;
@@ -38,7 +45,8 @@ static inline float attn_expf_host(float x)
  * B starts at b + k * ldb, rows of C at c + m * ldc. A tile of ATTN_GEMM_ROWS rows of C by two
  * vectors stays in registers across the whole k loop, so each load of B feeds ATTN_GEMM_ROWS
  * multiply-adds (the per-row axpy form does one per two loads and a store). With AVX-512: 4 rows
- * x 32 columns in 16-lane vectors, else 6 rows x 16 columns in 8-lane ones. */
+ * x 32 columns in 16-lane vectors; with AVX, 6 rows x 16 columns in 8-lane ones; else 6 rows x 8
+ * columns in 4-lane ones. */
 #ifndef ATTN_GEMM_OUT_OF_LINE
 /* Out of line and opaque to gcc's interprocedural passes: propagating one call's constant
  * sizes into the body made gcc 12 warn about iterations that never run
@@ -52,8 +60,13 @@ static inline float attn_expf_host(float x)
 #if defined(__AVX512F__)
 #define ATTN_GEMM_LANES 16
 #define ATTN_GEMM_ROWS 4
-#else
+#elif defined(__AVX__)
 #define ATTN_GEMM_LANES 8
+#define ATTN_GEMM_ROWS 6
+#else
+/* SSE and NEON registers: 8-lane vectors there are register pairs, and the 6x2 tile of
+ * pairs no longer fits in the 16 SSE registers (gcc then adds into memory). */
+#define ATTN_GEMM_LANES 4
 #define ATTN_GEMM_ROWS 6
 #endif
 typedef float attn_gemm_vec __attribute__((vector_size(4 * ATTN_GEMM_LANES)));
@@ -120,6 +133,29 @@ ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nn(float *c, long ldc, const float *
 #ifndef ATTN_LANES
 #define ATTN_LANES 32
 #endif
+
+/* Sum of a row; several independent partial sums so the adds pipeline (and vectorise). */
+static float attn_row_sum(const float *x, int n)
+{
+    float a[8] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
+    int i = 0;
+#if ATTN_LANES > 8
+    if (n >= 16 * ATTN_LANES) {
+        float w[ATTN_LANES] = {0.0f};
+        for (; i + ATTN_LANES <= n; i += ATTN_LANES) {
+            for (int j = 0; j < ATTN_LANES; j++) w[j] += x[i + j];
+        }
+        for (int j = 0; j < ATTN_LANES; j++) a[j & 7] += w[j];
+    }
+#endif
+    for (; i + 8 <= n; i += 8) {
+        for (int j = 0; j < 8; j++) a[j] += x[i + j];
+    }
+    float s = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+    /* A counted tail: gcc cannot bound `i < n` after the loop and warns on 32-bit targets. */
+    for (int r = n & 7; r > 0; r--, i++) s += x[i];
+    return s;
+}
 
 /* Max of a row, NaN skipped (m = v > m ? v : m), with independent partial maxima. */
 static float attn_row_max(const float *x, int n)
@@ -194,12 +230,10 @@ void external_attention_c64_forward(const float *input, float *output, const flo
             const float *xl = v2_linear_0 + c * 256;
             float *yl = v3_softmax + c * 256;
             const float m = attn_row_max(xl, 256);
-            float sum = 0.0f;
             for (int t = 0; t < 256; t++) {
-                const float e = expf(xl[t] - m);
-                yl[t] = e;
-                sum += e;
+                yl[t] = expf(xl[t] - m);
             }
+            const float sum = attn_row_sum(yl, 256);
             const float inv = 1.0f / sum;
             attn_row_scale(yl, yl, inv, 256);
         }

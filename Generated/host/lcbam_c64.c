@@ -14,6 +14,13 @@
  * libm call per element prevents. Within attn_expf's 1.22 ulp up to x = 88.376; above that, up to
  * 88.72, it saturates at e^88.376 (2.4e38); below -87.34 it gives 0, above 88.72 +inf, NaN stays
  * NaN. tcc and the MCUs call libm's expf, as the spec asks. */
+#if !defined(__clang__)
+/* gcc keeps a branch for the clamps below under its default -ftrapping-math (the selects feed
+ * arithmetic that it will not speculate), and a loop with a branch does not vectorise: a softmax
+ * row ran one expf per instruction. FP exceptions are never inspected here, so the rest of the
+ * file is compiled without that assumption; no value changes. */
+#pragma GCC optimize("no-trapping-math")
+#endif
 static inline float attn_expf_host(float x)
 {
     float c = x > -87.3365479f ? x : -87.3365479f;

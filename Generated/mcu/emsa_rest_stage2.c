@@ -273,12 +273,10 @@ void emsa_rest_stage2_forward(const float *input, float *output, const float *pa
                 const float *xl = v11_transform_conv + c * 4096 + h * 16;
                 float *yl = v12_softmax + c * 4096 + h * 16;
                 const float m = attn_row_max(xl, 16);
-                float sum = 0.0f;
                 for (int t = 0; t < 16; t++) {
-                    const float e = expf(xl[t] - m);
-                    yl[t] = e;
-                    sum += e;
+                    yl[t] = expf(xl[t] - m);
                 }
+                const float sum = attn_row_sum(yl, 16);
                 const float inv = 1.0f / sum;
                 attn_row_scale(yl, yl, inv, 16);
             }

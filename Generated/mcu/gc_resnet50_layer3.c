@@ -151,12 +151,10 @@ void gc_resnet50_layer3_forward(const float *input, float *output, const float *
         const float *xl = v1_conv_attn;
         float *yl = v3_softmax;
         const float m = attn_row_max(xl, 196);
-        float sum = 0.0f;
         for (int t = 0; t < 196; t++) {
-            const float e = expf(xl[t] - m);
-            yl[t] = e;
-            sum += e;
+            yl[t] = expf(xl[t] - m);
         }
+        const float sum = attn_row_sum(yl, 196);
         const float inv = 1.0f / sum;
         attn_row_scale(yl, yl, inv, 196);
     }

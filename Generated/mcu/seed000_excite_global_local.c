@@ -141,12 +141,10 @@ void seed000_excite_global_local_forward(const float *input, float *output, cons
             const float *xl = v4_affinity + h * 64;
             float *yl = v5_softmax + h * 64;
             const float m = attn_row_max(xl, 64);
-            float sum = 0.0f;
             for (int t = 0; t < 64; t++) {
-                const float e = expf(xl[t] - m);
-                yl[t] = e;
-                sum += e;
+                yl[t] = expf(xl[t] - m);
             }
+            const float sum = attn_row_sum(yl, 64);
             const float inv = 1.0f / sum;
             attn_row_scale(yl, yl, inv, 64);
         }

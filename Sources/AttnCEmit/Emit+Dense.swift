@@ -328,11 +328,15 @@ extension CEmitter {
         // gcc and clang on 64-bit hosts: the register-tiled form in their vector extension; tcc
         // (no vector types): one axpy per tap.
         var tiled: [Stmt] = []
-        // 16-lane vectors with AVX-512 (tiles of 32 pixels), else 8 (16 pixels).
+        // One vector register: 16 lanes with AVX-512 (tiles of 32 pixels), 8 with AVX (16), else 4
+        // (SSE, NEON: 8-lane vectors there are register pairs, and four channels' tiles of pairs
+        // overflow SSE's 16 registers).
         tiled.append(.line("#if defined(__AVX512F__)"))
         tiled.append(.line("#define ATTN_V_LANES 16"))
-        tiled.append(.line("#else"))
+        tiled.append(.line("#elif defined(__AVX__)"))
         tiled.append(.line("#define ATTN_V_LANES 8"))
+        tiled.append(.line("#else"))
+        tiled.append(.line("#define ATTN_V_LANES 4"))
         tiled.append(.line("#endif"))
         tiled.append(.line("typedef float attn_v __attribute__((vector_size(4 * ATTN_V_LANES)));"))
         // Offsets of every tap (input channel of the group, kh, kw) from the group's first plane.

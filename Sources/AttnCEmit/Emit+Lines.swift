@@ -53,10 +53,19 @@ extension CEmitter {
             if contiguous { p.use(.rowScale) }
             body.append(.line(sx == 1 ? "const float m = attn_row_max(xl, \(count));" : "float m = -INFINITY;"))
             if sx != 1 { body.append(.loop(variable: "t", extent: count, body: [.line("m = \(xt) > m ? \(xt) : m;")])) }
-            body.append(.line("float sum = 0.0f;"))
-            body.append(.loop(variable: "t", extent: count, body: [
-                .line("const float e = \(names.expf)(\(xt) - m);"), .line("\(yt) = e;"), .line("sum += e;"),
-            ]))
+            if sy == 1 {
+                // The exponentials alone, then their sum by the row helper: a loop that also
+                // carries one running sum does not vectorise without reassociation, so gcc ran the
+                // host's inline expf one lane at a time.
+                p.use(.rowSum)
+                body.append(.loop(variable: "t", extent: count, body: [.line("\(yt) = \(names.expf)(\(xt) - m);")]))
+                body.append(.line("const float sum = attn_row_sum(yl, \(count));"))
+            } else {
+                body.append(.line("float sum = 0.0f;"))
+                body.append(.loop(variable: "t", extent: count, body: [
+                    .line("const float e = \(names.expf)(\(xt) - m);"), .line("\(yt) = e;"), .line("sum += e;"),
+                ]))
+            }
             body.append(.line("const float inv = 1.0f / sum;"))
             body.append(contentsOf: copyScaled(contiguous, yt, yt, "inv", count, inPlace: true))
         case .l1Normalize(_, let eps):

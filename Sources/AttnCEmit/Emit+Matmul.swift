@@ -177,11 +177,12 @@ extension CEmitter {
             host.pre[host.innermost].append(.stepped(variable: "i0", extent: out.w, step: CExpr(block), body: [
                 .line("const int i1 = \(i0 + block) < \(out.w) ? \(i0 + block) : \(out.w);"),
                 .line("attn_gemm_nn(\(scores), \(keys), \(qBlock), 1, \(qw), \(kBase), \(keys), i1 - i0, \(keys), \(d), (const float *)0, \(cFloat(scale)));"),
+                // The exponentials alone (they vectorise), then their sum by the row helper.
                 rows([
                     .line("float *s = \(row);"),
                     .line("const float m = attn_row_max(s, \(keys));"),
-                    .line("float sum = 0.0f;"),
-                    .loop(variable: "j", extent: keys, body: [.line("const float e = \(names.expf)(s[j] - m);"), .line("s[j] = e;"), .line("sum += e;")]),
+                    .loop(variable: "j", extent: keys, body: [.line("s[j] = \(names.expf)(s[j] - m);")]),
+                    .line("const float sum = attn_row_sum(s, \(keys));"),
                     .line("const float inv = 1.0f / sum;"),
                     .loop(variable: "j", extent: keys, body: [.line("s[j] *= inv;")]),
                 ]),
@@ -189,7 +190,7 @@ extension CEmitter {
             ]))
             HostBranch.print(
                 host: { p in
-                    for helper in [Helper.gemmNN, .rowMax, .gemmNT] { p.use(helper) }
+                    for helper in [Helper.gemmNN, .rowMax, .rowSum, .gemmNT] { p.use(helper) }
                     host.print(into: &p)
                 },
                 other: { p in

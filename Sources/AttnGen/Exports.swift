@@ -12,6 +12,7 @@
 @_exported import struct AttnFootprint.CodeSizeModel
 @_exported import struct AttnFootprint.Footprint
 @_exported import struct AttnJIT.JITError
+@_exported import struct AttnNative.ISALevel
 @_exported import struct AttnNative.NativeCompiler
 @_exported import struct AttnNative.NativeError
 @_exported import struct AttnWeights.WeightsError

@@ -25,7 +25,8 @@ package struct WideConv {
     package let block: Int
 
     /// Pixels one register tile of the compiled (non-tcc) path holds at most (two 16-lane
-    /// vectors with AVX-512; two 8-lane ones, 16 pixels, otherwise: 32 is a multiple of both).
+    /// vectors with AVX-512; two 8-lane ones, 16 pixels, with AVX; two 4-lane ones, 8, else: 32 is a
+    /// multiple of each).
     package static let tile = 32
     /// `wideLength` rounded up to whole tiles.
     package var tiledLength: Int { (wideLength + Self.tile - 1) / Self.tile * Self.tile }

@@ -31,7 +31,7 @@ final class Triad {
     }
 
     /// Bytes per second of the triad over three arrays totalling about `totalBytes`.
-    func bandwidth(totalBytes: Int, seconds: Double) -> Double {
+    func bandwidth(totalBytes: Int, seconds: Double, clock: BenchClock = .wall) -> Double {
         let n = max(totalBytes / 12, 1024)
         let (a, b, c) = (
             FloatBuffer(count: n), FloatBuffer([Float](repeating: 1, count: n)),
@@ -39,7 +39,7 @@ final class Triad {
         )
         defer { [a, b, c].forEach { $0.free() } }
         let t = withExtendedLifetime(library) {
-            Stopwatch.median(seconds: seconds) { function(a.pointer, b.pointer, c.pointer, 3, n) }
+            Stopwatch.median(seconds: seconds, clock: clock) { function(a.pointer, b.pointer, c.pointer, 3, n) }
         }
         return Double(12 * n) / t
     }

@@ -19,7 +19,10 @@ struct CaseResult: Codable {
     /// Spec → callable through the system compiler, cache bypassed (one compile).
     var nativeBuild: Double
     var tcc: Double
+    /// The fast tier at the run's first level (`-march=native` unless `--cflags` or `--levels`).
     var gcc: Double
+    /// The fast tier at every level of the run, the first one's time equal to `gcc`.
+    var levels: [LevelTime]
     /// gcc tier split over samples on `threads` threads (N > 1 only).
     var gccParallel: Double?
     var threads: Int
@@ -45,9 +48,23 @@ struct CaseResult: Codable {
     var n: Int { shape[0] }
 }
 
+/// The fast tier's time at one `-march` level.
+struct LevelTime: Codable {
+    var level: String
+    var seconds: Double
+}
+
+/// One build of the fast tier: its label (the `-march` level, or the `--cflags` text) and compiler.
+struct FastTier {
+    let label: String
+    let compiler: NativeCompiler
+}
+
 struct Bench {
     let options: Options
-    let compiler: NativeCompiler
+    /// The fast tier's builds, the first one the `gcc` column.
+    let tiers: [FastTier]
+    var compiler: NativeCompiler { tiers[0].compiler }
     let triad: Triad
     let bandwidthDRAM: Double
 
@@ -84,7 +101,7 @@ struct Bench {
             }
             // One checked call first; the buffers are then known to fit, so the timed calls cannot throw.
             try kernel.run(input: input.pointer, output: output.pointer, scratch: scratch.orNil)
-            let t = Stopwatch.median(seconds: seconds) {
+            let t = Stopwatch.median(seconds: seconds, clock: options.clock) {
                 try! kernel.run(input: input.pointer, output: output.pointer, scratch: scratch.orNil)
             }
             outputs[label] = output.array
@@ -92,10 +109,16 @@ struct Bench {
         }
         let tccTime = try time("tcc", tcc)
         let gccTime = try time("gcc", native)
+        var levels = [LevelTime(level: tiers[0].label, seconds: gccTime)]
+        for tier in tiers.dropFirst() {
+            let kernel = try NativeKernel(sameAs: tcc, compiler: tier.compiler, useCache: false)
+            levels.append(LevelTime(level: tier.label, seconds: try time("gcc \(tier.label)", kernel)))
+        }
 
         var parallel: Double?
         let threads = ProcessInfo.processInfo.activeProcessorCount
-        if shape.n > 1 {
+        // The threaded column is elapsed time by nature: one thread's CPU time would undercount it.
+        if shape.n > 1 && options.clock == .wall {
             let sample = try NativeKernel(spec.singleSample, weights: .values(params), compiler: compiler)
             parallel = try time("gcc parallel", ParallelKernel(sample: sample, samples: shape.n, threads: threads))
         }
@@ -111,7 +134,7 @@ struct Bench {
         let paramBytes = Double(program.paramCount * 4)
         let limitBytes = 3 * tensorBytes + paramBytes
         let workingSet = Int(2 * tensorBytes + paramBytes)
-        let sameSize = triad.bandwidth(totalBytes: workingSet, seconds: seconds)
+        let sameSize = triad.bandwidth(totalBytes: workingSet, seconds: seconds, clock: options.clock)
 
         let reference = outputs["gcc"]!
         var agreement: [String: Float] = [:]
@@ -124,6 +147,7 @@ struct Bench {
             block: example.name, kind: example.kind, hasTargets: example.hasTargets,
             shape: [shape.n, shape.c, shape.h, shape.w],
             jit: jit, jitGenerate: jitGenerate, jitTCC: jitTCC, nativeBuild: nativeBuild, tcc: tccTime, gcc: gccTime,
+            levels: levels,
             gccParallel: parallel,
             threads: threads, fourPass: fourPass, limitBytes: limitBytes, workingSet: workingSet,
             bandwidthSameSize: sameSize,

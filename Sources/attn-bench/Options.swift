@@ -27,13 +27,17 @@ struct Options {
     var python: String?
     /// Replaces the fast tier's `-O3 -march=native` (for experiments; the issue's column is the default).
     var cflags: [String]?
+    /// `-march` levels to build the fast tier at; nil = native and every fixed level this CPU runs.
+    var levels: [String]?
+    /// What each timed sample counts, here and in the peers.
+    var clock = BenchClock.wall
     var root: URL = Options.defaultRoot
 
     static let usage = """
         usage: attn-bench [--quick] [--markdown] [--json FILE] [--blocks se,eca,...] [--shapes 0,2]
                           [--seconds S] [--jit-repeats K] [--no-peers] [--python PATH] [--cflags "-O2 ..."]
-                          [--root DIR] [--catalog] [--mcu [--cores m0,m3,m4f,m7,m55]]
-                          [--network DIR ... [--weights CHECKPOINT]]
+                          [--root DIR] [--catalog] [--levels native,x86-64-v2,...] [--clock wall|cpu]
+                          [--mcu [--cores m0,m3,m4f,m7,m55]] [--network DIR ... [--weights CHECKPOINT]]
 
         Times the SE, ECA, CBAM and max-ECA Generated/ examples at the speed issue's shapes: libtcc
         JIT time, tcc and gcc -O3 -march=native kernel times, the STREAM-triad memory limit, ONNX
@@ -52,7 +56,12 @@ struct Options {
           --json FILE    also write every number as JSON
           --no-peers     skip the Python peers (their columns say n/a)
           --python PATH  the peers' interpreter (default: $ATTN_BENCH_PYTHON, else .venv/bin/python here or above)
-          --cflags FLAGS the fast tier's flags instead of -O3 -march=native (the table says which)
+          --cflags FLAGS the fast tier's flags instead of -O3 -march=native (the table says which;
+                         one level only)
+          --levels L,... -march levels of the fast tier, each timed (default: native, then every
+                         x86-64-v2/v3/v4 this CPU executes; the report says which were skipped)
+          --clock cpu    time each sample as the thread's CPU time, here and in the peers (a machine
+                         shared with other work; no threaded column), instead of elapsed time
           --blocks, --shapes  a subset: kinds or example names; indices into the issue's five shapes
         """
 
@@ -91,6 +100,11 @@ struct Options {
             case "--weights": o.networkWeights = value()
             case "--python": o.python = value()
             case "--cflags": o.cflags = value().split(separator: " ").map(String.init)
+            case "--levels": o.levels = value().split(separator: ",").map(String.init)
+            case "--clock":
+                let text = value()
+                guard let clock = BenchClock(rawValue: text) else { fail("--clock: \(text) is not wall or cpu") }
+                o.clock = clock
             case "--root": o.root = URL(fileURLWithPath: value())
             case "-h", "--help":
                 print(usage)

@@ -46,7 +46,7 @@ enum Peers {
             let spec = try! JSONSerialization.jsonObject(with: Data(example.spec(at: shape).canonicalJSON.utf8))
             return [
                 "id": jobID(example, shape), "spec": spec, "resolved": program.peerHyperparameters,
-                "seconds": options.seconds,
+                "seconds": options.seconds, "clock": options.clock.rawValue,
             ]
         }
         let jobsFile = FileManager.default.temporaryDirectory.appendingPathComponent(

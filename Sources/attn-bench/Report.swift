@@ -3,6 +3,13 @@
 
 import Foundation
 
+/// One fast-tier level's multiply-add peak (FLOP/s) and vector width.
+struct LevelPeak: Codable {
+    var level: String
+    var flops: Double
+    var lanes: Int
+}
+
 struct Report: Codable {
     var command: String
     var machine: Machine
@@ -16,6 +23,11 @@ struct Report: Codable {
     var results: [CaseResult]
     /// The later catalog kinds at one shape each: their own table, no memory-bound targets.
     var catalog = false
+    /// Each fast-tier level's multiply-add peak, in the order of `CaseResult.levels`.
+    var peaks: [LevelPeak] = []
+    /// Fixed levels this CPU cannot execute, with the reason.
+    var skippedLevels: [String] = []
+    var clock = BenchClock.wall
 
     /// The speed-up over the peers the issue asks of the compiled tier.
     static let peerSpeedup = 1.5
@@ -29,14 +41,15 @@ struct Report: Codable {
             - CPU: \(machine.cpu), \(machine.cores) cores; \(machine.caches); load average \(machine.load)
             - Fast tier: \(machine.compiler), `\(machine.flags) -fPIC -shared`; tcc tier: libtcc in process
             - Peers: \(peers), 1 thread each\(peersUnavailable.map { " — \($0)" } ?? "")
-            - Median of per-call times over ≥ \(secondsPerMeasurement) s per cell after warm-up; JIT times: median of \(jitRepeats) fresh compiles
+            - Fast-tier levels (`-O3 -march=<level>`; the gcc column is the first), each with its one-core multiply-add peak measured in this run: \(levelsLine)
+            - Median of per-call times over ≥ \(secondsPerMeasurement) s per cell after warm-up (\(clock == .cpu ? "each sample the calling thread's CPU time, in the peers too" : "elapsed time")); JIT times: median of \(jitRepeats) fresh compiles
             - Memory limit = (2 reads + 1 write of N·C·H·W floats + parameters) ÷ STREAM-triad bandwidth measured in this run,
               over the block's own working set (input, output, parameters: cache-resident when it fits) and over 3 × 64 MB (DRAM)
 
 
             """
         if catalog { return out + catalogTable + "\n" + agreement }
-        out += timesTable + "\n" + ratiosTable + "\n" + bandwidthTable + "\n" + targets + "\n" + agreement
+        out += timesTable + "\n" + ratiosTable + "\n" + levelsTable + "\n" + bandwidthTable + "\n" + targets + "\n" + agreement
         return out
     }
 
@@ -78,21 +91,47 @@ struct Report: Codable {
     /// The later kinds: FLOPs, both tiers, the rate gcc reaches, the peers, and for the
     /// memory-bound ones how far gcc is from the same-size memory limit.
     private var catalogTable: String {
+        // Per level: time, GFLOP/s, and that rate as a share of the level's measured peak.
+        let levelHeads = peaks.map { "gcc \($0.level) | GFLOP/s | % peak" }.joined(separator: " | ")
         var rows = [
-            "### Catalog blocks (one shape each; times in ms, ratios time ÷ time)", "",
-            "| block | N×C×H×W | MFLOP | JIT ms | tcc | gcc | gcc GFLOP/s | tcc/gcc | PyTorch | ONNX Runtime | gcc/PyTorch | gcc/ORT | gcc/limit |",
-            "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+            "### Catalog blocks (one shape each; times in ms, ratios time ÷ time; gcc = gcc \(peaks.first?.level ?? "native"))", "",
+            "| block | N×C×H×W | MFLOP | JIT ms | tcc | \(levelHeads) | tcc/gcc | PyTorch | ONNX Runtime | gcc/PyTorch | gcc/ORT | gcc/limit |",
+            "|---|---|--:|--:|--:|" + String(repeating: "--:|--:|--:|", count: peaks.count) + "--:|--:|--:|--:|--:|--:|",
         ]
         for r in results {
-            let cells = [
-                String(format: "%.1f", Double(r.flops) / 1e6), ms(r.jit), ms3(r.tcc), ms3(r.gcc),
-                String(format: "%.2f", Double(r.flops) / r.gcc / 1e9), ratio(r.tcc / r.gcc), ms3(r.torch), ms3(r.ort),
+            let perLevel = zip(r.levels, peaks).flatMap { t, peak -> [String] in
+                let rate = Double(r.flops) / t.seconds
+                return [ms3(t.seconds), String(format: "%.1f", rate / 1e9), String(format: "%.0f %%", 100 * rate / peak.flops)]
+            }
+            let cells = [String(format: "%.1f", Double(r.flops) / 1e6), ms(r.jit), ms3(r.tcc)] + perLevel + [
+                ratio(r.tcc / r.gcc), ms3(r.torch), ms3(r.ort),
                 ratio(r.torch.map { r.gcc / $0 }), ratio(r.ort.map { r.gcc / $0 }), ratio(r.gcc / r.limitSameSize),
             ]
             rows.append("| \(r.block) | \(label(r)) | " + cells.joined(separator: " | ") + " |")
         }
         let notes = results.compactMap { r in r.peerError.map { "- \(r.block): \($0)" } }
         return rows.joined(separator: "\n") + "\n" + (notes.isEmpty ? "" : "\n" + notes.joined(separator: "\n") + "\n")
+    }
+
+    /// "native 101.3 GFLOP/s (8 lanes), x86-64-v2 50.2 (4 lanes); skipped: x86-64-v4 (...)".
+    private var levelsLine: String {
+        let measured = peaks.map { String(format: "%@ %.1f GFLOP/s (%d-lane vectors)", $0.level, $0.flops / 1e9, $0.lanes) }
+        let skipped = skippedLevels.isEmpty ? "" : "; skipped: " + skippedLevels.joined(separator: ", ")
+        return measured.joined(separator: ", ") + skipped
+    }
+
+    /// The fast tier at each level: time, and time over the same-size memory limit.
+    private var levelsTable: String {
+        var rows = [
+            "### gcc tier per ISA level (µs; ratio to the same-size memory limit)", "",
+            "| block | N×C×H×W | " + peaks.map { "\($0.level) | /limit" }.joined(separator: " | ") + " |",
+            "|---|---|" + String(repeating: "--:|--:|", count: peaks.count),
+        ]
+        for r in results {
+            let cells = r.levels.flatMap { [us($0.seconds), ratio($0.seconds / r.limitSameSize)] }
+            rows.append("| \(r.block) | \(label(r)) | " + cells.joined(separator: " | ") + " |")
+        }
+        return rows.joined(separator: "\n") + "\n"
     }
 
     /// One row per shape, one column per block: each cell's triad over that cell's working set.
@@ -139,14 +178,16 @@ struct Report: Codable {
                 lines.append("   - \(kind) vs \(peer): " + verdict(pairs, limit: need, total: rs.count))
             }
         }
-        // 2. within 1.2× of the cache-resident limit, SE and ECA, N = 1.
+        // 2. within 1.2× of the cache-resident limit, SE, ECA and CBAM, N = 1, at every level.
         lines.append(
-            "2. **gcc tier within \(Self.limitSlack)× of the memory limit** (same-size triad), SE and ECA at N = 1:")
-        for kind in kinds where kind != "cbam" {
+            "2. **gcc tier within \(Self.limitSlack)× of the memory limit** (same-size triad), SE, ECA and CBAM at N = 1, each level:")
+        for kind in kinds {
             let rs = targeted.filter { $0.kind == kind && $0.n == 1 }
-            lines.append(
-                "   - \(kind): "
-                    + verdict(rs.map { ($0, $0.gcc / $0.limitSameSize) }, limit: Self.limitSlack, total: rs.count))
+            for (index, peak) in peaks.enumerated() {
+                let pairs = rs.compactMap { r in r.levels.indices.contains(index) ? (r, r.levels[index].seconds / r.limitSameSize) : nil }
+                lines.append(
+                    "   - \(kind) at \(peak.level): " + verdict(pairs, limit: Self.limitSlack, total: rs.count))
+            }
         }
         // 3. fused CBAM faster than the 4-pass schedule.
         let cbam = targeted.filter { $0.kind == "cbam" }

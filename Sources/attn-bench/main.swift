@@ -15,6 +15,18 @@ if !options.networks.isEmpty { NetworkBench.run(options) }
 
 var compiler = NativeCompiler()
 if let flags = options.cflags { compiler.flags = flags }
+// The fast tier's builds: --cflags alone, else native and each fixed level this CPU executes.
+let runnable = ISALevel.runnable()
+let tiers: [FastTier]
+var skippedLevels: [String] = []
+if options.cflags != nil {
+    tiers = [FastTier(label: compiler.flags.joined(separator: " "), compiler: compiler)]
+} else {
+    let levels = options.levels.map { $0.map(ISALevel.init(march:)) } ?? runnable.levels
+    tiers = levels.map { FastTier(label: $0.march, compiler: compiler.at($0)) }
+    compiler = tiers[0].compiler
+    if options.levels == nil { skippedLevels = runnable.skipped.map { "\($0.level) (\($0.reason))" } }
+}
 let loadBefore = Machine.loadAverage()
 do {
     var examples = try options.catalog ? CatalogCases.load(root: options.root) : Example.load(root: options.root)
@@ -33,16 +45,27 @@ do {
     if let why = peers.unavailable { progress("peers: \(why)") }
 
     let triad = try Triad(compiler: compiler)
-    let cache = triad.bandwidth(totalBytes: 1 << 20, seconds: options.seconds)
-    let dram = triad.bandwidth(totalBytes: 3 * 64 << 20, seconds: options.seconds)
+    let cache = triad.bandwidth(totalBytes: 1 << 20, seconds: options.seconds, clock: options.clock)
+    let dram = triad.bandwidth(totalBytes: 3 * 64 << 20, seconds: options.seconds, clock: options.clock)
     progress(String(format: "triad: %.1f GB/s over 1 MB, %.1f GB/s over 192 MB", cache / 1e9, dram / 1e9))
 
-    let bench = Bench(options: options, compiler: compiler, triad: triad, bandwidthDRAM: dram)
+    // Each level's multiply-add peak, measured in this run beside the kernels.
+    // Before and after the kernels; the higher of the two (the one less disturbed by other work).
+    let peakLoops = try tiers.map { try Peak(compiler: $0.compiler) }
+    var peakFlops = peakLoops.map { $0.flops(seconds: options.seconds, clock: options.clock) }
+    for (tier, flops) in zip(tiers, peakFlops) {
+        progress(String(format: "peak at %@: %.1f GFLOP/s", tier.label, flops / 1e9))
+    }
+
+    let bench = Bench(options: options, tiers: tiers, triad: triad, bandwidthDRAM: dram)
     var results: [CaseResult] = []
     for (example, shape, _) in cells {
         progress("\(example.name) \(shape.label)")
         results.append(try bench.measure(example, shape, peers: peers))
     }
+
+    peakFlops = zip(peakFlops, peakLoops).map { max($0, $1.flops(seconds: options.seconds, clock: options.clock)) }
+    let peaks = zip(tiers, zip(peakFlops, peakLoops)).map { LevelPeak(level: $0.label, flops: $1.0, lanes: $1.1.lanes) }
 
     let report = Report(
         command: (["swift run -c release attn-bench"] + CommandLine.arguments.dropFirst()).joined(separator: " "),
@@ -50,7 +73,7 @@ do {
         peers: peers.versions, peersUnavailable: peers.unavailable,
         secondsPerMeasurement: options.seconds, jitRepeats: options.jitRepeats, bandwidthCache: cache,
         bandwidthDRAM: dram,
-        results: results, catalog: options.catalog)
+        results: results, catalog: options.catalog, peaks: peaks, skippedLevels: skippedLevels, clock: options.clock)
     print(report.markdown, terminator: "")
     if let path = options.jsonPath {
         let encoder = JSONEncoder()
