@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Reference fixtures for the strip-pooling kinds of issue 13 (coord, scoord, lcbam, strip, ela).
+"""Reference fixtures for the strip-pooling and non-local kinds of issue 13 (coord, scoord, lcbam,
+strip, ela, nl).
 
 Run by hand (never in CI), with the venv that has torch and timm:
 
@@ -12,7 +13,7 @@ io.safetensors (input, and the module's output in eval mode).
 
 Each case is made by the reference module itself:
   - timm's classes, from the installed timm (CoordAttn, SimpleCoordAttn, LightCbamModule,
-    StripAttn, EfficientLocalAttn);
+    StripAttn, EfficientLocalAttn, NonLocalAttn);
   - Hou et al.'s official CoordAtt from a checkout of Andrew-Qibin/CoordAttention given by path
     (--coordatt DIR, the folder holding coordatt.py; fetched, never copied into this
     repository). Without it the official cases are skipped, and the script says so.
@@ -29,6 +30,7 @@ import torch.nn as nn
 import timm
 from timm.layers.cbam import LightCbamModule
 from timm.layers.coord_attn import CoordAttn, SimpleCoordAttn
+from timm.layers.non_local_attn import NonLocalAttn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import make_catalog_fixtures as catalog  # noqa: E402  (the case runner, the randomisation, _bn)
@@ -141,6 +143,28 @@ def lcbam_cases():
 
 
 # ---------------------------------------------------------------------------
+# nl: timm NonLocalAttn (its norm is zero-initialised: randomised here like every parameter, so
+# the attention term shows in the output)
+# ---------------------------------------------------------------------------
+
+def nl_keys():
+    return _conv("t", True) + _conv("p", True) + _conv("g", True) + _conv("z", True) + _bn("norm.")
+
+
+def nl_cases():
+    return [
+        # timm's defaults: rd = make_divisible(64/8, 8) = 8, scale 64^-1/2.
+        _case("nl_timm_c64", "nl", (2, 64, 7, 6), lambda: NonLocalAttn(64), keys=nl_keys()),
+        # rd = make_divisible(40/4 = 10, 4) = 12 (checked against the file), no scale, odd plane.
+        _case("nl_timm_c40_r4_noscale", "nl", (1, 40, 5, 9),
+              lambda: NonLocalAttn(40, use_scale=False, rd_ratio=1 / 4, rd_divisor=4),
+              {"reduction": 4, "rd_divisor": 4, "use_scale": False}, keys=nl_keys()),
+        # make_divisible's round limit: 72/8 = 9 rounds to 8 < 0.9·9, so timm bumps it to 16.
+        _case("nl_timm_c72_round_limit", "nl", (1, 72, 4, 4), lambda: NonLocalAttn(72), keys=nl_keys()),
+    ]
+
+
+# ---------------------------------------------------------------------------
 # attn-bench --catalog peers (scripts/bench/peers.py): each kind from a spec's fields, with the
 # reference's defaults where the spec leaves one out (official CoordAtt's defaults written as
 # CoordAttn arguments: the same module, the same math).
@@ -171,11 +195,16 @@ def _lcbam(c, spec):
                            act_layer=ACTS[spec.get("act_layer", "relu")], mlp_bias=spec.get("mlp_bias", False))
 
 
-BUILDERS = {"coord": _coord, "scoord": _scoord, "lcbam": _lcbam}
+def _nl(c, spec):
+    return NonLocalAttn(c, use_scale=spec.get("use_scale", True), rd_ratio=1 / spec.get("reduction", 8),
+                        rd_channels=spec.get("reduced_channels"), rd_divisor=spec.get("rd_divisor", 8))
+
+
+BUILDERS = {"coord": _coord, "scoord": _scoord, "lcbam": _lcbam, "nl": _nl}
 
 
 def cases(args):
-    return coord_cases(args) + scoord_cases() + lcbam_cases()
+    return coord_cases(args) + scoord_cases() + lcbam_cases() + nl_cases()
 
 
 def main(argv):

@@ -282,6 +282,36 @@ def read_danet(m, shape):
     return {}
 
 
+def _conv1x1(module, what, bias):
+    """A 1×1 Conv2d, stride 1, one group, with or without a bias as the kind computes it."""
+    if not isinstance(module, nn.Conv2d) or module.kernel_size != (1, 1) or module.stride != (1, 1) \
+            or module.groups != 1 or (module.bias is not None) != bias:
+        raise Unsupported(f"{what} is not a 1×1 Conv2d, stride 1, one group, {'with' if bias else 'without'} bias")
+    return module
+
+
+def read_nl(m, shape):
+    """timm.layers.NonLocalAttn: t, p, g 1×1 convs C → rd with biases, z rd → C, norm; the logits
+    scaled by C^-1/2 (use_scale) or 1."""
+    c = shape[1]
+    rd = _conv1x1(m.t, "t", True).out_channels
+    for name in ("p", "g"):
+        if _conv1x1(getattr(m, name), name, True).out_channels != rd:
+            raise Unsupported(f"{name} has another width than t ({rd})")
+    if _conv1x1(m.z, "z", True).out_channels != c:
+        raise Unsupported(f"z gives {m.z.out_channels} channels for an input of {c}")
+    if not isinstance(m.norm, nn.BatchNorm2d):
+        raise Unsupported(f"norm is {qualified_name(type(m.norm))}, not a BatchNorm2d")
+    _batch_norms_default_eps(m)
+    if m.scale == 1.0 and c != 1:
+        use_scale = False
+    elif abs(m.scale - c ** -0.5) <= 1e-12:
+        use_scale = True
+    else:
+        raise Unsupported(f"scale {m.scale} is neither C^-1/2 nor 1")
+    return {"reduced_channels": rd, "use_scale": use_scale}
+
+
 def read_nothing(m, shape):
     """A user class mapped to a kind by name: no fields, attn-gen completes the hyperparameters
     the kind can read from the tensor shapes, and `verify --against` checks the result."""
@@ -324,7 +354,7 @@ TABLE: Dict[str, Entry] = {
     "timm.layers.coord_attn.SimpleCoordAttn": Entry("scoord"),
     "timm.layers.coord_attn.EfficientLocalAttn": Entry("ela"),
     "timm.layers.coord_attn.StripAttn": Entry("strip"),
-    "timm.layers.non_local_attn.NonLocalAttn": Entry("nl"),
+    "timm.layers.non_local_attn.NonLocalAttn": Entry("nl", read_nl),
     "timm.layers.non_local_attn.BatNonLocalAttn": Entry("bat"),
     "timm.layers.bottleneck_attn.BottleneckAttn": Entry("bottleneck"),
     "timm.layers.halo_attn.HaloAttn": Entry("halo"),
