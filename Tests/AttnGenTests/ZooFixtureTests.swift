@@ -14,10 +14,10 @@ import Foundation
 import Testing
 
 /// The kinds whose fixtures this suite runs.
-let zooKinds: Set<String> = ["coord", "scoord", "lcbam", "nl"]
+let zooKinds: Set<String> = ["coord", "scoord", "lcbam", "nl", "bat"]
 
 /// The attention-style kinds among them, held to 1e-4 of max|y|.
-let zooAttentionKinds: Set<String> = ["nl"]
+let zooAttentionKinds: Set<String> = ["nl", "bat"]
 
 private func zooFixtureKind(_ name: String) -> String? {
     let path = Paths.fixtures.appendingPathComponent("\(name)/spec.json").path
@@ -91,5 +91,14 @@ private func zooKindError(_ kind: String, _ extra: String) -> SpecError? {
         expectError(zooKindError("nl", #""rd_divisor": 0"#), path: "rd_divisor", "at least 1")
         expectError(zooKindError("nl", #""use_scale": 1"#), path: "use_scale")
         #expect(zooKindError("nl", #""reduced_channels": 3, "use_scale": false"#) == nil)
+    }
+
+    @Test func bat() {
+        // The zoo input is 6×5: no 7×7 transform fits it.
+        expectError(zooKindError("bat", #""groups": 2"#), path: "block_size", "must divide H (6) and W (5)", "got 7")
+        expectError(zooKindError("bat", #""block_size": 0"#), path: "block_size", "at least 1")
+        expectError(zooKindError("bat", #""block_size": 1, "groups": 3"#), path: "groups", "must divide the inner width rd (16)")
+        expectError(zooKindError("bat", #""block_size": 1, "act_layer": "mish""#), path: "act_layer", "unknown activation")
+        #expect(zooKindError("bat", #""block_size": 1, "groups": 4, "reduced_channels": 8, "act_layer": "gelu""#) == nil)
     }
 }

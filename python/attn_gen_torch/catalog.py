@@ -312,6 +312,38 @@ def read_nl(m, shape):
     return {"reduced_channels": rd, "use_scale": use_scale}
 
 
+def read_bat(m, shape):
+    """timm.layers.BatNonLocalAttn: conv1 (ConvNormAct C → rd), ba (BilinearAttnTransform: conv1
+    rd → groups, conv_p with a (b, 1) kernel, conv_q with (1, b), conv2 rd → rd), conv2 (rd → C),
+    one activation after every norm; its Dropout2d acts only in training."""
+    c, ba = shape[1], m.ba
+    rd, b, g = m.conv1.conv.out_channels, ba.block_size, ba.groups
+    cnas = {"conv1": (m.conv1, rd), "ba.conv1": (ba.conv1, g), "ba.conv2": (ba.conv2, rd), "conv2": (m.conv2, c)}
+    acts = set()
+    for name, (cna, width) in cnas.items():
+        if _conv1x1(cna.conv, name + ".conv", False).out_channels != width:
+            raise Unsupported(f"{name}.conv gives {cna.conv.out_channels} channels, expected {width}")
+        aa = getattr(cna, "aa", None)
+        if aa is not None and not isinstance(aa, nn.Identity):
+            raise Unsupported(f"{name} has an anti-aliasing layer {qualified_name(type(aa))}")
+        acts.add(_norm_act(cna.bn, name + ".bn"))
+    if len(acts) != 1:
+        raise Unsupported(f"the four norms apply different activations {sorted(acts)}; the kind has one act_layer")
+    for name, kernel in (("conv_p", (b, 1)), ("conv_q", (1, b))):
+        conv = getattr(ba, name)
+        if not isinstance(conv, nn.Conv2d) or conv.kernel_size != kernel or conv.bias is None or conv.groups != 1 \
+                or conv.out_channels != b * b * g:
+            raise Unsupported(f"ba.{name} is not a {kernel} Conv2d {g} → {b * b * g} with bias")
+    _batch_norms_default_eps(m)
+    act = acts.pop()
+    if act not in _SE_ACTS:
+        raise Unsupported(f"bat.act_layer does not take {act}")
+    fields = {"reduced_channels": rd, "block_size": b, "groups": g}
+    if act != "relu":
+        fields["act_layer"] = act
+    return fields
+
+
 def read_nothing(m, shape):
     """A user class mapped to a kind by name: no fields, attn-gen completes the hyperparameters
     the kind can read from the tensor shapes, and `verify --against` checks the result."""
@@ -355,7 +387,7 @@ TABLE: Dict[str, Entry] = {
     "timm.layers.coord_attn.EfficientLocalAttn": Entry("ela"),
     "timm.layers.coord_attn.StripAttn": Entry("strip"),
     "timm.layers.non_local_attn.NonLocalAttn": Entry("nl", read_nl),
-    "timm.layers.non_local_attn.BatNonLocalAttn": Entry("bat"),
+    "timm.layers.non_local_attn.BatNonLocalAttn": Entry("bat", read_bat),
     "timm.layers.bottleneck_attn.BottleneckAttn": Entry("bottleneck"),
     "timm.layers.halo_attn.HaloAttn": Entry("halo"),
     "timm.layers.lambda_layer.LambdaLayer": Entry("lambda"),

@@ -137,6 +137,17 @@ class NonLocal(unittest.TestCase):
         self.assertEqual((blocks["m0"]["reduced_channels"], blocks["m0"]["use_scale"]), (6, False))
         tmp.cleanup()
 
+    def test_bat_fields_are_read_from_the_module(self):
+        from timm.layers.non_local_attn import BatNonLocalAttn
+        model = randomize(nn.Sequential(BatNonLocalAttn(40, block_size=3, groups=4, rd_ratio=0.5, act_layer=nn.SiLU)),
+                          seed=3).eval()
+        tmp, manifest, blocks = _export(model, torch.randn(1, 40, 9, 6))
+        self.assertEqual(manifest["skipped"], [])
+        b = blocks["m0"]
+        self.assertEqual((b["kind"], b["reduced_channels"], b["block_size"], b["groups"], b["act_layer"]),
+                         ("bat", 24, 3, 4, "silu"))
+        tmp.cleanup()
+
 
 class Names(unittest.TestCase):
     def test_module_paths_become_identifiers(self):

@@ -30,6 +30,7 @@ package enum CatalogRegistry {
         SimpleCoordOptions.self,
         LightCBAMOptions.self,
         NonLocalOptions.self,
+        BatNonLocalOptions.self,
     ]
 
     /// The kind named `kind` in JSON.
