@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Reference fixtures for the zoo kinds of issue 13 (coord, scoord, lcbam, strip, ela, splat).
+"""Reference fixtures for the zoo kinds of issue 13 (coord, scoord, lcbam, strip, ela, splat, nl,
+bat).
 
 Run by hand (never in CI), with the venv that has torch and timm:
 
@@ -12,7 +13,7 @@ io.safetensors (input, and the module's output in eval mode).
 
 Each case is made by the reference module itself:
   - timm's classes, from the installed timm (CoordAttn, SimpleCoordAttn, LightCbamModule,
-    StripAttn, EfficientLocalAttn, SplitAttn);
+    StripAttn, EfficientLocalAttn, SplitAttn, NonLocalAttn, BatNonLocalAttn);
   - Hou et al.'s official CoordAtt from a checkout of Andrew-Qibin/CoordAttention given by path
     (--coordatt DIR, the folder holding coordatt.py; fetched, never copied into this
     repository). Without it the official cases are skipped, and the script says so.
@@ -30,6 +31,7 @@ import timm
 from timm.layers.cbam import LightCbamModule
 from timm.layers.coord_attn import CoordAttn, SimpleCoordAttn
 from timm.layers.split_attn import SplitAttn
+from timm.layers.non_local_attn import BatNonLocalAttn, NonLocalAttn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import make_catalog_fixtures as catalog  # noqa: E402  (the case runner, the randomisation, _bn)
@@ -173,6 +175,58 @@ def splat_cases():
 
 
 # ---------------------------------------------------------------------------
+# nl: timm NonLocalAttn (its norm is zero-initialised: randomised here like every parameter, so
+# the attention term shows in the output)
+# ---------------------------------------------------------------------------
+
+def nl_keys():
+    return _conv("t", True) + _conv("p", True) + _conv("g", True) + _conv("z", True) + _bn("norm.")
+
+
+def nl_cases():
+    return [
+        # timm's defaults: rd = make_divisible(64/8, 8) = 8, scale 64^-1/2.
+        _case("nl_timm_c64", "nl", (2, 64, 7, 6), lambda: NonLocalAttn(64), keys=nl_keys()),
+        # rd = make_divisible(40/4 = 10, 4) = 12 (checked against the file), no scale, odd plane.
+        _case("nl_timm_c40_r4_noscale", "nl", (1, 40, 5, 9),
+              lambda: NonLocalAttn(40, use_scale=False, rd_ratio=1 / 4, rd_divisor=4),
+              {"reduction": 4, "rd_divisor": 4, "use_scale": False}, keys=nl_keys()),
+        # make_divisible's round limit: 72/8 = 9 rounds to 8 < 0.9·9, so timm bumps it to 16.
+        _case("nl_timm_c72_round_limit", "nl", (1, 72, 4, 4), lambda: NonLocalAttn(72), keys=nl_keys()),
+    ]
+
+
+# ---------------------------------------------------------------------------
+# bat: timm BatNonLocalAttn (eval: its Dropout2d is the identity)
+# ---------------------------------------------------------------------------
+
+def _cna(prefix):
+    return [prefix + ".conv.weight"] + _bn(prefix + ".bn.")
+
+
+def bat_keys():
+    return (_cna("conv1") + _cna("ba.conv1") + _conv("ba.conv_p", True) + _conv("ba.conv_q", True) + _cna("ba.conv2")
+            + _cna("conv2"))
+
+
+def bat_cases():
+    return [
+        # timm's defaults on a 14×14 plane: rd = make_divisible(64/4, 8) = 16, 2 groups of 7×7
+        # transforms, each a Kronecker product with I_2.
+        _case("bat_timm_c64", "bat", (2, 64, 14, 14), lambda: BatNonLocalAttn(64), keys=bat_keys()),
+        # b = 3 on a 9×6 plane (H/b = 3, W/b = 2), 4 groups, rd = make_divisible(40/2, 4) = 20,
+        # SiLU after every norm; checked against the file.
+        _case("bat_timm_c40_b3_g4_silu", "bat", (1, 40, 9, 6),
+              lambda: BatNonLocalAttn(40, block_size=3, groups=4, rd_ratio=1 / 2, rd_divisor=4, act_layer=nn.SiLU),
+              {"block_size": 3, "groups": 4, "reduction": 2, "rd_divisor": 4, "act_layer": "silu"}, keys=bat_keys()),
+        # b = H = W: the transforms are full b×b matrices (timm's resize_mat returns them as
+        # they are); one group; the round limit bumps make_divisible(36/4 = 9, 8) = 8 to 16.
+        _case("bat_timm_c36_b5_g1", "bat", (1, 36, 5, 5), lambda: BatNonLocalAttn(36, block_size=5, groups=1),
+              {"block_size": 5, "groups": 1}, keys=bat_keys()),
+    ]
+
+
+# ---------------------------------------------------------------------------
 # attn-bench --catalog peers (scripts/bench/peers.py): each kind from a spec's fields, with the
 # reference's defaults where the spec leaves one out (official CoordAtt's defaults written as
 # CoordAttn arguments: the same module, the same math).
@@ -213,11 +267,22 @@ def _splat(c, spec):
                      act_layer=ACTS[spec.get("act_layer", "relu")], norm_layer=norm)
 
 
-BUILDERS = {"coord": _coord, "scoord": _scoord, "lcbam": _lcbam, "splat": _splat}
+def _nl(c, spec):
+    return NonLocalAttn(c, use_scale=spec.get("use_scale", True), rd_ratio=1 / spec.get("reduction", 8),
+                        rd_channels=spec.get("reduced_channels"), rd_divisor=spec.get("rd_divisor", 8))
+
+
+def _bat(c, spec):
+    return BatNonLocalAttn(c, block_size=spec.get("block_size", 7), groups=spec.get("groups", 2),
+                           rd_ratio=1 / spec.get("reduction", 4), rd_channels=spec.get("reduced_channels"),
+                           rd_divisor=spec.get("rd_divisor", 8), act_layer=ACTS[spec.get("act_layer", "relu")])
+
+
+BUILDERS = {"coord": _coord, "scoord": _scoord, "lcbam": _lcbam, "splat": _splat, "nl": _nl, "bat": _bat}
 
 
 def cases(args):
-    return coord_cases(args) + scoord_cases() + lcbam_cases() + splat_cases()
+    return coord_cases(args) + scoord_cases() + lcbam_cases() + splat_cases() + nl_cases() + bat_cases()
 
 
 def main(argv):

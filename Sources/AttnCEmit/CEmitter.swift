@@ -283,7 +283,7 @@ package struct CEmitter {
             case .layerNorm, .instanceNorm: helpers.append(.sqrtf)
             case .unary(.relu), .unary(.hardSigmoid), .unary(.relu6), .unary(.hardSwish), .unary(.leakyRelu),
                 .unary(.mulScalar), .unary(.addScalar), .binary, .affine, .globalPool, .channelPool, .linear, .channelConv1d,
-                .conv2d, .concat, .axisPool, .pool2d, .weightedPool, .matmul, .l1Normalize, .constant, .slice, .reshape,
+                .conv2d, .concat, .axisPool, .pool2d, .weightedPool, .matmul, .blockMatmul, .l1Normalize, .constant, .slice, .reshape,
                 .transpose, .upsampleNearest:
                 break
             }
@@ -323,6 +323,7 @@ package struct CEmitter {
         case .axisPool, .softmax, .l1Normalize, .layerNorm, .instanceNorm: emitAlongAxis(group[0], into: &p)
         case .matmul(let ta, let tb, let alpha): emitMatmul(group[0], ta: ta, tb: tb, alpha: alpha, into: &p)
         case .attention(let scale): emitAttention(group[0], scale: scale, into: &p)
+        case .blockMatmul(let side): emitBlockMatmul(group[0], side: side, into: &p)
         case .slice, .reshape, .transpose, .upsampleNearest, .constant: emitGather(group[0], into: &p)
         case .pool2d(let mode, let k, let s): emitPool2d(group[0], mode: mode, kernel: k, stride: s, into: &p)
         case .weightedPool(let w): emitWeightedPool(group[0], weight: w, into: &p)

@@ -16,7 +16,7 @@ extension CEmitter {
         case .layerNorm: axis = .c
         case .instanceNorm: axis = .hw
         case .globalPool, .channelPool, .pool2d, .weightedPool, .linear, .channelConv1d, .conv2d, .matmul,
-            .attention, .affine, .constant, .unary, .binary, .concat, .slice, .reshape, .transpose, .upsampleNearest:
+            .attention, .blockMatmul, .affine, .constant, .unary, .binary, .concat, .slice, .reshape, .transpose, .upsampleNearest:
             preconditionFailure("\(instr.op) does not work along an axis")
         }
         // Loops over every axis but the line's; the line's own index is 0 in the base offsets.
@@ -81,7 +81,7 @@ extension CEmitter {
             if sx == 1 { p.use(.rowSum) }
             body.append(contentsOf: standardize(sx, xt, yt, count, eps: eps, scale: nil, shift: nil))
         case .globalPool, .channelPool, .pool2d, .weightedPool, .linear, .channelConv1d, .conv2d, .matmul,
-            .attention, .affine, .constant, .unary, .binary, .concat, .slice, .reshape, .transpose, .upsampleNearest:
+            .attention, .blockMatmul, .affine, .constant, .unary, .binary, .concat, .slice, .reshape, .transpose, .upsampleNearest:
             preconditionFailure("\(instr.op) does not work along an axis")
         }
         nest.pre[nest.innermost].append(contentsOf: body)

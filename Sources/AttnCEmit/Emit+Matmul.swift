@@ -200,3 +200,47 @@ extension CEmitter {
         }
     }
 }
+
+extension CEmitter {
+    /// `(M ⊗ I)·X` (left) or `X·(M ⊗ I)` (right) per (n, c): each output element a dot of b
+    /// entries of M's row (or column) with X's elements t rows (columns) apart, so the Kronecker
+    /// matrix is never formed. The output's blocked axis runs as (block, offset) loops, the other
+    /// axis innermost for the left product so its rows are written in order.
+    func emitBlockMatmul(_ v: ValueID, side: MatrixSide, into p: inout CPrinter) {
+        let instr = program.instrs[v - 1]
+        let (x, m) = (instr.operands[0], instr.operands[1])
+        let out = instr.shape
+        let ms = program.shape(of: m)
+        let b = ms.h
+        var nest = Nest()
+        let n = nest.loop("n", out.n).index
+        let c = nest.loop("c", out.c).index
+        let g = c / (out.c / ms.c)
+        let i = CExpr.variable("i")
+        let (mEntry, xEntry, h, w): (String, String, CExpr, CExpr)
+        switch side {
+        case .left:
+            let t = out.h / b
+            let block = nest.loop("bk", b).index
+            let offset = nest.loop("a", t).index
+            let col = nest.loop("w", out.w).index
+            mEntry = element(m, n: n, c: g, h: block, w: i)
+            xEntry = element(x, n: n, c: c, h: i * t + offset, w: col)
+            (h, w) = (block * t + offset, col)
+        case .right:
+            let t = out.w / b
+            let row = nest.loop("h", out.h).index
+            let block = nest.loop("bk", b).index
+            let offset = nest.loop("a", t).index
+            mEntry = element(m, n: n, c: g, h: i, w: block)
+            xEntry = element(x, n: n, c: c, h: row, w: i * t + offset)
+            (h, w) = (row, block * t + offset)
+        }
+        nest.pre[nest.innermost].append(contentsOf: [
+            .line("float acc = 0.0f;"),
+            .loop(variable: "i", extent: b, body: [.line("acc += \(mEntry) * \(xEntry);")]),
+            .line("\(element(v, n: n, c: c, h: h, w: w)) = acc;"),
+        ])
+        p.block("") { p in nest.print(into: &p) }
+    }
+}

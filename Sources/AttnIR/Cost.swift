@@ -22,6 +22,7 @@ extension Program {
         case .channelConv1d(_, let k, _): return times(2, out.count, k)
         case .conv2d(let a): return times(2, out.count, x.c / a.groups, a.kernel, a.kernel)
         case .matmul(let ta, _, _): return times(2, out.count, ta ? x.h : x.w)
+        case .blockMatmul: return times(2, out.count, shape(of: instr.operands[1]).h)
         case .attention:
             let (d, keys, dv) = (x.h, shape(of: instr.operands[1]).w, shape(of: instr.operands[2]).h)
             // Scores, their softmax (max, exp, sum, scale), then the weighted sum of V.

@@ -99,6 +99,14 @@ public enum ChannelPadding: String, Sendable, Codable, CaseIterable {
     case circular
 }
 
+/// Which side of a value's H×W planes a block matrix multiplies (`Op.blockMatmul`).
+public enum MatrixSide: String, Sendable, Codable, CaseIterable {
+    /// `(M ⊗ I)·X`: mixes rows, H = b·t.
+    case left
+    /// `X·(M ⊗ I)`: mixes columns, W = b·t.
+    case right
+}
+
 /// Index of a parameter tensor in `Program.params`.
 public typealias ParamID = Int
 
@@ -175,6 +183,12 @@ public enum Op: Hashable, Sendable {
     /// the result is [N,B,Dv,L] and softmax runs over the L' keys. The C never stores the
     /// L×L' matrix: it works one query row at a time.
     case attention(scale: Float)
+    /// A product with a block matrix per (n, c), operands X [N,C,H,W] and M [N or 1,G,b,b]
+    /// (G divides C; channel c takes M's plane c / (C/G), as an `expand` over groups).
+    /// `left`: `(M ⊗ I_t)·X` with t = H/b, i.e. `y[h,w] = Σ_i M[h/t, i]·X[i·t + h%t, w]`;
+    /// `right`: `X·(M ⊗ I_t)` with t = W/b, i.e. `y[h,w] = Σ_j X[h, j·t + w%t]·M[j, w/t]`.
+    /// BAT's `resize_mat` then `matmul`, without the H×H (or W×W) Kronecker matrix.
+    case blockMatmul(MatrixSide)
 
     // MARK: per-channel
     /// `y = scale[c]·x + shift[c]`: an eval-mode BatchNorm after folding its statistics.

@@ -19,6 +19,7 @@ extension Op: CustomStringConvertible {
         case .matmul(let ta, let tb, let alpha):
             return "matmul(\(ta ? "Aᵀ" : "A")·\(tb ? "Bᵀ" : "B")\(alpha == 1 ? "" : ", alpha=\(alpha)"))"
         case .attention(let scale): return "attention(scale=\(scale))"
+        case .blockMatmul(let side): return "block_matmul.\(side.rawValue)"
         case .softmax(let axis): return "softmax.\(axis.rawValue)"
         case .l1Normalize(let axis, let eps): return "l1_normalize.\(axis.rawValue)(eps=\(eps))"
         case .layerNorm(let s, let t, let eps):

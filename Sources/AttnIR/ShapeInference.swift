@@ -95,6 +95,14 @@ extension Op {
                 throw IRError("matmul batches of \(a) and \(b) do not broadcast")
             }
             return Shape(n: batch.n, c: batch.c, h: m, w: n)
+        case .blockMatmul(let side):
+            try arity(2)
+            let (x, m) = (operands[0], operands[1])
+            let along = side == .left ? x.h : x.w
+            guard m.h == m.w, m.n == x.n || m.n == 1, x.c % m.c == 0, along % m.h == 0 else {
+                throw IRError("block matmul \(side.rawValue) of \(x) by \(m): needs square planes, groups dividing C, and b dividing \(side == .left ? "H" : "W")")
+            }
+            return x
         case .attention:
             try arity(3)
             let (q, k, v) = (operands[0], operands[1], operands[2])

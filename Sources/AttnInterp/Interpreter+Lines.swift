@@ -76,7 +76,7 @@ extension Interpreter {
                 }
             }
         case .globalPool, .channelPool, .pool2d, .weightedPool, .linear, .channelConv1d, .conv2d, .matmul,
-            .attention, .affine, .constant, .unary, .binary, .concat, .slice, .reshape, .transpose, .upsampleNearest:
+            .attention, .blockMatmul, .affine, .constant, .unary, .binary, .concat, .slice, .reshape, .transpose, .upsampleNearest:
             preconditionFailure("\(op) is not an along-axis op")
         }
     }

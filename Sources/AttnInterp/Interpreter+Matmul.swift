@@ -23,6 +23,31 @@ extension Interpreter {
         }
     }
 
+    /// `(M ⊗ I)·X` or `X·(M ⊗ I)` per (n, c), written as the Kronecker product's entries: M's
+    /// plane for channel c is `c / (C/G)`, and X's row (or column) block index picks M's entry.
+    static func blockMatmul(_ x: ([Float], Shape), _ m: ([Float], Shape), _ out: Shape, side: MatrixSide) -> [Float] {
+        let (xs, ms) = (x.1, m.1)
+        let b = ms.h
+        let perGroup = xs.c / ms.c
+        return tensor(out) { n, c, h, w in
+            let g = c / perGroup
+            var acc = 0.0
+            switch side {
+            case .left:
+                let t = xs.h / b
+                for i in 0..<b {
+                    acc += Double(m.0[ms.offset(n: n, c: g, h: h / t, w: i)]) * Double(x.0[xs.offset(n: n, c: c, h: i * t + h % t, w: w)])
+                }
+            case .right:
+                let t = xs.w / b
+                for j in 0..<b {
+                    acc += Double(x.0[xs.offset(n: n, c: c, h: h, w: j * t + w % t)]) * Double(m.0[ms.offset(n: n, c: g, h: j, w: w / t)])
+                }
+            }
+            return Float(acc)
+        }
+    }
+
     static func attention(_ q: ([Float], Shape), _ k: ([Float], Shape), _ v: ([Float], Shape), _ out: Shape, scale: Float) -> [Float] {
         let (d, keys) = (q.1.h, k.1.w)
         var y = [Float](repeating: 0, count: out.count)

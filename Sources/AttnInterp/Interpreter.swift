@@ -37,6 +37,8 @@ package enum Interpreter {
             return matmul(args[0], args[1], out, ta: ta, tb: tb, alpha: alpha)
         case .attention(let scale):
             return attention(args[0], args[1], args[2], out, scale: scale)
+        case .blockMatmul(let side):
+            return blockMatmul(args[0], args[1], out, side: side)
         case .globalPool(let mode):
             let (x, s) = args[0]
             return (0..<s.n * s.c).map { nc in pool(mode, (0..<s.plane).map { x[nc * s.plane + $0] }) }

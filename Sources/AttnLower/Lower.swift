@@ -178,6 +178,9 @@ struct LoweringState {
         case .attention(let scale):
             try float32(scale, "scale")
             op = .attention(scale: Float(scale))
+        case .blockMatmul(let side):
+            // The IR's shape rule names what does not fit; lowering adds the operands' shapes.
+            op = .blockMatmul(side == .left ? .left : .right)
         case .parameter(let param, let dims):
             let shape = try fourDims(dims, "shape")
             guard elementCount(dims) != nil else { throw SpecError("shape", "\(dims) has more than \(maxElements) elements") }
@@ -386,7 +389,7 @@ struct LoweringState {
             return p.split(separator: ".").last { $0.first?.isNumber == false }.map(String.init) ?? "t"
         case .relu, .sigmoid, .hardSigmoid, .relu6, .silu, .hardSwish, .gelu, .tanh, .leakyRelu, .mulScalar, .addScalar,
             .add, .sub, .mul, .concat, .axisPool, .pool2d, .upsampleNearest, .softmax,
-            .l1Normalize, .layerNorm, .instanceNorm, .matmul, .attention, .slice, .reshape, .transpose:
+            .l1Normalize, .layerNorm, .instanceNorm, .matmul, .attention, .blockMatmul, .slice, .reshape, .transpose:
             return op.jsonName
         }
     }

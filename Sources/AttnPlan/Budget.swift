@@ -45,7 +45,7 @@ extension Plan {
                     return BudgetViolation(value: v, message: "attention's score rows need \(attentionRowBlock)×\(keys) floats, over \(max) (32-bit indexing)")
                 }
                 entries = 0
-            case .globalPool, .channelPool, .linear, .channelConv1d, .axisPool, .pool2d, .weightedPool, .matmul, .affine,
+            case .globalPool, .channelPool, .linear, .channelConv1d, .axisPool, .pool2d, .weightedPool, .matmul, .blockMatmul, .affine,
                 .softmax, .l1Normalize, .layerNorm, .instanceNorm, .constant, .unary, .binary, .concat, .slice, .reshape,
                 .transpose:
                 entries = 0

@@ -96,6 +96,9 @@ public enum LayerOp: Hashable, Sendable {
     case matmul(transposeA: Bool, transposeB: Bool, alpha: Double)
     /// Fused `V · softmax(scale · Qᵀ K)ᵀ` on [N,B,D,L] planes; see `Op.attention`.
     case attention(scale: Double)
+    /// Inputs X [N,C,H,W] and M [N,G,b,b]: `(M ⊗ I)·X` (left) or `X·(M ⊗ I)` (right) per
+    /// channel, channel c taking M's plane c / (C/G); see `Op.blockMatmul`.
+    case blockMatmul(BlockSide)
     /// A state_dict tensor named exactly `param`, used as a value of `shape` (a learnable γ).
     /// It must be named with `as` and read by that name: it does not become the previous result.
     case parameter(param: String, shape: [Int])
@@ -140,6 +143,7 @@ public enum LayerOp: Hashable, Sendable {
         case .instanceNorm: return "instance_norm"
         case .matmul: return "matmul"
         case .attention: return "attention"
+        case .blockMatmul: return "block_matmul"
         case .parameter: return "parameter"
         case .slice: return "slice"
         case .reshape: return "reshape"
@@ -151,7 +155,7 @@ public enum LayerOp: Hashable, Sendable {
     public static let jsonNames = [
         "global_pool", "channel_pool", "axis_pool", "pool2d", "weighted_pool", "linear", "channel_conv1d", "conv2d",
         "batch_norm", "layer_norm", "instance_norm", "relu", "sigmoid", "hard_sigmoid", "relu6", "silu", "hard_swish",
-        "gelu", "tanh", "leaky_relu", "softmax", "l1_normalize", "add", "sub", "mul", "mul_scalar", "add_scalar", "matmul", "attention", "parameter", "concat", "slice", "reshape", "transpose",
+        "gelu", "tanh", "leaky_relu", "softmax", "l1_normalize", "add", "sub", "mul", "mul_scalar", "add_scalar", "matmul", "attention", "block_matmul", "parameter", "concat", "slice", "reshape", "transpose",
         "upsample_nearest",
     ]
 
@@ -167,7 +171,7 @@ public enum LayerOp: Hashable, Sendable {
         case .parameter(let p, _): return [p]
         case .globalPool, .channelPool, .relu, .sigmoid, .hardSigmoid, .relu6, .silu, .hardSwish, .gelu, .tanh,
             .leakyRelu, .mulScalar, .addScalar, .add, .sub, .mul, .concat, .axisPool, .pool2d,
-            .upsampleNearest, .softmax, .l1Normalize, .layerNorm, .instanceNorm, .matmul, .attention, .slice, .reshape,
+            .upsampleNearest, .softmax, .l1Normalize, .layerNorm, .instanceNorm, .matmul, .attention, .blockMatmul, .slice, .reshape,
             .transpose:
             return []
         }
@@ -181,7 +185,7 @@ public enum LayerOp: Hashable, Sendable {
             .axisPool, .pool2d, .weightedPool, .upsampleNearest, .softmax, .l1Normalize, .layerNorm, .instanceNorm,
             .slice, .reshape, .transpose:
             return 1
-        case .add, .sub, .mul, .matmul: return 2
+        case .add, .sub, .mul, .matmul, .blockMatmul: return 2
         case .attention: return 3
         case .parameter: return 0
         case .concat: return nil
@@ -229,6 +233,14 @@ public struct Conv2DLayer: Hashable, Sendable {
 public enum LayerAxis: String, Hashable, Sendable, CaseIterable {
     /// C, H, W, or H and W together as one axis of H·W pixels.
     case c, h, w, hw
+}
+
+/// The side a block matrix multiplies from, mirrored from the IR.
+public enum BlockSide: String, Hashable, Sendable, CaseIterable {
+    /// `(M ⊗ I)·X`, mixing rows.
+    case left
+    /// `X·(M ⊗ I)`, mixing columns.
+    case right
 }
 
 /// Channel conv1d padding modes, mirrored from the IR.

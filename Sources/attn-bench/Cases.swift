@@ -83,6 +83,8 @@ enum CatalogCases {
         #"{"name": "scoord", "kind": "scoord", "input": {"c": 256, "h": 28, "w": 28}}"#,
         #"{"name": "lcbam", "kind": "lcbam", "input": {"c": 1024, "h": 14, "w": 14}}"#,
         #"{"name": "splat", "kind": "splat", "radix": 2, "norm_layer": "batchnorm", "input": {"c": 64, "h": 56, "w": 56}}"#,
+        #"{"name": "nl", "kind": "nl", "input": {"c": 1024, "h": 14, "w": 14}}"#,
+        #"{"name": "bat", "kind": "bat", "input": {"c": 512, "h": 28, "w": 28}}"#,
     ]
 
     static func load(root: URL) throws -> [Example] {

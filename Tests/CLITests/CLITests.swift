@@ -510,7 +510,8 @@ struct CLITests {
     }
 
     @Test func listShowsEveryKindWithItsCosts() throws {
-        let r = try attnGen(["list", "--input", "2,64,16,16"])
+        // 14×14: bat's default 7×7 bilinear transforms must tile the plane (timm asserts it).
+        let r = try attnGen(["list", "--input", "2,64,14,14"])
         #expect(r.status == 0, "\(r.stderr)")
         let kinds = try knownKinds()
         #expect(kinds.count >= 16 && kinds.contains("se"), "\(kinds)")

@@ -517,6 +517,68 @@ def read_danet(m, shape):
     return {}
 
 
+def _conv1x1(module, what, bias):
+    """A 1×1 Conv2d, stride 1, one group, with or without a bias as the kind computes it."""
+    if not isinstance(module, nn.Conv2d) or module.kernel_size != (1, 1) or module.stride != (1, 1) \
+            or module.groups != 1 or (module.bias is not None) != bias:
+        raise Unsupported(f"{what} is not a 1×1 Conv2d, stride 1, one group, {'with' if bias else 'without'} bias")
+    return module
+
+
+def read_nl(m, shape):
+    """timm.layers.NonLocalAttn: t, p, g 1×1 convs C → rd with biases, z rd → C, norm; the logits
+    scaled by C^-1/2 (use_scale) or 1."""
+    c = shape[1]
+    rd = _conv1x1(m.t, "t", True).out_channels
+    for name in ("p", "g"):
+        if _conv1x1(getattr(m, name), name, True).out_channels != rd:
+            raise Unsupported(f"{name} has another width than t ({rd})")
+    if _conv1x1(m.z, "z", True).out_channels != c:
+        raise Unsupported(f"z gives {m.z.out_channels} channels for an input of {c}")
+    if not isinstance(m.norm, nn.BatchNorm2d):
+        raise Unsupported(f"norm is {qualified_name(type(m.norm))}, not a BatchNorm2d")
+    _batch_norms_default_eps(m)
+    if m.scale == 1.0 and c != 1:
+        use_scale = False
+    elif abs(m.scale - c ** -0.5) <= 1e-12:
+        use_scale = True
+    else:
+        raise Unsupported(f"scale {m.scale} is neither C^-1/2 nor 1")
+    return {"reduced_channels": rd, "use_scale": use_scale}
+
+
+def read_bat(m, shape):
+    """timm.layers.BatNonLocalAttn: conv1 (ConvNormAct C → rd), ba (BilinearAttnTransform: conv1
+    rd → groups, conv_p with a (b, 1) kernel, conv_q with (1, b), conv2 rd → rd), conv2 (rd → C),
+    one activation after every norm; its Dropout2d acts only in training."""
+    c, ba = shape[1], m.ba
+    rd, b, g = m.conv1.conv.out_channels, ba.block_size, ba.groups
+    cnas = {"conv1": (m.conv1, rd), "ba.conv1": (ba.conv1, g), "ba.conv2": (ba.conv2, rd), "conv2": (m.conv2, c)}
+    acts = set()
+    for name, (cna, width) in cnas.items():
+        if _conv1x1(cna.conv, name + ".conv", False).out_channels != width:
+            raise Unsupported(f"{name}.conv gives {cna.conv.out_channels} channels, expected {width}")
+        aa = getattr(cna, "aa", None)
+        if aa is not None and not isinstance(aa, nn.Identity):
+            raise Unsupported(f"{name} has an anti-aliasing layer {qualified_name(type(aa))}")
+        acts.add(_norm_act(cna.bn, name + ".bn"))
+    if len(acts) != 1:
+        raise Unsupported(f"the four norms apply different activations {sorted(acts)}; the kind has one act_layer")
+    for name, kernel in (("conv_p", (b, 1)), ("conv_q", (1, b))):
+        conv = getattr(ba, name)
+        if not isinstance(conv, nn.Conv2d) or conv.kernel_size != kernel or conv.bias is None or conv.groups != 1 \
+                or conv.out_channels != b * b * g:
+            raise Unsupported(f"ba.{name} is not a {kernel} Conv2d {g} → {b * b * g} with bias")
+    _batch_norms_default_eps(m)
+    act = acts.pop()
+    if act not in _SE_ACTS:
+        raise Unsupported(f"bat.act_layer does not take {act}")
+    fields = {"reduced_channels": rd, "block_size": b, "groups": g}
+    if act != "relu":
+        fields["act_layer"] = act
+    return fields
+
+
 def read_nothing(m, shape):
     """A user class mapped to a kind by name: no fields, attn-gen completes the hyperparameters
     the kind can read from the tensor shapes, and `verify --against` checks the result."""
@@ -560,8 +622,8 @@ TABLE: Dict[str, Entry] = {
     "timm.layers.coord_attn.SimpleCoordAttn": Entry("scoord", read_scoord),
     "timm.layers.coord_attn.EfficientLocalAttn": Entry("ela"),
     "timm.layers.coord_attn.StripAttn": Entry("strip"),
-    "timm.layers.non_local_attn.NonLocalAttn": Entry("nl"),
-    "timm.layers.non_local_attn.BatNonLocalAttn": Entry("bat"),
+    "timm.layers.non_local_attn.NonLocalAttn": Entry("nl", read_nl),
+    "timm.layers.non_local_attn.BatNonLocalAttn": Entry("bat", read_bat),
     "timm.layers.bottleneck_attn.BottleneckAttn": Entry("bottleneck"),
     "timm.layers.halo_attn.HaloAttn": Entry("halo"),
     "timm.layers.lambda_layer.LambdaLayer": Entry("lambda"),

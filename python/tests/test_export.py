@@ -212,6 +212,31 @@ class Checkpoints(unittest.TestCase):
                 self.assertTrue(torch.equal(v, sd[k]) and torch.equal(pth[k], sd[k]), k)
 
 
+class NonLocal(unittest.TestCase):
+    def test_nl_fields_are_read_from_the_module(self):
+        from timm.layers.non_local_attn import NonLocalAttn
+        model = randomize(nn.Sequential(NonLocalAttn(72), NonLocalAttn(40, use_scale=False, rd_channels=6)), seed=2).eval()
+        tmp, manifest, blocks = _export(nn.Sequential(model[0]), torch.randn(2, 72, 5, 3))
+        self.assertEqual(manifest["skipped"], [])
+        # make_divisible(72/8, 8) = 8 < 0.9·9, bumped to 16 as timm does.
+        self.assertEqual((blocks["m0"]["kind"], blocks["m0"]["reduced_channels"], blocks["m0"]["use_scale"]), ("nl", 16, True))
+        tmp.cleanup()
+        tmp, manifest, blocks = _export(nn.Sequential(model[1]), torch.randn(1, 40, 4, 4))
+        self.assertEqual((blocks["m0"]["reduced_channels"], blocks["m0"]["use_scale"]), (6, False))
+        tmp.cleanup()
+
+    def test_bat_fields_are_read_from_the_module(self):
+        from timm.layers.non_local_attn import BatNonLocalAttn
+        model = randomize(nn.Sequential(BatNonLocalAttn(40, block_size=3, groups=4, rd_ratio=0.5, act_layer=nn.SiLU)),
+                          seed=3).eval()
+        tmp, manifest, blocks = _export(model, torch.randn(1, 40, 9, 6))
+        self.assertEqual(manifest["skipped"], [])
+        b = blocks["m0"]
+        self.assertEqual((b["kind"], b["reduced_channels"], b["block_size"], b["groups"], b["act_layer"]),
+                         ("bat", 24, 3, 4, "silu"))
+        tmp.cleanup()
+
+
 class Names(unittest.TestCase):
     def test_module_paths_become_identifiers(self):
         used = set()

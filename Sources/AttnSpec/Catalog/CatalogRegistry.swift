@@ -30,6 +30,8 @@ package enum CatalogRegistry {
         SimpleCoordOptions.self,
         LightCBAMOptions.self,
         SplatOptions.self,
+        NonLocalOptions.self,
+        BatNonLocalOptions.self,
     ]
 
     /// The kind named `kind` in JSON.

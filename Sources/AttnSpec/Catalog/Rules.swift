@@ -57,9 +57,11 @@ package enum Rules {
     }
 
     /// timm's attention width: `reduced_channels` wins; else `make_divisible(C / reduction,
-    /// rd_divisor, round_limit=0)` as timm's GE, GC and CoordAttn compute it.
+    /// rd_divisor, round_limit)`, with round_limit 0 as timm's GE, GC and CoordAttn compute it
+    /// (its default 0.9 for the non-local blocks).
     static func timmReducedWidth(
-        _ channels: Int, reduction: Int?, reduced: Int?, divisor: Int?, defaultReduction: Int, defaultDivisor: Int = 1
+        _ channels: Int, reduction: Int?, reduced: Int?, divisor: Int?, defaultReduction: Int, defaultDivisor: Int = 1,
+        roundLimit: Double = 0
     ) throws(SpecError) -> Int {
         if let rd = reduced {
             try atLeast(1, rd, "reduced_channels")
@@ -70,7 +72,7 @@ package enum Rules {
         try atLeast(1, r, "reduction")
         let d = divisor ?? defaultDivisor
         try atLeast(1, d, "rd_divisor")
-        let rd = makeDivisible(Double(channels) * (1 / Double(r)), divisor: d, roundLimit: 0)
+        let rd = makeDivisible(Double(channels) * (1 / Double(r)), divisor: d, roundLimit: roundLimit)
         try fits([rd, channels], "rd_divisor", "the reducing layer's weight")
         return rd
     }

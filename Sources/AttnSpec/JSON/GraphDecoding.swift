@@ -98,6 +98,12 @@ extension BlockSpec {
                 transposeA: try r.bool("transpose_a") ?? false, transposeB: try r.bool("transpose_b") ?? false,
                 alpha: try r.double("alpha") ?? 1)
         case "attention": op = .attention(scale: try r.double("scale") ?? 1)
+        case "block_matmul":
+            let sideName = try r.require("side") { (r: inout FieldReader, k: String) throws(SpecError) in try r.string(k) }
+            guard let side = BlockSide(rawValue: sideName) else {
+                throw SpecError("side", "unknown side \"\(sideName)\" (known: left, right)")
+            }
+            op = .blockMatmul(side)
         case "parameter":
             op = .parameter(param: try param(&r), shape: try Self.shape(&r, "shape"))
         case "slice": op = .slice(start: try int(&r, "start"), count: try int(&r, "count"))

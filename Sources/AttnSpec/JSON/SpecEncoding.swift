@@ -93,6 +93,8 @@ extension Layer {
             f["alpha"] = .double(alpha)
         case .attention(let scale):
             f["scale"] = .double(scale)
+        case .blockMatmul(let side):
+            f["side"] = .string(side.rawValue)
         case .parameter(let param, let shape):
             f["param"] = .string(param)
             f["shape"] = .array(shape.map { .int($0) })

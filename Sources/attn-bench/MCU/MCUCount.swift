@@ -136,7 +136,7 @@ extension Program {
         var total = 0
         for (i, instr) in instrs.enumerated() {
             switch instr.op {
-            case .linear, .channelConv1d, .conv2d, .matmul, .weightedPool:
+            case .linear, .channelConv1d, .conv2d, .matmul, .blockMatmul, .weightedPool:
                 total += flops(i + 1) / 2
             case .attention:
                 let q = shape(of: instr.operands[0])
