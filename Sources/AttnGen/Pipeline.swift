@@ -28,11 +28,13 @@ public enum Pipeline {
     /// from `files`, which opens each path once: pass one cache to every block of a run. `target`
     /// is the compiler the .c is for (every branch by default); `sharedHelpers`, the stem of a
     /// support file pair the .c then includes instead of defining its plain helpers (`SupportFiles`);
-    /// `fusion`, `.opByOp` for the unfused baseline a benchmark compares with.
+    /// `fusion`, `.opByOp` for the unfused baseline a benchmark compares with. `weightTable: false`
+    /// leaves imported weights out of the `.c` text (they stay in `Generated.params`): what the
+    /// in-process tiers want, which pass the parameters as an array and never read the table.
     public static func generate(
         _ spec: BlockSpec, baseDirectory: URL? = nil, weightsOverride: String? = nil,
         files: WeightsFileCache = WeightsFileCache(), target: EmitTarget = .portable, sharedHelpers: String? = nil,
-        fusion: Fusion = .fused
+        fusion: Fusion = .fused, weightTable: Bool = true
     ) throws(SpecError) -> Generated {
         var spec = spec
         if let w = weightsOverride { spec.weights = w }
@@ -75,7 +77,9 @@ public enum Pipeline {
         }
         let source: CSource
         do {
-            source = try CEmitter.emit(lowered.program, specText: spec.canonicalJSON, weights: params, options: options)
+            // A self-test checks the baked table, so it keeps it.
+            let baked = weightTable || options.selftest != nil ? params : nil
+            source = try CEmitter.emit(lowered.program, specText: spec.canonicalJSON, weights: baked, options: options)
         } catch {
             // Imported weights are finite and of the program's size, so the one refusal a user
             // can cause is a self-test value the weights drive past float range.

@@ -30,7 +30,10 @@ struct KernelPlan {
             spec.weights = nil
             spec.weightsPrefix = nil
         }
-        let generated = try Pipeline.generate(spec, baseDirectory: base, files: files, target: target, fusion: fusion)
+        // The tiers pass the parameters as an array: printing them into the C text as a table
+        // would cost more than compiling the kernel (a 2048-channel SE has half a million).
+        let generated = try Pipeline.generate(
+            spec, baseDirectory: base, files: files, target: target, fusion: fusion, weightTable: false)
         let program = generated.program
         switch weights {
         case .random(let seed): params = program.randomParams(seed: seed)
