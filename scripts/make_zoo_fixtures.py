@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Reference fixtures for the strip-pooling kinds of issue 13 (coord, scoord, lcbam, strip, ela).
+"""Reference fixtures for kinds of issue 13 (coord, scoord, lcbam; bottleneck, lambda, halo).
 
 Run by hand (never in CI), with the venv that has torch and timm:
 
@@ -12,7 +12,7 @@ io.safetensors (input, and the module's output in eval mode).
 
 Each case is made by the reference module itself:
   - timm's classes, from the installed timm (CoordAttn, SimpleCoordAttn, LightCbamModule,
-    StripAttn, EfficientLocalAttn);
+    BottleneckAttn, LambdaLayer, HaloAttn);
   - Hou et al.'s official CoordAtt from a checkout of Andrew-Qibin/CoordAttention given by path
     (--coordatt DIR, the folder holding coordatt.py; fetched, never copied into this
     repository). Without it the official cases are skipped, and the script says so.
@@ -28,6 +28,7 @@ import torch.nn as nn
 
 import timm
 from timm.layers.cbam import LightCbamModule
+from timm.layers.bottleneck_attn import BottleneckAttn
 from timm.layers.coord_attn import CoordAttn, SimpleCoordAttn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -141,6 +142,35 @@ def lcbam_cases():
 
 
 # ---------------------------------------------------------------------------
+# bottleneck: timm BottleneckAttn (BoTNet), relative position logits
+# ---------------------------------------------------------------------------
+
+def bottleneck_keys(bias):
+    return _conv("qkv", bias) + ["pos_embed.height_rel", "pos_embed.width_rel"]
+
+
+def bottleneck_cases():
+    return [
+        # timm's defaults: 4 heads, dim_head = make_divisible(32, 8) // 4 = 8, no bias, stride 1,
+        # on a plane taller than wide (the H and W tables differ in length).
+        _case("bottleneck_timm_c32", "bottleneck", (2, 32, 6, 5), lambda: BottleneckAttn(32, feat_size=(6, 5)),
+              {"feat_size": [6, 5]}, keys=bottleneck_keys(False)),
+        # dim_out 24 in 3 heads, dim_head from qk_ratio 0.5: make_divisible(12, 8) // 3 = 5; a qkv
+        # bias, position logits inside the scale, and the 2×2 average pool of stride 2 on an odd
+        # 7×9 plane (floor: 3×4).
+        _case("bottleneck_timm_c48_s2_scaled", "bottleneck", (1, 48, 7, 9),
+              lambda: BottleneckAttn(48, dim_out=24, feat_size=(7, 9), stride=2, num_heads=3, qk_ratio=0.5,
+                                     qkv_bias=True, scale_pos_embed=True),
+              {"dim_out": 24, "stride": 2, "num_heads": 3, "qk_ratio": 0.5, "scale_pos_embed": True},
+              keys=bottleneck_keys(True)),
+        # An explicit dim_head unrelated to the width, 2 heads, a square plane.
+        _case("bottleneck_timm_c16_dh6", "bottleneck", (2, 16, 4, 4),
+              lambda: BottleneckAttn(16, feat_size=4, num_heads=2, dim_head=6), {"num_heads": 2, "dim_head": 6},
+              keys=bottleneck_keys(False)),
+    ]
+
+
+# ---------------------------------------------------------------------------
 # attn-bench --catalog peers (scripts/bench/peers.py): each kind from a spec's fields, with the
 # reference's defaults where the spec leaves one out (official CoordAtt's defaults written as
 # CoordAttn arguments: the same module, the same math).
@@ -171,11 +201,22 @@ def _lcbam(c, spec):
                            act_layer=ACTS[spec.get("act_layer", "relu")], mlp_bias=spec.get("mlp_bias", False))
 
 
-BUILDERS = {"coord": _coord, "scoord": _scoord, "lcbam": _lcbam}
+def _plane(spec):
+    return (spec["input"]["h"], spec["input"]["w"])
+
+
+def _bottleneck(c, spec):
+    return BottleneckAttn(c, dim_out=spec.get("dim_out"), feat_size=_plane(spec), stride=spec.get("stride", 1),
+                          num_heads=spec.get("num_heads", 4), dim_head=spec.get("dim_head"),
+                          qk_ratio=spec.get("qk_ratio", 1.0), qkv_bias=spec.get("qkv_bias", False),
+                          scale_pos_embed=spec.get("scale_pos_embed", False))
+
+
+BUILDERS = {"coord": _coord, "scoord": _scoord, "lcbam": _lcbam, "bottleneck": _bottleneck}
 
 
 def cases(args):
-    return coord_cases(args) + scoord_cases() + lcbam_cases()
+    return coord_cases(args) + scoord_cases() + lcbam_cases() + bottleneck_cases()
 
 
 def main(argv):

@@ -124,6 +124,21 @@ class ReadersRefuse(unittest.TestCase):
         tmp.cleanup()
 
 
+class SelfAttention(unittest.TestCase):
+    def test_bottleneck_fields_are_read_from_the_module(self):
+        from timm.layers.bottleneck_attn import BottleneckAttn
+        model = nn.Sequential(BottleneckAttn(24, dim_out=12, feat_size=(6, 4), stride=2, num_heads=3, qk_ratio=0.5,
+                                             qkv_bias=True, scale_pos_embed=True))
+        tmp, manifest, blocks = _export(model, torch.randn(1, 24, 6, 4))
+        self.assertEqual(manifest["skipped"], [])
+        b = blocks["m0"]
+        self.assertEqual(b["kind"], "bottleneck")
+        self.assertEqual((b["dim_out"], b["feat_size"], b["stride"], b["num_heads"], b["dim_head"]), (12, [6, 4], 2, 3, 2))
+        self.assertEqual((b["qkv_bias"], b["scale_pos_embed"]), (True, True))
+        self.assertEqual(b["output"], {"n": 1, "c": 12, "h": 3, "w": 2})
+        tmp.cleanup()
+
+
 class Names(unittest.TestCase):
     def test_module_paths_become_identifiers(self):
         used = set()
