@@ -30,6 +30,7 @@ import timm
 from timm.layers.cbam import LightCbamModule
 from timm.layers.bottleneck_attn import BottleneckAttn
 from timm.layers.coord_attn import CoordAttn, SimpleCoordAttn
+from timm.layers.lambda_layer import LambdaLayer
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import make_catalog_fixtures as catalog  # noqa: E402  (the case runner, the randomisation, _bn)
@@ -171,6 +172,29 @@ def bottleneck_cases():
 
 
 # ---------------------------------------------------------------------------
+# lambda: timm LambdaLayer with local position lambdas (conv_lambda)
+# ---------------------------------------------------------------------------
+
+def lambda_keys(bias):
+    return _conv("qkv", bias) + _bn("norm_q.") + _bn("norm_v.") + _conv("conv_lambda", True)
+
+
+def lambda_cases():
+    return [
+        # timm's defaults: 4 heads, dim_head 16, r = 9 (wider than the 6×5 plane: most taps read
+        # the zero padding).
+        _case("lambda_timm_c32", "lambda", (2, 32, 6, 5), lambda: LambdaLayer(32), keys=lambda_keys(False)),
+        # 3 heads of dim_head 6, r = 5, a qkv bias, and stride 2's 2×2 average pool on an odd plane.
+        _case("lambda_timm_c24_s2_r5", "lambda", (1, 24, 7, 9),
+              lambda: LambdaLayer(24, stride=2, num_heads=3, dim_head=6, r=5, qkv_bias=True),
+              {"stride": 2, "num_heads": 3, "dim_head": 6, "r": 5, "qkv_bias": True}, keys=lambda_keys(True)),
+        # 2 heads, dim_head 8, r = 3.
+        _case("lambda_timm_c16_r3", "lambda", (2, 16, 4, 5), lambda: LambdaLayer(16, num_heads=2, dim_head=8, r=3),
+              {"num_heads": 2, "dim_head": 8, "r": 3}, keys=lambda_keys(False)),
+    ]
+
+
+# ---------------------------------------------------------------------------
 # attn-bench --catalog peers (scripts/bench/peers.py): each kind from a spec's fields, with the
 # reference's defaults where the spec leaves one out (official CoordAtt's defaults written as
 # CoordAttn arguments: the same module, the same math).
@@ -212,11 +236,16 @@ def _bottleneck(c, spec):
                           scale_pos_embed=spec.get("scale_pos_embed", False))
 
 
-BUILDERS = {"coord": _coord, "scoord": _scoord, "lcbam": _lcbam, "bottleneck": _bottleneck}
+def _lambda(c, spec):
+    return LambdaLayer(c, dim_out=spec.get("dim_out"), stride=spec.get("stride", 1), num_heads=spec.get("num_heads", 4),
+                       dim_head=spec.get("dim_head", 16), r=spec.get("r", 9), qkv_bias=spec.get("qkv_bias", False))
+
+
+BUILDERS = {"coord": _coord, "scoord": _scoord, "lcbam": _lcbam, "bottleneck": _bottleneck, "lambda": _lambda}
 
 
 def cases(args):
-    return coord_cases(args) + scoord_cases() + lcbam_cases() + bottleneck_cases()
+    return coord_cases(args) + scoord_cases() + lcbam_cases() + bottleneck_cases() + lambda_cases()
 
 
 def main(argv):

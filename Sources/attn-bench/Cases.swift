@@ -83,6 +83,7 @@ enum CatalogCases {
         #"{"name": "scoord", "kind": "scoord", "input": {"c": 256, "h": 28, "w": 28}}"#,
         #"{"name": "lcbam", "kind": "lcbam", "input": {"c": 1024, "h": 14, "w": 14}}"#,
         #"{"name": "bottleneck", "kind": "bottleneck", "input": {"c": 256, "h": 16, "w": 16}}"#,
+        #"{"name": "lambda", "kind": "lambda", "input": {"c": 256, "h": 16, "w": 16}}"#,
     ]
 
     static func load(root: URL) throws -> [Example] {

@@ -14,10 +14,10 @@ import Foundation
 import Testing
 
 /// The kinds whose fixtures this suite runs.
-let zooKinds: Set<String> = ["coord", "scoord", "lcbam", "bottleneck"]
+let zooKinds: Set<String> = ["coord", "scoord", "lcbam", "bottleneck", "lambda"]
 
 /// The attention-style kinds among them, held to 1e-4 of max|y| as `GoldenCheck` holds them.
-let zooAttentionKinds: Set<String> = ["bottleneck"]
+let zooAttentionKinds: Set<String> = ["bottleneck", "lambda"]
 
 private func zooFixtureKind(_ name: String) -> String? {
     let path = Paths.fixtures.appendingPathComponent("\(name)/spec.json").path
@@ -93,5 +93,13 @@ private func zooKindError(_ kind: String, _ extra: String) -> SpecError? {
         expectError(zooKindError("bottleneck", #""num_heads": 5"#), path: "num_heads", "must divide dim_out (64)")
         expectError(zooKindError("bottleneck", #""dim_head": 0"#), path: "dim_head", "at least 1")
         #expect(zooKindError("bottleneck", #""feat_size": [6, 5], "dim_out": 32, "stride": 2, "qk_ratio": 0.5"#) == nil)
+    }
+
+    @Test func lambda() {
+        expectError(zooKindError("lambda", #""dim_out": 32"#), path: "dim_out", "must be the input's C (64)")
+        expectError(zooKindError("lambda", #""r": 4"#), path: "r", "odd")
+        expectError(zooKindError("lambda", #""num_heads": 3"#), path: "num_heads", "must divide dim_out (64)")
+        expectError(zooKindError("lambda", #""stride": 3"#), path: "stride", "1 or 2")
+        #expect(zooKindError("lambda", #""stride": 2, "r": 3, "dim_head": 8, "num_heads": 2"#) == nil)
     }
 }

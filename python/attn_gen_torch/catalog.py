@@ -308,6 +308,25 @@ def read_bottleneck(m, shape):
     }
 
 
+def read_lambda(m, shape):
+    """timm.layers.LambdaLayer with local position lambdas (conv_lambda, `r` set): qkv 1×1 conv,
+    heads, dim_head, r, the 2×2 average pool of stride 2."""
+    if m.conv_lambda is None:
+        raise Unsupported("the relative-position lambdas (r=None, pos_emb) are not in the lambda kind; only conv_lambda")
+    conv = _conv(m.qkv, "qkv", kernel=1)
+    if conv.stride != (1, 1) or conv.groups != 1:
+        raise Unsupported(f"qkv has stride {conv.stride} and groups {conv.groups}; the kind's is a plain 1×1 conv")
+    r = m.conv_lambda.kernel_size[0]
+    if tuple(m.conv_lambda.kernel_size) != (r, r, 1) or tuple(m.conv_lambda.padding) != (r // 2, r // 2, 0) \
+            or r % 2 == 0 or m.conv_lambda.bias is None:
+        raise Unsupported(f"conv_lambda is {describe(m.conv_lambda)}, not timm's odd r×r×1 with padding r//2 and bias")
+    _batch_norms_default_eps(m)
+    return {
+        "dim_out": m.num_heads * m.dim_v, "stride": _pool_stride(m.pool, "pool"), "num_heads": m.num_heads,
+        "dim_head": m.dim_qk, "r": r, "qkv_bias": conv.bias is not None,
+    }
+
+
 def read_nothing(m, shape):
     """A user class mapped to a kind by name: no fields, attn-gen completes the hyperparameters
     the kind can read from the tensor shapes, and `verify --against` checks the result."""
@@ -354,7 +373,7 @@ TABLE: Dict[str, Entry] = {
     "timm.layers.non_local_attn.BatNonLocalAttn": Entry("bat"),
     "timm.layers.bottleneck_attn.BottleneckAttn": Entry("bottleneck", read_bottleneck),
     "timm.layers.halo_attn.HaloAttn": Entry("halo"),
-    "timm.layers.lambda_layer.LambdaLayer": Entry("lambda"),
+    "timm.layers.lambda_layer.LambdaLayer": Entry("lambda", read_lambda),
     # official codes (loose files): by class name
     "PAM_Module": Entry("danet_pam", read_danet),
     "CAM_Module": Entry("danet_cam", read_danet),

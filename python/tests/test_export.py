@@ -139,6 +139,25 @@ class SelfAttention(unittest.TestCase):
         tmp.cleanup()
 
 
+    def test_lambda_fields_are_read_from_the_module(self):
+        from timm.layers.lambda_layer import LambdaLayer
+        model = nn.Sequential(LambdaLayer(24, stride=2, num_heads=3, dim_head=6, r=5, qkv_bias=True))
+        tmp, manifest, blocks = _export(model, torch.randn(1, 24, 6, 4))
+        self.assertEqual(manifest["skipped"], [])
+        b = blocks["m0"]
+        self.assertEqual((b["kind"], b["dim_out"], b["stride"], b["num_heads"], b["dim_head"], b["r"], b["qkv_bias"]),
+                         ("lambda", 24, 2, 3, 6, 5, True))
+        tmp.cleanup()
+
+    def test_lambda_with_relative_positions_is_skipped(self):
+        from timm.layers.lambda_layer import LambdaLayer
+        model = nn.Sequential(LambdaLayer(16, feat_size=(4, 4), r=None))
+        tmp, manifest, blocks = _export(model, torch.randn(1, 16, 4, 4))
+        self.assertEqual(blocks, {})
+        self.assertIn("relative-position lambdas", manifest["skipped"][0]["reason"])
+        tmp.cleanup()
+
+
 class Names(unittest.TestCase):
     def test_module_paths_become_identifiers(self):
         used = set()

@@ -30,6 +30,7 @@ package enum CatalogRegistry {
         SimpleCoordOptions.self,
         LightCBAMOptions.self,
         BottleneckOptions.self,
+        LambdaOptions.self,
     ]
 
     /// The kind named `kind` in JSON.
