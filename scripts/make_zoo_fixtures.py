@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Reference fixtures for the zoo kinds of issue 13 (coord, scoord, lcbam, strip, ela, splat, nl,
-bat).
+bat, bottleneck, lambda).
 
 Run by hand (never in CI), with the venv that has torch and timm:
 
@@ -13,7 +13,7 @@ io.safetensors (input, and the module's output in eval mode).
 
 Each case is made by the reference module itself:
   - timm's classes, from the installed timm (CoordAttn, SimpleCoordAttn, LightCbamModule,
-    StripAttn, EfficientLocalAttn, SplitAttn, NonLocalAttn, BatNonLocalAttn);
+    StripAttn, EfficientLocalAttn, SplitAttn, NonLocalAttn, BatNonLocalAttn, BottleneckAttn, LambdaLayer);
   - Hou et al.'s official CoordAtt from a checkout of Andrew-Qibin/CoordAttention given by path
     (--coordatt DIR, the folder holding coordatt.py; fetched, never copied into this
     repository). Without it the official cases are skipped, and the script says so.
@@ -29,9 +29,11 @@ import torch.nn as nn
 
 import timm
 from timm.layers.cbam import LightCbamModule
+from timm.layers.bottleneck_attn import BottleneckAttn
 from timm.layers.coord_attn import CoordAttn, SimpleCoordAttn
 from timm.layers.split_attn import SplitAttn
 from timm.layers.non_local_attn import BatNonLocalAttn, NonLocalAttn
+from timm.layers.lambda_layer import LambdaLayer
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import make_catalog_fixtures as catalog  # noqa: E402  (the case runner, the randomisation, _bn)
@@ -175,6 +177,35 @@ def splat_cases():
 
 
 # ---------------------------------------------------------------------------
+# bottleneck: timm BottleneckAttn (BoTNet), relative position logits
+# ---------------------------------------------------------------------------
+
+def bottleneck_keys(bias):
+    return _conv("qkv", bias) + ["pos_embed.height_rel", "pos_embed.width_rel"]
+
+
+def bottleneck_cases():
+    return [
+        # timm's defaults: 4 heads, dim_head = make_divisible(32, 8) // 4 = 8, no bias, stride 1,
+        # on a plane taller than wide (the H and W tables differ in length).
+        _case("bottleneck_timm_c32", "bottleneck", (2, 32, 6, 5), lambda: BottleneckAttn(32, feat_size=(6, 5)),
+              {"feat_size": [6, 5]}, keys=bottleneck_keys(False)),
+        # dim_out 24 in 3 heads, dim_head from qk_ratio 0.5: make_divisible(12, 8) // 3 = 5; a qkv
+        # bias, position logits inside the scale, and the 2×2 average pool of stride 2 on an odd
+        # 7×9 plane (floor: 3×4).
+        _case("bottleneck_timm_c48_s2_scaled", "bottleneck", (1, 48, 7, 9),
+              lambda: BottleneckAttn(48, dim_out=24, feat_size=(7, 9), stride=2, num_heads=3, qk_ratio=0.5,
+                                     qkv_bias=True, scale_pos_embed=True),
+              {"dim_out": 24, "stride": 2, "num_heads": 3, "qk_ratio": 0.5, "scale_pos_embed": True},
+              keys=bottleneck_keys(True)),
+        # An explicit dim_head unrelated to the width, 2 heads, a square plane.
+        _case("bottleneck_timm_c16_dh6", "bottleneck", (2, 16, 4, 4),
+              lambda: BottleneckAttn(16, feat_size=4, num_heads=2, dim_head=6), {"num_heads": 2, "dim_head": 6},
+              keys=bottleneck_keys(False)),
+    ]
+
+
+# ---------------------------------------------------------------------------
 # nl: timm NonLocalAttn (its norm is zero-initialised: randomised here like every parameter, so
 # the attention term shows in the output)
 # ---------------------------------------------------------------------------
@@ -223,6 +254,29 @@ def bat_cases():
         # they are); one group; the round limit bumps make_divisible(36/4 = 9, 8) = 8 to 16.
         _case("bat_timm_c36_b5_g1", "bat", (1, 36, 5, 5), lambda: BatNonLocalAttn(36, block_size=5, groups=1),
               {"block_size": 5, "groups": 1}, keys=bat_keys()),
+    ]
+
+
+# ---------------------------------------------------------------------------
+# lambda: timm LambdaLayer with local position lambdas (conv_lambda)
+# ---------------------------------------------------------------------------
+
+def lambda_keys(bias):
+    return _conv("qkv", bias) + _bn("norm_q.") + _bn("norm_v.") + _conv("conv_lambda", True)
+
+
+def lambda_cases():
+    return [
+        # timm's defaults: 4 heads, dim_head 16, r = 9 (wider than the 6×5 plane: most taps read
+        # the zero padding).
+        _case("lambda_timm_c32", "lambda", (2, 32, 6, 5), lambda: LambdaLayer(32), keys=lambda_keys(False)),
+        # 3 heads of dim_head 6, r = 5, a qkv bias, and stride 2's 2×2 average pool on an odd plane.
+        _case("lambda_timm_c24_s2_r5", "lambda", (1, 24, 7, 9),
+              lambda: LambdaLayer(24, stride=2, num_heads=3, dim_head=6, r=5, qkv_bias=True),
+              {"stride": 2, "num_heads": 3, "dim_head": 6, "r": 5, "qkv_bias": True}, keys=lambda_keys(True)),
+        # 2 heads, dim_head 8, r = 3.
+        _case("lambda_timm_c16_r3", "lambda", (2, 16, 4, 5), lambda: LambdaLayer(16, num_heads=2, dim_head=8, r=3),
+              {"num_heads": 2, "dim_head": 8, "r": 3}, keys=lambda_keys(False)),
     ]
 
 
@@ -278,11 +332,31 @@ def _bat(c, spec):
                            rd_divisor=spec.get("rd_divisor", 8), act_layer=ACTS[spec.get("act_layer", "relu")])
 
 
-BUILDERS = {"coord": _coord, "scoord": _scoord, "lcbam": _lcbam, "splat": _splat, "nl": _nl, "bat": _bat}
+
+def _plane(spec):
+    return (spec["input"]["h"], spec["input"]["w"])
+
+
+def _bottleneck(c, spec):
+    return BottleneckAttn(c, dim_out=spec.get("dim_out"), feat_size=_plane(spec), stride=spec.get("stride", 1),
+                          num_heads=spec.get("num_heads", 4), dim_head=spec.get("dim_head"),
+                          qk_ratio=spec.get("qk_ratio", 1.0), qkv_bias=spec.get("qkv_bias", False),
+                          scale_pos_embed=spec.get("scale_pos_embed", False))
+
+
+def _lambda(c, spec):
+    return LambdaLayer(c, dim_out=spec.get("dim_out"), stride=spec.get("stride", 1), num_heads=spec.get("num_heads", 4),
+                       dim_head=spec.get("dim_head", 16), r=spec.get("r", 9), qkv_bias=spec.get("qkv_bias", False))
+
+
+
+BUILDERS = {"coord": _coord, "scoord": _scoord, "lcbam": _lcbam, "splat": _splat, "nl": _nl, "bat": _bat,
+            "bottleneck": _bottleneck, "lambda": _lambda}
 
 
 def cases(args):
-    return coord_cases(args) + scoord_cases() + lcbam_cases() + splat_cases() + nl_cases() + bat_cases()
+    return (coord_cases(args) + scoord_cases() + lcbam_cases() + splat_cases() + nl_cases() + bat_cases()
+            + bottleneck_cases() + lambda_cases())
 
 
 def main(argv):

@@ -322,7 +322,7 @@ package struct CEmitter {
         case .concat: emitConcatCopy(group[0], into: &p)
         case .axisPool, .softmax, .l1Normalize, .layerNorm, .instanceNorm: emitAlongAxis(group[0], into: &p)
         case .matmul(let ta, let tb, let alpha): emitMatmul(group[0], ta: ta, tb: tb, alpha: alpha, into: &p)
-        case .attention(let scale): emitAttention(group[0], scale: scale, into: &p)
+        case .attention(let scale, let relPos): emitAttention(group[0], scale: scale, relPos: relPos, into: &p)
         case .blockMatmul(let side): emitBlockMatmul(group[0], side: side, into: &p)
         case .slice, .reshape, .transpose, .upsampleNearest, .constant: emitGather(group[0], into: &p)
         case .pool2d(let mode, let k, let s): emitPool2d(group[0], mode: mode, kernel: k, stride: s, into: &p)

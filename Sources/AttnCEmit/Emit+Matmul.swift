@@ -90,13 +90,47 @@ extension CEmitter {
         }
     }
 
+    /// For each query row `i` of the block: its dots with the table rows its keys reach (the
+    /// scaled position logits per key row and per key column), then those added to its scores.
+    private func relPositionRows(_ r: RelPosLogits, q: ValueID, n: CExpr, b: CExpr, d: Int, keys: Int, scores: String) -> [Stmt] {
+        let block = Self.rowBlock
+        let (i, i0): (CExpr, CExpr) = ("i", "i0")
+        let qh = i / r.queryWidth, qw = i % r.queryWidth
+        let relH = "\(scores)_h", relW = "\(scores)_w"
+        let factor = r.scale == 1 ? "" : " * \(cFloat(r.scale))"
+        let qt = element(q, n: n, c: b, h: "t", w: i)
+        // One table's dots: entry `a` of the query's slice is table row `a − qpos + extent − 1`.
+        func dots(_ table: ParamID, _ out: String, extent: Int, position: CExpr) -> Stmt {
+            let entry = ("a" - position + (extent - 1)) * d + "t"
+            return .loop(variable: "a", extent: extent, body: [
+                .line("float acc = 0.0f;"),
+                .loop(variable: "t", extent: d, body: [.line("acc += \(qt) * \(names.param(table))[\(entry)];")]),
+                .line("\(out)[a] = acc\(factor);"),
+            ])
+        }
+        return [
+            .range(variable: "i", from: i0, to: "i1", body: [
+                .line("float *\(relH) = \(plus(scores, CExpr(block * keys))), *\(relW) = \(relH) + \(r.keyHeight);"),
+                dots(r.heightRel, relH, extent: r.keyHeight, position: qh),
+                dots(r.widthRel, relW, extent: r.keyWidth, position: qw),
+                .line("float *s = \(plus(scores, (i - i0) * keys));"),
+                .loop(variable: "a", extent: r.keyHeight, body: [
+                    .loop(variable: "j", extent: r.keyWidth, body: [.line("s[\(CExpr("a") * r.keyWidth + "j")] += \(relH)[a] + \(relW)[j];")])
+                ]),
+            ])
+        ]
+    }
+
     /// Rows of output computed together by matmul and attention.
     static let rowBlock = Plan.attentionRowBlock
 
     /// Queries in blocks of `rowBlock`: their scores against every key go to rows of scratch
     /// (rowBlock × L' floats), are turned into softmax weights there, and each output channel is
     /// a dot of those rows with a row of V, read once per block. Nothing of size L×L' exists.
-    func emitAttention(_ v: ValueID, scale: Float, into p: inout CPrinter) {
+    /// With relative positions, each query's dots with the rows of the H and W tables it reaches
+    /// go to `keyHeight + keyWidth` floats after the score rows, and are added to its scores
+    /// before the softmax: nothing of size L×L' is stored for them either.
+    func emitAttention(_ v: ValueID, scale: Float, relPos: RelPosLogits?, into p: inout CPrinter) {
         let instr = program.instrs[v - 1]
         let (q, k, val) = (instr.operands[0], instr.operands[1], instr.operands[2])
         let (d, keys, dv) = (program.shape(of: q).h, program.shape(of: k).w, program.shape(of: val).h)
@@ -133,6 +167,8 @@ extension CEmitter {
                 .line("\(scoreAt("j")) = acc\(scaleBy);"),
             ])]))
         }
+        let relRows = relPos.map { relPositionRows($0, q: q, n: n.index, b: b.index, d: d, keys: keys, scores: scores) } ?? []
+        body += relRows
         body.append(rows([
             .line("float *s = \(row);"),
             .line("const float m = attn_row_max(s, \(keys));"),
@@ -177,6 +213,7 @@ extension CEmitter {
             host.pre[host.innermost].append(.stepped(variable: "i0", extent: out.w, step: CExpr(block), body: [
                 .line("const int i1 = \(i0 + block) < \(out.w) ? \(i0 + block) : \(out.w);"),
                 .line("attn_gemm_nn(\(scores), \(keys), \(qBlock), 1, \(qw), \(kBase), \(keys), i1 - i0, \(keys), \(d), (const float *)0, \(cFloat(scale)));"),
+            ] + (relPos.map { relPositionRows($0, q: q, n: hn.index, b: hb.index, d: d, keys: keys, scores: scores) } ?? []) + [
                 // The exponentials alone (they vectorise), then their sum by the row helper.
                 rows([
                     .line("float *s = \(row);"),

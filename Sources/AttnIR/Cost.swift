@@ -23,10 +23,14 @@ extension Program {
         case .conv2d(let a): return times(2, out.count, x.c / a.groups, a.kernel, a.kernel)
         case .matmul(let ta, _, _): return times(2, out.count, ta ? x.h : x.w)
         case .blockMatmul: return times(2, out.count, shape(of: instr.operands[1]).h)
-        case .attention:
+        case .attention(_, let relPos):
             let (d, keys, dv) = (x.h, shape(of: instr.operands[1]).w, shape(of: instr.operands[2]).h)
             // Scores, their softmax (max, exp, sum, scale), then the weighted sum of V.
-            return times(out.n, out.c, x.w, 2 * d + 4 + 2 * dv, keys)
+            let attention = times(out.n, out.c, x.w, 2 * d + 4 + 2 * dv, keys)
+            guard let r = relPos else { return attention }
+            // Per query: a dot with each row of both tables, then two adds per score.
+            let tables = times(out.n, out.c, x.w, 2 * d, 2 * r.keyHeight + 2 * r.keyWidth - 2)
+            return Limits.saturatingSum(Limits.saturatingSum(attention, tables), times(out.n, out.c, x.w, 2, keys))
         case .affine: return times(2, out.count)
         case .unary, .binary: return out.count
         case .softmax: return times(4, out.count)

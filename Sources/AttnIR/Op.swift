@@ -152,6 +152,37 @@ public struct Conv2dAttrs: Hashable, Sendable {
     }
 }
 
+/// The relative-position logits of timm's `PosEmbedRel` (BoTNet, HaloNet), added to attention's
+/// scores: query `i` sits at `(i / queryWidth, i % queryWidth)` of its grid, key `j` at
+/// `(j / keyWidth, j % keyWidth)` of a `keyHeight`×`keyWidth` grid, and the score gains
+/// `scale · q_i · (heightRel[kh − qh + keyHeight − 1] + widthRel[kw − qw + keyWidth − 1])`.
+/// That is the index `rel_logits_1d`'s pad-and-reshape trick reaches; it needs the query grid no
+/// larger than the key grid on either axis.
+public struct RelPosLogits: Hashable, Sendable {
+    /// The `[2·keyHeight − 1, D]` table along H.
+    public let heightRel: ParamID
+    /// The `[2·keyWidth − 1, D]` table along W.
+    public let widthRel: ParamID
+    /// Columns of the query grid (its rows are L / queryWidth).
+    public let queryWidth: Int
+    /// Rows of the key grid.
+    public let keyHeight: Int
+    /// Columns of the key grid.
+    public let keyWidth: Int
+    /// The factor on the position logits: 1, or attention's scale (timm's `scale_pos_embed`).
+    public let scale: Float
+
+    /// Relative-position logits over the given grids; shape inference checks them.
+    public init(heightRel: ParamID, widthRel: ParamID, queryWidth: Int, keyHeight: Int, keyWidth: Int, scale: Float) {
+        self.heightRel = heightRel
+        self.widthRel = widthRel
+        self.queryWidth = queryWidth
+        self.keyHeight = keyHeight
+        self.keyWidth = keyWidth
+        self.scale = scale
+    }
+}
+
 /// One primitive op. Operands are given by the instruction; shapes follow `Op.resultShape`.
 public enum Op: Hashable, Sendable {
     // MARK: reductions
@@ -181,8 +212,9 @@ public enum Op: Hashable, Sendable {
     case matmul(transposeA: Bool, transposeB: Bool, alpha: Float)
     /// Fused `V · softmax(scale · Qᵀ K)ᵀ` per (n, c): Q is [N,B,D,L], K [N,B,D,L'], V [N,B,Dv,L'];
     /// the result is [N,B,Dv,L] and softmax runs over the L' keys. The C never stores the
-    /// L×L' matrix: it works one query row at a time.
-    case attention(scale: Float)
+    /// L×L' matrix: it works one query row at a time. With `relPos`, each score also gets a
+    /// relative-position logit (BoTNet's and HaloNet's `rel_logits_1d`), added in the same row.
+    case attention(scale: Float, relPos: RelPosLogits? = nil)
     /// A product with a block matrix per (n, c), operands X [N,C,H,W] and M [N or 1,G,b,b]
     /// (G divides C; channel c takes M's plane c / (C/G), as an `expand` over groups).
     /// `left`: `(M ⊗ I_t)·X` with t = H/b, i.e. `y[h,w] = Σ_i M[h/t, i]·X[i·t + h%t, w]`;

@@ -18,7 +18,10 @@ extension Op: CustomStringConvertible {
         case .weightedPool(let w): return "weighted_pool(w=$\(w))"
         case .matmul(let ta, let tb, let alpha):
             return "matmul(\(ta ? "Aᵀ" : "A")·\(tb ? "Bᵀ" : "B")\(alpha == 1 ? "" : ", alpha=\(alpha)"))"
-        case .attention(let scale): return "attention(scale=\(scale))"
+        case .attention(let scale, nil): return "attention(scale=\(scale))"
+        case .attention(let scale, let r?):
+            let pos = "rel_pos(h=$\(r.heightRel), w=$\(r.widthRel), query_w=\(r.queryWidth), keys=\(r.keyHeight)x\(r.keyWidth)\(r.scale == 1 ? "" : ", scale=\(r.scale)"))"
+            return "attention(scale=\(scale), \(pos))"
         case .blockMatmul(let side): return "block_matmul.\(side.rawValue)"
         case .softmax(let axis): return "softmax.\(axis.rawValue)"
         case .l1Normalize(let axis, let eps): return "l1_normalize.\(axis.rawValue)(eps=\(eps))"

@@ -103,13 +103,22 @@ extension Op {
                 throw IRError("block matmul \(side.rawValue) of \(x) by \(m): needs square planes, groups dividing C, and b dividing \(side == .left ? "H" : "W")")
             }
             return x
-        case .attention:
+        case .attention(_, let relPos):
             try arity(3)
             let (q, k, v) = (operands[0], operands[1], operands[2])
             guard q.n == k.n, k.n == v.n, q.c == k.c, k.c == v.c else {
                 throw IRError("attention batches differ: \(q), \(k), \(v)")
             }
             guard q.h == k.h, k.w == v.w else { throw IRError("attention q \(q), k \(k), v \(v) do not fit") }
+            if let r = relPos {
+                guard r.queryWidth >= 1, q.w % r.queryWidth == 0, r.queryWidth <= r.keyWidth, q.w / r.queryWidth <= r.keyHeight,
+                    r.keyHeight >= 1, r.keyWidth >= 1, r.keyHeight * r.keyWidth == k.w
+                else {
+                    throw IRError("attention's relative positions (query width \(r.queryWidth), keys \(r.keyHeight)×\(r.keyWidth)) do not fit q \(q), k \(k)")
+                }
+                try param(r.heightRel, [2 * r.keyHeight - 1, q.h], "relative position table along H")
+                try param(r.widthRel, [2 * r.keyWidth - 1, q.h], "relative position table along W")
+            }
             return Shape(n: q.n, c: q.c, h: v.h, w: q.w)
         case .affine(let scale, let shift):
             try arity(1)

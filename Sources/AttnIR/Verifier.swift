@@ -50,8 +50,9 @@ extension Op {
     public var params: [ParamID] {
         switch self {
         case .globalPool, .channelPool, .axisPool, .pool2d, .unary, .binary, .concat, .slice, .reshape, .transpose,
-            .upsampleNearest, .softmax, .l1Normalize, .instanceNorm, .matmul, .blockMatmul, .attention:
+            .upsampleNearest, .softmax, .l1Normalize, .instanceNorm, .matmul, .blockMatmul, .attention(_, nil):
             return []
+        case .attention(_, let r?): return [r.heightRel, r.widthRel]
         case .weightedPool(let w): return [w]
         case .layerNorm(let s, let t, _): return (s.map { [$0] } ?? []) + (t.map { [$0] } ?? [])
         case .constant(let id, _): return [id]

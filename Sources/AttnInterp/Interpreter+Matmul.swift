@@ -48,7 +48,12 @@ extension Interpreter {
         }
     }
 
-    static func attention(_ q: ([Float], Shape), _ k: ([Float], Shape), _ v: ([Float], Shape), _ out: Shape, scale: Float) -> [Float] {
+    /// With `relPos`, a score gains the position logit the op defines, read straight from the
+    /// tables (the C computes each query's dots with the table rows once and reuses them).
+    static func attention(
+        _ q: ([Float], Shape), _ k: ([Float], Shape), _ v: ([Float], Shape), _ out: Shape, scale: Float,
+        relPos: (RelPosLogits, [Float], [Float])? = nil
+    ) -> [Float] {
         let (d, keys) = (q.1.h, k.1.w)
         var y = [Float](repeating: 0, count: out.count)
         for n in 0..<out.n {
@@ -59,7 +64,15 @@ extension Interpreter {
                         for t in 0..<d {
                             acc += Double(q.0[q.1.offset(n: n, c: b, h: t, w: i)]) * Double(k.0[k.1.offset(n: n, c: b, h: t, w: j)])
                         }
-                        return Float(acc * Double(scale))
+                        let score = Float(acc * Double(scale))
+                        guard let (r, hRel, wRel) = relPos else { return score }
+                        let (qh, qw, kh, kw) = (i / r.queryWidth, i % r.queryWidth, j / r.keyWidth, j % r.keyWidth)
+                        let (hRow, wRow) = (kh - qh + r.keyHeight - 1, kw - qw + r.keyWidth - 1)
+                        var pos = 0.0
+                        for t in 0..<d {
+                            pos += Double(q.0[q.1.offset(n: n, c: b, h: t, w: i)]) * (Double(hRel[hRow * d + t]) + Double(wRel[wRow * d + t]))
+                        }
+                        return score + Float(pos * Double(r.scale))
                     }
                     let p = softmax(scores)
                     for e in 0..<v.1.h {

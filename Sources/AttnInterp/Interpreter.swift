@@ -35,8 +35,9 @@ package enum Interpreter {
             return evaluateLayout(instr.op, args, out, param)
         case .matmul(let ta, let tb, let alpha):
             return matmul(args[0], args[1], out, ta: ta, tb: tb, alpha: alpha)
-        case .attention(let scale):
-            return attention(args[0], args[1], args[2], out, scale: scale)
+        case .attention(let scale, let relPos):
+            let tables = relPos.map { (Array(param($0.heightRel)), Array(param($0.widthRel))) }
+            return attention(args[0], args[1], args[2], out, scale: scale, relPos: relPos.map { ($0, tables!.0, tables!.1) })
         case .blockMatmul(let side):
             return blockMatmul(args[0], args[1], out, side: side)
         case .globalPool(let mode):

@@ -175,9 +175,28 @@ struct LoweringState {
         case .matmul(let ta, let tb, let alpha):
             try float32(alpha, "alpha")
             op = .matmul(transposeA: ta, transposeB: tb, alpha: Float(alpha))
-        case .attention(let scale):
+        case .attention(let scale, nil):
             try float32(scale, "scale")
             op = .attention(scale: Float(scale))
+        case .attention(let scale, let r?):
+            try float32(scale, "scale")
+            try positive(r.queryWidth, "query_width")
+            try positive(r.keyHeight, "key_height")
+            try positive(r.keyWidth, "key_width")
+            let (q, k) = (shapes[0], shapes[1])
+            guard q.w % r.queryWidth == 0, r.queryWidth <= r.keyWidth, q.w / r.queryWidth <= r.keyHeight else {
+                throw SpecError("query_width", "must divide the \(q.w) queries into a grid no larger than the \(r.keyHeight)×\(r.keyWidth) keys, got \(r.queryWidth)")
+            }
+            guard r.keyHeight <= maxElements / r.keyWidth, r.keyHeight * r.keyWidth == k.w else {
+                throw SpecError("key_height", "\(r.keyHeight)×\(r.keyWidth) keys do not make the \(k.w) keys of \(k)")
+            }
+            let h = try declare(r.param, "height_rel", [2 * r.keyHeight - 1, q.h], .weight)
+            let w = try declare(r.param, "width_rel", [2 * r.keyWidth - 1, q.h], .weight)
+            op = .attention(
+                scale: Float(scale),
+                relPos: RelPosLogits(
+                    heightRel: h, widthRel: w, queryWidth: r.queryWidth, keyHeight: r.keyHeight, keyWidth: r.keyWidth,
+                    scale: r.scaled ? Float(scale) : 1))
         case .blockMatmul(let side):
             // The IR's shape rule names what does not fit; lowering adds the operands' shapes.
             op = .blockMatmul(side == .left ? .left : .right)

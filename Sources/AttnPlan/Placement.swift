@@ -26,7 +26,10 @@ package struct Placement: Sendable {
 package func workingScratch(_ instr: Instr, _ p: Program, operand: Layout?) -> Int? {
     switch instr.op.traits.scratch {
     case .none: return nil
-    case .attentionScores: return Plan.attentionRowBlock * p.shape(of: instr.operands[1]).w
+    case .attentionScores:
+        // With relative positions, one query's dots with the H and W tables follow the rows.
+        guard case .attention(_, let r?) = instr.op else { return Plan.attentionRowBlock * p.shape(of: instr.operands[1]).w }
+        return Plan.attentionRowBlock * p.shape(of: instr.operands[1]).w + r.keyHeight + r.keyWidth
     case .wideConv(let a):
         guard let operand else { return nil }
         return WideConv(a, input: p.shape(of: instr.operands[0]), output: instr.shape, inputLayout: operand)?.tempSize

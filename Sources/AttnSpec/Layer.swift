@@ -94,8 +94,9 @@ public enum LayerOp: Hashable, Sendable {
     case instanceNorm(eps: Double)
     /// Per (n, c): `alpha · op(A) · op(B)` on the H×W planes (`op` transposes when asked).
     case matmul(transposeA: Bool, transposeB: Bool, alpha: Double)
-    /// Fused `V · softmax(scale · Qᵀ K)ᵀ` on [N,B,D,L] planes; see `Op.attention`.
-    case attention(scale: Double)
+    /// Fused `V · softmax(scale · Qᵀ K)ᵀ` on [N,B,D,L] planes; see `Op.attention`. With
+    /// `relPos`, timm's relative-position logits join the scores (BoTNet, HaloNet).
+    case attention(scale: Double, relPos: RelPosLayer? = nil)
     /// Inputs X [N,C,H,W] and M [N,G,b,b]: `(M ⊗ I)·X` (left) or `X·(M ⊗ I)` (right) per
     /// channel, channel c taking M's plane c / (C/G); see `Op.blockMatmul`.
     case blockMatmul(BlockSide)
@@ -169,9 +170,10 @@ public enum LayerOp: Hashable, Sendable {
         case .batchNorm(let p, _): return [p + ".scale", p + ".shift"]
         case .layerNorm(let p?, _): return [p + ".weight", p + ".bias"]
         case .parameter(let p, _): return [p]
+        case .attention(_, let r?): return [r.param + ".height_rel", r.param + ".width_rel"]
         case .globalPool, .channelPool, .relu, .sigmoid, .hardSigmoid, .relu6, .silu, .hardSwish, .gelu, .tanh,
             .leakyRelu, .mulScalar, .addScalar, .add, .sub, .mul, .concat, .axisPool, .pool2d,
-            .upsampleNearest, .softmax, .l1Normalize, .layerNorm, .instanceNorm, .matmul, .attention, .blockMatmul, .slice, .reshape,
+            .upsampleNearest, .softmax, .l1Normalize, .layerNorm, .instanceNorm, .matmul, .attention(_, nil), .blockMatmul, .slice, .reshape,
             .transpose:
             return []
         }
@@ -190,6 +192,32 @@ public enum LayerOp: Hashable, Sendable {
         case .parameter: return 0
         case .concat: return nil
         }
+    }
+}
+
+/// Relative-position logits added to attention's scores, as timm's `PosEmbedRel`: tables
+/// `<param>.height_rel` `[2·keyHeight − 1, D]` and `<param>.width_rel` `[2·keyWidth − 1, D]`; query
+/// `i` of a grid `queryWidth` wide gains `q_i · (height_rel[kh − qh + keyHeight − 1] +
+/// width_rel[kw − qw + keyWidth − 1])` on key `(kh, kw)`, times the attention scale when `scaled`.
+public struct RelPosLayer: Hashable, Sendable {
+    /// Prefix of the two tables in the state_dict (`pos_embed`).
+    public var param: String
+    /// Columns of the query grid.
+    public var queryWidth: Int
+    /// Rows of the key grid.
+    public var keyHeight: Int
+    /// Columns of the key grid.
+    public var keyWidth: Int
+    /// Whether the position logits are scaled with Qᵀ K (timm's `scale_pos_embed`).
+    public var scaled: Bool
+
+    /// Relative positions over a `queryWidth`-wide query grid and a `keyHeight`×`keyWidth` key grid.
+    public init(param: String, queryWidth: Int, keyHeight: Int, keyWidth: Int, scaled: Bool = false) {
+        self.param = param
+        self.queryWidth = queryWidth
+        self.keyHeight = keyHeight
+        self.keyWidth = keyWidth
+        self.scaled = scaled
     }
 }
 

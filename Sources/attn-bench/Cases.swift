@@ -85,6 +85,8 @@ enum CatalogCases {
         #"{"name": "splat", "kind": "splat", "radix": 2, "norm_layer": "batchnorm", "input": {"c": 64, "h": 56, "w": 56}}"#,
         #"{"name": "nl", "kind": "nl", "input": {"c": 1024, "h": 14, "w": 14}}"#,
         #"{"name": "bat", "kind": "bat", "input": {"c": 512, "h": 28, "w": 28}}"#,
+        #"{"name": "bottleneck", "kind": "bottleneck", "input": {"c": 256, "h": 16, "w": 16}}"#,
+        #"{"name": "lambda", "kind": "lambda", "input": {"c": 256, "h": 16, "w": 16}}"#,
     ]
 
     static func load(root: URL) throws -> [Example] {

@@ -43,6 +43,30 @@ import Testing
         #expect(result.passed, "\(result)")
     }
 
+    /// Relative-position logits on a query grid (2×3) smaller than the key grid (3×4), as a
+    /// HaloNet block has them: the DSL and the JSON agree, and the C matches the interpreter.
+    @Test func relativePositionAttentionMatches() throws {
+        let spec = Block("relpos_dsl", input: .nchw(1, 8, 3, 4)) {
+            Primitive(.reshape([1, 2, 4, 12]), "x").named("k")
+            Primitive(.slice(start: 0, count: 4), "x")
+            Primitive(.reshape([1, 2, 4, 6])).named("q")
+            Primitive(.attention(scale: 0.5, relPos: RelPosLayer(param: "pos", queryWidth: 3, keyHeight: 3, keyWidth: 4, scaled: true)), "q", "k", "k")
+            Primitive(.reshape([1, 4, 3, 4]))
+        }
+        #expect(try BlockSpec.decodeFile(Data(spec.canonicalJSON.utf8)) == [spec])
+        for variant in [spec, spec.layout(.nhwc).libm(false)] {
+            let result = try CrossCheck.run(variant, seed: 3)
+            #expect(result.passed, "\(result)")
+        }
+        let tooWide = #"{"name": "r", "input": {"c": 8, "h": 3, "w": 4}, "graph": [{"op": "reshape", "shape": [1, 2, 4, 12], "as": "k"}, {"op": "attention", "inputs": ["k", "k", "k"], "rel_pos": "pos", "query_width": 5, "key_height": 3, "key_width": 4}]}"#
+        do {
+            _ = try Pipeline.generate(try BlockSpec.decodeFile(Data(tooWide.utf8))[0])
+            Issue.record("a query grid wider than the keys lowered")
+        } catch {
+            #expect(error.path == "graph[1].query_width", "\(error)")
+        }
+    }
+
     @Test func anUnnamedParameterIsASpecError() throws {
         let text = #"{"name": "p", "input": {"c": 4, "h": 2, "w": 2}, "graph": [{"op": "parameter", "param": "gamma", "shape": [1, 1, 1, 1]}, {"op": "mul", "inputs": ["x"]}]}"#
         let spec = try BlockSpec.decodeFile(Data(text.utf8))[0]

@@ -1,9 +1,9 @@
-// The zoo kinds of issue 13 (coord, scoord, lcbam, strip, ela, splat, nl, bat) reproduce their
-// reference code on every host tier and in each device build: every fixture of those kinds
-// (scripts/make_zoo_fixtures.py) runs through the JIT (tcc) and the native tier (gcc), as written
-// (NCHW, libm) and as a device build (NHWC, no libm), within 1e-5 of max|y| of the reference
-// module's output (1e-4 for the attention-style kinds, whose softmax over H·W keys sums in
-// another order than PyTorch's). The Cortex-M4F runs the same kinds from their Generated/ examples
+// The zoo kinds of issue 13 (coord, scoord, lcbam, strip, ela, splat, nl, bat, bottleneck, lambda)
+// reproduce their reference code on every host tier and in each device build: every fixture of
+// those kinds (scripts/make_zoo_fixtures.py) runs through the JIT (tcc) and the native tier (gcc),
+// as written (NCHW, libm) and as a device build (NHWC, no libm), within 1e-5 of max|y| of the
+// reference module's output (1e-4 for the attention-style kinds, whose softmaxes over many keys
+// sum in another order than PyTorch's). The Cortex-M4F runs the same kinds from their Generated/ examples
 // (EmbeddedTests).
 
 import AttnGen
@@ -14,10 +14,10 @@ import Foundation
 import Testing
 
 /// The kinds whose fixtures this suite runs.
-let zooKinds: Set<String> = ["coord", "scoord", "lcbam", "splat", "nl", "bat"]
+let zooKinds: Set<String> = ["coord", "scoord", "lcbam", "splat", "nl", "bat", "bottleneck", "lambda"]
 
-/// The attention-style kinds among them, held to 1e-4 of max|y|.
-let zooAttentionKinds: Set<String> = ["nl", "bat"]
+/// The attention-style kinds among them, held to 1e-4 of max|y| as `GoldenCheck` holds them.
+let zooAttentionKinds: Set<String> = ["nl", "bat", "bottleneck", "lambda"]
 
 private func zooFixtureKind(_ name: String) -> String? {
     let path = Paths.fixtures.appendingPathComponent("\(name)/spec.json").path
@@ -35,6 +35,7 @@ private func zooFixtureKind(_ name: String) -> String? {
     func everyTierAndBuildReproducesTheReference(_ name: String) throws {
         let dir = Paths.fixtures.appendingPathComponent(name)
         let base = try Pipeline.loadSpecs(path: dir.appendingPathComponent("spec.json").path)[0]
+        let tolerance = zooAttentionKinds.contains(base.kind ?? "") ? GoldenCheck.tolerance(kind: base.kind) : CrossCheck.tolerance
         let io = try SafeTensorsFile.load(path: dir.appendingPathComponent("io.safetensors").path)
         let input = try io.floats("input")
         let expected = try io.floats("output")
@@ -122,5 +123,22 @@ private func zooKindError(_ kind: String, _ extra: String) -> SpecError? {
         expectError(zooKindError("bat", #""block_size": 1, "groups": 3"#), path: "groups", "must divide the inner width rd (16)")
         expectError(zooKindError("bat", #""block_size": 1, "act_layer": "mish""#), path: "act_layer", "unknown activation")
         #expect(zooKindError("bat", #""block_size": 1, "groups": 4, "reduced_channels": 8, "act_layer": "gelu""#) == nil)
+    }
+
+    @Test func bottleneck() {
+        expectError(zooKindError("bottleneck", #""feat_size": [6, 6]"#), path: "feat_size", "[6, 5]")
+        expectError(zooKindError("bottleneck", #""stride": 3"#), path: "stride", "1 or 2")
+        expectError(zooKindError("bottleneck", #""dim_out": 30"#), path: "dim_out", "must divide dim_out (30)")
+        expectError(zooKindError("bottleneck", #""num_heads": 5"#), path: "num_heads", "must divide dim_out (64)")
+        expectError(zooKindError("bottleneck", #""dim_head": 0"#), path: "dim_head", "at least 1")
+        #expect(zooKindError("bottleneck", #""feat_size": [6, 5], "dim_out": 32, "stride": 2, "qk_ratio": 0.5"#) == nil)
+    }
+
+    @Test func lambda() {
+        expectError(zooKindError("lambda", #""dim_out": 32"#), path: "dim_out", "must be the input's C (64)")
+        expectError(zooKindError("lambda", #""r": 4"#), path: "r", "odd")
+        expectError(zooKindError("lambda", #""num_heads": 3"#), path: "num_heads", "must divide dim_out (64)")
+        expectError(zooKindError("lambda", #""stride": 3"#), path: "stride", "1 or 2")
+        #expect(zooKindError("lambda", #""stride": 2, "r": 3, "dim_head": 8, "num_heads": 2"#) == nil)
     }
 }

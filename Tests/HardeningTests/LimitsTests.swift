@@ -114,7 +114,9 @@ struct LimitsTests {
     }
 
     @Test func everyCatalogIntegerFieldTakesExtremeValues() {
-        let lists: [String: [Int]] = ["kernel_size": [3, 5], "conv_kernels": [3, 5, 7, 9], "conv_groups": [1, 4, 8, 16]]
+        let lists: [String: [Int]] = [
+            "kernel_size": [3, 5], "conv_kernels": [3, 5, 7, 9], "conv_groups": [1, 4, 8, 16], "feat_size": [8, 8],
+        ]
         var problems: [String] = []
         var refused = 0
         for kind in BlockSpec.kinds {

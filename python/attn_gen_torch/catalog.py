@@ -579,6 +579,51 @@ def read_bat(m, shape):
     return fields
 
 
+def _pool_stride(pool, what):
+    """timm's self-attention layers end in `AvgPool2d(2, 2)` for stride 2, else an Identity."""
+    if isinstance(pool, nn.Identity):
+        return 1
+    if isinstance(pool, nn.AvgPool2d) and pool.kernel_size in (2, (2, 2)) and pool.stride in (2, (2, 2)) \
+            and pool.padding in (0, (0, 0)) and not pool.ceil_mode:
+        return 2
+    raise Unsupported(f"{what} is {describe(pool)}, not AvgPool2d(2, 2) or Identity")
+
+
+def read_bottleneck(m, shape):
+    """timm.layers.BottleneckAttn: qkv 1×1 conv, heads and head widths, relative position tables
+    made for one feat_size, 2×2 average pool when stride 2."""
+    conv = _conv(m.qkv, "qkv", kernel=1)
+    if conv.stride != (1, 1) or conv.groups != 1:
+        raise Unsupported(f"qkv has stride {conv.stride} and groups {conv.groups}; the kind's is a plain 1×1 conv")
+    feat = [m.pos_embed.height, m.pos_embed.width]
+    if list(shape[2:]) != feat:
+        raise Unsupported(f"pos_embed was made for {feat}, the input is {list(shape[2:])}")
+    return {
+        "dim_out": m.dim_out_v, "feat_size": feat, "stride": _pool_stride(m.pool, "pool"),
+        "num_heads": m.num_heads, "dim_head": m.dim_head_qk, "qkv_bias": conv.bias is not None,
+        "scale_pos_embed": bool(m.scale_pos_embed),
+    }
+
+
+def read_lambda(m, shape):
+    """timm.layers.LambdaLayer with local position lambdas (conv_lambda, `r` set): qkv 1×1 conv,
+    heads, dim_head, r, the 2×2 average pool of stride 2."""
+    if m.conv_lambda is None:
+        raise Unsupported("the relative-position lambdas (r=None, pos_emb) are not in the lambda kind; only conv_lambda")
+    conv = _conv(m.qkv, "qkv", kernel=1)
+    if conv.stride != (1, 1) or conv.groups != 1:
+        raise Unsupported(f"qkv has stride {conv.stride} and groups {conv.groups}; the kind's is a plain 1×1 conv")
+    r = m.conv_lambda.kernel_size[0]
+    if tuple(m.conv_lambda.kernel_size) != (r, r, 1) or tuple(m.conv_lambda.padding) != (r // 2, r // 2, 0) \
+            or r % 2 == 0 or m.conv_lambda.bias is None:
+        raise Unsupported(f"conv_lambda is {describe(m.conv_lambda)}, not timm's odd r×r×1 with padding r//2 and bias")
+    _batch_norms_default_eps(m)
+    return {
+        "dim_out": m.num_heads * m.dim_v, "stride": _pool_stride(m.pool, "pool"), "num_heads": m.num_heads,
+        "dim_head": m.dim_qk, "r": r, "qkv_bias": conv.bias is not None,
+    }
+
+
 def read_nothing(m, shape):
     """A user class mapped to a kind by name: no fields, attn-gen completes the hyperparameters
     the kind can read from the tensor shapes, and `verify --against` checks the result."""
@@ -624,9 +669,9 @@ TABLE: Dict[str, Entry] = {
     "timm.layers.coord_attn.StripAttn": Entry("strip"),
     "timm.layers.non_local_attn.NonLocalAttn": Entry("nl", read_nl),
     "timm.layers.non_local_attn.BatNonLocalAttn": Entry("bat", read_bat),
-    "timm.layers.bottleneck_attn.BottleneckAttn": Entry("bottleneck"),
+    "timm.layers.bottleneck_attn.BottleneckAttn": Entry("bottleneck", read_bottleneck),
     "timm.layers.halo_attn.HaloAttn": Entry("halo"),
-    "timm.layers.lambda_layer.LambdaLayer": Entry("lambda"),
+    "timm.layers.lambda_layer.LambdaLayer": Entry("lambda", read_lambda),
     # official codes (loose files): by class name
     "PAM_Module": Entry("danet_pam", read_danet),
     "CAM_Module": Entry("danet_cam", read_danet),

@@ -234,6 +234,37 @@ class NonLocal(unittest.TestCase):
         b = blocks["m0"]
         self.assertEqual((b["kind"], b["reduced_channels"], b["block_size"], b["groups"], b["act_layer"]),
                          ("bat", 24, 3, 4, "silu"))
+class SelfAttention(unittest.TestCase):
+    def test_bottleneck_fields_are_read_from_the_module(self):
+        from timm.layers.bottleneck_attn import BottleneckAttn
+        model = nn.Sequential(BottleneckAttn(24, dim_out=12, feat_size=(6, 4), stride=2, num_heads=3, qk_ratio=0.5,
+                                             qkv_bias=True, scale_pos_embed=True))
+        tmp, manifest, blocks = _export(model, torch.randn(1, 24, 6, 4))
+        self.assertEqual(manifest["skipped"], [])
+        b = blocks["m0"]
+        self.assertEqual(b["kind"], "bottleneck")
+        self.assertEqual((b["dim_out"], b["feat_size"], b["stride"], b["num_heads"], b["dim_head"]), (12, [6, 4], 2, 3, 2))
+        self.assertEqual((b["qkv_bias"], b["scale_pos_embed"]), (True, True))
+        self.assertEqual(b["output"], {"n": 1, "c": 12, "h": 3, "w": 2})
+        tmp.cleanup()
+
+
+    def test_lambda_fields_are_read_from_the_module(self):
+        from timm.layers.lambda_layer import LambdaLayer
+        model = nn.Sequential(LambdaLayer(24, stride=2, num_heads=3, dim_head=6, r=5, qkv_bias=True))
+        tmp, manifest, blocks = _export(model, torch.randn(1, 24, 6, 4))
+        self.assertEqual(manifest["skipped"], [])
+        b = blocks["m0"]
+        self.assertEqual((b["kind"], b["dim_out"], b["stride"], b["num_heads"], b["dim_head"], b["r"], b["qkv_bias"]),
+                         ("lambda", 24, 2, 3, 6, 5, True))
+        tmp.cleanup()
+
+    def test_lambda_with_relative_positions_is_skipped(self):
+        from timm.layers.lambda_layer import LambdaLayer
+        model = nn.Sequential(LambdaLayer(16, feat_size=(4, 4), r=None))
+        tmp, manifest, blocks = _export(model, torch.randn(1, 16, 4, 4))
+        self.assertEqual(blocks, {})
+        self.assertIn("relative-position lambdas", manifest["skipped"][0]["reason"])
         tmp.cleanup()
 
 

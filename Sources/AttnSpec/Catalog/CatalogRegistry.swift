@@ -32,6 +32,8 @@ package enum CatalogRegistry {
         SplatOptions.self,
         NonLocalOptions.self,
         BatNonLocalOptions.self,
+        BottleneckOptions.self,
+        LambdaOptions.self,
     ]
 
     /// The kind named `kind` in JSON.

@@ -97,7 +97,18 @@ extension BlockSpec {
             op = .matmul(
                 transposeA: try r.bool("transpose_a") ?? false, transposeB: try r.bool("transpose_b") ?? false,
                 alpha: try r.double("alpha") ?? 1)
-        case "attention": op = .attention(scale: try r.double("scale") ?? 1)
+        case "attention":
+            let scale = try r.double("scale") ?? 1
+            // Relative positions: the tables' prefix, then the grids they index.
+            if let prefix = try r.string("rel_pos") {
+                op = .attention(
+                    scale: scale,
+                    relPos: RelPosLayer(
+                        param: prefix, queryWidth: try int(&r, "query_width"), keyHeight: try int(&r, "key_height"),
+                        keyWidth: try int(&r, "key_width"), scaled: try r.bool("scale_pos") ?? false))
+            } else {
+                op = .attention(scale: scale)
+            }
         case "block_matmul":
             let sideName = try r.require("side") { (r: inout FieldReader, k: String) throws(SpecError) in try r.string(k) }
             guard let side = BlockSide(rawValue: sideName) else {

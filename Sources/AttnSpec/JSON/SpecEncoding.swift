@@ -91,8 +91,15 @@ extension Layer {
             f["transpose_a"] = .bool(ta)
             f["transpose_b"] = .bool(tb)
             f["alpha"] = .double(alpha)
-        case .attention(let scale):
+        case .attention(let scale, let relPos):
             f["scale"] = .double(scale)
+            if let r = relPos {
+                f["rel_pos"] = .string(r.param)
+                f["query_width"] = .int(r.queryWidth)
+                f["key_height"] = .int(r.keyHeight)
+                f["key_width"] = .int(r.keyWidth)
+                f["scale_pos"] = .bool(r.scaled)
+            }
         case .blockMatmul(let side):
             f["side"] = .string(side.rawValue)
         case .parameter(let param, let shape):

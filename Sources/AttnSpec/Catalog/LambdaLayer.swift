@@ -1,0 +1,141 @@
+// The lambda layer of LambdaNetworks (Bello, 2021), written in the DSL. Follows timm's
+// `layers/lambda_layer.py::LambdaLayer` with its local position lambdas (`r` set, the default):
+// one 1×1 `qkv` conv split into q (num_heads · dim_head), k (dim_head) and v (dim_out / num_heads),
+// eval-mode BatchNorms `norm_q` and `norm_v`, k softmaxed over the H·W pixels; the content lambda
+// `k·vᵀ` (dim_head × dim_v) is shared by every pixel, and each pixel's position lambda is the
+// `conv_lambda` Conv3d (1 → dim_head, kernel r×r×1, padding r/2, with bias) run over each value
+// channel's plane — here a Conv2d on the value channels taken as a batch of one-channel planes.
+// Every pixel's query heads then meet the sum of both lambdas in one batched product, per pixel.
+// timm reshapes the output to the input's channel count, so dim_out must be C. The intra-depth u
+// is 1, as in timm. timm's relative-position variant (`r=None` with `feat_size`) is not this kind.
+
+/// LambdaLayer hyperparameters (timm's constructor arguments).
+public struct LambdaOptions: Hashable, Sendable {
+    /// Output channels; default C, and only C works (timm reshapes to C).
+    public var dimOut: Int?
+    /// 1, or 2 for a 2×2 average pool after the layer; default 1.
+    public var stride: Int?
+    /// Query heads; default 4. Must divide dim_out.
+    public var numHeads: Int?
+    /// Width of the queries and keys; default 16 (timm's default; its qk_ratio rule is not used).
+    public var dimHead: Int?
+    /// Side of the local position-lambda window (odd); default 9.
+    public var r: Int?
+    /// A bias on the qkv conv; default false.
+    public var qkvBias: Bool?
+
+    /// Options as given; nil fields take the defaults when the spec is resolved.
+    public init(dimOut: Int? = nil, stride: Int? = nil, numHeads: Int? = nil, dimHead: Int? = nil, r: Int? = nil, qkvBias: Bool? = nil) {
+        self.dimOut = dimOut
+        self.stride = stride
+        self.numHeads = numHeads
+        self.dimHead = dimHead
+        self.r = r
+        self.qkvBias = qkvBias
+    }
+
+    package func layers(_ input: InputShape) throws(SpecError) -> [Layer] {
+        let out = dimOut ?? input.c
+        guard out == input.c else {
+            throw SpecError("dim_out", "must be the input's C (\(input.c)): timm's LambdaLayer reshapes its output to C channels, got \(out)")
+        }
+        let heads = numHeads ?? 4
+        try Rules.heads(heads, dimOut: out, given: dimOut != nil)
+        let s = stride ?? 1
+        try Rules.poolStride(s, input)
+        let k = dimHead ?? 16
+        try Rules.atLeast(1, k, "dim_head")
+        let window = r ?? 9
+        try Rules.oddKernelSize(window, "r")
+        try Rules.fits([heads * k + k + out / heads, input.c], "dim_head", "qkv.weight")
+        // The position lambdas: dim_head × dim_v per pixel.
+        try Rules.fits([input.n, input.h * input.w, out / heads, k], "dim_head", "the position lambdas")
+        try Rules.paddedPlane(channels: 1, h: input.h, w: input.w, padding: window / 2, "r", "r = \(window)")
+        return Catalog.lambda(input, heads: heads, dimHead: k, r: window, stride: s, qkvBias: qkvBias ?? false)
+    }
+}
+
+extension Catalog {
+    /// `pool(q_m · (k vᵀ + conv_lambda(v)_m))` per pixel m and query head.
+    public static func lambda(_ input: InputShape, heads: Int, dimHead k: Int, r: Int, stride: Int, qkvBias: Bool) -> [Layer] {
+        let (n, c, m) = (input.n, input.c, input.h * input.w)
+        let v = c / heads
+        return build {
+            Conv2D(heads * k + k + v, kernelSize: 1, padding: 0, bias: qkvBias, param: "qkv", of: "x").named("qkv_all")
+            // Queries: [N, M, heads, K], one small matrix per pixel.
+            Primitive(.slice(start: 0, count: heads * k), "qkv_all")
+            BatchNorm(param: "norm_q")
+            Primitive(.reshape([n, heads, k, m]))
+            Primitive(.transpose([0, 3, 1, 2])).named("q_px")
+            // Keys softmaxed over the pixels: [N, 1, K, M].
+            Primitive(.slice(start: heads * k, count: k), "qkv_all")
+            Primitive(.reshape([n, 1, k, m]))
+            Softmax(.w).named("k_soft")
+            Primitive(.slice(start: heads * k + k, count: v), "qkv_all")
+            BatchNorm(param: "norm_v").named("v_norm")
+            // The content lambda kᵀ-by-v, [N, 1, V, K] so it adds to each pixel's position lambda.
+            Primitive(.reshape([n, 1, v, m]), "v_norm").named("v_rows")
+            Primitive(.matmul(transposeA: false, transposeB: true, alpha: 1), "v_rows", "k_soft").named("content")
+            // Position lambdas: each value channel's plane through the r×r conv, [N, M, V, K].
+            Primitive(.reshape([n * v, 1, input.h, input.w]), "v_norm")
+            Conv2D(k, kernelSize: r, padding: r / 2, bias: true, param: "conv_lambda")
+            Primitive(.reshape([n, v, k, m]))
+            Primitive(.transpose([0, 3, 1, 2]))
+            Add("content")
+            // Per pixel: [heads, K] · [V, K]ᵀ, then back to [N, heads·V, H, W].
+            Primitive(.matmul(transposeA: false, transposeB: true, alpha: 1), "q_px", "_")
+            Primitive(.transpose([0, 2, 3, 1]))
+            Primitive(.reshape([n, c, input.h, input.w]))
+            if stride == 2 {
+                Primitive(.pool2d(.mean, kernelSize: 2, stride: 2))
+            }
+        }
+    }
+}
+
+extension LambdaOptions: CatalogBlock {
+    package static let kind = "lambda"
+    package static let reference = "timm LambdaLayer"
+    package static let hyperparameters = ["dim_out=C", "stride=1", "num_heads=4", "dim_head=16", "r=9", "qkv_bias=false"]
+    package static var examples: [BlockSpec] {
+        [
+            Lambda("lambda_g1", input: .nchw(2, 16, 5, 7), LambdaOptions(numHeads: 2, dimHead: 3, r: 3, qkvBias: true)),
+            Lambda("lambda_g2", input: .nchw(1, 12, 7, 3), LambdaOptions(stride: 2, numHeads: 3, dimHead: 4, r: 5)),
+            Lambda("lambda_g3", input: .nchw(1, 8, 4, 4), LambdaOptions(numHeads: 1, dimHead: 5)),
+            Lambda("lambda_g4", input: .nchw(2, 8, 1, 9), LambdaOptions(numHeads: 4, dimHead: 2, r: 7)),
+        ]
+    }
+
+    package init(fields r: inout FieldReader) throws(SpecError) {
+        self.init(
+            dimOut: try r.int("dim_out"), stride: try r.int("stride"), numHeads: try r.int("num_heads"),
+            dimHead: try r.int("dim_head"), r: try r.int("r"), qkvBias: try r.bool("qkv_bias"))
+    }
+
+    package func encode(into f: inout [String: JSONValue]) {
+        f["dim_out"] = dimOut.map { .int($0) }
+        f["stride"] = stride.map { .int($0) }
+        f["num_heads"] = numHeads.map { .int($0) }
+        f["dim_head"] = dimHead.map { .int($0) }
+        f["r"] = r.map { .int($0) }
+        f["qkv_bias"] = qkvBias.map { .bool($0) }
+    }
+
+    package func completed(from w: some CheckpointShapes, input: InputShape) throws(SpecError) -> Self {
+        var o = self
+        o.qkvBias = try w.bias("qkv.bias", given: qkvBias, field: "qkv_bias")
+        // conv_lambda.weight is [dim_head, 1, r, r, 1].
+        if let d = w.dims("conv_lambda.weight"), d.count >= 4 {
+            o.dimHead = try w.kernel("conv_lambda.weight", given: dimHead, first: true, field: "dim_head")
+            if o.r == nil { o.r = d[2] }
+        }
+        return o
+    }
+}
+
+/// timm's lambda layer with local position lambdas (`kind: "lambda"`).
+public func Lambda(  // swiftlint:disable:this identifier_name
+    _ name: String, input: InputShape, _ options: LambdaOptions = LambdaOptions(), weights: String? = nil, weightsPrefix: String? = nil
+) -> BlockSpec {
+    BlockSpec(name: name, input: input, body: .block(options), weights: weights, weightsPrefix: weightsPrefix)
+}
