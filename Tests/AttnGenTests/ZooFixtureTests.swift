@@ -39,7 +39,6 @@ private func zooFixtureKind(_ name: String) -> String? {
         let io = try SafeTensorsFile.load(path: dir.appendingPathComponent("io.safetensors").path)
         let input = try io.floats("input")
         let expected = try io.floats("output")
-        let tolerance: Float = zooAttentionKinds.contains(base.kind ?? "") ? 1e-4 : CrossCheck.tolerance
         let cache = FileManager.default.temporaryDirectory.appendingPathComponent("attn-gen-zoo-fixtures-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: cache) }
         for (label, spec) in [("nchw libm", base), ("nhwc no-libm", base.layout(.nhwc).libm(false))] {
