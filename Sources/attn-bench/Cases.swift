@@ -82,6 +82,8 @@ enum CatalogCases {
         #"{"name": "coord", "kind": "coord", "input": {"c": 256, "h": 28, "w": 28}}"#,
         #"{"name": "scoord", "kind": "scoord", "input": {"c": 256, "h": 28, "w": 28}}"#,
         #"{"name": "lcbam", "kind": "lcbam", "input": {"c": 1024, "h": 14, "w": 14}}"#,
+        #"{"name": "strip", "kind": "strip", "input": {"c": 256, "h": 28, "w": 28}}"#,
+        #"{"name": "ela", "kind": "ela", "input": {"c": 256, "h": 28, "w": 28}}"#,
     ]
 
     static func load(root: URL) throws -> [Example] {

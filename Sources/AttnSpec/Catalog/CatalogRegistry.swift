@@ -29,6 +29,8 @@ package enum CatalogRegistry {
         CoordOptions.self,
         SimpleCoordOptions.self,
         LightCBAMOptions.self,
+        ELAOptions.self,
+        StripOptions.self,
     ]
 
     /// The kind named `kind` in JSON.
