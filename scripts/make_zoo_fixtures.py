@@ -34,6 +34,8 @@ from timm.layers.coord_attn import CoordAttn, SimpleCoordAttn
 from timm.layers.split_attn import SplitAttn
 from timm.layers.non_local_attn import BatNonLocalAttn, NonLocalAttn
 from timm.layers.lambda_layer import LambdaLayer
+from timm.layers.coord_attn import CoordAttn, EfficientLocalAttn, SimpleCoordAttn, StripAttn
+from timm.layers.norm import GroupNorm, GroupNorm1
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import make_catalog_fixtures as catalog  # noqa: E402  (the case runner, the randomisation, _bn)
@@ -177,6 +179,29 @@ def splat_cases():
 
 
 # ---------------------------------------------------------------------------
+# strip: timm StripAttn
+# ---------------------------------------------------------------------------
+
+def strip_keys(bias):
+    return _conv("conv_h", bias) + _conv("conv_w", bias)
+
+
+def strip_cases():
+    return [
+        # timm's defaults: (3, 1) and (1, 3) depthwise convs without bias, sigmoid.
+        _case("strip_timm_c32", "strip", (2, 32, 7, 9), lambda: StripAttn(32), keys=strip_keys(False)),
+        # k = 5 on a plane 3 wide (the W conv sees mostly padding), biases, hard-sigmoid, skip;
+        # k and the biases come from the file.
+        _case("strip_timm_c24_k5_skip", "strip", (1, 24, 6, 3),
+              lambda: StripAttn(24, kernel_size=5, bias=True, gate_layer="hard_sigmoid", has_skip=True),
+              {"gate_layer": "hard_sigmoid", "has_skip": True}, keys=strip_keys(True)),
+        # No convs: the raw strip means under the gate; no weights at all.
+        _case("strip_timm_c16_noconv", "strip", (2, 16, 5, 8), lambda: StripAttn(16, use_conv=False),
+              {"use_conv": False}, keys=[]),
+    ]
+
+
+# ---------------------------------------------------------------------------
 # bottleneck: timm BottleneckAttn (BoTNet), relative position logits
 # ---------------------------------------------------------------------------
 
@@ -281,6 +306,50 @@ def lambda_cases():
 
 
 # ---------------------------------------------------------------------------
+# ela: timm EfficientLocalAttn
+# ---------------------------------------------------------------------------
+
+def ela_keys(bias, norm="gn"):
+    norms = {"gn": lambda p: [p + ".weight", p + ".bias"], "bn": lambda p: _bn(p + "."), None: lambda p: []}[norm]
+    return _conv("conv_h", bias) + _conv("conv_w", bias) + norms("norm_h") + norms("norm_w")
+
+
+@torch.no_grad()
+def _randomise_group_norms(model):
+    """GroupNorm's affine is initialised to 1 and 0, and randomise() treats it as a conv weight:
+    a scale of either sign near 1 and a visible shift instead, so neither term hides."""
+    for mod in model.modules():
+        if isinstance(mod, nn.GroupNorm):
+            sign = torch.where(torch.rand(mod.weight.shape) < 0.5, -1.0, 1.0)
+            mod.weight.copy_(torch.empty_like(mod.weight).uniform_(0.5, 1.5) * sign)
+            mod.bias.normal_(0.0, 0.3)
+
+
+def ela_cases():
+    return [
+        # timm's defaults: k = 7, GroupNorm1 (one group over C·H of each strip), SiLU, sigmoid;
+        # k is larger than H, so the H conv's edges see padding on both sides.
+        _case("ela_timm_c32", "ela", (2, 32, 5, 9), lambda: EfficientLocalAttn(32), keys=ela_keys(False),
+              fix=_randomise_group_norms),
+        # BatchNorm2d on the strips, biases, hard-swish, hard-sigmoid gate, skip, k = 5 (from the
+        # file, as are the biases and the norm).
+        _case("ela_timm_c24_k5_bn_skip", "ela", (1, 24, 6, 11),
+              lambda: EfficientLocalAttn(24, kernel_size=5, bias=True, act_layer=nn.Hardswish,
+                                         gate_layer="hard_sigmoid", norm_layer=nn.BatchNorm2d, has_skip=True),
+              {"act_layer": "hard_swish", "gate_layer": "hard_sigmoid", "has_skip": True},
+              keys=ela_keys(True, "bn")),
+        # timm GroupNorm: 32 groups of two channels, GELU, k = 3.
+        _case("ela_timm_c64_gn32_k3", "ela", (2, 64, 7, 4),
+              lambda: EfficientLocalAttn(64, kernel_size=3, act_layer=nn.GELU, norm_layer=GroupNorm),
+              {"norm_layer": "groupnorm", "act_layer": "gelu"}, keys=ela_keys(False), fix=_randomise_group_norms),
+        # No norm, k = 9 over a plane 4 high, ReLU, tanh gate.
+        _case("ela_timm_c20_nonorm_k9", "ela", (1, 20, 4, 10),
+              lambda: EfficientLocalAttn(20, kernel_size=9, act_layer=nn.ReLU, gate_layer="tanh", norm_layer=None),
+              {"norm_layer": "none", "act_layer": "relu", "gate_layer": "tanh"}, keys=ela_keys(False, None)),
+    ]
+
+
+# ---------------------------------------------------------------------------
 # attn-bench --catalog peers (scripts/bench/peers.py): each kind from a spec's fields, with the
 # reference's defaults where the spec leaves one out (official CoordAtt's defaults written as
 # CoordAttn arguments: the same module, the same math).
@@ -349,14 +418,29 @@ def _lambda(c, spec):
                        dim_head=spec.get("dim_head", 16), r=spec.get("r", 9), qkv_bias=spec.get("qkv_bias", False))
 
 
+def _strip(c, spec):
+    return StripAttn(c, use_conv=spec.get("use_conv", True), kernel_size=spec.get("kernel_size", 3),
+                     bias=spec.get("bias", False), gate_layer=spec.get("gate_layer", "sigmoid"),
+                     has_skip=spec.get("has_skip", False))
+
+
+ELA_NORMS = {"groupnorm1": GroupNorm1, "groupnorm": GroupNorm, "batchnorm": nn.BatchNorm2d, "none": None}
+
+
+def _ela(c, spec):
+    return EfficientLocalAttn(c, kernel_size=spec.get("kernel_size", 7), bias=spec.get("bias", False),
+                              act_layer=ACTS[spec.get("act_layer", "silu")], gate_layer=spec.get("gate_layer", "sigmoid"),
+                              norm_layer=ELA_NORMS[spec.get("norm_layer", "groupnorm1")],
+                              has_skip=spec.get("has_skip", False))
+
 
 BUILDERS = {"coord": _coord, "scoord": _scoord, "lcbam": _lcbam, "splat": _splat, "nl": _nl, "bat": _bat,
-            "bottleneck": _bottleneck, "lambda": _lambda}
+            "bottleneck": _bottleneck, "lambda": _lambda, "strip": _strip, "ela": _ela}
 
 
 def cases(args):
     return (coord_cases(args) + scoord_cases() + lcbam_cases() + splat_cases() + nl_cases() + bat_cases()
-            + bottleneck_cases() + lambda_cases())
+            + bottleneck_cases() + lambda_cases() + strip_cases() + ela_cases())
 
 
 def main(argv):

@@ -280,9 +280,9 @@ package struct CEmitter {
             case .unary(.sigmoid), .unary(.silu), .softmax, .attention: helpers.append(.expf)
             case .unary(.tanh), .unary(.geluTanh): helpers.append(.tanhf)
             case .unary(.gelu): helpers.append(.erff)
-            case .layerNorm, .instanceNorm: helpers.append(.sqrtf)
+            case .layerNorm, .instanceNorm, .groupNorm: helpers.append(.sqrtf)
             case .unary(.relu), .unary(.hardSigmoid), .unary(.relu6), .unary(.hardSwish), .unary(.leakyRelu),
-                .unary(.mulScalar), .unary(.addScalar), .binary, .affine, .globalPool, .channelPool, .linear, .channelConv1d,
+                .unary(.mulScalar), .unary(.addScalar), .binary, .affine, .globalPool, .channelPool, .linear, .channelConv1d, .axisConv1d,
                 .conv2d, .concat, .axisPool, .pool2d, .weightedPool, .matmul, .blockMatmul, .l1Normalize, .constant, .slice, .reshape,
                 .transpose, .upsampleNearest:
                 break
@@ -318,6 +318,8 @@ package struct CEmitter {
         case .linear(let w, let b, _): emitLinear(group, weight: w, bias: b, into: &p)
         case .channelConv1d(let w, let k, let padding): emitChannelConv1d(group[0], weight: w, kernel: k, padding: padding, into: &p)
         case .conv2d(let a): emitConv2d(group[0], a, into: &p)
+        case .axisConv1d(let w, let b, let k, let axis): emitAxisConv1d(group[0], weight: w, bias: b, kernel: k, axis: axis, into: &p)
+        case .groupNorm(let g, let s, let t, let eps): emitGroupNorm(group[0], groups: g, scale: s, shift: t, eps: eps, into: &p)
         case .affine, .unary, .binary: emitMap(group[0], into: &p)
         case .concat: emitConcatCopy(group[0], into: &p)
         case .axisPool, .softmax, .l1Normalize, .layerNorm, .instanceNorm: emitAlongAxis(group[0], into: &p)

@@ -15,8 +15,8 @@ extension CEmitter {
         case .axisPool(_, let a), .softmax(let a), .l1Normalize(let a, _): axis = a
         case .layerNorm: axis = .c
         case .instanceNorm: axis = .hw
-        case .globalPool, .channelPool, .pool2d, .weightedPool, .linear, .channelConv1d, .conv2d, .matmul,
-            .attention, .blockMatmul, .affine, .constant, .unary, .binary, .concat, .slice, .reshape, .transpose, .upsampleNearest:
+        case .globalPool, .channelPool, .pool2d, .weightedPool, .linear, .channelConv1d, .axisConv1d, .groupNorm, .conv2d, .matmul, .blockMatmul,
+            .attention, .affine, .constant, .unary, .binary, .concat, .slice, .reshape, .transpose, .upsampleNearest:
             preconditionFailure("\(instr.op) does not work along an axis")
         }
         // Loops over every axis but the line's; the line's own index is 0 in the base offsets.
@@ -80,8 +80,8 @@ extension CEmitter {
         case .instanceNorm(let eps):
             if sx == 1 { p.use(.rowSum) }
             body.append(contentsOf: standardize(sx, xt, yt, count, eps: eps, scale: nil, shift: nil))
-        case .globalPool, .channelPool, .pool2d, .weightedPool, .linear, .channelConv1d, .conv2d, .matmul,
-            .attention, .blockMatmul, .affine, .constant, .unary, .binary, .concat, .slice, .reshape, .transpose, .upsampleNearest:
+        case .globalPool, .channelPool, .pool2d, .weightedPool, .linear, .channelConv1d, .axisConv1d, .groupNorm, .conv2d, .matmul, .blockMatmul,
+            .attention, .affine, .constant, .unary, .binary, .concat, .slice, .reshape, .transpose, .upsampleNearest:
             preconditionFailure("\(instr.op) does not work along an axis")
         }
         nest.pre[nest.innermost].append(contentsOf: body)

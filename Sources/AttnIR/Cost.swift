@@ -21,6 +21,7 @@ extension Program {
         case .linear: return times(2, out.count, x.c)
         case .channelConv1d(_, let k, _): return times(2, out.count, k)
         case .conv2d(let a): return times(2, out.count, x.c / a.groups, a.kernel, a.kernel)
+        case .axisConv1d(_, _, let k, _): return times(2, out.count, k)
         case .matmul(let ta, _, _): return times(2, out.count, ta ? x.h : x.w)
         case .blockMatmul: return times(2, out.count, shape(of: instr.operands[1]).h)
         case .attention(_, let relPos):
@@ -35,7 +36,7 @@ extension Program {
         case .unary, .binary: return out.count
         case .softmax: return times(4, out.count)
         case .l1Normalize: return times(3, out.count)
-        case .layerNorm, .instanceNorm: return times(6, out.count)
+        case .layerNorm, .instanceNorm, .groupNorm: return times(6, out.count)
         case .constant, .concat, .slice, .reshape, .transpose, .upsampleNearest: return 0
         }
     }

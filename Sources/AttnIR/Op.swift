@@ -206,6 +206,10 @@ public enum Op: Hashable, Sendable {
     case channelConv1d(weight: ParamID, kernel: Int, padding: ChannelPadding = .zeros)
     /// k×k convolution with zero padding, dilation, stride and groups (`Conv2dAttrs`).
     case conv2d(Conv2dAttrs)
+    /// Depthwise convolution along H (a `(k, 1)` kernel) or W (`(1, k)`): per channel
+    /// `y[n,c,t] = Σ_j w[c,j]·x[n,c,t + j − (k−1)/2] (+ b[c])` along the axis, zeros outside,
+    /// stride 1, odd k. Weight `[C,1,k,1]` (H) or `[C,1,1,k]` (W), as PyTorch stores it.
+    case axisConv1d(weight: ParamID, bias: ParamID?, kernel: Int, axis: Axis)
 
     /// Batched matrix product. Each operand is a stack of matrices indexed by (n, c), each matrix
     /// H rows × W columns; `op(A)·op(B)·alpha` per (n, c), with n and c broadcast when 1.
@@ -235,6 +239,10 @@ public enum Op: Hashable, Sendable {
     case layerNorm(scale: ParamID?, shift: ParamID?, eps: Float)
     /// InstanceNorm over H·W of each (n, c) with the sample's own statistics, no affine.
     case instanceNorm(eps: Float)
+    /// GroupNorm (`nn.GroupNorm`): per sample, the C channels split into `groups` runs of C/groups,
+    /// each standardised over its channels × H·W with the biased variance, then the optional
+    /// per-channel affine.
+    case groupNorm(groups: Int, scale: ParamID?, shift: ParamID?, eps: Float)
 
     // MARK: values from parameters
     /// A parameter tensor used as a value of the given shape (a learnable scalar, a per-channel

@@ -13,6 +13,10 @@ extension Op: CustomStringConvertible {
             let bias = a.bias.map { ", b=$\($0)" } ?? ""
             let extra = (a.stride == 1 ? "" : ", stride=\(a.stride)") + (a.groups == 1 ? "" : ", groups=\(a.groups)")
             return "conv2d(out=\(a.outChannels), k=\(a.kernel), pad=\(a.padding), dil=\(a.dilation)\(extra), w=$\(a.weight)\(bias))"
+        case .axisConv1d(let w, let b, let k, let axis):
+            return "axis_conv1d.\(axis.rawValue)(k=\(k), w=$\(w)\(b.map { ", b=$\($0)" } ?? ""))"
+        case .groupNorm(let g, let s, let t, let eps):
+            return "group_norm(groups=\(g), eps=\(eps)\(s.map { ", scale=$\($0)" } ?? "")\(t.map { ", shift=$\($0)" } ?? ""))"
         case .axisPool(let m, let axis): return "axis_pool.\(m.rawValue).\(axis.rawValue)"
         case .pool2d(let m, let k, let s): return "pool2d.\(m.rawValue)(k=\(k), stride=\(s))"
         case .weightedPool(let w): return "weighted_pool(w=$\(w))"

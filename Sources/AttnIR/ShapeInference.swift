@@ -67,6 +67,24 @@ extension Op {
                 throw IRError("conv2d \(attrs) does not fit \(x)")
             }
             return Shape(n: x.n, c: a.outChannels, h: h, w: w)
+        case .axisConv1d(let weight, let bias, let kernel, let axis):
+            try arity(1)
+            let x = operands[0]
+            guard kernel >= 1, kernel % 2 == 1 else { throw IRError("axis conv1d kernel \(kernel) is not odd") }
+            switch axis {
+            case .h: try param(weight, [x.c, 1, kernel, 1], "axis conv1d weight")
+            case .w: try param(weight, [x.c, 1, 1, kernel], "axis conv1d weight")
+            case .c, .hw: throw IRError("axis conv1d along \(axis): only h or w")
+            }
+            if let bias { try param(bias, [x.c], "axis conv1d bias") }
+            return x
+        case .groupNorm(let groups, let scale, let shift, _):
+            try arity(1)
+            let x = operands[0]
+            guard groups >= 1, x.c % groups == 0 else { throw IRError("group norm: \(groups) groups do not divide \(x.c) channels") }
+            if let scale { try param(scale, [x.c], "group norm scale") }
+            if let shift { try param(shift, [x.c], "group norm shift") }
+            return x
         case .axisPool(_, let axis):
             try arity(1)
             let x = operands[0]

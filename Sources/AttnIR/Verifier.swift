@@ -54,7 +54,8 @@ extension Op {
             return []
         case .attention(_, let r?): return [r.heightRel, r.widthRel]
         case .weightedPool(let w): return [w]
-        case .layerNorm(let s, let t, _): return (s.map { [$0] } ?? []) + (t.map { [$0] } ?? [])
+        case .layerNorm(let s, let t, _), .groupNorm(_, let s, let t, _): return (s.map { [$0] } ?? []) + (t.map { [$0] } ?? [])
+        case .axisConv1d(let w, let b, _, _): return [w] + (b.map { [$0] } ?? [])
         case .constant(let id, _): return [id]
         case .linear(let w, let b, _): return [w] + (b.map { [$0] } ?? [])
         case .channelConv1d(let w, _, _): return [w]

@@ -49,8 +49,8 @@ extension Interpreter {
                 for p in 0..<s.plane { acc += Double(f[c * s.plane + p]) * Double(x[(n * s.c + c) * s.plane + p]) }
                 return Float(acc)
             }
-        case .globalPool, .channelPool, .axisPool, .linear, .channelConv1d, .conv2d, .matmul, .blockMatmul, .attention, .affine,
-            .softmax, .l1Normalize, .layerNorm, .instanceNorm, .unary, .binary, .concat:
+        case .globalPool, .channelPool, .axisPool, .linear, .channelConv1d, .axisConv1d, .conv2d, .matmul, .blockMatmul, .attention,
+            .affine, .softmax, .l1Normalize, .layerNorm, .instanceNorm, .groupNorm, .unary, .binary, .concat:
             preconditionFailure("\(op) is not a layout op")
         }
     }

@@ -67,6 +67,19 @@ extension Interpreter {
             return mapLines(x, s, axis) { l1Normalize($0, eps: eps) }
         case .instanceNorm(let eps):
             return mapLines(x, s, .hw) { standardize($0, eps: eps).map(Float.init) }
+        case .groupNorm(let groups, let scaleID, let shiftID, let eps):
+            // A group's channels are one contiguous run of (C/groups)·H·W elements in NCHW.
+            let scale = scaleID.map { Array(param($0)) }
+            let shift = shiftID.map { Array(param($0)) }
+            let run = s.c / groups * s.plane
+            var y = x
+            for start in stride(from: 0, to: x.count, by: run) {
+                for (i, v) in standardize(Array(x[start..<start + run]), eps: eps).enumerated() {
+                    let c = (start + i) / s.plane % s.c
+                    y[start + i] = Float(v * Double(scale?[c] ?? 1) + Double(shift?[c] ?? 0))
+                }
+            }
+            return y
         case .layerNorm(let scaleID, let shiftID, let eps):
             let scale = scaleID.map { Array(param($0)) }
             let shift = shiftID.map { Array(param($0)) }
@@ -75,8 +88,8 @@ extension Interpreter {
                     Float(v * Double(scale?[c] ?? 1) + Double(shift?[c] ?? 0))
                 }
             }
-        case .globalPool, .channelPool, .pool2d, .weightedPool, .linear, .channelConv1d, .conv2d, .matmul,
-            .attention, .blockMatmul, .affine, .constant, .unary, .binary, .concat, .slice, .reshape, .transpose, .upsampleNearest:
+        case .globalPool, .channelPool, .pool2d, .weightedPool, .linear, .channelConv1d, .axisConv1d, .conv2d, .matmul, .blockMatmul,
+            .attention, .affine, .constant, .unary, .binary, .concat, .slice, .reshape, .transpose, .upsampleNearest:
             preconditionFailure("\(op) is not an along-axis op")
         }
     }

@@ -29,7 +29,7 @@ package enum Interpreter {
     ) -> [Float] {
         let out = instr.shape
         switch instr.op {
-        case .axisPool, .softmax, .l1Normalize, .instanceNorm, .layerNorm:
+        case .axisPool, .softmax, .l1Normalize, .instanceNorm, .layerNorm, .groupNorm:
             return evaluateAlongAxis(instr.op, args[0].0, args[0].1, out, param)
         case .slice, .reshape, .transpose, .upsampleNearest, .constant, .pool2d, .weightedPool:
             return evaluateLayout(instr.op, args, out, param)
@@ -68,6 +68,20 @@ package enum Interpreter {
                     case .circular: i = (i + s.c) % s.c  // pad ≤ C: one wrap at most
                     }
                     acc += Double(wt[j]) * Double(x[n * s.c + i])
+                }
+                return Float(acc)
+            }
+        case .axisConv1d(let wID, let bID, let k, let axis):
+            let (x, s) = args[0]
+            let wt = Array(param(wID))
+            let b = bID.map { Array(param($0)) }
+            let pad = (k - 1) / 2
+            return tensor(out) { n, c, h, w in
+                var acc = Double(b?[c] ?? 0)
+                for j in 0..<k {
+                    let (y, z) = axis == .h ? (h + j - pad, w) : (h, w + j - pad)
+                    guard y >= 0, y < s.h, z >= 0, z < s.w else { continue }
+                    acc += Double(wt[c * k + j]) * Double(x[s.offset(n: n, c: c, h: y, w: z)])
                 }
                 return Float(acc)
             }

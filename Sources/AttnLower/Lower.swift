@@ -92,6 +92,13 @@ struct LoweringState {
             try Rules.oddKernelSize(k, "kernel_size")
             if padding == .circular { try Rules.circularPadding(kernel: k, channels: shapes[0].c, "kernel_size") }
             op = .channelConv1d(weight: try declare(param, "weight", [k], .weight), kernel: k, padding: ChannelPadding(padding))
+        case .axisConv1d(let k, let axis, let bias, let param):
+            try Rules.oddKernelSize(k, "kernel_size")
+            let c = shapes[0].c
+            try fits([c, k], "kernel_size", "\(param).weight")
+            let w = try declare(param, "weight", axis == .h ? [c, 1, k, 1] : [c, 1, 1, k], .weight)
+            let b = bias ? try declare(param, "bias", [c], .bias) : nil
+            op = .axisConv1d(weight: w, bias: b, kernel: k, axis: Axis(axis))
         case .conv2d(let c):
             try positive(c.outChannels, "out_channels")
             try positive(c.kernelSize, "kernel_size")
@@ -169,6 +176,15 @@ struct LoweringState {
             let scale = try param.map { (p: String) throws(SpecError) in try declare(p, "weight", [c], .weight) }
             let shift = try param.map { (p: String) throws(SpecError) in try declare(p, "bias", [c], .bias) }
             op = .layerNorm(scale: scale, shift: shift, eps: Float(eps))
+        case .groupNorm(let groups, let param, let eps):
+            try positiveEps(eps)
+            let c = shapes[0].c
+            guard groups >= 1, c % groups == 0 else {
+                throw SpecError("num_groups", "must divide the \(c) channels of \(shapes[0]), got \(groups)")
+            }
+            let scale = try param.map { (p: String) throws(SpecError) in try declare(p, "weight", [c], .weight) }
+            let shift = try param.map { (p: String) throws(SpecError) in try declare(p, "bias", [c], .bias) }
+            op = .groupNorm(groups: groups, scale: scale, shift: shift, eps: Float(eps))
         case .instanceNorm(let eps):
             try positiveEps(eps)
             op = .instanceNorm(eps: Float(eps))
@@ -404,11 +420,11 @@ struct LoweringState {
         case .linear(_, _, let p), .channelConv1d(_, let p, _), .weightedPool(let p), .batchNorm(let p, _):
             // The last part that can start a C name: `mlp.1` names its value `mlp_N`, not `1_N`.
             return p.split(separator: ".").last { $0.first?.isNumber == false }.map(String.init) ?? "t"
-        case .layerNorm(let p?, _):
+        case .layerNorm(let p?, _), .groupNorm(_, let p?, _), .axisConv1d(_, _, _, let p):
             return p.split(separator: ".").last { $0.first?.isNumber == false }.map(String.init) ?? "t"
         case .relu, .sigmoid, .hardSigmoid, .relu6, .silu, .hardSwish, .gelu, .tanh, .leakyRelu, .mulScalar, .addScalar,
             .add, .sub, .mul, .concat, .axisPool, .pool2d, .upsampleNearest, .softmax,
-            .l1Normalize, .layerNorm, .instanceNorm, .matmul, .attention, .blockMatmul, .slice, .reshape, .transpose:
+            .l1Normalize, .layerNorm, .instanceNorm, .groupNorm, .matmul, .blockMatmul, .attention, .slice, .reshape, .transpose:
             return op.jsonName
         }
     }

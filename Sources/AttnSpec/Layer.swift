@@ -44,6 +44,9 @@ public enum LayerOp: Hashable, Sendable {
     case channelConv1d(kernelSize: Int, param: String, padding: ChannelPaddingKind = .zeros)
     /// A k×k convolution as PyTorch's `nn.Conv2d`.
     case conv2d(Conv2DLayer)
+    /// A depthwise `nn.Conv2d` with a `(k, 1)` kernel (`axis: .h`) or `(1, k)` (`.w`), padding
+    /// `k // 2` on that axis, odd k; `<param>.weight` `[C,1,k,1]` or `[C,1,1,k]`, `<param>.bias` when `bias`.
+    case axisConv1d(kernelSize: Int, axis: LayerAxis, bias: Bool, param: String)
     /// Eval-mode BatchNorm: `weight`, `bias`, `running_mean`, `running_var` folded to an affine.
     case batchNorm(param: String, eps: Double)
     /// `max(x, 0)`.
@@ -92,6 +95,9 @@ public enum LayerOp: Hashable, Sendable {
     case layerNorm(param: String?, eps: Double)
     /// InstanceNorm over H·W of each channel with the sample's statistics (no affine).
     case instanceNorm(eps: Double)
+    /// `nn.GroupNorm(groups, C, eps)`: each group of C/groups channels standardised over its
+    /// channels and pixels; with `param`, affine `<param>.weight`, `<param>.bias`.
+    case groupNorm(groups: Int, param: String?, eps: Double)
     /// Per (n, c): `alpha · op(A) · op(B)` on the H×W planes (`op` transposes when asked).
     case matmul(transposeA: Bool, transposeB: Bool, alpha: Double)
     /// Fused `V · softmax(scale · Qᵀ K)ᵀ` on [N,B,D,L] planes; see `Op.attention`. With
@@ -118,6 +124,7 @@ public enum LayerOp: Hashable, Sendable {
         case .linear: return "linear"
         case .channelConv1d: return "channel_conv1d"
         case .conv2d: return "conv2d"
+        case .axisConv1d: return "axis_conv1d"
         case .batchNorm: return "batch_norm"
         case .relu: return "relu"
         case .sigmoid: return "sigmoid"
@@ -142,6 +149,7 @@ public enum LayerOp: Hashable, Sendable {
         case .l1Normalize: return "l1_normalize"
         case .layerNorm: return "layer_norm"
         case .instanceNorm: return "instance_norm"
+        case .groupNorm: return "group_norm"
         case .matmul: return "matmul"
         case .attention: return "attention"
         case .blockMatmul: return "block_matmul"
@@ -155,7 +163,7 @@ public enum LayerOp: Hashable, Sendable {
     /// Every JSON op name, for error messages and `attn-gen list`.
     public static let jsonNames = [
         "global_pool", "channel_pool", "axis_pool", "pool2d", "weighted_pool", "linear", "channel_conv1d", "conv2d",
-        "batch_norm", "layer_norm", "instance_norm", "relu", "sigmoid", "hard_sigmoid", "relu6", "silu", "hard_swish",
+        "axis_conv1d", "batch_norm", "layer_norm", "instance_norm", "group_norm", "relu", "sigmoid", "hard_sigmoid", "relu6", "silu", "hard_swish",
         "gelu", "tanh", "leaky_relu", "softmax", "l1_normalize", "add", "sub", "mul", "mul_scalar", "add_scalar", "matmul", "attention", "block_matmul", "parameter", "concat", "slice", "reshape", "transpose",
         "upsample_nearest",
     ]
@@ -168,13 +176,14 @@ public enum LayerOp: Hashable, Sendable {
         case .conv2d(let c): return c.bias ? [c.param + ".weight", c.param + ".bias"] : [c.param + ".weight"]
         case .channelConv1d(_, let p, _), .weightedPool(let p): return [p + ".weight"]
         case .batchNorm(let p, _): return [p + ".scale", p + ".shift"]
-        case .layerNorm(let p?, _): return [p + ".weight", p + ".bias"]
+        case .layerNorm(let p?, _), .groupNorm(_, let p?, _): return [p + ".weight", p + ".bias"]
+        case .axisConv1d(_, _, let bias, let p): return bias ? [p + ".weight", p + ".bias"] : [p + ".weight"]
         case .parameter(let p, _): return [p]
         case .attention(_, let r?): return [r.param + ".height_rel", r.param + ".width_rel"]
         case .globalPool, .channelPool, .relu, .sigmoid, .hardSigmoid, .relu6, .silu, .hardSwish, .gelu, .tanh,
             .leakyRelu, .mulScalar, .addScalar, .add, .sub, .mul, .concat, .axisPool, .pool2d,
-            .upsampleNearest, .softmax, .l1Normalize, .layerNorm, .instanceNorm, .matmul, .attention(_, nil), .blockMatmul, .slice, .reshape,
-            .transpose:
+            .upsampleNearest, .softmax, .l1Normalize, .layerNorm, .instanceNorm, .groupNorm, .matmul, .attention(_, nil), .blockMatmul, .slice,
+            .reshape, .transpose:
             return []
         }
     }
@@ -185,7 +194,7 @@ public enum LayerOp: Hashable, Sendable {
         case .globalPool, .channelPool, .linear, .channelConv1d, .conv2d, .batchNorm, .relu, .sigmoid, .hardSigmoid,
             .relu6, .silu, .hardSwish, .gelu, .tanh, .leakyRelu, .mulScalar, .addScalar,
             .axisPool, .pool2d, .weightedPool, .upsampleNearest, .softmax, .l1Normalize, .layerNorm, .instanceNorm,
-            .slice, .reshape, .transpose:
+            .axisConv1d, .groupNorm, .slice, .reshape, .transpose:
             return 1
         case .add, .sub, .mul, .matmul, .blockMatmul: return 2
         case .attention: return 3

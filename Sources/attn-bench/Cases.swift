@@ -87,6 +87,8 @@ enum CatalogCases {
         #"{"name": "bat", "kind": "bat", "input": {"c": 512, "h": 28, "w": 28}}"#,
         #"{"name": "bottleneck", "kind": "bottleneck", "input": {"c": 256, "h": 16, "w": 16}}"#,
         #"{"name": "lambda", "kind": "lambda", "input": {"c": 256, "h": 16, "w": 16}}"#,
+        #"{"name": "strip", "kind": "strip", "input": {"c": 256, "h": 28, "w": 28}}"#,
+        #"{"name": "ela", "kind": "ela", "input": {"c": 256, "h": 28, "w": 28}}"#,
     ]
 
     static func load(root: URL) throws -> [Example] {

@@ -14,7 +14,7 @@ import Foundation
 import Testing
 
 /// The kinds whose fixtures this suite runs.
-let zooKinds: Set<String> = ["coord", "scoord", "lcbam", "splat", "nl", "bat", "bottleneck", "lambda"]
+let zooKinds: Set<String> = ["coord", "scoord", "lcbam", "splat", "nl", "bat", "bottleneck", "lambda", "strip", "ela"]
 
 /// The attention-style kinds among them, held to 1e-4 of max|y| as `GoldenCheck` holds them.
 let zooAttentionKinds: Set<String> = ["nl", "bat", "bottleneck", "lambda"]
@@ -139,5 +139,19 @@ private func zooKindError(_ kind: String, _ extra: String) -> SpecError? {
         expectError(zooKindError("lambda", #""num_heads": 3"#), path: "num_heads", "must divide dim_out (64)")
         expectError(zooKindError("lambda", #""stride": 3"#), path: "stride", "1 or 2")
         #expect(zooKindError("lambda", #""stride": 2, "r": 3, "dim_head": 8, "num_heads": 2"#) == nil)
+    }
+
+    @Test func stripAndEla() {
+        // timm's strips are one longer than the plane for an even kernel: they do not broadcast.
+        expectError(zooKindError("strip", #""kernel_size": 4"#), path: "kernel_size", "odd")
+        expectError(zooKindError("strip", #""use_conv": false, "kernel_size": 5"#), path: "kernel_size", "use_conv false")
+        expectError(zooKindError("strip", #""act_layer": "relu""#), path: "act_layer", "unknown field for kind \"strip\"")
+        expectError(zooKindError("ela", #""kernel_size": 0"#), path: "kernel_size", "odd")
+        expectError(zooKindError("ela", #""norm_layer": "layernorm""#), path: "norm_layer", "groupnorm1, groupnorm, batchnorm, none")
+        let gn48 = #"{"name": "b", "kind": "ela", "norm_layer": "groupnorm", "input": {"c": 48, "h": 3, "w": 3}}"#
+        #expect(throws: SpecError.self) { for spec in try BlockSpec.decodeFile(Data(gn48.utf8)) { _ = try Lowering.lower(spec) } }
+        expectError(zooKindError("ela", #""gate_layer": "swish""#), path: "gate_layer", "unknown activation \"swish\"")
+        #expect(zooKindError("ela", #""norm_layer": "groupnorm", "kernel_size": 1, "bias": true, "has_skip": true"#) == nil)
+        #expect(zooKindError("strip", #""use_conv": false, "gate_layer": "hard_sigmoid""#) == nil)
     }
 }

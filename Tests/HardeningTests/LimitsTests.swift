@@ -46,7 +46,9 @@ struct LimitsTests {
             [], #""out_channels": 8, "kernel_size": 3, "padding": 1, "dilation": 1, "stride": 1, "groups": 1, "param": "c""#,
             ["out_channels", "kernel_size", "padding", "dilation", "stride", "groups"]
         ),
+        "axis_conv1d": ([], #""kernel_size": 3, "axis": "w", "param": "c""#, ["kernel_size"]),
         "batch_norm": ([], #""param": "bn""#, []), "layer_norm": ([], "", []), "instance_norm": ([], "", []),
+        "group_norm": ([], #""num_groups": 4, "param": "gn""#, ["num_groups"]),
         "relu": ([], "", []), "sigmoid": ([], "", []), "hard_sigmoid": ([], "", []),
         "relu6": ([], "", []), "silu": ([], "", []), "hard_swish": ([], "", []), "gelu": ([], #""approximate": "tanh""#, []),
         "tanh": ([], "", []), "leaky_relu": ([], #""negative_slope": 0.2"#, []),
@@ -67,6 +69,7 @@ struct LimitsTests {
     /// float32's smallest subnormal, or out of range.
     static let floatFields: [(op: String, field: String, extra: String)] = [
         ("batch_norm", "eps", #""param": "bn""#), ("layer_norm", "eps", ""), ("instance_norm", "eps", ""),
+        ("group_norm", "eps", #""num_groups": 2"#),
         ("l1_normalize", "eps", #""axis": "c""#), ("matmul", "alpha", #""inputs": ["x", "x"]"#),
         ("attention", "scale", #""inputs": ["x", "x", "x"]"#), ("leaky_relu", "negative_slope", ""),
         ("mul_scalar", "value", ""), ("add_scalar", "value", ""),

@@ -510,6 +510,66 @@ def read_splat(m, shape):
     return fields
 
 
+def _strip_convs(m, c):
+    """conv_h (k, 1) and conv_w (1, k), depthwise, padding k // 2, stride 1: (k, bias)."""
+    found = []
+    for name, axis in (("conv_h", 0), ("conv_w", 1)):
+        conv = getattr(m, name)
+        if not isinstance(conv, nn.Conv2d):
+            raise Unsupported(f"{name} is {qualified_name(type(conv))}, not a Conv2d")
+        k = conv.kernel_size[axis]
+        want = (k, 1) if axis == 0 else (1, k)
+        pad = (k // 2, 0) if axis == 0 else (0, k // 2)
+        if conv.kernel_size != want or k % 2 == 0 or conv.in_channels != c or conv.out_channels != c \
+                or conv.groups != c or conv.stride != (1, 1) or conv.dilation != (1, 1) or conv.padding != pad \
+                or conv.padding_mode != "zeros":
+            raise Unsupported(f"{name} is not a depthwise {want} conv of odd k, stride 1, zero padding k // 2")
+        found.append((k, conv.bias is not None))
+    if found[0] != found[1]:
+        raise Unsupported(f"conv_h and conv_w differ in kernel or bias: {found}")
+    return found[0]
+
+
+def _gate_field(m, what):
+    name = _act(m, what)
+    if name not in _SE_ACTS:
+        raise Unsupported(f"{what} is {name}, which the kind's {what}_layer does not take")
+    return name
+
+
+def read_strip(m, shape):
+    """timm.layers.StripAttn: the strip means, optionally conv_h / conv_w, added under the gate."""
+    fields = {"use_conv": bool(m.use_conv), "gate_layer": _gate_field(m.gate, "gate"), "has_skip": bool(m.has_skip)}
+    if m.use_conv:
+        fields["kernel_size"], fields["bias"] = _strip_convs(m, shape[1])
+    return fields
+
+
+def read_ela(m, shape):
+    """timm.layers.EfficientLocalAttn: conv_h / conv_w, norm_h / norm_w (GroupNorm1, timm's
+    32-group GroupNorm, BatchNorm2d or none), act, gate."""
+    k, bias = _strip_convs(m, shape[1])
+    norms = set()
+    for name in ("norm_h", "norm_w"):
+        norm = getattr(m, name)
+        if isinstance(norm, nn.Identity):
+            norms.add("none")
+        elif _is_batch_norm(norm):
+            norms.add("batchnorm")
+        elif isinstance(norm, nn.GroupNorm) and norm.num_groups in (1, 32):
+            if not norm.affine or norm.eps != 1e-5:
+                raise Unsupported(f"{name} has affine {norm.affine}, eps {norm.eps}; the kind's is affine with 1e-5")
+            norms.add("groupnorm1" if norm.num_groups == 1 else "groupnorm")
+        else:
+            raise Unsupported(f"{name} is {qualified_name(type(norm))} with the kind's norms being GroupNorm of 1 "
+                              "or 32 groups, BatchNorm2d or none")
+    if len(norms) != 1:
+        raise Unsupported(f"norm_h and norm_w differ: {sorted(norms)}")
+    _batch_norms_default_eps(m)
+    return {"kernel_size": k, "bias": bias, "act_layer": _gate_field(m.act, "act"),
+            "gate_layer": _gate_field(m.gate, "gate"), "norm_layer": norms.pop(), "has_skip": bool(m.has_skip)}
+
+
 def read_danet(m, shape):
     """Official DANet PAM_Module / CAM_Module: no hyperparameters (gamma is a weight)."""
     if not isinstance(getattr(m, "gamma", None), nn.Parameter):
@@ -665,8 +725,8 @@ TABLE: Dict[str, Entry] = {
     "timm.layers.gather_excite.GatherExcite": Entry("ge", read_ge),
     "timm.layers.coord_attn.CoordAttn": Entry("coord", read_coord),
     "timm.layers.coord_attn.SimpleCoordAttn": Entry("scoord", read_scoord),
-    "timm.layers.coord_attn.EfficientLocalAttn": Entry("ela"),
-    "timm.layers.coord_attn.StripAttn": Entry("strip"),
+    "timm.layers.coord_attn.EfficientLocalAttn": Entry("ela", read_ela),
+    "timm.layers.coord_attn.StripAttn": Entry("strip", read_strip),
     "timm.layers.non_local_attn.NonLocalAttn": Entry("nl", read_nl),
     "timm.layers.non_local_attn.BatNonLocalAttn": Entry("bat", read_bat),
     "timm.layers.bottleneck_attn.BottleneckAttn": Entry("bottleneck", read_bottleneck),
@@ -693,6 +753,8 @@ GENERIC_READERS: Dict[str, Callable] = {
     "scoord": read_scoord,
     "lcbam": read_lcbam,
     "splat": read_splat,
+    "strip": read_strip,
+    "ela": read_ela,
 }
 
 # A module of no entry whose class name matches this is listed under `skipped` (it looks like

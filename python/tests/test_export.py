@@ -115,6 +115,30 @@ class ReadersRefuse(unittest.TestCase):
         self.assertIn("use_mlp", manifest["skipped"][0]["reason"])
         tmp.cleanup()
 
+    def test_strip_and_ela_fields_are_read_from_the_modules(self):
+        from timm.layers.coord_attn import EfficientLocalAttn, StripAttn
+        from timm.layers.norm import GroupNorm
+        model = nn.Sequential(
+            StripAttn(16, kernel_size=5, bias=True, gate_layer="hard_sigmoid", has_skip=True),
+            StripAttn(16, use_conv=False, gate_layer="tanh"),
+            EfficientLocalAttn(16, kernel_size=3, act_layer=nn.GELU, norm_layer=nn.BatchNorm2d),
+            EfficientLocalAttn(16, norm_layer=None, bias=True),
+            nn.Conv2d(16, 32, 1),
+            EfficientLocalAttn(32, norm_layer=GroupNorm),
+            EfficientLocalAttn(32, act_layer=nn.Mish))
+        tmp, manifest, blocks = _export(model, torch.randn(1, 16, 5, 7))
+        self.assertEqual(blocks["m0"]["kernel_size"], 5)
+        self.assertEqual((blocks["m0"]["bias"], blocks["m0"]["gate_layer"], blocks["m0"]["has_skip"]),
+                         (True, "hard_sigmoid", True))
+        self.assertEqual((blocks["m1"]["use_conv"], blocks["m1"]["gate_layer"]), (False, "tanh"))
+        self.assertNotIn("kernel_size", blocks["m1"])
+        self.assertEqual((blocks["m2"]["kernel_size"], blocks["m2"]["act_layer"], blocks["m2"]["norm_layer"]),
+                         (3, "gelu", "batchnorm"))
+        self.assertEqual((blocks["m3"]["norm_layer"], blocks["m3"]["bias"], blocks["m3"]["kernel_size"]), ("none", True, 7))
+        self.assertEqual(blocks["m5"]["norm_layer"], "groupnorm")
+        self.assertIn("mish", {s["module"]: s["reason"] for s in manifest["skipped"]}["6"])
+        tmp.cleanup()
+
     def test_unknown_attention_classes_are_listed(self):
         class MyAttention(nn.Module):
             def forward(self, x):

@@ -34,6 +34,8 @@ package enum CatalogRegistry {
         BatNonLocalOptions.self,
         BottleneckOptions.self,
         LambdaOptions.self,
+        ELAOptions.self,
+        StripOptions.self,
     ]
 
     /// The kind named `kind` in JSON.

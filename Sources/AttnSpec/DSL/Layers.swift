@@ -71,6 +71,28 @@ public struct BatchNorm: LayerConvertible {
     }
 }
 
+/// Depthwise conv along H (`(k, 1)` kernel) or W (`(1, k)`), padding `k // 2`, as timm's ELA and
+/// strip attention write it with `nn.Conv2d(C, C, (k, 1), groups=C)`.
+public struct AxisConv1D: LayerConvertible {
+    /// The layer this word stands for in a block body.
+    public let layer: Layer
+    /// An odd-width conv along `axis` with `<param>.weight` (and `<param>.bias` unless `bias` is false).
+    public init(kernelSize: Int, axis: LayerAxis, bias: Bool = true, param: String, of input: String? = nil) {
+        layer = Layer(.axisConv1d(kernelSize: kernelSize, axis: axis, bias: bias, param: param), inputs: input.map { [$0] } ?? [])
+    }
+}
+
+/// `nn.GroupNorm(groups, C, eps)`: per sample, each group of channels standardised over its
+/// channels and pixels, then the per-channel affine when `param` is given.
+public struct GroupNorm: LayerConvertible {
+    /// The layer this word stands for in a block body.
+    public let layer: Layer
+    /// A GroupNorm of `groups` groups reading `<param>.weight` and `<param>.bias` (no affine when nil).
+    public init(groups: Int, param: String?, eps: Double = 1e-5, of input: String? = nil) {
+        layer = Layer(.groupNorm(groups: groups, param: param, eps: eps), inputs: input.map { [$0] } ?? [])
+    }
+}
+
 /// `max(x, 0)`, elementwise.
 public struct ReLU: LayerConvertible {
     /// The layer this word stands for in a block body.

@@ -53,6 +53,12 @@ extension BlockSpec {
                     outChannels: try int(&r, "out_channels"), kernelSize: k,
                     padding: try r.int("padding") ?? samePadding(k, dilation), dilation: dilation, stride: stride,
                     groups: try r.int("groups") ?? 1, bias: try r.bool("bias") ?? true, param: try param(&r)))
+        case "axis_conv1d":
+            let k = try int(&r, "kernel_size")
+            let axis = try Self.axis(&r, allowed: [.h, .w])
+            op = .axisConv1d(kernelSize: k, axis: axis, bias: try r.bool("bias") ?? true, param: try param(&r))
+        case "group_norm":
+            op = .groupNorm(groups: try int(&r, "num_groups"), param: try r.string("param"), eps: try r.double("eps") ?? 1e-5)
         case "batch_norm":
             op = .batchNorm(param: try param(&r), eps: try r.double("eps") ?? 1e-5)
         case "relu": op = .relu

@@ -55,6 +55,15 @@ extension Layer {
             f["groups"] = .int(c.groups)
             f["bias"] = .bool(c.bias)
             f["param"] = .string(c.param)
+        case .axisConv1d(let k, let axis, let bias, let param):
+            f["kernel_size"] = .int(k)
+            f["axis"] = .string(axis.rawValue)
+            f["bias"] = .bool(bias)
+            f["param"] = .string(param)
+        case .groupNorm(let groups, let param, let eps):
+            f["num_groups"] = .int(groups)
+            if let param { f["param"] = .string(param) }
+            f["eps"] = .double(eps)
         case .batchNorm(let param, let eps):
             f["param"] = .string(param)
             f["eps"] = .double(eps)
