@@ -86,6 +86,7 @@ package struct CEmitter {
         names.expf = options.libm ? "expf" : "attn_expf"
         names.tanhf = options.libm ? "tanhf" : "attn_tanhf"
         names.erff = options.libm ? "erff" : "attn_erff"
+        names.sqrtf = options.libm ? "sqrtf" : "attn_sqrtf"
         self.names = names
     }
 
@@ -275,9 +276,10 @@ package struct CEmitter {
             case .unary(.tanh), .unary(.geluTanh): helpers.append(.tanhf)
             case .unary(.gelu): helpers.append(.erff)
             case .layerNorm, .instanceNorm: helpers.append(.sqrtf)
+            case .unary(.sqrt): if !options.libm { helpers.append(.sqrtf) }
             case .unary(.relu), .unary(.hardSigmoid), .unary(.relu6), .unary(.hardSwish), .unary(.leakyRelu),
                 .unary(.mulScalar), .unary(.addScalar), .binary, .affine, .globalPool, .channelPool, .linear, .channelConv1d,
-                .conv2d, .concat, .axisPool, .pool2d, .weightedPool, .matmul, .l1Normalize, .constant, .slice, .reshape,
+                .conv2d, .concat, .axisPool, .pool2d, .weightedPool, .variance, .matmul, .l1Normalize, .constant, .slice, .reshape,
                 .transpose, .upsampleNearest:
                 break
             }
@@ -314,7 +316,7 @@ package struct CEmitter {
         case .conv2d(let a): emitConv2d(group[0], a, into: &p)
         case .affine, .unary, .binary: emitMap(group[0], into: &p)
         case .concat: emitConcatCopy(group[0], into: &p)
-        case .axisPool, .softmax, .l1Normalize, .layerNorm, .instanceNorm: emitAlongAxis(group[0], into: &p)
+        case .axisPool, .softmax, .l1Normalize, .layerNorm, .instanceNorm, .variance: emitAlongAxis(group[0], into: &p)
         case .matmul(let ta, let tb, let alpha): emitMatmul(group[0], ta: ta, tb: tb, alpha: alpha, into: &p)
         case .attention(let scale): emitAttention(group[0], scale: scale, into: &p)
         case .slice, .reshape, .transpose, .upsampleNearest, .constant: emitGather(group[0], into: &p)

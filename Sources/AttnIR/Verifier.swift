@@ -50,7 +50,7 @@ extension Op {
     public var params: [ParamID] {
         switch self {
         case .globalPool, .channelPool, .axisPool, .pool2d, .unary, .binary, .concat, .slice, .reshape, .transpose,
-            .upsampleNearest, .softmax, .l1Normalize, .instanceNorm, .matmul, .attention:
+            .upsampleNearest, .softmax, .l1Normalize, .instanceNorm, .variance, .matmul, .attention:
             return []
         case .weightedPool(let w): return [w]
         case .layerNorm(let s, let t, _): return (s.map { [$0] } ?? []) + (t.map { [$0] } ?? [])

@@ -50,7 +50,7 @@ extension Interpreter {
                 return Float(acc)
             }
         case .globalPool, .channelPool, .axisPool, .linear, .channelConv1d, .conv2d, .matmul, .attention, .affine,
-            .softmax, .l1Normalize, .layerNorm, .instanceNorm, .unary, .binary, .concat:
+            .softmax, .l1Normalize, .layerNorm, .instanceNorm, .variance, .unary, .binary, .concat:
             preconditionFailure("\(op) is not a layout op")
         }
     }

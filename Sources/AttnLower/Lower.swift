@@ -130,6 +130,7 @@ struct LoweringState {
         case .hardSwish: op = .unary(.hardSwish)
         case .gelu(let approximateTanh): op = .unary(approximateTanh ? .geluTanh : .gelu)
         case .tanh: op = .unary(.tanh)
+        case .sqrt: op = .unary(.sqrt)
         case .leakyRelu(let slope):
             try float32(slope, "negative_slope")
             op = .unary(.leakyRelu(slope: Float(slope)))
@@ -169,6 +170,8 @@ struct LoweringState {
             let scale = try param.map { (p: String) throws(SpecError) in try declare(p, "weight", [c], .weight) }
             let shift = try param.map { (p: String) throws(SpecError) in try declare(p, "bias", [c], .bias) }
             op = .layerNorm(scale: scale, shift: shift, eps: Float(eps))
+        case .variance(let unbiased):
+            op = .variance(unbiased: unbiased)
         case .instanceNorm(let eps):
             try positiveEps(eps)
             op = .instanceNorm(eps: Float(eps))
@@ -384,9 +387,9 @@ struct LoweringState {
             return p.split(separator: ".").last { $0.first?.isNumber == false }.map(String.init) ?? "t"
         case .layerNorm(let p?, _):
             return p.split(separator: ".").last { $0.first?.isNumber == false }.map(String.init) ?? "t"
-        case .relu, .sigmoid, .hardSigmoid, .relu6, .silu, .hardSwish, .gelu, .tanh, .leakyRelu, .mulScalar, .addScalar,
+        case .relu, .sigmoid, .hardSigmoid, .relu6, .silu, .hardSwish, .gelu, .tanh, .sqrt, .leakyRelu, .mulScalar, .addScalar,
             .add, .sub, .mul, .concat, .axisPool, .pool2d, .upsampleNearest, .softmax,
-            .l1Normalize, .layerNorm, .instanceNorm, .matmul, .attention, .slice, .reshape, .transpose:
+            .l1Normalize, .layerNorm, .instanceNorm, .variance, .matmul, .attention, .slice, .reshape, .transpose:
             return op.jsonName
         }
     }

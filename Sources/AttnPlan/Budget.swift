@@ -46,7 +46,7 @@ extension Plan {
                 }
                 entries = 0
             case .globalPool, .channelPool, .linear, .channelConv1d, .axisPool, .pool2d, .weightedPool, .matmul, .affine,
-                .softmax, .l1Normalize, .layerNorm, .instanceNorm, .constant, .unary, .binary, .concat, .slice, .reshape,
+                .softmax, .l1Normalize, .layerNorm, .instanceNorm, .variance, .constant, .unary, .binary, .concat, .slice, .reshape,
                 .transpose:
                 entries = 0
             }

@@ -110,3 +110,11 @@ private func kindError(_ kind: String, _ input: String, _ extra: String = "") ->
         #expect(kindError("simam", #"{"c": 16, "h": 1, "w": 2}"#) == nil)
     }
 }
+
+@Suite struct SRMRuleTests {
+    @Test func errors() {
+        expectError(kindError("srm", #"{"c": 16, "h": 1, "w": 1}"#), path: "input", "H·W − 1", "1×1")
+        expectError(kindError("srm", #"{"c": 16, "h": 4, "w": 4}"#, #""reduction": 4"#), path: "reduction", "unknown field for kind \"srm\"")
+        #expect(kindError("srm", #"{"c": 16, "h": 2, "w": 1}"#) == nil)
+    }
+}

@@ -29,6 +29,7 @@ package enum CatalogRegistry {
         CoordOptions.self,
         SimpleCoordOptions.self,
         LightCBAMOptions.self,
+        SRMOptions.self,
     ]
 
     /// The kind named `kind` in JSON.
