@@ -35,7 +35,7 @@ import torch
 import torch.nn as nn
 
 import timm
-from timm.layers import CecaModule, EffectiveSEModule, GlobalContext, LayerNorm2d
+from timm.layers import CecaModule, EcaModule, EffectiveSEModule, GlobalContext, LayerNorm2d
 from timm.models.hgnet import EseModule
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -306,6 +306,21 @@ def srm_cases(args):
     ]
 
 
+def ecam_cases():
+    """timm's `ecam`: EcaModule(use_mlp=True), k from C (clamped to 3), rd make_divisible(C/8, 8)."""
+    keys = ["conv.weight", "conv.bias", "conv2.weight", "conv2.bias"]
+    return [
+        # C 64: k 3, rd 8.
+        _case("eca_timm_mlp_c64", "eca", (2, 64, 7, 5), lambda: EcaModule(64, use_mlp=True), {"use_mlp": True}, keys=keys),
+        # C 256: k 5, rd_ratio 1/4 -> rd 64.
+        _case("eca_timm_mlp_c256_r4", "eca", (1, 256, 3, 4), lambda: EcaModule(256, use_mlp=True, rd_ratio=1 / 4),
+              {"use_mlp": True, "reduction": 4}, keys=keys),
+        # C 6: the formula's k 1 clamped to 3; rd = make_divisible(0.75, 8) = 8 > C; a SiLU between.
+        _case("eca_timm_mlp_c6_silu", "eca", (1, 6, 5, 5), lambda: EcaModule(6, use_mlp=True, act_layer=nn.SiLU),
+              {"use_mlp": True, "act_layer": "silu"}, keys=keys),
+    ]
+
+
 def check_norm_eps(model):
     """BatchNorms at PyTorch's 1e-5, LayerNorms at their reference's (timm's LayerNorm2d 1e-6)."""
     for mod in model.modules():
@@ -317,7 +332,7 @@ def check_norm_eps(model):
 
 def cases(args):
     return (ese_cases() + ceca_cases() + gc_cases(args) + triplet_cases(args) + fca_cases(args) + ge_cases(args)
-            + simam_cases(args) + srm_cases(args))
+            + simam_cases(args) + srm_cases(args) + ecam_cases())
 
 
 _randomise = catalog.randomise

@@ -157,7 +157,7 @@ public enum LayerOp: Hashable, Sendable {
     public static let jsonNames = [
         "global_pool", "channel_pool", "axis_pool", "pool2d", "weighted_pool", "variance", "linear", "channel_conv1d", "conv2d",
         "batch_norm", "layer_norm", "instance_norm", "relu", "sigmoid", "hard_sigmoid", "relu6", "silu", "hard_swish",
-        "gelu", "tanh", "sqrt", "leaky_relu", "softmax", "l1_normalize", "add", "sub", "mul", "mul_scalar", "add_scalar", "matmul", "attention", "parameter", "concat", "slice", "reshape", "transpose",
+        "gelu", "tanh", "leaky_relu", "sqrt", "softmax", "l1_normalize", "add", "sub", "mul", "mul_scalar", "add_scalar", "matmul", "attention", "parameter", "concat", "slice", "reshape", "transpose",
         "upsample_nearest",
     ]
 
