@@ -20,7 +20,8 @@ Each case is made by the reference module itself:
   - official code outside timm, from a checkout of its repository given by path (fetched, never
     copied into this repository): --gcnet (xvjiarui/GCNet, mmdet/ops/gcb/context_block.py),
     --fcanet (cfzd/FcaNet, model/layer.py), --triplet (landskape-ai/triplet-attention,
-    MODELS/triplet_attention.py), --simam (ZjjConan/SimAM, networks/attentions/simam_module.py).
+    MODELS/triplet_attention.py), --simam (ZjjConan/SimAM, networks/attentions/simam_module.py),
+    --srm (hyunjaelee410/style-based-recalibration-module, models/recalibration_modules.py).
     A case whose checkout is not given is skipped, and says so.
 """
 
@@ -34,7 +35,7 @@ import torch
 import torch.nn as nn
 
 import timm
-from timm.layers import CecaModule, EffectiveSEModule, GlobalContext, LayerNorm2d
+from timm.layers import CecaModule, EcaModule, EffectiveSEModule, GlobalContext, LayerNorm2d
 from timm.models.hgnet import EseModule
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -134,7 +135,12 @@ def _simam(c, spec):
     return module.simam_module(e_lambda=spec.get("e_lambda", 1e-4))
 
 
-BUILDERS = {"simam": _simam, "ese": _ese, "ceca": _ceca, "gc": _gc, "triplet": _triplet, "fca": _fca, "ge": _ge}
+def _srm(c, spec):
+    module = _official("srm_modules", "ATTN_SRM_REPO", "models/recalibration_modules.py")
+    return module.SRMLayer(c)
+
+
+BUILDERS = {"srm": _srm, "simam": _simam, "ese": _ese, "ceca": _ceca, "gc": _gc, "triplet": _triplet, "fca": _fca, "ge": _ge}
 
 
 def ceca_cases():
@@ -285,6 +291,36 @@ def simam_cases(args):
     ]
 
 
+def srm_cases(args):
+    if args.srm is None:
+        print("skipping the SRM cases: no --srm checkout given")
+        return []
+    srm = load_module(os.path.join(args.srm, "models/recalibration_modules.py"), "srm_modules").SRMLayer
+    keys = ["cfc", *_bn("bn.")]
+    return [
+        _case("srm_official_c16", "srm", (2, 16, 7, 5), lambda: srm(16), keys=keys),
+        # a 1x3 plane: the unbiased variance divides by 2, not 3.
+        _case("srm_official_c24_1x3", "srm", (1, 24, 1, 3), lambda: srm(24), keys=keys),
+        # a wide plane at a small scale, where the 1e-5 inside the square root counts.
+        _case("srm_official_c8_small", "srm", (1, 8, 14, 14), lambda: srm(8), input_scale=0.01, keys=keys),
+    ]
+
+
+def ecam_cases():
+    """timm's `ecam`: EcaModule(use_mlp=True), k from C (clamped to 3), rd make_divisible(C/8, 8)."""
+    keys = ["conv.weight", "conv.bias", "conv2.weight", "conv2.bias"]
+    return [
+        # C 64: k 3, rd 8.
+        _case("eca_timm_mlp_c64", "eca", (2, 64, 7, 5), lambda: EcaModule(64, use_mlp=True), {"use_mlp": True}, keys=keys),
+        # C 256: k 5, rd_ratio 1/4 -> rd 64.
+        _case("eca_timm_mlp_c256_r4", "eca", (1, 256, 3, 4), lambda: EcaModule(256, use_mlp=True, rd_ratio=1 / 4),
+              {"use_mlp": True, "reduction": 4}, keys=keys),
+        # C 6: the formula's k 1 clamped to 3; rd = make_divisible(0.75, 8) = 8 > C; a SiLU between.
+        _case("eca_timm_mlp_c6_silu", "eca", (1, 6, 5, 5), lambda: EcaModule(6, use_mlp=True, act_layer=nn.SiLU),
+              {"use_mlp": True, "act_layer": "silu"}, keys=keys),
+    ]
+
+
 def check_norm_eps(model):
     """BatchNorms at PyTorch's 1e-5, LayerNorms at their reference's (timm's LayerNorm2d 1e-6)."""
     for mod in model.modules():
@@ -295,7 +331,8 @@ def check_norm_eps(model):
 
 
 def cases(args):
-    return ese_cases() + ceca_cases() + gc_cases(args) + triplet_cases(args) + fca_cases(args) + ge_cases(args) + simam_cases(args)
+    return (ese_cases() + ceca_cases() + gc_cases(args) + triplet_cases(args) + fca_cases(args) + ge_cases(args)
+            + simam_cases(args) + srm_cases(args) + ecam_cases())
 
 
 _randomise = catalog.randomise
@@ -320,6 +357,7 @@ def main(argv):
     parser.add_argument("--fcanet", help="checkout of cfzd/FcaNet")
     parser.add_argument("--triplet", help="checkout of landskape-ai/triplet-attention")
     parser.add_argument("--simam", help="checkout of ZjjConan/SimAM")
+    parser.add_argument("--srm", help="checkout of hyunjaelee410/style-based-recalibration-module")
     parser.add_argument("--timm-ge", help="timm 1.0.20's timm/layers/gather_excite.py (later timm cannot build it)")
     parser.add_argument("only", nargs="*", help="case names (default: all)")
     args = parser.parse_args(argv[1:])

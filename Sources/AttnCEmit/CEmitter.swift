@@ -91,6 +91,7 @@ package struct CEmitter {
         names.expf = options.libm ? "expf" : "attn_expf"
         names.tanhf = options.libm ? "tanhf" : "attn_tanhf"
         names.erff = options.libm ? "erff" : "attn_erff"
+        names.sqrtf = options.libm ? "sqrtf" : "attn_sqrtf"
         self.names = names
     }
 
@@ -281,9 +282,10 @@ package struct CEmitter {
             case .unary(.tanh), .unary(.geluTanh): helpers.append(.tanhf)
             case .unary(.gelu): helpers.append(.erff)
             case .layerNorm, .instanceNorm, .groupNorm: helpers.append(.sqrtf)
+            case .unary(.sqrt): if !options.libm { helpers.append(.sqrtf) }
             case .unary(.relu), .unary(.hardSigmoid), .unary(.relu6), .unary(.hardSwish), .unary(.leakyRelu),
                 .unary(.mulScalar), .unary(.addScalar), .binary, .affine, .globalPool, .channelPool, .linear, .channelConv1d, .axisConv1d,
-                .conv2d, .concat, .axisPool, .pool2d, .weightedPool, .matmul, .blockMatmul, .l1Normalize, .constant, .slice, .reshape,
+                .conv2d, .concat, .axisPool, .pool2d, .weightedPool, .variance, .matmul, .blockMatmul, .l1Normalize, .constant, .slice, .reshape,
                 .transpose, .upsampleNearest:
                 break
             }
@@ -322,7 +324,7 @@ package struct CEmitter {
         case .groupNorm(let g, let s, let t, let eps): emitGroupNorm(group[0], groups: g, scale: s, shift: t, eps: eps, into: &p)
         case .affine, .unary, .binary: emitMap(group[0], into: &p)
         case .concat: emitConcatCopy(group[0], into: &p)
-        case .axisPool, .softmax, .l1Normalize, .layerNorm, .instanceNorm: emitAlongAxis(group[0], into: &p)
+        case .axisPool, .softmax, .l1Normalize, .layerNorm, .instanceNorm, .variance: emitAlongAxis(group[0], into: &p)
         case .matmul(let ta, let tb, let alpha): emitMatmul(group[0], ta: ta, tb: tb, alpha: alpha, into: &p)
         case .attention(let scale, let relPos): emitAttention(group[0], scale: scale, relPos: relPos, into: &p)
         case .blockMatmul(let side): emitBlockMatmul(group[0], side: side, into: &p)

@@ -17,6 +17,9 @@ struct CNames {
     /// tanh and erf: libm's `tanhf`/`erff`, or the generator's `attn_tanhf`/`attn_erff`.
     var tanhf = "tanhf"
     var erff = "erff"
+    /// The square root of the `sqrt` op: libm's `sqrtf`, or the generator's `attn_sqrtf` (the
+    /// norms call `attn_sqrtf` either way).
+    var sqrtf = "sqrtf"
 
     /// `se_layer3` → `SE_LAYER3`, the macro prefix.
     var macroPrefix: String { program.name.uppercased() }

@@ -14,7 +14,7 @@ extension CEmitter {
         switch instr.op {
         case .axisPool(_, let a), .softmax(let a), .l1Normalize(let a, _): axis = a
         case .layerNorm: axis = .c
-        case .instanceNorm: axis = .hw
+        case .instanceNorm, .variance: axis = .hw
         case .globalPool, .channelPool, .pool2d, .weightedPool, .linear, .channelConv1d, .axisConv1d, .groupNorm, .conv2d, .matmul, .blockMatmul,
             .attention, .affine, .constant, .unary, .binary, .concat, .slice, .reshape, .transpose, .upsampleNearest:
             preconditionFailure("\(instr.op) does not work along an axis")
@@ -80,6 +80,12 @@ extension CEmitter {
         case .instanceNorm(let eps):
             if sx == 1 { p.use(.rowSum) }
             body.append(contentsOf: standardize(sx, xt, yt, count, eps: eps, scale: nil, shift: nil))
+        case .variance(let unbiased):
+            if sx == 1 { p.use(.rowSum) }
+            body.append(contentsOf: mean(sx, xt, count))
+            body.append(.line("float var = 0.0f;"))
+            body.append(.loop(variable: "t", extent: count, body: [.line("const float d = \(xt) - mean;"), .line("var += d * d;")]))
+            body.append(.line("yl[0] = \(cOver("var", unbiased ? count - 1 : count));"))
         case .globalPool, .channelPool, .pool2d, .weightedPool, .linear, .channelConv1d, .axisConv1d, .groupNorm, .conv2d, .matmul, .blockMatmul,
             .attention, .affine, .constant, .unary, .binary, .concat, .slice, .reshape, .transpose, .upsampleNearest:
             preconditionFailure("\(instr.op) does not work along an axis")
@@ -94,18 +100,19 @@ extension CEmitter {
         return [.loop(variable: "t", extent: count, body: [.line("\(yt) = \(k) * \(xt);")])]
     }
 
+    /// `mean`, the line's average.
+    private func mean(_ sx: Int, _ xt: String, _ count: Int) -> [Stmt] {
+        guard sx != 1 else { return [.line("const float mean = \(cOver("attn_row_sum(xl, \(count))", count));")] }
+        var body: [Stmt] = [.line("float mean = 0.0f;"), .loop(variable: "t", extent: count, body: [.line("mean += \(xt);")])]
+        if count > 1 { body.append(.line("mean /= \(count).0f;")) }
+        return body
+    }
+
     /// `(x − mean) / sqrt(var + eps)`, two passes for the statistics, then the optional affine.
     private func standardize(
         _ sx: Int, _ xt: String, _ yt: String, _ count: Int, eps: Float, scale: ParamID?, shift: ParamID?
     ) -> [Stmt] {
-        var body: [Stmt] = []
-        if sx == 1 {
-            body.append(.line("const float mean = \(cOver("attn_row_sum(xl, \(count))", count));"))
-        } else {
-            body.append(.line("float mean = 0.0f;"))
-            body.append(.loop(variable: "t", extent: count, body: [.line("mean += \(xt);")]))
-            if count > 1 { body.append(.line("mean /= \(count).0f;")) }
-        }
+        var body = mean(sx, xt, count)
         body.append(.line("float var = 0.0f;"))
         body.append(.loop(variable: "t", extent: count, body: [.line("const float d = \(xt) - mean;"), .line("var += d * d;")]))
         body.append(.line("const float inv = 1.0f / attn_sqrtf(\(cOver("var", count)) + \(cFloat(eps)));"))

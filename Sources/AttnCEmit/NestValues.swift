@@ -156,6 +156,12 @@ struct NestValues {
             case .geluTanh:
                 return ("0.5f * \(a) * (1.0f + \(names.tanhf)(0.797884561f * (\(a) + 0.044715f * \(a) * \(a) * \(a))))", depth)
             case .tanh: return ("\(names.tanhf)(\(a))", depth)
+            case .sqrt:
+                if names.sqrtf == "sqrtf" { return ("sqrtf(\(a))", depth) }
+                // attn_sqrtf returns its argument below 0; torch.sqrt gives NaN there.
+                let t = "\(names.value(v))_t"
+                emit("const float \(t) = \(a);", at: depth)
+                return ("\(t) < 0.0f ? 0.0f / 0.0f : attn_sqrtf(\(t))", depth)
             case .leakyRelu(let slope): return ("\(a) < 0.0f ? \(cFloat(slope)) * \(a) : \(a)", depth)
             case .mulScalar(let k): return ("\(a) * \(cFloat(k))", depth)
             case .addScalar(let k): return (k < 0 ? "\(a) - \(cFloat(-k))" : "\(a) + \(cFloat(k))", depth)
@@ -171,7 +177,7 @@ struct NestValues {
             let t = paramAtChannel(shift)
             return ("\(s.expr) * \(args[0].expr) + \(t.expr)", max(depth, s.depth, t.depth))
         case .globalPool, .channelPool, .linear, .channelConv1d, .conv2d, .concat, .axisPool, .pool2d, .weightedPool,
-            .matmul, .blockMatmul, .attention, .softmax, .l1Normalize, .layerNorm, .instanceNorm, .groupNorm, .axisConv1d, .constant, .slice, .reshape,
+            .matmul, .blockMatmul, .attention, .softmax, .l1Normalize, .layerNorm, .instanceNorm, .variance, .groupNorm, .axisConv1d, .constant, .slice, .reshape,
             .transpose, .upsampleNearest:
             preconditionFailure("\(instr.op) is never computed inline")
         }

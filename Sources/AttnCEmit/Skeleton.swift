@@ -77,7 +77,7 @@ enum Skeleton {
         let math: String
         switch (libm, forJIT) {
         case (true, false): math = "#include <math.h>\n#include <stdint.h>"
-        case (true, true): math = "float expf(float);\nfloat tanhf(float);\nfloat erff(float);\ntypedef unsigned int uint32_t;\ntypedef int int32_t;\n#define INFINITY (1.0f / 0.0f)"
+        case (true, true): math = "float expf(float);\nfloat tanhf(float);\nfloat erff(float);\nfloat sqrtf(float);\ntypedef unsigned int uint32_t;\ntypedef int int32_t;\n#define INFINITY (1.0f / 0.0f)"
         case (false, false): math = "#include <stdint.h>\n\n#define INFINITY (1.0f / 0.0f) /* libm-free build */"
         case (false, true): math = "typedef unsigned int uint32_t;\ntypedef int int32_t;\n#define INFINITY (1.0f / 0.0f)"
         }

@@ -37,6 +37,7 @@ extension Program {
         case .softmax: return times(4, out.count)
         case .l1Normalize: return times(3, out.count)
         case .layerNorm, .instanceNorm, .groupNorm: return times(6, out.count)
+        case .variance: return times(4, x.count)
         case .constant, .concat, .slice, .reshape, .transpose, .upsampleNearest: return 0
         }
     }

@@ -29,6 +29,8 @@ public enum UnaryOp: Hashable, Sendable {
     case geluTanh
     /// `tanh(x)` (`nn.Tanh`).
     case tanh
+    /// `√x` (`torch.sqrt`; NaN below 0).
+    case sqrt
     /// `x` for `x ≥ 0`, `slope · x` below (`nn.LeakyReLU(negative_slope)`).
     case leakyRelu(slope: Float)
     /// `x · value`, a multiplication by a constant.
@@ -48,6 +50,7 @@ public enum UnaryOp: Hashable, Sendable {
         case .gelu: return "gelu"
         case .geluTanh: return "gelu_tanh"
         case .tanh: return "tanh"
+        case .sqrt: return "sqrt"
         case .leakyRelu: return "leaky_relu"
         case .mulScalar: return "mul_scalar"
         case .addScalar: return "add_scalar"
@@ -58,13 +61,13 @@ public enum UnaryOp: Hashable, Sendable {
     public var constant: Float? {
         switch self {
         case .leakyRelu(let v), .mulScalar(let v), .addScalar(let v): return v
-        case .relu, .sigmoid, .hardSigmoid, .relu6, .silu, .hardSwish, .gelu, .geluTanh, .tanh: return nil
+        case .relu, .sigmoid, .hardSigmoid, .relu6, .silu, .hardSwish, .gelu, .geluTanh, .tanh, .sqrt: return nil
         }
     }
 
     /// One of each case (the constant ones with a sample value), for tests that cover them all.
     public static let allCases: [UnaryOp] = [
-        .relu, .sigmoid, .hardSigmoid, .relu6, .silu, .hardSwish, .gelu, .geluTanh, .tanh, .leakyRelu(slope: 0.01),
+        .relu, .sigmoid, .hardSigmoid, .relu6, .silu, .hardSwish, .gelu, .geluTanh, .tanh, .sqrt, .leakyRelu(slope: 0.01),
         .mulScalar(0.5), .addScalar(3),
     ]
 }
@@ -197,6 +200,9 @@ public enum Op: Hashable, Sendable {
     case pool2d(PoolMode, kernel: Int, stride: Int)
     /// `y[n,c] = Σ_hw F[c,h,w]·x[n,c,h,w]`: a learned weighting of each channel's pixels.
     case weightedPool(weight: ParamID)
+    /// The variance over H×W: `[N,C,H,W] → [N,C,1,1]`, `Σ(x − mean)²` divided by H·W − 1 when
+    /// `unbiased` (`torch.var`'s default) or by H·W; two passes over each plane.
+    case variance(unbiased: Bool)
 
     // MARK: dense
     /// `y[n,o] = Σ_i W[o,i]·x[n,i] (+ b[o])` on vectors `[N,I,1,1] → [N,O,1,1]`.

@@ -32,6 +32,7 @@ extension Op: CustomStringConvertible {
         case .layerNorm(let s, let t, let eps):
             return "layer_norm.c(eps=\(eps)\(s.map { ", scale=$\($0)" } ?? "")\(t.map { ", shift=$\($0)" } ?? ""))"
         case .instanceNorm(let eps): return "instance_norm.hw(eps=\(eps))"
+        case .variance(let unbiased): return "variance.hw(unbiased=\(unbiased))"
         case .constant(let id, let shape): return "constant($\(id) as \(shape))"
         case .slice(let start, let count): return "slice.c[\(start)..<\(start + count)]"
         case .reshape(let s): return "reshape\(s)"

@@ -98,6 +98,10 @@ extension Op {
             let x = operands[0]
             guard k >= 1, stride >= 1, k <= x.h, k <= x.w else { throw IRError("pool2d k=\(k) s=\(stride) does not fit \(x)") }
             return Shape(n: x.n, c: x.c, h: (x.h - k) / stride + 1, w: (x.w - k) / stride + 1)
+        case .variance:
+            try arity(1)
+            let x = operands[0]
+            return Shape(n: x.n, c: x.c, h: 1, w: 1)
         case .weightedPool(let weight):
             try arity(1)
             let x = operands[0]

@@ -50,7 +50,7 @@ extension Interpreter {
                 return Float(acc)
             }
         case .globalPool, .channelPool, .axisPool, .linear, .channelConv1d, .axisConv1d, .conv2d, .matmul, .blockMatmul, .attention,
-            .affine, .softmax, .l1Normalize, .layerNorm, .instanceNorm, .groupNorm, .unary, .binary, .concat:
+            .affine, .softmax, .l1Normalize, .layerNorm, .instanceNorm, .groupNorm, .variance, .unary, .binary, .concat:
             preconditionFailure("\(op) is not a layout op")
         }
     }

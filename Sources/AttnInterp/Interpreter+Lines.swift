@@ -80,6 +80,14 @@ extension Interpreter {
                 }
             }
             return y
+        case .variance(let unbiased):
+            // Two passes in Double, as torch.var's result to float rounding; one element per plane.
+            return s.lines(along: .hw).map { line in
+                let xs = (0..<line.count).map { Double(x[line.start + $0]) }
+                let mean = xs.reduce(0, +) / Double(xs.count)
+                let squares = xs.reduce(0.0) { $0 + ($1 - mean) * ($1 - mean) }
+                return Float(squares / Double(unbiased ? xs.count - 1 : xs.count))
+            }
         case .layerNorm(let scaleID, let shiftID, let eps):
             let scale = scaleID.map { Array(param($0)) }
             let shift = shiftID.map { Array(param($0)) }

@@ -29,7 +29,7 @@ package enum Interpreter {
     ) -> [Float] {
         let out = instr.shape
         switch instr.op {
-        case .axisPool, .softmax, .l1Normalize, .instanceNorm, .layerNorm, .groupNorm:
+        case .axisPool, .softmax, .l1Normalize, .instanceNorm, .layerNorm, .groupNorm, .variance:
             return evaluateAlongAxis(instr.op, args[0].0, args[0].1, out, param)
         case .slice, .reshape, .transpose, .upsampleNearest, .constant, .pool2d, .weightedPool:
             return evaluateLayout(instr.op, args, out, param)
@@ -160,6 +160,7 @@ package enum Interpreter {
         case .gelu: return 0.5 * v * (1 + erff(v * 0.707106781))
         case .geluTanh: return 0.5 * v * (1 + tanhf(0.797884561 * (v + 0.044715 * v * v * v)))
         case .tanh: return tanhf(v)
+        case .sqrt: return v.squareRoot()
         case .leakyRelu(let slope): return v < 0 ? slope * v : v
         case .mulScalar(let k): return v * k
         case .addScalar(let k): return v + k

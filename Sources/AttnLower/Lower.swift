@@ -137,6 +137,7 @@ struct LoweringState {
         case .hardSwish: op = .unary(.hardSwish)
         case .gelu(let approximateTanh): op = .unary(approximateTanh ? .geluTanh : .gelu)
         case .tanh: op = .unary(.tanh)
+        case .sqrt: op = .unary(.sqrt)
         case .leakyRelu(let slope):
             try float32(slope, "negative_slope")
             op = .unary(.leakyRelu(slope: Float(slope)))
@@ -185,6 +186,8 @@ struct LoweringState {
             let scale = try param.map { (p: String) throws(SpecError) in try declare(p, "weight", [c], .weight) }
             let shift = try param.map { (p: String) throws(SpecError) in try declare(p, "bias", [c], .bias) }
             op = .groupNorm(groups: groups, scale: scale, shift: shift, eps: Float(eps))
+        case .variance(let unbiased):
+            op = .variance(unbiased: unbiased)
         case .instanceNorm(let eps):
             try positiveEps(eps)
             op = .instanceNorm(eps: Float(eps))
@@ -422,9 +425,9 @@ struct LoweringState {
             return p.split(separator: ".").last { $0.first?.isNumber == false }.map(String.init) ?? "t"
         case .layerNorm(let p?, _), .groupNorm(_, let p?, _), .axisConv1d(_, _, _, let p):
             return p.split(separator: ".").last { $0.first?.isNumber == false }.map(String.init) ?? "t"
-        case .relu, .sigmoid, .hardSigmoid, .relu6, .silu, .hardSwish, .gelu, .tanh, .leakyRelu, .mulScalar, .addScalar,
+        case .relu, .sigmoid, .hardSigmoid, .relu6, .silu, .hardSwish, .gelu, .tanh, .sqrt, .leakyRelu, .mulScalar, .addScalar,
             .add, .sub, .mul, .concat, .axisPool, .pool2d, .upsampleNearest, .softmax,
-            .l1Normalize, .layerNorm, .instanceNorm, .groupNorm, .matmul, .blockMatmul, .attention, .slice, .reshape, .transpose:
+            .l1Normalize, .layerNorm, .instanceNorm, .groupNorm, .variance, .matmul, .blockMatmul, .attention, .slice, .reshape, .transpose:
             return op.jsonName
         }
     }

@@ -65,6 +65,8 @@ public enum LayerOp: Hashable, Sendable {
     case gelu(approximateTanh: Bool)
     /// `tanh(x)` (`nn.Tanh`).
     case tanh
+    /// `√x` (`torch.sqrt`: NaN below 0).
+    case sqrt
     /// `nn.LeakyReLU(negative_slope)`: `x` for `x ≥ 0`, `negativeSlope · x` below.
     case leakyRelu(negativeSlope: Double)
     /// `x · value`.
@@ -85,6 +87,8 @@ public enum LayerOp: Hashable, Sendable {
     case pool2d(PoolKind, kernelSize: Int, stride: Int)
     /// `Σ_hw F[c,h,w]·x[n,c,h,w]` with `<param>.weight` of shape [C,H,W].
     case weightedPool(param: String)
+    /// `torch.var` over H·W → [N,C,1,1]: `Σ(x − mean)²` over H·W − 1 when `unbiased`, else H·W.
+    case variance(unbiased: Bool)
     /// PyTorch's default (legacy nearest) `F.interpolate` to `h`×`w`.
     case upsampleNearest(h: Int, w: Int)
     /// Max-subtracted softmax along an axis.
@@ -134,6 +138,7 @@ public enum LayerOp: Hashable, Sendable {
         case .hardSwish: return "hard_swish"
         case .gelu: return "gelu"
         case .tanh: return "tanh"
+        case .sqrt: return "sqrt"
         case .leakyRelu: return "leaky_relu"
         case .mulScalar: return "mul_scalar"
         case .addScalar: return "add_scalar"
@@ -144,6 +149,7 @@ public enum LayerOp: Hashable, Sendable {
         case .axisPool: return "axis_pool"
         case .pool2d: return "pool2d"
         case .weightedPool: return "weighted_pool"
+        case .variance: return "variance"
         case .upsampleNearest: return "upsample_nearest"
         case .softmax: return "softmax"
         case .l1Normalize: return "l1_normalize"
@@ -162,9 +168,9 @@ public enum LayerOp: Hashable, Sendable {
 
     /// Every JSON op name, for error messages and `attn-gen list`.
     public static let jsonNames = [
-        "global_pool", "channel_pool", "axis_pool", "pool2d", "weighted_pool", "linear", "channel_conv1d", "conv2d",
+        "global_pool", "channel_pool", "axis_pool", "pool2d", "weighted_pool", "variance", "linear", "channel_conv1d", "conv2d",
         "axis_conv1d", "batch_norm", "layer_norm", "instance_norm", "group_norm", "relu", "sigmoid", "hard_sigmoid", "relu6", "silu", "hard_swish",
-        "gelu", "tanh", "leaky_relu", "softmax", "l1_normalize", "add", "sub", "mul", "mul_scalar", "add_scalar", "matmul", "attention", "block_matmul", "parameter", "concat", "slice", "reshape", "transpose",
+        "gelu", "tanh", "leaky_relu", "sqrt", "softmax", "l1_normalize", "add", "sub", "mul", "mul_scalar", "add_scalar", "matmul", "attention", "block_matmul", "parameter", "concat", "slice", "reshape", "transpose",
         "upsample_nearest",
     ]
 
@@ -180,9 +186,9 @@ public enum LayerOp: Hashable, Sendable {
         case .axisConv1d(_, _, let bias, let p): return bias ? [p + ".weight", p + ".bias"] : [p + ".weight"]
         case .parameter(let p, _): return [p]
         case .attention(_, let r?): return [r.param + ".height_rel", r.param + ".width_rel"]
-        case .globalPool, .channelPool, .relu, .sigmoid, .hardSigmoid, .relu6, .silu, .hardSwish, .gelu, .tanh,
+        case .globalPool, .channelPool, .relu, .sigmoid, .hardSigmoid, .relu6, .silu, .hardSwish, .gelu, .tanh, .sqrt,
             .leakyRelu, .mulScalar, .addScalar, .add, .sub, .mul, .concat, .axisPool, .pool2d,
-            .upsampleNearest, .softmax, .l1Normalize, .layerNorm, .instanceNorm, .groupNorm, .matmul, .attention(_, nil), .blockMatmul, .slice,
+            .upsampleNearest, .softmax, .l1Normalize, .layerNorm, .instanceNorm, .groupNorm, .variance, .matmul, .attention(_, nil), .blockMatmul, .slice,
             .reshape, .transpose:
             return []
         }
@@ -192,8 +198,8 @@ public enum LayerOp: Hashable, Sendable {
     public var arity: Int? {
         switch self {
         case .globalPool, .channelPool, .linear, .channelConv1d, .conv2d, .batchNorm, .relu, .sigmoid, .hardSigmoid,
-            .relu6, .silu, .hardSwish, .gelu, .tanh, .leakyRelu, .mulScalar, .addScalar,
-            .axisPool, .pool2d, .weightedPool, .upsampleNearest, .softmax, .l1Normalize, .layerNorm, .instanceNorm,
+            .relu6, .silu, .hardSwish, .gelu, .tanh, .sqrt, .leakyRelu, .mulScalar, .addScalar,
+            .axisPool, .pool2d, .weightedPool, .variance, .upsampleNearest, .softmax, .l1Normalize, .layerNorm, .instanceNorm,
             .axisConv1d, .groupNorm, .slice, .reshape, .transpose:
             return 1
         case .add, .sub, .mul, .matmul, .blockMatmul: return 2

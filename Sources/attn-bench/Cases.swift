@@ -79,6 +79,8 @@ enum CatalogCases {
         #"{"name": "fca", "kind": "fca", "input": {"c": 512, "h": 14, "w": 14}}"#,
         #"{"name": "ge", "kind": "ge", "extra_params": true, "extent": 2, "input": {"c": 256, "h": 56, "w": 56}}"#,
         #"{"name": "simam", "kind": "simam", "input": {"c": 256, "h": 56, "w": 56}}"#,
+        #"{"name": "srm", "kind": "srm", "input": {"c": 256, "h": 56, "w": 56}}"#,
+        #"{"name": "ecam", "kind": "eca", "use_mlp": true, "input": {"c": 512, "h": 28, "w": 28}}"#,
         #"{"name": "coord", "kind": "coord", "input": {"c": 256, "h": 28, "w": 28}}"#,
         #"{"name": "scoord", "kind": "scoord", "input": {"c": 256, "h": 28, "w": 28}}"#,
         #"{"name": "lcbam", "kind": "lcbam", "input": {"c": 1024, "h": 14, "w": 14}}"#,

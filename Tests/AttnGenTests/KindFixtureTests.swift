@@ -11,7 +11,7 @@ import Foundation
 import Testing
 
 /// The kinds whose fixtures this suite runs.
-let issue13Kinds: Set<String> = ["ese", "ceca", "gc", "triplet", "fca", "ge", "simam"]
+let issue13Kinds: Set<String> = ["ese", "ceca", "gc", "triplet", "fca", "ge", "simam", "srm", "eca"]
 
 private func fixtureKind(_ name: String) -> String? {
     let path = Paths.fixtures.appendingPathComponent("\(name)/spec.json").path

@@ -110,3 +110,22 @@ private func kindError(_ kind: String, _ input: String, _ extra: String = "") ->
         #expect(kindError("simam", #"{"c": 16, "h": 1, "w": 2}"#) == nil)
     }
 }
+
+@Suite struct SRMRuleTests {
+    @Test func errors() {
+        expectError(kindError("srm", #"{"c": 16, "h": 1, "w": 1}"#), path: "input", "H·W − 1", "1×1")
+        expectError(kindError("srm", #"{"c": 16, "h": 4, "w": 4}"#, #""reduction": 4"#), path: "reduction", "unknown field for kind \"srm\"")
+        #expect(kindError("srm", #"{"c": 16, "h": 2, "w": 1}"#) == nil)
+    }
+}
+
+@Suite struct ECAMLPRuleTests {
+    @Test func errors() {
+        let input = #"{"c": 64, "h": 4, "w": 4}"#
+        expectError(kindError("eca", input, #""reduction": 4"#), path: "reduction", "only read with use_mlp")
+        expectError(kindError("eca", input, #""use_mlp": true, "reduction": 0"#), path: "reduction", "at least 1")
+        expectError(kindError("eca", input, #""use_mlp": true, "kernel_size": 4"#), path: "kernel_size", "odd")
+        expectError(kindError("eca", input, #""use_mlp": true, "act_layer": "swish""#), path: "act_layer", "unknown activation")
+        #expect(kindError("eca", input, #""use_mlp": true, "rd_divisor": 1, "act_layer": "gelu""#) == nil)
+    }
+}

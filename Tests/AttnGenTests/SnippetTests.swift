@@ -21,6 +21,9 @@ import Testing
         ("matmul_alpha", #"{"name": "k", "input": {"c": 1, "h": 3, "w": 3}, "graph": [{"op": "matmul", "inputs": ["x", "x"], "alpha": 0.5}]}"#),
         ("activations", #"{"name": "k", "input": {"c": 2, "h": 1, "w": 3}, "graph": [{"op": "mul_scalar", "value": 2.5}, {"op": "silu", "as": "a"}, {"op": "hard_swish"}, {"op": "gelu"}, {"op": "gelu", "approximate": "tanh"}, {"op": "tanh"}, {"op": "leaky_relu", "negative_slope": 0.125}, {"op": "relu6"}, {"op": "add_scalar", "value": -1}, {"op": "mul", "inputs": ["a"]}]}"#),
         ("activations_no_libm", #"{"name": "k", "libm": false, "input": {"c": 2, "h": 1, "w": 3}, "graph": [{"op": "silu", "as": "a"}, {"op": "gelu", "as": "b"}, {"op": "tanh", "inputs": ["x"]}, {"op": "add", "inputs": ["a"]}, {"op": "add", "inputs": ["b"]}]}"#),
+        ("sqrt", #"{"name": "k", "input": {"c": 2, "h": 1, "w": 3}, "graph": [{"op": "mul", "inputs": ["x", "x"]}, {"op": "sqrt"}]}"#),
+        ("sqrt_no_libm", #"{"name": "k", "libm": false, "input": {"c": 2, "h": 1, "w": 3}, "graph": [{"op": "sqrt"}, {"op": "add", "inputs": ["x"]}]}"#),
+        ("variance", #"{"name": "k", "input": {"c": 2, "h": 2, "w": 3}, "graph": [{"op": "variance", "unbiased": false}]}"#),
         ("softmax_hw", #"{"name": "k", "input": {"c": 2, "h": 2, "w": 2}, "graph": [{"op": "softmax", "axis": "hw"}]}"#),
     ]
 

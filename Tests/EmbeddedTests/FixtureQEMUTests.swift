@@ -1,4 +1,4 @@
-// The SE family's PyTorch fixtures (Tests/Fixtures/se_*) on the Cortex-M4F under QEMU with the
+// The SE family's, SRM's and timm ecam's PyTorch fixtures (Tests/Fixtures/se_*, srm_*, eca_timm_mlp_*) on the Cortex-M4F under QEMU with the
 // weights timm wrote: each built as written (NCHW, libm) and as a device build (NHWC, no libm, the
 // self-test run on the device), the device's output within 1e-5 of max|y| of the interpreter on
 // the same imported parameters. FixtureTests holds the interpreter to PyTorch's own output, so
@@ -11,9 +11,9 @@ import Testing
 @Suite(.serialized) struct FixtureQEMUTests {
     static let fixtures = EmbeddedPaths.root.appendingPathComponent("Tests/Fixtures")
 
-    /// The SE kind's fixtures (not the SE variants or SE-GC, other kinds).
+    /// The SE kind's fixtures (not the SE variants or SE-GC, other kinds), SRM's and ecam's.
     static let names: [String] = ((try? FileManager.default.contentsOfDirectory(atPath: fixtures.path)) ?? []).filter {
-        $0.hasPrefix("se_") && !$0.hasPrefix("se_var") && !$0.hasPrefix("se_gc_")
+        ($0.hasPrefix("se_") && !$0.hasPrefix("se_var") && !$0.hasPrefix("se_gc_")) || $0.hasPrefix("srm_") || $0.hasPrefix("eca_timm_mlp_")
     }.sorted()
     static let cases: [(String, Variant)] = names.flatMap { n in Variant.all.map { (n, $0) } }
 

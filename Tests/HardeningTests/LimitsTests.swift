@@ -39,7 +39,7 @@ struct LimitsTests {
         "global_pool": ([], #""mode": "mean""#, []), "channel_pool": ([], #""mode": "max""#, []),
         "axis_pool": ([], #""mode": "mean", "axis": "h""#, []),
         "pool2d": ([], #""mode": "max", "kernel_size": 2, "stride": 2"#, ["kernel_size", "stride"]),
-        "weighted_pool": ([], #""param": "f""#, []),
+        "weighted_pool": ([], #""param": "f""#, []), "variance": ([], "", []),
         "linear": ([#"{"op": "global_pool", "mode": "mean"}"#], #""out_features": 4, "param": "fc""#, ["out_features"]),
         "channel_conv1d": ([#"{"op": "global_pool", "mode": "mean"}"#], #""kernel_size": 3, "param": "c""#, ["kernel_size"]),
         "conv2d": (
@@ -51,7 +51,7 @@ struct LimitsTests {
         "group_norm": ([], #""num_groups": 4, "param": "gn""#, ["num_groups"]),
         "relu": ([], "", []), "sigmoid": ([], "", []), "hard_sigmoid": ([], "", []),
         "relu6": ([], "", []), "silu": ([], "", []), "hard_swish": ([], "", []), "gelu": ([], #""approximate": "tanh""#, []),
-        "tanh": ([], "", []), "leaky_relu": ([], #""negative_slope": 0.2"#, []),
+        "tanh": ([], "", []), "sqrt": ([], "", []), "leaky_relu": ([], #""negative_slope": 0.2"#, []),
         "mul_scalar": ([], #""value": 0.5"#, []), "add_scalar": ([], #""value": 3"#, []),
         "softmax": ([], #""axis": "hw""#, []), "l1_normalize": ([], #""axis": "c""#, []),
         "add": ([], #""inputs": ["x"]"#, []), "sub": ([], #""inputs": ["x"]"#, []), "mul": ([], #""inputs": ["x"]"#, []),

@@ -184,6 +184,9 @@ def build(spec, resolved):
     if kind == "se":
         return SEModule(c, rd_channels=resolved["rd"], bias=resolved["bias"])
     if kind == "eca":
+        if spec.get("use_mlp", False):  # timm's ecam, from the channels as timm builds it
+            return EcaModule(c, use_mlp=True, rd_ratio=1 / spec.get("reduction", 8), rd_channels=spec.get("reduced_channels"),
+                             rd_divisor=spec.get("rd_divisor", 8))
         return EcaModule(kernel_size=resolved["kernel_size"])
     if kind == "cbam":
         return CbamModule(

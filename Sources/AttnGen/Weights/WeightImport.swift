@@ -41,6 +41,9 @@ extension Checkpoint {
     /// for `[k]`) are accepted since PyTorch stores 1×1 convs and conv1d that way.
     private func tensor(_ name: String, _ expected: [Int]) throws(SpecError) -> [Float] {
         guard let found = dims(name) else { throw missing(name, expected: expected) }
+        // A Conv1d weight goes to the middle column; the k×k kernel itself (as attn-gen's own
+        // files hold it) is read as any tensor.
+        if scheme.conv1dColumns.contains(name), found.count == 3 { return try column(name, found, expected) }
         guard found.filter({ $0 != 1 }) == expected.filter({ $0 != 1 }),
             found.reduce(1, *) == expected.reduce(1, *)
         else {
@@ -50,6 +53,20 @@ extension Checkpoint {
         var values = try self.values(name)
         if scheme.swappedPlanes.contains(name) { values = swapInputPlanes(values, expected) }
         return values
+    }
+
+    /// A Conv1d weight `[O, I, k]` as the middle column of the k×k kernel `[O, I, k, k]`, zeros
+    /// elsewhere.
+    private func column(_ name: String, _ found: [Int], _ expected: [Int]) throws(SpecError) -> [Float] {
+        guard expected.count == 4, expected[2] == expected[3], found == Array(expected.prefix(3)) else {
+            throw SpecError(
+                "weights", "\(file.source): tensor \"\(displayName(name))\" has shape \(found), expected \(expected.prefix(3).map { $0 }) (a Conv1d weight)")
+        }
+        let values = try self.values(name)
+        let k = expected[2]
+        var out = [Float](repeating: 0, count: values.count * k)
+        for (i, v) in values.enumerated() { out[i * k + k / 2] = v }
+        return out
     }
 
     /// Exchanges the two input channels of a `[O, 2, k, k]` conv weight.

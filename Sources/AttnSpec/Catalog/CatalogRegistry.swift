@@ -36,6 +36,7 @@ package enum CatalogRegistry {
         LambdaOptions.self,
         ELAOptions.self,
         StripOptions.self,
+        SRMOptions.self,
     ]
 
     /// The kind named `kind` in JSON.

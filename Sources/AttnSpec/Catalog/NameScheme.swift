@@ -10,6 +10,9 @@ package struct NameScheme: Sendable {
     package let renames: [(theirs: String, ours: String)]
     /// Catalog tensors whose two input planes are stored the other way round.
     package let swappedPlanes: Set<String>
+    /// Catalog tensors stored as a Conv1d weight `[O, I, k]` that the block runs as the middle
+    /// column of a k×k conv `[O, I, k, k]` over a one-pixel-wide plane (the other columns are 0).
+    package var conv1dColumns: Set<String> = []
 
     package static let timm = NameScheme(label: "timm", renames: [], swappedPlanes: [])
 

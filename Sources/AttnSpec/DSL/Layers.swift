@@ -166,6 +166,23 @@ public struct Tanh: LayerConvertible {
     public init(of input: String? = nil) { layer = Layer(.tanh, inputs: input.map { [$0] } ?? []) }
 }
 
+/// `torch.var` over H·W of each channel → [N,C,1,1] (unbiased unless told otherwise).
+public struct Variance: LayerConvertible {
+    /// The layer this word stands for in a block body.
+    public let layer: Layer
+    /// The variance of `input` (the previous result when nil) over H·W, divided by H·W − 1
+    /// when `unbiased` (PyTorch's default), else by H·W.
+    public init(unbiased: Bool = true, of input: String? = nil) { layer = Layer(.variance(unbiased: unbiased), inputs: input.map { [$0] } ?? []) }
+}
+
+/// The square root, elementwise (`torch.sqrt`: NaN below 0).
+public struct Sqrt: LayerConvertible {
+    /// The layer this word stands for in a block body.
+    public let layer: Layer
+    /// `√x` of `input` (the previous result when nil).
+    public init(of input: String? = nil) { layer = Layer(.sqrt, inputs: input.map { [$0] } ?? []) }
+}
+
 /// PyTorch's `nn.LeakyReLU(negative_slope)`, default slope 0.01.
 public struct LeakyReLU: LayerConvertible {
     /// The layer this word stands for in a block body.

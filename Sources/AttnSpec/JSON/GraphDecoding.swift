@@ -75,6 +75,7 @@ extension BlockSpec {
             case let other: throw SpecError("approximate", "must be \"none\" or \"tanh\" (PyTorch's GELU), got \"\(other)\"")
             }
         case "tanh": op = .tanh
+        case "sqrt": op = .sqrt
         case "leaky_relu": op = .leakyRelu(negativeSlope: try r.double("negative_slope") ?? 0.01)
         case "mul_scalar", "add_scalar":
             let value = try r.require("value") { (r: inout FieldReader, k: String) throws(SpecError) in try r.double(k) }
@@ -99,6 +100,7 @@ extension BlockSpec {
             op = .l1Normalize(try Self.axis(&r, allowed: LayerAxis.allCases), eps: try r.double("eps") ?? 1e-12)
         case "layer_norm": op = .layerNorm(param: try r.string("param"), eps: try r.double("eps") ?? 1e-5)
         case "instance_norm": op = .instanceNorm(eps: try r.double("eps") ?? 1e-5)
+        case "variance": op = .variance(unbiased: try r.bool("unbiased") ?? true)
         case "matmul":
             op = .matmul(
                 transposeA: try r.bool("transpose_a") ?? false, transposeB: try r.bool("transpose_b") ?? false,

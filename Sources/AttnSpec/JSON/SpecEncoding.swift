@@ -67,7 +67,7 @@ extension Layer {
         case .batchNorm(let param, let eps):
             f["param"] = .string(param)
             f["eps"] = .double(eps)
-        case .relu, .sigmoid, .hardSigmoid, .relu6, .silu, .hardSwish, .tanh, .add, .sub, .mul, .concat:
+        case .relu, .sigmoid, .hardSigmoid, .relu6, .silu, .hardSwish, .tanh, .sqrt, .add, .sub, .mul, .concat:
             break
         case .gelu(let approximateTanh):
             f["approximate"] = .string(approximateTanh ? "tanh" : "none")
@@ -94,6 +94,8 @@ extension Layer {
         case .layerNorm(let param, let eps):
             if let param { f["param"] = .string(param) }
             f["eps"] = .double(eps)
+        case .variance(let unbiased):
+            f["unbiased"] = .bool(unbiased)
         case .instanceNorm(let eps):
             f["eps"] = .double(eps)
         case .matmul(let ta, let tb, let alpha):

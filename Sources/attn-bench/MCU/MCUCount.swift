@@ -136,14 +136,15 @@ extension Program {
         var total = 0
         for (i, instr) in instrs.enumerated() {
             switch instr.op {
-            case .linear, .channelConv1d, .conv2d, .matmul, .blockMatmul, .weightedPool:
+            case .linear, .channelConv1d, .axisConv1d, .conv2d, .matmul, .blockMatmul, .weightedPool:
                 total += flops(i + 1) / 2
             case .attention:
                 let q = shape(of: instr.operands[0])
                 let keys = shape(of: instr.operands[1]).w
                 let dv = shape(of: instr.operands[2]).h
                 total += q.n * q.c * q.w * (q.h + dv) * keys
-            case .globalPool, .channelPool, .axisPool, .pool2d, .affine, .softmax, .l1Normalize, .layerNorm, .instanceNorm,
+            case .globalPool, .channelPool, .axisPool, .pool2d, .variance, .affine, .softmax, .l1Normalize, .layerNorm, .instanceNorm,
+                .groupNorm,
                 .constant, .unary, .binary, .concat, .slice, .reshape, .transpose, .upsampleNearest:
                 break
             }
