@@ -126,6 +126,7 @@ NETWORKS = {
     "mobilenetv3_large_100": (_timm("mobilenetv3_large_100"), None),
     "efficientnet_b0": (_timm("efficientnet_b0"), None),
     "resnest14d": (_timm("resnest14d"), None),
+    "skresnet18": (_timm("skresnet18"), None),
     "gcresnet33ts": (_timm("gcresnet33ts"), None),
     "mixed": (Mixed, {UserSE: "se"}),
     "zoo": (Zoo, None),

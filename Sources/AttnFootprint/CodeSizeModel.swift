@@ -55,15 +55,15 @@ public struct CodeSizeModel: Sendable, Hashable {
     /// Cortex-M0+ (Thumb-1, no FPU).
     public static let cortexM0plus = CodeSizeModel(
         core: "cortex-m0plus", flags: "-mcpu=cortex-m0plus -mthumb -mfloat-abi=soft -O2",
-        coefficients: [-90.00, 0.72, 19.20, 48.37, 1.70, -51.43], calibrationError: (1298, 0.63))
+        coefficients: [-76.75, 0.71, 21.01, 44.60, 5.80, -73.46], calibrationError: (1080, 0.86))
     /// Cortex-M4 with single-precision FPU, the default.
     public static let cortexM4F = CodeSizeModel(
         core: "cortex-m4f", flags: "-mcpu=cortex-m4 -mthumb -mfpu=fpv4-sp-d16 -mfloat-abi=hard -O2",
-        coefficients: [-101.06, 0.64, 13.17, 47.74, 11.32, -31.03], calibrationError: (1359, 1.02))
+        coefficients: [-75.37, 0.56, 18.35, 46.12, 4.67, -62.48], calibrationError: (1295, 1.02))
     /// Cortex-M7 with FPU.
     public static let cortexM7 = CodeSizeModel(
         core: "cortex-m7", flags: "-mcpu=cortex-m7 -mthumb -mfpu=fpv5-d16 -mfloat-abi=hard -O2",
-        coefficients: [-105.78, 0.65, 12.59, 48.65, 11.40, -27.23], calibrationError: (1349, 1.08))
+        coefficients: [-79.91, 0.57, 17.62, 45.92, 5.54, -58.73], calibrationError: (1266, 1.03))
 
     /// Every calibrated model.
     public static let all = [cortexM0plus, cortexM4F, cortexM7]
