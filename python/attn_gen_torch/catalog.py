@@ -530,7 +530,8 @@ def _strip_convs(m, c):
     return found[0]
 
 
-def _gate_field(m, what):
+def _act_name(m, what):
+    """The JSON name of an act or gate module any `act_layer`/`gate_layer` field takes."""
     name = _act(m, what)
     if name not in _SE_ACTS:
         raise Unsupported(f"{what} is {name}, which the kind's {what}_layer does not take")
@@ -539,7 +540,7 @@ def _gate_field(m, what):
 
 def read_strip(m, shape):
     """timm.layers.StripAttn: the strip means, optionally conv_h / conv_w, added under the gate."""
-    fields = {"use_conv": bool(m.use_conv), "gate_layer": _gate_field(m.gate, "gate"), "has_skip": bool(m.has_skip)}
+    fields = {"use_conv": bool(m.use_conv), "gate_layer": _act_name(m.gate, "gate"), "has_skip": bool(m.has_skip)}
     if m.use_conv:
         fields["kernel_size"], fields["bias"] = _strip_convs(m, shape[1])
     return fields
@@ -566,8 +567,8 @@ def read_ela(m, shape):
     if len(norms) != 1:
         raise Unsupported(f"norm_h and norm_w differ: {sorted(norms)}")
     _batch_norms_default_eps(m)
-    return {"kernel_size": k, "bias": bias, "act_layer": _gate_field(m.act, "act"),
-            "gate_layer": _gate_field(m.gate, "gate"), "norm_layer": norms.pop(), "has_skip": bool(m.has_skip)}
+    return {"kernel_size": k, "bias": bias, "act_layer": _act_name(m.act, "act"),
+            "gate_layer": _act_name(m.gate, "gate"), "norm_layer": norms.pop(), "has_skip": bool(m.has_skip)}
 
 
 def read_danet(m, shape):
