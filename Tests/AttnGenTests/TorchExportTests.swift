@@ -142,6 +142,7 @@ private func json(_ url: URL) throws -> [String: Any] {
         #expect(GoldenCheck.tolerance(kind: "cbam") == 1e-5)
         #expect(GoldenCheck.tolerance(kind: "splat") == 1e-5)
         #expect(GoldenCheck.tolerance(kind: "gc") == 1e-5)
+        #expect(GoldenCheck.tolerance(kind: "ela") == 1e-5 && GoldenCheck.tolerance(kind: "strip") == 1e-5 && GoldenCheck.tolerance(kind: "srm") == 1e-5)
         #expect(GoldenCheck.tolerance(kind: "sk") == 1e-4)
         #expect(GoldenCheck.tolerance(kind: nil) == 1e-4)
     }

@@ -47,7 +47,7 @@ public enum GoldenCheck {
         return tightKinds.contains(kind) ? 1e-5 : 1e-4
     }
 
-    static let tightKinds: Set<String> = ["se", "eca", "cbam", "ese", "ceca", "gc", "ge", "coord", "scoord", "lcbam", "splat"]
+    static let tightKinds: Set<String> = ["se", "eca", "cbam", "ese", "ceca", "gc", "ge", "coord", "scoord", "lcbam", "splat", "srm", "strip", "ela"]
 
     /// The golden file of a block: `<dir>/<name>.safetensors`.
     public static func goldenPath(_ directory: URL, name: String) -> URL {
