@@ -19,10 +19,12 @@ import Testing
         ]}
         """#
 
-    /// The generated files for `flags`, in a fresh folder.
+    /// The generated files for `flags`, in a fresh folder of its own: two tests run in parallel
+    /// both generate the mcu files, and one deleting a shared folder broke the other's build.
     static func generate(_ flags: [String], target: String = "portable") throws -> URL {
         let binary = try #require(CLI.binary, "the attn-gen binary is not built")
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("attn-shared-\(getpid())-\(flags.count)-\(target)")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "attn-shared-\(getpid())-\(flags.count)-\(target)-\(UUID().uuidString)")
         try? FileManager.default.removeItem(at: dir)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let spec = dir.appendingPathComponent("shared_demo.spec.json")
