@@ -44,6 +44,46 @@ import Testing
     }
 }
 
+extension Int8QEMUTests {
+    /// Planes past 255 rows (the DSP channel sums flush their int16 lanes every 255 rows) and, for
+    /// ECA, a channel count that leaves a tail after the groups of four: sizes no fixture model has.
+    /// The fixture blocks' arithmetic at those sizes, on the M4F, against the Swift model of the
+    /// kernel, which Int8BitExactTests pins to TFLM on the fixtures; seeded inputs over the full
+    /// int8 range.
+    @Test(.enabled(if: toolsMissing == nil, "arm-none-eabi-gcc or qemu-system-arm is missing: \(toolsMissing ?? "")"))
+    func longPlanesAndChannelTailsOnCortexM4F() throws {
+        func block(_ model: String) throws -> Int8SE {
+            let bytes = Array(try Data(contentsOf: Self.fixtures.appendingPathComponent("\(model).tflite")))
+            return try #require(try TFLiteImport(bytes: bytes, modelName: model).kernels.first).recognised.block
+        }
+        let se = try block("se_c16_5x5")
+        let hsig = try block("hsig_se_c32_4x4")
+        let eca = try block("eca_c16_5x5")
+        let cases: [(String, Int8SE?)] = [
+            ("se_long", se.resized(height: 17, width: 17)), ("hsig_long", hsig.resized(height: 23, width: 24)),
+            ("eca_tail", eca.resized(height: 23, width: 23, channels: 19)), ("eca_small", eca.resized(height: 2, width: 3, channels: 3)),
+        ]
+        var state: UInt64 = 15
+        for (name, resized) in cases {
+            let b = try #require(resized, "\(name)")
+            let size = b.height * b.width * b.channels
+            let inputs: [[Int8]] = (0..<2).map { _ in
+                (0..<size).map { _ in
+                    state &+= 0x9E37_79B9_7F4A_7C15
+                    return Int8(truncatingIfNeeded: (state ^ (state >> 29)) >> 21)
+                }
+            }
+            let kernel = Int8DeviceCase.Kernel(
+                files: Int8SEEmitter.files(b, name: name, origin: "a fixture block resized"), forward: "\(name)_forward",
+                workBytes: Int8SEEmitter.scratchBytes(b))
+            let files = Int8DeviceCase.files([kernel], label: name, inputs: inputs, expected: inputs.map { b($0) })
+            let run = try Int8Device.run(files, kernels: 1, label: name, in: Workspace.shared.root.appendingPathComponent("int8-\(name)"))
+            #expect(run.compared == 2 * size)
+            #expect(run.differing == 0, "\(name) (\(b.height)×\(b.width)×\(b.channels)): \(run.differing) of \(run.compared) differ from the model")
+        }
+    }
+}
+
 /// Imports a fixture model, builds the int8 harness for the Cortex-M4F with strict flags on the
 /// generated files, and runs it under QEMU with -icount.
 enum Int8Device {
@@ -58,10 +98,16 @@ enum Int8Device {
                 * imported.kernels[0].recognised.block.channels
             return stride(from: 0, to: all.count, by: size).map { Array(all[$0..<($0 + size)]) }
         }
-        try? FileManager.default.removeItem(at: dir)
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let files = Int8DeviceCase.files(
             imported, variant, inputs: try samples("\(model).input.bin"), expected: try samples("\(model).output.bin"))
+        return try run(files, kernels: imported.kernels.count, label: "\(model) [\(variant.rawValue)]", in: dir)
+    }
+
+    /// Builds the harness around `files` (Int8DeviceCase's) and runs it.
+    static func run(_ files: [(name: String, contents: String)], kernels: Int, label: String, in dir: URL) throws -> Int8DeviceRun {
+        let tools = try ARMTools.get()
+        try? FileManager.default.removeItem(at: dir)
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         for f in files { try Data(f.contents.utf8).write(to: dir.appendingPathComponent(f.name)) }
         let core = CortexM.m4f
         var objects: [String] = []
@@ -86,8 +132,8 @@ enum Int8Device {
             tools.qemu,
             ["-M", "mps2-an386", "-nographic", "-monitor", "none", "-semihosting", "-icount", "shift=6,align=off,sleep=off", "-kernel", elf],
             timeout: 600)
-        guard r.status == 0, let run = Int8DeviceRun(output: r.text, kernels: imported.kernels.count) else {
-            throw ToolError("QEMU run of \(model) [\(variant.rawValue)] exited \(r.status): \(String(r.text.suffix(2000)))")
+        guard r.status == 0, let run = Int8DeviceRun(output: r.text, kernels: kernels) else {
+            throw ToolError("QEMU run of \(label) exited \(r.status): \(String(r.text.suffix(2000)))")
         }
         return run
     }

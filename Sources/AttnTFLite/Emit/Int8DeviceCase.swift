@@ -17,11 +17,31 @@ package enum Int8DeviceCase {
     package static func files(_ model: TFLiteImport, _ variant: Int8DeviceVariant, inputs: [[Int8]], expected: [[Int8]])
         -> [(name: String, contents: String)]
     {
+        let kernels = model.kernels.map { k in
+            variant == .fused
+                ? Kernel(files: k.files, forward: "\(k.name)_forward", workBytes: k.scratchBytes)
+                : Kernel(files: k.tflmChain, forward: "\(k.name)_tflm_forward", workBytes: k.tflmArenaBytes)
+        }
+        return files(kernels, label: variant.rawValue, inputs: inputs, expected: expected)
+    }
+
+    /// One kernel for the harness: its `.h` then `.c`, its function, its scratch or arena.
+    package struct Kernel {
+        package let files: [(name: String, contents: String)]
+        package let forward: String
+        package let workBytes: Int
+
+        package init(files: [(name: String, contents: String)], forward: String, workBytes: Int) {
+            self.files = files
+            self.forward = forward
+            self.workBytes = workBytes
+        }
+    }
+
+    /// The harness files for `kernels` run in order on each input.
+    package static func files(_ kernels: [Kernel], label: String, inputs: [[Int8]], expected: [[Int8]]) -> [(name: String, contents: String)] {
         let size = inputs.first?.count ?? 0
-        let kernels = model.kernels
-        let sources = kernels.map { k in variant == .fused ? k.files : k.tflmChain }
-        let work = kernels.map { variant == .fused ? $0.scratchBytes : $0.tflmArenaBytes }.max() ?? 0
-        let forward = kernels.map { variant == .fused ? "\($0.name)_forward" : "\($0.name)_tflm_forward" }
+        let work = kernels.map(\.workBytes).max() ?? 0
         func table(_ name: String, _ rows: [[Int8]]) -> String {
             let values = rows.flatMap { $0 }
             var lines: [String] = []
@@ -30,14 +50,14 @@ package enum Int8DeviceCase {
             }
             return "static const int8_t \(name)[\(max(values.count, 1))] = {\n\(lines.joined(separator: "\n"))\n};\n"
         }
-        var header = "/* Generated for scripts/embedded/int8_check.c: \(variant.rawValue) kernels. */\n"
-        header += sources.map { "#include \"\($0[0].name)\"\n" }.joined()
+        var header = "/* Generated for scripts/embedded/int8_check.c: \(label) kernels. */\n"
+        header += kernels.map { "#include \"\($0.files[0].name)\"\n" }.joined()
         header += "#define INT8_KERNELS \(kernels.count)\n#define INT8_SAMPLES \(inputs.count)\n#define INT8_SIZE \(size)\n"
         header += "#define INT8_WORK_BYTES \(work)\n"
         header += table("int8_inputs", inputs) + table("int8_expected", expected)
         header += "typedef void (*int8_forward)(const int8_t *, int8_t *, void *);\n"
-        header += "static int8_forward const int8_kernels[\(kernels.count)] = {\(forward.joined(separator: ", "))};\n"
-        return sources.flatMap { $0 } + [("int8_case.h", header)]
+        header += "static int8_forward const int8_kernels[\(kernels.count)] = {\(kernels.map(\.forward).joined(separator: ", "))};\n"
+        return kernels.flatMap(\.files) + [("int8_case.h", header)]
     }
 }
 
