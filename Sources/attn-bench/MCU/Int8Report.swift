@@ -23,7 +23,7 @@ enum Int8Report {
         out += "Flags: " + cores.map { "\($0.label) `\($0.cflags.joined(separator: " "))` (\($0.machine))" }.joined(separator: ", ") + ". "
         out += "Instructions of one call per block (on the first sample); the chain is TFLM's reference kernels op by op with "
         out += "compile-time shapes and no interpreter dispatch (a lower bound on TFLM); the fused kernel as import-tflite writes it, "
-        out += "built with `-DATTN_INT8_NO_DSP` (portable C) and without (SMLAD on these cores).\n\n"
+        out += "built with `-DATTN_INT8_NO_DSP` (portable C) and without (its DSP path: SMLAD, SXTAB16, SSAT).\n\n"
         var differing = 0
         var compared = 0
         var failures: [String] = []
