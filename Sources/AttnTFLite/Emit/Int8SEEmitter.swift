@@ -323,7 +323,8 @@ package enum Int8SEEmitter {
                 int8_t *reduced = squeeze + \(c); /* [\(rd)] reduce conv */
                 int8_t *gate = reduced + \(rd); /* [\(c)] the excitation's output, then the gate */
                 int p, k, o, i;
-            \(channelSums(c: c, n: n))                /* MEAN: (sum - zero point * N) times the in/out scale ratio with 1/N folded in. */
+            \(channelSums(c: c, n: n))\
+                /* MEAN: (sum - zero point * N) times the in/out scale ratio with 1/N folded in. */
                 for (k = 0; k < \(c); ++k) {
                     int32_t v = \(name)_requantize(sum[k]\(plus(-Int64(block.inputZeroPoint) * Int64(n))), \(block.meanMultiplier.multiplier), \(block.meanMultiplier.shift))\(plus(block.meanZeroPoint));
                     squeeze[k] = (int8_t)(v < -128 ? -128 : v > 127 ? 127 : v);
