@@ -46,9 +46,9 @@ let package = Package(
         .testTarget(name: "AttnJITTests", dependencies: ["AttnJIT"]),
         .testTarget(name: "AttnTFLiteTests", dependencies: ["AttnTFLite", "AttnNative", "AttnJIT"]),
         .testTarget(name: "AttnGenTests", dependencies: ["AttnGen"]),
-        .executableTarget(name: "attn-bench", dependencies: ["AttnGen"]),
+        .executableTarget(name: "attn-bench", dependencies: ["AttnGen", "AttnTFLite"]),
         .testTarget(name: "CLITests", dependencies: ["attn-gen"]),
         .testTarget(name: "HardeningTests", dependencies: ["AttnGen", "attn-gen"]),
-        .testTarget(name: "EmbeddedTests", dependencies: ["AttnGen", "attn-gen"]),
+        .testTarget(name: "EmbeddedTests", dependencies: ["AttnGen", "AttnTFLite", "attn-gen"]),
     ]
 )

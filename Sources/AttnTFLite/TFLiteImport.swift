@@ -13,6 +13,13 @@ package struct TFLiteImport: Sendable {
         package let recognised: RecognisedBlock
         /// `<name>.h` and `<name>.c`.
         package let files: [(name: String, contents: String)]
+        /// `<name>_tflm.h` and `<name>_tflm.c`: the same block as TFLM's reference op chain, the
+        /// baseline `attn-bench --mcu --tflite` counts the fused kernel against (not written by the CLI).
+        package let tflmChain: [(name: String, contents: String)]
+        /// The chain's arena: its intermediate tensors, each in a buffer of its own.
+        package let tflmArenaBytes: Int
+        /// Bytes of scratch the fused kernel takes.
+        package var scratchBytes: Int { Int8SEEmitter.scratchBytes(recognised.block) }
     }
 
     /// The kernels, in operator order.
@@ -37,7 +44,9 @@ package struct TFLiteImport: Sendable {
             let name = "\(block.kind)\(i)"
             let range = block.operators.map(String.init).joined(separator: ", ")
             let origin = "\(cCommentSafe(modelName)), subgraph 0, operators \(range): tensor \(block.inputTensor) -> tensor \(block.outputTensor)"
-            kernels.append(Kernel(name: name, recognised: block, files: Int8SEEmitter.files(block.block, name: name, origin: origin)))
+            kernels.append(Kernel(name: name, recognised: block, files: Int8SEEmitter.files(block.block, name: name, origin: origin),
+                tflmChain: TFLMChainEmitter.files(block, model: model, name: name),
+                tflmArenaBytes: TFLMChainEmitter.forward(block, model: model, name: name).2))
         }
         self.kernels = kernels
         self.unrecognised = unrecognised

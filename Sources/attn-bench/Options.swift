@@ -1,4 +1,4 @@
-// attn-bench's command line. Hand-parsed: the target depends on AttnGen only.
+// attn-bench's command line. Hand-parsed: the target depends on AttnGen and AttnTFLite only.
 
 import Foundation
 
@@ -19,6 +19,8 @@ struct Options {
     var mcu = false
     /// `--mcu`'s cores (`Core.name`); empty = all.
     var cores: [String] = []
+    /// `--mcu --tflite DIR`: the int8 kernels of DIR's .tflite models instead of the float examples.
+    var tflite: String?
     /// `--network`'s attn-gen-torch export folders.
     var networks: [String] = []
     /// `--weights`: the checkpoint every `--network` block reads instead of its export's file.
@@ -37,7 +39,7 @@ struct Options {
         usage: attn-bench [--quick] [--markdown] [--json FILE] [--blocks se,eca,...] [--shapes 0,2]
                           [--seconds S] [--jit-repeats K] [--no-peers] [--python PATH] [--cflags "-O2 ..."]
                           [--root DIR] [--catalog] [--levels native,x86-64-v2,...] [--clock wall|cpu]
-                          [--mcu [--cores m0,m3,m4f,m7,m55]] [--network DIR ... [--weights CHECKPOINT]]
+                          [--mcu [--cores m0,m3,m4f,m7,m55] [--tflite DIR]] [--network DIR ... [--weights CHECKPOINT]]
 
         Times the SE, ECA, CBAM and max-ECA Generated/ examples at the speed issue's shapes: libtcc
         JIT time, tcc and gcc -O3 -march=native kernel times, the STREAM-triad memory limit, ONNX
@@ -48,6 +50,10 @@ struct Options {
           --mcu          instead: instructions of every Generated/ example at a small shape on Cortex-M0, M3,
                          M4F, M7 and M55 under QEMU -icount, fused and op by op (--blocks selects;
                          --cores m4f,m7 a subset of the boards)
+          --mcu --tflite DIR  instead: the int8 kernels import-tflite writes for DIR's .tflite models (with
+                         NAME.input.bin and NAME.output.bin beside them, as Tests/TFLiteFixtures) against
+                         TFLM's reference op chain, on M4F and M7 (--cores), outputs checked against
+                         TFLM's, with RAM and flash (--blocks: model names)
           --network DIR  instead: every block of an attn-gen-torch export (DIR/spec.json) from one
                          checkpoint to callables, tcc and gcc (repeatable; --weights FILE: the whole
                          network's .pth or .safetensors instead of the export's own file)
@@ -96,6 +102,7 @@ struct Options {
             case "--catalog": o.catalog = true
             case "--mcu": o.mcu = true
             case "--cores": o.cores = value().split(separator: ",").map(String.init)
+            case "--tflite": o.tflite = value()
             case "--network": o.networks.append(value())
             case "--weights": o.networkWeights = value()
             case "--python": o.python = value()

@@ -7,6 +7,7 @@ import AttnGen
 import Foundation
 
 let options = Options.parse(Array(CommandLine.arguments.dropFirst()))
+if options.mcu, let folder = options.tflite { MCUInt8.run(options, folder: folder) }
 if options.mcu { MCUBench.run(options) }
 if !options.networks.isEmpty { NetworkBench.run(options) }
 #if DEBUG

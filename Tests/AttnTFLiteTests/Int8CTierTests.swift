@@ -50,6 +50,20 @@ import Testing
         }
     }
 
+    /// The baseline attn-bench counts the fused kernels against: TFLM's reference op chain, one
+    /// loop nest per operator, must compute the same outputs as TFLM too.
+    @Test func tflmChainMatchesTFLM() throws {
+        let compiler = NativeCompiler(flags: ["-O2", "-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic"], libraries: [])
+        for c in try Int8BitExactTests.cases() {
+            let files = c.result.kernels.flatMap(\.tflmChain) + [("all.c", c.result.kernels.map { "#include \"\($0.name)_tflm.c\"\n" }.joined())]
+            let library = try compiler.library(files: files, main: "all.c", key: "int8 chain \(c.name)", useCache: false)
+            let fns = try c.result.kernels.map { k throws in try library.function("\(k.name)_tflm_forward", as: Forward.self) }
+            let diff = Int8BitExactTests.differing(c) { k, x in Self.run(fns[k], x, scratchBytes: c.result.kernels[k].tflmArenaBytes) }
+            #expect(diff == 0, "\(c.name): the TFLM chain gives \(diff) outputs differing from TFLM")
+            withExtendedLifetime(library) {}
+        }
+    }
+
     @Test func jitMatchesTFLM() throws {
         for c in try Int8BitExactTests.cases() {
             let module = try TCCModule(source: Self.translationUnit(c))

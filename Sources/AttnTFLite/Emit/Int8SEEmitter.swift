@@ -2,6 +2,8 @@
 // constants and `<name>_forward`. Three passes: channel sums over the input; the gate on C
 // values (MEAN's requantisation, the two convs, the gate table or MUL); one pass writing
 // x·gate. No float, no libc beyond <stdint.h>, no static mutable state; scratch is caller-owned.
+// Where the compiler has the Arm DSP extension (ACLE's __ARM_FEATURE_DSP) the SE convs use SMLAD and
+// the scale pass SSAT through <arm_acle.h>; the portable loops are the same arithmetic elsewhere.
 // Right shifts of negative int32 are arithmetic on every compiler attn-gen targets (gcc, clang,
 // tcc, arm-none-eabi-gcc), as TFLite's own C++ assumes.
 
@@ -91,8 +93,57 @@ package enum Int8SEEmitter {
             + array("int8_t", "\(prefix)_shift", d.multipliers.map { Int8($0.shift) })
     }
 
-    /// One 1×1 conv on a vector, ConvPerChannel's arithmetic.
-    static func denseLoop(_ d: Int8Dense, _ prefix: String, from: String, to: String, name: String) -> String {
+    /// The input offset's term, offset · Σ w per output, for the DSP path that multiplies raw int8
+    /// inputs: Σ w·x + offset · Σ w + bias is the same integer as Σ w·(x + offset) + bias.
+    /// nil if a term or its sum with the bias leaves int32 (not for int8 weights at a real width).
+    static func offsetTerms(_ d: Int8Dense) -> [Int32]? {
+        var out: [Int32] = []
+        for o in 0..<d.outputs {
+            var sum: Int64 = 0
+            for i in 0..<d.inputs { sum += Int64(d.weights[o * d.inputs + i]) }
+            let term = Int64(d.inputOffset) * sum
+            guard let t = Int32(exactly: term), Int32(exactly: term + Int64(d.bias[o])) != nil else { return nil }
+            out.append(t)
+        }
+        return out
+    }
+
+    /// Whether the kernel has a DSP path: an SE block whose offset terms fit int32.
+    static func hasDSPPath(_ block: Int8SE) -> Bool {
+        guard case .mlp(let reduce, let expand) = block.excitation else { return false }
+        return offsetTerms(reduce) != nil && offsetTerms(expand) != nil
+    }
+
+    /// One 1×1 conv on a vector, ConvPerChannel's arithmetic; with `dsp`, under the ACLE guard,
+    /// four int8 products per two SMLADs (SXTB16 widens the even and the odd bytes of a word into
+    /// int16 pairs), the input offset's term added once per output. The products and sums are integers
+    /// well inside int32 (|w·x| ≤ 2^14 per term), so the order of accumulation changes nothing.
+    static func denseLoop(_ d: Int8Dense, _ prefix: String, from: String, to: String, name: String, dsp: Bool) -> String {
+        let portable = portableDenseLoop(d, prefix, from: from, to: to, name: name)
+        guard dsp else { return portable }
+        return """
+            #if ATTN_INT8_DSP
+                for (o = 0; o < \(d.outputs); ++o) {
+                    const int8_t *w = \(prefix)_weight + o * \(d.inputs);
+                    int32_t acc = \(prefix)_bias[o] + \(prefix)_offset_term[o];
+                    for (i = 0; i + 4 <= \(d.inputs); i += 4) {
+                        uint32_t wq, xq;
+                        __builtin_memcpy(&wq, w + i, 4);
+                        __builtin_memcpy(&xq, \(from) + i, 4);
+                        acc = __smlad((int32_t)__sxtb16((int32_t)xq), (int32_t)__sxtb16((int32_t)wq), acc);
+                        acc = __smlad((int32_t)__sxtb16((int32_t)((xq >> 8) | (xq << 24))), (int32_t)__sxtb16((int32_t)((wq >> 8) | (wq << 24))), acc);
+                    }
+                    for (; i < \(d.inputs); ++i) acc += (int32_t)w[i] * \(from)[i];
+                    acc = \(name)_requantize(acc, \(prefix)_multiplier[o], \(prefix)_shift[o])\(plus(d.outputZeroPoint));
+                    \(to)[o] = (int8_t)(acc < \(d.clampMin) ? \(d.clampMin) : acc > \(d.clampMax) ? \(d.clampMax) : acc);
+                }
+            #else
+            \(portable)#endif
+
+            """
+    }
+
+    static func portableDenseLoop(_ d: Int8Dense, _ prefix: String, from: String, to: String, name: String) -> String {
         """
             for (o = 0; o < \(d.outputs); ++o) {
                 const int8_t *w = \(prefix)_weight + o * \(d.inputs);
@@ -106,6 +157,119 @@ package enum Int8SEEmitter {
         """
     }
 
+    /// TFLite's MultiplyByQuantizedMultiplier as a static C function `<name>_requantize`.
+    /// The ACLE guard: the SMLAD path where the compiler has the DSP extension (Cortex-M4, M7,
+    /// M33 with DSP, M55), the portable loops elsewhere or with -DATTN_INT8_NO_DSP.
+    static let dspPrelude = """
+        #if defined(__ARM_FEATURE_DSP) && defined(__ARM_FEATURE_SIMD32) && !defined(ATTN_INT8_NO_DSP)
+        #define ATTN_INT8_DSP 1
+        #include <arm_acle.h>
+        #else
+        #define ATTN_INT8_DSP 0
+        #endif
+
+        """
+
+    static func requantizeHelper(_ name: String) -> String {
+        """
+        /* TFLite's MultiplyByQuantizedMultiplier (double rounding): VQRDMULH, then a rounding right shift. */
+        static int32_t \(name)_requantize(int32_t x, int32_t multiplier, int shift)
+        {
+            int left = shift > 0 ? shift : 0;
+            int right = shift > 0 ? 0 : -shift;
+            int32_t a = (int32_t)((uint32_t)x << left);
+            int64_t ab = (int64_t)a * multiplier;
+            int64_t nudged = ab + (ab >= 0 ? ((int64_t)1 << 30) : (1 - ((int64_t)1 << 30)));
+            /* nudged / 2^31, truncating toward zero as C++ division does */
+            int32_t high = (int32_t)((nudged + (nudged < 0 ? (((int64_t)1 << 31) - 1) : 0)) >> 31);
+            int32_t mask, remainder, threshold;
+            if (a == INT32_MIN && multiplier == INT32_MIN) high = INT32_MAX; /* the one saturating case */
+            mask = (int32_t)(((int64_t)1 << right) - 1);
+            remainder = high & mask;
+            threshold = (mask >> 1) + (high < 0 ? 1 : 0);
+            return (high >> right) + (remainder > threshold ? 1 : 0);
+        }
+
+        """
+    }
+
+    /// `v = MultiplyByQuantizedMultiplier(v, m)` for a product of two offset int8 values, in the
+    /// short form of `requantizeProduct` (exact there; it drops the saturation test and the
+    /// sign-dependent nudge, about ten instructions an element on a Cortex-M). Falls back to the
+    /// helper for the multiplier the short form does not cover.
+    /// The output zero point is added too: before the right shift as zp · 2^right where that
+    /// cannot overflow (adding a multiple of 2^right before a floor shift adds zp after it).
+    static func productRequantize(_ v: String, _ m: QuantizedMultiplier, zeroPoint: Int32, name: String) -> String {
+        let pad = "            "
+        guard m.multiplier != Int32.min else {
+            return "\(pad)\(v) = \(name)_requantize(\(v), \(m.multiplier), \(m.shift))\(plus(zeroPoint));"
+        }
+        let left = max(m.shift, 0)
+        let right = max(-m.shift, 0)
+        let a = left > 0 ? "(int32_t)((uint32_t)\(v) << \(left))" : v
+        var text = "\(pad)\(v) = (int32_t)(((int64_t)\(a) * \(m.multiplier) + ((int64_t)1 << 30)) >> 31);\n"
+        if right == 0 {
+            text += "\(pad)\(v) = \(v)\(plus(zeroPoint));"
+        } else if right <= 23 {
+            text += "\(pad)\(v) = (\(v) + \((1 << (right - 1)) + Int(zeroPoint) << right) - (\(v) < 0 ? 1 : 0)) >> \(right);"
+        } else {
+            text += "\(pad)\(v) = ((\(v) + \(1 << (right - 1)) - (\(v) < 0 ? 1 : 0)) >> \(right))\(plus(zeroPoint));"
+        }
+        return text
+    }
+
+    /// The channel sums of the raw int8 input into `sum`. Portable: the first row, then the rest
+    /// added row by row (no zeroing pass, which gcc would turn into a memset call). DSP: four
+    /// channels a word, SXTAB16 adding the even and the odd bytes into int16 lanes, flushed into
+    /// the int32 sums every 255 rows (|lane| ≤ 128 · 255 < 2^15, so no lane wraps).
+    static func channelSums(c: Int, n: Int) -> String {
+        let portable = """
+                for (k = 0; k < \(c); ++k) sum[k] = input[k];
+                for (p = 1; p < \(n); ++p) {
+                    const int8_t *row = input + p * \(c);
+                    for (k = 0; k < \(c); ++k) sum[k] += row[k];
+                }
+
+            """
+        let groups = c / 4 * 4
+        guard groups > 0 else { return portable }
+        let tail = groups == c ? "" : """
+                    for (k = \(groups); k < \(c); ++k) {
+                        sum[k] = 0;
+                        for (p = 0; p < \(n); ++p) sum[k] += input[p * \(c) + k];
+                    }
+
+            """
+        return """
+            #if ATTN_INT8_DSP
+                for (k = 0; k < \(groups); k += 4) {
+                    int32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+                    int first;
+                    for (first = 0; first < \(n); first += 255) {
+                        int end = first + 255 < \(n) ? first + 255 : \(n);
+                        int32_t even = 0, odd = 0;
+                        for (p = first; p < end; ++p) {
+                            uint32_t w;
+                            __builtin_memcpy(&w, input + p * \(c) + k, 4);
+                            even = __sxtab16(even, (int32_t)w);
+                            odd = __sxtab16(odd, (int32_t)((w >> 8) | (w << 24)));
+                        }
+                        s0 += (int16_t)even;
+                        s2 += even >> 16;
+                        s1 += (int16_t)odd;
+                        s3 += odd >> 16;
+                    }
+                    sum[k] = s0;
+                    sum[k + 1] = s1;
+                    sum[k + 2] = s2;
+                    sum[k + 3] = s3;
+                }
+            \(tail)#else
+            \(portable)#endif
+
+            """
+    }
+
     static func source(_ block: Int8SE, name: String, origin: String) -> String {
         let c = block.channels
         let rd = reducedWidth(block)
@@ -114,9 +278,14 @@ package enum Int8SEEmitter {
         let exciteLoops: String
         switch block.excitation {
         case .mlp(let reduce, let expand):
+            let dsp = hasDSPPath(block)
             constants = dense(reduce, "\(name)_reduce") + dense(expand, "\(name)_expand")
-            exciteLoops = denseLoop(reduce, "\(name)_reduce", from: "squeeze", to: "reduced", name: name)
-                + denseLoop(expand, "\(name)_expand", from: "reduced", to: "gate", name: name)
+            if dsp, let r = offsetTerms(reduce), let e = offsetTerms(expand) {
+                constants += "#if ATTN_INT8_DSP\n/* input offset · Σ w per output: the SMLAD loops multiply the raw int8 inputs. */\n"
+                constants += array("int32_t", "\(name)_reduce_offset_term", r) + array("int32_t", "\(name)_expand_offset_term", e) + "#endif\n"
+            }
+            exciteLoops = denseLoop(reduce, "\(name)_reduce", from: "squeeze", to: "reduced", name: name, dsp: dsp)
+                + denseLoop(expand, "\(name)_expand", from: "reduced", to: "gate", name: name, dsp: dsp)
         case .channelConv(let conv):
             constants = array("int8_t", "\(name)_eca_weight", conv.weights)
             exciteLoops = channelConvLoop(conv, channels: c, name: name)
@@ -144,25 +313,8 @@ package enum Int8SEEmitter {
             /* DO NOT EDIT. Generated by attn-gen import-tflite: int8 \(kind(block)) block, bit-exact with TFLite Micro's reference kernels. */
             /* \(origin) */
             #include "\(name).h"
-
-            /* TFLite's MultiplyByQuantizedMultiplier (double rounding): VQRDMULH, then a rounding right shift. */
-            static int32_t \(name)_requantize(int32_t x, int32_t multiplier, int shift)
-            {
-                int left = shift > 0 ? shift : 0;
-                int right = shift > 0 ? 0 : -shift;
-                int32_t a = (int32_t)((uint32_t)x << left);
-                int64_t ab = (int64_t)a * multiplier;
-                int64_t nudged = ab + (ab >= 0 ? ((int64_t)1 << 30) : (1 - ((int64_t)1 << 30)));
-                /* nudged / 2^31, truncating toward zero as C++ division does */
-                int32_t high = (int32_t)((nudged + (nudged < 0 ? (((int64_t)1 << 31) - 1) : 0)) >> 31);
-                int32_t mask, remainder, threshold;
-                if (a == INT32_MIN && multiplier == INT32_MIN) high = INT32_MAX; /* the one saturating case */
-                mask = (int32_t)(((int64_t)1 << right) - 1);
-                remainder = high & mask;
-                threshold = (mask >> 1) + (high < 0 ? 1 : 0);
-                return (high >> right) + (remainder > threshold ? 1 : 0);
-            }
-
+            \(dspPrelude)
+            \(requantizeHelper(name))
             \(constants)
             void \(name)_forward(const int8_t *input, int8_t *output, void *scratch)
             {
@@ -171,23 +323,23 @@ package enum Int8SEEmitter {
                 int8_t *reduced = squeeze + \(c); /* [\(rd)] reduce conv */
                 int8_t *gate = reduced + \(rd); /* [\(c)] the excitation's output, then the gate */
                 int p, k, o, i;
-                for (k = 0; k < \(c); ++k) sum[k] = 0;
-                for (p = 0; p < \(n); ++p) {
-                    const int8_t *row = input + p * \(c);
-                    for (k = 0; k < \(c); ++k) sum[k] += row[k];
-                }
+            \(channelSums(c: c, n: n))\
                 /* MEAN: (sum - zero point * N) times the in/out scale ratio with 1/N folded in. */
                 for (k = 0; k < \(c); ++k) {
                     int32_t v = \(name)_requantize(sum[k]\(plus(-Int64(block.inputZeroPoint) * Int64(n))), \(block.meanMultiplier.multiplier), \(block.meanMultiplier.shift))\(plus(block.meanZeroPoint));
                     squeeze[k] = (int8_t)(v < -128 ? -128 : v > 127 ? 127 : v);
                 }
-            \(exciteLoops)\(gateLoop)    for (p = 0; p < \(n); ++p) {
+            \(exciteLoops)\(gateLoop)    /* The gate with MUL's offset, as int32 in the sums' place (they are spent). */
+                for (k = 0; k < \(c); ++k) sum[k] = (int32_t)gate[k]\(plus(s.offsetB));
+                for (p = 0; p < \(n); ++p) {
                     const int8_t *row = input + p * \(c);
                     int8_t *out = output + p * \(c);
                     for (k = 0; k < \(c); ++k) {
-                        int32_t v = ((int32_t)row[k]\(plus(s.offsetA))) * ((int32_t)gate[k]\(plus(s.offsetB)));
-                        v = \(name)_requantize(v, \(s.multiplier.multiplier), \(s.multiplier.shift))\(plus(s.outputZeroPoint));
+                        int32_t v = ((int32_t)row[k]\(plus(s.offsetA))) * sum[k];
+            \(productRequantize("v", s.multiplier, zeroPoint: s.outputZeroPoint, name: name))
+            \(s.clampMin == -128 && s.clampMax == 127 ? "#if ATTN_INT8_DSP\n            out[k] = (int8_t)__ssat(v, 8);\n#else\n" : "")\
                         out[k] = (int8_t)(v < \(s.clampMin) ? \(s.clampMin) : v > \(s.clampMax) ? \(s.clampMax) : v);
+            \(s.clampMin == -128 && s.clampMax == 127 ? "#endif\n" : "")\
                     }
                 }
             }

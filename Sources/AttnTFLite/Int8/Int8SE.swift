@@ -123,6 +123,19 @@ package struct Int8SE: Equatable, Sendable {
     /// The final MUL, operand a being x and b the gate.
     package let scale: Int8Mul
 
+    /// The same arithmetic at another plane (and, for ECA, whose conv does not depend on C,
+    /// another channel count), MEAN's folded multiplier kept as it is: for tests of the kernels'
+    /// row and channel loops at sizes the fixture models do not have (not a block TFLM would
+    /// compute: its MEAN would fold 1/(H·W) anew). nil for an SE block asked for another C.
+    package func resized(height: Int, width: Int, channels: Int? = nil) -> Int8SE? {
+        let c = channels ?? self.channels
+        if case .mlp = excitation, c != self.channels { return nil }
+        if case .mulConstant(let values, _) = gate, values.count != 1, c != self.channels { return nil }
+        return Int8SE(
+            height: height, width: width, channels: c, inputZeroPoint: inputZeroPoint, meanMultiplier: meanMultiplier,
+            meanZeroPoint: meanZeroPoint, excitation: excitation, gate: gate, scale: scale)
+    }
+
     /// The block's output for one input, as the generated kernel computes it: the model of the
     /// C the emitter writes, for tests that pin the two to each other and to TFLM.
     package func callAsFunction(_ x: [Int8]) -> [Int8] {

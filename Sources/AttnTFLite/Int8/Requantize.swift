@@ -116,3 +116,19 @@ package func activationRange(_ activation: TFLiteActivation, scale: Float, zeroP
     case .other: return nil
     }
 }
+
+/// MultiplyByQuantizedMultiplier for a product of two offset int8 values (|v| ≤ 2^16), in the
+/// short form the fused kernel's scale pass uses: SaturatingRoundingDoublingHighMul's nudge
+/// and truncation toward zero are, for every sign, floor((a·M + 2^30) / 2^31), and
+/// RoundingDivideByPOT's ties away from zero are floor((x + 2^(r−1) − [x < 0]) / 2^r). Equal to
+/// `multiplyByQuantizedMultiplier` whenever the multiplier is not Int32.min (QuantizeMultiplier
+/// never gives it) and, with a right shift, |v| < 2^30 (RequantizeProductTests check every
+/// product of two offset int8 values).
+package func requantizeProduct(_ v: Int32, _ m: QuantizedMultiplier) -> Int32 {
+    let left = max(m.shift, 0)
+    let right = max(-m.shift, 0)
+    let a = Int64(Int32(truncatingIfNeeded: Int64(v) << Int64(left)))
+    let high = Int32(truncatingIfNeeded: (a * Int64(m.multiplier) + (1 << 30)) >> 31)
+    guard right > 0 else { return high }
+    return (high + (Int32(1) << Int32(right - 1)) - (high < 0 ? 1 : 0)) >> Int32(right)
+}
