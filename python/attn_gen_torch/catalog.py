@@ -393,9 +393,11 @@ def read_ge(m, shape):
         # GatherExcite pools (and reads add_maxpool) only without parameters; the kind refuses it here.
         del fields["add_maxpool"]
     else:
-        if m.extent != 0:
-            raise Unsupported(f"extent {m.extent} without extra_params gathers by a padded average pool "
-                              "(count_include_pad=False), which the kind cannot express yet")
+        # extent 0: the global mean; extent e > 0: timm's avg_pool2d(2e - 1, stride e, padding e - 1,
+        # count_include_pad=False), which the kind computes (plus the padded max with add_maxpool).
+        if m.extent != 0 and (m.extent % 2 or m.gk != 2 * m.extent - 1 or m.gs != m.extent):
+            raise Unsupported(f"extent {m.extent} pools with kernel {m.gk} and stride {m.gs}; the kind's pool is "
+                              "timm's kernel 2·extent − 1, stride extent, for an even extent")
         fields["extra_params"] = False
     if isinstance(m.mlp, nn.Identity):
         fields["use_mlp"] = False
