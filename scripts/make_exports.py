@@ -110,6 +110,185 @@ class Zoo(nn.Module):
         return self.lcbam(self.scoord(self.coord(self.ge(x))))
 
 
+# ---------------------------------------------------------------------------------------------
+# Stand-ins for official code outside timm: written here, with the official classes' names,
+# attributes and math, so that the exporter's readers (which know those classes by name and
+# layout) are checked without the official repositories.
+# ---------------------------------------------------------------------------------------------
+
+class BasicConv(nn.Module):
+    """Triplet Attention's conv → BatchNorm (→ ReLU): `conv`, `bn`, `relu` (None when off)."""
+
+    def __init__(self, cin, cout, k, padding, relu=True, bn=True):
+        super().__init__()
+        self.conv = nn.Conv2d(cin, cout, k, padding=padding, bias=False)
+        self.bn = nn.BatchNorm2d(cout, momentum=0.01) if bn else None
+        self.relu = nn.ReLU() if relu else None
+
+    def forward(self, x):
+        x = self.conv(x)
+        x = x if self.bn is None else self.bn(x)
+        return x if self.relu is None else self.relu(x)
+
+
+class ChannelPool(nn.Module):
+    """[max, mean] over the first axis after the batch."""
+
+    def forward(self, x):
+        return torch.stack([x.amax(1), x.mean(1)], 1)
+
+
+class ZPool(ChannelPool):
+    pass
+
+
+class SpatialGate(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.compress = ChannelPool()
+        self.spatial = BasicConv(2, 1, 7, 3, relu=False)
+
+    def forward(self, x):
+        return x * torch.sigmoid(self.spatial(self.compress(x)))
+
+
+def _triplet(x, gate_cw, gate_hc, gate_hw):
+    """The three views (C-W pooled over H, H-C pooled over W, H-W pooled over C), averaged."""
+    cw = gate_cw(x.transpose(1, 2)).transpose(1, 2)
+    hc = gate_hc(x.transpose(1, 3)).transpose(1, 3)
+    if gate_hw is None:
+        return (cw + hc) / 2
+    return (gate_hw(x) + cw + hc) / 3
+
+
+class TripletAttention(nn.Module):
+    """MODELS/triplet_attention.py's layout: ChannelGateH, ChannelGateW, SpatialGate."""
+
+    def __init__(self, gate_channels, reduction_ratio=16, pool_types=("avg", "max"), no_spatial=False):
+        super().__init__()
+        self.ChannelGateH = SpatialGate()
+        self.ChannelGateW = SpatialGate()
+        self.no_spatial = no_spatial
+        if not no_spatial:
+            self.SpatialGate = SpatialGate()
+
+    def forward(self, x):
+        return _triplet(x, self.ChannelGateH, self.ChannelGateW, None if self.no_spatial else self.SpatialGate)
+
+
+class TripletRoot:
+    """The repository root's triplet_attention.py layout (same class name): cw, hc, hw."""
+
+    class AttentionGate(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.compress = ZPool()
+            self.conv = BasicConv(2, 1, 7, 3, relu=False)
+
+        def forward(self, x):
+            return x * torch.sigmoid(self.conv(self.compress(x)))
+
+    class TripletAttention(nn.Module):
+        def __init__(self, no_spatial=False):
+            super().__init__()
+            self.cw = TripletRoot.AttentionGate()
+            self.hc = TripletRoot.AttentionGate()
+            self.no_spatial = no_spatial
+            if not no_spatial:
+                self.hw = TripletRoot.AttentionGate()
+
+        def forward(self, x):
+            return _triplet(x, self.cw, self.hc, None if self.no_spatial else self.hw)
+
+
+# FcaNet's frequency rankings on the 7×7 grid (the paper's Table, as (u, v) pairs).
+_FCA_UV = {
+    "top": list(zip([0, 0, 6, 0, 0, 1, 1, 4, 5, 1, 3, 0, 0, 0, 3, 2], [0, 1, 0, 5, 2, 0, 2, 0, 0, 6, 0, 4, 6, 3, 5, 2])),
+    "low": list(zip([0, 0, 1, 1, 0, 2, 2, 1, 2, 0, 3, 4, 0, 1, 3, 0], [0, 1, 0, 1, 2, 0, 1, 2, 2, 3, 0, 0, 4, 3, 1, 5])),
+}
+
+
+class MultiSpectralDCTLayer(nn.Module):
+    """The orthonormal DCT-II basis of each group's frequency as the buffer `weight` [C, h, w];
+    forward: Σ_hw weight·x."""
+
+    def __init__(self, height, width, uv, channel):
+        super().__init__()
+
+        def basis(n, f):
+            t = torch.cos(torch.pi * f * (torch.arange(n, dtype=torch.float64) + 0.5) / n) / n ** 0.5
+            return t * (2 ** 0.5 if f else 1.0)
+        part = channel // len(uv)
+        filt = torch.cat([torch.outer(basis(height, u), basis(width, v)).expand(part, height, width) for u, v in uv])
+        self.register_buffer("weight", filt.to(torch.float32))
+
+    def forward(self, x):
+        return (x * self.weight).sum((2, 3))
+
+
+class MultiSpectralAttentionLayer(nn.Module):
+    """FcaNet's layer: dct_h, dct_w, reduction, dct_layer, fc (Linear, ReLU, Linear, Sigmoid)."""
+
+    def __init__(self, channel, dct_h, dct_w, reduction=16, freq_sel_method="top16"):
+        super().__init__()
+        self.reduction, self.dct_h, self.dct_w = reduction, dct_h, dct_w
+        uv = [(u * (dct_h // 7), v * (dct_w // 7)) for u, v in _FCA_UV[freq_sel_method[:3]][:int(freq_sel_method[3:])]]
+        self.dct_layer = MultiSpectralDCTLayer(dct_h, dct_w, uv, channel)
+        self.fc = nn.Sequential(nn.Linear(channel, channel // reduction, bias=False), nn.ReLU(inplace=True),
+                                nn.Linear(channel // reduction, channel, bias=False), nn.Sigmoid())
+
+    def forward(self, x):
+        n, c, h, w = x.shape
+        pooled = x if (h, w) == (self.dct_h, self.dct_w) else nn.functional.adaptive_avg_pool2d(x, (self.dct_h, self.dct_w))
+        return x * self.fc(self.dct_layer(pooled))[:, :, None, None]
+
+
+class simam_module(nn.Module):  # noqa: N801 (the official class name)
+    """SimAM: x · σ((x − μ)² / (4·(Σ(x − μ)²/(H·W − 1) + λ)) + 0.5); the sigmoid is `activaton`."""
+
+    def __init__(self, channels=None, e_lambda=1e-4):
+        super().__init__()
+        self.activaton = nn.Sigmoid()
+        self.e_lambda = e_lambda
+
+    def forward(self, x):
+        d = (x - x.mean((2, 3), keepdim=True)) ** 2
+        n = x.shape[2] * x.shape[3] - 1
+        return x * self.activaton(d / (4 * (d.sum((2, 3), keepdim=True) / n + self.e_lambda)) + 0.5)
+
+
+def ge_with_mlp(channels, rd, **kwargs):
+    """timm's GatherExcite with its ConvMlp: timm 1.0.21+ cannot build the MLP itself (it passes
+    *dd positionally), so it is built without and given the ConvMlp timm 1.0.20 builds."""
+    from timm.layers.gather_excite import GatherExcite
+    from timm.layers.mlp import ConvMlp
+    m = GatherExcite(channels, use_mlp=False, **kwargs)
+    m.mlp = ConvMlp(channels, rd, act_layer=nn.ReLU)
+    return m
+
+
+class ZooOfficial(nn.Module):
+    """timm's pooled GatherExcite (extent > 0 without parameters) on odd planes, and one module of
+    each official-code class the exporter reads by name (the stand-ins above)."""
+
+    def __init__(self):
+        super().__init__()
+        from timm.layers.gather_excite import GatherExcite
+        # 32×32 → 16×16 → 7×7.
+        self.stem = nn.Sequential(nn.Conv2d(3, 16, 3, stride=2, padding=1), nn.BatchNorm2d(16), nn.ReLU(),
+                                  nn.Conv2d(16, 16, 3, stride=2), nn.BatchNorm2d(16), nn.ReLU())
+        self.ge_pool2 = GatherExcite(16, extent=2, use_mlp=False, add_maxpool=True)
+        self.ge_pool4 = ge_with_mlp(16, 4, extent=4)
+        self.triplet = TripletAttention(16)
+        self.triplet_root = TripletRoot.TripletAttention(no_spatial=True)
+        self.fca = MultiSpectralAttentionLayer(16, 7, 7, reduction=4, freq_sel_method="low4")
+        self.simam = simam_module(e_lambda=0.01)
+
+    def forward(self, x):
+        x = self.ge_pool4(self.ge_pool2(self.stem(x)))
+        return self.simam(self.fca(self.triplet_root(self.triplet(x))))
+
+
 def _timm(name, **kwargs):
     def build():
         import timm
@@ -130,6 +309,7 @@ NETWORKS = {
     "gcresnet33ts": (_timm("gcresnet33ts"), None),
     "mixed": (Mixed, {UserSE: "se"}),
     "zoo": (Zoo, None),
+    "zoo_official": (ZooOfficial, None),
 }
 
 

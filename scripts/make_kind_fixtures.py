@@ -274,6 +274,25 @@ def ge_cases(args):
         # a nearest resize to 9x7.
         _case("ge_timm_c16_params_extent4", "ge", (1, 16, 9, 7), lambda: ge(16, extra_params=True, extent=4, rd_ratio=1 / 4),
               {"extra_params": True, "extent": 4, "reduction": 4}, keys=gather(2) + mlp),
+        # the global mean and max with the MLP.
+        _case("ge_timm_c20_maxpool", "ge", (2, 20, 7, 5), lambda: ge(20, add_maxpool=True, rd_ratio=1 / 4),
+              {"add_maxpool": True, "reduction": 4}, keys=mlp),
+        # extent 2 without parameters: avg_pool2d(3, 2, padding 1, count_include_pad=False) on an
+        # odd plane (every border window is clipped: 7x9 -> 4x5), the MLP as 1x1 convs, a resize.
+        _case("ge_timm_c24_pool_extent2", "ge", (2, 24, 7, 9), lambda: ge(24, extent=2, rd_ratio=1 / 4),
+              {"extent": 2, "reduction": 4}, keys=mlp),
+        _case("ge_timm_c12_pool_extent2_nomlp", "ge", (1, 12, 5, 11), lambda: ge(12, extent=2, use_mlp=False),
+              {"extent": 2, "use_mlp": False}, keys=[]),
+        # the padded max pool added (0.5 each), with the MLP.
+        _case("ge_timm_c32_pool_extent2_maxpool", "ge", (1, 32, 9, 7), lambda: ge(32, extent=2, add_maxpool=True),
+              {"extent": 2, "add_maxpool": True}, keys=mlp),
+        # extent 4: 7x7 windows of stride 4, padding 3 (11x9 -> 3x3), max added, no MLP, hard-sigmoid.
+        _case("ge_timm_c16_pool_extent4_maxpool_nomlp", "ge", (1, 16, 11, 9),
+              lambda: ge(16, extent=4, use_mlp=False, add_maxpool=True, gate_layer="hard_sigmoid"),
+              {"extent": 4, "use_mlp": False, "add_maxpool": True, "gate_layer": "hard_sigmoid"}, keys=[]),
+        # extent 4 on a 3x4 plane: one window covers it, a 1x1 map broadcast without a resize.
+        _case("ge_timm_c12_pool_extent4_1x1", "ge", (2, 12, 3, 4), lambda: ge(12, extent=4, rd_ratio=1 / 4),
+              {"extent": 4, "reduction": 4}, keys=mlp),
     ]
 
 

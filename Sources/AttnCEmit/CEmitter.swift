@@ -329,7 +329,8 @@ package struct CEmitter {
         case .attention(let scale, let relPos): emitAttention(group[0], scale: scale, relPos: relPos, into: &p)
         case .blockMatmul(let side): emitBlockMatmul(group[0], side: side, into: &p)
         case .slice, .reshape, .transpose, .upsampleNearest, .constant: emitGather(group[0], into: &p)
-        case .pool2d(let mode, let k, let s): emitPool2d(group[0], mode: mode, kernel: k, stride: s, into: &p)
+        case .pool2d(let mode, let k, let s, let pad, let includePad):
+            emitPool2d(group[0], mode: mode, kernel: k, stride: s, padding: pad, countIncludePad: includePad, into: &p)
         case .weightedPool(let w): emitWeightedPool(group[0], weight: w, into: &p)
         }
     }

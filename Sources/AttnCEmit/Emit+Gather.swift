@@ -81,8 +81,14 @@ extension CEmitter {
         n * (s.c * s.plane) + c * s.plane + h * s.w + w
     }
 
-    /// Floor-mode k×k windows moved by `stride`, no padding.
-    func emitPool2d(_ v: ValueID, mode: PoolMode, kernel k: Int, stride: Int, into p: inout CPrinter) {
+    /// Floor-mode k×k windows moved by `stride`; with `padding`, each window clipped to the input.
+    func emitPool2d(
+        _ v: ValueID, mode: PoolMode, kernel k: Int, stride: Int, padding: Int, countIncludePad: Bool, into p: inout CPrinter
+    ) {
+        guard padding == 0 else {
+            emitPaddedPool2d(v, mode: mode, kernel: k, stride: stride, padding: padding, countIncludePad: countIncludePad, into: &p)
+            return
+        }
         let instr = program.instrs[v - 1]
         let x = instr.operands[0]
         var (nest, n, c, h, w) = Self.nest(over: instr.shape)
@@ -102,6 +108,44 @@ extension CEmitter {
                     .line("const float t = \(tap);"), .line("m = t > m ? t : m;"),
                 ])]),
                 .line("\(element(v, n: n, c: c, h: h, w: w)) = m;"),
+            ]
+        }
+        nest.pre[nest.innermost].append(contentsOf: body)
+        p.block("") { p in nest.print(into: &p) }
+    }
+
+    /// A padded window is the part of it inside the input: its rows and columns are clipped at
+    /// run time (no padded element is read), and a count-excluding mean divides by their product,
+    /// never 0 since the padding is at most k/2.
+    private func emitPaddedPool2d(
+        _ v: ValueID, mode: PoolMode, kernel k: Int, stride: Int, padding: Int, countIncludePad: Bool, into p: inout CPrinter
+    ) {
+        let instr = program.instrs[v - 1]
+        let x = instr.operands[0]
+        let s = program.shape(of: x)
+        var (nest, n, c, h, w) = Self.nest(over: instr.shape)
+        let tap = element(x, n: n, c: c, h: "iy", w: "ix")
+        var body: [Stmt] = [
+            .line("const int y0 = \(h * stride - padding), x0 = \(w * stride - padding);"),
+            .line("const int ya = y0 > 0 ? y0 : 0, yb = y0 + \(k) < \(s.h) ? y0 + \(k) : \(s.h);"),
+            .line("const int xa = x0 > 0 ? x0 : 0, xb = x0 + \(k) < \(s.w) ? x0 + \(k) : \(s.w);"),
+        ]
+        let dst = element(v, n: n, c: c, h: h, w: w)
+        switch mode {
+        case .mean:
+            let divisor = countIncludePad ? "\(k * k).0f" : "(float)((yb - ya) * (xb - xa))"
+            body += [
+                .line("float acc = 0.0f;"),
+                .range(variable: "iy", from: "ya", to: "yb", body: [.range(variable: "ix", from: "xa", to: "xb", body: [.line("acc += \(tap);")])]),
+                .line("\(dst) = acc / \(divisor);"),
+            ]
+        case .max:
+            body += [
+                .line("float m = -INFINITY;"),
+                .range(variable: "iy", from: "ya", to: "yb", body: [.range(variable: "ix", from: "xa", to: "xb", body: [
+                    .line("const float t = \(tap);"), .line("m = t > m ? t : m;"),
+                ])]),
+                .line("\(dst) = m;"),
             ]
         }
         nest.pre[nest.innermost].append(contentsOf: body)

@@ -16,7 +16,7 @@ extension Program {
         }
         switch instr.op {
         case .globalPool, .channelPool, .axisPool: return x.count
-        case .pool2d(_, let k, _): return times(out.count, k, k)
+        case .pool2d(_, let k, _, _, _): return times(out.count, k, k)
         case .weightedPool: return times(2, x.count)
         case .linear: return times(2, out.count, x.c)
         case .channelConv1d(_, let k, _): return times(2, out.count, k)

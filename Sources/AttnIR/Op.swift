@@ -195,9 +195,11 @@ public enum Op: Hashable, Sendable {
     case channelPool(PoolMode)
     /// Reduce over H only (`[N,C,1,W]`) or W only (`[N,C,H,1]`): coordinate attention's strips.
     case axisPool(PoolMode, Axis)
-    /// Pooling windows of `kernel`×`kernel` moved by `stride`, no padding, floor mode
-    /// (PyTorch `AvgPool2d(k, s)` / `MaxPool2d(k, s)`).
-    case pool2d(PoolMode, kernel: Int, stride: Int)
+    /// Pooling windows of `kernel`×`kernel` moved by `stride`, floor mode, over the input padded
+    /// by `padding` on each side (PyTorch `AvgPool2d(k, s, p, count_include_pad=)` /
+    /// `MaxPool2d(k, s, p)`): the padding never wins a max, and a mean divides by k² when
+    /// `countIncludePad`, else by the window's elements inside the input (timm's GatherExcite).
+    case pool2d(PoolMode, kernel: Int, stride: Int, padding: Int = 0, countIncludePad: Bool = true)
     /// `y[n,c] = Σ_hw F[c,h,w]·x[n,c,h,w]`: a learned weighting of each channel's pixels.
     case weightedPool(weight: ParamID)
     /// The variance over H×W: `[N,C,H,W] → [N,C,1,1]`, `Σ(x − mean)²` divided by H·W − 1 when

@@ -18,7 +18,10 @@ extension Op: CustomStringConvertible {
         case .groupNorm(let g, let s, let t, let eps):
             return "group_norm(groups=\(g), eps=\(eps)\(s.map { ", scale=$\($0)" } ?? "")\(t.map { ", shift=$\($0)" } ?? ""))"
         case .axisPool(let m, let axis): return "axis_pool.\(m.rawValue).\(axis.rawValue)"
-        case .pool2d(let m, let k, let s): return "pool2d.\(m.rawValue)(k=\(k), stride=\(s))"
+        case .pool2d(let m, let k, let s, let pad, let includePad):
+            guard pad > 0 else { return "pool2d.\(m.rawValue)(k=\(k), stride=\(s))" }
+            let exclude = m == .mean && !includePad ? ", count_include_pad=false" : ""
+            return "pool2d.\(m.rawValue)(k=\(k), stride=\(s), padding=\(pad)\(exclude))"
         case .weightedPool(let w): return "weighted_pool(w=$\(w))"
         case .matmul(let ta, let tb, let alpha):
             return "matmul(\(ta ? "Aᵀ" : "A")·\(tb ? "Bᵀ" : "B")\(alpha == 1 ? "" : ", alpha=\(alpha)"))"

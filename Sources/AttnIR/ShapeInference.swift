@@ -93,11 +93,15 @@ extension Op {
             case .w: return Shape(n: x.n, c: x.c, h: x.h, w: 1)
             case .c, .hw: throw IRError("axis pool along \(axis): use channel_pool or global_pool")
             }
-        case .pool2d(_, let k, let stride):
+        case .pool2d(_, let k, let stride, let pad, _):
             try arity(1)
             let x = operands[0]
-            guard k >= 1, stride >= 1, k <= x.h, k <= x.w else { throw IRError("pool2d k=\(k) s=\(stride) does not fit \(x)") }
-            return Shape(n: x.n, c: x.c, h: (x.h - k) / stride + 1, w: (x.w - k) / stride + 1)
+            // PyTorch's bound pad ≤ k/2 keeps every window at least one input element wide, so a
+            // count-excluding mean never divides by zero.
+            guard k >= 1, stride >= 1, pad >= 0, pad <= k / 2, k - 2 * pad <= x.h, k - 2 * pad <= x.w else {
+                throw IRError("pool2d k=\(k) s=\(stride) p=\(pad) does not fit \(x)")
+            }
+            return Shape(n: x.n, c: x.c, h: (x.h + 2 * pad - k) / stride + 1, w: (x.w + 2 * pad - k) / stride + 1)
         case .variance:
             try arity(1)
             let x = operands[0]

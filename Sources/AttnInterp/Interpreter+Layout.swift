@@ -34,12 +34,22 @@ extension Interpreter {
             }
         case .constant(let id, _):
             return Array(param(id))
-        case .pool2d(let mode, let k, let stride):
+        case .pool2d(let mode, let k, let stride, let pad, let includePad):
             let (x, s) = args[0]
             return tensor(out) { n, c, h, w in
                 var window: [Float] = []
-                for dy in 0..<k { for dx in 0..<k { window.append(x[s.offset(n: n, c: c, h: h * stride + dy, w: w * stride + dx)]) } }
-                return pool(mode, window)
+                for dy in 0..<k {
+                    let y = h * stride + dy - pad
+                    guard y >= 0, y < s.h else { continue }
+                    for dx in 0..<k {
+                        let xx = w * stride + dx - pad
+                        guard xx >= 0, xx < s.w else { continue }
+                        window.append(x[s.offset(n: n, c: c, h: y, w: xx)])
+                    }
+                }
+                // A padded element adds 0 to the sum and, when it counts, 1 to the divisor.
+                guard mode == .mean, includePad, window.count < k * k else { return pool(mode, window) }
+                return Float(window.reduce(0.0) { $0 + Double($1) } / Double(k * k))
             }
         case .weightedPool(let id):
             let (x, s) = args[0]

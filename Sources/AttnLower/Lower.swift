@@ -152,13 +152,18 @@ struct LoweringState {
         case .mul: op = .binary(.mul)
         case .concat: op = .concat
         case .axisPool(let m, let axis): op = .axisPool(PoolMode(m), Axis(axis))
-        case .pool2d(let m, let k, let stride):
+        case .pool2d(let m, let k, let stride, let pad, let includePad):
             try positive(k, "kernel_size")
             try positive(stride, "stride")
-            guard k <= shapes[0].h, k <= shapes[0].w else {
-                throw SpecError("kernel_size", "\(k) is larger than the \(shapes[0].h)×\(shapes[0].w) input")
+            guard pad >= 0, pad <= k / 2 else {
+                throw SpecError("padding", "must be between 0 and kernel_size / 2 = \(k / 2) (PyTorch's rule), got \(pad)")
             }
-            op = .pool2d(PoolMode(m), kernel: k, stride: stride)
+            guard k - 2 * pad <= shapes[0].h, k - 2 * pad <= shapes[0].w else {
+                let padded = pad == 0 ? "" : " padded by \(pad)"
+                throw SpecError("kernel_size", "\(k) is larger than the \(shapes[0].h)×\(shapes[0].w) input\(padded)")
+            }
+            // One IR op per computation: the flag means nothing without padding or for a max.
+            op = .pool2d(PoolMode(m), kernel: k, stride: stride, padding: pad, countIncludePad: includePad || pad == 0 || m == .max)
         case .weightedPool(let param):
             let x = shapes[0]
             op = .weightedPool(weight: try declare(param, "weight", [x.c, x.h, x.w], .weight))

@@ -83,8 +83,9 @@ public enum LayerOp: Hashable, Sendable {
     case concat
     /// Mean or max over H only (`axis: .h` → `[N,C,1,W]`) or W only (`[N,C,H,1]`).
     case axisPool(PoolKind, axis: LayerAxis)
-    /// `AvgPool2d`/`MaxPool2d(kernel, stride)`, floor mode, no padding.
-    case pool2d(PoolKind, kernelSize: Int, stride: Int)
+    /// `AvgPool2d`/`MaxPool2d(kernel, stride, padding)`, floor mode; a mean counts the padding
+    /// in its divisor when `countIncludePad` (PyTorch's default), else only the input's elements.
+    case pool2d(PoolKind, kernelSize: Int, stride: Int, padding: Int = 0, countIncludePad: Bool = true)
     /// `Σ_hw F[c,h,w]·x[n,c,h,w]` with `<param>.weight` of shape [C,H,W].
     case weightedPool(param: String)
     /// `torch.var` over H·W → [N,C,1,1]: `Σ(x − mean)²` over H·W − 1 when `unbiased`, else H·W.

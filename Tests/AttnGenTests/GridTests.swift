@@ -54,6 +54,15 @@ private func expectClose(_ spec: BlockSpec, seed: UInt64 = 7) throws {
         try expectClose(CBAM("cbam_grid_bias", input: s.input, reducedChannels: max(1, s.c / 5), spatialKernelSize: kernel, bias: true))
     }
 
+    /// timm's pooled GatherExcite: windows clipped at every border of odd planes, 1×1 maps of
+    /// planes within the extent (broadcast, the MLP on a vector), the max added or not.
+    @Test(arguments: shapes, [2, 4])
+    func gatherExcitePooled(_ s: GridCase, extent: Int) throws {
+        let rd = max(1, s.c / 8)
+        try expectClose(GatherExcite("ge_grid", input: s.input, GEOptions(extent: extent, reducedChannels: rd, addMaxpool: true)))
+        try expectClose(GatherExcite("ge_grid_nomlp", input: s.input, GEOptions(extent: extent, useMLP: false, gateLayer: .hardSigmoid)))
+    }
+
     /// A user's block from the DSL goes through the same checks.
     @Test(arguments: shapes.prefix(6))
     func customBlock(_ s: GridCase) throws {

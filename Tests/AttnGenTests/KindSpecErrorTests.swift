@@ -90,7 +90,8 @@ private func kindError(_ kind: String, _ input: String, _ extra: String = "") ->
     @Test func errors() {
         let input = #"{"c": 16, "h": 8, "w": 8}"#
         expectError(kindError("ge", input, #""extent": 3, "extra_params": true"#), path: "extent", "even")
-        expectError(kindError("ge", input, #""extent": 2"#), path: "extent", "count_include_pad=False", "extra_params: true")
+        expectError(kindError("ge", input, #""extent": 1026"#), path: "extent", "at most 1023")
+        expectError(kindError("ge", input, #""extent": 2, "feat_size": 3"#), path: "feat_size", "only read with extra_params")
         expectError(kindError("ge", input, #""extra_params": true, "add_maxpool": true"#), path: "add_maxpool", "no effect")
         expectError(kindError("ge", input, #""feat_size": 3"#), path: "feat_size", "only read with extra_params")
         expectError(kindError("ge", #"{"c": 16, "h": 8, "w": 6}"#, #""extra_params": true"#), path: "feat_size", "is required", "8×6")
@@ -99,6 +100,28 @@ private func kindError(_ kind: String, _ input: String, _ extra: String = "") ->
         expectError(kindError("ge", input, #""use_mlp": false, "reduction": 4"#), path: "reduction", "only read with use_mlp")
         #expect(kindError("ge", #"{"c": 16, "h": 8, "w": 6}"#, #""extra_params": true, "feat_size": 5"#) == nil)
         #expect(kindError("ge", input, #""extra_params": true, "extent": 8"#) == nil)
+        // timm's padded average pool (count_include_pad=False), with and without the max.
+        #expect(kindError("ge", input, #""extent": 2"#) == nil)
+        #expect(kindError("ge", #"{"c": 16, "h": 3, "w": 5}"#, #""extent": 4, "add_maxpool": true, "use_mlp": false"#) == nil)
+    }
+
+    /// The padded pool2d the pooled gathers lower to, as a graph op: PyTorch's bounds.
+    @Test func paddedPoolOp() {
+        func graphError(_ layer: String) -> SpecError? {
+            let json = #"{"name": "g", "input": {"c": 2, "h": 3, "w": 4}, "graph": [\#(layer)]}"#
+            do {
+                for spec in try BlockSpec.decodeFile(Data(json.utf8)) { _ = try Lowering.lower(spec) }
+                return nil
+            } catch {
+                return error
+            }
+        }
+        expectError(graphError(#"{"op": "pool2d", "mode": "mean", "kernel_size": 3, "padding": 2}"#), path: "graph[0].padding", "kernel_size / 2 = 1")
+        expectError(graphError(#"{"op": "pool2d", "mode": "mean", "kernel_size": 3, "padding": -1}"#), path: "graph[0].padding", "between 0")
+        expectError(graphError(#"{"op": "pool2d", "mode": "max", "kernel_size": 3, "count_include_pad": false}"#), path: "graph[0].count_include_pad", "only read by a mean pool")
+        expectError(graphError(#"{"op": "pool2d", "mode": "max", "kernel_size": 7, "padding": 1}"#), path: "graph[0].kernel_size", "larger than the 3×4 input padded by 1")
+        #expect(graphError(#"{"op": "pool2d", "mode": "max", "kernel_size": 5, "stride": 2, "padding": 2}"#) == nil)
+        #expect(graphError(#"{"op": "pool2d", "mode": "mean", "kernel_size": 5, "padding": 2, "count_include_pad": false}"#) == nil)
     }
 }
 

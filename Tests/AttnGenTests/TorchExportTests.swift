@@ -24,7 +24,7 @@ private func json(_ url: URL) throws -> [String: Any] {
         let names = exportNames()
         for net in [
             "seresnet18", "legacy_seresnet18", "ecaresnet26t", "resnet18_cbam", "regnety_002", "mobilenetv3_large_100",
-            "efficientnet_b0", "resnest14d", "gcresnet33ts", "skresnet18", "mixed", "zoo",
+            "efficientnet_b0", "resnest14d", "gcresnet33ts", "skresnet18", "mixed", "zoo", "zoo_official",
         ] {
             #expect(names.contains(net), "Tests/Exports/\(net) is missing: run scripts/make_exports.py")
         }

@@ -38,7 +38,7 @@ struct LimitsTests {
     static let ops: [String: (before: [String], layer: String, ints: [String])] = [
         "global_pool": ([], #""mode": "mean""#, []), "channel_pool": ([], #""mode": "max""#, []),
         "axis_pool": ([], #""mode": "mean", "axis": "h""#, []),
-        "pool2d": ([], #""mode": "max", "kernel_size": 2, "stride": 2"#, ["kernel_size", "stride"]),
+        "pool2d": ([], #""mode": "mean", "kernel_size": 3, "stride": 2, "padding": 1, "count_include_pad": false"#, ["kernel_size", "stride", "padding"]),
         "weighted_pool": ([], #""param": "f""#, []), "variance": ([], "", []),
         "linear": ([#"{"op": "global_pool", "mode": "mean"}"#], #""out_features": 4, "param": "fc""#, ["out_features"]),
         "channel_conv1d": ([#"{"op": "global_pool", "mode": "mean"}"#], #""kernel_size": 3, "param": "c""#, ["kernel_size"]),

@@ -393,9 +393,11 @@ def read_ge(m, shape):
         # GatherExcite pools (and reads add_maxpool) only without parameters; the kind refuses it here.
         del fields["add_maxpool"]
     else:
-        if m.extent != 0:
-            raise Unsupported(f"extent {m.extent} without extra_params gathers by a padded average pool "
-                              "(count_include_pad=False), which the kind cannot express yet")
+        # extent 0: the global mean; extent e > 0: timm's avg_pool2d(2e - 1, stride e, padding e - 1,
+        # count_include_pad=False), which the kind computes (plus the padded max with add_maxpool).
+        if m.extent != 0 and (m.extent % 2 or m.gk != 2 * m.extent - 1 or m.gs != m.extent):
+            raise Unsupported(f"extent {m.extent} pools with kernel {m.gk} and stride {m.gs}; the kind's pool is "
+                              "timm's kernel 2·extent − 1, stride extent, for an even extent")
         fields["extra_params"] = False
     if isinstance(m.mlp, nn.Identity):
         fields["use_mlp"] = False
@@ -685,6 +687,141 @@ def read_lambda(m, shape):
     }
 
 
+# ---------------------------------------------------------------------------------------------
+# Official codes outside timm, recognised by class name and checked by structure (the official
+# repositories are never imported): each reader reads the attributes and submodules the official
+# constructor makes and refuses anything else.
+# ---------------------------------------------------------------------------------------------
+
+def _class_of(module):
+    return "missing" if module is None else qualified_name(type(module))
+
+
+def _triplet_gate(gate, conv_attr, what):
+    """One official Triplet Attention gate: compress (ChannelPool/ZPool: max then mean over the
+    view's first axis, no state) → BasicConv(2, 1, 7, padding 3, bias off, BatchNorm, no ReLU)."""
+    compress = getattr(gate, "compress", None)
+    if type(compress).__name__ not in ("ChannelPool", "ZPool") or any(True for _ in compress.parameters()):
+        raise Unsupported(f"{what}.compress is {_class_of(compress)}, not the official ChannelPool/ZPool")
+    basic = getattr(gate, conv_attr, None)
+    conv = getattr(basic, "conv", None)
+    if not isinstance(conv, nn.Conv2d):
+        raise Unsupported(f"{what}.{conv_attr}.conv is {_class_of(conv)}, not a Conv2d")
+    k, stride, pad, dil = _square(conv, f"{what}.{conv_attr}.conv")
+    if (conv.in_channels, conv.out_channels, k, stride, pad, dil, conv.groups) != (2, 1, 7, 1, 3, 1, 1) \
+            or conv.bias is not None:
+        raise Unsupported(f"{what}.{conv_attr}.conv is not the official 2 → 1 7×7 conv, padding 3, without bias")
+    if not isinstance(getattr(basic, "bn", None), nn.BatchNorm2d):
+        raise Unsupported(f"{what}.{conv_attr}.bn is {_class_of(getattr(basic, 'bn', None))}; the kind's gate has a BatchNorm")
+    if getattr(basic, "relu", None) is not None:
+        raise Unsupported(f"{what}.{conv_attr} applies a ReLU (relu=True); the official gates have none")
+
+
+# Triplet Attention's two layouts: MODELS/triplet_attention.py (the released weights' names) and
+# the repository root's triplet_attention.py. (gate names C-W, H-C, H-W; the gate's conv attribute)
+_TRIPLET_LAYOUTS = ((("ChannelGateH", "ChannelGateW", "SpatialGate"), "spatial"), (("cw", "hc", "hw"), "conv"))
+
+
+def read_triplet(m, shape):
+    """Official Triplet Attention `TripletAttention(gate_channels, reduction_ratio, pool_types,
+    no_spatial)` (or the root file's `TripletAttention(no_spatial)`): two or three gates."""
+    no_spatial = getattr(m, "no_spatial", None)
+    if not isinstance(no_spatial, bool):
+        raise Unsupported("no boolean no_spatial attribute: not the official TripletAttention")
+    children = dict(m.named_children())
+    for names, conv_attr in _TRIPLET_LAYOUTS:
+        wanted = names[:2] if no_spatial else names
+        if all(n in children for n in names[:2]):
+            if set(children) != set(wanted):
+                raise Unsupported(f"children {sorted(children)}; with no_spatial={no_spatial} the official "
+                                  f"module has {', '.join(wanted)}")
+            for n in wanted:
+                _triplet_gate(children[n], conv_attr, n)
+            _batch_norms_default_eps(m)
+            return {"no_spatial": no_spatial}
+    raise Unsupported(f"children {sorted(children)} are neither ChannelGateH/ChannelGateW/SpatialGate nor cw/hc/hw")
+
+
+_FCA_RANKINGS = {
+    "top": ([0, 0, 6, 0, 0, 1, 1, 4, 5, 1, 3, 0, 0, 0, 3, 2, 4, 6, 3, 5, 5, 2, 6, 5, 5, 3, 3, 4, 2, 2, 6, 1],
+            [0, 1, 0, 5, 2, 0, 2, 0, 0, 6, 0, 4, 6, 3, 5, 2, 6, 3, 3, 3, 5, 1, 1, 2, 4, 2, 1, 1, 3, 0, 5, 3]),
+    "low": ([0, 0, 1, 1, 0, 2, 2, 1, 2, 0, 3, 4, 0, 1, 3, 0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 5, 6, 1, 2, 3, 4],
+            [0, 1, 0, 1, 2, 0, 1, 2, 2, 3, 0, 0, 4, 3, 1, 5, 4, 3, 2, 1, 0, 6, 5, 4, 3, 2, 1, 0, 6, 5, 4, 3]),
+    "bot": ([6, 1, 3, 3, 2, 4, 1, 2, 4, 4, 5, 1, 4, 6, 2, 5, 6, 1, 6, 2, 2, 4, 3, 3, 5, 5, 6, 2, 5, 5, 3, 6],
+            [6, 4, 4, 6, 6, 3, 1, 4, 4, 5, 6, 5, 2, 2, 5, 1, 4, 3, 5, 0, 3, 1, 1, 2, 4, 2, 1, 1, 5, 3, 3, 3]),
+}
+
+
+def fca_dct_filter(method, channels, dct_h, dct_w):
+    """FcaNet's DCT-II filter [C, dct_h, dct_w] for `method` (`top16`, `low4`, ...): frequency i of
+    the ranking, scaled from the 7×7 grid to dct_h × dct_w, on channels [i·C/K, (i+1)·C/K)."""
+    import math
+
+    import torch
+    us, vs = _FCA_RANKINGS[method[:3]]
+    k = int(method[3:])
+
+    def basis(pos, freq, size):
+        b = math.cos(math.pi * freq * (pos + 0.5) / size) / math.sqrt(size)
+        return b * math.sqrt(2) if freq else b
+
+    out = torch.zeros(channels, dct_h, dct_w)
+    part = channels // k
+    for i in range(k):
+        u, v = us[i] * (dct_h // 7), vs[i] * (dct_w // 7)
+        for y in range(dct_h):
+            for x in range(dct_w):
+                out[i * part:(i + 1) * part, y, x] = basis(y, u, dct_h) * basis(x, v, dct_w)
+    return out
+
+
+def read_fca(m, shape):
+    """Official FcaNet `MultiSpectralAttentionLayer(channel, dct_h, dct_w, reduction,
+    freq_sel_method)`: dct_layer (its DCT filter buffer), fc = Sequential(Linear C → C // r without
+    bias, ReLU, Linear back, Sigmoid). The frequency set is not an attribute: it is the ranking
+    whose filter equals the buffer."""
+    n, c, h, w = shape
+    dct_h, dct_w = getattr(m, "dct_h", None), getattr(m, "dct_w", None)
+    layer = getattr(m, "dct_layer", None)
+    weight = getattr(layer, "weight", None)
+    if not isinstance(dct_h, int) or not isinstance(dct_w, int) or type(layer).__name__ != "MultiSpectralDCTLayer" \
+            or weight is None or tuple(weight.shape) != (c, dct_h, dct_w):
+        raise Unsupported("no dct_h, dct_w and a MultiSpectralDCTLayer dct_layer with a [C, dct_h, dct_w] weight")
+    fc = getattr(m, "fc", None)
+    if not isinstance(fc, nn.Sequential) or len(fc) != 4 or not all(isinstance(fc[i], nn.Linear) for i in (0, 2)) \
+            or fc[0].bias is not None or fc[2].bias is not None or fc[0].in_features != c or fc[2].out_features != c:
+        raise Unsupported("fc is not Sequential(Linear C → rd without bias, act, Linear rd → C without bias, gate)")
+    if _act(fc[1], "fc.1") != "relu" or _act(fc[3], "fc.3") != "sigmoid":
+        raise Unsupported(f"fc.1 is {describe(fc[1])} and fc.3 {describe(fc[3])}; the kind has relu and sigmoid")
+    if (h, w) != (dct_h, dct_w) and (h % dct_h or w % dct_w or h // dct_h != w // dct_w):
+        raise Unsupported(f"the {h}×{w} input is pooled to {dct_h}×{dct_w} (adaptive_avg_pool2d); the kind pools "
+                          "only by whole, square windows")
+    buffer = weight.detach().to("cpu", dtype=weight.dtype)
+    methods = [f"{r}{k}" for r in ("top", "low", "bot") for k in (1, 2, 4, 8, 16, 32) if c % k == 0]
+    found = [meth for meth in methods
+             if (fca_dct_filter(meth, c, dct_h, dct_w).to(buffer.dtype) - buffer).abs().max().item() <= 1e-6]
+    if not found:
+        raise Unsupported("dct_layer.weight is no freq_sel_method's DCT filter (learned or replaced); the kind's "
+                          "frequencies are top/low/bot × 1–32")
+    # Rankings that share their first frequencies give one filter (top1 = low1): any of them is it.
+    return {"dct_h": dct_h, "dct_w": dct_w, "reduced_channels": fc[0].out_features, "freq_sel_method": found[0]}
+
+
+def read_simam(m, shape):
+    """Official SimAM `simam_module(channels=None, e_lambda=1e-4)`: no parameters, a sigmoid
+    (its attribute is spelled `activaton`), e_lambda."""
+    n, c, h, w = shape
+    lam = getattr(m, "e_lambda", None)
+    if isinstance(lam, bool) or not isinstance(lam, (int, float)):
+        raise Unsupported("no numeric e_lambda attribute: not the official simam_module")
+    act = getattr(m, "activaton", getattr(m, "activation", None))
+    if _act(act, "activaton") != "sigmoid" or any(True for _ in m.parameters()):
+        raise Unsupported("not the official simam_module: its only child is a Sigmoid and it has no parameters")
+    if h * w == 1:
+        raise Unsupported("a 1×1 plane: the official code divides by n = H·W − 1 = 0")
+    return {"e_lambda": float(lam)}
+
+
 def read_nothing(m, shape):
     """A user class mapped to a kind by name: no fields, attn-gen completes the hyperparameters
     the kind can read from the tensor shapes, and `verify --against` checks the result."""
@@ -736,6 +873,9 @@ TABLE: Dict[str, Entry] = {
     # official codes (loose files): by class name
     "PAM_Module": Entry("danet_pam", read_danet),
     "CAM_Module": Entry("danet_cam", read_danet),
+    "TripletAttention": Entry("triplet", read_triplet),
+    "MultiSpectralAttentionLayer": Entry("fca", read_fca),
+    "simam_module": Entry("simam", read_simam),
 }
 
 # Readers for a kind a user maps a class of their own to (kinds={MyClass: "se"}).
@@ -756,6 +896,9 @@ GENERIC_READERS: Dict[str, Callable] = {
     "splat": read_splat,
     "strip": read_strip,
     "ela": read_ela,
+    "triplet": read_triplet,
+    "fca": read_fca,
+    "simam": read_simam,
 }
 
 # A module of no entry whose class name matches this is listed under `skipped` (it looks like

@@ -199,6 +199,113 @@ class ZooReaders(unittest.TestCase):
         tmp.cleanup()
 
 
+class PooledGatherExcite(unittest.TestCase):
+    """timm's GatherExcite with extent > 0 and no extra parameters: the padded average pool (and
+    max), which the ge kind computes."""
+
+    def test_extent_fields_are_read(self):
+        from timm.layers.gather_excite import GatherExcite
+        model = nn.Sequential(GatherExcite(12, extent=2, use_mlp=False, add_maxpool=True),
+                              make_exports.ge_with_mlp(12, 3, extent=4), make_exports.ge_with_mlp(12, 5, extent=8))
+        tmp, manifest, blocks = _export(randomize(model, seed=5).eval(), torch.randn(2, 12, 9, 5))
+        self.assertEqual(manifest["skipped"], [])
+        b = [blocks[f"m{i}"] for i in range(3)]
+        self.assertEqual((b[0]["extent"], b[0]["add_maxpool"], b[0]["use_mlp"], b[0]["extra_params"]), (2, True, False, False))
+        self.assertEqual((b[1]["extent"], b[1]["add_maxpool"], b[1]["reduced_channels"]), (4, False, 3))
+        self.assertEqual((b[2]["extent"], b[2]["reduced_channels"]), (8, 5))
+        self.assertNotIn("weights", b[0])
+        tmp.cleanup()
+
+    def test_a_pool_that_is_not_timms_is_skipped(self):
+        from timm.layers.gather_excite import GatherExcite
+        m = GatherExcite(12, extent=2, use_mlp=False)
+        m.gk = 5
+        tmp, manifest, blocks = _export(nn.Sequential(m), torch.randn(1, 12, 6, 6))
+        self.assertEqual(blocks, {})
+        self.assertIn("kernel 5 and stride 2", manifest["skipped"][0]["reason"])
+        tmp.cleanup()
+
+
+class OfficialReaders(unittest.TestCase):
+    """Triplet Attention, FcaNet and SimAM from their official code, recognised by class name and
+    checked by layout; the classes here are make_exports' stand-ins with the official names and
+    attributes (Tests/Exports/zoo_official is their export, checked against PyTorch in CI)."""
+
+    @classmethod
+    def setUpClass(cls):
+        torch.manual_seed(0)
+        cls.model = randomize(make_exports.ZooOfficial(), seed=0).eval()
+        cls.tmp, cls.manifest, cls.blocks = _export(cls.model, torch.randn(1, 3, 32, 32))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def _skipped(self, module, shape):
+        tmp, manifest, blocks = _export(nn.Sequential(module).eval(), torch.randn(*shape))
+        tmp.cleanup()
+        self.assertEqual(blocks, {})
+        return manifest["skipped"][0]["reason"]
+
+    def test_every_module_is_a_block(self):
+        self.assertEqual(self.manifest["skipped"], [])
+        kinds = {b["name"]: b["kind"] for b in self.manifest["blocks"]}
+        self.assertEqual(kinds, {"ge_pool2": "ge", "ge_pool4": "ge", "triplet": "triplet", "triplet_root": "triplet",
+                                 "fca": "fca", "simam": "simam"})
+
+    def test_fields(self):
+        b = self.blocks
+        self.assertEqual((b["triplet"]["no_spatial"], b["triplet_root"]["no_spatial"]), (False, True))
+        fca = b["fca"]
+        self.assertEqual((fca["dct_h"], fca["dct_w"], fca["reduced_channels"], fca["freq_sel_method"]), (7, 7, 4, "low4"))
+        self.assertEqual(b["simam"]["e_lambda"], 0.01)
+        self.assertNotIn("weights", b["simam"])
+        weights = load_file(os.path.join(self.tmp.name, "weights.safetensors"))
+        self.assertIn("triplet.SpatialGate.spatial.conv.weight", weights)
+        self.assertIn("triplet_root.hc.conv.bn.running_var", weights)
+        self.assertNotIn("triplet_root.hw.conv.conv.weight", weights)
+        self.assertIn("fca.dct_layer.weight", weights)
+
+    def test_the_frequency_set_is_read_from_the_filter(self):
+        for method, c in (("top16", 32), ("low4", 8), ("top1", 4)):
+            m = make_exports.MultiSpectralAttentionLayer(c, 7, 14, 2, method)
+            tmp, manifest, blocks = _export(nn.Sequential(m).eval(), torch.randn(1, c, 14, 28))
+            # top1 and low1 (and top2, low2) are one filter: the reader names the first ranking.
+            self.assertEqual((blocks["m0"]["freq_sel_method"], blocks["m0"]["dct_w"]), (method, 14), method)
+            tmp.cleanup()
+
+    def test_fca_refusals(self):
+        m = make_exports.MultiSpectralAttentionLayer(16, 7, 7, 4, "top16")
+        m.dct_layer.weight.normal_()
+        self.assertIn("no freq_sel_method's DCT filter", self._skipped(m, (1, 16, 7, 7)))
+        m = make_exports.MultiSpectralAttentionLayer(16, 7, 7, 4, "top16")
+        self.assertIn("whole, square windows", self._skipped(m, (1, 16, 10, 7)))
+        m.fc[1] = nn.SiLU()
+        self.assertIn("relu and sigmoid", self._skipped(m, (1, 16, 7, 7)))
+
+    def test_triplet_refusals(self):
+        m = make_exports.TripletAttention(8)
+        m.SpatialGate.spatial.relu = nn.ReLU()
+        self.assertIn("SpatialGate.spatial applies a ReLU", self._skipped(m, (1, 8, 5, 5)))
+        m = make_exports.TripletRoot.TripletAttention()
+        m.cw.conv.bn = None
+        self.assertIn("cw.conv.bn is missing", self._skipped(m, (1, 8, 5, 5)))
+        m = make_exports.TripletAttention(8, no_spatial=True)
+        m.ChannelGateW.spatial.conv = nn.Conv2d(2, 1, 5, padding=2, bias=False)
+        self.assertIn("not the official 2 → 1 7×7 conv", self._skipped(m, (1, 8, 5, 5)))
+
+        class TripletAttention(nn.Module):  # another library's class of that name
+            def forward(self, x):
+                return x
+        self.assertIn("no boolean no_spatial", self._skipped(TripletAttention(), (1, 8, 5, 5)))
+
+    def test_simam_refusals(self):
+        self.assertIn("1×1 plane", self._skipped(make_exports.simam_module(), (2, 8, 1, 1)))
+        m = make_exports.simam_module()
+        m.activaton = nn.Hardsigmoid()
+        self.assertIn("its only child is a Sigmoid", self._skipped(m, (1, 8, 3, 3)))
+
+
 class Checkpoints(unittest.TestCase):
     def test_pth_is_reproducible_and_holds_the_tensors(self):
         from attn_gen_torch.export import save_pth

@@ -10,9 +10,12 @@
 //   as the paper's GE-θ does, then BatchNorm, the MLP as 1×1 convs, a nearest resize back to H×W
 //   when the size changed; the paper's ReLU between the gather and the MLP (GE-θ⁺) is not there;
 // - `extra_params`, `extent` e > 0: ⌊log2 e⌋ depthwise 3×3 stride-2 convs, each with BatchNorm and
-//   a ReLU between them, the MLP, a nearest resize to H×W.
-// timm's `extent` > 0 without `extra_params` (an average pool with padding that leaves the pad
-// out of each mean) has no op here yet and is refused.
+//   a ReLU between them, the MLP, a nearest resize to H×W;
+// - `extent` e > 0 without `extra_params`: timm's `avg_pool2d(kernel 2e − 1, stride e, padding
+//   e − 1, count_include_pad=False)`, so a border window averages only the pixels it covers
+//   (`add_maxpool`: `0.5·avg + 0.5·max_pool2d` with the same window, the padding never the max),
+//   giving a ⌈H/e⌉×⌈W/e⌉ map; the MLP as 1×1 convs, a nearest resize to H×W. A plane no larger
+//   than the extent pools to 1×1, which timm broadcasts without a resize (the MLP on a vector).
 
 import Foundation
 
@@ -27,6 +30,21 @@ extension Catalog {
         switch gather {
         case .mean(let addMaxpool):
             gathered = addMaxpool ? meanAndMaxPool(input) : [GlobalPool(.mean).layer]
+        case .pool(let e, let addMaxpool):
+            let (k, pad) = (2 * e - 1, e - 1)
+            size = ((input.h - 1) / e + 1, (input.w - 1) / e + 1)
+            let mean = Primitive(.pool2d(.mean, kernelSize: k, stride: e, padding: pad, countIncludePad: false), "x")
+            gathered = build {
+                if addMaxpool {
+                    mean
+                    MultiplyScalar(0.5).named("gather_mean")
+                    Primitive(.pool2d(.max, kernelSize: k, stride: e, padding: pad), "x")
+                    MultiplyScalar(0.5)
+                    Add("gather_mean")
+                } else {
+                    mean
+                }
+            }
         case .globalConv(let k):
             let p = (k - 1) / 2
             size = (input.h + 2 * p - k + 1, input.w + 2 * p - k + 1)
@@ -75,6 +93,9 @@ extension Catalog {
 public enum GEGather: Hashable, Sendable {
     /// The global mean over H·W, plus the max when `addMaxpool`.
     case mean(addMaxpool: Bool)
+    /// timm's padded `2e − 1` windows of stride `e`, means over the pixels inside the plane (plus
+    /// the max when `addMaxpool`).
+    case pool(extent: Int, addMaxpool: Bool)
     /// One depthwise conv as large as the plane, with BatchNorm.
     case globalConv(kernel: Int)
     /// `convs` depthwise 3×3 stride-2 convs with BatchNorm (extent 2^convs).
@@ -97,7 +118,7 @@ public struct GEOptions: Hashable, Sendable {
     public var reducedChannels: Int?
     /// Default 1.
     public var rdDivisor: Int?
-    /// Default false; only with the global mean.
+    /// Default false; only without `extra_params` (the pooled gathers).
     public var addMaxpool: Bool?
     /// Default sigmoid.
     public var gateLayer: SigmoidGate?
@@ -125,13 +146,10 @@ public struct GEOptions: Hashable, Sendable {
         guard extent % 2 == 0 else { throw SpecError("extent", "must be 0 (global) or an even number (timm asserts it), got \(extent)") }
         let maxpool = addMaxpool ?? false
         guard extraParams ?? false else {
-            guard extent == 0 else {
-                throw SpecError(
-                    "extent", "\(extent) without extra_params gathers by timm's padded average pool (count_include_pad=False), "
-                        + "which attn-gen has no op for yet; use extent 0 or extra_params: true")
-            }
             if featSize != nil { throw SpecError("feat_size", "is only read with extra_params and extent 0 (the conv's kernel)") }
-            return .mean(addMaxpool: maxpool)
+            // The window 2e − 1 stays within the int range the plan's loops take.
+            guard extent <= maxKernelSize else { throw SpecError("extent", "must be at most \(maxKernelSize), got \(extent)") }
+            return extent == 0 ? .mean(addMaxpool: maxpool) : .pool(extent: extent, addMaxpool: maxpool)
         }
         if maxpool { throw SpecError("add_maxpool", "has no effect with extra_params (timm pools only without them); leave it out") }
         guard extent == 0 else {
@@ -171,6 +189,9 @@ extension GEOptions: CatalogBlock {
             GatherExcite("ge_g3", input: .nchw(2, 12, 5, 5), GEOptions(extraParams: true, reduction: 4)),
             GatherExcite("ge_g4", input: .nchw(1, 10, 6, 7), GEOptions(featSize: 4, extraParams: true, useMLP: false)),
             GatherExcite("ge_g5", input: .nchw(1, 16, 9, 7), GEOptions(extraParams: true, extent: 4, reducedChannels: 3)),
+            GatherExcite("ge_g6", input: .nchw(2, 12, 7, 9), GEOptions(extent: 2, reducedChannels: 3, addMaxpool: true)),
+            GatherExcite("ge_g7", input: .nchw(1, 10, 5, 3), GEOptions(extent: 4, useMLP: false, gateLayer: .hardSigmoid)),
+            GatherExcite("ge_g8", input: .nchw(2, 20, 5, 7), GEOptions(extent: 8, addMaxpool: true)),
         ]
     }
 

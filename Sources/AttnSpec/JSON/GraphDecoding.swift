@@ -89,7 +89,14 @@ extension BlockSpec {
             op = .axisPool(try Self.poolMode(&r), axis: axis)
         case "pool2d":
             let k = try int(&r, "kernel_size")
-            op = .pool2d(try Self.poolMode(&r), kernelSize: k, stride: try r.int("stride") ?? k)
+            let mode = try Self.poolMode(&r)
+            let includePad = try r.bool("count_include_pad")
+            if mode == .max, includePad != nil {
+                throw SpecError("count_include_pad", "is only read by a mean pool (PyTorch's MaxPool2d has none)")
+            }
+            op = .pool2d(
+                mode, kernelSize: k, stride: try r.int("stride") ?? k, padding: try r.int("padding") ?? 0,
+                countIncludePad: includePad ?? true)
         case "weighted_pool": op = .weightedPool(param: try param(&r))
         case "upsample_nearest":
             let size = try r.require("size") { (r: inout FieldReader, k: String) throws(SpecError) in try r.ints(k) }

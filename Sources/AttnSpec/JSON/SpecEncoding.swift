@@ -78,10 +78,12 @@ extension Layer {
         case .axisPool(let m, let axis):
             f["mode"] = .string(m.rawValue)
             f["axis"] = .string(axis.rawValue)
-        case .pool2d(let m, let k, let stride):
+        case .pool2d(let m, let k, let stride, let pad, let includePad):
             f["mode"] = .string(m.rawValue)
             f["kernel_size"] = .int(k)
             f["stride"] = .int(stride)
+            if pad != 0 { f["padding"] = .int(pad) }
+            if m == .mean, !includePad { f["count_include_pad"] = .bool(false) }
         case .weightedPool(let param):
             f["param"] = .string(param)
         case .upsampleNearest(let h, let w):

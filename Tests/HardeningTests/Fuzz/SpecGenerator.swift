@@ -55,7 +55,7 @@ enum SpecGenerator {
     /// Graph ops with number fields: the layer's other fields (list fields are appended) and its
     /// number fields (`f[]` a list, `~f` a float). Ops on vectors read the pooled `p`.
     static let opFields: [(op: String, layer: String, fields: [String])] = [
-        ("pool2d", #""mode": "max", "kernel_size": 1, "stride": 1"#, ["kernel_size", "stride"]),
+        ("pool2d", #""mode": "mean", "kernel_size": 3, "stride": 1, "count_include_pad": false"#, ["kernel_size", "stride", "padding"]),
         ("conv2d", #""out_channels": 4, "kernel_size": 3, "param": "c""#, ["out_channels", "kernel_size", "padding", "dilation", "stride", "groups"]),
         ("channel_conv1d", #""kernel_size": 3, "param": "c", "inputs": ["p"]"#, ["kernel_size"]),
         ("linear", #""out_features": 4, "param": "fc", "inputs": ["p"]"#, ["out_features"]),
@@ -340,7 +340,7 @@ enum SpecGenerator {
         var layer: [(key: String, value: String)]
         switch c.below(22) {
         case 12: layer = [op("axis_pool"), ("mode", quote(c.pick(["mean", "max"]))), ("axis", quote(c.pick(["h", "w", "c", "x"])))]
-        case 13: layer = [op("pool2d"), ("mode", quote(c.pick(["mean", "max"]))), ("kernel_size", size(&c, [1, 2, 3])), ("stride", size(&c, [1, 2]))]
+        case 13: layer = [op("pool2d"), ("mode", quote(c.pick(["mean", "max"]))), ("kernel_size", size(&c, [1, 2, 3])), ("stride", size(&c, [1, 2])), ("padding", size(&c, [0, 1]))]
         case 14: layer = [op("weighted_pool"), ("param", #""wp""#)]
         case 15: layer = [op("upsample_nearest"), ("size", c.pick(["[7, 9]", "[1, 1]", "[0, 3]", "[3]", "[70000, 70000]"]))]
         case 16: layer = [op(c.pick(["softmax", "l1_normalize"])), ("axis", quote(c.pick(["c", "h", "w", "hw", "n"])))]
