@@ -12,6 +12,7 @@
 // so it is folded into F, which then spans the input's plane. The paper's frequency (0, 0) is
 // √(HW)·mean, not the mean.
 
+import AttnIR
 import Foundation
 
 /// FcaNet's frequency sets: the first K of the 7×7 grid's frequencies ranked top (best single
@@ -170,10 +171,26 @@ public struct FCAOptions: Hashable, Sendable {
         let (h, w) = (dctH ?? input.h, dctW ?? input.w)
         try Rules.atLeast(1, h, "dct_h")
         try Rules.atLeast(1, w, "dct_w")
-        try Rules.fits([input.c, h, w], "dct_h", "dct_layer.weight")
+        // The filter is computed at generation (in Double): its size is capped like a table's.
+        try Self.computable([input.c, h], "dct_h")
+        try Self.computable([input.c, h, w], "dct_w")
         guard h != input.h || w != input.w else { return (h, w, 1) }
-        guard input.h % h == 0, input.w % w == 0, input.h / h == input.w / w else { return (h, w, nil) }
+        guard input.h % h == 0, input.w % w == 0, input.h / h == input.w / w else {
+            try Self.computable([input.c, input.h, input.w], "dct_h", folded: true)
+            return (h, w, nil)
+        }
         return (h, w, input.h / h)
+    }
+
+    /// Most floats of a DCT filter computed at generation.
+    static let maxFilter = 1 << 26
+
+    private static func computable(_ dims: [Int], _ field: String, folded: Bool = false) throws(SpecError) {
+        guard let n = Limits.product(of: dims), n <= maxFilter else {
+            let what = folded ? "the DCT filter with the uneven adaptive pool folded in" : "the DCT filter dct_layer.weight"
+            throw SpecError(
+                field, "makes \(what) \(dims.map(String.init).joined(separator: "×")), over the \(maxFilter) floats attn-gen computes at generation")
+        }
     }
 }
 
