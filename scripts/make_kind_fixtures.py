@@ -235,7 +235,22 @@ def fca_cases(args):
         # a 7×14 plane: frequencies scaled by 14 // 7 = 2 along W only; bot8.
         _case("fca_official_c16_7x14_bot8", "fca", (1, 16, 7, 14), lambda: msal(16, 7, 14, 4, "bot8"),
               {"freq_sel_method": "bot8", "reduction": 4}, keys=keys),
+        # a 10×9 input to the 7×7 DCT plane: the adaptive pool's uneven, overlapping windows; the
+        # checkpoint without the DCT buffer (made non-persistent), so attn-gen computes it.
+        _case("fca_official_c32_10x9to7_top8_nobuffer", "fca", (2, 32, 10, 9),
+              lambda: _without_dct_buffer(msal(32, 7, 7, 8, "top8")),
+              {"dct_h": 7, "dct_w": 7, "freq_sel_method": "top8", "reduction": 8}, keys=keys[1:]),
+        # a 5×6 input to the larger 7×7 plane (the adaptive pool repeats pixels), low2.
+        _case("fca_official_c16_5x6to7_low2", "fca", (1, 16, 5, 6), lambda: msal(16, 7, 7, 4, "low2"),
+              {"freq_sel_method": "low2", "reduction": 4}, keys=keys),
     ]
+
+
+def _without_dct_buffer(module):
+    """The official layer whose DCT filter is left out of its state_dict (the forward still
+    uses it): a checkpoint saved without the buffer."""
+    module.dct_layer._non_persistent_buffers_set.add("weight")
+    return module
 
 
 def load_gather_excite(path):

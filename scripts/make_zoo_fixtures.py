@@ -283,11 +283,13 @@ def bat_cases():
 
 
 # ---------------------------------------------------------------------------
-# lambda: timm LambdaLayer with local position lambdas (conv_lambda)
+# lambda: timm LambdaLayer with local position lambdas (conv_lambda) or its relative-position
+# embedding (feat_size, r=None: pos_emb)
 # ---------------------------------------------------------------------------
 
-def lambda_keys(bias):
-    return _conv("qkv", bias) + _bn("norm_q.") + _bn("norm_v.") + _conv("conv_lambda", True)
+def lambda_keys(bias, relative=False):
+    return (_conv("qkv", bias) + _bn("norm_q.") + _bn("norm_v.")
+            + (["pos_emb"] if relative else _conv("conv_lambda", True)))
 
 
 def lambda_cases():
@@ -302,6 +304,22 @@ def lambda_cases():
         # 2 heads, dim_head 8, r = 3.
         _case("lambda_timm_c16_r3", "lambda", (2, 16, 4, 5), lambda: LambdaLayer(16, num_heads=2, dim_head=8, r=3),
               {"num_heads": 2, "dim_head": 8, "r": 3}, keys=lambda_keys(False)),
+        # The relative-position variant (pos_emb [2H-1, 2W-1, dim_head]) with timm's other
+        # defaults on a non-square plane.
+        _case("lambda_timm_c32_feat6x5", "lambda", (2, 32, 6, 5), lambda: LambdaLayer(32, feat_size=(6, 5), r=None),
+              {"feat_size": [6, 5]}, keys=lambda_keys(False, relative=True)),
+        # feat_size as one integer, 3 heads of dim_head 6, a qkv bias and stride 2's pool.
+        _case("lambda_timm_c24_feat7_s2", "lambda", (1, 24, 7, 7),
+              lambda: LambdaLayer(24, feat_size=7, stride=2, num_heads=3, dim_head=6, r=None, qkv_bias=True),
+              {"feat_size": 7, "stride": 2, "num_heads": 3, "dim_head": 6, "qkv_bias": True},
+              keys=lambda_keys(True, relative=True)),
+        # 2 heads, dim_head 8, a wide 4x8 plane.
+        _case("lambda_timm_c16_feat4x8_h2", "lambda", (2, 16, 4, 8),
+              lambda: LambdaLayer(16, feat_size=(4, 8), num_heads=2, dim_head=8, r=None),
+              {"feat_size": [4, 8], "num_heads": 2, "dim_head": 8}, keys=lambda_keys(False, relative=True)),
+        # lambda_resnet26rpt's last stage in miniature: 8x8, 4 heads of 16.
+        _case("lambda_timm_c64_feat8", "lambda", (1, 64, 8, 8), lambda: LambdaLayer(64, feat_size=8, r=None),
+              {"feat_size": [8, 8]}, keys=lambda_keys(False, relative=True)),
     ]
 
 
@@ -414,8 +432,10 @@ def _bottleneck(c, spec):
 
 
 def _lambda(c, spec):
-    return LambdaLayer(c, dim_out=spec.get("dim_out"), stride=spec.get("stride", 1), num_heads=spec.get("num_heads", 4),
-                       dim_head=spec.get("dim_head", 16), r=spec.get("r", 9), qkv_bias=spec.get("qkv_bias", False))
+    feat = spec.get("feat_size")
+    return LambdaLayer(c, dim_out=spec.get("dim_out"), feat_size=None if feat is None else tuple(feat) if isinstance(feat, list) else feat,
+                       stride=spec.get("stride", 1), num_heads=spec.get("num_heads", 4), dim_head=spec.get("dim_head", 16),
+                       r=None if feat is not None else spec.get("r", 9), qkv_bias=spec.get("qkv_bias", False))
 
 
 def _strip(c, spec):
@@ -443,6 +463,22 @@ def cases(args):
             + bottleneck_cases() + lambda_cases() + strip_cases() + ela_cases())
 
 
+_randomise = catalog.randomise
+
+
+@torch.no_grad()
+def randomise(model):
+    """make_catalog_fixtures' randomisation, keeping LambdaLayer's rel_pos_indices: a fixed index
+    buffer (not saved: non-persistent) that the relative-position variant gathers with."""
+    kept = [(m, m._buffers.pop("rel_pos_indices")) for m in model.modules()
+            if isinstance(m, LambdaLayer) and m._buffers.get("rel_pos_indices") is not None]
+    try:
+        _randomise(model)
+    finally:
+        for m, b in kept:
+            m._buffers["rel_pos_indices"] = b
+
+
 def main(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=catalog.DEFAULT_OUTDIR)
@@ -451,6 +487,7 @@ def main(argv):
     args = parser.parse_args(argv[1:])
     outdir = os.path.abspath(args.out)
     torch.set_num_threads(1)
+    catalog.randomise = randomise
     print(f"torch {torch.__version__}, timm {timm.__version__}")
     todo = cases(args)
     names = [c["name"] for c in todo]

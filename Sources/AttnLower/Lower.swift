@@ -16,6 +16,7 @@ package enum Lowering {
         // The program's input can be wider than `input` (fusion packs its M inputs along C).
         let x = spec.programInput
         var state = LoweringState(builder: ProgramBuilder(name: spec.name, input: Shape(n: x.n, c: x.c, h: x.h, w: x.w)))
+        state.derived = try spec.derivedTensors()
         for (i, layer) in layers.enumerated() {
             do throws(SpecError) {
                 try state.lower(layer)
@@ -59,6 +60,8 @@ package enum Lowering {
 struct LoweringState {
     var builder: ProgramBuilder
     var sources: [ParamSource] = []
+    /// A catalog block's parameters that are not checkpoint tensors of their own name.
+    var derived: [String: DerivedTensor] = [:]
     var names: [String: ValueID] = ["x": 0]
     var previous: ValueID = 0
     /// The tensor name each declared parameter's C name came from, keyed case-folded.
@@ -366,7 +369,7 @@ struct LoweringState {
         let before = builder.params.count
         do {
             let id = try builder.param(name, dims, role)
-            if id == before { sources.append(source ?? .tensor(name)) }
+            if id == before { sources.append(source ?? derived[name].map { .derived($0) } ?? .tensor(name)) }
             return id
         } catch {
             throw SpecError("param", "\"\(param)\" is shared with a layer of another shape: \(error.message)")

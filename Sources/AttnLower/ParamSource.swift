@@ -2,6 +2,7 @@
 // the program; weight import follows it, so import needs no per-op knowledge of its own.
 
 import AttnIR
+import AttnSpec
 
 /// How to fill one IR parameter from named checkpoint tensors.
 package enum ParamSource: Hashable, Sendable {
@@ -11,6 +12,8 @@ package enum ParamSource: Hashable, Sendable {
     case batchNormScale(prefix: String, eps: Double)
     /// `bias - running_mean · scale` of that BatchNorm.
     case batchNormShift(prefix: String, eps: Double)
+    /// Fixed by the hyperparameters, or another tensor's layout (`DerivedTensor`).
+    case derived(DerivedTensor)
 
     /// The checkpoint tensors this source reads.
     package var tensorNames: [String] {
@@ -18,6 +21,7 @@ package enum ParamSource: Hashable, Sendable {
         case .tensor(let n): return [n]
         case .batchNormScale(let p, _): return [p + ".weight", p + ".running_var"]
         case .batchNormShift(let p, _): return [p + ".weight", p + ".bias", p + ".running_mean", p + ".running_var"]
+        case .derived(.fixed(_, let t, _, _, _)), .derived(.relativePositionKernel(let t, _, _)): return [t]
         }
     }
 }
@@ -26,4 +30,18 @@ package enum ParamSource: Hashable, Sendable {
 package struct Lowered: Hashable, Sendable {
     package let program: Program
     package let sources: [ParamSource]
+
+    /// `params` (random ones, or a caller's) with the hyperparameters' fixed values in place:
+    /// FcaNet's DCT filter stays the DCT filter whatever the other weights are.
+    package func fixingDerived(_ params: [Float]) -> [Float] {
+        var out = params
+        var offset = 0
+        for (decl, source) in zip(program.params, sources) {
+            if case .derived(.fixed(let values, _, _, _, _)) = source, values.count == decl.count, offset + decl.count <= out.count {
+                out.replaceSubrange(offset..<(offset + decl.count), with: values)
+            }
+            offset += decl.count
+        }
+        return out
+    }
 }

@@ -89,6 +89,8 @@ enum CatalogCases {
         #"{"name": "bat", "kind": "bat", "input": {"c": 512, "h": 28, "w": 28}}"#,
         #"{"name": "bottleneck", "kind": "bottleneck", "input": {"c": 256, "h": 16, "w": 16}}"#,
         #"{"name": "lambda", "kind": "lambda", "input": {"c": 256, "h": 16, "w": 16}}"#,
+        // lambda_resnet26rpt_256's stage-3 layer: the relative-position variant.
+        #"{"name": "lambda_rel", "kind": "lambda", "feat_size": [16, 16], "input": {"c": 256, "h": 16, "w": 16}}"#,
         #"{"name": "strip", "kind": "strip", "input": {"c": 256, "h": 28, "w": 28}}"#,
         #"{"name": "ela", "kind": "ela", "input": {"c": 256, "h": 28, "w": 28}}"#,
     ]

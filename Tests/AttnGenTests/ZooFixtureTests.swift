@@ -139,6 +139,12 @@ private func zooKindError(_ kind: String, _ extra: String) -> SpecError? {
         expectError(zooKindError("lambda", #""num_heads": 3"#), path: "num_heads", "must divide dim_out (64)")
         expectError(zooKindError("lambda", #""stride": 3"#), path: "stride", "1 or 2")
         #expect(zooKindError("lambda", #""stride": 2, "r": 3, "dim_head": 8, "num_heads": 2"#) == nil)
+        // The relative-position variant: pos_emb is made for feat_size, which must be the input's.
+        expectError(zooKindError("lambda", #""feat_size": [6, 6]"#), path: "feat_size", "6×6", "input's plane is 6×5")
+        expectError(zooKindError("lambda", #""feat_size": 5"#), path: "feat_size", "5×5", "6×5")
+        expectError(zooKindError("lambda", #""feat_size": [6, 5], "r": 9"#), path: "r", "r=None")
+        expectError(zooKindError("lambda", #""feat_size": [6, 5, 1]"#), path: "feat_size", "[h, w]")
+        #expect(zooKindError("lambda", #""feat_size": [6, 5], "stride": 2, "dim_head": 4"#) == nil)
     }
 
     @Test func stripAndEla() {

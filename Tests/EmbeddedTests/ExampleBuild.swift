@@ -137,6 +137,11 @@ enum RandomCheckpoint {
                 add(prefix + ".bias", decl.dims, -0.5, 0.5)
                 add(prefix + ".running_mean", decl.dims, -0.5, 0.5)
                 add(prefix + ".running_var", decl.dims, 0.5, 1.5)
+            case .derived(.fixed(_, let name, let reference, let dims, _)):
+                // The buffer as the reference code saves it (import checks it).
+                if seen.insert(name).inserted { tensors.append((name, dims, reference)) }
+            case .derived(.relativePositionKernel(let name, let h, let w)):
+                add(name, [2 * h - 1, 2 * w - 1, decl.dims[0]], -0.5, 0.5)
             }
         }
         return try SafeTensorsWriter.encode(tensors)

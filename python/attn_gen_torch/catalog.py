@@ -669,22 +669,28 @@ def read_bottleneck(m, shape):
 
 
 def read_lambda(m, shape):
-    """timm.layers.LambdaLayer with local position lambdas (conv_lambda, `r` set): qkv 1×1 conv,
-    heads, dim_head, r, the 2×2 average pool of stride 2."""
-    if m.conv_lambda is None:
-        raise Unsupported("the relative-position lambdas (r=None, pos_emb) are not in the lambda kind; only conv_lambda")
+    """timm.layers.LambdaLayer: qkv 1×1 conv, heads, dim_head, the 2×2 average pool of stride 2,
+    and its position lambdas: local (conv_lambda, `r` set) or the relative-position embedding
+    (pos_emb, `r=None`), whose feat_size must be the input's plane."""
     conv = _conv(m.qkv, "qkv", kernel=1)
     if conv.stride != (1, 1) or conv.groups != 1:
         raise Unsupported(f"qkv has stride {conv.stride} and groups {conv.groups}; the kind's is a plain 1×1 conv")
+    fields = {
+        "dim_out": m.num_heads * m.dim_v, "stride": _pool_stride(m.pool, "pool"), "num_heads": m.num_heads,
+        "dim_head": m.dim_qk, "qkv_bias": conv.bias is not None,
+    }
+    if m.conv_lambda is None:
+        feat = [int(s) for s in m.feat_size]
+        if list(shape[2:]) != feat:
+            raise Unsupported(f"pos_emb was made for feat_size {feat}, the input is {list(shape[2:])}")
+        _batch_norms_default_eps(m)
+        return {**fields, "feat_size": feat}
     r = m.conv_lambda.kernel_size[0]
     if tuple(m.conv_lambda.kernel_size) != (r, r, 1) or tuple(m.conv_lambda.padding) != (r // 2, r // 2, 0) \
             or r % 2 == 0 or m.conv_lambda.bias is None:
         raise Unsupported(f"conv_lambda is {describe(m.conv_lambda)}, not timm's odd r×r×1 with padding r//2 and bias")
     _batch_norms_default_eps(m)
-    return {
-        "dim_out": m.num_heads * m.dim_v, "stride": _pool_stride(m.pool, "pool"), "num_heads": m.num_heads,
-        "dim_head": m.dim_qk, "r": r, "qkv_bias": conv.bias is not None,
-    }
+    return {**fields, "r": r}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -390,12 +390,17 @@ class SelfAttention(unittest.TestCase):
                          ("lambda", 24, 2, 3, 6, 5, True))
         tmp.cleanup()
 
-    def test_lambda_with_relative_positions_is_skipped(self):
+    def test_lambda_with_relative_positions_is_read(self):
         from timm.layers.lambda_layer import LambdaLayer
-        model = nn.Sequential(LambdaLayer(16, feat_size=(4, 4), r=None))
-        tmp, manifest, blocks = _export(model, torch.randn(1, 16, 4, 4))
-        self.assertEqual(blocks, {})
-        self.assertIn("relative-position lambdas", manifest["skipped"][0]["reason"])
+        model = nn.Sequential(LambdaLayer(16, feat_size=(4, 5), stride=2, num_heads=2, dim_head=4, r=None))
+        tmp, manifest, blocks = _export(model, torch.randn(1, 16, 4, 5))
+        self.assertEqual(manifest["skipped"], [])
+        b = blocks["m0"]
+        self.assertEqual((b["kind"], b["dim_out"], b["feat_size"], b["stride"], b["num_heads"], b["dim_head"], b["qkv_bias"]),
+                         ("lambda", 16, [4, 5], 2, 2, 4, False))
+        self.assertNotIn("r", b)
+        weights = load_file(os.path.join(tmp.name, "weights.safetensors"))
+        self.assertEqual(list(weights["0.pos_emb"].shape), [7, 9, 4])
         tmp.cleanup()
 
 

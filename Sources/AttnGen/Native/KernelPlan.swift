@@ -2,6 +2,7 @@
 // with. `Kernel` (tcc) and `NativeKernel` (system compiler) both start here, so the same spec and
 // `WeightSource` give the same parameters in every tier.
 
+import AttnLower
 import Foundation
 
 struct KernelPlan {
@@ -36,7 +37,7 @@ struct KernelPlan {
             spec, baseDirectory: base, files: files, target: target, fusion: fusion, weightTable: false)
         let program = generated.program
         switch weights {
-        case .random(let seed): params = program.randomParams(seed: seed)
+        case .random(let seed): params = generated.lowered.fixingDerived(program.randomParams(seed: seed))
         case .values(let v):
             guard v.count == program.paramCount else {
                 throw SpecError("weights", "\(v.count) parameter values given, the block has \(program.paramCount)")

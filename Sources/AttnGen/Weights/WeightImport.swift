@@ -26,11 +26,48 @@ extension Checkpoint {
             case .batchNormShift(let prefix, let eps):
                 values = try batchNorm(prefix, decl.dims, eps).shift
                 read.formUnion(Self.batchNormTensors(prefix))
+            case .derived(.fixed(let fixed, let name, let reference, let dims, let what)):
+                // A checkpoint need not hold the buffer; one that does must hold these values.
+                if has(name) {
+                    try check(name, holds: reference, dims, what)
+                    read.insert(name)
+                }
+                values = fixed
+            case .derived(.relativePositionKernel(let name, let h, let w)):
+                values = try relativePositionKernel(name, h, w, channels: decl.dims[0])
+                read.insert(name)
             }
             flat += values
         }
         try refuseUnread(read, block: lowered.program.name)
         return flat
+    }
+
+    /// Refuses a stored buffer that is not the one the hyperparameters give: another buffer
+    /// is another block. Float rounding of the same computation is all that may differ.
+    private func check(_ name: String, holds reference: [Float], _ dims: [Int], _ what: String) throws(SpecError) {
+        guard let found = self.dims(name), found.filter({ $0 != 1 }) == dims.filter({ $0 != 1 }) else {
+            throw SpecError(
+                "weights", "\(file.source): tensor \"\(displayName(name))\" has shape \(self.dims(name) ?? []), expected \(dims) (\(what))")
+        }
+        let stored = try values(name)
+        for (i, (s, r)) in zip(stored, reference).enumerated() where abs(s - r) > 1e-6 * max(1, abs(r)) {
+            throw SpecError(
+                "weights",
+                "\(file.source): tensor \"\(displayName(name))\" is not \(what): element \(i) is \(s), the computed value \(r); "
+                    + "a different buffer is a different block (leave the tensor out to use the computed one)")
+        }
+    }
+
+    /// timm's `pos_emb` [2H−1, 2W−1, K] as the position-lambda conv's kernel (`DerivedTensor`).
+    private func relativePositionKernel(_ name: String, _ h: Int, _ w: Int, channels k: Int) throws(SpecError) -> [Float] {
+        let expected = [2 * h - 1, 2 * w - 1, k]
+        guard let found = dims(name) else { throw missing(name, expected: expected) }
+        guard found == expected else {
+            throw SpecError(
+                "weights", "\(file.source): tensor \"\(displayName(name))\" has shape \(found), expected \(expected) (feat_size \(h)×\(w))")
+        }
+        return DerivedTensor.relativePositionKernel(try values(name), height: h, width: w, channels: k)
     }
 
     private static func batchNormTensors(_ prefix: String) -> [String] {

@@ -29,6 +29,8 @@ package protocol CatalogBlock: Hashable, Sendable {
     func completed(from checkpoint: some CheckpointShapes, input: InputShape) throws(SpecError) -> Self
     /// The program's input for a block whose user-facing `input` is `input`.
     func programInput(_ input: InputShape) -> InputShape
+    /// Parameters not read as a checkpoint tensor of their own name, by parameter name.
+    func derivedTensors(_ input: InputShape) throws(SpecError) -> [String: DerivedTensor]
 }
 
 extension CatalogBlock {
@@ -38,6 +40,7 @@ extension CatalogBlock {
     // could) keep them; a tensor that disagrees is reported by import, naming it and both shapes.
     package func completed(from checkpoint: some CheckpointShapes, input: InputShape) throws(SpecError) -> Self { self }
     package func programInput(_ input: InputShape) -> InputShape { input }
+    package func derivedTensors(_ input: InputShape) throws(SpecError) -> [String: DerivedTensor] { [:] }
 }
 
 /// A kind with no hyperparameters (SE-Var1/2/3, DANet PAM/CAM): nothing to read or write in

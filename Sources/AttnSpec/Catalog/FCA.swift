@@ -1,14 +1,18 @@
 // FcaNet's multi-spectral channel attention (Qin et al., ICCV 2021), written in the DSL. Follows
 // the official cfzd/FcaNet `model/layer.py::MultiSpectralAttentionLayer`:
 //   y = x · σ(fc.2(relu(fc.0(Σ_hw F[c,h,w] · pool(x)[c,h,w])))),
-// `pool` PyTorch's adaptive average pool to dct_h × dct_w when the input is another size (only
-// whole, equal windows here: H/dct_h = W/dct_w), `fc.0`/`fc.2` bias-free Linears with
-// rd = C // reduction, and F the fixed DCT-II basis of `freq_sel_method`'s frequencies, one per
-// group of C/K channels. The official code keeps F as a buffer, so it is in the state_dict
-// (`dct_layer.weight [C, dct_h, dct_w]`) and imported like any tensor: a checkpoint carries the
-// filter it was trained with. `fcaDCTFilter` computes it as the official code does (the fixtures
-// and tests compare the two). The paper's frequency (0, 0) is √(HW)·mean, not the mean.
+// `pool` PyTorch's adaptive average pool to dct_h × dct_w when the input is another size (as the
+// official forward: only then), `fc.0`/`fc.2` bias-free Linears with rd = C // reduction, and F
+// the fixed DCT-II basis of `freq_sel_method`'s frequencies, one per group of C/K channels.
+// F is computed here from (C, dct_h, dct_w, freq_sel_method) as the official `get_dct_filter`
+// does; the official code keeps it as a buffer, so its checkpoints hold it
+// (`dct_layer.weight [C, dct_h, dct_w]`): a file that does is checked against the computed one
+// (another buffer is another block), and a file without it works. Whole, square pooling windows
+// stay a pool; any other adaptive pool (uneven windows, or dct larger than the input) is linear,
+// so it is folded into F, which then spans the input's plane. The paper's frequency (0, 0) is
+// √(HW)·mean, not the mean.
 
+import AttnIR
 import Foundation
 
 /// FcaNet's frequency sets: the first K of the 7×7 grid's frequencies ranked top (best single
@@ -69,17 +73,52 @@ public enum FCAFrequencies: Hashable, Sendable {
 /// `B(i, u_k, h)·B(j, v_k, w)` with `B(p, f, L) = cos(π f (p + ½)/L)/√L · (√2 if f ≠ 0)` and the
 /// grid frequencies scaled by `h // 7`, `w // 7`; in Double, rounded to Float once.
 public func fcaDCTFilter(channels: Int, h: Int, w: Int, frequencies: FCAFrequencies) -> [Float] {
+    fcaDCTBasis(channels: channels, h: h, w: w, frequencies: frequencies).map { Float($0) }
+}
+
+/// `fcaDCTFilter` in Double.
+func fcaDCTBasis(channels: Int, h: Int, w: Int, frequencies: FCAFrequencies) -> [Double] {
     func basis(_ pos: Int, _ freq: Int, _ length: Int) -> Double {
         let b = cos(Double.pi * Double(freq) * (Double(pos) + 0.5) / Double(length)) / Double(length).squareRoot()
         return freq == 0 ? b : b * 2.0.squareRoot()
     }
     let part = channels / frequencies.count
-    var out = [Float](repeating: 0, count: channels * h * w)
+    var out = [Double](repeating: 0, count: channels * h * w)
     for (k, f) in frequencies.grid.enumerated() {
         let (u, v) = (f.u * (h / 7), f.v * (w / 7))
         for c in (k * part)..<((k + 1) * part) {
             for i in 0..<h {
-                for j in 0..<w { out[(c * h + i) * w + j] = Float(basis(i, u, h) * basis(j, v, w)) }
+                for j in 0..<w { out[(c * h + i) * w + j] = basis(i, u, h) * basis(j, v, w) }
+            }
+        }
+    }
+    return out
+}
+
+/// PyTorch's `adaptive_avg_pool2d` from `extent` to `size` along one axis, as weights:
+/// `[size][extent]`, output i averaging inputs ⌊i·extent/size⌋ ..< ⌈(i+1)·extent/size⌉.
+func adaptivePoolWeights(from extent: Int, to size: Int) -> [[Double]] {
+    (0..<size).map { i in
+        let start = i * extent / size
+        let end = ((i + 1) * extent + size - 1) / size
+        return (0..<extent).map { $0 >= start && $0 < end ? 1 / Double(end - start) : 0 }
+    }
+}
+
+/// `Σ_ij F[c,i,j]·pool(x)[c,i,j]` as `Σ_yx F'[c,y,x]·x[c,y,x]`: the adaptive pool folded into
+/// the filter, `F'[c] = Pᵀ_h · F[c] · P_w`.
+func fcaFoldedFilter(_ f: [Double], channels: Int, dct: (h: Int, w: Int), input: (h: Int, w: Int)) -> [Float] {
+    let ph = adaptivePoolWeights(from: input.h, to: dct.h)
+    let pw = adaptivePoolWeights(from: input.w, to: dct.w)
+    var out = [Float](repeating: 0, count: channels * input.h * input.w)
+    for c in 0..<channels {
+        for y in 0..<input.h {
+            for x in 0..<input.w {
+                var sum = 0.0
+                for i in 0..<dct.h where ph[i][y] != 0 {
+                    for j in 0..<dct.w where pw[j][x] != 0 { sum += f[(c * dct.h + i) * dct.w + j] * ph[i][y] * pw[j][x] }
+                }
+                out[(c * input.h + y) * input.w + x] = Float(sum)
             }
         }
     }
@@ -87,7 +126,8 @@ public func fcaDCTFilter(channels: Int, h: Int, w: Int, frequencies: FCAFrequenc
 }
 
 extension Catalog {
-    /// `x · σ(fc.2(relu(fc.0(Σ_hw F·pool(x)))))`, pooling by `window` first when it is above 1.
+    /// `x · σ(fc.2(relu(fc.0(Σ_hw F·pool(x)))))`, pooling by `window` first when it is above 1
+    /// (F then spans the pooled plane; with any other pool folded into it, the input's).
     public static func fca(channels: Int, reduced: Int, window: Int) -> [Layer] {
         build {
             if window > 1 {
@@ -125,22 +165,32 @@ public struct FCAOptions: Hashable, Sendable {
         self.freqSelMethod = freqSelMethod
     }
 
-    /// The DCT plane and the pooling window that brings the input to it.
-    func plane(_ input: InputShape) throws(SpecError) -> (h: Int, w: Int, window: Int) {
+    /// The DCT plane and the pooling window that brings the input to it: 1 when it is the
+    /// input's plane, k for whole k×k windows, nil for any other adaptive pool (folded into F).
+    func plane(_ input: InputShape) throws(SpecError) -> (h: Int, w: Int, window: Int?) {
         let (h, w) = (dctH ?? input.h, dctW ?? input.w)
         try Rules.atLeast(1, h, "dct_h")
         try Rules.atLeast(1, w, "dct_w")
+        // The filter is computed at generation (in Double): its size is capped like a table's.
+        try Self.computable([input.c, h], "dct_h")
+        try Self.computable([input.c, h, w], "dct_w")
         guard h != input.h || w != input.w else { return (h, w, 1) }
-        // PyTorch's adaptive average pool with uneven windows is not supported.
-        for (field, size, extent) in [("dct_h", h, input.h), ("dct_w", w, input.w)] where extent % size != 0 {
-            throw SpecError(
-                field, "\(size) must equal or divide the input's \(extent) (\(h)×\(w) from \(input.h)×\(input.w)): only whole pooling windows are supported")
-        }
-        guard input.h / h == input.w / w else {
-            throw SpecError(
-                "dct_w", "pools \(input.h)×\(input.w) to \(h)×\(w) with \(input.h / h)×\(input.w / w) windows; only square windows are supported")
+        guard input.h % h == 0, input.w % w == 0, input.h / h == input.w / w else {
+            try Self.computable([input.c, input.h, input.w], "dct_h", folded: true)
+            return (h, w, nil)
         }
         return (h, w, input.h / h)
+    }
+
+    /// Most floats of a DCT filter computed at generation.
+    static let maxFilter = 1 << 26
+
+    private static func computable(_ dims: [Int], _ field: String, folded: Bool = false) throws(SpecError) {
+        guard let n = Limits.product(of: dims), n <= maxFilter else {
+            let what = folded ? "the DCT filter with the uneven adaptive pool folded in" : "the DCT filter dct_layer.weight"
+            throw SpecError(
+                field, "makes \(what) \(dims.map(String.init).joined(separator: "×")), over the \(maxFilter) floats attn-gen computes at generation")
+        }
     }
 }
 
@@ -153,6 +203,8 @@ extension FCAOptions: CatalogBlock {
             FcaNet("fca_g1", input: .nchw(2, 32, 7, 7)),
             FcaNet("fca_g2", input: .nchw(1, 16, 9, 6), FCAOptions(dctH: 3, dctW: 2, reduction: 4, freqSelMethod: .low(4))),
             FcaNet("fca_g3", input: .nchw(1, 8, 14, 5), FCAOptions(reducedChannels: 3, freqSelMethod: .bot(8))),
+            // Uneven adaptive windows along H, and a DCT plane wider than the input along W.
+            FcaNet("fca_g4", input: .nchw(2, 8, 9, 5), FCAOptions(dctH: 4, dctW: 7, reduction: 2, freqSelMethod: .top(4))),
         ]
     }
 
@@ -184,8 +236,24 @@ extension FCAOptions: CatalogBlock {
             throw SpecError("freq_sel_method", "\((freqSelMethod ?? .top(16)).name) splits C into \(k) groups, which must divide C (\(input.c))")
         }
         let rd = try Rules.reducedWidth(input.c, reduction: reduction, reduced: reducedChannels)
-        try Rules.fits([input.c, plane.h, plane.w], "dct_h", "dct_layer.weight")
-        return Catalog.fca(channels: input.c, reduced: rd, window: plane.window)
+        return Catalog.fca(channels: input.c, reduced: rd, window: plane.window ?? 1)
+    }
+
+    /// The DCT filter, computed; with an uneven adaptive pool, folded over the input's plane.
+    package func derivedTensors(_ input: InputShape) throws(SpecError) -> [String: DerivedTensor] {
+        let plane = try plane(input)
+        let method = freqSelMethod ?? .top(16)
+        let dct = fcaDCTBasis(channels: input.c, h: plane.h, w: plane.w, frequencies: method)
+        let reference = dct.map { Float($0) }
+        let values =
+            plane.window == nil
+            ? fcaFoldedFilter(dct, channels: input.c, dct: (plane.h, plane.w), input: (input.h, input.w)) : reference
+        let name = "dct_layer.weight"
+        return [
+            name: .fixed(
+                values: values, tensor: name, reference: reference, referenceDims: [input.c, plane.h, plane.w],
+                what: "the DCT filter of \(method.name) on \(plane.h)×\(plane.w) (the official get_dct_filter)")
+        ]
     }
 
     package func completed(from w: some CheckpointShapes, input: InputShape) throws(SpecError) -> Self {

@@ -1,13 +1,21 @@
 // The lambda layer of LambdaNetworks (Bello, 2021), written in the DSL. Follows timm's
-// `layers/lambda_layer.py::LambdaLayer` with its local position lambdas (`r` set, the default):
+// `layers/lambda_layer.py::LambdaLayer`, with its local position lambdas (`r` set, the default) or
+// its relative-position embedding (`feat_size` given, timm's `r=None`):
 // one 1×1 `qkv` conv split into q (num_heads · dim_head), k (dim_head) and v (dim_out / num_heads),
 // eval-mode BatchNorms `norm_q` and `norm_v`, k softmaxed over the H·W pixels; the content lambda
 // `k·vᵀ` (dim_head × dim_v) is shared by every pixel, and each pixel's position lambda is the
 // `conv_lambda` Conv3d (1 → dim_head, kernel r×r×1, padding r/2, with bias) run over each value
 // channel's plane — here a Conv2d on the value channels taken as a batch of one-channel planes.
 // Every pixel's query heads then meet the sum of both lambdas in one batched product, per pixel.
-// timm reshapes the output to the input's channel count, so dim_out must be C. The intra-depth u
-// is 1, as in timm. timm's relative-position variant (`r=None` with `feat_size`) is not this kind.
+// The relative-position variant's lambda at query i is Σ_j E[i,j]·v_j with E[i,j] = pos_emb[hj − hi +
+// H − 1, wj − wi + W − 1] ([2H−1, 2W−1, K]): a correlation of each value plane with pos_emb, i.e.
+// the same conv with a (2H−1)×(2W−1) kernel, padding H−1 / W−1 and no bias. So it lowers to the
+// local variant's conv, its kernel square (zero taps where H ≠ W, which never meet the plane) and
+// read from `pos_emb` at import; timm gathers pos_emb into an M×M×K tensor (M = H·W), which is
+// never formed here: the constant stays pos_emb's (2H−1)(2W−1)·K floats. timm makes the table for
+// feat_size and (without asserting) indexes it with the input's pixels, so the input's plane must
+// be feat_size. timm reshapes the output to the input's channel count, so dim_out must be C. The
+// intra-depth u is 1, as in timm.
 
 /// LambdaLayer hyperparameters (timm's constructor arguments).
 public struct LambdaOptions: Hashable, Sendable {
@@ -19,19 +27,54 @@ public struct LambdaOptions: Hashable, Sendable {
     public var numHeads: Int?
     /// Width of the queries and keys; default 16 (timm's default; its qk_ratio rule is not used).
     public var dimHead: Int?
-    /// Side of the local position-lambda window (odd); default 9.
+    /// Side of the local position-lambda window (odd); default 9, unless `featSize` is given.
     public var r: Int?
+    /// [H, W] of the relative-position variant (timm's `r=None`): `pos_emb` is made for this
+    /// plane, which must be the input's. Given, `r` must not be.
+    public var featSize: [Int]?
     /// A bias on the qkv conv; default false.
     public var qkvBias: Bool?
 
     /// Options as given; nil fields take the defaults when the spec is resolved.
-    public init(dimOut: Int? = nil, stride: Int? = nil, numHeads: Int? = nil, dimHead: Int? = nil, r: Int? = nil, qkvBias: Bool? = nil) {
+    public init(
+        dimOut: Int? = nil, stride: Int? = nil, numHeads: Int? = nil, dimHead: Int? = nil, r: Int? = nil, featSize: [Int]? = nil,
+        qkvBias: Bool? = nil
+    ) {
         self.dimOut = dimOut
         self.stride = stride
         self.numHeads = numHeads
         self.dimHead = dimHead
         self.r = r
+        self.featSize = featSize
         self.qkvBias = qkvBias
+    }
+
+    /// The position lambdas: local (`r`) or relative to `feat_size`, checked on `input`.
+    func position(_ input: InputShape) throws(SpecError) -> Catalog.LambdaPosition {
+        guard let feat = featSize else {
+            let window = r ?? 9
+            try Rules.oddKernelSize(window, "r")
+            try Rules.paddedPlane(channels: 1, h: input.h, w: input.w, padding: window / 2, "r", "r = \(window)")
+            return .local(r: window)
+        }
+        if let r {
+            throw SpecError("r", "is \(r) but feat_size is given: timm uses the relative-position embedding only with r=None (leave r out)")
+        }
+        guard feat.count == 2, feat.allSatisfy({ $0 >= 1 }) else {
+            throw SpecError("feat_size", "must be an integer or [h, w] of positive integers, got \(feat)")
+        }
+        guard feat == [input.h, input.w] else {
+            throw SpecError(
+                "feat_size",
+                "is \(feat[0])×\(feat[1]) but the input's plane is \(input.h)×\(input.w): timm's pos_emb is made for feat_size and indexes "
+                    + "every pixel pair of the plane, so the input must be feat_size")
+        }
+        let side = max(feat[0], feat[1])
+        guard side <= (maxKernelSize + 1) / 2 else {
+            throw SpecError("feat_size", "makes a \(2 * side - 1)-wide position kernel, past the \(maxKernelSize) a kernel may have")
+        }
+        try Rules.paddedPlane(channels: 1, h: input.h, w: input.w, padding: side - 1, "feat_size", "feat_size \(feat)")
+        return .relative(h: feat[0], w: feat[1])
     }
 
     package func layers(_ input: InputShape) throws(SpecError) -> [Layer] {
@@ -45,19 +88,37 @@ public struct LambdaOptions: Hashable, Sendable {
         try Rules.poolStride(s, input)
         let k = dimHead ?? 16
         try Rules.atLeast(1, k, "dim_head")
-        let window = r ?? 9
-        try Rules.oddKernelSize(window, "r")
+        let position = try position(input)
         try Rules.fits([heads * k + k + out / heads, input.c], "dim_head", "qkv.weight")
         // The position lambdas: dim_head × dim_v per pixel.
         try Rules.fits([input.n, input.h * input.w, out / heads, k], "dim_head", "the position lambdas")
-        try Rules.paddedPlane(channels: 1, h: input.h, w: input.w, padding: window / 2, "r", "r = \(window)")
-        return Catalog.lambda(input, heads: heads, dimHead: k, r: window, stride: s, qkvBias: qkvBias ?? false)
+        if case .relative(let h, let w) = position {
+            let side = 2 * max(h, w) - 1
+            try Rules.fits([k, 1, side, side], "dim_head", "the position kernel")
+        }
+        return Catalog.lambda(input, heads: heads, dimHead: k, position: position, stride: s, qkvBias: qkvBias ?? false)
+    }
+
+    /// The relative-position variant's conv kernel is `pos_emb`, laid out at import.
+    package func derivedTensors(_ input: InputShape) throws(SpecError) -> [String: DerivedTensor] {
+        guard case .relative(let h, let w) = try position(input) else { return [:] }
+        return ["pos_emb.weight": .relativePositionKernel(tensor: "pos_emb", height: h, width: w)]
     }
 }
 
 extension Catalog {
-    /// `pool(q_m · (k vᵀ + conv_lambda(v)_m))` per pixel m and query head.
-    public static func lambda(_ input: InputShape, heads: Int, dimHead k: Int, r: Int, stride: Int, qkvBias: Bool) -> [Layer] {
+    /// Where a lambda layer's position lambdas come from.
+    public enum LambdaPosition: Hashable, Sendable {
+        /// `conv_lambda`, an r×r window with a bias.
+        case local(r: Int)
+        /// `pos_emb` for an h×w plane, as a conv kernel over the whole plane (no bias).
+        case relative(h: Int, w: Int)
+    }
+
+    /// `pool(q_m · (k vᵀ + P(v)_m))` per pixel m and query head, P the position lambdas.
+    public static func lambda(
+        _ input: InputShape, heads: Int, dimHead k: Int, position: LambdaPosition, stride: Int, qkvBias: Bool
+    ) -> [Layer] {
         let (n, c, m) = (input.n, input.c, input.h * input.w)
         let v = c / heads
         return build {
@@ -78,7 +139,12 @@ extension Catalog {
             Primitive(.matmul(transposeA: false, transposeB: true, alpha: 1), "v_rows", "k_soft").named("content")
             // Position lambdas: each value channel's plane through the r×r conv, [N, M, V, K].
             Primitive(.reshape([n * v, 1, input.h, input.w]), "v_norm")
-            Conv2D(k, kernelSize: r, padding: r / 2, bias: true, param: "conv_lambda")
+            switch position {
+            case .local(let r):
+                Conv2D(k, kernelSize: r, padding: r / 2, bias: true, param: "conv_lambda")
+            case .relative(let h, let w):
+                Conv2D(k, kernelSize: 2 * max(h, w) - 1, padding: max(h, w) - 1, bias: false, param: "pos_emb")
+            }
             Primitive(.reshape([n, v, k, m]))
             Primitive(.transpose([0, 3, 1, 2]))
             Add("content")
@@ -96,20 +162,25 @@ extension Catalog {
 extension LambdaOptions: CatalogBlock {
     package static let kind = "lambda"
     package static let reference = "timm LambdaLayer"
-    package static let hyperparameters = ["dim_out=C", "stride=1", "num_heads=4", "dim_head=16", "r=9", "qkv_bias=false"]
+    package static let hyperparameters = ["dim_out=C", "stride=1", "num_heads=4", "dim_head=16", "r=9", "feat_size", "qkv_bias=false"]
     package static var examples: [BlockSpec] {
         [
             Lambda("lambda_g1", input: .nchw(2, 16, 5, 7), LambdaOptions(numHeads: 2, dimHead: 3, r: 3, qkvBias: true)),
             Lambda("lambda_g2", input: .nchw(1, 12, 7, 3), LambdaOptions(stride: 2, numHeads: 3, dimHead: 4, r: 5)),
             Lambda("lambda_g3", input: .nchw(1, 8, 4, 4), LambdaOptions(numHeads: 1, dimHead: 5)),
             Lambda("lambda_g4", input: .nchw(2, 8, 1, 9), LambdaOptions(numHeads: 4, dimHead: 2, r: 7)),
+            // The relative-position variant: square, non-square with stride 2, a single row.
+            Lambda("lambda_g5", input: .nchw(2, 16, 5, 5), LambdaOptions(numHeads: 2, dimHead: 3, featSize: [5, 5], qkvBias: true)),
+            Lambda("lambda_g6", input: .nchw(1, 12, 7, 4), LambdaOptions(stride: 2, numHeads: 3, dimHead: 4, featSize: [7, 4])),
+            Lambda("lambda_g7", input: .nchw(1, 8, 1, 6), LambdaOptions(numHeads: 4, dimHead: 2, featSize: [1, 6])),
         ]
     }
 
     package init(fields r: inout FieldReader) throws(SpecError) {
         self.init(
             dimOut: try r.int("dim_out"), stride: try r.int("stride"), numHeads: try r.int("num_heads"),
-            dimHead: try r.int("dim_head"), r: try r.int("r"), qkvBias: try r.bool("qkv_bias"))
+            dimHead: try r.int("dim_head"), r: try r.int("r"), featSize: try BottleneckOptions.pair(&r, "feat_size"),
+            qkvBias: try r.bool("qkv_bias"))
     }
 
     package func encode(into f: inout [String: JSONValue]) {
@@ -118,6 +189,7 @@ extension LambdaOptions: CatalogBlock {
         f["num_heads"] = numHeads.map { .int($0) }
         f["dim_head"] = dimHead.map { .int($0) }
         f["r"] = r.map { .int($0) }
+        f["feat_size"] = featSize.map { .array($0.map { .int($0) }) }
         f["qkv_bias"] = qkvBias.map { .bool($0) }
     }
 
@@ -129,11 +201,23 @@ extension LambdaOptions: CatalogBlock {
             o.dimHead = try w.kernel("conv_lambda.weight", given: dimHead, first: true, field: "dim_head")
             if o.r == nil { o.r = d[2] }
         }
+        // pos_emb is [2H−1, 2W−1, dim_head]: the relative-position variant, and its feat_size.
+        if let d = w.dims("pos_emb"), d.count == 3 {
+            if let r { throw SpecError("r", "is \(r) but \(w.source) has \"\(w.displayName("pos_emb"))\" (timm's relative-position variant, r=None)") }
+            o.dimHead = try w.kernel("pos_emb", given: dimHead, field: "dim_head")
+            if d[0] % 2 == 1, d[1] % 2 == 1 {
+                let feat = [(d[0] + 1) / 2, (d[1] + 1) / 2]
+                if let featSize, featSize != feat {
+                    throw SpecError("feat_size", "is \(featSize) but \(w.source) has \"\(w.displayName("pos_emb"))\" of shape \(d) (feat_size \(feat))")
+                }
+                o.featSize = feat
+            }
+        }
         return o
     }
 }
 
-/// timm's lambda layer with local position lambdas (`kind: "lambda"`).
+/// timm's lambda layer, with local or relative position lambdas (`kind: "lambda"`).
 public func Lambda(  // swiftlint:disable:this identifier_name
     _ name: String, input: InputShape, _ options: LambdaOptions = LambdaOptions(), weights: String? = nil, weightsPrefix: String? = nil
 ) -> BlockSpec {
