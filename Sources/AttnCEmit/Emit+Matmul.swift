@@ -56,7 +56,7 @@ extension CEmitter {
         }
         nest.pre[nest.innermost].append(.stepped(variable: "i0", extent: out.h, step: CExpr(block), body: body))
         let rowHelper: Helper? = rowsOfB ? .rowAxpy : rowDots ? .rowDot : nil
-        // On hosts the two contiguous forms are one GEMM call per matrix.
+        // On hosts (tcc on x86-64 too) the two contiguous forms are one GEMM call per matrix.
         guard rowsOfB || rowDots, axisStride(a, along: .w) == 1 else {
             if let rowHelper { p.use(rowHelper) }
             p.block("") { p in nest.print(into: &p) }
@@ -78,8 +78,9 @@ extension CEmitter {
         }
         host.pre[host.innermost].append(.line(call))
         p.block("") { p in
-            HostBranch.print(
-                host: { p in
+            HostBranch.printGEMM(
+                options.target,
+                gemm: { p in
                     p.use(rowsOfB ? .gemmNN : .gemmNT)
                     host.print(into: &p)
                 },
@@ -199,8 +200,9 @@ extension CEmitter {
                 nest.print(into: &p)
                 return
             }
-            // On hosts: the block's scores as one GEMM (Qᵀ·K), the softmax rows normalised in
-            // place, then the outputs as one more (V·Pᵀ) straight into the output's columns.
+            // On hosts and tcc on x86-64: the block's scores as one GEMM (Qᵀ·K), the softmax rows
+            // normalised in place, then the outputs as one more (V·Pᵀ) straight into the output's
+            // columns.
             var host = Nest()
             let hn = host.loop("n", out.n)
             let hb = host.loop("b", out.c)
@@ -225,8 +227,9 @@ extension CEmitter {
                 ]),
                 .line("attn_gemm_nt(\(oBlock), \(out.w), 1, \(vBase), \(keys), \(scores), \(keys), \(dv), i1 - i0, \(keys), 1.0f);"),
             ]))
-            HostBranch.print(
-                host: { p in
+            HostBranch.printGEMM(
+                options.target,
+                gemm: { p in
                     for helper in [Helper.gemmNN, .rowMax, .rowSum, .gemmNT] { p.use(helper) }
                     host.print(into: &p)
                 },
