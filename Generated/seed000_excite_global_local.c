@@ -260,30 +260,33 @@ ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nn(float *c, long ldc, const float *
 /* The tcc tier on x86-64: one row of A against six rows of B, the six partial-sum vectors in
  * xmm0-xmm5 across the whole k loop (tcc's inline assembler names xmm0-xmm7 only). A step loads
  * four floats of A once for six multiply-adds; rows 3-5 of B are addressed from a second base,
- * so six rows take three registers. Their lanes and the last k % 4 terms are summed in C. With
- * fewer than six rows of B each row is a tile of its own (its sum six times over). */
+ * so six rows take three registers. Their lanes and the last k % 4 terms are summed in C. Tiles
+ * of four rows (xmm0-xmm3) cover what six would cover with waste (attention's blocks of eight
+ * queries: two of four); with fewer than four rows of B each row is a tile of its own. The last
+ * tile ends at row n - 1 and may redo rows of the one before. */
 static void attn_gemm_nt(float *c, long ldc, long cs, const float *a, long lda, const float *b, long ldb, long m, long n,
                          long k, float alpha)
 {
     const long kv = k & ~3L;
     float acc[24];
-    /* Fewer than six rows of B: one at a time, all six sums of the same row. */
-    const long tile = n >= 6 ? 6 : 1;
-    const long pitch = tile == 6 ? ldb * 4 : 0;
     for (long i = 0; i < m; i++) {
         const float *ar = a + i * lda;
-        for (long j = 0; j < n; j += tile) {
-            /* The last tile ends at row n - 1 and may redo rows of the one before. */
+        for (long j = 0, tile; j < n; j += tile) {
+            const long rest = n - j;
+            tile = n < 4 ? 1 : rest == 7 || rest == 8 || rest <= 4 || n < 6 ? 4 : 6;
+            const long four = tile < 6;
+            const long pitch = tile > 1 ? ldb * 4 : 0;
             const long j0 = j + tile <= n ? j : n - tile;
             const float *b0 = b + j0 * ldb;
             if (kv > 0) {
                 const float *p = ar;
                 const float *q0 = b0;
-                const float *q3 = b0 + (tile == 6 ? 3 * ldb : 0);
+                const float *q3 = b0 + (tile > 1 ? 3 * ldb : 0);
                 long left = kv;
                 __asm__ volatile(
                     "pxor %%xmm0, %%xmm0\n\tpxor %%xmm1, %%xmm1\n\tpxor %%xmm2, %%xmm2\n\t"
                     "pxor %%xmm3, %%xmm3\n\tpxor %%xmm4, %%xmm4\n\tpxor %%xmm5, %%xmm5\n\t"
+                    "cmpq $0, %6\n\tjnz 4f\n\t"
                     "1:\n\t"
                     "movups (%0), %%xmm6\n\t"
                     "movups (%1), %%xmm7\n\tmulps %%xmm6, %%xmm7\n\taddps %%xmm7, %%xmm0\n\t"
@@ -292,11 +295,19 @@ static void attn_gemm_nt(float *c, long ldc, long cs, const float *a, long lda, 
                     "movups (%2), %%xmm7\n\tmulps %%xmm6, %%xmm7\n\taddps %%xmm7, %%xmm3\n\t"
                     "movups (%2,%5,1), %%xmm7\n\tmulps %%xmm6, %%xmm7\n\taddps %%xmm7, %%xmm4\n\t"
                     "movups (%2,%5,2), %%xmm7\n\tmulps %%xmm6, %%xmm7\n\taddps %%xmm7, %%xmm5\n\t"
-                    "add $16, %0\n\tadd $16, %1\n\tadd $16, %2\n\tsub $4, %3\n\tjnz 1b\n\t"
+                    "add $16, %0\n\tadd $16, %1\n\tadd $16, %2\n\tsub $4, %3\n\tjnz 1b\n\tjmp 5f\n\t"
+                    "4:\n\t"
+                    "movups (%0), %%xmm6\n\t"
+                    "movups (%1), %%xmm7\n\tmulps %%xmm6, %%xmm7\n\taddps %%xmm7, %%xmm0\n\t"
+                    "movups (%1,%5,1), %%xmm7\n\tmulps %%xmm6, %%xmm7\n\taddps %%xmm7, %%xmm1\n\t"
+                    "movups (%1,%5,2), %%xmm7\n\tmulps %%xmm6, %%xmm7\n\taddps %%xmm7, %%xmm2\n\t"
+                    "movups (%2), %%xmm7\n\tmulps %%xmm6, %%xmm7\n\taddps %%xmm7, %%xmm3\n\t"
+                    "add $16, %0\n\tadd $16, %1\n\tadd $16, %2\n\tsub $4, %3\n\tjnz 4b\n\t"
+                    "5:\n\t"
                     "movups %%xmm0, (%4)\n\tmovups %%xmm1, 16(%4)\n\tmovups %%xmm2, 32(%4)\n\t"
                     "movups %%xmm3, 48(%4)\n\tmovups %%xmm4, 64(%4)\n\tmovups %%xmm5, 80(%4)\n\t"
                     : "+r"(p), "+r"(q0), "+r"(q3), "+r"(left)
-                    : "r"(acc), "r"(pitch)
+                    : "r"(acc), "r"(pitch), "m"(four)
                     : "memory");
             }
             for (long t = 0; t < tile; t++) {
