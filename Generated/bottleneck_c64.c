@@ -513,35 +513,8 @@ static float attn_row_dot(const float *w, const float *x, int n)
 #endif
 #endif
 
-#if defined(__x86_64__) || defined(__aarch64__)
+#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 /* Sum of a row; several independent partial sums so the adds pipeline (and vectorise). */
-#if defined(__TINYC__) && defined(__x86_64__)
-/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
-static float attn_row_sum(const float *x, int n)
-{
-    float a[4] = {0.0f, 0.0f, 0.0f, 0.0f};
-    long m = n & ~15;
-    const float *p = x;
-    if (m > 0) {
-        __asm__ volatile(
-            "pxor %%xmm0, %%xmm0\n\tpxor %%xmm1, %%xmm1\n\tpxor %%xmm2, %%xmm2\n\tpxor %%xmm3, %%xmm3\n\t"
-            "1:\n\t"
-            "movups (%0), %%xmm4\n\taddps %%xmm4, %%xmm0\n\t"
-            "movups 16(%0), %%xmm5\n\taddps %%xmm5, %%xmm1\n\t"
-            "movups 32(%0), %%xmm6\n\taddps %%xmm6, %%xmm2\n\t"
-            "movups 48(%0), %%xmm7\n\taddps %%xmm7, %%xmm3\n\t"
-            "add $64, %0\n\tsub $16, %1\n\tjnz 1b\n\t"
-            "addps %%xmm1, %%xmm0\n\taddps %%xmm3, %%xmm2\n\taddps %%xmm2, %%xmm0\n\t"
-            "movups %%xmm0, (%2)\n\t"
-            : "+r"(p), "+r"(m)
-            : "r"(a)
-            : "memory");
-    }
-    float s = (a[0] + a[1]) + (a[2] + a[3]);
-    for (int i = n & ~15; i < n; i++) s += x[i];
-    return s;
-}
-#else
 static float attn_row_sum(const float *x, int n)
 {
     float a[8] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
@@ -563,7 +536,6 @@ static float attn_row_sum(const float *x, int n)
     for (int r = n & 7; r > 0; r--, i++) s += x[i];
     return s;
 }
-#endif
 #endif
 
 /* Max of a row, NaN skipped (m = v > m ? v : m), with independent partial maxima. */
@@ -643,6 +615,83 @@ static float attn_row_max(const float *x, int n)
 }
 #endif
 
+#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+/* s[i] = e^(s[i] - m), and their sum: a softmax row's exponentials. tcc on x86-64 calls its asm
+ * form; gcc and clang vectorise the inline loop instead. */
+#if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: four exponentials at a time in packed SSE through tcc's inline
+ * assembler. e^x = 2^n * e^r with n = round(x / ln 2) (by the 1.5 * 2^23 shifter, whose low
+ * bits then hold n) and r = x - n ln 2 in two parts; e^r by its Taylor polynomial to r^6
+ * (|r| <= ln 2 / 2: relative error about 2e-7); 2^n added into the exponent bits as an integer.
+ * x is clamped at -87 (e^-87 is below every sum's rounding). The last n % 4 go through a padded
+ * copy. */
+static void attn_exp4(float *s, const float *k, long count, float *sums)
+{
+    __asm__ volatile(
+        "pxor %%xmm4, %%xmm4\n\tmovups (%1), %%xmm5\n\t"
+        "1:\n\t"
+        "movups (%0), %%xmm0\n\tsubps %%xmm5, %%xmm0\n\tmovups 16(%1), %%xmm3\n\tmaxps %%xmm3, %%xmm0\n\t"
+        "movups 32(%1), %%xmm1\n\tmulps %%xmm0, %%xmm1\n\tmovups 48(%1), %%xmm3\n\taddps %%xmm3, %%xmm1\n\t"
+        "movups 64(%1), %%xmm2\n\taddps %%xmm1, %%xmm2\n\t"
+        "movups 80(%1), %%xmm3\n\tmulps %%xmm2, %%xmm3\n\tsubps %%xmm3, %%xmm0\n\t"
+        "movups 96(%1), %%xmm3\n\tmulps %%xmm2, %%xmm3\n\tsubps %%xmm3, %%xmm0\n\t"
+        "movups 112(%1), %%xmm2\n\tmulps %%xmm0, %%xmm2\n\t"
+        "movups 128(%1), %%xmm3\n\taddps %%xmm3, %%xmm2\n\tmulps %%xmm0, %%xmm2\n\t"
+        "movups 144(%1), %%xmm3\n\taddps %%xmm3, %%xmm2\n\tmulps %%xmm0, %%xmm2\n\t"
+        "movups 160(%1), %%xmm3\n\taddps %%xmm3, %%xmm2\n\tmulps %%xmm0, %%xmm2\n\t"
+        "movups 176(%1), %%xmm3\n\taddps %%xmm3, %%xmm2\n\tmulps %%xmm0, %%xmm2\n\t"
+        "movups 192(%1), %%xmm3\n\taddps %%xmm3, %%xmm2\n\tmulps %%xmm0, %%xmm2\n\t"
+        "addps %%xmm3, %%xmm2\n\t"
+        "pslld $23, %%xmm1\n\tpaddd %%xmm1, %%xmm2\n\t"
+        "movups %%xmm2, (%0)\n\taddps %%xmm2, %%xmm4\n\t"
+        "add $16, %0\n\tsub $4, %2\n\tjnz 1b\n\t"
+        "movups %%xmm4, (%3)\n\t"
+        : "+r"(s), "+r"(k), "+r"(count)
+        : "r"(sums)
+        : "memory");
+}
+static float attn_row_exp_sum(float *s, float m, int n)
+{
+    /* m, the clamp, 1/ln 2, the shifter, minus the shifter, ln 2 in two parts, then 1/6!, 1/5!,
+     * 1/4!, 1/3!, 1/2 and 1 (the last Horner step adds 1 once more), each in four lanes. */
+    float k[52];
+    static const float c[12] = {-87.0f, 1.44269504f, 12582912.0f, -12582912.0f, 0.693359375f, -2.12194440e-4f,
+                                1.38888889e-3f, 8.33333333e-3f, 4.16666667e-2f, 1.66666667e-1f, 0.5f, 1.0f};
+    for (int l = 0; l < 4; l++) k[l] = m;
+    for (int j = 0; j < 12; j++) {
+        for (int l = 0; l < 4; l++) k[4 + j * 4 + l] = c[j];
+    }
+    float sums[4];
+    float sum = 0.0f;
+    const long whole = n & ~3;
+    if (whole > 0) {
+        attn_exp4(s, k, whole, sums);
+        sum = (sums[0] + sums[1]) + (sums[2] + sums[3]);
+    }
+    if (n > whole) {
+        float tail[4] = {m, m, m, m};
+        for (int i = whole; i < n; i++) tail[i - whole] = s[i];
+        attn_exp4(tail, k, 4, sums);
+        for (int i = whole; i < n; i++) {
+            s[i] = tail[i - whole];
+            sum += s[i];
+        }
+    }
+    return sum;
+}
+#elif defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
+static float attn_row_exp_sum(float *s, float m, int n)
+{
+    float sum = 0.0f;
+    for (int i = 0; i < n; i++) {
+        s[i] = expf(s[i] - m);
+        sum += s[i];
+    }
+    return sum;
+}
+#endif
+#endif
+
 void bottleneck_c64_forward(const float *input, float *output, const float *params, float *scratch)
 {
     /* Plan: value, shape, op, storage (scratch offsets in floats).
@@ -688,6 +737,7 @@ void bottleneck_c64_forward(const float *input, float *output, const float *para
     {
         float *v8_attention_scores = scratch + 16384; /* [8, 64] */
         #if (defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))) || (defined(__TINYC__) && defined(__x86_64__))
+        #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         for (int b = 0; b < 4; b++) {
             for (int i0 = 0; i0 < 64; i0 += 8) {
                 const int i1 = i0 + 8 < 64 ? i0 + 8 : 64;
@@ -730,6 +780,47 @@ void bottleneck_c64_forward(const float *input, float *output, const float *para
                 attn_gemm_nt(v8_attention + b * 1024 + i0, 64, 1, v7_v_heads + b * 1024, 64, v8_attention_scores, 64, 16, i1 - i0, 64, 1.0f);
             }
         }
+        #else
+        for (int b = 0; b < 4; b++) {
+            for (int i0 = 0; i0 < 64; i0 += 8) {
+                const int i1 = i0 + 8 < 64 ? i0 + 8 : 64;
+                attn_gemm_nn(v8_attention_scores, 64, v5_q_heads + b * 1024 + i0, 1, 64, v6_k_heads + b * 1024, 64, i1 - i0, 64, 16, (const float *)0, 0.25f);
+                for (int i = i0; i < i1; i++) {
+                    float *v8_attention_scores_h = v8_attention_scores + 512, *v8_attention_scores_w = v8_attention_scores_h + 8;
+                    for (int a = 0; a < 8; a++) {
+                        float acc = 0.0f;
+                        for (int t = 0; t < 16; t++) {
+                            acc += v5_q_heads[b * 1024 + t * 64 + i] * p1_pos_embed_height_rel[a * 16 - i / 8 * 16 + t + 112];
+                        }
+                        v8_attention_scores_h[a] = acc;
+                    }
+                    for (int a = 0; a < 8; a++) {
+                        float acc = 0.0f;
+                        for (int t = 0; t < 16; t++) {
+                            acc += v5_q_heads[b * 1024 + t * 64 + i] * p2_pos_embed_width_rel[a * 16 - i % 8 * 16 + t + 112];
+                        }
+                        v8_attention_scores_w[a] = acc;
+                    }
+                    float *s = v8_attention_scores + (i * 64 - i0 * 64);
+                    for (int a = 0; a < 8; a++) {
+                        for (int j = 0; j < 8; j++) {
+                            s[a * 8 + j] += v8_attention_scores_h[a] + v8_attention_scores_w[j];
+                        }
+                    }
+                }
+                for (int i = i0; i < i1; i++) {
+                    float *s = v8_attention_scores + (i * 64 - i0 * 64);
+                    const float m = attn_row_max(s, 64);
+                    const float sum = attn_row_exp_sum(s, m, 64);
+                    const float inv = 1.0f / sum;
+                    for (int j = 0; j < 64; j++) {
+                        s[j] *= inv;
+                    }
+                }
+                attn_gemm_nt(v8_attention + b * 1024 + i0, 64, 1, v7_v_heads + b * 1024, 64, v8_attention_scores, 64, 16, i1 - i0, 64, 1.0f);
+            }
+        }
+        #endif
         #else
         for (int b = 0; b < 4; b++) {
             for (int i0 = 0; i0 < 64; i0 += 8) {

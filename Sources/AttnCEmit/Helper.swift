@@ -9,13 +9,13 @@ package enum Helper: String, CaseIterable, Sendable {
     case gemmNN = "gemm_nn", gemmNT = "gemm_nt", vec8, rowsPool = "rows_pool", rowsDot = "rows_dot"
     case rowAxpy = "row_axpy", rowDot = "row_dot", rowDot2 = "row_dot2", rowSum = "row_sum", rowMax = "row_max"
     case rowSumMax = "row_sum_max", rowScale = "row_scale", rowScaleSumMax = "row_scale_sum_max"
-    case rowScaleMul = "row_scale_mul", wideTaps = "wide_taps"
+    case rowScaleMul = "row_scale_mul", wideTaps = "wide_taps", rowExpSum = "row_exp_sum"
 
     /// Written in gcc's and clang's vector extension: only their 64-bit host branch calls it, and
     /// tcc on x86-64 where it has an asm form (`hasTCCForm`: the GEMM micro-kernels).
     var hostOnly: Bool {
         switch self {
-        case .gemmNN, .gemmNT, .vec8, .rowsPool, .rowsDot: return true
+        case .gemmNN, .gemmNT, .vec8, .rowsPool, .rowsDot, .rowExpSum: return true
         case .sqrtf, .expf, .tanhf, .erff, .rowAxpy, .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowScale, .rowScaleSumMax, .rowScaleMul,
             .wideTaps:
             return false
@@ -26,7 +26,7 @@ package enum Helper: String, CaseIterable, Sendable {
     var hasTCCForm: Bool {
         switch self {
         case .rowAxpy, .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowScale, .rowScaleSumMax, .rowScaleMul: return true
-        case .gemmNN, .gemmNT, .wideTaps: return true
+        case .gemmNN, .gemmNT, .wideTaps, .rowExpSum: return true
         case .sqrtf, .expf, .tanhf, .erff, .vec8, .rowsPool, .rowsDot: return false
         }
     }
@@ -37,7 +37,7 @@ package enum Helper: String, CaseIterable, Sendable {
         switch self {
         case .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax: return true
         case .sqrtf, .expf, .tanhf, .erff, .gemmNN, .gemmNT, .vec8, .rowsPool, .rowsDot, .rowAxpy, .rowScale, .rowScaleSumMax, .rowScaleMul,
-            .wideTaps:
+            .wideTaps, .rowExpSum:
             return false
         }
     }
@@ -49,7 +49,7 @@ package enum Helper: String, CaseIterable, Sendable {
         // attn_tanhf and attn_erff call attn_expf (libm's call libm's own).
         case .tanhf, .erff: return [.expf]
         case .sqrtf, .expf, .gemmNN, .gemmNT, .vec8, .rowAxpy, .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowScale,
-            .rowScaleSumMax, .rowScaleMul, .wideTaps:
+            .rowScaleSumMax, .rowScaleMul, .wideTaps, .rowExpSum:
             return []
         }
     }

@@ -1,8 +1,8 @@
 // The tcc tier's asm micro-kernels (Templates/c/*.tcc.c.tmpl) at their tile edges, JIT against
 // the interpreter: GEMM panels of six rows with M, N and K off their multiples, k past one packed
-// chunk, fewer than six rows of B, a transposed A; attention's two products; the 1×1 conv's GEMM
-// with a bias; the wide convolution's four-channel tiles with taps past one chunk, dilation and
-// groups. On a machine without the asm forms the same blocks run the row-helper forms.
+// chunk, fewer than six rows of B, a transposed A; attention's two products and softmax
+// exponentials; the 1×1 conv's GEMM with a bias; the wide convolution's four-channel tiles with
+// taps past one chunk, dilation and groups. On a machine without the asm forms the same blocks run the row-helper forms.
 
 import AttnGen
 import Testing
@@ -45,9 +45,12 @@ private func expectClose(_ spec: BlockSpec, seed: UInt64 = 11) throws {
         })
     }
 
-    /// Scores (NN: query rows by keys) and outputs (NT: value rows by a block of queries), with
-    /// d, keys and the last block of queries off every tile size.
-    @Test(arguments: [GEMMCase(m: 1, k: 1), GEMMCase(m: 7, k: 53), GEMMCase(m: 8, k: 16), GEMMCase(m: 13, k: 70)])
+    /// Scores (NN: query rows by keys), their exponentials four at a time (every key count mod 4)
+    /// and outputs (NT: value rows by a block of queries), with d, keys and the last block of
+    /// queries off every tile size.
+    @Test(arguments: [
+        GEMMCase(m: 1, k: 1), GEMMCase(m: 7, k: 53), GEMMCase(m: 8, k: 16), GEMMCase(m: 13, k: 70), GEMMCase(m: 3, k: 31),
+    ])
     func attention(_ g: GEMMCase) throws {
         let (d, keys) = (g.m, g.k)
         try expectClose(Block("tcc_attention", input: .nchw(1, 2 * d, 1, keys)) {
