@@ -364,6 +364,70 @@ static float attn_row_sum(const float *x, int n)
 #endif
 #endif
 
+#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+/* wide[r * ldw + t] += sum_j w[r * taps + j] * x[off[j] + t] for four output channels r and
+ * t < n: a stride-1 convolution over wide rows (see WideConv), tap j at offset off[j] of the
+ * padded input planes. tcc on x86-64 calls its asm form; this is what it computes. */
+#if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: a tile of four output channels x four wide pixels in xmm0-xmm3 across
+ * a chunk of taps, added to the wide buffers, through tcc's inline assembler (it names xmm0-xmm7 only and has no shuffles,
+ * so the four channels' weights of each tap are packed first, each repeated in four lanes). A
+ * tap is one load of input and four load-multiply-adds; the tile goes through the wide buffers
+ * once per chunk (one axpy per tap and channel loads and stores them for every tap). */
+#define ATTN_TAPS_KC 128
+static void attn_wide_taps(float *wide, long ldw, const float *w, long taps, const float *x, const int *off, long n)
+{
+    float pack[ATTN_TAPS_KC * 16];
+    const long pitch = ldw * 4;
+    for (long j0 = 0; j0 < taps; j0 += ATTN_TAPS_KC) {
+        const long kc = taps - j0 < ATTN_TAPS_KC ? taps - j0 : ATTN_TAPS_KC;
+        for (long j = 0; j < kc; j++) {
+            for (long r = 0; r < 4; r++) {
+                const float v = w[r * taps + j0 + j];
+                float *d = pack + (j * 4 + r) * 4;
+                d[0] = v; d[1] = v; d[2] = v; d[3] = v;
+            }
+        }
+        for (long t = 0; t < n; t += 4) {
+            float *tile = wide + t;
+            const float *xp = x + t;
+            const int *tab = off + j0;
+            const float *wp = pack;
+            long left = kc, at = 0;
+            __asm__ volatile(
+                "mov %6, %2\n\t"
+                "movups (%2), %%xmm0\n\tmovups (%2,%5,1), %%xmm1\n\tmovups (%2,%5,2), %%xmm2\n\t"
+                "lea (%2,%5,2), %2\n\tmovups (%2,%5,1), %%xmm3\n\t"
+                "1:\n\t"
+                "movslq (%1), %2\n\tmovups (%0,%2,4), %%xmm6\n\tadd $4, %1\n\t"
+                "movups (%3), %%xmm7\n\tmulps %%xmm6, %%xmm7\n\taddps %%xmm7, %%xmm0\n\t"
+                "movups 16(%3), %%xmm7\n\tmulps %%xmm6, %%xmm7\n\taddps %%xmm7, %%xmm1\n\t"
+                "movups 32(%3), %%xmm7\n\tmulps %%xmm6, %%xmm7\n\taddps %%xmm7, %%xmm2\n\t"
+                "movups 48(%3), %%xmm7\n\tmulps %%xmm6, %%xmm7\n\taddps %%xmm7, %%xmm3\n\t"
+                "add $64, %3\n\tsub $1, %4\n\tjnz 1b\n\t"
+                "mov %6, %2\n\t"
+                "movups %%xmm0, (%2)\n\tmovups %%xmm1, (%2,%5,1)\n\tmovups %%xmm2, (%2,%5,2)\n\t"
+                "lea (%2,%5,2), %2\n\tmovups %%xmm3, (%2,%5,1)\n\t"
+                : "+r"(xp), "+r"(tab), "+r"(at), "+r"(wp), "+r"(left)
+                : "r"(pitch), "m"(tile)
+                : "memory");
+        }
+    }
+}
+#else
+static void attn_wide_taps(float *wide, long ldw, const float *w, long taps, const float *x, const int *off, long n)
+{
+    for (long r = 0; r < 4; r++) {
+        for (long t = 0; t < n; t++) {
+            float s = 0.0f;
+            for (long j = 0; j < taps; j++) s += w[r * taps + j] * x[off[j] + t];
+            wide[r * ldw + t] += s;
+        }
+    }
+}
+#endif
+#endif
+
 void splat_resnest14d_c64_forward(const float *input, float *output, const float *params, float *scratch)
 {
     /* Plan: value, shape, op, storage (scratch offsets in floats).
@@ -492,6 +556,46 @@ void splat_resnest14d_c64_forward(const float *input, float *output, const float
             }
         }
         #else
+        #if (defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))) || (defined(__TINYC__) && defined(__x86_64__))
+        for (int t = 0; t < 20768; t++) {
+            v1_conv_padded[t] = 0.0f;
+        }
+        for (int i = 0; i < 64; i++) {
+            for (int y = 0; y < 16; y++) {
+                float *dst = v1_conv_padded + i * 324 + y * 18 + 19;
+                for (int c = 0; c < 16; c++) {
+                    dst[c] = input[i * 256 + y * 16 + c];
+                }
+            }
+        }
+        static const int v1_conv_taps[288] = {0, 1, 2, 18, 19, 20, 36, 37, 38, 324, 325, 326, 342, 343, 344, 360, 361, 362, 648, 649, 650, 666, 667, 668, 684, 685, 686, 972, 973, 974, 990, 991, 992, 1008, 1009, 1010, 1296, 1297, 1298, 1314, 1315, 1316, 1332, 1333, 1334, 1620, 1621, 1622, 1638, 1639, 1640, 1656, 1657, 1658, 1944, 1945, 1946, 1962, 1963, 1964, 1980, 1981, 1982, 2268, 2269, 2270, 2286, 2287, 2288, 2304, 2305, 2306, 2592, 2593, 2594, 2610, 2611, 2612, 2628, 2629, 2630, 2916, 2917, 2918, 2934, 2935, 2936, 2952, 2953, 2954, 3240, 3241, 3242, 3258, 3259, 3260, 3276, 3277, 3278, 3564, 3565, 3566, 3582, 3583, 3584, 3600, 3601, 3602, 3888, 3889, 3890, 3906, 3907, 3908, 3924, 3925, 3926, 4212, 4213, 4214, 4230, 4231, 4232, 4248, 4249, 4250, 4536, 4537, 4538, 4554, 4555, 4556, 4572, 4573, 4574, 4860, 4861, 4862, 4878, 4879, 4880, 4896, 4897, 4898, 5184, 5185, 5186, 5202, 5203, 5204, 5220, 5221, 5222, 5508, 5509, 5510, 5526, 5527, 5528, 5544, 5545, 5546, 5832, 5833, 5834, 5850, 5851, 5852, 5868, 5869, 5870, 6156, 6157, 6158, 6174, 6175, 6176, 6192, 6193, 6194, 6480, 6481, 6482, 6498, 6499, 6500, 6516, 6517, 6518, 6804, 6805, 6806, 6822, 6823, 6824, 6840, 6841, 6842, 7128, 7129, 7130, 7146, 7147, 7148, 7164, 7165, 7166, 7452, 7453, 7454, 7470, 7471, 7472, 7488, 7489, 7490, 7776, 7777, 7778, 7794, 7795, 7796, 7812, 7813, 7814, 8100, 8101, 8102, 8118, 8119, 8120, 8136, 8137, 8138, 8424, 8425, 8426, 8442, 8443, 8444, 8460, 8461, 8462, 8748, 8749, 8750, 8766, 8767, 8768, 8784, 8785, 8786, 9072, 9073, 9074, 9090, 9091, 9092, 9108, 9109, 9110, 9396, 9397, 9398, 9414, 9415, 9416, 9432, 9433, 9434, 9720, 9721, 9722, 9738, 9739, 9740, 9756, 9757, 9758, 10044, 10045, 10046, 10062, 10063, 10064, 10080, 10081, 10082};
+        for (int o = 0; o < 128; o += 4) {
+            for (int t = 0; t < 1152; t++) {
+                v1_conv_wide[t] = 0.0f;
+            }
+            attn_wide_taps(v1_conv_wide, 288, p0_conv_weight + o * 288, 288, v1_conv_padded + o / 64 * 10368, v1_conv_taps, 288);
+            for (int y = 0; y < 16; y++) {
+                for (int c = 0; c < 16; c++) {
+                    v1_conv[o * 256 + y * 16 + c] = v1_conv_wide[y * 18 + c];
+                }
+            }
+            for (int y = 0; y < 16; y++) {
+                for (int c = 0; c < 16; c++) {
+                    v1_conv[o * 256 + y * 16 + c + 256] = v1_conv_wide[y * 18 + c + 288];
+                }
+            }
+            for (int y = 0; y < 16; y++) {
+                for (int c = 0; c < 16; c++) {
+                    v1_conv[o * 256 + y * 16 + c + 512] = v1_conv_wide[y * 18 + c + 576];
+                }
+            }
+            for (int y = 0; y < 16; y++) {
+                for (int c = 0; c < 16; c++) {
+                    v1_conv[o * 256 + y * 16 + c + 768] = v1_conv_wide[y * 18 + c + 864];
+                }
+            }
+        }
+        #else
         for (int t = 0; t < 20768; t++) {
             v1_conv_padded[t] = 0.0f;
         }
@@ -522,6 +626,7 @@ void splat_resnest14d_c64_forward(const float *input, float *output, const float
                 }
             }
         }
+        #endif
         #endif
     }
     #else

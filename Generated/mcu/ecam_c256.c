@@ -93,26 +93,27 @@ void ecam_c256_forward(const float *input, float *output, const float *params, f
     }
 
     /* v5_conv2 [1,1,256,1] = conv2d(out=1, k=5, pad=2, dil=1, w=$2, b=$3)(v4_relu) */
-    for (int h = 0; h < 256; h++) {
-        const int kh0 = h < 2 ? 2 - h : 0;
-        const int kh1_ = 257 - h < 0 ? 0 : 258 - h;
-        const int kh1 = kh1_ < 5 ? kh1_ : 5;
-        float *out_row = v5_conv2 + h;
-        for (int w = 0; w < 1; w++) {
-            out_row[w] = p3_conv2_bias[0];
-        }
-        for (int i = 0; i < 32; i++) {
-            const float *x_plane = v4_relu + i * 256;
-            const float *w_plane = p2_conv2_weight + i * 25;
-            for (int kh = kh0; kh < kh1; kh++) {
-                const float *x_row = x_plane + (h + kh - 2);
-                for (int kw = 0; kw < 5; kw++) {
-                    const int lo = kw < 2 ? 2 - kw : 0;
-                    const int hi_ = 3 - kw;
-                    const int hi = hi_ < 1 ? hi_ : 1;
-                    if (hi > lo) attn_row_axpy(out_row + lo, x_row + (lo + kw - 2), w_plane[kh * 5 + kw], hi - lo);
+    {
+        const int kw0 = 0 < 2 ? 2 : 0;
+        const int kw1_ = 2 < 0 ? 0 : 3;
+        const int kw1 = kw1_ < 5 ? kw1_ : 5;
+        for (int h = 0; h < 256; h++) {
+            const int kh0 = h < 2 ? 2 - h : 0;
+            const int kh1_ = 257 - h < 0 ? 0 : 258 - h;
+            const int kh1 = kh1_ < 5 ? kh1_ : 5;
+            float v5_conv2_acc = p3_conv2_bias[0];
+            for (int i = 0; i < 32; i++) {
+                const float *x_plane = v4_relu + i * 256;
+                const float *w_plane = p2_conv2_weight + i * 25;
+                for (int kh = kh0; kh < kh1; kh++) {
+                    const float *w_row = w_plane + kh * 5;
+                    const int y = h + kh - 2;
+                    for (int kw = kw0; kw < kw1; kw++) {
+                        v5_conv2_acc += w_row[kw] * x_plane[y + kw - 2];
+                    }
                 }
             }
+            v5_conv2[h] = v5_conv2_acc;
         }
     }
 

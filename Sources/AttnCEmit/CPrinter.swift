@@ -61,6 +61,29 @@ package struct CPrinter {
         compilers = outer
     }
 
+    /// `then` under `condition`, read by `thenSet` of the current compilers, `other` under `#else`,
+    /// read by `elseSet`: for a fork one compiler takes on some machines and not on others (tcc
+    /// takes the GEMM form on x86-64 only), so the two sets may share it. Without `#if` when the
+    /// current compilers fall in one set only.
+    package mutating func split(
+        _ condition: String, then thenSet: Set<Compiler>, _ then: (inout CPrinter) -> Void, else elseSet: Set<Compiler>,
+        _ other: (inout CPrinter) -> Void
+    ) {
+        let outer = compilers
+        let (a, b) = (outer.intersection(thenSet), outer.intersection(elseSet))
+        precondition(a.union(b) == outer, "a split that leaves out a compiler")
+        if b.isEmpty { return then(&self) }
+        if a.isEmpty { return other(&self) }
+        line("#if \(condition)")
+        compilers = a
+        then(&self)
+        line("#else")
+        compilers = b
+        other(&self)
+        line("#endif")
+        compilers = outer
+    }
+
     /// One line at the current indentation (empty text gives an empty line).
     package mutating func line(_ text: String) {
         lines.append(text.isEmpty ? "" : String(repeating: "    ", count: depth) + text)

@@ -141,6 +141,9 @@ extension CEmitter {
         emitConv2dDirect(v, a, into: &p)
     }
 
+    /// Output rows narrower than this run per pixel, not tap by tap over whole rows.
+    static let minConvRow = 4
+
     /// The convolution without working scratch: 1×1 as plane axpys or channel dots, k×k over
     /// whole output rows, or pixel by pixel.
     private func emitConv2dDirect(_ v: ValueID, _ a: Conv2dAttrs, into p: inout CPrinter) {
@@ -158,7 +161,9 @@ extension CEmitter {
                 return
             }
         }
-        if xLayout.hwStride == 1 && outLayout.hwStride == 1 && a.stride == 1 {
+        // Rows of a few outputs are the per-pixel form: an axpy call per tap would do a term or
+        // two each (ECA's MLP runs a 5×5 conv over a C×1 plane).
+        if xLayout.hwStride == 1 && outLayout.hwStride == 1 && a.stride == 1 && instr.shape.w >= Self.minConvRow {
             emitConv2dRows(v, a, into: &p)
             return
         }
@@ -228,7 +233,7 @@ extension CEmitter {
             ]),
         ]
         nest.pre[nest.innermost].append(contentsOf: body)
-        // On hosts: one GEMM per sample and group, W (out × in) times the input planes.
+        // On hosts and tcc on x86-64: one GEMM per sample and group, W (out × in) times the input planes.
         var host = Nest()
         let hn = host.loop("n", out.n)
         let g = host.loop("g", a.groups)
@@ -239,8 +244,9 @@ extension CEmitter {
                 + "\(plus(pointer(x), index(x, n: hn.index) + g.index * (inPerGroup * xcs))), \(xcs), "
                 + "\(outPerGroup), \(out.plane), \(inPerGroup), \(bias), 1.0f);"))
         p.block("") { p in
-            HostBranch.print(
-                host: { p in
+            HostBranch.printGEMM(
+                options.target,
+                gemm: { p in
                     p.use(.gemmNN)
                     host.print(into: &p)
                 },
@@ -326,7 +332,7 @@ extension CEmitter {
             })
         ]
         // gcc and clang on 64-bit hosts: the register-tiled form in their vector extension; tcc
-        // (no vector types): one axpy per tap.
+        // (no vector types): one axpy per tap, or its asm micro-kernel (below).
         var tiled: [Stmt] = []
         // One vector register: 16 lanes with AVX-512 (tiles of 32 pixels), 8 with AVX (16), else 4
         // (SSE, NEON: 8-lane vectors there are register pairs, and four channels' tiles of pairs
@@ -342,19 +348,39 @@ extension CEmitter {
         // Offsets of every tap (input channel of the group, kh, kw) from the group's first plane.
         var offsets: [Int] = []
         for i in 0..<inPerGroup { for kh in 0..<k { for kw in 0..<k { offsets.append(i * planeSize + kh * d * geometry.pitch + kw * d) } } }
-        tiled.append(.line("static const int \(name)_taps[\(taps)] = {\(offsets.map(String.init).joined(separator: ", "))};"))
+        let table = Stmt.line("static const int \(name)_taps[\(taps)] = {\(offsets.map(String.init).joined(separator: ", "))};")
+        tiled.append(table)
         tiled.append(contentsOf: compiled)
         var hostNest = nest
         hostNest.pre[hostNest.innermost].append(contentsOf: body + tiled)
+        // tcc on x86-64, channels in fours: every tap of four channels at once in its asm
+        // micro-kernel (attn_wide_taps), over the same tap table.
+        var tccNest = nest
+        tccNest.pre[tccNest.innermost].append(contentsOf: body + [
+            table,
+            .stepped(variable: "o", extent: out.c, step: CExpr(4), body: [
+                .loop(variable: "t", extent: 4 * geometry.tiledLength, body: [.line("\(wide)[t] = 0.0f;")]),
+                .line("attn_wide_taps(\(wide), \(geometry.tiledLength), \(plus(names.param(a.weight), o * taps)), \(taps), \(group), \(name)_taps, \(geometry.tiledLength));"),
+            ] + (0..<4).map { i in copyOut(o + i, CExpr(i * geometry.tiledLength)) }),
+        ])
         nest.pre[nest.innermost].append(contentsOf: body + tcc)
         p.block("") { p in
             p.line("float *\(padded) = \(plus("scratch", CExpr(base))); /* [\(xs.c), \(geometry.rows), \(geometry.pitch)] + \(WideConv.tile) */")
             p.line("float *\(wide) = \(plus("scratch", CExpr(base + geometry.paddedSize))); /* \(geometry.block) × \(geometry.tiledLength) */")
+            let perTap = { (p: inout CPrinter) in
+                p.use(.rowAxpy)
+                nest.print(into: &p)
+            }
             HostBranch.print(
                 host: { p in hostNest.print(into: &p) },
                 other: { p in
-                    p.use(.rowAxpy)
-                    nest.print(into: &p)
+                    guard geometry.block == 4 else { return perTap(&p) }
+                    HostBranch.printGEMM(
+                        options.target,
+                        gemm: { p in
+                            p.use(.wideTaps)
+                            tccNest.print(into: &p)
+                        }, other: perTap, into: &p)
                 }, into: &p)
         }
     }

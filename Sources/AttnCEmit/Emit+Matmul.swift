@@ -56,7 +56,7 @@ extension CEmitter {
         }
         nest.pre[nest.innermost].append(.stepped(variable: "i0", extent: out.h, step: CExpr(block), body: body))
         let rowHelper: Helper? = rowsOfB ? .rowAxpy : rowDots ? .rowDot : nil
-        // On hosts the two contiguous forms are one GEMM call per matrix.
+        // On hosts (tcc on x86-64 too) the two contiguous forms are one GEMM call per matrix.
         guard rowsOfB || rowDots, axisStride(a, along: .w) == 1 else {
             if let rowHelper { p.use(rowHelper) }
             p.block("") { p in nest.print(into: &p) }
@@ -78,8 +78,9 @@ extension CEmitter {
         }
         host.pre[host.innermost].append(.line(call))
         p.block("") { p in
-            HostBranch.print(
-                host: { p in
+            HostBranch.printGEMM(
+                options.target,
+                gemm: { p in
                     p.use(rowsOfB ? .gemmNN : .gemmNT)
                     host.print(into: &p)
                 },
@@ -199,36 +200,55 @@ extension CEmitter {
                 nest.print(into: &p)
                 return
             }
-            // On hosts: the block's scores as one GEMM (Qᵀ·K), the softmax rows normalised in
-            // place, then the outputs as one more (V·Pᵀ) straight into the output's columns.
-            var host = Nest()
-            let hn = host.loop("n", out.n)
-            let hb = host.loop("b", out.c)
-            // The first query and output column of the block, i0.
-            let qBlock = plus(pointer(q), index(q, n: hn.index, c: hb.index) + i0)
-            let kBase = address(k, n: hn.index, c: hb.index)
-            let vBase = address(val, n: hn.index, c: hb.index)
-            let oBlock = plus(pointer(v), index(v, n: hn.index, c: hb.index) + i0)
-            let qw = program.shape(of: q).w
-            host.pre[host.innermost].append(.stepped(variable: "i0", extent: out.w, step: CExpr(block), body: [
-                .line("const int i1 = \(i0 + block) < \(out.w) ? \(i0 + block) : \(out.w);"),
-                .line("attn_gemm_nn(\(scores), \(keys), \(qBlock), 1, \(qw), \(kBase), \(keys), i1 - i0, \(keys), \(d), (const float *)0, \(cFloat(scale)));"),
-            ] + (relPos.map { relPositionRows($0, q: q, n: hn.index, b: hb.index, d: d, keys: keys, scores: scores) } ?? []) + [
-                // The exponentials alone (they vectorise), then their sum by the row helper.
-                rows([
-                    .line("float *s = \(row);"),
-                    .line("const float m = attn_row_max(s, \(keys));"),
-                    .loop(variable: "j", extent: keys, body: [.line("s[j] = \(names.expf)(s[j] - m);")]),
-                    .line("const float sum = attn_row_sum(s, \(keys));"),
+            // On hosts and tcc on x86-64: the block's scores as one GEMM (Qᵀ·K), the softmax rows
+            // normalised in place, then the outputs as one more (V·Pᵀ) straight into the output's
+            // columns.
+            // The softmax rows: for gcc and clang the exponentials alone (they vectorise), then
+            // their sum by the row helper; for tcc both in its packed-SSE helper.
+            let softmax = { (tcc: Bool) -> [Stmt] in
+                let exps: [Stmt] = tcc
+                    ? [.line("const float sum = attn_row_exp_sum(s, m, \(keys));")]
+                    : [
+                        .loop(variable: "j", extent: keys, body: [.line("s[j] = \(self.names.expf)(s[j] - m);")]),
+                        .line("const float sum = attn_row_sum(s, \(keys));"),
+                    ]
+                return [.line("float *s = \(row);"), .line("const float m = attn_row_max(s, \(keys));")] + exps + [
                     .line("const float inv = 1.0f / sum;"),
                     .loop(variable: "j", extent: keys, body: [.line("s[j] *= inv;")]),
-                ]),
-                .line("attn_gemm_nt(\(oBlock), \(out.w), 1, \(vBase), \(keys), \(scores), \(keys), \(dv), i1 - i0, \(keys), 1.0f);"),
-            ]))
-            HostBranch.print(
-                host: { p in
-                    for helper in [Helper.gemmNN, .rowMax, .rowSum, .gemmNT] { p.use(helper) }
-                    host.print(into: &p)
+                ]
+            }
+            let gemmNest = { (tcc: Bool) -> Nest in
+                var host = Nest()
+                let hn = host.loop("n", out.n)
+                let hb = host.loop("b", out.c)
+                // The first query and output column of the block, i0.
+                let qBlock = plus(self.pointer(q), self.index(q, n: hn.index, c: hb.index) + i0)
+                let kBase = self.address(k, n: hn.index, c: hb.index)
+                let vBase = self.address(val, n: hn.index, c: hb.index)
+                let oBlock = plus(self.pointer(v), self.index(v, n: hn.index, c: hb.index) + i0)
+                let qw = self.program.shape(of: q).w
+                host.pre[host.innermost].append(.stepped(variable: "i0", extent: out.w, step: CExpr(block), body: [
+                    .line("const int i1 = \(i0 + block) < \(out.w) ? \(i0 + block) : \(out.w);"),
+                    .line("attn_gemm_nn(\(scores), \(keys), \(qBlock), 1, \(qw), \(kBase), \(keys), i1 - i0, \(keys), \(d), (const float *)0, \(cFloat(scale)));"),
+                ] + (relPos.map { self.relPositionRows($0, q: q, n: hn.index, b: hb.index, d: d, keys: keys, scores: scores) } ?? []) + [
+                    rows(softmax(tcc)),
+                    .line("attn_gemm_nt(\(oBlock), \(out.w), 1, \(vBase), \(keys), \(scores), \(keys), \(dv), i1 - i0, \(keys), 1.0f);"),
+                ]))
+                return host
+            }
+            HostBranch.printGEMM(
+                options.target,
+                gemm: { p in
+                    p.split(
+                        [.vectorHost],
+                        { p in
+                            for helper in [Helper.gemmNN, .rowMax, .rowSum, .gemmNT] { p.use(helper) }
+                            gemmNest(false).print(into: &p)
+                        },
+                        else: { p in
+                            for helper in [Helper.gemmNN, .rowMax, .rowExpSum, .gemmNT] { p.use(helper) }
+                            gemmNest(true).print(into: &p)
+                        })
                 },
                 other: { p in
                     for helper in rowHelpers { p.use(helper) }

@@ -9,13 +9,15 @@ package enum Helper: String, CaseIterable, Sendable {
     case gemmNN = "gemm_nn", gemmNT = "gemm_nt", vec8, rowsPool = "rows_pool", rowsDot = "rows_dot"
     case rowAxpy = "row_axpy", rowDot = "row_dot", rowDot2 = "row_dot2", rowSum = "row_sum", rowMax = "row_max"
     case rowSumMax = "row_sum_max", rowScale = "row_scale", rowScaleSumMax = "row_scale_sum_max"
-    case rowScaleMul = "row_scale_mul"
+    case rowScaleMul = "row_scale_mul", wideTaps = "wide_taps", rowExpSum = "row_exp_sum"
 
-    /// Written in gcc's and clang's vector extension: only their 64-bit host branch calls it.
+    /// Written in gcc's and clang's vector extension: only their 64-bit host branch calls it, and
+    /// tcc on x86-64 where it has an asm form (`hasTCCForm`: the GEMM micro-kernels).
     var hostOnly: Bool {
         switch self {
-        case .gemmNN, .gemmNT, .vec8, .rowsPool, .rowsDot: return true
-        case .sqrtf, .expf, .tanhf, .erff, .rowAxpy, .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowScale, .rowScaleSumMax, .rowScaleMul:
+        case .gemmNN, .gemmNT, .vec8, .rowsPool, .rowsDot, .rowExpSum: return true
+        case .sqrtf, .expf, .tanhf, .erff, .rowAxpy, .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowScale, .rowScaleSumMax, .rowScaleMul,
+            .wideTaps:
             return false
         }
     }
@@ -24,7 +26,8 @@ package enum Helper: String, CaseIterable, Sendable {
     var hasTCCForm: Bool {
         switch self {
         case .rowAxpy, .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowScale, .rowScaleSumMax, .rowScaleMul: return true
-        case .sqrtf, .expf, .tanhf, .erff, .gemmNN, .gemmNT, .vec8, .rowsPool, .rowsDot: return false
+        case .gemmNN, .gemmNT, .wideTaps, .rowExpSum: return true
+        case .sqrtf, .expf, .tanhf, .erff, .vec8, .rowsPool, .rowsDot: return false
         }
     }
 
@@ -33,7 +36,8 @@ package enum Helper: String, CaseIterable, Sendable {
     var hasWideRows: Bool {
         switch self {
         case .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax: return true
-        case .sqrtf, .expf, .tanhf, .erff, .gemmNN, .gemmNT, .vec8, .rowsPool, .rowsDot, .rowAxpy, .rowScale, .rowScaleSumMax, .rowScaleMul:
+        case .sqrtf, .expf, .tanhf, .erff, .gemmNN, .gemmNT, .vec8, .rowsPool, .rowsDot, .rowAxpy, .rowScale, .rowScaleSumMax, .rowScaleMul,
+            .wideTaps, .rowExpSum:
             return false
         }
     }
@@ -45,7 +49,7 @@ package enum Helper: String, CaseIterable, Sendable {
         // attn_tanhf and attn_erff call attn_expf (libm's call libm's own).
         case .tanhf, .erff: return [.expf]
         case .sqrtf, .expf, .gemmNN, .gemmNT, .vec8, .rowAxpy, .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowScale,
-            .rowScaleSumMax, .rowScaleMul:
+            .rowScaleSumMax, .rowScaleMul, .wideTaps, .rowExpSum:
             return []
         }
     }
@@ -108,7 +112,9 @@ struct HelperDefinitions {
         var lanesDefined = false
         for helper in Helper.allCases {
             guard let set = uses[helper] else { continue }
-            precondition(!helper.hostOnly || set == [.vectorHost], "\(helper) called outside the host branch")
+            precondition(
+                !helper.hostOnly || set.isSubset(of: helper.hasTCCForm ? [.vectorHost, .tcc] : [.vectorHost]),
+                "\(helper) called outside the host branch")
             let plain = plainForm(helper, set)
             if helper.hasWideRows && plain && target != .mcu && !lanesDefined {
                 texts.append(Templates.cached(target == .portable ? "lanes.c" : "lanes_host.c"))
@@ -149,7 +155,9 @@ struct HelperDefinitions {
         let (comment, code) = Self.leadingComment(plain)
         var text = String(comment)
         for (i, branch) in branches.enumerated() { text += "#\(i == 0 ? "if" : "elif") \(branch.condition)\n\(branch.code)" }
-        return text + "#else\n\(code)#endif\n"
+        // A vector-extension form is for gcc and clang alone (tcc elsewhere never calls it).
+        let last = helper.hostOnly ? "#elif \(Compiler.hostCondition)\n" : "#else\n"
+        return text + "\(last)\(code)#endif\n"
     }
 
     /// A template's opening `/* ... */` lines, and the rest.

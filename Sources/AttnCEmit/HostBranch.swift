@@ -2,7 +2,9 @@
 // loops in their vector extension (the convolutions' tiles, the GEMM helpers); tcc, which has no
 // vector types, and the MCUs run the row-helper form. `wide`: 64-bit hosts (tcc included) run the
 // convolutions on padded copies in scratch that MCUs are not asked for. A portable file holds both
-// sides under `#if`; a target file the side its compiler reads (CPrinter.split).
+// sides under `#if`; a target file the side its compiler reads (CPrinter.split). `gemm`: the
+// GEMM-helper form of gcc and clang hosts, which tcc on x86-64 takes too (its helpers are
+// register-tiled micro-kernels in tcc's inline assembler); tcc elsewhere and MCUs run row helpers.
 
 enum HostBranch {
     /// gcc/clang host code, or the row-helper form for everything else.
@@ -13,5 +15,20 @@ enum HostBranch {
     /// The padded-plane form of 64-bit hosts, or the direct form of MCUs.
     static func printWide(wide: (inout CPrinter) -> Void, other: (inout CPrinter) -> Void, into p: inout CPrinter) {
         p.split([.vectorHost, .tcc], wide, else: other)
+    }
+
+    /// The GEMM-helper form (gcc/clang hosts, and tcc where it has the asm micro-kernels), or the
+    /// row-helper form.
+    static func printGEMM(
+        _ target: EmitTarget, gemm: (inout CPrinter) -> Void, other: (inout CPrinter) -> Void, into p: inout CPrinter
+    ) {
+        switch target.tccAsm {
+        case .always: p.split([.vectorHost, .tcc], gemm, else: other)
+        case .never: p.split([.vectorHost], gemm, else: other)
+        case .guarded:
+            p.split(
+                "(\(Compiler.hostCondition)) || (\(Compiler.tccAsmCondition))", then: [.vectorHost, .tcc], gemm,
+                else: [.tcc, .other], other)
+        }
     }
 }
