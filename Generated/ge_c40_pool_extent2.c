@@ -42,7 +42,7 @@ static inline float attn_expf_host(float x)
 #define expf attn_expf_host
 #endif
 
-#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
+#if defined(__x86_64__) || defined(__aarch64__)
 /* C[m][t] = alpha * sum_k A(m, k) * B(k)[t] (+ bias[m]) for gcc and clang on 64-bit hosts: the
  * 1x1 convolutions, A.B products and attention scores. A(m, k) is a[m * ars + k * acs]; row k of
  * B starts at b + k * ldb, rows of C at c + m * ldc. A tile of ATTN_GEMM_ROWS rows of C by two
@@ -50,6 +50,123 @@ static inline float attn_expf_host(float x)
  * multiply-adds (the per-row axpy form does one per two loads and a store). With AVX-512: 4 rows
  * x 32 columns in 16-lane vectors; with AVX, 6 rows x 16 columns in 8-lane ones; else 6 rows x 8
  * columns in 4-lane ones. */
+#if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: a tile of 6 rows x 4 columns of C in xmm0-xmm5 across a chunk of the
+ * k loop, through tcc's inline assembler (it names xmm0-xmm7 only and has no shuffles, so the
+ * six values of A a step needs are packed first, each repeated in four lanes). A step is one
+ * load of B and six load-multiply-adds: each load of B feeds six rows (an axpy per row and tap
+ * loads and stores C for every one). Chunks of k keep the packed panel on the stack. A whole
+ * panel with k in one chunk goes from the registers to C, scaled and biased; other tiles, and
+ * the columns past the last whole vector, go through C code. A short last panel takes four
+ * rows (xmm0-xmm3). */
+#define ATTN_NN_KC 256
+static void attn_gemm_nn(float *c, long ldc, const float *a, long ars, long acs, const float *b,
+                         long ldb, long m, long n, long k, const float *bias, float alpha)
+{
+    float pack[ATTN_NN_KC * 24];
+    float tile[24], extra[28];
+    const long nv = n & ~3L;
+    const long step = ldb * 4, cstep = ldc * 4;
+    for (long i = 0, ph; i < m; i += ph) {
+        /* Panels of four rows where six would leave most of a last panel empty (attention's
+         * blocks of eight queries: two of four, not six and two). */
+        ph = m - i <= 4 || m - i == 7 || m - i == 8 ? 4 : 6;
+        const long four = ph == 4;
+        const long rows = m - i < ph ? m - i : ph;
+        /* alpha, then each row's bias, in four lanes each: a whole panel and k in one chunk
+         * leave the registers scaled and biased straight into C. */
+        for (long h = 0; h < 4; h++) extra[h] = alpha;
+        for (long r = 0; r < 6; r++) {
+            const float add = bias && r < rows ? bias[i + r] : 0.0f;
+            for (long h = 0; h < 4; h++) extra[4 + r * 4 + h] = add;
+        }
+        for (long p0 = 0; p0 < k; p0 += ATTN_NN_KC) {
+            const long kc = k - p0 < ATTN_NN_KC ? k - p0 : ATTN_NN_KC;
+            const int first = p0 == 0, last = p0 + kc == k;
+            const long direct = rows == ph && first && last;
+            /* Rows past the end are zeros; their sums are never stored. */
+            for (long p = 0; p < kc; p++) {
+                for (long r = 0; r < ph; r++) {
+                    const float x = r < rows ? a[(i + r) * ars + (p0 + p) * acs] : 0.0f;
+                    float *d = pack + (p * ph + r) * 4;
+                    d[0] = x; d[1] = x; d[2] = x; d[3] = x;
+                }
+            }
+            for (long t = 0; t < nv; t += 4) {
+                const float *ap = pack;
+                const float *bp = b + p0 * ldb + t;
+                float *cp = c + i * ldc + t;
+                const float *ep = extra;
+                long left = kc;
+                __asm__ volatile(
+                    "pxor %%xmm0, %%xmm0\n\tpxor %%xmm1, %%xmm1\n\tpxor %%xmm2, %%xmm2\n\t"
+                    "pxor %%xmm3, %%xmm3\n\tpxor %%xmm4, %%xmm4\n\tpxor %%xmm5, %%xmm5\n\t"
+                    "cmpq $0, %9\n\tjnz 4f\n\t"
+                    "1:\n\t"
+                    "movups (%1), %%xmm6\n\tadd %4, %1\n\t"
+                    "movups (%0), %%xmm7\n\tmulps %%xmm6, %%xmm7\n\taddps %%xmm7, %%xmm0\n\t"
+                    "movups 16(%0), %%xmm7\n\tmulps %%xmm6, %%xmm7\n\taddps %%xmm7, %%xmm1\n\t"
+                    "movups 32(%0), %%xmm7\n\tmulps %%xmm6, %%xmm7\n\taddps %%xmm7, %%xmm2\n\t"
+                    "movups 48(%0), %%xmm7\n\tmulps %%xmm6, %%xmm7\n\taddps %%xmm7, %%xmm3\n\t"
+                    "movups 64(%0), %%xmm7\n\tmulps %%xmm6, %%xmm7\n\taddps %%xmm7, %%xmm4\n\t"
+                    "movups 80(%0), %%xmm7\n\tmulps %%xmm6, %%xmm7\n\taddps %%xmm7, %%xmm5\n\t"
+                    "add $96, %0\n\tsub $1, %2\n\tjnz 1b\n\tjmp 5f\n\t"
+                    "4:\n\t"
+                    "movups (%1), %%xmm6\n\tadd %4, %1\n\t"
+                    "movups (%0), %%xmm7\n\tmulps %%xmm6, %%xmm7\n\taddps %%xmm7, %%xmm0\n\t"
+                    "movups 16(%0), %%xmm7\n\tmulps %%xmm6, %%xmm7\n\taddps %%xmm7, %%xmm1\n\t"
+                    "movups 32(%0), %%xmm7\n\tmulps %%xmm6, %%xmm7\n\taddps %%xmm7, %%xmm2\n\t"
+                    "movups 48(%0), %%xmm7\n\tmulps %%xmm6, %%xmm7\n\taddps %%xmm7, %%xmm3\n\t"
+                    "add $64, %0\n\tsub $1, %2\n\tjnz 4b\n\t"
+                    "5:\n\t"
+                    "test %5, %5\n\tjz 2f\n\t"
+                    "mov %7, %1\n\tmovups (%1), %%xmm6\n\t"
+                    "mulps %%xmm6, %%xmm0\n\tmulps %%xmm6, %%xmm1\n\tmulps %%xmm6, %%xmm2\n\t"
+                    "mulps %%xmm6, %%xmm3\n\tmulps %%xmm6, %%xmm4\n\tmulps %%xmm6, %%xmm5\n\t"
+                    "movups 16(%1), %%xmm7\n\taddps %%xmm7, %%xmm0\n\tmovups 32(%1), %%xmm7\n\taddps %%xmm7, %%xmm1\n\t"
+                    "movups 48(%1), %%xmm7\n\taddps %%xmm7, %%xmm2\n\tmovups 64(%1), %%xmm7\n\taddps %%xmm7, %%xmm3\n\t"
+                    "movups 80(%1), %%xmm7\n\taddps %%xmm7, %%xmm4\n\tmovups 96(%1), %%xmm7\n\taddps %%xmm7, %%xmm5\n\t"
+                    "mov %6, %1\n\tmov %8, %2\n\t"
+                    "movups %%xmm0, (%1)\n\tmovups %%xmm1, (%1,%2,1)\n\tmovups %%xmm2, (%1,%2,2)\n\t"
+                    "lea (%1,%2,2), %1\n\tmovups %%xmm3, (%1,%2,1)\n\t"
+                    "cmpq $0, %9\n\tjnz 3f\n\t"
+                    "movups %%xmm4, (%1,%2,2)\n\t"
+                    "lea (%1,%2,2), %1\n\tmovups %%xmm5, (%1,%2,1)\n\tjmp 3f\n\t"
+                    "2:\n\t"
+                    "movups %%xmm0, (%3)\n\tmovups %%xmm1, 16(%3)\n\tmovups %%xmm2, 32(%3)\n\t"
+                    "movups %%xmm3, 48(%3)\n\tmovups %%xmm4, 64(%3)\n\tmovups %%xmm5, 80(%3)\n\t"
+                    "3:\n\t"
+                    : "+r"(ap), "+r"(bp), "+r"(left)
+                    : "r"(tile), "r"(step), "r"(direct), "m"(cp), "m"(ep), "m"(cstep), "m"(four)
+                    : "memory");
+                if (direct) continue;
+                for (long r = 0; r < rows; r++) {
+                    float *cr = cp + r * ldc;
+                    for (long h = 0; h < 4; h++) {
+                        float s = first ? tile[r * 4 + h] : cr[h] + tile[r * 4 + h];
+                        cr[h] = last ? s * alpha + extra[4 + r * 4] : s;
+                    }
+                }
+            }
+        }
+    }
+    for (long i = 0; i < m; i += 6) {
+        const long rows = m - i < 6 ? m - i : 6;
+        for (long t = nv; t < n; t++) {
+            for (long r = 0; r < rows; r++) {
+                float s = 0.0f;
+                for (long p = 0; p < k; p++) s += a[(i + r) * ars + p * acs] * b[p * ldb + t];
+                c[(i + r) * ldc + t] = s * alpha + (bias ? bias[i + r] : 0.0f);
+            }
+        }
+        if (k <= 0) {
+            for (long r = 0; r < rows; r++) {
+                for (long t = 0; t < nv; t++) c[(i + r) * ldc + t] = bias ? bias[i + r] : 0.0f;
+            }
+        }
+    }
+}
+#elif defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 #ifndef ATTN_GEMM_OUT_OF_LINE
 /* Out of line and opaque to gcc's interprocedural passes: propagating one call's constant
  * sizes into the body made gcc 12 warn about iterations that never run
@@ -129,6 +246,7 @@ ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nn(float *c, long ldc, const float *
         }
     }
 }
+#endif
 #endif
 
 #if !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
@@ -248,7 +366,7 @@ void ge_c40_pool_extent2_forward(const float *input, float *output, const float 
 
     /* v6_fc1 [1,3,7,7] = conv2d(out=3, k=1, pad=0, dil=1, w=$0, b=$1)(v5_add) */
     {
-        #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
+        #if (defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))) || (defined(__TINYC__) && defined(__x86_64__))
         attn_gemm_nn(v6_fc1, 49, p0_mlp_fc1_weight, 40, 1, v5_add, 49, 3, 49, 40, p1_mlp_fc1_bias, 1.0f);
         #else
         for (int o = 0; o < 3; o++) {
@@ -276,7 +394,7 @@ void ge_c40_pool_extent2_forward(const float *input, float *output, const float 
 
     /* v8_fc2 [1,40,7,7] = conv2d(out=40, k=1, pad=0, dil=1, w=$2, b=$3)(v7_relu) */
     {
-        #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
+        #if (defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))) || (defined(__TINYC__) && defined(__x86_64__))
         attn_gemm_nn(v8_fc2, 49, p2_mlp_fc2_weight, 3, 1, v7_relu, 49, 40, 49, 3, p3_mlp_fc2_bias, 1.0f);
         #else
         for (int o = 0; o < 40; o++) {

@@ -42,7 +42,7 @@ static inline float attn_expf_host(float x)
 #define expf attn_expf_host
 #endif
 
-#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
+#if defined(__x86_64__) || defined(__aarch64__)
 /* C[m][t] = alpha * sum_k A(m, k) * B(k)[t] (+ bias[m]) for gcc and clang on 64-bit hosts: the
  * 1x1 convolutions, A.B products and attention scores. A(m, k) is a[m * ars + k * acs]; row k of
  * B starts at b + k * ldb, rows of C at c + m * ldc. A tile of ATTN_GEMM_ROWS rows of C by two
@@ -50,6 +50,123 @@ static inline float attn_expf_host(float x)
  * multiply-adds (the per-row axpy form does one per two loads and a store). With AVX-512: 4 rows
  * x 32 columns in 16-lane vectors; with AVX, 6 rows x 16 columns in 8-lane ones; else 6 rows x 8
  * columns in 4-lane ones. */
+#if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: a tile of 6 rows x 4 columns of C in xmm0-xmm5 across a chunk of the
+ * k loop, through tcc's inline assembler (it names xmm0-xmm7 only and has no shuffles, so the
+ * six values of A a step needs are packed first, each repeated in four lanes). A step is one
+ * load of B and six load-multiply-adds: each load of B feeds six rows (an axpy per row and tap
+ * loads and stores C for every one). Chunks of k keep the packed panel on the stack. A whole
+ * panel with k in one chunk goes from the registers to C, scaled and biased; other tiles, and
+ * the columns past the last whole vector, go through C code. A short last panel takes four
+ * rows (xmm0-xmm3). */
+#define ATTN_NN_KC 256
+static void attn_gemm_nn(float *c, long ldc, const float *a, long ars, long acs, const float *b,
+                         long ldb, long m, long n, long k, const float *bias, float alpha)
+{
+    float pack[ATTN_NN_KC * 24];
+    float tile[24], extra[28];
+    const long nv = n & ~3L;
+    const long step = ldb * 4, cstep = ldc * 4;
+    for (long i = 0, ph; i < m; i += ph) {
+        /* Panels of four rows where six would leave most of a last panel empty (attention's
+         * blocks of eight queries: two of four, not six and two). */
+        ph = m - i <= 4 || m - i == 7 || m - i == 8 ? 4 : 6;
+        const long four = ph == 4;
+        const long rows = m - i < ph ? m - i : ph;
+        /* alpha, then each row's bias, in four lanes each: a whole panel and k in one chunk
+         * leave the registers scaled and biased straight into C. */
+        for (long h = 0; h < 4; h++) extra[h] = alpha;
+        for (long r = 0; r < 6; r++) {
+            const float add = bias && r < rows ? bias[i + r] : 0.0f;
+            for (long h = 0; h < 4; h++) extra[4 + r * 4 + h] = add;
+        }
+        for (long p0 = 0; p0 < k; p0 += ATTN_NN_KC) {
+            const long kc = k - p0 < ATTN_NN_KC ? k - p0 : ATTN_NN_KC;
+            const int first = p0 == 0, last = p0 + kc == k;
+            const long direct = rows == ph && first && last;
+            /* Rows past the end are zeros; their sums are never stored. */
+            for (long p = 0; p < kc; p++) {
+                for (long r = 0; r < ph; r++) {
+                    const float x = r < rows ? a[(i + r) * ars + (p0 + p) * acs] : 0.0f;
+                    float *d = pack + (p * ph + r) * 4;
+                    d[0] = x; d[1] = x; d[2] = x; d[3] = x;
+                }
+            }
+            for (long t = 0; t < nv; t += 4) {
+                const float *ap = pack;
+                const float *bp = b + p0 * ldb + t;
+                float *cp = c + i * ldc + t;
+                const float *ep = extra;
+                long left = kc;
+                __asm__ volatile(
+                    "pxor %%xmm0, %%xmm0\n\tpxor %%xmm1, %%xmm1\n\tpxor %%xmm2, %%xmm2\n\t"
+                    "pxor %%xmm3, %%xmm3\n\tpxor %%xmm4, %%xmm4\n\tpxor %%xmm5, %%xmm5\n\t"
+                    "cmpq $0, %9\n\tjnz 4f\n\t"
+                    "1:\n\t"
+                    "movups (%1), %%xmm6\n\tadd %4, %1\n\t"
+                    "movups (%0), %%xmm7\n\tmulps %%xmm6, %%xmm7\n\taddps %%xmm7, %%xmm0\n\t"
+                    "movups 16(%0), %%xmm7\n\tmulps %%xmm6, %%xmm7\n\taddps %%xmm7, %%xmm1\n\t"
+                    "movups 32(%0), %%xmm7\n\tmulps %%xmm6, %%xmm7\n\taddps %%xmm7, %%xmm2\n\t"
+                    "movups 48(%0), %%xmm7\n\tmulps %%xmm6, %%xmm7\n\taddps %%xmm7, %%xmm3\n\t"
+                    "movups 64(%0), %%xmm7\n\tmulps %%xmm6, %%xmm7\n\taddps %%xmm7, %%xmm4\n\t"
+                    "movups 80(%0), %%xmm7\n\tmulps %%xmm6, %%xmm7\n\taddps %%xmm7, %%xmm5\n\t"
+                    "add $96, %0\n\tsub $1, %2\n\tjnz 1b\n\tjmp 5f\n\t"
+                    "4:\n\t"
+                    "movups (%1), %%xmm6\n\tadd %4, %1\n\t"
+                    "movups (%0), %%xmm7\n\tmulps %%xmm6, %%xmm7\n\taddps %%xmm7, %%xmm0\n\t"
+                    "movups 16(%0), %%xmm7\n\tmulps %%xmm6, %%xmm7\n\taddps %%xmm7, %%xmm1\n\t"
+                    "movups 32(%0), %%xmm7\n\tmulps %%xmm6, %%xmm7\n\taddps %%xmm7, %%xmm2\n\t"
+                    "movups 48(%0), %%xmm7\n\tmulps %%xmm6, %%xmm7\n\taddps %%xmm7, %%xmm3\n\t"
+                    "add $64, %0\n\tsub $1, %2\n\tjnz 4b\n\t"
+                    "5:\n\t"
+                    "test %5, %5\n\tjz 2f\n\t"
+                    "mov %7, %1\n\tmovups (%1), %%xmm6\n\t"
+                    "mulps %%xmm6, %%xmm0\n\tmulps %%xmm6, %%xmm1\n\tmulps %%xmm6, %%xmm2\n\t"
+                    "mulps %%xmm6, %%xmm3\n\tmulps %%xmm6, %%xmm4\n\tmulps %%xmm6, %%xmm5\n\t"
+                    "movups 16(%1), %%xmm7\n\taddps %%xmm7, %%xmm0\n\tmovups 32(%1), %%xmm7\n\taddps %%xmm7, %%xmm1\n\t"
+                    "movups 48(%1), %%xmm7\n\taddps %%xmm7, %%xmm2\n\tmovups 64(%1), %%xmm7\n\taddps %%xmm7, %%xmm3\n\t"
+                    "movups 80(%1), %%xmm7\n\taddps %%xmm7, %%xmm4\n\tmovups 96(%1), %%xmm7\n\taddps %%xmm7, %%xmm5\n\t"
+                    "mov %6, %1\n\tmov %8, %2\n\t"
+                    "movups %%xmm0, (%1)\n\tmovups %%xmm1, (%1,%2,1)\n\tmovups %%xmm2, (%1,%2,2)\n\t"
+                    "lea (%1,%2,2), %1\n\tmovups %%xmm3, (%1,%2,1)\n\t"
+                    "cmpq $0, %9\n\tjnz 3f\n\t"
+                    "movups %%xmm4, (%1,%2,2)\n\t"
+                    "lea (%1,%2,2), %1\n\tmovups %%xmm5, (%1,%2,1)\n\tjmp 3f\n\t"
+                    "2:\n\t"
+                    "movups %%xmm0, (%3)\n\tmovups %%xmm1, 16(%3)\n\tmovups %%xmm2, 32(%3)\n\t"
+                    "movups %%xmm3, 48(%3)\n\tmovups %%xmm4, 64(%3)\n\tmovups %%xmm5, 80(%3)\n\t"
+                    "3:\n\t"
+                    : "+r"(ap), "+r"(bp), "+r"(left)
+                    : "r"(tile), "r"(step), "r"(direct), "m"(cp), "m"(ep), "m"(cstep), "m"(four)
+                    : "memory");
+                if (direct) continue;
+                for (long r = 0; r < rows; r++) {
+                    float *cr = cp + r * ldc;
+                    for (long h = 0; h < 4; h++) {
+                        float s = first ? tile[r * 4 + h] : cr[h] + tile[r * 4 + h];
+                        cr[h] = last ? s * alpha + extra[4 + r * 4] : s;
+                    }
+                }
+            }
+        }
+    }
+    for (long i = 0; i < m; i += 6) {
+        const long rows = m - i < 6 ? m - i : 6;
+        for (long t = nv; t < n; t++) {
+            for (long r = 0; r < rows; r++) {
+                float s = 0.0f;
+                for (long p = 0; p < k; p++) s += a[(i + r) * ars + p * acs] * b[p * ldb + t];
+                c[(i + r) * ldc + t] = s * alpha + (bias ? bias[i + r] : 0.0f);
+            }
+        }
+        if (k <= 0) {
+            for (long r = 0; r < rows; r++) {
+                for (long t = 0; t < nv; t++) c[(i + r) * ldc + t] = bias ? bias[i + r] : 0.0f;
+            }
+        }
+    }
+}
+#elif defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 #ifndef ATTN_GEMM_OUT_OF_LINE
 /* Out of line and opaque to gcc's interprocedural passes: propagating one call's constant
  * sizes into the body made gcc 12 warn about iterations that never run
@@ -130,14 +247,79 @@ ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nn(float *c, long ldc, const float *
     }
 }
 #endif
+#endif
 
-#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
+#if defined(__x86_64__) || defined(__aarch64__)
 /* C[i][j] = alpha * sum_k A[i][k] * B[j][k] for gcc and clang on 64-bit hosts: Gram matrices
  * (DANet CAM's X.X^T) and attention's weighted sums of V. Rows of A and B are contiguous (pitches
  * lda, ldb); C[i][j] is c[i * ldc + j * cs]. A tile of two rows of A by four rows of B keeps its
  * eight partial-sum vectors in registers across the whole k loop: each step loads six vectors
  * for eight multiply-adds. The accumulators are named variables, not an array: gcc keeps an array
  * of vectors this size on the stack and adds into memory (a load and a store per multiply-add). */
+#if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: one row of A against six rows of B, the six partial-sum vectors in
+ * xmm0-xmm5 across the whole k loop (tcc's inline assembler names xmm0-xmm7 only). A step loads
+ * four floats of A once for six multiply-adds; rows 3-5 of B are addressed from a second base,
+ * so six rows take three registers. Their lanes and the last k % 4 terms are summed in C. Tiles
+ * of four rows (xmm0-xmm3) cover what six would cover with waste (attention's blocks of eight
+ * queries: two of four); with fewer than four rows of B each row is a tile of its own. The last
+ * tile ends at row n - 1 and may redo rows of the one before. */
+static void attn_gemm_nt(float *c, long ldc, long cs, const float *a, long lda, const float *b, long ldb, long m, long n,
+                         long k, float alpha)
+{
+    const long kv = k & ~3L;
+    float acc[24];
+    for (long i = 0; i < m; i++) {
+        const float *ar = a + i * lda;
+        for (long j = 0, tile; j < n; j += tile) {
+            const long rest = n - j;
+            tile = n < 4 ? 1 : rest == 7 || rest == 8 || rest <= 4 || n < 6 ? 4 : 6;
+            const long four = tile < 6;
+            const long pitch = tile > 1 ? ldb * 4 : 0;
+            const long j0 = j + tile <= n ? j : n - tile;
+            const float *b0 = b + j0 * ldb;
+            if (kv > 0) {
+                const float *p = ar;
+                const float *q0 = b0;
+                const float *q3 = b0 + (tile > 1 ? 3 * ldb : 0);
+                long left = kv;
+                __asm__ volatile(
+                    "pxor %%xmm0, %%xmm0\n\tpxor %%xmm1, %%xmm1\n\tpxor %%xmm2, %%xmm2\n\t"
+                    "pxor %%xmm3, %%xmm3\n\tpxor %%xmm4, %%xmm4\n\tpxor %%xmm5, %%xmm5\n\t"
+                    "cmpq $0, %6\n\tjnz 4f\n\t"
+                    "1:\n\t"
+                    "movups (%0), %%xmm6\n\t"
+                    "movups (%1), %%xmm7\n\tmulps %%xmm6, %%xmm7\n\taddps %%xmm7, %%xmm0\n\t"
+                    "movups (%1,%5,1), %%xmm7\n\tmulps %%xmm6, %%xmm7\n\taddps %%xmm7, %%xmm1\n\t"
+                    "movups (%1,%5,2), %%xmm7\n\tmulps %%xmm6, %%xmm7\n\taddps %%xmm7, %%xmm2\n\t"
+                    "movups (%2), %%xmm7\n\tmulps %%xmm6, %%xmm7\n\taddps %%xmm7, %%xmm3\n\t"
+                    "movups (%2,%5,1), %%xmm7\n\tmulps %%xmm6, %%xmm7\n\taddps %%xmm7, %%xmm4\n\t"
+                    "movups (%2,%5,2), %%xmm7\n\tmulps %%xmm6, %%xmm7\n\taddps %%xmm7, %%xmm5\n\t"
+                    "add $16, %0\n\tadd $16, %1\n\tadd $16, %2\n\tsub $4, %3\n\tjnz 1b\n\tjmp 5f\n\t"
+                    "4:\n\t"
+                    "movups (%0), %%xmm6\n\t"
+                    "movups (%1), %%xmm7\n\tmulps %%xmm6, %%xmm7\n\taddps %%xmm7, %%xmm0\n\t"
+                    "movups (%1,%5,1), %%xmm7\n\tmulps %%xmm6, %%xmm7\n\taddps %%xmm7, %%xmm1\n\t"
+                    "movups (%1,%5,2), %%xmm7\n\tmulps %%xmm6, %%xmm7\n\taddps %%xmm7, %%xmm2\n\t"
+                    "movups (%2), %%xmm7\n\tmulps %%xmm6, %%xmm7\n\taddps %%xmm7, %%xmm3\n\t"
+                    "add $16, %0\n\tadd $16, %1\n\tadd $16, %2\n\tsub $4, %3\n\tjnz 4b\n\t"
+                    "5:\n\t"
+                    "movups %%xmm0, (%4)\n\tmovups %%xmm1, 16(%4)\n\tmovups %%xmm2, 32(%4)\n\t"
+                    "movups %%xmm3, 48(%4)\n\tmovups %%xmm4, 64(%4)\n\tmovups %%xmm5, 80(%4)\n\t"
+                    : "+r"(p), "+r"(q0), "+r"(q3), "+r"(left)
+                    : "r"(acc), "r"(pitch), "m"(four)
+                    : "memory");
+            }
+            for (long t = 0; t < tile; t++) {
+                const float *br = b0 + t * ldb;
+                float s = kv > 0 ? (acc[t * 4] + acc[t * 4 + 1]) + (acc[t * 4 + 2] + acc[t * 4 + 3]) : 0.0f;
+                for (long q = kv; q < k; q++) s += ar[q] * br[q];
+                c[i * ldc + (j0 + t) * cs] = s * alpha;
+            }
+        }
+    }
+}
+#elif defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 #ifndef ATTN_GEMM_OUT_OF_LINE
 /* Out of line and opaque to gcc's interprocedural passes: propagating one call's constant
  * sizes into the body made gcc 12 warn about iterations that never run
@@ -206,6 +388,7 @@ ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nt(float *c, long ldc, long cs, cons
         }
     }
 }
+#endif
 #endif
 
 #if !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
@@ -509,6 +692,70 @@ static void attn_row_scale(float *y, const float *x, float g, int n)
 }
 #endif
 
+#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+/* wide[r * ldw + t] += sum_j w[r * taps + j] * x[off[j] + t] for four output channels r and
+ * t < n: a stride-1 convolution over wide rows (see WideConv), tap j at offset off[j] of the
+ * padded input planes. tcc on x86-64 calls its asm form; this is what it computes. */
+#if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: a tile of four output channels x four wide pixels in xmm0-xmm3 across
+ * a chunk of taps, added to the wide buffers, through tcc's inline assembler (it names xmm0-xmm7 only and has no shuffles,
+ * so the four channels' weights of each tap are packed first, each repeated in four lanes). A
+ * tap is one load of input and four load-multiply-adds; the tile goes through the wide buffers
+ * once per chunk (one axpy per tap and channel loads and stores them for every tap). */
+#define ATTN_TAPS_KC 128
+static void attn_wide_taps(float *wide, long ldw, const float *w, long taps, const float *x, const int *off, long n)
+{
+    float pack[ATTN_TAPS_KC * 16];
+    const long pitch = ldw * 4;
+    for (long j0 = 0; j0 < taps; j0 += ATTN_TAPS_KC) {
+        const long kc = taps - j0 < ATTN_TAPS_KC ? taps - j0 : ATTN_TAPS_KC;
+        for (long j = 0; j < kc; j++) {
+            for (long r = 0; r < 4; r++) {
+                const float v = w[r * taps + j0 + j];
+                float *d = pack + (j * 4 + r) * 4;
+                d[0] = v; d[1] = v; d[2] = v; d[3] = v;
+            }
+        }
+        for (long t = 0; t < n; t += 4) {
+            float *tile = wide + t;
+            const float *xp = x + t;
+            const int *tab = off + j0;
+            const float *wp = pack;
+            long left = kc, at = 0;
+            __asm__ volatile(
+                "mov %6, %2\n\t"
+                "movups (%2), %%xmm0\n\tmovups (%2,%5,1), %%xmm1\n\tmovups (%2,%5,2), %%xmm2\n\t"
+                "lea (%2,%5,2), %2\n\tmovups (%2,%5,1), %%xmm3\n\t"
+                "1:\n\t"
+                "movslq (%1), %2\n\tmovups (%0,%2,4), %%xmm6\n\tadd $4, %1\n\t"
+                "movups (%3), %%xmm7\n\tmulps %%xmm6, %%xmm7\n\taddps %%xmm7, %%xmm0\n\t"
+                "movups 16(%3), %%xmm7\n\tmulps %%xmm6, %%xmm7\n\taddps %%xmm7, %%xmm1\n\t"
+                "movups 32(%3), %%xmm7\n\tmulps %%xmm6, %%xmm7\n\taddps %%xmm7, %%xmm2\n\t"
+                "movups 48(%3), %%xmm7\n\tmulps %%xmm6, %%xmm7\n\taddps %%xmm7, %%xmm3\n\t"
+                "add $64, %3\n\tsub $1, %4\n\tjnz 1b\n\t"
+                "mov %6, %2\n\t"
+                "movups %%xmm0, (%2)\n\tmovups %%xmm1, (%2,%5,1)\n\tmovups %%xmm2, (%2,%5,2)\n\t"
+                "lea (%2,%5,2), %2\n\tmovups %%xmm3, (%2,%5,1)\n\t"
+                : "+r"(xp), "+r"(tab), "+r"(at), "+r"(wp), "+r"(left)
+                : "r"(pitch), "m"(tile)
+                : "memory");
+        }
+    }
+}
+#else
+static void attn_wide_taps(float *wide, long ldw, const float *w, long taps, const float *x, const int *off, long n)
+{
+    for (long r = 0; r < 4; r++) {
+        for (long t = 0; t < n; t++) {
+            float s = 0.0f;
+            for (long j = 0; j < taps; j++) s += w[r * taps + j] * x[off[j] + t];
+            wide[r * ldw + t] += s;
+        }
+    }
+}
+#endif
+#endif
+
 void lambda_rel_c64_forward(const float *input, float *output, const float *params, float *scratch)
 {
     /* Plan: value, shape, op, storage (scratch offsets in floats).
@@ -560,7 +807,7 @@ void lambda_rel_c64_forward(const float *input, float *output, const float *para
 
     /* v1_qkv_all [1,96,8,8] = conv2d(out=96, k=1, pad=0, dil=1, w=$0)(input) */
     {
-        #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
+        #if (defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))) || (defined(__TINYC__) && defined(__x86_64__))
         attn_gemm_nn(v1_qkv_all, 64, p0_qkv_weight, 64, 1, input, 64, 96, 64, 64, (const float *)0, 1.0f);
         #else
         for (int o = 0; o < 96; o++) {
@@ -627,7 +874,7 @@ void lambda_rel_c64_forward(const float *input, float *output, const float *para
 
     /* v13_content [1,1,16,16] = matmul(A·Bᵀ)(v10_v_rows, v9_k_soft) */
     {
-        #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
+        #if (defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))) || (defined(__TINYC__) && defined(__x86_64__))
         attn_gemm_nt(v13_content, 16, 1, v10_v_rows, 64, v9_k_soft, 64, 16, 16, 64, 1.0f);
         #else
         for (int i0 = 0; i0 < 16; i0 += 8) {
@@ -722,6 +969,48 @@ void lambda_rel_c64_forward(const float *input, float *output, const float *para
             }
         }
         #else
+        #if (defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))) || (defined(__TINYC__) && defined(__x86_64__))
+        for (int n = 0; n < 16; n++) {
+            for (int t = 0; t < 516; t++) {
+                v14_pos_emb_padded[t] = 0.0f;
+            }
+            for (int i = 0; i < 1; i++) {
+                for (int y = 0; y < 8; y++) {
+                    float *dst = v14_pos_emb_padded + i * 484 + y * 22 + 161;
+                    for (int c = 0; c < 8; c++) {
+                        dst[c] = v11_reshape[n * 64 + y * 8 + c];
+                    }
+                }
+            }
+            static const int v14_pos_emb_taps[225] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 66, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 78, 79, 80, 88, 89, 90, 91, 92, 93, 94, 95, 96, 97, 98, 99, 100, 101, 102, 110, 111, 112, 113, 114, 115, 116, 117, 118, 119, 120, 121, 122, 123, 124, 132, 133, 134, 135, 136, 137, 138, 139, 140, 141, 142, 143, 144, 145, 146, 154, 155, 156, 157, 158, 159, 160, 161, 162, 163, 164, 165, 166, 167, 168, 176, 177, 178, 179, 180, 181, 182, 183, 184, 185, 186, 187, 188, 189, 190, 198, 199, 200, 201, 202, 203, 204, 205, 206, 207, 208, 209, 210, 211, 212, 220, 221, 222, 223, 224, 225, 226, 227, 228, 229, 230, 231, 232, 233, 234, 242, 243, 244, 245, 246, 247, 248, 249, 250, 251, 252, 253, 254, 255, 256, 264, 265, 266, 267, 268, 269, 270, 271, 272, 273, 274, 275, 276, 277, 278, 286, 287, 288, 289, 290, 291, 292, 293, 294, 295, 296, 297, 298, 299, 300, 308, 309, 310, 311, 312, 313, 314, 315, 316, 317, 318, 319, 320, 321, 322};
+            for (int o = 0; o < 16; o += 4) {
+                for (int t = 0; t < 768; t++) {
+                    v14_pos_emb_wide[t] = 0.0f;
+                }
+                attn_wide_taps(v14_pos_emb_wide, 192, p5_pos_emb_weight + o * 225, 225, v14_pos_emb_padded, v14_pos_emb_taps, 192);
+                for (int y = 0; y < 8; y++) {
+                    for (int c = 0; c < 8; c++) {
+                        v14_pos_emb[n * 1024 + o * 64 + y * 8 + c] = v14_pos_emb_wide[y * 22 + c];
+                    }
+                }
+                for (int y = 0; y < 8; y++) {
+                    for (int c = 0; c < 8; c++) {
+                        v14_pos_emb[n * 1024 + o * 64 + y * 8 + c + 64] = v14_pos_emb_wide[y * 22 + c + 192];
+                    }
+                }
+                for (int y = 0; y < 8; y++) {
+                    for (int c = 0; c < 8; c++) {
+                        v14_pos_emb[n * 1024 + o * 64 + y * 8 + c + 128] = v14_pos_emb_wide[y * 22 + c + 384];
+                    }
+                }
+                for (int y = 0; y < 8; y++) {
+                    for (int c = 0; c < 8; c++) {
+                        v14_pos_emb[n * 1024 + o * 64 + y * 8 + c + 192] = v14_pos_emb_wide[y * 22 + c + 576];
+                    }
+                }
+            }
+        }
+        #else
         for (int n = 0; n < 16; n++) {
             for (int t = 0; t < 516; t++) {
                 v14_pos_emb_padded[t] = 0.0f;
@@ -754,6 +1043,7 @@ void lambda_rel_c64_forward(const float *input, float *output, const float *para
                 }
             }
         }
+        #endif
         #endif
     }
     #else
@@ -807,7 +1097,7 @@ void lambda_rel_c64_forward(const float *input, float *output, const float *para
 
     /* v18_matmul [1,64,4,16] = matmul(A·Bᵀ)(v12_q_px, v17_add) */
     {
-        #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
+        #if (defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))) || (defined(__TINYC__) && defined(__x86_64__))
         for (int c = 0; c < 64; c++) {
             attn_gemm_nt(v18_matmul + c * 64, 16, 1, v12_q_px + c * 64, 16, v17_add + c * 256, 16, 4, 16, 16, 1.0f);
         }
