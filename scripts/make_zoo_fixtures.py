@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Reference fixtures for the zoo kinds of issue 13 (coord, scoord, lcbam, strip, ela, splat, nl,
-bat, bottleneck, lambda).
+bat, bottleneck, lambda, halo).
 
 Run by hand (never in CI), with the venv that has torch and timm:
 
@@ -13,7 +13,8 @@ io.safetensors (input, and the module's output in eval mode).
 
 Each case is made by the reference module itself:
   - timm's classes, from the installed timm (CoordAttn, SimpleCoordAttn, LightCbamModule,
-    StripAttn, EfficientLocalAttn, SplitAttn, NonLocalAttn, BatNonLocalAttn, BottleneckAttn, LambdaLayer);
+    StripAttn, EfficientLocalAttn, SplitAttn, NonLocalAttn, BatNonLocalAttn, BottleneckAttn, LambdaLayer,
+    HaloAttn);
   - Hou et al.'s official CoordAtt from a checkout of Andrew-Qibin/CoordAttention given by path
     (--coordatt DIR, the folder holding coordatt.py; fetched, never copied into this
     repository). Without it the official cases are skipped, and the script says so.
@@ -33,6 +34,7 @@ from timm.layers.bottleneck_attn import BottleneckAttn
 from timm.layers.coord_attn import CoordAttn, SimpleCoordAttn
 from timm.layers.split_attn import SplitAttn
 from timm.layers.non_local_attn import BatNonLocalAttn, NonLocalAttn
+from timm.layers.halo_attn import HaloAttn
 from timm.layers.lambda_layer import LambdaLayer
 from timm.layers.coord_attn import CoordAttn, EfficientLocalAttn, SimpleCoordAttn, StripAttn
 from timm.layers.norm import GroupNorm, GroupNorm1
@@ -368,6 +370,43 @@ def ela_cases():
 
 
 # ---------------------------------------------------------------------------
+# halo: timm HaloAttn (HaloNet), blocked unfold with halo padding, relative position logits
+# ---------------------------------------------------------------------------
+
+def halo_keys(bias):
+    return _conv("q", bias) + _conv("kv", bias) + ["pos_embed.height_rel", "pos_embed.width_rel"]
+
+
+def halo_cases():
+    return [
+        # 4×4 blocks with a halo of 2 on an 8×12 plane (2×3 blocks, the corner windows mostly
+        # zero padding), 4 heads, dim_head = make_divisible(32, 8) // 4 = 8.
+        _case("halo_timm_c32_b4_h2", "halo", (2, 32, 8, 12),
+              lambda: HaloAttn(32, num_heads=4, block_size=4, halo_size=2),
+              {"num_heads": 4, "block_size": 4, "halo_size": 2}, keys=halo_keys(False)),
+        # Stride 2 with an even block: strided queries (2×2 query blocks in 6×6 windows), biases,
+        # position logits inside the scale, dim_out 24 in 3 heads of dim_head 5.
+        _case("halo_timm_c16_s2_scaled", "halo", (1, 16, 8, 8),
+              lambda: HaloAttn(16, dim_out=24, stride=2, num_heads=3, dim_head=5, block_size=4, halo_size=1,
+                               qkv_bias=True, scale_pos_embed=True),
+              {"dim_out": 24, "stride": 2, "num_heads": 3, "dim_head": 5, "block_size": 4, "halo_size": 1,
+               "scale_pos_embed": True}, keys=halo_keys(True)),
+        # Stride 2 with avg_down: full-resolution blocks of 3 (odd), then the 2×2 average pool.
+        _case("halo_timm_c24_avg_down", "halo", (2, 24, 6, 9),
+              lambda: HaloAttn(24, stride=2, num_heads=2, block_size=3, halo_size=1, avg_down=True),
+              {"stride": 2, "num_heads": 2, "block_size": 3, "halo_size": 1, "avg_down": True}, keys=halo_keys(False)),
+        # timm's defaults (8 heads, 8×8 blocks, halo 3: 14×14 windows) on a 16×24 plane, 2×3 blocks.
+        _case("halo_timm_c64_defaults", "halo", (1, 64, 16, 24), lambda: HaloAttn(64), keys=halo_keys(False)),
+        # qk_ratio 0.5: dim_head = make_divisible(10, 8) // 4 = 16 // 4 = 4 (the round limit adds a
+        # divisor); no halo (windows are the blocks); stride 2 with an odd block pools 2×2 at the end
+        # without avg_down.
+        _case("halo_timm_c20_qk05_h0_s2", "halo", (2, 20, 10, 15),
+              lambda: HaloAttn(20, stride=2, num_heads=4, block_size=5, halo_size=0, qk_ratio=0.5),
+              {"stride": 2, "num_heads": 4, "block_size": 5, "halo_size": 0, "qk_ratio": 0.5}, keys=halo_keys(False)),
+    ]
+
+
+# ---------------------------------------------------------------------------
 # attn-bench --catalog peers (scripts/bench/peers.py): each kind from a spec's fields, with the
 # reference's defaults where the spec leaves one out (official CoordAtt's defaults written as
 # CoordAttn arguments: the same module, the same math).
@@ -454,13 +493,21 @@ def _ela(c, spec):
                               has_skip=spec.get("has_skip", False))
 
 
+def _halo(c, spec):
+    return HaloAttn(c, dim_out=spec.get("dim_out"), stride=spec.get("stride", 1), num_heads=spec.get("num_heads", 8),
+                    dim_head=spec.get("dim_head"), block_size=spec.get("block_size", 8),
+                    halo_size=spec.get("halo_size", 3), qk_ratio=spec.get("qk_ratio", 1.0),
+                    qkv_bias=spec.get("qkv_bias", False), avg_down=spec.get("avg_down", False),
+                    scale_pos_embed=spec.get("scale_pos_embed", False))
+
+
 BUILDERS = {"coord": _coord, "scoord": _scoord, "lcbam": _lcbam, "splat": _splat, "nl": _nl, "bat": _bat,
-            "bottleneck": _bottleneck, "lambda": _lambda, "strip": _strip, "ela": _ela}
+            "bottleneck": _bottleneck, "lambda": _lambda, "strip": _strip, "ela": _ela, "halo": _halo}
 
 
 def cases(args):
     return (coord_cases(args) + scoord_cases() + lcbam_cases() + splat_cases() + nl_cases() + bat_cases()
-            + bottleneck_cases() + lambda_cases() + strip_cases() + ela_cases())
+            + bottleneck_cases() + lambda_cases() + strip_cases() + ela_cases() + halo_cases())
 
 
 _randomise = catalog.randomise

@@ -286,7 +286,7 @@ package struct CEmitter {
             case .unary(.relu), .unary(.hardSigmoid), .unary(.relu6), .unary(.hardSwish), .unary(.leakyRelu),
                 .unary(.mulScalar), .unary(.addScalar), .binary, .affine, .globalPool, .channelPool, .linear, .channelConv1d, .axisConv1d,
                 .conv2d, .concat, .axisPool, .pool2d, .weightedPool, .variance, .matmul, .blockMatmul, .l1Normalize, .constant, .slice, .reshape,
-                .transpose, .upsampleNearest:
+                .transpose, .upsampleNearest, .blockUnfold:
                 break
             }
             for u in program.instrs[v - 1].operands where u != 0 && plan.isInline(u) && seen.insert(u).inserted { stack.append(u) }
@@ -331,6 +331,7 @@ package struct CEmitter {
         case .slice, .reshape, .transpose, .upsampleNearest, .constant: emitGather(group[0], into: &p)
         case .pool2d(let mode, let k, let s, let pad, let includePad):
             emitPool2d(group[0], mode: mode, kernel: k, stride: s, padding: pad, countIncludePad: includePad, into: &p)
+        case .blockUnfold(let k, let s, let pad): emitBlockUnfold(group[0], window: k, step: s, padding: pad, into: &p)
         case .weightedPool(let w): emitWeightedPool(group[0], weight: w, into: &p)
         }
     }

@@ -48,7 +48,7 @@ extension CEmitter {
                 tables.append("static const int \(cols)[\(out.w)] = {\(ws.map(String.init).joined(separator: ", "))};")
             }
         case .globalPool, .channelPool, .axisPool, .pool2d, .weightedPool, .linear, .channelConv1d, .conv2d, .matmul,
-            .attention, .blockMatmul, .affine, .softmax, .l1Normalize, .layerNorm, .instanceNorm, .variance, .groupNorm, .axisConv1d, .unary, .binary, .concat:
+            .attention, .blockMatmul, .affine, .softmax, .l1Normalize, .layerNorm, .instanceNorm, .variance, .groupNorm, .axisConv1d, .unary, .binary, .concat, .blockUnfold:
             preconditionFailure("\(instr.op) is not a gather")
         }
         nest.pre[nest.innermost].append(.line("\(element(v, n: n, c: c, h: h, w: w)) = \(source);"))
@@ -56,6 +56,30 @@ extension CEmitter {
             for t in tables { p.line(t) }
             nest.print(into: &p)
         }
+    }
+
+    /// Blocks as rows: loops over the block grid and the window's rows and columns (no index
+    /// divisions), each element read from the plane or 0 in the halo outside it.
+    func emitBlockUnfold(_ v: ValueID, window k: Int, step: Int, padding pad: Int, into p: inout CPrinter) {
+        let x = program.instrs[v - 1].operands[0]
+        let s = program.shape(of: x)
+        let (nh, nw) = ((s.h + 2 * pad - k) / step + 1, (s.w + 2 * pad - k) / step + 1)
+        var nest = Nest()
+        let n = nest.loop("n", s.n).index
+        let c = nest.loop("c", s.c).index
+        let bh = nest.loop("bh", nh).index
+        let bw = nest.loop("bw", nw).index
+        let jh = nest.loop("jh", k).index
+        let jw = nest.loop("jw", k).index
+        let (row, col) = (bh * step + jh - pad, bw * step + jw - pad)
+        let target = element(v, n: n, c: c, h: bh * nw + bw, w: jh * k + jw)
+        let read = element(x, n: n, c: c, h: row, w: col)
+        // Only a padded unfold reaches outside the plane.
+        let line = pad == 0
+            ? "\(target) = \(read);"
+            : "\(target) = (\(row) >= 0 && \(row) < \(s.h) && \(col) >= 0 && \(col) < \(s.w)) ? \(read) : 0.0f;"
+        nest.pre[nest.innermost].append(.line(line))
+        p.block("") { p in nest.print(into: &p) }
     }
 
     /// Loops over the four axes of `shape` (none for an axis of extent 1) and their index names.

@@ -16,7 +16,7 @@ extension CEmitter {
         case .layerNorm: axis = .c
         case .instanceNorm, .variance: axis = .hw
         case .globalPool, .channelPool, .pool2d, .weightedPool, .linear, .channelConv1d, .axisConv1d, .groupNorm, .conv2d, .matmul, .blockMatmul,
-            .attention, .affine, .constant, .unary, .binary, .concat, .slice, .reshape, .transpose, .upsampleNearest:
+            .attention, .affine, .constant, .unary, .binary, .concat, .slice, .reshape, .transpose, .upsampleNearest, .blockUnfold:
             preconditionFailure("\(instr.op) does not work along an axis")
         }
         // Loops over every axis but the line's; the line's own index is 0 in the base offsets.
@@ -87,7 +87,7 @@ extension CEmitter {
             body.append(.loop(variable: "t", extent: count, body: [.line("const float d = \(xt) - mean;"), .line("var += d * d;")]))
             body.append(.line("yl[0] = \(cOver("var", unbiased ? count - 1 : count));"))
         case .globalPool, .channelPool, .pool2d, .weightedPool, .linear, .channelConv1d, .axisConv1d, .groupNorm, .conv2d, .matmul, .blockMatmul,
-            .attention, .affine, .constant, .unary, .binary, .concat, .slice, .reshape, .transpose, .upsampleNearest:
+            .attention, .affine, .constant, .unary, .binary, .concat, .slice, .reshape, .transpose, .upsampleNearest, .blockUnfold:
             preconditionFailure("\(instr.op) does not work along an axis")
         }
         nest.pre[nest.innermost].append(contentsOf: body)

@@ -38,7 +38,7 @@ extension Program {
         case .l1Normalize: return times(3, out.count)
         case .layerNorm, .instanceNorm, .groupNorm: return times(6, out.count)
         case .variance: return times(4, x.count)
-        case .constant, .concat, .slice, .reshape, .transpose, .upsampleNearest: return 0
+        case .constant, .concat, .slice, .reshape, .transpose, .upsampleNearest, .blockUnfold: return 0
         }
     }
 

@@ -272,6 +272,11 @@ public enum Op: Hashable, Sendable {
     case reshape(Shape)
     /// Axes permuted: result axis `i` is operand axis `perm[i]` (0 = N, 1 = C, 2 = H, 3 = W).
     case transpose([Int])
+    /// Blocks of each plane as rows (HaloNet's unfold): `[N,C,H,W] → [N,C,B,window²]`, block
+    /// `b = bh·nw + bw` holding the `window`×`window` patch at `(bh·step − padding, bw·step −
+    /// padding)` in row-major order, zeros outside the plane; `nh = (H + 2·padding − window) /
+    /// step + 1` blocks down (likewise across), PyTorch's `F.pad` then `unfold(2, …).unfold(3, …)`.
+    case blockUnfold(window: Int, step: Int, padding: Int)
     /// PyTorch's legacy `nearest` resize to H×W (`src = min(floor(dst · (float)in/out), in − 1)`).
     case upsampleNearest(h: Int, w: Int)
 }

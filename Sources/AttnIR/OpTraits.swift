@@ -61,7 +61,7 @@ extension Op {
         case .attention: return OpTraits(scratch: .attentionScores)
         case .conv2d(let a): return OpTraits(scratch: .wideConv(a))
         case .linear, .channelConv1d, .axisConv1d, .groupNorm, .concat, .axisPool, .pool2d, .weightedPool, .matmul, .blockMatmul, .softmax, .l1Normalize,
-            .layerNorm, .instanceNorm, .variance, .constant, .transpose, .upsampleNearest:
+            .layerNorm, .instanceNorm, .variance, .constant, .transpose, .upsampleNearest, .blockUnfold:
             return OpTraits()
         }
     }

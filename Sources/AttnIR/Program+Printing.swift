@@ -41,6 +41,7 @@ extension Op: CustomStringConvertible {
         case .reshape(let s): return "reshape\(s)"
         case .transpose(let perm): return "transpose\(perm)"
         case .upsampleNearest(let h, let w): return "upsample_nearest(\(h)x\(w))"
+        case .blockUnfold(let k, let s, let p): return "block_unfold(window=\(k), step=\(s), pad=\(p))"
         case .affine(let s, let t): return "affine(scale=$\(s), shift=$\(t))"
         case .unary(let u):
             guard let k = u.constant else { return u.name }

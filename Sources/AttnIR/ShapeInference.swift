@@ -146,6 +146,14 @@ extension Op {
                 try param(r.widthRel, [2 * r.keyWidth - 1, q.h], "relative position table along W")
             }
             return Shape(n: q.n, c: q.c, h: v.h, w: q.w)
+        case .blockUnfold(let window, let step, let padding):
+            try arity(1)
+            let x = operands[0]
+            guard window >= 1, step >= 1, padding >= 0, padding < window, x.h + 2 * padding >= window, x.w + 2 * padding >= window else {
+                throw IRError("block unfold window \(window), step \(step), padding \(padding) does not fit \(x)")
+            }
+            let (nh, nw) = ((x.h + 2 * padding - window) / step + 1, (x.w + 2 * padding - window) / step + 1)
+            return Shape(n: x.n, c: x.c, h: nh * nw, w: window * window)
         case .affine(let scale, let shift):
             try arity(1)
             let x = operands[0]

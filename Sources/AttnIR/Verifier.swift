@@ -50,7 +50,7 @@ extension Op {
     public var params: [ParamID] {
         switch self {
         case .globalPool, .channelPool, .axisPool, .pool2d, .unary, .binary, .concat, .slice, .reshape, .transpose,
-            .upsampleNearest, .softmax, .l1Normalize, .instanceNorm, .variance, .matmul, .blockMatmul, .attention(_, nil):
+            .upsampleNearest, .softmax, .l1Normalize, .instanceNorm, .variance, .matmul, .blockMatmul, .attention(_, nil), .blockUnfold:
             return []
         case .attention(_, let r?): return [r.heightRel, r.widthRel]
         case .weightedPool(let w): return [w]

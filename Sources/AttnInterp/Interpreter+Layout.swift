@@ -32,6 +32,14 @@ extension Interpreter {
             return tensor(out) { n, c, h, w in
                 x[s.offset(n: n, c: c, h: nearestSource(h, input: s.h, output: out.h), w: nearestSource(w, input: s.w, output: out.w))]
             }
+        case .blockUnfold(let k, let step, let pad):
+            let (x, s) = args[0]
+            let nw = (s.w + 2 * pad - k) / step + 1
+            return tensor(out) { n, c, b, j in
+                let (row, col) = (b / nw * step + j / k - pad, b % nw * step + j % k - pad)
+                guard row >= 0, row < s.h, col >= 0, col < s.w else { return 0 }
+                return x[s.offset(n: n, c: c, h: row, w: col)]
+            }
         case .constant(let id, _):
             return Array(param(id))
         case .pool2d(let mode, let k, let stride, let pad, let includePad):

@@ -97,7 +97,7 @@ extension Interpreter {
                 }
             }
         case .globalPool, .channelPool, .pool2d, .weightedPool, .linear, .channelConv1d, .axisConv1d, .conv2d, .matmul, .blockMatmul,
-            .attention, .affine, .constant, .unary, .binary, .concat, .slice, .reshape, .transpose, .upsampleNearest:
+            .attention, .affine, .constant, .unary, .binary, .concat, .slice, .reshape, .transpose, .upsampleNearest, .blockUnfold:
             preconditionFailure("\(op) is not an along-axis op")
         }
     }

@@ -31,7 +31,7 @@ package enum Interpreter {
         switch instr.op {
         case .axisPool, .softmax, .l1Normalize, .instanceNorm, .layerNorm, .groupNorm, .variance:
             return evaluateAlongAxis(instr.op, args[0].0, args[0].1, out, param)
-        case .slice, .reshape, .transpose, .upsampleNearest, .constant, .pool2d, .weightedPool:
+        case .slice, .reshape, .transpose, .upsampleNearest, .blockUnfold, .constant, .pool2d, .weightedPool:
             return evaluateLayout(instr.op, args, out, param)
         case .matmul(let ta, let tb, let alpha):
             return matmul(args[0], args[1], out, ta: ta, tb: tb, alpha: alpha)

@@ -175,6 +175,17 @@ struct LoweringState {
             try positive(w, "size[1]")
             try fits(shapes[0].dims.prefix(2) + [h, w], "size", "the result")
             op = .upsampleNearest(h: h, w: w)
+        case .blockUnfold(let window, let step, let padding):
+            try positive(window, "window")
+            try positive(step, "step")
+            guard padding >= 0, padding < window else { throw SpecError("padding", "must be in 0..<\(window) (the window), got \(padding)") }
+            let x = shapes[0]
+            guard x.h + 2 * padding >= window, x.w + 2 * padding >= window else {
+                throw SpecError("window", "\(window) is larger than the \(x.h)×\(x.w) input padded by \(padding)")
+            }
+            let blocks = ((x.h + 2 * padding - window) / step + 1) * ((x.w + 2 * padding - window) / step + 1)
+            try fits([x.n, x.c, blocks, window, window], "window", "the result")
+            op = .blockUnfold(window: window, step: step, padding: padding)
         case .softmax(let axis): op = .softmax(Axis(axis))
         case .l1Normalize(let axis, let eps):
             try float32(eps, "eps", positive: false)
@@ -435,7 +446,7 @@ struct LoweringState {
             return p.split(separator: ".").last { $0.first?.isNumber == false }.map(String.init) ?? "t"
         case .relu, .sigmoid, .hardSigmoid, .relu6, .silu, .hardSwish, .gelu, .tanh, .sqrt, .leakyRelu, .mulScalar, .addScalar,
             .add, .sub, .mul, .concat, .axisPool, .pool2d, .upsampleNearest, .softmax,
-            .l1Normalize, .layerNorm, .instanceNorm, .groupNorm, .variance, .matmul, .blockMatmul, .attention, .slice, .reshape, .transpose:
+            .l1Normalize, .layerNorm, .instanceNorm, .groupNorm, .variance, .matmul, .blockMatmul, .attention, .slice, .reshape, .transpose, .blockUnfold:
             return op.jsonName
         }
     }

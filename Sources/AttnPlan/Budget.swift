@@ -47,7 +47,7 @@ extension Plan {
                 entries = 0
             case .globalPool, .channelPool, .linear, .channelConv1d, .axisPool, .pool2d, .weightedPool, .matmul, .blockMatmul, .affine,
                 .softmax, .l1Normalize, .layerNorm, .instanceNorm, .groupNorm, .variance, .axisConv1d, .constant, .unary, .binary, .concat, .slice, .reshape,
-                .transpose:
+                .transpose, .blockUnfold:
                 entries = 0
             }
             tableEntries = Limits.saturatingSum(tableEntries, entries)

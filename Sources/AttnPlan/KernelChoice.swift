@@ -53,7 +53,7 @@ package func poolMode(of op: Op) -> PoolMode {
     case .globalPool(let m), .channelPool(let m): return m
     case .linear, .channelConv1d, .conv2d, .affine, .unary, .binary, .concat, .axisPool, .pool2d, .weightedPool,
         .matmul, .blockMatmul, .attention, .softmax, .l1Normalize, .layerNorm, .instanceNorm, .groupNorm, .variance, .axisConv1d, .constant, .slice, .reshape,
-        .transpose, .upsampleNearest:
+        .transpose, .upsampleNearest, .blockUnfold:
         preconditionFailure("not a global or channel pool")
     }
 }
@@ -71,7 +71,7 @@ private struct RowRecognizer {
         case .affine, .unary, .binary:
             return p.hasPartialSpatialOperand(group[0]) ? .generic : scaleRows(group[0]) ?? .generic
         case .linear, .channelConv1d, .conv2d, .concat, .axisPool, .pool2d, .weightedPool, .matmul, .blockMatmul, .attention,
-            .softmax, .l1Normalize, .layerNorm, .instanceNorm, .groupNorm, .variance, .axisConv1d, .constant, .slice, .reshape, .transpose, .upsampleNearest:
+            .softmax, .l1Normalize, .layerNorm, .instanceNorm, .groupNorm, .variance, .axisConv1d, .constant, .slice, .reshape, .transpose, .upsampleNearest, .blockUnfold:
             return .generic
         }
     }

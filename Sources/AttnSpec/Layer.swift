@@ -92,6 +92,9 @@ public enum LayerOp: Hashable, Sendable {
     case variance(unbiased: Bool)
     /// PyTorch's default (legacy nearest) `F.interpolate` to `h`×`w`.
     case upsampleNearest(h: Int, w: Int)
+    /// HaloNet's blocked unfold: `[N,C,H,W] → [N,C,blocks,window²]`, each `window`×`window`
+    /// patch `step` apart in a plane zero-padded by `padding`; see `Op.blockUnfold`.
+    case blockUnfold(window: Int, step: Int, padding: Int)
     /// Max-subtracted softmax along an axis.
     case softmax(LayerAxis)
     /// `x / (eps + Σ|x|)` along an axis.
@@ -152,6 +155,7 @@ public enum LayerOp: Hashable, Sendable {
         case .weightedPool: return "weighted_pool"
         case .variance: return "variance"
         case .upsampleNearest: return "upsample_nearest"
+        case .blockUnfold: return "block_unfold"
         case .softmax: return "softmax"
         case .l1Normalize: return "l1_normalize"
         case .layerNorm: return "layer_norm"
@@ -172,7 +176,7 @@ public enum LayerOp: Hashable, Sendable {
         "global_pool", "channel_pool", "axis_pool", "pool2d", "weighted_pool", "variance", "linear", "channel_conv1d", "conv2d",
         "axis_conv1d", "batch_norm", "layer_norm", "instance_norm", "group_norm", "relu", "sigmoid", "hard_sigmoid", "relu6", "silu", "hard_swish",
         "gelu", "tanh", "leaky_relu", "sqrt", "softmax", "l1_normalize", "add", "sub", "mul", "mul_scalar", "add_scalar", "matmul", "attention", "block_matmul", "parameter", "concat", "slice", "reshape", "transpose",
-        "upsample_nearest",
+        "upsample_nearest", "block_unfold",
     ]
 
     /// The dotted names of the tensors lowering declares for this layer (`fc1` → `fc1.weight`,
@@ -189,7 +193,7 @@ public enum LayerOp: Hashable, Sendable {
         case .attention(_, let r?): return [r.param + ".height_rel", r.param + ".width_rel"]
         case .globalPool, .channelPool, .relu, .sigmoid, .hardSigmoid, .relu6, .silu, .hardSwish, .gelu, .tanh, .sqrt,
             .leakyRelu, .mulScalar, .addScalar, .add, .sub, .mul, .concat, .axisPool, .pool2d,
-            .upsampleNearest, .softmax, .l1Normalize, .layerNorm, .instanceNorm, .groupNorm, .variance, .matmul, .attention(_, nil), .blockMatmul, .slice,
+            .upsampleNearest, .blockUnfold, .softmax, .l1Normalize, .layerNorm, .instanceNorm, .groupNorm, .variance, .matmul, .attention(_, nil), .blockMatmul, .slice,
             .reshape, .transpose:
             return []
         }
@@ -200,7 +204,7 @@ public enum LayerOp: Hashable, Sendable {
         switch self {
         case .globalPool, .channelPool, .linear, .channelConv1d, .conv2d, .batchNorm, .relu, .sigmoid, .hardSigmoid,
             .relu6, .silu, .hardSwish, .gelu, .tanh, .sqrt, .leakyRelu, .mulScalar, .addScalar,
-            .axisPool, .pool2d, .weightedPool, .variance, .upsampleNearest, .softmax, .l1Normalize, .layerNorm, .instanceNorm,
+            .axisPool, .pool2d, .weightedPool, .variance, .upsampleNearest, .blockUnfold, .softmax, .l1Normalize, .layerNorm, .instanceNorm,
             .axisConv1d, .groupNorm, .slice, .reshape, .transpose:
             return 1
         case .add, .sub, .mul, .matmul, .blockMatmul: return 2

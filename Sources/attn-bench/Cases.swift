@@ -93,6 +93,7 @@ enum CatalogCases {
         #"{"name": "lambda_rel", "kind": "lambda", "feat_size": [16, 16], "input": {"c": 256, "h": 16, "w": 16}}"#,
         #"{"name": "strip", "kind": "strip", "input": {"c": 256, "h": 28, "w": 28}}"#,
         #"{"name": "ela", "kind": "ela", "input": {"c": 256, "h": 28, "w": 28}}"#,
+        #"{"name": "halo", "kind": "halo", "block_size": 8, "halo_size": 2, "input": {"c": 256, "h": 16, "w": 16}}"#,
     ]
 
     static func load(root: URL) throws -> [Example] {

@@ -1,4 +1,4 @@
-// The zoo kinds of issue 13 (coord, scoord, lcbam, strip, ela, splat, nl, bat, bottleneck, lambda)
+// The zoo kinds of issue 13 (coord, scoord, lcbam, strip, ela, splat, nl, bat, bottleneck, lambda, halo)
 // reproduce their reference code on every host tier and in each device build: every fixture of
 // those kinds (scripts/make_zoo_fixtures.py) runs through the JIT (tcc) and the native tier (gcc),
 // as written (NCHW, libm) and as a device build (NHWC, no libm), within 1e-5 of max|y| of the
@@ -14,10 +14,10 @@ import Foundation
 import Testing
 
 /// The kinds whose fixtures this suite runs.
-let zooKinds: Set<String> = ["coord", "scoord", "lcbam", "splat", "nl", "bat", "bottleneck", "lambda", "strip", "ela"]
+let zooKinds: Set<String> = ["coord", "scoord", "lcbam", "splat", "nl", "bat", "bottleneck", "lambda", "strip", "ela", "halo"]
 
 /// The attention-style kinds among them, held to 1e-4 of max|y| as `GoldenCheck` holds them.
-let zooAttentionKinds: Set<String> = ["nl", "bat", "bottleneck", "lambda"]
+let zooAttentionKinds: Set<String> = ["nl", "bat", "bottleneck", "lambda", "halo"]
 
 private func zooFixtureKind(_ name: String) -> String? {
     let path = Paths.fixtures.appendingPathComponent("\(name)/spec.json").path
@@ -159,5 +159,25 @@ private func zooKindError(_ kind: String, _ extra: String) -> SpecError? {
         expectError(zooKindError("ela", #""gate_layer": "swish""#), path: "gate_layer", "unknown activation \"swish\"")
         #expect(zooKindError("ela", #""norm_layer": "groupnorm", "kernel_size": 1, "bias": true, "has_skip": true"#) == nil)
         #expect(zooKindError("strip", #""use_conv": false, "gate_layer": "hard_sigmoid""#) == nil)
+    }
+
+    @Test func halo() {
+        // timm asserts that the blocks tile the plane: the default block_size 8 does not divide 6×5.
+        expectError(zooKindError("halo", #""halo_size": 3"#), path: "block_size", "must divide the input's H and W (6×5), got 8")
+        expectError(zooKindError("halo", #""block_size": 2"#), path: "block_size", "(6×5), got 2")
+        expectError(zooKindError("halo", #""block_size": 0"#), path: "block_size", "at least 1")
+        expectError(zooKindError("halo", #""block_size": 1, "halo_size": -1"#), path: "halo_size", "at least 0")
+        expectError(zooKindError("halo", #""block_size": 1, "halo_size": 5000"#), path: "halo_size", "at most 1023")
+        expectError(zooKindError("halo", #""block_size": 1, "stride": 4"#), path: "stride", "1 or 2")
+        expectError(zooKindError("halo", #""block_size": 1, "dim_out": 36"#), path: "dim_out", "must divide dim_out (36)")
+        expectError(zooKindError("halo", #""block_size": 1, "num_heads": 5"#), path: "num_heads", "must divide dim_out (64)")
+        expectError(zooKindError("halo", #""block_size": 1, "dim_head": 0"#), path: "dim_head", "at least 1")
+        expectError(zooKindError("halo", #""block_size": 1, "dim_head": 4611686018427387904"#), path: "dim_head", "32-bit indexing")
+        expectError(zooKindError("halo", #""block_size": 1, "num_heads": 64, "qk_ratio": 0.125"#), path: "qk_ratio", "give dim_head")
+        expectError(zooKindError("halo", #""block_size": 1, "feat_size": [6, 0]"#), path: "feat_size[1]", "at least 1")
+        expectError(zooKindError("halo", #""block_size": 1, "avg_down": 1"#), path: "avg_down", "true or false")
+        // timm's feat_size is unused by HaloAttn: any plane size is accepted.
+        #expect(zooKindError("halo", #""block_size": 1, "feat_size": 16"#) == nil)
+        #expect(zooKindError("halo", #""block_size": 1, "halo_size": 2, "num_heads": 4, "avg_down": true, "stride": 2"#) == nil)
     }
 }

@@ -180,6 +180,20 @@ struct ShapeInferenceTests {
         #expect(failure(.concat, [s(1, 1, 7, 7), s(2, 1, 7, 7)]) != nil)
     }
 
+    @Test func blockUnfoldGivesBlocksAsRows() throws {
+        // HaloNet's windows: 8×12 in 4×4 blocks with a halo of 2 → 2×3 windows of 8×8.
+        #expect(try Op.blockUnfold(window: 8, step: 4, padding: 2).resultShape(operands: [s(2, 5, 8, 12)], params: []) == s(2, 5, 6, 64))
+        // Non-overlapping blocks of a plane they do not tile: the last partial row and column are left out.
+        #expect(try Op.blockUnfold(window: 2, step: 2, padding: 0).resultShape(operands: [s(1, 3, 5, 7)], params: []) == s(1, 3, 6, 4))
+    }
+
+    @Test func blockUnfoldRefusesWindowsThatDoNotFit() {
+        #expect(failure(.blockUnfold(window: 9, step: 1, padding: 0), [s(1, 1, 8, 12)])?.contains("does not fit") == true)
+        #expect(failure(.blockUnfold(window: 3, step: 0, padding: 0), [s(1, 1, 8, 12)]) != nil)
+        #expect(failure(.blockUnfold(window: 3, step: 1, padding: 3), [s(1, 1, 8, 12)]) != nil)
+        #expect(failure(.blockUnfold(window: 3, step: 1, padding: 0), [s(1, 1, 8, 12), s(1, 1, 8, 12)]) != nil)
+    }
+
     // MARK: Shape helpers
 
     @Test func shapeCountsAndOffsets() {

@@ -510,8 +510,9 @@ struct CLITests {
     }
 
     @Test func listShowsEveryKindWithItsCosts() throws {
-        // 14×14: bat's default 7×7 bilinear transforms must tile the plane (timm asserts it).
-        let r = try attnGen(["list", "--input", "2,64,14,14"])
+        // 56×56: bat's default 7×7 bilinear transforms and halo's default 8×8 blocks must tile
+        // the plane (timm asserts both).
+        let r = try attnGen(["list", "--input", "2,64,56,56"])
         #expect(r.status == 0, "\(r.stderr)")
         let kinds = try knownKinds()
         #expect(kinds.count >= 16 && kinds.contains("se"), "\(kinds)")

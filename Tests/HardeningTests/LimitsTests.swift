@@ -63,6 +63,7 @@ struct LimitsTests {
         "reshape": ([], #""shape": [1, 64, 4, 16]"#, ["shape[]"]),
         "transpose": ([], #""perm": [0, 1, 3, 2]"#, ["perm[]"]),
         "upsample_nearest": ([], #""size": [16, 16]"#, ["size[]"]),
+        "block_unfold": ([], #""window": 4, "step": 4, "padding": 1"#, ["window", "step", "padding"]),
     ]
 
     /// Float fields the C spells as float32 literals, and values finite in Double only, below

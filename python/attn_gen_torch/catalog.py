@@ -828,6 +828,27 @@ def read_simam(m, shape):
     return {"e_lambda": float(lam)}
 
 
+def read_halo(m, shape):
+    """timm.layers.HaloAttn: q and kv 1×1 convs, heads and head widths, block and halo sizes, and
+    stride 2 as strided query blocks or a 2×2 average pool (avg_down, or an odd block_size, where
+    timm pools without being asked)."""
+    q, kv = _conv(m.q, "q", kernel=1), _conv(m.kv, "kv", kernel=1)
+    if (q.bias is None) != (kv.bias is None) or q.groups != 1 or kv.groups != 1 or kv.stride != (1, 1):
+        raise Unsupported("q and kv differ in bias, or are grouped or strided other than timm's")
+    if q.stride != (m.block_stride, m.block_stride):
+        raise Unsupported(f"q's stride {q.stride} is not the block stride {m.block_stride}")
+    pooled = _pool_stride(m.pool, "pool") == 2
+    stride = 2 if pooled or m.block_stride == 2 else 1
+    fields = {
+        "dim_out": m.dim_out_v, "stride": stride, "num_heads": m.num_heads, "dim_head": m.dim_head_qk,
+        "block_size": m.block_size, "halo_size": m.halo_size, "qkv_bias": q.bias is not None,
+        "scale_pos_embed": bool(m.scale_pos_embed),
+    }
+    if pooled and m.block_size % 2 == 0:  # an odd block pools by itself
+        fields["avg_down"] = True
+    return fields
+
+
 def read_nothing(m, shape):
     """A user class mapped to a kind by name: no fields, attn-gen completes the hyperparameters
     the kind can read from the tensor shapes, and `verify --against` checks the result."""
@@ -874,7 +895,7 @@ TABLE: Dict[str, Entry] = {
     "timm.layers.non_local_attn.NonLocalAttn": Entry("nl", read_nl),
     "timm.layers.non_local_attn.BatNonLocalAttn": Entry("bat", read_bat),
     "timm.layers.bottleneck_attn.BottleneckAttn": Entry("bottleneck", read_bottleneck),
-    "timm.layers.halo_attn.HaloAttn": Entry("halo"),
+    "timm.layers.halo_attn.HaloAttn": Entry("halo", read_halo),
     "timm.layers.lambda_layer.LambdaLayer": Entry("lambda", read_lambda),
     # official codes (loose files): by class name
     "PAM_Module": Entry("danet_pam", read_danet),

@@ -404,6 +404,33 @@ class SelfAttention(unittest.TestCase):
         tmp.cleanup()
 
 
+    def test_halo_fields_are_read_from_the_module(self):
+        from timm.layers.halo_attn import HaloAttn
+        model = nn.Sequential(HaloAttn(16, dim_out=24, stride=2, num_heads=3, dim_head=5, block_size=4, halo_size=1,
+                                       qkv_bias=True, scale_pos_embed=True))
+        tmp, manifest, blocks = _export(model, torch.randn(1, 16, 8, 8))
+        self.assertEqual(manifest["skipped"], [])
+        b = blocks["m0"]
+        self.assertEqual((b["kind"], b["dim_out"], b["stride"], b["num_heads"], b["dim_head"], b["block_size"],
+                          b["halo_size"], b["qkv_bias"], b["scale_pos_embed"]), ("halo", 24, 2, 3, 5, 4, 1, True, True))
+        self.assertNotIn("avg_down", b)
+        tmp.cleanup()
+
+    def test_halo_pooling_is_read_from_the_module(self):
+        from timm.layers.halo_attn import HaloAttn
+        # avg_down with an even block, and an odd block that pools without avg_down.
+        model = nn.Sequential(HaloAttn(16, stride=2, num_heads=2, block_size=4, halo_size=2, avg_down=True),
+                              HaloAttn(16, stride=2, num_heads=4, block_size=3, halo_size=0, qk_ratio=0.5))
+        tmp, manifest, blocks = _export(model, torch.randn(2, 16, 12, 12))
+        self.assertEqual(manifest["skipped"], [])
+        a, b = blocks["m0"], blocks["m1"]
+        self.assertEqual((a["stride"], a["avg_down"], a["block_size"], a["halo_size"], a["dim_head"], a["qkv_bias"]),
+                         (2, True, 4, 2, 8, False))
+        self.assertEqual((b["input"]["h"], b["stride"], b["block_size"], b["halo_size"], b["dim_head"]), (6, 2, 3, 0, 2))
+        self.assertNotIn("avg_down", b)
+        tmp.cleanup()
+
+
 class Names(unittest.TestCase):
     def test_module_paths_become_identifiers(self):
         used = set()

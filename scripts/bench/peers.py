@@ -23,6 +23,7 @@ batches of calls of at least 50 us each, until `seconds` have passed (at least 5
 
 import io
 import json
+import os
 import sys
 import time
 import warnings
@@ -218,12 +219,62 @@ def _zoo_modules():
     return _ZOO
 
 
+class GatheredHalo(nn.Module):
+    """timm's HaloAttn with its key/value windows taken by one gather from the zero-padded plane
+    instead of `Tensor.unfold`, which the TorchScript exporter cannot export ("input size not
+    accessible"). Same parameters, same arithmetic: only how the windows are indexed differs, and
+    run_job checks that ONNX Runtime's output matches timm's module before timing it."""
+
+    def __init__(self, halo, shape):
+        super().__init__()
+        self.m = halo
+        _, _, h, w = shape
+        bs, pad, win = halo.block_size, halo.halo_size, halo.win_size
+        padded_w = w + 2 * pad
+        # Window (bh, bw), element (i, j) reads padded pixel (bh·bs + i, bw·bs + j): the order
+        # unfold(2, win, bs).unfold(3, win, bs) leaves them in.
+        rows = torch.arange(h // bs).view(-1, 1, 1, 1) * bs + torch.arange(win).view(1, 1, -1, 1)
+        cols = torch.arange(w // bs).view(1, -1, 1, 1) * bs + torch.arange(win).view(1, 1, 1, -1)
+        self.register_buffer("index", (rows * padded_w + cols).reshape(-1), persistent=False)
+
+    def forward(self, x):
+        m = self.m
+        b, _, h, w = x.shape
+        nh, nw, bq = h // m.block_size, w // m.block_size, m.block_size_ds
+        heads, dqk, dv = m.num_heads, m.dim_head_qk, m.dim_head_v
+        q = m.q(x).reshape(-1, dqk, nh, bq, nw, bq).permute(0, 1, 3, 5, 2, 4)
+        q = q.reshape(b * heads, dqk, bq * bq, nh * nw).transpose(1, 3)
+        kv = F.pad(m.kv(x), [m.halo_size] * 4).flatten(2)
+        kv = kv.index_select(2, self.index)
+        kv = kv.reshape(b * heads, dqk + dv, nh * nw, -1).permute(0, 2, 3, 1)
+        k, v = torch.split(kv, [dqk, dv], dim=-1)
+        logits = q @ k.transpose(-1, -2)
+        if m.scale_pos_embed:
+            attn = (logits + m.pos_embed(q)) * m.scale
+        else:
+            attn = logits * m.scale + m.pos_embed(q)
+        out = (attn.softmax(dim=-1) @ v).transpose(1, 3)
+        out = out.reshape(-1, bq, bq, nh, nw).permute(0, 3, 1, 4, 2)
+        out = out.contiguous().view(b, heads * dv, h // m.block_stride, w // m.block_stride)
+        return m.pool(out)
+
+
+def exportable(module, x):
+    """The module the ONNX exporter is given: the module itself, or an equivalent formulation
+    where the exporter cannot take the reference's."""
+    from timm.layers.halo_attn import HaloAttn
+    if isinstance(module, HaloAttn):
+        return GatheredHalo(module, tuple(x.shape)).eval()
+    return module
+
+
 def onnx_session(module, x):
     buffer = io.BytesIO()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the TorchScript exporter's deprecation notice
         # dynamo=False: the torch.export-based exporter needs onnxscript, which the venv lacks.
-        torch.onnx.export(module, (x,), buffer, dynamo=False, input_names=["x"], output_names=["y"], opset_version=17)
+        torch.onnx.export(exportable(module, x), (x,), buffer, dynamo=False, input_names=["x"], output_names=["y"],
+                          opset_version=17)
     options = ort.SessionOptions()
     options.intra_op_num_threads = 1
     options.inter_op_num_threads = 1
@@ -264,7 +315,9 @@ def run_job(job):
         if error > 1e-4:  # the two peers must compute the same block before their times mean anything
             raise RuntimeError(f"onnxruntime differs from PyTorch by {error:.2e} of max|y|")
     except Exception as e:
-        return {"id": job["id"], "torch_s": torch_s, "ort_s": None, "error": f"ONNX Runtime: {type(e).__name__}: {e}"}
+        # The exporter's messages carry the whole graph: the first line says why.
+        reason = (str(e).splitlines() or [""])[0][:300]
+        return {"id": job["id"], "torch_s": torch_s, "ort_s": None, "error": f"ONNX Runtime: {type(e).__name__}: {reason}"}
     ort_s = median_seconds(lambda: session.run_with_iobinding(binding), seconds, clock)
     return {"id": job["id"], "torch_s": torch_s, "ort_s": ort_s, "error": None}
 
@@ -272,6 +325,12 @@ def run_job(job):
 def main():
     path = sys.argv[1] if len(sys.argv) > 1 else "-"
     jobs = json.load(sys.stdin if path == "-" else open(path))
+    # stdout carries only the JSON: whatever the runtimes print while they work (the TorchScript
+    # exporter dumps its graph to stdout when an export fails) goes to stderr, file descriptor 1
+    # included, since C++ code writes there without passing through sys.stdout.
+    sys.stdout.flush()
+    result_stream = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)
     torch.set_num_threads(1)
     torch.set_num_interop_threads(1)
     results = []
@@ -281,9 +340,11 @@ def main():
             results.append(run_job(job))
         except Exception as e:  # one block failing must not hide the others' numbers
             results.append({"id": job["id"], "torch_s": None, "ort_s": None, "error": f"{type(e).__name__}: {e}"})
+    sys.stdout.flush()
     json.dump({"torch": torch.__version__.split("+")[0], "onnxruntime": ort.__version__, "threads": 1,
-               "results": results}, sys.stdout)
-    print()
+               "results": results}, result_stream)
+    result_stream.write("\n")
+    result_stream.close()
 
 
 if __name__ == "__main__":

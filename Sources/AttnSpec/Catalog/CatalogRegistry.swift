@@ -37,6 +37,7 @@ package enum CatalogRegistry {
         ELAOptions.self,
         StripOptions.self,
         SRMOptions.self,
+        HaloOptions.self,
     ]
 
     /// The kind named `kind` in JSON.

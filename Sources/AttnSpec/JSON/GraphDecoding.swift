@@ -102,6 +102,9 @@ extension BlockSpec {
             let size = try r.require("size") { (r: inout FieldReader, k: String) throws(SpecError) in try r.ints(k) }
             guard size.count == 2 else { throw SpecError("size", "must be [h, w], got \(size.count) numbers") }
             op = .upsampleNearest(h: size[0], w: size[1])
+        case "block_unfold":
+            let window = try int(&r, "window")
+            op = .blockUnfold(window: window, step: try r.int("step") ?? window, padding: try r.int("padding") ?? 0)
         case "softmax": op = .softmax(try Self.axis(&r, allowed: LayerAxis.allCases))
         case "l1_normalize":
             op = .l1Normalize(try Self.axis(&r, allowed: LayerAxis.allCases), eps: try r.double("eps") ?? 1e-12)

@@ -125,6 +125,10 @@ extension Layer {
             f["shape"] = .array(shape.map { .int($0) })
         case .transpose(let perm):
             f["perm"] = .array(perm.map { .int($0) })
+        case .blockUnfold(let window, let step, let padding):
+            f["window"] = .int(window)
+            f["step"] = .int(step)
+            f["padding"] = .int(padding)
         }
         return .object(f)
     }

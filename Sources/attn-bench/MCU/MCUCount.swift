@@ -145,7 +145,7 @@ extension Program {
                 total += q.n * q.c * q.w * (q.h + dv) * keys
             case .globalPool, .channelPool, .axisPool, .pool2d, .variance, .affine, .softmax, .l1Normalize, .layerNorm, .instanceNorm,
                 .groupNorm,
-                .constant, .unary, .binary, .concat, .slice, .reshape, .transpose, .upsampleNearest:
+                .constant, .unary, .binary, .concat, .slice, .reshape, .transpose, .upsampleNearest, .blockUnfold:
                 break
             }
         }
