@@ -383,7 +383,7 @@ void coord_c64_forward(const float *input, float *output, const float *params, f
      * v10_conv_w [1,64,1,14] = conv2d(out=64, k=1, pad=0, dil=1, w=$6, b=$7)(v8_hard_swish) -> scratch[1232..<2128]
      * v11_a_h [1,64,14,1] = sigmoid(v9_conv_h) -> scratch[336..<1232]
      * v12_a_w [1,64,1,14] = sigmoid(v10_conv_w) -> scratch[1232..<2128]
-     * v13_mul [1,64,14,14] = mul(input, v12_a_w) -> scratch[2128..<14672]
+     * v13_mul [1,64,14,14] = mul(input, v12_a_w) -> inline (fused into its readers)
      * v14_mul [1,64,14,14] = mul(v13_mul, v11_a_h) -> output
      */
     const float *p0_conv1_weight = params + COORD_C64_CONV1_WEIGHT_OFFSET; /* [8, 64, 1, 1] */
@@ -404,7 +404,6 @@ void coord_c64_forward(const float *input, float *output, const float *params, f
     float *v10_conv_w = scratch + 1232; /* [1,64,1,14] */
     float *v11_a_h = scratch + 336; /* [1,64,14,1] */
     float *v12_a_w = scratch + 1232; /* [1,64,1,14] */
-    float *v13_mul = scratch + 2128; /* [1,64,14,14] */
 
     /* v1_x_h [1,64,14,1] = axis_pool.mean.w(input) */
     {
@@ -553,27 +552,17 @@ void coord_c64_forward(const float *input, float *output, const float *params, f
         }
     }
 
-    /* v13_mul [1,64,14,14] = mul(input, v12_a_w) */
-    for (int c = 0; c < 64; c++) {
-        const float *v12_a_w_r1 = v12_a_w + c * 14;
-        for (int h = 0; h < 14; h++) {
-            const float *input_r0 = input + c * 196 + h * 14;
-            float *v13_mul_w2 = v13_mul + c * 196 + h * 14;
-            for (int w = 0; w < 14; w++) {
-                v13_mul_w2[w] = input_r0[w] * v12_a_w_r1[w];
-            }
-        }
-    }
-
     /* v14_mul [1,64,14,14] = mul(v13_mul, v11_a_h) */
     for (int c = 0; c < 64; c++) {
-        const float *v11_a_h_r1 = v11_a_h + c * 14;
+        const float *v12_a_w_r1 = v12_a_w + c * 14;
+        const float *v11_a_h_r2 = v11_a_h + c * 14;
         for (int h = 0; h < 14; h++) {
-            const float *v13_mul_r0 = v13_mul + c * 196 + h * 14;
-            const float v11_a_h_v = v11_a_h_r1[h];
-            float *output_w2 = output + c * 196 + h * 14;
+            const float *input_r0 = input + c * 196 + h * 14;
+            const float v11_a_h_v = v11_a_h_r2[h];
+            float *output_w3 = output + c * 196 + h * 14;
             for (int w = 0; w < 14; w++) {
-                output_w2[w] = v13_mul_r0[w] * v11_a_h_v;
+                const float v13_mul = input_r0[w] * v12_a_w_r1[w];
+                output_w3[w] = v13_mul * v11_a_h_v;
             }
         }
     }

@@ -379,7 +379,7 @@ void scoord_c64_forward(const float *input, float *output, const float *params, 
      * v6_silu [1,8,1,14] = silu(v4_fc1) -> scratch[0..<112]
      * v7_a_h [1,64,14,1] = conv2d(out=64, k=1, pad=0, dil=1, w=$2, b=$3)(v5_silu) -> scratch[112..<1008]
      * v8_fc_w [1,64,1,14] = conv2d(out=64, k=1, pad=0, dil=1, w=$4, b=$5)(v6_silu) -> scratch[1008..<1904]
-     * v9_add [1,64,14,14] = add(v8_fc_w, v7_a_h) -> scratch[1904..<14448]
+     * v9_add [1,64,14,14] = add(v8_fc_w, v7_a_h) -> inline (fused into its readers)
      * v10_sigmoid [1,64,14,14] = sigmoid(v9_add) -> inline (fused into its readers)
      * v11_mul [1,64,14,14] = mul(v10_sigmoid, input) -> output
      */
@@ -397,7 +397,6 @@ void scoord_c64_forward(const float *input, float *output, const float *params, 
     float *v6_silu = scratch; /* [1,8,1,14] */
     float *v7_a_h = scratch + 112; /* [1,64,14,1] */
     float *v8_fc_w = scratch + 1008; /* [1,64,1,14] */
-    float *v9_add = scratch + 1904; /* [1,64,14,14] */
 
     /* v1_axis_pool [1,64,14,1] = axis_pool.mean.w(input) */
     {
@@ -520,27 +519,19 @@ void scoord_c64_forward(const float *input, float *output, const float *params, 
         #endif
     }
 
-    /* v9_add [1,64,14,14] = add(v8_fc_w, v7_a_h) */
+    /* v11_mul [1,64,14,14] = mul(v10_sigmoid, input) */
     for (int c = 0; c < 64; c++) {
         const float *v8_fc_w_r0 = v8_fc_w + c * 14;
         const float *v7_a_h_r1 = v7_a_h + c * 14;
         for (int h = 0; h < 14; h++) {
             const float v7_a_h_v = v7_a_h_r1[h];
-            float *v9_add_w2 = v9_add + c * 196 + h * 14;
+            const float *input_r2 = input + c * 196 + h * 14;
+            float *output_w3 = output + c * 196 + h * 14;
             for (int w = 0; w < 14; w++) {
-                v9_add_w2[w] = v8_fc_w_r0[w] + v7_a_h_v;
+                const float v9_add = v8_fc_w_r0[w] + v7_a_h_v;
+                const float v10_sigmoid = 1.0f / (1.0f + expf(-v9_add));
+                output_w3[w] = v10_sigmoid * input_r2[w];
             }
-        }
-    }
-
-    /* v11_mul [1,64,14,14] = mul(v10_sigmoid, input) */
-    for (int c = 0; c < 64; c++) {
-        const float *v9_add_r0 = v9_add + c * 196;
-        const float *input_r1 = input + c * 196;
-        float *output_w2 = output + c * 196;
-        for (int hw = 0; hw < 196; hw++) {
-            const float v10_sigmoid = 1.0f / (1.0f + expf(-v9_add_r0[hw]));
-            output_w2[hw] = v10_sigmoid * input_r1[hw];
         }
     }
 }

@@ -133,7 +133,7 @@ void strip_c64_forward(const float *input, float *output, const float *params, f
      * v2_axis_pool [1,64,1,14] = axis_pool.mean.h(input) -> scratch[896..<1792]
      * v3_x_h [1,64,14,1] = axis_conv1d.h(k=3, w=$0)(v1_axis_pool) -> scratch[1792..<2688]
      * v4_conv_w [1,64,1,14] = axis_conv1d.w(k=3, w=$1)(v2_axis_pool) -> scratch[0..<896]
-     * v5_add [1,64,14,14] = add(v4_conv_w, v3_x_h) -> scratch[2688..<15232]
+     * v5_add [1,64,14,14] = add(v4_conv_w, v3_x_h) -> inline (fused into its readers)
      * v6_sigmoid [1,64,14,14] = sigmoid(v5_add) -> inline (fused into its readers)
      * v7_mul [1,64,14,14] = mul(v6_sigmoid, input) -> output
      */
@@ -143,7 +143,6 @@ void strip_c64_forward(const float *input, float *output, const float *params, f
     float *v2_axis_pool = scratch + 896; /* [1,64,1,14] */
     float *v3_x_h = scratch + 1792; /* [1,64,14,1] */
     float *v4_conv_w = scratch; /* [1,64,1,14] */
-    float *v5_add = scratch + 2688; /* [1,64,14,14] */
 
     /* v1_axis_pool [1,64,14,1] = axis_pool.mean.w(input) */
     {
@@ -198,27 +197,19 @@ void strip_c64_forward(const float *input, float *output, const float *params, f
         }
     }
 
-    /* v5_add [1,64,14,14] = add(v4_conv_w, v3_x_h) */
+    /* v7_mul [1,64,14,14] = mul(v6_sigmoid, input) */
     for (int c = 0; c < 64; c++) {
         const float *v4_conv_w_r0 = v4_conv_w + c * 14;
         const float *v3_x_h_r1 = v3_x_h + c * 14;
         for (int h = 0; h < 14; h++) {
             const float v3_x_h_v = v3_x_h_r1[h];
-            float *v5_add_w2 = v5_add + c * 196 + h * 14;
+            const float *input_r2 = input + c * 196 + h * 14;
+            float *output_w3 = output + c * 196 + h * 14;
             for (int w = 0; w < 14; w++) {
-                v5_add_w2[w] = v4_conv_w_r0[w] + v3_x_h_v;
+                const float v5_add = v4_conv_w_r0[w] + v3_x_h_v;
+                const float v6_sigmoid = 1.0f / (1.0f + expf(-v5_add));
+                output_w3[w] = v6_sigmoid * input_r2[w];
             }
-        }
-    }
-
-    /* v7_mul [1,64,14,14] = mul(v6_sigmoid, input) */
-    for (int c = 0; c < 64; c++) {
-        const float *v5_add_r0 = v5_add + c * 196;
-        const float *input_r1 = input + c * 196;
-        float *output_w2 = output + c * 196;
-        for (int hw = 0; hw < 196; hw++) {
-            const float v6_sigmoid = 1.0f / (1.0f + expf(-v5_add_r0[hw]));
-            output_w2[hw] = v6_sigmoid * input_r1[hw];
         }
     }
 }

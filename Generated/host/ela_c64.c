@@ -102,7 +102,7 @@ void ela_c64_forward(const float *input, float *output, const float *params, flo
      * v8_silu [1,64,1,14] = silu(v6_norm_w) -> inline (fused into its readers)
      * v9_a_h [1,64,14,1] = sigmoid(v7_silu) -> scratch[0..<896]
      * v10_a_w [1,64,1,14] = sigmoid(v8_silu) -> scratch[896..<1792]
-     * v11_mul [1,64,14,14] = mul(input, v9_a_h) -> scratch[1792..<14336]
+     * v11_mul [1,64,14,14] = mul(input, v9_a_h) -> inline (fused into its readers)
      * v12_mul [1,64,14,14] = mul(v11_mul, v10_a_w) -> output
      */
     const float *p0_conv_h_weight = params + ELA_C64_CONV_H_WEIGHT_OFFSET; /* [64, 1, 7, 1] */
@@ -119,7 +119,6 @@ void ela_c64_forward(const float *input, float *output, const float *params, flo
     float *v6_norm_w = scratch + 1792; /* [1,64,1,14] */
     float *v9_a_h = scratch; /* [1,64,14,1] */
     float *v10_a_w = scratch + 896; /* [1,64,1,14] */
-    float *v11_mul = scratch + 1792; /* [1,64,14,14] */
 
     /* v1_axis_pool [1,64,14,1] = axis_pool.mean.w(input) */
     {
@@ -250,27 +249,17 @@ void ela_c64_forward(const float *input, float *output, const float *params, flo
         }
     }
 
-    /* v11_mul [1,64,14,14] = mul(input, v9_a_h) */
+    /* v12_mul [1,64,14,14] = mul(v11_mul, v10_a_w) */
     for (int c = 0; c < 64; c++) {
         const float *v9_a_h_r1 = v9_a_h + c * 14;
+        const float *v10_a_w_r2 = v10_a_w + c * 14;
         for (int h = 0; h < 14; h++) {
             const float *input_r0 = input + c * 196 + h * 14;
             const float v9_a_h_v = v9_a_h_r1[h];
-            float *v11_mul_w2 = v11_mul + c * 196 + h * 14;
+            float *output_w3 = output + c * 196 + h * 14;
             for (int w = 0; w < 14; w++) {
-                v11_mul_w2[w] = input_r0[w] * v9_a_h_v;
-            }
-        }
-    }
-
-    /* v12_mul [1,64,14,14] = mul(v11_mul, v10_a_w) */
-    for (int c = 0; c < 64; c++) {
-        const float *v10_a_w_r1 = v10_a_w + c * 14;
-        for (int h = 0; h < 14; h++) {
-            const float *v11_mul_r0 = v11_mul + c * 196 + h * 14;
-            float *output_w2 = output + c * 196 + h * 14;
-            for (int w = 0; w < 14; w++) {
-                output_w2[w] = v11_mul_r0[w] * v10_a_w_r1[w];
+                const float v11_mul = input_r0[w] * v9_a_h_v;
+                output_w3[w] = v11_mul * v10_a_w_r2[w];
             }
         }
     }

@@ -127,78 +127,106 @@ ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nn(float *c, long ldc, const float *
     }
 }
 
-/* 8-lane vectors for the row-block helpers of gcc and clang on 64-bit hosts (attn_rows_pool,
- * attn_rows_dot): a block of 8 rows keeps one accumulator per row, and attn_v8_fold8 folds the
- * eight at once, leaving row j's total in lane j (7 vector ops and 14 shuffles per 8 rows, where
- * a call per row pays its own horizontal fold, tail and loop setup). */
-typedef float attn_v8 __attribute__((vector_size(32)));
-typedef int attn_v8i __attribute__((vector_size(32)));
-#if defined(__clang__)
-#define ATTN_V8_SHUFFLE(a, b, ...) __builtin_shufflevector(a, b, __VA_ARGS__)
+/* Row-block vectors for the helpers of gcc and clang on 64-bit hosts (attn_rows_pool,
+ * attn_rows_dot): a block of ATTN_RB rows keeps one accumulator per row, and attn_rb_fold folds
+ * them at once, leaving row j's total in lane j (log2(ATTN_RB) steps of adds and shuffles per
+ * block, where a call per row pays its own horizontal fold, tail and loop setup). A vector is
+ * one register: 8 lanes with AVX, 4 without (SSE, NEON), where 8-lane vectors would be register
+ * pairs and the block's accumulators would not fit in the 16 registers. AVX-512 keeps 8 lanes:
+ * sixteen 16-lane accumulators per pool would take all 32 registers before any load. */
+#if defined(__AVX__)
+#define ATTN_RB 8
 #else
-#define ATTN_V8_SHUFFLE(a, b, ...) __builtin_shuffle(a, b, (attn_v8i){__VA_ARGS__})
+#define ATTN_RB 4
+#endif
+typedef float attn_rb __attribute__((vector_size(4 * ATTN_RB)));
+typedef int attn_rbi __attribute__((vector_size(4 * ATTN_RB)));
+#if defined(__clang__)
+#define ATTN_RB_SHUFFLE(a, b, ...) __builtin_shufflevector(a, b, __VA_ARGS__)
+#else
+#define ATTN_RB_SHUFFLE(a, b, ...) __builtin_shuffle(a, b, (attn_rbi){__VA_ARGS__})
 #endif
 /* v > m ? v : m lane by lane (C has no vector ?:), so a NaN never replaces a maximum. Vectors
  * never cross a function boundary here: passing them by value is an ABI question (-Wpsabi)
  * when the file is built without -mavx. */
-#define ATTN_V8_MAX(v, m) ((attn_v8)(((attn_v8i)((v) > (m)) & (attn_v8i)(v)) | (~(attn_v8i)((v) > (m)) & (attn_v8i)(m))))
-#define ATTN_V8_JOIN(a, b, max) ((max) ? ATTN_V8_MAX(a, b) : (a) + (b))
-/* Pointers to rows r..r+7 of x (n floats each) in p, and how many of them exist: a last block
- * of fewer than 8 rows points its missing ones at its first row, whose results are not stored. */
-static inline int attn_v8_rows(const float **p, const float *x, int rows, int r, int n)
+#define ATTN_RB_MAX(v, m) ((attn_rb)(((attn_rbi)((v) > (m)) & (attn_rbi)(v)) | (~(attn_rbi)((v) > (m)) & (attn_rbi)(m))))
+#define ATTN_RB_JOIN(a, b, max) ((max) ? ATTN_RB_MAX(a, b) : (a) + (b))
+/* Pointers to rows r..r+ATTN_RB-1 of x (n floats each) in p, and how many of them exist: a last
+ * block of fewer rows points its missing ones at its first row, whose results are not stored. */
+static inline int attn_rb_rows(const float **p, const float *x, int rows, int r, int n)
 {
-    const int valid = rows - r < 8 ? rows - r : 8;
-    for (int j = 0; j < 8; j++) p[j] = x + (long)(r + (j < valid ? j : 0)) * n;
+    const int valid = rows - r < ATTN_RB ? rows - r : ATTN_RB;
+    for (int j = 0; j < ATTN_RB; j++) p[j] = x + (long)(r + (j < valid ? j : 0)) * n;
     return valid;
 }
-/* Folds a[0..7] so that lane j of a[0] holds the sum (or maximum) of all lanes of a[j]. */
-static inline void attn_v8_fold8(attn_v8 *a, int max)
+/* Lane j of the result: element i of row j of the block (the tails past the last full vector). */
+static inline attn_rb attn_rb_column(const float **p, int i)
 {
+    attn_rb v;
+    for (int j = 0; j < ATTN_RB; j++) v[j] = p[j][i];
+    return v;
+}
+/* Folds a[0..ATTN_RB-1] so that lane j of a[0] holds the sum (or maximum) of all lanes of a[j].
+ * Each step joins a pair of vectors: lanes whose block of `b` is even come from the first, odd
+ * ones from the second, and the two halves are added. */
+static inline void attn_rb_fold(attn_rb *a, int max)
+{
+#if ATTN_RB == 8
     for (int j = 0; j < 4; j++) {
-        const attn_v8 lo = ATTN_V8_SHUFFLE(a[2 * j], a[2 * j + 1], 0, 8, 2, 10, 4, 12, 6, 14);
-        const attn_v8 hi = ATTN_V8_SHUFFLE(a[2 * j], a[2 * j + 1], 1, 9, 3, 11, 5, 13, 7, 15);
-        a[j] = ATTN_V8_JOIN(lo, hi, max);
+        const attn_rb lo = ATTN_RB_SHUFFLE(a[2 * j], a[2 * j + 1], 0, 8, 2, 10, 4, 12, 6, 14);
+        const attn_rb hi = ATTN_RB_SHUFFLE(a[2 * j], a[2 * j + 1], 1, 9, 3, 11, 5, 13, 7, 15);
+        a[j] = ATTN_RB_JOIN(lo, hi, max);
     }
     for (int j = 0; j < 2; j++) {
-        const attn_v8 lo = ATTN_V8_SHUFFLE(a[2 * j], a[2 * j + 1], 0, 1, 8, 9, 4, 5, 12, 13);
-        const attn_v8 hi = ATTN_V8_SHUFFLE(a[2 * j], a[2 * j + 1], 2, 3, 10, 11, 6, 7, 14, 15);
-        a[j] = ATTN_V8_JOIN(lo, hi, max);
+        const attn_rb lo = ATTN_RB_SHUFFLE(a[2 * j], a[2 * j + 1], 0, 1, 8, 9, 4, 5, 12, 13);
+        const attn_rb hi = ATTN_RB_SHUFFLE(a[2 * j], a[2 * j + 1], 2, 3, 10, 11, 6, 7, 14, 15);
+        a[j] = ATTN_RB_JOIN(lo, hi, max);
     }
-    const attn_v8 lo = ATTN_V8_SHUFFLE(a[0], a[1], 0, 1, 2, 3, 8, 9, 10, 11);
-    const attn_v8 hi = ATTN_V8_SHUFFLE(a[0], a[1], 4, 5, 6, 7, 12, 13, 14, 15);
-    a[0] = ATTN_V8_JOIN(lo, hi, max);
+    const attn_rb lo = ATTN_RB_SHUFFLE(a[0], a[1], 0, 1, 2, 3, 8, 9, 10, 11);
+    const attn_rb hi = ATTN_RB_SHUFFLE(a[0], a[1], 4, 5, 6, 7, 12, 13, 14, 15);
+#else
+    for (int j = 0; j < 2; j++) {
+        const attn_rb lo = ATTN_RB_SHUFFLE(a[2 * j], a[2 * j + 1], 0, 4, 2, 6);
+        const attn_rb hi = ATTN_RB_SHUFFLE(a[2 * j], a[2 * j + 1], 1, 5, 3, 7);
+        a[j] = ATTN_RB_JOIN(lo, hi, max);
+    }
+    const attn_rb lo = ATTN_RB_SHUFFLE(a[0], a[1], 0, 1, 4, 5);
+    const attn_rb hi = ATTN_RB_SHUFFLE(a[0], a[1], 2, 3, 6, 7);
+#endif
+    a[0] = ATTN_RB_JOIN(lo, hi, max);
 }
 
 /* Global pools of `rows` consecutive rows of n floats (row r at x + r * n), gcc and clang on
  * 64-bit hosts: sum[r] = scale * the sum of row r, max[r] = its maximum (NaN skipped, as in
- * attn_row_max); either pointer may be null. Rows go eight at a time (see attn_v8_fold8):
+ * attn_row_max); either pointer may be null. Rows go ATTN_RB at a time (see attn_rb_fold):
  * short rows gain most, long rows a little. */
 static inline void attn_rows_pool(const float *x, int rows, int n, float scale, float *sum, float *max)
 {
-    for (int r = 0; r < rows; r += 8) {
-        const float *p[8];
-        const int valid = attn_v8_rows(p, x, rows, r, n);
-        attn_v8 s[8], m[8];
-        for (int j = 0; j < 8; j++) {
-            s[j] = (attn_v8){0.0f};
-            m[j] = (attn_v8){-INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY};
+    const attn_rb zero = {0.0f};
+    for (int r = 0; r < rows; r += ATTN_RB) {
+        const float *p[ATTN_RB];
+        const int valid = attn_rb_rows(p, x, rows, r, n);
+        attn_rb s[ATTN_RB], m[ATTN_RB];
+        for (int j = 0; j < ATTN_RB; j++) {
+            s[j] = zero;
+            m[j] = zero - INFINITY;
         }
         int i = 0;
-        for (; i + 8 <= n; i += 8) {
-            for (int j = 0; j < 8; j++) {
-                attn_v8 v;
+        for (; i + ATTN_RB <= n; i += ATTN_RB) {
+            for (int j = 0; j < ATTN_RB; j++) {
+                attn_rb v;
                 __builtin_memcpy(&v, p[j] + i, sizeof v);
                 if (sum) s[j] += v;
-                if (max) m[j] = ATTN_V8_MAX(v, m[j]);
+                if (max) m[j] = ATTN_RB_MAX(v, m[j]);
             }
         }
-        attn_v8_fold8(s, 0);
-        attn_v8_fold8(m, 1);
-        attn_v8 ts = s[0], tm = m[0];
+        attn_rb_fold(s, 0);
+        attn_rb_fold(m, 1);
+        attn_rb ts = s[0], tm = m[0];
         for (; i < n; i++) {
-            const attn_v8 v = {p[0][i], p[1][i], p[2][i], p[3][i], p[4][i], p[5][i], p[6][i], p[7][i]};
+            const attn_rb v = attn_rb_column(p, i);
             ts += v;
-            tm = ATTN_V8_MAX(v, tm);
+            tm = ATTN_RB_MAX(v, tm);
         }
         for (int j = 0; j < valid; j++) {
             if (sum) sum[r + j] = ts[j] * scale;

@@ -40,7 +40,7 @@ void seed000_squeeze_strips_forward(const float *input, float *output, const flo
      * v4_conv_w [1,32,1,20] = conv2d(out=32, k=1, pad=0, dil=1, w=$2, b=$3)(v2_along_w) -> scratch[0..<640]
      * v5_a_h [1,32,24,1] = sigmoid(v3_conv_h) -> scratch[1408..<2176]
      * v6_a_w [1,32,1,20] = sigmoid(v4_conv_w) -> scratch[0..<640]
-     * v7_mul [1,32,24,20] = mul(input, v6_a_w) -> scratch[2176..<17536]
+     * v7_mul [1,32,24,20] = mul(input, v6_a_w) -> inline (fused into its readers)
      * v8_mul [1,32,24,20] = mul(v7_mul, v5_a_h) -> output
      */
     const float *p0_conv_h_weight = params + SEED000_SQUEEZE_STRIPS_CONV_H_WEIGHT_OFFSET; /* [32, 32, 1, 1] */
@@ -53,7 +53,6 @@ void seed000_squeeze_strips_forward(const float *input, float *output, const flo
     float *v4_conv_w = scratch; /* [1,32,1,20] */
     float *v5_a_h = scratch + 1408; /* [1,32,24,1] */
     float *v6_a_w = scratch; /* [1,32,1,20] */
-    float *v7_mul = scratch + 2176; /* [1,32,24,20] */
 
     /* v1_along_h [1,32,24,1] = axis_pool.mean.w(input) */
     {
@@ -130,27 +129,17 @@ void seed000_squeeze_strips_forward(const float *input, float *output, const flo
         }
     }
 
-    /* v7_mul [1,32,24,20] = mul(input, v6_a_w) */
-    for (int c = 0; c < 32; c++) {
-        const float *v6_a_w_r1 = v6_a_w + c * 20;
-        for (int h = 0; h < 24; h++) {
-            const float *input_r0 = input + c * 480 + h * 20;
-            float *v7_mul_w2 = v7_mul + c * 480 + h * 20;
-            for (int w = 0; w < 20; w++) {
-                v7_mul_w2[w] = input_r0[w] * v6_a_w_r1[w];
-            }
-        }
-    }
-
     /* v8_mul [1,32,24,20] = mul(v7_mul, v5_a_h) */
     for (int c = 0; c < 32; c++) {
-        const float *v5_a_h_r1 = v5_a_h + c * 24;
+        const float *v6_a_w_r1 = v6_a_w + c * 20;
+        const float *v5_a_h_r2 = v5_a_h + c * 24;
         for (int h = 0; h < 24; h++) {
-            const float *v7_mul_r0 = v7_mul + c * 480 + h * 20;
-            const float v5_a_h_v = v5_a_h_r1[h];
-            float *output_w2 = output + c * 480 + h * 20;
+            const float *input_r0 = input + c * 480 + h * 20;
+            const float v5_a_h_v = v5_a_h_r2[h];
+            float *output_w3 = output + c * 480 + h * 20;
             for (int w = 0; w < 20; w++) {
-                output_w2[w] = v7_mul_r0[w] * v5_a_h_v;
+                const float v7_mul = input_r0[w] * v6_a_w_r1[w];
+                output_w3[w] = v7_mul * v5_a_h_v;
             }
         }
     }

@@ -36,8 +36,8 @@ void triplet_c64_forward(const float *input, float *output, const float *params,
      * v21_y_hw [1,64,28,28] = mul(input, v18_gate_hw) -> inline (fused into its readers)
      * v22_gate_cw [1,64,1,28] = transpose[0, 2, 1, 3](v19_sigmoid) -> scratch[4368..<6160]
      * v23_gate_hc [1,64,28,1] = transpose[0, 3, 2, 1](v20_sigmoid) -> scratch[784..<2576]
-     * v24_y_cw [1,64,28,28] = mul(input, v22_gate_cw) -> scratch[6160..<56336]
-     * v25_y_hc [1,64,28,28] = mul(input, v23_gate_hc) -> scratch[56336..<106512]
+     * v24_y_cw [1,64,28,28] = mul(input, v22_gate_cw) -> inline (fused into its readers)
+     * v25_y_hc [1,64,28,28] = mul(input, v23_gate_hc) -> inline (fused into its readers)
      * v26_add [1,64,28,28] = add(v21_y_hw, v24_y_cw) -> inline (fused into its readers)
      * v27_add [1,64,28,28] = add(v26_add, v25_y_hc) -> inline (fused into its readers)
      * v28_mul_scalar [1,64,28,28] = mul_scalar(value=0.33333334)(v27_add) -> output
@@ -70,8 +70,6 @@ void triplet_c64_forward(const float *input, float *output, const float *params,
     float *v20_sigmoid = scratch + 2576; /* [1,1,28,64] */
     float *v22_gate_cw = scratch + 4368; /* [1,64,1,28] */
     float *v23_gate_hc = scratch + 784; /* [1,64,28,1] */
-    float *v24_y_cw = scratch + 6160; /* [1,64,28,28] */
-    float *v25_y_hc = scratch + 56336; /* [1,64,28,28] */
 
     /* v1_x_cw [1,28,64,28] = transpose[0, 2, 1, 3](input) */
     {
@@ -284,42 +282,23 @@ void triplet_c64_forward(const float *input, float *output, const float *params,
         }
     }
 
-    /* v24_y_cw [1,64,28,28] = mul(input, v22_gate_cw) */
-    for (int c = 0; c < 64; c++) {
-        const float *v22_gate_cw_r1 = v22_gate_cw + c * 28;
-        for (int h = 0; h < 28; h++) {
-            const float *input_r0 = input + c * 784 + h * 28;
-            float *v24_y_cw_w2 = v24_y_cw + c * 784 + h * 28;
-            for (int w = 0; w < 28; w++) {
-                v24_y_cw_w2[w] = input_r0[w] * v22_gate_cw_r1[w];
-            }
-        }
-    }
-
-    /* v25_y_hc [1,64,28,28] = mul(input, v23_gate_hc) */
-    for (int c = 0; c < 64; c++) {
-        const float *v23_gate_hc_r1 = v23_gate_hc + c * 28;
-        for (int h = 0; h < 28; h++) {
-            const float *input_r0 = input + c * 784 + h * 28;
-            const float v23_gate_hc_v = v23_gate_hc_r1[h];
-            float *v25_y_hc_w2 = v25_y_hc + c * 784 + h * 28;
-            for (int w = 0; w < 28; w++) {
-                v25_y_hc_w2[w] = input_r0[w] * v23_gate_hc_v;
-            }
-        }
-    }
-
     /* v28_mul_scalar [1,64,28,28] = mul_scalar(value=0.33333334)(v27_add) */
     for (int c = 0; c < 64; c++) {
-        const float *input_r0 = input + c * 784;
-        const float *v24_y_cw_r1 = v24_y_cw + c * 784;
-        const float *v25_y_hc_r2 = v25_y_hc + c * 784;
-        float *output_w3 = output + c * 784;
-        for (int hw = 0; hw < 784; hw++) {
-            const float v21_y_hw = input_r0[hw] * v18_gate_hw[hw];
-            const float v26_add = v21_y_hw + v24_y_cw_r1[hw];
-            const float v27_add = v26_add + v25_y_hc_r2[hw];
-            output_w3[hw] = v27_add * 0.33333334f;
+        const float *v22_gate_cw_r2 = v22_gate_cw + c * 28;
+        const float *v23_gate_hc_r3 = v23_gate_hc + c * 28;
+        for (int h = 0; h < 28; h++) {
+            const float *input_r0 = input + c * 784 + h * 28;
+            const float *v18_gate_hw_r1 = v18_gate_hw + h * 28;
+            const float v23_gate_hc_v = v23_gate_hc_r3[h];
+            float *output_w4 = output + c * 784 + h * 28;
+            for (int w = 0; w < 28; w++) {
+                const float v21_y_hw = input_r0[w] * v18_gate_hw_r1[w];
+                const float v24_y_cw = input_r0[w] * v22_gate_cw_r2[w];
+                const float v26_add = v21_y_hw + v24_y_cw;
+                const float v25_y_hc = input_r0[w] * v23_gate_hc_v;
+                const float v27_add = v26_add + v25_y_hc;
+                output_w4[w] = v27_add * 0.33333334f;
+            }
         }
     }
 }

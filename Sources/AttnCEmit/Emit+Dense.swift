@@ -40,7 +40,7 @@ extension CEmitter {
             p.use(perRow)
             return print(nest, into: &p)
         }
-        // gcc and clang on hosts: eight weight rows per step (`attn_rows_dot`), per sample.
+        // gcc and clang on hosts: a block of weight rows per step (`attn_rows_dot`), per sample.
         var host = Nest()
         let hn = host.loop("n", instr.shape.n)
         let ys = group.map { vectorRow($0, hn) }

@@ -7,7 +7,7 @@ import AttnPlan
 extension CEmitter {
     /// Stores the elementwise instruction `v` to its layout.
     func emitMap(_ v: ValueID, into p: inout CPrinter) {
-        let split = program.hasPartialSpatialOperand(v)
+        let split = plan.splitNests[v]
         let instr = program.instrs[v - 1]
         var values = startNest(over: instr.shape, channelsLast: plan.layouts[v]!.cStride == 1, split: split)
         let (expr, _) = values.compute(instr, v)

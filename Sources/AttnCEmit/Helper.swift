@@ -6,7 +6,7 @@ import AttnTemplates
 /// A helper the generated code may call, in the order a file defines them.
 package enum Helper: String, CaseIterable, Sendable {
     case sqrtf, expf, tanhf, erff
-    case gemmNN = "gemm_nn", gemmNT = "gemm_nt", vec8, rowsPool = "rows_pool", rowsDot = "rows_dot"
+    case gemmNN = "gemm_nn", gemmNT = "gemm_nt", rowsVec = "rows_vec", rowsPool = "rows_pool", rowsDot = "rows_dot"
     case rowAxpy = "row_axpy", rowDot = "row_dot", rowDot2 = "row_dot2", rowSum = "row_sum", rowMax = "row_max"
     case rowSumMax = "row_sum_max", rowScale = "row_scale", rowScaleSumMax = "row_scale_sum_max"
     case rowScaleMul = "row_scale_mul", wideTaps = "wide_taps", rowExpSum = "row_exp_sum"
@@ -15,7 +15,7 @@ package enum Helper: String, CaseIterable, Sendable {
     /// tcc on x86-64 where it has an asm form (`hasTCCForm`: the GEMM micro-kernels).
     var hostOnly: Bool {
         switch self {
-        case .gemmNN, .gemmNT, .vec8, .rowsPool, .rowsDot, .rowExpSum: return true
+        case .gemmNN, .gemmNT, .rowsVec, .rowsPool, .rowsDot, .rowExpSum: return true
         case .sqrtf, .expf, .tanhf, .erff, .rowAxpy, .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowScale, .rowScaleSumMax, .rowScaleMul,
             .wideTaps:
             return false
@@ -27,7 +27,7 @@ package enum Helper: String, CaseIterable, Sendable {
         switch self {
         case .rowAxpy, .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowScale, .rowScaleSumMax, .rowScaleMul: return true
         case .gemmNN, .gemmNT, .wideTaps, .rowExpSum: return true
-        case .sqrtf, .expf, .tanhf, .erff, .vec8, .rowsPool, .rowsDot: return false
+        case .sqrtf, .expf, .tanhf, .erff, .rowsVec, .rowsPool, .rowsDot: return false
         }
     }
 
@@ -36,7 +36,7 @@ package enum Helper: String, CaseIterable, Sendable {
     var hasWideRows: Bool {
         switch self {
         case .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax: return true
-        case .sqrtf, .expf, .tanhf, .erff, .gemmNN, .gemmNT, .vec8, .rowsPool, .rowsDot, .rowAxpy, .rowScale, .rowScaleSumMax, .rowScaleMul,
+        case .sqrtf, .expf, .tanhf, .erff, .gemmNN, .gemmNT, .rowsVec, .rowsPool, .rowsDot, .rowAxpy, .rowScale, .rowScaleSumMax, .rowScaleMul,
             .wideTaps, .rowExpSum:
             return false
         }
@@ -45,10 +45,10 @@ package enum Helper: String, CaseIterable, Sendable {
     /// Helpers it calls itself.
     var needs: [Helper] {
         switch self {
-        case .rowsPool, .rowsDot: return [.vec8]
+        case .rowsPool, .rowsDot: return [.rowsVec]
         // attn_tanhf and attn_erff call attn_expf (libm's call libm's own).
         case .tanhf, .erff: return [.expf]
-        case .sqrtf, .expf, .gemmNN, .gemmNT, .vec8, .rowAxpy, .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowScale,
+        case .sqrtf, .expf, .gemmNN, .gemmNT, .rowsVec, .rowAxpy, .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowScale,
             .rowScaleSumMax, .rowScaleMul, .wideTaps, .rowExpSum:
             return []
         }

@@ -1,34 +1,61 @@
 // The inline pass: which values are never stored but recomputed by each reader. Full-size
-// elementwise values (SE's `x·gate`, CBAM's `x1`) are fused this way: recomputing them from x
-// costs no extra memory traffic and no scratch.
+// elementwise values (SE's `x·gate`, CBAM's `x1`, the sum of coordinate attention's two strips)
+// are fused this way: recomputing them from x costs no extra memory traffic and no scratch.
 
 import AttnIR
 
 /// Per value id (0 is the input): true when the value is computed inline where it is read.
 package struct InlineChoice: Sendable {
     package let inline: [Bool]
+    /// Per value id: an elementwise value whose loop nest runs over h and w rather than one flat
+    /// pixel index, because an operand of it, or of an inline operand, is broadcast along H or W
+    /// only (`[N,C,H,1]` against `[N,C,H,W]`), which a flat index cannot address.
+    package let split: [Bool]
 
     package subscript(_ v: ValueID) -> Bool { inline[v] }
+
+    /// Nothing inline (op by op): only values with such an operand of their own split.
+    package static func none(_ p: Program) -> InlineChoice {
+        let inline = Array(repeating: false, count: p.instrs.count + 1)
+        return InlineChoice(inline: inline, split: splitNests(p, inline: inline))
+    }
 }
 
 func chooseInline(_ p: Program, users: [[ValueID]]) -> InlineChoice {
     var inline = Array(repeating: false, count: p.instrs.count + 1)
-    for id in 1...p.instrs.count where id != p.output {
+    var split = Array(repeating: false, count: p.instrs.count + 1)
+    for id in 1...p.instrs.count {
         let instr = p.instrs[id - 1]
-        // A value with an operand broadcast along H or W only ([N,C,H,1]) is stored: readers
-        // index pixels with one flat H·W counter, which cannot address such an operand.
-        inline[id] = instr.op.traits.isElementwise && !p.hasPartialSpatialOperand(id) && users[id].allSatisfy { u in
+        split[id] = splits(p, id, inline: inline, split: split)
+        guard id != p.output, instr.op.traits.isElementwise else { continue }
+        inline[id] = users[id].allSatisfy { u in
             let user = p.instrs[u - 1]
+            // A split value is read only by elementwise ops of its own shape: they split their
+            // nest too (a pool or a row helper walks pixels with one flat index).
+            if split[id] { return user.op.traits.isElementwise && user.shape == instr.shape }
             return user.op.traits.readsEachElementOnce && user.shape.spatialCovers(instr.shape)
                 && (user.op.traits.isReduction || user.shape == instr.shape)
         }
     }
-    return InlineChoice(inline: inline)
+    return InlineChoice(inline: inline, split: split)
+}
+
+/// `split` of every value, given which are inline.
+private func splitNests(_ p: Program, inline: [Bool]) -> [Bool] {
+    var split = Array(repeating: false, count: p.instrs.count + 1)
+    for id in 1...p.instrs.count { split[id] = splits(p, id, inline: inline, split: split) }
+    return split
+}
+
+/// Whether elementwise `v` splits its nest, its operands' choices made.
+private func splits(_ p: Program, _ v: ValueID, inline: [Bool], split: [Bool]) -> Bool {
+    p.instrs[v - 1].op.traits.isElementwise
+        && (p.hasPartialSpatialOperand(v) || p.instrs[v - 1].operands.contains { inline[$0] && split[$0] })
 }
 
 extension Program {
-    /// True when an operand of `v` (or of an inline-able elementwise operand) covers only some of
-    /// its pixels' axes: `[N,C,H,1]` or `[N,C,1,W]` against `[N,C,H,W]`.
+    /// True when an operand of `v` covers only some of its pixels' axes: `[N,C,H,1]` or
+    /// `[N,C,1,W]` against `[N,C,H,W]`.
     package func hasPartialSpatialOperand(_ v: ValueID) -> Bool {
         let s = shape(of: v)
         return instrs[v - 1].operands.contains { !s.spatialCovers(shape(of: $0)) }

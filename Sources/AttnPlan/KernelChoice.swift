@@ -28,8 +28,8 @@ package struct Step: Hashable, Sendable {
 
 /// The steps in the order the C runs them: every value that is neither inline, a view, a
 /// parameter read in place, nor a concat whose operands were written into it.
-func chooseKernels(_ p: Program, _ placement: Placement, aliasedConcats: Set<ValueID>, fusion: Fusion) -> [Step] {
-    let rows = RowRecognizer(p: p, layouts: placement.layouts)
+func chooseKernels(_ p: Program, _ placement: Placement, split: [Bool], aliasedConcats: Set<ValueID>, fusion: Fusion) -> [Step] {
+    let rows = RowRecognizer(p: p, layouts: placement.layouts, split: split)
     var steps: [Step] = []
     var v = 1
     while v <= p.instrs.count {
@@ -62,6 +62,8 @@ package func poolMode(of op: Op) -> PoolMode {
 private struct RowRecognizer {
     let p: Program
     let layouts: [Layout?]
+    /// `InlineChoice.split`: such values keep their own (h, w) nest.
+    let split: [Bool]
 
     func kernel(for group: [ValueID]) -> Kernel {
         let instr = p.instrs[group[0] - 1]
@@ -69,7 +71,7 @@ private struct RowRecognizer {
         case .globalPool: return poolRows(group) ? .poolRows : .generic
         case .channelPool: return gatedChannelPoolRows(group) ?? .generic
         case .affine, .unary, .binary:
-            return p.hasPartialSpatialOperand(group[0]) ? .generic : scaleRows(group[0]) ?? .generic
+            return split[group[0]] ? .generic : scaleRows(group[0]) ?? .generic
         case .linear, .channelConv1d, .conv2d, .concat, .axisPool, .pool2d, .weightedPool, .matmul, .blockMatmul, .attention,
             .softmax, .l1Normalize, .layerNorm, .instanceNorm, .groupNorm, .variance, .axisConv1d, .constant, .slice, .reshape, .transpose, .upsampleNearest, .blockUnfold:
             return .generic

@@ -29,6 +29,8 @@ package struct Plan: Sendable {
     package let views: Set<ValueID>
     /// What the C computes, in order, and how.
     package let steps: [Step]
+    /// Elementwise values whose nest runs over h and w, not one flat pixel index (`InlineChoice.split`).
+    package let splitNests: [Bool]
 
     /// Whether values are computed inline and passes merged (`Fusion`).
     package let fusion: Fusion
@@ -36,7 +38,7 @@ package struct Plan: Sendable {
     package init(_ program: Program, layout: TensorLayout = .nchw, fusion: Fusion = .fused) {
         let p = fusion == .fused ? groupReductions(program) : program
         let users = p.users()
-        let inline = fusion == .fused ? chooseInline(p, users: users) : InlineChoice(inline: Array(repeating: false, count: p.instrs.count + 1))
+        let inline = fusion == .fused ? chooseInline(p, users: users) : InlineChoice.none(p)
         let views = findViews(p)
         let concats = placeConcats(p, users: users, inline: inline, views: views)
         let live = liveness(p, users: users, inline: inline, views: views, fusion: fusion)
@@ -48,7 +50,8 @@ package struct Plan: Sendable {
         self.aliasedConcats = concats.aliased
         self.temps = placement.temps
         self.views = placement.views
-        self.steps = chooseKernels(p, placement, aliasedConcats: concats.aliased, fusion: fusion)
+        self.steps = chooseKernels(p, placement, split: inline.split, aliasedConcats: concats.aliased, fusion: fusion)
+        self.splitNests = inline.split
         self.fusion = fusion
     }
 

@@ -44,7 +44,8 @@ private let gemmEdges: [BlockSpec] = try! [(1, 2, 5, 1), (1, 3, 13, 37), (2, 2, 
         let cache = FileManager.default.temporaryDirectory.appendingPathComponent("attn-gen-isa-\(UUID().uuidString)")
         let compiler = NativeCompiler(cacheDirectory: cache).at(level)
         defer { try? FileManager.default.removeItem(at: cache) }
-        var specs = CatalogRegistry.all.flatMap { $0.examples } + gemmEdges
+        // The row blocks are 4 lanes wide below AVX, 8 from it.
+        var specs = CatalogRegistry.all.flatMap { $0.examples } + gemmEdges + rowBlockShapes.flatMap(rowBlockSpecs)
         specs += try Pipeline.loadSpecs(path: Paths.root.appendingPathComponent("Tests/OpGraphs/ops.json").path)
         for spec in specs {
             let kernel = try NativeKernel(spec, weights: .random(seed: 13), compiler: compiler)

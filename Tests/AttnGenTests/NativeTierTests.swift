@@ -50,32 +50,14 @@ private func expectMatchesInterpreter(_ kernel: some ForwardKernel, program: Pro
         }
     }
 
-    /// The host code's blocks of 8 rows (`attn_rows_pool`, `attn_rows_dot`): row counts under,
-    /// at and past multiples of 8 (a last block that repeats its first row), mean and max pools
+    /// The host code's blocks of 4 or 8 rows (`attn_rows_pool`, `attn_rows_dot`): row counts under,
+    /// at and past multiples of 4 and 8 (a last block that repeats its first row), mean and max pools
     /// alone and together, linears without bias and with two vectors, N > 1, single-float tails.
-    @Test(arguments: [InputShape.nchw(2, 21, 5, 3), .nchw(1, 8, 2, 2), .nchw(1, 7, 3, 3), .nchw(3, 19, 1, 9), .nchw(1, 40, 4, 4)])
+    @Test(arguments: rowBlockShapes)
     func rowBlocksMatchTheInterpreter(_ shape: InputShape) throws {
         let compiler = NativeCompiler(cacheDirectory: freshCache())
         defer { try? FileManager.default.removeItem(at: compiler.cacheDirectory) }
-        let c = shape.c
-        let specs: [BlockSpec] = [
-            Block("rows_max", input: shape) {
-                GlobalPool(.max)
-                Linear(13, bias: false, param: "fc1")
-                ReLU()
-                Linear(c, param: "fc2")
-                Sigmoid()
-                Multiply("x")
-            },
-            Block("rows_mean", input: shape) {
-                GlobalPool(.mean)
-                Linear(c, param: "fc")
-                Sigmoid()
-                Multiply("x")
-            },
-            CBAM("rows_cbam", input: shape, reduction: 2, spatialKernelSize: 3),
-        ]
-        for spec in specs {
+        for spec in rowBlockSpecs(shape) {
             let kernel = try NativeKernel(spec, weights: .random(seed: 5), compiler: compiler)
             try expectMatchesInterpreter(kernel, program: kernel.program, params: kernel.params, seed: 8)
         }
@@ -256,4 +238,31 @@ private func expectMatchesInterpreter(_ kernel: some ForwardKernel, program: Pro
         #expect(kernel.tier == .tcc)
         try expectMatchesInterpreter(kernel, program: kernel.program, params: kernel.tcc.params)
     }
+}
+
+/// Row counts (N·C) under, at and past multiples of 4 and 8 for the host's row blocks.
+let rowBlockShapes: [InputShape] = [
+    .nchw(2, 21, 5, 3), .nchw(1, 8, 2, 2), .nchw(1, 7, 3, 3), .nchw(3, 19, 1, 9), .nchw(1, 40, 4, 4), .nchw(1, 11, 2, 5),
+]
+
+/// Blocks whose host code pools and runs linears in row blocks (`attn_rows_pool`, `attn_rows_dot`).
+func rowBlockSpecs(_ shape: InputShape) -> [BlockSpec] {
+    let c = shape.c
+    return [
+        Block("rows_max", input: shape) {
+            GlobalPool(.max)
+            Linear(13, bias: false, param: "fc1")
+            ReLU()
+            Linear(c, param: "fc2")
+            Sigmoid()
+            Multiply("x")
+        },
+        Block("rows_mean", input: shape) {
+            GlobalPool(.mean)
+            Linear(c, param: "fc")
+            Sigmoid()
+            Multiply("x")
+        },
+        CBAM("rows_cbam", input: shape, reduction: 2, spatialKernelSize: 3),
+    ]
 }
