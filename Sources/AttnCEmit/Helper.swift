@@ -6,7 +6,7 @@ import AttnTemplates
 /// A helper the generated code may call, in the order a file defines them.
 package enum Helper: String, CaseIterable, Sendable {
     case sqrtf, expf, tanhf, erff
-    case gemmNN = "gemm_nn", gemmNT = "gemm_nt", vec8, rowsPool = "rows_pool", rowsDot = "rows_dot"
+    case gemmTile = "gemm_tile", gemmNN = "gemm_nn", gemmNT = "gemm_nt", vec8, rowsPool = "rows_pool", rowsDot = "rows_dot"
     case rowAxpy = "row_axpy", rowDot = "row_dot", rowDot2 = "row_dot2", rowSum = "row_sum", rowMax = "row_max"
     case rowSumMax = "row_sum_max", rowScale = "row_scale", rowScaleSumMax = "row_scale_sum_max"
     case rowScaleMul = "row_scale_mul"
@@ -14,7 +14,7 @@ package enum Helper: String, CaseIterable, Sendable {
     /// Written in gcc's and clang's vector extension: only their 64-bit host branch calls it.
     var hostOnly: Bool {
         switch self {
-        case .gemmNN, .gemmNT, .vec8, .rowsPool, .rowsDot: return true
+        case .gemmTile, .gemmNN, .gemmNT, .vec8, .rowsPool, .rowsDot: return true
         case .sqrtf, .expf, .tanhf, .erff, .rowAxpy, .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowScale, .rowScaleSumMax, .rowScaleMul:
             return false
         }
@@ -24,7 +24,7 @@ package enum Helper: String, CaseIterable, Sendable {
     var hasTCCForm: Bool {
         switch self {
         case .rowAxpy, .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowScale, .rowScaleSumMax, .rowScaleMul: return true
-        case .sqrtf, .expf, .tanhf, .erff, .gemmNN, .gemmNT, .vec8, .rowsPool, .rowsDot: return false
+        case .sqrtf, .expf, .tanhf, .erff, .gemmTile, .gemmNN, .gemmNT, .vec8, .rowsPool, .rowsDot: return false
         }
     }
 
@@ -33,7 +33,8 @@ package enum Helper: String, CaseIterable, Sendable {
     var hasWideRows: Bool {
         switch self {
         case .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax: return true
-        case .sqrtf, .expf, .tanhf, .erff, .gemmNN, .gemmNT, .vec8, .rowsPool, .rowsDot, .rowAxpy, .rowScale, .rowScaleSumMax, .rowScaleMul:
+        case .sqrtf, .expf, .tanhf, .erff, .gemmTile, .gemmNN, .gemmNT, .vec8, .rowsPool, .rowsDot, .rowAxpy, .rowScale, .rowScaleSumMax,
+            .rowScaleMul:
             return false
         }
     }
@@ -42,9 +43,11 @@ package enum Helper: String, CaseIterable, Sendable {
     var needs: [Helper] {
         switch self {
         case .rowsPool, .rowsDot: return [.vec8]
+        // Both GEMMs run on its register tiles.
+        case .gemmNN, .gemmNT: return [.gemmTile]
         // attn_tanhf and attn_erff call attn_expf (libm's call libm's own).
         case .tanhf, .erff: return [.expf]
-        case .sqrtf, .expf, .gemmNN, .gemmNT, .vec8, .rowAxpy, .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowScale,
+        case .sqrtf, .expf, .gemmTile, .vec8, .rowAxpy, .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowScale,
             .rowScaleSumMax, .rowScaleMul:
             return []
         }
