@@ -61,14 +61,103 @@ static inline float attn_expf_host(float x)
 #define expf attn_expf_host
 #endif
 
+#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
+/* The register tile both GEMM helpers run on, for gcc and clang on 64-bit hosts. B's columns come
+ * packed by the caller: for each k, V vectors of consecutive columns (zeros past the last one), so
+ * each step loads them once and multiply-adds one broadcast element of each of A's R rows into
+ * R x V accumulators that stay in registers across the whole k block. A(r, p) is
+ * a[r * ars + p * acs]; C[r][t] is c[r * ldc + t * cs]. Inlined with constant R, V (and acs when
+ * it is 1), so the accumulators are registers, not an array on the stack: R x V stays within 12,
+ * which with the panel's vectors and the broadcast fits the 16 registers of SSE and AVX2. The
+ * block's sums are stored (`first`) or added to C's: the caller applies alpha and bias once the
+ * last block is in (a vector of alpha live in this loop would cost an accumulator its register). */
+#ifndef ATTN_GEMM_OUT_OF_LINE
+/* Out of line and opaque to gcc's interprocedural passes: propagating one call's constant
+ * sizes into the body made gcc 12 warn about iterations that never run
+ * (-Waggressive-loop-optimizations), and the loops gain nothing from the constants. */
+#if defined(__clang__)
+#define ATTN_GEMM_OUT_OF_LINE __attribute__((noinline))
+#else
+#define ATTN_GEMM_OUT_OF_LINE __attribute__((noipa))
+#endif
+#endif
+/* One vector register: 16 lanes with AVX-512, 8 with AVX, else 4 (SSE, NEON). */
+#if defined(__AVX512F__)
+#define ATTN_GEMM_LANES 16
+#elif defined(__AVX__)
+#define ATTN_GEMM_LANES 8
+#else
+#define ATTN_GEMM_LANES 4
+#endif
+/* k rows per packed block: two vectors of columns by this many rows fill half of L1. */
+#define ATTN_GEMM_KC 256
+typedef float attn_gemm_vec __attribute__((vector_size(4 * ATTN_GEMM_LANES)));
+static inline __attribute__((always_inline)) void attn_gemm_tile(const int R, const int V, float *c, long ldc, long cs, const float *a, long ars,
+                                                                  long acs, const float *bt, long kc, long rows_, long cols, int first)
+{
+    const float *ar[12];
+    for (int r = 0; r < R; r++) ar[r] = a + (r < rows_ ? r : 0) * ars; /* rows past the end: never stored */
+    attn_gemm_vec acc[12][2];
+    for (int r = 0; r < R; r++) {
+        for (int h = 0; h < V; h++) acc[r][h] = (attn_gemm_vec){0};
+    }
+    for (long p = 0; p < kc; p++) {
+        attn_gemm_vec b0, b1 = {0};
+        __builtin_memcpy(&b0, bt + p * V * ATTN_GEMM_LANES, sizeof b0);
+        if (V > 1) __builtin_memcpy(&b1, bt + p * V * ATTN_GEMM_LANES + ATTN_GEMM_LANES, sizeof b1);
+        for (int r = 0; r < R; r++) {
+            const float x = ar[r][p * acs];
+            acc[r][0] += x * b0;
+            if (V > 1) acc[r][1] += x * b1;
+        }
+    }
+    for (int r = 0; r < R && r < rows_; r++) {
+        for (int h = 0; h < V && h * ATTN_GEMM_LANES < cols; h++) {
+            attn_gemm_vec s = acc[r][h];
+            const long left = cols - h * ATTN_GEMM_LANES;
+            float *ch = c + r * ldc + h * ATTN_GEMM_LANES * cs;
+            if (cs == 1 && left >= ATTN_GEMM_LANES) {
+                if (!first) {
+                    attn_gemm_vec old;
+                    __builtin_memcpy(&old, ch, sizeof old);
+                    s += old;
+                }
+                __builtin_memcpy(ch, &s, sizeof s);
+            } else {
+                for (int t = 0; t < ATTN_GEMM_LANES; t++) {
+                    if (t < left) ch[t * cs] = first ? s[t] : ch[t * cs] + s[t];
+                }
+            }
+        }
+    }
+}
+/* Every row tile of A over one packed block of B's columns: six rows by two vectors, the last
+ * rows by as few as fit them; twelve rows by one vector when the panel is one vector wide. */
+static inline __attribute__((always_inline)) void attn_gemm_panel(float *c, long ldc, long cs, const float *a, long ars, long acs,
+                                                                   const float *bt, long m, long kc, long cols, int first)
+{
+    if (cols > ATTN_GEMM_LANES) {
+        long i = 0;
+        for (; i + 6 <= m; i += 6) attn_gemm_tile(6, 2, c + i * ldc, ldc, cs, a + i * ars, ars, acs, bt, kc, 6, cols, first);
+        if (m - i > 4) attn_gemm_tile(6, 2, c + i * ldc, ldc, cs, a + i * ars, ars, acs, bt, kc, m - i, cols, first);
+        else if (m - i > 2) attn_gemm_tile(4, 2, c + i * ldc, ldc, cs, a + i * ars, ars, acs, bt, kc, m - i, cols, first);
+        else if (m - i > 0) attn_gemm_tile(2, 2, c + i * ldc, ldc, cs, a + i * ars, ars, acs, bt, kc, m - i, cols, first);
+    } else {
+        long i = 0;
+        for (; i + 12 <= m; i += 12) attn_gemm_tile(12, 1, c + i * ldc, ldc, cs, a + i * ars, ars, acs, bt, kc, 12, cols, first);
+        if (m - i > 6) attn_gemm_tile(12, 1, c + i * ldc, ldc, cs, a + i * ars, ars, acs, bt, kc, m - i, cols, first);
+        else if (m - i > 0) attn_gemm_tile(6, 1, c + i * ldc, ldc, cs, a + i * ars, ars, acs, bt, kc, m - i, cols, first);
+    }
+}
+#endif
+
 #if defined(__x86_64__) || defined(__aarch64__)
 /* C[m][t] = alpha * sum_k A(m, k) * B(k)[t] (+ bias[m]) for gcc and clang on 64-bit hosts: the
  * 1x1 convolutions, A.B products and attention scores. A(m, k) is a[m * ars + k * acs]; row k of
- * B starts at b + k * ldb, rows of C at c + m * ldc. A tile of ATTN_GEMM_ROWS rows of C by two
- * vectors stays in registers across the whole k loop, so each load of B feeds ATTN_GEMM_ROWS
- * multiply-adds (the per-row axpy form does one per two loads and a store). With AVX-512: 4 rows
- * x 32 columns in 16-lane vectors; with AVX, 6 rows x 16 columns in 8-lane ones; else 6 rows x 8
- * columns in 4-lane ones. */
+ * B starts at b + k * ldb, rows of C at c + m * ldc. B goes in panels of two vectors of columns
+ * by a block of k rows, copied contiguous on the stack (the panel then stays in L1 while every
+ * row tile of A runs over it; read in place, a block of six rows streamed all of a large B
+ * from L3), on attn_gemm_tile's register tiles. */
 #if defined(__TINYC__) && defined(__x86_64__)
 /* The tcc tier on x86-64: a tile of 6 rows x 4 columns of C in xmm0-xmm5 across a chunk of the
  * k loop, through tcc's inline assembler (it names xmm0-xmm7 only and has no shuffles, so the
@@ -186,83 +275,30 @@ static void attn_gemm_nn(float *c, long ldc, const float *a, long ars, long acs,
     }
 }
 #elif defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-#ifndef ATTN_GEMM_OUT_OF_LINE
-/* Out of line and opaque to gcc's interprocedural passes: propagating one call's constant
- * sizes into the body made gcc 12 warn about iterations that never run
- * (-Waggressive-loop-optimizations), and the loops gain nothing from the constants. */
-#if defined(__clang__)
-#define ATTN_GEMM_OUT_OF_LINE __attribute__((noinline))
-#else
-#define ATTN_GEMM_OUT_OF_LINE __attribute__((noipa))
-#endif
-#endif
-#if defined(__AVX512F__)
-#define ATTN_GEMM_LANES 16
-#define ATTN_GEMM_ROWS 4
-#elif defined(__AVX__)
-#define ATTN_GEMM_LANES 8
-#define ATTN_GEMM_ROWS 6
-#else
-/* SSE and NEON registers: 8-lane vectors there are register pairs, and the 6x2 tile of
- * pairs no longer fits in the 16 SSE registers (gcc then adds into memory). */
-#define ATTN_GEMM_LANES 4
-#define ATTN_GEMM_ROWS 6
-#endif
-typedef float attn_gemm_vec __attribute__((vector_size(4 * ATTN_GEMM_LANES)));
 ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nn(float *c, long ldc, const float *a, long ars, long acs, const float *b,
                                                long ldb, long m, long n, long k, const float *bias, float alpha)
 {
-    const long w = 2 * ATTN_GEMM_LANES;
-    for (long i = 0; i < m; i += ATTN_GEMM_ROWS) {
-        const long rows = m - i < ATTN_GEMM_ROWS ? m - i : ATTN_GEMM_ROWS;
-        /* Rows past the end repeat the block's first row; their sums are never stored. */
-        const float *ar[ATTN_GEMM_ROWS];
-        for (long r = 0; r < ATTN_GEMM_ROWS; r++) ar[r] = a + (r < rows ? i + r : i) * ars;
-        long t = 0;
-        for (; t + w <= n; t += w) {
-            attn_gemm_vec acc[ATTN_GEMM_ROWS][2];
-            for (long r = 0; r < ATTN_GEMM_ROWS; r++) {
-                for (long h = 0; h < 2; h++) acc[r][h] = (attn_gemm_vec){0};
+    float bt[ATTN_GEMM_KC * 2 * ATTN_GEMM_LANES] __attribute__((aligned(64)));
+    for (long p0 = 0; p0 < k; p0 += ATTN_GEMM_KC) {
+        const long kc = k - p0 < ATTN_GEMM_KC ? k - p0 : ATTN_GEMM_KC;
+        for (long j = 0; j < n; j += 2 * ATTN_GEMM_LANES) {
+            const long cols = n - j < 2 * ATTN_GEMM_LANES ? n - j : 2 * ATTN_GEMM_LANES;
+            /* One vector wide when that is all that is left (attention over 49 keys). */
+            const long w = cols > ATTN_GEMM_LANES ? 2 * ATTN_GEMM_LANES : ATTN_GEMM_LANES;
+            for (long p = 0; p < kc; p++) {
+                const float *br = b + (p0 + p) * ldb + j;
+                for (long t = 0; t < w; t++) bt[p * w + t] = t < cols ? br[t] : 0.0f;
             }
-            for (long p = 0; p < k; p++) {
-                attn_gemm_vec b0, b1;
-                __builtin_memcpy(&b0, b + p * ldb + t, sizeof b0);
-                __builtin_memcpy(&b1, b + p * ldb + t + ATTN_GEMM_LANES, sizeof b1);
-                for (long r = 0; r < ATTN_GEMM_ROWS; r++) {
-                    const float x = ar[r][p * acs];
-                    acc[r][0] += x * b0;
-                    acc[r][1] += x * b1;
-                }
-            }
-            for (long r = 0; r < rows; r++) {
-                const float add = bias ? bias[i + r] : 0.0f;
-                for (long h = 0; h < 2; h++) {
-                    attn_gemm_vec v = acc[r][h] * alpha + add;
-                    __builtin_memcpy(c + (i + r) * ldc + t + h * ATTN_GEMM_LANES, &v, sizeof v);
-                }
-            }
+            /* acs as a constant where it is 1, so the tile steps one pointer per row. */
+            if (acs == 1) attn_gemm_panel(c + j, ldc, 1, a + p0, ars, 1, bt, m, kc, cols, p0 == 0);
+            else attn_gemm_panel(c + j, ldc, 1, a + p0 * acs, ars, acs, bt, m, kc, cols, p0 == 0);
         }
-        /* One vector at a time, then single columns: attention over 49 keys is mostly tail. */
-        for (; t + ATTN_GEMM_LANES <= n; t += ATTN_GEMM_LANES) {
-            attn_gemm_vec acc[ATTN_GEMM_ROWS];
-            for (long r = 0; r < ATTN_GEMM_ROWS; r++) acc[r] = (attn_gemm_vec){0};
-            for (long p = 0; p < k; p++) {
-                attn_gemm_vec b0;
-                __builtin_memcpy(&b0, b + p * ldb + t, sizeof b0);
-                for (long r = 0; r < ATTN_GEMM_ROWS; r++) acc[r] += ar[r][p * acs] * b0;
-            }
-            for (long r = 0; r < rows; r++) {
-                attn_gemm_vec v = acc[r] * alpha + (bias ? bias[i + r] : 0.0f);
-                __builtin_memcpy(c + (i + r) * ldc + t, &v, sizeof v);
-            }
-        }
-        for (; t < n; t++) {
-            for (long r = 0; r < rows; r++) {
-                float s = 0.0f;
-                for (long p = 0; p < k; p++) s += ar[r][p * acs] * b[p * ldb + t];
-                c[(i + r) * ldc + t] = s * alpha + (bias ? bias[i + r] : 0.0f);
-            }
-        }
+    }
+    /* alpha scales the finished sums, as the interpreter does; then the bias. */
+    if (alpha == 1.0f && !bias && k > 0) return;
+    for (long i = 0; i < m; i++) {
+        const float add = bias ? bias[i] : 0.0f;
+        for (long j = 0; j < n; j++) c[i * ldc + j] = (k > 0 ? c[i * ldc + j] * alpha : 0.0f * alpha) + add;
     }
 }
 #endif
@@ -271,10 +307,10 @@ ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nn(float *c, long ldc, const float *
 #if defined(__x86_64__) || defined(__aarch64__)
 /* C[i][j] = alpha * sum_k A[i][k] * B[j][k] for gcc and clang on 64-bit hosts: Gram matrices
  * (DANet CAM's X.X^T) and attention's weighted sums of V. Rows of A and B are contiguous (pitches
- * lda, ldb); C[i][j] is c[i * ldc + j * cs]. A tile of two rows of A by four rows of B keeps its
- * eight partial-sum vectors in registers across the whole k loop: each step loads six vectors
- * for eight multiply-adds. The accumulators are named variables, not an array: gcc keeps an array
- * of vectors this size on the stack and adds into memory (a load and a store per multiply-add). */
+ * lda, ldb); C[i][j] is c[i * ldc + j * cs]. A panel of B's rows is packed transposed (k-major)
+ * on the stack, which turns the product into attn_gemm_tile's broadcast form: the dot-product
+ * form needs a load per two multiply-adds and a horizontal sum per element. k goes in blocks so
+ * the packed panel stays in L1 and A's block in L2. */
 #if defined(__TINYC__) && defined(__x86_64__)
 /* The tcc tier on x86-64: one row of A against six rows of B, the six partial-sum vectors in
  * xmm0-xmm5 across the whole k loop (tcc's inline assembler names xmm0-xmm7 only). A step loads
@@ -339,72 +375,27 @@ static void attn_gemm_nt(float *c, long ldc, long cs, const float *a, long lda, 
     }
 }
 #elif defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-#ifndef ATTN_GEMM_OUT_OF_LINE
-/* Out of line and opaque to gcc's interprocedural passes: propagating one call's constant
- * sizes into the body made gcc 12 warn about iterations that never run
- * (-Waggressive-loop-optimizations), and the loops gain nothing from the constants. */
-#if defined(__clang__)
-#define ATTN_GEMM_OUT_OF_LINE __attribute__((noinline))
-#else
-#define ATTN_GEMM_OUT_OF_LINE __attribute__((noipa))
-#endif
-#endif
-/* One vector register: 16 lanes with AVX-512, 8 with AVX, else 4 (SSE, NEON). */
-#if defined(__AVX512F__)
-#define ATTN_NT_LANES 16
-#elif defined(__AVX__)
-#define ATTN_NT_LANES 8
-#else
-#define ATTN_NT_LANES 4
-#endif
-typedef float attn_gemm_nt_v __attribute__((vector_size(4 * ATTN_NT_LANES)));
-/* The lanes of v summed pairwise, as a macro: a vector argument by value is an ABI note under
- * -Wpsabi on some levels. */
-#define ATTN_NT_SUM(v, out)                                                                          \
-    do {                                                                                             \
-        float attn_nt_l[ATTN_NT_LANES];                                                              \
-        __builtin_memcpy(attn_nt_l, &(v), sizeof attn_nt_l);                                         \
-        for (int attn_nt_w = ATTN_NT_LANES / 2; attn_nt_w > 0; attn_nt_w /= 2) {                     \
-            for (int attn_nt_q = 0; attn_nt_q < attn_nt_w; attn_nt_q++) attn_nt_l[attn_nt_q] += attn_nt_l[attn_nt_q + attn_nt_w]; \
-        }                                                                                            \
-        (out) = attn_nt_l[0];                                                                        \
-    } while (0)
 ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nt(float *c, long ldc, long cs, const float *a, long lda, const float *b, long ldb, long m, long n,
                          long k, float alpha)
 {
-    const long kv = k - k % ATTN_NT_LANES;
-    for (long i = 0; i < m; i += 2) {
-        const long rows = m - i < 2 ? m - i : 2;
-        /* A row past the end reads the tile's first row again; its sums are never stored. */
-        const float *a0 = a + i * lda, *a1 = rows > 1 ? a0 + lda : a0;
-        for (long j = 0; j < n; j += 4) {
-            const long cols = n - j < 4 ? n - j : 4;
-            const float *b0 = b + j * ldb;
-            const float *b1 = cols > 1 ? b0 + ldb : b0, *b2 = cols > 2 ? b0 + 2 * ldb : b0, *b3 = cols > 3 ? b0 + 3 * ldb : b0;
-            attn_gemm_nt_v c00 = {0}, c01 = {0}, c02 = {0}, c03 = {0}, c10 = {0}, c11 = {0}, c12 = {0}, c13 = {0};
-            for (long p = 0; p < kv; p += ATTN_NT_LANES) {
-                attn_gemm_nt_v x0, x1, x2, x3, y;
-                __builtin_memcpy(&x0, b0 + p, sizeof x0);
-                __builtin_memcpy(&x1, b1 + p, sizeof x1);
-                __builtin_memcpy(&x2, b2 + p, sizeof x2);
-                __builtin_memcpy(&x3, b3 + p, sizeof x3);
-                __builtin_memcpy(&y, a0 + p, sizeof y);
-                c00 += y * x0; c01 += y * x1; c02 += y * x2; c03 += y * x3;
-                __builtin_memcpy(&y, a1 + p, sizeof y);
-                c10 += y * x0; c11 += y * x1; c12 += y * x2; c13 += y * x3;
+    float bt[ATTN_GEMM_KC * 2 * ATTN_GEMM_LANES] __attribute__((aligned(64)));
+    for (long p0 = 0; p0 < k; p0 += ATTN_GEMM_KC) {
+        const long kc = k - p0 < ATTN_GEMM_KC ? k - p0 : ATTN_GEMM_KC;
+        for (long j = 0; j < n; j += 2 * ATTN_GEMM_LANES) {
+            const long cols = n - j < 2 * ATTN_GEMM_LANES ? n - j : 2 * ATTN_GEMM_LANES;
+            /* One vector wide when that is all that is left (attention's 8-query blocks). */
+            const long w = cols > ATTN_GEMM_LANES ? 2 * ATTN_GEMM_LANES : ATTN_GEMM_LANES;
+            for (long t = 0; t < w; t++) {
+                const float *br = b + (j + t) * ldb + p0;
+                for (long p = 0; p < kc; p++) bt[p * w + t] = t < cols ? br[p] : 0.0f;
             }
-            float s[2][4];
-            ATTN_NT_SUM(c00, s[0][0]); ATTN_NT_SUM(c01, s[0][1]); ATTN_NT_SUM(c02, s[0][2]); ATTN_NT_SUM(c03, s[0][3]);
-            ATTN_NT_SUM(c10, s[1][0]); ATTN_NT_SUM(c11, s[1][1]); ATTN_NT_SUM(c12, s[1][2]); ATTN_NT_SUM(c13, s[1][3]);
-            const float *ar[2] = {a0, a1}, *br[4] = {b0, b1, b2, b3};
-            for (long r = 0; r < rows; r++) {
-                for (long t = 0; t < cols; t++) {
-                    float sum = s[r][t];
-                    for (long p = kv; p < k; p++) sum += ar[r][p] * br[t][p];
-                    c[(i + r) * ldc + (j + t) * cs] = sum * alpha;
-                }
-            }
+            attn_gemm_panel(c + j * cs, ldc, cs, a + p0, lda, 1, bt, m, kc, cols, p0 == 0);
         }
+    }
+    /* alpha scales the finished sums, as the interpreter does. */
+    if (alpha == 1.0f && k > 0) return;
+    for (long i = 0; i < m; i++) {
+        for (long j = 0; j < n; j++) c[i * ldc + j * cs] = k > 0 ? c[i * ldc + j * cs] * alpha : 0.0f * alpha;
     }
 }
 #endif

@@ -93,16 +93,25 @@ extension CEmitter {
 
     /// For each query row `i` of the block: its dots with the table rows its keys reach (the
     /// scaled position logits per key row and per key column), then those added to its scores.
-    private func relPositionRows(_ r: RelPosLogits, q: ValueID, n: CExpr, b: CExpr, d: Int, keys: Int, scores: String) -> [Stmt] {
+    /// On hosts the query's column of Q is first copied contiguous, and each dot is a row helper:
+    /// the scalar form reads Q a row apart per term and waits on one multiply-add after another.
+    private func relPositionRows(_ r: RelPosLogits, q: ValueID, n: CExpr, b: CExpr, d: Int, keys: Int, scores: String, host: Bool = false)
+        -> [Stmt]
+    {
         let block = Self.rowBlock
         let (i, i0): (CExpr, CExpr) = ("i", "i0")
         let qh = i / r.queryWidth, qw = i % r.queryWidth
         let relH = "\(scores)_h", relW = "\(scores)_w"
         let factor = r.scale == 1 ? "" : " * \(cFloat(r.scale))"
         let qt = element(q, n: n, c: b, h: "t", w: i)
+        let column = "\(scores)_q"
         // One table's dots: entry `a` of the query's slice is table row `a − qpos + extent − 1`.
         func dots(_ table: ParamID, _ out: String, extent: Int, position: CExpr) -> Stmt {
             let entry = ("a" - position + (extent - 1)) * d + "t"
+            if host {
+                let row = plus(names.param(table), ("a" - position + (extent - 1)) * d)
+                return .loop(variable: "a", extent: extent, body: [.line("\(out)[a] = attn_row_dot(\(column), \(row), \(d))\(factor);")])
+            }
             return .loop(variable: "a", extent: extent, body: [
                 .line("float acc = 0.0f;"),
                 .loop(variable: "t", extent: d, body: [.line("acc += \(qt) * \(names.param(table))[\(entry)];")]),
@@ -112,6 +121,10 @@ extension CEmitter {
         return [
             .range(variable: "i", from: i0, to: "i1", body: [
                 .line("float *\(relH) = \(plus(scores, CExpr(block * keys))), *\(relW) = \(relH) + \(r.keyHeight);"),
+            ] + (host ? [
+                .line("float \(column)[\(d)];"),
+                .loop(variable: "t", extent: d, body: [.line("\(column)[t] = \(qt);")]),
+            ] : []) + [
                 dots(r.heightRel, relH, extent: r.keyHeight, position: qh),
                 dots(r.widthRel, relW, extent: r.keyWidth, position: qw),
                 .line("float *s = \(plus(scores, (i - i0) * keys));"),
@@ -230,7 +243,7 @@ extension CEmitter {
                 host.pre[host.innermost].append(.stepped(variable: "i0", extent: out.w, step: CExpr(block), body: [
                     .line("const int i1 = \(i0 + block) < \(out.w) ? \(i0 + block) : \(out.w);"),
                     .line("attn_gemm_nn(\(scores), \(keys), \(qBlock), 1, \(qw), \(kBase), \(keys), i1 - i0, \(keys), \(d), (const float *)0, \(cFloat(scale)));"),
-                ] + (relPos.map { self.relPositionRows($0, q: q, n: hn.index, b: hb.index, d: d, keys: keys, scores: scores) } ?? []) + [
+                ] + (relPos.map { self.relPositionRows($0, q: q, n: hn.index, b: hb.index, d: d, keys: keys, scores: scores, host: true) } ?? []) + [
                     rows(softmax(tcc)),
                     .line("attn_gemm_nt(\(oBlock), \(out.w), 1, \(vBase), \(keys), \(scores), \(keys), \(dv), i1 - i0, \(keys), 1.0f);"),
                 ]))
@@ -242,11 +255,11 @@ extension CEmitter {
                     p.split(
                         [.vectorHost],
                         { p in
-                            for helper in [Helper.gemmNN, .rowMax, .rowSum, .gemmNT] { p.use(helper) }
+                            for helper in [Helper.gemmNN, .rowMax, .rowSum, .gemmNT] + (relPos == nil ? [] : [.rowDot]) { p.use(helper) }
                             gemmNest(false).print(into: &p)
                         },
                         else: { p in
-                            for helper in [Helper.gemmNN, .rowMax, .rowExpSum, .gemmNT] { p.use(helper) }
+                            for helper in [Helper.gemmNN, .rowMax, .rowExpSum, .gemmNT] + (relPos == nil ? [] : [.rowDot]) { p.use(helper) }
                             gemmNest(true).print(into: &p)
                         })
                 },

@@ -6,7 +6,7 @@ import AttnTemplates
 /// A helper the generated code may call, in the order a file defines them.
 package enum Helper: String, CaseIterable, Sendable {
     case sqrtf, expf, tanhf, erff
-    case gemmNN = "gemm_nn", gemmNT = "gemm_nt", rowsVec = "rows_vec", rowsPool = "rows_pool", rowsDot = "rows_dot"
+    case gemmTile = "gemm_tile", gemmNN = "gemm_nn", gemmNT = "gemm_nt", rowsVec = "rows_vec", rowsPool = "rows_pool", rowsDot = "rows_dot"
     case rowAxpy = "row_axpy", rowDot = "row_dot", rowDot2 = "row_dot2", rowSum = "row_sum", rowMax = "row_max"
     case rowSumMax = "row_sum_max", rowScale = "row_scale", rowScaleSumMax = "row_scale_sum_max"
     case rowScaleMul = "row_scale_mul", wideTaps = "wide_taps", rowExpSum = "row_exp_sum"
@@ -15,7 +15,7 @@ package enum Helper: String, CaseIterable, Sendable {
     /// tcc on x86-64 where it has an asm form (`hasTCCForm`: the GEMM micro-kernels).
     var hostOnly: Bool {
         switch self {
-        case .gemmNN, .gemmNT, .rowsVec, .rowsPool, .rowsDot, .rowExpSum: return true
+        case .gemmTile, .gemmNN, .gemmNT, .rowsVec, .rowsPool, .rowsDot, .rowExpSum: return true
         case .sqrtf, .expf, .tanhf, .erff, .rowAxpy, .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowScale, .rowScaleSumMax, .rowScaleMul,
             .wideTaps:
             return false
@@ -27,7 +27,7 @@ package enum Helper: String, CaseIterable, Sendable {
         switch self {
         case .rowAxpy, .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowScale, .rowScaleSumMax, .rowScaleMul: return true
         case .gemmNN, .gemmNT, .wideTaps, .rowExpSum: return true
-        case .sqrtf, .expf, .tanhf, .erff, .rowsVec, .rowsPool, .rowsDot: return false
+        case .sqrtf, .expf, .tanhf, .erff, .gemmTile, .rowsVec, .rowsPool, .rowsDot: return false
         }
     }
 
@@ -36,8 +36,8 @@ package enum Helper: String, CaseIterable, Sendable {
     var hasWideRows: Bool {
         switch self {
         case .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax: return true
-        case .sqrtf, .expf, .tanhf, .erff, .gemmNN, .gemmNT, .rowsVec, .rowsPool, .rowsDot, .rowAxpy, .rowScale, .rowScaleSumMax, .rowScaleMul,
-            .wideTaps, .rowExpSum:
+        case .sqrtf, .expf, .tanhf, .erff, .gemmTile, .gemmNN, .gemmNT, .rowsVec, .rowsPool, .rowsDot, .rowAxpy, .rowScale, .rowScaleSumMax,
+            .rowScaleMul, .wideTaps, .rowExpSum:
             return false
         }
     }
@@ -46,9 +46,11 @@ package enum Helper: String, CaseIterable, Sendable {
     var needs: [Helper] {
         switch self {
         case .rowsPool, .rowsDot: return [.rowsVec]
+        // Both GEMMs' vector-extension forms run on its register tiles (tcc's asm forms stand alone).
+        case .gemmNN, .gemmNT: return [.gemmTile]
         // attn_tanhf and attn_erff call attn_expf (libm's call libm's own).
         case .tanhf, .erff: return [.expf]
-        case .sqrtf, .expf, .gemmNN, .gemmNT, .rowsVec, .rowAxpy, .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowScale,
+        case .sqrtf, .expf, .gemmTile, .rowsVec, .rowAxpy, .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowScale,
             .rowScaleSumMax, .rowScaleMul, .wideTaps, .rowExpSum:
             return []
         }
@@ -70,7 +72,11 @@ struct HelperDefinitions {
 
     init(_ calls: [Helper: Set<Compiler>], target: EmitTarget, libm: Bool, shared: Bool = false) {
         var uses = calls.mapValues { $0.intersection(target.compilers) }.filter { !$0.value.isEmpty }
-        for (helper, set) in uses { for dependency in helper.needs { uses[dependency, default: []].formUnion(set) } }
+        for (helper, set) in uses {
+            // tcc's asm form of a helper calls nothing: only the other compilers' forms call what it needs.
+            let callers = helper.hasTCCForm ? set.subtracting([.tcc]) : set
+            for dependency in helper.needs where !callers.isEmpty { uses[dependency, default: []].formUnion(callers) }
+        }
         if libm {
             // libm's tanhf and erff need no definition, and call no expf of ours.
             let direct = calls[.expf].map { $0.intersection(target.compilers) } ?? []

@@ -10,8 +10,12 @@ import Testing
 
 @testable import AttnGen
 
-/// X·Xᵀ and X·(X·Xᵀ)... on planes whose sides are not multiples of any tile or vector width.
-private let gemmEdges: [BlockSpec] = try! [(1, 2, 5, 1), (1, 3, 13, 37), (2, 2, 2, 17), (1, 1, 9, 33)].map { n, c, h, w in
+/// X·Xᵀ and X·(X·Xᵀ)... on planes whose sides are not multiples of any tile or vector width. The
+/// last two reach past the GEMMs' k blocks (256 rows of B packed at a time: sums carried in C
+/// across blocks), with row counts that leave every row-tile tail (6, 4 or 2 rows by two vectors;
+/// 12 or 6 by one) and column panels one vector wide under each vector width.
+private let gemmEdges: [BlockSpec] = try! [(1, 2, 5, 1), (1, 3, 13, 37), (2, 2, 2, 17), (1, 1, 9, 33), (1, 1, 21, 300), (1, 2, 7, 520)].map {
+    n, c, h, w in
     let json = """
         {"name": "gemm_edges_\(c)_\(h)_\(w)", "input": {"n": \(n), "c": \(c), "h": \(h), "w": \(w)}, "graph": [
           {"op": "matmul", "inputs": ["x", "x"], "transpose_b": true, "alpha": 0.25, "as": "E"},
