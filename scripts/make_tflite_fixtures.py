@@ -19,7 +19,9 @@ Blocks (the shapes MobileNetV3/EfficientNet-style networks give them, as the con
                    MEAN → CONV_2D (ReLU) → CONV_2D (ReLU6) → MUL(gate, 1/6) → MUL(x, gate)
   ECA:             MEAN (no keep_dims) → RESHAPE [1,1,C,1] → CONV_2D [1,1,k,1] → RESHAPE → LOGISTIC
                    → MUL, as the converter lowers a Keras Conv1D (one model with LOGISTIC before the RESHAPE)
-  CBAM:            not recognised by import-tflite yet; its model checks the manifest's reasons
+  CBAM:            MEAN and REDUCE_MAX over H,W → shared CONV_2D 1×1 (ReLU) → CONV_2D 1×1 → ADD →
+                   LOGISTIC → MUL(x); MEAN and REDUCE_MAX over C → QUANTIZE (the quantiser's, to
+                   one scale) → CONCATENATION → CONV_2D 7×7 → LOGISTIC → MUL
 
 Writes per model NAME.tflite, NAME.input.bin and NAME.output.bin (CASES samples of int8, one after
 another, NHWC) and index.json (per model: its blocks' kinds, input/output shapes, sample count).
@@ -170,16 +172,16 @@ def reduce_op(g, name, code, x, axes, out_shape):
     return g.op(code, [x, at], [out], tfl.BuiltinOptions.ReducerOptions, opts)
 
 
-def cbam_block(g, name, x, shape, rd, rng):
+def cbam_block(g, name, x, shape, rd, rng, k=7):
     """CBAM as a Keras port writes it: a shared 1x1-conv MLP on the average- and max-pooled
-    descriptors, ADD, LOGISTIC, MUL; then a 7x7 conv on the channel mean and max, LOGISTIC, MUL.
-    Not recognised yet: it is here so the manifest's reasons are checked."""
+    descriptors, ADD, LOGISTIC, MUL; then a 7x7 conv on the channel mean and max, LOGISTIC, MUL."""
     _, h, w, c = shape
     avg = reduce_op(g, f"{name}.avg", tfl.BuiltinOperator.MEAN, x, [1, 2], (1, 1, 1, c))
     mx = reduce_op(g, f"{name}.max", tfl.BuiltinOperator.REDUCE_MAX, x, [1, 2], (1, 1, 1, c))
     w1 = (rng.standard_normal((rd, 1, 1, c)) / np.sqrt(c)).astype(np.float32)
     w2 = (rng.standard_normal((c, 1, 1, rd)) / np.sqrt(rd)).astype(np.float32)
-    b1, b2 = np.zeros(rd, np.float32), np.zeros(c, np.float32)
+    # Biases random rather than Keras's zeros, so the bias terms of the kernel are checked too.
+    b1, b2 = (rng.standard_normal(rd) * 0.3).astype(np.float32), (rng.standard_normal(c) * 0.3).astype(np.float32)
     t = [g.tensor(f"{name}.fc1.weight", w1.shape, w1), g.tensor(f"{name}.fc1.bias", b1.shape, b1),
          g.tensor(f"{name}.fc2.weight", w2.shape, w2), g.tensor(f"{name}.fc2.bias", b2.shape, b2)]
     outs = []
@@ -205,7 +207,7 @@ def cbam_block(g, name, x, shape, rd, rng):
     copts = tfl.ConcatenationOptionsT()
     copts.axis = 3
     g.op(tfl.BuiltinOperator.CONCATENATION, [cavg, cmax], [cat], tfl.BuiltinOptions.ConcatenationOptions, copts)
-    sp = conv_kxk(g, f"{name}.spatial.conv", cat, 2, 1, 7, (h, w), rng)
+    sp = conv_kxk(g, f"{name}.spatial.conv", cat, 2, 1, k, (h, w), rng)
     sgate = g.tensor(f"{name}.spatial.gate", (1, h, w, 1))
     g.op(tfl.BuiltinOperator.LOGISTIC, [sp], [sgate])
     return mul(g, f"{name}.spatial.scale", x1, sgate, shape)
@@ -213,7 +215,7 @@ def cbam_block(g, name, x, shape, rd, rng):
 
 def conv_kxk(g, name, x, cin, cout, k, shape_hw, rng):
     w = (rng.standard_normal((cout, k, k, cin)) / np.sqrt(cin * k * k)).astype(np.float32)
-    bias = np.zeros(cout, np.float32)
+    bias = (rng.standard_normal(cout) * 0.3).astype(np.float32)
     wt = g.tensor(f"{name}.weight", w.shape, w)
     bt = g.tensor(f"{name}.bias", bias.shape, bias)
     out = g.tensor(f"{name}.out", (1, *shape_hw, cout))
@@ -231,8 +233,8 @@ def model(name, shape, blocks, seed):
     for i, (rd, gate) in enumerate(blocks):
         if gate.startswith("eca"):
             y = eca_block(g, f"block{i}", y, shape, rd, rng, gate == "eca_gate_first")
-        elif gate == "cbam":
-            y = cbam_block(g, f"block{i}", y, shape, rd, rng)
+        elif gate.startswith("cbam"):
+            y = cbam_block(g, f"block{i}", y, shape, rd, rng, 3 if gate == "cbam_k3" else 7)
         else:
             y = se_block(g, f"block{i}", y, shape, rd, rng, gate)
     return g.serialise([x], [y]), rng
@@ -293,11 +295,11 @@ MODELS = [
     ("two_se_c16_4x4", (1, 4, 4, 16), [(4, "sigmoid"), (8, "hard_sigmoid")], 6),
     ("eca_c16_5x5", (1, 5, 5, 16), [(3, "eca")], 8),
     ("eca_c64_4x4", (1, 4, 4, 64), [(5, "eca_gate_first")], 9),
-    # Not recognised yet: checks that the manifest lists CBAM's pools with their reasons.
     ("cbam_c16_6x6", (1, 6, 6, 16), [(4, "cbam")], 7),
+    ("cbam_c24_5x7", (1, 5, 7, 24), [(6, "cbam_k3")], 10),
 ]
 
-KINDS = {"sigmoid": "se", "hard_sigmoid": "se_hard_sigmoid", "eca": "eca", "eca_gate_first": "eca"}
+KINDS = {"sigmoid": "se", "hard_sigmoid": "se_hard_sigmoid", "eca": "eca", "eca_gate_first": "eca", "cbam": "cbam", "cbam_k3": "cbam"}
 
 
 def main():

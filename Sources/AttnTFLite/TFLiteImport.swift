@@ -37,7 +37,7 @@ package struct TFLiteImport: Sendable {
             let name = "\(block.kind)\(i)"
             let range = block.operators.map(String.init).joined(separator: ", ")
             let origin = "\(cCommentSafe(modelName)), subgraph 0, operators \(range): tensor \(block.inputTensor) -> tensor \(block.outputTensor)"
-            kernels.append(Kernel(name: name, recognised: block, files: Int8SEEmitter.files(block.block, name: name, origin: origin)))
+            kernels.append(Kernel(name: name, recognised: block, files: Int8Emitter.files(block.block, name: name, origin: origin)))
         }
         self.kernels = kernels
         self.unrecognised = unrecognised
@@ -55,7 +55,7 @@ package struct TFLiteImport: Sendable {
             return """
                     {"name": \(jsonString(k.name)), "kind": \(jsonString(k.recognised.kind)), "operators": \(list(k.recognised.operators)), \
                 "input_tensor": \(k.recognised.inputTensor), "output_tensor": \(k.recognised.outputTensor), \
-                "shape_nhwc": \(list([1, b.height, b.width, b.channels])), "scratch_bytes": \(Int8SEEmitter.scratchBytes(b)), \
+                "shape_nhwc": \(list([1, b.height, b.width, b.channels])), "scratch_bytes": \(Int8Emitter.scratchBytes(b)), \
                 "header": \(jsonString(k.name + ".h")), "source": \(jsonString(k.name + ".c"))}
                 """
         }

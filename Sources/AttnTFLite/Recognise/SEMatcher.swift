@@ -15,7 +15,7 @@ package struct RecognisedBlock: Sendable {
     /// The tensor the kernel reads (the MEAN's input) and the one it writes (the last MUL's output).
     package let inputTensor: Int, outputTensor: Int
     /// The arithmetic.
-    package let block: Int8SE
+    package let block: Int8Block
 }
 
 /// An attention-like pattern the importer did not turn into a kernel.
@@ -26,7 +26,7 @@ package struct UnrecognisedPattern: Sendable, Equatable {
     package let why: String
 }
 
-private struct Mismatch: Error {
+struct Mismatch: Error {
     let why: String
     init(_ why: String) { self.why = why }
 }
@@ -47,36 +47,53 @@ package struct SEMatcher {
         self.readers = readers
     }
 
-    /// Every squeeze in the model, matched or explained.
+    /// Every squeeze in the model, matched or explained. A MEAN and a REDUCE_MAX over H and W of
+    /// the same tensor start a CBAM candidate; a MEAN alone an SE or ECA one.
     package func run() -> (blocks: [RecognisedBlock], unrecognised: [UnrecognisedPattern]) {
         var blocks: [RecognisedBlock] = []
         var unrecognised: [UnrecognisedPattern] = []
-        for (i, op) in model.operators.enumerated() where op.customCode == nil && (op.opcode == BuiltinOp.mean || op.opcode == BuiltinOp.reduceMax) {
+        var consumed = Set<Int>()
+        for (i, op) in model.operators.enumerated() where !consumed.contains(i) && op.customCode == nil && (op.opcode == BuiltinOp.mean || op.opcode == BuiltinOp.reduceMax) {
             if isChannelPool(op) {
                 unrecognised.append(UnrecognisedPattern(
-                    operators: [i], why: "a \(BuiltinOp.name(op.opcode)) over C (CBAM's spatial attention map) is not recognised yet"))
+                    operators: [i], why: "a \(BuiltinOp.name(op.opcode)) over C outside a recognised CBAM block (its spatial attention map)"))
                 continue
             }
             guard isSpatialSqueeze(op) else { continue }
+            let other = op.opcode == BuiltinOp.mean ? BuiltinOp.reduceMax : BuiltinOp.mean
+            let sibling = (readers[op.inputs[0]] ?? []).first { j in
+                j != i && model.operators[j].opcode == other && model.operators[j].customCode == nil && isSpatialSqueeze(model.operators[j])
+            }
             var chain = [i]
             do throws(Mismatch) {
-                if op.opcode == BuiltinOp.reduceMax {
-                    throw Mismatch("a REDUCE_MAX over H and W (CBAM's max-pooled descriptor) is not recognised yet")
+                if let sibling {
+                    let (meanIndex, maxIndex) = op.opcode == BuiltinOp.mean ? (i, sibling) : (sibling, i)
+                    chain = [meanIndex, maxIndex]
+                    consumed.formUnion(chain)
+                    let block = try matchCBAM(mean: meanIndex, max: maxIndex, &chain)
+                    consumed.formUnion(block.operators)
+                    blocks.append(block)
+                } else {
+                    if op.opcode == BuiltinOp.reduceMax {
+                        throw Mismatch("a REDUCE_MAX over H and W without a MEAN of the same tensor (CBAM's other descriptor) is not recognised")
+                    }
+                    blocks.append(try match(i, &chain))
                 }
-                blocks.append(try match(i, &chain))
             } catch {
+                // A broken CBAM's pools over C belong to its report, not to reports of their own.
+                if sibling != nil { consumed.formUnion(chain) }
                 unrecognised.append(UnrecognisedPattern(operators: chain, why: error.why))
             }
         }
         return (blocks, unrecognised)
     }
 
-    private func isChannelPool(_ op: TFLiteOperator) -> Bool {
+    func isChannelPool(_ op: TFLiteOperator) -> Bool {
         guard op.inputs.count == 2, op.inputs[1] >= 0, let axes = try? int32s(op.inputs[1]) else { return false }
         return Set(axes) == [3] && model.tensors[op.inputs[0]].shape.count == 4
     }
 
-    private func isSpatialSqueeze(_ op: TFLiteOperator) -> Bool {
+    func isSpatialSqueeze(_ op: TFLiteOperator) -> Bool {
         guard op.inputs.count == 2, op.inputs[1] >= 0, let axes = try? int32s(op.inputs[1]) else { return false }
         return Set(axes) == [1, 2] && model.tensors[op.inputs[0]].shape.count == 4
     }
@@ -170,11 +187,11 @@ package struct SEMatcher {
         let block = Int8SE(
             height: h, width: w, channels: c, inputZeroPoint: xZero, meanMultiplier: meanMultiplier(meanBase, count: h * w),
             meanZeroPoint: sZero, excitation: excitation, gate: gate, scale: scale)
-        return RecognisedBlock(kind: kind, operators: chain, inputTensor: x, outputTensor: y, block: block)
+        return RecognisedBlock(kind: kind, operators: chain, inputTensor: x, outputTensor: y, block: .se(block))
     }
 
     /// An int8 tensor of `c` elements whose last dimension is `c` (any rank).
-    private func isVector(_ t: Int, _ c: Int) -> Bool {
+    func isVector(_ t: Int, _ c: Int) -> Bool {
         let tensor = model.tensors[t]
         return tensor.elementCount == c && (tensor.shape.last == c || tensor.shape.count == 4 && tensor.shape == [1, 1, c, 1])
     }
@@ -182,10 +199,12 @@ package struct SEMatcher {
     /// The single operator after `t` that computes something, passing through int8 RESHAPE,
     /// SQUEEZE and EXPAND_DIMS that keep the elements and the quantisation (TFLM copies bytes);
     /// returns it, its index and the tensor it reads.
-    private func nextReader(of start: Int, _ what: String, chain: inout [Int]) throws(Mismatch) -> (Int, TFLiteOperator, Int) {
+    func nextReader(of start: Int, _ what: String, chain: inout [Int]) throws(Mismatch) -> (Int, TFLiteOperator, Int) {
         var t = start
+        var steps = 0
         while true {
-            guard chain.count <= model.operators.count else { throw Mismatch("\(what): the operators form a cycle") }
+            steps += 1
+            guard steps <= model.operators.count else { throw Mismatch("\(what): the operators form a cycle") }
             let (i, op) = try onlyReader(of: t, what, chain: &chain)
             guard op.opcode == BuiltinOp.reshape || op.opcode == BuiltinOp.squeeze || op.opcode == BuiltinOp.expandDims else {
                 return (i, op, t)
@@ -237,7 +256,7 @@ package struct SEMatcher {
             padding: (weights.count - 1) / 2, inputOffset: -inputZero, outputZeroPoint: outZero, clampMin: lo, clampMax: hi)
     }
     /// The op's only output, checked to be int8 [1, h, w, c].
-    private func single(_ op: TFLiteOperator, _ name: String, _ h: Int, _ w: Int, _ c: Int) throws(Mismatch) -> Int {
+    func single(_ op: TFLiteOperator, _ name: String, _ h: Int, _ w: Int, _ c: Int) throws(Mismatch) -> Int {
         guard op.outputs.count == 1 else { throw Mismatch("\(name) has \(op.outputs.count) outputs") }
         let t = model.tensors[op.outputs[0]]
         guard t.shape == [1, h, w, c] else { throw Mismatch("\(name)'s output has shape \(t.shape), not [1, \(h), \(w), \(c)]") }
@@ -246,7 +265,7 @@ package struct SEMatcher {
 
     /// The single operator reading tensor `t`, appended to the chain; a tensor read by several
     /// operators or leaving the subgraph cannot be fused away.
-    private func onlyReader(of t: Int, _ what: String, chain: inout [Int]) throws(Mismatch) -> (Int, TFLiteOperator) {
+    func onlyReader(of t: Int, _ what: String, chain: inout [Int]) throws(Mismatch) -> (Int, TFLiteOperator) {
         let ops = readers[t] ?? []
         guard !model.outputs.contains(t) else { throw Mismatch("\(what) is an output of the subgraph") }
         guard ops.count == 1 else { throw Mismatch("\(what) is read by \(ops.count) operators \(ops), not one") }
@@ -257,7 +276,7 @@ package struct SEMatcher {
     }
 
     /// Per-tensor int8 quantisation of an activation: (scale, zero point).
-    private func activation(_ t: Int, _ what: String) throws(Mismatch) -> (Float, Int32) {
+    func activation(_ t: Int, _ what: String) throws(Mismatch) -> (Float, Int32) {
         let tensor = model.tensors[t]
         guard tensor.type == .int8 else { throw Mismatch("\(what) is \(tensor.type), not INT8") }
         guard let q = tensor.quantization, q.scales.count == 1, q.scales[0] > 0, q.scales[0].isFinite,
@@ -269,7 +288,7 @@ package struct SEMatcher {
     }
 
     /// A 1×1 CONV_2D on a [1,1,1,inputs] vector.
-    private func dense(_ op: TFLiteOperator, _ index: Int, input: Int, inputZero: Int32, inputScale: Float, inputs: Int)
+    func dense(_ op: TFLiteOperator, _ index: Int, input: Int, inputZero: Int32, inputScale: Float, inputs: Int)
         throws(Mismatch) -> Int8Dense
     {
         guard op.opcode == BuiltinOp.conv2D, case .conv2D(_, _, _, let act, _, _) = op.options, op.inputs.count >= 2,
@@ -312,7 +331,7 @@ package struct SEMatcher {
     }
 
     /// MUL's requantisation for output (scale, zp) and operands a, b.
-    private func mul(_ op: TFLiteOperator, _ outScale: Float, _ outZero: Int32, _ aScale: Float, _ aZero: Int32, _ bScale: Float, _ bZero: Int32)
+    func mul(_ op: TFLiteOperator, _ outScale: Float, _ outZero: Int32, _ aScale: Float, _ aZero: Int32, _ bScale: Float, _ bZero: Int32)
         throws(Mismatch) -> Int8Mul
     {
         guard case .arithmetic(let act) = op.options, let (lo, hi) = activationRange(act, scale: outScale, zeroPoint: outZero) else {
@@ -325,14 +344,14 @@ package struct SEMatcher {
 
     /// QuantizeMultiplier of a real scale ratio, refused unless finite, positive and below 2^30
     /// (TFLite's own kernels assume as much; a quantiser never writes scales that far apart).
-    private func requantization(_ real: Double, _ what: String) throws(Mismatch) -> QuantizedMultiplier {
+    func requantization(_ real: Double, _ what: String) throws(Mismatch) -> QuantizedMultiplier {
         guard real.isFinite, real > 0, real < Double(1 << 30) else {
             throw Mismatch("\(what): the requantisation multiplier \(real) is not a finite positive number below 2^30")
         }
         return QuantizedMultiplier(real)
     }
 
-    private func int8s(_ t: Int) throws(Mismatch) -> [Int8] {
+    func int8s(_ t: Int) throws(Mismatch) -> [Int8] {
         let tensor = model.tensors[t]
         let data = model.data(t)
         guard tensor.type == .int8, data.count == tensor.elementCount else {
@@ -341,7 +360,7 @@ package struct SEMatcher {
         return data.map { Int8(bitPattern: $0) }
     }
 
-    private func int32s(_ t: Int) throws(Mismatch) -> [Int32] {
+    func int32s(_ t: Int) throws(Mismatch) -> [Int32] {
         let tensor = model.tensors[t]
         let data = Array(model.data(t))
         guard tensor.type == .int32, data.count == 4 * tensor.elementCount else {
