@@ -19,6 +19,8 @@ Blocks (the shapes MobileNetV3/EfficientNet-style networks give them, as the con
                    MEAN → CONV_2D (ReLU) → CONV_2D (ReLU6) → MUL(gate, 1/6) → MUL(x, gate)
   ECA:             MEAN (no keep_dims) → RESHAPE [1,1,C,1] → CONV_2D [1,1,k,1] → RESHAPE → LOGISTIC
                    → MUL, as the converter lowers a Keras Conv1D (one model with LOGISTIC before the RESHAPE)
+  SE with HARD_SWISH: as SE or hard-sigmoid SE with a HARD_SWISH op after the reduce conv
+  HARD_SWISH alone: hard_swish_op_* (no block; the HARD_SWISH table is checked against them)
   CBAM:            MEAN and REDUCE_MAX over H,W → shared CONV_2D 1×1 (ReLU) → CONV_2D 1×1 → ADD →
                    LOGISTIC → MUL(x); MEAN and REDUCE_MAX over C → QUANTIZE (the quantiser's, to
                    one scale) → CONCATENATION → CONV_2D 7×7 → LOGISTIC → MUL
@@ -112,10 +114,16 @@ def mul(g, name, a, b, shape):
 
 
 def se_block(g, name, x, shape, rd, rng, gate):
-    """One SE block on x [1,H,W,C]; gate "sigmoid" or "hard_sigmoid" (Keras MobileNetV3's form)."""
+    """One SE block on x [1,H,W,C]; gate "sigmoid" or "hard_sigmoid" (Keras MobileNetV3's form),
+    "hswish_" before either: a HARD_SWISH op after the reduce conv instead of its fused ReLU."""
     _, h, w, c = shape
     s = mean_hw(g, f"{name}.mean", x, c)
-    r = conv1x1(g, f"{name}.conv_reduce", s, c, rd, (1, 1), tfl.ActivationFunctionType.RELU, rng)
+    hswish = gate.startswith("hswish_")
+    gate = gate.removeprefix("hswish_")
+    act = tfl.ActivationFunctionType.NONE if hswish else tfl.ActivationFunctionType.RELU
+    r = conv1x1(g, f"{name}.conv_reduce", s, c, rd, (1, 1), act, rng)
+    if hswish:
+        r = g.op(tfl.BuiltinOperator.HARD_SWISH, [r], [g.tensor(f"{name}.hard_swish", (1, 1, 1, rd))])
     if gate == "sigmoid":
         e = conv1x1(g, f"{name}.conv_expand", r, rd, c, (1, 1), tfl.ActivationFunctionType.NONE, rng)
         out = g.tensor(f"{name}.gate", (1, 1, 1, c))
@@ -231,7 +239,9 @@ def model(name, shape, blocks, seed):
     x = g.tensor("input", shape)
     y = x
     for i, (rd, gate) in enumerate(blocks):
-        if gate.startswith("eca"):
+        if gate == "hard_swish_op":
+            y = g.op(tfl.BuiltinOperator.HARD_SWISH, [y], [g.tensor(f"op{i}.out", shape)])
+        elif gate.startswith("eca"):
             y = eca_block(g, f"block{i}", y, shape, rd, rng, gate == "eca_gate_first")
         elif gate.startswith("cbam"):
             y = cbam_block(g, f"block{i}", y, shape, rd, rng, 3 if gate == "cbam_k3" else 7)
@@ -240,12 +250,13 @@ def model(name, shape, blocks, seed):
     return g.serialise([x], [y]), rng
 
 
-def quantise(float_model, shape, rng):
+def quantise(float_model, shape, rng, gain=1.0):
     w = calibration.CalibrationWrapper(float_model, [], [])
     w.Prepare()
-    # Activations off centre and of differing spread per channel, so zero points are not 0.
-    centre = rng.standard_normal(shape[-1]).astype(np.float32)
-    spread = (0.5 + rng.random(shape[-1]) * 2).astype(np.float32)
+    # Activations off centre and of differing spread per channel, so zero points are not 0;
+    # `gain` scales the whole calibration range (so the input scale) up or down.
+    centre = (rng.standard_normal(shape[-1]) * gain).astype(np.float32)
+    spread = ((0.5 + rng.random(shape[-1]) * 2) * gain).astype(np.float32)
     for _ in range(CALIBRATION):
         w.FeedTensor([(rng.standard_normal(shape) * spread + centre).astype(np.float32)])
     i8, i32 = np.dtype(np.int8).num, np.dtype(np.int32).num
@@ -297,18 +308,26 @@ MODELS = [
     ("eca_c64_4x4", (1, 4, 4, 64), [(5, "eca_gate_first")], 9),
     ("cbam_c16_6x6", (1, 6, 6, 16), [(4, "cbam")], 7),
     ("cbam_c24_5x7", (1, 5, 7, 24), [(6, "cbam_k3")], 10),
+    ("hswish_se_c24_5x5", (1, 5, 5, 24), [(8, "hswish_sigmoid")], 11),
+    ("hswish_hsig_se_c40_4x3", (1, 4, 3, 40), [(16, "hswish_hard_sigmoid")], 12),
 ]
 
-KINDS = {"sigmoid": "se", "hard_sigmoid": "se_hard_sigmoid", "eca": "eca", "eca_gate_first": "eca", "cbam": "cbam", "cbam_k3": "cbam"}
+# HARD_SWISH alone on 256 values, so sample 0 holds every int8 input: checks the importer's
+# HARD_SWISH table entry by entry, at input scales from small (negative relu-ish exponents) to large.
+HARD_SWISH_OPS = [("hard_swish_op_g%s" % str(gain).replace(".", "p"), (1, 4, 64, 1), [(0, "hard_swish_op")], 20 + k, gain)
+                  for k, gain in enumerate([0.05, 0.3, 1.0, 4.0, 40.0])]
+
+KINDS = {"sigmoid": "se", "hard_sigmoid": "se_hard_sigmoid", "eca": "eca", "eca_gate_first": "eca", "cbam": "cbam", "cbam_k3": "cbam",
+         "hswish_sigmoid": "se", "hswish_hard_sigmoid": "se_hard_sigmoid"}
 
 
 def main():
     out_dir = sys.argv[1] if len(sys.argv) > 1 else os.path.join(REPO_ROOT, "Tests", "TFLiteFixtures")
     os.makedirs(out_dir, exist_ok=True)
     index = []
-    for name, shape, blocks, seed in MODELS:
+    for name, shape, blocks, seed, gain in [m + (1.0,) for m in MODELS] + HARD_SWISH_OPS:
         float_model, rng = model(name, shape, blocks, seed)
-        q = quantise(float_model, shape, rng)
+        q = quantise(float_model, shape, rng, gain)
         xs = [int8_sample(rng, shape, k) for k in range(CASES)]
         xs[0].flat[:256] = np.arange(-128, 128, dtype=np.int16)[: min(256, xs[0].size)].astype(np.int8)
         ys = run_tflm(q, xs)

@@ -22,7 +22,7 @@ package enum Int8SEEmitter {
     /// The reduce conv's width (0 for ECA, which has none).
     static func reducedWidth(_ block: Int8SE) -> Int {
         switch block.excitation {
-        case .mlp(let reduce, _): reduce.outputs
+        case .mlp(let reduce, _, _): reduce.outputs
         case .channelConv: 0
         }
     }
@@ -141,9 +141,15 @@ package enum Int8SEEmitter {
         var constants: String
         let exciteLoops: String
         switch block.excitation {
-        case .mlp(let reduce, let expand):
+        case .mlp(let reduce, let hidden, let expand):
             constants = dense(reduce, "\(name)_reduce") + dense(expand, "\(name)_expand")
-            exciteLoops = denseLoop(reduce, "\(name)_reduce", from: "squeeze", to: "reduced", name: name)
+            var hiddenLoop = ""
+            if let hidden {
+                constants += "/* HARD_SWISH for every int8 input, indexed q + 128 (TFLM's int16 fixed-point path). */\n"
+                constants += array("int8_t", "\(name)_hard_swish", hidden)
+                hiddenLoop = "    for (o = 0; o < \(reduce.outputs); ++o) reduced[o] = \(name)_hard_swish[reduced[o] + 128];\n"
+            }
+            exciteLoops = denseLoop(reduce, "\(name)_reduce", from: "squeeze", to: "reduced", name: name) + hiddenLoop
                 + denseLoop(expand, "\(name)_expand", from: "reduced", to: "gate", name: name)
         case .channelConv(let conv):
             constants = array("int8_t", "\(name)_eca_weight", conv.weights)

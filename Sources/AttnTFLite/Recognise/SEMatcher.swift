@@ -2,6 +2,7 @@
 // starts a candidate; the chain after it is followed one single consumer at a time, through
 // int8 RESHAPE/SQUEEZE/EXPAND_DIMS that only relabel the vector:
 //   MEAN → CONV_2D 1×1 → CONV_2D 1×1 → LOGISTIC | MUL(const) → MUL(x)     (SE, hard-sigmoid SE)
+//          (a HARD_SWISH may sit between the two convs)
 //   MEAN → CONV_2D [1,1,k,1] on [1,1,C,1] → LOGISTIC → MUL(x)             (ECA)
 // where x is the MEAN's own input. A candidate that breaks the chain is reported with the step
 // and the reason, so the user sees why a block that looks like attention stays in TFLM.
@@ -125,13 +126,28 @@ package struct SEMatcher {
             e = convOp.outputs[0]
         } else {
             let reduce = try dense(convOp, convIndex, input: convIn, inputZero: sZero, inputScale: sScale, inputs: c)
-            let r = convOp.outputs[0]
-            let (rScale, rZero) = try activation(r, "the reduce conv's output")
-            let (expandIndex, expandOp, expandIn) = try nextReader(of: r, "the reduce conv's output", chain: &chain)
+            var r = convOp.outputs[0]
+            var (rScale, rZero) = try activation(r, "the reduce conv's output")
+            var (expandIndex, expandOp, expandIn) = try nextReader(of: r, "the reduce conv's output", chain: &chain)
+            var hidden: [Int8]?
+            if expandOp.opcode == BuiltinOp.hardSwish {
+                // MobileNetV3-style hard-swish between the convs, as its own int8 op.
+                guard expandOp.outputs.count == 1, isVector(expandOp.outputs[0], reduce.outputs) else {
+                    throw Mismatch("HARD_SWISH at operator \(expandIndex) does not give a vector of \(reduce.outputs)")
+                }
+                let (hScale, hZero) = try activation(expandOp.outputs[0], "HARD_SWISH \(expandIndex)'s output")
+                guard let hardSwish = Int8HardSwish(inputScale: rScale, inputZeroPoint: rZero, outputScale: hScale, outputZeroPoint: hZero) else {
+                    throw Mismatch("HARD_SWISH at operator \(expandIndex): scales \(rScale) → \(hScale) are outside what TFLM's int8 HARD_SWISH takes")
+                }
+                hidden = hardSwish.table
+                r = expandOp.outputs[0]
+                (rScale, rZero) = (hScale, hZero)
+                (expandIndex, expandOp, expandIn) = try nextReader(of: r, "HARD_SWISH's output", chain: &chain)
+            }
             let expand = try dense(expandOp, expandIndex, input: expandIn, inputZero: rZero, inputScale: rScale, inputs: reduce.outputs)
             guard expand.outputs == c else { throw Mismatch("the expand conv gives \(expand.outputs) channels for an input of \(c)") }
             if case .conv2D(_, _, _, let act, _, _) = expandOp.options { expandActivation = act }
-            excitation = .mlp(reduce: reduce, expand: expand)
+            excitation = .mlp(reduce: reduce, hidden: hidden, expand: expand)
             e = expandOp.outputs[0]
         }
         let (eScale, eZero) = try activation(e, "the excitation's output")
