@@ -87,20 +87,20 @@ class Graph:
         return bytes(b.Output())
 
 
-def conv1x1(g, name, x, cin, cout, shape_hw, act, rng, bias_shift=0.0):
+def conv1x1(g, name, x, cin, cout, shape_hw, act, rng, bias_shift=0.0, n=1):
     w = (rng.standard_normal((cout, 1, 1, cin)) / np.sqrt(cin)).astype(np.float32)
     bias = (rng.standard_normal(cout) * 0.3 + bias_shift).astype(np.float32)
     wt = g.tensor(f"{name}.weight", w.shape, w)
     bt = g.tensor(f"{name}.bias", bias.shape, bias)
-    out = g.tensor(f"{name}.out", (1, *shape_hw, cout))
+    out = g.tensor(f"{name}.out", (n, *shape_hw, cout))
     opts = tfl.Conv2DOptionsT()
     opts.padding, opts.strideW, opts.strideH, opts.fusedActivationFunction = tfl.Padding.SAME, 1, 1, act
     return g.op(tfl.BuiltinOperator.CONV_2D, [x, wt, bt], [out], tfl.BuiltinOptions.Conv2DOptions, opts)
 
 
-def mean_hw(g, name, x, c):
+def mean_hw(g, name, x, c, n=1):
     axes = g.tensor(f"{name}.axes", (2,), np.array([1, 2], np.int32), tfl.TensorType.INT32)
-    out = g.tensor(f"{name}.out", (1, 1, 1, c))
+    out = g.tensor(f"{name}.out", (n, 1, 1, c))
     opts = tfl.ReducerOptionsT()
     opts.keepDims = True
     return g.op(tfl.BuiltinOperator.MEAN, [x, axes], [out], tfl.BuiltinOptions.ReducerOptions, opts)
@@ -116,23 +116,23 @@ def mul(g, name, a, b, shape):
 def se_block(g, name, x, shape, rd, rng, gate):
     """One SE block on x [1,H,W,C]; gate "sigmoid" or "hard_sigmoid" (Keras MobileNetV3's form),
     "hswish_" before either: a HARD_SWISH op after the reduce conv instead of its fused ReLU."""
-    _, h, w, c = shape
-    s = mean_hw(g, f"{name}.mean", x, c)
+    n, h, w, c = shape
+    s = mean_hw(g, f"{name}.mean", x, c, n)
     hswish = gate.startswith("hswish_")
     gate = gate.removeprefix("hswish_")
     act = tfl.ActivationFunctionType.NONE if hswish else tfl.ActivationFunctionType.RELU
-    r = conv1x1(g, f"{name}.conv_reduce", s, c, rd, (1, 1), act, rng)
+    r = conv1x1(g, f"{name}.conv_reduce", s, c, rd, (1, 1), act, rng, n=n)
     if hswish:
-        r = g.op(tfl.BuiltinOperator.HARD_SWISH, [r], [g.tensor(f"{name}.hard_swish", (1, 1, 1, rd))])
+        r = g.op(tfl.BuiltinOperator.HARD_SWISH, [r], [g.tensor(f"{name}.hard_swish", (n, 1, 1, rd))])
     if gate == "sigmoid":
-        e = conv1x1(g, f"{name}.conv_expand", r, rd, c, (1, 1), tfl.ActivationFunctionType.NONE, rng)
-        out = g.tensor(f"{name}.gate", (1, 1, 1, c))
+        e = conv1x1(g, f"{name}.conv_expand", r, rd, c, (1, 1), tfl.ActivationFunctionType.NONE, rng, n=n)
+        out = g.tensor(f"{name}.gate", (n, 1, 1, c))
         gt = g.op(tfl.BuiltinOperator.LOGISTIC, [e], [out])
     else:
         e = conv1x1(g, f"{name}.conv_expand", r, rd, c, (1, 1), tfl.ActivationFunctionType.RELU6, rng,
-                    bias_shift=3.0)
+                    bias_shift=3.0, n=n)
         sixth = g.tensor(f"{name}.one_sixth", (1,), np.array([1.0 / 6.0], np.float32))
-        gt = mul(g, f"{name}.hsig", e, sixth, (1, 1, 1, c))
+        gt = mul(g, f"{name}.hsig", e, sixth, (n, 1, 1, c))
     return mul(g, f"{name}.scale", x, gt, shape)
 
 
@@ -183,9 +183,9 @@ def reduce_op(g, name, code, x, axes, out_shape):
 def cbam_block(g, name, x, shape, rd, rng, k=7):
     """CBAM as a Keras port writes it: a shared 1x1-conv MLP on the average- and max-pooled
     descriptors, ADD, LOGISTIC, MUL; then a 7x7 conv on the channel mean and max, LOGISTIC, MUL."""
-    _, h, w, c = shape
-    avg = reduce_op(g, f"{name}.avg", tfl.BuiltinOperator.MEAN, x, [1, 2], (1, 1, 1, c))
-    mx = reduce_op(g, f"{name}.max", tfl.BuiltinOperator.REDUCE_MAX, x, [1, 2], (1, 1, 1, c))
+    n, h, w, c = shape
+    avg = reduce_op(g, f"{name}.avg", tfl.BuiltinOperator.MEAN, x, [1, 2], (n, 1, 1, c))
+    mx = reduce_op(g, f"{name}.max", tfl.BuiltinOperator.REDUCE_MAX, x, [1, 2], (n, 1, 1, c))
     w1 = (rng.standard_normal((rd, 1, 1, c)) / np.sqrt(c)).astype(np.float32)
     w2 = (rng.standard_normal((c, 1, 1, rd)) / np.sqrt(rd)).astype(np.float32)
     # Biases random rather than Keras's zeros, so the bias terms of the kernel are checked too.
@@ -194,39 +194,39 @@ def cbam_block(g, name, x, shape, rd, rng, k=7):
          g.tensor(f"{name}.fc2.weight", w2.shape, w2), g.tensor(f"{name}.fc2.bias", b2.shape, b2)]
     outs = []
     for branch, v in (("avg", avg), ("max", mx)):
-        o1 = g.tensor(f"{name}.{branch}.fc1", (1, 1, 1, rd))
+        o1 = g.tensor(f"{name}.{branch}.fc1", (n, 1, 1, rd))
         opts = tfl.Conv2DOptionsT()
         opts.padding, opts.strideW, opts.strideH, opts.fusedActivationFunction = tfl.Padding.SAME, 1, 1, tfl.ActivationFunctionType.RELU
         g.op(tfl.BuiltinOperator.CONV_2D, [v, t[0], t[1]], [o1], tfl.BuiltinOptions.Conv2DOptions, opts)
-        o2 = g.tensor(f"{name}.{branch}.fc2", (1, 1, 1, c))
+        o2 = g.tensor(f"{name}.{branch}.fc2", (n, 1, 1, c))
         opts = tfl.Conv2DOptionsT()
         opts.padding, opts.strideW, opts.strideH = tfl.Padding.SAME, 1, 1
         g.op(tfl.BuiltinOperator.CONV_2D, [o1, t[2], t[3]], [o2], tfl.BuiltinOptions.Conv2DOptions, opts)
         outs.append(o2)
-    added = g.tensor(f"{name}.channel.sum", (1, 1, 1, c))
+    added = g.tensor(f"{name}.channel.sum", (n, 1, 1, c))
     opts = tfl.AddOptionsT()
     g.op(tfl.BuiltinOperator.ADD, outs, [added], tfl.BuiltinOptions.AddOptions, opts)
-    gate = g.tensor(f"{name}.channel.gate", (1, 1, 1, c))
+    gate = g.tensor(f"{name}.channel.gate", (n, 1, 1, c))
     g.op(tfl.BuiltinOperator.LOGISTIC, [added], [gate])
     x1 = mul(g, f"{name}.channel.scale", x, gate, shape)
-    cavg = reduce_op(g, f"{name}.cavg", tfl.BuiltinOperator.MEAN, x1, [3], (1, h, w, 1))
-    cmax = reduce_op(g, f"{name}.cmax", tfl.BuiltinOperator.REDUCE_MAX, x1, [3], (1, h, w, 1))
-    cat = g.tensor(f"{name}.spatial.cat", (1, h, w, 2))
+    cavg = reduce_op(g, f"{name}.cavg", tfl.BuiltinOperator.MEAN, x1, [3], (n, h, w, 1))
+    cmax = reduce_op(g, f"{name}.cmax", tfl.BuiltinOperator.REDUCE_MAX, x1, [3], (n, h, w, 1))
+    cat = g.tensor(f"{name}.spatial.cat", (n, h, w, 2))
     copts = tfl.ConcatenationOptionsT()
     copts.axis = 3
     g.op(tfl.BuiltinOperator.CONCATENATION, [cavg, cmax], [cat], tfl.BuiltinOptions.ConcatenationOptions, copts)
-    sp = conv_kxk(g, f"{name}.spatial.conv", cat, 2, 1, k, (h, w), rng)
-    sgate = g.tensor(f"{name}.spatial.gate", (1, h, w, 1))
+    sp = conv_kxk(g, f"{name}.spatial.conv", cat, 2, 1, k, (h, w), rng, n)
+    sgate = g.tensor(f"{name}.spatial.gate", (n, h, w, 1))
     g.op(tfl.BuiltinOperator.LOGISTIC, [sp], [sgate])
     return mul(g, f"{name}.spatial.scale", x1, sgate, shape)
 
 
-def conv_kxk(g, name, x, cin, cout, k, shape_hw, rng):
+def conv_kxk(g, name, x, cin, cout, k, shape_hw, rng, n=1):
     w = (rng.standard_normal((cout, k, k, cin)) / np.sqrt(cin * k * k)).astype(np.float32)
     bias = (rng.standard_normal(cout) * 0.3).astype(np.float32)
     wt = g.tensor(f"{name}.weight", w.shape, w)
     bt = g.tensor(f"{name}.bias", bias.shape, bias)
-    out = g.tensor(f"{name}.out", (1, *shape_hw, cout))
+    out = g.tensor(f"{name}.out", (n, *shape_hw, cout))
     opts = tfl.Conv2DOptionsT()
     opts.padding, opts.strideW, opts.strideH = tfl.Padding.SAME, 1, 1
     return g.op(tfl.BuiltinOperator.CONV_2D, [x, wt, bt], [out], tfl.BuiltinOptions.Conv2DOptions, opts)
@@ -310,6 +310,10 @@ MODELS = [
     ("cbam_c24_5x7", (1, 5, 7, 24), [(6, "cbam_k3")], 10),
     ("hswish_se_c24_5x5", (1, 5, 5, 24), [(8, "hswish_sigmoid")], 11),
     ("hswish_hsig_se_c40_4x3", (1, 4, 3, 40), [(16, "hswish_hard_sigmoid")], 12),
+    # Batches: each image through the same ops (the kernels loop over N).
+    ("se_n3_c16_4x5", (3, 4, 5, 16), [(4, "sigmoid")], 13),
+    ("hsig_se_n2_c24_3x3", (2, 3, 3, 24), [(8, "hard_sigmoid")], 14),
+    ("cbam_n2_c16_5x4", (2, 5, 4, 16), [(4, "cbam")], 15),
 ]
 
 # HARD_SWISH alone on 256 values, so sample 0 holds every int8 input: checks the importer's

@@ -55,7 +55,7 @@ package struct TFLiteImport: Sendable {
             return """
                     {"name": \(jsonString(k.name)), "kind": \(jsonString(k.recognised.kind)), "operators": \(list(k.recognised.operators)), \
                 "input_tensor": \(k.recognised.inputTensor), "output_tensor": \(k.recognised.outputTensor), \
-                "shape_nhwc": \(list([1, b.height, b.width, b.channels])), "scratch_bytes": \(Int8Emitter.scratchBytes(b)), \
+                "shape_nhwc": \(list([b.batch, b.height, b.width, b.channels])), "scratch_bytes": \(Int8Emitter.scratchBytes(b)), \
                 "header": \(jsonString(k.name + ".h")), "source": \(jsonString(k.name + ".c"))}
                 """
         }

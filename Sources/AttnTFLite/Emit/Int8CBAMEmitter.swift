@@ -10,9 +10,11 @@ package enum Int8CBAMEmitter {
     /// The two files, `<name>.h` and `<name>.c`.
     package static func files(_ block: Int8CBAM, name: String, origin: String) -> [(name: String, contents: String)] {
         let header = Int8SEEmitter.header(
-            kind: "CBAM", height: block.height, width: block.width, channels: block.channels, scratch: scratchBytes(block), name: name,
+            kind: "CBAM", batch: block.batch, height: block.height, width: block.width, channels: block.channels, scratch: scratchBytes(block), name: name,
             origin: origin)
-        return [("\(name).h", header), ("\(name).c", source(block, name: name, origin: origin))]
+        let c = Int8SEEmitter.batched(
+            source(block, name: name, origin: origin), name: name, batch: block.batch, imageSize: block.height * block.width * block.channels)
+        return [("\(name).h", header), ("\(name).c", c)]
     }
 
     /// Bytes of scratch: C int32 sums, then C means, C maxima, rd hidden values, 2·C MLP outputs

@@ -9,6 +9,12 @@ package enum Int8Block: Equatable, Sendable {
     case cbam(Int8CBAM)
 
     /// NHWC extents of the input (and output).
+    package var batch: Int {
+        switch self {
+        case .se(let b): b.batch
+        case .cbam(let b): b.batch
+        }
+    }
     package var height: Int {
         switch self {
         case .se(let b): b.height

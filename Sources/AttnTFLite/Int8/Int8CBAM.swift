@@ -124,8 +124,8 @@ package struct Int8SpatialConv: Equatable, Sendable {
 
 /// A recognised int8 CBAM block: what its kernel computes, every constant folded.
 package struct Int8CBAM: Equatable, Sendable {
-    /// NHWC extents (N = 1).
-    package let height: Int, width: Int, channels: Int
+    /// NHWC extents; each of the N images goes through the block on its own.
+    package let batch: Int, height: Int, width: Int, channels: Int
     /// The block input's zero point (the average pool's MEAN subtracts it).
     package let inputZeroPoint: Int32
     /// The average pool's MEAN: multiplier with 1/(H·W) folded in, output zero point.
@@ -151,6 +151,12 @@ package struct Int8CBAM: Equatable, Sendable {
 
     /// The block's output for one input, as the generated kernel computes it.
     package func callAsFunction(_ x: [Int8]) -> [Int8] {
+        let size = height * width * channels
+        return stride(from: 0, to: x.count, by: size).flatMap { image(Array(x[$0..<min($0 + size, x.count)])) }
+    }
+
+    /// One image [H, W, C].
+    private func image(_ x: [Int8]) -> [Int8] {
         let n = height * width
         let c = channels
         var avg: [Int8] = [], mx: [Int8] = []

@@ -110,8 +110,8 @@ package enum Int8Gate: Equatable, Sendable {
 
 /// A recognised int8 SE block: what its kernel computes, every constant folded.
 package struct Int8SE: Equatable, Sendable {
-    /// NHWC extents (N = 1).
-    package let height: Int, width: Int, channels: Int
+    /// NHWC extents; each of the N images goes through the block on its own.
+    package let batch: Int, height: Int, width: Int, channels: Int
     /// The block input's zero point (MEAN subtracts it).
     package let inputZeroPoint: Int32
     /// MEAN: multiplier with 1/(H·W) folded in, output zero point.
@@ -128,6 +128,12 @@ package struct Int8SE: Equatable, Sendable {
     /// The block's output for one input, as the generated kernel computes it: the model of the
     /// C the emitter writes, for tests that pin the two to each other and to TFLM.
     package func callAsFunction(_ x: [Int8]) -> [Int8] {
+        let size = height * width * channels
+        return stride(from: 0, to: x.count, by: size).flatMap { image(Array(x[$0..<min($0 + size, x.count)])) }
+    }
+
+    /// One image [H, W, C].
+    private func image(_ x: [Int8]) -> [Int8] {
         let n = height * width
         var s: [Int8] = []
         for c in 0..<channels {

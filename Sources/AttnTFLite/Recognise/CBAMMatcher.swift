@@ -11,7 +11,8 @@ extension SEMatcher {
         let meanOp = model.operators[meanIndex], maxOp = model.operators[maxIndex]
         let x = meanOp.inputs[0]
         let xt = model.tensors[x]
-        guard xt.shape[0] == 1 else { throw Mismatch("batch \(xt.shape[0]): only batch 1 is generated") }
+        guard xt.shape[0] >= 1, xt.shape[0] <= 1 << 16 else { throw Mismatch("batch \(xt.shape[0]) is outside 1...65536") }
+        if xt.shape[0] != batch { return try batched(xt.shape[0]).matchCBAM(mean: meanIndex, max: maxIndex, &chain) }
         let (h, w, c) = (xt.shape[1], xt.shape[2], xt.shape[3])
         guard h * w >= 1, c >= 1, h * w <= 1 << 23, c <= 1 << 23 else { throw Mismatch("H·W = \(h * w) with C = \(c) is outside 1...2^23") }
         let (xScale, xZero) = try activation(x, "the block input")
@@ -78,8 +79,8 @@ extension SEMatcher {
             throw Mismatch("the pools over C feed \(BuiltinOp.name(concat.opcode)) at operator \(concatIndex!), not a CONCATENATION of them along C without activation")
         }
         let map = concat.outputs[0]
-        guard model.tensors[map].shape == [1, h, w, planes.count] else {
-            throw Mismatch("the CONCATENATION gives \(model.tensors[map].shape), not [1, \(h), \(w), \(planes.count)]")
+        guard model.tensors[map].shape == [batch, h, w, planes.count] else {
+            throw Mismatch("the CONCATENATION gives \(model.tensors[map].shape), not [\(batch), \(h), \(w), \(planes.count)]")
         }
         let (mapScale, mapZero) = try activation(map, "the CONCATENATION's output")
         for t in concat.inputs where model.tensors[t].quantization != model.tensors[map].quantization {
@@ -91,7 +92,7 @@ extension SEMatcher {
         let (spatialGate, sScale, sZero, spatialTable) = try logistic(after: convOp.outputs[0], "the spatial conv's output", &chain)
         let (finalIndex, finalMul, sIn) = try nextReader(of: spatialGate, "the spatial gate", chain: &chain)
         guard finalMul.opcode == BuiltinOp.mul, finalMul.inputs.count == 2, Set(finalMul.inputs) == [x1, sIn],
-            model.tensors[sIn].shape == [1, h, w, 1]
+            model.tensors[sIn].shape == [batch, h, w, 1]
         else {
             throw Mismatch("the spatial gate feeds \(BuiltinOp.name(finalMul.opcode)) at operator \(finalIndex), not a MUL with the channel MUL's output")
         }
@@ -100,7 +101,7 @@ extension SEMatcher {
         let spatialScale = try mul(finalMul, yScale, yZero, x1Scale, x1Zero, sScale, sZero)
 
         let block = Int8CBAM(
-            height: h, width: w, channels: c, inputZeroPoint: xZero, meanMultiplier: meanMultiplier(meanBase, count: h * w),
+            batch: batch, height: h, width: w, channels: c, inputZeroPoint: xZero, meanMultiplier: meanMultiplier(meanBase, count: h * w),
             meanZeroPoint: aZero, averageReduce: avg.reduce, averageExpand: avg.expand, maxReduce: mx.reduce, maxExpand: mx.expand,
             add: add, channelTable: gateTable, channelScale: channelScale, pools: pools, conv: conv, spatialTable: spatialTable,
             spatialScale: spatialScale)
@@ -169,8 +170,8 @@ extension SEMatcher {
         throws(Mismatch) -> (tensor: Int, pool: Int8ChannelPool, next: Int)
     {
         let op = model.operators[index]
-        guard op.outputs.count == 1, model.tensors[op.outputs[0]].shape == [1, h, w, 1] else {
-            throw Mismatch("\(BuiltinOp.name(op.opcode)) over C at operator \(index) does not give [1, \(h), \(w), 1]")
+        guard op.outputs.count == 1, model.tensors[op.outputs[0]].shape == [batch, h, w, 1] else {
+            throw Mismatch("\(BuiltinOp.name(op.opcode)) over C at operator \(index) does not give [\(batch), \(h), \(w), 1]")
         }
         let p = op.outputs[0]
         let (pScale, pZero) = try activation(p, "the pool over C's output")
@@ -186,8 +187,8 @@ extension SEMatcher {
         }
         var (nextIndex, next) = try onlyReader(of: p, "the pool over C's output", chain: &chain)
         guard next.opcode == BuiltinOp.quantize else { return (p, Int8ChannelPool(reduction: reduction, requantize: nil), nextIndex) }
-        guard next.inputs.count == 1, next.outputs.count == 1, model.tensors[next.outputs[0]].shape == [1, h, w, 1] else {
-            throw Mismatch("QUANTIZE at operator \(nextIndex) does not map [1, \(h), \(w), 1] to its like")
+        guard next.inputs.count == 1, next.outputs.count == 1, model.tensors[next.outputs[0]].shape == [batch, h, w, 1] else {
+            throw Mismatch("QUANTIZE at operator \(nextIndex) does not map [\(batch), \(h), \(w), 1] to its like")
         }
         let q = next.outputs[0]
         let (qScale, qZero) = try activation(q, "QUANTIZE \(nextIndex)'s output")

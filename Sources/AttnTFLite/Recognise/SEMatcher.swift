@@ -37,6 +37,9 @@ package struct SEMatcher {
     let model: TFLiteModel
     /// Operators reading each tensor.
     let readers: [Int: [Int]]
+    /// N of the candidate being matched: every shape check expects it (each image of a batch
+    /// goes through the same ops, so the kernel loops over them).
+    let batch: Int
 
     /// Indexes `model`'s tensor readers.
     package init(_ model: TFLiteModel) {
@@ -46,7 +49,17 @@ package struct SEMatcher {
             for t in Set(op.inputs) where t >= 0 { readers[t, default: []].append(i) }
         }
         self.readers = readers
+        self.batch = 1
     }
+
+    private init(_ other: SEMatcher, batch: Int) {
+        model = other.model
+        readers = other.readers
+        self.batch = batch
+    }
+
+    /// This matcher expecting batch `n`.
+    func batched(_ n: Int) -> SEMatcher { SEMatcher(self, batch: n) }
 
     /// Every squeeze in the model, matched or explained. A MEAN and a REDUCE_MAX over H and W of
     /// the same tensor start a CBAM candidate; a MEAN alone an SE or ECA one.
@@ -103,13 +116,17 @@ package struct SEMatcher {
         let mean = model.operators[meanIndex]
         let x = mean.inputs[0]
         let xt = model.tensors[x]
-        guard xt.shape[0] == 1 else { throw Mismatch("batch \(xt.shape[0]): only batch 1 is generated") }
+        guard xt.shape[0] >= 1, xt.shape[0] <= 1 << 16 else { throw Mismatch("batch \(xt.shape[0]) is outside 1...65536") }
+        if xt.shape[0] != batch { return try batched(xt.shape[0]).match(meanIndex, &chain) }
         let (h, w, c) = (xt.shape[1], xt.shape[2], xt.shape[3])
         // MEAN sums raw int8 in int32: at most 2^23 values per channel keep it exact.
         guard h * w >= 1, c >= 1, h * w <= 1 << 23 else { throw Mismatch("H·W = \(h * w) with C = \(c) is outside 1...2^23") }
         let (xScale, xZero) = try activation(x, "the block input")
         guard mean.outputs.count == 1, isVector(mean.outputs[0], c) else { throw Mismatch("MEAN's output is not a vector of \(c)") }
         let s = mean.outputs[0]
+        guard batch == 1 || model.tensors[s].shape == [batch, 1, 1, c] else {
+            throw Mismatch("batch \(batch): MEAN's output \(model.tensors[s].shape) is not [\(batch), 1, 1, \(c)] (ECA's layout is generated for batch 1 only)")
+        }
         let (sScale, sZero) = try activation(s, "MEAN's output")
         let meanBase = try requantization(Double(xScale) / Double(sScale), "MEAN")
 
@@ -193,7 +210,7 @@ package struct SEMatcher {
         let (scaleIndex, scaleOp, scaleIn) = try nextReader(of: g, "the gate", chain: &chain)
         guard scaleOp.opcode == BuiltinOp.mul, scaleOp.customCode == nil, scaleOp.inputs.count == 2,
             Set(scaleOp.inputs) == [x, scaleIn], model.tensors[scaleIn].shape.last == c,
-            model.tensors[scaleIn].shape.dropLast().allSatisfy({ $0 == 1 })
+            batch == 1 ? model.tensors[scaleIn].shape.dropLast().allSatisfy({ $0 == 1 }) : model.tensors[scaleIn].shape == [batch, 1, 1, c]
         else {
             throw Mismatch("the gate feeds \(BuiltinOp.name(scaleOp.opcode)) at operator \(scaleIndex), not a MUL with the block input")
         }
@@ -201,14 +218,16 @@ package struct SEMatcher {
         let (yScale, yZero) = try activation(y, "the block output")
         let scale = try mul(scaleOp, yScale, yZero, xScale, xZero, gScale, gZero)
         let block = Int8SE(
-            height: h, width: w, channels: c, inputZeroPoint: xZero, meanMultiplier: meanMultiplier(meanBase, count: h * w),
+            batch: batch, height: h, width: w, channels: c, inputZeroPoint: xZero, meanMultiplier: meanMultiplier(meanBase, count: h * w),
             meanZeroPoint: sZero, excitation: excitation, gate: gate, scale: scale)
         return RecognisedBlock(kind: kind, operators: chain, inputTensor: x, outputTensor: y, block: .se(block))
     }
 
-    /// An int8 tensor of `c` elements whose last dimension is `c` (any rank).
+    /// An int8 tensor of `c` elements whose last dimension is `c` (any rank); for a batch, one
+    /// such vector per image, [N, 1, 1, c].
     func isVector(_ t: Int, _ c: Int) -> Bool {
         let tensor = model.tensors[t]
+        guard batch == 1 else { return tensor.shape == [batch, 1, 1, c] }
         return tensor.elementCount == c && (tensor.shape.last == c || tensor.shape.count == 4 && tensor.shape == [1, 1, c, 1])
     }
 
@@ -271,11 +290,11 @@ package struct SEMatcher {
             multiplier: try requantization(Double(inputScale) * Double(wq.scales[0]) / Double(outScale), "CONV_2D at operator \(index)"),
             padding: (weights.count - 1) / 2, inputOffset: -inputZero, outputZeroPoint: outZero, clampMin: lo, clampMax: hi)
     }
-    /// The op's only output, checked to be int8 [1, h, w, c].
+    /// The op's only output, checked to be int8 [N, h, w, c].
     func single(_ op: TFLiteOperator, _ name: String, _ h: Int, _ w: Int, _ c: Int) throws(Mismatch) -> Int {
         guard op.outputs.count == 1 else { throw Mismatch("\(name) has \(op.outputs.count) outputs") }
         let t = model.tensors[op.outputs[0]]
-        guard t.shape == [1, h, w, c] else { throw Mismatch("\(name)'s output has shape \(t.shape), not [1, \(h), \(w), \(c)]") }
+        guard t.shape == [batch, h, w, c] else { throw Mismatch("\(name)'s output has shape \(t.shape), not [\(batch), \(h), \(w), \(c)]") }
         return op.outputs[0]
     }
 
@@ -303,12 +322,12 @@ package struct SEMatcher {
         return (q.scales[0], Int32(q.zeroPoints[0]))
     }
 
-    /// A 1×1 CONV_2D on a [1,1,1,inputs] vector.
+    /// A 1×1 CONV_2D on a [N,1,1,inputs] vector.
     func dense(_ op: TFLiteOperator, _ index: Int, input: Int, inputZero: Int32, inputScale: Float, inputs: Int)
         throws(Mismatch) -> Int8Dense
     {
         guard op.opcode == BuiltinOp.conv2D, case .conv2D(_, _, _, let act, _, _) = op.options, op.inputs.count >= 2,
-            op.inputs[1] >= 0, op.inputs[0] == input, model.tensors[input].shape == [1, 1, 1, inputs]
+            op.inputs[1] >= 0, op.inputs[0] == input, model.tensors[input].shape == [batch, 1, 1, inputs]
         else {
             throw Mismatch("operator \(index) is \(BuiltinOp.name(op.opcode)), not a 1×1 CONV_2D on the pooled vector")
         }
