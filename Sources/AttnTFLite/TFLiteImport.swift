@@ -30,7 +30,11 @@ package struct TFLiteImport: Sendable {
     /// Reads `bytes` (a .tflite model; `modelName` is its file name, for comments and the
     /// manifest) and generates a kernel per recognised block.
     package init(bytes: [UInt8], modelName: String) throws(TFLiteError) {
-        let model = try TFLiteReader.read(bytes)
+        self.init(model: try TFLiteReader.read(bytes), modelName: modelName)
+    }
+
+    /// Generates a kernel per recognised block of a model already read (or built in memory).
+    package init(model: TFLiteModel, modelName: String) {
         let (blocks, unrecognised) = SEMatcher(model).run()
         var kernels: [Kernel] = []
         for (i, block) in blocks.enumerated() {

@@ -138,7 +138,12 @@ package struct SEMatcher {
         let e: Int
         var expandActivation = TFLiteActivation.none
         let weightShape = model.tensors[convOp.inputs[1]].shape
-        if weightShape.count == 4, weightShape[0] == 1, weightShape[1] == 1, weightShape[3] == 1, model.tensors[convIn].shape == [1, 1, c, 1] {
+        // With C = 1 an SE reduce conv to one channel has ECA's shapes too: what reads its
+        // output (another conv, or a HARD_SWISH before one) says which it is.
+        let feedsMLP = (readers[convOp.outputs[0]] ?? []).contains { [BuiltinOp.conv2D, BuiltinOp.hardSwish].contains(model.operators[$0].opcode) }
+        if weightShape.count == 4, weightShape[0] == 1, weightShape[1] == 1, weightShape[3] == 1, model.tensors[convIn].shape == [1, 1, c, 1],
+            !(c == 1 && feedsMLP)
+        {
             excitation = .channelConv(try channelConv(convOp, convIndex, input: convIn, inputZero: sZero, inputScale: sScale, channels: c))
             e = convOp.outputs[0]
         } else {
