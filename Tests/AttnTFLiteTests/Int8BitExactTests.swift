@@ -75,6 +75,11 @@ import Testing
         let imported = try TFLiteImport(bytes: bytes, modelName: "cbam_c16_6x6.tflite")
         #expect(imported.kernels.map(\.recognised.operators) == [Array(0...16)])
         #expect(imported.manifest.contains("\"kind\": \"cbam\""))
+        // The shared MLP's weights are baked in once; the max branch has only its own requantisation.
+        let source = try #require(imported.kernels.first?.files[1].contents)
+        #expect(source.contains("static const int8_t cbam0_avg_reduce_weight[") && !source.contains("cbam0_max_reduce_weight"))
+        #expect(source.contains("static const int8_t cbam0_avg_expand_weight[") && !source.contains("cbam0_max_expand_weight"))
+        #expect(source.contains("static const int32_t cbam0_max_reduce_multiplier["))
         let model = try TFLiteReader.read(bytes)
         let concat = try #require(model.operators.firstIndex { $0.opcode == BuiltinOp.concatenation })
         var operators = model.operators

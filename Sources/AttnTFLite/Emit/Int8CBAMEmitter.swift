@@ -53,8 +53,13 @@ package enum Int8CBAMEmitter {
         let planes = block.pools.count
         func plus<T: BinaryInteger>(_ v: T) -> String { Int8SEEmitter.plus(v) }
         let a = block.add, cs = block.channelScale, ss = block.spatialScale, conv = block.conv
+        // The MLP is shared: the max branch reads the average branch's weight tables when they are
+        // the same (they are whenever the model shares the tensors), only its requantisation differs.
+        let shareReduce = block.maxReduce.weights == block.averageReduce.weights && block.maxReduce.inputs == block.averageReduce.inputs
+        let shareExpand = block.maxExpand.weights == block.averageExpand.weights && block.maxExpand.inputs == block.averageExpand.inputs
         var constants = Int8SEEmitter.dense(block.averageReduce, "\(name)_avg_reduce") + Int8SEEmitter.dense(block.averageExpand, "\(name)_avg_expand")
-            + Int8SEEmitter.dense(block.maxReduce, "\(name)_max_reduce") + Int8SEEmitter.dense(block.maxExpand, "\(name)_max_expand")
+            + Int8SEEmitter.dense(block.maxReduce, "\(name)_max_reduce", sharedWeights: shareReduce)
+            + Int8SEEmitter.dense(block.maxExpand, "\(name)_max_expand", sharedWeights: shareExpand)
         constants += "/* LOGISTIC for every int8 input, indexed q + 128 (TFLM's Q4.27 fixed-point path, output 1/256, -128). */\n"
         constants += Int8SEEmitter.array("int8_t", "\(name)_channel_logistic", block.channelTable)
         constants += Int8SEEmitter.array("int8_t", "\(name)_spatial_logistic", block.spatialTable)
@@ -62,8 +67,10 @@ package enum Int8CBAMEmitter {
         constants += Int8SEEmitter.array("int8_t", "\(name)_conv_weight", conv.weights)
         let mlp = Int8SEEmitter.denseLoop(block.averageReduce, "\(name)_avg_reduce", from: "avg", to: "reduced", name: name)
             + Int8SEEmitter.denseLoop(block.averageExpand, "\(name)_avg_expand", from: "reduced", to: "ea", name: name)
-            + Int8SEEmitter.denseLoop(block.maxReduce, "\(name)_max_reduce", from: "mx", to: "reduced", name: name)
-            + Int8SEEmitter.denseLoop(block.maxExpand, "\(name)_max_expand", from: "reduced", to: "em", name: name)
+            + Int8SEEmitter.denseLoop(
+                block.maxReduce, "\(name)_max_reduce", from: "mx", to: "reduced", name: name, weights: shareReduce ? "\(name)_avg_reduce_weight" : nil)
+            + Int8SEEmitter.denseLoop(
+                block.maxExpand, "\(name)_max_expand", from: "reduced", to: "em", name: name, weights: shareExpand ? "\(name)_avg_expand_weight" : nil)
         let pools = block.pools.enumerated().map { j, pool in
             "            \(poolLines(pool, channels: c, name: name)) map[p * \(planes) + \(j)] = (int8_t)v;"
         }.joined(separator: "\n")

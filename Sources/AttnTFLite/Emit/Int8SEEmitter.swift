@@ -131,17 +131,19 @@ package enum Int8SEEmitter {
     /// ` + v`, ` - |v|` or nothing, for a constant term.
     static func plus<T: BinaryInteger>(_ v: T) -> String { v == 0 ? "" : v > 0 ? " + \(v)" : " - \(0 - v)" }
 
-    static func dense(_ d: Int8Dense, _ prefix: String) -> String {
-        array("int8_t", "\(prefix)_weight", d.weights) + array("int32_t", "\(prefix)_bias", d.bias)
+    /// The dense's constant tables; `sharedWeights` leaves out the weights (another table holds them).
+    static func dense(_ d: Int8Dense, _ prefix: String, sharedWeights: Bool = false) -> String {
+        (sharedWeights ? "" : array("int8_t", "\(prefix)_weight", d.weights)) + array("int32_t", "\(prefix)_bias", d.bias)
             + array("int32_t", "\(prefix)_multiplier", d.multipliers.map(\.multiplier))
             + array("int8_t", "\(prefix)_shift", d.multipliers.map { Int8($0.shift) })
     }
 
     /// One 1×1 conv on a vector, ConvPerChannel's arithmetic.
-    static func denseLoop(_ d: Int8Dense, _ prefix: String, from: String, to: String, name: String) -> String {
+    /// `weights`: the table the weights are read from, `<prefix>_weight` unless shared.
+    static func denseLoop(_ d: Int8Dense, _ prefix: String, from: String, to: String, name: String, weights: String? = nil) -> String {
         """
             for (o = 0; o < \(d.outputs); ++o) {
-                const int8_t *w = \(prefix)_weight + o * \(d.inputs);
+                const int8_t *w = \(weights ?? "\(prefix)_weight") + o * \(d.inputs);
                 int32_t acc = 0;
                 for (i = 0; i < \(d.inputs); ++i) acc += (int32_t)w[i] * ((int32_t)\(from)[i]\(plus(d.inputOffset)));
                 acc += \(prefix)_bias[o];
