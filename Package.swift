@@ -44,7 +44,7 @@ let package = Package(
         .testTarget(name: "AttnIRTests", dependencies: ["AttnIR"]),
         .testTarget(name: "AttnWeightsTests", dependencies: ["AttnWeights"]),
         .testTarget(name: "AttnJITTests", dependencies: ["AttnJIT"]),
-        .testTarget(name: "AttnTFLiteTests", dependencies: ["AttnTFLite", "AttnNative", "AttnJIT"]),
+        .testTarget(name: "AttnTFLiteTests", dependencies: ["AttnTFLite", "AttnNative", "AttnJIT", "AttnFootprint"]),
         .testTarget(name: "AttnGenTests", dependencies: ["AttnGen"]),
         .executableTarget(name: "attn-bench", dependencies: ["AttnGen", "AttnTFLite"]),
         .testTarget(name: "CLITests", dependencies: ["attn-gen"]),

@@ -19,7 +19,11 @@ Blocks (the shapes MobileNetV3/EfficientNet-style networks give them, as the con
                    MEAN → CONV_2D (ReLU) → CONV_2D (ReLU6) → MUL(gate, 1/6) → MUL(x, gate)
   ECA:             MEAN (no keep_dims) → RESHAPE [1,1,C,1] → CONV_2D [1,1,k,1] → RESHAPE → LOGISTIC
                    → MUL, as the converter lowers a Keras Conv1D (one model with LOGISTIC before the RESHAPE)
-  CBAM:            not recognised by import-tflite yet; its model checks the manifest's reasons
+  SE with HARD_SWISH: as SE or hard-sigmoid SE with a HARD_SWISH op after the reduce conv
+  HARD_SWISH alone: hard_swish_op_* (no block; the HARD_SWISH table is checked against them)
+  CBAM:            MEAN and REDUCE_MAX over H,W → shared CONV_2D 1×1 (ReLU) → CONV_2D 1×1 → ADD →
+                   LOGISTIC → MUL(x); MEAN and REDUCE_MAX over C → QUANTIZE (the quantiser's, to
+                   one scale) → CONCATENATION → CONV_2D 7×7 → LOGISTIC → MUL
 
 Writes per model NAME.tflite, NAME.input.bin and NAME.output.bin (CASES samples of int8, one after
 another, NHWC) and index.json (per model: its blocks' kinds, input/output shapes, sample count).
@@ -83,20 +87,20 @@ class Graph:
         return bytes(b.Output())
 
 
-def conv1x1(g, name, x, cin, cout, shape_hw, act, rng, bias_shift=0.0):
+def conv1x1(g, name, x, cin, cout, shape_hw, act, rng, bias_shift=0.0, n=1):
     w = (rng.standard_normal((cout, 1, 1, cin)) / np.sqrt(cin)).astype(np.float32)
     bias = (rng.standard_normal(cout) * 0.3 + bias_shift).astype(np.float32)
     wt = g.tensor(f"{name}.weight", w.shape, w)
     bt = g.tensor(f"{name}.bias", bias.shape, bias)
-    out = g.tensor(f"{name}.out", (1, *shape_hw, cout))
+    out = g.tensor(f"{name}.out", (n, *shape_hw, cout))
     opts = tfl.Conv2DOptionsT()
     opts.padding, opts.strideW, opts.strideH, opts.fusedActivationFunction = tfl.Padding.SAME, 1, 1, act
     return g.op(tfl.BuiltinOperator.CONV_2D, [x, wt, bt], [out], tfl.BuiltinOptions.Conv2DOptions, opts)
 
 
-def mean_hw(g, name, x, c):
+def mean_hw(g, name, x, c, n=1):
     axes = g.tensor(f"{name}.axes", (2,), np.array([1, 2], np.int32), tfl.TensorType.INT32)
-    out = g.tensor(f"{name}.out", (1, 1, 1, c))
+    out = g.tensor(f"{name}.out", (n, 1, 1, c))
     opts = tfl.ReducerOptionsT()
     opts.keepDims = True
     return g.op(tfl.BuiltinOperator.MEAN, [x, axes], [out], tfl.BuiltinOptions.ReducerOptions, opts)
@@ -110,19 +114,25 @@ def mul(g, name, a, b, shape):
 
 
 def se_block(g, name, x, shape, rd, rng, gate):
-    """One SE block on x [1,H,W,C]; gate "sigmoid" or "hard_sigmoid" (Keras MobileNetV3's form)."""
-    _, h, w, c = shape
-    s = mean_hw(g, f"{name}.mean", x, c)
-    r = conv1x1(g, f"{name}.conv_reduce", s, c, rd, (1, 1), tfl.ActivationFunctionType.RELU, rng)
+    """One SE block on x [1,H,W,C]; gate "sigmoid" or "hard_sigmoid" (Keras MobileNetV3's form),
+    "hswish_" before either: a HARD_SWISH op after the reduce conv instead of its fused ReLU."""
+    n, h, w, c = shape
+    s = mean_hw(g, f"{name}.mean", x, c, n)
+    hswish = gate.startswith("hswish_")
+    gate = gate.removeprefix("hswish_")
+    act = tfl.ActivationFunctionType.NONE if hswish else tfl.ActivationFunctionType.RELU
+    r = conv1x1(g, f"{name}.conv_reduce", s, c, rd, (1, 1), act, rng, n=n)
+    if hswish:
+        r = g.op(tfl.BuiltinOperator.HARD_SWISH, [r], [g.tensor(f"{name}.hard_swish", (n, 1, 1, rd))])
     if gate == "sigmoid":
-        e = conv1x1(g, f"{name}.conv_expand", r, rd, c, (1, 1), tfl.ActivationFunctionType.NONE, rng)
-        out = g.tensor(f"{name}.gate", (1, 1, 1, c))
+        e = conv1x1(g, f"{name}.conv_expand", r, rd, c, (1, 1), tfl.ActivationFunctionType.NONE, rng, n=n)
+        out = g.tensor(f"{name}.gate", (n, 1, 1, c))
         gt = g.op(tfl.BuiltinOperator.LOGISTIC, [e], [out])
     else:
         e = conv1x1(g, f"{name}.conv_expand", r, rd, c, (1, 1), tfl.ActivationFunctionType.RELU6, rng,
-                    bias_shift=3.0)
+                    bias_shift=3.0, n=n)
         sixth = g.tensor(f"{name}.one_sixth", (1,), np.array([1.0 / 6.0], np.float32))
-        gt = mul(g, f"{name}.hsig", e, sixth, (1, 1, 1, c))
+        gt = mul(g, f"{name}.hsig", e, sixth, (n, 1, 1, c))
     return mul(g, f"{name}.scale", x, gt, shape)
 
 
@@ -170,53 +180,53 @@ def reduce_op(g, name, code, x, axes, out_shape):
     return g.op(code, [x, at], [out], tfl.BuiltinOptions.ReducerOptions, opts)
 
 
-def cbam_block(g, name, x, shape, rd, rng):
+def cbam_block(g, name, x, shape, rd, rng, k=7):
     """CBAM as a Keras port writes it: a shared 1x1-conv MLP on the average- and max-pooled
-    descriptors, ADD, LOGISTIC, MUL; then a 7x7 conv on the channel mean and max, LOGISTIC, MUL.
-    Not recognised yet: it is here so the manifest's reasons are checked."""
-    _, h, w, c = shape
-    avg = reduce_op(g, f"{name}.avg", tfl.BuiltinOperator.MEAN, x, [1, 2], (1, 1, 1, c))
-    mx = reduce_op(g, f"{name}.max", tfl.BuiltinOperator.REDUCE_MAX, x, [1, 2], (1, 1, 1, c))
+    descriptors, ADD, LOGISTIC, MUL; then a 7x7 conv on the channel mean and max, LOGISTIC, MUL."""
+    n, h, w, c = shape
+    avg = reduce_op(g, f"{name}.avg", tfl.BuiltinOperator.MEAN, x, [1, 2], (n, 1, 1, c))
+    mx = reduce_op(g, f"{name}.max", tfl.BuiltinOperator.REDUCE_MAX, x, [1, 2], (n, 1, 1, c))
     w1 = (rng.standard_normal((rd, 1, 1, c)) / np.sqrt(c)).astype(np.float32)
     w2 = (rng.standard_normal((c, 1, 1, rd)) / np.sqrt(rd)).astype(np.float32)
-    b1, b2 = np.zeros(rd, np.float32), np.zeros(c, np.float32)
+    # Biases random rather than Keras's zeros, so the bias terms of the kernel are checked too.
+    b1, b2 = (rng.standard_normal(rd) * 0.3).astype(np.float32), (rng.standard_normal(c) * 0.3).astype(np.float32)
     t = [g.tensor(f"{name}.fc1.weight", w1.shape, w1), g.tensor(f"{name}.fc1.bias", b1.shape, b1),
          g.tensor(f"{name}.fc2.weight", w2.shape, w2), g.tensor(f"{name}.fc2.bias", b2.shape, b2)]
     outs = []
     for branch, v in (("avg", avg), ("max", mx)):
-        o1 = g.tensor(f"{name}.{branch}.fc1", (1, 1, 1, rd))
+        o1 = g.tensor(f"{name}.{branch}.fc1", (n, 1, 1, rd))
         opts = tfl.Conv2DOptionsT()
         opts.padding, opts.strideW, opts.strideH, opts.fusedActivationFunction = tfl.Padding.SAME, 1, 1, tfl.ActivationFunctionType.RELU
         g.op(tfl.BuiltinOperator.CONV_2D, [v, t[0], t[1]], [o1], tfl.BuiltinOptions.Conv2DOptions, opts)
-        o2 = g.tensor(f"{name}.{branch}.fc2", (1, 1, 1, c))
+        o2 = g.tensor(f"{name}.{branch}.fc2", (n, 1, 1, c))
         opts = tfl.Conv2DOptionsT()
         opts.padding, opts.strideW, opts.strideH = tfl.Padding.SAME, 1, 1
         g.op(tfl.BuiltinOperator.CONV_2D, [o1, t[2], t[3]], [o2], tfl.BuiltinOptions.Conv2DOptions, opts)
         outs.append(o2)
-    added = g.tensor(f"{name}.channel.sum", (1, 1, 1, c))
+    added = g.tensor(f"{name}.channel.sum", (n, 1, 1, c))
     opts = tfl.AddOptionsT()
     g.op(tfl.BuiltinOperator.ADD, outs, [added], tfl.BuiltinOptions.AddOptions, opts)
-    gate = g.tensor(f"{name}.channel.gate", (1, 1, 1, c))
+    gate = g.tensor(f"{name}.channel.gate", (n, 1, 1, c))
     g.op(tfl.BuiltinOperator.LOGISTIC, [added], [gate])
     x1 = mul(g, f"{name}.channel.scale", x, gate, shape)
-    cavg = reduce_op(g, f"{name}.cavg", tfl.BuiltinOperator.MEAN, x1, [3], (1, h, w, 1))
-    cmax = reduce_op(g, f"{name}.cmax", tfl.BuiltinOperator.REDUCE_MAX, x1, [3], (1, h, w, 1))
-    cat = g.tensor(f"{name}.spatial.cat", (1, h, w, 2))
+    cavg = reduce_op(g, f"{name}.cavg", tfl.BuiltinOperator.MEAN, x1, [3], (n, h, w, 1))
+    cmax = reduce_op(g, f"{name}.cmax", tfl.BuiltinOperator.REDUCE_MAX, x1, [3], (n, h, w, 1))
+    cat = g.tensor(f"{name}.spatial.cat", (n, h, w, 2))
     copts = tfl.ConcatenationOptionsT()
     copts.axis = 3
     g.op(tfl.BuiltinOperator.CONCATENATION, [cavg, cmax], [cat], tfl.BuiltinOptions.ConcatenationOptions, copts)
-    sp = conv_kxk(g, f"{name}.spatial.conv", cat, 2, 1, 7, (h, w), rng)
-    sgate = g.tensor(f"{name}.spatial.gate", (1, h, w, 1))
+    sp = conv_kxk(g, f"{name}.spatial.conv", cat, 2, 1, k, (h, w), rng, n)
+    sgate = g.tensor(f"{name}.spatial.gate", (n, h, w, 1))
     g.op(tfl.BuiltinOperator.LOGISTIC, [sp], [sgate])
     return mul(g, f"{name}.spatial.scale", x1, sgate, shape)
 
 
-def conv_kxk(g, name, x, cin, cout, k, shape_hw, rng):
+def conv_kxk(g, name, x, cin, cout, k, shape_hw, rng, n=1):
     w = (rng.standard_normal((cout, k, k, cin)) / np.sqrt(cin * k * k)).astype(np.float32)
-    bias = np.zeros(cout, np.float32)
+    bias = (rng.standard_normal(cout) * 0.3).astype(np.float32)
     wt = g.tensor(f"{name}.weight", w.shape, w)
     bt = g.tensor(f"{name}.bias", bias.shape, bias)
-    out = g.tensor(f"{name}.out", (1, *shape_hw, cout))
+    out = g.tensor(f"{name}.out", (n, *shape_hw, cout))
     opts = tfl.Conv2DOptionsT()
     opts.padding, opts.strideW, opts.strideH = tfl.Padding.SAME, 1, 1
     return g.op(tfl.BuiltinOperator.CONV_2D, [x, wt, bt], [out], tfl.BuiltinOptions.Conv2DOptions, opts)
@@ -229,21 +239,24 @@ def model(name, shape, blocks, seed):
     x = g.tensor("input", shape)
     y = x
     for i, (rd, gate) in enumerate(blocks):
-        if gate.startswith("eca"):
+        if gate == "hard_swish_op":
+            y = g.op(tfl.BuiltinOperator.HARD_SWISH, [y], [g.tensor(f"op{i}.out", shape)])
+        elif gate.startswith("eca"):
             y = eca_block(g, f"block{i}", y, shape, rd, rng, gate == "eca_gate_first")
-        elif gate == "cbam":
-            y = cbam_block(g, f"block{i}", y, shape, rd, rng)
+        elif gate.startswith("cbam"):
+            y = cbam_block(g, f"block{i}", y, shape, rd, rng, 3 if gate == "cbam_k3" else 7)
         else:
             y = se_block(g, f"block{i}", y, shape, rd, rng, gate)
     return g.serialise([x], [y]), rng
 
 
-def quantise(float_model, shape, rng):
+def quantise(float_model, shape, rng, gain=1.0):
     w = calibration.CalibrationWrapper(float_model, [], [])
     w.Prepare()
-    # Activations off centre and of differing spread per channel, so zero points are not 0.
-    centre = rng.standard_normal(shape[-1]).astype(np.float32)
-    spread = (0.5 + rng.random(shape[-1]) * 2).astype(np.float32)
+    # Activations off centre and of differing spread per channel, so zero points are not 0;
+    # `gain` scales the whole calibration range (so the input scale) up or down.
+    centre = (rng.standard_normal(shape[-1]) * gain).astype(np.float32)
+    spread = ((0.5 + rng.random(shape[-1]) * 2) * gain).astype(np.float32)
     for _ in range(CALIBRATION):
         w.FeedTensor([(rng.standard_normal(shape) * spread + centre).astype(np.float32)])
     i8, i32 = np.dtype(np.int8).num, np.dtype(np.int32).num
@@ -293,20 +306,32 @@ MODELS = [
     ("two_se_c16_4x4", (1, 4, 4, 16), [(4, "sigmoid"), (8, "hard_sigmoid")], 6),
     ("eca_c16_5x5", (1, 5, 5, 16), [(3, "eca")], 8),
     ("eca_c64_4x4", (1, 4, 4, 64), [(5, "eca_gate_first")], 9),
-    # Not recognised yet: checks that the manifest lists CBAM's pools with their reasons.
     ("cbam_c16_6x6", (1, 6, 6, 16), [(4, "cbam")], 7),
+    ("cbam_c24_5x7", (1, 5, 7, 24), [(6, "cbam_k3")], 10),
+    ("hswish_se_c24_5x5", (1, 5, 5, 24), [(8, "hswish_sigmoid")], 11),
+    ("hswish_hsig_se_c40_4x3", (1, 4, 3, 40), [(16, "hswish_hard_sigmoid")], 12),
+    # Batches: each image through the same ops (the kernels loop over N).
+    ("se_n3_c16_4x5", (3, 4, 5, 16), [(4, "sigmoid")], 13),
+    ("hsig_se_n2_c24_3x3", (2, 3, 3, 24), [(8, "hard_sigmoid")], 14),
+    ("cbam_n2_c16_5x4", (2, 5, 4, 16), [(4, "cbam")], 15),
 ]
 
-KINDS = {"sigmoid": "se", "hard_sigmoid": "se_hard_sigmoid", "eca": "eca", "eca_gate_first": "eca"}
+# HARD_SWISH alone on 256 values, so sample 0 holds every int8 input: checks the importer's
+# HARD_SWISH table entry by entry, at input scales from small (negative relu-ish exponents) to large.
+HARD_SWISH_OPS = [("hard_swish_op_g%s" % str(gain).replace(".", "p"), (1, 4, 64, 1), [(0, "hard_swish_op")], 20 + k, gain)
+                  for k, gain in enumerate([0.05, 0.3, 1.0, 4.0, 40.0])]
+
+KINDS = {"sigmoid": "se", "hard_sigmoid": "se_hard_sigmoid", "eca": "eca", "eca_gate_first": "eca", "cbam": "cbam", "cbam_k3": "cbam",
+         "hswish_sigmoid": "se", "hswish_hard_sigmoid": "se_hard_sigmoid"}
 
 
 def main():
     out_dir = sys.argv[1] if len(sys.argv) > 1 else os.path.join(REPO_ROOT, "Tests", "TFLiteFixtures")
     os.makedirs(out_dir, exist_ok=True)
     index = []
-    for name, shape, blocks, seed in MODELS:
+    for name, shape, blocks, seed, gain in [m + (1.0,) for m in MODELS] + HARD_SWISH_OPS:
         float_model, rng = model(name, shape, blocks, seed)
-        q = quantise(float_model, shape, rng)
+        q = quantise(float_model, shape, rng, gain)
         xs = [int8_sample(rng, shape, k) for k in range(CASES)]
         xs[0].flat[:256] = np.arange(-128, 128, dtype=np.int16)[: min(256, xs[0].size)].astype(np.int8)
         ys = run_tflm(q, xs)

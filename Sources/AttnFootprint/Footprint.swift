@@ -94,25 +94,37 @@ public struct Budget: Sendable {
         self.flashText = flashText
     }
 
+    /// One message per exceeded limit of an int8 kernel.
+    public func overruns(_ f: Int8Footprint) -> [String] {
+        let io = f.outputMayAliasInput ? "one in-place tensor" : "input + output"
+        return messages(
+            f.name, ram: f.ramBytes, flash: f.flashBytes,
+            ramDetail: "\(io) \(ByteCount.grouped(f.ioBytes)) B + scratch \(ByteCount.grouped(f.scratchBytes)) B + stack ≤ \(Int8Footprint.stackBytes) B",
+            flashDetail: "constants \(ByteCount.grouped(f.constantBytes)) B + code ~\(ByteCount.grouped(f.codeBytes)) B")
+    }
+
     /// One message per exceeded limit.
     public func overruns(_ f: Footprint) -> [String] {
+        let io = f.outputMayAliasInput ? "one in-place tensor" : "input + output"
+        return messages(
+            f.name, ram: f.ramBytes, flash: f.flashBytes,
+            ramDetail: "\(io) \(ByteCount.grouped(f.ioBytes)) B + scratch \(ByteCount.grouped(f.scratchBytes)) B",
+            flashDetail: "weights \(ByteCount.grouped(f.weightBytes)) B + code ~\(ByteCount.grouped(f.codeBytes)) B"
+                + (f.constantBytes > 0 ? " + constants \(ByteCount.grouped(f.constantBytes)) B" : ""))
+    }
+
+    private func messages(_ name: String, ram: Int, flash: Int, ramDetail: String, flashDetail: String) -> [String] {
         var out: [String] = []
         func check(_ what: String, _ flag: String, _ text: String?, _ used: Int, _ limit: Int?, _ detail: String) {
             guard let limit, used > limit else { return }
             let given = text.map { $0 == String(limit) ? "\($0) B" : "\($0) (\(ByteCount.grouped(limit)) B)" }
                 ?? "\(ByteCount.grouped(limit)) B"
             out.append(
-                "\(f.name): \(what) \(ByteCount.grouped(used)) B is over \(flag) \(given) by "
+                "\(name): \(what) \(ByteCount.grouped(used)) B is over \(flag) \(given) by "
                     + "\(ByteCount.grouped(used - limit)) B (\(detail))")
         }
-        let io = f.outputMayAliasInput ? "one in-place tensor" : "input + output"
-        check(
-            "RAM", "--max-ram", ramText, f.ramBytes, maxRAM,
-            "\(io) \(ByteCount.grouped(f.ioBytes)) B + scratch \(ByteCount.grouped(f.scratchBytes)) B")
-        check(
-            "flash", "--max-flash", flashText, f.flashBytes, maxFlash,
-            "weights \(ByteCount.grouped(f.weightBytes)) B + code ~\(ByteCount.grouped(f.codeBytes)) B"
-                + (f.constantBytes > 0 ? " + constants \(ByteCount.grouped(f.constantBytes)) B" : ""))
+        check("RAM", "--max-ram", ramText, ram, maxRAM, ramDetail)
+        check("flash", "--max-flash", flashText, flash, maxFlash, flashDetail)
         return out
     }
 }

@@ -14,12 +14,15 @@ package struct TFLiteImport: Sendable {
         /// `<name>.h` and `<name>.c`.
         package let files: [(name: String, contents: String)]
         /// `<name>_tflm.h` and `<name>_tflm.c`: the same block as TFLM's reference op chain, the
-        /// baseline `attn-bench --mcu --tflite` counts the fused kernel against (not written by the CLI).
+        /// baseline `attn-bench --mcu --tflite` counts the fused kernel against (not written by the
+        /// CLI); empty when the block has no chain (`tflmChainExclusion` says why).
         package let tflmChain: [(name: String, contents: String)]
         /// The chain's arena: its intermediate tensors, each in a buffer of its own.
         package let tflmArenaBytes: Int
         /// Bytes of scratch the fused kernel takes.
-        package var scratchBytes: Int { Int8SEEmitter.scratchBytes(recognised.block) }
+        package var scratchBytes: Int { Int8Emitter.scratchBytes(recognised.block) }
+        /// Why the block has no TFLM chain to compare against, nil when it has one.
+        package var tflmChainExclusion: String? { TFLMChainEmitter.exclusion(recognised) }
     }
 
     /// The kernels, in operator order.
@@ -37,14 +40,18 @@ package struct TFLiteImport: Sendable {
     /// Reads `bytes` (a .tflite model; `modelName` is its file name, for comments and the
     /// manifest) and generates a kernel per recognised block.
     package init(bytes: [UInt8], modelName: String) throws(TFLiteError) {
-        let model = try TFLiteReader.read(bytes)
+        self.init(model: try TFLiteReader.read(bytes), modelName: modelName)
+    }
+
+    /// Generates a kernel per recognised block of a model already read (or built in memory).
+    package init(model: TFLiteModel, modelName: String) {
         let (blocks, unrecognised) = SEMatcher(model).run()
         var kernels: [Kernel] = []
         for (i, block) in blocks.enumerated() {
             let name = "\(block.kind)\(i)"
             let range = block.operators.map(String.init).joined(separator: ", ")
             let origin = "\(cCommentSafe(modelName)), subgraph 0, operators \(range): tensor \(block.inputTensor) -> tensor \(block.outputTensor)"
-            kernels.append(Kernel(name: name, recognised: block, files: Int8SEEmitter.files(block.block, name: name, origin: origin),
+            kernels.append(Kernel(name: name, recognised: block, files: Int8Emitter.files(block.block, name: name, origin: origin),
                 tflmChain: TFLMChainEmitter.files(block, model: model, name: name),
                 tflmArenaBytes: TFLMChainEmitter.forward(block, model: model, name: name).2))
         }
@@ -64,7 +71,7 @@ package struct TFLiteImport: Sendable {
             return """
                     {"name": \(jsonString(k.name)), "kind": \(jsonString(k.recognised.kind)), "operators": \(list(k.recognised.operators)), \
                 "input_tensor": \(k.recognised.inputTensor), "output_tensor": \(k.recognised.outputTensor), \
-                "shape_nhwc": \(list([1, b.height, b.width, b.channels])), "scratch_bytes": \(Int8SEEmitter.scratchBytes(b)), \
+                "shape_nhwc": \(list([b.batch, b.height, b.width, b.channels])), "scratch_bytes": \(Int8Emitter.scratchBytes(b)), \
                 "header": \(jsonString(k.name + ".h")), "source": \(jsonString(k.name + ".c"))}
                 """
         }

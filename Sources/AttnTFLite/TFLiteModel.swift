@@ -95,6 +95,8 @@ package enum TFLiteOptions: Equatable, Sendable {
     case reducer(keepDims: Bool)
     /// MulOptions, AddOptions, SubOptions: the fused activation.
     case arithmetic(activation: TFLiteActivation)
+    /// ConcatenationOptions: the axis (negative counts from the last) and the fused activation.
+    case concatenation(axis: Int64, activation: TFLiteActivation)
     /// No options, or options of a type the importer does not read (its schema number).
     case other(Int64)
 }
@@ -154,6 +156,10 @@ package enum BuiltinOp {
     package static let squeeze: Int64 = 43
     /// EXPAND_DIMS.
     package static let expandDims: Int64 = 70
+    /// CONCATENATION.
+    package static let concatenation: Int64 = 2
+    /// QUANTIZE.
+    package static let quantize: Int64 = 114
 
     /// The schema's name of the operators the importer talks about, else the number.
     package static func name(_ code: Int64) -> String {
@@ -173,8 +179,8 @@ package enum BuiltinOp {
         case reshape: "RESHAPE"
         case squeeze: "SQUEEZE"
         case expandDims: "EXPAND_DIMS"
-        case 2: "CONCATENATION"
-        case 114: "QUANTIZE"
+        case concatenation: "CONCATENATION"
+        case quantize: "QUANTIZE"
         case 6: "DEQUANTIZE"
         case 19: "RELU"
         case 21: "RELU6"

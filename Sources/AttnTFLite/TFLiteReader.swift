@@ -127,7 +127,8 @@ package enum TFLiteReader {
         return TFLiteTensor(name: name, shape: shape, type: type, buffer: Int(buffer), quantization: quantization)
     }
 
-    /// BuiltinOptions union numbers: Conv2DOptions 1, AddOptions 11, MulOptions 21, ReducerOptions 27.
+    /// BuiltinOptions union numbers: Conv2DOptions 1, ConcatenationOptions 10, AddOptions 11, MulOptions 21,
+    /// ReducerOptions 27.
     private static func builtinOptions(_ type: Int64, _ table: FlatTable?) throws(TFLiteError) -> TFLiteOptions {
         guard let table else { return .other(type) }
         switch type {
@@ -138,6 +139,9 @@ package enum TFLiteReader {
                 activation: TFLiteActivation(try table.int(3, "fused_activation_function", width: 1)),
                 dilationW: try table.int(4, "dilation_w_factor", default: 1),
                 dilationH: try table.int(5, "dilation_h_factor", default: 1))
+        case 10:
+            return .concatenation(
+                axis: try table.int(0, "axis"), activation: TFLiteActivation(try table.int(1, "fused_activation_function", width: 1)))
         case 27:
             return .reducer(keepDims: try table.bool(0, "keep_dims"))
         case 11, 21:

@@ -1,9 +1,11 @@
 // `attn-gen size SPEC.json [--max-ram BYTES] [--max-flash BYTES]`: flash and RAM of each block
-// from the spec alone, before any compiler runs; a budget overrun is an error.
+// from the spec alone, before any compiler runs; a budget overrun is an error. A `.tflite`
+// argument reports the int8 kernels `import-tflite` would write for it.
 
 import ArgumentParser
 import AttnGen
 import AttnFootprint
+import AttnTFLite
 import Foundation
 
 struct Size: ParsableCommand {
@@ -13,10 +15,12 @@ struct Size: ParsableCommand {
             RAM is input + output + scratch (one tensor + scratch when the header allows the output to \
             alias the input). Flash is the weights (exact) plus a code estimate fitted against \
             arm-none-eabi-gcc -O2 (\(CodeSizeModel.toleranceText) on the calibration corpus). \
-            Sizes take K (1024) and M (1024²) suffixes: 64K, 1.5M.
+            Sizes take K (1024) and M (1024²) suffixes: 64K, 1.5M. A .tflite model gives its int8 kernels \
+            (as import-tflite writes them): RAM is the int8 tensor + scratch + a stack bound, flash the \
+            constant tables (exact) + the code estimate.
             """)
 
-    @Argument(help: "Spec JSON file(s): one block, or {\"blocks\": [...]}.")
+    @Argument(help: "Spec JSON file(s): one block, or {\"blocks\": [...]}; or .tflite models (their int8 kernels).")
     var specs: [String]
 
     @OptionGroup var weightsOptions: WeightsFlags
@@ -54,6 +58,19 @@ struct Size: ParsableCommand {
         let files = WeightsFileCache()
         do {
             for spec in specs {
+                if spec.hasSuffix(".tflite") {
+                    for k in try ImportTFLite.load(spec).kernels {
+                        guard let f = Int8Footprint(name: k.name, header: k.files[0].contents, source: k.files[1].contents, model: model) else {
+                            throw TFLiteError(.unsupported, spec, "kernel \(k.name): its header lacks the int8 ABI's size macros")
+                        }
+                        if !first { print() }
+                        first = false
+                        let b = k.recognised.block
+                        print(Self.table(f, kind: k.recognised.kind, shape: [b.batch, b.height, b.width, b.channels]))
+                        overruns += budget.overruns(f)
+                    }
+                    continue
+                }
                 let base = URL(fileURLWithPath: spec).deletingLastPathComponent()
                 for block in try weightsOptions.options.apply(to: Pipeline.loadBlocks(path: spec)) {
                     let generated = try Pipeline.generate(block, baseDirectory: base, files: files)
@@ -71,6 +88,23 @@ struct Size: ParsableCommand {
             for o in overruns { FileHandle.standardError.write(Data("error: \(o)\n".utf8)) }
             throw ExitCode.failure
         }
+    }
+
+    /// The lines of an int8 kernel.
+    static func table(_ f: Int8Footprint, kind: String, shape: [Int]) -> String {
+        let g = ByteCount.grouped
+        let width = [f.ramBytes, f.flashBytes].map { g($0).count }.max()!
+        func row(_ label: String, _ bytes: Int, _ detail: String) -> String {
+            let number = String(repeating: " ", count: width - g(bytes).count) + g(bytes)
+            return "  " + label.padding(toLength: 14, withPad: " ", startingAt: 0) + number + " B  "
+                + "(\(ByteCount.human(bytes)))".padding(toLength: 12, withPad: " ", startingAt: 0) + detail
+        }
+        let io = f.outputMayAliasInput ? "one tensor \(g(f.ioBytes)) (output aliases input)" : "input \(g(f.inputBytes)) + output \(g(f.outputBytes))"
+        return [
+            "\(f.name)  int8 \(kind) \(shape) NHWC  [\(f.model.core), \(f.model.flags)]",
+            row("RAM", f.ramBytes, "= \(io) + scratch \(g(f.scratchBytes)) + stack ≤ \(Int8Footprint.stackBytes)"),
+            row("flash", f.flashBytes, "= constants \(g(f.constantBytes)) + code ~\(g(f.codeBytes)) (\(CodeSizeModel.toleranceText))"),
+        ].joined(separator: "\n")
     }
 
     /// A few aligned lines per block.

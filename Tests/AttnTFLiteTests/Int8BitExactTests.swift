@@ -19,7 +19,7 @@ import Testing
         let outputs: [[Int8]]
     }
 
-    /// The fixture models that hold recognised blocks (the CBAM one holds none yet).
+    /// The fixture models that hold recognised blocks.
     static func cases() throws -> [Case] {
         try Fixtures.models().filter { !$0.blocks.isEmpty }.map { m in
             let imported = try TFLiteImport(bytes: try Fixtures.bytes("\(m.name).tflite"), modelName: "\(m.name).tflite")
@@ -67,14 +67,29 @@ import Testing
         }
     }
 
-    /// CBAM is not recognised yet: each of its four pools is listed with the reason.
-    @Test func cbamIsListedAsUnrecognisedWithReasons() throws {
-        let imported = try TFLiteImport(bytes: try Fixtures.bytes("cbam_c16_6x6.tflite"), modelName: "cbam_c16_6x6.tflite")
-        #expect(imported.kernels.isEmpty)
-        #expect(imported.unrecognised.map(\.operators) == [[0, 2, 3, 6], [1], [9], [10]])
-        #expect(imported.unrecognised[0].why.contains("feeds ADD"))
-        #expect(imported.unrecognised[1].why.contains("REDUCE_MAX over H and W"))
-        #expect(imported.unrecognised[2].why.contains("MEAN over C"))
-        #expect(imported.manifest.contains("\"unrecognised\": [\n    {\"operators\": [0, 2, 3, 6]"))
+    /// CBAM: one kernel over all 17 operators (QUANTIZEs and CONCATENATION included); a CBAM whose
+    /// CONCATENATION is along another axis is listed with the step that broke, and its pools over C
+    /// are not listed again on their own.
+    @Test func cbamIsRecognisedWholeOrExplained() throws {
+        let bytes = try Fixtures.bytes("cbam_c16_6x6.tflite")
+        let imported = try TFLiteImport(bytes: bytes, modelName: "cbam_c16_6x6.tflite")
+        #expect(imported.kernels.map(\.recognised.operators) == [Array(0...16)])
+        #expect(imported.manifest.contains("\"kind\": \"cbam\""))
+        // The shared MLP's weights are baked in once; the max branch has only its own requantisation.
+        let source = try #require(imported.kernels.first?.files[1].contents)
+        #expect(source.contains("static const int8_t cbam0_avg_reduce_weight[") && !source.contains("cbam0_max_reduce_weight"))
+        #expect(source.contains("static const int8_t cbam0_avg_expand_weight[") && !source.contains("cbam0_max_expand_weight"))
+        #expect(source.contains("static const int32_t cbam0_max_reduce_multiplier["))
+        let model = try TFLiteReader.read(bytes)
+        let concat = try #require(model.operators.firstIndex { $0.opcode == BuiltinOp.concatenation })
+        var operators = model.operators
+        let op = operators[concat]
+        operators[concat] = TFLiteOperator(
+            opcode: op.opcode, customCode: nil, inputs: op.inputs, outputs: op.outputs, options: .concatenation(axis: 1, activation: .none))
+        let broken = TFLiteModel(tensors: model.tensors, operators: operators, inputs: model.inputs, outputs: model.outputs, buffers: model.buffers)
+        let (blocks, unrecognised) = SEMatcher(broken).run()
+        #expect(blocks.isEmpty)
+        #expect(unrecognised.count == 1, "\(unrecognised)")
+        #expect(unrecognised.first?.why.contains("not a CONCATENATION of them along C") == true, "\(unrecognised)")
     }
 }

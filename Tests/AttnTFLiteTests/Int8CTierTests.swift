@@ -35,12 +35,13 @@ import Testing
             let files = c.result.kernels.flatMap(\.files) + [("all.c", c.result.kernels.map { "#include \"\($0.name).c\"\n" }.joined())]
             let library = try compiler.library(files: files, main: "all.c", key: "int8 \(c.name)", useCache: false)
             let fns = try c.result.kernels.map { k throws in try library.function("\(k.name)_forward", as: Forward.self) }
-            let diff = Int8BitExactTests.differing(c) { k, x in Self.run(fns[k], x, scratchBytes: Int8SEEmitter.scratchBytes(c.result.kernels[k].recognised.block)) }
+            let diff = Int8BitExactTests.differing(c) { k, x in Self.run(fns[k], x, scratchBytes: Int8Emitter.scratchBytes(c.result.kernels[k].recognised.block)) }
             #expect(diff == 0, "\(c.name): \(diff) outputs differ from TFLM")
             // In place (output = input), as the header allows.
             let inPlace = Int8BitExactTests.differing(c) { k, x in
                 var y = x
-                let scratch = UnsafeMutableRawPointer.allocate(byteCount: 4096, alignment: 8)
+                let scratch = UnsafeMutableRawPointer.allocate(
+                    byteCount: max(8, Int8Emitter.scratchBytes(c.result.kernels[k].recognised.block)), alignment: 8)
                 defer { scratch.deallocate() }
                 y.withUnsafeMutableBufferPointer { p in fns[k](UnsafePointer(p.baseAddress), p.baseAddress, scratch) }
                 return y
@@ -51,10 +52,19 @@ import Testing
     }
 
     /// The baseline attn-bench counts the fused kernels against: TFLM's reference op chain, one
-    /// loop nest per operator, must compute the same outputs as TFLM too.
+    /// loop nest per operator, must compute the same outputs as TFLM too (batches and HARD_SWISH
+    /// inside SE included).
     @Test func tflmChainMatchesTFLM() throws {
         let compiler = NativeCompiler(flags: ["-O2", "-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic"], libraries: [])
         for c in try Int8BitExactTests.cases() {
+            // A block without a chain (CBAM) is left out of the comparison with its reason; its
+            // fused kernel is held to TFLM by the other tests.
+            let excluded = c.result.kernels.filter { $0.tflmChainExclusion != nil }
+            if !excluded.isEmpty {
+                #expect(excluded.allSatisfy { if case .cbam = $0.recognised.block { true } else { false } }, "\(c.name)")
+                #expect(excluded.allSatisfy { $0.tflmChain.isEmpty && $0.tflmArenaBytes == 0 }, "\(c.name)")
+                continue
+            }
             let files = c.result.kernels.flatMap(\.tflmChain) + [("all.c", c.result.kernels.map { "#include \"\($0.name)_tflm.c\"\n" }.joined())]
             let library = try compiler.library(files: files, main: "all.c", key: "int8 chain \(c.name)", useCache: false)
             let fns = try c.result.kernels.map { k throws in try library.function("\(k.name)_tflm_forward", as: Forward.self) }
@@ -68,7 +78,7 @@ import Testing
         for c in try Int8BitExactTests.cases() {
             let module = try TCCModule(source: Self.translationUnit(c))
             let fns = try c.result.kernels.map { k throws in try module.function("\(k.name)_forward", as: Forward.self) }
-            let diff = Int8BitExactTests.differing(c) { k, x in Self.run(fns[k], x, scratchBytes: Int8SEEmitter.scratchBytes(c.result.kernels[k].recognised.block)) }
+            let diff = Int8BitExactTests.differing(c) { k, x in Self.run(fns[k], x, scratchBytes: Int8Emitter.scratchBytes(c.result.kernels[k].recognised.block)) }
             #expect(diff == 0, "\(c.name): \(diff) outputs differ from TFLM")
             withExtendedLifetime(module) {}
         }

@@ -36,6 +36,14 @@ import Testing
         arguments: models, Int8DeviceVariant.allCases)
     func bitExactWithTFLMOnCortexM4F(_ model: String, _ variant: Int8DeviceVariant) throws {
         let dir = Workspace.shared.root.appendingPathComponent("int8-\(model)-\(variant.rawValue)")
+        let bytes = Array(try Data(contentsOf: Self.fixtures.appendingPathComponent("\(model).tflite")))
+        if let why = Int8DeviceCase.exclusion(try TFLiteImport(bytes: bytes, modelName: model), variant) {
+            // Only the chain may be left out, and only for a block kind the chain emitter lacks;
+            // the model's fused kernels run above all the same.
+            #expect(variant == .tflmChain && why.contains("CBAM"), "\(model) [\(variant.rawValue)]: \(why)")
+            print("qemu int8 \(model) [\(variant.rawValue)]: not run: \(why)")
+            return
+        }
         let run = try Int8Device.run(model: model, variant: variant, in: dir)
         #expect(run.compared > 0)
         #expect(run.differing == 0, "\(model) [\(variant.rawValue)]: \(run.differing) of \(run.compared) outputs differ from TFLM on the M4F")
@@ -54,7 +62,9 @@ extension Int8QEMUTests {
     func longPlanesAndChannelTailsOnCortexM4F() throws {
         func block(_ model: String) throws -> Int8SE {
             let bytes = Array(try Data(contentsOf: Self.fixtures.appendingPathComponent("\(model).tflite")))
-            return try #require(try TFLiteImport(bytes: bytes, modelName: model).kernels.first).recognised.block
+            let block = try #require(try TFLiteImport(bytes: bytes, modelName: model).kernels.first).recognised.block
+            guard case .se(let se) = block else { throw ToolError("\(model) is not an SE block") }
+            return se
         }
         let se = try block("se_c16_5x5")
         let hsig = try block("hsig_se_c32_4x4")
@@ -94,8 +104,8 @@ enum Int8Device {
         let imported = try TFLiteImport(bytes: bytes, modelName: "\(model).tflite")
         func samples(_ file: String) throws -> [[Int8]] {
             let all = try Data(contentsOf: folder.appendingPathComponent(file)).map { Int8(bitPattern: $0) }
-            let size = imported.kernels[0].recognised.block.height * imported.kernels[0].recognised.block.width
-                * imported.kernels[0].recognised.block.channels
+            let b = imported.kernels[0].recognised.block
+            let size = b.batch * b.height * b.width * b.channels
             return stride(from: 0, to: all.count, by: size).map { Array(all[$0..<($0 + size)]) }
         }
         let files = Int8DeviceCase.files(

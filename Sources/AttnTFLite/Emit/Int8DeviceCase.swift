@@ -14,6 +14,16 @@ package enum Int8DeviceVariant: String, CaseIterable, Sendable {
 package enum Int8DeviceCase {
     /// The kernel files of `variant` and `int8_case.h`. Every sample is one model input, and
     /// `expected` TFLM's output for it (the blocks keep the shape, so both are `size` long).
+    /// Why `variant` cannot run on `model`: the chain of a block that has none (the fused kernels
+    /// always run). nil when it can.
+    package static func exclusion(_ model: TFLiteImport, _ variant: Int8DeviceVariant) -> String? {
+        switch variant {
+        case .fused: nil
+        case .tflmChain: model.kernels.lazy.compactMap { k in k.tflmChainExclusion.map { "\(k.name): \($0)" } }.first
+        }
+    }
+
+    /// The harness for `variant` (which `exclusion` must not refuse).
     package static func files(_ model: TFLiteImport, _ variant: Int8DeviceVariant, inputs: [[Int8]], expected: [[Int8]])
         -> [(name: String, contents: String)]
     {

@@ -3,6 +3,7 @@
 //
 //   s = MEAN_HW(x)                        sum of raw int8, − zp·N, × (in/out scale with 1/N folded)
 //   r = CONV_2D 1×1(s) (fused act)        Σ w·(s − zp_s) + bias, per-channel multiplier, clamp
+//     [HARD_SWISH(r)]                     a 256-entry table (Int8HardSwish.swift)
 //   e = CONV_2D 1×1(r) (fused act)        (ECA: one CONV_2D 1×k along C instead of the two)
 //   g = LOGISTIC(e)                       a 256-entry table (Logistic.swift)
 //     | MUL(e, k)                         Keras MobileNetV3's hard sigmoid after its ReLU6 conv
@@ -73,8 +74,9 @@ package struct Int8ChannelConv: Equatable, Sendable {
 
 /// How the pooled vector becomes the gate's input.
 package enum Int8Excitation: Equatable, Sendable {
-    /// SE: two 1×1 convs.
-    case mlp(reduce: Int8Dense, expand: Int8Dense)
+    /// SE: two 1×1 convs; `hidden` is a HARD_SWISH between them (its output for every int8
+    /// input, indexed q + 128), nil when the reduce conv's fused activation is all there is.
+    case mlp(reduce: Int8Dense, hidden: [Int8]?, expand: Int8Dense)
     /// ECA: one conv along C.
     case channelConv(Int8ChannelConv)
 }
@@ -108,8 +110,8 @@ package enum Int8Gate: Equatable, Sendable {
 
 /// A recognised int8 SE block: what its kernel computes, every constant folded.
 package struct Int8SE: Equatable, Sendable {
-    /// NHWC extents (N = 1).
-    package let height: Int, width: Int, channels: Int
+    /// NHWC extents; each of the N images goes through the block on its own.
+    package let batch: Int, height: Int, width: Int, channels: Int
     /// The block input's zero point (MEAN subtracts it).
     package let inputZeroPoint: Int32
     /// MEAN: multiplier with 1/(H·W) folded in, output zero point.
@@ -132,13 +134,19 @@ package struct Int8SE: Equatable, Sendable {
         if case .mlp = excitation, c != self.channels { return nil }
         if case .mulConstant(let values, _) = gate, values.count != 1, c != self.channels { return nil }
         return Int8SE(
-            height: height, width: width, channels: c, inputZeroPoint: inputZeroPoint, meanMultiplier: meanMultiplier,
+            batch: batch, height: height, width: width, channels: c, inputZeroPoint: inputZeroPoint, meanMultiplier: meanMultiplier,
             meanZeroPoint: meanZeroPoint, excitation: excitation, gate: gate, scale: scale)
     }
 
     /// The block's output for one input, as the generated kernel computes it: the model of the
     /// C the emitter writes, for tests that pin the two to each other and to TFLM.
     package func callAsFunction(_ x: [Int8]) -> [Int8] {
+        let size = height * width * channels
+        return stride(from: 0, to: x.count, by: size).flatMap { image(Array(x[$0..<min($0 + size, x.count)])) }
+    }
+
+    /// One image [H, W, C].
+    private func image(_ x: [Int8]) -> [Int8] {
         let n = height * width
         var s: [Int8] = []
         for c in 0..<channels {
@@ -150,7 +158,9 @@ package struct Int8SE: Equatable, Sendable {
         }
         let e: [Int8]
         switch excitation {
-        case .mlp(let reduce, let expand): e = expand(reduce(s))
+        case .mlp(let reduce, let hidden, let expand):
+            let r = reduce(s)
+            e = expand(hidden.map { table in r.map { table[Int($0) + 128] } } ?? r)
         case .channelConv(let conv): e = conv(s)
         }
         let g: [Int8] = e.enumerated().map { c, v in

@@ -2,6 +2,7 @@
 // starts a candidate; the chain after it is followed one single consumer at a time, through
 // int8 RESHAPE/SQUEEZE/EXPAND_DIMS that only relabel the vector:
 //   MEAN → CONV_2D 1×1 → CONV_2D 1×1 → LOGISTIC | MUL(const) → MUL(x)     (SE, hard-sigmoid SE)
+//          (a HARD_SWISH may sit between the two convs)
 //   MEAN → CONV_2D [1,1,k,1] on [1,1,C,1] → LOGISTIC → MUL(x)             (ECA)
 // where x is the MEAN's own input. A candidate that breaks the chain is reported with the step
 // and the reason, so the user sees why a block that looks like attention stays in TFLM.
@@ -15,7 +16,7 @@ package struct RecognisedBlock: Sendable {
     /// The tensor the kernel reads (the MEAN's input) and the one it writes (the last MUL's output).
     package let inputTensor: Int, outputTensor: Int
     /// The arithmetic.
-    package let block: Int8SE
+    package let block: Int8Block
 }
 
 /// An attention-like pattern the importer did not turn into a kernel.
@@ -26,7 +27,7 @@ package struct UnrecognisedPattern: Sendable, Equatable {
     package let why: String
 }
 
-private struct Mismatch: Error {
+struct Mismatch: Error {
     let why: String
     init(_ why: String) { self.why = why }
 }
@@ -36,6 +37,9 @@ package struct SEMatcher {
     let model: TFLiteModel
     /// Operators reading each tensor.
     let readers: [Int: [Int]]
+    /// N of the candidate being matched: every shape check expects it (each image of a batch
+    /// goes through the same ops, so the kernel loops over them).
+    let batch: Int
 
     /// Indexes `model`'s tensor readers.
     package init(_ model: TFLiteModel) {
@@ -45,38 +49,65 @@ package struct SEMatcher {
             for t in Set(op.inputs) where t >= 0 { readers[t, default: []].append(i) }
         }
         self.readers = readers
+        self.batch = 1
     }
 
-    /// Every squeeze in the model, matched or explained.
+    private init(_ other: SEMatcher, batch: Int) {
+        model = other.model
+        readers = other.readers
+        self.batch = batch
+    }
+
+    /// This matcher expecting batch `n`.
+    func batched(_ n: Int) -> SEMatcher { SEMatcher(self, batch: n) }
+
+    /// Every squeeze in the model, matched or explained. A MEAN and a REDUCE_MAX over H and W of
+    /// the same tensor start a CBAM candidate; a MEAN alone an SE or ECA one.
     package func run() -> (blocks: [RecognisedBlock], unrecognised: [UnrecognisedPattern]) {
         var blocks: [RecognisedBlock] = []
         var unrecognised: [UnrecognisedPattern] = []
-        for (i, op) in model.operators.enumerated() where op.customCode == nil && (op.opcode == BuiltinOp.mean || op.opcode == BuiltinOp.reduceMax) {
+        var consumed = Set<Int>()
+        for (i, op) in model.operators.enumerated() where !consumed.contains(i) && op.customCode == nil && (op.opcode == BuiltinOp.mean || op.opcode == BuiltinOp.reduceMax) {
             if isChannelPool(op) {
                 unrecognised.append(UnrecognisedPattern(
-                    operators: [i], why: "a \(BuiltinOp.name(op.opcode)) over C (CBAM's spatial attention map) is not recognised yet"))
+                    operators: [i], why: "a \(BuiltinOp.name(op.opcode)) over C outside a recognised CBAM block (its spatial attention map)"))
                 continue
             }
             guard isSpatialSqueeze(op) else { continue }
+            let other = op.opcode == BuiltinOp.mean ? BuiltinOp.reduceMax : BuiltinOp.mean
+            let sibling = (readers[op.inputs[0]] ?? []).first { j in
+                j != i && model.operators[j].opcode == other && model.operators[j].customCode == nil && isSpatialSqueeze(model.operators[j])
+            }
             var chain = [i]
             do throws(Mismatch) {
-                if op.opcode == BuiltinOp.reduceMax {
-                    throw Mismatch("a REDUCE_MAX over H and W (CBAM's max-pooled descriptor) is not recognised yet")
+                if let sibling {
+                    let (meanIndex, maxIndex) = op.opcode == BuiltinOp.mean ? (i, sibling) : (sibling, i)
+                    chain = [meanIndex, maxIndex]
+                    consumed.formUnion(chain)
+                    let block = try matchCBAM(mean: meanIndex, max: maxIndex, &chain)
+                    consumed.formUnion(block.operators)
+                    blocks.append(block)
+                } else {
+                    if op.opcode == BuiltinOp.reduceMax {
+                        throw Mismatch("a REDUCE_MAX over H and W without a MEAN of the same tensor (CBAM's other descriptor) is not recognised")
+                    }
+                    blocks.append(try match(i, &chain))
                 }
-                blocks.append(try match(i, &chain))
             } catch {
+                // A broken CBAM's pools over C belong to its report, not to reports of their own.
+                if sibling != nil { consumed.formUnion(chain) }
                 unrecognised.append(UnrecognisedPattern(operators: chain, why: error.why))
             }
         }
         return (blocks, unrecognised)
     }
 
-    private func isChannelPool(_ op: TFLiteOperator) -> Bool {
+    func isChannelPool(_ op: TFLiteOperator) -> Bool {
         guard op.inputs.count == 2, op.inputs[1] >= 0, let axes = try? int32s(op.inputs[1]) else { return false }
         return Set(axes) == [3] && model.tensors[op.inputs[0]].shape.count == 4
     }
 
-    private func isSpatialSqueeze(_ op: TFLiteOperator) -> Bool {
+    func isSpatialSqueeze(_ op: TFLiteOperator) -> Bool {
         guard op.inputs.count == 2, op.inputs[1] >= 0, let axes = try? int32s(op.inputs[1]) else { return false }
         return Set(axes) == [1, 2] && model.tensors[op.inputs[0]].shape.count == 4
     }
@@ -85,13 +116,17 @@ package struct SEMatcher {
         let mean = model.operators[meanIndex]
         let x = mean.inputs[0]
         let xt = model.tensors[x]
-        guard xt.shape[0] == 1 else { throw Mismatch("batch \(xt.shape[0]): only batch 1 is generated") }
+        guard xt.shape[0] >= 1, xt.shape[0] <= 1 << 16 else { throw Mismatch("batch \(xt.shape[0]) is outside 1...65536") }
+        if xt.shape[0] != batch { return try batched(xt.shape[0]).match(meanIndex, &chain) }
         let (h, w, c) = (xt.shape[1], xt.shape[2], xt.shape[3])
         // MEAN sums raw int8 in int32: at most 2^23 values per channel keep it exact.
         guard h * w >= 1, c >= 1, h * w <= 1 << 23 else { throw Mismatch("H·W = \(h * w) with C = \(c) is outside 1...2^23") }
         let (xScale, xZero) = try activation(x, "the block input")
         guard mean.outputs.count == 1, isVector(mean.outputs[0], c) else { throw Mismatch("MEAN's output is not a vector of \(c)") }
         let s = mean.outputs[0]
+        guard batch == 1 || model.tensors[s].shape == [batch, 1, 1, c] else {
+            throw Mismatch("batch \(batch): MEAN's output \(model.tensors[s].shape) is not [\(batch), 1, 1, \(c)] (ECA's layout is generated for batch 1 only)")
+        }
         let (sScale, sZero) = try activation(s, "MEAN's output")
         let meanBase = try requantization(Double(xScale) / Double(sScale), "MEAN")
 
@@ -103,18 +138,38 @@ package struct SEMatcher {
         let e: Int
         var expandActivation = TFLiteActivation.none
         let weightShape = model.tensors[convOp.inputs[1]].shape
-        if weightShape.count == 4, weightShape[0] == 1, weightShape[1] == 1, weightShape[3] == 1, model.tensors[convIn].shape == [1, 1, c, 1] {
+        // With C = 1 an SE reduce conv to one channel has ECA's shapes too: what reads its
+        // output (another conv, or a HARD_SWISH before one) says which it is.
+        let feedsMLP = (readers[convOp.outputs[0]] ?? []).contains { [BuiltinOp.conv2D, BuiltinOp.hardSwish].contains(model.operators[$0].opcode) }
+        if weightShape.count == 4, weightShape[0] == 1, weightShape[1] == 1, weightShape[3] == 1, model.tensors[convIn].shape == [1, 1, c, 1],
+            !(c == 1 && feedsMLP)
+        {
             excitation = .channelConv(try channelConv(convOp, convIndex, input: convIn, inputZero: sZero, inputScale: sScale, channels: c))
             e = convOp.outputs[0]
         } else {
             let reduce = try dense(convOp, convIndex, input: convIn, inputZero: sZero, inputScale: sScale, inputs: c)
-            let r = convOp.outputs[0]
-            let (rScale, rZero) = try activation(r, "the reduce conv's output")
-            let (expandIndex, expandOp, expandIn) = try nextReader(of: r, "the reduce conv's output", chain: &chain)
+            var r = convOp.outputs[0]
+            var (rScale, rZero) = try activation(r, "the reduce conv's output")
+            var (expandIndex, expandOp, expandIn) = try nextReader(of: r, "the reduce conv's output", chain: &chain)
+            var hidden: [Int8]?
+            if expandOp.opcode == BuiltinOp.hardSwish {
+                // MobileNetV3-style hard-swish between the convs, as its own int8 op.
+                guard expandOp.outputs.count == 1, isVector(expandOp.outputs[0], reduce.outputs) else {
+                    throw Mismatch("HARD_SWISH at operator \(expandIndex) does not give a vector of \(reduce.outputs)")
+                }
+                let (hScale, hZero) = try activation(expandOp.outputs[0], "HARD_SWISH \(expandIndex)'s output")
+                guard let hardSwish = Int8HardSwish(inputScale: rScale, inputZeroPoint: rZero, outputScale: hScale, outputZeroPoint: hZero) else {
+                    throw Mismatch("HARD_SWISH at operator \(expandIndex): scales \(rScale) → \(hScale) are outside what TFLM's int8 HARD_SWISH takes")
+                }
+                hidden = hardSwish.table
+                r = expandOp.outputs[0]
+                (rScale, rZero) = (hScale, hZero)
+                (expandIndex, expandOp, expandIn) = try nextReader(of: r, "HARD_SWISH's output", chain: &chain)
+            }
             let expand = try dense(expandOp, expandIndex, input: expandIn, inputZero: rZero, inputScale: rScale, inputs: reduce.outputs)
             guard expand.outputs == c else { throw Mismatch("the expand conv gives \(expand.outputs) channels for an input of \(c)") }
             if case .conv2D(_, _, _, let act, _, _) = expandOp.options { expandActivation = act }
-            excitation = .mlp(reduce: reduce, expand: expand)
+            excitation = .mlp(reduce: reduce, hidden: hidden, expand: expand)
             e = expandOp.outputs[0]
         }
         let (eScale, eZero) = try activation(e, "the excitation's output")
@@ -160,7 +215,7 @@ package struct SEMatcher {
         let (scaleIndex, scaleOp, scaleIn) = try nextReader(of: g, "the gate", chain: &chain)
         guard scaleOp.opcode == BuiltinOp.mul, scaleOp.customCode == nil, scaleOp.inputs.count == 2,
             Set(scaleOp.inputs) == [x, scaleIn], model.tensors[scaleIn].shape.last == c,
-            model.tensors[scaleIn].shape.dropLast().allSatisfy({ $0 == 1 })
+            batch == 1 ? model.tensors[scaleIn].shape.dropLast().allSatisfy({ $0 == 1 }) : model.tensors[scaleIn].shape == [batch, 1, 1, c]
         else {
             throw Mismatch("the gate feeds \(BuiltinOp.name(scaleOp.opcode)) at operator \(scaleIndex), not a MUL with the block input")
         }
@@ -168,24 +223,28 @@ package struct SEMatcher {
         let (yScale, yZero) = try activation(y, "the block output")
         let scale = try mul(scaleOp, yScale, yZero, xScale, xZero, gScale, gZero)
         let block = Int8SE(
-            height: h, width: w, channels: c, inputZeroPoint: xZero, meanMultiplier: meanMultiplier(meanBase, count: h * w),
+            batch: batch, height: h, width: w, channels: c, inputZeroPoint: xZero, meanMultiplier: meanMultiplier(meanBase, count: h * w),
             meanZeroPoint: sZero, excitation: excitation, gate: gate, scale: scale)
-        return RecognisedBlock(kind: kind, operators: chain, inputTensor: x, outputTensor: y, block: block)
+        return RecognisedBlock(kind: kind, operators: chain, inputTensor: x, outputTensor: y, block: .se(block))
     }
 
-    /// An int8 tensor of `c` elements whose last dimension is `c` (any rank).
-    private func isVector(_ t: Int, _ c: Int) -> Bool {
+    /// An int8 tensor of `c` elements whose last dimension is `c` (any rank); for a batch, one
+    /// such vector per image, [N, 1, 1, c].
+    func isVector(_ t: Int, _ c: Int) -> Bool {
         let tensor = model.tensors[t]
+        guard batch == 1 else { return tensor.shape == [batch, 1, 1, c] }
         return tensor.elementCount == c && (tensor.shape.last == c || tensor.shape.count == 4 && tensor.shape == [1, 1, c, 1])
     }
 
     /// The single operator after `t` that computes something, passing through int8 RESHAPE,
     /// SQUEEZE and EXPAND_DIMS that keep the elements and the quantisation (TFLM copies bytes);
     /// returns it, its index and the tensor it reads.
-    private func nextReader(of start: Int, _ what: String, chain: inout [Int]) throws(Mismatch) -> (Int, TFLiteOperator, Int) {
+    func nextReader(of start: Int, _ what: String, chain: inout [Int]) throws(Mismatch) -> (Int, TFLiteOperator, Int) {
         var t = start
+        var steps = 0
         while true {
-            guard chain.count <= model.operators.count else { throw Mismatch("\(what): the operators form a cycle") }
+            steps += 1
+            guard steps <= model.operators.count else { throw Mismatch("\(what): the operators form a cycle") }
             let (i, op) = try onlyReader(of: t, what, chain: &chain)
             guard op.opcode == BuiltinOp.reshape || op.opcode == BuiltinOp.squeeze || op.opcode == BuiltinOp.expandDims else {
                 return (i, op, t)
@@ -236,17 +295,17 @@ package struct SEMatcher {
             multiplier: try requantization(Double(inputScale) * Double(wq.scales[0]) / Double(outScale), "CONV_2D at operator \(index)"),
             padding: (weights.count - 1) / 2, inputOffset: -inputZero, outputZeroPoint: outZero, clampMin: lo, clampMax: hi)
     }
-    /// The op's only output, checked to be int8 [1, h, w, c].
-    private func single(_ op: TFLiteOperator, _ name: String, _ h: Int, _ w: Int, _ c: Int) throws(Mismatch) -> Int {
+    /// The op's only output, checked to be int8 [N, h, w, c].
+    func single(_ op: TFLiteOperator, _ name: String, _ h: Int, _ w: Int, _ c: Int) throws(Mismatch) -> Int {
         guard op.outputs.count == 1 else { throw Mismatch("\(name) has \(op.outputs.count) outputs") }
         let t = model.tensors[op.outputs[0]]
-        guard t.shape == [1, h, w, c] else { throw Mismatch("\(name)'s output has shape \(t.shape), not [1, \(h), \(w), \(c)]") }
+        guard t.shape == [batch, h, w, c] else { throw Mismatch("\(name)'s output has shape \(t.shape), not [\(batch), \(h), \(w), \(c)]") }
         return op.outputs[0]
     }
 
     /// The single operator reading tensor `t`, appended to the chain; a tensor read by several
     /// operators or leaving the subgraph cannot be fused away.
-    private func onlyReader(of t: Int, _ what: String, chain: inout [Int]) throws(Mismatch) -> (Int, TFLiteOperator) {
+    func onlyReader(of t: Int, _ what: String, chain: inout [Int]) throws(Mismatch) -> (Int, TFLiteOperator) {
         let ops = readers[t] ?? []
         guard !model.outputs.contains(t) else { throw Mismatch("\(what) is an output of the subgraph") }
         guard ops.count == 1 else { throw Mismatch("\(what) is read by \(ops.count) operators \(ops), not one") }
@@ -257,7 +316,7 @@ package struct SEMatcher {
     }
 
     /// Per-tensor int8 quantisation of an activation: (scale, zero point).
-    private func activation(_ t: Int, _ what: String) throws(Mismatch) -> (Float, Int32) {
+    func activation(_ t: Int, _ what: String) throws(Mismatch) -> (Float, Int32) {
         let tensor = model.tensors[t]
         guard tensor.type == .int8 else { throw Mismatch("\(what) is \(tensor.type), not INT8") }
         guard let q = tensor.quantization, q.scales.count == 1, q.scales[0] > 0, q.scales[0].isFinite,
@@ -268,12 +327,12 @@ package struct SEMatcher {
         return (q.scales[0], Int32(q.zeroPoints[0]))
     }
 
-    /// A 1×1 CONV_2D on a [1,1,1,inputs] vector.
-    private func dense(_ op: TFLiteOperator, _ index: Int, input: Int, inputZero: Int32, inputScale: Float, inputs: Int)
+    /// A 1×1 CONV_2D on a [N,1,1,inputs] vector.
+    func dense(_ op: TFLiteOperator, _ index: Int, input: Int, inputZero: Int32, inputScale: Float, inputs: Int)
         throws(Mismatch) -> Int8Dense
     {
         guard op.opcode == BuiltinOp.conv2D, case .conv2D(_, _, _, let act, _, _) = op.options, op.inputs.count >= 2,
-            op.inputs[1] >= 0, op.inputs[0] == input, model.tensors[input].shape == [1, 1, 1, inputs]
+            op.inputs[1] >= 0, op.inputs[0] == input, model.tensors[input].shape == [batch, 1, 1, inputs]
         else {
             throw Mismatch("operator \(index) is \(BuiltinOp.name(op.opcode)), not a 1×1 CONV_2D on the pooled vector")
         }
@@ -312,7 +371,7 @@ package struct SEMatcher {
     }
 
     /// MUL's requantisation for output (scale, zp) and operands a, b.
-    private func mul(_ op: TFLiteOperator, _ outScale: Float, _ outZero: Int32, _ aScale: Float, _ aZero: Int32, _ bScale: Float, _ bZero: Int32)
+    func mul(_ op: TFLiteOperator, _ outScale: Float, _ outZero: Int32, _ aScale: Float, _ aZero: Int32, _ bScale: Float, _ bZero: Int32)
         throws(Mismatch) -> Int8Mul
     {
         guard case .arithmetic(let act) = op.options, let (lo, hi) = activationRange(act, scale: outScale, zeroPoint: outZero) else {
@@ -325,14 +384,14 @@ package struct SEMatcher {
 
     /// QuantizeMultiplier of a real scale ratio, refused unless finite, positive and below 2^30
     /// (TFLite's own kernels assume as much; a quantiser never writes scales that far apart).
-    private func requantization(_ real: Double, _ what: String) throws(Mismatch) -> QuantizedMultiplier {
+    func requantization(_ real: Double, _ what: String) throws(Mismatch) -> QuantizedMultiplier {
         guard real.isFinite, real > 0, real < Double(1 << 30) else {
             throw Mismatch("\(what): the requantisation multiplier \(real) is not a finite positive number below 2^30")
         }
         return QuantizedMultiplier(real)
     }
 
-    private func int8s(_ t: Int) throws(Mismatch) -> [Int8] {
+    func int8s(_ t: Int) throws(Mismatch) -> [Int8] {
         let tensor = model.tensors[t]
         let data = model.data(t)
         guard tensor.type == .int8, data.count == tensor.elementCount else {
@@ -341,7 +400,7 @@ package struct SEMatcher {
         return data.map { Int8(bitPattern: $0) }
     }
 
-    private func int32s(_ t: Int) throws(Mismatch) -> [Int32] {
+    func int32s(_ t: Int) throws(Mismatch) -> [Int32] {
         let tensor = model.tensors[t]
         let data = Array(model.data(t))
         guard tensor.type == .int32, data.count == 4 * tensor.elementCount else {

@@ -6,11 +6,18 @@ import AttnTFLite
 import Foundation
 
 enum Int8Report {
-    /// The 1×1 convs' multiply-accumulates (ECA: its k taps per channel).
-    static func macs(_ b: Int8SE) -> Int {
-        switch b.excitation {
-        case .mlp(let r, let e): r.inputs * r.outputs + e.inputs * e.outputs
-        case .channelConv(let conv): b.channels * conv.weights.count
+    /// The multiply-accumulates of one image: SE's 1×1 convs (ECA: its k taps per channel), CBAM's
+    /// shared MLP twice and its k×k conv over the pooled planes; times the batch.
+    static func macs(_ block: Int8Block) -> Int {
+        switch block {
+        case .se(let b):
+            switch b.excitation {
+            case .mlp(let r, _, let e): b.batch * (r.inputs * r.outputs + e.inputs * e.outputs)
+            case .channelConv(let conv): b.batch * b.channels * conv.weights.count
+            }
+        case .cbam(let b):
+            b.batch * (2 * (b.averageReduce.inputs * b.averageReduce.outputs + b.averageExpand.inputs * b.averageExpand.outputs)
+                + b.height * b.width * b.conv.weights.count)
         }
     }
 
@@ -38,7 +45,8 @@ enum Int8Report {
         for (m, model) in models.enumerated() {
             for (k, kernel) in model.imported.kernels.enumerated() {
                 let b = kernel.recognised.block
-                var row = "| \(model.name)/\(kernel.name) (\(kernel.recognised.kind)) | \(b.height)×\(b.width)×\(b.channels) | \(macs(b)) |"
+                let shape = (b.batch > 1 ? "\(b.batch)×" : "") + "\(b.height)×\(b.width)×\(b.channels)"
+                var row = "| \(model.name)/\(kernel.name) (\(kernel.recognised.kind)) | \(shape) | \(macs(b)) |"
                 var rowPerMAC = "| \(model.name)/\(kernel.name) |"
                 for (c, core) in cores.enumerated() {
                     let counts = Int8Build.allCases.map { build -> Double? in
@@ -48,11 +56,13 @@ enum Int8Report {
                             compared += r.compared
                         }
                         if k == 0, let e = o.error { failures.append("\(model.name) \(core.label) \(build.rawValue): \(e)") }
+                        if k == 0, c == 0, let why = o.excluded { failures.append("\(model.name) \(build.rawValue) not compared: \(why)") }
                         return o.run?.instructions[k]
                     }
-                    row += " " + counts.map { $0.map(thousands) ?? "failed" }.joined(separator: " | ")
+                    let excluded = Int8Build.allCases.map { outcome(m, c, $0).excluded != nil }
+                    row += " " + counts.indices.map { i in counts[i].map(thousands) ?? (excluded[i] ? "—" : "failed") }.joined(separator: " | ")
                     if let chain = counts[0], let dsp = counts[2] { row += String(format: " | %.2f |", chain / dsp) } else { row += " | — |" }
-                    let elements = Double(b.height * b.width * b.channels)
+                    let elements = Double(b.batch * b.height * b.width * b.channels)
                     for n in [counts[0], counts[2]] {
                         guard let n else {
                             rowPerMAC += " — |"
@@ -95,7 +105,7 @@ enum Int8Report {
             let chain = outcome(m, c, .chain)
             for (k, kernel) in model.imported.kernels.enumerated() {
                 let b = kernel.recognised.block
-                let io = b.height * b.width * b.channels
+                let io = b.batch * b.height * b.width * b.channels
                 let fusedRAM = dsp.run.map { "\(kernel.scratchBytes) + \($0.stackBytes[k])" } ?? "—"
                 let chainRAM = chain.run.map { "\(kernel.tflmArenaBytes) + \($0.stackBytes[k])" } ?? "—"
                 var tflm = "n/a"

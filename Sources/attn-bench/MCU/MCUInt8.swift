@@ -34,6 +34,8 @@ struct Int8Outcome: Sendable {
     let run: Int8DeviceRun?
     let flash: [Int]
     let error: String?
+    /// Why the build was not made (a block with no TFLM chain); not a failure.
+    var excluded: String? = nil
 }
 
 enum MCUInt8 {
@@ -63,7 +65,7 @@ enum MCUInt8 {
                 models: models, cores: cores, outcome: outcome, arenas: arenas, skipped: skipped,
                 command: (["swift run -c release attn-bench"] + CommandLine.arguments.dropFirst()).joined(separator: " "),
                 compiler: "arm-none-eabi-gcc \(version.trimmingCharacters(in: .whitespacesAndNewlines))"), terminator: "")
-        let failed = outcomes.contains { $0?.run == nil || $0?.run?.differing != 0 }
+        let failed = outcomes.contains { $0?.excluded == nil && ($0?.run == nil || $0?.run?.differing != 0) }
         exit(failed ? 1 : 0)
     }
 
@@ -82,7 +84,7 @@ enum MCUInt8 {
                     skipped.append("\(name): no recognised block")
                     continue
                 }
-                let size = first.height * first.width * first.channels
+                let size = first.batch * first.height * first.width * first.channels
                 func samples(_ suffix: String) throws -> [[Int8]] {
                     let all = try Data(contentsOf: folder.appendingPathComponent("\(name).\(suffix)")).map { Int8(bitPattern: $0) }
                     return stride(from: 0, to: all.count - size + 1, by: size).map { Array(all[$0..<($0 + size)]) }
@@ -103,6 +105,9 @@ enum MCUInt8 {
 
     /// Builds `model`'s kernels as `build` says for `core`, runs the harness, and sizes the objects.
     static func count(_ model: Int8Model, core: Core, build: Int8Build, root: URL) -> Int8Outcome {
+        if let why = Int8DeviceCase.exclusion(model.imported, build.variant) {
+            return Int8Outcome(run: nil, flash: [], error: nil, excluded: why)
+        }
         let scripts = root.appendingPathComponent("scripts/embedded")
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("attn-int8-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
