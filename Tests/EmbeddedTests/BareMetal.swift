@@ -67,6 +67,31 @@ struct DeviceRun {
     var floats: [Float] { bits.map(Float.init(bitPattern:)) }
 }
 
+extension DeviceRun {
+    /// Parses scripts/embedded/main.c's printout (ATTN-OUTPUT, the hex bits, ATTN-END, ATTN-DONE).
+    init(printout: String, seconds: Double) throws {
+        var lines = printout.split(separator: "\n", omittingEmptySubsequences: true).map {
+            $0.trimmingCharacters(in: .whitespacesAndNewlines)
+        }[...]
+        guard let start = lines.firstIndex(where: { $0.hasPrefix("ATTN-OUTPUT ") }), let count = Int(lines[start].dropFirst(12))
+        else { throw ToolError("no ATTN-OUTPUT line in the device's output: \(String(printout.prefix(2000)))") }
+        lines = lines[(start + 1)...]
+        var bits: [UInt32] = []
+        bits.reserveCapacity(count)
+        for line in lines.prefix(count) {
+            guard let v = UInt32(line, radix: 16) else { throw ToolError("bad output line \"\(line)\"") }
+            bits.append(v)
+        }
+        guard bits.count == count, lines.dropFirst(count).first == "ATTN-END" else {
+            throw ToolError("device printed \(bits.count) of \(count) values")
+        }
+        var selftest: Int? = nil
+        if let line = lines.first(where: { $0.hasPrefix("ATTN-SELFTEST ") }) { selftest = Int(line.dropFirst(14)) }
+        guard lines.contains("ATTN-DONE") else { throw ToolError("device did not print ATTN-DONE") }
+        self.init(bits: bits, selftest: selftest, seconds: seconds)
+    }
+}
+
 enum BareMetal {
     private static let objects = Memo<URL>()
     private static let elves = Memo<URL>()
@@ -133,24 +158,6 @@ enum BareMetal {
         guard r.status == 0 else {
             throw ToolError("QEMU run of \(elf.lastPathComponent) exited \(r.status) (1 = fault): \(String(r.text.suffix(2000)))")
         }
-        var lines = r.stdout.split(separator: "\n", omittingEmptySubsequences: true).map {
-            $0.trimmingCharacters(in: .whitespacesAndNewlines)
-        }[...]
-        guard let start = lines.firstIndex(where: { $0.hasPrefix("ATTN-OUTPUT ") }), let count = Int(lines[start].dropFirst(12))
-        else { throw ToolError("no ATTN-OUTPUT line in the device's output: \(String(r.text.prefix(2000)))") }
-        lines = lines[(start + 1)...]
-        var bits: [UInt32] = []
-        bits.reserveCapacity(count)
-        for line in lines.prefix(count) {
-            guard let v = UInt32(line, radix: 16) else { throw ToolError("bad output line \"\(line)\"") }
-            bits.append(v)
-        }
-        guard bits.count == count, lines.dropFirst(count).first == "ATTN-END" else {
-            throw ToolError("device printed \(bits.count) of \(count) values")
-        }
-        var selftest: Int? = nil
-        if let line = lines.first(where: { $0.hasPrefix("ATTN-SELFTEST ") }) { selftest = Int(line.dropFirst(14)) }
-        guard lines.contains("ATTN-DONE") else { throw ToolError("device did not print ATTN-DONE") }
-        return DeviceRun(bits: bits, selftest: selftest, seconds: r.seconds)
+        return try DeviceRun(printout: r.stdout, seconds: r.seconds)
     }
 }
