@@ -17,6 +17,8 @@ struct Options {
     var catalog = false
     /// Instructions per block on the Cortex-M boards under QEMU, fused against op by op.
     var mcu = false
+    /// Instructions per block on AArch64 under qemu-aarch64: NEON against plain C and op by op.
+    var aarch64 = false
     /// `--mcu`'s cores (`Core.name`); empty = all.
     var cores: [String] = []
     /// `--mcu --tflite DIR`: the int8 kernels of DIR's .tflite models instead of the float examples.
@@ -39,7 +41,8 @@ struct Options {
         usage: attn-bench [--quick] [--markdown] [--json FILE] [--blocks se,eca,...] [--shapes 0,2]
                           [--seconds S] [--jit-repeats K] [--no-peers] [--python PATH] [--cflags "-O2 ..."]
                           [--root DIR] [--catalog] [--levels native,x86-64-v2,...] [--clock wall|cpu]
-                          [--mcu [--cores m0,m3,m4f,m7,m55] [--tflite DIR]] [--network DIR ... [--weights CHECKPOINT]]
+                          [--mcu [--cores m0,m3,m4f,m7,m55] [--tflite DIR]] [--aarch64]
+                          [--network DIR ... [--weights CHECKPOINT]]
 
         Times the SE, ECA, CBAM and max-ECA Generated/ examples at the speed issue's shapes: libtcc
         JIT time, tcc and gcc -O3 -march=native kernel times, the STREAM-triad memory limit, ONNX
@@ -54,6 +57,9 @@ struct Options {
                          NAME.input.bin and NAME.output.bin beside them, as Tests/TFLiteFixtures) against
                          TFLM's reference op chain, on M4F and M7 (--cores), outputs checked against
                          TFLM's, with RAM and flash (--blocks: model names)
+          --aarch64      instead: instructions of every Generated/ example at its own shape on AArch64,
+                         counted under qemu-aarch64 by a plugin: the host target's NEON code against
+                         the plain-C mcu target and op by op, outputs checked (--blocks selects)
           --network DIR  instead: every block of an attn-gen-torch export (DIR/spec.json) from one
                          checkpoint to callables, tcc and gcc (repeatable; --weights FILE: the whole
                          network's .pth or .safetensors instead of the export's own file)
@@ -101,6 +107,7 @@ struct Options {
             case "--no-peers": o.peers = false
             case "--catalog": o.catalog = true
             case "--mcu": o.mcu = true
+            case "--aarch64": o.aarch64 = true
             case "--cores": o.cores = value().split(separator: ",").map(String.init)
             case "--tflite": o.tflite = value()
             case "--network": o.networks.append(value())

@@ -9,6 +9,7 @@ import Foundation
 let options = Options.parse(Array(CommandLine.arguments.dropFirst()))
 if options.mcu, let folder = options.tflite { MCUInt8.run(options, folder: folder) }
 if options.mcu { MCUBench.run(options) }
+if options.aarch64 { AArch64Bench.run(options) }
 if !options.networks.isEmpty { NetworkBench.run(options) }
 #if DEBUG
     progress("attn-bench: a debug build; the kernels' times are fine, the JIT's are not. Use -c release.")

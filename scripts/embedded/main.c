@@ -9,6 +9,10 @@
  *   -DATTN_NAME=se_layer1           the C prefix (the spec's name)
  *   -DATTN_MACRO=SE_LAYER1          the upper-cased prefix of the header's macros
  *   -DATTN_SEED=12                  seed of the input stream (default 1)
+ *   -DATTN_CALLS=2                  call <name>_forward this many times (default 1): the
+ *                                   difference of two counts is one call's cost
+ *   -DATTN_CONST_PARAMS=tbl         the weights are `const float tbl[]` from another file
+ *                                   (a kernel generated without --weights)
  *   -DATTN_IN_PLACE=1               run with output == input (only when the header's
  *                                   NAME_OUTPUT_MAY_ALIAS_INPUT says the kernel allows it)
  *   -DATTN_SELFTEST=1               also call <name>_selftest(input, output, scratch) and print
@@ -123,7 +127,14 @@ int main(void)
 
 #else
 
-#if PARAMS_SIZE > 0
+#ifndef ATTN_CALLS
+#define ATTN_CALLS 1
+#endif
+
+#if defined(ATTN_CONST_PARAMS)
+extern const float ATTN_CONST_PARAMS[];
+#define PARAMS_POINTER ATTN_CONST_PARAMS
+#elif PARAMS_SIZE > 0
 #define PARAMS_POINTER PARAMS_ARRAY
 #else
 #define PARAMS_POINTER NULL
@@ -153,7 +164,7 @@ int main(void)
     rng_state = ATTN_SEED;
     for (long i = 0; i < (long)INPUT_SIZE; i++) INPUT_BUFFER[i] = rng_uniform(-2.0f, 2.0f);
 
-    FORWARD(INPUT_BUFFER, OUTPUT_BUFFER, PARAMS_POINTER, SCRATCH_POINTER);
+    for (int call = 0; call < ATTN_CALLS; call++) FORWARD(INPUT_BUFFER, OUTPUT_BUFFER, PARAMS_POINTER, SCRATCH_POINTER);
 
     put_number("ATTN-OUTPUT", (long)OUTPUT_SIZE);
     for (long i = 0; i < (long)OUTPUT_SIZE; i++) put_bits(OUTPUT_BUFFER[i]);

@@ -67,7 +67,7 @@ enum MCUReport {
         }
     }
 
-    private static func thousands(_ n: Double) -> String {
+    static func thousands(_ n: Double) -> String {
         n >= 1e6 ? String(format: "%.2fM", n / 1e6) : n >= 1e4 ? String(format: "%.1fk", n / 1e3) : String(format: "%.0f", n)
     }
 }

@@ -13,7 +13,7 @@ extension MCUBench {
         do {
             let (cases, skipped) = try cases(root: options.root, only: options.blocks)
             let jobs = cases.indices.flatMap { i in cores.indices.flatMap { k in Fusion.allCases.map { (i, k, $0) } } }
-            let results = Results(count: jobs.count)
+            let results = Slots<MCUOutcome>(count: jobs.count)
             DispatchQueue.concurrentPerform(iterations: jobs.count) { j in
                 let (i, k, fusion) = jobs[j]
                 let outcome = count(cases[i], core: cores[k], fusion: fusion, root: options.root)
@@ -34,13 +34,4 @@ extension MCUBench {
             fail("\(error)")
         }
     }
-}
-
-/// Outcomes filled from concurrent jobs.
-private final class Results: @unchecked Sendable {
-    private var values: [MCUOutcome?]
-    private let lock = NSLock()
-    init(count: Int) { values = Array(repeating: nil, count: count) }
-    func set(_ i: Int, _ v: MCUOutcome) { lock.withLock { values[i] = v } }
-    func get(_ i: Int) -> MCUOutcome { lock.withLock { values[i]! } }
 }
