@@ -30,12 +30,13 @@ import Testing
     }
 
     /// Seeded random SE, hard-sigmoid SE (each with ReLU or HARD_SWISH inside), ECA and CBAM
-    /// blocks: each must be recognised whole, and its kernel in the libtcc JIT and its Swift model
-    /// must give exactly the interpreter's outputs on full-range inputs.
+    /// blocks: each must be recognised whole, and its kernel in the libtcc JIT, its Swift model and
+    /// TFLM's reference op chain (the benchmark's baseline, JIT-compiled too) must give exactly the
+    /// interpreter's outputs on full-range inputs.
     @Test(arguments: ["se", "se_hard_sigmoid", "eca", "cbam"])
     func jitMatchesInterpreterOnRandomBlocks(kind: String) throws {
         var r = BlockRandom(rng: SplitMix64(state: 0x1A78_0000 &+ UInt64(kind.utf8.count)))
-        var differing = 0, compared = 0, blocks = 0
+        var differing = 0, compared = 0, blocks = 0, chainDiffering = 0
         var changed = 0  // outputs that are not their input: the gates did something
         var distinct = Set<Int8>()
         for i in 0..<24 {
@@ -57,6 +58,10 @@ import Testing
             let source = kernel.files[1].contents.replacingOccurrences(of: "#include \"\(kernel.name).h\"", with: header)
             let module = try TCCModule(source: source)
             let fn = try module.function("\(kernel.name)_forward", as: Int8BitExactTests.Forward.self)
+            // TFLM's reference op chain, the benchmark's baseline, on the same block.
+            let chainSource = kernel.tflmChain[1].contents.replacingOccurrences(of: "#include \"\(kernel.name)_tflm.h\"", with: kernel.tflmChain[0].contents)
+            let chainModule = try TCCModule(source: chainSource)
+            let chain = try chainModule.function("\(kernel.name)_tflm_forward", as: Int8BitExactTests.Forward.self)
             let interpreter = Int8Interpreter(model)
             let size = model.tensors[model.inputs[0]].elementCount
             for k in 0..<4 {
@@ -64,15 +69,19 @@ import Testing
                 let expected = try interpreter(x)
                 let jit = Int8CTierTests.run(fn, x, scratchBytes: Int8Emitter.scratchBytes(kernel.recognised.block))
                 let swift = kernel.recognised.block(x)
+                let chained = Int8CTierTests.run(chain, x, scratchBytes: kernel.tflmArenaBytes)
                 differing += zip(jit, expected).filter { $0 != $1 }.count + zip(swift, expected).filter { $0 != $1 }.count
+                chainDiffering += zip(chained, expected).filter { $0 != $1 }.count
                 compared += 2 * expected.count
                 changed += zip(x, expected).filter { $0 != $1 }.count
                 distinct.formUnion(expected)
             }
             blocks += 1
             withExtendedLifetime(module) {}
+            withExtendedLifetime(chainModule) {}
         }
         #expect(blocks == 24)
+        #expect(chainDiffering == 0, "\(kind): \(chainDiffering) of \(compared / 2) outputs of TFLM's chain differ from the interpreter")
         // Not a vacuous pass: outputs spread over int8 and differ from the inputs.
         #expect(distinct.count > 100 && changed > compared / 8, "\(kind): \(distinct.count) distinct outputs, \(changed) of \(compared / 2) changed")
         print("int8 grid \(kind): \(blocks) blocks, \(compared / 2) outputs, \(differing) differing, \(distinct.count) distinct, \(changed) changed")

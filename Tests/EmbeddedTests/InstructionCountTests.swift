@@ -31,26 +31,29 @@ import Testing
         #expect(cbam.count == 2 && cbam[0] > 1.05, "CBAM op-by-op ÷ fused on M4F: \(cbam)")
     }
 
-    /// `attn-bench --mcu --tflite`: one fixture model on the M4F, its outputs on the device equal
-    /// to TFLM's in all three builds, and the fused kernel (DSP path) ahead of TFLM's reference chain
-    /// and of its own portable C.
+    /// `attn-bench --mcu --tflite`: two fixture models (SE and CBAM) on the M4F, their outputs on the
+    /// device equal to TFLM's in all three builds, and each fused kernel (DSP path) ahead of TFLM's
+    /// reference chain and of its own portable C.
     @Test func int8FusedCountsFewerInstructionsThanTFLMChain() throws {
         _ = try ARMTools.get()
         let gen = try #require(CLI.binary, "attn-gen is not next to the test binary")
         let bench = URL(fileURLWithPath: gen).deletingLastPathComponent().appendingPathComponent("attn-bench").path
         try #require(FileManager.default.isExecutableFile(atPath: bench), "attn-bench is not built next to attn-gen")
         let fixtures = EmbeddedPaths.root.appendingPathComponent("Tests/TFLiteFixtures").path
-        let run = Tool.run(bench, ["--mcu", "--tflite", fixtures, "--blocks", "se_c40_7x7", "--cores", "m4f"], timeout: 900)
+        let run = Tool.run(bench, ["--mcu", "--tflite", fixtures, "--blocks", "se_c40_7x7,cbam_c16_6x6", "--cores", "m4f"], timeout: 900)
         #expect(run.status == 0, "\(run.text.suffix(2000))")
-        #expect(run.stdout.contains("each build: 0 of 47040 outputs differ from TFLM's"), "\(run.stdout)")  // 8 samples × 7·7·40, three builds
-        // | block | H×W×C | MACs | M4F chain | M4F fused C | M4F fused DSP | chain ÷ DSP |
-        let row = try #require(run.stdout.split(separator: "\n").first { $0.hasPrefix("| se_c40_7x7/se0 (se)") }, "\(run.stdout)")
-        let cells = row.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+        // 8 samples × (7·7·40 + 6·6·16), three builds.
+        #expect(run.stdout.contains("each build: 0 of 60864 outputs differ from TFLM's"), "\(run.stdout)")
         func count(_ cell: String) -> Double {
             cell.hasSuffix("k") ? (Double(cell.dropLast()) ?? .nan) * 1000 : Double(cell) ?? .nan
         }
-        let (chain, portable, dsp) = (count(cells[3]), count(cells[4]), count(cells[5]))
-        #expect(chain > 1.3 * dsp, "chain \(chain) vs fused \(dsp)")
-        #expect(portable > dsp, "portable C \(portable) vs DSP \(dsp)")
+        // | block | H×W×C | MACs | M4F chain | M4F fused C | M4F fused DSP | chain ÷ DSP |
+        for block in ["se_c40_7x7/se0 (se)", "cbam_c16_6x6/cbam0 (cbam)"] {
+            let row = try #require(run.stdout.split(separator: "\n").first { $0.hasPrefix("| \(block)") }, "\(run.stdout)")
+            let cells = row.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+            let (chain, portable, dsp) = (count(cells[3]), count(cells[4]), count(cells[5]))
+            #expect(chain > 1.3 * dsp, "\(block): chain \(chain) vs fused \(dsp)")
+            #expect(portable > dsp, "\(block): portable C \(portable) vs DSP \(dsp)")
+        }
     }
 }

@@ -37,13 +37,8 @@ import Testing
     func bitExactWithTFLMOnCortexM4F(_ model: String, _ variant: Int8DeviceVariant) throws {
         let dir = Workspace.shared.root.appendingPathComponent("int8-\(model)-\(variant.rawValue)")
         let bytes = Array(try Data(contentsOf: Self.fixtures.appendingPathComponent("\(model).tflite")))
-        if let why = Int8DeviceCase.exclusion(try TFLiteImport(bytes: bytes, modelName: model), variant) {
-            // Only the chain may be left out, and only for a block kind the chain emitter lacks;
-            // the model's fused kernels run above all the same.
-            #expect(variant == .tflmChain && why.contains("CBAM"), "\(model) [\(variant.rawValue)]: \(why)")
-            print("qemu int8 \(model) [\(variant.rawValue)]: not run: \(why)")
-            return
-        }
+        // Every recognised kind has a TFLM chain, CBAM's included, so both variants run on every model.
+        #expect(Int8DeviceCase.exclusion(try TFLiteImport(bytes: bytes, modelName: model), variant) == nil, "\(model) [\(variant.rawValue)]")
         let run = try Int8Device.run(model: model, variant: variant, in: dir)
         #expect(run.compared > 0)
         #expect(run.differing == 0, "\(model) [\(variant.rawValue)]: \(run.differing) of \(run.compared) outputs differ from TFLM on the M4F")
@@ -54,24 +49,31 @@ import Testing
 
 extension Int8QEMUTests {
     /// Planes past 255 rows (the DSP channel sums flush their int16 lanes every 255 rows) and, for
-    /// ECA, a channel count that leaves a tail after the groups of four: sizes no fixture model has.
-    /// The fixture blocks' arithmetic at those sizes, on the M4F, against the Swift model of the
-    /// kernel, which Int8BitExactTests pins to TFLM on the fixtures; seeded inputs over the full
-    /// int8 range.
+    /// ECA and CBAM, channel counts that leave a tail after the groups of four (CBAM: and fewer
+    /// than four, the portable first pass; maps smaller than the 7×7 filter, the clipped taps):
+    /// sizes no fixture model has. The fixture blocks' arithmetic at those sizes, on the M4F, against
+    /// the Swift model of the kernel, which Int8BitExactTests pins to TFLM on the fixtures; seeded
+    /// inputs over the full int8 range.
     @Test(.enabled(if: toolsMissing == nil, "arm-none-eabi-gcc or qemu-system-arm is missing: \(toolsMissing ?? "")"))
     func longPlanesAndChannelTailsOnCortexM4F() throws {
-        func block(_ model: String) throws -> Int8SE {
+        func block(_ model: String) throws -> Int8Block {
             let bytes = Array(try Data(contentsOf: Self.fixtures.appendingPathComponent("\(model).tflite")))
-            let block = try #require(try TFLiteImport(bytes: bytes, modelName: model).kernels.first).recognised.block
-            guard case .se(let se) = block else { throw ToolError("\(model) is not an SE block") }
+            return try #require(try TFLiteImport(bytes: bytes, modelName: model).kernels.first).recognised.block
+        }
+        func se(_ model: String) throws -> Int8SE {
+            guard case .se(let se) = try block(model) else { throw ToolError("\(model) is not an SE block") }
             return se
         }
-        let se = try block("se_c16_5x5")
-        let hsig = try block("hsig_se_c32_4x4")
-        let eca = try block("eca_c16_5x5")
-        let cases: [(String, Int8SE?)] = [
-            ("se_long", se.resized(height: 17, width: 17)), ("hsig_long", hsig.resized(height: 23, width: 24)),
-            ("eca_tail", eca.resized(height: 23, width: 23, channels: 19)), ("eca_small", eca.resized(height: 2, width: 3, channels: 3)),
+        guard case .cbam(let cbam) = try block("cbam_c16_6x6"), case .cbam(let cbam3) = try block("cbam_c24_5x7") else {
+            throw ToolError("the CBAM fixtures are not CBAM blocks")
+        }
+        let (se, hsig, eca) = (try se("se_c16_5x5"), try se("hsig_se_c32_4x4"), try se("eca_c16_5x5"))
+        let cases: [(String, Int8Block?)] = [
+            ("se_long", se.resized(height: 17, width: 17).map(Int8Block.se)), ("hsig_long", hsig.resized(height: 23, width: 24).map(Int8Block.se)),
+            ("eca_tail", eca.resized(height: 23, width: 23, channels: 19).map(Int8Block.se)),
+            ("eca_small", eca.resized(height: 2, width: 3, channels: 3).map(Int8Block.se)),
+            ("cbam_long", .cbam(cbam.resized(height: 17, width: 16))), ("cbam_tail", .cbam(cbam.resized(height: 5, width: 3, channels: 19))),
+            ("cbam_narrow", .cbam(cbam3.resized(height: 4, width: 9, channels: 3))),
         ]
         var state: UInt64 = 15
         for (name, resized) in cases {
@@ -84,8 +86,8 @@ extension Int8QEMUTests {
                 }
             }
             let kernel = Int8DeviceCase.Kernel(
-                files: Int8SEEmitter.files(b, name: name, origin: "a fixture block resized"), forward: "\(name)_forward",
-                workBytes: Int8SEEmitter.scratchBytes(b))
+                files: Int8Emitter.files(b, name: name, origin: "a fixture block resized"), forward: "\(name)_forward",
+                workBytes: Int8Emitter.scratchBytes(b))
             let files = Int8DeviceCase.files([kernel], label: name, inputs: inputs, expected: inputs.map { b($0) })
             let run = try Int8Device.run(files, kernels: 1, label: name, in: Workspace.shared.root.appendingPathComponent("int8-\(name)"))
             #expect(run.compared == 2 * size)

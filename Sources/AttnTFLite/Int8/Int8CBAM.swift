@@ -149,6 +149,28 @@ package struct Int8CBAM: Equatable, Sendable {
     /// MUL(x1, spatial gate), operand a being x1.
     package let spatialScale: Int8Mul
 
+    /// The same constants at another size, for device tests of sizes no fixture has (planes over
+    /// 255 pixels, channel counts with a tail after the groups of four): H and W as given, C by
+    /// cycling the MLP's weights, biases and multipliers over the new channels. The kernel and
+    /// this model share every constant, so they must still agree; TFLM would fold other ones.
+    package func resized(height: Int, width: Int, channels: Int? = nil) -> Int8CBAM {
+        let c = channels ?? self.channels
+        func cycled(_ d: Int8Dense, inputs: Int, outputs: Int) -> Int8Dense {
+            Int8Dense(
+                inputs: inputs, outputs: outputs,
+                weights: (0..<(outputs * inputs)).map { d.weights[($0 / inputs % d.outputs) * d.inputs + $0 % inputs % d.inputs] },
+                bias: (0..<outputs).map { d.bias[$0 % d.outputs] }, multipliers: (0..<outputs).map { d.multipliers[$0 % d.outputs] },
+                inputOffset: d.inputOffset, outputZeroPoint: d.outputZeroPoint, clampMin: d.clampMin, clampMax: d.clampMax)
+        }
+        return Int8CBAM(
+            batch: batch, height: height, width: width, channels: c, inputZeroPoint: inputZeroPoint, meanMultiplier: meanMultiplier,
+            meanZeroPoint: meanZeroPoint, averageReduce: cycled(averageReduce, inputs: c, outputs: averageReduce.outputs),
+            averageExpand: cycled(averageExpand, inputs: averageExpand.inputs, outputs: c),
+            maxReduce: cycled(maxReduce, inputs: c, outputs: maxReduce.outputs), maxExpand: cycled(maxExpand, inputs: maxExpand.inputs, outputs: c),
+            add: add, channelTable: channelTable, channelScale: channelScale, pools: pools, conv: conv, spatialTable: spatialTable,
+            spatialScale: spatialScale)
+    }
+
     /// The block's output for one input, as the generated kernel computes it.
     package func callAsFunction(_ x: [Int8]) -> [Int8] {
         let size = height * width * channels
