@@ -10,6 +10,7 @@ let options = Options.parse(Array(CommandLine.arguments.dropFirst()))
 if options.mcu, let folder = options.tflite { MCUInt8.run(options, folder: folder) }
 if options.mcu { MCUBench.run(options) }
 if !options.networks.isEmpty { NetworkBench.run(options) }
+if options.jitStages { JITStages.run(options) }
 #if DEBUG
     progress("attn-bench: a debug build; the kernels' times are fine, the JIT's are not. Use -c release.")
 #endif
