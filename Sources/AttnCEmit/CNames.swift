@@ -59,6 +59,10 @@ func cFloat(_ v: Float) -> String {
     return text.contains(".") || text.contains("e") ? text + "f" : text + ".0f"
 }
 
+/// `[a, b, c]`, as `Array.description` writes it, without its generic printing (per parameter
+/// of every header and kernel).
+func cDims(_ dims: [Int]) -> String { "[" + cIntList(dims) + "]" }
+
 /// `a, b, c`: an index table's initialiser, written digit by digit into one buffer (a tap table
 /// has thousands of entries, and `map(String.init).joined` was a large part of emitting it).
 func cIntList(_ values: [Int]) -> String {

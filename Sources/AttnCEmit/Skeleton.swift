@@ -41,7 +41,7 @@ enum Skeleton {
             macros.append("/* Parameter array: tensors packed in this order, row-major. */")
         }
         for (id, (decl, offset)) in zip(p.params, p.paramOffsets).enumerated() {
-            macros.append("#define \(names.offsetMacro(id)) \(offset) /* \(decl.name) \(decl.dims) */")
+            macros.append("#define \(names.offsetMacro(id)) \(offset) /* \(decl.name) \(cDims(decl.dims)) */")
         }
         var declaration = hasWeights ? "\nextern const float \(p.name)_params[\(m)_PARAMS_SIZE];\n" : ""
         if options.selftest != nil {
