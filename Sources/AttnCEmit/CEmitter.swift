@@ -216,7 +216,7 @@ package struct CEmitter {
             planComment(into: &p)
             if program.params.isEmpty { p.line("(void)params;") }
             for (id, decl) in program.params.enumerated() {
-                p.line("const float *\(names.param(id)) = params + \(names.offsetMacro(id)); /* \(decl.dims) */")
+                p.line("const float *\(names.param(id)) = params + \(names.offsetMacro(id)); /* \(cDims(decl.dims)) */")
             }
             // MCUs may need no scratch where hosts do (the convolutions' padded planes).
             if targetScratchSize == 0 { p.line("(void)scratch;") }
@@ -375,7 +375,7 @@ package struct CEmitter {
         p.block("const float \(program.name)_params[\(prefix)_PARAMS_SIZE] =", closing: nil) { p in
             var offset = 0
             for (id, decl) in program.params.enumerated() {
-                p.line("/* \(decl.name) \(decl.dims) at \(names.offsetMacro(id)) */")
+                p.line("/* \(decl.name) \(cDims(decl.dims)) at \(names.offsetMacro(id)) */")
                 let values = weights[offset..<offset + decl.count].map(cFloat)
                 for start in stride(from: 0, to: values.count, by: 8) {
                     p.line(values[start..<min(start + 8, values.count)].joined(separator: ", ") + ",")

@@ -59,6 +59,46 @@ func cFloat(_ v: Float) -> String {
     return text.contains(".") || text.contains("e") ? text + "f" : text + ".0f"
 }
 
+/// `[a, b, c]`, as `Array.description` writes it, without its generic printing (per parameter
+/// of every header and kernel).
+func cDims(_ dims: [Int]) -> String { "[" + cIntList(dims) + "]" }
+
+/// `a, b, c`: an index table's initialiser, written digit by digit into one buffer (a tap table
+/// has thousands of entries, and `map(String.init).joined` was a large part of emitting it).
+func cIntList(_ values: [Int]) -> String {
+    // At most ", -" and 19 digits per entry.
+    var out = [UInt8](repeating: 0, count: values.count * 24)
+    let count = out.withUnsafeMutableBufferPointer { buffer -> Int in
+        var position = 0
+        for (i, v) in values.enumerated() {
+            if i > 0 {
+                buffer[position] = UInt8(ascii: ",")
+                buffer[position + 1] = UInt8(ascii: " ")
+                position += 2
+            }
+            if v < 0 {
+                buffer[position] = UInt8(ascii: "-")
+                position += 1
+            }
+            // Digits last to first, then reversed in place.
+            var (m, first) = (v.magnitude, position)
+            repeat {
+                buffer[position] = UInt8(ascii: "0") + UInt8(m % 10)
+                m /= 10
+                position += 1
+            } while m > 0
+            var last = position - 1
+            while first < last {
+                buffer.swapAt(first, last)
+                first += 1
+                last -= 1
+            }
+        }
+        return position
+    }
+    return String(decoding: out[..<count], as: UTF8.self)
+}
+
 /// `x * k`, just `x` when k is 1 (which changes no float).
 func cTimes(_ x: String, _ k: Float) -> String { k == 1 ? x : "\(x) * \(cFloat(k))" }
 

@@ -348,7 +348,7 @@ extension CEmitter {
         // Offsets of every tap (input channel of the group, kh, kw) from the group's first plane.
         var offsets: [Int] = []
         for i in 0..<inPerGroup { for kh in 0..<k { for kw in 0..<k { offsets.append(i * planeSize + kh * d * geometry.pitch + kw * d) } } }
-        let table = Stmt.line("static const int \(name)_taps[\(taps)] = {\(offsets.map(String.init).joined(separator: ", "))};")
+        let table = Stmt.line("static const int \(name)_taps[\(taps)] = {\(cIntList(offsets))};")
         tiled.append(table)
         tiled.append(contentsOf: compiled)
         var hostNest = nest

@@ -42,10 +42,10 @@ extension CEmitter {
             // An axis of extent 1 in x is not indexed, so its table would be an unused variable
             // (-Werror=unused-variable under gcc and clang).
             if source.contains(rows + "[") {
-                tables.append("static const int \(rows)[\(out.h)] = {\(hs.map(String.init).joined(separator: ", "))};")
+                tables.append("static const int \(rows)[\(out.h)] = {\(cIntList(hs))};")
             }
             if source.contains(cols + "[") {
-                tables.append("static const int \(cols)[\(out.w)] = {\(ws.map(String.init).joined(separator: ", "))};")
+                tables.append("static const int \(cols)[\(out.w)] = {\(cIntList(ws))};")
             }
         case .globalPool, .channelPool, .axisPool, .pool2d, .weightedPool, .linear, .channelConv1d, .conv2d, .matmul,
             .attention, .blockMatmul, .affine, .softmax, .l1Normalize, .layerNorm, .instanceNorm, .variance, .groupNorm, .axisConv1d, .unary, .binary, .concat, .blockUnfold:

@@ -168,8 +168,18 @@ struct HelperDefinitions {
 
     /// A template's opening `/* ... */` lines, and the rest.
     private static func leadingComment(_ text: String) -> (comment: Substring, code: Substring) {
-        guard text.hasPrefix("/*"), let end = text.range(of: "*/\n") else { return ("", text[...]) }
-        return (text[..<end.upperBound], text[end.upperBound...])
+        // Searched as UTF-8 (Foundation's `range(of:)` was a measurable part of emitting).
+        let bytes = text.utf8
+        guard text.hasPrefix("/*") else { return ("", text[...]) }
+        var i = bytes.startIndex
+        while i != bytes.endIndex {
+            if bytes[i] == UInt8(ascii: "*"), bytes[bytes.index(after: i)...].starts(with: "/\n".utf8) {
+                let end = bytes.index(i, offsetBy: 3)
+                return (text[..<end], text[end...])
+            }
+            i = bytes.index(after: i)
+        }
+        return ("", text[...])
     }
 
     /// `text` under `#if` when only some of the file's compilers call it.

@@ -41,7 +41,7 @@ enum Skeleton {
             macros.append("/* Parameter array: tensors packed in this order, row-major. */")
         }
         for (id, (decl, offset)) in zip(p.params, p.paramOffsets).enumerated() {
-            macros.append("#define \(names.offsetMacro(id)) \(offset) /* \(decl.name) \(decl.dims) */")
+            macros.append("#define \(names.offsetMacro(id)) \(offset) /* \(decl.name) \(cDims(decl.dims)) */")
         }
         var declaration = hasWeights ? "\nextern const float \(p.name)_params[\(m)_PARAMS_SIZE];\n" : ""
         if options.selftest != nil {
@@ -60,9 +60,11 @@ enum Skeleton {
             ])
         // The cross-block collision check of a blocks file compares BlockGlobals' lists: a macro
         // added here but not there would escape it.
+        // The template's one macro is the guard; the rest are the lines above (read as UTF-8:
+        // splitting the whole header by Character was a large part of spec → C time).
         let declared = BlockGlobals.names(block: p.name, tensors: p.params.map(\.name))
-        for line in header.split(separator: "\n") where line.hasPrefix("#define ") {
-            let macro = line.dropFirst("#define ".count).prefix { $0 != " " }
+        for line in ["#define \(m)_H"] + macros where line.hasPrefix("#define ") {
+            let macro = String(decoding: line.utf8.dropFirst("#define ".utf8.count).prefix { $0 != UInt8(ascii: " ") }, as: UTF8.self)
             precondition(declared[macro.lowercased()] != nil, "macro \(macro) is missing from BlockGlobals")
         }
         return header

@@ -27,9 +27,12 @@ enum SpecFile {
             throw refuse("it is \(info.st_size) bytes; a spec document may be at most \(limit) bytes")
         }
         // Read until end of file, one byte past the limit at most: the file may grow meanwhile.
-        var bytes = [UInt8](repeating: 0, count: limit + 1)
+        // The buffer starts at the file's size (zeroing the whole limit cost more than parsing a
+        // spec) and doubles while it keeps growing.
+        var bytes = [UInt8](repeating: 0, count: Int(info.st_size) + 1)
         var count = 0
-        while count < bytes.count {
+        while count < limit + 1 {
+            if count == bytes.count { bytes += repeatElement(0, count: min(bytes.count, limit + 1 - bytes.count)) }
             let n = bytes.withUnsafeMutableBytes { Foundation.read(fd, $0.baseAddress! + count, $0.count - count) }
             if n > 0 {
                 count += n

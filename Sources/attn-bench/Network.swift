@@ -12,7 +12,7 @@ enum NetworkBench {
         var out = "## Whole networks: spec → callable for every block (`--network`)\n\n"
         out += "`\((["swift run -c release attn-bench"] + CommandLine.arguments.dropFirst()).joined(separator: " "))`; "
         out += "\(options.networkRounds) rounds, the median round; tcc: generate + libtcc compile + symbol lookup per block, "
-        out += "no kernel cache; the checkpoint opened once per round.\n\n"
+        out += "no kernel cache; the checkpoint opened once per round; \(options.clock == .cpu ? "the thread's CPU time (gcc: elapsed)" : "elapsed time").\n\n"
         out += "| network | checkpoint | blocks | open | tcc total | tcc slowest block | gcc total |\n|---|---|--:|--:|--:|--:|--:|\n"
         for dir in options.networks {
             do {
@@ -22,11 +22,11 @@ enum NetworkBench {
                 var rounds: [(open: Double, tcc: Double, slowest: Double)] = []
                 for _ in 0..<options.networkRounds {
                     var file: WeightsFile!
-                    let open = try Stopwatch.medianOfRuns(1) { file = try WeightsFile(path: weights) }
+                    let open = try Stopwatch.medianOfRuns(1, clock: options.clock) { file = try WeightsFile(path: weights) }
                     var slowest = 0.0
                     var total = open
                     for spec in blocks {
-                        let t = try Stopwatch.medianOfRuns(1) { _ = try Kernel(spec, weights: .file(file, prefix: nil), useCache: false) }
+                        let t = try Stopwatch.medianOfRuns(1, clock: options.clock) { _ = try Kernel(spec, weights: .file(file, prefix: nil), useCache: false) }
                         slowest = max(slowest, t)
                         total += t
                     }

@@ -15,6 +15,8 @@ struct Options {
     var peers = true
     /// The later catalog kinds at one realistic shape each, instead of the SE/ECA/CBAM grid.
     var catalog = false
+    /// Spec → callable by pipeline stage, no kernel run (`--jit`).
+    var jitStages = false
     /// Instructions per block on the Cortex-M boards under QEMU, fused against op by op.
     var mcu = false
     /// Instructions per block on AArch64 under qemu-aarch64: NEON against plain C and op by op.
@@ -40,7 +42,7 @@ struct Options {
     static let usage = """
         usage: attn-bench [--quick] [--markdown] [--json FILE] [--blocks se,eca,...] [--shapes 0,2]
                           [--seconds S] [--jit-repeats K] [--no-peers] [--python PATH] [--cflags "-O2 ..."]
-                          [--root DIR] [--catalog] [--levels native,x86-64-v2,...] [--clock wall|cpu]
+                          [--root DIR] [--catalog] [--jit] [--levels native,x86-64-v2,...] [--clock wall|cpu]
                           [--mcu [--cores m0,m3,m4f,m7,m55] [--tflite DIR]] [--aarch64]
                           [--network DIR ... [--weights CHECKPOINT]]
 
@@ -50,6 +52,8 @@ struct Options {
         progress to stderr.
           --catalog      instead: every later catalog kind at one realistic shape, and seed 000's
                          JSON examples, with FLOPs, GFLOP/s and the same peers
+          --jit          instead: spec → callable through libtcc for every --catalog case and the grid's
+                         examples, split by pipeline stage (lower, plan, emit, tcc); no kernel runs
           --mcu          instead: instructions of every Generated/ example at a small shape on Cortex-M0, M3,
                          M4F, M7 and M55 under QEMU -icount, fused and op by op (--blocks selects;
                          --cores m4f,m7 a subset of the boards)
@@ -106,6 +110,7 @@ struct Options {
             case "--jit-repeats": o.jitRepeats = number(value(), "--jit-repeats")
             case "--no-peers": o.peers = false
             case "--catalog": o.catalog = true
+            case "--jit": o.jitStages = true
             case "--mcu": o.mcu = true
             case "--aarch64": o.aarch64 = true
             case "--cores": o.cores = value().split(separator: ",").map(String.init)

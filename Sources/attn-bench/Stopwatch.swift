@@ -45,12 +45,12 @@ enum Stopwatch {
     }
 
     /// Median seconds of `repeats` runs of `body`, each timed alone (for one-off work: compiles).
-    static func medianOfRuns(_ repeats: Int, _ body: () throws -> Void) rethrows -> Double {
+    static func medianOfRuns(_ repeats: Int, clock: BenchClock = .wall, _ body: () throws -> Void) rethrows -> Double {
         var samples: [Double] = []
         for _ in 0..<max(1, repeats) {
-            let start = now()
+            let start = clock.now()
             try body()
-            samples.append(Double(now() - start) / 1e9)
+            samples.append(Double(clock.now() - start) / 1e9)
         }
         return medianOf(samples)
     }

@@ -11,6 +11,7 @@ if options.mcu, let folder = options.tflite { MCUInt8.run(options, folder: folde
 if options.mcu { MCUBench.run(options) }
 if options.aarch64 { AArch64Bench.run(options) }
 if !options.networks.isEmpty { NetworkBench.run(options) }
+if options.jitStages { JITStages.run(options) }
 #if DEBUG
     progress("attn-bench: a debug build; the kernels' times are fine, the JIT's are not. Use -c release.")
 #endif

@@ -83,15 +83,19 @@ func fcaDCTBasis(channels: Int, h: Int, w: Int, frequencies: FCAFrequencies) -> 
         return freq == 0 ? b : b * 2.0.squareRoot()
     }
     let part = channels / frequencies.count
-    var out = [Double](repeating: 0, count: channels * h * w)
-    for (k, f) in frequencies.grid.enumerated() {
+    var out: [Double] = []
+    out.reserveCapacity(channels * h * w)
+    // Every channel of a group holds the same plane: computed once per group (the cosines per
+    // channel were most of a large block's spec → callable time), the same values.
+    for f in frequencies.grid {
         let (u, v) = (f.u * (h / 7), f.v * (w / 7))
-        for c in (k * part)..<((k + 1) * part) {
-            for i in 0..<h {
-                for j in 0..<w { out[(c * h + i) * w + j] = basis(i, u, h) * basis(j, v, w) }
-            }
-        }
+        let rows = (0..<h).map { basis($0, u, h) }
+        let columns = (0..<w).map { basis($0, v, w) }
+        let plane = rows.flatMap { r in columns.map { r * $0 } }
+        for _ in 0..<part { out += plane }
     }
+    // Channels past the last whole group (a C the groups do not divide, refused elsewhere) stay 0.
+    out += repeatElement(0, count: channels * h * w - out.count)
     return out
 }
 
@@ -110,8 +114,14 @@ func adaptivePoolWeights(from extent: Int, to size: Int) -> [[Double]] {
 func fcaFoldedFilter(_ f: [Double], channels: Int, dct: (h: Int, w: Int), input: (h: Int, w: Int)) -> [Float] {
     let ph = adaptivePoolWeights(from: input.h, to: dct.h)
     let pw = adaptivePoolWeights(from: input.w, to: dct.w)
-    var out = [Float](repeating: 0, count: channels * input.h * input.w)
+    let (plane, size) = (dct.h * dct.w, input.h * input.w)
+    var out = [Float](repeating: 0, count: channels * size)
     for c in 0..<channels {
+        // A channel group shares one DCT plane, so its folded plane too.
+        if c > 0 && f[(c - 1) * plane..<c * plane].elementsEqual(f[c * plane..<(c + 1) * plane]) {
+            out.replaceSubrange(c * size..<(c + 1) * size, with: out[(c - 1) * size..<c * size])
+            continue
+        }
         for y in 0..<input.h {
             for x in 0..<input.w {
                 var sum = 0.0

@@ -1,0 +1,83 @@
+// `attn-bench --jit`: spec → callable through libtcc for every catalog kind (the `--catalog`
+// cases) and the SE/ECA/CBAM grid examples at the issue's shapes, split into the pipeline's
+// stages, without running any kernel: what a budget of milliseconds per block is spent on.
+
+import AttnCEmit
+import AttnGen
+import AttnLower
+import AttnPlan
+import Foundation
+
+enum JITStages {
+    /// Median seconds of each stage over `jitRepeats` runs, on `--clock` (cpu: the thread's CPU
+    /// time; libtcc compiles on the calling thread).
+    struct Row {
+        var lower: Double
+        var plan: Double
+        var emit: Double
+        var generate: Double
+        var tcc: Double
+        var callable: Double
+        var sourceBytes: Int
+    }
+
+    static func run(_ options: Options) -> Never {
+        var out = "## spec → callable through libtcc, by stage (`--jit`)\n\n"
+        out += "`\((["swift run -c release attn-bench"] + CommandLine.arguments.dropFirst()).joined(separator: " "))`; "
+        out += "median of \(options.jitRepeats) runs per stage, \(options.clock == .cpu ? "the thread's CPU time" : "elapsed time"), "
+        out += "load \(Machine.loadAverage()). lower: spec → IR (`Lowering.lower`); plan: fusion, order, storage (`Plan`); "
+        out += "emit: IR + plan → C text (`CEmitter.emit`, which plans again); generate: `Pipeline.generate` as the JIT "
+        out += "calls it (all of the above); tcc: libtcc compile of the JIT source; callable: `Kernel(spec)` end to end "
+        out += "(random weights passed as values, no cache).\n\n"
+        out += "| block | shape | lower | plan | emit | generate | tcc | **spec → callable** | C bytes |\n"
+        out += "|---|---|--:|--:|--:|--:|--:|--:|--:|\n"
+        do {
+            var cells: [(Example, InputShape)] = try CatalogCases.load(root: options.root).map { ($0, $0.spec.input) }
+            let shapes = options.shapes.isEmpty ? Shapes.all : options.shapes.map { Shapes.all[$0] }
+            cells += try Example.load(root: options.root).flatMap { e in shapes.map { (e, $0) } }
+            if !options.blocks.isEmpty {
+                cells = cells.filter { options.blocks.contains($0.0.kind) || options.blocks.contains($0.0.name) }
+            }
+            for (example, shape) in cells {
+                let row = try measure(example.spec(at: shape), options)
+                progress("\(example.name) \(shape.label): \(ms(row.callable))")
+                out += "| \(example.name) | \(shape.label) | \(ms(row.lower)) | \(ms(row.plan)) | \(ms(row.emit)) | "
+                out += "\(ms(row.generate)) | \(ms(row.tcc)) | **\(ms(row.callable))** | \(row.sourceBytes) |\n"
+            }
+        } catch {
+            fail("--jit: \(error)")
+        }
+        print(out, terminator: "")
+        exit(0)
+    }
+
+    static func measure(_ spec: BlockSpec, _ options: Options) throws -> Row {
+        let k = options.jitRepeats
+        let clock = options.clock
+        let params = try Kernel(spec, weights: .random(seed: 1)).params
+        let kernel = try Kernel(spec, weights: .values(params), useCache: false)
+        let lowered = try Lowering.lower(spec)
+        let program = lowered.program
+        let emitOptions = EmitOptions(layout: spec.layout ?? .nchw, libm: spec.libm ?? true, target: .jit)
+        let lower = try Stopwatch.medianOfRuns(k, clock: clock) { _ = try Lowering.lower(spec) }
+        let plan = Stopwatch.medianOfRuns(k, clock: clock) {
+            _ = Plan(program, layout: emitOptions.layout, fusion: emitOptions.fusion)
+        }
+        let emit = try Stopwatch.medianOfRuns(k, clock: clock) {
+            _ = try CEmitter.emit(program, specText: spec.canonicalJSON, options: emitOptions)
+        }
+        let generate = try Stopwatch.medianOfRuns(k, clock: clock) {
+            _ = try Pipeline.generate(spec, target: .jit, weightTable: false)
+        }
+        let source = kernel.generated.source.jitSource
+        let tcc = try Stopwatch.medianOfRuns(k, clock: clock) { _ = try KernelModule.compile(source) }
+        let callable = try Stopwatch.medianOfRuns(k, clock: clock) {
+            _ = try Kernel(spec, weights: .values(params), useCache: false)
+        }
+        return Row(
+            lower: lower, plan: plan, emit: emit, generate: generate, tcc: tcc,
+            callable: callable, sourceBytes: source.utf8.count)
+    }
+
+    private static func ms(_ s: Double) -> String { String(format: "%.2f", s * 1e3) }
+}
