@@ -946,12 +946,76 @@ static float attn_row_max(const float *x, int n)
 /* s[i] = e^(s[i] - m), and their sum: a softmax row's exponentials. tcc on x86-64 calls its asm
  * form; gcc and clang vectorise the inline loop instead. */
 #if defined(__TINYC__) && defined(__x86_64__)
+#ifndef ATTN_TCC_ISA_KNOWN
+#define ATTN_TCC_ISA_KNOWN
+/* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
+ * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
+ * or 2 forces one (the tests run both). */
+static int attn_tcc_isa(void)
+{
+#ifdef ATTN_TCC_ISA
+    return ATTN_TCC_ISA;
+#else
+    static int isa;
+    if (!isa) {
+        unsigned a, b, c, d, lo, hi;
+        int ymm = 0;
+        __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+        /* FMA, OSXSAVE and AVX; then the OS's XCR0 must enable the xmm and ymm state. */
+        if ((c & 0x18001000u) == 0x18001000u) {
+            __asm__ volatile(".byte 0x0f,0x01,0xd0" : "=a"(lo), "=d"(hi) : "c"(0)); /* xgetbv */
+            ymm = (lo & 6u) == 6u;
+        }
+        if (ymm) {
+            __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
+            ymm = (b >> 5) & 1u; /* AVX2 */
+        }
+        isa = ymm ? 2 : 1;
+    }
+    return isa;
+#endif
+}
+#endif
 /* The tcc tier on x86-64: four exponentials at a time in packed SSE through tcc's inline
  * assembler. e^x = 2^n * e^r with n = round(x / ln 2) (by the 1.5 * 2^23 shifter, whose low
  * bits then hold n) and r = x - n ln 2 in two parts; e^r by its Taylor polynomial to r^6
  * (|r| <= ln 2 / 2: relative error about 2e-7); 2^n added into the exponent bits as an integer.
  * x is clamped at -87 (e^-87 is below every sum's rounding). The last n % 4 go through a padded
- * copy. */
+ * copy. With AVX2 and FMA (attn_tcc_isa) eight at a time first in attn_exp8: the same steps
+ * and polynomial, the multiply-adds fused. A whole function in assembly (SysV registers: the
+ * row, the constants in eight lanes each, the count, the eight lane sums), its VEX instructions
+ * as bytes (tcc's assembler has no VEX). */
+void attn_exp8(float *s, const float *k, long count, float *sums);
+__asm__(
+    ".text\n"
+    "attn_exp8:\n\t"
+    ".byte 0xc5,0xdc,0x57,0xe4\n\t" /* vxorps %ymm4, %ymm4, %ymm4 */
+    "1:\n\t"
+    ".byte 0xc5,0xfc,0x10,0x07\n\t" /* vmovups (%rdi), %ymm0 */
+    ".byte 0xc5,0xfc,0x5c,0x06\n\t" /* vsubps (%rsi), %ymm0, %ymm0 */
+    ".byte 0xc5,0xfc,0x5f,0x46,0x20\n\t" /* vmaxps 32(%rsi), %ymm0, %ymm0 */
+    ".byte 0xc5,0xfc,0x10,0x4e,0x60\n\t" /* vmovups 96(%rsi), %ymm1 */
+    ".byte 0xc4,0xe2,0x7d,0xb8,0x4e,0x40\n\t" /* vfmadd231ps 64(%rsi), %ymm0, %ymm1 */
+    ".byte 0xc5,0xf4,0x5c,0x56,0x60\n\t" /* vsubps 96(%rsi), %ymm1, %ymm2 */
+    ".byte 0xc4,0xe2,0x6d,0xbc,0x86,0x80,0x00,0x00,0x00\n\t" /* vfnmadd231ps 128(%rsi), %ymm2, %ymm0 */
+    ".byte 0xc4,0xe2,0x6d,0xbc,0x86,0xa0,0x00,0x00,0x00\n\t" /* vfnmadd231ps 160(%rsi), %ymm2, %ymm0 */
+    ".byte 0xc5,0xfc,0x10,0x9e,0xc0,0x00,0x00,0x00\n\t" /* vmovups 192(%rsi), %ymm3 */
+    ".byte 0xc4,0xe2,0x7d,0xa8,0x9e,0xe0,0x00,0x00,0x00\n\t" /* vfmadd213ps 224(%rsi), %ymm0, %ymm3 */
+    ".byte 0xc4,0xe2,0x7d,0xa8,0x9e,0x00,0x01,0x00,0x00\n\t" /* vfmadd213ps 256(%rsi), %ymm0, %ymm3 */
+    ".byte 0xc4,0xe2,0x7d,0xa8,0x9e,0x20,0x01,0x00,0x00\n\t" /* vfmadd213ps 288(%rsi), %ymm0, %ymm3 */
+    ".byte 0xc4,0xe2,0x7d,0xa8,0x9e,0x40,0x01,0x00,0x00\n\t" /* vfmadd213ps 320(%rsi), %ymm0, %ymm3 */
+    ".byte 0xc4,0xe2,0x7d,0xa8,0x9e,0x60,0x01,0x00,0x00\n\t" /* vfmadd213ps 352(%rsi), %ymm0, %ymm3 */
+    ".byte 0xc4,0xe2,0x7d,0xa8,0x9e,0x60,0x01,0x00,0x00\n\t" /* vfmadd213ps 352(%rsi), %ymm0, %ymm3 */
+    ".byte 0xc5,0xf5,0x72,0xf1,0x17\n\t" /* vpslld $23, %ymm1, %ymm1 */
+    ".byte 0xc5,0xe5,0xfe,0xd9\n\t" /* vpaddd %ymm1, %ymm3, %ymm3 */
+    ".byte 0xc5,0xfc,0x11,0x1f\n\t" /* vmovups %ymm3, (%rdi) */
+    ".byte 0xc5,0xdc,0x58,0xe3\n\t" /* vaddps %ymm3, %ymm4, %ymm4 */
+    "add $32, %rdi\n\t"
+    "sub $8, %rdx\n\t"
+    "jnz 1b\n\t"
+    ".byte 0xc5,0xfc,0x11,0x21\n\t" /* vmovups %ymm4, (%rcx) */
+    ".byte 0xc5,0xf8,0x77\n\t" /* vzeroupper */
+    "ret\n");
 static void attn_exp4(float *s, const float *k, long count, float *sums)
 {
     __asm__ volatile(
@@ -988,12 +1052,25 @@ static float attn_row_exp_sum(float *s, float m, int n)
     for (int j = 0; j < 12; j++) {
         for (int l = 0; l < 4; l++) k[4 + j * 4 + l] = c[j];
     }
-    float sums[4];
+    float sums[8];
     float sum = 0.0f;
+    if (attn_tcc_isa() == 2 && n >= 8) {
+        /* m, the clamp, 1/ln 2, the shifter, then from ln 2's first part on as above (the
+         * kernel subtracts the shifter), in eight lanes. */
+        float k8[96];
+        for (int j = 0; j < 12; j++) {
+            for (int l = 0; l < 8; l++) k8[j * 8 + l] = j == 0 ? m : c[j < 4 ? j - 1 : j];
+        }
+        const int eight = n & ~7;
+        attn_exp8(s, k8, eight, sums);
+        sum = ((sums[0] + sums[1]) + (sums[2] + sums[3])) + ((sums[4] + sums[5]) + (sums[6] + sums[7]));
+        s += eight;
+        n -= eight;
+    }
     const long whole = n & ~3;
     if (whole > 0) {
         attn_exp4(s, k, whole, sums);
-        sum = (sums[0] + sums[1]) + (sums[2] + sums[3]);
+        sum += (sums[0] + sums[1]) + (sums[2] + sums[3]);
     }
     if (n > whole) {
         float tail[4] = {m, m, m, m};

@@ -5,16 +5,18 @@
 
 /// One VEX instruction of the tcc micro-kernels.
 package enum VEX {
-    /// A 256-bit register or a memory operand `disp(%base)`.
+    /// A 256-bit register, a memory operand `disp(%base)` or an immediate `$N`.
     package enum Operand: Equatable, Sendable {
         case ymm(Int)
         case memory(base: Int, disp: Int)
+        case immediate(UInt8)
     }
 
     /// The opcode, its map (1: 0F, 2: 0F38) and prefix (0: none, 1: 66) of each instruction.
     private static let opcodes: [String: (opcode: UInt8, map: UInt8, pp: UInt8)] = [
         "vmovups": (0x10, 1, 0), "vxorps": (0x57, 1, 0), "vaddps": (0x58, 1, 0), "vmulps": (0x59, 1, 0),
-        "vbroadcastss": (0x18, 2, 1), "vfmadd231ps": (0xB8, 2, 1),
+        "vsubps": (0x5C, 1, 0), "vmaxps": (0x5F, 1, 0), "vpaddd": (0xFE, 1, 1),
+        "vbroadcastss": (0x18, 2, 1), "vfmadd231ps": (0xB8, 2, 1), "vfmadd213ps": (0xA8, 2, 1), "vfnmadd231ps": (0xBC, 2, 1),
     ]
 
     private static let registers: [String: Int] = [
@@ -42,7 +44,12 @@ package enum VEX {
         case ("vbroadcastss", 2):
             guard case .memory = operands[0], case .ymm(let dst) = operands[1] else { return nil }
             return assemble(opcode: 0x18, map: 2, pp: 1, reg: dst, vvvv: 0, rm: operands[0])
-        case ("vxorps", 3), ("vaddps", 3), ("vmulps", 3), ("vfmadd231ps", 3):
+        case ("vpslld", 3):
+            // An immediate shift: the opcode's /6 in ModRM.reg, the destination in vvvv.
+            guard case .immediate(let imm) = operands[0], case .ymm(let src) = operands[1], case .ymm(let dst) = operands[2] else { return nil }
+            return assemble(opcode: 0x72, map: 1, pp: 1, reg: 6, vvvv: dst, rm: .ymm(src)).map { $0 + [imm] }
+        case ("vxorps", 3), ("vaddps", 3), ("vsubps", 3), ("vmulps", 3), ("vmaxps", 3), ("vpaddd", 3), ("vfmadd231ps", 3),
+            ("vfmadd213ps", 3), ("vfnmadd231ps", 3):
             guard let code = opcodes[name], case .ymm(let src1) = operands[1], case .ymm(let dst) = operands[2] else { return nil }
             return assemble(opcode: code.opcode, map: code.map, pp: code.pp, reg: dst, vvvv: src1, rm: operands[0])
         default: return nil
@@ -62,6 +69,7 @@ package enum VEX {
             guard (0..<16).contains(n) else { return nil }
             rmBits = n
             modrm = 0xC0 | UInt8(reg & 7) << 3 | UInt8(n & 7)
+        case .immediate: return nil
         case .memory(let base, let disp):
             rmBits = base
             // rbp/r13 as base need a displacement; rsp/r12 need a SIB byte.
@@ -79,14 +87,19 @@ package enum VEX {
         return prefix + [opcode, modrm] + tail
     }
 
-    /// `%ymmN`, `disp(%reg)` or `(%reg)`, comma-separated.
+    /// `%ymmN`, `$N`, `disp(%reg)` or `(%reg)`, comma-separated.
     private static func parseOperands(_ text: String) -> [Operand]? {
         var operands: [Operand] = []
         var rest = Substring(text)
         while true {
             rest = rest.drop { $0 == " " }
             if rest.isEmpty { break }
-            if rest.hasPrefix("%ymm") {
+            if rest.hasPrefix("$") {
+                let digits = rest.dropFirst().prefix { $0.isNumber }
+                guard let value = UInt8(digits) else { return nil }
+                operands.append(.immediate(value))
+                rest = rest.dropFirst(1 + digits.count)
+            } else if rest.hasPrefix("%ymm") {
                 let digits = rest.dropFirst(4).prefix { $0.isNumber }
                 guard let n = Int(digits) else { return nil }
                 operands.append(.ymm(n))

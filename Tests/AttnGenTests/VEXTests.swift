@@ -34,6 +34,18 @@ import Testing
         ("vmulps %ymm14, %ymm0, %ymm0", [0xc4, 0xc1, 0x7c, 0x59, 0xc6]),
         ("vmulps %ymm14, %ymm11, %ymm11", [0xc4, 0x41, 0x24, 0x59, 0xde]),
         ("vzeroupper", [0xc5, 0xf8, 0x77]),
+        ("vsubps (%rsi), %ymm0, %ymm0", [0xc5, 0xfc, 0x5c, 0x06]),
+        ("vsubps 128(%rsi), %ymm1, %ymm2", [0xc5, 0xf4, 0x5c, 0x96, 0x80, 0x00, 0x00, 0x00]),
+        ("vmaxps 32(%rsi), %ymm0, %ymm0", [0xc5, 0xfc, 0x5f, 0x46, 0x20]),
+        ("vfmadd213ps 224(%rsi), %ymm0, %ymm3", [0xc4, 0xe2, 0x7d, 0xa8, 0x9e, 0xe0, 0x00, 0x00, 0x00]),
+        ("vfmadd213ps (%rsi), %ymm8, %ymm9", [0xc4, 0x62, 0x3d, 0xa8, 0x0e]),
+        ("vfnmadd231ps 160(%rsi), %ymm2, %ymm0", [0xc4, 0xe2, 0x6d, 0xbc, 0x86, 0xa0, 0x00, 0x00, 0x00]),
+        ("vfnmadd231ps %ymm12, %ymm13, %ymm14", [0xc4, 0x42, 0x15, 0xbc, 0xf4]),
+        ("vpaddd %ymm1, %ymm3, %ymm3", [0xc5, 0xe5, 0xfe, 0xd9]),
+        ("vpaddd %ymm9, %ymm10, %ymm11", [0xc4, 0x41, 0x2d, 0xfe, 0xd9]),
+        ("vpslld $23, %ymm1, %ymm1", [0xc5, 0xf5, 0x72, 0xf1, 0x17]),
+        ("vpslld $23, %ymm9, %ymm10", [0xc4, 0xc1, 0x2d, 0x72, 0xf1, 0x17]),
+        ("vaddps %ymm3, %ymm4, %ymm4", [0xc5, 0xdc, 0x58, 0xe3]),
     ]
 
     @Test func matchesGNUAs() {
@@ -44,7 +56,8 @@ import Testing
 
     @Test func refusesWhatItCannotEncode() {
         for line in ["vbroadcastss %ymm1, %ymm2", "vfmadd231ps %ymm1, %ymm2", "vmovups (%rsi,%rax,4), %ymm0",
-                     "vaddps %xmm1, %xmm2, %xmm3", "vdivps %ymm1, %ymm2, %ymm3", "vmovups (%eax), %ymm0", "vmovups (%rsi), %ymm16"] {
+                     "vaddps %xmm1, %xmm2, %xmm3", "vdivps %ymm1, %ymm2, %ymm3", "vmovups (%eax), %ymm0", "vmovups (%rsi), %ymm16",
+                     "vpslld $256, %ymm1, %ymm1", "vaddps $3, %ymm1, %ymm1"] {
             #expect(VEX.encode(line) == nil, "\(line)")
         }
     }
