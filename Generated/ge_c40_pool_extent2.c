@@ -184,7 +184,7 @@ static int attn_tcc_isa(void)
  * through a tile on the stack. A whole function in assembly (SysV registers: pack, B, steps, B's
  * row pitch in bytes, C, and {C's row pitch, flags 1 add C / 2 last chunk / 4 four rows, alpha and
  * biases}), its VEX instructions as bytes (tcc's assembler has no VEX). */
-void attn_nn16(const float *pack, const float *b, long kc, long ldb, float *out, const long *ctl);
+static void attn_nn16(const float *pack, const float *b, long kc, long ldb, float *out, const long *ctl);
 __asm__(
     ".text\n"
     "attn_nn16:\n\t"

@@ -184,7 +184,7 @@ static int attn_tcc_isa(void)
  * through a tile on the stack. A whole function in assembly (SysV registers: pack, B, steps, B's
  * row pitch in bytes, C, and {C's row pitch, flags 1 add C / 2 last chunk / 4 four rows, alpha and
  * biases}), its VEX instructions as bytes (tcc's assembler has no VEX). */
-void attn_nn16(const float *pack, const float *b, long kc, long ldb, float *out, const long *ctl);
+static void attn_nn16(const float *pack, const float *b, long kc, long ldb, float *out, const long *ctl);
 __asm__(
     ".text\n"
     "attn_nn16:\n\t"
@@ -538,7 +538,7 @@ static int attn_tcc_isa(void)
  * of eight lanes in ymm0-ymm11, a step two loads of A, six of B and twelve fused multiply-adds.
  * A whole function in assembly (SysV registers: the eight row pointers, k rounded down to eight,
  * the 96 lane sums), its VEX instructions as bytes (tcc's assembler has no VEX). */
-void attn_nt8(const float *const *rows, long k8, float *sums);
+static void attn_nt8(const float *const *rows, long k8, float *sums);
 __asm__(
     ".text\n"
     "attn_nt8:\n\t"
@@ -1066,7 +1066,7 @@ static int attn_tcc_isa(void)
  * multiply-adds. A whole function in assembly (SysV registers: the tile, the wide rows' pitch in
  * bytes, the packed weights, the input, the offsets, the taps), its VEX instructions as bytes
  * (tcc's assembler has no VEX). */
-void attn_taps16(float *tile, long pitch, const float *pack, const float *x, const int *off, long taps);
+static void attn_taps16(float *tile, long pitch, const float *pack, const float *x, const int *off, long taps);
 __asm__(
     ".text\n"
     "attn_taps16:\n\t"

@@ -463,7 +463,7 @@ static int attn_tcc_isa(void)
  * multiply-adds. A whole function in assembly (SysV registers: the tile, the wide rows' pitch in
  * bytes, the packed weights, the input, the offsets, the taps), its VEX instructions as bytes
  * (tcc's assembler has no VEX). */
-void attn_taps16(float *tile, long pitch, const float *pack, const float *x, const int *off, long taps);
+static void attn_taps16(float *tile, long pitch, const float *pack, const float *x, const int *off, long taps);
 __asm__(
     ".text\n"
     "attn_taps16:\n\t"
