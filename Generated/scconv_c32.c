@@ -82,16 +82,103 @@ static void attn_row_axpy(float *y, const float *x, float a, int n)
  * t < n: a stride-1 convolution over wide rows (see WideConv), tap j at offset off[j] of the
  * padded input planes. tcc on x86-64 calls its asm form; this is what it computes. */
 #if defined(__TINYC__) && defined(__x86_64__)
+#ifndef ATTN_TCC_ISA_KNOWN
+#define ATTN_TCC_ISA_KNOWN
+/* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
+ * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
+ * or 2 forces one (the tests run both). */
+static int attn_tcc_isa(void)
+{
+#ifdef ATTN_TCC_ISA
+    return ATTN_TCC_ISA;
+#else
+    static int isa;
+    if (!isa) {
+        unsigned a, b, c, d, lo, hi;
+        int ymm = 0;
+        __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+        /* FMA, OSXSAVE and AVX; then the OS's XCR0 must enable the xmm and ymm state. */
+        if ((c & 0x18001000u) == 0x18001000u) {
+            __asm__ volatile(".byte 0x0f,0x01,0xd0" : "=a"(lo), "=d"(hi) : "c"(0)); /* xgetbv */
+            ymm = (lo & 6u) == 6u;
+        }
+        if (ymm) {
+            __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
+            ymm = (b >> 5) & 1u; /* AVX2 */
+        }
+        isa = ymm ? 2 : 1;
+    }
+    return isa;
+#endif
+}
+#endif
 /* The tcc tier on x86-64: a tile of four output channels x four wide pixels in xmm0-xmm3 across
  * a chunk of taps, added to the wide buffers, through tcc's inline assembler (it names xmm0-xmm7 only and has no shuffles,
  * so the four channels' weights of each tap are packed first, each repeated in four lanes). A
  * tap is one load of input and four load-multiply-adds; the tile goes through the wide buffers
- * once per chunk (one axpy per tap and channel loads and stores them for every tap). */
+ * once per chunk (one axpy per tap and channel loads and stores them for every tap). With AVX2
+ * and FMA (attn_tcc_isa) tiles of 16 pixels run in attn_taps16 instead: four channels x 16 pixels
+ * in ymm0-ymm7, a tap two loads of input, four broadcasts of the packed weights and eight fused
+ * multiply-adds. A whole function in assembly (SysV registers: the tile, the wide rows' pitch in
+ * bytes, the packed weights, the input, the offsets, the taps), its VEX instructions as bytes
+ * (tcc's assembler has no VEX). */
+static void attn_taps16(float *tile, long pitch, const float *pack, const float *x, const int *off, long taps);
+__asm__(
+    ".text\n"
+    "attn_taps16:\n\t"
+    "mov %rdi, %r10\n\t"
+    ".byte 0xc4,0xc1,0x7c,0x10,0x02\n\t" /* vmovups (%r10), %ymm0 */
+    ".byte 0xc4,0xc1,0x7c,0x10,0x4a,0x20\n\t" /* vmovups 32(%r10), %ymm1 */
+    "add %rsi, %r10\n\t"
+    ".byte 0xc4,0xc1,0x7c,0x10,0x12\n\t" /* vmovups (%r10), %ymm2 */
+    ".byte 0xc4,0xc1,0x7c,0x10,0x5a,0x20\n\t" /* vmovups 32(%r10), %ymm3 */
+    "add %rsi, %r10\n\t"
+    ".byte 0xc4,0xc1,0x7c,0x10,0x22\n\t" /* vmovups (%r10), %ymm4 */
+    ".byte 0xc4,0xc1,0x7c,0x10,0x6a,0x20\n\t" /* vmovups 32(%r10), %ymm5 */
+    "add %rsi, %r10\n\t"
+    ".byte 0xc4,0xc1,0x7c,0x10,0x32\n\t" /* vmovups (%r10), %ymm6 */
+    ".byte 0xc4,0xc1,0x7c,0x10,0x7a,0x20\n\t" /* vmovups 32(%r10), %ymm7 */
+    "1:\n\t"
+    "movslq (%r8), %r11\n\t"
+    "lea (%rcx,%r11,4), %r11\n\t"
+    "add $4, %r8\n\t"
+    ".byte 0xc4,0x41,0x7c,0x10,0x03\n\t" /* vmovups (%r11), %ymm8 */
+    ".byte 0xc4,0x41,0x7c,0x10,0x4b,0x20\n\t" /* vmovups 32(%r11), %ymm9 */
+    ".byte 0xc4,0x62,0x7d,0x18,0x12\n\t" /* vbroadcastss 0(%rdx), %ymm10 */
+    ".byte 0xc4,0xc2,0x2d,0xb8,0xc0\n\t" /* vfmadd231ps %ymm8, %ymm10, %ymm0 */
+    ".byte 0xc4,0xc2,0x2d,0xb8,0xc9\n\t" /* vfmadd231ps %ymm9, %ymm10, %ymm1 */
+    ".byte 0xc4,0x62,0x7d,0x18,0x5a,0x10\n\t" /* vbroadcastss 16(%rdx), %ymm11 */
+    ".byte 0xc4,0xc2,0x25,0xb8,0xd0\n\t" /* vfmadd231ps %ymm8, %ymm11, %ymm2 */
+    ".byte 0xc4,0xc2,0x25,0xb8,0xd9\n\t" /* vfmadd231ps %ymm9, %ymm11, %ymm3 */
+    ".byte 0xc4,0x62,0x7d,0x18,0x62,0x20\n\t" /* vbroadcastss 32(%rdx), %ymm12 */
+    ".byte 0xc4,0xc2,0x1d,0xb8,0xe0\n\t" /* vfmadd231ps %ymm8, %ymm12, %ymm4 */
+    ".byte 0xc4,0xc2,0x1d,0xb8,0xe9\n\t" /* vfmadd231ps %ymm9, %ymm12, %ymm5 */
+    ".byte 0xc4,0x62,0x7d,0x18,0x6a,0x30\n\t" /* vbroadcastss 48(%rdx), %ymm13 */
+    ".byte 0xc4,0xc2,0x15,0xb8,0xf0\n\t" /* vfmadd231ps %ymm8, %ymm13, %ymm6 */
+    ".byte 0xc4,0xc2,0x15,0xb8,0xf9\n\t" /* vfmadd231ps %ymm9, %ymm13, %ymm7 */
+    "add $64, %rdx\n\t"
+    "sub $1, %r9\n\t"
+    "jnz 1b\n\t"
+    "mov %rdi, %r10\n\t"
+    ".byte 0xc4,0xc1,0x7c,0x11,0x02\n\t" /* vmovups %ymm0, (%r10) */
+    ".byte 0xc4,0xc1,0x7c,0x11,0x4a,0x20\n\t" /* vmovups %ymm1, 32(%r10) */
+    "add %rsi, %r10\n\t"
+    ".byte 0xc4,0xc1,0x7c,0x11,0x12\n\t" /* vmovups %ymm2, (%r10) */
+    ".byte 0xc4,0xc1,0x7c,0x11,0x5a,0x20\n\t" /* vmovups %ymm3, 32(%r10) */
+    "add %rsi, %r10\n\t"
+    ".byte 0xc4,0xc1,0x7c,0x11,0x22\n\t" /* vmovups %ymm4, (%r10) */
+    ".byte 0xc4,0xc1,0x7c,0x11,0x6a,0x20\n\t" /* vmovups %ymm5, 32(%r10) */
+    "add %rsi, %r10\n\t"
+    ".byte 0xc4,0xc1,0x7c,0x11,0x32\n\t" /* vmovups %ymm6, (%r10) */
+    ".byte 0xc4,0xc1,0x7c,0x11,0x7a,0x20\n\t" /* vmovups %ymm7, 32(%r10) */
+    ".byte 0xc5,0xf8,0x77\n\t" /* vzeroupper */
+    "ret\n");
 #define ATTN_TAPS_KC 128
 static void attn_wide_taps(float *wide, long ldw, const float *w, long taps, const float *x, const int *off, long n)
 {
     float pack[ATTN_TAPS_KC * 16];
     const long pitch = ldw * 4;
+    const long nw = attn_tcc_isa() == 2 ? n & ~15L : 0;
     for (long j0 = 0; j0 < taps; j0 += ATTN_TAPS_KC) {
         const long kc = taps - j0 < ATTN_TAPS_KC ? taps - j0 : ATTN_TAPS_KC;
         for (long j = 0; j < kc; j++) {
@@ -101,7 +188,8 @@ static void attn_wide_taps(float *wide, long ldw, const float *w, long taps, con
                 d[0] = v; d[1] = v; d[2] = v; d[3] = v;
             }
         }
-        for (long t = 0; t < n; t += 4) {
+        for (long t = 0; t < nw; t += 16) attn_taps16(wide + t, pitch, pack, x + t, off + j0, kc);
+        for (long t = nw; t < n; t += 4) {
             float *tile = wide + t;
             const float *xp = x + t;
             const int *tab = off + j0;

@@ -146,7 +146,7 @@ struct HelperDefinitions {
         if target == .mcu { return mcu ?? plain }
         var branches: [(condition: String, code: String)] = []
         if helper.hasTCCForm, set.contains(.tcc) {
-            let asm = Templates.cached("\(helper.rawValue).tcc.c")
+            let asm = Self.tccForms[helper]!
             switch target.tccAsm {
             case .always: return asm
             case .never: break
@@ -165,6 +165,13 @@ struct HelperDefinitions {
         let last = helper.hostOnly ? "#elif \(Compiler.hostCondition)\n" : "#else\n"
         return text + "\(last)\(code)#endif\n"
     }
+
+    /// Each tcc asm form with its VEX lines as bytes, after the CPU check its ymm forms call
+    /// (guarded, so a file holding several defines it once); made once.
+    private static let tccForms: [Helper: String] = Dictionary(uniqueKeysWithValues: Helper.allCases.filter(\.hasTCCForm).map { h in
+        let form = VEX.expand(Templates.cached("\(h.rawValue).tcc.c"))
+        return (h, form.contains("attn_tcc_isa()") ? Templates.cached("tcc_isa.tcc.c") + form : form)
+    })
 
     /// A template's opening `/* ... */` lines, and the rest.
     private static func leadingComment(_ text: String) -> (comment: Substring, code: Substring) {

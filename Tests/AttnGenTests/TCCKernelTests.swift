@@ -2,9 +2,11 @@
 // the interpreter: GEMM panels of six rows with M, N and K off their multiples, k past one packed
 // chunk, fewer than six rows of B, a transposed A; attention's two products and softmax
 // exponentials; the 1×1 conv's GEMM with a bias; the wide convolution's four-channel tiles with
-// taps past one chunk, dilation and groups. On a machine without the asm forms the same blocks run the row-helper forms.
+// taps past one chunk, dilation and groups. Each in the SSE and (where the CPU has them) the
+// AVX2/FMA forms. On a machine without the asm forms the same blocks run the row-helper forms.
 
 import AttnGen
+import Foundation
 import Testing
 
 struct GEMMCase: CustomStringConvertible, Sendable {
@@ -17,9 +19,20 @@ struct ConvCase: CustomStringConvertible, Sendable {
     var description: String { "\(c)x\(h)x\(w)->\(out) k\(kernel) d\(dilation) g\(groups)" }
 }
 
+/// The micro-kernels' forms this CPU runs: SSE always, AVX2/FMA where cpuinfo lists both.
+private let tccISAs: [Int] = {
+    let flags = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?.split(separator: "\n").first { $0.hasPrefix("flags") }
+    let words = Set(flags?.split(separator: " ").map(String.init) ?? [])
+    return words.isSuperset(of: ["avx2", "fma"]) ? [1, 2] : [1]
+}()
+
+/// Each form of the micro-kernels (forced, not chosen by cpuid) against the interpreter.
 private func expectClose(_ spec: BlockSpec, seed: UInt64 = 11) throws {
-    let result = try CrossCheck.run(spec, seed: seed)
-    #expect(result.passed, "\(result)")
+    for isa in tccISAs {
+        let kernel = try Kernel(spec, weights: .random(seed: seed), tccISA: isa)
+        let result = try CrossCheck.check(kernel, input: kernel.program.randomInput(seed: seed &+ 1))
+        #expect(result.passed, "ATTN_TCC_ISA \(isa): \(result)")
+    }
 }
 
 @Suite struct TCCKernelTests {

@@ -49,7 +49,13 @@ public final class Kernel: @unchecked Sendable {
     public var layout: TensorLayout { generated.spec.layout ?? .nchw }
 
     /// Generates C for `spec` and compiles it with libtcc (once per spec per process).
-    public init(_ spec: BlockSpec, weights: WeightSource = .spec(baseDirectory: nil), useCache: Bool = true) throws {
+    public convenience init(_ spec: BlockSpec, weights: WeightSource = .spec(baseDirectory: nil), useCache: Bool = true) throws {
+        try self.init(spec, weights: weights, useCache: useCache, tccISA: nil)
+    }
+
+    /// As above, with the tcc micro-kernels' SSE (1) or AVX2/FMA (2) forms forced instead of
+    /// chosen by the CPU (`ATTN_TCC_ISA`), so the tests run both on one machine; never cached.
+    package init(_ spec: BlockSpec, weights: WeightSource, useCache: Bool = true, tccISA: Int?) throws {
         let plan = try KernelPlan(spec, weights: weights, target: .jit)
         let generated = plan.generated
         let program = generated.program
@@ -58,8 +64,9 @@ public final class Kernel: @unchecked Sendable {
         var key = generated.spec
         key.weights = nil
         key.weightsPrefix = nil
-        let source = generated.source.jitSource
-        module = try useCache
+        var source = generated.source.jitSource
+        if let tccISA { source = "#define ATTN_TCC_ISA \(tccISA)\n" + source }
+        module = try useCache && tccISA == nil
             ? KernelCache.shared.module(key: key.canonicalJSON, source: source) : KernelModule.compile(source)
         forward = try module.function("\(program.name)_forward", as: ForwardFunction.self)
     }

@@ -1,0 +1,140 @@
+// tcc's assembler knows no VEX encodings, so the tcc tier's AVX2/FMA micro-kernels spell each
+// VEX instruction as `.byte`: a template line `@ <instruction>` (AT&T syntax, the few forms the
+// kernels use) becomes `".byte …\n\t" /* <instruction> */`. Encodings are the ones GNU as picks
+// (the two-byte prefix whenever it can express the instruction).
+
+/// One VEX instruction of the tcc micro-kernels.
+package enum VEX {
+    /// A 256-bit register, a memory operand `disp(%base)` or an immediate `$N`.
+    package enum Operand: Equatable, Sendable {
+        case ymm(Int)
+        case memory(base: Int, disp: Int)
+        case immediate(UInt8)
+    }
+
+    /// The opcode, its map (1: 0F, 2: 0F38) and prefix (0: none, 1: 66) of each instruction.
+    private static let opcodes: [String: (opcode: UInt8, map: UInt8, pp: UInt8)] = [
+        "vmovups": (0x10, 1, 0), "vxorps": (0x57, 1, 0), "vaddps": (0x58, 1, 0), "vmulps": (0x59, 1, 0),
+        "vsubps": (0x5C, 1, 0), "vmaxps": (0x5F, 1, 0), "vpaddd": (0xFE, 1, 1),
+        "vbroadcastss": (0x18, 2, 1), "vfmadd231ps": (0xB8, 2, 1), "vfmadd213ps": (0xA8, 2, 1), "vfnmadd231ps": (0xBC, 2, 1),
+    ]
+
+    private static let registers: [String: Int] = [
+        "rax": 0, "rcx": 1, "rdx": 2, "rbx": 3, "rsp": 4, "rbp": 5, "rsi": 6, "rdi": 7,
+        "r8": 8, "r9": 9, "r10": 10, "r11": 11, "r12": 12, "r13": 13, "r14": 14, "r15": 15,
+    ]
+
+    /// The bytes of one instruction, as `as` assembles it; nil for anything outside the forms
+    /// the kernels use.
+    package static func encode(_ line: String) -> [UInt8]? {
+        let text = String(line.drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
+        if text == "vzeroupper" { return [0xC5, 0xF8, 0x77] }
+        guard let space = text.firstIndex(of: " ") else { return nil }
+        let name = String(text[..<space])
+        guard let operands = parseOperands(String(text[space...])) else { return nil }
+        // AT&T order: sources first, the destination last.
+        switch (name, operands.count) {
+        case ("vmovups", 2):
+            // A load (0F 10: register from memory) or a store (0F 11: memory from register).
+            if case .ymm(let src) = operands[0], case .memory = operands[1] {
+                return assemble(opcode: 0x11, map: 1, pp: 0, reg: src, vvvv: 0, rm: operands[1])
+            }
+            guard case .ymm(let dst) = operands[1] else { return nil }
+            return assemble(opcode: 0x10, map: 1, pp: 0, reg: dst, vvvv: 0, rm: operands[0])
+        case ("vbroadcastss", 2):
+            guard case .memory = operands[0], case .ymm(let dst) = operands[1] else { return nil }
+            return assemble(opcode: 0x18, map: 2, pp: 1, reg: dst, vvvv: 0, rm: operands[0])
+        case ("vpslld", 3):
+            // An immediate shift: the opcode's /6 in ModRM.reg, the destination in vvvv.
+            guard case .immediate(let imm) = operands[0], case .ymm(let src) = operands[1], case .ymm(let dst) = operands[2] else { return nil }
+            return assemble(opcode: 0x72, map: 1, pp: 1, reg: 6, vvvv: dst, rm: .ymm(src)).map { $0 + [imm] }
+        case ("vxorps", 3), ("vaddps", 3), ("vsubps", 3), ("vmulps", 3), ("vmaxps", 3), ("vpaddd", 3), ("vfmadd231ps", 3),
+            ("vfmadd213ps", 3), ("vfnmadd231ps", 3):
+            guard let code = opcodes[name], case .ymm(let src1) = operands[1], case .ymm(let dst) = operands[2] else { return nil }
+            return assemble(opcode: code.opcode, map: code.map, pp: code.pp, reg: dst, vvvv: src1, rm: operands[0])
+        default: return nil
+        }
+    }
+
+    /// VEX prefix (L = 256 bits, W = 0), opcode, ModRM, SIB and displacement.
+    private static func assemble(opcode: UInt8, map: UInt8, pp: UInt8, reg: Int, vvvv: Int, rm: Operand) -> [UInt8]? {
+        guard (0..<16).contains(reg), (0..<16).contains(vvvv) else { return nil }
+        let r: UInt8 = reg < 8 ? 0x80 : 0
+        let v = UInt8(~vvvv & 15) << 3
+        var rmBits: Int
+        var tail: [UInt8] = []
+        let modrm: UInt8
+        switch rm {
+        case .ymm(let n):
+            guard (0..<16).contains(n) else { return nil }
+            rmBits = n
+            modrm = 0xC0 | UInt8(reg & 7) << 3 | UInt8(n & 7)
+        case .immediate: return nil
+        case .memory(let base, let disp):
+            rmBits = base
+            // rbp/r13 as base need a displacement; rsp/r12 need a SIB byte.
+            let mod: UInt8 = disp == 0 && base & 7 != 5 ? 0 : (-128...127).contains(disp) ? 1 : 2
+            modrm = mod << 6 | UInt8(reg & 7) << 3 | UInt8(base & 7)
+            if base & 7 == 4 { tail.append(0x24) }
+            if mod == 1 { tail.append(UInt8(bitPattern: Int8(disp))) }
+            if mod == 2 { tail += withUnsafeBytes(of: Int32(disp).littleEndian, Array.init) }
+        }
+        let b: UInt8 = rmBits < 8 ? 0x20 : 0
+        let prefix: [UInt8] =
+            map == 1 && b != 0
+            ? [0xC5, r | v | 0x04 | pp]
+            : [0xC4, r | 0x40 | b | map, v | 0x04 | pp]
+        return prefix + [opcode, modrm] + tail
+    }
+
+    /// `%ymmN`, `$N`, `disp(%reg)` or `(%reg)`, comma-separated.
+    private static func parseOperands(_ text: String) -> [Operand]? {
+        var operands: [Operand] = []
+        var rest = Substring(text)
+        while true {
+            rest = rest.drop { $0 == " " }
+            if rest.isEmpty { break }
+            if rest.hasPrefix("$") {
+                let digits = rest.dropFirst().prefix { $0.isNumber }
+                guard let value = UInt8(digits) else { return nil }
+                operands.append(.immediate(value))
+                rest = rest.dropFirst(1 + digits.count)
+            } else if rest.hasPrefix("%ymm") {
+                let digits = rest.dropFirst(4).prefix { $0.isNumber }
+                guard let n = Int(digits) else { return nil }
+                operands.append(.ymm(n))
+                rest = rest.dropFirst(4 + digits.count)
+            } else {
+                guard let open = rest.firstIndex(of: "("), let close = rest.firstIndex(of: ")"), open < close else { return nil }
+                let dispText = rest[..<open]
+                guard let disp = dispText.isEmpty ? 0 : Int(dispText) else { return nil }
+                let name = rest[rest.index(after: open)..<close]
+                guard name.hasPrefix("%"), let base = registers[String(name.dropFirst())] else { return nil }
+                operands.append(.memory(base: base, disp: disp))
+                rest = rest[rest.index(after: close)...]
+            }
+            rest = rest.drop { $0 == " " }
+            if rest.hasPrefix(",") { rest = rest.dropFirst() } else if !rest.isEmpty { return nil }
+        }
+        return operands
+    }
+
+    /// A template with each `@ <instruction>` line replaced by its bytes in a string literal,
+    /// the instruction kept as a comment.
+    package static func expand(_ template: String) -> String {
+        guard template.contains("@ ") else { return template }
+        return template.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+            let trimmed = line.drop { $0 == " " }
+            guard trimmed.hasPrefix("@ ") else { return String(line) }
+            let indent = line.prefix { $0 == " " }
+            let instruction = String(trimmed.dropFirst(2))
+            guard let bytes = encode(instruction) else { preconditionFailure("VEX: cannot encode '\(instruction)'") }
+            let hex = bytes.map { "0x" + String($0, radix: 16, uppercase: false).leftPadded(to: 2) }.joined(separator: ",")
+            return "\(indent)\".byte \(hex)\\n\\t\" /* \(instruction) */"
+        }.joined(separator: "\n")
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
+}
