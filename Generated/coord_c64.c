@@ -46,12 +46,12 @@ static inline float attn_expf_host(float x)
 /* The register tile both GEMM helpers run on, for gcc and clang on 64-bit hosts. B's columns come
  * packed by the caller: for each k, V vectors of consecutive columns (zeros past the last one), so
  * each step loads them once and multiply-adds one broadcast element of each of A's R rows into
- * R x V accumulators that stay in registers across the whole k block. A(r, p) is
- * a[r * ars + p * acs]; C[r][t] is c[r * ldc + t * cs]. Inlined with constant R, V (and acs when
- * it is 1), so the accumulators are registers, not an array on the stack: R x V stays within 12,
- * which with the panel's vectors and the broadcast fits the 16 registers of SSE and AVX2. The
- * block's sums are stored (`first`) or added to C's: the caller applies alpha and bias once the
- * last block is in (a vector of alpha live in this loop would cost an accumulator its register). */
+ * R x V accumulators that stay in registers across the whole k block. A(r, p) is a[r * ars + p]
+ * (the caller packs a strided A); C[r][t] is c[r * ldc + t * cs]. Inlined with constant R and V,
+ * so the accumulators are registers, not an array on the stack: R x V stays within 12, which with
+ * the panel's vectors and the broadcast fits the 16 registers of SSE and AVX2. The block's sums
+ * are stored (`first`) or added to C's: the caller applies alpha and bias once the last block is
+ * in (a vector of alpha live in this loop would cost an accumulator its register). */
 #ifndef ATTN_GEMM_OUT_OF_LINE
 /* Out of line and opaque to gcc's interprocedural passes: propagating one call's constant
  * sizes into the body made gcc 12 warn about iterations that never run
@@ -72,9 +72,23 @@ static inline float attn_expf_host(float x)
 #endif
 /* k rows per packed block: two vectors of columns by this many rows fill half of L1. */
 #define ATTN_GEMM_KC 256
+/* Rows of a strided A packed at once (attention's transposed queries). */
+#define ATTN_GEMM_MC 48
 typedef float attn_gemm_vec __attribute__((vector_size(4 * ATTN_GEMM_LANES)));
+/* Stores (`first`) or adds a tile's sums, held in `out` (rows `pitch` apart), to the rows x cols
+ * corner of C they cover. */
+ATTN_GEMM_OUT_OF_LINE static void attn_gemm_store_edge(float *c, long ldc, long cs, const float *out, long pitch, long rows, long cols,
+                                                        int first)
+{
+    for (long r = 0; r < rows; r++) {
+        for (long t = 0; t < cols; t++) {
+            float *ct = c + r * ldc + t * cs;
+            *ct = first ? out[r * pitch + t] : *ct + out[r * pitch + t];
+        }
+    }
+}
 static inline __attribute__((always_inline)) void attn_gemm_tile(const int R, const int V, float *c, long ldc, long cs, const float *a, long ars,
-                                                                  long acs, const float *bt, long kc, long rows_, long cols, int first)
+                                                                  const float *bt, long kc, long rows_, long cols, int first)
 {
     const float *ar[12];
     for (int r = 0; r < R; r++) ar[r] = a + (r < rows_ ? r : 0) * ars; /* rows past the end: never stored */
@@ -87,47 +101,52 @@ static inline __attribute__((always_inline)) void attn_gemm_tile(const int R, co
         __builtin_memcpy(&b0, bt + p * V * ATTN_GEMM_LANES, sizeof b0);
         if (V > 1) __builtin_memcpy(&b1, bt + p * V * ATTN_GEMM_LANES + ATTN_GEMM_LANES, sizeof b1);
         for (int r = 0; r < R; r++) {
-            const float x = ar[r][p * acs];
+            const float x = ar[r][p];
             acc[r][0] += x * b0;
             if (V > 1) acc[r][1] += x * b1;
         }
     }
-    for (int r = 0; r < R && r < rows_; r++) {
-        for (int h = 0; h < V && h * ATTN_GEMM_LANES < cols; h++) {
-            attn_gemm_vec s = acc[r][h];
-            const long left = cols - h * ATTN_GEMM_LANES;
-            float *ch = c + r * ldc + h * ATTN_GEMM_LANES * cs;
-            if (cs == 1 && left >= ATTN_GEMM_LANES) {
+    if (cs == 1 && rows_ >= R && cols >= V * ATTN_GEMM_LANES) {
+        for (int r = 0; r < R; r++) {
+            for (int h = 0; h < V; h++) {
+                float *ch = c + r * ldc + h * ATTN_GEMM_LANES;
+                attn_gemm_vec s = acc[r][h];
                 if (!first) {
                     attn_gemm_vec old;
                     __builtin_memcpy(&old, ch, sizeof old);
                     s += old;
                 }
                 __builtin_memcpy(ch, &s, sizeof s);
-            } else {
-                for (int t = 0; t < ATTN_GEMM_LANES; t++) {
-                    if (t < left) ch[t * cs] = first ? s[t] : ch[t * cs] + s[t];
-                }
             }
         }
+    } else {
+        /* A tile at the edge of C, or C's columns strided: through memory, out of line. */
+        float out[12 * 2 * ATTN_GEMM_LANES];
+        for (int r = 0; r < R; r++) {
+            for (int h = 0; h < V; h++) __builtin_memcpy(out + (r * V + h) * ATTN_GEMM_LANES, &acc[r][h], sizeof acc[r][h]);
+        }
+        const long width = V * ATTN_GEMM_LANES;
+        attn_gemm_store_edge(c, ldc, cs, out, width, rows_ < R ? rows_ : R, cols < width ? cols : width, first);
     }
 }
 /* Every row tile of A over one packed block of B's columns: six rows by two vectors, the last
- * rows by as few as fit them; twelve rows by one vector when the panel is one vector wide. */
-static inline __attribute__((always_inline)) void attn_gemm_panel(float *c, long ldc, long cs, const float *a, long ars, long acs,
-                                                                   const float *bt, long m, long kc, long cols, int first)
+ * rows by a six- or three-row tile; twelve rows by one vector when the panel is one vector wide,
+ * the last by a twelve- or six-row tile. Out of line and shared by both GEMM helpers, so a file
+ * compiles these four tiles once: each inlined copy of them cost gcc about as long as the rest of
+ * a kernel. A leftover tile of a few rows computes rows it does not store (the first row again),
+ * which costs less than a tile shape of its own. */
+ATTN_GEMM_OUT_OF_LINE static void attn_gemm_panel(float *c, long ldc, long cs, const float *a, long ars, const float *bt, long m, long kc,
+                                                   long cols, int first)
 {
+    long i = 0;
     if (cols > ATTN_GEMM_LANES) {
-        long i = 0;
-        for (; i + 6 <= m; i += 6) attn_gemm_tile(6, 2, c + i * ldc, ldc, cs, a + i * ars, ars, acs, bt, kc, 6, cols, first);
-        if (m - i > 4) attn_gemm_tile(6, 2, c + i * ldc, ldc, cs, a + i * ars, ars, acs, bt, kc, m - i, cols, first);
-        else if (m - i > 2) attn_gemm_tile(4, 2, c + i * ldc, ldc, cs, a + i * ars, ars, acs, bt, kc, m - i, cols, first);
-        else if (m - i > 0) attn_gemm_tile(2, 2, c + i * ldc, ldc, cs, a + i * ars, ars, acs, bt, kc, m - i, cols, first);
+        for (; i + 6 <= m; i += 6) attn_gemm_tile(6, 2, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, 6, cols, first);
+        if (m - i > 3) attn_gemm_tile(6, 2, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
+        else if (m - i > 0) attn_gemm_tile(3, 2, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
     } else {
-        long i = 0;
-        for (; i + 12 <= m; i += 12) attn_gemm_tile(12, 1, c + i * ldc, ldc, cs, a + i * ars, ars, acs, bt, kc, 12, cols, first);
-        if (m - i > 6) attn_gemm_tile(12, 1, c + i * ldc, ldc, cs, a + i * ars, ars, acs, bt, kc, m - i, cols, first);
-        else if (m - i > 0) attn_gemm_tile(6, 1, c + i * ldc, ldc, cs, a + i * ars, ars, acs, bt, kc, m - i, cols, first);
+        for (; i + 12 <= m; i += 12) attn_gemm_tile(12, 1, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, 12, cols, first);
+        if (m - i > 6) attn_gemm_tile(12, 1, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
+        else if (m - i > 0) attn_gemm_tile(6, 1, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
     }
 }
 #endif
@@ -464,19 +483,32 @@ ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nn(float *c, long ldc, const float *
                                                long ldb, long m, long n, long k, const float *bias, float alpha)
 {
     float bt[ATTN_GEMM_KC * 2 * ATTN_GEMM_LANES] __attribute__((aligned(64)));
+    float at[ATTN_GEMM_MC * ATTN_GEMM_KC];
     for (long p0 = 0; p0 < k; p0 += ATTN_GEMM_KC) {
         const long kc = k - p0 < ATTN_GEMM_KC ? k - p0 : ATTN_GEMM_KC;
-        for (long j = 0; j < n; j += 2 * ATTN_GEMM_LANES) {
-            const long cols = n - j < 2 * ATTN_GEMM_LANES ? n - j : 2 * ATTN_GEMM_LANES;
-            /* One vector wide when that is all that is left (attention over 49 keys). */
-            const long w = cols > ATTN_GEMM_LANES ? 2 * ATTN_GEMM_LANES : ATTN_GEMM_LANES;
-            for (long p = 0; p < kc; p++) {
-                const float *br = b + (p0 + p) * ldb + j;
-                for (long t = 0; t < w; t++) bt[p * w + t] = t < cols ? br[t] : 0.0f;
+        /* A strided along k goes in blocks of rows copied contiguous, as the tile reads it. */
+        const long step = acs == 1 ? m : ATTN_GEMM_MC;
+        for (long i0 = 0; i0 < m; i0 += step) {
+            const long mc = m - i0 < step ? m - i0 : step;
+            const float *ab = a + i0 * ars + p0 * acs;
+            long lda = ars;
+            if (acs != 1) {
+                for (long i = 0; i < mc; i++) {
+                    for (long p = 0; p < kc; p++) at[i * kc + p] = ab[i * ars + p * acs];
+                }
+                ab = at;
+                lda = kc;
             }
-            /* acs as a constant where it is 1, so the tile steps one pointer per row. */
-            if (acs == 1) attn_gemm_panel(c + j, ldc, 1, a + p0, ars, 1, bt, m, kc, cols, p0 == 0);
-            else attn_gemm_panel(c + j, ldc, 1, a + p0 * acs, ars, acs, bt, m, kc, cols, p0 == 0);
+            for (long j = 0; j < n; j += 2 * ATTN_GEMM_LANES) {
+                const long cols = n - j < 2 * ATTN_GEMM_LANES ? n - j : 2 * ATTN_GEMM_LANES;
+                /* One vector wide when that is all that is left (attention over 49 keys). */
+                const long w = cols > ATTN_GEMM_LANES ? 2 * ATTN_GEMM_LANES : ATTN_GEMM_LANES;
+                for (long p = 0; p < kc; p++) {
+                    const float *br = b + (p0 + p) * ldb + j;
+                    for (long t = 0; t < w; t++) bt[p * w + t] = t < cols ? br[t] : 0.0f;
+                }
+                attn_gemm_panel(c + i0 * ldc + j, ldc, 1, ab, lda, bt, mc, kc, cols, p0 == 0);
+            }
         }
     }
     /* alpha scales the finished sums, as the interpreter does; then the bias. */

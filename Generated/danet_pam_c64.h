@@ -21,7 +21,11 @@
 #define DANET_PAM_C64_INPUT_SIZE 16384 /* [N,C,H,W] = [1,64,16,16] */
 #define DANET_PAM_C64_OUTPUT_SIZE 16384 /* [1,64,16,16] */
 #define DANET_PAM_C64_PARAMS_SIZE 5201
+#if defined(__x86_64__) || defined(__aarch64__)
+#define DANET_PAM_C64_SCRATCH_SIZE 43008 /* with the host code's own buffers (padded planes, score rows) */
+#else
 #define DANET_PAM_C64_SCRATCH_SIZE 38912
+#endif
 #define DANET_PAM_C64_INPUT_N 1
 #define DANET_PAM_C64_INPUT_C 64
 #define DANET_PAM_C64_INPUT_H 16

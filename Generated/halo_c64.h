@@ -24,7 +24,11 @@
 #define HALO_C64_INPUT_SIZE 4096 /* [N,C,H,W] = [1,64,8,8] */
 #define HALO_C64_OUTPUT_SIZE 4096 /* [1,64,8,8] */
 #define HALO_C64_PARAMS_SIZE 12640
+#if defined(__x86_64__) || defined(__aarch64__)
+#define HALO_C64_SCRATCH_SIZE 44620 /* with the host code's own buffers (padded planes, score rows) */
+#else
 #define HALO_C64_SCRATCH_SIZE 44032
+#endif
 #define HALO_C64_INPUT_N 1
 #define HALO_C64_INPUT_C 64
 #define HALO_C64_INPUT_H 8

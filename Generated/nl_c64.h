@@ -21,7 +21,11 @@
 #define NL_C64_INPUT_SIZE 12544 /* [N,C,H,W] = [1,64,14,14] */
 #define NL_C64_OUTPUT_SIZE 12544 /* [1,64,14,14] */
 #define NL_C64_PARAMS_SIZE 2264
+#if defined(__x86_64__) || defined(__aarch64__)
+#define NL_C64_SCRATCH_SIZE 21952 /* with the host code's own buffers (padded planes, score rows) */
+#else
 #define NL_C64_SCRATCH_SIZE 18816
+#endif
 #define NL_C64_INPUT_N 1
 #define NL_C64_INPUT_C 64
 #define NL_C64_INPUT_H 14

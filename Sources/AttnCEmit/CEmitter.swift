@@ -265,6 +265,10 @@ package struct CEmitter {
                     place += ", working scratch[\(t.offset)..<\(t.offset + t.count)]\(hostOnly && options.target == .portable ? " on 64-bit hosts" : "")"
                 }
             }
+            // Attention's GEMM form: its own block of score rows, host-only.
+            if let t = plan.hostTemps[v], !options.target.compilers.isDisjoint(with: [.vectorHost, .tcc]) {
+                place += ", scratch[\(t.offset)..<\(t.offset + t.count)] in the GEMM form"
+            }
             p.line(" * \(names.value(v)) \(instr.shape) = \(instr.op)(\(args)) -> \(place)")
         }
         p.line(" */")

@@ -98,7 +98,7 @@ extension CEmitter {
     private func relPositionRows(_ r: RelPosLogits, q: ValueID, n: CExpr, b: CExpr, d: Int, keys: Int, scores: String, host: Bool = false)
         -> [Stmt]
     {
-        let block = Self.rowBlock
+        let block = host ? Self.hostRowBlock : Self.rowBlock
         let (i, i0): (CExpr, CExpr) = ("i", "i0")
         let qh = i / r.queryWidth, qw = i % r.queryWidth
         let relH = "\(scores)_h", relW = "\(scores)_w"
@@ -137,13 +137,16 @@ extension CEmitter {
 
     /// Rows of output computed together by matmul and attention.
     static let rowBlock = Plan.attentionRowBlock
+    /// Attention's query rows per block in its GEMM form on 64-bit hosts.
+    static let hostRowBlock = Plan.attentionHostRowBlock
 
     /// Queries in blocks of `rowBlock`: their scores against every key go to rows of scratch
     /// (rowBlock × L' floats), are turned into softmax weights there, and each output channel is
     /// a dot of those rows with a row of V, read once per block. Nothing of size L×L' exists.
     /// With relative positions, each query's dots with the rows of the H and W tables it reaches
     /// go to `keyHeight + keyWidth` floats after the score rows, and are added to its scores
-    /// before the softmax: nothing of size L×L' is stored for them either.
+    /// before the softmax: nothing of size L×L' is stored for them either. The GEMM form on
+    /// hosts takes `hostRowBlock` queries at a time, its score rows in host-only scratch.
     func emitAttention(_ v: ValueID, scale: Float, relPos: RelPosLogits?, into p: inout CPrinter) {
         let instr = program.instrs[v - 1]
         let (q, k, val) = (instr.operands[0], instr.operands[1], instr.operands[2])
@@ -204,11 +207,16 @@ extension CEmitter {
         }
         nest.pre[nest.innermost].append(.stepped(variable: "i0", extent: out.w, step: CExpr(block), body: body))
         let contiguous = kRows && vRows && axisStride(q, along: .w) == 1 && axisStride(v, along: .w) == 1
+        // The score rows: MCUs' block, or the host GEMM form's larger one.
+        let declareScores = { (p: inout CPrinter, host: Bool) in
+            let (region, rows) = host ? (self.plan.hostTemps[v]!, Self.hostRowBlock) : (self.plan.temps[v]!, block)
+            p.line("float *\(scores) = \(plus("scratch", CExpr(region.offset))); /* [\(rows), \(keys)] */")
+        }
         p.block("") { p in
-            p.line("float *\(scores) = \(plus("scratch", CExpr(plan.temps[v]!.offset))); /* [\(block), \(keys)] */")
             // The row helpers of the portable form.
             let rowHelpers: [Helper] = (kRows ? [.rowAxpy] : []) + [.rowMax] + (vRows ? [.rowDot] : [])
             guard contiguous else {
+                declareScores(&p, false)
                 for helper in rowHelpers { p.use(helper) }
                 nest.print(into: &p)
                 return
@@ -240,6 +248,7 @@ extension CEmitter {
                 let vBase = self.address(val, n: hn.index, c: hb.index)
                 let oBlock = plus(self.pointer(v), self.index(v, n: hn.index, c: hb.index) + i0)
                 let qw = self.program.shape(of: q).w
+                let block = Self.hostRowBlock
                 host.pre[host.innermost].append(.stepped(variable: "i0", extent: out.w, step: CExpr(block), body: [
                     .line("const int i1 = \(i0 + block) < \(out.w) ? \(i0 + block) : \(out.w);"),
                     .line("attn_gemm_nn(\(scores), \(keys), \(qBlock), 1, \(qw), \(kBase), \(keys), i1 - i0, \(keys), \(d), (const float *)0, \(cFloat(scale)));"),
@@ -256,14 +265,17 @@ extension CEmitter {
                         [.vectorHost],
                         { p in
                             for helper in [Helper.gemmNN, .rowMax, .rowSum, .gemmNT] + (relPos == nil ? [] : [.rowDot]) { p.use(helper) }
+                            declareScores(&p, true)
                             gemmNest(false).print(into: &p)
                         },
                         else: { p in
                             for helper in [Helper.gemmNN, .rowMax, .rowExpSum, .gemmNT] + (relPos == nil ? [] : [.rowDot]) { p.use(helper) }
+                            declareScores(&p, true)
                             gemmNest(true).print(into: &p)
                         })
                 },
                 other: { p in
+                    declareScores(&p, false)
                     for helper in rowHelpers { p.use(helper) }
                     nest.print(into: &p)
                 }, into: &p)

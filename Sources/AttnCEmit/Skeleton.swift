@@ -25,7 +25,7 @@ enum Skeleton {
             // The convolutions' host code (x86-64, AArch64) works on padded copies of its input.
             macros += [
                 "#if defined(__x86_64__) || defined(__aarch64__)",
-                "#define \(m)_SCRATCH_SIZE \(scratchSize.host) /* with the host code's padded planes */",
+                "#define \(m)_SCRATCH_SIZE \(scratchSize.host) /* with the host code's own buffers (padded planes, score rows) */",
                 "#else",
                 "#define \(m)_SCRATCH_SIZE \(scratchSize.embedded)",
                 "#endif",

@@ -41,8 +41,8 @@ extension Plan {
                 entries = h + w
             case .attention:
                 let keys = program.shape(of: instr.operands[1]).w
-                guard Limits.product(attentionRowBlock, keys) != nil else {
-                    return BudgetViolation(value: v, message: "attention's score rows need \(attentionRowBlock)×\(keys) floats, over \(max) (32-bit indexing)")
+                guard Limits.product(attentionHostRowBlock, keys) != nil else {
+                    return BudgetViolation(value: v, message: "attention's score rows need \(attentionHostRowBlock)×\(keys) floats, over \(max) (32-bit indexing)")
                 }
                 entries = 0
             case .globalPool, .channelPool, .linear, .channelConv1d, .axisPool, .pool2d, .weightedPool, .matmul, .blockMatmul, .affine,

@@ -17,6 +17,9 @@ package struct Placement: Sendable {
     package let hostScratchSize: Int
     /// Working scratch an op uses while it runs (attention's score rows, a wide conv's buffers).
     package let temps: [ValueID: Region]
+    /// Working scratch of an op's host form when it differs from `temps` (attention's larger
+    /// block of score rows), after everything MCUs use.
+    package let hostTemps: [ValueID: Region]
     /// Slices and reshapes read in place from their operand's storage: no copy is emitted.
     package let views: Set<ValueID>
 }
@@ -26,14 +29,18 @@ package struct Placement: Sendable {
 package func workingScratch(_ instr: Instr, _ p: Program, operand: Layout?) -> Int? {
     switch instr.op.traits.scratch {
     case .none: return nil
-    case .attentionScores:
-        // With relative positions, one query's dots with the H and W tables follow the rows.
-        guard case .attention(_, let r?) = instr.op else { return Plan.attentionRowBlock * p.shape(of: instr.operands[1]).w }
-        return Plan.attentionRowBlock * p.shape(of: instr.operands[1]).w + r.keyHeight + r.keyWidth
+    case .attentionScores: return attentionScratch(instr, p, rows: Plan.attentionRowBlock)
     case .wideConv(let a):
         guard let operand else { return nil }
         return WideConv(a, input: p.shape(of: instr.operands[0]), output: instr.shape, inputLayout: operand)?.tempSize
     }
+}
+
+/// Floats of attention's working scratch with `rows` query rows per block: their score rows,
+/// then with relative positions one query's dots with the H and W tables.
+package func attentionScratch(_ instr: Instr, _ p: Program, rows: Int) -> Int {
+    guard case .attention(_, let r?) = instr.op else { return rows * p.shape(of: instr.operands[1]).w }
+    return rows * p.shape(of: instr.operands[1]).w + r.keyHeight + r.keyWidth
 }
 
 func place(
@@ -69,6 +76,8 @@ private struct PlacementState {
     var pendingFree: [ValueID: [Int]] = [:]
     var temps: [ValueID: Region] = [:]
     var hostTemps: [ValueID: Int] = [:]
+    /// Host-only regions of ops that also have an MCU region (`Placement.hostTemps`).
+    var hostOnly: [ValueID: Int] = [:]
 
     init(_ p: Program, layout: TensorLayout, views: ViewCandidates, lastUse: [ValueID]) {
         self.p = p
@@ -146,6 +155,10 @@ private struct PlacementState {
             let handle = allocator.allocate(size)
             temps[id] = Region(offset: allocator.offset(of: handle), count: size)
             pendingFree[id, default: []].append(handle)
+            // The host's larger block of score rows goes after everything else, as a wide conv's buffers.
+            if case .attentionScores = instr.op.traits.scratch {
+                hostOnly[id] = attentionScratch(instr, p, rows: Plan.attentionHostRowBlock)
+            }
         }
     }
 
@@ -162,9 +175,11 @@ private struct PlacementState {
     func finished() -> Placement {
         var temps = self.temps
         for (v, size) in hostTemps { temps[v] = Region(offset: allocator.highWater, count: size) }
+        let hostRegions = hostOnly.mapValues { Region(offset: allocator.highWater, count: $0) }
         return Placement(
             layouts: layouts, scratchSize: allocator.highWater,
-            hostScratchSize: allocator.highWater + (hostTemps.values.max() ?? 0), temps: temps,
+            hostScratchSize: allocator.highWater + ((Array(hostTemps.values) + Array(hostOnly.values)).max() ?? 0), temps: temps,
+            hostTemps: hostRegions,
             views: Set((1...p.instrs.count).filter { isView[$0] }))
     }
 }

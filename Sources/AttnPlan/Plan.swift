@@ -12,6 +12,9 @@ import AttnIR
 package struct Plan: Sendable {
     /// Query rows whose scores attention keeps in scratch at once.
     package static let attentionRowBlock = 8
+    /// The same on 64-bit hosts, whose GEMM form reads V once per block of queries: twice the
+    /// MCU's block fills the GEMM tile's two AVX2 vectors of columns and halves V's reads.
+    package static let attentionHostRowBlock = 16
 
     /// The program as run (siblings regrouped); value ids below refer to it.
     package let program: Program
@@ -25,6 +28,9 @@ package struct Plan: Sendable {
     package let aliasedConcats: Set<ValueID>
     /// Working scratch an op uses while it runs (attention's score rows, a wide conv's buffers).
     package let temps: [ValueID: Region]
+    /// Working scratch of an op's host form when it differs from `temps` (attention's larger
+    /// block of score rows), after everything MCUs use.
+    package let hostTemps: [ValueID: Region]
     /// Slices and reshapes read in place from their operand's storage: no copy is emitted.
     package let views: Set<ValueID>
     /// What the C computes, in order, and how.
@@ -49,6 +55,7 @@ package struct Plan: Sendable {
         self.hostScratchSize = placement.hostScratchSize
         self.aliasedConcats = concats.aliased
         self.temps = placement.temps
+        self.hostTemps = placement.hostTemps
         self.views = placement.views
         self.steps = chooseKernels(p, placement, split: inline.split, aliasedConcats: concats.aliased, fusion: fusion)
         self.splitNests = inline.split
