@@ -151,7 +151,6 @@ ATTN_GEMM_OUT_OF_LINE static void attn_gemm_panel(float *c, long ldc, long cs, c
 }
 #endif
 
-#if defined(__x86_64__) || defined(__aarch64__)
 /* C[m][t] = alpha * sum_k A(m, k) * B(k)[t] (+ bias[m]) for gcc and clang on 64-bit hosts: the
  * 1x1 convolutions, A.B products and attention scores. A(m, k) is a[m * ars + k * acs]; row k of
  * B starts at b + k * ldb, rows of C at c + m * ldc. B goes in panels of two vectors of columns
@@ -478,6 +477,158 @@ static void attn_gemm_nn(float *c, long ldc, const float *a, long ars, long acs,
         }
     }
 }
+#elif !(defined(__x86_64__) || defined(__aarch64__))
+/* C[m][t] = alpha * sum_k A(m, k) * B(k)[t] (+ bias[m]) on a 32-bit core: the 1x1 convolutions,
+ * A.B products and attention scores. A(m, k) is a[m * ars + k * acs]; row k of B starts at b + k *
+ * ldb, rows of C at c + m * ldc. With Helium (MVE): tiles of four rows by a vector of four
+ * columns, each A value the scalar operand of a VFMA. With a scalar FPU: tiles of four rows by
+ * four columns in s-registers, so each value loaded serves four multiply-adds (a row axpy loads
+ * both operands and stores the sum for each one). A tile past the last row reads that row again
+ * and stores nothing. Soft float: one sum per element, the plain loop nest (the float routines'
+ * calls dominate there; a tile would only spill). Out of line and not cloned per call (gcc's
+ * noipa): one copy of the tiles for every call. */
+#if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 2)
+#include <arm_mve.h>
+/* Four rows by the columns under `live`; `rows` of them stored. */
+static inline __attribute__((always_inline)) void attn_gemm_nn_tile(float *c, long ldc, const float *a, long ars, long acs,
+    const float *b, long ldb, long rows, long k, const float *bias, float alpha, mve_pred16_t live)
+{
+    float32x4_t s0 = vdupq_n_f32(0.0f), s1 = s0, s2 = s0, s3 = s0;
+    const float *a0 = a, *a1 = rows > 1 ? a0 + ars : a0, *a2 = rows > 2 ? a1 + ars : a1, *a3 = rows > 3 ? a2 + ars : a2;
+    for (long p = 0; p < k; p++) {
+        const float32x4_t bv = vldrwq_z_f32(b, live);
+        s0 = vfmaq_n_f32(s0, bv, *a0);
+        s1 = vfmaq_n_f32(s1, bv, *a1);
+        s2 = vfmaq_n_f32(s2, bv, *a2);
+        s3 = vfmaq_n_f32(s3, bv, *a3);
+        b += ldb;
+        a0 += acs;
+        a1 += acs;
+        a2 += acs;
+        a3 += acs;
+    }
+    vstrwq_p_f32(c, vaddq_n_f32(vmulq_n_f32(s0, alpha), bias ? bias[0] : 0.0f), live);
+    if (rows > 1) vstrwq_p_f32(c + ldc, vaddq_n_f32(vmulq_n_f32(s1, alpha), bias ? bias[1] : 0.0f), live);
+    if (rows > 2) vstrwq_p_f32(c + 2 * ldc, vaddq_n_f32(vmulq_n_f32(s2, alpha), bias ? bias[2] : 0.0f), live);
+    if (rows > 3) vstrwq_p_f32(c + 3 * ldc, vaddq_n_f32(vmulq_n_f32(s3, alpha), bias ? bias[3] : 0.0f), live);
+}
+
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((noipa))
+#elif defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static void attn_gemm_nn(float *c, long ldc, const float *a, long ars, long acs, const float *b, long ldb, long m, long n, long k, const float *bias, float alpha)
+{
+    for (long i = 0; i < m; i += 4) {
+        const long rows = m - i < 4 ? m - i : 4;
+        for (long j = 0; j < n; j += 4) {
+            const mve_pred16_t live = vctp32q((uint32_t)(n - j));
+            float *ct = c + i * ldc + j;
+            const float *at = a + i * ars, *bt = bias ? bias + i : bias;
+            /* acs as a constant where it is 1: the A values then load with post-increment. */
+            if (acs == 1) attn_gemm_nn_tile(ct, ldc, at, ars, 1, b + j, ldb, rows, k, bt, alpha, live);
+            else attn_gemm_nn_tile(ct, ldc, at, ars, acs, b + j, ldb, rows, k, bt, alpha, live);
+        }
+    }
+}
+#elif defined(__ARM_FP) && (__ARM_FP & 4)
+#ifndef ATTN_FMA
+/* s += x * y in one instruction: a C99 build does not contract the two (-ffp-contract=off). */
+#if defined(__ARM_FEATURE_FMA)
+#define ATTN_FMA(s, x, y) ((s) = __builtin_fmaf((x), (y), (s)))
+#else
+#define ATTN_FMA(s, x, y) ((s) += (x) * (y))
+#endif
+#endif
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((noipa))
+#elif defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static void attn_gemm_nn(float *c, long ldc, const float *a, long ars, long acs, const float *b, long ldb, long m, long n, long k, const float *bias, float alpha)
+{
+    for (long i = 0; i < m; i += 4) {
+        const long rows = m - i < 4 ? m - i : 4;
+        const float *ar = a + i * ars;
+        const float *r0 = ar, *r1 = rows > 1 ? r0 + ars : r0, *r2 = rows > 2 ? r1 + ars : r1, *r3 = rows > 3 ? r2 + ars : r2;
+        float add[4];
+        for (long r = 0; r < 4; r++) add[r] = bias && r < rows ? bias[i + r] : 0.0f;
+        float *cr = c + i * ldc;
+        const long n4 = n - n % 4;
+        for (long j = 0; j < n4; j += 4) {
+            float s00 = 0.0f, s01 = 0.0f, s02 = 0.0f, s03 = 0.0f, s10 = 0.0f, s11 = 0.0f, s12 = 0.0f, s13 = 0.0f;
+            float s20 = 0.0f, s21 = 0.0f, s22 = 0.0f, s23 = 0.0f, s30 = 0.0f, s31 = 0.0f, s32 = 0.0f, s33 = 0.0f;
+            const float *bp = b + j, *a0 = r0, *a1 = r1, *a2 = r2, *a3 = r3;
+            for (long p = 0; p < k; p++) {
+                const float b0 = bp[0], b1 = bp[1], b2 = bp[2], b3 = bp[3];
+                const float x0 = *a0, x1 = *a1, x2 = *a2, x3 = *a3;
+                ATTN_FMA(s00, x0, b0); ATTN_FMA(s01, x0, b1); ATTN_FMA(s02, x0, b2); ATTN_FMA(s03, x0, b3);
+                ATTN_FMA(s10, x1, b0); ATTN_FMA(s11, x1, b1); ATTN_FMA(s12, x1, b2); ATTN_FMA(s13, x1, b3);
+                ATTN_FMA(s20, x2, b0); ATTN_FMA(s21, x2, b1); ATTN_FMA(s22, x2, b2); ATTN_FMA(s23, x2, b3);
+                ATTN_FMA(s30, x3, b0); ATTN_FMA(s31, x3, b1); ATTN_FMA(s32, x3, b2); ATTN_FMA(s33, x3, b3);
+                bp += ldb;
+                a0 += acs;
+                a1 += acs;
+                a2 += acs;
+                a3 += acs;
+            }
+            float *c0 = cr + j;
+            c0[0] = s00 * alpha + add[0]; c0[1] = s01 * alpha + add[0]; c0[2] = s02 * alpha + add[0]; c0[3] = s03 * alpha + add[0];
+            if (rows > 1) {
+                float *c1 = c0 + ldc;
+                c1[0] = s10 * alpha + add[1]; c1[1] = s11 * alpha + add[1]; c1[2] = s12 * alpha + add[1]; c1[3] = s13 * alpha + add[1];
+            }
+            if (rows > 2) {
+                float *c2 = c0 + 2 * ldc;
+                c2[0] = s20 * alpha + add[2]; c2[1] = s21 * alpha + add[2]; c2[2] = s22 * alpha + add[2]; c2[3] = s23 * alpha + add[2];
+            }
+            if (rows > 3) {
+                float *c3 = c0 + 3 * ldc;
+                c3[0] = s30 * alpha + add[3]; c3[1] = s31 * alpha + add[3]; c3[2] = s32 * alpha + add[3]; c3[3] = s33 * alpha + add[3];
+            }
+        }
+        /* The last columns: the rows by one. */
+        for (long j = n4; j < n; j++) {
+            float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
+            const float *bp = b + j, *a0 = r0, *a1 = r1, *a2 = r2, *a3 = r3;
+            for (long p = 0; p < k; p++) {
+                const float bv = *bp;
+                ATTN_FMA(s0, *a0, bv); ATTN_FMA(s1, *a1, bv); ATTN_FMA(s2, *a2, bv); ATTN_FMA(s3, *a3, bv);
+                bp += ldb;
+                a0 += acs;
+                a1 += acs;
+                a2 += acs;
+                a3 += acs;
+            }
+            cr[j] = s0 * alpha + add[0];
+            if (rows > 1) cr[ldc + j] = s1 * alpha + add[1];
+            if (rows > 2) cr[2 * ldc + j] = s2 * alpha + add[2];
+            if (rows > 3) cr[3 * ldc + j] = s3 * alpha + add[3];
+        }
+    }
+}
+#else
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((noipa))
+#elif defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static void attn_gemm_nn(float *c, long ldc, const float *a, long ars, long acs, const float *b, long ldb, long m, long n, long k, const float *bias, float alpha)
+{
+    /* Each float operation is a call here: no scaling by 1, no adding a zero bias. */
+    const int scaled = alpha != 1.0f;
+    for (long i = 0; i < m; i++) {
+        for (long j = 0; j < n; j++) {
+            const float *ap = a + i * ars, *bp = b + j;
+            float s = 0.0f;
+            for (long p = 0; p < k; p++, ap += acs, bp += ldb) s += *ap * *bp;
+            if (scaled) s *= alpha;
+            c[i * ldc + j] = bias ? s + bias[i] : s;
+        }
+    }
+}
+#endif
 #elif defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nn(float *c, long ldc, const float *a, long ars, long acs, const float *b,
                                                long ldb, long m, long n, long k, const float *bias, float alpha)
@@ -518,7 +669,6 @@ ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nn(float *c, long ldc, const float *
         for (long j = 0; j < n; j++) c[i * ldc + j] = (k > 0 ? c[i * ldc + j] * alpha : 0.0f * alpha) + add;
     }
 }
-#endif
 #endif
 
 #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
@@ -701,7 +851,7 @@ static inline void attn_rows_dot(float *y0, float *y1, const float *w, int rows,
 }
 #endif
 
-#if !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
 /* y[i] += a * x[i]: one tap of a convolution applied to a whole output row at once, so the
  * inner loop is contiguous (gcc vectorises it; tcc gets packed SSE). */
 #if defined(__TINYC__) && defined(__x86_64__)
@@ -781,6 +931,12 @@ __attribute__((noinline))
 #endif
 static float attn_row_dot(const float *w, const float *x, int n)
 {
+#if !defined(__ARM_FP)
+    /* Soft float: every operation is a call, and partial sums would only add three. */
+    float s = 0.0f;
+    for (int i = 0; i < n; i++) s += w[i] * x[i];
+    return s;
+#else
     float a0 = 0.0f, a1 = 0.0f, a2 = 0.0f, a3 = 0.0f;
     int i = 0;
     for (; i + 4 <= n; i += 4) {
@@ -792,6 +948,7 @@ static float attn_row_dot(const float *w, const float *x, int n)
     float s = (a0 + a1) + (a2 + a3);
     for (int r = n & 3; r > 0; r--, i++) s += w[i] * x[i];
     return s;
+#endif
 }
 #else
 /* Kept out of line: inlined into the loop over output rows, gcc 12 vectorises across rows with
@@ -858,6 +1015,12 @@ __attribute__((noinline))
 #endif
 static float attn_row_sum(const float *x, int n)
 {
+#if !defined(__ARM_FP)
+    /* Soft float: every add is a call, and partial sums would only add three. */
+    float s = 0.0f;
+    for (int i = 0; i < n; i++) s += x[i];
+    return s;
+#else
     float a0 = 0.0f, a1 = 0.0f, a2 = 0.0f, a3 = 0.0f;
     int i = 0;
     for (; i + 4 <= n; i += 4) {
@@ -869,6 +1032,7 @@ static float attn_row_sum(const float *x, int n)
     float s = (a0 + a1) + (a2 + a3);
     for (int r = n & 3; r > 0; r--, i++) s += x[i];
     return s;
+#endif
 }
 #else
 static float attn_row_sum(const float *x, int n)
@@ -1047,6 +1211,219 @@ static void attn_wide_taps(float *wide, long ldw, const float *w, long taps, con
 #endif
 #endif
 
+#if !(defined(__x86_64__) || defined(__aarch64__))
+/* Output row h of m output channels of a stride-1 k x k convolution (one group of ci input
+ * channels) on a 32-bit core: y[o][c] = bias[o] + sum_i,kh,kw w[o][i][kh][kw] * x[i][h + kh*d -
+ * pad][c + kw*d - pad], zero padding. Row o of y at y + o * ldy, input plane i at x + i * ldx (xh
+ * by xw), weights of channel o at w + o * ci*k*k. With a scalar FPU, tiles of four channels by
+ * four columns in s-registers where every tap lands inside the row, each value loaded serving four
+ * multiply-adds; with Helium (MVE), four channels by a vector of four columns; the last channels
+ * (fewer than four) one at a time. The edge columns go four channels at a time, each input value
+ * serving four. Soft float: one sum per element (the float routines' calls dominate; tiles would
+ * only spill). Out of line and not cloned per call (gcc's noipa): one copy of the tiles however
+ * many convolutions call it. */
+#if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 2)
+#include <arm_mve.h>
+#endif
+#if defined(__ARM_FEATURE_FMA)
+#define ATTN_CONV_FMA(s, x, y) ((s) = __builtin_fmaf((x), (y), (s)))
+#else
+#define ATTN_CONV_FMA(s, x, y) ((s) += (x) * (y))
+#endif
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((noipa))
+#elif defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static void attn_conv_rows(float *y, long ldy, const float *w, const float *x, long ldx, long xh, long xw, long m, long ci, long k, long d, long pad, long h, long ow, const float *bias)
+{
+    const long taps = ci * k * k;
+    /* The kernel rows that land inside the input. */
+    const long kh0 = h < pad ? (pad - h + d - 1) / d : 0;
+    const long hs = xh - 1 + pad - h;
+    const long kh1 = hs < 0 ? 0 : hs / d + 1 < k ? hs / d + 1 : k;
+    /* Columns every tap lands inside: [lo, hi). */
+    const long lo = pad < ow ? pad : ow;
+    const long hi0 = xw + pad - (k - 1) * d < ow ? xw + pad - (k - 1) * d : ow;
+    const long hi = hi0 < lo ? lo : hi0;
+#if (defined(__ARM_FP) && (__ARM_FP & 4)) || (defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 2))
+    /* The last channels (fewer than four) one at a time: a tile of four would repeat them. */
+    for (long o = m - m % 4; o < m; o++) {
+        const float *wo = w + o * taps;
+        const float add = bias ? bias[o] : 0.0f;
+        float *yo = y + o * ldy;
+        long c = lo;
+#if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 2)
+        for (; c < hi; c += 4) {
+            const mve_pred16_t live = vctp32q((uint32_t)(hi - c));
+            float32x4_t s = vdupq_n_f32(0.0f);
+            for (long i = 0; i < ci; i++) {
+                for (long kh = kh0; kh < kh1; kh++) {
+                    const float *xr = x + i * ldx + (h + kh * d - pad) * xw + c - pad;
+                    const float *wr = wo + (i * k + kh) * k;
+                    for (long kw = 0; kw < k; kw++) s = vfmaq_n_f32(s, vldrwq_z_f32(xr + kw * d, live), wr[kw]);
+                }
+            }
+            vstrwq_p_f32(yo + c, vaddq_n_f32(s, add), live);
+        }
+        c = hi;
+#else
+        for (; c + 4 <= hi; c += 4) {
+            float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
+            for (long i = 0; i < ci; i++) {
+                for (long kh = kh0; kh < kh1; kh++) {
+                    const float *xr = x + i * ldx + (h + kh * d - pad) * xw + c - pad;
+                    const float *wr = wo + (i * k + kh) * k;
+                    for (long kw = 0; kw < k; kw++) {
+                        const float *xq = xr + kw * d;
+                        const float v = wr[kw];
+                        ATTN_CONV_FMA(s0, v, xq[0]); ATTN_CONV_FMA(s1, v, xq[1]); ATTN_CONV_FMA(s2, v, xq[2]); ATTN_CONV_FMA(s3, v, xq[3]);
+                    }
+                }
+            }
+            yo[c] = s0 + add;
+            yo[c + 1] = s1 + add;
+            yo[c + 2] = s2 + add;
+            yo[c + 3] = s3 + add;
+        }
+#endif
+        for (long e = 0; e < ow; e++) {
+            if (e == lo) e = c;
+            if (e >= ow) break;
+            const long kw0 = e < pad ? (pad - e + d - 1) / d : 0;
+            const long ws = xw - 1 + pad - e;
+            const long kw1 = ws < 0 ? 0 : ws / d + 1 < k ? ws / d + 1 : k;
+            float s = 0.0f;
+            for (long i = 0; i < ci; i++) {
+                for (long kh = kh0; kh < kh1; kh++) {
+                    const float *xr = x + i * ldx + (h + kh * d - pad) * xw + e - pad;
+                    const float *wr = wo + (i * k + kh) * k;
+                    for (long kw = kw0; kw < kw1; kw++) ATTN_CONV_FMA(s, wr[kw], xr[kw * d]);
+                }
+            }
+            yo[e] = s + add;
+        }
+    }
+    for (long o = 0; o + 4 <= m; o += 4) {
+        const long rows = 4;
+        /* A tile past the last channel reads that channel again and stores nothing. */
+        const float *w0 = w + o * taps, *w1 = rows > 1 ? w0 + taps : w0, *w2 = rows > 2 ? w1 + taps : w1, *w3 = rows > 3 ? w2 + taps : w2;
+        float add[4];
+        for (long r = 0; r < 4; r++) add[r] = bias && r < rows ? bias[o + r] : 0.0f;
+        float *y0 = y + o * ldy;
+        long c = lo;
+#if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 2)
+        for (; c < hi; c += 4) {
+            const mve_pred16_t live = vctp32q((uint32_t)(hi - c));
+            float32x4_t s0 = vdupq_n_f32(0.0f), s1 = s0, s2 = s0, s3 = s0;
+            for (long i = 0; i < ci; i++) {
+                for (long kh = kh0; kh < kh1; kh++) {
+                    const float *xr = x + i * ldx + (h + kh * d - pad) * xw + c - pad;
+                    const long t = (i * k + kh) * k;
+                    for (long kw = 0; kw < k; kw++) {
+                        const float32x4_t xv = vldrwq_z_f32(xr + kw * d, live);
+                        s0 = vfmaq_n_f32(s0, xv, w0[t + kw]);
+                        s1 = vfmaq_n_f32(s1, xv, w1[t + kw]);
+                        s2 = vfmaq_n_f32(s2, xv, w2[t + kw]);
+                        s3 = vfmaq_n_f32(s3, xv, w3[t + kw]);
+                    }
+                }
+            }
+            vstrwq_p_f32(y0 + c, vaddq_n_f32(s0, add[0]), live);
+            if (rows > 1) vstrwq_p_f32(y0 + ldy + c, vaddq_n_f32(s1, add[1]), live);
+            if (rows > 2) vstrwq_p_f32(y0 + 2 * ldy + c, vaddq_n_f32(s2, add[2]), live);
+            if (rows > 3) vstrwq_p_f32(y0 + 3 * ldy + c, vaddq_n_f32(s3, add[3]), live);
+        }
+        c = hi;
+#else
+        for (; c + 4 <= hi; c += 4) {
+            float s00 = 0.0f, s01 = 0.0f, s02 = 0.0f, s03 = 0.0f, s10 = 0.0f, s11 = 0.0f, s12 = 0.0f, s13 = 0.0f;
+            float s20 = 0.0f, s21 = 0.0f, s22 = 0.0f, s23 = 0.0f, s30 = 0.0f, s31 = 0.0f, s32 = 0.0f, s33 = 0.0f;
+            for (long i = 0; i < ci; i++) {
+                for (long kh = kh0; kh < kh1; kh++) {
+                    const float *xr = x + i * ldx + (h + kh * d - pad) * xw + c - pad;
+                    const long t = (i * k + kh) * k;
+                    const float *p0 = w0 + t, *p1 = w1 + t, *p2 = w2 + t, *p3 = w3 + t;
+                    for (long kw = 0; kw < k; kw++) {
+                        const float *xq = xr + kw * d;
+                        const float x0 = xq[0], x1 = xq[1], x2 = xq[2], x3 = xq[3];
+                        const float v0 = p0[kw], v1 = p1[kw], v2 = p2[kw], v3 = p3[kw];
+                        ATTN_CONV_FMA(s00, v0, x0); ATTN_CONV_FMA(s01, v0, x1); ATTN_CONV_FMA(s02, v0, x2); ATTN_CONV_FMA(s03, v0, x3);
+                        ATTN_CONV_FMA(s10, v1, x0); ATTN_CONV_FMA(s11, v1, x1); ATTN_CONV_FMA(s12, v1, x2); ATTN_CONV_FMA(s13, v1, x3);
+                        ATTN_CONV_FMA(s20, v2, x0); ATTN_CONV_FMA(s21, v2, x1); ATTN_CONV_FMA(s22, v2, x2); ATTN_CONV_FMA(s23, v2, x3);
+                        ATTN_CONV_FMA(s30, v3, x0); ATTN_CONV_FMA(s31, v3, x1); ATTN_CONV_FMA(s32, v3, x2); ATTN_CONV_FMA(s33, v3, x3);
+                    }
+                }
+            }
+            float *q = y0 + c;
+            q[0] = s00 + add[0]; q[1] = s01 + add[0]; q[2] = s02 + add[0]; q[3] = s03 + add[0];
+            if (rows > 1) {
+                q += ldy;
+                q[0] = s10 + add[1]; q[1] = s11 + add[1]; q[2] = s12 + add[1]; q[3] = s13 + add[1];
+            }
+            if (rows > 2) {
+                q += ldy;
+                q[0] = s20 + add[2]; q[1] = s21 + add[2]; q[2] = s22 + add[2]; q[3] = s23 + add[2];
+            }
+            if (rows > 3) {
+                q += ldy;
+                q[0] = s30 + add[3]; q[1] = s31 + add[3]; q[2] = s32 + add[3]; q[3] = s33 + add[3];
+            }
+        }
+#endif
+        /* The edge columns and the interior's last few: four channels by one column, over the
+         * taps that land inside the row. */
+        for (long e = 0; e < ow; e++) {
+            if (e == lo) e = c;
+            if (e >= ow) break;
+            const long kw0 = e < pad ? (pad - e + d - 1) / d : 0;
+            const long ws = xw - 1 + pad - e;
+            const long kw1 = ws < 0 ? 0 : ws / d + 1 < k ? ws / d + 1 : k;
+            float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
+            for (long i = 0; i < ci; i++) {
+                for (long kh = kh0; kh < kh1; kh++) {
+                    const float *xr = x + i * ldx + (h + kh * d - pad) * xw + e - pad;
+                    const long t = (i * k + kh) * k;
+                    for (long kw = kw0; kw < kw1; kw++) {
+                        const float xv = xr[kw * d];
+                        ATTN_CONV_FMA(s0, w0[t + kw], xv);
+                        ATTN_CONV_FMA(s1, w1[t + kw], xv);
+                        ATTN_CONV_FMA(s2, w2[t + kw], xv);
+                        ATTN_CONV_FMA(s3, w3[t + kw], xv);
+                    }
+                }
+            }
+            y0[e] = s0 + add[0];
+            if (rows > 1) y0[ldy + e] = s1 + add[1];
+            if (rows > 2) y0[2 * ldy + e] = s2 + add[2];
+            if (rows > 3) y0[3 * ldy + e] = s3 + add[3];
+        }
+    }
+#else
+    for (long o = 0; o < m; o++) {
+        const float *wo = w + o * taps;
+        for (long e = 0; e < ow; e++) {
+            const long kw0 = e < pad ? (pad - e + d - 1) / d : 0;
+            const long ws = xw - 1 + pad - e;
+            const long kw1 = ws < 0 ? 0 : ws / d + 1 < k ? ws / d + 1 : k;
+            float s = bias ? bias[o] : 0.0f;
+            for (long i = 0; i < ci; i++) {
+                for (long kh = kh0; kh < kh1; kh++) {
+                    const float *xr = x + i * ldx + (h + kh * d - pad) * xw + e - pad;
+                    const float *wr = wo + (i * k + kh) * k;
+                    for (long kw = kw0; kw < kw1; kw++) s += wr[kw] * xr[kw * d];
+                }
+            }
+            y[o * ldy + e] = s;
+        }
+    }
+    (void)lo;
+    (void)hi;
+#endif
+}
+#undef ATTN_CONV_FMA
+#endif
+
 void bam_c64_forward(const float *input, float *output, const float *params, float *scratch)
 {
     /* Plan: value, shape, op, storage (scratch offsets in floats).
@@ -1115,7 +1492,7 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
 
     /* v2_gate_s_conv_reduce0 [1,4,16,16] = conv2d(out=4, k=1, pad=0, dil=1, w=$6, b=$7)(input) */
     {
-        #if (defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))) || (defined(__TINYC__) && defined(__x86_64__))
+        #if (defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))) || (defined(__TINYC__) && defined(__x86_64__)) || !(defined(__x86_64__) || defined(__aarch64__))
         attn_gemm_nn(v2_gate_s_conv_reduce0, 256, p6_att_gate_s_gate_s_conv_reduce0_weight, 64, 1, input, 256, 4, 256, 64, p7_att_gate_s_gate_s_conv_reduce0_bias, 1.0f);
         #else
         for (int o = 0; o < 4; o++) {
@@ -1310,29 +1687,8 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
         #endif
     }
     #else
-    for (int o = 0; o < 4; o++) {
-        for (int h = 0; h < 16; h++) {
-            const int kh0 = h < 4 ? (7 - h) / 4 : 0;
-            const int kh1_ = 19 - h < 0 ? 0 : (19 - h) / 4 + 1;
-            const int kh1 = kh1_ < 3 ? kh1_ : 3;
-            float *out_row = v8_gate_s_conv_di_0 + o * 256 + h * 16;
-            for (int w = 0; w < 16; w++) {
-                out_row[w] = p11_spatial_att_gate_s_gate_s_conv_di_0_bias[o];
-            }
-            for (int i = 0; i < 4; i++) {
-                const float *x_plane = v6_relu + i * 256;
-                const float *w_plane = p10_att_gate_s_gate_s_conv_di_0_weight + o * 36 + i * 9;
-                for (int kh = kh0; kh < kh1; kh++) {
-                    const float *x_row = x_plane + (h * 16 + kh * 64 - 64);
-                    for (int kw = 0; kw < 3; kw++) {
-                        const int lo = kw * 4 < 4 ? 4 - kw * 4 : 0;
-                        const int hi_ = 20 - kw * 4;
-                        const int hi = hi_ < 16 ? hi_ : 16;
-                        if (hi > lo) attn_row_axpy(out_row + lo, x_row + (lo + kw * 4 - 4), w_plane[kh * 3 + kw], hi - lo);
-                    }
-                }
-            }
-        }
+    for (int h = 0; h < 16; h++) {
+        attn_conv_rows(v8_gate_s_conv_di_0 + h * 16, 256, p10_att_gate_s_gate_s_conv_di_0_weight, v6_relu, 256, 16, 16, 4, 4, 3, 4, 4, h, 16, p11_spatial_att_gate_s_gate_s_conv_di_0_bias);
     }
     #endif
 
@@ -1512,29 +1868,8 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
         #endif
     }
     #else
-    for (int o = 0; o < 4; o++) {
-        for (int h = 0; h < 16; h++) {
-            const int kh0 = h < 4 ? (7 - h) / 4 : 0;
-            const int kh1_ = 19 - h < 0 ? 0 : (19 - h) / 4 + 1;
-            const int kh1 = kh1_ < 3 ? kh1_ : 3;
-            float *out_row = v12_gate_s_conv_di_1 + o * 256 + h * 16;
-            for (int w = 0; w < 16; w++) {
-                out_row[w] = p15_spatial_att_gate_s_gate_s_conv_di_1_bias[o];
-            }
-            for (int i = 0; i < 4; i++) {
-                const float *x_plane = v11_relu + i * 256;
-                const float *w_plane = p14_att_gate_s_gate_s_conv_di_1_weight + o * 36 + i * 9;
-                for (int kh = kh0; kh < kh1; kh++) {
-                    const float *x_row = x_plane + (h * 16 + kh * 64 - 64);
-                    for (int kw = 0; kw < 3; kw++) {
-                        const int lo = kw * 4 < 4 ? 4 - kw * 4 : 0;
-                        const int hi_ = 20 - kw * 4;
-                        const int hi = hi_ < 16 ? hi_ : 16;
-                        if (hi > lo) attn_row_axpy(out_row + lo, x_row + (lo + kw * 4 - 4), w_plane[kh * 3 + kw], hi - lo);
-                    }
-                }
-            }
-        }
+    for (int h = 0; h < 16; h++) {
+        attn_conv_rows(v12_gate_s_conv_di_1 + h * 16, 256, p14_att_gate_s_gate_s_conv_di_1_weight, v11_relu, 256, 16, 16, 4, 4, 3, 4, 4, h, 16, p15_spatial_att_gate_s_gate_s_conv_di_1_bias);
     }
     #endif
 
@@ -1552,7 +1887,7 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
 
     /* v15_gate_s_conv_final [1,1,16,16] = conv2d(out=1, k=1, pad=0, dil=1, w=$18, b=$19)(v14_relu) */
     {
-        #if (defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))) || (defined(__TINYC__) && defined(__x86_64__))
+        #if (defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))) || (defined(__TINYC__) && defined(__x86_64__)) || !(defined(__x86_64__) || defined(__aarch64__))
         attn_gemm_nn(v15_gate_s_conv_final, 256, p18_att_gate_s_gate_s_conv_final_weight, 4, 1, v14_relu, 256, 1, 256, 4, p19_att_gate_s_gate_s_conv_final_bias, 1.0f);
         #else
         float *out_plane = v15_gate_s_conv_final;

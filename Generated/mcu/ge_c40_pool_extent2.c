@@ -3,12 +3,157 @@
 #include <stdint.h>
 #include "ge_c40_pool_extent2.h"
 
-/* y[i] += a * x[i]: one tap of a convolution applied to a whole output row at once, so the
- * inner loop is contiguous (gcc vectorises it; tcc gets packed SSE). */
-static void attn_row_axpy(float *y, const float *x, float a, int n)
+/* C[m][t] = alpha * sum_k A(m, k) * B(k)[t] (+ bias[m]) on a 32-bit core: the 1x1 convolutions,
+ * A.B products and attention scores. A(m, k) is a[m * ars + k * acs]; row k of B starts at b + k *
+ * ldb, rows of C at c + m * ldc. With Helium (MVE): tiles of four rows by a vector of four
+ * columns, each A value the scalar operand of a VFMA. With a scalar FPU: tiles of four rows by
+ * four columns in s-registers, so each value loaded serves four multiply-adds (a row axpy loads
+ * both operands and stores the sum for each one). A tile past the last row reads that row again
+ * and stores nothing. Soft float: one sum per element, the plain loop nest (the float routines'
+ * calls dominate there; a tile would only spill). Out of line and not cloned per call (gcc's
+ * noipa): one copy of the tiles for every call. */
+#if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 2)
+#include <arm_mve.h>
+/* Four rows by the columns under `live`; `rows` of them stored. */
+static inline __attribute__((always_inline)) void attn_gemm_nn_tile(float *c, long ldc, const float *a, long ars, long acs,
+    const float *b, long ldb, long rows, long k, const float *bias, float alpha, mve_pred16_t live)
 {
-    for (int i = 0; i < n; i++) y[i] += a * x[i];
+    float32x4_t s0 = vdupq_n_f32(0.0f), s1 = s0, s2 = s0, s3 = s0;
+    const float *a0 = a, *a1 = rows > 1 ? a0 + ars : a0, *a2 = rows > 2 ? a1 + ars : a1, *a3 = rows > 3 ? a2 + ars : a2;
+    for (long p = 0; p < k; p++) {
+        const float32x4_t bv = vldrwq_z_f32(b, live);
+        s0 = vfmaq_n_f32(s0, bv, *a0);
+        s1 = vfmaq_n_f32(s1, bv, *a1);
+        s2 = vfmaq_n_f32(s2, bv, *a2);
+        s3 = vfmaq_n_f32(s3, bv, *a3);
+        b += ldb;
+        a0 += acs;
+        a1 += acs;
+        a2 += acs;
+        a3 += acs;
+    }
+    vstrwq_p_f32(c, vaddq_n_f32(vmulq_n_f32(s0, alpha), bias ? bias[0] : 0.0f), live);
+    if (rows > 1) vstrwq_p_f32(c + ldc, vaddq_n_f32(vmulq_n_f32(s1, alpha), bias ? bias[1] : 0.0f), live);
+    if (rows > 2) vstrwq_p_f32(c + 2 * ldc, vaddq_n_f32(vmulq_n_f32(s2, alpha), bias ? bias[2] : 0.0f), live);
+    if (rows > 3) vstrwq_p_f32(c + 3 * ldc, vaddq_n_f32(vmulq_n_f32(s3, alpha), bias ? bias[3] : 0.0f), live);
 }
+
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((noipa))
+#elif defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static void attn_gemm_nn(float *c, long ldc, const float *a, long ars, long acs, const float *b, long ldb, long m, long n, long k, const float *bias, float alpha)
+{
+    for (long i = 0; i < m; i += 4) {
+        const long rows = m - i < 4 ? m - i : 4;
+        for (long j = 0; j < n; j += 4) {
+            const mve_pred16_t live = vctp32q((uint32_t)(n - j));
+            float *ct = c + i * ldc + j;
+            const float *at = a + i * ars, *bt = bias ? bias + i : bias;
+            /* acs as a constant where it is 1: the A values then load with post-increment. */
+            if (acs == 1) attn_gemm_nn_tile(ct, ldc, at, ars, 1, b + j, ldb, rows, k, bt, alpha, live);
+            else attn_gemm_nn_tile(ct, ldc, at, ars, acs, b + j, ldb, rows, k, bt, alpha, live);
+        }
+    }
+}
+#elif defined(__ARM_FP) && (__ARM_FP & 4)
+#ifndef ATTN_FMA
+/* s += x * y in one instruction: a C99 build does not contract the two (-ffp-contract=off). */
+#if defined(__ARM_FEATURE_FMA)
+#define ATTN_FMA(s, x, y) ((s) = __builtin_fmaf((x), (y), (s)))
+#else
+#define ATTN_FMA(s, x, y) ((s) += (x) * (y))
+#endif
+#endif
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((noipa))
+#elif defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static void attn_gemm_nn(float *c, long ldc, const float *a, long ars, long acs, const float *b, long ldb, long m, long n, long k, const float *bias, float alpha)
+{
+    for (long i = 0; i < m; i += 4) {
+        const long rows = m - i < 4 ? m - i : 4;
+        const float *ar = a + i * ars;
+        const float *r0 = ar, *r1 = rows > 1 ? r0 + ars : r0, *r2 = rows > 2 ? r1 + ars : r1, *r3 = rows > 3 ? r2 + ars : r2;
+        float add[4];
+        for (long r = 0; r < 4; r++) add[r] = bias && r < rows ? bias[i + r] : 0.0f;
+        float *cr = c + i * ldc;
+        const long n4 = n - n % 4;
+        for (long j = 0; j < n4; j += 4) {
+            float s00 = 0.0f, s01 = 0.0f, s02 = 0.0f, s03 = 0.0f, s10 = 0.0f, s11 = 0.0f, s12 = 0.0f, s13 = 0.0f;
+            float s20 = 0.0f, s21 = 0.0f, s22 = 0.0f, s23 = 0.0f, s30 = 0.0f, s31 = 0.0f, s32 = 0.0f, s33 = 0.0f;
+            const float *bp = b + j, *a0 = r0, *a1 = r1, *a2 = r2, *a3 = r3;
+            for (long p = 0; p < k; p++) {
+                const float b0 = bp[0], b1 = bp[1], b2 = bp[2], b3 = bp[3];
+                const float x0 = *a0, x1 = *a1, x2 = *a2, x3 = *a3;
+                ATTN_FMA(s00, x0, b0); ATTN_FMA(s01, x0, b1); ATTN_FMA(s02, x0, b2); ATTN_FMA(s03, x0, b3);
+                ATTN_FMA(s10, x1, b0); ATTN_FMA(s11, x1, b1); ATTN_FMA(s12, x1, b2); ATTN_FMA(s13, x1, b3);
+                ATTN_FMA(s20, x2, b0); ATTN_FMA(s21, x2, b1); ATTN_FMA(s22, x2, b2); ATTN_FMA(s23, x2, b3);
+                ATTN_FMA(s30, x3, b0); ATTN_FMA(s31, x3, b1); ATTN_FMA(s32, x3, b2); ATTN_FMA(s33, x3, b3);
+                bp += ldb;
+                a0 += acs;
+                a1 += acs;
+                a2 += acs;
+                a3 += acs;
+            }
+            float *c0 = cr + j;
+            c0[0] = s00 * alpha + add[0]; c0[1] = s01 * alpha + add[0]; c0[2] = s02 * alpha + add[0]; c0[3] = s03 * alpha + add[0];
+            if (rows > 1) {
+                float *c1 = c0 + ldc;
+                c1[0] = s10 * alpha + add[1]; c1[1] = s11 * alpha + add[1]; c1[2] = s12 * alpha + add[1]; c1[3] = s13 * alpha + add[1];
+            }
+            if (rows > 2) {
+                float *c2 = c0 + 2 * ldc;
+                c2[0] = s20 * alpha + add[2]; c2[1] = s21 * alpha + add[2]; c2[2] = s22 * alpha + add[2]; c2[3] = s23 * alpha + add[2];
+            }
+            if (rows > 3) {
+                float *c3 = c0 + 3 * ldc;
+                c3[0] = s30 * alpha + add[3]; c3[1] = s31 * alpha + add[3]; c3[2] = s32 * alpha + add[3]; c3[3] = s33 * alpha + add[3];
+            }
+        }
+        /* The last columns: the rows by one. */
+        for (long j = n4; j < n; j++) {
+            float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
+            const float *bp = b + j, *a0 = r0, *a1 = r1, *a2 = r2, *a3 = r3;
+            for (long p = 0; p < k; p++) {
+                const float bv = *bp;
+                ATTN_FMA(s0, *a0, bv); ATTN_FMA(s1, *a1, bv); ATTN_FMA(s2, *a2, bv); ATTN_FMA(s3, *a3, bv);
+                bp += ldb;
+                a0 += acs;
+                a1 += acs;
+                a2 += acs;
+                a3 += acs;
+            }
+            cr[j] = s0 * alpha + add[0];
+            if (rows > 1) cr[ldc + j] = s1 * alpha + add[1];
+            if (rows > 2) cr[2 * ldc + j] = s2 * alpha + add[2];
+            if (rows > 3) cr[3 * ldc + j] = s3 * alpha + add[3];
+        }
+    }
+}
+#else
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((noipa))
+#elif defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static void attn_gemm_nn(float *c, long ldc, const float *a, long ars, long acs, const float *b, long ldb, long m, long n, long k, const float *bias, float alpha)
+{
+    /* Each float operation is a call here: no scaling by 1, no adding a zero bias. */
+    const int scaled = alpha != 1.0f;
+    for (long i = 0; i < m; i++) {
+        for (long j = 0; j < n; j++) {
+            const float *ap = a + i * ars, *bp = b + j;
+            float s = 0.0f;
+            for (long p = 0; p < k; p++, ap += acs, bp += ldb) s += *ap * *bp;
+            if (scaled) s *= alpha;
+            c[i * ldc + j] = bias ? s + bias[i] : s;
+        }
+    }
+}
+#endif
 
 void ge_c40_pool_extent2_forward(const float *input, float *output, const float *params, float *scratch)
 {
@@ -92,17 +237,7 @@ void ge_c40_pool_extent2_forward(const float *input, float *output, const float 
 
     /* v6_fc1 [1,3,7,7] = conv2d(out=3, k=1, pad=0, dil=1, w=$0, b=$1)(v5_add) */
     {
-        for (int o = 0; o < 3; o++) {
-            float *out_plane = v6_fc1 + o * 49;
-            const float *x_planes = v5_add;
-            const float *w_row = p0_mlp_fc1_weight + o * 40;
-            for (int t = 0; t < 49; t++) {
-                out_plane[t] = p1_mlp_fc1_bias[o];
-            }
-            for (int i = 0; i < 40; i++) {
-                attn_row_axpy(out_plane, x_planes + i * 49, w_row[i], 49);
-            }
-        }
+        attn_gemm_nn(v6_fc1, 49, p0_mlp_fc1_weight, 40, 1, v5_add, 49, 3, 49, 40, p1_mlp_fc1_bias, 1.0f);
     }
 
     /* v7_relu [1,3,7,7] = relu(v6_fc1) */
@@ -116,17 +251,7 @@ void ge_c40_pool_extent2_forward(const float *input, float *output, const float 
 
     /* v8_fc2 [1,40,7,7] = conv2d(out=40, k=1, pad=0, dil=1, w=$2, b=$3)(v7_relu) */
     {
-        for (int o = 0; o < 40; o++) {
-            float *out_plane = v8_fc2 + o * 49;
-            const float *x_planes = v7_relu;
-            const float *w_row = p2_mlp_fc2_weight + o * 3;
-            for (int t = 0; t < 49; t++) {
-                out_plane[t] = p3_mlp_fc2_bias[o];
-            }
-            for (int i = 0; i < 3; i++) {
-                attn_row_axpy(out_plane, x_planes + i * 49, w_row[i], 49);
-            }
-        }
+        attn_gemm_nn(v8_fc2, 49, p2_mlp_fc2_weight, 3, 1, v7_relu, 49, 40, 49, 3, p3_mlp_fc2_bias, 1.0f);
     }
 
     /* v9_upsample_nearest [1,40,13,13] = upsample_nearest(13x13)(v8_fc2) */

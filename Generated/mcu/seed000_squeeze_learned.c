@@ -10,6 +10,12 @@ __attribute__((noinline))
 #endif
 static float attn_row_dot(const float *w, const float *x, int n)
 {
+#if !defined(__ARM_FP)
+    /* Soft float: every operation is a call, and partial sums would only add three. */
+    float s = 0.0f;
+    for (int i = 0; i < n; i++) s += w[i] * x[i];
+    return s;
+#else
     float a0 = 0.0f, a1 = 0.0f, a2 = 0.0f, a3 = 0.0f;
     int i = 0;
     for (; i + 4 <= n; i += 4) {
@@ -21,6 +27,7 @@ static float attn_row_dot(const float *w, const float *x, int n)
     float s = (a0 + a1) + (a2 + a3);
     for (int r = n & 3; r > 0; r--, i++) s += w[i] * x[i];
     return s;
+#endif
 }
 
 /* y[i] = g * x[i]: the final pass of SE and ECA. */

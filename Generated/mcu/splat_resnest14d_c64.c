@@ -3,13 +3,6 @@
 #include <stdint.h>
 #include "splat_resnest14d_c64.h"
 
-/* y[i] += a * x[i]: one tap of a convolution applied to a whole output row at once, so the
- * inner loop is contiguous (gcc vectorises it; tcc gets packed SSE). */
-static void attn_row_axpy(float *y, const float *x, float a, int n)
-{
-    for (int i = 0; i < n; i++) y[i] += a * x[i];
-}
-
 /* Dot product of two rows on a 32-bit core (the excitation MLPs): four partial sums in
  * registers; out of line, as on hosts, so each call site stays small. */
 #if defined(__GNUC__)
@@ -17,6 +10,12 @@ __attribute__((noinline))
 #endif
 static float attn_row_dot(const float *w, const float *x, int n)
 {
+#if !defined(__ARM_FP)
+    /* Soft float: every operation is a call, and partial sums would only add three. */
+    float s = 0.0f;
+    for (int i = 0; i < n; i++) s += w[i] * x[i];
+    return s;
+#else
     float a0 = 0.0f, a1 = 0.0f, a2 = 0.0f, a3 = 0.0f;
     int i = 0;
     for (; i + 4 <= n; i += 4) {
@@ -28,6 +27,7 @@ static float attn_row_dot(const float *w, const float *x, int n)
     float s = (a0 + a1) + (a2 + a3);
     for (int r = n & 3; r > 0; r--, i++) s += w[i] * x[i];
     return s;
+#endif
 }
 
 /* Sum of a row on a 32-bit core: four partial sums in registers (a float array would live on the
@@ -38,6 +38,12 @@ __attribute__((noinline))
 #endif
 static float attn_row_sum(const float *x, int n)
 {
+#if !defined(__ARM_FP)
+    /* Soft float: every add is a call, and partial sums would only add three. */
+    float s = 0.0f;
+    for (int i = 0; i < n; i++) s += x[i];
+    return s;
+#else
     float a0 = 0.0f, a1 = 0.0f, a2 = 0.0f, a3 = 0.0f;
     int i = 0;
     for (; i + 4 <= n; i += 4) {
@@ -49,7 +55,219 @@ static float attn_row_sum(const float *x, int n)
     float s = (a0 + a1) + (a2 + a3);
     for (int r = n & 3; r > 0; r--, i++) s += x[i];
     return s;
+#endif
 }
+
+/* Output row h of m output channels of a stride-1 k x k convolution (one group of ci input
+ * channels) on a 32-bit core: y[o][c] = bias[o] + sum_i,kh,kw w[o][i][kh][kw] * x[i][h + kh*d -
+ * pad][c + kw*d - pad], zero padding. Row o of y at y + o * ldy, input plane i at x + i * ldx (xh
+ * by xw), weights of channel o at w + o * ci*k*k. With a scalar FPU, tiles of four channels by
+ * four columns in s-registers where every tap lands inside the row, each value loaded serving four
+ * multiply-adds; with Helium (MVE), four channels by a vector of four columns; the last channels
+ * (fewer than four) one at a time. The edge columns go four channels at a time, each input value
+ * serving four. Soft float: one sum per element (the float routines' calls dominate; tiles would
+ * only spill). Out of line and not cloned per call (gcc's noipa): one copy of the tiles however
+ * many convolutions call it. */
+#if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 2)
+#include <arm_mve.h>
+#endif
+#if defined(__ARM_FEATURE_FMA)
+#define ATTN_CONV_FMA(s, x, y) ((s) = __builtin_fmaf((x), (y), (s)))
+#else
+#define ATTN_CONV_FMA(s, x, y) ((s) += (x) * (y))
+#endif
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((noipa))
+#elif defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static void attn_conv_rows(float *y, long ldy, const float *w, const float *x, long ldx, long xh, long xw, long m, long ci, long k, long d, long pad, long h, long ow, const float *bias)
+{
+    const long taps = ci * k * k;
+    /* The kernel rows that land inside the input. */
+    const long kh0 = h < pad ? (pad - h + d - 1) / d : 0;
+    const long hs = xh - 1 + pad - h;
+    const long kh1 = hs < 0 ? 0 : hs / d + 1 < k ? hs / d + 1 : k;
+    /* Columns every tap lands inside: [lo, hi). */
+    const long lo = pad < ow ? pad : ow;
+    const long hi0 = xw + pad - (k - 1) * d < ow ? xw + pad - (k - 1) * d : ow;
+    const long hi = hi0 < lo ? lo : hi0;
+#if (defined(__ARM_FP) && (__ARM_FP & 4)) || (defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 2))
+    /* The last channels (fewer than four) one at a time: a tile of four would repeat them. */
+    for (long o = m - m % 4; o < m; o++) {
+        const float *wo = w + o * taps;
+        const float add = bias ? bias[o] : 0.0f;
+        float *yo = y + o * ldy;
+        long c = lo;
+#if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 2)
+        for (; c < hi; c += 4) {
+            const mve_pred16_t live = vctp32q((uint32_t)(hi - c));
+            float32x4_t s = vdupq_n_f32(0.0f);
+            for (long i = 0; i < ci; i++) {
+                for (long kh = kh0; kh < kh1; kh++) {
+                    const float *xr = x + i * ldx + (h + kh * d - pad) * xw + c - pad;
+                    const float *wr = wo + (i * k + kh) * k;
+                    for (long kw = 0; kw < k; kw++) s = vfmaq_n_f32(s, vldrwq_z_f32(xr + kw * d, live), wr[kw]);
+                }
+            }
+            vstrwq_p_f32(yo + c, vaddq_n_f32(s, add), live);
+        }
+        c = hi;
+#else
+        for (; c + 4 <= hi; c += 4) {
+            float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
+            for (long i = 0; i < ci; i++) {
+                for (long kh = kh0; kh < kh1; kh++) {
+                    const float *xr = x + i * ldx + (h + kh * d - pad) * xw + c - pad;
+                    const float *wr = wo + (i * k + kh) * k;
+                    for (long kw = 0; kw < k; kw++) {
+                        const float *xq = xr + kw * d;
+                        const float v = wr[kw];
+                        ATTN_CONV_FMA(s0, v, xq[0]); ATTN_CONV_FMA(s1, v, xq[1]); ATTN_CONV_FMA(s2, v, xq[2]); ATTN_CONV_FMA(s3, v, xq[3]);
+                    }
+                }
+            }
+            yo[c] = s0 + add;
+            yo[c + 1] = s1 + add;
+            yo[c + 2] = s2 + add;
+            yo[c + 3] = s3 + add;
+        }
+#endif
+        for (long e = 0; e < ow; e++) {
+            if (e == lo) e = c;
+            if (e >= ow) break;
+            const long kw0 = e < pad ? (pad - e + d - 1) / d : 0;
+            const long ws = xw - 1 + pad - e;
+            const long kw1 = ws < 0 ? 0 : ws / d + 1 < k ? ws / d + 1 : k;
+            float s = 0.0f;
+            for (long i = 0; i < ci; i++) {
+                for (long kh = kh0; kh < kh1; kh++) {
+                    const float *xr = x + i * ldx + (h + kh * d - pad) * xw + e - pad;
+                    const float *wr = wo + (i * k + kh) * k;
+                    for (long kw = kw0; kw < kw1; kw++) ATTN_CONV_FMA(s, wr[kw], xr[kw * d]);
+                }
+            }
+            yo[e] = s + add;
+        }
+    }
+    for (long o = 0; o + 4 <= m; o += 4) {
+        const long rows = 4;
+        /* A tile past the last channel reads that channel again and stores nothing. */
+        const float *w0 = w + o * taps, *w1 = rows > 1 ? w0 + taps : w0, *w2 = rows > 2 ? w1 + taps : w1, *w3 = rows > 3 ? w2 + taps : w2;
+        float add[4];
+        for (long r = 0; r < 4; r++) add[r] = bias && r < rows ? bias[o + r] : 0.0f;
+        float *y0 = y + o * ldy;
+        long c = lo;
+#if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 2)
+        for (; c < hi; c += 4) {
+            const mve_pred16_t live = vctp32q((uint32_t)(hi - c));
+            float32x4_t s0 = vdupq_n_f32(0.0f), s1 = s0, s2 = s0, s3 = s0;
+            for (long i = 0; i < ci; i++) {
+                for (long kh = kh0; kh < kh1; kh++) {
+                    const float *xr = x + i * ldx + (h + kh * d - pad) * xw + c - pad;
+                    const long t = (i * k + kh) * k;
+                    for (long kw = 0; kw < k; kw++) {
+                        const float32x4_t xv = vldrwq_z_f32(xr + kw * d, live);
+                        s0 = vfmaq_n_f32(s0, xv, w0[t + kw]);
+                        s1 = vfmaq_n_f32(s1, xv, w1[t + kw]);
+                        s2 = vfmaq_n_f32(s2, xv, w2[t + kw]);
+                        s3 = vfmaq_n_f32(s3, xv, w3[t + kw]);
+                    }
+                }
+            }
+            vstrwq_p_f32(y0 + c, vaddq_n_f32(s0, add[0]), live);
+            if (rows > 1) vstrwq_p_f32(y0 + ldy + c, vaddq_n_f32(s1, add[1]), live);
+            if (rows > 2) vstrwq_p_f32(y0 + 2 * ldy + c, vaddq_n_f32(s2, add[2]), live);
+            if (rows > 3) vstrwq_p_f32(y0 + 3 * ldy + c, vaddq_n_f32(s3, add[3]), live);
+        }
+        c = hi;
+#else
+        for (; c + 4 <= hi; c += 4) {
+            float s00 = 0.0f, s01 = 0.0f, s02 = 0.0f, s03 = 0.0f, s10 = 0.0f, s11 = 0.0f, s12 = 0.0f, s13 = 0.0f;
+            float s20 = 0.0f, s21 = 0.0f, s22 = 0.0f, s23 = 0.0f, s30 = 0.0f, s31 = 0.0f, s32 = 0.0f, s33 = 0.0f;
+            for (long i = 0; i < ci; i++) {
+                for (long kh = kh0; kh < kh1; kh++) {
+                    const float *xr = x + i * ldx + (h + kh * d - pad) * xw + c - pad;
+                    const long t = (i * k + kh) * k;
+                    const float *p0 = w0 + t, *p1 = w1 + t, *p2 = w2 + t, *p3 = w3 + t;
+                    for (long kw = 0; kw < k; kw++) {
+                        const float *xq = xr + kw * d;
+                        const float x0 = xq[0], x1 = xq[1], x2 = xq[2], x3 = xq[3];
+                        const float v0 = p0[kw], v1 = p1[kw], v2 = p2[kw], v3 = p3[kw];
+                        ATTN_CONV_FMA(s00, v0, x0); ATTN_CONV_FMA(s01, v0, x1); ATTN_CONV_FMA(s02, v0, x2); ATTN_CONV_FMA(s03, v0, x3);
+                        ATTN_CONV_FMA(s10, v1, x0); ATTN_CONV_FMA(s11, v1, x1); ATTN_CONV_FMA(s12, v1, x2); ATTN_CONV_FMA(s13, v1, x3);
+                        ATTN_CONV_FMA(s20, v2, x0); ATTN_CONV_FMA(s21, v2, x1); ATTN_CONV_FMA(s22, v2, x2); ATTN_CONV_FMA(s23, v2, x3);
+                        ATTN_CONV_FMA(s30, v3, x0); ATTN_CONV_FMA(s31, v3, x1); ATTN_CONV_FMA(s32, v3, x2); ATTN_CONV_FMA(s33, v3, x3);
+                    }
+                }
+            }
+            float *q = y0 + c;
+            q[0] = s00 + add[0]; q[1] = s01 + add[0]; q[2] = s02 + add[0]; q[3] = s03 + add[0];
+            if (rows > 1) {
+                q += ldy;
+                q[0] = s10 + add[1]; q[1] = s11 + add[1]; q[2] = s12 + add[1]; q[3] = s13 + add[1];
+            }
+            if (rows > 2) {
+                q += ldy;
+                q[0] = s20 + add[2]; q[1] = s21 + add[2]; q[2] = s22 + add[2]; q[3] = s23 + add[2];
+            }
+            if (rows > 3) {
+                q += ldy;
+                q[0] = s30 + add[3]; q[1] = s31 + add[3]; q[2] = s32 + add[3]; q[3] = s33 + add[3];
+            }
+        }
+#endif
+        /* The edge columns and the interior's last few: four channels by one column, over the
+         * taps that land inside the row. */
+        for (long e = 0; e < ow; e++) {
+            if (e == lo) e = c;
+            if (e >= ow) break;
+            const long kw0 = e < pad ? (pad - e + d - 1) / d : 0;
+            const long ws = xw - 1 + pad - e;
+            const long kw1 = ws < 0 ? 0 : ws / d + 1 < k ? ws / d + 1 : k;
+            float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
+            for (long i = 0; i < ci; i++) {
+                for (long kh = kh0; kh < kh1; kh++) {
+                    const float *xr = x + i * ldx + (h + kh * d - pad) * xw + e - pad;
+                    const long t = (i * k + kh) * k;
+                    for (long kw = kw0; kw < kw1; kw++) {
+                        const float xv = xr[kw * d];
+                        ATTN_CONV_FMA(s0, w0[t + kw], xv);
+                        ATTN_CONV_FMA(s1, w1[t + kw], xv);
+                        ATTN_CONV_FMA(s2, w2[t + kw], xv);
+                        ATTN_CONV_FMA(s3, w3[t + kw], xv);
+                    }
+                }
+            }
+            y0[e] = s0 + add[0];
+            if (rows > 1) y0[ldy + e] = s1 + add[1];
+            if (rows > 2) y0[2 * ldy + e] = s2 + add[2];
+            if (rows > 3) y0[3 * ldy + e] = s3 + add[3];
+        }
+    }
+#else
+    for (long o = 0; o < m; o++) {
+        const float *wo = w + o * taps;
+        for (long e = 0; e < ow; e++) {
+            const long kw0 = e < pad ? (pad - e + d - 1) / d : 0;
+            const long ws = xw - 1 + pad - e;
+            const long kw1 = ws < 0 ? 0 : ws / d + 1 < k ? ws / d + 1 : k;
+            float s = bias ? bias[o] : 0.0f;
+            for (long i = 0; i < ci; i++) {
+                for (long kh = kh0; kh < kh1; kh++) {
+                    const float *xr = x + i * ldx + (h + kh * d - pad) * xw + e - pad;
+                    const float *wr = wo + (i * k + kh) * k;
+                    for (long kw = kw0; kw < kw1; kw++) s += wr[kw] * xr[kw * d];
+                }
+            }
+            y[o * ldy + e] = s;
+        }
+    }
+    (void)lo;
+    (void)hi;
+#endif
+}
+#undef ATTN_CONV_FMA
 
 void splat_resnest14d_c64_forward(const float *input, float *output, const float *params, float *scratch)
 {
@@ -102,28 +320,9 @@ void splat_resnest14d_c64_forward(const float *input, float *output, const float
     float *v18_slice = scratch + 256; /* [1,64,1,1], a view */
 
     /* v1_conv [1,128,16,16] = conv2d(out=128, k=3, pad=1, dil=1, groups=2, w=$0)(input) */
-    for (int o = 0; o < 128; o++) {
+    for (int g = 0; g < 2; g++) {
         for (int h = 0; h < 16; h++) {
-            const int kh0 = h < 1 ? 1 - h : 0;
-            const int kh1_ = 16 - h < 0 ? 0 : 17 - h;
-            const int kh1 = kh1_ < 3 ? kh1_ : 3;
-            float *out_row = v1_conv + o * 256 + h * 16;
-            for (int w = 0; w < 16; w++) {
-                out_row[w] = 0.0f;
-            }
-            for (int i = 0; i < 32; i++) {
-                const float *x_plane = input + o / 64 * 8192 + i * 256;
-                const float *w_plane = p0_conv_weight + o * 288 + i * 9;
-                for (int kh = kh0; kh < kh1; kh++) {
-                    const float *x_row = x_plane + (h * 16 + kh * 16 - 16);
-                    for (int kw = 0; kw < 3; kw++) {
-                        const int lo = kw < 1 ? 1 - kw : 0;
-                        const int hi_ = 17 - kw;
-                        const int hi = hi_ < 16 ? hi_ : 16;
-                        if (hi > lo) attn_row_axpy(out_row + lo, x_row + (lo + kw - 1), w_plane[kh * 3 + kw], hi - lo);
-                    }
-                }
-            }
+            attn_conv_rows(v1_conv + g * 16384 + h * 16, 256, p0_conv_weight + g * 18432, input + g * 8192, 256, 16, 16, 64, 32, 3, 1, 1, h, 16, (const float *)0);
         }
     }
 

@@ -3,12 +3,216 @@
 #include <stdint.h>
 #include "triplet_c64.h"
 
-/* y[i] += a * x[i]: one tap of a convolution applied to a whole output row at once, so the
- * inner loop is contiguous (gcc vectorises it; tcc gets packed SSE). */
-static void attn_row_axpy(float *y, const float *x, float a, int n)
+/* Output row h of m output channels of a stride-1 k x k convolution (one group of ci input
+ * channels) on a 32-bit core: y[o][c] = bias[o] + sum_i,kh,kw w[o][i][kh][kw] * x[i][h + kh*d -
+ * pad][c + kw*d - pad], zero padding. Row o of y at y + o * ldy, input plane i at x + i * ldx (xh
+ * by xw), weights of channel o at w + o * ci*k*k. With a scalar FPU, tiles of four channels by
+ * four columns in s-registers where every tap lands inside the row, each value loaded serving four
+ * multiply-adds; with Helium (MVE), four channels by a vector of four columns; the last channels
+ * (fewer than four) one at a time. The edge columns go four channels at a time, each input value
+ * serving four. Soft float: one sum per element (the float routines' calls dominate; tiles would
+ * only spill). Out of line and not cloned per call (gcc's noipa): one copy of the tiles however
+ * many convolutions call it. */
+#if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 2)
+#include <arm_mve.h>
+#endif
+#if defined(__ARM_FEATURE_FMA)
+#define ATTN_CONV_FMA(s, x, y) ((s) = __builtin_fmaf((x), (y), (s)))
+#else
+#define ATTN_CONV_FMA(s, x, y) ((s) += (x) * (y))
+#endif
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((noipa))
+#elif defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static void attn_conv_rows(float *y, long ldy, const float *w, const float *x, long ldx, long xh, long xw, long m, long ci, long k, long d, long pad, long h, long ow, const float *bias)
 {
-    for (int i = 0; i < n; i++) y[i] += a * x[i];
+    const long taps = ci * k * k;
+    /* The kernel rows that land inside the input. */
+    const long kh0 = h < pad ? (pad - h + d - 1) / d : 0;
+    const long hs = xh - 1 + pad - h;
+    const long kh1 = hs < 0 ? 0 : hs / d + 1 < k ? hs / d + 1 : k;
+    /* Columns every tap lands inside: [lo, hi). */
+    const long lo = pad < ow ? pad : ow;
+    const long hi0 = xw + pad - (k - 1) * d < ow ? xw + pad - (k - 1) * d : ow;
+    const long hi = hi0 < lo ? lo : hi0;
+#if (defined(__ARM_FP) && (__ARM_FP & 4)) || (defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 2))
+    /* The last channels (fewer than four) one at a time: a tile of four would repeat them. */
+    for (long o = m - m % 4; o < m; o++) {
+        const float *wo = w + o * taps;
+        const float add = bias ? bias[o] : 0.0f;
+        float *yo = y + o * ldy;
+        long c = lo;
+#if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 2)
+        for (; c < hi; c += 4) {
+            const mve_pred16_t live = vctp32q((uint32_t)(hi - c));
+            float32x4_t s = vdupq_n_f32(0.0f);
+            for (long i = 0; i < ci; i++) {
+                for (long kh = kh0; kh < kh1; kh++) {
+                    const float *xr = x + i * ldx + (h + kh * d - pad) * xw + c - pad;
+                    const float *wr = wo + (i * k + kh) * k;
+                    for (long kw = 0; kw < k; kw++) s = vfmaq_n_f32(s, vldrwq_z_f32(xr + kw * d, live), wr[kw]);
+                }
+            }
+            vstrwq_p_f32(yo + c, vaddq_n_f32(s, add), live);
+        }
+        c = hi;
+#else
+        for (; c + 4 <= hi; c += 4) {
+            float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
+            for (long i = 0; i < ci; i++) {
+                for (long kh = kh0; kh < kh1; kh++) {
+                    const float *xr = x + i * ldx + (h + kh * d - pad) * xw + c - pad;
+                    const float *wr = wo + (i * k + kh) * k;
+                    for (long kw = 0; kw < k; kw++) {
+                        const float *xq = xr + kw * d;
+                        const float v = wr[kw];
+                        ATTN_CONV_FMA(s0, v, xq[0]); ATTN_CONV_FMA(s1, v, xq[1]); ATTN_CONV_FMA(s2, v, xq[2]); ATTN_CONV_FMA(s3, v, xq[3]);
+                    }
+                }
+            }
+            yo[c] = s0 + add;
+            yo[c + 1] = s1 + add;
+            yo[c + 2] = s2 + add;
+            yo[c + 3] = s3 + add;
+        }
+#endif
+        for (long e = 0; e < ow; e++) {
+            if (e == lo) e = c;
+            if (e >= ow) break;
+            const long kw0 = e < pad ? (pad - e + d - 1) / d : 0;
+            const long ws = xw - 1 + pad - e;
+            const long kw1 = ws < 0 ? 0 : ws / d + 1 < k ? ws / d + 1 : k;
+            float s = 0.0f;
+            for (long i = 0; i < ci; i++) {
+                for (long kh = kh0; kh < kh1; kh++) {
+                    const float *xr = x + i * ldx + (h + kh * d - pad) * xw + e - pad;
+                    const float *wr = wo + (i * k + kh) * k;
+                    for (long kw = kw0; kw < kw1; kw++) ATTN_CONV_FMA(s, wr[kw], xr[kw * d]);
+                }
+            }
+            yo[e] = s + add;
+        }
+    }
+    for (long o = 0; o + 4 <= m; o += 4) {
+        const long rows = 4;
+        /* A tile past the last channel reads that channel again and stores nothing. */
+        const float *w0 = w + o * taps, *w1 = rows > 1 ? w0 + taps : w0, *w2 = rows > 2 ? w1 + taps : w1, *w3 = rows > 3 ? w2 + taps : w2;
+        float add[4];
+        for (long r = 0; r < 4; r++) add[r] = bias && r < rows ? bias[o + r] : 0.0f;
+        float *y0 = y + o * ldy;
+        long c = lo;
+#if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 2)
+        for (; c < hi; c += 4) {
+            const mve_pred16_t live = vctp32q((uint32_t)(hi - c));
+            float32x4_t s0 = vdupq_n_f32(0.0f), s1 = s0, s2 = s0, s3 = s0;
+            for (long i = 0; i < ci; i++) {
+                for (long kh = kh0; kh < kh1; kh++) {
+                    const float *xr = x + i * ldx + (h + kh * d - pad) * xw + c - pad;
+                    const long t = (i * k + kh) * k;
+                    for (long kw = 0; kw < k; kw++) {
+                        const float32x4_t xv = vldrwq_z_f32(xr + kw * d, live);
+                        s0 = vfmaq_n_f32(s0, xv, w0[t + kw]);
+                        s1 = vfmaq_n_f32(s1, xv, w1[t + kw]);
+                        s2 = vfmaq_n_f32(s2, xv, w2[t + kw]);
+                        s3 = vfmaq_n_f32(s3, xv, w3[t + kw]);
+                    }
+                }
+            }
+            vstrwq_p_f32(y0 + c, vaddq_n_f32(s0, add[0]), live);
+            if (rows > 1) vstrwq_p_f32(y0 + ldy + c, vaddq_n_f32(s1, add[1]), live);
+            if (rows > 2) vstrwq_p_f32(y0 + 2 * ldy + c, vaddq_n_f32(s2, add[2]), live);
+            if (rows > 3) vstrwq_p_f32(y0 + 3 * ldy + c, vaddq_n_f32(s3, add[3]), live);
+        }
+        c = hi;
+#else
+        for (; c + 4 <= hi; c += 4) {
+            float s00 = 0.0f, s01 = 0.0f, s02 = 0.0f, s03 = 0.0f, s10 = 0.0f, s11 = 0.0f, s12 = 0.0f, s13 = 0.0f;
+            float s20 = 0.0f, s21 = 0.0f, s22 = 0.0f, s23 = 0.0f, s30 = 0.0f, s31 = 0.0f, s32 = 0.0f, s33 = 0.0f;
+            for (long i = 0; i < ci; i++) {
+                for (long kh = kh0; kh < kh1; kh++) {
+                    const float *xr = x + i * ldx + (h + kh * d - pad) * xw + c - pad;
+                    const long t = (i * k + kh) * k;
+                    const float *p0 = w0 + t, *p1 = w1 + t, *p2 = w2 + t, *p3 = w3 + t;
+                    for (long kw = 0; kw < k; kw++) {
+                        const float *xq = xr + kw * d;
+                        const float x0 = xq[0], x1 = xq[1], x2 = xq[2], x3 = xq[3];
+                        const float v0 = p0[kw], v1 = p1[kw], v2 = p2[kw], v3 = p3[kw];
+                        ATTN_CONV_FMA(s00, v0, x0); ATTN_CONV_FMA(s01, v0, x1); ATTN_CONV_FMA(s02, v0, x2); ATTN_CONV_FMA(s03, v0, x3);
+                        ATTN_CONV_FMA(s10, v1, x0); ATTN_CONV_FMA(s11, v1, x1); ATTN_CONV_FMA(s12, v1, x2); ATTN_CONV_FMA(s13, v1, x3);
+                        ATTN_CONV_FMA(s20, v2, x0); ATTN_CONV_FMA(s21, v2, x1); ATTN_CONV_FMA(s22, v2, x2); ATTN_CONV_FMA(s23, v2, x3);
+                        ATTN_CONV_FMA(s30, v3, x0); ATTN_CONV_FMA(s31, v3, x1); ATTN_CONV_FMA(s32, v3, x2); ATTN_CONV_FMA(s33, v3, x3);
+                    }
+                }
+            }
+            float *q = y0 + c;
+            q[0] = s00 + add[0]; q[1] = s01 + add[0]; q[2] = s02 + add[0]; q[3] = s03 + add[0];
+            if (rows > 1) {
+                q += ldy;
+                q[0] = s10 + add[1]; q[1] = s11 + add[1]; q[2] = s12 + add[1]; q[3] = s13 + add[1];
+            }
+            if (rows > 2) {
+                q += ldy;
+                q[0] = s20 + add[2]; q[1] = s21 + add[2]; q[2] = s22 + add[2]; q[3] = s23 + add[2];
+            }
+            if (rows > 3) {
+                q += ldy;
+                q[0] = s30 + add[3]; q[1] = s31 + add[3]; q[2] = s32 + add[3]; q[3] = s33 + add[3];
+            }
+        }
+#endif
+        /* The edge columns and the interior's last few: four channels by one column, over the
+         * taps that land inside the row. */
+        for (long e = 0; e < ow; e++) {
+            if (e == lo) e = c;
+            if (e >= ow) break;
+            const long kw0 = e < pad ? (pad - e + d - 1) / d : 0;
+            const long ws = xw - 1 + pad - e;
+            const long kw1 = ws < 0 ? 0 : ws / d + 1 < k ? ws / d + 1 : k;
+            float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
+            for (long i = 0; i < ci; i++) {
+                for (long kh = kh0; kh < kh1; kh++) {
+                    const float *xr = x + i * ldx + (h + kh * d - pad) * xw + e - pad;
+                    const long t = (i * k + kh) * k;
+                    for (long kw = kw0; kw < kw1; kw++) {
+                        const float xv = xr[kw * d];
+                        ATTN_CONV_FMA(s0, w0[t + kw], xv);
+                        ATTN_CONV_FMA(s1, w1[t + kw], xv);
+                        ATTN_CONV_FMA(s2, w2[t + kw], xv);
+                        ATTN_CONV_FMA(s3, w3[t + kw], xv);
+                    }
+                }
+            }
+            y0[e] = s0 + add[0];
+            if (rows > 1) y0[ldy + e] = s1 + add[1];
+            if (rows > 2) y0[2 * ldy + e] = s2 + add[2];
+            if (rows > 3) y0[3 * ldy + e] = s3 + add[3];
+        }
+    }
+#else
+    for (long o = 0; o < m; o++) {
+        const float *wo = w + o * taps;
+        for (long e = 0; e < ow; e++) {
+            const long kw0 = e < pad ? (pad - e + d - 1) / d : 0;
+            const long ws = xw - 1 + pad - e;
+            const long kw1 = ws < 0 ? 0 : ws / d + 1 < k ? ws / d + 1 : k;
+            float s = bias ? bias[o] : 0.0f;
+            for (long i = 0; i < ci; i++) {
+                for (long kh = kh0; kh < kh1; kh++) {
+                    const float *xr = x + i * ldx + (h + kh * d - pad) * xw + e - pad;
+                    const float *wr = wo + (i * k + kh) * k;
+                    for (long kw = kw0; kw < kw1; kw++) s += wr[kw] * xr[kw * d];
+                }
+            }
+            y[o * ldy + e] = s;
+        }
+    }
+    (void)lo;
+    (void)hi;
+#endif
 }
+#undef ATTN_CONV_FMA
 
 void triplet_c64_forward(const float *input, float *output, const float *params, float *scratch)
 {
@@ -164,74 +368,17 @@ void triplet_c64_forward(const float *input, float *output, const float *params,
 
     /* v12_conv [1,1,28,28] = conv2d(out=1, k=7, pad=3, dil=1, w=$6)(v9_concat) */
     for (int h = 0; h < 28; h++) {
-        const int kh0 = h < 3 ? 3 - h : 0;
-        const int kh1_ = 30 - h < 0 ? 0 : 31 - h;
-        const int kh1 = kh1_ < 7 ? kh1_ : 7;
-        float *out_row = v12_conv + h * 28;
-        for (int w = 0; w < 28; w++) {
-            out_row[w] = 0.0f;
-        }
-        for (int i = 0; i < 2; i++) {
-            const float *x_plane = v9_concat + i * 784;
-            const float *w_plane = p6_SpatialGate_spatial_conv_weight + i * 49;
-            for (int kh = kh0; kh < kh1; kh++) {
-                const float *x_row = x_plane + (h * 28 + kh * 28 - 84);
-                for (int kw = 0; kw < 7; kw++) {
-                    const int lo = kw < 3 ? 3 - kw : 0;
-                    const int hi_ = 31 - kw;
-                    const int hi = hi_ < 28 ? hi_ : 28;
-                    if (hi > lo) attn_row_axpy(out_row + lo, x_row + (lo + kw - 3), w_plane[kh * 7 + kw], hi - lo);
-                }
-            }
-        }
+        attn_conv_rows(v12_conv + h * 28, 784, p6_SpatialGate_spatial_conv_weight, v9_concat, 784, 28, 28, 1, 2, 7, 1, 3, h, 28, (const float *)0);
     }
 
     /* v13_conv [1,1,64,28] = conv2d(out=1, k=7, pad=3, dil=1, w=$0)(v10_concat) */
     for (int h = 0; h < 64; h++) {
-        const int kh0 = h < 3 ? 3 - h : 0;
-        const int kh1_ = 66 - h < 0 ? 0 : 67 - h;
-        const int kh1 = kh1_ < 7 ? kh1_ : 7;
-        float *out_row = v13_conv + h * 28;
-        for (int w = 0; w < 28; w++) {
-            out_row[w] = 0.0f;
-        }
-        for (int i = 0; i < 2; i++) {
-            const float *x_plane = v10_concat + i * 1792;
-            const float *w_plane = p0_ChannelGateH_spatial_conv_weight + i * 49;
-            for (int kh = kh0; kh < kh1; kh++) {
-                const float *x_row = x_plane + (h * 28 + kh * 28 - 84);
-                for (int kw = 0; kw < 7; kw++) {
-                    const int lo = kw < 3 ? 3 - kw : 0;
-                    const int hi_ = 31 - kw;
-                    const int hi = hi_ < 28 ? hi_ : 28;
-                    if (hi > lo) attn_row_axpy(out_row + lo, x_row + (lo + kw - 3), w_plane[kh * 7 + kw], hi - lo);
-                }
-            }
-        }
+        attn_conv_rows(v13_conv + h * 28, 1792, p0_ChannelGateH_spatial_conv_weight, v10_concat, 1792, 64, 28, 1, 2, 7, 1, 3, h, 28, (const float *)0);
     }
 
     /* v14_conv [1,1,28,64] = conv2d(out=1, k=7, pad=3, dil=1, w=$3)(v11_concat) */
     for (int h = 0; h < 28; h++) {
-        const int kh0 = h < 3 ? 3 - h : 0;
-        const int kh1_ = 30 - h < 0 ? 0 : 31 - h;
-        const int kh1 = kh1_ < 7 ? kh1_ : 7;
-        float *out_row = v14_conv + h * 64;
-        for (int w = 0; w < 64; w++) {
-            out_row[w] = 0.0f;
-        }
-        for (int i = 0; i < 2; i++) {
-            const float *x_plane = v11_concat + i * 1792;
-            const float *w_plane = p3_ChannelGateW_spatial_conv_weight + i * 49;
-            for (int kh = kh0; kh < kh1; kh++) {
-                const float *x_row = x_plane + (h * 64 + kh * 64 - 192);
-                for (int kw = 0; kw < 7; kw++) {
-                    const int lo = kw < 3 ? 3 - kw : 0;
-                    const int hi_ = 67 - kw;
-                    const int hi = hi_ < 64 ? hi_ : 64;
-                    if (hi > lo) attn_row_axpy(out_row + lo, x_row + (lo + kw - 3), w_plane[kh * 7 + kw], hi - lo);
-                }
-            }
-        }
+        attn_conv_rows(v14_conv + h * 64, 1792, p3_ChannelGateW_spatial_conv_weight, v11_concat, 1792, 28, 64, 1, 2, 7, 1, 3, h, 64, (const float *)0);
     }
 
     /* v18_gate_hw [1,1,28,28] = sigmoid(v15_bn) */

@@ -110,6 +110,42 @@ package struct CodeCount: Hashable, Sendable {
     }
 
     /// The counts of a whole text (a helper template), its definitions not counted as calls.
+    /// The lines of a helper template a core with a scalar FPU compiles (the model's cores are
+    /// fitted on the M4F): where a template forks by the core's float unit (`__ARM_FP`, Helium's
+    /// `__ARM_FEATURE_MVE`, soft float under `#else` or `!defined(__ARM_FP)`), the FPU's branch
+    /// alone. A condition holds when it names `__ARM_FP` (not negated), `__ARM_FEATURE_FMA` or
+    /// `__GNUC__`, or is an `#ifndef`.
+    static func scalarFPULines(_ text: String) -> String {
+        guard text.contains("__ARM_FP") else { return text }
+        // Per open #if: whether its current branch is read, and whether any branch was taken.
+        var stack: [(live: Bool, taken: Bool)] = []
+        var kept: [Substring] = []
+        func holds(_ line: Substring) -> Bool {
+            if line.contains("!defined(__ARM_FP)") { return false }
+            return line.hasPrefix("#ifndef") || line.contains("__ARM_FP") || line.contains("__ARM_FEATURE_FMA") || line.contains("__GNUC__")
+        }
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            let directive = line.drop { $0 == " " }
+            let outer = stack.allSatisfy(\.live)
+            if directive.hasPrefix("#if") {
+                let live = outer && holds(directive)
+                stack.append((live, live))
+            } else if directive.hasPrefix("#elif"), let top = stack.popLast() {
+                let enclosing = stack.allSatisfy(\.live)
+                let live = enclosing && !top.taken && holds(directive)
+                stack.append((live, top.taken || live))
+            } else if directive.hasPrefix("#else"), let top = stack.popLast() {
+                let enclosing = stack.allSatisfy(\.live)
+                stack.append((enclosing && !top.taken, true))
+            } else if directive.hasPrefix("#endif") {
+                _ = stack.popLast()
+            } else if outer {
+                kept.append(line)
+            }
+        }
+        return kept.joined(separator: "\n")
+    }
+
     static func of(definitions text: String) -> CodeCount {
         var count = CodeCount()
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) { count.add(line: String(line)) }

@@ -233,7 +233,7 @@ extension CEmitter {
             ]),
         ]
         nest.pre[nest.innermost].append(contentsOf: body)
-        // On hosts and tcc on x86-64: one GEMM per sample and group, W (out × in) times the input planes.
+        // On hosts, MCUs and tcc on x86-64: one GEMM per sample and group, W (out × in) times the input planes.
         var host = Nest()
         let hn = host.loop("n", out.n)
         let g = host.loop("g", a.groups)
@@ -448,8 +448,36 @@ extension CEmitter {
             ]),
         ]
         nest.pre[nest.innermost].append(contentsOf: body)
-        p.use(.rowAxpy)
-        print(nest, into: &p)
+        // MCUs: a row of a group's output channels per call, in register tiles (attn_conv_rows):
+        // an axpy per tap loads and stores the sum for every multiply-add. Only where a tile of
+        // four columns has every tap inside the row: elsewhere (dilations as wide as the plane)
+        // each column's tap range costs more than the tiles save, and the axpys stay.
+        let interior = min(out.w, xs.w + pad - (k - 1) * d) - min(pad, out.w)
+        guard interior >= 4 else {
+            p.use(.rowAxpy)
+            return print(nest, into: &p)
+        }
+        var mcu = Nest()
+        let mn = mcu.loop("n", out.n)
+        let g = mcu.loop("g", a.groups)
+        let mh = mcu.loop("h", out.h)
+        let outPerGroup = out.c / a.groups
+        let bias = a.bias.map { plus(names.param($0), g.index * outPerGroup) } ?? "(const float *)0"
+        mcu.pre[mcu.innermost].append(.line(
+            "attn_conv_rows(\(plus(pointer(v), outIndex(out, outLayout, mn.index, g.index * outPerGroup, mh.index, .zero))), \(outLayout.cStride), "
+                + "\(plus(wt, g.index * (outPerGroup * inPerGroup * k * k))), "
+                + "\(plus(pointer(x), mn.index * xLayout.nStride + g.index * (inPerGroup * xLayout.cStride))), \(xLayout.cStride), "
+                + "\(xs.h), \(xs.w), \(outPerGroup), \(inPerGroup), \(k), \(d), \(pad), \(mh.index), \(out.w), \(bias));"))
+        p.split(
+            [.other],
+            { p in
+                p.use(.convRows)
+                print(mcu, into: &p)
+            },
+            else: { p in
+                p.use(.rowAxpy)
+                print(nest, into: &p)
+            })
     }
 
     /// The input channel that the group-local index `i` of output channel `o`'s group reads.

@@ -56,7 +56,7 @@ extension CEmitter {
         }
         nest.pre[nest.innermost].append(.stepped(variable: "i0", extent: out.h, step: CExpr(block), body: body))
         let rowHelper: Helper? = rowsOfB ? .rowAxpy : rowDots ? .rowDot : nil
-        // On hosts (tcc on x86-64 too) the two contiguous forms are one GEMM call per matrix.
+        // On hosts and MCUs (tcc on x86-64 too) the two contiguous forms are one GEMM call per matrix.
         guard rowsOfB || rowDots, axisStride(a, along: .w) == 1 else {
             if let rowHelper { p.use(rowHelper) }
             p.block("") { p in nest.print(into: &p) }
@@ -221,11 +221,12 @@ extension CEmitter {
                 nest.print(into: &p)
                 return
             }
-            // On hosts and tcc on x86-64: the block's scores as one GEMM (Qᵀ·K), the softmax rows
+            // On hosts, MCUs and tcc on x86-64: the block's scores as one GEMM (Qᵀ·K), the softmax rows
             // normalised in place, then the outputs as one more (V·Pᵀ) straight into the output's
             // columns.
-            // The softmax rows: for gcc and clang the exponentials alone (they vectorise), then
-            // their sum by the row helper; for tcc both in its packed-SSE helper.
+            // The softmax rows: for gcc, clang and MCU compilers the exponentials alone (they
+            // vectorise on hosts and Helium), then their sum by the row helper; for tcc both in
+            // its packed-SSE helper.
             let softmax = { (tcc: Bool) -> [Stmt] in
                 let exps: [Stmt] = tcc
                     ? [.line("const float sum = attn_row_exp_sum(s, m, \(keys));")]
@@ -262,7 +263,7 @@ extension CEmitter {
                 options.target,
                 gemm: { p in
                     p.split(
-                        [.vectorHost],
+                        [.vectorHost, .other],
                         { p in
                             for helper in [Helper.gemmNN, .rowMax, .rowSum, .gemmNT] + (relPos == nil ? [] : [.rowDot]) { p.use(helper) }
                             declareScores(&p, true)

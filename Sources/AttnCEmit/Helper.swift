@@ -9,7 +9,7 @@ package enum Helper: String, CaseIterable, Sendable {
     case gemmTile = "gemm_tile", gemmNN = "gemm_nn", gemmNT = "gemm_nt", rowsVec = "rows_vec", rowsPool = "rows_pool", rowsDot = "rows_dot"
     case rowAxpy = "row_axpy", rowDot = "row_dot", rowDot2 = "row_dot2", rowSum = "row_sum", rowMax = "row_max"
     case rowSumMax = "row_sum_max", rowScale = "row_scale", rowScaleSumMax = "row_scale_sum_max"
-    case rowScaleMul = "row_scale_mul", wideTaps = "wide_taps", rowExpSum = "row_exp_sum"
+    case rowScaleMul = "row_scale_mul", wideTaps = "wide_taps", rowExpSum = "row_exp_sum", convRows = "conv_rows"
 
     /// Written in gcc's and clang's vector extension: only their 64-bit host branch calls it, and
     /// tcc on x86-64 where it has an asm form (`hasTCCForm`: the GEMM micro-kernels).
@@ -17,7 +17,7 @@ package enum Helper: String, CaseIterable, Sendable {
         switch self {
         case .gemmTile, .gemmNN, .gemmNT, .rowsVec, .rowsPool, .rowsDot, .rowExpSum: return true
         case .sqrtf, .expf, .tanhf, .erff, .rowAxpy, .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowScale, .rowScaleSumMax, .rowScaleMul,
-            .wideTaps:
+            .wideTaps, .convRows:
             return false
         }
     }
@@ -27,7 +27,7 @@ package enum Helper: String, CaseIterable, Sendable {
         switch self {
         case .rowAxpy, .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowScale, .rowScaleSumMax, .rowScaleMul: return true
         case .gemmNN, .gemmNT, .wideTaps, .rowExpSum: return true
-        case .sqrtf, .expf, .tanhf, .erff, .gemmTile, .rowsVec, .rowsPool, .rowsDot: return false
+        case .sqrtf, .expf, .tanhf, .erff, .gemmTile, .rowsVec, .rowsPool, .rowsDot, .convRows: return false
         }
     }
 
@@ -37,9 +37,32 @@ package enum Helper: String, CaseIterable, Sendable {
         switch self {
         case .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax: return true
         case .sqrtf, .expf, .tanhf, .erff, .gemmTile, .gemmNN, .gemmNT, .rowsVec, .rowsPool, .rowsDot, .rowAxpy, .rowScale, .rowScaleSumMax,
-            .rowScaleMul, .wideTaps, .rowExpSum:
+            .rowScaleMul, .wideTaps, .rowExpSum, .convRows:
             return false
         }
+    }
+
+    /// A 32-bit core gets `<name>.mcu.c.tmpl` instead of its plain (or vector-extension) form:
+    /// the wide-row helpers with their partial sums in registers, and the GEMMs as register tiles
+    /// for the core's FPU or Helium (standalone: they need no `attn_gemm_tile`).
+    var hasMCUForm: Bool {
+        switch self {
+        case .gemmNN, .gemmNT: return true
+        case .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax: return true
+        case .sqrtf, .expf, .tanhf, .erff, .gemmTile, .rowsVec, .rowsPool, .rowsDot, .rowAxpy, .rowScale, .rowScaleSumMax,
+            .rowScaleMul, .wideTaps, .rowExpSum, .convRows:
+            return false
+        }
+    }
+
+    /// The compilers that may call it: a vector-extension helper is for gcc and clang on hosts,
+    /// and for tcc and MCUs where it has their form.
+    var callers: Set<Compiler> {
+        guard hostOnly else { return Set(Compiler.allCases) }
+        var set: Set<Compiler> = [.vectorHost]
+        if hasTCCForm { set.insert(.tcc) }
+        if hasMCUForm { set.insert(.other) }
+        return set
     }
 
     /// Helpers it calls itself.
@@ -51,7 +74,7 @@ package enum Helper: String, CaseIterable, Sendable {
         // attn_tanhf and attn_erff call attn_expf (libm's call libm's own).
         case .tanhf, .erff: return [.expf]
         case .sqrtf, .expf, .gemmTile, .rowsVec, .rowAxpy, .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowScale,
-            .rowScaleSumMax, .rowScaleMul, .wideTaps, .rowExpSum:
+            .rowScaleSumMax, .rowScaleMul, .wideTaps, .rowExpSum, .convRows:
             return []
         }
     }
@@ -73,8 +96,9 @@ struct HelperDefinitions {
     init(_ calls: [Helper: Set<Compiler>], target: EmitTarget, libm: Bool, shared: Bool = false) {
         var uses = calls.mapValues { $0.intersection(target.compilers) }.filter { !$0.value.isEmpty }
         for (helper, set) in uses {
-            // tcc's asm form of a helper calls nothing: only the other compilers' forms call what it needs.
-            let callers = helper.hasTCCForm ? set.subtracting([.tcc]) : set
+            // tcc's asm form and the MCU form of a helper call nothing: only the other compilers'
+            // forms call what it needs.
+            let callers = set.subtracting(helper.hasTCCForm ? [.tcc] : []).subtracting(helper.hasMCUForm ? [.other] : [])
             for dependency in helper.needs where !callers.isEmpty { uses[dependency, default: []].formUnion(callers) }
         }
         if libm {
@@ -107,9 +131,9 @@ struct HelperDefinitions {
     }
 
     /// The counts of each plain (MCU) helper form, made once.
-    private static let counts: [String: CodeCount] = Dictionary(uniqueKeysWithValues: Helper.allCases.filter { !$0.hostOnly }.map { h in
+    private static let counts: [String: CodeCount] = Dictionary(uniqueKeysWithValues: Helper.allCases.filter { $0.callers.contains(.other) }.map { h in
         let name = h == .expf ? "expf.c" : "\(h.rawValue).c"
-        return (name, CodeCount.of(definitions: Templates.cached(h.hasWideRows ? "\(h.rawValue).mcu.c" : name)))
+        return (name, CodeCount.of(definitions: CodeCount.scalarFPULines(Templates.cached(h.hasMCUForm ? "\(h.rawValue).mcu.c" : name))))
     })
 
     /// The definitions, in file order, each ending in a newline.
@@ -118,9 +142,7 @@ struct HelperDefinitions {
         var lanesDefined = false
         for helper in Helper.allCases {
             guard let set = uses[helper] else { continue }
-            precondition(
-                !helper.hostOnly || set.isSubset(of: helper.hasTCCForm ? [.vectorHost, .tcc] : [.vectorHost]),
-                "\(helper) called outside the host branch")
+            precondition(set.isSubset(of: helper.callers), "\(helper) called outside the host branch")
             let plain = plainForm(helper, set)
             if helper.hasWideRows && plain && target != .mcu && !lanesDefined {
                 texts.append(Templates.cached(target == .portable ? "lanes.c" : "lanes_host.c"))
@@ -140,9 +162,9 @@ struct HelperDefinitions {
     private func text(_ helper: Helper, _ set: Set<Compiler>) -> String {
         if helper == .expf { return Templates.cached(libm ? "expf_host.c" : "expf.c") }
         let plain = Templates.cached("\(helper.rawValue).c")
-        // The wide-row helpers' host form keeps partial sums in an array for the vectoriser; a
-        // 32-bit core gets its own form with them in registers.
-        let mcu = helper.hasWideRows ? Templates.cached("\(helper.rawValue).mcu.c") : nil
+        // The wide-row helpers' host form keeps partial sums in an array for the vectoriser, the
+        // GEMMs' is in the vector extension; a 32-bit core gets its own form, in registers.
+        let mcu = helper.hasMCUForm ? Templates.cached("\(helper.rawValue).mcu.c") : nil
         if target == .mcu { return mcu ?? plain }
         var branches: [(condition: String, code: String)] = []
         if helper.hasTCCForm, set.contains(.tcc) {

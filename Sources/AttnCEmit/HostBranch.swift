@@ -3,8 +3,9 @@
 // vector types, and the MCUs run the row-helper form. `wide`: 64-bit hosts (tcc included) run the
 // convolutions on padded copies in scratch that MCUs are not asked for. A portable file holds both
 // sides under `#if`; a target file the side its compiler reads (CPrinter.split). `gemm`: the
-// GEMM-helper form of gcc and clang hosts, which tcc on x86-64 takes too (its helpers are
-// register-tiled micro-kernels in tcc's inline assembler); tcc elsewhere and MCUs run row helpers.
+// GEMM-helper form of gcc and clang hosts, which tcc on x86-64 (its helpers are register-tiled
+// micro-kernels in tcc's inline assembler) and MCUs (theirs are register tiles for the core's FPU
+// or Helium, gemm_*.mcu.c.tmpl) take too; tcc elsewhere runs row helpers.
 
 enum HostBranch {
     /// gcc/clang host code, or the row-helper form for everything else.
@@ -17,18 +18,20 @@ enum HostBranch {
         p.split([.vectorHost, .tcc], wide, else: other)
     }
 
-    /// The GEMM-helper form (gcc/clang hosts, and tcc where it has the asm micro-kernels), or the
-    /// row-helper form.
+    /// The GEMM-helper form (gcc/clang hosts, MCUs, and tcc where it has the asm micro-kernels),
+    /// or the row-helper form.
     static func printGEMM(
         _ target: EmitTarget, gemm: (inout CPrinter) -> Void, other: (inout CPrinter) -> Void, into p: inout CPrinter
     ) {
         switch target.tccAsm {
-        case .always: p.split([.vectorHost, .tcc], gemm, else: other)
-        case .never: p.split([.vectorHost], gemm, else: other)
+        case .always: p.split([.vectorHost, .tcc, .other], gemm, else: other)
+        case .never: p.split([.vectorHost, .other], gemm, else: other)
         case .guarded:
+            // MCUs named in the condition only where they read this code.
+            let mcu = p.compilers.contains(.other) ? " || !(\(Compiler.wideCondition))" : ""
             p.split(
-                "(\(Compiler.hostCondition)) || (\(Compiler.tccAsmCondition))", then: [.vectorHost, .tcc], gemm,
-                else: [.tcc, .other], other)
+                "(\(Compiler.hostCondition)) || (\(Compiler.tccAsmCondition))\(mcu)", then: [.vectorHost, .tcc, .other], gemm,
+                else: [.tcc], other)
         }
     }
 }
