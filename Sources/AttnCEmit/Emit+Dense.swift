@@ -162,9 +162,16 @@ extension CEmitter {
             }
         }
         // Rows of a few outputs are the per-pixel form: an axpy call per tap would do a term or
-        // two each (ECA's MLP runs a 5×5 conv over a C×1 plane).
+        // two each. A plane one column wide (ECA's MLP runs a k×k conv over a C×1 plane) is one
+        // contiguous column instead, so its taps run down the whole column.
         if xLayout.hwStride == 1 && outLayout.hwStride == 1 && a.stride == 1 && instr.shape.w >= Self.minConvRow {
             emitConv2dRows(v, a, into: &p)
+            return
+        }
+        if xLayout.hwStride == 1 && outLayout.hwStride == 1 && a.stride == 1 && program.shape(of: x).w == 1 && instr.shape.w == 1
+            && instr.shape.h >= Self.minConvRow
+        {
+            emitConv2dColumn(v, a, into: &p)
             return
         }
         let xs = program.shape(of: x)
@@ -449,6 +456,49 @@ extension CEmitter {
         ]
         nest.pre[nest.innermost].append(contentsOf: body)
         p.use(.rowAxpy)
+        print(nest, into: &p)
+    }
+
+    /// A stride-1 convolution of a plane one column wide: only the kernel column whose tap lands
+    /// on that column (kw·d = padding) reads the input, and each of its taps is one axpy down the
+    /// whole contiguous column, the sums in the per-pixel form's order (bias, then i, then kh).
+    private func emitConv2dColumn(_ v: ValueID, _ a: Conv2dAttrs, into p: inout CPrinter) {
+        let instr = program.instrs[v - 1]
+        let x = instr.operands[0]
+        let xs = program.shape(of: x)
+        let out = instr.shape
+        let xLayout = plan.layouts[x]!
+        let outLayout = plan.layouts[v]!
+        let (k, d, pad) = (a.kernel, a.dilation, a.padding)
+        var nest = Nest()
+        let n = nest.loop("n", out.n)
+        let o = nest.loop("o", out.c)
+        let wt = names.param(a.weight)
+        let start = a.bias.map { "\(names.param($0))[\(o.index)]" } ?? "0.0f"
+        let inPerGroup = xs.c / a.groups
+        var body: [Stmt] = [
+            .line("float *out_col = \(plus(pointer(v), outIndex(out, outLayout, n.index, o.index, .zero, .zero)));"),
+            .loop(variable: "h", extent: out.h, body: [.line("out_col[h] = \(start);")]),
+        ]
+        // The kernel column that reads input column 0, if any (else only the bias is left).
+        let reads = pad % d == 0 && pad / d < k
+        if reads {
+            let column = pad / d
+            let kh: CExpr = "kh"
+            body.append(.loop(variable: "i", extent: inPerGroup, body: [
+                .line("const float *x_col = \(plus(pointer(x), n.index * xLayout.nStride + inputChannel(a, out, o.index, inPerGroup) * xLayout.cStride));"),
+                .line("const float *w_plane = \(plus(wt, (o.index * inPerGroup + "i") * (k * k)));"),
+                .loop(variable: "kh", extent: k, body: [
+                    // Output rows whose tap falls inside the input column.
+                    .line("const int lo = \(kh * d) < \(pad) ? \(pad - kh * d) : 0;"),
+                    .line("const int hi_ = \(xs.h + pad - kh * d);"),
+                    .line("const int hi = hi_ < \(out.h) ? hi_ : \(out.h);"),
+                    .line("if (hi > lo) attn_row_axpy(out_col + lo, \(plus("x_col", "lo" + kh * d - pad)), w_plane[\(kh * k + column)], hi - lo);"),
+                ]),
+            ]))
+        }
+        nest.pre[nest.innermost].append(contentsOf: body)
+        if reads { p.use(.rowAxpy) }
         print(nest, into: &p)
     }
 
