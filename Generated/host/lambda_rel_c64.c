@@ -299,7 +299,7 @@ void lambda_rel_c64_forward(const float *input, float *output, const float *para
      * v11_reshape [16,1,8,8] = reshape[16,1,8,8](v7_v_norm) -> view of v7_v_norm
      * v12_q_px [1,64,4,16] = transpose[0, 3, 1, 2](v8_reshape) -> scratch[0..<4096]
      * v13_content [1,1,16,16] = matmul(A·Bᵀ)(v10_v_rows, v9_k_soft) -> scratch[4096..<4352]
-     * v14_pos_emb [16,16,8,8] = conv2d(out=16, k=15, pad=7, dil=1, w=$5)(v11_reshape) -> scratch[11264..<27648], working scratch[44032..<45316]
+     * v14_pos_emb [16,16,8,8] = conv2d(out=16, k=15, pad=7, dil=1, w=$5)(v11_reshape) -> scratch[11264..<27648], working scratch[44032..<45023]
      * v15_reshape [1,16,16,64] = reshape[1,16,16,64](v14_pos_emb) -> view of v14_pos_emb
      * v16_transpose [1,64,16,16] = transpose[0, 3, 1, 2](v15_reshape) -> scratch[27648..<44032]
      * v17_add [1,64,16,16] = add(v16_transpose, v13_content) -> scratch[27648..<44032]
@@ -376,10 +376,14 @@ void lambda_rel_c64_forward(const float *input, float *output, const float *para
 
     /* v12_q_px [1,64,4,16] = transpose[0, 3, 1, 2](v8_reshape) */
     {
-        for (int c = 0; c < 64; c++) {
-            for (int h = 0; h < 4; h++) {
-                for (int w = 0; w < 16; w++) {
-                    v12_q_px[c * 64 + h * 16 + w] = v8_reshape[h * 1024 + w * 64 + c];
+        for (int h = 0; h < 4; h++) {
+            for (int c0 = 0; c0 < 64; c0 += 8) {
+                for (int w0 = 0; w0 < 16; w0 += 8) {
+                    for (int c = c0; c < c0 + 8; c++) {
+                        for (int w = w0; w < w0 + 8; w++) {
+                            v12_q_px[c * 64 + h * 16 + w] = v8_reshape[h * 1024 + w * 64 + c];
+                        }
+                    }
                 }
             }
         }
@@ -392,89 +396,41 @@ void lambda_rel_c64_forward(const float *input, float *output, const float *para
 
     /* v14_pos_emb [16,16,8,8] = conv2d(out=16, k=15, pad=7, dil=1, w=$5)(v11_reshape) */
     {
-        float *v14_pos_emb_padded = scratch + 44032; /* [1, 22, 22] + 32 */
-        float *v14_pos_emb_wide = scratch + 44548; /* 4 × 192 */
-        for (int n = 0; n < 16; n++) {
-            for (int t = 0; t < 516; t++) {
-                v14_pos_emb_padded[t] = 0.0f;
-            }
-            for (int i = 0; i < 1; i++) {
-                for (int y = 0; y < 8; y++) {
-                    float *dst = v14_pos_emb_padded + i * 484 + y * 22 + 161;
-                    for (int c = 0; c < 8; c++) {
-                        dst[c] = v11_reshape[n * 64 + y * 8 + c];
+        float *v14_pos_emb_bands = scratch + 44032; /* 15 × [8, 8] */
+        float *v14_pos_emb_reversed = scratch + 44992; /* 8 + 15 + 8 */
+        for (int t = 0; t < 31; t++) {
+            v14_pos_emb_reversed[t] = 0.0f;
+        }
+        for (int o = 0; o < 16; o++) {
+            for (int b = 0; b < 15; b++) {
+                float *band = v14_pos_emb_bands + b * 64;
+                const float *w_row = p5_pos_emb_weight + o * 225 + b * 15;
+                for (int t = 0; t < 15; t++) {
+                    v14_pos_emb_reversed[t + 8] = w_row[14 - t];
+                }
+                for (int x = 0; x < 8; x++) {
+                    const float *src = v14_pos_emb_reversed + (15 - x);
+                    for (int t = 0; t < 8; t++) {
+                        band[x * 8 + t] = src[t];
                     }
                 }
             }
-            #if defined(__AVX512F__)
-            #define ATTN_V_LANES 16
-            #elif defined(__AVX__)
-            #define ATTN_V_LANES 8
-            #else
-            #define ATTN_V_LANES 4
-            #endif
-            typedef float attn_v __attribute__((vector_size(4 * ATTN_V_LANES)));
-            static const int v14_pos_emb_taps[225] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 66, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 78, 79, 80, 88, 89, 90, 91, 92, 93, 94, 95, 96, 97, 98, 99, 100, 101, 102, 110, 111, 112, 113, 114, 115, 116, 117, 118, 119, 120, 121, 122, 123, 124, 132, 133, 134, 135, 136, 137, 138, 139, 140, 141, 142, 143, 144, 145, 146, 154, 155, 156, 157, 158, 159, 160, 161, 162, 163, 164, 165, 166, 167, 168, 176, 177, 178, 179, 180, 181, 182, 183, 184, 185, 186, 187, 188, 189, 190, 198, 199, 200, 201, 202, 203, 204, 205, 206, 207, 208, 209, 210, 211, 212, 220, 221, 222, 223, 224, 225, 226, 227, 228, 229, 230, 231, 232, 233, 234, 242, 243, 244, 245, 246, 247, 248, 249, 250, 251, 252, 253, 254, 255, 256, 264, 265, 266, 267, 268, 269, 270, 271, 272, 273, 274, 275, 276, 277, 278, 286, 287, 288, 289, 290, 291, 292, 293, 294, 295, 296, 297, 298, 299, 300, 308, 309, 310, 311, 312, 313, 314, 315, 316, 317, 318, 319, 320, 321, 322};
-            for (int o = 0; o < 16; o += 4) {
-                const float *group = v14_pos_emb_padded;
-                const float *w_a_row = p5_pos_emb_weight + o * 225;
-                const float *w_b_row = p5_pos_emb_weight + o * 225 + 225;
-                const float *w_c_row = p5_pos_emb_weight + o * 225 + 450;
-                const float *w_d_row = p5_pos_emb_weight + o * 225 + 675;
-                for (int t0 = 0; t0 < 192; t0 += ATTN_V_LANES * 2) {
-                    attn_v acc_a0 = {0}, acc_a1 = {0};
-                    attn_v acc_b0 = {0}, acc_b1 = {0};
-                    attn_v acc_c0 = {0}, acc_c1 = {0};
-                    attn_v acc_d0 = {0}, acc_d1 = {0};
-                    for (int j = 0; j < 225; j++) {
-                        const float *s = group + v14_pos_emb_taps[j] + t0;
-                        attn_v x0, x1;
-                        __builtin_memcpy(&x0, s, sizeof x0);
-                        __builtin_memcpy(&x1, s + ATTN_V_LANES, sizeof x1);
-                        acc_a0 += w_a_row[j] * x0; acc_a1 += w_a_row[j] * x1;
-                        acc_b0 += w_b_row[j] * x0; acc_b1 += w_b_row[j] * x1;
-                        acc_c0 += w_c_row[j] * x0; acc_c1 += w_c_row[j] * x1;
-                        acc_d0 += w_d_row[j] * x0; acc_d1 += w_d_row[j] * x1;
-                    }
-                    __builtin_memcpy(v14_pos_emb_wide + t0, &acc_a0, sizeof acc_a0);
-                    __builtin_memcpy(v14_pos_emb_wide + t0 + ATTN_V_LANES, &acc_a1, sizeof acc_a1);
-                    __builtin_memcpy(v14_pos_emb_wide + t0 + 192, &acc_b0, sizeof acc_b0);
-                    __builtin_memcpy(v14_pos_emb_wide + t0 + ATTN_V_LANES + 192, &acc_b1, sizeof acc_b1);
-                    __builtin_memcpy(v14_pos_emb_wide + t0 + 384, &acc_c0, sizeof acc_c0);
-                    __builtin_memcpy(v14_pos_emb_wide + t0 + ATTN_V_LANES + 384, &acc_c1, sizeof acc_c1);
-                    __builtin_memcpy(v14_pos_emb_wide + t0 + 576, &acc_d0, sizeof acc_d0);
-                    __builtin_memcpy(v14_pos_emb_wide + t0 + ATTN_V_LANES + 576, &acc_d1, sizeof acc_d1);
-                }
-                for (int y = 0; y < 8; y++) {
-                    for (int c = 0; c < 8; c++) {
-                        v14_pos_emb[n * 1024 + o * 64 + y * 8 + c] = v14_pos_emb_wide[y * 22 + c];
-                    }
-                }
-                for (int y = 0; y < 8; y++) {
-                    for (int c = 0; c < 8; c++) {
-                        v14_pos_emb[n * 1024 + o * 64 + y * 8 + c + 64] = v14_pos_emb_wide[y * 22 + c + 192];
-                    }
-                }
-                for (int y = 0; y < 8; y++) {
-                    for (int c = 0; c < 8; c++) {
-                        v14_pos_emb[n * 1024 + o * 64 + y * 8 + c + 128] = v14_pos_emb_wide[y * 22 + c + 384];
-                    }
-                }
-                for (int y = 0; y < 8; y++) {
-                    for (int c = 0; c < 8; c++) {
-                        v14_pos_emb[n * 1024 + o * 64 + y * 8 + c + 192] = v14_pos_emb_wide[y * 22 + c + 576];
-                    }
-                }
+            for (int oy = 0; oy < 8; oy++) {
+                attn_gemm_nn(v14_pos_emb + o * 64 + oy * 8, 1024, v11_reshape + o / 16 * 64, 64, 1, v14_pos_emb_bands + (448 - oy * 64), 8, 16, 8, 64, (const float *)0, 1.0f);
             }
         }
     }
 
     /* v16_transpose [1,64,16,16] = transpose[0, 3, 1, 2](v15_reshape) */
     {
-        for (int c = 0; c < 64; c++) {
-            for (int h = 0; h < 16; h++) {
-                for (int w = 0; w < 16; w++) {
-                    v16_transpose[c * 256 + h * 16 + w] = v15_reshape[h * 1024 + w * 64 + c];
+        for (int h = 0; h < 16; h++) {
+            for (int c0 = 0; c0 < 64; c0 += 8) {
+                for (int w0 = 0; w0 < 16; w0 += 8) {
+                    for (int c = c0; c < c0 + 8; c++) {
+                        for (int w = w0; w < w0 + 8; w++) {
+                            v16_transpose[c * 256 + h * 16 + w] = v15_reshape[h * 1024 + w * 64 + c];
+                        }
+                    }
                 }
             }
         }
@@ -499,9 +455,13 @@ void lambda_rel_c64_forward(const float *input, float *output, const float *para
     /* v19_transpose [1,4,16,64] = transpose[0, 2, 3, 1](v18_matmul) */
     {
         for (int c = 0; c < 4; c++) {
-            for (int h = 0; h < 16; h++) {
-                for (int w = 0; w < 64; w++) {
-                    v19_transpose[c * 1024 + h * 64 + w] = v18_matmul[w * 64 + c * 16 + h];
+            for (int h0 = 0; h0 < 16; h0 += 8) {
+                for (int w0 = 0; w0 < 64; w0 += 8) {
+                    for (int h = h0; h < h0 + 8; h++) {
+                        for (int w = w0; w < w0 + 8; w++) {
+                            v19_transpose[c * 1024 + h * 64 + w] = v18_matmul[w * 64 + c * 16 + h];
+                        }
+                    }
                 }
             }
         }

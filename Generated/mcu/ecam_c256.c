@@ -236,26 +236,19 @@ void ecam_c256_forward(const float *input, float *output, const float *params, f
 
     /* v5_conv2 [1,1,256,1] = conv2d(out=1, k=5, pad=2, dil=1, w=$2, b=$3)(v4_relu) */
     {
-        const int kw0 = 0 < 2 ? 2 : 0;
-        const int kw1_ = 2 < 0 ? 0 : 3;
-        const int kw1 = kw1_ < 5 ? kw1_ : 5;
+        float *out_col = v5_conv2;
         for (int h = 0; h < 256; h++) {
-            const int kh0 = h < 2 ? 2 - h : 0;
-            const int kh1_ = 257 - h < 0 ? 0 : 258 - h;
-            const int kh1 = kh1_ < 5 ? kh1_ : 5;
-            float v5_conv2_acc = p3_conv2_bias[0];
-            for (int i = 0; i < 32; i++) {
-                const float *x_plane = v4_relu + i * 256;
-                const float *w_plane = p2_conv2_weight + i * 25;
-                for (int kh = kh0; kh < kh1; kh++) {
-                    const float *w_row = w_plane + kh * 5;
-                    const int y = h + kh - 2;
-                    for (int kw = kw0; kw < kw1; kw++) {
-                        v5_conv2_acc += w_row[kw] * x_plane[y + kw - 2];
-                    }
-                }
+            out_col[h] = p3_conv2_bias[0];
+        }
+        for (int i = 0; i < 32; i++) {
+            const float *x_col = v4_relu + i * 256;
+            const float *w_plane = p2_conv2_weight + i * 25;
+            for (int kh = 0; kh < 5; kh++) {
+                const int lo = kh < 2 ? 2 - kh : 0;
+                const int hi_ = 258 - kh;
+                const int hi = hi_ < 256 ? hi_ : 256;
+                if (hi > lo) attn_row_axpy(out_col + lo, x_col + (lo + kh - 2), w_plane[kh * 5 + 2], hi - lo);
             }
-            v5_conv2[h] = v5_conv2_acc;
         }
     }
 

@@ -624,10 +624,14 @@ void lambda_c64_forward(const float *input, float *output, const float *params, 
 
     /* v12_q_px [1,64,4,16] = transpose[0, 3, 1, 2](v8_reshape) */
     {
-        for (int c = 0; c < 64; c++) {
-            for (int h = 0; h < 4; h++) {
-                for (int w = 0; w < 16; w++) {
-                    v12_q_px[c * 64 + h * 16 + w] = v8_reshape[h * 1024 + w * 64 + c];
+        for (int h = 0; h < 4; h++) {
+            for (int c0 = 0; c0 < 64; c0 += 8) {
+                for (int w0 = 0; w0 < 16; w0 += 8) {
+                    for (int c = c0; c < c0 + 8; c++) {
+                        for (int w = w0; w < w0 + 8; w++) {
+                            v12_q_px[c * 64 + h * 16 + w] = v8_reshape[h * 1024 + w * 64 + c];
+                        }
+                    }
                 }
             }
         }
@@ -647,10 +651,14 @@ void lambda_c64_forward(const float *input, float *output, const float *params, 
 
     /* v16_transpose [1,64,16,16] = transpose[0, 3, 1, 2](v15_reshape) */
     {
-        for (int c = 0; c < 64; c++) {
-            for (int h = 0; h < 16; h++) {
-                for (int w = 0; w < 16; w++) {
-                    v16_transpose[c * 256 + h * 16 + w] = v15_reshape[h * 1024 + w * 64 + c];
+        for (int h = 0; h < 16; h++) {
+            for (int c0 = 0; c0 < 64; c0 += 8) {
+                for (int w0 = 0; w0 < 16; w0 += 8) {
+                    for (int c = c0; c < c0 + 8; c++) {
+                        for (int w = w0; w < w0 + 8; w++) {
+                            v16_transpose[c * 256 + h * 16 + w] = v15_reshape[h * 1024 + w * 64 + c];
+                        }
+                    }
                 }
             }
         }
@@ -675,9 +683,13 @@ void lambda_c64_forward(const float *input, float *output, const float *params, 
     /* v19_transpose [1,4,16,64] = transpose[0, 2, 3, 1](v18_matmul) */
     {
         for (int c = 0; c < 4; c++) {
-            for (int h = 0; h < 16; h++) {
-                for (int w = 0; w < 64; w++) {
-                    v19_transpose[c * 1024 + h * 64 + w] = v18_matmul[w * 64 + c * 16 + h];
+            for (int h0 = 0; h0 < 16; h0 += 8) {
+                for (int w0 = 0; w0 < 64; w0 += 8) {
+                    for (int h = h0; h < h0 + 8; h++) {
+                        for (int w = w0; w < w0 + 8; w++) {
+                            v19_transpose[c * 1024 + h * 64 + w] = v18_matmul[w * 64 + c * 16 + h];
+                        }
+                    }
                 }
             }
         }

@@ -288,10 +288,15 @@ void triplet_c64_forward(const float *input, float *output, const float *params,
 
     /* v2_x_hc [1,28,28,64] = transpose[0, 3, 2, 1](input) */
     {
-        for (int c = 0; c < 28; c++) {
-            for (int h = 0; h < 28; h++) {
-                for (int w = 0; w < 64; w++) {
-                    v2_x_hc[c * 1792 + h * 64 + w] = input[w * 784 + h * 28 + c];
+        for (int h = 0; h < 28; h++) {
+            for (int c0 = 0; c0 < 28; c0 += 8) {
+                for (int w0 = 0; w0 < 64; w0 += 8) {
+                    const int c1 = c0 + 8 < 28 ? c0 + 8 : 28;
+                    for (int c = c0; c < c1; c++) {
+                        for (int w = w0; w < w0 + 8; w++) {
+                            v2_x_hc[c * 1792 + h * 64 + w] = input[w * 784 + h * 28 + c];
+                        }
+                    }
                 }
             }
         }
@@ -422,9 +427,14 @@ void triplet_c64_forward(const float *input, float *output, const float *params,
 
     /* v23_gate_hc [1,64,28,1] = transpose[0, 3, 2, 1](v20_sigmoid) */
     {
-        for (int c = 0; c < 64; c++) {
-            for (int h = 0; h < 28; h++) {
-                v23_gate_hc[c * 28 + h] = v20_sigmoid[h * 64 + c];
+        for (int c0 = 0; c0 < 64; c0 += 8) {
+            for (int h0 = 0; h0 < 28; h0 += 8) {
+                for (int c = c0; c < c0 + 8; c++) {
+                    const int h1 = h0 + 8 < 28 ? h0 + 8 : 28;
+                    for (int h = h0; h < h1; h++) {
+                        v23_gate_hc[c * 28 + h] = v20_sigmoid[h * 64 + c];
+                    }
+                }
             }
         }
     }

@@ -131,6 +131,13 @@ extension CEmitter {
     func emitConv2d(_ v: ValueID, _ a: Conv2dAttrs, into p: inout CPrinter) {
         let instr = program.instrs[v - 1]
         let x = instr.operands[0]
+        if let bands = ToeplitzConv(a, input: program.shape(of: x), output: instr.shape, outputLayout: plan.layouts[v]!) {
+            // GEMMs on hosts and tcc's asm micro-kernels; the direct form elsewhere.
+            HostBranch.printGEMM(
+                options.target, gemm: { p in p.block("") { p in emitToeplitzConv(v, a, bands, into: &p) } },
+                other: { p in emitConv2dDirect(v, a, into: &p) }, into: &p)
+            return
+        }
         if let wide = WideConv(a, input: program.shape(of: x), output: instr.shape, inputLayout: plan.layouts[x]!) {
             // 64-bit hosts run the wide form on padded copies (scratch MCUs are not asked for);
             // everything else, the direct form below.
@@ -162,9 +169,16 @@ extension CEmitter {
             }
         }
         // Rows of a few outputs are the per-pixel form: an axpy call per tap would do a term or
-        // two each (ECA's MLP runs a 5×5 conv over a C×1 plane).
+        // two each. A plane one column wide (ECA's MLP runs a k×k conv over a C×1 plane) is one
+        // contiguous column instead, so its taps run down the whole column.
         if xLayout.hwStride == 1 && outLayout.hwStride == 1 && a.stride == 1 && instr.shape.w >= Self.minConvRow {
             emitConv2dRows(v, a, into: &p)
+            return
+        }
+        if xLayout.hwStride == 1 && outLayout.hwStride == 1 && a.stride == 1 && program.shape(of: x).w == 1 && instr.shape.w == 1
+            && instr.shape.h >= Self.minConvRow
+        {
+            emitConv2dColumn(v, a, into: &p)
             return
         }
         let xs = program.shape(of: x)
@@ -385,6 +399,60 @@ extension CEmitter {
         }
     }
 
+    /// A convolution whose window spans the plane (see `ToeplitzConv`): per output channel, its
+    /// kernel rows as Toeplitz bands, then one GEMM per output row, every sample's input plane
+    /// times that row's run of bands; the bias after.
+    private func emitToeplitzConv(_ v: ValueID, _ a: Conv2dAttrs, _ geometry: ToeplitzConv, into p: inout CPrinter) {
+        let instr = program.instrs[v - 1]
+        let x = instr.operands[0]
+        let xs = program.shape(of: x)
+        let out = instr.shape
+        let (xLayout, outLayout) = (plan.layouts[x]!, plan.layouts[v]!)
+        let (k, pad, ow) = (a.kernel, a.padding, out.w)
+        let base = self.plan.temps[v]!.offset
+        let name = names.value(v)
+        let (bands, reversed) = ("\(name)_bands", "\(name)_reversed")
+        let (o, b, xi, t, oy): (CExpr, CExpr, CExpr, CExpr, CExpr) = ("o", "b", "x", "t", "oy")
+        let kh = b + geometry.firstKernelRow
+        let outPerGroup = out.c / a.groups
+        p.use(.gemmNN)
+        p.line("float *\(bands) = \(plus("scratch", CExpr(base))); /* \(geometry.bands) × [\(xs.w), \(ow)] */")
+        p.line("float *\(reversed) = \(plus("scratch", CExpr(base + geometry.bands * geometry.bandSize))); /* \(ow) + \(k) + \(ow) */")
+        Stmt.loop(variable: "t", extent: geometry.reversedRowSize, body: [.line("\(reversed)[t] = 0.0f;")]).print(into: &p)
+        // Bands of kernel rows past either end of the kernel are zeros, the same for every channel.
+        let (lo, hi) = (max(0, -geometry.firstKernelRow), min(geometry.bands, k - geometry.firstKernelRow))
+        for (from, to) in [(0, lo), (hi, geometry.bands)] where to > from {
+            Stmt.loop(variable: "t", extent: (to - from) * geometry.bandSize, body: [
+                .line("\(bands)[\(t + from * geometry.bandSize)] = 0.0f;")
+            ]).print(into: &p)
+        }
+        // Band b holds kernel row kh = b + firstKernelRow: [x][ox] = w[kh][x − ox + pad], which
+        // runs backwards along the row, so the row is reversed once and each x copies OW floats.
+        let band: [Stmt] = [
+            .line("float *band = \(plus(bands, b * geometry.bandSize));"),
+            .line("const float *w_row = \(plus(names.param(a.weight), (o * k + kh) * k));"),
+            .loop(variable: "t", extent: k, body: [.line("\(reversed)[\(t + ow)] = w_row[\(CExpr(k - 1) - t)];")]),
+            .loop(variable: "x", extent: xs.w, body: [
+                .line("const float *src = \(plus(reversed, CExpr(k + ow - 1 - pad) - xi));"),
+                .loop(variable: "t", extent: ow, body: [.line("band[\(xi * ow + t)] = src[t];")]),
+            ]),
+        ]
+        // Output row oy meets kernel rows pad − oy … pad − oy + H − 1: bands OH − 1 − oy onwards.
+        let gemm = Stmt.loop(variable: "oy", extent: out.h, body: [
+            .line(
+                "attn_gemm_nn(\(plus(pointer(v), o * outLayout.cStride + oy * ow)), \(outLayout.nStride), "
+                    + "\(plus(pointer(x), o / outPerGroup * xLayout.cStride)), \(xLayout.nStride), \(xLayout.hwStride), "
+                    + "\(plus(bands, (CExpr(out.h - 1) - oy) * geometry.bandSize)), \(ow), \(out.n), \(ow), \(xs.plane), (const float *)0, 1.0f);")
+        ])
+        var body: [Stmt] = [.range(variable: "b", from: CExpr(lo), to: CExpr(hi), body: band), gemm]
+        if let bias = a.bias {
+            body.append(.loop(variable: "n", extent: out.n, body: [.loop(variable: "t", extent: out.plane, body: [
+                .line("\(pointer(v))[\(index(v, n: "n", c: o) + t)] += \(names.param(bias))[o];")
+            ])]))
+        }
+        Stmt.loop(variable: "o", extent: out.c, body: body).print(into: &p)
+    }
+
     /// A 1×1 convolution reading channels-last (NHWC) input: each output element is a dot of a
     /// weight row with the pixel's contiguous channels.
     private func emitPointwiseConvChannelsLast(_ v: ValueID, _ a: Conv2dAttrs, into p: inout CPrinter) {
@@ -478,6 +546,49 @@ extension CEmitter {
                 p.use(.rowAxpy)
                 print(nest, into: &p)
             })
+    }
+
+    /// A stride-1 convolution of a plane one column wide: only the kernel column whose tap lands
+    /// on that column (kw·d = padding) reads the input, and each of its taps is one axpy down the
+    /// whole contiguous column, the sums in the per-pixel form's order (bias, then i, then kh).
+    private func emitConv2dColumn(_ v: ValueID, _ a: Conv2dAttrs, into p: inout CPrinter) {
+        let instr = program.instrs[v - 1]
+        let x = instr.operands[0]
+        let xs = program.shape(of: x)
+        let out = instr.shape
+        let xLayout = plan.layouts[x]!
+        let outLayout = plan.layouts[v]!
+        let (k, d, pad) = (a.kernel, a.dilation, a.padding)
+        var nest = Nest()
+        let n = nest.loop("n", out.n)
+        let o = nest.loop("o", out.c)
+        let wt = names.param(a.weight)
+        let start = a.bias.map { "\(names.param($0))[\(o.index)]" } ?? "0.0f"
+        let inPerGroup = xs.c / a.groups
+        var body: [Stmt] = [
+            .line("float *out_col = \(plus(pointer(v), outIndex(out, outLayout, n.index, o.index, .zero, .zero)));"),
+            .loop(variable: "h", extent: out.h, body: [.line("out_col[h] = \(start);")]),
+        ]
+        // The kernel column that reads input column 0, if any (else only the bias is left).
+        let reads = pad % d == 0 && pad / d < k
+        if reads {
+            let column = pad / d
+            let kh: CExpr = "kh"
+            body.append(.loop(variable: "i", extent: inPerGroup, body: [
+                .line("const float *x_col = \(plus(pointer(x), n.index * xLayout.nStride + inputChannel(a, out, o.index, inPerGroup) * xLayout.cStride));"),
+                .line("const float *w_plane = \(plus(wt, (o.index * inPerGroup + "i") * (k * k)));"),
+                .loop(variable: "kh", extent: k, body: [
+                    // Output rows whose tap falls inside the input column.
+                    .line("const int lo = \(kh * d) < \(pad) ? \(pad - kh * d) : 0;"),
+                    .line("const int hi_ = \(xs.h + pad - kh * d);"),
+                    .line("const int hi = hi_ < \(out.h) ? hi_ : \(out.h);"),
+                    .line("if (hi > lo) attn_row_axpy(out_col + lo, \(plus("x_col", "lo" + kh * d - pad)), w_plane[\(kh * k + column)], hi - lo);"),
+                ]),
+            ]))
+        }
+        nest.pre[nest.innermost].append(contentsOf: body)
+        if reads { p.use(.rowAxpy) }
+        print(nest, into: &p)
     }
 
     /// The input channel that the group-local index `i` of output channel `o`'s group reads.

@@ -27,6 +27,7 @@ extension CEmitter {
                 source = "\(names.param(id))[\(flat)]"
             }
         case .transpose(let perm):
+            if let tiled = tiledTranspose(v, perm) { return p.block("") { p in tiled.forEach { $0.print(into: &p) } } }
             let idx = [n, c, h, w]
             var src = [CExpr.zero, .zero, .zero, .zero]
             for axis in 0..<4 { src[perm[axis]] = idx[axis] }
@@ -56,6 +57,53 @@ extension CEmitter {
             for t in tables { p.line(t) }
             nest.print(into: &p)
         }
+    }
+
+    /// Edge of a tile of a transpose (`tiledTranspose`).
+    static let transposeTile = 8
+
+    /// A transpose whose innermost output axis reads the operand with a stride, when another
+    /// output axis reads it contiguously: both axes go in tiles of `transposeTile`, so each tile
+    /// reads whole runs of operand rows and writes whole runs of output rows (looping the output
+    /// in order read a new cache line per element: lambda's [V·K, M] → [M, V·K] of the position
+    /// lambdas spent longer there than in their GEMMs). Nil keeps the plain nest.
+    private func tiledTranspose(_ v: ValueID, _ perm: [Int]) -> [Stmt]? {
+        let out = program.instrs[v - 1].shape
+        let x = program.instrs[v - 1].operands[0]
+        let xs = program.shape(of: x)
+        let extents = [out.n, out.c, out.h, out.w]
+        let xExtents = [xs.n, xs.c, xs.h, xs.w]
+        let xLayout = plan.layouts[x]!
+        let xStrides = [xLayout.nStride, xLayout.cStride, xs.w * xLayout.hwStride, xLayout.hwStride]
+        // Operand stride along output axis j (an axis of extent 1 is never stepped).
+        let stride = { (j: Int) in xExtents[perm[j]] > 1 ? xStrides[perm[j]] : 0 }
+        let tile = Self.transposeTile
+        guard let inner = (0..<4).last(where: { extents[$0] > 1 }), stride(inner) != 1, extents[inner] >= tile,
+            let across = (0..<inner).last(where: { extents[$0] >= tile && stride($0) == 1 })
+        else { return nil }
+        let names = ["n", "c", "h", "w"]
+        let idx = names.map { CExpr.variable($0) }
+        var src = [CExpr.zero, .zero, .zero, .zero]
+        for axis in 0..<4 { src[perm[axis]] = extents[axis] > 1 ? idx[axis] : .zero }
+        let dst = (0..<4).map { extents[$0] > 1 ? idx[$0] : CExpr.zero }
+        let body = Stmt.line("\(element(v, n: dst[0], c: dst[1], h: dst[2], w: dst[3])) = \(element(x, n: src[0], c: src[1], h: src[2], w: src[3]));")
+        // One axis's loop inside its tile: to the tile's end, or the axis's where it is shorter.
+        func within(_ j: Int, _ inner: [Stmt]) -> [Stmt] {
+            let (e, start) = (extents[j], CExpr.variable("\(names[j])0"))
+            guard e % tile != 0 else { return [.range(variable: names[j], from: start, to: start + tile, body: inner)] }
+            let end = "\(names[j])1"
+            return [
+                .line("const int \(end) = \(start + tile) < \(e) ? \(start + tile) : \(e);"),
+                .range(variable: names[j], from: start, to: .variable(end), body: inner),
+            ]
+        }
+        var stmt = Stmt.stepped(variable: "\(names[across])0", extent: extents[across], step: CExpr(tile), body: [
+            .stepped(variable: "\(names[inner])0", extent: extents[inner], step: CExpr(tile), body: within(across, within(inner, [body])))
+        ])
+        for j in (0..<4).reversed() where j != across && j != inner && extents[j] > 1 {
+            stmt = .loop(variable: names[j], extent: extents[j], body: [stmt])
+        }
+        return [stmt]
     }
 
     /// Blocks as rows: loops over the block grid and the window's rows and columns (no index

@@ -16,8 +16,8 @@ public enum ScratchNeed: Hashable, Sendable {
     case none
     /// A block of query rows' scores over the keys (`attention`).
     case attentionScores
-    /// A zero-padded input plane and wide accumulators, on hosts only, when the conv is wide
-    /// enough to use them (`conv2d`).
+    /// A zero-padded input plane and wide accumulators, or a window spanning the plane's
+    /// Toeplitz bands, on hosts only, when the conv is wide enough to use them (`conv2d`).
     case wideConv(Conv2dAttrs)
 }
 

@@ -31,6 +31,15 @@ extension Plan {
                     return BudgetViolation(value: v, message: "conv2d's zero-padded input exceeds \(max) floats (32-bit indexing)")
                 }
                 guard WideConv.applies(a, output: instr.shape) else { entries = 0; break }
+                // The Toeplitz bands where a window spans the plane (the emitter falls back to the
+                // wide form when the result's rows are not contiguous, so that form is checked too).
+                if let bands = ToeplitzConv(a, input: x, output: instr.shape, outputLayout: Layout(buffer: .scratch, instr.shape, .nchw)),
+                    Limits.product(bands.bands, bands.bandSize).flatMap({ Limits.sum($0, bands.reversedRowSize) }) == nil
+                {
+                    return BudgetViolation(
+                        value: v,
+                        message: "conv2d's Toeplitz bands need \(bands.bands)·\(bands.bandSize) + \(bands.reversedRowSize) floats, over \(max) (32-bit indexing)")
+                }
                 let plan = WideConv(a, input: x, output: instr.shape, inputLayout: Layout(buffer: .scratch, x, .nchw))!
                 guard Limits.sum(plan.paddedSize, plan.block * plan.tiledLength) != nil else {
                     return BudgetViolation(

@@ -13,7 +13,8 @@ package struct Placement: Sendable {
     /// Floats of scratch the kernel needs.
     package let scratchSize: Int
     /// Floats of scratch on 64-bit hosts (x86-64, AArch64): `scratchSize` plus the padded planes
-    /// and wide buffers of the convolutions' host code, which MCUs do not run (`WideConv`).
+    /// and wide buffers (or Toeplitz bands) of the convolutions' host code, which MCUs do not run
+    /// (`WideConv`, `ToeplitzConv`).
     package let hostScratchSize: Int
     /// Working scratch an op uses while it runs (attention's score rows, a wide conv's buffers).
     package let temps: [ValueID: Region]
@@ -25,13 +26,16 @@ package struct Placement: Sendable {
 }
 
 /// Floats of working scratch `instr` needs while it runs, beyond its result; `operand` is the
-/// layout of its first operand.
-package func workingScratch(_ instr: Instr, _ p: Program, operand: Layout?) -> Int? {
+/// layout of its first operand, `result` its own.
+package func workingScratch(_ instr: Instr, _ p: Program, operand: Layout?, result: Layout?) -> Int? {
     switch instr.op.traits.scratch {
     case .none: return nil
     case .attentionScores: return attentionScratch(instr, p, rows: Plan.attentionRowBlock)
     case .wideConv(let a):
         guard let operand else { return nil }
+        if let result, let toeplitz = ToeplitzConv(a, input: p.shape(of: instr.operands[0]), output: instr.shape, outputLayout: result) {
+            return toeplitz.tempSize
+        }
         return WideConv(a, input: p.shape(of: instr.operands[0]), output: instr.shape, inputLayout: operand)?.tempSize
     }
 }
@@ -145,7 +149,7 @@ private struct PlacementState {
 
     mutating func reserveWorkingScratch(_ id: ValueID) {
         let instr = p.instrs[id - 1]
-        guard let size = workingScratch(instr, p, operand: instr.operands.first.flatMap { layouts[$0] }) else { return }
+        guard let size = workingScratch(instr, p, operand: instr.operands.first.flatMap { layouts[$0] }, result: layouts[id]) else { return }
         switch instr.op.traits.scratch {
         case .wideConv:
             // Host-only working memory goes after everything else, so MCUs, which run the
