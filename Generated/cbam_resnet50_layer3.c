@@ -222,7 +222,77 @@ static inline void attn_rows_dot(float *y0, float *y1, const float *w, int rows,
 }
 #endif
 
-#if defined(__x86_64__) || defined(__aarch64__)
+#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
+/* CBAM's gated channel pools, gcc and clang on 64-bit hosts: for every pixel i of the n-pixel
+ * plane, sum[i] = scale * Σ_c g[c]·x[c·n + i] and max[i] = max_c g[c]·x[c·n + i] (NaN skipped,
+ * as in attn_row_scale_sum_max), without storing the gated tensor. Channels go ATTN_RB at a
+ * time: each block's gated rows are joined in registers before sum and max are read and
+ * written once, where a call per channel loads and stores both planes for every row. */
+static inline void attn_rows_scale_pool(float *sum, float *max, const float *x, const float *g, int rows, int n, float scale)
+{
+    const attn_rb zero = {0.0f};
+    int i = 0;
+    for (; i + ATTN_RB <= n; i += ATTN_RB) {
+        __builtin_memcpy(sum + i, &zero, sizeof zero);
+        const attn_rb low = zero - INFINITY;
+        __builtin_memcpy(max + i, &low, sizeof low);
+    }
+    for (; i < n; i++) {
+        sum[i] = 0.0f;
+        max[i] = -INFINITY;
+    }
+    int r = 0;
+    for (; r + ATTN_RB <= rows; r += ATTN_RB) {
+        const float *p = x + (long)r * n;
+        float gj[ATTN_RB];
+        for (int j = 0; j < ATTN_RB; j++) gj[j] = g[r + j];
+        for (i = 0; i + ATTN_RB <= n; i += ATTN_RB) {
+            attn_rb s, m;
+            __builtin_memcpy(&s, sum + i, sizeof s);
+            __builtin_memcpy(&m, max + i, sizeof m);
+            for (int j = 0; j < ATTN_RB; j++) {
+                attn_rb v;
+                __builtin_memcpy(&v, p + (long)j * n + i, sizeof v);
+                v *= gj[j];
+                s += v;
+                m = ATTN_RB_MAX(v, m);
+            }
+            __builtin_memcpy(sum + i, &s, sizeof s);
+            __builtin_memcpy(max + i, &m, sizeof m);
+        }
+        for (; i < n; i++) {
+            for (int j = 0; j < ATTN_RB; j++) {
+                const float v = gj[j] * p[(long)j * n + i];
+                sum[i] += v;
+                max[i] = v > max[i] ? v : max[i];
+            }
+        }
+    }
+    for (; r < rows; r++) {
+        const float *p = x + (long)r * n;
+        const float gr = g[r];
+        for (i = 0; i + ATTN_RB <= n; i += ATTN_RB) {
+            attn_rb v, s, m;
+            __builtin_memcpy(&v, p + i, sizeof v);
+            v *= gr;
+            __builtin_memcpy(&s, sum + i, sizeof s);
+            __builtin_memcpy(&m, max + i, sizeof m);
+            s += v;
+            m = ATTN_RB_MAX(v, m);
+            __builtin_memcpy(sum + i, &s, sizeof s);
+            __builtin_memcpy(max + i, &m, sizeof m);
+        }
+        for (; i < n; i++) {
+            const float v = gr * p[i];
+            sum[i] += v;
+            max[i] = v > max[i] ? v : max[i];
+        }
+    }
+    for (i = 0; i < n; i++) sum[i] *= scale;
+}
+#endif
+
+#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
 /* y[i] += a * x[i]: one tap of a convolution applied to a whole output row at once, so the
  * inner loop is contiguous (gcc vectorises it; tcc gets packed SSE). */
 #if defined(__TINYC__) && defined(__x86_64__)
@@ -490,6 +560,7 @@ static void attn_row_sum_max(const float *x, int n, float *sum, float *max)
 #endif
 #endif
 
+#if !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
 /* v = g * x[i]; sum[i] += v; max[i] = v > max[i] ? v : max[i]: CBAM's pass that applies the
  * channel gate and pools over channels, without storing the gated tensor. */
 #if defined(__TINYC__) && defined(__x86_64__)
@@ -528,6 +599,7 @@ static void attn_row_scale_sum_max(float *sum, float *max, const float *x, float
         max[i] = v > max[i] ? v : max[i];
     }
 }
+#endif
 #endif
 
 /* y[i] = s[i] * (g * x[i]): CBAM's final pass, the channel gate recomputed from x. */
@@ -793,7 +865,7 @@ void cbam_resnet50_layer3_forward(const float *input, float *output, const float
      * v12_mean_c [1,1,14,14] = channel_pool.mean(v11_x1) -> scratch[0..<196]
      * v13_max_c [1,1,14,14] = channel_pool.max(v11_x1) -> scratch[196..<392]
      * v14_concat [1,2,14,14] = concat.c(v12_mean_c, v13_max_c) -> scratch[0..<392]
-     * v15_conv [1,1,14,14] = conv2d(out=1, k=7, pad=3, dil=1, w=$2)(v14_concat) -> scratch[392..<588]
+     * v15_conv [1,1,14,14] = conv2d(out=1, k=7, pad=3, dil=1, w=$2)(v14_concat) -> scratch[392..<588], working scratch[3072..<4192] on 64-bit hosts
      * v16_bn [1,1,14,14] = affine(scale=$3, shift=$4)(v15_conv) -> inline (fused into its readers)
      * v17_sigmoid [1,1,14,14] = sigmoid(v16_bn) -> scratch[0..<196]
      * v18_mul [1,1024,14,14] = mul(v17_sigmoid, v11_x1) -> output
@@ -882,6 +954,9 @@ void cbam_resnet50_layer3_forward(const float *input, float *output, const float
     /* v12_mean_c [1,1,14,14] = channel_pool.mean(v11_x1) */
     /* v13_max_c [1,1,14,14] = channel_pool.max(v11_x1) */
     {
+        #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
+        attn_rows_scale_pool(v12_mean_c, v13_max_c, input, v10_sigmoid, 1024, 196, 0.0009765625f);
+        #else
         float *v12_mean_c_plane = v12_mean_c;
         for (int hw = 0; hw < 196; hw++) {
             v12_mean_c_plane[hw] = 0.0f;
@@ -897,35 +972,103 @@ void cbam_resnet50_layer3_forward(const float *input, float *output, const float
         for (int hw = 0; hw < 196; hw++) {
             v12_mean_c_plane[hw] *= 0.0009765625f;
         }
+        #endif
     }
 
     /* v15_conv [1,1,14,14] = conv2d(out=1, k=7, pad=3, dil=1, w=$2)(v14_concat) */
-    #if !(defined(__x86_64__) || defined(__aarch64__))
-    for (int h = 0; h < 14; h++) {
-        attn_conv_rows(v15_conv + h * 14, 196, p2_spatial_conv_conv_weight, v14_concat, 196, 14, 14, 1, 2, 7, 1, 3, h, 14, (const float *)0);
-    }
-    #else
-    for (int h = 0; h < 14; h++) {
-        const int kh0 = h < 3 ? 3 - h : 0;
-        const int kh1_ = 16 - h < 0 ? 0 : 17 - h;
-        const int kh1 = kh1_ < 7 ? kh1_ : 7;
-        float *out_row = v15_conv + h * 14;
-        for (int w = 0; w < 14; w++) {
-            out_row[w] = 0.0f;
+    #if defined(__x86_64__) || defined(__aarch64__)
+    {
+        float *v15_conv_padded = scratch + 3072; /* [2, 20, 20] + 32 */
+        float *v15_conv_wide = scratch + 3904; /* 1 × 288 */
+        #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
+        for (int t = 0; t < 832; t++) {
+            v15_conv_padded[t] = 0.0f;
         }
         for (int i = 0; i < 2; i++) {
-            const float *x_plane = v14_concat + i * 196;
-            const float *w_plane = p2_spatial_conv_conv_weight + i * 49;
-            for (int kh = kh0; kh < kh1; kh++) {
-                const float *x_row = x_plane + (h * 14 + kh * 14 - 42);
-                for (int kw = 0; kw < 7; kw++) {
-                    const int lo = kw < 3 ? 3 - kw : 0;
-                    const int hi_ = 17 - kw;
-                    const int hi = hi_ < 14 ? hi_ : 14;
-                    if (hi > lo) attn_row_axpy(out_row + lo, x_row + (lo + kw - 3), w_plane[kh * 7 + kw], hi - lo);
+            for (int y = 0; y < 14; y++) {
+                float *dst = v15_conv_padded + i * 400 + y * 20 + 63;
+                for (int c = 0; c < 14; c++) {
+                    dst[c] = v14_concat[i * 196 + y * 14 + c];
                 }
             }
         }
+        #if defined(__AVX512F__)
+        #define ATTN_V_LANES 16
+        #elif defined(__AVX__)
+        #define ATTN_V_LANES 8
+        #else
+        #define ATTN_V_LANES 4
+        #endif
+        typedef float attn_v __attribute__((vector_size(4 * ATTN_V_LANES)));
+        static const int v15_conv_taps[98] = {0, 1, 2, 3, 4, 5, 6, 20, 21, 22, 23, 24, 25, 26, 40, 41, 42, 43, 44, 45, 46, 60, 61, 62, 63, 64, 65, 66, 80, 81, 82, 83, 84, 85, 86, 100, 101, 102, 103, 104, 105, 106, 120, 121, 122, 123, 124, 125, 126, 400, 401, 402, 403, 404, 405, 406, 420, 421, 422, 423, 424, 425, 426, 440, 441, 442, 443, 444, 445, 446, 460, 461, 462, 463, 464, 465, 466, 480, 481, 482, 483, 484, 485, 486, 500, 501, 502, 503, 504, 505, 506, 520, 521, 522, 523, 524, 525, 526};
+        for (int o = 0; o < 1; o++) {
+            const float *group = v15_conv_padded;
+            const float *w_a_row = p2_spatial_conv_conv_weight + o * 98;
+            for (int t0 = 0; t0 < 288; t0 += 32) {
+                attn_v acc0 = {0}, acc1 = {0}, acc2 = {0}, acc3 = {0}, acc4 = {0}, acc5 = {0}, acc6 = {0}, acc7 = {0};
+                for (int j = 0; j < 98; j++) {
+                    const float *s = group + v15_conv_taps[j] + t0;
+                    const float wj = w_a_row[j];
+                    { attn_v x; __builtin_memcpy(&x, s, sizeof x); acc0 += wj * x; }
+                    { attn_v x; __builtin_memcpy(&x, s + ATTN_V_LANES, sizeof x); acc1 += wj * x; }
+                    if (2 * ATTN_V_LANES < 32) { attn_v x; __builtin_memcpy(&x, s + 2 * ATTN_V_LANES, sizeof x); acc2 += wj * x; }
+                    if (3 * ATTN_V_LANES < 32) { attn_v x; __builtin_memcpy(&x, s + 3 * ATTN_V_LANES, sizeof x); acc3 += wj * x; }
+                    if (4 * ATTN_V_LANES < 32) { attn_v x; __builtin_memcpy(&x, s + 4 * ATTN_V_LANES, sizeof x); acc4 += wj * x; }
+                    if (5 * ATTN_V_LANES < 32) { attn_v x; __builtin_memcpy(&x, s + 5 * ATTN_V_LANES, sizeof x); acc5 += wj * x; }
+                    if (6 * ATTN_V_LANES < 32) { attn_v x; __builtin_memcpy(&x, s + 6 * ATTN_V_LANES, sizeof x); acc6 += wj * x; }
+                    if (7 * ATTN_V_LANES < 32) { attn_v x; __builtin_memcpy(&x, s + 7 * ATTN_V_LANES, sizeof x); acc7 += wj * x; }
+                }
+                { __builtin_memcpy(v15_conv_wide + t0, &acc0, sizeof acc0); }
+                { __builtin_memcpy(v15_conv_wide + t0 + ATTN_V_LANES, &acc1, sizeof acc1); }
+                if (2 * ATTN_V_LANES < 32) { __builtin_memcpy(v15_conv_wide + t0 + 2 * ATTN_V_LANES, &acc2, sizeof acc2); }
+                if (3 * ATTN_V_LANES < 32) { __builtin_memcpy(v15_conv_wide + t0 + 3 * ATTN_V_LANES, &acc3, sizeof acc3); }
+                if (4 * ATTN_V_LANES < 32) { __builtin_memcpy(v15_conv_wide + t0 + 4 * ATTN_V_LANES, &acc4, sizeof acc4); }
+                if (5 * ATTN_V_LANES < 32) { __builtin_memcpy(v15_conv_wide + t0 + 5 * ATTN_V_LANES, &acc5, sizeof acc5); }
+                if (6 * ATTN_V_LANES < 32) { __builtin_memcpy(v15_conv_wide + t0 + 6 * ATTN_V_LANES, &acc6, sizeof acc6); }
+                if (7 * ATTN_V_LANES < 32) { __builtin_memcpy(v15_conv_wide + t0 + 7 * ATTN_V_LANES, &acc7, sizeof acc7); }
+            }
+            for (int y = 0; y < 14; y++) {
+                for (int c = 0; c < 14; c++) {
+                    v15_conv[y * 14 + c] = v15_conv_wide[y * 20 + c];
+                }
+            }
+        }
+        #else
+        for (int t = 0; t < 832; t++) {
+            v15_conv_padded[t] = 0.0f;
+        }
+        for (int i = 0; i < 2; i++) {
+            for (int y = 0; y < 14; y++) {
+                float *dst = v15_conv_padded + i * 400 + y * 20 + 63;
+                for (int c = 0; c < 14; c++) {
+                    dst[c] = v14_concat[i * 196 + y * 14 + c];
+                }
+            }
+        }
+        for (int o = 0; o < 1; o++) {
+            for (int t = 0; t < 274; t++) {
+                v15_conv_wide[t] = 0.0f;
+            }
+            const float *w_o = p2_spatial_conv_conv_weight + o * 98;
+            const float *group = v15_conv_padded;
+            for (int i = 0; i < 2; i++) {
+                for (int kh = 0; kh < 7; kh++) {
+                    for (int kw = 0; kw < 7; kw++) {
+                        attn_row_axpy(v15_conv_wide, group + i * 400 + kh * 20 + kw, w_o[i * 49 + kh * 7 + kw], 274);
+                    }
+                }
+            }
+            for (int y = 0; y < 14; y++) {
+                for (int c = 0; c < 14; c++) {
+                    v15_conv[y * 14 + c] = v15_conv_wide[y * 20 + c];
+                }
+            }
+        }
+        #endif
+    }
+    #else
+    for (int h = 0; h < 14; h++) {
+        attn_conv_rows(v15_conv + h * 14, 196, p2_spatial_conv_conv_weight, v14_concat, 196, 14, 14, 1, 2, 7, 1, 3, h, 14, (const float *)0);
     }
     #endif
 

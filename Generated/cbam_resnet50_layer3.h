@@ -23,7 +23,11 @@
 #define CBAM_RESNET50_LAYER3_INPUT_SIZE 200704 /* [N,C,H,W] = [1,1024,14,14] */
 #define CBAM_RESNET50_LAYER3_OUTPUT_SIZE 200704 /* [1,1024,14,14] */
 #define CBAM_RESNET50_LAYER3_PARAMS_SIZE 131172
+#if defined(__x86_64__) || defined(__aarch64__)
+#define CBAM_RESNET50_LAYER3_SCRATCH_SIZE 4192 /* with the host code's own buffers (padded planes, score rows) */
+#else
 #define CBAM_RESNET50_LAYER3_SCRATCH_SIZE 3072
+#endif
 #define CBAM_RESNET50_LAYER3_INPUT_N 1
 #define CBAM_RESNET50_LAYER3_INPUT_C 1024
 #define CBAM_RESNET50_LAYER3_INPUT_H 14

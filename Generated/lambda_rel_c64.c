@@ -46,12 +46,12 @@ static inline float attn_expf_host(float x)
 /* The register tile both GEMM helpers run on, for gcc and clang on 64-bit hosts. B's columns come
  * packed by the caller: for each k, V vectors of consecutive columns (zeros past the last one), so
  * each step loads them once and multiply-adds one broadcast element of each of A's R rows into
- * R x V accumulators that stay in registers across the whole k block. A(r, p) is
- * a[r * ars + p * acs]; C[r][t] is c[r * ldc + t * cs]. Inlined with constant R, V (and acs when
- * it is 1), so the accumulators are registers, not an array on the stack: R x V stays within 12,
- * which with the panel's vectors and the broadcast fits the 16 registers of SSE and AVX2. The
- * block's sums are stored (`first`) or added to C's: the caller applies alpha and bias once the
- * last block is in (a vector of alpha live in this loop would cost an accumulator its register). */
+ * R x V accumulators that stay in registers across the whole k block. A(r, p) is a[r * ars + p]
+ * (the caller packs a strided A); C[r][t] is c[r * ldc + t * cs]. Inlined with constant R and V,
+ * so the accumulators are registers, not an array on the stack: R x V stays within 12, which with
+ * the panel's vectors and the broadcast fits the 16 registers of SSE and AVX2. The block's sums
+ * are stored (`first`) or added to C's: the caller applies alpha and bias once the last block is
+ * in (a vector of alpha live in this loop would cost an accumulator its register). */
 #ifndef ATTN_GEMM_OUT_OF_LINE
 /* Out of line and opaque to gcc's interprocedural passes: propagating one call's constant
  * sizes into the body made gcc 12 warn about iterations that never run
@@ -72,9 +72,23 @@ static inline float attn_expf_host(float x)
 #endif
 /* k rows per packed block: two vectors of columns by this many rows fill half of L1. */
 #define ATTN_GEMM_KC 256
+/* Rows of a strided A packed at once (attention's transposed queries). */
+#define ATTN_GEMM_MC 48
 typedef float attn_gemm_vec __attribute__((vector_size(4 * ATTN_GEMM_LANES)));
+/* Stores (`first`) or adds a tile's sums, held in `out` (rows `pitch` apart), to the rows x cols
+ * corner of C they cover. */
+ATTN_GEMM_OUT_OF_LINE static void attn_gemm_store_edge(float *c, long ldc, long cs, const float *out, long pitch, long rows, long cols,
+                                                        int first)
+{
+    for (long r = 0; r < rows; r++) {
+        for (long t = 0; t < cols; t++) {
+            float *ct = c + r * ldc + t * cs;
+            *ct = first ? out[r * pitch + t] : *ct + out[r * pitch + t];
+        }
+    }
+}
 static inline __attribute__((always_inline)) void attn_gemm_tile(const int R, const int V, float *c, long ldc, long cs, const float *a, long ars,
-                                                                  long acs, const float *bt, long kc, long rows_, long cols, int first)
+                                                                  const float *bt, long kc, long rows_, long cols, int first)
 {
     const float *ar[12];
     for (int r = 0; r < R; r++) ar[r] = a + (r < rows_ ? r : 0) * ars; /* rows past the end: never stored */
@@ -87,52 +101,56 @@ static inline __attribute__((always_inline)) void attn_gemm_tile(const int R, co
         __builtin_memcpy(&b0, bt + p * V * ATTN_GEMM_LANES, sizeof b0);
         if (V > 1) __builtin_memcpy(&b1, bt + p * V * ATTN_GEMM_LANES + ATTN_GEMM_LANES, sizeof b1);
         for (int r = 0; r < R; r++) {
-            const float x = ar[r][p * acs];
+            const float x = ar[r][p];
             acc[r][0] += x * b0;
             if (V > 1) acc[r][1] += x * b1;
         }
     }
-    for (int r = 0; r < R && r < rows_; r++) {
-        for (int h = 0; h < V && h * ATTN_GEMM_LANES < cols; h++) {
-            attn_gemm_vec s = acc[r][h];
-            const long left = cols - h * ATTN_GEMM_LANES;
-            float *ch = c + r * ldc + h * ATTN_GEMM_LANES * cs;
-            if (cs == 1 && left >= ATTN_GEMM_LANES) {
+    if (cs == 1 && rows_ >= R && cols >= V * ATTN_GEMM_LANES) {
+        for (int r = 0; r < R; r++) {
+            for (int h = 0; h < V; h++) {
+                float *ch = c + r * ldc + h * ATTN_GEMM_LANES;
+                attn_gemm_vec s = acc[r][h];
                 if (!first) {
                     attn_gemm_vec old;
                     __builtin_memcpy(&old, ch, sizeof old);
                     s += old;
                 }
                 __builtin_memcpy(ch, &s, sizeof s);
-            } else {
-                for (int t = 0; t < ATTN_GEMM_LANES; t++) {
-                    if (t < left) ch[t * cs] = first ? s[t] : ch[t * cs] + s[t];
-                }
             }
         }
+    } else {
+        /* A tile at the edge of C, or C's columns strided: through memory, out of line. */
+        float out[12 * 2 * ATTN_GEMM_LANES];
+        for (int r = 0; r < R; r++) {
+            for (int h = 0; h < V; h++) __builtin_memcpy(out + (r * V + h) * ATTN_GEMM_LANES, &acc[r][h], sizeof acc[r][h]);
+        }
+        const long width = V * ATTN_GEMM_LANES;
+        attn_gemm_store_edge(c, ldc, cs, out, width, rows_ < R ? rows_ : R, cols < width ? cols : width, first);
     }
 }
 /* Every row tile of A over one packed block of B's columns: six rows by two vectors, the last
- * rows by as few as fit them; twelve rows by one vector when the panel is one vector wide. */
-static inline __attribute__((always_inline)) void attn_gemm_panel(float *c, long ldc, long cs, const float *a, long ars, long acs,
-                                                                   const float *bt, long m, long kc, long cols, int first)
+ * rows by a six- or three-row tile; twelve rows by one vector when the panel is one vector wide,
+ * the last by a twelve- or six-row tile. Out of line and shared by both GEMM helpers, so a file
+ * compiles these four tiles once: each inlined copy of them cost gcc about as long as the rest of
+ * a kernel. A leftover tile of a few rows computes rows it does not store (the first row again),
+ * which costs less than a tile shape of its own. */
+ATTN_GEMM_OUT_OF_LINE static void attn_gemm_panel(float *c, long ldc, long cs, const float *a, long ars, const float *bt, long m, long kc,
+                                                   long cols, int first)
 {
+    long i = 0;
     if (cols > ATTN_GEMM_LANES) {
-        long i = 0;
-        for (; i + 6 <= m; i += 6) attn_gemm_tile(6, 2, c + i * ldc, ldc, cs, a + i * ars, ars, acs, bt, kc, 6, cols, first);
-        if (m - i > 4) attn_gemm_tile(6, 2, c + i * ldc, ldc, cs, a + i * ars, ars, acs, bt, kc, m - i, cols, first);
-        else if (m - i > 2) attn_gemm_tile(4, 2, c + i * ldc, ldc, cs, a + i * ars, ars, acs, bt, kc, m - i, cols, first);
-        else if (m - i > 0) attn_gemm_tile(2, 2, c + i * ldc, ldc, cs, a + i * ars, ars, acs, bt, kc, m - i, cols, first);
+        for (; i + 6 <= m; i += 6) attn_gemm_tile(6, 2, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, 6, cols, first);
+        if (m - i > 3) attn_gemm_tile(6, 2, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
+        else if (m - i > 0) attn_gemm_tile(3, 2, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
     } else {
-        long i = 0;
-        for (; i + 12 <= m; i += 12) attn_gemm_tile(12, 1, c + i * ldc, ldc, cs, a + i * ars, ars, acs, bt, kc, 12, cols, first);
-        if (m - i > 6) attn_gemm_tile(12, 1, c + i * ldc, ldc, cs, a + i * ars, ars, acs, bt, kc, m - i, cols, first);
-        else if (m - i > 0) attn_gemm_tile(6, 1, c + i * ldc, ldc, cs, a + i * ars, ars, acs, bt, kc, m - i, cols, first);
+        for (; i + 12 <= m; i += 12) attn_gemm_tile(12, 1, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, 12, cols, first);
+        if (m - i > 6) attn_gemm_tile(12, 1, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
+        else if (m - i > 0) attn_gemm_tile(6, 1, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
     }
 }
 #endif
 
-#if defined(__x86_64__) || defined(__aarch64__)
 /* C[m][t] = alpha * sum_k A(m, k) * B(k)[t] (+ bias[m]) for gcc and clang on 64-bit hosts: the
  * 1x1 convolutions, A.B products and attention scores. A(m, k) is a[m * ars + k * acs]; row k of
  * B starts at b + k * ldb, rows of C at c + m * ldc. B goes in panels of two vectors of columns
@@ -140,6 +158,36 @@ static inline __attribute__((always_inline)) void attn_gemm_panel(float *c, long
  * row tile of A runs over it; read in place, a block of six rows streamed all of a large B
  * from L3), on attn_gemm_tile's register tiles. */
 #if defined(__TINYC__) && defined(__x86_64__)
+#ifndef ATTN_TCC_ISA_KNOWN
+#define ATTN_TCC_ISA_KNOWN
+/* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
+ * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
+ * or 2 forces one (the tests run both). */
+static int attn_tcc_isa(void)
+{
+#ifdef ATTN_TCC_ISA
+    return ATTN_TCC_ISA;
+#else
+    static int isa;
+    if (!isa) {
+        unsigned a, b, c, d, lo, hi;
+        int ymm = 0;
+        __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+        /* FMA, OSXSAVE and AVX; then the OS's XCR0 must enable the xmm and ymm state. */
+        if ((c & 0x18001000u) == 0x18001000u) {
+            __asm__ volatile(".byte 0x0f,0x01,0xd0" : "=a"(lo), "=d"(hi) : "c"(0)); /* xgetbv */
+            ymm = (lo & 6u) == 6u;
+        }
+        if (ymm) {
+            __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
+            ymm = (b >> 5) & 1u; /* AVX2 */
+        }
+        isa = ymm ? 2 : 1;
+    }
+    return isa;
+#endif
+}
+#endif
 /* The tcc tier on x86-64: a tile of 6 rows x 4 columns of C in xmm0-xmm5 across a chunk of the
  * k loop, through tcc's inline assembler (it names xmm0-xmm7 only and has no shuffles, so the
  * six values of A a step needs are packed first, each repeated in four lanes). A step is one
@@ -147,14 +195,169 @@ static inline __attribute__((always_inline)) void attn_gemm_panel(float *c, long
  * loads and stores C for every one). Chunks of k keep the packed panel on the stack. A whole
  * panel with k in one chunk goes from the registers to C, scaled and biased; other tiles, and
  * the columns past the last whole vector, go through C code. A short last panel takes four
- * rows (xmm0-xmm3). */
+ * rows (xmm0-xmm3). With AVX2 and FMA (attn_tcc_isa) the whole tiles of 16 columns run in
+ * attn_nn16 instead: 6 rows x 16 columns in ymm0-ymm11, a step two loads of B, six broadcasts of
+ * A from the same packed panel and twelve fused multiply-adds; it adds C's partial sums of the
+ * chunks before and scales and biases after the last itself, so only a short last panel goes
+ * through a tile on the stack. A whole function in assembly (SysV registers: pack, B, steps, B's
+ * row pitch in bytes, C, and {C's row pitch, flags 1 add C / 2 last chunk / 4 four rows, alpha and
+ * biases}), its VEX instructions as bytes (tcc's assembler has no VEX). */
+static void attn_nn16(const float *pack, const float *b, long kc, long ldb, float *out, const long *ctl);
+__asm__(
+    ".text\n"
+    "attn_nn16:\n\t"
+    "mov (%r9), %r10\n\t"
+    "mov 8(%r9), %rax\n\t"
+    ".byte 0xc5,0xfc,0x57,0xc0\n\t" /* vxorps %ymm0, %ymm0, %ymm0 */
+    ".byte 0xc5,0xf4,0x57,0xc9\n\t" /* vxorps %ymm1, %ymm1, %ymm1 */
+    ".byte 0xc5,0xec,0x57,0xd2\n\t" /* vxorps %ymm2, %ymm2, %ymm2 */
+    ".byte 0xc5,0xe4,0x57,0xdb\n\t" /* vxorps %ymm3, %ymm3, %ymm3 */
+    ".byte 0xc5,0xdc,0x57,0xe4\n\t" /* vxorps %ymm4, %ymm4, %ymm4 */
+    ".byte 0xc5,0xd4,0x57,0xed\n\t" /* vxorps %ymm5, %ymm5, %ymm5 */
+    ".byte 0xc5,0xcc,0x57,0xf6\n\t" /* vxorps %ymm6, %ymm6, %ymm6 */
+    ".byte 0xc5,0xc4,0x57,0xff\n\t" /* vxorps %ymm7, %ymm7, %ymm7 */
+    ".byte 0xc4,0x41,0x3c,0x57,0xc0\n\t" /* vxorps %ymm8, %ymm8, %ymm8 */
+    ".byte 0xc4,0x41,0x34,0x57,0xc9\n\t" /* vxorps %ymm9, %ymm9, %ymm9 */
+    ".byte 0xc4,0x41,0x2c,0x57,0xd2\n\t" /* vxorps %ymm10, %ymm10, %ymm10 */
+    ".byte 0xc4,0x41,0x24,0x57,0xdb\n\t" /* vxorps %ymm11, %ymm11, %ymm11 */
+    "test $4, %al\n\t"
+    "jnz 4f\n\t"
+    "1:\n\t"
+    ".byte 0xc5,0x7c,0x10,0x26\n\t" /* vmovups (%rsi), %ymm12 */
+    ".byte 0xc5,0x7c,0x10,0x6e,0x20\n\t" /* vmovups 32(%rsi), %ymm13 */
+    "add %rcx, %rsi\n\t"
+    ".byte 0xc4,0x62,0x7d,0x18,0x37\n\t" /* vbroadcastss 0(%rdi), %ymm14 */
+    ".byte 0xc4,0xc2,0x0d,0xb8,0xc4\n\t" /* vfmadd231ps %ymm12, %ymm14, %ymm0 */
+    ".byte 0xc4,0xc2,0x0d,0xb8,0xcd\n\t" /* vfmadd231ps %ymm13, %ymm14, %ymm1 */
+    ".byte 0xc4,0x62,0x7d,0x18,0x7f,0x10\n\t" /* vbroadcastss 16(%rdi), %ymm15 */
+    ".byte 0xc4,0xc2,0x05,0xb8,0xd4\n\t" /* vfmadd231ps %ymm12, %ymm15, %ymm2 */
+    ".byte 0xc4,0xc2,0x05,0xb8,0xdd\n\t" /* vfmadd231ps %ymm13, %ymm15, %ymm3 */
+    ".byte 0xc4,0x62,0x7d,0x18,0x77,0x20\n\t" /* vbroadcastss 32(%rdi), %ymm14 */
+    ".byte 0xc4,0xc2,0x0d,0xb8,0xe4\n\t" /* vfmadd231ps %ymm12, %ymm14, %ymm4 */
+    ".byte 0xc4,0xc2,0x0d,0xb8,0xed\n\t" /* vfmadd231ps %ymm13, %ymm14, %ymm5 */
+    ".byte 0xc4,0x62,0x7d,0x18,0x7f,0x30\n\t" /* vbroadcastss 48(%rdi), %ymm15 */
+    ".byte 0xc4,0xc2,0x05,0xb8,0xf4\n\t" /* vfmadd231ps %ymm12, %ymm15, %ymm6 */
+    ".byte 0xc4,0xc2,0x05,0xb8,0xfd\n\t" /* vfmadd231ps %ymm13, %ymm15, %ymm7 */
+    ".byte 0xc4,0x62,0x7d,0x18,0x77,0x40\n\t" /* vbroadcastss 64(%rdi), %ymm14 */
+    ".byte 0xc4,0x42,0x0d,0xb8,0xc4\n\t" /* vfmadd231ps %ymm12, %ymm14, %ymm8 */
+    ".byte 0xc4,0x42,0x0d,0xb8,0xcd\n\t" /* vfmadd231ps %ymm13, %ymm14, %ymm9 */
+    ".byte 0xc4,0x62,0x7d,0x18,0x7f,0x50\n\t" /* vbroadcastss 80(%rdi), %ymm15 */
+    ".byte 0xc4,0x42,0x05,0xb8,0xd4\n\t" /* vfmadd231ps %ymm12, %ymm15, %ymm10 */
+    ".byte 0xc4,0x42,0x05,0xb8,0xdd\n\t" /* vfmadd231ps %ymm13, %ymm15, %ymm11 */
+    "add $96, %rdi\n\t"
+    "sub $1, %rdx\n\t"
+    "jnz 1b\n\t"
+    "jmp 5f\n\t"
+    "4:\n\t"
+    ".byte 0xc5,0x7c,0x10,0x26\n\t" /* vmovups (%rsi), %ymm12 */
+    ".byte 0xc5,0x7c,0x10,0x6e,0x20\n\t" /* vmovups 32(%rsi), %ymm13 */
+    "add %rcx, %rsi\n\t"
+    ".byte 0xc4,0x62,0x7d,0x18,0x37\n\t" /* vbroadcastss 0(%rdi), %ymm14 */
+    ".byte 0xc4,0xc2,0x0d,0xb8,0xc4\n\t" /* vfmadd231ps %ymm12, %ymm14, %ymm0 */
+    ".byte 0xc4,0xc2,0x0d,0xb8,0xcd\n\t" /* vfmadd231ps %ymm13, %ymm14, %ymm1 */
+    ".byte 0xc4,0x62,0x7d,0x18,0x7f,0x10\n\t" /* vbroadcastss 16(%rdi), %ymm15 */
+    ".byte 0xc4,0xc2,0x05,0xb8,0xd4\n\t" /* vfmadd231ps %ymm12, %ymm15, %ymm2 */
+    ".byte 0xc4,0xc2,0x05,0xb8,0xdd\n\t" /* vfmadd231ps %ymm13, %ymm15, %ymm3 */
+    ".byte 0xc4,0x62,0x7d,0x18,0x77,0x20\n\t" /* vbroadcastss 32(%rdi), %ymm14 */
+    ".byte 0xc4,0xc2,0x0d,0xb8,0xe4\n\t" /* vfmadd231ps %ymm12, %ymm14, %ymm4 */
+    ".byte 0xc4,0xc2,0x0d,0xb8,0xed\n\t" /* vfmadd231ps %ymm13, %ymm14, %ymm5 */
+    ".byte 0xc4,0x62,0x7d,0x18,0x7f,0x30\n\t" /* vbroadcastss 48(%rdi), %ymm15 */
+    ".byte 0xc4,0xc2,0x05,0xb8,0xf4\n\t" /* vfmadd231ps %ymm12, %ymm15, %ymm6 */
+    ".byte 0xc4,0xc2,0x05,0xb8,0xfd\n\t" /* vfmadd231ps %ymm13, %ymm15, %ymm7 */
+    "add $64, %rdi\n\t"
+    "sub $1, %rdx\n\t"
+    "jnz 4b\n\t"
+    "5:\n\t"
+    "test $1, %al\n\t"
+    "jz 6f\n\t"
+    "mov %r8, %r11\n\t"
+    ".byte 0xc4,0xc1,0x7c,0x58,0x03\n\t" /* vaddps (%r11), %ymm0, %ymm0 */
+    ".byte 0xc4,0xc1,0x74,0x58,0x4b,0x20\n\t" /* vaddps 32(%r11), %ymm1, %ymm1 */
+    "add %r10, %r11\n\t"
+    ".byte 0xc4,0xc1,0x6c,0x58,0x13\n\t" /* vaddps (%r11), %ymm2, %ymm2 */
+    ".byte 0xc4,0xc1,0x64,0x58,0x5b,0x20\n\t" /* vaddps 32(%r11), %ymm3, %ymm3 */
+    "add %r10, %r11\n\t"
+    ".byte 0xc4,0xc1,0x5c,0x58,0x23\n\t" /* vaddps (%r11), %ymm4, %ymm4 */
+    ".byte 0xc4,0xc1,0x54,0x58,0x6b,0x20\n\t" /* vaddps 32(%r11), %ymm5, %ymm5 */
+    "add %r10, %r11\n\t"
+    ".byte 0xc4,0xc1,0x4c,0x58,0x33\n\t" /* vaddps (%r11), %ymm6, %ymm6 */
+    ".byte 0xc4,0xc1,0x44,0x58,0x7b,0x20\n\t" /* vaddps 32(%r11), %ymm7, %ymm7 */
+    "add %r10, %r11\n\t"
+    "test $4, %al\n\t"
+    "jnz 6f\n\t"
+    ".byte 0xc4,0x41,0x3c,0x58,0x03\n\t" /* vaddps (%r11), %ymm8, %ymm8 */
+    ".byte 0xc4,0x41,0x34,0x58,0x4b,0x20\n\t" /* vaddps 32(%r11), %ymm9, %ymm9 */
+    "add %r10, %r11\n\t"
+    ".byte 0xc4,0x41,0x2c,0x58,0x13\n\t" /* vaddps (%r11), %ymm10, %ymm10 */
+    ".byte 0xc4,0x41,0x24,0x58,0x5b,0x20\n\t" /* vaddps 32(%r11), %ymm11, %ymm11 */
+    "6:\n\t"
+    "test $2, %al\n\t"
+    "jz 7f\n\t"
+    "mov 16(%r9), %r11\n\t"
+    ".byte 0xc4,0x42,0x7d,0x18,0x33\n\t" /* vbroadcastss (%r11), %ymm14 */
+    ".byte 0xc4,0xc1,0x7c,0x59,0xc6\n\t" /* vmulps %ymm14, %ymm0, %ymm0 */
+    ".byte 0xc4,0xc1,0x74,0x59,0xce\n\t" /* vmulps %ymm14, %ymm1, %ymm1 */
+    ".byte 0xc4,0xc1,0x6c,0x59,0xd6\n\t" /* vmulps %ymm14, %ymm2, %ymm2 */
+    ".byte 0xc4,0xc1,0x64,0x59,0xde\n\t" /* vmulps %ymm14, %ymm3, %ymm3 */
+    ".byte 0xc4,0xc1,0x5c,0x59,0xe6\n\t" /* vmulps %ymm14, %ymm4, %ymm4 */
+    ".byte 0xc4,0xc1,0x54,0x59,0xee\n\t" /* vmulps %ymm14, %ymm5, %ymm5 */
+    ".byte 0xc4,0xc1,0x4c,0x59,0xf6\n\t" /* vmulps %ymm14, %ymm6, %ymm6 */
+    ".byte 0xc4,0xc1,0x44,0x59,0xfe\n\t" /* vmulps %ymm14, %ymm7, %ymm7 */
+    ".byte 0xc4,0x41,0x3c,0x59,0xc6\n\t" /* vmulps %ymm14, %ymm8, %ymm8 */
+    ".byte 0xc4,0x41,0x34,0x59,0xce\n\t" /* vmulps %ymm14, %ymm9, %ymm9 */
+    ".byte 0xc4,0x41,0x2c,0x59,0xd6\n\t" /* vmulps %ymm14, %ymm10, %ymm10 */
+    ".byte 0xc4,0x41,0x24,0x59,0xde\n\t" /* vmulps %ymm14, %ymm11, %ymm11 */
+    ".byte 0xc4,0x42,0x7d,0x18,0x7b,0x10\n\t" /* vbroadcastss 16(%r11), %ymm15 */
+    ".byte 0xc4,0xc1,0x7c,0x58,0xc7\n\t" /* vaddps %ymm15, %ymm0, %ymm0 */
+    ".byte 0xc4,0xc1,0x74,0x58,0xcf\n\t" /* vaddps %ymm15, %ymm1, %ymm1 */
+    ".byte 0xc4,0x42,0x7d,0x18,0x7b,0x20\n\t" /* vbroadcastss 32(%r11), %ymm15 */
+    ".byte 0xc4,0xc1,0x6c,0x58,0xd7\n\t" /* vaddps %ymm15, %ymm2, %ymm2 */
+    ".byte 0xc4,0xc1,0x64,0x58,0xdf\n\t" /* vaddps %ymm15, %ymm3, %ymm3 */
+    ".byte 0xc4,0x42,0x7d,0x18,0x7b,0x30\n\t" /* vbroadcastss 48(%r11), %ymm15 */
+    ".byte 0xc4,0xc1,0x5c,0x58,0xe7\n\t" /* vaddps %ymm15, %ymm4, %ymm4 */
+    ".byte 0xc4,0xc1,0x54,0x58,0xef\n\t" /* vaddps %ymm15, %ymm5, %ymm5 */
+    ".byte 0xc4,0x42,0x7d,0x18,0x7b,0x40\n\t" /* vbroadcastss 64(%r11), %ymm15 */
+    ".byte 0xc4,0xc1,0x4c,0x58,0xf7\n\t" /* vaddps %ymm15, %ymm6, %ymm6 */
+    ".byte 0xc4,0xc1,0x44,0x58,0xff\n\t" /* vaddps %ymm15, %ymm7, %ymm7 */
+    ".byte 0xc4,0x42,0x7d,0x18,0x7b,0x50\n\t" /* vbroadcastss 80(%r11), %ymm15 */
+    ".byte 0xc4,0x41,0x3c,0x58,0xc7\n\t" /* vaddps %ymm15, %ymm8, %ymm8 */
+    ".byte 0xc4,0x41,0x34,0x58,0xcf\n\t" /* vaddps %ymm15, %ymm9, %ymm9 */
+    ".byte 0xc4,0x42,0x7d,0x18,0x7b,0x60\n\t" /* vbroadcastss 96(%r11), %ymm15 */
+    ".byte 0xc4,0x41,0x2c,0x58,0xd7\n\t" /* vaddps %ymm15, %ymm10, %ymm10 */
+    ".byte 0xc4,0x41,0x24,0x58,0xdf\n\t" /* vaddps %ymm15, %ymm11, %ymm11 */
+    "7:\n\t"
+    "mov %r8, %r11\n\t"
+    ".byte 0xc4,0xc1,0x7c,0x11,0x03\n\t" /* vmovups %ymm0, (%r11) */
+    ".byte 0xc4,0xc1,0x7c,0x11,0x4b,0x20\n\t" /* vmovups %ymm1, 32(%r11) */
+    "add %r10, %r11\n\t"
+    ".byte 0xc4,0xc1,0x7c,0x11,0x13\n\t" /* vmovups %ymm2, (%r11) */
+    ".byte 0xc4,0xc1,0x7c,0x11,0x5b,0x20\n\t" /* vmovups %ymm3, 32(%r11) */
+    "add %r10, %r11\n\t"
+    ".byte 0xc4,0xc1,0x7c,0x11,0x23\n\t" /* vmovups %ymm4, (%r11) */
+    ".byte 0xc4,0xc1,0x7c,0x11,0x6b,0x20\n\t" /* vmovups %ymm5, 32(%r11) */
+    "add %r10, %r11\n\t"
+    ".byte 0xc4,0xc1,0x7c,0x11,0x33\n\t" /* vmovups %ymm6, (%r11) */
+    ".byte 0xc4,0xc1,0x7c,0x11,0x7b,0x20\n\t" /* vmovups %ymm7, 32(%r11) */
+    "add %r10, %r11\n\t"
+    "test $4, %al\n\t"
+    "jnz 8f\n\t"
+    ".byte 0xc4,0x41,0x7c,0x11,0x03\n\t" /* vmovups %ymm8, (%r11) */
+    ".byte 0xc4,0x41,0x7c,0x11,0x4b,0x20\n\t" /* vmovups %ymm9, 32(%r11) */
+    "add %r10, %r11\n\t"
+    ".byte 0xc4,0x41,0x7c,0x11,0x13\n\t" /* vmovups %ymm10, (%r11) */
+    ".byte 0xc4,0x41,0x7c,0x11,0x5b,0x20\n\t" /* vmovups %ymm11, 32(%r11) */
+    "8:\n\t"
+    ".byte 0xc5,0xf8,0x77\n\t" /* vzeroupper */
+    "ret\n");
 #define ATTN_NN_KC 256
 static void attn_gemm_nn(float *c, long ldc, const float *a, long ars, long acs, const float *b,
                          long ldb, long m, long n, long k, const float *bias, float alpha)
 {
     float pack[ATTN_NN_KC * 24];
-    float tile[24], extra[28];
+    float tile[24], extra[28], wide[96];
     const long nv = n & ~3L;
+    const long nw = attn_tcc_isa() == 2 ? n & ~15L : 0;
+    long ctl[3];
     const long step = ldb * 4, cstep = ldc * 4;
     for (long i = 0, ph; i < m; i += ph) {
         /* Panels of four rows where six would leave most of a last panel empty (attention's
@@ -181,7 +384,26 @@ static void attn_gemm_nn(float *c, long ldc, const float *a, long ars, long acs,
                     d[0] = x; d[1] = x; d[2] = x; d[3] = x;
                 }
             }
-            for (long t = 0; t < nv; t += 4) {
+            ctl[1] = (first ? 0 : 1) | (last ? 2 : 0) | (ph == 4 ? 4 : 0);
+            ctl[2] = (long)extra;
+            for (long t = 0; t < nw; t += 16) {
+                const float *bp = b + p0 * ldb + t;
+                float *cp = c + i * ldc + t;
+                if (rows == ph) {
+                    ctl[0] = cstep;
+                    attn_nn16(pack, bp, kc, step, cp, ctl);
+                    continue;
+                }
+                for (long r = 0; r < rows && !first; r++) {
+                    for (long h = 0; h < 16; h++) wide[r * 16 + h] = cp[r * ldc + h];
+                }
+                ctl[0] = 64;
+                attn_nn16(pack, bp, kc, step, wide, ctl);
+                for (long r = 0; r < rows; r++) {
+                    for (long h = 0; h < 16; h++) cp[r * ldc + h] = wide[r * 16 + h];
+                }
+            }
+            for (long t = nw; t < nv; t += 4) {
                 const float *ap = pack;
                 const float *bp = b + p0 * ldb + t;
                 float *cp = c + i * ldc + t;
@@ -255,24 +477,189 @@ static void attn_gemm_nn(float *c, long ldc, const float *a, long ars, long acs,
         }
     }
 }
+#elif !(defined(__x86_64__) || defined(__aarch64__))
+/* C[m][t] = alpha * sum_k A(m, k) * B(k)[t] (+ bias[m]) on a 32-bit core: the 1x1 convolutions,
+ * A.B products and attention scores. A(m, k) is a[m * ars + k * acs]; row k of B starts at b + k *
+ * ldb, rows of C at c + m * ldc. With Helium (MVE): tiles of four rows by a vector of four
+ * columns, each A value the scalar operand of a VFMA. With a scalar FPU: tiles of four rows by
+ * four columns in s-registers, so each value loaded serves four multiply-adds (a row axpy loads
+ * both operands and stores the sum for each one). A tile past the last row reads that row again
+ * and stores nothing. Soft float: one sum per element, the plain loop nest (the float routines'
+ * calls dominate there; a tile would only spill). Out of line and not cloned per call (gcc's
+ * noipa): one copy of the tiles for every call. */
+#if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 2)
+#include <arm_mve.h>
+/* Four rows by the columns under `live`; `rows` of them stored. */
+static inline __attribute__((always_inline)) void attn_gemm_nn_tile(float *c, long ldc, const float *a, long ars, long acs,
+    const float *b, long ldb, long rows, long k, const float *bias, float alpha, mve_pred16_t live)
+{
+    float32x4_t s0 = vdupq_n_f32(0.0f), s1 = s0, s2 = s0, s3 = s0;
+    const float *a0 = a, *a1 = rows > 1 ? a0 + ars : a0, *a2 = rows > 2 ? a1 + ars : a1, *a3 = rows > 3 ? a2 + ars : a2;
+    for (long p = 0; p < k; p++) {
+        const float32x4_t bv = vldrwq_z_f32(b, live);
+        s0 = vfmaq_n_f32(s0, bv, *a0);
+        s1 = vfmaq_n_f32(s1, bv, *a1);
+        s2 = vfmaq_n_f32(s2, bv, *a2);
+        s3 = vfmaq_n_f32(s3, bv, *a3);
+        b += ldb;
+        a0 += acs;
+        a1 += acs;
+        a2 += acs;
+        a3 += acs;
+    }
+    vstrwq_p_f32(c, vaddq_n_f32(vmulq_n_f32(s0, alpha), bias ? bias[0] : 0.0f), live);
+    if (rows > 1) vstrwq_p_f32(c + ldc, vaddq_n_f32(vmulq_n_f32(s1, alpha), bias ? bias[1] : 0.0f), live);
+    if (rows > 2) vstrwq_p_f32(c + 2 * ldc, vaddq_n_f32(vmulq_n_f32(s2, alpha), bias ? bias[2] : 0.0f), live);
+    if (rows > 3) vstrwq_p_f32(c + 3 * ldc, vaddq_n_f32(vmulq_n_f32(s3, alpha), bias ? bias[3] : 0.0f), live);
+}
+
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((noipa))
+#elif defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static void attn_gemm_nn(float *c, long ldc, const float *a, long ars, long acs, const float *b, long ldb, long m, long n, long k, const float *bias, float alpha)
+{
+    for (long i = 0; i < m; i += 4) {
+        const long rows = m - i < 4 ? m - i : 4;
+        for (long j = 0; j < n; j += 4) {
+            const mve_pred16_t live = vctp32q((uint32_t)(n - j));
+            float *ct = c + i * ldc + j;
+            const float *at = a + i * ars, *bt = bias ? bias + i : bias;
+            /* acs as a constant where it is 1: the A values then load with post-increment. */
+            if (acs == 1) attn_gemm_nn_tile(ct, ldc, at, ars, 1, b + j, ldb, rows, k, bt, alpha, live);
+            else attn_gemm_nn_tile(ct, ldc, at, ars, acs, b + j, ldb, rows, k, bt, alpha, live);
+        }
+    }
+}
+#elif defined(__ARM_FP) && (__ARM_FP & 4)
+#ifndef ATTN_FMA
+/* s += x * y in one instruction: a C99 build does not contract the two (-ffp-contract=off). */
+#if defined(__ARM_FEATURE_FMA)
+#define ATTN_FMA(s, x, y) ((s) = __builtin_fmaf((x), (y), (s)))
+#else
+#define ATTN_FMA(s, x, y) ((s) += (x) * (y))
+#endif
+#endif
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((noipa))
+#elif defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static void attn_gemm_nn(float *c, long ldc, const float *a, long ars, long acs, const float *b, long ldb, long m, long n, long k, const float *bias, float alpha)
+{
+    for (long i = 0; i < m; i += 4) {
+        const long rows = m - i < 4 ? m - i : 4;
+        const float *ar = a + i * ars;
+        const float *r0 = ar, *r1 = rows > 1 ? r0 + ars : r0, *r2 = rows > 2 ? r1 + ars : r1, *r3 = rows > 3 ? r2 + ars : r2;
+        float add[4];
+        for (long r = 0; r < 4; r++) add[r] = bias && r < rows ? bias[i + r] : 0.0f;
+        float *cr = c + i * ldc;
+        const long n4 = n - n % 4;
+        for (long j = 0; j < n4; j += 4) {
+            float s00 = 0.0f, s01 = 0.0f, s02 = 0.0f, s03 = 0.0f, s10 = 0.0f, s11 = 0.0f, s12 = 0.0f, s13 = 0.0f;
+            float s20 = 0.0f, s21 = 0.0f, s22 = 0.0f, s23 = 0.0f, s30 = 0.0f, s31 = 0.0f, s32 = 0.0f, s33 = 0.0f;
+            const float *bp = b + j, *a0 = r0, *a1 = r1, *a2 = r2, *a3 = r3;
+            for (long p = 0; p < k; p++) {
+                const float b0 = bp[0], b1 = bp[1], b2 = bp[2], b3 = bp[3];
+                const float x0 = *a0, x1 = *a1, x2 = *a2, x3 = *a3;
+                ATTN_FMA(s00, x0, b0); ATTN_FMA(s01, x0, b1); ATTN_FMA(s02, x0, b2); ATTN_FMA(s03, x0, b3);
+                ATTN_FMA(s10, x1, b0); ATTN_FMA(s11, x1, b1); ATTN_FMA(s12, x1, b2); ATTN_FMA(s13, x1, b3);
+                ATTN_FMA(s20, x2, b0); ATTN_FMA(s21, x2, b1); ATTN_FMA(s22, x2, b2); ATTN_FMA(s23, x2, b3);
+                ATTN_FMA(s30, x3, b0); ATTN_FMA(s31, x3, b1); ATTN_FMA(s32, x3, b2); ATTN_FMA(s33, x3, b3);
+                bp += ldb;
+                a0 += acs;
+                a1 += acs;
+                a2 += acs;
+                a3 += acs;
+            }
+            float *c0 = cr + j;
+            c0[0] = s00 * alpha + add[0]; c0[1] = s01 * alpha + add[0]; c0[2] = s02 * alpha + add[0]; c0[3] = s03 * alpha + add[0];
+            if (rows > 1) {
+                float *c1 = c0 + ldc;
+                c1[0] = s10 * alpha + add[1]; c1[1] = s11 * alpha + add[1]; c1[2] = s12 * alpha + add[1]; c1[3] = s13 * alpha + add[1];
+            }
+            if (rows > 2) {
+                float *c2 = c0 + 2 * ldc;
+                c2[0] = s20 * alpha + add[2]; c2[1] = s21 * alpha + add[2]; c2[2] = s22 * alpha + add[2]; c2[3] = s23 * alpha + add[2];
+            }
+            if (rows > 3) {
+                float *c3 = c0 + 3 * ldc;
+                c3[0] = s30 * alpha + add[3]; c3[1] = s31 * alpha + add[3]; c3[2] = s32 * alpha + add[3]; c3[3] = s33 * alpha + add[3];
+            }
+        }
+        /* The last columns: the rows by one. */
+        for (long j = n4; j < n; j++) {
+            float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
+            const float *bp = b + j, *a0 = r0, *a1 = r1, *a2 = r2, *a3 = r3;
+            for (long p = 0; p < k; p++) {
+                const float bv = *bp;
+                ATTN_FMA(s0, *a0, bv); ATTN_FMA(s1, *a1, bv); ATTN_FMA(s2, *a2, bv); ATTN_FMA(s3, *a3, bv);
+                bp += ldb;
+                a0 += acs;
+                a1 += acs;
+                a2 += acs;
+                a3 += acs;
+            }
+            cr[j] = s0 * alpha + add[0];
+            if (rows > 1) cr[ldc + j] = s1 * alpha + add[1];
+            if (rows > 2) cr[2 * ldc + j] = s2 * alpha + add[2];
+            if (rows > 3) cr[3 * ldc + j] = s3 * alpha + add[3];
+        }
+    }
+}
+#else
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((noipa))
+#elif defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static void attn_gemm_nn(float *c, long ldc, const float *a, long ars, long acs, const float *b, long ldb, long m, long n, long k, const float *bias, float alpha)
+{
+    /* Each float operation is a call here: no scaling by 1, no adding a zero bias. */
+    const int scaled = alpha != 1.0f;
+    for (long i = 0; i < m; i++) {
+        for (long j = 0; j < n; j++) {
+            const float *ap = a + i * ars, *bp = b + j;
+            float s = 0.0f;
+            for (long p = 0; p < k; p++, ap += acs, bp += ldb) s += *ap * *bp;
+            if (scaled) s *= alpha;
+            c[i * ldc + j] = bias ? s + bias[i] : s;
+        }
+    }
+}
+#endif
 #elif defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nn(float *c, long ldc, const float *a, long ars, long acs, const float *b,
                                                long ldb, long m, long n, long k, const float *bias, float alpha)
 {
     float bt[ATTN_GEMM_KC * 2 * ATTN_GEMM_LANES] __attribute__((aligned(64)));
+    float at[ATTN_GEMM_MC * ATTN_GEMM_KC];
     for (long p0 = 0; p0 < k; p0 += ATTN_GEMM_KC) {
         const long kc = k - p0 < ATTN_GEMM_KC ? k - p0 : ATTN_GEMM_KC;
-        for (long j = 0; j < n; j += 2 * ATTN_GEMM_LANES) {
-            const long cols = n - j < 2 * ATTN_GEMM_LANES ? n - j : 2 * ATTN_GEMM_LANES;
-            /* One vector wide when that is all that is left (attention over 49 keys). */
-            const long w = cols > ATTN_GEMM_LANES ? 2 * ATTN_GEMM_LANES : ATTN_GEMM_LANES;
-            for (long p = 0; p < kc; p++) {
-                const float *br = b + (p0 + p) * ldb + j;
-                for (long t = 0; t < w; t++) bt[p * w + t] = t < cols ? br[t] : 0.0f;
+        /* A strided along k goes in blocks of rows copied contiguous, as the tile reads it. */
+        const long step = acs == 1 ? m : ATTN_GEMM_MC;
+        for (long i0 = 0; i0 < m; i0 += step) {
+            const long mc = m - i0 < step ? m - i0 : step;
+            const float *ab = a + i0 * ars + p0 * acs;
+            long lda = ars;
+            if (acs != 1) {
+                for (long i = 0; i < mc; i++) {
+                    for (long p = 0; p < kc; p++) at[i * kc + p] = ab[i * ars + p * acs];
+                }
+                ab = at;
+                lda = kc;
             }
-            /* acs as a constant where it is 1, so the tile steps one pointer per row. */
-            if (acs == 1) attn_gemm_panel(c + j, ldc, 1, a + p0, ars, 1, bt, m, kc, cols, p0 == 0);
-            else attn_gemm_panel(c + j, ldc, 1, a + p0 * acs, ars, acs, bt, m, kc, cols, p0 == 0);
+            for (long j = 0; j < n; j += 2 * ATTN_GEMM_LANES) {
+                const long cols = n - j < 2 * ATTN_GEMM_LANES ? n - j : 2 * ATTN_GEMM_LANES;
+                /* One vector wide when that is all that is left (attention over 49 keys). */
+                const long w = cols > ATTN_GEMM_LANES ? 2 * ATTN_GEMM_LANES : ATTN_GEMM_LANES;
+                for (long p = 0; p < kc; p++) {
+                    const float *br = b + (p0 + p) * ldb + j;
+                    for (long t = 0; t < w; t++) bt[p * w + t] = t < cols ? br[t] : 0.0f;
+                }
+                attn_gemm_panel(c + i0 * ldc + j, ldc, 1, ab, lda, bt, mc, kc, cols, p0 == 0);
+            }
         }
     }
     /* alpha scales the finished sums, as the interpreter does; then the bias. */
@@ -283,9 +670,7 @@ ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nn(float *c, long ldc, const float *
     }
 }
 #endif
-#endif
 
-#if defined(__x86_64__) || defined(__aarch64__)
 /* C[i][j] = alpha * sum_k A[i][k] * B[j][k] for gcc and clang on 64-bit hosts: Gram matrices
  * (DANet CAM's X.X^T) and attention's weighted sums of V. Rows of A and B are contiguous (pitches
  * lda, ldb); C[i][j] is c[i * ldc + j * cs]. A panel of B's rows is packed transposed (k-major)
@@ -293,18 +678,152 @@ ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nn(float *c, long ldc, const float *
  * form needs a load per two multiply-adds and a horizontal sum per element. k goes in blocks so
  * the packed panel stays in L1 and A's block in L2. */
 #if defined(__TINYC__) && defined(__x86_64__)
+#ifndef ATTN_TCC_ISA_KNOWN
+#define ATTN_TCC_ISA_KNOWN
+/* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
+ * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
+ * or 2 forces one (the tests run both). */
+static int attn_tcc_isa(void)
+{
+#ifdef ATTN_TCC_ISA
+    return ATTN_TCC_ISA;
+#else
+    static int isa;
+    if (!isa) {
+        unsigned a, b, c, d, lo, hi;
+        int ymm = 0;
+        __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+        /* FMA, OSXSAVE and AVX; then the OS's XCR0 must enable the xmm and ymm state. */
+        if ((c & 0x18001000u) == 0x18001000u) {
+            __asm__ volatile(".byte 0x0f,0x01,0xd0" : "=a"(lo), "=d"(hi) : "c"(0)); /* xgetbv */
+            ymm = (lo & 6u) == 6u;
+        }
+        if (ymm) {
+            __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
+            ymm = (b >> 5) & 1u; /* AVX2 */
+        }
+        isa = ymm ? 2 : 1;
+    }
+    return isa;
+#endif
+}
+#endif
 /* The tcc tier on x86-64: one row of A against six rows of B, the six partial-sum vectors in
  * xmm0-xmm5 across the whole k loop (tcc's inline assembler names xmm0-xmm7 only). A step loads
  * four floats of A once for six multiply-adds; rows 3-5 of B are addressed from a second base,
  * so six rows take three registers. Their lanes and the last k % 4 terms are summed in C. Tiles
  * of four rows (xmm0-xmm3) cover what six would cover with waste (attention's blocks of eight
  * queries: two of four); with fewer than four rows of B each row is a tile of its own. The last
- * tile ends at row n - 1 and may redo rows of the one before. */
+ * tile ends at row n - 1 and may redo rows of the one before. With AVX2 and FMA (attn_tcc_isa)
+ * and six rows of B or more, attn_nt8 runs two rows of A against six of B instead: twelve sums
+ * of eight lanes in ymm0-ymm11, a step two loads of A, six of B and twelve fused multiply-adds.
+ * A whole function in assembly (SysV registers: the eight row pointers, k rounded down to eight,
+ * the 96 lane sums), its VEX instructions as bytes (tcc's assembler has no VEX). */
+static void attn_nt8(const float *const *rows, long k8, float *sums);
+__asm__(
+    ".text\n"
+    "attn_nt8:\n\t"
+    "push %rbx\n\t"
+    "mov %rsi, %r8\n\t"
+    "mov %rdx, %r9\n\t"
+    "mov 8(%rdi), %rsi\n\t"
+    "mov 16(%rdi), %rdx\n\t"
+    "mov 24(%rdi), %rcx\n\t"
+    "mov 32(%rdi), %r10\n\t"
+    "mov 40(%rdi), %r11\n\t"
+    "mov 48(%rdi), %rax\n\t"
+    "mov 56(%rdi), %rbx\n\t"
+    "mov (%rdi), %rdi\n\t"
+    ".byte 0xc5,0xfc,0x57,0xc0\n\t" /* vxorps %ymm0, %ymm0, %ymm0 */
+    ".byte 0xc5,0xf4,0x57,0xc9\n\t" /* vxorps %ymm1, %ymm1, %ymm1 */
+    ".byte 0xc5,0xec,0x57,0xd2\n\t" /* vxorps %ymm2, %ymm2, %ymm2 */
+    ".byte 0xc5,0xe4,0x57,0xdb\n\t" /* vxorps %ymm3, %ymm3, %ymm3 */
+    ".byte 0xc5,0xdc,0x57,0xe4\n\t" /* vxorps %ymm4, %ymm4, %ymm4 */
+    ".byte 0xc5,0xd4,0x57,0xed\n\t" /* vxorps %ymm5, %ymm5, %ymm5 */
+    ".byte 0xc5,0xcc,0x57,0xf6\n\t" /* vxorps %ymm6, %ymm6, %ymm6 */
+    ".byte 0xc5,0xc4,0x57,0xff\n\t" /* vxorps %ymm7, %ymm7, %ymm7 */
+    ".byte 0xc4,0x41,0x3c,0x57,0xc0\n\t" /* vxorps %ymm8, %ymm8, %ymm8 */
+    ".byte 0xc4,0x41,0x34,0x57,0xc9\n\t" /* vxorps %ymm9, %ymm9, %ymm9 */
+    ".byte 0xc4,0x41,0x2c,0x57,0xd2\n\t" /* vxorps %ymm10, %ymm10, %ymm10 */
+    ".byte 0xc4,0x41,0x24,0x57,0xdb\n\t" /* vxorps %ymm11, %ymm11, %ymm11 */
+    "1:\n\t"
+    ".byte 0xc5,0x7c,0x10,0x27\n\t" /* vmovups (%rdi), %ymm12 */
+    ".byte 0xc5,0x7c,0x10,0x2e\n\t" /* vmovups (%rsi), %ymm13 */
+    ".byte 0xc5,0x7c,0x10,0x32\n\t" /* vmovups (%rdx), %ymm14 */
+    ".byte 0xc4,0xc2,0x1d,0xb8,0xc6\n\t" /* vfmadd231ps %ymm14, %ymm12, %ymm0 */
+    ".byte 0xc4,0xc2,0x15,0xb8,0xce\n\t" /* vfmadd231ps %ymm14, %ymm13, %ymm1 */
+    ".byte 0xc5,0x7c,0x10,0x39\n\t" /* vmovups (%rcx), %ymm15 */
+    ".byte 0xc4,0xc2,0x1d,0xb8,0xd7\n\t" /* vfmadd231ps %ymm15, %ymm12, %ymm2 */
+    ".byte 0xc4,0xc2,0x15,0xb8,0xdf\n\t" /* vfmadd231ps %ymm15, %ymm13, %ymm3 */
+    ".byte 0xc4,0x41,0x7c,0x10,0x32\n\t" /* vmovups (%r10), %ymm14 */
+    ".byte 0xc4,0xc2,0x1d,0xb8,0xe6\n\t" /* vfmadd231ps %ymm14, %ymm12, %ymm4 */
+    ".byte 0xc4,0xc2,0x15,0xb8,0xee\n\t" /* vfmadd231ps %ymm14, %ymm13, %ymm5 */
+    ".byte 0xc4,0x41,0x7c,0x10,0x3b\n\t" /* vmovups (%r11), %ymm15 */
+    ".byte 0xc4,0xc2,0x1d,0xb8,0xf7\n\t" /* vfmadd231ps %ymm15, %ymm12, %ymm6 */
+    ".byte 0xc4,0xc2,0x15,0xb8,0xff\n\t" /* vfmadd231ps %ymm15, %ymm13, %ymm7 */
+    ".byte 0xc5,0x7c,0x10,0x30\n\t" /* vmovups (%rax), %ymm14 */
+    ".byte 0xc4,0x42,0x1d,0xb8,0xc6\n\t" /* vfmadd231ps %ymm14, %ymm12, %ymm8 */
+    ".byte 0xc4,0x42,0x15,0xb8,0xce\n\t" /* vfmadd231ps %ymm14, %ymm13, %ymm9 */
+    ".byte 0xc5,0x7c,0x10,0x3b\n\t" /* vmovups (%rbx), %ymm15 */
+    ".byte 0xc4,0x42,0x1d,0xb8,0xd7\n\t" /* vfmadd231ps %ymm15, %ymm12, %ymm10 */
+    ".byte 0xc4,0x42,0x15,0xb8,0xdf\n\t" /* vfmadd231ps %ymm15, %ymm13, %ymm11 */
+    "add $32, %rdi\n\t"
+    "add $32, %rsi\n\t"
+    "add $32, %rdx\n\t"
+    "add $32, %rcx\n\t"
+    "add $32, %r10\n\t"
+    "add $32, %r11\n\t"
+    "add $32, %rax\n\t"
+    "add $32, %rbx\n\t"
+    "sub $8, %r8\n\t"
+    "jnz 1b\n\t"
+    ".byte 0xc4,0xc1,0x7c,0x11,0x01\n\t" /* vmovups %ymm0, 0(%r9) */
+    ".byte 0xc4,0xc1,0x7c,0x11,0x49,0x20\n\t" /* vmovups %ymm1, 32(%r9) */
+    ".byte 0xc4,0xc1,0x7c,0x11,0x51,0x40\n\t" /* vmovups %ymm2, 64(%r9) */
+    ".byte 0xc4,0xc1,0x7c,0x11,0x59,0x60\n\t" /* vmovups %ymm3, 96(%r9) */
+    ".byte 0xc4,0xc1,0x7c,0x11,0xa1,0x80,0x00,0x00,0x00\n\t" /* vmovups %ymm4, 128(%r9) */
+    ".byte 0xc4,0xc1,0x7c,0x11,0xa9,0xa0,0x00,0x00,0x00\n\t" /* vmovups %ymm5, 160(%r9) */
+    ".byte 0xc4,0xc1,0x7c,0x11,0xb1,0xc0,0x00,0x00,0x00\n\t" /* vmovups %ymm6, 192(%r9) */
+    ".byte 0xc4,0xc1,0x7c,0x11,0xb9,0xe0,0x00,0x00,0x00\n\t" /* vmovups %ymm7, 224(%r9) */
+    ".byte 0xc4,0x41,0x7c,0x11,0x81,0x00,0x01,0x00,0x00\n\t" /* vmovups %ymm8, 256(%r9) */
+    ".byte 0xc4,0x41,0x7c,0x11,0x89,0x20,0x01,0x00,0x00\n\t" /* vmovups %ymm9, 288(%r9) */
+    ".byte 0xc4,0x41,0x7c,0x11,0x91,0x40,0x01,0x00,0x00\n\t" /* vmovups %ymm10, 320(%r9) */
+    ".byte 0xc4,0x41,0x7c,0x11,0x99,0x60,0x01,0x00,0x00\n\t" /* vmovups %ymm11, 352(%r9) */
+    ".byte 0xc5,0xf8,0x77\n\t" /* vzeroupper */
+    "pop %rbx\n\t"
+    "ret\n");
 static void attn_gemm_nt(float *c, long ldc, long cs, const float *a, long lda, const float *b, long ldb, long m, long n,
                          long k, float alpha)
 {
     const long kv = k & ~3L;
     float acc[24];
+    const long kw = attn_tcc_isa() == 2 && n >= 6 ? k & ~7L : 0;
+    if (kw > 0) {
+        const float *rows[8];
+        float lanes[96];
+        for (long i = 0; i < m; i += 2) {
+            /* A last odd row of A goes in both places; its copy's sums are not stored. */
+            const long pair = i + 1 < m;
+            rows[0] = a + i * lda;
+            rows[1] = a + (i + pair) * lda;
+            for (long j = 0; j < n; j += 6) {
+                const long j0 = j + 6 <= n ? j : n - 6;
+                for (long t = 0; t < 6; t++) rows[2 + t] = b + (j0 + t) * ldb;
+                attn_nt8(rows, kw, lanes);
+                for (long r = 0; r <= pair; r++) {
+                    const float *ar = a + (i + r) * lda;
+                    for (long t = 0; t < 6; t++) {
+                        const float *v = lanes + (t * 2 + r) * 8;
+                        const float *br = rows[2 + t];
+                        float s = ((v[0] + v[1]) + (v[2] + v[3])) + ((v[4] + v[5]) + (v[6] + v[7]));
+                        for (long q = kw; q < k; q++) s += ar[q] * br[q];
+                        c[(i + r) * ldc + (j0 + t) * cs] = s * alpha;
+                    }
+                }
+            }
+        }
+        return;
+    }
     for (long i = 0; i < m; i++) {
         const float *ar = a + i * lda;
         for (long j = 0, tile; j < n; j += tile) {
@@ -355,6 +874,113 @@ static void attn_gemm_nt(float *c, long ldc, long cs, const float *a, long lda, 
         }
     }
 }
+#elif !(defined(__x86_64__) || defined(__aarch64__))
+/* C[i][j] = alpha * sum_k A[i][k] * B[j][k] on a 32-bit core: Gram matrices (DANet CAM's X.X^T)
+ * and attention's weighted sums of V. Rows of A and B are contiguous (pitches lda, ldb); C[i][j]
+ * is c[i * ldc + j * cs]. With Helium (MVE): tiles of two rows of A by two rows of B, vectors of
+ * four along k (eight vector registers: four sums, four operands), each sum added across at the
+ * end. With a scalar FPU: tiles of four by four in s-registers, each value loaded serving four
+ * multiply-adds. A tile past the last row reads that row again and stores nothing. Soft float: one
+ * sum per element, the plain loop nest. Out of line and not cloned per call (gcc's noipa): one
+ * copy of the tiles for every call. */
+#if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 2)
+#include <arm_mve.h>
+static inline __attribute__((always_inline)) float attn_gemm_nt_across(float32x4_t v)
+{
+    return (vgetq_lane_f32(v, 0) + vgetq_lane_f32(v, 1)) + (vgetq_lane_f32(v, 2) + vgetq_lane_f32(v, 3));
+}
+
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((noipa))
+#elif defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static void attn_gemm_nt(float *c, long ldc, long cs, const float *a, long lda, const float *b, long ldb, long m, long n, long k, float alpha)
+{
+    for (long i = 0; i < m; i += 2) {
+        const float *a0 = a + i * lda, *a1 = i + 1 < m ? a0 + lda : a0;
+        for (long j = 0; j < n; j += 2) {
+            const float *b0 = b + j * ldb, *b1 = j + 1 < n ? b0 + ldb : b0;
+            float32x4_t s00 = vdupq_n_f32(0.0f), s01 = s00, s10 = s00, s11 = s00;
+            for (long p = 0; p < k; p += 4) {
+                const mve_pred16_t live = vctp32q((uint32_t)(k - p));
+                const float32x4_t x0 = vldrwq_z_f32(a0 + p, live), x1 = vldrwq_z_f32(a1 + p, live);
+                const float32x4_t y0 = vldrwq_z_f32(b0 + p, live), y1 = vldrwq_z_f32(b1 + p, live);
+                s00 = vfmaq_f32(s00, x0, y0);
+                s01 = vfmaq_f32(s01, x0, y1);
+                s10 = vfmaq_f32(s10, x1, y0);
+                s11 = vfmaq_f32(s11, x1, y1);
+            }
+            float *c0 = c + i * ldc + j * cs;
+            c0[0] = attn_gemm_nt_across(s00) * alpha;
+            if (j + 1 < n) c0[cs] = attn_gemm_nt_across(s01) * alpha;
+            if (i + 1 < m) {
+                c0[ldc] = attn_gemm_nt_across(s10) * alpha;
+                if (j + 1 < n) c0[ldc + cs] = attn_gemm_nt_across(s11) * alpha;
+            }
+        }
+    }
+}
+#elif defined(__ARM_FP) && (__ARM_FP & 4)
+#ifndef ATTN_FMA
+/* s += x * y in one instruction: a C99 build does not contract the two (-ffp-contract=off). */
+#if defined(__ARM_FEATURE_FMA)
+#define ATTN_FMA(s, x, y) ((s) = __builtin_fmaf((x), (y), (s)))
+#else
+#define ATTN_FMA(s, x, y) ((s) += (x) * (y))
+#endif
+#endif
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((noipa))
+#elif defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static void attn_gemm_nt(float *c, long ldc, long cs, const float *a, long lda, const float *b, long ldb, long m, long n, long k, float alpha)
+{
+    for (long i = 0; i < m; i += 4) {
+        const long rows = m - i < 4 ? m - i : 4;
+        const float *r0 = a + i * lda, *r1 = rows > 1 ? r0 + lda : r0, *r2 = rows > 2 ? r1 + lda : r1, *r3 = rows > 3 ? r2 + lda : r2;
+        for (long j = 0; j < n; j += 4) {
+            const long cols = n - j < 4 ? n - j : 4;
+            const float *q0 = b + j * ldb, *q1 = cols > 1 ? q0 + ldb : q0, *q2 = cols > 2 ? q1 + ldb : q1, *q3 = cols > 3 ? q2 + ldb : q2;
+            float s00 = 0.0f, s01 = 0.0f, s02 = 0.0f, s03 = 0.0f, s10 = 0.0f, s11 = 0.0f, s12 = 0.0f, s13 = 0.0f;
+            float s20 = 0.0f, s21 = 0.0f, s22 = 0.0f, s23 = 0.0f, s30 = 0.0f, s31 = 0.0f, s32 = 0.0f, s33 = 0.0f;
+            const float *a0 = r0, *a1 = r1, *a2 = r2, *a3 = r3, *b0 = q0, *b1 = q1, *b2 = q2, *b3 = q3;
+            for (long p = 0; p < k; p++) {
+                const float x0 = *a0++, x1 = *a1++, x2 = *a2++, x3 = *a3++;
+                const float y0 = *b0++, y1 = *b1++, y2 = *b2++, y3 = *b3++;
+                ATTN_FMA(s00, x0, y0); ATTN_FMA(s01, x0, y1); ATTN_FMA(s02, x0, y2); ATTN_FMA(s03, x0, y3);
+                ATTN_FMA(s10, x1, y0); ATTN_FMA(s11, x1, y1); ATTN_FMA(s12, x1, y2); ATTN_FMA(s13, x1, y3);
+                ATTN_FMA(s20, x2, y0); ATTN_FMA(s21, x2, y1); ATTN_FMA(s22, x2, y2); ATTN_FMA(s23, x2, y3);
+                ATTN_FMA(s30, x3, y0); ATTN_FMA(s31, x3, y1); ATTN_FMA(s32, x3, y2); ATTN_FMA(s33, x3, y3);
+            }
+            const float s[16] = {s00, s01, s02, s03, s10, s11, s12, s13, s20, s21, s22, s23, s30, s31, s32, s33};
+            for (long r = 0; r < rows; r++) {
+                for (long t = 0; t < cols; t++) c[(i + r) * ldc + (j + t) * cs] = s[r * 4 + t] * alpha;
+            }
+        }
+    }
+}
+#else
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((noipa))
+#elif defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static void attn_gemm_nt(float *c, long ldc, long cs, const float *a, long lda, const float *b, long ldb, long m, long n, long k, float alpha)
+{
+    /* Each float operation is a call here: no scaling by 1. */
+    const int scaled = alpha != 1.0f;
+    for (long i = 0; i < m; i++) {
+        for (long j = 0; j < n; j++) {
+            const float *ap = a + i * lda, *bp = b + j * ldb;
+            float s = 0.0f;
+            for (long p = 0; p < k; p++) s += ap[p] * bp[p];
+            c[i * ldc + j * cs] = scaled ? s * alpha : s;
+        }
+    }
+}
+#endif
 #elif defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nt(float *c, long ldc, long cs, const float *a, long lda, const float *b, long ldb, long m, long n,
                          long k, float alpha)
@@ -370,7 +996,7 @@ ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nt(float *c, long ldc, long cs, cons
                 const float *br = b + (j + t) * ldb + p0;
                 for (long p = 0; p < kc; p++) bt[p * w + t] = t < cols ? br[p] : 0.0f;
             }
-            attn_gemm_panel(c + j * cs, ldc, cs, a + p0, lda, 1, bt, m, kc, cols, p0 == 0);
+            attn_gemm_panel(c + j * cs, ldc, cs, a + p0, lda, bt, m, kc, cols, p0 == 0);
         }
     }
     /* alpha scales the finished sums, as the interpreter does. */
@@ -380,9 +1006,8 @@ ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nt(float *c, long ldc, long cs, cons
     }
 }
 #endif
-#endif
 
-#if !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
 /* y[i] += a * x[i]: one tap of a convolution applied to a whole output row at once, so the
  * inner loop is contiguous (gcc vectorises it; tcc gets packed SSE). */
 #if defined(__TINYC__) && defined(__x86_64__)
@@ -429,7 +1054,7 @@ static void attn_row_axpy(float *y, const float *x, float a, int n)
 #endif
 #endif
 
-#if !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
 /* Dot product of two rows: the FC layers of the excitation MLPs. */
 #if defined(__TINYC__) && defined(__x86_64__)
 /* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
@@ -453,26 +1078,6 @@ static float attn_row_dot(const float *w, const float *x, int n)
     }
     float s = (a[0] + a[1]) + (a[2] + a[3]);
     for (int i = n & ~7; i < n; i++) s += w[i] * x[i];
-    return s;
-}
-#elif !(defined(__x86_64__) || defined(__aarch64__))
-/* Dot product of two rows on a 32-bit core (the excitation MLPs): four partial sums in
- * registers; out of line, as on hosts, so each call site stays small. */
-#if defined(__GNUC__)
-__attribute__((noinline))
-#endif
-static float attn_row_dot(const float *w, const float *x, int n)
-{
-    float a0 = 0.0f, a1 = 0.0f, a2 = 0.0f, a3 = 0.0f;
-    int i = 0;
-    for (; i + 4 <= n; i += 4) {
-        a0 += w[i] * x[i];
-        a1 += w[i + 1] * x[i + 1];
-        a2 += w[i + 2] * x[i + 2];
-        a3 += w[i + 3] * x[i + 3];
-    }
-    float s = (a0 + a1) + (a2 + a3);
-    for (int r = n & 3; r > 0; r--, i++) s += w[i] * x[i];
     return s;
 }
 #else
@@ -540,6 +1145,12 @@ __attribute__((noinline))
 #endif
 static float attn_row_sum(const float *x, int n)
 {
+#if !defined(__ARM_FP)
+    /* Soft float: every add is a call, and partial sums would only add three. */
+    float s = 0.0f;
+    for (int i = 0; i < n; i++) s += x[i];
+    return s;
+#else
     float a0 = 0.0f, a1 = 0.0f, a2 = 0.0f, a3 = 0.0f;
     int i = 0;
     for (; i + 4 <= n; i += 4) {
@@ -551,6 +1162,7 @@ static float attn_row_sum(const float *x, int n)
     float s = (a0 + a1) + (a2 + a3);
     for (int r = n & 3; r > 0; r--, i++) s += x[i];
     return s;
+#endif
 }
 #else
 static float attn_row_sum(const float *x, int n)
@@ -734,7 +1346,7 @@ void lambda_rel_c64_forward(const float *input, float *output, const float *para
 
     /* v1_qkv_all [1,96,8,8] = conv2d(out=96, k=1, pad=0, dil=1, w=$0)(input) */
     {
-        #if (defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))) || (defined(__TINYC__) && defined(__x86_64__))
+        #if (defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))) || (defined(__TINYC__) && defined(__x86_64__)) || !(defined(__x86_64__) || defined(__aarch64__))
         attn_gemm_nn(v1_qkv_all, 64, p0_qkv_weight, 64, 1, input, 64, 96, 64, 64, (const float *)0, 1.0f);
         #else
         for (int o = 0; o < 96; o++) {
@@ -805,7 +1417,7 @@ void lambda_rel_c64_forward(const float *input, float *output, const float *para
 
     /* v13_content [1,1,16,16] = matmul(A·Bᵀ)(v10_v_rows, v9_k_soft) */
     {
-        #if (defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))) || (defined(__TINYC__) && defined(__x86_64__))
+        #if (defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))) || (defined(__TINYC__) && defined(__x86_64__)) || !(defined(__x86_64__) || defined(__aarch64__))
         attn_gemm_nt(v13_content, 16, 1, v10_v_rows, 64, v9_k_soft, 64, 16, 16, 64, 1.0f);
         #else
         for (int i0 = 0; i0 < 16; i0 += 8) {
@@ -821,7 +1433,7 @@ void lambda_rel_c64_forward(const float *input, float *output, const float *para
     }
 
     /* v14_pos_emb [16,16,8,8] = conv2d(out=16, k=15, pad=7, dil=1, w=$5)(v11_reshape) */
-    #if (defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))) || (defined(__TINYC__) && defined(__x86_64__))
+    #if (defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))) || (defined(__TINYC__) && defined(__x86_64__)) || !(defined(__x86_64__) || defined(__aarch64__))
     {
         float *v14_pos_emb_bands = scratch + 44032; /* 15 × [8, 8] */
         float *v14_pos_emb_reversed = scratch + 44992; /* 8 + 15 + 8 */
@@ -902,7 +1514,7 @@ void lambda_rel_c64_forward(const float *input, float *output, const float *para
 
     /* v18_matmul [1,64,4,16] = matmul(A·Bᵀ)(v12_q_px, v17_add) */
     {
-        #if (defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))) || (defined(__TINYC__) && defined(__x86_64__))
+        #if (defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))) || (defined(__TINYC__) && defined(__x86_64__)) || !(defined(__x86_64__) || defined(__aarch64__))
         for (int c = 0; c < 64; c++) {
             attn_gemm_nt(v18_matmul + c * 64, 16, 1, v12_q_px + c * 64, 16, v17_add + c * 256, 16, 4, 16, 16, 1.0f);
         }

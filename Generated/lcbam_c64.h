@@ -22,7 +22,11 @@
 #define LCBAM_C64_INPUT_SIZE 12544 /* [N,C,H,W] = [1,64,14,14] */
 #define LCBAM_C64_OUTPUT_SIZE 12544 /* [1,64,14,14] */
 #define LCBAM_C64_PARAMS_SIZE 563
+#if defined(__x86_64__) || defined(__aarch64__)
+#define LCBAM_C64_SCRATCH_SIZE 1376 /* with the host code's own buffers (padded planes, score rows) */
+#else
 #define LCBAM_C64_SCRATCH_SIZE 656
+#endif
 #define LCBAM_C64_INPUT_N 1
 #define LCBAM_C64_INPUT_C 64
 #define LCBAM_C64_INPUT_H 14

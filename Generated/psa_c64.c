@@ -1386,17 +1386,28 @@ void psa_c64_forward(const float *input, float *output, const float *params, flo
         for (int o = 0; o < 16; o++) {
             const float *group = v4_x4_padded + o * 2304;
             const float *w_a_row = p7_conv_4_weight + o * 324;
-            for (int t0 = 0; t0 < 384; t0 += ATTN_V_LANES * 2) {
-                attn_v acc_a0 = {0}, acc_a1 = {0};
+            for (int t0 = 0; t0 < 384; t0 += 32) {
+                attn_v acc0 = {0}, acc1 = {0}, acc2 = {0}, acc3 = {0}, acc4 = {0}, acc5 = {0}, acc6 = {0}, acc7 = {0};
                 for (int j = 0; j < 324; j++) {
                     const float *s = group + v4_x4_taps[j] + t0;
-                    attn_v x0, x1;
-                    __builtin_memcpy(&x0, s, sizeof x0);
-                    __builtin_memcpy(&x1, s + ATTN_V_LANES, sizeof x1);
-                    acc_a0 += w_a_row[j] * x0; acc_a1 += w_a_row[j] * x1;
+                    const float wj = w_a_row[j];
+                    { attn_v x; __builtin_memcpy(&x, s, sizeof x); acc0 += wj * x; }
+                    { attn_v x; __builtin_memcpy(&x, s + ATTN_V_LANES, sizeof x); acc1 += wj * x; }
+                    if (2 * ATTN_V_LANES < 32) { attn_v x; __builtin_memcpy(&x, s + 2 * ATTN_V_LANES, sizeof x); acc2 += wj * x; }
+                    if (3 * ATTN_V_LANES < 32) { attn_v x; __builtin_memcpy(&x, s + 3 * ATTN_V_LANES, sizeof x); acc3 += wj * x; }
+                    if (4 * ATTN_V_LANES < 32) { attn_v x; __builtin_memcpy(&x, s + 4 * ATTN_V_LANES, sizeof x); acc4 += wj * x; }
+                    if (5 * ATTN_V_LANES < 32) { attn_v x; __builtin_memcpy(&x, s + 5 * ATTN_V_LANES, sizeof x); acc5 += wj * x; }
+                    if (6 * ATTN_V_LANES < 32) { attn_v x; __builtin_memcpy(&x, s + 6 * ATTN_V_LANES, sizeof x); acc6 += wj * x; }
+                    if (7 * ATTN_V_LANES < 32) { attn_v x; __builtin_memcpy(&x, s + 7 * ATTN_V_LANES, sizeof x); acc7 += wj * x; }
                 }
-                __builtin_memcpy(v4_x4_wide + t0, &acc_a0, sizeof acc_a0);
-                __builtin_memcpy(v4_x4_wide + t0 + ATTN_V_LANES, &acc_a1, sizeof acc_a1);
+                { __builtin_memcpy(v4_x4_wide + t0, &acc0, sizeof acc0); }
+                { __builtin_memcpy(v4_x4_wide + t0 + ATTN_V_LANES, &acc1, sizeof acc1); }
+                if (2 * ATTN_V_LANES < 32) { __builtin_memcpy(v4_x4_wide + t0 + 2 * ATTN_V_LANES, &acc2, sizeof acc2); }
+                if (3 * ATTN_V_LANES < 32) { __builtin_memcpy(v4_x4_wide + t0 + 3 * ATTN_V_LANES, &acc3, sizeof acc3); }
+                if (4 * ATTN_V_LANES < 32) { __builtin_memcpy(v4_x4_wide + t0 + 4 * ATTN_V_LANES, &acc4, sizeof acc4); }
+                if (5 * ATTN_V_LANES < 32) { __builtin_memcpy(v4_x4_wide + t0 + 5 * ATTN_V_LANES, &acc5, sizeof acc5); }
+                if (6 * ATTN_V_LANES < 32) { __builtin_memcpy(v4_x4_wide + t0 + 6 * ATTN_V_LANES, &acc6, sizeof acc6); }
+                if (7 * ATTN_V_LANES < 32) { __builtin_memcpy(v4_x4_wide + t0 + 7 * ATTN_V_LANES, &acc7, sizeof acc7); }
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {

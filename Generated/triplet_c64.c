@@ -42,7 +42,7 @@ static inline float attn_expf_host(float x)
 #define expf attn_expf_host
 #endif
 
-#if defined(__x86_64__) || defined(__aarch64__)
+#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
 /* y[i] += a * x[i]: one tap of a convolution applied to a whole output row at once, so the
  * inner loop is contiguous (gcc vectorises it; tcc gets packed SSE). */
 #if defined(__TINYC__) && defined(__x86_64__)
@@ -304,9 +304,9 @@ void triplet_c64_forward(const float *input, float *output, const float *params,
      * v9_concat [1,2,28,28] = concat.c(v3_gate_hw_max, v4_gate_hw_mean) -> scratch[100352..<101920]
      * v10_concat [1,2,64,28] = concat.c(v5_gate_cw_max, v6_gate_cw_mean) -> scratch[101920..<105504]
      * v11_concat [1,2,28,64] = concat.c(v7_gate_hc_max, v8_gate_hc_mean) -> scratch[0..<3584]
-     * v12_conv [1,1,28,28] = conv2d(out=1, k=7, pad=3, dil=1, w=$6)(v9_concat) -> scratch[3584..<4368]
-     * v13_conv [1,1,64,28] = conv2d(out=1, k=7, pad=3, dil=1, w=$0)(v10_concat) -> scratch[4368..<6160]
-     * v14_conv [1,1,28,64] = conv2d(out=1, k=7, pad=3, dil=1, w=$3)(v11_concat) -> scratch[6160..<7952]
+     * v12_conv [1,1,28,28] = conv2d(out=1, k=7, pad=3, dil=1, w=$6)(v9_concat) -> scratch[3584..<4368], working scratch[105504..<108808] on 64-bit hosts
+     * v13_conv [1,1,64,28] = conv2d(out=1, k=7, pad=3, dil=1, w=$0)(v10_concat) -> scratch[4368..<6160], working scratch[105504..<112472] on 64-bit hosts
+     * v14_conv [1,1,28,64] = conv2d(out=1, k=7, pad=3, dil=1, w=$3)(v11_concat) -> scratch[6160..<7952], working scratch[105504..<112280] on 64-bit hosts
      * v15_bn [1,1,28,28] = affine(scale=$7, shift=$8)(v12_conv) -> inline (fused into its readers)
      * v16_bn [1,1,64,28] = affine(scale=$1, shift=$2)(v13_conv) -> inline (fused into its readers)
      * v17_bn [1,1,28,64] = affine(scale=$4, shift=$5)(v14_conv) -> inline (fused into its readers)
@@ -448,92 +448,293 @@ void triplet_c64_forward(const float *input, float *output, const float *params,
     }
 
     /* v12_conv [1,1,28,28] = conv2d(out=1, k=7, pad=3, dil=1, w=$6)(v9_concat) */
-    #if !(defined(__x86_64__) || defined(__aarch64__))
-    for (int h = 0; h < 28; h++) {
-        attn_conv_rows(v12_conv + h * 28, 784, p6_SpatialGate_spatial_conv_weight, v9_concat, 784, 28, 28, 1, 2, 7, 1, 3, h, 28, (const float *)0);
-    }
-    #else
-    for (int h = 0; h < 28; h++) {
-        const int kh0 = h < 3 ? 3 - h : 0;
-        const int kh1_ = 30 - h < 0 ? 0 : 31 - h;
-        const int kh1 = kh1_ < 7 ? kh1_ : 7;
-        float *out_row = v12_conv + h * 28;
-        for (int w = 0; w < 28; w++) {
-            out_row[w] = 0.0f;
+    #if defined(__x86_64__) || defined(__aarch64__)
+    {
+        float *v12_conv_padded = scratch + 105504; /* [2, 34, 34] + 32 */
+        float *v12_conv_wide = scratch + 107848; /* 1 × 960 */
+        #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
+        for (int t = 0; t < 2344; t++) {
+            v12_conv_padded[t] = 0.0f;
         }
         for (int i = 0; i < 2; i++) {
-            const float *x_plane = v9_concat + i * 784;
-            const float *w_plane = p6_SpatialGate_spatial_conv_weight + i * 49;
-            for (int kh = kh0; kh < kh1; kh++) {
-                const float *x_row = x_plane + (h * 28 + kh * 28 - 84);
-                for (int kw = 0; kw < 7; kw++) {
-                    const int lo = kw < 3 ? 3 - kw : 0;
-                    const int hi_ = 31 - kw;
-                    const int hi = hi_ < 28 ? hi_ : 28;
-                    if (hi > lo) attn_row_axpy(out_row + lo, x_row + (lo + kw - 3), w_plane[kh * 7 + kw], hi - lo);
+            for (int y = 0; y < 28; y++) {
+                float *dst = v12_conv_padded + i * 1156 + y * 34 + 105;
+                for (int c = 0; c < 28; c++) {
+                    dst[c] = v9_concat[i * 784 + y * 28 + c];
                 }
             }
         }
+        #if defined(__AVX512F__)
+        #define ATTN_V_LANES 16
+        #elif defined(__AVX__)
+        #define ATTN_V_LANES 8
+        #else
+        #define ATTN_V_LANES 4
+        #endif
+        typedef float attn_v __attribute__((vector_size(4 * ATTN_V_LANES)));
+        static const int v12_conv_taps[98] = {0, 1, 2, 3, 4, 5, 6, 34, 35, 36, 37, 38, 39, 40, 68, 69, 70, 71, 72, 73, 74, 102, 103, 104, 105, 106, 107, 108, 136, 137, 138, 139, 140, 141, 142, 170, 171, 172, 173, 174, 175, 176, 204, 205, 206, 207, 208, 209, 210, 1156, 1157, 1158, 1159, 1160, 1161, 1162, 1190, 1191, 1192, 1193, 1194, 1195, 1196, 1224, 1225, 1226, 1227, 1228, 1229, 1230, 1258, 1259, 1260, 1261, 1262, 1263, 1264, 1292, 1293, 1294, 1295, 1296, 1297, 1298, 1326, 1327, 1328, 1329, 1330, 1331, 1332, 1360, 1361, 1362, 1363, 1364, 1365, 1366};
+        for (int o = 0; o < 1; o++) {
+            const float *group = v12_conv_padded;
+            const float *w_a_row = p6_SpatialGate_spatial_conv_weight + o * 98;
+            for (int t0 = 0; t0 < 960; t0 += 32) {
+                attn_v acc0 = {0}, acc1 = {0}, acc2 = {0}, acc3 = {0}, acc4 = {0}, acc5 = {0}, acc6 = {0}, acc7 = {0};
+                for (int j = 0; j < 98; j++) {
+                    const float *s = group + v12_conv_taps[j] + t0;
+                    const float wj = w_a_row[j];
+                    { attn_v x; __builtin_memcpy(&x, s, sizeof x); acc0 += wj * x; }
+                    { attn_v x; __builtin_memcpy(&x, s + ATTN_V_LANES, sizeof x); acc1 += wj * x; }
+                    if (2 * ATTN_V_LANES < 32) { attn_v x; __builtin_memcpy(&x, s + 2 * ATTN_V_LANES, sizeof x); acc2 += wj * x; }
+                    if (3 * ATTN_V_LANES < 32) { attn_v x; __builtin_memcpy(&x, s + 3 * ATTN_V_LANES, sizeof x); acc3 += wj * x; }
+                    if (4 * ATTN_V_LANES < 32) { attn_v x; __builtin_memcpy(&x, s + 4 * ATTN_V_LANES, sizeof x); acc4 += wj * x; }
+                    if (5 * ATTN_V_LANES < 32) { attn_v x; __builtin_memcpy(&x, s + 5 * ATTN_V_LANES, sizeof x); acc5 += wj * x; }
+                    if (6 * ATTN_V_LANES < 32) { attn_v x; __builtin_memcpy(&x, s + 6 * ATTN_V_LANES, sizeof x); acc6 += wj * x; }
+                    if (7 * ATTN_V_LANES < 32) { attn_v x; __builtin_memcpy(&x, s + 7 * ATTN_V_LANES, sizeof x); acc7 += wj * x; }
+                }
+                { __builtin_memcpy(v12_conv_wide + t0, &acc0, sizeof acc0); }
+                { __builtin_memcpy(v12_conv_wide + t0 + ATTN_V_LANES, &acc1, sizeof acc1); }
+                if (2 * ATTN_V_LANES < 32) { __builtin_memcpy(v12_conv_wide + t0 + 2 * ATTN_V_LANES, &acc2, sizeof acc2); }
+                if (3 * ATTN_V_LANES < 32) { __builtin_memcpy(v12_conv_wide + t0 + 3 * ATTN_V_LANES, &acc3, sizeof acc3); }
+                if (4 * ATTN_V_LANES < 32) { __builtin_memcpy(v12_conv_wide + t0 + 4 * ATTN_V_LANES, &acc4, sizeof acc4); }
+                if (5 * ATTN_V_LANES < 32) { __builtin_memcpy(v12_conv_wide + t0 + 5 * ATTN_V_LANES, &acc5, sizeof acc5); }
+                if (6 * ATTN_V_LANES < 32) { __builtin_memcpy(v12_conv_wide + t0 + 6 * ATTN_V_LANES, &acc6, sizeof acc6); }
+                if (7 * ATTN_V_LANES < 32) { __builtin_memcpy(v12_conv_wide + t0 + 7 * ATTN_V_LANES, &acc7, sizeof acc7); }
+            }
+            for (int y = 0; y < 28; y++) {
+                for (int c = 0; c < 28; c++) {
+                    v12_conv[y * 28 + c] = v12_conv_wide[y * 34 + c];
+                }
+            }
+        }
+        #else
+        for (int t = 0; t < 2344; t++) {
+            v12_conv_padded[t] = 0.0f;
+        }
+        for (int i = 0; i < 2; i++) {
+            for (int y = 0; y < 28; y++) {
+                float *dst = v12_conv_padded + i * 1156 + y * 34 + 105;
+                for (int c = 0; c < 28; c++) {
+                    dst[c] = v9_concat[i * 784 + y * 28 + c];
+                }
+            }
+        }
+        for (int o = 0; o < 1; o++) {
+            for (int t = 0; t < 946; t++) {
+                v12_conv_wide[t] = 0.0f;
+            }
+            const float *w_o = p6_SpatialGate_spatial_conv_weight + o * 98;
+            const float *group = v12_conv_padded;
+            for (int i = 0; i < 2; i++) {
+                for (int kh = 0; kh < 7; kh++) {
+                    for (int kw = 0; kw < 7; kw++) {
+                        attn_row_axpy(v12_conv_wide, group + i * 1156 + kh * 34 + kw, w_o[i * 49 + kh * 7 + kw], 946);
+                    }
+                }
+            }
+            for (int y = 0; y < 28; y++) {
+                for (int c = 0; c < 28; c++) {
+                    v12_conv[y * 28 + c] = v12_conv_wide[y * 34 + c];
+                }
+            }
+        }
+        #endif
+    }
+    #else
+    for (int h = 0; h < 28; h++) {
+        attn_conv_rows(v12_conv + h * 28, 784, p6_SpatialGate_spatial_conv_weight, v9_concat, 784, 28, 28, 1, 2, 7, 1, 3, h, 28, (const float *)0);
     }
     #endif
 
     /* v13_conv [1,1,64,28] = conv2d(out=1, k=7, pad=3, dil=1, w=$0)(v10_concat) */
-    #if !(defined(__x86_64__) || defined(__aarch64__))
-    for (int h = 0; h < 64; h++) {
-        attn_conv_rows(v13_conv + h * 28, 1792, p0_ChannelGateH_spatial_conv_weight, v10_concat, 1792, 64, 28, 1, 2, 7, 1, 3, h, 28, (const float *)0);
-    }
-    #else
-    for (int h = 0; h < 64; h++) {
-        const int kh0 = h < 3 ? 3 - h : 0;
-        const int kh1_ = 66 - h < 0 ? 0 : 67 - h;
-        const int kh1 = kh1_ < 7 ? kh1_ : 7;
-        float *out_row = v13_conv + h * 28;
-        for (int w = 0; w < 28; w++) {
-            out_row[w] = 0.0f;
+    #if defined(__x86_64__) || defined(__aarch64__)
+    {
+        float *v13_conv_padded = scratch + 105504; /* [2, 70, 34] + 32 */
+        float *v13_conv_wide = scratch + 110296; /* 1 × 2176 */
+        #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
+        for (int t = 0; t < 4792; t++) {
+            v13_conv_padded[t] = 0.0f;
         }
         for (int i = 0; i < 2; i++) {
-            const float *x_plane = v10_concat + i * 1792;
-            const float *w_plane = p0_ChannelGateH_spatial_conv_weight + i * 49;
-            for (int kh = kh0; kh < kh1; kh++) {
-                const float *x_row = x_plane + (h * 28 + kh * 28 - 84);
-                for (int kw = 0; kw < 7; kw++) {
-                    const int lo = kw < 3 ? 3 - kw : 0;
-                    const int hi_ = 31 - kw;
-                    const int hi = hi_ < 28 ? hi_ : 28;
-                    if (hi > lo) attn_row_axpy(out_row + lo, x_row + (lo + kw - 3), w_plane[kh * 7 + kw], hi - lo);
+            for (int y = 0; y < 64; y++) {
+                float *dst = v13_conv_padded + i * 2380 + y * 34 + 105;
+                for (int c = 0; c < 28; c++) {
+                    dst[c] = v10_concat[i * 1792 + y * 28 + c];
                 }
             }
         }
+        #if defined(__AVX512F__)
+        #define ATTN_V_LANES 16
+        #elif defined(__AVX__)
+        #define ATTN_V_LANES 8
+        #else
+        #define ATTN_V_LANES 4
+        #endif
+        typedef float attn_v __attribute__((vector_size(4 * ATTN_V_LANES)));
+        static const int v13_conv_taps[98] = {0, 1, 2, 3, 4, 5, 6, 34, 35, 36, 37, 38, 39, 40, 68, 69, 70, 71, 72, 73, 74, 102, 103, 104, 105, 106, 107, 108, 136, 137, 138, 139, 140, 141, 142, 170, 171, 172, 173, 174, 175, 176, 204, 205, 206, 207, 208, 209, 210, 2380, 2381, 2382, 2383, 2384, 2385, 2386, 2414, 2415, 2416, 2417, 2418, 2419, 2420, 2448, 2449, 2450, 2451, 2452, 2453, 2454, 2482, 2483, 2484, 2485, 2486, 2487, 2488, 2516, 2517, 2518, 2519, 2520, 2521, 2522, 2550, 2551, 2552, 2553, 2554, 2555, 2556, 2584, 2585, 2586, 2587, 2588, 2589, 2590};
+        for (int o = 0; o < 1; o++) {
+            const float *group = v13_conv_padded;
+            const float *w_a_row = p0_ChannelGateH_spatial_conv_weight + o * 98;
+            for (int t0 = 0; t0 < 2176; t0 += 32) {
+                attn_v acc0 = {0}, acc1 = {0}, acc2 = {0}, acc3 = {0}, acc4 = {0}, acc5 = {0}, acc6 = {0}, acc7 = {0};
+                for (int j = 0; j < 98; j++) {
+                    const float *s = group + v13_conv_taps[j] + t0;
+                    const float wj = w_a_row[j];
+                    { attn_v x; __builtin_memcpy(&x, s, sizeof x); acc0 += wj * x; }
+                    { attn_v x; __builtin_memcpy(&x, s + ATTN_V_LANES, sizeof x); acc1 += wj * x; }
+                    if (2 * ATTN_V_LANES < 32) { attn_v x; __builtin_memcpy(&x, s + 2 * ATTN_V_LANES, sizeof x); acc2 += wj * x; }
+                    if (3 * ATTN_V_LANES < 32) { attn_v x; __builtin_memcpy(&x, s + 3 * ATTN_V_LANES, sizeof x); acc3 += wj * x; }
+                    if (4 * ATTN_V_LANES < 32) { attn_v x; __builtin_memcpy(&x, s + 4 * ATTN_V_LANES, sizeof x); acc4 += wj * x; }
+                    if (5 * ATTN_V_LANES < 32) { attn_v x; __builtin_memcpy(&x, s + 5 * ATTN_V_LANES, sizeof x); acc5 += wj * x; }
+                    if (6 * ATTN_V_LANES < 32) { attn_v x; __builtin_memcpy(&x, s + 6 * ATTN_V_LANES, sizeof x); acc6 += wj * x; }
+                    if (7 * ATTN_V_LANES < 32) { attn_v x; __builtin_memcpy(&x, s + 7 * ATTN_V_LANES, sizeof x); acc7 += wj * x; }
+                }
+                { __builtin_memcpy(v13_conv_wide + t0, &acc0, sizeof acc0); }
+                { __builtin_memcpy(v13_conv_wide + t0 + ATTN_V_LANES, &acc1, sizeof acc1); }
+                if (2 * ATTN_V_LANES < 32) { __builtin_memcpy(v13_conv_wide + t0 + 2 * ATTN_V_LANES, &acc2, sizeof acc2); }
+                if (3 * ATTN_V_LANES < 32) { __builtin_memcpy(v13_conv_wide + t0 + 3 * ATTN_V_LANES, &acc3, sizeof acc3); }
+                if (4 * ATTN_V_LANES < 32) { __builtin_memcpy(v13_conv_wide + t0 + 4 * ATTN_V_LANES, &acc4, sizeof acc4); }
+                if (5 * ATTN_V_LANES < 32) { __builtin_memcpy(v13_conv_wide + t0 + 5 * ATTN_V_LANES, &acc5, sizeof acc5); }
+                if (6 * ATTN_V_LANES < 32) { __builtin_memcpy(v13_conv_wide + t0 + 6 * ATTN_V_LANES, &acc6, sizeof acc6); }
+                if (7 * ATTN_V_LANES < 32) { __builtin_memcpy(v13_conv_wide + t0 + 7 * ATTN_V_LANES, &acc7, sizeof acc7); }
+            }
+            for (int y = 0; y < 64; y++) {
+                for (int c = 0; c < 28; c++) {
+                    v13_conv[y * 28 + c] = v13_conv_wide[y * 34 + c];
+                }
+            }
+        }
+        #else
+        for (int t = 0; t < 4792; t++) {
+            v13_conv_padded[t] = 0.0f;
+        }
+        for (int i = 0; i < 2; i++) {
+            for (int y = 0; y < 64; y++) {
+                float *dst = v13_conv_padded + i * 2380 + y * 34 + 105;
+                for (int c = 0; c < 28; c++) {
+                    dst[c] = v10_concat[i * 1792 + y * 28 + c];
+                }
+            }
+        }
+        for (int o = 0; o < 1; o++) {
+            for (int t = 0; t < 2170; t++) {
+                v13_conv_wide[t] = 0.0f;
+            }
+            const float *w_o = p0_ChannelGateH_spatial_conv_weight + o * 98;
+            const float *group = v13_conv_padded;
+            for (int i = 0; i < 2; i++) {
+                for (int kh = 0; kh < 7; kh++) {
+                    for (int kw = 0; kw < 7; kw++) {
+                        attn_row_axpy(v13_conv_wide, group + i * 2380 + kh * 34 + kw, w_o[i * 49 + kh * 7 + kw], 2170);
+                    }
+                }
+            }
+            for (int y = 0; y < 64; y++) {
+                for (int c = 0; c < 28; c++) {
+                    v13_conv[y * 28 + c] = v13_conv_wide[y * 34 + c];
+                }
+            }
+        }
+        #endif
+    }
+    #else
+    for (int h = 0; h < 64; h++) {
+        attn_conv_rows(v13_conv + h * 28, 1792, p0_ChannelGateH_spatial_conv_weight, v10_concat, 1792, 64, 28, 1, 2, 7, 1, 3, h, 28, (const float *)0);
     }
     #endif
 
     /* v14_conv [1,1,28,64] = conv2d(out=1, k=7, pad=3, dil=1, w=$3)(v11_concat) */
-    #if !(defined(__x86_64__) || defined(__aarch64__))
-    for (int h = 0; h < 28; h++) {
-        attn_conv_rows(v14_conv + h * 64, 1792, p3_ChannelGateW_spatial_conv_weight, v11_concat, 1792, 28, 64, 1, 2, 7, 1, 3, h, 64, (const float *)0);
-    }
-    #else
-    for (int h = 0; h < 28; h++) {
-        const int kh0 = h < 3 ? 3 - h : 0;
-        const int kh1_ = 30 - h < 0 ? 0 : 31 - h;
-        const int kh1 = kh1_ < 7 ? kh1_ : 7;
-        float *out_row = v14_conv + h * 64;
-        for (int w = 0; w < 64; w++) {
-            out_row[w] = 0.0f;
+    #if defined(__x86_64__) || defined(__aarch64__)
+    {
+        float *v14_conv_padded = scratch + 105504; /* [2, 34, 70] + 32 */
+        float *v14_conv_wide = scratch + 110296; /* 1 × 1984 */
+        #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
+        for (int t = 0; t < 4792; t++) {
+            v14_conv_padded[t] = 0.0f;
         }
         for (int i = 0; i < 2; i++) {
-            const float *x_plane = v11_concat + i * 1792;
-            const float *w_plane = p3_ChannelGateW_spatial_conv_weight + i * 49;
-            for (int kh = kh0; kh < kh1; kh++) {
-                const float *x_row = x_plane + (h * 64 + kh * 64 - 192);
-                for (int kw = 0; kw < 7; kw++) {
-                    const int lo = kw < 3 ? 3 - kw : 0;
-                    const int hi_ = 67 - kw;
-                    const int hi = hi_ < 64 ? hi_ : 64;
-                    if (hi > lo) attn_row_axpy(out_row + lo, x_row + (lo + kw - 3), w_plane[kh * 7 + kw], hi - lo);
+            for (int y = 0; y < 28; y++) {
+                float *dst = v14_conv_padded + i * 2380 + y * 70 + 213;
+                for (int c = 0; c < 64; c++) {
+                    dst[c] = v11_concat[i * 1792 + y * 64 + c];
                 }
             }
         }
+        #if defined(__AVX512F__)
+        #define ATTN_V_LANES 16
+        #elif defined(__AVX__)
+        #define ATTN_V_LANES 8
+        #else
+        #define ATTN_V_LANES 4
+        #endif
+        typedef float attn_v __attribute__((vector_size(4 * ATTN_V_LANES)));
+        static const int v14_conv_taps[98] = {0, 1, 2, 3, 4, 5, 6, 70, 71, 72, 73, 74, 75, 76, 140, 141, 142, 143, 144, 145, 146, 210, 211, 212, 213, 214, 215, 216, 280, 281, 282, 283, 284, 285, 286, 350, 351, 352, 353, 354, 355, 356, 420, 421, 422, 423, 424, 425, 426, 2380, 2381, 2382, 2383, 2384, 2385, 2386, 2450, 2451, 2452, 2453, 2454, 2455, 2456, 2520, 2521, 2522, 2523, 2524, 2525, 2526, 2590, 2591, 2592, 2593, 2594, 2595, 2596, 2660, 2661, 2662, 2663, 2664, 2665, 2666, 2730, 2731, 2732, 2733, 2734, 2735, 2736, 2800, 2801, 2802, 2803, 2804, 2805, 2806};
+        for (int o = 0; o < 1; o++) {
+            const float *group = v14_conv_padded;
+            const float *w_a_row = p3_ChannelGateW_spatial_conv_weight + o * 98;
+            for (int t0 = 0; t0 < 1984; t0 += 32) {
+                attn_v acc0 = {0}, acc1 = {0}, acc2 = {0}, acc3 = {0}, acc4 = {0}, acc5 = {0}, acc6 = {0}, acc7 = {0};
+                for (int j = 0; j < 98; j++) {
+                    const float *s = group + v14_conv_taps[j] + t0;
+                    const float wj = w_a_row[j];
+                    { attn_v x; __builtin_memcpy(&x, s, sizeof x); acc0 += wj * x; }
+                    { attn_v x; __builtin_memcpy(&x, s + ATTN_V_LANES, sizeof x); acc1 += wj * x; }
+                    if (2 * ATTN_V_LANES < 32) { attn_v x; __builtin_memcpy(&x, s + 2 * ATTN_V_LANES, sizeof x); acc2 += wj * x; }
+                    if (3 * ATTN_V_LANES < 32) { attn_v x; __builtin_memcpy(&x, s + 3 * ATTN_V_LANES, sizeof x); acc3 += wj * x; }
+                    if (4 * ATTN_V_LANES < 32) { attn_v x; __builtin_memcpy(&x, s + 4 * ATTN_V_LANES, sizeof x); acc4 += wj * x; }
+                    if (5 * ATTN_V_LANES < 32) { attn_v x; __builtin_memcpy(&x, s + 5 * ATTN_V_LANES, sizeof x); acc5 += wj * x; }
+                    if (6 * ATTN_V_LANES < 32) { attn_v x; __builtin_memcpy(&x, s + 6 * ATTN_V_LANES, sizeof x); acc6 += wj * x; }
+                    if (7 * ATTN_V_LANES < 32) { attn_v x; __builtin_memcpy(&x, s + 7 * ATTN_V_LANES, sizeof x); acc7 += wj * x; }
+                }
+                { __builtin_memcpy(v14_conv_wide + t0, &acc0, sizeof acc0); }
+                { __builtin_memcpy(v14_conv_wide + t0 + ATTN_V_LANES, &acc1, sizeof acc1); }
+                if (2 * ATTN_V_LANES < 32) { __builtin_memcpy(v14_conv_wide + t0 + 2 * ATTN_V_LANES, &acc2, sizeof acc2); }
+                if (3 * ATTN_V_LANES < 32) { __builtin_memcpy(v14_conv_wide + t0 + 3 * ATTN_V_LANES, &acc3, sizeof acc3); }
+                if (4 * ATTN_V_LANES < 32) { __builtin_memcpy(v14_conv_wide + t0 + 4 * ATTN_V_LANES, &acc4, sizeof acc4); }
+                if (5 * ATTN_V_LANES < 32) { __builtin_memcpy(v14_conv_wide + t0 + 5 * ATTN_V_LANES, &acc5, sizeof acc5); }
+                if (6 * ATTN_V_LANES < 32) { __builtin_memcpy(v14_conv_wide + t0 + 6 * ATTN_V_LANES, &acc6, sizeof acc6); }
+                if (7 * ATTN_V_LANES < 32) { __builtin_memcpy(v14_conv_wide + t0 + 7 * ATTN_V_LANES, &acc7, sizeof acc7); }
+            }
+            for (int y = 0; y < 28; y++) {
+                for (int c = 0; c < 64; c++) {
+                    v14_conv[y * 64 + c] = v14_conv_wide[y * 70 + c];
+                }
+            }
+        }
+        #else
+        for (int t = 0; t < 4792; t++) {
+            v14_conv_padded[t] = 0.0f;
+        }
+        for (int i = 0; i < 2; i++) {
+            for (int y = 0; y < 28; y++) {
+                float *dst = v14_conv_padded + i * 2380 + y * 70 + 213;
+                for (int c = 0; c < 64; c++) {
+                    dst[c] = v11_concat[i * 1792 + y * 64 + c];
+                }
+            }
+        }
+        for (int o = 0; o < 1; o++) {
+            for (int t = 0; t < 1954; t++) {
+                v14_conv_wide[t] = 0.0f;
+            }
+            const float *w_o = p3_ChannelGateW_spatial_conv_weight + o * 98;
+            const float *group = v14_conv_padded;
+            for (int i = 0; i < 2; i++) {
+                for (int kh = 0; kh < 7; kh++) {
+                    for (int kw = 0; kw < 7; kw++) {
+                        attn_row_axpy(v14_conv_wide, group + i * 2380 + kh * 70 + kw, w_o[i * 49 + kh * 7 + kw], 1954);
+                    }
+                }
+            }
+            for (int y = 0; y < 28; y++) {
+                for (int c = 0; c < 64; c++) {
+                    v14_conv[y * 64 + c] = v14_conv_wide[y * 70 + c];
+                }
+            }
+        }
+        #endif
+    }
+    #else
+    for (int h = 0; h < 28; h++) {
+        attn_conv_rows(v14_conv + h * 64, 1792, p3_ChannelGateW_spatial_conv_weight, v11_concat, 1792, 28, 64, 1, 2, 7, 1, 3, h, 64, (const float *)0);
     }
     #endif
 

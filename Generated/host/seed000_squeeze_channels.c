@@ -40,20 +40,13 @@ static inline float attn_expf_host(float x)
 }
 #define expf attn_expf_host
 
-/* y[i] += a * x[i]: one tap of a convolution applied to a whole output row at once, so the
- * inner loop is contiguous (gcc vectorises it; tcc gets packed SSE). */
-static void attn_row_axpy(float *y, const float *x, float a, int n)
-{
-    for (int i = 0; i < n; i++) y[i] += a * x[i];
-}
-
 void seed000_squeeze_channels_forward(const float *input, float *output, const float *params, float *scratch)
 {
     /* Plan: value, shape, op, storage (scratch offsets in floats).
      * v1_mean [1,1,16,16] = channel_pool.mean(input) -> scratch[0..<256]
      * v2_max [1,1,16,16] = channel_pool.max(input) -> scratch[256..<512]
      * v3_concat [1,2,16,16] = concat.c(v1_mean, v2_max) -> scratch[0..<512]
-     * v4_spatial [1,1,16,16] = conv2d(out=1, k=7, pad=3, dil=1, w=$0)(v3_concat) -> scratch[512..<768]
+     * v4_spatial [1,1,16,16] = conv2d(out=1, k=7, pad=3, dil=1, w=$0)(v3_concat) -> scratch[512..<768], working scratch[768..<2120]
      * v5_sigmoid [1,1,16,16] = sigmoid(v4_spatial) -> scratch[512..<768]
      * v6_mul [1,64,16,16] = mul(v5_sigmoid, input) -> output
      */
@@ -88,24 +81,58 @@ void seed000_squeeze_channels_forward(const float *input, float *output, const f
     }
 
     /* v4_spatial [1,1,16,16] = conv2d(out=1, k=7, pad=3, dil=1, w=$0)(v3_concat) */
-    for (int h = 0; h < 16; h++) {
-        const int kh0 = h < 3 ? 3 - h : 0;
-        const int kh1_ = 18 - h < 0 ? 0 : 19 - h;
-        const int kh1 = kh1_ < 7 ? kh1_ : 7;
-        float *out_row = v4_spatial + h * 16;
-        for (int w = 0; w < 16; w++) {
-            out_row[w] = 0.0f;
+    {
+        float *v4_spatial_padded = scratch + 768; /* [2, 22, 22] + 32 */
+        float *v4_spatial_wide = scratch + 1768; /* 1 × 352 */
+        for (int t = 0; t < 1000; t++) {
+            v4_spatial_padded[t] = 0.0f;
         }
         for (int i = 0; i < 2; i++) {
-            const float *x_plane = v3_concat + i * 256;
-            const float *w_plane = p0_spatial_weight + i * 49;
-            for (int kh = kh0; kh < kh1; kh++) {
-                const float *x_row = x_plane + (h * 16 + kh * 16 - 48);
-                for (int kw = 0; kw < 7; kw++) {
-                    const int lo = kw < 3 ? 3 - kw : 0;
-                    const int hi_ = 19 - kw;
-                    const int hi = hi_ < 16 ? hi_ : 16;
-                    if (hi > lo) attn_row_axpy(out_row + lo, x_row + (lo + kw - 3), w_plane[kh * 7 + kw], hi - lo);
+            for (int y = 0; y < 16; y++) {
+                float *dst = v4_spatial_padded + i * 484 + y * 22 + 69;
+                for (int c = 0; c < 16; c++) {
+                    dst[c] = v3_concat[i * 256 + y * 16 + c];
+                }
+            }
+        }
+        #if defined(__AVX512F__)
+        #define ATTN_V_LANES 16
+        #elif defined(__AVX__)
+        #define ATTN_V_LANES 8
+        #else
+        #define ATTN_V_LANES 4
+        #endif
+        typedef float attn_v __attribute__((vector_size(4 * ATTN_V_LANES)));
+        static const int v4_spatial_taps[98] = {0, 1, 2, 3, 4, 5, 6, 22, 23, 24, 25, 26, 27, 28, 44, 45, 46, 47, 48, 49, 50, 66, 67, 68, 69, 70, 71, 72, 88, 89, 90, 91, 92, 93, 94, 110, 111, 112, 113, 114, 115, 116, 132, 133, 134, 135, 136, 137, 138, 484, 485, 486, 487, 488, 489, 490, 506, 507, 508, 509, 510, 511, 512, 528, 529, 530, 531, 532, 533, 534, 550, 551, 552, 553, 554, 555, 556, 572, 573, 574, 575, 576, 577, 578, 594, 595, 596, 597, 598, 599, 600, 616, 617, 618, 619, 620, 621, 622};
+        for (int o = 0; o < 1; o++) {
+            const float *group = v4_spatial_padded;
+            const float *w_a_row = p0_spatial_weight + o * 98;
+            for (int t0 = 0; t0 < 352; t0 += 32) {
+                attn_v acc0 = {0}, acc1 = {0}, acc2 = {0}, acc3 = {0}, acc4 = {0}, acc5 = {0}, acc6 = {0}, acc7 = {0};
+                for (int j = 0; j < 98; j++) {
+                    const float *s = group + v4_spatial_taps[j] + t0;
+                    const float wj = w_a_row[j];
+                    { attn_v x; __builtin_memcpy(&x, s, sizeof x); acc0 += wj * x; }
+                    { attn_v x; __builtin_memcpy(&x, s + ATTN_V_LANES, sizeof x); acc1 += wj * x; }
+                    if (2 * ATTN_V_LANES < 32) { attn_v x; __builtin_memcpy(&x, s + 2 * ATTN_V_LANES, sizeof x); acc2 += wj * x; }
+                    if (3 * ATTN_V_LANES < 32) { attn_v x; __builtin_memcpy(&x, s + 3 * ATTN_V_LANES, sizeof x); acc3 += wj * x; }
+                    if (4 * ATTN_V_LANES < 32) { attn_v x; __builtin_memcpy(&x, s + 4 * ATTN_V_LANES, sizeof x); acc4 += wj * x; }
+                    if (5 * ATTN_V_LANES < 32) { attn_v x; __builtin_memcpy(&x, s + 5 * ATTN_V_LANES, sizeof x); acc5 += wj * x; }
+                    if (6 * ATTN_V_LANES < 32) { attn_v x; __builtin_memcpy(&x, s + 6 * ATTN_V_LANES, sizeof x); acc6 += wj * x; }
+                    if (7 * ATTN_V_LANES < 32) { attn_v x; __builtin_memcpy(&x, s + 7 * ATTN_V_LANES, sizeof x); acc7 += wj * x; }
+                }
+                { __builtin_memcpy(v4_spatial_wide + t0, &acc0, sizeof acc0); }
+                { __builtin_memcpy(v4_spatial_wide + t0 + ATTN_V_LANES, &acc1, sizeof acc1); }
+                if (2 * ATTN_V_LANES < 32) { __builtin_memcpy(v4_spatial_wide + t0 + 2 * ATTN_V_LANES, &acc2, sizeof acc2); }
+                if (3 * ATTN_V_LANES < 32) { __builtin_memcpy(v4_spatial_wide + t0 + 3 * ATTN_V_LANES, &acc3, sizeof acc3); }
+                if (4 * ATTN_V_LANES < 32) { __builtin_memcpy(v4_spatial_wide + t0 + 4 * ATTN_V_LANES, &acc4, sizeof acc4); }
+                if (5 * ATTN_V_LANES < 32) { __builtin_memcpy(v4_spatial_wide + t0 + 5 * ATTN_V_LANES, &acc5, sizeof acc5); }
+                if (6 * ATTN_V_LANES < 32) { __builtin_memcpy(v4_spatial_wide + t0 + 6 * ATTN_V_LANES, &acc6, sizeof acc6); }
+                if (7 * ATTN_V_LANES < 32) { __builtin_memcpy(v4_spatial_wide + t0 + 7 * ATTN_V_LANES, &acc7, sizeof acc7); }
+            }
+            for (int y = 0; y < 16; y++) {
+                for (int c = 0; c < 16; c++) {
+                    v4_spatial[y * 16 + c] = v4_spatial_wide[y * 22 + c];
                 }
             }
         }

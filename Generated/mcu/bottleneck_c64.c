@@ -369,13 +369,13 @@ void bottleneck_c64_forward(const float *input, float *output, const float *para
 
     /* v8_attention [1,4,16,64] = attention(scale=0.25, rel_pos(h=$1, w=$2, query_w=8, keys=8x8))(v5_q_heads, v6_k_heads, v7_v_heads) */
     {
-        float *v8_attention_scores = scratch + 16384; /* [8, 64] */
+        float *v8_attention_scores = scratch + 16912; /* [16, 64] */
         for (int b = 0; b < 4; b++) {
-            for (int i0 = 0; i0 < 64; i0 += 8) {
-                const int i1 = i0 + 8 < 64 ? i0 + 8 : 64;
+            for (int i0 = 0; i0 < 64; i0 += 16) {
+                const int i1 = i0 + 16 < 64 ? i0 + 16 : 64;
                 attn_gemm_nn(v8_attention_scores, 64, v5_q_heads + b * 1024 + i0, 1, 64, v6_k_heads + b * 1024, 64, i1 - i0, 64, 16, (const float *)0, 0.25f);
                 for (int i = i0; i < i1; i++) {
-                    float *v8_attention_scores_h = v8_attention_scores + 512, *v8_attention_scores_w = v8_attention_scores_h + 8;
+                    float *v8_attention_scores_h = v8_attention_scores + 1024, *v8_attention_scores_w = v8_attention_scores_h + 8;
                     float v8_attention_scores_q[16];
                     for (int t = 0; t < 16; t++) {
                         v8_attention_scores_q[t] = v5_q_heads[b * 1024 + t * 64 + i];

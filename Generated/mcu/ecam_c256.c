@@ -155,6 +155,13 @@ static void attn_gemm_nn(float *c, long ldc, const float *a, long ars, long acs,
 }
 #endif
 
+/* y[i] += a * x[i]: one tap of a convolution applied to a whole output row at once, so the
+ * inner loop is contiguous (gcc vectorises it; tcc gets packed SSE). */
+static void attn_row_axpy(float *y, const float *x, float a, int n)
+{
+    for (int i = 0; i < n; i++) y[i] += a * x[i];
+}
+
 /* Sum of a row on a 32-bit core: four partial sums in registers (a float array would live on the
  * stack, a load and a store per element on a Cortex-M4). Out of line: inlined with a known n,
  * gcc -O3 unrolls it into scalar code instead of vectorising it for Helium. */

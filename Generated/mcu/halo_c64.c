@@ -468,13 +468,13 @@ void halo_c64_forward(const float *input, float *output, const float *params, fl
 
     /* v15_attention [1,16,16,16] = attention(scale=0.25, rel_pos(h=$2, w=$3, query_w=4, keys=6x6))(v10_q_blocks, v13_k_blocks, v14_v_blocks) */
     {
-        float *v15_attention_scores = scratch + 17408; /* [8, 36] */
+        float *v15_attention_scores = scratch + 44032; /* [16, 36] */
         for (int b = 0; b < 16; b++) {
-            for (int i0 = 0; i0 < 16; i0 += 8) {
-                const int i1 = i0 + 8 < 16 ? i0 + 8 : 16;
+            for (int i0 = 0; i0 < 16; i0 += 16) {
+                const int i1 = i0 + 16 < 16 ? i0 + 16 : 16;
                 attn_gemm_nn(v15_attention_scores, 36, v10_q_blocks + b * 256 + i0, 1, 16, v13_k_blocks + b * 576, 36, i1 - i0, 36, 16, (const float *)0, 0.25f);
                 for (int i = i0; i < i1; i++) {
-                    float *v15_attention_scores_h = v15_attention_scores + 288, *v15_attention_scores_w = v15_attention_scores_h + 6;
+                    float *v15_attention_scores_h = v15_attention_scores + 576, *v15_attention_scores_w = v15_attention_scores_h + 6;
                     float v15_attention_scores_q[16];
                     for (int t = 0; t < 16; t++) {
                         v15_attention_scores_q[t] = v10_q_blocks[b * 256 + t * 16 + i];

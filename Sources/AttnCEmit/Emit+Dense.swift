@@ -334,13 +334,35 @@ extension CEmitter {
                 .line("__builtin_memcpy(\(plus(wide, CExpr(i * geometry.tiledLength) + "t0" + "ATTN_V_LANES")), &acc_\(ch)1, sizeof acc_\(ch)1);"),
             ]
         }
+        // One output channel (CBAM's 2 → 1 spatial gate): a whole tile of register vectors (two
+        // with AVX-512, four with AVX, eight on SSE and NEON), so that many multiply-add chains
+        // are in flight instead of two; the vectors past the tile are dead code the compiler drops.
+        if geometry.block == 1 {
+            let vectors = 8
+            // q vectors past a base, without the `0 *` and `1 *` that CExpr folds away elsewhere.
+            let past = { (base: String, q: Int) in q == 0 ? base : q == 1 ? "\(base) + ATTN_V_LANES" : "\(base) + \(q) * ATTN_V_LANES" }
+            let guarded = { (q: Int, body: String) -> Stmt in
+                .line(q < 2 ? "{ \(body) }" : "if (\(q) * ATTN_V_LANES < \(WideConv.tile)) { \(body) }")
+            }
+            tileBody = [.line((0..<vectors).map { "attn_v acc\($0) = {0}" }.joined(separator: ", ").replacingOccurrences(of: ", attn_v", with: ",") + ";")]
+            tileBody.append(.loop(variable: "j", extent: taps, body: [
+                .line("const float *s = group + \(name)_taps[j] + t0;"),
+                .line("const float wj = w_a_row[j];"),
+            ] + (0..<vectors).map { q in
+                guarded(q, "attn_v x; __builtin_memcpy(&x, \(past("s", q)), sizeof x); acc\(q) += wj * x;")
+            }))
+            tileBody += (0..<vectors).map { q in
+                guarded(q, "__builtin_memcpy(\(past("\(wide) + t0", q)), &acc\(q), sizeof acc\(q));")
+            }
+        }
+        let tileStep = geometry.block == 1 ? CExpr(WideConv.tile) : CExpr.variable("ATTN_V_LANES") * 2
         let compiled: [Stmt] = [
             .stepped(variable: "o", extent: out.c, step: CExpr(geometry.block), body: [
                 .line("const float *group = \(group);")
             ] + channels.enumerated().map { i, ch in
                 .line("const float *w_\(ch)_row = \(plus(names.param(a.weight), (o + i) * taps));")
             } + [
-                .stepped(variable: "t0", extent: geometry.tiledLength, step: CExpr.variable("ATTN_V_LANES") * 2, body: tileBody)
+                .stepped(variable: "t0", extent: geometry.tiledLength, step: tileStep, body: tileBody)
             ] + channels.indices.map { i in
                 copyOut(o + i, CExpr(i * geometry.tiledLength))
             })

@@ -89,8 +89,38 @@ extension CEmitter {
                 .loop(variable: "hw", extent: plane, body: [.line("\(planeRowName(mean))[hw] *= \(cFloat(1 / Float(shape.c)));")]))
         }
         values.dropInnermostLoop()
-        p.use(.rowScaleSumMax)
-        finish(values, into: &p)
+        guard let blocked = blockedGatedPoolCall(mean: mean, max: maxPool, gate: gate, row: x, shape: shape) else {
+            p.use(.rowScaleSumMax)
+            finish(values, into: &p)
+            return
+        }
+        p.block("") { p in
+            HostBranch.print(
+                host: { p in
+                    p.use(.rowsScalePool)
+                    blocked.print(into: &p)
+                },
+                other: { p in
+                    p.use(.rowScaleSumMax)
+                    pointers.values.formUnion(values.storedReads)
+                    values.nest.print(into: &p)
+                }, into: &p)
+        }
+    }
+
+    /// One `attn_rows_scale_pool` call per sample over its C rows, when they follow each other,
+    /// the gate is a dense vector and the pooled planes are dense.
+    private func blockedGatedPoolCall(mean: ValueID, max: ValueID, gate: ValueID, row x: ValueID, shape: Shape) -> Nest? {
+        guard let xl = plan.layouts[x], let gl = plan.layouts[gate], let ml = plan.layouts[mean], let bl = plan.layouts[max],
+            xl.hwStride == 1, shape.c == 1 || xl.cStride == shape.plane, ml.hwStride == 1, bl.hwStride == 1,
+            shape.c == 1 || gl.cStride == 1, !plan.views.contains(x)
+        else { return nil }
+        var nest = Nest()
+        let n = nest.loop("n", shape.n)
+        let at = { (v: ValueID, l: Layout) in plus(self.pointer(v), shape.n > 1 ? n.index * l.nStride : .zero) }
+        nest.pre[nest.innermost].append(
+            .line("attn_rows_scale_pool(\(at(mean, ml)), \(at(max, bl)), \(at(x, xl)), \(at(gate, gl)), \(shape.c), \(shape.plane), \(cFloat(1 / Float(shape.c))));"))
+        return nest
     }
 
     /// `y = g · x` (SE, ECA) as row calls.

@@ -34,8 +34,10 @@ package struct WideConv {
     package var tempSize: Int { paddedSize + block * tiledLength }
 
     /// The plan for `a` on `input` → `output`, or nil when the per-row form is kept: strided
-    /// convs, and convs with few output channels (CBAM's 2 → 1 spatial gate), where the padded
-    /// copy and the wide buffer would cost more scratch than they save.
+    /// convs, and convs with two or three output channels. A single output channel (CBAM's
+    /// 2 → 1 spatial gate) takes the wide form too, when its rows are wider than their padding
+    /// (most wide columns valid): its per-row form is one short axpy per row and tap, which cost
+    /// CBAM more than a pass over its input at 56×56.
     package init?(_ a: Conv2dAttrs, input: Shape, output: Shape, inputLayout: Layout) {
         guard Self.applies(a, output: output) else { return nil }
         rows = input.h + 2 * a.padding
@@ -47,5 +49,7 @@ package struct WideConv {
     }
 
     /// True when `a` runs in the wide form on hosts (see `init`).
-    package static func applies(_ a: Conv2dAttrs, output: Shape) -> Bool { a.stride == 1 && a.kernel > 1 && output.c >= 4 }
+    package static func applies(_ a: Conv2dAttrs, output: Shape) -> Bool {
+        a.stride == 1 && a.kernel > 1 && (output.c >= 4 || (output.c == 1 && output.w > 2 * a.padding))
+    }
 }
