@@ -9,25 +9,7 @@
 #include "gemm_nt.mcu.c.tmpl"
 #include "conv_rows.c.tmpl"
 
-static void sh_write0(const char *s)
-{
-    register uint32_t r0 __asm("r0") = 0x04u;
-    register const char *r1 __asm("r1") = s;
-    __asm volatile("bkpt 0xab" : "+r"(r0) : "r"(r1) : "memory");
-}
-
-static char *put_u(char *p, uint32_t v)
-{
-    char digits[12];
-    int n = 0;
-    do {
-        digits[n++] = (char)('0' + v % 10u);
-        v /= 10u;
-    } while (v != 0u);
-    *p++ = ' ';
-    while (n > 0) *p++ = digits[--n];
-    return p;
-}
+#include "semihost.h"
 
 static uint32_t rng = 12345u;
 static uint32_t next(void)
@@ -156,8 +138,8 @@ int main(void)
         check_conv();
     }
     char line[64] = "HELPERS-CHECK", *p = line + 13;
-    p = put_u(p, cases);
-    p = put_u(p, failures);
+    p = put_u64(p, cases);
+    p = put_u64(p, failures);
     *p++ = '\n';
     *p = 0;
     sh_write0(line);

@@ -26,25 +26,7 @@ static volatile uint32_t wraps;
 
 void SysTick_Handler(void) { wraps++; }
 
-static void sh_write0(const char *s)
-{
-    register uint32_t r0 __asm("r0") = 0x04u;
-    register const char *r1 __asm("r1") = s;
-    __asm volatile("bkpt 0xab" : "+r"(r0) : "r"(r1) : "memory");
-}
-
-static char *put_u64(char *p, uint64_t v)
-{
-    char digits[24];
-    int n = 0;
-    do {
-        digits[n++] = (char)('0' + v % 10u);
-        v /= 10u;
-    } while (v != 0u);
-    *p++ = ' ';
-    while (n > 0) *p++ = digits[--n];
-    return p;
-}
+#include "semihost.h"
 
 static void start(void)
 {
