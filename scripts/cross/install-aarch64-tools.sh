@@ -10,16 +10,4 @@ command -v aarch64-linux-gnu-gcc >/dev/null 2>&1 || missing+=(gcc-aarch64-linux-
 [ -f /usr/aarch64-linux-gnu/lib/libc.a ] || missing+=(libc6-dev-arm64-cross)
 command -v qemu-aarch64 >/dev/null 2>&1 || missing+=(qemu-user)
 if [ "${#missing[@]}" -eq 0 ]; then exit 0; fi
-
-echo "installing ${missing[*]} (Debian packages)" >&2
-sudo=""
-if [ "$(id -u)" -ne 0 ]; then
-    if ! command -v sudo >/dev/null 2>&1; then
-        echo "error: need root or sudo to install ${missing[*]}" >&2
-        exit 1
-    fi
-    sudo="sudo"
-fi
-export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq
-$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+exec "$(dirname "$0")/../apt-install.sh" "${missing[@]}"

@@ -13,16 +13,4 @@ ls /usr/lib/arm-none-eabi/newlib/rdimon.specs /usr/lib/arm-none-eabi/lib/rdimon.
     || missing+=(libnewlib-arm-none-eabi)
 command -v qemu-system-arm >/dev/null 2>&1 || missing+=(qemu-system-arm)
 if [ "${#missing[@]}" -eq 0 ]; then exit 0; fi
-
-echo "installing ${missing[*]} (Debian packages)" >&2
-sudo=""
-if [ "$(id -u)" -ne 0 ]; then
-    if ! command -v sudo >/dev/null 2>&1; then
-        echo "error: need root or sudo to install ${missing[*]}" >&2
-        exit 1
-    fi
-    sudo="sudo"
-fi
-export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq
-$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+exec "$(dirname "$0")/../apt-install.sh" "${missing[@]}"
