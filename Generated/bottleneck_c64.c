@@ -1054,6 +1054,7 @@ static void attn_row_axpy(float *y, const float *x, float a, int n)
 #endif
 #endif
 
+#if defined(__x86_64__) || defined(__aarch64__)
 /* Dot product of two rows: the FC layers of the excitation MLPs. */
 #if defined(__TINYC__) && defined(__x86_64__)
 /* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
@@ -1078,33 +1079,6 @@ static float attn_row_dot(const float *w, const float *x, int n)
     float s = (a[0] + a[1]) + (a[2] + a[3]);
     for (int i = n & ~7; i < n; i++) s += w[i] * x[i];
     return s;
-}
-#elif !(defined(__x86_64__) || defined(__aarch64__))
-/* Dot product of two rows on a 32-bit core (the excitation MLPs): four partial sums in
- * registers; out of line, as on hosts, so each call site stays small. */
-#if defined(__GNUC__)
-__attribute__((noinline))
-#endif
-static float attn_row_dot(const float *w, const float *x, int n)
-{
-#if !defined(__ARM_FP)
-    /* Soft float: every operation is a call, and partial sums would only add three. */
-    float s = 0.0f;
-    for (int i = 0; i < n; i++) s += w[i] * x[i];
-    return s;
-#else
-    float a0 = 0.0f, a1 = 0.0f, a2 = 0.0f, a3 = 0.0f;
-    int i = 0;
-    for (; i + 4 <= n; i += 4) {
-        a0 += w[i] * x[i];
-        a1 += w[i + 1] * x[i + 1];
-        a2 += w[i + 2] * x[i + 2];
-        a3 += w[i + 3] * x[i + 3];
-    }
-    float s = (a0 + a1) + (a2 + a3);
-    for (int r = n & 3; r > 0; r--, i++) s += w[i] * x[i];
-    return s;
-#endif
 }
 #else
 /* Kept out of line: inlined into the loop over output rows, gcc 12 vectorises across rows with
@@ -1132,6 +1106,7 @@ static float attn_row_dot(const float *w, const float *x, int n)
     for (int r = n & 7; r > 0; r--, i++) s += w[i] * x[i];
     return s;
 }
+#endif
 #endif
 
 #if (defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))) || !(defined(__x86_64__) || defined(__aarch64__))
@@ -1464,7 +1439,7 @@ void bottleneck_c64_forward(const float *input, float *output, const float *para
     /* v8_attention [1,4,16,64] = attention(scale=0.25, rel_pos(h=$1, w=$2, query_w=8, keys=8x8))(v5_q_heads, v6_k_heads, v7_v_heads) */
     {
         #if (defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))) || (defined(__TINYC__) && defined(__x86_64__)) || !(defined(__x86_64__) || defined(__aarch64__))
-        #if (defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))) || !(defined(__x86_64__) || defined(__aarch64__))
+        #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         float *v8_attention_scores = scratch + 16912; /* [16, 64] */
         for (int b = 0; b < 4; b++) {
             for (int i0 = 0; i0 < 64; i0 += 16) {
@@ -1481,6 +1456,51 @@ void bottleneck_c64_forward(const float *input, float *output, const float *para
                     }
                     for (int a = 0; a < 8; a++) {
                         v8_attention_scores_w[a] = attn_row_dot(v8_attention_scores_q, p2_pos_embed_width_rel + (a * 16 - i % 8 * 16 + 112), 16);
+                    }
+                    float *s = v8_attention_scores + (i * 64 - i0 * 64);
+                    for (int a = 0; a < 8; a++) {
+                        for (int j = 0; j < 8; j++) {
+                            s[a * 8 + j] += v8_attention_scores_h[a] + v8_attention_scores_w[j];
+                        }
+                    }
+                }
+                for (int i = i0; i < i1; i++) {
+                    float *s = v8_attention_scores + (i * 64 - i0 * 64);
+                    const float m = attn_row_max(s, 64);
+                    for (int j = 0; j < 64; j++) {
+                        s[j] = expf(s[j] - m);
+                    }
+                    const float sum = attn_row_sum(s, 64);
+                    const float inv = 1.0f / sum;
+                    for (int j = 0; j < 64; j++) {
+                        s[j] *= inv;
+                    }
+                }
+                attn_gemm_nt(v8_attention + b * 1024 + i0, 64, 1, v7_v_heads + b * 1024, 64, v8_attention_scores, 64, 16, i1 - i0, 64, 1.0f);
+            }
+        }
+        #else
+        #if !(defined(__x86_64__) || defined(__aarch64__))
+        float *v8_attention_scores = scratch + 16384; /* [8, 64] */
+        for (int b = 0; b < 4; b++) {
+            for (int i0 = 0; i0 < 64; i0 += 8) {
+                const int i1 = i0 + 8 < 64 ? i0 + 8 : 64;
+                attn_gemm_nn(v8_attention_scores, 64, v5_q_heads + b * 1024 + i0, 1, 64, v6_k_heads + b * 1024, 64, i1 - i0, 64, 16, (const float *)0, 0.25f);
+                for (int i = i0; i < i1; i++) {
+                    float *v8_attention_scores_h = v8_attention_scores + 512, *v8_attention_scores_w = v8_attention_scores_h + 8;
+                    for (int a = 0; a < 8; a++) {
+                        float acc = 0.0f;
+                        for (int t = 0; t < 16; t++) {
+                            acc += v5_q_heads[b * 1024 + t * 64 + i] * p1_pos_embed_height_rel[a * 16 - i / 8 * 16 + t + 112];
+                        }
+                        v8_attention_scores_h[a] = acc;
+                    }
+                    for (int a = 0; a < 8; a++) {
+                        float acc = 0.0f;
+                        for (int t = 0; t < 16; t++) {
+                            acc += v5_q_heads[b * 1024 + t * 64 + i] * p2_pos_embed_width_rel[a * 16 - i % 8 * 16 + t + 112];
+                        }
+                        v8_attention_scores_w[a] = acc;
                     }
                     float *s = v8_attention_scores + (i * 64 - i0 * 64);
                     for (int a = 0; a < 8; a++) {
@@ -1541,6 +1561,7 @@ void bottleneck_c64_forward(const float *input, float *output, const float *para
                 attn_gemm_nt(v8_attention + b * 1024 + i0, 64, 1, v7_v_heads + b * 1024, 64, v8_attention_scores, 64, 16, i1 - i0, 64, 1.0f);
             }
         }
+        #endif
         #endif
         #else
         float *v8_attention_scores = scratch + 16384; /* [8, 64] */

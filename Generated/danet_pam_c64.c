@@ -1486,10 +1486,30 @@ void danet_pam_c64_forward(const float *input, float *output, const float *param
     /* v8_attention [1,1,64,256] = attention(scale=1.0)(v5_q, v6_k, v7_v) */
     {
         #if (defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))) || (defined(__TINYC__) && defined(__x86_64__)) || !(defined(__x86_64__) || defined(__aarch64__))
-        #if (defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))) || !(defined(__x86_64__) || defined(__aarch64__))
+        #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         float *v8_attention_scores = scratch + 38912; /* [16, 256] */
         for (int i0 = 0; i0 < 256; i0 += 16) {
             const int i1 = i0 + 16 < 256 ? i0 + 16 : 256;
+            attn_gemm_nn(v8_attention_scores, 256, v5_q + i0, 1, 256, v6_k, 256, i1 - i0, 256, 8, (const float *)0, 1.0f);
+            for (int i = i0; i < i1; i++) {
+                float *s = v8_attention_scores + (i * 256 - i0 * 256);
+                const float m = attn_row_max(s, 256);
+                for (int j = 0; j < 256; j++) {
+                    s[j] = expf(s[j] - m);
+                }
+                const float sum = attn_row_sum(s, 256);
+                const float inv = 1.0f / sum;
+                for (int j = 0; j < 256; j++) {
+                    s[j] *= inv;
+                }
+            }
+            attn_gemm_nt(v8_attention + i0, 256, 1, v7_v, 256, v8_attention_scores, 256, 64, i1 - i0, 256, 1.0f);
+        }
+        #else
+        #if !(defined(__x86_64__) || defined(__aarch64__))
+        float *v8_attention_scores = scratch + 36864; /* [8, 256] */
+        for (int i0 = 0; i0 < 256; i0 += 8) {
+            const int i1 = i0 + 8 < 256 ? i0 + 8 : 256;
             attn_gemm_nn(v8_attention_scores, 256, v5_q + i0, 1, 256, v6_k, 256, i1 - i0, 256, 8, (const float *)0, 1.0f);
             for (int i = i0; i < i1; i++) {
                 float *s = v8_attention_scores + (i * 256 - i0 * 256);
@@ -1521,6 +1541,7 @@ void danet_pam_c64_forward(const float *input, float *output, const float *param
             }
             attn_gemm_nt(v8_attention + i0, 256, 1, v7_v, 256, v8_attention_scores, 256, 64, i1 - i0, 256, 1.0f);
         }
+        #endif
         #endif
         #else
         float *v8_attention_scores = scratch + 36864; /* [8, 256] */

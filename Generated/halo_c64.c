@@ -1054,6 +1054,7 @@ static void attn_row_axpy(float *y, const float *x, float a, int n)
 #endif
 #endif
 
+#if defined(__x86_64__) || defined(__aarch64__)
 /* Dot product of two rows: the FC layers of the excitation MLPs. */
 #if defined(__TINYC__) && defined(__x86_64__)
 /* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
@@ -1078,33 +1079,6 @@ static float attn_row_dot(const float *w, const float *x, int n)
     float s = (a[0] + a[1]) + (a[2] + a[3]);
     for (int i = n & ~7; i < n; i++) s += w[i] * x[i];
     return s;
-}
-#elif !(defined(__x86_64__) || defined(__aarch64__))
-/* Dot product of two rows on a 32-bit core (the excitation MLPs): four partial sums in
- * registers; out of line, as on hosts, so each call site stays small. */
-#if defined(__GNUC__)
-__attribute__((noinline))
-#endif
-static float attn_row_dot(const float *w, const float *x, int n)
-{
-#if !defined(__ARM_FP)
-    /* Soft float: every operation is a call, and partial sums would only add three. */
-    float s = 0.0f;
-    for (int i = 0; i < n; i++) s += w[i] * x[i];
-    return s;
-#else
-    float a0 = 0.0f, a1 = 0.0f, a2 = 0.0f, a3 = 0.0f;
-    int i = 0;
-    for (; i + 4 <= n; i += 4) {
-        a0 += w[i] * x[i];
-        a1 += w[i + 1] * x[i + 1];
-        a2 += w[i + 2] * x[i + 2];
-        a3 += w[i + 3] * x[i + 3];
-    }
-    float s = (a0 + a1) + (a2 + a3);
-    for (int r = n & 3; r > 0; r--, i++) s += w[i] * x[i];
-    return s;
-#endif
 }
 #else
 /* Kept out of line: inlined into the loop over output rows, gcc 12 vectorises across rows with
@@ -1132,6 +1106,7 @@ static float attn_row_dot(const float *w, const float *x, int n)
     for (int r = n & 7; r > 0; r--, i++) s += w[i] * x[i];
     return s;
 }
+#endif
 #endif
 
 #if (defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))) || !(defined(__x86_64__) || defined(__aarch64__))
@@ -1577,7 +1552,7 @@ void halo_c64_forward(const float *input, float *output, const float *params, fl
     /* v15_attention [1,16,16,16] = attention(scale=0.25, rel_pos(h=$2, w=$3, query_w=4, keys=6x6))(v10_q_blocks, v13_k_blocks, v14_v_blocks) */
     {
         #if (defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))) || (defined(__TINYC__) && defined(__x86_64__)) || !(defined(__x86_64__) || defined(__aarch64__))
-        #if (defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))) || !(defined(__x86_64__) || defined(__aarch64__))
+        #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         float *v15_attention_scores = scratch + 44032; /* [16, 36] */
         for (int b = 0; b < 16; b++) {
             for (int i0 = 0; i0 < 16; i0 += 16) {
@@ -1594,6 +1569,51 @@ void halo_c64_forward(const float *input, float *output, const float *params, fl
                     }
                     for (int a = 0; a < 6; a++) {
                         v15_attention_scores_w[a] = attn_row_dot(v15_attention_scores_q, p3_pos_embed_width_rel + (a * 16 - i % 4 * 16 + 80), 16);
+                    }
+                    float *s = v15_attention_scores + (i * 36 - i0 * 36);
+                    for (int a = 0; a < 6; a++) {
+                        for (int j = 0; j < 6; j++) {
+                            s[a * 6 + j] += v15_attention_scores_h[a] + v15_attention_scores_w[j];
+                        }
+                    }
+                }
+                for (int i = i0; i < i1; i++) {
+                    float *s = v15_attention_scores + (i * 36 - i0 * 36);
+                    const float m = attn_row_max(s, 36);
+                    for (int j = 0; j < 36; j++) {
+                        s[j] = expf(s[j] - m);
+                    }
+                    const float sum = attn_row_sum(s, 36);
+                    const float inv = 1.0f / sum;
+                    for (int j = 0; j < 36; j++) {
+                        s[j] *= inv;
+                    }
+                }
+                attn_gemm_nt(v15_attention + b * 256 + i0, 16, 1, v14_v_blocks + b * 576, 36, v15_attention_scores, 36, 16, i1 - i0, 36, 1.0f);
+            }
+        }
+        #else
+        #if !(defined(__x86_64__) || defined(__aarch64__))
+        float *v15_attention_scores = scratch + 17408; /* [8, 36] */
+        for (int b = 0; b < 16; b++) {
+            for (int i0 = 0; i0 < 16; i0 += 8) {
+                const int i1 = i0 + 8 < 16 ? i0 + 8 : 16;
+                attn_gemm_nn(v15_attention_scores, 36, v10_q_blocks + b * 256 + i0, 1, 16, v13_k_blocks + b * 576, 36, i1 - i0, 36, 16, (const float *)0, 0.25f);
+                for (int i = i0; i < i1; i++) {
+                    float *v15_attention_scores_h = v15_attention_scores + 288, *v15_attention_scores_w = v15_attention_scores_h + 6;
+                    for (int a = 0; a < 6; a++) {
+                        float acc = 0.0f;
+                        for (int t = 0; t < 16; t++) {
+                            acc += v10_q_blocks[b * 256 + t * 16 + i] * p2_pos_embed_height_rel[a * 16 - i / 4 * 16 + t + 80];
+                        }
+                        v15_attention_scores_h[a] = acc;
+                    }
+                    for (int a = 0; a < 6; a++) {
+                        float acc = 0.0f;
+                        for (int t = 0; t < 16; t++) {
+                            acc += v10_q_blocks[b * 256 + t * 16 + i] * p3_pos_embed_width_rel[a * 16 - i % 4 * 16 + t + 80];
+                        }
+                        v15_attention_scores_w[a] = acc;
                     }
                     float *s = v15_attention_scores + (i * 36 - i0 * 36);
                     for (int a = 0; a < 6; a++) {
@@ -1654,6 +1674,7 @@ void halo_c64_forward(const float *input, float *output, const float *params, fl
                 attn_gemm_nt(v15_attention + b * 256 + i0, 16, 1, v14_v_blocks + b * 576, 36, v15_attention_scores, 36, 16, i1 - i0, 36, 1.0f);
             }
         }
+        #endif
         #endif
         #else
         float *v15_attention_scores = scratch + 17408; /* [8, 36] */

@@ -1490,10 +1490,30 @@ void nl_c64_forward(const float *input, float *output, const float *params, floa
     /* v7_attention [1,1,8,196] = attention(scale=0.125)(v4_t_rows, v5_p_rows, v6_g_rows) */
     {
         #if (defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))) || (defined(__TINYC__) && defined(__x86_64__)) || !(defined(__x86_64__) || defined(__aarch64__))
-        #if (defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))) || !(defined(__x86_64__) || defined(__aarch64__))
+        #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         float *v7_attention_scores = scratch + 18816; /* [16, 196] */
         for (int i0 = 0; i0 < 196; i0 += 16) {
             const int i1 = i0 + 16 < 196 ? i0 + 16 : 196;
+            attn_gemm_nn(v7_attention_scores, 196, v4_t_rows + i0, 1, 196, v5_p_rows, 196, i1 - i0, 196, 8, (const float *)0, 0.125f);
+            for (int i = i0; i < i1; i++) {
+                float *s = v7_attention_scores + (i * 196 - i0 * 196);
+                const float m = attn_row_max(s, 196);
+                for (int j = 0; j < 196; j++) {
+                    s[j] = expf(s[j] - m);
+                }
+                const float sum = attn_row_sum(s, 196);
+                const float inv = 1.0f / sum;
+                for (int j = 0; j < 196; j++) {
+                    s[j] *= inv;
+                }
+            }
+            attn_gemm_nt(v7_attention + i0, 196, 1, v6_g_rows, 196, v7_attention_scores, 196, 8, i1 - i0, 196, 1.0f);
+        }
+        #else
+        #if !(defined(__x86_64__) || defined(__aarch64__))
+        float *v7_attention_scores = scratch + 6272; /* [8, 196] */
+        for (int i0 = 0; i0 < 196; i0 += 8) {
+            const int i1 = i0 + 8 < 196 ? i0 + 8 : 196;
             attn_gemm_nn(v7_attention_scores, 196, v4_t_rows + i0, 1, 196, v5_p_rows, 196, i1 - i0, 196, 8, (const float *)0, 0.125f);
             for (int i = i0; i < i1; i++) {
                 float *s = v7_attention_scores + (i * 196 - i0 * 196);
@@ -1525,6 +1545,7 @@ void nl_c64_forward(const float *input, float *output, const float *params, floa
             }
             attn_gemm_nt(v7_attention + i0, 196, 1, v6_g_rows, 196, v7_attention_scores, 196, 8, i1 - i0, 196, 1.0f);
         }
+        #endif
         #endif
         #else
         float *v7_attention_scores = scratch + 6272; /* [8, 196] */

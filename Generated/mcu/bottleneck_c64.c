@@ -262,33 +262,6 @@ static void attn_gemm_nt(float *c, long ldc, long cs, const float *a, long lda, 
 }
 #endif
 
-/* Dot product of two rows on a 32-bit core (the excitation MLPs): four partial sums in
- * registers; out of line, as on hosts, so each call site stays small. */
-#if defined(__GNUC__)
-__attribute__((noinline))
-#endif
-static float attn_row_dot(const float *w, const float *x, int n)
-{
-#if !defined(__ARM_FP)
-    /* Soft float: every operation is a call, and partial sums would only add three. */
-    float s = 0.0f;
-    for (int i = 0; i < n; i++) s += w[i] * x[i];
-    return s;
-#else
-    float a0 = 0.0f, a1 = 0.0f, a2 = 0.0f, a3 = 0.0f;
-    int i = 0;
-    for (; i + 4 <= n; i += 4) {
-        a0 += w[i] * x[i];
-        a1 += w[i + 1] * x[i + 1];
-        a2 += w[i + 2] * x[i + 2];
-        a3 += w[i + 3] * x[i + 3];
-    }
-    float s = (a0 + a1) + (a2 + a3);
-    for (int r = n & 3; r > 0; r--, i++) s += w[i] * x[i];
-    return s;
-#endif
-}
-
 /* Sum of a row on a 32-bit core: four partial sums in registers (a float array would live on the
  * stack, a load and a store per element on a Cortex-M4). Out of line: inlined with a known n,
  * gcc -O3 unrolls it into scalar code instead of vectorising it for Helium. */
@@ -369,22 +342,26 @@ void bottleneck_c64_forward(const float *input, float *output, const float *para
 
     /* v8_attention [1,4,16,64] = attention(scale=0.25, rel_pos(h=$1, w=$2, query_w=8, keys=8x8))(v5_q_heads, v6_k_heads, v7_v_heads) */
     {
-        float *v8_attention_scores = scratch + 16912; /* [16, 64] */
+        float *v8_attention_scores = scratch + 16384; /* [8, 64] */
         for (int b = 0; b < 4; b++) {
-            for (int i0 = 0; i0 < 64; i0 += 16) {
-                const int i1 = i0 + 16 < 64 ? i0 + 16 : 64;
+            for (int i0 = 0; i0 < 64; i0 += 8) {
+                const int i1 = i0 + 8 < 64 ? i0 + 8 : 64;
                 attn_gemm_nn(v8_attention_scores, 64, v5_q_heads + b * 1024 + i0, 1, 64, v6_k_heads + b * 1024, 64, i1 - i0, 64, 16, (const float *)0, 0.25f);
                 for (int i = i0; i < i1; i++) {
-                    float *v8_attention_scores_h = v8_attention_scores + 1024, *v8_attention_scores_w = v8_attention_scores_h + 8;
-                    float v8_attention_scores_q[16];
-                    for (int t = 0; t < 16; t++) {
-                        v8_attention_scores_q[t] = v5_q_heads[b * 1024 + t * 64 + i];
+                    float *v8_attention_scores_h = v8_attention_scores + 512, *v8_attention_scores_w = v8_attention_scores_h + 8;
+                    for (int a = 0; a < 8; a++) {
+                        float acc = 0.0f;
+                        for (int t = 0; t < 16; t++) {
+                            acc += v5_q_heads[b * 1024 + t * 64 + i] * p1_pos_embed_height_rel[a * 16 - i / 8 * 16 + t + 112];
+                        }
+                        v8_attention_scores_h[a] = acc;
                     }
                     for (int a = 0; a < 8; a++) {
-                        v8_attention_scores_h[a] = attn_row_dot(v8_attention_scores_q, p1_pos_embed_height_rel + (a * 16 - i / 8 * 16 + 112), 16);
-                    }
-                    for (int a = 0; a < 8; a++) {
-                        v8_attention_scores_w[a] = attn_row_dot(v8_attention_scores_q, p2_pos_embed_width_rel + (a * 16 - i % 8 * 16 + 112), 16);
+                        float acc = 0.0f;
+                        for (int t = 0; t < 16; t++) {
+                            acc += v5_q_heads[b * 1024 + t * 64 + i] * p2_pos_embed_width_rel[a * 16 - i % 8 * 16 + t + 112];
+                        }
+                        v8_attention_scores_w[a] = acc;
                     }
                     float *s = v8_attention_scores + (i * 64 - i0 * 64);
                     for (int a = 0; a < 8; a++) {

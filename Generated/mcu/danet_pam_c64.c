@@ -361,9 +361,9 @@ void danet_pam_c64_forward(const float *input, float *output, const float *param
 
     /* v8_attention [1,1,64,256] = attention(scale=1.0)(v5_q, v6_k, v7_v) */
     {
-        float *v8_attention_scores = scratch + 38912; /* [16, 256] */
-        for (int i0 = 0; i0 < 256; i0 += 16) {
-            const int i1 = i0 + 16 < 256 ? i0 + 16 : 256;
+        float *v8_attention_scores = scratch + 36864; /* [8, 256] */
+        for (int i0 = 0; i0 < 256; i0 += 8) {
+            const int i1 = i0 + 8 < 256 ? i0 + 8 : 256;
             attn_gemm_nn(v8_attention_scores, 256, v5_q + i0, 1, 256, v6_k, 256, i1 - i0, 256, 8, (const float *)0, 1.0f);
             for (int i = i0; i < i1; i++) {
                 float *s = v8_attention_scores + (i * 256 - i0 * 256);

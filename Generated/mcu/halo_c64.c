@@ -262,33 +262,6 @@ static void attn_gemm_nt(float *c, long ldc, long cs, const float *a, long lda, 
 }
 #endif
 
-/* Dot product of two rows on a 32-bit core (the excitation MLPs): four partial sums in
- * registers; out of line, as on hosts, so each call site stays small. */
-#if defined(__GNUC__)
-__attribute__((noinline))
-#endif
-static float attn_row_dot(const float *w, const float *x, int n)
-{
-#if !defined(__ARM_FP)
-    /* Soft float: every operation is a call, and partial sums would only add three. */
-    float s = 0.0f;
-    for (int i = 0; i < n; i++) s += w[i] * x[i];
-    return s;
-#else
-    float a0 = 0.0f, a1 = 0.0f, a2 = 0.0f, a3 = 0.0f;
-    int i = 0;
-    for (; i + 4 <= n; i += 4) {
-        a0 += w[i] * x[i];
-        a1 += w[i + 1] * x[i + 1];
-        a2 += w[i + 2] * x[i + 2];
-        a3 += w[i + 3] * x[i + 3];
-    }
-    float s = (a0 + a1) + (a2 + a3);
-    for (int r = n & 3; r > 0; r--, i++) s += w[i] * x[i];
-    return s;
-#endif
-}
-
 /* Sum of a row on a 32-bit core: four partial sums in registers (a float array would live on the
  * stack, a load and a store per element on a Cortex-M4). Out of line: inlined with a known n,
  * gcc -O3 unrolls it into scalar code instead of vectorising it for Helium. */
@@ -468,22 +441,26 @@ void halo_c64_forward(const float *input, float *output, const float *params, fl
 
     /* v15_attention [1,16,16,16] = attention(scale=0.25, rel_pos(h=$2, w=$3, query_w=4, keys=6x6))(v10_q_blocks, v13_k_blocks, v14_v_blocks) */
     {
-        float *v15_attention_scores = scratch + 44032; /* [16, 36] */
+        float *v15_attention_scores = scratch + 17408; /* [8, 36] */
         for (int b = 0; b < 16; b++) {
-            for (int i0 = 0; i0 < 16; i0 += 16) {
-                const int i1 = i0 + 16 < 16 ? i0 + 16 : 16;
+            for (int i0 = 0; i0 < 16; i0 += 8) {
+                const int i1 = i0 + 8 < 16 ? i0 + 8 : 16;
                 attn_gemm_nn(v15_attention_scores, 36, v10_q_blocks + b * 256 + i0, 1, 16, v13_k_blocks + b * 576, 36, i1 - i0, 36, 16, (const float *)0, 0.25f);
                 for (int i = i0; i < i1; i++) {
-                    float *v15_attention_scores_h = v15_attention_scores + 576, *v15_attention_scores_w = v15_attention_scores_h + 6;
-                    float v15_attention_scores_q[16];
-                    for (int t = 0; t < 16; t++) {
-                        v15_attention_scores_q[t] = v10_q_blocks[b * 256 + t * 16 + i];
+                    float *v15_attention_scores_h = v15_attention_scores + 288, *v15_attention_scores_w = v15_attention_scores_h + 6;
+                    for (int a = 0; a < 6; a++) {
+                        float acc = 0.0f;
+                        for (int t = 0; t < 16; t++) {
+                            acc += v10_q_blocks[b * 256 + t * 16 + i] * p2_pos_embed_height_rel[a * 16 - i / 4 * 16 + t + 80];
+                        }
+                        v15_attention_scores_h[a] = acc;
                     }
                     for (int a = 0; a < 6; a++) {
-                        v15_attention_scores_h[a] = attn_row_dot(v15_attention_scores_q, p2_pos_embed_height_rel + (a * 16 - i / 4 * 16 + 80), 16);
-                    }
-                    for (int a = 0; a < 6; a++) {
-                        v15_attention_scores_w[a] = attn_row_dot(v15_attention_scores_q, p3_pos_embed_width_rel + (a * 16 - i % 4 * 16 + 80), 16);
+                        float acc = 0.0f;
+                        for (int t = 0; t < 16; t++) {
+                            acc += v10_q_blocks[b * 256 + t * 16 + i] * p3_pos_embed_width_rel[a * 16 - i % 4 * 16 + t + 80];
+                        }
+                        v15_attention_scores_w[a] = acc;
                     }
                     float *s = v15_attention_scores + (i * 36 - i0 * 36);
                     for (int a = 0; a < 6; a++) {

@@ -262,6 +262,13 @@ static void attn_gemm_nt(float *c, long ldc, long cs, const float *a, long lda, 
 }
 #endif
 
+/* y[i] += a * x[i]: one tap of a convolution applied to a whole output row at once, so the
+ * inner loop is contiguous (gcc vectorises it; tcc gets packed SSE). */
+static void attn_row_axpy(float *y, const float *x, float a, int n)
+{
+    for (int i = 0; i < n; i++) y[i] += a * x[i];
+}
+
 /* Sum of a row on a 32-bit core: four partial sums in registers (a float array would live on the
  * stack, a load and a store per element on a Cortex-M4). Out of line: inlined with a known n,
  * gcc -O3 unrolls it into scalar code instead of vectorising it for Helium. */
@@ -431,28 +438,29 @@ void lambda_rel_c64_forward(const float *input, float *output, const float *para
     }
 
     /* v14_pos_emb [16,16,8,8] = conv2d(out=16, k=15, pad=7, dil=1, w=$5)(v11_reshape) */
-    {
-        float *v14_pos_emb_bands = scratch + 44032; /* 15 × [8, 8] */
-        float *v14_pos_emb_reversed = scratch + 44992; /* 8 + 15 + 8 */
-        for (int t = 0; t < 31; t++) {
-            v14_pos_emb_reversed[t] = 0.0f;
-        }
+    for (int n = 0; n < 16; n++) {
         for (int o = 0; o < 16; o++) {
-            for (int b = 0; b < 15; b++) {
-                float *band = v14_pos_emb_bands + b * 64;
-                const float *w_row = p5_pos_emb_weight + o * 225 + b * 15;
-                for (int t = 0; t < 15; t++) {
-                    v14_pos_emb_reversed[t + 8] = w_row[14 - t];
+            for (int h = 0; h < 8; h++) {
+                const int kh0 = h < 7 ? 7 - h : 0;
+                const int kh1_ = 14 - h < 0 ? 0 : 15 - h;
+                const int kh1 = kh1_ < 15 ? kh1_ : 15;
+                float *out_row = v14_pos_emb + n * 1024 + o * 64 + h * 8;
+                for (int w = 0; w < 8; w++) {
+                    out_row[w] = 0.0f;
                 }
-                for (int x = 0; x < 8; x++) {
-                    const float *src = v14_pos_emb_reversed + (15 - x);
-                    for (int t = 0; t < 8; t++) {
-                        band[x * 8 + t] = src[t];
+                for (int i = 0; i < 1; i++) {
+                    const float *x_plane = v11_reshape + n * 64 + i * 64;
+                    const float *w_plane = p5_pos_emb_weight + o * 225 + i * 225;
+                    for (int kh = kh0; kh < kh1; kh++) {
+                        const float *x_row = x_plane + (h * 8 + kh * 8 - 56);
+                        for (int kw = 0; kw < 15; kw++) {
+                            const int lo = kw < 7 ? 7 - kw : 0;
+                            const int hi_ = 15 - kw;
+                            const int hi = hi_ < 8 ? hi_ : 8;
+                            if (hi > lo) attn_row_axpy(out_row + lo, x_row + (lo + kw - 7), w_plane[kh * 15 + kw], hi - lo);
+                        }
                     }
                 }
-            }
-            for (int oy = 0; oy < 8; oy++) {
-                attn_gemm_nn(v14_pos_emb + o * 64 + oy * 8, 1024, v11_reshape + o / 16 * 64, 64, 1, v14_pos_emb_bands + (448 - oy * 64), 8, 16, 8, 64, (const float *)0, 1.0f);
             }
         }
     }

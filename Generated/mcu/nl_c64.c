@@ -365,9 +365,9 @@ void nl_c64_forward(const float *input, float *output, const float *params, floa
 
     /* v7_attention [1,1,8,196] = attention(scale=0.125)(v4_t_rows, v5_p_rows, v6_g_rows) */
     {
-        float *v7_attention_scores = scratch + 18816; /* [16, 196] */
-        for (int i0 = 0; i0 < 196; i0 += 16) {
-            const int i1 = i0 + 16 < 196 ? i0 + 16 : 196;
+        float *v7_attention_scores = scratch + 6272; /* [8, 196] */
+        for (int i0 = 0; i0 < 196; i0 += 8) {
+            const int i1 = i0 + 8 < 196 ? i0 + 8 : 196;
             attn_gemm_nn(v7_attention_scores, 196, v4_t_rows + i0, 1, 196, v5_p_rows, 196, i1 - i0, 196, 8, (const float *)0, 0.125f);
             for (int i = i0; i < i1; i++) {
                 float *s = v7_attention_scores + (i * 196 - i0 * 196);

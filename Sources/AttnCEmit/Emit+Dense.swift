@@ -132,9 +132,10 @@ extension CEmitter {
         let instr = program.instrs[v - 1]
         let x = instr.operands[0]
         if let bands = ToeplitzConv(a, input: program.shape(of: x), output: instr.shape, outputLayout: plan.layouts[v]!) {
-            // GEMMs on hosts and tcc's asm micro-kernels; the direct form elsewhere.
+            // GEMMs on hosts and tcc's asm micro-kernels (the bands live in the hosts' scratch);
+            // the direct form elsewhere, MCUs included.
             HostBranch.printGEMM(
-                options.target, gemm: { p in p.block("") { p in emitToeplitzConv(v, a, bands, into: &p) } },
+                options.target, mcu: false, gemm: { p in p.block("") { p in emitToeplitzConv(v, a, bands, into: &p) } },
                 other: { p in emitConv2dDirect(v, a, into: &p) }, into: &p)
             return
         }

@@ -239,40 +239,46 @@ extension CEmitter {
                     .loop(variable: "j", extent: keys, body: [.line("s[j] *= inv;")]),
                 ]
             }
-            let gemmNest = { (tcc: Bool) -> Nest in
-                var host = Nest()
-                let hn = host.loop("n", out.n)
-                let hb = host.loop("b", out.c)
+            // `host`: the 64-bit hosts' larger query block in host-only scratch; MCUs keep theirs.
+            let gemmNest = { (tcc: Bool, host: Bool) -> Nest in
+                var nest = Nest()
+                let hn = nest.loop("n", out.n)
+                let hb = nest.loop("b", out.c)
                 // The first query and output column of the block, i0.
                 let qBlock = plus(self.pointer(q), self.index(q, n: hn.index, c: hb.index) + i0)
                 let kBase = self.address(k, n: hn.index, c: hb.index)
                 let vBase = self.address(val, n: hn.index, c: hb.index)
                 let oBlock = plus(self.pointer(v), self.index(v, n: hn.index, c: hb.index) + i0)
                 let qw = self.program.shape(of: q).w
-                let block = Self.hostRowBlock
-                host.pre[host.innermost].append(.stepped(variable: "i0", extent: out.w, step: CExpr(block), body: [
+                let block = host ? Self.hostRowBlock : Self.rowBlock
+                nest.pre[nest.innermost].append(.stepped(variable: "i0", extent: out.w, step: CExpr(block), body: [
                     .line("const int i1 = \(i0 + block) < \(out.w) ? \(i0 + block) : \(out.w);"),
                     .line("attn_gemm_nn(\(scores), \(keys), \(qBlock), 1, \(qw), \(kBase), \(keys), i1 - i0, \(keys), \(d), (const float *)0, \(cFloat(scale)));"),
-                ] + (relPos.map { self.relPositionRows($0, q: q, n: hn.index, b: hb.index, d: d, keys: keys, scores: scores, host: true) } ?? []) + [
+                ] + (relPos.map { self.relPositionRows($0, q: q, n: hn.index, b: hb.index, d: d, keys: keys, scores: scores, host: host) } ?? []) + [
                     rows(softmax(tcc)),
                     .line("attn_gemm_nt(\(oBlock), \(out.w), 1, \(vBase), \(keys), \(scores), \(keys), \(dv), i1 - i0, \(keys), 1.0f);"),
                 ]))
-                return host
+                return nest
             }
             HostBranch.printGEMM(
                 options.target,
                 gemm: { p in
+                    let vectorForm = { (p: inout CPrinter, host: Bool) in
+                        // The hosts' relative-position rows are row dots; the MCUs' are loops.
+                        for helper in [Helper.gemmNN, .rowMax, .rowSum, .gemmNT] + (relPos == nil || !host ? [] : [.rowDot]) { p.use(helper) }
+                        declareScores(&p, host)
+                        gemmNest(false, host).print(into: &p)
+                    }
                     p.split(
-                        [.vectorHost, .other],
-                        { p in
-                            for helper in [Helper.gemmNN, .rowMax, .rowSum, .gemmNT] + (relPos == nil ? [] : [.rowDot]) { p.use(helper) }
-                            declareScores(&p, true)
-                            gemmNest(false).print(into: &p)
-                        },
+                        [.vectorHost], { p in vectorForm(&p, true) },
                         else: { p in
-                            for helper in [Helper.gemmNN, .rowMax, .rowExpSum, .gemmNT] + (relPos == nil ? [] : [.rowDot]) { p.use(helper) }
-                            declareScores(&p, true)
-                            gemmNest(true).print(into: &p)
+                            p.split(
+                                [.other], { p in vectorForm(&p, false) },
+                                else: { p in
+                                    for helper in [Helper.gemmNN, .rowMax, .rowExpSum, .gemmNT] + (relPos == nil ? [] : [.rowDot]) { p.use(helper) }
+                                    declareScores(&p, true)
+                                    gemmNest(true, true).print(into: &p)
+                                })
                         })
                 },
                 other: { p in

@@ -19,19 +19,23 @@ enum HostBranch {
     }
 
     /// The GEMM-helper form (gcc/clang hosts, MCUs, and tcc where it has the asm micro-kernels),
-    /// or the row-helper form.
+    /// or the row-helper form. `mcu: false` keeps MCUs on the row-helper form: for GEMM forms
+    /// whose buffers only the hosts' scratch holds.
     static func printGEMM(
-        _ target: EmitTarget, gemm: (inout CPrinter) -> Void, other: (inout CPrinter) -> Void, into p: inout CPrinter
+        _ target: EmitTarget, mcu: Bool = true, gemm: (inout CPrinter) -> Void, other: (inout CPrinter) -> Void,
+        into p: inout CPrinter
     ) {
+        let mcuSet: Set<Compiler> = mcu ? [.other] : []
         switch target.tccAsm {
-        case .always: p.split([.vectorHost, .tcc, .other], gemm, else: other)
-        case .never: p.split([.vectorHost, .other], gemm, else: other)
+        case .always: p.split(Set<Compiler>([.vectorHost, .tcc]).union(mcuSet), gemm, else: other)
+        case .never: p.split(Set<Compiler>([.vectorHost]).union(mcuSet), gemm, else: other)
         case .guarded:
             // MCUs named in the condition only where they read this code.
-            let mcu = p.compilers.contains(.other) ? " || !(\(Compiler.wideCondition))" : ""
+            let named = mcu && p.compilers.contains(.other) ? " || !(\(Compiler.wideCondition))" : ""
             p.split(
-                "(\(Compiler.hostCondition)) || (\(Compiler.tccAsmCondition))\(mcu)", then: [.vectorHost, .tcc, .other], gemm,
-                else: [.tcc], other)
+                "(\(Compiler.hostCondition)) || (\(Compiler.tccAsmCondition))\(named)",
+                then: Set<Compiler>([.vectorHost, .tcc]).union(mcuSet), gemm,
+                else: Set<Compiler>([.tcc]).union(mcu ? [] : [.other]), other)
         }
     }
 }
