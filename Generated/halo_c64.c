@@ -1435,6 +1435,45 @@ static void attn_row_copy(float *y, const float *x, int n)
 #endif
 #endif
 
+#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+/* y[i] = 0: the zeroed borders and accumulators of tcc's wide convolutions. */
+#if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler (which has no xorps: its
+ * bytes), sixteen then four at a time, the last n % 4 in C. */
+static void attn_row_zero(float *y, int n)
+{
+    long m = n & ~15, m4 = n & 12;
+    float *q = y;
+    if (m > 0) {
+        __asm__ volatile(
+            ".byte 0x0f,0x57,0xc0\n\t" /* xorps %xmm0, %xmm0 */
+            "1:\n\t"
+            "movups %%xmm0, (%0)\n\tmovups %%xmm0, 16(%0)\n\tmovups %%xmm0, 32(%0)\n\tmovups %%xmm0, 48(%0)\n\t"
+            "add $64, %0\n\tsub $16, %1\n\tjnz 1b\n\t"
+            : "+r"(q), "+r"(m)
+            :
+            : "memory");
+    }
+    if (m4 > 0) {
+        __asm__ volatile(
+            ".byte 0x0f,0x57,0xc0\n\t" /* xorps %xmm0, %xmm0 */
+            "1:\n\t"
+            "movups %%xmm0, (%0)\n\t"
+            "add $16, %0\n\tsub $4, %1\n\tjnz 1b\n\t"
+            : "+r"(q), "+r"(m4)
+            :
+            : "memory");
+    }
+    for (int i = n & ~3; i < n; i++) y[i] = 0.0f;
+}
+#else
+static void attn_row_zero(float *y, int n)
+{
+    for (int i = 0; i < n; i++) y[i] = 0.0f;
+}
+#endif
+#endif
+
 void halo_c64_forward(const float *input, float *output, const float *params, float *scratch)
 {
     /* Plan: value, shape, op, storage (scratch offsets in floats).
@@ -1522,6 +1561,17 @@ void halo_c64_forward(const float *input, float *output, const float *params, fl
 
     /* v3_block_unfold [1,64,4,16] = block_unfold(window=4, step=4, pad=0)(v1_q) */
     {
+        #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+        for (int c = 0; c < 64; c++) {
+            for (int bh = 0; bh < 2; bh++) {
+                for (int bw = 0; bw < 2; bw++) {
+                    for (int jh = 0; jh < 4; jh++) {
+                        attn_row_copy(v3_block_unfold + c * 64 + bh * 32 + bw * 16 + jh * 4, v1_q + c * 64 + bh * 32 + jh * 8 + bw * 4, 4);
+                    }
+                }
+            }
+        }
+        #else
         for (int c = 0; c < 64; c++) {
             for (int bh = 0; bh < 2; bh++) {
                 for (int bw = 0; bw < 2; bw++) {
@@ -1533,10 +1583,33 @@ void halo_c64_forward(const float *input, float *output, const float *params, fl
                 }
             }
         }
+        #endif
     }
 
     /* v4_block_unfold [1,128,4,36] = block_unfold(window=6, step=4, pad=1)(v2_kv) */
     {
+        #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+        for (int c = 0; c < 128; c++) {
+            for (int bh = 0; bh < 2; bh++) {
+                for (int bw = 0; bw < 2; bw++) {
+                    for (int jh = 0; jh < 6; jh++) {
+                        const int row = bh * 4 + jh - 1;
+                        float *d = v4_block_unfold + c * 144 + bh * 72 + bw * 36 + jh * 6;
+                        if (row < 0 || row >= 8) {
+                            attn_row_zero(d, 6);
+                        } else {
+                            const int col0 = bw * 4 - 1;
+                            const int lo = col0 < 0 ? -col0 : 0;
+                            const int hi = col0 + 6 > 8 ? 8 - col0 : 6;
+                            for (int jw = 0; jw < lo; jw++) d[jw] = 0.0f;
+                            if (hi > lo) attn_row_copy(d + lo, v2_kv + c * 64 + row * 8 + col0 + lo, hi - lo);
+                            for (int jw = hi > lo ? hi : lo; jw < 6; jw++) d[jw] = 0.0f;
+                        }
+                    }
+                }
+            }
+        }
+        #else
         for (int c = 0; c < 128; c++) {
             for (int bh = 0; bh < 2; bh++) {
                 for (int bw = 0; bw < 2; bw++) {
@@ -1548,6 +1621,7 @@ void halo_c64_forward(const float *input, float *output, const float *params, fl
                 }
             }
         }
+        #endif
     }
 
     /* v7_transpose [4,4,16,16] = transpose[0, 2, 1, 3](v5_reshape) */
