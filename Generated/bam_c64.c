@@ -1424,6 +1424,85 @@ static void attn_conv_rows(float *y, long ldy, const float *w, const float *x, l
 #undef ATTN_CONV_FMA
 #endif
 
+#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+/* y[i] = x[i]: the rows tcc moves whole (a transpose that keeps them, a convolution's padded
+ * copy and its valid columns out of the wide buffer). */
+#if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler, sixteen then four at a
+ * time, the last n % 4 in C. */
+static void attn_row_copy(float *y, const float *x, int n)
+{
+    long m = n & ~15, m4 = n & 12;
+    float *q = y;
+    const float *p = x;
+    if (m > 0) {
+        __asm__ volatile(
+            "1:\n\t"
+            "movups (%1), %%xmm0\n\tmovups 16(%1), %%xmm1\n\tmovups 32(%1), %%xmm2\n\tmovups 48(%1), %%xmm3\n\t"
+            "movups %%xmm0, (%0)\n\tmovups %%xmm1, 16(%0)\n\tmovups %%xmm2, 32(%0)\n\tmovups %%xmm3, 48(%0)\n\t"
+            "add $64, %0\n\tadd $64, %1\n\tsub $16, %2\n\tjnz 1b\n\t"
+            : "+r"(q), "+r"(p), "+r"(m)
+            :
+            : "memory");
+    }
+    if (m4 > 0) {
+        __asm__ volatile(
+            "1:\n\t"
+            "movups (%1), %%xmm0\n\tmovups %%xmm0, (%0)\n\t"
+            "add $16, %0\n\tadd $16, %1\n\tsub $4, %2\n\tjnz 1b\n\t"
+            : "+r"(q), "+r"(p), "+r"(m4)
+            :
+            : "memory");
+    }
+    for (int i = n & ~3; i < n; i++) y[i] = x[i];
+}
+#else
+static void attn_row_copy(float *y, const float *x, int n)
+{
+    for (int i = 0; i < n; i++) y[i] = x[i];
+}
+#endif
+#endif
+
+#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+/* y[i] = 0: the zeroed borders and accumulators of tcc's wide convolutions. */
+#if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler (which has no xorps: its
+ * bytes), sixteen then four at a time, the last n % 4 in C. */
+static void attn_row_zero(float *y, int n)
+{
+    long m = n & ~15, m4 = n & 12;
+    float *q = y;
+    if (m > 0) {
+        __asm__ volatile(
+            ".byte 0x0f,0x57,0xc0\n\t" /* xorps %xmm0, %xmm0 */
+            "1:\n\t"
+            "movups %%xmm0, (%0)\n\tmovups %%xmm0, 16(%0)\n\tmovups %%xmm0, 32(%0)\n\tmovups %%xmm0, 48(%0)\n\t"
+            "add $64, %0\n\tsub $16, %1\n\tjnz 1b\n\t"
+            : "+r"(q), "+r"(m)
+            :
+            : "memory");
+    }
+    if (m4 > 0) {
+        __asm__ volatile(
+            ".byte 0x0f,0x57,0xc0\n\t" /* xorps %xmm0, %xmm0 */
+            "1:\n\t"
+            "movups %%xmm0, (%0)\n\t"
+            "add $16, %0\n\tsub $4, %1\n\tjnz 1b\n\t"
+            : "+r"(q), "+r"(m4)
+            :
+            : "memory");
+    }
+    for (int i = n & ~3; i < n; i++) y[i] = 0.0f;
+}
+#else
+static void attn_row_zero(float *y, int n)
+{
+    for (int i = 0; i < n; i++) y[i] = 0.0f;
+}
+#endif
+#endif
+
 void bam_c64_forward(const float *input, float *output, const float *params, float *scratch)
 {
     /* Plan: value, shape, op, storage (scratch offsets in floats).
@@ -1614,22 +1693,15 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
         }
         #else
         #if (defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))) || (defined(__TINYC__) && defined(__x86_64__))
-        for (int t = 0; t < 2336; t++) {
-            v8_gate_s_conv_di_0_padded[t] = 0.0f;
-        }
+        attn_row_zero(v8_gate_s_conv_di_0_padded, 2336);
         for (int i = 0; i < 4; i++) {
             for (int y = 0; y < 16; y++) {
-                float *dst = v8_gate_s_conv_di_0_padded + i * 576 + y * 24 + 100;
-                for (int c = 0; c < 16; c++) {
-                    dst[c] = v6_relu[i * 256 + y * 16 + c];
-                }
+                attn_row_copy(v8_gate_s_conv_di_0_padded + i * 576 + y * 24 + 100, v6_relu + i * 256 + y * 16, 16);
             }
         }
         static const int v8_gate_s_conv_di_0_taps[36] = {0, 4, 8, 96, 100, 104, 192, 196, 200, 576, 580, 584, 672, 676, 680, 768, 772, 776, 1152, 1156, 1160, 1248, 1252, 1256, 1344, 1348, 1352, 1728, 1732, 1736, 1824, 1828, 1832, 1920, 1924, 1928};
         for (int o = 0; o < 4; o += 4) {
-            for (int t = 0; t < 1536; t++) {
-                v8_gate_s_conv_di_0_wide[t] = 0.0f;
-            }
+            attn_row_zero(v8_gate_s_conv_di_0_wide, 1536);
             attn_wide_taps(v8_gate_s_conv_di_0_wide, 384, p10_att_gate_s_gate_s_conv_di_0_weight + o * 36, 36, v8_gate_s_conv_di_0_padded, v8_gate_s_conv_di_0_taps, 384);
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
@@ -1795,22 +1867,15 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
         }
         #else
         #if (defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))) || (defined(__TINYC__) && defined(__x86_64__))
-        for (int t = 0; t < 2336; t++) {
-            v12_gate_s_conv_di_1_padded[t] = 0.0f;
-        }
+        attn_row_zero(v12_gate_s_conv_di_1_padded, 2336);
         for (int i = 0; i < 4; i++) {
             for (int y = 0; y < 16; y++) {
-                float *dst = v12_gate_s_conv_di_1_padded + i * 576 + y * 24 + 100;
-                for (int c = 0; c < 16; c++) {
-                    dst[c] = v11_relu[i * 256 + y * 16 + c];
-                }
+                attn_row_copy(v12_gate_s_conv_di_1_padded + i * 576 + y * 24 + 100, v11_relu + i * 256 + y * 16, 16);
             }
         }
         static const int v12_gate_s_conv_di_1_taps[36] = {0, 4, 8, 96, 100, 104, 192, 196, 200, 576, 580, 584, 672, 676, 680, 768, 772, 776, 1152, 1156, 1160, 1248, 1252, 1256, 1344, 1348, 1352, 1728, 1732, 1736, 1824, 1828, 1832, 1920, 1924, 1928};
         for (int o = 0; o < 4; o += 4) {
-            for (int t = 0; t < 1536; t++) {
-                v12_gate_s_conv_di_1_wide[t] = 0.0f;
-            }
+            attn_row_zero(v12_gate_s_conv_di_1_wide, 1536);
             attn_wide_taps(v12_gate_s_conv_di_1_wide, 384, p14_att_gate_s_gate_s_conv_di_1_weight + o * 36, 36, v12_gate_s_conv_di_1_padded, v12_gate_s_conv_di_1_taps, 384);
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {

@@ -825,6 +825,45 @@ static void attn_row_scale(float *y, const float *x, float g, int n)
 }
 #endif
 
+#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+/* y[i] = 0: the zeroed borders and accumulators of tcc's wide convolutions. */
+#if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler (which has no xorps: its
+ * bytes), sixteen then four at a time, the last n % 4 in C. */
+static void attn_row_zero(float *y, int n)
+{
+    long m = n & ~15, m4 = n & 12;
+    float *q = y;
+    if (m > 0) {
+        __asm__ volatile(
+            ".byte 0x0f,0x57,0xc0\n\t" /* xorps %xmm0, %xmm0 */
+            "1:\n\t"
+            "movups %%xmm0, (%0)\n\tmovups %%xmm0, 16(%0)\n\tmovups %%xmm0, 32(%0)\n\tmovups %%xmm0, 48(%0)\n\t"
+            "add $64, %0\n\tsub $16, %1\n\tjnz 1b\n\t"
+            : "+r"(q), "+r"(m)
+            :
+            : "memory");
+    }
+    if (m4 > 0) {
+        __asm__ volatile(
+            ".byte 0x0f,0x57,0xc0\n\t" /* xorps %xmm0, %xmm0 */
+            "1:\n\t"
+            "movups %%xmm0, (%0)\n\t"
+            "add $16, %0\n\tsub $4, %1\n\tjnz 1b\n\t"
+            : "+r"(q), "+r"(m4)
+            :
+            : "memory");
+    }
+    for (int i = n & ~3; i < n; i++) y[i] = 0.0f;
+}
+#else
+static void attn_row_zero(float *y, int n)
+{
+    for (int i = 0; i < n; i++) y[i] = 0.0f;
+}
+#endif
+#endif
+
 void bat_c64_forward(const float *input, float *output, const float *params, float *scratch)
 {
     /* Plan: value, shape, op, storage (scratch offsets in floats).
@@ -1135,6 +1174,17 @@ void bat_c64_forward(const float *input, float *output, const float *params, flo
 
     /* v31_block_matmul [1,16,14,14] = block_matmul.left(v9_xl, v29_bat_p) */
     {
+        #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+        for (int c = 0; c < 16; c++) {
+            for (int bk = 0; bk < 7; bk++) {
+                float *y = v31_block_matmul + c * 196 + bk * 28;
+                attn_row_zero(y, 28);
+                for (int i = 0; i < 7; i++) {
+                    attn_row_axpy(y, v9_xl + c * 196 + i * 28, v29_bat_p[c / 8 * 49 + bk * 7 + i], 28);
+                }
+            }
+        }
+        #else
         for (int c = 0; c < 16; c++) {
             for (int bk = 0; bk < 7; bk++) {
                 for (int a = 0; a < 2; a++) {
@@ -1148,6 +1198,7 @@ void bat_c64_forward(const float *input, float *output, const float *params, flo
                 }
             }
         }
+        #endif
     }
 
     /* v32_block_matmul [1,16,14,14] = block_matmul.right(v31_block_matmul, v30_bat_q) */

@@ -1626,6 +1626,13 @@ void bottleneck_c64_forward(const float *input, float *output, const float *para
     }
 
     /* v9_reshape [1,64,8,8] = reshape[1,64,8,8](v8_attention) */
+    #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+    {
+        for (int i = 0; i < 4096; i++) {
+            output[i] = v8_attention[i];
+        }
+    }
+    #else
     {
         for (int c = 0; c < 64; c++) {
             for (int h = 0; h < 8; h++) {
@@ -1635,5 +1642,6 @@ void bottleneck_c64_forward(const float *input, float *output, const float *para
             }
         }
     }
+    #endif
 }
 

@@ -1395,6 +1395,85 @@ static float attn_row_exp_sum(float *s, float m, int n)
 #endif
 #endif
 
+#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+/* y[i] = x[i]: the rows tcc moves whole (a transpose that keeps them, a convolution's padded
+ * copy and its valid columns out of the wide buffer). */
+#if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler, sixteen then four at a
+ * time, the last n % 4 in C. */
+static void attn_row_copy(float *y, const float *x, int n)
+{
+    long m = n & ~15, m4 = n & 12;
+    float *q = y;
+    const float *p = x;
+    if (m > 0) {
+        __asm__ volatile(
+            "1:\n\t"
+            "movups (%1), %%xmm0\n\tmovups 16(%1), %%xmm1\n\tmovups 32(%1), %%xmm2\n\tmovups 48(%1), %%xmm3\n\t"
+            "movups %%xmm0, (%0)\n\tmovups %%xmm1, 16(%0)\n\tmovups %%xmm2, 32(%0)\n\tmovups %%xmm3, 48(%0)\n\t"
+            "add $64, %0\n\tadd $64, %1\n\tsub $16, %2\n\tjnz 1b\n\t"
+            : "+r"(q), "+r"(p), "+r"(m)
+            :
+            : "memory");
+    }
+    if (m4 > 0) {
+        __asm__ volatile(
+            "1:\n\t"
+            "movups (%1), %%xmm0\n\tmovups %%xmm0, (%0)\n\t"
+            "add $16, %0\n\tadd $16, %1\n\tsub $4, %2\n\tjnz 1b\n\t"
+            : "+r"(q), "+r"(p), "+r"(m4)
+            :
+            : "memory");
+    }
+    for (int i = n & ~3; i < n; i++) y[i] = x[i];
+}
+#else
+static void attn_row_copy(float *y, const float *x, int n)
+{
+    for (int i = 0; i < n; i++) y[i] = x[i];
+}
+#endif
+#endif
+
+#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+/* y[i] = 0: the zeroed borders and accumulators of tcc's wide convolutions. */
+#if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler (which has no xorps: its
+ * bytes), sixteen then four at a time, the last n % 4 in C. */
+static void attn_row_zero(float *y, int n)
+{
+    long m = n & ~15, m4 = n & 12;
+    float *q = y;
+    if (m > 0) {
+        __asm__ volatile(
+            ".byte 0x0f,0x57,0xc0\n\t" /* xorps %xmm0, %xmm0 */
+            "1:\n\t"
+            "movups %%xmm0, (%0)\n\tmovups %%xmm0, 16(%0)\n\tmovups %%xmm0, 32(%0)\n\tmovups %%xmm0, 48(%0)\n\t"
+            "add $64, %0\n\tsub $16, %1\n\tjnz 1b\n\t"
+            : "+r"(q), "+r"(m)
+            :
+            : "memory");
+    }
+    if (m4 > 0) {
+        __asm__ volatile(
+            ".byte 0x0f,0x57,0xc0\n\t" /* xorps %xmm0, %xmm0 */
+            "1:\n\t"
+            "movups %%xmm0, (%0)\n\t"
+            "add $16, %0\n\tsub $4, %1\n\tjnz 1b\n\t"
+            : "+r"(q), "+r"(m4)
+            :
+            : "memory");
+    }
+    for (int i = n & ~3; i < n; i++) y[i] = 0.0f;
+}
+#else
+static void attn_row_zero(float *y, int n)
+{
+    for (int i = 0; i < n; i++) y[i] = 0.0f;
+}
+#endif
+#endif
+
 void halo_c64_forward(const float *input, float *output, const float *params, float *scratch)
 {
     /* Plan: value, shape, op, storage (scratch offsets in floats).
@@ -1482,6 +1561,17 @@ void halo_c64_forward(const float *input, float *output, const float *params, fl
 
     /* v3_block_unfold [1,64,4,16] = block_unfold(window=4, step=4, pad=0)(v1_q) */
     {
+        #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+        for (int c = 0; c < 64; c++) {
+            for (int bh = 0; bh < 2; bh++) {
+                for (int bw = 0; bw < 2; bw++) {
+                    for (int jh = 0; jh < 4; jh++) {
+                        attn_row_copy(v3_block_unfold + c * 64 + bh * 32 + bw * 16 + jh * 4, v1_q + c * 64 + bh * 32 + jh * 8 + bw * 4, 4);
+                    }
+                }
+            }
+        }
+        #else
         for (int c = 0; c < 64; c++) {
             for (int bh = 0; bh < 2; bh++) {
                 for (int bw = 0; bw < 2; bw++) {
@@ -1493,10 +1583,33 @@ void halo_c64_forward(const float *input, float *output, const float *params, fl
                 }
             }
         }
+        #endif
     }
 
     /* v4_block_unfold [1,128,4,36] = block_unfold(window=6, step=4, pad=1)(v2_kv) */
     {
+        #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+        for (int c = 0; c < 128; c++) {
+            for (int bh = 0; bh < 2; bh++) {
+                for (int bw = 0; bw < 2; bw++) {
+                    for (int jh = 0; jh < 6; jh++) {
+                        const int row = bh * 4 + jh - 1;
+                        float *d = v4_block_unfold + c * 144 + bh * 72 + bw * 36 + jh * 6;
+                        if (row < 0 || row >= 8) {
+                            attn_row_zero(d, 6);
+                        } else {
+                            const int col0 = bw * 4 - 1;
+                            const int lo = col0 < 0 ? -col0 : 0;
+                            const int hi = col0 + 6 > 8 ? 8 - col0 : 6;
+                            for (int jw = 0; jw < lo; jw++) d[jw] = 0.0f;
+                            if (hi > lo) attn_row_copy(d + lo, v2_kv + c * 64 + row * 8 + col0 + lo, hi - lo);
+                            for (int jw = hi > lo ? hi : lo; jw < 6; jw++) d[jw] = 0.0f;
+                        }
+                    }
+                }
+            }
+        }
+        #else
         for (int c = 0; c < 128; c++) {
             for (int bh = 0; bh < 2; bh++) {
                 for (int bw = 0; bw < 2; bw++) {
@@ -1508,9 +1621,21 @@ void halo_c64_forward(const float *input, float *output, const float *params, fl
                 }
             }
         }
+        #endif
     }
 
     /* v7_transpose [4,4,16,16] = transpose[0, 2, 1, 3](v5_reshape) */
+    #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+    {
+        for (int n = 0; n < 4; n++) {
+            for (int c = 0; c < 4; c++) {
+                for (int h = 0; h < 16; h++) {
+                    attn_row_copy(v7_transpose + n * 1024 + c * 256 + h * 16, v5_reshape + n * 1024 + h * 64 + c * 16, 16);
+                }
+            }
+        }
+    }
+    #else
     {
         for (int n = 0; n < 4; n++) {
             for (int c = 0; c < 4; c++) {
@@ -1522,8 +1647,20 @@ void halo_c64_forward(const float *input, float *output, const float *params, fl
             }
         }
     }
+    #endif
 
     /* v11_transpose [4,4,16,36] = transpose[0, 2, 1, 3](v8_slice) */
+    #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+    {
+        for (int n = 0; n < 4; n++) {
+            for (int c = 0; c < 4; c++) {
+                for (int h = 0; h < 16; h++) {
+                    attn_row_copy(v11_transpose + n * 2304 + c * 576 + h * 36, v8_slice + n * 4608 + h * 144 + c * 36, 36);
+                }
+            }
+        }
+    }
+    #else
     {
         for (int n = 0; n < 4; n++) {
             for (int c = 0; c < 4; c++) {
@@ -1535,8 +1672,20 @@ void halo_c64_forward(const float *input, float *output, const float *params, fl
             }
         }
     }
+    #endif
 
     /* v12_transpose [4,4,16,36] = transpose[0, 2, 1, 3](v9_slice) */
+    #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+    {
+        for (int n = 0; n < 4; n++) {
+            for (int c = 0; c < 4; c++) {
+                for (int h = 0; h < 16; h++) {
+                    attn_row_copy(v12_transpose + n * 2304 + c * 576 + h * 36, v9_slice + n * 4608 + h * 144 + c * 36, 36);
+                }
+            }
+        }
+    }
+    #else
     {
         for (int n = 0; n < 4; n++) {
             for (int c = 0; c < 4; c++) {
@@ -1548,6 +1697,7 @@ void halo_c64_forward(const float *input, float *output, const float *params, fl
             }
         }
     }
+    #endif
 
     /* v15_attention [1,16,16,16] = attention(scale=0.25, rel_pos(h=$2, w=$3, query_w=4, keys=6x6))(v10_q_blocks, v13_k_blocks, v14_v_blocks) */
     {
@@ -1739,6 +1889,17 @@ void halo_c64_forward(const float *input, float *output, const float *params, fl
     }
 
     /* v17_transpose [4,16,4,16] = transpose[0, 2, 1, 3](v16_reshape) */
+    #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+    {
+        for (int n = 0; n < 4; n++) {
+            for (int c = 0; c < 16; c++) {
+                for (int h = 0; h < 4; h++) {
+                    attn_row_copy(v17_transpose + n * 1024 + c * 64 + h * 16, v16_reshape + n * 1024 + h * 256 + c * 16, 16);
+                }
+            }
+        }
+    }
+    #else
     {
         for (int n = 0; n < 4; n++) {
             for (int c = 0; c < 16; c++) {
@@ -1750,6 +1911,7 @@ void halo_c64_forward(const float *input, float *output, const float *params, fl
             }
         }
     }
+    #endif
 
     /* v19_transpose [128,4,2,4] = transpose[0, 2, 1, 3](v18_reshape) */
     {
@@ -1765,6 +1927,13 @@ void halo_c64_forward(const float *input, float *output, const float *params, fl
     }
 
     /* v20_reshape [1,64,8,8] = reshape[1,64,8,8](v19_transpose) */
+    #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+    {
+        for (int i = 0; i < 4096; i++) {
+            output[i] = v19_transpose[i];
+        }
+    }
+    #else
     {
         for (int c = 0; c < 64; c++) {
             for (int h = 0; h < 8; h++) {
@@ -1774,5 +1943,6 @@ void halo_c64_forward(const float *input, float *output, const float *params, fl
             }
         }
     }
+    #endif
 }
 

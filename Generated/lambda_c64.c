@@ -1660,6 +1660,142 @@ static void attn_conv_rows(float *y, long ldy, const float *w, const float *x, l
 #undef ATTN_CONV_FMA
 #endif
 
+#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+/* dst[c * ldd + r] = src[r * lds + c] for r < rows, c < cols: a transpose's tile loops as one call,
+ * for tcc (the asm form moves four by four through xmm registers). */
+#if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: four output rows at a time, down the source in 4x4 blocks through
+ * xmm0-xmm5 (tcc's assembler has no shuffles: unpcklps, unpckhps, movlhps, movhlps and the
+ * register movaps as bytes). Each output row is written in order, so a source plane far larger
+ * than the cache transposes at the speed of its reads. The last cols % 4 rows and rows % 4
+ * columns go through C. */
+static void attn_transpose(float *dst, long ldd, const float *src, long lds, int rows, int cols)
+{
+    const long r4 = rows & ~3L, c4 = cols & ~3L;
+    const long sb = lds * 4, db = ldd * 4;
+    for (long c = 0; c < c4 && r4 > 0; c += 4) {
+        const float *s = src + c;
+        float *d = dst + c * ldd;
+        long m = r4;
+        __asm__ volatile(
+            "1:\n\t"
+            "movups (%0), %%xmm0\n\tmovups (%0,%3), %%xmm1\n\tmovups (%0,%3,2), %%xmm2\n\t"
+            "lea (%0,%3,2), %%rax\n\tmovups (%%rax,%3), %%xmm3\n\t"
+            ".byte 0x0f,0x28,0xe0\n\t" /* movaps %xmm0, %xmm4 */
+            ".byte 0x0f,0x14,0xe1\n\t" /* unpcklps %xmm1, %xmm4: r0[0] r1[0] r0[1] r1[1] */
+            ".byte 0x0f,0x15,0xc1\n\t" /* unpckhps %xmm1, %xmm0: r0[2] r1[2] r0[3] r1[3] */
+            ".byte 0x0f,0x28,0xea\n\t" /* movaps %xmm2, %xmm5 */
+            ".byte 0x0f,0x14,0xeb\n\t" /* unpcklps %xmm3, %xmm5: r2[0] r3[0] r2[1] r3[1] */
+            ".byte 0x0f,0x15,0xd3\n\t" /* unpckhps %xmm3, %xmm2: r2[2] r3[2] r2[3] r3[3] */
+            ".byte 0x0f,0x28,0xcc\n\t" /* movaps %xmm4, %xmm1 */
+            ".byte 0x0f,0x16,0xcd\n\t" /* movlhps %xmm5, %xmm1: column 0 */
+            ".byte 0x0f,0x12,0xec\n\t" /* movhlps %xmm4, %xmm5: column 1 */
+            ".byte 0x0f,0x28,0xd8\n\t" /* movaps %xmm0, %xmm3 */
+            ".byte 0x0f,0x16,0xda\n\t" /* movlhps %xmm2, %xmm3: column 2 */
+            ".byte 0x0f,0x12,0xd0\n\t" /* movhlps %xmm0, %xmm2: column 3 */
+            "movups %%xmm1, (%1)\n\tmovups %%xmm5, (%1,%4)\n\tmovups %%xmm3, (%1,%4,2)\n\t"
+            "lea (%1,%4,2), %%rax\n\tmovups %%xmm2, (%%rax,%4)\n\t"
+            "lea (%0,%3,4), %0\n\tadd $16, %1\n\tsub $4, %2\n\tjnz 1b\n\t"
+            : "+r"(s), "+r"(d), "+r"(m)
+            : "r"(sb), "r"(db)
+            : "rax", "memory");
+    }
+    for (long c = c4; c < cols; c++) {
+        for (long r = 0; r < r4; r++) dst[c * ldd + r] = src[r * lds + c];
+    }
+    for (long r = r4; r < rows; r++) {
+        for (long c = 0; c < cols; c++) dst[c * ldd + r] = src[r * lds + c];
+    }
+}
+#else
+static void attn_transpose(float *dst, long ldd, const float *src, long lds, int rows, int cols)
+{
+    for (long r = 0; r < rows; r++) {
+        for (long c = 0; c < cols; c++) dst[c * ldd + r] = src[r * lds + c];
+    }
+}
+#endif
+#endif
+
+#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+/* y[i] = x[i]: the rows tcc moves whole (a transpose that keeps them, a convolution's padded
+ * copy and its valid columns out of the wide buffer). */
+#if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler, sixteen then four at a
+ * time, the last n % 4 in C. */
+static void attn_row_copy(float *y, const float *x, int n)
+{
+    long m = n & ~15, m4 = n & 12;
+    float *q = y;
+    const float *p = x;
+    if (m > 0) {
+        __asm__ volatile(
+            "1:\n\t"
+            "movups (%1), %%xmm0\n\tmovups 16(%1), %%xmm1\n\tmovups 32(%1), %%xmm2\n\tmovups 48(%1), %%xmm3\n\t"
+            "movups %%xmm0, (%0)\n\tmovups %%xmm1, 16(%0)\n\tmovups %%xmm2, 32(%0)\n\tmovups %%xmm3, 48(%0)\n\t"
+            "add $64, %0\n\tadd $64, %1\n\tsub $16, %2\n\tjnz 1b\n\t"
+            : "+r"(q), "+r"(p), "+r"(m)
+            :
+            : "memory");
+    }
+    if (m4 > 0) {
+        __asm__ volatile(
+            "1:\n\t"
+            "movups (%1), %%xmm0\n\tmovups %%xmm0, (%0)\n\t"
+            "add $16, %0\n\tadd $16, %1\n\tsub $4, %2\n\tjnz 1b\n\t"
+            : "+r"(q), "+r"(p), "+r"(m4)
+            :
+            : "memory");
+    }
+    for (int i = n & ~3; i < n; i++) y[i] = x[i];
+}
+#else
+static void attn_row_copy(float *y, const float *x, int n)
+{
+    for (int i = 0; i < n; i++) y[i] = x[i];
+}
+#endif
+#endif
+
+#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+/* y[i] = 0: the zeroed borders and accumulators of tcc's wide convolutions. */
+#if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler (which has no xorps: its
+ * bytes), sixteen then four at a time, the last n % 4 in C. */
+static void attn_row_zero(float *y, int n)
+{
+    long m = n & ~15, m4 = n & 12;
+    float *q = y;
+    if (m > 0) {
+        __asm__ volatile(
+            ".byte 0x0f,0x57,0xc0\n\t" /* xorps %xmm0, %xmm0 */
+            "1:\n\t"
+            "movups %%xmm0, (%0)\n\tmovups %%xmm0, 16(%0)\n\tmovups %%xmm0, 32(%0)\n\tmovups %%xmm0, 48(%0)\n\t"
+            "add $64, %0\n\tsub $16, %1\n\tjnz 1b\n\t"
+            : "+r"(q), "+r"(m)
+            :
+            : "memory");
+    }
+    if (m4 > 0) {
+        __asm__ volatile(
+            ".byte 0x0f,0x57,0xc0\n\t" /* xorps %xmm0, %xmm0 */
+            "1:\n\t"
+            "movups %%xmm0, (%0)\n\t"
+            "add $16, %0\n\tsub $4, %1\n\tjnz 1b\n\t"
+            : "+r"(q), "+r"(m4)
+            :
+            : "memory");
+    }
+    for (int i = n & ~3; i < n; i++) y[i] = 0.0f;
+}
+#else
+static void attn_row_zero(float *y, int n)
+{
+    for (int i = 0; i < n; i++) y[i] = 0.0f;
+}
+#endif
+#endif
+
 void lambda_c64_forward(const float *input, float *output, const float *params, float *scratch)
 {
     /* Plan: value, shape, op, storage (scratch offsets in floats).
@@ -1768,6 +1904,11 @@ void lambda_c64_forward(const float *input, float *output, const float *params, 
 
     /* v12_q_px [1,64,4,16] = transpose[0, 3, 1, 2](v8_reshape) */
     {
+        #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+        for (int h = 0; h < 4; h++) {
+            attn_transpose(v12_q_px + h * 16, 64, v8_reshape + h * 1024, 64, 16, 64);
+        }
+        #else
         for (int h = 0; h < 4; h++) {
             for (int c0 = 0; c0 < 64; c0 += 8) {
                 for (int w0 = 0; w0 < 16; w0 += 8) {
@@ -1779,6 +1920,7 @@ void lambda_c64_forward(const float *input, float *output, const float *params, 
                 }
             }
         }
+        #endif
     }
 
     /* v13_content [1,1,16,16] = matmul(A·Bᵀ)(v10_v_rows, v9_k_soft) */
@@ -1880,22 +2022,15 @@ void lambda_c64_forward(const float *input, float *output, const float *params, 
         #else
         #if (defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))) || (defined(__TINYC__) && defined(__x86_64__))
         for (int n = 0; n < 16; n++) {
-            for (int t = 0; t < 176; t++) {
-                v14_conv_lambda_padded[t] = 0.0f;
-            }
+            attn_row_zero(v14_conv_lambda_padded, 176);
             for (int i = 0; i < 1; i++) {
                 for (int y = 0; y < 8; y++) {
-                    float *dst = v14_conv_lambda_padded + i * 144 + y * 12 + 26;
-                    for (int c = 0; c < 8; c++) {
-                        dst[c] = v11_reshape[n * 64 + y * 8 + c];
-                    }
+                    attn_row_copy(v14_conv_lambda_padded + i * 144 + y * 12 + 26, v11_reshape + n * 64 + y * 8, 8);
                 }
             }
             static const int v14_conv_lambda_taps[25] = {0, 1, 2, 3, 4, 12, 13, 14, 15, 16, 24, 25, 26, 27, 28, 36, 37, 38, 39, 40, 48, 49, 50, 51, 52};
             for (int o = 0; o < 16; o += 4) {
-                for (int t = 0; t < 384; t++) {
-                    v14_conv_lambda_wide[t] = 0.0f;
-                }
+                attn_row_zero(v14_conv_lambda_wide, 384);
                 attn_wide_taps(v14_conv_lambda_wide, 96, p5_conv_lambda_weight + o * 25, 25, v14_conv_lambda_padded, v14_conv_lambda_taps, 96);
                 for (int y = 0; y < 8; y++) {
                     for (int c = 0; c < 8; c++) {
@@ -1965,6 +2100,11 @@ void lambda_c64_forward(const float *input, float *output, const float *params, 
 
     /* v16_transpose [1,64,16,16] = transpose[0, 3, 1, 2](v15_reshape) */
     {
+        #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+        for (int h = 0; h < 16; h++) {
+            attn_transpose(v16_transpose + h * 16, 256, v15_reshape + h * 1024, 64, 16, 64);
+        }
+        #else
         for (int h = 0; h < 16; h++) {
             for (int c0 = 0; c0 < 64; c0 += 8) {
                 for (int w0 = 0; w0 < 16; w0 += 8) {
@@ -1976,6 +2116,7 @@ void lambda_c64_forward(const float *input, float *output, const float *params, 
                 }
             }
         }
+        #endif
     }
 
     /* v17_add [1,64,16,16] = add(v16_transpose, v13_content) */
@@ -2010,6 +2151,11 @@ void lambda_c64_forward(const float *input, float *output, const float *params, 
 
     /* v19_transpose [1,4,16,64] = transpose[0, 2, 3, 1](v18_matmul) */
     {
+        #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+        for (int c = 0; c < 4; c++) {
+            attn_transpose(v19_transpose + c * 1024, 64, v18_matmul + c * 16, 64, 64, 16);
+        }
+        #else
         for (int c = 0; c < 4; c++) {
             for (int h0 = 0; h0 < 16; h0 += 8) {
                 for (int w0 = 0; w0 < 64; w0 += 8) {
@@ -2021,9 +2167,17 @@ void lambda_c64_forward(const float *input, float *output, const float *params, 
                 }
             }
         }
+        #endif
     }
 
     /* v20_reshape [1,64,8,8] = reshape[1,64,8,8](v19_transpose) */
+    #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+    {
+        for (int i = 0; i < 4096; i++) {
+            output[i] = v19_transpose[i];
+        }
+    }
+    #else
     {
         for (int c = 0; c < 64; c++) {
             for (int h = 0; h < 8; h++) {
@@ -2033,5 +2187,6 @@ void lambda_c64_forward(const float *input, float *output, const float *params, 
             }
         }
     }
+    #endif
 }
 

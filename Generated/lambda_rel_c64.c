@@ -1295,6 +1295,63 @@ static void attn_row_scale(float *y, const float *x, float g, int n)
 }
 #endif
 
+#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+/* dst[c * ldd + r] = src[r * lds + c] for r < rows, c < cols: a transpose's tile loops as one call,
+ * for tcc (the asm form moves four by four through xmm registers). */
+#if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: four output rows at a time, down the source in 4x4 blocks through
+ * xmm0-xmm5 (tcc's assembler has no shuffles: unpcklps, unpckhps, movlhps, movhlps and the
+ * register movaps as bytes). Each output row is written in order, so a source plane far larger
+ * than the cache transposes at the speed of its reads. The last cols % 4 rows and rows % 4
+ * columns go through C. */
+static void attn_transpose(float *dst, long ldd, const float *src, long lds, int rows, int cols)
+{
+    const long r4 = rows & ~3L, c4 = cols & ~3L;
+    const long sb = lds * 4, db = ldd * 4;
+    for (long c = 0; c < c4 && r4 > 0; c += 4) {
+        const float *s = src + c;
+        float *d = dst + c * ldd;
+        long m = r4;
+        __asm__ volatile(
+            "1:\n\t"
+            "movups (%0), %%xmm0\n\tmovups (%0,%3), %%xmm1\n\tmovups (%0,%3,2), %%xmm2\n\t"
+            "lea (%0,%3,2), %%rax\n\tmovups (%%rax,%3), %%xmm3\n\t"
+            ".byte 0x0f,0x28,0xe0\n\t" /* movaps %xmm0, %xmm4 */
+            ".byte 0x0f,0x14,0xe1\n\t" /* unpcklps %xmm1, %xmm4: r0[0] r1[0] r0[1] r1[1] */
+            ".byte 0x0f,0x15,0xc1\n\t" /* unpckhps %xmm1, %xmm0: r0[2] r1[2] r0[3] r1[3] */
+            ".byte 0x0f,0x28,0xea\n\t" /* movaps %xmm2, %xmm5 */
+            ".byte 0x0f,0x14,0xeb\n\t" /* unpcklps %xmm3, %xmm5: r2[0] r3[0] r2[1] r3[1] */
+            ".byte 0x0f,0x15,0xd3\n\t" /* unpckhps %xmm3, %xmm2: r2[2] r3[2] r2[3] r3[3] */
+            ".byte 0x0f,0x28,0xcc\n\t" /* movaps %xmm4, %xmm1 */
+            ".byte 0x0f,0x16,0xcd\n\t" /* movlhps %xmm5, %xmm1: column 0 */
+            ".byte 0x0f,0x12,0xec\n\t" /* movhlps %xmm4, %xmm5: column 1 */
+            ".byte 0x0f,0x28,0xd8\n\t" /* movaps %xmm0, %xmm3 */
+            ".byte 0x0f,0x16,0xda\n\t" /* movlhps %xmm2, %xmm3: column 2 */
+            ".byte 0x0f,0x12,0xd0\n\t" /* movhlps %xmm0, %xmm2: column 3 */
+            "movups %%xmm1, (%1)\n\tmovups %%xmm5, (%1,%4)\n\tmovups %%xmm3, (%1,%4,2)\n\t"
+            "lea (%1,%4,2), %%rax\n\tmovups %%xmm2, (%%rax,%4)\n\t"
+            "lea (%0,%3,4), %0\n\tadd $16, %1\n\tsub $4, %2\n\tjnz 1b\n\t"
+            : "+r"(s), "+r"(d), "+r"(m)
+            : "r"(sb), "r"(db)
+            : "rax", "memory");
+    }
+    for (long c = c4; c < cols; c++) {
+        for (long r = 0; r < r4; r++) dst[c * ldd + r] = src[r * lds + c];
+    }
+    for (long r = r4; r < rows; r++) {
+        for (long c = 0; c < cols; c++) dst[c * ldd + r] = src[r * lds + c];
+    }
+}
+#else
+static void attn_transpose(float *dst, long ldd, const float *src, long lds, int rows, int cols)
+{
+    for (long r = 0; r < rows; r++) {
+        for (long c = 0; c < cols; c++) dst[c * ldd + r] = src[r * lds + c];
+    }
+}
+#endif
+#endif
+
 void lambda_rel_c64_forward(const float *input, float *output, const float *params, float *scratch)
 {
     /* Plan: value, shape, op, storage (scratch offsets in floats).
@@ -1402,6 +1459,11 @@ void lambda_rel_c64_forward(const float *input, float *output, const float *para
 
     /* v12_q_px [1,64,4,16] = transpose[0, 3, 1, 2](v8_reshape) */
     {
+        #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+        for (int h = 0; h < 4; h++) {
+            attn_transpose(v12_q_px + h * 16, 64, v8_reshape + h * 1024, 64, 16, 64);
+        }
+        #else
         for (int h = 0; h < 4; h++) {
             for (int c0 = 0; c0 < 64; c0 += 8) {
                 for (int w0 = 0; w0 < 16; w0 += 8) {
@@ -1413,6 +1475,7 @@ void lambda_rel_c64_forward(const float *input, float *output, const float *para
                 }
             }
         }
+        #endif
     }
 
     /* v13_content [1,1,16,16] = matmul(A·Bᵀ)(v10_v_rows, v9_k_soft) */
@@ -1490,6 +1553,11 @@ void lambda_rel_c64_forward(const float *input, float *output, const float *para
 
     /* v16_transpose [1,64,16,16] = transpose[0, 3, 1, 2](v15_reshape) */
     {
+        #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+        for (int h = 0; h < 16; h++) {
+            attn_transpose(v16_transpose + h * 16, 256, v15_reshape + h * 1024, 64, 16, 64);
+        }
+        #else
         for (int h = 0; h < 16; h++) {
             for (int c0 = 0; c0 < 64; c0 += 8) {
                 for (int w0 = 0; w0 < 16; w0 += 8) {
@@ -1501,6 +1569,7 @@ void lambda_rel_c64_forward(const float *input, float *output, const float *para
                 }
             }
         }
+        #endif
     }
 
     /* v17_add [1,64,16,16] = add(v16_transpose, v13_content) */
@@ -1535,6 +1604,11 @@ void lambda_rel_c64_forward(const float *input, float *output, const float *para
 
     /* v19_transpose [1,4,16,64] = transpose[0, 2, 3, 1](v18_matmul) */
     {
+        #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+        for (int c = 0; c < 4; c++) {
+            attn_transpose(v19_transpose + c * 1024, 64, v18_matmul + c * 16, 64, 64, 16);
+        }
+        #else
         for (int c = 0; c < 4; c++) {
             for (int h0 = 0; h0 < 16; h0 += 8) {
                 for (int w0 = 0; w0 < 64; w0 += 8) {
@@ -1546,9 +1620,17 @@ void lambda_rel_c64_forward(const float *input, float *output, const float *para
                 }
             }
         }
+        #endif
     }
 
     /* v20_reshape [1,64,8,8] = reshape[1,64,8,8](v19_transpose) */
+    #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+    {
+        for (int i = 0; i < 4096; i++) {
+            output[i] = v19_transpose[i];
+        }
+    }
+    #else
     {
         for (int c = 0; c < 64; c++) {
             for (int h = 0; h < 8; h++) {
@@ -1558,5 +1640,6 @@ void lambda_rel_c64_forward(const float *input, float *output, const float *para
             }
         }
     }
+    #endif
 }
 

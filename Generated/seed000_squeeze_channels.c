@@ -77,6 +77,80 @@ static void attn_row_axpy(float *y, const float *x, float a, int n)
 #endif
 #endif
 
+#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+/* y[i] = g * x[i]: the final pass of SE and ECA. */
+#if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
+static void attn_row_scale(float *y, const float *x, float g, int n)
+{
+    float g4[4] = {g, g, g, g};
+    long m = n & ~15;
+    float *q = y;
+    const float *p = x;
+    if (m > 0) {
+        __asm__ volatile(
+            "movups (%3), %%xmm7\n\t"
+            "1:\n\t"
+            "movups (%1), %%xmm0\n\tmovups 16(%1), %%xmm1\n\tmovups 32(%1), %%xmm2\n\tmovups 48(%1), %%xmm3\n\t"
+            "mulps %%xmm7, %%xmm0\n\tmulps %%xmm7, %%xmm1\n\tmulps %%xmm7, %%xmm2\n\tmulps %%xmm7, %%xmm3\n\t"
+            "movups %%xmm0, (%0)\n\tmovups %%xmm1, 16(%0)\n\tmovups %%xmm2, 32(%0)\n\tmovups %%xmm3, 48(%0)\n\t"
+            "add $64, %0\n\tadd $64, %1\n\tsub $16, %2\n\tjnz 1b\n\t"
+            : "+r"(q), "+r"(p), "+r"(m)
+            : "r"(g4)
+            : "memory");
+    }
+    for (int i = n & ~15; i < n; i++) y[i] = g * x[i];
+}
+#else
+static void attn_row_scale(float *y, const float *x, float g, int n)
+{
+    for (int i = 0; i < n; i++) y[i] = g * x[i];
+}
+#endif
+#endif
+
+#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+/* v = g * x[i]; sum[i] += v; max[i] = v > max[i] ? v : max[i]: CBAM's pass that applies the
+ * channel gate and pools over channels, without storing the gated tensor. */
+#if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
+static void attn_row_scale_sum_max(float *sum, float *max, const float *x, float g, int n)
+{
+    float g4[4] = {g, g, g, g};
+    long m = n & ~3;
+    float *s = sum;
+    float *t = max;
+    const float *p = x;
+    if (m > 0) {
+        __asm__ volatile(
+            "movups (%4), %%xmm7\n\t"
+            "1:\n\t"
+            "movups (%2), %%xmm0\n\tmulps %%xmm7, %%xmm0\n\t"
+            "movups (%0), %%xmm1\n\taddps %%xmm0, %%xmm1\n\tmovups %%xmm1, (%0)\n\t"
+            "movups (%1), %%xmm3\n\tmaxps %%xmm3, %%xmm0\n\tmovups %%xmm0, (%1)\n\t"
+            "add $16, %0\n\tadd $16, %1\n\tadd $16, %2\n\tsub $4, %3\n\tjnz 1b\n\t"
+            : "+r"(s), "+r"(t), "+r"(p), "+r"(m)
+            : "r"(g4)
+            : "memory");
+    }
+    for (int i = n & ~3; i < n; i++) {
+        const float v = g * x[i];
+        sum[i] += v;
+        max[i] = v > max[i] ? v : max[i];
+    }
+}
+#else
+static void attn_row_scale_sum_max(float *sum, float *max, const float *x, float g, int n)
+{
+    for (int i = 0; i < n; i++) {
+        const float v = g * x[i];
+        sum[i] += v;
+        max[i] = v > max[i] ? v : max[i];
+    }
+}
+#endif
+#endif
+
 #if !(defined(__x86_64__) || defined(__aarch64__))
 /* Output row h of m output channels of a stride-1 k x k convolution (one group of ci input
  * channels) on a 32-bit core: y[o][c] = bias[o] + sum_i,kh,kw w[o][i][kh][kw] * x[i][h + kh*d -
@@ -309,6 +383,22 @@ void seed000_squeeze_channels_forward(const float *input, float *output, const f
 
     /* v1_mean [1,1,16,16] = channel_pool.mean(input) */
     /* v2_max [1,1,16,16] = channel_pool.max(input) */
+    #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+    {
+        float *v1_mean_plane = v1_mean;
+        for (int hw = 0; hw < 256; hw++) {
+            v1_mean_plane[hw] = 0.0f;
+        }
+        float *v2_max_plane = v2_max;
+        for (int hw = 0; hw < 256; hw++) {
+            v2_max_plane[hw] = -INFINITY;
+        }
+        for (int c = 0; c < 64; c++) {
+            attn_row_scale_sum_max(v1_mean_plane, v2_max_plane, input + c * 256, 1.0f, 256);
+        }
+        attn_row_scale(v1_mean_plane, v1_mean_plane, 0.015625f, 256);
+    }
+    #else
     {
         float *v1_mean_plane = v1_mean;
         for (int hw = 0; hw < 256; hw++) {
@@ -329,6 +419,7 @@ void seed000_squeeze_channels_forward(const float *input, float *output, const f
             v1_mean_plane[hw] *= 0.015625f;
         }
     }
+    #endif
 
     /* v4_spatial [1,1,16,16] = conv2d(out=1, k=7, pad=3, dil=1, w=$0)(v3_concat) */
     #if defined(__x86_64__) || defined(__aarch64__)

@@ -391,14 +391,30 @@ extension CEmitter {
         var hostNest = nest
         hostNest.pre[hostNest.innermost].append(contentsOf: body + tiled)
         // tcc on x86-64, channels in fours: every tap of four channels at once in its asm
-        // micro-kernel (attn_wide_taps), over the same tap table.
+        // micro-kernel (attn_wide_taps), over the same tap table; the zeroing, and dense rows in and
+        // out of the padded planes, in packed SSE (tcc's scalar loops took a fifth of SK's time).
+        let rowsIn = plan.layouts[x]!.hwStride == 1
+        let rowsOut = plan.layouts[v]!.hwStride == 1 && a.bias == nil
+        let tccBody: [Stmt] = [
+            .line("attn_row_zero(\(padded), \(geometry.paddedSize));"),
+            !rowsIn ? body[1] :
+            .loop(variable: "i", extent: xs.c, body: [.loop(variable: "y", extent: xs.h, body: [
+                .line("attn_row_copy(\(plus(padded, (i * geometry.rows + y + pad) * geometry.pitch + pad)), \(address(x, n: n.index, c: i, h: y)), \(xs.w));")
+            ])]),
+        ]
+        let tccCopyOut = { (o: CExpr, start: CExpr) -> Stmt in
+            guard rowsOut else { return copyOut(o, start) }
+            return .loop(variable: "y", extent: out.h, body: [
+                .line("attn_row_copy(\(self.address(v, n: n.index, c: o, h: y)), \(plus(wide, start + y * geometry.pitch)), \(out.w));")
+            ])
+        }
         var tccNest = nest
-        tccNest.pre[tccNest.innermost].append(contentsOf: body + [
+        tccNest.pre[tccNest.innermost].append(contentsOf: tccBody + [
             table,
             .stepped(variable: "o", extent: out.c, step: CExpr(4), body: [
-                .loop(variable: "t", extent: 4 * geometry.tiledLength, body: [.line("\(wide)[t] = 0.0f;")]),
+                .line("attn_row_zero(\(wide), \(4 * geometry.tiledLength));"),
                 .line("attn_wide_taps(\(wide), \(geometry.tiledLength), \(plus(names.param(a.weight), o * taps)), \(taps), \(group), \(name)_taps, \(geometry.tiledLength));"),
-            ] + (0..<4).map { i in copyOut(o + i, CExpr(i * geometry.tiledLength)) }),
+            ] + (0..<4).map { i in tccCopyOut(o + i, CExpr(i * geometry.tiledLength)) }),
         ])
         nest.pre[nest.innermost].append(contentsOf: body + tcc)
         p.block("") { p in
@@ -416,6 +432,8 @@ extension CEmitter {
                         options.target,
                         gemm: { p in
                             p.use(.wideTaps)
+                            p.use(.rowZero)
+                            if rowsIn || rowsOut { p.use(.rowCopy) }
                             tccNest.print(into: &p)
                         }, other: perTap, into: &p)
                 }, into: &p)

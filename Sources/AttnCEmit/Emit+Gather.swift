@@ -7,6 +7,66 @@ extension CEmitter {
     /// `y[n,c,h,w] = x[source(n,c,h,w)]` over the output's four axes.
     func emitGather(_ v: ValueID, into p: inout CPrinter) {
         let instr = program.instrs[v - 1]
+        if case .transpose(let perm) = instr.op, let rows = rowTranspose(v, perm) {
+            // A transpose that keeps the rows: tcc moves each whole, in packed SSE.
+            return p.split(
+                [.tcc],
+                { p in
+                    p.use(.rowCopy)
+                    p.block("") { p in rows.print(into: &p) }
+                }, else: { p in emitGatherNest(v, into: &p) })
+        }
+        guard case .reshape = instr.op, let x = instr.operands.first, let copy = denseCopy(v, from: x) else {
+            return emitGatherNest(v, into: &p)
+        }
+        // tcc divides for every element of the decomposed index; both dense, it is a copy.
+        p.split([.tcc], { p in p.block("") { p in copy.print(into: &p) } }, else: { p in emitGatherNest(v, into: &p) })
+    }
+
+    /// A transpose whose innermost output axis is dense in both values, at least a tile long:
+    /// one `attn_row_copy` per row, in loops over the other axes.
+    private func rowTranspose(_ v: ValueID, _ perm: [Int]) -> Stmt? {
+        let out = program.instrs[v - 1].shape
+        let x = program.instrs[v - 1].operands[0]
+        let xs = program.shape(of: x)
+        let extents = [out.n, out.c, out.h, out.w]
+        let xExtents = [xs.n, xs.c, xs.h, xs.w]
+        guard let xLayout = plan.layouts[x], let layout = plan.layouts[v] else { return nil }
+        let xStrides = [xLayout.nStride, xLayout.cStride, xs.w * xLayout.hwStride, xLayout.hwStride]
+        let strides = [layout.nStride, layout.cStride, out.w * layout.hwStride, layout.hwStride]
+        guard let inner = (0..<4).last(where: { extents[$0] > 1 }), extents[inner] >= Self.transposeTile, strides[inner] == 1,
+            xExtents[perm[inner]] > 1, xStrides[perm[inner]] == 1
+        else { return nil }
+        let names = ["n", "c", "h", "w"]
+        let idx = names.map { CExpr.variable($0) }
+        var src = [CExpr.zero, .zero, .zero, .zero]
+        for axis in 0..<4 { src[perm[axis]] = extents[axis] > 1 && axis != inner ? idx[axis] : .zero }
+        let dst = (0..<4).map { extents[$0] > 1 && $0 != inner ? idx[$0] : CExpr.zero }
+        let to = address(v, n: dst[0], c: dst[1], h: dst[2], w: dst[3])
+        let from = address(x, n: src[0], c: src[1], h: src[2], w: src[3])
+        var stmt = Stmt.line("attn_row_copy(\(to), \(from), \(extents[inner]));")
+        for j in (0..<inner).reversed() where extents[j] > 1 {
+            stmt = .loop(variable: names[j], extent: extents[j], body: [stmt])
+        }
+        return stmt
+    }
+
+    /// One loop over the elements when `v` and `x` are both dense in NCHW order.
+    private func denseCopy(_ v: ValueID, from x: ValueID) -> Stmt? {
+        func dense(_ u: ValueID) -> Bool {
+            let s = program.shape(of: u)
+            guard let l = plan.layouts[u], !plan.views.contains(u) else { return false }
+            return (s.plane == 1 || l.hwStride == 1) && (s.c == 1 || l.cStride == s.plane) && (s.n == 1 || l.nStride == s.c * s.plane)
+        }
+        guard dense(v), dense(x) else { return nil }
+        let count = program.shape(of: v).count
+        let (to, from) = (address(v), address(x))
+        let at = { (p: String) in p.contains(" ") ? "(\(p))[i]" : "\(p)[i]" }
+        return .loop(variable: "i", extent: count, body: [.line("\(at(to)) = \(at(from));")])
+    }
+
+    private func emitGatherNest(_ v: ValueID, into p: inout CPrinter) {
+        let instr = program.instrs[v - 1]
         let out = instr.shape
         var (nest, n, c, h, w) = Self.nest(over: out)
         var tables: [String] = []
@@ -27,7 +87,18 @@ extension CEmitter {
                 source = "\(names.param(id))[\(flat)]"
             }
         case .transpose(let perm):
-            if let tiled = tiledTranspose(v, perm) { return p.block("") { p in tiled.forEach { $0.print(into: &p) } } }
+            if let tiled = tiledTranspose(v, perm) {
+                return p.block("") { p in
+                    guard let call = tccTranspose(v, perm) else { return tiled.forEach { $0.print(into: &p) } }
+                    // tcc's scalar tile loops spent ten times gcc's there; its helper moves 4×4 blocks.
+                    p.split(
+                        [.tcc],
+                        { p in
+                            p.use(.transpose)
+                            call.print(into: &p)
+                        }, else: { p in tiled.forEach { $0.print(into: &p) } })
+                }
+            }
             let idx = [n, c, h, w]
             var src = [CExpr.zero, .zero, .zero, .zero]
             for axis in 0..<4 { src[perm[axis]] = idx[axis] }
@@ -106,6 +177,37 @@ extension CEmitter {
         return [stmt]
     }
 
+    /// `tiledTranspose`'s two tiled axes as one `attn_transpose` call per position of the other
+    /// axes, when the output's innermost axis is dense. Called only where `tiledTranspose` is.
+    private func tccTranspose(_ v: ValueID, _ perm: [Int]) -> Stmt? {
+        let out = program.instrs[v - 1].shape
+        let x = program.instrs[v - 1].operands[0]
+        let xs = program.shape(of: x)
+        let extents = [out.n, out.c, out.h, out.w]
+        let xExtents = [xs.n, xs.c, xs.h, xs.w]
+        let xLayout = plan.layouts[x]!
+        let xStrides = [xLayout.nStride, xLayout.cStride, xs.w * xLayout.hwStride, xLayout.hwStride]
+        guard let layout = plan.layouts[v] else { return nil }
+        let strides = [layout.nStride, layout.cStride, out.w * layout.hwStride, layout.hwStride]
+        let stride = { (j: Int) in xExtents[perm[j]] > 1 ? xStrides[perm[j]] : 0 }
+        let tile = Self.transposeTile
+        guard let inner = (0..<4).last(where: { extents[$0] > 1 }), strides[inner] == 1,
+            let across = (0..<inner).last(where: { extents[$0] >= tile && stride($0) == 1 })
+        else { return nil }
+        let names = ["n", "c", "h", "w"]
+        let idx = names.map { CExpr.variable($0) }
+        var src = [CExpr.zero, .zero, .zero, .zero]
+        for axis in 0..<4 { src[perm[axis]] = extents[axis] > 1 && axis != inner && axis != across ? idx[axis] : .zero }
+        let dst = (0..<4).map { extents[$0] > 1 && $0 != inner && $0 != across ? idx[$0] : CExpr.zero }
+        let to = address(v, n: dst[0], c: dst[1], h: dst[2], w: dst[3])
+        let from = address(x, n: src[0], c: src[1], h: src[2], w: src[3])
+        var stmt = Stmt.line("attn_transpose(\(to), \(strides[across]), \(from), \(stride(inner)), \(extents[inner]), \(extents[across]));")
+        for j in (0..<4).reversed() where j != across && j != inner && extents[j] > 1 {
+            stmt = .loop(variable: names[j], extent: extents[j], body: [stmt])
+        }
+        return stmt
+    }
+
     /// Blocks as rows: loops over the block grid and the window's rows and columns (no index
     /// divisions), each element read from the plane or 0 in the halo outside it.
     func emitBlockUnfold(_ v: ValueID, window k: Int, step: Int, padding pad: Int, into p: inout CPrinter) {
@@ -127,7 +229,42 @@ extension CEmitter {
             ? "\(target) = \(read);"
             : "\(target) = (\(row) >= 0 && \(row) < \(s.h) && \(col) >= 0 && \(col) < \(s.w)) ? \(read) : 0.0f;"
         nest.pre[nest.innermost].append(.line(line))
-        p.block("") { p in nest.print(into: &p) }
+        guard plan.layouts[x]?.hwStride == 1, plan.layouts[v]?.hwStride == 1, !plan.views.contains(x), !plan.views.contains(v)
+        else { return p.block("") { p in nest.print(into: &p) } }
+        // tcc: each window row as one copy of its columns inside the plane, zeros either side
+        // (its bounds test per element took a tenth of HaloNet's time).
+        var rows = Nest()
+        let (rn, rc, rbh, rbw) = (rows.loop("n", s.n).index, rows.loop("c", s.c).index, rows.loop("bh", nh).index, rows.loop("bw", nw).index)
+        let rjh = rows.loop("jh", k).index
+        let (rowVar, col0, lo): (CExpr, CExpr, CExpr) = ("row", "col0", "lo")
+        let d = address(v, n: rn, c: rc, h: rbh * nw + rbw, w: rjh * k)
+        // Unpadded, every window lies inside the plane.
+        let whole: [Stmt] = [
+            .line("attn_row_copy(\(d), \(address(x, n: rn, c: rc, h: rbh * step + rjh, w: rbw * step)), \(k));")
+        ]
+        rows.pre[rows.innermost].append(contentsOf: pad == 0 ? whole : [
+            .line("const int row = \(rbh * step + rjh - pad);"),
+            .line("float *d = \(d);"),
+            .line("if (row < 0 || row >= \(s.h)) {"),
+            .line("    attn_row_zero(d, \(k));"),
+            .line("} else {"),
+            .line("    const int col0 = \(rbw * step - pad);"),
+            .line("    const int lo = col0 < 0 ? -col0 : 0;"),
+            .line("    const int hi = col0 + \(k) > \(s.w) ? \(s.w) - col0 : \(k);"),
+            .line("    for (int jw = 0; jw < lo; jw++) d[jw] = 0.0f;"),
+            .line("    if (hi > lo) attn_row_copy(d + lo, \(address(x, n: rn, c: rc, h: rowVar, w: col0 + lo)), hi - lo);"),
+            .line("    for (int jw = hi > lo ? hi : lo; jw < \(k); jw++) d[jw] = 0.0f;"),
+            .line("}"),
+        ])
+        p.block("") { p in
+            p.split(
+                [.tcc],
+                { p in
+                    if pad > 0 { p.use(.rowZero) }
+                    p.use(.rowCopy)
+                    rows.print(into: &p)
+                }, else: { p in nest.print(into: &p) })
+        }
     }
 
     /// Loops over the four axes of `shape` (none for an axis of extent 1) and their index names.

@@ -330,6 +330,44 @@ extension CEmitter {
             .loop(variable: "i", extent: b, body: [.line("acc += \(mEntry) * \(xEntry);")]),
             .line("\(element(v, n: n, c: c, h: h, w: w)) = acc;"),
         ])
-        p.block("") { p in nest.print(into: &p) }
+        guard case .left = side, let rows = blockMatmulRows(v) else { return p.block("") { p in nest.print(into: &p) } }
+        p.block("") { p in
+            p.split(
+                [.tcc],
+                { p in
+                    p.use(.rowZero)
+                    p.use(.rowAxpy)
+                    rows.print(into: &p)
+                }, else: { p in nest.print(into: &p) })
+        }
+    }
+
+    /// The left block product under tcc, when both planes are dense: each block row of the
+    /// output (its t rows of W pixels, contiguous) is zeroed, then gets one packed-SSE axpy per
+    /// block of x's rows, in the nest's order of sums.
+    private func blockMatmulRows(_ v: ValueID) -> Nest? {
+        let instr = program.instrs[v - 1]
+        let (x, m) = (instr.operands[0], instr.operands[1])
+        let out = instr.shape
+        let ms = program.shape(of: m)
+        let b = ms.h
+        guard plan.layouts[v]?.hwStride == 1, plan.layouts[x]?.hwStride == 1, !plan.views.contains(v), !plan.views.contains(x)
+        else { return nil }
+        let t = out.h / b
+        var nest = Nest()
+        let n = nest.loop("n", out.n).index
+        let c = nest.loop("c", out.c).index
+        let g = c / (out.c / ms.c)
+        let block = nest.loop("bk", b).index
+        let i = CExpr.variable("i")
+        let length = t * out.w
+        nest.pre[nest.innermost].append(contentsOf: [
+            .line("float *y = \(address(v, n: n, c: c, h: block * t));"),
+            .line("attn_row_zero(y, \(length));"),
+            .loop(variable: "i", extent: b, body: [
+                .line("attn_row_axpy(y, \(address(x, n: n, c: c, h: i * t)), \(element(m, n: n, c: g, h: block, w: i)), \(length));")
+            ]),
+        ])
+        return nest
     }
 }

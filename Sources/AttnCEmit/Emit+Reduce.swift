@@ -27,6 +27,19 @@ extension CEmitter {
 
     /// Pools over C of one operand, all in one pass, accumulating into the output planes.
     func emitChannelPools(_ group: [ValueID], into p: inout CPrinter) {
+        // tcc runs the dense mean-and-max pair as packed-SSE row calls; the nest is gcc's to
+        // vectorise and the MCUs' as before.
+        guard let rows = channelPoolRows(group) else { return emitChannelPoolNest(group, into: &p) }
+        p.split(
+            [.tcc],
+            { p in
+                p.use(.rowScaleSumMax)
+                p.use(.rowScale)
+                finish(rows, into: &p)
+            }, else: { p in emitChannelPoolNest(group, into: &p) })
+    }
+
+    private func emitChannelPoolNest(_ group: [ValueID], into p: inout CPrinter) {
         let operand = program.instrs[group[0] - 1].operands[0]
         let shape = program.shape(of: operand)
         var values = startNest(over: shape)

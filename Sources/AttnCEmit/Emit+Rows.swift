@@ -71,24 +71,7 @@ extension CEmitter {
         let shape = program.shape(of: operand)
         let mean = group.first { poolModeOf($0) == .mean }!
         let maxPool = group.first { poolModeOf($0) == .max }!
-        var values = startNest(over: shape)  // n, c, hw; the helper replaces the hw loop
-        let plane = shape.plane
-        let depth = values.axes.n.depth
-        for (v, start) in [(mean, "0.0f"), (maxPool, "-INFINITY")] {
-            let base = planeRow(v, &values, at: depth)
-            values.nest.pre[depth].append(.loop(variable: "hw", extent: plane, body: [.line("\(base)[hw] = \(start);")]))
-        }
-        // The call sits in the channel loop, or beside the plane rows when C is 1.
-        let cDepth = max(values.axes.c.depth, depth)
-        let g = values.value(gate).expr
-        let row = rowPointer(x, shape, &values)
-        values.nest.pre[cDepth].append(
-            .line("attn_row_scale_sum_max(\(planeRowName(mean)), \(planeRowName(maxPool)), \(row), \(g), \(plane));"))
-        if shape.c > 1 {
-            values.nest.post[depth].append(
-                .loop(variable: "hw", extent: plane, body: [.line("\(planeRowName(mean))[hw] *= \(cFloat(1 / Float(shape.c)));")]))
-        }
-        values.dropInnermostLoop()
+        var values = channelPoolRowsNest(mean: mean, max: maxPool, row: x, gate: { $0.value(gate).expr }, shape: shape)
         guard let blocked = blockedGatedPoolCall(mean: mean, max: maxPool, gate: gate, row: x, shape: shape) else {
             p.use(.rowScaleSumMax)
             finish(values, into: &p)
@@ -106,6 +89,52 @@ extension CEmitter {
                     values.nest.print(into: &p)
                 }, into: &p)
         }
+    }
+
+    /// The plain mean and max channel pools of a stored operand (gate 1, exact) as tcc's row
+    /// calls: packed SSE instead of a scalar pass per channel. Nil unless the operand's rows and
+    /// the pooled planes are dense and longer than one.
+    func channelPoolRows(_ group: [ValueID]) -> NestValues? {
+        let operand = program.instrs[group[0] - 1].operands[0]
+        let shape = program.shape(of: operand)
+        // A plane of one pixel has no row loop for the call to replace.
+        guard group.count == 2, shape.plane > 1, let mean = group.first(where: { poolModeOf($0) == .mean }),
+            let maxPool = group.first(where: { poolModeOf($0) == .max }), let xl = plan.layouts[operand],
+            let ml = plan.layouts[mean], let bl = plan.layouts[maxPool], xl.hwStride == 1,
+            shape.c == 1 || xl.cStride == shape.plane, ml.hwStride == 1, bl.hwStride == 1, !plan.views.contains(operand)
+        else { return nil }
+        return channelPoolRowsNest(mean: mean, max: maxPool, row: operand, gate: { _ in "1.0f" }, shape: shape, scaleRow: true)
+    }
+
+    /// Mean and max over C of `g · x` as one `attn_row_scale_sum_max` call per channel row;
+    /// `scaleRow` divides the mean plane by C with `attn_row_scale` instead of a scalar loop.
+    private func channelPoolRowsNest(
+        mean: ValueID, max maxPool: ValueID, row x: ValueID, gate: (inout NestValues) -> String, shape: Shape,
+        scaleRow: Bool = false
+    ) -> NestValues {
+        var values = startNest(over: shape)  // n, c, hw; the helper replaces the hw loop
+        let plane = shape.plane
+        let depth = values.axes.n.depth
+        for (v, start) in [(mean, "0.0f"), (maxPool, "-INFINITY")] {
+            let base = planeRow(v, &values, at: depth)
+            values.nest.pre[depth].append(.loop(variable: "hw", extent: plane, body: [.line("\(base)[hw] = \(start);")]))
+        }
+        // The call sits in the channel loop, or beside the plane rows when C is 1.
+        let cDepth = max(values.axes.c.depth, depth)
+        let g = gate(&values)
+        let row = rowPointer(x, shape, &values)
+        values.nest.pre[cDepth].append(
+            .line("attn_row_scale_sum_max(\(planeRowName(mean)), \(planeRowName(maxPool)), \(row), \(g), \(plane));"))
+        if shape.c > 1 {
+            let scale = cFloat(1 / Float(shape.c))
+            let name = planeRowName(mean)
+            values.nest.post[depth].append(
+                scaleRow
+                    ? .line("attn_row_scale(\(name), \(name), \(scale), \(plane));")
+                    : .loop(variable: "hw", extent: plane, body: [.line("\(name)[hw] *= \(scale);")]))
+        }
+        values.dropInnermostLoop()
+        return values
     }
 
     /// One `attn_rows_scale_pool` call per sample over its C rows, when they follow each other,

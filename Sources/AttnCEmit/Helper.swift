@@ -11,6 +11,8 @@ package enum Helper: String, CaseIterable, Sendable {
     case rowAxpy = "row_axpy", rowDot = "row_dot", rowDot2 = "row_dot2", rowSum = "row_sum", rowMax = "row_max"
     case rowSumMax = "row_sum_max", rowScale = "row_scale", rowScaleSumMax = "row_scale_sum_max"
     case rowScaleMul = "row_scale_mul", wideTaps = "wide_taps", rowExpSum = "row_exp_sum", convRows = "conv_rows"
+    // tcc's forms of the scalar glue around the micro-kernels.
+    case transpose, rowCopy = "row_copy", rowZero = "row_zero"
 
     /// Written in gcc's and clang's vector extension: only their 64-bit host branch calls it, and
     /// tcc on x86-64 where it has an asm form (`hasTCCForm`: the GEMM micro-kernels).
@@ -20,6 +22,7 @@ package enum Helper: String, CaseIterable, Sendable {
         case .sqrtf, .expf, .tanhf, .erff, .rowAxpy, .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowScale, .rowScaleSumMax, .rowScaleMul,
             .wideTaps, .convRows:
             return false
+        case .transpose, .rowCopy, .rowZero: return false
         }
     }
 
@@ -29,6 +32,7 @@ package enum Helper: String, CaseIterable, Sendable {
         case .rowAxpy, .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowScale, .rowScaleSumMax, .rowScaleMul: return true
         case .gemmNN, .gemmNT, .wideTaps, .rowExpSum: return true
         case .sqrtf, .expf, .tanhf, .erff, .gemmTile, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .convRows: return false
+        case .transpose, .rowCopy, .rowZero: return true
         }
     }
 
@@ -40,6 +44,7 @@ package enum Helper: String, CaseIterable, Sendable {
         case .sqrtf, .expf, .tanhf, .erff, .gemmTile, .gemmNN, .gemmNT, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .rowAxpy, .rowScale,
             .rowScaleSumMax, .rowScaleMul, .wideTaps, .rowExpSum, .convRows:
             return false
+        case .transpose, .rowCopy, .rowZero: return false
         }
     }
 
@@ -53,6 +58,7 @@ package enum Helper: String, CaseIterable, Sendable {
         case .sqrtf, .expf, .tanhf, .erff, .gemmTile, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .rowAxpy, .rowScale,
             .rowScaleSumMax, .rowScaleMul, .wideTaps, .rowExpSum, .convRows:
             return false
+        case .transpose, .rowCopy, .rowZero: return false
         }
     }
 
@@ -77,6 +83,7 @@ package enum Helper: String, CaseIterable, Sendable {
         case .sqrtf, .expf, .gemmTile, .rowsVec, .rowAxpy, .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowScale,
             .rowScaleSumMax, .rowScaleMul, .wideTaps, .rowExpSum, .convRows:
             return []
+        case .transpose, .rowCopy, .rowZero: return []
         }
     }
 }

@@ -6,6 +6,8 @@
 // AVX2/FMA forms. On a machine without the asm forms the same blocks run the row-helper forms.
 
 import AttnGen
+import AttnJIT
+import AttnTemplates
 import Foundation
 import Testing
 
@@ -91,5 +93,105 @@ private func expectClose(_ spec: BlockSpec, seed: UInt64 = 11) throws {
         try expectClose(Block("tcc_conv", input: .nchw(1, s.c, s.h, s.w)) {
             Conv2D(s.out, kernelSize: s.kernel, dilation: s.dilation, groups: s.groups, param: "conv")
         })
+    }
+
+    /// attn_transpose's asm form against its plain C, both compiled by tcc: every rows × cols
+    /// from 0 to 17 (the 4×4 blocks, two of them and the C edges), with padded leading
+    /// dimensions, every element outside the written ones left as it was.
+    @Test func transposeHelper() throws {
+        #if arch(x86_64)
+        let asm = Templates.text("transpose.tcc.c").replacingOccurrences(of: "static void attn_transpose", with: "void asm_transpose")
+        let plain = Templates.text("transpose.c").replacingOccurrences(of: "static void attn_transpose", with: "void plain_transpose")
+        let module = try TCCModule(source: asm + plain)
+        typealias Transpose = @convention(c) (UnsafeMutablePointer<Float>, Int, UnsafePointer<Float>, Int, Int32, Int32) -> Void
+        let fast = try module.function("asm_transpose", as: Transpose.self)
+        let reference = try module.function("plain_transpose", as: Transpose.self)
+        // Every element distinct, so a misplaced one shows.
+        let source = (0..<(17 * 20)).map { Float($0) * 0.37 - 20 }
+        for rows in 0...17 {
+            for cols in 0...17 {
+                let (lds, ldd) = (cols + 3, rows + 2)
+                var got = [Float](repeating: -7, count: 18 * 20), want = got
+                fast(&got, ldd, source, lds, Int32(rows), Int32(cols))
+                reference(&want, ldd, source, lds, Int32(rows), Int32(cols))
+                #expect(got == want, "\(rows)x\(cols)")
+            }
+        }
+        withExtendedLifetime(module) {}
+        #endif
+    }
+
+    /// attn_row_copy and attn_row_zero's asm forms against their plain C, lengths 0 to 41 (one
+    /// and two blocks of 16, the fours after them, the C tail) from every offset mod 4, nothing
+    /// outside the row touched.
+    @Test func rowCopyAndZeroHelpers() throws {
+        #if arch(x86_64)
+        let source = ["row_copy.tcc.c", "row_copy.c", "row_zero.tcc.c", "row_zero.c"].enumerated().map { i, name in
+            Templates.text(name).replacingOccurrences(of: "static void attn_", with: "void \(i % 2 == 0 ? "asm" : "plain")_")
+        }.joined()
+        let module = try TCCModule(source: source)
+        typealias Copy = @convention(c) (UnsafeMutablePointer<Float>, UnsafePointer<Float>, Int32) -> Void
+        typealias Zero = @convention(c) (UnsafeMutablePointer<Float>, Int32) -> Void
+        let (copy, plainCopy) = (try module.function("asm_row_copy", as: Copy.self), try module.function("plain_row_copy", as: Copy.self))
+        let (zero, plainZero) = (try module.function("asm_row_zero", as: Zero.self), try module.function("plain_row_zero", as: Zero.self))
+        let x = (0..<48).map { Float($0) * 0.37 - 5 }
+        for n in 0...41 {
+            for offset in 0..<4 {
+                var got = [Float](repeating: -7, count: 48), want = got
+                got.withUnsafeMutableBufferPointer { copy($0.baseAddress! + offset, x, Int32(n)) }
+                want.withUnsafeMutableBufferPointer { plainCopy($0.baseAddress! + offset, x, Int32(n)) }
+                #expect(got == want, "copy \(n) at \(offset)")
+                got = x
+                want = x
+                got.withUnsafeMutableBufferPointer { zero($0.baseAddress! + offset, Int32(n)) }
+                want.withUnsafeMutableBufferPointer { plainZero($0.baseAddress! + offset, Int32(n)) }
+                #expect(got == want, "zero \(n) at \(offset)")
+            }
+        }
+        withExtendedLifetime(module) {}
+        #endif
+    }
+
+    /// Transposes that take attn_transpose under tcc (a strided innermost read, a dense
+    /// innermost write) or one attn_row_copy per row (both dense), with extents on and off their
+    /// blocks and an outer axis; and the plain mean-and-max channel pools as
+    /// attn_row_scale_sum_max rows, planes 1 to 17 long.
+    @Test(arguments: [8, 9, 12, 17])
+    func transposeAndChannelPools(_ h: Int) throws {
+        for w in [8, 13] {
+            try expectClose(Block("tcc_transpose", input: .nchw(1, 3, h, w)) {
+                Primitive(.transpose([0, 1, 3, 2]), "x")
+            })
+            try expectClose(Block("tcc_transpose_c", input: .nchw(1, w, h, 8)) {
+                Primitive(.transpose([0, 3, 2, 1]), "x")
+            })
+            try expectClose(Block("tcc_transpose_rows", input: .nchw(1, 3, w, h)) {
+                Primitive(.transpose([0, 2, 1, 3]), "x")
+            })
+        }
+        for plane in 1...17 where plane % 4 == h % 4 {
+            try expectClose(Block("tcc_channel_pools", input: .nchw(1, h, 1, plane)) {
+                ChannelPool(.mean, of: "x").named("a")
+                ChannelPool(.max, of: "x").named("m")
+                Concat("a", "m")
+            })
+        }
+    }
+
+    /// HaloNet's block unfold as row copies (inside the plane, zeros around it, windows wholly
+    /// outside, unpadded), and BAT's left block product as zeroed rows plus axpys, rows of
+    /// lengths on and off the copy's blocks.
+    @Test func blockUnfoldAndBlockProduct() throws {
+        for (h, w, window, step, pad) in [(16, 16, 8, 8, 0), (16, 16, 12, 8, 2), (8, 8, 6, 4, 1), (9, 11, 5, 3, 2), (5, 6, 4, 1, 3)] {
+            try expectClose(Block("tcc_unfold", input: .nchw(1, 3, h, w)) {
+                Primitive(.blockUnfold(window: window, step: step, padding: pad), "x")
+            })
+        }
+        for (c, groups, h, w, b) in [(4, 2, 12, 12, 3), (2, 1, 10, 5, 5), (3, 3, 8, 9, 4)] {
+            try expectClose(Block("tcc_block_matmul", input: .nchw(1, c, h, w)) {
+                Primitive(.parameter(param: "m", shape: [1, groups, b, b])).named("M")
+                Primitive(.blockMatmul(.left), "x", "M")
+            })
+        }
     }
 }
