@@ -47,7 +47,8 @@ static inline float attn_expf_host(float x)
  * packed by the caller: for each k, V vectors of consecutive columns (zeros past the last one), so
  * each step loads them once and multiply-adds one broadcast element of each of A's R rows into
  * R x V accumulators that stay in registers across the whole k block. A(r, p) is a[r * ars + p]
- * (the caller packs a strided A); C[r][t] is c[r * ldc + t * cs]. Inlined with constant R and V,
+ * (the caller packs a strided A), or a[r + p * ars] with T (attention's keys, read in place: a step
+ * then broadcasts R consecutive floats); C[r][t] is c[r * ldc + t * cs]. Inlined with constant R and V,
  * so the accumulators are registers, not an array on the stack: R x V stays within 12, which with
  * the panel's vectors and the broadcast fits the 16 registers of SSE and AVX2. The block's sums
  * are stored (`first`) or added to C's: the caller applies alpha and bias once the last block is
@@ -87,11 +88,11 @@ ATTN_GEMM_OUT_OF_LINE static void attn_gemm_store_edge(float *c, long ldc, long 
         }
     }
 }
-static inline __attribute__((always_inline)) void attn_gemm_tile(const int R, const int V, float *c, long ldc, long cs, const float *a, long ars,
+static inline __attribute__((always_inline)) void attn_gemm_tile(const int R, const int V, const int T, float *c, long ldc, long cs, const float *a, long ars,
                                                                   const float *bt, long kc, long rows_, long cols, int first)
 {
     const float *ar[12];
-    for (int r = 0; r < R; r++) ar[r] = a + (r < rows_ ? r : 0) * ars; /* rows past the end: never stored */
+    for (int r = 0; r < R; r++) ar[r] = a + (r < rows_ ? r : 0) * (T ? 1 : ars); /* rows past the end: never stored */
     attn_gemm_vec acc[12][2];
     for (int r = 0; r < R; r++) {
         for (int h = 0; h < V; h++) acc[r][h] = (attn_gemm_vec){0};
@@ -101,7 +102,7 @@ static inline __attribute__((always_inline)) void attn_gemm_tile(const int R, co
         __builtin_memcpy(&b0, bt + p * V * ATTN_GEMM_LANES, sizeof b0);
         if (V > 1) __builtin_memcpy(&b1, bt + p * V * ATTN_GEMM_LANES + ATTN_GEMM_LANES, sizeof b1);
         for (int r = 0; r < R; r++) {
-            const float x = ar[r][p];
+            const float x = T ? ar[r][p * ars] : ar[r][p];
             acc[r][0] += x * b0;
             if (V > 1) acc[r][1] += x * b1;
         }
@@ -140,13 +141,13 @@ ATTN_GEMM_OUT_OF_LINE static void attn_gemm_panel(float *c, long ldc, long cs, c
 {
     long i = 0;
     if (cols > ATTN_GEMM_LANES) {
-        for (; i + 6 <= m; i += 6) attn_gemm_tile(6, 2, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, 6, cols, first);
-        if (m - i > 3) attn_gemm_tile(6, 2, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
-        else if (m - i > 0) attn_gemm_tile(3, 2, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
+        for (; i + 6 <= m; i += 6) attn_gemm_tile(6, 2, 0, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, 6, cols, first);
+        if (m - i > 3) attn_gemm_tile(6, 2, 0, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
+        else if (m - i > 0) attn_gemm_tile(3, 2, 0, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
     } else {
-        for (; i + 12 <= m; i += 12) attn_gemm_tile(12, 1, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, 12, cols, first);
-        if (m - i > 6) attn_gemm_tile(12, 1, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
-        else if (m - i > 0) attn_gemm_tile(6, 1, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
+        for (; i + 12 <= m; i += 12) attn_gemm_tile(12, 1, 0, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, 12, cols, first);
+        if (m - i > 6) attn_gemm_tile(12, 1, 0, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
+        else if (m - i > 0) attn_gemm_tile(6, 1, 0, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
     }
 }
 #endif
@@ -656,6 +657,10 @@ ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nn(float *c, long ldc, const float *
                 const long w = cols > ATTN_GEMM_LANES ? 2 * ATTN_GEMM_LANES : ATTN_GEMM_LANES;
                 for (long p = 0; p < kc; p++) {
                     const float *br = b + (p0 + p) * ldb + j;
+                    /* The next panel's part of the row: its copy then finds it in cache, where
+                     * rows ldb apart left it waiting on each load. */
+                    __builtin_prefetch(br + 2 * ATTN_GEMM_LANES);
+                    __builtin_prefetch(br + 4 * ATTN_GEMM_LANES - 1);
                     for (long t = 0; t < w; t++) bt[p * w + t] = t < cols ? br[t] : 0.0f;
                 }
                 attn_gemm_panel(c + i0 * ldc + j, ldc, 1, ab, lda, bt, mc, kc, cols, p0 == 0);
@@ -671,6 +676,7 @@ ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nn(float *c, long ldc, const float *
 }
 #endif
 
+#if !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
 /* C[i][j] = alpha * sum_k A[i][k] * B[j][k] for gcc and clang on 64-bit hosts: Gram matrices
  * (DANet CAM's X.X^T) and attention's weighted sums of V. Rows of A and B are contiguous (pitches
  * lda, ldb); C[i][j] is c[i * ldc + j * cs]. A panel of B's rows is packed transposed (k-major)
@@ -1006,6 +1012,101 @@ ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nt(float *c, long ldc, long cs, cons
     }
 }
 #endif
+#endif
+
+#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
+/* Attention over one block of queries for gcc and clang on 64-bit hosts, in two halves around
+ * the kernel's own exponential loop. The block's scores are kept transposed, key-major, in panels
+ * of attn_gemm_panel's width (`w` = two vectors of queries, or one for the last few): panel by
+ * panel, st holds keys x w floats, query t of the panel in lane t of each row. So the scores are
+ * a register tile over keys that reads K in place and the block's queries as its packed panel;
+ * the softmax's maximum, shift and sum run down the rows lane by lane (no horizontal sums); and
+ * the rows are already the k-major panel the weighted sums of V need, with no packing. */
+
+/* The transposed-A register tiles of one panel (keys by the queries' vectors). */
+ATTN_GEMM_OUT_OF_LINE static void attn_attend_panel(float *c, long w, const float *a, long lda, const float *bt, long m, long kc, int first)
+{
+    long i = 0;
+    if (w > ATTN_GEMM_LANES) {
+        for (; i + 6 <= m; i += 6) attn_gemm_tile(6, 2, 1, c + i * w, w, 1, a + i, lda, bt, kc, 6, w, first);
+        if (i < m) attn_gemm_tile(6, 2, 1, c + i * w, w, 1, a + i, lda, bt, kc, m - i, w, first);
+    } else {
+        for (; i + 12 <= m; i += 12) attn_gemm_tile(12, 1, 1, c + i * w, w, 1, a + i, lda, bt, kc, 12, w, first);
+        if (i < m) attn_gemm_tile(12, 1, 1, c + i * w, w, 1, a + i, lda, bt, kc, m - i, w, first);
+    }
+}
+
+/* scale * sum_t Q(t, i) K(t, j) for the block's `cols` queries (Q(t, i) is q[t * ldq + i], K(t, j)
+ * k[t * ldk + j]), each query's maximum over the keys subtracted: the exponentials' arguments. Returns
+ * the floats of st it wrote. Lanes past the last query hold zeros' scores, never stored. */
+ATTN_GEMM_OUT_OF_LINE static long attn_attend_scores(float *st, const float *q, long ldq, const float *k, long ldk, long d, long keys,
+                                                     long cols, float scale)
+{
+    float qt[ATTN_GEMM_KC * 2 * ATTN_GEMM_LANES] __attribute__((aligned(64)));
+    long used = 0;
+    for (long j = 0; j < cols; j += 2 * ATTN_GEMM_LANES) {
+        const long pc = cols - j < 2 * ATTN_GEMM_LANES ? cols - j : 2 * ATTN_GEMM_LANES;
+        const long w = pc > ATTN_GEMM_LANES ? 2 * ATTN_GEMM_LANES : ATTN_GEMM_LANES;
+        float *s = st + used;
+        for (long p0 = 0; p0 < d; p0 += ATTN_GEMM_KC) {
+            const long kc = d - p0 < ATTN_GEMM_KC ? d - p0 : ATTN_GEMM_KC;
+            for (long p = 0; p < kc; p++) {
+                for (long t = 0; t < w; t++) qt[p * w + t] = t < pc ? q[(p0 + p) * ldq + j + t] : 0.0f;
+            }
+            attn_attend_panel(s, w, k + p0 * ldk, ldk, qt, keys, kc, p0 == 0);
+        }
+        /* The scale on the finished sums, as the interpreter does; then each lane's maximum. */
+        float m[2 * ATTN_GEMM_LANES];
+        for (long t = 0; t < w; t++) m[t] = -__builtin_inff();
+        for (long r = 0; r < keys; r++) {
+            for (long t = 0; t < w; t++) {
+                const float x = d > 0 ? s[r * w + t] * scale : 0.0f * scale;
+                s[r * w + t] = x;
+                m[t] = x > m[t] ? x : m[t];
+            }
+        }
+        for (long r = 0; r < keys; r++) {
+            for (long t = 0; t < w; t++) s[r * w + t] -= m[t];
+        }
+        used += keys * w;
+    }
+    return used;
+}
+
+/* The block's outputs, O(e, i) = sum_j V(e, j) P(i, j) / sum_j P(i, j) with V(e, j) v[e * ldv + j]
+ * and O(e, i) o[e * ldo + i], from st's exponentials: each panel straight into attn_gemm_panel,
+ * key block by key block, then each query's column of O times 1/sum (dv products per query, where
+ * normalising the weights took one per key). */
+ATTN_GEMM_OUT_OF_LINE static void attn_attend_values(float *o, long ldo, const float *v, long ldv, long dv, long keys, long cols,
+                                                     const float *st)
+{
+    for (long p0 = 0; p0 < keys; p0 += ATTN_GEMM_KC) {
+        const long kc = keys - p0 < ATTN_GEMM_KC ? keys - p0 : ATTN_GEMM_KC;
+        long used = 0;
+        for (long j = 0; j < cols; j += 2 * ATTN_GEMM_LANES) {
+            const long pc = cols - j < 2 * ATTN_GEMM_LANES ? cols - j : 2 * ATTN_GEMM_LANES;
+            const long w = pc > ATTN_GEMM_LANES ? 2 * ATTN_GEMM_LANES : ATTN_GEMM_LANES;
+            attn_gemm_panel(o + j, ldo, 1, v + p0, ldv, st + used + p0 * w, dv, kc, pc, p0 == 0);
+            used += keys * w;
+        }
+    }
+    long used = 0;
+    for (long j = 0; j < cols; j += 2 * ATTN_GEMM_LANES) {
+        const long pc = cols - j < 2 * ATTN_GEMM_LANES ? cols - j : 2 * ATTN_GEMM_LANES;
+        const long w = pc > ATTN_GEMM_LANES ? 2 * ATTN_GEMM_LANES : ATTN_GEMM_LANES;
+        const float *s = st + used;
+        float inv[2 * ATTN_GEMM_LANES] = {0};
+        for (long r = 0; r < keys; r++) {
+            for (long t = 0; t < w; t++) inv[t] += s[r * w + t];
+        }
+        for (long t = 0; t < w; t++) inv[t] = 1.0f / inv[t];
+        for (long e = 0; e < dv; e++) {
+            for (long t = 0; t < pc; t++) o[e * ldo + j + t] *= inv[t];
+        }
+        used += keys * w;
+    }
+}
+#endif
 
 #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
 /* y[i] += a * x[i]: one tap of a convolution applied to a whole output row at once, so the
@@ -1109,8 +1210,6 @@ static float attn_row_dot(const float *w, const float *x, int n)
 #endif
 #endif
 
-#if (defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))) || !(defined(__x86_64__) || defined(__aarch64__))
-/* Sum of a row; several independent partial sums so the adds pipeline (and vectorise). */
 #if !(defined(__x86_64__) || defined(__aarch64__))
 /* Sum of a row on a 32-bit core: four partial sums in registers (a float array would live on the
  * stack, a load and a store per element on a Cortex-M4). Out of line: inlined with a known n,
@@ -1139,31 +1238,9 @@ static float attn_row_sum(const float *x, int n)
     return s;
 #endif
 }
-#else
-static float attn_row_sum(const float *x, int n)
-{
-    float a[8] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
-    int i = 0;
-#if ATTN_LANES > 8
-    if (n >= 16 * ATTN_LANES) {
-        float w[ATTN_LANES] = {0.0f};
-        for (; i + ATTN_LANES <= n; i += ATTN_LANES) {
-            for (int j = 0; j < ATTN_LANES; j++) w[j] += x[i + j];
-        }
-        for (int j = 0; j < ATTN_LANES; j++) a[j & 7] += w[j];
-    }
-#endif
-    for (; i + 8 <= n; i += 8) {
-        for (int j = 0; j < 8; j++) a[j] += x[i + j];
-    }
-    float s = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
-    /* A counted tail: gcc cannot bound `i < n` after the loop and warns on 32-bit targets. */
-    for (int r = n & 7; r > 0; r--, i++) s += x[i];
-    return s;
-}
-#endif
 #endif
 
+#if !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
 /* Max of a row, NaN skipped (m = v > m ? v : m), with independent partial maxima. */
 #if defined(__TINYC__) && defined(__x86_64__)
 /* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
@@ -1239,6 +1316,7 @@ static float attn_row_max(const float *x, int n)
     for (int r = n & 7; r > 0; r--, i++) mx = x[i] > mx ? x[i] : mx;
     return mx;
 }
+#endif
 #endif
 
 #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
@@ -1494,20 +1572,9 @@ void nl_c64_forward(const float *input, float *output, const float *params, floa
         float *v7_attention_scores = scratch + 18816; /* [16, 196] */
         for (int i0 = 0; i0 < 196; i0 += 16) {
             const int i1 = i0 + 16 < 196 ? i0 + 16 : 196;
-            attn_gemm_nn(v7_attention_scores, 196, v4_t_rows + i0, 1, 196, v5_p_rows, 196, i1 - i0, 196, 8, (const float *)0, 0.125f);
-            for (int i = i0; i < i1; i++) {
-                float *s = v7_attention_scores + (i * 196 - i0 * 196);
-                const float m = attn_row_max(s, 196);
-                for (int j = 0; j < 196; j++) {
-                    s[j] = expf(s[j] - m);
-                }
-                const float sum = attn_row_sum(s, 196);
-                const float inv = 1.0f / sum;
-                for (int j = 0; j < 196; j++) {
-                    s[j] *= inv;
-                }
-            }
-            attn_gemm_nt(v7_attention + i0, 196, 1, v6_g_rows, 196, v7_attention_scores, 196, 8, i1 - i0, 196, 1.0f);
+            const long used = attn_attend_scores(v7_attention_scores, v4_t_rows + i0, 196, v5_p_rows, 196, 8, 196, i1 - i0, 0.125f);
+            for (long x = 0; x < used; x++) v7_attention_scores[x] = expf(v7_attention_scores[x]);
+            attn_attend_values(v7_attention + i0, 196, v6_g_rows, 196, 8, 196, i1 - i0, v7_attention_scores);
         }
         #else
         #if !(defined(__x86_64__) || defined(__aarch64__))

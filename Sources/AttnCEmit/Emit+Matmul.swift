@@ -221,9 +221,9 @@ extension CEmitter {
                 nest.print(into: &p)
                 return
             }
-            // On hosts, MCUs and tcc on x86-64: the block's scores as one GEMM (Qᵀ·K), the softmax rows
-            // normalised in place, then the outputs as one more (V·Pᵀ) straight into the output's
-            // columns.
+            // On MCUs, tcc on x86-64 and hosts with relative positions: the block's scores as one
+            // GEMM (Qᵀ·K), the softmax rows normalised in place, then the outputs as one more
+            // (V·Pᵀ) straight into the output's columns.
             // The softmax rows: for gcc, clang and MCU compilers the exponentials alone (they
             // vectorise on hosts and Helium), then their sum by the row helper; for tcc both in
             // its packed-SSE helper.
@@ -260,10 +260,37 @@ extension CEmitter {
                 ]))
                 return nest
             }
+            // gcc and clang hosts without relative positions: the block's scores transposed, in
+            // attn_gemm_panel's panels (attend.c.tmpl), their exponentials in one flat loop between
+            // the two halves, 1/sum applied to the outputs.
+            let attendNest = { () -> Nest in
+                var nest = Nest()
+                let hn = nest.loop("n", out.n)
+                let hb = nest.loop("b", out.c)
+                let qBlock = plus(self.pointer(q), self.index(q, n: hn.index, c: hb.index) + i0)
+                let kBase = self.address(k, n: hn.index, c: hb.index)
+                let vBase = self.address(val, n: hn.index, c: hb.index)
+                let oBlock = plus(self.pointer(v), self.index(v, n: hn.index, c: hb.index) + i0)
+                let qw = self.program.shape(of: q).w
+                let block = Self.hostRowBlock
+                nest.pre[nest.innermost].append(.stepped(variable: "i0", extent: out.w, step: CExpr(block), body: [
+                    .line("const int i1 = \(i0 + block) < \(out.w) ? \(i0 + block) : \(out.w);"),
+                    .line("const long used = attn_attend_scores(\(scores), \(qBlock), \(qw), \(kBase), \(keys), \(d), \(keys), i1 - i0, \(cFloat(scale)));"),
+                    .line("for (long x = 0; x < used; x++) \(scores)[x] = \(self.names.expf)(\(scores)[x]);"),
+                    .line("attn_attend_values(\(oBlock), \(out.w), \(vBase), \(keys), \(dv), \(keys), i1 - i0, \(scores));"),
+                ]))
+                return nest
+            }
             HostBranch.printGEMM(
                 options.target,
                 gemm: { p in
                     let vectorForm = { (p: inout CPrinter, host: Bool) in
+                        if host && relPos == nil {
+                            p.use(.attend)
+                            declareScores(&p, true)
+                            attendNest().print(into: &p)
+                            return
+                        }
                         // The hosts' relative-position rows are row dots; the MCUs' are loops.
                         for helper in [Helper.gemmNN, .rowMax, .rowSum, .gemmNT] + (relPos == nil || !host ? [] : [.rowDot]) { p.use(helper) }
                         declareScores(&p, host)

@@ -6,7 +6,7 @@ import AttnTemplates
 /// A helper the generated code may call, in the order a file defines them.
 package enum Helper: String, CaseIterable, Sendable {
     case sqrtf, expf, tanhf, erff
-    case gemmTile = "gemm_tile", gemmNN = "gemm_nn", gemmNT = "gemm_nt", rowsVec = "rows_vec", rowsPool = "rows_pool", rowsDot = "rows_dot"
+    case gemmTile = "gemm_tile", gemmNN = "gemm_nn", gemmNT = "gemm_nt", attend, rowsVec = "rows_vec", rowsPool = "rows_pool", rowsDot = "rows_dot"
     case rowsScalePool = "rows_scale_pool"
     case rowAxpy = "row_axpy", rowDot = "row_dot", rowDot2 = "row_dot2", rowSum = "row_sum", rowMax = "row_max"
     case rowSumMax = "row_sum_max", rowScale = "row_scale", rowScaleSumMax = "row_scale_sum_max"
@@ -18,7 +18,7 @@ package enum Helper: String, CaseIterable, Sendable {
     /// tcc on x86-64 where it has an asm form (`hasTCCForm`: the GEMM micro-kernels).
     var hostOnly: Bool {
         switch self {
-        case .gemmTile, .gemmNN, .gemmNT, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .rowExpSum: return true
+        case .gemmTile, .gemmNN, .gemmNT, .attend, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .rowExpSum: return true
         case .sqrtf, .expf, .tanhf, .erff, .rowAxpy, .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowScale, .rowScaleSumMax, .rowScaleMul,
             .wideTaps, .convRows:
             return false
@@ -31,7 +31,7 @@ package enum Helper: String, CaseIterable, Sendable {
         switch self {
         case .rowAxpy, .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowScale, .rowScaleSumMax, .rowScaleMul: return true
         case .gemmNN, .gemmNT, .wideTaps, .rowExpSum: return true
-        case .sqrtf, .expf, .tanhf, .erff, .gemmTile, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .convRows: return false
+        case .sqrtf, .expf, .tanhf, .erff, .gemmTile, .attend, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .convRows: return false
         case .transpose, .rowCopy, .rowZero: return true
         }
     }
@@ -41,8 +41,8 @@ package enum Helper: String, CaseIterable, Sendable {
     var hasWideRows: Bool {
         switch self {
         case .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax: return true
-        case .sqrtf, .expf, .tanhf, .erff, .gemmTile, .gemmNN, .gemmNT, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .rowAxpy, .rowScale,
-            .rowScaleSumMax, .rowScaleMul, .wideTaps, .rowExpSum, .convRows:
+        case .sqrtf, .expf, .tanhf, .erff, .gemmTile, .gemmNN, .gemmNT, .attend, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .rowAxpy,
+            .rowScale, .rowScaleSumMax, .rowScaleMul, .wideTaps, .rowExpSum, .convRows:
             return false
         case .transpose, .rowCopy, .rowZero: return false
         }
@@ -55,7 +55,7 @@ package enum Helper: String, CaseIterable, Sendable {
         switch self {
         case .gemmNN, .gemmNT: return true
         case .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax: return true
-        case .sqrtf, .expf, .tanhf, .erff, .gemmTile, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .rowAxpy, .rowScale,
+        case .sqrtf, .expf, .tanhf, .erff, .gemmTile, .attend, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .rowAxpy, .rowScale,
             .rowScaleSumMax, .rowScaleMul, .wideTaps, .rowExpSum, .convRows:
             return false
         case .transpose, .rowCopy, .rowZero: return false
@@ -76,8 +76,9 @@ package enum Helper: String, CaseIterable, Sendable {
     var needs: [Helper] {
         switch self {
         case .rowsPool, .rowsDot, .rowsScalePool: return [.rowsVec]
-        // Both GEMMs' vector-extension forms run on its register tiles (tcc's asm forms stand alone).
-        case .gemmNN, .gemmNT: return [.gemmTile]
+        // Both GEMMs' vector-extension forms run on its register tiles (tcc's asm forms stand alone),
+        // and so does attention's block.
+        case .gemmNN, .gemmNT, .attend: return [.gemmTile]
         // attn_tanhf and attn_erff call attn_expf (libm's call libm's own).
         case .tanhf, .erff: return [.expf]
         case .sqrtf, .expf, .gemmTile, .rowsVec, .rowAxpy, .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowScale,
