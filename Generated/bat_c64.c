@@ -869,6 +869,47 @@ static void attn_row_zero(float *y, int n)
 #endif
 #endif
 
+#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+/* y[r * ldy + i] += a * x[r * ldx + i] for r < rows, i < n: an axpy over a strided block of short
+ * rows (the right block product of BAT under tcc). */
+#if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler, four columns at a time down
+ * the rows, the last n % 4 columns in C. */
+static void attn_rows_axpy(float *y, long ldy, const float *x, long ldx, float a, int rows, int n)
+{
+    float a4[4] = {a, a, a, a};
+    long steps[3] = {ldy * 4, ldx * 4, (n & ~3L) * 4};
+    long r = rows;
+    float *q = y;
+    const float *p = x;
+    if (steps[2] > 0 && r > 0) {
+        __asm__ volatile(
+            "movups (%3), %%xmm7\n\t"
+            "1:\n\t"
+            "xor %%rax, %%rax\n\t"
+            "2:\n\t"
+            "movups (%1,%%rax), %%xmm0\n\tmulps %%xmm7, %%xmm0\n\t"
+            "movups (%0,%%rax), %%xmm1\n\taddps %%xmm0, %%xmm1\n\tmovups %%xmm1, (%0,%%rax)\n\t"
+            "add $16, %%rax\n\tcmp 16(%4), %%rax\n\tjne 2b\n\t"
+            "add (%4), %0\n\tadd 8(%4), %1\n\tsub $1, %2\n\tjnz 1b\n\t"
+            : "+r"(q), "+r"(p), "+r"(r)
+            : "r"(a4), "r"(steps)
+            : "rax", "memory");
+    }
+    for (long i = 0; i < rows; i++) {
+        for (long j = n & ~3L; j < n; j++) y[i * ldy + j] += a * x[i * ldx + j];
+    }
+}
+#else
+static void attn_rows_axpy(float *y, long ldy, const float *x, long ldx, float a, int rows, int n)
+{
+    for (long r = 0; r < rows; r++) {
+        for (long i = 0; i < n; i++) y[r * ldy + i] += a * x[r * ldx + i];
+    }
+}
+#endif
+#endif
+
 void bat_c64_forward(const float *input, float *output, const float *params, float *scratch)
 {
     /* Plan: value, shape, op, storage (scratch offsets in floats).
@@ -1208,6 +1249,16 @@ void bat_c64_forward(const float *input, float *output, const float *params, flo
 
     /* v32_block_matmul [1,16,14,14] = block_matmul.right(v31_block_matmul, v30_bat_q) */
     {
+        #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+        for (int c = 0; c < 16; c++) {
+            attn_row_zero(v32_block_matmul + c * 196, 196);
+            for (int bk = 0; bk < 7; bk++) {
+                for (int i = 0; i < 7; i++) {
+                    attn_rows_axpy(v32_block_matmul + c * 196 + bk * 2, 14, v31_block_matmul + c * 196 + i * 2, 14, v30_bat_q[c / 8 * 49 + i * 7 + bk], 14, 2);
+                }
+            }
+        }
+        #else
         for (int c = 0; c < 16; c++) {
             for (int h = 0; h < 14; h++) {
                 for (int bk = 0; bk < 7; bk++) {
@@ -1221,6 +1272,7 @@ void bat_c64_forward(const float *input, float *output, const float *params, flo
                 }
             }
         }
+        #endif
     }
 
     /* v33_conv [1,16,14,14] = conv2d(out=16, k=1, pad=0, dil=1, w=$10)(v32_block_matmul) */

@@ -357,22 +357,26 @@ extension CEmitter {
             .loop(variable: "i", extent: b, body: [.line("acc += \(mEntry) * \(xEntry);")]),
             .line("\(element(v, n: n, c: c, h: h, w: w)) = acc;"),
         ])
-        guard case .left = side, let rows = blockMatmulRows(v) else { return p.block("") { p in nest.print(into: &p) } }
+        guard let rows = blockMatmulRows(v, side: side) else { return p.block("") { p in nest.print(into: &p) } }
         p.block("") { p in
             p.split(
                 [.tcc],
                 { p in
                     p.use(.rowZero)
-                    p.use(.rowAxpy)
+                    switch side {
+                    case .left: p.use(.rowAxpy)
+                    case .right: p.use(.rowsAxpy)
+                    }
                     rows.print(into: &p)
                 }, else: { p in nest.print(into: &p) })
         }
     }
 
-    /// The left block product under tcc, when both planes are dense: each block row of the
-    /// output (its t rows of W pixels, contiguous) is zeroed, then gets one packed-SSE axpy per
-    /// block of x's rows, in the nest's order of sums.
-    private func blockMatmulRows(_ v: ValueID) -> Nest? {
+    /// The block products under tcc, when both planes are dense, in the nest's order of sums.
+    /// Left: each block row of the output (its t rows of W pixels, contiguous) is zeroed, then
+    /// gets one packed-SSE axpy per block of x's rows. Right: the plane is zeroed, then each
+    /// block column of it (H rows of t pixels) gets one strided axpy per block column of x.
+    private func blockMatmulRows(_ v: ValueID, side: MatrixSide) -> Nest? {
         let instr = program.instrs[v - 1]
         let (x, m) = (instr.operands[0], instr.operands[1])
         let out = instr.shape
@@ -380,13 +384,24 @@ extension CEmitter {
         let b = ms.h
         guard plan.layouts[v]?.hwStride == 1, plan.layouts[x]?.hwStride == 1, !plan.views.contains(v), !plan.views.contains(x)
         else { return nil }
-        let t = out.h / b
         var nest = Nest()
         let n = nest.loop("n", out.n).index
         let c = nest.loop("c", out.c).index
         let g = c / (out.c / ms.c)
-        let block = nest.loop("bk", b).index
         let i = CExpr.variable("i")
+        if case .right = side {
+            let t = out.w / b
+            nest.pre[nest.innermost].append(.line("attn_row_zero(\(address(v, n: n, c: c)), \(out.plane));"))
+            let block = nest.loop("bk", b).index
+            nest.pre[nest.innermost].append(
+                .loop(variable: "i", extent: b, body: [
+                    .line("attn_rows_axpy(\(address(v, n: n, c: c, w: block * t)), \(out.w), \(address(x, n: n, c: c, w: i * t)), "
+                        + "\(program.shape(of: x).w), \(element(m, n: n, c: g, h: i, w: block)), \(out.h), \(t));")
+                ]))
+            return nest
+        }
+        let t = out.h / b
+        let block = nest.loop("bk", b).index
         let length = t * out.w
         nest.pre[nest.innermost].append(contentsOf: [
             .line("float *y = \(address(v, n: n, c: c, h: block * t));"),

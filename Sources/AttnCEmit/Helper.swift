@@ -12,7 +12,7 @@ package enum Helper: String, CaseIterable, Sendable {
     case rowSumMax = "row_sum_max", rowScale = "row_scale", rowScaleSumMax = "row_scale_sum_max"
     case rowScaleMul = "row_scale_mul", wideTaps = "wide_taps", rowExpSum = "row_exp_sum", convRows = "conv_rows"
     // tcc's forms of the scalar glue around the micro-kernels.
-    case transpose, rowCopy = "row_copy", rowZero = "row_zero"
+    case transpose, rowCopy = "row_copy", rowZero = "row_zero", rowsAxpy = "rows_axpy"
 
     /// Written in gcc's and clang's vector extension: only their 64-bit host branch calls it, and
     /// tcc on x86-64 where it has an asm form (`hasTCCForm`: the GEMM micro-kernels).
@@ -22,7 +22,7 @@ package enum Helper: String, CaseIterable, Sendable {
         case .sqrtf, .expf, .tanhf, .erff, .rowAxpy, .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowScale, .rowScaleSumMax, .rowScaleMul,
             .wideTaps, .convRows:
             return false
-        case .transpose, .rowCopy, .rowZero: return false
+        case .transpose, .rowCopy, .rowZero, .rowsAxpy: return false
         }
     }
 
@@ -32,7 +32,7 @@ package enum Helper: String, CaseIterable, Sendable {
         case .rowAxpy, .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowScale, .rowScaleSumMax, .rowScaleMul: return true
         case .gemmNN, .gemmNT, .wideTaps, .rowExpSum: return true
         case .sqrtf, .expf, .tanhf, .erff, .gemmTile, .attend, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .convRows: return false
-        case .transpose, .rowCopy, .rowZero: return true
+        case .transpose, .rowCopy, .rowZero, .rowsAxpy: return true
         }
     }
 
@@ -44,7 +44,7 @@ package enum Helper: String, CaseIterable, Sendable {
         case .sqrtf, .expf, .tanhf, .erff, .gemmTile, .gemmNN, .gemmNT, .attend, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .rowAxpy,
             .rowScale, .rowScaleSumMax, .rowScaleMul, .wideTaps, .rowExpSum, .convRows:
             return false
-        case .transpose, .rowCopy, .rowZero: return false
+        case .transpose, .rowCopy, .rowZero, .rowsAxpy: return false
         }
     }
 
@@ -58,7 +58,7 @@ package enum Helper: String, CaseIterable, Sendable {
         case .sqrtf, .expf, .tanhf, .erff, .gemmTile, .attend, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .rowAxpy, .rowScale,
             .rowScaleSumMax, .rowScaleMul, .wideTaps, .rowExpSum, .convRows:
             return false
-        case .transpose, .rowCopy, .rowZero: return false
+        case .transpose, .rowCopy, .rowZero, .rowsAxpy: return false
         }
     }
 
@@ -84,7 +84,7 @@ package enum Helper: String, CaseIterable, Sendable {
         case .sqrtf, .expf, .gemmTile, .rowsVec, .rowAxpy, .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowScale,
             .rowScaleSumMax, .rowScaleMul, .wideTaps, .rowExpSum, .convRows:
             return []
-        case .transpose, .rowCopy, .rowZero: return []
+        case .transpose, .rowCopy, .rowZero, .rowsAxpy: return []
         }
     }
 }

@@ -179,19 +179,28 @@ private func expectClose(_ spec: BlockSpec, seed: UInt64 = 11) throws {
     }
 
     /// HaloNet's block unfold as row copies (inside the plane, zeros around it, windows wholly
-    /// outside, unpadded), and BAT's left block product as zeroed rows plus axpys, rows of
-    /// lengths on and off the copy's blocks.
+    /// outside, unpadded), and BAT's block products as zeroed rows plus axpys (left) or strided
+    /// axpys down block columns (right), rows of lengths on and off the helpers' blocks.
     @Test func blockUnfoldAndBlockProduct() throws {
         for (h, w, window, step, pad) in [(16, 16, 8, 8, 0), (16, 16, 12, 8, 2), (8, 8, 6, 4, 1), (9, 11, 5, 3, 2), (5, 6, 4, 1, 3)] {
             try expectClose(Block("tcc_unfold", input: .nchw(1, 3, h, w)) {
                 Primitive(.blockUnfold(window: window, step: step, padding: pad), "x")
             })
         }
-        for (c, groups, h, w, b) in [(4, 2, 12, 12, 3), (2, 1, 10, 5, 5), (3, 3, 8, 9, 4)] {
-            try expectClose(Block("tcc_block_matmul", input: .nchw(1, c, h, w)) {
+        for (c, groups, h, w, b) in [(4, 2, 12, 12, 3), (2, 1, 10, 5, 5), (3, 3, 8, 8, 4)] {
+            try expectClose(Block("tcc_block_left", input: .nchw(1, c, h, w)) {
                 Primitive(.parameter(param: "m", shape: [1, groups, b, b])).named("M")
                 Primitive(.blockMatmul(.left), "x", "M")
             })
+            // Right: block columns t = W / b wide, under, at and over one vector of four.
+            try expectClose(Block("tcc_block_right", input: .nchw(1, c, w, h)) {
+                Primitive(.parameter(param: "m", shape: [1, groups, b, b])).named("M")
+                Primitive(.blockMatmul(.right), "x", "M")
+            })
         }
+        try expectClose(Block("tcc_block_right_wide", input: .nchw(1, 2, 3, 18)) {
+            Primitive(.parameter(param: "m", shape: [1, 1, 2, 2])).named("M")
+            Primitive(.blockMatmul(.right), "x", "M")
+        })
     }
 }
