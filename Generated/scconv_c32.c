@@ -446,15 +446,15 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
 {
     /* Plan: value, shape, op, storage (scratch offsets in floats).
      * v1_pool2d [1,32,4,4] = pool2d.mean(k=4, stride=4)(input) -> scratch[0..<512]
-     * v2_k3 [1,32,16,16] = conv2d(out=32, k=3, pad=1, dil=1, w=$3)(input) -> scratch[512..<8704], working scratch[25600..<37152] on 64-bit hosts
-     * v3_k2 [1,32,4,4] = conv2d(out=32, k=3, pad=1, dil=1, w=$0)(v1_pool2d) -> scratch[8704..<9216], working scratch[25600..<26912] on 64-bit hosts
+     * v2_k3 [1,32,16,16] = conv2d(out=32, k=3, pad=1, dil=1, w=$3)(input) -> scratch[512..<8704], working scratch[25600..<37216] on 64-bit hosts
+     * v3_k2 [1,32,4,4] = conv2d(out=32, k=3, pad=1, dil=1, w=$0)(v1_pool2d) -> scratch[8704..<9216], working scratch[25600..<27232] on 64-bit hosts
      * v4_k3 [1,32,16,16] = affine(scale=$4, shift=$5)(v2_k3) -> inline (fused into its readers)
      * v5_k2 [1,32,4,4] = affine(scale=$1, shift=$2)(v3_k2) -> scratch[8704..<9216]
      * v6_upsample_nearest [1,32,16,16] = upsample_nearest(16x16)(v5_k2) -> scratch[9216..<17408]
      * v7_add [1,32,16,16] = add(v6_upsample_nearest, input) -> inline (fused into its readers)
      * v8_gate [1,32,16,16] = sigmoid(v7_add) -> inline (fused into its readers)
      * v9_mul [1,32,16,16] = mul(v4_k3, v8_gate) -> scratch[17408..<25600]
-     * v10_k4 [1,32,16,16] = conv2d(out=32, k=3, pad=1, dil=1, w=$6)(v9_mul) -> scratch[0..<8192], working scratch[25600..<37152] on 64-bit hosts
+     * v10_k4 [1,32,16,16] = conv2d(out=32, k=3, pad=1, dil=1, w=$6)(v9_mul) -> scratch[0..<8192], working scratch[25600..<37216] on 64-bit hosts
      * v11_k4 [1,32,16,16] = affine(scale=$7, shift=$8)(v10_k4) -> output
      */
     const float *p0_k2_1_weight = params + SCCONV_C32_K2_1_WEIGHT_OFFSET; /* [32, 32, 3, 3] */
@@ -494,10 +494,10 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
     /* v2_k3 [1,32,16,16] = conv2d(out=32, k=3, pad=1, dil=1, w=$3)(input) */
     #if defined(__x86_64__) || defined(__aarch64__)
     {
-        float *v2_k3_padded = scratch + 25600; /* [32, 18, 18] + 32 */
-        float *v2_k3_wide = scratch + 36000; /* 4 × 288 */
+        float *v2_k3_padded = scratch + 25600; /* [32, 18, 18] + 96 */
+        float *v2_k3_wide = scratch + 36064; /* 4 × 288 */
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        for (int t = 0; t < 10400; t++) {
+        for (int t = 0; t < 10464; t++) {
             v2_k3_padded[t] = 0.0f;
         }
         for (int i = 0; i < 32; i++) {
@@ -523,29 +523,34 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
             const float *w_b_row = p3_k3_0_weight + o * 288 + 288;
             const float *w_c_row = p3_k3_0_weight + o * 288 + 576;
             const float *w_d_row = p3_k3_0_weight + o * 288 + 864;
-            for (int t0 = 0; t0 < 288; t0 += ATTN_V_LANES * 2) {
-                attn_v acc_a0 = {0}, acc_a1 = {0};
-                attn_v acc_b0 = {0}, acc_b1 = {0};
-                attn_v acc_c0 = {0}, acc_c1 = {0};
-                attn_v acc_d0 = {0}, acc_d1 = {0};
+            for (int t0 = 0; t0 < 286; t0 += ATTN_V_LANES * 3) {
+                attn_v acc_a0 = {0}, acc_a1 = {0}, acc_a2 = {0};
+                attn_v acc_b0 = {0}, acc_b1 = {0}, acc_b2 = {0};
+                attn_v acc_c0 = {0}, acc_c1 = {0}, acc_c2 = {0};
+                attn_v acc_d0 = {0}, acc_d1 = {0}, acc_d2 = {0};
                 for (int j = 0; j < 288; j++) {
                     const float *s = group + v2_k3_taps[j] + t0;
-                    attn_v x0, x1;
+                    attn_v x0, x1, x2;
                     __builtin_memcpy(&x0, s, sizeof x0);
                     __builtin_memcpy(&x1, s + ATTN_V_LANES, sizeof x1);
-                    acc_a0 += w_a_row[j] * x0; acc_a1 += w_a_row[j] * x1;
-                    acc_b0 += w_b_row[j] * x0; acc_b1 += w_b_row[j] * x1;
-                    acc_c0 += w_c_row[j] * x0; acc_c1 += w_c_row[j] * x1;
-                    acc_d0 += w_d_row[j] * x0; acc_d1 += w_d_row[j] * x1;
+                    __builtin_memcpy(&x2, s + 2 * ATTN_V_LANES, sizeof x2);
+                    acc_a0 += w_a_row[j] * x0; acc_a1 += w_a_row[j] * x1; acc_a2 += w_a_row[j] * x2;
+                    acc_b0 += w_b_row[j] * x0; acc_b1 += w_b_row[j] * x1; acc_b2 += w_b_row[j] * x2;
+                    acc_c0 += w_c_row[j] * x0; acc_c1 += w_c_row[j] * x1; acc_c2 += w_c_row[j] * x2;
+                    acc_d0 += w_d_row[j] * x0; acc_d1 += w_d_row[j] * x1; acc_d2 += w_d_row[j] * x2;
                 }
                 __builtin_memcpy(v2_k3_wide + t0, &acc_a0, sizeof acc_a0);
                 __builtin_memcpy(v2_k3_wide + t0 + ATTN_V_LANES, &acc_a1, sizeof acc_a1);
+                __builtin_memcpy(v2_k3_wide + t0 + 2 * ATTN_V_LANES, &acc_a2, sizeof acc_a2);
                 __builtin_memcpy(v2_k3_wide + t0 + 288, &acc_b0, sizeof acc_b0);
-                __builtin_memcpy(v2_k3_wide + t0 + ATTN_V_LANES + 288, &acc_b1, sizeof acc_b1);
+                __builtin_memcpy(v2_k3_wide + t0 + 288 + ATTN_V_LANES, &acc_b1, sizeof acc_b1);
+                __builtin_memcpy(v2_k3_wide + t0 + 288 + 2 * ATTN_V_LANES, &acc_b2, sizeof acc_b2);
                 __builtin_memcpy(v2_k3_wide + t0 + 576, &acc_c0, sizeof acc_c0);
-                __builtin_memcpy(v2_k3_wide + t0 + ATTN_V_LANES + 576, &acc_c1, sizeof acc_c1);
+                __builtin_memcpy(v2_k3_wide + t0 + 576 + ATTN_V_LANES, &acc_c1, sizeof acc_c1);
+                __builtin_memcpy(v2_k3_wide + t0 + 576 + 2 * ATTN_V_LANES, &acc_c2, sizeof acc_c2);
                 __builtin_memcpy(v2_k3_wide + t0 + 864, &acc_d0, sizeof acc_d0);
-                __builtin_memcpy(v2_k3_wide + t0 + ATTN_V_LANES + 864, &acc_d1, sizeof acc_d1);
+                __builtin_memcpy(v2_k3_wide + t0 + 864 + ATTN_V_LANES, &acc_d1, sizeof acc_d1);
+                __builtin_memcpy(v2_k3_wide + t0 + 864 + 2 * ATTN_V_LANES, &acc_d2, sizeof acc_d2);
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
@@ -570,7 +575,7 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
         }
         #else
         #if (defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))) || (defined(__TINYC__) && defined(__x86_64__))
-        for (int t = 0; t < 10400; t++) {
+        for (int t = 0; t < 10464; t++) {
             v2_k3_padded[t] = 0.0f;
         }
         for (int i = 0; i < 32; i++) {
@@ -609,7 +614,7 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
             }
         }
         #else
-        for (int t = 0; t < 10400; t++) {
+        for (int t = 0; t < 10464; t++) {
             v2_k3_padded[t] = 0.0f;
         }
         for (int i = 0; i < 32; i++) {
@@ -651,10 +656,10 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
     /* v3_k2 [1,32,4,4] = conv2d(out=32, k=3, pad=1, dil=1, w=$0)(v1_pool2d) */
     #if defined(__x86_64__) || defined(__aarch64__)
     {
-        float *v3_k2_padded = scratch + 25600; /* [32, 6, 6] + 32 */
-        float *v3_k2_wide = scratch + 26784; /* 4 × 32 */
+        float *v3_k2_padded = scratch + 25600; /* [32, 6, 6] + 96 */
+        float *v3_k2_wide = scratch + 26848; /* 4 × 96 */
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        for (int t = 0; t < 1184; t++) {
+        for (int t = 0; t < 1248; t++) {
             v3_k2_padded[t] = 0.0f;
         }
         for (int i = 0; i < 32; i++) {
@@ -680,29 +685,34 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
             const float *w_b_row = p0_k2_1_weight + o * 288 + 288;
             const float *w_c_row = p0_k2_1_weight + o * 288 + 576;
             const float *w_d_row = p0_k2_1_weight + o * 288 + 864;
-            for (int t0 = 0; t0 < 32; t0 += ATTN_V_LANES * 2) {
-                attn_v acc_a0 = {0}, acc_a1 = {0};
-                attn_v acc_b0 = {0}, acc_b1 = {0};
-                attn_v acc_c0 = {0}, acc_c1 = {0};
-                attn_v acc_d0 = {0}, acc_d1 = {0};
+            for (int t0 = 0; t0 < 22; t0 += ATTN_V_LANES * 3) {
+                attn_v acc_a0 = {0}, acc_a1 = {0}, acc_a2 = {0};
+                attn_v acc_b0 = {0}, acc_b1 = {0}, acc_b2 = {0};
+                attn_v acc_c0 = {0}, acc_c1 = {0}, acc_c2 = {0};
+                attn_v acc_d0 = {0}, acc_d1 = {0}, acc_d2 = {0};
                 for (int j = 0; j < 288; j++) {
                     const float *s = group + v3_k2_taps[j] + t0;
-                    attn_v x0, x1;
+                    attn_v x0, x1, x2;
                     __builtin_memcpy(&x0, s, sizeof x0);
                     __builtin_memcpy(&x1, s + ATTN_V_LANES, sizeof x1);
-                    acc_a0 += w_a_row[j] * x0; acc_a1 += w_a_row[j] * x1;
-                    acc_b0 += w_b_row[j] * x0; acc_b1 += w_b_row[j] * x1;
-                    acc_c0 += w_c_row[j] * x0; acc_c1 += w_c_row[j] * x1;
-                    acc_d0 += w_d_row[j] * x0; acc_d1 += w_d_row[j] * x1;
+                    __builtin_memcpy(&x2, s + 2 * ATTN_V_LANES, sizeof x2);
+                    acc_a0 += w_a_row[j] * x0; acc_a1 += w_a_row[j] * x1; acc_a2 += w_a_row[j] * x2;
+                    acc_b0 += w_b_row[j] * x0; acc_b1 += w_b_row[j] * x1; acc_b2 += w_b_row[j] * x2;
+                    acc_c0 += w_c_row[j] * x0; acc_c1 += w_c_row[j] * x1; acc_c2 += w_c_row[j] * x2;
+                    acc_d0 += w_d_row[j] * x0; acc_d1 += w_d_row[j] * x1; acc_d2 += w_d_row[j] * x2;
                 }
                 __builtin_memcpy(v3_k2_wide + t0, &acc_a0, sizeof acc_a0);
                 __builtin_memcpy(v3_k2_wide + t0 + ATTN_V_LANES, &acc_a1, sizeof acc_a1);
-                __builtin_memcpy(v3_k2_wide + t0 + 32, &acc_b0, sizeof acc_b0);
-                __builtin_memcpy(v3_k2_wide + t0 + ATTN_V_LANES + 32, &acc_b1, sizeof acc_b1);
-                __builtin_memcpy(v3_k2_wide + t0 + 64, &acc_c0, sizeof acc_c0);
-                __builtin_memcpy(v3_k2_wide + t0 + ATTN_V_LANES + 64, &acc_c1, sizeof acc_c1);
-                __builtin_memcpy(v3_k2_wide + t0 + 96, &acc_d0, sizeof acc_d0);
-                __builtin_memcpy(v3_k2_wide + t0 + ATTN_V_LANES + 96, &acc_d1, sizeof acc_d1);
+                __builtin_memcpy(v3_k2_wide + t0 + 2 * ATTN_V_LANES, &acc_a2, sizeof acc_a2);
+                __builtin_memcpy(v3_k2_wide + t0 + 96, &acc_b0, sizeof acc_b0);
+                __builtin_memcpy(v3_k2_wide + t0 + 96 + ATTN_V_LANES, &acc_b1, sizeof acc_b1);
+                __builtin_memcpy(v3_k2_wide + t0 + 96 + 2 * ATTN_V_LANES, &acc_b2, sizeof acc_b2);
+                __builtin_memcpy(v3_k2_wide + t0 + 192, &acc_c0, sizeof acc_c0);
+                __builtin_memcpy(v3_k2_wide + t0 + 192 + ATTN_V_LANES, &acc_c1, sizeof acc_c1);
+                __builtin_memcpy(v3_k2_wide + t0 + 192 + 2 * ATTN_V_LANES, &acc_c2, sizeof acc_c2);
+                __builtin_memcpy(v3_k2_wide + t0 + 288, &acc_d0, sizeof acc_d0);
+                __builtin_memcpy(v3_k2_wide + t0 + 288 + ATTN_V_LANES, &acc_d1, sizeof acc_d1);
+                __builtin_memcpy(v3_k2_wide + t0 + 288 + 2 * ATTN_V_LANES, &acc_d2, sizeof acc_d2);
             }
             for (int y = 0; y < 4; y++) {
                 for (int c = 0; c < 4; c++) {
@@ -711,23 +721,23 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
             }
             for (int y = 0; y < 4; y++) {
                 for (int c = 0; c < 4; c++) {
-                    v3_k2[o * 16 + y * 4 + c + 16] = v3_k2_wide[y * 6 + c + 32];
+                    v3_k2[o * 16 + y * 4 + c + 16] = v3_k2_wide[y * 6 + c + 96];
                 }
             }
             for (int y = 0; y < 4; y++) {
                 for (int c = 0; c < 4; c++) {
-                    v3_k2[o * 16 + y * 4 + c + 32] = v3_k2_wide[y * 6 + c + 64];
+                    v3_k2[o * 16 + y * 4 + c + 32] = v3_k2_wide[y * 6 + c + 192];
                 }
             }
             for (int y = 0; y < 4; y++) {
                 for (int c = 0; c < 4; c++) {
-                    v3_k2[o * 16 + y * 4 + c + 48] = v3_k2_wide[y * 6 + c + 96];
+                    v3_k2[o * 16 + y * 4 + c + 48] = v3_k2_wide[y * 6 + c + 288];
                 }
             }
         }
         #else
         #if (defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))) || (defined(__TINYC__) && defined(__x86_64__))
-        for (int t = 0; t < 1184; t++) {
+        for (int t = 0; t < 1248; t++) {
             v3_k2_padded[t] = 0.0f;
         }
         for (int i = 0; i < 32; i++) {
@@ -740,10 +750,10 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
         }
         static const int v3_k2_taps[288] = {0, 1, 2, 6, 7, 8, 12, 13, 14, 36, 37, 38, 42, 43, 44, 48, 49, 50, 72, 73, 74, 78, 79, 80, 84, 85, 86, 108, 109, 110, 114, 115, 116, 120, 121, 122, 144, 145, 146, 150, 151, 152, 156, 157, 158, 180, 181, 182, 186, 187, 188, 192, 193, 194, 216, 217, 218, 222, 223, 224, 228, 229, 230, 252, 253, 254, 258, 259, 260, 264, 265, 266, 288, 289, 290, 294, 295, 296, 300, 301, 302, 324, 325, 326, 330, 331, 332, 336, 337, 338, 360, 361, 362, 366, 367, 368, 372, 373, 374, 396, 397, 398, 402, 403, 404, 408, 409, 410, 432, 433, 434, 438, 439, 440, 444, 445, 446, 468, 469, 470, 474, 475, 476, 480, 481, 482, 504, 505, 506, 510, 511, 512, 516, 517, 518, 540, 541, 542, 546, 547, 548, 552, 553, 554, 576, 577, 578, 582, 583, 584, 588, 589, 590, 612, 613, 614, 618, 619, 620, 624, 625, 626, 648, 649, 650, 654, 655, 656, 660, 661, 662, 684, 685, 686, 690, 691, 692, 696, 697, 698, 720, 721, 722, 726, 727, 728, 732, 733, 734, 756, 757, 758, 762, 763, 764, 768, 769, 770, 792, 793, 794, 798, 799, 800, 804, 805, 806, 828, 829, 830, 834, 835, 836, 840, 841, 842, 864, 865, 866, 870, 871, 872, 876, 877, 878, 900, 901, 902, 906, 907, 908, 912, 913, 914, 936, 937, 938, 942, 943, 944, 948, 949, 950, 972, 973, 974, 978, 979, 980, 984, 985, 986, 1008, 1009, 1010, 1014, 1015, 1016, 1020, 1021, 1022, 1044, 1045, 1046, 1050, 1051, 1052, 1056, 1057, 1058, 1080, 1081, 1082, 1086, 1087, 1088, 1092, 1093, 1094, 1116, 1117, 1118, 1122, 1123, 1124, 1128, 1129, 1130};
         for (int o = 0; o < 32; o += 4) {
-            for (int t = 0; t < 128; t++) {
+            for (int t = 0; t < 384; t++) {
                 v3_k2_wide[t] = 0.0f;
             }
-            attn_wide_taps(v3_k2_wide, 32, p0_k2_1_weight + o * 288, 288, v3_k2_padded, v3_k2_taps, 32);
+            attn_wide_taps(v3_k2_wide, 96, p0_k2_1_weight + o * 288, 288, v3_k2_padded, v3_k2_taps, 96);
             for (int y = 0; y < 4; y++) {
                 for (int c = 0; c < 4; c++) {
                     v3_k2[o * 16 + y * 4 + c] = v3_k2_wide[y * 6 + c];
@@ -751,22 +761,22 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
             }
             for (int y = 0; y < 4; y++) {
                 for (int c = 0; c < 4; c++) {
-                    v3_k2[o * 16 + y * 4 + c + 16] = v3_k2_wide[y * 6 + c + 32];
+                    v3_k2[o * 16 + y * 4 + c + 16] = v3_k2_wide[y * 6 + c + 96];
                 }
             }
             for (int y = 0; y < 4; y++) {
                 for (int c = 0; c < 4; c++) {
-                    v3_k2[o * 16 + y * 4 + c + 32] = v3_k2_wide[y * 6 + c + 64];
+                    v3_k2[o * 16 + y * 4 + c + 32] = v3_k2_wide[y * 6 + c + 192];
                 }
             }
             for (int y = 0; y < 4; y++) {
                 for (int c = 0; c < 4; c++) {
-                    v3_k2[o * 16 + y * 4 + c + 48] = v3_k2_wide[y * 6 + c + 96];
+                    v3_k2[o * 16 + y * 4 + c + 48] = v3_k2_wide[y * 6 + c + 288];
                 }
             }
         }
         #else
-        for (int t = 0; t < 1184; t++) {
+        for (int t = 0; t < 1248; t++) {
             v3_k2_padded[t] = 0.0f;
         }
         for (int i = 0; i < 32; i++) {
@@ -839,12 +849,18 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
 
     /* v6_upsample_nearest [1,32,16,16] = upsample_nearest(16x16)(v5_k2) */
     {
-        static const int v6_upsample_nearest_rows[16] = {0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3};
-        static const int v6_upsample_nearest_cols[16] = {0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3};
         for (int c = 0; c < 32; c++) {
-            for (int h = 0; h < 16; h++) {
-                for (int w = 0; w < 16; w++) {
-                    v6_upsample_nearest[c * 256 + h * 16 + w] = v5_k2[c * 16 + v6_upsample_nearest_rows[h] * 4 + v6_upsample_nearest_cols[w]];
+            for (int i = 0; i < 4; i++) {
+                const float *src = v5_k2 + c * 16 + i * 4;
+                float *dst = v6_upsample_nearest + c * 256 + i * 64;
+                for (int j = 0; j < 4; j++) {
+                    const float e = src[j];
+                    dst[j * 4] = e; dst[j * 4 + 1] = e; dst[j * 4 + 2] = e; dst[j * 4 + 3] = e;
+                }
+                for (int r = 1; r < 4; r++) {
+                    for (int t = 0; t < 16; t++) {
+                        dst[r * 16 + t] = dst[t];
+                    }
                 }
             }
         }
@@ -869,10 +885,10 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
     /* v10_k4 [1,32,16,16] = conv2d(out=32, k=3, pad=1, dil=1, w=$6)(v9_mul) */
     #if defined(__x86_64__) || defined(__aarch64__)
     {
-        float *v10_k4_padded = scratch + 25600; /* [32, 18, 18] + 32 */
-        float *v10_k4_wide = scratch + 36000; /* 4 × 288 */
+        float *v10_k4_padded = scratch + 25600; /* [32, 18, 18] + 96 */
+        float *v10_k4_wide = scratch + 36064; /* 4 × 288 */
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        for (int t = 0; t < 10400; t++) {
+        for (int t = 0; t < 10464; t++) {
             v10_k4_padded[t] = 0.0f;
         }
         for (int i = 0; i < 32; i++) {
@@ -898,29 +914,34 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
             const float *w_b_row = p6_k4_0_weight + o * 288 + 288;
             const float *w_c_row = p6_k4_0_weight + o * 288 + 576;
             const float *w_d_row = p6_k4_0_weight + o * 288 + 864;
-            for (int t0 = 0; t0 < 288; t0 += ATTN_V_LANES * 2) {
-                attn_v acc_a0 = {0}, acc_a1 = {0};
-                attn_v acc_b0 = {0}, acc_b1 = {0};
-                attn_v acc_c0 = {0}, acc_c1 = {0};
-                attn_v acc_d0 = {0}, acc_d1 = {0};
+            for (int t0 = 0; t0 < 286; t0 += ATTN_V_LANES * 3) {
+                attn_v acc_a0 = {0}, acc_a1 = {0}, acc_a2 = {0};
+                attn_v acc_b0 = {0}, acc_b1 = {0}, acc_b2 = {0};
+                attn_v acc_c0 = {0}, acc_c1 = {0}, acc_c2 = {0};
+                attn_v acc_d0 = {0}, acc_d1 = {0}, acc_d2 = {0};
                 for (int j = 0; j < 288; j++) {
                     const float *s = group + v10_k4_taps[j] + t0;
-                    attn_v x0, x1;
+                    attn_v x0, x1, x2;
                     __builtin_memcpy(&x0, s, sizeof x0);
                     __builtin_memcpy(&x1, s + ATTN_V_LANES, sizeof x1);
-                    acc_a0 += w_a_row[j] * x0; acc_a1 += w_a_row[j] * x1;
-                    acc_b0 += w_b_row[j] * x0; acc_b1 += w_b_row[j] * x1;
-                    acc_c0 += w_c_row[j] * x0; acc_c1 += w_c_row[j] * x1;
-                    acc_d0 += w_d_row[j] * x0; acc_d1 += w_d_row[j] * x1;
+                    __builtin_memcpy(&x2, s + 2 * ATTN_V_LANES, sizeof x2);
+                    acc_a0 += w_a_row[j] * x0; acc_a1 += w_a_row[j] * x1; acc_a2 += w_a_row[j] * x2;
+                    acc_b0 += w_b_row[j] * x0; acc_b1 += w_b_row[j] * x1; acc_b2 += w_b_row[j] * x2;
+                    acc_c0 += w_c_row[j] * x0; acc_c1 += w_c_row[j] * x1; acc_c2 += w_c_row[j] * x2;
+                    acc_d0 += w_d_row[j] * x0; acc_d1 += w_d_row[j] * x1; acc_d2 += w_d_row[j] * x2;
                 }
                 __builtin_memcpy(v10_k4_wide + t0, &acc_a0, sizeof acc_a0);
                 __builtin_memcpy(v10_k4_wide + t0 + ATTN_V_LANES, &acc_a1, sizeof acc_a1);
+                __builtin_memcpy(v10_k4_wide + t0 + 2 * ATTN_V_LANES, &acc_a2, sizeof acc_a2);
                 __builtin_memcpy(v10_k4_wide + t0 + 288, &acc_b0, sizeof acc_b0);
-                __builtin_memcpy(v10_k4_wide + t0 + ATTN_V_LANES + 288, &acc_b1, sizeof acc_b1);
+                __builtin_memcpy(v10_k4_wide + t0 + 288 + ATTN_V_LANES, &acc_b1, sizeof acc_b1);
+                __builtin_memcpy(v10_k4_wide + t0 + 288 + 2 * ATTN_V_LANES, &acc_b2, sizeof acc_b2);
                 __builtin_memcpy(v10_k4_wide + t0 + 576, &acc_c0, sizeof acc_c0);
-                __builtin_memcpy(v10_k4_wide + t0 + ATTN_V_LANES + 576, &acc_c1, sizeof acc_c1);
+                __builtin_memcpy(v10_k4_wide + t0 + 576 + ATTN_V_LANES, &acc_c1, sizeof acc_c1);
+                __builtin_memcpy(v10_k4_wide + t0 + 576 + 2 * ATTN_V_LANES, &acc_c2, sizeof acc_c2);
                 __builtin_memcpy(v10_k4_wide + t0 + 864, &acc_d0, sizeof acc_d0);
-                __builtin_memcpy(v10_k4_wide + t0 + ATTN_V_LANES + 864, &acc_d1, sizeof acc_d1);
+                __builtin_memcpy(v10_k4_wide + t0 + 864 + ATTN_V_LANES, &acc_d1, sizeof acc_d1);
+                __builtin_memcpy(v10_k4_wide + t0 + 864 + 2 * ATTN_V_LANES, &acc_d2, sizeof acc_d2);
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
@@ -945,7 +966,7 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
         }
         #else
         #if (defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))) || (defined(__TINYC__) && defined(__x86_64__))
-        for (int t = 0; t < 10400; t++) {
+        for (int t = 0; t < 10464; t++) {
             v10_k4_padded[t] = 0.0f;
         }
         for (int i = 0; i < 32; i++) {
@@ -984,7 +1005,7 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
             }
         }
         #else
-        for (int t = 0; t < 10400; t++) {
+        for (int t = 0; t < 10464; t++) {
             v10_k4_padded[t] = 0.0f;
         }
         for (int i = 0; i < 32; i++) {
