@@ -47,8 +47,7 @@ static inline float attn_expf_host(float x)
  * packed by the caller: for each k, V vectors of consecutive columns (zeros past the last one), so
  * each step loads them once and multiply-adds one broadcast element of each of A's R rows into
  * R x V accumulators that stay in registers across the whole k block. A(r, p) is a[r * ars + p]
- * (the caller packs a strided A), or a[r + p * ars] with T (attention's keys, read in place: a step
- * then broadcasts R consecutive floats); C[r][t] is c[r * ldc + t * cs]. Inlined with constant R and V,
+ * (the caller packs a strided A); C[r][t] is c[r * ldc + t * cs]. Inlined with constant R and V,
  * so the accumulators are registers, not an array on the stack: R x V stays within 12, which with
  * the panel's vectors and the broadcast fits the 16 registers of SSE and AVX2. The block's sums
  * are stored (`first`) or added to C's: the caller applies alpha and bias once the last block is
@@ -88,11 +87,11 @@ ATTN_GEMM_OUT_OF_LINE static void attn_gemm_store_edge(float *c, long ldc, long 
         }
     }
 }
-static inline __attribute__((always_inline)) void attn_gemm_tile(const int R, const int V, const int T, float *c, long ldc, long cs, const float *a, long ars,
+static inline __attribute__((always_inline)) void attn_gemm_tile(const int R, const int V, float *c, long ldc, long cs, const float *a, long ars,
                                                                   const float *bt, long kc, long rows_, long cols, int first)
 {
     const float *ar[12];
-    for (int r = 0; r < R; r++) ar[r] = a + (r < rows_ ? r : 0) * (T ? 1 : ars); /* rows past the end: never stored */
+    for (int r = 0; r < R; r++) ar[r] = a + (r < rows_ ? r : 0) * ars; /* rows past the end: never stored */
     attn_gemm_vec acc[12][2];
     for (int r = 0; r < R; r++) {
         for (int h = 0; h < V; h++) acc[r][h] = (attn_gemm_vec){0};
@@ -102,7 +101,7 @@ static inline __attribute__((always_inline)) void attn_gemm_tile(const int R, co
         __builtin_memcpy(&b0, bt + p * V * ATTN_GEMM_LANES, sizeof b0);
         if (V > 1) __builtin_memcpy(&b1, bt + p * V * ATTN_GEMM_LANES + ATTN_GEMM_LANES, sizeof b1);
         for (int r = 0; r < R; r++) {
-            const float x = T ? ar[r][p * ars] : ar[r][p];
+            const float x = ar[r][p];
             acc[r][0] += x * b0;
             if (V > 1) acc[r][1] += x * b1;
         }
@@ -141,13 +140,13 @@ ATTN_GEMM_OUT_OF_LINE static void attn_gemm_panel(float *c, long ldc, long cs, c
 {
     long i = 0;
     if (cols > ATTN_GEMM_LANES) {
-        for (; i + 6 <= m; i += 6) attn_gemm_tile(6, 2, 0, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, 6, cols, first);
-        if (m - i > 3) attn_gemm_tile(6, 2, 0, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
-        else if (m - i > 0) attn_gemm_tile(3, 2, 0, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
+        for (; i + 6 <= m; i += 6) attn_gemm_tile(6, 2, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, 6, cols, first);
+        if (m - i > 3) attn_gemm_tile(6, 2, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
+        else if (m - i > 0) attn_gemm_tile(3, 2, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
     } else {
-        for (; i + 12 <= m; i += 12) attn_gemm_tile(12, 1, 0, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, 12, cols, first);
-        if (m - i > 6) attn_gemm_tile(12, 1, 0, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
-        else if (m - i > 0) attn_gemm_tile(6, 1, 0, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
+        for (; i + 12 <= m; i += 12) attn_gemm_tile(12, 1, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, 12, cols, first);
+        if (m - i > 6) attn_gemm_tile(12, 1, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
+        else if (m - i > 0) attn_gemm_tile(6, 1, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
     }
 }
 #endif
@@ -657,10 +656,6 @@ ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nn(float *c, long ldc, const float *
                 const long w = cols > ATTN_GEMM_LANES ? 2 * ATTN_GEMM_LANES : ATTN_GEMM_LANES;
                 for (long p = 0; p < kc; p++) {
                     const float *br = b + (p0 + p) * ldb + j;
-                    /* The next panel's part of the row: its copy then finds it in cache, where
-                     * rows ldb apart left it waiting on each load. */
-                    __builtin_prefetch(br + 2 * ATTN_GEMM_LANES);
-                    __builtin_prefetch(br + 4 * ATTN_GEMM_LANES - 1);
                     for (long t = 0; t < w; t++) bt[p * w + t] = t < cols ? br[t] : 0.0f;
                 }
                 attn_gemm_panel(c + i0 * ldc + j, ldc, 1, ab, lda, bt, mc, kc, cols, p0 == 0);
@@ -1429,85 +1424,6 @@ static void attn_conv_rows(float *y, long ldy, const float *w, const float *x, l
 #undef ATTN_CONV_FMA
 #endif
 
-#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
-/* y[i] = x[i]: the rows tcc moves whole (a transpose that keeps them, a convolution's padded
- * copy and its valid columns out of the wide buffer). */
-#if defined(__TINYC__) && defined(__x86_64__)
-/* The tcc tier on x86-64: packed SSE through tcc's inline assembler, sixteen then four at a
- * time, the last n % 4 in C. */
-static void attn_row_copy(float *y, const float *x, int n)
-{
-    long m = n & ~15, m4 = n & 12;
-    float *q = y;
-    const float *p = x;
-    if (m > 0) {
-        __asm__ volatile(
-            "1:\n\t"
-            "movups (%1), %%xmm0\n\tmovups 16(%1), %%xmm1\n\tmovups 32(%1), %%xmm2\n\tmovups 48(%1), %%xmm3\n\t"
-            "movups %%xmm0, (%0)\n\tmovups %%xmm1, 16(%0)\n\tmovups %%xmm2, 32(%0)\n\tmovups %%xmm3, 48(%0)\n\t"
-            "add $64, %0\n\tadd $64, %1\n\tsub $16, %2\n\tjnz 1b\n\t"
-            : "+r"(q), "+r"(p), "+r"(m)
-            :
-            : "memory");
-    }
-    if (m4 > 0) {
-        __asm__ volatile(
-            "1:\n\t"
-            "movups (%1), %%xmm0\n\tmovups %%xmm0, (%0)\n\t"
-            "add $16, %0\n\tadd $16, %1\n\tsub $4, %2\n\tjnz 1b\n\t"
-            : "+r"(q), "+r"(p), "+r"(m4)
-            :
-            : "memory");
-    }
-    for (int i = n & ~3; i < n; i++) y[i] = x[i];
-}
-#else
-static void attn_row_copy(float *y, const float *x, int n)
-{
-    for (int i = 0; i < n; i++) y[i] = x[i];
-}
-#endif
-#endif
-
-#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
-/* y[i] = 0: the zeroed borders and accumulators of tcc's wide convolutions. */
-#if defined(__TINYC__) && defined(__x86_64__)
-/* The tcc tier on x86-64: packed SSE through tcc's inline assembler (which has no xorps: its
- * bytes), sixteen then four at a time, the last n % 4 in C. */
-static void attn_row_zero(float *y, int n)
-{
-    long m = n & ~15, m4 = n & 12;
-    float *q = y;
-    if (m > 0) {
-        __asm__ volatile(
-            ".byte 0x0f,0x57,0xc0\n\t" /* xorps %xmm0, %xmm0 */
-            "1:\n\t"
-            "movups %%xmm0, (%0)\n\tmovups %%xmm0, 16(%0)\n\tmovups %%xmm0, 32(%0)\n\tmovups %%xmm0, 48(%0)\n\t"
-            "add $64, %0\n\tsub $16, %1\n\tjnz 1b\n\t"
-            : "+r"(q), "+r"(m)
-            :
-            : "memory");
-    }
-    if (m4 > 0) {
-        __asm__ volatile(
-            ".byte 0x0f,0x57,0xc0\n\t" /* xorps %xmm0, %xmm0 */
-            "1:\n\t"
-            "movups %%xmm0, (%0)\n\t"
-            "add $16, %0\n\tsub $4, %1\n\tjnz 1b\n\t"
-            : "+r"(q), "+r"(m4)
-            :
-            : "memory");
-    }
-    for (int i = n & ~3; i < n; i++) y[i] = 0.0f;
-}
-#else
-static void attn_row_zero(float *y, int n)
-{
-    for (int i = 0; i < n; i++) y[i] = 0.0f;
-}
-#endif
-#endif
-
 void bam_c64_forward(const float *input, float *output, const float *params, float *scratch)
 {
     /* Plan: value, shape, op, storage (scratch offsets in floats).
@@ -1518,11 +1434,11 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
      * v5_gate_c_bn_1 [1,4,1,1] = affine(scale=$2, shift=$3)(v3_gate_c_fc_0) -> inline (fused into its readers)
      * v6_relu [1,4,16,16] = relu(v4_gate_s_bn_reduce0) -> scratch[1092..<2116]
      * v7_relu [1,4,1,1] = relu(v5_gate_c_bn_1) -> scratch[0..<4]
-     * v8_gate_s_conv_di_0 [1,4,16,16] = conv2d(out=4, k=3, pad=4, dil=4, w=$10, b=$11)(v6_relu) -> scratch[4..<1028], working scratch[2116..<5988] on 64-bit hosts
+     * v8_gate_s_conv_di_0 [1,4,16,16] = conv2d(out=4, k=3, pad=4, dil=4, w=$10, b=$11)(v6_relu) -> scratch[4..<1028], working scratch[2116..<6052] on 64-bit hosts
      * v9_mc [1,64,1,1] = linear(out=64, w=$4, b=$5)(v7_relu) -> scratch[1028..<1092]
      * v10_gate_s_bn_di_0 [1,4,16,16] = affine(scale=$12, shift=$13)(v8_gate_s_conv_di_0) -> inline (fused into its readers)
      * v11_relu [1,4,16,16] = relu(v10_gate_s_bn_di_0) -> scratch[1092..<2116]
-     * v12_gate_s_conv_di_1 [1,4,16,16] = conv2d(out=4, k=3, pad=4, dil=4, w=$14, b=$15)(v11_relu) -> scratch[0..<1024], working scratch[2116..<5988] on 64-bit hosts
+     * v12_gate_s_conv_di_1 [1,4,16,16] = conv2d(out=4, k=3, pad=4, dil=4, w=$14, b=$15)(v11_relu) -> scratch[0..<1024], working scratch[2116..<6052] on 64-bit hosts
      * v13_gate_s_bn_di_1 [1,4,16,16] = affine(scale=$16, shift=$17)(v12_gate_s_conv_di_1) -> inline (fused into its readers)
      * v14_relu [1,4,16,16] = relu(v13_gate_s_bn_di_1) -> scratch[1092..<2116]
      * v15_gate_s_conv_final [1,1,16,16] = conv2d(out=1, k=1, pad=0, dil=1, w=$18, b=$19)(v14_relu) -> scratch[0..<256]
@@ -1622,10 +1538,10 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
     /* v8_gate_s_conv_di_0 [1,4,16,16] = conv2d(out=4, k=3, pad=4, dil=4, w=$10, b=$11)(v6_relu) */
     #if defined(__x86_64__) || defined(__aarch64__)
     {
-        float *v8_gate_s_conv_di_0_padded = scratch + 2116; /* [4, 24, 24] + 32 */
-        float *v8_gate_s_conv_di_0_wide = scratch + 4452; /* 4 × 384 */
+        float *v8_gate_s_conv_di_0_padded = scratch + 2116; /* [4, 24, 24] + 96 */
+        float *v8_gate_s_conv_di_0_wide = scratch + 4516; /* 4 × 384 */
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        for (int t = 0; t < 2336; t++) {
+        for (int t = 0; t < 2400; t++) {
             v8_gate_s_conv_di_0_padded[t] = 0.0f;
         }
         for (int i = 0; i < 4; i++) {
@@ -1651,29 +1567,34 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
             const float *w_b_row = p10_att_gate_s_gate_s_conv_di_0_weight + o * 36 + 36;
             const float *w_c_row = p10_att_gate_s_gate_s_conv_di_0_weight + o * 36 + 72;
             const float *w_d_row = p10_att_gate_s_gate_s_conv_di_0_weight + o * 36 + 108;
-            for (int t0 = 0; t0 < 384; t0 += ATTN_V_LANES * 2) {
-                attn_v acc_a0 = {0}, acc_a1 = {0};
-                attn_v acc_b0 = {0}, acc_b1 = {0};
-                attn_v acc_c0 = {0}, acc_c1 = {0};
-                attn_v acc_d0 = {0}, acc_d1 = {0};
+            for (int t0 = 0; t0 < 376; t0 += ATTN_V_LANES * 3) {
+                attn_v acc_a0 = {0}, acc_a1 = {0}, acc_a2 = {0};
+                attn_v acc_b0 = {0}, acc_b1 = {0}, acc_b2 = {0};
+                attn_v acc_c0 = {0}, acc_c1 = {0}, acc_c2 = {0};
+                attn_v acc_d0 = {0}, acc_d1 = {0}, acc_d2 = {0};
                 for (int j = 0; j < 36; j++) {
                     const float *s = group + v8_gate_s_conv_di_0_taps[j] + t0;
-                    attn_v x0, x1;
+                    attn_v x0, x1, x2;
                     __builtin_memcpy(&x0, s, sizeof x0);
                     __builtin_memcpy(&x1, s + ATTN_V_LANES, sizeof x1);
-                    acc_a0 += w_a_row[j] * x0; acc_a1 += w_a_row[j] * x1;
-                    acc_b0 += w_b_row[j] * x0; acc_b1 += w_b_row[j] * x1;
-                    acc_c0 += w_c_row[j] * x0; acc_c1 += w_c_row[j] * x1;
-                    acc_d0 += w_d_row[j] * x0; acc_d1 += w_d_row[j] * x1;
+                    __builtin_memcpy(&x2, s + 2 * ATTN_V_LANES, sizeof x2);
+                    acc_a0 += w_a_row[j] * x0; acc_a1 += w_a_row[j] * x1; acc_a2 += w_a_row[j] * x2;
+                    acc_b0 += w_b_row[j] * x0; acc_b1 += w_b_row[j] * x1; acc_b2 += w_b_row[j] * x2;
+                    acc_c0 += w_c_row[j] * x0; acc_c1 += w_c_row[j] * x1; acc_c2 += w_c_row[j] * x2;
+                    acc_d0 += w_d_row[j] * x0; acc_d1 += w_d_row[j] * x1; acc_d2 += w_d_row[j] * x2;
                 }
                 __builtin_memcpy(v8_gate_s_conv_di_0_wide + t0, &acc_a0, sizeof acc_a0);
                 __builtin_memcpy(v8_gate_s_conv_di_0_wide + t0 + ATTN_V_LANES, &acc_a1, sizeof acc_a1);
+                __builtin_memcpy(v8_gate_s_conv_di_0_wide + t0 + 2 * ATTN_V_LANES, &acc_a2, sizeof acc_a2);
                 __builtin_memcpy(v8_gate_s_conv_di_0_wide + t0 + 384, &acc_b0, sizeof acc_b0);
-                __builtin_memcpy(v8_gate_s_conv_di_0_wide + t0 + ATTN_V_LANES + 384, &acc_b1, sizeof acc_b1);
+                __builtin_memcpy(v8_gate_s_conv_di_0_wide + t0 + 384 + ATTN_V_LANES, &acc_b1, sizeof acc_b1);
+                __builtin_memcpy(v8_gate_s_conv_di_0_wide + t0 + 384 + 2 * ATTN_V_LANES, &acc_b2, sizeof acc_b2);
                 __builtin_memcpy(v8_gate_s_conv_di_0_wide + t0 + 768, &acc_c0, sizeof acc_c0);
-                __builtin_memcpy(v8_gate_s_conv_di_0_wide + t0 + ATTN_V_LANES + 768, &acc_c1, sizeof acc_c1);
+                __builtin_memcpy(v8_gate_s_conv_di_0_wide + t0 + 768 + ATTN_V_LANES, &acc_c1, sizeof acc_c1);
+                __builtin_memcpy(v8_gate_s_conv_di_0_wide + t0 + 768 + 2 * ATTN_V_LANES, &acc_c2, sizeof acc_c2);
                 __builtin_memcpy(v8_gate_s_conv_di_0_wide + t0 + 1152, &acc_d0, sizeof acc_d0);
-                __builtin_memcpy(v8_gate_s_conv_di_0_wide + t0 + ATTN_V_LANES + 1152, &acc_d1, sizeof acc_d1);
+                __builtin_memcpy(v8_gate_s_conv_di_0_wide + t0 + 1152 + ATTN_V_LANES, &acc_d1, sizeof acc_d1);
+                __builtin_memcpy(v8_gate_s_conv_di_0_wide + t0 + 1152 + 2 * ATTN_V_LANES, &acc_d2, sizeof acc_d2);
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
@@ -1698,15 +1619,22 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
         }
         #else
         #if (defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))) || (defined(__TINYC__) && defined(__x86_64__))
-        attn_row_zero(v8_gate_s_conv_di_0_padded, 2336);
+        for (int t = 0; t < 2400; t++) {
+            v8_gate_s_conv_di_0_padded[t] = 0.0f;
+        }
         for (int i = 0; i < 4; i++) {
             for (int y = 0; y < 16; y++) {
-                attn_row_copy(v8_gate_s_conv_di_0_padded + i * 576 + y * 24 + 100, v6_relu + i * 256 + y * 16, 16);
+                float *dst = v8_gate_s_conv_di_0_padded + i * 576 + y * 24 + 100;
+                for (int c = 0; c < 16; c++) {
+                    dst[c] = v6_relu[i * 256 + y * 16 + c];
+                }
             }
         }
         static const int v8_gate_s_conv_di_0_taps[36] = {0, 4, 8, 96, 100, 104, 192, 196, 200, 576, 580, 584, 672, 676, 680, 768, 772, 776, 1152, 1156, 1160, 1248, 1252, 1256, 1344, 1348, 1352, 1728, 1732, 1736, 1824, 1828, 1832, 1920, 1924, 1928};
         for (int o = 0; o < 4; o += 4) {
-            attn_row_zero(v8_gate_s_conv_di_0_wide, 1536);
+            for (int t = 0; t < 1536; t++) {
+                v8_gate_s_conv_di_0_wide[t] = 0.0f;
+            }
             attn_wide_taps(v8_gate_s_conv_di_0_wide, 384, p10_att_gate_s_gate_s_conv_di_0_weight + o * 36, 36, v8_gate_s_conv_di_0_padded, v8_gate_s_conv_di_0_taps, 384);
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
@@ -1730,7 +1658,7 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
             }
         }
         #else
-        for (int t = 0; t < 2336; t++) {
+        for (int t = 0; t < 2400; t++) {
             v8_gate_s_conv_di_0_padded[t] = 0.0f;
         }
         for (int i = 0; i < 4; i++) {
@@ -1796,10 +1724,10 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
     /* v12_gate_s_conv_di_1 [1,4,16,16] = conv2d(out=4, k=3, pad=4, dil=4, w=$14, b=$15)(v11_relu) */
     #if defined(__x86_64__) || defined(__aarch64__)
     {
-        float *v12_gate_s_conv_di_1_padded = scratch + 2116; /* [4, 24, 24] + 32 */
-        float *v12_gate_s_conv_di_1_wide = scratch + 4452; /* 4 × 384 */
+        float *v12_gate_s_conv_di_1_padded = scratch + 2116; /* [4, 24, 24] + 96 */
+        float *v12_gate_s_conv_di_1_wide = scratch + 4516; /* 4 × 384 */
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        for (int t = 0; t < 2336; t++) {
+        for (int t = 0; t < 2400; t++) {
             v12_gate_s_conv_di_1_padded[t] = 0.0f;
         }
         for (int i = 0; i < 4; i++) {
@@ -1825,29 +1753,34 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
             const float *w_b_row = p14_att_gate_s_gate_s_conv_di_1_weight + o * 36 + 36;
             const float *w_c_row = p14_att_gate_s_gate_s_conv_di_1_weight + o * 36 + 72;
             const float *w_d_row = p14_att_gate_s_gate_s_conv_di_1_weight + o * 36 + 108;
-            for (int t0 = 0; t0 < 384; t0 += ATTN_V_LANES * 2) {
-                attn_v acc_a0 = {0}, acc_a1 = {0};
-                attn_v acc_b0 = {0}, acc_b1 = {0};
-                attn_v acc_c0 = {0}, acc_c1 = {0};
-                attn_v acc_d0 = {0}, acc_d1 = {0};
+            for (int t0 = 0; t0 < 376; t0 += ATTN_V_LANES * 3) {
+                attn_v acc_a0 = {0}, acc_a1 = {0}, acc_a2 = {0};
+                attn_v acc_b0 = {0}, acc_b1 = {0}, acc_b2 = {0};
+                attn_v acc_c0 = {0}, acc_c1 = {0}, acc_c2 = {0};
+                attn_v acc_d0 = {0}, acc_d1 = {0}, acc_d2 = {0};
                 for (int j = 0; j < 36; j++) {
                     const float *s = group + v12_gate_s_conv_di_1_taps[j] + t0;
-                    attn_v x0, x1;
+                    attn_v x0, x1, x2;
                     __builtin_memcpy(&x0, s, sizeof x0);
                     __builtin_memcpy(&x1, s + ATTN_V_LANES, sizeof x1);
-                    acc_a0 += w_a_row[j] * x0; acc_a1 += w_a_row[j] * x1;
-                    acc_b0 += w_b_row[j] * x0; acc_b1 += w_b_row[j] * x1;
-                    acc_c0 += w_c_row[j] * x0; acc_c1 += w_c_row[j] * x1;
-                    acc_d0 += w_d_row[j] * x0; acc_d1 += w_d_row[j] * x1;
+                    __builtin_memcpy(&x2, s + 2 * ATTN_V_LANES, sizeof x2);
+                    acc_a0 += w_a_row[j] * x0; acc_a1 += w_a_row[j] * x1; acc_a2 += w_a_row[j] * x2;
+                    acc_b0 += w_b_row[j] * x0; acc_b1 += w_b_row[j] * x1; acc_b2 += w_b_row[j] * x2;
+                    acc_c0 += w_c_row[j] * x0; acc_c1 += w_c_row[j] * x1; acc_c2 += w_c_row[j] * x2;
+                    acc_d0 += w_d_row[j] * x0; acc_d1 += w_d_row[j] * x1; acc_d2 += w_d_row[j] * x2;
                 }
                 __builtin_memcpy(v12_gate_s_conv_di_1_wide + t0, &acc_a0, sizeof acc_a0);
                 __builtin_memcpy(v12_gate_s_conv_di_1_wide + t0 + ATTN_V_LANES, &acc_a1, sizeof acc_a1);
+                __builtin_memcpy(v12_gate_s_conv_di_1_wide + t0 + 2 * ATTN_V_LANES, &acc_a2, sizeof acc_a2);
                 __builtin_memcpy(v12_gate_s_conv_di_1_wide + t0 + 384, &acc_b0, sizeof acc_b0);
-                __builtin_memcpy(v12_gate_s_conv_di_1_wide + t0 + ATTN_V_LANES + 384, &acc_b1, sizeof acc_b1);
+                __builtin_memcpy(v12_gate_s_conv_di_1_wide + t0 + 384 + ATTN_V_LANES, &acc_b1, sizeof acc_b1);
+                __builtin_memcpy(v12_gate_s_conv_di_1_wide + t0 + 384 + 2 * ATTN_V_LANES, &acc_b2, sizeof acc_b2);
                 __builtin_memcpy(v12_gate_s_conv_di_1_wide + t0 + 768, &acc_c0, sizeof acc_c0);
-                __builtin_memcpy(v12_gate_s_conv_di_1_wide + t0 + ATTN_V_LANES + 768, &acc_c1, sizeof acc_c1);
+                __builtin_memcpy(v12_gate_s_conv_di_1_wide + t0 + 768 + ATTN_V_LANES, &acc_c1, sizeof acc_c1);
+                __builtin_memcpy(v12_gate_s_conv_di_1_wide + t0 + 768 + 2 * ATTN_V_LANES, &acc_c2, sizeof acc_c2);
                 __builtin_memcpy(v12_gate_s_conv_di_1_wide + t0 + 1152, &acc_d0, sizeof acc_d0);
-                __builtin_memcpy(v12_gate_s_conv_di_1_wide + t0 + ATTN_V_LANES + 1152, &acc_d1, sizeof acc_d1);
+                __builtin_memcpy(v12_gate_s_conv_di_1_wide + t0 + 1152 + ATTN_V_LANES, &acc_d1, sizeof acc_d1);
+                __builtin_memcpy(v12_gate_s_conv_di_1_wide + t0 + 1152 + 2 * ATTN_V_LANES, &acc_d2, sizeof acc_d2);
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
@@ -1872,15 +1805,22 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
         }
         #else
         #if (defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))) || (defined(__TINYC__) && defined(__x86_64__))
-        attn_row_zero(v12_gate_s_conv_di_1_padded, 2336);
+        for (int t = 0; t < 2400; t++) {
+            v12_gate_s_conv_di_1_padded[t] = 0.0f;
+        }
         for (int i = 0; i < 4; i++) {
             for (int y = 0; y < 16; y++) {
-                attn_row_copy(v12_gate_s_conv_di_1_padded + i * 576 + y * 24 + 100, v11_relu + i * 256 + y * 16, 16);
+                float *dst = v12_gate_s_conv_di_1_padded + i * 576 + y * 24 + 100;
+                for (int c = 0; c < 16; c++) {
+                    dst[c] = v11_relu[i * 256 + y * 16 + c];
+                }
             }
         }
         static const int v12_gate_s_conv_di_1_taps[36] = {0, 4, 8, 96, 100, 104, 192, 196, 200, 576, 580, 584, 672, 676, 680, 768, 772, 776, 1152, 1156, 1160, 1248, 1252, 1256, 1344, 1348, 1352, 1728, 1732, 1736, 1824, 1828, 1832, 1920, 1924, 1928};
         for (int o = 0; o < 4; o += 4) {
-            attn_row_zero(v12_gate_s_conv_di_1_wide, 1536);
+            for (int t = 0; t < 1536; t++) {
+                v12_gate_s_conv_di_1_wide[t] = 0.0f;
+            }
             attn_wide_taps(v12_gate_s_conv_di_1_wide, 384, p14_att_gate_s_gate_s_conv_di_1_weight + o * 36, 36, v12_gate_s_conv_di_1_padded, v12_gate_s_conv_di_1_taps, 384);
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
@@ -1904,7 +1844,7 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
             }
         }
         #else
-        for (int t = 0; t < 2336; t++) {
+        for (int t = 0; t < 2400; t++) {
             v12_gate_s_conv_di_1_padded[t] = 0.0f;
         }
         for (int i = 0; i < 4; i++) {

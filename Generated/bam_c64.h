@@ -25,7 +25,7 @@
 #define BAM_C64_OUTPUT_SIZE 16384 /* [1,64,16,16] */
 #define BAM_C64_PARAMS_SIZE 1173
 #if defined(__x86_64__) || defined(__aarch64__)
-#define BAM_C64_SCRATCH_SIZE 5988 /* with the host code's own buffers (padded planes, score rows) */
+#define BAM_C64_SCRATCH_SIZE 6052 /* with the host code's own buffers (padded planes, score rows) */
 #else
 #define BAM_C64_SCRATCH_SIZE 2116
 #endif

@@ -1289,6 +1289,106 @@ static float attn_row_max(const float *x, int n)
 }
 #endif
 
+/* Sum of squared deviations of a row from m: the variance of InstanceNorm and the variance op.
+ * One running sum is one add latency per element; independent partial sums pipeline (and
+ * vectorise), as in attn_row_sum. */
+#if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
+static float attn_row_sq_dev(const float *x, float m, int n)
+{
+    float a[4] = {m, m, m, m};
+    long k = n & ~15;
+    const float *p = x;
+    if (k > 0) {
+        __asm__ volatile(
+            "movups (%2), %%xmm7\n\t"
+            "pxor %%xmm0, %%xmm0\n\tpxor %%xmm1, %%xmm1\n\tpxor %%xmm2, %%xmm2\n\tpxor %%xmm3, %%xmm3\n\t"
+            "1:\n\t"
+            "movups (%0), %%xmm4\n\tsubps %%xmm7, %%xmm4\n\tmulps %%xmm4, %%xmm4\n\taddps %%xmm4, %%xmm0\n\t"
+            "movups 16(%0), %%xmm5\n\tsubps %%xmm7, %%xmm5\n\tmulps %%xmm5, %%xmm5\n\taddps %%xmm5, %%xmm1\n\t"
+            "movups 32(%0), %%xmm6\n\tsubps %%xmm7, %%xmm6\n\tmulps %%xmm6, %%xmm6\n\taddps %%xmm6, %%xmm2\n\t"
+            "movups 48(%0), %%xmm4\n\tsubps %%xmm7, %%xmm4\n\tmulps %%xmm4, %%xmm4\n\taddps %%xmm4, %%xmm3\n\t"
+            "add $64, %0\n\tsub $16, %1\n\tjnz 1b\n\t"
+            "addps %%xmm1, %%xmm0\n\taddps %%xmm3, %%xmm2\n\taddps %%xmm2, %%xmm0\n\t"
+            "movups %%xmm0, (%2)\n\t"
+            : "+r"(p), "+r"(k)
+            : "r"(a)
+            : "memory");
+    } else {
+        a[0] = a[1] = a[2] = a[3] = 0.0f;
+    }
+    float s = (a[0] + a[1]) + (a[2] + a[3]);
+    for (int i = n & ~15; i < n; i++) {
+        const float d = x[i] - m;
+        s += d * d;
+    }
+    return s;
+}
+#elif !(defined(__x86_64__) || defined(__aarch64__))
+/* Sum of squared deviations of a row from m on a 32-bit core: four partial sums in registers. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static float attn_row_sq_dev(const float *x, float m, int n)
+{
+#if !defined(__ARM_FP)
+    /* Soft float: every operation is a call, and partial sums would only add three. */
+    float s = 0.0f;
+    for (int i = 0; i < n; i++) {
+        const float d = x[i] - m;
+        s += d * d;
+    }
+    return s;
+#else
+    float a0 = 0.0f, a1 = 0.0f, a2 = 0.0f, a3 = 0.0f;
+    int i = 0;
+    for (; i + 4 <= n; i += 4) {
+        const float d0 = x[i] - m, d1 = x[i + 1] - m, d2 = x[i + 2] - m, d3 = x[i + 3] - m;
+        a0 += d0 * d0;
+        a1 += d1 * d1;
+        a2 += d2 * d2;
+        a3 += d3 * d3;
+    }
+    float s = (a0 + a1) + (a2 + a3);
+    for (int r = n & 3; r > 0; r--, i++) {
+        const float d = x[i] - m;
+        s += d * d;
+    }
+    return s;
+#endif
+}
+#else
+static float attn_row_sq_dev(const float *x, float m, int n)
+{
+    float a[8] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
+    int i = 0;
+#if ATTN_LANES > 8
+    if (n >= 16 * ATTN_LANES) {
+        float w[ATTN_LANES] = {0.0f};
+        for (; i + ATTN_LANES <= n; i += ATTN_LANES) {
+            for (int j = 0; j < ATTN_LANES; j++) {
+                const float d = x[i + j] - m;
+                w[j] += d * d;
+            }
+        }
+        for (int j = 0; j < ATTN_LANES; j++) a[j & 7] += w[j];
+    }
+#endif
+    for (; i + 8 <= n; i += 8) {
+        for (int j = 0; j < 8; j++) {
+            const float d = x[i + j] - m;
+            a[j] += d * d;
+        }
+    }
+    float s = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+    for (int r = n & 7; r > 0; r--, i++) {
+        const float d = x[i] - m;
+        s += d * d;
+    }
+    return s;
+}
+#endif
+
 /* y[i] = g * x[i]: the final pass of SE and ECA. */
 #if defined(__TINYC__) && defined(__x86_64__)
 /* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
@@ -1323,7 +1423,7 @@ void emsa_rest_stage2_forward(const float *input, float *output, const float *pa
 {
     /* Plan: value, shape, op, storage (scratch offsets in floats).
      * v1_q [1,64,16,16] = conv2d(out=64, k=1, pad=0, dil=1, w=$0, b=$1)(input) -> scratch[0..<16384]
-     * v2_sr [1,64,4,4] = conv2d(out=64, k=5, pad=2, dil=1, stride=4, groups=64, w=$2, b=$3)(input) -> scratch[16384..<17408]
+     * v2_sr [1,64,4,4] = conv2d(out=64, k=5, pad=2, dil=1, stride=4, groups=64, w=$2, b=$3)(input) -> scratch[16384..<17408], working scratch[36864..<37328] on 64-bit hosts
      * v3_q_heads [1,2,32,256] = reshape[1,2,32,256](v1_q) -> view of v1_q
      * v4_sr_norm [1,64,4,4] = layer_norm.c(eps=1e-05, scale=$4, shift=$5)(v2_sr) -> scratch[17408..<18432]
      * v5_kv_all [1,128,4,4] = conv2d(out=128, k=1, pad=0, dil=1, w=$6, b=$7)(v4_sr_norm) -> scratch[18432..<20480]
@@ -1385,6 +1485,110 @@ void emsa_rest_stage2_forward(const float *input, float *output, const float *pa
     }
 
     /* v2_sr [1,64,4,4] = conv2d(out=64, k=5, pad=2, dil=1, stride=4, groups=64, w=$2, b=$3)(input) */
+    #if defined(__x86_64__) || defined(__aarch64__)
+    {
+        float *v2_sr_padded = scratch + 36864; /* [1, 16, 5, 5] + 32 */
+        float *v2_sr_wide = scratch + 37296; /* 1 × 32 */
+        #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
+        for (int t = 0; t < 432; t++) {
+            v2_sr_padded[t] = 0.0f;
+        }
+        #if defined(__AVX512F__)
+        #define ATTN_V_LANES 16
+        #elif defined(__AVX__)
+        #define ATTN_V_LANES 8
+        #else
+        #define ATTN_V_LANES 4
+        #endif
+        typedef float attn_v __attribute__((vector_size(4 * ATTN_V_LANES)));
+        static const int v2_sr_taps[25] = {0, 25, 50, 75, 1, 100, 125, 150, 175, 101, 200, 225, 250, 275, 201, 300, 325, 350, 375, 301, 5, 30, 55, 80, 6};
+        for (int g = 0; g < 64; g++) {
+            for (int y = 0; y < 16; y++) {
+                float *dst = v2_sr_padded + (y + 2) % 4 * 100 + (y + 2) / 4 * 5;
+                for (int c = 0; c < 4; c++) {
+                    dst[c + 1] = input[g * 256 + y * 16 + c * 4 + 2];
+                }
+                for (int c = 0; c < 4; c++) {
+                    dst[c + 26] = input[g * 256 + y * 16 + c * 4 + 3];
+                }
+                for (int c = 0; c < 4; c++) {
+                    dst[c + 50] = input[g * 256 + y * 16 + c * 4];
+                }
+                for (int c = 0; c < 4; c++) {
+                    dst[c + 75] = input[g * 256 + y * 16 + c * 4 + 1];
+                }
+            }
+            const int o = g;
+            const float *group = v2_sr_padded;
+            const float *w_a_row = p2_sr_weight + o * 25;
+            for (int t0 = 0; t0 < 32; t0 += 32) {
+                attn_v acc0 = {0}, acc1 = {0}, acc2 = {0}, acc3 = {0}, acc4 = {0}, acc5 = {0}, acc6 = {0}, acc7 = {0};
+                for (int j = 0; j < 25; j++) {
+                    const float *s = group + v2_sr_taps[j] + t0;
+                    const float wj = w_a_row[j];
+                    { attn_v x; __builtin_memcpy(&x, s, sizeof x); acc0 += wj * x; }
+                    { attn_v x; __builtin_memcpy(&x, s + ATTN_V_LANES, sizeof x); acc1 += wj * x; }
+                    if (2 * ATTN_V_LANES < 32) { attn_v x; __builtin_memcpy(&x, s + 2 * ATTN_V_LANES, sizeof x); acc2 += wj * x; }
+                    if (3 * ATTN_V_LANES < 32) { attn_v x; __builtin_memcpy(&x, s + 3 * ATTN_V_LANES, sizeof x); acc3 += wj * x; }
+                    if (4 * ATTN_V_LANES < 32) { attn_v x; __builtin_memcpy(&x, s + 4 * ATTN_V_LANES, sizeof x); acc4 += wj * x; }
+                    if (5 * ATTN_V_LANES < 32) { attn_v x; __builtin_memcpy(&x, s + 5 * ATTN_V_LANES, sizeof x); acc5 += wj * x; }
+                    if (6 * ATTN_V_LANES < 32) { attn_v x; __builtin_memcpy(&x, s + 6 * ATTN_V_LANES, sizeof x); acc6 += wj * x; }
+                    if (7 * ATTN_V_LANES < 32) { attn_v x; __builtin_memcpy(&x, s + 7 * ATTN_V_LANES, sizeof x); acc7 += wj * x; }
+                }
+                { __builtin_memcpy(v2_sr_wide + t0, &acc0, sizeof acc0); }
+                { __builtin_memcpy(v2_sr_wide + t0 + ATTN_V_LANES, &acc1, sizeof acc1); }
+                if (2 * ATTN_V_LANES < 32) { __builtin_memcpy(v2_sr_wide + t0 + 2 * ATTN_V_LANES, &acc2, sizeof acc2); }
+                if (3 * ATTN_V_LANES < 32) { __builtin_memcpy(v2_sr_wide + t0 + 3 * ATTN_V_LANES, &acc3, sizeof acc3); }
+                if (4 * ATTN_V_LANES < 32) { __builtin_memcpy(v2_sr_wide + t0 + 4 * ATTN_V_LANES, &acc4, sizeof acc4); }
+                if (5 * ATTN_V_LANES < 32) { __builtin_memcpy(v2_sr_wide + t0 + 5 * ATTN_V_LANES, &acc5, sizeof acc5); }
+                if (6 * ATTN_V_LANES < 32) { __builtin_memcpy(v2_sr_wide + t0 + 6 * ATTN_V_LANES, &acc6, sizeof acc6); }
+                if (7 * ATTN_V_LANES < 32) { __builtin_memcpy(v2_sr_wide + t0 + 7 * ATTN_V_LANES, &acc7, sizeof acc7); }
+            }
+            for (int y = 0; y < 4; y++) {
+                for (int c = 0; c < 4; c++) {
+                    v2_sr[o * 16 + y * 4 + c] = v2_sr_wide[y * 5 + c] + p3_sr_bias[o];
+                }
+            }
+        }
+        #else
+        for (int t = 0; t < 432; t++) {
+            v2_sr_padded[t] = 0.0f;
+        }
+        static const int v2_sr_taps[25] = {0, 25, 50, 75, 1, 100, 125, 150, 175, 101, 200, 225, 250, 275, 201, 300, 325, 350, 375, 301, 5, 30, 55, 80, 6};
+        for (int g = 0; g < 64; g++) {
+            for (int y = 0; y < 16; y++) {
+                float *dst = v2_sr_padded + (y + 2) % 4 * 100 + (y + 2) / 4 * 5;
+                for (int c = 0; c < 4; c++) {
+                    dst[c + 1] = input[g * 256 + y * 16 + c * 4 + 2];
+                }
+                for (int c = 0; c < 4; c++) {
+                    dst[c + 26] = input[g * 256 + y * 16 + c * 4 + 3];
+                }
+                for (int c = 0; c < 4; c++) {
+                    dst[c + 50] = input[g * 256 + y * 16 + c * 4];
+                }
+                for (int c = 0; c < 4; c++) {
+                    dst[c + 75] = input[g * 256 + y * 16 + c * 4 + 1];
+                }
+            }
+            const int o = g;
+            for (int t = 0; t < 19; t++) {
+                v2_sr_wide[t] = 0.0f;
+            }
+            const float *w_o = p2_sr_weight + o * 25;
+            const float *group = v2_sr_padded;
+            for (int j = 0; j < 25; j++) {
+                attn_row_axpy(v2_sr_wide, group + v2_sr_taps[j], w_o[j], 19);
+            }
+            for (int y = 0; y < 4; y++) {
+                for (int c = 0; c < 4; c++) {
+                    v2_sr[o * 16 + y * 4 + c] = v2_sr_wide[y * 5 + c] + p3_sr_bias[o];
+                }
+            }
+        }
+        #endif
+    }
+    #else
     for (int o = 0; o < 64; o++) {
         for (int h = 0; h < 4; h++) {
             const int kh0 = h * 4 < 2 ? 2 - h * 4 : 0;
@@ -1410,6 +1614,7 @@ void emsa_rest_stage2_forward(const float *input, float *output, const float *pa
             }
         }
     }
+    #endif
 
     /* v4_sr_norm [1,64,4,4] = layer_norm.c(eps=1e-05, scale=$4, shift=$5)(v2_sr) */
     {
@@ -1527,11 +1732,7 @@ void emsa_rest_stage2_forward(const float *input, float *output, const float *pa
             const float *xl = v12_softmax + c * 4096;
             float *yl = v13_instance_norm + c * 4096;
             const float mean = attn_row_sum(xl, 4096) / 4096.0f;
-            float var = 0.0f;
-            for (int t = 0; t < 4096; t++) {
-                const float d = xl[t] - mean;
-                var += d * d;
-            }
+            const float var = attn_row_sq_dev(xl, mean, 4096);
             const float inv = 1.0f / attn_sqrtf(var / 4096.0f + 1e-05f);
             for (int t = 0; t < 4096; t++) {
                 yl[t] = (xl[t] - mean) * inv;

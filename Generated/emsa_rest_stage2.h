@@ -25,7 +25,11 @@
 #define EMSA_REST_STAGE2_INPUT_SIZE 16384 /* [N,C,H,W] = [1,64,16,16] */
 #define EMSA_REST_STAGE2_OUTPUT_SIZE 16384 /* [1,64,16,16] */
 #define EMSA_REST_STAGE2_PARAMS_SIZE 18438
+#if defined(__x86_64__) || defined(__aarch64__)
+#define EMSA_REST_STAGE2_SCRATCH_SIZE 37328 /* with the host code's own buffers (padded planes, score rows) */
+#else
 #define EMSA_REST_STAGE2_SCRATCH_SIZE 36864
+#endif
 #define EMSA_REST_STAGE2_INPUT_N 1
 #define EMSA_REST_STAGE2_INPUT_C 64
 #define EMSA_REST_STAGE2_INPUT_H 16

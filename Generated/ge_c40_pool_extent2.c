@@ -722,9 +722,9 @@ void ge_c40_pool_extent2_forward(const float *input, float *output, const float 
      * v6_fc1 [1,3,7,7] = conv2d(out=3, k=1, pad=0, dil=1, w=$0, b=$1)(v5_add) -> scratch[0..<147]
      * v7_relu [1,3,7,7] = relu(v6_fc1) -> scratch[0..<147]
      * v8_fc2 [1,40,7,7] = conv2d(out=40, k=1, pad=0, dil=1, w=$2, b=$3)(v7_relu) -> scratch[147..<2107]
-     * v9_upsample_nearest [1,40,13,13] = upsample_nearest(13x13)(v8_fc2) -> scratch[2107..<8867]
-     * v10_sigmoid [1,40,13,13] = sigmoid(v9_upsample_nearest) -> inline (fused into its readers)
-     * v11_mul [1,40,13,13] = mul(v10_sigmoid, input) -> output
+     * v9_sigmoid [1,40,7,7] = sigmoid(v8_fc2) -> scratch[147..<2107]
+     * v10_upsample_nearest [1,40,13,13] = upsample_nearest(13x13)(v9_sigmoid) -> scratch[2107..<8867]
+     * v11_mul [1,40,13,13] = mul(v10_upsample_nearest, input) -> output
      */
     const float *p0_mlp_fc1_weight = params + GE_C40_POOL_EXTENT2_MLP_FC1_WEIGHT_OFFSET; /* [3, 40, 1, 1] */
     const float *p1_mlp_fc1_bias = params + GE_C40_POOL_EXTENT2_MLP_FC1_BIAS_OFFSET; /* [3] */
@@ -736,7 +736,8 @@ void ge_c40_pool_extent2_forward(const float *input, float *output, const float 
     float *v6_fc1 = scratch; /* [1,3,7,7] */
     float *v7_relu = scratch; /* [1,3,7,7] */
     float *v8_fc2 = scratch + 147; /* [1,40,7,7] */
-    float *v9_upsample_nearest = scratch + 2107; /* [1,40,13,13] */
+    float *v9_sigmoid = scratch + 147; /* [1,40,7,7] */
+    float *v10_upsample_nearest = scratch + 2107; /* [1,40,13,13] */
 
     /* v1_pool2d [1,40,7,7] = pool2d.mean(k=3, stride=2, padding=1, count_include_pad=false)(input) */
     {
@@ -838,27 +839,35 @@ void ge_c40_pool_extent2_forward(const float *input, float *output, const float 
         #endif
     }
 
-    /* v9_upsample_nearest [1,40,13,13] = upsample_nearest(13x13)(v8_fc2) */
+    /* v9_sigmoid [1,40,7,7] = sigmoid(v8_fc2) */
+    for (int c = 0; c < 40; c++) {
+        const float *v8_fc2_r0 = v8_fc2 + c * 49;
+        float *v9_sigmoid_w1 = v9_sigmoid + c * 49;
+        for (int hw = 0; hw < 49; hw++) {
+            v9_sigmoid_w1[hw] = 1.0f / (1.0f + expf(-v8_fc2_r0[hw]));
+        }
+    }
+
+    /* v10_upsample_nearest [1,40,13,13] = upsample_nearest(13x13)(v9_sigmoid) */
     {
-        static const int v9_upsample_nearest_rows[13] = {0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6};
-        static const int v9_upsample_nearest_cols[13] = {0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6};
+        static const int v10_upsample_nearest_rows[13] = {0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6};
+        static const int v10_upsample_nearest_cols[13] = {0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6};
         for (int c = 0; c < 40; c++) {
             for (int h = 0; h < 13; h++) {
                 for (int w = 0; w < 13; w++) {
-                    v9_upsample_nearest[c * 169 + h * 13 + w] = v8_fc2[c * 49 + v9_upsample_nearest_rows[h] * 7 + v9_upsample_nearest_cols[w]];
+                    v10_upsample_nearest[c * 169 + h * 13 + w] = v9_sigmoid[c * 49 + v10_upsample_nearest_rows[h] * 7 + v10_upsample_nearest_cols[w]];
                 }
             }
         }
     }
 
-    /* v11_mul [1,40,13,13] = mul(v10_sigmoid, input) */
+    /* v11_mul [1,40,13,13] = mul(v10_upsample_nearest, input) */
     for (int c = 0; c < 40; c++) {
-        const float *v9_upsample_nearest_r0 = v9_upsample_nearest + c * 169;
+        const float *v10_upsample_nearest_r0 = v10_upsample_nearest + c * 169;
         const float *input_r1 = input + c * 169;
         float *output_w2 = output + c * 169;
         for (int hw = 0; hw < 169; hw++) {
-            const float v10_sigmoid = 1.0f / (1.0f + expf(-v9_upsample_nearest_r0[hw]));
-            output_w2[hw] = v10_sigmoid * input_r1[hw];
+            output_w2[hw] = v10_upsample_nearest_r0[hw] * input_r1[hw];
         }
     }
 }

@@ -25,7 +25,7 @@
 #define PSA_C64_OUTPUT_SIZE 16384 /* [1,64,16,16] */
 #define PSA_C64_PARAMS_SIZE 27121
 #if defined(__x86_64__) || defined(__aarch64__)
-#define PSA_C64_SCRATCH_SIZE 53794 /* with the host code's own buffers (padded planes, score rows) */
+#define PSA_C64_SCRATCH_SIZE 38498 /* with the host code's own buffers (padded planes, score rows) */
 #else
 #define PSA_C64_SCRATCH_SIZE 16514
 #endif

@@ -442,98 +442,19 @@ static void attn_conv_rows(float *y, long ldy, const float *w, const float *x, l
 #undef ATTN_CONV_FMA
 #endif
 
-#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
-/* y[i] = x[i]: the rows tcc moves whole (a transpose that keeps them, a convolution's padded
- * copy and its valid columns out of the wide buffer). */
-#if defined(__TINYC__) && defined(__x86_64__)
-/* The tcc tier on x86-64: packed SSE through tcc's inline assembler, sixteen then four at a
- * time, the last n % 4 in C. */
-static void attn_row_copy(float *y, const float *x, int n)
-{
-    long m = n & ~15, m4 = n & 12;
-    float *q = y;
-    const float *p = x;
-    if (m > 0) {
-        __asm__ volatile(
-            "1:\n\t"
-            "movups (%1), %%xmm0\n\tmovups 16(%1), %%xmm1\n\tmovups 32(%1), %%xmm2\n\tmovups 48(%1), %%xmm3\n\t"
-            "movups %%xmm0, (%0)\n\tmovups %%xmm1, 16(%0)\n\tmovups %%xmm2, 32(%0)\n\tmovups %%xmm3, 48(%0)\n\t"
-            "add $64, %0\n\tadd $64, %1\n\tsub $16, %2\n\tjnz 1b\n\t"
-            : "+r"(q), "+r"(p), "+r"(m)
-            :
-            : "memory");
-    }
-    if (m4 > 0) {
-        __asm__ volatile(
-            "1:\n\t"
-            "movups (%1), %%xmm0\n\tmovups %%xmm0, (%0)\n\t"
-            "add $16, %0\n\tadd $16, %1\n\tsub $4, %2\n\tjnz 1b\n\t"
-            : "+r"(q), "+r"(p), "+r"(m4)
-            :
-            : "memory");
-    }
-    for (int i = n & ~3; i < n; i++) y[i] = x[i];
-}
-#else
-static void attn_row_copy(float *y, const float *x, int n)
-{
-    for (int i = 0; i < n; i++) y[i] = x[i];
-}
-#endif
-#endif
-
-#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
-/* y[i] = 0: the zeroed borders and accumulators of tcc's wide convolutions. */
-#if defined(__TINYC__) && defined(__x86_64__)
-/* The tcc tier on x86-64: packed SSE through tcc's inline assembler (which has no xorps: its
- * bytes), sixteen then four at a time, the last n % 4 in C. */
-static void attn_row_zero(float *y, int n)
-{
-    long m = n & ~15, m4 = n & 12;
-    float *q = y;
-    if (m > 0) {
-        __asm__ volatile(
-            ".byte 0x0f,0x57,0xc0\n\t" /* xorps %xmm0, %xmm0 */
-            "1:\n\t"
-            "movups %%xmm0, (%0)\n\tmovups %%xmm0, 16(%0)\n\tmovups %%xmm0, 32(%0)\n\tmovups %%xmm0, 48(%0)\n\t"
-            "add $64, %0\n\tsub $16, %1\n\tjnz 1b\n\t"
-            : "+r"(q), "+r"(m)
-            :
-            : "memory");
-    }
-    if (m4 > 0) {
-        __asm__ volatile(
-            ".byte 0x0f,0x57,0xc0\n\t" /* xorps %xmm0, %xmm0 */
-            "1:\n\t"
-            "movups %%xmm0, (%0)\n\t"
-            "add $16, %0\n\tsub $4, %1\n\tjnz 1b\n\t"
-            : "+r"(q), "+r"(m4)
-            :
-            : "memory");
-    }
-    for (int i = n & ~3; i < n; i++) y[i] = 0.0f;
-}
-#else
-static void attn_row_zero(float *y, int n)
-{
-    for (int i = 0; i < n; i++) y[i] = 0.0f;
-}
-#endif
-#endif
-
 void scconv_c32_forward(const float *input, float *output, const float *params, float *scratch)
 {
     /* Plan: value, shape, op, storage (scratch offsets in floats).
      * v1_pool2d [1,32,4,4] = pool2d.mean(k=4, stride=4)(input) -> scratch[0..<512]
-     * v2_k3 [1,32,16,16] = conv2d(out=32, k=3, pad=1, dil=1, w=$3)(input) -> scratch[512..<8704], working scratch[25600..<37152] on 64-bit hosts
-     * v3_k2 [1,32,4,4] = conv2d(out=32, k=3, pad=1, dil=1, w=$0)(v1_pool2d) -> scratch[8704..<9216], working scratch[25600..<26912] on 64-bit hosts
+     * v2_k3 [1,32,16,16] = conv2d(out=32, k=3, pad=1, dil=1, w=$3)(input) -> scratch[512..<8704], working scratch[25600..<37216] on 64-bit hosts
+     * v3_k2 [1,32,4,4] = conv2d(out=32, k=3, pad=1, dil=1, w=$0)(v1_pool2d) -> scratch[8704..<9216], working scratch[25600..<27232] on 64-bit hosts
      * v4_k3 [1,32,16,16] = affine(scale=$4, shift=$5)(v2_k3) -> inline (fused into its readers)
      * v5_k2 [1,32,4,4] = affine(scale=$1, shift=$2)(v3_k2) -> scratch[8704..<9216]
      * v6_upsample_nearest [1,32,16,16] = upsample_nearest(16x16)(v5_k2) -> scratch[9216..<17408]
      * v7_add [1,32,16,16] = add(v6_upsample_nearest, input) -> inline (fused into its readers)
      * v8_gate [1,32,16,16] = sigmoid(v7_add) -> inline (fused into its readers)
      * v9_mul [1,32,16,16] = mul(v4_k3, v8_gate) -> scratch[17408..<25600]
-     * v10_k4 [1,32,16,16] = conv2d(out=32, k=3, pad=1, dil=1, w=$6)(v9_mul) -> scratch[0..<8192], working scratch[25600..<37152] on 64-bit hosts
+     * v10_k4 [1,32,16,16] = conv2d(out=32, k=3, pad=1, dil=1, w=$6)(v9_mul) -> scratch[0..<8192], working scratch[25600..<37216] on 64-bit hosts
      * v11_k4 [1,32,16,16] = affine(scale=$7, shift=$8)(v10_k4) -> output
      */
     const float *p0_k2_1_weight = params + SCCONV_C32_K2_1_WEIGHT_OFFSET; /* [32, 32, 3, 3] */
@@ -573,10 +494,10 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
     /* v2_k3 [1,32,16,16] = conv2d(out=32, k=3, pad=1, dil=1, w=$3)(input) */
     #if defined(__x86_64__) || defined(__aarch64__)
     {
-        float *v2_k3_padded = scratch + 25600; /* [32, 18, 18] + 32 */
-        float *v2_k3_wide = scratch + 36000; /* 4 × 288 */
+        float *v2_k3_padded = scratch + 25600; /* [32, 18, 18] + 96 */
+        float *v2_k3_wide = scratch + 36064; /* 4 × 288 */
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        for (int t = 0; t < 10400; t++) {
+        for (int t = 0; t < 10464; t++) {
             v2_k3_padded[t] = 0.0f;
         }
         for (int i = 0; i < 32; i++) {
@@ -602,29 +523,34 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
             const float *w_b_row = p3_k3_0_weight + o * 288 + 288;
             const float *w_c_row = p3_k3_0_weight + o * 288 + 576;
             const float *w_d_row = p3_k3_0_weight + o * 288 + 864;
-            for (int t0 = 0; t0 < 288; t0 += ATTN_V_LANES * 2) {
-                attn_v acc_a0 = {0}, acc_a1 = {0};
-                attn_v acc_b0 = {0}, acc_b1 = {0};
-                attn_v acc_c0 = {0}, acc_c1 = {0};
-                attn_v acc_d0 = {0}, acc_d1 = {0};
+            for (int t0 = 0; t0 < 286; t0 += ATTN_V_LANES * 3) {
+                attn_v acc_a0 = {0}, acc_a1 = {0}, acc_a2 = {0};
+                attn_v acc_b0 = {0}, acc_b1 = {0}, acc_b2 = {0};
+                attn_v acc_c0 = {0}, acc_c1 = {0}, acc_c2 = {0};
+                attn_v acc_d0 = {0}, acc_d1 = {0}, acc_d2 = {0};
                 for (int j = 0; j < 288; j++) {
                     const float *s = group + v2_k3_taps[j] + t0;
-                    attn_v x0, x1;
+                    attn_v x0, x1, x2;
                     __builtin_memcpy(&x0, s, sizeof x0);
                     __builtin_memcpy(&x1, s + ATTN_V_LANES, sizeof x1);
-                    acc_a0 += w_a_row[j] * x0; acc_a1 += w_a_row[j] * x1;
-                    acc_b0 += w_b_row[j] * x0; acc_b1 += w_b_row[j] * x1;
-                    acc_c0 += w_c_row[j] * x0; acc_c1 += w_c_row[j] * x1;
-                    acc_d0 += w_d_row[j] * x0; acc_d1 += w_d_row[j] * x1;
+                    __builtin_memcpy(&x2, s + 2 * ATTN_V_LANES, sizeof x2);
+                    acc_a0 += w_a_row[j] * x0; acc_a1 += w_a_row[j] * x1; acc_a2 += w_a_row[j] * x2;
+                    acc_b0 += w_b_row[j] * x0; acc_b1 += w_b_row[j] * x1; acc_b2 += w_b_row[j] * x2;
+                    acc_c0 += w_c_row[j] * x0; acc_c1 += w_c_row[j] * x1; acc_c2 += w_c_row[j] * x2;
+                    acc_d0 += w_d_row[j] * x0; acc_d1 += w_d_row[j] * x1; acc_d2 += w_d_row[j] * x2;
                 }
                 __builtin_memcpy(v2_k3_wide + t0, &acc_a0, sizeof acc_a0);
                 __builtin_memcpy(v2_k3_wide + t0 + ATTN_V_LANES, &acc_a1, sizeof acc_a1);
+                __builtin_memcpy(v2_k3_wide + t0 + 2 * ATTN_V_LANES, &acc_a2, sizeof acc_a2);
                 __builtin_memcpy(v2_k3_wide + t0 + 288, &acc_b0, sizeof acc_b0);
-                __builtin_memcpy(v2_k3_wide + t0 + ATTN_V_LANES + 288, &acc_b1, sizeof acc_b1);
+                __builtin_memcpy(v2_k3_wide + t0 + 288 + ATTN_V_LANES, &acc_b1, sizeof acc_b1);
+                __builtin_memcpy(v2_k3_wide + t0 + 288 + 2 * ATTN_V_LANES, &acc_b2, sizeof acc_b2);
                 __builtin_memcpy(v2_k3_wide + t0 + 576, &acc_c0, sizeof acc_c0);
-                __builtin_memcpy(v2_k3_wide + t0 + ATTN_V_LANES + 576, &acc_c1, sizeof acc_c1);
+                __builtin_memcpy(v2_k3_wide + t0 + 576 + ATTN_V_LANES, &acc_c1, sizeof acc_c1);
+                __builtin_memcpy(v2_k3_wide + t0 + 576 + 2 * ATTN_V_LANES, &acc_c2, sizeof acc_c2);
                 __builtin_memcpy(v2_k3_wide + t0 + 864, &acc_d0, sizeof acc_d0);
-                __builtin_memcpy(v2_k3_wide + t0 + ATTN_V_LANES + 864, &acc_d1, sizeof acc_d1);
+                __builtin_memcpy(v2_k3_wide + t0 + 864 + ATTN_V_LANES, &acc_d1, sizeof acc_d1);
+                __builtin_memcpy(v2_k3_wide + t0 + 864 + 2 * ATTN_V_LANES, &acc_d2, sizeof acc_d2);
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
@@ -649,31 +575,46 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
         }
         #else
         #if (defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))) || (defined(__TINYC__) && defined(__x86_64__))
-        attn_row_zero(v2_k3_padded, 10400);
+        for (int t = 0; t < 10464; t++) {
+            v2_k3_padded[t] = 0.0f;
+        }
         for (int i = 0; i < 32; i++) {
             for (int y = 0; y < 16; y++) {
-                attn_row_copy(v2_k3_padded + i * 324 + y * 18 + 19, input + i * 256 + y * 16, 16);
+                float *dst = v2_k3_padded + i * 324 + y * 18 + 19;
+                for (int c = 0; c < 16; c++) {
+                    dst[c] = input[i * 256 + y * 16 + c];
+                }
             }
         }
         static const int v2_k3_taps[288] = {0, 1, 2, 18, 19, 20, 36, 37, 38, 324, 325, 326, 342, 343, 344, 360, 361, 362, 648, 649, 650, 666, 667, 668, 684, 685, 686, 972, 973, 974, 990, 991, 992, 1008, 1009, 1010, 1296, 1297, 1298, 1314, 1315, 1316, 1332, 1333, 1334, 1620, 1621, 1622, 1638, 1639, 1640, 1656, 1657, 1658, 1944, 1945, 1946, 1962, 1963, 1964, 1980, 1981, 1982, 2268, 2269, 2270, 2286, 2287, 2288, 2304, 2305, 2306, 2592, 2593, 2594, 2610, 2611, 2612, 2628, 2629, 2630, 2916, 2917, 2918, 2934, 2935, 2936, 2952, 2953, 2954, 3240, 3241, 3242, 3258, 3259, 3260, 3276, 3277, 3278, 3564, 3565, 3566, 3582, 3583, 3584, 3600, 3601, 3602, 3888, 3889, 3890, 3906, 3907, 3908, 3924, 3925, 3926, 4212, 4213, 4214, 4230, 4231, 4232, 4248, 4249, 4250, 4536, 4537, 4538, 4554, 4555, 4556, 4572, 4573, 4574, 4860, 4861, 4862, 4878, 4879, 4880, 4896, 4897, 4898, 5184, 5185, 5186, 5202, 5203, 5204, 5220, 5221, 5222, 5508, 5509, 5510, 5526, 5527, 5528, 5544, 5545, 5546, 5832, 5833, 5834, 5850, 5851, 5852, 5868, 5869, 5870, 6156, 6157, 6158, 6174, 6175, 6176, 6192, 6193, 6194, 6480, 6481, 6482, 6498, 6499, 6500, 6516, 6517, 6518, 6804, 6805, 6806, 6822, 6823, 6824, 6840, 6841, 6842, 7128, 7129, 7130, 7146, 7147, 7148, 7164, 7165, 7166, 7452, 7453, 7454, 7470, 7471, 7472, 7488, 7489, 7490, 7776, 7777, 7778, 7794, 7795, 7796, 7812, 7813, 7814, 8100, 8101, 8102, 8118, 8119, 8120, 8136, 8137, 8138, 8424, 8425, 8426, 8442, 8443, 8444, 8460, 8461, 8462, 8748, 8749, 8750, 8766, 8767, 8768, 8784, 8785, 8786, 9072, 9073, 9074, 9090, 9091, 9092, 9108, 9109, 9110, 9396, 9397, 9398, 9414, 9415, 9416, 9432, 9433, 9434, 9720, 9721, 9722, 9738, 9739, 9740, 9756, 9757, 9758, 10044, 10045, 10046, 10062, 10063, 10064, 10080, 10081, 10082};
         for (int o = 0; o < 32; o += 4) {
-            attn_row_zero(v2_k3_wide, 1152);
+            for (int t = 0; t < 1152; t++) {
+                v2_k3_wide[t] = 0.0f;
+            }
             attn_wide_taps(v2_k3_wide, 288, p3_k3_0_weight + o * 288, 288, v2_k3_padded, v2_k3_taps, 288);
             for (int y = 0; y < 16; y++) {
-                attn_row_copy(v2_k3 + o * 256 + y * 16, v2_k3_wide + y * 18, 16);
+                for (int c = 0; c < 16; c++) {
+                    v2_k3[o * 256 + y * 16 + c] = v2_k3_wide[y * 18 + c];
+                }
             }
             for (int y = 0; y < 16; y++) {
-                attn_row_copy(v2_k3 + o * 256 + y * 16 + 256, v2_k3_wide + y * 18 + 288, 16);
+                for (int c = 0; c < 16; c++) {
+                    v2_k3[o * 256 + y * 16 + c + 256] = v2_k3_wide[y * 18 + c + 288];
+                }
             }
             for (int y = 0; y < 16; y++) {
-                attn_row_copy(v2_k3 + o * 256 + y * 16 + 512, v2_k3_wide + y * 18 + 576, 16);
+                for (int c = 0; c < 16; c++) {
+                    v2_k3[o * 256 + y * 16 + c + 512] = v2_k3_wide[y * 18 + c + 576];
+                }
             }
             for (int y = 0; y < 16; y++) {
-                attn_row_copy(v2_k3 + o * 256 + y * 16 + 768, v2_k3_wide + y * 18 + 864, 16);
+                for (int c = 0; c < 16; c++) {
+                    v2_k3[o * 256 + y * 16 + c + 768] = v2_k3_wide[y * 18 + c + 864];
+                }
             }
         }
         #else
-        for (int t = 0; t < 10400; t++) {
+        for (int t = 0; t < 10464; t++) {
             v2_k3_padded[t] = 0.0f;
         }
         for (int i = 0; i < 32; i++) {
@@ -715,10 +656,10 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
     /* v3_k2 [1,32,4,4] = conv2d(out=32, k=3, pad=1, dil=1, w=$0)(v1_pool2d) */
     #if defined(__x86_64__) || defined(__aarch64__)
     {
-        float *v3_k2_padded = scratch + 25600; /* [32, 6, 6] + 32 */
-        float *v3_k2_wide = scratch + 26784; /* 4 × 32 */
+        float *v3_k2_padded = scratch + 25600; /* [32, 6, 6] + 96 */
+        float *v3_k2_wide = scratch + 26848; /* 4 × 96 */
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        for (int t = 0; t < 1184; t++) {
+        for (int t = 0; t < 1248; t++) {
             v3_k2_padded[t] = 0.0f;
         }
         for (int i = 0; i < 32; i++) {
@@ -744,29 +685,34 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
             const float *w_b_row = p0_k2_1_weight + o * 288 + 288;
             const float *w_c_row = p0_k2_1_weight + o * 288 + 576;
             const float *w_d_row = p0_k2_1_weight + o * 288 + 864;
-            for (int t0 = 0; t0 < 32; t0 += ATTN_V_LANES * 2) {
-                attn_v acc_a0 = {0}, acc_a1 = {0};
-                attn_v acc_b0 = {0}, acc_b1 = {0};
-                attn_v acc_c0 = {0}, acc_c1 = {0};
-                attn_v acc_d0 = {0}, acc_d1 = {0};
+            for (int t0 = 0; t0 < 22; t0 += ATTN_V_LANES * 3) {
+                attn_v acc_a0 = {0}, acc_a1 = {0}, acc_a2 = {0};
+                attn_v acc_b0 = {0}, acc_b1 = {0}, acc_b2 = {0};
+                attn_v acc_c0 = {0}, acc_c1 = {0}, acc_c2 = {0};
+                attn_v acc_d0 = {0}, acc_d1 = {0}, acc_d2 = {0};
                 for (int j = 0; j < 288; j++) {
                     const float *s = group + v3_k2_taps[j] + t0;
-                    attn_v x0, x1;
+                    attn_v x0, x1, x2;
                     __builtin_memcpy(&x0, s, sizeof x0);
                     __builtin_memcpy(&x1, s + ATTN_V_LANES, sizeof x1);
-                    acc_a0 += w_a_row[j] * x0; acc_a1 += w_a_row[j] * x1;
-                    acc_b0 += w_b_row[j] * x0; acc_b1 += w_b_row[j] * x1;
-                    acc_c0 += w_c_row[j] * x0; acc_c1 += w_c_row[j] * x1;
-                    acc_d0 += w_d_row[j] * x0; acc_d1 += w_d_row[j] * x1;
+                    __builtin_memcpy(&x2, s + 2 * ATTN_V_LANES, sizeof x2);
+                    acc_a0 += w_a_row[j] * x0; acc_a1 += w_a_row[j] * x1; acc_a2 += w_a_row[j] * x2;
+                    acc_b0 += w_b_row[j] * x0; acc_b1 += w_b_row[j] * x1; acc_b2 += w_b_row[j] * x2;
+                    acc_c0 += w_c_row[j] * x0; acc_c1 += w_c_row[j] * x1; acc_c2 += w_c_row[j] * x2;
+                    acc_d0 += w_d_row[j] * x0; acc_d1 += w_d_row[j] * x1; acc_d2 += w_d_row[j] * x2;
                 }
                 __builtin_memcpy(v3_k2_wide + t0, &acc_a0, sizeof acc_a0);
                 __builtin_memcpy(v3_k2_wide + t0 + ATTN_V_LANES, &acc_a1, sizeof acc_a1);
-                __builtin_memcpy(v3_k2_wide + t0 + 32, &acc_b0, sizeof acc_b0);
-                __builtin_memcpy(v3_k2_wide + t0 + ATTN_V_LANES + 32, &acc_b1, sizeof acc_b1);
-                __builtin_memcpy(v3_k2_wide + t0 + 64, &acc_c0, sizeof acc_c0);
-                __builtin_memcpy(v3_k2_wide + t0 + ATTN_V_LANES + 64, &acc_c1, sizeof acc_c1);
-                __builtin_memcpy(v3_k2_wide + t0 + 96, &acc_d0, sizeof acc_d0);
-                __builtin_memcpy(v3_k2_wide + t0 + ATTN_V_LANES + 96, &acc_d1, sizeof acc_d1);
+                __builtin_memcpy(v3_k2_wide + t0 + 2 * ATTN_V_LANES, &acc_a2, sizeof acc_a2);
+                __builtin_memcpy(v3_k2_wide + t0 + 96, &acc_b0, sizeof acc_b0);
+                __builtin_memcpy(v3_k2_wide + t0 + 96 + ATTN_V_LANES, &acc_b1, sizeof acc_b1);
+                __builtin_memcpy(v3_k2_wide + t0 + 96 + 2 * ATTN_V_LANES, &acc_b2, sizeof acc_b2);
+                __builtin_memcpy(v3_k2_wide + t0 + 192, &acc_c0, sizeof acc_c0);
+                __builtin_memcpy(v3_k2_wide + t0 + 192 + ATTN_V_LANES, &acc_c1, sizeof acc_c1);
+                __builtin_memcpy(v3_k2_wide + t0 + 192 + 2 * ATTN_V_LANES, &acc_c2, sizeof acc_c2);
+                __builtin_memcpy(v3_k2_wide + t0 + 288, &acc_d0, sizeof acc_d0);
+                __builtin_memcpy(v3_k2_wide + t0 + 288 + ATTN_V_LANES, &acc_d1, sizeof acc_d1);
+                __builtin_memcpy(v3_k2_wide + t0 + 288 + 2 * ATTN_V_LANES, &acc_d2, sizeof acc_d2);
             }
             for (int y = 0; y < 4; y++) {
                 for (int c = 0; c < 4; c++) {
@@ -775,47 +721,62 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
             }
             for (int y = 0; y < 4; y++) {
                 for (int c = 0; c < 4; c++) {
-                    v3_k2[o * 16 + y * 4 + c + 16] = v3_k2_wide[y * 6 + c + 32];
+                    v3_k2[o * 16 + y * 4 + c + 16] = v3_k2_wide[y * 6 + c + 96];
                 }
             }
             for (int y = 0; y < 4; y++) {
                 for (int c = 0; c < 4; c++) {
-                    v3_k2[o * 16 + y * 4 + c + 32] = v3_k2_wide[y * 6 + c + 64];
+                    v3_k2[o * 16 + y * 4 + c + 32] = v3_k2_wide[y * 6 + c + 192];
                 }
             }
             for (int y = 0; y < 4; y++) {
                 for (int c = 0; c < 4; c++) {
-                    v3_k2[o * 16 + y * 4 + c + 48] = v3_k2_wide[y * 6 + c + 96];
+                    v3_k2[o * 16 + y * 4 + c + 48] = v3_k2_wide[y * 6 + c + 288];
                 }
             }
         }
         #else
         #if (defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))) || (defined(__TINYC__) && defined(__x86_64__))
-        attn_row_zero(v3_k2_padded, 1184);
+        for (int t = 0; t < 1248; t++) {
+            v3_k2_padded[t] = 0.0f;
+        }
         for (int i = 0; i < 32; i++) {
             for (int y = 0; y < 4; y++) {
-                attn_row_copy(v3_k2_padded + i * 36 + y * 6 + 7, v1_pool2d + i * 16 + y * 4, 4);
+                float *dst = v3_k2_padded + i * 36 + y * 6 + 7;
+                for (int c = 0; c < 4; c++) {
+                    dst[c] = v1_pool2d[i * 16 + y * 4 + c];
+                }
             }
         }
         static const int v3_k2_taps[288] = {0, 1, 2, 6, 7, 8, 12, 13, 14, 36, 37, 38, 42, 43, 44, 48, 49, 50, 72, 73, 74, 78, 79, 80, 84, 85, 86, 108, 109, 110, 114, 115, 116, 120, 121, 122, 144, 145, 146, 150, 151, 152, 156, 157, 158, 180, 181, 182, 186, 187, 188, 192, 193, 194, 216, 217, 218, 222, 223, 224, 228, 229, 230, 252, 253, 254, 258, 259, 260, 264, 265, 266, 288, 289, 290, 294, 295, 296, 300, 301, 302, 324, 325, 326, 330, 331, 332, 336, 337, 338, 360, 361, 362, 366, 367, 368, 372, 373, 374, 396, 397, 398, 402, 403, 404, 408, 409, 410, 432, 433, 434, 438, 439, 440, 444, 445, 446, 468, 469, 470, 474, 475, 476, 480, 481, 482, 504, 505, 506, 510, 511, 512, 516, 517, 518, 540, 541, 542, 546, 547, 548, 552, 553, 554, 576, 577, 578, 582, 583, 584, 588, 589, 590, 612, 613, 614, 618, 619, 620, 624, 625, 626, 648, 649, 650, 654, 655, 656, 660, 661, 662, 684, 685, 686, 690, 691, 692, 696, 697, 698, 720, 721, 722, 726, 727, 728, 732, 733, 734, 756, 757, 758, 762, 763, 764, 768, 769, 770, 792, 793, 794, 798, 799, 800, 804, 805, 806, 828, 829, 830, 834, 835, 836, 840, 841, 842, 864, 865, 866, 870, 871, 872, 876, 877, 878, 900, 901, 902, 906, 907, 908, 912, 913, 914, 936, 937, 938, 942, 943, 944, 948, 949, 950, 972, 973, 974, 978, 979, 980, 984, 985, 986, 1008, 1009, 1010, 1014, 1015, 1016, 1020, 1021, 1022, 1044, 1045, 1046, 1050, 1051, 1052, 1056, 1057, 1058, 1080, 1081, 1082, 1086, 1087, 1088, 1092, 1093, 1094, 1116, 1117, 1118, 1122, 1123, 1124, 1128, 1129, 1130};
         for (int o = 0; o < 32; o += 4) {
-            attn_row_zero(v3_k2_wide, 128);
-            attn_wide_taps(v3_k2_wide, 32, p0_k2_1_weight + o * 288, 288, v3_k2_padded, v3_k2_taps, 32);
+            for (int t = 0; t < 384; t++) {
+                v3_k2_wide[t] = 0.0f;
+            }
+            attn_wide_taps(v3_k2_wide, 96, p0_k2_1_weight + o * 288, 288, v3_k2_padded, v3_k2_taps, 96);
             for (int y = 0; y < 4; y++) {
-                attn_row_copy(v3_k2 + o * 16 + y * 4, v3_k2_wide + y * 6, 4);
+                for (int c = 0; c < 4; c++) {
+                    v3_k2[o * 16 + y * 4 + c] = v3_k2_wide[y * 6 + c];
+                }
             }
             for (int y = 0; y < 4; y++) {
-                attn_row_copy(v3_k2 + o * 16 + y * 4 + 16, v3_k2_wide + y * 6 + 32, 4);
+                for (int c = 0; c < 4; c++) {
+                    v3_k2[o * 16 + y * 4 + c + 16] = v3_k2_wide[y * 6 + c + 96];
+                }
             }
             for (int y = 0; y < 4; y++) {
-                attn_row_copy(v3_k2 + o * 16 + y * 4 + 32, v3_k2_wide + y * 6 + 64, 4);
+                for (int c = 0; c < 4; c++) {
+                    v3_k2[o * 16 + y * 4 + c + 32] = v3_k2_wide[y * 6 + c + 192];
+                }
             }
             for (int y = 0; y < 4; y++) {
-                attn_row_copy(v3_k2 + o * 16 + y * 4 + 48, v3_k2_wide + y * 6 + 96, 4);
+                for (int c = 0; c < 4; c++) {
+                    v3_k2[o * 16 + y * 4 + c + 48] = v3_k2_wide[y * 6 + c + 288];
+                }
             }
         }
         #else
-        for (int t = 0; t < 1184; t++) {
+        for (int t = 0; t < 1248; t++) {
             v3_k2_padded[t] = 0.0f;
         }
         for (int i = 0; i < 32; i++) {
@@ -888,12 +849,18 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
 
     /* v6_upsample_nearest [1,32,16,16] = upsample_nearest(16x16)(v5_k2) */
     {
-        static const int v6_upsample_nearest_rows[16] = {0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3};
-        static const int v6_upsample_nearest_cols[16] = {0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3};
         for (int c = 0; c < 32; c++) {
-            for (int h = 0; h < 16; h++) {
-                for (int w = 0; w < 16; w++) {
-                    v6_upsample_nearest[c * 256 + h * 16 + w] = v5_k2[c * 16 + v6_upsample_nearest_rows[h] * 4 + v6_upsample_nearest_cols[w]];
+            for (int i = 0; i < 4; i++) {
+                const float *src = v5_k2 + c * 16 + i * 4;
+                float *dst = v6_upsample_nearest + c * 256 + i * 64;
+                for (int j = 0; j < 4; j++) {
+                    const float e = src[j];
+                    dst[j * 4] = e; dst[j * 4 + 1] = e; dst[j * 4 + 2] = e; dst[j * 4 + 3] = e;
+                }
+                for (int r = 1; r < 4; r++) {
+                    for (int t = 0; t < 16; t++) {
+                        dst[r * 16 + t] = dst[t];
+                    }
                 }
             }
         }
@@ -918,10 +885,10 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
     /* v10_k4 [1,32,16,16] = conv2d(out=32, k=3, pad=1, dil=1, w=$6)(v9_mul) */
     #if defined(__x86_64__) || defined(__aarch64__)
     {
-        float *v10_k4_padded = scratch + 25600; /* [32, 18, 18] + 32 */
-        float *v10_k4_wide = scratch + 36000; /* 4 × 288 */
+        float *v10_k4_padded = scratch + 25600; /* [32, 18, 18] + 96 */
+        float *v10_k4_wide = scratch + 36064; /* 4 × 288 */
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        for (int t = 0; t < 10400; t++) {
+        for (int t = 0; t < 10464; t++) {
             v10_k4_padded[t] = 0.0f;
         }
         for (int i = 0; i < 32; i++) {
@@ -947,29 +914,34 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
             const float *w_b_row = p6_k4_0_weight + o * 288 + 288;
             const float *w_c_row = p6_k4_0_weight + o * 288 + 576;
             const float *w_d_row = p6_k4_0_weight + o * 288 + 864;
-            for (int t0 = 0; t0 < 288; t0 += ATTN_V_LANES * 2) {
-                attn_v acc_a0 = {0}, acc_a1 = {0};
-                attn_v acc_b0 = {0}, acc_b1 = {0};
-                attn_v acc_c0 = {0}, acc_c1 = {0};
-                attn_v acc_d0 = {0}, acc_d1 = {0};
+            for (int t0 = 0; t0 < 286; t0 += ATTN_V_LANES * 3) {
+                attn_v acc_a0 = {0}, acc_a1 = {0}, acc_a2 = {0};
+                attn_v acc_b0 = {0}, acc_b1 = {0}, acc_b2 = {0};
+                attn_v acc_c0 = {0}, acc_c1 = {0}, acc_c2 = {0};
+                attn_v acc_d0 = {0}, acc_d1 = {0}, acc_d2 = {0};
                 for (int j = 0; j < 288; j++) {
                     const float *s = group + v10_k4_taps[j] + t0;
-                    attn_v x0, x1;
+                    attn_v x0, x1, x2;
                     __builtin_memcpy(&x0, s, sizeof x0);
                     __builtin_memcpy(&x1, s + ATTN_V_LANES, sizeof x1);
-                    acc_a0 += w_a_row[j] * x0; acc_a1 += w_a_row[j] * x1;
-                    acc_b0 += w_b_row[j] * x0; acc_b1 += w_b_row[j] * x1;
-                    acc_c0 += w_c_row[j] * x0; acc_c1 += w_c_row[j] * x1;
-                    acc_d0 += w_d_row[j] * x0; acc_d1 += w_d_row[j] * x1;
+                    __builtin_memcpy(&x2, s + 2 * ATTN_V_LANES, sizeof x2);
+                    acc_a0 += w_a_row[j] * x0; acc_a1 += w_a_row[j] * x1; acc_a2 += w_a_row[j] * x2;
+                    acc_b0 += w_b_row[j] * x0; acc_b1 += w_b_row[j] * x1; acc_b2 += w_b_row[j] * x2;
+                    acc_c0 += w_c_row[j] * x0; acc_c1 += w_c_row[j] * x1; acc_c2 += w_c_row[j] * x2;
+                    acc_d0 += w_d_row[j] * x0; acc_d1 += w_d_row[j] * x1; acc_d2 += w_d_row[j] * x2;
                 }
                 __builtin_memcpy(v10_k4_wide + t0, &acc_a0, sizeof acc_a0);
                 __builtin_memcpy(v10_k4_wide + t0 + ATTN_V_LANES, &acc_a1, sizeof acc_a1);
+                __builtin_memcpy(v10_k4_wide + t0 + 2 * ATTN_V_LANES, &acc_a2, sizeof acc_a2);
                 __builtin_memcpy(v10_k4_wide + t0 + 288, &acc_b0, sizeof acc_b0);
-                __builtin_memcpy(v10_k4_wide + t0 + ATTN_V_LANES + 288, &acc_b1, sizeof acc_b1);
+                __builtin_memcpy(v10_k4_wide + t0 + 288 + ATTN_V_LANES, &acc_b1, sizeof acc_b1);
+                __builtin_memcpy(v10_k4_wide + t0 + 288 + 2 * ATTN_V_LANES, &acc_b2, sizeof acc_b2);
                 __builtin_memcpy(v10_k4_wide + t0 + 576, &acc_c0, sizeof acc_c0);
-                __builtin_memcpy(v10_k4_wide + t0 + ATTN_V_LANES + 576, &acc_c1, sizeof acc_c1);
+                __builtin_memcpy(v10_k4_wide + t0 + 576 + ATTN_V_LANES, &acc_c1, sizeof acc_c1);
+                __builtin_memcpy(v10_k4_wide + t0 + 576 + 2 * ATTN_V_LANES, &acc_c2, sizeof acc_c2);
                 __builtin_memcpy(v10_k4_wide + t0 + 864, &acc_d0, sizeof acc_d0);
-                __builtin_memcpy(v10_k4_wide + t0 + ATTN_V_LANES + 864, &acc_d1, sizeof acc_d1);
+                __builtin_memcpy(v10_k4_wide + t0 + 864 + ATTN_V_LANES, &acc_d1, sizeof acc_d1);
+                __builtin_memcpy(v10_k4_wide + t0 + 864 + 2 * ATTN_V_LANES, &acc_d2, sizeof acc_d2);
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
@@ -994,31 +966,46 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
         }
         #else
         #if (defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))) || (defined(__TINYC__) && defined(__x86_64__))
-        attn_row_zero(v10_k4_padded, 10400);
+        for (int t = 0; t < 10464; t++) {
+            v10_k4_padded[t] = 0.0f;
+        }
         for (int i = 0; i < 32; i++) {
             for (int y = 0; y < 16; y++) {
-                attn_row_copy(v10_k4_padded + i * 324 + y * 18 + 19, v9_mul + i * 256 + y * 16, 16);
+                float *dst = v10_k4_padded + i * 324 + y * 18 + 19;
+                for (int c = 0; c < 16; c++) {
+                    dst[c] = v9_mul[i * 256 + y * 16 + c];
+                }
             }
         }
         static const int v10_k4_taps[288] = {0, 1, 2, 18, 19, 20, 36, 37, 38, 324, 325, 326, 342, 343, 344, 360, 361, 362, 648, 649, 650, 666, 667, 668, 684, 685, 686, 972, 973, 974, 990, 991, 992, 1008, 1009, 1010, 1296, 1297, 1298, 1314, 1315, 1316, 1332, 1333, 1334, 1620, 1621, 1622, 1638, 1639, 1640, 1656, 1657, 1658, 1944, 1945, 1946, 1962, 1963, 1964, 1980, 1981, 1982, 2268, 2269, 2270, 2286, 2287, 2288, 2304, 2305, 2306, 2592, 2593, 2594, 2610, 2611, 2612, 2628, 2629, 2630, 2916, 2917, 2918, 2934, 2935, 2936, 2952, 2953, 2954, 3240, 3241, 3242, 3258, 3259, 3260, 3276, 3277, 3278, 3564, 3565, 3566, 3582, 3583, 3584, 3600, 3601, 3602, 3888, 3889, 3890, 3906, 3907, 3908, 3924, 3925, 3926, 4212, 4213, 4214, 4230, 4231, 4232, 4248, 4249, 4250, 4536, 4537, 4538, 4554, 4555, 4556, 4572, 4573, 4574, 4860, 4861, 4862, 4878, 4879, 4880, 4896, 4897, 4898, 5184, 5185, 5186, 5202, 5203, 5204, 5220, 5221, 5222, 5508, 5509, 5510, 5526, 5527, 5528, 5544, 5545, 5546, 5832, 5833, 5834, 5850, 5851, 5852, 5868, 5869, 5870, 6156, 6157, 6158, 6174, 6175, 6176, 6192, 6193, 6194, 6480, 6481, 6482, 6498, 6499, 6500, 6516, 6517, 6518, 6804, 6805, 6806, 6822, 6823, 6824, 6840, 6841, 6842, 7128, 7129, 7130, 7146, 7147, 7148, 7164, 7165, 7166, 7452, 7453, 7454, 7470, 7471, 7472, 7488, 7489, 7490, 7776, 7777, 7778, 7794, 7795, 7796, 7812, 7813, 7814, 8100, 8101, 8102, 8118, 8119, 8120, 8136, 8137, 8138, 8424, 8425, 8426, 8442, 8443, 8444, 8460, 8461, 8462, 8748, 8749, 8750, 8766, 8767, 8768, 8784, 8785, 8786, 9072, 9073, 9074, 9090, 9091, 9092, 9108, 9109, 9110, 9396, 9397, 9398, 9414, 9415, 9416, 9432, 9433, 9434, 9720, 9721, 9722, 9738, 9739, 9740, 9756, 9757, 9758, 10044, 10045, 10046, 10062, 10063, 10064, 10080, 10081, 10082};
         for (int o = 0; o < 32; o += 4) {
-            attn_row_zero(v10_k4_wide, 1152);
+            for (int t = 0; t < 1152; t++) {
+                v10_k4_wide[t] = 0.0f;
+            }
             attn_wide_taps(v10_k4_wide, 288, p6_k4_0_weight + o * 288, 288, v10_k4_padded, v10_k4_taps, 288);
             for (int y = 0; y < 16; y++) {
-                attn_row_copy(v10_k4 + o * 256 + y * 16, v10_k4_wide + y * 18, 16);
+                for (int c = 0; c < 16; c++) {
+                    v10_k4[o * 256 + y * 16 + c] = v10_k4_wide[y * 18 + c];
+                }
             }
             for (int y = 0; y < 16; y++) {
-                attn_row_copy(v10_k4 + o * 256 + y * 16 + 256, v10_k4_wide + y * 18 + 288, 16);
+                for (int c = 0; c < 16; c++) {
+                    v10_k4[o * 256 + y * 16 + c + 256] = v10_k4_wide[y * 18 + c + 288];
+                }
             }
             for (int y = 0; y < 16; y++) {
-                attn_row_copy(v10_k4 + o * 256 + y * 16 + 512, v10_k4_wide + y * 18 + 576, 16);
+                for (int c = 0; c < 16; c++) {
+                    v10_k4[o * 256 + y * 16 + c + 512] = v10_k4_wide[y * 18 + c + 576];
+                }
             }
             for (int y = 0; y < 16; y++) {
-                attn_row_copy(v10_k4 + o * 256 + y * 16 + 768, v10_k4_wide + y * 18 + 864, 16);
+                for (int c = 0; c < 16; c++) {
+                    v10_k4[o * 256 + y * 16 + c + 768] = v10_k4_wide[y * 18 + c + 864];
+                }
             }
         }
         #else
-        for (int t = 0; t < 10400; t++) {
+        for (int t = 0; t < 10464; t++) {
             v10_k4_padded[t] = 0.0f;
         }
         for (int i = 0; i < 32; i++) {

@@ -797,92 +797,13 @@ static void attn_conv_rows(float *y, long ldy, const float *w, const float *x, l
 #undef ATTN_CONV_FMA
 #endif
 
-#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
-/* y[i] = x[i]: the rows tcc moves whole (a transpose that keeps them, a convolution's padded
- * copy and its valid columns out of the wide buffer). */
-#if defined(__TINYC__) && defined(__x86_64__)
-/* The tcc tier on x86-64: packed SSE through tcc's inline assembler, sixteen then four at a
- * time, the last n % 4 in C. */
-static void attn_row_copy(float *y, const float *x, int n)
-{
-    long m = n & ~15, m4 = n & 12;
-    float *q = y;
-    const float *p = x;
-    if (m > 0) {
-        __asm__ volatile(
-            "1:\n\t"
-            "movups (%1), %%xmm0\n\tmovups 16(%1), %%xmm1\n\tmovups 32(%1), %%xmm2\n\tmovups 48(%1), %%xmm3\n\t"
-            "movups %%xmm0, (%0)\n\tmovups %%xmm1, 16(%0)\n\tmovups %%xmm2, 32(%0)\n\tmovups %%xmm3, 48(%0)\n\t"
-            "add $64, %0\n\tadd $64, %1\n\tsub $16, %2\n\tjnz 1b\n\t"
-            : "+r"(q), "+r"(p), "+r"(m)
-            :
-            : "memory");
-    }
-    if (m4 > 0) {
-        __asm__ volatile(
-            "1:\n\t"
-            "movups (%1), %%xmm0\n\tmovups %%xmm0, (%0)\n\t"
-            "add $16, %0\n\tadd $16, %1\n\tsub $4, %2\n\tjnz 1b\n\t"
-            : "+r"(q), "+r"(p), "+r"(m4)
-            :
-            : "memory");
-    }
-    for (int i = n & ~3; i < n; i++) y[i] = x[i];
-}
-#else
-static void attn_row_copy(float *y, const float *x, int n)
-{
-    for (int i = 0; i < n; i++) y[i] = x[i];
-}
-#endif
-#endif
-
-#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
-/* y[i] = 0: the zeroed borders and accumulators of tcc's wide convolutions. */
-#if defined(__TINYC__) && defined(__x86_64__)
-/* The tcc tier on x86-64: packed SSE through tcc's inline assembler (which has no xorps: its
- * bytes), sixteen then four at a time, the last n % 4 in C. */
-static void attn_row_zero(float *y, int n)
-{
-    long m = n & ~15, m4 = n & 12;
-    float *q = y;
-    if (m > 0) {
-        __asm__ volatile(
-            ".byte 0x0f,0x57,0xc0\n\t" /* xorps %xmm0, %xmm0 */
-            "1:\n\t"
-            "movups %%xmm0, (%0)\n\tmovups %%xmm0, 16(%0)\n\tmovups %%xmm0, 32(%0)\n\tmovups %%xmm0, 48(%0)\n\t"
-            "add $64, %0\n\tsub $16, %1\n\tjnz 1b\n\t"
-            : "+r"(q), "+r"(m)
-            :
-            : "memory");
-    }
-    if (m4 > 0) {
-        __asm__ volatile(
-            ".byte 0x0f,0x57,0xc0\n\t" /* xorps %xmm0, %xmm0 */
-            "1:\n\t"
-            "movups %%xmm0, (%0)\n\t"
-            "add $16, %0\n\tsub $4, %1\n\tjnz 1b\n\t"
-            : "+r"(q), "+r"(m4)
-            :
-            : "memory");
-    }
-    for (int i = n & ~3; i < n; i++) y[i] = 0.0f;
-}
-#else
-static void attn_row_zero(float *y, int n)
-{
-    for (int i = 0; i < n; i++) y[i] = 0.0f;
-}
-#endif
-#endif
-
 void sk_skresnet18_c64_forward(const float *input, float *output, const float *params, float *scratch)
 {
     /* Plan: value, shape, op, storage (scratch offsets in floats).
      * v1_slice [1,32,16,16] = slice.c[0..<32](input) -> view of input
      * v2_slice [1,32,16,16] = slice.c[32..<64](input) -> view of input
-     * v3_conv [1,64,16,16] = conv2d(out=64, k=3, pad=1, dil=1, w=$0)(v1_slice) -> scratch[0..<16384], working scratch[49216..<60768] on 64-bit hosts
-     * v4_conv [1,64,16,16] = conv2d(out=64, k=3, pad=2, dil=2, w=$3)(v2_slice) -> scratch[16384..<32768], working scratch[49216..<63328] on 64-bit hosts
+     * v3_conv [1,64,16,16] = conv2d(out=64, k=3, pad=1, dil=1, w=$0)(v1_slice) -> scratch[0..<16384], working scratch[49216..<60832] on 64-bit hosts
+     * v4_conv [1,64,16,16] = conv2d(out=64, k=3, pad=2, dil=2, w=$3)(v2_slice) -> scratch[16384..<32768], working scratch[49216..<63648] on 64-bit hosts
      * v5_bn [1,64,16,16] = affine(scale=$1, shift=$2)(v3_conv) -> inline (fused into its readers)
      * v6_bn [1,64,16,16] = affine(scale=$4, shift=$5)(v4_conv) -> inline (fused into its readers)
      * v7_u0 [1,64,16,16] = relu(v5_bn) -> inline (fused into its readers)
@@ -929,10 +850,10 @@ void sk_skresnet18_c64_forward(const float *input, float *output, const float *p
     /* v3_conv [1,64,16,16] = conv2d(out=64, k=3, pad=1, dil=1, w=$0)(v1_slice) */
     #if defined(__x86_64__) || defined(__aarch64__)
     {
-        float *v3_conv_padded = scratch + 49216; /* [32, 18, 18] + 32 */
-        float *v3_conv_wide = scratch + 59616; /* 4 × 288 */
+        float *v3_conv_padded = scratch + 49216; /* [32, 18, 18] + 96 */
+        float *v3_conv_wide = scratch + 59680; /* 4 × 288 */
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        for (int t = 0; t < 10400; t++) {
+        for (int t = 0; t < 10464; t++) {
             v3_conv_padded[t] = 0.0f;
         }
         for (int i = 0; i < 32; i++) {
@@ -958,29 +879,34 @@ void sk_skresnet18_c64_forward(const float *input, float *output, const float *p
             const float *w_b_row = p0_paths_0_conv_weight + o * 288 + 288;
             const float *w_c_row = p0_paths_0_conv_weight + o * 288 + 576;
             const float *w_d_row = p0_paths_0_conv_weight + o * 288 + 864;
-            for (int t0 = 0; t0 < 288; t0 += ATTN_V_LANES * 2) {
-                attn_v acc_a0 = {0}, acc_a1 = {0};
-                attn_v acc_b0 = {0}, acc_b1 = {0};
-                attn_v acc_c0 = {0}, acc_c1 = {0};
-                attn_v acc_d0 = {0}, acc_d1 = {0};
+            for (int t0 = 0; t0 < 286; t0 += ATTN_V_LANES * 3) {
+                attn_v acc_a0 = {0}, acc_a1 = {0}, acc_a2 = {0};
+                attn_v acc_b0 = {0}, acc_b1 = {0}, acc_b2 = {0};
+                attn_v acc_c0 = {0}, acc_c1 = {0}, acc_c2 = {0};
+                attn_v acc_d0 = {0}, acc_d1 = {0}, acc_d2 = {0};
                 for (int j = 0; j < 288; j++) {
                     const float *s = group + v3_conv_taps[j] + t0;
-                    attn_v x0, x1;
+                    attn_v x0, x1, x2;
                     __builtin_memcpy(&x0, s, sizeof x0);
                     __builtin_memcpy(&x1, s + ATTN_V_LANES, sizeof x1);
-                    acc_a0 += w_a_row[j] * x0; acc_a1 += w_a_row[j] * x1;
-                    acc_b0 += w_b_row[j] * x0; acc_b1 += w_b_row[j] * x1;
-                    acc_c0 += w_c_row[j] * x0; acc_c1 += w_c_row[j] * x1;
-                    acc_d0 += w_d_row[j] * x0; acc_d1 += w_d_row[j] * x1;
+                    __builtin_memcpy(&x2, s + 2 * ATTN_V_LANES, sizeof x2);
+                    acc_a0 += w_a_row[j] * x0; acc_a1 += w_a_row[j] * x1; acc_a2 += w_a_row[j] * x2;
+                    acc_b0 += w_b_row[j] * x0; acc_b1 += w_b_row[j] * x1; acc_b2 += w_b_row[j] * x2;
+                    acc_c0 += w_c_row[j] * x0; acc_c1 += w_c_row[j] * x1; acc_c2 += w_c_row[j] * x2;
+                    acc_d0 += w_d_row[j] * x0; acc_d1 += w_d_row[j] * x1; acc_d2 += w_d_row[j] * x2;
                 }
                 __builtin_memcpy(v3_conv_wide + t0, &acc_a0, sizeof acc_a0);
                 __builtin_memcpy(v3_conv_wide + t0 + ATTN_V_LANES, &acc_a1, sizeof acc_a1);
+                __builtin_memcpy(v3_conv_wide + t0 + 2 * ATTN_V_LANES, &acc_a2, sizeof acc_a2);
                 __builtin_memcpy(v3_conv_wide + t0 + 288, &acc_b0, sizeof acc_b0);
-                __builtin_memcpy(v3_conv_wide + t0 + ATTN_V_LANES + 288, &acc_b1, sizeof acc_b1);
+                __builtin_memcpy(v3_conv_wide + t0 + 288 + ATTN_V_LANES, &acc_b1, sizeof acc_b1);
+                __builtin_memcpy(v3_conv_wide + t0 + 288 + 2 * ATTN_V_LANES, &acc_b2, sizeof acc_b2);
                 __builtin_memcpy(v3_conv_wide + t0 + 576, &acc_c0, sizeof acc_c0);
-                __builtin_memcpy(v3_conv_wide + t0 + ATTN_V_LANES + 576, &acc_c1, sizeof acc_c1);
+                __builtin_memcpy(v3_conv_wide + t0 + 576 + ATTN_V_LANES, &acc_c1, sizeof acc_c1);
+                __builtin_memcpy(v3_conv_wide + t0 + 576 + 2 * ATTN_V_LANES, &acc_c2, sizeof acc_c2);
                 __builtin_memcpy(v3_conv_wide + t0 + 864, &acc_d0, sizeof acc_d0);
-                __builtin_memcpy(v3_conv_wide + t0 + ATTN_V_LANES + 864, &acc_d1, sizeof acc_d1);
+                __builtin_memcpy(v3_conv_wide + t0 + 864 + ATTN_V_LANES, &acc_d1, sizeof acc_d1);
+                __builtin_memcpy(v3_conv_wide + t0 + 864 + 2 * ATTN_V_LANES, &acc_d2, sizeof acc_d2);
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
@@ -1005,31 +931,46 @@ void sk_skresnet18_c64_forward(const float *input, float *output, const float *p
         }
         #else
         #if (defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))) || (defined(__TINYC__) && defined(__x86_64__))
-        attn_row_zero(v3_conv_padded, 10400);
+        for (int t = 0; t < 10464; t++) {
+            v3_conv_padded[t] = 0.0f;
+        }
         for (int i = 0; i < 32; i++) {
             for (int y = 0; y < 16; y++) {
-                attn_row_copy(v3_conv_padded + i * 324 + y * 18 + 19, v1_slice + i * 256 + y * 16, 16);
+                float *dst = v3_conv_padded + i * 324 + y * 18 + 19;
+                for (int c = 0; c < 16; c++) {
+                    dst[c] = v1_slice[i * 256 + y * 16 + c];
+                }
             }
         }
         static const int v3_conv_taps[288] = {0, 1, 2, 18, 19, 20, 36, 37, 38, 324, 325, 326, 342, 343, 344, 360, 361, 362, 648, 649, 650, 666, 667, 668, 684, 685, 686, 972, 973, 974, 990, 991, 992, 1008, 1009, 1010, 1296, 1297, 1298, 1314, 1315, 1316, 1332, 1333, 1334, 1620, 1621, 1622, 1638, 1639, 1640, 1656, 1657, 1658, 1944, 1945, 1946, 1962, 1963, 1964, 1980, 1981, 1982, 2268, 2269, 2270, 2286, 2287, 2288, 2304, 2305, 2306, 2592, 2593, 2594, 2610, 2611, 2612, 2628, 2629, 2630, 2916, 2917, 2918, 2934, 2935, 2936, 2952, 2953, 2954, 3240, 3241, 3242, 3258, 3259, 3260, 3276, 3277, 3278, 3564, 3565, 3566, 3582, 3583, 3584, 3600, 3601, 3602, 3888, 3889, 3890, 3906, 3907, 3908, 3924, 3925, 3926, 4212, 4213, 4214, 4230, 4231, 4232, 4248, 4249, 4250, 4536, 4537, 4538, 4554, 4555, 4556, 4572, 4573, 4574, 4860, 4861, 4862, 4878, 4879, 4880, 4896, 4897, 4898, 5184, 5185, 5186, 5202, 5203, 5204, 5220, 5221, 5222, 5508, 5509, 5510, 5526, 5527, 5528, 5544, 5545, 5546, 5832, 5833, 5834, 5850, 5851, 5852, 5868, 5869, 5870, 6156, 6157, 6158, 6174, 6175, 6176, 6192, 6193, 6194, 6480, 6481, 6482, 6498, 6499, 6500, 6516, 6517, 6518, 6804, 6805, 6806, 6822, 6823, 6824, 6840, 6841, 6842, 7128, 7129, 7130, 7146, 7147, 7148, 7164, 7165, 7166, 7452, 7453, 7454, 7470, 7471, 7472, 7488, 7489, 7490, 7776, 7777, 7778, 7794, 7795, 7796, 7812, 7813, 7814, 8100, 8101, 8102, 8118, 8119, 8120, 8136, 8137, 8138, 8424, 8425, 8426, 8442, 8443, 8444, 8460, 8461, 8462, 8748, 8749, 8750, 8766, 8767, 8768, 8784, 8785, 8786, 9072, 9073, 9074, 9090, 9091, 9092, 9108, 9109, 9110, 9396, 9397, 9398, 9414, 9415, 9416, 9432, 9433, 9434, 9720, 9721, 9722, 9738, 9739, 9740, 9756, 9757, 9758, 10044, 10045, 10046, 10062, 10063, 10064, 10080, 10081, 10082};
         for (int o = 0; o < 64; o += 4) {
-            attn_row_zero(v3_conv_wide, 1152);
+            for (int t = 0; t < 1152; t++) {
+                v3_conv_wide[t] = 0.0f;
+            }
             attn_wide_taps(v3_conv_wide, 288, p0_paths_0_conv_weight + o * 288, 288, v3_conv_padded, v3_conv_taps, 288);
             for (int y = 0; y < 16; y++) {
-                attn_row_copy(v3_conv + o * 256 + y * 16, v3_conv_wide + y * 18, 16);
+                for (int c = 0; c < 16; c++) {
+                    v3_conv[o * 256 + y * 16 + c] = v3_conv_wide[y * 18 + c];
+                }
             }
             for (int y = 0; y < 16; y++) {
-                attn_row_copy(v3_conv + o * 256 + y * 16 + 256, v3_conv_wide + y * 18 + 288, 16);
+                for (int c = 0; c < 16; c++) {
+                    v3_conv[o * 256 + y * 16 + c + 256] = v3_conv_wide[y * 18 + c + 288];
+                }
             }
             for (int y = 0; y < 16; y++) {
-                attn_row_copy(v3_conv + o * 256 + y * 16 + 512, v3_conv_wide + y * 18 + 576, 16);
+                for (int c = 0; c < 16; c++) {
+                    v3_conv[o * 256 + y * 16 + c + 512] = v3_conv_wide[y * 18 + c + 576];
+                }
             }
             for (int y = 0; y < 16; y++) {
-                attn_row_copy(v3_conv + o * 256 + y * 16 + 768, v3_conv_wide + y * 18 + 864, 16);
+                for (int c = 0; c < 16; c++) {
+                    v3_conv[o * 256 + y * 16 + c + 768] = v3_conv_wide[y * 18 + c + 864];
+                }
             }
         }
         #else
-        for (int t = 0; t < 10400; t++) {
+        for (int t = 0; t < 10464; t++) {
             v3_conv_padded[t] = 0.0f;
         }
         for (int i = 0; i < 32; i++) {
@@ -1071,10 +1012,10 @@ void sk_skresnet18_c64_forward(const float *input, float *output, const float *p
     /* v4_conv [1,64,16,16] = conv2d(out=64, k=3, pad=2, dil=2, w=$3)(v2_slice) */
     #if defined(__x86_64__) || defined(__aarch64__)
     {
-        float *v4_conv_padded = scratch + 49216; /* [32, 20, 20] + 32 */
-        float *v4_conv_wide = scratch + 62048; /* 4 × 320 */
+        float *v4_conv_padded = scratch + 49216; /* [32, 20, 20] + 96 */
+        float *v4_conv_wide = scratch + 62112; /* 4 × 384 */
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        for (int t = 0; t < 12832; t++) {
+        for (int t = 0; t < 12896; t++) {
             v4_conv_padded[t] = 0.0f;
         }
         for (int i = 0; i < 32; i++) {
@@ -1100,29 +1041,34 @@ void sk_skresnet18_c64_forward(const float *input, float *output, const float *p
             const float *w_b_row = p3_paths_1_conv_weight + o * 288 + 288;
             const float *w_c_row = p3_paths_1_conv_weight + o * 288 + 576;
             const float *w_d_row = p3_paths_1_conv_weight + o * 288 + 864;
-            for (int t0 = 0; t0 < 320; t0 += ATTN_V_LANES * 2) {
-                attn_v acc_a0 = {0}, acc_a1 = {0};
-                attn_v acc_b0 = {0}, acc_b1 = {0};
-                attn_v acc_c0 = {0}, acc_c1 = {0};
-                attn_v acc_d0 = {0}, acc_d1 = {0};
+            for (int t0 = 0; t0 < 316; t0 += ATTN_V_LANES * 3) {
+                attn_v acc_a0 = {0}, acc_a1 = {0}, acc_a2 = {0};
+                attn_v acc_b0 = {0}, acc_b1 = {0}, acc_b2 = {0};
+                attn_v acc_c0 = {0}, acc_c1 = {0}, acc_c2 = {0};
+                attn_v acc_d0 = {0}, acc_d1 = {0}, acc_d2 = {0};
                 for (int j = 0; j < 288; j++) {
                     const float *s = group + v4_conv_taps[j] + t0;
-                    attn_v x0, x1;
+                    attn_v x0, x1, x2;
                     __builtin_memcpy(&x0, s, sizeof x0);
                     __builtin_memcpy(&x1, s + ATTN_V_LANES, sizeof x1);
-                    acc_a0 += w_a_row[j] * x0; acc_a1 += w_a_row[j] * x1;
-                    acc_b0 += w_b_row[j] * x0; acc_b1 += w_b_row[j] * x1;
-                    acc_c0 += w_c_row[j] * x0; acc_c1 += w_c_row[j] * x1;
-                    acc_d0 += w_d_row[j] * x0; acc_d1 += w_d_row[j] * x1;
+                    __builtin_memcpy(&x2, s + 2 * ATTN_V_LANES, sizeof x2);
+                    acc_a0 += w_a_row[j] * x0; acc_a1 += w_a_row[j] * x1; acc_a2 += w_a_row[j] * x2;
+                    acc_b0 += w_b_row[j] * x0; acc_b1 += w_b_row[j] * x1; acc_b2 += w_b_row[j] * x2;
+                    acc_c0 += w_c_row[j] * x0; acc_c1 += w_c_row[j] * x1; acc_c2 += w_c_row[j] * x2;
+                    acc_d0 += w_d_row[j] * x0; acc_d1 += w_d_row[j] * x1; acc_d2 += w_d_row[j] * x2;
                 }
                 __builtin_memcpy(v4_conv_wide + t0, &acc_a0, sizeof acc_a0);
                 __builtin_memcpy(v4_conv_wide + t0 + ATTN_V_LANES, &acc_a1, sizeof acc_a1);
-                __builtin_memcpy(v4_conv_wide + t0 + 320, &acc_b0, sizeof acc_b0);
-                __builtin_memcpy(v4_conv_wide + t0 + ATTN_V_LANES + 320, &acc_b1, sizeof acc_b1);
-                __builtin_memcpy(v4_conv_wide + t0 + 640, &acc_c0, sizeof acc_c0);
-                __builtin_memcpy(v4_conv_wide + t0 + ATTN_V_LANES + 640, &acc_c1, sizeof acc_c1);
-                __builtin_memcpy(v4_conv_wide + t0 + 960, &acc_d0, sizeof acc_d0);
-                __builtin_memcpy(v4_conv_wide + t0 + ATTN_V_LANES + 960, &acc_d1, sizeof acc_d1);
+                __builtin_memcpy(v4_conv_wide + t0 + 2 * ATTN_V_LANES, &acc_a2, sizeof acc_a2);
+                __builtin_memcpy(v4_conv_wide + t0 + 384, &acc_b0, sizeof acc_b0);
+                __builtin_memcpy(v4_conv_wide + t0 + 384 + ATTN_V_LANES, &acc_b1, sizeof acc_b1);
+                __builtin_memcpy(v4_conv_wide + t0 + 384 + 2 * ATTN_V_LANES, &acc_b2, sizeof acc_b2);
+                __builtin_memcpy(v4_conv_wide + t0 + 768, &acc_c0, sizeof acc_c0);
+                __builtin_memcpy(v4_conv_wide + t0 + 768 + ATTN_V_LANES, &acc_c1, sizeof acc_c1);
+                __builtin_memcpy(v4_conv_wide + t0 + 768 + 2 * ATTN_V_LANES, &acc_c2, sizeof acc_c2);
+                __builtin_memcpy(v4_conv_wide + t0 + 1152, &acc_d0, sizeof acc_d0);
+                __builtin_memcpy(v4_conv_wide + t0 + 1152 + ATTN_V_LANES, &acc_d1, sizeof acc_d1);
+                __builtin_memcpy(v4_conv_wide + t0 + 1152 + 2 * ATTN_V_LANES, &acc_d2, sizeof acc_d2);
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
@@ -1131,47 +1077,62 @@ void sk_skresnet18_c64_forward(const float *input, float *output, const float *p
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    v4_conv[o * 256 + y * 16 + c + 256] = v4_conv_wide[y * 20 + c + 320];
+                    v4_conv[o * 256 + y * 16 + c + 256] = v4_conv_wide[y * 20 + c + 384];
                 }
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    v4_conv[o * 256 + y * 16 + c + 512] = v4_conv_wide[y * 20 + c + 640];
+                    v4_conv[o * 256 + y * 16 + c + 512] = v4_conv_wide[y * 20 + c + 768];
                 }
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    v4_conv[o * 256 + y * 16 + c + 768] = v4_conv_wide[y * 20 + c + 960];
+                    v4_conv[o * 256 + y * 16 + c + 768] = v4_conv_wide[y * 20 + c + 1152];
                 }
             }
         }
         #else
         #if (defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))) || (defined(__TINYC__) && defined(__x86_64__))
-        attn_row_zero(v4_conv_padded, 12832);
+        for (int t = 0; t < 12896; t++) {
+            v4_conv_padded[t] = 0.0f;
+        }
         for (int i = 0; i < 32; i++) {
             for (int y = 0; y < 16; y++) {
-                attn_row_copy(v4_conv_padded + i * 400 + y * 20 + 42, v2_slice + i * 256 + y * 16, 16);
+                float *dst = v4_conv_padded + i * 400 + y * 20 + 42;
+                for (int c = 0; c < 16; c++) {
+                    dst[c] = v2_slice[i * 256 + y * 16 + c];
+                }
             }
         }
         static const int v4_conv_taps[288] = {0, 2, 4, 40, 42, 44, 80, 82, 84, 400, 402, 404, 440, 442, 444, 480, 482, 484, 800, 802, 804, 840, 842, 844, 880, 882, 884, 1200, 1202, 1204, 1240, 1242, 1244, 1280, 1282, 1284, 1600, 1602, 1604, 1640, 1642, 1644, 1680, 1682, 1684, 2000, 2002, 2004, 2040, 2042, 2044, 2080, 2082, 2084, 2400, 2402, 2404, 2440, 2442, 2444, 2480, 2482, 2484, 2800, 2802, 2804, 2840, 2842, 2844, 2880, 2882, 2884, 3200, 3202, 3204, 3240, 3242, 3244, 3280, 3282, 3284, 3600, 3602, 3604, 3640, 3642, 3644, 3680, 3682, 3684, 4000, 4002, 4004, 4040, 4042, 4044, 4080, 4082, 4084, 4400, 4402, 4404, 4440, 4442, 4444, 4480, 4482, 4484, 4800, 4802, 4804, 4840, 4842, 4844, 4880, 4882, 4884, 5200, 5202, 5204, 5240, 5242, 5244, 5280, 5282, 5284, 5600, 5602, 5604, 5640, 5642, 5644, 5680, 5682, 5684, 6000, 6002, 6004, 6040, 6042, 6044, 6080, 6082, 6084, 6400, 6402, 6404, 6440, 6442, 6444, 6480, 6482, 6484, 6800, 6802, 6804, 6840, 6842, 6844, 6880, 6882, 6884, 7200, 7202, 7204, 7240, 7242, 7244, 7280, 7282, 7284, 7600, 7602, 7604, 7640, 7642, 7644, 7680, 7682, 7684, 8000, 8002, 8004, 8040, 8042, 8044, 8080, 8082, 8084, 8400, 8402, 8404, 8440, 8442, 8444, 8480, 8482, 8484, 8800, 8802, 8804, 8840, 8842, 8844, 8880, 8882, 8884, 9200, 9202, 9204, 9240, 9242, 9244, 9280, 9282, 9284, 9600, 9602, 9604, 9640, 9642, 9644, 9680, 9682, 9684, 10000, 10002, 10004, 10040, 10042, 10044, 10080, 10082, 10084, 10400, 10402, 10404, 10440, 10442, 10444, 10480, 10482, 10484, 10800, 10802, 10804, 10840, 10842, 10844, 10880, 10882, 10884, 11200, 11202, 11204, 11240, 11242, 11244, 11280, 11282, 11284, 11600, 11602, 11604, 11640, 11642, 11644, 11680, 11682, 11684, 12000, 12002, 12004, 12040, 12042, 12044, 12080, 12082, 12084, 12400, 12402, 12404, 12440, 12442, 12444, 12480, 12482, 12484};
         for (int o = 0; o < 64; o += 4) {
-            attn_row_zero(v4_conv_wide, 1280);
-            attn_wide_taps(v4_conv_wide, 320, p3_paths_1_conv_weight + o * 288, 288, v4_conv_padded, v4_conv_taps, 320);
+            for (int t = 0; t < 1536; t++) {
+                v4_conv_wide[t] = 0.0f;
+            }
+            attn_wide_taps(v4_conv_wide, 384, p3_paths_1_conv_weight + o * 288, 288, v4_conv_padded, v4_conv_taps, 384);
             for (int y = 0; y < 16; y++) {
-                attn_row_copy(v4_conv + o * 256 + y * 16, v4_conv_wide + y * 20, 16);
+                for (int c = 0; c < 16; c++) {
+                    v4_conv[o * 256 + y * 16 + c] = v4_conv_wide[y * 20 + c];
+                }
             }
             for (int y = 0; y < 16; y++) {
-                attn_row_copy(v4_conv + o * 256 + y * 16 + 256, v4_conv_wide + y * 20 + 320, 16);
+                for (int c = 0; c < 16; c++) {
+                    v4_conv[o * 256 + y * 16 + c + 256] = v4_conv_wide[y * 20 + c + 384];
+                }
             }
             for (int y = 0; y < 16; y++) {
-                attn_row_copy(v4_conv + o * 256 + y * 16 + 512, v4_conv_wide + y * 20 + 640, 16);
+                for (int c = 0; c < 16; c++) {
+                    v4_conv[o * 256 + y * 16 + c + 512] = v4_conv_wide[y * 20 + c + 768];
+                }
             }
             for (int y = 0; y < 16; y++) {
-                attn_row_copy(v4_conv + o * 256 + y * 16 + 768, v4_conv_wide + y * 20 + 960, 16);
+                for (int c = 0; c < 16; c++) {
+                    v4_conv[o * 256 + y * 16 + c + 768] = v4_conv_wide[y * 20 + c + 1152];
+                }
             }
         }
         #else
-        for (int t = 0; t < 12832; t++) {
+        for (int t = 0; t < 12896; t++) {
             v4_conv_padded[t] = 0.0f;
         }
         for (int i = 0; i < 32; i++) {

@@ -797,89 +797,10 @@ static void attn_conv_rows(float *y, long ldy, const float *w, const float *x, l
 #undef ATTN_CONV_FMA
 #endif
 
-#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
-/* y[i] = x[i]: the rows tcc moves whole (a transpose that keeps them, a convolution's padded
- * copy and its valid columns out of the wide buffer). */
-#if defined(__TINYC__) && defined(__x86_64__)
-/* The tcc tier on x86-64: packed SSE through tcc's inline assembler, sixteen then four at a
- * time, the last n % 4 in C. */
-static void attn_row_copy(float *y, const float *x, int n)
-{
-    long m = n & ~15, m4 = n & 12;
-    float *q = y;
-    const float *p = x;
-    if (m > 0) {
-        __asm__ volatile(
-            "1:\n\t"
-            "movups (%1), %%xmm0\n\tmovups 16(%1), %%xmm1\n\tmovups 32(%1), %%xmm2\n\tmovups 48(%1), %%xmm3\n\t"
-            "movups %%xmm0, (%0)\n\tmovups %%xmm1, 16(%0)\n\tmovups %%xmm2, 32(%0)\n\tmovups %%xmm3, 48(%0)\n\t"
-            "add $64, %0\n\tadd $64, %1\n\tsub $16, %2\n\tjnz 1b\n\t"
-            : "+r"(q), "+r"(p), "+r"(m)
-            :
-            : "memory");
-    }
-    if (m4 > 0) {
-        __asm__ volatile(
-            "1:\n\t"
-            "movups (%1), %%xmm0\n\tmovups %%xmm0, (%0)\n\t"
-            "add $16, %0\n\tadd $16, %1\n\tsub $4, %2\n\tjnz 1b\n\t"
-            : "+r"(q), "+r"(p), "+r"(m4)
-            :
-            : "memory");
-    }
-    for (int i = n & ~3; i < n; i++) y[i] = x[i];
-}
-#else
-static void attn_row_copy(float *y, const float *x, int n)
-{
-    for (int i = 0; i < n; i++) y[i] = x[i];
-}
-#endif
-#endif
-
-#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
-/* y[i] = 0: the zeroed borders and accumulators of tcc's wide convolutions. */
-#if defined(__TINYC__) && defined(__x86_64__)
-/* The tcc tier on x86-64: packed SSE through tcc's inline assembler (which has no xorps: its
- * bytes), sixteen then four at a time, the last n % 4 in C. */
-static void attn_row_zero(float *y, int n)
-{
-    long m = n & ~15, m4 = n & 12;
-    float *q = y;
-    if (m > 0) {
-        __asm__ volatile(
-            ".byte 0x0f,0x57,0xc0\n\t" /* xorps %xmm0, %xmm0 */
-            "1:\n\t"
-            "movups %%xmm0, (%0)\n\tmovups %%xmm0, 16(%0)\n\tmovups %%xmm0, 32(%0)\n\tmovups %%xmm0, 48(%0)\n\t"
-            "add $64, %0\n\tsub $16, %1\n\tjnz 1b\n\t"
-            : "+r"(q), "+r"(m)
-            :
-            : "memory");
-    }
-    if (m4 > 0) {
-        __asm__ volatile(
-            ".byte 0x0f,0x57,0xc0\n\t" /* xorps %xmm0, %xmm0 */
-            "1:\n\t"
-            "movups %%xmm0, (%0)\n\t"
-            "add $16, %0\n\tsub $4, %1\n\tjnz 1b\n\t"
-            : "+r"(q), "+r"(m4)
-            :
-            : "memory");
-    }
-    for (int i = n & ~3; i < n; i++) y[i] = 0.0f;
-}
-#else
-static void attn_row_zero(float *y, int n)
-{
-    for (int i = 0; i < n; i++) y[i] = 0.0f;
-}
-#endif
-#endif
-
 void splat_resnest14d_c64_forward(const float *input, float *output, const float *params, float *scratch)
 {
     /* Plan: value, shape, op, storage (scratch offsets in floats).
-     * v1_conv [1,128,16,16] = conv2d(out=128, k=3, pad=1, dil=1, groups=2, w=$0)(input) -> scratch[0..<32768], working scratch[65536..<87456] on 64-bit hosts
+     * v1_conv [1,128,16,16] = conv2d(out=128, k=3, pad=1, dil=1, groups=2, w=$0)(input) -> scratch[0..<32768], working scratch[65536..<77152] on 64-bit hosts
      * v2_bn0 [1,128,16,16] = affine(scale=$1, shift=$2)(v1_conv) -> inline (fused into its readers)
      * v3_u [1,128,16,16] = relu(v2_bn0) -> scratch[32768..<65536]
      * v4_gap [1,128,1,1] = global_pool.mean(v3_u) -> scratch[0..<128]
@@ -929,19 +850,11 @@ void splat_resnest14d_c64_forward(const float *input, float *output, const float
     /* v1_conv [1,128,16,16] = conv2d(out=128, k=3, pad=1, dil=1, groups=2, w=$0)(input) */
     #if defined(__x86_64__) || defined(__aarch64__)
     {
-        float *v1_conv_padded = scratch + 65536; /* [64, 18, 18] + 32 */
-        float *v1_conv_wide = scratch + 86304; /* 4 × 288 */
+        float *v1_conv_padded = scratch + 65536; /* [32, 18, 18] + 96 */
+        float *v1_conv_wide = scratch + 76000; /* 4 × 288 */
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        for (int t = 0; t < 20768; t++) {
+        for (int t = 0; t < 10464; t++) {
             v1_conv_padded[t] = 0.0f;
-        }
-        for (int i = 0; i < 64; i++) {
-            for (int y = 0; y < 16; y++) {
-                float *dst = v1_conv_padded + i * 324 + y * 18 + 19;
-                for (int c = 0; c < 16; c++) {
-                    dst[c] = input[i * 256 + y * 16 + c];
-                }
-            }
         }
         #if defined(__AVX512F__)
         #define ATTN_V_LANES 16
@@ -952,110 +865,147 @@ void splat_resnest14d_c64_forward(const float *input, float *output, const float
         #endif
         typedef float attn_v __attribute__((vector_size(4 * ATTN_V_LANES)));
         static const int v1_conv_taps[288] = {0, 1, 2, 18, 19, 20, 36, 37, 38, 324, 325, 326, 342, 343, 344, 360, 361, 362, 648, 649, 650, 666, 667, 668, 684, 685, 686, 972, 973, 974, 990, 991, 992, 1008, 1009, 1010, 1296, 1297, 1298, 1314, 1315, 1316, 1332, 1333, 1334, 1620, 1621, 1622, 1638, 1639, 1640, 1656, 1657, 1658, 1944, 1945, 1946, 1962, 1963, 1964, 1980, 1981, 1982, 2268, 2269, 2270, 2286, 2287, 2288, 2304, 2305, 2306, 2592, 2593, 2594, 2610, 2611, 2612, 2628, 2629, 2630, 2916, 2917, 2918, 2934, 2935, 2936, 2952, 2953, 2954, 3240, 3241, 3242, 3258, 3259, 3260, 3276, 3277, 3278, 3564, 3565, 3566, 3582, 3583, 3584, 3600, 3601, 3602, 3888, 3889, 3890, 3906, 3907, 3908, 3924, 3925, 3926, 4212, 4213, 4214, 4230, 4231, 4232, 4248, 4249, 4250, 4536, 4537, 4538, 4554, 4555, 4556, 4572, 4573, 4574, 4860, 4861, 4862, 4878, 4879, 4880, 4896, 4897, 4898, 5184, 5185, 5186, 5202, 5203, 5204, 5220, 5221, 5222, 5508, 5509, 5510, 5526, 5527, 5528, 5544, 5545, 5546, 5832, 5833, 5834, 5850, 5851, 5852, 5868, 5869, 5870, 6156, 6157, 6158, 6174, 6175, 6176, 6192, 6193, 6194, 6480, 6481, 6482, 6498, 6499, 6500, 6516, 6517, 6518, 6804, 6805, 6806, 6822, 6823, 6824, 6840, 6841, 6842, 7128, 7129, 7130, 7146, 7147, 7148, 7164, 7165, 7166, 7452, 7453, 7454, 7470, 7471, 7472, 7488, 7489, 7490, 7776, 7777, 7778, 7794, 7795, 7796, 7812, 7813, 7814, 8100, 8101, 8102, 8118, 8119, 8120, 8136, 8137, 8138, 8424, 8425, 8426, 8442, 8443, 8444, 8460, 8461, 8462, 8748, 8749, 8750, 8766, 8767, 8768, 8784, 8785, 8786, 9072, 9073, 9074, 9090, 9091, 9092, 9108, 9109, 9110, 9396, 9397, 9398, 9414, 9415, 9416, 9432, 9433, 9434, 9720, 9721, 9722, 9738, 9739, 9740, 9756, 9757, 9758, 10044, 10045, 10046, 10062, 10063, 10064, 10080, 10081, 10082};
-        for (int o = 0; o < 128; o += 4) {
-            const float *group = v1_conv_padded + o / 64 * 10368;
-            const float *w_a_row = p0_conv_weight + o * 288;
-            const float *w_b_row = p0_conv_weight + o * 288 + 288;
-            const float *w_c_row = p0_conv_weight + o * 288 + 576;
-            const float *w_d_row = p0_conv_weight + o * 288 + 864;
-            for (int t0 = 0; t0 < 288; t0 += ATTN_V_LANES * 2) {
-                attn_v acc_a0 = {0}, acc_a1 = {0};
-                attn_v acc_b0 = {0}, acc_b1 = {0};
-                attn_v acc_c0 = {0}, acc_c1 = {0};
-                attn_v acc_d0 = {0}, acc_d1 = {0};
-                for (int j = 0; j < 288; j++) {
-                    const float *s = group + v1_conv_taps[j] + t0;
-                    attn_v x0, x1;
-                    __builtin_memcpy(&x0, s, sizeof x0);
-                    __builtin_memcpy(&x1, s + ATTN_V_LANES, sizeof x1);
-                    acc_a0 += w_a_row[j] * x0; acc_a1 += w_a_row[j] * x1;
-                    acc_b0 += w_b_row[j] * x0; acc_b1 += w_b_row[j] * x1;
-                    acc_c0 += w_c_row[j] * x0; acc_c1 += w_c_row[j] * x1;
-                    acc_d0 += w_d_row[j] * x0; acc_d1 += w_d_row[j] * x1;
-                }
-                __builtin_memcpy(v1_conv_wide + t0, &acc_a0, sizeof acc_a0);
-                __builtin_memcpy(v1_conv_wide + t0 + ATTN_V_LANES, &acc_a1, sizeof acc_a1);
-                __builtin_memcpy(v1_conv_wide + t0 + 288, &acc_b0, sizeof acc_b0);
-                __builtin_memcpy(v1_conv_wide + t0 + ATTN_V_LANES + 288, &acc_b1, sizeof acc_b1);
-                __builtin_memcpy(v1_conv_wide + t0 + 576, &acc_c0, sizeof acc_c0);
-                __builtin_memcpy(v1_conv_wide + t0 + ATTN_V_LANES + 576, &acc_c1, sizeof acc_c1);
-                __builtin_memcpy(v1_conv_wide + t0 + 864, &acc_d0, sizeof acc_d0);
-                __builtin_memcpy(v1_conv_wide + t0 + ATTN_V_LANES + 864, &acc_d1, sizeof acc_d1);
-            }
-            for (int y = 0; y < 16; y++) {
-                for (int c = 0; c < 16; c++) {
-                    v1_conv[o * 256 + y * 16 + c] = v1_conv_wide[y * 18 + c];
+        for (int g = 0; g < 2; g++) {
+            for (int i = 0; i < 32; i++) {
+                for (int y = 0; y < 16; y++) {
+                    float *dst = v1_conv_padded + i * 324 + y * 18 + 19;
+                    for (int c = 0; c < 16; c++) {
+                        dst[c] = input[g * 8192 + i * 256 + y * 16 + c];
+                    }
                 }
             }
-            for (int y = 0; y < 16; y++) {
-                for (int c = 0; c < 16; c++) {
-                    v1_conv[o * 256 + y * 16 + c + 256] = v1_conv_wide[y * 18 + c + 288];
+            for (int ob = 0; ob < 64; ob += 4) {
+                const int o = g * 64 + ob;
+                const float *group = v1_conv_padded;
+                const float *w_a_row = p0_conv_weight + o * 288;
+                const float *w_b_row = p0_conv_weight + o * 288 + 288;
+                const float *w_c_row = p0_conv_weight + o * 288 + 576;
+                const float *w_d_row = p0_conv_weight + o * 288 + 864;
+                for (int t0 = 0; t0 < 286; t0 += ATTN_V_LANES * 3) {
+                    attn_v acc_a0 = {0}, acc_a1 = {0}, acc_a2 = {0};
+                    attn_v acc_b0 = {0}, acc_b1 = {0}, acc_b2 = {0};
+                    attn_v acc_c0 = {0}, acc_c1 = {0}, acc_c2 = {0};
+                    attn_v acc_d0 = {0}, acc_d1 = {0}, acc_d2 = {0};
+                    for (int j = 0; j < 288; j++) {
+                        const float *s = group + v1_conv_taps[j] + t0;
+                        attn_v x0, x1, x2;
+                        __builtin_memcpy(&x0, s, sizeof x0);
+                        __builtin_memcpy(&x1, s + ATTN_V_LANES, sizeof x1);
+                        __builtin_memcpy(&x2, s + 2 * ATTN_V_LANES, sizeof x2);
+                        acc_a0 += w_a_row[j] * x0; acc_a1 += w_a_row[j] * x1; acc_a2 += w_a_row[j] * x2;
+                        acc_b0 += w_b_row[j] * x0; acc_b1 += w_b_row[j] * x1; acc_b2 += w_b_row[j] * x2;
+                        acc_c0 += w_c_row[j] * x0; acc_c1 += w_c_row[j] * x1; acc_c2 += w_c_row[j] * x2;
+                        acc_d0 += w_d_row[j] * x0; acc_d1 += w_d_row[j] * x1; acc_d2 += w_d_row[j] * x2;
+                    }
+                    __builtin_memcpy(v1_conv_wide + t0, &acc_a0, sizeof acc_a0);
+                    __builtin_memcpy(v1_conv_wide + t0 + ATTN_V_LANES, &acc_a1, sizeof acc_a1);
+                    __builtin_memcpy(v1_conv_wide + t0 + 2 * ATTN_V_LANES, &acc_a2, sizeof acc_a2);
+                    __builtin_memcpy(v1_conv_wide + t0 + 288, &acc_b0, sizeof acc_b0);
+                    __builtin_memcpy(v1_conv_wide + t0 + 288 + ATTN_V_LANES, &acc_b1, sizeof acc_b1);
+                    __builtin_memcpy(v1_conv_wide + t0 + 288 + 2 * ATTN_V_LANES, &acc_b2, sizeof acc_b2);
+                    __builtin_memcpy(v1_conv_wide + t0 + 576, &acc_c0, sizeof acc_c0);
+                    __builtin_memcpy(v1_conv_wide + t0 + 576 + ATTN_V_LANES, &acc_c1, sizeof acc_c1);
+                    __builtin_memcpy(v1_conv_wide + t0 + 576 + 2 * ATTN_V_LANES, &acc_c2, sizeof acc_c2);
+                    __builtin_memcpy(v1_conv_wide + t0 + 864, &acc_d0, sizeof acc_d0);
+                    __builtin_memcpy(v1_conv_wide + t0 + 864 + ATTN_V_LANES, &acc_d1, sizeof acc_d1);
+                    __builtin_memcpy(v1_conv_wide + t0 + 864 + 2 * ATTN_V_LANES, &acc_d2, sizeof acc_d2);
                 }
-            }
-            for (int y = 0; y < 16; y++) {
-                for (int c = 0; c < 16; c++) {
-                    v1_conv[o * 256 + y * 16 + c + 512] = v1_conv_wide[y * 18 + c + 576];
+                for (int y = 0; y < 16; y++) {
+                    for (int c = 0; c < 16; c++) {
+                        v1_conv[o * 256 + y * 16 + c] = v1_conv_wide[y * 18 + c];
+                    }
                 }
-            }
-            for (int y = 0; y < 16; y++) {
-                for (int c = 0; c < 16; c++) {
-                    v1_conv[o * 256 + y * 16 + c + 768] = v1_conv_wide[y * 18 + c + 864];
+                for (int y = 0; y < 16; y++) {
+                    for (int c = 0; c < 16; c++) {
+                        v1_conv[o * 256 + y * 16 + c + 256] = v1_conv_wide[y * 18 + c + 288];
+                    }
+                }
+                for (int y = 0; y < 16; y++) {
+                    for (int c = 0; c < 16; c++) {
+                        v1_conv[o * 256 + y * 16 + c + 512] = v1_conv_wide[y * 18 + c + 576];
+                    }
+                }
+                for (int y = 0; y < 16; y++) {
+                    for (int c = 0; c < 16; c++) {
+                        v1_conv[o * 256 + y * 16 + c + 768] = v1_conv_wide[y * 18 + c + 864];
+                    }
                 }
             }
         }
         #else
         #if (defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))) || (defined(__TINYC__) && defined(__x86_64__))
-        attn_row_zero(v1_conv_padded, 20768);
-        for (int i = 0; i < 64; i++) {
-            for (int y = 0; y < 16; y++) {
-                attn_row_copy(v1_conv_padded + i * 324 + y * 18 + 19, input + i * 256 + y * 16, 16);
-            }
-        }
-        static const int v1_conv_taps[288] = {0, 1, 2, 18, 19, 20, 36, 37, 38, 324, 325, 326, 342, 343, 344, 360, 361, 362, 648, 649, 650, 666, 667, 668, 684, 685, 686, 972, 973, 974, 990, 991, 992, 1008, 1009, 1010, 1296, 1297, 1298, 1314, 1315, 1316, 1332, 1333, 1334, 1620, 1621, 1622, 1638, 1639, 1640, 1656, 1657, 1658, 1944, 1945, 1946, 1962, 1963, 1964, 1980, 1981, 1982, 2268, 2269, 2270, 2286, 2287, 2288, 2304, 2305, 2306, 2592, 2593, 2594, 2610, 2611, 2612, 2628, 2629, 2630, 2916, 2917, 2918, 2934, 2935, 2936, 2952, 2953, 2954, 3240, 3241, 3242, 3258, 3259, 3260, 3276, 3277, 3278, 3564, 3565, 3566, 3582, 3583, 3584, 3600, 3601, 3602, 3888, 3889, 3890, 3906, 3907, 3908, 3924, 3925, 3926, 4212, 4213, 4214, 4230, 4231, 4232, 4248, 4249, 4250, 4536, 4537, 4538, 4554, 4555, 4556, 4572, 4573, 4574, 4860, 4861, 4862, 4878, 4879, 4880, 4896, 4897, 4898, 5184, 5185, 5186, 5202, 5203, 5204, 5220, 5221, 5222, 5508, 5509, 5510, 5526, 5527, 5528, 5544, 5545, 5546, 5832, 5833, 5834, 5850, 5851, 5852, 5868, 5869, 5870, 6156, 6157, 6158, 6174, 6175, 6176, 6192, 6193, 6194, 6480, 6481, 6482, 6498, 6499, 6500, 6516, 6517, 6518, 6804, 6805, 6806, 6822, 6823, 6824, 6840, 6841, 6842, 7128, 7129, 7130, 7146, 7147, 7148, 7164, 7165, 7166, 7452, 7453, 7454, 7470, 7471, 7472, 7488, 7489, 7490, 7776, 7777, 7778, 7794, 7795, 7796, 7812, 7813, 7814, 8100, 8101, 8102, 8118, 8119, 8120, 8136, 8137, 8138, 8424, 8425, 8426, 8442, 8443, 8444, 8460, 8461, 8462, 8748, 8749, 8750, 8766, 8767, 8768, 8784, 8785, 8786, 9072, 9073, 9074, 9090, 9091, 9092, 9108, 9109, 9110, 9396, 9397, 9398, 9414, 9415, 9416, 9432, 9433, 9434, 9720, 9721, 9722, 9738, 9739, 9740, 9756, 9757, 9758, 10044, 10045, 10046, 10062, 10063, 10064, 10080, 10081, 10082};
-        for (int o = 0; o < 128; o += 4) {
-            attn_row_zero(v1_conv_wide, 1152);
-            attn_wide_taps(v1_conv_wide, 288, p0_conv_weight + o * 288, 288, v1_conv_padded + o / 64 * 10368, v1_conv_taps, 288);
-            for (int y = 0; y < 16; y++) {
-                attn_row_copy(v1_conv + o * 256 + y * 16, v1_conv_wide + y * 18, 16);
-            }
-            for (int y = 0; y < 16; y++) {
-                attn_row_copy(v1_conv + o * 256 + y * 16 + 256, v1_conv_wide + y * 18 + 288, 16);
-            }
-            for (int y = 0; y < 16; y++) {
-                attn_row_copy(v1_conv + o * 256 + y * 16 + 512, v1_conv_wide + y * 18 + 576, 16);
-            }
-            for (int y = 0; y < 16; y++) {
-                attn_row_copy(v1_conv + o * 256 + y * 16 + 768, v1_conv_wide + y * 18 + 864, 16);
-            }
-        }
-        #else
-        for (int t = 0; t < 20768; t++) {
+        for (int t = 0; t < 10464; t++) {
             v1_conv_padded[t] = 0.0f;
         }
-        for (int i = 0; i < 64; i++) {
-            for (int y = 0; y < 16; y++) {
-                float *dst = v1_conv_padded + i * 324 + y * 18 + 19;
-                for (int c = 0; c < 16; c++) {
-                    dst[c] = input[i * 256 + y * 16 + c];
-                }
-            }
-        }
-        for (int o = 0; o < 128; o++) {
-            for (int t = 0; t < 286; t++) {
-                v1_conv_wide[t] = 0.0f;
-            }
-            const float *w_o = p0_conv_weight + o * 288;
-            const float *group = v1_conv_padded + o / 64 * 10368;
+        static const int v1_conv_taps[288] = {0, 1, 2, 18, 19, 20, 36, 37, 38, 324, 325, 326, 342, 343, 344, 360, 361, 362, 648, 649, 650, 666, 667, 668, 684, 685, 686, 972, 973, 974, 990, 991, 992, 1008, 1009, 1010, 1296, 1297, 1298, 1314, 1315, 1316, 1332, 1333, 1334, 1620, 1621, 1622, 1638, 1639, 1640, 1656, 1657, 1658, 1944, 1945, 1946, 1962, 1963, 1964, 1980, 1981, 1982, 2268, 2269, 2270, 2286, 2287, 2288, 2304, 2305, 2306, 2592, 2593, 2594, 2610, 2611, 2612, 2628, 2629, 2630, 2916, 2917, 2918, 2934, 2935, 2936, 2952, 2953, 2954, 3240, 3241, 3242, 3258, 3259, 3260, 3276, 3277, 3278, 3564, 3565, 3566, 3582, 3583, 3584, 3600, 3601, 3602, 3888, 3889, 3890, 3906, 3907, 3908, 3924, 3925, 3926, 4212, 4213, 4214, 4230, 4231, 4232, 4248, 4249, 4250, 4536, 4537, 4538, 4554, 4555, 4556, 4572, 4573, 4574, 4860, 4861, 4862, 4878, 4879, 4880, 4896, 4897, 4898, 5184, 5185, 5186, 5202, 5203, 5204, 5220, 5221, 5222, 5508, 5509, 5510, 5526, 5527, 5528, 5544, 5545, 5546, 5832, 5833, 5834, 5850, 5851, 5852, 5868, 5869, 5870, 6156, 6157, 6158, 6174, 6175, 6176, 6192, 6193, 6194, 6480, 6481, 6482, 6498, 6499, 6500, 6516, 6517, 6518, 6804, 6805, 6806, 6822, 6823, 6824, 6840, 6841, 6842, 7128, 7129, 7130, 7146, 7147, 7148, 7164, 7165, 7166, 7452, 7453, 7454, 7470, 7471, 7472, 7488, 7489, 7490, 7776, 7777, 7778, 7794, 7795, 7796, 7812, 7813, 7814, 8100, 8101, 8102, 8118, 8119, 8120, 8136, 8137, 8138, 8424, 8425, 8426, 8442, 8443, 8444, 8460, 8461, 8462, 8748, 8749, 8750, 8766, 8767, 8768, 8784, 8785, 8786, 9072, 9073, 9074, 9090, 9091, 9092, 9108, 9109, 9110, 9396, 9397, 9398, 9414, 9415, 9416, 9432, 9433, 9434, 9720, 9721, 9722, 9738, 9739, 9740, 9756, 9757, 9758, 10044, 10045, 10046, 10062, 10063, 10064, 10080, 10081, 10082};
+        for (int g = 0; g < 2; g++) {
             for (int i = 0; i < 32; i++) {
-                for (int kh = 0; kh < 3; kh++) {
-                    for (int kw = 0; kw < 3; kw++) {
-                        attn_row_axpy(v1_conv_wide, group + i * 324 + kh * 18 + kw, w_o[i * 9 + kh * 3 + kw], 286);
+                for (int y = 0; y < 16; y++) {
+                    float *dst = v1_conv_padded + i * 324 + y * 18 + 19;
+                    for (int c = 0; c < 16; c++) {
+                        dst[c] = input[g * 8192 + i * 256 + y * 16 + c];
                     }
                 }
             }
-            for (int y = 0; y < 16; y++) {
-                for (int c = 0; c < 16; c++) {
-                    v1_conv[o * 256 + y * 16 + c] = v1_conv_wide[y * 18 + c];
+            for (int ob = 0; ob < 64; ob += 4) {
+                const int o = g * 64 + ob;
+                for (int t = 0; t < 1152; t++) {
+                    v1_conv_wide[t] = 0.0f;
+                }
+                attn_wide_taps(v1_conv_wide, 288, p0_conv_weight + o * 288, 288, v1_conv_padded, v1_conv_taps, 288);
+                for (int y = 0; y < 16; y++) {
+                    for (int c = 0; c < 16; c++) {
+                        v1_conv[o * 256 + y * 16 + c] = v1_conv_wide[y * 18 + c];
+                    }
+                }
+                for (int y = 0; y < 16; y++) {
+                    for (int c = 0; c < 16; c++) {
+                        v1_conv[o * 256 + y * 16 + c + 256] = v1_conv_wide[y * 18 + c + 288];
+                    }
+                }
+                for (int y = 0; y < 16; y++) {
+                    for (int c = 0; c < 16; c++) {
+                        v1_conv[o * 256 + y * 16 + c + 512] = v1_conv_wide[y * 18 + c + 576];
+                    }
+                }
+                for (int y = 0; y < 16; y++) {
+                    for (int c = 0; c < 16; c++) {
+                        v1_conv[o * 256 + y * 16 + c + 768] = v1_conv_wide[y * 18 + c + 864];
+                    }
+                }
+            }
+        }
+        #else
+        for (int t = 0; t < 10464; t++) {
+            v1_conv_padded[t] = 0.0f;
+        }
+        for (int g = 0; g < 2; g++) {
+            for (int i = 0; i < 32; i++) {
+                for (int y = 0; y < 16; y++) {
+                    float *dst = v1_conv_padded + i * 324 + y * 18 + 19;
+                    for (int c = 0; c < 16; c++) {
+                        dst[c] = input[g * 8192 + i * 256 + y * 16 + c];
+                    }
+                }
+            }
+            for (int ob = 0; ob < 64; ob++) {
+                const int o = g * 64 + ob;
+                for (int t = 0; t < 286; t++) {
+                    v1_conv_wide[t] = 0.0f;
+                }
+                const float *w_o = p0_conv_weight + o * 288;
+                const float *group = v1_conv_padded;
+                for (int i = 0; i < 32; i++) {
+                    for (int kh = 0; kh < 3; kh++) {
+                        for (int kw = 0; kw < 3; kw++) {
+                            attn_row_axpy(v1_conv_wide, group + i * 324 + kh * 18 + kw, w_o[i * 9 + kh * 3 + kw], 286);
+                        }
+                    }
+                }
+                for (int y = 0; y < 16; y++) {
+                    for (int c = 0; c < 16; c++) {
+                        v1_conv[o * 256 + y * 16 + c] = v1_conv_wide[y * 18 + c];
+                    }
                 }
             }
         }

@@ -416,11 +416,11 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
      * v5_gate_c_bn_1 [1,4,1,1] = affine(scale=$2, shift=$3)(v3_gate_c_fc_0) -> inline (fused into its readers)
      * v6_relu [1,4,16,16] = relu(v4_gate_s_bn_reduce0) -> scratch[1092..<2116]
      * v7_relu [1,4,1,1] = relu(v5_gate_c_bn_1) -> scratch[0..<4]
-     * v8_gate_s_conv_di_0 [1,4,16,16] = conv2d(out=4, k=3, pad=4, dil=4, w=$10, b=$11)(v6_relu) -> scratch[4..<1028], working scratch[2116..<5988]
+     * v8_gate_s_conv_di_0 [1,4,16,16] = conv2d(out=4, k=3, pad=4, dil=4, w=$10, b=$11)(v6_relu) -> scratch[4..<1028], working scratch[2116..<6052]
      * v9_mc [1,64,1,1] = linear(out=64, w=$4, b=$5)(v7_relu) -> scratch[1028..<1092]
      * v10_gate_s_bn_di_0 [1,4,16,16] = affine(scale=$12, shift=$13)(v8_gate_s_conv_di_0) -> inline (fused into its readers)
      * v11_relu [1,4,16,16] = relu(v10_gate_s_bn_di_0) -> scratch[1092..<2116]
-     * v12_gate_s_conv_di_1 [1,4,16,16] = conv2d(out=4, k=3, pad=4, dil=4, w=$14, b=$15)(v11_relu) -> scratch[0..<1024], working scratch[2116..<5988]
+     * v12_gate_s_conv_di_1 [1,4,16,16] = conv2d(out=4, k=3, pad=4, dil=4, w=$14, b=$15)(v11_relu) -> scratch[0..<1024], working scratch[2116..<6052]
      * v13_gate_s_bn_di_1 [1,4,16,16] = affine(scale=$16, shift=$17)(v12_gate_s_conv_di_1) -> inline (fused into its readers)
      * v14_relu [1,4,16,16] = relu(v13_gate_s_bn_di_1) -> scratch[1092..<2116]
      * v15_gate_s_conv_final [1,1,16,16] = conv2d(out=1, k=1, pad=0, dil=1, w=$18, b=$19)(v14_relu) -> scratch[0..<256]
@@ -499,9 +499,9 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
 
     /* v8_gate_s_conv_di_0 [1,4,16,16] = conv2d(out=4, k=3, pad=4, dil=4, w=$10, b=$11)(v6_relu) */
     {
-        float *v8_gate_s_conv_di_0_padded = scratch + 2116; /* [4, 24, 24] + 32 */
-        float *v8_gate_s_conv_di_0_wide = scratch + 4452; /* 4 × 384 */
-        for (int t = 0; t < 2336; t++) {
+        float *v8_gate_s_conv_di_0_padded = scratch + 2116; /* [4, 24, 24] + 96 */
+        float *v8_gate_s_conv_di_0_wide = scratch + 4516; /* 4 × 384 */
+        for (int t = 0; t < 2400; t++) {
             v8_gate_s_conv_di_0_padded[t] = 0.0f;
         }
         for (int i = 0; i < 4; i++) {
@@ -527,29 +527,34 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
             const float *w_b_row = p10_att_gate_s_gate_s_conv_di_0_weight + o * 36 + 36;
             const float *w_c_row = p10_att_gate_s_gate_s_conv_di_0_weight + o * 36 + 72;
             const float *w_d_row = p10_att_gate_s_gate_s_conv_di_0_weight + o * 36 + 108;
-            for (int t0 = 0; t0 < 384; t0 += ATTN_V_LANES * 2) {
-                attn_v acc_a0 = {0}, acc_a1 = {0};
-                attn_v acc_b0 = {0}, acc_b1 = {0};
-                attn_v acc_c0 = {0}, acc_c1 = {0};
-                attn_v acc_d0 = {0}, acc_d1 = {0};
+            for (int t0 = 0; t0 < 376; t0 += ATTN_V_LANES * 3) {
+                attn_v acc_a0 = {0}, acc_a1 = {0}, acc_a2 = {0};
+                attn_v acc_b0 = {0}, acc_b1 = {0}, acc_b2 = {0};
+                attn_v acc_c0 = {0}, acc_c1 = {0}, acc_c2 = {0};
+                attn_v acc_d0 = {0}, acc_d1 = {0}, acc_d2 = {0};
                 for (int j = 0; j < 36; j++) {
                     const float *s = group + v8_gate_s_conv_di_0_taps[j] + t0;
-                    attn_v x0, x1;
+                    attn_v x0, x1, x2;
                     __builtin_memcpy(&x0, s, sizeof x0);
                     __builtin_memcpy(&x1, s + ATTN_V_LANES, sizeof x1);
-                    acc_a0 += w_a_row[j] * x0; acc_a1 += w_a_row[j] * x1;
-                    acc_b0 += w_b_row[j] * x0; acc_b1 += w_b_row[j] * x1;
-                    acc_c0 += w_c_row[j] * x0; acc_c1 += w_c_row[j] * x1;
-                    acc_d0 += w_d_row[j] * x0; acc_d1 += w_d_row[j] * x1;
+                    __builtin_memcpy(&x2, s + 2 * ATTN_V_LANES, sizeof x2);
+                    acc_a0 += w_a_row[j] * x0; acc_a1 += w_a_row[j] * x1; acc_a2 += w_a_row[j] * x2;
+                    acc_b0 += w_b_row[j] * x0; acc_b1 += w_b_row[j] * x1; acc_b2 += w_b_row[j] * x2;
+                    acc_c0 += w_c_row[j] * x0; acc_c1 += w_c_row[j] * x1; acc_c2 += w_c_row[j] * x2;
+                    acc_d0 += w_d_row[j] * x0; acc_d1 += w_d_row[j] * x1; acc_d2 += w_d_row[j] * x2;
                 }
                 __builtin_memcpy(v8_gate_s_conv_di_0_wide + t0, &acc_a0, sizeof acc_a0);
                 __builtin_memcpy(v8_gate_s_conv_di_0_wide + t0 + ATTN_V_LANES, &acc_a1, sizeof acc_a1);
+                __builtin_memcpy(v8_gate_s_conv_di_0_wide + t0 + 2 * ATTN_V_LANES, &acc_a2, sizeof acc_a2);
                 __builtin_memcpy(v8_gate_s_conv_di_0_wide + t0 + 384, &acc_b0, sizeof acc_b0);
-                __builtin_memcpy(v8_gate_s_conv_di_0_wide + t0 + ATTN_V_LANES + 384, &acc_b1, sizeof acc_b1);
+                __builtin_memcpy(v8_gate_s_conv_di_0_wide + t0 + 384 + ATTN_V_LANES, &acc_b1, sizeof acc_b1);
+                __builtin_memcpy(v8_gate_s_conv_di_0_wide + t0 + 384 + 2 * ATTN_V_LANES, &acc_b2, sizeof acc_b2);
                 __builtin_memcpy(v8_gate_s_conv_di_0_wide + t0 + 768, &acc_c0, sizeof acc_c0);
-                __builtin_memcpy(v8_gate_s_conv_di_0_wide + t0 + ATTN_V_LANES + 768, &acc_c1, sizeof acc_c1);
+                __builtin_memcpy(v8_gate_s_conv_di_0_wide + t0 + 768 + ATTN_V_LANES, &acc_c1, sizeof acc_c1);
+                __builtin_memcpy(v8_gate_s_conv_di_0_wide + t0 + 768 + 2 * ATTN_V_LANES, &acc_c2, sizeof acc_c2);
                 __builtin_memcpy(v8_gate_s_conv_di_0_wide + t0 + 1152, &acc_d0, sizeof acc_d0);
-                __builtin_memcpy(v8_gate_s_conv_di_0_wide + t0 + ATTN_V_LANES + 1152, &acc_d1, sizeof acc_d1);
+                __builtin_memcpy(v8_gate_s_conv_di_0_wide + t0 + 1152 + ATTN_V_LANES, &acc_d1, sizeof acc_d1);
+                __builtin_memcpy(v8_gate_s_conv_di_0_wide + t0 + 1152 + 2 * ATTN_V_LANES, &acc_d2, sizeof acc_d2);
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
@@ -593,9 +598,9 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
 
     /* v12_gate_s_conv_di_1 [1,4,16,16] = conv2d(out=4, k=3, pad=4, dil=4, w=$14, b=$15)(v11_relu) */
     {
-        float *v12_gate_s_conv_di_1_padded = scratch + 2116; /* [4, 24, 24] + 32 */
-        float *v12_gate_s_conv_di_1_wide = scratch + 4452; /* 4 × 384 */
-        for (int t = 0; t < 2336; t++) {
+        float *v12_gate_s_conv_di_1_padded = scratch + 2116; /* [4, 24, 24] + 96 */
+        float *v12_gate_s_conv_di_1_wide = scratch + 4516; /* 4 × 384 */
+        for (int t = 0; t < 2400; t++) {
             v12_gate_s_conv_di_1_padded[t] = 0.0f;
         }
         for (int i = 0; i < 4; i++) {
@@ -621,29 +626,34 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
             const float *w_b_row = p14_att_gate_s_gate_s_conv_di_1_weight + o * 36 + 36;
             const float *w_c_row = p14_att_gate_s_gate_s_conv_di_1_weight + o * 36 + 72;
             const float *w_d_row = p14_att_gate_s_gate_s_conv_di_1_weight + o * 36 + 108;
-            for (int t0 = 0; t0 < 384; t0 += ATTN_V_LANES * 2) {
-                attn_v acc_a0 = {0}, acc_a1 = {0};
-                attn_v acc_b0 = {0}, acc_b1 = {0};
-                attn_v acc_c0 = {0}, acc_c1 = {0};
-                attn_v acc_d0 = {0}, acc_d1 = {0};
+            for (int t0 = 0; t0 < 376; t0 += ATTN_V_LANES * 3) {
+                attn_v acc_a0 = {0}, acc_a1 = {0}, acc_a2 = {0};
+                attn_v acc_b0 = {0}, acc_b1 = {0}, acc_b2 = {0};
+                attn_v acc_c0 = {0}, acc_c1 = {0}, acc_c2 = {0};
+                attn_v acc_d0 = {0}, acc_d1 = {0}, acc_d2 = {0};
                 for (int j = 0; j < 36; j++) {
                     const float *s = group + v12_gate_s_conv_di_1_taps[j] + t0;
-                    attn_v x0, x1;
+                    attn_v x0, x1, x2;
                     __builtin_memcpy(&x0, s, sizeof x0);
                     __builtin_memcpy(&x1, s + ATTN_V_LANES, sizeof x1);
-                    acc_a0 += w_a_row[j] * x0; acc_a1 += w_a_row[j] * x1;
-                    acc_b0 += w_b_row[j] * x0; acc_b1 += w_b_row[j] * x1;
-                    acc_c0 += w_c_row[j] * x0; acc_c1 += w_c_row[j] * x1;
-                    acc_d0 += w_d_row[j] * x0; acc_d1 += w_d_row[j] * x1;
+                    __builtin_memcpy(&x2, s + 2 * ATTN_V_LANES, sizeof x2);
+                    acc_a0 += w_a_row[j] * x0; acc_a1 += w_a_row[j] * x1; acc_a2 += w_a_row[j] * x2;
+                    acc_b0 += w_b_row[j] * x0; acc_b1 += w_b_row[j] * x1; acc_b2 += w_b_row[j] * x2;
+                    acc_c0 += w_c_row[j] * x0; acc_c1 += w_c_row[j] * x1; acc_c2 += w_c_row[j] * x2;
+                    acc_d0 += w_d_row[j] * x0; acc_d1 += w_d_row[j] * x1; acc_d2 += w_d_row[j] * x2;
                 }
                 __builtin_memcpy(v12_gate_s_conv_di_1_wide + t0, &acc_a0, sizeof acc_a0);
                 __builtin_memcpy(v12_gate_s_conv_di_1_wide + t0 + ATTN_V_LANES, &acc_a1, sizeof acc_a1);
+                __builtin_memcpy(v12_gate_s_conv_di_1_wide + t0 + 2 * ATTN_V_LANES, &acc_a2, sizeof acc_a2);
                 __builtin_memcpy(v12_gate_s_conv_di_1_wide + t0 + 384, &acc_b0, sizeof acc_b0);
-                __builtin_memcpy(v12_gate_s_conv_di_1_wide + t0 + ATTN_V_LANES + 384, &acc_b1, sizeof acc_b1);
+                __builtin_memcpy(v12_gate_s_conv_di_1_wide + t0 + 384 + ATTN_V_LANES, &acc_b1, sizeof acc_b1);
+                __builtin_memcpy(v12_gate_s_conv_di_1_wide + t0 + 384 + 2 * ATTN_V_LANES, &acc_b2, sizeof acc_b2);
                 __builtin_memcpy(v12_gate_s_conv_di_1_wide + t0 + 768, &acc_c0, sizeof acc_c0);
-                __builtin_memcpy(v12_gate_s_conv_di_1_wide + t0 + ATTN_V_LANES + 768, &acc_c1, sizeof acc_c1);
+                __builtin_memcpy(v12_gate_s_conv_di_1_wide + t0 + 768 + ATTN_V_LANES, &acc_c1, sizeof acc_c1);
+                __builtin_memcpy(v12_gate_s_conv_di_1_wide + t0 + 768 + 2 * ATTN_V_LANES, &acc_c2, sizeof acc_c2);
                 __builtin_memcpy(v12_gate_s_conv_di_1_wide + t0 + 1152, &acc_d0, sizeof acc_d0);
-                __builtin_memcpy(v12_gate_s_conv_di_1_wide + t0 + ATTN_V_LANES + 1152, &acc_d1, sizeof acc_d1);
+                __builtin_memcpy(v12_gate_s_conv_di_1_wide + t0 + 1152 + ATTN_V_LANES, &acc_d1, sizeof acc_d1);
+                __builtin_memcpy(v12_gate_s_conv_di_1_wide + t0 + 1152 + 2 * ATTN_V_LANES, &acc_d2, sizeof acc_d2);
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {

@@ -301,6 +301,39 @@ static float attn_row_max(const float *x, int n)
     return mx;
 }
 
+/* Sum of squared deviations of a row from m: the variance of InstanceNorm and the variance op.
+ * One running sum is one add latency per element; independent partial sums pipeline (and
+ * vectorise), as in attn_row_sum. */
+static float attn_row_sq_dev(const float *x, float m, int n)
+{
+    float a[8] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
+    int i = 0;
+#if ATTN_LANES > 8
+    if (n >= 16 * ATTN_LANES) {
+        float w[ATTN_LANES] = {0.0f};
+        for (; i + ATTN_LANES <= n; i += ATTN_LANES) {
+            for (int j = 0; j < ATTN_LANES; j++) {
+                const float d = x[i + j] - m;
+                w[j] += d * d;
+            }
+        }
+        for (int j = 0; j < ATTN_LANES; j++) a[j & 7] += w[j];
+    }
+#endif
+    for (; i + 8 <= n; i += 8) {
+        for (int j = 0; j < 8; j++) {
+            const float d = x[i + j] - m;
+            a[j] += d * d;
+        }
+    }
+    float s = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+    for (int r = n & 7; r > 0; r--, i++) {
+        const float d = x[i] - m;
+        s += d * d;
+    }
+    return s;
+}
+
 /* y[i] = g * x[i]: the final pass of SE and ECA. */
 static void attn_row_scale(float *y, const float *x, float g, int n)
 {
@@ -311,7 +344,7 @@ void emsa_rest_stage2_forward(const float *input, float *output, const float *pa
 {
     /* Plan: value, shape, op, storage (scratch offsets in floats).
      * v1_q [1,64,16,16] = conv2d(out=64, k=1, pad=0, dil=1, w=$0, b=$1)(input) -> scratch[0..<16384]
-     * v2_sr [1,64,4,4] = conv2d(out=64, k=5, pad=2, dil=1, stride=4, groups=64, w=$2, b=$3)(input) -> scratch[16384..<17408]
+     * v2_sr [1,64,4,4] = conv2d(out=64, k=5, pad=2, dil=1, stride=4, groups=64, w=$2, b=$3)(input) -> scratch[16384..<17408], working scratch[36864..<37328]
      * v3_q_heads [1,2,32,256] = reshape[1,2,32,256](v1_q) -> view of v1_q
      * v4_sr_norm [1,64,4,4] = layer_norm.c(eps=1e-05, scale=$4, shift=$5)(v2_sr) -> scratch[17408..<18432]
      * v5_kv_all [1,128,4,4] = conv2d(out=128, k=1, pad=0, dil=1, w=$6, b=$7)(v4_sr_norm) -> scratch[18432..<20480]
@@ -359,28 +392,67 @@ void emsa_rest_stage2_forward(const float *input, float *output, const float *pa
     }
 
     /* v2_sr [1,64,4,4] = conv2d(out=64, k=5, pad=2, dil=1, stride=4, groups=64, w=$2, b=$3)(input) */
-    for (int o = 0; o < 64; o++) {
-        for (int h = 0; h < 4; h++) {
-            const int kh0 = h * 4 < 2 ? 2 - h * 4 : 0;
-            const int kh1_ = 17 - h * 4 < 0 ? 0 : 18 - h * 4;
-            const int kh1 = kh1_ < 5 ? kh1_ : 5;
-            for (int w = 0; w < 4; w++) {
-                const int kw0 = w * 4 < 2 ? 2 - w * 4 : 0;
-                const int kw1_ = 17 - w * 4 < 0 ? 0 : 18 - w * 4;
-                const int kw1 = kw1_ < 5 ? kw1_ : 5;
-                float v2_sr_acc = p3_sr_bias[o];
-                for (int i = 0; i < 1; i++) {
-                    const float *x_plane = input + o * 256 + i * 256;
-                    const float *w_plane = p2_sr_weight + o * 25 + i * 25;
-                    for (int kh = kh0; kh < kh1; kh++) {
-                        const float *w_row = w_plane + kh * 5;
-                        const int y = h * 4 + kh - 2;
-                        for (int kw = kw0; kw < kw1; kw++) {
-                            v2_sr_acc += w_row[kw] * x_plane[y * 16 + w * 4 + kw - 2];
-                        }
-                    }
+    {
+        float *v2_sr_padded = scratch + 36864; /* [1, 16, 5, 5] + 32 */
+        float *v2_sr_wide = scratch + 37296; /* 1 × 32 */
+        for (int t = 0; t < 432; t++) {
+            v2_sr_padded[t] = 0.0f;
+        }
+        #if defined(__AVX512F__)
+        #define ATTN_V_LANES 16
+        #elif defined(__AVX__)
+        #define ATTN_V_LANES 8
+        #else
+        #define ATTN_V_LANES 4
+        #endif
+        typedef float attn_v __attribute__((vector_size(4 * ATTN_V_LANES)));
+        static const int v2_sr_taps[25] = {0, 25, 50, 75, 1, 100, 125, 150, 175, 101, 200, 225, 250, 275, 201, 300, 325, 350, 375, 301, 5, 30, 55, 80, 6};
+        for (int g = 0; g < 64; g++) {
+            for (int y = 0; y < 16; y++) {
+                float *dst = v2_sr_padded + (y + 2) % 4 * 100 + (y + 2) / 4 * 5;
+                for (int c = 0; c < 4; c++) {
+                    dst[c + 1] = input[g * 256 + y * 16 + c * 4 + 2];
                 }
-                v2_sr[o * 16 + h * 4 + w] = v2_sr_acc;
+                for (int c = 0; c < 4; c++) {
+                    dst[c + 26] = input[g * 256 + y * 16 + c * 4 + 3];
+                }
+                for (int c = 0; c < 4; c++) {
+                    dst[c + 50] = input[g * 256 + y * 16 + c * 4];
+                }
+                for (int c = 0; c < 4; c++) {
+                    dst[c + 75] = input[g * 256 + y * 16 + c * 4 + 1];
+                }
+            }
+            const int o = g;
+            const float *group = v2_sr_padded;
+            const float *w_a_row = p2_sr_weight + o * 25;
+            for (int t0 = 0; t0 < 32; t0 += 32) {
+                attn_v acc0 = {0}, acc1 = {0}, acc2 = {0}, acc3 = {0}, acc4 = {0}, acc5 = {0}, acc6 = {0}, acc7 = {0};
+                for (int j = 0; j < 25; j++) {
+                    const float *s = group + v2_sr_taps[j] + t0;
+                    const float wj = w_a_row[j];
+                    { attn_v x; __builtin_memcpy(&x, s, sizeof x); acc0 += wj * x; }
+                    { attn_v x; __builtin_memcpy(&x, s + ATTN_V_LANES, sizeof x); acc1 += wj * x; }
+                    if (2 * ATTN_V_LANES < 32) { attn_v x; __builtin_memcpy(&x, s + 2 * ATTN_V_LANES, sizeof x); acc2 += wj * x; }
+                    if (3 * ATTN_V_LANES < 32) { attn_v x; __builtin_memcpy(&x, s + 3 * ATTN_V_LANES, sizeof x); acc3 += wj * x; }
+                    if (4 * ATTN_V_LANES < 32) { attn_v x; __builtin_memcpy(&x, s + 4 * ATTN_V_LANES, sizeof x); acc4 += wj * x; }
+                    if (5 * ATTN_V_LANES < 32) { attn_v x; __builtin_memcpy(&x, s + 5 * ATTN_V_LANES, sizeof x); acc5 += wj * x; }
+                    if (6 * ATTN_V_LANES < 32) { attn_v x; __builtin_memcpy(&x, s + 6 * ATTN_V_LANES, sizeof x); acc6 += wj * x; }
+                    if (7 * ATTN_V_LANES < 32) { attn_v x; __builtin_memcpy(&x, s + 7 * ATTN_V_LANES, sizeof x); acc7 += wj * x; }
+                }
+                { __builtin_memcpy(v2_sr_wide + t0, &acc0, sizeof acc0); }
+                { __builtin_memcpy(v2_sr_wide + t0 + ATTN_V_LANES, &acc1, sizeof acc1); }
+                if (2 * ATTN_V_LANES < 32) { __builtin_memcpy(v2_sr_wide + t0 + 2 * ATTN_V_LANES, &acc2, sizeof acc2); }
+                if (3 * ATTN_V_LANES < 32) { __builtin_memcpy(v2_sr_wide + t0 + 3 * ATTN_V_LANES, &acc3, sizeof acc3); }
+                if (4 * ATTN_V_LANES < 32) { __builtin_memcpy(v2_sr_wide + t0 + 4 * ATTN_V_LANES, &acc4, sizeof acc4); }
+                if (5 * ATTN_V_LANES < 32) { __builtin_memcpy(v2_sr_wide + t0 + 5 * ATTN_V_LANES, &acc5, sizeof acc5); }
+                if (6 * ATTN_V_LANES < 32) { __builtin_memcpy(v2_sr_wide + t0 + 6 * ATTN_V_LANES, &acc6, sizeof acc6); }
+                if (7 * ATTN_V_LANES < 32) { __builtin_memcpy(v2_sr_wide + t0 + 7 * ATTN_V_LANES, &acc7, sizeof acc7); }
+            }
+            for (int y = 0; y < 4; y++) {
+                for (int c = 0; c < 4; c++) {
+                    v2_sr[o * 16 + y * 4 + c] = v2_sr_wide[y * 5 + c] + p3_sr_bias[o];
+                }
             }
         }
     }
@@ -449,11 +521,7 @@ void emsa_rest_stage2_forward(const float *input, float *output, const float *pa
             const float *xl = v12_softmax + c * 4096;
             float *yl = v13_instance_norm + c * 4096;
             const float mean = attn_row_sum(xl, 4096) / 4096.0f;
-            float var = 0.0f;
-            for (int t = 0; t < 4096; t++) {
-                const float d = xl[t] - mean;
-                var += d * d;
-            }
+            const float var = attn_row_sq_dev(xl, mean, 4096);
             const float inv = 1.0f / attn_sqrtf(var / 4096.0f + 1e-05f);
             for (int t = 0; t < 4096; t++) {
                 yl[t] = (xl[t] - mean) * inv;

@@ -406,6 +406,39 @@ static float attn_row_max(const float *x, int n)
     return mx;
 }
 
+/* Sum of squared deviations of a row from m: the variance of InstanceNorm and the variance op.
+ * One running sum is one add latency per element; independent partial sums pipeline (and
+ * vectorise), as in attn_row_sum. */
+static float attn_row_sq_dev(const float *x, float m, int n)
+{
+    float a[8] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
+    int i = 0;
+#if ATTN_LANES > 8
+    if (n >= 16 * ATTN_LANES) {
+        float w[ATTN_LANES] = {0.0f};
+        for (; i + ATTN_LANES <= n; i += ATTN_LANES) {
+            for (int j = 0; j < ATTN_LANES; j++) {
+                const float d = x[i + j] - m;
+                w[j] += d * d;
+            }
+        }
+        for (int j = 0; j < ATTN_LANES; j++) a[j & 7] += w[j];
+    }
+#endif
+    for (; i + 8 <= n; i += 8) {
+        for (int j = 0; j < 8; j++) {
+            const float d = x[i + j] - m;
+            a[j] += d * d;
+        }
+    }
+    float s = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+    for (int r = n & 7; r > 0; r--, i++) {
+        const float d = x[i] - m;
+        s += d * d;
+    }
+    return s;
+}
+
 /* y[i] = g * x[i]: the final pass of SE and ECA. */
 static void attn_row_scale(float *y, const float *x, float g, int n)
 {
@@ -479,11 +512,7 @@ void gc_resnet50_layer3_forward(const float *input, float *output, const float *
         const float *xl = v7_fc1;
         float *yl = v8_norm;
         const float mean = attn_row_sum(xl, 32) / 32.0f;
-        float var = 0.0f;
-        for (int t = 0; t < 32; t++) {
-            const float d = xl[t] - mean;
-            var += d * d;
-        }
+        const float var = attn_row_sq_dev(xl, mean, 32);
         const float inv = 1.0f / attn_sqrtf(var / 32.0f + 1e-06f);
         for (int t = 0; t < 32; t++) {
             yl[t] = (xl[t] - mean) * inv * p4_mlp_add_norm_weight[t] + p5_mlp_add_norm_bias[t];

@@ -304,7 +304,7 @@ void lambda_c64_forward(const float *input, float *output, const float *params, 
      * v11_reshape [16,1,8,8] = reshape[16,1,8,8](v7_v_norm) -> view of v7_v_norm
      * v12_q_px [1,64,4,16] = transpose[0, 3, 1, 2](v8_reshape) -> scratch[0..<4096]
      * v13_content [1,1,16,16] = matmul(A·Bᵀ)(v10_v_rows, v9_k_soft) -> scratch[4096..<4352]
-     * v14_conv_lambda [16,16,8,8] = conv2d(out=16, k=5, pad=2, dil=1, w=$5, b=$6)(v11_reshape) -> scratch[11264..<27648], working scratch[44032..<44592]
+     * v14_conv_lambda [16,16,8,8] = conv2d(out=16, k=5, pad=2, dil=1, w=$5, b=$6)(v11_reshape) -> scratch[11264..<27648], working scratch[44032..<44656]
      * v15_reshape [1,16,16,64] = reshape[1,16,16,64](v14_conv_lambda) -> view of v14_conv_lambda
      * v16_transpose [1,64,16,16] = transpose[0, 3, 1, 2](v15_reshape) -> scratch[27648..<44032]
      * v17_add [1,64,16,16] = add(v16_transpose, v13_content) -> scratch[27648..<44032]
@@ -402,10 +402,10 @@ void lambda_c64_forward(const float *input, float *output, const float *params, 
 
     /* v14_conv_lambda [16,16,8,8] = conv2d(out=16, k=5, pad=2, dil=1, w=$5, b=$6)(v11_reshape) */
     {
-        float *v14_conv_lambda_padded = scratch + 44032; /* [1, 12, 12] + 32 */
-        float *v14_conv_lambda_wide = scratch + 44208; /* 4 × 96 */
+        float *v14_conv_lambda_padded = scratch + 44032; /* [1, 12, 12] + 96 */
+        float *v14_conv_lambda_wide = scratch + 44272; /* 4 × 96 */
         for (int n = 0; n < 16; n++) {
-            for (int t = 0; t < 176; t++) {
+            for (int t = 0; t < 240; t++) {
                 v14_conv_lambda_padded[t] = 0.0f;
             }
             for (int i = 0; i < 1; i++) {
@@ -431,29 +431,34 @@ void lambda_c64_forward(const float *input, float *output, const float *params, 
                 const float *w_b_row = p5_conv_lambda_weight + o * 25 + 25;
                 const float *w_c_row = p5_conv_lambda_weight + o * 25 + 50;
                 const float *w_d_row = p5_conv_lambda_weight + o * 25 + 75;
-                for (int t0 = 0; t0 < 96; t0 += ATTN_V_LANES * 2) {
-                    attn_v acc_a0 = {0}, acc_a1 = {0};
-                    attn_v acc_b0 = {0}, acc_b1 = {0};
-                    attn_v acc_c0 = {0}, acc_c1 = {0};
-                    attn_v acc_d0 = {0}, acc_d1 = {0};
+                for (int t0 = 0; t0 < 92; t0 += ATTN_V_LANES * 3) {
+                    attn_v acc_a0 = {0}, acc_a1 = {0}, acc_a2 = {0};
+                    attn_v acc_b0 = {0}, acc_b1 = {0}, acc_b2 = {0};
+                    attn_v acc_c0 = {0}, acc_c1 = {0}, acc_c2 = {0};
+                    attn_v acc_d0 = {0}, acc_d1 = {0}, acc_d2 = {0};
                     for (int j = 0; j < 25; j++) {
                         const float *s = group + v14_conv_lambda_taps[j] + t0;
-                        attn_v x0, x1;
+                        attn_v x0, x1, x2;
                         __builtin_memcpy(&x0, s, sizeof x0);
                         __builtin_memcpy(&x1, s + ATTN_V_LANES, sizeof x1);
-                        acc_a0 += w_a_row[j] * x0; acc_a1 += w_a_row[j] * x1;
-                        acc_b0 += w_b_row[j] * x0; acc_b1 += w_b_row[j] * x1;
-                        acc_c0 += w_c_row[j] * x0; acc_c1 += w_c_row[j] * x1;
-                        acc_d0 += w_d_row[j] * x0; acc_d1 += w_d_row[j] * x1;
+                        __builtin_memcpy(&x2, s + 2 * ATTN_V_LANES, sizeof x2);
+                        acc_a0 += w_a_row[j] * x0; acc_a1 += w_a_row[j] * x1; acc_a2 += w_a_row[j] * x2;
+                        acc_b0 += w_b_row[j] * x0; acc_b1 += w_b_row[j] * x1; acc_b2 += w_b_row[j] * x2;
+                        acc_c0 += w_c_row[j] * x0; acc_c1 += w_c_row[j] * x1; acc_c2 += w_c_row[j] * x2;
+                        acc_d0 += w_d_row[j] * x0; acc_d1 += w_d_row[j] * x1; acc_d2 += w_d_row[j] * x2;
                     }
                     __builtin_memcpy(v14_conv_lambda_wide + t0, &acc_a0, sizeof acc_a0);
                     __builtin_memcpy(v14_conv_lambda_wide + t0 + ATTN_V_LANES, &acc_a1, sizeof acc_a1);
+                    __builtin_memcpy(v14_conv_lambda_wide + t0 + 2 * ATTN_V_LANES, &acc_a2, sizeof acc_a2);
                     __builtin_memcpy(v14_conv_lambda_wide + t0 + 96, &acc_b0, sizeof acc_b0);
-                    __builtin_memcpy(v14_conv_lambda_wide + t0 + ATTN_V_LANES + 96, &acc_b1, sizeof acc_b1);
+                    __builtin_memcpy(v14_conv_lambda_wide + t0 + 96 + ATTN_V_LANES, &acc_b1, sizeof acc_b1);
+                    __builtin_memcpy(v14_conv_lambda_wide + t0 + 96 + 2 * ATTN_V_LANES, &acc_b2, sizeof acc_b2);
                     __builtin_memcpy(v14_conv_lambda_wide + t0 + 192, &acc_c0, sizeof acc_c0);
-                    __builtin_memcpy(v14_conv_lambda_wide + t0 + ATTN_V_LANES + 192, &acc_c1, sizeof acc_c1);
+                    __builtin_memcpy(v14_conv_lambda_wide + t0 + 192 + ATTN_V_LANES, &acc_c1, sizeof acc_c1);
+                    __builtin_memcpy(v14_conv_lambda_wide + t0 + 192 + 2 * ATTN_V_LANES, &acc_c2, sizeof acc_c2);
                     __builtin_memcpy(v14_conv_lambda_wide + t0 + 288, &acc_d0, sizeof acc_d0);
-                    __builtin_memcpy(v14_conv_lambda_wide + t0 + ATTN_V_LANES + 288, &acc_d1, sizeof acc_d1);
+                    __builtin_memcpy(v14_conv_lambda_wide + t0 + 288 + ATTN_V_LANES, &acc_d1, sizeof acc_d1);
+                    __builtin_memcpy(v14_conv_lambda_wide + t0 + 288 + 2 * ATTN_V_LANES, &acc_d2, sizeof acc_d2);
                 }
                 for (int y = 0; y < 8; y++) {
                     for (int c = 0; c < 8; c++) {

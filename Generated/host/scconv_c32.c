@@ -44,15 +44,15 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
 {
     /* Plan: value, shape, op, storage (scratch offsets in floats).
      * v1_pool2d [1,32,4,4] = pool2d.mean(k=4, stride=4)(input) -> scratch[0..<512]
-     * v2_k3 [1,32,16,16] = conv2d(out=32, k=3, pad=1, dil=1, w=$3)(input) -> scratch[512..<8704], working scratch[25600..<37152]
-     * v3_k2 [1,32,4,4] = conv2d(out=32, k=3, pad=1, dil=1, w=$0)(v1_pool2d) -> scratch[8704..<9216], working scratch[25600..<26912]
+     * v2_k3 [1,32,16,16] = conv2d(out=32, k=3, pad=1, dil=1, w=$3)(input) -> scratch[512..<8704], working scratch[25600..<37216]
+     * v3_k2 [1,32,4,4] = conv2d(out=32, k=3, pad=1, dil=1, w=$0)(v1_pool2d) -> scratch[8704..<9216], working scratch[25600..<27232]
      * v4_k3 [1,32,16,16] = affine(scale=$4, shift=$5)(v2_k3) -> inline (fused into its readers)
      * v5_k2 [1,32,4,4] = affine(scale=$1, shift=$2)(v3_k2) -> scratch[8704..<9216]
      * v6_upsample_nearest [1,32,16,16] = upsample_nearest(16x16)(v5_k2) -> scratch[9216..<17408]
      * v7_add [1,32,16,16] = add(v6_upsample_nearest, input) -> inline (fused into its readers)
      * v8_gate [1,32,16,16] = sigmoid(v7_add) -> inline (fused into its readers)
      * v9_mul [1,32,16,16] = mul(v4_k3, v8_gate) -> scratch[17408..<25600]
-     * v10_k4 [1,32,16,16] = conv2d(out=32, k=3, pad=1, dil=1, w=$6)(v9_mul) -> scratch[0..<8192], working scratch[25600..<37152]
+     * v10_k4 [1,32,16,16] = conv2d(out=32, k=3, pad=1, dil=1, w=$6)(v9_mul) -> scratch[0..<8192], working scratch[25600..<37216]
      * v11_k4 [1,32,16,16] = affine(scale=$7, shift=$8)(v10_k4) -> output
      */
     const float *p0_k2_1_weight = params + SCCONV_C32_K2_1_WEIGHT_OFFSET; /* [32, 32, 3, 3] */
@@ -91,9 +91,9 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
 
     /* v2_k3 [1,32,16,16] = conv2d(out=32, k=3, pad=1, dil=1, w=$3)(input) */
     {
-        float *v2_k3_padded = scratch + 25600; /* [32, 18, 18] + 32 */
-        float *v2_k3_wide = scratch + 36000; /* 4 × 288 */
-        for (int t = 0; t < 10400; t++) {
+        float *v2_k3_padded = scratch + 25600; /* [32, 18, 18] + 96 */
+        float *v2_k3_wide = scratch + 36064; /* 4 × 288 */
+        for (int t = 0; t < 10464; t++) {
             v2_k3_padded[t] = 0.0f;
         }
         for (int i = 0; i < 32; i++) {
@@ -119,29 +119,34 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
             const float *w_b_row = p3_k3_0_weight + o * 288 + 288;
             const float *w_c_row = p3_k3_0_weight + o * 288 + 576;
             const float *w_d_row = p3_k3_0_weight + o * 288 + 864;
-            for (int t0 = 0; t0 < 288; t0 += ATTN_V_LANES * 2) {
-                attn_v acc_a0 = {0}, acc_a1 = {0};
-                attn_v acc_b0 = {0}, acc_b1 = {0};
-                attn_v acc_c0 = {0}, acc_c1 = {0};
-                attn_v acc_d0 = {0}, acc_d1 = {0};
+            for (int t0 = 0; t0 < 286; t0 += ATTN_V_LANES * 3) {
+                attn_v acc_a0 = {0}, acc_a1 = {0}, acc_a2 = {0};
+                attn_v acc_b0 = {0}, acc_b1 = {0}, acc_b2 = {0};
+                attn_v acc_c0 = {0}, acc_c1 = {0}, acc_c2 = {0};
+                attn_v acc_d0 = {0}, acc_d1 = {0}, acc_d2 = {0};
                 for (int j = 0; j < 288; j++) {
                     const float *s = group + v2_k3_taps[j] + t0;
-                    attn_v x0, x1;
+                    attn_v x0, x1, x2;
                     __builtin_memcpy(&x0, s, sizeof x0);
                     __builtin_memcpy(&x1, s + ATTN_V_LANES, sizeof x1);
-                    acc_a0 += w_a_row[j] * x0; acc_a1 += w_a_row[j] * x1;
-                    acc_b0 += w_b_row[j] * x0; acc_b1 += w_b_row[j] * x1;
-                    acc_c0 += w_c_row[j] * x0; acc_c1 += w_c_row[j] * x1;
-                    acc_d0 += w_d_row[j] * x0; acc_d1 += w_d_row[j] * x1;
+                    __builtin_memcpy(&x2, s + 2 * ATTN_V_LANES, sizeof x2);
+                    acc_a0 += w_a_row[j] * x0; acc_a1 += w_a_row[j] * x1; acc_a2 += w_a_row[j] * x2;
+                    acc_b0 += w_b_row[j] * x0; acc_b1 += w_b_row[j] * x1; acc_b2 += w_b_row[j] * x2;
+                    acc_c0 += w_c_row[j] * x0; acc_c1 += w_c_row[j] * x1; acc_c2 += w_c_row[j] * x2;
+                    acc_d0 += w_d_row[j] * x0; acc_d1 += w_d_row[j] * x1; acc_d2 += w_d_row[j] * x2;
                 }
                 __builtin_memcpy(v2_k3_wide + t0, &acc_a0, sizeof acc_a0);
                 __builtin_memcpy(v2_k3_wide + t0 + ATTN_V_LANES, &acc_a1, sizeof acc_a1);
+                __builtin_memcpy(v2_k3_wide + t0 + 2 * ATTN_V_LANES, &acc_a2, sizeof acc_a2);
                 __builtin_memcpy(v2_k3_wide + t0 + 288, &acc_b0, sizeof acc_b0);
-                __builtin_memcpy(v2_k3_wide + t0 + ATTN_V_LANES + 288, &acc_b1, sizeof acc_b1);
+                __builtin_memcpy(v2_k3_wide + t0 + 288 + ATTN_V_LANES, &acc_b1, sizeof acc_b1);
+                __builtin_memcpy(v2_k3_wide + t0 + 288 + 2 * ATTN_V_LANES, &acc_b2, sizeof acc_b2);
                 __builtin_memcpy(v2_k3_wide + t0 + 576, &acc_c0, sizeof acc_c0);
-                __builtin_memcpy(v2_k3_wide + t0 + ATTN_V_LANES + 576, &acc_c1, sizeof acc_c1);
+                __builtin_memcpy(v2_k3_wide + t0 + 576 + ATTN_V_LANES, &acc_c1, sizeof acc_c1);
+                __builtin_memcpy(v2_k3_wide + t0 + 576 + 2 * ATTN_V_LANES, &acc_c2, sizeof acc_c2);
                 __builtin_memcpy(v2_k3_wide + t0 + 864, &acc_d0, sizeof acc_d0);
-                __builtin_memcpy(v2_k3_wide + t0 + ATTN_V_LANES + 864, &acc_d1, sizeof acc_d1);
+                __builtin_memcpy(v2_k3_wide + t0 + 864 + ATTN_V_LANES, &acc_d1, sizeof acc_d1);
+                __builtin_memcpy(v2_k3_wide + t0 + 864 + 2 * ATTN_V_LANES, &acc_d2, sizeof acc_d2);
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
@@ -168,9 +173,9 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
 
     /* v3_k2 [1,32,4,4] = conv2d(out=32, k=3, pad=1, dil=1, w=$0)(v1_pool2d) */
     {
-        float *v3_k2_padded = scratch + 25600; /* [32, 6, 6] + 32 */
-        float *v3_k2_wide = scratch + 26784; /* 4 × 32 */
-        for (int t = 0; t < 1184; t++) {
+        float *v3_k2_padded = scratch + 25600; /* [32, 6, 6] + 96 */
+        float *v3_k2_wide = scratch + 26848; /* 4 × 96 */
+        for (int t = 0; t < 1248; t++) {
             v3_k2_padded[t] = 0.0f;
         }
         for (int i = 0; i < 32; i++) {
@@ -196,29 +201,34 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
             const float *w_b_row = p0_k2_1_weight + o * 288 + 288;
             const float *w_c_row = p0_k2_1_weight + o * 288 + 576;
             const float *w_d_row = p0_k2_1_weight + o * 288 + 864;
-            for (int t0 = 0; t0 < 32; t0 += ATTN_V_LANES * 2) {
-                attn_v acc_a0 = {0}, acc_a1 = {0};
-                attn_v acc_b0 = {0}, acc_b1 = {0};
-                attn_v acc_c0 = {0}, acc_c1 = {0};
-                attn_v acc_d0 = {0}, acc_d1 = {0};
+            for (int t0 = 0; t0 < 22; t0 += ATTN_V_LANES * 3) {
+                attn_v acc_a0 = {0}, acc_a1 = {0}, acc_a2 = {0};
+                attn_v acc_b0 = {0}, acc_b1 = {0}, acc_b2 = {0};
+                attn_v acc_c0 = {0}, acc_c1 = {0}, acc_c2 = {0};
+                attn_v acc_d0 = {0}, acc_d1 = {0}, acc_d2 = {0};
                 for (int j = 0; j < 288; j++) {
                     const float *s = group + v3_k2_taps[j] + t0;
-                    attn_v x0, x1;
+                    attn_v x0, x1, x2;
                     __builtin_memcpy(&x0, s, sizeof x0);
                     __builtin_memcpy(&x1, s + ATTN_V_LANES, sizeof x1);
-                    acc_a0 += w_a_row[j] * x0; acc_a1 += w_a_row[j] * x1;
-                    acc_b0 += w_b_row[j] * x0; acc_b1 += w_b_row[j] * x1;
-                    acc_c0 += w_c_row[j] * x0; acc_c1 += w_c_row[j] * x1;
-                    acc_d0 += w_d_row[j] * x0; acc_d1 += w_d_row[j] * x1;
+                    __builtin_memcpy(&x2, s + 2 * ATTN_V_LANES, sizeof x2);
+                    acc_a0 += w_a_row[j] * x0; acc_a1 += w_a_row[j] * x1; acc_a2 += w_a_row[j] * x2;
+                    acc_b0 += w_b_row[j] * x0; acc_b1 += w_b_row[j] * x1; acc_b2 += w_b_row[j] * x2;
+                    acc_c0 += w_c_row[j] * x0; acc_c1 += w_c_row[j] * x1; acc_c2 += w_c_row[j] * x2;
+                    acc_d0 += w_d_row[j] * x0; acc_d1 += w_d_row[j] * x1; acc_d2 += w_d_row[j] * x2;
                 }
                 __builtin_memcpy(v3_k2_wide + t0, &acc_a0, sizeof acc_a0);
                 __builtin_memcpy(v3_k2_wide + t0 + ATTN_V_LANES, &acc_a1, sizeof acc_a1);
-                __builtin_memcpy(v3_k2_wide + t0 + 32, &acc_b0, sizeof acc_b0);
-                __builtin_memcpy(v3_k2_wide + t0 + ATTN_V_LANES + 32, &acc_b1, sizeof acc_b1);
-                __builtin_memcpy(v3_k2_wide + t0 + 64, &acc_c0, sizeof acc_c0);
-                __builtin_memcpy(v3_k2_wide + t0 + ATTN_V_LANES + 64, &acc_c1, sizeof acc_c1);
-                __builtin_memcpy(v3_k2_wide + t0 + 96, &acc_d0, sizeof acc_d0);
-                __builtin_memcpy(v3_k2_wide + t0 + ATTN_V_LANES + 96, &acc_d1, sizeof acc_d1);
+                __builtin_memcpy(v3_k2_wide + t0 + 2 * ATTN_V_LANES, &acc_a2, sizeof acc_a2);
+                __builtin_memcpy(v3_k2_wide + t0 + 96, &acc_b0, sizeof acc_b0);
+                __builtin_memcpy(v3_k2_wide + t0 + 96 + ATTN_V_LANES, &acc_b1, sizeof acc_b1);
+                __builtin_memcpy(v3_k2_wide + t0 + 96 + 2 * ATTN_V_LANES, &acc_b2, sizeof acc_b2);
+                __builtin_memcpy(v3_k2_wide + t0 + 192, &acc_c0, sizeof acc_c0);
+                __builtin_memcpy(v3_k2_wide + t0 + 192 + ATTN_V_LANES, &acc_c1, sizeof acc_c1);
+                __builtin_memcpy(v3_k2_wide + t0 + 192 + 2 * ATTN_V_LANES, &acc_c2, sizeof acc_c2);
+                __builtin_memcpy(v3_k2_wide + t0 + 288, &acc_d0, sizeof acc_d0);
+                __builtin_memcpy(v3_k2_wide + t0 + 288 + ATTN_V_LANES, &acc_d1, sizeof acc_d1);
+                __builtin_memcpy(v3_k2_wide + t0 + 288 + 2 * ATTN_V_LANES, &acc_d2, sizeof acc_d2);
             }
             for (int y = 0; y < 4; y++) {
                 for (int c = 0; c < 4; c++) {
@@ -227,17 +237,17 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
             }
             for (int y = 0; y < 4; y++) {
                 for (int c = 0; c < 4; c++) {
-                    v3_k2[o * 16 + y * 4 + c + 16] = v3_k2_wide[y * 6 + c + 32];
+                    v3_k2[o * 16 + y * 4 + c + 16] = v3_k2_wide[y * 6 + c + 96];
                 }
             }
             for (int y = 0; y < 4; y++) {
                 for (int c = 0; c < 4; c++) {
-                    v3_k2[o * 16 + y * 4 + c + 32] = v3_k2_wide[y * 6 + c + 64];
+                    v3_k2[o * 16 + y * 4 + c + 32] = v3_k2_wide[y * 6 + c + 192];
                 }
             }
             for (int y = 0; y < 4; y++) {
                 for (int c = 0; c < 4; c++) {
-                    v3_k2[o * 16 + y * 4 + c + 48] = v3_k2_wide[y * 6 + c + 96];
+                    v3_k2[o * 16 + y * 4 + c + 48] = v3_k2_wide[y * 6 + c + 288];
                 }
             }
         }
@@ -256,12 +266,18 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
 
     /* v6_upsample_nearest [1,32,16,16] = upsample_nearest(16x16)(v5_k2) */
     {
-        static const int v6_upsample_nearest_rows[16] = {0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3};
-        static const int v6_upsample_nearest_cols[16] = {0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3};
         for (int c = 0; c < 32; c++) {
-            for (int h = 0; h < 16; h++) {
-                for (int w = 0; w < 16; w++) {
-                    v6_upsample_nearest[c * 256 + h * 16 + w] = v5_k2[c * 16 + v6_upsample_nearest_rows[h] * 4 + v6_upsample_nearest_cols[w]];
+            for (int i = 0; i < 4; i++) {
+                const float *src = v5_k2 + c * 16 + i * 4;
+                float *dst = v6_upsample_nearest + c * 256 + i * 64;
+                for (int j = 0; j < 4; j++) {
+                    const float e = src[j];
+                    dst[j * 4] = e; dst[j * 4 + 1] = e; dst[j * 4 + 2] = e; dst[j * 4 + 3] = e;
+                }
+                for (int r = 1; r < 4; r++) {
+                    for (int t = 0; t < 16; t++) {
+                        dst[r * 16 + t] = dst[t];
+                    }
                 }
             }
         }
@@ -285,9 +301,9 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
 
     /* v10_k4 [1,32,16,16] = conv2d(out=32, k=3, pad=1, dil=1, w=$6)(v9_mul) */
     {
-        float *v10_k4_padded = scratch + 25600; /* [32, 18, 18] + 32 */
-        float *v10_k4_wide = scratch + 36000; /* 4 × 288 */
-        for (int t = 0; t < 10400; t++) {
+        float *v10_k4_padded = scratch + 25600; /* [32, 18, 18] + 96 */
+        float *v10_k4_wide = scratch + 36064; /* 4 × 288 */
+        for (int t = 0; t < 10464; t++) {
             v10_k4_padded[t] = 0.0f;
         }
         for (int i = 0; i < 32; i++) {
@@ -313,29 +329,34 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
             const float *w_b_row = p6_k4_0_weight + o * 288 + 288;
             const float *w_c_row = p6_k4_0_weight + o * 288 + 576;
             const float *w_d_row = p6_k4_0_weight + o * 288 + 864;
-            for (int t0 = 0; t0 < 288; t0 += ATTN_V_LANES * 2) {
-                attn_v acc_a0 = {0}, acc_a1 = {0};
-                attn_v acc_b0 = {0}, acc_b1 = {0};
-                attn_v acc_c0 = {0}, acc_c1 = {0};
-                attn_v acc_d0 = {0}, acc_d1 = {0};
+            for (int t0 = 0; t0 < 286; t0 += ATTN_V_LANES * 3) {
+                attn_v acc_a0 = {0}, acc_a1 = {0}, acc_a2 = {0};
+                attn_v acc_b0 = {0}, acc_b1 = {0}, acc_b2 = {0};
+                attn_v acc_c0 = {0}, acc_c1 = {0}, acc_c2 = {0};
+                attn_v acc_d0 = {0}, acc_d1 = {0}, acc_d2 = {0};
                 for (int j = 0; j < 288; j++) {
                     const float *s = group + v10_k4_taps[j] + t0;
-                    attn_v x0, x1;
+                    attn_v x0, x1, x2;
                     __builtin_memcpy(&x0, s, sizeof x0);
                     __builtin_memcpy(&x1, s + ATTN_V_LANES, sizeof x1);
-                    acc_a0 += w_a_row[j] * x0; acc_a1 += w_a_row[j] * x1;
-                    acc_b0 += w_b_row[j] * x0; acc_b1 += w_b_row[j] * x1;
-                    acc_c0 += w_c_row[j] * x0; acc_c1 += w_c_row[j] * x1;
-                    acc_d0 += w_d_row[j] * x0; acc_d1 += w_d_row[j] * x1;
+                    __builtin_memcpy(&x2, s + 2 * ATTN_V_LANES, sizeof x2);
+                    acc_a0 += w_a_row[j] * x0; acc_a1 += w_a_row[j] * x1; acc_a2 += w_a_row[j] * x2;
+                    acc_b0 += w_b_row[j] * x0; acc_b1 += w_b_row[j] * x1; acc_b2 += w_b_row[j] * x2;
+                    acc_c0 += w_c_row[j] * x0; acc_c1 += w_c_row[j] * x1; acc_c2 += w_c_row[j] * x2;
+                    acc_d0 += w_d_row[j] * x0; acc_d1 += w_d_row[j] * x1; acc_d2 += w_d_row[j] * x2;
                 }
                 __builtin_memcpy(v10_k4_wide + t0, &acc_a0, sizeof acc_a0);
                 __builtin_memcpy(v10_k4_wide + t0 + ATTN_V_LANES, &acc_a1, sizeof acc_a1);
+                __builtin_memcpy(v10_k4_wide + t0 + 2 * ATTN_V_LANES, &acc_a2, sizeof acc_a2);
                 __builtin_memcpy(v10_k4_wide + t0 + 288, &acc_b0, sizeof acc_b0);
-                __builtin_memcpy(v10_k4_wide + t0 + ATTN_V_LANES + 288, &acc_b1, sizeof acc_b1);
+                __builtin_memcpy(v10_k4_wide + t0 + 288 + ATTN_V_LANES, &acc_b1, sizeof acc_b1);
+                __builtin_memcpy(v10_k4_wide + t0 + 288 + 2 * ATTN_V_LANES, &acc_b2, sizeof acc_b2);
                 __builtin_memcpy(v10_k4_wide + t0 + 576, &acc_c0, sizeof acc_c0);
-                __builtin_memcpy(v10_k4_wide + t0 + ATTN_V_LANES + 576, &acc_c1, sizeof acc_c1);
+                __builtin_memcpy(v10_k4_wide + t0 + 576 + ATTN_V_LANES, &acc_c1, sizeof acc_c1);
+                __builtin_memcpy(v10_k4_wide + t0 + 576 + 2 * ATTN_V_LANES, &acc_c2, sizeof acc_c2);
                 __builtin_memcpy(v10_k4_wide + t0 + 864, &acc_d0, sizeof acc_d0);
-                __builtin_memcpy(v10_k4_wide + t0 + ATTN_V_LANES + 864, &acc_d1, sizeof acc_d1);
+                __builtin_memcpy(v10_k4_wide + t0 + 864 + ATTN_V_LANES, &acc_d1, sizeof acc_d1);
+                __builtin_memcpy(v10_k4_wide + t0 + 864 + 2 * ATTN_V_LANES, &acc_d2, sizeof acc_d2);
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {

@@ -219,8 +219,8 @@ void sk_skresnet18_c64_forward(const float *input, float *output, const float *p
     /* Plan: value, shape, op, storage (scratch offsets in floats).
      * v1_slice [1,32,16,16] = slice.c[0..<32](input) -> view of input
      * v2_slice [1,32,16,16] = slice.c[32..<64](input) -> view of input
-     * v3_conv [1,64,16,16] = conv2d(out=64, k=3, pad=1, dil=1, w=$0)(v1_slice) -> scratch[0..<16384], working scratch[49216..<60768]
-     * v4_conv [1,64,16,16] = conv2d(out=64, k=3, pad=2, dil=2, w=$3)(v2_slice) -> scratch[16384..<32768], working scratch[49216..<63328]
+     * v3_conv [1,64,16,16] = conv2d(out=64, k=3, pad=1, dil=1, w=$0)(v1_slice) -> scratch[0..<16384], working scratch[49216..<60832]
+     * v4_conv [1,64,16,16] = conv2d(out=64, k=3, pad=2, dil=2, w=$3)(v2_slice) -> scratch[16384..<32768], working scratch[49216..<63648]
      * v5_bn [1,64,16,16] = affine(scale=$1, shift=$2)(v3_conv) -> inline (fused into its readers)
      * v6_bn [1,64,16,16] = affine(scale=$4, shift=$5)(v4_conv) -> inline (fused into its readers)
      * v7_u0 [1,64,16,16] = relu(v5_bn) -> inline (fused into its readers)
@@ -266,9 +266,9 @@ void sk_skresnet18_c64_forward(const float *input, float *output, const float *p
 
     /* v3_conv [1,64,16,16] = conv2d(out=64, k=3, pad=1, dil=1, w=$0)(v1_slice) */
     {
-        float *v3_conv_padded = scratch + 49216; /* [32, 18, 18] + 32 */
-        float *v3_conv_wide = scratch + 59616; /* 4 × 288 */
-        for (int t = 0; t < 10400; t++) {
+        float *v3_conv_padded = scratch + 49216; /* [32, 18, 18] + 96 */
+        float *v3_conv_wide = scratch + 59680; /* 4 × 288 */
+        for (int t = 0; t < 10464; t++) {
             v3_conv_padded[t] = 0.0f;
         }
         for (int i = 0; i < 32; i++) {
@@ -294,29 +294,34 @@ void sk_skresnet18_c64_forward(const float *input, float *output, const float *p
             const float *w_b_row = p0_paths_0_conv_weight + o * 288 + 288;
             const float *w_c_row = p0_paths_0_conv_weight + o * 288 + 576;
             const float *w_d_row = p0_paths_0_conv_weight + o * 288 + 864;
-            for (int t0 = 0; t0 < 288; t0 += ATTN_V_LANES * 2) {
-                attn_v acc_a0 = {0}, acc_a1 = {0};
-                attn_v acc_b0 = {0}, acc_b1 = {0};
-                attn_v acc_c0 = {0}, acc_c1 = {0};
-                attn_v acc_d0 = {0}, acc_d1 = {0};
+            for (int t0 = 0; t0 < 286; t0 += ATTN_V_LANES * 3) {
+                attn_v acc_a0 = {0}, acc_a1 = {0}, acc_a2 = {0};
+                attn_v acc_b0 = {0}, acc_b1 = {0}, acc_b2 = {0};
+                attn_v acc_c0 = {0}, acc_c1 = {0}, acc_c2 = {0};
+                attn_v acc_d0 = {0}, acc_d1 = {0}, acc_d2 = {0};
                 for (int j = 0; j < 288; j++) {
                     const float *s = group + v3_conv_taps[j] + t0;
-                    attn_v x0, x1;
+                    attn_v x0, x1, x2;
                     __builtin_memcpy(&x0, s, sizeof x0);
                     __builtin_memcpy(&x1, s + ATTN_V_LANES, sizeof x1);
-                    acc_a0 += w_a_row[j] * x0; acc_a1 += w_a_row[j] * x1;
-                    acc_b0 += w_b_row[j] * x0; acc_b1 += w_b_row[j] * x1;
-                    acc_c0 += w_c_row[j] * x0; acc_c1 += w_c_row[j] * x1;
-                    acc_d0 += w_d_row[j] * x0; acc_d1 += w_d_row[j] * x1;
+                    __builtin_memcpy(&x2, s + 2 * ATTN_V_LANES, sizeof x2);
+                    acc_a0 += w_a_row[j] * x0; acc_a1 += w_a_row[j] * x1; acc_a2 += w_a_row[j] * x2;
+                    acc_b0 += w_b_row[j] * x0; acc_b1 += w_b_row[j] * x1; acc_b2 += w_b_row[j] * x2;
+                    acc_c0 += w_c_row[j] * x0; acc_c1 += w_c_row[j] * x1; acc_c2 += w_c_row[j] * x2;
+                    acc_d0 += w_d_row[j] * x0; acc_d1 += w_d_row[j] * x1; acc_d2 += w_d_row[j] * x2;
                 }
                 __builtin_memcpy(v3_conv_wide + t0, &acc_a0, sizeof acc_a0);
                 __builtin_memcpy(v3_conv_wide + t0 + ATTN_V_LANES, &acc_a1, sizeof acc_a1);
+                __builtin_memcpy(v3_conv_wide + t0 + 2 * ATTN_V_LANES, &acc_a2, sizeof acc_a2);
                 __builtin_memcpy(v3_conv_wide + t0 + 288, &acc_b0, sizeof acc_b0);
-                __builtin_memcpy(v3_conv_wide + t0 + ATTN_V_LANES + 288, &acc_b1, sizeof acc_b1);
+                __builtin_memcpy(v3_conv_wide + t0 + 288 + ATTN_V_LANES, &acc_b1, sizeof acc_b1);
+                __builtin_memcpy(v3_conv_wide + t0 + 288 + 2 * ATTN_V_LANES, &acc_b2, sizeof acc_b2);
                 __builtin_memcpy(v3_conv_wide + t0 + 576, &acc_c0, sizeof acc_c0);
-                __builtin_memcpy(v3_conv_wide + t0 + ATTN_V_LANES + 576, &acc_c1, sizeof acc_c1);
+                __builtin_memcpy(v3_conv_wide + t0 + 576 + ATTN_V_LANES, &acc_c1, sizeof acc_c1);
+                __builtin_memcpy(v3_conv_wide + t0 + 576 + 2 * ATTN_V_LANES, &acc_c2, sizeof acc_c2);
                 __builtin_memcpy(v3_conv_wide + t0 + 864, &acc_d0, sizeof acc_d0);
-                __builtin_memcpy(v3_conv_wide + t0 + ATTN_V_LANES + 864, &acc_d1, sizeof acc_d1);
+                __builtin_memcpy(v3_conv_wide + t0 + 864 + ATTN_V_LANES, &acc_d1, sizeof acc_d1);
+                __builtin_memcpy(v3_conv_wide + t0 + 864 + 2 * ATTN_V_LANES, &acc_d2, sizeof acc_d2);
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
@@ -343,9 +348,9 @@ void sk_skresnet18_c64_forward(const float *input, float *output, const float *p
 
     /* v4_conv [1,64,16,16] = conv2d(out=64, k=3, pad=2, dil=2, w=$3)(v2_slice) */
     {
-        float *v4_conv_padded = scratch + 49216; /* [32, 20, 20] + 32 */
-        float *v4_conv_wide = scratch + 62048; /* 4 × 320 */
-        for (int t = 0; t < 12832; t++) {
+        float *v4_conv_padded = scratch + 49216; /* [32, 20, 20] + 96 */
+        float *v4_conv_wide = scratch + 62112; /* 4 × 384 */
+        for (int t = 0; t < 12896; t++) {
             v4_conv_padded[t] = 0.0f;
         }
         for (int i = 0; i < 32; i++) {
@@ -371,29 +376,34 @@ void sk_skresnet18_c64_forward(const float *input, float *output, const float *p
             const float *w_b_row = p3_paths_1_conv_weight + o * 288 + 288;
             const float *w_c_row = p3_paths_1_conv_weight + o * 288 + 576;
             const float *w_d_row = p3_paths_1_conv_weight + o * 288 + 864;
-            for (int t0 = 0; t0 < 320; t0 += ATTN_V_LANES * 2) {
-                attn_v acc_a0 = {0}, acc_a1 = {0};
-                attn_v acc_b0 = {0}, acc_b1 = {0};
-                attn_v acc_c0 = {0}, acc_c1 = {0};
-                attn_v acc_d0 = {0}, acc_d1 = {0};
+            for (int t0 = 0; t0 < 316; t0 += ATTN_V_LANES * 3) {
+                attn_v acc_a0 = {0}, acc_a1 = {0}, acc_a2 = {0};
+                attn_v acc_b0 = {0}, acc_b1 = {0}, acc_b2 = {0};
+                attn_v acc_c0 = {0}, acc_c1 = {0}, acc_c2 = {0};
+                attn_v acc_d0 = {0}, acc_d1 = {0}, acc_d2 = {0};
                 for (int j = 0; j < 288; j++) {
                     const float *s = group + v4_conv_taps[j] + t0;
-                    attn_v x0, x1;
+                    attn_v x0, x1, x2;
                     __builtin_memcpy(&x0, s, sizeof x0);
                     __builtin_memcpy(&x1, s + ATTN_V_LANES, sizeof x1);
-                    acc_a0 += w_a_row[j] * x0; acc_a1 += w_a_row[j] * x1;
-                    acc_b0 += w_b_row[j] * x0; acc_b1 += w_b_row[j] * x1;
-                    acc_c0 += w_c_row[j] * x0; acc_c1 += w_c_row[j] * x1;
-                    acc_d0 += w_d_row[j] * x0; acc_d1 += w_d_row[j] * x1;
+                    __builtin_memcpy(&x2, s + 2 * ATTN_V_LANES, sizeof x2);
+                    acc_a0 += w_a_row[j] * x0; acc_a1 += w_a_row[j] * x1; acc_a2 += w_a_row[j] * x2;
+                    acc_b0 += w_b_row[j] * x0; acc_b1 += w_b_row[j] * x1; acc_b2 += w_b_row[j] * x2;
+                    acc_c0 += w_c_row[j] * x0; acc_c1 += w_c_row[j] * x1; acc_c2 += w_c_row[j] * x2;
+                    acc_d0 += w_d_row[j] * x0; acc_d1 += w_d_row[j] * x1; acc_d2 += w_d_row[j] * x2;
                 }
                 __builtin_memcpy(v4_conv_wide + t0, &acc_a0, sizeof acc_a0);
                 __builtin_memcpy(v4_conv_wide + t0 + ATTN_V_LANES, &acc_a1, sizeof acc_a1);
-                __builtin_memcpy(v4_conv_wide + t0 + 320, &acc_b0, sizeof acc_b0);
-                __builtin_memcpy(v4_conv_wide + t0 + ATTN_V_LANES + 320, &acc_b1, sizeof acc_b1);
-                __builtin_memcpy(v4_conv_wide + t0 + 640, &acc_c0, sizeof acc_c0);
-                __builtin_memcpy(v4_conv_wide + t0 + ATTN_V_LANES + 640, &acc_c1, sizeof acc_c1);
-                __builtin_memcpy(v4_conv_wide + t0 + 960, &acc_d0, sizeof acc_d0);
-                __builtin_memcpy(v4_conv_wide + t0 + ATTN_V_LANES + 960, &acc_d1, sizeof acc_d1);
+                __builtin_memcpy(v4_conv_wide + t0 + 2 * ATTN_V_LANES, &acc_a2, sizeof acc_a2);
+                __builtin_memcpy(v4_conv_wide + t0 + 384, &acc_b0, sizeof acc_b0);
+                __builtin_memcpy(v4_conv_wide + t0 + 384 + ATTN_V_LANES, &acc_b1, sizeof acc_b1);
+                __builtin_memcpy(v4_conv_wide + t0 + 384 + 2 * ATTN_V_LANES, &acc_b2, sizeof acc_b2);
+                __builtin_memcpy(v4_conv_wide + t0 + 768, &acc_c0, sizeof acc_c0);
+                __builtin_memcpy(v4_conv_wide + t0 + 768 + ATTN_V_LANES, &acc_c1, sizeof acc_c1);
+                __builtin_memcpy(v4_conv_wide + t0 + 768 + 2 * ATTN_V_LANES, &acc_c2, sizeof acc_c2);
+                __builtin_memcpy(v4_conv_wide + t0 + 1152, &acc_d0, sizeof acc_d0);
+                __builtin_memcpy(v4_conv_wide + t0 + 1152 + ATTN_V_LANES, &acc_d1, sizeof acc_d1);
+                __builtin_memcpy(v4_conv_wide + t0 + 1152 + 2 * ATTN_V_LANES, &acc_d2, sizeof acc_d2);
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
@@ -402,17 +412,17 @@ void sk_skresnet18_c64_forward(const float *input, float *output, const float *p
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    v4_conv[o * 256 + y * 16 + c + 256] = v4_conv_wide[y * 20 + c + 320];
+                    v4_conv[o * 256 + y * 16 + c + 256] = v4_conv_wide[y * 20 + c + 384];
                 }
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    v4_conv[o * 256 + y * 16 + c + 512] = v4_conv_wide[y * 20 + c + 640];
+                    v4_conv[o * 256 + y * 16 + c + 512] = v4_conv_wide[y * 20 + c + 768];
                 }
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    v4_conv[o * 256 + y * 16 + c + 768] = v4_conv_wide[y * 20 + c + 960];
+                    v4_conv[o * 256 + y * 16 + c + 768] = v4_conv_wide[y * 20 + c + 1152];
                 }
             }
         }

@@ -252,6 +252,39 @@ static float attn_row_max(const float *x, int n)
     return mx;
 }
 
+/* Sum of squared deviations of a row from m on a 32-bit core: four partial sums in registers. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static float attn_row_sq_dev(const float *x, float m, int n)
+{
+#if !defined(__ARM_FP)
+    /* Soft float: every operation is a call, and partial sums would only add three. */
+    float s = 0.0f;
+    for (int i = 0; i < n; i++) {
+        const float d = x[i] - m;
+        s += d * d;
+    }
+    return s;
+#else
+    float a0 = 0.0f, a1 = 0.0f, a2 = 0.0f, a3 = 0.0f;
+    int i = 0;
+    for (; i + 4 <= n; i += 4) {
+        const float d0 = x[i] - m, d1 = x[i + 1] - m, d2 = x[i + 2] - m, d3 = x[i + 3] - m;
+        a0 += d0 * d0;
+        a1 += d1 * d1;
+        a2 += d2 * d2;
+        a3 += d3 * d3;
+    }
+    float s = (a0 + a1) + (a2 + a3);
+    for (int r = n & 3; r > 0; r--, i++) {
+        const float d = x[i] - m;
+        s += d * d;
+    }
+    return s;
+#endif
+}
+
 /* y[i] = g * x[i]: the final pass of SE and ECA. */
 static void attn_row_scale(float *y, const float *x, float g, int n)
 {
@@ -328,11 +361,7 @@ void gc_resnet50_layer3_forward(const float *input, float *output, const float *
         const float *xl = v7_fc1;
         float *yl = v8_norm;
         const float mean = attn_row_sum(xl, 32) / 32.0f;
-        float var = 0.0f;
-        for (int t = 0; t < 32; t++) {
-            const float d = xl[t] - mean;
-            var += d * d;
-        }
+        const float var = attn_row_sq_dev(xl, mean, 32);
         const float inv = 1.0f / attn_sqrtf(var / 32.0f + 1e-06f);
         for (int t = 0; t < 32; t++) {
             yl[t] = (xl[t] - mean) * inv * p4_mlp_add_norm_weight[t] + p5_mlp_add_norm_bias[t];

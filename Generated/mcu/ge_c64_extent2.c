@@ -163,9 +163,9 @@ void ge_c64_extent2_forward(const float *input, float *output, const float *para
      * v3_fc1 [1,4,7,7] = conv2d(out=4, k=1, pad=0, dil=1, w=$3, b=$4)(v2_norm1) -> scratch[3136..<3332]
      * v4_relu [1,4,7,7] = relu(v3_fc1) -> scratch[3136..<3332]
      * v5_fc2 [1,64,7,7] = conv2d(out=64, k=1, pad=0, dil=1, w=$5, b=$6)(v4_relu) -> scratch[0..<3136]
-     * v6_upsample_nearest [1,64,14,14] = upsample_nearest(14x14)(v5_fc2) -> scratch[3136..<15680]
-     * v7_sigmoid [1,64,14,14] = sigmoid(v6_upsample_nearest) -> inline (fused into its readers)
-     * v8_mul [1,64,14,14] = mul(v7_sigmoid, input) -> output
+     * v6_sigmoid [1,64,7,7] = sigmoid(v5_fc2) -> scratch[0..<3136]
+     * v7_upsample_nearest [1,64,14,14] = upsample_nearest(14x14)(v6_sigmoid) -> scratch[3136..<15680]
+     * v8_mul [1,64,14,14] = mul(v7_upsample_nearest, input) -> output
      */
     const float *p0_gather_conv1_weight = params + GE_C64_EXTENT2_GATHER_CONV1_WEIGHT_OFFSET; /* [64, 1, 3, 3] */
     const float *p1_gather_norm1_scale = params + GE_C64_EXTENT2_GATHER_NORM1_SCALE_OFFSET; /* [64] */
@@ -179,7 +179,8 @@ void ge_c64_extent2_forward(const float *input, float *output, const float *para
     float *v3_fc1 = scratch + 3136; /* [1,4,7,7] */
     float *v4_relu = scratch + 3136; /* [1,4,7,7] */
     float *v5_fc2 = scratch; /* [1,64,7,7] */
-    float *v6_upsample_nearest = scratch + 3136; /* [1,64,14,14] */
+    float *v6_sigmoid = scratch; /* [1,64,7,7] */
+    float *v7_upsample_nearest = scratch + 3136; /* [1,64,14,14] */
 
     /* v1_conv1 [1,64,7,7] = conv2d(out=64, k=3, pad=1, dil=1, stride=2, groups=64, w=$0)(input) */
     for (int o = 0; o < 64; o++) {
@@ -238,27 +239,41 @@ void ge_c64_extent2_forward(const float *input, float *output, const float *para
         attn_gemm_nn(v5_fc2, 49, p5_mlp_fc2_weight, 4, 1, v4_relu, 49, 64, 49, 4, p6_mlp_fc2_bias, 1.0f);
     }
 
-    /* v6_upsample_nearest [1,64,14,14] = upsample_nearest(14x14)(v5_fc2) */
+    /* v6_sigmoid [1,64,7,7] = sigmoid(v5_fc2) */
+    for (int c = 0; c < 64; c++) {
+        const float *v5_fc2_r0 = v5_fc2 + c * 49;
+        float *v6_sigmoid_w1 = v6_sigmoid + c * 49;
+        for (int hw = 0; hw < 49; hw++) {
+            v6_sigmoid_w1[hw] = 1.0f / (1.0f + expf(-v5_fc2_r0[hw]));
+        }
+    }
+
+    /* v7_upsample_nearest [1,64,14,14] = upsample_nearest(14x14)(v6_sigmoid) */
     {
-        static const int v6_upsample_nearest_rows[14] = {0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6};
-        static const int v6_upsample_nearest_cols[14] = {0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6};
         for (int c = 0; c < 64; c++) {
-            for (int h = 0; h < 14; h++) {
-                for (int w = 0; w < 14; w++) {
-                    v6_upsample_nearest[c * 196 + h * 14 + w] = v5_fc2[c * 49 + v6_upsample_nearest_rows[h] * 7 + v6_upsample_nearest_cols[w]];
+            for (int i = 0; i < 7; i++) {
+                const float *src = v6_sigmoid + c * 49 + i * 7;
+                float *dst = v7_upsample_nearest + c * 196 + i * 28;
+                for (int j = 0; j < 7; j++) {
+                    const float e = src[j];
+                    dst[j * 2] = e; dst[j * 2 + 1] = e;
+                }
+                for (int r = 1; r < 2; r++) {
+                    for (int t = 0; t < 14; t++) {
+                        dst[r * 14 + t] = dst[t];
+                    }
                 }
             }
         }
     }
 
-    /* v8_mul [1,64,14,14] = mul(v7_sigmoid, input) */
+    /* v8_mul [1,64,14,14] = mul(v7_upsample_nearest, input) */
     for (int c = 0; c < 64; c++) {
-        const float *v6_upsample_nearest_r0 = v6_upsample_nearest + c * 196;
+        const float *v7_upsample_nearest_r0 = v7_upsample_nearest + c * 196;
         const float *input_r1 = input + c * 196;
         float *output_w2 = output + c * 196;
         for (int hw = 0; hw < 196; hw++) {
-            const float v7_sigmoid = 1.0f / (1.0f + expf(-v6_upsample_nearest_r0[hw]));
-            output_w2[hw] = v7_sigmoid * input_r1[hw];
+            output_w2[hw] = v7_upsample_nearest_r0[hw] * input_r1[hw];
         }
     }
 }

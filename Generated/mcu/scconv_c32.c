@@ -314,12 +314,18 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
 
     /* v6_upsample_nearest [1,32,16,16] = upsample_nearest(16x16)(v5_k2) */
     {
-        static const int v6_upsample_nearest_rows[16] = {0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3};
-        static const int v6_upsample_nearest_cols[16] = {0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3};
         for (int c = 0; c < 32; c++) {
-            for (int h = 0; h < 16; h++) {
-                for (int w = 0; w < 16; w++) {
-                    v6_upsample_nearest[c * 256 + h * 16 + w] = v5_k2[c * 16 + v6_upsample_nearest_rows[h] * 4 + v6_upsample_nearest_cols[w]];
+            for (int i = 0; i < 4; i++) {
+                const float *src = v5_k2 + c * 16 + i * 4;
+                float *dst = v6_upsample_nearest + c * 256 + i * 64;
+                for (int j = 0; j < 4; j++) {
+                    const float e = src[j];
+                    dst[j * 4] = e; dst[j * 4 + 1] = e; dst[j * 4 + 2] = e; dst[j * 4 + 3] = e;
+                }
+                for (int r = 1; r < 4; r++) {
+                    for (int t = 0; t < 16; t++) {
+                        dst[r * 16 + t] = dst[t];
+                    }
                 }
             }
         }

@@ -50,6 +50,39 @@ static float attn_row_sum(const float *x, int n)
 #endif
 }
 
+/* Sum of squared deviations of a row from m on a 32-bit core: four partial sums in registers. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static float attn_row_sq_dev(const float *x, float m, int n)
+{
+#if !defined(__ARM_FP)
+    /* Soft float: every operation is a call, and partial sums would only add three. */
+    float s = 0.0f;
+    for (int i = 0; i < n; i++) {
+        const float d = x[i] - m;
+        s += d * d;
+    }
+    return s;
+#else
+    float a0 = 0.0f, a1 = 0.0f, a2 = 0.0f, a3 = 0.0f;
+    int i = 0;
+    for (; i + 4 <= n; i += 4) {
+        const float d0 = x[i] - m, d1 = x[i + 1] - m, d2 = x[i + 2] - m, d3 = x[i + 3] - m;
+        a0 += d0 * d0;
+        a1 += d1 * d1;
+        a2 += d2 * d2;
+        a3 += d3 * d3;
+    }
+    float s = (a0 + a1) + (a2 + a3);
+    for (int r = n & 3; r > 0; r--, i++) {
+        const float d = x[i] - m;
+        s += d * d;
+    }
+    return s;
+#endif
+}
+
 void simam_c64_forward(const float *input, float *output, const float *params, float *scratch)
 {
     /* Plan: value, shape, op, storage (scratch offsets in floats).
@@ -69,11 +102,7 @@ void simam_c64_forward(const float *input, float *output, const float *params, f
             const float *xl = input + c * 784;
             float *yl = v1_z + c * 784;
             const float mean = attn_row_sum(xl, 784) / 784.0f;
-            float var = 0.0f;
-            for (int t = 0; t < 784; t++) {
-                const float d = xl[t] - mean;
-                var += d * d;
-            }
+            const float var = attn_row_sq_dev(xl, mean, 784);
             const float inv = 1.0f / attn_sqrtf(var / 784.0f + 9.987245e-05f);
             for (int t = 0; t < 784; t++) {
                 yl[t] = (xl[t] - mean) * inv;

@@ -272,35 +272,68 @@ extension CEmitter {
         }
     }
 
-    /// A stride-1 convolution over wide rows (see `WideConv`): per sample, the padded copy of the
-    /// input; per output channel, one axpy per tap into the wide buffer, then the valid columns
-    /// plus the bias to the output.
+    /// A convolution over wide rows (see `WideConv`): per sample, the padded copy of the input
+    /// (per group, for grouped convs; split into phase planes, for strided ones); per output
+    /// channel, every tap into the wide buffer, then the valid columns plus the bias to the output.
     private func emitWideConv(_ v: ValueID, _ a: Conv2dAttrs, _ geometry: WideConv, into p: inout CPrinter) {
         let instr = program.instrs[v - 1]
         let x = instr.operands[0]
         let xs = program.shape(of: x)
         let out = instr.shape
-        let (k, d, pad) = (a.kernel, a.dilation, a.padding)
+        let (k, d, pad, st) = (a.kernel, a.dilation, a.padding, a.stride)
         let inPerGroup = xs.c / a.groups
+        let outPerGroup = out.c / a.groups
         let taps = inPerGroup * k * k
-        let planeSize = geometry.rows * geometry.pitch
+        let phaseSize = geometry.rows * geometry.pitch
         let base = self.plan.temps[v]!.offset
         let name = names.value(v)
         let padded = "\(name)_padded"
         let wide = "\(name)_wide"
         var nest = Nest()
         let n = nest.loop("n", out.n)
+        let (i, y, c, o, g): (CExpr, CExpr, CExpr, CExpr, CExpr) = ("i", "y", "c", "o", "g")
+        // Input channel `first + i` into padded plane i, for i < planes: its interior (the border
+        // stays zero), or with a stride its pixels spread over the phase planes, row by row.
+        func copyIn(_ first: CExpr, planes: Int) -> [Stmt] {
+            // A group of one plane (a depthwise conv's) needs no loop over planes.
+            let looped = planes > 1 || !geometry.perGroup
+            let i: CExpr = looped ? "i" : .zero
+            let channel = first + i
+            let overPlanes = { (body: [Stmt]) -> [Stmt] in looped ? [.loop(variable: "i", extent: planes, body: body)] : body }
+            guard st > 1 else {
+                return overPlanes([.loop(variable: "y", extent: xs.h, body: [
+                    .line("float *dst = \(plus(padded, (i * geometry.rows + y + pad) * geometry.pitch + pad));"),
+                    .loop(variable: "c", extent: xs.w, body: [.line("dst[c] = \(element(x, n: n.index, c: channel, h: "y", w: "c"));")]),
+                ])])
+            }
+            let yp = y + pad
+            var row: [Stmt] = [.line("float *dst = \(plus(padded, i * geometry.planeSize + (yp % st) * (st * phaseSize) + (yp / st) * geometry.pitch));")]
+            // Columns x ≡ x0 (mod s) land in column phase b = (x + pad) mod s, at (x + pad) / s.
+            for b in 0..<st {
+                let x0 = ((b - pad) % st + st) % st
+                guard x0 < xs.w else { continue }
+                row.append(.loop(variable: "c", extent: (xs.w - x0 + st - 1) / st, body: [
+                    .line("dst[\(c + (b * phaseSize + (x0 + pad) / st))] = \(element(x, n: n.index, c: channel, h: "y", w: c * st + x0));")
+                ]))
+            }
+            return overPlanes([.loop(variable: "y", extent: xs.h, body: row)])
+        }
         // Zero the border (and the slack), copy the interior: the taps then need no bounds at all.
-        let (i, y, c, o): (CExpr, CExpr, CExpr, CExpr) = ("i", "y", "c", "o")
-        let body: [Stmt] = [
-            .loop(variable: "t", extent: geometry.paddedSize, body: [.line("\(padded)[t] = 0.0f;")]),
-            .loop(variable: "i", extent: xs.c, body: [.loop(variable: "y", extent: xs.h, body: [
-                .line("float *dst = \(plus(padded, (i * geometry.rows + y + pad) * geometry.pitch + pad));"),
-                .loop(variable: "c", extent: xs.w, body: [.line("dst[c] = \(element(x, n: n.index, c: "i", h: "y", w: "c"));")]),
-            ])]),
-        ]
+        // A grouped conv copies each group's planes just before its output channels run.
+        let zero = Stmt.loop(variable: "t", extent: geometry.paddedSize, body: [.line("\(padded)[t] = 0.0f;")])
+        let body: [Stmt] = geometry.perGroup ? [zero] : [zero] + copyIn(.zero, planes: xs.c)
+        /// The loop over output channels `o` in steps of `step`, per group after its copy when grouped.
+        func overOutputs(step: Int, _ body: [Stmt]) -> [Stmt] {
+            guard geometry.perGroup else {
+                return [step == 1 ? .loop(variable: "o", extent: out.c, body: body) : .stepped(variable: "o", extent: out.c, step: CExpr(step), body: body)]
+            }
+            let channels: [Stmt] = outPerGroup == step
+                ? [.line("const int o = \(g * outPerGroup);")] + body
+                : [.stepped(variable: "ob", extent: outPerGroup, step: CExpr(step), body: [.line("const int o = \(g * outPerGroup + "ob");")] + body)]
+            return [.loop(variable: "g", extent: a.groups, body: copyIn(g * inPerGroup, planes: inPerGroup) + channels)]
+        }
         // The first padded plane of output channel o's group.
-        let group = plus(padded, (a.groups == 1 ? .zero : o / (out.c / a.groups) * inPerGroup) * planeSize)
+        let group = geometry.perGroup ? padded : plus(padded, (a.groups == 1 ? .zero : o / outPerGroup * inPerGroup) * geometry.planeSize)
         let bias = { (o: CExpr) in a.bias.map { " + \(names.param($0))[\(o)]" } ?? "" }
         // The valid columns of the wide buffer at `start` (channel o's), plus the bias, to the output.
         let copyOut = { (o: CExpr, start: CExpr) -> Stmt in
@@ -308,32 +341,39 @@ extension CEmitter {
                 .line("\(self.element(v, n: n.index, c: o, h: y, w: c)) = \(wide)[\(start + y * geometry.pitch + c)]\(bias(o));")
             ])])
         }
+        // Offsets of every tap (input channel of the group, kh, kw) from the group's first plane.
+        var offsets: [Int] = []
+        for i in 0..<inPerGroup { for kh in 0..<k { for kw in 0..<k { offsets.append(geometry.tapOffset(i, kh, kw, stride: st, dilation: d)) } } }
+        let table = Stmt.line("static const int \(name)_taps[\(taps)] = {\(cIntList(offsets))};")
         let (kh, kw): (CExpr, CExpr) = ("kh", "kw")
-        let tcc: [Stmt] = [
-            .loop(variable: "o", extent: out.c, body: [
-                .loop(variable: "t", extent: geometry.wideLength, body: [.line("\(wide)[t] = 0.0f;")]),
-                .line("const float *w_o = \(plus(names.param(a.weight), o * taps));"),
-                .line("const float *group = \(group);"),
-                .loop(variable: "i", extent: inPerGroup, body: [.loop(variable: "kh", extent: k, body: [.loop(variable: "kw", extent: k, body: [
-                    .line("attn_row_axpy(\(wide), \(plus("group", (i * geometry.rows + kh * d) * geometry.pitch + kw * d)), w_o[\((i * k + kh) * k + kw)], \(geometry.wideLength));")
-                ])])]),
-                copyOut(o, .zero),
-            ])
-        ]
+        // One axpy per tap: over the taps' nested loops, or the tap table where phases interleave.
+        let perTapAxpys: [Stmt] = st == 1
+            ? [.loop(variable: "i", extent: inPerGroup, body: [.loop(variable: "kh", extent: k, body: [.loop(variable: "kw", extent: k, body: [
+                .line("attn_row_axpy(\(wide), \(plus("group", (i * geometry.rows + kh * d) * geometry.pitch + kw * d)), w_o[\((i * k + kh) * k + kw)], \(geometry.wideLength));")
+            ])])])]
+            : [.loop(variable: "j", extent: taps, body: [
+                .line("attn_row_axpy(\(wide), group + \(name)_taps[j], w_o[j], \(geometry.wideLength));")
+            ])]
+        let tcc: [Stmt] = overOutputs(step: 1, [
+            .loop(variable: "t", extent: geometry.wideLength, body: [.line("\(wide)[t] = 0.0f;")]),
+            .line("const float *w_o = \(plus(names.param(a.weight), o * taps));"),
+            .line("const float *group = \(group);"),
+        ] + perTapAxpys + [copyOut(o, .zero)])
         let channels = Array("abcd".prefix(geometry.block)).map(String.init)
-        // acc_<ch>0 and acc_<ch>1: the tile's two vectors of pixels of channel o + <ch>.
-        var tileBody: [Stmt] = channels.map { .line("attn_v acc_\($0)0 = {0}, acc_\($0)1 = {0};") }
+        let vectors = 0..<WideConv.vectors
+        // Vector q of a tile: q lanes past `base`.
+        let lanes = { (base: String, q: Int) in q == 0 ? base : q == 1 ? "\(base) + ATTN_V_LANES" : "\(base) + \(q) * ATTN_V_LANES" }
+        // acc_<ch><q>: the tile's vectors of pixels of channel o + <ch>.
+        var tileBody: [Stmt] = channels.map { ch in .line("attn_v " + vectors.map { "acc_\(ch)\($0) = {0}" }.joined(separator: ", ") + ";") }
         tileBody.append(.loop(variable: "j", extent: taps, body: [
             .line("const float *s = group + \(name)_taps[j] + t0;"),
-            .line("attn_v x0, x1;"),
-            .line("__builtin_memcpy(&x0, s, sizeof x0);"),
-            .line("__builtin_memcpy(&x1, s + ATTN_V_LANES, sizeof x1);"),
-        ] + channels.map { .line("acc_\($0)0 += w_\($0)_row[j] * x0; acc_\($0)1 += w_\($0)_row[j] * x1;") }))
-        tileBody += channels.enumerated().flatMap { i, ch -> [Stmt] in
-            [
-                .line("__builtin_memcpy(\(plus(wide, CExpr(i * geometry.tiledLength) + "t0")), &acc_\(ch)0, sizeof acc_\(ch)0);"),
-                .line("__builtin_memcpy(\(plus(wide, CExpr(i * geometry.tiledLength) + "t0" + "ATTN_V_LANES")), &acc_\(ch)1, sizeof acc_\(ch)1);"),
-            ]
+            .line("attn_v " + vectors.map { "x\($0)" }.joined(separator: ", ") + ";"),
+        ] + vectors.map { q in .line("__builtin_memcpy(&x\(q), \(lanes("s", q)), sizeof x\(q));") }
+          + channels.map { ch in .line(vectors.map { "acc_\(ch)\($0) += w_\(ch)_row[j] * x\($0);" }.joined(separator: " ")) }))
+        tileBody += channels.enumerated().flatMap { i, ch in
+            vectors.map { q -> Stmt in
+                .line("__builtin_memcpy(\(lanes(plus(wide, CExpr(i * geometry.tiledLength) + "t0"), q)), &acc_\(ch)\(q), sizeof acc_\(ch)\(q));")
+            }
         }
         // One output channel (CBAM's 2 → 1 spatial gate): a whole tile of register vectors (two
         // with AVX-512, four with AVX, eight on SSE and NEON), so that many multiply-add chains
@@ -356,24 +396,26 @@ extension CEmitter {
                 guarded(q, "__builtin_memcpy(\(past("\(wide) + t0", q)), &acc\(q), sizeof acc\(q));")
             }
         }
-        let tileStep = geometry.block == 1 ? CExpr(WideConv.tile) : CExpr.variable("ATTN_V_LANES") * 2
-        let compiled: [Stmt] = [
-            .stepped(variable: "o", extent: out.c, step: CExpr(geometry.block), body: [
+        let tileStep = geometry.block == 1 ? CExpr(WideConv.tile) : CExpr.variable("ATTN_V_LANES") * WideConv.vectors
+        // Blocks of channels stop at the first tile past the wide pixels: their tiles (three
+        // vectors: 12, 24 or 48 pixels) divide the granule, so the last one ends inside the
+        // rounded-up buffer, but most are shorter than it (AVX2: 840 of 864 at 28×28).
+        let tiledExtent = geometry.block == 1 ? geometry.tiledLength : geometry.wideLength
+        let compiled: [Stmt] = overOutputs(step: geometry.block, [
                 .line("const float *group = \(group);")
             ] + channels.enumerated().map { i, ch in
                 .line("const float *w_\(ch)_row = \(plus(names.param(a.weight), (o + i) * taps));")
             } + [
-                .stepped(variable: "t0", extent: geometry.tiledLength, step: tileStep, body: tileBody)
+                .stepped(variable: "t0", extent: tiledExtent, step: tileStep, body: tileBody)
             ] + channels.indices.map { i in
                 copyOut(o + i, CExpr(i * geometry.tiledLength))
             })
-        ]
         // gcc and clang on 64-bit hosts: the register-tiled form in their vector extension; tcc
         // (no vector types): one axpy per tap, or its asm micro-kernel (below).
         var tiled: [Stmt] = []
-        // One vector register: 16 lanes with AVX-512 (tiles of 32 pixels), 8 with AVX (16), else 4
-        // (SSE, NEON: 8-lane vectors there are register pairs, and four channels' tiles of pairs
-        // overflow SSE's 16 registers).
+        // One vector register: 16 lanes with AVX-512, 8 with AVX, else 4 (SSE, NEON: 8-lane
+        // vectors there are register pairs, and four channels' tiles of pairs overflow SSE's 16
+        // registers).
         tiled.append(.line("#if defined(__AVX512F__)"))
         tiled.append(.line("#define ATTN_V_LANES 16"))
         tiled.append(.line("#elif defined(__AVX__)"))
@@ -382,26 +424,16 @@ extension CEmitter {
         tiled.append(.line("#define ATTN_V_LANES 4"))
         tiled.append(.line("#endif"))
         tiled.append(.line("typedef float attn_v __attribute__((vector_size(4 * ATTN_V_LANES)));"))
-        // Offsets of every tap (input channel of the group, kh, kw) from the group's first plane.
-        var offsets: [Int] = []
-        for i in 0..<inPerGroup { for kh in 0..<k { for kw in 0..<k { offsets.append(i * planeSize + kh * d * geometry.pitch + kw * d) } } }
-        let table = Stmt.line("static const int \(name)_taps[\(taps)] = {\(cIntList(offsets))};")
         tiled.append(table)
         tiled.append(contentsOf: compiled)
         var hostNest = nest
         hostNest.pre[hostNest.innermost].append(contentsOf: body + tiled)
         // tcc on x86-64, channels in fours: every tap of four channels at once in its asm
-        // micro-kernel (attn_wide_taps), over the same tap table; the zeroing, and dense rows in and
-        // out of the padded planes, in packed SSE (tcc's scalar loops took a fifth of SK's time).
-        let rowsIn = plan.layouts[x]!.hwStride == 1
+        // micro-kernel (attn_wide_taps), over the same tap table; the zeroing, and dense rows out
+        // of the wide buffer, in packed SSE (tcc's scalar loops took a fifth of SK's time).
         let rowsOut = plan.layouts[v]!.hwStride == 1 && a.bias == nil
-        let tccBody: [Stmt] = [
-            .line("attn_row_zero(\(padded), \(geometry.paddedSize));"),
-            !rowsIn ? body[1] :
-            .loop(variable: "i", extent: xs.c, body: [.loop(variable: "y", extent: xs.h, body: [
-                .line("attn_row_copy(\(plus(padded, (i * geometry.rows + y + pad) * geometry.pitch + pad)), \(address(x, n: n.index, c: i, h: y)), \(xs.w));")
-            ])]),
-        ]
+        let tccZero = Stmt.line("attn_row_zero(\(padded), \(geometry.paddedSize));")
+        let tccBody: [Stmt] = geometry.perGroup ? [tccZero] : [tccZero] + copyIn(.zero, planes: xs.c)
         let tccCopyOut = { (o: CExpr, start: CExpr) -> Stmt in
             guard rowsOut else { return copyOut(o, start) }
             return .loop(variable: "y", extent: out.h, body: [
@@ -409,16 +441,14 @@ extension CEmitter {
             ])
         }
         var tccNest = nest
-        tccNest.pre[tccNest.innermost].append(contentsOf: tccBody + [
-            table,
-            .stepped(variable: "o", extent: out.c, step: CExpr(4), body: [
+        tccNest.pre[tccNest.innermost].append(contentsOf: tccBody + [table] + overOutputs(step: 4, [
                 .line("attn_row_zero(\(wide), \(4 * geometry.tiledLength));"),
                 .line("attn_wide_taps(\(wide), \(geometry.tiledLength), \(plus(names.param(a.weight), o * taps)), \(taps), \(group), \(name)_taps, \(geometry.tiledLength));"),
-            ] + (0..<4).map { i in tccCopyOut(o + i, CExpr(i * geometry.tiledLength)) }),
-        ])
-        nest.pre[nest.innermost].append(contentsOf: body + tcc)
+            ] + (0..<4).map { i in tccCopyOut(o + i, CExpr(i * geometry.tiledLength)) }))
+        nest.pre[nest.innermost].append(contentsOf: body + (st == 1 ? [] : [table]) + tcc)
         p.block("") { p in
-            p.line("float *\(padded) = \(plus("scratch", CExpr(base))); /* [\(xs.c), \(geometry.rows), \(geometry.pitch)] + \(WideConv.tile) */")
+            let shape = st == 1 ? "[\(geometry.planes), \(geometry.rows), \(geometry.pitch)]" : "[\(geometry.planes), \(geometry.phases), \(geometry.rows), \(geometry.pitch)]"
+            p.line("float *\(padded) = \(plus("scratch", CExpr(base))); /* \(shape) + \(geometry.granule) */")
             p.line("float *\(wide) = \(plus("scratch", CExpr(base + geometry.paddedSize))); /* \(geometry.block) × \(geometry.tiledLength) */")
             let perTap = { (p: inout CPrinter) in
                 p.use(.rowAxpy)
@@ -433,7 +463,7 @@ extension CEmitter {
                         gemm: { p in
                             p.use(.wideTaps)
                             p.use(.rowZero)
-                            if rowsIn || rowsOut { p.use(.rowCopy) }
+                            if rowsOut { p.use(.rowCopy) }
                             tccNest.print(into: &p)
                         }, other: perTap, into: &p)
                 }, into: &p)

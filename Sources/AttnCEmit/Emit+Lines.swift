@@ -75,16 +75,15 @@ extension CEmitter {
             body.append(.line("const float inv = 1.0f / (\(cFloat(eps)) + sum);"))
             body.append(contentsOf: copyScaled(contiguous, xt, yt, "inv", count))
         case .layerNorm(let scale, let shift, let eps):
-            if sx == 1 { p.use(.rowSum) }
+            if sx == 1 { p.use(.rowSum); p.use(.rowSqDev) }
             body.append(contentsOf: standardize(sx, xt, yt, count, eps: eps, scale: scale, shift: shift))
         case .instanceNorm(let eps):
-            if sx == 1 { p.use(.rowSum) }
+            if sx == 1 { p.use(.rowSum); p.use(.rowSqDev) }
             body.append(contentsOf: standardize(sx, xt, yt, count, eps: eps, scale: nil, shift: nil))
         case .variance(let unbiased):
-            if sx == 1 { p.use(.rowSum) }
+            if sx == 1 { p.use(.rowSum); p.use(.rowSqDev) }
             body.append(contentsOf: mean(sx, xt, count))
-            body.append(.line("float var = 0.0f;"))
-            body.append(.loop(variable: "t", extent: count, body: [.line("const float d = \(xt) - mean;"), .line("var += d * d;")]))
+            body.append(contentsOf: squaredDeviations(sx, xt, count))
             body.append(.line("yl[0] = \(cOver("var", unbiased ? count - 1 : count));"))
         case .globalPool, .channelPool, .pool2d, .weightedPool, .linear, .channelConv1d, .axisConv1d, .groupNorm, .conv2d, .matmul, .blockMatmul,
             .attention, .affine, .constant, .unary, .binary, .concat, .slice, .reshape, .transpose, .upsampleNearest, .blockUnfold:
@@ -108,13 +107,19 @@ extension CEmitter {
         return body
     }
 
+    /// `var`, the sum of the line's squared deviations from `mean`: on a contiguous line, the row
+    /// helper's partial sums (one running sum is one add latency per element).
+    private func squaredDeviations(_ sx: Int, _ xt: String, _ count: Int) -> [Stmt] {
+        guard sx != 1 else { return [.line("const float var = attn_row_sq_dev(xl, mean, \(count));")] }
+        return [.line("float var = 0.0f;"), .loop(variable: "t", extent: count, body: [.line("const float d = \(xt) - mean;"), .line("var += d * d;")])]
+    }
+
     /// `(x − mean) / sqrt(var + eps)`, two passes for the statistics, then the optional affine.
     private func standardize(
         _ sx: Int, _ xt: String, _ yt: String, _ count: Int, eps: Float, scale: ParamID?, shift: ParamID?
     ) -> [Stmt] {
         var body = mean(sx, xt, count)
-        body.append(.line("float var = 0.0f;"))
-        body.append(.loop(variable: "t", extent: count, body: [.line("const float d = \(xt) - mean;"), .line("var += d * d;")]))
+        body.append(contentsOf: squaredDeviations(sx, xt, count))
         body.append(.line("const float inv = 1.0f / attn_sqrtf(\(cOver("var", count)) + \(cFloat(eps)));"))
         var term = "(\(xt) - mean) * inv"
         if let scale { term = "\(term) * \(names.param(scale))[t]" }

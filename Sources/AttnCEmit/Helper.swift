@@ -9,7 +9,7 @@ package enum Helper: String, CaseIterable, Sendable {
     case gemmTile = "gemm_tile", gemmNN = "gemm_nn", gemmNT = "gemm_nt", attend, rowsVec = "rows_vec", rowsPool = "rows_pool", rowsDot = "rows_dot"
     case rowsScalePool = "rows_scale_pool"
     case rowAxpy = "row_axpy", rowDot = "row_dot", rowDot2 = "row_dot2", rowSum = "row_sum", rowMax = "row_max"
-    case rowSumMax = "row_sum_max", rowScale = "row_scale", rowScaleSumMax = "row_scale_sum_max"
+    case rowSumMax = "row_sum_max", rowSqDev = "row_sq_dev", rowScale = "row_scale", rowScaleSumMax = "row_scale_sum_max"
     case rowScaleMul = "row_scale_mul", wideTaps = "wide_taps", rowExpSum = "row_exp_sum", convRows = "conv_rows"
     // tcc's forms of the scalar glue around the micro-kernels.
     case transpose, rowCopy = "row_copy", rowZero = "row_zero", rowsAxpy = "rows_axpy"
@@ -19,7 +19,7 @@ package enum Helper: String, CaseIterable, Sendable {
     var hostOnly: Bool {
         switch self {
         case .gemmTile, .gemmNN, .gemmNT, .attend, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .rowExpSum: return true
-        case .sqrtf, .expf, .tanhf, .erff, .rowAxpy, .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowScale, .rowScaleSumMax, .rowScaleMul,
+        case .sqrtf, .expf, .tanhf, .erff, .rowAxpy, .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowSqDev, .rowScale, .rowScaleSumMax, .rowScaleMul,
             .wideTaps, .convRows:
             return false
         case .transpose, .rowCopy, .rowZero, .rowsAxpy: return false
@@ -29,7 +29,7 @@ package enum Helper: String, CaseIterable, Sendable {
     /// Has a packed-SSE form for tcc on x86-64 (`<name>.tcc.c.tmpl`).
     var hasTCCForm: Bool {
         switch self {
-        case .rowAxpy, .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowScale, .rowScaleSumMax, .rowScaleMul: return true
+        case .rowAxpy, .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowSqDev, .rowScale, .rowScaleSumMax, .rowScaleMul: return true
         case .gemmNN, .gemmNT, .wideTaps, .rowExpSum: return true
         case .sqrtf, .expf, .tanhf, .erff, .gemmTile, .attend, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .convRows: return false
         case .transpose, .rowCopy, .rowZero, .rowsAxpy: return true
@@ -40,9 +40,9 @@ package enum Helper: String, CaseIterable, Sendable {
     /// 32-bit core gets `<name>.mcu.c.tmpl` instead, its partial sums in registers.
     var hasWideRows: Bool {
         switch self {
-        case .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax: return true
-        case .sqrtf, .expf, .tanhf, .erff, .gemmTile, .gemmNN, .gemmNT, .attend, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .rowAxpy,
-            .rowScale, .rowScaleSumMax, .rowScaleMul, .wideTaps, .rowExpSum, .convRows:
+        case .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowSqDev: return true
+        case .sqrtf, .expf, .tanhf, .erff, .gemmTile, .gemmNN, .gemmNT, .attend, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .rowAxpy, .rowScale,
+            .rowScaleSumMax, .rowScaleMul, .wideTaps, .rowExpSum, .convRows:
             return false
         case .transpose, .rowCopy, .rowZero, .rowsAxpy: return false
         }
@@ -54,7 +54,7 @@ package enum Helper: String, CaseIterable, Sendable {
     var hasMCUForm: Bool {
         switch self {
         case .gemmNN, .gemmNT: return true
-        case .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax: return true
+        case .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowSqDev: return true
         case .sqrtf, .expf, .tanhf, .erff, .gemmTile, .attend, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .rowAxpy, .rowScale,
             .rowScaleSumMax, .rowScaleMul, .wideTaps, .rowExpSum, .convRows:
             return false
@@ -81,7 +81,7 @@ package enum Helper: String, CaseIterable, Sendable {
         case .gemmNN, .gemmNT, .attend: return [.gemmTile]
         // attn_tanhf and attn_erff call attn_expf (libm's call libm's own).
         case .tanhf, .erff: return [.expf]
-        case .sqrtf, .expf, .gemmTile, .rowsVec, .rowAxpy, .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowScale,
+        case .sqrtf, .expf, .gemmTile, .rowsVec, .rowAxpy, .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowSqDev, .rowScale,
             .rowScaleSumMax, .rowScaleMul, .wideTaps, .rowExpSum, .convRows:
             return []
         case .transpose, .rowCopy, .rowZero, .rowsAxpy: return []

@@ -79,10 +79,13 @@ extension Catalog {
                     Conv2D(c, kernelSize: 1, padding: 0, bias: true, param: "mlp.fc2")
                 }
             }
+            // The gate before the resize, not after as timm writes it: an elementwise gate commutes
+            // with nearest upsampling (the same values), and runs on the gathered map, extent²
+            // times fewer pixels.
+            gate.layer
             if !vector && size != (input.h, input.w) {
                 Primitive(.upsampleNearest(h: input.h, w: input.w))
             }
-            gate.layer
             Multiply("x")
         }
     }

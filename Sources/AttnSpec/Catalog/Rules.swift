@@ -124,14 +124,14 @@ package enum Rules {
 }
 
 /// Running count of the conv tap tables a catalog block's C spells out (`Limits.maxTableEntries`):
-/// C_in/groups·k² offsets per stride-1 k×k conv with 1 or at least 4 output channels: the convs the
+/// C_in/groups·k² offsets per k×k conv with 1 or at least 4 output channels: the convs the
 /// host code may run in the wide form (AttnCEmit's `WideConv`, which also needs a single output
 /// channel's rows wider than their padding).
 struct TapTables {
     private(set) var entries = 0
 
     mutating func add(inPerGroup: Int, kernel: Int, stride: Int, outChannels: Int, _ field: String) throws(SpecError) {
-        guard stride == 1, kernel > 1, outChannels >= 4 || outChannels == 1 else { return }
+        guard kernel > 1, outChannels >= 4 || outChannels == 1 else { return }
         entries = Limits.saturatingSum(entries, Limits.saturatingProduct(inPerGroup, kernel, kernel))
         guard entries <= Limits.maxTableEntries else {
             throw SpecError(
