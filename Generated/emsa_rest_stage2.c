@@ -1414,26 +1414,26 @@ static void attn_exp4(float *s, const float *k, long count, float *sums, const f
         : "r"(sums), "r"(m4)
         : "memory");
 }
-/* The clamp, 1/ln 2, the shifter, minus the shifter, ln 2 in two parts, then 1/6!, 1/5!, 1/4!,
- * 1/3!, 1/2 and 1 (the last Horner step adds 1 once more), each in four lanes; the row's max
- * comes apart (filled per call, these tables were most of a short row's time). */
-#define ATTN_EXP_X4(v) v, v, v, v
-static const float attn_exp_k4[48] = {
-    ATTN_EXP_X4(-87.0f), ATTN_EXP_X4(1.44269504f), ATTN_EXP_X4(12582912.0f), ATTN_EXP_X4(-12582912.0f),
-    ATTN_EXP_X4(0.693359375f), ATTN_EXP_X4(-2.12194440e-4f), ATTN_EXP_X4(1.38888889e-3f), ATTN_EXP_X4(8.33333333e-3f),
-    ATTN_EXP_X4(4.16666667e-2f), ATTN_EXP_X4(1.66666667e-1f), ATTN_EXP_X4(0.5f), ATTN_EXP_X4(1.0f)};
-/* The clamp, 1/ln 2, the shifter, then from ln 2's first part on as above (the kernel subtracts
- * the shifter), in eight lanes. */
-static const float attn_exp_k8[88] = {
-    ATTN_EXP_X4(-87.0f), ATTN_EXP_X4(-87.0f), ATTN_EXP_X4(1.44269504f), ATTN_EXP_X4(1.44269504f),
-    ATTN_EXP_X4(12582912.0f), ATTN_EXP_X4(12582912.0f), ATTN_EXP_X4(0.693359375f), ATTN_EXP_X4(0.693359375f),
-    ATTN_EXP_X4(-2.12194440e-4f), ATTN_EXP_X4(-2.12194440e-4f), ATTN_EXP_X4(1.38888889e-3f), ATTN_EXP_X4(1.38888889e-3f),
-    ATTN_EXP_X4(8.33333333e-3f), ATTN_EXP_X4(8.33333333e-3f), ATTN_EXP_X4(4.16666667e-2f), ATTN_EXP_X4(4.16666667e-2f),
-    ATTN_EXP_X4(1.66666667e-1f), ATTN_EXP_X4(1.66666667e-1f), ATTN_EXP_X4(0.5f), ATTN_EXP_X4(0.5f),
-    ATTN_EXP_X4(1.0f), ATTN_EXP_X4(1.0f)};
-#undef ATTN_EXP_X4
 static float attn_row_exp_sum(float *s, float m, int n)
 {
+    /* The clamp, 1/ln 2, the shifter, minus the shifter, ln 2 in two parts, then 1/6!, 1/5!, 1/4!,
+     * 1/3!, 1/2 and 1 (the last Horner step adds 1 once more), each in four lanes; the row's max
+     * comes apart (filled per call, these tables were most of a short row's time); read only. */
+#define ATTN_EXP_X4(v) v, v, v, v
+    static const float attn_exp_k4[48] = {
+        ATTN_EXP_X4(-87.0f), ATTN_EXP_X4(1.44269504f), ATTN_EXP_X4(12582912.0f), ATTN_EXP_X4(-12582912.0f),
+        ATTN_EXP_X4(0.693359375f), ATTN_EXP_X4(-2.12194440e-4f), ATTN_EXP_X4(1.38888889e-3f), ATTN_EXP_X4(8.33333333e-3f),
+        ATTN_EXP_X4(4.16666667e-2f), ATTN_EXP_X4(1.66666667e-1f), ATTN_EXP_X4(0.5f), ATTN_EXP_X4(1.0f)};
+    /* The clamp, 1/ln 2, the shifter, then from ln 2's first part on as above (the kernel subtracts
+     * the shifter), in eight lanes. */
+    static const float attn_exp_k8[88] = {
+        ATTN_EXP_X4(-87.0f), ATTN_EXP_X4(-87.0f), ATTN_EXP_X4(1.44269504f), ATTN_EXP_X4(1.44269504f),
+        ATTN_EXP_X4(12582912.0f), ATTN_EXP_X4(12582912.0f), ATTN_EXP_X4(0.693359375f), ATTN_EXP_X4(0.693359375f),
+        ATTN_EXP_X4(-2.12194440e-4f), ATTN_EXP_X4(-2.12194440e-4f), ATTN_EXP_X4(1.38888889e-3f), ATTN_EXP_X4(1.38888889e-3f),
+        ATTN_EXP_X4(8.33333333e-3f), ATTN_EXP_X4(8.33333333e-3f), ATTN_EXP_X4(4.16666667e-2f), ATTN_EXP_X4(4.16666667e-2f),
+        ATTN_EXP_X4(1.66666667e-1f), ATTN_EXP_X4(1.66666667e-1f), ATTN_EXP_X4(0.5f), ATTN_EXP_X4(0.5f),
+        ATTN_EXP_X4(1.0f), ATTN_EXP_X4(1.0f)};
+#undef ATTN_EXP_X4
     const float m4[4] = {m, m, m, m};
     float sums[8];
     float sum = 0.0f;
