@@ -676,7 +676,7 @@ ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nn(float *c, long ldc, const float *
 }
 #endif
 
-#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+#if defined(__x86_64__) || defined(__aarch64__)
 /* y[i] += a * x[i]: one tap of a convolution applied to a whole output row at once, so the
  * inner loop is contiguous (gcc vectorises it; tcc gets packed SSE). */
 #if defined(__TINYC__) && defined(__x86_64__)
@@ -845,6 +845,7 @@ void scoord_c64_forward(const float *input, float *output, const float *params, 
     }
 
     /* v2_axis_pool [1,64,1,14] = axis_pool.mean.h(input) */
+    #if !(defined(__x86_64__) || defined(__aarch64__))
     {
         for (int c = 0; c < 64; c++) {
             for (int w = 0; w < 14; w++) {
@@ -858,6 +859,22 @@ void scoord_c64_forward(const float *input, float *output, const float *params, 
             }
         }
     }
+    #else
+    {
+        for (int c = 0; c < 64; c++) {
+            float *yl = v2_axis_pool + c * 14;
+            for (int t = 0; t < 14; t++) {
+                yl[t] = 0.0f;
+            }
+            for (int h = 0; h < 14; h++) {
+                attn_row_axpy(yl, input + c * 196 + h * 14, 1.0f, 14);
+            }
+            for (int t = 0; t < 14; t++) {
+                yl[t] = yl[t] / 14.0f;
+            }
+        }
+    }
+    #endif
 
     /* v3_fc1 [1,8,14,1] = conv2d(out=8, k=1, pad=0, dil=1, w=$0, b=$1)(v1_axis_pool) */
     {

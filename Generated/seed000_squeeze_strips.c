@@ -676,7 +676,7 @@ ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nn(float *c, long ldc, const float *
 }
 #endif
 
-#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+#if defined(__x86_64__) || defined(__aarch64__)
 /* y[i] += a * x[i]: one tap of a convolution applied to a whole output row at once, so the
  * inner loop is contiguous (gcc vectorises it; tcc gets packed SSE). */
 #if defined(__TINYC__) && defined(__x86_64__)
@@ -838,6 +838,7 @@ void seed000_squeeze_strips_forward(const float *input, float *output, const flo
     }
 
     /* v2_along_w [1,32,1,20] = axis_pool.mean.h(input) */
+    #if !(defined(__x86_64__) || defined(__aarch64__))
     {
         for (int c = 0; c < 32; c++) {
             for (int w = 0; w < 20; w++) {
@@ -851,6 +852,22 @@ void seed000_squeeze_strips_forward(const float *input, float *output, const flo
             }
         }
     }
+    #else
+    {
+        for (int c = 0; c < 32; c++) {
+            float *yl = v2_along_w + c * 20;
+            for (int t = 0; t < 20; t++) {
+                yl[t] = 0.0f;
+            }
+            for (int h = 0; h < 24; h++) {
+                attn_row_axpy(yl, input + c * 480 + h * 20, 1.0f, 20);
+            }
+            for (int t = 0; t < 20; t++) {
+                yl[t] = yl[t] / 24.0f;
+            }
+        }
+    }
+    #endif
 
     /* v3_conv_h [1,32,24,1] = conv2d(out=32, k=1, pad=0, dil=1, w=$0, b=$1)(v1_along_h) */
     {

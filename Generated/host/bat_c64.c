@@ -198,6 +198,141 @@ ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nn(float *c, long ldc, const float *
     }
 }
 
+/* Row-block vectors for the helpers of gcc and clang on 64-bit hosts (attn_rows_pool,
+ * attn_rows_dot): a block of ATTN_RB rows keeps one accumulator per row, and attn_rb_fold folds
+ * them at once, leaving row j's total in lane j (log2(ATTN_RB) steps of adds and shuffles per
+ * block, where a call per row pays its own horizontal fold, tail and loop setup). A vector is
+ * one register: 8 lanes with AVX, 4 without (SSE, NEON), where 8-lane vectors would be register
+ * pairs and the block's accumulators would not fit in the 16 registers. AVX-512 keeps 8 lanes:
+ * sixteen 16-lane accumulators per pool would take all 32 registers before any load. */
+#if defined(__AVX__)
+#define ATTN_RB 8
+#else
+#define ATTN_RB 4
+#endif
+typedef float attn_rb __attribute__((vector_size(4 * ATTN_RB)));
+typedef int attn_rbi __attribute__((vector_size(4 * ATTN_RB)));
+#if defined(__clang__)
+#define ATTN_RB_SHUFFLE(a, b, ...) __builtin_shufflevector(a, b, __VA_ARGS__)
+#else
+#define ATTN_RB_SHUFFLE(a, b, ...) __builtin_shuffle(a, b, (attn_rbi){__VA_ARGS__})
+#endif
+/* v > m ? v : m lane by lane (C has no vector ?:), so a NaN never replaces a maximum. Vectors
+ * never cross a function boundary here: passing them by value is an ABI question (-Wpsabi)
+ * when the file is built without -mavx. */
+#define ATTN_RB_MAX(v, m) ((attn_rb)(((attn_rbi)((v) > (m)) & (attn_rbi)(v)) | (~(attn_rbi)((v) > (m)) & (attn_rbi)(m))))
+#define ATTN_RB_JOIN(a, b, max) ((max) ? ATTN_RB_MAX(a, b) : (a) + (b))
+/* Pointers to rows r..r+ATTN_RB-1 of x (n floats each) in p, and how many of them exist: a last
+ * block of fewer rows points its missing ones at its first row, whose results are not stored. */
+static inline int attn_rb_rows(const float **p, const float *x, int rows, int r, int n)
+{
+    const int valid = rows - r < ATTN_RB ? rows - r : ATTN_RB;
+    for (int j = 0; j < ATTN_RB; j++) p[j] = x + (long)(r + (j < valid ? j : 0)) * n;
+    return valid;
+}
+/* Lane j of the result: element i of row j of the block (the tails past the last full vector). */
+static inline attn_rb attn_rb_column(const float **p, int i)
+{
+    attn_rb v;
+    for (int j = 0; j < ATTN_RB; j++) v[j] = p[j][i];
+    return v;
+}
+/* Folds a[0..ATTN_RB-1] so that lane j of a[0] holds the sum (or maximum) of all lanes of a[j].
+ * Each step joins a pair of vectors: lanes whose block of `b` is even come from the first, odd
+ * ones from the second, and the two halves are added. */
+static inline void attn_rb_fold(attn_rb *a, int max)
+{
+#if ATTN_RB == 8
+    for (int j = 0; j < 4; j++) {
+        const attn_rb lo = ATTN_RB_SHUFFLE(a[2 * j], a[2 * j + 1], 0, 8, 2, 10, 4, 12, 6, 14);
+        const attn_rb hi = ATTN_RB_SHUFFLE(a[2 * j], a[2 * j + 1], 1, 9, 3, 11, 5, 13, 7, 15);
+        a[j] = ATTN_RB_JOIN(lo, hi, max);
+    }
+    for (int j = 0; j < 2; j++) {
+        const attn_rb lo = ATTN_RB_SHUFFLE(a[2 * j], a[2 * j + 1], 0, 1, 8, 9, 4, 5, 12, 13);
+        const attn_rb hi = ATTN_RB_SHUFFLE(a[2 * j], a[2 * j + 1], 2, 3, 10, 11, 6, 7, 14, 15);
+        a[j] = ATTN_RB_JOIN(lo, hi, max);
+    }
+    const attn_rb lo = ATTN_RB_SHUFFLE(a[0], a[1], 0, 1, 2, 3, 8, 9, 10, 11);
+    const attn_rb hi = ATTN_RB_SHUFFLE(a[0], a[1], 4, 5, 6, 7, 12, 13, 14, 15);
+#else
+    for (int j = 0; j < 2; j++) {
+        const attn_rb lo = ATTN_RB_SHUFFLE(a[2 * j], a[2 * j + 1], 0, 4, 2, 6);
+        const attn_rb hi = ATTN_RB_SHUFFLE(a[2 * j], a[2 * j + 1], 1, 5, 3, 7);
+        a[j] = ATTN_RB_JOIN(lo, hi, max);
+    }
+    const attn_rb lo = ATTN_RB_SHUFFLE(a[0], a[1], 0, 1, 4, 5);
+    const attn_rb hi = ATTN_RB_SHUFFLE(a[0], a[1], 2, 3, 6, 7);
+#endif
+    a[0] = ATTN_RB_JOIN(lo, hi, max);
+}
+
+/* Linear layers on gcc and clang on 64-bit hosts: y0[r] = bias[r] + w[r] . x0 for the `rows`
+ * rows of w (k floats each), and y1[r] the same with x1 when x1 is not null (CBAM's MLP on the
+ * average and the max vector, reading the weights once); bias may be null. Rows go ATTN_RB at a
+ * time (see attn_rb_fold), so each load of x feeds ATTN_RB multiply-adds. With two vectors a
+ * block's rows go in two halves, each half's weights read once: the sums of all its rows for
+ * both vectors, two inputs and a load would not fit in the 16 registers. */
+static inline void attn_rows_dot(float *y0, float *y1, const float *w, int rows, int k, const float *x0,
+                                 const float *x1, const float *bias)
+{
+    const attn_rb zero = {0.0f};
+    const int end = k - k % ATTN_RB;
+    for (int r = 0; r < rows; r += ATTN_RB) {
+        const float *p[ATTN_RB];
+        const int valid = attn_rb_rows(p, w, rows, r, k);
+        attn_rb s[ATTN_RB], t[ATTN_RB];
+        for (int j = 0; j < ATTN_RB; j++) s[j] = t[j] = zero;
+        if (x1) {
+            for (int i = 0; i < end; i += ATTN_RB) {
+                attn_rb a, b;
+                __builtin_memcpy(&a, x0 + i, sizeof a);
+                __builtin_memcpy(&b, x1 + i, sizeof b);
+                for (int j = 0; j < ATTN_RB / 2; j++) {
+                    attn_rb v;
+                    __builtin_memcpy(&v, p[j] + i, sizeof v);
+                    s[j] += v * a;
+                    t[j] += v * b;
+                }
+            }
+            for (int i = 0; i < end; i += ATTN_RB) {
+                attn_rb a, b;
+                __builtin_memcpy(&a, x0 + i, sizeof a);
+                __builtin_memcpy(&b, x1 + i, sizeof b);
+                for (int j = ATTN_RB / 2; j < ATTN_RB; j++) {
+                    attn_rb v;
+                    __builtin_memcpy(&v, p[j] + i, sizeof v);
+                    s[j] += v * a;
+                    t[j] += v * b;
+                }
+            }
+        } else {
+            for (int i = 0; i < end; i += ATTN_RB) {
+                attn_rb a;
+                __builtin_memcpy(&a, x0 + i, sizeof a);
+                for (int j = 0; j < ATTN_RB; j++) {
+                    attn_rb v;
+                    __builtin_memcpy(&v, p[j] + i, sizeof v);
+                    s[j] += v * a;
+                }
+            }
+        }
+        attn_rb_fold(s, 0);
+        attn_rb_fold(t, 0);
+        attn_rb ts = s[0], tt = t[0];
+        for (int i = end; i < k; i++) {
+            const attn_rb v = attn_rb_column(p, i);
+            ts += v * x0[i];
+            if (x1) tt += v * x1[i];
+        }
+        for (int j = 0; j < valid; j++) {
+            const float b = bias ? bias[r + j] : 0.0f;
+            y0[r + j] = ts[j] + b;
+            if (x1) y1[r + j] = tt[j] + b;
+        }
+    }
+}
+
 /* Long rows get ATTN_LANES partial sums: 32 keep four 8-wide vector chains busy. Rows under 16
  * wide steps (7x7 planes, short FC rows) skip the wide loop: its setup and final fold cost more
  * than it saves there. */
@@ -411,12 +546,12 @@ void bat_c64_forward(const float *input, float *output, const float *params, flo
 
     /* v21_matmul [1,1,98,1] = matmul(A·B)(v7_reshape, v19_rp) */
     {
-        attn_gemm_nn(v21_matmul, 1, v7_reshape, 14, 1, v19_rp, 1, 98, 1, 14, (const float *)0, 1.0f);
+        attn_rows_dot(v21_matmul, (float *)0, v7_reshape, 98, 14, v19_rp, (const float *)0, (const float *)0);
     }
 
     /* v22_matmul [1,1,98,1] = matmul(A·B)(v8_reshape, v20_cp) */
     {
-        attn_gemm_nn(v22_matmul, 1, v8_reshape, 14, 1, v20_cp, 1, 98, 1, 14, (const float *)0, 1.0f);
+        attn_rows_dot(v22_matmul, (float *)0, v8_reshape, 98, 14, v20_cp, (const float *)0, (const float *)0);
     }
 
     /* v23_add [1,1,98,1] = add(v21_matmul, p7_ba_conv_p_bias) */

@@ -499,7 +499,7 @@ void gc_resnet50_layer3_forward(const float *input, float *output, const float *
 
     /* v5_matmul [1,1,256,1] = matmul(A·B)(v2_reshape, v4_attn) */
     {
-        attn_gemm_nn(v5_matmul, 1, v2_reshape, 196, 1, v4_attn, 1, 256, 1, 196, (const float *)0, 1.0f);
+        attn_rows_dot(v5_matmul, (float *)0, v2_reshape, 256, 196, v4_attn, (const float *)0, (const float *)0);
     }
 
     /* v7_fc1 [1,32,1,1] = linear(out=32, w=$2, b=$3)(v6_context) */

@@ -198,6 +198,13 @@ ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nn(float *c, long ldc, const float *
     }
 }
 
+/* y[i] += a * x[i]: one tap of a convolution applied to a whole output row at once, so the
+ * inner loop is contiguous (gcc vectorises it; tcc gets packed SSE). */
+static void attn_row_axpy(float *y, const float *x, float a, int n)
+{
+    for (int i = 0; i < n; i++) y[i] += a * x[i];
+}
+
 /* Long rows get ATTN_LANES partial sums: 32 keep four 8-wide vector chains busy. Rows under 16
  * wide steps (7x7 planes, short FC rows) skip the wide loop: its setup and final fold cost more
  * than it saves there. */
@@ -266,14 +273,15 @@ void seed000_squeeze_strips_forward(const float *input, float *output, const flo
     /* v2_along_w [1,32,1,20] = axis_pool.mean.h(input) */
     {
         for (int c = 0; c < 32; c++) {
-            for (int w = 0; w < 20; w++) {
-                const float *xl = input + c * 480 + w;
-                float *yl = v2_along_w + c * 20 + w;
-                float acc = 0.0f;
-                for (int t = 0; t < 24; t++) {
-                    acc += xl[t * 20];
-                }
-                yl[0] = acc / 24.0f;
+            float *yl = v2_along_w + c * 20;
+            for (int t = 0; t < 20; t++) {
+                yl[t] = 0.0f;
+            }
+            for (int h = 0; h < 24; h++) {
+                attn_row_axpy(yl, input + c * 480 + h * 20, 1.0f, 20);
+            }
+            for (int t = 0; t < 20; t++) {
+                yl[t] = yl[t] / 24.0f;
             }
         }
     }

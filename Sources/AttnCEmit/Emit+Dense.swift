@@ -160,12 +160,19 @@ extension CEmitter {
         let xLayout = plan.layouts[x]!
         let outLayout = plan.layouts[v]!
         if a.kernel == 1 && a.padding == 0 && a.stride == 1 {
-            if xLayout.hwStride == 1 && outLayout.hwStride == 1 {
-                emitPointwiseConv(v, a, into: &p)
+            let pointwise = { (p: inout CPrinter) in
+                if xLayout.hwStride == 1 && outLayout.hwStride == 1 {
+                    self.emitPointwiseConv(v, a, into: &p)
+                } else {
+                    self.emitPointwiseConvChannelsLast(v, a, into: &p)
+                }
+            }
+            if instr.shape.plane == 1 && xLayout.cStride == 1 && outLayout.cStride == 1 {
+                emitVectorConv(v, a, mcu: pointwise, into: &p)
                 return
             }
-            if xLayout.cStride == 1 {
-                emitPointwiseConvChannelsLast(v, a, into: &p)
+            if (xLayout.hwStride == 1 && outLayout.hwStride == 1) || xLayout.cStride == 1 {
+                pointwise(&p)
                 return
             }
         }
@@ -270,6 +277,48 @@ extension CEmitter {
                     nest.print(into: &p)
                 }, into: &p)
         }
+    }
+
+    /// A 1×1 convolution on 1×1 planes (SE's excitation as a conv): a linear layer per group,
+    /// each output a dot of its weight row with its group's input channels. gcc and clang take a
+    /// block of weight rows per step (`attn_rows_dot`), tcc and the rest a row dot per output;
+    /// MCUs keep their GEMM form (`mcu`). The GEMM helpers' one-column product
+    /// packed panels and ran register tiles for a single column.
+    private func emitVectorConv(_ v: ValueID, _ a: Conv2dAttrs, mcu: (inout CPrinter) -> Void, into p: inout CPrinter) {
+        let instr = program.instrs[v - 1]
+        let x = instr.operands[0]
+        let out = instr.shape
+        let inPerGroup = program.shape(of: x).c / a.groups
+        let outPerGroup = out.c / a.groups
+        let w = names.param(a.weight)
+        var nest = Nest()
+        let n = nest.loop("n", out.n)
+        let o = nest.loop("o", out.c)
+        let plusBias = a.bias.map { " + \(names.param($0))[\(o.index)]" } ?? ""
+        nest.pre[nest.innermost].append(.line(
+            "\(pointer(v))[\(vectorIndex(v, n, o.index))] = attn_row_dot(\(plus(w, o.index * inPerGroup)), "
+                + "\(plus(pointer(x), vectorIndex(x, n, a.groups > 1 ? o.index / outPerGroup * inPerGroup : .zero))), \(inPerGroup))\(plusBias);"))
+        var host = Nest()
+        let hn = host.loop("n", out.n)
+        let g = host.loop("g", a.groups)
+        let bias = a.bias.map { plus(names.param($0), g.index * outPerGroup) } ?? "(const float *)0"
+        host.pre[host.innermost].append(.line(
+            "attn_rows_dot(\(plus(pointer(v), vectorIndex(v, hn, g.index * outPerGroup))), (float *)0, "
+                + "\(plus(w, g.index * (outPerGroup * inPerGroup))), \(outPerGroup), \(inPerGroup), "
+                + "\(plus(pointer(x), vectorIndex(x, hn, g.index * inPerGroup))), (const float *)0, \(bias));"))
+        p.split([.other], mcu, else: { p in
+            p.block("") { p in
+                HostBranch.print(
+                    host: { p in
+                        p.use(.rowsDot)
+                        host.print(into: &p)
+                    },
+                    other: { p in
+                        p.use(.rowDot)
+                        nest.print(into: &p)
+                    }, into: &p)
+            }
+        })
     }
 
     /// A convolution over wide rows (see `WideConv`): per sample, the padded copy of the input

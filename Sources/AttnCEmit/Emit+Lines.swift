@@ -19,6 +19,40 @@ extension CEmitter {
             .attention, .affine, .constant, .unary, .binary, .concat, .slice, .reshape, .transpose, .upsampleNearest, .blockUnfold:
             preconditionFailure("\(instr.op) does not work along an axis")
         }
+        if case .axisPool(.mean, .h) = instr.op, s.h > 1, axisStride(x, along: .w) == 1, axisStride(v, along: .w) == 1 {
+            // MCUs keep the per-column form below; hosts and tcc add whole rows.
+            let lines = { (p: inout CPrinter) in self.emitLines(v, axis: axis, into: &p) }
+            p.split([.other], lines, else: { p in self.emitMeanOverRows(v, into: &p) })
+            return
+        }
+        emitLines(v, axis: axis, into: &p)
+    }
+
+    /// The mean over H of rows that are contiguous along W: each (n, c)'s H rows added into its
+    /// output row by the row helper (`attn_row_axpy` with a = 1, so the sums are the per-column
+    /// loop's, in its order), then divided. The per-column loop read W strided columns of H
+    /// floats, one element at a time.
+    private func emitMeanOverRows(_ v: ValueID, into p: inout CPrinter) {
+        let x = program.instrs[v - 1].operands[0]
+        let s = program.shape(of: x)
+        var nest = Nest()
+        let n = nest.loop("n", s.n)
+        let c = nest.loop("c", s.c)
+        let yl = address(v, n: n.index, c: c.index)
+        nest.pre[nest.innermost].append(contentsOf: [
+            .line("float *yl = \(yl);"),
+            .loop(variable: "t", extent: s.w, body: [.line("yl[t] = 0.0f;")]),
+            .loop(variable: "h", extent: s.h, body: [.line("attn_row_axpy(yl, \(address(x, n: n.index, c: c.index, h: "h")), 1.0f, \(s.w));")]),
+            .loop(variable: "t", extent: s.w, body: [.line("yl[t] = \(cOver("yl[t]", s.h));")]),
+        ])
+        p.use(.rowAxpy)
+        p.block("") { p in nest.print(into: &p) }
+    }
+
+    private func emitLines(_ v: ValueID, axis: Axis, into p: inout CPrinter) {
+        let instr = program.instrs[v - 1]
+        let x = instr.operands[0]
+        let s = program.shape(of: x)
         // Loops over every axis but the line's; the line's own index is 0 in the base offsets.
         var nest = Nest()
         let n = nest.loop("n", s.n)
@@ -34,6 +68,8 @@ extension CEmitter {
         let at = { (base: String, k: Int) in "\(base)[\(CExpr.variable("t") * k)]" }
         let (xt, yt) = (at("xl", sx), at("yl", sy))
         let contiguous = sx == 1 && sy == 1
+        // Where a softmax over contiguous rows takes its exponentials, which differ per compiler.
+        var expsAt: Int?
         switch instr.op {
         case .axisPool(let mode, _):
             switch mode {
@@ -53,7 +89,10 @@ extension CEmitter {
             if contiguous { p.use(.rowScale) }
             body.append(.line(sx == 1 ? "const float m = attn_row_max(xl, \(count));" : "float m = -INFINITY;"))
             if sx != 1 { body.append(.loop(variable: "t", extent: count, body: [.line("m = \(xt) > m ? \(xt) : m;")])) }
-            if sy == 1 {
+            if contiguous {
+                // Contiguous rows: the exponentials and their sum go in here per compiler (below).
+                expsAt = body.count
+            } else if sy == 1 {
                 // The exponentials alone, then their sum by the row helper: a loop that also
                 // carries one running sum does not vectorise without reassociation, so gcc ran the
                 // host's inline expf one lane at a time.
@@ -89,8 +128,31 @@ extension CEmitter {
             .attention, .affine, .constant, .unary, .binary, .concat, .slice, .reshape, .transpose, .upsampleNearest, .blockUnfold:
             preconditionFailure("\(instr.op) does not work along an axis")
         }
-        nest.pre[nest.innermost].append(contentsOf: body)
-        p.block("") { p in nest.print(into: &p) }
+        guard let expsAt else {
+            nest.pre[nest.innermost].append(contentsOf: body)
+            p.block("") { p in nest.print(into: &p) }
+            return
+        }
+        // A softmax over contiguous rows. gcc, clang and MCU compilers: the exponentials alone (they
+        // vectorise on hosts), then their sum by the row helper. tcc on x86-64: the row copied to
+        // the output, then its exponentials and their sum in the packed-SSE helper (`expf` per
+        // element, a libm call each, was most of a small softmax's time).
+        let printed = { (p: inout CPrinter, tcc: Bool) in
+            var lines = body
+            lines.insert(contentsOf: tcc
+                ? [.line("attn_row_scale(yl, xl, 1.0f, \(count));"), .line("const float sum = attn_row_exp_sum(yl, m, \(count));")]
+                : [
+                    .loop(variable: "t", extent: count, body: [.line("yl[t] = \(self.names.expf)(xl[t] - m);")]),
+                    .line("const float sum = attn_row_sum(yl, \(count));"),
+                ], at: expsAt)
+            p.use(tcc ? .rowExpSum : .rowSum)
+            var copy = nest
+            copy.pre[copy.innermost].append(contentsOf: lines)
+            copy.print(into: &p)
+        }
+        p.block("") { p in
+            HostBranch.printTCCAsm(options.target, asm: { p in printed(&p, true) }, other: { p in printed(&p, false) }, into: &p)
+        }
     }
 
     /// `y[t] = k·x[t]` over a line (`x` is `y` itself when `inPlace`).

@@ -77,7 +77,7 @@ extension CEmitter {
             call = "attn_gemm_nt(\(cBase), \(out.w), 1, \(aBase), \(as_.w), \(bBase), \(bs.w), \(out.h), \(out.w), \(inner), \(cFloat(alpha)));"
         }
         host.pre[host.innermost].append(.line(call))
-        p.block("") { p in
+        let general = { (p: inout CPrinter) in
             HostBranch.printGEMM(
                 options.target,
                 gemm: { p in
@@ -89,6 +89,68 @@ extension CEmitter {
                     nest.print(into: &p)
                 }, into: &p)
         }
+        p.block("") { p in
+            guard let thin = thinMatmul(v, ta: ta, tb: tb, alpha: alpha, rowsOfB: rowsOfB) else { return general(&p) }
+            // MCUs keep the GEMM form (their register tiles); hosts and tcc take the row form.
+            p.split([.other], general, else: thin)
+        }
+    }
+
+    /// A product of one output column (a matrix times a vector) or of one inner step (an outer
+    /// product of two vectors), printed as rows: gcc and clang a block of matrix rows per step
+    /// (`attn_rows_dot`) or one scaled row per output row, tcc their row helpers. The GEMM
+    /// helpers pack panels and run register tiles for one column or one step, mostly idle work;
+    /// nil for any other product.
+    private func thinMatmul(_ v: ValueID, ta: Bool, tb: Bool, alpha: Float, rowsOfB: Bool) -> ((inout CPrinter) -> Void)? {
+        let instr = program.instrs[v - 1]
+        let (a, b) = (instr.operands[0], instr.operands[1])
+        let (out, as_) = (instr.shape, program.shape(of: a))
+        guard !ta, axisStride(a, along: .w) == 1, axisStride(b, along: .w) == 1, axisStride(v, along: .w) == 1 else { return nil }
+        var nest = Nest()
+        let n = nest.loop("n", out.n)
+        let c = nest.loop("c", out.c)
+        let (aBase, bBase, cBase) = (address(a, n: n.index, c: c.index), address(b, n: n.index, c: c.index), address(v, n: n.index, c: c.index))
+        let scale = alpha == 1 ? "" : " * \(cFloat(alpha))"
+        if rowsOfB && out.w == 1 && axisStride(b, along: .h) == 1 && axisStride(a, along: .h) == as_.w && axisStride(v, along: .h) == 1 {
+            // out[i] = A[i, :] · b
+            let rows = { (host: Bool) -> Nest in
+                var rows = nest
+                if host {
+                    rows.pre[rows.innermost].append(.line(
+                        "attn_rows_dot(\(cBase), (float *)0, \(aBase), \(out.h), \(as_.w), \(bBase), (const float *)0, (const float *)0);"))
+                    if alpha != 1 {
+                        rows.pre[rows.innermost].append(.loop(variable: "i", extent: out.h, body: [
+                            .line("\(self.element(v, n: n.index, c: c.index, h: "i")) *= \(cFloat(alpha));")
+                        ]))
+                    }
+                } else {
+                    rows.pre[rows.innermost].append(.loop(variable: "i", extent: out.h, body: [
+                        .line("\(self.element(v, n: n.index, c: c.index, h: "i")) = attn_row_dot(\(self.address(a, n: n.index, c: c.index, h: "i")), \(bBase), \(as_.w))\(scale);")
+                    ]))
+                }
+                return rows
+            }
+            return { p in
+                p.split([.vectorHost], { p in
+                    p.use(.rowsDot)
+                    rows(true).print(into: &p)
+                }, else: { p in
+                    p.use(.rowDot)
+                    rows(false).print(into: &p)
+                })
+            }
+        }
+        if tb && as_.w == 1 && alpha == 1 && axisStride(a, along: .h) == 1 && axisStride(b, along: .h) == 1 {
+            // out[i, :] = a[i] · b
+            nest.pre[nest.innermost].append(.loop(variable: "i", extent: out.h, body: [
+                .line("attn_row_scale(\(address(v, n: n.index, c: c.index, h: "i")), \(bBase), \(element(a, n: n.index, c: c.index, h: "i")), \(out.w));")
+            ]))
+            return { p in
+                p.use(.rowScale)
+                nest.print(into: &p)
+            }
+        }
+        return nil
     }
 
     /// For each query row `i` of the block: its dots with the table rows its keys reach (the

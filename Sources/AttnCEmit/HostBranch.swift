@@ -38,4 +38,16 @@ enum HostBranch {
                 else: Set<Compiler>([.tcc]).union(mcu ? [] : [.other]), other)
         }
     }
+
+    /// tcc's form on x86-64, where its packed-SSE helpers are (`asm`), and `other` for every
+    /// other compiler, tcc elsewhere included.
+    static func printTCCAsm(
+        _ target: EmitTarget, asm: (inout CPrinter) -> Void, other: (inout CPrinter) -> Void, into p: inout CPrinter
+    ) {
+        switch target.tccAsm {
+        case .always: p.split([.tcc], asm, else: other)
+        case .never: other(&p)
+        case .guarded: p.split(Compiler.tccAsmCondition, then: [.tcc], asm, else: p.compilers, other)
+        }
+    }
 }

@@ -63,6 +63,22 @@ private func expectMatchesInterpreter(_ kernel: some ForwardKernel, program: Pro
         }
     }
 
+    /// The thin products' host forms (`attn_rows_dot` for a matrix times a vector and a 1×1 conv
+    /// on 1×1 planes, scaled rows for an outer product) with row counts off the blocks of 4 and 8,
+    /// and the mean over H by whole rows.
+    @Test func thinProductsMatchTheInterpreter() throws {
+        let compiler = NativeCompiler(cacheDirectory: freshCache())
+        defer { try? FileManager.default.removeItem(at: compiler.cacheDirectory) }
+        for (h, w) in [(1, 1), (3, 3), (17, 1)] {
+            let kernel = try NativeKernel(thinBlock(h: h, w: w), weights: .random(seed: 5), compiler: compiler)
+            try expectMatchesInterpreter(kernel, program: kernel.program, params: kernel.params, seed: 8)
+        }
+        // The mean over H by whole rows.
+        let strip = Block("rows_strip", input: .nchw(2, 3, 5, 9)) { Primitive(.axisPool(.mean, axis: .h), "x"); Sigmoid(); Multiply("x") }
+        let kernel = try NativeKernel(strip, weights: .values([]), compiler: compiler)
+        try expectMatchesInterpreter(kernel, program: kernel.program, params: kernel.params, seed: 8)
+    }
+
     /// A NaN in a plane never becomes its max in the host's blocked pools, as in the interpreter.
     @Test func blockedMaxPoolSkipsNaN() throws {
         let compiler = NativeCompiler(cacheDirectory: freshCache())

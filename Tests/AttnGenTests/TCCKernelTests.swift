@@ -2,8 +2,10 @@
 // the interpreter: GEMM panels of six rows with M, N and K off their multiples, k past one packed
 // chunk, fewer than six rows of B, a transposed A; attention's two products and softmax
 // exponentials; the 1×1 conv's GEMM with a bias; the wide convolution's four-channel tiles with
-// taps past one chunk, dilation and groups. Each in the SSE and (where the CPU has them) the
-// AVX2/FMA forms. On a machine without the asm forms the same blocks run the row-helper forms.
+// taps past one chunk, dilation and groups; the thin products as rows (a matrix times a vector,
+// an outer product, a 1×1 conv on 1×1 planes), a mean over H by whole rows and a softmax's
+// exponentials in their helper. Each in the SSE and (where the CPU has them) the AVX2/FMA forms.
+// On a machine without the asm forms the same blocks run the row-helper forms.
 
 import AttnGen
 import AttnJIT
@@ -202,5 +204,49 @@ private func expectClose(_ spec: BlockSpec, seed: UInt64 = 11) throws {
             Primitive(.parameter(param: "m", shape: [1, 1, 2, 2])).named("M")
             Primitive(.blockMatmul(.right), "x", "M")
         })
+    }
+
+    /// A softmax along contiguous rows: its exponentials and their sum in attn_row_exp_sum (eight,
+    /// then four at a time, then a padded tail) at every length up to two blocks of eight and nine.
+    @Test func softmaxRows() throws {
+        for w in 1...25 {
+            try expectClose(thinBlock(h: 3, w: w))
+        }
+    }
+
+    /// The thin products' row forms: a matrix times a vector, an outer product, and a 1×1 conv
+    /// on 1×1 planes (dense and grouped) at lengths around the row helpers' blocks.
+    @Test(arguments: [1, 3, 4, 7, 8, 9, 16, 17, 25, 40])
+    func thinProducts(_ c: Int) throws {
+        try expectClose(thinBlock(h: c, w: 1))
+    }
+
+    /// The mean over H as whole rows added by attn_row_axpy, at widths around its blocks of four
+    /// and eight, gated back onto the input so every column is read.
+    @Test(arguments: [1, 3, 4, 8, 9, 17, 25])
+    func meanOverRows(_ w: Int) throws {
+        try expectClose(Block("tcc_strip", input: .nchw(2, 3, 5, w)) {
+            Primitive(.axisPool(.mean, axis: .h), "x")
+            Sigmoid()
+            Multiply("x")
+        })
+    }
+}
+
+/// A column's outer product with itself (k = 1), a softmax along its rows, that times the column
+/// (one output column), then 1×1 convs on the 1×1 planes: dense, and grouped where C is even.
+func thinBlock(h: Int, w: Int) -> BlockSpec {
+    let c = h * w
+    return Block("tcc_thin", input: .nchw(1, c, 1, 1)) {
+        Primitive(.reshape([1, 1, c, 1]), "x").named("col")
+        Primitive(.matmul(transposeA: false, transposeB: true, alpha: 1), "col", "col")
+        Softmax(.w)
+        Primitive(.matmul(transposeA: false, transposeB: false, alpha: 1), "_", "col")
+        Primitive(.reshape([1, c, 1, 1]))
+        Conv2D(c, kernelSize: 1, param: "dense")
+        Conv2D(c, kernelSize: 1, groups: c % 2 == 0 ? 2 : 1, bias: false, param: "grouped")
+        Primitive(.reshape([1, 1, h, w]))
+        Softmax(.w)
+        Primitive(.reshape([1, c, 1, 1]))
     }
 }
