@@ -11,12 +11,14 @@ package enum Helper: String, CaseIterable, Sendable {
     case rowAxpy = "row_axpy", rowDot = "row_dot", rowDot2 = "row_dot2", rowSum = "row_sum", rowMax = "row_max"
     case rowSumMax = "row_sum_max", rowScale = "row_scale", rowScaleSumMax = "row_scale_sum_max"
     case rowScaleMul = "row_scale_mul", wideTaps = "wide_taps", rowExpSum = "row_exp_sum", convRows = "conv_rows"
+    case rowMap = "row_map"
 
     /// Written in gcc's and clang's vector extension: only their 64-bit host branch calls it, and
     /// tcc on x86-64 where it has an asm form (`hasTCCForm`: the GEMM micro-kernels).
     var hostOnly: Bool {
         switch self {
         case .gemmTile, .gemmNN, .gemmNT, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .rowExpSum: return true
+        case .rowMap: return true
         case .sqrtf, .expf, .tanhf, .erff, .rowAxpy, .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowScale, .rowScaleSumMax, .rowScaleMul,
             .wideTaps, .convRows:
             return false
@@ -28,7 +30,18 @@ package enum Helper: String, CaseIterable, Sendable {
         switch self {
         case .rowAxpy, .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowScale, .rowScaleSumMax, .rowScaleMul: return true
         case .gemmNN, .gemmNT, .wideTaps, .rowExpSum: return true
+        case .rowMap: return true
         case .sqrtf, .expf, .tanhf, .erff, .gemmTile, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .convRows: return false
+        }
+    }
+
+    /// Has no plain form: only tcc on x86-64 calls it (the fused maps' chunked form).
+    var tccOnly: Bool {
+        switch self {
+        case .rowMap: return true
+        case .sqrtf, .expf, .tanhf, .erff, .gemmTile, .gemmNN, .gemmNT, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .rowAxpy, .rowDot,
+            .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowScale, .rowScaleSumMax, .rowScaleMul, .wideTaps, .rowExpSum, .convRows:
+            return false
         }
     }
 
@@ -40,6 +53,7 @@ package enum Helper: String, CaseIterable, Sendable {
         case .sqrtf, .expf, .tanhf, .erff, .gemmTile, .gemmNN, .gemmNT, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .rowAxpy, .rowScale,
             .rowScaleSumMax, .rowScaleMul, .wideTaps, .rowExpSum, .convRows:
             return false
+        case .rowMap: return false
         }
     }
 
@@ -53,6 +67,7 @@ package enum Helper: String, CaseIterable, Sendable {
         case .sqrtf, .expf, .tanhf, .erff, .gemmTile, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .rowAxpy, .rowScale,
             .rowScaleSumMax, .rowScaleMul, .wideTaps, .rowExpSum, .convRows:
             return false
+        case .rowMap: return false
         }
     }
 
@@ -77,6 +92,7 @@ package enum Helper: String, CaseIterable, Sendable {
         case .sqrtf, .expf, .gemmTile, .rowsVec, .rowAxpy, .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowScale,
             .rowScaleSumMax, .rowScaleMul, .wideTaps, .rowExpSum, .convRows:
             return []
+        case .rowMap: return []
         }
     }
 }
@@ -162,6 +178,14 @@ struct HelperDefinitions {
 
     private func text(_ helper: Helper, _ set: Set<Compiler>) -> String {
         if helper == .expf { return Templates.cached(libm ? "expf_host.c" : "expf.c") }
+        if helper.tccOnly {
+            let asm = Self.tccForms[helper]!
+            switch target.tccAsm {
+            case .always: return asm
+            case .guarded: return "#if \(Compiler.tccAsmCondition)\n\(asm)#endif\n"
+            case .never: preconditionFailure("\(helper) called without tcc's asm")
+            }
+        }
         let plain = Templates.cached("\(helper.rawValue).c")
         // The wide-row helpers' host form keeps partial sums in an array for the vectoriser, the
         // GEMMs' is in the vector extension; a 32-bit core gets its own form, in registers.
