@@ -47,8 +47,7 @@ static inline float attn_expf_host(float x)
  * packed by the caller: for each k, V vectors of consecutive columns (zeros past the last one), so
  * each step loads them once and multiply-adds one broadcast element of each of A's R rows into
  * R x V accumulators that stay in registers across the whole k block. A(r, p) is a[r * ars + p]
- * (the caller packs a strided A), or a[r + p * ars] with T (attention's keys, read in place: a step
- * then broadcasts R consecutive floats); C[r][t] is c[r * ldc + t * cs]. Inlined with constant R and V,
+ * (the caller packs a strided A); C[r][t] is c[r * ldc + t * cs]. Inlined with constant R and V,
  * so the accumulators are registers, not an array on the stack: R x V stays within 12, which with
  * the panel's vectors and the broadcast fits the 16 registers of SSE and AVX2. The block's sums
  * are stored (`first`) or added to C's: the caller applies alpha and bias once the last block is
@@ -88,11 +87,11 @@ ATTN_GEMM_OUT_OF_LINE static void attn_gemm_store_edge(float *c, long ldc, long 
         }
     }
 }
-static inline __attribute__((always_inline)) void attn_gemm_tile(const int R, const int V, const int T, float *c, long ldc, long cs, const float *a, long ars,
+static inline __attribute__((always_inline)) void attn_gemm_tile(const int R, const int V, float *c, long ldc, long cs, const float *a, long ars,
                                                                   const float *bt, long kc, long rows_, long cols, int first)
 {
     const float *ar[12];
-    for (int r = 0; r < R; r++) ar[r] = a + (r < rows_ ? r : 0) * (T ? 1 : ars); /* rows past the end: never stored */
+    for (int r = 0; r < R; r++) ar[r] = a + (r < rows_ ? r : 0) * ars; /* rows past the end: never stored */
     attn_gemm_vec acc[12][2];
     for (int r = 0; r < R; r++) {
         for (int h = 0; h < V; h++) acc[r][h] = (attn_gemm_vec){0};
@@ -102,7 +101,7 @@ static inline __attribute__((always_inline)) void attn_gemm_tile(const int R, co
         __builtin_memcpy(&b0, bt + p * V * ATTN_GEMM_LANES, sizeof b0);
         if (V > 1) __builtin_memcpy(&b1, bt + p * V * ATTN_GEMM_LANES + ATTN_GEMM_LANES, sizeof b1);
         for (int r = 0; r < R; r++) {
-            const float x = T ? ar[r][p * ars] : ar[r][p];
+            const float x = ar[r][p];
             acc[r][0] += x * b0;
             if (V > 1) acc[r][1] += x * b1;
         }
@@ -141,13 +140,13 @@ ATTN_GEMM_OUT_OF_LINE static void attn_gemm_panel(float *c, long ldc, long cs, c
 {
     long i = 0;
     if (cols > ATTN_GEMM_LANES) {
-        for (; i + 6 <= m; i += 6) attn_gemm_tile(6, 2, 0, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, 6, cols, first);
-        if (m - i > 3) attn_gemm_tile(6, 2, 0, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
-        else if (m - i > 0) attn_gemm_tile(3, 2, 0, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
+        for (; i + 6 <= m; i += 6) attn_gemm_tile(6, 2, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, 6, cols, first);
+        if (m - i > 3) attn_gemm_tile(6, 2, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
+        else if (m - i > 0) attn_gemm_tile(3, 2, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
     } else {
-        for (; i + 12 <= m; i += 12) attn_gemm_tile(12, 1, 0, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, 12, cols, first);
-        if (m - i > 6) attn_gemm_tile(12, 1, 0, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
-        else if (m - i > 0) attn_gemm_tile(6, 1, 0, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
+        for (; i + 12 <= m; i += 12) attn_gemm_tile(12, 1, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, 12, cols, first);
+        if (m - i > 6) attn_gemm_tile(12, 1, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
+        else if (m - i > 0) attn_gemm_tile(6, 1, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
     }
 }
 #endif
@@ -351,6 +350,29 @@ __asm__(
     ".byte 0xc5,0xf8,0x77\n\t" /* vzeroupper */
     "ret\n");
 #define ATTN_NN_KC 256
+/* x . y over n contiguous floats, eight at a time in two partial sums: the columns past the
+ * last vector when A's rows and B's one column are contiguous (a matrix-vector product). */
+static float attn_nn_dot(const float *x, const float *y, long n)
+{
+    float part[4];
+    float s = 0.0f;
+    long m = n & ~7L;
+    if (m > 0) {
+        __asm__ volatile(
+            "pxor %%xmm0, %%xmm0\n\tpxor %%xmm1, %%xmm1\n\t"
+            "1:\n\t"
+            "movups (%0), %%xmm2\n\tmovups (%1), %%xmm3\n\tmulps %%xmm3, %%xmm2\n\taddps %%xmm2, %%xmm0\n\t"
+            "movups 16(%0), %%xmm2\n\tmovups 16(%1), %%xmm3\n\tmulps %%xmm3, %%xmm2\n\taddps %%xmm2, %%xmm1\n\t"
+            "add $32, %0\n\tadd $32, %1\n\tsub $8, %2\n\tjnz 1b\n\t"
+            "addps %%xmm1, %%xmm0\n\tmovups %%xmm0, (%3)\n\t"
+            : "+r"(x), "+r"(y), "+r"(m)
+            : "r"(part)
+            : "memory");
+        s = (part[0] + part[1]) + (part[2] + part[3]);
+    }
+    for (long i = 0; i < (n & 7); i++) s += x[i] * y[i];
+    return s;
+}
 static void attn_gemm_nn(float *c, long ldc, const float *a, long ars, long acs, const float *b,
                          long ldb, long m, long n, long k, const float *bias, float alpha)
 {
@@ -360,7 +382,8 @@ static void attn_gemm_nn(float *c, long ldc, const float *a, long ars, long acs,
     const long nw = attn_tcc_isa() == 2 ? n & ~15L : 0;
     long ctl[3];
     const long step = ldb * 4, cstep = ldc * 4;
-    for (long i = 0, ph; i < m; i += ph) {
+    /* No panels when no column is in a whole vector (a matrix-vector product). */
+    for (long i = 0, ph; i < m && nv > 0; i += ph) {
         /* Panels of four rows where six would leave most of a last panel empty (attention's
          * blocks of eight queries: two of four, not six and two). */
         ph = m - i <= 4 || m - i == 7 || m - i == 8 ? 4 : 6;
@@ -467,7 +490,8 @@ static void attn_gemm_nn(float *c, long ldc, const float *a, long ars, long acs,
         for (long t = nv; t < n; t++) {
             for (long r = 0; r < rows; r++) {
                 float s = 0.0f;
-                for (long p = 0; p < k; p++) s += a[(i + r) * ars + p * acs] * b[p * ldb + t];
+                if (acs == 1 && ldb == 1) s = attn_nn_dot(a + (i + r) * ars, b + t, k);
+                else for (long p = 0; p < k; p++) s += a[(i + r) * ars + p * acs] * b[p * ldb + t];
                 c[(i + r) * ldc + t] = s * alpha + (bias ? bias[i + r] : 0.0f);
             }
         }
@@ -657,10 +681,6 @@ ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nn(float *c, long ldc, const float *
                 const long w = cols > ATTN_GEMM_LANES ? 2 * ATTN_GEMM_LANES : ATTN_GEMM_LANES;
                 for (long p = 0; p < kc; p++) {
                     const float *br = b + (p0 + p) * ldb + j;
-                    /* The next panel's part of the row: its copy then finds it in cache, where
-                     * rows ldb apart left it waiting on each load. */
-                    __builtin_prefetch(br + 2 * ATTN_GEMM_LANES);
-                    __builtin_prefetch(br + 4 * ATTN_GEMM_LANES - 1);
                     for (long t = 0; t < w; t++) bt[p * w + t] = t < cols ? br[t] : 0.0f;
                 }
                 attn_gemm_panel(c + i0 * ldc + j, ldc, 1, ab, lda, bt, mc, kc, cols, p0 == 0);
@@ -672,145 +692,6 @@ ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nn(float *c, long ldc, const float *
     for (long i = 0; i < m; i++) {
         const float add = bias ? bias[i] : 0.0f;
         for (long j = 0; j < n; j++) c[i * ldc + j] = (k > 0 ? c[i * ldc + j] * alpha : 0.0f * alpha) + add;
-    }
-}
-#endif
-
-#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-/* Row-block vectors for the helpers of gcc and clang on 64-bit hosts (attn_rows_pool,
- * attn_rows_dot): a block of ATTN_RB rows keeps one accumulator per row, and attn_rb_fold folds
- * them at once, leaving row j's total in lane j (log2(ATTN_RB) steps of adds and shuffles per
- * block, where a call per row pays its own horizontal fold, tail and loop setup). A vector is
- * one register: 8 lanes with AVX, 4 without (SSE, NEON), where 8-lane vectors would be register
- * pairs and the block's accumulators would not fit in the 16 registers. AVX-512 keeps 8 lanes:
- * sixteen 16-lane accumulators per pool would take all 32 registers before any load. */
-#if defined(__AVX__)
-#define ATTN_RB 8
-#else
-#define ATTN_RB 4
-#endif
-typedef float attn_rb __attribute__((vector_size(4 * ATTN_RB)));
-typedef int attn_rbi __attribute__((vector_size(4 * ATTN_RB)));
-#if defined(__clang__)
-#define ATTN_RB_SHUFFLE(a, b, ...) __builtin_shufflevector(a, b, __VA_ARGS__)
-#else
-#define ATTN_RB_SHUFFLE(a, b, ...) __builtin_shuffle(a, b, (attn_rbi){__VA_ARGS__})
-#endif
-/* v > m ? v : m lane by lane (C has no vector ?:), so a NaN never replaces a maximum. Vectors
- * never cross a function boundary here: passing them by value is an ABI question (-Wpsabi)
- * when the file is built without -mavx. */
-#define ATTN_RB_MAX(v, m) ((attn_rb)(((attn_rbi)((v) > (m)) & (attn_rbi)(v)) | (~(attn_rbi)((v) > (m)) & (attn_rbi)(m))))
-#define ATTN_RB_JOIN(a, b, max) ((max) ? ATTN_RB_MAX(a, b) : (a) + (b))
-/* Pointers to rows r..r+ATTN_RB-1 of x (n floats each) in p, and how many of them exist: a last
- * block of fewer rows points its missing ones at its first row, whose results are not stored. */
-static inline int attn_rb_rows(const float **p, const float *x, int rows, int r, int n)
-{
-    const int valid = rows - r < ATTN_RB ? rows - r : ATTN_RB;
-    for (int j = 0; j < ATTN_RB; j++) p[j] = x + (long)(r + (j < valid ? j : 0)) * n;
-    return valid;
-}
-/* Lane j of the result: element i of row j of the block (the tails past the last full vector). */
-static inline attn_rb attn_rb_column(const float **p, int i)
-{
-    attn_rb v;
-    for (int j = 0; j < ATTN_RB; j++) v[j] = p[j][i];
-    return v;
-}
-/* Folds a[0..ATTN_RB-1] so that lane j of a[0] holds the sum (or maximum) of all lanes of a[j].
- * Each step joins a pair of vectors: lanes whose block of `b` is even come from the first, odd
- * ones from the second, and the two halves are added. */
-static inline void attn_rb_fold(attn_rb *a, int max)
-{
-#if ATTN_RB == 8
-    for (int j = 0; j < 4; j++) {
-        const attn_rb lo = ATTN_RB_SHUFFLE(a[2 * j], a[2 * j + 1], 0, 8, 2, 10, 4, 12, 6, 14);
-        const attn_rb hi = ATTN_RB_SHUFFLE(a[2 * j], a[2 * j + 1], 1, 9, 3, 11, 5, 13, 7, 15);
-        a[j] = ATTN_RB_JOIN(lo, hi, max);
-    }
-    for (int j = 0; j < 2; j++) {
-        const attn_rb lo = ATTN_RB_SHUFFLE(a[2 * j], a[2 * j + 1], 0, 1, 8, 9, 4, 5, 12, 13);
-        const attn_rb hi = ATTN_RB_SHUFFLE(a[2 * j], a[2 * j + 1], 2, 3, 10, 11, 6, 7, 14, 15);
-        a[j] = ATTN_RB_JOIN(lo, hi, max);
-    }
-    const attn_rb lo = ATTN_RB_SHUFFLE(a[0], a[1], 0, 1, 2, 3, 8, 9, 10, 11);
-    const attn_rb hi = ATTN_RB_SHUFFLE(a[0], a[1], 4, 5, 6, 7, 12, 13, 14, 15);
-#else
-    for (int j = 0; j < 2; j++) {
-        const attn_rb lo = ATTN_RB_SHUFFLE(a[2 * j], a[2 * j + 1], 0, 4, 2, 6);
-        const attn_rb hi = ATTN_RB_SHUFFLE(a[2 * j], a[2 * j + 1], 1, 5, 3, 7);
-        a[j] = ATTN_RB_JOIN(lo, hi, max);
-    }
-    const attn_rb lo = ATTN_RB_SHUFFLE(a[0], a[1], 0, 1, 4, 5);
-    const attn_rb hi = ATTN_RB_SHUFFLE(a[0], a[1], 2, 3, 6, 7);
-#endif
-    a[0] = ATTN_RB_JOIN(lo, hi, max);
-}
-#endif
-
-#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-/* Linear layers on gcc and clang on 64-bit hosts: y0[r] = bias[r] + w[r] . x0 for the `rows`
- * rows of w (k floats each), and y1[r] the same with x1 when x1 is not null (CBAM's MLP on the
- * average and the max vector, reading the weights once); bias may be null. Rows go ATTN_RB at a
- * time (see attn_rb_fold), so each load of x feeds ATTN_RB multiply-adds. With two vectors a
- * block's rows go in two halves, each half's weights read once: the sums of all its rows for
- * both vectors, two inputs and a load would not fit in the 16 registers. */
-static inline void attn_rows_dot(float *y0, float *y1, const float *w, int rows, int k, const float *x0,
-                                 const float *x1, const float *bias)
-{
-    const attn_rb zero = {0.0f};
-    const int end = k - k % ATTN_RB;
-    for (int r = 0; r < rows; r += ATTN_RB) {
-        const float *p[ATTN_RB];
-        const int valid = attn_rb_rows(p, w, rows, r, k);
-        attn_rb s[ATTN_RB], t[ATTN_RB];
-        for (int j = 0; j < ATTN_RB; j++) s[j] = t[j] = zero;
-        if (x1) {
-            for (int i = 0; i < end; i += ATTN_RB) {
-                attn_rb a, b;
-                __builtin_memcpy(&a, x0 + i, sizeof a);
-                __builtin_memcpy(&b, x1 + i, sizeof b);
-                for (int j = 0; j < ATTN_RB / 2; j++) {
-                    attn_rb v;
-                    __builtin_memcpy(&v, p[j] + i, sizeof v);
-                    s[j] += v * a;
-                    t[j] += v * b;
-                }
-            }
-            for (int i = 0; i < end; i += ATTN_RB) {
-                attn_rb a, b;
-                __builtin_memcpy(&a, x0 + i, sizeof a);
-                __builtin_memcpy(&b, x1 + i, sizeof b);
-                for (int j = ATTN_RB / 2; j < ATTN_RB; j++) {
-                    attn_rb v;
-                    __builtin_memcpy(&v, p[j] + i, sizeof v);
-                    s[j] += v * a;
-                    t[j] += v * b;
-                }
-            }
-        } else {
-            for (int i = 0; i < end; i += ATTN_RB) {
-                attn_rb a;
-                __builtin_memcpy(&a, x0 + i, sizeof a);
-                for (int j = 0; j < ATTN_RB; j++) {
-                    attn_rb v;
-                    __builtin_memcpy(&v, p[j] + i, sizeof v);
-                    s[j] += v * a;
-                }
-            }
-        }
-        attn_rb_fold(s, 0);
-        attn_rb_fold(t, 0);
-        attn_rb ts = s[0], tt = t[0];
-        for (int i = end; i < k; i++) {
-            const attn_rb v = attn_rb_column(p, i);
-            ts += v * x0[i];
-            if (x1) tt += v * x1[i];
-        }
-        for (int j = 0; j < valid; j++) {
-            const float b = bias ? bias[r + j] : 0.0f;
-            y0[r + j] = ts[j] + b;
-            if (x1) y1[r + j] = tt[j] + b;
-        }
     }
 }
 #endif
@@ -859,61 +740,6 @@ static void attn_row_axpy(float *y, const float *x, float a, int n)
 #define ATTN_LANES 32
 #else
 #define ATTN_LANES 8
-#endif
-#endif
-
-#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
-/* Dot product of two rows: the FC layers of the excitation MLPs. */
-#if defined(__TINYC__) && defined(__x86_64__)
-/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
-static float attn_row_dot(const float *w, const float *x, int n)
-{
-    float a[4] = {0.0f, 0.0f, 0.0f, 0.0f};
-    long m = n & ~7;
-    const float *p = w;
-    const float *q = x;
-    if (m > 0) {
-        __asm__ volatile(
-            "pxor %%xmm0, %%xmm0\n\tpxor %%xmm1, %%xmm1\n\t"
-            "1:\n\t"
-            "movups (%0), %%xmm2\n\tmovups (%1), %%xmm3\n\tmulps %%xmm3, %%xmm2\n\taddps %%xmm2, %%xmm0\n\t"
-            "movups 16(%0), %%xmm4\n\tmovups 16(%1), %%xmm5\n\tmulps %%xmm5, %%xmm4\n\taddps %%xmm4, %%xmm1\n\t"
-            "add $32, %0\n\tadd $32, %1\n\tsub $8, %2\n\tjnz 1b\n\t"
-            "addps %%xmm1, %%xmm0\n\tmovups %%xmm0, (%3)\n\t"
-            : "+r"(p), "+r"(q), "+r"(m)
-            : "r"(a)
-            : "memory");
-    }
-    float s = (a[0] + a[1]) + (a[2] + a[3]);
-    for (int i = n & ~7; i < n; i++) s += w[i] * x[i];
-    return s;
-}
-#else
-/* Kept out of line: inlined into the loop over output rows, gcc 12 vectorises across rows with
- * costly transposes that make long excitation layers slower. */
-#if defined(__GNUC__)
-__attribute__((noinline))
-#endif
-static float attn_row_dot(const float *w, const float *x, int n)
-{
-    float a[8] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
-    int i = 0;
-#if ATTN_LANES > 8
-    if (n >= 16 * ATTN_LANES) {
-        float u[ATTN_LANES] = {0.0f};
-        for (; i + ATTN_LANES <= n; i += ATTN_LANES) {
-            for (int j = 0; j < ATTN_LANES; j++) u[j] += w[i + j] * x[i + j];
-        }
-        for (int j = 0; j < ATTN_LANES; j++) a[j & 7] += u[j];
-    }
-#endif
-    for (; i + 8 <= n; i += 8) {
-        for (int j = 0; j < 8; j++) a[j] += w[i + j] * x[i + j];
-    }
-    float s = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
-    for (int r = n & 7; r > 0; r--, i++) s += w[i] * x[i];
-    return s;
-}
 #endif
 #endif
 
@@ -1025,80 +851,141 @@ static void attn_row_scale(float *y, const float *x, float g, int n)
 #endif
 
 #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
-/* y[i] = 0: the zeroed borders and accumulators of tcc's wide convolutions. */
 #if defined(__TINYC__) && defined(__x86_64__)
-/* The tcc tier on x86-64: packed SSE through tcc's inline assembler (which has no xorps: its
- * bytes), sixteen then four at a time, the last n % 4 in C. */
-static void attn_row_zero(float *y, int n)
+/* y[i] = op(a[i], b[i] or s) over n elements: one elementwise op of a fused map, over a chunk of
+ * a row (RowMap.swift; op codes RowMapOp). The tcc tier on x86-64: four elements at a time in
+ * packed SSE through tcc's inline assembler (which lacks cmpps and register-to-register movaps:
+ * the compares are bytes, values are reloaded from memory instead of copied). Each op rounds as
+ * the scalar loop does: the same operations in the same order, divisions kept divisions. relu
+ * and the clamps take the operand as maxps/minps's second source, so a NaN stays NaN and -0
+ * stays -0, as in the scalar `x < 0 ? 0 : x`. sigmoid, silu and tanh use e^x as attn_exp4 does
+ * (round(x / ln 2) by the shifter, r in two parts, Taylor to r^7, 2^n in the exponent bits),
+ * the argument clamped to [-87, 128 ln 2] so 2^n stays a normal scale; lanes where libm's expf
+ * overflows get +inf back, so sigmoid and silu give 0 and -0 (or NaN) where the scalar path
+ * does, and a NaN operand comes back NaN. tanh follows attn_tanhf: the odd polynomial below
+ * 0.625, 1 - 2/(e^2|x| + 1) above, with x's sign; -0 stays -0. sqrtps rounds as sqrtf. */
+/* e^xmm0 into xmm2 (xmm0, xmm1, xmm3 clobbered), the constants at %4. */
+#define ATTN_RM_EXP                                                                                                   \
+    "movups (%4), %%xmm1\n\tminps %%xmm0, %%xmm1\n\tmovups 16(%4), %%xmm0\n\tmaxps %%xmm1, %%xmm0\n\t"                \
+    "movups 32(%4), %%xmm1\n\tmulps %%xmm0, %%xmm1\n\tmovups 48(%4), %%xmm2\n\taddps %%xmm2, %%xmm1\n\t"             \
+    "movups 64(%4), %%xmm2\n\taddps %%xmm1, %%xmm2\n\t"                                                               \
+    "movups 80(%4), %%xmm3\n\tmulps %%xmm2, %%xmm3\n\tsubps %%xmm3, %%xmm0\n\t"                                       \
+    "movups 96(%4), %%xmm3\n\tmulps %%xmm2, %%xmm3\n\tsubps %%xmm3, %%xmm0\n\t"                                       \
+    "movups 112(%4), %%xmm2\n\tmulps %%xmm0, %%xmm2\n\t"                                                              \
+    "movups 128(%4), %%xmm3\n\taddps %%xmm3, %%xmm2\n\tmulps %%xmm0, %%xmm2\n\t"                                      \
+    "movups 144(%4), %%xmm3\n\taddps %%xmm3, %%xmm2\n\tmulps %%xmm0, %%xmm2\n\t"                                      \
+    "movups 160(%4), %%xmm3\n\taddps %%xmm3, %%xmm2\n\tmulps %%xmm0, %%xmm2\n\t"                                      \
+    "movups 176(%4), %%xmm3\n\taddps %%xmm3, %%xmm2\n\tmulps %%xmm0, %%xmm2\n\t"                                      \
+    "movups 192(%4), %%xmm3\n\taddps %%xmm3, %%xmm2\n\tmulps %%xmm0, %%xmm2\n\t"                                      \
+    "movups 208(%4), %%xmm3\n\taddps %%xmm3, %%xmm2\n\tmulps %%xmm0, %%xmm2\n\taddps %%xmm3, %%xmm2\n\t"             \
+    "pslld $23, %%xmm1\n\tpaddd %%xmm1, %%xmm2\n\t"
+/* e^-a into xmm2 for a at (%1), +inf where a < -88.72 (libm's expf overflows there). */
+#define ATTN_RM_EXP_NEG                                                                                               \
+    "movups (%1), %%xmm1\n\tpxor %%xmm0, %%xmm0\n\tsubps %%xmm1, %%xmm0\n\t" ATTN_RM_EXP                              \
+    "movups (%1), %%xmm1\n\tmovups 224(%4), %%xmm3\n\t"                                                               \
+    ".byte 0x0f,0xc2,0xcb,0x01\n\t" /* cmpltps %xmm3, %xmm1 */                                                       \
+    "pcmpeqd %%xmm3, %%xmm3\n\tpslld $24, %%xmm3\n\tpsrld $1, %%xmm3\n\tpand %%xmm3, %%xmm1\n\tmaxps %%xmm1, %%xmm2\n\t"
+/* xmm0 |= a where a (at %1) is NaN: any NaN bits or'd into a value give a NaN. */
+#define ATTN_RM_NAN                                                                                                   \
+    "movups (%1), %%xmm1\n\t.byte 0x0f,0xc2,0xc9,0x03\n\t" /* cmpunordps %xmm1, %xmm1 */                             \
+    "movups (%1), %%xmm3\n\tpand %%xmm3, %%xmm1\n\tpor %%xmm1, %%xmm0\n\t"
+/* relu of xmm0 into xmm1, then min(6, it) into xmm2. */
+#define ATTN_RM_CLAMP6 "pxor %%xmm1, %%xmm1\n\tmaxps %%xmm0, %%xmm1\n\tmovups 256(%4), %%xmm2\n\tminps %%xmm1, %%xmm2\n\t"
+#define ATTN_RM_LOOP(body)                                                                                            \
+    __asm__ volatile("1:\n\t" body "add $16, %0\n\tadd $16, %1\n\tadd $16, %2\n\tsub $4, %3\n\tjnz 1b\n\t"            \
+                     : "+r"(y), "+r"(a), "+r"(b), "+r"(n)                                                             \
+                     : "r"(k), "r"(s4)                                                                                \
+                     : "memory")
+/* n > 0 a multiple of 4; b is read by the binary ops only; s4 holds the scalar in four lanes. */
+static void attn_row_map4(float *y, const float *a, const float *b, const float *s4, long n, int op)
 {
-    long m = n & ~15, m4 = n & 12;
-    float *q = y;
-    if (m > 0) {
-        __asm__ volatile(
-            ".byte 0x0f,0x57,0xc0\n\t" /* xorps %xmm0, %xmm0 */
-            "1:\n\t"
-            "movups %%xmm0, (%0)\n\tmovups %%xmm0, 16(%0)\n\tmovups %%xmm0, 32(%0)\n\tmovups %%xmm0, 48(%0)\n\t"
-            "add $64, %0\n\tsub $16, %1\n\tjnz 1b\n\t"
-            : "+r"(q), "+r"(m)
-            :
-            : "memory");
+    /* The constants, each in four lanes, at the offsets the asm reads. */
+#define ATTN_RM4(x) x, x, x, x
+    static const float k[100] = {
+        ATTN_RM4(88.7228317f), ATTN_RM4(-87.0f), ATTN_RM4(1.44269504f), ATTN_RM4(12582912.0f), ATTN_RM4(-12582912.0f),
+        ATTN_RM4(0.693359375f), ATTN_RM4(-2.12194440e-4f), ATTN_RM4(1.98412698e-4f), ATTN_RM4(1.38888889e-3f), ATTN_RM4(8.33333333e-3f),
+        ATTN_RM4(4.16666667e-2f), ATTN_RM4(1.66666667e-1f), ATTN_RM4(0.5f), ATTN_RM4(1.0f), ATTN_RM4(-88.7228394f),
+        ATTN_RM4(3.0f), ATTN_RM4(6.0f), ATTN_RM4(2.0f), ATTN_RM4(0.625f), ATTN_RM4(-0.333333313f), ATTN_RM4(0.133332163f),
+        ATTN_RM4(-0.0539478883f), ATTN_RM4(0.0217060372f), ATTN_RM4(-0.00818910077f), ATTN_RM4(0.00215263851f)};
+#undef ATTN_RM4
+    switch (op) {
+    case 0: ATTN_RM_LOOP("movups (%1), %%xmm0\n\tmovups (%2), %%xmm1\n\taddps %%xmm1, %%xmm0\n\tmovups %%xmm0, (%0)\n\t"); break;
+    case 1: ATTN_RM_LOOP("movups (%1), %%xmm0\n\tmovups (%2), %%xmm1\n\tsubps %%xmm1, %%xmm0\n\tmovups %%xmm0, (%0)\n\t"); break;
+    case 2: ATTN_RM_LOOP("movups (%1), %%xmm0\n\tmovups (%2), %%xmm1\n\tmulps %%xmm1, %%xmm0\n\tmovups %%xmm0, (%0)\n\t"); break;
+    case 3: ATTN_RM_LOOP("movups (%1), %%xmm0\n\tmovups (%5), %%xmm1\n\taddps %%xmm1, %%xmm0\n\tmovups %%xmm0, (%0)\n\t"); break;
+    case 4: ATTN_RM_LOOP("movups (%1), %%xmm0\n\tmovups (%5), %%xmm1\n\tsubps %%xmm1, %%xmm0\n\tmovups %%xmm0, (%0)\n\t"); break;
+    case 5: ATTN_RM_LOOP("movups (%5), %%xmm0\n\tmovups (%1), %%xmm1\n\tsubps %%xmm1, %%xmm0\n\tmovups %%xmm0, (%0)\n\t"); break;
+    case 6: ATTN_RM_LOOP("movups (%1), %%xmm0\n\tmovups (%5), %%xmm1\n\tmulps %%xmm1, %%xmm0\n\tmovups %%xmm0, (%0)\n\t"); break;
+    case 7: ATTN_RM_LOOP("movups (%1), %%xmm0\n\tpxor %%xmm1, %%xmm1\n\tmaxps %%xmm0, %%xmm1\n\tmovups %%xmm1, (%0)\n\t"); break;
+    case 8: ATTN_RM_LOOP("movups (%1), %%xmm0\n\t" ATTN_RM_CLAMP6 "movups %%xmm2, (%0)\n\t"); break;
+    case 9:
+        ATTN_RM_LOOP("movups (%1), %%xmm0\n\tmovups 240(%4), %%xmm1\n\taddps %%xmm1, %%xmm0\n\t" ATTN_RM_CLAMP6
+                     "movups 256(%4), %%xmm1\n\tdivps %%xmm1, %%xmm2\n\tmovups %%xmm2, (%0)\n\t");
+        break;
+    case 10:
+        ATTN_RM_LOOP("movups (%1), %%xmm0\n\tmovups 240(%4), %%xmm1\n\taddps %%xmm1, %%xmm0\n\t" ATTN_RM_CLAMP6
+                     "movups (%1), %%xmm0\n\tmulps %%xmm2, %%xmm0\n\tmovups 256(%4), %%xmm1\n\tdivps %%xmm1, %%xmm0\n\t"
+                     "movups %%xmm0, (%0)\n\t");
+        break;
+    case 11:
+        ATTN_RM_LOOP("movups (%1), %%xmm0\n\tpxor %%xmm2, %%xmm2\n\tmovups (%1), %%xmm1\n\t"
+                     ".byte 0x0f,0xc2,0xca,0x01\n\t" /* cmpltps %xmm2, %xmm1 */
+                     "movups (%5), %%xmm3\n\tmulps %%xmm0, %%xmm3\n\tpand %%xmm1, %%xmm3\n\tpandn %%xmm0, %%xmm1\n\t"
+                     "por %%xmm3, %%xmm1\n\tmovups %%xmm1, (%0)\n\t");
+        break;
+    case 12:
+        ATTN_RM_LOOP(ATTN_RM_EXP_NEG "movups 208(%4), %%xmm1\n\taddps %%xmm1, %%xmm2\n\tmovups 208(%4), %%xmm0\n\t"
+                     "divps %%xmm2, %%xmm0\n\t" ATTN_RM_NAN "movups %%xmm0, (%0)\n\t");
+        break;
+    case 13:
+        ATTN_RM_LOOP(ATTN_RM_EXP_NEG "movups 208(%4), %%xmm1\n\taddps %%xmm1, %%xmm2\n\tmovups (%1), %%xmm0\n\t"
+                     "divps %%xmm2, %%xmm0\n\tmovups %%xmm0, (%0)\n\t");
+        break;
+    case 14:
+        ATTN_RM_LOOP(
+            /* 1 - 2/(e^2|x| + 1) into xmm5 */
+            "movups (%1), %%xmm0\n\tpcmpeqd %%xmm1, %%xmm1\n\tpsrld $1, %%xmm1\n\tpand %%xmm1, %%xmm0\n\taddps %%xmm0, %%xmm0\n\t" ATTN_RM_EXP
+            "movups 208(%4), %%xmm1\n\taddps %%xmm1, %%xmm2\n\tmovups 272(%4), %%xmm0\n\tdivps %%xmm2, %%xmm0\n\t"
+            "movups 208(%4), %%xmm5\n\tsubps %%xmm0, %%xmm5\n\t"
+            /* x + x u P(u), u = x^2, into xmm0 */
+            "movups (%1), %%xmm0\n\tmovups (%1), %%xmm1\n\tmulps %%xmm1, %%xmm0\n\t"
+            "movups 384(%4), %%xmm2\n\tmulps %%xmm0, %%xmm2\n\tmovups 368(%4), %%xmm3\n\taddps %%xmm3, %%xmm2\n\t"
+            "mulps %%xmm0, %%xmm2\n\tmovups 352(%4), %%xmm3\n\taddps %%xmm3, %%xmm2\n\t"
+            "mulps %%xmm0, %%xmm2\n\tmovups 336(%4), %%xmm3\n\taddps %%xmm3, %%xmm2\n\t"
+            "mulps %%xmm0, %%xmm2\n\tmovups 320(%4), %%xmm3\n\taddps %%xmm3, %%xmm2\n\t"
+            "mulps %%xmm0, %%xmm2\n\tmovups 304(%4), %%xmm3\n\taddps %%xmm3, %%xmm2\n\t"
+            "mulps %%xmm1, %%xmm0\n\tmulps %%xmm2, %%xmm0\n\taddps %%xmm1, %%xmm0\n\t"
+            /* the polynomial where |x| < 0.625, then x's sign and NaN */
+            "movups (%1), %%xmm3\n\tpcmpeqd %%xmm4, %%xmm4\n\tpsrld $1, %%xmm4\n\tpand %%xmm4, %%xmm3\n\tmovups 288(%4), %%xmm4\n\t"
+            ".byte 0x0f,0xc2,0xdc,0x01\n\t" /* cmpltps %xmm4, %xmm3 */
+            "pand %%xmm3, %%xmm0\n\tpandn %%xmm5, %%xmm3\n\tpor %%xmm3, %%xmm0\n\t"
+            "movups (%1), %%xmm1\n\tpcmpeqd %%xmm2, %%xmm2\n\tpslld $31, %%xmm2\n\tpand %%xmm2, %%xmm1\n\tpor %%xmm1, %%xmm0\n\t" ATTN_RM_NAN
+            "movups %%xmm0, (%0)\n\t");
+        break;
+    case 15: ATTN_RM_LOOP("movups (%1), %%xmm0\n\tsqrtps %%xmm0, %%xmm0\n\tmovups %%xmm0, (%0)\n\t"); break;
+    default: ATTN_RM_LOOP("movups (%1), %%xmm0\n\tmovups (%5), %%xmm1\n\tdivps %%xmm1, %%xmm0\n\tmovups %%xmm0, (%0)\n\t"); break;
     }
-    if (m4 > 0) {
-        __asm__ volatile(
-            ".byte 0x0f,0x57,0xc0\n\t" /* xorps %xmm0, %xmm0 */
-            "1:\n\t"
-            "movups %%xmm0, (%0)\n\t"
-            "add $16, %0\n\tsub $4, %1\n\tjnz 1b\n\t"
-            : "+r"(q), "+r"(m4)
-            :
-            : "memory");
-    }
-    for (int i = n & ~3; i < n; i++) y[i] = 0.0f;
 }
-#else
-static void attn_row_zero(float *y, int n)
+#undef ATTN_RM_LOOP
+#undef ATTN_RM_CLAMP6
+#undef ATTN_RM_NAN
+#undef ATTN_RM_EXP_NEG
+#undef ATTN_RM_EXP
+static void attn_row_map(float *y, const float *a, const float *b, float s, int op, int n)
 {
-    for (int i = 0; i < n; i++) y[i] = 0.0f;
-}
-#endif
-#endif
-
-#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
-/* y[r * ldy + i] += a * x[r * ldx + i] for r < rows, i < n: an axpy over a strided block of short
- * rows (the right block product of BAT under tcc). */
-#if defined(__TINYC__) && defined(__x86_64__)
-/* The tcc tier on x86-64: packed SSE through tcc's inline assembler, four columns at a time down
- * the rows, the last n % 4 columns in C. */
-static void attn_rows_axpy(float *y, long ldy, const float *x, long ldx, float a, int rows, int n)
-{
-    float a4[4] = {a, a, a, a};
-    long steps[3] = {ldy * 4, ldx * 4, (n & ~3L) * 4};
-    long r = rows;
-    float *q = y;
-    const float *p = x;
-    if (steps[2] > 0 && r > 0) {
-        __asm__ volatile(
-            "movups (%3), %%xmm7\n\t"
-            "1:\n\t"
-            "xor %%rax, %%rax\n\t"
-            "2:\n\t"
-            "movups (%1,%%rax), %%xmm0\n\tmulps %%xmm7, %%xmm0\n\t"
-            "movups (%0,%%rax), %%xmm1\n\taddps %%xmm0, %%xmm1\n\tmovups %%xmm1, (%0,%%rax)\n\t"
-            "add $16, %%rax\n\tcmp 16(%4), %%rax\n\tjne 2b\n\t"
-            "add (%4), %0\n\tadd 8(%4), %1\n\tsub $1, %2\n\tjnz 1b\n\t"
-            : "+r"(q), "+r"(p), "+r"(r)
-            : "r"(a4), "r"(steps)
-            : "rax", "memory");
-    }
-    for (long i = 0; i < rows; i++) {
-        for (long j = n & ~3L; j < n; j++) y[i * ldy + j] += a * x[i * ldx + j];
-    }
-}
-#else
-static void attn_rows_axpy(float *y, long ldy, const float *x, long ldx, float a, int rows, int n)
-{
-    for (long r = 0; r < rows; r++) {
-        for (long i = 0; i < n; i++) y[r * ldy + i] += a * x[r * ldx + i];
+    const float s4[4] = {s, s, s, s};
+    const long whole = n & ~3;
+    if (!b) b = a;
+    if (whole > 0) attn_row_map4(y, a, b, s4, whole, op);
+    if (n > whole) {
+        /* The last n % 4 through a padded copy. */
+        float ta[4] = {0.0f, 0.0f, 0.0f, 0.0f}, tb[4] = {0.0f, 0.0f, 0.0f, 0.0f}, ty[4];
+        for (int i = whole; i < n; i++) {
+            ta[i - whole] = a[i];
+            tb[i - whole] = b[i];
+        }
+        attn_row_map4(ty, ta, tb, s4, 4, op);
+        for (int i = whole; i < n; i++) y[i] = ty[i - whole];
     }
 }
 #endif
@@ -1213,6 +1100,20 @@ void bat_c64_forward(const float *input, float *output, const float *params, flo
     }
 
     /* v9_xl [1,16,14,14] = relu(v6_bn) */
+    #if defined(__TINYC__) && defined(__x86_64__)
+    for (int c = 0; c < 16; c++) {
+        float *v9_xl_w0 = v9_xl + c * 196;
+        const float *v1_conv_r1 = v1_conv + c * 196;
+        const float p1_conv1_bn_scale_c = p1_conv1_bn_scale[c];
+        const float p2_conv1_bn_shift_c = p2_conv1_bn_shift[c];
+        for (int hw = 0; hw < 196; hw += 196) {
+            float v6_bn[196];
+            attn_row_map(v6_bn, &v1_conv_r1[hw], 0, p1_conv1_bn_scale_c, 6, 196);
+            attn_row_map(v6_bn, v6_bn, 0, p2_conv1_bn_shift_c, 3, 196);
+            attn_row_map(&v9_xl_w0[hw], v6_bn, 0, 0.0f, 7, 196);
+        }
+    }
+    #else
     for (int c = 0; c < 16; c++) {
         const float *v1_conv_r0 = v1_conv + c * 196;
         const float p1_conv1_bn_scale_c = p1_conv1_bn_scale[c];
@@ -1223,6 +1124,7 @@ void bat_c64_forward(const float *input, float *output, const float *params, flo
             v9_xl_w3[hw] = v6_bn < 0.0f ? 0.0f : v6_bn;
         }
     }
+    #endif
 
     /* v10_conv [1,2,14,14] = conv2d(out=2, k=1, pad=0, dil=1, w=$3)(v9_xl) */
     {
@@ -1244,6 +1146,20 @@ void bat_c64_forward(const float *input, float *output, const float *params, flo
     }
 
     /* v12_ba_out [1,2,14,14] = relu(v11_bn) */
+    #if defined(__TINYC__) && defined(__x86_64__)
+    for (int c = 0; c < 2; c++) {
+        float *v12_ba_out_w0 = v12_ba_out + c * 196;
+        const float *v10_conv_r1 = v10_conv + c * 196;
+        const float p4_ba_conv1_bn_scale_c = p4_ba_conv1_bn_scale[c];
+        const float p5_ba_conv1_bn_shift_c = p5_ba_conv1_bn_shift[c];
+        for (int hw = 0; hw < 196; hw += 196) {
+            float v11_bn[196];
+            attn_row_map(v11_bn, &v10_conv_r1[hw], 0, p4_ba_conv1_bn_scale_c, 6, 196);
+            attn_row_map(v11_bn, v11_bn, 0, p5_ba_conv1_bn_shift_c, 3, 196);
+            attn_row_map(&v12_ba_out_w0[hw], v11_bn, 0, 0.0f, 7, 196);
+        }
+    }
+    #else
     for (int c = 0; c < 2; c++) {
         const float *v10_conv_r0 = v10_conv + c * 196;
         const float p4_ba_conv1_bn_scale_c = p4_ba_conv1_bn_scale[c];
@@ -1254,6 +1170,7 @@ void bat_c64_forward(const float *input, float *output, const float *params, flo
             v12_ba_out_w3[hw] = v11_bn < 0.0f ? 0.0f : v11_bn;
         }
     }
+    #endif
 
     /* v13_axis_pool [1,2,14,1] = axis_pool.max.w(v12_ba_out) */
     {
@@ -1308,45 +1225,80 @@ void bat_c64_forward(const float *input, float *output, const float *params, flo
 
     /* v21_matmul [1,1,98,1] = matmul(A·B)(v7_reshape, v19_rp) */
     {
-        #if !(defined(__x86_64__) || defined(__aarch64__))
+        #if (defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))) || (defined(__TINYC__) && defined(__x86_64__)) || !(defined(__x86_64__) || defined(__aarch64__))
         attn_gemm_nn(v21_matmul, 1, v7_reshape, 14, 1, v19_rp, 1, 98, 1, 14, (const float *)0, 1.0f);
         #else
-        #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        attn_rows_dot(v21_matmul, (float *)0, v7_reshape, 98, 14, v19_rp, (const float *)0, (const float *)0);
-        #else
-        for (int i = 0; i < 98; i++) {
-            v21_matmul[i] = attn_row_dot(v7_reshape + i * 14, v19_rp, 14);
+        for (int i0 = 0; i0 < 98; i0 += 8) {
+            const int i1 = i0 + 8 < 98 ? i0 + 8 : 98;
+            for (int i = i0; i < i1; i++) {
+                for (int j = 0; j < 1; j++) {
+                    v21_matmul[i] = 0.0f;
+                }
+            }
+            for (int k = 0; k < 14; k++) {
+                const float *br = v19_rp + k;
+                for (int i = i0; i < i1; i++) {
+                    attn_row_axpy(v21_matmul + i, br, v7_reshape[i * 14 + k], 1);
+                }
+            }
         }
-        #endif
         #endif
     }
 
     /* v22_matmul [1,1,98,1] = matmul(A·B)(v8_reshape, v20_cp) */
     {
-        #if !(defined(__x86_64__) || defined(__aarch64__))
+        #if (defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))) || (defined(__TINYC__) && defined(__x86_64__)) || !(defined(__x86_64__) || defined(__aarch64__))
         attn_gemm_nn(v22_matmul, 1, v8_reshape, 14, 1, v20_cp, 1, 98, 1, 14, (const float *)0, 1.0f);
         #else
-        #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        attn_rows_dot(v22_matmul, (float *)0, v8_reshape, 98, 14, v20_cp, (const float *)0, (const float *)0);
-        #else
-        for (int i = 0; i < 98; i++) {
-            v22_matmul[i] = attn_row_dot(v8_reshape + i * 14, v20_cp, 14);
+        for (int i0 = 0; i0 < 98; i0 += 8) {
+            const int i1 = i0 + 8 < 98 ? i0 + 8 : 98;
+            for (int i = i0; i < i1; i++) {
+                for (int j = 0; j < 1; j++) {
+                    v22_matmul[i] = 0.0f;
+                }
+            }
+            for (int k = 0; k < 14; k++) {
+                const float *br = v20_cp + k;
+                for (int i = i0; i < i1; i++) {
+                    attn_row_axpy(v22_matmul + i, br, v8_reshape[i * 14 + k], 1);
+                }
+            }
         }
-        #endif
         #endif
     }
 
     /* v23_add [1,1,98,1] = add(v21_matmul, p7_ba_conv_p_bias) */
+    #if defined(__TINYC__) && defined(__x86_64__)
+    for (int hw = 0; hw < 98; hw += 98) {
+        attn_row_map(&v23_add[hw], &v21_matmul[hw], &p7_ba_conv_p_bias[hw], 0.0f, 0, 98);
+    }
+    #else
     for (int hw = 0; hw < 98; hw++) {
         v23_add[hw] = v21_matmul[hw] + p7_ba_conv_p_bias[hw];
     }
+    #endif
 
     /* v24_add [1,1,98,1] = add(v22_matmul, p9_ba_conv_q_bias) */
+    #if defined(__TINYC__) && defined(__x86_64__)
+    for (int hw = 0; hw < 98; hw += 98) {
+        attn_row_map(&v24_add[hw], &v22_matmul[hw], &p9_ba_conv_q_bias[hw], 0.0f, 0, 98);
+    }
+    #else
     for (int hw = 0; hw < 98; hw++) {
         v24_add[hw] = v22_matmul[hw] + p9_ba_conv_q_bias[hw];
     }
+    #endif
 
     /* v27_sigmoid [1,2,7,7] = sigmoid(v25_reshape) */
+    #if defined(__TINYC__) && defined(__x86_64__)
+    for (int c = 0; c < 2; c++) {
+        float *v27_sigmoid_w0 = v27_sigmoid + c * 49;
+        const float *v25_reshape_r1 = v25_reshape + c * 49;
+        for (int hw = 0; hw < 49; hw += 49) {
+            attn_row_map(&v27_sigmoid_w0[hw], &v25_reshape_r1[hw], 0, 0.0f, 12, 49);
+        }
+    }
+    #else
     for (int c = 0; c < 2; c++) {
         const float *v25_reshape_r0 = v25_reshape + c * 49;
         float *v27_sigmoid_w1 = v27_sigmoid + c * 49;
@@ -1354,8 +1306,18 @@ void bat_c64_forward(const float *input, float *output, const float *params, flo
             v27_sigmoid_w1[hw] = 1.0f / (1.0f + expf(-v25_reshape_r0[hw]));
         }
     }
+    #endif
 
     /* v28_sigmoid [1,2,7,7] = sigmoid(v26_reshape) */
+    #if defined(__TINYC__) && defined(__x86_64__)
+    for (int c = 0; c < 2; c++) {
+        float *v28_sigmoid_w0 = v28_sigmoid + c * 49;
+        const float *v26_reshape_r1 = v26_reshape + c * 49;
+        for (int hw = 0; hw < 49; hw += 49) {
+            attn_row_map(&v28_sigmoid_w0[hw], &v26_reshape_r1[hw], 0, 0.0f, 12, 49);
+        }
+    }
+    #else
     for (int c = 0; c < 2; c++) {
         const float *v26_reshape_r0 = v26_reshape + c * 49;
         float *v28_sigmoid_w1 = v28_sigmoid + c * 49;
@@ -1363,6 +1325,7 @@ void bat_c64_forward(const float *input, float *output, const float *params, flo
             v28_sigmoid_w1[hw] = 1.0f / (1.0f + expf(-v26_reshape_r0[hw]));
         }
     }
+    #endif
 
     /* v29_bat_p [1,2,7,7] = l1_normalize.w(eps=0.0)(v27_sigmoid) */
     {
@@ -1400,17 +1363,6 @@ void bat_c64_forward(const float *input, float *output, const float *params, flo
 
     /* v31_block_matmul [1,16,14,14] = block_matmul.left(v9_xl, v29_bat_p) */
     {
-        #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
-        for (int c = 0; c < 16; c++) {
-            for (int bk = 0; bk < 7; bk++) {
-                float *y = v31_block_matmul + c * 196 + bk * 28;
-                attn_row_zero(y, 28);
-                for (int i = 0; i < 7; i++) {
-                    attn_row_axpy(y, v9_xl + c * 196 + i * 28, v29_bat_p[c / 8 * 49 + bk * 7 + i], 28);
-                }
-            }
-        }
-        #else
         for (int c = 0; c < 16; c++) {
             for (int bk = 0; bk < 7; bk++) {
                 for (int a = 0; a < 2; a++) {
@@ -1424,21 +1376,10 @@ void bat_c64_forward(const float *input, float *output, const float *params, flo
                 }
             }
         }
-        #endif
     }
 
     /* v32_block_matmul [1,16,14,14] = block_matmul.right(v31_block_matmul, v30_bat_q) */
     {
-        #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
-        for (int c = 0; c < 16; c++) {
-            attn_row_zero(v32_block_matmul + c * 196, 196);
-            for (int bk = 0; bk < 7; bk++) {
-                for (int i = 0; i < 7; i++) {
-                    attn_rows_axpy(v32_block_matmul + c * 196 + bk * 2, 14, v31_block_matmul + c * 196 + i * 2, 14, v30_bat_q[c / 8 * 49 + i * 7 + bk], 14, 2);
-                }
-            }
-        }
-        #else
         for (int c = 0; c < 16; c++) {
             for (int h = 0; h < 14; h++) {
                 for (int bk = 0; bk < 7; bk++) {
@@ -1452,7 +1393,6 @@ void bat_c64_forward(const float *input, float *output, const float *params, flo
                 }
             }
         }
-        #endif
     }
 
     /* v33_conv [1,16,14,14] = conv2d(out=16, k=1, pad=0, dil=1, w=$10)(v32_block_matmul) */
@@ -1475,6 +1415,20 @@ void bat_c64_forward(const float *input, float *output, const float *params, flo
     }
 
     /* v35_relu [1,16,14,14] = relu(v34_bn) */
+    #if defined(__TINYC__) && defined(__x86_64__)
+    for (int c = 0; c < 16; c++) {
+        float *v35_relu_w0 = v35_relu + c * 196;
+        const float *v33_conv_r1 = v33_conv + c * 196;
+        const float p11_ba_conv2_bn_scale_c = p11_ba_conv2_bn_scale[c];
+        const float p12_ba_conv2_bn_shift_c = p12_ba_conv2_bn_shift[c];
+        for (int hw = 0; hw < 196; hw += 196) {
+            float v34_bn[196];
+            attn_row_map(v34_bn, &v33_conv_r1[hw], 0, p11_ba_conv2_bn_scale_c, 6, 196);
+            attn_row_map(v34_bn, v34_bn, 0, p12_ba_conv2_bn_shift_c, 3, 196);
+            attn_row_map(&v35_relu_w0[hw], v34_bn, 0, 0.0f, 7, 196);
+        }
+    }
+    #else
     for (int c = 0; c < 16; c++) {
         const float *v33_conv_r0 = v33_conv + c * 196;
         const float p11_ba_conv2_bn_scale_c = p11_ba_conv2_bn_scale[c];
@@ -1485,6 +1439,7 @@ void bat_c64_forward(const float *input, float *output, const float *params, flo
             v35_relu_w3[hw] = v34_bn < 0.0f ? 0.0f : v34_bn;
         }
     }
+    #endif
 
     /* v36_conv [1,64,14,14] = conv2d(out=64, k=1, pad=0, dil=1, w=$13)(v35_relu) */
     {
@@ -1506,6 +1461,23 @@ void bat_c64_forward(const float *input, float *output, const float *params, flo
     }
 
     /* v39_add [1,64,14,14] = add(v38_relu, input) */
+    #if defined(__TINYC__) && defined(__x86_64__)
+    for (int c = 0; c < 64; c++) {
+        float *output_w0 = output + c * 196;
+        const float *v36_conv_r1 = v36_conv + c * 196;
+        const float p14_conv2_bn_scale_c = p14_conv2_bn_scale[c];
+        const float p15_conv2_bn_shift_c = p15_conv2_bn_shift[c];
+        const float *input_r4 = input + c * 196;
+        for (int hw = 0; hw < 196; hw += 196) {
+            float v37_bn[196];
+            attn_row_map(v37_bn, &v36_conv_r1[hw], 0, p14_conv2_bn_scale_c, 6, 196);
+            attn_row_map(v37_bn, v37_bn, 0, p15_conv2_bn_shift_c, 3, 196);
+            float v38_relu[196];
+            attn_row_map(v38_relu, v37_bn, 0, 0.0f, 7, 196);
+            attn_row_map(&output_w0[hw], v38_relu, &input_r4[hw], 0.0f, 0, 196);
+        }
+    }
+    #else
     for (int c = 0; c < 64; c++) {
         const float *v36_conv_r0 = v36_conv + c * 196;
         const float p14_conv2_bn_scale_c = p14_conv2_bn_scale[c];
@@ -1518,5 +1490,6 @@ void bat_c64_forward(const float *input, float *output, const float *params, flo
             output_w4[hw] = v38_relu + input_r3[hw];
         }
     }
+    #endif
 }
 

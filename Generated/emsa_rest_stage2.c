@@ -370,6 +370,29 @@ __asm__(
     ".byte 0xc5,0xf8,0x77\n\t" /* vzeroupper */
     "ret\n");
 #define ATTN_NN_KC 256
+/* x . y over n contiguous floats, eight at a time in two partial sums: the columns past the
+ * last vector when A's rows and B's one column are contiguous (a matrix-vector product). */
+static float attn_nn_dot(const float *x, const float *y, long n)
+{
+    float part[4];
+    float s = 0.0f;
+    long m = n & ~7L;
+    if (m > 0) {
+        __asm__ volatile(
+            "pxor %%xmm0, %%xmm0\n\tpxor %%xmm1, %%xmm1\n\t"
+            "1:\n\t"
+            "movups (%0), %%xmm2\n\tmovups (%1), %%xmm3\n\tmulps %%xmm3, %%xmm2\n\taddps %%xmm2, %%xmm0\n\t"
+            "movups 16(%0), %%xmm2\n\tmovups 16(%1), %%xmm3\n\tmulps %%xmm3, %%xmm2\n\taddps %%xmm2, %%xmm1\n\t"
+            "add $32, %0\n\tadd $32, %1\n\tsub $8, %2\n\tjnz 1b\n\t"
+            "addps %%xmm1, %%xmm0\n\tmovups %%xmm0, (%3)\n\t"
+            : "+r"(x), "+r"(y), "+r"(m)
+            : "r"(part)
+            : "memory");
+        s = (part[0] + part[1]) + (part[2] + part[3]);
+    }
+    for (long i = 0; i < (n & 7); i++) s += x[i] * y[i];
+    return s;
+}
 static void attn_gemm_nn(float *c, long ldc, const float *a, long ars, long acs, const float *b,
                          long ldb, long m, long n, long k, const float *bias, float alpha)
 {
@@ -379,7 +402,8 @@ static void attn_gemm_nn(float *c, long ldc, const float *a, long ars, long acs,
     const long nw = attn_tcc_isa() == 2 ? n & ~15L : 0;
     long ctl[3];
     const long step = ldb * 4, cstep = ldc * 4;
-    for (long i = 0, ph; i < m; i += ph) {
+    /* No panels when no column is in a whole vector (a matrix-vector product). */
+    for (long i = 0, ph; i < m && nv > 0; i += ph) {
         /* Panels of four rows where six would leave most of a last panel empty (attention's
          * blocks of eight queries: two of four, not six and two). */
         ph = m - i <= 4 || m - i == 7 || m - i == 8 ? 4 : 6;
@@ -486,7 +510,8 @@ static void attn_gemm_nn(float *c, long ldc, const float *a, long ars, long acs,
         for (long t = nv; t < n; t++) {
             for (long r = 0; r < rows; r++) {
                 float s = 0.0f;
-                for (long p = 0; p < k; p++) s += a[(i + r) * ars + p * acs] * b[p * ldb + t];
+                if (acs == 1 && ldb == 1) s = attn_nn_dot(a + (i + r) * ars, b + t, k);
+                else for (long p = 0; p < k; p++) s += a[(i + r) * ars + p * acs] * b[p * ldb + t];
                 c[(i + r) * ldc + t] = s * alpha + (bias ? bias[i + r] : 0.0f);
             }
         }

@@ -47,8 +47,7 @@ static inline float attn_expf_host(float x)
  * packed by the caller: for each k, V vectors of consecutive columns (zeros past the last one), so
  * each step loads them once and multiply-adds one broadcast element of each of A's R rows into
  * R x V accumulators that stay in registers across the whole k block. A(r, p) is a[r * ars + p]
- * (the caller packs a strided A), or a[r + p * ars] with T (attention's keys, read in place: a step
- * then broadcasts R consecutive floats); C[r][t] is c[r * ldc + t * cs]. Inlined with constant R and V,
+ * (the caller packs a strided A); C[r][t] is c[r * ldc + t * cs]. Inlined with constant R and V,
  * so the accumulators are registers, not an array on the stack: R x V stays within 12, which with
  * the panel's vectors and the broadcast fits the 16 registers of SSE and AVX2. The block's sums
  * are stored (`first`) or added to C's: the caller applies alpha and bias once the last block is
@@ -88,11 +87,11 @@ ATTN_GEMM_OUT_OF_LINE static void attn_gemm_store_edge(float *c, long ldc, long 
         }
     }
 }
-static inline __attribute__((always_inline)) void attn_gemm_tile(const int R, const int V, const int T, float *c, long ldc, long cs, const float *a, long ars,
+static inline __attribute__((always_inline)) void attn_gemm_tile(const int R, const int V, float *c, long ldc, long cs, const float *a, long ars,
                                                                   const float *bt, long kc, long rows_, long cols, int first)
 {
     const float *ar[12];
-    for (int r = 0; r < R; r++) ar[r] = a + (r < rows_ ? r : 0) * (T ? 1 : ars); /* rows past the end: never stored */
+    for (int r = 0; r < R; r++) ar[r] = a + (r < rows_ ? r : 0) * ars; /* rows past the end: never stored */
     attn_gemm_vec acc[12][2];
     for (int r = 0; r < R; r++) {
         for (int h = 0; h < V; h++) acc[r][h] = (attn_gemm_vec){0};
@@ -102,7 +101,7 @@ static inline __attribute__((always_inline)) void attn_gemm_tile(const int R, co
         __builtin_memcpy(&b0, bt + p * V * ATTN_GEMM_LANES, sizeof b0);
         if (V > 1) __builtin_memcpy(&b1, bt + p * V * ATTN_GEMM_LANES + ATTN_GEMM_LANES, sizeof b1);
         for (int r = 0; r < R; r++) {
-            const float x = T ? ar[r][p * ars] : ar[r][p];
+            const float x = ar[r][p];
             acc[r][0] += x * b0;
             if (V > 1) acc[r][1] += x * b1;
         }
@@ -141,13 +140,13 @@ ATTN_GEMM_OUT_OF_LINE static void attn_gemm_panel(float *c, long ldc, long cs, c
 {
     long i = 0;
     if (cols > ATTN_GEMM_LANES) {
-        for (; i + 6 <= m; i += 6) attn_gemm_tile(6, 2, 0, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, 6, cols, first);
-        if (m - i > 3) attn_gemm_tile(6, 2, 0, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
-        else if (m - i > 0) attn_gemm_tile(3, 2, 0, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
+        for (; i + 6 <= m; i += 6) attn_gemm_tile(6, 2, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, 6, cols, first);
+        if (m - i > 3) attn_gemm_tile(6, 2, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
+        else if (m - i > 0) attn_gemm_tile(3, 2, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
     } else {
-        for (; i + 12 <= m; i += 12) attn_gemm_tile(12, 1, 0, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, 12, cols, first);
-        if (m - i > 6) attn_gemm_tile(12, 1, 0, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
-        else if (m - i > 0) attn_gemm_tile(6, 1, 0, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
+        for (; i + 12 <= m; i += 12) attn_gemm_tile(12, 1, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, 12, cols, first);
+        if (m - i > 6) attn_gemm_tile(12, 1, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
+        else if (m - i > 0) attn_gemm_tile(6, 1, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
     }
 }
 #endif
@@ -351,6 +350,29 @@ __asm__(
     ".byte 0xc5,0xf8,0x77\n\t" /* vzeroupper */
     "ret\n");
 #define ATTN_NN_KC 256
+/* x . y over n contiguous floats, eight at a time in two partial sums: the columns past the
+ * last vector when A's rows and B's one column are contiguous (a matrix-vector product). */
+static float attn_nn_dot(const float *x, const float *y, long n)
+{
+    float part[4];
+    float s = 0.0f;
+    long m = n & ~7L;
+    if (m > 0) {
+        __asm__ volatile(
+            "pxor %%xmm0, %%xmm0\n\tpxor %%xmm1, %%xmm1\n\t"
+            "1:\n\t"
+            "movups (%0), %%xmm2\n\tmovups (%1), %%xmm3\n\tmulps %%xmm3, %%xmm2\n\taddps %%xmm2, %%xmm0\n\t"
+            "movups 16(%0), %%xmm2\n\tmovups 16(%1), %%xmm3\n\tmulps %%xmm3, %%xmm2\n\taddps %%xmm2, %%xmm1\n\t"
+            "add $32, %0\n\tadd $32, %1\n\tsub $8, %2\n\tjnz 1b\n\t"
+            "addps %%xmm1, %%xmm0\n\tmovups %%xmm0, (%3)\n\t"
+            : "+r"(x), "+r"(y), "+r"(m)
+            : "r"(part)
+            : "memory");
+        s = (part[0] + part[1]) + (part[2] + part[3]);
+    }
+    for (long i = 0; i < (n & 7); i++) s += x[i] * y[i];
+    return s;
+}
 static void attn_gemm_nn(float *c, long ldc, const float *a, long ars, long acs, const float *b,
                          long ldb, long m, long n, long k, const float *bias, float alpha)
 {
@@ -360,7 +382,8 @@ static void attn_gemm_nn(float *c, long ldc, const float *a, long ars, long acs,
     const long nw = attn_tcc_isa() == 2 ? n & ~15L : 0;
     long ctl[3];
     const long step = ldb * 4, cstep = ldc * 4;
-    for (long i = 0, ph; i < m; i += ph) {
+    /* No panels when no column is in a whole vector (a matrix-vector product). */
+    for (long i = 0, ph; i < m && nv > 0; i += ph) {
         /* Panels of four rows where six would leave most of a last panel empty (attention's
          * blocks of eight queries: two of four, not six and two). */
         ph = m - i <= 4 || m - i == 7 || m - i == 8 ? 4 : 6;
@@ -467,7 +490,8 @@ static void attn_gemm_nn(float *c, long ldc, const float *a, long ars, long acs,
         for (long t = nv; t < n; t++) {
             for (long r = 0; r < rows; r++) {
                 float s = 0.0f;
-                for (long p = 0; p < k; p++) s += a[(i + r) * ars + p * acs] * b[p * ldb + t];
+                if (acs == 1 && ldb == 1) s = attn_nn_dot(a + (i + r) * ars, b + t, k);
+                else for (long p = 0; p < k; p++) s += a[(i + r) * ars + p * acs] * b[p * ldb + t];
                 c[(i + r) * ldc + t] = s * alpha + (bias ? bias[i + r] : 0.0f);
             }
         }
@@ -657,10 +681,6 @@ ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nn(float *c, long ldc, const float *
                 const long w = cols > ATTN_GEMM_LANES ? 2 * ATTN_GEMM_LANES : ATTN_GEMM_LANES;
                 for (long p = 0; p < kc; p++) {
                     const float *br = b + (p0 + p) * ldb + j;
-                    /* The next panel's part of the row: its copy then finds it in cache, where
-                     * rows ldb apart left it waiting on each load. */
-                    __builtin_prefetch(br + 2 * ATTN_GEMM_LANES);
-                    __builtin_prefetch(br + 4 * ATTN_GEMM_LANES - 1);
                     for (long t = 0; t < w; t++) bt[p * w + t] = t < cols ? br[t] : 0.0f;
                 }
                 attn_gemm_panel(c + i0 * ldc + j, ldc, 1, ab, lda, bt, mc, kc, cols, p0 == 0);
@@ -711,17 +731,158 @@ static void attn_row_axpy(float *y, const float *x, float a, int n)
 #endif
 #endif
 
+#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+#if defined(__TINYC__) && defined(__x86_64__)
+/* y[i] = op(a[i], b[i] or s) over n elements: one elementwise op of a fused map, over a chunk of
+ * a row (RowMap.swift; op codes RowMapOp). The tcc tier on x86-64: four elements at a time in
+ * packed SSE through tcc's inline assembler (which lacks cmpps and register-to-register movaps:
+ * the compares are bytes, values are reloaded from memory instead of copied). Each op rounds as
+ * the scalar loop does: the same operations in the same order, divisions kept divisions. relu
+ * and the clamps take the operand as maxps/minps's second source, so a NaN stays NaN and -0
+ * stays -0, as in the scalar `x < 0 ? 0 : x`. sigmoid, silu and tanh use e^x as attn_exp4 does
+ * (round(x / ln 2) by the shifter, r in two parts, Taylor to r^7, 2^n in the exponent bits),
+ * the argument clamped to [-87, 128 ln 2] so 2^n stays a normal scale; lanes where libm's expf
+ * overflows get +inf back, so sigmoid and silu give 0 and -0 (or NaN) where the scalar path
+ * does, and a NaN operand comes back NaN. tanh follows attn_tanhf: the odd polynomial below
+ * 0.625, 1 - 2/(e^2|x| + 1) above, with x's sign; -0 stays -0. sqrtps rounds as sqrtf. */
+/* e^xmm0 into xmm2 (xmm0, xmm1, xmm3 clobbered), the constants at %4. */
+#define ATTN_RM_EXP                                                                                                   \
+    "movups (%4), %%xmm1\n\tminps %%xmm0, %%xmm1\n\tmovups 16(%4), %%xmm0\n\tmaxps %%xmm1, %%xmm0\n\t"                \
+    "movups 32(%4), %%xmm1\n\tmulps %%xmm0, %%xmm1\n\tmovups 48(%4), %%xmm2\n\taddps %%xmm2, %%xmm1\n\t"             \
+    "movups 64(%4), %%xmm2\n\taddps %%xmm1, %%xmm2\n\t"                                                               \
+    "movups 80(%4), %%xmm3\n\tmulps %%xmm2, %%xmm3\n\tsubps %%xmm3, %%xmm0\n\t"                                       \
+    "movups 96(%4), %%xmm3\n\tmulps %%xmm2, %%xmm3\n\tsubps %%xmm3, %%xmm0\n\t"                                       \
+    "movups 112(%4), %%xmm2\n\tmulps %%xmm0, %%xmm2\n\t"                                                              \
+    "movups 128(%4), %%xmm3\n\taddps %%xmm3, %%xmm2\n\tmulps %%xmm0, %%xmm2\n\t"                                      \
+    "movups 144(%4), %%xmm3\n\taddps %%xmm3, %%xmm2\n\tmulps %%xmm0, %%xmm2\n\t"                                      \
+    "movups 160(%4), %%xmm3\n\taddps %%xmm3, %%xmm2\n\tmulps %%xmm0, %%xmm2\n\t"                                      \
+    "movups 176(%4), %%xmm3\n\taddps %%xmm3, %%xmm2\n\tmulps %%xmm0, %%xmm2\n\t"                                      \
+    "movups 192(%4), %%xmm3\n\taddps %%xmm3, %%xmm2\n\tmulps %%xmm0, %%xmm2\n\t"                                      \
+    "movups 208(%4), %%xmm3\n\taddps %%xmm3, %%xmm2\n\tmulps %%xmm0, %%xmm2\n\taddps %%xmm3, %%xmm2\n\t"             \
+    "pslld $23, %%xmm1\n\tpaddd %%xmm1, %%xmm2\n\t"
+/* e^-a into xmm2 for a at (%1), +inf where a < -88.72 (libm's expf overflows there). */
+#define ATTN_RM_EXP_NEG                                                                                               \
+    "movups (%1), %%xmm1\n\tpxor %%xmm0, %%xmm0\n\tsubps %%xmm1, %%xmm0\n\t" ATTN_RM_EXP                              \
+    "movups (%1), %%xmm1\n\tmovups 224(%4), %%xmm3\n\t"                                                               \
+    ".byte 0x0f,0xc2,0xcb,0x01\n\t" /* cmpltps %xmm3, %xmm1 */                                                       \
+    "pcmpeqd %%xmm3, %%xmm3\n\tpslld $24, %%xmm3\n\tpsrld $1, %%xmm3\n\tpand %%xmm3, %%xmm1\n\tmaxps %%xmm1, %%xmm2\n\t"
+/* xmm0 |= a where a (at %1) is NaN: any NaN bits or'd into a value give a NaN. */
+#define ATTN_RM_NAN                                                                                                   \
+    "movups (%1), %%xmm1\n\t.byte 0x0f,0xc2,0xc9,0x03\n\t" /* cmpunordps %xmm1, %xmm1 */                             \
+    "movups (%1), %%xmm3\n\tpand %%xmm3, %%xmm1\n\tpor %%xmm1, %%xmm0\n\t"
+/* relu of xmm0 into xmm1, then min(6, it) into xmm2. */
+#define ATTN_RM_CLAMP6 "pxor %%xmm1, %%xmm1\n\tmaxps %%xmm0, %%xmm1\n\tmovups 256(%4), %%xmm2\n\tminps %%xmm1, %%xmm2\n\t"
+#define ATTN_RM_LOOP(body)                                                                                            \
+    __asm__ volatile("1:\n\t" body "add $16, %0\n\tadd $16, %1\n\tadd $16, %2\n\tsub $4, %3\n\tjnz 1b\n\t"            \
+                     : "+r"(y), "+r"(a), "+r"(b), "+r"(n)                                                             \
+                     : "r"(k), "r"(s4)                                                                                \
+                     : "memory")
+/* n > 0 a multiple of 4; b is read by the binary ops only; s4 holds the scalar in four lanes. */
+static void attn_row_map4(float *y, const float *a, const float *b, const float *s4, long n, int op)
+{
+    /* The constants, each in four lanes, at the offsets the asm reads. */
+#define ATTN_RM4(x) x, x, x, x
+    static const float k[100] = {
+        ATTN_RM4(88.7228317f), ATTN_RM4(-87.0f), ATTN_RM4(1.44269504f), ATTN_RM4(12582912.0f), ATTN_RM4(-12582912.0f),
+        ATTN_RM4(0.693359375f), ATTN_RM4(-2.12194440e-4f), ATTN_RM4(1.98412698e-4f), ATTN_RM4(1.38888889e-3f), ATTN_RM4(8.33333333e-3f),
+        ATTN_RM4(4.16666667e-2f), ATTN_RM4(1.66666667e-1f), ATTN_RM4(0.5f), ATTN_RM4(1.0f), ATTN_RM4(-88.7228394f),
+        ATTN_RM4(3.0f), ATTN_RM4(6.0f), ATTN_RM4(2.0f), ATTN_RM4(0.625f), ATTN_RM4(-0.333333313f), ATTN_RM4(0.133332163f),
+        ATTN_RM4(-0.0539478883f), ATTN_RM4(0.0217060372f), ATTN_RM4(-0.00818910077f), ATTN_RM4(0.00215263851f)};
+#undef ATTN_RM4
+    switch (op) {
+    case 0: ATTN_RM_LOOP("movups (%1), %%xmm0\n\tmovups (%2), %%xmm1\n\taddps %%xmm1, %%xmm0\n\tmovups %%xmm0, (%0)\n\t"); break;
+    case 1: ATTN_RM_LOOP("movups (%1), %%xmm0\n\tmovups (%2), %%xmm1\n\tsubps %%xmm1, %%xmm0\n\tmovups %%xmm0, (%0)\n\t"); break;
+    case 2: ATTN_RM_LOOP("movups (%1), %%xmm0\n\tmovups (%2), %%xmm1\n\tmulps %%xmm1, %%xmm0\n\tmovups %%xmm0, (%0)\n\t"); break;
+    case 3: ATTN_RM_LOOP("movups (%1), %%xmm0\n\tmovups (%5), %%xmm1\n\taddps %%xmm1, %%xmm0\n\tmovups %%xmm0, (%0)\n\t"); break;
+    case 4: ATTN_RM_LOOP("movups (%1), %%xmm0\n\tmovups (%5), %%xmm1\n\tsubps %%xmm1, %%xmm0\n\tmovups %%xmm0, (%0)\n\t"); break;
+    case 5: ATTN_RM_LOOP("movups (%5), %%xmm0\n\tmovups (%1), %%xmm1\n\tsubps %%xmm1, %%xmm0\n\tmovups %%xmm0, (%0)\n\t"); break;
+    case 6: ATTN_RM_LOOP("movups (%1), %%xmm0\n\tmovups (%5), %%xmm1\n\tmulps %%xmm1, %%xmm0\n\tmovups %%xmm0, (%0)\n\t"); break;
+    case 7: ATTN_RM_LOOP("movups (%1), %%xmm0\n\tpxor %%xmm1, %%xmm1\n\tmaxps %%xmm0, %%xmm1\n\tmovups %%xmm1, (%0)\n\t"); break;
+    case 8: ATTN_RM_LOOP("movups (%1), %%xmm0\n\t" ATTN_RM_CLAMP6 "movups %%xmm2, (%0)\n\t"); break;
+    case 9:
+        ATTN_RM_LOOP("movups (%1), %%xmm0\n\tmovups 240(%4), %%xmm1\n\taddps %%xmm1, %%xmm0\n\t" ATTN_RM_CLAMP6
+                     "movups 256(%4), %%xmm1\n\tdivps %%xmm1, %%xmm2\n\tmovups %%xmm2, (%0)\n\t");
+        break;
+    case 10:
+        ATTN_RM_LOOP("movups (%1), %%xmm0\n\tmovups 240(%4), %%xmm1\n\taddps %%xmm1, %%xmm0\n\t" ATTN_RM_CLAMP6
+                     "movups (%1), %%xmm0\n\tmulps %%xmm2, %%xmm0\n\tmovups 256(%4), %%xmm1\n\tdivps %%xmm1, %%xmm0\n\t"
+                     "movups %%xmm0, (%0)\n\t");
+        break;
+    case 11:
+        ATTN_RM_LOOP("movups (%1), %%xmm0\n\tpxor %%xmm2, %%xmm2\n\tmovups (%1), %%xmm1\n\t"
+                     ".byte 0x0f,0xc2,0xca,0x01\n\t" /* cmpltps %xmm2, %xmm1 */
+                     "movups (%5), %%xmm3\n\tmulps %%xmm0, %%xmm3\n\tpand %%xmm1, %%xmm3\n\tpandn %%xmm0, %%xmm1\n\t"
+                     "por %%xmm3, %%xmm1\n\tmovups %%xmm1, (%0)\n\t");
+        break;
+    case 12:
+        ATTN_RM_LOOP(ATTN_RM_EXP_NEG "movups 208(%4), %%xmm1\n\taddps %%xmm1, %%xmm2\n\tmovups 208(%4), %%xmm0\n\t"
+                     "divps %%xmm2, %%xmm0\n\t" ATTN_RM_NAN "movups %%xmm0, (%0)\n\t");
+        break;
+    case 13:
+        ATTN_RM_LOOP(ATTN_RM_EXP_NEG "movups 208(%4), %%xmm1\n\taddps %%xmm1, %%xmm2\n\tmovups (%1), %%xmm0\n\t"
+                     "divps %%xmm2, %%xmm0\n\tmovups %%xmm0, (%0)\n\t");
+        break;
+    case 14:
+        ATTN_RM_LOOP(
+            /* 1 - 2/(e^2|x| + 1) into xmm5 */
+            "movups (%1), %%xmm0\n\tpcmpeqd %%xmm1, %%xmm1\n\tpsrld $1, %%xmm1\n\tpand %%xmm1, %%xmm0\n\taddps %%xmm0, %%xmm0\n\t" ATTN_RM_EXP
+            "movups 208(%4), %%xmm1\n\taddps %%xmm1, %%xmm2\n\tmovups 272(%4), %%xmm0\n\tdivps %%xmm2, %%xmm0\n\t"
+            "movups 208(%4), %%xmm5\n\tsubps %%xmm0, %%xmm5\n\t"
+            /* x + x u P(u), u = x^2, into xmm0 */
+            "movups (%1), %%xmm0\n\tmovups (%1), %%xmm1\n\tmulps %%xmm1, %%xmm0\n\t"
+            "movups 384(%4), %%xmm2\n\tmulps %%xmm0, %%xmm2\n\tmovups 368(%4), %%xmm3\n\taddps %%xmm3, %%xmm2\n\t"
+            "mulps %%xmm0, %%xmm2\n\tmovups 352(%4), %%xmm3\n\taddps %%xmm3, %%xmm2\n\t"
+            "mulps %%xmm0, %%xmm2\n\tmovups 336(%4), %%xmm3\n\taddps %%xmm3, %%xmm2\n\t"
+            "mulps %%xmm0, %%xmm2\n\tmovups 320(%4), %%xmm3\n\taddps %%xmm3, %%xmm2\n\t"
+            "mulps %%xmm0, %%xmm2\n\tmovups 304(%4), %%xmm3\n\taddps %%xmm3, %%xmm2\n\t"
+            "mulps %%xmm1, %%xmm0\n\tmulps %%xmm2, %%xmm0\n\taddps %%xmm1, %%xmm0\n\t"
+            /* the polynomial where |x| < 0.625, then x's sign and NaN */
+            "movups (%1), %%xmm3\n\tpcmpeqd %%xmm4, %%xmm4\n\tpsrld $1, %%xmm4\n\tpand %%xmm4, %%xmm3\n\tmovups 288(%4), %%xmm4\n\t"
+            ".byte 0x0f,0xc2,0xdc,0x01\n\t" /* cmpltps %xmm4, %xmm3 */
+            "pand %%xmm3, %%xmm0\n\tpandn %%xmm5, %%xmm3\n\tpor %%xmm3, %%xmm0\n\t"
+            "movups (%1), %%xmm1\n\tpcmpeqd %%xmm2, %%xmm2\n\tpslld $31, %%xmm2\n\tpand %%xmm2, %%xmm1\n\tpor %%xmm1, %%xmm0\n\t" ATTN_RM_NAN
+            "movups %%xmm0, (%0)\n\t");
+        break;
+    case 15: ATTN_RM_LOOP("movups (%1), %%xmm0\n\tsqrtps %%xmm0, %%xmm0\n\tmovups %%xmm0, (%0)\n\t"); break;
+    default: ATTN_RM_LOOP("movups (%1), %%xmm0\n\tmovups (%5), %%xmm1\n\tdivps %%xmm1, %%xmm0\n\tmovups %%xmm0, (%0)\n\t"); break;
+    }
+}
+#undef ATTN_RM_LOOP
+#undef ATTN_RM_CLAMP6
+#undef ATTN_RM_NAN
+#undef ATTN_RM_EXP_NEG
+#undef ATTN_RM_EXP
+static void attn_row_map(float *y, const float *a, const float *b, float s, int op, int n)
+{
+    const float s4[4] = {s, s, s, s};
+    const long whole = n & ~3;
+    if (!b) b = a;
+    if (whole > 0) attn_row_map4(y, a, b, s4, whole, op);
+    if (n > whole) {
+        /* The last n % 4 through a padded copy. */
+        float ta[4] = {0.0f, 0.0f, 0.0f, 0.0f}, tb[4] = {0.0f, 0.0f, 0.0f, 0.0f}, ty[4];
+        for (int i = whole; i < n; i++) {
+            ta[i - whole] = a[i];
+            tb[i - whole] = b[i];
+        }
+        attn_row_map4(ty, ta, tb, s4, 4, op);
+        for (int i = whole; i < n; i++) y[i] = ty[i - whole];
+    }
+}
+#endif
+#endif
+
 void ge_c64_extent2_forward(const float *input, float *output, const float *params, float *scratch)
 {
     /* Plan: value, shape, op, storage (scratch offsets in floats).
-     * v1_conv1 [1,64,7,7] = conv2d(out=64, k=3, pad=1, dil=1, stride=2, groups=64, w=$0)(input) -> scratch[0..<3136], working scratch[15680..<16032] on 64-bit hosts
+     * v1_conv1 [1,64,7,7] = conv2d(out=64, k=3, pad=1, dil=1, stride=2, groups=64, w=$0)(input) -> scratch[0..<3136]
      * v2_norm1 [1,64,7,7] = affine(scale=$1, shift=$2)(v1_conv1) -> scratch[0..<3136]
      * v3_fc1 [1,4,7,7] = conv2d(out=4, k=1, pad=0, dil=1, w=$3, b=$4)(v2_norm1) -> scratch[3136..<3332]
      * v4_relu [1,4,7,7] = relu(v3_fc1) -> scratch[3136..<3332]
      * v5_fc2 [1,64,7,7] = conv2d(out=64, k=1, pad=0, dil=1, w=$5, b=$6)(v4_relu) -> scratch[0..<3136]
-     * v6_sigmoid [1,64,7,7] = sigmoid(v5_fc2) -> scratch[0..<3136]
-     * v7_upsample_nearest [1,64,14,14] = upsample_nearest(14x14)(v6_sigmoid) -> scratch[3136..<15680]
-     * v8_mul [1,64,14,14] = mul(v7_upsample_nearest, input) -> output
+     * v6_upsample_nearest [1,64,14,14] = upsample_nearest(14x14)(v5_fc2) -> scratch[3136..<15680]
+     * v7_sigmoid [1,64,14,14] = sigmoid(v6_upsample_nearest) -> inline (fused into its readers)
+     * v8_mul [1,64,14,14] = mul(v7_sigmoid, input) -> output
      */
     const float *p0_gather_conv1_weight = params + GE_C64_EXTENT2_GATHER_CONV1_WEIGHT_OFFSET; /* [64, 1, 3, 3] */
     const float *p1_gather_norm1_scale = params + GE_C64_EXTENT2_GATHER_NORM1_SCALE_OFFSET; /* [64] */
@@ -735,102 +896,9 @@ void ge_c64_extent2_forward(const float *input, float *output, const float *para
     float *v3_fc1 = scratch + 3136; /* [1,4,7,7] */
     float *v4_relu = scratch + 3136; /* [1,4,7,7] */
     float *v5_fc2 = scratch; /* [1,64,7,7] */
-    float *v6_sigmoid = scratch; /* [1,64,7,7] */
-    float *v7_upsample_nearest = scratch + 3136; /* [1,64,14,14] */
+    float *v6_upsample_nearest = scratch + 3136; /* [1,64,14,14] */
 
     /* v1_conv1 [1,64,7,7] = conv2d(out=64, k=3, pad=1, dil=1, stride=2, groups=64, w=$0)(input) */
-    #if defined(__x86_64__) || defined(__aarch64__)
-    {
-        float *v1_conv1_padded = scratch + 15680; /* [1, 4, 8, 8] + 32 */
-        float *v1_conv1_wide = scratch + 15968; /* 1 × 64 */
-        #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        for (int t = 0; t < 288; t++) {
-            v1_conv1_padded[t] = 0.0f;
-        }
-        #if defined(__AVX512F__)
-        #define ATTN_V_LANES 16
-        #elif defined(__AVX__)
-        #define ATTN_V_LANES 8
-        #else
-        #define ATTN_V_LANES 4
-        #endif
-        typedef float attn_v __attribute__((vector_size(4 * ATTN_V_LANES)));
-        static const int v1_conv1_taps[9] = {0, 64, 1, 128, 192, 129, 8, 72, 9};
-        for (int g = 0; g < 64; g++) {
-            for (int y = 0; y < 14; y++) {
-                float *dst = v1_conv1_padded + (y + 1) % 2 * 128 + (y + 1) / 2 * 8;
-                for (int c = 0; c < 7; c++) {
-                    dst[c + 1] = input[g * 196 + y * 14 + c * 2 + 1];
-                }
-                for (int c = 0; c < 7; c++) {
-                    dst[c + 64] = input[g * 196 + y * 14 + c * 2];
-                }
-            }
-            const int o = g;
-            const float *group = v1_conv1_padded;
-            const float *w_a_row = p0_gather_conv1_weight + o * 9;
-            for (int t0 = 0; t0 < 64; t0 += 32) {
-                attn_v acc0 = {0}, acc1 = {0}, acc2 = {0}, acc3 = {0}, acc4 = {0}, acc5 = {0}, acc6 = {0}, acc7 = {0};
-                for (int j = 0; j < 9; j++) {
-                    const float *s = group + v1_conv1_taps[j] + t0;
-                    const float wj = w_a_row[j];
-                    { attn_v x; __builtin_memcpy(&x, s, sizeof x); acc0 += wj * x; }
-                    { attn_v x; __builtin_memcpy(&x, s + ATTN_V_LANES, sizeof x); acc1 += wj * x; }
-                    if (2 * ATTN_V_LANES < 32) { attn_v x; __builtin_memcpy(&x, s + 2 * ATTN_V_LANES, sizeof x); acc2 += wj * x; }
-                    if (3 * ATTN_V_LANES < 32) { attn_v x; __builtin_memcpy(&x, s + 3 * ATTN_V_LANES, sizeof x); acc3 += wj * x; }
-                    if (4 * ATTN_V_LANES < 32) { attn_v x; __builtin_memcpy(&x, s + 4 * ATTN_V_LANES, sizeof x); acc4 += wj * x; }
-                    if (5 * ATTN_V_LANES < 32) { attn_v x; __builtin_memcpy(&x, s + 5 * ATTN_V_LANES, sizeof x); acc5 += wj * x; }
-                    if (6 * ATTN_V_LANES < 32) { attn_v x; __builtin_memcpy(&x, s + 6 * ATTN_V_LANES, sizeof x); acc6 += wj * x; }
-                    if (7 * ATTN_V_LANES < 32) { attn_v x; __builtin_memcpy(&x, s + 7 * ATTN_V_LANES, sizeof x); acc7 += wj * x; }
-                }
-                { __builtin_memcpy(v1_conv1_wide + t0, &acc0, sizeof acc0); }
-                { __builtin_memcpy(v1_conv1_wide + t0 + ATTN_V_LANES, &acc1, sizeof acc1); }
-                if (2 * ATTN_V_LANES < 32) { __builtin_memcpy(v1_conv1_wide + t0 + 2 * ATTN_V_LANES, &acc2, sizeof acc2); }
-                if (3 * ATTN_V_LANES < 32) { __builtin_memcpy(v1_conv1_wide + t0 + 3 * ATTN_V_LANES, &acc3, sizeof acc3); }
-                if (4 * ATTN_V_LANES < 32) { __builtin_memcpy(v1_conv1_wide + t0 + 4 * ATTN_V_LANES, &acc4, sizeof acc4); }
-                if (5 * ATTN_V_LANES < 32) { __builtin_memcpy(v1_conv1_wide + t0 + 5 * ATTN_V_LANES, &acc5, sizeof acc5); }
-                if (6 * ATTN_V_LANES < 32) { __builtin_memcpy(v1_conv1_wide + t0 + 6 * ATTN_V_LANES, &acc6, sizeof acc6); }
-                if (7 * ATTN_V_LANES < 32) { __builtin_memcpy(v1_conv1_wide + t0 + 7 * ATTN_V_LANES, &acc7, sizeof acc7); }
-            }
-            for (int y = 0; y < 7; y++) {
-                for (int c = 0; c < 7; c++) {
-                    v1_conv1[o * 49 + y * 7 + c] = v1_conv1_wide[y * 8 + c];
-                }
-            }
-        }
-        #else
-        for (int t = 0; t < 288; t++) {
-            v1_conv1_padded[t] = 0.0f;
-        }
-        static const int v1_conv1_taps[9] = {0, 64, 1, 128, 192, 129, 8, 72, 9};
-        for (int g = 0; g < 64; g++) {
-            for (int y = 0; y < 14; y++) {
-                float *dst = v1_conv1_padded + (y + 1) % 2 * 128 + (y + 1) / 2 * 8;
-                for (int c = 0; c < 7; c++) {
-                    dst[c + 1] = input[g * 196 + y * 14 + c * 2 + 1];
-                }
-                for (int c = 0; c < 7; c++) {
-                    dst[c + 64] = input[g * 196 + y * 14 + c * 2];
-                }
-            }
-            const int o = g;
-            for (int t = 0; t < 55; t++) {
-                v1_conv1_wide[t] = 0.0f;
-            }
-            const float *w_o = p0_gather_conv1_weight + o * 9;
-            const float *group = v1_conv1_padded;
-            for (int j = 0; j < 9; j++) {
-                attn_row_axpy(v1_conv1_wide, group + v1_conv1_taps[j], w_o[j], 55);
-            }
-            for (int y = 0; y < 7; y++) {
-                for (int c = 0; c < 7; c++) {
-                    v1_conv1[o * 49 + y * 7 + c] = v1_conv1_wide[y * 8 + c];
-                }
-            }
-        }
-        #endif
-    }
-    #else
     for (int o = 0; o < 64; o++) {
         for (int h = 0; h < 7; h++) {
             const int kh0 = h * 2 < 1 ? 1 - h * 2 : 0;
@@ -856,9 +924,20 @@ void ge_c64_extent2_forward(const float *input, float *output, const float *para
             }
         }
     }
-    #endif
 
     /* v2_norm1 [1,64,7,7] = affine(scale=$1, shift=$2)(v1_conv1) */
+    #if defined(__TINYC__) && defined(__x86_64__)
+    for (int c = 0; c < 64; c++) {
+        float *v2_norm1_w0 = v2_norm1 + c * 49;
+        const float *v1_conv1_r1 = v1_conv1 + c * 49;
+        const float p1_gather_norm1_scale_c = p1_gather_norm1_scale[c];
+        const float p2_gather_norm1_shift_c = p2_gather_norm1_shift[c];
+        for (int hw = 0; hw < 49; hw += 49) {
+            attn_row_map(&v2_norm1_w0[hw], &v1_conv1_r1[hw], 0, p1_gather_norm1_scale_c, 6, 49);
+            attn_row_map(&v2_norm1_w0[hw], &v2_norm1_w0[hw], 0, p2_gather_norm1_shift_c, 3, 49);
+        }
+    }
+    #else
     for (int c = 0; c < 64; c++) {
         const float *v1_conv1_r0 = v1_conv1 + c * 49;
         const float p1_gather_norm1_scale_c = p1_gather_norm1_scale[c];
@@ -868,6 +947,7 @@ void ge_c64_extent2_forward(const float *input, float *output, const float *para
             v2_norm1_w3[hw] = p1_gather_norm1_scale_c * v1_conv1_r0[hw] + p2_gather_norm1_shift_c;
         }
     }
+    #endif
 
     /* v3_fc1 [1,4,7,7] = conv2d(out=4, k=1, pad=0, dil=1, w=$3, b=$4)(v2_norm1) */
     {
@@ -889,6 +969,15 @@ void ge_c64_extent2_forward(const float *input, float *output, const float *para
     }
 
     /* v4_relu [1,4,7,7] = relu(v3_fc1) */
+    #if defined(__TINYC__) && defined(__x86_64__)
+    for (int c = 0; c < 4; c++) {
+        float *v4_relu_w0 = v4_relu + c * 49;
+        const float *v3_fc1_r1 = v3_fc1 + c * 49;
+        for (int hw = 0; hw < 49; hw += 49) {
+            attn_row_map(&v4_relu_w0[hw], &v3_fc1_r1[hw], 0, 0.0f, 7, 49);
+        }
+    }
+    #else
     for (int c = 0; c < 4; c++) {
         const float *v3_fc1_r0 = v3_fc1 + c * 49;
         float *v4_relu_w1 = v4_relu + c * 49;
@@ -896,6 +985,7 @@ void ge_c64_extent2_forward(const float *input, float *output, const float *para
             v4_relu_w1[hw] = v3_fc1_r0[hw] < 0.0f ? 0.0f : v3_fc1_r0[hw];
         }
     }
+    #endif
 
     /* v5_fc2 [1,64,7,7] = conv2d(out=64, k=1, pad=0, dil=1, w=$5, b=$6)(v4_relu) */
     {
@@ -916,42 +1006,41 @@ void ge_c64_extent2_forward(const float *input, float *output, const float *para
         #endif
     }
 
-    /* v6_sigmoid [1,64,7,7] = sigmoid(v5_fc2) */
-    for (int c = 0; c < 64; c++) {
-        const float *v5_fc2_r0 = v5_fc2 + c * 49;
-        float *v6_sigmoid_w1 = v6_sigmoid + c * 49;
-        for (int hw = 0; hw < 49; hw++) {
-            v6_sigmoid_w1[hw] = 1.0f / (1.0f + expf(-v5_fc2_r0[hw]));
-        }
-    }
-
-    /* v7_upsample_nearest [1,64,14,14] = upsample_nearest(14x14)(v6_sigmoid) */
+    /* v6_upsample_nearest [1,64,14,14] = upsample_nearest(14x14)(v5_fc2) */
     {
+        static const int v6_upsample_nearest_rows[14] = {0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6};
+        static const int v6_upsample_nearest_cols[14] = {0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6};
         for (int c = 0; c < 64; c++) {
-            for (int i = 0; i < 7; i++) {
-                const float *src = v6_sigmoid + c * 49 + i * 7;
-                float *dst = v7_upsample_nearest + c * 196 + i * 28;
-                for (int j = 0; j < 7; j++) {
-                    const float e = src[j];
-                    dst[j * 2] = e; dst[j * 2 + 1] = e;
-                }
-                for (int r = 1; r < 2; r++) {
-                    for (int t = 0; t < 14; t++) {
-                        dst[r * 14 + t] = dst[t];
-                    }
+            for (int h = 0; h < 14; h++) {
+                for (int w = 0; w < 14; w++) {
+                    v6_upsample_nearest[c * 196 + h * 14 + w] = v5_fc2[c * 49 + v6_upsample_nearest_rows[h] * 7 + v6_upsample_nearest_cols[w]];
                 }
             }
         }
     }
 
-    /* v8_mul [1,64,14,14] = mul(v7_upsample_nearest, input) */
+    /* v8_mul [1,64,14,14] = mul(v7_sigmoid, input) */
+    #if defined(__TINYC__) && defined(__x86_64__)
     for (int c = 0; c < 64; c++) {
-        const float *v7_upsample_nearest_r0 = v7_upsample_nearest + c * 196;
+        float *output_w0 = output + c * 196;
+        const float *v6_upsample_nearest_r1 = v6_upsample_nearest + c * 196;
+        const float *input_r2 = input + c * 196;
+        for (int hw = 0; hw < 196; hw += 196) {
+            float v7_sigmoid[196];
+            attn_row_map(v7_sigmoid, &v6_upsample_nearest_r1[hw], 0, 0.0f, 12, 196);
+            attn_row_map(&output_w0[hw], v7_sigmoid, &input_r2[hw], 0.0f, 2, 196);
+        }
+    }
+    #else
+    for (int c = 0; c < 64; c++) {
+        const float *v6_upsample_nearest_r0 = v6_upsample_nearest + c * 196;
         const float *input_r1 = input + c * 196;
         float *output_w2 = output + c * 196;
         for (int hw = 0; hw < 196; hw++) {
-            output_w2[hw] = v7_upsample_nearest_r0[hw] * input_r1[hw];
+            const float v7_sigmoid = 1.0f / (1.0f + expf(-v6_upsample_nearest_r0[hw]));
+            output_w2[hw] = v7_sigmoid * input_r1[hw];
         }
     }
+    #endif
 }
 

@@ -47,8 +47,7 @@ static inline float attn_expf_host(float x)
  * packed by the caller: for each k, V vectors of consecutive columns (zeros past the last one), so
  * each step loads them once and multiply-adds one broadcast element of each of A's R rows into
  * R x V accumulators that stay in registers across the whole k block. A(r, p) is a[r * ars + p]
- * (the caller packs a strided A), or a[r + p * ars] with T (attention's keys, read in place: a step
- * then broadcasts R consecutive floats); C[r][t] is c[r * ldc + t * cs]. Inlined with constant R and V,
+ * (the caller packs a strided A); C[r][t] is c[r * ldc + t * cs]. Inlined with constant R and V,
  * so the accumulators are registers, not an array on the stack: R x V stays within 12, which with
  * the panel's vectors and the broadcast fits the 16 registers of SSE and AVX2. The block's sums
  * are stored (`first`) or added to C's: the caller applies alpha and bias once the last block is
@@ -88,11 +87,11 @@ ATTN_GEMM_OUT_OF_LINE static void attn_gemm_store_edge(float *c, long ldc, long 
         }
     }
 }
-static inline __attribute__((always_inline)) void attn_gemm_tile(const int R, const int V, const int T, float *c, long ldc, long cs, const float *a, long ars,
+static inline __attribute__((always_inline)) void attn_gemm_tile(const int R, const int V, float *c, long ldc, long cs, const float *a, long ars,
                                                                   const float *bt, long kc, long rows_, long cols, int first)
 {
     const float *ar[12];
-    for (int r = 0; r < R; r++) ar[r] = a + (r < rows_ ? r : 0) * (T ? 1 : ars); /* rows past the end: never stored */
+    for (int r = 0; r < R; r++) ar[r] = a + (r < rows_ ? r : 0) * ars; /* rows past the end: never stored */
     attn_gemm_vec acc[12][2];
     for (int r = 0; r < R; r++) {
         for (int h = 0; h < V; h++) acc[r][h] = (attn_gemm_vec){0};
@@ -102,7 +101,7 @@ static inline __attribute__((always_inline)) void attn_gemm_tile(const int R, co
         __builtin_memcpy(&b0, bt + p * V * ATTN_GEMM_LANES, sizeof b0);
         if (V > 1) __builtin_memcpy(&b1, bt + p * V * ATTN_GEMM_LANES + ATTN_GEMM_LANES, sizeof b1);
         for (int r = 0; r < R; r++) {
-            const float x = T ? ar[r][p * ars] : ar[r][p];
+            const float x = ar[r][p];
             acc[r][0] += x * b0;
             if (V > 1) acc[r][1] += x * b1;
         }
@@ -141,13 +140,13 @@ ATTN_GEMM_OUT_OF_LINE static void attn_gemm_panel(float *c, long ldc, long cs, c
 {
     long i = 0;
     if (cols > ATTN_GEMM_LANES) {
-        for (; i + 6 <= m; i += 6) attn_gemm_tile(6, 2, 0, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, 6, cols, first);
-        if (m - i > 3) attn_gemm_tile(6, 2, 0, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
-        else if (m - i > 0) attn_gemm_tile(3, 2, 0, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
+        for (; i + 6 <= m; i += 6) attn_gemm_tile(6, 2, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, 6, cols, first);
+        if (m - i > 3) attn_gemm_tile(6, 2, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
+        else if (m - i > 0) attn_gemm_tile(3, 2, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
     } else {
-        for (; i + 12 <= m; i += 12) attn_gemm_tile(12, 1, 0, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, 12, cols, first);
-        if (m - i > 6) attn_gemm_tile(12, 1, 0, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
-        else if (m - i > 0) attn_gemm_tile(6, 1, 0, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
+        for (; i + 12 <= m; i += 12) attn_gemm_tile(12, 1, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, 12, cols, first);
+        if (m - i > 6) attn_gemm_tile(12, 1, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
+        else if (m - i > 0) attn_gemm_tile(6, 1, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
     }
 }
 #endif
@@ -351,6 +350,29 @@ __asm__(
     ".byte 0xc5,0xf8,0x77\n\t" /* vzeroupper */
     "ret\n");
 #define ATTN_NN_KC 256
+/* x . y over n contiguous floats, eight at a time in two partial sums: the columns past the
+ * last vector when A's rows and B's one column are contiguous (a matrix-vector product). */
+static float attn_nn_dot(const float *x, const float *y, long n)
+{
+    float part[4];
+    float s = 0.0f;
+    long m = n & ~7L;
+    if (m > 0) {
+        __asm__ volatile(
+            "pxor %%xmm0, %%xmm0\n\tpxor %%xmm1, %%xmm1\n\t"
+            "1:\n\t"
+            "movups (%0), %%xmm2\n\tmovups (%1), %%xmm3\n\tmulps %%xmm3, %%xmm2\n\taddps %%xmm2, %%xmm0\n\t"
+            "movups 16(%0), %%xmm2\n\tmovups 16(%1), %%xmm3\n\tmulps %%xmm3, %%xmm2\n\taddps %%xmm2, %%xmm1\n\t"
+            "add $32, %0\n\tadd $32, %1\n\tsub $8, %2\n\tjnz 1b\n\t"
+            "addps %%xmm1, %%xmm0\n\tmovups %%xmm0, (%3)\n\t"
+            : "+r"(x), "+r"(y), "+r"(m)
+            : "r"(part)
+            : "memory");
+        s = (part[0] + part[1]) + (part[2] + part[3]);
+    }
+    for (long i = 0; i < (n & 7); i++) s += x[i] * y[i];
+    return s;
+}
 static void attn_gemm_nn(float *c, long ldc, const float *a, long ars, long acs, const float *b,
                          long ldb, long m, long n, long k, const float *bias, float alpha)
 {
@@ -360,7 +382,8 @@ static void attn_gemm_nn(float *c, long ldc, const float *a, long ars, long acs,
     const long nw = attn_tcc_isa() == 2 ? n & ~15L : 0;
     long ctl[3];
     const long step = ldb * 4, cstep = ldc * 4;
-    for (long i = 0, ph; i < m; i += ph) {
+    /* No panels when no column is in a whole vector (a matrix-vector product). */
+    for (long i = 0, ph; i < m && nv > 0; i += ph) {
         /* Panels of four rows where six would leave most of a last panel empty (attention's
          * blocks of eight queries: two of four, not six and two). */
         ph = m - i <= 4 || m - i == 7 || m - i == 8 ? 4 : 6;
@@ -467,7 +490,8 @@ static void attn_gemm_nn(float *c, long ldc, const float *a, long ars, long acs,
         for (long t = nv; t < n; t++) {
             for (long r = 0; r < rows; r++) {
                 float s = 0.0f;
-                for (long p = 0; p < k; p++) s += a[(i + r) * ars + p * acs] * b[p * ldb + t];
+                if (acs == 1 && ldb == 1) s = attn_nn_dot(a + (i + r) * ars, b + t, k);
+                else for (long p = 0; p < k; p++) s += a[(i + r) * ars + p * acs] * b[p * ldb + t];
                 c[(i + r) * ldc + t] = s * alpha + (bias ? bias[i + r] : 0.0f);
             }
         }
@@ -657,10 +681,6 @@ ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nn(float *c, long ldc, const float *
                 const long w = cols > ATTN_GEMM_LANES ? 2 * ATTN_GEMM_LANES : ATTN_GEMM_LANES;
                 for (long p = 0; p < kc; p++) {
                     const float *br = b + (p0 + p) * ldb + j;
-                    /* The next panel's part of the row: its copy then finds it in cache, where
-                     * rows ldb apart left it waiting on each load. */
-                    __builtin_prefetch(br + 2 * ATTN_GEMM_LANES);
-                    __builtin_prefetch(br + 4 * ATTN_GEMM_LANES - 1);
                     for (long t = 0; t < w; t++) bt[p * w + t] = t < cols ? br[t] : 0.0f;
                 }
                 attn_gemm_panel(c + i0 * ldc + j, ldc, 1, ab, lda, bt, mc, kc, cols, p0 == 0);
@@ -676,7 +696,7 @@ ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nn(float *c, long ldc, const float *
 }
 #endif
 
-#if defined(__x86_64__) || defined(__aarch64__)
+#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
 /* y[i] += a * x[i]: one tap of a convolution applied to a whole output row at once, so the
  * inner loop is contiguous (gcc vectorises it; tcc gets packed SSE). */
 #if defined(__TINYC__) && defined(__x86_64__)
@@ -802,6 +822,147 @@ static float attn_row_sum(const float *x, int n)
 }
 #endif
 
+#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+#if defined(__TINYC__) && defined(__x86_64__)
+/* y[i] = op(a[i], b[i] or s) over n elements: one elementwise op of a fused map, over a chunk of
+ * a row (RowMap.swift; op codes RowMapOp). The tcc tier on x86-64: four elements at a time in
+ * packed SSE through tcc's inline assembler (which lacks cmpps and register-to-register movaps:
+ * the compares are bytes, values are reloaded from memory instead of copied). Each op rounds as
+ * the scalar loop does: the same operations in the same order, divisions kept divisions. relu
+ * and the clamps take the operand as maxps/minps's second source, so a NaN stays NaN and -0
+ * stays -0, as in the scalar `x < 0 ? 0 : x`. sigmoid, silu and tanh use e^x as attn_exp4 does
+ * (round(x / ln 2) by the shifter, r in two parts, Taylor to r^7, 2^n in the exponent bits),
+ * the argument clamped to [-87, 128 ln 2] so 2^n stays a normal scale; lanes where libm's expf
+ * overflows get +inf back, so sigmoid and silu give 0 and -0 (or NaN) where the scalar path
+ * does, and a NaN operand comes back NaN. tanh follows attn_tanhf: the odd polynomial below
+ * 0.625, 1 - 2/(e^2|x| + 1) above, with x's sign; -0 stays -0. sqrtps rounds as sqrtf. */
+/* e^xmm0 into xmm2 (xmm0, xmm1, xmm3 clobbered), the constants at %4. */
+#define ATTN_RM_EXP                                                                                                   \
+    "movups (%4), %%xmm1\n\tminps %%xmm0, %%xmm1\n\tmovups 16(%4), %%xmm0\n\tmaxps %%xmm1, %%xmm0\n\t"                \
+    "movups 32(%4), %%xmm1\n\tmulps %%xmm0, %%xmm1\n\tmovups 48(%4), %%xmm2\n\taddps %%xmm2, %%xmm1\n\t"             \
+    "movups 64(%4), %%xmm2\n\taddps %%xmm1, %%xmm2\n\t"                                                               \
+    "movups 80(%4), %%xmm3\n\tmulps %%xmm2, %%xmm3\n\tsubps %%xmm3, %%xmm0\n\t"                                       \
+    "movups 96(%4), %%xmm3\n\tmulps %%xmm2, %%xmm3\n\tsubps %%xmm3, %%xmm0\n\t"                                       \
+    "movups 112(%4), %%xmm2\n\tmulps %%xmm0, %%xmm2\n\t"                                                              \
+    "movups 128(%4), %%xmm3\n\taddps %%xmm3, %%xmm2\n\tmulps %%xmm0, %%xmm2\n\t"                                      \
+    "movups 144(%4), %%xmm3\n\taddps %%xmm3, %%xmm2\n\tmulps %%xmm0, %%xmm2\n\t"                                      \
+    "movups 160(%4), %%xmm3\n\taddps %%xmm3, %%xmm2\n\tmulps %%xmm0, %%xmm2\n\t"                                      \
+    "movups 176(%4), %%xmm3\n\taddps %%xmm3, %%xmm2\n\tmulps %%xmm0, %%xmm2\n\t"                                      \
+    "movups 192(%4), %%xmm3\n\taddps %%xmm3, %%xmm2\n\tmulps %%xmm0, %%xmm2\n\t"                                      \
+    "movups 208(%4), %%xmm3\n\taddps %%xmm3, %%xmm2\n\tmulps %%xmm0, %%xmm2\n\taddps %%xmm3, %%xmm2\n\t"             \
+    "pslld $23, %%xmm1\n\tpaddd %%xmm1, %%xmm2\n\t"
+/* e^-a into xmm2 for a at (%1), +inf where a < -88.72 (libm's expf overflows there). */
+#define ATTN_RM_EXP_NEG                                                                                               \
+    "movups (%1), %%xmm1\n\tpxor %%xmm0, %%xmm0\n\tsubps %%xmm1, %%xmm0\n\t" ATTN_RM_EXP                              \
+    "movups (%1), %%xmm1\n\tmovups 224(%4), %%xmm3\n\t"                                                               \
+    ".byte 0x0f,0xc2,0xcb,0x01\n\t" /* cmpltps %xmm3, %xmm1 */                                                       \
+    "pcmpeqd %%xmm3, %%xmm3\n\tpslld $24, %%xmm3\n\tpsrld $1, %%xmm3\n\tpand %%xmm3, %%xmm1\n\tmaxps %%xmm1, %%xmm2\n\t"
+/* xmm0 |= a where a (at %1) is NaN: any NaN bits or'd into a value give a NaN. */
+#define ATTN_RM_NAN                                                                                                   \
+    "movups (%1), %%xmm1\n\t.byte 0x0f,0xc2,0xc9,0x03\n\t" /* cmpunordps %xmm1, %xmm1 */                             \
+    "movups (%1), %%xmm3\n\tpand %%xmm3, %%xmm1\n\tpor %%xmm1, %%xmm0\n\t"
+/* relu of xmm0 into xmm1, then min(6, it) into xmm2. */
+#define ATTN_RM_CLAMP6 "pxor %%xmm1, %%xmm1\n\tmaxps %%xmm0, %%xmm1\n\tmovups 256(%4), %%xmm2\n\tminps %%xmm1, %%xmm2\n\t"
+#define ATTN_RM_LOOP(body)                                                                                            \
+    __asm__ volatile("1:\n\t" body "add $16, %0\n\tadd $16, %1\n\tadd $16, %2\n\tsub $4, %3\n\tjnz 1b\n\t"            \
+                     : "+r"(y), "+r"(a), "+r"(b), "+r"(n)                                                             \
+                     : "r"(k), "r"(s4)                                                                                \
+                     : "memory")
+/* n > 0 a multiple of 4; b is read by the binary ops only; s4 holds the scalar in four lanes. */
+static void attn_row_map4(float *y, const float *a, const float *b, const float *s4, long n, int op)
+{
+    /* The constants, each in four lanes, at the offsets the asm reads. */
+#define ATTN_RM4(x) x, x, x, x
+    static const float k[100] = {
+        ATTN_RM4(88.7228317f), ATTN_RM4(-87.0f), ATTN_RM4(1.44269504f), ATTN_RM4(12582912.0f), ATTN_RM4(-12582912.0f),
+        ATTN_RM4(0.693359375f), ATTN_RM4(-2.12194440e-4f), ATTN_RM4(1.98412698e-4f), ATTN_RM4(1.38888889e-3f), ATTN_RM4(8.33333333e-3f),
+        ATTN_RM4(4.16666667e-2f), ATTN_RM4(1.66666667e-1f), ATTN_RM4(0.5f), ATTN_RM4(1.0f), ATTN_RM4(-88.7228394f),
+        ATTN_RM4(3.0f), ATTN_RM4(6.0f), ATTN_RM4(2.0f), ATTN_RM4(0.625f), ATTN_RM4(-0.333333313f), ATTN_RM4(0.133332163f),
+        ATTN_RM4(-0.0539478883f), ATTN_RM4(0.0217060372f), ATTN_RM4(-0.00818910077f), ATTN_RM4(0.00215263851f)};
+#undef ATTN_RM4
+    switch (op) {
+    case 0: ATTN_RM_LOOP("movups (%1), %%xmm0\n\tmovups (%2), %%xmm1\n\taddps %%xmm1, %%xmm0\n\tmovups %%xmm0, (%0)\n\t"); break;
+    case 1: ATTN_RM_LOOP("movups (%1), %%xmm0\n\tmovups (%2), %%xmm1\n\tsubps %%xmm1, %%xmm0\n\tmovups %%xmm0, (%0)\n\t"); break;
+    case 2: ATTN_RM_LOOP("movups (%1), %%xmm0\n\tmovups (%2), %%xmm1\n\tmulps %%xmm1, %%xmm0\n\tmovups %%xmm0, (%0)\n\t"); break;
+    case 3: ATTN_RM_LOOP("movups (%1), %%xmm0\n\tmovups (%5), %%xmm1\n\taddps %%xmm1, %%xmm0\n\tmovups %%xmm0, (%0)\n\t"); break;
+    case 4: ATTN_RM_LOOP("movups (%1), %%xmm0\n\tmovups (%5), %%xmm1\n\tsubps %%xmm1, %%xmm0\n\tmovups %%xmm0, (%0)\n\t"); break;
+    case 5: ATTN_RM_LOOP("movups (%5), %%xmm0\n\tmovups (%1), %%xmm1\n\tsubps %%xmm1, %%xmm0\n\tmovups %%xmm0, (%0)\n\t"); break;
+    case 6: ATTN_RM_LOOP("movups (%1), %%xmm0\n\tmovups (%5), %%xmm1\n\tmulps %%xmm1, %%xmm0\n\tmovups %%xmm0, (%0)\n\t"); break;
+    case 7: ATTN_RM_LOOP("movups (%1), %%xmm0\n\tpxor %%xmm1, %%xmm1\n\tmaxps %%xmm0, %%xmm1\n\tmovups %%xmm1, (%0)\n\t"); break;
+    case 8: ATTN_RM_LOOP("movups (%1), %%xmm0\n\t" ATTN_RM_CLAMP6 "movups %%xmm2, (%0)\n\t"); break;
+    case 9:
+        ATTN_RM_LOOP("movups (%1), %%xmm0\n\tmovups 240(%4), %%xmm1\n\taddps %%xmm1, %%xmm0\n\t" ATTN_RM_CLAMP6
+                     "movups 256(%4), %%xmm1\n\tdivps %%xmm1, %%xmm2\n\tmovups %%xmm2, (%0)\n\t");
+        break;
+    case 10:
+        ATTN_RM_LOOP("movups (%1), %%xmm0\n\tmovups 240(%4), %%xmm1\n\taddps %%xmm1, %%xmm0\n\t" ATTN_RM_CLAMP6
+                     "movups (%1), %%xmm0\n\tmulps %%xmm2, %%xmm0\n\tmovups 256(%4), %%xmm1\n\tdivps %%xmm1, %%xmm0\n\t"
+                     "movups %%xmm0, (%0)\n\t");
+        break;
+    case 11:
+        ATTN_RM_LOOP("movups (%1), %%xmm0\n\tpxor %%xmm2, %%xmm2\n\tmovups (%1), %%xmm1\n\t"
+                     ".byte 0x0f,0xc2,0xca,0x01\n\t" /* cmpltps %xmm2, %xmm1 */
+                     "movups (%5), %%xmm3\n\tmulps %%xmm0, %%xmm3\n\tpand %%xmm1, %%xmm3\n\tpandn %%xmm0, %%xmm1\n\t"
+                     "por %%xmm3, %%xmm1\n\tmovups %%xmm1, (%0)\n\t");
+        break;
+    case 12:
+        ATTN_RM_LOOP(ATTN_RM_EXP_NEG "movups 208(%4), %%xmm1\n\taddps %%xmm1, %%xmm2\n\tmovups 208(%4), %%xmm0\n\t"
+                     "divps %%xmm2, %%xmm0\n\t" ATTN_RM_NAN "movups %%xmm0, (%0)\n\t");
+        break;
+    case 13:
+        ATTN_RM_LOOP(ATTN_RM_EXP_NEG "movups 208(%4), %%xmm1\n\taddps %%xmm1, %%xmm2\n\tmovups (%1), %%xmm0\n\t"
+                     "divps %%xmm2, %%xmm0\n\tmovups %%xmm0, (%0)\n\t");
+        break;
+    case 14:
+        ATTN_RM_LOOP(
+            /* 1 - 2/(e^2|x| + 1) into xmm5 */
+            "movups (%1), %%xmm0\n\tpcmpeqd %%xmm1, %%xmm1\n\tpsrld $1, %%xmm1\n\tpand %%xmm1, %%xmm0\n\taddps %%xmm0, %%xmm0\n\t" ATTN_RM_EXP
+            "movups 208(%4), %%xmm1\n\taddps %%xmm1, %%xmm2\n\tmovups 272(%4), %%xmm0\n\tdivps %%xmm2, %%xmm0\n\t"
+            "movups 208(%4), %%xmm5\n\tsubps %%xmm0, %%xmm5\n\t"
+            /* x + x u P(u), u = x^2, into xmm0 */
+            "movups (%1), %%xmm0\n\tmovups (%1), %%xmm1\n\tmulps %%xmm1, %%xmm0\n\t"
+            "movups 384(%4), %%xmm2\n\tmulps %%xmm0, %%xmm2\n\tmovups 368(%4), %%xmm3\n\taddps %%xmm3, %%xmm2\n\t"
+            "mulps %%xmm0, %%xmm2\n\tmovups 352(%4), %%xmm3\n\taddps %%xmm3, %%xmm2\n\t"
+            "mulps %%xmm0, %%xmm2\n\tmovups 336(%4), %%xmm3\n\taddps %%xmm3, %%xmm2\n\t"
+            "mulps %%xmm0, %%xmm2\n\tmovups 320(%4), %%xmm3\n\taddps %%xmm3, %%xmm2\n\t"
+            "mulps %%xmm0, %%xmm2\n\tmovups 304(%4), %%xmm3\n\taddps %%xmm3, %%xmm2\n\t"
+            "mulps %%xmm1, %%xmm0\n\tmulps %%xmm2, %%xmm0\n\taddps %%xmm1, %%xmm0\n\t"
+            /* the polynomial where |x| < 0.625, then x's sign and NaN */
+            "movups (%1), %%xmm3\n\tpcmpeqd %%xmm4, %%xmm4\n\tpsrld $1, %%xmm4\n\tpand %%xmm4, %%xmm3\n\tmovups 288(%4), %%xmm4\n\t"
+            ".byte 0x0f,0xc2,0xdc,0x01\n\t" /* cmpltps %xmm4, %xmm3 */
+            "pand %%xmm3, %%xmm0\n\tpandn %%xmm5, %%xmm3\n\tpor %%xmm3, %%xmm0\n\t"
+            "movups (%1), %%xmm1\n\tpcmpeqd %%xmm2, %%xmm2\n\tpslld $31, %%xmm2\n\tpand %%xmm2, %%xmm1\n\tpor %%xmm1, %%xmm0\n\t" ATTN_RM_NAN
+            "movups %%xmm0, (%0)\n\t");
+        break;
+    case 15: ATTN_RM_LOOP("movups (%1), %%xmm0\n\tsqrtps %%xmm0, %%xmm0\n\tmovups %%xmm0, (%0)\n\t"); break;
+    default: ATTN_RM_LOOP("movups (%1), %%xmm0\n\tmovups (%5), %%xmm1\n\tdivps %%xmm1, %%xmm0\n\tmovups %%xmm0, (%0)\n\t"); break;
+    }
+}
+#undef ATTN_RM_LOOP
+#undef ATTN_RM_CLAMP6
+#undef ATTN_RM_NAN
+#undef ATTN_RM_EXP_NEG
+#undef ATTN_RM_EXP
+static void attn_row_map(float *y, const float *a, const float *b, float s, int op, int n)
+{
+    const float s4[4] = {s, s, s, s};
+    const long whole = n & ~3;
+    if (!b) b = a;
+    if (whole > 0) attn_row_map4(y, a, b, s4, whole, op);
+    if (n > whole) {
+        /* The last n % 4 through a padded copy. */
+        float ta[4] = {0.0f, 0.0f, 0.0f, 0.0f}, tb[4] = {0.0f, 0.0f, 0.0f, 0.0f}, ty[4];
+        for (int i = whole; i < n; i++) {
+            ta[i - whole] = a[i];
+            tb[i - whole] = b[i];
+        }
+        attn_row_map4(ty, ta, tb, s4, 4, op);
+        for (int i = whole; i < n; i++) y[i] = ty[i - whole];
+    }
+}
+#endif
+#endif
+
 void seed000_squeeze_strips_forward(const float *input, float *output, const float *params, float *scratch)
 {
     /* Plan: value, shape, op, storage (scratch offsets in floats).
@@ -838,7 +999,19 @@ void seed000_squeeze_strips_forward(const float *input, float *output, const flo
     }
 
     /* v2_along_w [1,32,1,20] = axis_pool.mean.h(input) */
-    #if !(defined(__x86_64__) || defined(__aarch64__))
+    #if defined(__TINYC__) && defined(__x86_64__)
+    {
+        for (int c = 0; c < 32; c++) {
+            const float *xl = input + c * 480;
+            float *yl = v2_along_w + c * 20;
+            attn_row_map(yl, xl, 0, 0.0f, 3, 20);
+            for (int t = 0; t < 23; t++) {
+                attn_row_map(yl, yl, xl + t * 20 + 20, 0.0f, 0, 20);
+            }
+            attn_row_map(yl, yl, 0, 24.0f, 16, 20);
+        }
+    }
+    #else
     {
         for (int c = 0; c < 32; c++) {
             for (int w = 0; w < 20; w++) {
@@ -849,21 +1022,6 @@ void seed000_squeeze_strips_forward(const float *input, float *output, const flo
                     acc += xl[t * 20];
                 }
                 yl[0] = acc / 24.0f;
-            }
-        }
-    }
-    #else
-    {
-        for (int c = 0; c < 32; c++) {
-            float *yl = v2_along_w + c * 20;
-            for (int t = 0; t < 20; t++) {
-                yl[t] = 0.0f;
-            }
-            for (int h = 0; h < 24; h++) {
-                attn_row_axpy(yl, input + c * 480 + h * 20, 1.0f, 20);
-            }
-            for (int t = 0; t < 20; t++) {
-                yl[t] = yl[t] / 24.0f;
             }
         }
     }
@@ -908,6 +1066,15 @@ void seed000_squeeze_strips_forward(const float *input, float *output, const flo
     }
 
     /* v5_a_h [1,32,24,1] = sigmoid(v3_conv_h) */
+    #if defined(__TINYC__) && defined(__x86_64__)
+    for (int c = 0; c < 32; c++) {
+        float *v5_a_h_w0 = v5_a_h + c * 24;
+        const float *v3_conv_h_r1 = v3_conv_h + c * 24;
+        for (int hw = 0; hw < 24; hw += 24) {
+            attn_row_map(&v5_a_h_w0[hw], &v3_conv_h_r1[hw], 0, 0.0f, 12, 24);
+        }
+    }
+    #else
     for (int c = 0; c < 32; c++) {
         const float *v3_conv_h_r0 = v3_conv_h + c * 24;
         float *v5_a_h_w1 = v5_a_h + c * 24;
@@ -915,8 +1082,18 @@ void seed000_squeeze_strips_forward(const float *input, float *output, const flo
             v5_a_h_w1[hw] = 1.0f / (1.0f + expf(-v3_conv_h_r0[hw]));
         }
     }
+    #endif
 
     /* v6_a_w [1,32,1,20] = sigmoid(v4_conv_w) */
+    #if defined(__TINYC__) && defined(__x86_64__)
+    for (int c = 0; c < 32; c++) {
+        float *v6_a_w_w0 = v6_a_w + c * 20;
+        const float *v4_conv_w_r1 = v4_conv_w + c * 20;
+        for (int hw = 0; hw < 20; hw += 20) {
+            attn_row_map(&v6_a_w_w0[hw], &v4_conv_w_r1[hw], 0, 0.0f, 12, 20);
+        }
+    }
+    #else
     for (int c = 0; c < 32; c++) {
         const float *v4_conv_w_r0 = v4_conv_w + c * 20;
         float *v6_a_w_w1 = v6_a_w + c * 20;
@@ -924,8 +1101,25 @@ void seed000_squeeze_strips_forward(const float *input, float *output, const flo
             v6_a_w_w1[hw] = 1.0f / (1.0f + expf(-v4_conv_w_r0[hw]));
         }
     }
+    #endif
 
     /* v8_mul [1,32,24,20] = mul(v7_mul, v5_a_h) */
+    #if defined(__TINYC__) && defined(__x86_64__)
+    for (int c = 0; c < 32; c++) {
+        const float *v6_a_w_r2 = v6_a_w + c * 20;
+        const float *v5_a_h_r3 = v5_a_h + c * 24;
+        for (int h = 0; h < 24; h++) {
+            float *output_w0 = output + c * 480 + h * 20;
+            const float *input_r1 = input + c * 480 + h * 20;
+            const float v5_a_h_v = v5_a_h_r3[h];
+            for (int w = 0; w < 20; w += 20) {
+                float v7_mul[20];
+                attn_row_map(v7_mul, &input_r1[w], &v6_a_w_r2[w], 0.0f, 2, 20);
+                attn_row_map(&output_w0[w], v7_mul, 0, v5_a_h_v, 6, 20);
+            }
+        }
+    }
+    #else
     for (int c = 0; c < 32; c++) {
         const float *v6_a_w_r1 = v6_a_w + c * 20;
         const float *v5_a_h_r2 = v5_a_h + c * 24;
@@ -939,5 +1133,6 @@ void seed000_squeeze_strips_forward(const float *input, float *output, const flo
             }
         }
     }
+    #endif
 }
 

@@ -77,80 +77,6 @@ static void attn_row_axpy(float *y, const float *x, float a, int n)
 #endif
 #endif
 
-#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
-/* y[i] = g * x[i]: the final pass of SE and ECA. */
-#if defined(__TINYC__) && defined(__x86_64__)
-/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
-static void attn_row_scale(float *y, const float *x, float g, int n)
-{
-    float g4[4] = {g, g, g, g};
-    long m = n & ~15;
-    float *q = y;
-    const float *p = x;
-    if (m > 0) {
-        __asm__ volatile(
-            "movups (%3), %%xmm7\n\t"
-            "1:\n\t"
-            "movups (%1), %%xmm0\n\tmovups 16(%1), %%xmm1\n\tmovups 32(%1), %%xmm2\n\tmovups 48(%1), %%xmm3\n\t"
-            "mulps %%xmm7, %%xmm0\n\tmulps %%xmm7, %%xmm1\n\tmulps %%xmm7, %%xmm2\n\tmulps %%xmm7, %%xmm3\n\t"
-            "movups %%xmm0, (%0)\n\tmovups %%xmm1, 16(%0)\n\tmovups %%xmm2, 32(%0)\n\tmovups %%xmm3, 48(%0)\n\t"
-            "add $64, %0\n\tadd $64, %1\n\tsub $16, %2\n\tjnz 1b\n\t"
-            : "+r"(q), "+r"(p), "+r"(m)
-            : "r"(g4)
-            : "memory");
-    }
-    for (int i = n & ~15; i < n; i++) y[i] = g * x[i];
-}
-#else
-static void attn_row_scale(float *y, const float *x, float g, int n)
-{
-    for (int i = 0; i < n; i++) y[i] = g * x[i];
-}
-#endif
-#endif
-
-#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
-/* v = g * x[i]; sum[i] += v; max[i] = v > max[i] ? v : max[i]: CBAM's pass that applies the
- * channel gate and pools over channels, without storing the gated tensor. */
-#if defined(__TINYC__) && defined(__x86_64__)
-/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
-static void attn_row_scale_sum_max(float *sum, float *max, const float *x, float g, int n)
-{
-    float g4[4] = {g, g, g, g};
-    long m = n & ~3;
-    float *s = sum;
-    float *t = max;
-    const float *p = x;
-    if (m > 0) {
-        __asm__ volatile(
-            "movups (%4), %%xmm7\n\t"
-            "1:\n\t"
-            "movups (%2), %%xmm0\n\tmulps %%xmm7, %%xmm0\n\t"
-            "movups (%0), %%xmm1\n\taddps %%xmm0, %%xmm1\n\tmovups %%xmm1, (%0)\n\t"
-            "movups (%1), %%xmm3\n\tmaxps %%xmm3, %%xmm0\n\tmovups %%xmm0, (%1)\n\t"
-            "add $16, %0\n\tadd $16, %1\n\tadd $16, %2\n\tsub $4, %3\n\tjnz 1b\n\t"
-            : "+r"(s), "+r"(t), "+r"(p), "+r"(m)
-            : "r"(g4)
-            : "memory");
-    }
-    for (int i = n & ~3; i < n; i++) {
-        const float v = g * x[i];
-        sum[i] += v;
-        max[i] = v > max[i] ? v : max[i];
-    }
-}
-#else
-static void attn_row_scale_sum_max(float *sum, float *max, const float *x, float g, int n)
-{
-    for (int i = 0; i < n; i++) {
-        const float v = g * x[i];
-        sum[i] += v;
-        max[i] = v > max[i] ? v : max[i];
-    }
-}
-#endif
-#endif
-
 #if !(defined(__x86_64__) || defined(__aarch64__))
 /* Output row h of m output channels of a stride-1 k x k convolution (one group of ci input
  * channels) on a 32-bit core: y[o][c] = bias[o] + sum_i,kh,kw w[o][i][kh][kw] * x[i][h + kh*d -
@@ -365,98 +291,142 @@ static void attn_conv_rows(float *y, long ldy, const float *w, const float *x, l
 #endif
 
 #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
-/* dst[c * ldd + r] = src[r * lds + c] for r < rows, c < cols: a transpose's tile loops as one call,
- * for tcc (the asm form moves four by four through xmm registers). */
 #if defined(__TINYC__) && defined(__x86_64__)
-/* The tcc tier on x86-64: four output rows at a time, down the source in 4x4 blocks through
- * xmm0-xmm5 (tcc's assembler has no shuffles: unpcklps, unpckhps, movlhps, movhlps and the
- * register movaps as bytes). Each output row is written in order, so a source plane far larger
- * than the cache transposes at the speed of its reads. The last cols % 4 rows and rows % 4
- * columns go through C. */
-static void attn_transpose(float *dst, long ldd, const float *src, long lds, int rows, int cols)
+/* y[i] = op(a[i], b[i] or s) over n elements: one elementwise op of a fused map, over a chunk of
+ * a row (RowMap.swift; op codes RowMapOp). The tcc tier on x86-64: four elements at a time in
+ * packed SSE through tcc's inline assembler (which lacks cmpps and register-to-register movaps:
+ * the compares are bytes, values are reloaded from memory instead of copied). Each op rounds as
+ * the scalar loop does: the same operations in the same order, divisions kept divisions. relu
+ * and the clamps take the operand as maxps/minps's second source, so a NaN stays NaN and -0
+ * stays -0, as in the scalar `x < 0 ? 0 : x`. sigmoid, silu and tanh use e^x as attn_exp4 does
+ * (round(x / ln 2) by the shifter, r in two parts, Taylor to r^7, 2^n in the exponent bits),
+ * the argument clamped to [-87, 128 ln 2] so 2^n stays a normal scale; lanes where libm's expf
+ * overflows get +inf back, so sigmoid and silu give 0 and -0 (or NaN) where the scalar path
+ * does, and a NaN operand comes back NaN. tanh follows attn_tanhf: the odd polynomial below
+ * 0.625, 1 - 2/(e^2|x| + 1) above, with x's sign; -0 stays -0. sqrtps rounds as sqrtf. */
+/* e^xmm0 into xmm2 (xmm0, xmm1, xmm3 clobbered), the constants at %4. */
+#define ATTN_RM_EXP                                                                                                   \
+    "movups (%4), %%xmm1\n\tminps %%xmm0, %%xmm1\n\tmovups 16(%4), %%xmm0\n\tmaxps %%xmm1, %%xmm0\n\t"                \
+    "movups 32(%4), %%xmm1\n\tmulps %%xmm0, %%xmm1\n\tmovups 48(%4), %%xmm2\n\taddps %%xmm2, %%xmm1\n\t"             \
+    "movups 64(%4), %%xmm2\n\taddps %%xmm1, %%xmm2\n\t"                                                               \
+    "movups 80(%4), %%xmm3\n\tmulps %%xmm2, %%xmm3\n\tsubps %%xmm3, %%xmm0\n\t"                                       \
+    "movups 96(%4), %%xmm3\n\tmulps %%xmm2, %%xmm3\n\tsubps %%xmm3, %%xmm0\n\t"                                       \
+    "movups 112(%4), %%xmm2\n\tmulps %%xmm0, %%xmm2\n\t"                                                              \
+    "movups 128(%4), %%xmm3\n\taddps %%xmm3, %%xmm2\n\tmulps %%xmm0, %%xmm2\n\t"                                      \
+    "movups 144(%4), %%xmm3\n\taddps %%xmm3, %%xmm2\n\tmulps %%xmm0, %%xmm2\n\t"                                      \
+    "movups 160(%4), %%xmm3\n\taddps %%xmm3, %%xmm2\n\tmulps %%xmm0, %%xmm2\n\t"                                      \
+    "movups 176(%4), %%xmm3\n\taddps %%xmm3, %%xmm2\n\tmulps %%xmm0, %%xmm2\n\t"                                      \
+    "movups 192(%4), %%xmm3\n\taddps %%xmm3, %%xmm2\n\tmulps %%xmm0, %%xmm2\n\t"                                      \
+    "movups 208(%4), %%xmm3\n\taddps %%xmm3, %%xmm2\n\tmulps %%xmm0, %%xmm2\n\taddps %%xmm3, %%xmm2\n\t"             \
+    "pslld $23, %%xmm1\n\tpaddd %%xmm1, %%xmm2\n\t"
+/* e^-a into xmm2 for a at (%1), +inf where a < -88.72 (libm's expf overflows there). */
+#define ATTN_RM_EXP_NEG                                                                                               \
+    "movups (%1), %%xmm1\n\tpxor %%xmm0, %%xmm0\n\tsubps %%xmm1, %%xmm0\n\t" ATTN_RM_EXP                              \
+    "movups (%1), %%xmm1\n\tmovups 224(%4), %%xmm3\n\t"                                                               \
+    ".byte 0x0f,0xc2,0xcb,0x01\n\t" /* cmpltps %xmm3, %xmm1 */                                                       \
+    "pcmpeqd %%xmm3, %%xmm3\n\tpslld $24, %%xmm3\n\tpsrld $1, %%xmm3\n\tpand %%xmm3, %%xmm1\n\tmaxps %%xmm1, %%xmm2\n\t"
+/* xmm0 |= a where a (at %1) is NaN: any NaN bits or'd into a value give a NaN. */
+#define ATTN_RM_NAN                                                                                                   \
+    "movups (%1), %%xmm1\n\t.byte 0x0f,0xc2,0xc9,0x03\n\t" /* cmpunordps %xmm1, %xmm1 */                             \
+    "movups (%1), %%xmm3\n\tpand %%xmm3, %%xmm1\n\tpor %%xmm1, %%xmm0\n\t"
+/* relu of xmm0 into xmm1, then min(6, it) into xmm2. */
+#define ATTN_RM_CLAMP6 "pxor %%xmm1, %%xmm1\n\tmaxps %%xmm0, %%xmm1\n\tmovups 256(%4), %%xmm2\n\tminps %%xmm1, %%xmm2\n\t"
+#define ATTN_RM_LOOP(body)                                                                                            \
+    __asm__ volatile("1:\n\t" body "add $16, %0\n\tadd $16, %1\n\tadd $16, %2\n\tsub $4, %3\n\tjnz 1b\n\t"            \
+                     : "+r"(y), "+r"(a), "+r"(b), "+r"(n)                                                             \
+                     : "r"(k), "r"(s4)                                                                                \
+                     : "memory")
+/* n > 0 a multiple of 4; b is read by the binary ops only; s4 holds the scalar in four lanes. */
+static void attn_row_map4(float *y, const float *a, const float *b, const float *s4, long n, int op)
 {
-    const long r4 = rows & ~3L, c4 = cols & ~3L;
-    const long sb = lds * 4, db = ldd * 4;
-    for (long c = 0; c < c4 && r4 > 0; c += 4) {
-        const float *s = src + c;
-        float *d = dst + c * ldd;
-        long m = r4;
-        __asm__ volatile(
-            "1:\n\t"
-            "movups (%0), %%xmm0\n\tmovups (%0,%3), %%xmm1\n\tmovups (%0,%3,2), %%xmm2\n\t"
-            "lea (%0,%3,2), %%rax\n\tmovups (%%rax,%3), %%xmm3\n\t"
-            ".byte 0x0f,0x28,0xe0\n\t" /* movaps %xmm0, %xmm4 */
-            ".byte 0x0f,0x14,0xe1\n\t" /* unpcklps %xmm1, %xmm4: r0[0] r1[0] r0[1] r1[1] */
-            ".byte 0x0f,0x15,0xc1\n\t" /* unpckhps %xmm1, %xmm0: r0[2] r1[2] r0[3] r1[3] */
-            ".byte 0x0f,0x28,0xea\n\t" /* movaps %xmm2, %xmm5 */
-            ".byte 0x0f,0x14,0xeb\n\t" /* unpcklps %xmm3, %xmm5: r2[0] r3[0] r2[1] r3[1] */
-            ".byte 0x0f,0x15,0xd3\n\t" /* unpckhps %xmm3, %xmm2: r2[2] r3[2] r2[3] r3[3] */
-            ".byte 0x0f,0x28,0xcc\n\t" /* movaps %xmm4, %xmm1 */
-            ".byte 0x0f,0x16,0xcd\n\t" /* movlhps %xmm5, %xmm1: column 0 */
-            ".byte 0x0f,0x12,0xec\n\t" /* movhlps %xmm4, %xmm5: column 1 */
-            ".byte 0x0f,0x28,0xd8\n\t" /* movaps %xmm0, %xmm3 */
-            ".byte 0x0f,0x16,0xda\n\t" /* movlhps %xmm2, %xmm3: column 2 */
-            ".byte 0x0f,0x12,0xd0\n\t" /* movhlps %xmm0, %xmm2: column 3 */
-            "movups %%xmm1, (%1)\n\tmovups %%xmm5, (%1,%4)\n\tmovups %%xmm3, (%1,%4,2)\n\t"
-            "lea (%1,%4,2), %%rax\n\tmovups %%xmm2, (%%rax,%4)\n\t"
-            "lea (%0,%3,4), %0\n\tadd $16, %1\n\tsub $4, %2\n\tjnz 1b\n\t"
-            : "+r"(s), "+r"(d), "+r"(m)
-            : "r"(sb), "r"(db)
-            : "rax", "memory");
-    }
-    for (long c = c4; c < cols; c++) {
-        for (long r = 0; r < r4; r++) dst[c * ldd + r] = src[r * lds + c];
-    }
-    for (long r = r4; r < rows; r++) {
-        for (long c = 0; c < cols; c++) dst[c * ldd + r] = src[r * lds + c];
+    /* The constants, each in four lanes, at the offsets the asm reads. */
+#define ATTN_RM4(x) x, x, x, x
+    static const float k[100] = {
+        ATTN_RM4(88.7228317f), ATTN_RM4(-87.0f), ATTN_RM4(1.44269504f), ATTN_RM4(12582912.0f), ATTN_RM4(-12582912.0f),
+        ATTN_RM4(0.693359375f), ATTN_RM4(-2.12194440e-4f), ATTN_RM4(1.98412698e-4f), ATTN_RM4(1.38888889e-3f), ATTN_RM4(8.33333333e-3f),
+        ATTN_RM4(4.16666667e-2f), ATTN_RM4(1.66666667e-1f), ATTN_RM4(0.5f), ATTN_RM4(1.0f), ATTN_RM4(-88.7228394f),
+        ATTN_RM4(3.0f), ATTN_RM4(6.0f), ATTN_RM4(2.0f), ATTN_RM4(0.625f), ATTN_RM4(-0.333333313f), ATTN_RM4(0.133332163f),
+        ATTN_RM4(-0.0539478883f), ATTN_RM4(0.0217060372f), ATTN_RM4(-0.00818910077f), ATTN_RM4(0.00215263851f)};
+#undef ATTN_RM4
+    switch (op) {
+    case 0: ATTN_RM_LOOP("movups (%1), %%xmm0\n\tmovups (%2), %%xmm1\n\taddps %%xmm1, %%xmm0\n\tmovups %%xmm0, (%0)\n\t"); break;
+    case 1: ATTN_RM_LOOP("movups (%1), %%xmm0\n\tmovups (%2), %%xmm1\n\tsubps %%xmm1, %%xmm0\n\tmovups %%xmm0, (%0)\n\t"); break;
+    case 2: ATTN_RM_LOOP("movups (%1), %%xmm0\n\tmovups (%2), %%xmm1\n\tmulps %%xmm1, %%xmm0\n\tmovups %%xmm0, (%0)\n\t"); break;
+    case 3: ATTN_RM_LOOP("movups (%1), %%xmm0\n\tmovups (%5), %%xmm1\n\taddps %%xmm1, %%xmm0\n\tmovups %%xmm0, (%0)\n\t"); break;
+    case 4: ATTN_RM_LOOP("movups (%1), %%xmm0\n\tmovups (%5), %%xmm1\n\tsubps %%xmm1, %%xmm0\n\tmovups %%xmm0, (%0)\n\t"); break;
+    case 5: ATTN_RM_LOOP("movups (%5), %%xmm0\n\tmovups (%1), %%xmm1\n\tsubps %%xmm1, %%xmm0\n\tmovups %%xmm0, (%0)\n\t"); break;
+    case 6: ATTN_RM_LOOP("movups (%1), %%xmm0\n\tmovups (%5), %%xmm1\n\tmulps %%xmm1, %%xmm0\n\tmovups %%xmm0, (%0)\n\t"); break;
+    case 7: ATTN_RM_LOOP("movups (%1), %%xmm0\n\tpxor %%xmm1, %%xmm1\n\tmaxps %%xmm0, %%xmm1\n\tmovups %%xmm1, (%0)\n\t"); break;
+    case 8: ATTN_RM_LOOP("movups (%1), %%xmm0\n\t" ATTN_RM_CLAMP6 "movups %%xmm2, (%0)\n\t"); break;
+    case 9:
+        ATTN_RM_LOOP("movups (%1), %%xmm0\n\tmovups 240(%4), %%xmm1\n\taddps %%xmm1, %%xmm0\n\t" ATTN_RM_CLAMP6
+                     "movups 256(%4), %%xmm1\n\tdivps %%xmm1, %%xmm2\n\tmovups %%xmm2, (%0)\n\t");
+        break;
+    case 10:
+        ATTN_RM_LOOP("movups (%1), %%xmm0\n\tmovups 240(%4), %%xmm1\n\taddps %%xmm1, %%xmm0\n\t" ATTN_RM_CLAMP6
+                     "movups (%1), %%xmm0\n\tmulps %%xmm2, %%xmm0\n\tmovups 256(%4), %%xmm1\n\tdivps %%xmm1, %%xmm0\n\t"
+                     "movups %%xmm0, (%0)\n\t");
+        break;
+    case 11:
+        ATTN_RM_LOOP("movups (%1), %%xmm0\n\tpxor %%xmm2, %%xmm2\n\tmovups (%1), %%xmm1\n\t"
+                     ".byte 0x0f,0xc2,0xca,0x01\n\t" /* cmpltps %xmm2, %xmm1 */
+                     "movups (%5), %%xmm3\n\tmulps %%xmm0, %%xmm3\n\tpand %%xmm1, %%xmm3\n\tpandn %%xmm0, %%xmm1\n\t"
+                     "por %%xmm3, %%xmm1\n\tmovups %%xmm1, (%0)\n\t");
+        break;
+    case 12:
+        ATTN_RM_LOOP(ATTN_RM_EXP_NEG "movups 208(%4), %%xmm1\n\taddps %%xmm1, %%xmm2\n\tmovups 208(%4), %%xmm0\n\t"
+                     "divps %%xmm2, %%xmm0\n\t" ATTN_RM_NAN "movups %%xmm0, (%0)\n\t");
+        break;
+    case 13:
+        ATTN_RM_LOOP(ATTN_RM_EXP_NEG "movups 208(%4), %%xmm1\n\taddps %%xmm1, %%xmm2\n\tmovups (%1), %%xmm0\n\t"
+                     "divps %%xmm2, %%xmm0\n\tmovups %%xmm0, (%0)\n\t");
+        break;
+    case 14:
+        ATTN_RM_LOOP(
+            /* 1 - 2/(e^2|x| + 1) into xmm5 */
+            "movups (%1), %%xmm0\n\tpcmpeqd %%xmm1, %%xmm1\n\tpsrld $1, %%xmm1\n\tpand %%xmm1, %%xmm0\n\taddps %%xmm0, %%xmm0\n\t" ATTN_RM_EXP
+            "movups 208(%4), %%xmm1\n\taddps %%xmm1, %%xmm2\n\tmovups 272(%4), %%xmm0\n\tdivps %%xmm2, %%xmm0\n\t"
+            "movups 208(%4), %%xmm5\n\tsubps %%xmm0, %%xmm5\n\t"
+            /* x + x u P(u), u = x^2, into xmm0 */
+            "movups (%1), %%xmm0\n\tmovups (%1), %%xmm1\n\tmulps %%xmm1, %%xmm0\n\t"
+            "movups 384(%4), %%xmm2\n\tmulps %%xmm0, %%xmm2\n\tmovups 368(%4), %%xmm3\n\taddps %%xmm3, %%xmm2\n\t"
+            "mulps %%xmm0, %%xmm2\n\tmovups 352(%4), %%xmm3\n\taddps %%xmm3, %%xmm2\n\t"
+            "mulps %%xmm0, %%xmm2\n\tmovups 336(%4), %%xmm3\n\taddps %%xmm3, %%xmm2\n\t"
+            "mulps %%xmm0, %%xmm2\n\tmovups 320(%4), %%xmm3\n\taddps %%xmm3, %%xmm2\n\t"
+            "mulps %%xmm0, %%xmm2\n\tmovups 304(%4), %%xmm3\n\taddps %%xmm3, %%xmm2\n\t"
+            "mulps %%xmm1, %%xmm0\n\tmulps %%xmm2, %%xmm0\n\taddps %%xmm1, %%xmm0\n\t"
+            /* the polynomial where |x| < 0.625, then x's sign and NaN */
+            "movups (%1), %%xmm3\n\tpcmpeqd %%xmm4, %%xmm4\n\tpsrld $1, %%xmm4\n\tpand %%xmm4, %%xmm3\n\tmovups 288(%4), %%xmm4\n\t"
+            ".byte 0x0f,0xc2,0xdc,0x01\n\t" /* cmpltps %xmm4, %xmm3 */
+            "pand %%xmm3, %%xmm0\n\tpandn %%xmm5, %%xmm3\n\tpor %%xmm3, %%xmm0\n\t"
+            "movups (%1), %%xmm1\n\tpcmpeqd %%xmm2, %%xmm2\n\tpslld $31, %%xmm2\n\tpand %%xmm2, %%xmm1\n\tpor %%xmm1, %%xmm0\n\t" ATTN_RM_NAN
+            "movups %%xmm0, (%0)\n\t");
+        break;
+    case 15: ATTN_RM_LOOP("movups (%1), %%xmm0\n\tsqrtps %%xmm0, %%xmm0\n\tmovups %%xmm0, (%0)\n\t"); break;
+    default: ATTN_RM_LOOP("movups (%1), %%xmm0\n\tmovups (%5), %%xmm1\n\tdivps %%xmm1, %%xmm0\n\tmovups %%xmm0, (%0)\n\t"); break;
     }
 }
-#else
-static void attn_transpose(float *dst, long ldd, const float *src, long lds, int rows, int cols)
+#undef ATTN_RM_LOOP
+#undef ATTN_RM_CLAMP6
+#undef ATTN_RM_NAN
+#undef ATTN_RM_EXP_NEG
+#undef ATTN_RM_EXP
+static void attn_row_map(float *y, const float *a, const float *b, float s, int op, int n)
 {
-    for (long r = 0; r < rows; r++) {
-        for (long c = 0; c < cols; c++) dst[c * ldd + r] = src[r * lds + c];
+    const float s4[4] = {s, s, s, s};
+    const long whole = n & ~3;
+    if (!b) b = a;
+    if (whole > 0) attn_row_map4(y, a, b, s4, whole, op);
+    if (n > whole) {
+        /* The last n % 4 through a padded copy. */
+        float ta[4] = {0.0f, 0.0f, 0.0f, 0.0f}, tb[4] = {0.0f, 0.0f, 0.0f, 0.0f}, ty[4];
+        for (int i = whole; i < n; i++) {
+            ta[i - whole] = a[i];
+            tb[i - whole] = b[i];
+        }
+        attn_row_map4(ty, ta, tb, s4, 4, op);
+        for (int i = whole; i < n; i++) y[i] = ty[i - whole];
     }
-}
-#endif
-#endif
-
-#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
-/* y[i] = x[i]: the rows tcc moves whole (a transpose that keeps them, a convolution's padded
- * copy and its valid columns out of the wide buffer). */
-#if defined(__TINYC__) && defined(__x86_64__)
-/* The tcc tier on x86-64: packed SSE through tcc's inline assembler, sixteen then four at a
- * time, the last n % 4 in C. */
-static void attn_row_copy(float *y, const float *x, int n)
-{
-    long m = n & ~15, m4 = n & 12;
-    float *q = y;
-    const float *p = x;
-    if (m > 0) {
-        __asm__ volatile(
-            "1:\n\t"
-            "movups (%1), %%xmm0\n\tmovups 16(%1), %%xmm1\n\tmovups 32(%1), %%xmm2\n\tmovups 48(%1), %%xmm3\n\t"
-            "movups %%xmm0, (%0)\n\tmovups %%xmm1, 16(%0)\n\tmovups %%xmm2, 32(%0)\n\tmovups %%xmm3, 48(%0)\n\t"
-            "add $64, %0\n\tadd $64, %1\n\tsub $16, %2\n\tjnz 1b\n\t"
-            : "+r"(q), "+r"(p), "+r"(m)
-            :
-            : "memory");
-    }
-    if (m4 > 0) {
-        __asm__ volatile(
-            "1:\n\t"
-            "movups (%1), %%xmm0\n\tmovups %%xmm0, (%0)\n\t"
-            "add $16, %0\n\tadd $16, %1\n\tsub $4, %2\n\tjnz 1b\n\t"
-            : "+r"(q), "+r"(p), "+r"(m4)
-            :
-            : "memory");
-    }
-    for (int i = n & ~3; i < n; i++) y[i] = x[i];
-}
-#else
-static void attn_row_copy(float *y, const float *x, int n)
-{
-    for (int i = 0; i < n; i++) y[i] = x[i];
 }
 #endif
 #endif
@@ -523,15 +493,6 @@ void triplet_c64_forward(const float *input, float *output, const float *params,
     float *v23_gate_hc = scratch + 784; /* [1,64,28,1] */
 
     /* v1_x_cw [1,28,64,28] = transpose[0, 2, 1, 3](input) */
-    #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
-    {
-        for (int c = 0; c < 28; c++) {
-            for (int h = 0; h < 64; h++) {
-                attn_row_copy(v1_x_cw + c * 1792 + h * 28, input + h * 784 + c * 28, 28);
-            }
-        }
-    }
-    #else
     {
         for (int c = 0; c < 28; c++) {
             for (int h = 0; h < 64; h++) {
@@ -541,15 +502,9 @@ void triplet_c64_forward(const float *input, float *output, const float *params,
             }
         }
     }
-    #endif
 
     /* v2_x_hc [1,28,28,64] = transpose[0, 3, 2, 1](input) */
     {
-        #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
-        for (int h = 0; h < 28; h++) {
-            attn_transpose(v2_x_hc + h * 64, 1792, input + h * 28, 784, 64, 28);
-        }
-        #else
         for (int h = 0; h < 28; h++) {
             for (int c0 = 0; c0 < 28; c0 += 8) {
                 for (int w0 = 0; w0 < 64; w0 += 8) {
@@ -562,27 +517,10 @@ void triplet_c64_forward(const float *input, float *output, const float *params,
                 }
             }
         }
-        #endif
     }
 
     /* v3_gate_hw_max [1,1,28,28] = channel_pool.max(input) */
     /* v4_gate_hw_mean [1,1,28,28] = channel_pool.mean(input) */
-    #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
-    {
-        float *v4_gate_hw_mean_plane = v4_gate_hw_mean;
-        for (int hw = 0; hw < 784; hw++) {
-            v4_gate_hw_mean_plane[hw] = 0.0f;
-        }
-        float *v3_gate_hw_max_plane = v3_gate_hw_max;
-        for (int hw = 0; hw < 784; hw++) {
-            v3_gate_hw_max_plane[hw] = -INFINITY;
-        }
-        for (int c = 0; c < 64; c++) {
-            attn_row_scale_sum_max(v4_gate_hw_mean_plane, v3_gate_hw_max_plane, input + c * 784, 1.0f, 784);
-        }
-        attn_row_scale(v4_gate_hw_mean_plane, v4_gate_hw_mean_plane, 0.015625f, 784);
-    }
-    #else
     {
         float *v3_gate_hw_max_plane = v3_gate_hw_max;
         for (int hw = 0; hw < 784; hw++) {
@@ -603,26 +541,9 @@ void triplet_c64_forward(const float *input, float *output, const float *params,
             v4_gate_hw_mean_plane[hw] *= 0.015625f;
         }
     }
-    #endif
 
     /* v5_gate_cw_max [1,1,64,28] = channel_pool.max(v1_x_cw) */
     /* v6_gate_cw_mean [1,1,64,28] = channel_pool.mean(v1_x_cw) */
-    #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
-    {
-        float *v6_gate_cw_mean_plane = v6_gate_cw_mean;
-        for (int hw = 0; hw < 1792; hw++) {
-            v6_gate_cw_mean_plane[hw] = 0.0f;
-        }
-        float *v5_gate_cw_max_plane = v5_gate_cw_max;
-        for (int hw = 0; hw < 1792; hw++) {
-            v5_gate_cw_max_plane[hw] = -INFINITY;
-        }
-        for (int c = 0; c < 28; c++) {
-            attn_row_scale_sum_max(v6_gate_cw_mean_plane, v5_gate_cw_max_plane, v1_x_cw + c * 1792, 1.0f, 1792);
-        }
-        attn_row_scale(v6_gate_cw_mean_plane, v6_gate_cw_mean_plane, 0.035714287f, 1792);
-    }
-    #else
     {
         float *v5_gate_cw_max_plane = v5_gate_cw_max;
         for (int hw = 0; hw < 1792; hw++) {
@@ -643,26 +564,9 @@ void triplet_c64_forward(const float *input, float *output, const float *params,
             v6_gate_cw_mean_plane[hw] *= 0.035714287f;
         }
     }
-    #endif
 
     /* v7_gate_hc_max [1,1,28,64] = channel_pool.max(v2_x_hc) */
     /* v8_gate_hc_mean [1,1,28,64] = channel_pool.mean(v2_x_hc) */
-    #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
-    {
-        float *v8_gate_hc_mean_plane = v8_gate_hc_mean;
-        for (int hw = 0; hw < 1792; hw++) {
-            v8_gate_hc_mean_plane[hw] = 0.0f;
-        }
-        float *v7_gate_hc_max_plane = v7_gate_hc_max;
-        for (int hw = 0; hw < 1792; hw++) {
-            v7_gate_hc_max_plane[hw] = -INFINITY;
-        }
-        for (int c = 0; c < 28; c++) {
-            attn_row_scale_sum_max(v8_gate_hc_mean_plane, v7_gate_hc_max_plane, v2_x_hc + c * 1792, 1.0f, 1792);
-        }
-        attn_row_scale(v8_gate_hc_mean_plane, v8_gate_hc_mean_plane, 0.035714287f, 1792);
-    }
-    #else
     {
         float *v7_gate_hc_max_plane = v7_gate_hc_max;
         for (int hw = 0; hw < 1792; hw++) {
@@ -683,7 +587,6 @@ void triplet_c64_forward(const float *input, float *output, const float *params,
             v8_gate_hc_mean_plane[hw] *= 0.035714287f;
         }
     }
-    #endif
 
     /* v12_conv [1,1,28,28] = conv2d(out=1, k=7, pad=3, dil=1, w=$6)(v9_concat) */
     #if defined(__x86_64__) || defined(__aarch64__)
@@ -977,6 +880,19 @@ void triplet_c64_forward(const float *input, float *output, const float *params,
     #endif
 
     /* v18_gate_hw [1,1,28,28] = sigmoid(v15_bn) */
+    #if defined(__TINYC__) && defined(__x86_64__)
+    {
+        const float p7_SpatialGate_spatial_bn_scale_c = p7_SpatialGate_spatial_bn_scale[0];
+        const float p8_SpatialGate_spatial_bn_shift_c = p8_SpatialGate_spatial_bn_shift[0];
+        for (int hw = 0; hw < 784; hw += 256) {
+            const int hw_len = 784 - hw < 256 ? 784 - hw : 256;
+            float v15_bn[256];
+            attn_row_map(v15_bn, &v12_conv[hw], 0, p7_SpatialGate_spatial_bn_scale_c, 6, hw_len);
+            attn_row_map(v15_bn, v15_bn, 0, p8_SpatialGate_spatial_bn_shift_c, 3, hw_len);
+            attn_row_map(&v18_gate_hw[hw], v15_bn, 0, 0.0f, 12, hw_len);
+        }
+    }
+    #else
     {
         const float p7_SpatialGate_spatial_bn_scale_c = p7_SpatialGate_spatial_bn_scale[0];
         const float p8_SpatialGate_spatial_bn_shift_c = p8_SpatialGate_spatial_bn_shift[0];
@@ -985,8 +901,21 @@ void triplet_c64_forward(const float *input, float *output, const float *params,
             v18_gate_hw[hw] = 1.0f / (1.0f + expf(-v15_bn));
         }
     }
+    #endif
 
     /* v19_sigmoid [1,1,64,28] = sigmoid(v16_bn) */
+    #if defined(__TINYC__) && defined(__x86_64__)
+    {
+        const float p1_ChannelGateH_spatial_bn_scale_c = p1_ChannelGateH_spatial_bn_scale[0];
+        const float p2_ChannelGateH_spatial_bn_shift_c = p2_ChannelGateH_spatial_bn_shift[0];
+        for (int hw = 0; hw < 1792; hw += 256) {
+            float v16_bn[256];
+            attn_row_map(v16_bn, &v13_conv[hw], 0, p1_ChannelGateH_spatial_bn_scale_c, 6, 256);
+            attn_row_map(v16_bn, v16_bn, 0, p2_ChannelGateH_spatial_bn_shift_c, 3, 256);
+            attn_row_map(&v19_sigmoid[hw], v16_bn, 0, 0.0f, 12, 256);
+        }
+    }
+    #else
     {
         const float p1_ChannelGateH_spatial_bn_scale_c = p1_ChannelGateH_spatial_bn_scale[0];
         const float p2_ChannelGateH_spatial_bn_shift_c = p2_ChannelGateH_spatial_bn_shift[0];
@@ -995,8 +924,21 @@ void triplet_c64_forward(const float *input, float *output, const float *params,
             v19_sigmoid[hw] = 1.0f / (1.0f + expf(-v16_bn));
         }
     }
+    #endif
 
     /* v20_sigmoid [1,1,28,64] = sigmoid(v17_bn) */
+    #if defined(__TINYC__) && defined(__x86_64__)
+    {
+        const float p4_ChannelGateW_spatial_bn_scale_c = p4_ChannelGateW_spatial_bn_scale[0];
+        const float p5_ChannelGateW_spatial_bn_shift_c = p5_ChannelGateW_spatial_bn_shift[0];
+        for (int hw = 0; hw < 1792; hw += 256) {
+            float v17_bn[256];
+            attn_row_map(v17_bn, &v14_conv[hw], 0, p4_ChannelGateW_spatial_bn_scale_c, 6, 256);
+            attn_row_map(v17_bn, v17_bn, 0, p5_ChannelGateW_spatial_bn_shift_c, 3, 256);
+            attn_row_map(&v20_sigmoid[hw], v17_bn, 0, 0.0f, 12, 256);
+        }
+    }
+    #else
     {
         const float p4_ChannelGateW_spatial_bn_scale_c = p4_ChannelGateW_spatial_bn_scale[0];
         const float p5_ChannelGateW_spatial_bn_shift_c = p5_ChannelGateW_spatial_bn_shift[0];
@@ -1005,15 +947,9 @@ void triplet_c64_forward(const float *input, float *output, const float *params,
             v20_sigmoid[hw] = 1.0f / (1.0f + expf(-v17_bn));
         }
     }
+    #endif
 
     /* v22_gate_cw [1,64,1,28] = transpose[0, 2, 1, 3](v19_sigmoid) */
-    #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
-    {
-        for (int c = 0; c < 64; c++) {
-            attn_row_copy(v22_gate_cw + c * 28, v19_sigmoid + c * 28, 28);
-        }
-    }
-    #else
     {
         for (int c = 0; c < 64; c++) {
             for (int w = 0; w < 28; w++) {
@@ -1021,13 +957,9 @@ void triplet_c64_forward(const float *input, float *output, const float *params,
             }
         }
     }
-    #endif
 
     /* v23_gate_hc [1,64,28,1] = transpose[0, 3, 2, 1](v20_sigmoid) */
     {
-        #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
-        attn_transpose(v23_gate_hc, 28, v20_sigmoid, 64, 28, 64);
-        #else
         for (int c0 = 0; c0 < 64; c0 += 8) {
             for (int h0 = 0; h0 < 28; h0 += 8) {
                 for (int c = c0; c < c0 + 8; c++) {
@@ -1038,10 +970,34 @@ void triplet_c64_forward(const float *input, float *output, const float *params,
                 }
             }
         }
-        #endif
     }
 
     /* v28_mul_scalar [1,64,28,28] = mul_scalar(value=0.33333334)(v27_add) */
+    #if defined(__TINYC__) && defined(__x86_64__)
+    for (int c = 0; c < 64; c++) {
+        const float *v22_gate_cw_r3 = v22_gate_cw + c * 28;
+        const float *v23_gate_hc_r4 = v23_gate_hc + c * 28;
+        for (int h = 0; h < 28; h++) {
+            float *output_w0 = output + c * 784 + h * 28;
+            const float *input_r1 = input + c * 784 + h * 28;
+            const float *v18_gate_hw_r2 = v18_gate_hw + h * 28;
+            const float v23_gate_hc_v = v23_gate_hc_r4[h];
+            for (int w = 0; w < 28; w += 28) {
+                float v21_y_hw[28];
+                attn_row_map(v21_y_hw, &input_r1[w], &v18_gate_hw_r2[w], 0.0f, 2, 28);
+                float v24_y_cw[28];
+                attn_row_map(v24_y_cw, &input_r1[w], &v22_gate_cw_r3[w], 0.0f, 2, 28);
+                float v26_add[28];
+                attn_row_map(v26_add, v21_y_hw, v24_y_cw, 0.0f, 0, 28);
+                float v25_y_hc[28];
+                attn_row_map(v25_y_hc, &input_r1[w], 0, v23_gate_hc_v, 6, 28);
+                float v27_add[28];
+                attn_row_map(v27_add, v26_add, v25_y_hc, 0.0f, 0, 28);
+                attn_row_map(&output_w0[w], v27_add, 0, 0.33333334f, 6, 28);
+            }
+        }
+    }
+    #else
     for (int c = 0; c < 64; c++) {
         const float *v22_gate_cw_r2 = v22_gate_cw + c * 28;
         const float *v23_gate_hc_r3 = v23_gate_hc + c * 28;
@@ -1060,5 +1016,6 @@ void triplet_c64_forward(const float *input, float *output, const float *params,
             }
         }
     }
+    #endif
 }
 

@@ -5,8 +5,20 @@ import AttnIR
 import AttnPlan
 
 extension CEmitter {
-    /// Stores the elementwise instruction `v` to its layout.
+    /// Stores the elementwise instruction `v` to its layout: under tcc on x86-64 in chunks
+    /// through `attn_row_map` where the map allows (RowMap.swift).
     func emitMap(_ v: ValueID, into p: inout CPrinter) {
+        guard p.compilers.contains(.tcc), let rows = mapRows(v) else { return emitScalarMap(v, into: &p) }
+        splitForTCC(
+            into: &p,
+            chunked: { p in
+                p.use(.rowMap)
+                self.finish(rows, into: &p)
+            }, scalar: { p in self.emitScalarMap(v, into: &p) })
+    }
+
+    /// The scalar loop: `dst[element] = f(operands at element)`.
+    private func emitScalarMap(_ v: ValueID, into p: inout CPrinter) {
         let split = plan.splitNests[v]
         let instr = program.instrs[v - 1]
         var values = startNest(over: instr.shape, channelsLast: plan.layouts[v]!.cStride == 1, split: split)

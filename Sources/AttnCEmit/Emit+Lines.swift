@@ -7,6 +7,11 @@ import AttnIR
 
 extension CEmitter {
     func emitAlongAxis(_ v: ValueID, into p: inout CPrinter) {
+        guard p.compilers.contains(.tcc), sumsColumns(v) else { return emitLines(v, into: &p) }
+        splitForTCC(into: &p, chunked: { p in self.sumColumns(v, into: &p) }, scalar: { p in self.emitLines(v, into: &p) })
+    }
+
+    private func emitLines(_ v: ValueID, into p: inout CPrinter) {
         let instr = program.instrs[v - 1]
         let x = instr.operands[0]
         let s = program.shape(of: x)

@@ -13,12 +13,14 @@ package enum Helper: String, CaseIterable, Sendable {
     case rowScaleMul = "row_scale_mul", wideTaps = "wide_taps", rowExpSum = "row_exp_sum", convRows = "conv_rows"
     // tcc's forms of the scalar glue around the micro-kernels.
     case transpose, rowCopy = "row_copy", rowZero = "row_zero", rowsAxpy = "rows_axpy"
+    case rowMap = "row_map"
 
     /// Written in gcc's and clang's vector extension: only their 64-bit host branch calls it, and
     /// tcc on x86-64 where it has an asm form (`hasTCCForm`: the GEMM micro-kernels).
     var hostOnly: Bool {
         switch self {
         case .gemmTile, .gemmNN, .gemmNT, .attend, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .rowExpSum: return true
+        case .rowMap: return true
         case .sqrtf, .expf, .tanhf, .erff, .rowAxpy, .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowSqDev, .rowScale, .rowScaleSumMax, .rowScaleMul,
             .wideTaps, .convRows:
             return false
@@ -33,6 +35,18 @@ package enum Helper: String, CaseIterable, Sendable {
         case .gemmNN, .gemmNT, .wideTaps, .rowExpSum: return true
         case .sqrtf, .expf, .tanhf, .erff, .gemmTile, .attend, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .convRows: return false
         case .transpose, .rowCopy, .rowZero, .rowsAxpy: return true
+        case .rowMap: return true
+        }
+    }
+
+    /// Has no plain form: only tcc on x86-64 calls it (the fused maps' chunked form).
+    var tccOnly: Bool {
+        switch self {
+        case .rowMap: return true
+        case .sqrtf, .expf, .tanhf, .erff, .gemmTile, .gemmNN, .gemmNT, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .rowAxpy, .rowDot,
+            .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowScale, .rowScaleSumMax, .rowScaleMul, .wideTaps, .rowExpSum, .convRows:
+            return false
+        case .attend, .rowSqDev, .transpose, .rowCopy, .rowZero, .rowsAxpy: return false
         }
     }
 
@@ -45,6 +59,7 @@ package enum Helper: String, CaseIterable, Sendable {
             .rowScaleSumMax, .rowScaleMul, .wideTaps, .rowExpSum, .convRows:
             return false
         case .transpose, .rowCopy, .rowZero, .rowsAxpy: return false
+        case .rowMap: return false
         }
     }
 
@@ -59,6 +74,7 @@ package enum Helper: String, CaseIterable, Sendable {
             .rowScaleSumMax, .rowScaleMul, .wideTaps, .rowExpSum, .convRows:
             return false
         case .transpose, .rowCopy, .rowZero, .rowsAxpy: return false
+        case .rowMap: return false
         }
     }
 
@@ -85,6 +101,7 @@ package enum Helper: String, CaseIterable, Sendable {
             .rowScaleSumMax, .rowScaleMul, .wideTaps, .rowExpSum, .convRows:
             return []
         case .transpose, .rowCopy, .rowZero, .rowsAxpy: return []
+        case .rowMap: return []
         }
     }
 }
@@ -170,6 +187,14 @@ struct HelperDefinitions {
 
     private func text(_ helper: Helper, _ set: Set<Compiler>) -> String {
         if helper == .expf { return Templates.cached(libm ? "expf_host.c" : "expf.c") }
+        if helper.tccOnly {
+            let asm = Self.tccForms[helper]!
+            switch target.tccAsm {
+            case .always: return asm
+            case .guarded: return "#if \(Compiler.tccAsmCondition)\n\(asm)#endif\n"
+            case .never: preconditionFailure("\(helper) called without tcc's asm")
+            }
+        }
         let plain = Templates.cached("\(helper.rawValue).c")
         // The wide-row helpers' host form keeps partial sums in an array for the vectoriser, the
         // GEMMs' is in the vector extension; a 32-bit core gets its own form, in registers.

@@ -26,6 +26,10 @@ struct NestValues {
     private var pointers: [String: String] = [:]
     /// Stored values read by name (their pointers must be declared).
     private(set) var storedReads: Set<ValueID> = []
+    /// Set when the innermost loop runs in chunks through `attn_row_map` (tcc's form of a map).
+    var rows: RowChunks?
+    /// The value a chunked map stores, and the address of its destination chunk.
+    var rowsRoot: (value: ValueID, pointer: String)?
 
     init(_ program: Program, _ plan: Plan, _ names: CNames, nest: Nest, axes: Axes) {
         self.program = program
@@ -107,12 +111,17 @@ struct NestValues {
         let result: (String, Int)
         if let layout = plan.layouts[v] {
             storedReads.insert(v)
-            let load = access(names.value(v), offset(program.shape(of: v), layout), writable: false)
+            let o = offset(program.shape(of: v), layout)
+            let load = access(names.value(v), o, writable: false)
             if load.depth < nest.innermost {
                 // Loop-invariant here: load once, at the depth it changes.
                 let name = "\(names.value(v))_v"
                 emit("const float \(name) = \(load.expr);", at: load.depth)
                 result = (name, load.depth)
+            } else if rows != nil {
+                // A chunk of the row: its address.
+                if !unitStride(o) { rows!.failed = true }
+                result = ("&\(load.expr)", load.depth)
             } else {
                 result = load
             }
@@ -120,7 +129,7 @@ struct NestValues {
             let instr = program.instrs[v - 1]
             let (expr, depth) = compute(instr, v)
             let name = names.value(v)
-            emit("const float \(name) = \(expr);", at: depth)
+            if rows == nil || depth < nest.innermost { emit("const float \(name) = \(expr);", at: depth) }
             result = (name, depth)
         }
         cache[v] = result.0
@@ -134,6 +143,7 @@ struct NestValues {
     mutating func compute(_ instr: Instr, _ v: ValueID) -> (expr: String, depth: Int) {
         let args = instr.operands.map { value($0) }
         let depth = args.map(\.depth).max() ?? 0
+        if rows != nil, depth == nest.innermost { return (computeRows(instr, v, args), depth) }
         switch instr.op {
         case .unary(let u):
             let a = args[0].expr
@@ -184,7 +194,7 @@ struct NestValues {
     }
 
     /// A per-channel parameter at the current channel, hoisted to the channel loop.
-    private mutating func paramAtChannel(_ id: ParamID) -> (expr: String, depth: Int) {
+    mutating func paramAtChannel(_ id: ParamID) -> (expr: String, depth: Int) {
         let key = "param\(id)"
         if let hit = pointers[key] { return (hit, axes.c.depth) }
         let name = "\(names.param(id))_c"

@@ -1,0 +1,155 @@
+// tcc's chunked form of the fused elementwise maps (Templates/c/row_map.tcc.c.tmpl): every op of
+// `attn_row_map` at each length from 0 to past two chunks, against the scalar C it replaces,
+// with NaN, ±inf, ±0 and the exponential's overflow and underflow among the inputs; then every
+// elementwise op through a JIT-compiled block against the interpreter, on a row long enough to
+// chunk and with invariant operands (a channel's gate, a per-channel affine).
+
+@testable import AttnCEmit
+import AttnGen
+import AttnJIT
+import AttnTemplates
+import Foundation
+import Testing
+
+/// The scalar loop of each op code, as the maps' scalar form writes it; the exact ones must
+/// match bit for bit, the exponentials within a few float spacings.
+private let rowMapReference = """
+    float expf(float);
+    float tanhf(float);
+    float sqrtf(float);
+    static float reference(const float *a, const float *b, float s, int op, int i)
+    {
+        const float x = a[i];
+        float r;
+        switch (op) {
+        case 0: return x + b[i];
+        case 1: return x - b[i];
+        case 2: return x * b[i];
+        case 3: return x + s;
+        case 4: return x - s;
+        case 5: return s - x;
+        case 6: return x * s;
+        case 7: return x < 0.0f ? 0.0f : x;
+        case 8: return x < 0.0f ? 0.0f : (x > 6.0f ? 6.0f : x);
+        case 9: r = x + 3.0f; return (r < 0.0f ? 0.0f : (r > 6.0f ? 6.0f : r)) / 6.0f;
+        case 10: r = x + 3.0f; return x * (r < 0.0f ? 0.0f : (r > 6.0f ? 6.0f : r)) / 6.0f;
+        case 11: return x < 0.0f ? s * x : x;
+        case 12: return 1.0f / (1.0f + expf(-x));
+        case 13: return x / (1.0f + expf(-x));
+        case 14: return tanhf(x);
+        case 15: return sqrtf(x);
+        default: return x / s;
+        }
+    }
+    static int is_nan(float x) { return x != x; }
+    static float magnitude(float x) { return x < 0.0f ? -x : x; }
+    /* Failures over every op and length; seeded data, special values first in each row. */
+    int check(float *a, float *b, float *y)
+    {
+        static const float special[] = {0.0f / 0.0f, 1.0f / 0.0f, -1.0f / 0.0f, 0.0f, -0.0f, 100.0f, -100.0f, 88.9f,
+                                        -88.9f, 88.5f, -88.5f, 1e-30f, -1e-6f, 0.6f, -0.65f, 3.0f, -3.0f, 6.0f, -9.5f, 20.0f};
+        const int specials = sizeof special / sizeof special[0];
+        unsigned state = 12345u;
+        int failures = 0;
+        for (int op = 0; op < 17; op++) {
+            for (int n = 0; n <= 2 * 256 + 9; n++) {
+                for (int i = 0; i < 540; i++) {
+                    state = state * 1664525u + 1013904223u;
+                    a[i] = ((float)(state >> 8) / 16777216.0f - 0.5f) * (op >= 12 ? 48.0f : 16.0f);
+                    state = state * 1664525u + 1013904223u;
+                    b[i] = ((float)(state >> 8) / 16777216.0f - 0.5f) * 8.0f;
+                    y[i] = 12345.0f;
+                }
+                if (n > specials) {
+                    for (int i = 0; i < specials; i++) a[(i * 7 + n) % n] = special[i];
+                    b[n / 2] = 0.0f / 0.0f;
+                }
+                const float s = op == 11 ? 0.01f : -1.75f;
+                attn_row_map(y, a, op < 3 ? b : 0, s, op, n);
+                for (int i = 0; i < 540; i++) {
+                    if (i >= n) {
+                        failures += y[i] != 12345.0f;
+                        continue;
+                    }
+                    const float r = reference(a, b, s, op, i), v = y[i];
+                    if (is_nan(r) || is_nan(v)) {
+                        failures += is_nan(r) != is_nan(v);
+                    } else if (op < 12 || op >= 15) {
+                        /* Bit for bit, the sign of 0 included. */
+                        failures += *(unsigned *)&r != *(unsigned *)&v;
+                    } else {
+                        failures += !(r == v || magnitude(v - r) <= 5e-7f * magnitude(r) + 1e-37f);
+                    }
+                }
+            }
+        }
+        return failures;
+    }
+    """
+
+@Suite struct RowMapTests {
+    /// The micro-kernels' forms this CPU runs: SSE always, AVX2/FMA where cpuinfo lists both.
+    static let isas: [Int] = {
+        let flags = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?.split(separator: "\n").first { $0.hasPrefix("flags") }
+        let words = Set(flags?.split(separator: " ").map(String.init) ?? [])
+        return words.isSuperset(of: ["avx2", "fma"]) ? [1, 2] : [1]
+    }()
+
+    #if arch(x86_64)
+    @Test(arguments: isas)
+    func everyOpMatchesScalarC(_ isa: Int) throws {
+        var form = VEX.expand(Templates.text("row_map.tcc.c"))
+        if form.contains("attn_tcc_isa()") { form = Templates.text("tcc_isa.tcc.c") + form }
+        let module = try TCCModule(source: "#define ATTN_TCC_ISA \(isa)\n" + form + rowMapReference)
+        let check = try module.function("check", as: (@convention(c) (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> Int32).self)
+        var (a, b, y) = ([Float](repeating: 0, count: 540), [Float](repeating: 0, count: 540), [Float](repeating: 0, count: 540))
+        #expect(check(&a, &b, &y) == 0)
+        withExtendedLifetime(module) {}
+    }
+    #endif
+
+    /// Every unary and binary op (vector with vector, with a scalar on either side) and the
+    /// affine, on rows of 600 (two chunks and a tail) and of 7, through the JIT against the interpreter.
+    @Test(arguments: [InputShape.nchw(1, 3, 20, 30), .nchw(2, 5, 1, 7)])
+    func everyOpThroughTheJIT(_ shape: InputShape) throws {
+        let c = shape.c
+        let spec = Block("rowmap_ops", input: shape) {
+            Primitive(.globalPool(.mean), "x").named("g")
+            Primitive(.sigmoid, "g").named("gate")
+            Primitive(.relu, "x").named("r")
+            Primitive(.relu6, "r").named("r6")
+            Primitive(.hardSigmoid, "x").named("hs")
+            Primitive(.hardSwish, "x").named("hw")
+            Primitive(.leakyRelu(negativeSlope: 0.1), "x").named("lr")
+            Primitive(.sigmoid, "x").named("sg")
+            Primitive(.silu, "x").named("si")
+            Primitive(.tanh, "x").named("th")
+            Primitive(.gelu(approximateTanh: true), "x").named("gt")
+            Primitive(.mulScalar(1.5), "x").named("ms")
+            Primitive(.addScalar(-0.25), "ms").named("as")
+            Primitive(.sqrt, "r").named("sq")
+            Primitive(.add, "r6", "hs").named("s1")
+            Primitive(.sub, "s1", "hw").named("s2")
+            Primitive(.mul, "s2", "lr").named("s3")
+            Primitive(.sub, "gate", "sg").named("s4")
+            Primitive(.sub, "si", "gate").named("s5")
+            Primitive(.mul, "gate", "th").named("s6")
+            Primitive(.add, "s3", "s4").named("s7")
+            Primitive(.add, "s7", "s5").named("s8")
+            Primitive(.add, "s8", "s6").named("s9")
+            Primitive(.add, "s9", "gt").named("s10")
+            Primitive(.add, "s10", "as").named("s11")
+            Primitive(.add, "s11", "sq").named("s12")
+            Primitive(.batchNorm(param: "bn", eps: 1e-5), "s12")
+        }
+        for libm in [true, false] {
+            let kernel = try Kernel(spec.libm(libm), weights: .random(seed: 21))
+            let result = try CrossCheck.check(kernel, input: kernel.program.randomInput(seed: 22))
+            #expect(result.passed, "libm \(libm), \(c) channels: \(result)")
+            #if arch(x86_64)
+            // Without libm the exponentials keep the scalar loop (attn_expf: a device's bits).
+            #expect(kernel.generated.source.jitSource.contains("attn_row_map(v") == libm, "the JIT's maps run in chunks with libm")
+            #endif
+        }
+    }
+}
