@@ -309,7 +309,9 @@ extension CEmitter {
             ])])
         }
         let (kh, kw): (CExpr, CExpr) = ("kh", "kw")
-        let tcc: [Stmt] = [
+        // Each form is built only when the printer prints it (the JIT's file holds one): building
+        // the host tile's text for nothing was a quarter of CBAM's spec → C time.
+        let tcc = { () -> [Stmt] in [
             .loop(variable: "o", extent: out.c, body: [
                 .loop(variable: "t", extent: geometry.wideLength, body: [.line("\(wide)[t] = 0.0f;")]),
                 .line("const float *w_o = \(plus(names.param(a.weight), o * taps));"),
@@ -319,104 +321,114 @@ extension CEmitter {
                 ])])]),
                 copyOut(o, .zero),
             ])
-        ]
-        let channels = Array("abcd".prefix(geometry.block)).map(String.init)
-        // acc_<ch>0 and acc_<ch>1: the tile's two vectors of pixels of channel o + <ch>.
-        var tileBody: [Stmt] = channels.map { .line("attn_v acc_\($0)0 = {0}, acc_\($0)1 = {0};") }
-        tileBody.append(.loop(variable: "j", extent: taps, body: [
-            .line("const float *s = group + \(name)_taps[j] + t0;"),
-            .line("attn_v x0, x1;"),
-            .line("__builtin_memcpy(&x0, s, sizeof x0);"),
-            .line("__builtin_memcpy(&x1, s + ATTN_V_LANES, sizeof x1);"),
-        ] + channels.map { .line("acc_\($0)0 += w_\($0)_row[j] * x0; acc_\($0)1 += w_\($0)_row[j] * x1;") }))
-        tileBody += channels.enumerated().flatMap { i, ch -> [Stmt] in
-            [
-                .line("__builtin_memcpy(\(plus(wide, CExpr(i * geometry.tiledLength) + "t0")), &acc_\(ch)0, sizeof acc_\(ch)0);"),
-                .line("__builtin_memcpy(\(plus(wide, CExpr(i * geometry.tiledLength) + "t0" + "ATTN_V_LANES")), &acc_\(ch)1, sizeof acc_\(ch)1);"),
-            ]
+        ] }
+        // Offsets of every tap (input channel of the group, kh, kw) from the group's first plane.
+        let table = { () -> Stmt in
+            var offsets: [Int] = []
+            offsets.reserveCapacity(taps)
+            for i in 0..<inPerGroup { for kh in 0..<k { for kw in 0..<k { offsets.append(i * planeSize + kh * d * geometry.pitch + kw * d) } } }
+            return .line("static const int \(name)_taps[\(taps)] = {\(cIntList(offsets))};")
         }
-        // One output channel (CBAM's 2 → 1 spatial gate): a whole tile of register vectors (two
-        // with AVX-512, four with AVX, eight on SSE and NEON), so that many multiply-add chains
-        // are in flight instead of two; the vectors past the tile are dead code the compiler drops.
-        if geometry.block == 1 {
-            let vectors = 8
-            // q vectors past a base, without the `0 *` and `1 *` that CExpr folds away elsewhere.
-            let past = { (base: String, q: Int) in q == 0 ? base : q == 1 ? "\(base) + ATTN_V_LANES" : "\(base) + \(q) * ATTN_V_LANES" }
-            let guarded = { (q: Int, body: String) -> Stmt in
-                .line(q < 2 ? "{ \(body) }" : "if (\(q) * ATTN_V_LANES < \(WideConv.tile)) { \(body) }")
-            }
-            tileBody = [.line((0..<vectors).map { "attn_v acc\($0) = {0}" }.joined(separator: ", ").replacingOccurrences(of: ", attn_v", with: ",") + ";")]
+        let hostForm = { () -> Nest in
+            let channels = Array("abcd".prefix(geometry.block)).map(String.init)
+            // acc_<ch>0 and acc_<ch>1: the tile's two vectors of pixels of channel o + <ch>.
+            var tileBody: [Stmt] = channels.map { .line("attn_v acc_\($0)0 = {0}, acc_\($0)1 = {0};") }
             tileBody.append(.loop(variable: "j", extent: taps, body: [
                 .line("const float *s = group + \(name)_taps[j] + t0;"),
-                .line("const float wj = w_a_row[j];"),
-            ] + (0..<vectors).map { q in
-                guarded(q, "attn_v x; __builtin_memcpy(&x, \(past("s", q)), sizeof x); acc\(q) += wj * x;")
-            }))
-            tileBody += (0..<vectors).map { q in
-                guarded(q, "__builtin_memcpy(\(past("\(wide) + t0", q)), &acc\(q), sizeof acc\(q));")
+                .line("attn_v x0, x1;"),
+                .line("__builtin_memcpy(&x0, s, sizeof x0);"),
+                .line("__builtin_memcpy(&x1, s + ATTN_V_LANES, sizeof x1);"),
+            ] + channels.map { .line("acc_\($0)0 += w_\($0)_row[j] * x0; acc_\($0)1 += w_\($0)_row[j] * x1;") }))
+            tileBody += channels.enumerated().flatMap { i, ch -> [Stmt] in
+                [
+                    .line("__builtin_memcpy(\(plus(wide, CExpr(i * geometry.tiledLength) + "t0")), &acc_\(ch)0, sizeof acc_\(ch)0);"),
+                    .line("__builtin_memcpy(\(plus(wide, CExpr(i * geometry.tiledLength) + "t0" + "ATTN_V_LANES")), &acc_\(ch)1, sizeof acc_\(ch)1);"),
+                ]
             }
+            // One output channel (CBAM's 2 → 1 spatial gate): a whole tile of register vectors (two
+            // with AVX-512, four with AVX, eight on SSE and NEON), so that many multiply-add chains
+            // are in flight instead of two; the vectors past the tile are dead code the compiler drops.
+            if geometry.block == 1 {
+                let vectors = 8
+                // q vectors past a base, without the `0 *` and `1 *` that CExpr folds away elsewhere.
+                let past = { (base: String, q: Int) in q == 0 ? base : q == 1 ? "\(base) + ATTN_V_LANES" : "\(base) + \(q) * ATTN_V_LANES" }
+                let guarded = { (q: Int, body: String) -> Stmt in
+                    .line(q < 2 ? "{ \(body) }" : "if (\(q) * ATTN_V_LANES < \(WideConv.tile)) { \(body) }")
+                }
+                tileBody = [.line("attn_v " + (0..<vectors).map { "acc\($0) = {0}" }.joined(separator: ", ") + ";")]
+                tileBody.append(.loop(variable: "j", extent: taps, body: [
+                    .line("const float *s = group + \(name)_taps[j] + t0;"),
+                    .line("const float wj = w_a_row[j];"),
+                ] + (0..<vectors).map { q in
+                    guarded(q, "attn_v x; __builtin_memcpy(&x, \(past("s", q)), sizeof x); acc\(q) += wj * x;")
+                }))
+                tileBody += (0..<vectors).map { q in
+                    guarded(q, "__builtin_memcpy(\(past("\(wide) + t0", q)), &acc\(q), sizeof acc\(q));")
+                }
+            }
+            let tileStep = geometry.block == 1 ? CExpr(WideConv.tile) : CExpr.variable("ATTN_V_LANES") * 2
+            let compiled: [Stmt] = [
+                .stepped(variable: "o", extent: out.c, step: CExpr(geometry.block), body: [
+                    .line("const float *group = \(group);")
+                ] + channels.enumerated().map { i, ch in
+                    .line("const float *w_\(ch)_row = \(plus(names.param(a.weight), (o + i) * taps));")
+                } + [
+                    .stepped(variable: "t0", extent: geometry.tiledLength, step: tileStep, body: tileBody)
+                ] + channels.indices.map { i in
+                    copyOut(o + i, CExpr(i * geometry.tiledLength))
+                })
+            ]
+            // gcc and clang on 64-bit hosts: the register-tiled form in their vector extension; tcc
+            // (no vector types): one axpy per tap, or its asm micro-kernel (below).
+            var tiled: [Stmt] = []
+            // One vector register: 16 lanes with AVX-512 (tiles of 32 pixels), 8 with AVX (16), else 4
+            // (SSE, NEON: 8-lane vectors there are register pairs, and four channels' tiles of pairs
+            // overflow SSE's 16 registers).
+            tiled.append(.line("#if defined(__AVX512F__)"))
+            tiled.append(.line("#define ATTN_V_LANES 16"))
+            tiled.append(.line("#elif defined(__AVX__)"))
+            tiled.append(.line("#define ATTN_V_LANES 8"))
+            tiled.append(.line("#else"))
+            tiled.append(.line("#define ATTN_V_LANES 4"))
+            tiled.append(.line("#endif"))
+            tiled.append(.line("typedef float attn_v __attribute__((vector_size(4 * ATTN_V_LANES)));"))
+            tiled.append(table())
+            tiled.append(contentsOf: compiled)
+            var hostNest = nest
+            hostNest.pre[hostNest.innermost].append(contentsOf: body + tiled)
+            return hostNest
         }
-        let tileStep = geometry.block == 1 ? CExpr(WideConv.tile) : CExpr.variable("ATTN_V_LANES") * 2
-        let compiled: [Stmt] = [
-            .stepped(variable: "o", extent: out.c, step: CExpr(geometry.block), body: [
-                .line("const float *group = \(group);")
-            ] + channels.enumerated().map { i, ch in
-                .line("const float *w_\(ch)_row = \(plus(names.param(a.weight), (o + i) * taps));")
-            } + [
-                .stepped(variable: "t0", extent: geometry.tiledLength, step: tileStep, body: tileBody)
-            ] + channels.indices.map { i in
-                copyOut(o + i, CExpr(i * geometry.tiledLength))
-            })
-        ]
-        // gcc and clang on 64-bit hosts: the register-tiled form in their vector extension; tcc
-        // (no vector types): one axpy per tap, or its asm micro-kernel (below).
-        var tiled: [Stmt] = []
-        // One vector register: 16 lanes with AVX-512 (tiles of 32 pixels), 8 with AVX (16), else 4
-        // (SSE, NEON: 8-lane vectors there are register pairs, and four channels' tiles of pairs
-        // overflow SSE's 16 registers).
-        tiled.append(.line("#if defined(__AVX512F__)"))
-        tiled.append(.line("#define ATTN_V_LANES 16"))
-        tiled.append(.line("#elif defined(__AVX__)"))
-        tiled.append(.line("#define ATTN_V_LANES 8"))
-        tiled.append(.line("#else"))
-        tiled.append(.line("#define ATTN_V_LANES 4"))
-        tiled.append(.line("#endif"))
-        tiled.append(.line("typedef float attn_v __attribute__((vector_size(4 * ATTN_V_LANES)));"))
-        // Offsets of every tap (input channel of the group, kh, kw) from the group's first plane.
-        var offsets: [Int] = []
-        for i in 0..<inPerGroup { for kh in 0..<k { for kw in 0..<k { offsets.append(i * planeSize + kh * d * geometry.pitch + kw * d) } } }
-        let table = Stmt.line("static const int \(name)_taps[\(taps)] = {\(cIntList(offsets))};")
-        tiled.append(table)
-        tiled.append(contentsOf: compiled)
-        var hostNest = nest
-        hostNest.pre[hostNest.innermost].append(contentsOf: body + tiled)
         // tcc on x86-64, channels in fours: every tap of four channels at once in its asm
         // micro-kernel (attn_wide_taps), over the same tap table.
-        var tccNest = nest
-        tccNest.pre[tccNest.innermost].append(contentsOf: body + [
-            table,
-            .stepped(variable: "o", extent: out.c, step: CExpr(4), body: [
-                .loop(variable: "t", extent: 4 * geometry.tiledLength, body: [.line("\(wide)[t] = 0.0f;")]),
-                .line("attn_wide_taps(\(wide), \(geometry.tiledLength), \(plus(names.param(a.weight), o * taps)), \(taps), \(group), \(name)_taps, \(geometry.tiledLength));"),
-            ] + (0..<4).map { i in copyOut(o + i, CExpr(i * geometry.tiledLength)) }),
-        ])
-        nest.pre[nest.innermost].append(contentsOf: body + tcc)
+        let tccForm = { () -> Nest in
+            var tccNest = nest
+            tccNest.pre[tccNest.innermost].append(contentsOf: body + [
+                table(),
+                .stepped(variable: "o", extent: out.c, step: CExpr(4), body: [
+                    .loop(variable: "t", extent: 4 * geometry.tiledLength, body: [.line("\(wide)[t] = 0.0f;")]),
+                    .line("attn_wide_taps(\(wide), \(geometry.tiledLength), \(plus(names.param(a.weight), o * taps)), \(taps), \(group), \(name)_taps, \(geometry.tiledLength));"),
+                ] + (0..<4).map { i in copyOut(o + i, CExpr(i * geometry.tiledLength)) }),
+            ])
+            return tccNest
+        }
         p.block("") { p in
             p.line("float *\(padded) = \(plus("scratch", CExpr(base))); /* [\(xs.c), \(geometry.rows), \(geometry.pitch)] + \(WideConv.tile) */")
             p.line("float *\(wide) = \(plus("scratch", CExpr(base + geometry.paddedSize))); /* \(geometry.block) × \(geometry.tiledLength) */")
             let perTap = { (p: inout CPrinter) in
                 p.use(.rowAxpy)
-                nest.print(into: &p)
+                var perTapNest = nest
+                perTapNest.pre[perTapNest.innermost].append(contentsOf: body + tcc())
+                perTapNest.print(into: &p)
             }
             HostBranch.print(
-                host: { p in hostNest.print(into: &p) },
+                host: { p in hostForm().print(into: &p) },
                 other: { p in
                     guard geometry.block == 4 else { return perTap(&p) }
                     HostBranch.printGEMM(
                         options.target,
                         gemm: { p in
                             p.use(.wideTaps)
-                            tccNest.print(into: &p)
+                            tccForm().print(into: &p)
                         }, other: perTap, into: &p)
                 }, into: &p)
         }
