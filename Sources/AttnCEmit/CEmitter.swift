@@ -15,6 +15,9 @@ public struct CSource: Hashable, Sendable {
     public let source: String
     /// One translation unit for in-memory compilation: the header and the kernel, no weights.
     public let jitSource: String
+    /// `jitSource` with the helpers of `TCCHelperLibrary` declared, not defined: what the JIT
+    /// compiles and links to the library (the same text where the library holds none of them).
+    package let jitKernel: String
     /// Floats of scratch the kernel needs on 64-bit hosts (x86-64, AArch64: the JIT and the fast
     /// tier), `<NAME>_SCRATCH_SIZE` there.
     public let scratchSize: Int
@@ -191,8 +194,12 @@ package struct CEmitter {
         let jit = header + Skeleton.source(
             name: name, include: "", helpers: helpers, function: body, weights: "", forJIT: true, libm: options.libm,
             target: target)
+        let kernelHelpers = definitions.libraryHelpers.isEmpty ? helpers : definitions.kernelTexts
+        let jitKernel = kernelHelpers == helpers ? jit : header + Skeleton.source(
+            name: name, include: "", helpers: kernelHelpers, function: body, weights: "", forJIT: true, libm: options.libm,
+            target: target)
         return CSource(
-            name: name, header: header, source: source, jitSource: jit, scratchSize: plan.hostScratchSize,
+            name: name, header: header, source: source, jitSource: jit, jitKernel: jitKernel, scratchSize: plan.hostScratchSize,
             embeddedScratchSize: plan.scratchSize, target: target, fusion: options.fusion, mcuCount: mcuCount,
             sharedHelpers: definitions.shared)
     }

@@ -162,11 +162,27 @@ struct HelperDefinitions {
         return (name, CodeCount.of(definitions: CodeCount.scalarFPULines(Templates.cached(h.hasMCUForm ? "\(h.rawValue).mcu.c" : name))))
     })
 
+    /// The helpers a JIT kernel takes from the process's precompiled library
+    /// (`TCCHelperLibrary`) instead of its own text: tcc's asm forms, whose inline assembly was
+    /// most of the compile time of a memory-bound kernel. None where tcc has no asm forms.
+    var libraryHelpers: [Helper] {
+        guard target == .jit, target.tccAsm == .always else { return [] }
+        return Helper.allCases.filter { uses[$0] == [.tcc] && $0.hasTCCForm }
+    }
+
     /// The definitions, in file order, each ending in a newline.
-    var texts: [String] {
+    var texts: [String] { texts(excluding: []) }
+
+    /// The definitions of the JIT's kernel-only form: the library's helpers as prototypes.
+    var kernelTexts: [String] {
+        let library = libraryHelpers
+        return library.map { TCCHelperLibrary.prototypes[$0]! + "\n" } + texts(excluding: Set(library))
+    }
+
+    private func texts(excluding excluded: Set<Helper>) -> [String] {
         var texts: [String] = []
         var lanesDefined = false
-        for helper in Helper.allCases {
+        for helper in Helper.allCases where !excluded.contains(helper) {
             guard let set = uses[helper] else { continue }
             precondition(set.isSubset(of: helper.callers), "\(helper) called outside the host branch")
             let plain = plainForm(helper, set)
@@ -224,7 +240,7 @@ struct HelperDefinitions {
 
     /// Each tcc asm form with its VEX lines as bytes, after the CPU check its ymm forms call
     /// (guarded, so a file holding several defines it once); made once.
-    private static let tccForms: [Helper: String] = Dictionary(uniqueKeysWithValues: Helper.allCases.filter(\.hasTCCForm).map { h in
+    static let tccForms: [Helper: String] = Dictionary(uniqueKeysWithValues: Helper.allCases.filter(\.hasTCCForm).map { h in
         let form = VEX.expand(Templates.cached("\(h.rawValue).tcc.c"))
         return (h, form.contains("attn_tcc_isa()") ? Templates.cached("tcc_isa.tcc.c") + form : form)
     })
@@ -269,5 +285,40 @@ struct HelperDefinitions {
             guard let signature, signature.hasSuffix(")") else { preconditionFailure("\(helper.rawValue).c.tmpl: no one-line signature") }
             return signature.dropFirst("static ".count) + ";"
         }
+    }
+}
+
+/// Every helper's tcc asm form in one translation unit with external linkage, which the JIT
+/// compiles once per process (per forced ISA) and binds each kernel's calls to: a kernel's own
+/// text then holds its loops and prototypes only, and libtcc does not parse the same inline
+/// assembly again for every block. The self-contained `jitSource` keeps the definitions.
+package enum TCCHelperLibrary {
+    /// The library's C: each form once (the CPU check guarded, as in a file holding several).
+    package static let source: String = "#define INFINITY (1.0f / 0.0f)\n" + helpers.map { external($0) }.joined()
+
+    /// The C names of the library's helpers, the symbols a kernel is linked to.
+    package static let symbols: [String] = helpers.map { "attn_\($0.rawValue)" }
+
+    private static let helpers = Helper.allCases.filter(\.hasTCCForm)
+
+    /// `<type> attn_<name>(...);` of each helper, from its tcc form's signature (one or more lines).
+    static let prototypes: [Helper: String] = Dictionary(uniqueKeysWithValues: helpers.map { h in
+        let lines = HelperDefinitions.tccForms[h]!.split(separator: "\n")
+        guard let first = lines.firstIndex(where: { isSignature($0, h) }),
+            let last = lines[first...].firstIndex(where: { $0.hasSuffix(")") })
+        else { preconditionFailure("\(h.rawValue).tcc.c.tmpl: no signature") }
+        return (h, lines[first...last].joined(separator: "\n").dropFirst("static ".count) + ";")
+    })
+
+    /// The first line of the definition of `h`'s function.
+    private static func isSignature(_ line: Substring, _ h: Helper) -> Bool {
+        line.hasPrefix("static ") && line.contains(" attn_\(h.rawValue)(") && !line.hasSuffix(";")
+    }
+
+    /// `h`'s form with its own function's `static` dropped (the forms' inner functions keep theirs).
+    private static func external(_ h: Helper) -> String {
+        HelperDefinitions.tccForms[h]!.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+            isSignature(line, h) ? line.dropFirst("static ".count) : line
+        }.joined(separator: "\n")
     }
 }

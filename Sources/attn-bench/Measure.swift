@@ -81,7 +81,7 @@ struct Bench {
         }
         let jitGenerate = try Stopwatch.medianOfRuns(options.jitRepeats) { _ = try Pipeline.generate(spec) }
         let jitTCC = try Stopwatch.medianOfRuns(options.jitRepeats) {
-            _ = try KernelModule.compile(tcc.generated.source.jitSource)
+            _ = try KernelModule.compileKernel(tcc.generated.source)
         }
 
         var native: NativeKernel!

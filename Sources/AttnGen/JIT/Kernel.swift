@@ -64,10 +64,9 @@ public final class Kernel: @unchecked Sendable {
         var key = generated.spec
         key.weights = nil
         key.weightsPrefix = nil
-        var source = generated.source.jitSource
-        if let tccISA { source = "#define ATTN_TCC_ISA \(tccISA)\n" + source }
         module = try useCache && tccISA == nil
-            ? KernelCache.shared.module(key: key.canonicalJSON, source: source) : KernelModule.compile(source)
+            ? KernelCache.shared.module(key: key.canonicalJSON, source: generated.source)
+            : KernelModule.compileKernel(generated.source, tccISA: tccISA)
         forward = try module.function("\(program.name)_forward", as: ForwardFunction.self)
     }
 

@@ -2,6 +2,7 @@
 // libtcc once per process however many Kernels are made from it (weights are passed by pointer,
 // so kernels with different weights share code).
 
+import AttnCEmit
 import AttnJIT
 import Foundation
 import Synchronization
@@ -13,9 +14,9 @@ package final class KernelCache: Sendable {
     private let modules = Mutex<[String: TCCModule]>([:])
 
     /// The module for `key`, compiling `source` on a miss.
-    func module(key: String, source: String) throws(JITError) -> TCCModule {
+    func module(key: String, source: CSource) throws(JITError) -> TCCModule {
         if let hit = modules.withLock({ $0[key] }) { return hit }
-        let compiled = try KernelModule.compile(source)
+        let compiled = try KernelModule.compileKernel(source)
         // Two threads may compile the same spec at once; the first stored wins, both are valid.
         return modules.withLock { cache in
             if let existing = cache[key] { return existing }

@@ -9,6 +9,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import AttnCEmit
 import AttnJIT
 
 package enum KernelModule {
@@ -17,6 +18,49 @@ package enum KernelModule {
     /// Compiles a kernel's JIT source.
     package static func compile(_ source: String) throws(JITError) -> TCCModule {
         try TCCModule(source: source, options: options, symbols: mathSymbols)
+    }
+
+    /// Compiles a kernel as `Kernel` does: its text without the helpers `TCCHelperLibrary`
+    /// holds, linked to the library's copy, compiled once per process (for the CPU's ISA, or for
+    /// the one `tccISA` forces). The self-contained `jitSource` where the library is not used.
+    package static func compileKernel(_ source: CSource, tccISA: Int? = nil) throws(JITError) -> TCCModule {
+        let forced = tccISA.map { "#define ATTN_TCC_ISA \($0)\n" } ?? ""
+        guard source.jitKernel != source.jitSource, let library = library(tccISA) else {
+            return try compile(forced + source.jitSource)
+        }
+        return try TCCModule(source: forced + source.jitKernel, options: options, symbols: mathSymbols.merging(library.symbols) { a, _ in a })
+    }
+
+    /// The helper library's module and its functions' addresses.
+    struct Library: @unchecked Sendable {
+        let module: TCCModule
+        let symbols: [String: UnsafeRawPointer]
+    }
+
+    /// The library for `tccISA` (nil: chosen by the CPU), compiled on first use; nil if libtcc
+    /// refuses it (kernels then compile their own copies).
+    private static func library(_ tccISA: Int?) -> Library? {
+        switch tccISA {
+        case nil: return cpuLibrary
+        case 1: return sseLibrary
+        case 2: return avxLibrary
+        default: return makeLibrary(tccISA)
+        }
+    }
+
+    private static let cpuLibrary = makeLibrary(nil)
+    private static let sseLibrary = makeLibrary(1)
+    private static let avxLibrary = makeLibrary(2)
+
+    private static func makeLibrary(_ tccISA: Int?) -> Library? {
+        let forced = tccISA.map { "#define ATTN_TCC_ISA \($0)\n" } ?? ""
+        guard let module = try? compile(forced + TCCHelperLibrary.source) else { return nil }
+        var symbols: [String: UnsafeRawPointer] = [:]
+        for name in TCCHelperLibrary.symbols {
+            guard let address = try? module.symbol(name) else { return nil }
+            symbols[name] = UnsafeRawPointer(address)
+        }
+        return Library(module: module, symbols: symbols)
     }
 
     private static let expfC: @convention(c) (Float) -> Float = expf
