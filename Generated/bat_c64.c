@@ -47,7 +47,8 @@ static inline float attn_expf_host(float x)
  * packed by the caller: for each k, V vectors of consecutive columns (zeros past the last one), so
  * each step loads them once and multiply-adds one broadcast element of each of A's R rows into
  * R x V accumulators that stay in registers across the whole k block. A(r, p) is a[r * ars + p]
- * (the caller packs a strided A); C[r][t] is c[r * ldc + t * cs]. Inlined with constant R and V,
+ * (the caller packs a strided A), or a[r + p * ars] with T (attention's keys, read in place: a step
+ * then broadcasts R consecutive floats); C[r][t] is c[r * ldc + t * cs]. Inlined with constant R and V,
  * so the accumulators are registers, not an array on the stack: R x V stays within 12, which with
  * the panel's vectors and the broadcast fits the 16 registers of SSE and AVX2. The block's sums
  * are stored (`first`) or added to C's: the caller applies alpha and bias once the last block is
@@ -87,11 +88,11 @@ ATTN_GEMM_OUT_OF_LINE static void attn_gemm_store_edge(float *c, long ldc, long 
         }
     }
 }
-static inline __attribute__((always_inline)) void attn_gemm_tile(const int R, const int V, float *c, long ldc, long cs, const float *a, long ars,
+static inline __attribute__((always_inline)) void attn_gemm_tile(const int R, const int V, const int T, float *c, long ldc, long cs, const float *a, long ars,
                                                                   const float *bt, long kc, long rows_, long cols, int first)
 {
     const float *ar[12];
-    for (int r = 0; r < R; r++) ar[r] = a + (r < rows_ ? r : 0) * ars; /* rows past the end: never stored */
+    for (int r = 0; r < R; r++) ar[r] = a + (r < rows_ ? r : 0) * (T ? 1 : ars); /* rows past the end: never stored */
     attn_gemm_vec acc[12][2];
     for (int r = 0; r < R; r++) {
         for (int h = 0; h < V; h++) acc[r][h] = (attn_gemm_vec){0};
@@ -101,7 +102,7 @@ static inline __attribute__((always_inline)) void attn_gemm_tile(const int R, co
         __builtin_memcpy(&b0, bt + p * V * ATTN_GEMM_LANES, sizeof b0);
         if (V > 1) __builtin_memcpy(&b1, bt + p * V * ATTN_GEMM_LANES + ATTN_GEMM_LANES, sizeof b1);
         for (int r = 0; r < R; r++) {
-            const float x = ar[r][p];
+            const float x = T ? ar[r][p * ars] : ar[r][p];
             acc[r][0] += x * b0;
             if (V > 1) acc[r][1] += x * b1;
         }
@@ -140,13 +141,13 @@ ATTN_GEMM_OUT_OF_LINE static void attn_gemm_panel(float *c, long ldc, long cs, c
 {
     long i = 0;
     if (cols > ATTN_GEMM_LANES) {
-        for (; i + 6 <= m; i += 6) attn_gemm_tile(6, 2, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, 6, cols, first);
-        if (m - i > 3) attn_gemm_tile(6, 2, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
-        else if (m - i > 0) attn_gemm_tile(3, 2, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
+        for (; i + 6 <= m; i += 6) attn_gemm_tile(6, 2, 0, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, 6, cols, first);
+        if (m - i > 3) attn_gemm_tile(6, 2, 0, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
+        else if (m - i > 0) attn_gemm_tile(3, 2, 0, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
     } else {
-        for (; i + 12 <= m; i += 12) attn_gemm_tile(12, 1, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, 12, cols, first);
-        if (m - i > 6) attn_gemm_tile(12, 1, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
-        else if (m - i > 0) attn_gemm_tile(6, 1, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
+        for (; i + 12 <= m; i += 12) attn_gemm_tile(12, 1, 0, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, 12, cols, first);
+        if (m - i > 6) attn_gemm_tile(12, 1, 0, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
+        else if (m - i > 0) attn_gemm_tile(6, 1, 0, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
     }
 }
 #endif
@@ -681,6 +682,10 @@ ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nn(float *c, long ldc, const float *
                 const long w = cols > ATTN_GEMM_LANES ? 2 * ATTN_GEMM_LANES : ATTN_GEMM_LANES;
                 for (long p = 0; p < kc; p++) {
                     const float *br = b + (p0 + p) * ldb + j;
+                    /* The next panel's part of the row: its copy then finds it in cache, where
+                     * rows ldb apart left it waiting on each load. */
+                    __builtin_prefetch(br + 2 * ATTN_GEMM_LANES);
+                    __builtin_prefetch(br + 4 * ATTN_GEMM_LANES - 1);
                     for (long t = 0; t < w; t++) bt[p * w + t] = t < cols ? br[t] : 0.0f;
                 }
                 attn_gemm_panel(c + i0 * ldc + j, ldc, 1, ab, lda, bt, mc, kc, cols, p0 == 0);
@@ -692,6 +697,145 @@ ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nn(float *c, long ldc, const float *
     for (long i = 0; i < m; i++) {
         const float add = bias ? bias[i] : 0.0f;
         for (long j = 0; j < n; j++) c[i * ldc + j] = (k > 0 ? c[i * ldc + j] * alpha : 0.0f * alpha) + add;
+    }
+}
+#endif
+
+#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
+/* Row-block vectors for the helpers of gcc and clang on 64-bit hosts (attn_rows_pool,
+ * attn_rows_dot): a block of ATTN_RB rows keeps one accumulator per row, and attn_rb_fold folds
+ * them at once, leaving row j's total in lane j (log2(ATTN_RB) steps of adds and shuffles per
+ * block, where a call per row pays its own horizontal fold, tail and loop setup). A vector is
+ * one register: 8 lanes with AVX, 4 without (SSE, NEON), where 8-lane vectors would be register
+ * pairs and the block's accumulators would not fit in the 16 registers. AVX-512 keeps 8 lanes:
+ * sixteen 16-lane accumulators per pool would take all 32 registers before any load. */
+#if defined(__AVX__)
+#define ATTN_RB 8
+#else
+#define ATTN_RB 4
+#endif
+typedef float attn_rb __attribute__((vector_size(4 * ATTN_RB)));
+typedef int attn_rbi __attribute__((vector_size(4 * ATTN_RB)));
+#if defined(__clang__)
+#define ATTN_RB_SHUFFLE(a, b, ...) __builtin_shufflevector(a, b, __VA_ARGS__)
+#else
+#define ATTN_RB_SHUFFLE(a, b, ...) __builtin_shuffle(a, b, (attn_rbi){__VA_ARGS__})
+#endif
+/* v > m ? v : m lane by lane (C has no vector ?:), so a NaN never replaces a maximum. Vectors
+ * never cross a function boundary here: passing them by value is an ABI question (-Wpsabi)
+ * when the file is built without -mavx. */
+#define ATTN_RB_MAX(v, m) ((attn_rb)(((attn_rbi)((v) > (m)) & (attn_rbi)(v)) | (~(attn_rbi)((v) > (m)) & (attn_rbi)(m))))
+#define ATTN_RB_JOIN(a, b, max) ((max) ? ATTN_RB_MAX(a, b) : (a) + (b))
+/* Pointers to rows r..r+ATTN_RB-1 of x (n floats each) in p, and how many of them exist: a last
+ * block of fewer rows points its missing ones at its first row, whose results are not stored. */
+static inline int attn_rb_rows(const float **p, const float *x, int rows, int r, int n)
+{
+    const int valid = rows - r < ATTN_RB ? rows - r : ATTN_RB;
+    for (int j = 0; j < ATTN_RB; j++) p[j] = x + (long)(r + (j < valid ? j : 0)) * n;
+    return valid;
+}
+/* Lane j of the result: element i of row j of the block (the tails past the last full vector). */
+static inline attn_rb attn_rb_column(const float **p, int i)
+{
+    attn_rb v;
+    for (int j = 0; j < ATTN_RB; j++) v[j] = p[j][i];
+    return v;
+}
+/* Folds a[0..ATTN_RB-1] so that lane j of a[0] holds the sum (or maximum) of all lanes of a[j].
+ * Each step joins a pair of vectors: lanes whose block of `b` is even come from the first, odd
+ * ones from the second, and the two halves are added. */
+static inline void attn_rb_fold(attn_rb *a, int max)
+{
+#if ATTN_RB == 8
+    for (int j = 0; j < 4; j++) {
+        const attn_rb lo = ATTN_RB_SHUFFLE(a[2 * j], a[2 * j + 1], 0, 8, 2, 10, 4, 12, 6, 14);
+        const attn_rb hi = ATTN_RB_SHUFFLE(a[2 * j], a[2 * j + 1], 1, 9, 3, 11, 5, 13, 7, 15);
+        a[j] = ATTN_RB_JOIN(lo, hi, max);
+    }
+    for (int j = 0; j < 2; j++) {
+        const attn_rb lo = ATTN_RB_SHUFFLE(a[2 * j], a[2 * j + 1], 0, 1, 8, 9, 4, 5, 12, 13);
+        const attn_rb hi = ATTN_RB_SHUFFLE(a[2 * j], a[2 * j + 1], 2, 3, 10, 11, 6, 7, 14, 15);
+        a[j] = ATTN_RB_JOIN(lo, hi, max);
+    }
+    const attn_rb lo = ATTN_RB_SHUFFLE(a[0], a[1], 0, 1, 2, 3, 8, 9, 10, 11);
+    const attn_rb hi = ATTN_RB_SHUFFLE(a[0], a[1], 4, 5, 6, 7, 12, 13, 14, 15);
+#else
+    for (int j = 0; j < 2; j++) {
+        const attn_rb lo = ATTN_RB_SHUFFLE(a[2 * j], a[2 * j + 1], 0, 4, 2, 6);
+        const attn_rb hi = ATTN_RB_SHUFFLE(a[2 * j], a[2 * j + 1], 1, 5, 3, 7);
+        a[j] = ATTN_RB_JOIN(lo, hi, max);
+    }
+    const attn_rb lo = ATTN_RB_SHUFFLE(a[0], a[1], 0, 1, 4, 5);
+    const attn_rb hi = ATTN_RB_SHUFFLE(a[0], a[1], 2, 3, 6, 7);
+#endif
+    a[0] = ATTN_RB_JOIN(lo, hi, max);
+}
+#endif
+
+#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
+/* Linear layers on gcc and clang on 64-bit hosts: y0[r] = bias[r] + w[r] . x0 for the `rows`
+ * rows of w (k floats each), and y1[r] the same with x1 when x1 is not null (CBAM's MLP on the
+ * average and the max vector, reading the weights once); bias may be null. Rows go ATTN_RB at a
+ * time (see attn_rb_fold), so each load of x feeds ATTN_RB multiply-adds. With two vectors a
+ * block's rows go in two halves, each half's weights read once: the sums of all its rows for
+ * both vectors, two inputs and a load would not fit in the 16 registers. */
+static inline void attn_rows_dot(float *y0, float *y1, const float *w, int rows, int k, const float *x0,
+                                 const float *x1, const float *bias)
+{
+    const attn_rb zero = {0.0f};
+    const int end = k - k % ATTN_RB;
+    for (int r = 0; r < rows; r += ATTN_RB) {
+        const float *p[ATTN_RB];
+        const int valid = attn_rb_rows(p, w, rows, r, k);
+        attn_rb s[ATTN_RB], t[ATTN_RB];
+        for (int j = 0; j < ATTN_RB; j++) s[j] = t[j] = zero;
+        if (x1) {
+            for (int i = 0; i < end; i += ATTN_RB) {
+                attn_rb a, b;
+                __builtin_memcpy(&a, x0 + i, sizeof a);
+                __builtin_memcpy(&b, x1 + i, sizeof b);
+                for (int j = 0; j < ATTN_RB / 2; j++) {
+                    attn_rb v;
+                    __builtin_memcpy(&v, p[j] + i, sizeof v);
+                    s[j] += v * a;
+                    t[j] += v * b;
+                }
+            }
+            for (int i = 0; i < end; i += ATTN_RB) {
+                attn_rb a, b;
+                __builtin_memcpy(&a, x0 + i, sizeof a);
+                __builtin_memcpy(&b, x1 + i, sizeof b);
+                for (int j = ATTN_RB / 2; j < ATTN_RB; j++) {
+                    attn_rb v;
+                    __builtin_memcpy(&v, p[j] + i, sizeof v);
+                    s[j] += v * a;
+                    t[j] += v * b;
+                }
+            }
+        } else {
+            for (int i = 0; i < end; i += ATTN_RB) {
+                attn_rb a;
+                __builtin_memcpy(&a, x0 + i, sizeof a);
+                for (int j = 0; j < ATTN_RB; j++) {
+                    attn_rb v;
+                    __builtin_memcpy(&v, p[j] + i, sizeof v);
+                    s[j] += v * a;
+                }
+            }
+        }
+        attn_rb_fold(s, 0);
+        attn_rb_fold(t, 0);
+        attn_rb ts = s[0], tt = t[0];
+        for (int i = end; i < k; i++) {
+            const attn_rb v = attn_rb_column(p, i);
+            ts += v * x0[i];
+            if (x1) tt += v * x1[i];
+        }
+        for (int j = 0; j < valid; j++) {
+            const float b = bias ? bias[r + j] : 0.0f;
+            y0[r + j] = ts[j] + b;
+            if (x1) y1[r + j] = tt[j] + b;
+        }
     }
 }
 #endif
@@ -740,6 +884,61 @@ static void attn_row_axpy(float *y, const float *x, float a, int n)
 #define ATTN_LANES 32
 #else
 #define ATTN_LANES 8
+#endif
+#endif
+
+#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+/* Dot product of two rows: the FC layers of the excitation MLPs. */
+#if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
+static float attn_row_dot(const float *w, const float *x, int n)
+{
+    float a[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+    long m = n & ~7;
+    const float *p = w;
+    const float *q = x;
+    if (m > 0) {
+        __asm__ volatile(
+            "pxor %%xmm0, %%xmm0\n\tpxor %%xmm1, %%xmm1\n\t"
+            "1:\n\t"
+            "movups (%0), %%xmm2\n\tmovups (%1), %%xmm3\n\tmulps %%xmm3, %%xmm2\n\taddps %%xmm2, %%xmm0\n\t"
+            "movups 16(%0), %%xmm4\n\tmovups 16(%1), %%xmm5\n\tmulps %%xmm5, %%xmm4\n\taddps %%xmm4, %%xmm1\n\t"
+            "add $32, %0\n\tadd $32, %1\n\tsub $8, %2\n\tjnz 1b\n\t"
+            "addps %%xmm1, %%xmm0\n\tmovups %%xmm0, (%3)\n\t"
+            : "+r"(p), "+r"(q), "+r"(m)
+            : "r"(a)
+            : "memory");
+    }
+    float s = (a[0] + a[1]) + (a[2] + a[3]);
+    for (int i = n & ~7; i < n; i++) s += w[i] * x[i];
+    return s;
+}
+#else
+/* Kept out of line: inlined into the loop over output rows, gcc 12 vectorises across rows with
+ * costly transposes that make long excitation layers slower. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static float attn_row_dot(const float *w, const float *x, int n)
+{
+    float a[8] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
+    int i = 0;
+#if ATTN_LANES > 8
+    if (n >= 16 * ATTN_LANES) {
+        float u[ATTN_LANES] = {0.0f};
+        for (; i + ATTN_LANES <= n; i += ATTN_LANES) {
+            for (int j = 0; j < ATTN_LANES; j++) u[j] += w[i + j] * x[i + j];
+        }
+        for (int j = 0; j < ATTN_LANES; j++) a[j & 7] += u[j];
+    }
+#endif
+    for (; i + 8 <= n; i += 8) {
+        for (int j = 0; j < 8; j++) a[j] += w[i + j] * x[i + j];
+    }
+    float s = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+    for (int r = n & 7; r > 0; r--, i++) s += w[i] * x[i];
+    return s;
+}
 #endif
 #endif
 
@@ -848,6 +1047,86 @@ static void attn_row_scale(float *y, const float *x, float g, int n)
 {
     for (int i = 0; i < n; i++) y[i] = g * x[i];
 }
+#endif
+
+#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+/* y[i] = 0: the zeroed borders and accumulators of tcc's wide convolutions. */
+#if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler (which has no xorps: its
+ * bytes), sixteen then four at a time, the last n % 4 in C. */
+static void attn_row_zero(float *y, int n)
+{
+    long m = n & ~15, m4 = n & 12;
+    float *q = y;
+    if (m > 0) {
+        __asm__ volatile(
+            ".byte 0x0f,0x57,0xc0\n\t" /* xorps %xmm0, %xmm0 */
+            "1:\n\t"
+            "movups %%xmm0, (%0)\n\tmovups %%xmm0, 16(%0)\n\tmovups %%xmm0, 32(%0)\n\tmovups %%xmm0, 48(%0)\n\t"
+            "add $64, %0\n\tsub $16, %1\n\tjnz 1b\n\t"
+            : "+r"(q), "+r"(m)
+            :
+            : "memory");
+    }
+    if (m4 > 0) {
+        __asm__ volatile(
+            ".byte 0x0f,0x57,0xc0\n\t" /* xorps %xmm0, %xmm0 */
+            "1:\n\t"
+            "movups %%xmm0, (%0)\n\t"
+            "add $16, %0\n\tsub $4, %1\n\tjnz 1b\n\t"
+            : "+r"(q), "+r"(m4)
+            :
+            : "memory");
+    }
+    for (int i = n & ~3; i < n; i++) y[i] = 0.0f;
+}
+#else
+static void attn_row_zero(float *y, int n)
+{
+    for (int i = 0; i < n; i++) y[i] = 0.0f;
+}
+#endif
+#endif
+
+#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+/* y[r * ldy + i] += a * x[r * ldx + i] for r < rows, i < n: an axpy over a strided block of short
+ * rows (the right block product of BAT under tcc). */
+#if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler, four columns at a time down
+ * the rows, the last n % 4 columns in C. */
+static void attn_rows_axpy(float *y, long ldy, const float *x, long ldx, float a, int rows, int n)
+{
+    float a4[4] = {a, a, a, a};
+    long steps[3] = {ldy * 4, ldx * 4, (n & ~3L) * 4};
+    long r = rows;
+    float *q = y;
+    const float *p = x;
+    if (steps[2] > 0 && r > 0) {
+        __asm__ volatile(
+            "movups (%3), %%xmm7\n\t"
+            "1:\n\t"
+            "xor %%rax, %%rax\n\t"
+            "2:\n\t"
+            "movups (%1,%%rax), %%xmm0\n\tmulps %%xmm7, %%xmm0\n\t"
+            "movups (%0,%%rax), %%xmm1\n\taddps %%xmm0, %%xmm1\n\tmovups %%xmm1, (%0,%%rax)\n\t"
+            "add $16, %%rax\n\tcmp 16(%4), %%rax\n\tjne 2b\n\t"
+            "add (%4), %0\n\tadd 8(%4), %1\n\tsub $1, %2\n\tjnz 1b\n\t"
+            : "+r"(q), "+r"(p), "+r"(r)
+            : "r"(a4), "r"(steps)
+            : "rax", "memory");
+    }
+    for (long i = 0; i < rows; i++) {
+        for (long j = n & ~3L; j < n; j++) y[i * ldy + j] += a * x[i * ldx + j];
+    }
+}
+#else
+static void attn_rows_axpy(float *y, long ldy, const float *x, long ldx, float a, int rows, int n)
+{
+    for (long r = 0; r < rows; r++) {
+        for (long i = 0; i < n; i++) y[r * ldy + i] += a * x[r * ldx + i];
+    }
+}
+#endif
 #endif
 
 #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
@@ -1225,45 +1504,31 @@ void bat_c64_forward(const float *input, float *output, const float *params, flo
 
     /* v21_matmul [1,1,98,1] = matmul(A·B)(v7_reshape, v19_rp) */
     {
-        #if (defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))) || (defined(__TINYC__) && defined(__x86_64__)) || !(defined(__x86_64__) || defined(__aarch64__))
+        #if !(defined(__x86_64__) || defined(__aarch64__))
         attn_gemm_nn(v21_matmul, 1, v7_reshape, 14, 1, v19_rp, 1, 98, 1, 14, (const float *)0, 1.0f);
         #else
-        for (int i0 = 0; i0 < 98; i0 += 8) {
-            const int i1 = i0 + 8 < 98 ? i0 + 8 : 98;
-            for (int i = i0; i < i1; i++) {
-                for (int j = 0; j < 1; j++) {
-                    v21_matmul[i] = 0.0f;
-                }
-            }
-            for (int k = 0; k < 14; k++) {
-                const float *br = v19_rp + k;
-                for (int i = i0; i < i1; i++) {
-                    attn_row_axpy(v21_matmul + i, br, v7_reshape[i * 14 + k], 1);
-                }
-            }
+        #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
+        attn_rows_dot(v21_matmul, (float *)0, v7_reshape, 98, 14, v19_rp, (const float *)0, (const float *)0);
+        #else
+        for (int i = 0; i < 98; i++) {
+            v21_matmul[i] = attn_row_dot(v7_reshape + i * 14, v19_rp, 14);
         }
+        #endif
         #endif
     }
 
     /* v22_matmul [1,1,98,1] = matmul(A·B)(v8_reshape, v20_cp) */
     {
-        #if (defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))) || (defined(__TINYC__) && defined(__x86_64__)) || !(defined(__x86_64__) || defined(__aarch64__))
+        #if !(defined(__x86_64__) || defined(__aarch64__))
         attn_gemm_nn(v22_matmul, 1, v8_reshape, 14, 1, v20_cp, 1, 98, 1, 14, (const float *)0, 1.0f);
         #else
-        for (int i0 = 0; i0 < 98; i0 += 8) {
-            const int i1 = i0 + 8 < 98 ? i0 + 8 : 98;
-            for (int i = i0; i < i1; i++) {
-                for (int j = 0; j < 1; j++) {
-                    v22_matmul[i] = 0.0f;
-                }
-            }
-            for (int k = 0; k < 14; k++) {
-                const float *br = v20_cp + k;
-                for (int i = i0; i < i1; i++) {
-                    attn_row_axpy(v22_matmul + i, br, v8_reshape[i * 14 + k], 1);
-                }
-            }
+        #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
+        attn_rows_dot(v22_matmul, (float *)0, v8_reshape, 98, 14, v20_cp, (const float *)0, (const float *)0);
+        #else
+        for (int i = 0; i < 98; i++) {
+            v22_matmul[i] = attn_row_dot(v8_reshape + i * 14, v20_cp, 14);
         }
+        #endif
         #endif
     }
 
@@ -1363,6 +1628,17 @@ void bat_c64_forward(const float *input, float *output, const float *params, flo
 
     /* v31_block_matmul [1,16,14,14] = block_matmul.left(v9_xl, v29_bat_p) */
     {
+        #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+        for (int c = 0; c < 16; c++) {
+            for (int bk = 0; bk < 7; bk++) {
+                float *y = v31_block_matmul + c * 196 + bk * 28;
+                attn_row_zero(y, 28);
+                for (int i = 0; i < 7; i++) {
+                    attn_row_axpy(y, v9_xl + c * 196 + i * 28, v29_bat_p[c / 8 * 49 + bk * 7 + i], 28);
+                }
+            }
+        }
+        #else
         for (int c = 0; c < 16; c++) {
             for (int bk = 0; bk < 7; bk++) {
                 for (int a = 0; a < 2; a++) {
@@ -1376,10 +1652,21 @@ void bat_c64_forward(const float *input, float *output, const float *params, flo
                 }
             }
         }
+        #endif
     }
 
     /* v32_block_matmul [1,16,14,14] = block_matmul.right(v31_block_matmul, v30_bat_q) */
     {
+        #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+        for (int c = 0; c < 16; c++) {
+            attn_row_zero(v32_block_matmul + c * 196, 196);
+            for (int bk = 0; bk < 7; bk++) {
+                for (int i = 0; i < 7; i++) {
+                    attn_rows_axpy(v32_block_matmul + c * 196 + bk * 2, 14, v31_block_matmul + c * 196 + i * 2, 14, v30_bat_q[c / 8 * 49 + i * 7 + bk], 14, 2);
+                }
+            }
+        }
+        #else
         for (int c = 0; c < 16; c++) {
             for (int h = 0; h < 14; h++) {
                 for (int bk = 0; bk < 7; bk++) {
@@ -1393,6 +1680,7 @@ void bat_c64_forward(const float *input, float *output, const float *params, flo
                 }
             }
         }
+        #endif
     }
 
     /* v33_conv [1,16,14,14] = conv2d(out=16, k=1, pad=0, dil=1, w=$10)(v32_block_matmul) */

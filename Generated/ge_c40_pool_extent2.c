@@ -47,7 +47,8 @@ static inline float attn_expf_host(float x)
  * packed by the caller: for each k, V vectors of consecutive columns (zeros past the last one), so
  * each step loads them once and multiply-adds one broadcast element of each of A's R rows into
  * R x V accumulators that stay in registers across the whole k block. A(r, p) is a[r * ars + p]
- * (the caller packs a strided A); C[r][t] is c[r * ldc + t * cs]. Inlined with constant R and V,
+ * (the caller packs a strided A), or a[r + p * ars] with T (attention's keys, read in place: a step
+ * then broadcasts R consecutive floats); C[r][t] is c[r * ldc + t * cs]. Inlined with constant R and V,
  * so the accumulators are registers, not an array on the stack: R x V stays within 12, which with
  * the panel's vectors and the broadcast fits the 16 registers of SSE and AVX2. The block's sums
  * are stored (`first`) or added to C's: the caller applies alpha and bias once the last block is
@@ -87,11 +88,11 @@ ATTN_GEMM_OUT_OF_LINE static void attn_gemm_store_edge(float *c, long ldc, long 
         }
     }
 }
-static inline __attribute__((always_inline)) void attn_gemm_tile(const int R, const int V, float *c, long ldc, long cs, const float *a, long ars,
+static inline __attribute__((always_inline)) void attn_gemm_tile(const int R, const int V, const int T, float *c, long ldc, long cs, const float *a, long ars,
                                                                   const float *bt, long kc, long rows_, long cols, int first)
 {
     const float *ar[12];
-    for (int r = 0; r < R; r++) ar[r] = a + (r < rows_ ? r : 0) * ars; /* rows past the end: never stored */
+    for (int r = 0; r < R; r++) ar[r] = a + (r < rows_ ? r : 0) * (T ? 1 : ars); /* rows past the end: never stored */
     attn_gemm_vec acc[12][2];
     for (int r = 0; r < R; r++) {
         for (int h = 0; h < V; h++) acc[r][h] = (attn_gemm_vec){0};
@@ -101,7 +102,7 @@ static inline __attribute__((always_inline)) void attn_gemm_tile(const int R, co
         __builtin_memcpy(&b0, bt + p * V * ATTN_GEMM_LANES, sizeof b0);
         if (V > 1) __builtin_memcpy(&b1, bt + p * V * ATTN_GEMM_LANES + ATTN_GEMM_LANES, sizeof b1);
         for (int r = 0; r < R; r++) {
-            const float x = ar[r][p];
+            const float x = T ? ar[r][p * ars] : ar[r][p];
             acc[r][0] += x * b0;
             if (V > 1) acc[r][1] += x * b1;
         }
@@ -140,13 +141,13 @@ ATTN_GEMM_OUT_OF_LINE static void attn_gemm_panel(float *c, long ldc, long cs, c
 {
     long i = 0;
     if (cols > ATTN_GEMM_LANES) {
-        for (; i + 6 <= m; i += 6) attn_gemm_tile(6, 2, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, 6, cols, first);
-        if (m - i > 3) attn_gemm_tile(6, 2, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
-        else if (m - i > 0) attn_gemm_tile(3, 2, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
+        for (; i + 6 <= m; i += 6) attn_gemm_tile(6, 2, 0, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, 6, cols, first);
+        if (m - i > 3) attn_gemm_tile(6, 2, 0, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
+        else if (m - i > 0) attn_gemm_tile(3, 2, 0, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
     } else {
-        for (; i + 12 <= m; i += 12) attn_gemm_tile(12, 1, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, 12, cols, first);
-        if (m - i > 6) attn_gemm_tile(12, 1, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
-        else if (m - i > 0) attn_gemm_tile(6, 1, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
+        for (; i + 12 <= m; i += 12) attn_gemm_tile(12, 1, 0, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, 12, cols, first);
+        if (m - i > 6) attn_gemm_tile(12, 1, 0, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
+        else if (m - i > 0) attn_gemm_tile(6, 1, 0, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
     }
 }
 #endif
@@ -681,6 +682,10 @@ ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nn(float *c, long ldc, const float *
                 const long w = cols > ATTN_GEMM_LANES ? 2 * ATTN_GEMM_LANES : ATTN_GEMM_LANES;
                 for (long p = 0; p < kc; p++) {
                     const float *br = b + (p0 + p) * ldb + j;
+                    /* The next panel's part of the row: its copy then finds it in cache, where
+                     * rows ldb apart left it waiting on each load. */
+                    __builtin_prefetch(br + 2 * ATTN_GEMM_LANES);
+                    __builtin_prefetch(br + 4 * ATTN_GEMM_LANES - 1);
                     for (long t = 0; t < w; t++) bt[p * w + t] = t < cols ? br[t] : 0.0f;
                 }
                 attn_gemm_panel(c + i0 * ldc + j, ldc, 1, ab, lda, bt, mc, kc, cols, p0 == 0);
@@ -883,9 +888,9 @@ void ge_c40_pool_extent2_forward(const float *input, float *output, const float 
      * v6_fc1 [1,3,7,7] = conv2d(out=3, k=1, pad=0, dil=1, w=$0, b=$1)(v5_add) -> scratch[0..<147]
      * v7_relu [1,3,7,7] = relu(v6_fc1) -> scratch[0..<147]
      * v8_fc2 [1,40,7,7] = conv2d(out=40, k=1, pad=0, dil=1, w=$2, b=$3)(v7_relu) -> scratch[147..<2107]
-     * v9_upsample_nearest [1,40,13,13] = upsample_nearest(13x13)(v8_fc2) -> scratch[2107..<8867]
-     * v10_sigmoid [1,40,13,13] = sigmoid(v9_upsample_nearest) -> inline (fused into its readers)
-     * v11_mul [1,40,13,13] = mul(v10_sigmoid, input) -> output
+     * v9_sigmoid [1,40,7,7] = sigmoid(v8_fc2) -> scratch[147..<2107]
+     * v10_upsample_nearest [1,40,13,13] = upsample_nearest(13x13)(v9_sigmoid) -> scratch[2107..<8867]
+     * v11_mul [1,40,13,13] = mul(v10_upsample_nearest, input) -> output
      */
     const float *p0_mlp_fc1_weight = params + GE_C40_POOL_EXTENT2_MLP_FC1_WEIGHT_OFFSET; /* [3, 40, 1, 1] */
     const float *p1_mlp_fc1_bias = params + GE_C40_POOL_EXTENT2_MLP_FC1_BIAS_OFFSET; /* [3] */
@@ -897,7 +902,8 @@ void ge_c40_pool_extent2_forward(const float *input, float *output, const float 
     float *v6_fc1 = scratch; /* [1,3,7,7] */
     float *v7_relu = scratch; /* [1,3,7,7] */
     float *v8_fc2 = scratch + 147; /* [1,40,7,7] */
-    float *v9_upsample_nearest = scratch + 2107; /* [1,40,13,13] */
+    float *v9_sigmoid = scratch + 147; /* [1,40,7,7] */
+    float *v10_upsample_nearest = scratch + 2107; /* [1,40,13,13] */
 
     /* v1_pool2d [1,40,7,7] = pool2d.mean(k=3, stride=2, padding=1, count_include_pad=false)(input) */
     {
@@ -1024,39 +1030,55 @@ void ge_c40_pool_extent2_forward(const float *input, float *output, const float 
         #endif
     }
 
-    /* v9_upsample_nearest [1,40,13,13] = upsample_nearest(13x13)(v8_fc2) */
+    /* v9_sigmoid [1,40,7,7] = sigmoid(v8_fc2) */
+    #if defined(__TINYC__) && defined(__x86_64__)
+    for (int c = 0; c < 40; c++) {
+        float *v9_sigmoid_w0 = v9_sigmoid + c * 49;
+        const float *v8_fc2_r1 = v8_fc2 + c * 49;
+        for (int hw = 0; hw < 49; hw += 49) {
+            attn_row_map(&v9_sigmoid_w0[hw], &v8_fc2_r1[hw], 0, 0.0f, 12, 49);
+        }
+    }
+    #else
+    for (int c = 0; c < 40; c++) {
+        const float *v8_fc2_r0 = v8_fc2 + c * 49;
+        float *v9_sigmoid_w1 = v9_sigmoid + c * 49;
+        for (int hw = 0; hw < 49; hw++) {
+            v9_sigmoid_w1[hw] = 1.0f / (1.0f + expf(-v8_fc2_r0[hw]));
+        }
+    }
+    #endif
+
+    /* v10_upsample_nearest [1,40,13,13] = upsample_nearest(13x13)(v9_sigmoid) */
     {
-        static const int v9_upsample_nearest_rows[13] = {0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6};
-        static const int v9_upsample_nearest_cols[13] = {0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6};
+        static const int v10_upsample_nearest_rows[13] = {0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6};
+        static const int v10_upsample_nearest_cols[13] = {0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6};
         for (int c = 0; c < 40; c++) {
             for (int h = 0; h < 13; h++) {
                 for (int w = 0; w < 13; w++) {
-                    v9_upsample_nearest[c * 169 + h * 13 + w] = v8_fc2[c * 49 + v9_upsample_nearest_rows[h] * 7 + v9_upsample_nearest_cols[w]];
+                    v10_upsample_nearest[c * 169 + h * 13 + w] = v9_sigmoid[c * 49 + v10_upsample_nearest_rows[h] * 7 + v10_upsample_nearest_cols[w]];
                 }
             }
         }
     }
 
-    /* v11_mul [1,40,13,13] = mul(v10_sigmoid, input) */
+    /* v11_mul [1,40,13,13] = mul(v10_upsample_nearest, input) */
     #if defined(__TINYC__) && defined(__x86_64__)
     for (int c = 0; c < 40; c++) {
         float *output_w0 = output + c * 169;
-        const float *v9_upsample_nearest_r1 = v9_upsample_nearest + c * 169;
+        const float *v10_upsample_nearest_r1 = v10_upsample_nearest + c * 169;
         const float *input_r2 = input + c * 169;
         for (int hw = 0; hw < 169; hw += 169) {
-            float v10_sigmoid[169];
-            attn_row_map(v10_sigmoid, &v9_upsample_nearest_r1[hw], 0, 0.0f, 12, 169);
-            attn_row_map(&output_w0[hw], v10_sigmoid, &input_r2[hw], 0.0f, 2, 169);
+            attn_row_map(&output_w0[hw], &v10_upsample_nearest_r1[hw], &input_r2[hw], 0.0f, 2, 169);
         }
     }
     #else
     for (int c = 0; c < 40; c++) {
-        const float *v9_upsample_nearest_r0 = v9_upsample_nearest + c * 169;
+        const float *v10_upsample_nearest_r0 = v10_upsample_nearest + c * 169;
         const float *input_r1 = input + c * 169;
         float *output_w2 = output + c * 169;
         for (int hw = 0; hw < 169; hw++) {
-            const float v10_sigmoid = 1.0f / (1.0f + expf(-v9_upsample_nearest_r0[hw]));
-            output_w2[hw] = v10_sigmoid * input_r1[hw];
+            output_w2[hw] = v10_upsample_nearest_r0[hw] * input_r1[hw];
         }
     }
     #endif

@@ -47,7 +47,8 @@ static inline float attn_expf_host(float x)
  * packed by the caller: for each k, V vectors of consecutive columns (zeros past the last one), so
  * each step loads them once and multiply-adds one broadcast element of each of A's R rows into
  * R x V accumulators that stay in registers across the whole k block. A(r, p) is a[r * ars + p]
- * (the caller packs a strided A); C[r][t] is c[r * ldc + t * cs]. Inlined with constant R and V,
+ * (the caller packs a strided A), or a[r + p * ars] with T (attention's keys, read in place: a step
+ * then broadcasts R consecutive floats); C[r][t] is c[r * ldc + t * cs]. Inlined with constant R and V,
  * so the accumulators are registers, not an array on the stack: R x V stays within 12, which with
  * the panel's vectors and the broadcast fits the 16 registers of SSE and AVX2. The block's sums
  * are stored (`first`) or added to C's: the caller applies alpha and bias once the last block is
@@ -87,11 +88,11 @@ ATTN_GEMM_OUT_OF_LINE static void attn_gemm_store_edge(float *c, long ldc, long 
         }
     }
 }
-static inline __attribute__((always_inline)) void attn_gemm_tile(const int R, const int V, float *c, long ldc, long cs, const float *a, long ars,
+static inline __attribute__((always_inline)) void attn_gemm_tile(const int R, const int V, const int T, float *c, long ldc, long cs, const float *a, long ars,
                                                                   const float *bt, long kc, long rows_, long cols, int first)
 {
     const float *ar[12];
-    for (int r = 0; r < R; r++) ar[r] = a + (r < rows_ ? r : 0) * ars; /* rows past the end: never stored */
+    for (int r = 0; r < R; r++) ar[r] = a + (r < rows_ ? r : 0) * (T ? 1 : ars); /* rows past the end: never stored */
     attn_gemm_vec acc[12][2];
     for (int r = 0; r < R; r++) {
         for (int h = 0; h < V; h++) acc[r][h] = (attn_gemm_vec){0};
@@ -101,7 +102,7 @@ static inline __attribute__((always_inline)) void attn_gemm_tile(const int R, co
         __builtin_memcpy(&b0, bt + p * V * ATTN_GEMM_LANES, sizeof b0);
         if (V > 1) __builtin_memcpy(&b1, bt + p * V * ATTN_GEMM_LANES + ATTN_GEMM_LANES, sizeof b1);
         for (int r = 0; r < R; r++) {
-            const float x = ar[r][p];
+            const float x = T ? ar[r][p * ars] : ar[r][p];
             acc[r][0] += x * b0;
             if (V > 1) acc[r][1] += x * b1;
         }
@@ -140,13 +141,13 @@ ATTN_GEMM_OUT_OF_LINE static void attn_gemm_panel(float *c, long ldc, long cs, c
 {
     long i = 0;
     if (cols > ATTN_GEMM_LANES) {
-        for (; i + 6 <= m; i += 6) attn_gemm_tile(6, 2, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, 6, cols, first);
-        if (m - i > 3) attn_gemm_tile(6, 2, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
-        else if (m - i > 0) attn_gemm_tile(3, 2, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
+        for (; i + 6 <= m; i += 6) attn_gemm_tile(6, 2, 0, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, 6, cols, first);
+        if (m - i > 3) attn_gemm_tile(6, 2, 0, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
+        else if (m - i > 0) attn_gemm_tile(3, 2, 0, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
     } else {
-        for (; i + 12 <= m; i += 12) attn_gemm_tile(12, 1, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, 12, cols, first);
-        if (m - i > 6) attn_gemm_tile(12, 1, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
-        else if (m - i > 0) attn_gemm_tile(6, 1, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
+        for (; i + 12 <= m; i += 12) attn_gemm_tile(12, 1, 0, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, 12, cols, first);
+        if (m - i > 6) attn_gemm_tile(12, 1, 0, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
+        else if (m - i > 0) attn_gemm_tile(6, 1, 0, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
     }
 }
 #endif
@@ -681,6 +682,10 @@ ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nn(float *c, long ldc, const float *
                 const long w = cols > ATTN_GEMM_LANES ? 2 * ATTN_GEMM_LANES : ATTN_GEMM_LANES;
                 for (long p = 0; p < kc; p++) {
                     const float *br = b + (p0 + p) * ldb + j;
+                    /* The next panel's part of the row: its copy then finds it in cache, where
+                     * rows ldb apart left it waiting on each load. */
+                    __builtin_prefetch(br + 2 * ATTN_GEMM_LANES);
+                    __builtin_prefetch(br + 4 * ATTN_GEMM_LANES - 1);
                     for (long t = 0; t < w; t++) bt[p * w + t] = t < cols ? br[t] : 0.0f;
                 }
                 attn_gemm_panel(c + i0 * ldc + j, ldc, 1, ab, lda, bt, mc, kc, cols, p0 == 0);
@@ -875,14 +880,14 @@ static void attn_row_map(float *y, const float *a, const float *b, float s, int 
 void ge_c64_extent2_forward(const float *input, float *output, const float *params, float *scratch)
 {
     /* Plan: value, shape, op, storage (scratch offsets in floats).
-     * v1_conv1 [1,64,7,7] = conv2d(out=64, k=3, pad=1, dil=1, stride=2, groups=64, w=$0)(input) -> scratch[0..<3136]
+     * v1_conv1 [1,64,7,7] = conv2d(out=64, k=3, pad=1, dil=1, stride=2, groups=64, w=$0)(input) -> scratch[0..<3136], working scratch[15680..<16032] on 64-bit hosts
      * v2_norm1 [1,64,7,7] = affine(scale=$1, shift=$2)(v1_conv1) -> scratch[0..<3136]
      * v3_fc1 [1,4,7,7] = conv2d(out=4, k=1, pad=0, dil=1, w=$3, b=$4)(v2_norm1) -> scratch[3136..<3332]
      * v4_relu [1,4,7,7] = relu(v3_fc1) -> scratch[3136..<3332]
      * v5_fc2 [1,64,7,7] = conv2d(out=64, k=1, pad=0, dil=1, w=$5, b=$6)(v4_relu) -> scratch[0..<3136]
-     * v6_upsample_nearest [1,64,14,14] = upsample_nearest(14x14)(v5_fc2) -> scratch[3136..<15680]
-     * v7_sigmoid [1,64,14,14] = sigmoid(v6_upsample_nearest) -> inline (fused into its readers)
-     * v8_mul [1,64,14,14] = mul(v7_sigmoid, input) -> output
+     * v6_sigmoid [1,64,7,7] = sigmoid(v5_fc2) -> scratch[0..<3136]
+     * v7_upsample_nearest [1,64,14,14] = upsample_nearest(14x14)(v6_sigmoid) -> scratch[3136..<15680]
+     * v8_mul [1,64,14,14] = mul(v7_upsample_nearest, input) -> output
      */
     const float *p0_gather_conv1_weight = params + GE_C64_EXTENT2_GATHER_CONV1_WEIGHT_OFFSET; /* [64, 1, 3, 3] */
     const float *p1_gather_norm1_scale = params + GE_C64_EXTENT2_GATHER_NORM1_SCALE_OFFSET; /* [64] */
@@ -896,9 +901,102 @@ void ge_c64_extent2_forward(const float *input, float *output, const float *para
     float *v3_fc1 = scratch + 3136; /* [1,4,7,7] */
     float *v4_relu = scratch + 3136; /* [1,4,7,7] */
     float *v5_fc2 = scratch; /* [1,64,7,7] */
-    float *v6_upsample_nearest = scratch + 3136; /* [1,64,14,14] */
+    float *v6_sigmoid = scratch; /* [1,64,7,7] */
+    float *v7_upsample_nearest = scratch + 3136; /* [1,64,14,14] */
 
     /* v1_conv1 [1,64,7,7] = conv2d(out=64, k=3, pad=1, dil=1, stride=2, groups=64, w=$0)(input) */
+    #if defined(__x86_64__) || defined(__aarch64__)
+    {
+        float *v1_conv1_padded = scratch + 15680; /* [1, 4, 8, 8] + 32 */
+        float *v1_conv1_wide = scratch + 15968; /* 1 × 64 */
+        #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
+        for (int t = 0; t < 288; t++) {
+            v1_conv1_padded[t] = 0.0f;
+        }
+        #if defined(__AVX512F__)
+        #define ATTN_V_LANES 16
+        #elif defined(__AVX__)
+        #define ATTN_V_LANES 8
+        #else
+        #define ATTN_V_LANES 4
+        #endif
+        typedef float attn_v __attribute__((vector_size(4 * ATTN_V_LANES)));
+        static const int v1_conv1_taps[9] = {0, 64, 1, 128, 192, 129, 8, 72, 9};
+        for (int g = 0; g < 64; g++) {
+            for (int y = 0; y < 14; y++) {
+                float *dst = v1_conv1_padded + (y + 1) % 2 * 128 + (y + 1) / 2 * 8;
+                for (int c = 0; c < 7; c++) {
+                    dst[c + 1] = input[g * 196 + y * 14 + c * 2 + 1];
+                }
+                for (int c = 0; c < 7; c++) {
+                    dst[c + 64] = input[g * 196 + y * 14 + c * 2];
+                }
+            }
+            const int o = g;
+            const float *group = v1_conv1_padded;
+            const float *w_a_row = p0_gather_conv1_weight + o * 9;
+            for (int t0 = 0; t0 < 64; t0 += 32) {
+                attn_v acc0 = {0}, acc1 = {0}, acc2 = {0}, acc3 = {0}, acc4 = {0}, acc5 = {0}, acc6 = {0}, acc7 = {0};
+                for (int j = 0; j < 9; j++) {
+                    const float *s = group + v1_conv1_taps[j] + t0;
+                    const float wj = w_a_row[j];
+                    { attn_v x; __builtin_memcpy(&x, s, sizeof x); acc0 += wj * x; }
+                    { attn_v x; __builtin_memcpy(&x, s + ATTN_V_LANES, sizeof x); acc1 += wj * x; }
+                    if (2 * ATTN_V_LANES < 32) { attn_v x; __builtin_memcpy(&x, s + 2 * ATTN_V_LANES, sizeof x); acc2 += wj * x; }
+                    if (3 * ATTN_V_LANES < 32) { attn_v x; __builtin_memcpy(&x, s + 3 * ATTN_V_LANES, sizeof x); acc3 += wj * x; }
+                    if (4 * ATTN_V_LANES < 32) { attn_v x; __builtin_memcpy(&x, s + 4 * ATTN_V_LANES, sizeof x); acc4 += wj * x; }
+                    if (5 * ATTN_V_LANES < 32) { attn_v x; __builtin_memcpy(&x, s + 5 * ATTN_V_LANES, sizeof x); acc5 += wj * x; }
+                    if (6 * ATTN_V_LANES < 32) { attn_v x; __builtin_memcpy(&x, s + 6 * ATTN_V_LANES, sizeof x); acc6 += wj * x; }
+                    if (7 * ATTN_V_LANES < 32) { attn_v x; __builtin_memcpy(&x, s + 7 * ATTN_V_LANES, sizeof x); acc7 += wj * x; }
+                }
+                { __builtin_memcpy(v1_conv1_wide + t0, &acc0, sizeof acc0); }
+                { __builtin_memcpy(v1_conv1_wide + t0 + ATTN_V_LANES, &acc1, sizeof acc1); }
+                if (2 * ATTN_V_LANES < 32) { __builtin_memcpy(v1_conv1_wide + t0 + 2 * ATTN_V_LANES, &acc2, sizeof acc2); }
+                if (3 * ATTN_V_LANES < 32) { __builtin_memcpy(v1_conv1_wide + t0 + 3 * ATTN_V_LANES, &acc3, sizeof acc3); }
+                if (4 * ATTN_V_LANES < 32) { __builtin_memcpy(v1_conv1_wide + t0 + 4 * ATTN_V_LANES, &acc4, sizeof acc4); }
+                if (5 * ATTN_V_LANES < 32) { __builtin_memcpy(v1_conv1_wide + t0 + 5 * ATTN_V_LANES, &acc5, sizeof acc5); }
+                if (6 * ATTN_V_LANES < 32) { __builtin_memcpy(v1_conv1_wide + t0 + 6 * ATTN_V_LANES, &acc6, sizeof acc6); }
+                if (7 * ATTN_V_LANES < 32) { __builtin_memcpy(v1_conv1_wide + t0 + 7 * ATTN_V_LANES, &acc7, sizeof acc7); }
+            }
+            for (int y = 0; y < 7; y++) {
+                for (int c = 0; c < 7; c++) {
+                    v1_conv1[o * 49 + y * 7 + c] = v1_conv1_wide[y * 8 + c];
+                }
+            }
+        }
+        #else
+        for (int t = 0; t < 288; t++) {
+            v1_conv1_padded[t] = 0.0f;
+        }
+        static const int v1_conv1_taps[9] = {0, 64, 1, 128, 192, 129, 8, 72, 9};
+        for (int g = 0; g < 64; g++) {
+            for (int y = 0; y < 14; y++) {
+                float *dst = v1_conv1_padded + (y + 1) % 2 * 128 + (y + 1) / 2 * 8;
+                for (int c = 0; c < 7; c++) {
+                    dst[c + 1] = input[g * 196 + y * 14 + c * 2 + 1];
+                }
+                for (int c = 0; c < 7; c++) {
+                    dst[c + 64] = input[g * 196 + y * 14 + c * 2];
+                }
+            }
+            const int o = g;
+            for (int t = 0; t < 55; t++) {
+                v1_conv1_wide[t] = 0.0f;
+            }
+            const float *w_o = p0_gather_conv1_weight + o * 9;
+            const float *group = v1_conv1_padded;
+            for (int j = 0; j < 9; j++) {
+                attn_row_axpy(v1_conv1_wide, group + v1_conv1_taps[j], w_o[j], 55);
+            }
+            for (int y = 0; y < 7; y++) {
+                for (int c = 0; c < 7; c++) {
+                    v1_conv1[o * 49 + y * 7 + c] = v1_conv1_wide[y * 8 + c];
+                }
+            }
+        }
+        #endif
+    }
+    #else
     for (int o = 0; o < 64; o++) {
         for (int h = 0; h < 7; h++) {
             const int kh0 = h * 2 < 1 ? 1 - h * 2 : 0;
@@ -924,6 +1022,7 @@ void ge_c64_extent2_forward(const float *input, float *output, const float *para
             }
         }
     }
+    #endif
 
     /* v2_norm1 [1,64,7,7] = affine(scale=$1, shift=$2)(v1_conv1) */
     #if defined(__TINYC__) && defined(__x86_64__)
@@ -1006,39 +1105,61 @@ void ge_c64_extent2_forward(const float *input, float *output, const float *para
         #endif
     }
 
-    /* v6_upsample_nearest [1,64,14,14] = upsample_nearest(14x14)(v5_fc2) */
+    /* v6_sigmoid [1,64,7,7] = sigmoid(v5_fc2) */
+    #if defined(__TINYC__) && defined(__x86_64__)
+    for (int c = 0; c < 64; c++) {
+        float *v6_sigmoid_w0 = v6_sigmoid + c * 49;
+        const float *v5_fc2_r1 = v5_fc2 + c * 49;
+        for (int hw = 0; hw < 49; hw += 49) {
+            attn_row_map(&v6_sigmoid_w0[hw], &v5_fc2_r1[hw], 0, 0.0f, 12, 49);
+        }
+    }
+    #else
+    for (int c = 0; c < 64; c++) {
+        const float *v5_fc2_r0 = v5_fc2 + c * 49;
+        float *v6_sigmoid_w1 = v6_sigmoid + c * 49;
+        for (int hw = 0; hw < 49; hw++) {
+            v6_sigmoid_w1[hw] = 1.0f / (1.0f + expf(-v5_fc2_r0[hw]));
+        }
+    }
+    #endif
+
+    /* v7_upsample_nearest [1,64,14,14] = upsample_nearest(14x14)(v6_sigmoid) */
     {
-        static const int v6_upsample_nearest_rows[14] = {0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6};
-        static const int v6_upsample_nearest_cols[14] = {0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6};
         for (int c = 0; c < 64; c++) {
-            for (int h = 0; h < 14; h++) {
-                for (int w = 0; w < 14; w++) {
-                    v6_upsample_nearest[c * 196 + h * 14 + w] = v5_fc2[c * 49 + v6_upsample_nearest_rows[h] * 7 + v6_upsample_nearest_cols[w]];
+            for (int i = 0; i < 7; i++) {
+                const float *src = v6_sigmoid + c * 49 + i * 7;
+                float *dst = v7_upsample_nearest + c * 196 + i * 28;
+                for (int j = 0; j < 7; j++) {
+                    const float e = src[j];
+                    dst[j * 2] = e; dst[j * 2 + 1] = e;
+                }
+                for (int r = 1; r < 2; r++) {
+                    for (int t = 0; t < 14; t++) {
+                        dst[r * 14 + t] = dst[t];
+                    }
                 }
             }
         }
     }
 
-    /* v8_mul [1,64,14,14] = mul(v7_sigmoid, input) */
+    /* v8_mul [1,64,14,14] = mul(v7_upsample_nearest, input) */
     #if defined(__TINYC__) && defined(__x86_64__)
     for (int c = 0; c < 64; c++) {
         float *output_w0 = output + c * 196;
-        const float *v6_upsample_nearest_r1 = v6_upsample_nearest + c * 196;
+        const float *v7_upsample_nearest_r1 = v7_upsample_nearest + c * 196;
         const float *input_r2 = input + c * 196;
         for (int hw = 0; hw < 196; hw += 196) {
-            float v7_sigmoid[196];
-            attn_row_map(v7_sigmoid, &v6_upsample_nearest_r1[hw], 0, 0.0f, 12, 196);
-            attn_row_map(&output_w0[hw], v7_sigmoid, &input_r2[hw], 0.0f, 2, 196);
+            attn_row_map(&output_w0[hw], &v7_upsample_nearest_r1[hw], &input_r2[hw], 0.0f, 2, 196);
         }
     }
     #else
     for (int c = 0; c < 64; c++) {
-        const float *v6_upsample_nearest_r0 = v6_upsample_nearest + c * 196;
+        const float *v7_upsample_nearest_r0 = v7_upsample_nearest + c * 196;
         const float *input_r1 = input + c * 196;
         float *output_w2 = output + c * 196;
         for (int hw = 0; hw < 196; hw++) {
-            const float v7_sigmoid = 1.0f / (1.0f + expf(-v6_upsample_nearest_r0[hw]));
-            output_w2[hw] = v7_sigmoid * input_r1[hw];
+            output_w2[hw] = v7_upsample_nearest_r0[hw] * input_r1[hw];
         }
     }
     #endif

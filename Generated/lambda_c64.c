@@ -47,7 +47,8 @@ static inline float attn_expf_host(float x)
  * packed by the caller: for each k, V vectors of consecutive columns (zeros past the last one), so
  * each step loads them once and multiply-adds one broadcast element of each of A's R rows into
  * R x V accumulators that stay in registers across the whole k block. A(r, p) is a[r * ars + p]
- * (the caller packs a strided A); C[r][t] is c[r * ldc + t * cs]. Inlined with constant R and V,
+ * (the caller packs a strided A), or a[r + p * ars] with T (attention's keys, read in place: a step
+ * then broadcasts R consecutive floats); C[r][t] is c[r * ldc + t * cs]. Inlined with constant R and V,
  * so the accumulators are registers, not an array on the stack: R x V stays within 12, which with
  * the panel's vectors and the broadcast fits the 16 registers of SSE and AVX2. The block's sums
  * are stored (`first`) or added to C's: the caller applies alpha and bias once the last block is
@@ -87,11 +88,11 @@ ATTN_GEMM_OUT_OF_LINE static void attn_gemm_store_edge(float *c, long ldc, long 
         }
     }
 }
-static inline __attribute__((always_inline)) void attn_gemm_tile(const int R, const int V, float *c, long ldc, long cs, const float *a, long ars,
+static inline __attribute__((always_inline)) void attn_gemm_tile(const int R, const int V, const int T, float *c, long ldc, long cs, const float *a, long ars,
                                                                   const float *bt, long kc, long rows_, long cols, int first)
 {
     const float *ar[12];
-    for (int r = 0; r < R; r++) ar[r] = a + (r < rows_ ? r : 0) * ars; /* rows past the end: never stored */
+    for (int r = 0; r < R; r++) ar[r] = a + (r < rows_ ? r : 0) * (T ? 1 : ars); /* rows past the end: never stored */
     attn_gemm_vec acc[12][2];
     for (int r = 0; r < R; r++) {
         for (int h = 0; h < V; h++) acc[r][h] = (attn_gemm_vec){0};
@@ -101,7 +102,7 @@ static inline __attribute__((always_inline)) void attn_gemm_tile(const int R, co
         __builtin_memcpy(&b0, bt + p * V * ATTN_GEMM_LANES, sizeof b0);
         if (V > 1) __builtin_memcpy(&b1, bt + p * V * ATTN_GEMM_LANES + ATTN_GEMM_LANES, sizeof b1);
         for (int r = 0; r < R; r++) {
-            const float x = ar[r][p];
+            const float x = T ? ar[r][p * ars] : ar[r][p];
             acc[r][0] += x * b0;
             if (V > 1) acc[r][1] += x * b1;
         }
@@ -140,13 +141,13 @@ ATTN_GEMM_OUT_OF_LINE static void attn_gemm_panel(float *c, long ldc, long cs, c
 {
     long i = 0;
     if (cols > ATTN_GEMM_LANES) {
-        for (; i + 6 <= m; i += 6) attn_gemm_tile(6, 2, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, 6, cols, first);
-        if (m - i > 3) attn_gemm_tile(6, 2, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
-        else if (m - i > 0) attn_gemm_tile(3, 2, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
+        for (; i + 6 <= m; i += 6) attn_gemm_tile(6, 2, 0, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, 6, cols, first);
+        if (m - i > 3) attn_gemm_tile(6, 2, 0, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
+        else if (m - i > 0) attn_gemm_tile(3, 2, 0, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
     } else {
-        for (; i + 12 <= m; i += 12) attn_gemm_tile(12, 1, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, 12, cols, first);
-        if (m - i > 6) attn_gemm_tile(12, 1, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
-        else if (m - i > 0) attn_gemm_tile(6, 1, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
+        for (; i + 12 <= m; i += 12) attn_gemm_tile(12, 1, 0, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, 12, cols, first);
+        if (m - i > 6) attn_gemm_tile(12, 1, 0, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
+        else if (m - i > 0) attn_gemm_tile(6, 1, 0, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
     }
 }
 #endif
@@ -681,6 +682,10 @@ ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nn(float *c, long ldc, const float *
                 const long w = cols > ATTN_GEMM_LANES ? 2 * ATTN_GEMM_LANES : ATTN_GEMM_LANES;
                 for (long p = 0; p < kc; p++) {
                     const float *br = b + (p0 + p) * ldb + j;
+                    /* The next panel's part of the row: its copy then finds it in cache, where
+                     * rows ldb apart left it waiting on each load. */
+                    __builtin_prefetch(br + 2 * ATTN_GEMM_LANES);
+                    __builtin_prefetch(br + 4 * ATTN_GEMM_LANES - 1);
                     for (long t = 0; t < w; t++) bt[p * w + t] = t < cols ? br[t] : 0.0f;
                 }
                 attn_gemm_panel(c + i0 * ldc + j, ldc, 1, ab, lda, bt, mc, kc, cols, p0 == 0);
@@ -1845,6 +1850,102 @@ static void attn_conv_rows(float *y, long ldy, const float *w, const float *x, l
 #endif
 
 #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+/* dst[c * ldd + r] = src[r * lds + c] for r < rows, c < cols: a transpose's tile loops as one call,
+ * for tcc (the asm form moves four by four through xmm registers). */
+#if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: four output rows at a time, down the source in 4x4 blocks through
+ * xmm0-xmm5 (tcc's assembler has no shuffles: unpcklps, unpckhps, movlhps, movhlps and the
+ * register movaps as bytes). Each output row is written in order, so a source plane far larger
+ * than the cache transposes at the speed of its reads. The last cols % 4 rows and rows % 4
+ * columns go through C. */
+static void attn_transpose(float *dst, long ldd, const float *src, long lds, int rows, int cols)
+{
+    const long r4 = rows & ~3L, c4 = cols & ~3L;
+    const long sb = lds * 4, db = ldd * 4;
+    for (long c = 0; c < c4 && r4 > 0; c += 4) {
+        const float *s = src + c;
+        float *d = dst + c * ldd;
+        long m = r4;
+        __asm__ volatile(
+            "1:\n\t"
+            "movups (%0), %%xmm0\n\tmovups (%0,%3), %%xmm1\n\tmovups (%0,%3,2), %%xmm2\n\t"
+            "lea (%0,%3,2), %%rax\n\tmovups (%%rax,%3), %%xmm3\n\t"
+            ".byte 0x0f,0x28,0xe0\n\t" /* movaps %xmm0, %xmm4 */
+            ".byte 0x0f,0x14,0xe1\n\t" /* unpcklps %xmm1, %xmm4: r0[0] r1[0] r0[1] r1[1] */
+            ".byte 0x0f,0x15,0xc1\n\t" /* unpckhps %xmm1, %xmm0: r0[2] r1[2] r0[3] r1[3] */
+            ".byte 0x0f,0x28,0xea\n\t" /* movaps %xmm2, %xmm5 */
+            ".byte 0x0f,0x14,0xeb\n\t" /* unpcklps %xmm3, %xmm5: r2[0] r3[0] r2[1] r3[1] */
+            ".byte 0x0f,0x15,0xd3\n\t" /* unpckhps %xmm3, %xmm2: r2[2] r3[2] r2[3] r3[3] */
+            ".byte 0x0f,0x28,0xcc\n\t" /* movaps %xmm4, %xmm1 */
+            ".byte 0x0f,0x16,0xcd\n\t" /* movlhps %xmm5, %xmm1: column 0 */
+            ".byte 0x0f,0x12,0xec\n\t" /* movhlps %xmm4, %xmm5: column 1 */
+            ".byte 0x0f,0x28,0xd8\n\t" /* movaps %xmm0, %xmm3 */
+            ".byte 0x0f,0x16,0xda\n\t" /* movlhps %xmm2, %xmm3: column 2 */
+            ".byte 0x0f,0x12,0xd0\n\t" /* movhlps %xmm0, %xmm2: column 3 */
+            "movups %%xmm1, (%1)\n\tmovups %%xmm5, (%1,%4)\n\tmovups %%xmm3, (%1,%4,2)\n\t"
+            "lea (%1,%4,2), %%rax\n\tmovups %%xmm2, (%%rax,%4)\n\t"
+            "lea (%0,%3,4), %0\n\tadd $16, %1\n\tsub $4, %2\n\tjnz 1b\n\t"
+            : "+r"(s), "+r"(d), "+r"(m)
+            : "r"(sb), "r"(db)
+            : "rax", "memory");
+    }
+    for (long c = c4; c < cols; c++) {
+        for (long r = 0; r < r4; r++) dst[c * ldd + r] = src[r * lds + c];
+    }
+    for (long r = r4; r < rows; r++) {
+        for (long c = 0; c < cols; c++) dst[c * ldd + r] = src[r * lds + c];
+    }
+}
+#else
+static void attn_transpose(float *dst, long ldd, const float *src, long lds, int rows, int cols)
+{
+    for (long r = 0; r < rows; r++) {
+        for (long c = 0; c < cols; c++) dst[c * ldd + r] = src[r * lds + c];
+    }
+}
+#endif
+#endif
+
+#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+/* y[i] = 0: the zeroed borders and accumulators of tcc's wide convolutions. */
+#if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler (which has no xorps: its
+ * bytes), sixteen then four at a time, the last n % 4 in C. */
+static void attn_row_zero(float *y, int n)
+{
+    long m = n & ~15, m4 = n & 12;
+    float *q = y;
+    if (m > 0) {
+        __asm__ volatile(
+            ".byte 0x0f,0x57,0xc0\n\t" /* xorps %xmm0, %xmm0 */
+            "1:\n\t"
+            "movups %%xmm0, (%0)\n\tmovups %%xmm0, 16(%0)\n\tmovups %%xmm0, 32(%0)\n\tmovups %%xmm0, 48(%0)\n\t"
+            "add $64, %0\n\tsub $16, %1\n\tjnz 1b\n\t"
+            : "+r"(q), "+r"(m)
+            :
+            : "memory");
+    }
+    if (m4 > 0) {
+        __asm__ volatile(
+            ".byte 0x0f,0x57,0xc0\n\t" /* xorps %xmm0, %xmm0 */
+            "1:\n\t"
+            "movups %%xmm0, (%0)\n\t"
+            "add $16, %0\n\tsub $4, %1\n\tjnz 1b\n\t"
+            : "+r"(q), "+r"(m4)
+            :
+            : "memory");
+    }
+    for (int i = n & ~3; i < n; i++) y[i] = 0.0f;
+}
+#else
+static void attn_row_zero(float *y, int n)
+{
+    for (int i = 0; i < n; i++) y[i] = 0.0f;
+}
+#endif
+#endif
+
+#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
 #if defined(__TINYC__) && defined(__x86_64__)
 /* y[i] = op(a[i], b[i] or s) over n elements: one elementwise op of a fused map, over a chunk of
  * a row (RowMap.swift; op codes RowMapOp). The tcc tier on x86-64: four elements at a time in
@@ -2131,6 +2232,11 @@ void lambda_c64_forward(const float *input, float *output, const float *params, 
 
     /* v12_q_px [1,64,4,16] = transpose[0, 3, 1, 2](v8_reshape) */
     {
+        #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+        for (int h = 0; h < 4; h++) {
+            attn_transpose(v12_q_px + h * 16, 64, v8_reshape + h * 1024, 64, 16, 64);
+        }
+        #else
         for (int h = 0; h < 4; h++) {
             for (int c0 = 0; c0 < 64; c0 += 8) {
                 for (int w0 = 0; w0 < 16; w0 += 8) {
@@ -2142,6 +2248,7 @@ void lambda_c64_forward(const float *input, float *output, const float *params, 
                 }
             }
         }
+        #endif
     }
 
     /* v13_content [1,1,16,16] = matmul(A·Bᵀ)(v10_v_rows, v9_k_soft) */
@@ -2248,9 +2355,7 @@ void lambda_c64_forward(const float *input, float *output, const float *params, 
         #else
         #if (defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))) || (defined(__TINYC__) && defined(__x86_64__))
         for (int n = 0; n < 16; n++) {
-            for (int t = 0; t < 240; t++) {
-                v14_conv_lambda_padded[t] = 0.0f;
-            }
+            attn_row_zero(v14_conv_lambda_padded, 240);
             for (int i = 0; i < 1; i++) {
                 for (int y = 0; y < 8; y++) {
                     float *dst = v14_conv_lambda_padded + i * 144 + y * 12 + 26;
@@ -2261,9 +2366,7 @@ void lambda_c64_forward(const float *input, float *output, const float *params, 
             }
             static const int v14_conv_lambda_taps[25] = {0, 1, 2, 3, 4, 12, 13, 14, 15, 16, 24, 25, 26, 27, 28, 36, 37, 38, 39, 40, 48, 49, 50, 51, 52};
             for (int o = 0; o < 16; o += 4) {
-                for (int t = 0; t < 384; t++) {
-                    v14_conv_lambda_wide[t] = 0.0f;
-                }
+                attn_row_zero(v14_conv_lambda_wide, 384);
                 attn_wide_taps(v14_conv_lambda_wide, 96, p5_conv_lambda_weight + o * 25, 25, v14_conv_lambda_padded, v14_conv_lambda_taps, 96);
                 for (int y = 0; y < 8; y++) {
                     for (int c = 0; c < 8; c++) {
@@ -2333,6 +2436,11 @@ void lambda_c64_forward(const float *input, float *output, const float *params, 
 
     /* v16_transpose [1,64,16,16] = transpose[0, 3, 1, 2](v15_reshape) */
     {
+        #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+        for (int h = 0; h < 16; h++) {
+            attn_transpose(v16_transpose + h * 16, 256, v15_reshape + h * 1024, 64, 16, 64);
+        }
+        #else
         for (int h = 0; h < 16; h++) {
             for (int c0 = 0; c0 < 64; c0 += 8) {
                 for (int w0 = 0; w0 < 16; w0 += 8) {
@@ -2344,6 +2452,7 @@ void lambda_c64_forward(const float *input, float *output, const float *params, 
                 }
             }
         }
+        #endif
     }
 
     /* v17_add [1,64,16,16] = add(v16_transpose, v13_content) */
@@ -2388,6 +2497,11 @@ void lambda_c64_forward(const float *input, float *output, const float *params, 
 
     /* v19_transpose [1,4,16,64] = transpose[0, 2, 3, 1](v18_matmul) */
     {
+        #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+        for (int c = 0; c < 4; c++) {
+            attn_transpose(v19_transpose + c * 1024, 64, v18_matmul + c * 16, 64, 64, 16);
+        }
+        #else
         for (int c = 0; c < 4; c++) {
             for (int h0 = 0; h0 < 16; h0 += 8) {
                 for (int w0 = 0; w0 < 64; w0 += 8) {
@@ -2399,9 +2513,17 @@ void lambda_c64_forward(const float *input, float *output, const float *params, 
                 }
             }
         }
+        #endif
     }
 
     /* v20_reshape [1,64,8,8] = reshape[1,64,8,8](v19_transpose) */
+    #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+    {
+        for (int i = 0; i < 4096; i++) {
+            output[i] = v19_transpose[i];
+        }
+    }
+    #else
     {
         for (int c = 0; c < 64; c++) {
             for (int h = 0; h < 8; h++) {
@@ -2411,5 +2533,6 @@ void lambda_c64_forward(const float *input, float *output, const float *params, 
             }
         }
     }
+    #endif
 }
 

@@ -47,7 +47,8 @@ static inline float attn_expf_host(float x)
  * packed by the caller: for each k, V vectors of consecutive columns (zeros past the last one), so
  * each step loads them once and multiply-adds one broadcast element of each of A's R rows into
  * R x V accumulators that stay in registers across the whole k block. A(r, p) is a[r * ars + p]
- * (the caller packs a strided A); C[r][t] is c[r * ldc + t * cs]. Inlined with constant R and V,
+ * (the caller packs a strided A), or a[r + p * ars] with T (attention's keys, read in place: a step
+ * then broadcasts R consecutive floats); C[r][t] is c[r * ldc + t * cs]. Inlined with constant R and V,
  * so the accumulators are registers, not an array on the stack: R x V stays within 12, which with
  * the panel's vectors and the broadcast fits the 16 registers of SSE and AVX2. The block's sums
  * are stored (`first`) or added to C's: the caller applies alpha and bias once the last block is
@@ -87,11 +88,11 @@ ATTN_GEMM_OUT_OF_LINE static void attn_gemm_store_edge(float *c, long ldc, long 
         }
     }
 }
-static inline __attribute__((always_inline)) void attn_gemm_tile(const int R, const int V, float *c, long ldc, long cs, const float *a, long ars,
+static inline __attribute__((always_inline)) void attn_gemm_tile(const int R, const int V, const int T, float *c, long ldc, long cs, const float *a, long ars,
                                                                   const float *bt, long kc, long rows_, long cols, int first)
 {
     const float *ar[12];
-    for (int r = 0; r < R; r++) ar[r] = a + (r < rows_ ? r : 0) * ars; /* rows past the end: never stored */
+    for (int r = 0; r < R; r++) ar[r] = a + (r < rows_ ? r : 0) * (T ? 1 : ars); /* rows past the end: never stored */
     attn_gemm_vec acc[12][2];
     for (int r = 0; r < R; r++) {
         for (int h = 0; h < V; h++) acc[r][h] = (attn_gemm_vec){0};
@@ -101,7 +102,7 @@ static inline __attribute__((always_inline)) void attn_gemm_tile(const int R, co
         __builtin_memcpy(&b0, bt + p * V * ATTN_GEMM_LANES, sizeof b0);
         if (V > 1) __builtin_memcpy(&b1, bt + p * V * ATTN_GEMM_LANES + ATTN_GEMM_LANES, sizeof b1);
         for (int r = 0; r < R; r++) {
-            const float x = ar[r][p];
+            const float x = T ? ar[r][p * ars] : ar[r][p];
             acc[r][0] += x * b0;
             if (V > 1) acc[r][1] += x * b1;
         }
@@ -140,13 +141,13 @@ ATTN_GEMM_OUT_OF_LINE static void attn_gemm_panel(float *c, long ldc, long cs, c
 {
     long i = 0;
     if (cols > ATTN_GEMM_LANES) {
-        for (; i + 6 <= m; i += 6) attn_gemm_tile(6, 2, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, 6, cols, first);
-        if (m - i > 3) attn_gemm_tile(6, 2, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
-        else if (m - i > 0) attn_gemm_tile(3, 2, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
+        for (; i + 6 <= m; i += 6) attn_gemm_tile(6, 2, 0, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, 6, cols, first);
+        if (m - i > 3) attn_gemm_tile(6, 2, 0, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
+        else if (m - i > 0) attn_gemm_tile(3, 2, 0, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
     } else {
-        for (; i + 12 <= m; i += 12) attn_gemm_tile(12, 1, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, 12, cols, first);
-        if (m - i > 6) attn_gemm_tile(12, 1, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
-        else if (m - i > 0) attn_gemm_tile(6, 1, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
+        for (; i + 12 <= m; i += 12) attn_gemm_tile(12, 1, 0, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, 12, cols, first);
+        if (m - i > 6) attn_gemm_tile(12, 1, 0, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
+        else if (m - i > 0) attn_gemm_tile(6, 1, 0, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
     }
 }
 #endif
@@ -681,6 +682,10 @@ ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nn(float *c, long ldc, const float *
                 const long w = cols > ATTN_GEMM_LANES ? 2 * ATTN_GEMM_LANES : ATTN_GEMM_LANES;
                 for (long p = 0; p < kc; p++) {
                     const float *br = b + (p0 + p) * ldb + j;
+                    /* The next panel's part of the row: its copy then finds it in cache, where
+                     * rows ldb apart left it waiting on each load. */
+                    __builtin_prefetch(br + 2 * ATTN_GEMM_LANES);
+                    __builtin_prefetch(br + 4 * ATTN_GEMM_LANES - 1);
                     for (long t = 0; t < w; t++) bt[p * w + t] = t < cols ? br[t] : 0.0f;
                 }
                 attn_gemm_panel(c + i0 * ldc + j, ldc, 1, ab, lda, bt, mc, kc, cols, p0 == 0);
@@ -1321,6 +1326,222 @@ static void attn_row_scale(float *y, const float *x, float g, int n)
 #endif
 
 #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+/* s[i] = e^(s[i] - m), and their sum: a softmax row's exponentials. tcc on x86-64 calls its asm
+ * form; gcc and clang vectorise the inline loop instead. */
+#if defined(__TINYC__) && defined(__x86_64__)
+#ifndef ATTN_TCC_ISA_KNOWN
+#define ATTN_TCC_ISA_KNOWN
+/* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
+ * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
+ * or 2 forces one (the tests run both). */
+static int attn_tcc_isa(void)
+{
+#ifdef ATTN_TCC_ISA
+    return ATTN_TCC_ISA;
+#else
+    static int isa;
+    if (!isa) {
+        unsigned a, b, c, d, lo, hi;
+        int ymm = 0;
+        __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+        /* FMA, OSXSAVE and AVX; then the OS's XCR0 must enable the xmm and ymm state. */
+        if ((c & 0x18001000u) == 0x18001000u) {
+            __asm__ volatile(".byte 0x0f,0x01,0xd0" : "=a"(lo), "=d"(hi) : "c"(0)); /* xgetbv */
+            ymm = (lo & 6u) == 6u;
+        }
+        if (ymm) {
+            __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
+            ymm = (b >> 5) & 1u; /* AVX2 */
+        }
+        isa = ymm ? 2 : 1;
+    }
+    return isa;
+#endif
+}
+#endif
+/* The tcc tier on x86-64: four exponentials at a time in packed SSE through tcc's inline
+ * assembler. e^x = 2^n * e^r with n = round(x / ln 2) (by the 1.5 * 2^23 shifter, whose low
+ * bits then hold n) and r = x - n ln 2 in two parts; e^r by its Taylor polynomial to r^6
+ * (|r| <= ln 2 / 2: relative error about 2e-7); 2^n added into the exponent bits as an integer.
+ * x is clamped at -87 (e^-87 is below every sum's rounding). The last n % 4 go through a padded
+ * copy. With AVX2 and FMA (attn_tcc_isa) eight at a time first in attn_exp8: the same steps
+ * and polynomial, the multiply-adds fused. A whole function in assembly (SysV registers: the
+ * row, the constants in eight lanes each, the count, the eight lane sums, the row's max), its
+ * VEX instructions as bytes (tcc's assembler has no VEX). */
+static void attn_exp8(float *s, const float *k, long count, float *sums, const float *m);
+__asm__(
+    ".text\n"
+    "attn_exp8:\n\t"
+    ".byte 0xc5,0xdc,0x57,0xe4\n\t" /* vxorps %ymm4, %ymm4, %ymm4 */
+    ".byte 0xc4,0xc2,0x7d,0x18,0x28\n\t" /* vbroadcastss (%r8), %ymm5 */
+    "1:\n\t"
+    ".byte 0xc5,0xfc,0x10,0x07\n\t" /* vmovups (%rdi), %ymm0 */
+    ".byte 0xc5,0xfc,0x5c,0xc5\n\t" /* vsubps %ymm5, %ymm0, %ymm0 */
+    ".byte 0xc5,0xfc,0x5f,0x06\n\t" /* vmaxps (%rsi), %ymm0, %ymm0 */
+    ".byte 0xc5,0xfc,0x10,0x4e,0x40\n\t" /* vmovups 64(%rsi), %ymm1 */
+    ".byte 0xc4,0xe2,0x7d,0xb8,0x4e,0x20\n\t" /* vfmadd231ps 32(%rsi), %ymm0, %ymm1 */
+    ".byte 0xc5,0xf4,0x5c,0x56,0x40\n\t" /* vsubps 64(%rsi), %ymm1, %ymm2 */
+    ".byte 0xc4,0xe2,0x6d,0xbc,0x46,0x60\n\t" /* vfnmadd231ps 96(%rsi), %ymm2, %ymm0 */
+    ".byte 0xc4,0xe2,0x6d,0xbc,0x86,0x80,0x00,0x00,0x00\n\t" /* vfnmadd231ps 128(%rsi), %ymm2, %ymm0 */
+    ".byte 0xc5,0xfc,0x10,0x9e,0xa0,0x00,0x00,0x00\n\t" /* vmovups 160(%rsi), %ymm3 */
+    ".byte 0xc4,0xe2,0x7d,0xa8,0x9e,0xc0,0x00,0x00,0x00\n\t" /* vfmadd213ps 192(%rsi), %ymm0, %ymm3 */
+    ".byte 0xc4,0xe2,0x7d,0xa8,0x9e,0xe0,0x00,0x00,0x00\n\t" /* vfmadd213ps 224(%rsi), %ymm0, %ymm3 */
+    ".byte 0xc4,0xe2,0x7d,0xa8,0x9e,0x00,0x01,0x00,0x00\n\t" /* vfmadd213ps 256(%rsi), %ymm0, %ymm3 */
+    ".byte 0xc4,0xe2,0x7d,0xa8,0x9e,0x20,0x01,0x00,0x00\n\t" /* vfmadd213ps 288(%rsi), %ymm0, %ymm3 */
+    ".byte 0xc4,0xe2,0x7d,0xa8,0x9e,0x40,0x01,0x00,0x00\n\t" /* vfmadd213ps 320(%rsi), %ymm0, %ymm3 */
+    ".byte 0xc4,0xe2,0x7d,0xa8,0x9e,0x40,0x01,0x00,0x00\n\t" /* vfmadd213ps 320(%rsi), %ymm0, %ymm3 */
+    ".byte 0xc5,0xf5,0x72,0xf1,0x17\n\t" /* vpslld $23, %ymm1, %ymm1 */
+    ".byte 0xc5,0xe5,0xfe,0xd9\n\t" /* vpaddd %ymm1, %ymm3, %ymm3 */
+    ".byte 0xc5,0xfc,0x11,0x1f\n\t" /* vmovups %ymm3, (%rdi) */
+    ".byte 0xc5,0xdc,0x58,0xe3\n\t" /* vaddps %ymm3, %ymm4, %ymm4 */
+    "add $32, %rdi\n\t"
+    "sub $8, %rdx\n\t"
+    "jnz 1b\n\t"
+    ".byte 0xc5,0xfc,0x11,0x21\n\t" /* vmovups %ymm4, (%rcx) */
+    ".byte 0xc5,0xf8,0x77\n\t" /* vzeroupper */
+    "ret\n");
+static void attn_exp4(float *s, const float *k, long count, float *sums, const float *m4)
+{
+    __asm__ volatile(
+        "pxor %%xmm4, %%xmm4\n\tmovups (%4), %%xmm5\n\t"
+        "1:\n\t"
+        "movups (%0), %%xmm0\n\tsubps %%xmm5, %%xmm0\n\tmovups (%1), %%xmm3\n\tmaxps %%xmm3, %%xmm0\n\t"
+        "movups 16(%1), %%xmm1\n\tmulps %%xmm0, %%xmm1\n\tmovups 32(%1), %%xmm3\n\taddps %%xmm3, %%xmm1\n\t"
+        "movups 48(%1), %%xmm2\n\taddps %%xmm1, %%xmm2\n\t"
+        "movups 64(%1), %%xmm3\n\tmulps %%xmm2, %%xmm3\n\tsubps %%xmm3, %%xmm0\n\t"
+        "movups 80(%1), %%xmm3\n\tmulps %%xmm2, %%xmm3\n\tsubps %%xmm3, %%xmm0\n\t"
+        "movups 96(%1), %%xmm2\n\tmulps %%xmm0, %%xmm2\n\t"
+        "movups 112(%1), %%xmm3\n\taddps %%xmm3, %%xmm2\n\tmulps %%xmm0, %%xmm2\n\t"
+        "movups 128(%1), %%xmm3\n\taddps %%xmm3, %%xmm2\n\tmulps %%xmm0, %%xmm2\n\t"
+        "movups 144(%1), %%xmm3\n\taddps %%xmm3, %%xmm2\n\tmulps %%xmm0, %%xmm2\n\t"
+        "movups 160(%1), %%xmm3\n\taddps %%xmm3, %%xmm2\n\tmulps %%xmm0, %%xmm2\n\t"
+        "movups 176(%1), %%xmm3\n\taddps %%xmm3, %%xmm2\n\tmulps %%xmm0, %%xmm2\n\t"
+        "addps %%xmm3, %%xmm2\n\t"
+        "pslld $23, %%xmm1\n\tpaddd %%xmm1, %%xmm2\n\t"
+        "movups %%xmm2, (%0)\n\taddps %%xmm2, %%xmm4\n\t"
+        "add $16, %0\n\tsub $4, %2\n\tjnz 1b\n\t"
+        "movups %%xmm4, (%3)\n\t"
+        : "+r"(s), "+r"(k), "+r"(count)
+        : "r"(sums), "r"(m4)
+        : "memory");
+}
+static float attn_row_exp_sum(float *s, float m, int n)
+{
+    /* The clamp, 1/ln 2, the shifter, minus the shifter, ln 2 in two parts, then 1/6!, 1/5!, 1/4!,
+     * 1/3!, 1/2 and 1 (the last Horner step adds 1 once more), each in four lanes; the row's max
+     * comes apart (filled per call, these tables were most of a short row's time); read only. */
+#define ATTN_EXP_X4(v) v, v, v, v
+    static const float attn_exp_k4[48] = {
+        ATTN_EXP_X4(-87.0f), ATTN_EXP_X4(1.44269504f), ATTN_EXP_X4(12582912.0f), ATTN_EXP_X4(-12582912.0f),
+        ATTN_EXP_X4(0.693359375f), ATTN_EXP_X4(-2.12194440e-4f), ATTN_EXP_X4(1.38888889e-3f), ATTN_EXP_X4(8.33333333e-3f),
+        ATTN_EXP_X4(4.16666667e-2f), ATTN_EXP_X4(1.66666667e-1f), ATTN_EXP_X4(0.5f), ATTN_EXP_X4(1.0f)};
+    /* The clamp, 1/ln 2, the shifter, then from ln 2's first part on as above (the kernel subtracts
+     * the shifter), in eight lanes. */
+    static const float attn_exp_k8[88] = {
+        ATTN_EXP_X4(-87.0f), ATTN_EXP_X4(-87.0f), ATTN_EXP_X4(1.44269504f), ATTN_EXP_X4(1.44269504f),
+        ATTN_EXP_X4(12582912.0f), ATTN_EXP_X4(12582912.0f), ATTN_EXP_X4(0.693359375f), ATTN_EXP_X4(0.693359375f),
+        ATTN_EXP_X4(-2.12194440e-4f), ATTN_EXP_X4(-2.12194440e-4f), ATTN_EXP_X4(1.38888889e-3f), ATTN_EXP_X4(1.38888889e-3f),
+        ATTN_EXP_X4(8.33333333e-3f), ATTN_EXP_X4(8.33333333e-3f), ATTN_EXP_X4(4.16666667e-2f), ATTN_EXP_X4(4.16666667e-2f),
+        ATTN_EXP_X4(1.66666667e-1f), ATTN_EXP_X4(1.66666667e-1f), ATTN_EXP_X4(0.5f), ATTN_EXP_X4(0.5f),
+        ATTN_EXP_X4(1.0f), ATTN_EXP_X4(1.0f)};
+#undef ATTN_EXP_X4
+    const float m4[4] = {m, m, m, m};
+    float sums[8];
+    float sum = 0.0f;
+    if (n >= 8 && attn_tcc_isa() == 2) {
+        const int eight = n & ~7;
+        attn_exp8(s, attn_exp_k8, eight, sums, m4);
+        sum = ((sums[0] + sums[1]) + (sums[2] + sums[3])) + ((sums[4] + sums[5]) + (sums[6] + sums[7]));
+        s += eight;
+        n -= eight;
+    }
+    const long whole = n & ~3;
+    if (whole > 0) {
+        attn_exp4(s, attn_exp_k4, whole, sums, m4);
+        sum += (sums[0] + sums[1]) + (sums[2] + sums[3]);
+    }
+    if (n > whole) {
+        float tail[4] = {m, m, m, m};
+        for (int i = whole; i < n; i++) tail[i - whole] = s[i];
+        attn_exp4(tail, attn_exp_k4, 4, sums, m4);
+        for (int i = whole; i < n; i++) {
+            s[i] = tail[i - whole];
+            sum += s[i];
+        }
+    }
+    return sum;
+}
+#elif defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
+static float attn_row_exp_sum(float *s, float m, int n)
+{
+    float sum = 0.0f;
+    for (int i = 0; i < n; i++) {
+        s[i] = expf(s[i] - m);
+        sum += s[i];
+    }
+    return sum;
+}
+#endif
+#endif
+
+#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+/* dst[c * ldd + r] = src[r * lds + c] for r < rows, c < cols: a transpose's tile loops as one call,
+ * for tcc (the asm form moves four by four through xmm registers). */
+#if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: four output rows at a time, down the source in 4x4 blocks through
+ * xmm0-xmm5 (tcc's assembler has no shuffles: unpcklps, unpckhps, movlhps, movhlps and the
+ * register movaps as bytes). Each output row is written in order, so a source plane far larger
+ * than the cache transposes at the speed of its reads. The last cols % 4 rows and rows % 4
+ * columns go through C. */
+static void attn_transpose(float *dst, long ldd, const float *src, long lds, int rows, int cols)
+{
+    const long r4 = rows & ~3L, c4 = cols & ~3L;
+    const long sb = lds * 4, db = ldd * 4;
+    for (long c = 0; c < c4 && r4 > 0; c += 4) {
+        const float *s = src + c;
+        float *d = dst + c * ldd;
+        long m = r4;
+        __asm__ volatile(
+            "1:\n\t"
+            "movups (%0), %%xmm0\n\tmovups (%0,%3), %%xmm1\n\tmovups (%0,%3,2), %%xmm2\n\t"
+            "lea (%0,%3,2), %%rax\n\tmovups (%%rax,%3), %%xmm3\n\t"
+            ".byte 0x0f,0x28,0xe0\n\t" /* movaps %xmm0, %xmm4 */
+            ".byte 0x0f,0x14,0xe1\n\t" /* unpcklps %xmm1, %xmm4: r0[0] r1[0] r0[1] r1[1] */
+            ".byte 0x0f,0x15,0xc1\n\t" /* unpckhps %xmm1, %xmm0: r0[2] r1[2] r0[3] r1[3] */
+            ".byte 0x0f,0x28,0xea\n\t" /* movaps %xmm2, %xmm5 */
+            ".byte 0x0f,0x14,0xeb\n\t" /* unpcklps %xmm3, %xmm5: r2[0] r3[0] r2[1] r3[1] */
+            ".byte 0x0f,0x15,0xd3\n\t" /* unpckhps %xmm3, %xmm2: r2[2] r3[2] r2[3] r3[3] */
+            ".byte 0x0f,0x28,0xcc\n\t" /* movaps %xmm4, %xmm1 */
+            ".byte 0x0f,0x16,0xcd\n\t" /* movlhps %xmm5, %xmm1: column 0 */
+            ".byte 0x0f,0x12,0xec\n\t" /* movhlps %xmm4, %xmm5: column 1 */
+            ".byte 0x0f,0x28,0xd8\n\t" /* movaps %xmm0, %xmm3 */
+            ".byte 0x0f,0x16,0xda\n\t" /* movlhps %xmm2, %xmm3: column 2 */
+            ".byte 0x0f,0x12,0xd0\n\t" /* movhlps %xmm0, %xmm2: column 3 */
+            "movups %%xmm1, (%1)\n\tmovups %%xmm5, (%1,%4)\n\tmovups %%xmm3, (%1,%4,2)\n\t"
+            "lea (%1,%4,2), %%rax\n\tmovups %%xmm2, (%%rax,%4)\n\t"
+            "lea (%0,%3,4), %0\n\tadd $16, %1\n\tsub $4, %2\n\tjnz 1b\n\t"
+            : "+r"(s), "+r"(d), "+r"(m)
+            : "r"(sb), "r"(db)
+            : "rax", "memory");
+    }
+    for (long c = c4; c < cols; c++) {
+        for (long r = 0; r < r4; r++) dst[c * ldd + r] = src[r * lds + c];
+    }
+    for (long r = r4; r < rows; r++) {
+        for (long c = 0; c < cols; c++) dst[c * ldd + r] = src[r * lds + c];
+    }
+}
+#else
+static void attn_transpose(float *dst, long ldd, const float *src, long lds, int rows, int cols)
+{
+    for (long r = 0; r < rows; r++) {
+        for (long c = 0; c < cols; c++) dst[c * ldd + r] = src[r * lds + c];
+    }
+}
+#endif
+#endif
+
+#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
 #if defined(__TINYC__) && defined(__x86_64__)
 /* y[i] = op(a[i], b[i] or s) over n elements: one elementwise op of a fused map, over a chunk of
  * a row (RowMap.swift; op codes RowMapOp). The tcc tier on x86-64: four elements at a time in
@@ -1579,6 +1800,17 @@ void lambda_rel_c64_forward(const float *input, float *output, const float *para
 
     /* v9_k_soft [1,1,16,64] = softmax.w(v6_reshape) */
     {
+        #if defined(__TINYC__) && defined(__x86_64__)
+        for (int h = 0; h < 16; h++) {
+            const float *xl = v6_reshape + h * 64;
+            float *yl = v9_k_soft + h * 64;
+            const float m = attn_row_max(xl, 64);
+            attn_row_scale(yl, xl, 1.0f, 64);
+            const float sum = attn_row_exp_sum(yl, m, 64);
+            const float inv = 1.0f / sum;
+            attn_row_scale(yl, yl, inv, 64);
+        }
+        #else
         for (int h = 0; h < 16; h++) {
             const float *xl = v6_reshape + h * 64;
             float *yl = v9_k_soft + h * 64;
@@ -1590,10 +1822,16 @@ void lambda_rel_c64_forward(const float *input, float *output, const float *para
             const float inv = 1.0f / sum;
             attn_row_scale(yl, yl, inv, 64);
         }
+        #endif
     }
 
     /* v12_q_px [1,64,4,16] = transpose[0, 3, 1, 2](v8_reshape) */
     {
+        #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+        for (int h = 0; h < 4; h++) {
+            attn_transpose(v12_q_px + h * 16, 64, v8_reshape + h * 1024, 64, 16, 64);
+        }
+        #else
         for (int h = 0; h < 4; h++) {
             for (int c0 = 0; c0 < 64; c0 += 8) {
                 for (int w0 = 0; w0 < 16; w0 += 8) {
@@ -1605,6 +1843,7 @@ void lambda_rel_c64_forward(const float *input, float *output, const float *para
                 }
             }
         }
+        #endif
     }
 
     /* v13_content [1,1,16,16] = matmul(A·Bᵀ)(v10_v_rows, v9_k_soft) */
@@ -1682,6 +1921,11 @@ void lambda_rel_c64_forward(const float *input, float *output, const float *para
 
     /* v16_transpose [1,64,16,16] = transpose[0, 3, 1, 2](v15_reshape) */
     {
+        #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+        for (int h = 0; h < 16; h++) {
+            attn_transpose(v16_transpose + h * 16, 256, v15_reshape + h * 1024, 64, 16, 64);
+        }
+        #else
         for (int h = 0; h < 16; h++) {
             for (int c0 = 0; c0 < 64; c0 += 8) {
                 for (int w0 = 0; w0 < 16; w0 += 8) {
@@ -1693,6 +1937,7 @@ void lambda_rel_c64_forward(const float *input, float *output, const float *para
                 }
             }
         }
+        #endif
     }
 
     /* v17_add [1,64,16,16] = add(v16_transpose, v13_content) */
@@ -1737,6 +1982,11 @@ void lambda_rel_c64_forward(const float *input, float *output, const float *para
 
     /* v19_transpose [1,4,16,64] = transpose[0, 2, 3, 1](v18_matmul) */
     {
+        #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+        for (int c = 0; c < 4; c++) {
+            attn_transpose(v19_transpose + c * 1024, 64, v18_matmul + c * 16, 64, 64, 16);
+        }
+        #else
         for (int c = 0; c < 4; c++) {
             for (int h0 = 0; h0 < 16; h0 += 8) {
                 for (int w0 = 0; w0 < 64; w0 += 8) {
@@ -1748,9 +1998,17 @@ void lambda_rel_c64_forward(const float *input, float *output, const float *para
                 }
             }
         }
+        #endif
     }
 
     /* v20_reshape [1,64,8,8] = reshape[1,64,8,8](v19_transpose) */
+    #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+    {
+        for (int i = 0; i < 4096; i++) {
+            output[i] = v19_transpose[i];
+        }
+    }
+    #else
     {
         for (int c = 0; c < 64; c++) {
             for (int h = 0; h < 8; h++) {
@@ -1760,5 +2018,6 @@ void lambda_rel_c64_forward(const float *input, float *output, const float *para
             }
         }
     }
+    #endif
 }
 

@@ -152,6 +152,106 @@ static float attn_row_sum(const float *x, int n)
 }
 #endif
 
+/* Sum of squared deviations of a row from m: the variance of InstanceNorm and the variance op.
+ * One running sum is one add latency per element; independent partial sums pipeline (and
+ * vectorise), as in attn_row_sum. */
+#if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
+static float attn_row_sq_dev(const float *x, float m, int n)
+{
+    float a[4] = {m, m, m, m};
+    long k = n & ~15;
+    const float *p = x;
+    if (k > 0) {
+        __asm__ volatile(
+            "movups (%2), %%xmm7\n\t"
+            "pxor %%xmm0, %%xmm0\n\tpxor %%xmm1, %%xmm1\n\tpxor %%xmm2, %%xmm2\n\tpxor %%xmm3, %%xmm3\n\t"
+            "1:\n\t"
+            "movups (%0), %%xmm4\n\tsubps %%xmm7, %%xmm4\n\tmulps %%xmm4, %%xmm4\n\taddps %%xmm4, %%xmm0\n\t"
+            "movups 16(%0), %%xmm5\n\tsubps %%xmm7, %%xmm5\n\tmulps %%xmm5, %%xmm5\n\taddps %%xmm5, %%xmm1\n\t"
+            "movups 32(%0), %%xmm6\n\tsubps %%xmm7, %%xmm6\n\tmulps %%xmm6, %%xmm6\n\taddps %%xmm6, %%xmm2\n\t"
+            "movups 48(%0), %%xmm4\n\tsubps %%xmm7, %%xmm4\n\tmulps %%xmm4, %%xmm4\n\taddps %%xmm4, %%xmm3\n\t"
+            "add $64, %0\n\tsub $16, %1\n\tjnz 1b\n\t"
+            "addps %%xmm1, %%xmm0\n\taddps %%xmm3, %%xmm2\n\taddps %%xmm2, %%xmm0\n\t"
+            "movups %%xmm0, (%2)\n\t"
+            : "+r"(p), "+r"(k)
+            : "r"(a)
+            : "memory");
+    } else {
+        a[0] = a[1] = a[2] = a[3] = 0.0f;
+    }
+    float s = (a[0] + a[1]) + (a[2] + a[3]);
+    for (int i = n & ~15; i < n; i++) {
+        const float d = x[i] - m;
+        s += d * d;
+    }
+    return s;
+}
+#elif !(defined(__x86_64__) || defined(__aarch64__))
+/* Sum of squared deviations of a row from m on a 32-bit core: four partial sums in registers. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static float attn_row_sq_dev(const float *x, float m, int n)
+{
+#if !defined(__ARM_FP)
+    /* Soft float: every operation is a call, and partial sums would only add three. */
+    float s = 0.0f;
+    for (int i = 0; i < n; i++) {
+        const float d = x[i] - m;
+        s += d * d;
+    }
+    return s;
+#else
+    float a0 = 0.0f, a1 = 0.0f, a2 = 0.0f, a3 = 0.0f;
+    int i = 0;
+    for (; i + 4 <= n; i += 4) {
+        const float d0 = x[i] - m, d1 = x[i + 1] - m, d2 = x[i + 2] - m, d3 = x[i + 3] - m;
+        a0 += d0 * d0;
+        a1 += d1 * d1;
+        a2 += d2 * d2;
+        a3 += d3 * d3;
+    }
+    float s = (a0 + a1) + (a2 + a3);
+    for (int r = n & 3; r > 0; r--, i++) {
+        const float d = x[i] - m;
+        s += d * d;
+    }
+    return s;
+#endif
+}
+#else
+static float attn_row_sq_dev(const float *x, float m, int n)
+{
+    float a[8] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
+    int i = 0;
+#if ATTN_LANES > 8
+    if (n >= 16 * ATTN_LANES) {
+        float w[ATTN_LANES] = {0.0f};
+        for (; i + ATTN_LANES <= n; i += ATTN_LANES) {
+            for (int j = 0; j < ATTN_LANES; j++) {
+                const float d = x[i + j] - m;
+                w[j] += d * d;
+            }
+        }
+        for (int j = 0; j < ATTN_LANES; j++) a[j & 7] += w[j];
+    }
+#endif
+    for (; i + 8 <= n; i += 8) {
+        for (int j = 0; j < 8; j++) {
+            const float d = x[i + j] - m;
+            a[j] += d * d;
+        }
+    }
+    float s = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+    for (int r = n & 7; r > 0; r--, i++) {
+        const float d = x[i] - m;
+        s += d * d;
+    }
+    return s;
+}
+#endif
+
 #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
 #if defined(__TINYC__) && defined(__x86_64__)
 /* y[i] = op(a[i], b[i] or s) over n elements: one elementwise op of a fused map, over a chunk of
@@ -312,11 +412,7 @@ void simam_c64_forward(const float *input, float *output, const float *params, f
             const float *xl = input + c * 784;
             float *yl = v1_z + c * 784;
             const float mean = attn_row_sum(xl, 784) / 784.0f;
-            float var = 0.0f;
-            for (int t = 0; t < 784; t++) {
-                const float d = xl[t] - mean;
-                var += d * d;
-            }
+            const float var = attn_row_sq_dev(xl, mean, 784);
             const float inv = 1.0f / attn_sqrtf(var / 784.0f + 9.987245e-05f);
             for (int t = 0; t < 784; t++) {
                 yl[t] = (xl[t] - mean) * inv;

@@ -42,6 +42,41 @@ static inline float attn_expf_host(float x)
 #define expf attn_expf_host
 #endif
 
+#if defined(__x86_64__) || defined(__aarch64__)
+/* y[i] += a * x[i]: one tap of a convolution applied to a whole output row at once, so the
+ * inner loop is contiguous (gcc vectorises it; tcc gets packed SSE). */
+#if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
+static void attn_row_axpy(float *y, const float *x, float a, int n)
+{
+    float a4[4] = {a, a, a, a};
+    long m = n & ~7;
+    float *q = y;
+    const float *p = x;
+    if (m > 0) {
+        __asm__ volatile(
+            "movups (%3), %%xmm7\n\t"
+            "1:\n\t"
+            "movups (%1), %%xmm0\n\tmovups 16(%1), %%xmm1\n\t"
+            "mulps %%xmm7, %%xmm0\n\tmulps %%xmm7, %%xmm1\n\t"
+            "movups (%0), %%xmm2\n\tmovups 16(%0), %%xmm3\n\t"
+            "addps %%xmm0, %%xmm2\n\taddps %%xmm1, %%xmm3\n\t"
+            "movups %%xmm2, (%0)\n\tmovups %%xmm3, 16(%0)\n\t"
+            "add $32, %0\n\tadd $32, %1\n\tsub $8, %2\n\tjnz 1b\n\t"
+            : "+r"(q), "+r"(p), "+r"(m)
+            : "r"(a4)
+            : "memory");
+    }
+    for (int i = n & ~7; i < n; i++) y[i] += a * x[i];
+}
+#else
+static void attn_row_axpy(float *y, const float *x, float a, int n)
+{
+    for (int i = 0; i < n; i++) y[i] += a * x[i];
+}
+#endif
+#endif
+
 /* Long rows get ATTN_LANES partial sums: 32 keep four 8-wide vector chains busy on x86-64 and
  * AArch64 hosts; other targets, such as a Cortex-M, use the 8-wide loop alone. Rows under 16 wide
  * steps (7x7 planes, short FC rows) skip the wide loop: its setup and final fold cost more than it
@@ -318,6 +353,7 @@ void strip_c64_forward(const float *input, float *output, const float *params, f
         }
     }
     #else
+    #if !(defined(__x86_64__) || defined(__aarch64__))
     {
         for (int c = 0; c < 64; c++) {
             for (int w = 0; w < 14; w++) {
@@ -331,6 +367,22 @@ void strip_c64_forward(const float *input, float *output, const float *params, f
             }
         }
     }
+    #else
+    {
+        for (int c = 0; c < 64; c++) {
+            float *yl = v2_axis_pool + c * 14;
+            for (int t = 0; t < 14; t++) {
+                yl[t] = 0.0f;
+            }
+            for (int h = 0; h < 14; h++) {
+                attn_row_axpy(yl, input + c * 196 + h * 14, 1.0f, 14);
+            }
+            for (int t = 0; t < 14; t++) {
+                yl[t] = yl[t] / 14.0f;
+            }
+        }
+    }
+    #endif
     #endif
 
     /* v3_x_h [1,64,14,1] = axis_conv1d.h(k=3, w=$0)(v1_axis_pool) */

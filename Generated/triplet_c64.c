@@ -77,6 +77,80 @@ static void attn_row_axpy(float *y, const float *x, float a, int n)
 #endif
 #endif
 
+#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+/* y[i] = g * x[i]: the final pass of SE and ECA. */
+#if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
+static void attn_row_scale(float *y, const float *x, float g, int n)
+{
+    float g4[4] = {g, g, g, g};
+    long m = n & ~15;
+    float *q = y;
+    const float *p = x;
+    if (m > 0) {
+        __asm__ volatile(
+            "movups (%3), %%xmm7\n\t"
+            "1:\n\t"
+            "movups (%1), %%xmm0\n\tmovups 16(%1), %%xmm1\n\tmovups 32(%1), %%xmm2\n\tmovups 48(%1), %%xmm3\n\t"
+            "mulps %%xmm7, %%xmm0\n\tmulps %%xmm7, %%xmm1\n\tmulps %%xmm7, %%xmm2\n\tmulps %%xmm7, %%xmm3\n\t"
+            "movups %%xmm0, (%0)\n\tmovups %%xmm1, 16(%0)\n\tmovups %%xmm2, 32(%0)\n\tmovups %%xmm3, 48(%0)\n\t"
+            "add $64, %0\n\tadd $64, %1\n\tsub $16, %2\n\tjnz 1b\n\t"
+            : "+r"(q), "+r"(p), "+r"(m)
+            : "r"(g4)
+            : "memory");
+    }
+    for (int i = n & ~15; i < n; i++) y[i] = g * x[i];
+}
+#else
+static void attn_row_scale(float *y, const float *x, float g, int n)
+{
+    for (int i = 0; i < n; i++) y[i] = g * x[i];
+}
+#endif
+#endif
+
+#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+/* v = g * x[i]; sum[i] += v; max[i] = v > max[i] ? v : max[i]: CBAM's pass that applies the
+ * channel gate and pools over channels, without storing the gated tensor. */
+#if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
+static void attn_row_scale_sum_max(float *sum, float *max, const float *x, float g, int n)
+{
+    float g4[4] = {g, g, g, g};
+    long m = n & ~3;
+    float *s = sum;
+    float *t = max;
+    const float *p = x;
+    if (m > 0) {
+        __asm__ volatile(
+            "movups (%4), %%xmm7\n\t"
+            "1:\n\t"
+            "movups (%2), %%xmm0\n\tmulps %%xmm7, %%xmm0\n\t"
+            "movups (%0), %%xmm1\n\taddps %%xmm0, %%xmm1\n\tmovups %%xmm1, (%0)\n\t"
+            "movups (%1), %%xmm3\n\tmaxps %%xmm3, %%xmm0\n\tmovups %%xmm0, (%1)\n\t"
+            "add $16, %0\n\tadd $16, %1\n\tadd $16, %2\n\tsub $4, %3\n\tjnz 1b\n\t"
+            : "+r"(s), "+r"(t), "+r"(p), "+r"(m)
+            : "r"(g4)
+            : "memory");
+    }
+    for (int i = n & ~3; i < n; i++) {
+        const float v = g * x[i];
+        sum[i] += v;
+        max[i] = v > max[i] ? v : max[i];
+    }
+}
+#else
+static void attn_row_scale_sum_max(float *sum, float *max, const float *x, float g, int n)
+{
+    for (int i = 0; i < n; i++) {
+        const float v = g * x[i];
+        sum[i] += v;
+        max[i] = v > max[i] ? v : max[i];
+    }
+}
+#endif
+#endif
+
 #if !(defined(__x86_64__) || defined(__aarch64__))
 /* Output row h of m output channels of a stride-1 k x k convolution (one group of ci input
  * channels) on a 32-bit core: y[o][c] = bias[o] + sum_i,kh,kw w[o][i][kh][kw] * x[i][h + kh*d -
@@ -291,6 +365,103 @@ static void attn_conv_rows(float *y, long ldy, const float *w, const float *x, l
 #endif
 
 #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+/* dst[c * ldd + r] = src[r * lds + c] for r < rows, c < cols: a transpose's tile loops as one call,
+ * for tcc (the asm form moves four by four through xmm registers). */
+#if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: four output rows at a time, down the source in 4x4 blocks through
+ * xmm0-xmm5 (tcc's assembler has no shuffles: unpcklps, unpckhps, movlhps, movhlps and the
+ * register movaps as bytes). Each output row is written in order, so a source plane far larger
+ * than the cache transposes at the speed of its reads. The last cols % 4 rows and rows % 4
+ * columns go through C. */
+static void attn_transpose(float *dst, long ldd, const float *src, long lds, int rows, int cols)
+{
+    const long r4 = rows & ~3L, c4 = cols & ~3L;
+    const long sb = lds * 4, db = ldd * 4;
+    for (long c = 0; c < c4 && r4 > 0; c += 4) {
+        const float *s = src + c;
+        float *d = dst + c * ldd;
+        long m = r4;
+        __asm__ volatile(
+            "1:\n\t"
+            "movups (%0), %%xmm0\n\tmovups (%0,%3), %%xmm1\n\tmovups (%0,%3,2), %%xmm2\n\t"
+            "lea (%0,%3,2), %%rax\n\tmovups (%%rax,%3), %%xmm3\n\t"
+            ".byte 0x0f,0x28,0xe0\n\t" /* movaps %xmm0, %xmm4 */
+            ".byte 0x0f,0x14,0xe1\n\t" /* unpcklps %xmm1, %xmm4: r0[0] r1[0] r0[1] r1[1] */
+            ".byte 0x0f,0x15,0xc1\n\t" /* unpckhps %xmm1, %xmm0: r0[2] r1[2] r0[3] r1[3] */
+            ".byte 0x0f,0x28,0xea\n\t" /* movaps %xmm2, %xmm5 */
+            ".byte 0x0f,0x14,0xeb\n\t" /* unpcklps %xmm3, %xmm5: r2[0] r3[0] r2[1] r3[1] */
+            ".byte 0x0f,0x15,0xd3\n\t" /* unpckhps %xmm3, %xmm2: r2[2] r3[2] r2[3] r3[3] */
+            ".byte 0x0f,0x28,0xcc\n\t" /* movaps %xmm4, %xmm1 */
+            ".byte 0x0f,0x16,0xcd\n\t" /* movlhps %xmm5, %xmm1: column 0 */
+            ".byte 0x0f,0x12,0xec\n\t" /* movhlps %xmm4, %xmm5: column 1 */
+            ".byte 0x0f,0x28,0xd8\n\t" /* movaps %xmm0, %xmm3 */
+            ".byte 0x0f,0x16,0xda\n\t" /* movlhps %xmm2, %xmm3: column 2 */
+            ".byte 0x0f,0x12,0xd0\n\t" /* movhlps %xmm0, %xmm2: column 3 */
+            "movups %%xmm1, (%1)\n\tmovups %%xmm5, (%1,%4)\n\tmovups %%xmm3, (%1,%4,2)\n\t"
+            "lea (%1,%4,2), %%rax\n\tmovups %%xmm2, (%%rax,%4)\n\t"
+            "lea (%0,%3,4), %0\n\tadd $16, %1\n\tsub $4, %2\n\tjnz 1b\n\t"
+            : "+r"(s), "+r"(d), "+r"(m)
+            : "r"(sb), "r"(db)
+            : "rax", "memory");
+    }
+    for (long c = c4; c < cols; c++) {
+        for (long r = 0; r < r4; r++) dst[c * ldd + r] = src[r * lds + c];
+    }
+    for (long r = r4; r < rows; r++) {
+        for (long c = 0; c < cols; c++) dst[c * ldd + r] = src[r * lds + c];
+    }
+}
+#else
+static void attn_transpose(float *dst, long ldd, const float *src, long lds, int rows, int cols)
+{
+    for (long r = 0; r < rows; r++) {
+        for (long c = 0; c < cols; c++) dst[c * ldd + r] = src[r * lds + c];
+    }
+}
+#endif
+#endif
+
+#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+/* y[i] = x[i]: the rows tcc moves whole (a transpose that keeps them, a convolution's padded
+ * copy and its valid columns out of the wide buffer). */
+#if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler, sixteen then four at a
+ * time, the last n % 4 in C. */
+static void attn_row_copy(float *y, const float *x, int n)
+{
+    long m = n & ~15, m4 = n & 12;
+    float *q = y;
+    const float *p = x;
+    if (m > 0) {
+        __asm__ volatile(
+            "1:\n\t"
+            "movups (%1), %%xmm0\n\tmovups 16(%1), %%xmm1\n\tmovups 32(%1), %%xmm2\n\tmovups 48(%1), %%xmm3\n\t"
+            "movups %%xmm0, (%0)\n\tmovups %%xmm1, 16(%0)\n\tmovups %%xmm2, 32(%0)\n\tmovups %%xmm3, 48(%0)\n\t"
+            "add $64, %0\n\tadd $64, %1\n\tsub $16, %2\n\tjnz 1b\n\t"
+            : "+r"(q), "+r"(p), "+r"(m)
+            :
+            : "memory");
+    }
+    if (m4 > 0) {
+        __asm__ volatile(
+            "1:\n\t"
+            "movups (%1), %%xmm0\n\tmovups %%xmm0, (%0)\n\t"
+            "add $16, %0\n\tadd $16, %1\n\tsub $4, %2\n\tjnz 1b\n\t"
+            : "+r"(q), "+r"(p), "+r"(m4)
+            :
+            : "memory");
+    }
+    for (int i = n & ~3; i < n; i++) y[i] = x[i];
+}
+#else
+static void attn_row_copy(float *y, const float *x, int n)
+{
+    for (int i = 0; i < n; i++) y[i] = x[i];
+}
+#endif
+#endif
+
+#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
 #if defined(__TINYC__) && defined(__x86_64__)
 /* y[i] = op(a[i], b[i] or s) over n elements: one elementwise op of a fused map, over a chunk of
  * a row (RowMap.swift; op codes RowMapOp). The tcc tier on x86-64: four elements at a time in
@@ -493,6 +664,15 @@ void triplet_c64_forward(const float *input, float *output, const float *params,
     float *v23_gate_hc = scratch + 784; /* [1,64,28,1] */
 
     /* v1_x_cw [1,28,64,28] = transpose[0, 2, 1, 3](input) */
+    #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+    {
+        for (int c = 0; c < 28; c++) {
+            for (int h = 0; h < 64; h++) {
+                attn_row_copy(v1_x_cw + c * 1792 + h * 28, input + h * 784 + c * 28, 28);
+            }
+        }
+    }
+    #else
     {
         for (int c = 0; c < 28; c++) {
             for (int h = 0; h < 64; h++) {
@@ -502,9 +682,15 @@ void triplet_c64_forward(const float *input, float *output, const float *params,
             }
         }
     }
+    #endif
 
     /* v2_x_hc [1,28,28,64] = transpose[0, 3, 2, 1](input) */
     {
+        #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+        for (int h = 0; h < 28; h++) {
+            attn_transpose(v2_x_hc + h * 64, 1792, input + h * 28, 784, 64, 28);
+        }
+        #else
         for (int h = 0; h < 28; h++) {
             for (int c0 = 0; c0 < 28; c0 += 8) {
                 for (int w0 = 0; w0 < 64; w0 += 8) {
@@ -517,10 +703,27 @@ void triplet_c64_forward(const float *input, float *output, const float *params,
                 }
             }
         }
+        #endif
     }
 
     /* v3_gate_hw_max [1,1,28,28] = channel_pool.max(input) */
     /* v4_gate_hw_mean [1,1,28,28] = channel_pool.mean(input) */
+    #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+    {
+        float *v4_gate_hw_mean_plane = v4_gate_hw_mean;
+        for (int hw = 0; hw < 784; hw++) {
+            v4_gate_hw_mean_plane[hw] = 0.0f;
+        }
+        float *v3_gate_hw_max_plane = v3_gate_hw_max;
+        for (int hw = 0; hw < 784; hw++) {
+            v3_gate_hw_max_plane[hw] = -INFINITY;
+        }
+        for (int c = 0; c < 64; c++) {
+            attn_row_scale_sum_max(v4_gate_hw_mean_plane, v3_gate_hw_max_plane, input + c * 784, 1.0f, 784);
+        }
+        attn_row_scale(v4_gate_hw_mean_plane, v4_gate_hw_mean_plane, 0.015625f, 784);
+    }
+    #else
     {
         float *v3_gate_hw_max_plane = v3_gate_hw_max;
         for (int hw = 0; hw < 784; hw++) {
@@ -541,9 +744,26 @@ void triplet_c64_forward(const float *input, float *output, const float *params,
             v4_gate_hw_mean_plane[hw] *= 0.015625f;
         }
     }
+    #endif
 
     /* v5_gate_cw_max [1,1,64,28] = channel_pool.max(v1_x_cw) */
     /* v6_gate_cw_mean [1,1,64,28] = channel_pool.mean(v1_x_cw) */
+    #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+    {
+        float *v6_gate_cw_mean_plane = v6_gate_cw_mean;
+        for (int hw = 0; hw < 1792; hw++) {
+            v6_gate_cw_mean_plane[hw] = 0.0f;
+        }
+        float *v5_gate_cw_max_plane = v5_gate_cw_max;
+        for (int hw = 0; hw < 1792; hw++) {
+            v5_gate_cw_max_plane[hw] = -INFINITY;
+        }
+        for (int c = 0; c < 28; c++) {
+            attn_row_scale_sum_max(v6_gate_cw_mean_plane, v5_gate_cw_max_plane, v1_x_cw + c * 1792, 1.0f, 1792);
+        }
+        attn_row_scale(v6_gate_cw_mean_plane, v6_gate_cw_mean_plane, 0.035714287f, 1792);
+    }
+    #else
     {
         float *v5_gate_cw_max_plane = v5_gate_cw_max;
         for (int hw = 0; hw < 1792; hw++) {
@@ -564,9 +784,26 @@ void triplet_c64_forward(const float *input, float *output, const float *params,
             v6_gate_cw_mean_plane[hw] *= 0.035714287f;
         }
     }
+    #endif
 
     /* v7_gate_hc_max [1,1,28,64] = channel_pool.max(v2_x_hc) */
     /* v8_gate_hc_mean [1,1,28,64] = channel_pool.mean(v2_x_hc) */
+    #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+    {
+        float *v8_gate_hc_mean_plane = v8_gate_hc_mean;
+        for (int hw = 0; hw < 1792; hw++) {
+            v8_gate_hc_mean_plane[hw] = 0.0f;
+        }
+        float *v7_gate_hc_max_plane = v7_gate_hc_max;
+        for (int hw = 0; hw < 1792; hw++) {
+            v7_gate_hc_max_plane[hw] = -INFINITY;
+        }
+        for (int c = 0; c < 28; c++) {
+            attn_row_scale_sum_max(v8_gate_hc_mean_plane, v7_gate_hc_max_plane, v2_x_hc + c * 1792, 1.0f, 1792);
+        }
+        attn_row_scale(v8_gate_hc_mean_plane, v8_gate_hc_mean_plane, 0.035714287f, 1792);
+    }
+    #else
     {
         float *v7_gate_hc_max_plane = v7_gate_hc_max;
         for (int hw = 0; hw < 1792; hw++) {
@@ -587,6 +824,7 @@ void triplet_c64_forward(const float *input, float *output, const float *params,
             v8_gate_hc_mean_plane[hw] *= 0.035714287f;
         }
     }
+    #endif
 
     /* v12_conv [1,1,28,28] = conv2d(out=1, k=7, pad=3, dil=1, w=$6)(v9_concat) */
     #if defined(__x86_64__) || defined(__aarch64__)
@@ -950,6 +1188,13 @@ void triplet_c64_forward(const float *input, float *output, const float *params,
     #endif
 
     /* v22_gate_cw [1,64,1,28] = transpose[0, 2, 1, 3](v19_sigmoid) */
+    #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+    {
+        for (int c = 0; c < 64; c++) {
+            attn_row_copy(v22_gate_cw + c * 28, v19_sigmoid + c * 28, 28);
+        }
+    }
+    #else
     {
         for (int c = 0; c < 64; c++) {
             for (int w = 0; w < 28; w++) {
@@ -957,9 +1202,13 @@ void triplet_c64_forward(const float *input, float *output, const float *params,
             }
         }
     }
+    #endif
 
     /* v23_gate_hc [1,64,28,1] = transpose[0, 3, 2, 1](v20_sigmoid) */
     {
+        #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+        attn_transpose(v23_gate_hc, 28, v20_sigmoid, 64, 28, 64);
+        #else
         for (int c0 = 0; c0 < 64; c0 += 8) {
             for (int h0 = 0; h0 < 28; h0 += 8) {
                 for (int c = c0; c < c0 + 8; c++) {
@@ -970,6 +1219,7 @@ void triplet_c64_forward(const float *input, float *output, const float *params,
                 }
             }
         }
+        #endif
     }
 
     /* v28_mul_scalar [1,64,28,28] = mul_scalar(value=0.33333334)(v27_add) */
