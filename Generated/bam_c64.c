@@ -1726,20 +1726,6 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
     }
 
     /* v6_relu [1,4,16,16] = relu(v4_gate_s_bn_reduce0) */
-    #if defined(__TINYC__) && defined(__x86_64__)
-    for (int c = 0; c < 4; c++) {
-        float *v6_relu_w0 = v6_relu + c * 256;
-        const float *v2_gate_s_conv_reduce0_r1 = v2_gate_s_conv_reduce0 + c * 256;
-        const float p8_att_gate_s_gate_s_bn_reduce0_scale_c = p8_att_gate_s_gate_s_bn_reduce0_scale[c];
-        const float p9_att_gate_s_gate_s_bn_reduce0_shift_c = p9_att_gate_s_gate_s_bn_reduce0_shift[c];
-        for (int hw = 0; hw < 256; hw += 256) {
-            float v4_gate_s_bn_reduce0[256];
-            attn_row_map(v4_gate_s_bn_reduce0, &v2_gate_s_conv_reduce0_r1[hw], 0, p8_att_gate_s_gate_s_bn_reduce0_scale_c, 6, 256);
-            attn_row_map(v4_gate_s_bn_reduce0, v4_gate_s_bn_reduce0, 0, p9_att_gate_s_gate_s_bn_reduce0_shift_c, 3, 256);
-            attn_row_map(&v6_relu_w0[hw], v4_gate_s_bn_reduce0, 0, 0.0f, 7, 256);
-        }
-    }
-    #else
     for (int c = 0; c < 4; c++) {
         const float *v2_gate_s_conv_reduce0_r0 = v2_gate_s_conv_reduce0 + c * 256;
         const float p8_att_gate_s_gate_s_bn_reduce0_scale_c = p8_att_gate_s_gate_s_bn_reduce0_scale[c];
@@ -1750,7 +1736,6 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
             v6_relu_w3[hw] = v4_gate_s_bn_reduce0 < 0.0f ? 0.0f : v4_gate_s_bn_reduce0;
         }
     }
-    #endif
 
     /* v7_relu [1,4,1,1] = relu(v5_gate_c_bn_1) */
     for (int c = 0; c < 4; c++) {
@@ -1931,20 +1916,6 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
     }
 
     /* v11_relu [1,4,16,16] = relu(v10_gate_s_bn_di_0) */
-    #if defined(__TINYC__) && defined(__x86_64__)
-    for (int c = 0; c < 4; c++) {
-        float *v11_relu_w0 = v11_relu + c * 256;
-        const float *v8_gate_s_conv_di_0_r1 = v8_gate_s_conv_di_0 + c * 256;
-        const float p12_spatial_att_gate_s_gate_s_bn_di_0_scale_c = p12_spatial_att_gate_s_gate_s_bn_di_0_scale[c];
-        const float p13_spatial_att_gate_s_gate_s_bn_di_0_shift_c = p13_spatial_att_gate_s_gate_s_bn_di_0_shift[c];
-        for (int hw = 0; hw < 256; hw += 256) {
-            float v10_gate_s_bn_di_0[256];
-            attn_row_map(v10_gate_s_bn_di_0, &v8_gate_s_conv_di_0_r1[hw], 0, p12_spatial_att_gate_s_gate_s_bn_di_0_scale_c, 6, 256);
-            attn_row_map(v10_gate_s_bn_di_0, v10_gate_s_bn_di_0, 0, p13_spatial_att_gate_s_gate_s_bn_di_0_shift_c, 3, 256);
-            attn_row_map(&v11_relu_w0[hw], v10_gate_s_bn_di_0, 0, 0.0f, 7, 256);
-        }
-    }
-    #else
     for (int c = 0; c < 4; c++) {
         const float *v8_gate_s_conv_di_0_r0 = v8_gate_s_conv_di_0 + c * 256;
         const float p12_spatial_att_gate_s_gate_s_bn_di_0_scale_c = p12_spatial_att_gate_s_gate_s_bn_di_0_scale[c];
@@ -1955,7 +1926,6 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
             v11_relu_w3[hw] = v10_gate_s_bn_di_0 < 0.0f ? 0.0f : v10_gate_s_bn_di_0;
         }
     }
-    #endif
 
     /* v12_gate_s_conv_di_1 [1,4,16,16] = conv2d(out=4, k=3, pad=4, dil=4, w=$14, b=$15)(v11_relu) */
     #if defined(__x86_64__) || defined(__aarch64__)
@@ -2116,20 +2086,6 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
     #endif
 
     /* v14_relu [1,4,16,16] = relu(v13_gate_s_bn_di_1) */
-    #if defined(__TINYC__) && defined(__x86_64__)
-    for (int c = 0; c < 4; c++) {
-        float *v14_relu_w0 = v14_relu + c * 256;
-        const float *v12_gate_s_conv_di_1_r1 = v12_gate_s_conv_di_1 + c * 256;
-        const float p16_spatial_att_gate_s_gate_s_bn_di_1_scale_c = p16_spatial_att_gate_s_gate_s_bn_di_1_scale[c];
-        const float p17_spatial_att_gate_s_gate_s_bn_di_1_shift_c = p17_spatial_att_gate_s_gate_s_bn_di_1_shift[c];
-        for (int hw = 0; hw < 256; hw += 256) {
-            float v13_gate_s_bn_di_1[256];
-            attn_row_map(v13_gate_s_bn_di_1, &v12_gate_s_conv_di_1_r1[hw], 0, p16_spatial_att_gate_s_gate_s_bn_di_1_scale_c, 6, 256);
-            attn_row_map(v13_gate_s_bn_di_1, v13_gate_s_bn_di_1, 0, p17_spatial_att_gate_s_gate_s_bn_di_1_shift_c, 3, 256);
-            attn_row_map(&v14_relu_w0[hw], v13_gate_s_bn_di_1, 0, 0.0f, 7, 256);
-        }
-    }
-    #else
     for (int c = 0; c < 4; c++) {
         const float *v12_gate_s_conv_di_1_r0 = v12_gate_s_conv_di_1 + c * 256;
         const float p16_spatial_att_gate_s_gate_s_bn_di_1_scale_c = p16_spatial_att_gate_s_gate_s_bn_di_1_scale[c];
@@ -2140,7 +2096,6 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
             v14_relu_w3[hw] = v13_gate_s_bn_di_1 < 0.0f ? 0.0f : v13_gate_s_bn_di_1;
         }
     }
-    #endif
 
     /* v15_gate_s_conv_final [1,1,16,16] = conv2d(out=1, k=1, pad=0, dil=1, w=$18, b=$19)(v14_relu) */
     {

@@ -1379,20 +1379,6 @@ void bat_c64_forward(const float *input, float *output, const float *params, flo
     }
 
     /* v9_xl [1,16,14,14] = relu(v6_bn) */
-    #if defined(__TINYC__) && defined(__x86_64__)
-    for (int c = 0; c < 16; c++) {
-        float *v9_xl_w0 = v9_xl + c * 196;
-        const float *v1_conv_r1 = v1_conv + c * 196;
-        const float p1_conv1_bn_scale_c = p1_conv1_bn_scale[c];
-        const float p2_conv1_bn_shift_c = p2_conv1_bn_shift[c];
-        for (int hw = 0; hw < 196; hw += 196) {
-            float v6_bn[196];
-            attn_row_map(v6_bn, &v1_conv_r1[hw], 0, p1_conv1_bn_scale_c, 6, 196);
-            attn_row_map(v6_bn, v6_bn, 0, p2_conv1_bn_shift_c, 3, 196);
-            attn_row_map(&v9_xl_w0[hw], v6_bn, 0, 0.0f, 7, 196);
-        }
-    }
-    #else
     for (int c = 0; c < 16; c++) {
         const float *v1_conv_r0 = v1_conv + c * 196;
         const float p1_conv1_bn_scale_c = p1_conv1_bn_scale[c];
@@ -1403,7 +1389,6 @@ void bat_c64_forward(const float *input, float *output, const float *params, flo
             v9_xl_w3[hw] = v6_bn < 0.0f ? 0.0f : v6_bn;
         }
     }
-    #endif
 
     /* v10_conv [1,2,14,14] = conv2d(out=2, k=1, pad=0, dil=1, w=$3)(v9_xl) */
     {
@@ -1425,20 +1410,6 @@ void bat_c64_forward(const float *input, float *output, const float *params, flo
     }
 
     /* v12_ba_out [1,2,14,14] = relu(v11_bn) */
-    #if defined(__TINYC__) && defined(__x86_64__)
-    for (int c = 0; c < 2; c++) {
-        float *v12_ba_out_w0 = v12_ba_out + c * 196;
-        const float *v10_conv_r1 = v10_conv + c * 196;
-        const float p4_ba_conv1_bn_scale_c = p4_ba_conv1_bn_scale[c];
-        const float p5_ba_conv1_bn_shift_c = p5_ba_conv1_bn_shift[c];
-        for (int hw = 0; hw < 196; hw += 196) {
-            float v11_bn[196];
-            attn_row_map(v11_bn, &v10_conv_r1[hw], 0, p4_ba_conv1_bn_scale_c, 6, 196);
-            attn_row_map(v11_bn, v11_bn, 0, p5_ba_conv1_bn_shift_c, 3, 196);
-            attn_row_map(&v12_ba_out_w0[hw], v11_bn, 0, 0.0f, 7, 196);
-        }
-    }
-    #else
     for (int c = 0; c < 2; c++) {
         const float *v10_conv_r0 = v10_conv + c * 196;
         const float p4_ba_conv1_bn_scale_c = p4_ba_conv1_bn_scale[c];
@@ -1449,7 +1420,6 @@ void bat_c64_forward(const float *input, float *output, const float *params, flo
             v12_ba_out_w3[hw] = v11_bn < 0.0f ? 0.0f : v11_bn;
         }
     }
-    #endif
 
     /* v13_axis_pool [1,2,14,1] = axis_pool.max.w(v12_ba_out) */
     {
@@ -1533,37 +1503,16 @@ void bat_c64_forward(const float *input, float *output, const float *params, flo
     }
 
     /* v23_add [1,1,98,1] = add(v21_matmul, p7_ba_conv_p_bias) */
-    #if defined(__TINYC__) && defined(__x86_64__)
-    for (int hw = 0; hw < 98; hw += 98) {
-        attn_row_map(&v23_add[hw], &v21_matmul[hw], &p7_ba_conv_p_bias[hw], 0.0f, 0, 98);
-    }
-    #else
     for (int hw = 0; hw < 98; hw++) {
         v23_add[hw] = v21_matmul[hw] + p7_ba_conv_p_bias[hw];
     }
-    #endif
 
     /* v24_add [1,1,98,1] = add(v22_matmul, p9_ba_conv_q_bias) */
-    #if defined(__TINYC__) && defined(__x86_64__)
-    for (int hw = 0; hw < 98; hw += 98) {
-        attn_row_map(&v24_add[hw], &v22_matmul[hw], &p9_ba_conv_q_bias[hw], 0.0f, 0, 98);
-    }
-    #else
     for (int hw = 0; hw < 98; hw++) {
         v24_add[hw] = v22_matmul[hw] + p9_ba_conv_q_bias[hw];
     }
-    #endif
 
     /* v27_sigmoid [1,2,7,7] = sigmoid(v25_reshape) */
-    #if defined(__TINYC__) && defined(__x86_64__)
-    for (int c = 0; c < 2; c++) {
-        float *v27_sigmoid_w0 = v27_sigmoid + c * 49;
-        const float *v25_reshape_r1 = v25_reshape + c * 49;
-        for (int hw = 0; hw < 49; hw += 49) {
-            attn_row_map(&v27_sigmoid_w0[hw], &v25_reshape_r1[hw], 0, 0.0f, 12, 49);
-        }
-    }
-    #else
     for (int c = 0; c < 2; c++) {
         const float *v25_reshape_r0 = v25_reshape + c * 49;
         float *v27_sigmoid_w1 = v27_sigmoid + c * 49;
@@ -1571,18 +1520,8 @@ void bat_c64_forward(const float *input, float *output, const float *params, flo
             v27_sigmoid_w1[hw] = 1.0f / (1.0f + expf(-v25_reshape_r0[hw]));
         }
     }
-    #endif
 
     /* v28_sigmoid [1,2,7,7] = sigmoid(v26_reshape) */
-    #if defined(__TINYC__) && defined(__x86_64__)
-    for (int c = 0; c < 2; c++) {
-        float *v28_sigmoid_w0 = v28_sigmoid + c * 49;
-        const float *v26_reshape_r1 = v26_reshape + c * 49;
-        for (int hw = 0; hw < 49; hw += 49) {
-            attn_row_map(&v28_sigmoid_w0[hw], &v26_reshape_r1[hw], 0, 0.0f, 12, 49);
-        }
-    }
-    #else
     for (int c = 0; c < 2; c++) {
         const float *v26_reshape_r0 = v26_reshape + c * 49;
         float *v28_sigmoid_w1 = v28_sigmoid + c * 49;
@@ -1590,7 +1529,6 @@ void bat_c64_forward(const float *input, float *output, const float *params, flo
             v28_sigmoid_w1[hw] = 1.0f / (1.0f + expf(-v26_reshape_r0[hw]));
         }
     }
-    #endif
 
     /* v29_bat_p [1,2,7,7] = l1_normalize.w(eps=0.0)(v27_sigmoid) */
     {
@@ -1703,20 +1641,6 @@ void bat_c64_forward(const float *input, float *output, const float *params, flo
     }
 
     /* v35_relu [1,16,14,14] = relu(v34_bn) */
-    #if defined(__TINYC__) && defined(__x86_64__)
-    for (int c = 0; c < 16; c++) {
-        float *v35_relu_w0 = v35_relu + c * 196;
-        const float *v33_conv_r1 = v33_conv + c * 196;
-        const float p11_ba_conv2_bn_scale_c = p11_ba_conv2_bn_scale[c];
-        const float p12_ba_conv2_bn_shift_c = p12_ba_conv2_bn_shift[c];
-        for (int hw = 0; hw < 196; hw += 196) {
-            float v34_bn[196];
-            attn_row_map(v34_bn, &v33_conv_r1[hw], 0, p11_ba_conv2_bn_scale_c, 6, 196);
-            attn_row_map(v34_bn, v34_bn, 0, p12_ba_conv2_bn_shift_c, 3, 196);
-            attn_row_map(&v35_relu_w0[hw], v34_bn, 0, 0.0f, 7, 196);
-        }
-    }
-    #else
     for (int c = 0; c < 16; c++) {
         const float *v33_conv_r0 = v33_conv + c * 196;
         const float p11_ba_conv2_bn_scale_c = p11_ba_conv2_bn_scale[c];
@@ -1727,7 +1651,6 @@ void bat_c64_forward(const float *input, float *output, const float *params, flo
             v35_relu_w3[hw] = v34_bn < 0.0f ? 0.0f : v34_bn;
         }
     }
-    #endif
 
     /* v36_conv [1,64,14,14] = conv2d(out=64, k=1, pad=0, dil=1, w=$13)(v35_relu) */
     {

@@ -1102,20 +1102,6 @@ void coord_c64_forward(const float *input, float *output, const float *params, f
     }
 
     /* v7_hard_swish [1,8,14,1] = hard_swish(v5_bn1) */
-    #if defined(__TINYC__) && defined(__x86_64__)
-    for (int c = 0; c < 8; c++) {
-        float *v7_hard_swish_w0 = v7_hard_swish + c * 14;
-        const float *v3_conv1_r1 = v3_conv1 + c * 14;
-        const float p2_bn1_scale_c = p2_bn1_scale[c];
-        const float p3_bn1_shift_c = p3_bn1_shift[c];
-        for (int hw = 0; hw < 14; hw += 14) {
-            float v5_bn1[14];
-            attn_row_map(v5_bn1, &v3_conv1_r1[hw], 0, p2_bn1_scale_c, 6, 14);
-            attn_row_map(v5_bn1, v5_bn1, 0, p3_bn1_shift_c, 3, 14);
-            attn_row_map(&v7_hard_swish_w0[hw], v5_bn1, 0, 0.0f, 10, 14);
-        }
-    }
-    #else
     for (int c = 0; c < 8; c++) {
         const float *v3_conv1_r0 = v3_conv1 + c * 14;
         const float p2_bn1_scale_c = p2_bn1_scale[c];
@@ -1127,23 +1113,8 @@ void coord_c64_forward(const float *input, float *output, const float *params, f
             v7_hard_swish_w3[hw] = v5_bn1 * (v7_hard_swish_t < 0.0f ? 0.0f : (v7_hard_swish_t > 6.0f ? 6.0f : v7_hard_swish_t)) / 6.0f;
         }
     }
-    #endif
 
     /* v8_hard_swish [1,8,1,14] = hard_swish(v6_bn1) */
-    #if defined(__TINYC__) && defined(__x86_64__)
-    for (int c = 0; c < 8; c++) {
-        float *v8_hard_swish_w0 = v8_hard_swish + c * 14;
-        const float *v4_conv1_r1 = v4_conv1 + c * 14;
-        const float p2_bn1_scale_c = p2_bn1_scale[c];
-        const float p3_bn1_shift_c = p3_bn1_shift[c];
-        for (int hw = 0; hw < 14; hw += 14) {
-            float v6_bn1[14];
-            attn_row_map(v6_bn1, &v4_conv1_r1[hw], 0, p2_bn1_scale_c, 6, 14);
-            attn_row_map(v6_bn1, v6_bn1, 0, p3_bn1_shift_c, 3, 14);
-            attn_row_map(&v8_hard_swish_w0[hw], v6_bn1, 0, 0.0f, 10, 14);
-        }
-    }
-    #else
     for (int c = 0; c < 8; c++) {
         const float *v4_conv1_r0 = v4_conv1 + c * 14;
         const float p2_bn1_scale_c = p2_bn1_scale[c];
@@ -1155,7 +1126,6 @@ void coord_c64_forward(const float *input, float *output, const float *params, f
             v8_hard_swish_w3[hw] = v6_bn1 * (v8_hard_swish_t < 0.0f ? 0.0f : (v8_hard_swish_t > 6.0f ? 6.0f : v8_hard_swish_t)) / 6.0f;
         }
     }
-    #endif
 
     /* v9_conv_h [1,64,14,1] = conv2d(out=64, k=1, pad=0, dil=1, w=$4, b=$5)(v7_hard_swish) */
     {
@@ -1196,15 +1166,6 @@ void coord_c64_forward(const float *input, float *output, const float *params, f
     }
 
     /* v11_a_h [1,64,14,1] = sigmoid(v9_conv_h) */
-    #if defined(__TINYC__) && defined(__x86_64__)
-    for (int c = 0; c < 64; c++) {
-        float *v11_a_h_w0 = v11_a_h + c * 14;
-        const float *v9_conv_h_r1 = v9_conv_h + c * 14;
-        for (int hw = 0; hw < 14; hw += 14) {
-            attn_row_map(&v11_a_h_w0[hw], &v9_conv_h_r1[hw], 0, 0.0f, 12, 14);
-        }
-    }
-    #else
     for (int c = 0; c < 64; c++) {
         const float *v9_conv_h_r0 = v9_conv_h + c * 14;
         float *v11_a_h_w1 = v11_a_h + c * 14;
@@ -1212,18 +1173,8 @@ void coord_c64_forward(const float *input, float *output, const float *params, f
             v11_a_h_w1[hw] = 1.0f / (1.0f + expf(-v9_conv_h_r0[hw]));
         }
     }
-    #endif
 
     /* v12_a_w [1,64,1,14] = sigmoid(v10_conv_w) */
-    #if defined(__TINYC__) && defined(__x86_64__)
-    for (int c = 0; c < 64; c++) {
-        float *v12_a_w_w0 = v12_a_w + c * 14;
-        const float *v10_conv_w_r1 = v10_conv_w + c * 14;
-        for (int hw = 0; hw < 14; hw += 14) {
-            attn_row_map(&v12_a_w_w0[hw], &v10_conv_w_r1[hw], 0, 0.0f, 12, 14);
-        }
-    }
-    #else
     for (int c = 0; c < 64; c++) {
         const float *v10_conv_w_r0 = v10_conv_w + c * 14;
         float *v12_a_w_w1 = v12_a_w + c * 14;
@@ -1231,7 +1182,6 @@ void coord_c64_forward(const float *input, float *output, const float *params, f
             v12_a_w_w1[hw] = 1.0f / (1.0f + expf(-v10_conv_w_r0[hw]));
         }
     }
-    #endif
 
     /* v14_mul [1,64,14,14] = mul(v13_mul, v11_a_h) */
     #if defined(__TINYC__) && defined(__x86_64__)

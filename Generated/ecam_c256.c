@@ -1202,15 +1202,9 @@ void ecam_c256_forward(const float *input, float *output, const float *params, f
     }
 
     /* v7_sigmoid [1,256,1,1] = sigmoid(v6_reshape) */
-    #if defined(__TINYC__) && defined(__x86_64__)
-    for (int c = 0; c < 256; c += 256) {
-        attn_row_map(&v7_sigmoid[c], &v6_reshape[c], 0, 0.0f, 12, 256);
-    }
-    #else
     for (int c = 0; c < 256; c++) {
         v7_sigmoid[c] = 1.0f / (1.0f + expf(-v6_reshape[c]));
     }
-    #endif
 
     /* v8_mul [1,256,14,14] = mul(v7_sigmoid, input) */
     for (int c = 0; c < 256; c++) {

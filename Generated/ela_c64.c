@@ -500,17 +500,6 @@ void ela_c64_forward(const float *input, float *output, const float *params, flo
     }
 
     /* v9_a_h [1,64,14,1] = sigmoid(v7_silu) */
-    #if defined(__TINYC__) && defined(__x86_64__)
-    for (int c = 0; c < 64; c++) {
-        float *v9_a_h_w0 = v9_a_h + c * 14;
-        const float *v5_norm_h_r1 = v5_norm_h + c * 14;
-        for (int hw = 0; hw < 14; hw += 14) {
-            float v7_silu[14];
-            attn_row_map(v7_silu, &v5_norm_h_r1[hw], 0, 0.0f, 13, 14);
-            attn_row_map(&v9_a_h_w0[hw], v7_silu, 0, 0.0f, 12, 14);
-        }
-    }
-    #else
     for (int c = 0; c < 64; c++) {
         const float *v5_norm_h_r0 = v5_norm_h + c * 14;
         float *v9_a_h_w1 = v9_a_h + c * 14;
@@ -519,20 +508,8 @@ void ela_c64_forward(const float *input, float *output, const float *params, flo
             v9_a_h_w1[hw] = 1.0f / (1.0f + expf(-v7_silu));
         }
     }
-    #endif
 
     /* v10_a_w [1,64,1,14] = sigmoid(v8_silu) */
-    #if defined(__TINYC__) && defined(__x86_64__)
-    for (int c = 0; c < 64; c++) {
-        float *v10_a_w_w0 = v10_a_w + c * 14;
-        const float *v6_norm_w_r1 = v6_norm_w + c * 14;
-        for (int hw = 0; hw < 14; hw += 14) {
-            float v8_silu[14];
-            attn_row_map(v8_silu, &v6_norm_w_r1[hw], 0, 0.0f, 13, 14);
-            attn_row_map(&v10_a_w_w0[hw], v8_silu, 0, 0.0f, 12, 14);
-        }
-    }
-    #else
     for (int c = 0; c < 64; c++) {
         const float *v6_norm_w_r0 = v6_norm_w + c * 14;
         float *v10_a_w_w1 = v10_a_w + c * 14;
@@ -541,7 +518,6 @@ void ela_c64_forward(const float *input, float *output, const float *params, flo
             v10_a_w_w1[hw] = 1.0f / (1.0f + expf(-v8_silu));
         }
     }
-    #endif
 
     /* v12_mul [1,64,14,14] = mul(v11_mul, v10_a_w) */
     #if defined(__TINYC__) && defined(__x86_64__)

@@ -622,15 +622,9 @@ void fusion_m3_c64_forward(const float *input, float *output, const float *param
     }
 
     /* v8_relu [1,4,1,1] = relu(v7_fc1) */
-    #if defined(__TINYC__) && defined(__x86_64__)
-    for (int c = 0; c < 4; c += 4) {
-        attn_row_map(&v8_relu[c], &v7_fc1[c], 0, 0.0f, 7, 4);
-    }
-    #else
     for (int c = 0; c < 4; c++) {
         v8_relu[c] = v7_fc1[c] < 0.0f ? 0.0f : v7_fc1[c];
     }
-    #endif
 
     /* v9_fc2 [1,192,1,1] = linear(out=192, w=$2, b=$3)(v8_relu) */
     {

@@ -1688,15 +1688,9 @@ void gc_resnet50_layer3_forward(const float *input, float *output, const float *
     }
 
     /* v9_relu [1,32,1,1] = relu(v8_norm) */
-    #if defined(__TINYC__) && defined(__x86_64__)
-    for (int c = 0; c < 32; c += 32) {
-        attn_row_map(&v9_relu[c], &v8_norm[c], 0, 0.0f, 7, 32);
-    }
-    #else
     for (int c = 0; c < 32; c++) {
         v9_relu[c] = v8_norm[c] < 0.0f ? 0.0f : v8_norm[c];
     }
-    #endif
 
     /* v10_fc2 [1,256,1,1] = linear(out=256, w=$6, b=$7)(v9_relu) */
     {

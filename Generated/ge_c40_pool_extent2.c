@@ -947,20 +947,6 @@ void ge_c40_pool_extent2_forward(const float *input, float *output, const float 
     }
 
     /* v5_add [1,40,7,7] = add(v4_mul_scalar, v3_gather_mean) */
-    #if defined(__TINYC__) && defined(__x86_64__)
-    for (int c = 0; c < 40; c++) {
-        float *v5_add_w0 = v5_add + c * 49;
-        const float *v2_pool2d_r1 = v2_pool2d + c * 49;
-        const float *v1_pool2d_r2 = v1_pool2d + c * 49;
-        for (int hw = 0; hw < 49; hw += 49) {
-            float v4_mul_scalar[49];
-            attn_row_map(v4_mul_scalar, &v2_pool2d_r1[hw], 0, 0.5f, 6, 49);
-            float v3_gather_mean[49];
-            attn_row_map(v3_gather_mean, &v1_pool2d_r2[hw], 0, 0.5f, 6, 49);
-            attn_row_map(&v5_add_w0[hw], v4_mul_scalar, v3_gather_mean, 0.0f, 0, 49);
-        }
-    }
-    #else
     for (int c = 0; c < 40; c++) {
         const float *v2_pool2d_r0 = v2_pool2d + c * 49;
         const float *v1_pool2d_r1 = v1_pool2d + c * 49;
@@ -971,7 +957,6 @@ void ge_c40_pool_extent2_forward(const float *input, float *output, const float 
             v5_add_w2[hw] = v4_mul_scalar + v3_gather_mean;
         }
     }
-    #endif
 
     /* v6_fc1 [1,3,7,7] = conv2d(out=3, k=1, pad=0, dil=1, w=$0, b=$1)(v5_add) */
     {
@@ -993,15 +978,6 @@ void ge_c40_pool_extent2_forward(const float *input, float *output, const float 
     }
 
     /* v7_relu [1,3,7,7] = relu(v6_fc1) */
-    #if defined(__TINYC__) && defined(__x86_64__)
-    for (int c = 0; c < 3; c++) {
-        float *v7_relu_w0 = v7_relu + c * 49;
-        const float *v6_fc1_r1 = v6_fc1 + c * 49;
-        for (int hw = 0; hw < 49; hw += 49) {
-            attn_row_map(&v7_relu_w0[hw], &v6_fc1_r1[hw], 0, 0.0f, 7, 49);
-        }
-    }
-    #else
     for (int c = 0; c < 3; c++) {
         const float *v6_fc1_r0 = v6_fc1 + c * 49;
         float *v7_relu_w1 = v7_relu + c * 49;
@@ -1009,7 +985,6 @@ void ge_c40_pool_extent2_forward(const float *input, float *output, const float 
             v7_relu_w1[hw] = v6_fc1_r0[hw] < 0.0f ? 0.0f : v6_fc1_r0[hw];
         }
     }
-    #endif
 
     /* v8_fc2 [1,40,7,7] = conv2d(out=40, k=1, pad=0, dil=1, w=$2, b=$3)(v7_relu) */
     {

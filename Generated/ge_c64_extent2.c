@@ -1025,18 +1025,6 @@ void ge_c64_extent2_forward(const float *input, float *output, const float *para
     #endif
 
     /* v2_norm1 [1,64,7,7] = affine(scale=$1, shift=$2)(v1_conv1) */
-    #if defined(__TINYC__) && defined(__x86_64__)
-    for (int c = 0; c < 64; c++) {
-        float *v2_norm1_w0 = v2_norm1 + c * 49;
-        const float *v1_conv1_r1 = v1_conv1 + c * 49;
-        const float p1_gather_norm1_scale_c = p1_gather_norm1_scale[c];
-        const float p2_gather_norm1_shift_c = p2_gather_norm1_shift[c];
-        for (int hw = 0; hw < 49; hw += 49) {
-            attn_row_map(&v2_norm1_w0[hw], &v1_conv1_r1[hw], 0, p1_gather_norm1_scale_c, 6, 49);
-            attn_row_map(&v2_norm1_w0[hw], &v2_norm1_w0[hw], 0, p2_gather_norm1_shift_c, 3, 49);
-        }
-    }
-    #else
     for (int c = 0; c < 64; c++) {
         const float *v1_conv1_r0 = v1_conv1 + c * 49;
         const float p1_gather_norm1_scale_c = p1_gather_norm1_scale[c];
@@ -1046,7 +1034,6 @@ void ge_c64_extent2_forward(const float *input, float *output, const float *para
             v2_norm1_w3[hw] = p1_gather_norm1_scale_c * v1_conv1_r0[hw] + p2_gather_norm1_shift_c;
         }
     }
-    #endif
 
     /* v3_fc1 [1,4,7,7] = conv2d(out=4, k=1, pad=0, dil=1, w=$3, b=$4)(v2_norm1) */
     {
@@ -1068,15 +1055,6 @@ void ge_c64_extent2_forward(const float *input, float *output, const float *para
     }
 
     /* v4_relu [1,4,7,7] = relu(v3_fc1) */
-    #if defined(__TINYC__) && defined(__x86_64__)
-    for (int c = 0; c < 4; c++) {
-        float *v4_relu_w0 = v4_relu + c * 49;
-        const float *v3_fc1_r1 = v3_fc1 + c * 49;
-        for (int hw = 0; hw < 49; hw += 49) {
-            attn_row_map(&v4_relu_w0[hw], &v3_fc1_r1[hw], 0, 0.0f, 7, 49);
-        }
-    }
-    #else
     for (int c = 0; c < 4; c++) {
         const float *v3_fc1_r0 = v3_fc1 + c * 49;
         float *v4_relu_w1 = v4_relu + c * 49;
@@ -1084,7 +1062,6 @@ void ge_c64_extent2_forward(const float *input, float *output, const float *para
             v4_relu_w1[hw] = v3_fc1_r0[hw] < 0.0f ? 0.0f : v3_fc1_r0[hw];
         }
     }
-    #endif
 
     /* v5_fc2 [1,64,7,7] = conv2d(out=64, k=1, pad=0, dil=1, w=$5, b=$6)(v4_relu) */
     {

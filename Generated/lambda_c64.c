@@ -2180,18 +2180,6 @@ void lambda_c64_forward(const float *input, float *output, const float *params, 
     #endif
 
     /* v7_v_norm [1,16,8,8] = affine(scale=$3, shift=$4)(v4_slice) */
-    #if defined(__TINYC__) && defined(__x86_64__)
-    for (int c = 0; c < 16; c++) {
-        float *v7_v_norm_w0 = v7_v_norm + c * 64;
-        const float *v4_slice_r1 = v4_slice + c * 64;
-        const float p3_norm_v_scale_c = p3_norm_v_scale[c];
-        const float p4_norm_v_shift_c = p4_norm_v_shift[c];
-        for (int hw = 0; hw < 64; hw += 64) {
-            attn_row_map(&v7_v_norm_w0[hw], &v4_slice_r1[hw], 0, p3_norm_v_scale_c, 6, 64);
-            attn_row_map(&v7_v_norm_w0[hw], &v7_v_norm_w0[hw], 0, p4_norm_v_shift_c, 3, 64);
-        }
-    }
-    #else
     for (int c = 0; c < 16; c++) {
         const float *v4_slice_r0 = v4_slice + c * 64;
         const float p3_norm_v_scale_c = p3_norm_v_scale[c];
@@ -2201,7 +2189,6 @@ void lambda_c64_forward(const float *input, float *output, const float *params, 
             v7_v_norm_w3[hw] = p3_norm_v_scale_c * v4_slice_r0[hw] + p4_norm_v_shift_c;
         }
     }
-    #endif
 
     /* v9_k_soft [1,1,16,64] = softmax.w(v6_reshape) */
     {

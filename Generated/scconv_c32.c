@@ -1033,18 +1033,6 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
     #endif
 
     /* v5_k2 [1,32,4,4] = affine(scale=$1, shift=$2)(v3_k2) */
-    #if defined(__TINYC__) && defined(__x86_64__)
-    for (int c = 0; c < 32; c++) {
-        float *v5_k2_w0 = v5_k2 + c * 16;
-        const float *v3_k2_r1 = v3_k2 + c * 16;
-        const float p1_k2_2_scale_c = p1_k2_2_scale[c];
-        const float p2_k2_2_shift_c = p2_k2_2_shift[c];
-        for (int hw = 0; hw < 16; hw += 16) {
-            attn_row_map(&v5_k2_w0[hw], &v3_k2_r1[hw], 0, p1_k2_2_scale_c, 6, 16);
-            attn_row_map(&v5_k2_w0[hw], &v5_k2_w0[hw], 0, p2_k2_2_shift_c, 3, 16);
-        }
-    }
-    #else
     for (int c = 0; c < 32; c++) {
         const float *v3_k2_r0 = v3_k2 + c * 16;
         const float p1_k2_2_scale_c = p1_k2_2_scale[c];
@@ -1054,7 +1042,6 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
             v5_k2_w3[hw] = p1_k2_2_scale_c * v3_k2_r0[hw] + p2_k2_2_shift_c;
         }
     }
-    #endif
 
     /* v6_upsample_nearest [1,32,16,16] = upsample_nearest(16x16)(v5_k2) */
     {

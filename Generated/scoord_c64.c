@@ -1095,15 +1095,6 @@ void scoord_c64_forward(const float *input, float *output, const float *params, 
     }
 
     /* v5_silu [1,8,14,1] = silu(v3_fc1) */
-    #if defined(__TINYC__) && defined(__x86_64__)
-    for (int c = 0; c < 8; c++) {
-        float *v5_silu_w0 = v5_silu + c * 14;
-        const float *v3_fc1_r1 = v3_fc1 + c * 14;
-        for (int hw = 0; hw < 14; hw += 14) {
-            attn_row_map(&v5_silu_w0[hw], &v3_fc1_r1[hw], 0, 0.0f, 13, 14);
-        }
-    }
-    #else
     for (int c = 0; c < 8; c++) {
         const float *v3_fc1_r0 = v3_fc1 + c * 14;
         float *v5_silu_w1 = v5_silu + c * 14;
@@ -1111,18 +1102,8 @@ void scoord_c64_forward(const float *input, float *output, const float *params, 
             v5_silu_w1[hw] = v3_fc1_r0[hw] / (1.0f + expf(-v3_fc1_r0[hw]));
         }
     }
-    #endif
 
     /* v6_silu [1,8,1,14] = silu(v4_fc1) */
-    #if defined(__TINYC__) && defined(__x86_64__)
-    for (int c = 0; c < 8; c++) {
-        float *v6_silu_w0 = v6_silu + c * 14;
-        const float *v4_fc1_r1 = v4_fc1 + c * 14;
-        for (int hw = 0; hw < 14; hw += 14) {
-            attn_row_map(&v6_silu_w0[hw], &v4_fc1_r1[hw], 0, 0.0f, 13, 14);
-        }
-    }
-    #else
     for (int c = 0; c < 8; c++) {
         const float *v4_fc1_r0 = v4_fc1 + c * 14;
         float *v6_silu_w1 = v6_silu + c * 14;
@@ -1130,7 +1111,6 @@ void scoord_c64_forward(const float *input, float *output, const float *params, 
             v6_silu_w1[hw] = v4_fc1_r0[hw] / (1.0f + expf(-v4_fc1_r0[hw]));
         }
     }
-    #endif
 
     /* v7_a_h [1,64,14,1] = conv2d(out=64, k=1, pad=0, dil=1, w=$2, b=$3)(v5_silu) */
     {

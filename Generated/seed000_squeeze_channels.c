@@ -660,15 +660,9 @@ void seed000_squeeze_channels_forward(const float *input, float *output, const f
     #endif
 
     /* v5_sigmoid [1,1,16,16] = sigmoid(v4_spatial) */
-    #if defined(__TINYC__) && defined(__x86_64__)
-    for (int hw = 0; hw < 256; hw += 256) {
-        attn_row_map(&v5_sigmoid[hw], &v4_spatial[hw], 0, 0.0f, 12, 256);
-    }
-    #else
     for (int hw = 0; hw < 256; hw++) {
         v5_sigmoid[hw] = 1.0f / (1.0f + expf(-v4_spatial[hw]));
     }
-    #endif
 
     /* v6_mul [1,64,16,16] = mul(v5_sigmoid, input) */
     #if defined(__TINYC__) && defined(__x86_64__)

@@ -1088,15 +1088,6 @@ void seed000_squeeze_strips_forward(const float *input, float *output, const flo
     }
 
     /* v5_a_h [1,32,24,1] = sigmoid(v3_conv_h) */
-    #if defined(__TINYC__) && defined(__x86_64__)
-    for (int c = 0; c < 32; c++) {
-        float *v5_a_h_w0 = v5_a_h + c * 24;
-        const float *v3_conv_h_r1 = v3_conv_h + c * 24;
-        for (int hw = 0; hw < 24; hw += 24) {
-            attn_row_map(&v5_a_h_w0[hw], &v3_conv_h_r1[hw], 0, 0.0f, 12, 24);
-        }
-    }
-    #else
     for (int c = 0; c < 32; c++) {
         const float *v3_conv_h_r0 = v3_conv_h + c * 24;
         float *v5_a_h_w1 = v5_a_h + c * 24;
@@ -1104,18 +1095,8 @@ void seed000_squeeze_strips_forward(const float *input, float *output, const flo
             v5_a_h_w1[hw] = 1.0f / (1.0f + expf(-v3_conv_h_r0[hw]));
         }
     }
-    #endif
 
     /* v6_a_w [1,32,1,20] = sigmoid(v4_conv_w) */
-    #if defined(__TINYC__) && defined(__x86_64__)
-    for (int c = 0; c < 32; c++) {
-        float *v6_a_w_w0 = v6_a_w + c * 20;
-        const float *v4_conv_w_r1 = v4_conv_w + c * 20;
-        for (int hw = 0; hw < 20; hw += 20) {
-            attn_row_map(&v6_a_w_w0[hw], &v4_conv_w_r1[hw], 0, 0.0f, 12, 20);
-        }
-    }
-    #else
     for (int c = 0; c < 32; c++) {
         const float *v4_conv_w_r0 = v4_conv_w + c * 20;
         float *v6_a_w_w1 = v6_a_w + c * 20;
@@ -1123,7 +1104,6 @@ void seed000_squeeze_strips_forward(const float *input, float *output, const flo
             v6_a_w_w1[hw] = 1.0f / (1.0f + expf(-v4_conv_w_r0[hw]));
         }
     }
-    #endif
 
     /* v8_mul [1,32,24,20] = mul(v7_mul, v5_a_h) */
     #if defined(__TINYC__) && defined(__x86_64__)

@@ -1267,15 +1267,9 @@ void splat_resnest14d_c64_forward(const float *input, float *output, const float
     }
 
     /* v9_add [1,64,1,1] = add(v7_g0, v8_g1) */
-    #if defined(__TINYC__) && defined(__x86_64__)
-    for (int c = 0; c < 64; c += 64) {
-        attn_row_map(&v9_add[c], &v7_g0[c], &v8_g1[c], 0.0f, 0, 64);
-    }
-    #else
     for (int c = 0; c < 64; c++) {
         v9_add[c] = v7_g0[c] + v8_g1[c];
     }
-    #endif
 
     /* v10_fc1 [1,32,1,1] = linear(out=32, w=$3, b=$4)(v9_add) */
     {

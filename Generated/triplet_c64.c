@@ -1118,19 +1118,6 @@ void triplet_c64_forward(const float *input, float *output, const float *params,
     #endif
 
     /* v18_gate_hw [1,1,28,28] = sigmoid(v15_bn) */
-    #if defined(__TINYC__) && defined(__x86_64__)
-    {
-        const float p7_SpatialGate_spatial_bn_scale_c = p7_SpatialGate_spatial_bn_scale[0];
-        const float p8_SpatialGate_spatial_bn_shift_c = p8_SpatialGate_spatial_bn_shift[0];
-        for (int hw = 0; hw < 784; hw += 256) {
-            const int hw_len = 784 - hw < 256 ? 784 - hw : 256;
-            float v15_bn[256];
-            attn_row_map(v15_bn, &v12_conv[hw], 0, p7_SpatialGate_spatial_bn_scale_c, 6, hw_len);
-            attn_row_map(v15_bn, v15_bn, 0, p8_SpatialGate_spatial_bn_shift_c, 3, hw_len);
-            attn_row_map(&v18_gate_hw[hw], v15_bn, 0, 0.0f, 12, hw_len);
-        }
-    }
-    #else
     {
         const float p7_SpatialGate_spatial_bn_scale_c = p7_SpatialGate_spatial_bn_scale[0];
         const float p8_SpatialGate_spatial_bn_shift_c = p8_SpatialGate_spatial_bn_shift[0];
@@ -1139,21 +1126,8 @@ void triplet_c64_forward(const float *input, float *output, const float *params,
             v18_gate_hw[hw] = 1.0f / (1.0f + expf(-v15_bn));
         }
     }
-    #endif
 
     /* v19_sigmoid [1,1,64,28] = sigmoid(v16_bn) */
-    #if defined(__TINYC__) && defined(__x86_64__)
-    {
-        const float p1_ChannelGateH_spatial_bn_scale_c = p1_ChannelGateH_spatial_bn_scale[0];
-        const float p2_ChannelGateH_spatial_bn_shift_c = p2_ChannelGateH_spatial_bn_shift[0];
-        for (int hw = 0; hw < 1792; hw += 256) {
-            float v16_bn[256];
-            attn_row_map(v16_bn, &v13_conv[hw], 0, p1_ChannelGateH_spatial_bn_scale_c, 6, 256);
-            attn_row_map(v16_bn, v16_bn, 0, p2_ChannelGateH_spatial_bn_shift_c, 3, 256);
-            attn_row_map(&v19_sigmoid[hw], v16_bn, 0, 0.0f, 12, 256);
-        }
-    }
-    #else
     {
         const float p1_ChannelGateH_spatial_bn_scale_c = p1_ChannelGateH_spatial_bn_scale[0];
         const float p2_ChannelGateH_spatial_bn_shift_c = p2_ChannelGateH_spatial_bn_shift[0];
@@ -1162,21 +1136,8 @@ void triplet_c64_forward(const float *input, float *output, const float *params,
             v19_sigmoid[hw] = 1.0f / (1.0f + expf(-v16_bn));
         }
     }
-    #endif
 
     /* v20_sigmoid [1,1,28,64] = sigmoid(v17_bn) */
-    #if defined(__TINYC__) && defined(__x86_64__)
-    {
-        const float p4_ChannelGateW_spatial_bn_scale_c = p4_ChannelGateW_spatial_bn_scale[0];
-        const float p5_ChannelGateW_spatial_bn_shift_c = p5_ChannelGateW_spatial_bn_shift[0];
-        for (int hw = 0; hw < 1792; hw += 256) {
-            float v17_bn[256];
-            attn_row_map(v17_bn, &v14_conv[hw], 0, p4_ChannelGateW_spatial_bn_scale_c, 6, 256);
-            attn_row_map(v17_bn, v17_bn, 0, p5_ChannelGateW_spatial_bn_shift_c, 3, 256);
-            attn_row_map(&v20_sigmoid[hw], v17_bn, 0, 0.0f, 12, 256);
-        }
-    }
-    #else
     {
         const float p4_ChannelGateW_spatial_bn_scale_c = p4_ChannelGateW_spatial_bn_scale[0];
         const float p5_ChannelGateW_spatial_bn_shift_c = p5_ChannelGateW_spatial_bn_shift[0];
@@ -1185,7 +1146,6 @@ void triplet_c64_forward(const float *input, float *output, const float *params,
             v20_sigmoid[hw] = 1.0f / (1.0f + expf(-v17_bn));
         }
     }
-    #endif
 
     /* v22_gate_cw [1,64,1,28] = transpose[0, 2, 1, 3](v19_sigmoid) */
     #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))

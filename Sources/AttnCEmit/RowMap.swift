@@ -37,6 +37,10 @@ struct RowChunks {
     /// Iterations per chunk, tried in turn until the buffers fit: long enough that a call's
     /// overhead vanishes, short enough that the buffers stay in L1.
     static let chunks = [256, 64]
+    /// The fewest elements a map or a mean must have to be chunked: below it the scalar loop
+    /// costs less than tcc's compile of the helper's assembly (SE's, ECA's and CBAM's gates
+    /// stay scalar, so their spec → callable time does not grow).
+    static let minElements = 4096
 }
 
 extension NestValues {
@@ -167,6 +171,7 @@ extension CEmitter {
     /// The chunked form of the map storing `v` (see the top of this file), or nil when the map
     /// keeps the scalar loop.
     func mapRows(_ v: ValueID) -> NestValues? {
+        guard program.instrs[v - 1].shape.count >= RowChunks.minElements else { return nil }
         for chunk in RowChunks.chunks {
             if let values = mapRows(v, chunk: chunk) { return values }
         }
@@ -205,7 +210,7 @@ extension CEmitter {
         guard case .axisPool(.mean, .h) = instr.op else { return false }
         let x = instr.operands[0]
         let s = program.shape(of: x)
-        return s.w > 1 && s.h > 1 && axisStride(x, along: .w) == 1 && axisStride(v, along: .w) == 1
+        return s.w > 1 && s.h > 1 && s.count >= RowChunks.minElements && axisStride(x, along: .w) == 1 && axisStride(v, along: .w) == 1
     }
 
     /// A mean over H as rows: the first row plus 0, each further row added to the running sums,

@@ -109,8 +109,9 @@ private let rowMapReference = """
     #endif
 
     /// Every unary and binary op (vector with vector, with a scalar on either side) and the
-    /// affine, on rows of 600 (two chunks and a tail) and of 7, through the JIT against the interpreter.
-    @Test(arguments: [InputShape.nchw(1, 3, 20, 30), .nchw(2, 5, 1, 7)])
+    /// affine, on rows of 1,600 (six chunks and a tail) and of 150 (a tail of 2), through the JIT
+    /// against the interpreter.
+    @Test(arguments: [InputShape.nchw(1, 3, 40, 40), .nchw(2, 5, 3, 150)])
     func everyOpThroughTheJIT(_ shape: InputShape) throws {
         let c = shape.c
         let spec = Block("rowmap_ops", input: shape) {
