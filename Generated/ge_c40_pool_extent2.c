@@ -1006,15 +1006,6 @@ void ge_c40_pool_extent2_forward(const float *input, float *output, const float 
     }
 
     /* v9_sigmoid [1,40,7,7] = sigmoid(v8_fc2) */
-    #if defined(__TINYC__) && defined(__x86_64__)
-    for (int c = 0; c < 40; c++) {
-        float *v9_sigmoid_w0 = v9_sigmoid + c * 49;
-        const float *v8_fc2_r1 = v8_fc2 + c * 49;
-        for (int hw = 0; hw < 49; hw += 49) {
-            attn_row_map(&v9_sigmoid_w0[hw], &v8_fc2_r1[hw], 0, 0.0f, 12, 49);
-        }
-    }
-    #else
     for (int c = 0; c < 40; c++) {
         const float *v8_fc2_r0 = v8_fc2 + c * 49;
         float *v9_sigmoid_w1 = v9_sigmoid + c * 49;
@@ -1022,7 +1013,6 @@ void ge_c40_pool_extent2_forward(const float *input, float *output, const float 
             v9_sigmoid_w1[hw] = 1.0f / (1.0f + expf(-v8_fc2_r0[hw]));
         }
     }
-    #endif
 
     /* v10_upsample_nearest [1,40,13,13] = upsample_nearest(13x13)(v9_sigmoid) */
     {

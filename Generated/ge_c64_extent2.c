@@ -1083,15 +1083,6 @@ void ge_c64_extent2_forward(const float *input, float *output, const float *para
     }
 
     /* v6_sigmoid [1,64,7,7] = sigmoid(v5_fc2) */
-    #if defined(__TINYC__) && defined(__x86_64__)
-    for (int c = 0; c < 64; c++) {
-        float *v6_sigmoid_w0 = v6_sigmoid + c * 49;
-        const float *v5_fc2_r1 = v5_fc2 + c * 49;
-        for (int hw = 0; hw < 49; hw += 49) {
-            attn_row_map(&v6_sigmoid_w0[hw], &v5_fc2_r1[hw], 0, 0.0f, 12, 49);
-        }
-    }
-    #else
     for (int c = 0; c < 64; c++) {
         const float *v5_fc2_r0 = v5_fc2 + c * 49;
         float *v6_sigmoid_w1 = v6_sigmoid + c * 49;
@@ -1099,7 +1090,6 @@ void ge_c64_extent2_forward(const float *input, float *output, const float *para
             v6_sigmoid_w1[hw] = 1.0f / (1.0f + expf(-v5_fc2_r0[hw]));
         }
     }
-    #endif
 
     /* v7_upsample_nearest [1,64,14,14] = upsample_nearest(14x14)(v6_sigmoid) */
     {

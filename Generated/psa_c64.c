@@ -859,13 +859,92 @@ static void attn_conv_rows(float *y, long ldy, const float *w, const float *x, l
 #undef ATTN_CONV_FMA
 #endif
 
+#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+/* y[i] = x[i]: the rows tcc moves whole (a transpose that keeps them, a convolution's padded
+ * copy and its valid columns out of the wide buffer). */
+#if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler, sixteen then four at a
+ * time, the last n % 4 in C. */
+static void attn_row_copy(float *y, const float *x, int n)
+{
+    long m = n & ~15, m4 = n & 12;
+    float *q = y;
+    const float *p = x;
+    if (m > 0) {
+        __asm__ volatile(
+            "1:\n\t"
+            "movups (%1), %%xmm0\n\tmovups 16(%1), %%xmm1\n\tmovups 32(%1), %%xmm2\n\tmovups 48(%1), %%xmm3\n\t"
+            "movups %%xmm0, (%0)\n\tmovups %%xmm1, 16(%0)\n\tmovups %%xmm2, 32(%0)\n\tmovups %%xmm3, 48(%0)\n\t"
+            "add $64, %0\n\tadd $64, %1\n\tsub $16, %2\n\tjnz 1b\n\t"
+            : "+r"(q), "+r"(p), "+r"(m)
+            :
+            : "memory");
+    }
+    if (m4 > 0) {
+        __asm__ volatile(
+            "1:\n\t"
+            "movups (%1), %%xmm0\n\tmovups %%xmm0, (%0)\n\t"
+            "add $16, %0\n\tadd $16, %1\n\tsub $4, %2\n\tjnz 1b\n\t"
+            : "+r"(q), "+r"(p), "+r"(m4)
+            :
+            : "memory");
+    }
+    for (int i = n & ~3; i < n; i++) y[i] = x[i];
+}
+#else
+static void attn_row_copy(float *y, const float *x, int n)
+{
+    for (int i = 0; i < n; i++) y[i] = x[i];
+}
+#endif
+#endif
+
+#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+/* y[i] = 0: the zeroed borders and accumulators of tcc's wide convolutions. */
+#if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler (which has no xorps: its
+ * bytes), sixteen then four at a time, the last n % 4 in C. */
+static void attn_row_zero(float *y, int n)
+{
+    long m = n & ~15, m4 = n & 12;
+    float *q = y;
+    if (m > 0) {
+        __asm__ volatile(
+            ".byte 0x0f,0x57,0xc0\n\t" /* xorps %xmm0, %xmm0 */
+            "1:\n\t"
+            "movups %%xmm0, (%0)\n\tmovups %%xmm0, 16(%0)\n\tmovups %%xmm0, 32(%0)\n\tmovups %%xmm0, 48(%0)\n\t"
+            "add $64, %0\n\tsub $16, %1\n\tjnz 1b\n\t"
+            : "+r"(q), "+r"(m)
+            :
+            : "memory");
+    }
+    if (m4 > 0) {
+        __asm__ volatile(
+            ".byte 0x0f,0x57,0xc0\n\t" /* xorps %xmm0, %xmm0 */
+            "1:\n\t"
+            "movups %%xmm0, (%0)\n\t"
+            "add $16, %0\n\tsub $4, %1\n\tjnz 1b\n\t"
+            : "+r"(q), "+r"(m4)
+            :
+            : "memory");
+    }
+    for (int i = n & ~3; i < n; i++) y[i] = 0.0f;
+}
+#else
+static void attn_row_zero(float *y, int n)
+{
+    for (int i = 0; i < n; i++) y[i] = 0.0f;
+}
+#endif
+#endif
+
 void psa_c64_forward(const float *input, float *output, const float *params, float *scratch)
 {
     /* Plan: value, shape, op, storage (scratch offsets in floats).
-     * v1_x1 [1,16,16,16] = conv2d(out=16, k=3, pad=1, dil=1, w=$0)(input) -> scratch[0..<4096], working scratch[16514..<38434] on 64-bit hosts
-     * v2_x2 [1,16,16,16] = conv2d(out=16, k=5, pad=2, dil=1, groups=4, w=$5)(input) -> scratch[4096..<8192], working scratch[16514..<43426] on 64-bit hosts
-     * v3_x3 [1,16,16,16] = conv2d(out=16, k=7, pad=3, dil=1, groups=8, w=$6)(input) -> scratch[8192..<12288], working scratch[16514..<48226] on 64-bit hosts
-     * v4_x4 [1,16,16,16] = conv2d(out=16, k=9, pad=4, dil=1, groups=16, w=$7)(input) -> scratch[12288..<16384], working scratch[16514..<53794] on 64-bit hosts
+     * v1_x1 [1,16,16,16] = conv2d(out=16, k=3, pad=1, dil=1, w=$0)(input) -> scratch[0..<4096], working scratch[16514..<38498] on 64-bit hosts
+     * v2_x2 [1,16,16,16] = conv2d(out=16, k=5, pad=2, dil=1, groups=4, w=$5)(input) -> scratch[4096..<8192], working scratch[16514..<24546] on 64-bit hosts
+     * v3_x3 [1,16,16,16] = conv2d(out=16, k=7, pad=3, dil=1, groups=8, w=$6)(input) -> scratch[8192..<12288], working scratch[16514..<21250] on 64-bit hosts
+     * v4_x4 [1,16,16,16] = conv2d(out=16, k=9, pad=4, dil=1, groups=16, w=$7)(input) -> scratch[12288..<16384], working scratch[16514..<19234] on 64-bit hosts
      * v5_pool_mean [1,16,1,1] = global_pool.mean(v1_x1) -> scratch[16384..<16400]
      * v6_pool_mean [1,16,1,1] = global_pool.mean(v2_x2) -> scratch[16400..<16416]
      * v7_pool_mean [1,16,1,1] = global_pool.mean(v3_x3) -> scratch[16416..<16432]
@@ -946,10 +1025,10 @@ void psa_c64_forward(const float *input, float *output, const float *params, flo
     /* v1_x1 [1,16,16,16] = conv2d(out=16, k=3, pad=1, dil=1, w=$0)(input) */
     #if defined(__x86_64__) || defined(__aarch64__)
     {
-        float *v1_x1_padded = scratch + 16514; /* [64, 18, 18] + 32 */
-        float *v1_x1_wide = scratch + 37282; /* 4 × 288 */
+        float *v1_x1_padded = scratch + 16514; /* [64, 18, 18] + 96 */
+        float *v1_x1_wide = scratch + 37346; /* 4 × 288 */
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        for (int t = 0; t < 20768; t++) {
+        for (int t = 0; t < 20832; t++) {
             v1_x1_padded[t] = 0.0f;
         }
         for (int i = 0; i < 64; i++) {
@@ -975,29 +1054,34 @@ void psa_c64_forward(const float *input, float *output, const float *params, flo
             const float *w_b_row = p0_conv_1_weight + o * 576 + 576;
             const float *w_c_row = p0_conv_1_weight + o * 576 + 1152;
             const float *w_d_row = p0_conv_1_weight + o * 576 + 1728;
-            for (int t0 = 0; t0 < 288; t0 += ATTN_V_LANES * 2) {
-                attn_v acc_a0 = {0}, acc_a1 = {0};
-                attn_v acc_b0 = {0}, acc_b1 = {0};
-                attn_v acc_c0 = {0}, acc_c1 = {0};
-                attn_v acc_d0 = {0}, acc_d1 = {0};
+            for (int t0 = 0; t0 < 286; t0 += ATTN_V_LANES * 3) {
+                attn_v acc_a0 = {0}, acc_a1 = {0}, acc_a2 = {0};
+                attn_v acc_b0 = {0}, acc_b1 = {0}, acc_b2 = {0};
+                attn_v acc_c0 = {0}, acc_c1 = {0}, acc_c2 = {0};
+                attn_v acc_d0 = {0}, acc_d1 = {0}, acc_d2 = {0};
                 for (int j = 0; j < 576; j++) {
                     const float *s = group + v1_x1_taps[j] + t0;
-                    attn_v x0, x1;
+                    attn_v x0, x1, x2;
                     __builtin_memcpy(&x0, s, sizeof x0);
                     __builtin_memcpy(&x1, s + ATTN_V_LANES, sizeof x1);
-                    acc_a0 += w_a_row[j] * x0; acc_a1 += w_a_row[j] * x1;
-                    acc_b0 += w_b_row[j] * x0; acc_b1 += w_b_row[j] * x1;
-                    acc_c0 += w_c_row[j] * x0; acc_c1 += w_c_row[j] * x1;
-                    acc_d0 += w_d_row[j] * x0; acc_d1 += w_d_row[j] * x1;
+                    __builtin_memcpy(&x2, s + 2 * ATTN_V_LANES, sizeof x2);
+                    acc_a0 += w_a_row[j] * x0; acc_a1 += w_a_row[j] * x1; acc_a2 += w_a_row[j] * x2;
+                    acc_b0 += w_b_row[j] * x0; acc_b1 += w_b_row[j] * x1; acc_b2 += w_b_row[j] * x2;
+                    acc_c0 += w_c_row[j] * x0; acc_c1 += w_c_row[j] * x1; acc_c2 += w_c_row[j] * x2;
+                    acc_d0 += w_d_row[j] * x0; acc_d1 += w_d_row[j] * x1; acc_d2 += w_d_row[j] * x2;
                 }
                 __builtin_memcpy(v1_x1_wide + t0, &acc_a0, sizeof acc_a0);
                 __builtin_memcpy(v1_x1_wide + t0 + ATTN_V_LANES, &acc_a1, sizeof acc_a1);
+                __builtin_memcpy(v1_x1_wide + t0 + 2 * ATTN_V_LANES, &acc_a2, sizeof acc_a2);
                 __builtin_memcpy(v1_x1_wide + t0 + 288, &acc_b0, sizeof acc_b0);
-                __builtin_memcpy(v1_x1_wide + t0 + ATTN_V_LANES + 288, &acc_b1, sizeof acc_b1);
+                __builtin_memcpy(v1_x1_wide + t0 + 288 + ATTN_V_LANES, &acc_b1, sizeof acc_b1);
+                __builtin_memcpy(v1_x1_wide + t0 + 288 + 2 * ATTN_V_LANES, &acc_b2, sizeof acc_b2);
                 __builtin_memcpy(v1_x1_wide + t0 + 576, &acc_c0, sizeof acc_c0);
-                __builtin_memcpy(v1_x1_wide + t0 + ATTN_V_LANES + 576, &acc_c1, sizeof acc_c1);
+                __builtin_memcpy(v1_x1_wide + t0 + 576 + ATTN_V_LANES, &acc_c1, sizeof acc_c1);
+                __builtin_memcpy(v1_x1_wide + t0 + 576 + 2 * ATTN_V_LANES, &acc_c2, sizeof acc_c2);
                 __builtin_memcpy(v1_x1_wide + t0 + 864, &acc_d0, sizeof acc_d0);
-                __builtin_memcpy(v1_x1_wide + t0 + ATTN_V_LANES + 864, &acc_d1, sizeof acc_d1);
+                __builtin_memcpy(v1_x1_wide + t0 + 864 + ATTN_V_LANES, &acc_d1, sizeof acc_d1);
+                __builtin_memcpy(v1_x1_wide + t0 + 864 + 2 * ATTN_V_LANES, &acc_d2, sizeof acc_d2);
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
@@ -1022,9 +1106,7 @@ void psa_c64_forward(const float *input, float *output, const float *params, flo
         }
         #else
         #if (defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))) || (defined(__TINYC__) && defined(__x86_64__))
-        for (int t = 0; t < 20768; t++) {
-            v1_x1_padded[t] = 0.0f;
-        }
+        attn_row_zero(v1_x1_padded, 20832);
         for (int i = 0; i < 64; i++) {
             for (int y = 0; y < 16; y++) {
                 float *dst = v1_x1_padded + i * 324 + y * 18 + 19;
@@ -1035,33 +1117,23 @@ void psa_c64_forward(const float *input, float *output, const float *params, flo
         }
         static const int v1_x1_taps[576] = {0, 1, 2, 18, 19, 20, 36, 37, 38, 324, 325, 326, 342, 343, 344, 360, 361, 362, 648, 649, 650, 666, 667, 668, 684, 685, 686, 972, 973, 974, 990, 991, 992, 1008, 1009, 1010, 1296, 1297, 1298, 1314, 1315, 1316, 1332, 1333, 1334, 1620, 1621, 1622, 1638, 1639, 1640, 1656, 1657, 1658, 1944, 1945, 1946, 1962, 1963, 1964, 1980, 1981, 1982, 2268, 2269, 2270, 2286, 2287, 2288, 2304, 2305, 2306, 2592, 2593, 2594, 2610, 2611, 2612, 2628, 2629, 2630, 2916, 2917, 2918, 2934, 2935, 2936, 2952, 2953, 2954, 3240, 3241, 3242, 3258, 3259, 3260, 3276, 3277, 3278, 3564, 3565, 3566, 3582, 3583, 3584, 3600, 3601, 3602, 3888, 3889, 3890, 3906, 3907, 3908, 3924, 3925, 3926, 4212, 4213, 4214, 4230, 4231, 4232, 4248, 4249, 4250, 4536, 4537, 4538, 4554, 4555, 4556, 4572, 4573, 4574, 4860, 4861, 4862, 4878, 4879, 4880, 4896, 4897, 4898, 5184, 5185, 5186, 5202, 5203, 5204, 5220, 5221, 5222, 5508, 5509, 5510, 5526, 5527, 5528, 5544, 5545, 5546, 5832, 5833, 5834, 5850, 5851, 5852, 5868, 5869, 5870, 6156, 6157, 6158, 6174, 6175, 6176, 6192, 6193, 6194, 6480, 6481, 6482, 6498, 6499, 6500, 6516, 6517, 6518, 6804, 6805, 6806, 6822, 6823, 6824, 6840, 6841, 6842, 7128, 7129, 7130, 7146, 7147, 7148, 7164, 7165, 7166, 7452, 7453, 7454, 7470, 7471, 7472, 7488, 7489, 7490, 7776, 7777, 7778, 7794, 7795, 7796, 7812, 7813, 7814, 8100, 8101, 8102, 8118, 8119, 8120, 8136, 8137, 8138, 8424, 8425, 8426, 8442, 8443, 8444, 8460, 8461, 8462, 8748, 8749, 8750, 8766, 8767, 8768, 8784, 8785, 8786, 9072, 9073, 9074, 9090, 9091, 9092, 9108, 9109, 9110, 9396, 9397, 9398, 9414, 9415, 9416, 9432, 9433, 9434, 9720, 9721, 9722, 9738, 9739, 9740, 9756, 9757, 9758, 10044, 10045, 10046, 10062, 10063, 10064, 10080, 10081, 10082, 10368, 10369, 10370, 10386, 10387, 10388, 10404, 10405, 10406, 10692, 10693, 10694, 10710, 10711, 10712, 10728, 10729, 10730, 11016, 11017, 11018, 11034, 11035, 11036, 11052, 11053, 11054, 11340, 11341, 11342, 11358, 11359, 11360, 11376, 11377, 11378, 11664, 11665, 11666, 11682, 11683, 11684, 11700, 11701, 11702, 11988, 11989, 11990, 12006, 12007, 12008, 12024, 12025, 12026, 12312, 12313, 12314, 12330, 12331, 12332, 12348, 12349, 12350, 12636, 12637, 12638, 12654, 12655, 12656, 12672, 12673, 12674, 12960, 12961, 12962, 12978, 12979, 12980, 12996, 12997, 12998, 13284, 13285, 13286, 13302, 13303, 13304, 13320, 13321, 13322, 13608, 13609, 13610, 13626, 13627, 13628, 13644, 13645, 13646, 13932, 13933, 13934, 13950, 13951, 13952, 13968, 13969, 13970, 14256, 14257, 14258, 14274, 14275, 14276, 14292, 14293, 14294, 14580, 14581, 14582, 14598, 14599, 14600, 14616, 14617, 14618, 14904, 14905, 14906, 14922, 14923, 14924, 14940, 14941, 14942, 15228, 15229, 15230, 15246, 15247, 15248, 15264, 15265, 15266, 15552, 15553, 15554, 15570, 15571, 15572, 15588, 15589, 15590, 15876, 15877, 15878, 15894, 15895, 15896, 15912, 15913, 15914, 16200, 16201, 16202, 16218, 16219, 16220, 16236, 16237, 16238, 16524, 16525, 16526, 16542, 16543, 16544, 16560, 16561, 16562, 16848, 16849, 16850, 16866, 16867, 16868, 16884, 16885, 16886, 17172, 17173, 17174, 17190, 17191, 17192, 17208, 17209, 17210, 17496, 17497, 17498, 17514, 17515, 17516, 17532, 17533, 17534, 17820, 17821, 17822, 17838, 17839, 17840, 17856, 17857, 17858, 18144, 18145, 18146, 18162, 18163, 18164, 18180, 18181, 18182, 18468, 18469, 18470, 18486, 18487, 18488, 18504, 18505, 18506, 18792, 18793, 18794, 18810, 18811, 18812, 18828, 18829, 18830, 19116, 19117, 19118, 19134, 19135, 19136, 19152, 19153, 19154, 19440, 19441, 19442, 19458, 19459, 19460, 19476, 19477, 19478, 19764, 19765, 19766, 19782, 19783, 19784, 19800, 19801, 19802, 20088, 20089, 20090, 20106, 20107, 20108, 20124, 20125, 20126, 20412, 20413, 20414, 20430, 20431, 20432, 20448, 20449, 20450};
         for (int o = 0; o < 16; o += 4) {
-            for (int t = 0; t < 1152; t++) {
-                v1_x1_wide[t] = 0.0f;
-            }
+            attn_row_zero(v1_x1_wide, 1152);
             attn_wide_taps(v1_x1_wide, 288, p0_conv_1_weight + o * 576, 576, v1_x1_padded, v1_x1_taps, 288);
             for (int y = 0; y < 16; y++) {
-                for (int c = 0; c < 16; c++) {
-                    v1_x1[o * 256 + y * 16 + c] = v1_x1_wide[y * 18 + c];
-                }
+                attn_row_copy(v1_x1 + o * 256 + y * 16, v1_x1_wide + y * 18, 16);
             }
             for (int y = 0; y < 16; y++) {
-                for (int c = 0; c < 16; c++) {
-                    v1_x1[o * 256 + y * 16 + c + 256] = v1_x1_wide[y * 18 + c + 288];
-                }
+                attn_row_copy(v1_x1 + o * 256 + y * 16 + 256, v1_x1_wide + y * 18 + 288, 16);
             }
             for (int y = 0; y < 16; y++) {
-                for (int c = 0; c < 16; c++) {
-                    v1_x1[o * 256 + y * 16 + c + 512] = v1_x1_wide[y * 18 + c + 576];
-                }
+                attn_row_copy(v1_x1 + o * 256 + y * 16 + 512, v1_x1_wide + y * 18 + 576, 16);
             }
             for (int y = 0; y < 16; y++) {
-                for (int c = 0; c < 16; c++) {
-                    v1_x1[o * 256 + y * 16 + c + 768] = v1_x1_wide[y * 18 + c + 864];
-                }
+                attn_row_copy(v1_x1 + o * 256 + y * 16 + 768, v1_x1_wide + y * 18 + 864, 16);
             }
         }
         #else
-        for (int t = 0; t < 20768; t++) {
+        for (int t = 0; t < 20832; t++) {
             v1_x1_padded[t] = 0.0f;
         }
         for (int i = 0; i < 64; i++) {
@@ -1103,19 +1175,11 @@ void psa_c64_forward(const float *input, float *output, const float *params, flo
     /* v2_x2 [1,16,16,16] = conv2d(out=16, k=5, pad=2, dil=1, groups=4, w=$5)(input) */
     #if defined(__x86_64__) || defined(__aarch64__)
     {
-        float *v2_x2_padded = scratch + 16514; /* [64, 20, 20] + 32 */
-        float *v2_x2_wide = scratch + 42146; /* 4 × 320 */
+        float *v2_x2_padded = scratch + 16514; /* [16, 20, 20] + 96 */
+        float *v2_x2_wide = scratch + 23010; /* 4 × 384 */
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        for (int t = 0; t < 25632; t++) {
+        for (int t = 0; t < 6496; t++) {
             v2_x2_padded[t] = 0.0f;
-        }
-        for (int i = 0; i < 64; i++) {
-            for (int y = 0; y < 16; y++) {
-                float *dst = v2_x2_padded + i * 400 + y * 20 + 42;
-                for (int c = 0; c < 16; c++) {
-                    dst[c] = input[i * 256 + y * 16 + c];
-                }
-            }
         }
         #if defined(__AVX512F__)
         #define ATTN_V_LANES 16
@@ -1126,35 +1190,49 @@ void psa_c64_forward(const float *input, float *output, const float *params, flo
         #endif
         typedef float attn_v __attribute__((vector_size(4 * ATTN_V_LANES)));
         static const int v2_x2_taps[400] = {0, 1, 2, 3, 4, 20, 21, 22, 23, 24, 40, 41, 42, 43, 44, 60, 61, 62, 63, 64, 80, 81, 82, 83, 84, 400, 401, 402, 403, 404, 420, 421, 422, 423, 424, 440, 441, 442, 443, 444, 460, 461, 462, 463, 464, 480, 481, 482, 483, 484, 800, 801, 802, 803, 804, 820, 821, 822, 823, 824, 840, 841, 842, 843, 844, 860, 861, 862, 863, 864, 880, 881, 882, 883, 884, 1200, 1201, 1202, 1203, 1204, 1220, 1221, 1222, 1223, 1224, 1240, 1241, 1242, 1243, 1244, 1260, 1261, 1262, 1263, 1264, 1280, 1281, 1282, 1283, 1284, 1600, 1601, 1602, 1603, 1604, 1620, 1621, 1622, 1623, 1624, 1640, 1641, 1642, 1643, 1644, 1660, 1661, 1662, 1663, 1664, 1680, 1681, 1682, 1683, 1684, 2000, 2001, 2002, 2003, 2004, 2020, 2021, 2022, 2023, 2024, 2040, 2041, 2042, 2043, 2044, 2060, 2061, 2062, 2063, 2064, 2080, 2081, 2082, 2083, 2084, 2400, 2401, 2402, 2403, 2404, 2420, 2421, 2422, 2423, 2424, 2440, 2441, 2442, 2443, 2444, 2460, 2461, 2462, 2463, 2464, 2480, 2481, 2482, 2483, 2484, 2800, 2801, 2802, 2803, 2804, 2820, 2821, 2822, 2823, 2824, 2840, 2841, 2842, 2843, 2844, 2860, 2861, 2862, 2863, 2864, 2880, 2881, 2882, 2883, 2884, 3200, 3201, 3202, 3203, 3204, 3220, 3221, 3222, 3223, 3224, 3240, 3241, 3242, 3243, 3244, 3260, 3261, 3262, 3263, 3264, 3280, 3281, 3282, 3283, 3284, 3600, 3601, 3602, 3603, 3604, 3620, 3621, 3622, 3623, 3624, 3640, 3641, 3642, 3643, 3644, 3660, 3661, 3662, 3663, 3664, 3680, 3681, 3682, 3683, 3684, 4000, 4001, 4002, 4003, 4004, 4020, 4021, 4022, 4023, 4024, 4040, 4041, 4042, 4043, 4044, 4060, 4061, 4062, 4063, 4064, 4080, 4081, 4082, 4083, 4084, 4400, 4401, 4402, 4403, 4404, 4420, 4421, 4422, 4423, 4424, 4440, 4441, 4442, 4443, 4444, 4460, 4461, 4462, 4463, 4464, 4480, 4481, 4482, 4483, 4484, 4800, 4801, 4802, 4803, 4804, 4820, 4821, 4822, 4823, 4824, 4840, 4841, 4842, 4843, 4844, 4860, 4861, 4862, 4863, 4864, 4880, 4881, 4882, 4883, 4884, 5200, 5201, 5202, 5203, 5204, 5220, 5221, 5222, 5223, 5224, 5240, 5241, 5242, 5243, 5244, 5260, 5261, 5262, 5263, 5264, 5280, 5281, 5282, 5283, 5284, 5600, 5601, 5602, 5603, 5604, 5620, 5621, 5622, 5623, 5624, 5640, 5641, 5642, 5643, 5644, 5660, 5661, 5662, 5663, 5664, 5680, 5681, 5682, 5683, 5684, 6000, 6001, 6002, 6003, 6004, 6020, 6021, 6022, 6023, 6024, 6040, 6041, 6042, 6043, 6044, 6060, 6061, 6062, 6063, 6064, 6080, 6081, 6082, 6083, 6084};
-        for (int o = 0; o < 16; o += 4) {
-            const float *group = v2_x2_padded + o / 4 * 6400;
+        for (int g = 0; g < 4; g++) {
+            for (int i = 0; i < 16; i++) {
+                for (int y = 0; y < 16; y++) {
+                    float *dst = v2_x2_padded + i * 400 + y * 20 + 42;
+                    for (int c = 0; c < 16; c++) {
+                        dst[c] = input[g * 4096 + i * 256 + y * 16 + c];
+                    }
+                }
+            }
+            const int o = g * 4;
+            const float *group = v2_x2_padded;
             const float *w_a_row = p5_conv_2_weight + o * 400;
             const float *w_b_row = p5_conv_2_weight + o * 400 + 400;
             const float *w_c_row = p5_conv_2_weight + o * 400 + 800;
             const float *w_d_row = p5_conv_2_weight + o * 400 + 1200;
-            for (int t0 = 0; t0 < 320; t0 += ATTN_V_LANES * 2) {
-                attn_v acc_a0 = {0}, acc_a1 = {0};
-                attn_v acc_b0 = {0}, acc_b1 = {0};
-                attn_v acc_c0 = {0}, acc_c1 = {0};
-                attn_v acc_d0 = {0}, acc_d1 = {0};
+            for (int t0 = 0; t0 < 316; t0 += ATTN_V_LANES * 3) {
+                attn_v acc_a0 = {0}, acc_a1 = {0}, acc_a2 = {0};
+                attn_v acc_b0 = {0}, acc_b1 = {0}, acc_b2 = {0};
+                attn_v acc_c0 = {0}, acc_c1 = {0}, acc_c2 = {0};
+                attn_v acc_d0 = {0}, acc_d1 = {0}, acc_d2 = {0};
                 for (int j = 0; j < 400; j++) {
                     const float *s = group + v2_x2_taps[j] + t0;
-                    attn_v x0, x1;
+                    attn_v x0, x1, x2;
                     __builtin_memcpy(&x0, s, sizeof x0);
                     __builtin_memcpy(&x1, s + ATTN_V_LANES, sizeof x1);
-                    acc_a0 += w_a_row[j] * x0; acc_a1 += w_a_row[j] * x1;
-                    acc_b0 += w_b_row[j] * x0; acc_b1 += w_b_row[j] * x1;
-                    acc_c0 += w_c_row[j] * x0; acc_c1 += w_c_row[j] * x1;
-                    acc_d0 += w_d_row[j] * x0; acc_d1 += w_d_row[j] * x1;
+                    __builtin_memcpy(&x2, s + 2 * ATTN_V_LANES, sizeof x2);
+                    acc_a0 += w_a_row[j] * x0; acc_a1 += w_a_row[j] * x1; acc_a2 += w_a_row[j] * x2;
+                    acc_b0 += w_b_row[j] * x0; acc_b1 += w_b_row[j] * x1; acc_b2 += w_b_row[j] * x2;
+                    acc_c0 += w_c_row[j] * x0; acc_c1 += w_c_row[j] * x1; acc_c2 += w_c_row[j] * x2;
+                    acc_d0 += w_d_row[j] * x0; acc_d1 += w_d_row[j] * x1; acc_d2 += w_d_row[j] * x2;
                 }
                 __builtin_memcpy(v2_x2_wide + t0, &acc_a0, sizeof acc_a0);
                 __builtin_memcpy(v2_x2_wide + t0 + ATTN_V_LANES, &acc_a1, sizeof acc_a1);
-                __builtin_memcpy(v2_x2_wide + t0 + 320, &acc_b0, sizeof acc_b0);
-                __builtin_memcpy(v2_x2_wide + t0 + ATTN_V_LANES + 320, &acc_b1, sizeof acc_b1);
-                __builtin_memcpy(v2_x2_wide + t0 + 640, &acc_c0, sizeof acc_c0);
-                __builtin_memcpy(v2_x2_wide + t0 + ATTN_V_LANES + 640, &acc_c1, sizeof acc_c1);
-                __builtin_memcpy(v2_x2_wide + t0 + 960, &acc_d0, sizeof acc_d0);
-                __builtin_memcpy(v2_x2_wide + t0 + ATTN_V_LANES + 960, &acc_d1, sizeof acc_d1);
+                __builtin_memcpy(v2_x2_wide + t0 + 2 * ATTN_V_LANES, &acc_a2, sizeof acc_a2);
+                __builtin_memcpy(v2_x2_wide + t0 + 384, &acc_b0, sizeof acc_b0);
+                __builtin_memcpy(v2_x2_wide + t0 + 384 + ATTN_V_LANES, &acc_b1, sizeof acc_b1);
+                __builtin_memcpy(v2_x2_wide + t0 + 384 + 2 * ATTN_V_LANES, &acc_b2, sizeof acc_b2);
+                __builtin_memcpy(v2_x2_wide + t0 + 768, &acc_c0, sizeof acc_c0);
+                __builtin_memcpy(v2_x2_wide + t0 + 768 + ATTN_V_LANES, &acc_c1, sizeof acc_c1);
+                __builtin_memcpy(v2_x2_wide + t0 + 768 + 2 * ATTN_V_LANES, &acc_c2, sizeof acc_c2);
+                __builtin_memcpy(v2_x2_wide + t0 + 1152, &acc_d0, sizeof acc_d0);
+                __builtin_memcpy(v2_x2_wide + t0 + 1152 + ATTN_V_LANES, &acc_d1, sizeof acc_d1);
+                __builtin_memcpy(v2_x2_wide + t0 + 1152 + 2 * ATTN_V_LANES, &acc_d2, sizeof acc_d2);
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
@@ -1163,88 +1241,80 @@ void psa_c64_forward(const float *input, float *output, const float *params, flo
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    v2_x2[o * 256 + y * 16 + c + 256] = v2_x2_wide[y * 20 + c + 320];
+                    v2_x2[o * 256 + y * 16 + c + 256] = v2_x2_wide[y * 20 + c + 384];
                 }
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    v2_x2[o * 256 + y * 16 + c + 512] = v2_x2_wide[y * 20 + c + 640];
+                    v2_x2[o * 256 + y * 16 + c + 512] = v2_x2_wide[y * 20 + c + 768];
                 }
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    v2_x2[o * 256 + y * 16 + c + 768] = v2_x2_wide[y * 20 + c + 960];
+                    v2_x2[o * 256 + y * 16 + c + 768] = v2_x2_wide[y * 20 + c + 1152];
                 }
             }
         }
         #else
         #if (defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))) || (defined(__TINYC__) && defined(__x86_64__))
-        for (int t = 0; t < 25632; t++) {
-            v2_x2_padded[t] = 0.0f;
-        }
-        for (int i = 0; i < 64; i++) {
-            for (int y = 0; y < 16; y++) {
-                float *dst = v2_x2_padded + i * 400 + y * 20 + 42;
-                for (int c = 0; c < 16; c++) {
-                    dst[c] = input[i * 256 + y * 16 + c];
-                }
-            }
-        }
+        attn_row_zero(v2_x2_padded, 6496);
         static const int v2_x2_taps[400] = {0, 1, 2, 3, 4, 20, 21, 22, 23, 24, 40, 41, 42, 43, 44, 60, 61, 62, 63, 64, 80, 81, 82, 83, 84, 400, 401, 402, 403, 404, 420, 421, 422, 423, 424, 440, 441, 442, 443, 444, 460, 461, 462, 463, 464, 480, 481, 482, 483, 484, 800, 801, 802, 803, 804, 820, 821, 822, 823, 824, 840, 841, 842, 843, 844, 860, 861, 862, 863, 864, 880, 881, 882, 883, 884, 1200, 1201, 1202, 1203, 1204, 1220, 1221, 1222, 1223, 1224, 1240, 1241, 1242, 1243, 1244, 1260, 1261, 1262, 1263, 1264, 1280, 1281, 1282, 1283, 1284, 1600, 1601, 1602, 1603, 1604, 1620, 1621, 1622, 1623, 1624, 1640, 1641, 1642, 1643, 1644, 1660, 1661, 1662, 1663, 1664, 1680, 1681, 1682, 1683, 1684, 2000, 2001, 2002, 2003, 2004, 2020, 2021, 2022, 2023, 2024, 2040, 2041, 2042, 2043, 2044, 2060, 2061, 2062, 2063, 2064, 2080, 2081, 2082, 2083, 2084, 2400, 2401, 2402, 2403, 2404, 2420, 2421, 2422, 2423, 2424, 2440, 2441, 2442, 2443, 2444, 2460, 2461, 2462, 2463, 2464, 2480, 2481, 2482, 2483, 2484, 2800, 2801, 2802, 2803, 2804, 2820, 2821, 2822, 2823, 2824, 2840, 2841, 2842, 2843, 2844, 2860, 2861, 2862, 2863, 2864, 2880, 2881, 2882, 2883, 2884, 3200, 3201, 3202, 3203, 3204, 3220, 3221, 3222, 3223, 3224, 3240, 3241, 3242, 3243, 3244, 3260, 3261, 3262, 3263, 3264, 3280, 3281, 3282, 3283, 3284, 3600, 3601, 3602, 3603, 3604, 3620, 3621, 3622, 3623, 3624, 3640, 3641, 3642, 3643, 3644, 3660, 3661, 3662, 3663, 3664, 3680, 3681, 3682, 3683, 3684, 4000, 4001, 4002, 4003, 4004, 4020, 4021, 4022, 4023, 4024, 4040, 4041, 4042, 4043, 4044, 4060, 4061, 4062, 4063, 4064, 4080, 4081, 4082, 4083, 4084, 4400, 4401, 4402, 4403, 4404, 4420, 4421, 4422, 4423, 4424, 4440, 4441, 4442, 4443, 4444, 4460, 4461, 4462, 4463, 4464, 4480, 4481, 4482, 4483, 4484, 4800, 4801, 4802, 4803, 4804, 4820, 4821, 4822, 4823, 4824, 4840, 4841, 4842, 4843, 4844, 4860, 4861, 4862, 4863, 4864, 4880, 4881, 4882, 4883, 4884, 5200, 5201, 5202, 5203, 5204, 5220, 5221, 5222, 5223, 5224, 5240, 5241, 5242, 5243, 5244, 5260, 5261, 5262, 5263, 5264, 5280, 5281, 5282, 5283, 5284, 5600, 5601, 5602, 5603, 5604, 5620, 5621, 5622, 5623, 5624, 5640, 5641, 5642, 5643, 5644, 5660, 5661, 5662, 5663, 5664, 5680, 5681, 5682, 5683, 5684, 6000, 6001, 6002, 6003, 6004, 6020, 6021, 6022, 6023, 6024, 6040, 6041, 6042, 6043, 6044, 6060, 6061, 6062, 6063, 6064, 6080, 6081, 6082, 6083, 6084};
-        for (int o = 0; o < 16; o += 4) {
-            for (int t = 0; t < 1280; t++) {
-                v2_x2_wide[t] = 0.0f;
-            }
-            attn_wide_taps(v2_x2_wide, 320, p5_conv_2_weight + o * 400, 400, v2_x2_padded + o / 4 * 6400, v2_x2_taps, 320);
-            for (int y = 0; y < 16; y++) {
-                for (int c = 0; c < 16; c++) {
-                    v2_x2[o * 256 + y * 16 + c] = v2_x2_wide[y * 20 + c];
-                }
-            }
-            for (int y = 0; y < 16; y++) {
-                for (int c = 0; c < 16; c++) {
-                    v2_x2[o * 256 + y * 16 + c + 256] = v2_x2_wide[y * 20 + c + 320];
-                }
-            }
-            for (int y = 0; y < 16; y++) {
-                for (int c = 0; c < 16; c++) {
-                    v2_x2[o * 256 + y * 16 + c + 512] = v2_x2_wide[y * 20 + c + 640];
-                }
-            }
-            for (int y = 0; y < 16; y++) {
-                for (int c = 0; c < 16; c++) {
-                    v2_x2[o * 256 + y * 16 + c + 768] = v2_x2_wide[y * 20 + c + 960];
-                }
-            }
-        }
-        #else
-        for (int t = 0; t < 25632; t++) {
-            v2_x2_padded[t] = 0.0f;
-        }
-        for (int i = 0; i < 64; i++) {
-            for (int y = 0; y < 16; y++) {
-                float *dst = v2_x2_padded + i * 400 + y * 20 + 42;
-                for (int c = 0; c < 16; c++) {
-                    dst[c] = input[i * 256 + y * 16 + c];
-                }
-            }
-        }
-        for (int o = 0; o < 16; o++) {
-            for (int t = 0; t < 316; t++) {
-                v2_x2_wide[t] = 0.0f;
-            }
-            const float *w_o = p5_conv_2_weight + o * 400;
-            const float *group = v2_x2_padded + o / 4 * 6400;
+        for (int g = 0; g < 4; g++) {
             for (int i = 0; i < 16; i++) {
-                for (int kh = 0; kh < 5; kh++) {
-                    for (int kw = 0; kw < 5; kw++) {
-                        attn_row_axpy(v2_x2_wide, group + i * 400 + kh * 20 + kw, w_o[i * 25 + kh * 5 + kw], 316);
+                for (int y = 0; y < 16; y++) {
+                    float *dst = v2_x2_padded + i * 400 + y * 20 + 42;
+                    for (int c = 0; c < 16; c++) {
+                        dst[c] = input[g * 4096 + i * 256 + y * 16 + c];
                     }
                 }
             }
+            const int o = g * 4;
+            attn_row_zero(v2_x2_wide, 1536);
+            attn_wide_taps(v2_x2_wide, 384, p5_conv_2_weight + o * 400, 400, v2_x2_padded, v2_x2_taps, 384);
             for (int y = 0; y < 16; y++) {
-                for (int c = 0; c < 16; c++) {
-                    v2_x2[o * 256 + y * 16 + c] = v2_x2_wide[y * 20 + c];
+                attn_row_copy(v2_x2 + o * 256 + y * 16, v2_x2_wide + y * 20, 16);
+            }
+            for (int y = 0; y < 16; y++) {
+                attn_row_copy(v2_x2 + o * 256 + y * 16 + 256, v2_x2_wide + y * 20 + 384, 16);
+            }
+            for (int y = 0; y < 16; y++) {
+                attn_row_copy(v2_x2 + o * 256 + y * 16 + 512, v2_x2_wide + y * 20 + 768, 16);
+            }
+            for (int y = 0; y < 16; y++) {
+                attn_row_copy(v2_x2 + o * 256 + y * 16 + 768, v2_x2_wide + y * 20 + 1152, 16);
+            }
+        }
+        #else
+        for (int t = 0; t < 6496; t++) {
+            v2_x2_padded[t] = 0.0f;
+        }
+        for (int g = 0; g < 4; g++) {
+            for (int i = 0; i < 16; i++) {
+                for (int y = 0; y < 16; y++) {
+                    float *dst = v2_x2_padded + i * 400 + y * 20 + 42;
+                    for (int c = 0; c < 16; c++) {
+                        dst[c] = input[g * 4096 + i * 256 + y * 16 + c];
+                    }
+                }
+            }
+            for (int ob = 0; ob < 4; ob++) {
+                const int o = g * 4 + ob;
+                for (int t = 0; t < 316; t++) {
+                    v2_x2_wide[t] = 0.0f;
+                }
+                const float *w_o = p5_conv_2_weight + o * 400;
+                const float *group = v2_x2_padded;
+                for (int i = 0; i < 16; i++) {
+                    for (int kh = 0; kh < 5; kh++) {
+                        for (int kw = 0; kw < 5; kw++) {
+                            attn_row_axpy(v2_x2_wide, group + i * 400 + kh * 20 + kw, w_o[i * 25 + kh * 5 + kw], 316);
+                        }
+                    }
+                }
+                for (int y = 0; y < 16; y++) {
+                    for (int c = 0; c < 16; c++) {
+                        v2_x2[o * 256 + y * 16 + c] = v2_x2_wide[y * 20 + c];
+                    }
                 }
             }
         }
@@ -1262,19 +1332,11 @@ void psa_c64_forward(const float *input, float *output, const float *params, flo
     /* v3_x3 [1,16,16,16] = conv2d(out=16, k=7, pad=3, dil=1, groups=8, w=$6)(input) */
     #if defined(__x86_64__) || defined(__aarch64__)
     {
-        float *v3_x3_padded = scratch + 16514; /* [64, 22, 22] + 32 */
-        float *v3_x3_wide = scratch + 47522; /* 2 × 352 */
+        float *v3_x3_padded = scratch + 16514; /* [8, 22, 22] + 96 */
+        float *v3_x3_wide = scratch + 20482; /* 2 × 384 */
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        for (int t = 0; t < 31008; t++) {
+        for (int t = 0; t < 3968; t++) {
             v3_x3_padded[t] = 0.0f;
-        }
-        for (int i = 0; i < 64; i++) {
-            for (int y = 0; y < 16; y++) {
-                float *dst = v3_x3_padded + i * 484 + y * 22 + 69;
-                for (int c = 0; c < 16; c++) {
-                    dst[c] = input[i * 256 + y * 16 + c];
-                }
-            }
         }
         #if defined(__AVX512F__)
         #define ATTN_V_LANES 16
@@ -1285,25 +1347,37 @@ void psa_c64_forward(const float *input, float *output, const float *params, flo
         #endif
         typedef float attn_v __attribute__((vector_size(4 * ATTN_V_LANES)));
         static const int v3_x3_taps[392] = {0, 1, 2, 3, 4, 5, 6, 22, 23, 24, 25, 26, 27, 28, 44, 45, 46, 47, 48, 49, 50, 66, 67, 68, 69, 70, 71, 72, 88, 89, 90, 91, 92, 93, 94, 110, 111, 112, 113, 114, 115, 116, 132, 133, 134, 135, 136, 137, 138, 484, 485, 486, 487, 488, 489, 490, 506, 507, 508, 509, 510, 511, 512, 528, 529, 530, 531, 532, 533, 534, 550, 551, 552, 553, 554, 555, 556, 572, 573, 574, 575, 576, 577, 578, 594, 595, 596, 597, 598, 599, 600, 616, 617, 618, 619, 620, 621, 622, 968, 969, 970, 971, 972, 973, 974, 990, 991, 992, 993, 994, 995, 996, 1012, 1013, 1014, 1015, 1016, 1017, 1018, 1034, 1035, 1036, 1037, 1038, 1039, 1040, 1056, 1057, 1058, 1059, 1060, 1061, 1062, 1078, 1079, 1080, 1081, 1082, 1083, 1084, 1100, 1101, 1102, 1103, 1104, 1105, 1106, 1452, 1453, 1454, 1455, 1456, 1457, 1458, 1474, 1475, 1476, 1477, 1478, 1479, 1480, 1496, 1497, 1498, 1499, 1500, 1501, 1502, 1518, 1519, 1520, 1521, 1522, 1523, 1524, 1540, 1541, 1542, 1543, 1544, 1545, 1546, 1562, 1563, 1564, 1565, 1566, 1567, 1568, 1584, 1585, 1586, 1587, 1588, 1589, 1590, 1936, 1937, 1938, 1939, 1940, 1941, 1942, 1958, 1959, 1960, 1961, 1962, 1963, 1964, 1980, 1981, 1982, 1983, 1984, 1985, 1986, 2002, 2003, 2004, 2005, 2006, 2007, 2008, 2024, 2025, 2026, 2027, 2028, 2029, 2030, 2046, 2047, 2048, 2049, 2050, 2051, 2052, 2068, 2069, 2070, 2071, 2072, 2073, 2074, 2420, 2421, 2422, 2423, 2424, 2425, 2426, 2442, 2443, 2444, 2445, 2446, 2447, 2448, 2464, 2465, 2466, 2467, 2468, 2469, 2470, 2486, 2487, 2488, 2489, 2490, 2491, 2492, 2508, 2509, 2510, 2511, 2512, 2513, 2514, 2530, 2531, 2532, 2533, 2534, 2535, 2536, 2552, 2553, 2554, 2555, 2556, 2557, 2558, 2904, 2905, 2906, 2907, 2908, 2909, 2910, 2926, 2927, 2928, 2929, 2930, 2931, 2932, 2948, 2949, 2950, 2951, 2952, 2953, 2954, 2970, 2971, 2972, 2973, 2974, 2975, 2976, 2992, 2993, 2994, 2995, 2996, 2997, 2998, 3014, 3015, 3016, 3017, 3018, 3019, 3020, 3036, 3037, 3038, 3039, 3040, 3041, 3042, 3388, 3389, 3390, 3391, 3392, 3393, 3394, 3410, 3411, 3412, 3413, 3414, 3415, 3416, 3432, 3433, 3434, 3435, 3436, 3437, 3438, 3454, 3455, 3456, 3457, 3458, 3459, 3460, 3476, 3477, 3478, 3479, 3480, 3481, 3482, 3498, 3499, 3500, 3501, 3502, 3503, 3504, 3520, 3521, 3522, 3523, 3524, 3525, 3526};
-        for (int o = 0; o < 16; o += 2) {
-            const float *group = v3_x3_padded + o / 2 * 3872;
+        for (int g = 0; g < 8; g++) {
+            for (int i = 0; i < 8; i++) {
+                for (int y = 0; y < 16; y++) {
+                    float *dst = v3_x3_padded + i * 484 + y * 22 + 69;
+                    for (int c = 0; c < 16; c++) {
+                        dst[c] = input[g * 2048 + i * 256 + y * 16 + c];
+                    }
+                }
+            }
+            const int o = g * 2;
+            const float *group = v3_x3_padded;
             const float *w_a_row = p6_conv_3_weight + o * 392;
             const float *w_b_row = p6_conv_3_weight + o * 392 + 392;
-            for (int t0 = 0; t0 < 352; t0 += ATTN_V_LANES * 2) {
-                attn_v acc_a0 = {0}, acc_a1 = {0};
-                attn_v acc_b0 = {0}, acc_b1 = {0};
+            for (int t0 = 0; t0 < 346; t0 += ATTN_V_LANES * 3) {
+                attn_v acc_a0 = {0}, acc_a1 = {0}, acc_a2 = {0};
+                attn_v acc_b0 = {0}, acc_b1 = {0}, acc_b2 = {0};
                 for (int j = 0; j < 392; j++) {
                     const float *s = group + v3_x3_taps[j] + t0;
-                    attn_v x0, x1;
+                    attn_v x0, x1, x2;
                     __builtin_memcpy(&x0, s, sizeof x0);
                     __builtin_memcpy(&x1, s + ATTN_V_LANES, sizeof x1);
-                    acc_a0 += w_a_row[j] * x0; acc_a1 += w_a_row[j] * x1;
-                    acc_b0 += w_b_row[j] * x0; acc_b1 += w_b_row[j] * x1;
+                    __builtin_memcpy(&x2, s + 2 * ATTN_V_LANES, sizeof x2);
+                    acc_a0 += w_a_row[j] * x0; acc_a1 += w_a_row[j] * x1; acc_a2 += w_a_row[j] * x2;
+                    acc_b0 += w_b_row[j] * x0; acc_b1 += w_b_row[j] * x1; acc_b2 += w_b_row[j] * x2;
                 }
                 __builtin_memcpy(v3_x3_wide + t0, &acc_a0, sizeof acc_a0);
                 __builtin_memcpy(v3_x3_wide + t0 + ATTN_V_LANES, &acc_a1, sizeof acc_a1);
-                __builtin_memcpy(v3_x3_wide + t0 + 352, &acc_b0, sizeof acc_b0);
-                __builtin_memcpy(v3_x3_wide + t0 + ATTN_V_LANES + 352, &acc_b1, sizeof acc_b1);
+                __builtin_memcpy(v3_x3_wide + t0 + 2 * ATTN_V_LANES, &acc_a2, sizeof acc_a2);
+                __builtin_memcpy(v3_x3_wide + t0 + 384, &acc_b0, sizeof acc_b0);
+                __builtin_memcpy(v3_x3_wide + t0 + 384 + ATTN_V_LANES, &acc_b1, sizeof acc_b1);
+                __builtin_memcpy(v3_x3_wide + t0 + 384 + 2 * ATTN_V_LANES, &acc_b2, sizeof acc_b2);
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
@@ -1312,38 +1386,41 @@ void psa_c64_forward(const float *input, float *output, const float *params, flo
             }
             for (int y = 0; y < 16; y++) {
                 for (int c = 0; c < 16; c++) {
-                    v3_x3[o * 256 + y * 16 + c + 256] = v3_x3_wide[y * 22 + c + 352];
+                    v3_x3[o * 256 + y * 16 + c + 256] = v3_x3_wide[y * 22 + c + 384];
                 }
             }
         }
         #else
-        for (int t = 0; t < 31008; t++) {
+        for (int t = 0; t < 3968; t++) {
             v3_x3_padded[t] = 0.0f;
         }
-        for (int i = 0; i < 64; i++) {
-            for (int y = 0; y < 16; y++) {
-                float *dst = v3_x3_padded + i * 484 + y * 22 + 69;
-                for (int c = 0; c < 16; c++) {
-                    dst[c] = input[i * 256 + y * 16 + c];
-                }
-            }
-        }
-        for (int o = 0; o < 16; o++) {
-            for (int t = 0; t < 346; t++) {
-                v3_x3_wide[t] = 0.0f;
-            }
-            const float *w_o = p6_conv_3_weight + o * 392;
-            const float *group = v3_x3_padded + o / 2 * 3872;
+        for (int g = 0; g < 8; g++) {
             for (int i = 0; i < 8; i++) {
-                for (int kh = 0; kh < 7; kh++) {
-                    for (int kw = 0; kw < 7; kw++) {
-                        attn_row_axpy(v3_x3_wide, group + i * 484 + kh * 22 + kw, w_o[i * 49 + kh * 7 + kw], 346);
+                for (int y = 0; y < 16; y++) {
+                    float *dst = v3_x3_padded + i * 484 + y * 22 + 69;
+                    for (int c = 0; c < 16; c++) {
+                        dst[c] = input[g * 2048 + i * 256 + y * 16 + c];
                     }
                 }
             }
-            for (int y = 0; y < 16; y++) {
-                for (int c = 0; c < 16; c++) {
-                    v3_x3[o * 256 + y * 16 + c] = v3_x3_wide[y * 22 + c];
+            for (int ob = 0; ob < 2; ob++) {
+                const int o = g * 2 + ob;
+                for (int t = 0; t < 346; t++) {
+                    v3_x3_wide[t] = 0.0f;
+                }
+                const float *w_o = p6_conv_3_weight + o * 392;
+                const float *group = v3_x3_padded;
+                for (int i = 0; i < 8; i++) {
+                    for (int kh = 0; kh < 7; kh++) {
+                        for (int kw = 0; kw < 7; kw++) {
+                            attn_row_axpy(v3_x3_wide, group + i * 484 + kh * 22 + kw, w_o[i * 49 + kh * 7 + kw], 346);
+                        }
+                    }
+                }
+                for (int y = 0; y < 16; y++) {
+                    for (int c = 0; c < 16; c++) {
+                        v3_x3[o * 256 + y * 16 + c] = v3_x3_wide[y * 22 + c];
+                    }
                 }
             }
         }
@@ -1360,19 +1437,11 @@ void psa_c64_forward(const float *input, float *output, const float *params, flo
     /* v4_x4 [1,16,16,16] = conv2d(out=16, k=9, pad=4, dil=1, groups=16, w=$7)(input) */
     #if defined(__x86_64__) || defined(__aarch64__)
     {
-        float *v4_x4_padded = scratch + 16514; /* [64, 24, 24] + 32 */
-        float *v4_x4_wide = scratch + 53410; /* 1 × 384 */
+        float *v4_x4_padded = scratch + 16514; /* [4, 24, 24] + 32 */
+        float *v4_x4_wide = scratch + 18850; /* 1 × 384 */
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        for (int t = 0; t < 36896; t++) {
+        for (int t = 0; t < 2336; t++) {
             v4_x4_padded[t] = 0.0f;
-        }
-        for (int i = 0; i < 64; i++) {
-            for (int y = 0; y < 16; y++) {
-                float *dst = v4_x4_padded + i * 576 + y * 24 + 100;
-                for (int c = 0; c < 16; c++) {
-                    dst[c] = input[i * 256 + y * 16 + c];
-                }
-            }
         }
         #if defined(__AVX512F__)
         #define ATTN_V_LANES 16
@@ -1383,8 +1452,17 @@ void psa_c64_forward(const float *input, float *output, const float *params, flo
         #endif
         typedef float attn_v __attribute__((vector_size(4 * ATTN_V_LANES)));
         static const int v4_x4_taps[324] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 24, 25, 26, 27, 28, 29, 30, 31, 32, 48, 49, 50, 51, 52, 53, 54, 55, 56, 72, 73, 74, 75, 76, 77, 78, 79, 80, 96, 97, 98, 99, 100, 101, 102, 103, 104, 120, 121, 122, 123, 124, 125, 126, 127, 128, 144, 145, 146, 147, 148, 149, 150, 151, 152, 168, 169, 170, 171, 172, 173, 174, 175, 176, 192, 193, 194, 195, 196, 197, 198, 199, 200, 576, 577, 578, 579, 580, 581, 582, 583, 584, 600, 601, 602, 603, 604, 605, 606, 607, 608, 624, 625, 626, 627, 628, 629, 630, 631, 632, 648, 649, 650, 651, 652, 653, 654, 655, 656, 672, 673, 674, 675, 676, 677, 678, 679, 680, 696, 697, 698, 699, 700, 701, 702, 703, 704, 720, 721, 722, 723, 724, 725, 726, 727, 728, 744, 745, 746, 747, 748, 749, 750, 751, 752, 768, 769, 770, 771, 772, 773, 774, 775, 776, 1152, 1153, 1154, 1155, 1156, 1157, 1158, 1159, 1160, 1176, 1177, 1178, 1179, 1180, 1181, 1182, 1183, 1184, 1200, 1201, 1202, 1203, 1204, 1205, 1206, 1207, 1208, 1224, 1225, 1226, 1227, 1228, 1229, 1230, 1231, 1232, 1248, 1249, 1250, 1251, 1252, 1253, 1254, 1255, 1256, 1272, 1273, 1274, 1275, 1276, 1277, 1278, 1279, 1280, 1296, 1297, 1298, 1299, 1300, 1301, 1302, 1303, 1304, 1320, 1321, 1322, 1323, 1324, 1325, 1326, 1327, 1328, 1344, 1345, 1346, 1347, 1348, 1349, 1350, 1351, 1352, 1728, 1729, 1730, 1731, 1732, 1733, 1734, 1735, 1736, 1752, 1753, 1754, 1755, 1756, 1757, 1758, 1759, 1760, 1776, 1777, 1778, 1779, 1780, 1781, 1782, 1783, 1784, 1800, 1801, 1802, 1803, 1804, 1805, 1806, 1807, 1808, 1824, 1825, 1826, 1827, 1828, 1829, 1830, 1831, 1832, 1848, 1849, 1850, 1851, 1852, 1853, 1854, 1855, 1856, 1872, 1873, 1874, 1875, 1876, 1877, 1878, 1879, 1880, 1896, 1897, 1898, 1899, 1900, 1901, 1902, 1903, 1904, 1920, 1921, 1922, 1923, 1924, 1925, 1926, 1927, 1928};
-        for (int o = 0; o < 16; o++) {
-            const float *group = v4_x4_padded + o * 2304;
+        for (int g = 0; g < 16; g++) {
+            for (int i = 0; i < 4; i++) {
+                for (int y = 0; y < 16; y++) {
+                    float *dst = v4_x4_padded + i * 576 + y * 24 + 100;
+                    for (int c = 0; c < 16; c++) {
+                        dst[c] = input[g * 1024 + i * 256 + y * 16 + c];
+                    }
+                }
+            }
+            const int o = g;
+            const float *group = v4_x4_padded;
             const float *w_a_row = p7_conv_4_weight + o * 324;
             for (int t0 = 0; t0 < 384; t0 += 32) {
                 attn_v acc0 = {0}, acc1 = {0}, acc2 = {0}, acc3 = {0}, acc4 = {0}, acc5 = {0}, acc6 = {0}, acc7 = {0};
@@ -1416,23 +1494,24 @@ void psa_c64_forward(const float *input, float *output, const float *params, flo
             }
         }
         #else
-        for (int t = 0; t < 36896; t++) {
+        for (int t = 0; t < 2336; t++) {
             v4_x4_padded[t] = 0.0f;
         }
-        for (int i = 0; i < 64; i++) {
-            for (int y = 0; y < 16; y++) {
-                float *dst = v4_x4_padded + i * 576 + y * 24 + 100;
-                for (int c = 0; c < 16; c++) {
-                    dst[c] = input[i * 256 + y * 16 + c];
+        for (int g = 0; g < 16; g++) {
+            for (int i = 0; i < 4; i++) {
+                for (int y = 0; y < 16; y++) {
+                    float *dst = v4_x4_padded + i * 576 + y * 24 + 100;
+                    for (int c = 0; c < 16; c++) {
+                        dst[c] = input[g * 1024 + i * 256 + y * 16 + c];
+                    }
                 }
             }
-        }
-        for (int o = 0; o < 16; o++) {
+            const int o = g;
             for (int t = 0; t < 376; t++) {
                 v4_x4_wide[t] = 0.0f;
             }
             const float *w_o = p7_conv_4_weight + o * 324;
-            const float *group = v4_x4_padded + o * 2304;
+            const float *group = v4_x4_padded;
             for (int i = 0; i < 4; i++) {
                 for (int kh = 0; kh < 9; kh++) {
                     for (int kw = 0; kw < 9; kw++) {

@@ -42,467 +42,7 @@ static inline float attn_expf_host(float x)
 #define expf attn_expf_host
 #endif
 
-#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-/* The register tile both GEMM helpers run on, for gcc and clang on 64-bit hosts. B's columns come
- * packed by the caller: for each k, V vectors of consecutive columns (zeros past the last one), so
- * each step loads them once and multiply-adds one broadcast element of each of A's R rows into
- * R x V accumulators that stay in registers across the whole k block. A(r, p) is a[r * ars + p]
- * (the caller packs a strided A); C[r][t] is c[r * ldc + t * cs]. Inlined with constant R and V,
- * so the accumulators are registers, not an array on the stack: R x V stays within 12, which with
- * the panel's vectors and the broadcast fits the 16 registers of SSE and AVX2. The block's sums
- * are stored (`first`) or added to C's: the caller applies alpha and bias once the last block is
- * in (a vector of alpha live in this loop would cost an accumulator its register). */
-#ifndef ATTN_GEMM_OUT_OF_LINE
-/* Out of line and opaque to gcc's interprocedural passes: propagating one call's constant
- * sizes into the body made gcc 12 warn about iterations that never run
- * (-Waggressive-loop-optimizations), and the loops gain nothing from the constants. */
-#if defined(__clang__)
-#define ATTN_GEMM_OUT_OF_LINE __attribute__((noinline))
-#else
-#define ATTN_GEMM_OUT_OF_LINE __attribute__((noipa))
-#endif
-#endif
-/* One vector register: 16 lanes with AVX-512, 8 with AVX, else 4 (SSE, NEON). */
-#if defined(__AVX512F__)
-#define ATTN_GEMM_LANES 16
-#elif defined(__AVX__)
-#define ATTN_GEMM_LANES 8
-#else
-#define ATTN_GEMM_LANES 4
-#endif
-/* k rows per packed block: two vectors of columns by this many rows fill half of L1. */
-#define ATTN_GEMM_KC 256
-/* Rows of a strided A packed at once (attention's transposed queries). */
-#define ATTN_GEMM_MC 48
-typedef float attn_gemm_vec __attribute__((vector_size(4 * ATTN_GEMM_LANES)));
-/* Stores (`first`) or adds a tile's sums, held in `out` (rows `pitch` apart), to the rows x cols
- * corner of C they cover. */
-ATTN_GEMM_OUT_OF_LINE static void attn_gemm_store_edge(float *c, long ldc, long cs, const float *out, long pitch, long rows, long cols,
-                                                        int first)
-{
-    for (long r = 0; r < rows; r++) {
-        for (long t = 0; t < cols; t++) {
-            float *ct = c + r * ldc + t * cs;
-            *ct = first ? out[r * pitch + t] : *ct + out[r * pitch + t];
-        }
-    }
-}
-static inline __attribute__((always_inline)) void attn_gemm_tile(const int R, const int V, float *c, long ldc, long cs, const float *a, long ars,
-                                                                  const float *bt, long kc, long rows_, long cols, int first)
-{
-    const float *ar[12];
-    for (int r = 0; r < R; r++) ar[r] = a + (r < rows_ ? r : 0) * ars; /* rows past the end: never stored */
-    attn_gemm_vec acc[12][2];
-    for (int r = 0; r < R; r++) {
-        for (int h = 0; h < V; h++) acc[r][h] = (attn_gemm_vec){0};
-    }
-    for (long p = 0; p < kc; p++) {
-        attn_gemm_vec b0, b1 = {0};
-        __builtin_memcpy(&b0, bt + p * V * ATTN_GEMM_LANES, sizeof b0);
-        if (V > 1) __builtin_memcpy(&b1, bt + p * V * ATTN_GEMM_LANES + ATTN_GEMM_LANES, sizeof b1);
-        for (int r = 0; r < R; r++) {
-            const float x = ar[r][p];
-            acc[r][0] += x * b0;
-            if (V > 1) acc[r][1] += x * b1;
-        }
-    }
-    if (cs == 1 && rows_ >= R && cols >= V * ATTN_GEMM_LANES) {
-        for (int r = 0; r < R; r++) {
-            for (int h = 0; h < V; h++) {
-                float *ch = c + r * ldc + h * ATTN_GEMM_LANES;
-                attn_gemm_vec s = acc[r][h];
-                if (!first) {
-                    attn_gemm_vec old;
-                    __builtin_memcpy(&old, ch, sizeof old);
-                    s += old;
-                }
-                __builtin_memcpy(ch, &s, sizeof s);
-            }
-        }
-    } else {
-        /* A tile at the edge of C, or C's columns strided: through memory, out of line. */
-        float out[12 * 2 * ATTN_GEMM_LANES];
-        for (int r = 0; r < R; r++) {
-            for (int h = 0; h < V; h++) __builtin_memcpy(out + (r * V + h) * ATTN_GEMM_LANES, &acc[r][h], sizeof acc[r][h]);
-        }
-        const long width = V * ATTN_GEMM_LANES;
-        attn_gemm_store_edge(c, ldc, cs, out, width, rows_ < R ? rows_ : R, cols < width ? cols : width, first);
-    }
-}
-/* Every row tile of A over one packed block of B's columns: six rows by two vectors, the last
- * rows by a six- or three-row tile; twelve rows by one vector when the panel is one vector wide,
- * the last by a twelve- or six-row tile. Out of line and shared by both GEMM helpers, so a file
- * compiles these four tiles once: each inlined copy of them cost gcc about as long as the rest of
- * a kernel. A leftover tile of a few rows computes rows it does not store (the first row again),
- * which costs less than a tile shape of its own. */
-ATTN_GEMM_OUT_OF_LINE static void attn_gemm_panel(float *c, long ldc, long cs, const float *a, long ars, const float *bt, long m, long kc,
-                                                   long cols, int first)
-{
-    long i = 0;
-    if (cols > ATTN_GEMM_LANES) {
-        for (; i + 6 <= m; i += 6) attn_gemm_tile(6, 2, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, 6, cols, first);
-        if (m - i > 3) attn_gemm_tile(6, 2, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
-        else if (m - i > 0) attn_gemm_tile(3, 2, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
-    } else {
-        for (; i + 12 <= m; i += 12) attn_gemm_tile(12, 1, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, 12, cols, first);
-        if (m - i > 6) attn_gemm_tile(12, 1, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
-        else if (m - i > 0) attn_gemm_tile(6, 1, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
-    }
-}
-#endif
-
-/* C[m][t] = alpha * sum_k A(m, k) * B(k)[t] (+ bias[m]) for gcc and clang on 64-bit hosts: the
- * 1x1 convolutions, A.B products and attention scores. A(m, k) is a[m * ars + k * acs]; row k of
- * B starts at b + k * ldb, rows of C at c + m * ldc. B goes in panels of two vectors of columns
- * by a block of k rows, copied contiguous on the stack (the panel then stays in L1 while every
- * row tile of A runs over it; read in place, a block of six rows streamed all of a large B
- * from L3), on attn_gemm_tile's register tiles. */
-#if defined(__TINYC__) && defined(__x86_64__)
-#ifndef ATTN_TCC_ISA_KNOWN
-#define ATTN_TCC_ISA_KNOWN
-/* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
- * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
- * or 2 forces one (the tests run both). */
-static int attn_tcc_isa(void)
-{
-#ifdef ATTN_TCC_ISA
-    return ATTN_TCC_ISA;
-#else
-    static int isa;
-    if (!isa) {
-        unsigned a, b, c, d, lo, hi;
-        int ymm = 0;
-        __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
-        /* FMA, OSXSAVE and AVX; then the OS's XCR0 must enable the xmm and ymm state. */
-        if ((c & 0x18001000u) == 0x18001000u) {
-            __asm__ volatile(".byte 0x0f,0x01,0xd0" : "=a"(lo), "=d"(hi) : "c"(0)); /* xgetbv */
-            ymm = (lo & 6u) == 6u;
-        }
-        if (ymm) {
-            __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
-            ymm = (b >> 5) & 1u; /* AVX2 */
-        }
-        isa = ymm ? 2 : 1;
-    }
-    return isa;
-#endif
-}
-#endif
-/* The tcc tier on x86-64: a tile of 6 rows x 4 columns of C in xmm0-xmm5 across a chunk of the
- * k loop, through tcc's inline assembler (it names xmm0-xmm7 only and has no shuffles, so the
- * six values of A a step needs are packed first, each repeated in four lanes). A step is one
- * load of B and six load-multiply-adds: each load of B feeds six rows (an axpy per row and tap
- * loads and stores C for every one). Chunks of k keep the packed panel on the stack. A whole
- * panel with k in one chunk goes from the registers to C, scaled and biased; other tiles, and
- * the columns past the last whole vector, go through C code. A short last panel takes four
- * rows (xmm0-xmm3). With AVX2 and FMA (attn_tcc_isa) the whole tiles of 16 columns run in
- * attn_nn16 instead: 6 rows x 16 columns in ymm0-ymm11, a step two loads of B, six broadcasts of
- * A from the same packed panel and twelve fused multiply-adds; it adds C's partial sums of the
- * chunks before and scales and biases after the last itself, so only a short last panel goes
- * through a tile on the stack. A whole function in assembly (SysV registers: pack, B, steps, B's
- * row pitch in bytes, C, and {C's row pitch, flags 1 add C / 2 last chunk / 4 four rows, alpha and
- * biases}), its VEX instructions as bytes (tcc's assembler has no VEX). */
-static void attn_nn16(const float *pack, const float *b, long kc, long ldb, float *out, const long *ctl);
-__asm__(
-    ".text\n"
-    "attn_nn16:\n\t"
-    "mov (%r9), %r10\n\t"
-    "mov 8(%r9), %rax\n\t"
-    ".byte 0xc5,0xfc,0x57,0xc0\n\t" /* vxorps %ymm0, %ymm0, %ymm0 */
-    ".byte 0xc5,0xf4,0x57,0xc9\n\t" /* vxorps %ymm1, %ymm1, %ymm1 */
-    ".byte 0xc5,0xec,0x57,0xd2\n\t" /* vxorps %ymm2, %ymm2, %ymm2 */
-    ".byte 0xc5,0xe4,0x57,0xdb\n\t" /* vxorps %ymm3, %ymm3, %ymm3 */
-    ".byte 0xc5,0xdc,0x57,0xe4\n\t" /* vxorps %ymm4, %ymm4, %ymm4 */
-    ".byte 0xc5,0xd4,0x57,0xed\n\t" /* vxorps %ymm5, %ymm5, %ymm5 */
-    ".byte 0xc5,0xcc,0x57,0xf6\n\t" /* vxorps %ymm6, %ymm6, %ymm6 */
-    ".byte 0xc5,0xc4,0x57,0xff\n\t" /* vxorps %ymm7, %ymm7, %ymm7 */
-    ".byte 0xc4,0x41,0x3c,0x57,0xc0\n\t" /* vxorps %ymm8, %ymm8, %ymm8 */
-    ".byte 0xc4,0x41,0x34,0x57,0xc9\n\t" /* vxorps %ymm9, %ymm9, %ymm9 */
-    ".byte 0xc4,0x41,0x2c,0x57,0xd2\n\t" /* vxorps %ymm10, %ymm10, %ymm10 */
-    ".byte 0xc4,0x41,0x24,0x57,0xdb\n\t" /* vxorps %ymm11, %ymm11, %ymm11 */
-    "test $4, %al\n\t"
-    "jnz 4f\n\t"
-    "1:\n\t"
-    ".byte 0xc5,0x7c,0x10,0x26\n\t" /* vmovups (%rsi), %ymm12 */
-    ".byte 0xc5,0x7c,0x10,0x6e,0x20\n\t" /* vmovups 32(%rsi), %ymm13 */
-    "add %rcx, %rsi\n\t"
-    ".byte 0xc4,0x62,0x7d,0x18,0x37\n\t" /* vbroadcastss 0(%rdi), %ymm14 */
-    ".byte 0xc4,0xc2,0x0d,0xb8,0xc4\n\t" /* vfmadd231ps %ymm12, %ymm14, %ymm0 */
-    ".byte 0xc4,0xc2,0x0d,0xb8,0xcd\n\t" /* vfmadd231ps %ymm13, %ymm14, %ymm1 */
-    ".byte 0xc4,0x62,0x7d,0x18,0x7f,0x10\n\t" /* vbroadcastss 16(%rdi), %ymm15 */
-    ".byte 0xc4,0xc2,0x05,0xb8,0xd4\n\t" /* vfmadd231ps %ymm12, %ymm15, %ymm2 */
-    ".byte 0xc4,0xc2,0x05,0xb8,0xdd\n\t" /* vfmadd231ps %ymm13, %ymm15, %ymm3 */
-    ".byte 0xc4,0x62,0x7d,0x18,0x77,0x20\n\t" /* vbroadcastss 32(%rdi), %ymm14 */
-    ".byte 0xc4,0xc2,0x0d,0xb8,0xe4\n\t" /* vfmadd231ps %ymm12, %ymm14, %ymm4 */
-    ".byte 0xc4,0xc2,0x0d,0xb8,0xed\n\t" /* vfmadd231ps %ymm13, %ymm14, %ymm5 */
-    ".byte 0xc4,0x62,0x7d,0x18,0x7f,0x30\n\t" /* vbroadcastss 48(%rdi), %ymm15 */
-    ".byte 0xc4,0xc2,0x05,0xb8,0xf4\n\t" /* vfmadd231ps %ymm12, %ymm15, %ymm6 */
-    ".byte 0xc4,0xc2,0x05,0xb8,0xfd\n\t" /* vfmadd231ps %ymm13, %ymm15, %ymm7 */
-    ".byte 0xc4,0x62,0x7d,0x18,0x77,0x40\n\t" /* vbroadcastss 64(%rdi), %ymm14 */
-    ".byte 0xc4,0x42,0x0d,0xb8,0xc4\n\t" /* vfmadd231ps %ymm12, %ymm14, %ymm8 */
-    ".byte 0xc4,0x42,0x0d,0xb8,0xcd\n\t" /* vfmadd231ps %ymm13, %ymm14, %ymm9 */
-    ".byte 0xc4,0x62,0x7d,0x18,0x7f,0x50\n\t" /* vbroadcastss 80(%rdi), %ymm15 */
-    ".byte 0xc4,0x42,0x05,0xb8,0xd4\n\t" /* vfmadd231ps %ymm12, %ymm15, %ymm10 */
-    ".byte 0xc4,0x42,0x05,0xb8,0xdd\n\t" /* vfmadd231ps %ymm13, %ymm15, %ymm11 */
-    "add $96, %rdi\n\t"
-    "sub $1, %rdx\n\t"
-    "jnz 1b\n\t"
-    "jmp 5f\n\t"
-    "4:\n\t"
-    ".byte 0xc5,0x7c,0x10,0x26\n\t" /* vmovups (%rsi), %ymm12 */
-    ".byte 0xc5,0x7c,0x10,0x6e,0x20\n\t" /* vmovups 32(%rsi), %ymm13 */
-    "add %rcx, %rsi\n\t"
-    ".byte 0xc4,0x62,0x7d,0x18,0x37\n\t" /* vbroadcastss 0(%rdi), %ymm14 */
-    ".byte 0xc4,0xc2,0x0d,0xb8,0xc4\n\t" /* vfmadd231ps %ymm12, %ymm14, %ymm0 */
-    ".byte 0xc4,0xc2,0x0d,0xb8,0xcd\n\t" /* vfmadd231ps %ymm13, %ymm14, %ymm1 */
-    ".byte 0xc4,0x62,0x7d,0x18,0x7f,0x10\n\t" /* vbroadcastss 16(%rdi), %ymm15 */
-    ".byte 0xc4,0xc2,0x05,0xb8,0xd4\n\t" /* vfmadd231ps %ymm12, %ymm15, %ymm2 */
-    ".byte 0xc4,0xc2,0x05,0xb8,0xdd\n\t" /* vfmadd231ps %ymm13, %ymm15, %ymm3 */
-    ".byte 0xc4,0x62,0x7d,0x18,0x77,0x20\n\t" /* vbroadcastss 32(%rdi), %ymm14 */
-    ".byte 0xc4,0xc2,0x0d,0xb8,0xe4\n\t" /* vfmadd231ps %ymm12, %ymm14, %ymm4 */
-    ".byte 0xc4,0xc2,0x0d,0xb8,0xed\n\t" /* vfmadd231ps %ymm13, %ymm14, %ymm5 */
-    ".byte 0xc4,0x62,0x7d,0x18,0x7f,0x30\n\t" /* vbroadcastss 48(%rdi), %ymm15 */
-    ".byte 0xc4,0xc2,0x05,0xb8,0xf4\n\t" /* vfmadd231ps %ymm12, %ymm15, %ymm6 */
-    ".byte 0xc4,0xc2,0x05,0xb8,0xfd\n\t" /* vfmadd231ps %ymm13, %ymm15, %ymm7 */
-    "add $64, %rdi\n\t"
-    "sub $1, %rdx\n\t"
-    "jnz 4b\n\t"
-    "5:\n\t"
-    "test $1, %al\n\t"
-    "jz 6f\n\t"
-    "mov %r8, %r11\n\t"
-    ".byte 0xc4,0xc1,0x7c,0x58,0x03\n\t" /* vaddps (%r11), %ymm0, %ymm0 */
-    ".byte 0xc4,0xc1,0x74,0x58,0x4b,0x20\n\t" /* vaddps 32(%r11), %ymm1, %ymm1 */
-    "add %r10, %r11\n\t"
-    ".byte 0xc4,0xc1,0x6c,0x58,0x13\n\t" /* vaddps (%r11), %ymm2, %ymm2 */
-    ".byte 0xc4,0xc1,0x64,0x58,0x5b,0x20\n\t" /* vaddps 32(%r11), %ymm3, %ymm3 */
-    "add %r10, %r11\n\t"
-    ".byte 0xc4,0xc1,0x5c,0x58,0x23\n\t" /* vaddps (%r11), %ymm4, %ymm4 */
-    ".byte 0xc4,0xc1,0x54,0x58,0x6b,0x20\n\t" /* vaddps 32(%r11), %ymm5, %ymm5 */
-    "add %r10, %r11\n\t"
-    ".byte 0xc4,0xc1,0x4c,0x58,0x33\n\t" /* vaddps (%r11), %ymm6, %ymm6 */
-    ".byte 0xc4,0xc1,0x44,0x58,0x7b,0x20\n\t" /* vaddps 32(%r11), %ymm7, %ymm7 */
-    "add %r10, %r11\n\t"
-    "test $4, %al\n\t"
-    "jnz 6f\n\t"
-    ".byte 0xc4,0x41,0x3c,0x58,0x03\n\t" /* vaddps (%r11), %ymm8, %ymm8 */
-    ".byte 0xc4,0x41,0x34,0x58,0x4b,0x20\n\t" /* vaddps 32(%r11), %ymm9, %ymm9 */
-    "add %r10, %r11\n\t"
-    ".byte 0xc4,0x41,0x2c,0x58,0x13\n\t" /* vaddps (%r11), %ymm10, %ymm10 */
-    ".byte 0xc4,0x41,0x24,0x58,0x5b,0x20\n\t" /* vaddps 32(%r11), %ymm11, %ymm11 */
-    "6:\n\t"
-    "test $2, %al\n\t"
-    "jz 7f\n\t"
-    "mov 16(%r9), %r11\n\t"
-    ".byte 0xc4,0x42,0x7d,0x18,0x33\n\t" /* vbroadcastss (%r11), %ymm14 */
-    ".byte 0xc4,0xc1,0x7c,0x59,0xc6\n\t" /* vmulps %ymm14, %ymm0, %ymm0 */
-    ".byte 0xc4,0xc1,0x74,0x59,0xce\n\t" /* vmulps %ymm14, %ymm1, %ymm1 */
-    ".byte 0xc4,0xc1,0x6c,0x59,0xd6\n\t" /* vmulps %ymm14, %ymm2, %ymm2 */
-    ".byte 0xc4,0xc1,0x64,0x59,0xde\n\t" /* vmulps %ymm14, %ymm3, %ymm3 */
-    ".byte 0xc4,0xc1,0x5c,0x59,0xe6\n\t" /* vmulps %ymm14, %ymm4, %ymm4 */
-    ".byte 0xc4,0xc1,0x54,0x59,0xee\n\t" /* vmulps %ymm14, %ymm5, %ymm5 */
-    ".byte 0xc4,0xc1,0x4c,0x59,0xf6\n\t" /* vmulps %ymm14, %ymm6, %ymm6 */
-    ".byte 0xc4,0xc1,0x44,0x59,0xfe\n\t" /* vmulps %ymm14, %ymm7, %ymm7 */
-    ".byte 0xc4,0x41,0x3c,0x59,0xc6\n\t" /* vmulps %ymm14, %ymm8, %ymm8 */
-    ".byte 0xc4,0x41,0x34,0x59,0xce\n\t" /* vmulps %ymm14, %ymm9, %ymm9 */
-    ".byte 0xc4,0x41,0x2c,0x59,0xd6\n\t" /* vmulps %ymm14, %ymm10, %ymm10 */
-    ".byte 0xc4,0x41,0x24,0x59,0xde\n\t" /* vmulps %ymm14, %ymm11, %ymm11 */
-    ".byte 0xc4,0x42,0x7d,0x18,0x7b,0x10\n\t" /* vbroadcastss 16(%r11), %ymm15 */
-    ".byte 0xc4,0xc1,0x7c,0x58,0xc7\n\t" /* vaddps %ymm15, %ymm0, %ymm0 */
-    ".byte 0xc4,0xc1,0x74,0x58,0xcf\n\t" /* vaddps %ymm15, %ymm1, %ymm1 */
-    ".byte 0xc4,0x42,0x7d,0x18,0x7b,0x20\n\t" /* vbroadcastss 32(%r11), %ymm15 */
-    ".byte 0xc4,0xc1,0x6c,0x58,0xd7\n\t" /* vaddps %ymm15, %ymm2, %ymm2 */
-    ".byte 0xc4,0xc1,0x64,0x58,0xdf\n\t" /* vaddps %ymm15, %ymm3, %ymm3 */
-    ".byte 0xc4,0x42,0x7d,0x18,0x7b,0x30\n\t" /* vbroadcastss 48(%r11), %ymm15 */
-    ".byte 0xc4,0xc1,0x5c,0x58,0xe7\n\t" /* vaddps %ymm15, %ymm4, %ymm4 */
-    ".byte 0xc4,0xc1,0x54,0x58,0xef\n\t" /* vaddps %ymm15, %ymm5, %ymm5 */
-    ".byte 0xc4,0x42,0x7d,0x18,0x7b,0x40\n\t" /* vbroadcastss 64(%r11), %ymm15 */
-    ".byte 0xc4,0xc1,0x4c,0x58,0xf7\n\t" /* vaddps %ymm15, %ymm6, %ymm6 */
-    ".byte 0xc4,0xc1,0x44,0x58,0xff\n\t" /* vaddps %ymm15, %ymm7, %ymm7 */
-    ".byte 0xc4,0x42,0x7d,0x18,0x7b,0x50\n\t" /* vbroadcastss 80(%r11), %ymm15 */
-    ".byte 0xc4,0x41,0x3c,0x58,0xc7\n\t" /* vaddps %ymm15, %ymm8, %ymm8 */
-    ".byte 0xc4,0x41,0x34,0x58,0xcf\n\t" /* vaddps %ymm15, %ymm9, %ymm9 */
-    ".byte 0xc4,0x42,0x7d,0x18,0x7b,0x60\n\t" /* vbroadcastss 96(%r11), %ymm15 */
-    ".byte 0xc4,0x41,0x2c,0x58,0xd7\n\t" /* vaddps %ymm15, %ymm10, %ymm10 */
-    ".byte 0xc4,0x41,0x24,0x58,0xdf\n\t" /* vaddps %ymm15, %ymm11, %ymm11 */
-    "7:\n\t"
-    "mov %r8, %r11\n\t"
-    ".byte 0xc4,0xc1,0x7c,0x11,0x03\n\t" /* vmovups %ymm0, (%r11) */
-    ".byte 0xc4,0xc1,0x7c,0x11,0x4b,0x20\n\t" /* vmovups %ymm1, 32(%r11) */
-    "add %r10, %r11\n\t"
-    ".byte 0xc4,0xc1,0x7c,0x11,0x13\n\t" /* vmovups %ymm2, (%r11) */
-    ".byte 0xc4,0xc1,0x7c,0x11,0x5b,0x20\n\t" /* vmovups %ymm3, 32(%r11) */
-    "add %r10, %r11\n\t"
-    ".byte 0xc4,0xc1,0x7c,0x11,0x23\n\t" /* vmovups %ymm4, (%r11) */
-    ".byte 0xc4,0xc1,0x7c,0x11,0x6b,0x20\n\t" /* vmovups %ymm5, 32(%r11) */
-    "add %r10, %r11\n\t"
-    ".byte 0xc4,0xc1,0x7c,0x11,0x33\n\t" /* vmovups %ymm6, (%r11) */
-    ".byte 0xc4,0xc1,0x7c,0x11,0x7b,0x20\n\t" /* vmovups %ymm7, 32(%r11) */
-    "add %r10, %r11\n\t"
-    "test $4, %al\n\t"
-    "jnz 8f\n\t"
-    ".byte 0xc4,0x41,0x7c,0x11,0x03\n\t" /* vmovups %ymm8, (%r11) */
-    ".byte 0xc4,0x41,0x7c,0x11,0x4b,0x20\n\t" /* vmovups %ymm9, 32(%r11) */
-    "add %r10, %r11\n\t"
-    ".byte 0xc4,0x41,0x7c,0x11,0x13\n\t" /* vmovups %ymm10, (%r11) */
-    ".byte 0xc4,0x41,0x7c,0x11,0x5b,0x20\n\t" /* vmovups %ymm11, 32(%r11) */
-    "8:\n\t"
-    ".byte 0xc5,0xf8,0x77\n\t" /* vzeroupper */
-    "ret\n");
-#define ATTN_NN_KC 256
-/* x . y over n contiguous floats, eight at a time in two partial sums: the columns past the
- * last vector when A's rows and B's one column are contiguous (a matrix-vector product). */
-static float attn_nn_dot(const float *x, const float *y, long n)
-{
-    float part[4];
-    float s = 0.0f;
-    long m = n & ~7L;
-    if (m > 0) {
-        __asm__ volatile(
-            "pxor %%xmm0, %%xmm0\n\tpxor %%xmm1, %%xmm1\n\t"
-            "1:\n\t"
-            "movups (%0), %%xmm2\n\tmovups (%1), %%xmm3\n\tmulps %%xmm3, %%xmm2\n\taddps %%xmm2, %%xmm0\n\t"
-            "movups 16(%0), %%xmm2\n\tmovups 16(%1), %%xmm3\n\tmulps %%xmm3, %%xmm2\n\taddps %%xmm2, %%xmm1\n\t"
-            "add $32, %0\n\tadd $32, %1\n\tsub $8, %2\n\tjnz 1b\n\t"
-            "addps %%xmm1, %%xmm0\n\tmovups %%xmm0, (%3)\n\t"
-            : "+r"(x), "+r"(y), "+r"(m)
-            : "r"(part)
-            : "memory");
-        s = (part[0] + part[1]) + (part[2] + part[3]);
-    }
-    for (long i = 0; i < (n & 7); i++) s += x[i] * y[i];
-    return s;
-}
-static void attn_gemm_nn(float *c, long ldc, const float *a, long ars, long acs, const float *b,
-                         long ldb, long m, long n, long k, const float *bias, float alpha)
-{
-    float pack[ATTN_NN_KC * 24];
-    float tile[24], extra[28], wide[96];
-    const long nv = n & ~3L;
-    const long nw = attn_tcc_isa() == 2 ? n & ~15L : 0;
-    long ctl[3];
-    const long step = ldb * 4, cstep = ldc * 4;
-    /* No panels when no column is in a whole vector (a matrix-vector product). */
-    for (long i = 0, ph; i < m && nv > 0; i += ph) {
-        /* Panels of four rows where six would leave most of a last panel empty (attention's
-         * blocks of eight queries: two of four, not six and two). */
-        ph = m - i <= 4 || m - i == 7 || m - i == 8 ? 4 : 6;
-        const long four = ph == 4;
-        const long rows = m - i < ph ? m - i : ph;
-        /* alpha, then each row's bias, in four lanes each: a whole panel and k in one chunk
-         * leave the registers scaled and biased straight into C. */
-        for (long h = 0; h < 4; h++) extra[h] = alpha;
-        for (long r = 0; r < 6; r++) {
-            const float add = bias && r < rows ? bias[i + r] : 0.0f;
-            for (long h = 0; h < 4; h++) extra[4 + r * 4 + h] = add;
-        }
-        for (long p0 = 0; p0 < k; p0 += ATTN_NN_KC) {
-            const long kc = k - p0 < ATTN_NN_KC ? k - p0 : ATTN_NN_KC;
-            const int first = p0 == 0, last = p0 + kc == k;
-            const long direct = rows == ph && first && last;
-            /* Rows past the end are zeros; their sums are never stored. */
-            for (long p = 0; p < kc; p++) {
-                for (long r = 0; r < ph; r++) {
-                    const float x = r < rows ? a[(i + r) * ars + (p0 + p) * acs] : 0.0f;
-                    float *d = pack + (p * ph + r) * 4;
-                    d[0] = x; d[1] = x; d[2] = x; d[3] = x;
-                }
-            }
-            ctl[1] = (first ? 0 : 1) | (last ? 2 : 0) | (ph == 4 ? 4 : 0);
-            ctl[2] = (long)extra;
-            for (long t = 0; t < nw; t += 16) {
-                const float *bp = b + p0 * ldb + t;
-                float *cp = c + i * ldc + t;
-                if (rows == ph) {
-                    ctl[0] = cstep;
-                    attn_nn16(pack, bp, kc, step, cp, ctl);
-                    continue;
-                }
-                for (long r = 0; r < rows && !first; r++) {
-                    for (long h = 0; h < 16; h++) wide[r * 16 + h] = cp[r * ldc + h];
-                }
-                ctl[0] = 64;
-                attn_nn16(pack, bp, kc, step, wide, ctl);
-                for (long r = 0; r < rows; r++) {
-                    for (long h = 0; h < 16; h++) cp[r * ldc + h] = wide[r * 16 + h];
-                }
-            }
-            for (long t = nw; t < nv; t += 4) {
-                const float *ap = pack;
-                const float *bp = b + p0 * ldb + t;
-                float *cp = c + i * ldc + t;
-                const float *ep = extra;
-                long left = kc;
-                __asm__ volatile(
-                    "pxor %%xmm0, %%xmm0\n\tpxor %%xmm1, %%xmm1\n\tpxor %%xmm2, %%xmm2\n\t"
-                    "pxor %%xmm3, %%xmm3\n\tpxor %%xmm4, %%xmm4\n\tpxor %%xmm5, %%xmm5\n\t"
-                    "cmpq $0, %9\n\tjnz 4f\n\t"
-                    "1:\n\t"
-                    "movups (%1), %%xmm6\n\tadd %4, %1\n\t"
-                    "movups (%0), %%xmm7\n\tmulps %%xmm6, %%xmm7\n\taddps %%xmm7, %%xmm0\n\t"
-                    "movups 16(%0), %%xmm7\n\tmulps %%xmm6, %%xmm7\n\taddps %%xmm7, %%xmm1\n\t"
-                    "movups 32(%0), %%xmm7\n\tmulps %%xmm6, %%xmm7\n\taddps %%xmm7, %%xmm2\n\t"
-                    "movups 48(%0), %%xmm7\n\tmulps %%xmm6, %%xmm7\n\taddps %%xmm7, %%xmm3\n\t"
-                    "movups 64(%0), %%xmm7\n\tmulps %%xmm6, %%xmm7\n\taddps %%xmm7, %%xmm4\n\t"
-                    "movups 80(%0), %%xmm7\n\tmulps %%xmm6, %%xmm7\n\taddps %%xmm7, %%xmm5\n\t"
-                    "add $96, %0\n\tsub $1, %2\n\tjnz 1b\n\tjmp 5f\n\t"
-                    "4:\n\t"
-                    "movups (%1), %%xmm6\n\tadd %4, %1\n\t"
-                    "movups (%0), %%xmm7\n\tmulps %%xmm6, %%xmm7\n\taddps %%xmm7, %%xmm0\n\t"
-                    "movups 16(%0), %%xmm7\n\tmulps %%xmm6, %%xmm7\n\taddps %%xmm7, %%xmm1\n\t"
-                    "movups 32(%0), %%xmm7\n\tmulps %%xmm6, %%xmm7\n\taddps %%xmm7, %%xmm2\n\t"
-                    "movups 48(%0), %%xmm7\n\tmulps %%xmm6, %%xmm7\n\taddps %%xmm7, %%xmm3\n\t"
-                    "add $64, %0\n\tsub $1, %2\n\tjnz 4b\n\t"
-                    "5:\n\t"
-                    "test %5, %5\n\tjz 2f\n\t"
-                    "mov %7, %1\n\tmovups (%1), %%xmm6\n\t"
-                    "mulps %%xmm6, %%xmm0\n\tmulps %%xmm6, %%xmm1\n\tmulps %%xmm6, %%xmm2\n\t"
-                    "mulps %%xmm6, %%xmm3\n\tmulps %%xmm6, %%xmm4\n\tmulps %%xmm6, %%xmm5\n\t"
-                    "movups 16(%1), %%xmm7\n\taddps %%xmm7, %%xmm0\n\tmovups 32(%1), %%xmm7\n\taddps %%xmm7, %%xmm1\n\t"
-                    "movups 48(%1), %%xmm7\n\taddps %%xmm7, %%xmm2\n\tmovups 64(%1), %%xmm7\n\taddps %%xmm7, %%xmm3\n\t"
-                    "movups 80(%1), %%xmm7\n\taddps %%xmm7, %%xmm4\n\tmovups 96(%1), %%xmm7\n\taddps %%xmm7, %%xmm5\n\t"
-                    "mov %6, %1\n\tmov %8, %2\n\t"
-                    "movups %%xmm0, (%1)\n\tmovups %%xmm1, (%1,%2,1)\n\tmovups %%xmm2, (%1,%2,2)\n\t"
-                    "lea (%1,%2,2), %1\n\tmovups %%xmm3, (%1,%2,1)\n\t"
-                    "cmpq $0, %9\n\tjnz 3f\n\t"
-                    "movups %%xmm4, (%1,%2,2)\n\t"
-                    "lea (%1,%2,2), %1\n\tmovups %%xmm5, (%1,%2,1)\n\tjmp 3f\n\t"
-                    "2:\n\t"
-                    "movups %%xmm0, (%3)\n\tmovups %%xmm1, 16(%3)\n\tmovups %%xmm2, 32(%3)\n\t"
-                    "movups %%xmm3, 48(%3)\n\tmovups %%xmm4, 64(%3)\n\tmovups %%xmm5, 80(%3)\n\t"
-                    "3:\n\t"
-                    : "+r"(ap), "+r"(bp), "+r"(left)
-                    : "r"(tile), "r"(step), "r"(direct), "m"(cp), "m"(ep), "m"(cstep), "m"(four)
-                    : "memory");
-                if (direct) continue;
-                for (long r = 0; r < rows; r++) {
-                    float *cr = cp + r * ldc;
-                    for (long h = 0; h < 4; h++) {
-                        float s = first ? tile[r * 4 + h] : cr[h] + tile[r * 4 + h];
-                        cr[h] = last ? s * alpha + extra[4 + r * 4] : s;
-                    }
-                }
-            }
-        }
-    }
-    for (long i = 0; i < m; i += 6) {
-        const long rows = m - i < 6 ? m - i : 6;
-        for (long t = nv; t < n; t++) {
-            for (long r = 0; r < rows; r++) {
-                float s = 0.0f;
-                if (acs == 1 && ldb == 1) s = attn_nn_dot(a + (i + r) * ars, b + t, k);
-                else for (long p = 0; p < k; p++) s += a[(i + r) * ars + p * acs] * b[p * ldb + t];
-                c[(i + r) * ldc + t] = s * alpha + (bias ? bias[i + r] : 0.0f);
-            }
-        }
-        if (k <= 0) {
-            for (long r = 0; r < rows; r++) {
-                for (long t = 0; t < nv; t++) c[(i + r) * ldc + t] = bias ? bias[i + r] : 0.0f;
-            }
-        }
-    }
-}
-#elif !(defined(__x86_64__) || defined(__aarch64__))
+#if !(defined(__x86_64__) || defined(__aarch64__))
 /* C[m][t] = alpha * sum_k A(m, k) * B(k)[t] (+ bias[m]) on a 32-bit core: the 1x1 convolutions,
  * A.B products and attention scores. A(m, k) is a[m * ars + k * acs]; row k of B starts at b + k *
  * ldb, rows of C at c + m * ldc. With Helium (MVE): tiles of four rows by a vector of four
@@ -654,252 +194,9 @@ static void attn_gemm_nn(float *c, long ldc, const float *a, long ars, long acs,
     }
 }
 #endif
-#elif defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nn(float *c, long ldc, const float *a, long ars, long acs, const float *b,
-                                               long ldb, long m, long n, long k, const float *bias, float alpha)
-{
-    float bt[ATTN_GEMM_KC * 2 * ATTN_GEMM_LANES] __attribute__((aligned(64)));
-    float at[ATTN_GEMM_MC * ATTN_GEMM_KC];
-    for (long p0 = 0; p0 < k; p0 += ATTN_GEMM_KC) {
-        const long kc = k - p0 < ATTN_GEMM_KC ? k - p0 : ATTN_GEMM_KC;
-        /* A strided along k goes in blocks of rows copied contiguous, as the tile reads it. */
-        const long step = acs == 1 ? m : ATTN_GEMM_MC;
-        for (long i0 = 0; i0 < m; i0 += step) {
-            const long mc = m - i0 < step ? m - i0 : step;
-            const float *ab = a + i0 * ars + p0 * acs;
-            long lda = ars;
-            if (acs != 1) {
-                for (long i = 0; i < mc; i++) {
-                    for (long p = 0; p < kc; p++) at[i * kc + p] = ab[i * ars + p * acs];
-                }
-                ab = at;
-                lda = kc;
-            }
-            for (long j = 0; j < n; j += 2 * ATTN_GEMM_LANES) {
-                const long cols = n - j < 2 * ATTN_GEMM_LANES ? n - j : 2 * ATTN_GEMM_LANES;
-                /* One vector wide when that is all that is left (attention over 49 keys). */
-                const long w = cols > ATTN_GEMM_LANES ? 2 * ATTN_GEMM_LANES : ATTN_GEMM_LANES;
-                for (long p = 0; p < kc; p++) {
-                    const float *br = b + (p0 + p) * ldb + j;
-                    for (long t = 0; t < w; t++) bt[p * w + t] = t < cols ? br[t] : 0.0f;
-                }
-                attn_gemm_panel(c + i0 * ldc + j, ldc, 1, ab, lda, bt, mc, kc, cols, p0 == 0);
-            }
-        }
-    }
-    /* alpha scales the finished sums, as the interpreter does; then the bias. */
-    if (alpha == 1.0f && !bias && k > 0) return;
-    for (long i = 0; i < m; i++) {
-        const float add = bias ? bias[i] : 0.0f;
-        for (long j = 0; j < n; j++) c[i * ldc + j] = (k > 0 ? c[i * ldc + j] * alpha : 0.0f * alpha) + add;
-    }
-}
 #endif
 
-/* C[i][j] = alpha * sum_k A[i][k] * B[j][k] for gcc and clang on 64-bit hosts: Gram matrices
- * (DANet CAM's X.X^T) and attention's weighted sums of V. Rows of A and B are contiguous (pitches
- * lda, ldb); C[i][j] is c[i * ldc + j * cs]. A panel of B's rows is packed transposed (k-major)
- * on the stack, which turns the product into attn_gemm_tile's broadcast form: the dot-product
- * form needs a load per two multiply-adds and a horizontal sum per element. k goes in blocks so
- * the packed panel stays in L1 and A's block in L2. */
-#if defined(__TINYC__) && defined(__x86_64__)
-#ifndef ATTN_TCC_ISA_KNOWN
-#define ATTN_TCC_ISA_KNOWN
-/* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
- * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
- * or 2 forces one (the tests run both). */
-static int attn_tcc_isa(void)
-{
-#ifdef ATTN_TCC_ISA
-    return ATTN_TCC_ISA;
-#else
-    static int isa;
-    if (!isa) {
-        unsigned a, b, c, d, lo, hi;
-        int ymm = 0;
-        __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
-        /* FMA, OSXSAVE and AVX; then the OS's XCR0 must enable the xmm and ymm state. */
-        if ((c & 0x18001000u) == 0x18001000u) {
-            __asm__ volatile(".byte 0x0f,0x01,0xd0" : "=a"(lo), "=d"(hi) : "c"(0)); /* xgetbv */
-            ymm = (lo & 6u) == 6u;
-        }
-        if (ymm) {
-            __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
-            ymm = (b >> 5) & 1u; /* AVX2 */
-        }
-        isa = ymm ? 2 : 1;
-    }
-    return isa;
-#endif
-}
-#endif
-/* The tcc tier on x86-64: one row of A against six rows of B, the six partial-sum vectors in
- * xmm0-xmm5 across the whole k loop (tcc's inline assembler names xmm0-xmm7 only). A step loads
- * four floats of A once for six multiply-adds; rows 3-5 of B are addressed from a second base,
- * so six rows take three registers. Their lanes and the last k % 4 terms are summed in C. Tiles
- * of four rows (xmm0-xmm3) cover what six would cover with waste (attention's blocks of eight
- * queries: two of four); with fewer than four rows of B each row is a tile of its own. The last
- * tile ends at row n - 1 and may redo rows of the one before. With AVX2 and FMA (attn_tcc_isa)
- * and six rows of B or more, attn_nt8 runs two rows of A against six of B instead: twelve sums
- * of eight lanes in ymm0-ymm11, a step two loads of A, six of B and twelve fused multiply-adds.
- * A whole function in assembly (SysV registers: the eight row pointers, k rounded down to eight,
- * the 96 lane sums), its VEX instructions as bytes (tcc's assembler has no VEX). */
-static void attn_nt8(const float *const *rows, long k8, float *sums);
-__asm__(
-    ".text\n"
-    "attn_nt8:\n\t"
-    "push %rbx\n\t"
-    "mov %rsi, %r8\n\t"
-    "mov %rdx, %r9\n\t"
-    "mov 8(%rdi), %rsi\n\t"
-    "mov 16(%rdi), %rdx\n\t"
-    "mov 24(%rdi), %rcx\n\t"
-    "mov 32(%rdi), %r10\n\t"
-    "mov 40(%rdi), %r11\n\t"
-    "mov 48(%rdi), %rax\n\t"
-    "mov 56(%rdi), %rbx\n\t"
-    "mov (%rdi), %rdi\n\t"
-    ".byte 0xc5,0xfc,0x57,0xc0\n\t" /* vxorps %ymm0, %ymm0, %ymm0 */
-    ".byte 0xc5,0xf4,0x57,0xc9\n\t" /* vxorps %ymm1, %ymm1, %ymm1 */
-    ".byte 0xc5,0xec,0x57,0xd2\n\t" /* vxorps %ymm2, %ymm2, %ymm2 */
-    ".byte 0xc5,0xe4,0x57,0xdb\n\t" /* vxorps %ymm3, %ymm3, %ymm3 */
-    ".byte 0xc5,0xdc,0x57,0xe4\n\t" /* vxorps %ymm4, %ymm4, %ymm4 */
-    ".byte 0xc5,0xd4,0x57,0xed\n\t" /* vxorps %ymm5, %ymm5, %ymm5 */
-    ".byte 0xc5,0xcc,0x57,0xf6\n\t" /* vxorps %ymm6, %ymm6, %ymm6 */
-    ".byte 0xc5,0xc4,0x57,0xff\n\t" /* vxorps %ymm7, %ymm7, %ymm7 */
-    ".byte 0xc4,0x41,0x3c,0x57,0xc0\n\t" /* vxorps %ymm8, %ymm8, %ymm8 */
-    ".byte 0xc4,0x41,0x34,0x57,0xc9\n\t" /* vxorps %ymm9, %ymm9, %ymm9 */
-    ".byte 0xc4,0x41,0x2c,0x57,0xd2\n\t" /* vxorps %ymm10, %ymm10, %ymm10 */
-    ".byte 0xc4,0x41,0x24,0x57,0xdb\n\t" /* vxorps %ymm11, %ymm11, %ymm11 */
-    "1:\n\t"
-    ".byte 0xc5,0x7c,0x10,0x27\n\t" /* vmovups (%rdi), %ymm12 */
-    ".byte 0xc5,0x7c,0x10,0x2e\n\t" /* vmovups (%rsi), %ymm13 */
-    ".byte 0xc5,0x7c,0x10,0x32\n\t" /* vmovups (%rdx), %ymm14 */
-    ".byte 0xc4,0xc2,0x1d,0xb8,0xc6\n\t" /* vfmadd231ps %ymm14, %ymm12, %ymm0 */
-    ".byte 0xc4,0xc2,0x15,0xb8,0xce\n\t" /* vfmadd231ps %ymm14, %ymm13, %ymm1 */
-    ".byte 0xc5,0x7c,0x10,0x39\n\t" /* vmovups (%rcx), %ymm15 */
-    ".byte 0xc4,0xc2,0x1d,0xb8,0xd7\n\t" /* vfmadd231ps %ymm15, %ymm12, %ymm2 */
-    ".byte 0xc4,0xc2,0x15,0xb8,0xdf\n\t" /* vfmadd231ps %ymm15, %ymm13, %ymm3 */
-    ".byte 0xc4,0x41,0x7c,0x10,0x32\n\t" /* vmovups (%r10), %ymm14 */
-    ".byte 0xc4,0xc2,0x1d,0xb8,0xe6\n\t" /* vfmadd231ps %ymm14, %ymm12, %ymm4 */
-    ".byte 0xc4,0xc2,0x15,0xb8,0xee\n\t" /* vfmadd231ps %ymm14, %ymm13, %ymm5 */
-    ".byte 0xc4,0x41,0x7c,0x10,0x3b\n\t" /* vmovups (%r11), %ymm15 */
-    ".byte 0xc4,0xc2,0x1d,0xb8,0xf7\n\t" /* vfmadd231ps %ymm15, %ymm12, %ymm6 */
-    ".byte 0xc4,0xc2,0x15,0xb8,0xff\n\t" /* vfmadd231ps %ymm15, %ymm13, %ymm7 */
-    ".byte 0xc5,0x7c,0x10,0x30\n\t" /* vmovups (%rax), %ymm14 */
-    ".byte 0xc4,0x42,0x1d,0xb8,0xc6\n\t" /* vfmadd231ps %ymm14, %ymm12, %ymm8 */
-    ".byte 0xc4,0x42,0x15,0xb8,0xce\n\t" /* vfmadd231ps %ymm14, %ymm13, %ymm9 */
-    ".byte 0xc5,0x7c,0x10,0x3b\n\t" /* vmovups (%rbx), %ymm15 */
-    ".byte 0xc4,0x42,0x1d,0xb8,0xd7\n\t" /* vfmadd231ps %ymm15, %ymm12, %ymm10 */
-    ".byte 0xc4,0x42,0x15,0xb8,0xdf\n\t" /* vfmadd231ps %ymm15, %ymm13, %ymm11 */
-    "add $32, %rdi\n\t"
-    "add $32, %rsi\n\t"
-    "add $32, %rdx\n\t"
-    "add $32, %rcx\n\t"
-    "add $32, %r10\n\t"
-    "add $32, %r11\n\t"
-    "add $32, %rax\n\t"
-    "add $32, %rbx\n\t"
-    "sub $8, %r8\n\t"
-    "jnz 1b\n\t"
-    ".byte 0xc4,0xc1,0x7c,0x11,0x01\n\t" /* vmovups %ymm0, 0(%r9) */
-    ".byte 0xc4,0xc1,0x7c,0x11,0x49,0x20\n\t" /* vmovups %ymm1, 32(%r9) */
-    ".byte 0xc4,0xc1,0x7c,0x11,0x51,0x40\n\t" /* vmovups %ymm2, 64(%r9) */
-    ".byte 0xc4,0xc1,0x7c,0x11,0x59,0x60\n\t" /* vmovups %ymm3, 96(%r9) */
-    ".byte 0xc4,0xc1,0x7c,0x11,0xa1,0x80,0x00,0x00,0x00\n\t" /* vmovups %ymm4, 128(%r9) */
-    ".byte 0xc4,0xc1,0x7c,0x11,0xa9,0xa0,0x00,0x00,0x00\n\t" /* vmovups %ymm5, 160(%r9) */
-    ".byte 0xc4,0xc1,0x7c,0x11,0xb1,0xc0,0x00,0x00,0x00\n\t" /* vmovups %ymm6, 192(%r9) */
-    ".byte 0xc4,0xc1,0x7c,0x11,0xb9,0xe0,0x00,0x00,0x00\n\t" /* vmovups %ymm7, 224(%r9) */
-    ".byte 0xc4,0x41,0x7c,0x11,0x81,0x00,0x01,0x00,0x00\n\t" /* vmovups %ymm8, 256(%r9) */
-    ".byte 0xc4,0x41,0x7c,0x11,0x89,0x20,0x01,0x00,0x00\n\t" /* vmovups %ymm9, 288(%r9) */
-    ".byte 0xc4,0x41,0x7c,0x11,0x91,0x40,0x01,0x00,0x00\n\t" /* vmovups %ymm10, 320(%r9) */
-    ".byte 0xc4,0x41,0x7c,0x11,0x99,0x60,0x01,0x00,0x00\n\t" /* vmovups %ymm11, 352(%r9) */
-    ".byte 0xc5,0xf8,0x77\n\t" /* vzeroupper */
-    "pop %rbx\n\t"
-    "ret\n");
-static void attn_gemm_nt(float *c, long ldc, long cs, const float *a, long lda, const float *b, long ldb, long m, long n,
-                         long k, float alpha)
-{
-    const long kv = k & ~3L;
-    float acc[24];
-    const long kw = attn_tcc_isa() == 2 && n >= 6 ? k & ~7L : 0;
-    if (kw > 0) {
-        const float *rows[8];
-        float lanes[96];
-        for (long i = 0; i < m; i += 2) {
-            /* A last odd row of A goes in both places; its copy's sums are not stored. */
-            const long pair = i + 1 < m;
-            rows[0] = a + i * lda;
-            rows[1] = a + (i + pair) * lda;
-            for (long j = 0; j < n; j += 6) {
-                const long j0 = j + 6 <= n ? j : n - 6;
-                for (long t = 0; t < 6; t++) rows[2 + t] = b + (j0 + t) * ldb;
-                attn_nt8(rows, kw, lanes);
-                for (long r = 0; r <= pair; r++) {
-                    const float *ar = a + (i + r) * lda;
-                    for (long t = 0; t < 6; t++) {
-                        const float *v = lanes + (t * 2 + r) * 8;
-                        const float *br = rows[2 + t];
-                        float s = ((v[0] + v[1]) + (v[2] + v[3])) + ((v[4] + v[5]) + (v[6] + v[7]));
-                        for (long q = kw; q < k; q++) s += ar[q] * br[q];
-                        c[(i + r) * ldc + (j0 + t) * cs] = s * alpha;
-                    }
-                }
-            }
-        }
-        return;
-    }
-    for (long i = 0; i < m; i++) {
-        const float *ar = a + i * lda;
-        for (long j = 0, tile; j < n; j += tile) {
-            const long rest = n - j;
-            tile = n < 4 ? 1 : rest == 7 || rest == 8 || rest <= 4 || n < 6 ? 4 : 6;
-            const long four = tile < 6;
-            const long pitch = tile > 1 ? ldb * 4 : 0;
-            const long j0 = j + tile <= n ? j : n - tile;
-            const float *b0 = b + j0 * ldb;
-            if (kv > 0) {
-                const float *p = ar;
-                const float *q0 = b0;
-                const float *q3 = b0 + (tile > 1 ? 3 * ldb : 0);
-                long left = kv;
-                __asm__ volatile(
-                    "pxor %%xmm0, %%xmm0\n\tpxor %%xmm1, %%xmm1\n\tpxor %%xmm2, %%xmm2\n\t"
-                    "pxor %%xmm3, %%xmm3\n\tpxor %%xmm4, %%xmm4\n\tpxor %%xmm5, %%xmm5\n\t"
-                    "cmpq $0, %6\n\tjnz 4f\n\t"
-                    "1:\n\t"
-                    "movups (%0), %%xmm6\n\t"
-                    "movups (%1), %%xmm7\n\tmulps %%xmm6, %%xmm7\n\taddps %%xmm7, %%xmm0\n\t"
-                    "movups (%1,%5,1), %%xmm7\n\tmulps %%xmm6, %%xmm7\n\taddps %%xmm7, %%xmm1\n\t"
-                    "movups (%1,%5,2), %%xmm7\n\tmulps %%xmm6, %%xmm7\n\taddps %%xmm7, %%xmm2\n\t"
-                    "movups (%2), %%xmm7\n\tmulps %%xmm6, %%xmm7\n\taddps %%xmm7, %%xmm3\n\t"
-                    "movups (%2,%5,1), %%xmm7\n\tmulps %%xmm6, %%xmm7\n\taddps %%xmm7, %%xmm4\n\t"
-                    "movups (%2,%5,2), %%xmm7\n\tmulps %%xmm6, %%xmm7\n\taddps %%xmm7, %%xmm5\n\t"
-                    "add $16, %0\n\tadd $16, %1\n\tadd $16, %2\n\tsub $4, %3\n\tjnz 1b\n\tjmp 5f\n\t"
-                    "4:\n\t"
-                    "movups (%0), %%xmm6\n\t"
-                    "movups (%1), %%xmm7\n\tmulps %%xmm6, %%xmm7\n\taddps %%xmm7, %%xmm0\n\t"
-                    "movups (%1,%5,1), %%xmm7\n\tmulps %%xmm6, %%xmm7\n\taddps %%xmm7, %%xmm1\n\t"
-                    "movups (%1,%5,2), %%xmm7\n\tmulps %%xmm6, %%xmm7\n\taddps %%xmm7, %%xmm2\n\t"
-                    "movups (%2), %%xmm7\n\tmulps %%xmm6, %%xmm7\n\taddps %%xmm7, %%xmm3\n\t"
-                    "add $16, %0\n\tadd $16, %1\n\tadd $16, %2\n\tsub $4, %3\n\tjnz 4b\n\t"
-                    "5:\n\t"
-                    "movups %%xmm0, (%4)\n\tmovups %%xmm1, 16(%4)\n\tmovups %%xmm2, 32(%4)\n\t"
-                    "movups %%xmm3, 48(%4)\n\tmovups %%xmm4, 64(%4)\n\tmovups %%xmm5, 80(%4)\n\t"
-                    : "+r"(p), "+r"(q0), "+r"(q3), "+r"(left)
-                    : "r"(acc), "r"(pitch), "m"(four)
-                    : "memory");
-            }
-            for (long t = 0; t < tile; t++) {
-                const float *br = b0 + t * ldb;
-                float s = kv > 0 ? (acc[t * 4] + acc[t * 4 + 1]) + (acc[t * 4 + 2] + acc[t * 4 + 3]) : 0.0f;
-                for (long q = kv; q < k; q++) s += ar[q] * br[q];
-                c[i * ldc + (j0 + t) * cs] = s * alpha;
-            }
-        }
-    }
-}
-#elif !(defined(__x86_64__) || defined(__aarch64__))
+#if !(defined(__x86_64__) || defined(__aarch64__))
 /* C[i][j] = alpha * sum_k A[i][k] * B[j][k] on a 32-bit core: Gram matrices (DANet CAM's X.X^T)
  * and attention's weighted sums of V. Rows of A and B are contiguous (pitches lda, ldb); C[i][j]
  * is c[i * ldc + j * cs]. With Helium (MVE): tiles of two rows of A by two rows of B, vectors of
@@ -1006,30 +303,6 @@ static void attn_gemm_nt(float *c, long ldc, long cs, const float *a, long lda, 
     }
 }
 #endif
-#elif defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nt(float *c, long ldc, long cs, const float *a, long lda, const float *b, long ldb, long m, long n,
-                         long k, float alpha)
-{
-    float bt[ATTN_GEMM_KC * 2 * ATTN_GEMM_LANES] __attribute__((aligned(64)));
-    for (long p0 = 0; p0 < k; p0 += ATTN_GEMM_KC) {
-        const long kc = k - p0 < ATTN_GEMM_KC ? k - p0 : ATTN_GEMM_KC;
-        for (long j = 0; j < n; j += 2 * ATTN_GEMM_LANES) {
-            const long cols = n - j < 2 * ATTN_GEMM_LANES ? n - j : 2 * ATTN_GEMM_LANES;
-            /* One vector wide when that is all that is left (attention's 8-query blocks). */
-            const long w = cols > ATTN_GEMM_LANES ? 2 * ATTN_GEMM_LANES : ATTN_GEMM_LANES;
-            for (long t = 0; t < w; t++) {
-                const float *br = b + (j + t) * ldb + p0;
-                for (long p = 0; p < kc; p++) bt[p * w + t] = t < cols ? br[p] : 0.0f;
-            }
-            attn_gemm_panel(c + j * cs, ldc, cs, a + p0, lda, bt, m, kc, cols, p0 == 0);
-        }
-    }
-    /* alpha scales the finished sums, as the interpreter does. */
-    if (alpha == 1.0f && k > 0) return;
-    for (long i = 0; i < m; i++) {
-        for (long j = 0; j < n; j++) c[i * ldc + j * cs] = k > 0 ? c[i * ldc + j * cs] * alpha : 0.0f * alpha;
-    }
-}
 #endif
 
 #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
@@ -1144,39 +417,72 @@ static inline void attn_rows_pool(const float *x, int rows, int n, float scale, 
 }
 #endif
 
-#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
-/* y[i] += a * x[i]: one tap of a convolution applied to a whole output row at once, so the
- * inner loop is contiguous (gcc vectorises it; tcc gets packed SSE). */
-#if defined(__TINYC__) && defined(__x86_64__)
-/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
-static void attn_row_axpy(float *y, const float *x, float a, int n)
+#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
+/* Linear layers on gcc and clang on 64-bit hosts: y0[r] = bias[r] + w[r] . x0 for the `rows`
+ * rows of w (k floats each), and y1[r] the same with x1 when x1 is not null (CBAM's MLP on the
+ * average and the max vector, reading the weights once); bias may be null. Rows go ATTN_RB at a
+ * time (see attn_rb_fold), so each load of x feeds ATTN_RB multiply-adds. With two vectors a
+ * block's rows go in two halves, each half's weights read once: the sums of all its rows for
+ * both vectors, two inputs and a load would not fit in the 16 registers. */
+static inline void attn_rows_dot(float *y0, float *y1, const float *w, int rows, int k, const float *x0,
+                                 const float *x1, const float *bias)
 {
-    float a4[4] = {a, a, a, a};
-    long m = n & ~7;
-    float *q = y;
-    const float *p = x;
-    if (m > 0) {
-        __asm__ volatile(
-            "movups (%3), %%xmm7\n\t"
-            "1:\n\t"
-            "movups (%1), %%xmm0\n\tmovups 16(%1), %%xmm1\n\t"
-            "mulps %%xmm7, %%xmm0\n\tmulps %%xmm7, %%xmm1\n\t"
-            "movups (%0), %%xmm2\n\tmovups 16(%0), %%xmm3\n\t"
-            "addps %%xmm0, %%xmm2\n\taddps %%xmm1, %%xmm3\n\t"
-            "movups %%xmm2, (%0)\n\tmovups %%xmm3, 16(%0)\n\t"
-            "add $32, %0\n\tadd $32, %1\n\tsub $8, %2\n\tjnz 1b\n\t"
-            : "+r"(q), "+r"(p), "+r"(m)
-            : "r"(a4)
-            : "memory");
+    const attn_rb zero = {0.0f};
+    const int end = k - k % ATTN_RB;
+    for (int r = 0; r < rows; r += ATTN_RB) {
+        const float *p[ATTN_RB];
+        const int valid = attn_rb_rows(p, w, rows, r, k);
+        attn_rb s[ATTN_RB], t[ATTN_RB];
+        for (int j = 0; j < ATTN_RB; j++) s[j] = t[j] = zero;
+        if (x1) {
+            for (int i = 0; i < end; i += ATTN_RB) {
+                attn_rb a, b;
+                __builtin_memcpy(&a, x0 + i, sizeof a);
+                __builtin_memcpy(&b, x1 + i, sizeof b);
+                for (int j = 0; j < ATTN_RB / 2; j++) {
+                    attn_rb v;
+                    __builtin_memcpy(&v, p[j] + i, sizeof v);
+                    s[j] += v * a;
+                    t[j] += v * b;
+                }
+            }
+            for (int i = 0; i < end; i += ATTN_RB) {
+                attn_rb a, b;
+                __builtin_memcpy(&a, x0 + i, sizeof a);
+                __builtin_memcpy(&b, x1 + i, sizeof b);
+                for (int j = ATTN_RB / 2; j < ATTN_RB; j++) {
+                    attn_rb v;
+                    __builtin_memcpy(&v, p[j] + i, sizeof v);
+                    s[j] += v * a;
+                    t[j] += v * b;
+                }
+            }
+        } else {
+            for (int i = 0; i < end; i += ATTN_RB) {
+                attn_rb a;
+                __builtin_memcpy(&a, x0 + i, sizeof a);
+                for (int j = 0; j < ATTN_RB; j++) {
+                    attn_rb v;
+                    __builtin_memcpy(&v, p[j] + i, sizeof v);
+                    s[j] += v * a;
+                }
+            }
+        }
+        attn_rb_fold(s, 0);
+        attn_rb_fold(t, 0);
+        attn_rb ts = s[0], tt = t[0];
+        for (int i = end; i < k; i++) {
+            const attn_rb v = attn_rb_column(p, i);
+            ts += v * x0[i];
+            if (x1) tt += v * x1[i];
+        }
+        for (int j = 0; j < valid; j++) {
+            const float b = bias ? bias[r + j] : 0.0f;
+            y0[r + j] = ts[j] + b;
+            if (x1) y1[r + j] = tt[j] + b;
+        }
     }
-    for (int i = n & ~7; i < n; i++) y[i] += a * x[i];
 }
-#else
-static void attn_row_axpy(float *y, const float *x, float a, int n)
-{
-    for (int i = 0; i < n; i++) y[i] += a * x[i];
-}
-#endif
 #endif
 
 /* Long rows get ATTN_LANES partial sums: 32 keep four 8-wide vector chains busy on x86-64 and
@@ -1432,6 +738,165 @@ static void attn_row_scale(float *y, const float *x, float g, int n)
 }
 #endif
 
+#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+/* s[i] = e^(s[i] - m), and their sum: a softmax row's exponentials. tcc on x86-64 calls its asm
+ * form; gcc and clang vectorise the inline loop instead. */
+#if defined(__TINYC__) && defined(__x86_64__)
+#ifndef ATTN_TCC_ISA_KNOWN
+#define ATTN_TCC_ISA_KNOWN
+/* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
+ * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
+ * or 2 forces one (the tests run both). */
+static int attn_tcc_isa(void)
+{
+#ifdef ATTN_TCC_ISA
+    return ATTN_TCC_ISA;
+#else
+    static int isa;
+    if (!isa) {
+        unsigned a, b, c, d, lo, hi;
+        int ymm = 0;
+        __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+        /* FMA, OSXSAVE and AVX; then the OS's XCR0 must enable the xmm and ymm state. */
+        if ((c & 0x18001000u) == 0x18001000u) {
+            __asm__ volatile(".byte 0x0f,0x01,0xd0" : "=a"(lo), "=d"(hi) : "c"(0)); /* xgetbv */
+            ymm = (lo & 6u) == 6u;
+        }
+        if (ymm) {
+            __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
+            ymm = (b >> 5) & 1u; /* AVX2 */
+        }
+        isa = ymm ? 2 : 1;
+    }
+    return isa;
+#endif
+}
+#endif
+/* The tcc tier on x86-64: four exponentials at a time in packed SSE through tcc's inline
+ * assembler. e^x = 2^n * e^r with n = round(x / ln 2) (by the 1.5 * 2^23 shifter, whose low
+ * bits then hold n) and r = x - n ln 2 in two parts; e^r by its Taylor polynomial to r^6
+ * (|r| <= ln 2 / 2: relative error about 2e-7); 2^n added into the exponent bits as an integer.
+ * x is clamped at -87 (e^-87 is below every sum's rounding). The last n % 4 go through a padded
+ * copy. With AVX2 and FMA (attn_tcc_isa) eight at a time first in attn_exp8: the same steps
+ * and polynomial, the multiply-adds fused. A whole function in assembly (SysV registers: the
+ * row, the constants in eight lanes each, the count, the eight lane sums, the row's max), its
+ * VEX instructions as bytes (tcc's assembler has no VEX). */
+static void attn_exp8(float *s, const float *k, long count, float *sums, const float *m);
+__asm__(
+    ".text\n"
+    "attn_exp8:\n\t"
+    ".byte 0xc5,0xdc,0x57,0xe4\n\t" /* vxorps %ymm4, %ymm4, %ymm4 */
+    ".byte 0xc4,0xc2,0x7d,0x18,0x28\n\t" /* vbroadcastss (%r8), %ymm5 */
+    "1:\n\t"
+    ".byte 0xc5,0xfc,0x10,0x07\n\t" /* vmovups (%rdi), %ymm0 */
+    ".byte 0xc5,0xfc,0x5c,0xc5\n\t" /* vsubps %ymm5, %ymm0, %ymm0 */
+    ".byte 0xc5,0xfc,0x5f,0x06\n\t" /* vmaxps (%rsi), %ymm0, %ymm0 */
+    ".byte 0xc5,0xfc,0x10,0x4e,0x40\n\t" /* vmovups 64(%rsi), %ymm1 */
+    ".byte 0xc4,0xe2,0x7d,0xb8,0x4e,0x20\n\t" /* vfmadd231ps 32(%rsi), %ymm0, %ymm1 */
+    ".byte 0xc5,0xf4,0x5c,0x56,0x40\n\t" /* vsubps 64(%rsi), %ymm1, %ymm2 */
+    ".byte 0xc4,0xe2,0x6d,0xbc,0x46,0x60\n\t" /* vfnmadd231ps 96(%rsi), %ymm2, %ymm0 */
+    ".byte 0xc4,0xe2,0x6d,0xbc,0x86,0x80,0x00,0x00,0x00\n\t" /* vfnmadd231ps 128(%rsi), %ymm2, %ymm0 */
+    ".byte 0xc5,0xfc,0x10,0x9e,0xa0,0x00,0x00,0x00\n\t" /* vmovups 160(%rsi), %ymm3 */
+    ".byte 0xc4,0xe2,0x7d,0xa8,0x9e,0xc0,0x00,0x00,0x00\n\t" /* vfmadd213ps 192(%rsi), %ymm0, %ymm3 */
+    ".byte 0xc4,0xe2,0x7d,0xa8,0x9e,0xe0,0x00,0x00,0x00\n\t" /* vfmadd213ps 224(%rsi), %ymm0, %ymm3 */
+    ".byte 0xc4,0xe2,0x7d,0xa8,0x9e,0x00,0x01,0x00,0x00\n\t" /* vfmadd213ps 256(%rsi), %ymm0, %ymm3 */
+    ".byte 0xc4,0xe2,0x7d,0xa8,0x9e,0x20,0x01,0x00,0x00\n\t" /* vfmadd213ps 288(%rsi), %ymm0, %ymm3 */
+    ".byte 0xc4,0xe2,0x7d,0xa8,0x9e,0x40,0x01,0x00,0x00\n\t" /* vfmadd213ps 320(%rsi), %ymm0, %ymm3 */
+    ".byte 0xc4,0xe2,0x7d,0xa8,0x9e,0x40,0x01,0x00,0x00\n\t" /* vfmadd213ps 320(%rsi), %ymm0, %ymm3 */
+    ".byte 0xc5,0xf5,0x72,0xf1,0x17\n\t" /* vpslld $23, %ymm1, %ymm1 */
+    ".byte 0xc5,0xe5,0xfe,0xd9\n\t" /* vpaddd %ymm1, %ymm3, %ymm3 */
+    ".byte 0xc5,0xfc,0x11,0x1f\n\t" /* vmovups %ymm3, (%rdi) */
+    ".byte 0xc5,0xdc,0x58,0xe3\n\t" /* vaddps %ymm3, %ymm4, %ymm4 */
+    "add $32, %rdi\n\t"
+    "sub $8, %rdx\n\t"
+    "jnz 1b\n\t"
+    ".byte 0xc5,0xfc,0x11,0x21\n\t" /* vmovups %ymm4, (%rcx) */
+    ".byte 0xc5,0xf8,0x77\n\t" /* vzeroupper */
+    "ret\n");
+static void attn_exp4(float *s, const float *k, long count, float *sums, const float *m4)
+{
+    __asm__ volatile(
+        "pxor %%xmm4, %%xmm4\n\tmovups (%4), %%xmm5\n\t"
+        "1:\n\t"
+        "movups (%0), %%xmm0\n\tsubps %%xmm5, %%xmm0\n\tmovups (%1), %%xmm3\n\tmaxps %%xmm3, %%xmm0\n\t"
+        "movups 16(%1), %%xmm1\n\tmulps %%xmm0, %%xmm1\n\tmovups 32(%1), %%xmm3\n\taddps %%xmm3, %%xmm1\n\t"
+        "movups 48(%1), %%xmm2\n\taddps %%xmm1, %%xmm2\n\t"
+        "movups 64(%1), %%xmm3\n\tmulps %%xmm2, %%xmm3\n\tsubps %%xmm3, %%xmm0\n\t"
+        "movups 80(%1), %%xmm3\n\tmulps %%xmm2, %%xmm3\n\tsubps %%xmm3, %%xmm0\n\t"
+        "movups 96(%1), %%xmm2\n\tmulps %%xmm0, %%xmm2\n\t"
+        "movups 112(%1), %%xmm3\n\taddps %%xmm3, %%xmm2\n\tmulps %%xmm0, %%xmm2\n\t"
+        "movups 128(%1), %%xmm3\n\taddps %%xmm3, %%xmm2\n\tmulps %%xmm0, %%xmm2\n\t"
+        "movups 144(%1), %%xmm3\n\taddps %%xmm3, %%xmm2\n\tmulps %%xmm0, %%xmm2\n\t"
+        "movups 160(%1), %%xmm3\n\taddps %%xmm3, %%xmm2\n\tmulps %%xmm0, %%xmm2\n\t"
+        "movups 176(%1), %%xmm3\n\taddps %%xmm3, %%xmm2\n\tmulps %%xmm0, %%xmm2\n\t"
+        "addps %%xmm3, %%xmm2\n\t"
+        "pslld $23, %%xmm1\n\tpaddd %%xmm1, %%xmm2\n\t"
+        "movups %%xmm2, (%0)\n\taddps %%xmm2, %%xmm4\n\t"
+        "add $16, %0\n\tsub $4, %2\n\tjnz 1b\n\t"
+        "movups %%xmm4, (%3)\n\t"
+        : "+r"(s), "+r"(k), "+r"(count)
+        : "r"(sums), "r"(m4)
+        : "memory");
+}
+static float attn_row_exp_sum(float *s, float m, int n)
+{
+    /* The clamp, 1/ln 2, the shifter, minus the shifter, ln 2 in two parts, then 1/6!, 1/5!, 1/4!,
+     * 1/3!, 1/2 and 1 (the last Horner step adds 1 once more), each in four lanes; the row's max
+     * comes apart (filled per call, these tables were most of a short row's time); read only. */
+#define ATTN_EXP_X4(v) v, v, v, v
+    static const float attn_exp_k4[48] = {
+        ATTN_EXP_X4(-87.0f), ATTN_EXP_X4(1.44269504f), ATTN_EXP_X4(12582912.0f), ATTN_EXP_X4(-12582912.0f),
+        ATTN_EXP_X4(0.693359375f), ATTN_EXP_X4(-2.12194440e-4f), ATTN_EXP_X4(1.38888889e-3f), ATTN_EXP_X4(8.33333333e-3f),
+        ATTN_EXP_X4(4.16666667e-2f), ATTN_EXP_X4(1.66666667e-1f), ATTN_EXP_X4(0.5f), ATTN_EXP_X4(1.0f)};
+    /* The clamp, 1/ln 2, the shifter, then from ln 2's first part on as above (the kernel subtracts
+     * the shifter), in eight lanes. */
+    static const float attn_exp_k8[88] = {
+        ATTN_EXP_X4(-87.0f), ATTN_EXP_X4(-87.0f), ATTN_EXP_X4(1.44269504f), ATTN_EXP_X4(1.44269504f),
+        ATTN_EXP_X4(12582912.0f), ATTN_EXP_X4(12582912.0f), ATTN_EXP_X4(0.693359375f), ATTN_EXP_X4(0.693359375f),
+        ATTN_EXP_X4(-2.12194440e-4f), ATTN_EXP_X4(-2.12194440e-4f), ATTN_EXP_X4(1.38888889e-3f), ATTN_EXP_X4(1.38888889e-3f),
+        ATTN_EXP_X4(8.33333333e-3f), ATTN_EXP_X4(8.33333333e-3f), ATTN_EXP_X4(4.16666667e-2f), ATTN_EXP_X4(4.16666667e-2f),
+        ATTN_EXP_X4(1.66666667e-1f), ATTN_EXP_X4(1.66666667e-1f), ATTN_EXP_X4(0.5f), ATTN_EXP_X4(0.5f),
+        ATTN_EXP_X4(1.0f), ATTN_EXP_X4(1.0f)};
+#undef ATTN_EXP_X4
+    const float m4[4] = {m, m, m, m};
+    float sums[8];
+    float sum = 0.0f;
+    if (n >= 8 && attn_tcc_isa() == 2) {
+        const int eight = n & ~7;
+        attn_exp8(s, attn_exp_k8, eight, sums, m4);
+        sum = ((sums[0] + sums[1]) + (sums[2] + sums[3])) + ((sums[4] + sums[5]) + (sums[6] + sums[7]));
+        s += eight;
+        n -= eight;
+    }
+    const long whole = n & ~3;
+    if (whole > 0) {
+        attn_exp4(s, attn_exp_k4, whole, sums, m4);
+        sum += (sums[0] + sums[1]) + (sums[2] + sums[3]);
+    }
+    if (n > whole) {
+        float tail[4] = {m, m, m, m};
+        for (int i = whole; i < n; i++) tail[i - whole] = s[i];
+        attn_exp4(tail, attn_exp_k4, 4, sums, m4);
+        for (int i = whole; i < n; i++) {
+            s[i] = tail[i - whole];
+            sum += s[i];
+        }
+    }
+    return sum;
+}
+#elif defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
+static float attn_row_exp_sum(float *s, float m, int n)
+{
+    float sum = 0.0f;
+    for (int i = 0; i < n; i++) {
+        s[i] = expf(s[i] - m);
+        sum += s[i];
+    }
+    return sum;
+}
+#endif
+#endif
+
 void seed000_excite_global_local_forward(const float *input, float *output, const float *params, float *scratch)
 {
     /* Plan: value, shape, op, storage (scratch offsets in floats).
@@ -1504,23 +969,28 @@ void seed000_excite_global_local_forward(const float *input, float *output, cons
 
     /* v4_affinity [1,1,64,64] = matmul(A·Bᵀ)(v2_column, v2_column) */
     {
-        #if (defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))) || (defined(__TINYC__) && defined(__x86_64__)) || !(defined(__x86_64__) || defined(__aarch64__))
+        #if !(defined(__x86_64__) || defined(__aarch64__))
         attn_gemm_nt(v4_affinity, 64, 1, v2_column, 1, v2_column, 1, 64, 64, 1, 1.0f);
         #else
-        for (int i0 = 0; i0 < 64; i0 += 8) {
-            const int i1 = i0 + 8 < 64 ? i0 + 8 : 64;
-            for (int j = 0; j < 64; j++) {
-                const float *br = v2_column + j;
-                for (int i = i0; i < i1; i++) {
-                    v4_affinity[i * 64 + j] = attn_row_dot(v2_column + i, br, 1);
-                }
-            }
+        for (int i = 0; i < 64; i++) {
+            attn_row_scale(v4_affinity + i * 64, v2_column, v2_column[i], 64);
         }
         #endif
     }
 
     /* v5_softmax [1,1,64,64] = softmax.w(v4_affinity) */
     {
+        #if defined(__TINYC__) && defined(__x86_64__)
+        for (int h = 0; h < 64; h++) {
+            const float *xl = v4_affinity + h * 64;
+            float *yl = v5_softmax + h * 64;
+            const float m = attn_row_max(xl, 64);
+            attn_row_scale(yl, xl, 1.0f, 64);
+            const float sum = attn_row_exp_sum(yl, m, 64);
+            const float inv = 1.0f / sum;
+            attn_row_scale(yl, yl, inv, 64);
+        }
+        #else
         for (int h = 0; h < 64; h++) {
             const float *xl = v4_affinity + h * 64;
             float *yl = v5_softmax + h * 64;
@@ -1532,27 +1002,21 @@ void seed000_excite_global_local_forward(const float *input, float *output, cons
             const float inv = 1.0f / sum;
             attn_row_scale(yl, yl, inv, 64);
         }
+        #endif
     }
 
     /* v6_matmul [1,1,64,1] = matmul(A·B)(v5_softmax, v2_column) */
     {
-        #if (defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))) || (defined(__TINYC__) && defined(__x86_64__)) || !(defined(__x86_64__) || defined(__aarch64__))
+        #if !(defined(__x86_64__) || defined(__aarch64__))
         attn_gemm_nn(v6_matmul, 1, v5_softmax, 64, 1, v2_column, 1, 64, 1, 64, (const float *)0, 1.0f);
         #else
-        for (int i0 = 0; i0 < 64; i0 += 8) {
-            const int i1 = i0 + 8 < 64 ? i0 + 8 : 64;
-            for (int i = i0; i < i1; i++) {
-                for (int j = 0; j < 1; j++) {
-                    v6_matmul[i] = 0.0f;
-                }
-            }
-            for (int k = 0; k < 64; k++) {
-                const float *br = v2_column + k;
-                for (int i = i0; i < i1; i++) {
-                    attn_row_axpy(v6_matmul + i, br, v5_softmax[i * 64 + k], 1);
-                }
-            }
+        #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
+        attn_rows_dot(v6_matmul, (float *)0, v5_softmax, 64, 64, v2_column, (const float *)0, (const float *)0);
+        #else
+        for (int i = 0; i < 64; i++) {
+            v6_matmul[i] = attn_row_dot(v5_softmax + i * 64, v2_column, 64);
         }
+        #endif
         #endif
     }
 
