@@ -97,6 +97,24 @@ private func expectClose(_ spec: BlockSpec, seed: UInt64 = 11) throws {
         })
     }
 
+    /// The JIT's shared helper library compiles for the CPU's choice and for each forced form,
+    /// and a kernel that uses asm helpers links to it instead of carrying them (a library that
+    /// failed would fall back to the self-contained source without a word).
+    @Test func helperLibraryIsUsed() throws {
+        #if arch(x86_64)
+        for isa in [nil, 1, 2] as [Int?] {
+            #expect(KernelModule.helperLibraryLoads(isa), "ATTN_TCC_ISA \(isa.map(String.init) ?? "from the CPU")")
+        }
+        let spec = Block("tcc_library", input: .nchw(1, 16, 9, 11)) {
+            Conv2D(8, kernelSize: 3, param: "conv")
+        }
+        let source = try Pipeline.generate(spec, target: .jit).source
+        #expect(source.jitKernel.count < source.jitSource.count)
+        #expect(source.jitKernel.contains("attn_wide_taps(") && !source.jitKernel.contains("__asm__"))
+        try expectClose(spec)
+        #endif
+    }
+
     /// attn_transpose's asm form against its plain C, both compiled by tcc: every rows × cols
     /// from 0 to 17 (the 4×4 blocks, two of them and the C edges), with padded leading
     /// dimensions, every element outside the written ones left as it was.

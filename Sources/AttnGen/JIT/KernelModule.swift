@@ -37,6 +37,10 @@ package enum KernelModule {
         let symbols: [String: UnsafeRawPointer]
     }
 
+    /// Whether the helper library for `tccISA` compiled and exports every helper. A library
+    /// that fails leaves kernels compiling their own copies, correct but slower: only a test sees it.
+    package static func helperLibraryLoads(_ tccISA: Int?) -> Bool { library(tccISA) != nil }
+
     /// The library for `tccISA` (nil: chosen by the CPU), compiled on first use; nil if libtcc
     /// refuses it (kernels then compile their own copies).
     private static func library(_ tccISA: Int?) -> Library? {
