@@ -49,11 +49,11 @@ package struct WideConv {
     /// divide 96).
     package var granule: Int { block == 1 ? Self.tile : 3 * Self.tile }
     /// `wideLength` rounded up to whole granules.
-    package var tiledLength: Int { (wideLength + granule - 1) / granule * granule }
+    package var tiledLength: Int { Limits.saturatingProduct(Limits.saturatingSum(wideLength, granule - 1) / granule, granule) }
     /// Floats of one input channel's (phase) planes.
-    package var planeSize: Int { phases * rows * pitch }
+    package var planeSize: Int { Limits.saturatingProduct(phases, rows, pitch) }
     /// The padded copy, then one tiled wide buffer per channel of a block.
-    package var tempSize: Int { paddedSize + block * tiledLength }
+    package var tempSize: Int { Limits.saturatingSum(paddedSize, Limits.saturatingProduct(block, tiledLength)) }
 
     /// The plan for `a` on `input` → `output`, or nil when the per-row form is kept: convs with two
     /// or three output channels. A single output channel (CBAM's 2 → 1 spatial gate) takes the
@@ -63,15 +63,17 @@ package struct WideConv {
     package init?(_ a: Conv2dAttrs, input: Shape, output: Shape, inputLayout: Layout) {
         guard Self.applies(a, output: output) else { return nil }
         let s = a.stride
-        rows = (input.h + 2 * a.padding + s - 1) / s
-        pitch = (input.w + 2 * a.padding + s - 1) / s
-        phases = s * s
+        // The budget check builds this plan for any stride a spec may hold, before it refuses the
+        // sizes: they saturate instead of trapping, and the budget names the field.
+        rows = Limits.saturatingSum(input.h + 2 * a.padding, s - 1) / s
+        pitch = Limits.saturatingSum(input.w + 2 * a.padding, s - 1) / s
+        phases = Limits.saturatingProduct(s, s)
         perGroup = a.groups > 1
         planes = perGroup ? input.c / a.groups : input.c
-        wideLength = (output.h - 1) * pitch + output.w
+        wideLength = Limits.saturatingSum(Limits.saturatingProduct(output.h - 1, pitch), output.w)
         let outPerGroup = output.c / a.groups
         block = outPerGroup % 4 == 0 ? 4 : outPerGroup % 2 == 0 ? 2 : 1
-        paddedSize = planes * phases * rows * pitch + (block == 1 ? Self.tile : 3 * Self.tile)
+        paddedSize = Limits.saturatingSum(Limits.saturatingProduct(planes, phases, rows, pitch), block == 1 ? Self.tile : 3 * Self.tile)
     }
 
     /// Offset of tap (i, kh, kw) from the first padded plane: its phase plane, shifted.
@@ -81,7 +83,9 @@ package struct WideConv {
     }
 
     /// True when `a` runs in the wide form on hosts (see `init`).
+    /// A stride past the kernel keeps the direct form: its phase planes would mostly go unread
+    /// (and a stride past the plane would ask for stride² of them).
     package static func applies(_ a: Conv2dAttrs, output: Shape) -> Bool {
-        a.kernel > 1 && (output.c >= 4 || (output.c == 1 && output.w > 2 * a.padding))
+        a.kernel > 1 && a.stride <= a.kernel && (output.c >= 4 || (output.c == 1 && output.w > 2 * a.padding))
     }
 }
