@@ -374,6 +374,21 @@ static float attn_nn_dot(const float *x, const float *y, long n)
     for (long i = 0; i < (n & 7); i++) s += x[i] * y[i];
     return s;
 }
+/* kc > 0 floats of src, each in the four lanes of its own 16 bytes, `step` bytes apart (the rsi
+ * operand is pinned: tcc's assembler has no movss or shufps, so both are bytes). */
+static void attn_nn_splat(float *d, const float *src, long kc, long step)
+{
+    __asm__ volatile(
+        "1:\n\t"
+        ".byte 0xf3,0x0f,0x10,0x06\n\t" /* movss (%rsi), %xmm0 */
+        ".byte 0x0f,0xc6,0xc0,0x00\n\t" /* shufps $0, %xmm0, %xmm0 */
+        "movups %%xmm0, (%1)\n\t"
+        "add $4, %0\n\tadd %3, %1\n\tsub $1, %2\n\tjnz 1b\n\t"
+        : "+S"(src), "+r"(d), "+r"(kc)
+        : "r"(step)
+        : "memory");
+}
+
 static void attn_gemm_nn(float *c, long ldc, const float *a, long ars, long acs, const float *b,
                          long ldb, long m, long n, long k, const float *bias, float alpha)
 {
@@ -401,12 +416,18 @@ static void attn_gemm_nn(float *c, long ldc, const float *a, long ars, long acs,
             const long kc = k - p0 < ATTN_NN_KC ? k - p0 : ATTN_NN_KC;
             const int first = p0 == 0, last = p0 + kc == k;
             const long direct = rows == ph && first && last;
-            /* Rows past the end are zeros; their sums are never stored. */
-            for (long p = 0; p < kc; p++) {
-                for (long r = 0; r < ph; r++) {
-                    const float x = r < rows ? a[(i + r) * ars + (p0 + p) * acs] : 0.0f;
-                    float *d = pack + (p * ph + r) * 4;
-                    d[0] = x; d[1] = x; d[2] = x; d[3] = x;
+            /* Rows past the end are zeros; their sums are never stored. A whole panel of rows
+             * along k goes through packed SSE: tcc's scalar loop was most of a narrow product's
+             * time (lambda's Toeplitz bands, sixteen columns a call). */
+            if (rows == ph && acs == 1) {
+                for (long r = 0; r < ph; r++) attn_nn_splat(pack + r * 4, a + (i + r) * ars + p0, kc, ph * 16L);
+            } else {
+                for (long p = 0; p < kc; p++) {
+                    for (long r = 0; r < ph; r++) {
+                        const float x = r < rows ? a[(i + r) * ars + (p0 + p) * acs] : 0.0f;
+                        float *d = pack + (p * ph + r) * 4;
+                        d[0] = x; d[1] = x; d[2] = x; d[3] = x;
+                    }
                 }
             }
             ctl[1] = (first ? 0 : 1) | (last ? 2 : 0) | (ph == 4 ? 4 : 0);
