@@ -301,17 +301,24 @@ extension CEmitter {
                     .loop(variable: "j", extent: keys, body: [.line("s[j] *= inv;")]),
                 ]
             }
-            // `host`: the 64-bit hosts' larger query block in host-only scratch; MCUs keep theirs.
-            let gemmNest = { (tcc: Bool, host: Bool) -> Nest in
+            // A nest over samples and heads, with the block's operands: its first query and output
+            // column (i0), and the head's keys and values.
+            let overHeads = { () -> (nest: Nest, hn: LoopIndex, hb: LoopIndex, qBlock: String, kBase: String, vBase: String, oBlock: String) in
                 var nest = Nest()
                 let hn = nest.loop("n", out.n)
                 let hb = nest.loop("b", out.c)
-                // The first query and output column of the block, i0.
-                let qBlock = plus(self.pointer(q), self.index(q, n: hn.index, c: hb.index) + i0)
-                let kBase = self.address(k, n: hn.index, c: hb.index)
-                let vBase = self.address(val, n: hn.index, c: hb.index)
-                let oBlock = plus(self.pointer(v), self.index(v, n: hn.index, c: hb.index) + i0)
-                let qw = self.program.shape(of: q).w
+                return (
+                    nest, hn, hb,
+                    plus(self.pointer(q), self.index(q, n: hn.index, c: hb.index) + i0),
+                    self.address(k, n: hn.index, c: hb.index),
+                    self.address(val, n: hn.index, c: hb.index),
+                    plus(self.pointer(v), self.index(v, n: hn.index, c: hb.index) + i0))
+            }
+            let qw = self.program.shape(of: q).w
+            // `host`: the 64-bit hosts' larger query block in host-only scratch; MCUs keep theirs.
+            let gemmNest = { (tcc: Bool, host: Bool) -> Nest in
+                let (heads, hn, hb, qBlock, kBase, vBase, oBlock) = overHeads()
+                var nest = heads
                 let block = host ? Self.hostRowBlock : Self.rowBlock
                 nest.pre[nest.innermost].append(.stepped(variable: "i0", extent: out.w, step: CExpr(block), body: [
                     .line("const int i1 = \(i0 + block) < \(out.w) ? \(i0 + block) : \(out.w);"),
@@ -326,14 +333,8 @@ extension CEmitter {
             // attn_gemm_panel's panels (attend.c.tmpl), their exponentials in one flat loop between
             // the two halves, 1/sum applied to the outputs.
             let attendNest = { () -> Nest in
-                var nest = Nest()
-                let hn = nest.loop("n", out.n)
-                let hb = nest.loop("b", out.c)
-                let qBlock = plus(self.pointer(q), self.index(q, n: hn.index, c: hb.index) + i0)
-                let kBase = self.address(k, n: hn.index, c: hb.index)
-                let vBase = self.address(val, n: hn.index, c: hb.index)
-                let oBlock = plus(self.pointer(v), self.index(v, n: hn.index, c: hb.index) + i0)
-                let qw = self.program.shape(of: q).w
+                let (heads, _, _, qBlock, kBase, vBase, oBlock) = overHeads()
+                var nest = heads
                 let block = Self.hostRowBlock
                 nest.pre[nest.innermost].append(.stepped(variable: "i0", extent: out.w, step: CExpr(block), body: [
                     .line("const int i1 = \(i0 + block) < \(out.w) ? \(i0 + block) : \(out.w);"),
