@@ -51,6 +51,14 @@ package enum VEX {
             // An immediate shift: the opcode's /6 (left) or /2 (right) in ModRM.reg, the destination in vvvv.
             guard case .immediate(let imm) = operands[0], case .ymm(let src) = operands[1], case .ymm(let dst) = operands[2] else { return nil }
             return assemble(opcode: 0x72, map: 1, pp: 1, reg: name == "vpslld" ? 6 : 2, vvvv: dst, rm: .ymm(src)).map { $0 + [imm] }
+        case ("vmaskmovps", 3):
+            // A masked load (0F38 2C: register from memory) or store (0F38 2E: memory from register), the mask in vvvv.
+            guard case .ymm(let mask) = operands[1] else { return nil }
+            if case .ymm(let src) = operands[0], case .memory = operands[2] {
+                return assemble(opcode: 0x2E, map: 2, pp: 1, reg: src, vvvv: mask, rm: operands[2])
+            }
+            guard case .memory = operands[0], case .ymm(let dst) = operands[2] else { return nil }
+            return assemble(opcode: 0x2C, map: 2, pp: 1, reg: dst, vvvv: mask, rm: operands[0])
         case ("vcmpps", 4):
             // `vcmpps $predicate, b, a, dst`: dst = a <predicate> b, the predicate a trailing byte.
             guard case .immediate(let imm) = operands[0], imm < 32, case .ymm(let src1) = operands[2], case .ymm(let dst) = operands[3] else { return nil }

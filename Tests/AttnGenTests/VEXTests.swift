@@ -70,6 +70,11 @@ import Testing
         ("vsqrtps (%rsi), %ymm0", [0xc5, 0xfc, 0x51, 0x06]),
         ("vsqrtps %ymm9, %ymm2", [0xc4, 0xc1, 0x7c, 0x51, 0xd1]),
         ("vsqrtps 64(%r10), %ymm11", [0xc4, 0x41, 0x7c, 0x51, 0x5a, 0x40]),
+        ("vmaskmovps (%rsi), %ymm15, %ymm0", [0xc4, 0xe2, 0x05, 0x2c, 0x06]),
+        ("vmaskmovps (%rdx), %ymm15, %ymm0", [0xc4, 0xe2, 0x05, 0x2c, 0x02]),
+        ("vmaskmovps %ymm0, %ymm15, (%r10)", [0xc4, 0xc2, 0x05, 0x2e, 0x02]),
+        ("vmaskmovps %ymm3, %ymm2, 32(%rdi)", [0xc4, 0xe2, 0x6d, 0x2e, 0x5f, 0x20]),
+        ("vmaskmovps 64(%r9), %ymm1, %ymm12", [0xc4, 0x42, 0x75, 0x2c, 0x61, 0x40]),
     ]
 
     @Test func matchesGNUAs() {
@@ -81,7 +86,7 @@ import Testing
     @Test func refusesWhatItCannotEncode() {
         for line in ["vbroadcastss %ymm1, %ymm2", "vfmadd231ps %ymm1, %ymm2", "vmovups (%rsi,%rax,4), %ymm0",
                      "vaddps %xmm1, %xmm2, %xmm3", "vhaddps %ymm1, %ymm2, %ymm3", "vmovups (%eax), %ymm0", "vmovups (%rsi), %ymm16",
-                     "vpslld $256, %ymm1, %ymm1", "vaddps $3, %ymm1, %ymm1", "vcmpps $1, %ymm1, %ymm2", "vcmpps $32, %ymm1, %ymm2, %ymm3", "vsqrtps %ymm1, %ymm2, %ymm3"] {
+                     "vpslld $256, %ymm1, %ymm1", "vaddps $3, %ymm1, %ymm1", "vcmpps $1, %ymm1, %ymm2", "vcmpps $32, %ymm1, %ymm2, %ymm3", "vsqrtps %ymm1, %ymm2, %ymm3", "vmaskmovps %ymm1, %ymm2, %ymm3"] {
             #expect(VEX.encode(line) == nil, "\(line)")
         }
     }
