@@ -1498,7 +1498,7 @@ static int attn_tcc_isa(void)
  * overflows get +inf back, so sigmoid and silu give 0 and -0 (or NaN) where the scalar path
  * does, and a NaN operand comes back NaN. tanh follows attn_tanhf: the odd polynomial below
  * 0.625, 1 - 2/(e^2|x| + 1) above, with x's sign; -0 stays -0. sqrtps rounds as sqrtf. With AVX2
- * (attn_tcc_isa) whole groups of eight go through attn_row_map8, the same instructions on ymm. */
+ * (attn_tcc_isa) the row goes through attn_row_map8 instead: the same instructions on ymm. */
 /* e^xmm0 into xmm2 (xmm0, xmm1, xmm3 clobbered), the constants at %4. */
 #define ATTN_RM_EXP                                                                                                   \
     "movups (%4), %%xmm1\n\tminps %%xmm0, %%xmm1\n\tmovups 16(%4), %%xmm0\n\tmaxps %%xmm1, %%xmm0\n\t"                \
@@ -1608,10 +1608,11 @@ static void attn_row_map4(float *y, const float *a, const float *b, const float 
 #undef ATTN_RM_EXP
 /* The same ops eight lanes at a time (AVX2, chosen by attn_tcc_isa), each instruction the ymm
  * form of the SSE one above, so both forms give the same bits. A whole function in assembly
- * (SysV registers: y, a, b, the constants below, n a multiple of 8, op); the scalar ops read
- * their scalar from b[0] into ymm7 (the caller passes its address as b). The exponential is
- * one subroutine: e^ymm0 into ymm2 (ymm0, ymm1, ymm3 clobbered). */
-static void attn_row_map8(float *y, const float *a, const float *b, const float *k, long n, long op);
+ * (SysV registers: y, a, b (a for the ops without one), the constants below, n > 0, op, and the
+ * scalar in xmm0, broadcast to ymm7). The last n % 8 go through the same loop once more on a
+ * stack copy read and written under a mask (vmaskmovps), so a short row is one call. The
+ * exponential is one subroutine: e^ymm0 into ymm2 (ymm0, ymm1, ymm3 clobbered). */
+static void attn_row_map8(float *y, const float *a, const float *b, const float *k, long n, long op, float s);
 __asm__(
     ".text\n"
     "attn_rm8_exp:\n\t"
@@ -1644,7 +1645,17 @@ __asm__(
     ".byte 0xc5,0xed,0xfe,0xd1\n\t" /* vpaddd %ymm1, %ymm2, %ymm2 */
     "ret\n"
     "attn_row_map8:\n\t"
-    ".byte 0xc4,0xe2,0x7d,0x18,0x3a\n\t" /* vbroadcastss (%rdx), %ymm7 */
+    "sub $104, %rsp\n\t"
+    ".byte 0xf3,0x0f,0x11,0x44,0x24,0x60\n\t" /* movss %xmm0, 96(%rsp) */
+    ".byte 0xc4,0xe2,0x7d,0x18,0x7c,0x24,0x60\n\t" /* vbroadcastss 96(%rsp), %ymm7 */
+    /* r11: the lanes past the whole groups; r10: y while the loop runs on the stack copy */
+    "mov %r8, %r11\n\t"
+    "and $7, %r11\n\t"
+    "and $-8, %r8\n\t"
+    "xor %r10, %r10\n\t"
+    "test %r8, %r8\n\t"
+    "jz 99f\n\t"
+    "98:\n\t"
     "cmp $0, %r9\n\t"
     "je 100f\n\t"
     "cmp $1, %r9\n\t"
@@ -1941,28 +1952,54 @@ __asm__(
     "jnz 116b\n\t"
     "jmp 99f\n\t"
     "99:\n\t"
+    "test %r11, %r11\n\t"
+    "jz 97f\n\t"
+    /* the mask of the first r11 lanes: the constants' eight -1s then eight 0s, from 8 - r11 */
+    "mov $8, %rax\n\t"
+    "sub %r11, %rax\n\t"
+    "shl $2, %rax\n\t"
+    "add %rcx, %rax\n\t"
+    ".byte 0xc5,0x7c,0x10,0xb8,0x20,0x03,0x00,0x00\n\t" /* vmovups 800(%rax), %ymm15 */
+    ".byte 0xc4,0xe2,0x05,0x2c,0x06\n\t" /* vmaskmovps (%rsi), %ymm15, %ymm0 */
+    ".byte 0xc5,0xfc,0x11,0x04,0x24\n\t" /* vmovups %ymm0, (%rsp) */
+    ".byte 0xc4,0xe2,0x05,0x2c,0x02\n\t" /* vmaskmovps (%rdx), %ymm15, %ymm0 */
+    ".byte 0xc5,0xfc,0x11,0x44,0x24,0x20\n\t" /* vmovups %ymm0, 32(%rsp) */
+    "mov %rdi, %r10\n\t"
+    "mov %rsp, %rsi\n\t"
+    "lea 32(%rsp), %rdx\n\t"
+    "lea 64(%rsp), %rdi\n\t"
+    "mov $8, %r8\n\t"
+    "xor %r11, %r11\n\t"
+    "jmp 98b\n\t"
+    "97:\n\t"
+    "test %r10, %r10\n\t"
+    "jz 96f\n\t"
+    ".byte 0xc5,0xfc,0x10,0x44,0x24,0x40\n\t" /* vmovups 64(%rsp), %ymm0 */
+    ".byte 0xc4,0xc2,0x05,0x2e,0x02\n\t" /* vmaskmovps %ymm0, %ymm15, (%r10) */
+    "96:\n\t"
+    "add $104, %rsp\n\t"
     ".byte 0xc5,0xf8,0x77\n\t" /* vzeroupper */
     "ret\n");
 static void attn_row_map(float *y, const float *a, const float *b, float s, int op, int n)
 {
-    /* attn_row_map8's constants, each in eight lanes, at the offsets its asm reads. */
+    /* attn_row_map8's constants, each in eight lanes, at the offsets its asm reads; last the
+     * tail's masks (a lane is on where its sign bit is set). */
 #define ATTN_RM8(x) x, x, x, x, x, x, x, x
-    static const float k8[200] = {
+    static const float k8[216] = {
         ATTN_RM8(88.7228317f), ATTN_RM8(-87.0f), ATTN_RM8(1.44269504f), ATTN_RM8(12582912.0f), ATTN_RM8(-12582912.0f),
         ATTN_RM8(0.693359375f), ATTN_RM8(-2.12194440e-4f), ATTN_RM8(1.98412698e-4f), ATTN_RM8(1.38888889e-3f), ATTN_RM8(8.33333333e-3f),
         ATTN_RM8(4.16666667e-2f), ATTN_RM8(1.66666667e-1f), ATTN_RM8(0.5f), ATTN_RM8(1.0f), ATTN_RM8(-88.7228394f),
         ATTN_RM8(3.0f), ATTN_RM8(6.0f), ATTN_RM8(2.0f), ATTN_RM8(0.625f), ATTN_RM8(-0.333333313f), ATTN_RM8(0.133332163f),
-        ATTN_RM8(-0.0539478883f), ATTN_RM8(0.0217060372f), ATTN_RM8(-0.00818910077f), ATTN_RM8(0.00215263851f)};
+        ATTN_RM8(-0.0539478883f), ATTN_RM8(0.0217060372f), ATTN_RM8(-0.00818910077f), ATTN_RM8(0.00215263851f), ATTN_RM8(-1.0f), ATTN_RM8(0.0f)};
 #undef ATTN_RM8
-    const float s4[4] = {s, s, s, s};
-    long done = 0;
     if (!b) b = a;
-    if (n >= 8 && attn_tcc_isa() == 2) {
-        done = n & ~7;
-        attn_row_map8(y, a, op < 3 ? b : s4, k8, done, op);
+    if (attn_tcc_isa() == 2) {
+        if (n > 0) attn_row_map8(y, a, b, k8, n, op, s);
+        return;
     }
-    const long whole = done + ((n - done) & ~3);
-    if (whole > done) attn_row_map4(y + done, a + done, b + done, s4, whole - done, op);
+    const float s4[4] = {s, s, s, s};
+    const long whole = n & ~3;
+    if (whole > 0) attn_row_map4(y, a, b, s4, whole, op);
     if (n > whole) {
         /* The last n % 4 through a padded copy. */
         float ta[4] = {0.0f, 0.0f, 0.0f, 0.0f}, tb[4] = {0.0f, 0.0f, 0.0f, 0.0f}, ty[4];
