@@ -758,6 +758,46 @@ static void attn_row_axpy(float *y, const float *x, float a, int n)
 #endif
 
 #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+/* y[i] = x[i]: the rows tcc moves whole (a transpose that keeps them, a convolution's padded
+ * copy and its valid columns out of the wide buffer). */
+#if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler, sixteen then four at a
+ * time, the last n % 4 in C. */
+static void attn_row_copy(float *y, const float *x, int n)
+{
+    long m = n & ~15, m4 = n & 12;
+    float *q = y;
+    const float *p = x;
+    if (m > 0) {
+        __asm__ volatile(
+            "1:\n\t"
+            "movups (%1), %%xmm0\n\tmovups 16(%1), %%xmm1\n\tmovups 32(%1), %%xmm2\n\tmovups 48(%1), %%xmm3\n\t"
+            "movups %%xmm0, (%0)\n\tmovups %%xmm1, 16(%0)\n\tmovups %%xmm2, 32(%0)\n\tmovups %%xmm3, 48(%0)\n\t"
+            "add $64, %0\n\tadd $64, %1\n\tsub $16, %2\n\tjnz 1b\n\t"
+            : "+r"(q), "+r"(p), "+r"(m)
+            :
+            : "memory");
+    }
+    if (m4 > 0) {
+        __asm__ volatile(
+            "1:\n\t"
+            "movups (%1), %%xmm0\n\tmovups %%xmm0, (%0)\n\t"
+            "add $16, %0\n\tadd $16, %1\n\tsub $4, %2\n\tjnz 1b\n\t"
+            : "+r"(q), "+r"(p), "+r"(m4)
+            :
+            : "memory");
+    }
+    for (int i = n & ~3; i < n; i++) y[i] = x[i];
+}
+#else
+static void attn_row_copy(float *y, const float *x, int n)
+{
+    for (int i = 0; i < n; i++) y[i] = x[i];
+}
+#endif
+#endif
+
+#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
 #if defined(__TINYC__) && defined(__x86_64__)
 #ifndef ATTN_TCC_ISA_KNOWN
 #define ATTN_TCC_ISA_KNOWN
@@ -1533,6 +1573,21 @@ void ge_c64_extent2_forward(const float *input, float *output, const float *para
 
     /* v7_upsample_nearest [1,64,14,14] = upsample_nearest(14x14)(v6_sigmoid) */
     {
+        #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+        for (int c = 0; c < 64; c++) {
+            for (int i = 0; i < 7; i++) {
+                const float *src = v6_sigmoid + c * 49 + i * 7;
+                float *dst = v7_upsample_nearest + c * 196 + i * 28;
+                for (int j = 0; j < 7; j++) {
+                    const float e = src[j];
+                    dst[j * 2] = e; dst[j * 2 + 1] = e;
+                }
+                for (int r = 1; r < 2; r++) {
+                    attn_row_copy(dst + r * 14, dst, 14);
+                }
+            }
+        }
+        #else
         for (int c = 0; c < 64; c++) {
             for (int i = 0; i < 7; i++) {
                 const float *src = v6_sigmoid + c * 49 + i * 7;
@@ -1548,6 +1603,7 @@ void ge_c64_extent2_forward(const float *input, float *output, const float *para
                 }
             }
         }
+        #endif
     }
 
     /* v8_mul [1,64,14,14] = mul(v7_upsample_nearest, input) */

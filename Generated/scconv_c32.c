@@ -1464,6 +1464,21 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
 
     /* v6_upsample_nearest [1,32,16,16] = upsample_nearest(16x16)(v5_k2) */
     {
+        #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+        for (int c = 0; c < 32; c++) {
+            for (int i = 0; i < 4; i++) {
+                const float *src = v5_k2 + c * 16 + i * 4;
+                float *dst = v6_upsample_nearest + c * 256 + i * 64;
+                for (int j = 0; j < 4; j++) {
+                    const float e = src[j];
+                    dst[j * 4] = e; dst[j * 4 + 1] = e; dst[j * 4 + 2] = e; dst[j * 4 + 3] = e;
+                }
+                for (int r = 1; r < 4; r++) {
+                    attn_row_copy(dst + r * 16, dst, 16);
+                }
+            }
+        }
+        #else
         for (int c = 0; c < 32; c++) {
             for (int i = 0; i < 4; i++) {
                 const float *src = v5_k2 + c * 16 + i * 4;
@@ -1479,6 +1494,7 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
                 }
             }
         }
+        #endif
     }
 
     /* v9_mul [1,32,16,16] = mul(v4_k3, v8_gate) */
