@@ -104,7 +104,18 @@ extension CEmitter {
             for axis in 0..<4 { src[perm[axis]] = idx[axis] }
             source = element(instr.operands[0], n: src[0], c: src[1], h: src[2], w: src[3])
         case .upsampleNearest:
-            if let rows = upsampleRows(v) { return p.block("") { p in rows.print(into: &p) } }
+            if let rows = upsampleRows(v, rowCopy: false) {
+                // tcc copies the repeated rows whole, in packed SSE (a store per element in its C).
+                guard let copied = upsampleRows(v, rowCopy: true) else { return p.block("") { p in rows.print(into: &p) } }
+                return p.block("") { p in
+                    p.split(
+                        [.tcc],
+                        { p in
+                            p.use(.rowCopy)
+                            copied.print(into: &p)
+                        }, else: { p in rows.print(into: &p) })
+                }
+            }
             let x = instr.operands[0]
             let s = program.shape(of: x)
             let hs = (0..<out.h).map { nearestIndex($0, input: s.h, output: out.h) }
@@ -134,13 +145,15 @@ extension CEmitter {
     /// Nearest upsampling by whole factors fh × fw, rows contiguous on both sides: each source row
     /// once into its first output row (every pixel fw times), that row copied to the fh − 1 below.
     /// The per-element gather through index tables read a table entry and a scattered source
-    /// pixel per output pixel (a fifth of GatherExcite's time at 56×56). Nil keeps the gather.
-    private func upsampleRows(_ v: ValueID) -> Nest? {
+    /// pixel per output pixel (a fifth of GatherExcite's time at 56×56). Nil keeps the gather;
+    /// with `rowCopy` the rows below go through `attn_row_copy`, nil when there are none.
+    private func upsampleRows(_ v: ValueID, rowCopy: Bool) -> Nest? {
         let out = program.instrs[v - 1].shape
         let x = program.instrs[v - 1].operands[0]
         let s = program.shape(of: x)
         guard out.h % s.h == 0, out.w % s.w == 0, plan.layouts[x]!.hwStride == 1, plan.layouts[v]!.hwStride == 1 else { return nil }
         let (fh, fw) = (out.h / s.h, out.w / s.w)
+        guard !rowCopy || fh > 1 else { return nil }
         // PyTorch's float index rule, which the tables follow, is the integer one at whole factors;
         // checked rather than assumed.
         guard (0..<out.h).allSatisfy({ nearestIndex($0, input: s.h, output: out.h) == $0 / fh }),
@@ -164,9 +177,9 @@ extension CEmitter {
             ]))
         }
         if fh > 1 {
-            body.append(.range(variable: "r", from: CExpr(1), to: CExpr(fh), body: [
-                .loop(variable: "t", extent: out.w, body: [.line("dst[\(r * out.w + t)] = dst[t];")])
-            ]))
+            body.append(.range(variable: "r", from: CExpr(1), to: CExpr(fh), body: rowCopy
+                ? [.line("attn_row_copy(dst + \(r * out.w), dst, \(out.w));")]
+                : [.loop(variable: "t", extent: out.w, body: [.line("dst[\(r * out.w + t)] = dst[t];")])]))
         }
         nest.pre[nest.innermost].append(contentsOf: body)
         return nest

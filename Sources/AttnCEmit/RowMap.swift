@@ -1,11 +1,11 @@
 // tcc's form of a fused elementwise map. tcc compiles the scalar loop as it reads: every value
 // through the stack and a libm call per element for the exponentials, where gcc vectorises it.
 // So under tcc on x86-64 the innermost loop runs in chunks: each inline value computed there
-// becomes a stack buffer of one chunk, each op one call of `attn_row_map` (packed SSE), and the
-// last op writes the destination row directly. Values invariant along the innermost loop (a
-// channel's gate, a per-channel parameter) stay scalars, computed once as before. A map that
-// reads or writes with a stride along the innermost loop, or computes something the helper has
-// no exact form of, keeps the scalar loop.
+// becomes a stack buffer of one chunk, each op one call of `attn_row_map` (packed SSE, eight
+// lanes with AVX2), and the last op writes the destination row directly. Values invariant along
+// the innermost loop (a channel's gate, a per-channel parameter) stay scalars, computed once as
+// before. A map that reads or writes with a stride along the innermost loop, or computes
+// something the helper has no exact form of, keeps the scalar loop.
 
 import AttnIR
 

@@ -15,7 +15,10 @@ package enum VEX {
     /// The opcode, its map (1: 0F, 2: 0F38) and prefix (0: none, 1: 66) of each instruction.
     private static let opcodes: [String: (opcode: UInt8, map: UInt8, pp: UInt8)] = [
         "vmovups": (0x10, 1, 0), "vxorps": (0x57, 1, 0), "vaddps": (0x58, 1, 0), "vmulps": (0x59, 1, 0),
-        "vsubps": (0x5C, 1, 0), "vmaxps": (0x5F, 1, 0), "vpaddd": (0xFE, 1, 1),
+        "vsubps": (0x5C, 1, 0), "vmaxps": (0x5F, 1, 0), "vminps": (0x5D, 1, 0), "vdivps": (0x5E, 1, 0),
+        "vandps": (0x54, 1, 0), "vandnps": (0x55, 1, 0), "vorps": (0x56, 1, 0),
+        "vpaddd": (0xFE, 1, 1), "vpand": (0xDB, 1, 1), "vpandn": (0xDF, 1, 1), "vpor": (0xEB, 1, 1), "vpxor": (0xEF, 1, 1),
+        "vpcmpeqd": (0x76, 1, 1),
         "vbroadcastss": (0x18, 2, 1), "vfmadd231ps": (0xB8, 2, 1), "vfmadd213ps": (0xA8, 2, 1), "vfnmadd231ps": (0xBC, 2, 1),
     ]
 
@@ -44,12 +47,29 @@ package enum VEX {
         case ("vbroadcastss", 2):
             guard case .memory = operands[0], case .ymm(let dst) = operands[1] else { return nil }
             return assemble(opcode: 0x18, map: 2, pp: 1, reg: dst, vvvv: 0, rm: operands[0])
-        case ("vpslld", 3):
-            // An immediate shift: the opcode's /6 in ModRM.reg, the destination in vvvv.
+        case ("vpslld", 3), ("vpsrld", 3):
+            // An immediate shift: the opcode's /6 (left) or /2 (right) in ModRM.reg, the destination in vvvv.
             guard case .immediate(let imm) = operands[0], case .ymm(let src) = operands[1], case .ymm(let dst) = operands[2] else { return nil }
-            return assemble(opcode: 0x72, map: 1, pp: 1, reg: 6, vvvv: dst, rm: .ymm(src)).map { $0 + [imm] }
-        case ("vxorps", 3), ("vaddps", 3), ("vsubps", 3), ("vmulps", 3), ("vmaxps", 3), ("vpaddd", 3), ("vfmadd231ps", 3),
-            ("vfmadd213ps", 3), ("vfnmadd231ps", 3):
+            return assemble(opcode: 0x72, map: 1, pp: 1, reg: name == "vpslld" ? 6 : 2, vvvv: dst, rm: .ymm(src)).map { $0 + [imm] }
+        case ("vmaskmovps", 3):
+            // A masked load (0F38 2C: register from memory) or store (0F38 2E: memory from register), the mask in vvvv.
+            guard case .ymm(let mask) = operands[1] else { return nil }
+            if case .ymm(let src) = operands[0], case .memory = operands[2] {
+                return assemble(opcode: 0x2E, map: 2, pp: 1, reg: src, vvvv: mask, rm: operands[2])
+            }
+            guard case .memory = operands[0], case .ymm(let dst) = operands[2] else { return nil }
+            return assemble(opcode: 0x2C, map: 2, pp: 1, reg: dst, vvvv: mask, rm: operands[0])
+        case ("vcmpps", 4):
+            // `vcmpps $predicate, b, a, dst`: dst = a <predicate> b, the predicate a trailing byte.
+            guard case .immediate(let imm) = operands[0], imm < 32, case .ymm(let src1) = operands[2], case .ymm(let dst) = operands[3] else { return nil }
+            if case .immediate = operands[1] { return nil }
+            return assemble(opcode: 0xC2, map: 1, pp: 0, reg: dst, vvvv: src1, rm: operands[1]).map { $0 + [imm] }
+        case ("vsqrtps", 2):
+            guard case .ymm(let dst) = operands[1] else { return nil }
+            return assemble(opcode: 0x51, map: 1, pp: 0, reg: dst, vvvv: 0, rm: operands[0])
+        case ("vxorps", 3), ("vaddps", 3), ("vsubps", 3), ("vmulps", 3), ("vmaxps", 3), ("vminps", 3), ("vdivps", 3), ("vandps", 3),
+            ("vandnps", 3), ("vorps", 3), ("vpaddd", 3), ("vpand", 3), ("vpandn", 3), ("vpor", 3), ("vpxor", 3), ("vpcmpeqd", 3),
+            ("vfmadd231ps", 3), ("vfmadd213ps", 3), ("vfnmadd231ps", 3):
             guard let code = opcodes[name], case .ymm(let src1) = operands[1], case .ymm(let dst) = operands[2] else { return nil }
             return assemble(opcode: code.opcode, map: code.map, pp: code.pp, reg: dst, vvvv: src1, rm: operands[0])
         default: return nil

@@ -46,6 +46,35 @@ import Testing
         ("vpslld $23, %ymm1, %ymm1", [0xc5, 0xf5, 0x72, 0xf1, 0x17]),
         ("vpslld $23, %ymm9, %ymm10", [0xc4, 0xc1, 0x2d, 0x72, 0xf1, 0x17]),
         ("vaddps %ymm3, %ymm4, %ymm4", [0xc5, 0xdc, 0x58, 0xe3]),
+        ("vminps %ymm0, %ymm1, %ymm1", [0xc5, 0xf4, 0x5d, 0xc8]),
+        ("vminps 32(%rcx), %ymm9, %ymm2", [0xc5, 0xb4, 0x5d, 0x51, 0x20]),
+        ("vdivps %ymm2, %ymm0, %ymm0", [0xc5, 0xfc, 0x5e, 0xc2]),
+        ("vdivps 512(%rcx), %ymm2, %ymm12", [0xc5, 0x6c, 0x5e, 0xa1, 0x00, 0x02, 0x00, 0x00]),
+        ("vandps %ymm1, %ymm3, %ymm3", [0xc5, 0xe4, 0x54, 0xd9]),
+        ("vandnps %ymm0, %ymm1, %ymm1", [0xc5, 0xf4, 0x55, 0xc8]),
+        ("vorps %ymm3, %ymm1, %ymm1", [0xc5, 0xf4, 0x56, 0xcb]),
+        ("vorps %ymm13, %ymm8, %ymm1", [0xc4, 0xc1, 0x3c, 0x56, 0xcd]),
+        ("vpand %ymm3, %ymm0, %ymm0", [0xc5, 0xfd, 0xdb, 0xc3]),
+        ("vpand %ymm11, %ymm4, %ymm10", [0xc4, 0x41, 0x5d, 0xdb, 0xd3]),
+        ("vpandn %ymm5, %ymm3, %ymm3", [0xc5, 0xe5, 0xdf, 0xdd]),
+        ("vpor %ymm1, %ymm0, %ymm0", [0xc5, 0xfd, 0xeb, 0xc1]),
+        ("vpxor %ymm2, %ymm2, %ymm2", [0xc5, 0xed, 0xef, 0xd2]),
+        ("vpcmpeqd %ymm4, %ymm4, %ymm4", [0xc5, 0xdd, 0x76, 0xe4]),
+        ("vpcmpeqd %ymm9, %ymm14, %ymm15", [0xc4, 0x41, 0x0d, 0x76, 0xf9]),
+        ("vpsrld $1, %ymm1, %ymm1", [0xc5, 0xf5, 0x72, 0xd1, 0x01]),
+        ("vpsrld $9, %ymm10, %ymm3", [0xc4, 0xc1, 0x65, 0x72, 0xd2, 0x09]),
+        ("vcmpps $1, %ymm4, %ymm3, %ymm3", [0xc5, 0xe4, 0xc2, 0xdc, 0x01]),
+        ("vcmpps $3, %ymm3, %ymm3, %ymm1", [0xc5, 0xe4, 0xc2, 0xcb, 0x03]),
+        ("vcmpps $1, 448(%rcx), %ymm1, %ymm1", [0xc5, 0xf4, 0xc2, 0x89, 0xc0, 0x01, 0x00, 0x00, 0x01]),
+        ("vcmpps $14, (%r9), %ymm12, %ymm8", [0xc4, 0x41, 0x1c, 0xc2, 0x01, 0x0e]),
+        ("vsqrtps (%rsi), %ymm0", [0xc5, 0xfc, 0x51, 0x06]),
+        ("vsqrtps %ymm9, %ymm2", [0xc4, 0xc1, 0x7c, 0x51, 0xd1]),
+        ("vsqrtps 64(%r10), %ymm11", [0xc4, 0x41, 0x7c, 0x51, 0x5a, 0x40]),
+        ("vmaskmovps (%rsi), %ymm15, %ymm0", [0xc4, 0xe2, 0x05, 0x2c, 0x06]),
+        ("vmaskmovps (%rdx), %ymm15, %ymm0", [0xc4, 0xe2, 0x05, 0x2c, 0x02]),
+        ("vmaskmovps %ymm0, %ymm15, (%r10)", [0xc4, 0xc2, 0x05, 0x2e, 0x02]),
+        ("vmaskmovps %ymm3, %ymm2, 32(%rdi)", [0xc4, 0xe2, 0x6d, 0x2e, 0x5f, 0x20]),
+        ("vmaskmovps 64(%r9), %ymm1, %ymm12", [0xc4, 0x42, 0x75, 0x2c, 0x61, 0x40]),
     ]
 
     @Test func matchesGNUAs() {
@@ -56,8 +85,8 @@ import Testing
 
     @Test func refusesWhatItCannotEncode() {
         for line in ["vbroadcastss %ymm1, %ymm2", "vfmadd231ps %ymm1, %ymm2", "vmovups (%rsi,%rax,4), %ymm0",
-                     "vaddps %xmm1, %xmm2, %xmm3", "vdivps %ymm1, %ymm2, %ymm3", "vmovups (%eax), %ymm0", "vmovups (%rsi), %ymm16",
-                     "vpslld $256, %ymm1, %ymm1", "vaddps $3, %ymm1, %ymm1"] {
+                     "vaddps %xmm1, %xmm2, %xmm3", "vhaddps %ymm1, %ymm2, %ymm3", "vmovups (%eax), %ymm0", "vmovups (%rsi), %ymm16",
+                     "vpslld $256, %ymm1, %ymm1", "vaddps $3, %ymm1, %ymm1", "vcmpps $1, %ymm1, %ymm2", "vcmpps $32, %ymm1, %ymm2, %ymm3", "vsqrtps %ymm1, %ymm2, %ymm3", "vmaskmovps %ymm1, %ymm2, %ymm3"] {
             #expect(VEX.encode(line) == nil, "\(line)")
         }
     }
