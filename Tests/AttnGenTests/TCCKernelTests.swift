@@ -250,12 +250,13 @@ private func expectClose(_ spec: BlockSpec, seed: UInt64 = 11) throws {
         })
     }
 
-    /// attn_row_sum, attn_row_sq_dev (their 4-float blocks past the last 16), attn_row_norm and
+    /// attn_row_sum, attn_row_sq_dev, attn_row_sum_max and attn_row_scale (their 4-float blocks
+    /// past the last 16), attn_row_norm and
     /// attn_rows_sum (four rows at a time, the group past the last row, the C tails) against
     /// sums in Double, lengths 0 to 41, 0 to 9 rows; nothing outside the written floats touched.
     @Test func reductionHelpers() throws {
         #if arch(x86_64)
-        let source = ["row_sum", "row_sq_dev", "row_norm", "rows_sum"].map { name in
+        let source = "#define INFINITY (1.0f / 0.0f)\n" + ["row_sum", "row_sq_dev", "row_sum_max", "row_scale", "row_norm", "rows_sum"].map { name in
             Templates.text("\(name).tcc.c").replacingOccurrences(of: "static ", with: "")
         }.joined()
         let module = try TCCModule(source: source)
@@ -267,6 +268,10 @@ private func expectClose(_ spec: BlockSpec, seed: UInt64 = 11) throws {
         let sqDev = try module.function("attn_row_sq_dev", as: SqDev.self)
         let norm = try module.function("attn_row_norm", as: Norm.self)
         let rowsSum = try module.function("attn_rows_sum", as: RowsSum.self)
+        typealias SumMax = @convention(c) (UnsafePointer<Float>, Int32, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> Void
+        typealias Scale = @convention(c) (UnsafeMutablePointer<Float>, UnsafePointer<Float>, Float, Int32) -> Void
+        let sumMax = try module.function("attn_row_sum_max", as: SumMax.self)
+        let scale = try module.function("attn_row_scale", as: Scale.self)
         let x = (0..<400).map { Float(($0 * 37) % 101) * 0.03 - 1.2 }
         let close = { (a: Float, b: Double) in abs(Double(a) - b) <= 1e-5 * max(1, abs(b)) }
         for n in 0...41 {
@@ -278,6 +283,12 @@ private func expectClose(_ spec: BlockSpec, seed: UInt64 = 11) throws {
             norm(&y, Array(x[3...]), m, 1.5, -0.5, Int32(n))
             let want = (0..<48).map { $0 < n ? (x[3 + $0] - m) * 1.5 + -0.5 : -7 }
             #expect(y == want, "row_norm \(n)")
+            var (s, mx) = (Float(0), Float(0))
+            sumMax(Array(x[3...]), Int32(n), &s, &mx)
+            #expect(close(s, row.reduce(0, +)) && mx == x[3..<(3 + n)].reduce(-Float.infinity) { $1 > $0 ? $1 : $0 }, "row_sum_max \(n)")
+            y = [Float](repeating: -7, count: 48)
+            scale(&y, Array(x[3...]), 1.5, Int32(n))
+            #expect(y == (0..<48).map { $0 < n ? 1.5 * x[3 + $0] : -7 }, "row_scale \(n)")
             for rows in 0...9 {
                 var means = [Float](repeating: -7, count: 12)
                 rowsSum(&means, Array(x[5...]), Int32(rows), Int32(n), 3)
