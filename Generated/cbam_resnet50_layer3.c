@@ -459,17 +459,20 @@ static void attn_row_dot2(const float *w, const float *x, const float *y, int n,
 /* Sum and max of a row in one pass (CBAM's two channel pools). Max skips NaN like the
  * interpreter: m = v > m ? v : m, which is MAXPS with v as destination. */
 #if defined(__TINYC__) && defined(__x86_64__)
-/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler; the 4-float blocks past
+ * the last 16-float one packed too, as in attn_row_sum. */
 static void attn_row_sum_max(const float *x, int n, float *sum, float *max)
 {
     float a[4] = {0.0f, 0.0f, 0.0f, 0.0f};
     float b[4] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY};
     long m = n & ~15;
+    long r = n & 12;
     const float *p = x;
-    if (m > 0) {
+    if (n >= 4) {
         __asm__ volatile(
             "pxor %%xmm0, %%xmm0\n\tpxor %%xmm1, %%xmm1\n\t"
-            "movups (%3), %%xmm2\n\tmovups (%3), %%xmm3\n\t"
+            "movups (%4), %%xmm2\n\tmovups (%4), %%xmm3\n\t"
+            "test %1, %1\n\tjz 2f\n\t"
             "1:\n\t"
             /* Max chains alternate registers: tcc has no xmm register-to-register move. */
             "movups (%0), %%xmm4\n\taddps %%xmm4, %%xmm0\n\tmaxps %%xmm2, %%xmm4\n\t"
@@ -477,16 +480,23 @@ static void attn_row_sum_max(const float *x, int n, float *sum, float *max)
             "movups 32(%0), %%xmm2\n\taddps %%xmm2, %%xmm0\n\tmaxps %%xmm4, %%xmm2\n\t"
             "movups 48(%0), %%xmm3\n\taddps %%xmm3, %%xmm1\n\tmaxps %%xmm5, %%xmm3\n\t"
             "add $64, %0\n\tsub $16, %1\n\tjnz 1b\n\t"
-            "addps %%xmm1, %%xmm0\n\tmovups %%xmm0, (%2)\n\t"
-            "maxps %%xmm3, %%xmm2\n\tmovups %%xmm2, (%3)\n\t"
-            : "+r"(p), "+r"(m)
+            "2:\n\t"
+            "addps %%xmm1, %%xmm0\n\tmaxps %%xmm3, %%xmm2\n\t"
+            "test %2, %2\n\tjz 4f\n\t"
+            "3:\n\t"
+            "movups (%0), %%xmm4\n\taddps %%xmm4, %%xmm0\n\tmaxps %%xmm2, %%xmm4\n\t"
+            ".byte 0x0f,0x28,0xd4\n\t" /* movaps %xmm4, %xmm2 */
+            "add $16, %0\n\tsub $4, %2\n\tjnz 3b\n\t"
+            "4:\n\t"
+            "movups %%xmm0, (%3)\n\tmovups %%xmm2, (%4)\n\t"
+            : "+r"(p), "+r"(m), "+r"(r)
             : "r"(a), "r"(b)
             : "memory");
     }
     float s = (a[0] + a[1]) + (a[2] + a[3]);
     float mx = -INFINITY;
     for (int j = 0; j < 4; j++) mx = b[j] > mx ? b[j] : mx;
-    for (int i = n & ~15; i < n; i++) {
+    for (int i = n & ~3; i < n; i++) {
         s += x[i];
         mx = x[i] > mx ? x[i] : mx;
     }

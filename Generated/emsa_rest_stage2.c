@@ -1181,15 +1181,19 @@ static float attn_row_dot(const float *w, const float *x, int n)
 
 /* Sum of a row; several independent partial sums so the adds pipeline (and vectorise). */
 #if defined(__TINYC__) && defined(__x86_64__)
-/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. The rows past the last
+ * 16-float block add their 4-float blocks packed too: tcc's scalar code keeps every value in
+ * memory, so a short row's tail (the 12 of a 28-wide plane row) cost more than its body. */
 static float attn_row_sum(const float *x, int n)
 {
     float a[4] = {0.0f, 0.0f, 0.0f, 0.0f};
     long m = n & ~15;
+    long r = n & 12;
     const float *p = x;
-    if (m > 0) {
+    if (n >= 4) {
         __asm__ volatile(
             "pxor %%xmm0, %%xmm0\n\tpxor %%xmm1, %%xmm1\n\tpxor %%xmm2, %%xmm2\n\tpxor %%xmm3, %%xmm3\n\t"
+            "test %1, %1\n\tjz 2f\n\t"
             "1:\n\t"
             "movups (%0), %%xmm4\n\taddps %%xmm4, %%xmm0\n\t"
             "movups 16(%0), %%xmm5\n\taddps %%xmm5, %%xmm1\n\t"
@@ -1197,13 +1201,19 @@ static float attn_row_sum(const float *x, int n)
             "movups 48(%0), %%xmm7\n\taddps %%xmm7, %%xmm3\n\t"
             "add $64, %0\n\tsub $16, %1\n\tjnz 1b\n\t"
             "addps %%xmm1, %%xmm0\n\taddps %%xmm3, %%xmm2\n\taddps %%xmm2, %%xmm0\n\t"
-            "movups %%xmm0, (%2)\n\t"
-            : "+r"(p), "+r"(m)
+            "2:\n\t"
+            "test %2, %2\n\tjz 4f\n\t"
+            "3:\n\t"
+            "movups (%0), %%xmm4\n\taddps %%xmm4, %%xmm0\n\t"
+            "add $16, %0\n\tsub $4, %2\n\tjnz 3b\n\t"
+            "4:\n\t"
+            "movups %%xmm0, (%3)\n\t"
+            : "+r"(p), "+r"(m), "+r"(r)
             : "r"(a)
             : "memory");
     }
     float s = (a[0] + a[1]) + (a[2] + a[3]);
-    for (int i = n & ~15; i < n; i++) s += x[i];
+    for (int i = n & ~3; i < n; i++) s += x[i];
     return s;
 }
 #elif !(defined(__x86_64__) || defined(__aarch64__))
@@ -1339,16 +1349,19 @@ static float attn_row_max(const float *x, int n)
  * One running sum is one add latency per element; independent partial sums pipeline (and
  * vectorise), as in attn_row_sum. */
 #if defined(__TINYC__) && defined(__x86_64__)
-/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler; the 4-float blocks past
+ * the last 16-float one packed too, as in attn_row_sum. */
 static float attn_row_sq_dev(const float *x, float m, int n)
 {
     float a[4] = {m, m, m, m};
     long k = n & ~15;
+    long r = n & 12;
     const float *p = x;
-    if (k > 0) {
+    if (n >= 4) {
         __asm__ volatile(
-            "movups (%2), %%xmm7\n\t"
+            "movups (%3), %%xmm7\n\t"
             "pxor %%xmm0, %%xmm0\n\tpxor %%xmm1, %%xmm1\n\tpxor %%xmm2, %%xmm2\n\tpxor %%xmm3, %%xmm3\n\t"
+            "test %1, %1\n\tjz 2f\n\t"
             "1:\n\t"
             "movups (%0), %%xmm4\n\tsubps %%xmm7, %%xmm4\n\tmulps %%xmm4, %%xmm4\n\taddps %%xmm4, %%xmm0\n\t"
             "movups 16(%0), %%xmm5\n\tsubps %%xmm7, %%xmm5\n\tmulps %%xmm5, %%xmm5\n\taddps %%xmm5, %%xmm1\n\t"
@@ -1356,15 +1369,21 @@ static float attn_row_sq_dev(const float *x, float m, int n)
             "movups 48(%0), %%xmm4\n\tsubps %%xmm7, %%xmm4\n\tmulps %%xmm4, %%xmm4\n\taddps %%xmm4, %%xmm3\n\t"
             "add $64, %0\n\tsub $16, %1\n\tjnz 1b\n\t"
             "addps %%xmm1, %%xmm0\n\taddps %%xmm3, %%xmm2\n\taddps %%xmm2, %%xmm0\n\t"
-            "movups %%xmm0, (%2)\n\t"
-            : "+r"(p), "+r"(k)
+            "2:\n\t"
+            "test %2, %2\n\tjz 4f\n\t"
+            "3:\n\t"
+            "movups (%0), %%xmm4\n\tsubps %%xmm7, %%xmm4\n\tmulps %%xmm4, %%xmm4\n\taddps %%xmm4, %%xmm0\n\t"
+            "add $16, %0\n\tsub $4, %2\n\tjnz 3b\n\t"
+            "4:\n\t"
+            "movups %%xmm0, (%3)\n\t"
+            : "+r"(p), "+r"(k), "+r"(r)
             : "r"(a)
             : "memory");
     } else {
         a[0] = a[1] = a[2] = a[3] = 0.0f;
     }
     float s = (a[0] + a[1]) + (a[2] + a[3]);
-    for (int i = n & ~15; i < n; i++) {
+    for (int i = n & ~3; i < n; i++) {
         const float d = x[i] - m;
         s += d * d;
     }
@@ -1437,26 +1456,35 @@ static float attn_row_sq_dev(const float *x, float m, int n)
 
 /* y[i] = g * x[i]: the final pass of SE and ECA. */
 #if defined(__TINYC__) && defined(__x86_64__)
-/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler; the 4-float blocks past
+ * the last 16-float one packed too. y may be x. */
 static void attn_row_scale(float *y, const float *x, float g, int n)
 {
     float g4[4] = {g, g, g, g};
     long m = n & ~15;
+    long r = n & 12;
     float *q = y;
     const float *p = x;
-    if (m > 0) {
+    if (n >= 4) {
         __asm__ volatile(
-            "movups (%3), %%xmm7\n\t"
+            "movups (%4), %%xmm7\n\t"
+            "test %2, %2\n\tjz 2f\n\t"
             "1:\n\t"
             "movups (%1), %%xmm0\n\tmovups 16(%1), %%xmm1\n\tmovups 32(%1), %%xmm2\n\tmovups 48(%1), %%xmm3\n\t"
             "mulps %%xmm7, %%xmm0\n\tmulps %%xmm7, %%xmm1\n\tmulps %%xmm7, %%xmm2\n\tmulps %%xmm7, %%xmm3\n\t"
             "movups %%xmm0, (%0)\n\tmovups %%xmm1, 16(%0)\n\tmovups %%xmm2, 32(%0)\n\tmovups %%xmm3, 48(%0)\n\t"
             "add $64, %0\n\tadd $64, %1\n\tsub $16, %2\n\tjnz 1b\n\t"
-            : "+r"(q), "+r"(p), "+r"(m)
+            "2:\n\t"
+            "test %3, %3\n\tjz 4f\n\t"
+            "3:\n\t"
+            "movups (%1), %%xmm0\n\tmulps %%xmm7, %%xmm0\n\tmovups %%xmm0, (%0)\n\t"
+            "add $16, %0\n\tadd $16, %1\n\tsub $4, %3\n\tjnz 3b\n\t"
+            "4:\n\t"
+            : "+r"(q), "+r"(p), "+r"(m), "+r"(r)
             : "r"(g4)
             : "memory");
     }
-    for (int i = n & ~15; i < n; i++) y[i] = g * x[i];
+    for (int i = n & ~3; i < n; i++) y[i] = g * x[i];
 }
 #else
 static void attn_row_scale(float *y, const float *x, float g, int n)
@@ -1620,6 +1648,33 @@ static float attn_row_exp_sum(float *s, float m, int n)
         sum += s[i];
     }
     return sum;
+}
+#endif
+#endif
+
+#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+#if defined(__TINYC__) && defined(__x86_64__)
+/* y = (x − m)·k + b over a row: the standardising pass of InstanceNorm and GroupNorm (k the
+ * inverse deviation, times γ; b the shift), packed SSE through tcc's inline assembler; tcc's
+ * scalar loop was most of SimAM's time. y may be x. */
+static void attn_row_norm(float *y, const float *x, float m, float k, float b, int n)
+{
+    float c[12] = {m, m, m, m, k, k, k, k, b, b, b, b};
+    long q = n & ~3;
+    float *o = y;
+    const float *p = x;
+    if (q > 0) {
+        __asm__ volatile(
+            "movups (%3), %%xmm5\n\tmovups 16(%3), %%xmm6\n\tmovups 32(%3), %%xmm7\n\t"
+            "1:\n\t"
+            "movups (%1), %%xmm0\n\tsubps %%xmm5, %%xmm0\n\tmulps %%xmm6, %%xmm0\n\taddps %%xmm7, %%xmm0\n\t"
+            "movups %%xmm0, (%0)\n\t"
+            "add $16, %0\n\tadd $16, %1\n\tsub $4, %2\n\tjnz 1b\n\t"
+            : "+r"(o), "+r"(p), "+r"(q)
+            : "r"(c)
+            : "memory");
+    }
+    for (int i = n & ~3; i < n; i++) y[i] = (x[i] - m) * k + b;
 }
 #endif
 #endif
@@ -1947,6 +2002,16 @@ void emsa_rest_stage2_forward(const float *input, float *output, const float *pa
 
     /* v13_instance_norm [1,2,256,16] = instance_norm.hw(eps=1e-05)(v12_softmax) */
     {
+        #if defined(__TINYC__) && defined(__x86_64__)
+        for (int c = 0; c < 2; c++) {
+            const float *xl = v12_softmax + c * 4096;
+            float *yl = v13_instance_norm + c * 4096;
+            const float mean = attn_row_sum(xl, 4096) / 4096.0f;
+            const float var = attn_row_sq_dev(xl, mean, 4096);
+            const float inv = 1.0f / attn_sqrtf(var / 4096.0f + 1e-05f);
+            attn_row_norm(yl, xl, mean, inv, 0.0f, 4096);
+        }
+        #else
         for (int c = 0; c < 2; c++) {
             const float *xl = v12_softmax + c * 4096;
             float *yl = v13_instance_norm + c * 4096;
@@ -1957,6 +2022,7 @@ void emsa_rest_stage2_forward(const float *input, float *output, const float *pa
                 yl[t] = (xl[t] - mean) * inv;
             }
         }
+        #endif
     }
 
     /* v14_matmul [1,2,32,256] = matmul(A·Bᵀ)(v9_v_heads, v13_instance_norm) */

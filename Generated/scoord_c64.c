@@ -771,15 +771,19 @@ static void attn_row_axpy(float *y, const float *x, float a, int n)
 
 /* Sum of a row; several independent partial sums so the adds pipeline (and vectorise). */
 #if defined(__TINYC__) && defined(__x86_64__)
-/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. The rows past the last
+ * 16-float block add their 4-float blocks packed too: tcc's scalar code keeps every value in
+ * memory, so a short row's tail (the 12 of a 28-wide plane row) cost more than its body. */
 static float attn_row_sum(const float *x, int n)
 {
     float a[4] = {0.0f, 0.0f, 0.0f, 0.0f};
     long m = n & ~15;
+    long r = n & 12;
     const float *p = x;
-    if (m > 0) {
+    if (n >= 4) {
         __asm__ volatile(
             "pxor %%xmm0, %%xmm0\n\tpxor %%xmm1, %%xmm1\n\tpxor %%xmm2, %%xmm2\n\tpxor %%xmm3, %%xmm3\n\t"
+            "test %1, %1\n\tjz 2f\n\t"
             "1:\n\t"
             "movups (%0), %%xmm4\n\taddps %%xmm4, %%xmm0\n\t"
             "movups 16(%0), %%xmm5\n\taddps %%xmm5, %%xmm1\n\t"
@@ -787,13 +791,19 @@ static float attn_row_sum(const float *x, int n)
             "movups 48(%0), %%xmm7\n\taddps %%xmm7, %%xmm3\n\t"
             "add $64, %0\n\tsub $16, %1\n\tjnz 1b\n\t"
             "addps %%xmm1, %%xmm0\n\taddps %%xmm3, %%xmm2\n\taddps %%xmm2, %%xmm0\n\t"
-            "movups %%xmm0, (%2)\n\t"
-            : "+r"(p), "+r"(m)
+            "2:\n\t"
+            "test %2, %2\n\tjz 4f\n\t"
+            "3:\n\t"
+            "movups (%0), %%xmm4\n\taddps %%xmm4, %%xmm0\n\t"
+            "add $16, %0\n\tsub $4, %2\n\tjnz 3b\n\t"
+            "4:\n\t"
+            "movups %%xmm0, (%3)\n\t"
+            : "+r"(p), "+r"(m), "+r"(r)
             : "r"(a)
             : "memory");
     }
     float s = (a[0] + a[1]) + (a[2] + a[3]);
-    for (int i = n & ~15; i < n; i++) s += x[i];
+    for (int i = n & ~3; i < n; i++) s += x[i];
     return s;
 }
 #elif !(defined(__x86_64__) || defined(__aarch64__))
@@ -1409,6 +1419,62 @@ static void attn_row_map(float *y, const float *a, const float *b, float s, int 
 #endif
 #endif
 
+#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+#if defined(__TINYC__) && defined(__x86_64__)
+/* Sums of `rows` consecutive rows of n floats, each divided by d: a mean over W of a plane, all
+ * its rows in one call (a call and a scalar division per row were most of the pass under tcc).
+ * Four rows at a time, each row's 4-float blocks in its own packed accumulator, then the four
+ * reduced together by a 4x4 transpose (tcc's assembler has no shuffles: unpcklps, unpckhps,
+ * movlhps, movhlps and the register movaps as bytes); a row's last n % 4 floats and the division
+ * in C. Past the last row, the group of four repeats its first row and drops the result. */
+static void attn_rows_sum(float *y, const float *x, int rows, int n, float d)
+{
+    float t[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+    float *tp = t;
+    for (int r = 0; r < rows; r += 4) {
+        const float *p0 = x + (long)r * n;
+        const float *p1 = r + 1 < rows ? p0 + n : p0;
+        const float *p2 = r + 2 < rows ? p0 + 2 * n : p0;
+        const float *p3 = r + 3 < rows ? p0 + 3 * n : p0;
+        long o = 0;
+        long k = n & ~3;
+        if (k > 0) {
+            __asm__ volatile(
+                "pxor %%xmm0, %%xmm0\n\tpxor %%xmm1, %%xmm1\n\tpxor %%xmm2, %%xmm2\n\tpxor %%xmm3, %%xmm3\n\t"
+                "1:\n\t"
+                "movups (%2,%0), %%xmm4\n\taddps %%xmm4, %%xmm0\n\t"
+                "movups (%3,%0), %%xmm5\n\taddps %%xmm5, %%xmm1\n\t"
+                "movups (%4,%0), %%xmm6\n\taddps %%xmm6, %%xmm2\n\t"
+                "movups (%5,%0), %%xmm7\n\taddps %%xmm7, %%xmm3\n\t"
+                "add $16, %0\n\tsub $4, %1\n\tjnz 1b\n\t"
+                ".byte 0x0f,0x28,0xe0\n\t" /* movaps %xmm0, %xmm4 */
+                ".byte 0x0f,0x14,0xc1\n\t" /* unpcklps %xmm1, %xmm0: a0 b0 a1 b1 */
+                ".byte 0x0f,0x15,0xe1\n\t" /* unpckhps %xmm1, %xmm4: a2 b2 a3 b3 */
+                "addps %%xmm4, %%xmm0\n\t"
+                ".byte 0x0f,0x28,0xea\n\t" /* movaps %xmm2, %xmm5 */
+                ".byte 0x0f,0x14,0xd3\n\t" /* unpcklps %xmm3, %xmm2: c0 d0 c1 d1 */
+                ".byte 0x0f,0x15,0xeb\n\t" /* unpckhps %xmm3, %xmm5: c2 d2 c3 d3 */
+                "addps %%xmm5, %%xmm2\n\t"
+                ".byte 0x0f,0x28,0xe0\n\t" /* movaps %xmm0, %xmm4 */
+                ".byte 0x0f,0x16,0xc2\n\t" /* movlhps %xmm2, %xmm0: lanes 0+2 of a b c d */
+                ".byte 0x0f,0x12,0xd4\n\t" /* movhlps %xmm4, %xmm2: lanes 1+3 of a b c d */
+                "addps %%xmm2, %%xmm0\n\t"
+                "mov %6, %1\n\tmovups %%xmm0, (%1)\n\t"
+                : "+r"(o), "+r"(k)
+                : "r"(p0), "r"(p1), "r"(p2), "r"(p3), "m"(tp)
+                : "memory");
+        }
+        const float *p[4] = {p0, p1, p2, p3};
+        for (int j = 0; j < 4 && r + j < rows; j++) {
+            float s = t[j];
+            for (int i = n & ~3; i < n; i++) s += p[j][i];
+            y[r + j] = s / d;
+        }
+    }
+}
+#endif
+#endif
+
 void scoord_c64_forward(const float *input, float *output, const float *params, float *scratch)
 {
     /* Plan: value, shape, op, storage (scratch offsets in floats).
@@ -1440,6 +1506,13 @@ void scoord_c64_forward(const float *input, float *output, const float *params, 
     float *v8_fc_w = scratch + 1008; /* [1,64,1,14] */
 
     /* v1_axis_pool [1,64,14,1] = axis_pool.mean.w(input) */
+    #if defined(__TINYC__) && defined(__x86_64__)
+    {
+        for (int c = 0; c < 64; c++) {
+            attn_rows_sum(v1_axis_pool + c * 14, input + c * 196, 14, 14, 14.0f);
+        }
+    }
+    #else
     {
         for (int c = 0; c < 64; c++) {
             for (int h = 0; h < 14; h++) {
@@ -1450,6 +1523,7 @@ void scoord_c64_forward(const float *input, float *output, const float *params, 
             }
         }
     }
+    #endif
 
     /* v2_axis_pool [1,64,1,14] = axis_pool.mean.h(input) */
     #if defined(__TINYC__) && defined(__x86_64__)

@@ -446,15 +446,19 @@ static float attn_row_dot(const float *w, const float *x, int n)
 #if !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
 /* Sum of a row; several independent partial sums so the adds pipeline (and vectorise). */
 #if defined(__TINYC__) && defined(__x86_64__)
-/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. The rows past the last
+ * 16-float block add their 4-float blocks packed too: tcc's scalar code keeps every value in
+ * memory, so a short row's tail (the 12 of a 28-wide plane row) cost more than its body. */
 static float attn_row_sum(const float *x, int n)
 {
     float a[4] = {0.0f, 0.0f, 0.0f, 0.0f};
     long m = n & ~15;
+    long r = n & 12;
     const float *p = x;
-    if (m > 0) {
+    if (n >= 4) {
         __asm__ volatile(
             "pxor %%xmm0, %%xmm0\n\tpxor %%xmm1, %%xmm1\n\tpxor %%xmm2, %%xmm2\n\tpxor %%xmm3, %%xmm3\n\t"
+            "test %1, %1\n\tjz 2f\n\t"
             "1:\n\t"
             "movups (%0), %%xmm4\n\taddps %%xmm4, %%xmm0\n\t"
             "movups 16(%0), %%xmm5\n\taddps %%xmm5, %%xmm1\n\t"
@@ -462,13 +466,19 @@ static float attn_row_sum(const float *x, int n)
             "movups 48(%0), %%xmm7\n\taddps %%xmm7, %%xmm3\n\t"
             "add $64, %0\n\tsub $16, %1\n\tjnz 1b\n\t"
             "addps %%xmm1, %%xmm0\n\taddps %%xmm3, %%xmm2\n\taddps %%xmm2, %%xmm0\n\t"
-            "movups %%xmm0, (%2)\n\t"
-            : "+r"(p), "+r"(m)
+            "2:\n\t"
+            "test %2, %2\n\tjz 4f\n\t"
+            "3:\n\t"
+            "movups (%0), %%xmm4\n\taddps %%xmm4, %%xmm0\n\t"
+            "add $16, %0\n\tsub $4, %2\n\tjnz 3b\n\t"
+            "4:\n\t"
+            "movups %%xmm0, (%3)\n\t"
+            : "+r"(p), "+r"(m), "+r"(r)
             : "r"(a)
             : "memory");
     }
     float s = (a[0] + a[1]) + (a[2] + a[3]);
-    for (int i = n & ~15; i < n; i++) s += x[i];
+    for (int i = n & ~3; i < n; i++) s += x[i];
     return s;
 }
 #elif !(defined(__x86_64__) || defined(__aarch64__))
@@ -526,26 +536,35 @@ static float attn_row_sum(const float *x, int n)
 
 /* y[i] = g * x[i]: the final pass of SE and ECA. */
 #if defined(__TINYC__) && defined(__x86_64__)
-/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler; the 4-float blocks past
+ * the last 16-float one packed too. y may be x. */
 static void attn_row_scale(float *y, const float *x, float g, int n)
 {
     float g4[4] = {g, g, g, g};
     long m = n & ~15;
+    long r = n & 12;
     float *q = y;
     const float *p = x;
-    if (m > 0) {
+    if (n >= 4) {
         __asm__ volatile(
-            "movups (%3), %%xmm7\n\t"
+            "movups (%4), %%xmm7\n\t"
+            "test %2, %2\n\tjz 2f\n\t"
             "1:\n\t"
             "movups (%1), %%xmm0\n\tmovups 16(%1), %%xmm1\n\tmovups 32(%1), %%xmm2\n\tmovups 48(%1), %%xmm3\n\t"
             "mulps %%xmm7, %%xmm0\n\tmulps %%xmm7, %%xmm1\n\tmulps %%xmm7, %%xmm2\n\tmulps %%xmm7, %%xmm3\n\t"
             "movups %%xmm0, (%0)\n\tmovups %%xmm1, 16(%0)\n\tmovups %%xmm2, 32(%0)\n\tmovups %%xmm3, 48(%0)\n\t"
             "add $64, %0\n\tadd $64, %1\n\tsub $16, %2\n\tjnz 1b\n\t"
-            : "+r"(q), "+r"(p), "+r"(m)
+            "2:\n\t"
+            "test %3, %3\n\tjz 4f\n\t"
+            "3:\n\t"
+            "movups (%1), %%xmm0\n\tmulps %%xmm7, %%xmm0\n\tmovups %%xmm0, (%0)\n\t"
+            "add $16, %0\n\tadd $16, %1\n\tsub $4, %3\n\tjnz 3b\n\t"
+            "4:\n\t"
+            : "+r"(q), "+r"(p), "+r"(m), "+r"(r)
             : "r"(g4)
             : "memory");
     }
-    for (int i = n & ~15; i < n; i++) y[i] = g * x[i];
+    for (int i = n & ~3; i < n; i++) y[i] = g * x[i];
 }
 #else
 static void attn_row_scale(float *y, const float *x, float g, int n)

@@ -80,26 +80,35 @@ static void attn_row_axpy(float *y, const float *x, float a, int n)
 #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
 /* y[i] = g * x[i]: the final pass of SE and ECA. */
 #if defined(__TINYC__) && defined(__x86_64__)
-/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler; the 4-float blocks past
+ * the last 16-float one packed too. y may be x. */
 static void attn_row_scale(float *y, const float *x, float g, int n)
 {
     float g4[4] = {g, g, g, g};
     long m = n & ~15;
+    long r = n & 12;
     float *q = y;
     const float *p = x;
-    if (m > 0) {
+    if (n >= 4) {
         __asm__ volatile(
-            "movups (%3), %%xmm7\n\t"
+            "movups (%4), %%xmm7\n\t"
+            "test %2, %2\n\tjz 2f\n\t"
             "1:\n\t"
             "movups (%1), %%xmm0\n\tmovups 16(%1), %%xmm1\n\tmovups 32(%1), %%xmm2\n\tmovups 48(%1), %%xmm3\n\t"
             "mulps %%xmm7, %%xmm0\n\tmulps %%xmm7, %%xmm1\n\tmulps %%xmm7, %%xmm2\n\tmulps %%xmm7, %%xmm3\n\t"
             "movups %%xmm0, (%0)\n\tmovups %%xmm1, 16(%0)\n\tmovups %%xmm2, 32(%0)\n\tmovups %%xmm3, 48(%0)\n\t"
             "add $64, %0\n\tadd $64, %1\n\tsub $16, %2\n\tjnz 1b\n\t"
-            : "+r"(q), "+r"(p), "+r"(m)
+            "2:\n\t"
+            "test %3, %3\n\tjz 4f\n\t"
+            "3:\n\t"
+            "movups (%1), %%xmm0\n\tmulps %%xmm7, %%xmm0\n\tmovups %%xmm0, (%0)\n\t"
+            "add $16, %0\n\tadd $16, %1\n\tsub $4, %3\n\tjnz 3b\n\t"
+            "4:\n\t"
+            : "+r"(q), "+r"(p), "+r"(m), "+r"(r)
             : "r"(g4)
             : "memory");
     }
-    for (int i = n & ~15; i < n; i++) y[i] = g * x[i];
+    for (int i = n & ~3; i < n; i++) y[i] = g * x[i];
 }
 #else
 static void attn_row_scale(float *y, const float *x, float g, int n)

@@ -75,15 +75,19 @@ static inline float attn_expf_host(float x)
 
 /* Sum of a row; several independent partial sums so the adds pipeline (and vectorise). */
 #if defined(__TINYC__) && defined(__x86_64__)
-/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. The rows past the last
+ * 16-float block add their 4-float blocks packed too: tcc's scalar code keeps every value in
+ * memory, so a short row's tail (the 12 of a 28-wide plane row) cost more than its body. */
 static float attn_row_sum(const float *x, int n)
 {
     float a[4] = {0.0f, 0.0f, 0.0f, 0.0f};
     long m = n & ~15;
+    long r = n & 12;
     const float *p = x;
-    if (m > 0) {
+    if (n >= 4) {
         __asm__ volatile(
             "pxor %%xmm0, %%xmm0\n\tpxor %%xmm1, %%xmm1\n\tpxor %%xmm2, %%xmm2\n\tpxor %%xmm3, %%xmm3\n\t"
+            "test %1, %1\n\tjz 2f\n\t"
             "1:\n\t"
             "movups (%0), %%xmm4\n\taddps %%xmm4, %%xmm0\n\t"
             "movups 16(%0), %%xmm5\n\taddps %%xmm5, %%xmm1\n\t"
@@ -91,13 +95,19 @@ static float attn_row_sum(const float *x, int n)
             "movups 48(%0), %%xmm7\n\taddps %%xmm7, %%xmm3\n\t"
             "add $64, %0\n\tsub $16, %1\n\tjnz 1b\n\t"
             "addps %%xmm1, %%xmm0\n\taddps %%xmm3, %%xmm2\n\taddps %%xmm2, %%xmm0\n\t"
-            "movups %%xmm0, (%2)\n\t"
-            : "+r"(p), "+r"(m)
+            "2:\n\t"
+            "test %2, %2\n\tjz 4f\n\t"
+            "3:\n\t"
+            "movups (%0), %%xmm4\n\taddps %%xmm4, %%xmm0\n\t"
+            "add $16, %0\n\tsub $4, %2\n\tjnz 3b\n\t"
+            "4:\n\t"
+            "movups %%xmm0, (%3)\n\t"
+            : "+r"(p), "+r"(m), "+r"(r)
             : "r"(a)
             : "memory");
     }
     float s = (a[0] + a[1]) + (a[2] + a[3]);
-    for (int i = n & ~15; i < n; i++) s += x[i];
+    for (int i = n & ~3; i < n; i++) s += x[i];
     return s;
 }
 #elif !(defined(__x86_64__) || defined(__aarch64__))
@@ -156,16 +166,19 @@ static float attn_row_sum(const float *x, int n)
  * One running sum is one add latency per element; independent partial sums pipeline (and
  * vectorise), as in attn_row_sum. */
 #if defined(__TINYC__) && defined(__x86_64__)
-/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler; the 4-float blocks past
+ * the last 16-float one packed too, as in attn_row_sum. */
 static float attn_row_sq_dev(const float *x, float m, int n)
 {
     float a[4] = {m, m, m, m};
     long k = n & ~15;
+    long r = n & 12;
     const float *p = x;
-    if (k > 0) {
+    if (n >= 4) {
         __asm__ volatile(
-            "movups (%2), %%xmm7\n\t"
+            "movups (%3), %%xmm7\n\t"
             "pxor %%xmm0, %%xmm0\n\tpxor %%xmm1, %%xmm1\n\tpxor %%xmm2, %%xmm2\n\tpxor %%xmm3, %%xmm3\n\t"
+            "test %1, %1\n\tjz 2f\n\t"
             "1:\n\t"
             "movups (%0), %%xmm4\n\tsubps %%xmm7, %%xmm4\n\tmulps %%xmm4, %%xmm4\n\taddps %%xmm4, %%xmm0\n\t"
             "movups 16(%0), %%xmm5\n\tsubps %%xmm7, %%xmm5\n\tmulps %%xmm5, %%xmm5\n\taddps %%xmm5, %%xmm1\n\t"
@@ -173,15 +186,21 @@ static float attn_row_sq_dev(const float *x, float m, int n)
             "movups 48(%0), %%xmm4\n\tsubps %%xmm7, %%xmm4\n\tmulps %%xmm4, %%xmm4\n\taddps %%xmm4, %%xmm3\n\t"
             "add $64, %0\n\tsub $16, %1\n\tjnz 1b\n\t"
             "addps %%xmm1, %%xmm0\n\taddps %%xmm3, %%xmm2\n\taddps %%xmm2, %%xmm0\n\t"
-            "movups %%xmm0, (%2)\n\t"
-            : "+r"(p), "+r"(k)
+            "2:\n\t"
+            "test %2, %2\n\tjz 4f\n\t"
+            "3:\n\t"
+            "movups (%0), %%xmm4\n\tsubps %%xmm7, %%xmm4\n\tmulps %%xmm4, %%xmm4\n\taddps %%xmm4, %%xmm0\n\t"
+            "add $16, %0\n\tsub $4, %2\n\tjnz 3b\n\t"
+            "4:\n\t"
+            "movups %%xmm0, (%3)\n\t"
+            : "+r"(p), "+r"(k), "+r"(r)
             : "r"(a)
             : "memory");
     } else {
         a[0] = a[1] = a[2] = a[3] = 0.0f;
     }
     float s = (a[0] + a[1]) + (a[2] + a[3]);
-    for (int i = n & ~15; i < n; i++) {
+    for (int i = n & ~3; i < n; i++) {
         const float d = x[i] - m;
         s += d * d;
     }
@@ -813,6 +832,33 @@ static void attn_row_map(float *y, const float *a, const float *b, float s, int 
 #endif
 #endif
 
+#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+#if defined(__TINYC__) && defined(__x86_64__)
+/* y = (x − m)·k + b over a row: the standardising pass of InstanceNorm and GroupNorm (k the
+ * inverse deviation, times γ; b the shift), packed SSE through tcc's inline assembler; tcc's
+ * scalar loop was most of SimAM's time. y may be x. */
+static void attn_row_norm(float *y, const float *x, float m, float k, float b, int n)
+{
+    float c[12] = {m, m, m, m, k, k, k, k, b, b, b, b};
+    long q = n & ~3;
+    float *o = y;
+    const float *p = x;
+    if (q > 0) {
+        __asm__ volatile(
+            "movups (%3), %%xmm5\n\tmovups 16(%3), %%xmm6\n\tmovups 32(%3), %%xmm7\n\t"
+            "1:\n\t"
+            "movups (%1), %%xmm0\n\tsubps %%xmm5, %%xmm0\n\tmulps %%xmm6, %%xmm0\n\taddps %%xmm7, %%xmm0\n\t"
+            "movups %%xmm0, (%0)\n\t"
+            "add $16, %0\n\tadd $16, %1\n\tsub $4, %2\n\tjnz 1b\n\t"
+            : "+r"(o), "+r"(p), "+r"(q)
+            : "r"(c)
+            : "memory");
+    }
+    for (int i = n & ~3; i < n; i++) y[i] = (x[i] - m) * k + b;
+}
+#endif
+#endif
+
 void simam_c64_forward(const float *input, float *output, const float *params, float *scratch)
 {
     /* Plan: value, shape, op, storage (scratch offsets in floats).
@@ -828,6 +874,16 @@ void simam_c64_forward(const float *input, float *output, const float *params, f
 
     /* v1_z [1,64,28,28] = instance_norm.hw(eps=9.987245e-05)(input) */
     {
+        #if defined(__TINYC__) && defined(__x86_64__)
+        for (int c = 0; c < 64; c++) {
+            const float *xl = input + c * 784;
+            float *yl = v1_z + c * 784;
+            const float mean = attn_row_sum(xl, 784) / 784.0f;
+            const float var = attn_row_sq_dev(xl, mean, 784);
+            const float inv = 1.0f / attn_sqrtf(var / 784.0f + 9.987245e-05f);
+            attn_row_norm(yl, xl, mean, inv, 0.0f, 784);
+        }
+        #else
         for (int c = 0; c < 64; c++) {
             const float *xl = input + c * 784;
             float *yl = v1_z + c * 784;
@@ -838,6 +894,7 @@ void simam_c64_forward(const float *input, float *output, const float *params, f
                 yl[t] = (xl[t] - mean) * inv;
             }
         }
+        #endif
     }
 
     /* v6_mul [1,64,28,28] = mul(v5_sigmoid, input) */

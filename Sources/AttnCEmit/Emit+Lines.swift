@@ -7,8 +7,14 @@ import AttnIR
 
 extension CEmitter {
     func emitAlongAxis(_ v: ValueID, into p: inout CPrinter) {
-        guard p.compilers.contains(.tcc), sumsColumns(v) else { return emitLines(v, into: &p) }
-        splitForTCC(into: &p, chunked: { p in self.sumColumns(v, into: &p) }, scalar: { p in self.emitLines(v, into: &p) })
+        guard p.compilers.contains(.tcc) else { return emitLines(v, into: &p) }
+        if sumsColumns(v) {
+            splitForTCC(into: &p, chunked: { p in self.sumColumns(v, into: &p) }, scalar: { p in self.emitLines(v, into: &p) })
+        } else if sumsRows(v) {
+            splitForTCC(into: &p, chunked: { p in self.sumRows(v, into: &p) }, scalar: { p in self.emitLines(v, into: &p) })
+        } else {
+            emitLines(v, into: &p)
+        }
     }
 
     private func emitLines(_ v: ValueID, into p: inout CPrinter) {
@@ -73,8 +79,9 @@ extension CEmitter {
         let at = { (base: String, k: Int) in "\(base)[\(CExpr.variable("t") * k)]" }
         let (xt, yt) = (at("xl", sx), at("yl", sy))
         let contiguous = sx == 1 && sy == 1
-        // Where a softmax over contiguous rows takes its exponentials, which differ per compiler.
-        var expsAt: Int?
+        // Where lines that differ per compiler go in (tcc's packed-SSE helpers, the others'
+        // loops), with each side's helper.
+        var split: (at: Int, tcc: [Stmt], tccHelper: Helper, other: [Stmt], otherHelper: Helper?)?
         switch instr.op {
         case .axisPool(let mode, _):
             switch mode {
@@ -95,8 +102,20 @@ extension CEmitter {
             body.append(.line(sx == 1 ? "const float m = attn_row_max(xl, \(count));" : "float m = -INFINITY;"))
             if sx != 1 { body.append(.loop(variable: "t", extent: count, body: [.line("m = \(xt) > m ? \(xt) : m;")])) }
             if contiguous {
-                // Contiguous rows: the exponentials and their sum go in here per compiler (below).
-                expsAt = body.count
+                // Contiguous rows: tcc on x86-64 copies the row to the output, then takes its
+                // exponentials and their sum in the packed-SSE helper (`expf` per element, a libm
+                // call each, was most of a small softmax's time); gcc, clang and MCU compilers
+                // take the exponentials alone (they vectorise on hosts), then their sum by the
+                // row helper.
+                split = (
+                    body.count,
+                    [.line("attn_row_scale(yl, xl, 1.0f, \(count));"), .line("const float sum = attn_row_exp_sum(yl, m, \(count));")],
+                    .rowExpSum,
+                    [
+                        .loop(variable: "t", extent: count, body: [.line("yl[t] = \(names.expf)(xl[t] - m);")]),
+                        .line("const float sum = attn_row_sum(yl, \(count));"),
+                    ], .rowSum
+                )
             } else if sy == 1 {
                 // The exponentials alone, then their sum by the row helper: a loop that also
                 // carries one running sum does not vectorise without reassociation, so gcc ran the
@@ -124,6 +143,11 @@ extension CEmitter {
         case .instanceNorm(let eps):
             if sx == 1 { p.use(.rowSum); p.use(.rowSqDev) }
             body.append(contentsOf: standardize(sx, xt, yt, count, eps: eps, scale: nil, shift: nil))
+            if contiguous, let loop = body.popLast() {
+                // tcc on x86-64 standardises the row in the packed-SSE helper: its scalar loop
+                // was most of SimAM's time.
+                split = (body.count, [.line("attn_row_norm(yl, xl, mean, inv, 0.0f, \(count));")], .rowNorm, [loop], nil)
+            }
         case .variance(let unbiased):
             if sx == 1 { p.use(.rowSum); p.use(.rowSqDev) }
             body.append(contentsOf: mean(sx, xt, count))
@@ -133,24 +157,15 @@ extension CEmitter {
             .attention, .affine, .constant, .unary, .binary, .concat, .slice, .reshape, .transpose, .upsampleNearest, .blockUnfold:
             preconditionFailure("\(instr.op) does not work along an axis")
         }
-        guard let expsAt else {
+        guard let split else {
             nest.pre[nest.innermost].append(contentsOf: body)
             p.block("") { p in nest.print(into: &p) }
             return
         }
-        // A softmax over contiguous rows. gcc, clang and MCU compilers: the exponentials alone (they
-        // vectorise on hosts), then their sum by the row helper. tcc on x86-64: the row copied to
-        // the output, then its exponentials and their sum in the packed-SSE helper (`expf` per
-        // element, a libm call each, was most of a small softmax's time).
         let printed = { (p: inout CPrinter, tcc: Bool) in
             var lines = body
-            lines.insert(contentsOf: tcc
-                ? [.line("attn_row_scale(yl, xl, 1.0f, \(count));"), .line("const float sum = attn_row_exp_sum(yl, m, \(count));")]
-                : [
-                    .loop(variable: "t", extent: count, body: [.line("yl[t] = \(self.names.expf)(xl[t] - m);")]),
-                    .line("const float sum = attn_row_sum(yl, \(count));"),
-                ], at: expsAt)
-            p.use(tcc ? .rowExpSum : .rowSum)
+            lines.insert(contentsOf: tcc ? split.tcc : split.other, at: split.at)
+            if let helper = tcc ? split.tccHelper : split.otherHelper { p.use(helper) }
             var copy = nest
             copy.pre[copy.innermost].append(contentsOf: lines)
             copy.print(into: &p)

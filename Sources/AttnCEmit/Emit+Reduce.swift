@@ -96,3 +96,29 @@ extension CEmitter {
         }
     }
 }
+
+extension CEmitter {
+    /// Whether `v` is a mean over W of rows contiguous along W into values contiguous along H:
+    /// tcc then sums each plane's rows in one packed-SSE call (`sumRows`).
+    func sumsRows(_ v: ValueID) -> Bool {
+        let instr = program.instrs[v - 1]
+        guard case .axisPool(.mean, .w) = instr.op else { return false }
+        let x = instr.operands[0]
+        return program.shape(of: x).w > 1 && axisStride(x, along: .w) == 1 && axisStride(v, along: .h) == 1
+    }
+
+    /// A mean over W as one `attn_rows_sum` call per (n, c) plane: a call and a scalar division
+    /// per row were most of the pass under tcc.
+    func sumRows(_ v: ValueID, into p: inout CPrinter) {
+        let x = program.instrs[v - 1].operands[0]
+        let s = program.shape(of: x)
+        var nest = Nest()
+        let n = nest.loop("n", s.n)
+        let c = nest.loop("c", s.c)
+        p.use(.rowsSum)
+        nest.pre[nest.innermost] = [
+            .line("attn_rows_sum(\(address(v, n: n.index, c: c.index)), \(address(x, n: n.index, c: c.index)), \(s.h), \(s.w), \(s.w).0f);")
+        ]
+        p.block("") { p in nest.print(into: &p) }
+    }
+}

@@ -14,13 +14,14 @@ package enum Helper: String, CaseIterable, Sendable {
     // tcc's forms of the scalar glue around the micro-kernels.
     case transpose, rowCopy = "row_copy", rowZero = "row_zero", rowsAxpy = "rows_axpy"
     case rowMap = "row_map"
+    case rowNorm = "row_norm", rowsSum = "rows_sum"
 
     /// Written in gcc's and clang's vector extension: only their 64-bit host branch calls it, and
     /// tcc on x86-64 where it has an asm form (`hasTCCForm`: the GEMM micro-kernels).
     var hostOnly: Bool {
         switch self {
         case .gemmTile, .gemmNN, .gemmNT, .attend, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .rowExpSum: return true
-        case .rowMap: return true
+        case .rowMap, .rowNorm, .rowsSum: return true
         case .sqrtf, .expf, .tanhf, .erff, .rowAxpy, .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowSqDev, .rowScale, .rowScaleSumMax, .rowScaleMul,
             .wideTaps, .convRows:
             return false
@@ -35,14 +36,15 @@ package enum Helper: String, CaseIterable, Sendable {
         case .gemmNN, .gemmNT, .wideTaps, .rowExpSum: return true
         case .sqrtf, .expf, .tanhf, .erff, .gemmTile, .attend, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .convRows: return false
         case .transpose, .rowCopy, .rowZero, .rowsAxpy: return true
-        case .rowMap: return true
+        case .rowMap, .rowNorm, .rowsSum: return true
         }
     }
 
-    /// Has no plain form: only tcc on x86-64 calls it (the fused maps' chunked form).
+    /// Has no plain form: only tcc on x86-64 calls it (the fused maps' chunked form, the norms'
+    /// standardising rows).
     var tccOnly: Bool {
         switch self {
-        case .rowMap: return true
+        case .rowMap, .rowNorm, .rowsSum: return true
         case .sqrtf, .expf, .tanhf, .erff, .gemmTile, .gemmNN, .gemmNT, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .rowAxpy, .rowDot,
             .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowScale, .rowScaleSumMax, .rowScaleMul, .wideTaps, .rowExpSum, .convRows:
             return false
@@ -59,7 +61,7 @@ package enum Helper: String, CaseIterable, Sendable {
             .rowScaleSumMax, .rowScaleMul, .wideTaps, .rowExpSum, .convRows:
             return false
         case .transpose, .rowCopy, .rowZero, .rowsAxpy: return false
-        case .rowMap: return false
+        case .rowMap, .rowNorm, .rowsSum: return false
         }
     }
 
@@ -74,7 +76,7 @@ package enum Helper: String, CaseIterable, Sendable {
             .rowScaleSumMax, .rowScaleMul, .wideTaps, .rowExpSum, .convRows:
             return false
         case .transpose, .rowCopy, .rowZero, .rowsAxpy: return false
-        case .rowMap: return false
+        case .rowMap, .rowNorm, .rowsSum: return false
         }
     }
 
@@ -101,7 +103,7 @@ package enum Helper: String, CaseIterable, Sendable {
             .rowScaleSumMax, .rowScaleMul, .wideTaps, .rowExpSum, .convRows:
             return []
         case .transpose, .rowCopy, .rowZero, .rowsAxpy: return []
-        case .rowMap: return []
+        case .rowMap, .rowNorm, .rowsSum: return []
         }
     }
 }

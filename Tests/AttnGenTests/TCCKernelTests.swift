@@ -249,6 +249,85 @@ private func expectClose(_ spec: BlockSpec, seed: UInt64 = 11) throws {
             Multiply("x")
         })
     }
+
+    /// attn_row_sum, attn_row_sq_dev, attn_row_sum_max and attn_row_scale (their 4-float blocks
+    /// past the last 16), attn_row_norm and
+    /// attn_rows_sum (four rows at a time, the group past the last row, the C tails) against
+    /// sums in Double, lengths 0 to 41, 0 to 9 rows; nothing outside the written floats touched.
+    @Test func reductionHelpers() throws {
+        #if arch(x86_64)
+        let source = "#define INFINITY (1.0f / 0.0f)\n" + ["row_sum", "row_sq_dev", "row_sum_max", "row_scale", "row_norm", "rows_sum"].map { name in
+            Templates.text("\(name).tcc.c").replacingOccurrences(of: "static ", with: "")
+        }.joined()
+        let module = try TCCModule(source: source)
+        typealias Sum = @convention(c) (UnsafePointer<Float>, Int32) -> Float
+        typealias SqDev = @convention(c) (UnsafePointer<Float>, Float, Int32) -> Float
+        typealias Norm = @convention(c) (UnsafeMutablePointer<Float>, UnsafePointer<Float>, Float, Float, Float, Int32) -> Void
+        typealias RowsSum = @convention(c) (UnsafeMutablePointer<Float>, UnsafePointer<Float>, Int32, Int32, Float) -> Void
+        let sum = try module.function("attn_row_sum", as: Sum.self)
+        let sqDev = try module.function("attn_row_sq_dev", as: SqDev.self)
+        let norm = try module.function("attn_row_norm", as: Norm.self)
+        let rowsSum = try module.function("attn_rows_sum", as: RowsSum.self)
+        typealias SumMax = @convention(c) (UnsafePointer<Float>, Int32, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> Void
+        typealias Scale = @convention(c) (UnsafeMutablePointer<Float>, UnsafePointer<Float>, Float, Int32) -> Void
+        let sumMax = try module.function("attn_row_sum_max", as: SumMax.self)
+        let scale = try module.function("attn_row_scale", as: Scale.self)
+        let x = (0..<400).map { Float(($0 * 37) % 101) * 0.03 - 1.2 }
+        let close = { (a: Float, b: Double) in abs(Double(a) - b) <= 1e-5 * max(1, abs(b)) }
+        for n in 0...41 {
+            let row = x[3..<(3 + n)].map(Double.init)
+            let m = Float(0.25)
+            #expect(close(sum(Array(x[3...]), Int32(n)), row.reduce(0, +)), "row_sum \(n)")
+            #expect(close(sqDev(Array(x[3...]), m, Int32(n)), row.map { ($0 - Double(m)) * ($0 - Double(m)) }.reduce(0, +)), "row_sq_dev \(n)")
+            var y = [Float](repeating: -7, count: 48)
+            norm(&y, Array(x[3...]), m, 1.5, -0.5, Int32(n))
+            let want = (0..<48).map { $0 < n ? (x[3 + $0] - m) * 1.5 + -0.5 : -7 }
+            #expect(y == want, "row_norm \(n)")
+            var (s, mx) = (Float(0), Float(0))
+            sumMax(Array(x[3...]), Int32(n), &s, &mx)
+            #expect(close(s, row.reduce(0, +)) && mx == x[3..<(3 + n)].reduce(-Float.infinity) { $1 > $0 ? $1 : $0 }, "row_sum_max \(n)")
+            y = [Float](repeating: -7, count: 48)
+            scale(&y, Array(x[3...]), 1.5, Int32(n))
+            #expect(y == (0..<48).map { $0 < n ? 1.5 * x[3 + $0] : -7 }, "row_scale \(n)")
+            for rows in 0...9 {
+                var means = [Float](repeating: -7, count: 12)
+                rowsSum(&means, Array(x[5...]), Int32(rows), Int32(n), 3)
+                for r in 0..<12 {
+                    let expected = r < rows ? x[(5 + r * n)..<(5 + r * n + n)].map(Double.init).reduce(0, +) / 3 : -7
+                    #expect(close(means[r], expected), "rows_sum \(rows)x\(n) row \(r)")
+                }
+            }
+        }
+        withExtendedLifetime(module) {}
+        #endif
+    }
+
+    /// The norms' tcc rows: InstanceNorm by attn_row_norm, GroupNorm's statistics over each
+    /// group's span and its rows with the affine folded in (one and two groups, with and without
+    /// the affine), and a mean over W by attn_rows_sum, at widths on and off the blocks of four.
+    @Test(arguments: [1, 3, 4, 7, 9, 17])
+    func normsAndRowMeans(_ w: Int) throws {
+        /// The block checked, after its JIT kernel is seen to call `helper` where tcc has asm.
+        func expectRows(_ spec: BlockSpec, _ helper: String?) throws {
+            #if arch(x86_64)
+            if let helper { #expect(try Pipeline.generate(spec, target: .jit).source.jitKernel.contains("\(helper)("), "\(spec.name): no \(helper)") }
+            #endif
+            try expectClose(spec)
+        }
+        try expectRows(Block("tcc_instance_norm", input: .nchw(2, 3, 5, w)) {
+            Primitive(.instanceNorm(eps: 1e-5), "x")
+        }, "attn_row_norm")
+        for (groups, param) in [(1, "gn" as String?), (2, "gn"), (4, nil)] {
+            try expectRows(Block("tcc_group_norm", input: .nchw(2, 4, 3, w)) {
+                GroupNorm(groups: groups, param: param)
+            }, "attn_row_norm")
+        }
+        try expectRows(Block("tcc_mean_w", input: .nchw(2, 3, 6, w)) {
+            Primitive(.axisPool(.mean, axis: .w), "x")
+            Sigmoid()
+            Multiply("x")
+        }, w > 1 ? "attn_rows_sum" : nil)
+    }
 }
 
 /// A column's outer product with itself (k = 1), a softmax along its rows, that times the column
