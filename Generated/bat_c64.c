@@ -194,15 +194,16 @@ static int attn_tcc_isa(void)
  * six values of A a step needs are packed first, each repeated in four lanes). A step is one
  * load of B and six load-multiply-adds: each load of B feeds six rows (an axpy per row and tap
  * loads and stores C for every one). Chunks of k keep the packed panel on the stack. A whole
- * panel with k in one chunk goes from the registers to C, scaled and biased; other tiles, and
- * the columns past the last whole vector, go through C code. A short last panel takes four
- * rows (xmm0-xmm3). With AVX2 and FMA (attn_tcc_isa) the whole tiles of 16 columns run in
- * attn_nn16 instead: 6 rows x 16 columns in ymm0-ymm11, a step two loads of B, six broadcasts of
- * A from the same packed panel and twelve fused multiply-adds; it adds C's partial sums of the
- * chunks before and scales and biases after the last itself, so only a short last panel goes
- * through a tile on the stack. A whole function in assembly (SysV registers: pack, B, steps, B's
- * row pitch in bytes, C, and {C's row pitch, flags 1 add C / 2 last chunk / 4 four rows, alpha and
- * biases}), its VEX instructions as bytes (tcc's assembler has no VEX). */
+ * panel with k in one chunk goes from the registers to C, scaled and biased; other tiles go
+ * through C code, the columns past the last whole vector as a tile of their own, zero-padded. A
+ * short last panel takes four rows (xmm0-xmm3). With AVX2 and FMA (attn_tcc_isa) the whole
+ * tiles of 16 columns run in attn_nn16 instead: 6 rows x 16 columns in ymm0-ymm11, a step two
+ * loads of B, six broadcasts of A from the same packed panel and twelve fused multiply-adds; it
+ * adds C's partial sums of the chunks before and scales and biases after the last itself, so
+ * only a short last panel goes through a tile on the stack. A whole function in assembly (SysV
+ * registers: pack, B, steps, B's row pitch in bytes, C, and {C's row pitch, flags 1 add C / 2
+ * last chunk / 4 four rows, alpha and biases}), its VEX instructions as bytes (tcc's assembler
+ * has no VEX). */
 static void attn_nn16(const float *pack, const float *b, long kc, long ldb, float *out, const long *ctl);
 __asm__(
     ".text\n"
@@ -374,18 +375,31 @@ static float attn_nn_dot(const float *x, const float *y, long n)
     for (long i = 0; i < (n & 7); i++) s += x[i] * y[i];
     return s;
 }
-/* kc > 0 floats of src, each in the four lanes of its own 16 bytes, `step` bytes apart (the rsi
- * operand is pinned: tcc's assembler has no movss or shufps, so both are bytes). */
-static void attn_nn_splat(float *d, const float *src, long kc, long step)
+/* kc > 0 floats of src, `sstep` bytes apart (a row of A, or a column of a transposed A), each in
+ * the four lanes of its own 16 bytes, `step` bytes apart (the rsi operand is pinned: tcc's
+ * assembler has no movss or shufps, so both are bytes). */
+static void attn_nn_splat(float *d, const float *src, long kc, long step, long sstep)
 {
     __asm__ volatile(
         "1:\n\t"
         ".byte 0xf3,0x0f,0x10,0x06\n\t" /* movss (%rsi), %xmm0 */
         ".byte 0x0f,0xc6,0xc0,0x00\n\t" /* shufps $0, %xmm0, %xmm0 */
         "movups %%xmm0, (%1)\n\t"
-        "add $4, %0\n\tadd %3, %1\n\tsub $1, %2\n\tjnz 1b\n\t"
+        "add %4, %0\n\tadd %3, %1\n\tsub $1, %2\n\tjnz 1b\n\t"
         : "+S"(src), "+r"(d), "+r"(kc)
-        : "r"(step)
+        : "r"(step), "r"(sstep)
+        : "memory");
+}
+
+/* 16 floats from s to d: a short last panel's rows to and from its tile on the stack (EMSA's
+ * two-channel transform conv is nothing but such a panel). */
+static void attn_nn_copy16(float *d, const float *s)
+{
+    __asm__ volatile(
+        "movups (%1), %%xmm0\n\tmovups 16(%1), %%xmm1\n\tmovups 32(%1), %%xmm2\n\tmovups 48(%1), %%xmm3\n\t"
+        "movups %%xmm0, (%0)\n\tmovups %%xmm1, 16(%0)\n\tmovups %%xmm2, 32(%0)\n\tmovups %%xmm3, 48(%0)\n\t"
+        :
+        : "r"(d), "r"(s)
         : "memory");
 }
 
@@ -393,7 +407,8 @@ static void attn_gemm_nn(float *c, long ldc, const float *a, long ars, long acs,
                          long ldb, long m, long n, long k, const float *bias, float alpha)
 {
     float pack[ATTN_NN_KC * 24];
-    float tile[24], extra[28], wide[96];
+    float tile[24], extra[28], wide[96], btail[ATTN_NN_KC * 4];
+    long tailAt = -1;
     const long nv = n & ~3L;
     const long nw = attn_tcc_isa() == 2 ? n & ~15L : 0;
     long ctl[3];
@@ -416,18 +431,15 @@ static void attn_gemm_nn(float *c, long ldc, const float *a, long ars, long acs,
             const long kc = k - p0 < ATTN_NN_KC ? k - p0 : ATTN_NN_KC;
             const int first = p0 == 0, last = p0 + kc == k;
             const long direct = rows == ph && first && last;
-            /* Rows past the end are zeros; their sums are never stored. A whole panel of rows
-             * along k goes through packed SSE: tcc's scalar loop was most of a narrow product's
-             * time (lambda's Toeplitz bands, sixteen columns a call). */
-            if (rows == ph && acs == 1) {
-                for (long r = 0; r < ph; r++) attn_nn_splat(pack + r * 4, a + (i + r) * ars + p0, kc, ph * 16L);
-            } else {
-                for (long p = 0; p < kc; p++) {
-                    for (long r = 0; r < ph; r++) {
-                        const float x = r < rows ? a[(i + r) * ars + (p0 + p) * acs] : 0.0f;
-                        float *d = pack + (p * ph + r) * 4;
-                        d[0] = x; d[1] = x; d[2] = x; d[3] = x;
-                    }
+            /* Rows past the end are zeros; their sums are never stored. The rows along k go
+             * through packed SSE, A's columns contiguous or not: tcc's scalar loop was most of a
+             * narrow product's time (lambda's Toeplitz bands, sixteen columns a call; EMSA's
+             * queries times keys, A transposed). */
+            for (long r = 0; r < rows; r++) attn_nn_splat(pack + r * 4, a + (i + r) * ars + p0 * acs, kc, ph * 16L, acs * 4L);
+            for (long p = 0; p < kc && rows < ph; p++) {
+                for (long r = rows; r < ph; r++) {
+                    float *d = pack + (p * ph + r) * 4;
+                    d[0] = 0.0f; d[1] = 0.0f; d[2] = 0.0f; d[3] = 0.0f;
                 }
             }
             ctl[1] = (first ? 0 : 1) | (last ? 2 : 0) | (ph == 4 ? 4 : 0);
@@ -441,17 +453,29 @@ static void attn_gemm_nn(float *c, long ldc, const float *a, long ars, long acs,
                     continue;
                 }
                 for (long r = 0; r < rows && !first; r++) {
-                    for (long h = 0; h < 16; h++) wide[r * 16 + h] = cp[r * ldc + h];
+                    attn_nn_copy16(wide + r * 16, cp + r * ldc);
                 }
                 ctl[0] = 64;
                 attn_nn16(pack, bp, kc, step, wide, ctl);
                 for (long r = 0; r < rows; r++) {
-                    for (long h = 0; h < 16; h++) cp[r * ldc + h] = wide[r * 16 + h];
+                    attn_nn_copy16(cp + r * ldc, wide + r * 16);
                 }
             }
-            for (long t = nw; t < nv; t += 4) {
+            /* The n % 4 columns past the last whole vector: one more tile of four, its B a copy
+             * of theirs padded with zero columns (the same for every panel of one chunk of k).
+             * tcc's scalar dot per row and column was a tenth of EMSA's time (49 keys). */
+            if (nv < n && tailAt != p0) {
+                for (long p = 0; p < kc; p++) {
+                    for (long h = 0; h < 4; h++) btail[p * 4 + h] = nv + h < n ? b[(p0 + p) * ldb + nv + h] : 0.0f;
+                }
+                tailAt = p0;
+            }
+            for (long t = nw; t < n; t += 4) {
                 const float *ap = pack;
-                const float *bp = b + p0 * ldb + t;
+                const float *bp = t < nv ? b + p0 * ldb + t : btail;
+                const long bstep = t < nv ? step : 16;
+                const long cols = t < nv ? 4 : n - nv;
+                const long dir = direct && t < nv;
                 float *cp = c + i * ldc + t;
                 const float *ep = extra;
                 long left = kc;
@@ -494,12 +518,12 @@ static void attn_gemm_nn(float *c, long ldc, const float *a, long ars, long acs,
                     "movups %%xmm3, 48(%3)\n\tmovups %%xmm4, 64(%3)\n\tmovups %%xmm5, 80(%3)\n\t"
                     "3:\n\t"
                     : "+r"(ap), "+r"(bp), "+r"(left)
-                    : "r"(tile), "r"(step), "r"(direct), "m"(cp), "m"(ep), "m"(cstep), "m"(four)
+                    : "r"(tile), "r"(bstep), "r"(dir), "m"(cp), "m"(ep), "m"(cstep), "m"(four)
                     : "memory");
-                if (direct) continue;
+                if (dir) continue;
                 for (long r = 0; r < rows; r++) {
                     float *cr = cp + r * ldc;
-                    for (long h = 0; h < 4; h++) {
+                    for (long h = 0; h < cols; h++) {
                         float s = first ? tile[r * 4 + h] : cr[h] + tile[r * 4 + h];
                         cr[h] = last ? s * alpha + extra[4 + r * 4] : s;
                     }
@@ -509,7 +533,8 @@ static void attn_gemm_nn(float *c, long ldc, const float *a, long ars, long acs,
     }
     for (long i = 0; i < m; i += 6) {
         const long rows = m - i < 6 ? m - i : 6;
-        for (long t = nv; t < n; t++) {
+        /* Every column of a matrix-vector product, none of a product with panels (above). */
+        for (long t = nv > 0 && k > 0 ? n : nv; t < n; t++) {
             for (long r = 0; r < rows; r++) {
                 float s = 0.0f;
                 if (acs == 1 && ldb == 1) s = attn_nn_dot(a + (i + r) * ars, b + t, k);

@@ -1159,10 +1159,7 @@ void splat_resnest14d_c64_forward(const float *input, float *output, const float
         for (int g = 0; g < 2; g++) {
             for (int i = 0; i < 32; i++) {
                 for (int y = 0; y < 16; y++) {
-                    float *dst = v1_conv_padded + i * 324 + y * 18 + 19;
-                    for (int c = 0; c < 16; c++) {
-                        dst[c] = input[g * 8192 + i * 256 + y * 16 + c];
-                    }
+                    attn_row_copy(v1_conv_padded + i * 324 + y * 18 + 19, input + g * 8192 + i * 256 + y * 16, 16);
                 }
             }
             for (int ob = 0; ob < 64; ob += 4) {
