@@ -202,8 +202,8 @@ static int attn_tcc_isa(void)
  * adds C's partial sums of the chunks before and scales and biases after the last itself, so
  * only a short last panel goes through a tile on the stack. A whole function in assembly (SysV
  * registers: pack, B, steps, B's row pitch in bytes, C, and {C's row pitch, flags 1 add C / 2
- * last chunk / 4 four rows, alpha and biases}), its VEX instructions as bytes (tcc's assembler
- * has no VEX). */
+ * last chunk / 4 four rows / 8 pack is A's six row pointers, alpha and biases}), its VEX
+ * instructions as bytes (tcc's assembler has no VEX). */
 static void attn_nn16(const float *pack, const float *b, long kc, long ldb, float *out, const long *ctl);
 __asm__(
     ".text\n"
@@ -222,6 +222,8 @@ __asm__(
     ".byte 0xc4,0x41,0x34,0x57,0xc9\n\t" /* vxorps %ymm9, %ymm9, %ymm9 */
     ".byte 0xc4,0x41,0x2c,0x57,0xd2\n\t" /* vxorps %ymm10, %ymm10, %ymm10 */
     ".byte 0xc4,0x41,0x24,0x57,0xdb\n\t" /* vxorps %ymm11, %ymm11, %ymm11 */
+    "test $8, %al\n\t"
+    "jnz 2f\n\t"
     "test $4, %al\n\t"
     "jnz 4f\n\t"
     "1:\n\t"
@@ -269,6 +271,54 @@ __asm__(
     "add $64, %rdi\n\t"
     "sub $1, %rdx\n\t"
     "jnz 4b\n\t"
+    "jmp 5f\n\t"
+    /* Flag 8: no packed panel, pack is six row pointers of A (contiguous along k), each float
+     * broadcast from its row (rows past a short panel's end repeat its first). */
+    "2:\n\t"
+    "push %rbx\n\t"
+    "push %r12\n\t"
+    "push %r13\n\t"
+    "push %r14\n\t"
+    "mov 8(%rdi), %r11\n\t"
+    "mov 16(%rdi), %rbx\n\t"
+    "mov 24(%rdi), %r12\n\t"
+    "mov 32(%rdi), %r13\n\t"
+    "mov 40(%rdi), %r14\n\t"
+    "mov (%rdi), %rdi\n\t"
+    "3:\n\t"
+    ".byte 0xc5,0x7c,0x10,0x26\n\t" /* vmovups (%rsi), %ymm12 */
+    ".byte 0xc5,0x7c,0x10,0x6e,0x20\n\t" /* vmovups 32(%rsi), %ymm13 */
+    "add %rcx, %rsi\n\t"
+    ".byte 0xc4,0x62,0x7d,0x18,0x37\n\t" /* vbroadcastss (%rdi), %ymm14 */
+    ".byte 0xc4,0xc2,0x0d,0xb8,0xc4\n\t" /* vfmadd231ps %ymm12, %ymm14, %ymm0 */
+    ".byte 0xc4,0xc2,0x0d,0xb8,0xcd\n\t" /* vfmadd231ps %ymm13, %ymm14, %ymm1 */
+    ".byte 0xc4,0x42,0x7d,0x18,0x3b\n\t" /* vbroadcastss (%r11), %ymm15 */
+    ".byte 0xc4,0xc2,0x05,0xb8,0xd4\n\t" /* vfmadd231ps %ymm12, %ymm15, %ymm2 */
+    ".byte 0xc4,0xc2,0x05,0xb8,0xdd\n\t" /* vfmadd231ps %ymm13, %ymm15, %ymm3 */
+    ".byte 0xc4,0x62,0x7d,0x18,0x33\n\t" /* vbroadcastss (%rbx), %ymm14 */
+    ".byte 0xc4,0xc2,0x0d,0xb8,0xe4\n\t" /* vfmadd231ps %ymm12, %ymm14, %ymm4 */
+    ".byte 0xc4,0xc2,0x0d,0xb8,0xed\n\t" /* vfmadd231ps %ymm13, %ymm14, %ymm5 */
+    ".byte 0xc4,0x42,0x7d,0x18,0x3c,0x24\n\t" /* vbroadcastss (%r12), %ymm15 */
+    ".byte 0xc4,0xc2,0x05,0xb8,0xf4\n\t" /* vfmadd231ps %ymm12, %ymm15, %ymm6 */
+    ".byte 0xc4,0xc2,0x05,0xb8,0xfd\n\t" /* vfmadd231ps %ymm13, %ymm15, %ymm7 */
+    ".byte 0xc4,0x42,0x7d,0x18,0x75,0x00\n\t" /* vbroadcastss (%r13), %ymm14 */
+    ".byte 0xc4,0x42,0x0d,0xb8,0xc4\n\t" /* vfmadd231ps %ymm12, %ymm14, %ymm8 */
+    ".byte 0xc4,0x42,0x0d,0xb8,0xcd\n\t" /* vfmadd231ps %ymm13, %ymm14, %ymm9 */
+    ".byte 0xc4,0x42,0x7d,0x18,0x3e\n\t" /* vbroadcastss (%r14), %ymm15 */
+    ".byte 0xc4,0x42,0x05,0xb8,0xd4\n\t" /* vfmadd231ps %ymm12, %ymm15, %ymm10 */
+    ".byte 0xc4,0x42,0x05,0xb8,0xdd\n\t" /* vfmadd231ps %ymm13, %ymm15, %ymm11 */
+    "add $4, %rdi\n\t"
+    "add $4, %r11\n\t"
+    "add $4, %rbx\n\t"
+    "add $4, %r12\n\t"
+    "add $4, %r13\n\t"
+    "add $4, %r14\n\t"
+    "sub $1, %rdx\n\t"
+    "jnz 3b\n\t"
+    "pop %r14\n\t"
+    "pop %r13\n\t"
+    "pop %r12\n\t"
+    "pop %rbx\n\t"
     "5:\n\t"
     "test $1, %al\n\t"
     "jz 6f\n\t"
@@ -435,28 +485,34 @@ static void attn_gemm_nn(float *c, long ldc, const float *a, long ars, long acs,
              * through packed SSE, A's columns contiguous or not: tcc's scalar loop was most of a
              * narrow product's time (lambda's Toeplitz bands, sixteen columns a call; EMSA's
              * queries times keys, A transposed). */
-            for (long r = 0; r < rows; r++) attn_nn_splat(pack + r * 4, a + (i + r) * ars + p0 * acs, kc, ph * 16L, acs * 4L);
-            for (long p = 0; p < kc && rows < ph; p++) {
+            /* No panel where every column is in a tile of 16 and A's rows are contiguous:
+             * attn_nn16 broadcasts from the rows themselves (packing a panel of A for sixteen
+             * columns was most of lambda's Toeplitz bands' time). */
+            const long rowsA = nw == n && acs == 1;
+            const float *arows[6];
+            for (long r = 0; r < 6 && rowsA; r++) arows[r] = a + (i + (r < rows ? r : 0)) * ars + p0;
+            for (long r = 0; r < rows && !rowsA; r++) attn_nn_splat(pack + r * 4, a + (i + r) * ars + p0 * acs, kc, ph * 16L, acs * 4L);
+            for (long p = 0; p < kc && rows < ph && !rowsA; p++) {
                 for (long r = rows; r < ph; r++) {
                     float *d = pack + (p * ph + r) * 4;
                     d[0] = 0.0f; d[1] = 0.0f; d[2] = 0.0f; d[3] = 0.0f;
                 }
             }
-            ctl[1] = (first ? 0 : 1) | (last ? 2 : 0) | (ph == 4 ? 4 : 0);
+            ctl[1] = (first ? 0 : 1) | (last ? 2 : 0) | (ph == 4 ? 4 : 0) | (rowsA ? 8 : 0);
             ctl[2] = (long)extra;
             for (long t = 0; t < nw; t += 16) {
                 const float *bp = b + p0 * ldb + t;
                 float *cp = c + i * ldc + t;
                 if (rows == ph) {
                     ctl[0] = cstep;
-                    attn_nn16(pack, bp, kc, step, cp, ctl);
+                    attn_nn16(rowsA ? (const float *)arows : pack, bp, kc, step, cp, ctl);
                     continue;
                 }
                 for (long r = 0; r < rows && !first; r++) {
                     attn_nn_copy16(wide + r * 16, cp + r * ldc);
                 }
                 ctl[0] = 64;
-                attn_nn16(pack, bp, kc, step, wide, ctl);
+                attn_nn16(rowsA ? (const float *)arows : pack, bp, kc, step, wide, ctl);
                 for (long r = 0; r < rows; r++) {
                     attn_nn_copy16(cp + r * ldc, wide + r * 16);
                 }
