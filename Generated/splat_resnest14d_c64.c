@@ -538,6 +538,21 @@ __asm__(
     ".byte 0xc4,0xc1,0x7c,0x11,0x7a,0x20\n\t" /* vmovups %ymm7, 32(%r10) */
     ".byte 0xc5,0xf8,0x77\n\t" /* vzeroupper */
     "ret\n");
+/* kc > 0 weights of one channel, each in the four lanes of its own 16 bytes, a tap's 64 bytes
+ * apart (the rsi operand is pinned: tcc's assembler has no movss or shufps, so both are bytes).
+ * tcc's scalar packing loop was a twentieth of SK's time. */
+static void attn_taps_splat(float *d, const float *src, long kc)
+{
+    __asm__ volatile(
+        "1:\n\t"
+        ".byte 0xf3,0x0f,0x10,0x06\n\t" /* movss (%rsi), %xmm0 */
+        ".byte 0x0f,0xc6,0xc0,0x00\n\t" /* shufps $0, %xmm0, %xmm0 */
+        "movups %%xmm0, (%1)\n\t"
+        "add $4, %0\n\tadd $64, %1\n\tsub $1, %2\n\tjnz 1b\n\t"
+        : "+S"(src), "+r"(d), "+r"(kc)
+        :
+        : "memory");
+}
 #define ATTN_TAPS_KC 128
 static void attn_wide_taps(float *wide, long ldw, const float *w, long taps, const float *x, const int *off, long n)
 {
@@ -546,13 +561,7 @@ static void attn_wide_taps(float *wide, long ldw, const float *w, long taps, con
     const long nw = attn_tcc_isa() == 2 ? n & ~15L : 0;
     for (long j0 = 0; j0 < taps; j0 += ATTN_TAPS_KC) {
         const long kc = taps - j0 < ATTN_TAPS_KC ? taps - j0 : ATTN_TAPS_KC;
-        for (long j = 0; j < kc; j++) {
-            for (long r = 0; r < 4; r++) {
-                const float v = w[r * taps + j0 + j];
-                float *d = pack + (j * 4 + r) * 4;
-                d[0] = v; d[1] = v; d[2] = v; d[3] = v;
-            }
-        }
+        for (long r = 0; r < 4; r++) attn_taps_splat(pack + r * 4, w + r * taps + j0, kc);
         for (long t = 0; t < nw; t += 16) attn_taps16(wide + t, pitch, pack, x + t, off + j0, kc);
         for (long t = nw; t < n; t += 4) {
             float *tile = wide + t;
@@ -1589,10 +1598,7 @@ void splat_resnest14d_c64_forward(const float *input, float *output, const float
         for (int g = 0; g < 2; g++) {
             for (int i = 0; i < 32; i++) {
                 for (int y = 0; y < 16; y++) {
-                    float *dst = v1_conv_padded + i * 324 + y * 18 + 19;
-                    for (int c = 0; c < 16; c++) {
-                        dst[c] = input[g * 8192 + i * 256 + y * 16 + c];
-                    }
+                    attn_row_copy(v1_conv_padded + i * 324 + y * 18 + 19, input + g * 8192 + i * 256 + y * 16, 16);
                 }
             }
             for (int ob = 0; ob < 64; ob += 4) {

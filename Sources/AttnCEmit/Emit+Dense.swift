@@ -342,14 +342,20 @@ extension CEmitter {
         let n = nest.loop("n", out.n)
         let (i, y, c, o, g): (CExpr, CExpr, CExpr, CExpr, CExpr) = ("i", "y", "c", "o", "g")
         // Input channel `first + i` into padded plane i, for i < planes: its interior (the border
-        // stays zero), or with a stride its pixels spread over the phase planes, row by row.
-        func copyIn(_ first: CExpr, planes: Int) -> [Stmt] {
+        // stays zero), or with a stride its pixels spread over the phase planes, row by row. `rows`:
+        // tcc's whole-row copies (its scalar loop was two fifths of SK's time).
+        func copyIn(_ first: CExpr, planes: Int, rows: Bool = false) -> [Stmt] {
             // A group of one plane (a depthwise conv's) needs no loop over planes.
             let looped = planes > 1 || !geometry.perGroup
             let i: CExpr = looped ? "i" : .zero
             let channel = first + i
             let overPlanes = { (body: [Stmt]) -> [Stmt] in looped ? [.loop(variable: "i", extent: planes, body: body)] : body }
             guard st > 1 else {
+                if rows {
+                    return overPlanes([.loop(variable: "y", extent: xs.h, body: [
+                        .line("attn_row_copy(\(plus(padded, (i * geometry.rows + y + pad) * geometry.pitch + pad)), \(address(x, n: n.index, c: channel, h: y)), \(xs.w));")
+                    ])])
+                }
                 return overPlanes([.loop(variable: "y", extent: xs.h, body: [
                     .line("float *dst = \(plus(padded, (i * geometry.rows + y + pad) * geometry.pitch + pad));"),
                     .loop(variable: "c", extent: xs.w, body: [.line("dst[c] = \(element(x, n: n.index, c: channel, h: "y", w: "c"));")]),
@@ -372,14 +378,14 @@ extension CEmitter {
         let zero = Stmt.loop(variable: "t", extent: geometry.paddedSize, body: [.line("\(padded)[t] = 0.0f;")])
         let body: [Stmt] = geometry.perGroup ? [zero] : [zero] + copyIn(.zero, planes: xs.c)
         /// The loop over output channels `o` in steps of `step`, per group after its copy when grouped.
-        func overOutputs(step: Int, _ body: [Stmt]) -> [Stmt] {
+        func overOutputs(step: Int, rows: Bool = false, _ body: [Stmt]) -> [Stmt] {
             guard geometry.perGroup else {
                 return [step == 1 ? .loop(variable: "o", extent: out.c, body: body) : .stepped(variable: "o", extent: out.c, step: CExpr(step), body: body)]
             }
             let channels: [Stmt] = outPerGroup == step
                 ? [.line("const int o = \(g * outPerGroup);")] + body
                 : [.stepped(variable: "ob", extent: outPerGroup, step: CExpr(step), body: [.line("const int o = \(g * outPerGroup + "ob");")] + body)]
-            return [.loop(variable: "g", extent: a.groups, body: copyIn(g * inPerGroup, planes: inPerGroup) + channels)]
+            return [.loop(variable: "g", extent: a.groups, body: copyIn(g * inPerGroup, planes: inPerGroup, rows: rows) + channels)]
         }
         // The first padded plane of output channel o's group.
         let group = geometry.perGroup ? padded : plus(padded, (a.groups == 1 ? .zero : o / outPerGroup * inPerGroup) * geometry.planeSize)
@@ -481,8 +487,9 @@ extension CEmitter {
         // micro-kernel (attn_wide_taps), over the same tap table; the zeroing, and dense rows out
         // of the wide buffer, in packed SSE (tcc's scalar loops took a fifth of SK's time).
         let rowsOut = plan.layouts[v]!.hwStride == 1 && a.bias == nil
+        let rowsIn = plan.layouts[x]!.hwStride == 1 && st == 1
         let tccZero = Stmt.line("attn_row_zero(\(padded), \(geometry.paddedSize));")
-        let tccBody: [Stmt] = geometry.perGroup ? [tccZero] : [tccZero] + copyIn(.zero, planes: xs.c)
+        let tccBody: [Stmt] = geometry.perGroup ? [tccZero] : [tccZero] + copyIn(.zero, planes: xs.c, rows: rowsIn)
         let tccCopyOut = { (o: CExpr, start: CExpr) -> Stmt in
             guard rowsOut else { return copyOut(o, start) }
             return .loop(variable: "y", extent: out.h, body: [
@@ -490,7 +497,7 @@ extension CEmitter {
             ])
         }
         var tccNest = nest
-        tccNest.pre[tccNest.innermost].append(contentsOf: tccBody + [table] + overOutputs(step: 4, [
+        tccNest.pre[tccNest.innermost].append(contentsOf: tccBody + [table] + overOutputs(step: 4, rows: rowsIn, [
                 .line("attn_row_zero(\(wide), \(4 * geometry.tiledLength));"),
                 .line("attn_wide_taps(\(wide), \(geometry.tiledLength), \(plus(names.param(a.weight), o * taps)), \(taps), \(group), \(name)_taps, \(geometry.tiledLength));"),
             ] + (0..<4).map { i in tccCopyOut(o + i, CExpr(i * geometry.tiledLength)) }))
@@ -512,7 +519,7 @@ extension CEmitter {
                         gemm: { p in
                             p.use(.wideTaps)
                             p.use(.rowZero)
-                            if rowsOut { p.use(.rowCopy) }
+                            if rowsOut || rowsIn { p.use(.rowCopy) }
                             tccNest.print(into: &p)
                         }, other: perTap, into: &p)
                 }, into: &p)

@@ -106,6 +106,18 @@ package enum Helper: String, CaseIterable, Sendable {
         case .rowMap, .rowNorm, .rowsSum: return []
         }
     }
+
+    /// Helpers tcc's asm form calls (the other forms' are `needs`).
+    var tccNeeds: [Helper] {
+        switch self {
+        // Short rows of B: attn_gemm_nt multiplies by a transposed panel of them in attn_gemm_nn.
+        case .gemmNT: return [.gemmNN]
+        case .sqrtf, .expf, .tanhf, .erff, .gemmTile, .gemmNN, .attend, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .rowAxpy, .rowDot,
+            .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowSqDev, .rowScale, .rowScaleSumMax, .rowScaleMul, .wideTaps, .rowExpSum, .convRows:
+            return []
+        case .transpose, .rowCopy, .rowZero, .rowsAxpy, .rowMap: return []
+        }
+    }
 }
 
 /// The helper definitions of one file.
@@ -124,10 +136,13 @@ struct HelperDefinitions {
     init(_ calls: [Helper: Set<Compiler>], target: EmitTarget, libm: Bool, shared: Bool = false) {
         var uses = calls.mapValues { $0.intersection(target.compilers) }.filter { !$0.value.isEmpty }
         for (helper, set) in uses {
-            // tcc's asm form and the MCU form of a helper call nothing: only the other compilers'
-            // forms call what it needs.
+            // tcc's asm form calls what `tccNeeds` lists and the MCU form of a helper nothing:
+            // only the other compilers' forms call what it needs.
             let callers = set.subtracting(helper.hasTCCForm ? [.tcc] : []).subtracting(helper.hasMCUForm ? [.other] : [])
             for dependency in helper.needs where !callers.isEmpty { uses[dependency, default: []].formUnion(callers) }
+            if helper.hasTCCForm && set.contains(.tcc) {
+                for dependency in helper.tccNeeds { uses[dependency, default: []].insert(.tcc) }
+            }
         }
         if libm {
             // libm's tanhf and erff need no definition, and call no expf of ours.

@@ -40,11 +40,13 @@ private func expectClose(_ spec: BlockSpec, seed: UInt64 = 11) throws {
 }
 
 @Suite struct TCCKernelTests {
-    /// X·Xᵀ (the NT kernel: six rows of B a tile, fewer than six alone), then that times X (the
-    /// NN kernel: panels of six rows, k in chunks of 256, columns past the last vector in C).
+    /// X·Xᵀ (the NT kernel: six rows of B a tile, fewer than six alone; rows shorter than 64 as a
+    /// transposed panel in the NN kernel), then that times X (the NN kernel: panels of six rows, k
+    /// in chunks of 256, the columns past the last vector as a zero-padded tile, A's rows read in
+    /// place where every column is in a tile of 16, short panels included).
     @Test(arguments: [
         GEMMCase(m: 1, k: 1), GEMMCase(m: 5, k: 3), GEMMCase(m: 6, k: 4), GEMMCase(m: 7, k: 301), GEMMCase(m: 13, k: 9),
-        GEMMCase(m: 12, k: 64), GEMMCase(m: 262, k: 5), GEMMCase(m: 257, k: 8),
+        GEMMCase(m: 12, k: 64), GEMMCase(m: 262, k: 5), GEMMCase(m: 257, k: 8), GEMMCase(m: 7, k: 32), GEMMCase(m: 262, k: 16),
     ])
     func gramThenProduct(_ g: GEMMCase) throws {
         let (m, k) = (g.m, g.k)
