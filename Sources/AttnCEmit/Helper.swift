@@ -115,7 +115,7 @@ package enum Helper: String, CaseIterable, Sendable {
         case .sqrtf, .expf, .tanhf, .erff, .gemmTile, .gemmNN, .attend, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .rowAxpy, .rowDot,
             .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowSqDev, .rowScale, .rowScaleSumMax, .rowScaleMul, .wideTaps, .rowExpSum, .convRows:
             return []
-        case .transpose, .rowCopy, .rowZero, .rowsAxpy, .rowMap: return []
+        case .transpose, .rowCopy, .rowZero, .rowsAxpy, .rowMap, .rowNorm, .rowsSum: return []
         }
     }
 }
