@@ -1624,6 +1624,45 @@ static float attn_row_exp_sum(float *s, float m, int n)
 #endif
 #endif
 
+#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+/* y[i] = 0: the zeroed borders and accumulators of tcc's wide convolutions. */
+#if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler (which has no xorps: its
+ * bytes), sixteen then four at a time, the last n % 4 in C. */
+static void attn_row_zero(float *y, int n)
+{
+    long m = n & ~15, m4 = n & 12;
+    float *q = y;
+    if (m > 0) {
+        __asm__ volatile(
+            ".byte 0x0f,0x57,0xc0\n\t" /* xorps %xmm0, %xmm0 */
+            "1:\n\t"
+            "movups %%xmm0, (%0)\n\tmovups %%xmm0, 16(%0)\n\tmovups %%xmm0, 32(%0)\n\tmovups %%xmm0, 48(%0)\n\t"
+            "add $64, %0\n\tsub $16, %1\n\tjnz 1b\n\t"
+            : "+r"(q), "+r"(m)
+            :
+            : "memory");
+    }
+    if (m4 > 0) {
+        __asm__ volatile(
+            ".byte 0x0f,0x57,0xc0\n\t" /* xorps %xmm0, %xmm0 */
+            "1:\n\t"
+            "movups %%xmm0, (%0)\n\t"
+            "add $16, %0\n\tsub $4, %1\n\tjnz 1b\n\t"
+            : "+r"(q), "+r"(m4)
+            :
+            : "memory");
+    }
+    for (int i = n & ~3; i < n; i++) y[i] = 0.0f;
+}
+#else
+static void attn_row_zero(float *y, int n)
+{
+    for (int i = 0; i < n; i++) y[i] = 0.0f;
+}
+#endif
+#endif
+
 void emsa_rest_stage2_forward(const float *input, float *output, const float *params, float *scratch)
 {
     /* Plan: value, shape, op, storage (scratch offsets in floats).
@@ -1756,6 +1795,39 @@ void emsa_rest_stage2_forward(const float *input, float *output, const float *pa
             }
         }
         #else
+        #if defined(__TINYC__) && defined(__x86_64__)
+        attn_row_zero(v2_sr_padded, 432);
+        static const int v2_sr_taps[25] = {0, 25, 50, 75, 1, 100, 125, 150, 175, 101, 200, 225, 250, 275, 201, 300, 325, 350, 375, 301, 5, 30, 55, 80, 6};
+        for (int g = 0; g < 64; g++) {
+            for (int y = 0; y < 16; y++) {
+                float *dst = v2_sr_padded + (y + 2) % 4 * 100 + (y + 2) / 4 * 5;
+                for (int c = 0; c < 4; c++) {
+                    dst[c + 1] = input[g * 256 + y * 16 + c * 4 + 2];
+                }
+                for (int c = 0; c < 4; c++) {
+                    dst[c + 26] = input[g * 256 + y * 16 + c * 4 + 3];
+                }
+                for (int c = 0; c < 4; c++) {
+                    dst[c + 50] = input[g * 256 + y * 16 + c * 4];
+                }
+                for (int c = 0; c < 4; c++) {
+                    dst[c + 75] = input[g * 256 + y * 16 + c * 4 + 1];
+                }
+            }
+            const int o = g;
+            attn_row_zero(v2_sr_wide, 19);
+            const float *w_o = p2_sr_weight + o * 25;
+            const float *group = v2_sr_padded;
+            for (int j = 0; j < 25; j++) {
+                attn_row_axpy(v2_sr_wide, group + v2_sr_taps[j], w_o[j], 19);
+            }
+            for (int y = 0; y < 4; y++) {
+                for (int c = 0; c < 4; c++) {
+                    v2_sr[o * 16 + y * 4 + c] = v2_sr_wide[y * 5 + c] + p3_sr_bias[o];
+                }
+            }
+        }
+        #else
         for (int t = 0; t < 432; t++) {
             v2_sr_padded[t] = 0.0f;
         }
@@ -1791,6 +1863,7 @@ void emsa_rest_stage2_forward(const float *input, float *output, const float *pa
                 }
             }
         }
+        #endif
         #endif
     }
     #else

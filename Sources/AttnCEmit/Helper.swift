@@ -12,7 +12,7 @@ package enum Helper: String, CaseIterable, Sendable {
     case rowSumMax = "row_sum_max", rowSqDev = "row_sq_dev", rowScale = "row_scale", rowScaleSumMax = "row_scale_sum_max"
     case rowScaleMul = "row_scale_mul", wideTaps = "wide_taps", rowExpSum = "row_exp_sum", convRows = "conv_rows"
     // tcc's forms of the scalar glue around the micro-kernels.
-    case transpose, rowCopy = "row_copy", rowZero = "row_zero", rowsAxpy = "rows_axpy"
+    case transpose, rowCopy = "row_copy", rowZero = "row_zero", rowsAxpy = "rows_axpy", rowDeinterleave = "row_deinterleave"
     case rowMap = "row_map"
 
     /// Written in gcc's and clang's vector extension: only their 64-bit host branch calls it, and
@@ -24,7 +24,7 @@ package enum Helper: String, CaseIterable, Sendable {
         case .sqrtf, .expf, .tanhf, .erff, .rowAxpy, .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowSqDev, .rowScale, .rowScaleSumMax, .rowScaleMul,
             .wideTaps, .convRows:
             return false
-        case .transpose, .rowCopy, .rowZero, .rowsAxpy: return false
+        case .transpose, .rowCopy, .rowZero, .rowsAxpy, .rowDeinterleave: return false
         }
     }
 
@@ -34,7 +34,7 @@ package enum Helper: String, CaseIterable, Sendable {
         case .rowAxpy, .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowSqDev, .rowScale, .rowScaleSumMax, .rowScaleMul: return true
         case .gemmNN, .gemmNT, .wideTaps, .rowExpSum: return true
         case .sqrtf, .expf, .tanhf, .erff, .gemmTile, .attend, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .convRows: return false
-        case .transpose, .rowCopy, .rowZero, .rowsAxpy: return true
+        case .transpose, .rowCopy, .rowZero, .rowsAxpy, .rowDeinterleave: return true
         case .rowMap: return true
         }
     }
@@ -46,7 +46,7 @@ package enum Helper: String, CaseIterable, Sendable {
         case .sqrtf, .expf, .tanhf, .erff, .gemmTile, .gemmNN, .gemmNT, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .rowAxpy, .rowDot,
             .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowScale, .rowScaleSumMax, .rowScaleMul, .wideTaps, .rowExpSum, .convRows:
             return false
-        case .attend, .rowSqDev, .transpose, .rowCopy, .rowZero, .rowsAxpy: return false
+        case .attend, .rowSqDev, .transpose, .rowCopy, .rowZero, .rowsAxpy, .rowDeinterleave: return false
         }
     }
 
@@ -58,7 +58,7 @@ package enum Helper: String, CaseIterable, Sendable {
         case .sqrtf, .expf, .tanhf, .erff, .gemmTile, .gemmNN, .gemmNT, .attend, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .rowAxpy, .rowScale,
             .rowScaleSumMax, .rowScaleMul, .wideTaps, .rowExpSum, .convRows:
             return false
-        case .transpose, .rowCopy, .rowZero, .rowsAxpy: return false
+        case .transpose, .rowCopy, .rowZero, .rowsAxpy, .rowDeinterleave: return false
         case .rowMap: return false
         }
     }
@@ -73,7 +73,7 @@ package enum Helper: String, CaseIterable, Sendable {
         case .sqrtf, .expf, .tanhf, .erff, .gemmTile, .attend, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .rowAxpy, .rowScale,
             .rowScaleSumMax, .rowScaleMul, .wideTaps, .rowExpSum, .convRows:
             return false
-        case .transpose, .rowCopy, .rowZero, .rowsAxpy: return false
+        case .transpose, .rowCopy, .rowZero, .rowsAxpy, .rowDeinterleave: return false
         case .rowMap: return false
         }
     }
@@ -100,7 +100,7 @@ package enum Helper: String, CaseIterable, Sendable {
         case .sqrtf, .expf, .gemmTile, .rowsVec, .rowAxpy, .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowSqDev, .rowScale,
             .rowScaleSumMax, .rowScaleMul, .wideTaps, .rowExpSum, .convRows:
             return []
-        case .transpose, .rowCopy, .rowZero, .rowsAxpy: return []
+        case .transpose, .rowCopy, .rowZero, .rowsAxpy, .rowDeinterleave: return []
         case .rowMap: return []
         }
     }
