@@ -211,6 +211,19 @@ private func expectClose(_ spec: BlockSpec, seed: UInt64 = 11) throws {
         }
     }
 
+    /// Convs along one axis, one attn_row_axpy per tap under tcc: along H over whole shifted
+    /// planes, along W per row; pooled strips (ELA's) and full planes, kernels longer than the
+    /// axis, with and without a bias.
+    @Test func axisConvs() throws {
+        for (h, w, k, bias) in [(9, 1, 7, true), (1, 13, 7, false), (5, 6, 3, true), (3, 2, 5, false), (11, 9, 9, true)] {
+            for axis in [LayerAxis.h, .w] {
+                try expectClose(Block("tcc_axis_conv", input: .nchw(2, 3, h, w)) {
+                    AxisConv1D(kernelSize: k, axis: axis, bias: bias, param: "conv")
+                })
+            }
+        }
+    }
+
     /// Transposes that take attn_transpose under tcc (a strided innermost read, a dense
     /// innermost write) or one attn_row_copy per row (both dense), with extents on and off their
     /// blocks and an outer axis; and the plain mean-and-max channel pools as
