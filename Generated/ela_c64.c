@@ -1017,6 +1017,23 @@ void ela_c64_forward(const float *input, float *output, const float *params, flo
     #endif
 
     /* v3_conv_h [1,64,14,1] = axis_conv1d.h(k=7, w=$0)(v1_axis_pool) */
+    #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+    {
+        for (int c = 0; c < 64; c++) {
+            float *plane = v3_conv_h + c * 14;
+            for (int t = 0; t < 14; t++) {
+                plane[t] = 0.0f;
+            }
+            attn_row_axpy(v3_conv_h + c * 14 + 3, v1_axis_pool + c * 14, p0_conv_h_weight[c * 7], 11);
+            attn_row_axpy(v3_conv_h + c * 14 + 2, v1_axis_pool + c * 14, p0_conv_h_weight[c * 7 + 1], 12);
+            attn_row_axpy(v3_conv_h + c * 14 + 1, v1_axis_pool + c * 14, p0_conv_h_weight[c * 7 + 2], 13);
+            attn_row_axpy(v3_conv_h + c * 14, v1_axis_pool + c * 14, p0_conv_h_weight[c * 7 + 3], 14);
+            attn_row_axpy(v3_conv_h + c * 14, v1_axis_pool + c * 14 + 1, p0_conv_h_weight[c * 7 + 4], 13);
+            attn_row_axpy(v3_conv_h + c * 14, v1_axis_pool + c * 14 + 2, p0_conv_h_weight[c * 7 + 5], 12);
+            attn_row_axpy(v3_conv_h + c * 14, v1_axis_pool + c * 14 + 3, p0_conv_h_weight[c * 7 + 6], 11);
+        }
+    }
+    #else
     {
         for (int c = 0; c < 64; c++) {
             for (int h = 0; h < 14; h++) {
@@ -1032,8 +1049,26 @@ void ela_c64_forward(const float *input, float *output, const float *params, flo
             }
         }
     }
+    #endif
 
     /* v4_conv_w [1,64,1,14] = axis_conv1d.w(k=7, w=$3)(v2_axis_pool) */
+    #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+    {
+        for (int c = 0; c < 64; c++) {
+            float *plane = v4_conv_w + c * 14;
+            for (int t = 0; t < 14; t++) {
+                plane[t] = 0.0f;
+            }
+            attn_row_axpy(v4_conv_w + c * 14 + 3, v2_axis_pool + c * 14, p3_conv_w_weight[c * 7], 11);
+            attn_row_axpy(v4_conv_w + c * 14 + 2, v2_axis_pool + c * 14, p3_conv_w_weight[c * 7 + 1], 12);
+            attn_row_axpy(v4_conv_w + c * 14 + 1, v2_axis_pool + c * 14, p3_conv_w_weight[c * 7 + 2], 13);
+            attn_row_axpy(v4_conv_w + c * 14, v2_axis_pool + c * 14, p3_conv_w_weight[c * 7 + 3], 14);
+            attn_row_axpy(v4_conv_w + c * 14, v2_axis_pool + c * 14 + 1, p3_conv_w_weight[c * 7 + 4], 13);
+            attn_row_axpy(v4_conv_w + c * 14, v2_axis_pool + c * 14 + 2, p3_conv_w_weight[c * 7 + 5], 12);
+            attn_row_axpy(v4_conv_w + c * 14, v2_axis_pool + c * 14 + 3, p3_conv_w_weight[c * 7 + 6], 11);
+        }
+    }
+    #else
     {
         for (int c = 0; c < 64; c++) {
             for (int w = 0; w < 14; w++) {
@@ -1049,6 +1084,7 @@ void ela_c64_forward(const float *input, float *output, const float *params, flo
             }
         }
     }
+    #endif
 
     /* v5_norm_h [1,64,14,1] = group_norm(groups=1, eps=1e-05, scale=$1, shift=$2)(v3_conv_h) */
     #if defined(__TINYC__) && defined(__x86_64__)

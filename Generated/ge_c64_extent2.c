@@ -879,6 +879,88 @@ static void attn_row_copy(float *y, const float *x, int n)
 #endif
 
 #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+/* y[i] = 0: the zeroed borders and accumulators of tcc's wide convolutions. */
+#if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler (which has no xorps: its
+ * bytes), sixteen then four at a time, the last n % 4 in C. */
+static void attn_row_zero(float *y, int n)
+{
+    long m = n & ~15, m4 = n & 12;
+    float *q = y;
+    if (m > 0) {
+        __asm__ volatile(
+            ".byte 0x0f,0x57,0xc0\n\t" /* xorps %xmm0, %xmm0 */
+            "1:\n\t"
+            "movups %%xmm0, (%0)\n\tmovups %%xmm0, 16(%0)\n\tmovups %%xmm0, 32(%0)\n\tmovups %%xmm0, 48(%0)\n\t"
+            "add $64, %0\n\tsub $16, %1\n\tjnz 1b\n\t"
+            : "+r"(q), "+r"(m)
+            :
+            : "memory");
+    }
+    if (m4 > 0) {
+        __asm__ volatile(
+            ".byte 0x0f,0x57,0xc0\n\t" /* xorps %xmm0, %xmm0 */
+            "1:\n\t"
+            "movups %%xmm0, (%0)\n\t"
+            "add $16, %0\n\tsub $4, %1\n\tjnz 1b\n\t"
+            : "+r"(q), "+r"(m4)
+            :
+            : "memory");
+    }
+    for (int i = n & ~3; i < n; i++) y[i] = 0.0f;
+}
+#else
+static void attn_row_zero(float *y, int n)
+{
+    for (int i = 0; i < n; i++) y[i] = 0.0f;
+}
+#endif
+#endif
+
+#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+/* even[i] = x[2i] and odd[i] = x[2i + 1]: a row's even and odd columns apart, (n + 1) / 2 and
+ * n / 2 of them (the column phases of a stride-2 convolution's padded copy under tcc). */
+#if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: eight floats in, four even and four odd out, through two shufps
+ * (tcc's assembler has no shuffles: they and the register movaps as bytes); the last pairs and
+ * an odd n's last float in C. */
+static void attn_row_deinterleave(float *even, float *odd, const float *x, int n)
+{
+    long m = (n / 2) & ~3;
+    float *e = even, *o = odd;
+    const float *p = x;
+    if (m > 0) {
+        __asm__ volatile(
+            "1:\n\t"
+            "movups (%2), %%xmm0\n\tmovups 16(%2), %%xmm1\n\t"
+            ".byte 0x0f,0x28,0xd0\n\t"      /* movaps %xmm0, %xmm2 */
+            ".byte 0x0f,0xc6,0xc1,0x88\n\t" /* shufps $0x88, %xmm1, %xmm0: x0 x2 x4 x6 */
+            ".byte 0x0f,0xc6,0xd1,0xdd\n\t" /* shufps $0xdd, %xmm1, %xmm2: x1 x3 x5 x7 */
+            "movups %%xmm0, (%0)\n\tmovups %%xmm2, (%1)\n\t"
+            "add $16, %0\n\tadd $16, %1\n\tadd $32, %2\n\tsub $4, %3\n\tjnz 1b\n\t"
+            : "+r"(e), "+r"(o), "+r"(p), "+r"(m)
+            :
+            : "memory");
+    }
+    for (int i = (n / 2) & ~3; i < n / 2; i++) {
+        even[i] = x[2 * i];
+        odd[i] = x[2 * i + 1];
+    }
+    if (n & 1) even[n / 2] = x[n - 1];
+}
+#else
+static void attn_row_deinterleave(float *even, float *odd, const float *x, int n)
+{
+    for (int i = 0; i < n / 2; i++) {
+        even[i] = x[2 * i];
+        odd[i] = x[2 * i + 1];
+    }
+    if (n & 1) even[n / 2] = x[n - 1];
+}
+#endif
+#endif
+
+#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
 #if defined(__TINYC__) && defined(__x86_64__)
 #ifndef ATTN_TCC_ISA_KNOWN
 #define ATTN_TCC_ISA_KNOWN
@@ -1527,6 +1609,26 @@ void ge_c64_extent2_forward(const float *input, float *output, const float *para
             }
         }
         #else
+        #if defined(__TINYC__) && defined(__x86_64__)
+        attn_row_zero(v1_conv1_padded, 288);
+        static const int v1_conv1_taps[9] = {0, 64, 1, 128, 192, 129, 8, 72, 9};
+        for (int g = 0; g < 64; g++) {
+            for (int y = 0; y < 14; y++) {
+                float *dst = v1_conv1_padded + (y + 1) % 2 * 128 + (y + 1) / 2 * 8;
+                attn_row_deinterleave(dst + 64, dst + 1, input + g * 196 + y * 14, 14);
+            }
+            const int o = g;
+            attn_row_zero(v1_conv1_wide, 55);
+            const float *w_o = p0_gather_conv1_weight + o * 9;
+            const float *group = v1_conv1_padded;
+            for (int j = 0; j < 9; j++) {
+                attn_row_axpy(v1_conv1_wide, group + v1_conv1_taps[j], w_o[j], 55);
+            }
+            for (int y = 0; y < 7; y++) {
+                attn_row_copy(v1_conv1 + o * 49 + y * 7, v1_conv1_wide + y * 8, 7);
+            }
+        }
+        #else
         for (int t = 0; t < 288; t++) {
             v1_conv1_padded[t] = 0.0f;
         }
@@ -1556,6 +1658,7 @@ void ge_c64_extent2_forward(const float *input, float *output, const float *para
                 }
             }
         }
+        #endif
         #endif
     }
     #else

@@ -1413,6 +1413,35 @@ void psa_c64_forward(const float *input, float *output, const float *params, flo
             }
         }
         #else
+        #if defined(__TINYC__) && defined(__x86_64__)
+        attn_row_zero(v3_x3_padded, 3968);
+        for (int g = 0; g < 8; g++) {
+            for (int i = 0; i < 8; i++) {
+                for (int y = 0; y < 16; y++) {
+                    float *dst = v3_x3_padded + i * 484 + y * 22 + 69;
+                    for (int c = 0; c < 16; c++) {
+                        dst[c] = input[g * 2048 + i * 256 + y * 16 + c];
+                    }
+                }
+            }
+            for (int ob = 0; ob < 2; ob++) {
+                const int o = g * 2 + ob;
+                attn_row_zero(v3_x3_wide, 346);
+                const float *w_o = p6_conv_3_weight + o * 392;
+                const float *group = v3_x3_padded;
+                for (int i = 0; i < 8; i++) {
+                    for (int kh = 0; kh < 7; kh++) {
+                        for (int kw = 0; kw < 7; kw++) {
+                            attn_row_axpy(v3_x3_wide, group + i * 484 + kh * 22 + kw, w_o[i * 49 + kh * 7 + kw], 346);
+                        }
+                    }
+                }
+                for (int y = 0; y < 16; y++) {
+                    attn_row_copy(v3_x3 + o * 256 + y * 16, v3_x3_wide + y * 22, 16);
+                }
+            }
+        }
+        #else
         for (int t = 0; t < 3968; t++) {
             v3_x3_padded[t] = 0.0f;
         }
@@ -1446,6 +1475,7 @@ void psa_c64_forward(const float *input, float *output, const float *params, flo
                 }
             }
         }
+        #endif
         #endif
     }
     #else
@@ -1516,6 +1546,33 @@ void psa_c64_forward(const float *input, float *output, const float *params, flo
             }
         }
         #else
+        #if defined(__TINYC__) && defined(__x86_64__)
+        attn_row_zero(v4_x4_padded, 2336);
+        for (int g = 0; g < 16; g++) {
+            for (int i = 0; i < 4; i++) {
+                for (int y = 0; y < 16; y++) {
+                    float *dst = v4_x4_padded + i * 576 + y * 24 + 100;
+                    for (int c = 0; c < 16; c++) {
+                        dst[c] = input[g * 1024 + i * 256 + y * 16 + c];
+                    }
+                }
+            }
+            const int o = g;
+            attn_row_zero(v4_x4_wide, 376);
+            const float *w_o = p7_conv_4_weight + o * 324;
+            const float *group = v4_x4_padded;
+            for (int i = 0; i < 4; i++) {
+                for (int kh = 0; kh < 9; kh++) {
+                    for (int kw = 0; kw < 9; kw++) {
+                        attn_row_axpy(v4_x4_wide, group + i * 576 + kh * 24 + kw, w_o[i * 81 + kh * 9 + kw], 376);
+                    }
+                }
+            }
+            for (int y = 0; y < 16; y++) {
+                attn_row_copy(v4_x4 + o * 256 + y * 16, v4_x4_wide + y * 24, 16);
+            }
+        }
+        #else
         for (int t = 0; t < 2336; t++) {
             v4_x4_padded[t] = 0.0f;
         }
@@ -1547,6 +1604,7 @@ void psa_c64_forward(const float *input, float *output, const float *params, flo
                 }
             }
         }
+        #endif
         #endif
     }
     #else

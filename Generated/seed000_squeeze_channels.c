@@ -374,6 +374,85 @@ static void attn_conv_rows(float *y, long ldy, const float *w, const float *x, l
 #endif
 
 #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+/* y[i] = x[i]: the rows tcc moves whole (a transpose that keeps them, a convolution's padded
+ * copy and its valid columns out of the wide buffer). */
+#if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler, sixteen then four at a
+ * time, the last n % 4 in C. */
+static void attn_row_copy(float *y, const float *x, int n)
+{
+    long m = n & ~15, m4 = n & 12;
+    float *q = y;
+    const float *p = x;
+    if (m > 0) {
+        __asm__ volatile(
+            "1:\n\t"
+            "movups (%1), %%xmm0\n\tmovups 16(%1), %%xmm1\n\tmovups 32(%1), %%xmm2\n\tmovups 48(%1), %%xmm3\n\t"
+            "movups %%xmm0, (%0)\n\tmovups %%xmm1, 16(%0)\n\tmovups %%xmm2, 32(%0)\n\tmovups %%xmm3, 48(%0)\n\t"
+            "add $64, %0\n\tadd $64, %1\n\tsub $16, %2\n\tjnz 1b\n\t"
+            : "+r"(q), "+r"(p), "+r"(m)
+            :
+            : "memory");
+    }
+    if (m4 > 0) {
+        __asm__ volatile(
+            "1:\n\t"
+            "movups (%1), %%xmm0\n\tmovups %%xmm0, (%0)\n\t"
+            "add $16, %0\n\tadd $16, %1\n\tsub $4, %2\n\tjnz 1b\n\t"
+            : "+r"(q), "+r"(p), "+r"(m4)
+            :
+            : "memory");
+    }
+    for (int i = n & ~3; i < n; i++) y[i] = x[i];
+}
+#else
+static void attn_row_copy(float *y, const float *x, int n)
+{
+    for (int i = 0; i < n; i++) y[i] = x[i];
+}
+#endif
+#endif
+
+#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+/* y[i] = 0: the zeroed borders and accumulators of tcc's wide convolutions. */
+#if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler (which has no xorps: its
+ * bytes), sixteen then four at a time, the last n % 4 in C. */
+static void attn_row_zero(float *y, int n)
+{
+    long m = n & ~15, m4 = n & 12;
+    float *q = y;
+    if (m > 0) {
+        __asm__ volatile(
+            ".byte 0x0f,0x57,0xc0\n\t" /* xorps %xmm0, %xmm0 */
+            "1:\n\t"
+            "movups %%xmm0, (%0)\n\tmovups %%xmm0, 16(%0)\n\tmovups %%xmm0, 32(%0)\n\tmovups %%xmm0, 48(%0)\n\t"
+            "add $64, %0\n\tsub $16, %1\n\tjnz 1b\n\t"
+            : "+r"(q), "+r"(m)
+            :
+            : "memory");
+    }
+    if (m4 > 0) {
+        __asm__ volatile(
+            ".byte 0x0f,0x57,0xc0\n\t" /* xorps %xmm0, %xmm0 */
+            "1:\n\t"
+            "movups %%xmm0, (%0)\n\t"
+            "add $16, %0\n\tsub $4, %1\n\tjnz 1b\n\t"
+            : "+r"(q), "+r"(m4)
+            :
+            : "memory");
+    }
+    for (int i = n & ~3; i < n; i++) y[i] = 0.0f;
+}
+#else
+static void attn_row_zero(float *y, int n)
+{
+    for (int i = 0; i < n; i++) y[i] = 0.0f;
+}
+#endif
+#endif
+
+#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
 #if defined(__TINYC__) && defined(__x86_64__)
 #ifndef ATTN_TCC_ISA_KNOWN
 #define ATTN_TCC_ISA_KNOWN
@@ -1050,6 +1129,32 @@ void seed000_squeeze_channels_forward(const float *input, float *output, const f
             }
         }
         #else
+        #if defined(__TINYC__) && defined(__x86_64__)
+        attn_row_zero(v4_spatial_padded, 1000);
+        for (int i = 0; i < 2; i++) {
+            for (int y = 0; y < 16; y++) {
+                float *dst = v4_spatial_padded + i * 484 + y * 22 + 69;
+                for (int c = 0; c < 16; c++) {
+                    dst[c] = v3_concat[i * 256 + y * 16 + c];
+                }
+            }
+        }
+        for (int o = 0; o < 1; o++) {
+            attn_row_zero(v4_spatial_wide, 346);
+            const float *w_o = p0_spatial_weight + o * 98;
+            const float *group = v4_spatial_padded;
+            for (int i = 0; i < 2; i++) {
+                for (int kh = 0; kh < 7; kh++) {
+                    for (int kw = 0; kw < 7; kw++) {
+                        attn_row_axpy(v4_spatial_wide, group + i * 484 + kh * 22 + kw, w_o[i * 49 + kh * 7 + kw], 346);
+                    }
+                }
+            }
+            for (int y = 0; y < 16; y++) {
+                attn_row_copy(v4_spatial + y * 16, v4_spatial_wide + y * 22, 16);
+            }
+        }
+        #else
         for (int t = 0; t < 1000; t++) {
             v4_spatial_padded[t] = 0.0f;
         }
@@ -1080,6 +1185,7 @@ void seed000_squeeze_channels_forward(const float *input, float *output, const f
                 }
             }
         }
+        #endif
         #endif
     }
     #else

@@ -880,6 +880,19 @@ void strip_c64_forward(const float *input, float *output, const float *params, f
     #endif
 
     /* v3_x_h [1,64,14,1] = axis_conv1d.h(k=3, w=$0)(v1_axis_pool) */
+    #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+    {
+        for (int c = 0; c < 64; c++) {
+            float *plane = v3_x_h + c * 14;
+            for (int t = 0; t < 14; t++) {
+                plane[t] = 0.0f;
+            }
+            attn_row_axpy(v3_x_h + c * 14 + 1, v1_axis_pool + c * 14, p0_conv_h_weight[c * 3], 13);
+            attn_row_axpy(v3_x_h + c * 14, v1_axis_pool + c * 14, p0_conv_h_weight[c * 3 + 1], 14);
+            attn_row_axpy(v3_x_h + c * 14, v1_axis_pool + c * 14 + 1, p0_conv_h_weight[c * 3 + 2], 13);
+        }
+    }
+    #else
     {
         for (int c = 0; c < 64; c++) {
             for (int h = 0; h < 14; h++) {
@@ -891,8 +904,22 @@ void strip_c64_forward(const float *input, float *output, const float *params, f
             }
         }
     }
+    #endif
 
     /* v4_conv_w [1,64,1,14] = axis_conv1d.w(k=3, w=$1)(v2_axis_pool) */
+    #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+    {
+        for (int c = 0; c < 64; c++) {
+            float *plane = v4_conv_w + c * 14;
+            for (int t = 0; t < 14; t++) {
+                plane[t] = 0.0f;
+            }
+            attn_row_axpy(v4_conv_w + c * 14 + 1, v2_axis_pool + c * 14, p1_conv_w_weight[c * 3], 13);
+            attn_row_axpy(v4_conv_w + c * 14, v2_axis_pool + c * 14, p1_conv_w_weight[c * 3 + 1], 14);
+            attn_row_axpy(v4_conv_w + c * 14, v2_axis_pool + c * 14 + 1, p1_conv_w_weight[c * 3 + 2], 13);
+        }
+    }
+    #else
     {
         for (int c = 0; c < 64; c++) {
             for (int w = 0; w < 14; w++) {
@@ -904,6 +931,7 @@ void strip_c64_forward(const float *input, float *output, const float *params, f
             }
         }
     }
+    #endif
 
     /* v7_mul [1,64,14,14] = mul(v6_sigmoid, input) */
     #if defined(__TINYC__) && defined(__x86_64__)

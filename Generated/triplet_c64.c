@@ -471,6 +471,45 @@ static void attn_row_copy(float *y, const float *x, int n)
 #endif
 
 #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+/* y[i] = 0: the zeroed borders and accumulators of tcc's wide convolutions. */
+#if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler (which has no xorps: its
+ * bytes), sixteen then four at a time, the last n % 4 in C. */
+static void attn_row_zero(float *y, int n)
+{
+    long m = n & ~15, m4 = n & 12;
+    float *q = y;
+    if (m > 0) {
+        __asm__ volatile(
+            ".byte 0x0f,0x57,0xc0\n\t" /* xorps %xmm0, %xmm0 */
+            "1:\n\t"
+            "movups %%xmm0, (%0)\n\tmovups %%xmm0, 16(%0)\n\tmovups %%xmm0, 32(%0)\n\tmovups %%xmm0, 48(%0)\n\t"
+            "add $64, %0\n\tsub $16, %1\n\tjnz 1b\n\t"
+            : "+r"(q), "+r"(m)
+            :
+            : "memory");
+    }
+    if (m4 > 0) {
+        __asm__ volatile(
+            ".byte 0x0f,0x57,0xc0\n\t" /* xorps %xmm0, %xmm0 */
+            "1:\n\t"
+            "movups %%xmm0, (%0)\n\t"
+            "add $16, %0\n\tsub $4, %1\n\tjnz 1b\n\t"
+            : "+r"(q), "+r"(m4)
+            :
+            : "memory");
+    }
+    for (int i = n & ~3; i < n; i++) y[i] = 0.0f;
+}
+#else
+static void attn_row_zero(float *y, int n)
+{
+    for (int i = 0; i < n; i++) y[i] = 0.0f;
+}
+#endif
+#endif
+
+#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
 #if defined(__TINYC__) && defined(__x86_64__)
 #ifndef ATTN_TCC_ISA_KNOWN
 #define ATTN_TCC_ISA_KNOWN
@@ -1314,6 +1353,32 @@ void triplet_c64_forward(const float *input, float *output, const float *params,
             }
         }
         #else
+        #if defined(__TINYC__) && defined(__x86_64__)
+        attn_row_zero(v12_conv_padded, 2344);
+        for (int i = 0; i < 2; i++) {
+            for (int y = 0; y < 28; y++) {
+                float *dst = v12_conv_padded + i * 1156 + y * 34 + 105;
+                for (int c = 0; c < 28; c++) {
+                    dst[c] = v9_concat[i * 784 + y * 28 + c];
+                }
+            }
+        }
+        for (int o = 0; o < 1; o++) {
+            attn_row_zero(v12_conv_wide, 946);
+            const float *w_o = p6_SpatialGate_spatial_conv_weight + o * 98;
+            const float *group = v12_conv_padded;
+            for (int i = 0; i < 2; i++) {
+                for (int kh = 0; kh < 7; kh++) {
+                    for (int kw = 0; kw < 7; kw++) {
+                        attn_row_axpy(v12_conv_wide, group + i * 1156 + kh * 34 + kw, w_o[i * 49 + kh * 7 + kw], 946);
+                    }
+                }
+            }
+            for (int y = 0; y < 28; y++) {
+                attn_row_copy(v12_conv + y * 28, v12_conv_wide + y * 34, 28);
+            }
+        }
+        #else
         for (int t = 0; t < 2344; t++) {
             v12_conv_padded[t] = 0.0f;
         }
@@ -1344,6 +1409,7 @@ void triplet_c64_forward(const float *input, float *output, const float *params,
                 }
             }
         }
+        #endif
         #endif
     }
     #else
@@ -1411,6 +1477,32 @@ void triplet_c64_forward(const float *input, float *output, const float *params,
             }
         }
         #else
+        #if defined(__TINYC__) && defined(__x86_64__)
+        attn_row_zero(v13_conv_padded, 4792);
+        for (int i = 0; i < 2; i++) {
+            for (int y = 0; y < 64; y++) {
+                float *dst = v13_conv_padded + i * 2380 + y * 34 + 105;
+                for (int c = 0; c < 28; c++) {
+                    dst[c] = v10_concat[i * 1792 + y * 28 + c];
+                }
+            }
+        }
+        for (int o = 0; o < 1; o++) {
+            attn_row_zero(v13_conv_wide, 2170);
+            const float *w_o = p0_ChannelGateH_spatial_conv_weight + o * 98;
+            const float *group = v13_conv_padded;
+            for (int i = 0; i < 2; i++) {
+                for (int kh = 0; kh < 7; kh++) {
+                    for (int kw = 0; kw < 7; kw++) {
+                        attn_row_axpy(v13_conv_wide, group + i * 2380 + kh * 34 + kw, w_o[i * 49 + kh * 7 + kw], 2170);
+                    }
+                }
+            }
+            for (int y = 0; y < 64; y++) {
+                attn_row_copy(v13_conv + y * 28, v13_conv_wide + y * 34, 28);
+            }
+        }
+        #else
         for (int t = 0; t < 4792; t++) {
             v13_conv_padded[t] = 0.0f;
         }
@@ -1441,6 +1533,7 @@ void triplet_c64_forward(const float *input, float *output, const float *params,
                 }
             }
         }
+        #endif
         #endif
     }
     #else
@@ -1508,6 +1601,32 @@ void triplet_c64_forward(const float *input, float *output, const float *params,
             }
         }
         #else
+        #if defined(__TINYC__) && defined(__x86_64__)
+        attn_row_zero(v14_conv_padded, 4792);
+        for (int i = 0; i < 2; i++) {
+            for (int y = 0; y < 28; y++) {
+                float *dst = v14_conv_padded + i * 2380 + y * 70 + 213;
+                for (int c = 0; c < 64; c++) {
+                    dst[c] = v11_concat[i * 1792 + y * 64 + c];
+                }
+            }
+        }
+        for (int o = 0; o < 1; o++) {
+            attn_row_zero(v14_conv_wide, 1954);
+            const float *w_o = p3_ChannelGateW_spatial_conv_weight + o * 98;
+            const float *group = v14_conv_padded;
+            for (int i = 0; i < 2; i++) {
+                for (int kh = 0; kh < 7; kh++) {
+                    for (int kw = 0; kw < 7; kw++) {
+                        attn_row_axpy(v14_conv_wide, group + i * 2380 + kh * 70 + kw, w_o[i * 49 + kh * 7 + kw], 1954);
+                    }
+                }
+            }
+            for (int y = 0; y < 28; y++) {
+                attn_row_copy(v14_conv + y * 64, v14_conv_wide + y * 70, 64);
+            }
+        }
+        #else
         for (int t = 0; t < 4792; t++) {
             v14_conv_padded[t] = 0.0f;
         }
@@ -1538,6 +1657,7 @@ void triplet_c64_forward(const float *input, float *output, const float *params,
                 }
             }
         }
+        #endif
         #endif
     }
     #else

@@ -373,19 +373,40 @@ extension CEmitter {
             }
             return overPlanes([.loop(variable: "y", extent: xs.h, body: row)])
         }
+        // tcc on x86-64 with a stride of 2 over dense rows: each input row's even and odd columns
+        // into their column phases in one packed call (its scalar strided copy was a quarter of
+        // GE's time), else the loops above.
+        let deinterleaved = st == 2 && xs.w > 1 && plan.layouts[x]!.hwStride == 1
+        // With a stride of 1 over dense rows, each row in one packed copy.
+        let rowsIn = plan.layouts[x]!.hwStride == 1 && st == 1
+        func tccCopyIn(_ first: CExpr, planes: Int) -> [Stmt] {
+            guard deinterleaved else { return copyIn(first, planes: planes, rows: rowsIn) }
+            let looped = planes > 1 || !geometry.perGroup
+            let i: CExpr = looped ? "i" : .zero
+            let yp = y + pad
+            // Column x lands in column phase (x + pad) mod 2, at (x + pad) / 2.
+            let (evenPhase, oddPhase) = (pad % 2, (pad + 1) % 2)
+            let row: [Stmt] = [
+                .line("float *dst = \(plus(padded, i * geometry.planeSize + (yp % st) * (st * phaseSize) + (yp / st) * geometry.pitch));"),
+                .line("attn_row_deinterleave(\(plus("dst", CExpr(evenPhase * phaseSize + pad / 2))), \(plus("dst", CExpr(oddPhase * phaseSize + (pad + 1) / 2))), "
+                    + "\(address(x, n: n.index, c: first + i, h: y)), \(xs.w));"),
+            ]
+            let rows: [Stmt] = [.loop(variable: "y", extent: xs.h, body: row)]
+            return looped ? [.loop(variable: "i", extent: planes, body: rows)] : rows
+        }
         // Zero the border (and the slack), copy the interior: the taps then need no bounds at all.
         // A grouped conv copies each group's planes just before its output channels run.
         let zero = Stmt.loop(variable: "t", extent: geometry.paddedSize, body: [.line("\(padded)[t] = 0.0f;")])
         let body: [Stmt] = geometry.perGroup ? [zero] : [zero] + copyIn(.zero, planes: xs.c)
         /// The loop over output channels `o` in steps of `step`, per group after its copy when grouped.
-        func overOutputs(step: Int, rows: Bool = false, _ body: [Stmt]) -> [Stmt] {
+        func overOutputs(step: Int, copyIn: (CExpr, Int) -> [Stmt], _ body: [Stmt]) -> [Stmt] {
             guard geometry.perGroup else {
                 return [step == 1 ? .loop(variable: "o", extent: out.c, body: body) : .stepped(variable: "o", extent: out.c, step: CExpr(step), body: body)]
             }
             let channels: [Stmt] = outPerGroup == step
                 ? [.line("const int o = \(g * outPerGroup);")] + body
                 : [.stepped(variable: "ob", extent: outPerGroup, step: CExpr(step), body: [.line("const int o = \(g * outPerGroup + "ob");")] + body)]
-            return [.loop(variable: "g", extent: a.groups, body: copyIn(g * inPerGroup, planes: inPerGroup, rows: rows) + channels)]
+            return [.loop(variable: "g", extent: a.groups, body: copyIn(g * inPerGroup, inPerGroup) + channels)]
         }
         // The first padded plane of output channel o's group.
         let group = geometry.perGroup ? padded : plus(padded, (a.groups == 1 ? .zero : o / outPerGroup * inPerGroup) * geometry.planeSize)
@@ -409,7 +430,7 @@ extension CEmitter {
             : [.loop(variable: "j", extent: taps, body: [
                 .line("attn_row_axpy(\(wide), group + \(name)_taps[j], w_o[j], \(geometry.wideLength));")
             ])]
-        let tcc: [Stmt] = overOutputs(step: 1, [
+        let tcc: [Stmt] = overOutputs(step: 1, copyIn: copyIn, [
             .loop(variable: "t", extent: geometry.wideLength, body: [.line("\(wide)[t] = 0.0f;")]),
             .line("const float *w_o = \(plus(names.param(a.weight), o * taps));"),
             .line("const float *group = \(group);"),
@@ -456,7 +477,7 @@ extension CEmitter {
         // vectors: 12, 24 or 48 pixels) divide the granule, so the last one ends inside the
         // rounded-up buffer, but most are shorter than it (AVX2: 840 of 864 at 28×28).
         let tiledExtent = geometry.block == 1 ? geometry.tiledLength : geometry.wideLength
-        let compiled: [Stmt] = overOutputs(step: geometry.block, [
+        let compiled: [Stmt] = overOutputs(step: geometry.block, copyIn: copyIn, [
                 .line("const float *group = \(group);")
             ] + channels.enumerated().map { i, ch in
                 .line("const float *w_\(ch)_row = \(plus(names.param(a.weight), (o + i) * taps));")
@@ -487,9 +508,8 @@ extension CEmitter {
         // micro-kernel (attn_wide_taps), over the same tap table; the zeroing, and dense rows out
         // of the wide buffer, in packed SSE (tcc's scalar loops took a fifth of SK's time).
         let rowsOut = plan.layouts[v]!.hwStride == 1 && a.bias == nil
-        let rowsIn = plan.layouts[x]!.hwStride == 1 && st == 1
         let tccZero = Stmt.line("attn_row_zero(\(padded), \(geometry.paddedSize));")
-        let tccBody: [Stmt] = geometry.perGroup ? [tccZero] : [tccZero] + copyIn(.zero, planes: xs.c, rows: rowsIn)
+        let tccBody: [Stmt] = geometry.perGroup ? [tccZero] : [tccZero] + tccCopyIn(.zero, planes: xs.c)
         let tccCopyOut = { (o: CExpr, start: CExpr) -> Stmt in
             guard rowsOut else { return copyOut(o, start) }
             return .loop(variable: "y", extent: out.h, body: [
@@ -497,10 +517,18 @@ extension CEmitter {
             ])
         }
         var tccNest = nest
-        tccNest.pre[tccNest.innermost].append(contentsOf: tccBody + [table] + overOutputs(step: 4, rows: rowsIn, [
+        tccNest.pre[tccNest.innermost].append(contentsOf: tccBody + [table] + overOutputs(step: 4, copyIn: tccCopyIn, [
                 .line("attn_row_zero(\(wide), \(4 * geometry.tiledLength));"),
                 .line("attn_wide_taps(\(wide), \(geometry.tiledLength), \(plus(names.param(a.weight), o * taps)), \(taps), \(group), \(name)_taps, \(geometry.tiledLength));"),
             ] + (0..<4).map { i in tccCopyOut(o + i, CExpr(i * geometry.tiledLength)) }))
+        // tcc on x86-64, other blocks of channels: the per-tap axpys, with the copies in and out
+        // and the zeroing in packed SSE where they have a helper.
+        var tccAxpyNest = nest
+        tccAxpyNest.pre[tccAxpyNest.innermost].append(contentsOf: tccBody + (st == 1 ? [] : [table]) + overOutputs(step: 1, copyIn: tccCopyIn, [
+            .line("attn_row_zero(\(wide), \(geometry.wideLength));"),
+            .line("const float *w_o = \(plus(names.param(a.weight), o * taps));"),
+            .line("const float *group = \(group);"),
+        ] + perTapAxpys + [tccCopyOut(o, .zero)]))
         nest.pre[nest.innermost].append(contentsOf: body + (st == 1 ? [] : [table]) + tcc)
         p.block("") { p in
             let shape = st == 1 ? "[\(geometry.planes), \(geometry.rows), \(geometry.pitch)]" : "[\(geometry.planes), \(geometry.phases), \(geometry.rows), \(geometry.pitch)]"
@@ -513,13 +541,24 @@ extension CEmitter {
             HostBranch.print(
                 host: { p in hostNest.print(into: &p) },
                 other: { p in
-                    guard geometry.block == 4 else { return perTap(&p) }
+                    guard geometry.block == 4 else {
+                        return HostBranch.printTCCAsm(
+                            options.target,
+                            asm: { p in
+                                p.use(.rowAxpy)
+                                p.use(.rowZero)
+                                if rowsOut || rowsIn { p.use(.rowCopy) }
+                                if deinterleaved { p.use(.rowDeinterleave) }
+                                tccAxpyNest.print(into: &p)
+                            }, other: perTap, into: &p)
+                    }
                     HostBranch.printGEMM(
                         options.target,
                         gemm: { p in
                             p.use(.wideTaps)
                             p.use(.rowZero)
                             if rowsOut || rowsIn { p.use(.rowCopy) }
+                            if deinterleaved { p.use(.rowDeinterleave) }
                             tccNest.print(into: &p)
                         }, other: perTap, into: &p)
                 }, into: &p)

@@ -12,7 +12,7 @@ package enum Helper: String, CaseIterable, Sendable {
     case rowSumMax = "row_sum_max", rowSqDev = "row_sq_dev", rowScale = "row_scale", rowScaleSumMax = "row_scale_sum_max"
     case rowScaleMul = "row_scale_mul", wideTaps = "wide_taps", rowExpSum = "row_exp_sum", convRows = "conv_rows"
     // tcc's forms of the scalar glue around the micro-kernels.
-    case transpose, rowCopy = "row_copy", rowZero = "row_zero", rowsAxpy = "rows_axpy"
+    case transpose, rowCopy = "row_copy", rowZero = "row_zero", rowsAxpy = "rows_axpy", rowDeinterleave = "row_deinterleave"
     case rowMap = "row_map"
     case rowNorm = "row_norm", rowsSum = "rows_sum"
 
@@ -25,7 +25,7 @@ package enum Helper: String, CaseIterable, Sendable {
         case .sqrtf, .expf, .tanhf, .erff, .rowAxpy, .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowSqDev, .rowScale, .rowScaleSumMax, .rowScaleMul,
             .wideTaps, .convRows:
             return false
-        case .transpose, .rowCopy, .rowZero, .rowsAxpy: return false
+        case .transpose, .rowCopy, .rowZero, .rowsAxpy, .rowDeinterleave: return false
         }
     }
 
@@ -35,7 +35,7 @@ package enum Helper: String, CaseIterable, Sendable {
         case .rowAxpy, .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowSqDev, .rowScale, .rowScaleSumMax, .rowScaleMul: return true
         case .gemmNN, .gemmNT, .wideTaps, .rowExpSum: return true
         case .sqrtf, .expf, .tanhf, .erff, .gemmTile, .attend, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .convRows: return false
-        case .transpose, .rowCopy, .rowZero, .rowsAxpy: return true
+        case .transpose, .rowCopy, .rowZero, .rowsAxpy, .rowDeinterleave: return true
         case .rowMap, .rowNorm, .rowsSum: return true
         }
     }
@@ -48,7 +48,7 @@ package enum Helper: String, CaseIterable, Sendable {
         case .sqrtf, .expf, .tanhf, .erff, .gemmTile, .gemmNN, .gemmNT, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .rowAxpy, .rowDot,
             .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowScale, .rowScaleSumMax, .rowScaleMul, .wideTaps, .rowExpSum, .convRows:
             return false
-        case .attend, .rowSqDev, .transpose, .rowCopy, .rowZero, .rowsAxpy: return false
+        case .attend, .rowSqDev, .transpose, .rowCopy, .rowZero, .rowsAxpy, .rowDeinterleave: return false
         }
     }
 
@@ -60,7 +60,7 @@ package enum Helper: String, CaseIterable, Sendable {
         case .sqrtf, .expf, .tanhf, .erff, .gemmTile, .gemmNN, .gemmNT, .attend, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .rowAxpy, .rowScale,
             .rowScaleSumMax, .rowScaleMul, .wideTaps, .rowExpSum, .convRows:
             return false
-        case .transpose, .rowCopy, .rowZero, .rowsAxpy: return false
+        case .transpose, .rowCopy, .rowZero, .rowsAxpy, .rowDeinterleave: return false
         case .rowMap, .rowNorm, .rowsSum: return false
         }
     }
@@ -75,7 +75,7 @@ package enum Helper: String, CaseIterable, Sendable {
         case .sqrtf, .expf, .tanhf, .erff, .gemmTile, .attend, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .rowAxpy, .rowScale,
             .rowScaleSumMax, .rowScaleMul, .wideTaps, .rowExpSum, .convRows:
             return false
-        case .transpose, .rowCopy, .rowZero, .rowsAxpy: return false
+        case .transpose, .rowCopy, .rowZero, .rowsAxpy, .rowDeinterleave: return false
         case .rowMap, .rowNorm, .rowsSum: return false
         }
     }
@@ -102,7 +102,7 @@ package enum Helper: String, CaseIterable, Sendable {
         case .sqrtf, .expf, .gemmTile, .rowsVec, .rowAxpy, .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowSqDev, .rowScale,
             .rowScaleSumMax, .rowScaleMul, .wideTaps, .rowExpSum, .convRows:
             return []
-        case .transpose, .rowCopy, .rowZero, .rowsAxpy: return []
+        case .transpose, .rowCopy, .rowZero, .rowsAxpy, .rowDeinterleave: return []
         case .rowMap, .rowNorm, .rowsSum: return []
         }
     }
@@ -115,7 +115,7 @@ package enum Helper: String, CaseIterable, Sendable {
         case .sqrtf, .expf, .tanhf, .erff, .gemmTile, .gemmNN, .attend, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .rowAxpy, .rowDot,
             .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowSqDev, .rowScale, .rowScaleSumMax, .rowScaleMul, .wideTaps, .rowExpSum, .convRows:
             return []
-        case .transpose, .rowCopy, .rowZero, .rowsAxpy, .rowMap, .rowNorm, .rowsSum: return []
+        case .transpose, .rowCopy, .rowZero, .rowsAxpy, .rowDeinterleave, .rowMap, .rowNorm, .rowsSum: return []
         }
     }
 }

@@ -174,6 +174,58 @@ private func expectClose(_ spec: BlockSpec, seed: UInt64 = 11) throws {
         #endif
     }
 
+    /// attn_row_deinterleave's asm form against its plain C, lengths 0 to 41 (blocks of eight in,
+    /// the pairs after them, an odd last float) from every offset mod 4, nothing else touched.
+    @Test func rowDeinterleaveHelper() throws {
+        #if arch(x86_64)
+        let source = ["row_deinterleave.tcc.c", "row_deinterleave.c"].enumerated().map { i, name in
+            Templates.text(name).replacingOccurrences(of: "static void attn_", with: "void \(i == 0 ? "asm" : "plain")_")
+        }.joined()
+        let module = try TCCModule(source: source)
+        typealias Split = @convention(c) (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafePointer<Float>, Int32) -> Void
+        let (split, plain) = (try module.function("asm_row_deinterleave", as: Split.self), try module.function("plain_row_deinterleave", as: Split.self))
+        let x = (0..<48).map { Float($0) * 0.37 - 5 }
+        for n in 0...41 {
+            for offset in 0..<4 {
+                var (even, odd) = ([Float](repeating: -7, count: 28), [Float](repeating: -9, count: 28))
+                var (wantEven, wantOdd) = (even, odd)
+                even.withUnsafeMutableBufferPointer { e in
+                    odd.withUnsafeMutableBufferPointer { o in split(e.baseAddress! + offset, o.baseAddress! + offset, x, Int32(n)) }
+                }
+                wantEven.withUnsafeMutableBufferPointer { e in
+                    wantOdd.withUnsafeMutableBufferPointer { o in plain(e.baseAddress! + offset, o.baseAddress! + offset, x, Int32(n)) }
+                }
+                #expect(even == wantEven && odd == wantOdd, "deinterleave \(n) at \(offset)")
+                #expect(wantEven[offset..<(offset + (n + 1) / 2)].elementsEqual(stride(from: 0, to: n, by: 2).map { x[$0] }))
+            }
+        }
+        withExtendedLifetime(module) {}
+        #endif
+    }
+
+    /// Stride-2 wide convs, whose padded copy takes attn_row_deinterleave under tcc: depthwise
+    /// (per-tap axpys) and dense in fours (attn_wide_taps), even and odd widths, paddings 0 to 2.
+    @Test func stridedConvs() throws {
+        for (c, h, w, out, k, pad, groups) in [(4, 9, 14, 4, 3, 1, 4), (3, 8, 13, 6, 3, 0, 3), (4, 7, 19, 8, 5, 2, 1), (2, 6, 9, 2, 3, 1, 1)] {
+            try expectClose(Block("tcc_conv_s2", input: .nchw(1, c, h, w)) {
+                Conv2D(out, kernelSize: k, padding: pad, stride: 2, groups: groups, param: "conv")
+            })
+        }
+    }
+
+    /// Convs along one axis, one attn_row_axpy per tap under tcc: along H over whole shifted
+    /// planes, along W per row; pooled strips (ELA's) and full planes, kernels longer than the
+    /// axis, with and without a bias.
+    @Test func axisConvs() throws {
+        for (h, w, k, bias) in [(9, 1, 7, true), (1, 13, 7, false), (5, 6, 3, true), (3, 2, 5, false), (11, 9, 9, true)] {
+            for axis in [LayerAxis.h, .w] {
+                try expectClose(Block("tcc_axis_conv", input: .nchw(2, 3, h, w)) {
+                    AxisConv1D(kernelSize: k, axis: axis, bias: bias, param: "conv")
+                })
+            }
+        }
+    }
+
     /// Transposes that take attn_transpose under tcc (a strided innermost read, a dense
     /// innermost write) or one attn_row_copy per row (both dense), with extents on and off their
     /// blocks and an outer axis; and the plain mean-and-max channel pools as
