@@ -23,7 +23,7 @@
 #define SCCONV_C32_OUTPUT_SIZE 8192 /* [1,32,16,16] */
 #define SCCONV_C32_PARAMS_SIZE 27840
 #if defined(__x86_64__) || defined(__aarch64__)
-#define SCCONV_C32_SCRATCH_SIZE 37216 /* with the host code's own buffers (padded planes, score rows) */
+#define SCCONV_C32_SCRATCH_SIZE 134304 /* with the host code's own buffers (padded planes, score rows) */
 #else
 #define SCCONV_C32_SCRATCH_SIZE 25600
 #endif

@@ -26,7 +26,7 @@
 #define SK_SKRESNET18_C64_OUTPUT_SIZE 16384 /* [1,64,16,16] */
 #define SK_SKRESNET18_C64_PARAMS_SIZE 40224
 #if defined(__x86_64__) || defined(__aarch64__)
-#define SK_SKRESNET18_C64_SCRATCH_SIZE 63648 /* with the host code's own buffers (padded planes, score rows) */
+#define SK_SKRESNET18_C64_SCRATCH_SIZE 215264 /* with the host code's own buffers (padded planes, score rows) */
 #else
 #define SK_SKRESNET18_C64_SCRATCH_SIZE 49216
 #endif

@@ -24,7 +24,7 @@
 #define SPLAT_RESNEST14D_C64_OUTPUT_SIZE 16384 /* [1,64,16,16] */
 #define SPLAT_RESNEST14D_C64_PARAMS_SIZE 43488
 #if defined(__x86_64__) || defined(__aarch64__)
-#define SPLAT_RESNEST14D_C64_SCRATCH_SIZE 77152 /* with the host code's own buffers (padded planes, score rows) */
+#define SPLAT_RESNEST14D_C64_SCRATCH_SIZE 274720 /* with the host code's own buffers (padded planes, score rows) */
 #else
 #define SPLAT_RESNEST14D_C64_SCRATCH_SIZE 65536
 #endif

@@ -40,6 +40,164 @@ static inline float attn_expf_host(float x)
 }
 #define expf attn_expf_host
 
+/* The register tile both GEMM helpers run on, for gcc and clang on 64-bit hosts. B's columns come
+ * packed by the caller: for each k, V vectors of consecutive columns (zeros past the last one), so
+ * each step loads them once and multiply-adds one broadcast element of each of A's R rows into
+ * R x V accumulators that stay in registers across the whole k block. A(r, p) is a[r * ars + p]
+ * (the caller packs a strided A), or a[r + p * ars] with T (attention's keys, read in place: a step
+ * then broadcasts R consecutive floats); C[r][t] is c[r * ldc + t * cs]. Inlined with constant R and V,
+ * so the accumulators are registers, not an array on the stack: R x V stays within 12, which with
+ * the panel's vectors and the broadcast fits the 16 registers of SSE and AVX2. The block's sums
+ * are stored (`first`) or added to C's: the caller applies alpha and bias once the last block is
+ * in (a vector of alpha live in this loop would cost an accumulator its register). */
+#ifndef ATTN_GEMM_OUT_OF_LINE
+/* Out of line and opaque to gcc's interprocedural passes: propagating one call's constant
+ * sizes into the body made gcc 12 warn about iterations that never run
+ * (-Waggressive-loop-optimizations), and the loops gain nothing from the constants. */
+#if defined(__clang__)
+#define ATTN_GEMM_OUT_OF_LINE __attribute__((noinline))
+#else
+#define ATTN_GEMM_OUT_OF_LINE __attribute__((noipa))
+#endif
+#endif
+/* One vector register: 16 lanes with AVX-512, 8 with AVX, else 4 (SSE, NEON). */
+#if defined(__AVX512F__)
+#define ATTN_GEMM_LANES 16
+#elif defined(__AVX__)
+#define ATTN_GEMM_LANES 8
+#else
+#define ATTN_GEMM_LANES 4
+#endif
+/* k rows per packed block: two vectors of columns by this many rows fill half of L1. */
+#define ATTN_GEMM_KC 256
+/* Rows of a strided A packed at once (attention's transposed queries). */
+#define ATTN_GEMM_MC 48
+typedef float attn_gemm_vec __attribute__((vector_size(4 * ATTN_GEMM_LANES)));
+/* Stores (`first`) or adds a tile's sums, held in `out` (rows `pitch` apart), to the rows x cols
+ * corner of C they cover. */
+ATTN_GEMM_OUT_OF_LINE static void attn_gemm_store_edge(float *c, long ldc, long cs, const float *out, long pitch, long rows, long cols,
+                                                        int first)
+{
+    for (long r = 0; r < rows; r++) {
+        for (long t = 0; t < cols; t++) {
+            float *ct = c + r * ldc + t * cs;
+            *ct = first ? out[r * pitch + t] : *ct + out[r * pitch + t];
+        }
+    }
+}
+static inline __attribute__((always_inline)) void attn_gemm_tile(const int R, const int V, const int T, float *c, long ldc, long cs, const float *a, long ars,
+                                                                  const float *bt, long kc, long rows_, long cols, int first)
+{
+    const float *ar[12];
+    for (int r = 0; r < R; r++) ar[r] = a + (r < rows_ ? r : 0) * (T ? 1 : ars); /* rows past the end: never stored */
+    attn_gemm_vec acc[12][2];
+    for (int r = 0; r < R; r++) {
+        for (int h = 0; h < V; h++) acc[r][h] = (attn_gemm_vec){0};
+    }
+    for (long p = 0; p < kc; p++) {
+        attn_gemm_vec b0, b1 = {0};
+        __builtin_memcpy(&b0, bt + p * V * ATTN_GEMM_LANES, sizeof b0);
+        if (V > 1) __builtin_memcpy(&b1, bt + p * V * ATTN_GEMM_LANES + ATTN_GEMM_LANES, sizeof b1);
+        for (int r = 0; r < R; r++) {
+            const float x = T ? ar[r][p * ars] : ar[r][p];
+            acc[r][0] += x * b0;
+            if (V > 1) acc[r][1] += x * b1;
+        }
+    }
+    if (cs == 1 && rows_ >= R && cols >= V * ATTN_GEMM_LANES) {
+        for (int r = 0; r < R; r++) {
+            for (int h = 0; h < V; h++) {
+                float *ch = c + r * ldc + h * ATTN_GEMM_LANES;
+                attn_gemm_vec s = acc[r][h];
+                if (!first) {
+                    attn_gemm_vec old;
+                    __builtin_memcpy(&old, ch, sizeof old);
+                    s += old;
+                }
+                __builtin_memcpy(ch, &s, sizeof s);
+            }
+        }
+    } else {
+        /* A tile at the edge of C, or C's columns strided: through memory, out of line. */
+        float out[12 * 2 * ATTN_GEMM_LANES];
+        for (int r = 0; r < R; r++) {
+            for (int h = 0; h < V; h++) __builtin_memcpy(out + (r * V + h) * ATTN_GEMM_LANES, &acc[r][h], sizeof acc[r][h]);
+        }
+        const long width = V * ATTN_GEMM_LANES;
+        attn_gemm_store_edge(c, ldc, cs, out, width, rows_ < R ? rows_ : R, cols < width ? cols : width, first);
+    }
+}
+/* Every row tile of A over one packed block of B's columns: six rows by two vectors, the last
+ * rows by a six- or three-row tile; twelve rows by one vector when the panel is one vector wide,
+ * the last by a twelve- or six-row tile. Out of line and shared by both GEMM helpers, so a file
+ * compiles these four tiles once: each inlined copy of them cost gcc about as long as the rest of
+ * a kernel. A leftover tile of a few rows computes rows it does not store (the first row again),
+ * which costs less than a tile shape of its own. */
+ATTN_GEMM_OUT_OF_LINE static void attn_gemm_panel(float *c, long ldc, long cs, const float *a, long ars, const float *bt, long m, long kc,
+                                                   long cols, int first)
+{
+    long i = 0;
+    if (cols > ATTN_GEMM_LANES) {
+        for (; i + 6 <= m; i += 6) attn_gemm_tile(6, 2, 0, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, 6, cols, first);
+        if (m - i > 3) attn_gemm_tile(6, 2, 0, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
+        else if (m - i > 0) attn_gemm_tile(3, 2, 0, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
+    } else {
+        for (; i + 12 <= m; i += 12) attn_gemm_tile(12, 1, 0, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, 12, cols, first);
+        if (m - i > 6) attn_gemm_tile(12, 1, 0, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
+        else if (m - i > 0) attn_gemm_tile(6, 1, 0, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
+    }
+}
+
+/* C[m][t] = alpha * sum_k A(m, k) * B(k)[t] (+ bias[m]) for gcc and clang on 64-bit hosts: the
+ * 1x1 convolutions, A.B products and attention scores. A(m, k) is a[m * ars + k * acs]; row k of
+ * B starts at b + k * ldb, rows of C at c + m * ldc. B goes in panels of two vectors of columns
+ * by a block of k rows, copied contiguous on the stack (the panel then stays in L1 while every
+ * row tile of A runs over it; read in place, a block of six rows streamed all of a large B
+ * from L3), on attn_gemm_tile's register tiles. */
+ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nn(float *c, long ldc, const float *a, long ars, long acs, const float *b,
+                                               long ldb, long m, long n, long k, const float *bias, float alpha)
+{
+    float bt[ATTN_GEMM_KC * 2 * ATTN_GEMM_LANES] __attribute__((aligned(64)));
+    float at[ATTN_GEMM_MC * ATTN_GEMM_KC];
+    for (long p0 = 0; p0 < k; p0 += ATTN_GEMM_KC) {
+        const long kc = k - p0 < ATTN_GEMM_KC ? k - p0 : ATTN_GEMM_KC;
+        /* A strided along k goes in blocks of rows copied contiguous, as the tile reads it. */
+        const long step = acs == 1 ? m : ATTN_GEMM_MC;
+        for (long i0 = 0; i0 < m; i0 += step) {
+            const long mc = m - i0 < step ? m - i0 : step;
+            const float *ab = a + i0 * ars + p0 * acs;
+            long lda = ars;
+            if (acs != 1) {
+                for (long i = 0; i < mc; i++) {
+                    for (long p = 0; p < kc; p++) at[i * kc + p] = ab[i * ars + p * acs];
+                }
+                ab = at;
+                lda = kc;
+            }
+            for (long j = 0; j < n; j += 2 * ATTN_GEMM_LANES) {
+                const long cols = n - j < 2 * ATTN_GEMM_LANES ? n - j : 2 * ATTN_GEMM_LANES;
+                /* One vector wide when that is all that is left (attention over 49 keys). */
+                const long w = cols > ATTN_GEMM_LANES ? 2 * ATTN_GEMM_LANES : ATTN_GEMM_LANES;
+                for (long p = 0; p < kc; p++) {
+                    const float *br = b + (p0 + p) * ldb + j;
+                    /* The next panel's part of the row: its copy then finds it in cache, where
+                     * rows ldb apart left it waiting on each load. */
+                    __builtin_prefetch(br + 2 * ATTN_GEMM_LANES);
+                    __builtin_prefetch(br + 4 * ATTN_GEMM_LANES - 1);
+                    for (long t = 0; t < w; t++) bt[p * w + t] = t < cols ? br[t] : 0.0f;
+                }
+                attn_gemm_panel(c + i0 * ldc + j, ldc, 1, ab, lda, bt, mc, kc, cols, p0 == 0);
+            }
+        }
+    }
+    /* alpha scales the finished sums, as the interpreter does; then the bias. */
+    if (alpha == 1.0f && !bias && k > 0) return;
+    for (long i = 0; i < m; i++) {
+        const float add = bias ? bias[i] : 0.0f;
+        for (long j = 0; j < n; j++) c[i * ldc + j] = (k > 0 ? c[i * ldc + j] * alpha : 0.0f * alpha) + add;
+    }
+}
+
 /* Row-block vectors for the helpers of gcc and clang on 64-bit hosts (attn_rows_pool,
  * attn_rows_dot): a block of ATTN_RB rows keeps one accumulator per row, and attn_rb_fold folds
  * them at once, leaving row j's total in lane j (log2(ATTN_RB) steps of adds and shuffles per
@@ -219,7 +377,7 @@ void sk_skresnet18_c64_forward(const float *input, float *output, const float *p
     /* Plan: value, shape, op, storage (scratch offsets in floats).
      * v1_slice [1,32,16,16] = slice.c[0..<32](input) -> view of input
      * v2_slice [1,32,16,16] = slice.c[32..<64](input) -> view of input
-     * v3_conv [1,64,16,16] = conv2d(out=64, k=3, pad=1, dil=1, w=$0)(v1_slice) -> scratch[0..<16384], working scratch[49216..<60832]
+     * v3_conv [1,64,16,16] = conv2d(out=64, k=3, pad=1, dil=1, w=$0)(v1_slice) -> scratch[0..<16384], working scratch[49216..<215264], Winograd F(2x2, 3x3) on gcc and clang hosts
      * v4_conv [1,64,16,16] = conv2d(out=64, k=3, pad=2, dil=2, w=$3)(v2_slice) -> scratch[16384..<32768], working scratch[49216..<63648]
      * v5_bn [1,64,16,16] = affine(scale=$1, shift=$2)(v3_conv) -> inline (fused into its readers)
      * v6_bn [1,64,16,16] = affine(scale=$4, shift=$5)(v4_conv) -> inline (fused into its readers)
@@ -266,84 +424,129 @@ void sk_skresnet18_c64_forward(const float *input, float *output, const float *p
 
     /* v3_conv [1,64,16,16] = conv2d(out=64, k=3, pad=1, dil=1, w=$0)(v1_slice) */
     {
-        float *v3_conv_padded = scratch + 49216; /* [32, 18, 18] + 96 */
-        float *v3_conv_wide = scratch + 59680; /* 4 × 288 */
-        for (int t = 0; t < 10464; t++) {
-            v3_conv_padded[t] = 0.0f;
-        }
-        for (int i = 0; i < 32; i++) {
-            for (int y = 0; y < 16; y++) {
-                float *dst = v3_conv_padded + i * 324 + y * 18 + 19;
-                for (int c = 0; c < 16; c++) {
-                    dst[c] = v1_slice[i * 256 + y * 16 + c];
-                }
-            }
-        }
+        /* Winograd F(2x2, 3x3): 8x8 tiles in blocks of 8 tile rows. */
+        float *v3_conv_padded = scratch + 49216; /* [32, 18, 2, 9] + 32 */
+        float *v3_conv_u = v3_conv_padded + 10400; /* [1, 16, 64 x 32 + slack] */
+        float *v3_conv_v = v3_conv_u + 32768; /* [16, 32, 80] */
+        float *v3_conv_m = v3_conv_v + 40960; /* [16, 64, 80] */
         #if defined(__AVX512F__)
-        #define ATTN_V_LANES 16
+        #define ATTN_W_LANES 16
         #elif defined(__AVX__)
-        #define ATTN_V_LANES 8
+        #define ATTN_W_LANES 8
         #else
-        #define ATTN_V_LANES 4
+        #define ATTN_W_LANES 4
         #endif
-        typedef float attn_v __attribute__((vector_size(4 * ATTN_V_LANES)));
-        static const int v3_conv_taps[288] = {0, 1, 2, 18, 19, 20, 36, 37, 38, 324, 325, 326, 342, 343, 344, 360, 361, 362, 648, 649, 650, 666, 667, 668, 684, 685, 686, 972, 973, 974, 990, 991, 992, 1008, 1009, 1010, 1296, 1297, 1298, 1314, 1315, 1316, 1332, 1333, 1334, 1620, 1621, 1622, 1638, 1639, 1640, 1656, 1657, 1658, 1944, 1945, 1946, 1962, 1963, 1964, 1980, 1981, 1982, 2268, 2269, 2270, 2286, 2287, 2288, 2304, 2305, 2306, 2592, 2593, 2594, 2610, 2611, 2612, 2628, 2629, 2630, 2916, 2917, 2918, 2934, 2935, 2936, 2952, 2953, 2954, 3240, 3241, 3242, 3258, 3259, 3260, 3276, 3277, 3278, 3564, 3565, 3566, 3582, 3583, 3584, 3600, 3601, 3602, 3888, 3889, 3890, 3906, 3907, 3908, 3924, 3925, 3926, 4212, 4213, 4214, 4230, 4231, 4232, 4248, 4249, 4250, 4536, 4537, 4538, 4554, 4555, 4556, 4572, 4573, 4574, 4860, 4861, 4862, 4878, 4879, 4880, 4896, 4897, 4898, 5184, 5185, 5186, 5202, 5203, 5204, 5220, 5221, 5222, 5508, 5509, 5510, 5526, 5527, 5528, 5544, 5545, 5546, 5832, 5833, 5834, 5850, 5851, 5852, 5868, 5869, 5870, 6156, 6157, 6158, 6174, 6175, 6176, 6192, 6193, 6194, 6480, 6481, 6482, 6498, 6499, 6500, 6516, 6517, 6518, 6804, 6805, 6806, 6822, 6823, 6824, 6840, 6841, 6842, 7128, 7129, 7130, 7146, 7147, 7148, 7164, 7165, 7166, 7452, 7453, 7454, 7470, 7471, 7472, 7488, 7489, 7490, 7776, 7777, 7778, 7794, 7795, 7796, 7812, 7813, 7814, 8100, 8101, 8102, 8118, 8119, 8120, 8136, 8137, 8138, 8424, 8425, 8426, 8442, 8443, 8444, 8460, 8461, 8462, 8748, 8749, 8750, 8766, 8767, 8768, 8784, 8785, 8786, 9072, 9073, 9074, 9090, 9091, 9092, 9108, 9109, 9110, 9396, 9397, 9398, 9414, 9415, 9416, 9432, 9433, 9434, 9720, 9721, 9722, 9738, 9739, 9740, 9756, 9757, 9758, 10044, 10045, 10046, 10062, 10063, 10064, 10080, 10081, 10082};
-        for (int o = 0; o < 64; o += 4) {
-            const float *group = v3_conv_padded;
-            const float *w_a_row = p0_paths_0_conv_weight + o * 288;
-            const float *w_b_row = p0_paths_0_conv_weight + o * 288 + 288;
-            const float *w_c_row = p0_paths_0_conv_weight + o * 288 + 576;
-            const float *w_d_row = p0_paths_0_conv_weight + o * 288 + 864;
-            for (int t0 = 0; t0 < 286; t0 += ATTN_V_LANES * 3) {
-                attn_v acc_a0 = {0}, acc_a1 = {0}, acc_a2 = {0};
-                attn_v acc_b0 = {0}, acc_b1 = {0}, acc_b2 = {0};
-                attn_v acc_c0 = {0}, acc_c1 = {0}, acc_c2 = {0};
-                attn_v acc_d0 = {0}, acc_d1 = {0}, acc_d2 = {0};
-                for (int j = 0; j < 288; j++) {
-                    const float *s = group + v3_conv_taps[j] + t0;
-                    attn_v x0, x1, x2;
-                    __builtin_memcpy(&x0, s, sizeof x0);
-                    __builtin_memcpy(&x1, s + ATTN_V_LANES, sizeof x1);
-                    __builtin_memcpy(&x2, s + 2 * ATTN_V_LANES, sizeof x2);
-                    acc_a0 += w_a_row[j] * x0; acc_a1 += w_a_row[j] * x1; acc_a2 += w_a_row[j] * x2;
-                    acc_b0 += w_b_row[j] * x0; acc_b1 += w_b_row[j] * x1; acc_b2 += w_b_row[j] * x2;
-                    acc_c0 += w_c_row[j] * x0; acc_c1 += w_c_row[j] * x1; acc_c2 += w_c_row[j] * x2;
-                    acc_d0 += w_d_row[j] * x0; acc_d1 += w_d_row[j] * x1; acc_d2 += w_d_row[j] * x2;
+        typedef float attn_w __attribute__((vector_size(4 * ATTN_W_LANES)));
+        for (int g = 0; g < 1; g++) {
+            for (int f = 0; f < 2048; f += ATTN_W_LANES) {
+                float s[9][ATTN_W_LANES];
+                for (int l = 0; l < ATTN_W_LANES; l++) {
+                    const float *src = p0_paths_0_conv_weight + (g * 2048 + (f + l < 2048 ? f + l : 2047)) * 9;
+                    for (int j = 0; j < 9; j++) s[j][l] = src[j];
                 }
-                __builtin_memcpy(v3_conv_wide + t0, &acc_a0, sizeof acc_a0);
-                __builtin_memcpy(v3_conv_wide + t0 + ATTN_V_LANES, &acc_a1, sizeof acc_a1);
-                __builtin_memcpy(v3_conv_wide + t0 + 2 * ATTN_V_LANES, &acc_a2, sizeof acc_a2);
-                __builtin_memcpy(v3_conv_wide + t0 + 288, &acc_b0, sizeof acc_b0);
-                __builtin_memcpy(v3_conv_wide + t0 + 288 + ATTN_V_LANES, &acc_b1, sizeof acc_b1);
-                __builtin_memcpy(v3_conv_wide + t0 + 288 + 2 * ATTN_V_LANES, &acc_b2, sizeof acc_b2);
-                __builtin_memcpy(v3_conv_wide + t0 + 576, &acc_c0, sizeof acc_c0);
-                __builtin_memcpy(v3_conv_wide + t0 + 576 + ATTN_V_LANES, &acc_c1, sizeof acc_c1);
-                __builtin_memcpy(v3_conv_wide + t0 + 576 + 2 * ATTN_V_LANES, &acc_c2, sizeof acc_c2);
-                __builtin_memcpy(v3_conv_wide + t0 + 864, &acc_d0, sizeof acc_d0);
-                __builtin_memcpy(v3_conv_wide + t0 + 864 + ATTN_V_LANES, &acc_d1, sizeof acc_d1);
-                __builtin_memcpy(v3_conv_wide + t0 + 864 + 2 * ATTN_V_LANES, &acc_d2, sizeof acc_d2);
+                attn_w g0, g1, g2, g3, g4, g5, g6, g7, g8;
+                __builtin_memcpy(&g0, s[0], sizeof g0);
+                __builtin_memcpy(&g1, s[1], sizeof g1);
+                __builtin_memcpy(&g2, s[2], sizeof g2);
+                __builtin_memcpy(&g3, s[3], sizeof g3);
+                __builtin_memcpy(&g4, s[4], sizeof g4);
+                __builtin_memcpy(&g5, s[5], sizeof g5);
+                __builtin_memcpy(&g6, s[6], sizeof g6);
+                __builtin_memcpy(&g7, s[7], sizeof g7);
+                __builtin_memcpy(&g8, s[8], sizeof g8);
+                float *u = v3_conv_u + g * 32768 + f;
+                const attn_w h = {0}, half = h + 0.5f;
+                const attn_w t00 = g0, t10 = half * (g0 + g3 + g6), t20 = half * (g0 - g3 + g6), t30 = g6;
+                const attn_w t01 = g1, t11 = half * (g1 + g4 + g7), t21 = half * (g1 - g4 + g7), t31 = g7;
+                const attn_w t02 = g2, t12 = half * (g2 + g5 + g8), t22 = half * (g2 - g5 + g8), t32 = g8;
+                { const attn_w v = t00; __builtin_memcpy(u + 0, &v, sizeof v); }
+                { const attn_w v = half * (t00 + t01 + t02); __builtin_memcpy(u + 2048, &v, sizeof v); }
+                { const attn_w v = half * (t00 - t01 + t02); __builtin_memcpy(u + 4096, &v, sizeof v); }
+                { const attn_w v = t02; __builtin_memcpy(u + 6144, &v, sizeof v); }
+                { const attn_w v = t10; __builtin_memcpy(u + 8192, &v, sizeof v); }
+                { const attn_w v = half * (t10 + t11 + t12); __builtin_memcpy(u + 10240, &v, sizeof v); }
+                { const attn_w v = half * (t10 - t11 + t12); __builtin_memcpy(u + 12288, &v, sizeof v); }
+                { const attn_w v = t12; __builtin_memcpy(u + 14336, &v, sizeof v); }
+                { const attn_w v = t20; __builtin_memcpy(u + 16384, &v, sizeof v); }
+                { const attn_w v = half * (t20 + t21 + t22); __builtin_memcpy(u + 18432, &v, sizeof v); }
+                { const attn_w v = half * (t20 - t21 + t22); __builtin_memcpy(u + 20480, &v, sizeof v); }
+                { const attn_w v = t22; __builtin_memcpy(u + 22528, &v, sizeof v); }
+                { const attn_w v = t30; __builtin_memcpy(u + 24576, &v, sizeof v); }
+                { const attn_w v = half * (t30 + t31 + t32); __builtin_memcpy(u + 26624, &v, sizeof v); }
+                { const attn_w v = half * (t30 - t31 + t32); __builtin_memcpy(u + 28672, &v, sizeof v); }
+                { const attn_w v = t32; __builtin_memcpy(u + 30720, &v, sizeof v); }
             }
-            for (int y = 0; y < 16; y++) {
-                for (int c = 0; c < 16; c++) {
-                    v3_conv[o * 256 + y * 16 + c] = v3_conv_wide[y * 18 + c];
-                }
-            }
-            for (int y = 0; y < 16; y++) {
-                for (int c = 0; c < 16; c++) {
-                    v3_conv[o * 256 + y * 16 + c + 256] = v3_conv_wide[y * 18 + c + 288];
-                }
-            }
-            for (int y = 0; y < 16; y++) {
-                for (int c = 0; c < 16; c++) {
-                    v3_conv[o * 256 + y * 16 + c + 512] = v3_conv_wide[y * 18 + c + 576];
+        }
+        for (int n = 0; n < 1; n++) {
+            for (int t = 0; t < 10400; t++) v3_conv_padded[t] = 0.0f;
+            for (int i = 0; i < 32; i++) {
+                for (int y = 0; y < 16; y++) {
+                    float *dst = v3_conv_padded + (i * 18 + y + 1) * 18;
+                    for (int c = 0; c < 8; c++) dst[1 + c] = v1_slice[i * 256 + y * 16 + c * 2 + 1];
+                    for (int c = 0; c < 8; c++) dst[9 + c] = v1_slice[i * 256 + y * 16 + c * 2];
                 }
             }
-            for (int y = 0; y < 16; y++) {
-                for (int c = 0; c < 16; c++) {
-                    v3_conv[o * 256 + y * 16 + c + 768] = v3_conv_wide[y * 18 + c + 864];
+            for (int g = 0; g < 1; g++) {
+                for (int r0 = 0; r0 < 8; r0 += 8) {
+                    const int rb = 8 - r0 < 8 ? 8 - r0 : 8;
+                    for (int i = 0; i < 32; i++) {
+                        for (int r = 0; r < rb; r++) {
+                            const float *s = v3_conv_padded + (g * 32 + i) * 324 + (2 * (r0 + r)) * 18;
+                            float *d = v3_conv_v + i * 80 + r * 8;
+                            for (int t = 0; t < 8; t += ATTN_W_LANES) {
+                                attn_w e0, e1, o0, o1, u[4][4];
+                                for (int k = 0; k < 4; k++) {
+                                    const float *row = s + k * 18 + t;
+                                    __builtin_memcpy(&e0, row, sizeof e0);
+                                    __builtin_memcpy(&e1, row + 1, sizeof e1);
+                                    __builtin_memcpy(&o0, row + 9, sizeof o0);
+                                    __builtin_memcpy(&o1, row + 10, sizeof o1);
+                                    u[k][0] = e0 - e1; u[k][1] = o0 + e1; u[k][2] = e1 - o0; u[k][3] = o0 - o1;
+                                }
+                                for (int j = 0; j < 4; j++) {
+                                    attn_w v0 = u[0][j] - u[2][j], v1 = u[1][j] + u[2][j], v2 = u[2][j] - u[1][j], v3 = u[1][j] - u[3][j];
+                                    __builtin_memcpy(d + (0 + j) * 2560 + t, &v0, sizeof v0);
+                                    __builtin_memcpy(d + (4 + j) * 2560 + t, &v1, sizeof v1);
+                                    __builtin_memcpy(d + (8 + j) * 2560 + t, &v2, sizeof v2);
+                                    __builtin_memcpy(d + (12 + j) * 2560 + t, &v3, sizeof v3);
+                                }
+                            }
+                        }
+                    }
+                    for (int xi = 0; xi < 16; xi++) attn_gemm_nn(v3_conv_m + xi * 5120, 80, v3_conv_u + (g * 16 + xi) * 2048, 32, 1, v3_conv_v + xi * 2560, 80, 64, rb * 8, 32, (const float *)0, 1.0f);
+                    for (int k = 0; k < 64; k++) {
+                        const int o = g * 64 + k;
+                        for (int r = 0; r < rb; r++) {
+                            const int y = 2 * (r0 + r);
+                            float *y0 = v3_conv + o * 256 + y * 16;
+                            const float *m = v3_conv_m + k * 80 + r * 8;
+                            for (int t = 0; t < 8; t += ATTN_W_LANES) {
+                                attn_w s[4], df[4];
+                                for (int j = 0; j < 4; j++) {
+                                    attn_w m0, m1, m2, m3;
+                                    __builtin_memcpy(&m0, m + (0 + j) * 5120 + t, sizeof m0);
+                                    __builtin_memcpy(&m1, m + (4 + j) * 5120 + t, sizeof m1);
+                                    __builtin_memcpy(&m2, m + (8 + j) * 5120 + t, sizeof m2);
+                                    __builtin_memcpy(&m3, m + (12 + j) * 5120 + t, sizeof m3);
+                                    s[j] = m0 + m1 + m2; df[j] = m1 - m2 - m3;
+                                }
+                                float q00[ATTN_W_LANES], q01[ATTN_W_LANES], q10[ATTN_W_LANES], q11[ATTN_W_LANES];
+                                attn_w y00 = s[0] + s[1] + s[2], y01 = s[1] - s[2] - s[3], y10 = df[0] + df[1] + df[2], y11 = df[1] - df[2] - df[3];
+                                __builtin_memcpy(q00, &y00, sizeof y00); __builtin_memcpy(q01, &y01, sizeof y01);
+                                __builtin_memcpy(q10, &y10, sizeof y10); __builtin_memcpy(q11, &y11, sizeof y11);
+                                const int nt = 8 - t < ATTN_W_LANES ? 8 - t : ATTN_W_LANES;
+                                for (int q = 0; q < nt; q++) { y0[2 * (t + q)] = q00[q]; y0[2 * (t + q) + 1] = q01[q]; }
+                                {
+                                    float *y1 = y0 + 16;
+                                    for (int q = 0; q < nt; q++) { y1[2 * (t + q)] = q10[q]; y1[2 * (t + q) + 1] = q11[q]; }
+                                }
+                            }
+                        }
+                    }
                 }
             }
         }
+        #undef ATTN_W_LANES
     }
 
     /* v4_conv [1,64,16,16] = conv2d(out=64, k=3, pad=2, dil=2, w=$3)(v2_slice) */

@@ -276,6 +276,12 @@ package struct CEmitter {
             if let t = plan.hostTemps[v], !options.target.compilers.isDisjoint(with: [.vectorHost, .tcc]) {
                 place += ", scratch[\(t.offset)..<\(t.offset + t.count)] in the GEMM form"
             }
+            if case .conv2d(let a) = instr.op, options.target.compilers.contains(.vectorHost), plan.temps[v] != nil,
+                ToeplitzConv(a, input: program.shape(of: instr.operands[0]), output: instr.shape, outputLayout: plan.layouts[v]!) == nil,
+                WinogradConv(a, input: program.shape(of: instr.operands[0]), output: instr.shape, outputLayout: plan.layouts[v]!) != nil
+            {
+                place += ", Winograd F(2x2, 3x3) on gcc and clang hosts"
+            }
             p.line(" * \(names.value(v)) \(instr.shape) = \(instr.op)(\(args)) -> \(place)")
         }
         p.line(" */")

@@ -142,8 +142,14 @@ extension CEmitter {
         if let wide = WideConv(a, input: program.shape(of: x), output: instr.shape, inputLayout: plan.layouts[x]!) {
             // 64-bit hosts run the wide form on padded copies (scratch MCUs are not asked for);
             // everything else, the direct form below.
+            // gcc and clang hosts run 3×3 stride-1 convs as Winograd GEMMs where that pays.
+            let winograd = WinogradConv(a, input: program.shape(of: x), output: instr.shape, outputLayout: plan.layouts[v]!)
+                .flatMap { (plan.temps[v]?.count ?? 0) >= $0.tempSize ? $0 : nil }
             HostBranch.printWide(
-                wide: { p in emitWideConv(v, a, wide, into: &p) }, other: { p in emitConv2dDirect(v, a, into: &p) }, into: &p)
+                wide: { p in
+                    guard let winograd else { return emitWideConv(v, a, wide, into: &p) }
+                    HostBranch.print(host: { p in emitWinogradConv(v, a, winograd, into: &p) }, other: { p in emitWideConv(v, a, wide, into: &p) }, into: &p)
+                }, other: { p in emitConv2dDirect(v, a, into: &p) }, into: &p)
             return
         }
         emitConv2dDirect(v, a, into: &p)

@@ -36,7 +36,10 @@ package func workingScratch(_ instr: Instr, _ p: Program, operand: Layout?, resu
         if let result, let toeplitz = ToeplitzConv(a, input: p.shape(of: instr.operands[0]), output: instr.shape, outputLayout: result) {
             return toeplitz.tempSize
         }
-        return WideConv(a, input: p.shape(of: instr.operands[0]), output: instr.shape, inputLayout: operand)?.tempSize
+        let wide = WideConv(a, input: p.shape(of: instr.operands[0]), output: instr.shape, inputLayout: operand)?.tempSize
+        // gcc and clang hosts may run the Winograd form in the same region instead.
+        guard let result, let winograd = WinogradConv(a, input: p.shape(of: instr.operands[0]), output: instr.shape, outputLayout: result) else { return wide }
+        return max(wide ?? 0, winograd.tempSize)
     }
 }
 
