@@ -316,7 +316,7 @@ static float attn_row_max(const float *x, int n)
 void halo_c64_forward(const float *input, float *output, const float *params, float *scratch)
 {
     /* Plan: value, shape, op, storage (scratch offsets in floats).
-     * v1_q [1,64,8,8] = conv2d(out=64, k=1, pad=0, dil=1, w=$0)(input) -> scratch[0..<4096]
+     * v1_q [1,64,8,8] = conv2d(out=64, k=1, pad=0, dil=1, w=$0)(input) -> scratch[0..<4096], one GEMM with v2_kv
      * v2_kv [1,128,8,8] = conv2d(out=128, k=1, pad=0, dil=1, w=$1)(input) -> scratch[4096..<12288]
      * v3_block_unfold [1,64,4,16] = block_unfold(window=4, step=4, pad=0)(v1_q) -> scratch[12288..<16384]
      * v4_block_unfold [1,128,4,36] = block_unfold(window=6, step=4, pad=1)(v2_kv) -> scratch[16384..<34816]
@@ -361,11 +361,10 @@ void halo_c64_forward(const float *input, float *output, const float *params, fl
     float *v19_transpose = scratch + 4096; /* [128,4,2,4] */
 
     /* v1_q [1,64,8,8] = conv2d(out=64, k=1, pad=0, dil=1, w=$0)(input) */
+    /* v2_kv [1,128,8,8] = conv2d(out=128, k=1, pad=0, dil=1, w=$1)(input) */
     {
         attn_gemm_nn(v1_q, 64, p0_q_weight, 64, 1, input, 64, 64, 64, 64, (const float *)0, 1.0f);
     }
-
-    /* v2_kv [1,128,8,8] = conv2d(out=128, k=1, pad=0, dil=1, w=$1)(input) */
     {
         attn_gemm_nn(v2_kv, 64, p1_kv_weight, 64, 1, input, 64, 128, 64, 64, (const float *)0, 1.0f);
     }

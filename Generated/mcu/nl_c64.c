@@ -316,7 +316,7 @@ static float attn_row_max(const float *x, int n)
 void nl_c64_forward(const float *input, float *output, const float *params, float *scratch)
 {
     /* Plan: value, shape, op, storage (scratch offsets in floats).
-     * v1_t [1,8,14,14] = conv2d(out=8, k=1, pad=0, dil=1, w=$0, b=$1)(input) -> scratch[0..<1568]
+     * v1_t [1,8,14,14] = conv2d(out=8, k=1, pad=0, dil=1, w=$0, b=$1)(input) -> scratch[0..<1568], one GEMM with v2_p, v3_g
      * v2_p [1,8,14,14] = conv2d(out=8, k=1, pad=0, dil=1, w=$2, b=$3)(input) -> scratch[1568..<3136]
      * v3_g [1,8,14,14] = conv2d(out=8, k=1, pad=0, dil=1, w=$4, b=$5)(input) -> scratch[3136..<4704]
      * v4_t_rows [1,1,8,196] = reshape[1,1,8,196](v1_t) -> view of v1_t
@@ -349,16 +349,14 @@ void nl_c64_forward(const float *input, float *output, const float *params, floa
     float *v9_z = scratch + 6272; /* [1,64,14,14] */
 
     /* v1_t [1,8,14,14] = conv2d(out=8, k=1, pad=0, dil=1, w=$0, b=$1)(input) */
+    /* v2_p [1,8,14,14] = conv2d(out=8, k=1, pad=0, dil=1, w=$2, b=$3)(input) */
+    /* v3_g [1,8,14,14] = conv2d(out=8, k=1, pad=0, dil=1, w=$4, b=$5)(input) */
     {
         attn_gemm_nn(v1_t, 196, p0_t_weight, 64, 1, input, 196, 8, 196, 64, p1_t_bias, 1.0f);
     }
-
-    /* v2_p [1,8,14,14] = conv2d(out=8, k=1, pad=0, dil=1, w=$2, b=$3)(input) */
     {
         attn_gemm_nn(v2_p, 196, p2_p_weight, 64, 1, input, 196, 8, 196, 64, p3_p_bias, 1.0f);
     }
-
-    /* v3_g [1,8,14,14] = conv2d(out=8, k=1, pad=0, dil=1, w=$4, b=$5)(input) */
     {
         attn_gemm_nn(v3_g, 196, p4_g_weight, 64, 1, input, 196, 8, 196, 64, p5_g_bias, 1.0f);
     }

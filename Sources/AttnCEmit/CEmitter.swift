@@ -256,6 +256,7 @@ package struct CEmitter {
     /// The plan, one line per value, so that the file shows it without `attn-gen explain`.
     private func planComment(into p: inout CPrinter) {
         let storage = StoragePlan(plan: plan)
+        let stacks = plan.stackedGEMMs
         p.line("/* Plan: value, shape, op, storage (scratch offsets in floats).")
         for v in 1...program.instrs.count {
             let instr = program.instrs[v - 1]
@@ -281,6 +282,10 @@ package struct CEmitter {
                 WinogradConv(a, input: program.shape(of: instr.operands[0]), output: instr.shape, outputLayout: plan.layouts[v]!) != nil
             {
                 place += ", Winograd F(2x2, 3x3) on gcc and clang hosts"
+            }
+            // Only gcc's and clang's host branch runs the stacked GEMM; the others run each conv.
+            if let others = stacks[v], options.target.compilers.contains(.vectorHost) {
+                place += ", one GEMM with \(others.map { names.value($0) }.joined(separator: ", ")) on gcc and clang hosts"
             }
             p.line(" * \(names.value(v)) \(instr.shape) = \(instr.op)(\(args)) -> \(place)")
         }
@@ -336,7 +341,7 @@ package struct CEmitter {
         case .channelPool: emitChannelPools(group, into: &p)
         case .linear(let w, let b, _): emitLinear(group, weight: w, bias: b, into: &p)
         case .channelConv1d(let w, let k, let padding): emitChannelConv1d(group[0], weight: w, kernel: k, padding: padding, into: &p)
-        case .conv2d(let a): emitConv2d(group[0], a, into: &p)
+        case .conv2d(let a): group.count > 1 ? emitStackedPointwise(group, into: &p) : emitConv2d(group[0], a, into: &p)
         case .axisConv1d(let w, let b, let k, let axis): emitAxisConv1d(group[0], weight: w, bias: b, kernel: k, axis: axis, into: &p)
         case .groupNorm(let g, let s, let t, let eps): emitGroupNorm(group[0], groups: g, scale: s, shift: t, eps: eps, into: &p)
         case .affine, .unary, .binary: emitMap(group[0], into: &p)

@@ -38,6 +38,8 @@ package struct StoragePlan: Sendable {
     /// Floats of working scratch an op uses while it runs (attention's score row), by value id.
     package let temporaries: [ValueID: (offset: Int, count: Int)]
     package let scratchSize: Int
+    /// Sibling 1×1 convs computed in one GEMM with the first of them, by that first conv.
+    package let stackedGEMMs: [ValueID: [ValueID]]
 
     package init(_ program: Program, layout: TensorLayout = .nchw) { self.init(plan: Plan(program, layout: layout)) }
 
@@ -56,5 +58,6 @@ package struct StoragePlan: Sendable {
         }
         self.temporaries = plan.temps.mapValues { ($0.offset, $0.count) }
         self.scratchSize = plan.hostScratchSize
+        self.stackedGEMMs = plan.stackedGEMMs
     }
 }

@@ -9,8 +9,9 @@ import AttnIR
 /// Returns an equivalent program in which sibling reductions are adjacent.
 package func groupReductions(_ p: Program) -> Program { regroup(byDepth(p)) }
 
-/// The instructions emitted as one loop nest with `v`: sibling pools over one operand, or two
-/// linears with the same weights. Storage planning treats a group as one step.
+/// The instructions emitted as one loop nest with `v`: sibling pools over one operand, two
+/// linears with the same weights, or 1×1 convs of one operand stacked into one GEMM. Storage
+/// planning treats a group as one step.
 package func emissionGroup(_ p: Program, startingAt v: ValueID, fusion: Fusion = .fused) -> [ValueID] {
     let instr = p.instrs[v - 1]
     var group = [v]
@@ -23,6 +24,8 @@ package func emissionGroup(_ p: Program, startingAt v: ValueID, fusion: Fusion =
         {
             group.append(v + 1)  // the same weights applied to another vector
         }
+    } else if case .conv2d = instr.op {
+        group += stackedSiblings(p, after: v)  // one GEMM on hosts (`stackPointwise`)
     } else if let family = instr.op.traits.reductionFamily {
         while group.last! < p.instrs.count, p.instrs[group.last!].op.traits.reductionFamily == family,
             p.instrs[group.last!].operands == instr.operands
@@ -68,7 +71,7 @@ private func regroup(_ p: Program) -> Program {
 }
 
 /// The program with its instructions in `order` (old indices), operands renumbered.
-private func reorder(_ p: Program, _ order: [Int]) -> Program {
+func reorder(_ p: Program, _ order: [Int]) -> Program {
     var newID = [0: 0]
     for (k, old) in order.enumerated() { newID[old + 1] = k + 1 }
     let instrs = order.map { old -> Instr in

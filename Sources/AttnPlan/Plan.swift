@@ -2,7 +2,7 @@
 // value to the next and kept in one immutable `Plan` that `attn-gen explain` prints and the
 // emitter only reads.
 //
-//   Program ─groupReductions→ Program ─chooseInline→ InlineChoice ─findViews→ ViewCandidates
+//   Program ─groupReductions→ Program ─stackPointwise→ Program ─chooseInline→ InlineChoice ─findViews→ ViewCandidates
 //     ─placeConcats→ ConcatPlacement ─liveness→ Liveness ─place→ Placement ─chooseKernels→ [Step]
 
 import AttnIR
@@ -42,7 +42,7 @@ package struct Plan: Sendable {
     package let fusion: Fusion
 
     package init(_ program: Program, layout: TensorLayout = .nchw, fusion: Fusion = .fused) {
-        let p = fusion == .fused ? groupReductions(program) : program
+        let p = fusion == .fused ? stackPointwise(groupReductions(program)) : program
         let users = p.users()
         let inline = fusion == .fused ? chooseInline(p, users: users) : InlineChoice.none(p)
         let views = findViews(p)

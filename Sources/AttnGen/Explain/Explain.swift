@@ -20,6 +20,7 @@ package enum Explain {
             let args = instr.operands.map { "%\($0)" }.joined(separator: ", ")
             var line = "  %\(v) \(instr.role) \(instr.shape) = \(instr.op)(\(args))  \(flopsText(p.flops(v))) → \(plan.storage[v])"
             if let t = plan.temporaries[v] { line += ", working scratch[\(t.offset)..<\(t.offset + t.count)]" }
+            if let others = plan.stackedGEMMs[v] { line += ", one GEMM with " + others.map { "%\($0)" }.joined(separator: ", ") }
             lines.append(line)
         }
         lines.append(
