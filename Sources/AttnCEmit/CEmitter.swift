@@ -214,11 +214,21 @@ package struct CEmitter {
         // The passes first: a value's pointer is declared only if they use it (a concat read only
         // through a view of it, a view read by nobody, would be -Wunused-variable).
         var ops = CPrinter(compilers: options.target.compilers)
+        let chains = sequenceMLPs()
         for step in plan.steps {
             ops.blank()
             for g in step.group { ops.line("/* \(describe(g)) */") }
             for helper in mathHelpers(step) { ops.use(helper) }
-            emit(step, into: &ops)
+            guard step.group.count == 1, let m = chains[step.group[0]] else {
+                emit(step, into: &ops)
+                continue
+            }
+            let stored = { (p: inout CPrinter) in self.emit(step, into: &p) }
+            if m.output == step.group[0] {
+                emitSequenceMLP(m, other: stored, into: &ops)
+            } else {
+                emitAbsorbed(by: m, other: stored, into: &ops)
+            }
         }
         let used = pointers.values
         var p = CPrinter(compilers: options.target.compilers)
