@@ -40,205 +40,6 @@ static inline float attn_expf_host(float x)
 }
 #define expf attn_expf_host
 
-/* The register tile both GEMM helpers run on, for gcc and clang on 64-bit hosts. B's columns come
- * packed by the caller: for each k, V vectors of consecutive columns (zeros past the last one), so
- * each step loads them once and multiply-adds one broadcast element of each of A's R rows into
- * R x V accumulators that stay in registers across the whole k block. A(r, p) is a[r * ars + p]
- * (the caller packs a strided A), or a[r + p * ars] with T (attention's keys, read in place: a step
- * then broadcasts R consecutive floats); C[r][t] is c[r * ldc + t * cs]. Inlined with constant R and V,
- * so the accumulators are registers, not an array on the stack: R x V stays within 12, which with
- * the panel's vectors and the broadcast fits the 16 registers of SSE and AVX2. The block's sums
- * are stored (`first`) or added to C's: the caller applies alpha and bias once the last block is
- * in (a vector of alpha live in this loop would cost an accumulator its register). */
-#ifndef ATTN_GEMM_OUT_OF_LINE
-/* Out of line and opaque to gcc's interprocedural passes: propagating one call's constant
- * sizes into the body made gcc 12 warn about iterations that never run
- * (-Waggressive-loop-optimizations), and the loops gain nothing from the constants. */
-#if defined(__clang__)
-#define ATTN_GEMM_OUT_OF_LINE __attribute__((noinline))
-#else
-#define ATTN_GEMM_OUT_OF_LINE __attribute__((noipa))
-#endif
-#endif
-/* One vector register: 16 lanes with AVX-512, 8 with AVX, else 4 (SSE, NEON). */
-#if defined(__AVX512F__)
-#define ATTN_GEMM_LANES 16
-#elif defined(__AVX__)
-#define ATTN_GEMM_LANES 8
-#else
-#define ATTN_GEMM_LANES 4
-#endif
-/* k rows per packed block: two vectors of columns by this many rows fill half of L1. */
-#define ATTN_GEMM_KC 256
-/* Rows of a strided A packed at once (attention's transposed queries). */
-#define ATTN_GEMM_MC 48
-typedef float attn_gemm_vec __attribute__((vector_size(4 * ATTN_GEMM_LANES)));
-/* Stores (`first`) or adds a tile's sums, held in `out` (rows `pitch` apart), to the rows x cols
- * corner of C they cover. */
-ATTN_GEMM_OUT_OF_LINE static void attn_gemm_store_edge(float *c, long ldc, long cs, const float *out, long pitch, long rows, long cols,
-                                                        int first)
-{
-    for (long r = 0; r < rows; r++) {
-        for (long t = 0; t < cols; t++) {
-            float *ct = c + r * ldc + t * cs;
-            *ct = first ? out[r * pitch + t] : *ct + out[r * pitch + t];
-        }
-    }
-}
-static inline __attribute__((always_inline)) void attn_gemm_tile(const int R, const int V, const int T, float *c, long ldc, long cs, const float *a, long ars,
-                                                                  const float *bt, long kc, long rows_, long cols, int first)
-{
-    const float *ar[12];
-    for (int r = 0; r < R; r++) ar[r] = a + (r < rows_ ? r : 0) * (T ? 1 : ars); /* rows past the end: never stored */
-    attn_gemm_vec acc[12][2];
-    for (int r = 0; r < R; r++) {
-        for (int h = 0; h < V; h++) acc[r][h] = (attn_gemm_vec){0};
-    }
-    for (long p = 0; p < kc; p++) {
-        attn_gemm_vec b0, b1 = {0};
-        __builtin_memcpy(&b0, bt + p * V * ATTN_GEMM_LANES, sizeof b0);
-        if (V > 1) __builtin_memcpy(&b1, bt + p * V * ATTN_GEMM_LANES + ATTN_GEMM_LANES, sizeof b1);
-        for (int r = 0; r < R; r++) {
-            const float x = T ? ar[r][p * ars] : ar[r][p];
-            acc[r][0] += x * b0;
-            if (V > 1) acc[r][1] += x * b1;
-        }
-    }
-    if (cs == 1 && rows_ >= R && cols >= V * ATTN_GEMM_LANES) {
-        for (int r = 0; r < R; r++) {
-            for (int h = 0; h < V; h++) {
-                float *ch = c + r * ldc + h * ATTN_GEMM_LANES;
-                attn_gemm_vec s = acc[r][h];
-                if (!first) {
-                    attn_gemm_vec old;
-                    __builtin_memcpy(&old, ch, sizeof old);
-                    s += old;
-                }
-                __builtin_memcpy(ch, &s, sizeof s);
-            }
-        }
-    } else {
-        /* A tile at the edge of C, or C's columns strided: through memory, out of line. */
-        float out[12 * 2 * ATTN_GEMM_LANES];
-        for (int r = 0; r < R; r++) {
-            for (int h = 0; h < V; h++) __builtin_memcpy(out + (r * V + h) * ATTN_GEMM_LANES, &acc[r][h], sizeof acc[r][h]);
-        }
-        const long width = V * ATTN_GEMM_LANES;
-        attn_gemm_store_edge(c, ldc, cs, out, width, rows_ < R ? rows_ : R, cols < width ? cols : width, first);
-    }
-}
-/* Every row tile of A over one packed block of B's columns: six rows by two vectors, the last
- * rows by a six- or three-row tile; twelve rows by one vector when the panel is one vector wide,
- * the last by a twelve- or six-row tile. Out of line and shared by both GEMM helpers, so a file
- * compiles these four tiles once: each inlined copy of them cost gcc about as long as the rest of
- * a kernel. A leftover tile of a few rows computes rows it does not store (the first row again),
- * which costs less than a tile shape of its own. */
-ATTN_GEMM_OUT_OF_LINE static void attn_gemm_panel(float *c, long ldc, long cs, const float *a, long ars, const float *bt, long m, long kc,
-                                                   long cols, int first)
-{
-    long i = 0;
-    if (cols > ATTN_GEMM_LANES) {
-        for (; i + 6 <= m; i += 6) attn_gemm_tile(6, 2, 0, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, 6, cols, first);
-        if (m - i > 3) attn_gemm_tile(6, 2, 0, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
-        else if (m - i > 0) attn_gemm_tile(3, 2, 0, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
-    } else {
-        for (; i + 12 <= m; i += 12) attn_gemm_tile(12, 1, 0, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, 12, cols, first);
-        if (m - i > 6) attn_gemm_tile(12, 1, 0, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
-        else if (m - i > 0) attn_gemm_tile(6, 1, 0, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
-    }
-}
-
-/* C[m][t] = alpha * sum_k A(m, k) * B(k)[t] (+ bias[m]) for gcc and clang on 64-bit hosts: the
- * 1x1 convolutions, A.B products and attention scores. A(m, k) is a[m * ars + k * acs]; row k of
- * B starts at b + k * ldb, rows of C at c + m * ldc. B goes in panels of two vectors of columns
- * by a block of k rows, copied contiguous on the stack (the panel then stays in L1 while every
- * row tile of A runs over it; read in place, a block of six rows streamed all of a large B
- * from L3), on attn_gemm_tile's register tiles. Unused where the block's only products are
- * stacked convs (attn_gemm_nn_stack below). */
-__attribute__((unused)) ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nn(float *c, long ldc, const float *a, long ars, long acs,
-                                                                       const float *b, long ldb, long m, long n, long k, const float *bias, float alpha)
-{
-    float bt[ATTN_GEMM_KC * 2 * ATTN_GEMM_LANES] __attribute__((aligned(64)));
-    float at[ATTN_GEMM_MC * ATTN_GEMM_KC];
-    for (long p0 = 0; p0 < k; p0 += ATTN_GEMM_KC) {
-        const long kc = k - p0 < ATTN_GEMM_KC ? k - p0 : ATTN_GEMM_KC;
-        /* A strided along k goes in blocks of rows copied contiguous, as the tile reads it. */
-        const long step = acs == 1 ? m : ATTN_GEMM_MC;
-        for (long i0 = 0; i0 < m; i0 += step) {
-            const long mc = m - i0 < step ? m - i0 : step;
-            const float *ab = a + i0 * ars + p0 * acs;
-            long lda = ars;
-            if (acs != 1) {
-                for (long i = 0; i < mc; i++) {
-                    for (long p = 0; p < kc; p++) at[i * kc + p] = ab[i * ars + p * acs];
-                }
-                ab = at;
-                lda = kc;
-            }
-            for (long j = 0; j < n; j += 2 * ATTN_GEMM_LANES) {
-                const long cols = n - j < 2 * ATTN_GEMM_LANES ? n - j : 2 * ATTN_GEMM_LANES;
-                /* One vector wide when that is all that is left (attention over 49 keys). */
-                const long w = cols > ATTN_GEMM_LANES ? 2 * ATTN_GEMM_LANES : ATTN_GEMM_LANES;
-                for (long p = 0; p < kc; p++) {
-                    const float *br = b + (p0 + p) * ldb + j;
-                    /* The next panel's part of the row: its copy then finds it in cache, where
-                     * rows ldb apart left it waiting on each load. */
-                    __builtin_prefetch(br + 2 * ATTN_GEMM_LANES);
-                    __builtin_prefetch(br + 4 * ATTN_GEMM_LANES - 1);
-                    for (long t = 0; t < w; t++) bt[p * w + t] = t < cols ? br[t] : 0.0f;
-                }
-                attn_gemm_panel(c + i0 * ldc + j, ldc, 1, ab, lda, bt, mc, kc, cols, p0 == 0);
-            }
-        }
-    }
-    /* alpha scales the finished sums, as the interpreter does; then the bias. */
-    if (alpha == 1.0f && !bias && k > 0) return;
-    for (long i = 0; i < m; i++) {
-        const float add = bias ? bias[i] : 0.0f;
-        for (long j = 0; j < n; j++) c[i * ldc + j] = (k > 0 ? c[i * ldc + j] * alpha : 0.0f * alpha) + add;
-    }
-}
-/* One block of rows of a stacked product: its weights (rows `ars` apart, k contiguous), their bias
- * or null, and where its rows of C go (`ldc` apart). */
-typedef struct {
-    float *c;
-    long ldc;
-    const float *a;
-    long ars;
-    const float *bias;
-    long m;
-} attn_gemm_rows;
-/* Sibling 1x1 convolutions of one input as one GEMM: every block of rows times the same B, each
- * panel of B packed once and run by all the blocks while it is in L1 (attn_gemm_nn packs and
- * streams B once per call). Each block's sums are attn_gemm_nn's with acs = 1 and alpha = 1,
- * term for term. Unused where no block stacks convs. */
-__attribute__((unused)) ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nn_stack(const attn_gemm_rows *s, int count, const float *b, long ldb,
-                                                                             long n, long k)
-{
-    float bt[ATTN_GEMM_KC * 2 * ATTN_GEMM_LANES] __attribute__((aligned(64)));
-    for (long p0 = 0; p0 < k; p0 += ATTN_GEMM_KC) {
-        const long kc = k - p0 < ATTN_GEMM_KC ? k - p0 : ATTN_GEMM_KC;
-        for (long j = 0; j < n; j += 2 * ATTN_GEMM_LANES) {
-            const long cols = n - j < 2 * ATTN_GEMM_LANES ? n - j : 2 * ATTN_GEMM_LANES;
-            const long w = cols > ATTN_GEMM_LANES ? 2 * ATTN_GEMM_LANES : ATTN_GEMM_LANES;
-            for (long p = 0; p < kc; p++) {
-                const float *br = b + (p0 + p) * ldb + j;
-                __builtin_prefetch(br + 2 * ATTN_GEMM_LANES);
-                __builtin_prefetch(br + 4 * ATTN_GEMM_LANES - 1);
-                for (long t = 0; t < w; t++) bt[p * w + t] = t < cols ? br[t] : 0.0f;
-            }
-            for (int q = 0; q < count; q++) attn_gemm_panel(s[q].c + j, s[q].ldc, 1, s[q].a + p0, s[q].ars, bt, s[q].m, kc, cols, p0 == 0);
-        }
-    }
-    for (int q = 0; q < count; q++) {
-        if (!s[q].bias && k > 0) continue;
-        for (long i = 0; i < s[q].m; i++) {
-            const float add = s[q].bias ? s[q].bias[i] : 0.0f;
-            for (long j = 0; j < n; j++) s[q].c[i * s[q].ldc + j] = (k > 0 ? s[q].c[i * s[q].ldc + j] : 0.0f) + add;
-        }
-    }
-}
-
 /* Row-block vectors for the helpers of gcc and clang on 64-bit hosts (attn_rows_pool,
  * attn_rows_dot): a block of ATTN_RB rows keeps one accumulator per row, and attn_rb_fold folds
  * them at once, leaving row j's total in lane j (log2(ATTN_RB) steps of adds and shuffles per
@@ -347,13 +148,6 @@ static inline void attn_rows_pool(const float *x, int rows, int n, float scale, 
     }
 }
 
-/* y[i] += a * x[i]: one tap of a convolution applied to a whole output row at once, so the
- * inner loop is contiguous (gcc vectorises it; tcc gets packed SSE). */
-static void attn_row_axpy(float *y, const float *x, float a, int n)
-{
-    for (int i = 0; i < n; i++) y[i] += a * x[i];
-}
-
 /* y[i] = g * x[i]: the final pass of SE and ECA. */
 static void attn_row_scale(float *y, const float *x, float g, int n)
 {
@@ -390,34 +184,43 @@ void ecam_c256_forward(const float *input, float *output, const float *params, f
     }
 
     /* v3_conv [1,32,256,1] = conv2d(out=32, k=1, pad=0, dil=1, w=$0, b=$1)(v2_reshape) */
-    {
-        attn_gemm_nn(v3_conv, 256, p0_conv_weight, 1, 1, v2_reshape, 256, 32, 256, 1, p1_conv_bias, 1.0f);
-    }
+    /* gcc and clang hosts: inside v5_conv2's tiles */
 
     /* v4_relu [1,32,256,1] = relu(v3_conv) */
-    for (int c = 0; c < 32; c++) {
-        const float *v3_conv_r0 = v3_conv + c * 256;
-        float *v4_relu_w1 = v4_relu + c * 256;
-        for (int hw = 0; hw < 256; hw++) {
-            v4_relu_w1[hw] = v3_conv_r0[hw] < 0.0f ? 0.0f : v3_conv_r0[hw];
-        }
-    }
+    /* gcc and clang hosts: inside v5_conv2's tiles */
 
     /* v5_conv2 [1,1,256,1] = conv2d(out=1, k=5, pad=2, dil=1, w=$2, b=$3)(v4_relu) */
     {
-        float *out_col = v5_conv2;
-        for (int h = 0; h < 256; h++) {
-            out_col[h] = p3_conv2_bias[0];
-        }
-        for (int i = 0; i < 32; i++) {
-            const float *x_col = v4_relu + i * 256;
-            const float *w_plane = p2_conv2_weight + i * 25;
-            for (int kh = 0; kh < 5; kh++) {
-                const int lo = kh < 2 ? 2 - kh : 0;
-                const int hi_ = 258 - kh;
-                const int hi = hi_ < 256 ? hi_ : 256;
-                if (hi > lo) attn_row_axpy(out_col + lo, x_col + (lo + kh - 2), w_plane[kh * 5 + 2], hi - lo);
+        (void)v3_conv;
+        __builtin_memmove(v4_relu, v2_reshape, 256 * sizeof(float));
+        const float *seq = v4_relu;
+        float *out_seq = v5_conv2;
+        for (int c0 = 0; c0 < 256; c0 += 64) {
+            float acc[64], x[68], hid[68];
+            const int lo = c0 < 2 ? 2 - c0 : 0;
+            const int hi = 258 - c0 < 68 ? 258 - c0 : 68;
+            for (int t = 0; t < 68; t++) {
+                x[t] = t >= lo && t < hi ? seq[c0 - 2 + t] : 0.0f;
             }
+            for (int t = 0; t < 64; t++) {
+                acc[t] = p3_conv2_bias[0];
+            }
+            for (int r = 0; r < 32; r++) {
+                const float a = p0_conv_weight[r], b = p1_conv_bias[r];
+                for (int t = 0; t < 68; t++) {
+                    const float z = a * x[t] + b;
+                    hid[t] = z < 0.0f ? 0.0f : z;
+                }
+                for (int t = 0; t < lo; t++) hid[t] = 0.0f;
+                for (int t = hi; t < 68; t++) hid[t] = 0.0f;
+                const float *w_r = p2_conv2_weight + r * 25 + 2;
+                const float w_0 = w_r[0], w_1 = w_r[5], w_2 = w_r[10], w_3 = w_r[15], w_4 = w_r[20];
+                for (int t = 0; t < 64; t++) {
+                    acc[t] += w_0 * hid[t] + w_1 * hid[t + 1] + w_2 * hid[t + 2] + w_3 * hid[t + 3] + w_4 * hid[t + 4];
+                }
+            }
+            const int len = 256 - c0 < 64 ? 256 - c0 : 64;
+            for (int t = 0; t < len; t++) out_seq[c0 + t] = acc[t];
         }
     }
 

@@ -86,9 +86,10 @@ package struct CEmitter {
     /// The stored values the emitted code reads or writes by name, filled while it is emitted.
     let pointers = PointerRecord()
 
-    init(_ program: Program, options: EmitOptions = EmitOptions()) {
-        self.plan = Plan(program, layout: options.layout, fusion: options.fusion)
-        self.program = plan.program
+    /// `plan`, when given, is `program`'s plan in the options' layout and fusion, made earlier.
+    init(_ program: Program, options: EmitOptions = EmitOptions(), plan: Plan? = nil) {
+        self.plan = plan ?? Plan(program, layout: options.layout, fusion: options.fusion)
+        self.program = self.plan.program
         self.options = options
         var names = CNames(program: self.program)
         names.expf = options.libm ? "expf" : "attn_expf"
@@ -103,8 +104,10 @@ package struct CEmitter {
     /// `weights`, when given, are the flat parameter array (finite, `paramCount` floats); a
     /// self-test needs them and checks finite values at output indices. Anything else throws
     /// `KernelError` before a line of C is written.
+    /// `plan`: `program`'s plan in `options`' layout and fusion, when the caller has it (lowering
+    /// made the fused one for its budget check).
     package static func emit(
-        _ program: Program, specText: String, weights: [Float]? = nil, options: EmitOptions = EmitOptions()
+        _ program: Program, specText: String, weights: [Float]? = nil, options: EmitOptions = EmitOptions(), plan: Plan? = nil
     ) throws(KernelError) -> CSource {
         if let weights {
             try KernelError.check("weights", given: weights.count, expected: program.paramCount)
@@ -125,7 +128,8 @@ package struct CEmitter {
                 }
             }
         }
-        return CEmitter(program, options: options).files(specText: specText, weights: weights)
+        precondition(plan.map { $0.fusion == options.fusion } ?? true, "a plan of another fusion")
+        return CEmitter(program, options: options, plan: plan).files(specText: specText, weights: weights)
     }
 
     /// The storage plan's scratch size, without emitting.
@@ -210,17 +214,29 @@ package struct CEmitter {
         // The passes first: a value's pointer is declared only if they use it (a concat read only
         // through a view of it, a view read by nobody, would be -Wunused-variable).
         var ops = CPrinter(compilers: options.target.compilers)
+        let chains = sequenceMLPs()
         for step in plan.steps {
             ops.blank()
             for g in step.group { ops.line("/* \(describe(g)) */") }
             for helper in mathHelpers(step) { ops.use(helper) }
-            emit(step, into: &ops)
+            guard step.group.count == 1, let m = chains[step.group[0]] else {
+                emit(step, into: &ops)
+                continue
+            }
+            let stored = { (p: inout CPrinter) in self.emit(step, into: &p) }
+            if m.output == step.group[0] {
+                emitSequenceMLP(m, other: stored, into: &ops)
+            } else {
+                emitAbsorbed(by: m, other: stored, into: &ops)
+            }
         }
         let used = pointers.values
         var p = CPrinter(compilers: options.target.compilers)
         p.line("void \(program.name)_forward(const float *input, float *output, const float *params, float *scratch)")
         p.block("", closing: nil) { p in
-            planComment(into: &p)
+            // The JIT's text is compiled, not read: the plan's comment, a large share of its emission,
+            // is in the other targets' files and in `attn-gen explain`.
+            if options.target != .jit { planComment(into: &p) }
             if program.params.isEmpty { p.line("(void)params;") }
             for (id, decl) in program.params.enumerated() {
                 p.line("const float *\(names.param(id)) = params + \(names.offsetMacro(id)); /* \(cDims(decl.dims)) */")

@@ -403,7 +403,7 @@ extension CEmitter {
         // Zero the border (and the slack), copy the interior: the taps then need no bounds at all.
         // A grouped conv copies each group's planes just before its output channels run.
         let zero = Stmt.loop(variable: "t", extent: geometry.paddedSize, body: [.line("\(padded)[t] = 0.0f;")])
-        let body: [Stmt] = geometry.perGroup ? [zero] : [zero] + copyIn(.zero, planes: xs.c)
+        func setUp() -> [Stmt] { geometry.perGroup ? [zero] : [zero] + copyIn(.zero, planes: xs.c) }
         /// The loop over output channels `o` in steps of `step`, per group after its copy when grouped.
         func overOutputs(step: Int, copyIn: (CExpr, Int) -> [Stmt], _ body: [Stmt]) -> [Stmt] {
             guard geometry.perGroup else {
@@ -424,128 +424,147 @@ extension CEmitter {
             ])])
         }
         // Offsets of every tap (input channel of the group, kh, kw) from the group's first plane.
-        var offsets: [Int] = []
-        for i in 0..<inPerGroup { for kh in 0..<k { for kw in 0..<k { offsets.append(geometry.tapOffset(i, kh, kw, stride: st, dilation: d)) } } }
-        let table = Stmt.line("static const int \(name)_taps[\(taps)] = {\(cIntList(offsets))};")
-        let (kh, kw): (CExpr, CExpr) = ("kh", "kw")
-        // One axpy per tap: over the taps' nested loops, or the tap table where phases interleave.
-        let perTapAxpys: [Stmt] = st == 1
-            ? [.loop(variable: "i", extent: inPerGroup, body: [.loop(variable: "kh", extent: k, body: [.loop(variable: "kw", extent: k, body: [
-                .line("attn_row_axpy(\(wide), \(plus("group", (i * geometry.rows + kh * d) * geometry.pitch + kw * d)), w_o[\((i * k + kh) * k + kw)], \(geometry.wideLength));")
-            ])])])]
-            : [.loop(variable: "j", extent: taps, body: [
-                .line("attn_row_axpy(\(wide), group + \(name)_taps[j], w_o[j], \(geometry.wideLength));")
-            ])]
-        let tcc: [Stmt] = overOutputs(step: 1, copyIn: copyIn, [
-            .loop(variable: "t", extent: geometry.wideLength, body: [.line("\(wide)[t] = 0.0f;")]),
-            .line("const float *w_o = \(plus(names.param(a.weight), o * taps));"),
-            .line("const float *group = \(group);"),
-        ] + perTapAxpys + [copyOut(o, .zero)])
-        let channels = Array("abcd".prefix(geometry.block)).map(String.init)
-        let vectors = 0..<WideConv.vectors
-        // Vector q of a tile: q lanes past `base`.
-        let lanes = { (base: String, q: Int) in q == 0 ? base : q == 1 ? "\(base) + ATTN_V_LANES" : "\(base) + \(q) * ATTN_V_LANES" }
-        // acc_<ch><q>: the tile's vectors of pixels of channel o + <ch>.
-        var tileBody: [Stmt] = channels.map { ch in .line("attn_v " + vectors.map { "acc_\(ch)\($0) = {0}" }.joined(separator: ", ") + ";") }
-        tileBody.append(.loop(variable: "j", extent: taps, body: [
-            .line("const float *s = group + \(name)_taps[j] + t0;"),
-            .line("attn_v " + vectors.map { "x\($0)" }.joined(separator: ", ") + ";"),
-        ] + vectors.map { q in .line("__builtin_memcpy(&x\(q), \(lanes("s", q)), sizeof x\(q));") }
-          + channels.map { ch in .line(vectors.map { "acc_\(ch)\($0) += w_\(ch)_row[j] * x\($0);" }.joined(separator: " ")) }))
-        tileBody += channels.enumerated().flatMap { i, ch in
-            vectors.map { q -> Stmt in
-                .line("__builtin_memcpy(\(lanes(plus(wide, CExpr(i * geometry.tiledLength) + "t0"), q)), &acc_\(ch)\(q), sizeof acc_\(ch)\(q));")
-            }
+        func tapTable() -> Stmt {
+            var offsets: [Int] = []
+            for i in 0..<inPerGroup { for kh in 0..<k { for kw in 0..<k { offsets.append(geometry.tapOffset(i, kh, kw, stride: st, dilation: d)) } } }
+            return .line("static const int \(name)_taps[\(taps)] = {\(cIntList(offsets))};")
         }
-        // One output channel (CBAM's 2 → 1 spatial gate): a whole tile of register vectors (two
-        // with AVX-512, four with AVX, eight on SSE and NEON), so that many multiply-add chains
-        // are in flight instead of two; the vectors past the tile are dead code the compiler drops.
-        if geometry.block == 1 {
-            let vectors = 8
-            // q vectors past a base, without the `0 *` and `1 *` that CExpr folds away elsewhere.
-            let past = { (base: String, q: Int) in q == 0 ? base : q == 1 ? "\(base) + ATTN_V_LANES" : "\(base) + \(q) * ATTN_V_LANES" }
-            let guarded = { (q: Int, body: String) -> Stmt in
-                .line(q < 2 ? "{ \(body) }" : "if (\(q) * ATTN_V_LANES < \(WideConv.tile)) { \(body) }")
-            }
-            tileBody = [.line((0..<vectors).map { "attn_v acc\($0) = {0}" }.joined(separator: ", ").replacingOccurrences(of: ", attn_v", with: ",") + ";")]
+        // Each form below is built only when a compiler the file is for reads it: the JIT's file
+        // has tcc's alone, and building the others was a quarter of CBAM's emission.
+        // One axpy per tap: over the taps' nested loops, or the tap table where phases interleave.
+        func perTapAxpys() -> [Stmt] {
+            let (kh, kw): (CExpr, CExpr) = ("kh", "kw")
+            return st == 1
+                ? [.loop(variable: "i", extent: inPerGroup, body: [.loop(variable: "kh", extent: k, body: [.loop(variable: "kw", extent: k, body: [
+                    .line("attn_row_axpy(\(wide), \(plus("group", (i * geometry.rows + kh * d) * geometry.pitch + kw * d)), w_o[\((i * k + kh) * k + kw)], \(geometry.wideLength));")
+                ])])])]
+                : [.loop(variable: "j", extent: taps, body: [
+                    .line("attn_row_axpy(\(wide), group + \(name)_taps[j], w_o[j], \(geometry.wideLength));")
+                ])]
+        }
+        func perTapForm() -> Nest {
+            let tcc: [Stmt] = overOutputs(step: 1, copyIn: copyIn, [
+                .loop(variable: "t", extent: geometry.wideLength, body: [.line("\(wide)[t] = 0.0f;")]),
+                .line("const float *w_o = \(plus(names.param(a.weight), o * taps));"),
+                .line("const float *group = \(group);"),
+            ] + perTapAxpys() + [copyOut(o, .zero)])
+            var perTap = nest
+            perTap.pre[perTap.innermost].append(contentsOf: setUp() + (st == 1 ? [] : [tapTable()]) + tcc)
+            return perTap
+        }
+        func hostForm() -> Nest {
+            let channels = Array("abcd".prefix(geometry.block)).map(String.init)
+            let vectors = 0..<WideConv.vectors
+            // Vector q of a tile: q lanes past `base`.
+            let lanes = { (base: String, q: Int) in q == 0 ? base : q == 1 ? "\(base) + ATTN_V_LANES" : "\(base) + \(q) * ATTN_V_LANES" }
+            // acc_<ch><q>: the tile's vectors of pixels of channel o + <ch>.
+            var tileBody: [Stmt] = channels.map { ch in .line("attn_v " + vectors.map { "acc_\(ch)\($0) = {0}" }.joined(separator: ", ") + ";") }
             tileBody.append(.loop(variable: "j", extent: taps, body: [
                 .line("const float *s = group + \(name)_taps[j] + t0;"),
-                .line("const float wj = w_a_row[j];"),
-            ] + (0..<vectors).map { q in
-                guarded(q, "attn_v x; __builtin_memcpy(&x, \(past("s", q)), sizeof x); acc\(q) += wj * x;")
-            }))
-            tileBody += (0..<vectors).map { q in
-                guarded(q, "__builtin_memcpy(\(past("\(wide) + t0", q)), &acc\(q), sizeof acc\(q));")
+                .line("attn_v " + vectors.map { "x\($0)" }.joined(separator: ", ") + ";"),
+            ] + vectors.map { q in .line("__builtin_memcpy(&x\(q), \(lanes("s", q)), sizeof x\(q));") }
+              + channels.map { ch in .line(vectors.map { "acc_\(ch)\($0) += w_\(ch)_row[j] * x\($0);" }.joined(separator: " ")) }))
+            tileBody += channels.enumerated().flatMap { i, ch in
+                vectors.map { q -> Stmt in
+                    .line("__builtin_memcpy(\(lanes(plus(wide, CExpr(i * geometry.tiledLength) + "t0"), q)), &acc_\(ch)\(q), sizeof acc_\(ch)\(q));")
+                }
             }
+            // One output channel (CBAM's 2 → 1 spatial gate): a whole tile of register vectors (two
+            // with AVX-512, four with AVX, eight on SSE and NEON), so that many multiply-add chains
+            // are in flight instead of two; the vectors past the tile are dead code the compiler drops.
+            if geometry.block == 1 {
+                let vectors = 8
+                // q vectors past a base, without the `0 *` and `1 *` that CExpr folds away elsewhere.
+                let past = { (base: String, q: Int) in q == 0 ? base : q == 1 ? "\(base) + ATTN_V_LANES" : "\(base) + \(q) * ATTN_V_LANES" }
+                let guarded = { (q: Int, body: String) -> Stmt in
+                    .line(q < 2 ? "{ \(body) }" : "if (\(q) * ATTN_V_LANES < \(WideConv.tile)) { \(body) }")
+                }
+                tileBody = [.line((0..<vectors).map { "attn_v acc\($0) = {0}" }.joined(separator: ", ").replacingOccurrences(of: ", attn_v", with: ",") + ";")]
+                tileBody.append(.loop(variable: "j", extent: taps, body: [
+                    .line("const float *s = group + \(name)_taps[j] + t0;"),
+                    .line("const float wj = w_a_row[j];"),
+                ] + (0..<vectors).map { q in
+                    guarded(q, "attn_v x; __builtin_memcpy(&x, \(past("s", q)), sizeof x); acc\(q) += wj * x;")
+                }))
+                tileBody += (0..<vectors).map { q in
+                    guarded(q, "__builtin_memcpy(\(past("\(wide) + t0", q)), &acc\(q), sizeof acc\(q));")
+                }
+            }
+            let tileStep = geometry.block == 1 ? CExpr(WideConv.tile) : CExpr.variable("ATTN_V_LANES") * WideConv.vectors
+            // Blocks of channels stop at the first tile past the wide pixels: their tiles (three
+            // vectors: 12, 24 or 48 pixels) divide the granule, so the last one ends inside the
+            // rounded-up buffer, but most are shorter than it (AVX2: 840 of 864 at 28×28).
+            let tiledExtent = geometry.block == 1 ? geometry.tiledLength : geometry.wideLength
+            let compiled: [Stmt] = overOutputs(step: geometry.block, copyIn: copyIn, [
+                    .line("const float *group = \(group);")
+                ] + channels.enumerated().map { i, ch in
+                    .line("const float *w_\(ch)_row = \(plus(names.param(a.weight), (o + i) * taps));")
+                } + [
+                    .stepped(variable: "t0", extent: tiledExtent, step: tileStep, body: tileBody)
+                ] + channels.indices.map { i in
+                    copyOut(o + i, CExpr(i * geometry.tiledLength))
+                })
+            // gcc and clang on 64-bit hosts: the register-tiled form in their vector extension; tcc
+            // (no vector types): one axpy per tap, or its asm micro-kernel (below).
+            var tiled: [Stmt] = []
+            // One vector register: 16 lanes with AVX-512, 8 with AVX, else 4 (SSE, NEON: 8-lane
+            // vectors there are register pairs, and four channels' tiles of pairs overflow SSE's 16
+            // registers).
+            tiled.append(.line("#if defined(__AVX512F__)"))
+            tiled.append(.line("#define ATTN_V_LANES 16"))
+            tiled.append(.line("#elif defined(__AVX__)"))
+            tiled.append(.line("#define ATTN_V_LANES 8"))
+            tiled.append(.line("#else"))
+            tiled.append(.line("#define ATTN_V_LANES 4"))
+            tiled.append(.line("#endif"))
+            tiled.append(.line("typedef float attn_v __attribute__((vector_size(4 * ATTN_V_LANES)));"))
+            tiled.append(tapTable())
+            tiled.append(contentsOf: compiled)
+            var hostNest = nest
+            hostNest.pre[hostNest.innermost].append(contentsOf: setUp() + tiled)
+            return hostNest
         }
-        let tileStep = geometry.block == 1 ? CExpr(WideConv.tile) : CExpr.variable("ATTN_V_LANES") * WideConv.vectors
-        // Blocks of channels stop at the first tile past the wide pixels: their tiles (three
-        // vectors: 12, 24 or 48 pixels) divide the granule, so the last one ends inside the
-        // rounded-up buffer, but most are shorter than it (AVX2: 840 of 864 at 28×28).
-        let tiledExtent = geometry.block == 1 ? geometry.tiledLength : geometry.wideLength
-        let compiled: [Stmt] = overOutputs(step: geometry.block, copyIn: copyIn, [
-                .line("const float *group = \(group);")
-            ] + channels.enumerated().map { i, ch in
-                .line("const float *w_\(ch)_row = \(plus(names.param(a.weight), (o + i) * taps));")
-            } + [
-                .stepped(variable: "t0", extent: tiledExtent, step: tileStep, body: tileBody)
-            ] + channels.indices.map { i in
-                copyOut(o + i, CExpr(i * geometry.tiledLength))
-            })
-        // gcc and clang on 64-bit hosts: the register-tiled form in their vector extension; tcc
-        // (no vector types): one axpy per tap, or its asm micro-kernel (below).
-        var tiled: [Stmt] = []
-        // One vector register: 16 lanes with AVX-512, 8 with AVX, else 4 (SSE, NEON: 8-lane
-        // vectors there are register pairs, and four channels' tiles of pairs overflow SSE's 16
-        // registers).
-        tiled.append(.line("#if defined(__AVX512F__)"))
-        tiled.append(.line("#define ATTN_V_LANES 16"))
-        tiled.append(.line("#elif defined(__AVX__)"))
-        tiled.append(.line("#define ATTN_V_LANES 8"))
-        tiled.append(.line("#else"))
-        tiled.append(.line("#define ATTN_V_LANES 4"))
-        tiled.append(.line("#endif"))
-        tiled.append(.line("typedef float attn_v __attribute__((vector_size(4 * ATTN_V_LANES)));"))
-        tiled.append(table)
-        tiled.append(contentsOf: compiled)
-        var hostNest = nest
-        hostNest.pre[hostNest.innermost].append(contentsOf: body + tiled)
         // tcc on x86-64, channels in fours: every tap of four channels at once in its asm
         // micro-kernel (attn_wide_taps), over the same tap table; the zeroing, and dense rows out
         // of the wide buffer, in packed SSE (tcc's scalar loops took a fifth of SK's time).
         let rowsOut = plan.layouts[v]!.hwStride == 1 && a.bias == nil
         let tccZero = Stmt.line("attn_row_zero(\(padded), \(geometry.paddedSize));")
-        let tccBody: [Stmt] = geometry.perGroup ? [tccZero] : [tccZero] + tccCopyIn(.zero, planes: xs.c)
+        func tccBody() -> [Stmt] { geometry.perGroup ? [tccZero] : [tccZero] + tccCopyIn(.zero, planes: xs.c) }
         let tccCopyOut = { (o: CExpr, start: CExpr) -> Stmt in
             guard rowsOut else { return copyOut(o, start) }
             return .loop(variable: "y", extent: out.h, body: [
                 .line("attn_row_copy(\(self.address(v, n: n.index, c: o, h: y)), \(plus(wide, start + y * geometry.pitch)), \(out.w));")
             ])
         }
-        var tccNest = nest
-        tccNest.pre[tccNest.innermost].append(contentsOf: tccBody + [table] + overOutputs(step: 4, copyIn: tccCopyIn, [
-                .line("attn_row_zero(\(wide), \(4 * geometry.tiledLength));"),
-                .line("attn_wide_taps(\(wide), \(geometry.tiledLength), \(plus(names.param(a.weight), o * taps)), \(taps), \(group), \(name)_taps, \(geometry.tiledLength));"),
-            ] + (0..<4).map { i in tccCopyOut(o + i, CExpr(i * geometry.tiledLength)) }))
+        func tccForm() -> Nest {
+            var tccNest = nest
+            tccNest.pre[tccNest.innermost].append(contentsOf: tccBody() + [tapTable()] + overOutputs(step: 4, copyIn: tccCopyIn, [
+                    .line("attn_row_zero(\(wide), \(4 * geometry.tiledLength));"),
+                    .line("attn_wide_taps(\(wide), \(geometry.tiledLength), \(plus(names.param(a.weight), o * taps)), \(taps), \(group), \(name)_taps, \(geometry.tiledLength));"),
+                ] + (0..<4).map { i in tccCopyOut(o + i, CExpr(i * geometry.tiledLength)) }))
+            return tccNest
+        }
         // tcc on x86-64, other blocks of channels: the per-tap axpys, with the copies in and out
         // and the zeroing in packed SSE where they have a helper.
-        var tccAxpyNest = nest
-        tccAxpyNest.pre[tccAxpyNest.innermost].append(contentsOf: tccBody + (st == 1 ? [] : [table]) + overOutputs(step: 1, copyIn: tccCopyIn, [
-            .line("attn_row_zero(\(wide), \(geometry.wideLength));"),
-            .line("const float *w_o = \(plus(names.param(a.weight), o * taps));"),
-            .line("const float *group = \(group);"),
-        ] + perTapAxpys + [tccCopyOut(o, .zero)]))
-        nest.pre[nest.innermost].append(contentsOf: body + (st == 1 ? [] : [table]) + tcc)
+        func tccAxpyForm() -> Nest {
+            var tccAxpyNest = nest
+            tccAxpyNest.pre[tccAxpyNest.innermost].append(contentsOf: tccBody() + (st == 1 ? [] : [tapTable()]) + overOutputs(step: 1, copyIn: tccCopyIn, [
+                .line("attn_row_zero(\(wide), \(geometry.wideLength));"),
+                .line("const float *w_o = \(plus(names.param(a.weight), o * taps));"),
+                .line("const float *group = \(group);"),
+            ] + perTapAxpys() + [tccCopyOut(o, .zero)]))
+            return tccAxpyNest
+        }
         p.block("") { p in
             let shape = st == 1 ? "[\(geometry.planes), \(geometry.rows), \(geometry.pitch)]" : "[\(geometry.planes), \(geometry.phases), \(geometry.rows), \(geometry.pitch)]"
             p.line("float *\(padded) = \(plus("scratch", CExpr(base))); /* \(shape) + \(geometry.granule) */")
             p.line("float *\(wide) = \(plus("scratch", CExpr(base + geometry.paddedSize))); /* \(geometry.block) × \(geometry.tiledLength) */")
             let perTap = { (p: inout CPrinter) in
                 p.use(.rowAxpy)
-                nest.print(into: &p)
+                perTapForm().print(into: &p)
             }
             HostBranch.print(
-                host: { p in hostNest.print(into: &p) },
+                host: { p in hostForm().print(into: &p) },
                 other: { p in
                     guard geometry.block == 4 else {
                         return HostBranch.printTCCAsm(
@@ -555,7 +574,7 @@ extension CEmitter {
                                 p.use(.rowZero)
                                 if rowsOut || rowsIn { p.use(.rowCopy) }
                                 if deinterleaved { p.use(.rowDeinterleave) }
-                                tccAxpyNest.print(into: &p)
+                                tccAxpyForm().print(into: &p)
                             }, other: perTap, into: &p)
                     }
                     HostBranch.printGEMM(
@@ -565,7 +584,7 @@ extension CEmitter {
                             p.use(.rowZero)
                             if rowsOut || rowsIn { p.use(.rowCopy) }
                             if deinterleaved { p.use(.rowDeinterleave) }
-                            tccNest.print(into: &p)
+                            tccForm().print(into: &p)
                         }, other: perTap, into: &p)
                 }, into: &p)
         }

@@ -62,12 +62,19 @@ enum Skeleton {
         // added here but not there would escape it.
         // The template's one macro is the guard; the rest are the lines above (read as UTF-8:
         // splitting the whole header by Character was a large part of spec → C time).
-        let declared = BlockGlobals.names(block: p.name, tensors: p.params.map(\.name))
-        for line in ["#define \(m)_H"] + macros where line.hasPrefix("#define ") {
-            let macro = String(decoding: line.utf8.dropFirst("#define ".utf8.count).prefix { $0 != UInt8(ascii: " ") }, as: UTF8.self)
-            precondition(declared[macro.lowercased()] != nil, "macro \(macro) is missing from BlockGlobals")
-        }
+        // A check of this code, not of the input: debug builds (the tests) make it, release
+        // builds skip it (it was most of the header's time on the JIT's path).
+        assert(macrosDeclared(["#define \(m)_H"] + macros, BlockGlobals.names(block: p.name, tensors: p.params.map(\.name))))
         return header
+    }
+
+    /// Whether BlockGlobals lists every `#define` among `lines`.
+    private static func macrosDeclared(_ lines: [String], _ declared: [String: String]) -> Bool {
+        for line in lines where line.hasPrefix("#define ") {
+            let macro = String(decoding: line.utf8.dropFirst("#define ".utf8.count).prefix { $0 != UInt8(ascii: " ") }, as: UTF8.self)
+            guard declared[macro.lowercased()] != nil else { assertionFailure("macro \(macro) is missing from BlockGlobals"); return false }
+        }
+        return true
     }
 
     /// `forJIT` swaps `<math.h>` for the declarations of the libm functions the kernels call: parsing

@@ -79,7 +79,9 @@ public enum Pipeline {
         do {
             // A self-test checks the baked table, so it keeps it.
             let baked = weightTable || options.selftest != nil ? params : nil
-            source = try CEmitter.emit(lowered.program, specText: spec.canonicalJSON, weights: baked, options: options)
+            // Lowering's plan, when it is the one this file needs.
+            let plan = fusion == .fused && lowered.layout == options.layout ? lowered.plan : nil
+            source = try CEmitter.emit(lowered.program, specText: spec.canonicalJSON, weights: baked, options: options, plan: plan)
         } catch {
             // Imported weights are finite and of the program's size, so the one refusal a user
             // can cause is a self-test value the weights drive past float range.

@@ -35,14 +35,18 @@ package enum Lowering {
         }
         try spec.checkOutput(program.outputShape.dims)
         // Sizes the C needs beyond the values themselves (padded copies, scratch, tables).
-        if let over = Plan.budgetViolation(program, layout: spec.layout ?? .nchw) {
+        let layout = spec.layout ?? .nchw
+        let plan: Plan
+        switch Plan.budgeted(program, layout: layout) {
+        case .success(let fused): plan = fused
+        case .failure(let over):
             if over.value > 0, isGraph {
                 throw SpecError("graph[\(state.layerOf[over.value])]", over.message)
             }
             // A catalog block's fields were checked; what is left grows with its input.
             throw SpecError(isGraph ? "graph" : "input", "\(spec.kind.map { "the \($0) block on this input: " } ?? "")\(over.message)")
         }
-        return Lowered(program: program, sources: state.sources)
+        return Lowered(program: program, sources: state.sources, plan: plan, layout: layout)
     }
 
     /// A catalog kind's options check every rule on their fields before lowering, naming the

@@ -2,6 +2,7 @@
 // the program; weight import follows it, so import needs no per-op knowledge of its own.
 
 import AttnIR
+import AttnPlan
 import AttnSpec
 
 /// How to fill one IR parameter from named checkpoint tensors.
@@ -30,6 +31,28 @@ package enum ParamSource: Hashable, Sendable {
 package struct Lowered: Hashable, Sendable {
     package let program: Program
     package let sources: [ParamSource]
+    /// The fused plan of `program` in `layout`, made by lowering's budget check; the emitter
+    /// takes it instead of planning again. A function of the program and layout, so equality
+    /// and hashing leave it out.
+    package let plan: Plan
+    package let layout: TensorLayout
+
+    package init(program: Program, sources: [ParamSource], plan: Plan, layout: TensorLayout) {
+        self.program = program
+        self.sources = sources
+        self.plan = plan
+        self.layout = layout
+    }
+
+    package static func == (a: Lowered, b: Lowered) -> Bool {
+        a.program == b.program && a.sources == b.sources && a.layout == b.layout
+    }
+
+    package func hash(into hasher: inout Hasher) {
+        hasher.combine(program)
+        hasher.combine(sources)
+        hasher.combine(layout)
+    }
 
     /// `params` (random ones, or a caller's) with the hyperparameters' fixed values in place:
     /// FcaNet's DCT filter stays the DCT filter whatever the other weights are.

@@ -1,0 +1,146 @@
+// timm's ecam (ECA with `use_mlp`) reads the pooled vector as one sequence: a 1×1 conv from one
+// channel to rd (a scale and shift per hidden sequence), an activation, then a k-tap conv from
+// rd sequences back to one. Stored, the hidden layer is rd times the pooled vector (2 MB at
+// C = 2048), written by the first conv, rewritten by the activation and read by the second:
+// three trips through the cache hierarchy for values that are one multiply-add away from the
+// pooled vector. On gcc and clang hosts the second conv computes them itself, a tile of positions
+// at a time, in registers; tcc and MCUs keep the three passes (their scalar code would spend far
+// more on the recomputation than the trips cost).
+
+import AttnIR
+import AttnPlan
+
+/// A hidden layer of sequences between two convs that the second computes itself on hosts.
+struct SequenceMLP {
+    /// The pooled sequence, [N, 1, L, 1].
+    let input: ValueID
+    /// The 1×1 conv from one channel to rd: [N, rd, L, 1].
+    let hidden: ValueID
+    let first: Conv2dAttrs
+    /// The activation of the hidden layer.
+    let act: ValueID
+    let unary: UnaryOp
+    /// The k×k conv from rd channels to one, whose middle column reads the one-pixel-wide plane.
+    let output: ValueID
+    let second: Conv2dAttrs
+    /// The kernel column that reads the input column.
+    let column: Int
+
+    /// Positions of one tile: eight AVX2 registers of accumulators (sixteen SSE or NEON ones).
+    static let tile = 64
+}
+
+extension CEmitter {
+    /// The chain whose second conv is `v`, when the hosts compute its hidden layer inside it.
+    func sequenceMLP(endingAt v: ValueID) -> SequenceMLP? {
+        guard options.fusion == .fused, case .conv2d(let second) = program.instrs[v - 1].op else { return nil }
+        let act = program.instrs[v - 1].operands[0]
+        guard act > 0, case .unary(let unary) = program.instrs[act - 1].op, Self.hiddenActivation(unary, "z") != nil else { return nil }
+        let hidden = program.instrs[act - 1].operands[0]
+        guard hidden > 0, case .conv2d(let first) = program.instrs[hidden - 1].op else { return nil }
+        let input = program.instrs[hidden - 1].operands[0]
+        guard input > 0 else { return nil }
+        let (xs, hs, out) = (program.shape(of: input), program.shape(of: hidden), program.instrs[v - 1].shape)
+        // One sequence in and out, one pixel wide, contiguous along the sequence.
+        guard xs.c == 1, xs.w == 1, hs.w == 1, out.c == 1, out.w == 1, out.h == xs.h, hs.h == xs.h else { return nil }
+        guard first.kernel == 1, first.padding == 0, first.stride == 1, first.groups == 1 else { return nil }
+        // Dense taps down the column, the middle column of the kernel reading the sequence.
+        let (k, pad) = (second.kernel, second.padding)
+        guard second.stride == 1, second.groups == 1, second.dilation == 1, pad < k, 2 * pad == k - 1 else { return nil }
+        guard let xl = plan.layouts[input], let ol = plan.layouts[v], xl.hwStride == 1, ol.hwStride == 1, xl.nStride == xs.h || xs.n == 1
+        else { return nil }
+        // The hidden values are read by nothing else, and each is its own pass.
+        guard plan.layouts[hidden] != nil, plan.layouts[act] != nil, !plan.views.contains(hidden), !plan.views.contains(act),
+            program.output != hidden, program.output != act
+        else { return nil }
+        var readers = [hidden: 0, act: 0]
+        for instr in program.instrs { for u in Set(instr.operands) where readers[u] != nil { readers[u]! += 1 } }
+        guard readers[hidden] == 1, readers[act] == 1 else { return nil }
+        return SequenceMLP(input: input, hidden: hidden, first: first, act: act, unary: unary, output: v, second: second, column: pad)
+    }
+
+    /// Every chain the hosts compute in one pass, under its hidden layer, activation and output.
+    func sequenceMLPs() -> [ValueID: SequenceMLP] {
+        var chains: [ValueID: SequenceMLP] = [:]
+        for (i, instr) in program.instrs.enumerated() {
+            guard case .conv2d(let a) = instr.op, a.outChannels == 1, let m = sequenceMLP(endingAt: i + 1) else { continue }
+            for v in [m.hidden, m.act, m.output] { chains[v] = m }
+        }
+        return chains
+    }
+
+    /// The activation as an expression of the float `z`, for the ones without temporaries.
+    static func hiddenActivation(_ u: UnaryOp, _ z: String) -> String? {
+        switch u {
+        case .relu: return "\(z) < 0.0f ? 0.0f : \(z)"
+        case .relu6: return "\(z) < 0.0f ? 0.0f : (\(z) > 6.0f ? 6.0f : \(z))"
+        case .leakyRelu(let slope): return "\(z) < 0.0f ? \(cFloat(slope)) * \(z) : \(z)"
+        case .sigmoid, .silu, .hardSigmoid, .hardSwish, .gelu, .geluTanh, .tanh, .sqrt, .mulScalar, .addScalar: return nil
+        }
+    }
+
+    /// gcc and clang hosts: the second conv, computing the hidden layer a tile of positions at a
+    /// time; tcc and MCUs: `other`, the stored form.
+    func emitSequenceMLP(_ m: SequenceMLP, other: (inout CPrinter) -> Void, into p: inout CPrinter) {
+        p.split([.vectorHost], { p in emitFusedSequenceMLP(m, into: &p) }, else: other)
+    }
+
+    /// The hidden layer's own pass: nothing on hosts (the second conv computes it), `other` elsewhere.
+    func emitAbsorbed(by m: SequenceMLP, other: (inout CPrinter) -> Void, into p: inout CPrinter) {
+        p.split([.vectorHost], { p in p.line("/* gcc and clang hosts: inside \(names.value(m.output))'s tiles */") }, else: other)
+    }
+
+    private func emitFusedSequenceMLP(_ m: SequenceMLP, into p: inout CPrinter) {
+        let out = program.instrs[m.output - 1].shape
+        let length = out.h
+        let rd = program.shape(of: m.hidden).c
+        let k = m.second.kernel
+        let pad = m.second.padding
+        let tile = SequenceMLP.tile
+        let span = tile + k - 1
+        let act = Self.hiddenActivation(m.unary, "z")!
+        let w1 = names.param(m.first.weight)
+        let b1 = m.first.bias.map { "\(names.param($0))[r]" } ?? "0.0f"
+        let w2 = names.param(m.second.weight)
+        let b2 = m.second.bias.map { "\(names.param($0))[0]" } ?? "0.0f"
+        var nest = Nest()
+        let n = nest.loop("n", out.n)
+        let taps = (0..<k).map { j in "w_\(j) * hid[t\(j == 0 ? "" : " + \(j)")]" }.joined(separator: " + ")
+        // The output may take the pooled sequences' place (the plan frees them after the first
+        // conv), so they move first to the activation's storage, which nothing else uses here and
+        // which the output never shares (the second conv reads it while writing the output).
+        let moved = [
+            "(void)\(pointer(m.hidden));",
+            "__builtin_memmove(\(pointer(m.act)), \(address(m.input)), \(out.n * length) * sizeof(float));",
+        ]
+        let body: [Stmt] = [
+            .line("const float *seq = \(plus(pointer(m.act), n.index * length));"),
+            .line("float *out_seq = \(address(m.output, n: n.index));"),
+            .stepped(variable: "c0", extent: length, step: CExpr(tile), body: [
+                .line("float acc[\(tile)], x[\(span)], hid[\(span)];"),
+                // The tile reads positions c0 - pad + t, t < lo and t >= hi outside the sequence:
+                // their inputs are zero and their hidden values the conv's zero padding.
+                .line("const int lo = c0 < \(pad) ? \(pad) - c0 : 0;"),
+                .line("const int hi = \(length + pad) - c0 < \(span) ? \(length + pad) - c0 : \(span);"),
+                .loop(variable: "t", extent: span, body: [.line("x[t] = t >= lo && t < hi ? seq[c0 - \(pad) + t] : 0.0f;")]),
+                .loop(variable: "t", extent: tile, body: [.line("acc[t] = \(b2);")]),
+                .loop(variable: "r", extent: rd, body: [
+                    .line("const float a = \(w1)[r], b = \(b1);"),
+                    .loop(variable: "t", extent: span, body: [.line("const float z = a * x[t] + b;"), .line("hid[t] = \(act);")]),
+                    .line("for (int t = 0; t < lo; t++) hid[t] = 0.0f;"),
+                    .line("for (int t = hi; t < \(span); t++) hid[t] = 0.0f;"),
+                    .line("const float *w_r = \(w2) + r * \(k * k) + \(m.column);"),
+                    .line("const float " + (0..<k).map { j in "w_\(j) = w_r[\(j * k)]" }.joined(separator: ", ") + ";"),
+                    .loop(variable: "t", extent: tile, body: [.line("acc[t] += \(taps);")]),
+                ]),
+                .line("const int len = \(length) - c0 < \(tile) ? \(length) - c0 : \(tile);"),
+                .line("for (int t = 0; t < len; t++) out_seq[c0 + t] = acc[t];"),
+            ]),
+        ]
+        nest.pre[nest.innermost].append(contentsOf: body)
+        p.block("") { p in
+            for line in moved { p.line(line) }
+            nest.print(into: &p)
+        }
+    }
+}
