@@ -1127,10 +1127,7 @@ void cbam_resnet50_layer3_forward(const float *input, float *output, const float
         attn_row_zero(v15_conv_padded, 832);
         for (int i = 0; i < 2; i++) {
             for (int y = 0; y < 14; y++) {
-                float *dst = v15_conv_padded + i * 400 + y * 20 + 63;
-                for (int c = 0; c < 14; c++) {
-                    dst[c] = v14_concat[i * 196 + y * 14 + c];
-                }
+                attn_row_copy(v15_conv_padded + i * 400 + y * 20 + 63, v14_concat + i * 196 + y * 14, 14);
             }
         }
         for (int o = 0; o < 1; o++) {

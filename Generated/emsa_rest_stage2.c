@@ -214,15 +214,16 @@ static int attn_tcc_isa(void)
  * six values of A a step needs are packed first, each repeated in four lanes). A step is one
  * load of B and six load-multiply-adds: each load of B feeds six rows (an axpy per row and tap
  * loads and stores C for every one). Chunks of k keep the packed panel on the stack. A whole
- * panel with k in one chunk goes from the registers to C, scaled and biased; other tiles, and
- * the columns past the last whole vector, go through C code. A short last panel takes four
- * rows (xmm0-xmm3). With AVX2 and FMA (attn_tcc_isa) the whole tiles of 16 columns run in
- * attn_nn16 instead: 6 rows x 16 columns in ymm0-ymm11, a step two loads of B, six broadcasts of
- * A from the same packed panel and twelve fused multiply-adds; it adds C's partial sums of the
- * chunks before and scales and biases after the last itself, so only a short last panel goes
- * through a tile on the stack. A whole function in assembly (SysV registers: pack, B, steps, B's
- * row pitch in bytes, C, and {C's row pitch, flags 1 add C / 2 last chunk / 4 four rows, alpha and
- * biases}), its VEX instructions as bytes (tcc's assembler has no VEX). */
+ * panel with k in one chunk goes from the registers to C, scaled and biased; other tiles go
+ * through C code, the columns past the last whole vector as a tile of their own, zero-padded. A
+ * short last panel takes four rows (xmm0-xmm3). With AVX2 and FMA (attn_tcc_isa) the whole
+ * tiles of 16 columns run in attn_nn16 instead: 6 rows x 16 columns in ymm0-ymm11, a step two
+ * loads of B, six broadcasts of A from the same packed panel and twelve fused multiply-adds; it
+ * adds C's partial sums of the chunks before and scales and biases after the last itself, so
+ * only a short last panel goes through a tile on the stack. A whole function in assembly (SysV
+ * registers: pack, B, steps, B's row pitch in bytes, C, and {C's row pitch, flags 1 add C / 2
+ * last chunk / 4 four rows / 8 pack is A's six row pointers, alpha and biases}), its VEX
+ * instructions as bytes (tcc's assembler has no VEX). */
 static void attn_nn16(const float *pack, const float *b, long kc, long ldb, float *out, const long *ctl);
 __asm__(
     ".text\n"
@@ -241,6 +242,8 @@ __asm__(
     ".byte 0xc4,0x41,0x34,0x57,0xc9\n\t" /* vxorps %ymm9, %ymm9, %ymm9 */
     ".byte 0xc4,0x41,0x2c,0x57,0xd2\n\t" /* vxorps %ymm10, %ymm10, %ymm10 */
     ".byte 0xc4,0x41,0x24,0x57,0xdb\n\t" /* vxorps %ymm11, %ymm11, %ymm11 */
+    "test $8, %al\n\t"
+    "jnz 2f\n\t"
     "test $4, %al\n\t"
     "jnz 4f\n\t"
     "1:\n\t"
@@ -288,6 +291,54 @@ __asm__(
     "add $64, %rdi\n\t"
     "sub $1, %rdx\n\t"
     "jnz 4b\n\t"
+    "jmp 5f\n\t"
+    /* Flag 8: no packed panel, pack is six row pointers of A (contiguous along k), each float
+     * broadcast from its row (rows past a short panel's end repeat its first). */
+    "2:\n\t"
+    "push %rbx\n\t"
+    "push %r12\n\t"
+    "push %r13\n\t"
+    "push %r14\n\t"
+    "mov 8(%rdi), %r11\n\t"
+    "mov 16(%rdi), %rbx\n\t"
+    "mov 24(%rdi), %r12\n\t"
+    "mov 32(%rdi), %r13\n\t"
+    "mov 40(%rdi), %r14\n\t"
+    "mov (%rdi), %rdi\n\t"
+    "3:\n\t"
+    ".byte 0xc5,0x7c,0x10,0x26\n\t" /* vmovups (%rsi), %ymm12 */
+    ".byte 0xc5,0x7c,0x10,0x6e,0x20\n\t" /* vmovups 32(%rsi), %ymm13 */
+    "add %rcx, %rsi\n\t"
+    ".byte 0xc4,0x62,0x7d,0x18,0x37\n\t" /* vbroadcastss (%rdi), %ymm14 */
+    ".byte 0xc4,0xc2,0x0d,0xb8,0xc4\n\t" /* vfmadd231ps %ymm12, %ymm14, %ymm0 */
+    ".byte 0xc4,0xc2,0x0d,0xb8,0xcd\n\t" /* vfmadd231ps %ymm13, %ymm14, %ymm1 */
+    ".byte 0xc4,0x42,0x7d,0x18,0x3b\n\t" /* vbroadcastss (%r11), %ymm15 */
+    ".byte 0xc4,0xc2,0x05,0xb8,0xd4\n\t" /* vfmadd231ps %ymm12, %ymm15, %ymm2 */
+    ".byte 0xc4,0xc2,0x05,0xb8,0xdd\n\t" /* vfmadd231ps %ymm13, %ymm15, %ymm3 */
+    ".byte 0xc4,0x62,0x7d,0x18,0x33\n\t" /* vbroadcastss (%rbx), %ymm14 */
+    ".byte 0xc4,0xc2,0x0d,0xb8,0xe4\n\t" /* vfmadd231ps %ymm12, %ymm14, %ymm4 */
+    ".byte 0xc4,0xc2,0x0d,0xb8,0xed\n\t" /* vfmadd231ps %ymm13, %ymm14, %ymm5 */
+    ".byte 0xc4,0x42,0x7d,0x18,0x3c,0x24\n\t" /* vbroadcastss (%r12), %ymm15 */
+    ".byte 0xc4,0xc2,0x05,0xb8,0xf4\n\t" /* vfmadd231ps %ymm12, %ymm15, %ymm6 */
+    ".byte 0xc4,0xc2,0x05,0xb8,0xfd\n\t" /* vfmadd231ps %ymm13, %ymm15, %ymm7 */
+    ".byte 0xc4,0x42,0x7d,0x18,0x75,0x00\n\t" /* vbroadcastss (%r13), %ymm14 */
+    ".byte 0xc4,0x42,0x0d,0xb8,0xc4\n\t" /* vfmadd231ps %ymm12, %ymm14, %ymm8 */
+    ".byte 0xc4,0x42,0x0d,0xb8,0xcd\n\t" /* vfmadd231ps %ymm13, %ymm14, %ymm9 */
+    ".byte 0xc4,0x42,0x7d,0x18,0x3e\n\t" /* vbroadcastss (%r14), %ymm15 */
+    ".byte 0xc4,0x42,0x05,0xb8,0xd4\n\t" /* vfmadd231ps %ymm12, %ymm15, %ymm10 */
+    ".byte 0xc4,0x42,0x05,0xb8,0xdd\n\t" /* vfmadd231ps %ymm13, %ymm15, %ymm11 */
+    "add $4, %rdi\n\t"
+    "add $4, %r11\n\t"
+    "add $4, %rbx\n\t"
+    "add $4, %r12\n\t"
+    "add $4, %r13\n\t"
+    "add $4, %r14\n\t"
+    "sub $1, %rdx\n\t"
+    "jnz 3b\n\t"
+    "pop %r14\n\t"
+    "pop %r13\n\t"
+    "pop %r12\n\t"
+    "pop %rbx\n\t"
     "5:\n\t"
     "test $1, %al\n\t"
     "jz 6f\n\t"
@@ -394,18 +445,31 @@ static float attn_nn_dot(const float *x, const float *y, long n)
     for (long i = 0; i < (n & 7); i++) s += x[i] * y[i];
     return s;
 }
-/* kc > 0 floats of src, each in the four lanes of its own 16 bytes, `step` bytes apart (the rsi
- * operand is pinned: tcc's assembler has no movss or shufps, so both are bytes). */
-static void attn_nn_splat(float *d, const float *src, long kc, long step)
+/* kc > 0 floats of src, `sstep` bytes apart (a row of A, or a column of a transposed A), each in
+ * the four lanes of its own 16 bytes, `step` bytes apart (the rsi operand is pinned: tcc's
+ * assembler has no movss or shufps, so both are bytes). */
+static void attn_nn_splat(float *d, const float *src, long kc, long step, long sstep)
 {
     __asm__ volatile(
         "1:\n\t"
         ".byte 0xf3,0x0f,0x10,0x06\n\t" /* movss (%rsi), %xmm0 */
         ".byte 0x0f,0xc6,0xc0,0x00\n\t" /* shufps $0, %xmm0, %xmm0 */
         "movups %%xmm0, (%1)\n\t"
-        "add $4, %0\n\tadd %3, %1\n\tsub $1, %2\n\tjnz 1b\n\t"
+        "add %4, %0\n\tadd %3, %1\n\tsub $1, %2\n\tjnz 1b\n\t"
         : "+S"(src), "+r"(d), "+r"(kc)
-        : "r"(step)
+        : "r"(step), "r"(sstep)
+        : "memory");
+}
+
+/* 16 floats from s to d: a short last panel's rows to and from its tile on the stack (EMSA's
+ * two-channel transform conv is nothing but such a panel). */
+static void attn_nn_copy16(float *d, const float *s)
+{
+    __asm__ volatile(
+        "movups (%1), %%xmm0\n\tmovups 16(%1), %%xmm1\n\tmovups 32(%1), %%xmm2\n\tmovups 48(%1), %%xmm3\n\t"
+        "movups %%xmm0, (%0)\n\tmovups %%xmm1, 16(%0)\n\tmovups %%xmm2, 32(%0)\n\tmovups %%xmm3, 48(%0)\n\t"
+        :
+        : "r"(d), "r"(s)
         : "memory");
 }
 
@@ -413,7 +477,8 @@ static void attn_gemm_nn(float *c, long ldc, const float *a, long ars, long acs,
                          long ldb, long m, long n, long k, const float *bias, float alpha)
 {
     float pack[ATTN_NN_KC * 24];
-    float tile[24], extra[28], wide[96];
+    float tile[24], extra[28], wide[96], btail[ATTN_NN_KC * 4];
+    long tailAt = -1;
     const long nv = n & ~3L;
     const long nw = attn_tcc_isa() == 2 ? n & ~15L : 0;
     long ctl[3];
@@ -436,42 +501,57 @@ static void attn_gemm_nn(float *c, long ldc, const float *a, long ars, long acs,
             const long kc = k - p0 < ATTN_NN_KC ? k - p0 : ATTN_NN_KC;
             const int first = p0 == 0, last = p0 + kc == k;
             const long direct = rows == ph && first && last;
-            /* Rows past the end are zeros; their sums are never stored. A whole panel of rows
-             * along k goes through packed SSE: tcc's scalar loop was most of a narrow product's
-             * time (lambda's Toeplitz bands, sixteen columns a call). */
-            if (rows == ph && acs == 1) {
-                for (long r = 0; r < ph; r++) attn_nn_splat(pack + r * 4, a + (i + r) * ars + p0, kc, ph * 16L);
-            } else {
-                for (long p = 0; p < kc; p++) {
-                    for (long r = 0; r < ph; r++) {
-                        const float x = r < rows ? a[(i + r) * ars + (p0 + p) * acs] : 0.0f;
-                        float *d = pack + (p * ph + r) * 4;
-                        d[0] = x; d[1] = x; d[2] = x; d[3] = x;
-                    }
+            /* Rows past the end are zeros; their sums are never stored. The rows along k go
+             * through packed SSE, A's columns contiguous or not: tcc's scalar loop was most of a
+             * narrow product's time (lambda's Toeplitz bands, sixteen columns a call; EMSA's
+             * queries times keys, A transposed). */
+            /* No panel where every column is in a tile of 16 and A's rows are contiguous:
+             * attn_nn16 broadcasts from the rows themselves (packing a panel of A for sixteen
+             * columns was most of lambda's Toeplitz bands' time). */
+            const long rowsA = nw == n && acs == 1;
+            const float *arows[6];
+            for (long r = 0; r < 6 && rowsA; r++) arows[r] = a + (i + (r < rows ? r : 0)) * ars + p0;
+            for (long r = 0; r < rows && !rowsA; r++) attn_nn_splat(pack + r * 4, a + (i + r) * ars + p0 * acs, kc, ph * 16L, acs * 4L);
+            for (long p = 0; p < kc && rows < ph && !rowsA; p++) {
+                for (long r = rows; r < ph; r++) {
+                    float *d = pack + (p * ph + r) * 4;
+                    d[0] = 0.0f; d[1] = 0.0f; d[2] = 0.0f; d[3] = 0.0f;
                 }
             }
-            ctl[1] = (first ? 0 : 1) | (last ? 2 : 0) | (ph == 4 ? 4 : 0);
+            ctl[1] = (first ? 0 : 1) | (last ? 2 : 0) | (ph == 4 ? 4 : 0) | (rowsA ? 8 : 0);
             ctl[2] = (long)extra;
             for (long t = 0; t < nw; t += 16) {
                 const float *bp = b + p0 * ldb + t;
                 float *cp = c + i * ldc + t;
                 if (rows == ph) {
                     ctl[0] = cstep;
-                    attn_nn16(pack, bp, kc, step, cp, ctl);
+                    attn_nn16(rowsA ? (const float *)arows : pack, bp, kc, step, cp, ctl);
                     continue;
                 }
                 for (long r = 0; r < rows && !first; r++) {
-                    for (long h = 0; h < 16; h++) wide[r * 16 + h] = cp[r * ldc + h];
+                    attn_nn_copy16(wide + r * 16, cp + r * ldc);
                 }
                 ctl[0] = 64;
-                attn_nn16(pack, bp, kc, step, wide, ctl);
+                attn_nn16(rowsA ? (const float *)arows : pack, bp, kc, step, wide, ctl);
                 for (long r = 0; r < rows; r++) {
-                    for (long h = 0; h < 16; h++) cp[r * ldc + h] = wide[r * 16 + h];
+                    attn_nn_copy16(cp + r * ldc, wide + r * 16);
                 }
             }
-            for (long t = nw; t < nv; t += 4) {
+            /* The n % 4 columns past the last whole vector: one more tile of four, its B a copy
+             * of theirs padded with zero columns (the same for every panel of one chunk of k).
+             * tcc's scalar dot per row and column was a tenth of EMSA's time (49 keys). */
+            if (nv < n && tailAt != p0) {
+                for (long p = 0; p < kc; p++) {
+                    for (long h = 0; h < 4; h++) btail[p * 4 + h] = nv + h < n ? b[(p0 + p) * ldb + nv + h] : 0.0f;
+                }
+                tailAt = p0;
+            }
+            for (long t = nw; t < n; t += 4) {
                 const float *ap = pack;
-                const float *bp = b + p0 * ldb + t;
+                const float *bp = t < nv ? b + p0 * ldb + t : btail;
+                const long bstep = t < nv ? step : 16;
+                const long cols = t < nv ? 4 : n - nv;
+                const long dir = direct && t < nv;
                 float *cp = c + i * ldc + t;
                 const float *ep = extra;
                 long left = kc;
@@ -514,12 +594,12 @@ static void attn_gemm_nn(float *c, long ldc, const float *a, long ars, long acs,
                     "movups %%xmm3, 48(%3)\n\tmovups %%xmm4, 64(%3)\n\tmovups %%xmm5, 80(%3)\n\t"
                     "3:\n\t"
                     : "+r"(ap), "+r"(bp), "+r"(left)
-                    : "r"(tile), "r"(step), "r"(direct), "m"(cp), "m"(ep), "m"(cstep), "m"(four)
+                    : "r"(tile), "r"(bstep), "r"(dir), "m"(cp), "m"(ep), "m"(cstep), "m"(four)
                     : "memory");
-                if (direct) continue;
+                if (dir) continue;
                 for (long r = 0; r < rows; r++) {
                     float *cr = cp + r * ldc;
-                    for (long h = 0; h < 4; h++) {
+                    for (long h = 0; h < cols; h++) {
                         float s = first ? tile[r * 4 + h] : cr[h] + tile[r * 4 + h];
                         cr[h] = last ? s * alpha + extra[4 + r * 4] : s;
                     }
@@ -529,7 +609,8 @@ static void attn_gemm_nn(float *c, long ldc, const float *a, long ars, long acs,
     }
     for (long i = 0; i < m; i += 6) {
         const long rows = m - i < 6 ? m - i : 6;
-        for (long t = nv; t < n; t++) {
+        /* Every column of a matrix-vector product, none of a product with panels (above). */
+        for (long t = nv > 0 && k > 0 ? n : nv; t < n; t++) {
             for (long r = 0; r < rows; r++) {
                 float s = 0.0f;
                 if (acs == 1 && ldb == 1) s = attn_nn_dot(a + (i + r) * ars, b + t, k);
@@ -907,9 +988,25 @@ __asm__(
     ".byte 0xc5,0xf8,0x77\n\t" /* vzeroupper */
     "pop %rbx\n\t"
     "ret\n");
+/* Rows shorter than ATTN_NT_KT floats (EMSA's 49 keys): each output's lane sums and k % 8 last
+ * terms in C cost more than its multiply-adds. B goes instead ATTN_NT_NB rows at a time,
+ * transposed, into a panel on the stack (each float stored in four lanes by attn_nn_splat, the
+ * three past it overwritten by the next row's or landing in the pitch's four floats of slack),
+ * and attn_gemm_nn multiplies A by the panel in its register tiles. */
+#define ATTN_NT_KT 64
+#define ATTN_NT_NB 128
 static void attn_gemm_nt(float *c, long ldc, long cs, const float *a, long lda, const float *b, long ldb, long m, long n,
                          long k, float alpha)
 {
+    if (cs == 1 && k > 0 && k < ATTN_NT_KT && n >= 8) {
+        float panel[ATTN_NT_KT * (ATTN_NT_NB + 4)];
+        for (long j = 0; j < n; j += ATTN_NT_NB) {
+            const long nb = n - j < ATTN_NT_NB ? n - j : ATTN_NT_NB;
+            for (long t = 0; t < nb; t++) attn_nn_splat(panel + t, b + (j + t) * ldb, k, (ATTN_NT_NB + 4) * 4L, 4L);
+            attn_gemm_nn(c + j, ldc, a, lda, 1, panel, ATTN_NT_NB + 4, m, nb, k, (const float *)0, alpha);
+        }
+        return;
+    }
     const long kv = k & ~3L;
     float acc[24];
     const long kw = attn_tcc_isa() == 2 && n >= 6 ? k & ~7L : 0;
@@ -1235,15 +1332,19 @@ static float attn_row_dot(const float *w, const float *x, int n)
 
 /* Sum of a row; several independent partial sums so the adds pipeline (and vectorise). */
 #if defined(__TINYC__) && defined(__x86_64__)
-/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. The rows past the last
+ * 16-float block add their 4-float blocks packed too: tcc's scalar code keeps every value in
+ * memory, so a short row's tail (the 12 of a 28-wide plane row) cost more than its body. */
 static float attn_row_sum(const float *x, int n)
 {
     float a[4] = {0.0f, 0.0f, 0.0f, 0.0f};
     long m = n & ~15;
+    long r = n & 12;
     const float *p = x;
-    if (m > 0) {
+    if (n >= 4) {
         __asm__ volatile(
             "pxor %%xmm0, %%xmm0\n\tpxor %%xmm1, %%xmm1\n\tpxor %%xmm2, %%xmm2\n\tpxor %%xmm3, %%xmm3\n\t"
+            "test %1, %1\n\tjz 2f\n\t"
             "1:\n\t"
             "movups (%0), %%xmm4\n\taddps %%xmm4, %%xmm0\n\t"
             "movups 16(%0), %%xmm5\n\taddps %%xmm5, %%xmm1\n\t"
@@ -1251,13 +1352,19 @@ static float attn_row_sum(const float *x, int n)
             "movups 48(%0), %%xmm7\n\taddps %%xmm7, %%xmm3\n\t"
             "add $64, %0\n\tsub $16, %1\n\tjnz 1b\n\t"
             "addps %%xmm1, %%xmm0\n\taddps %%xmm3, %%xmm2\n\taddps %%xmm2, %%xmm0\n\t"
-            "movups %%xmm0, (%2)\n\t"
-            : "+r"(p), "+r"(m)
+            "2:\n\t"
+            "test %2, %2\n\tjz 4f\n\t"
+            "3:\n\t"
+            "movups (%0), %%xmm4\n\taddps %%xmm4, %%xmm0\n\t"
+            "add $16, %0\n\tsub $4, %2\n\tjnz 3b\n\t"
+            "4:\n\t"
+            "movups %%xmm0, (%3)\n\t"
+            : "+r"(p), "+r"(m), "+r"(r)
             : "r"(a)
             : "memory");
     }
     float s = (a[0] + a[1]) + (a[2] + a[3]);
-    for (int i = n & ~15; i < n; i++) s += x[i];
+    for (int i = n & ~3; i < n; i++) s += x[i];
     return s;
 }
 #elif !(defined(__x86_64__) || defined(__aarch64__))
@@ -1393,16 +1500,19 @@ static float attn_row_max(const float *x, int n)
  * One running sum is one add latency per element; independent partial sums pipeline (and
  * vectorise), as in attn_row_sum. */
 #if defined(__TINYC__) && defined(__x86_64__)
-/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler; the 4-float blocks past
+ * the last 16-float one packed too, as in attn_row_sum. */
 static float attn_row_sq_dev(const float *x, float m, int n)
 {
     float a[4] = {m, m, m, m};
     long k = n & ~15;
+    long r = n & 12;
     const float *p = x;
-    if (k > 0) {
+    if (n >= 4) {
         __asm__ volatile(
-            "movups (%2), %%xmm7\n\t"
+            "movups (%3), %%xmm7\n\t"
             "pxor %%xmm0, %%xmm0\n\tpxor %%xmm1, %%xmm1\n\tpxor %%xmm2, %%xmm2\n\tpxor %%xmm3, %%xmm3\n\t"
+            "test %1, %1\n\tjz 2f\n\t"
             "1:\n\t"
             "movups (%0), %%xmm4\n\tsubps %%xmm7, %%xmm4\n\tmulps %%xmm4, %%xmm4\n\taddps %%xmm4, %%xmm0\n\t"
             "movups 16(%0), %%xmm5\n\tsubps %%xmm7, %%xmm5\n\tmulps %%xmm5, %%xmm5\n\taddps %%xmm5, %%xmm1\n\t"
@@ -1410,15 +1520,21 @@ static float attn_row_sq_dev(const float *x, float m, int n)
             "movups 48(%0), %%xmm4\n\tsubps %%xmm7, %%xmm4\n\tmulps %%xmm4, %%xmm4\n\taddps %%xmm4, %%xmm3\n\t"
             "add $64, %0\n\tsub $16, %1\n\tjnz 1b\n\t"
             "addps %%xmm1, %%xmm0\n\taddps %%xmm3, %%xmm2\n\taddps %%xmm2, %%xmm0\n\t"
-            "movups %%xmm0, (%2)\n\t"
-            : "+r"(p), "+r"(k)
+            "2:\n\t"
+            "test %2, %2\n\tjz 4f\n\t"
+            "3:\n\t"
+            "movups (%0), %%xmm4\n\tsubps %%xmm7, %%xmm4\n\tmulps %%xmm4, %%xmm4\n\taddps %%xmm4, %%xmm0\n\t"
+            "add $16, %0\n\tsub $4, %2\n\tjnz 3b\n\t"
+            "4:\n\t"
+            "movups %%xmm0, (%3)\n\t"
+            : "+r"(p), "+r"(k), "+r"(r)
             : "r"(a)
             : "memory");
     } else {
         a[0] = a[1] = a[2] = a[3] = 0.0f;
     }
     float s = (a[0] + a[1]) + (a[2] + a[3]);
-    for (int i = n & ~15; i < n; i++) {
+    for (int i = n & ~3; i < n; i++) {
         const float d = x[i] - m;
         s += d * d;
     }
@@ -1491,26 +1607,35 @@ static float attn_row_sq_dev(const float *x, float m, int n)
 
 /* y[i] = g * x[i]: the final pass of SE and ECA. */
 #if defined(__TINYC__) && defined(__x86_64__)
-/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler; the 4-float blocks past
+ * the last 16-float one packed too. y may be x. */
 static void attn_row_scale(float *y, const float *x, float g, int n)
 {
     float g4[4] = {g, g, g, g};
     long m = n & ~15;
+    long r = n & 12;
     float *q = y;
     const float *p = x;
-    if (m > 0) {
+    if (n >= 4) {
         __asm__ volatile(
-            "movups (%3), %%xmm7\n\t"
+            "movups (%4), %%xmm7\n\t"
+            "test %2, %2\n\tjz 2f\n\t"
             "1:\n\t"
             "movups (%1), %%xmm0\n\tmovups 16(%1), %%xmm1\n\tmovups 32(%1), %%xmm2\n\tmovups 48(%1), %%xmm3\n\t"
             "mulps %%xmm7, %%xmm0\n\tmulps %%xmm7, %%xmm1\n\tmulps %%xmm7, %%xmm2\n\tmulps %%xmm7, %%xmm3\n\t"
             "movups %%xmm0, (%0)\n\tmovups %%xmm1, 16(%0)\n\tmovups %%xmm2, 32(%0)\n\tmovups %%xmm3, 48(%0)\n\t"
             "add $64, %0\n\tadd $64, %1\n\tsub $16, %2\n\tjnz 1b\n\t"
-            : "+r"(q), "+r"(p), "+r"(m)
+            "2:\n\t"
+            "test %3, %3\n\tjz 4f\n\t"
+            "3:\n\t"
+            "movups (%1), %%xmm0\n\tmulps %%xmm7, %%xmm0\n\tmovups %%xmm0, (%0)\n\t"
+            "add $16, %0\n\tadd $16, %1\n\tsub $4, %3\n\tjnz 3b\n\t"
+            "4:\n\t"
+            : "+r"(q), "+r"(p), "+r"(m), "+r"(r)
             : "r"(g4)
             : "memory");
     }
-    for (int i = n & ~15; i < n; i++) y[i] = g * x[i];
+    for (int i = n & ~3; i < n; i++) y[i] = g * x[i];
 }
 #else
 static void attn_row_scale(float *y, const float *x, float g, int n)
@@ -1713,6 +1838,33 @@ static void attn_row_zero(float *y, int n)
 static void attn_row_zero(float *y, int n)
 {
     for (int i = 0; i < n; i++) y[i] = 0.0f;
+}
+#endif
+#endif
+
+#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+#if defined(__TINYC__) && defined(__x86_64__)
+/* y = (x − m)·k + b over a row: the standardising pass of InstanceNorm and GroupNorm (k the
+ * inverse deviation, times γ; b the shift), packed SSE through tcc's inline assembler; tcc's
+ * scalar loop was most of SimAM's time. y may be x. */
+static void attn_row_norm(float *y, const float *x, float m, float k, float b, int n)
+{
+    float c[12] = {m, m, m, m, k, k, k, k, b, b, b, b};
+    long q = n & ~3;
+    float *o = y;
+    const float *p = x;
+    if (q > 0) {
+        __asm__ volatile(
+            "movups (%3), %%xmm5\n\tmovups 16(%3), %%xmm6\n\tmovups 32(%3), %%xmm7\n\t"
+            "1:\n\t"
+            "movups (%1), %%xmm0\n\tsubps %%xmm5, %%xmm0\n\tmulps %%xmm6, %%xmm0\n\taddps %%xmm7, %%xmm0\n\t"
+            "movups %%xmm0, (%0)\n\t"
+            "add $16, %0\n\tadd $16, %1\n\tsub $4, %2\n\tjnz 1b\n\t"
+            : "+r"(o), "+r"(p), "+r"(q)
+            : "r"(c)
+            : "memory");
+    }
+    for (int i = n & ~3; i < n; i++) y[i] = (x[i] - m) * k + b;
 }
 #endif
 #endif
@@ -2074,6 +2226,16 @@ void emsa_rest_stage2_forward(const float *input, float *output, const float *pa
 
     /* v13_instance_norm [1,2,256,16] = instance_norm.hw(eps=1e-05)(v12_softmax) */
     {
+        #if defined(__TINYC__) && defined(__x86_64__)
+        for (int c = 0; c < 2; c++) {
+            const float *xl = v12_softmax + c * 4096;
+            float *yl = v13_instance_norm + c * 4096;
+            const float mean = attn_row_sum(xl, 4096) / 4096.0f;
+            const float var = attn_row_sq_dev(xl, mean, 4096);
+            const float inv = 1.0f / attn_sqrtf(var / 4096.0f + 1e-05f);
+            attn_row_norm(yl, xl, mean, inv, 0.0f, 4096);
+        }
+        #else
         for (int c = 0; c < 2; c++) {
             const float *xl = v12_softmax + c * 4096;
             float *yl = v13_instance_norm + c * 4096;
@@ -2084,6 +2246,7 @@ void emsa_rest_stage2_forward(const float *input, float *output, const float *pa
                 yl[t] = (xl[t] - mean) * inv;
             }
         }
+        #endif
     }
 
     /* v14_matmul [1,2,32,256] = matmul(A·Bᵀ)(v9_v_heads, v13_instance_norm) */

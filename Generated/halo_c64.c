@@ -1684,7 +1684,7 @@ static void attn_row_zero(float *y, int n)
 void halo_c64_forward(const float *input, float *output, const float *params, float *scratch)
 {
     /* Plan: value, shape, op, storage (scratch offsets in floats).
-     * v1_q [1,64,8,8] = conv2d(out=64, k=1, pad=0, dil=1, w=$0)(input) -> scratch[0..<4096], one GEMM with v2_kv
+     * v1_q [1,64,8,8] = conv2d(out=64, k=1, pad=0, dil=1, w=$0)(input) -> scratch[0..<4096], one GEMM with v2_kv on gcc and clang hosts
      * v2_kv [1,128,8,8] = conv2d(out=128, k=1, pad=0, dil=1, w=$1)(input) -> scratch[4096..<12288]
      * v3_block_unfold [1,64,4,16] = block_unfold(window=4, step=4, pad=0)(v1_q) -> scratch[12288..<16384]
      * v4_block_unfold [1,128,4,36] = block_unfold(window=6, step=4, pad=1)(v2_kv) -> scratch[16384..<34816]

@@ -1086,10 +1086,7 @@ void lcbam_c64_forward(const float *input, float *output, const float *params, f
         attn_row_zero(v16_conv_padded, 432);
         for (int i = 0; i < 1; i++) {
             for (int y = 0; y < 14; y++) {
-                float *dst = v16_conv_padded + i * 400 + y * 20 + 63;
-                for (int c = 0; c < 14; c++) {
-                    dst[c] = v15_add[y * 14 + c];
-                }
+                attn_row_copy(v16_conv_padded + i * 400 + y * 20 + 63, v15_add + y * 14, 14);
             }
         }
         for (int o = 0; o < 1; o++) {

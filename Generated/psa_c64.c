@@ -1418,10 +1418,7 @@ void psa_c64_forward(const float *input, float *output, const float *params, flo
         for (int g = 0; g < 8; g++) {
             for (int i = 0; i < 8; i++) {
                 for (int y = 0; y < 16; y++) {
-                    float *dst = v3_x3_padded + i * 484 + y * 22 + 69;
-                    for (int c = 0; c < 16; c++) {
-                        dst[c] = input[g * 2048 + i * 256 + y * 16 + c];
-                    }
+                    attn_row_copy(v3_x3_padded + i * 484 + y * 22 + 69, input + g * 2048 + i * 256 + y * 16, 16);
                 }
             }
             for (int ob = 0; ob < 2; ob++) {
@@ -1551,10 +1548,7 @@ void psa_c64_forward(const float *input, float *output, const float *params, flo
         for (int g = 0; g < 16; g++) {
             for (int i = 0; i < 4; i++) {
                 for (int y = 0; y < 16; y++) {
-                    float *dst = v4_x4_padded + i * 576 + y * 24 + 100;
-                    for (int c = 0; c < 16; c++) {
-                        dst[c] = input[g * 1024 + i * 256 + y * 16 + c];
-                    }
+                    attn_row_copy(v4_x4_padded + i * 576 + y * 24 + 100, input + g * 1024 + i * 256 + y * 16, 16);
                 }
             }
             const int o = g;

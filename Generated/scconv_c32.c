@@ -158,9 +158,10 @@ ATTN_GEMM_OUT_OF_LINE static void attn_gemm_panel(float *c, long ldc, long cs, c
  * B starts at b + k * ldb, rows of C at c + m * ldc. B goes in panels of two vectors of columns
  * by a block of k rows, copied contiguous on the stack (the panel then stays in L1 while every
  * row tile of A runs over it; read in place, a block of six rows streamed all of a large B
- * from L3), on attn_gemm_tile's register tiles. */
-ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nn(float *c, long ldc, const float *a, long ars, long acs, const float *b,
-                                               long ldb, long m, long n, long k, const float *bias, float alpha)
+ * from L3), on attn_gemm_tile's register tiles. Unused where the block's only products are
+ * stacked convs (attn_gemm_nn_stack below). */
+__attribute__((unused)) ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nn(float *c, long ldc, const float *a, long ars, long acs,
+                                                                       const float *b, long ldb, long m, long n, long k, const float *bias, float alpha)
 {
     float bt[ATTN_GEMM_KC * 2 * ATTN_GEMM_LANES] __attribute__((aligned(64)));
     float at[ATTN_GEMM_MC * ATTN_GEMM_KC];
@@ -200,6 +201,46 @@ ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nn(float *c, long ldc, const float *
     for (long i = 0; i < m; i++) {
         const float add = bias ? bias[i] : 0.0f;
         for (long j = 0; j < n; j++) c[i * ldc + j] = (k > 0 ? c[i * ldc + j] * alpha : 0.0f * alpha) + add;
+    }
+}
+/* One block of rows of a stacked product: its weights (rows `ars` apart, k contiguous), their bias
+ * or null, and where its rows of C go (`ldc` apart). */
+typedef struct {
+    float *c;
+    long ldc;
+    const float *a;
+    long ars;
+    const float *bias;
+    long m;
+} attn_gemm_rows;
+/* Sibling 1x1 convolutions of one input as one GEMM: every block of rows times the same B, each
+ * panel of B packed once and run by all the blocks while it is in L1 (attn_gemm_nn packs and
+ * streams B once per call). Each block's sums are attn_gemm_nn's with acs = 1 and alpha = 1,
+ * term for term. Unused where no block stacks convs. */
+__attribute__((unused)) ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nn_stack(const attn_gemm_rows *s, int count, const float *b, long ldb,
+                                                                             long n, long k)
+{
+    float bt[ATTN_GEMM_KC * 2 * ATTN_GEMM_LANES] __attribute__((aligned(64)));
+    for (long p0 = 0; p0 < k; p0 += ATTN_GEMM_KC) {
+        const long kc = k - p0 < ATTN_GEMM_KC ? k - p0 : ATTN_GEMM_KC;
+        for (long j = 0; j < n; j += 2 * ATTN_GEMM_LANES) {
+            const long cols = n - j < 2 * ATTN_GEMM_LANES ? n - j : 2 * ATTN_GEMM_LANES;
+            const long w = cols > ATTN_GEMM_LANES ? 2 * ATTN_GEMM_LANES : ATTN_GEMM_LANES;
+            for (long p = 0; p < kc; p++) {
+                const float *br = b + (p0 + p) * ldb + j;
+                __builtin_prefetch(br + 2 * ATTN_GEMM_LANES);
+                __builtin_prefetch(br + 4 * ATTN_GEMM_LANES - 1);
+                for (long t = 0; t < w; t++) bt[p * w + t] = t < cols ? br[t] : 0.0f;
+            }
+            for (int q = 0; q < count; q++) attn_gemm_panel(s[q].c + j, s[q].ldc, 1, s[q].a + p0, s[q].ars, bt, s[q].m, kc, cols, p0 == 0);
+        }
+    }
+    for (int q = 0; q < count; q++) {
+        if (!s[q].bias && k > 0) continue;
+        for (long i = 0; i < s[q].m; i++) {
+            const float add = s[q].bias ? s[q].bias[i] : 0.0f;
+            for (long j = 0; j < n; j++) s[q].c[i * s[q].ldc + j] = (k > 0 ? s[q].c[i * s[q].ldc + j] : 0.0f) + add;
+        }
     }
 }
 #endif

@@ -1133,10 +1133,7 @@ void seed000_squeeze_channels_forward(const float *input, float *output, const f
         attn_row_zero(v4_spatial_padded, 1000);
         for (int i = 0; i < 2; i++) {
             for (int y = 0; y < 16; y++) {
-                float *dst = v4_spatial_padded + i * 484 + y * 22 + 69;
-                for (int c = 0; c < 16; c++) {
-                    dst[c] = v3_concat[i * 256 + y * 16 + c];
-                }
+                attn_row_copy(v4_spatial_padded + i * 484 + y * 22 + 69, v3_concat + i * 256 + y * 16, 16);
             }
         }
         for (int o = 0; o < 1; o++) {

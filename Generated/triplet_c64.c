@@ -1357,10 +1357,7 @@ void triplet_c64_forward(const float *input, float *output, const float *params,
         attn_row_zero(v12_conv_padded, 2344);
         for (int i = 0; i < 2; i++) {
             for (int y = 0; y < 28; y++) {
-                float *dst = v12_conv_padded + i * 1156 + y * 34 + 105;
-                for (int c = 0; c < 28; c++) {
-                    dst[c] = v9_concat[i * 784 + y * 28 + c];
-                }
+                attn_row_copy(v12_conv_padded + i * 1156 + y * 34 + 105, v9_concat + i * 784 + y * 28, 28);
             }
         }
         for (int o = 0; o < 1; o++) {
@@ -1481,10 +1478,7 @@ void triplet_c64_forward(const float *input, float *output, const float *params,
         attn_row_zero(v13_conv_padded, 4792);
         for (int i = 0; i < 2; i++) {
             for (int y = 0; y < 64; y++) {
-                float *dst = v13_conv_padded + i * 2380 + y * 34 + 105;
-                for (int c = 0; c < 28; c++) {
-                    dst[c] = v10_concat[i * 1792 + y * 28 + c];
-                }
+                attn_row_copy(v13_conv_padded + i * 2380 + y * 34 + 105, v10_concat + i * 1792 + y * 28, 28);
             }
         }
         for (int o = 0; o < 1; o++) {
@@ -1605,10 +1599,7 @@ void triplet_c64_forward(const float *input, float *output, const float *params,
         attn_row_zero(v14_conv_padded, 4792);
         for (int i = 0; i < 2; i++) {
             for (int y = 0; y < 28; y++) {
-                float *dst = v14_conv_padded + i * 2380 + y * 70 + 213;
-                for (int c = 0; c < 64; c++) {
-                    dst[c] = v11_concat[i * 1792 + y * 64 + c];
-                }
+                attn_row_copy(v14_conv_padded + i * 2380 + y * 70 + 213, v11_concat + i * 1792 + y * 64, 64);
             }
         }
         for (int o = 0; o < 1; o++) {

@@ -334,7 +334,7 @@ ATTN_GEMM_OUT_OF_LINE static void attn_attend_values(float *o, long ldo, const f
 void nl_c64_forward(const float *input, float *output, const float *params, float *scratch)
 {
     /* Plan: value, shape, op, storage (scratch offsets in floats).
-     * v1_t [1,8,14,14] = conv2d(out=8, k=1, pad=0, dil=1, w=$0, b=$1)(input) -> scratch[0..<1568], one GEMM with v2_p, v3_g
+     * v1_t [1,8,14,14] = conv2d(out=8, k=1, pad=0, dil=1, w=$0, b=$1)(input) -> scratch[0..<1568], one GEMM with v2_p, v3_g on gcc and clang hosts
      * v2_p [1,8,14,14] = conv2d(out=8, k=1, pad=0, dil=1, w=$2, b=$3)(input) -> scratch[1568..<3136]
      * v3_g [1,8,14,14] = conv2d(out=8, k=1, pad=0, dil=1, w=$4, b=$5)(input) -> scratch[3136..<4704]
      * v4_t_rows [1,1,8,196] = reshape[1,1,8,196](v1_t) -> view of v1_t

@@ -316,7 +316,7 @@ static float attn_row_max(const float *x, int n)
 void danet_pam_c64_forward(const float *input, float *output, const float *params, float *scratch)
 {
     /* Plan: value, shape, op, storage (scratch offsets in floats).
-     * v1_query_conv [1,8,16,16] = conv2d(out=8, k=1, pad=0, dil=1, w=$0, b=$1)(input) -> scratch[0..<2048], one GEMM with v2_key_conv, v3_value_conv
+     * v1_query_conv [1,8,16,16] = conv2d(out=8, k=1, pad=0, dil=1, w=$0, b=$1)(input) -> scratch[0..<2048]
      * v2_key_conv [1,8,16,16] = conv2d(out=8, k=1, pad=0, dil=1, w=$2, b=$3)(input) -> scratch[2048..<4096]
      * v3_value_conv [1,64,16,16] = conv2d(out=64, k=1, pad=0, dil=1, w=$4, b=$5)(input) -> scratch[4096..<20480]
      * p6_gamma [1,1,1,1] = constant($6 as [1,1,1,1])() -> params

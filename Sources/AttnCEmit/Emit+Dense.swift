@@ -443,7 +443,7 @@ extension CEmitter {
                 ])]
         }
         func perTapForm() -> Nest {
-            let tcc: [Stmt] = overOutputs(step: 1, copyIn: copyIn, [
+            let tcc: [Stmt] = overOutputs(step: 1, copyIn: { copyIn($0, planes: $1) }, [
                 .loop(variable: "t", extent: geometry.wideLength, body: [.line("\(wide)[t] = 0.0f;")]),
                 .line("const float *w_o = \(plus(names.param(a.weight), o * taps));"),
                 .line("const float *group = \(group);"),
@@ -495,7 +495,7 @@ extension CEmitter {
             // vectors: 12, 24 or 48 pixels) divide the granule, so the last one ends inside the
             // rounded-up buffer, but most are shorter than it (AVX2: 840 of 864 at 28×28).
             let tiledExtent = geometry.block == 1 ? geometry.tiledLength : geometry.wideLength
-            let compiled: [Stmt] = overOutputs(step: geometry.block, copyIn: copyIn, [
+            let compiled: [Stmt] = overOutputs(step: geometry.block, copyIn: { copyIn($0, planes: $1) }, [
                     .line("const float *group = \(group);")
                 ] + channels.enumerated().map { i, ch in
                     .line("const float *w_\(ch)_row = \(plus(names.param(a.weight), (o + i) * taps));")
