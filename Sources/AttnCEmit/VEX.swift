@@ -3,6 +3,8 @@
 // kernels use) becomes `".byte …\n\t" /* <instruction> */`. Encodings are the ones GNU as picks
 // (the two-byte prefix whenever it can express the instruction).
 
+import AttnTemplates
+
 /// One VEX instruction of the tcc micro-kernels.
 package enum VEX {
     /// A 256-bit register, a memory operand `disp(%base)` or an immediate `$N`.
@@ -122,8 +124,7 @@ package enum VEX {
     /// A template with each `@ <instruction>` line replaced by its bytes in a string literal,
     /// the instruction kept as a comment.
     package static func expand(_ template: String) -> String {
-        guard template.contains("@ ") else { return template }
-        return template.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+        template.lines.map { line -> String in
             let trimmed = line.drop { $0 == " " }
             guard trimmed.hasPrefix("@ ") else { return String(line) }
             let indent = line.prefix { $0 == " " }
