@@ -1,13 +1,13 @@
 // Line splitting by UTF-8 bytes for template text.
 
-extension StringProtocol {
+extension String {
     /// The text between each `\n` (empty lines kept, as `split(separator: "\n",
     /// omittingEmptySubsequences: false)` gives them), found in the UTF-8 bytes: the Character-wise
     /// `split` runs grapheme breaking over every byte, and splitting the helper templates that way
     /// was most of a process's first spec → callable. Templates hold no `\r`, so no line break
     /// falls inside a `\r\n` grapheme.
-    package var lines: [SubSequence] {
-        var result: [SubSequence] = []
+    package var lines: [Substring] {
+        var result: [Substring] = []
         let bytes = utf8
         var start = bytes.startIndex
         var i = start

@@ -29,7 +29,12 @@ package enum VEX {
     /// The bytes of one instruction, as `as` assembles it; nil for anything outside the forms
     /// the kernels use.
     package static func encode(_ line: String) -> [UInt8]? {
-        let text = String(line.drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
+        // Trimmed in place (building a String from a reversed Character sequence was most of
+        // the cost of expanding the tcc forms, once per process).
+        var trimmed = Substring(line)
+        while trimmed.first == " " { trimmed = trimmed.dropFirst() }
+        while trimmed.last == " " { trimmed = trimmed.dropLast() }
+        let text = String(trimmed)
         if text == "vzeroupper" { return [0xC5, 0xF8, 0x77] }
         guard let space = text.firstIndex(of: " ") else { return nil }
         let name = String(text[..<space])
@@ -124,13 +129,17 @@ package enum VEX {
     /// A template with each `@ <instruction>` line replaced by its bytes in a string literal,
     /// the instruction kept as a comment.
     package static func expand(_ template: String) -> String {
-        template.lines.map { line -> String in
+        // The unrolled micro-kernels repeat their instructions: each distinct one is encoded once.
+        var encoded: [Substring: String] = [:]
+        return template.lines.map { line -> String in
             let trimmed = line.drop { $0 == " " }
             guard trimmed.hasPrefix("@ ") else { return String(line) }
             let indent = line.prefix { $0 == " " }
-            let instruction = String(trimmed.dropFirst(2))
-            guard let bytes = encode(instruction) else { preconditionFailure("VEX: cannot encode '\(instruction)'") }
+            let instruction = trimmed.dropFirst(2)
+            if let hex = encoded[instruction] { return "\(indent)\".byte \(hex)\\n\\t\" /* \(instruction) */" }
+            guard let bytes = encode(String(instruction)) else { preconditionFailure("VEX: cannot encode '\(instruction)'") }
             let hex = bytes.map { "0x" + String($0, radix: 16, uppercase: false).leftPadded(to: 2) }.joined(separator: ",")
+            encoded[instruction] = hex
             return "\(indent)\".byte \(hex)\\n\\t\" /* \(instruction) */"
         }.joined(separator: "\n")
     }
