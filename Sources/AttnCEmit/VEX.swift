@@ -129,19 +129,33 @@ package enum VEX {
     /// A template with each `@ <instruction>` line replaced by its bytes in a string literal,
     /// the instruction kept as a comment.
     package static func expand(_ template: String) -> String {
-        // The unrolled micro-kernels repeat their instructions: each distinct one is encoded once.
+        // Scanned as UTF-8 and appended to one string: Character-wise trimming and a String per
+        // line were most of expanding the tcc forms, once per process. The unrolled
+        // micro-kernels repeat instructions: each distinct one is encoded once.
         var encoded: [Substring: String] = [:]
-        return template.lines.map { line -> String in
-            let trimmed = line.drop { $0 == " " }
-            guard trimmed.hasPrefix("@ ") else { return String(line) }
-            let indent = line.prefix { $0 == " " }
-            let instruction = trimmed.dropFirst(2)
-            if let hex = encoded[instruction] { return "\(indent)\".byte \(hex)\\n\\t\" /* \(instruction) */" }
-            guard let bytes = encode(String(instruction)) else { preconditionFailure("VEX: cannot encode '\(instruction)'") }
-            let hex = bytes.map { "0x" + String($0, radix: 16, uppercase: false).leftPadded(to: 2) }.joined(separator: ",")
-            encoded[instruction] = hex
-            return "\(indent)\".byte \(hex)\\n\\t\" /* \(instruction) */"
-        }.joined(separator: "\n")
+        var out = ""
+        out.reserveCapacity(template.utf8.count * 2)
+        for (i, line) in template.lines.enumerated() {
+            if i > 0 { out += "\n" }
+            guard let at = line.utf8.firstIndex(where: { $0 != UInt8(ascii: " ") }),
+                line.utf8[at...].starts(with: "@ ".utf8)
+            else {
+                out += line
+                continue
+            }
+            let instruction = line[line.utf8.index(at, offsetBy: 2)...]
+            let hex: String
+            if let known = encoded[instruction] {
+                hex = known
+            } else {
+                guard let bytes = encode(String(instruction)) else { preconditionFailure("VEX: cannot encode '\(instruction)'") }
+                hex = bytes.map { "0x" + String($0, radix: 16, uppercase: false).leftPadded(to: 2) }.joined(separator: ",")
+                encoded[instruction] = hex
+            }
+            out += line[..<at]
+            out += "\".byte \(hex)\\n\\t\" /* \(instruction) */"
+        }
+        return out
     }
 }
 
