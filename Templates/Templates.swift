@@ -38,15 +38,34 @@ package enum Templates {
         case key(String)
     }
 
-    private static let parsed: [String: [Piece]] = loaded.mapValues { text in
+    private static let parsed: [String: [Piece]] = loaded.mapValues(pieces)
+
+    /// `text` cut at each `{{KEY}}`, searched in its UTF-8 bytes (Foundation's `range(of:)` over
+    /// every template was a large part of a process's first spec → callable).
+    private static func pieces(_ text: String) -> [Piece] {
         var pieces: [Piece] = []
-        var rest = Substring(text)
-        while let open = rest.range(of: "{{"), let close = rest.range(of: "}}", range: open.upperBound..<rest.endIndex) {
-            pieces.append(.literal(String(rest[..<open.lowerBound])))
-            pieces.append(.key(String(rest[open.upperBound..<close.lowerBound])))
-            rest = rest[close.upperBound...]
+        let bytes = text.utf8
+        let open = UInt8(ascii: "{"), close = UInt8(ascii: "}")
+        var literalStart = bytes.startIndex
+        var i = bytes.startIndex
+        while i != bytes.endIndex {
+            let next = bytes.index(after: i)
+            guard bytes[i] == open, next != bytes.endIndex, bytes[next] == open else { i = next; continue }
+            let keyStart = bytes.index(after: next)
+            var j = keyStart
+            var keyEnd: String.Index?
+            while j != bytes.endIndex {
+                let after = bytes.index(after: j)
+                if bytes[j] == close, after != bytes.endIndex, bytes[after] == close { keyEnd = j; break }
+                j = after
+            }
+            guard let keyEnd else { break }
+            pieces.append(.literal(String(text[literalStart..<i])))
+            pieces.append(.key(String(text[keyStart..<keyEnd])))
+            literalStart = bytes.index(keyEnd, offsetBy: 2)
+            i = literalStart
         }
-        pieces.append(.literal(String(rest)))
+        pieces.append(.literal(String(text[literalStart...])))
         return pieces
     }
 

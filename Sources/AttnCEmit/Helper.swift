@@ -288,7 +288,7 @@ struct HelperDefinitions {
     /// helper template is `static <type> attn_<name>(...)`).
     var externalTexts: [String] {
         texts.map { text in
-            text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+            text.lines.map { line in
                 line.hasPrefix("static ") && line.contains(" attn_") && line.hasSuffix(")") ? line.dropFirst("static ".count) : line
             }.joined(separator: "\n")
         }
@@ -298,7 +298,7 @@ struct HelperDefinitions {
     var prototypes: [String] {
         Helper.allCases.filter { uses[$0] != nil }.map { helper in
             let template = Templates.cached(helper == .expf ? "expf.c" : "\(helper.rawValue).c")
-            let signature = template.split(separator: "\n").first { $0.hasPrefix("static ") && $0.contains(" attn_\(helper.rawValue)(") }
+            let signature = template.lines.first { $0.hasPrefix("static ") && $0.contains(" attn_\(helper.rawValue)(") }
             guard let signature, signature.hasSuffix(")") else { preconditionFailure("\(helper.rawValue).c.tmpl: no one-line signature") }
             return signature.dropFirst("static ".count) + ";"
         }
@@ -320,7 +320,7 @@ package enum TCCHelperLibrary {
 
     /// `<type> attn_<name>(...);` of each helper, from its tcc form's signature (one or more lines).
     static let prototypes: [Helper: String] = Dictionary(uniqueKeysWithValues: helpers.map { h in
-        let lines = HelperDefinitions.tccForms[h]!.split(separator: "\n")
+        let lines = HelperDefinitions.tccForms[h]!.lines.filter { !$0.isEmpty }
         guard let first = lines.firstIndex(where: { isSignature($0, h) }),
             let last = lines[first...].firstIndex(where: { $0.hasSuffix(")") })
         else { preconditionFailure("\(h.rawValue).tcc.c.tmpl: no signature") }
@@ -334,7 +334,7 @@ package enum TCCHelperLibrary {
 
     /// `h`'s form with its own function's `static` dropped (the forms' inner functions keep theirs).
     private static func external(_ h: Helper) -> String {
-        HelperDefinitions.tccForms[h]!.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+        HelperDefinitions.tccForms[h]!.lines.map { line in
             isSignature(line, h) ? line.dropFirst("static ".count) : line
         }.joined(separator: "\n")
     }

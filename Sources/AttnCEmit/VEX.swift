@@ -3,6 +3,8 @@
 // kernels use) becomes `".byte …\n\t" /* <instruction> */`. Encodings are the ones GNU as picks
 // (the two-byte prefix whenever it can express the instruction).
 
+import AttnTemplates
+
 /// One VEX instruction of the tcc micro-kernels.
 package enum VEX {
     /// A 256-bit register, a memory operand `disp(%base)` or an immediate `$N`.
@@ -30,7 +32,12 @@ package enum VEX {
     /// The bytes of one instruction, as `as` assembles it; nil for anything outside the forms
     /// the kernels use.
     package static func encode(_ line: String) -> [UInt8]? {
-        let text = String(line.drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
+        // Trimmed in place (building a String from a reversed Character sequence was most of
+        // the cost of expanding the tcc forms, once per process).
+        var trimmed = Substring(line)
+        while trimmed.first == " " { trimmed = trimmed.dropFirst() }
+        while trimmed.last == " " { trimmed = trimmed.dropLast() }
+        let text = String(trimmed)
         if text == "vzeroupper" { return [0xC5, 0xF8, 0x77] }
         guard let space = text.firstIndex(of: " ") else { return nil }
         let name = String(text[..<space])
@@ -142,16 +149,33 @@ package enum VEX {
     /// A template with each `@ <instruction>` line replaced by its bytes in a string literal,
     /// the instruction kept as a comment.
     package static func expand(_ template: String) -> String {
-        guard template.contains("@ ") else { return template }
-        return template.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
-            let trimmed = line.drop { $0 == " " }
-            guard trimmed.hasPrefix("@ ") else { return String(line) }
-            let indent = line.prefix { $0 == " " }
-            let instruction = String(trimmed.dropFirst(2))
-            guard let bytes = encode(instruction) else { preconditionFailure("VEX: cannot encode '\(instruction)'") }
-            let hex = bytes.map { "0x" + String($0, radix: 16, uppercase: false).leftPadded(to: 2) }.joined(separator: ",")
-            return "\(indent)\".byte \(hex)\\n\\t\" /* \(instruction) */"
-        }.joined(separator: "\n")
+        // Scanned as UTF-8 and appended to one string: Character-wise trimming and a String per
+        // line were most of expanding the tcc forms, once per process. The unrolled
+        // micro-kernels repeat instructions: each distinct one is encoded once.
+        var encoded: [Substring: String] = [:]
+        var out = ""
+        out.reserveCapacity(template.utf8.count * 2)
+        for (i, line) in template.lines.enumerated() {
+            if i > 0 { out += "\n" }
+            guard let at = line.utf8.firstIndex(where: { $0 != UInt8(ascii: " ") }),
+                line.utf8[at...].starts(with: "@ ".utf8)
+            else {
+                out += line
+                continue
+            }
+            let instruction = line[line.utf8.index(at, offsetBy: 2)...]
+            let hex: String
+            if let known = encoded[instruction] {
+                hex = known
+            } else {
+                guard let bytes = encode(String(instruction)) else { preconditionFailure("VEX: cannot encode '\(instruction)'") }
+                hex = bytes.map { "0x" + String($0, radix: 16, uppercase: false).leftPadded(to: 2) }.joined(separator: ",")
+                encoded[instruction] = hex
+            }
+            out += line[..<at]
+            out += "\".byte \(hex)\\n\\t\" /* \(instruction) */"
+        }
+        return out
     }
 }
 
