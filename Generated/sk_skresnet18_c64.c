@@ -1748,7 +1748,7 @@ void sk_skresnet18_c64_forward(const float *input, float *output, const float *p
                 const attn_w t00 = g0, t10 = half * (g0 + g3 + g6), t20 = half * (g0 - g3 + g6), t30 = g6;
                 const attn_w t01 = g1, t11 = half * (g1 + g4 + g7), t21 = half * (g1 - g4 + g7), t31 = g7;
                 const attn_w t02 = g2, t12 = half * (g2 + g5 + g8), t22 = half * (g2 - g5 + g8), t32 = g8;
-                { const attn_w v = t00; __builtin_memcpy(u + 0, &v, sizeof v); }
+                { const attn_w v = t00; __builtin_memcpy(u, &v, sizeof v); }
                 { const attn_w v = half * (t00 + t01 + t02); __builtin_memcpy(u + 2048, &v, sizeof v); }
                 { const attn_w v = half * (t00 - t01 + t02); __builtin_memcpy(u + 4096, &v, sizeof v); }
                 { const attn_w v = t02; __builtin_memcpy(u + 6144, &v, sizeof v); }
@@ -1794,10 +1794,10 @@ void sk_skresnet18_c64_forward(const float *input, float *output, const float *p
                                 }
                                 for (int j = 0; j < 4; j++) {
                                     attn_w v0 = u[0][j] - u[2][j], v1 = u[1][j] + u[2][j], v2 = u[2][j] - u[1][j], v3 = u[1][j] - u[3][j];
-                                    __builtin_memcpy(d + (0 + j) * 2560 + t, &v0, sizeof v0);
-                                    __builtin_memcpy(d + (4 + j) * 2560 + t, &v1, sizeof v1);
-                                    __builtin_memcpy(d + (8 + j) * 2560 + t, &v2, sizeof v2);
-                                    __builtin_memcpy(d + (12 + j) * 2560 + t, &v3, sizeof v3);
+                                    __builtin_memcpy(d + j * 2560 + t, &v0, sizeof v0);
+                                    __builtin_memcpy(d + j * 2560 + t + 10240, &v1, sizeof v1);
+                                    __builtin_memcpy(d + j * 2560 + t + 20480, &v2, sizeof v2);
+                                    __builtin_memcpy(d + j * 2560 + t + 30720, &v3, sizeof v3);
                                 }
                             }
                         }
@@ -1813,10 +1813,10 @@ void sk_skresnet18_c64_forward(const float *input, float *output, const float *p
                                 attn_w s[4], df[4];
                                 for (int j = 0; j < 4; j++) {
                                     attn_w m0, m1, m2, m3;
-                                    __builtin_memcpy(&m0, m + (0 + j) * 5120 + t, sizeof m0);
-                                    __builtin_memcpy(&m1, m + (4 + j) * 5120 + t, sizeof m1);
-                                    __builtin_memcpy(&m2, m + (8 + j) * 5120 + t, sizeof m2);
-                                    __builtin_memcpy(&m3, m + (12 + j) * 5120 + t, sizeof m3);
+                                    __builtin_memcpy(&m0, m + j * 5120 + t, sizeof m0);
+                                    __builtin_memcpy(&m1, m + j * 5120 + t + 20480, sizeof m1);
+                                    __builtin_memcpy(&m2, m + j * 5120 + t + 40960, sizeof m2);
+                                    __builtin_memcpy(&m3, m + j * 5120 + t + 61440, sizeof m3);
                                     s[j] = m0 + m1 + m2; df[j] = m1 - m2 - m3;
                                 }
                                 float q00[ATTN_W_LANES], q01[ATTN_W_LANES], q10[ATTN_W_LANES], q11[ATTN_W_LANES];

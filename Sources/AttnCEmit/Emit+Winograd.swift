@@ -93,7 +93,7 @@ extension CEmitter {
                 for r in 0..<4 {
                     let values = ["t\(r)0", "half * (t\(r)0 + t\(r)1 + t\(r)2)", "half * (t\(r)0 - t\(r)1 + t\(r)2)", "t\(r)2"]
                     for (c, value) in values.enumerated() {
-                        p.line("{ const attn_w v = \(value); __builtin_memcpy(u + \((4 * r + c) * w.filterPitch), &v, sizeof v); }")
+                        p.line("{ const attn_w v = \(value); __builtin_memcpy(\(plus("u", CExpr((4 * r + c) * w.filterPitch))), &v, sizeof v); }")
                     }
                 }
             }
@@ -123,7 +123,7 @@ extension CEmitter {
                     p.block("for (int j = 0; j < 4; j++)") { p in
                         p.line("attn_w v0 = u[0][j] - u[2][j], v1 = u[1][j] + u[2][j], v2 = u[2][j] - u[1][j], v3 = u[1][j] - u[3][j];")
                         for a in 0..<4 {
-                            p.line("__builtin_memcpy(d + (\(4 * a) + j) * \(cg * pitch) + t, &v\(a), sizeof v\(a));")
+                            p.line("__builtin_memcpy(\(plus("d", (CExpr(4 * a) + "j") * (cg * pitch) + "t")), &v\(a), sizeof v\(a));")
                         }
                     }
                 }
@@ -149,7 +149,7 @@ extension CEmitter {
                     p.block("for (int j = 0; j < 4; j++)") { p in
                         p.line("attn_w m0, m1, m2, m3;")
                         for a in 0..<4 {
-                            p.line("__builtin_memcpy(&m\(a), m + (\(4 * a) + j) * \(kg * pitch) + t, sizeof m\(a));")
+                            p.line("__builtin_memcpy(&m\(a), \(plus("m", (CExpr(4 * a) + "j") * (kg * pitch) + "t")), sizeof m\(a));")
                         }
                         p.line("s[j] = m0 + m1 + m2; df[j] = m1 - m2 - m3;")
                     }
