@@ -563,6 +563,12 @@ extension CEmitter {
                 p.use(.rowAxpy)
                 perTapForm().print(into: &p)
             }
+            // tcc's packed glue around either of its forms: zeroing, row copies, phase splits.
+            let useTCCGlue = { (p: inout CPrinter) in
+                p.use(.rowZero)
+                if rowsOut || rowsIn { p.use(.rowCopy) }
+                if deinterleaved { p.use(.rowDeinterleave) }
+            }
             HostBranch.print(
                 host: { p in hostForm().print(into: &p) },
                 other: { p in
@@ -571,9 +577,7 @@ extension CEmitter {
                             options.target,
                             asm: { p in
                                 p.use(.rowAxpy)
-                                p.use(.rowZero)
-                                if rowsOut || rowsIn { p.use(.rowCopy) }
-                                if deinterleaved { p.use(.rowDeinterleave) }
+                                useTCCGlue(&p)
                                 tccAxpyForm().print(into: &p)
                             }, other: perTap, into: &p)
                     }
@@ -581,9 +585,7 @@ extension CEmitter {
                         options.target,
                         gemm: { p in
                             p.use(.wideTaps)
-                            p.use(.rowZero)
-                            if rowsOut || rowsIn { p.use(.rowCopy) }
-                            if deinterleaved { p.use(.rowDeinterleave) }
+                            useTCCGlue(&p)
                             tccForm().print(into: &p)
                         }, other: perTap, into: &p)
                 }, into: &p)
