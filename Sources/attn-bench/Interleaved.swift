@@ -12,16 +12,30 @@ struct PairedTimes: Codable {
     var kernelP10: Double
     var triad: Double
     var triadP10: Double
-    /// Median over rounds of kernel ÷ triad of the same round (each pair measured back to back).
+    /// Median over rounds of kernel ÷ triad of the same round (each pair measured back to back);
+    /// over several buffer sets, the lowest set's.
     var pairedRatio: Double
     var rounds: Int
 }
 
+extension PairedTimes {
+    /// Several measurements of one pair (fresh buffers each) as one: the lowest of each statistic.
+    static func best(of shares: [PairedTimes]) -> PairedTimes {
+        PairedTimes(
+            level: shares[0].level, kernel: shares.map(\.kernel).min()!, kernelP10: shares.map(\.kernelP10).min()!,
+            triad: shares.map(\.triad).min()!, triadP10: shares.map(\.triadP10).min()!,
+            pairedRatio: shares.map(\.pairedRatio).min()!, rounds: shares.map(\.rounds).reduce(0, +))
+    }
+}
+
 enum Interleaved {
+    /// Fresh buffer sets per pair (`Measure`): the minimum over each set's share of the time.
+    static let allocations = 3
+
     /// Alternating samples of `kernel` and `triad` until `seconds` of elapsed time and at least
     /// `minRounds` rounds; each sample a batch of calls lasting about `sampleSeconds`.
     static func measure(
-        level: String, seconds: Double, clock: BenchClock, minRounds: Int = 30, sampleSeconds: Double = 50e-6,
+        level: String, seconds: Double, clock: BenchClock, minRounds: Int = 20, sampleSeconds: Double = 50e-6,
         kernel: () -> Void, triad: () -> Void
     ) -> PairedTimes {
         func batchSize(_ body: () -> Void) -> Int {

@@ -106,8 +106,7 @@ struct Bench {
         let paramBytes = Double(program.paramCount * 4)
         let limitBytes = 3 * tensorBytes + paramBytes
         let workingSet = Int(2 * tensorBytes + paramBytes)
-        let triadArrays = Triad.Arrays(triad, totalBytes: workingSet)
-        defer { triadArrays.free() }
+        var triadBytes = 0
         var paired: [PairedTimes] = []
 
         var outputs: [String: [Float]] = [:]
@@ -125,11 +124,23 @@ struct Bench {
             }
             outputs[label] = output.array
             if let level {
-                paired.append(
-                    Interleaved.measure(
-                        level: level, seconds: options.pairedSeconds, clock: options.clock,
-                        kernel: { try! kernel.run(input: input.pointer, output: output.pointer, scratch: scratch.orNil) },
-                        triad: triadArrays.run))
+                // Fresh output, scratch and triad arrays for each share of the time: how the
+                // buffers land in physical memory (cache sets) moved one allocation's minimum by a
+                // third for a whole run; the least disturbed of three is kept.
+                var shares: [PairedTimes] = []
+                for _ in 0..<Interleaved.allocations {
+                    let (y, s) = (FloatBuffer(count: kernel.outputCount), FloatBuffer(count: kernel.scratchCount))
+                    let arrays = Triad.Arrays(triad, totalBytes: workingSet)
+                    defer { [y, s].forEach { $0.free() }; arrays.free() }
+                    triadBytes = arrays.bytes
+                    shares.append(
+                        Interleaved.measure(
+                            level: level, seconds: options.pairedSeconds / Double(Interleaved.allocations),
+                            clock: options.clock,
+                            kernel: { try! kernel.run(input: input.pointer, output: y.pointer, scratch: s.orNil) },
+                            triad: arrays.run))
+                }
+                paired.append(PairedTimes.best(of: shares))
             }
             return t
         }
@@ -175,7 +186,7 @@ struct Bench {
             bandwidthSameSize: sameSize,
             bandwidthDRAM: bandwidthDRAM, ort: peer?.ort, torch: peer?.torch,
             peerError: peer?.error ?? peers.unavailable,
-            agreement: agreement, flops: program.flops, usefulFlops: program.usefulFlops, paired: paired, pairedTriadBytes: triadArrays.bytes)
+            agreement: agreement, flops: program.flops, usefulFlops: program.usefulFlops, paired: paired, pairedTriadBytes: triadBytes)
     }
 }
 

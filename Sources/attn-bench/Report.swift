@@ -144,7 +144,7 @@ struct Report: Codable {
         var rows = [
             "### Interleaved: kernel and same-size triad in alternating samples (µs, minimum per call)", "",
             "Per level: the kernel's minimum and 10th-percentile time; the memory limit (its bytes ÷ the triad's bandwidth, both "
-                + "measured in one loop, each sample after one untimed call: warm for both); the floor = max(memory limit, FLOPs ÷ "
+                + "measured in one loop, each sample after one untimed call: warm for both; the lowest of three fresh buffer sets); the floor = max(memory limit, FLOPs ÷ "
                 + "the level's peak), `F` when FLOPs set it (MFLOP: the multiply-adds that touch data, a conv's taps on its zero padding left out; MB: the bytes of that limit, tensors and parameters); kernel/limit, kernel/floor, and the median of per-round kernel/triad "
                 + "ratios scaled the same way (a check on the minimum).", "",
             "| block | N×C×H×W | MFLOP | MB | " + peaks.map { "\($0.level) min / p10 | limit | floor | /limit | /floor | paired" }
