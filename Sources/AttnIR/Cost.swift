@@ -4,7 +4,17 @@
 
 extension Program {
     /// FLOPs of the instruction defining `v` (for all N samples); saturates at `Int.max`.
-    public func flops(_ v: ValueID) -> Int {
+    public func flops(_ v: ValueID) -> Int { flops(v, padding: true) }
+
+    /// The FLOPs the block cannot avoid: as `flops`, but a conv2d counts only the taps that land
+    /// inside its input (a 7×7 conv over a W = 1 map reaches real data with 7 of its 49 taps). The
+    /// benchmark's compute floor is this ÷ the measured peak.
+    public var usefulFlops: Int {
+        instrs.indices.reduce(0) { total, i in Limits.saturatingSum(total, flops(i + 1, padding: false)) }
+    }
+
+    /// `padding: false` leaves out a conv2d's multiply-adds with zeros outside its input.
+    private func flops(_ v: ValueID, padding: Bool) -> Int {
         let instr = instrs[v - 1]
         let out = instr.shape
         let x = instr.operands.first.map { shape(of: $0) } ?? out
@@ -20,7 +30,20 @@ extension Program {
         case .weightedPool: return times(2, x.count)
         case .linear: return times(2, out.count, x.c)
         case .channelConv1d(_, let k, _): return times(2, out.count, k)
-        case .conv2d(let a): return times(2, out.count, x.c / a.groups, a.kernel, a.kernel)
+        case .conv2d(let a):
+            guard !padding else { return times(2, out.count, x.c / a.groups, a.kernel, a.kernel) }
+            // Per axis: the (output position, tap) pairs whose input index is inside the input.
+            func inside(_ outExtent: Int, _ inExtent: Int) -> Int {
+                var n = 0
+                for o in 0..<outExtent {
+                    for k in 0..<a.kernel {
+                        let i = o * a.stride + k * a.dilation - a.padding
+                        if i >= 0 && i < inExtent { n += 1 }
+                    }
+                }
+                return n
+            }
+            return times(2, out.n, out.c, x.c / a.groups, inside(out.h, x.h), inside(out.w, x.w))
         case .axisConv1d(_, _, let k, _): return times(2, out.count, k)
         case .matmul(let ta, _, _): return times(2, out.count, ta ? x.h : x.w)
         case .blockMatmul: return times(2, out.count, shape(of: instr.operands[1]).h)

@@ -32,15 +32,31 @@ final class Triad {
 
     /// Bytes per second of the triad over three arrays totalling about `totalBytes`.
     func bandwidth(totalBytes: Int, seconds: Double, clock: BenchClock = .wall) -> Double {
-        let n = max(totalBytes / 12, 1024)
-        let (a, b, c) = (
-            FloatBuffer(count: n), FloatBuffer([Float](repeating: 1, count: n)),
-            FloatBuffer([Float](repeating: 2, count: n))
-        )
-        defer { [a, b, c].forEach { $0.free() } }
-        let t = withExtendedLifetime(library) {
-            Stopwatch.median(seconds: seconds, clock: clock) { function(a.pointer, b.pointer, c.pointer, 3, n) }
+        let arrays = Arrays(self, totalBytes: totalBytes)
+        defer { arrays.free() }
+        return Double(arrays.bytes) / Stopwatch.median(seconds: seconds, clock: clock, arrays.run)
+    }
+
+    /// The triad's three arrays over about `totalBytes`, kept for timing beside a kernel.
+    struct Arrays {
+        private let triad: Triad
+        private let a: FloatBuffer, b: FloatBuffer, c: FloatBuffer
+        /// Bytes one call moves, counted as STREAM does.
+        var bytes: Int { 12 * a.count }
+
+        init(_ triad: Triad, totalBytes: Int) {
+            let n = max(totalBytes / 12, 1024)
+            self.triad = triad
+            (a, b, c) = (
+                FloatBuffer(count: n), FloatBuffer([Float](repeating: 1, count: n)),
+                FloatBuffer([Float](repeating: 2, count: n))
+            )
         }
-        return Double(12 * n) / t
+
+        func run() {
+            withExtendedLifetime(triad.library) { triad.function(a.pointer, b.pointer, c.pointer, 3, a.count) }
+        }
+
+        func free() { [a, b, c].forEach { $0.free() } }
     }
 }

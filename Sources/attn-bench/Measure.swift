@@ -42,8 +42,16 @@ struct CaseResult: Codable {
     var agreement: [String: Float]
     /// Floating-point operations of the block (the IR's cost model), all samples.
     var flops: Int
+    /// Of which the ones the block cannot avoid (`Program.usefulFlops`): the compute floor's numerator.
+    var usefulFlops: Int = 0
+    /// The fast tier at every level timed in alternation with the same-size triad (`Interleaved`).
+    var paired: [PairedTimes] = []
+    /// Bytes one call of that triad moves (STREAM's count): its bandwidth is this ÷ `PairedTimes.triad`.
+    var pairedTriadBytes: Int = 0
 
     var limitSameSize: Double { limitBytes / bandwidthSameSize }
+    /// The memory limit at the bandwidth of the triad measured beside the kernel in `p`.
+    func pairedLimit(_ p: PairedTimes) -> Double { limitBytes * p.triad / Double(pairedTriadBytes) }
     var limitDRAM: Double { limitBytes / bandwidthDRAM }
     var n: Int { shape[0] }
 }
@@ -91,8 +99,18 @@ struct Bench {
 
         let input = FloatBuffer(program.randomInput(seed: 2))
         defer { input.free() }
+
+        // Traffic the block cannot avoid, and the triad over the same working set (x, y and the
+        // parameters: CBAM's and SE's MLP weights at C = 2048 are 2 MB, more than the tensors).
+        let tensorBytes = Double(shape.count * 4)
+        let paramBytes = Double(program.paramCount * 4)
+        let limitBytes = 3 * tensorBytes + paramBytes
+        let workingSet = Int(2 * tensorBytes + paramBytes)
+        var triadBytes = 0
+        var paired: [PairedTimes] = []
+
         var outputs: [String: [Float]] = [:]
-        func time(_ label: String, _ kernel: any ForwardKernel) throws -> Double {
+        func time(_ label: String, _ kernel: any ForwardKernel, pairedAs level: String? = nil) throws -> Double {
             let output = FloatBuffer(count: kernel.outputCount)
             let scratch = FloatBuffer(count: kernel.scratchCount)
             defer {
@@ -105,14 +123,35 @@ struct Bench {
                 try! kernel.run(input: input.pointer, output: output.pointer, scratch: scratch.orNil)
             }
             outputs[label] = output.array
+            if let level {
+                // Fresh output, scratch and triad arrays for each share of the time: how the
+                // buffers land in physical memory (cache sets) moved one allocation's minimum by a
+                // third for a whole run; the least disturbed of three is kept.
+                var shares: [PairedTimes] = []
+                for _ in 0..<Interleaved.allocations {
+                    let (y, s) = (FloatBuffer(count: kernel.outputCount), FloatBuffer(count: kernel.scratchCount))
+                    let arrays = Triad.Arrays(triad, totalBytes: workingSet)
+                    defer { [y, s].forEach { $0.free() }; arrays.free() }
+                    triadBytes = arrays.bytes
+                    shares.append(
+                        Interleaved.measure(
+                            level: level, seconds: options.pairedSeconds / Double(Interleaved.allocations),
+                            clock: options.clock,
+                            kernel: { try! kernel.run(input: input.pointer, output: y.pointer, scratch: s.orNil) },
+                            triad: arrays.run))
+                }
+                paired.append(PairedTimes.best(of: shares))
+            }
             return t
         }
         let tccTime = try time("tcc", tcc)
-        let gccTime = try time("gcc", native)
+        // The interleaved pairs: N = 1 only (the memory-limit target), not in --catalog runs.
+        let pair = shape.n == 1 && !options.catalog && options.pairedSeconds > 0
+        let gccTime = try time("gcc", native, pairedAs: pair ? tiers[0].label : nil)
         var levels = [LevelTime(level: tiers[0].label, seconds: gccTime)]
         for tier in tiers.dropFirst() {
             let kernel = try NativeKernel(sameAs: tcc, compiler: tier.compiler, useCache: false)
-            levels.append(LevelTime(level: tier.label, seconds: try time("gcc \(tier.label)", kernel)))
+            levels.append(LevelTime(level: tier.label, seconds: try time("gcc \(tier.label)", kernel, pairedAs: pair ? tier.label : nil)))
         }
 
         var parallel: Double?
@@ -128,12 +167,6 @@ struct Bench {
             fourPass = try time("4-pass", try FourPassKernel(program: program, params: params, compiler: compiler))
         }
 
-        // Traffic the block cannot avoid, and the triad over the same working set (x, y and the
-        // parameters: CBAM's and SE's MLP weights at C = 2048 are 2 MB, more than the tensors).
-        let tensorBytes = Double(shape.count * 4)
-        let paramBytes = Double(program.paramCount * 4)
-        let limitBytes = 3 * tensorBytes + paramBytes
-        let workingSet = Int(2 * tensorBytes + paramBytes)
         let sameSize = triad.bandwidth(totalBytes: workingSet, seconds: seconds, clock: options.clock)
 
         let reference = outputs["gcc"]!
@@ -153,7 +186,7 @@ struct Bench {
             bandwidthSameSize: sameSize,
             bandwidthDRAM: bandwidthDRAM, ort: peer?.ort, torch: peer?.torch,
             peerError: peer?.error ?? peers.unavailable,
-            agreement: agreement, flops: program.flops)
+            agreement: agreement, flops: program.flops, usefulFlops: program.usefulFlops, paired: paired, pairedTriadBytes: triadBytes)
     }
 }
 

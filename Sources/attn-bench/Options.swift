@@ -5,6 +5,8 @@ import Foundation
 struct Options {
     /// Seconds of timed calls per measurement (after warm-up).
     var seconds = 0.2
+    /// Seconds of alternating kernel/triad samples per level and N = 1 cell (`Interleaved`); 0 skips them.
+    var pairedSeconds = 0.5
     /// Fresh libtcc compiles per JIT measurement.
     var jitRepeats = 20
     var jsonPath: String?
@@ -41,7 +43,7 @@ struct Options {
 
     static let usage = """
         usage: attn-bench [--quick] [--markdown] [--json FILE] [--blocks se,eca,...] [--shapes 0,2]
-                          [--seconds S] [--jit-repeats K] [--no-peers] [--python PATH] [--cflags "-O2 ..."]
+                          [--seconds S] [--paired-seconds S] [--jit-repeats K] [--no-peers] [--python PATH] [--cflags "-O2 ..."]
                           [--root DIR] [--catalog] [--jit] [--levels native,x86-64-v2,...] [--clock wall|cpu]
                           [--mcu [--cores m0,m3,m4f,m7,m55] [--tflite DIR]] [--aarch64]
                           [--network DIR ... [--weights CHECKPOINT]]
@@ -70,6 +72,9 @@ struct Options {
           --quick        0.05 s per measurement and 5 JIT compiles (a smoke run; noisier)
           --markdown     accepted for clarity; stdout is always the markdown report
           --json FILE    also write every number as JSON
+          --paired-seconds S  per level and N = 1 cell, S seconds of the kernel and the same-size
+                         triad in alternating samples (minimum per-call time; default 0.5, also
+                         with --quick; 0 skips): the "interleaved" tables and the per-cell floor
           --no-peers     skip the Python peers (their columns say n/a)
           --python PATH  the peers' interpreter (default: $ATTN_BENCH_PYTHON, else .venv/bin/python here or above)
           --cflags FLAGS the fast tier's flags instead of -O3 -march=native (the table says which;
@@ -107,6 +112,7 @@ struct Options {
             case "--blocks": o.blocks = value().split(separator: ",").map(String.init)
             case "--shapes": o.shapes = value().split(separator: ",").map { number(String($0), "--shapes") }
             case "--seconds": o.seconds = number(value(), "--seconds")
+            case "--paired-seconds": o.pairedSeconds = number(value(), "--paired-seconds")
             case "--jit-repeats": o.jitRepeats = number(value(), "--jit-repeats")
             case "--no-peers": o.peers = false
             case "--catalog": o.catalog = true

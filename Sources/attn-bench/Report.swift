@@ -49,7 +49,8 @@ struct Report: Codable {
 
             """
         if catalog { return out + catalogTable + "\n" + agreement }
-        out += timesTable + "\n" + ratiosTable + "\n" + levelsTable + "\n" + bandwidthTable + "\n" + targets + "\n" + agreement
+        out += timesTable + "\n" + ratiosTable + "\n" + levelsTable + "\n" + pairedTable + "\n" + bandwidthTable + "\n"
+            + targets + "\n" + agreement
         return out
     }
 
@@ -134,6 +135,38 @@ struct Report: Codable {
         return rows.joined(separator: "\n") + "\n"
     }
 
+    /// The interleaved measurement (`Interleaved`): per level, the kernel's minimum time beside the
+    /// same-size triad's, and the cell's floor — the larger of its bytes (tensors and parameters)
+    /// at that triad's bandwidth and its FLOPs at the level's measured peak.
+    private var pairedTable: String {
+        let cells = results.filter { !$0.paired.isEmpty }
+        guard !cells.isEmpty else { return "" }
+        var rows = [
+            "### Interleaved: kernel and same-size triad in alternating samples (µs, minimum per call)", "",
+            "Per level: the kernel's minimum and 10th-percentile time; the memory limit (its bytes ÷ the triad's bandwidth, both "
+                + "measured in one loop, each sample after one untimed call: warm for both; the lowest of three fresh buffer sets); the floor = max(memory limit, FLOPs ÷ "
+                + "the level's peak), `F` when FLOPs set it (MFLOP: the multiply-adds that touch data, a conv's taps on its zero padding left out; MB: the bytes of that limit, tensors and parameters); kernel/limit, kernel/floor, and the median of per-round kernel/triad "
+                + "ratios scaled the same way (a check on the minimum).", "",
+            "| block | N×C×H×W | MFLOP | MB | " + peaks.map { "\($0.level) min / p10 | limit | floor | /limit | /floor | paired" }
+                .joined(separator: " | ") + " |",
+            "|---|---|--:|--:|" + String(repeating: "--:|--:|--:|--:|--:|--:|", count: peaks.count),
+        ]
+        for r in cells {
+            let perLevel = zip(r.paired, peaks).flatMap { p, peak -> [String] in
+                let memory = r.pairedLimit(p)
+                let compute = Double(r.usefulFlops) / peak.flops
+                let floor = max(memory, compute)
+                return [
+                    "\(us(p.kernel)) / \(us(p.kernelP10))", us(memory), us(floor) + (compute > memory ? " F" : ""),
+                    ratio(p.kernel / memory), ratio(p.kernel / floor), ratio(p.pairedRatio * p.triad / memory),
+                ]
+            }
+            let head = [String(format: "%.2f", Double(r.usefulFlops) / 1e6), String(format: "%.2f", r.limitBytes / 1e6)]
+            rows.append("| \(r.block) | \(label(r)) | " + (head + perLevel).joined(separator: " | ") + " |")
+        }
+        return rows.joined(separator: "\n") + "\n"
+    }
+
     /// One row per shape, one column per block: each cell's triad over that cell's working set.
     private var bandwidthTable: String {
         var blocks: [String] = []
@@ -187,6 +220,28 @@ struct Report: Codable {
                 let pairs = rs.compactMap { r in r.levels.indices.contains(index) ? (r, r.levels[index].seconds / r.limitSameSize) : nil }
                 lines.append(
                     "   - \(kind) at \(peak.level): " + verdict(pairs, limit: Self.limitSlack, total: rs.count))
+            }
+        }
+        // 2b. the same, on the interleaved minimum times, and against the floor.
+        let paired = targeted.filter { $0.n == 1 && !$0.paired.isEmpty }
+        if !paired.isEmpty {
+            lines.append(
+                "   Interleaved (kernel and triad alternating, minimum per call), kernel/limit and kernel/floor, each level:")
+            for kind in kinds {
+                let rs = paired.filter { $0.kind == kind }
+                for (index, peak) in peaks.enumerated() {
+                    let limits = rs.compactMap { r in
+                        r.paired.indices.contains(index) ? (r, r.paired[index].kernel / r.pairedLimit(r.paired[index])) : nil
+                    }
+                    let floors = rs.compactMap { r in
+                        r.paired.indices.contains(index)
+                            ? (r, r.paired[index].kernel / max(r.pairedLimit(r.paired[index]), Double(r.usefulFlops) / peak.flops))
+                            : nil
+                    }
+                    lines.append(
+                        "   - \(kind) at \(peak.level): limit " + verdict(limits, limit: Self.limitSlack, total: rs.count)
+                            + "; floor " + verdict(floors, limit: Self.limitSlack, total: rs.count))
+                }
             }
         }
         // 3. fused CBAM faster than the 4-pass schedule.
