@@ -48,7 +48,7 @@ struct RowChunks {
     static let minElements = 4096
     /// The same for a map whose calls take many short rows at once (`foldRows`): a few calls
     /// replace a libm call per element (the gates along H and W of a small plane), and a gate
-    /// over channels alone (SE's, ECA's) has no rows to fold, so stays scalar.
+    /// over channels alone (SE's, ECA's at N = 1) has no rows to fold, so stays scalar.
     static let minFoldedElements = 512
     /// Chunks' worth of floats a call of folded rows may take per buffer (four 1,024-float
     /// buffers stay within L1).
