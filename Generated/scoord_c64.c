@@ -1136,9 +1136,9 @@ static void attn_row_map4(float *y, const float *a, const float *b, const float 
  * form of the SSE one above, so both forms give the same bits. A whole function in assembly
  * (SysV registers: y, a, b (a for the ops without one), the constants below, n > 0, op, and the
  * scalar in xmm0, broadcast to ymm7). The last n % 8 go through the same loop once more on a
- * stack copy read and written under a mask (vmaskmovps), so a short row is one call. Op code k
- * loops at label 100 + k and ends at 99 (the tail's turn, then the return). The exponential is
- * one subroutine: e^ymm0 into ymm2 (ymm0, ymm1, ymm3 clobbered). */
+ * stack copy read under a mask (vmaskmovps) and stored lane by lane, so a short row is one
+ * call. Op code k loops at label 100 + k and ends at 99 (the tail's turn, then the return).
+ * The exponential is one subroutine: e^ymm0 into ymm2 (ymm0, ymm1, ymm3 clobbered). */
 static void attn_row_map8(float *y, const float *a, const float *b, const float *k, long n, long op, float s);
 __asm__(
     ".text\n"
@@ -1491,6 +1491,8 @@ __asm__(
     ".byte 0xc5,0xfc,0x11,0x04,0x24\n\t" /* vmovups %ymm0, (%rsp) */
     ".byte 0xc4,0xe2,0x05,0x2c,0x02\n\t" /* vmaskmovps (%rdx), %ymm15, %ymm0 */
     ".byte 0xc5,0xfc,0x11,0x44,0x24,0x20\n\t" /* vmovups %ymm0, 32(%rsp) */
+    /* rax: the lanes to store at the end (no op's loop touches it) */
+    "mov %r11, %rax\n\t"
     "mov %rdi, %r10\n\t"
     "mov %rsp, %rsi\n\t"
     "lea 32(%rsp), %rdx\n\t"
@@ -1501,16 +1503,33 @@ __asm__(
     "97:\n\t"
     "test %r10, %r10\n\t"
     "jz 96f\n\t"
+    /* the tail's lanes: 4, 2 and 1 of them from the stack copy's register (a masked store,
+     * vmaskmovps, is microcoded on AMD's cores and cost more than the row) */
     ".byte 0xc5,0xfc,0x10,0x44,0x24,0x40\n\t" /* vmovups 64(%rsp), %ymm0 */
-    ".byte 0xc4,0xc2,0x05,0x2e,0x02\n\t" /* vmaskmovps %ymm0, %ymm15, (%r10) */
+    "test $4, %al\n\t"
+    "jz 95f\n\t"
+    ".byte 0xc4,0xc1,0x78,0x11,0x02\n\t" /* vmovups %xmm0, (%r10) */
+    ".byte 0xc4,0xe3,0x7d,0x19,0xc0,0x01\n\t" /* vextractf128 $1, %ymm0, %xmm0 */
+    "add $16, %r10\n\t"
+    "95:\n\t"
+    "test $2, %al\n\t"
+    "jz 94f\n\t"
+    ".byte 0xc4,0xc1,0x79,0xd6,0x02\n\t" /* vmovq %xmm0, (%r10) */
+    ".byte 0xc5,0xf8,0x12,0xc0\n\t" /* vmovhlps %xmm0, %xmm0, %xmm0 */
+    "add $8, %r10\n\t"
+    "94:\n\t"
+    "test $1, %al\n\t"
+    "jz 96f\n\t"
+    ".byte 0xc4,0xc1,0x7a,0x11,0x02\n\t" /* vmovss %xmm0, (%r10) */
     "96:\n\t"
     "add $104, %rsp\n\t"
     ".byte 0xc5,0xf8,0x77\n\t" /* vzeroupper */
     "ret\n");
-static void attn_row_map(float *y, const float *a, const float *b, float s, int op, int n)
+/* attn_row_map8's constants, each in eight lanes, at the offsets its asm reads; last the tail's
+ * masks (a lane is on where its sign bit is set). Behind a function (a file holds no static
+ * data), so attn_rows_map shares them. */
+static const float *attn_rm_k8(void)
 {
-    /* attn_row_map8's constants, each in eight lanes, at the offsets its asm reads; last the
-     * tail's masks (a lane is on where its sign bit is set). */
 #define ATTN_RM8(x) x, x, x, x, x, x, x, x
     static const float k8[216] = {
         ATTN_RM8(88.7228317f), ATTN_RM8(-87.0f), ATTN_RM8(1.44269504f), ATTN_RM8(12582912.0f), ATTN_RM8(-12582912.0f),
@@ -1519,9 +1538,13 @@ static void attn_row_map(float *y, const float *a, const float *b, float s, int 
         ATTN_RM8(3.0f), ATTN_RM8(6.0f), ATTN_RM8(2.0f), ATTN_RM8(0.625f), ATTN_RM8(-0.333333313f), ATTN_RM8(0.133332163f),
         ATTN_RM8(-0.0539478883f), ATTN_RM8(0.0217060372f), ATTN_RM8(-0.00818910077f), ATTN_RM8(0.00215263851f), ATTN_RM8(-1.0f), ATTN_RM8(0.0f)};
 #undef ATTN_RM8
+    return k8;
+}
+static void attn_row_map(float *y, const float *a, const float *b, float s, int op, int n)
+{
     if (!b) b = a;
     if (attn_tcc_isa() == 2) {
-        if (n > 0) attn_row_map8(y, a, b, k8, n, op, s);
+        if (n > 0) attn_row_map8(y, a, b, attn_rm_k8(), n, op, s);
         return;
     }
     const float s4[4] = {s, s, s, s};
@@ -1543,14 +1566,107 @@ static void attn_row_map(float *y, const float *a, const float *b, float s, int 
 
 #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
 #if defined(__TINYC__) && defined(__x86_64__)
+#ifndef ATTN_TCC_ISA_KNOWN
+#define ATTN_TCC_ISA_KNOWN
+/* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
+ * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
+ * or 2 forces one (the tests run both). */
+static int attn_tcc_isa(void)
+{
+#ifdef ATTN_TCC_ISA
+    return ATTN_TCC_ISA;
+#else
+    static int isa;
+    if (!isa) {
+        unsigned a, b, c, d, lo, hi;
+        int ymm = 0;
+        __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+        /* FMA, OSXSAVE and AVX; then the OS's XCR0 must enable the xmm and ymm state. */
+        if ((c & 0x18001000u) == 0x18001000u) {
+            __asm__ volatile(".byte 0x0f,0x01,0xd0" : "=a"(lo), "=d"(hi) : "c"(0)); /* xgetbv */
+            ymm = (lo & 6u) == 6u;
+        }
+        if (ymm) {
+            __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
+            ymm = (b >> 5) & 1u; /* AVX2 */
+        }
+        isa = ymm ? 2 : 1;
+    }
+    return isa;
+#endif
+}
+#endif
 /* Sums of `rows` consecutive rows of n floats, each divided by d: a mean over W of a plane, all
  * its rows in one call (a call and a scalar division per row were most of the pass under tcc).
- * Four rows at a time, each row's 4-float blocks in its own packed accumulator, then the four
+ * The SSE form: four rows at a time, each row's 4-float blocks in its own packed accumulator, then the four
  * reduced together by a 4x4 transpose (tcc's assembler has no shuffles: unpcklps, unpckhps,
  * movlhps, movhlps and the register movaps as bytes); a row's last n % 4 floats and the division
  * in C. Past the last row, the group of four repeats its first row and drops the result. */
+/* With AVX2 (attn_tcc_isa) a row at a time in assembly: eight lanes per step into one ymm sum,
+ * the last n % 8 floats read under a mask (zeros past the row), the eight lanes folded in
+ * halves (4 + 4, 2 + 2, 1 + 1), and the division, with no C between rows. SysV registers: y,
+ * x, rows > 0, n, the masks, d in xmm0. */
+static void attn_rows_sum8(float *y, const float *x, long rows, long n, const float *masks, float d);
+__asm__(
+    ".text\n"
+    "attn_rows_sum8:\n\t"
+    "push %rbp\n\t"
+    "mov %rsp, %rbp\n\t"
+    "sub $16, %rsp\n\t"
+    ".byte 0xf3,0x0f,0x11,0x04,0x24\n\t" /* movss %xmm0, (%rsp) */
+    ".byte 0xc4,0xe2,0x7d,0x18,0x3c,0x24\n\t" /* vbroadcastss (%rsp), %ymm7 */
+    /* ymm15: the mask of the n % 8 lanes past the whole groups (eight -1s then eight 0s, from
+     * 8 - n % 8); r11: the whole groups' floats; rax: n % 8 */
+    "mov %rcx, %rax\n\t"
+    "and $7, %rax\n\t"
+    "mov $8, %r9\n\t"
+    "sub %rax, %r9\n\t"
+    "shl $2, %r9\n\t"
+    "add %r8, %r9\n\t"
+    ".byte 0xc4,0x41,0x7c,0x10,0x39\n\t" /* vmovups (%r9), %ymm15 */
+    "mov %rcx, %r11\n\t"
+    "and $-8, %r11\n\t"
+    "1:\n\t"
+    ".byte 0xc5,0xfc,0x57,0xc0\n\t" /* vxorps %ymm0, %ymm0, %ymm0 */
+    "mov %rsi, %r10\n\t"
+    "mov %r11, %r9\n\t"
+    "test %r9, %r9\n\t"
+    "jz 3f\n\t"
+    "2:\n\t"
+    ".byte 0xc4,0xc1,0x7c,0x58,0x02\n\t" /* vaddps (%r10), %ymm0, %ymm0 */
+    "add $32, %r10\n\t"
+    "sub $8, %r9\n\t"
+    "jnz 2b\n\t"
+    "3:\n\t"
+    "test %rax, %rax\n\t"
+    "jz 4f\n\t"
+    ".byte 0xc4,0xc2,0x05,0x2c,0x0a\n\t" /* vmaskmovps (%r10), %ymm15, %ymm1 */
+    ".byte 0xc5,0xfc,0x58,0xc1\n\t" /* vaddps %ymm1, %ymm0, %ymm0 */
+    "4:\n\t"
+    ".byte 0xc4,0xe3,0x7d,0x19,0xc1,0x01\n\t" /* vextractf128 $1, %ymm0, %xmm1 */
+    ".byte 0xc5,0xf8,0x58,0xc1\n\t" /* vaddps %xmm1, %xmm0, %xmm0 */
+    ".byte 0xc5,0xf8,0x12,0xc8\n\t" /* vmovhlps %xmm0, %xmm0, %xmm1 */
+    ".byte 0xc5,0xf8,0x58,0xc1\n\t" /* vaddps %xmm1, %xmm0, %xmm0 */
+    ".byte 0xc5,0xfa,0x16,0xc8\n\t" /* vmovshdup %xmm0, %xmm1 */
+    ".byte 0xc5,0xfa,0x58,0xc1\n\t" /* vaddss %xmm1, %xmm0, %xmm0 */
+    ".byte 0xc5,0xfa,0x5e,0xc7\n\t" /* vdivss %xmm7, %xmm0, %xmm0 */
+    ".byte 0xc5,0xfa,0x11,0x07\n\t" /* vmovss %xmm0, (%rdi) */
+    "add $4, %rdi\n\t"
+    "lea (%rsi,%rcx,4), %rsi\n\t"
+    "dec %rdx\n\t"
+    "jnz 1b\n\t"
+    "mov %rbp, %rsp\n\t"
+    "pop %rbp\n\t"
+    ".byte 0xc5,0xf8,0x77\n\t" /* vzeroupper */
+    "ret\n");
 static void attn_rows_sum(float *y, const float *x, int rows, int n, float d)
 {
+    /* Eight lanes on (sign bits set), then eight off: the AVX2 form's tail masks. */
+    static const float masks[16] = {-1.0f, -1.0f, -1.0f, -1.0f, -1.0f, -1.0f, -1.0f, -1.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
+    if (attn_tcc_isa() == 2) {
+        if (rows > 0) attn_rows_sum8(y, x, rows, n, masks, d);
+        return;
+    }
     float t[4] = {0.0f, 0.0f, 0.0f, 0.0f};
     float *tp = t;
     for (int r = 0; r < rows; r += 4) {
@@ -1593,6 +1709,233 @@ static void attn_rows_sum(float *y, const float *x, int rows, int n, float d)
             y[r + j] = s / d;
         }
     }
+}
+#endif
+#endif
+
+#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+#if defined(__TINYC__) && defined(__x86_64__)
+#ifndef ATTN_TCC_ISA_KNOWN
+#define ATTN_TCC_ISA_KNOWN
+/* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
+ * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
+ * or 2 forces one (the tests run both). */
+static int attn_tcc_isa(void)
+{
+#ifdef ATTN_TCC_ISA
+    return ATTN_TCC_ISA;
+#else
+    static int isa;
+    if (!isa) {
+        unsigned a, b, c, d, lo, hi;
+        int ymm = 0;
+        __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+        /* FMA, OSXSAVE and AVX; then the OS's XCR0 must enable the xmm and ymm state. */
+        if ((c & 0x18001000u) == 0x18001000u) {
+            __asm__ volatile(".byte 0x0f,0x01,0xd0" : "=a"(lo), "=d"(hi) : "c"(0)); /* xgetbv */
+            ymm = (lo & 6u) == 6u;
+        }
+        if (ymm) {
+            __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
+            ymm = (b >> 5) & 1u; /* AVX2 */
+        }
+        isa = ymm ? 2 : 1;
+    }
+    return isa;
+#endif
+}
+#endif
+/* attn_row_map (row_map.tcc.c.tmpl, which a file defines before this) over `rows` rows of n
+ * floats in one call: row r of y at y + r * ys, of a at a + r * as, of b at b + r * bs (the
+ * strides in floats; 0 repeats a row), its scalar sp[r * ss] (sp null: s on every row). The
+ * fused maps of a plane whose rows are short (a 28-wide row, a gate broadcast along H or W)
+ * were one call per row and op, and the calls cost more than the rows. With AVX2 the row loop
+ * runs in assembly around attn_row_map8 (its argument block d: y, a, b, the constants, the
+ * scalar's address, n, op, rows, then the four strides in bytes), each row the same
+ * instructions as one attn_row_map call, so the same bits. */
+static void attn_rows_map8(long *d);
+__asm__(
+    ".text\n"
+    "attn_rows_map8:\n\t"
+    "push %rbx\n\t"
+    "push %r12\n\t"
+    "mov %rdi, %rbx\n\t"
+    "mov 56(%rbx), %r12\n\t"
+    "1:\n\t"
+    "mov (%rbx), %rdi\n\t"
+    "mov 8(%rbx), %rsi\n\t"
+    "mov 16(%rbx), %rdx\n\t"
+    "mov 24(%rbx), %rcx\n\t"
+    "mov 40(%rbx), %r8\n\t"
+    "mov 48(%rbx), %r9\n\t"
+    "mov 32(%rbx), %rax\n\t"
+    ".byte 0xf3,0x0f,0x10,0x00\n\t" /* movss (%rax), %xmm0 */
+    "call attn_row_map8\n\t"
+    "mov 64(%rbx), %rax\n\t"
+    "add %rax, (%rbx)\n\t"
+    "mov 72(%rbx), %rax\n\t"
+    "add %rax, 8(%rbx)\n\t"
+    "mov 80(%rbx), %rax\n\t"
+    "add %rax, 16(%rbx)\n\t"
+    "mov 88(%rbx), %rax\n\t"
+    "add %rax, 32(%rbx)\n\t"
+    "dec %r12\n\t"
+    "jnz 1b\n\t"
+    "pop %r12\n\t"
+    "pop %rbx\n\t"
+    "ret\n");
+static void attn_rows_map(float *y, long ys, const float *a, long as, const float *b, long bs, float s, const float *sp, long ss, int op, int n, int rows)
+{
+    if (!b) {
+        b = a;
+        bs = as;
+    }
+    if (!sp) {
+        sp = &s;
+        ss = 0;
+    }
+    if (n <= 0 || rows <= 0) return;
+    if (attn_tcc_isa() == 2) {
+        long d[12];
+        d[0] = (long)y;
+        d[1] = (long)a;
+        d[2] = (long)b;
+        d[3] = (long)attn_rm_k8();
+        d[4] = (long)sp;
+        d[5] = n;
+        d[6] = op;
+        d[7] = rows;
+        d[8] = ys * 4;
+        d[9] = as * 4;
+        d[10] = bs * 4;
+        d[11] = ss * 4;
+        attn_rows_map8(d);
+        return;
+    }
+    for (int r = 0; r < rows; r++) attn_row_map(y + r * ys, a + r * as, b + r * bs, sp[r * ss], op, n);
+}
+#endif
+#endif
+
+#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+#if defined(__TINYC__) && defined(__x86_64__)
+#ifndef ATTN_TCC_ISA_KNOWN
+#define ATTN_TCC_ISA_KNOWN
+/* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
+ * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
+ * or 2 forces one (the tests run both). */
+static int attn_tcc_isa(void)
+{
+#ifdef ATTN_TCC_ISA
+    return ATTN_TCC_ISA;
+#else
+    static int isa;
+    if (!isa) {
+        unsigned a, b, c, d, lo, hi;
+        int ymm = 0;
+        __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+        /* FMA, OSXSAVE and AVX; then the OS's XCR0 must enable the xmm and ymm state. */
+        if ((c & 0x18001000u) == 0x18001000u) {
+            __asm__ volatile(".byte 0x0f,0x01,0xd0" : "=a"(lo), "=d"(hi) : "c"(0)); /* xgetbv */
+            ymm = (lo & 6u) == 6u;
+        }
+        if (ymm) {
+            __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
+            ymm = (b >> 5) & 1u; /* AVX2 */
+        }
+        isa = ymm ? 2 : 1;
+    }
+    return isa;
+#endif
+}
+#endif
+/* y[j] = (x[j] + x[j + stride] + ... over `rows` rows) / d for j < n: a mean over H of one plane
+ * whose rows are contiguous along W, under tcc on x86-64. The sums run in the order of the
+ * scalar loop (0, then each row added in turn) and the division stays a division, so each
+ * column gets the bits of `acc = 0; acc += x[t]; acc / d`. With AVX2 (attn_tcc_isa) a column
+ * group's eight sums stay in a ymm register down the whole plane, and the last n % 8 columns
+ * are read under a mask and stored 4, 2 and 1 at a time; otherwise attn_row_map (which a file
+ * defines before this) adds the rows one call each, as the SSE form always did. The AVX2 form
+ * is a function in assembly (SysV registers: y, x, the row stride in bytes, rows > 0, n > 0,
+ * the masks, d in xmm0). */
+static void attn_columns_mean8(float *y, const float *x, long stride, long rows, long n, const float *masks, float d);
+__asm__(
+    ".text\n"
+    "attn_columns_mean8:\n\t"
+    "push %rbp\n\t"
+    "mov %rsp, %rbp\n\t"
+    "sub $16, %rsp\n\t"
+    ".byte 0xf3,0x0f,0x11,0x04,0x24\n\t" /* movss %xmm0, (%rsp) */
+    ".byte 0xc4,0xe2,0x7d,0x18,0x3c,0x24\n\t" /* vbroadcastss (%rsp), %ymm7 */
+    "1:\n\t"
+    "cmp $8, %r8\n\t"
+    "jl 3f\n\t"
+    ".byte 0xc5,0xfc,0x57,0xc0\n\t" /* vxorps %ymm0, %ymm0, %ymm0 */
+    "mov %rsi, %r10\n\t"
+    "mov %rcx, %r11\n\t"
+    "2:\n\t"
+    ".byte 0xc4,0xc1,0x7c,0x58,0x02\n\t" /* vaddps (%r10), %ymm0, %ymm0 */
+    "add %rdx, %r10\n\t"
+    "dec %r11\n\t"
+    "jnz 2b\n\t"
+    ".byte 0xc5,0xfc,0x5e,0xc7\n\t" /* vdivps %ymm7, %ymm0, %ymm0 */
+    ".byte 0xc5,0xfc,0x11,0x07\n\t" /* vmovups %ymm0, (%rdi) */
+    "add $32, %rdi\n\t"
+    "add $32, %rsi\n\t"
+    "sub $8, %r8\n\t"
+    "jmp 1b\n\t"
+    "3:\n\t"
+    "test %r8, %r8\n\t"
+    "jz 9f\n\t"
+    /* the mask of the first r8 lanes: eight -1s then eight 0s, from 8 - r8 */
+    "mov $8, %rax\n\t"
+    "sub %r8, %rax\n\t"
+    "shl $2, %rax\n\t"
+    "add %r9, %rax\n\t"
+    ".byte 0xc5,0x7c,0x10,0x38\n\t" /* vmovups (%rax), %ymm15 */
+    ".byte 0xc5,0xfc,0x57,0xc0\n\t" /* vxorps %ymm0, %ymm0, %ymm0 */
+    "mov %rsi, %r10\n\t"
+    "mov %rcx, %r11\n\t"
+    "4:\n\t"
+    ".byte 0xc4,0xc2,0x05,0x2c,0x0a\n\t" /* vmaskmovps (%r10), %ymm15, %ymm1 */
+    ".byte 0xc5,0xfc,0x58,0xc1\n\t" /* vaddps %ymm1, %ymm0, %ymm0 */
+    "add %rdx, %r10\n\t"
+    "dec %r11\n\t"
+    "jnz 4b\n\t"
+    ".byte 0xc5,0xfc,0x5e,0xc7\n\t" /* vdivps %ymm7, %ymm0, %ymm0 */
+    "mov %r8, %rax\n\t"
+    "test $4, %al\n\t"
+    "jz 5f\n\t"
+    ".byte 0xc5,0xf8,0x11,0x07\n\t" /* vmovups %xmm0, (%rdi) */
+    ".byte 0xc4,0xe3,0x7d,0x19,0xc0,0x01\n\t" /* vextractf128 $1, %ymm0, %xmm0 */
+    "add $16, %rdi\n\t"
+    "5:\n\t"
+    "test $2, %al\n\t"
+    "jz 6f\n\t"
+    ".byte 0xc5,0xf9,0xd6,0x07\n\t" /* vmovq %xmm0, (%rdi) */
+    ".byte 0xc5,0xf8,0x12,0xc0\n\t" /* vmovhlps %xmm0, %xmm0, %xmm0 */
+    "add $8, %rdi\n\t"
+    "6:\n\t"
+    "test $1, %al\n\t"
+    "jz 9f\n\t"
+    ".byte 0xc5,0xfa,0x11,0x07\n\t" /* vmovss %xmm0, (%rdi) */
+    "9:\n\t"
+    "mov %rbp, %rsp\n\t"
+    "pop %rbp\n\t"
+    ".byte 0xc5,0xf8,0x77\n\t" /* vzeroupper */
+    "ret\n");
+static void attn_columns_mean(float *y, const float *x, long stride, int rows, int n, float d)
+{
+    /* Eight lanes on (sign bits set), then eight off: the tail's masks. */
+    static const float masks[16] = {-1.0f, -1.0f, -1.0f, -1.0f, -1.0f, -1.0f, -1.0f, -1.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
+    if (rows <= 0 || n <= 0) return;
+    if (attn_tcc_isa() == 2) {
+        attn_columns_mean8(y, x, stride * 4, rows, n, masks, d);
+        return;
+    }
+    attn_row_map(y, x, 0, 0.0f, 3, n);
+    for (int t = 1; t < rows; t++) attn_row_map(y, y, x + t * stride, 0.0f, 0, n);
+    attn_row_map(y, y, 0, d, 16, n);
 }
 #endif
 #endif
@@ -1651,13 +1994,7 @@ void scoord_c64_forward(const float *input, float *output, const float *params, 
     #if defined(__TINYC__) && defined(__x86_64__)
     {
         for (int c = 0; c < 64; c++) {
-            const float *xl = input + c * 196;
-            float *yl = v2_axis_pool + c * 14;
-            attn_row_map(yl, xl, 0, 0.0f, 3, 14);
-            for (int t = 0; t < 13; t++) {
-                attn_row_map(yl, yl, xl + t * 14 + 14, 0.0f, 0, 14);
-            }
-            attn_row_map(yl, yl, 0, 14.0f, 16, 14);
+            attn_columns_mean(v2_axis_pool + c * 14, input + c * 196, 14, 14, 14, 14.0f);
         }
     }
     #else
@@ -1792,16 +2129,15 @@ void scoord_c64_forward(const float *input, float *output, const float *params, 
     for (int c = 0; c < 64; c++) {
         const float *v8_fc_w_r1 = v8_fc_w + c * 14;
         const float *v7_a_h_r2 = v7_a_h + c * 14;
-        for (int h = 0; h < 14; h++) {
+        for (int h = 0; h < 14; h += 14) {
             float *output_w0 = output + c * 196 + h * 14;
-            const float v7_a_h_v = v7_a_h_r2[h];
             const float *input_r3 = input + c * 196 + h * 14;
             for (int w = 0; w < 14; w += 14) {
-                float v9_add[14];
-                attn_row_map(v9_add, &v8_fc_w_r1[w], 0, v7_a_h_v, 3, 14);
-                float v10_sigmoid[14];
-                attn_row_map(v10_sigmoid, v9_add, 0, 0.0f, 12, 14);
-                attn_row_map(&output_w0[w], v10_sigmoid, &input_r3[w], 0.0f, 2, 14);
+                float v9_add[196];
+                attn_rows_map(v9_add, 14, &v8_fc_w_r1[w], 0, 0, 0, 0.0f, &v7_a_h_r2[h], 1, 3, 14, 14);
+                float v10_sigmoid[196];
+                attn_row_map(v10_sigmoid, v9_add, 0, 0.0f, 12, 14 * 14);
+                attn_row_map(&output_w0[w], v10_sigmoid, &input_r3[w], 0.0f, 2, 14 * 14);
             }
         }
     }

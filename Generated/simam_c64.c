@@ -427,9 +427,9 @@ static void attn_row_map4(float *y, const float *a, const float *b, const float 
  * form of the SSE one above, so both forms give the same bits. A whole function in assembly
  * (SysV registers: y, a, b (a for the ops without one), the constants below, n > 0, op, and the
  * scalar in xmm0, broadcast to ymm7). The last n % 8 go through the same loop once more on a
- * stack copy read and written under a mask (vmaskmovps), so a short row is one call. Op code k
- * loops at label 100 + k and ends at 99 (the tail's turn, then the return). The exponential is
- * one subroutine: e^ymm0 into ymm2 (ymm0, ymm1, ymm3 clobbered). */
+ * stack copy read under a mask (vmaskmovps) and stored lane by lane, so a short row is one
+ * call. Op code k loops at label 100 + k and ends at 99 (the tail's turn, then the return).
+ * The exponential is one subroutine: e^ymm0 into ymm2 (ymm0, ymm1, ymm3 clobbered). */
 static void attn_row_map8(float *y, const float *a, const float *b, const float *k, long n, long op, float s);
 __asm__(
     ".text\n"
@@ -782,6 +782,8 @@ __asm__(
     ".byte 0xc5,0xfc,0x11,0x04,0x24\n\t" /* vmovups %ymm0, (%rsp) */
     ".byte 0xc4,0xe2,0x05,0x2c,0x02\n\t" /* vmaskmovps (%rdx), %ymm15, %ymm0 */
     ".byte 0xc5,0xfc,0x11,0x44,0x24,0x20\n\t" /* vmovups %ymm0, 32(%rsp) */
+    /* rax: the lanes to store at the end (no op's loop touches it) */
+    "mov %r11, %rax\n\t"
     "mov %rdi, %r10\n\t"
     "mov %rsp, %rsi\n\t"
     "lea 32(%rsp), %rdx\n\t"
@@ -792,16 +794,33 @@ __asm__(
     "97:\n\t"
     "test %r10, %r10\n\t"
     "jz 96f\n\t"
+    /* the tail's lanes: 4, 2 and 1 of them from the stack copy's register (a masked store,
+     * vmaskmovps, is microcoded on AMD's cores and cost more than the row) */
     ".byte 0xc5,0xfc,0x10,0x44,0x24,0x40\n\t" /* vmovups 64(%rsp), %ymm0 */
-    ".byte 0xc4,0xc2,0x05,0x2e,0x02\n\t" /* vmaskmovps %ymm0, %ymm15, (%r10) */
+    "test $4, %al\n\t"
+    "jz 95f\n\t"
+    ".byte 0xc4,0xc1,0x78,0x11,0x02\n\t" /* vmovups %xmm0, (%r10) */
+    ".byte 0xc4,0xe3,0x7d,0x19,0xc0,0x01\n\t" /* vextractf128 $1, %ymm0, %xmm0 */
+    "add $16, %r10\n\t"
+    "95:\n\t"
+    "test $2, %al\n\t"
+    "jz 94f\n\t"
+    ".byte 0xc4,0xc1,0x79,0xd6,0x02\n\t" /* vmovq %xmm0, (%r10) */
+    ".byte 0xc5,0xf8,0x12,0xc0\n\t" /* vmovhlps %xmm0, %xmm0, %xmm0 */
+    "add $8, %r10\n\t"
+    "94:\n\t"
+    "test $1, %al\n\t"
+    "jz 96f\n\t"
+    ".byte 0xc4,0xc1,0x7a,0x11,0x02\n\t" /* vmovss %xmm0, (%r10) */
     "96:\n\t"
     "add $104, %rsp\n\t"
     ".byte 0xc5,0xf8,0x77\n\t" /* vzeroupper */
     "ret\n");
-static void attn_row_map(float *y, const float *a, const float *b, float s, int op, int n)
+/* attn_row_map8's constants, each in eight lanes, at the offsets its asm reads; last the tail's
+ * masks (a lane is on where its sign bit is set). Behind a function (a file holds no static
+ * data), so attn_rows_map shares them. */
+static const float *attn_rm_k8(void)
 {
-    /* attn_row_map8's constants, each in eight lanes, at the offsets its asm reads; last the
-     * tail's masks (a lane is on where its sign bit is set). */
 #define ATTN_RM8(x) x, x, x, x, x, x, x, x
     static const float k8[216] = {
         ATTN_RM8(88.7228317f), ATTN_RM8(-87.0f), ATTN_RM8(1.44269504f), ATTN_RM8(12582912.0f), ATTN_RM8(-12582912.0f),
@@ -810,9 +829,13 @@ static void attn_row_map(float *y, const float *a, const float *b, float s, int 
         ATTN_RM8(3.0f), ATTN_RM8(6.0f), ATTN_RM8(2.0f), ATTN_RM8(0.625f), ATTN_RM8(-0.333333313f), ATTN_RM8(0.133332163f),
         ATTN_RM8(-0.0539478883f), ATTN_RM8(0.0217060372f), ATTN_RM8(-0.00818910077f), ATTN_RM8(0.00215263851f), ATTN_RM8(-1.0f), ATTN_RM8(0.0f)};
 #undef ATTN_RM8
+    return k8;
+}
+static void attn_row_map(float *y, const float *a, const float *b, float s, int op, int n)
+{
     if (!b) b = a;
     if (attn_tcc_isa() == 2) {
-        if (n > 0) attn_row_map8(y, a, b, k8, n, op, s);
+        if (n > 0) attn_row_map8(y, a, b, attn_rm_k8(), n, op, s);
         return;
     }
     const float s4[4] = {s, s, s, s};

@@ -12,7 +12,7 @@ extension CEmitter {
         splitForTCC(
             into: &p,
             chunked: { p in
-                p.use(.rowMap)
+                p.use(rows.rows?.plane == nil ? .rowMap : .rowsMap)
                 self.finish(rows, into: &p)
             }, scalar: { p in self.emitScalarMap(v, into: &p) })
     }

@@ -15,6 +15,7 @@ package enum Helper: String, CaseIterable, Sendable {
     case transpose, rowCopy = "row_copy", rowZero = "row_zero", rowsAxpy = "rows_axpy", rowDeinterleave = "row_deinterleave"
     case rowMap = "row_map"
     case rowNorm = "row_norm", rowsSum = "rows_sum"
+    case rowsMap = "rows_map", columnsMean = "columns_mean"
 
     /// Written in gcc's and clang's vector extension: only their 64-bit host branch calls it, and
     /// tcc on x86-64 where it has an asm form (`hasTCCForm`: the GEMM micro-kernels).
@@ -22,6 +23,7 @@ package enum Helper: String, CaseIterable, Sendable {
         switch self {
         case .gemmTile, .gemmNN, .gemmNT, .attend, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .rowExpSum: return true
         case .rowMap, .rowNorm, .rowsSum: return true
+        case .rowsMap, .columnsMean: return true
         case .sqrtf, .expf, .tanhf, .erff, .rowAxpy, .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowSqDev, .rowScale, .rowScaleSumMax, .rowScaleMul,
             .wideTaps, .convRows:
             return false
@@ -37,6 +39,7 @@ package enum Helper: String, CaseIterable, Sendable {
         case .sqrtf, .expf, .tanhf, .erff, .gemmTile, .attend, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .convRows: return false
         case .transpose, .rowCopy, .rowZero, .rowsAxpy, .rowDeinterleave: return true
         case .rowMap, .rowNorm, .rowsSum: return true
+        case .rowsMap, .columnsMean: return true
         }
     }
 
@@ -45,6 +48,7 @@ package enum Helper: String, CaseIterable, Sendable {
     var tccOnly: Bool {
         switch self {
         case .rowMap, .rowNorm, .rowsSum: return true
+        case .rowsMap, .columnsMean: return true
         case .sqrtf, .expf, .tanhf, .erff, .gemmTile, .gemmNN, .gemmNT, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .rowAxpy, .rowDot,
             .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowScale, .rowScaleSumMax, .rowScaleMul, .wideTaps, .rowExpSum, .convRows:
             return false
@@ -62,6 +66,7 @@ package enum Helper: String, CaseIterable, Sendable {
             return false
         case .transpose, .rowCopy, .rowZero, .rowsAxpy, .rowDeinterleave: return false
         case .rowMap, .rowNorm, .rowsSum: return false
+        case .rowsMap, .columnsMean: return false
         }
     }
 
@@ -77,6 +82,7 @@ package enum Helper: String, CaseIterable, Sendable {
             return false
         case .transpose, .rowCopy, .rowZero, .rowsAxpy, .rowDeinterleave: return false
         case .rowMap, .rowNorm, .rowsSum: return false
+        case .rowsMap, .columnsMean: return false
         }
     }
 
@@ -104,6 +110,7 @@ package enum Helper: String, CaseIterable, Sendable {
             return []
         case .transpose, .rowCopy, .rowZero, .rowsAxpy, .rowDeinterleave: return []
         case .rowMap, .rowNorm, .rowsSum: return []
+        case .rowsMap, .columnsMean: return []
         }
     }
 
@@ -112,6 +119,9 @@ package enum Helper: String, CaseIterable, Sendable {
         switch self {
         // Short rows of B: attn_gemm_nt multiplies by a transposed panel of them in attn_gemm_nn.
         case .gemmNT: return [.gemmNN]
+        // The rows' form runs each row through attn_row_map's assembly, and the column mean's
+        // SSE form adds rows by it.
+        case .rowsMap, .columnsMean: return [.rowMap]
         case .sqrtf, .expf, .tanhf, .erff, .gemmTile, .gemmNN, .attend, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .rowAxpy, .rowDot,
             .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowSqDev, .rowScale, .rowScaleSumMax, .rowScaleMul, .wideTaps, .rowExpSum, .convRows:
             return []

@@ -37,6 +37,8 @@ struct Nest {
     var innermost: Int { loops.count }
     /// The innermost loop's step: above 1 when its body handles a chunk of that many iterations.
     var innerStep = 1
+    /// The next loop out's step: above 1 when each call takes that many whole rows.
+    var rowStep = 1
 
     func print(into p: inout CPrinter) { emit(0, &p) }
 
@@ -45,7 +47,8 @@ struct Nest {
         if d < loops.count {
             let (v, n) = loops[d]
             precondition(n <= Limits.maxElements, "loop \(v) to \(n) passed int: Plan.budgetViolation let it through")
-            let increment = d == loops.count - 1 && innerStep > 1 ? "\(v) += \(innerStep)" : "\(v)++"
+            let step = d == loops.count - 1 ? innerStep : d == loops.count - 2 ? rowStep : 1
+            let increment = step > 1 ? "\(v) += \(step)" : "\(v)++"
             p.block("for (int \(v) = 0; \(v) < \(n); \(increment))", closing: nil) { p in emit(d + 1, &p) }
         }
         for s in post[d] { s.print(into: &p) }

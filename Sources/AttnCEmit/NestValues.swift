@@ -113,7 +113,13 @@ struct NestValues {
             storedReads.insert(v)
             let o = offset(program.shape(of: v), layout)
             let load = access(names.value(v), o, writable: false)
-            if load.depth < nest.innermost {
+            if let plane = rows?.plane, load.depth == plane.depth {
+                // A scalar per folded row (a gate along H): its address, stepped per row.
+                let address = "&\(load.expr)"
+                rows!.plane!.note(address, o)
+                rows!.plane!.scalars.insert(address)
+                result = (address, load.depth)
+            } else if load.depth < nest.innermost {
                 // Loop-invariant here: load once, at the depth it changes.
                 let name = "\(names.value(v))_v"
                 emit("const float \(name) = \(load.expr);", at: load.depth)
@@ -121,7 +127,9 @@ struct NestValues {
             } else if rows != nil {
                 // A chunk of the row: its address.
                 if !unitStride(o) { rows!.failed = true }
-                result = ("&\(load.expr)", load.depth)
+                let address = "&\(load.expr)"
+                if rows!.plane != nil { rows!.plane!.note(address, o) }
+                result = (address, load.depth)
             } else {
                 result = load
             }
@@ -129,6 +137,8 @@ struct NestValues {
             let instr = program.instrs[v - 1]
             let (expr, depth) = compute(instr, v)
             let name = names.value(v)
+            // A value per folded row computed as a scalar has no place in the calls.
+            if let plane = rows?.plane, depth == plane.depth { rows!.failed = true }
             if rows == nil || depth < nest.innermost { emit("const float \(name) = \(expr);", at: depth) }
             result = (name, depth)
         }
@@ -197,6 +207,16 @@ struct NestValues {
     mutating func paramAtChannel(_ id: ParamID) -> (expr: String, depth: Int) {
         let key = "param\(id)"
         if let hit = pointers[key] { return (hit, axes.c.depth) }
+        if let plane = rows?.plane, axes.c.depth == plane.depth {
+            // The rows are channels: each row's parameter, by address.
+            let address = "&\(names.param(id))[\(axes.c.index)]"
+            var o = Offset()
+            o.add(axes.c, 1)
+            rows!.plane!.note(address, o)
+            rows!.plane!.scalars.insert(address)
+            pointers[key] = address
+            return (address, axes.c.depth)
+        }
         let name = "\(names.param(id))_c"
         emit("const float \(name) = \(names.param(id))[\(axes.c.index)];", at: axes.c.depth)
         pointers[key] = name

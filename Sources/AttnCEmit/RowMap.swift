@@ -31,6 +31,11 @@ struct RowChunks {
     var buffers = 0
     /// Set when something in the nest has no chunked form: the caller keeps the scalar loop.
     var failed = false
+    /// Set when each call also takes whole rows of the next loop out (`attn_rows_map`).
+    var plane: PlaneRows?
+
+    /// Floats per stack buffer: a chunk, or the folded rows' chunks one after another.
+    var bufferFloats: Int { size * (plane?.step ?? 1) }
 
     /// The most floats of stack a map's buffers may take.
     static let maxFloats = 8192
@@ -41,9 +46,86 @@ struct RowChunks {
     /// costs less than tcc's compile of the helper's assembly (SE's, ECA's and CBAM's gates
     /// stay scalar, so their spec → callable time does not grow).
     static let minElements = 4096
+    /// The same for a map whose calls take many short rows at once (`foldRows`): a few calls
+    /// replace a libm call per element (the gates along H and W of a small plane), and a gate
+    /// over channels alone (SE's, ECA's at N = 1) has no rows to fold, so stays scalar.
+    static let minFoldedElements = 512
+    /// Chunks' worth of floats a call of folded rows may take per buffer (four 1,024-float
+    /// buffers stay within L1).
+    static let rowsPerChunk = 4
+}
+
+/// The loop around a short innermost row, folded into the calls: each `attn_rows_map` takes
+/// `step` of its iterations, every operand a row address (or a scalar's) and its row stride.
+struct PlaneRows {
+    /// The folded loop's index and depth.
+    let variable: String
+    let depth: Int
+    /// Rows per call, and the C expression of this call's rows.
+    let step: Int
+    let count: String
+    /// The row stride, in floats, of each chunk or scalar address an operand is read at.
+    var strides: [String: Int] = [:]
+    /// The addresses that are scalars per row (the rest are rows).
+    var scalars: Set<String> = []
+    /// Set when an address moves along the folded loop other than linearly.
+    var failed = false
+
+    /// Records the row stride of `address`, read at offset `o`.
+    mutating func note(_ address: String, _ o: Offset) {
+        guard let stride = o.expr.coefficient(of: variable) else {
+            failed = true
+            return
+        }
+        strides[address] = stride
+    }
+}
+
+extension CExpr {
+    /// The coefficient of the variable `name`; nil when `name` also sits inside a quotient, a
+    /// remainder or a table index, where the expression is not linear in it.
+    fileprivate func coefficient(of name: String) -> Int? {
+        var sum = 0
+        for t in terms {
+            switch t.atom {
+            case .variable(let v): if v == name { sum += t.coefficient }
+            case .quotient(let e, _), .remainder(let e, _), .element(_, let e): if e.mentions(name) { return nil }
+            }
+        }
+        return sum
+    }
+
+    private func mentions(_ name: String) -> Bool {
+        terms.contains { t in
+            switch t.atom {
+            case .variable(let v): return v == name
+            case .quotient(let e, _), .remainder(let e, _), .element(_, let e): return e.mentions(name)
+            }
+        }
+    }
 }
 
 extension NestValues {
+    /// Folds the loop around the innermost one into the calls, `budget` floats of rows per
+    /// call, when the innermost row fits in one chunk with room for two rows or more; false
+    /// otherwise (the nest keeps one call per row).
+    mutating func foldRows(budget: Int) -> Bool {
+        guard var chunks = rows, nest.loops.count >= 2 else { return false }
+        let (_, width) = nest.loops[nest.loops.count - 1]
+        let (variable, extent) = nest.loops[nest.loops.count - 2]
+        guard chunks.size == width, 2 * width <= budget else { return false }
+        let blocks = (extent * width + budget - 1) / budget
+        let step = (extent + blocks - 1) / blocks
+        guard step > 1 else { return false }
+        let count = extent % step == 0 ? "\(step)" : "\(variable)_len"
+        let depth = nest.innermost - 1
+        if extent % step != 0 { emit("const int \(count) = \(extent) - \(variable) < \(step) ? \(extent) - \(variable) : \(step);", at: depth) }
+        nest.rowStep = step
+        chunks.plane = PlaneRows(variable: variable, depth: depth, step: step, count: count)
+        rows = chunks
+        return true
+    }
+
     /// Turns the innermost loop into a chunked one; false when the nest has none.
     mutating func chunkInnermost(_ chunk: Int, libm: Bool) -> Bool {
         guard let (variable, extent) = nest.loops.last else { return false }
@@ -67,7 +149,29 @@ extension NestValues {
         let dst = destination(v)
         let inner = nest.innermost
         func call(_ y: String, _ a: String, _ b: String?, _ s: String, _ op: RowMapOp) {
-            emit("attn_row_map(\(y), \(a), \(b ?? "0"), \(s), \(op.rawValue), \(rows!.length));", at: inner)
+            guard let plane = rows!.plane else {
+                emit("attn_row_map(\(y), \(a), \(b ?? "0"), \(s), \(op.rawValue), \(rows!.length));", at: inner)
+                return
+            }
+            func stride(_ address: String) -> Int {
+                guard let stride = plane.strides[address] else {
+                    rows!.failed = true
+                    return 0
+                }
+                return stride
+            }
+            let (ys, as_) = (stride(y), stride(a))
+            let bs = b.map(stride) ?? 0
+            let width = rows!.size
+            if ys == width && as_ == width && (b == nil || bs == width) && !plane.scalars.contains(s) {
+                // Every operand's rows one after another: one row of them all, with no tail per row.
+                emit("attn_row_map(\(y), \(a), \(b ?? "0"), \(s), \(op.rawValue), \(width) * \(plane.count));", at: inner)
+                return
+            }
+            let scalar = plane.scalars.contains(s) ? "0.0f, \(s), \(stride(s))" : "\(s), 0, 0"
+            emit(
+                "attn_rows_map(\(y), \(ys), \(a), \(as_), \(b ?? "0"), \(bs), \(scalar), \(op.rawValue), \(rows!.length), \(plane.count));",
+                at: inner)
         }
         func fail() { rows!.failed = true }
         switch instr.op {
@@ -161,8 +265,11 @@ extension NestValues {
     /// Declares a chunk-sized stack buffer in the chunk loop.
     private mutating func buffer(_ name: String) -> String {
         rows!.buffers += 1
-        if rows!.buffers * rows!.size > RowChunks.maxFloats { rows!.failed = true }
-        emit("float \(name)[\(rows!.size)];", at: nest.innermost)
+        if rows!.buffers * rows!.bufferFloats > RowChunks.maxFloats { rows!.failed = true }
+        emit("float \(name)[\(rows!.bufferFloats)];", at: nest.innermost)
+        // Folded rows lie one after another.
+        let width = rows!.size
+        rows!.plane?.strides[name] = width
         return name
     }
 }
@@ -171,24 +278,31 @@ extension CEmitter {
     /// The chunked form of the map storing `v` (see the top of this file), or nil when the map
     /// keeps the scalar loop.
     func mapRows(_ v: ValueID) -> NestValues? {
-        guard program.instrs[v - 1].shape.count >= RowChunks.minElements else { return nil }
+        let count = program.instrs[v - 1].shape.count
+        guard count >= RowChunks.minFoldedElements else { return nil }
         for chunk in RowChunks.chunks {
-            if let values = mapRows(v, chunk: chunk) { return values }
+            for fold in [true, false] where fold || count >= RowChunks.minElements {
+                if let values = mapRows(v, chunk: chunk, fold: fold) { return values }
+            }
         }
         return nil
     }
 
-    private func mapRows(_ v: ValueID, chunk: Int) -> NestValues? {
+    private func mapRows(_ v: ValueID, chunk: Int, fold: Bool) -> NestValues? {
         let instr = program.instrs[v - 1]
         let layout = plan.layouts[v]!
         var values = startNest(over: instr.shape, channelsLast: layout.cStride == 1, split: plan.splitNests[v])
         guard values.chunkInnermost(chunk, libm: options.libm) else { return nil }
+        let folded = fold && values.foldRows(budget: chunk * RowChunks.rowsPerChunk)
+        // Unfolded, the try without folding is the same nest.
+        if fold && !folded { return nil }
         let o = values.offset(instr.shape, layout)
         guard o.depth == values.nest.innermost, values.unitStride(o) else { return nil }
         let dst = values.access(pointer(v), o, writable: true)
         values.rowsRoot = (v, "&\(dst.expr)")
+        if folded { values.rows!.plane!.note("&\(dst.expr)", o) }
         let (_, depth) = values.compute(instr, v)
-        guard depth == values.nest.innermost, let rows = values.rows, !rows.failed else { return nil }
+        guard depth == values.nest.innermost, let rows = values.rows, !rows.failed, rows.plane?.failed != true else { return nil }
         return values
     }
 }
@@ -213,9 +327,9 @@ extension CEmitter {
         return s.w > 1 && s.h > 1 && s.count >= RowChunks.minElements && axisStride(x, along: .w) == 1 && axisStride(v, along: .w) == 1
     }
 
-    /// A mean over H as rows: the first row plus 0, each further row added to the running sums,
-    /// then the division: per element the scalar loop's `acc = 0; acc += x[t]; acc / H`, in
-    /// the same order, so the same bits.
+    /// A mean over H as rows: per column the scalar loop's `acc = 0; acc += x[t]; acc / H`, in
+    /// the same order, so the same bits, a plane per `attn_columns_mean` call (AVX2 keeps a
+    /// group of column sums in a register down the plane; one call per row was most of the pass).
     func sumColumns(_ v: ValueID, into p: inout CPrinter) {
         let x = program.instrs[v - 1].operands[0]
         let s = program.shape(of: x)
@@ -223,15 +337,9 @@ extension CEmitter {
         var nest = Nest()
         let n = nest.loop("n", s.n)
         let c = nest.loop("c", s.c)
-        p.use(.rowMap)
+        p.use(.columnsMean)
         nest.pre[nest.innermost] = [
-            .line("const float *xl = \(address(x, n: n.index, c: c.index));"),
-            .line("float *yl = \(address(v, n: n.index, c: c.index));"),
-            .line("attn_row_map(yl, xl, 0, 0.0f, \(RowMapOp.addScalar.rawValue), \(s.w));"),
-            .loop(variable: "t", extent: s.h - 1, body: [
-                .line("attn_row_map(yl, yl, xl + \((CExpr.variable("t") + CExpr(1)) * row), 0.0f, \(RowMapOp.add.rawValue), \(s.w));")
-            ]),
-            .line("attn_row_map(yl, yl, 0, \(s.h).0f, \(RowMapOp.divScalar.rawValue), \(s.w));"),
+            .line("attn_columns_mean(\(address(v, n: n.index, c: c.index)), \(address(x, n: n.index, c: c.index)), \(row), \(s.h), \(s.w), \(s.h).0f);")
         ]
         p.block("") { p in nest.print(into: &p) }
     }

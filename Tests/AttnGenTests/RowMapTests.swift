@@ -87,6 +87,74 @@ private let rowMapReference = """
     }
     """
 
+/// Rows of `attn_rows_map` against one `attn_row_map` per row, seeded, special values mixed in.
+private let rowsMapCheck = """
+    static float data_a[4096], data_b[4096], scalars[64], y_rows[4096], y_each[4096];
+    int check_rows(void)
+    {
+        static const int widths[] = {1, 7, 8, 9, 28};
+        static const float special[] = {0.0f / 0.0f, 1.0f / 0.0f, -1.0f / 0.0f, 0.0f, -0.0f, 100.0f, -100.0f, 88.9f, -88.9f};
+        unsigned state = 777u;
+        int failures = 0;
+        for (int i = 0; i < 4096; i++) {
+            state = state * 1664525u + 1013904223u;
+            data_a[i] = ((float)(state >> 8) / 16777216.0f - 0.5f) * 24.0f;
+            state = state * 1664525u + 1013904223u;
+            data_b[i] = ((float)(state >> 8) / 16777216.0f - 0.5f) * 8.0f;
+        }
+        for (int i = 0; i < 9; i++) data_a[i * 37 + 3] = special[i];
+        for (int i = 0; i < 64; i++) {
+            state = state * 1664525u + 1013904223u;
+            scalars[i] = ((float)(state >> 8) / 16777216.0f - 0.5f) * 4.0f + 0.5f;
+        }
+        for (int op = 0; op < 17; op++) {
+            for (int wi = 0; wi < 5; wi++) {
+                const int n = widths[wi];
+                for (int rows = 1; rows <= 5; rows += 4) {
+                    /* y's rows apart by n + 3, a's by 2n + 1, b's by n or repeated, the scalar per row or not. */
+                    for (int form = 0; form < 4; form++) {
+                        const long ys = n + 3, as = 2 * n + 1, bs = form & 1 ? 0 : n, ss = form & 2 ? 1 : 0;
+                        const float *b = op < 3 ? data_b + 5 : 0;
+                        const float *sp = form & 2 ? scalars + 2 : 0;
+                        for (int i = 0; i < 4096; i++) y_rows[i] = y_each[i] = 12345.0f;
+                        attn_rows_map(y_rows + 1, ys, data_a + 2, as, b, bs, -1.25f, sp, ss, op, n, rows);
+                        for (int r = 0; r < rows; r++) {
+                            const float s = sp ? sp[r * ss] : -1.25f;
+                            attn_row_map(y_each + 1 + r * ys, data_a + 2 + r * as, b ? b + r * bs : 0, s, op, n);
+                        }
+                        for (int i = 0; i < 4096; i++) failures += *(unsigned *)&y_rows[i] != *(unsigned *)&y_each[i];
+                    }
+                }
+            }
+        }
+        return failures;
+    }
+    /* attn_columns_mean against the scalar loop it replaces, bit for bit: widths 1, 7, 8, 9
+     * and 28, 1 to 5 rows, rows apart by more than the width; nothing past the row written. */
+    int check_columns(void)
+    {
+        static const int widths[] = {1, 7, 8, 9, 28};
+        int failures = 0;
+        for (int wi = 0; wi < 5; wi++) {
+            const int n = widths[wi];
+            for (int rows = 1; rows <= 5; rows++) {
+                const long stride = n + 5;
+                for (int i = 0; i < 64; i++) y_rows[i] = 12345.0f;
+                attn_columns_mean(y_rows + 1, data_a + 7, stride, rows, n, (float)rows);
+                for (int j = 0; j < n; j++) {
+                    float acc = 0.0f;
+                    for (int t = 0; t < rows; t++) acc += data_a[7 + t * stride + j];
+                    const float want = acc / (float)rows;
+                    failures += *(unsigned *)&want != *(unsigned *)&y_rows[1 + j];
+                }
+                failures += y_rows[0] != 12345.0f;
+                for (int i = n + 1; i < 64; i++) failures += y_rows[i] != 12345.0f;
+            }
+        }
+        return failures;
+    }
+    """
+
 @Suite struct RowMapTests {
     /// The micro-kernels' forms this CPU runs: SSE always, AVX2/FMA where cpuinfo lists both.
     static let isas: [Int] = {
@@ -107,6 +175,43 @@ private let rowMapReference = """
         withExtendedLifetime(module) {}
     }
     #endif
+
+    /// `attn_rows_map` against one `attn_row_map` call per row, bit for bit: every op, rows of
+    /// 1, 7, 8, 9 and 28 floats, one row and several, rows apart, one row repeated (a gate
+    /// broadcast along H), a scalar per row and one for all; and `attn_columns_mean` against
+    /// the scalar loop.
+    @Test(arguments: isas)
+    func rowsMatchOneCallPerRow(_ isa: Int) throws {
+        var form = ["row_map", "rows_map", "columns_mean"].map { VEX.expand(Templates.text("\($0).tcc.c")) }.joined()
+        if form.contains("attn_tcc_isa()") { form = Templates.text("tcc_isa.tcc.c") + form }
+        let module = try TCCModule(source: "#define ATTN_TCC_ISA \(isa)\n" + form + rowsMapCheck)
+        let check = try module.function("check_rows", as: (@convention(c) () -> Int32).self)
+        #expect(check() == 0)
+        let columns = try module.function("check_columns", as: (@convention(c) () -> Int32).self)
+        #expect(columns() == 0, "attn_columns_mean")
+        withExtendedLifetime(module) {}
+    }
+
+    /// The gates broadcast along H and W of coordinate, strip and triplet attention, whose maps
+    /// take whole planes of short rows per call (`attn_rows_map`), rows of 1, 7, 8, 9 and 28,
+    /// through the JIT against the interpreter.
+    @Test(arguments: [InputShape.nchw(1, 512, 9, 1), .nchw(1, 70, 9, 7), .nchw(2, 32, 9, 8), .nchw(1, 40, 12, 9), .nchw(1, 16, 17, 28)])
+    func planesOfShortRowsThroughTheJIT(_ shape: InputShape) throws {
+        let specs = [
+            CoordAttention("coord_rows", input: shape), SimpleCoordAttention("scoord_rows", input: shape),
+            StripAttention("strip_rows", input: shape), TripletAttention("triplet_rows", input: shape),
+        ]
+        for spec in specs {
+            let kernel = try Kernel(spec, weights: .random(seed: 31))
+            let result = try CrossCheck.check(kernel, input: kernel.program.randomInput(seed: 32))
+            #expect(result.passed, "\(spec.name) \(shape): \(result)")
+            #if arch(x86_64)
+            if shape.w > 1 && spec.name != "triplet_rows" {
+                #expect(kernel.generated.source.jitSource.contains("attn_rows_map("), "\(spec.name) \(shape): a plane per call")
+            }
+            #endif
+        }
+    }
 
     /// Every unary and binary op (vector with vector, with a scalar on either side) and the
     /// affine, on rows of 1,600 (six chunks and a tail) and of 150 (a tail of 2), through the JIT

@@ -7,6 +7,7 @@
 // exponentials in their helper. Each in the SSE and (where the CPU has them) the AVX2/FMA forms.
 // On a machine without the asm forms the same blocks run the row-helper forms.
 
+import AttnCEmit
 import AttnGen
 import AttnJIT
 import AttnTemplates
@@ -306,13 +307,15 @@ private func expectClose(_ spec: BlockSpec, seed: UInt64 = 11) throws {
 
     /// attn_row_sum, attn_row_sq_dev, attn_row_sum_max and attn_row_scale (their 4-float blocks
     /// past the last 16), attn_row_norm and
-    /// attn_rows_sum (four rows at a time, the group past the last row, the C tails) against
+    /// attn_rows_sum (SSE: four rows at a time, the group past the last row, the C tails; AVX2:
+    /// a row at a time, its masked tail), under both ISAs where the CPU has AVX2, against
     /// sums in Double, lengths 0 to 41, 0 to 9 rows; nothing outside the written floats touched.
-    @Test func reductionHelpers() throws {
+    @Test(arguments: RowMapTests.isas) func reductionHelpers(_ isa: Int) throws {
         #if arch(x86_64)
-        let source = "#define INFINITY (1.0f / 0.0f)\n" + ["row_sum", "row_sq_dev", "row_sum_max", "row_scale", "row_norm", "rows_sum"].map { name in
-            Templates.text("\(name).tcc.c").replacingOccurrences(of: "static ", with: "")
+        let forms = ["row_sum", "row_sq_dev", "row_sum_max", "row_scale", "row_norm", "rows_sum"].map { name in
+            VEX.expand(Templates.text("\(name).tcc.c")).replacingOccurrences(of: "static ", with: "")
         }.joined()
+        let source = "#define INFINITY (1.0f / 0.0f)\n#define ATTN_TCC_ISA \(isa)\n" + Templates.text("tcc_isa.tcc.c") + forms
         let module = try TCCModule(source: source)
         typealias Sum = @convention(c) (UnsafePointer<Float>, Int32) -> Float
         typealias SqDev = @convention(c) (UnsafePointer<Float>, Float, Int32) -> Float
