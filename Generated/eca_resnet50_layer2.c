@@ -154,6 +154,41 @@ static inline void attn_rows_pool(const float *x, int rows, int n, float scale, 
 }
 #endif
 
+#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+/* y[i] += a * x[i]: one tap of a convolution applied to a whole output row at once, so the
+ * inner loop is contiguous (gcc vectorises it; tcc gets packed SSE). */
+#if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
+static void attn_row_axpy(float *y, const float *x, float a, int n)
+{
+    float a4[4] = {a, a, a, a};
+    long m = n & ~7;
+    float *q = y;
+    const float *p = x;
+    if (m > 0) {
+        __asm__ volatile(
+            "movups (%3), %%xmm7\n\t"
+            "1:\n\t"
+            "movups (%1), %%xmm0\n\tmovups 16(%1), %%xmm1\n\t"
+            "mulps %%xmm7, %%xmm0\n\tmulps %%xmm7, %%xmm1\n\t"
+            "movups (%0), %%xmm2\n\tmovups 16(%0), %%xmm3\n\t"
+            "addps %%xmm0, %%xmm2\n\taddps %%xmm1, %%xmm3\n\t"
+            "movups %%xmm2, (%0)\n\tmovups %%xmm3, 16(%0)\n\t"
+            "add $32, %0\n\tadd $32, %1\n\tsub $8, %2\n\tjnz 1b\n\t"
+            : "+r"(q), "+r"(p), "+r"(m)
+            : "r"(a4)
+            : "memory");
+    }
+    for (int i = n & ~7; i < n; i++) y[i] += a * x[i];
+}
+#else
+static void attn_row_axpy(float *y, const float *x, float a, int n)
+{
+    for (int i = 0; i < n; i++) y[i] += a * x[i];
+}
+#endif
+#endif
+
 /* Long rows get ATTN_LANES partial sums: 32 keep four 8-wide vector chains busy on x86-64 and
  * AArch64 hosts; other targets, such as a Cortex-M, use the 8-wide loop alone. Rows under 16 wide
  * steps (7x7 planes, short FC rows) skip the wide loop: its setup and final fold cost more than it
@@ -296,6 +331,45 @@ static void attn_row_scale(float *y, const float *x, float g, int n)
 }
 #endif
 
+#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+/* y[i] = 0: the zeroed borders and accumulators of tcc's wide convolutions. */
+#if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler (which has no xorps: its
+ * bytes), sixteen then four at a time, the last n % 4 in C. */
+static void attn_row_zero(float *y, int n)
+{
+    long m = n & ~15, m4 = n & 12;
+    float *q = y;
+    if (m > 0) {
+        __asm__ volatile(
+            ".byte 0x0f,0x57,0xc0\n\t" /* xorps %xmm0, %xmm0 */
+            "1:\n\t"
+            "movups %%xmm0, (%0)\n\tmovups %%xmm0, 16(%0)\n\tmovups %%xmm0, 32(%0)\n\tmovups %%xmm0, 48(%0)\n\t"
+            "add $64, %0\n\tsub $16, %1\n\tjnz 1b\n\t"
+            : "+r"(q), "+r"(m)
+            :
+            : "memory");
+    }
+    if (m4 > 0) {
+        __asm__ volatile(
+            ".byte 0x0f,0x57,0xc0\n\t" /* xorps %xmm0, %xmm0 */
+            "1:\n\t"
+            "movups %%xmm0, (%0)\n\t"
+            "add $16, %0\n\tsub $4, %1\n\tjnz 1b\n\t"
+            : "+r"(q), "+r"(m4)
+            :
+            : "memory");
+    }
+    for (int i = n & ~3; i < n; i++) y[i] = 0.0f;
+}
+#else
+static void attn_row_zero(float *y, int n)
+{
+    for (int i = 0; i < n; i++) y[i] = 0.0f;
+}
+#endif
+#endif
+
 void eca_resnet50_layer2_forward(const float *input, float *output, const float *params, float *scratch)
 {
     /* Plan: value, shape, op, storage (scratch offsets in floats).
@@ -351,6 +425,16 @@ void eca_resnet50_layer2_forward(const float *input, float *output, const float 
             v2_conv[c] = v2_conv_acc;
         }
         #else
+        #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+        {
+            attn_row_zero(v2_conv, 512);
+            attn_row_axpy(v2_conv + 2, v1_pool_mean, p0_conv_weight[0], 510);
+            attn_row_axpy(v2_conv + 1, v1_pool_mean, p0_conv_weight[1], 511);
+            attn_row_axpy(v2_conv, v1_pool_mean, p0_conv_weight[2], 512);
+            attn_row_axpy(v2_conv, v1_pool_mean + 1, p0_conv_weight[3], 511);
+            attn_row_axpy(v2_conv, v1_pool_mean + 2, p0_conv_weight[4], 510);
+        }
+        #else
         for (int c = 0; c < 512; c++) {
             float v2_conv_acc = 0.0f;
             if (c >= 2) v2_conv_acc += p0_conv_weight[0] * v1_pool_mean[c - 2];
@@ -360,6 +444,7 @@ void eca_resnet50_layer2_forward(const float *input, float *output, const float 
             if (c < 510) v2_conv_acc += p0_conv_weight[4] * v1_pool_mean[c + 2];
             v2_conv[c] = v2_conv_acc;
         }
+        #endif
         #endif
     }
 

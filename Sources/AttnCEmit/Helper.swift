@@ -15,13 +15,14 @@ package enum Helper: String, CaseIterable, Sendable {
     case transpose, rowCopy = "row_copy", rowZero = "row_zero", rowsAxpy = "rows_axpy", rowDeinterleave = "row_deinterleave"
     case rowMap = "row_map"
     case rowNorm = "row_norm", rowsSum = "rows_sum"
+    case wideTaps1 = "wide_taps1"
 
     /// Written in gcc's and clang's vector extension: only their 64-bit host branch calls it, and
     /// tcc on x86-64 where it has an asm form (`hasTCCForm`: the GEMM micro-kernels).
     var hostOnly: Bool {
         switch self {
         case .gemmTile, .gemmNN, .gemmNT, .attend, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .rowExpSum: return true
-        case .rowMap, .rowNorm, .rowsSum: return true
+        case .rowMap, .rowNorm, .rowsSum, .wideTaps1: return true
         case .sqrtf, .expf, .tanhf, .erff, .rowAxpy, .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowSqDev, .rowScale, .rowScaleSumMax, .rowScaleMul,
             .wideTaps, .convRows:
             return false
@@ -36,7 +37,7 @@ package enum Helper: String, CaseIterable, Sendable {
         case .gemmNN, .gemmNT, .wideTaps, .rowExpSum: return true
         case .sqrtf, .expf, .tanhf, .erff, .gemmTile, .attend, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .convRows: return false
         case .transpose, .rowCopy, .rowZero, .rowsAxpy, .rowDeinterleave: return true
-        case .rowMap, .rowNorm, .rowsSum: return true
+        case .rowMap, .rowNorm, .rowsSum, .wideTaps1: return true
         }
     }
 
@@ -44,7 +45,7 @@ package enum Helper: String, CaseIterable, Sendable {
     /// standardising rows).
     var tccOnly: Bool {
         switch self {
-        case .rowMap, .rowNorm, .rowsSum: return true
+        case .rowMap, .rowNorm, .rowsSum, .wideTaps1: return true
         case .sqrtf, .expf, .tanhf, .erff, .gemmTile, .gemmNN, .gemmNT, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .rowAxpy, .rowDot,
             .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowScale, .rowScaleSumMax, .rowScaleMul, .wideTaps, .rowExpSum, .convRows:
             return false
@@ -61,7 +62,7 @@ package enum Helper: String, CaseIterable, Sendable {
             .rowScaleSumMax, .rowScaleMul, .wideTaps, .rowExpSum, .convRows:
             return false
         case .transpose, .rowCopy, .rowZero, .rowsAxpy, .rowDeinterleave: return false
-        case .rowMap, .rowNorm, .rowsSum: return false
+        case .rowMap, .rowNorm, .rowsSum, .wideTaps1: return false
         }
     }
 
@@ -76,7 +77,7 @@ package enum Helper: String, CaseIterable, Sendable {
             .rowScaleSumMax, .rowScaleMul, .wideTaps, .rowExpSum, .convRows:
             return false
         case .transpose, .rowCopy, .rowZero, .rowsAxpy, .rowDeinterleave: return false
-        case .rowMap, .rowNorm, .rowsSum: return false
+        case .rowMap, .rowNorm, .rowsSum, .wideTaps1: return false
         }
     }
 
@@ -103,7 +104,7 @@ package enum Helper: String, CaseIterable, Sendable {
             .rowScaleSumMax, .rowScaleMul, .wideTaps, .rowExpSum, .convRows:
             return []
         case .transpose, .rowCopy, .rowZero, .rowsAxpy, .rowDeinterleave: return []
-        case .rowMap, .rowNorm, .rowsSum: return []
+        case .rowMap, .rowNorm, .rowsSum, .wideTaps1: return []
         }
     }
 
@@ -115,7 +116,7 @@ package enum Helper: String, CaseIterable, Sendable {
         case .sqrtf, .expf, .tanhf, .erff, .gemmTile, .gemmNN, .attend, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .rowAxpy, .rowDot,
             .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowSqDev, .rowScale, .rowScaleSumMax, .rowScaleMul, .wideTaps, .rowExpSum, .convRows:
             return []
-        case .transpose, .rowCopy, .rowZero, .rowsAxpy, .rowDeinterleave, .rowMap, .rowNorm, .rowsSum: return []
+        case .transpose, .rowCopy, .rowZero, .rowsAxpy, .rowDeinterleave, .rowMap, .rowNorm, .rowsSum, .wideTaps1: return []
         }
     }
 }
