@@ -491,18 +491,21 @@ static int attn_tcc_isa(void)
 #endif
 /* The tcc tier on x86-64: packed SSE through tcc's inline assembler; the 4-float blocks past
  * the last 16-float one packed too, as in attn_row_sum. With AVX2 (attn_tcc_isa) the blocks of
- * 16 floats on ymm instead, their VEX instructions as bytes. */
+ * 16 floats on ymm instead, their VEX instructions as bytes. The folds stay in registers: tcc's
+ * scalar C over eight more lanes was most of a short row's time. */
 static void attn_row_sum_max(const float *x, int n, float *sum, float *max)
 {
     float a[4] = {0.0f, 0.0f, 0.0f, 0.0f};
     float b[4] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY};
-    float a8[8] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
-    float b8[8] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY};
+    float a8[16];
+    float *acc = a;
     long m = n & ~15;
     long r = n & 12;
     const float *p = x;
     if (m > 0 && attn_tcc_isa() == 2) {
         long m16 = m;
+        /* The eight lanes folded to four in SSE after the ymm loop (the sums into acc, the maxima
+         * into b): the SSE code below goes on from them, the C at the end folds four. */
         __asm__ volatile(
             ".byte 0xc5,0xfc,0x57,0xc0\n\t" /* vxorps %ymm0, %ymm0, %ymm0 */
             ".byte 0xc5,0xf4,0x57,0xc9\n\t" /* vxorps %ymm1, %ymm1, %ymm1 */
@@ -519,16 +522,19 @@ static void attn_row_sum_max(const float *x, int n, float *sum, float *max)
             ".byte 0xc5,0xfc,0x58,0xc1\n\t" /* vaddps %ymm1, %ymm0, %ymm0 */
             ".byte 0xc5,0xec,0x5f,0xd3\n\t" /* vmaxps %ymm3, %ymm2, %ymm2 */
             ".byte 0xc5,0xfc,0x11,0x07\n\t" /* vmovups %ymm0, (%rdi) */
-            ".byte 0xc5,0xfc,0x11,0x10\n\t" /* vmovups %ymm2, (%rax) */
+            ".byte 0xc5,0xfc,0x11,0x57,0x20\n\t" /* vmovups %ymm2, 32(%rdi) */
             ".byte 0xc5,0xf8,0x77\n\t" /* vzeroupper */
+            "movups (%%rdi), %%xmm0\n\tmovups 16(%%rdi), %%xmm1\n\taddps %%xmm1, %%xmm0\n\tmovups %%xmm0, (%%rdi)\n\t"
+            "movups 32(%%rdi), %%xmm2\n\tmovups 48(%%rdi), %%xmm3\n\tmaxps %%xmm3, %%xmm2\n\tmovups %%xmm2, (%%rdx)\n\t"
             : "+S"(p), "+c"(m16)
-            : "d"(b), "D"(a8), "a"(b8)
+            : "d"(b), "D"(a8)
             : "memory");
+        acc = a8;
         m = 0;
     }
     if (m + r >= 4) {
         __asm__ volatile(
-            "pxor %%xmm0, %%xmm0\n\tpxor %%xmm1, %%xmm1\n\t"
+            "movups (%3), %%xmm0\n\tpxor %%xmm1, %%xmm1\n\t"
             "movups (%4), %%xmm2\n\tmovups (%4), %%xmm3\n\t"
             "test %1, %1\n\tjz 2f\n\t"
             "1:\n\t"
@@ -548,13 +554,11 @@ static void attn_row_sum_max(const float *x, int n, float *sum, float *max)
             "4:\n\t"
             "movups %%xmm0, (%3)\n\tmovups %%xmm2, (%4)\n\t"
             : "+r"(p), "+r"(m), "+r"(r)
-            : "r"(a), "r"(b)
+            : "r"(acc), "r"(b)
             : "memory");
     }
-    /* Both forms' partial sums and maxima (the ymm ones 0 and -inf when unused). */
-    float s = ((a8[0] + a8[4]) + (a8[1] + a8[5])) + ((a8[2] + a8[6]) + (a8[3] + a8[7])) + ((a[0] + a[1]) + (a[2] + a[3]));
+    float s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
     float mx = -INFINITY;
-    for (int j = 0; j < 8; j++) mx = b8[j] > mx ? b8[j] : mx;
     for (int j = 0; j < 4; j++) mx = b[j] > mx ? b[j] : mx;
     for (int i = n & ~3; i < n; i++) {
         s += x[i];
@@ -810,7 +814,17 @@ static void attn_row_scale_mul(float *y, const float *x, float g, const float *s
             : "r"(g4)
             : "memory");
     }
-    for (long i = done + ((n - done) & ~7); i < n; i++) y[i] = s[i] * (g * x[i]);
+    if ((n - done) & 4) {
+        /* A block of four after the blocks of eight: tcc's scalar C took most of a short row's time. */
+        const long at = done + ((n - done) & ~7);
+        __asm__ volatile(
+            "movups (%3), %%xmm7\n\tmovups (%1), %%xmm0\n\tmulps %%xmm7, %%xmm0\n\t"
+            "movups (%2), %%xmm2\n\tmulps %%xmm2, %%xmm0\n\tmovups %%xmm0, (%0)\n\t"
+            :
+            : "r"(y + at), "r"(x + at), "r"(s + at), "r"(g4)
+            : "memory");
+    }
+    for (long i = done + ((n - done) & ~3); i < n; i++) y[i] = s[i] * (g * x[i]);
 }
 #else
 static void attn_row_scale_mul(float *y, const float *x, float g, const float *s, int n)

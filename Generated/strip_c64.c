@@ -179,6 +179,45 @@ static float attn_row_sum(const float *x, int n)
 #endif
 
 #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+/* y[i] = 0: the zeroed borders and accumulators of tcc's wide convolutions. */
+#if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler (which has no xorps: its
+ * bytes), sixteen then four at a time, the last n % 4 in C. */
+static void attn_row_zero(float *y, int n)
+{
+    long m = n & ~15, m4 = n & 12;
+    float *q = y;
+    if (m > 0) {
+        __asm__ volatile(
+            ".byte 0x0f,0x57,0xc0\n\t" /* xorps %xmm0, %xmm0 */
+            "1:\n\t"
+            "movups %%xmm0, (%0)\n\tmovups %%xmm0, 16(%0)\n\tmovups %%xmm0, 32(%0)\n\tmovups %%xmm0, 48(%0)\n\t"
+            "add $64, %0\n\tsub $16, %1\n\tjnz 1b\n\t"
+            : "+r"(q), "+r"(m)
+            :
+            : "memory");
+    }
+    if (m4 > 0) {
+        __asm__ volatile(
+            ".byte 0x0f,0x57,0xc0\n\t" /* xorps %xmm0, %xmm0 */
+            "1:\n\t"
+            "movups %%xmm0, (%0)\n\t"
+            "add $16, %0\n\tsub $4, %1\n\tjnz 1b\n\t"
+            : "+r"(q), "+r"(m4)
+            :
+            : "memory");
+    }
+    for (int i = n & ~3; i < n; i++) y[i] = 0.0f;
+}
+#else
+static void attn_row_zero(float *y, int n)
+{
+    for (int i = 0; i < n; i++) y[i] = 0.0f;
+}
+#endif
+#endif
+
+#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
 #if defined(__TINYC__) && defined(__x86_64__)
 #ifndef ATTN_TCC_ISA_KNOWN
 #define ATTN_TCC_ISA_KNOWN
@@ -883,10 +922,7 @@ void strip_c64_forward(const float *input, float *output, const float *params, f
     #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
     {
         for (int c = 0; c < 64; c++) {
-            float *plane = v3_x_h + c * 14;
-            for (int t = 0; t < 14; t++) {
-                plane[t] = 0.0f;
-            }
+            attn_row_zero(v3_x_h + c * 14, 14);
             attn_row_axpy(v3_x_h + c * 14 + 1, v1_axis_pool + c * 14, p0_conv_h_weight[c * 3], 13);
             attn_row_axpy(v3_x_h + c * 14, v1_axis_pool + c * 14, p0_conv_h_weight[c * 3 + 1], 14);
             attn_row_axpy(v3_x_h + c * 14, v1_axis_pool + c * 14 + 1, p0_conv_h_weight[c * 3 + 2], 13);
@@ -910,10 +946,7 @@ void strip_c64_forward(const float *input, float *output, const float *params, f
     #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
     {
         for (int c = 0; c < 64; c++) {
-            float *plane = v4_conv_w + c * 14;
-            for (int t = 0; t < 14; t++) {
-                plane[t] = 0.0f;
-            }
+            attn_row_zero(v4_conv_w + c * 14, 14);
             attn_row_axpy(v4_conv_w + c * 14 + 1, v2_axis_pool + c * 14, p1_conv_w_weight[c * 3], 13);
             attn_row_axpy(v4_conv_w + c * 14, v2_axis_pool + c * 14, p1_conv_w_weight[c * 3 + 1], 14);
             attn_row_axpy(v4_conv_w + c * 14, v2_axis_pool + c * 14 + 1, p1_conv_w_weight[c * 3 + 2], 13);
