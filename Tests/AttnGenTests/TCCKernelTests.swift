@@ -318,50 +318,50 @@ private func expectClose(_ spec: BlockSpec, seed: UInt64 = 11) throws {
     @Test func reductionHelpers() throws {
         #if arch(x86_64)
         for isa in tccISAs {
-        // Each form as the library has it (VEX lines as bytes, after the CPU check), forced.
-        let forms = ["row_sum", "row_sq_dev", "row_sum_max", "row_scale", "row_norm", "rows_sum"].map { VEX.expand(Templates.text("\($0).tcc.c")) }
-        let source = "#define INFINITY (1.0f / 0.0f)\n#define ATTN_TCC_ISA \(isa)\n" + (Templates.text("tcc_isa.tcc.c") + forms.joined())
-            .replacingOccurrences(of: "static ", with: "")
-        let module = try TCCModule(source: source)
-        typealias Sum = @convention(c) (UnsafePointer<Float>, Int32) -> Float
-        typealias SqDev = @convention(c) (UnsafePointer<Float>, Float, Int32) -> Float
-        typealias Norm = @convention(c) (UnsafeMutablePointer<Float>, UnsafePointer<Float>, Float, Float, Float, Int32) -> Void
-        typealias RowsSum = @convention(c) (UnsafeMutablePointer<Float>, UnsafePointer<Float>, Int32, Int32, Float) -> Void
-        let sum = try module.function("attn_row_sum", as: Sum.self)
-        let sqDev = try module.function("attn_row_sq_dev", as: SqDev.self)
-        let norm = try module.function("attn_row_norm", as: Norm.self)
-        let rowsSum = try module.function("attn_rows_sum", as: RowsSum.self)
-        typealias SumMax = @convention(c) (UnsafePointer<Float>, Int32, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> Void
-        typealias Scale = @convention(c) (UnsafeMutablePointer<Float>, UnsafePointer<Float>, Float, Int32) -> Void
-        let sumMax = try module.function("attn_row_sum_max", as: SumMax.self)
-        let scale = try module.function("attn_row_scale", as: Scale.self)
-        let x = (0..<400).map { Float(($0 * 37) % 101) * 0.03 - 1.2 }
-        let close = { (a: Float, b: Double) in abs(Double(a) - b) <= 1e-5 * max(1, abs(b)) }
-        for n in 0...41 {
-            let row = x[3..<(3 + n)].map(Double.init)
-            let m = Float(0.25)
-            #expect(close(sum(Array(x[3...]), Int32(n)), row.reduce(0, +)), "row_sum \(n)")
-            #expect(close(sqDev(Array(x[3...]), m, Int32(n)), row.map { ($0 - Double(m)) * ($0 - Double(m)) }.reduce(0, +)), "row_sq_dev \(n)")
-            var y = [Float](repeating: -7, count: 48)
-            norm(&y, Array(x[3...]), m, 1.5, -0.5, Int32(n))
-            let want = (0..<48).map { $0 < n ? (x[3 + $0] - m) * 1.5 + -0.5 : -7 }
-            #expect(y == want, "row_norm \(n)")
-            var (s, mx) = (Float(0), Float(0))
-            sumMax(Array(x[3...]), Int32(n), &s, &mx)
-            #expect(close(s, row.reduce(0, +)) && mx == x[3..<(3 + n)].reduce(-Float.infinity) { $1 > $0 ? $1 : $0 }, "row_sum_max \(n)")
-            y = [Float](repeating: -7, count: 48)
-            scale(&y, Array(x[3...]), 1.5, Int32(n))
-            #expect(y == (0..<48).map { $0 < n ? 1.5 * x[3 + $0] : -7 }, "row_scale \(n)")
-            for rows in 0...9 {
-                var means = [Float](repeating: -7, count: 12)
-                rowsSum(&means, Array(x[5...]), Int32(rows), Int32(n), 3)
-                for r in 0..<12 {
-                    let expected = r < rows ? x[(5 + r * n)..<(5 + r * n + n)].map(Double.init).reduce(0, +) / 3 : -7
-                    #expect(close(means[r], expected), "rows_sum \(rows)x\(n) row \(r)")
+            // Each form as the library has it (VEX lines as bytes, after the CPU check), forced.
+            let forms = ["row_sum", "row_sq_dev", "row_sum_max", "row_scale", "row_norm", "rows_sum"].map { VEX.expand(Templates.text("\($0).tcc.c")) }
+            let source = "#define INFINITY (1.0f / 0.0f)\n#define ATTN_TCC_ISA \(isa)\n" + (Templates.text("tcc_isa.tcc.c") + forms.joined())
+                .replacingOccurrences(of: "static ", with: "")
+            let module = try TCCModule(source: source)
+            typealias Sum = @convention(c) (UnsafePointer<Float>, Int32) -> Float
+            typealias SqDev = @convention(c) (UnsafePointer<Float>, Float, Int32) -> Float
+            typealias Norm = @convention(c) (UnsafeMutablePointer<Float>, UnsafePointer<Float>, Float, Float, Float, Int32) -> Void
+            typealias RowsSum = @convention(c) (UnsafeMutablePointer<Float>, UnsafePointer<Float>, Int32, Int32, Float) -> Void
+            let sum = try module.function("attn_row_sum", as: Sum.self)
+            let sqDev = try module.function("attn_row_sq_dev", as: SqDev.self)
+            let norm = try module.function("attn_row_norm", as: Norm.self)
+            let rowsSum = try module.function("attn_rows_sum", as: RowsSum.self)
+            typealias SumMax = @convention(c) (UnsafePointer<Float>, Int32, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> Void
+            typealias Scale = @convention(c) (UnsafeMutablePointer<Float>, UnsafePointer<Float>, Float, Int32) -> Void
+            let sumMax = try module.function("attn_row_sum_max", as: SumMax.self)
+            let scale = try module.function("attn_row_scale", as: Scale.self)
+            let x = (0..<400).map { Float(($0 * 37) % 101) * 0.03 - 1.2 }
+            let close = { (a: Float, b: Double) in abs(Double(a) - b) <= 1e-5 * max(1, abs(b)) }
+            for n in 0...41 {
+                let row = x[3..<(3 + n)].map(Double.init)
+                let m = Float(0.25)
+                #expect(close(sum(Array(x[3...]), Int32(n)), row.reduce(0, +)), "row_sum \(n)")
+                #expect(close(sqDev(Array(x[3...]), m, Int32(n)), row.map { ($0 - Double(m)) * ($0 - Double(m)) }.reduce(0, +)), "row_sq_dev \(n)")
+                var y = [Float](repeating: -7, count: 48)
+                norm(&y, Array(x[3...]), m, 1.5, -0.5, Int32(n))
+                let want = (0..<48).map { $0 < n ? (x[3 + $0] - m) * 1.5 + -0.5 : -7 }
+                #expect(y == want, "row_norm \(n)")
+                var (s, mx) = (Float(0), Float(0))
+                sumMax(Array(x[3...]), Int32(n), &s, &mx)
+                #expect(close(s, row.reduce(0, +)) && mx == x[3..<(3 + n)].reduce(-Float.infinity) { $1 > $0 ? $1 : $0 }, "row_sum_max \(n)")
+                y = [Float](repeating: -7, count: 48)
+                scale(&y, Array(x[3...]), 1.5, Int32(n))
+                #expect(y == (0..<48).map { $0 < n ? 1.5 * x[3 + $0] : -7 }, "row_scale \(n)")
+                for rows in 0...9 {
+                    var means = [Float](repeating: -7, count: 12)
+                    rowsSum(&means, Array(x[5...]), Int32(rows), Int32(n), 3)
+                    for r in 0..<12 {
+                        let expected = r < rows ? x[(5 + r * n)..<(5 + r * n + n)].map(Double.init).reduce(0, +) / 3 : -7
+                        #expect(close(means[r], expected), "rows_sum \(rows)x\(n) row \(r)")
+                    }
                 }
             }
-        }
-        withExtendedLifetime(module) {}
+            withExtendedLifetime(module) {}
         }
         #endif
     }
