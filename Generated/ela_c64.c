@@ -110,18 +110,77 @@ static void attn_row_axpy(float *y, const float *x, float a, int n)
 
 /* Sum of a row; several independent partial sums so the adds pipeline (and vectorise). */
 #if defined(__TINYC__) && defined(__x86_64__)
+#ifndef ATTN_TCC_ISA_KNOWN
+#define ATTN_TCC_ISA_KNOWN
+/* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
+ * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
+ * or 2 forces one (the tests run both). */
+static int attn_tcc_isa(void)
+{
+#ifdef ATTN_TCC_ISA
+    return ATTN_TCC_ISA;
+#else
+    static int isa;
+    if (!isa) {
+        unsigned a, b, c, d, lo, hi;
+        int ymm = 0;
+        __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+        /* FMA, OSXSAVE and AVX; then the OS's XCR0 must enable the xmm and ymm state. */
+        if ((c & 0x18001000u) == 0x18001000u) {
+            __asm__ volatile(".byte 0x0f,0x01,0xd0" : "=a"(lo), "=d"(hi) : "c"(0)); /* xgetbv */
+            ymm = (lo & 6u) == 6u;
+        }
+        if (ymm) {
+            __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
+            ymm = (b >> 5) & 1u; /* AVX2 */
+        }
+        isa = ymm ? 2 : 1;
+    }
+    return isa;
+#endif
+}
+#endif
 /* The tcc tier on x86-64: packed SSE through tcc's inline assembler. The rows past the last
  * 16-float block add their 4-float blocks packed too: tcc's scalar code keeps every value in
- * memory, so a short row's tail (the 12 of a 28-wide plane row) cost more than its body. */
+ * memory, so a short row's tail (the 12 of a 28-wide plane row) cost more than its body. With
+ * AVX2 (attn_tcc_isa) blocks of 32 floats on ymm first, their VEX instructions as bytes, folded
+ * to four lanes in registers before the SSE code goes on. */
 static float attn_row_sum(const float *x, int n)
 {
     float a[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+    float a8[8];
+    float *acc = a;
     long m = n & ~15;
     long r = n & 12;
     const float *p = x;
-    if (n >= 4) {
+    if (n >= 32 && attn_tcc_isa() == 2) {
+        long m32 = n & ~31;
         __asm__ volatile(
-            "pxor %%xmm0, %%xmm0\n\tpxor %%xmm1, %%xmm1\n\tpxor %%xmm2, %%xmm2\n\tpxor %%xmm3, %%xmm3\n\t"
+            ".byte 0xc5,0xfc,0x57,0xc0\n\t" /* vxorps %ymm0, %ymm0, %ymm0 */
+            ".byte 0xc5,0xf4,0x57,0xc9\n\t" /* vxorps %ymm1, %ymm1, %ymm1 */
+            ".byte 0xc5,0xec,0x57,0xd2\n\t" /* vxorps %ymm2, %ymm2, %ymm2 */
+            ".byte 0xc5,0xe4,0x57,0xdb\n\t" /* vxorps %ymm3, %ymm3, %ymm3 */
+            "1:\n\t"
+            ".byte 0xc5,0xfc,0x58,0x06\n\t" /* vaddps (%rsi), %ymm0, %ymm0 */
+            ".byte 0xc5,0xf4,0x58,0x4e,0x20\n\t" /* vaddps 32(%rsi), %ymm1, %ymm1 */
+            ".byte 0xc5,0xec,0x58,0x56,0x40\n\t" /* vaddps 64(%rsi), %ymm2, %ymm2 */
+            ".byte 0xc5,0xe4,0x58,0x5e,0x60\n\t" /* vaddps 96(%rsi), %ymm3, %ymm3 */
+            "add $128, %0\n\tsub $32, %1\n\tjnz 1b\n\t"
+            ".byte 0xc5,0xfc,0x58,0xc1\n\t" /* vaddps %ymm1, %ymm0, %ymm0 */
+            ".byte 0xc5,0xec,0x58,0xd3\n\t" /* vaddps %ymm3, %ymm2, %ymm2 */
+            ".byte 0xc5,0xfc,0x58,0xc2\n\t" /* vaddps %ymm2, %ymm0, %ymm0 */
+            ".byte 0xc5,0xfc,0x11,0x07\n\t" /* vmovups %ymm0, (%rdi) */
+            ".byte 0xc5,0xf8,0x77\n\t" /* vzeroupper */
+            "movups (%%rdi), %%xmm0\n\tmovups 16(%%rdi), %%xmm1\n\taddps %%xmm1, %%xmm0\n\tmovups %%xmm0, (%%rdi)\n\t"
+            : "+S"(p), "+c"(m32)
+            : "D"(a8)
+            : "memory");
+        acc = a8;
+        m = n & 16;
+    }
+    if (m + r >= 4) {
+        __asm__ volatile(
+            "movups (%3), %%xmm0\n\tpxor %%xmm1, %%xmm1\n\tpxor %%xmm2, %%xmm2\n\tpxor %%xmm3, %%xmm3\n\t"
             "test %1, %1\n\tjz 2f\n\t"
             "1:\n\t"
             "movups (%0), %%xmm4\n\taddps %%xmm4, %%xmm0\n\t"
@@ -138,10 +197,10 @@ static float attn_row_sum(const float *x, int n)
             "4:\n\t"
             "movups %%xmm0, (%3)\n\t"
             : "+r"(p), "+r"(m), "+r"(r)
-            : "r"(a)
+            : "r"(acc)
             : "memory");
     }
-    float s = (a[0] + a[1]) + (a[2] + a[3]);
+    float s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
     for (int i = n & ~3; i < n; i++) s += x[i];
     return s;
 }
@@ -271,6 +330,45 @@ static float attn_row_sq_dev(const float *x, float m, int n)
         s += d * d;
     }
     return s;
+}
+#endif
+#endif
+
+#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+/* y[i] = 0: the zeroed borders and accumulators of tcc's wide convolutions. */
+#if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler (which has no xorps: its
+ * bytes), sixteen then four at a time, the last n % 4 in C. */
+static void attn_row_zero(float *y, int n)
+{
+    long m = n & ~15, m4 = n & 12;
+    float *q = y;
+    if (m > 0) {
+        __asm__ volatile(
+            ".byte 0x0f,0x57,0xc0\n\t" /* xorps %xmm0, %xmm0 */
+            "1:\n\t"
+            "movups %%xmm0, (%0)\n\tmovups %%xmm0, 16(%0)\n\tmovups %%xmm0, 32(%0)\n\tmovups %%xmm0, 48(%0)\n\t"
+            "add $64, %0\n\tsub $16, %1\n\tjnz 1b\n\t"
+            : "+r"(q), "+r"(m)
+            :
+            : "memory");
+    }
+    if (m4 > 0) {
+        __asm__ volatile(
+            ".byte 0x0f,0x57,0xc0\n\t" /* xorps %xmm0, %xmm0 */
+            "1:\n\t"
+            "movups %%xmm0, (%0)\n\t"
+            "add $16, %0\n\tsub $4, %1\n\tjnz 1b\n\t"
+            : "+r"(q), "+r"(m4)
+            :
+            : "memory");
+    }
+    for (int i = n & ~3; i < n; i++) y[i] = 0.0f;
+}
+#else
+static void attn_row_zero(float *y, int n)
+{
+    for (int i = 0; i < n; i++) y[i] = 0.0f;
 }
 #endif
 #endif
@@ -1357,10 +1455,7 @@ void ela_c64_forward(const float *input, float *output, const float *params, flo
     #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
     {
         for (int c = 0; c < 64; c++) {
-            float *plane = v3_conv_h + c * 14;
-            for (int t = 0; t < 14; t++) {
-                plane[t] = 0.0f;
-            }
+            attn_row_zero(v3_conv_h + c * 14, 14);
             attn_row_axpy(v3_conv_h + c * 14 + 3, v1_axis_pool + c * 14, p0_conv_h_weight[c * 7], 11);
             attn_row_axpy(v3_conv_h + c * 14 + 2, v1_axis_pool + c * 14, p0_conv_h_weight[c * 7 + 1], 12);
             attn_row_axpy(v3_conv_h + c * 14 + 1, v1_axis_pool + c * 14, p0_conv_h_weight[c * 7 + 2], 13);
@@ -1392,10 +1487,7 @@ void ela_c64_forward(const float *input, float *output, const float *params, flo
     #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
     {
         for (int c = 0; c < 64; c++) {
-            float *plane = v4_conv_w + c * 14;
-            for (int t = 0; t < 14; t++) {
-                plane[t] = 0.0f;
-            }
+            attn_row_zero(v4_conv_w + c * 14, 14);
             attn_row_axpy(v4_conv_w + c * 14 + 3, v2_axis_pool + c * 14, p3_conv_w_weight[c * 7], 11);
             attn_row_axpy(v4_conv_w + c * 14 + 2, v2_axis_pool + c * 14, p3_conv_w_weight[c * 7 + 1], 12);
             attn_row_axpy(v4_conv_w + c * 14 + 1, v2_axis_pool + c * 14, p3_conv_w_weight[c * 7 + 2], 13);

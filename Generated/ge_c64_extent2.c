@@ -1157,9 +1157,9 @@ static void attn_row_map4(float *y, const float *a, const float *b, const float 
  * form of the SSE one above, so both forms give the same bits. A whole function in assembly
  * (SysV registers: y, a, b (a for the ops without one), the constants below, n > 0, op, and the
  * scalar in xmm0, broadcast to ymm7). The last n % 8 go through the same loop once more on a
- * stack copy read under a mask (vmaskmovps) and stored lane by lane, so a short row is one
- * call. Op code k loops at label 100 + k and ends at 99 (the tail's turn, then the return).
- * The exponential is one subroutine: e^ymm0 into ymm2 (ymm0, ymm1, ymm3 clobbered). */
+ * stack copy read and written under a mask (vmaskmovps), so a short row is one call. Op code k
+ * loops at label 100 + k and ends at 99 (the tail's turn, then the return). The exponential is
+ * one subroutine: e^ymm0 into ymm2 (ymm0, ymm1, ymm3 clobbered). */
 static void attn_row_map8(float *y, const float *a, const float *b, const float *k, long n, long op, float s);
 __asm__(
     ".text\n"
@@ -1512,8 +1512,6 @@ __asm__(
     ".byte 0xc5,0xfc,0x11,0x04,0x24\n\t" /* vmovups %ymm0, (%rsp) */
     ".byte 0xc4,0xe2,0x05,0x2c,0x02\n\t" /* vmaskmovps (%rdx), %ymm15, %ymm0 */
     ".byte 0xc5,0xfc,0x11,0x44,0x24,0x20\n\t" /* vmovups %ymm0, 32(%rsp) */
-    /* rax: the lanes to store at the end (no op's loop touches it) */
-    "mov %r11, %rax\n\t"
     "mov %rdi, %r10\n\t"
     "mov %rsp, %rsi\n\t"
     "lea 32(%rsp), %rdx\n\t"
@@ -1524,33 +1522,16 @@ __asm__(
     "97:\n\t"
     "test %r10, %r10\n\t"
     "jz 96f\n\t"
-    /* the tail's lanes: 4, 2 and 1 of them from the stack copy's register (a masked store,
-     * vmaskmovps, is microcoded on AMD's cores and cost more than the row) */
     ".byte 0xc5,0xfc,0x10,0x44,0x24,0x40\n\t" /* vmovups 64(%rsp), %ymm0 */
-    "test $4, %al\n\t"
-    "jz 95f\n\t"
-    ".byte 0xc4,0xc1,0x78,0x11,0x02\n\t" /* vmovups %xmm0, (%r10) */
-    ".byte 0xc4,0xe3,0x7d,0x19,0xc0,0x01\n\t" /* vextractf128 $1, %ymm0, %xmm0 */
-    "add $16, %r10\n\t"
-    "95:\n\t"
-    "test $2, %al\n\t"
-    "jz 94f\n\t"
-    ".byte 0xc4,0xc1,0x79,0xd6,0x02\n\t" /* vmovq %xmm0, (%r10) */
-    ".byte 0xc5,0xf8,0x12,0xc0\n\t" /* vmovhlps %xmm0, %xmm0, %xmm0 */
-    "add $8, %r10\n\t"
-    "94:\n\t"
-    "test $1, %al\n\t"
-    "jz 96f\n\t"
-    ".byte 0xc4,0xc1,0x7a,0x11,0x02\n\t" /* vmovss %xmm0, (%r10) */
+    ".byte 0xc4,0xc2,0x05,0x2e,0x02\n\t" /* vmaskmovps %ymm0, %ymm15, (%r10) */
     "96:\n\t"
     "add $104, %rsp\n\t"
     ".byte 0xc5,0xf8,0x77\n\t" /* vzeroupper */
     "ret\n");
-/* attn_row_map8's constants, each in eight lanes, at the offsets its asm reads; last the tail's
- * masks (a lane is on where its sign bit is set). Behind a function (a file holds no static
- * data), so attn_rows_map shares them. */
-static const float *attn_rm_k8(void)
+static void attn_row_map(float *y, const float *a, const float *b, float s, int op, int n)
 {
+    /* attn_row_map8's constants, each in eight lanes, at the offsets its asm reads; last the
+     * tail's masks (a lane is on where its sign bit is set). */
 #define ATTN_RM8(x) x, x, x, x, x, x, x, x
     static const float k8[216] = {
         ATTN_RM8(88.7228317f), ATTN_RM8(-87.0f), ATTN_RM8(1.44269504f), ATTN_RM8(12582912.0f), ATTN_RM8(-12582912.0f),
@@ -1559,13 +1540,9 @@ static const float *attn_rm_k8(void)
         ATTN_RM8(3.0f), ATTN_RM8(6.0f), ATTN_RM8(2.0f), ATTN_RM8(0.625f), ATTN_RM8(-0.333333313f), ATTN_RM8(0.133332163f),
         ATTN_RM8(-0.0539478883f), ATTN_RM8(0.0217060372f), ATTN_RM8(-0.00818910077f), ATTN_RM8(0.00215263851f), ATTN_RM8(-1.0f), ATTN_RM8(0.0f)};
 #undef ATTN_RM8
-    return k8;
-}
-static void attn_row_map(float *y, const float *a, const float *b, float s, int op, int n)
-{
     if (!b) b = a;
     if (attn_tcc_isa() == 2) {
-        if (n > 0) attn_row_map8(y, a, b, attn_rm_k8(), n, op, s);
+        if (n > 0) attn_row_map8(y, a, b, k8, n, op, s);
         return;
     }
     const float s4[4] = {s, s, s, s};
@@ -1617,74 +1594,121 @@ static int attn_tcc_isa(void)
 #endif
 }
 #endif
-/* attn_row_map (row_map.tcc.c.tmpl, which a file defines before this) over `rows` rows of n
- * floats in one call: row r of y at y + r * ys, of a at a + r * as, of b at b + r * bs (the
- * strides in floats; 0 repeats a row), its scalar sp[r * ss] (sp null: s on every row). The
- * fused maps of a plane whose rows are short (a 28-wide row, a gate broadcast along H or W)
- * were one call per row and op, and the calls cost more than the rows. With AVX2 the row loop
- * runs in assembly around attn_row_map8 (its argument block d: y, a, b, the constants, the
- * scalar's address, n, op, rows, then the four strides in bytes), each row the same
- * instructions as one attn_row_map call, so the same bits. */
-static void attn_rows_map8(long *d);
+/* The tcc tier on x86-64: one output channel of a wide convolution (CBAM's 2 -> 1 spatial gate,
+ * depthwise convs), wide[t] += sum_j w[j] * x[t + off[j]] for t < n, a tile of pixels held in
+ * registers across every tap (one axpy per tap loads and stores the wide row for every tap).
+ * With AVX2 and FMA (attn_tcc_isa) tiles of 64 pixels in ymm0-ymm7 (attn_taps64x1; 32 in
+ * ymm0-ymm3 for the last, attn_taps32x1), a tap one broadcast and a fused multiply-add with
+ * memory per vector: whole functions in assembly (SysV registers: the tile, the weights, the
+ * input, the offsets, the taps), their VEX instructions as bytes. Else tiles of 16 pixels in
+ * xmm0-xmm3 with the weights first repeated in four lanes, in chunks of taps. */
+static void attn_taps64x1(float *tile, const float *w, const float *x, const int *off, long taps);
 __asm__(
     ".text\n"
-    "attn_rows_map8:\n\t"
-    "push %rbx\n\t"
-    "push %r12\n\t"
-    "mov %rdi, %rbx\n\t"
-    "mov 56(%rbx), %r12\n\t"
+    "attn_taps64x1:\n\t"
+    ".byte 0xc5,0xfc,0x10,0x07\n\t" /* vmovups (%rdi), %ymm0 */
+    ".byte 0xc5,0xfc,0x10,0x4f,0x20\n\t" /* vmovups 32(%rdi), %ymm1 */
+    ".byte 0xc5,0xfc,0x10,0x57,0x40\n\t" /* vmovups 64(%rdi), %ymm2 */
+    ".byte 0xc5,0xfc,0x10,0x5f,0x60\n\t" /* vmovups 96(%rdi), %ymm3 */
+    ".byte 0xc5,0xfc,0x10,0xa7,0x80,0x00,0x00,0x00\n\t" /* vmovups 128(%rdi), %ymm4 */
+    ".byte 0xc5,0xfc,0x10,0xaf,0xa0,0x00,0x00,0x00\n\t" /* vmovups 160(%rdi), %ymm5 */
+    ".byte 0xc5,0xfc,0x10,0xb7,0xc0,0x00,0x00,0x00\n\t" /* vmovups 192(%rdi), %ymm6 */
+    ".byte 0xc5,0xfc,0x10,0xbf,0xe0,0x00,0x00,0x00\n\t" /* vmovups 224(%rdi), %ymm7 */
     "1:\n\t"
-    "mov (%rbx), %rdi\n\t"
-    "mov 8(%rbx), %rsi\n\t"
-    "mov 16(%rbx), %rdx\n\t"
-    "mov 24(%rbx), %rcx\n\t"
-    "mov 40(%rbx), %r8\n\t"
-    "mov 48(%rbx), %r9\n\t"
-    "mov 32(%rbx), %rax\n\t"
-    ".byte 0xf3,0x0f,0x10,0x00\n\t" /* movss (%rax), %xmm0 */
-    "call attn_row_map8\n\t"
-    "mov 64(%rbx), %rax\n\t"
-    "add %rax, (%rbx)\n\t"
-    "mov 72(%rbx), %rax\n\t"
-    "add %rax, 8(%rbx)\n\t"
-    "mov 80(%rbx), %rax\n\t"
-    "add %rax, 16(%rbx)\n\t"
-    "mov 88(%rbx), %rax\n\t"
-    "add %rax, 32(%rbx)\n\t"
-    "dec %r12\n\t"
+    "movslq (%rcx), %r11\n\t"
+    "lea (%rdx,%r11,4), %r11\n\t"
+    "add $4, %rcx\n\t"
+    ".byte 0xc4,0x62,0x7d,0x18,0x06\n\t" /* vbroadcastss (%rsi), %ymm8 */
+    "add $4, %rsi\n\t"
+    ".byte 0xc4,0xc2,0x3d,0xb8,0x03\n\t" /* vfmadd231ps (%r11), %ymm8, %ymm0 */
+    ".byte 0xc4,0xc2,0x3d,0xb8,0x4b,0x20\n\t" /* vfmadd231ps 32(%r11), %ymm8, %ymm1 */
+    ".byte 0xc4,0xc2,0x3d,0xb8,0x53,0x40\n\t" /* vfmadd231ps 64(%r11), %ymm8, %ymm2 */
+    ".byte 0xc4,0xc2,0x3d,0xb8,0x5b,0x60\n\t" /* vfmadd231ps 96(%r11), %ymm8, %ymm3 */
+    ".byte 0xc4,0xc2,0x3d,0xb8,0xa3,0x80,0x00,0x00,0x00\n\t" /* vfmadd231ps 128(%r11), %ymm8, %ymm4 */
+    ".byte 0xc4,0xc2,0x3d,0xb8,0xab,0xa0,0x00,0x00,0x00\n\t" /* vfmadd231ps 160(%r11), %ymm8, %ymm5 */
+    ".byte 0xc4,0xc2,0x3d,0xb8,0xb3,0xc0,0x00,0x00,0x00\n\t" /* vfmadd231ps 192(%r11), %ymm8, %ymm6 */
+    ".byte 0xc4,0xc2,0x3d,0xb8,0xbb,0xe0,0x00,0x00,0x00\n\t" /* vfmadd231ps 224(%r11), %ymm8, %ymm7 */
+    "sub $1, %r8\n\t"
     "jnz 1b\n\t"
-    "pop %r12\n\t"
-    "pop %rbx\n\t"
+    ".byte 0xc5,0xfc,0x11,0x07\n\t" /* vmovups %ymm0, (%rdi) */
+    ".byte 0xc5,0xfc,0x11,0x4f,0x20\n\t" /* vmovups %ymm1, 32(%rdi) */
+    ".byte 0xc5,0xfc,0x11,0x57,0x40\n\t" /* vmovups %ymm2, 64(%rdi) */
+    ".byte 0xc5,0xfc,0x11,0x5f,0x60\n\t" /* vmovups %ymm3, 96(%rdi) */
+    ".byte 0xc5,0xfc,0x11,0xa7,0x80,0x00,0x00,0x00\n\t" /* vmovups %ymm4, 128(%rdi) */
+    ".byte 0xc5,0xfc,0x11,0xaf,0xa0,0x00,0x00,0x00\n\t" /* vmovups %ymm5, 160(%rdi) */
+    ".byte 0xc5,0xfc,0x11,0xb7,0xc0,0x00,0x00,0x00\n\t" /* vmovups %ymm6, 192(%rdi) */
+    ".byte 0xc5,0xfc,0x11,0xbf,0xe0,0x00,0x00,0x00\n\t" /* vmovups %ymm7, 224(%rdi) */
+    ".byte 0xc5,0xf8,0x77\n\t" /* vzeroupper */
     "ret\n");
-static void attn_rows_map(float *y, long ys, const float *a, long as, const float *b, long bs, float s, const float *sp, long ss, int op, int n, int rows)
+static void attn_taps32x1(float *tile, const float *w, const float *x, const int *off, long taps);
+__asm__(
+    ".text\n"
+    "attn_taps32x1:\n\t"
+    ".byte 0xc5,0xfc,0x10,0x07\n\t" /* vmovups (%rdi), %ymm0 */
+    ".byte 0xc5,0xfc,0x10,0x4f,0x20\n\t" /* vmovups 32(%rdi), %ymm1 */
+    ".byte 0xc5,0xfc,0x10,0x57,0x40\n\t" /* vmovups 64(%rdi), %ymm2 */
+    ".byte 0xc5,0xfc,0x10,0x5f,0x60\n\t" /* vmovups 96(%rdi), %ymm3 */
+    "1:\n\t"
+    "movslq (%rcx), %r11\n\t"
+    "lea (%rdx,%r11,4), %r11\n\t"
+    "add $4, %rcx\n\t"
+    ".byte 0xc4,0x62,0x7d,0x18,0x06\n\t" /* vbroadcastss (%rsi), %ymm8 */
+    "add $4, %rsi\n\t"
+    ".byte 0xc4,0xc2,0x3d,0xb8,0x03\n\t" /* vfmadd231ps (%r11), %ymm8, %ymm0 */
+    ".byte 0xc4,0xc2,0x3d,0xb8,0x4b,0x20\n\t" /* vfmadd231ps 32(%r11), %ymm8, %ymm1 */
+    ".byte 0xc4,0xc2,0x3d,0xb8,0x53,0x40\n\t" /* vfmadd231ps 64(%r11), %ymm8, %ymm2 */
+    ".byte 0xc4,0xc2,0x3d,0xb8,0x5b,0x60\n\t" /* vfmadd231ps 96(%r11), %ymm8, %ymm3 */
+    "sub $1, %r8\n\t"
+    "jnz 1b\n\t"
+    ".byte 0xc5,0xfc,0x11,0x07\n\t" /* vmovups %ymm0, (%rdi) */
+    ".byte 0xc5,0xfc,0x11,0x4f,0x20\n\t" /* vmovups %ymm1, 32(%rdi) */
+    ".byte 0xc5,0xfc,0x11,0x57,0x40\n\t" /* vmovups %ymm2, 64(%rdi) */
+    ".byte 0xc5,0xfc,0x11,0x5f,0x60\n\t" /* vmovups %ymm3, 96(%rdi) */
+    ".byte 0xc5,0xf8,0x77\n\t" /* vzeroupper */
+    "ret\n");
+#define ATTN_TAPS1_KC 128
+static void attn_wide_taps1(float *wide, const float *w, long taps, const float *x, const int *off, long n)
 {
-    if (!b) {
-        b = a;
-        bs = as;
-    }
-    if (!sp) {
-        sp = &s;
-        ss = 0;
-    }
-    if (n <= 0 || rows <= 0) return;
+    long t = 0;
+    if (taps <= 0) return;
     if (attn_tcc_isa() == 2) {
-        long d[12];
-        d[0] = (long)y;
-        d[1] = (long)a;
-        d[2] = (long)b;
-        d[3] = (long)attn_rm_k8();
-        d[4] = (long)sp;
-        d[5] = n;
-        d[6] = op;
-        d[7] = rows;
-        d[8] = ys * 4;
-        d[9] = as * 4;
-        d[10] = bs * 4;
-        d[11] = ss * 4;
-        attn_rows_map8(d);
-        return;
+        for (; t + 64 <= n; t += 64) attn_taps64x1(wide + t, w, x + t, off, taps);
+        for (; t + 32 <= n; t += 32) attn_taps32x1(wide + t, w, x + t, off, taps);
+    } else {
+        float pack[ATTN_TAPS1_KC * 4];
+        const long nv = n & ~15L;
+        for (long j0 = 0; j0 < taps; j0 += ATTN_TAPS1_KC) {
+            const long kc = taps - j0 < ATTN_TAPS1_KC ? taps - j0 : ATTN_TAPS1_KC;
+            for (long j = 0; j < kc; j++) pack[4 * j] = pack[4 * j + 1] = pack[4 * j + 2] = pack[4 * j + 3] = w[j0 + j];
+            for (long u = 0; u < nv; u += 16) {
+                float *tile = wide + u;
+                const float *xp = x + u;
+                const int *tab = off + j0;
+                const float *wp = pack;
+                long left = kc, at = 0;
+                __asm__ volatile(
+                    "movups (%5), %%xmm0\n\tmovups 16(%5), %%xmm1\n\tmovups 32(%5), %%xmm2\n\tmovups 48(%5), %%xmm3\n\t"
+                    "1:\n\t"
+                    "movslq (%1), %2\n\tlea (%0,%2,4), %2\n\tadd $4, %1\n\t"
+                    "movups (%3), %%xmm4\n\t"
+                    "movups (%2), %%xmm5\n\tmulps %%xmm4, %%xmm5\n\taddps %%xmm5, %%xmm0\n\t"
+                    "movups 16(%2), %%xmm6\n\tmulps %%xmm4, %%xmm6\n\taddps %%xmm6, %%xmm1\n\t"
+                    "movups 32(%2), %%xmm5\n\tmulps %%xmm4, %%xmm5\n\taddps %%xmm5, %%xmm2\n\t"
+                    "movups 48(%2), %%xmm6\n\tmulps %%xmm4, %%xmm6\n\taddps %%xmm6, %%xmm3\n\t"
+                    "add $16, %3\n\tsub $1, %4\n\tjnz 1b\n\t"
+                    "movups %%xmm0, (%5)\n\tmovups %%xmm1, 16(%5)\n\tmovups %%xmm2, 32(%5)\n\tmovups %%xmm3, 48(%5)\n\t"
+                    : "+r"(xp), "+r"(tab), "+r"(at), "+r"(wp), "+r"(left)
+                    : "r"(tile)
+                    : "memory");
+            }
+        }
+        t = nv;
     }
-    for (int r = 0; r < rows; r++) attn_row_map(y + r * ys, a + r * as, b + r * bs, sp[r * ss], op, n);
+    for (; t < n; t++) {
+        float s = wide[t];
+        for (long j = 0; j < taps; j++) s += w[j] * x[t + off[j]];
+        wide[t] = s;
+    }
 }
 #endif
 #endif
@@ -1786,12 +1810,8 @@ void ge_c64_extent2_forward(const float *input, float *output, const float *para
                 attn_row_deinterleave(dst + 64, dst + 1, input + g * 196 + y * 14, 14);
             }
             const int o = g;
-            attn_row_zero(v1_conv1_wide, 55);
-            const float *w_o = p0_gather_conv1_weight + o * 9;
-            const float *group = v1_conv1_padded;
-            for (int j = 0; j < 9; j++) {
-                attn_row_axpy(v1_conv1_wide, group + v1_conv1_taps[j], w_o[j], 55);
-            }
+            attn_row_zero(v1_conv1_wide, 64);
+            attn_wide_taps1(v1_conv1_wide, p0_gather_conv1_weight + o * 9, 9, v1_conv1_padded, v1_conv1_taps, 64);
             for (int y = 0; y < 7; y++) {
                 attn_row_copy(v1_conv1 + o * 49 + y * 7, v1_conv1_wide + y * 8, 7);
             }
@@ -1858,16 +1878,6 @@ void ge_c64_extent2_forward(const float *input, float *output, const float *para
     #endif
 
     /* v2_norm1 [1,64,7,7] = affine(scale=$1, shift=$2)(v1_conv1) */
-    #if defined(__TINYC__) && defined(__x86_64__)
-    for (int c = 0; c < 64; c += 16) {
-        float *v2_norm1_w0 = v2_norm1 + c * 49;
-        const float *v1_conv1_r1 = v1_conv1 + c * 49;
-        for (int hw = 0; hw < 49; hw += 49) {
-            attn_rows_map(&v2_norm1_w0[hw], 49, &v1_conv1_r1[hw], 49, 0, 0, 0.0f, &p1_gather_norm1_scale[c], 1, 6, 49, 16);
-            attn_rows_map(&v2_norm1_w0[hw], 49, &v2_norm1_w0[hw], 49, 0, 0, 0.0f, &p2_gather_norm1_shift[c], 1, 3, 49, 16);
-        }
-    }
-    #else
     for (int c = 0; c < 64; c++) {
         const float *v1_conv1_r0 = v1_conv1 + c * 49;
         const float p1_gather_norm1_scale_c = p1_gather_norm1_scale[c];
@@ -1877,7 +1887,6 @@ void ge_c64_extent2_forward(const float *input, float *output, const float *para
             v2_norm1_w3[hw] = p1_gather_norm1_scale_c * v1_conv1_r0[hw] + p2_gather_norm1_shift_c;
         }
     }
-    #endif
 
     /* v3_fc1 [1,4,7,7] = conv2d(out=4, k=1, pad=0, dil=1, w=$3, b=$4)(v2_norm1) */
     {
@@ -1927,15 +1936,6 @@ void ge_c64_extent2_forward(const float *input, float *output, const float *para
     }
 
     /* v6_sigmoid [1,64,7,7] = sigmoid(v5_fc2) */
-    #if defined(__TINYC__) && defined(__x86_64__)
-    for (int c = 0; c < 64; c += 16) {
-        float *v6_sigmoid_w0 = v6_sigmoid + c * 49;
-        const float *v5_fc2_r1 = v5_fc2 + c * 49;
-        for (int hw = 0; hw < 49; hw += 49) {
-            attn_row_map(&v6_sigmoid_w0[hw], &v5_fc2_r1[hw], 0, 0.0f, 12, 49 * 16);
-        }
-    }
-    #else
     for (int c = 0; c < 64; c++) {
         const float *v5_fc2_r0 = v5_fc2 + c * 49;
         float *v6_sigmoid_w1 = v6_sigmoid + c * 49;
@@ -1943,7 +1943,6 @@ void ge_c64_extent2_forward(const float *input, float *output, const float *para
             v6_sigmoid_w1[hw] = 1.0f / (1.0f + expf(-v5_fc2_r0[hw]));
         }
     }
-    #endif
 
     /* v7_upsample_nearest [1,64,14,14] = upsample_nearest(14x14)(v6_sigmoid) */
     {
@@ -1982,13 +1981,12 @@ void ge_c64_extent2_forward(const float *input, float *output, const float *para
 
     /* v8_mul [1,64,14,14] = mul(v7_upsample_nearest, input) */
     #if defined(__TINYC__) && defined(__x86_64__)
-    for (int c = 0; c < 64; c += 5) {
-        const int c_len = 64 - c < 5 ? 64 - c : 5;
+    for (int c = 0; c < 64; c++) {
         float *output_w0 = output + c * 196;
         const float *v7_upsample_nearest_r1 = v7_upsample_nearest + c * 196;
         const float *input_r2 = input + c * 196;
         for (int hw = 0; hw < 196; hw += 196) {
-            attn_row_map(&output_w0[hw], &v7_upsample_nearest_r1[hw], &input_r2[hw], 0.0f, 2, 196 * c_len);
+            attn_row_map(&output_w0[hw], &v7_upsample_nearest_r1[hw], &input_r2[hw], 0.0f, 2, 196);
         }
     }
     #else

@@ -1313,18 +1313,77 @@ static float attn_row_dot(const float *w, const float *x, int n)
 
 /* Sum of a row; several independent partial sums so the adds pipeline (and vectorise). */
 #if defined(__TINYC__) && defined(__x86_64__)
+#ifndef ATTN_TCC_ISA_KNOWN
+#define ATTN_TCC_ISA_KNOWN
+/* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
+ * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
+ * or 2 forces one (the tests run both). */
+static int attn_tcc_isa(void)
+{
+#ifdef ATTN_TCC_ISA
+    return ATTN_TCC_ISA;
+#else
+    static int isa;
+    if (!isa) {
+        unsigned a, b, c, d, lo, hi;
+        int ymm = 0;
+        __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+        /* FMA, OSXSAVE and AVX; then the OS's XCR0 must enable the xmm and ymm state. */
+        if ((c & 0x18001000u) == 0x18001000u) {
+            __asm__ volatile(".byte 0x0f,0x01,0xd0" : "=a"(lo), "=d"(hi) : "c"(0)); /* xgetbv */
+            ymm = (lo & 6u) == 6u;
+        }
+        if (ymm) {
+            __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
+            ymm = (b >> 5) & 1u; /* AVX2 */
+        }
+        isa = ymm ? 2 : 1;
+    }
+    return isa;
+#endif
+}
+#endif
 /* The tcc tier on x86-64: packed SSE through tcc's inline assembler. The rows past the last
  * 16-float block add their 4-float blocks packed too: tcc's scalar code keeps every value in
- * memory, so a short row's tail (the 12 of a 28-wide plane row) cost more than its body. */
+ * memory, so a short row's tail (the 12 of a 28-wide plane row) cost more than its body. With
+ * AVX2 (attn_tcc_isa) blocks of 32 floats on ymm first, their VEX instructions as bytes, folded
+ * to four lanes in registers before the SSE code goes on. */
 static float attn_row_sum(const float *x, int n)
 {
     float a[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+    float a8[8];
+    float *acc = a;
     long m = n & ~15;
     long r = n & 12;
     const float *p = x;
-    if (n >= 4) {
+    if (n >= 32 && attn_tcc_isa() == 2) {
+        long m32 = n & ~31;
         __asm__ volatile(
-            "pxor %%xmm0, %%xmm0\n\tpxor %%xmm1, %%xmm1\n\tpxor %%xmm2, %%xmm2\n\tpxor %%xmm3, %%xmm3\n\t"
+            ".byte 0xc5,0xfc,0x57,0xc0\n\t" /* vxorps %ymm0, %ymm0, %ymm0 */
+            ".byte 0xc5,0xf4,0x57,0xc9\n\t" /* vxorps %ymm1, %ymm1, %ymm1 */
+            ".byte 0xc5,0xec,0x57,0xd2\n\t" /* vxorps %ymm2, %ymm2, %ymm2 */
+            ".byte 0xc5,0xe4,0x57,0xdb\n\t" /* vxorps %ymm3, %ymm3, %ymm3 */
+            "1:\n\t"
+            ".byte 0xc5,0xfc,0x58,0x06\n\t" /* vaddps (%rsi), %ymm0, %ymm0 */
+            ".byte 0xc5,0xf4,0x58,0x4e,0x20\n\t" /* vaddps 32(%rsi), %ymm1, %ymm1 */
+            ".byte 0xc5,0xec,0x58,0x56,0x40\n\t" /* vaddps 64(%rsi), %ymm2, %ymm2 */
+            ".byte 0xc5,0xe4,0x58,0x5e,0x60\n\t" /* vaddps 96(%rsi), %ymm3, %ymm3 */
+            "add $128, %0\n\tsub $32, %1\n\tjnz 1b\n\t"
+            ".byte 0xc5,0xfc,0x58,0xc1\n\t" /* vaddps %ymm1, %ymm0, %ymm0 */
+            ".byte 0xc5,0xec,0x58,0xd3\n\t" /* vaddps %ymm3, %ymm2, %ymm2 */
+            ".byte 0xc5,0xfc,0x58,0xc2\n\t" /* vaddps %ymm2, %ymm0, %ymm0 */
+            ".byte 0xc5,0xfc,0x11,0x07\n\t" /* vmovups %ymm0, (%rdi) */
+            ".byte 0xc5,0xf8,0x77\n\t" /* vzeroupper */
+            "movups (%%rdi), %%xmm0\n\tmovups 16(%%rdi), %%xmm1\n\taddps %%xmm1, %%xmm0\n\tmovups %%xmm0, (%%rdi)\n\t"
+            : "+S"(p), "+c"(m32)
+            : "D"(a8)
+            : "memory");
+        acc = a8;
+        m = n & 16;
+    }
+    if (m + r >= 4) {
+        __asm__ volatile(
+            "movups (%3), %%xmm0\n\tpxor %%xmm1, %%xmm1\n\tpxor %%xmm2, %%xmm2\n\tpxor %%xmm3, %%xmm3\n\t"
             "test %1, %1\n\tjz 2f\n\t"
             "1:\n\t"
             "movups (%0), %%xmm4\n\taddps %%xmm4, %%xmm0\n\t"
@@ -1341,10 +1400,10 @@ static float attn_row_sum(const float *x, int n)
             "4:\n\t"
             "movups %%xmm0, (%3)\n\t"
             : "+r"(p), "+r"(m), "+r"(r)
-            : "r"(a)
+            : "r"(acc)
             : "memory");
     }
-    float s = (a[0] + a[1]) + (a[2] + a[3]);
+    float s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
     for (int i = n & ~3; i < n; i++) s += x[i];
     return s;
 }
@@ -1479,16 +1538,70 @@ static float attn_row_max(const float *x, int n)
 
 /* y[i] = g * x[i]: the final pass of SE and ECA. */
 #if defined(__TINYC__) && defined(__x86_64__)
+#ifndef ATTN_TCC_ISA_KNOWN
+#define ATTN_TCC_ISA_KNOWN
+/* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
+ * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
+ * or 2 forces one (the tests run both). */
+static int attn_tcc_isa(void)
+{
+#ifdef ATTN_TCC_ISA
+    return ATTN_TCC_ISA;
+#else
+    static int isa;
+    if (!isa) {
+        unsigned a, b, c, d, lo, hi;
+        int ymm = 0;
+        __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+        /* FMA, OSXSAVE and AVX; then the OS's XCR0 must enable the xmm and ymm state. */
+        if ((c & 0x18001000u) == 0x18001000u) {
+            __asm__ volatile(".byte 0x0f,0x01,0xd0" : "=a"(lo), "=d"(hi) : "c"(0)); /* xgetbv */
+            ymm = (lo & 6u) == 6u;
+        }
+        if (ymm) {
+            __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
+            ymm = (b >> 5) & 1u; /* AVX2 */
+        }
+        isa = ymm ? 2 : 1;
+    }
+    return isa;
+#endif
+}
+#endif
 /* The tcc tier on x86-64: packed SSE through tcc's inline assembler; the 4-float blocks past
- * the last 16-float one packed too. y may be x. */
+ * the last 16-float one packed too. With AVX2 (attn_tcc_isa) blocks of 32 floats on ymm first,
+ * their VEX instructions as bytes (the same products). y may be x. */
 static void attn_row_scale(float *y, const float *x, float g, int n)
 {
     float g4[4] = {g, g, g, g};
-    long m = n & ~15;
-    long r = n & 12;
-    float *q = y;
-    const float *p = x;
-    if (n >= 4) {
+    long done = 0;
+    if (n >= 32 && attn_tcc_isa() == 2) {
+        long m32 = n & ~31;
+        float *q = y;
+        const float *p = x;
+        __asm__ volatile(
+            ".byte 0xc4,0xe2,0x7d,0x18,0x3a\n\t" /* vbroadcastss (%rdx), %ymm7 */
+            "1:\n\t"
+            ".byte 0xc5,0xc4,0x59,0x06\n\t" /* vmulps (%rsi), %ymm7, %ymm0 */
+            ".byte 0xc5,0xc4,0x59,0x4e,0x20\n\t" /* vmulps 32(%rsi), %ymm7, %ymm1 */
+            ".byte 0xc5,0xc4,0x59,0x56,0x40\n\t" /* vmulps 64(%rsi), %ymm7, %ymm2 */
+            ".byte 0xc5,0xc4,0x59,0x5e,0x60\n\t" /* vmulps 96(%rsi), %ymm7, %ymm3 */
+            ".byte 0xc5,0xfc,0x11,0x07\n\t" /* vmovups %ymm0, (%rdi) */
+            ".byte 0xc5,0xfc,0x11,0x4f,0x20\n\t" /* vmovups %ymm1, 32(%rdi) */
+            ".byte 0xc5,0xfc,0x11,0x57,0x40\n\t" /* vmovups %ymm2, 64(%rdi) */
+            ".byte 0xc5,0xfc,0x11,0x5f,0x60\n\t" /* vmovups %ymm3, 96(%rdi) */
+            "add $128, %0\n\tadd $128, %1\n\tsub $32, %2\n\tjnz 1b\n\t"
+            ".byte 0xc5,0xf8,0x77\n\t" /* vzeroupper */
+            : "+D"(q), "+S"(p), "+c"(m32)
+            : "d"(g4)
+            : "memory");
+        done = n & ~31;
+    }
+    long m = (n - done) & ~15;
+    long r = (n - done) & 12;
+    float *q = y + done;
+    const float *p = x + done;
+    if (n - done >= 4) {
         __asm__ volatile(
             "movups (%4), %%xmm7\n\t"
             "test %2, %2\n\tjz 2f\n\t"

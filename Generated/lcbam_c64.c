@@ -423,18 +423,82 @@ static float attn_row_dot(const float *w, const float *x, int n)
 /* Sum and max of a row in one pass (CBAM's two channel pools). Max skips NaN like the
  * interpreter: m = v > m ? v : m, which is MAXPS with v as destination. */
 #if defined(__TINYC__) && defined(__x86_64__)
+#ifndef ATTN_TCC_ISA_KNOWN
+#define ATTN_TCC_ISA_KNOWN
+/* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
+ * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
+ * or 2 forces one (the tests run both). */
+static int attn_tcc_isa(void)
+{
+#ifdef ATTN_TCC_ISA
+    return ATTN_TCC_ISA;
+#else
+    static int isa;
+    if (!isa) {
+        unsigned a, b, c, d, lo, hi;
+        int ymm = 0;
+        __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+        /* FMA, OSXSAVE and AVX; then the OS's XCR0 must enable the xmm and ymm state. */
+        if ((c & 0x18001000u) == 0x18001000u) {
+            __asm__ volatile(".byte 0x0f,0x01,0xd0" : "=a"(lo), "=d"(hi) : "c"(0)); /* xgetbv */
+            ymm = (lo & 6u) == 6u;
+        }
+        if (ymm) {
+            __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
+            ymm = (b >> 5) & 1u; /* AVX2 */
+        }
+        isa = ymm ? 2 : 1;
+    }
+    return isa;
+#endif
+}
+#endif
 /* The tcc tier on x86-64: packed SSE through tcc's inline assembler; the 4-float blocks past
- * the last 16-float one packed too, as in attn_row_sum. */
+ * the last 16-float one packed too, as in attn_row_sum. With AVX2 (attn_tcc_isa) the blocks of
+ * 16 floats on ymm instead, their VEX instructions as bytes. The folds stay in registers: tcc's
+ * scalar C over eight more lanes was most of a short row's time. */
 static void attn_row_sum_max(const float *x, int n, float *sum, float *max)
 {
     float a[4] = {0.0f, 0.0f, 0.0f, 0.0f};
     float b[4] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY};
+    float a8[16];
+    float *acc = a;
     long m = n & ~15;
     long r = n & 12;
     const float *p = x;
-    if (n >= 4) {
+    if (m > 0 && attn_tcc_isa() == 2) {
+        long m16 = m;
+        /* The eight lanes folded to four in SSE after the ymm loop (the sums into acc, the maxima
+         * into b): the SSE code below goes on from them, the C at the end folds four. */
         __asm__ volatile(
-            "pxor %%xmm0, %%xmm0\n\tpxor %%xmm1, %%xmm1\n\t"
+            ".byte 0xc5,0xfc,0x57,0xc0\n\t" /* vxorps %ymm0, %ymm0, %ymm0 */
+            ".byte 0xc5,0xf4,0x57,0xc9\n\t" /* vxorps %ymm1, %ymm1, %ymm1 */
+            ".byte 0xc4,0xe2,0x7d,0x18,0x12\n\t" /* vbroadcastss (%rdx), %ymm2 */
+            ".byte 0xc4,0xe2,0x7d,0x18,0x1a\n\t" /* vbroadcastss (%rdx), %ymm3 */
+            "1:\n\t"
+            ".byte 0xc5,0xfc,0x10,0x26\n\t" /* vmovups (%rsi), %ymm4 */
+            ".byte 0xc5,0xfc,0x10,0x6e,0x20\n\t" /* vmovups 32(%rsi), %ymm5 */
+            ".byte 0xc5,0xfc,0x58,0xc4\n\t" /* vaddps %ymm4, %ymm0, %ymm0 */
+            ".byte 0xc5,0xf4,0x58,0xcd\n\t" /* vaddps %ymm5, %ymm1, %ymm1 */
+            ".byte 0xc5,0xdc,0x5f,0xd2\n\t" /* vmaxps %ymm2, %ymm4, %ymm2 */
+            ".byte 0xc5,0xd4,0x5f,0xdb\n\t" /* vmaxps %ymm3, %ymm5, %ymm3 */
+            "add $64, %0\n\tsub $16, %1\n\tjnz 1b\n\t"
+            ".byte 0xc5,0xfc,0x58,0xc1\n\t" /* vaddps %ymm1, %ymm0, %ymm0 */
+            ".byte 0xc5,0xec,0x5f,0xd3\n\t" /* vmaxps %ymm3, %ymm2, %ymm2 */
+            ".byte 0xc5,0xfc,0x11,0x07\n\t" /* vmovups %ymm0, (%rdi) */
+            ".byte 0xc5,0xfc,0x11,0x57,0x20\n\t" /* vmovups %ymm2, 32(%rdi) */
+            ".byte 0xc5,0xf8,0x77\n\t" /* vzeroupper */
+            "movups (%%rdi), %%xmm0\n\tmovups 16(%%rdi), %%xmm1\n\taddps %%xmm1, %%xmm0\n\tmovups %%xmm0, (%%rdi)\n\t"
+            "movups 32(%%rdi), %%xmm2\n\tmovups 48(%%rdi), %%xmm3\n\tmaxps %%xmm3, %%xmm2\n\tmovups %%xmm2, (%%rdx)\n\t"
+            : "+S"(p), "+c"(m16)
+            : "d"(b), "D"(a8)
+            : "memory");
+        acc = a8;
+        m = 0;
+    }
+    if (m + r >= 4) {
+        __asm__ volatile(
+            "movups (%3), %%xmm0\n\tpxor %%xmm1, %%xmm1\n\t"
             "movups (%4), %%xmm2\n\tmovups (%4), %%xmm3\n\t"
             "test %1, %1\n\tjz 2f\n\t"
             "1:\n\t"
@@ -454,10 +518,10 @@ static void attn_row_sum_max(const float *x, int n, float *sum, float *max)
             "4:\n\t"
             "movups %%xmm0, (%3)\n\tmovups %%xmm2, (%4)\n\t"
             : "+r"(p), "+r"(m), "+r"(r)
-            : "r"(a), "r"(b)
+            : "r"(acc), "r"(b)
             : "memory");
     }
-    float s = (a[0] + a[1]) + (a[2] + a[3]);
+    float s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
     float mx = -INFINITY;
     for (int j = 0; j < 4; j++) mx = b[j] > mx ? b[j] : mx;
     for (int i = n & ~3; i < n; i++) {
@@ -538,14 +602,74 @@ static void attn_row_sum_max(const float *x, int n, float *sum, float *max)
 /* v = g * x[i]; sum[i] += v; max[i] = v > max[i] ? v : max[i]: CBAM's pass that applies the
  * channel gate and pools over channels, without storing the gated tensor. */
 #if defined(__TINYC__) && defined(__x86_64__)
-/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
+#ifndef ATTN_TCC_ISA_KNOWN
+#define ATTN_TCC_ISA_KNOWN
+/* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
+ * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
+ * or 2 forces one (the tests run both). */
+static int attn_tcc_isa(void)
+{
+#ifdef ATTN_TCC_ISA
+    return ATTN_TCC_ISA;
+#else
+    static int isa;
+    if (!isa) {
+        unsigned a, b, c, d, lo, hi;
+        int ymm = 0;
+        __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+        /* FMA, OSXSAVE and AVX; then the OS's XCR0 must enable the xmm and ymm state. */
+        if ((c & 0x18001000u) == 0x18001000u) {
+            __asm__ volatile(".byte 0x0f,0x01,0xd0" : "=a"(lo), "=d"(hi) : "c"(0)); /* xgetbv */
+            ymm = (lo & 6u) == 6u;
+        }
+        if (ymm) {
+            __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
+            ymm = (b >> 5) & 1u; /* AVX2 */
+        }
+        isa = ymm ? 2 : 1;
+    }
+    return isa;
+#endif
+}
+#endif
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler; with AVX2 (attn_tcc_isa)
+ * blocks of 16 floats on ymm first, their VEX instructions as bytes (the same sums and maxima:
+ * the bits do not depend on the form, a NaN product leaves the maximum as it was). */
 static void attn_row_scale_sum_max(float *sum, float *max, const float *x, float g, int n)
 {
     float g4[4] = {g, g, g, g};
-    long m = n & ~3;
-    float *s = sum;
-    float *t = max;
-    const float *p = x;
+    long done = 0;
+    if (n >= 16 && attn_tcc_isa() == 2) {
+        long m16 = n & ~15;
+        float *s = sum;
+        float *t = max;
+        const float *p = x;
+        __asm__ volatile(
+            ".byte 0xc4,0xe2,0x7d,0x18,0x3a\n\t" /* vbroadcastss (%rdx), %ymm7 */
+            "1:\n\t"
+            ".byte 0xc5,0xc4,0x59,0x06\n\t" /* vmulps (%rsi), %ymm7, %ymm0 */
+            ".byte 0xc5,0xc4,0x59,0x4e,0x20\n\t" /* vmulps 32(%rsi), %ymm7, %ymm1 */
+            ".byte 0xc5,0xfc,0x58,0x17\n\t" /* vaddps (%rdi), %ymm0, %ymm2 */
+            ".byte 0xc5,0xf4,0x58,0x5f,0x20\n\t" /* vaddps 32(%rdi), %ymm1, %ymm3 */
+            ".byte 0xc5,0xfc,0x11,0x17\n\t" /* vmovups %ymm2, (%rdi) */
+            ".byte 0xc5,0xfc,0x11,0x5f,0x20\n\t" /* vmovups %ymm3, 32(%rdi) */
+            ".byte 0xc5,0xfc,0x10,0x20\n\t" /* vmovups (%rax), %ymm4 */
+            ".byte 0xc5,0xfc,0x10,0x68,0x20\n\t" /* vmovups 32(%rax), %ymm5 */
+            ".byte 0xc5,0xfc,0x5f,0xc4\n\t" /* vmaxps %ymm4, %ymm0, %ymm0 */
+            ".byte 0xc5,0xf4,0x5f,0xcd\n\t" /* vmaxps %ymm5, %ymm1, %ymm1 */
+            ".byte 0xc5,0xfc,0x11,0x00\n\t" /* vmovups %ymm0, (%rax) */
+            ".byte 0xc5,0xfc,0x11,0x48,0x20\n\t" /* vmovups %ymm1, 32(%rax) */
+            "add $64, %0\n\tadd $64, %1\n\tadd $64, %2\n\tsub $16, %3\n\tjnz 1b\n\t"
+            ".byte 0xc5,0xf8,0x77\n\t" /* vzeroupper */
+            : "+D"(s), "+a"(t), "+S"(p), "+c"(m16)
+            : "d"(g4)
+            : "memory");
+        done = n & ~15;
+    }
+    long m = (n - done) & ~3;
+    float *s = sum + done;
+    float *t = max + done;
+    const float *p = x + done;
     if (m > 0) {
         __asm__ volatile(
             "movups (%4), %%xmm7\n\t"
@@ -558,7 +682,7 @@ static void attn_row_scale_sum_max(float *sum, float *max, const float *x, float
             : "r"(g4)
             : "memory");
     }
-    for (int i = n & ~3; i < n; i++) {
+    for (long i = done + ((n - done) & ~3); i < n; i++) {
         const float v = g * x[i];
         sum[i] += v;
         max[i] = v > max[i] ? v : max[i];
@@ -578,14 +702,68 @@ static void attn_row_scale_sum_max(float *sum, float *max, const float *x, float
 
 /* y[i] = s[i] * (g * x[i]): CBAM's final pass, the channel gate recomputed from x. */
 #if defined(__TINYC__) && defined(__x86_64__)
-/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
+#ifndef ATTN_TCC_ISA_KNOWN
+#define ATTN_TCC_ISA_KNOWN
+/* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
+ * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
+ * or 2 forces one (the tests run both). */
+static int attn_tcc_isa(void)
+{
+#ifdef ATTN_TCC_ISA
+    return ATTN_TCC_ISA;
+#else
+    static int isa;
+    if (!isa) {
+        unsigned a, b, c, d, lo, hi;
+        int ymm = 0;
+        __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+        /* FMA, OSXSAVE and AVX; then the OS's XCR0 must enable the xmm and ymm state. */
+        if ((c & 0x18001000u) == 0x18001000u) {
+            __asm__ volatile(".byte 0x0f,0x01,0xd0" : "=a"(lo), "=d"(hi) : "c"(0)); /* xgetbv */
+            ymm = (lo & 6u) == 6u;
+        }
+        if (ymm) {
+            __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
+            ymm = (b >> 5) & 1u; /* AVX2 */
+        }
+        isa = ymm ? 2 : 1;
+    }
+    return isa;
+#endif
+}
+#endif
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler; with AVX2 (attn_tcc_isa)
+ * blocks of 16 floats on ymm first, their VEX instructions as bytes (the same products in the
+ * same order: the bits do not depend on the form). */
 static void attn_row_scale_mul(float *y, const float *x, float g, const float *s, int n)
 {
     float g4[4] = {g, g, g, g};
-    long m = n & ~7;
-    float *q = y;
-    const float *p = x;
-    const float *r = s;
+    long done = 0;
+    if (n >= 16 && attn_tcc_isa() == 2) {
+        long m16 = n & ~15;
+        float *q = y;
+        const float *p = x;
+        const float *r = s;
+        __asm__ volatile(
+            ".byte 0xc4,0xe2,0x7d,0x18,0x3a\n\t" /* vbroadcastss (%rdx), %ymm7 */
+            "1:\n\t"
+            ".byte 0xc5,0xc4,0x59,0x06\n\t" /* vmulps (%rsi), %ymm7, %ymm0 */
+            ".byte 0xc5,0xc4,0x59,0x4e,0x20\n\t" /* vmulps 32(%rsi), %ymm7, %ymm1 */
+            ".byte 0xc5,0xfc,0x59,0x00\n\t" /* vmulps (%rax), %ymm0, %ymm0 */
+            ".byte 0xc5,0xf4,0x59,0x48,0x20\n\t" /* vmulps 32(%rax), %ymm1, %ymm1 */
+            ".byte 0xc5,0xfc,0x11,0x07\n\t" /* vmovups %ymm0, (%rdi) */
+            ".byte 0xc5,0xfc,0x11,0x4f,0x20\n\t" /* vmovups %ymm1, 32(%rdi) */
+            "add $64, %0\n\tadd $64, %1\n\tadd $64, %2\n\tsub $16, %3\n\tjnz 1b\n\t"
+            ".byte 0xc5,0xf8,0x77\n\t" /* vzeroupper */
+            : "+D"(q), "+S"(p), "+a"(r), "+c"(m16)
+            : "d"(g4)
+            : "memory");
+        done = n & ~15;
+    }
+    long m = (n - done) & ~7;
+    float *q = y + done;
+    const float *p = x + done;
+    const float *r = s + done;
     if (m > 0) {
         __asm__ volatile(
             "movups (%4), %%xmm7\n\t"
@@ -600,7 +778,17 @@ static void attn_row_scale_mul(float *y, const float *x, float g, const float *s
             : "r"(g4)
             : "memory");
     }
-    for (int i = n & ~7; i < n; i++) y[i] = s[i] * (g * x[i]);
+    if ((n - done) & 4) {
+        /* A block of four after the blocks of eight: tcc's scalar C took most of a short row's time. */
+        const long at = done + ((n - done) & ~7);
+        __asm__ volatile(
+            "movups (%3), %%xmm7\n\tmovups (%1), %%xmm0\n\tmulps %%xmm7, %%xmm0\n\t"
+            "movups (%2), %%xmm2\n\tmulps %%xmm2, %%xmm0\n\tmovups %%xmm0, (%0)\n\t"
+            :
+            : "r"(y + at), "r"(x + at), "r"(s + at), "r"(g4)
+            : "memory");
+    }
+    for (long i = done + ((n - done) & ~3); i < n; i++) y[i] = s[i] * (g * x[i]);
 }
 #else
 static void attn_row_scale_mul(float *y, const float *x, float g, const float *s, int n)
@@ -901,6 +1089,157 @@ static void attn_row_zero(float *y, int n)
 #endif
 #endif
 
+#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+#if defined(__TINYC__) && defined(__x86_64__)
+#ifndef ATTN_TCC_ISA_KNOWN
+#define ATTN_TCC_ISA_KNOWN
+/* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
+ * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
+ * or 2 forces one (the tests run both). */
+static int attn_tcc_isa(void)
+{
+#ifdef ATTN_TCC_ISA
+    return ATTN_TCC_ISA;
+#else
+    static int isa;
+    if (!isa) {
+        unsigned a, b, c, d, lo, hi;
+        int ymm = 0;
+        __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+        /* FMA, OSXSAVE and AVX; then the OS's XCR0 must enable the xmm and ymm state. */
+        if ((c & 0x18001000u) == 0x18001000u) {
+            __asm__ volatile(".byte 0x0f,0x01,0xd0" : "=a"(lo), "=d"(hi) : "c"(0)); /* xgetbv */
+            ymm = (lo & 6u) == 6u;
+        }
+        if (ymm) {
+            __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
+            ymm = (b >> 5) & 1u; /* AVX2 */
+        }
+        isa = ymm ? 2 : 1;
+    }
+    return isa;
+#endif
+}
+#endif
+/* The tcc tier on x86-64: one output channel of a wide convolution (CBAM's 2 -> 1 spatial gate,
+ * depthwise convs), wide[t] += sum_j w[j] * x[t + off[j]] for t < n, a tile of pixels held in
+ * registers across every tap (one axpy per tap loads and stores the wide row for every tap).
+ * With AVX2 and FMA (attn_tcc_isa) tiles of 64 pixels in ymm0-ymm7 (attn_taps64x1; 32 in
+ * ymm0-ymm3 for the last, attn_taps32x1), a tap one broadcast and a fused multiply-add with
+ * memory per vector: whole functions in assembly (SysV registers: the tile, the weights, the
+ * input, the offsets, the taps), their VEX instructions as bytes. Else tiles of 16 pixels in
+ * xmm0-xmm3 with the weights first repeated in four lanes, in chunks of taps. */
+static void attn_taps64x1(float *tile, const float *w, const float *x, const int *off, long taps);
+__asm__(
+    ".text\n"
+    "attn_taps64x1:\n\t"
+    ".byte 0xc5,0xfc,0x10,0x07\n\t" /* vmovups (%rdi), %ymm0 */
+    ".byte 0xc5,0xfc,0x10,0x4f,0x20\n\t" /* vmovups 32(%rdi), %ymm1 */
+    ".byte 0xc5,0xfc,0x10,0x57,0x40\n\t" /* vmovups 64(%rdi), %ymm2 */
+    ".byte 0xc5,0xfc,0x10,0x5f,0x60\n\t" /* vmovups 96(%rdi), %ymm3 */
+    ".byte 0xc5,0xfc,0x10,0xa7,0x80,0x00,0x00,0x00\n\t" /* vmovups 128(%rdi), %ymm4 */
+    ".byte 0xc5,0xfc,0x10,0xaf,0xa0,0x00,0x00,0x00\n\t" /* vmovups 160(%rdi), %ymm5 */
+    ".byte 0xc5,0xfc,0x10,0xb7,0xc0,0x00,0x00,0x00\n\t" /* vmovups 192(%rdi), %ymm6 */
+    ".byte 0xc5,0xfc,0x10,0xbf,0xe0,0x00,0x00,0x00\n\t" /* vmovups 224(%rdi), %ymm7 */
+    "1:\n\t"
+    "movslq (%rcx), %r11\n\t"
+    "lea (%rdx,%r11,4), %r11\n\t"
+    "add $4, %rcx\n\t"
+    ".byte 0xc4,0x62,0x7d,0x18,0x06\n\t" /* vbroadcastss (%rsi), %ymm8 */
+    "add $4, %rsi\n\t"
+    ".byte 0xc4,0xc2,0x3d,0xb8,0x03\n\t" /* vfmadd231ps (%r11), %ymm8, %ymm0 */
+    ".byte 0xc4,0xc2,0x3d,0xb8,0x4b,0x20\n\t" /* vfmadd231ps 32(%r11), %ymm8, %ymm1 */
+    ".byte 0xc4,0xc2,0x3d,0xb8,0x53,0x40\n\t" /* vfmadd231ps 64(%r11), %ymm8, %ymm2 */
+    ".byte 0xc4,0xc2,0x3d,0xb8,0x5b,0x60\n\t" /* vfmadd231ps 96(%r11), %ymm8, %ymm3 */
+    ".byte 0xc4,0xc2,0x3d,0xb8,0xa3,0x80,0x00,0x00,0x00\n\t" /* vfmadd231ps 128(%r11), %ymm8, %ymm4 */
+    ".byte 0xc4,0xc2,0x3d,0xb8,0xab,0xa0,0x00,0x00,0x00\n\t" /* vfmadd231ps 160(%r11), %ymm8, %ymm5 */
+    ".byte 0xc4,0xc2,0x3d,0xb8,0xb3,0xc0,0x00,0x00,0x00\n\t" /* vfmadd231ps 192(%r11), %ymm8, %ymm6 */
+    ".byte 0xc4,0xc2,0x3d,0xb8,0xbb,0xe0,0x00,0x00,0x00\n\t" /* vfmadd231ps 224(%r11), %ymm8, %ymm7 */
+    "sub $1, %r8\n\t"
+    "jnz 1b\n\t"
+    ".byte 0xc5,0xfc,0x11,0x07\n\t" /* vmovups %ymm0, (%rdi) */
+    ".byte 0xc5,0xfc,0x11,0x4f,0x20\n\t" /* vmovups %ymm1, 32(%rdi) */
+    ".byte 0xc5,0xfc,0x11,0x57,0x40\n\t" /* vmovups %ymm2, 64(%rdi) */
+    ".byte 0xc5,0xfc,0x11,0x5f,0x60\n\t" /* vmovups %ymm3, 96(%rdi) */
+    ".byte 0xc5,0xfc,0x11,0xa7,0x80,0x00,0x00,0x00\n\t" /* vmovups %ymm4, 128(%rdi) */
+    ".byte 0xc5,0xfc,0x11,0xaf,0xa0,0x00,0x00,0x00\n\t" /* vmovups %ymm5, 160(%rdi) */
+    ".byte 0xc5,0xfc,0x11,0xb7,0xc0,0x00,0x00,0x00\n\t" /* vmovups %ymm6, 192(%rdi) */
+    ".byte 0xc5,0xfc,0x11,0xbf,0xe0,0x00,0x00,0x00\n\t" /* vmovups %ymm7, 224(%rdi) */
+    ".byte 0xc5,0xf8,0x77\n\t" /* vzeroupper */
+    "ret\n");
+static void attn_taps32x1(float *tile, const float *w, const float *x, const int *off, long taps);
+__asm__(
+    ".text\n"
+    "attn_taps32x1:\n\t"
+    ".byte 0xc5,0xfc,0x10,0x07\n\t" /* vmovups (%rdi), %ymm0 */
+    ".byte 0xc5,0xfc,0x10,0x4f,0x20\n\t" /* vmovups 32(%rdi), %ymm1 */
+    ".byte 0xc5,0xfc,0x10,0x57,0x40\n\t" /* vmovups 64(%rdi), %ymm2 */
+    ".byte 0xc5,0xfc,0x10,0x5f,0x60\n\t" /* vmovups 96(%rdi), %ymm3 */
+    "1:\n\t"
+    "movslq (%rcx), %r11\n\t"
+    "lea (%rdx,%r11,4), %r11\n\t"
+    "add $4, %rcx\n\t"
+    ".byte 0xc4,0x62,0x7d,0x18,0x06\n\t" /* vbroadcastss (%rsi), %ymm8 */
+    "add $4, %rsi\n\t"
+    ".byte 0xc4,0xc2,0x3d,0xb8,0x03\n\t" /* vfmadd231ps (%r11), %ymm8, %ymm0 */
+    ".byte 0xc4,0xc2,0x3d,0xb8,0x4b,0x20\n\t" /* vfmadd231ps 32(%r11), %ymm8, %ymm1 */
+    ".byte 0xc4,0xc2,0x3d,0xb8,0x53,0x40\n\t" /* vfmadd231ps 64(%r11), %ymm8, %ymm2 */
+    ".byte 0xc4,0xc2,0x3d,0xb8,0x5b,0x60\n\t" /* vfmadd231ps 96(%r11), %ymm8, %ymm3 */
+    "sub $1, %r8\n\t"
+    "jnz 1b\n\t"
+    ".byte 0xc5,0xfc,0x11,0x07\n\t" /* vmovups %ymm0, (%rdi) */
+    ".byte 0xc5,0xfc,0x11,0x4f,0x20\n\t" /* vmovups %ymm1, 32(%rdi) */
+    ".byte 0xc5,0xfc,0x11,0x57,0x40\n\t" /* vmovups %ymm2, 64(%rdi) */
+    ".byte 0xc5,0xfc,0x11,0x5f,0x60\n\t" /* vmovups %ymm3, 96(%rdi) */
+    ".byte 0xc5,0xf8,0x77\n\t" /* vzeroupper */
+    "ret\n");
+#define ATTN_TAPS1_KC 128
+static void attn_wide_taps1(float *wide, const float *w, long taps, const float *x, const int *off, long n)
+{
+    long t = 0;
+    if (taps <= 0) return;
+    if (attn_tcc_isa() == 2) {
+        for (; t + 64 <= n; t += 64) attn_taps64x1(wide + t, w, x + t, off, taps);
+        for (; t + 32 <= n; t += 32) attn_taps32x1(wide + t, w, x + t, off, taps);
+    } else {
+        float pack[ATTN_TAPS1_KC * 4];
+        const long nv = n & ~15L;
+        for (long j0 = 0; j0 < taps; j0 += ATTN_TAPS1_KC) {
+            const long kc = taps - j0 < ATTN_TAPS1_KC ? taps - j0 : ATTN_TAPS1_KC;
+            for (long j = 0; j < kc; j++) pack[4 * j] = pack[4 * j + 1] = pack[4 * j + 2] = pack[4 * j + 3] = w[j0 + j];
+            for (long u = 0; u < nv; u += 16) {
+                float *tile = wide + u;
+                const float *xp = x + u;
+                const int *tab = off + j0;
+                const float *wp = pack;
+                long left = kc, at = 0;
+                __asm__ volatile(
+                    "movups (%5), %%xmm0\n\tmovups 16(%5), %%xmm1\n\tmovups 32(%5), %%xmm2\n\tmovups 48(%5), %%xmm3\n\t"
+                    "1:\n\t"
+                    "movslq (%1), %2\n\tlea (%0,%2,4), %2\n\tadd $4, %1\n\t"
+                    "movups (%3), %%xmm4\n\t"
+                    "movups (%2), %%xmm5\n\tmulps %%xmm4, %%xmm5\n\taddps %%xmm5, %%xmm0\n\t"
+                    "movups 16(%2), %%xmm6\n\tmulps %%xmm4, %%xmm6\n\taddps %%xmm6, %%xmm1\n\t"
+                    "movups 32(%2), %%xmm5\n\tmulps %%xmm4, %%xmm5\n\taddps %%xmm5, %%xmm2\n\t"
+                    "movups 48(%2), %%xmm6\n\tmulps %%xmm4, %%xmm6\n\taddps %%xmm6, %%xmm3\n\t"
+                    "add $16, %3\n\tsub $1, %4\n\tjnz 1b\n\t"
+                    "movups %%xmm0, (%5)\n\tmovups %%xmm1, 16(%5)\n\tmovups %%xmm2, 32(%5)\n\tmovups %%xmm3, 48(%5)\n\t"
+                    : "+r"(xp), "+r"(tab), "+r"(at), "+r"(wp), "+r"(left)
+                    : "r"(tile)
+                    : "memory");
+            }
+        }
+        t = nv;
+    }
+    for (; t < n; t++) {
+        float s = wide[t];
+        for (long j = 0; j < taps; j++) s += w[j] * x[t + off[j]];
+        wide[t] = s;
+    }
+}
+#endif
+#endif
+
 void lcbam_c64_forward(const float *input, float *output, const float *params, float *scratch)
 {
     /* Plan: value, shape, op, storage (scratch offsets in floats).
@@ -1089,17 +1428,10 @@ void lcbam_c64_forward(const float *input, float *output, const float *params, f
                 attn_row_copy(v16_conv_padded + i * 400 + y * 20 + 63, v15_add + y * 14, 14);
             }
         }
+        static const int v16_conv_taps[49] = {0, 1, 2, 3, 4, 5, 6, 20, 21, 22, 23, 24, 25, 26, 40, 41, 42, 43, 44, 45, 46, 60, 61, 62, 63, 64, 65, 66, 80, 81, 82, 83, 84, 85, 86, 100, 101, 102, 103, 104, 105, 106, 120, 121, 122, 123, 124, 125, 126};
         for (int o = 0; o < 1; o++) {
-            attn_row_zero(v16_conv_wide, 274);
-            const float *w_o = p2_spatial_conv_conv_weight + o * 49;
-            const float *group = v16_conv_padded;
-            for (int i = 0; i < 1; i++) {
-                for (int kh = 0; kh < 7; kh++) {
-                    for (int kw = 0; kw < 7; kw++) {
-                        attn_row_axpy(v16_conv_wide, group + i * 400 + kh * 20 + kw, w_o[i * 49 + kh * 7 + kw], 274);
-                    }
-                }
-            }
+            attn_row_zero(v16_conv_wide, 288);
+            attn_wide_taps1(v16_conv_wide, p2_spatial_conv_conv_weight + o * 49, 49, v16_conv_padded, v16_conv_taps, 288);
             for (int y = 0; y < 14; y++) {
                 attn_row_copy(v16_conv + y * 14, v16_conv_wide + y * 20, 14);
             }

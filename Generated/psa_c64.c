@@ -386,18 +386,77 @@ static void attn_row_dot2(const float *w, const float *x, const float *y, int n,
 #if !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
 /* Sum of a row; several independent partial sums so the adds pipeline (and vectorise). */
 #if defined(__TINYC__) && defined(__x86_64__)
+#ifndef ATTN_TCC_ISA_KNOWN
+#define ATTN_TCC_ISA_KNOWN
+/* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
+ * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
+ * or 2 forces one (the tests run both). */
+static int attn_tcc_isa(void)
+{
+#ifdef ATTN_TCC_ISA
+    return ATTN_TCC_ISA;
+#else
+    static int isa;
+    if (!isa) {
+        unsigned a, b, c, d, lo, hi;
+        int ymm = 0;
+        __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+        /* FMA, OSXSAVE and AVX; then the OS's XCR0 must enable the xmm and ymm state. */
+        if ((c & 0x18001000u) == 0x18001000u) {
+            __asm__ volatile(".byte 0x0f,0x01,0xd0" : "=a"(lo), "=d"(hi) : "c"(0)); /* xgetbv */
+            ymm = (lo & 6u) == 6u;
+        }
+        if (ymm) {
+            __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
+            ymm = (b >> 5) & 1u; /* AVX2 */
+        }
+        isa = ymm ? 2 : 1;
+    }
+    return isa;
+#endif
+}
+#endif
 /* The tcc tier on x86-64: packed SSE through tcc's inline assembler. The rows past the last
  * 16-float block add their 4-float blocks packed too: tcc's scalar code keeps every value in
- * memory, so a short row's tail (the 12 of a 28-wide plane row) cost more than its body. */
+ * memory, so a short row's tail (the 12 of a 28-wide plane row) cost more than its body. With
+ * AVX2 (attn_tcc_isa) blocks of 32 floats on ymm first, their VEX instructions as bytes, folded
+ * to four lanes in registers before the SSE code goes on. */
 static float attn_row_sum(const float *x, int n)
 {
     float a[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+    float a8[8];
+    float *acc = a;
     long m = n & ~15;
     long r = n & 12;
     const float *p = x;
-    if (n >= 4) {
+    if (n >= 32 && attn_tcc_isa() == 2) {
+        long m32 = n & ~31;
         __asm__ volatile(
-            "pxor %%xmm0, %%xmm0\n\tpxor %%xmm1, %%xmm1\n\tpxor %%xmm2, %%xmm2\n\tpxor %%xmm3, %%xmm3\n\t"
+            ".byte 0xc5,0xfc,0x57,0xc0\n\t" /* vxorps %ymm0, %ymm0, %ymm0 */
+            ".byte 0xc5,0xf4,0x57,0xc9\n\t" /* vxorps %ymm1, %ymm1, %ymm1 */
+            ".byte 0xc5,0xec,0x57,0xd2\n\t" /* vxorps %ymm2, %ymm2, %ymm2 */
+            ".byte 0xc5,0xe4,0x57,0xdb\n\t" /* vxorps %ymm3, %ymm3, %ymm3 */
+            "1:\n\t"
+            ".byte 0xc5,0xfc,0x58,0x06\n\t" /* vaddps (%rsi), %ymm0, %ymm0 */
+            ".byte 0xc5,0xf4,0x58,0x4e,0x20\n\t" /* vaddps 32(%rsi), %ymm1, %ymm1 */
+            ".byte 0xc5,0xec,0x58,0x56,0x40\n\t" /* vaddps 64(%rsi), %ymm2, %ymm2 */
+            ".byte 0xc5,0xe4,0x58,0x5e,0x60\n\t" /* vaddps 96(%rsi), %ymm3, %ymm3 */
+            "add $128, %0\n\tsub $32, %1\n\tjnz 1b\n\t"
+            ".byte 0xc5,0xfc,0x58,0xc1\n\t" /* vaddps %ymm1, %ymm0, %ymm0 */
+            ".byte 0xc5,0xec,0x58,0xd3\n\t" /* vaddps %ymm3, %ymm2, %ymm2 */
+            ".byte 0xc5,0xfc,0x58,0xc2\n\t" /* vaddps %ymm2, %ymm0, %ymm0 */
+            ".byte 0xc5,0xfc,0x11,0x07\n\t" /* vmovups %ymm0, (%rdi) */
+            ".byte 0xc5,0xf8,0x77\n\t" /* vzeroupper */
+            "movups (%%rdi), %%xmm0\n\tmovups 16(%%rdi), %%xmm1\n\taddps %%xmm1, %%xmm0\n\tmovups %%xmm0, (%%rdi)\n\t"
+            : "+S"(p), "+c"(m32)
+            : "D"(a8)
+            : "memory");
+        acc = a8;
+        m = n & 16;
+    }
+    if (m + r >= 4) {
+        __asm__ volatile(
+            "movups (%3), %%xmm0\n\tpxor %%xmm1, %%xmm1\n\tpxor %%xmm2, %%xmm2\n\tpxor %%xmm3, %%xmm3\n\t"
             "test %1, %1\n\tjz 2f\n\t"
             "1:\n\t"
             "movups (%0), %%xmm4\n\taddps %%xmm4, %%xmm0\n\t"
@@ -414,10 +473,10 @@ static float attn_row_sum(const float *x, int n)
             "4:\n\t"
             "movups %%xmm0, (%3)\n\t"
             : "+r"(p), "+r"(m), "+r"(r)
-            : "r"(a)
+            : "r"(acc)
             : "memory");
     }
-    float s = (a[0] + a[1]) + (a[2] + a[3]);
+    float s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
     for (int i = n & ~3; i < n; i++) s += x[i];
     return s;
 }
@@ -476,16 +535,70 @@ static float attn_row_sum(const float *x, int n)
 
 /* y[i] = g * x[i]: the final pass of SE and ECA. */
 #if defined(__TINYC__) && defined(__x86_64__)
+#ifndef ATTN_TCC_ISA_KNOWN
+#define ATTN_TCC_ISA_KNOWN
+/* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
+ * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
+ * or 2 forces one (the tests run both). */
+static int attn_tcc_isa(void)
+{
+#ifdef ATTN_TCC_ISA
+    return ATTN_TCC_ISA;
+#else
+    static int isa;
+    if (!isa) {
+        unsigned a, b, c, d, lo, hi;
+        int ymm = 0;
+        __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+        /* FMA, OSXSAVE and AVX; then the OS's XCR0 must enable the xmm and ymm state. */
+        if ((c & 0x18001000u) == 0x18001000u) {
+            __asm__ volatile(".byte 0x0f,0x01,0xd0" : "=a"(lo), "=d"(hi) : "c"(0)); /* xgetbv */
+            ymm = (lo & 6u) == 6u;
+        }
+        if (ymm) {
+            __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
+            ymm = (b >> 5) & 1u; /* AVX2 */
+        }
+        isa = ymm ? 2 : 1;
+    }
+    return isa;
+#endif
+}
+#endif
 /* The tcc tier on x86-64: packed SSE through tcc's inline assembler; the 4-float blocks past
- * the last 16-float one packed too. y may be x. */
+ * the last 16-float one packed too. With AVX2 (attn_tcc_isa) blocks of 32 floats on ymm first,
+ * their VEX instructions as bytes (the same products). y may be x. */
 static void attn_row_scale(float *y, const float *x, float g, int n)
 {
     float g4[4] = {g, g, g, g};
-    long m = n & ~15;
-    long r = n & 12;
-    float *q = y;
-    const float *p = x;
-    if (n >= 4) {
+    long done = 0;
+    if (n >= 32 && attn_tcc_isa() == 2) {
+        long m32 = n & ~31;
+        float *q = y;
+        const float *p = x;
+        __asm__ volatile(
+            ".byte 0xc4,0xe2,0x7d,0x18,0x3a\n\t" /* vbroadcastss (%rdx), %ymm7 */
+            "1:\n\t"
+            ".byte 0xc5,0xc4,0x59,0x06\n\t" /* vmulps (%rsi), %ymm7, %ymm0 */
+            ".byte 0xc5,0xc4,0x59,0x4e,0x20\n\t" /* vmulps 32(%rsi), %ymm7, %ymm1 */
+            ".byte 0xc5,0xc4,0x59,0x56,0x40\n\t" /* vmulps 64(%rsi), %ymm7, %ymm2 */
+            ".byte 0xc5,0xc4,0x59,0x5e,0x60\n\t" /* vmulps 96(%rsi), %ymm7, %ymm3 */
+            ".byte 0xc5,0xfc,0x11,0x07\n\t" /* vmovups %ymm0, (%rdi) */
+            ".byte 0xc5,0xfc,0x11,0x4f,0x20\n\t" /* vmovups %ymm1, 32(%rdi) */
+            ".byte 0xc5,0xfc,0x11,0x57,0x40\n\t" /* vmovups %ymm2, 64(%rdi) */
+            ".byte 0xc5,0xfc,0x11,0x5f,0x60\n\t" /* vmovups %ymm3, 96(%rdi) */
+            "add $128, %0\n\tadd $128, %1\n\tsub $32, %2\n\tjnz 1b\n\t"
+            ".byte 0xc5,0xf8,0x77\n\t" /* vzeroupper */
+            : "+D"(q), "+S"(p), "+c"(m32)
+            : "d"(g4)
+            : "memory");
+        done = n & ~31;
+    }
+    long m = (n - done) & ~15;
+    long r = (n - done) & 12;
+    float *q = y + done;
+    const float *p = x + done;
+    if (n - done >= 4) {
         __asm__ volatile(
             "movups (%4), %%xmm7\n\t"
             "test %2, %2\n\tjz 2f\n\t"
@@ -962,6 +1075,157 @@ static void attn_row_zero(float *y, int n)
 static void attn_row_zero(float *y, int n)
 {
     for (int i = 0; i < n; i++) y[i] = 0.0f;
+}
+#endif
+#endif
+
+#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+#if defined(__TINYC__) && defined(__x86_64__)
+#ifndef ATTN_TCC_ISA_KNOWN
+#define ATTN_TCC_ISA_KNOWN
+/* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
+ * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
+ * or 2 forces one (the tests run both). */
+static int attn_tcc_isa(void)
+{
+#ifdef ATTN_TCC_ISA
+    return ATTN_TCC_ISA;
+#else
+    static int isa;
+    if (!isa) {
+        unsigned a, b, c, d, lo, hi;
+        int ymm = 0;
+        __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+        /* FMA, OSXSAVE and AVX; then the OS's XCR0 must enable the xmm and ymm state. */
+        if ((c & 0x18001000u) == 0x18001000u) {
+            __asm__ volatile(".byte 0x0f,0x01,0xd0" : "=a"(lo), "=d"(hi) : "c"(0)); /* xgetbv */
+            ymm = (lo & 6u) == 6u;
+        }
+        if (ymm) {
+            __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
+            ymm = (b >> 5) & 1u; /* AVX2 */
+        }
+        isa = ymm ? 2 : 1;
+    }
+    return isa;
+#endif
+}
+#endif
+/* The tcc tier on x86-64: one output channel of a wide convolution (CBAM's 2 -> 1 spatial gate,
+ * depthwise convs), wide[t] += sum_j w[j] * x[t + off[j]] for t < n, a tile of pixels held in
+ * registers across every tap (one axpy per tap loads and stores the wide row for every tap).
+ * With AVX2 and FMA (attn_tcc_isa) tiles of 64 pixels in ymm0-ymm7 (attn_taps64x1; 32 in
+ * ymm0-ymm3 for the last, attn_taps32x1), a tap one broadcast and a fused multiply-add with
+ * memory per vector: whole functions in assembly (SysV registers: the tile, the weights, the
+ * input, the offsets, the taps), their VEX instructions as bytes. Else tiles of 16 pixels in
+ * xmm0-xmm3 with the weights first repeated in four lanes, in chunks of taps. */
+static void attn_taps64x1(float *tile, const float *w, const float *x, const int *off, long taps);
+__asm__(
+    ".text\n"
+    "attn_taps64x1:\n\t"
+    ".byte 0xc5,0xfc,0x10,0x07\n\t" /* vmovups (%rdi), %ymm0 */
+    ".byte 0xc5,0xfc,0x10,0x4f,0x20\n\t" /* vmovups 32(%rdi), %ymm1 */
+    ".byte 0xc5,0xfc,0x10,0x57,0x40\n\t" /* vmovups 64(%rdi), %ymm2 */
+    ".byte 0xc5,0xfc,0x10,0x5f,0x60\n\t" /* vmovups 96(%rdi), %ymm3 */
+    ".byte 0xc5,0xfc,0x10,0xa7,0x80,0x00,0x00,0x00\n\t" /* vmovups 128(%rdi), %ymm4 */
+    ".byte 0xc5,0xfc,0x10,0xaf,0xa0,0x00,0x00,0x00\n\t" /* vmovups 160(%rdi), %ymm5 */
+    ".byte 0xc5,0xfc,0x10,0xb7,0xc0,0x00,0x00,0x00\n\t" /* vmovups 192(%rdi), %ymm6 */
+    ".byte 0xc5,0xfc,0x10,0xbf,0xe0,0x00,0x00,0x00\n\t" /* vmovups 224(%rdi), %ymm7 */
+    "1:\n\t"
+    "movslq (%rcx), %r11\n\t"
+    "lea (%rdx,%r11,4), %r11\n\t"
+    "add $4, %rcx\n\t"
+    ".byte 0xc4,0x62,0x7d,0x18,0x06\n\t" /* vbroadcastss (%rsi), %ymm8 */
+    "add $4, %rsi\n\t"
+    ".byte 0xc4,0xc2,0x3d,0xb8,0x03\n\t" /* vfmadd231ps (%r11), %ymm8, %ymm0 */
+    ".byte 0xc4,0xc2,0x3d,0xb8,0x4b,0x20\n\t" /* vfmadd231ps 32(%r11), %ymm8, %ymm1 */
+    ".byte 0xc4,0xc2,0x3d,0xb8,0x53,0x40\n\t" /* vfmadd231ps 64(%r11), %ymm8, %ymm2 */
+    ".byte 0xc4,0xc2,0x3d,0xb8,0x5b,0x60\n\t" /* vfmadd231ps 96(%r11), %ymm8, %ymm3 */
+    ".byte 0xc4,0xc2,0x3d,0xb8,0xa3,0x80,0x00,0x00,0x00\n\t" /* vfmadd231ps 128(%r11), %ymm8, %ymm4 */
+    ".byte 0xc4,0xc2,0x3d,0xb8,0xab,0xa0,0x00,0x00,0x00\n\t" /* vfmadd231ps 160(%r11), %ymm8, %ymm5 */
+    ".byte 0xc4,0xc2,0x3d,0xb8,0xb3,0xc0,0x00,0x00,0x00\n\t" /* vfmadd231ps 192(%r11), %ymm8, %ymm6 */
+    ".byte 0xc4,0xc2,0x3d,0xb8,0xbb,0xe0,0x00,0x00,0x00\n\t" /* vfmadd231ps 224(%r11), %ymm8, %ymm7 */
+    "sub $1, %r8\n\t"
+    "jnz 1b\n\t"
+    ".byte 0xc5,0xfc,0x11,0x07\n\t" /* vmovups %ymm0, (%rdi) */
+    ".byte 0xc5,0xfc,0x11,0x4f,0x20\n\t" /* vmovups %ymm1, 32(%rdi) */
+    ".byte 0xc5,0xfc,0x11,0x57,0x40\n\t" /* vmovups %ymm2, 64(%rdi) */
+    ".byte 0xc5,0xfc,0x11,0x5f,0x60\n\t" /* vmovups %ymm3, 96(%rdi) */
+    ".byte 0xc5,0xfc,0x11,0xa7,0x80,0x00,0x00,0x00\n\t" /* vmovups %ymm4, 128(%rdi) */
+    ".byte 0xc5,0xfc,0x11,0xaf,0xa0,0x00,0x00,0x00\n\t" /* vmovups %ymm5, 160(%rdi) */
+    ".byte 0xc5,0xfc,0x11,0xb7,0xc0,0x00,0x00,0x00\n\t" /* vmovups %ymm6, 192(%rdi) */
+    ".byte 0xc5,0xfc,0x11,0xbf,0xe0,0x00,0x00,0x00\n\t" /* vmovups %ymm7, 224(%rdi) */
+    ".byte 0xc5,0xf8,0x77\n\t" /* vzeroupper */
+    "ret\n");
+static void attn_taps32x1(float *tile, const float *w, const float *x, const int *off, long taps);
+__asm__(
+    ".text\n"
+    "attn_taps32x1:\n\t"
+    ".byte 0xc5,0xfc,0x10,0x07\n\t" /* vmovups (%rdi), %ymm0 */
+    ".byte 0xc5,0xfc,0x10,0x4f,0x20\n\t" /* vmovups 32(%rdi), %ymm1 */
+    ".byte 0xc5,0xfc,0x10,0x57,0x40\n\t" /* vmovups 64(%rdi), %ymm2 */
+    ".byte 0xc5,0xfc,0x10,0x5f,0x60\n\t" /* vmovups 96(%rdi), %ymm3 */
+    "1:\n\t"
+    "movslq (%rcx), %r11\n\t"
+    "lea (%rdx,%r11,4), %r11\n\t"
+    "add $4, %rcx\n\t"
+    ".byte 0xc4,0x62,0x7d,0x18,0x06\n\t" /* vbroadcastss (%rsi), %ymm8 */
+    "add $4, %rsi\n\t"
+    ".byte 0xc4,0xc2,0x3d,0xb8,0x03\n\t" /* vfmadd231ps (%r11), %ymm8, %ymm0 */
+    ".byte 0xc4,0xc2,0x3d,0xb8,0x4b,0x20\n\t" /* vfmadd231ps 32(%r11), %ymm8, %ymm1 */
+    ".byte 0xc4,0xc2,0x3d,0xb8,0x53,0x40\n\t" /* vfmadd231ps 64(%r11), %ymm8, %ymm2 */
+    ".byte 0xc4,0xc2,0x3d,0xb8,0x5b,0x60\n\t" /* vfmadd231ps 96(%r11), %ymm8, %ymm3 */
+    "sub $1, %r8\n\t"
+    "jnz 1b\n\t"
+    ".byte 0xc5,0xfc,0x11,0x07\n\t" /* vmovups %ymm0, (%rdi) */
+    ".byte 0xc5,0xfc,0x11,0x4f,0x20\n\t" /* vmovups %ymm1, 32(%rdi) */
+    ".byte 0xc5,0xfc,0x11,0x57,0x40\n\t" /* vmovups %ymm2, 64(%rdi) */
+    ".byte 0xc5,0xfc,0x11,0x5f,0x60\n\t" /* vmovups %ymm3, 96(%rdi) */
+    ".byte 0xc5,0xf8,0x77\n\t" /* vzeroupper */
+    "ret\n");
+#define ATTN_TAPS1_KC 128
+static void attn_wide_taps1(float *wide, const float *w, long taps, const float *x, const int *off, long n)
+{
+    long t = 0;
+    if (taps <= 0) return;
+    if (attn_tcc_isa() == 2) {
+        for (; t + 64 <= n; t += 64) attn_taps64x1(wide + t, w, x + t, off, taps);
+        for (; t + 32 <= n; t += 32) attn_taps32x1(wide + t, w, x + t, off, taps);
+    } else {
+        float pack[ATTN_TAPS1_KC * 4];
+        const long nv = n & ~15L;
+        for (long j0 = 0; j0 < taps; j0 += ATTN_TAPS1_KC) {
+            const long kc = taps - j0 < ATTN_TAPS1_KC ? taps - j0 : ATTN_TAPS1_KC;
+            for (long j = 0; j < kc; j++) pack[4 * j] = pack[4 * j + 1] = pack[4 * j + 2] = pack[4 * j + 3] = w[j0 + j];
+            for (long u = 0; u < nv; u += 16) {
+                float *tile = wide + u;
+                const float *xp = x + u;
+                const int *tab = off + j0;
+                const float *wp = pack;
+                long left = kc, at = 0;
+                __asm__ volatile(
+                    "movups (%5), %%xmm0\n\tmovups 16(%5), %%xmm1\n\tmovups 32(%5), %%xmm2\n\tmovups 48(%5), %%xmm3\n\t"
+                    "1:\n\t"
+                    "movslq (%1), %2\n\tlea (%0,%2,4), %2\n\tadd $4, %1\n\t"
+                    "movups (%3), %%xmm4\n\t"
+                    "movups (%2), %%xmm5\n\tmulps %%xmm4, %%xmm5\n\taddps %%xmm5, %%xmm0\n\t"
+                    "movups 16(%2), %%xmm6\n\tmulps %%xmm4, %%xmm6\n\taddps %%xmm6, %%xmm1\n\t"
+                    "movups 32(%2), %%xmm5\n\tmulps %%xmm4, %%xmm5\n\taddps %%xmm5, %%xmm2\n\t"
+                    "movups 48(%2), %%xmm6\n\tmulps %%xmm4, %%xmm6\n\taddps %%xmm6, %%xmm3\n\t"
+                    "add $16, %3\n\tsub $1, %4\n\tjnz 1b\n\t"
+                    "movups %%xmm0, (%5)\n\tmovups %%xmm1, 16(%5)\n\tmovups %%xmm2, 32(%5)\n\tmovups %%xmm3, 48(%5)\n\t"
+                    : "+r"(xp), "+r"(tab), "+r"(at), "+r"(wp), "+r"(left)
+                    : "r"(tile)
+                    : "memory");
+            }
+        }
+        t = nv;
+    }
+    for (; t < n; t++) {
+        float s = wide[t];
+        for (long j = 0; j < taps; j++) s += w[j] * x[t + off[j]];
+        wide[t] = s;
+    }
 }
 #endif
 #endif
@@ -1545,6 +1809,7 @@ void psa_c64_forward(const float *input, float *output, const float *params, flo
         #else
         #if defined(__TINYC__) && defined(__x86_64__)
         attn_row_zero(v4_x4_padded, 2336);
+        static const int v4_x4_taps[324] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 24, 25, 26, 27, 28, 29, 30, 31, 32, 48, 49, 50, 51, 52, 53, 54, 55, 56, 72, 73, 74, 75, 76, 77, 78, 79, 80, 96, 97, 98, 99, 100, 101, 102, 103, 104, 120, 121, 122, 123, 124, 125, 126, 127, 128, 144, 145, 146, 147, 148, 149, 150, 151, 152, 168, 169, 170, 171, 172, 173, 174, 175, 176, 192, 193, 194, 195, 196, 197, 198, 199, 200, 576, 577, 578, 579, 580, 581, 582, 583, 584, 600, 601, 602, 603, 604, 605, 606, 607, 608, 624, 625, 626, 627, 628, 629, 630, 631, 632, 648, 649, 650, 651, 652, 653, 654, 655, 656, 672, 673, 674, 675, 676, 677, 678, 679, 680, 696, 697, 698, 699, 700, 701, 702, 703, 704, 720, 721, 722, 723, 724, 725, 726, 727, 728, 744, 745, 746, 747, 748, 749, 750, 751, 752, 768, 769, 770, 771, 772, 773, 774, 775, 776, 1152, 1153, 1154, 1155, 1156, 1157, 1158, 1159, 1160, 1176, 1177, 1178, 1179, 1180, 1181, 1182, 1183, 1184, 1200, 1201, 1202, 1203, 1204, 1205, 1206, 1207, 1208, 1224, 1225, 1226, 1227, 1228, 1229, 1230, 1231, 1232, 1248, 1249, 1250, 1251, 1252, 1253, 1254, 1255, 1256, 1272, 1273, 1274, 1275, 1276, 1277, 1278, 1279, 1280, 1296, 1297, 1298, 1299, 1300, 1301, 1302, 1303, 1304, 1320, 1321, 1322, 1323, 1324, 1325, 1326, 1327, 1328, 1344, 1345, 1346, 1347, 1348, 1349, 1350, 1351, 1352, 1728, 1729, 1730, 1731, 1732, 1733, 1734, 1735, 1736, 1752, 1753, 1754, 1755, 1756, 1757, 1758, 1759, 1760, 1776, 1777, 1778, 1779, 1780, 1781, 1782, 1783, 1784, 1800, 1801, 1802, 1803, 1804, 1805, 1806, 1807, 1808, 1824, 1825, 1826, 1827, 1828, 1829, 1830, 1831, 1832, 1848, 1849, 1850, 1851, 1852, 1853, 1854, 1855, 1856, 1872, 1873, 1874, 1875, 1876, 1877, 1878, 1879, 1880, 1896, 1897, 1898, 1899, 1900, 1901, 1902, 1903, 1904, 1920, 1921, 1922, 1923, 1924, 1925, 1926, 1927, 1928};
         for (int g = 0; g < 16; g++) {
             for (int i = 0; i < 4; i++) {
                 for (int y = 0; y < 16; y++) {
@@ -1552,16 +1817,8 @@ void psa_c64_forward(const float *input, float *output, const float *params, flo
                 }
             }
             const int o = g;
-            attn_row_zero(v4_x4_wide, 376);
-            const float *w_o = p7_conv_4_weight + o * 324;
-            const float *group = v4_x4_padded;
-            for (int i = 0; i < 4; i++) {
-                for (int kh = 0; kh < 9; kh++) {
-                    for (int kw = 0; kw < 9; kw++) {
-                        attn_row_axpy(v4_x4_wide, group + i * 576 + kh * 24 + kw, w_o[i * 81 + kh * 9 + kw], 376);
-                    }
-                }
-            }
+            attn_row_zero(v4_x4_wide, 384);
+            attn_wide_taps1(v4_x4_wide, p7_conv_4_weight + o * 324, 324, v4_x4_padded, v4_x4_taps, 384);
             for (int y = 0; y < 16; y++) {
                 attn_row_copy(v4_x4 + o * 256 + y * 16, v4_x4_wide + y * 24, 16);
             }

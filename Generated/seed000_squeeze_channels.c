@@ -80,16 +80,70 @@ static void attn_row_axpy(float *y, const float *x, float a, int n)
 #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
 /* y[i] = g * x[i]: the final pass of SE and ECA. */
 #if defined(__TINYC__) && defined(__x86_64__)
+#ifndef ATTN_TCC_ISA_KNOWN
+#define ATTN_TCC_ISA_KNOWN
+/* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
+ * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
+ * or 2 forces one (the tests run both). */
+static int attn_tcc_isa(void)
+{
+#ifdef ATTN_TCC_ISA
+    return ATTN_TCC_ISA;
+#else
+    static int isa;
+    if (!isa) {
+        unsigned a, b, c, d, lo, hi;
+        int ymm = 0;
+        __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+        /* FMA, OSXSAVE and AVX; then the OS's XCR0 must enable the xmm and ymm state. */
+        if ((c & 0x18001000u) == 0x18001000u) {
+            __asm__ volatile(".byte 0x0f,0x01,0xd0" : "=a"(lo), "=d"(hi) : "c"(0)); /* xgetbv */
+            ymm = (lo & 6u) == 6u;
+        }
+        if (ymm) {
+            __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
+            ymm = (b >> 5) & 1u; /* AVX2 */
+        }
+        isa = ymm ? 2 : 1;
+    }
+    return isa;
+#endif
+}
+#endif
 /* The tcc tier on x86-64: packed SSE through tcc's inline assembler; the 4-float blocks past
- * the last 16-float one packed too. y may be x. */
+ * the last 16-float one packed too. With AVX2 (attn_tcc_isa) blocks of 32 floats on ymm first,
+ * their VEX instructions as bytes (the same products). y may be x. */
 static void attn_row_scale(float *y, const float *x, float g, int n)
 {
     float g4[4] = {g, g, g, g};
-    long m = n & ~15;
-    long r = n & 12;
-    float *q = y;
-    const float *p = x;
-    if (n >= 4) {
+    long done = 0;
+    if (n >= 32 && attn_tcc_isa() == 2) {
+        long m32 = n & ~31;
+        float *q = y;
+        const float *p = x;
+        __asm__ volatile(
+            ".byte 0xc4,0xe2,0x7d,0x18,0x3a\n\t" /* vbroadcastss (%rdx), %ymm7 */
+            "1:\n\t"
+            ".byte 0xc5,0xc4,0x59,0x06\n\t" /* vmulps (%rsi), %ymm7, %ymm0 */
+            ".byte 0xc5,0xc4,0x59,0x4e,0x20\n\t" /* vmulps 32(%rsi), %ymm7, %ymm1 */
+            ".byte 0xc5,0xc4,0x59,0x56,0x40\n\t" /* vmulps 64(%rsi), %ymm7, %ymm2 */
+            ".byte 0xc5,0xc4,0x59,0x5e,0x60\n\t" /* vmulps 96(%rsi), %ymm7, %ymm3 */
+            ".byte 0xc5,0xfc,0x11,0x07\n\t" /* vmovups %ymm0, (%rdi) */
+            ".byte 0xc5,0xfc,0x11,0x4f,0x20\n\t" /* vmovups %ymm1, 32(%rdi) */
+            ".byte 0xc5,0xfc,0x11,0x57,0x40\n\t" /* vmovups %ymm2, 64(%rdi) */
+            ".byte 0xc5,0xfc,0x11,0x5f,0x60\n\t" /* vmovups %ymm3, 96(%rdi) */
+            "add $128, %0\n\tadd $128, %1\n\tsub $32, %2\n\tjnz 1b\n\t"
+            ".byte 0xc5,0xf8,0x77\n\t" /* vzeroupper */
+            : "+D"(q), "+S"(p), "+c"(m32)
+            : "d"(g4)
+            : "memory");
+        done = n & ~31;
+    }
+    long m = (n - done) & ~15;
+    long r = (n - done) & 12;
+    float *q = y + done;
+    const float *p = x + done;
+    if (n - done >= 4) {
         __asm__ volatile(
             "movups (%4), %%xmm7\n\t"
             "test %2, %2\n\tjz 2f\n\t"
@@ -122,14 +176,74 @@ static void attn_row_scale(float *y, const float *x, float g, int n)
 /* v = g * x[i]; sum[i] += v; max[i] = v > max[i] ? v : max[i]: CBAM's pass that applies the
  * channel gate and pools over channels, without storing the gated tensor. */
 #if defined(__TINYC__) && defined(__x86_64__)
-/* The tcc tier on x86-64: packed SSE through tcc's inline assembler. */
+#ifndef ATTN_TCC_ISA_KNOWN
+#define ATTN_TCC_ISA_KNOWN
+/* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
+ * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
+ * or 2 forces one (the tests run both). */
+static int attn_tcc_isa(void)
+{
+#ifdef ATTN_TCC_ISA
+    return ATTN_TCC_ISA;
+#else
+    static int isa;
+    if (!isa) {
+        unsigned a, b, c, d, lo, hi;
+        int ymm = 0;
+        __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+        /* FMA, OSXSAVE and AVX; then the OS's XCR0 must enable the xmm and ymm state. */
+        if ((c & 0x18001000u) == 0x18001000u) {
+            __asm__ volatile(".byte 0x0f,0x01,0xd0" : "=a"(lo), "=d"(hi) : "c"(0)); /* xgetbv */
+            ymm = (lo & 6u) == 6u;
+        }
+        if (ymm) {
+            __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
+            ymm = (b >> 5) & 1u; /* AVX2 */
+        }
+        isa = ymm ? 2 : 1;
+    }
+    return isa;
+#endif
+}
+#endif
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler; with AVX2 (attn_tcc_isa)
+ * blocks of 16 floats on ymm first, their VEX instructions as bytes (the same sums and maxima:
+ * the bits do not depend on the form, a NaN product leaves the maximum as it was). */
 static void attn_row_scale_sum_max(float *sum, float *max, const float *x, float g, int n)
 {
     float g4[4] = {g, g, g, g};
-    long m = n & ~3;
-    float *s = sum;
-    float *t = max;
-    const float *p = x;
+    long done = 0;
+    if (n >= 16 && attn_tcc_isa() == 2) {
+        long m16 = n & ~15;
+        float *s = sum;
+        float *t = max;
+        const float *p = x;
+        __asm__ volatile(
+            ".byte 0xc4,0xe2,0x7d,0x18,0x3a\n\t" /* vbroadcastss (%rdx), %ymm7 */
+            "1:\n\t"
+            ".byte 0xc5,0xc4,0x59,0x06\n\t" /* vmulps (%rsi), %ymm7, %ymm0 */
+            ".byte 0xc5,0xc4,0x59,0x4e,0x20\n\t" /* vmulps 32(%rsi), %ymm7, %ymm1 */
+            ".byte 0xc5,0xfc,0x58,0x17\n\t" /* vaddps (%rdi), %ymm0, %ymm2 */
+            ".byte 0xc5,0xf4,0x58,0x5f,0x20\n\t" /* vaddps 32(%rdi), %ymm1, %ymm3 */
+            ".byte 0xc5,0xfc,0x11,0x17\n\t" /* vmovups %ymm2, (%rdi) */
+            ".byte 0xc5,0xfc,0x11,0x5f,0x20\n\t" /* vmovups %ymm3, 32(%rdi) */
+            ".byte 0xc5,0xfc,0x10,0x20\n\t" /* vmovups (%rax), %ymm4 */
+            ".byte 0xc5,0xfc,0x10,0x68,0x20\n\t" /* vmovups 32(%rax), %ymm5 */
+            ".byte 0xc5,0xfc,0x5f,0xc4\n\t" /* vmaxps %ymm4, %ymm0, %ymm0 */
+            ".byte 0xc5,0xf4,0x5f,0xcd\n\t" /* vmaxps %ymm5, %ymm1, %ymm1 */
+            ".byte 0xc5,0xfc,0x11,0x00\n\t" /* vmovups %ymm0, (%rax) */
+            ".byte 0xc5,0xfc,0x11,0x48,0x20\n\t" /* vmovups %ymm1, 32(%rax) */
+            "add $64, %0\n\tadd $64, %1\n\tadd $64, %2\n\tsub $16, %3\n\tjnz 1b\n\t"
+            ".byte 0xc5,0xf8,0x77\n\t" /* vzeroupper */
+            : "+D"(s), "+a"(t), "+S"(p), "+c"(m16)
+            : "d"(g4)
+            : "memory");
+        done = n & ~15;
+    }
+    long m = (n - done) & ~3;
+    float *s = sum + done;
+    float *t = max + done;
+    const float *p = x + done;
     if (m > 0) {
         __asm__ volatile(
             "movups (%4), %%xmm7\n\t"
@@ -142,7 +256,7 @@ static void attn_row_scale_sum_max(float *sum, float *max, const float *x, float
             : "r"(g4)
             : "memory");
     }
-    for (int i = n & ~3; i < n; i++) {
+    for (long i = done + ((n - done) & ~3); i < n; i++) {
         const float v = g * x[i];
         sum[i] += v;
         max[i] = v > max[i] ? v : max[i];
@@ -608,9 +722,9 @@ static void attn_row_map4(float *y, const float *a, const float *b, const float 
  * form of the SSE one above, so both forms give the same bits. A whole function in assembly
  * (SysV registers: y, a, b (a for the ops without one), the constants below, n > 0, op, and the
  * scalar in xmm0, broadcast to ymm7). The last n % 8 go through the same loop once more on a
- * stack copy read under a mask (vmaskmovps) and stored lane by lane, so a short row is one
- * call. Op code k loops at label 100 + k and ends at 99 (the tail's turn, then the return).
- * The exponential is one subroutine: e^ymm0 into ymm2 (ymm0, ymm1, ymm3 clobbered). */
+ * stack copy read and written under a mask (vmaskmovps), so a short row is one call. Op code k
+ * loops at label 100 + k and ends at 99 (the tail's turn, then the return). The exponential is
+ * one subroutine: e^ymm0 into ymm2 (ymm0, ymm1, ymm3 clobbered). */
 static void attn_row_map8(float *y, const float *a, const float *b, const float *k, long n, long op, float s);
 __asm__(
     ".text\n"
@@ -963,8 +1077,6 @@ __asm__(
     ".byte 0xc5,0xfc,0x11,0x04,0x24\n\t" /* vmovups %ymm0, (%rsp) */
     ".byte 0xc4,0xe2,0x05,0x2c,0x02\n\t" /* vmaskmovps (%rdx), %ymm15, %ymm0 */
     ".byte 0xc5,0xfc,0x11,0x44,0x24,0x20\n\t" /* vmovups %ymm0, 32(%rsp) */
-    /* rax: the lanes to store at the end (no op's loop touches it) */
-    "mov %r11, %rax\n\t"
     "mov %rdi, %r10\n\t"
     "mov %rsp, %rsi\n\t"
     "lea 32(%rsp), %rdx\n\t"
@@ -975,33 +1087,16 @@ __asm__(
     "97:\n\t"
     "test %r10, %r10\n\t"
     "jz 96f\n\t"
-    /* the tail's lanes: 4, 2 and 1 of them from the stack copy's register (a masked store,
-     * vmaskmovps, is microcoded on AMD's cores and cost more than the row) */
     ".byte 0xc5,0xfc,0x10,0x44,0x24,0x40\n\t" /* vmovups 64(%rsp), %ymm0 */
-    "test $4, %al\n\t"
-    "jz 95f\n\t"
-    ".byte 0xc4,0xc1,0x78,0x11,0x02\n\t" /* vmovups %xmm0, (%r10) */
-    ".byte 0xc4,0xe3,0x7d,0x19,0xc0,0x01\n\t" /* vextractf128 $1, %ymm0, %xmm0 */
-    "add $16, %r10\n\t"
-    "95:\n\t"
-    "test $2, %al\n\t"
-    "jz 94f\n\t"
-    ".byte 0xc4,0xc1,0x79,0xd6,0x02\n\t" /* vmovq %xmm0, (%r10) */
-    ".byte 0xc5,0xf8,0x12,0xc0\n\t" /* vmovhlps %xmm0, %xmm0, %xmm0 */
-    "add $8, %r10\n\t"
-    "94:\n\t"
-    "test $1, %al\n\t"
-    "jz 96f\n\t"
-    ".byte 0xc4,0xc1,0x7a,0x11,0x02\n\t" /* vmovss %xmm0, (%r10) */
+    ".byte 0xc4,0xc2,0x05,0x2e,0x02\n\t" /* vmaskmovps %ymm0, %ymm15, (%r10) */
     "96:\n\t"
     "add $104, %rsp\n\t"
     ".byte 0xc5,0xf8,0x77\n\t" /* vzeroupper */
     "ret\n");
-/* attn_row_map8's constants, each in eight lanes, at the offsets its asm reads; last the tail's
- * masks (a lane is on where its sign bit is set). Behind a function (a file holds no static
- * data), so attn_rows_map shares them. */
-static const float *attn_rm_k8(void)
+static void attn_row_map(float *y, const float *a, const float *b, float s, int op, int n)
 {
+    /* attn_row_map8's constants, each in eight lanes, at the offsets its asm reads; last the
+     * tail's masks (a lane is on where its sign bit is set). */
 #define ATTN_RM8(x) x, x, x, x, x, x, x, x
     static const float k8[216] = {
         ATTN_RM8(88.7228317f), ATTN_RM8(-87.0f), ATTN_RM8(1.44269504f), ATTN_RM8(12582912.0f), ATTN_RM8(-12582912.0f),
@@ -1010,13 +1105,9 @@ static const float *attn_rm_k8(void)
         ATTN_RM8(3.0f), ATTN_RM8(6.0f), ATTN_RM8(2.0f), ATTN_RM8(0.625f), ATTN_RM8(-0.333333313f), ATTN_RM8(0.133332163f),
         ATTN_RM8(-0.0539478883f), ATTN_RM8(0.0217060372f), ATTN_RM8(-0.00818910077f), ATTN_RM8(0.00215263851f), ATTN_RM8(-1.0f), ATTN_RM8(0.0f)};
 #undef ATTN_RM8
-    return k8;
-}
-static void attn_row_map(float *y, const float *a, const float *b, float s, int op, int n)
-{
     if (!b) b = a;
     if (attn_tcc_isa() == 2) {
-        if (n > 0) attn_row_map8(y, a, b, attn_rm_k8(), n, op, s);
+        if (n > 0) attn_row_map8(y, a, b, k8, n, op, s);
         return;
     }
     const float s4[4] = {s, s, s, s};
@@ -1068,74 +1159,121 @@ static int attn_tcc_isa(void)
 #endif
 }
 #endif
-/* attn_row_map (row_map.tcc.c.tmpl, which a file defines before this) over `rows` rows of n
- * floats in one call: row r of y at y + r * ys, of a at a + r * as, of b at b + r * bs (the
- * strides in floats; 0 repeats a row), its scalar sp[r * ss] (sp null: s on every row). The
- * fused maps of a plane whose rows are short (a 28-wide row, a gate broadcast along H or W)
- * were one call per row and op, and the calls cost more than the rows. With AVX2 the row loop
- * runs in assembly around attn_row_map8 (its argument block d: y, a, b, the constants, the
- * scalar's address, n, op, rows, then the four strides in bytes), each row the same
- * instructions as one attn_row_map call, so the same bits. */
-static void attn_rows_map8(long *d);
+/* The tcc tier on x86-64: one output channel of a wide convolution (CBAM's 2 -> 1 spatial gate,
+ * depthwise convs), wide[t] += sum_j w[j] * x[t + off[j]] for t < n, a tile of pixels held in
+ * registers across every tap (one axpy per tap loads and stores the wide row for every tap).
+ * With AVX2 and FMA (attn_tcc_isa) tiles of 64 pixels in ymm0-ymm7 (attn_taps64x1; 32 in
+ * ymm0-ymm3 for the last, attn_taps32x1), a tap one broadcast and a fused multiply-add with
+ * memory per vector: whole functions in assembly (SysV registers: the tile, the weights, the
+ * input, the offsets, the taps), their VEX instructions as bytes. Else tiles of 16 pixels in
+ * xmm0-xmm3 with the weights first repeated in four lanes, in chunks of taps. */
+static void attn_taps64x1(float *tile, const float *w, const float *x, const int *off, long taps);
 __asm__(
     ".text\n"
-    "attn_rows_map8:\n\t"
-    "push %rbx\n\t"
-    "push %r12\n\t"
-    "mov %rdi, %rbx\n\t"
-    "mov 56(%rbx), %r12\n\t"
+    "attn_taps64x1:\n\t"
+    ".byte 0xc5,0xfc,0x10,0x07\n\t" /* vmovups (%rdi), %ymm0 */
+    ".byte 0xc5,0xfc,0x10,0x4f,0x20\n\t" /* vmovups 32(%rdi), %ymm1 */
+    ".byte 0xc5,0xfc,0x10,0x57,0x40\n\t" /* vmovups 64(%rdi), %ymm2 */
+    ".byte 0xc5,0xfc,0x10,0x5f,0x60\n\t" /* vmovups 96(%rdi), %ymm3 */
+    ".byte 0xc5,0xfc,0x10,0xa7,0x80,0x00,0x00,0x00\n\t" /* vmovups 128(%rdi), %ymm4 */
+    ".byte 0xc5,0xfc,0x10,0xaf,0xa0,0x00,0x00,0x00\n\t" /* vmovups 160(%rdi), %ymm5 */
+    ".byte 0xc5,0xfc,0x10,0xb7,0xc0,0x00,0x00,0x00\n\t" /* vmovups 192(%rdi), %ymm6 */
+    ".byte 0xc5,0xfc,0x10,0xbf,0xe0,0x00,0x00,0x00\n\t" /* vmovups 224(%rdi), %ymm7 */
     "1:\n\t"
-    "mov (%rbx), %rdi\n\t"
-    "mov 8(%rbx), %rsi\n\t"
-    "mov 16(%rbx), %rdx\n\t"
-    "mov 24(%rbx), %rcx\n\t"
-    "mov 40(%rbx), %r8\n\t"
-    "mov 48(%rbx), %r9\n\t"
-    "mov 32(%rbx), %rax\n\t"
-    ".byte 0xf3,0x0f,0x10,0x00\n\t" /* movss (%rax), %xmm0 */
-    "call attn_row_map8\n\t"
-    "mov 64(%rbx), %rax\n\t"
-    "add %rax, (%rbx)\n\t"
-    "mov 72(%rbx), %rax\n\t"
-    "add %rax, 8(%rbx)\n\t"
-    "mov 80(%rbx), %rax\n\t"
-    "add %rax, 16(%rbx)\n\t"
-    "mov 88(%rbx), %rax\n\t"
-    "add %rax, 32(%rbx)\n\t"
-    "dec %r12\n\t"
+    "movslq (%rcx), %r11\n\t"
+    "lea (%rdx,%r11,4), %r11\n\t"
+    "add $4, %rcx\n\t"
+    ".byte 0xc4,0x62,0x7d,0x18,0x06\n\t" /* vbroadcastss (%rsi), %ymm8 */
+    "add $4, %rsi\n\t"
+    ".byte 0xc4,0xc2,0x3d,0xb8,0x03\n\t" /* vfmadd231ps (%r11), %ymm8, %ymm0 */
+    ".byte 0xc4,0xc2,0x3d,0xb8,0x4b,0x20\n\t" /* vfmadd231ps 32(%r11), %ymm8, %ymm1 */
+    ".byte 0xc4,0xc2,0x3d,0xb8,0x53,0x40\n\t" /* vfmadd231ps 64(%r11), %ymm8, %ymm2 */
+    ".byte 0xc4,0xc2,0x3d,0xb8,0x5b,0x60\n\t" /* vfmadd231ps 96(%r11), %ymm8, %ymm3 */
+    ".byte 0xc4,0xc2,0x3d,0xb8,0xa3,0x80,0x00,0x00,0x00\n\t" /* vfmadd231ps 128(%r11), %ymm8, %ymm4 */
+    ".byte 0xc4,0xc2,0x3d,0xb8,0xab,0xa0,0x00,0x00,0x00\n\t" /* vfmadd231ps 160(%r11), %ymm8, %ymm5 */
+    ".byte 0xc4,0xc2,0x3d,0xb8,0xb3,0xc0,0x00,0x00,0x00\n\t" /* vfmadd231ps 192(%r11), %ymm8, %ymm6 */
+    ".byte 0xc4,0xc2,0x3d,0xb8,0xbb,0xe0,0x00,0x00,0x00\n\t" /* vfmadd231ps 224(%r11), %ymm8, %ymm7 */
+    "sub $1, %r8\n\t"
     "jnz 1b\n\t"
-    "pop %r12\n\t"
-    "pop %rbx\n\t"
+    ".byte 0xc5,0xfc,0x11,0x07\n\t" /* vmovups %ymm0, (%rdi) */
+    ".byte 0xc5,0xfc,0x11,0x4f,0x20\n\t" /* vmovups %ymm1, 32(%rdi) */
+    ".byte 0xc5,0xfc,0x11,0x57,0x40\n\t" /* vmovups %ymm2, 64(%rdi) */
+    ".byte 0xc5,0xfc,0x11,0x5f,0x60\n\t" /* vmovups %ymm3, 96(%rdi) */
+    ".byte 0xc5,0xfc,0x11,0xa7,0x80,0x00,0x00,0x00\n\t" /* vmovups %ymm4, 128(%rdi) */
+    ".byte 0xc5,0xfc,0x11,0xaf,0xa0,0x00,0x00,0x00\n\t" /* vmovups %ymm5, 160(%rdi) */
+    ".byte 0xc5,0xfc,0x11,0xb7,0xc0,0x00,0x00,0x00\n\t" /* vmovups %ymm6, 192(%rdi) */
+    ".byte 0xc5,0xfc,0x11,0xbf,0xe0,0x00,0x00,0x00\n\t" /* vmovups %ymm7, 224(%rdi) */
+    ".byte 0xc5,0xf8,0x77\n\t" /* vzeroupper */
     "ret\n");
-static void attn_rows_map(float *y, long ys, const float *a, long as, const float *b, long bs, float s, const float *sp, long ss, int op, int n, int rows)
+static void attn_taps32x1(float *tile, const float *w, const float *x, const int *off, long taps);
+__asm__(
+    ".text\n"
+    "attn_taps32x1:\n\t"
+    ".byte 0xc5,0xfc,0x10,0x07\n\t" /* vmovups (%rdi), %ymm0 */
+    ".byte 0xc5,0xfc,0x10,0x4f,0x20\n\t" /* vmovups 32(%rdi), %ymm1 */
+    ".byte 0xc5,0xfc,0x10,0x57,0x40\n\t" /* vmovups 64(%rdi), %ymm2 */
+    ".byte 0xc5,0xfc,0x10,0x5f,0x60\n\t" /* vmovups 96(%rdi), %ymm3 */
+    "1:\n\t"
+    "movslq (%rcx), %r11\n\t"
+    "lea (%rdx,%r11,4), %r11\n\t"
+    "add $4, %rcx\n\t"
+    ".byte 0xc4,0x62,0x7d,0x18,0x06\n\t" /* vbroadcastss (%rsi), %ymm8 */
+    "add $4, %rsi\n\t"
+    ".byte 0xc4,0xc2,0x3d,0xb8,0x03\n\t" /* vfmadd231ps (%r11), %ymm8, %ymm0 */
+    ".byte 0xc4,0xc2,0x3d,0xb8,0x4b,0x20\n\t" /* vfmadd231ps 32(%r11), %ymm8, %ymm1 */
+    ".byte 0xc4,0xc2,0x3d,0xb8,0x53,0x40\n\t" /* vfmadd231ps 64(%r11), %ymm8, %ymm2 */
+    ".byte 0xc4,0xc2,0x3d,0xb8,0x5b,0x60\n\t" /* vfmadd231ps 96(%r11), %ymm8, %ymm3 */
+    "sub $1, %r8\n\t"
+    "jnz 1b\n\t"
+    ".byte 0xc5,0xfc,0x11,0x07\n\t" /* vmovups %ymm0, (%rdi) */
+    ".byte 0xc5,0xfc,0x11,0x4f,0x20\n\t" /* vmovups %ymm1, 32(%rdi) */
+    ".byte 0xc5,0xfc,0x11,0x57,0x40\n\t" /* vmovups %ymm2, 64(%rdi) */
+    ".byte 0xc5,0xfc,0x11,0x5f,0x60\n\t" /* vmovups %ymm3, 96(%rdi) */
+    ".byte 0xc5,0xf8,0x77\n\t" /* vzeroupper */
+    "ret\n");
+#define ATTN_TAPS1_KC 128
+static void attn_wide_taps1(float *wide, const float *w, long taps, const float *x, const int *off, long n)
 {
-    if (!b) {
-        b = a;
-        bs = as;
-    }
-    if (!sp) {
-        sp = &s;
-        ss = 0;
-    }
-    if (n <= 0 || rows <= 0) return;
+    long t = 0;
+    if (taps <= 0) return;
     if (attn_tcc_isa() == 2) {
-        long d[12];
-        d[0] = (long)y;
-        d[1] = (long)a;
-        d[2] = (long)b;
-        d[3] = (long)attn_rm_k8();
-        d[4] = (long)sp;
-        d[5] = n;
-        d[6] = op;
-        d[7] = rows;
-        d[8] = ys * 4;
-        d[9] = as * 4;
-        d[10] = bs * 4;
-        d[11] = ss * 4;
-        attn_rows_map8(d);
-        return;
+        for (; t + 64 <= n; t += 64) attn_taps64x1(wide + t, w, x + t, off, taps);
+        for (; t + 32 <= n; t += 32) attn_taps32x1(wide + t, w, x + t, off, taps);
+    } else {
+        float pack[ATTN_TAPS1_KC * 4];
+        const long nv = n & ~15L;
+        for (long j0 = 0; j0 < taps; j0 += ATTN_TAPS1_KC) {
+            const long kc = taps - j0 < ATTN_TAPS1_KC ? taps - j0 : ATTN_TAPS1_KC;
+            for (long j = 0; j < kc; j++) pack[4 * j] = pack[4 * j + 1] = pack[4 * j + 2] = pack[4 * j + 3] = w[j0 + j];
+            for (long u = 0; u < nv; u += 16) {
+                float *tile = wide + u;
+                const float *xp = x + u;
+                const int *tab = off + j0;
+                const float *wp = pack;
+                long left = kc, at = 0;
+                __asm__ volatile(
+                    "movups (%5), %%xmm0\n\tmovups 16(%5), %%xmm1\n\tmovups 32(%5), %%xmm2\n\tmovups 48(%5), %%xmm3\n\t"
+                    "1:\n\t"
+                    "movslq (%1), %2\n\tlea (%0,%2,4), %2\n\tadd $4, %1\n\t"
+                    "movups (%3), %%xmm4\n\t"
+                    "movups (%2), %%xmm5\n\tmulps %%xmm4, %%xmm5\n\taddps %%xmm5, %%xmm0\n\t"
+                    "movups 16(%2), %%xmm6\n\tmulps %%xmm4, %%xmm6\n\taddps %%xmm6, %%xmm1\n\t"
+                    "movups 32(%2), %%xmm5\n\tmulps %%xmm4, %%xmm5\n\taddps %%xmm5, %%xmm2\n\t"
+                    "movups 48(%2), %%xmm6\n\tmulps %%xmm4, %%xmm6\n\taddps %%xmm6, %%xmm3\n\t"
+                    "add $16, %3\n\tsub $1, %4\n\tjnz 1b\n\t"
+                    "movups %%xmm0, (%5)\n\tmovups %%xmm1, 16(%5)\n\tmovups %%xmm2, 32(%5)\n\tmovups %%xmm3, 48(%5)\n\t"
+                    : "+r"(xp), "+r"(tab), "+r"(at), "+r"(wp), "+r"(left)
+                    : "r"(tile)
+                    : "memory");
+            }
+        }
+        t = nv;
     }
-    for (int r = 0; r < rows; r++) attn_row_map(y + r * ys, a + r * as, b + r * bs, sp[r * ss], op, n);
+    for (; t < n; t++) {
+        float s = wide[t];
+        for (long j = 0; j < taps; j++) s += w[j] * x[t + off[j]];
+        wide[t] = s;
+    }
 }
 #endif
 #endif
@@ -1263,17 +1401,10 @@ void seed000_squeeze_channels_forward(const float *input, float *output, const f
                 attn_row_copy(v4_spatial_padded + i * 484 + y * 22 + 69, v3_concat + i * 256 + y * 16, 16);
             }
         }
+        static const int v4_spatial_taps[98] = {0, 1, 2, 3, 4, 5, 6, 22, 23, 24, 25, 26, 27, 28, 44, 45, 46, 47, 48, 49, 50, 66, 67, 68, 69, 70, 71, 72, 88, 89, 90, 91, 92, 93, 94, 110, 111, 112, 113, 114, 115, 116, 132, 133, 134, 135, 136, 137, 138, 484, 485, 486, 487, 488, 489, 490, 506, 507, 508, 509, 510, 511, 512, 528, 529, 530, 531, 532, 533, 534, 550, 551, 552, 553, 554, 555, 556, 572, 573, 574, 575, 576, 577, 578, 594, 595, 596, 597, 598, 599, 600, 616, 617, 618, 619, 620, 621, 622};
         for (int o = 0; o < 1; o++) {
-            attn_row_zero(v4_spatial_wide, 346);
-            const float *w_o = p0_spatial_weight + o * 98;
-            const float *group = v4_spatial_padded;
-            for (int i = 0; i < 2; i++) {
-                for (int kh = 0; kh < 7; kh++) {
-                    for (int kw = 0; kw < 7; kw++) {
-                        attn_row_axpy(v4_spatial_wide, group + i * 484 + kh * 22 + kw, w_o[i * 49 + kh * 7 + kw], 346);
-                    }
-                }
-            }
+            attn_row_zero(v4_spatial_wide, 352);
+            attn_wide_taps1(v4_spatial_wide, p0_spatial_weight + o * 98, 98, v4_spatial_padded, v4_spatial_taps, 352);
             for (int y = 0; y < 16; y++) {
                 attn_row_copy(v4_spatial + y * 16, v4_spatial_wide + y * 22, 16);
             }
@@ -1325,11 +1456,11 @@ void seed000_squeeze_channels_forward(const float *input, float *output, const f
 
     /* v6_mul [1,64,16,16] = mul(v5_sigmoid, input) */
     #if defined(__TINYC__) && defined(__x86_64__)
-    for (int c = 0; c < 64; c += 4) {
+    for (int c = 0; c < 64; c++) {
         float *output_w0 = output + c * 256;
         const float *input_r1 = input + c * 256;
         for (int hw = 0; hw < 256; hw += 256) {
-            attn_rows_map(&output_w0[hw], 256, &v5_sigmoid[hw], 0, &input_r1[hw], 256, 0.0f, 0, 0, 2, 256, 4);
+            attn_row_map(&output_w0[hw], &v5_sigmoid[hw], &input_r1[hw], 0.0f, 2, 256);
         }
     }
     #else

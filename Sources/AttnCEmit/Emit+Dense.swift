@@ -114,7 +114,31 @@ extension CEmitter {
         var guarded = nest
         let c = guarded.loop("c", channels)
         guarded.pre[guarded.innermost].append(contentsOf: body(c.index, low: true, high: true))
-        guard pad > 0 && channels > 2 * pad else { return print(guarded, into: &p) }
+        // tcc: the zeroed output, then per tap one attn_row_axpy over the channels it reaches
+        // (and, circular, the wrapped ones): its scalar loop of guarded taps was most of a small
+        // multi-scale excitation's time. The sums run in the loop's order.
+        var rows = nest
+        let y = plus(pointer(v), vectorIndex(v, n, .zero))
+        rows.pre[rows.innermost].append(.line("attn_row_zero(\(y), \(channels));"))
+        for j in 0..<kernel {
+            let shift = j - pad
+            var runs = [(max(0, -shift), min(channels, channels - shift), shift)]
+            if padding == .circular {
+                runs.append(shift < 0 ? (0, min(channels, -shift), shift + channels) : (max(0, channels - shift), channels, shift - channels))
+            }
+            for (lo, hi, offset) in runs where hi > lo {
+                rows.pre[rows.innermost].append(.line(
+                    "attn_row_axpy(\(plus(pointer(v), vectorIndex(v, n, CExpr(lo)))), \(plus(pointer(x), xRow + CExpr(lo + offset))), \(w)[\(j)], \(hi - lo));"))
+            }
+        }
+        let tccRows = { (p: inout CPrinter) in
+            p.use(.rowZero)
+            p.use(.rowAxpy)
+            p.block("") { p in rows.print(into: &p) }
+        }
+        guard pad > 0 && channels > 2 * pad else {
+            return p.split([.tcc], tccRows, else: { p in self.print(guarded, into: &p) })
+        }
         // gcc and clang on hosts: the edges apart, so the loop over the interior has no tests and
         // vectorises. MCUs and tcc keep one loop,
         // which is smaller code and no slower without vector units.
@@ -123,7 +147,11 @@ extension CEmitter {
             .range(variable: "c", from: CExpr(pad), to: CExpr(channels - pad), body: body("c", low: false, high: false)),
             .range(variable: "c", from: CExpr(channels - pad), to: CExpr(channels), body: body("c", low: false, high: true)),
         ])
-        p.block("") { p in HostBranch.print(host: { p in nest.print(into: &p) }, other: { p in guarded.print(into: &p) }, into: &p) }
+        p.block("") { p in
+            HostBranch.print(
+                host: { p in nest.print(into: &p) },
+                other: { p in p.split([.tcc], tccRows, else: { p in guarded.print(into: &p) }) }, into: &p)
+        }
     }
 
     /// k×k convolution with zero padding and dilation; taps outside the input are skipped.
@@ -555,6 +583,19 @@ extension CEmitter {
             ] + perTapAxpys() + [tccCopyOut(o, .zero)]))
             return tccAxpyNest
         }
+        // tcc on x86-64, one channel a block (CBAM's 2 → 1 gate, depthwise convs): every tap of
+        // a tile of pixels held in registers (attn_wide_taps1) over the tap table, the tiles
+        // running to the rounded-up wide buffer as the host form's do; one axpy per tap loaded and
+        // stored the wide row for every tap.
+        func tccOneChannelForm() -> Nest {
+            var oneNest = nest
+            oneNest.pre[oneNest.innermost].append(contentsOf: tccBody() + [tapTable()] + overOutputs(step: 1, copyIn: tccCopyIn, [
+                .line("attn_row_zero(\(wide), \(geometry.tiledLength));"),
+                .line("attn_wide_taps1(\(wide), \(plus(names.param(a.weight), o * taps)), \(taps), \(group), \(name)_taps, \(geometry.tiledLength));"),
+                tccCopyOut(o, .zero),
+            ]))
+            return oneNest
+        }
         p.block("") { p in
             let shape = st == 1 ? "[\(geometry.planes), \(geometry.rows), \(geometry.pitch)]" : "[\(geometry.planes), \(geometry.phases), \(geometry.rows), \(geometry.pitch)]"
             p.line("float *\(padded) = \(plus("scratch", CExpr(base))); /* \(shape) + \(geometry.granule) */")
@@ -576,9 +617,14 @@ extension CEmitter {
                         return HostBranch.printTCCAsm(
                             options.target,
                             asm: { p in
-                                p.use(.rowAxpy)
                                 useTCCGlue(&p)
-                                tccAxpyForm().print(into: &p)
+                                if geometry.block == 1 {
+                                    p.use(.wideTaps1)
+                                    tccOneChannelForm().print(into: &p)
+                                } else {
+                                    p.use(.rowAxpy)
+                                    tccAxpyForm().print(into: &p)
+                                }
                             }, other: perTap, into: &p)
                     }
                     HostBranch.printGEMM(

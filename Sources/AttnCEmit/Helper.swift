@@ -16,6 +16,7 @@ package enum Helper: String, CaseIterable, Sendable {
     case rowMap = "row_map"
     case rowNorm = "row_norm", rowsSum = "rows_sum"
     case rowsMap = "rows_map", columnsMean = "columns_mean"
+    case wideTaps1 = "wide_taps1"
 
     /// Written in gcc's and clang's vector extension: only their 64-bit host branch calls it, and
     /// tcc on x86-64 where it has an asm form (`hasTCCForm`: the GEMM micro-kernels).
@@ -23,7 +24,7 @@ package enum Helper: String, CaseIterable, Sendable {
         switch self {
         case .gemmTile, .gemmNN, .gemmNT, .attend, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .rowExpSum: return true
         case .rowMap, .rowNorm, .rowsSum: return true
-        case .rowsMap, .columnsMean: return true
+        case .rowsMap, .columnsMean, .wideTaps1: return true
         case .sqrtf, .expf, .tanhf, .erff, .rowAxpy, .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowSqDev, .rowScale, .rowScaleSumMax, .rowScaleMul,
             .wideTaps, .convRows:
             return false
@@ -39,7 +40,7 @@ package enum Helper: String, CaseIterable, Sendable {
         case .sqrtf, .expf, .tanhf, .erff, .gemmTile, .attend, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .convRows: return false
         case .transpose, .rowCopy, .rowZero, .rowsAxpy, .rowDeinterleave: return true
         case .rowMap, .rowNorm, .rowsSum: return true
-        case .rowsMap, .columnsMean: return true
+        case .rowsMap, .columnsMean, .wideTaps1: return true
         }
     }
 
@@ -48,7 +49,7 @@ package enum Helper: String, CaseIterable, Sendable {
     var tccOnly: Bool {
         switch self {
         case .rowMap, .rowNorm, .rowsSum: return true
-        case .rowsMap, .columnsMean: return true
+        case .rowsMap, .columnsMean, .wideTaps1: return true
         case .sqrtf, .expf, .tanhf, .erff, .gemmTile, .gemmNN, .gemmNT, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .rowAxpy, .rowDot,
             .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowScale, .rowScaleSumMax, .rowScaleMul, .wideTaps, .rowExpSum, .convRows:
             return false
@@ -66,7 +67,7 @@ package enum Helper: String, CaseIterable, Sendable {
             return false
         case .transpose, .rowCopy, .rowZero, .rowsAxpy, .rowDeinterleave: return false
         case .rowMap, .rowNorm, .rowsSum: return false
-        case .rowsMap, .columnsMean: return false
+        case .rowsMap, .columnsMean, .wideTaps1: return false
         }
     }
 
@@ -82,7 +83,7 @@ package enum Helper: String, CaseIterable, Sendable {
             return false
         case .transpose, .rowCopy, .rowZero, .rowsAxpy, .rowDeinterleave: return false
         case .rowMap, .rowNorm, .rowsSum: return false
-        case .rowsMap, .columnsMean: return false
+        case .rowsMap, .columnsMean, .wideTaps1: return false
         }
     }
 
@@ -110,7 +111,7 @@ package enum Helper: String, CaseIterable, Sendable {
             return []
         case .transpose, .rowCopy, .rowZero, .rowsAxpy, .rowDeinterleave: return []
         case .rowMap, .rowNorm, .rowsSum: return []
-        case .rowsMap, .columnsMean: return []
+        case .rowsMap, .columnsMean, .wideTaps1: return []
         }
     }
 
@@ -125,7 +126,7 @@ package enum Helper: String, CaseIterable, Sendable {
         case .sqrtf, .expf, .tanhf, .erff, .gemmTile, .gemmNN, .attend, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .rowAxpy, .rowDot,
             .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowSqDev, .rowScale, .rowScaleSumMax, .rowScaleMul, .wideTaps, .rowExpSum, .convRows:
             return []
-        case .transpose, .rowCopy, .rowZero, .rowsAxpy, .rowDeinterleave, .rowMap, .rowNorm, .rowsSum: return []
+        case .transpose, .rowCopy, .rowZero, .rowsAxpy, .rowDeinterleave, .rowMap, .rowNorm, .rowsSum, .wideTaps1: return []
         }
     }
 }

@@ -93,6 +93,12 @@ private func expectClose(_ spec: BlockSpec, seed: UInt64 = 11) throws {
         ConvCase(c: 8, h: 10, w: 13, out: 8, kernel: 3, dilation: 2, groups: 2),
         ConvCase(c: 6, h: 6, w: 6, out: 6, kernel: 3, dilation: 1, groups: 1),
         ConvCase(c: 40, h: 14, w: 14, out: 12, kernel: 7, dilation: 1, groups: 1),
+        // One output channel a block (attn_wide_taps1): CBAM's 2 → 1 gate, taps past a chunk,
+        // depthwise with dilation, odd widths.
+        ConvCase(c: 2, h: 13, w: 11, out: 1, kernel: 7, dilation: 1, groups: 1),
+        ConvCase(c: 150, h: 5, w: 6, out: 1, kernel: 3, dilation: 1, groups: 1),
+        ConvCase(c: 5, h: 9, w: 17, out: 5, kernel: 3, dilation: 2, groups: 5),
+        ConvCase(c: 6, h: 7, w: 7, out: 3, kernel: 5, dilation: 1, groups: 3),
     ])
     func conv(_ s: ConvCase) throws {
         try expectClose(Block("tcc_conv", input: .nchw(1, s.c, s.h, s.w)) {
@@ -310,53 +316,140 @@ private func expectClose(_ spec: BlockSpec, seed: UInt64 = 11) throws {
     /// attn_rows_sum (SSE: four rows at a time, the group past the last row, the C tails; AVX2:
     /// a row at a time, its masked tail), under both ISAs where the CPU has AVX2, against
     /// sums in Double, lengths 0 to 41, 0 to 9 rows; nothing outside the written floats touched.
-    @Test(arguments: RowMapTests.isas) func reductionHelpers(_ isa: Int) throws {
+    @Test func reductionHelpers() throws {
         #if arch(x86_64)
-        let forms = ["row_sum", "row_sq_dev", "row_sum_max", "row_scale", "row_norm", "rows_sum"].map { name in
-            VEX.expand(Templates.text("\(name).tcc.c")).replacingOccurrences(of: "static ", with: "")
-        }.joined()
-        let source = "#define INFINITY (1.0f / 0.0f)\n#define ATTN_TCC_ISA \(isa)\n" + Templates.text("tcc_isa.tcc.c") + forms
-        let module = try TCCModule(source: source)
-        typealias Sum = @convention(c) (UnsafePointer<Float>, Int32) -> Float
-        typealias SqDev = @convention(c) (UnsafePointer<Float>, Float, Int32) -> Float
-        typealias Norm = @convention(c) (UnsafeMutablePointer<Float>, UnsafePointer<Float>, Float, Float, Float, Int32) -> Void
-        typealias RowsSum = @convention(c) (UnsafeMutablePointer<Float>, UnsafePointer<Float>, Int32, Int32, Float) -> Void
-        let sum = try module.function("attn_row_sum", as: Sum.self)
-        let sqDev = try module.function("attn_row_sq_dev", as: SqDev.self)
-        let norm = try module.function("attn_row_norm", as: Norm.self)
-        let rowsSum = try module.function("attn_rows_sum", as: RowsSum.self)
-        typealias SumMax = @convention(c) (UnsafePointer<Float>, Int32, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> Void
-        typealias Scale = @convention(c) (UnsafeMutablePointer<Float>, UnsafePointer<Float>, Float, Int32) -> Void
-        let sumMax = try module.function("attn_row_sum_max", as: SumMax.self)
-        let scale = try module.function("attn_row_scale", as: Scale.self)
-        let x = (0..<400).map { Float(($0 * 37) % 101) * 0.03 - 1.2 }
-        let close = { (a: Float, b: Double) in abs(Double(a) - b) <= 1e-5 * max(1, abs(b)) }
-        for n in 0...41 {
-            let row = x[3..<(3 + n)].map(Double.init)
-            let m = Float(0.25)
-            #expect(close(sum(Array(x[3...]), Int32(n)), row.reduce(0, +)), "row_sum \(n)")
-            #expect(close(sqDev(Array(x[3...]), m, Int32(n)), row.map { ($0 - Double(m)) * ($0 - Double(m)) }.reduce(0, +)), "row_sq_dev \(n)")
-            var y = [Float](repeating: -7, count: 48)
-            norm(&y, Array(x[3...]), m, 1.5, -0.5, Int32(n))
-            let want = (0..<48).map { $0 < n ? (x[3 + $0] - m) * 1.5 + -0.5 : -7 }
-            #expect(y == want, "row_norm \(n)")
-            var (s, mx) = (Float(0), Float(0))
-            sumMax(Array(x[3...]), Int32(n), &s, &mx)
-            #expect(close(s, row.reduce(0, +)) && mx == x[3..<(3 + n)].reduce(-Float.infinity) { $1 > $0 ? $1 : $0 }, "row_sum_max \(n)")
-            y = [Float](repeating: -7, count: 48)
-            scale(&y, Array(x[3...]), 1.5, Int32(n))
-            #expect(y == (0..<48).map { $0 < n ? 1.5 * x[3 + $0] : -7 }, "row_scale \(n)")
-            for rows in 0...9 {
-                var means = [Float](repeating: -7, count: 12)
-                rowsSum(&means, Array(x[5...]), Int32(rows), Int32(n), 3)
-                for r in 0..<12 {
-                    let expected = r < rows ? x[(5 + r * n)..<(5 + r * n + n)].map(Double.init).reduce(0, +) / 3 : -7
-                    #expect(close(means[r], expected), "rows_sum \(rows)x\(n) row \(r)")
+        for isa in tccISAs {
+            // Each form as the library has it (VEX lines as bytes, after the CPU check), forced.
+            let forms = ["row_sum", "row_sq_dev", "row_sum_max", "row_scale", "row_norm", "rows_sum"].map { VEX.expand(Templates.text("\($0).tcc.c")) }
+            let source = "#define INFINITY (1.0f / 0.0f)\n#define ATTN_TCC_ISA \(isa)\n" + (Templates.text("tcc_isa.tcc.c") + forms.joined())
+                .replacingOccurrences(of: "static ", with: "")
+            let module = try TCCModule(source: source)
+            typealias Sum = @convention(c) (UnsafePointer<Float>, Int32) -> Float
+            typealias SqDev = @convention(c) (UnsafePointer<Float>, Float, Int32) -> Float
+            typealias Norm = @convention(c) (UnsafeMutablePointer<Float>, UnsafePointer<Float>, Float, Float, Float, Int32) -> Void
+            typealias RowsSum = @convention(c) (UnsafeMutablePointer<Float>, UnsafePointer<Float>, Int32, Int32, Float) -> Void
+            let sum = try module.function("attn_row_sum", as: Sum.self)
+            let sqDev = try module.function("attn_row_sq_dev", as: SqDev.self)
+            let norm = try module.function("attn_row_norm", as: Norm.self)
+            let rowsSum = try module.function("attn_rows_sum", as: RowsSum.self)
+            typealias SumMax = @convention(c) (UnsafePointer<Float>, Int32, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> Void
+            typealias Scale = @convention(c) (UnsafeMutablePointer<Float>, UnsafePointer<Float>, Float, Int32) -> Void
+            let sumMax = try module.function("attn_row_sum_max", as: SumMax.self)
+            let scale = try module.function("attn_row_scale", as: Scale.self)
+            let x = (0..<400).map { Float(($0 * 37) % 101) * 0.03 - 1.2 }
+            let close = { (a: Float, b: Double) in abs(Double(a) - b) <= 1e-5 * max(1, abs(b)) }
+            for n in 0...41 {
+                let row = x[3..<(3 + n)].map(Double.init)
+                let m = Float(0.25)
+                #expect(close(sum(Array(x[3...]), Int32(n)), row.reduce(0, +)), "row_sum \(n)")
+                #expect(close(sqDev(Array(x[3...]), m, Int32(n)), row.map { ($0 - Double(m)) * ($0 - Double(m)) }.reduce(0, +)), "row_sq_dev \(n)")
+                var y = [Float](repeating: -7, count: 48)
+                norm(&y, Array(x[3...]), m, 1.5, -0.5, Int32(n))
+                let want = (0..<48).map { $0 < n ? (x[3 + $0] - m) * 1.5 + -0.5 : -7 }
+                #expect(y == want, "row_norm \(n)")
+                var (s, mx) = (Float(0), Float(0))
+                sumMax(Array(x[3...]), Int32(n), &s, &mx)
+                #expect(close(s, row.reduce(0, +)) && mx == x[3..<(3 + n)].reduce(-Float.infinity) { $1 > $0 ? $1 : $0 }, "row_sum_max \(n)")
+                y = [Float](repeating: -7, count: 48)
+                scale(&y, Array(x[3...]), 1.5, Int32(n))
+                #expect(y == (0..<48).map { $0 < n ? 1.5 * x[3 + $0] : -7 }, "row_scale \(n)")
+                for rows in 0...9 {
+                    var means = [Float](repeating: -7, count: 12)
+                    rowsSum(&means, Array(x[5...]), Int32(rows), Int32(n), 3)
+                    for r in 0..<12 {
+                        let expected = r < rows ? x[(5 + r * n)..<(5 + r * n + n)].map(Double.init).reduce(0, +) / 3 : -7
+                        #expect(close(means[r], expected), "rows_sum \(rows)x\(n) row \(r)")
+                    }
                 }
             }
+            withExtendedLifetime(module) {}
         }
-        withExtendedLifetime(module) {}
         #endif
+    }
+
+    /// CBAM's pass helpers' asm forms (SSE, and the AVX2 blocks of 16 before it) against their
+    /// plain C, both compiled by tcc: the same bits, lengths 0 to 70 from every offset mod 4, with
+    /// a NaN, ±0 and ±inf in the rows, nothing past the row touched.
+    @Test func cbamPassHelpers() throws {
+        #if arch(x86_64)
+        for isa in tccISAs {
+            let forms = ["row_scale_sum_max", "row_scale_mul"].map {
+                VEX.expand(Templates.text("\($0).tcc.c")).replacingOccurrences(of: "static void attn_", with: "void asm_")
+                    + Templates.text("\($0).c").replacingOccurrences(of: "static void attn_", with: "void plain_")
+            }
+            let source = "#define INFINITY (1.0f / 0.0f)\n#define ATTN_TCC_ISA \(isa)\n" + Templates.text("tcc_isa.tcc.c") + forms.joined()
+            let module = try TCCModule(source: source)
+            typealias SumMax = @convention(c) (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafePointer<Float>, Float, Int32) -> Void
+            typealias Mul = @convention(c) (UnsafeMutablePointer<Float>, UnsafePointer<Float>, Float, UnsafePointer<Float>, Int32) -> Void
+            let (sumMax, plainSumMax) = (try module.function("asm_row_scale_sum_max", as: SumMax.self), try module.function("plain_row_scale_sum_max", as: SumMax.self))
+            let (mul, plainMul) = (try module.function("asm_row_scale_mul", as: Mul.self), try module.function("plain_row_scale_mul", as: Mul.self))
+            var rng = SplitMix64(seed: 29)
+            var x = (0..<80).map { _ in Float(rng.next() % 2001) * 0.01 - 10 }
+            for (i, v) in [(5, Float.nan), (23, -0.0), (40, 0.0), (41, .infinity), (66, -.infinity)] { x[i] = v }
+            let s0 = (0..<80).map { _ in Float(rng.next() % 1001) * 0.01 - 5 }
+            let m0 = (0..<80).map { _ in Float(rng.next() % 1001) * 0.01 - 5 }
+            let bits = { (a: [Float]) in a.map(\.bitPattern) }
+            for n in 0...70 {
+                for offset in 0..<4 {
+                    var (s, m, ps, pm) = (s0, m0, s0, m0)
+                    s.withUnsafeMutableBufferPointer { sb in m.withUnsafeMutableBufferPointer { mb in
+                        sumMax(sb.baseAddress! + offset, mb.baseAddress! + offset, Array(x[offset...]), 0.7, Int32(n)) } }
+                    ps.withUnsafeMutableBufferPointer { sb in pm.withUnsafeMutableBufferPointer { mb in
+                        plainSumMax(sb.baseAddress! + offset, mb.baseAddress! + offset, Array(x[offset...]), 0.7, Int32(n)) } }
+                    #expect(bits(s) == bits(ps) && bits(m) == bits(pm), "row_scale_sum_max \(n) at \(offset), ATTN_TCC_ISA \(isa)")
+                    var (y, py) = ([Float](repeating: -7, count: 80), [Float](repeating: -7, count: 80))
+                    y.withUnsafeMutableBufferPointer { mul($0.baseAddress! + offset, Array(x[offset...]), 0.7, Array(s0[offset...]), Int32(n)) }
+                    py.withUnsafeMutableBufferPointer { plainMul($0.baseAddress! + offset, Array(x[offset...]), 0.7, Array(s0[offset...]), Int32(n)) }
+                    #expect(bits(y) == bits(py), "row_scale_mul \(n) at \(offset), ATTN_TCC_ISA \(isa)")
+                }
+            }
+            withExtendedLifetime(module) {}
+        }
+        #endif
+    }
+
+    /// attn_wide_taps1 (one output channel's taps in registers) against the sums in Swift: tap
+    /// counts past one chunk of 128, tile counts of 64 and 32 pixels and lengths off the tiles.
+    @Test func oneChannelTapsHelper() throws {
+        #if arch(x86_64)
+        for isa in tccISAs {
+            let source = "#define ATTN_TCC_ISA \(isa)\n" + (Templates.text("tcc_isa.tcc.c") + VEX.expand(Templates.text("wide_taps1.tcc.c")))
+                .replacingOccurrences(of: "static void attn_wide_taps1(", with: "void attn_wide_taps1(")
+            let module = try TCCModule(source: source)
+            typealias Taps = @convention(c) (UnsafeMutablePointer<Float>, UnsafePointer<Float>, Int, UnsafePointer<Float>, UnsafePointer<Int32>, Int) -> Void
+            let taps1 = try module.function("attn_wide_taps1", as: Taps.self)
+            var rng = SplitMix64(seed: 31)
+            let x = (0..<1200).map { _ in Float(rng.next() % 2001) * 0.001 - 1 }
+            for (taps, n) in [(1, 32), (7, 16), (49, 288), (98, 96), (130, 64), (300, 160), (9, 40), (3, 0), (5, 7)] {
+                let w = (0..<taps).map { _ in Float(rng.next() % 2001) * 0.001 - 1 }
+                let off = (0..<taps).map { _ in Int32(rng.next() % 900) }
+                let start = (0..<n + 8).map { _ in Float(rng.next() % 101) * 0.01 }
+                var wide = start
+                taps1(&wide, w, taps, x, off, n)
+                for t in 0..<(n + 8) {
+                    var want = Double(start[t])
+                    if t < n { for j in 0..<taps { want += Double(w[j]) * Double(x[t + Int(off[j])]) } }
+                    #expect(abs(Double(wide[t]) - want) <= 1e-4 * max(1, abs(want)), "taps \(taps) n \(n) t \(t), ATTN_TCC_ISA \(isa)")
+                }
+            }
+            withExtendedLifetime(module) {}
+        }
+        #endif
+    }
+
+    /// Channel convs (ECA's, the multi-scale excitation's) as one attn_row_axpy per tap under
+    /// tcc: zero and circular padding, kernels up to wider than C, C from 1 up, N = 2.
+    @Test func channelConvs() throws {
+        for (c, k) in [(1, 3), (2, 5), (3, 3), (7, 5), (16, 9), (40, 7), (5, 1)] {
+            for padding in ChannelPaddingKind.allCases where padding == .zeros || k <= 2 * c + 1 {
+                try expectClose(Block("tcc_channel_conv", input: .nchw(2, c, 3, 5)) {
+                    GlobalPool(.mean)
+                    ChannelConv1D(kernelSize: k, param: "conv", padding: padding)
+                    Sigmoid()
+                    Multiply("x")
+                })
+            }
+        }
     }
 
     /// The norms' tcc rows: InstanceNorm by attn_row_norm, GroupNorm's statistics over each
