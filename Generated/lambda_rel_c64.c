@@ -2501,6 +2501,30 @@ void lambda_rel_c64_forward(const float *input, float *output, const float *para
     }
 
     /* v27_cpool_mean [16,1,8,8] = channel_pool.mean(v23_mul) */
+    #if defined(__TINYC__) && defined(__x86_64__)
+    for (int n = 0; n < 16; n++) {
+        float *v27_cpool_mean_plane = v27_cpool_mean + n * 64;
+        for (int hw = 0; hw < 64; hw++) {
+            v27_cpool_mean_plane[hw] = 0.0f;
+        }
+        const float *v21_content_col_r2 = v21_content_col + n * 16;
+        for (int c = 0; c < 16; c++) {
+            const float *v17_mul_scalar_r0 = v17_mul_scalar + c * 64;
+            const float *v16_pos_emb_r1 = v16_pos_emb + n * 1024 + c * 64;
+            const float v21_content_col_v = v21_content_col_r2[c];
+            for (int hw = 0; hw < 64; hw += 64) {
+                float v22_lambdas[64];
+                attn_row_map(v22_lambdas, &v16_pos_emb_r1[hw], 0, v21_content_col_v, 3, 64);
+                float v23_mul[64];
+                attn_row_map(v23_mul, &v17_mul_scalar_r0[hw], v22_lambdas, 0.0f, 2, 64);
+                attn_row_map(&v27_cpool_mean_plane[hw], &v27_cpool_mean_plane[hw], v23_mul, 0.0f, 0, 64);
+            }
+        }
+        for (int hw = 0; hw < 64; hw++) {
+            v27_cpool_mean_plane[hw] *= 0.0625f;
+        }
+    }
+    #else
     for (int n = 0; n < 16; n++) {
         float *v27_cpool_mean_plane = v27_cpool_mean + n * 64;
         for (int hw = 0; hw < 64; hw++) {
@@ -2521,8 +2545,33 @@ void lambda_rel_c64_forward(const float *input, float *output, const float *para
             v27_cpool_mean_plane[hw] *= 0.0625f;
         }
     }
+    #endif
 
     /* v28_cpool_mean [16,1,8,8] = channel_pool.mean(v24_mul) */
+    #if defined(__TINYC__) && defined(__x86_64__)
+    for (int n = 0; n < 16; n++) {
+        float *v28_cpool_mean_plane = v28_cpool_mean + n * 64;
+        for (int hw = 0; hw < 64; hw++) {
+            v28_cpool_mean_plane[hw] = 0.0f;
+        }
+        const float *v21_content_col_r2 = v21_content_col + n * 16;
+        for (int c = 0; c < 16; c++) {
+            const float *v18_mul_scalar_r0 = v18_mul_scalar + c * 64;
+            const float *v16_pos_emb_r1 = v16_pos_emb + n * 1024 + c * 64;
+            const float v21_content_col_v = v21_content_col_r2[c];
+            for (int hw = 0; hw < 64; hw += 64) {
+                float v22_lambdas[64];
+                attn_row_map(v22_lambdas, &v16_pos_emb_r1[hw], 0, v21_content_col_v, 3, 64);
+                float v24_mul[64];
+                attn_row_map(v24_mul, &v18_mul_scalar_r0[hw], v22_lambdas, 0.0f, 2, 64);
+                attn_row_map(&v28_cpool_mean_plane[hw], &v28_cpool_mean_plane[hw], v24_mul, 0.0f, 0, 64);
+            }
+        }
+        for (int hw = 0; hw < 64; hw++) {
+            v28_cpool_mean_plane[hw] *= 0.0625f;
+        }
+    }
+    #else
     for (int n = 0; n < 16; n++) {
         float *v28_cpool_mean_plane = v28_cpool_mean + n * 64;
         for (int hw = 0; hw < 64; hw++) {
@@ -2543,8 +2592,33 @@ void lambda_rel_c64_forward(const float *input, float *output, const float *para
             v28_cpool_mean_plane[hw] *= 0.0625f;
         }
     }
+    #endif
 
     /* v29_cpool_mean [16,1,8,8] = channel_pool.mean(v25_mul) */
+    #if defined(__TINYC__) && defined(__x86_64__)
+    for (int n = 0; n < 16; n++) {
+        float *v29_cpool_mean_plane = v29_cpool_mean + n * 64;
+        for (int hw = 0; hw < 64; hw++) {
+            v29_cpool_mean_plane[hw] = 0.0f;
+        }
+        const float *v21_content_col_r2 = v21_content_col + n * 16;
+        for (int c = 0; c < 16; c++) {
+            const float *v19_mul_scalar_r0 = v19_mul_scalar + c * 64;
+            const float *v16_pos_emb_r1 = v16_pos_emb + n * 1024 + c * 64;
+            const float v21_content_col_v = v21_content_col_r2[c];
+            for (int hw = 0; hw < 64; hw += 64) {
+                float v22_lambdas[64];
+                attn_row_map(v22_lambdas, &v16_pos_emb_r1[hw], 0, v21_content_col_v, 3, 64);
+                float v25_mul[64];
+                attn_row_map(v25_mul, &v19_mul_scalar_r0[hw], v22_lambdas, 0.0f, 2, 64);
+                attn_row_map(&v29_cpool_mean_plane[hw], &v29_cpool_mean_plane[hw], v25_mul, 0.0f, 0, 64);
+            }
+        }
+        for (int hw = 0; hw < 64; hw++) {
+            v29_cpool_mean_plane[hw] *= 0.0625f;
+        }
+    }
+    #else
     for (int n = 0; n < 16; n++) {
         float *v29_cpool_mean_plane = v29_cpool_mean + n * 64;
         for (int hw = 0; hw < 64; hw++) {
@@ -2565,8 +2639,33 @@ void lambda_rel_c64_forward(const float *input, float *output, const float *para
             v29_cpool_mean_plane[hw] *= 0.0625f;
         }
     }
+    #endif
 
     /* v30_cpool_mean [16,1,8,8] = channel_pool.mean(v26_mul) */
+    #if defined(__TINYC__) && defined(__x86_64__)
+    for (int n = 0; n < 16; n++) {
+        float *v30_cpool_mean_plane = v30_cpool_mean + n * 64;
+        for (int hw = 0; hw < 64; hw++) {
+            v30_cpool_mean_plane[hw] = 0.0f;
+        }
+        const float *v21_content_col_r2 = v21_content_col + n * 16;
+        for (int c = 0; c < 16; c++) {
+            const float *v20_mul_scalar_r0 = v20_mul_scalar + c * 64;
+            const float *v16_pos_emb_r1 = v16_pos_emb + n * 1024 + c * 64;
+            const float v21_content_col_v = v21_content_col_r2[c];
+            for (int hw = 0; hw < 64; hw += 64) {
+                float v22_lambdas[64];
+                attn_row_map(v22_lambdas, &v16_pos_emb_r1[hw], 0, v21_content_col_v, 3, 64);
+                float v26_mul[64];
+                attn_row_map(v26_mul, &v20_mul_scalar_r0[hw], v22_lambdas, 0.0f, 2, 64);
+                attn_row_map(&v30_cpool_mean_plane[hw], &v30_cpool_mean_plane[hw], v26_mul, 0.0f, 0, 64);
+            }
+        }
+        for (int hw = 0; hw < 64; hw++) {
+            v30_cpool_mean_plane[hw] *= 0.0625f;
+        }
+    }
+    #else
     for (int n = 0; n < 16; n++) {
         float *v30_cpool_mean_plane = v30_cpool_mean + n * 64;
         for (int hw = 0; hw < 64; hw++) {
@@ -2587,6 +2686,7 @@ void lambda_rel_c64_forward(const float *input, float *output, const float *para
             v30_cpool_mean_plane[hw] *= 0.0625f;
         }
     }
+    #endif
 
     /* v35_concat [1,64,8,8] = concat.c(v31_y0, v32_y1, v33_y2, v34_y3) */
     for (int c = 0; c < 16; c++) {
