@@ -1800,18 +1800,16 @@ void ge_c64_extent2_forward(const float *input, float *output, const float *para
     #if defined(__TINYC__) && defined(__x86_64__)
     {
         for (int c = 0; c < 64; c++) {
+            float up[196];
             for (int i = 0; i < 7; i++) {
-                float row[14];
                 const float *src = v6_sigmoid + c * 49 + i * 7;
                 for (int j = 0; j < 7; j++) {
-                    for (int b = 0; b < 2; b++) {
-                        row[j * 2 + b] = src[j];
-                    }
+                    up[i * 28 + j * 2] = src[j];
+                    up[i * 28 + j * 2 + 1] = src[j];
                 }
-                for (int r = 0; r < 2; r++) {
-                    attn_row_map(output + c * 196 + i * 28 + r * 14, row, input + c * 196 + i * 28 + r * 14, 0.0f, 2, 14);
-                }
+                attn_row_copy(up + i * 28 + 14, up + i * 28, 14);
             }
+            attn_row_map(output + c * 196, up, input + c * 196, 0.0f, 2, 196);
         }
     }
     #else

@@ -49,28 +49,45 @@ extension CEmitter {
         nest.pre[nest.innermost].append(contentsOf: body)
         let dense = [v, other].allSatisfy { plan.layouts[$0]!.hwStride == 1 } && out.w > 1 && out.w <= RowChunks.maxFloats
         guard dense, p.compilers.contains(.tcc) else { return p.block("") { p in nest.print(into: &p) } }
-        // tcc on x86-64: each source row spread into one output row on the stack, then one packed
-        // `attn_row_map` call per output row it covers (the scalar loop ran an element at a time).
+        // tcc on x86-64: the upsampled plane (or, when a plane would not fit the stack, each
+        // output row) on the stack, each source row spread once and copied to the rows it covers
+        // (`attn_row_copy`), then one packed `attn_row_map` call for the plane (or row): one call
+        // per short row cost a quarter more than storing the upsampling had.
+        let wholePlane = out.plane <= RowChunks.maxFloats
+        let spanned = wholePlane ? out.plane : out.w
         var rows = Nest()
         let rn = rows.loop("n", out.n).index
         let rc = rows.loop("c", out.c).index
-        let ri = rows.loop("i", ss.h).index
-        rows.pre[rows.innermost].append(contentsOf: [
-            .line("float row[\(out.w)];"),
-            .line("const float *src = \(address(small, n: rn, c: rc, h: ri));"),
-            .loop(variable: "j", extent: ss.w, body: [
-                .loop(variable: "b", extent: fw, body: [.line("row[\(CExpr("j") * fw + "b")] = src[j];")])
-            ]),
-            .loop(variable: "r", extent: fh, body: [
-                .line("attn_row_map(\(address(v, n: rn, c: rc, h: ri * fh + "r")), "
-                    + (upsampledFirst ? "row, \(address(other, n: rn, c: rc, h: ri * fh + "r"))" : "\(address(other, n: rn, c: rc, h: ri * fh + "r")), row")
-                    + ", 0.0f, \(code.rawValue), \(out.w));")
-            ]),
-        ])
+        let ri = wholePlane ? CExpr.zero : rows.loop("i", ss.h).index
+        let spread = { (i: CExpr, base: CExpr) -> [Stmt] in
+            [
+                .line("const float *src = \(self.address(small, n: rn, c: rc, h: i));"),
+                .loop(variable: "j", extent: ss.w, body: fw <= 4
+                    ? (0..<fw).map { b in .line("up[\(base + CExpr("j") * fw + b)] = src[j];") }
+                    : [.loop(variable: "b", extent: fw, body: [.line("up[\(base + CExpr("j") * fw + "b")] = src[j];")])]),
+            ]
+        }
+        let map = { (y: CExpr, count: Int) -> Stmt in
+            let (dst, x) = (self.address(v, n: rn, c: rc, h: y), self.address(other, n: rn, c: rc, h: y))
+            return .line("attn_row_map(\(dst), " + (upsampledFirst ? "up, \(x)" : "\(x), up") + ", 0.0f, \(code.rawValue), \(count));")
+        }
+        var planeBody: [Stmt] = [.line("float up[\(spanned)];")]
+        if wholePlane {
+            let first = CExpr("i") * (fh * out.w)
+            let copy = { (r: CExpr) -> Stmt in .line("attn_row_copy(up + \(first + (r + 1) * out.w), up + \(first), \(out.w));") }
+            let copies: [Stmt] = fh == 1 ? [] : fh == 2 ? [copy(.zero)] : [.loop(variable: "r", extent: fh - 1, body: [copy("r")])]
+            planeBody.append(.loop(variable: "i", extent: ss.h, body: spread("i", first) + copies))
+            planeBody.append(map(.zero, out.plane))
+        } else {
+            planeBody += spread(ri, .zero)
+            planeBody.append(.loop(variable: "r", extent: fh, body: [map(ri * fh + "r", out.w)]))
+        }
+        rows.pre[rows.innermost].append(contentsOf: planeBody)
         splitForTCC(
             into: &p,
             chunked: { p in
                 p.use(.rowMap)
+                if wholePlane && fh > 1 { p.use(.rowCopy) }
                 p.block("") { p in rows.print(into: &p) }
             }, scalar: { p in p.block("") { p in nest.print(into: &p) } })
     }
