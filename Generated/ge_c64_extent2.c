@@ -1716,13 +1716,13 @@ static void attn_wide_taps1(float *wide, const float *w, long taps, const float 
 void ge_c64_extent2_forward(const float *input, float *output, const float *params, float *scratch)
 {
     /* Plan: value, shape, op, storage (scratch offsets in floats).
-     * v1_conv1 [1,64,7,7] = conv2d(out=64, k=3, pad=1, dil=1, stride=2, groups=64, w=$0)(input) -> scratch[0..<3136], working scratch[15680..<16032] on 64-bit hosts
+     * v1_conv1 [1,64,7,7] = conv2d(out=64, k=3, pad=1, dil=1, stride=2, groups=64, w=$0)(input) -> scratch[0..<3136], working scratch[3332..<3684] on 64-bit hosts
      * v2_norm1 [1,64,7,7] = affine(scale=$1, shift=$2)(v1_conv1) -> scratch[0..<3136]
      * v3_fc1 [1,4,7,7] = conv2d(out=4, k=1, pad=0, dil=1, w=$3, b=$4)(v2_norm1) -> scratch[3136..<3332]
      * v4_relu [1,4,7,7] = relu(v3_fc1) -> scratch[3136..<3332]
      * v5_fc2 [1,64,7,7] = conv2d(out=64, k=1, pad=0, dil=1, w=$5, b=$6)(v4_relu) -> scratch[0..<3136]
      * v6_sigmoid [1,64,7,7] = sigmoid(v5_fc2) -> scratch[0..<3136]
-     * v7_upsample_nearest [1,64,14,14] = upsample_nearest(14x14)(v6_sigmoid) -> scratch[3136..<15680]
+     * v7_upsample_nearest [1,64,14,14] = upsample_nearest(14x14)(v6_sigmoid) -> inline (fused into its readers)
      * v8_mul [1,64,14,14] = mul(v7_upsample_nearest, input) -> output
      */
     const float *p0_gather_conv1_weight = params + GE_C64_EXTENT2_GATHER_CONV1_WEIGHT_OFFSET; /* [64, 1, 3, 3] */
@@ -1738,13 +1738,12 @@ void ge_c64_extent2_forward(const float *input, float *output, const float *para
     float *v4_relu = scratch + 3136; /* [1,4,7,7] */
     float *v5_fc2 = scratch; /* [1,64,7,7] */
     float *v6_sigmoid = scratch; /* [1,64,7,7] */
-    float *v7_upsample_nearest = scratch + 3136; /* [1,64,14,14] */
 
     /* v1_conv1 [1,64,7,7] = conv2d(out=64, k=3, pad=1, dil=1, stride=2, groups=64, w=$0)(input) */
     #if defined(__x86_64__) || defined(__aarch64__)
     {
-        float *v1_conv1_padded = scratch + 15680; /* [1, 4, 8, 8] + 32 */
-        float *v1_conv1_wide = scratch + 15968; /* 1 × 64 */
+        float *v1_conv1_padded = scratch + 3332; /* [1, 4, 8, 8] + 32 */
+        float *v1_conv1_wide = scratch + 3620; /* 1 × 64 */
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         for (int t = 0; t < 288; t++) {
             v1_conv1_padded[t] = 0.0f;
@@ -1944,58 +1943,34 @@ void ge_c64_extent2_forward(const float *input, float *output, const float *para
         }
     }
 
-    /* v7_upsample_nearest [1,64,14,14] = upsample_nearest(14x14)(v6_sigmoid) */
-    {
-        #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
-        for (int c = 0; c < 64; c++) {
-            for (int i = 0; i < 7; i++) {
-                const float *src = v6_sigmoid + c * 49 + i * 7;
-                float *dst = v7_upsample_nearest + c * 196 + i * 28;
-                for (int j = 0; j < 7; j++) {
-                    const float e = src[j];
-                    dst[j * 2] = e; dst[j * 2 + 1] = e;
-                }
-                for (int r = 1; r < 2; r++) {
-                    attn_row_copy(dst + r * 14, dst, 14);
-                }
-            }
-        }
-        #else
-        for (int c = 0; c < 64; c++) {
-            for (int i = 0; i < 7; i++) {
-                const float *src = v6_sigmoid + c * 49 + i * 7;
-                float *dst = v7_upsample_nearest + c * 196 + i * 28;
-                for (int j = 0; j < 7; j++) {
-                    const float e = src[j];
-                    dst[j * 2] = e; dst[j * 2 + 1] = e;
-                }
-                for (int r = 1; r < 2; r++) {
-                    for (int t = 0; t < 14; t++) {
-                        dst[r * 14 + t] = dst[t];
-                    }
-                }
-            }
-        }
-        #endif
-    }
-
     /* v8_mul [1,64,14,14] = mul(v7_upsample_nearest, input) */
     #if defined(__TINYC__) && defined(__x86_64__)
-    for (int c = 0; c < 64; c++) {
-        float *output_w0 = output + c * 196;
-        const float *v7_upsample_nearest_r1 = v7_upsample_nearest + c * 196;
-        const float *input_r2 = input + c * 196;
-        for (int hw = 0; hw < 196; hw += 196) {
-            attn_row_map(&output_w0[hw], &v7_upsample_nearest_r1[hw], &input_r2[hw], 0.0f, 2, 196);
+    {
+        for (int c = 0; c < 64; c++) {
+            float up[196];
+            for (int i = 0; i < 7; i++) {
+                const float *src = v6_sigmoid + c * 49 + i * 7;
+                for (int j = 0; j < 7; j++) {
+                    up[i * 28 + j * 2] = src[j];
+                    up[i * 28 + j * 2 + 1] = src[j];
+                }
+                attn_row_copy(up + i * 28 + 14, up + i * 28, 14);
+            }
+            attn_row_map(output + c * 196, up, input + c * 196, 0.0f, 2, 196);
         }
     }
     #else
-    for (int c = 0; c < 64; c++) {
-        const float *v7_upsample_nearest_r0 = v7_upsample_nearest + c * 196;
-        const float *input_r1 = input + c * 196;
-        float *output_w2 = output + c * 196;
-        for (int hw = 0; hw < 196; hw++) {
-            output_w2[hw] = v7_upsample_nearest_r0[hw] * input_r1[hw];
+    {
+        for (int c = 0; c < 64; c++) {
+            for (int i = 0; i < 7; i++) {
+                for (int r = 0; r < 2; r++) {
+                    for (int j = 0; j < 7; j++) {
+                        const float e = v6_sigmoid[c * 49 + i * 7 + j];
+                        output[c * 196 + i * 28 + r * 14 + j * 2] = e * input[c * 196 + i * 28 + r * 14 + j * 2];
+                        output[c * 196 + i * 28 + r * 14 + j * 2 + 1] = e * input[c * 196 + i * 28 + r * 14 + j * 2 + 1];
+                    }
+                }
+            }
         }
     }
     #endif

@@ -24,9 +24,9 @@
 #define GE_C64_EXTENT2_OUTPUT_SIZE 12544 /* [1,64,14,14] */
 #define GE_C64_EXTENT2_PARAMS_SIZE 1284
 #if defined(__x86_64__) || defined(__aarch64__)
-#define GE_C64_EXTENT2_SCRATCH_SIZE 16032 /* with the host code's own buffers (padded planes, score rows) */
+#define GE_C64_EXTENT2_SCRATCH_SIZE 3684 /* with the host code's own buffers (padded planes, score rows) */
 #else
-#define GE_C64_EXTENT2_SCRATCH_SIZE 15680
+#define GE_C64_EXTENT2_SCRATCH_SIZE 3332
 #endif
 #define GE_C64_EXTENT2_INPUT_N 1
 #define GE_C64_EXTENT2_INPUT_C 64

@@ -1313,77 +1313,18 @@ static float attn_row_dot(const float *w, const float *x, int n)
 
 /* Sum of a row; several independent partial sums so the adds pipeline (and vectorise). */
 #if defined(__TINYC__) && defined(__x86_64__)
-#ifndef ATTN_TCC_ISA_KNOWN
-#define ATTN_TCC_ISA_KNOWN
-/* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
- * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
- * or 2 forces one (the tests run both). */
-static int attn_tcc_isa(void)
-{
-#ifdef ATTN_TCC_ISA
-    return ATTN_TCC_ISA;
-#else
-    static int isa;
-    if (!isa) {
-        unsigned a, b, c, d, lo, hi;
-        int ymm = 0;
-        __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
-        /* FMA, OSXSAVE and AVX; then the OS's XCR0 must enable the xmm and ymm state. */
-        if ((c & 0x18001000u) == 0x18001000u) {
-            __asm__ volatile(".byte 0x0f,0x01,0xd0" : "=a"(lo), "=d"(hi) : "c"(0)); /* xgetbv */
-            ymm = (lo & 6u) == 6u;
-        }
-        if (ymm) {
-            __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
-            ymm = (b >> 5) & 1u; /* AVX2 */
-        }
-        isa = ymm ? 2 : 1;
-    }
-    return isa;
-#endif
-}
-#endif
 /* The tcc tier on x86-64: packed SSE through tcc's inline assembler. The rows past the last
  * 16-float block add their 4-float blocks packed too: tcc's scalar code keeps every value in
- * memory, so a short row's tail (the 12 of a 28-wide plane row) cost more than its body. With
- * AVX2 (attn_tcc_isa) blocks of 32 floats on ymm first, their VEX instructions as bytes, folded
- * to four lanes in registers before the SSE code goes on. */
+ * memory, so a short row's tail (the 12 of a 28-wide plane row) cost more than its body. */
 static float attn_row_sum(const float *x, int n)
 {
     float a[4] = {0.0f, 0.0f, 0.0f, 0.0f};
-    float a8[8];
-    float *acc = a;
     long m = n & ~15;
     long r = n & 12;
     const float *p = x;
-    if (n >= 32 && attn_tcc_isa() == 2) {
-        long m32 = n & ~31;
+    if (n >= 4) {
         __asm__ volatile(
-            ".byte 0xc5,0xfc,0x57,0xc0\n\t" /* vxorps %ymm0, %ymm0, %ymm0 */
-            ".byte 0xc5,0xf4,0x57,0xc9\n\t" /* vxorps %ymm1, %ymm1, %ymm1 */
-            ".byte 0xc5,0xec,0x57,0xd2\n\t" /* vxorps %ymm2, %ymm2, %ymm2 */
-            ".byte 0xc5,0xe4,0x57,0xdb\n\t" /* vxorps %ymm3, %ymm3, %ymm3 */
-            "1:\n\t"
-            ".byte 0xc5,0xfc,0x58,0x06\n\t" /* vaddps (%rsi), %ymm0, %ymm0 */
-            ".byte 0xc5,0xf4,0x58,0x4e,0x20\n\t" /* vaddps 32(%rsi), %ymm1, %ymm1 */
-            ".byte 0xc5,0xec,0x58,0x56,0x40\n\t" /* vaddps 64(%rsi), %ymm2, %ymm2 */
-            ".byte 0xc5,0xe4,0x58,0x5e,0x60\n\t" /* vaddps 96(%rsi), %ymm3, %ymm3 */
-            "add $128, %0\n\tsub $32, %1\n\tjnz 1b\n\t"
-            ".byte 0xc5,0xfc,0x58,0xc1\n\t" /* vaddps %ymm1, %ymm0, %ymm0 */
-            ".byte 0xc5,0xec,0x58,0xd3\n\t" /* vaddps %ymm3, %ymm2, %ymm2 */
-            ".byte 0xc5,0xfc,0x58,0xc2\n\t" /* vaddps %ymm2, %ymm0, %ymm0 */
-            ".byte 0xc5,0xfc,0x11,0x07\n\t" /* vmovups %ymm0, (%rdi) */
-            ".byte 0xc5,0xf8,0x77\n\t" /* vzeroupper */
-            "movups (%%rdi), %%xmm0\n\tmovups 16(%%rdi), %%xmm1\n\taddps %%xmm1, %%xmm0\n\tmovups %%xmm0, (%%rdi)\n\t"
-            : "+S"(p), "+c"(m32)
-            : "D"(a8)
-            : "memory");
-        acc = a8;
-        m = n & 16;
-    }
-    if (m + r >= 4) {
-        __asm__ volatile(
-            "movups (%3), %%xmm0\n\tpxor %%xmm1, %%xmm1\n\tpxor %%xmm2, %%xmm2\n\tpxor %%xmm3, %%xmm3\n\t"
+            "pxor %%xmm0, %%xmm0\n\tpxor %%xmm1, %%xmm1\n\tpxor %%xmm2, %%xmm2\n\tpxor %%xmm3, %%xmm3\n\t"
             "test %1, %1\n\tjz 2f\n\t"
             "1:\n\t"
             "movups (%0), %%xmm4\n\taddps %%xmm4, %%xmm0\n\t"
@@ -1400,10 +1341,10 @@ static float attn_row_sum(const float *x, int n)
             "4:\n\t"
             "movups %%xmm0, (%3)\n\t"
             : "+r"(p), "+r"(m), "+r"(r)
-            : "r"(acc)
+            : "r"(a)
             : "memory");
     }
-    float s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+    float s = (a[0] + a[1]) + (a[2] + a[3]);
     for (int i = n & ~3; i < n; i++) s += x[i];
     return s;
 }
@@ -1538,70 +1479,16 @@ static float attn_row_max(const float *x, int n)
 
 /* y[i] = g * x[i]: the final pass of SE and ECA. */
 #if defined(__TINYC__) && defined(__x86_64__)
-#ifndef ATTN_TCC_ISA_KNOWN
-#define ATTN_TCC_ISA_KNOWN
-/* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
- * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
- * or 2 forces one (the tests run both). */
-static int attn_tcc_isa(void)
-{
-#ifdef ATTN_TCC_ISA
-    return ATTN_TCC_ISA;
-#else
-    static int isa;
-    if (!isa) {
-        unsigned a, b, c, d, lo, hi;
-        int ymm = 0;
-        __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
-        /* FMA, OSXSAVE and AVX; then the OS's XCR0 must enable the xmm and ymm state. */
-        if ((c & 0x18001000u) == 0x18001000u) {
-            __asm__ volatile(".byte 0x0f,0x01,0xd0" : "=a"(lo), "=d"(hi) : "c"(0)); /* xgetbv */
-            ymm = (lo & 6u) == 6u;
-        }
-        if (ymm) {
-            __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
-            ymm = (b >> 5) & 1u; /* AVX2 */
-        }
-        isa = ymm ? 2 : 1;
-    }
-    return isa;
-#endif
-}
-#endif
 /* The tcc tier on x86-64: packed SSE through tcc's inline assembler; the 4-float blocks past
- * the last 16-float one packed too. With AVX2 (attn_tcc_isa) blocks of 32 floats on ymm first,
- * their VEX instructions as bytes (the same products). y may be x. */
+ * the last 16-float one packed too. y may be x. */
 static void attn_row_scale(float *y, const float *x, float g, int n)
 {
     float g4[4] = {g, g, g, g};
-    long done = 0;
-    if (n >= 32 && attn_tcc_isa() == 2) {
-        long m32 = n & ~31;
-        float *q = y;
-        const float *p = x;
-        __asm__ volatile(
-            ".byte 0xc4,0xe2,0x7d,0x18,0x3a\n\t" /* vbroadcastss (%rdx), %ymm7 */
-            "1:\n\t"
-            ".byte 0xc5,0xc4,0x59,0x06\n\t" /* vmulps (%rsi), %ymm7, %ymm0 */
-            ".byte 0xc5,0xc4,0x59,0x4e,0x20\n\t" /* vmulps 32(%rsi), %ymm7, %ymm1 */
-            ".byte 0xc5,0xc4,0x59,0x56,0x40\n\t" /* vmulps 64(%rsi), %ymm7, %ymm2 */
-            ".byte 0xc5,0xc4,0x59,0x5e,0x60\n\t" /* vmulps 96(%rsi), %ymm7, %ymm3 */
-            ".byte 0xc5,0xfc,0x11,0x07\n\t" /* vmovups %ymm0, (%rdi) */
-            ".byte 0xc5,0xfc,0x11,0x4f,0x20\n\t" /* vmovups %ymm1, 32(%rdi) */
-            ".byte 0xc5,0xfc,0x11,0x57,0x40\n\t" /* vmovups %ymm2, 64(%rdi) */
-            ".byte 0xc5,0xfc,0x11,0x5f,0x60\n\t" /* vmovups %ymm3, 96(%rdi) */
-            "add $128, %0\n\tadd $128, %1\n\tsub $32, %2\n\tjnz 1b\n\t"
-            ".byte 0xc5,0xf8,0x77\n\t" /* vzeroupper */
-            : "+D"(q), "+S"(p), "+c"(m32)
-            : "d"(g4)
-            : "memory");
-        done = n & ~31;
-    }
-    long m = (n - done) & ~15;
-    long r = (n - done) & 12;
-    float *q = y + done;
-    const float *p = x + done;
-    if (n - done >= 4) {
+    long m = n & ~15;
+    long r = n & 12;
+    float *q = y;
+    const float *p = x;
+    if (n >= 4) {
         __asm__ volatile(
             "movups (%4), %%xmm7\n\t"
             "test %2, %2\n\tjz 2f\n\t"
@@ -2163,63 +2050,6 @@ static void attn_conv_rows(float *y, long ldy, const float *w, const float *x, l
 #endif
 
 #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
-/* dst[c * ldd + r] = src[r * lds + c] for r < rows, c < cols: a transpose's tile loops as one call,
- * for tcc (the asm form moves four by four through xmm registers). */
-#if defined(__TINYC__) && defined(__x86_64__)
-/* The tcc tier on x86-64: four output rows at a time, down the source in 4x4 blocks through
- * xmm0-xmm5 (tcc's assembler has no shuffles: unpcklps, unpckhps, movlhps, movhlps and the
- * register movaps as bytes). Each output row is written in order, so a source plane far larger
- * than the cache transposes at the speed of its reads. The last cols % 4 rows and rows % 4
- * columns go through C. */
-static void attn_transpose(float *dst, long ldd, const float *src, long lds, int rows, int cols)
-{
-    const long r4 = rows & ~3L, c4 = cols & ~3L;
-    const long sb = lds * 4, db = ldd * 4;
-    for (long c = 0; c < c4 && r4 > 0; c += 4) {
-        const float *s = src + c;
-        float *d = dst + c * ldd;
-        long m = r4;
-        __asm__ volatile(
-            "1:\n\t"
-            "movups (%0), %%xmm0\n\tmovups (%0,%3), %%xmm1\n\tmovups (%0,%3,2), %%xmm2\n\t"
-            "lea (%0,%3,2), %%rax\n\tmovups (%%rax,%3), %%xmm3\n\t"
-            ".byte 0x0f,0x28,0xe0\n\t" /* movaps %xmm0, %xmm4 */
-            ".byte 0x0f,0x14,0xe1\n\t" /* unpcklps %xmm1, %xmm4: r0[0] r1[0] r0[1] r1[1] */
-            ".byte 0x0f,0x15,0xc1\n\t" /* unpckhps %xmm1, %xmm0: r0[2] r1[2] r0[3] r1[3] */
-            ".byte 0x0f,0x28,0xea\n\t" /* movaps %xmm2, %xmm5 */
-            ".byte 0x0f,0x14,0xeb\n\t" /* unpcklps %xmm3, %xmm5: r2[0] r3[0] r2[1] r3[1] */
-            ".byte 0x0f,0x15,0xd3\n\t" /* unpckhps %xmm3, %xmm2: r2[2] r3[2] r2[3] r3[3] */
-            ".byte 0x0f,0x28,0xcc\n\t" /* movaps %xmm4, %xmm1 */
-            ".byte 0x0f,0x16,0xcd\n\t" /* movlhps %xmm5, %xmm1: column 0 */
-            ".byte 0x0f,0x12,0xec\n\t" /* movhlps %xmm4, %xmm5: column 1 */
-            ".byte 0x0f,0x28,0xd8\n\t" /* movaps %xmm0, %xmm3 */
-            ".byte 0x0f,0x16,0xda\n\t" /* movlhps %xmm2, %xmm3: column 2 */
-            ".byte 0x0f,0x12,0xd0\n\t" /* movhlps %xmm0, %xmm2: column 3 */
-            "movups %%xmm1, (%1)\n\tmovups %%xmm5, (%1,%4)\n\tmovups %%xmm3, (%1,%4,2)\n\t"
-            "lea (%1,%4,2), %%rax\n\tmovups %%xmm2, (%%rax,%4)\n\t"
-            "lea (%0,%3,4), %0\n\tadd $16, %1\n\tsub $4, %2\n\tjnz 1b\n\t"
-            : "+r"(s), "+r"(d), "+r"(m)
-            : "r"(sb), "r"(db)
-            : "rax", "memory");
-    }
-    for (long c = c4; c < cols; c++) {
-        for (long r = 0; r < r4; r++) dst[c * ldd + r] = src[r * lds + c];
-    }
-    for (long r = r4; r < rows; r++) {
-        for (long c = 0; c < cols; c++) dst[c * ldd + r] = src[r * lds + c];
-    }
-}
-#else
-static void attn_transpose(float *dst, long ldd, const float *src, long lds, int rows, int cols)
-{
-    for (long r = 0; r < rows; r++) {
-        for (long c = 0; c < cols; c++) dst[c * ldd + r] = src[r * lds + c];
-    }
-}
-#endif
-#endif
-
-#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
 /* y[i] = x[i]: the rows tcc moves whole (a transpose that keeps them, a convolution's padded
  * copy and its valid columns out of the wide buffer). */
 #if defined(__TINYC__) && defined(__x86_64__)
@@ -2454,9 +2284,9 @@ static void attn_row_map4(float *y, const float *a, const float *b, const float 
  * form of the SSE one above, so both forms give the same bits. A whole function in assembly
  * (SysV registers: y, a, b (a for the ops without one), the constants below, n > 0, op, and the
  * scalar in xmm0, broadcast to ymm7). The last n % 8 go through the same loop once more on a
- * stack copy read under a mask (vmaskmovps) and stored lane by lane, so a short row is one
- * call. Op code k loops at label 100 + k and ends at 99 (the tail's turn, then the return).
- * The exponential is one subroutine: e^ymm0 into ymm2 (ymm0, ymm1, ymm3 clobbered). */
+ * stack copy read and written under a mask (vmaskmovps), so a short row is one call. Op code k
+ * loops at label 100 + k and ends at 99 (the tail's turn, then the return). The exponential is
+ * one subroutine: e^ymm0 into ymm2 (ymm0, ymm1, ymm3 clobbered). */
 static void attn_row_map8(float *y, const float *a, const float *b, const float *k, long n, long op, float s);
 __asm__(
     ".text\n"
@@ -2809,8 +2639,6 @@ __asm__(
     ".byte 0xc5,0xfc,0x11,0x04,0x24\n\t" /* vmovups %ymm0, (%rsp) */
     ".byte 0xc4,0xe2,0x05,0x2c,0x02\n\t" /* vmaskmovps (%rdx), %ymm15, %ymm0 */
     ".byte 0xc5,0xfc,0x11,0x44,0x24,0x20\n\t" /* vmovups %ymm0, 32(%rsp) */
-    /* rax: the lanes to store at the end (no op's loop touches it) */
-    "mov %r11, %rax\n\t"
     "mov %rdi, %r10\n\t"
     "mov %rsp, %rsi\n\t"
     "lea 32(%rsp), %rdx\n\t"
@@ -2821,33 +2649,16 @@ __asm__(
     "97:\n\t"
     "test %r10, %r10\n\t"
     "jz 96f\n\t"
-    /* the tail's lanes: 4, 2 and 1 of them from the stack copy's register (a masked store,
-     * vmaskmovps, is microcoded on AMD's cores and cost more than the row) */
     ".byte 0xc5,0xfc,0x10,0x44,0x24,0x40\n\t" /* vmovups 64(%rsp), %ymm0 */
-    "test $4, %al\n\t"
-    "jz 95f\n\t"
-    ".byte 0xc4,0xc1,0x78,0x11,0x02\n\t" /* vmovups %xmm0, (%r10) */
-    ".byte 0xc4,0xe3,0x7d,0x19,0xc0,0x01\n\t" /* vextractf128 $1, %ymm0, %xmm0 */
-    "add $16, %r10\n\t"
-    "95:\n\t"
-    "test $2, %al\n\t"
-    "jz 94f\n\t"
-    ".byte 0xc4,0xc1,0x79,0xd6,0x02\n\t" /* vmovq %xmm0, (%r10) */
-    ".byte 0xc5,0xf8,0x12,0xc0\n\t" /* vmovhlps %xmm0, %xmm0, %xmm0 */
-    "add $8, %r10\n\t"
-    "94:\n\t"
-    "test $1, %al\n\t"
-    "jz 96f\n\t"
-    ".byte 0xc4,0xc1,0x7a,0x11,0x02\n\t" /* vmovss %xmm0, (%r10) */
+    ".byte 0xc4,0xc2,0x05,0x2e,0x02\n\t" /* vmaskmovps %ymm0, %ymm15, (%r10) */
     "96:\n\t"
     "add $104, %rsp\n\t"
     ".byte 0xc5,0xf8,0x77\n\t" /* vzeroupper */
     "ret\n");
-/* attn_row_map8's constants, each in eight lanes, at the offsets its asm reads; last the tail's
- * masks (a lane is on where its sign bit is set). Behind a function (a file holds no static
- * data), so attn_rows_map shares them. */
-static const float *attn_rm_k8(void)
+static void attn_row_map(float *y, const float *a, const float *b, float s, int op, int n)
 {
+    /* attn_row_map8's constants, each in eight lanes, at the offsets its asm reads; last the
+     * tail's masks (a lane is on where its sign bit is set). */
 #define ATTN_RM8(x) x, x, x, x, x, x, x, x
     static const float k8[216] = {
         ATTN_RM8(88.7228317f), ATTN_RM8(-87.0f), ATTN_RM8(1.44269504f), ATTN_RM8(12582912.0f), ATTN_RM8(-12582912.0f),
@@ -2856,13 +2667,9 @@ static const float *attn_rm_k8(void)
         ATTN_RM8(3.0f), ATTN_RM8(6.0f), ATTN_RM8(2.0f), ATTN_RM8(0.625f), ATTN_RM8(-0.333333313f), ATTN_RM8(0.133332163f),
         ATTN_RM8(-0.0539478883f), ATTN_RM8(0.0217060372f), ATTN_RM8(-0.00818910077f), ATTN_RM8(0.00215263851f), ATTN_RM8(-1.0f), ATTN_RM8(0.0f)};
 #undef ATTN_RM8
-    return k8;
-}
-static void attn_row_map(float *y, const float *a, const float *b, float s, int op, int n)
-{
     if (!b) b = a;
     if (attn_tcc_isa() == 2) {
-        if (n > 0) attn_row_map8(y, a, b, attn_rm_k8(), n, op, s);
+        if (n > 0) attn_row_map8(y, a, b, k8, n, op, s);
         return;
     }
     const float s4[4] = {s, s, s, s};
@@ -2882,110 +2689,6 @@ static void attn_row_map(float *y, const float *a, const float *b, float s, int 
 #endif
 #endif
 
-#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
-#if defined(__TINYC__) && defined(__x86_64__)
-#ifndef ATTN_TCC_ISA_KNOWN
-#define ATTN_TCC_ISA_KNOWN
-/* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
- * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
- * or 2 forces one (the tests run both). */
-static int attn_tcc_isa(void)
-{
-#ifdef ATTN_TCC_ISA
-    return ATTN_TCC_ISA;
-#else
-    static int isa;
-    if (!isa) {
-        unsigned a, b, c, d, lo, hi;
-        int ymm = 0;
-        __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
-        /* FMA, OSXSAVE and AVX; then the OS's XCR0 must enable the xmm and ymm state. */
-        if ((c & 0x18001000u) == 0x18001000u) {
-            __asm__ volatile(".byte 0x0f,0x01,0xd0" : "=a"(lo), "=d"(hi) : "c"(0)); /* xgetbv */
-            ymm = (lo & 6u) == 6u;
-        }
-        if (ymm) {
-            __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
-            ymm = (b >> 5) & 1u; /* AVX2 */
-        }
-        isa = ymm ? 2 : 1;
-    }
-    return isa;
-#endif
-}
-#endif
-/* attn_row_map (row_map.tcc.c.tmpl, which a file defines before this) over `rows` rows of n
- * floats in one call: row r of y at y + r * ys, of a at a + r * as, of b at b + r * bs (the
- * strides in floats; 0 repeats a row), its scalar sp[r * ss] (sp null: s on every row). The
- * fused maps of a plane whose rows are short (a 28-wide row, a gate broadcast along H or W)
- * were one call per row and op, and the calls cost more than the rows. With AVX2 the row loop
- * runs in assembly around attn_row_map8 (its argument block d: y, a, b, the constants, the
- * scalar's address, n, op, rows, then the four strides in bytes), each row the same
- * instructions as one attn_row_map call, so the same bits. */
-static void attn_rows_map8(long *d);
-__asm__(
-    ".text\n"
-    "attn_rows_map8:\n\t"
-    "push %rbx\n\t"
-    "push %r12\n\t"
-    "mov %rdi, %rbx\n\t"
-    "mov 56(%rbx), %r12\n\t"
-    "1:\n\t"
-    "mov (%rbx), %rdi\n\t"
-    "mov 8(%rbx), %rsi\n\t"
-    "mov 16(%rbx), %rdx\n\t"
-    "mov 24(%rbx), %rcx\n\t"
-    "mov 40(%rbx), %r8\n\t"
-    "mov 48(%rbx), %r9\n\t"
-    "mov 32(%rbx), %rax\n\t"
-    ".byte 0xf3,0x0f,0x10,0x00\n\t" /* movss (%rax), %xmm0 */
-    "call attn_row_map8\n\t"
-    "mov 64(%rbx), %rax\n\t"
-    "add %rax, (%rbx)\n\t"
-    "mov 72(%rbx), %rax\n\t"
-    "add %rax, 8(%rbx)\n\t"
-    "mov 80(%rbx), %rax\n\t"
-    "add %rax, 16(%rbx)\n\t"
-    "mov 88(%rbx), %rax\n\t"
-    "add %rax, 32(%rbx)\n\t"
-    "dec %r12\n\t"
-    "jnz 1b\n\t"
-    "pop %r12\n\t"
-    "pop %rbx\n\t"
-    "ret\n");
-static void attn_rows_map(float *y, long ys, const float *a, long as, const float *b, long bs, float s, const float *sp, long ss, int op, int n, int rows)
-{
-    if (!b) {
-        b = a;
-        bs = as;
-    }
-    if (!sp) {
-        sp = &s;
-        ss = 0;
-    }
-    if (n <= 0 || rows <= 0) return;
-    if (attn_tcc_isa() == 2) {
-        long d[12];
-        d[0] = (long)y;
-        d[1] = (long)a;
-        d[2] = (long)b;
-        d[3] = (long)attn_rm_k8();
-        d[4] = (long)sp;
-        d[5] = n;
-        d[6] = op;
-        d[7] = rows;
-        d[8] = ys * 4;
-        d[9] = as * 4;
-        d[10] = bs * 4;
-        d[11] = ss * 4;
-        attn_rows_map8(d);
-        return;
-    }
-    for (int r = 0; r < rows; r++) attn_row_map(y + r * ys, a + r * as, b + r * bs, sp[r * ss], op, n);
-}
-#endif
-#endif
-
 void lambda_c64_forward(const float *input, float *output, const float *params, float *scratch)
 {
     /* Plan: value, shape, op, storage (scratch offsets in floats).
@@ -2993,22 +2696,37 @@ void lambda_c64_forward(const float *input, float *output, const float *params, 
      * v2_slice [1,64,8,8] = slice.c[0..<64](v1_qkv_all) -> view of v1_qkv_all
      * v3_slice [1,16,8,8] = slice.c[64..<80](v1_qkv_all) -> view of v1_qkv_all
      * v4_slice [1,16,8,8] = slice.c[80..<96](v1_qkv_all) -> view of v1_qkv_all
-     * v5_norm_q [1,64,8,8] = affine(scale=$1, shift=$2)(v2_slice) -> scratch[6144..<10240]
+     * v5_q_all [1,64,8,8] = affine(scale=$1, shift=$2)(v2_slice) -> scratch[6144..<10240]
      * v6_reshape [1,1,16,64] = reshape[1,1,16,64](v3_slice) -> view of v3_slice
      * v7_v_norm [1,16,8,8] = affine(scale=$3, shift=$4)(v4_slice) -> scratch[10240..<11264]
-     * v8_reshape [1,4,16,64] = reshape[1,4,16,64](v5_norm_q) -> view of v5_norm_q
-     * v9_k_soft [1,1,16,64] = softmax.w(v6_reshape) -> scratch[11264..<12288]
-     * v10_v_rows [1,1,16,64] = reshape[1,1,16,64](v7_v_norm) -> view of v7_v_norm
-     * v11_reshape [16,1,8,8] = reshape[16,1,8,8](v7_v_norm) -> view of v7_v_norm
-     * v12_q_px [1,64,4,16] = transpose[0, 3, 1, 2](v8_reshape) -> scratch[0..<4096]
-     * v13_content [1,1,16,16] = matmul(A·Bᵀ)(v10_v_rows, v9_k_soft) -> scratch[4096..<4352]
-     * v14_conv_lambda [16,16,8,8] = conv2d(out=16, k=5, pad=2, dil=1, w=$5, b=$6)(v11_reshape) -> scratch[11264..<27648], working scratch[44032..<44656] on 64-bit hosts
-     * v15_reshape [1,16,16,64] = reshape[1,16,16,64](v14_conv_lambda) -> view of v14_conv_lambda
-     * v16_transpose [1,64,16,16] = transpose[0, 3, 1, 2](v15_reshape) -> scratch[27648..<44032]
-     * v17_add [1,64,16,16] = add(v16_transpose, v13_content) -> scratch[27648..<44032]
-     * v18_matmul [1,64,4,16] = matmul(A·Bᵀ)(v12_q_px, v17_add) -> scratch[4096..<8192]
-     * v19_transpose [1,4,16,64] = transpose[0, 2, 3, 1](v18_matmul) -> scratch[0..<4096]
-     * v20_reshape [1,64,8,8] = reshape[1,64,8,8](v19_transpose) -> output
+     * v8_k_soft [1,1,16,64] = softmax.w(v6_reshape) -> scratch[11264..<12288]
+     * v9_v_rows [1,1,16,64] = reshape[1,1,16,64](v7_v_norm) -> view of v7_v_norm
+     * v10_reshape [16,1,8,8] = reshape[16,1,8,8](v7_v_norm) -> view of v7_v_norm
+     * v11_slice [1,16,8,8] = slice.c[0..<16](v5_q_all) -> view of v5_q_all
+     * v12_slice [1,16,8,8] = slice.c[16..<32](v5_q_all) -> view of v5_q_all
+     * v13_slice [1,16,8,8] = slice.c[32..<48](v5_q_all) -> view of v5_q_all
+     * v14_slice [1,16,8,8] = slice.c[48..<64](v5_q_all) -> view of v5_q_all
+     * v15_content [1,1,16,16] = matmul(A·Bᵀ)(v9_v_rows, v8_k_soft) -> scratch[0..<256]
+     * v16_conv_lambda [16,16,8,8] = conv2d(out=16, k=5, pad=2, dil=1, w=$5, b=$6)(v10_reshape) -> scratch[11264..<27648], working scratch[27648..<28272] on 64-bit hosts
+     * v17_mul_scalar [1,16,8,8] = mul_scalar(value=16.0)(v11_slice) -> scratch[256..<1280]
+     * v18_mul_scalar [1,16,8,8] = mul_scalar(value=16.0)(v12_slice) -> scratch[1280..<2304]
+     * v19_mul_scalar [1,16,8,8] = mul_scalar(value=16.0)(v13_slice) -> scratch[2304..<3328]
+     * v20_mul_scalar [1,16,8,8] = mul_scalar(value=16.0)(v14_slice) -> scratch[3328..<4352]
+     * v21_content_col [16,16,1,1] = reshape[16,16,1,1](v15_content) -> view of v15_content
+     * v22_lambdas [16,16,8,8] = add(v16_conv_lambda, v21_content_col) -> inline (fused into its readers)
+     * v23_mul [16,16,8,8] = mul(v17_mul_scalar, v22_lambdas) -> inline (fused into its readers)
+     * v24_mul [16,16,8,8] = mul(v18_mul_scalar, v22_lambdas) -> inline (fused into its readers)
+     * v25_mul [16,16,8,8] = mul(v19_mul_scalar, v22_lambdas) -> inline (fused into its readers)
+     * v26_mul [16,16,8,8] = mul(v20_mul_scalar, v22_lambdas) -> inline (fused into its readers)
+     * v27_cpool_mean [16,1,8,8] = channel_pool.mean(v23_mul) -> scratch[4352..<5376]
+     * v28_cpool_mean [16,1,8,8] = channel_pool.mean(v24_mul) -> scratch[256..<1280]
+     * v29_cpool_mean [16,1,8,8] = channel_pool.mean(v25_mul) -> scratch[1280..<2304]
+     * v30_cpool_mean [16,1,8,8] = channel_pool.mean(v26_mul) -> scratch[2304..<3328]
+     * v31_y0 [1,16,8,8] = reshape[1,16,8,8](v27_cpool_mean) -> view of v27_cpool_mean
+     * v32_y1 [1,16,8,8] = reshape[1,16,8,8](v28_cpool_mean) -> view of v28_cpool_mean
+     * v33_y2 [1,16,8,8] = reshape[1,16,8,8](v29_cpool_mean) -> view of v29_cpool_mean
+     * v34_y3 [1,16,8,8] = reshape[1,16,8,8](v30_cpool_mean) -> view of v30_cpool_mean
+     * v35_concat [1,64,8,8] = concat.c(v31_y0, v32_y1, v33_y2, v34_y3) -> output
      */
     const float *p0_qkv_weight = params + LAMBDA_C64_QKV_WEIGHT_OFFSET; /* [96, 64, 1, 1] */
     const float *p1_norm_q_scale = params + LAMBDA_C64_NORM_Q_SCALE_OFFSET; /* [64] */
@@ -3020,21 +2738,31 @@ void lambda_c64_forward(const float *input, float *output, const float *params, 
     float *v1_qkv_all = scratch; /* [1,96,8,8] */
     float *v2_slice = scratch; /* [1,64,8,8], a view */
     float *v4_slice = scratch + 5120; /* [1,16,8,8], a view */
-    float *v5_norm_q = scratch + 6144; /* [1,64,8,8] */
+    float *v5_q_all = scratch + 6144; /* [1,64,8,8] */
     float *v6_reshape = scratch + 4096; /* [1,1,16,64], a view */
     float *v7_v_norm = scratch + 10240; /* [1,16,8,8] */
-    float *v8_reshape = scratch + 6144; /* [1,4,16,64], a view */
-    float *v9_k_soft = scratch + 11264; /* [1,1,16,64] */
-    float *v10_v_rows = scratch + 10240; /* [1,1,16,64], a view */
-    float *v11_reshape = scratch + 10240; /* [16,1,8,8], a view */
-    float *v12_q_px = scratch; /* [1,64,4,16] */
-    float *v13_content = scratch + 4096; /* [1,1,16,16] */
-    float *v14_conv_lambda = scratch + 11264; /* [16,16,8,8] */
-    float *v15_reshape = scratch + 11264; /* [1,16,16,64], a view */
-    float *v16_transpose = scratch + 27648; /* [1,64,16,16] */
-    float *v17_add = scratch + 27648; /* [1,64,16,16] */
-    float *v18_matmul = scratch + 4096; /* [1,64,4,16] */
-    float *v19_transpose = scratch; /* [1,4,16,64] */
+    float *v8_k_soft = scratch + 11264; /* [1,1,16,64] */
+    float *v9_v_rows = scratch + 10240; /* [1,1,16,64], a view */
+    float *v10_reshape = scratch + 10240; /* [16,1,8,8], a view */
+    float *v11_slice = scratch + 6144; /* [1,16,8,8], a view */
+    float *v12_slice = scratch + 7168; /* [1,16,8,8], a view */
+    float *v13_slice = scratch + 8192; /* [1,16,8,8], a view */
+    float *v14_slice = scratch + 9216; /* [1,16,8,8], a view */
+    float *v15_content = scratch; /* [1,1,16,16] */
+    float *v16_conv_lambda = scratch + 11264; /* [16,16,8,8] */
+    float *v17_mul_scalar = scratch + 256; /* [1,16,8,8] */
+    float *v18_mul_scalar = scratch + 1280; /* [1,16,8,8] */
+    float *v19_mul_scalar = scratch + 2304; /* [1,16,8,8] */
+    float *v20_mul_scalar = scratch + 3328; /* [1,16,8,8] */
+    float *v21_content_col = scratch; /* [16,16,1,1], a view */
+    float *v27_cpool_mean = scratch + 4352; /* [16,1,8,8] */
+    float *v28_cpool_mean = scratch + 256; /* [16,1,8,8] */
+    float *v29_cpool_mean = scratch + 1280; /* [16,1,8,8] */
+    float *v30_cpool_mean = scratch + 2304; /* [16,1,8,8] */
+    float *v31_y0 = scratch + 4352; /* [1,16,8,8], a view */
+    float *v32_y1 = scratch + 256; /* [1,16,8,8], a view */
+    float *v33_y2 = scratch + 1280; /* [1,16,8,8], a view */
+    float *v34_y3 = scratch + 2304; /* [1,16,8,8], a view */
 
     /* v1_qkv_all [1,96,8,8] = conv2d(out=96, k=1, pad=0, dil=1, w=$0)(input) */
     {
@@ -3055,14 +2783,16 @@ void lambda_c64_forward(const float *input, float *output, const float *params, 
         #endif
     }
 
-    /* v5_norm_q [1,64,8,8] = affine(scale=$1, shift=$2)(v2_slice) */
+    /* v5_q_all [1,64,8,8] = affine(scale=$1, shift=$2)(v2_slice) */
     #if defined(__TINYC__) && defined(__x86_64__)
-    for (int c = 0; c < 64; c += 16) {
-        float *v5_norm_q_w0 = v5_norm_q + c * 64;
+    for (int c = 0; c < 64; c++) {
+        float *v5_q_all_w0 = v5_q_all + c * 64;
         const float *v2_slice_r1 = v2_slice + c * 64;
+        const float p1_norm_q_scale_c = p1_norm_q_scale[c];
+        const float p2_norm_q_shift_c = p2_norm_q_shift[c];
         for (int hw = 0; hw < 64; hw += 64) {
-            attn_rows_map(&v5_norm_q_w0[hw], 64, &v2_slice_r1[hw], 64, 0, 0, 0.0f, &p1_norm_q_scale[c], 1, 6, 64, 16);
-            attn_rows_map(&v5_norm_q_w0[hw], 64, &v5_norm_q_w0[hw], 64, 0, 0, 0.0f, &p2_norm_q_shift[c], 1, 3, 64, 16);
+            attn_row_map(&v5_q_all_w0[hw], &v2_slice_r1[hw], 0, p1_norm_q_scale_c, 6, 64);
+            attn_row_map(&v5_q_all_w0[hw], &v5_q_all_w0[hw], 0, p2_norm_q_shift_c, 3, 64);
         }
     }
     #else
@@ -3070,24 +2800,14 @@ void lambda_c64_forward(const float *input, float *output, const float *params, 
         const float *v2_slice_r0 = v2_slice + c * 64;
         const float p1_norm_q_scale_c = p1_norm_q_scale[c];
         const float p2_norm_q_shift_c = p2_norm_q_shift[c];
-        float *v5_norm_q_w3 = v5_norm_q + c * 64;
+        float *v5_q_all_w3 = v5_q_all + c * 64;
         for (int hw = 0; hw < 64; hw++) {
-            v5_norm_q_w3[hw] = p1_norm_q_scale_c * v2_slice_r0[hw] + p2_norm_q_shift_c;
+            v5_q_all_w3[hw] = p1_norm_q_scale_c * v2_slice_r0[hw] + p2_norm_q_shift_c;
         }
     }
     #endif
 
     /* v7_v_norm [1,16,8,8] = affine(scale=$3, shift=$4)(v4_slice) */
-    #if defined(__TINYC__) && defined(__x86_64__)
-    for (int c = 0; c < 16; c += 16) {
-        float *v7_v_norm_w0 = v7_v_norm + c * 64;
-        const float *v4_slice_r1 = v4_slice + c * 64;
-        for (int hw = 0; hw < 64; hw += 64) {
-            attn_rows_map(&v7_v_norm_w0[hw], 64, &v4_slice_r1[hw], 64, 0, 0, 0.0f, &p3_norm_v_scale[c], 1, 6, 64, 16);
-            attn_rows_map(&v7_v_norm_w0[hw], 64, &v7_v_norm_w0[hw], 64, 0, 0, 0.0f, &p4_norm_v_shift[c], 1, 3, 64, 16);
-        }
-    }
-    #else
     for (int c = 0; c < 16; c++) {
         const float *v4_slice_r0 = v4_slice + c * 64;
         const float p3_norm_v_scale_c = p3_norm_v_scale[c];
@@ -3097,14 +2817,13 @@ void lambda_c64_forward(const float *input, float *output, const float *params, 
             v7_v_norm_w3[hw] = p3_norm_v_scale_c * v4_slice_r0[hw] + p4_norm_v_shift_c;
         }
     }
-    #endif
 
-    /* v9_k_soft [1,1,16,64] = softmax.w(v6_reshape) */
+    /* v8_k_soft [1,1,16,64] = softmax.w(v6_reshape) */
     {
         #if defined(__TINYC__) && defined(__x86_64__)
         for (int h = 0; h < 16; h++) {
             const float *xl = v6_reshape + h * 64;
-            float *yl = v9_k_soft + h * 64;
+            float *yl = v8_k_soft + h * 64;
             const float m = attn_row_max(xl, 64);
             attn_row_scale(yl, xl, 1.0f, 64);
             const float sum = attn_row_exp_sum(yl, m, 64);
@@ -3114,7 +2833,7 @@ void lambda_c64_forward(const float *input, float *output, const float *params, 
         #else
         for (int h = 0; h < 16; h++) {
             const float *xl = v6_reshape + h * 64;
-            float *yl = v9_k_soft + h * 64;
+            float *yl = v8_k_soft + h * 64;
             const float m = attn_row_max(xl, 64);
             for (int t = 0; t < 64; t++) {
                 yl[t] = expf(xl[t] - m);
@@ -3126,59 +2845,38 @@ void lambda_c64_forward(const float *input, float *output, const float *params, 
         #endif
     }
 
-    /* v12_q_px [1,64,4,16] = transpose[0, 3, 1, 2](v8_reshape) */
-    {
-        #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
-        for (int h = 0; h < 4; h++) {
-            attn_transpose(v12_q_px + h * 16, 64, v8_reshape + h * 1024, 64, 16, 64);
-        }
-        #else
-        for (int h = 0; h < 4; h++) {
-            for (int c0 = 0; c0 < 64; c0 += 8) {
-                for (int w0 = 0; w0 < 16; w0 += 8) {
-                    for (int c = c0; c < c0 + 8; c++) {
-                        for (int w = w0; w < w0 + 8; w++) {
-                            v12_q_px[c * 64 + h * 16 + w] = v8_reshape[h * 1024 + w * 64 + c];
-                        }
-                    }
-                }
-            }
-        }
-        #endif
-    }
-
-    /* v13_content [1,1,16,16] = matmul(A·Bᵀ)(v10_v_rows, v9_k_soft) */
+    /* v15_content [1,1,16,16] = matmul(A·Bᵀ)(v9_v_rows, v8_k_soft) */
     {
         #if (defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))) || (defined(__TINYC__) && defined(__x86_64__)) || !(defined(__x86_64__) || defined(__aarch64__))
-        attn_gemm_nt(v13_content, 16, 1, v10_v_rows, 64, v9_k_soft, 64, 16, 16, 64, 1.0f);
+        attn_gemm_nt(v15_content, 16, 1, v9_v_rows, 64, v8_k_soft, 64, 16, 16, 64, 1.0f);
         #else
         for (int i0 = 0; i0 < 16; i0 += 8) {
             const int i1 = i0 + 8 < 16 ? i0 + 8 : 16;
             for (int j = 0; j < 16; j++) {
-                const float *br = v9_k_soft + j * 64;
+                const float *br = v8_k_soft + j * 64;
                 for (int i = i0; i < i1; i++) {
-                    v13_content[i * 16 + j] = attn_row_dot(v10_v_rows + i * 64, br, 64);
+                    v15_content[i * 16 + j] = attn_row_dot(v9_v_rows + i * 64, br, 64);
                 }
             }
         }
         #endif
     }
 
-    /* v14_conv_lambda [16,16,8,8] = conv2d(out=16, k=5, pad=2, dil=1, w=$5, b=$6)(v11_reshape) */
+    /* v16_conv_lambda [16,16,8,8] = conv2d(out=16, k=5, pad=2, dil=1, w=$5, b=$6)(v10_reshape) */
     #if defined(__x86_64__) || defined(__aarch64__)
     {
-        float *v14_conv_lambda_padded = scratch + 44032; /* [1, 12, 12] + 96 */
-        float *v14_conv_lambda_wide = scratch + 44272; /* 4 × 96 */
+        float *v16_conv_lambda_padded = scratch + 27648; /* [1, 12, 12] + 96 */
+        float *v16_conv_lambda_wide = scratch + 27888; /* 4 × 96 */
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         for (int n = 0; n < 16; n++) {
             for (int t = 0; t < 240; t++) {
-                v14_conv_lambda_padded[t] = 0.0f;
+                v16_conv_lambda_padded[t] = 0.0f;
             }
             for (int i = 0; i < 1; i++) {
                 for (int y = 0; y < 8; y++) {
-                    float *dst = v14_conv_lambda_padded + i * 144 + y * 12 + 26;
+                    float *dst = v16_conv_lambda_padded + i * 144 + y * 12 + 26;
                     for (int c = 0; c < 8; c++) {
-                        dst[c] = v11_reshape[n * 64 + y * 8 + c];
+                        dst[c] = v10_reshape[n * 64 + y * 8 + c];
                     }
                 }
             }
@@ -3190,9 +2888,9 @@ void lambda_c64_forward(const float *input, float *output, const float *params, 
             #define ATTN_V_LANES 4
             #endif
             typedef float attn_v __attribute__((vector_size(4 * ATTN_V_LANES)));
-            static const int v14_conv_lambda_taps[25] = {0, 1, 2, 3, 4, 12, 13, 14, 15, 16, 24, 25, 26, 27, 28, 36, 37, 38, 39, 40, 48, 49, 50, 51, 52};
+            static const int v16_conv_lambda_taps[25] = {0, 1, 2, 3, 4, 12, 13, 14, 15, 16, 24, 25, 26, 27, 28, 36, 37, 38, 39, 40, 48, 49, 50, 51, 52};
             for (int o = 0; o < 16; o += 4) {
-                const float *group = v14_conv_lambda_padded;
+                const float *group = v16_conv_lambda_padded;
                 const float *w_a_row = p5_conv_lambda_weight + o * 25;
                 const float *w_b_row = p5_conv_lambda_weight + o * 25 + 25;
                 const float *w_c_row = p5_conv_lambda_weight + o * 25 + 50;
@@ -3203,7 +2901,7 @@ void lambda_c64_forward(const float *input, float *output, const float *params, 
                     attn_v acc_c0 = {0}, acc_c1 = {0}, acc_c2 = {0};
                     attn_v acc_d0 = {0}, acc_d1 = {0}, acc_d2 = {0};
                     for (int j = 0; j < 25; j++) {
-                        const float *s = group + v14_conv_lambda_taps[j] + t0;
+                        const float *s = group + v16_conv_lambda_taps[j] + t0;
                         attn_v x0, x1, x2;
                         __builtin_memcpy(&x0, s, sizeof x0);
                         __builtin_memcpy(&x1, s + ATTN_V_LANES, sizeof x1);
@@ -3213,37 +2911,37 @@ void lambda_c64_forward(const float *input, float *output, const float *params, 
                         acc_c0 += w_c_row[j] * x0; acc_c1 += w_c_row[j] * x1; acc_c2 += w_c_row[j] * x2;
                         acc_d0 += w_d_row[j] * x0; acc_d1 += w_d_row[j] * x1; acc_d2 += w_d_row[j] * x2;
                     }
-                    __builtin_memcpy(v14_conv_lambda_wide + t0, &acc_a0, sizeof acc_a0);
-                    __builtin_memcpy(v14_conv_lambda_wide + t0 + ATTN_V_LANES, &acc_a1, sizeof acc_a1);
-                    __builtin_memcpy(v14_conv_lambda_wide + t0 + 2 * ATTN_V_LANES, &acc_a2, sizeof acc_a2);
-                    __builtin_memcpy(v14_conv_lambda_wide + t0 + 96, &acc_b0, sizeof acc_b0);
-                    __builtin_memcpy(v14_conv_lambda_wide + t0 + 96 + ATTN_V_LANES, &acc_b1, sizeof acc_b1);
-                    __builtin_memcpy(v14_conv_lambda_wide + t0 + 96 + 2 * ATTN_V_LANES, &acc_b2, sizeof acc_b2);
-                    __builtin_memcpy(v14_conv_lambda_wide + t0 + 192, &acc_c0, sizeof acc_c0);
-                    __builtin_memcpy(v14_conv_lambda_wide + t0 + 192 + ATTN_V_LANES, &acc_c1, sizeof acc_c1);
-                    __builtin_memcpy(v14_conv_lambda_wide + t0 + 192 + 2 * ATTN_V_LANES, &acc_c2, sizeof acc_c2);
-                    __builtin_memcpy(v14_conv_lambda_wide + t0 + 288, &acc_d0, sizeof acc_d0);
-                    __builtin_memcpy(v14_conv_lambda_wide + t0 + 288 + ATTN_V_LANES, &acc_d1, sizeof acc_d1);
-                    __builtin_memcpy(v14_conv_lambda_wide + t0 + 288 + 2 * ATTN_V_LANES, &acc_d2, sizeof acc_d2);
+                    __builtin_memcpy(v16_conv_lambda_wide + t0, &acc_a0, sizeof acc_a0);
+                    __builtin_memcpy(v16_conv_lambda_wide + t0 + ATTN_V_LANES, &acc_a1, sizeof acc_a1);
+                    __builtin_memcpy(v16_conv_lambda_wide + t0 + 2 * ATTN_V_LANES, &acc_a2, sizeof acc_a2);
+                    __builtin_memcpy(v16_conv_lambda_wide + t0 + 96, &acc_b0, sizeof acc_b0);
+                    __builtin_memcpy(v16_conv_lambda_wide + t0 + 96 + ATTN_V_LANES, &acc_b1, sizeof acc_b1);
+                    __builtin_memcpy(v16_conv_lambda_wide + t0 + 96 + 2 * ATTN_V_LANES, &acc_b2, sizeof acc_b2);
+                    __builtin_memcpy(v16_conv_lambda_wide + t0 + 192, &acc_c0, sizeof acc_c0);
+                    __builtin_memcpy(v16_conv_lambda_wide + t0 + 192 + ATTN_V_LANES, &acc_c1, sizeof acc_c1);
+                    __builtin_memcpy(v16_conv_lambda_wide + t0 + 192 + 2 * ATTN_V_LANES, &acc_c2, sizeof acc_c2);
+                    __builtin_memcpy(v16_conv_lambda_wide + t0 + 288, &acc_d0, sizeof acc_d0);
+                    __builtin_memcpy(v16_conv_lambda_wide + t0 + 288 + ATTN_V_LANES, &acc_d1, sizeof acc_d1);
+                    __builtin_memcpy(v16_conv_lambda_wide + t0 + 288 + 2 * ATTN_V_LANES, &acc_d2, sizeof acc_d2);
                 }
                 for (int y = 0; y < 8; y++) {
                     for (int c = 0; c < 8; c++) {
-                        v14_conv_lambda[n * 1024 + o * 64 + y * 8 + c] = v14_conv_lambda_wide[y * 12 + c] + p6_conv_lambda_bias[o];
+                        v16_conv_lambda[n * 1024 + o * 64 + y * 8 + c] = v16_conv_lambda_wide[y * 12 + c] + p6_conv_lambda_bias[o];
                     }
                 }
                 for (int y = 0; y < 8; y++) {
                     for (int c = 0; c < 8; c++) {
-                        v14_conv_lambda[n * 1024 + o * 64 + y * 8 + c + 64] = v14_conv_lambda_wide[y * 12 + c + 96] + p6_conv_lambda_bias[o + 1];
+                        v16_conv_lambda[n * 1024 + o * 64 + y * 8 + c + 64] = v16_conv_lambda_wide[y * 12 + c + 96] + p6_conv_lambda_bias[o + 1];
                     }
                 }
                 for (int y = 0; y < 8; y++) {
                     for (int c = 0; c < 8; c++) {
-                        v14_conv_lambda[n * 1024 + o * 64 + y * 8 + c + 128] = v14_conv_lambda_wide[y * 12 + c + 192] + p6_conv_lambda_bias[o + 2];
+                        v16_conv_lambda[n * 1024 + o * 64 + y * 8 + c + 128] = v16_conv_lambda_wide[y * 12 + c + 192] + p6_conv_lambda_bias[o + 2];
                     }
                 }
                 for (int y = 0; y < 8; y++) {
                     for (int c = 0; c < 8; c++) {
-                        v14_conv_lambda[n * 1024 + o * 64 + y * 8 + c + 192] = v14_conv_lambda_wide[y * 12 + c + 288] + p6_conv_lambda_bias[o + 3];
+                        v16_conv_lambda[n * 1024 + o * 64 + y * 8 + c + 192] = v16_conv_lambda_wide[y * 12 + c + 288] + p6_conv_lambda_bias[o + 3];
                     }
                 }
             }
@@ -3251,34 +2949,34 @@ void lambda_c64_forward(const float *input, float *output, const float *params, 
         #else
         #if (defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))) || (defined(__TINYC__) && defined(__x86_64__))
         for (int n = 0; n < 16; n++) {
-            attn_row_zero(v14_conv_lambda_padded, 240);
+            attn_row_zero(v16_conv_lambda_padded, 240);
             for (int i = 0; i < 1; i++) {
                 for (int y = 0; y < 8; y++) {
-                    attn_row_copy(v14_conv_lambda_padded + i * 144 + y * 12 + 26, v11_reshape + n * 64 + y * 8, 8);
+                    attn_row_copy(v16_conv_lambda_padded + i * 144 + y * 12 + 26, v10_reshape + n * 64 + y * 8, 8);
                 }
             }
-            static const int v14_conv_lambda_taps[25] = {0, 1, 2, 3, 4, 12, 13, 14, 15, 16, 24, 25, 26, 27, 28, 36, 37, 38, 39, 40, 48, 49, 50, 51, 52};
+            static const int v16_conv_lambda_taps[25] = {0, 1, 2, 3, 4, 12, 13, 14, 15, 16, 24, 25, 26, 27, 28, 36, 37, 38, 39, 40, 48, 49, 50, 51, 52};
             for (int o = 0; o < 16; o += 4) {
-                attn_row_zero(v14_conv_lambda_wide, 384);
-                attn_wide_taps(v14_conv_lambda_wide, 96, p5_conv_lambda_weight + o * 25, 25, v14_conv_lambda_padded, v14_conv_lambda_taps, 96);
+                attn_row_zero(v16_conv_lambda_wide, 384);
+                attn_wide_taps(v16_conv_lambda_wide, 96, p5_conv_lambda_weight + o * 25, 25, v16_conv_lambda_padded, v16_conv_lambda_taps, 96);
                 for (int y = 0; y < 8; y++) {
                     for (int c = 0; c < 8; c++) {
-                        v14_conv_lambda[n * 1024 + o * 64 + y * 8 + c] = v14_conv_lambda_wide[y * 12 + c] + p6_conv_lambda_bias[o];
+                        v16_conv_lambda[n * 1024 + o * 64 + y * 8 + c] = v16_conv_lambda_wide[y * 12 + c] + p6_conv_lambda_bias[o];
                     }
                 }
                 for (int y = 0; y < 8; y++) {
                     for (int c = 0; c < 8; c++) {
-                        v14_conv_lambda[n * 1024 + o * 64 + y * 8 + c + 64] = v14_conv_lambda_wide[y * 12 + c + 96] + p6_conv_lambda_bias[o + 1];
+                        v16_conv_lambda[n * 1024 + o * 64 + y * 8 + c + 64] = v16_conv_lambda_wide[y * 12 + c + 96] + p6_conv_lambda_bias[o + 1];
                     }
                 }
                 for (int y = 0; y < 8; y++) {
                     for (int c = 0; c < 8; c++) {
-                        v14_conv_lambda[n * 1024 + o * 64 + y * 8 + c + 128] = v14_conv_lambda_wide[y * 12 + c + 192] + p6_conv_lambda_bias[o + 2];
+                        v16_conv_lambda[n * 1024 + o * 64 + y * 8 + c + 128] = v16_conv_lambda_wide[y * 12 + c + 192] + p6_conv_lambda_bias[o + 2];
                     }
                 }
                 for (int y = 0; y < 8; y++) {
                     for (int c = 0; c < 8; c++) {
-                        v14_conv_lambda[n * 1024 + o * 64 + y * 8 + c + 192] = v14_conv_lambda_wide[y * 12 + c + 288] + p6_conv_lambda_bias[o + 3];
+                        v16_conv_lambda[n * 1024 + o * 64 + y * 8 + c + 192] = v16_conv_lambda_wide[y * 12 + c + 288] + p6_conv_lambda_bias[o + 3];
                     }
                 }
             }
@@ -3286,32 +2984,32 @@ void lambda_c64_forward(const float *input, float *output, const float *params, 
         #else
         for (int n = 0; n < 16; n++) {
             for (int t = 0; t < 240; t++) {
-                v14_conv_lambda_padded[t] = 0.0f;
+                v16_conv_lambda_padded[t] = 0.0f;
             }
             for (int i = 0; i < 1; i++) {
                 for (int y = 0; y < 8; y++) {
-                    float *dst = v14_conv_lambda_padded + i * 144 + y * 12 + 26;
+                    float *dst = v16_conv_lambda_padded + i * 144 + y * 12 + 26;
                     for (int c = 0; c < 8; c++) {
-                        dst[c] = v11_reshape[n * 64 + y * 8 + c];
+                        dst[c] = v10_reshape[n * 64 + y * 8 + c];
                     }
                 }
             }
             for (int o = 0; o < 16; o++) {
                 for (int t = 0; t < 92; t++) {
-                    v14_conv_lambda_wide[t] = 0.0f;
+                    v16_conv_lambda_wide[t] = 0.0f;
                 }
                 const float *w_o = p5_conv_lambda_weight + o * 25;
-                const float *group = v14_conv_lambda_padded;
+                const float *group = v16_conv_lambda_padded;
                 for (int i = 0; i < 1; i++) {
                     for (int kh = 0; kh < 5; kh++) {
                         for (int kw = 0; kw < 5; kw++) {
-                            attn_row_axpy(v14_conv_lambda_wide, group + i * 144 + kh * 12 + kw, w_o[i * 25 + kh * 5 + kw], 92);
+                            attn_row_axpy(v16_conv_lambda_wide, group + i * 144 + kh * 12 + kw, w_o[i * 25 + kh * 5 + kw], 92);
                         }
                     }
                 }
                 for (int y = 0; y < 8; y++) {
                     for (int c = 0; c < 8; c++) {
-                        v14_conv_lambda[n * 1024 + o * 64 + y * 8 + c] = v14_conv_lambda_wide[y * 12 + c] + p6_conv_lambda_bias[o];
+                        v16_conv_lambda[n * 1024 + o * 64 + y * 8 + c] = v16_conv_lambda_wide[y * 12 + c] + p6_conv_lambda_bias[o];
                     }
                 }
             }
@@ -3322,110 +3020,263 @@ void lambda_c64_forward(const float *input, float *output, const float *params, 
     #else
     for (int n = 0; n < 16; n++) {
         for (int h = 0; h < 8; h++) {
-            attn_conv_rows(v14_conv_lambda + n * 1024 + h * 8, 64, p5_conv_lambda_weight, v11_reshape + n * 64, 64, 8, 8, 16, 1, 5, 1, 2, h, 8, p6_conv_lambda_bias);
+            attn_conv_rows(v16_conv_lambda + n * 1024 + h * 8, 64, p5_conv_lambda_weight, v10_reshape + n * 64, 64, 8, 8, 16, 1, 5, 1, 2, h, 8, p6_conv_lambda_bias);
         }
     }
     #endif
 
-    /* v16_transpose [1,64,16,16] = transpose[0, 3, 1, 2](v15_reshape) */
-    {
-        #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
-        for (int h = 0; h < 16; h++) {
-            attn_transpose(v16_transpose + h * 16, 256, v15_reshape + h * 1024, 64, 16, 64);
+    /* v17_mul_scalar [1,16,8,8] = mul_scalar(value=16.0)(v11_slice) */
+    for (int c = 0; c < 16; c++) {
+        const float *v11_slice_r0 = v11_slice + c * 64;
+        float *v17_mul_scalar_w1 = v17_mul_scalar + c * 64;
+        for (int hw = 0; hw < 64; hw++) {
+            v17_mul_scalar_w1[hw] = v11_slice_r0[hw] * 16.0f;
         }
-        #else
-        for (int h = 0; h < 16; h++) {
-            for (int c0 = 0; c0 < 64; c0 += 8) {
-                for (int w0 = 0; w0 < 16; w0 += 8) {
-                    for (int c = c0; c < c0 + 8; c++) {
-                        for (int w = w0; w < w0 + 8; w++) {
-                            v16_transpose[c * 256 + h * 16 + w] = v15_reshape[h * 1024 + w * 64 + c];
-                        }
-                    }
-                }
-            }
-        }
-        #endif
     }
 
-    /* v17_add [1,64,16,16] = add(v16_transpose, v13_content) */
+    /* v18_mul_scalar [1,16,8,8] = mul_scalar(value=16.0)(v12_slice) */
+    for (int c = 0; c < 16; c++) {
+        const float *v12_slice_r0 = v12_slice + c * 64;
+        float *v18_mul_scalar_w1 = v18_mul_scalar + c * 64;
+        for (int hw = 0; hw < 64; hw++) {
+            v18_mul_scalar_w1[hw] = v12_slice_r0[hw] * 16.0f;
+        }
+    }
+
+    /* v19_mul_scalar [1,16,8,8] = mul_scalar(value=16.0)(v13_slice) */
+    for (int c = 0; c < 16; c++) {
+        const float *v13_slice_r0 = v13_slice + c * 64;
+        float *v19_mul_scalar_w1 = v19_mul_scalar + c * 64;
+        for (int hw = 0; hw < 64; hw++) {
+            v19_mul_scalar_w1[hw] = v13_slice_r0[hw] * 16.0f;
+        }
+    }
+
+    /* v20_mul_scalar [1,16,8,8] = mul_scalar(value=16.0)(v14_slice) */
+    for (int c = 0; c < 16; c++) {
+        const float *v14_slice_r0 = v14_slice + c * 64;
+        float *v20_mul_scalar_w1 = v20_mul_scalar + c * 64;
+        for (int hw = 0; hw < 64; hw++) {
+            v20_mul_scalar_w1[hw] = v14_slice_r0[hw] * 16.0f;
+        }
+    }
+
+    /* v27_cpool_mean [16,1,8,8] = channel_pool.mean(v23_mul) */
     #if defined(__TINYC__) && defined(__x86_64__)
-    for (int c = 0; c < 64; c += 4) {
-        float *v17_add_w0 = v17_add + c * 256;
-        const float *v16_transpose_r1 = v16_transpose + c * 256;
-        for (int hw = 0; hw < 256; hw += 256) {
-            attn_rows_map(&v17_add_w0[hw], 256, &v16_transpose_r1[hw], 256, &v13_content[hw], 0, 0.0f, 0, 0, 0, 256, 4);
+    for (int n = 0; n < 16; n++) {
+        float *v27_cpool_mean_plane = v27_cpool_mean + n * 64;
+        for (int hw = 0; hw < 64; hw++) {
+            v27_cpool_mean_plane[hw] = 0.0f;
+        }
+        const float *v21_content_col_r2 = v21_content_col + n * 16;
+        for (int c = 0; c < 16; c++) {
+            const float *v17_mul_scalar_r0 = v17_mul_scalar + c * 64;
+            const float *v16_conv_lambda_r1 = v16_conv_lambda + n * 1024 + c * 64;
+            const float v21_content_col_v = v21_content_col_r2[c];
+            for (int hw = 0; hw < 64; hw += 64) {
+                float v22_lambdas[64];
+                attn_row_map(v22_lambdas, &v16_conv_lambda_r1[hw], 0, v21_content_col_v, 3, 64);
+                float v23_mul[64];
+                attn_row_map(v23_mul, &v17_mul_scalar_r0[hw], v22_lambdas, 0.0f, 2, 64);
+                attn_row_map(&v27_cpool_mean_plane[hw], &v27_cpool_mean_plane[hw], v23_mul, 0.0f, 0, 64);
+            }
+        }
+        for (int hw = 0; hw < 64; hw++) {
+            v27_cpool_mean_plane[hw] *= 0.0625f;
         }
     }
     #else
-    for (int c = 0; c < 64; c++) {
-        const float *v16_transpose_r0 = v16_transpose + c * 256;
-        float *v17_add_w1 = v17_add + c * 256;
-        for (int hw = 0; hw < 256; hw++) {
-            v17_add_w1[hw] = v16_transpose_r0[hw] + v13_content[hw];
+    for (int n = 0; n < 16; n++) {
+        float *v27_cpool_mean_plane = v27_cpool_mean + n * 64;
+        for (int hw = 0; hw < 64; hw++) {
+            v27_cpool_mean_plane[hw] = 0.0f;
+        }
+        const float *v21_content_col_r2 = v21_content_col + n * 16;
+        for (int c = 0; c < 16; c++) {
+            const float *v17_mul_scalar_r0 = v17_mul_scalar + c * 64;
+            const float *v16_conv_lambda_r1 = v16_conv_lambda + n * 1024 + c * 64;
+            const float v21_content_col_v = v21_content_col_r2[c];
+            for (int hw = 0; hw < 64; hw++) {
+                const float v22_lambdas = v16_conv_lambda_r1[hw] + v21_content_col_v;
+                const float v23_mul = v17_mul_scalar_r0[hw] * v22_lambdas;
+                v27_cpool_mean_plane[hw] += v23_mul;
+            }
+        }
+        for (int hw = 0; hw < 64; hw++) {
+            v27_cpool_mean_plane[hw] *= 0.0625f;
         }
     }
     #endif
 
-    /* v18_matmul [1,64,4,16] = matmul(A·Bᵀ)(v12_q_px, v17_add) */
-    {
-        #if (defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))) || (defined(__TINYC__) && defined(__x86_64__)) || !(defined(__x86_64__) || defined(__aarch64__))
-        for (int c = 0; c < 64; c++) {
-            attn_gemm_nt(v18_matmul + c * 64, 16, 1, v12_q_px + c * 64, 16, v17_add + c * 256, 16, 4, 16, 16, 1.0f);
+    /* v28_cpool_mean [16,1,8,8] = channel_pool.mean(v24_mul) */
+    #if defined(__TINYC__) && defined(__x86_64__)
+    for (int n = 0; n < 16; n++) {
+        float *v28_cpool_mean_plane = v28_cpool_mean + n * 64;
+        for (int hw = 0; hw < 64; hw++) {
+            v28_cpool_mean_plane[hw] = 0.0f;
         }
-        #else
-        for (int c = 0; c < 64; c++) {
-            for (int i0 = 0; i0 < 4; i0 += 8) {
-                const int i1 = i0 + 8 < 4 ? i0 + 8 : 4;
-                for (int j = 0; j < 16; j++) {
-                    const float *br = v17_add + c * 256 + j * 16;
-                    for (int i = i0; i < i1; i++) {
-                        v18_matmul[c * 64 + i * 16 + j] = attn_row_dot(v12_q_px + c * 64 + i * 16, br, 16);
-                    }
-                }
+        const float *v21_content_col_r2 = v21_content_col + n * 16;
+        for (int c = 0; c < 16; c++) {
+            const float *v18_mul_scalar_r0 = v18_mul_scalar + c * 64;
+            const float *v16_conv_lambda_r1 = v16_conv_lambda + n * 1024 + c * 64;
+            const float v21_content_col_v = v21_content_col_r2[c];
+            for (int hw = 0; hw < 64; hw += 64) {
+                float v22_lambdas[64];
+                attn_row_map(v22_lambdas, &v16_conv_lambda_r1[hw], 0, v21_content_col_v, 3, 64);
+                float v24_mul[64];
+                attn_row_map(v24_mul, &v18_mul_scalar_r0[hw], v22_lambdas, 0.0f, 2, 64);
+                attn_row_map(&v28_cpool_mean_plane[hw], &v28_cpool_mean_plane[hw], v24_mul, 0.0f, 0, 64);
             }
         }
-        #endif
-    }
-
-    /* v19_transpose [1,4,16,64] = transpose[0, 2, 3, 1](v18_matmul) */
-    {
-        #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
-        for (int c = 0; c < 4; c++) {
-            attn_transpose(v19_transpose + c * 1024, 64, v18_matmul + c * 16, 64, 64, 16);
-        }
-        #else
-        for (int c = 0; c < 4; c++) {
-            for (int h0 = 0; h0 < 16; h0 += 8) {
-                for (int w0 = 0; w0 < 64; w0 += 8) {
-                    for (int h = h0; h < h0 + 8; h++) {
-                        for (int w = w0; w < w0 + 8; w++) {
-                            v19_transpose[c * 1024 + h * 64 + w] = v18_matmul[w * 64 + c * 16 + h];
-                        }
-                    }
-                }
-            }
-        }
-        #endif
-    }
-
-    /* v20_reshape [1,64,8,8] = reshape[1,64,8,8](v19_transpose) */
-    #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
-    {
-        for (int i = 0; i < 4096; i++) {
-            output[i] = v19_transpose[i];
+        for (int hw = 0; hw < 64; hw++) {
+            v28_cpool_mean_plane[hw] *= 0.0625f;
         }
     }
     #else
-    {
-        for (int c = 0; c < 64; c++) {
-            for (int h = 0; h < 8; h++) {
-                for (int w = 0; w < 8; w++) {
-                    output[c * 64 + h * 8 + w] = v19_transpose[(c * 64 + h * 8 + w) / 1024 % 4 * 1024 + (c * 64 + h * 8 + w) / 64 % 16 * 64 + (c * 64 + h * 8 + w) % 64];
-                }
+    for (int n = 0; n < 16; n++) {
+        float *v28_cpool_mean_plane = v28_cpool_mean + n * 64;
+        for (int hw = 0; hw < 64; hw++) {
+            v28_cpool_mean_plane[hw] = 0.0f;
+        }
+        const float *v21_content_col_r2 = v21_content_col + n * 16;
+        for (int c = 0; c < 16; c++) {
+            const float *v18_mul_scalar_r0 = v18_mul_scalar + c * 64;
+            const float *v16_conv_lambda_r1 = v16_conv_lambda + n * 1024 + c * 64;
+            const float v21_content_col_v = v21_content_col_r2[c];
+            for (int hw = 0; hw < 64; hw++) {
+                const float v22_lambdas = v16_conv_lambda_r1[hw] + v21_content_col_v;
+                const float v24_mul = v18_mul_scalar_r0[hw] * v22_lambdas;
+                v28_cpool_mean_plane[hw] += v24_mul;
             }
+        }
+        for (int hw = 0; hw < 64; hw++) {
+            v28_cpool_mean_plane[hw] *= 0.0625f;
         }
     }
     #endif
+
+    /* v29_cpool_mean [16,1,8,8] = channel_pool.mean(v25_mul) */
+    #if defined(__TINYC__) && defined(__x86_64__)
+    for (int n = 0; n < 16; n++) {
+        float *v29_cpool_mean_plane = v29_cpool_mean + n * 64;
+        for (int hw = 0; hw < 64; hw++) {
+            v29_cpool_mean_plane[hw] = 0.0f;
+        }
+        const float *v21_content_col_r2 = v21_content_col + n * 16;
+        for (int c = 0; c < 16; c++) {
+            const float *v19_mul_scalar_r0 = v19_mul_scalar + c * 64;
+            const float *v16_conv_lambda_r1 = v16_conv_lambda + n * 1024 + c * 64;
+            const float v21_content_col_v = v21_content_col_r2[c];
+            for (int hw = 0; hw < 64; hw += 64) {
+                float v22_lambdas[64];
+                attn_row_map(v22_lambdas, &v16_conv_lambda_r1[hw], 0, v21_content_col_v, 3, 64);
+                float v25_mul[64];
+                attn_row_map(v25_mul, &v19_mul_scalar_r0[hw], v22_lambdas, 0.0f, 2, 64);
+                attn_row_map(&v29_cpool_mean_plane[hw], &v29_cpool_mean_plane[hw], v25_mul, 0.0f, 0, 64);
+            }
+        }
+        for (int hw = 0; hw < 64; hw++) {
+            v29_cpool_mean_plane[hw] *= 0.0625f;
+        }
+    }
+    #else
+    for (int n = 0; n < 16; n++) {
+        float *v29_cpool_mean_plane = v29_cpool_mean + n * 64;
+        for (int hw = 0; hw < 64; hw++) {
+            v29_cpool_mean_plane[hw] = 0.0f;
+        }
+        const float *v21_content_col_r2 = v21_content_col + n * 16;
+        for (int c = 0; c < 16; c++) {
+            const float *v19_mul_scalar_r0 = v19_mul_scalar + c * 64;
+            const float *v16_conv_lambda_r1 = v16_conv_lambda + n * 1024 + c * 64;
+            const float v21_content_col_v = v21_content_col_r2[c];
+            for (int hw = 0; hw < 64; hw++) {
+                const float v22_lambdas = v16_conv_lambda_r1[hw] + v21_content_col_v;
+                const float v25_mul = v19_mul_scalar_r0[hw] * v22_lambdas;
+                v29_cpool_mean_plane[hw] += v25_mul;
+            }
+        }
+        for (int hw = 0; hw < 64; hw++) {
+            v29_cpool_mean_plane[hw] *= 0.0625f;
+        }
+    }
+    #endif
+
+    /* v30_cpool_mean [16,1,8,8] = channel_pool.mean(v26_mul) */
+    #if defined(__TINYC__) && defined(__x86_64__)
+    for (int n = 0; n < 16; n++) {
+        float *v30_cpool_mean_plane = v30_cpool_mean + n * 64;
+        for (int hw = 0; hw < 64; hw++) {
+            v30_cpool_mean_plane[hw] = 0.0f;
+        }
+        const float *v21_content_col_r2 = v21_content_col + n * 16;
+        for (int c = 0; c < 16; c++) {
+            const float *v20_mul_scalar_r0 = v20_mul_scalar + c * 64;
+            const float *v16_conv_lambda_r1 = v16_conv_lambda + n * 1024 + c * 64;
+            const float v21_content_col_v = v21_content_col_r2[c];
+            for (int hw = 0; hw < 64; hw += 64) {
+                float v22_lambdas[64];
+                attn_row_map(v22_lambdas, &v16_conv_lambda_r1[hw], 0, v21_content_col_v, 3, 64);
+                float v26_mul[64];
+                attn_row_map(v26_mul, &v20_mul_scalar_r0[hw], v22_lambdas, 0.0f, 2, 64);
+                attn_row_map(&v30_cpool_mean_plane[hw], &v30_cpool_mean_plane[hw], v26_mul, 0.0f, 0, 64);
+            }
+        }
+        for (int hw = 0; hw < 64; hw++) {
+            v30_cpool_mean_plane[hw] *= 0.0625f;
+        }
+    }
+    #else
+    for (int n = 0; n < 16; n++) {
+        float *v30_cpool_mean_plane = v30_cpool_mean + n * 64;
+        for (int hw = 0; hw < 64; hw++) {
+            v30_cpool_mean_plane[hw] = 0.0f;
+        }
+        const float *v21_content_col_r2 = v21_content_col + n * 16;
+        for (int c = 0; c < 16; c++) {
+            const float *v20_mul_scalar_r0 = v20_mul_scalar + c * 64;
+            const float *v16_conv_lambda_r1 = v16_conv_lambda + n * 1024 + c * 64;
+            const float v21_content_col_v = v21_content_col_r2[c];
+            for (int hw = 0; hw < 64; hw++) {
+                const float v22_lambdas = v16_conv_lambda_r1[hw] + v21_content_col_v;
+                const float v26_mul = v20_mul_scalar_r0[hw] * v22_lambdas;
+                v30_cpool_mean_plane[hw] += v26_mul;
+            }
+        }
+        for (int hw = 0; hw < 64; hw++) {
+            v30_cpool_mean_plane[hw] *= 0.0625f;
+        }
+    }
+    #endif
+
+    /* v35_concat [1,64,8,8] = concat.c(v31_y0, v32_y1, v33_y2, v34_y3) */
+    for (int c = 0; c < 16; c++) {
+        const float *v31_y0_r0 = v31_y0 + c * 64;
+        float *output_w1 = output + c * 64;
+        for (int hw = 0; hw < 64; hw++) {
+            output_w1[hw] = v31_y0_r0[hw];
+        }
+    }
+    for (int c = 0; c < 16; c++) {
+        const float *v32_y1_r0 = v32_y1 + c * 64;
+        float *output_w1 = output + c * 64 + 1024;
+        for (int hw = 0; hw < 64; hw++) {
+            output_w1[hw] = v32_y1_r0[hw];
+        }
+    }
+    for (int c = 0; c < 16; c++) {
+        const float *v33_y2_r0 = v33_y2 + c * 64;
+        float *output_w1 = output + c * 64 + 2048;
+        for (int hw = 0; hw < 64; hw++) {
+            output_w1[hw] = v33_y2_r0[hw];
+        }
+    }
+    for (int c = 0; c < 16; c++) {
+        const float *v34_y3_r0 = v34_y3 + c * 64;
+        float *output_w1 = output + c * 64 + 3072;
+        for (int hw = 0; hw < 64; hw++) {
+            output_w1[hw] = v34_y3_r0[hw];
+        }
+    }
 }
 

@@ -23,9 +23,9 @@
 #define LAMBDA_C64_OUTPUT_SIZE 4096 /* [1,64,8,8] */
 #define LAMBDA_C64_PARAMS_SIZE 6720
 #if defined(__x86_64__) || defined(__aarch64__)
-#define LAMBDA_C64_SCRATCH_SIZE 44656 /* with the host code's own buffers (padded planes, score rows) */
+#define LAMBDA_C64_SCRATCH_SIZE 28272 /* with the host code's own buffers (padded planes, score rows) */
 #else
-#define LAMBDA_C64_SCRATCH_SIZE 44032
+#define LAMBDA_C64_SCRATCH_SIZE 27648
 #endif
 #define LAMBDA_C64_INPUT_N 1
 #define LAMBDA_C64_INPUT_C 64

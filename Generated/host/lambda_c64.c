@@ -349,22 +349,37 @@ void lambda_c64_forward(const float *input, float *output, const float *params, 
      * v2_slice [1,64,8,8] = slice.c[0..<64](v1_qkv_all) -> view of v1_qkv_all
      * v3_slice [1,16,8,8] = slice.c[64..<80](v1_qkv_all) -> view of v1_qkv_all
      * v4_slice [1,16,8,8] = slice.c[80..<96](v1_qkv_all) -> view of v1_qkv_all
-     * v5_norm_q [1,64,8,8] = affine(scale=$1, shift=$2)(v2_slice) -> scratch[6144..<10240]
+     * v5_q_all [1,64,8,8] = affine(scale=$1, shift=$2)(v2_slice) -> scratch[6144..<10240]
      * v6_reshape [1,1,16,64] = reshape[1,1,16,64](v3_slice) -> view of v3_slice
      * v7_v_norm [1,16,8,8] = affine(scale=$3, shift=$4)(v4_slice) -> scratch[10240..<11264]
-     * v8_reshape [1,4,16,64] = reshape[1,4,16,64](v5_norm_q) -> view of v5_norm_q
-     * v9_k_soft [1,1,16,64] = softmax.w(v6_reshape) -> scratch[11264..<12288]
-     * v10_v_rows [1,1,16,64] = reshape[1,1,16,64](v7_v_norm) -> view of v7_v_norm
-     * v11_reshape [16,1,8,8] = reshape[16,1,8,8](v7_v_norm) -> view of v7_v_norm
-     * v12_q_px [1,64,4,16] = transpose[0, 3, 1, 2](v8_reshape) -> scratch[0..<4096]
-     * v13_content [1,1,16,16] = matmul(A·Bᵀ)(v10_v_rows, v9_k_soft) -> scratch[4096..<4352]
-     * v14_conv_lambda [16,16,8,8] = conv2d(out=16, k=5, pad=2, dil=1, w=$5, b=$6)(v11_reshape) -> scratch[11264..<27648], working scratch[44032..<44656]
-     * v15_reshape [1,16,16,64] = reshape[1,16,16,64](v14_conv_lambda) -> view of v14_conv_lambda
-     * v16_transpose [1,64,16,16] = transpose[0, 3, 1, 2](v15_reshape) -> scratch[27648..<44032]
-     * v17_add [1,64,16,16] = add(v16_transpose, v13_content) -> scratch[27648..<44032]
-     * v18_matmul [1,64,4,16] = matmul(A·Bᵀ)(v12_q_px, v17_add) -> scratch[4096..<8192]
-     * v19_transpose [1,4,16,64] = transpose[0, 2, 3, 1](v18_matmul) -> scratch[0..<4096]
-     * v20_reshape [1,64,8,8] = reshape[1,64,8,8](v19_transpose) -> output
+     * v8_k_soft [1,1,16,64] = softmax.w(v6_reshape) -> scratch[11264..<12288]
+     * v9_v_rows [1,1,16,64] = reshape[1,1,16,64](v7_v_norm) -> view of v7_v_norm
+     * v10_reshape [16,1,8,8] = reshape[16,1,8,8](v7_v_norm) -> view of v7_v_norm
+     * v11_slice [1,16,8,8] = slice.c[0..<16](v5_q_all) -> view of v5_q_all
+     * v12_slice [1,16,8,8] = slice.c[16..<32](v5_q_all) -> view of v5_q_all
+     * v13_slice [1,16,8,8] = slice.c[32..<48](v5_q_all) -> view of v5_q_all
+     * v14_slice [1,16,8,8] = slice.c[48..<64](v5_q_all) -> view of v5_q_all
+     * v15_content [1,1,16,16] = matmul(A·Bᵀ)(v9_v_rows, v8_k_soft) -> scratch[0..<256]
+     * v16_conv_lambda [16,16,8,8] = conv2d(out=16, k=5, pad=2, dil=1, w=$5, b=$6)(v10_reshape) -> scratch[11264..<27648], working scratch[27648..<28272]
+     * v17_mul_scalar [1,16,8,8] = mul_scalar(value=16.0)(v11_slice) -> scratch[256..<1280]
+     * v18_mul_scalar [1,16,8,8] = mul_scalar(value=16.0)(v12_slice) -> scratch[1280..<2304]
+     * v19_mul_scalar [1,16,8,8] = mul_scalar(value=16.0)(v13_slice) -> scratch[2304..<3328]
+     * v20_mul_scalar [1,16,8,8] = mul_scalar(value=16.0)(v14_slice) -> scratch[3328..<4352]
+     * v21_content_col [16,16,1,1] = reshape[16,16,1,1](v15_content) -> view of v15_content
+     * v22_lambdas [16,16,8,8] = add(v16_conv_lambda, v21_content_col) -> inline (fused into its readers)
+     * v23_mul [16,16,8,8] = mul(v17_mul_scalar, v22_lambdas) -> inline (fused into its readers)
+     * v24_mul [16,16,8,8] = mul(v18_mul_scalar, v22_lambdas) -> inline (fused into its readers)
+     * v25_mul [16,16,8,8] = mul(v19_mul_scalar, v22_lambdas) -> inline (fused into its readers)
+     * v26_mul [16,16,8,8] = mul(v20_mul_scalar, v22_lambdas) -> inline (fused into its readers)
+     * v27_cpool_mean [16,1,8,8] = channel_pool.mean(v23_mul) -> scratch[4352..<5376]
+     * v28_cpool_mean [16,1,8,8] = channel_pool.mean(v24_mul) -> scratch[256..<1280]
+     * v29_cpool_mean [16,1,8,8] = channel_pool.mean(v25_mul) -> scratch[1280..<2304]
+     * v30_cpool_mean [16,1,8,8] = channel_pool.mean(v26_mul) -> scratch[2304..<3328]
+     * v31_y0 [1,16,8,8] = reshape[1,16,8,8](v27_cpool_mean) -> view of v27_cpool_mean
+     * v32_y1 [1,16,8,8] = reshape[1,16,8,8](v28_cpool_mean) -> view of v28_cpool_mean
+     * v33_y2 [1,16,8,8] = reshape[1,16,8,8](v29_cpool_mean) -> view of v29_cpool_mean
+     * v34_y3 [1,16,8,8] = reshape[1,16,8,8](v30_cpool_mean) -> view of v30_cpool_mean
+     * v35_concat [1,64,8,8] = concat.c(v31_y0, v32_y1, v33_y2, v34_y3) -> output
      */
     const float *p0_qkv_weight = params + LAMBDA_C64_QKV_WEIGHT_OFFSET; /* [96, 64, 1, 1] */
     const float *p1_norm_q_scale = params + LAMBDA_C64_NORM_Q_SCALE_OFFSET; /* [64] */
@@ -376,35 +391,45 @@ void lambda_c64_forward(const float *input, float *output, const float *params, 
     float *v1_qkv_all = scratch; /* [1,96,8,8] */
     float *v2_slice = scratch; /* [1,64,8,8], a view */
     float *v4_slice = scratch + 5120; /* [1,16,8,8], a view */
-    float *v5_norm_q = scratch + 6144; /* [1,64,8,8] */
+    float *v5_q_all = scratch + 6144; /* [1,64,8,8] */
     float *v6_reshape = scratch + 4096; /* [1,1,16,64], a view */
     float *v7_v_norm = scratch + 10240; /* [1,16,8,8] */
-    float *v8_reshape = scratch + 6144; /* [1,4,16,64], a view */
-    float *v9_k_soft = scratch + 11264; /* [1,1,16,64] */
-    float *v10_v_rows = scratch + 10240; /* [1,1,16,64], a view */
-    float *v11_reshape = scratch + 10240; /* [16,1,8,8], a view */
-    float *v12_q_px = scratch; /* [1,64,4,16] */
-    float *v13_content = scratch + 4096; /* [1,1,16,16] */
-    float *v14_conv_lambda = scratch + 11264; /* [16,16,8,8] */
-    float *v15_reshape = scratch + 11264; /* [1,16,16,64], a view */
-    float *v16_transpose = scratch + 27648; /* [1,64,16,16] */
-    float *v17_add = scratch + 27648; /* [1,64,16,16] */
-    float *v18_matmul = scratch + 4096; /* [1,64,4,16] */
-    float *v19_transpose = scratch; /* [1,4,16,64] */
+    float *v8_k_soft = scratch + 11264; /* [1,1,16,64] */
+    float *v9_v_rows = scratch + 10240; /* [1,1,16,64], a view */
+    float *v10_reshape = scratch + 10240; /* [16,1,8,8], a view */
+    float *v11_slice = scratch + 6144; /* [1,16,8,8], a view */
+    float *v12_slice = scratch + 7168; /* [1,16,8,8], a view */
+    float *v13_slice = scratch + 8192; /* [1,16,8,8], a view */
+    float *v14_slice = scratch + 9216; /* [1,16,8,8], a view */
+    float *v15_content = scratch; /* [1,1,16,16] */
+    float *v16_conv_lambda = scratch + 11264; /* [16,16,8,8] */
+    float *v17_mul_scalar = scratch + 256; /* [1,16,8,8] */
+    float *v18_mul_scalar = scratch + 1280; /* [1,16,8,8] */
+    float *v19_mul_scalar = scratch + 2304; /* [1,16,8,8] */
+    float *v20_mul_scalar = scratch + 3328; /* [1,16,8,8] */
+    float *v21_content_col = scratch; /* [16,16,1,1], a view */
+    float *v27_cpool_mean = scratch + 4352; /* [16,1,8,8] */
+    float *v28_cpool_mean = scratch + 256; /* [16,1,8,8] */
+    float *v29_cpool_mean = scratch + 1280; /* [16,1,8,8] */
+    float *v30_cpool_mean = scratch + 2304; /* [16,1,8,8] */
+    float *v31_y0 = scratch + 4352; /* [1,16,8,8], a view */
+    float *v32_y1 = scratch + 256; /* [1,16,8,8], a view */
+    float *v33_y2 = scratch + 1280; /* [1,16,8,8], a view */
+    float *v34_y3 = scratch + 2304; /* [1,16,8,8], a view */
 
     /* v1_qkv_all [1,96,8,8] = conv2d(out=96, k=1, pad=0, dil=1, w=$0)(input) */
     {
         attn_gemm_nn(v1_qkv_all, 64, p0_qkv_weight, 64, 1, input, 64, 96, 64, 64, (const float *)0, 1.0f);
     }
 
-    /* v5_norm_q [1,64,8,8] = affine(scale=$1, shift=$2)(v2_slice) */
+    /* v5_q_all [1,64,8,8] = affine(scale=$1, shift=$2)(v2_slice) */
     for (int c = 0; c < 64; c++) {
         const float *v2_slice_r0 = v2_slice + c * 64;
         const float p1_norm_q_scale_c = p1_norm_q_scale[c];
         const float p2_norm_q_shift_c = p2_norm_q_shift[c];
-        float *v5_norm_q_w3 = v5_norm_q + c * 64;
+        float *v5_q_all_w3 = v5_q_all + c * 64;
         for (int hw = 0; hw < 64; hw++) {
-            v5_norm_q_w3[hw] = p1_norm_q_scale_c * v2_slice_r0[hw] + p2_norm_q_shift_c;
+            v5_q_all_w3[hw] = p1_norm_q_scale_c * v2_slice_r0[hw] + p2_norm_q_shift_c;
         }
     }
 
@@ -419,11 +444,11 @@ void lambda_c64_forward(const float *input, float *output, const float *params, 
         }
     }
 
-    /* v9_k_soft [1,1,16,64] = softmax.w(v6_reshape) */
+    /* v8_k_soft [1,1,16,64] = softmax.w(v6_reshape) */
     {
         for (int h = 0; h < 16; h++) {
             const float *xl = v6_reshape + h * 64;
-            float *yl = v9_k_soft + h * 64;
+            float *yl = v8_k_soft + h * 64;
             const float m = attn_row_max(xl, 64);
             for (int t = 0; t < 64; t++) {
                 yl[t] = expf(xl[t] - m);
@@ -434,39 +459,24 @@ void lambda_c64_forward(const float *input, float *output, const float *params, 
         }
     }
 
-    /* v12_q_px [1,64,4,16] = transpose[0, 3, 1, 2](v8_reshape) */
+    /* v15_content [1,1,16,16] = matmul(A·Bᵀ)(v9_v_rows, v8_k_soft) */
     {
-        for (int h = 0; h < 4; h++) {
-            for (int c0 = 0; c0 < 64; c0 += 8) {
-                for (int w0 = 0; w0 < 16; w0 += 8) {
-                    for (int c = c0; c < c0 + 8; c++) {
-                        for (int w = w0; w < w0 + 8; w++) {
-                            v12_q_px[c * 64 + h * 16 + w] = v8_reshape[h * 1024 + w * 64 + c];
-                        }
-                    }
-                }
-            }
-        }
+        attn_gemm_nt(v15_content, 16, 1, v9_v_rows, 64, v8_k_soft, 64, 16, 16, 64, 1.0f);
     }
 
-    /* v13_content [1,1,16,16] = matmul(A·Bᵀ)(v10_v_rows, v9_k_soft) */
+    /* v16_conv_lambda [16,16,8,8] = conv2d(out=16, k=5, pad=2, dil=1, w=$5, b=$6)(v10_reshape) */
     {
-        attn_gemm_nt(v13_content, 16, 1, v10_v_rows, 64, v9_k_soft, 64, 16, 16, 64, 1.0f);
-    }
-
-    /* v14_conv_lambda [16,16,8,8] = conv2d(out=16, k=5, pad=2, dil=1, w=$5, b=$6)(v11_reshape) */
-    {
-        float *v14_conv_lambda_padded = scratch + 44032; /* [1, 12, 12] + 96 */
-        float *v14_conv_lambda_wide = scratch + 44272; /* 4 × 96 */
+        float *v16_conv_lambda_padded = scratch + 27648; /* [1, 12, 12] + 96 */
+        float *v16_conv_lambda_wide = scratch + 27888; /* 4 × 96 */
         for (int n = 0; n < 16; n++) {
             for (int t = 0; t < 240; t++) {
-                v14_conv_lambda_padded[t] = 0.0f;
+                v16_conv_lambda_padded[t] = 0.0f;
             }
             for (int i = 0; i < 1; i++) {
                 for (int y = 0; y < 8; y++) {
-                    float *dst = v14_conv_lambda_padded + i * 144 + y * 12 + 26;
+                    float *dst = v16_conv_lambda_padded + i * 144 + y * 12 + 26;
                     for (int c = 0; c < 8; c++) {
-                        dst[c] = v11_reshape[n * 64 + y * 8 + c];
+                        dst[c] = v10_reshape[n * 64 + y * 8 + c];
                     }
                 }
             }
@@ -478,9 +488,9 @@ void lambda_c64_forward(const float *input, float *output, const float *params, 
             #define ATTN_V_LANES 4
             #endif
             typedef float attn_v __attribute__((vector_size(4 * ATTN_V_LANES)));
-            static const int v14_conv_lambda_taps[25] = {0, 1, 2, 3, 4, 12, 13, 14, 15, 16, 24, 25, 26, 27, 28, 36, 37, 38, 39, 40, 48, 49, 50, 51, 52};
+            static const int v16_conv_lambda_taps[25] = {0, 1, 2, 3, 4, 12, 13, 14, 15, 16, 24, 25, 26, 27, 28, 36, 37, 38, 39, 40, 48, 49, 50, 51, 52};
             for (int o = 0; o < 16; o += 4) {
-                const float *group = v14_conv_lambda_padded;
+                const float *group = v16_conv_lambda_padded;
                 const float *w_a_row = p5_conv_lambda_weight + o * 25;
                 const float *w_b_row = p5_conv_lambda_weight + o * 25 + 25;
                 const float *w_c_row = p5_conv_lambda_weight + o * 25 + 50;
@@ -491,7 +501,7 @@ void lambda_c64_forward(const float *input, float *output, const float *params, 
                     attn_v acc_c0 = {0}, acc_c1 = {0}, acc_c2 = {0};
                     attn_v acc_d0 = {0}, acc_d1 = {0}, acc_d2 = {0};
                     for (int j = 0; j < 25; j++) {
-                        const float *s = group + v14_conv_lambda_taps[j] + t0;
+                        const float *s = group + v16_conv_lambda_taps[j] + t0;
                         attn_v x0, x1, x2;
                         __builtin_memcpy(&x0, s, sizeof x0);
                         __builtin_memcpy(&x1, s + ATTN_V_LANES, sizeof x1);
@@ -501,97 +511,194 @@ void lambda_c64_forward(const float *input, float *output, const float *params, 
                         acc_c0 += w_c_row[j] * x0; acc_c1 += w_c_row[j] * x1; acc_c2 += w_c_row[j] * x2;
                         acc_d0 += w_d_row[j] * x0; acc_d1 += w_d_row[j] * x1; acc_d2 += w_d_row[j] * x2;
                     }
-                    __builtin_memcpy(v14_conv_lambda_wide + t0, &acc_a0, sizeof acc_a0);
-                    __builtin_memcpy(v14_conv_lambda_wide + t0 + ATTN_V_LANES, &acc_a1, sizeof acc_a1);
-                    __builtin_memcpy(v14_conv_lambda_wide + t0 + 2 * ATTN_V_LANES, &acc_a2, sizeof acc_a2);
-                    __builtin_memcpy(v14_conv_lambda_wide + t0 + 96, &acc_b0, sizeof acc_b0);
-                    __builtin_memcpy(v14_conv_lambda_wide + t0 + 96 + ATTN_V_LANES, &acc_b1, sizeof acc_b1);
-                    __builtin_memcpy(v14_conv_lambda_wide + t0 + 96 + 2 * ATTN_V_LANES, &acc_b2, sizeof acc_b2);
-                    __builtin_memcpy(v14_conv_lambda_wide + t0 + 192, &acc_c0, sizeof acc_c0);
-                    __builtin_memcpy(v14_conv_lambda_wide + t0 + 192 + ATTN_V_LANES, &acc_c1, sizeof acc_c1);
-                    __builtin_memcpy(v14_conv_lambda_wide + t0 + 192 + 2 * ATTN_V_LANES, &acc_c2, sizeof acc_c2);
-                    __builtin_memcpy(v14_conv_lambda_wide + t0 + 288, &acc_d0, sizeof acc_d0);
-                    __builtin_memcpy(v14_conv_lambda_wide + t0 + 288 + ATTN_V_LANES, &acc_d1, sizeof acc_d1);
-                    __builtin_memcpy(v14_conv_lambda_wide + t0 + 288 + 2 * ATTN_V_LANES, &acc_d2, sizeof acc_d2);
+                    __builtin_memcpy(v16_conv_lambda_wide + t0, &acc_a0, sizeof acc_a0);
+                    __builtin_memcpy(v16_conv_lambda_wide + t0 + ATTN_V_LANES, &acc_a1, sizeof acc_a1);
+                    __builtin_memcpy(v16_conv_lambda_wide + t0 + 2 * ATTN_V_LANES, &acc_a2, sizeof acc_a2);
+                    __builtin_memcpy(v16_conv_lambda_wide + t0 + 96, &acc_b0, sizeof acc_b0);
+                    __builtin_memcpy(v16_conv_lambda_wide + t0 + 96 + ATTN_V_LANES, &acc_b1, sizeof acc_b1);
+                    __builtin_memcpy(v16_conv_lambda_wide + t0 + 96 + 2 * ATTN_V_LANES, &acc_b2, sizeof acc_b2);
+                    __builtin_memcpy(v16_conv_lambda_wide + t0 + 192, &acc_c0, sizeof acc_c0);
+                    __builtin_memcpy(v16_conv_lambda_wide + t0 + 192 + ATTN_V_LANES, &acc_c1, sizeof acc_c1);
+                    __builtin_memcpy(v16_conv_lambda_wide + t0 + 192 + 2 * ATTN_V_LANES, &acc_c2, sizeof acc_c2);
+                    __builtin_memcpy(v16_conv_lambda_wide + t0 + 288, &acc_d0, sizeof acc_d0);
+                    __builtin_memcpy(v16_conv_lambda_wide + t0 + 288 + ATTN_V_LANES, &acc_d1, sizeof acc_d1);
+                    __builtin_memcpy(v16_conv_lambda_wide + t0 + 288 + 2 * ATTN_V_LANES, &acc_d2, sizeof acc_d2);
                 }
                 for (int y = 0; y < 8; y++) {
                     for (int c = 0; c < 8; c++) {
-                        v14_conv_lambda[n * 1024 + o * 64 + y * 8 + c] = v14_conv_lambda_wide[y * 12 + c] + p6_conv_lambda_bias[o];
+                        v16_conv_lambda[n * 1024 + o * 64 + y * 8 + c] = v16_conv_lambda_wide[y * 12 + c] + p6_conv_lambda_bias[o];
                     }
                 }
                 for (int y = 0; y < 8; y++) {
                     for (int c = 0; c < 8; c++) {
-                        v14_conv_lambda[n * 1024 + o * 64 + y * 8 + c + 64] = v14_conv_lambda_wide[y * 12 + c + 96] + p6_conv_lambda_bias[o + 1];
+                        v16_conv_lambda[n * 1024 + o * 64 + y * 8 + c + 64] = v16_conv_lambda_wide[y * 12 + c + 96] + p6_conv_lambda_bias[o + 1];
                     }
                 }
                 for (int y = 0; y < 8; y++) {
                     for (int c = 0; c < 8; c++) {
-                        v14_conv_lambda[n * 1024 + o * 64 + y * 8 + c + 128] = v14_conv_lambda_wide[y * 12 + c + 192] + p6_conv_lambda_bias[o + 2];
+                        v16_conv_lambda[n * 1024 + o * 64 + y * 8 + c + 128] = v16_conv_lambda_wide[y * 12 + c + 192] + p6_conv_lambda_bias[o + 2];
                     }
                 }
                 for (int y = 0; y < 8; y++) {
                     for (int c = 0; c < 8; c++) {
-                        v14_conv_lambda[n * 1024 + o * 64 + y * 8 + c + 192] = v14_conv_lambda_wide[y * 12 + c + 288] + p6_conv_lambda_bias[o + 3];
+                        v16_conv_lambda[n * 1024 + o * 64 + y * 8 + c + 192] = v16_conv_lambda_wide[y * 12 + c + 288] + p6_conv_lambda_bias[o + 3];
                     }
                 }
             }
         }
     }
 
-    /* v16_transpose [1,64,16,16] = transpose[0, 3, 1, 2](v15_reshape) */
-    {
-        for (int h = 0; h < 16; h++) {
-            for (int c0 = 0; c0 < 64; c0 += 8) {
-                for (int w0 = 0; w0 < 16; w0 += 8) {
-                    for (int c = c0; c < c0 + 8; c++) {
-                        for (int w = w0; w < w0 + 8; w++) {
-                            v16_transpose[c * 256 + h * 16 + w] = v15_reshape[h * 1024 + w * 64 + c];
-                        }
-                    }
-                }
+    /* v17_mul_scalar [1,16,8,8] = mul_scalar(value=16.0)(v11_slice) */
+    for (int c = 0; c < 16; c++) {
+        const float *v11_slice_r0 = v11_slice + c * 64;
+        float *v17_mul_scalar_w1 = v17_mul_scalar + c * 64;
+        for (int hw = 0; hw < 64; hw++) {
+            v17_mul_scalar_w1[hw] = v11_slice_r0[hw] * 16.0f;
+        }
+    }
+
+    /* v18_mul_scalar [1,16,8,8] = mul_scalar(value=16.0)(v12_slice) */
+    for (int c = 0; c < 16; c++) {
+        const float *v12_slice_r0 = v12_slice + c * 64;
+        float *v18_mul_scalar_w1 = v18_mul_scalar + c * 64;
+        for (int hw = 0; hw < 64; hw++) {
+            v18_mul_scalar_w1[hw] = v12_slice_r0[hw] * 16.0f;
+        }
+    }
+
+    /* v19_mul_scalar [1,16,8,8] = mul_scalar(value=16.0)(v13_slice) */
+    for (int c = 0; c < 16; c++) {
+        const float *v13_slice_r0 = v13_slice + c * 64;
+        float *v19_mul_scalar_w1 = v19_mul_scalar + c * 64;
+        for (int hw = 0; hw < 64; hw++) {
+            v19_mul_scalar_w1[hw] = v13_slice_r0[hw] * 16.0f;
+        }
+    }
+
+    /* v20_mul_scalar [1,16,8,8] = mul_scalar(value=16.0)(v14_slice) */
+    for (int c = 0; c < 16; c++) {
+        const float *v14_slice_r0 = v14_slice + c * 64;
+        float *v20_mul_scalar_w1 = v20_mul_scalar + c * 64;
+        for (int hw = 0; hw < 64; hw++) {
+            v20_mul_scalar_w1[hw] = v14_slice_r0[hw] * 16.0f;
+        }
+    }
+
+    /* v27_cpool_mean [16,1,8,8] = channel_pool.mean(v23_mul) */
+    for (int n = 0; n < 16; n++) {
+        float *v27_cpool_mean_plane = v27_cpool_mean + n * 64;
+        for (int hw = 0; hw < 64; hw++) {
+            v27_cpool_mean_plane[hw] = 0.0f;
+        }
+        const float *v21_content_col_r2 = v21_content_col + n * 16;
+        for (int c = 0; c < 16; c++) {
+            const float *v17_mul_scalar_r0 = v17_mul_scalar + c * 64;
+            const float *v16_conv_lambda_r1 = v16_conv_lambda + n * 1024 + c * 64;
+            const float v21_content_col_v = v21_content_col_r2[c];
+            for (int hw = 0; hw < 64; hw++) {
+                const float v22_lambdas = v16_conv_lambda_r1[hw] + v21_content_col_v;
+                const float v23_mul = v17_mul_scalar_r0[hw] * v22_lambdas;
+                v27_cpool_mean_plane[hw] += v23_mul;
             }
         }
-    }
-
-    /* v17_add [1,64,16,16] = add(v16_transpose, v13_content) */
-    for (int c = 0; c < 64; c++) {
-        const float *v16_transpose_r0 = v16_transpose + c * 256;
-        float *v17_add_w1 = v17_add + c * 256;
-        for (int hw = 0; hw < 256; hw++) {
-            v17_add_w1[hw] = v16_transpose_r0[hw] + v13_content[hw];
+        for (int hw = 0; hw < 64; hw++) {
+            v27_cpool_mean_plane[hw] *= 0.0625f;
         }
     }
 
-    /* v18_matmul [1,64,4,16] = matmul(A·Bᵀ)(v12_q_px, v17_add) */
-    {
-        for (int c = 0; c < 64; c++) {
-            attn_gemm_nt(v18_matmul + c * 64, 16, 1, v12_q_px + c * 64, 16, v17_add + c * 256, 16, 4, 16, 16, 1.0f);
+    /* v28_cpool_mean [16,1,8,8] = channel_pool.mean(v24_mul) */
+    for (int n = 0; n < 16; n++) {
+        float *v28_cpool_mean_plane = v28_cpool_mean + n * 64;
+        for (int hw = 0; hw < 64; hw++) {
+            v28_cpool_mean_plane[hw] = 0.0f;
         }
-    }
-
-    /* v19_transpose [1,4,16,64] = transpose[0, 2, 3, 1](v18_matmul) */
-    {
-        for (int c = 0; c < 4; c++) {
-            for (int h0 = 0; h0 < 16; h0 += 8) {
-                for (int w0 = 0; w0 < 64; w0 += 8) {
-                    for (int h = h0; h < h0 + 8; h++) {
-                        for (int w = w0; w < w0 + 8; w++) {
-                            v19_transpose[c * 1024 + h * 64 + w] = v18_matmul[w * 64 + c * 16 + h];
-                        }
-                    }
-                }
+        const float *v21_content_col_r2 = v21_content_col + n * 16;
+        for (int c = 0; c < 16; c++) {
+            const float *v18_mul_scalar_r0 = v18_mul_scalar + c * 64;
+            const float *v16_conv_lambda_r1 = v16_conv_lambda + n * 1024 + c * 64;
+            const float v21_content_col_v = v21_content_col_r2[c];
+            for (int hw = 0; hw < 64; hw++) {
+                const float v22_lambdas = v16_conv_lambda_r1[hw] + v21_content_col_v;
+                const float v24_mul = v18_mul_scalar_r0[hw] * v22_lambdas;
+                v28_cpool_mean_plane[hw] += v24_mul;
             }
         }
+        for (int hw = 0; hw < 64; hw++) {
+            v28_cpool_mean_plane[hw] *= 0.0625f;
+        }
     }
 
-    /* v20_reshape [1,64,8,8] = reshape[1,64,8,8](v19_transpose) */
-    {
-        for (int c = 0; c < 64; c++) {
-            for (int h = 0; h < 8; h++) {
-                for (int w = 0; w < 8; w++) {
-                    output[c * 64 + h * 8 + w] = v19_transpose[(c * 64 + h * 8 + w) / 1024 % 4 * 1024 + (c * 64 + h * 8 + w) / 64 % 16 * 64 + (c * 64 + h * 8 + w) % 64];
-                }
+    /* v29_cpool_mean [16,1,8,8] = channel_pool.mean(v25_mul) */
+    for (int n = 0; n < 16; n++) {
+        float *v29_cpool_mean_plane = v29_cpool_mean + n * 64;
+        for (int hw = 0; hw < 64; hw++) {
+            v29_cpool_mean_plane[hw] = 0.0f;
+        }
+        const float *v21_content_col_r2 = v21_content_col + n * 16;
+        for (int c = 0; c < 16; c++) {
+            const float *v19_mul_scalar_r0 = v19_mul_scalar + c * 64;
+            const float *v16_conv_lambda_r1 = v16_conv_lambda + n * 1024 + c * 64;
+            const float v21_content_col_v = v21_content_col_r2[c];
+            for (int hw = 0; hw < 64; hw++) {
+                const float v22_lambdas = v16_conv_lambda_r1[hw] + v21_content_col_v;
+                const float v25_mul = v19_mul_scalar_r0[hw] * v22_lambdas;
+                v29_cpool_mean_plane[hw] += v25_mul;
             }
+        }
+        for (int hw = 0; hw < 64; hw++) {
+            v29_cpool_mean_plane[hw] *= 0.0625f;
+        }
+    }
+
+    /* v30_cpool_mean [16,1,8,8] = channel_pool.mean(v26_mul) */
+    for (int n = 0; n < 16; n++) {
+        float *v30_cpool_mean_plane = v30_cpool_mean + n * 64;
+        for (int hw = 0; hw < 64; hw++) {
+            v30_cpool_mean_plane[hw] = 0.0f;
+        }
+        const float *v21_content_col_r2 = v21_content_col + n * 16;
+        for (int c = 0; c < 16; c++) {
+            const float *v20_mul_scalar_r0 = v20_mul_scalar + c * 64;
+            const float *v16_conv_lambda_r1 = v16_conv_lambda + n * 1024 + c * 64;
+            const float v21_content_col_v = v21_content_col_r2[c];
+            for (int hw = 0; hw < 64; hw++) {
+                const float v22_lambdas = v16_conv_lambda_r1[hw] + v21_content_col_v;
+                const float v26_mul = v20_mul_scalar_r0[hw] * v22_lambdas;
+                v30_cpool_mean_plane[hw] += v26_mul;
+            }
+        }
+        for (int hw = 0; hw < 64; hw++) {
+            v30_cpool_mean_plane[hw] *= 0.0625f;
+        }
+    }
+
+    /* v35_concat [1,64,8,8] = concat.c(v31_y0, v32_y1, v33_y2, v34_y3) */
+    for (int c = 0; c < 16; c++) {
+        const float *v31_y0_r0 = v31_y0 + c * 64;
+        float *output_w1 = output + c * 64;
+        for (int hw = 0; hw < 64; hw++) {
+            output_w1[hw] = v31_y0_r0[hw];
+        }
+    }
+    for (int c = 0; c < 16; c++) {
+        const float *v32_y1_r0 = v32_y1 + c * 64;
+        float *output_w1 = output + c * 64 + 1024;
+        for (int hw = 0; hw < 64; hw++) {
+            output_w1[hw] = v32_y1_r0[hw];
+        }
+    }
+    for (int c = 0; c < 16; c++) {
+        const float *v33_y2_r0 = v33_y2 + c * 64;
+        float *output_w1 = output + c * 64 + 2048;
+        for (int hw = 0; hw < 64; hw++) {
+            output_w1[hw] = v33_y2_r0[hw];
+        }
+    }
+    for (int c = 0; c < 16; c++) {
+        const float *v34_y3_r0 = v34_y3 + c * 64;
+        float *output_w1 = output + c * 64 + 3072;
+        for (int hw = 0; hw < 64; hw++) {
+            output_w1[hw] = v34_y3_r0[hw];
         }
     }
 }

@@ -345,6 +345,7 @@ package struct CEmitter {
         case .gatedChannelPoolRows(let gate, let row): emitGatedChannelPoolRows(group, gate: gate, row: row, into: &p)
         case .scaleRows(let gate, let row): emitScaleRows(group[0], gate: gate, row: row, into: &p)
         case .scaleMulRows(let plane, let gate, let row): emitScaleMulRows(group[0], plane: plane, gate: gate, row: row, into: &p)
+        case .upsampledMap(let u): emitUpsampledMap(group[0], upsample: u, into: &p)
         case .generic: emitLoopNest(group, into: &p)
         }
     }

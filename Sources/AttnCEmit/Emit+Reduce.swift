@@ -29,6 +29,14 @@ extension CEmitter {
     func emitChannelPools(_ group: [ValueID], into p: inout CPrinter) {
         // tcc runs the dense mean-and-max pair as packed-SSE row calls; the nest is gcc's to
         // vectorise and the MCUs' as before.
+        if p.compilers.contains(.tcc), let chunked = channelMeanChunks(group) {
+            return splitForTCC(
+                into: &p,
+                chunked: { p in
+                    p.use(.rowMap)
+                    self.finish(chunked, into: &p)
+                }, scalar: { p in self.emitChannelPoolNest(group, into: &p) })
+        }
         guard let rows = channelPoolRows(group) else { return emitChannelPoolNest(group, into: &p) }
         p.split(
             [.tcc],
@@ -60,6 +68,38 @@ extension CEmitter {
             values.emit(accumulate(v, "\(rowName(v))[\(hw)]", x), at: values.nest.innermost)
         }
         finish(values, into: &p)
+    }
+
+    /// tcc's form of a lone channel mean of an inline map (the lambda layer's K·q·(P + content)):
+    /// the map computed a chunk of the plane at a time by `attn_row_map` (RowMap.swift), each
+    /// chunk added into the output plane by one more call, the plane scaled once at the end, in
+    /// the scalar nest's order of sums. nil when the map has no chunked form.
+    private func channelMeanChunks(_ group: [ValueID]) -> NestValues? {
+        guard group.count == 1, case .mean = poolModeOf(group[0]) else { return nil }
+        let v = group[0]
+        let operand = program.instrs[v - 1].operands[0]
+        let shape = program.shape(of: operand)
+        guard operand != 0, plan.isInline(operand), !plan.splitNests[operand], shape.count >= RowChunks.minElements, shape.plane > 1,
+            plan.layouts[v]!.hwStride == 1
+        else { return nil }
+        for chunk in RowChunks.chunks {
+            var values = startNest(over: shape)
+            let planeDepth = values.axes.n.depth
+            guard values.chunkInnermost(chunk, libm: options.libm), let rows = values.rows else { return nil }
+            let base = rowPointer(v, &values, at: planeDepth)
+            values.nest.pre[planeDepth].append(.loop(variable: "hw", extent: shape.plane, body: [.line("\(base)[hw] = 0.0f;")]))
+            if shape.c > 1 {
+                values.nest.post[planeDepth].append(.loop(variable: "hw", extent: shape.plane, body: [
+                    .line("\(base)[hw] *= \(cFloat(1 / Float(shape.c)));")
+                ]))
+            }
+            let (x, depth) = values.value(operand)
+            guard depth == values.nest.innermost, let done = values.rows, !done.failed else { continue }
+            let at = "&\(base)[\(values.axes.hw.index)]"
+            values.emit("attn_row_map(\(at), \(at), \(x), 0.0f, \(RowMapOp.add.rawValue), \(rows.length));", at: values.nest.innermost)
+            return values
+        }
+        return nil
     }
 
     private func rowName(_ v: ValueID) -> String { "\(names.value(v))_plane" }

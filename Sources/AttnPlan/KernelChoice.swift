@@ -16,6 +16,9 @@ package enum Kernel: Hashable, Sendable {
     case scaleRows(gate: ValueID, row: ValueID)
     /// `plane · (gate · row)` with a per-pixel plane (CBAM's output): one helper call per row.
     case scaleMulRows(plane: ValueID, gate: ValueID, row: ValueID)
+    /// An add, sub or mul of a stored value and the nearest upsampling (never stored) of a
+    /// smaller one: each source element applied to the block it covers.
+    case upsampledMap(upsample: ValueID)
     /// A loop nest written for the op.
     case generic
 }
@@ -70,12 +73,20 @@ private struct RowRecognizer {
         switch instr.op {
         case .globalPool: return poolRows(group) ? .poolRows : .generic
         case .channelPool: return gatedChannelPoolRows(group) ?? .generic
-        case .affine, .unary, .binary:
+        case .binary:
+            if let u = instr.operands.first(where: { $0 != 0 && layouts[$0] == nil && isUpsampling($0) }) { return .upsampledMap(upsample: u) }
+            return split[group[0]] ? .generic : scaleRows(group[0]) ?? .generic
+        case .affine, .unary:
             return split[group[0]] ? .generic : scaleRows(group[0]) ?? .generic
         case .linear, .channelConv1d, .conv2d, .concat, .axisPool, .pool2d, .weightedPool, .matmul, .blockMatmul, .attention,
             .softmax, .l1Normalize, .layerNorm, .instanceNorm, .groupNorm, .variance, .axisConv1d, .constant, .slice, .reshape, .transpose, .upsampleNearest, .blockUnfold:
             return .generic
         }
+    }
+
+    private func isUpsampling(_ v: ValueID) -> Bool {
+        if case .upsampleNearest = p.instrs[v - 1].op { return true }
+        return false
     }
 
     /// A stored value read whole as rows of the iteration shape.

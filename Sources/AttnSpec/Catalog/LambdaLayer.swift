@@ -6,7 +6,9 @@
 // `k·vᵀ` (dim_head × dim_v) is shared by every pixel, and each pixel's position lambda is the
 // `conv_lambda` Conv3d (1 → dim_head, kernel r×r×1, padding r/2, with bias) run over each value
 // channel's plane — here a Conv2d on the value channels taken as a batch of one-channel planes.
-// Every pixel's query heads then meet the sum of both lambdas in one batched product, per pixel.
+// Every pixel's query heads then meet the sum of both lambdas in one batched product, per pixel;
+// for one sample that product is written in the conv's layout (see `lambda`), so nothing of the
+// position lambdas' size is transposed.
 // The relative-position variant's lambda at query i is Σ_j E[i,j]·v_j with E[i,j] = pos_emb[hj − hi +
 // H − 1, wj − wi + W − 1] ([2H−1, 2W−1, K]): a correlation of each value plane with pos_emb, i.e.
 // the same conv with a (2H−1)×(2W−1) kernel, padding H−1 / W−1 and no bias. So it lowers to the
@@ -125,9 +127,11 @@ extension Catalog {
             Conv2D(heads * k + k + v, kernelSize: 1, padding: 0, bias: qkvBias, param: "qkv", of: "x").named("qkv_all")
             // Queries: [N, M, heads, K], one small matrix per pixel.
             Primitive(.slice(start: 0, count: heads * k), "qkv_all")
-            BatchNorm(param: "norm_q")
-            Primitive(.reshape([n, heads, k, m]))
-            Primitive(.transpose([0, 3, 1, 2])).named("q_px")
+            BatchNorm(param: "norm_q").named("q_all")
+            if n > 1 {
+                Primitive(.reshape([n, heads, k, m]))
+                Primitive(.transpose([0, 3, 1, 2])).named("q_px")
+            }
             // Keys softmaxed over the pixels: [N, 1, K, M].
             Primitive(.slice(start: heads * k, count: k), "qkv_all")
             Primitive(.reshape([n, 1, k, m]))
@@ -137,6 +141,10 @@ extension Catalog {
             // The content lambda kᵀ-by-v, [N, 1, V, K] so it adds to each pixel's position lambda.
             Primitive(.reshape([n, 1, v, m]), "v_norm").named("v_rows")
             Primitive(.matmul(transposeA: false, transposeB: true, alpha: 1), "v_rows", "k_soft").named("content")
+            if n == 1 {
+                // The content lambda as [V, K, 1, 1], one entry per plane of the position lambdas.
+                Primitive(.reshape([v, k, 1, 1]), "content").named("content_col")
+            }
             // Position lambdas: each value channel's plane through the r×r conv, [N, M, V, K].
             Primitive(.reshape([n * v, 1, input.h, input.w]), "v_norm")
             switch position {
@@ -145,13 +153,31 @@ extension Catalog {
             case .relative(let h, let w):
                 Conv2D(k, kernelSize: 2 * max(h, w) - 1, padding: max(h, w) - 1, bias: false, param: "pos_emb")
             }
-            Primitive(.reshape([n, v, k, m]))
-            Primitive(.transpose([0, 3, 1, 2]))
-            Add("content")
-            // Per pixel: [heads, K] · [V, K]ᵀ, then back to [N, heads·V, H, W].
-            Primitive(.matmul(transposeA: false, transposeB: true, alpha: 1), "q_px", "_")
-            Primitive(.transpose([0, 2, 3, 1]))
-            Primitive(.reshape([n, c, input.h, input.w]))
+            if n == 1 {
+                // One sample: the per-pixel products in the conv's own layout, [V, K, H, W] (no
+                // transposes). Each head's output is the mean over K (the conv's channels) of
+                // K·q_head·(P + content): one pass of the lambdas per head, the product computed
+                // where the mean reads it, each pixel's row of sums vectorised along the plane.
+                Add("content_col").named("lambdas")
+                for head in 0..<heads {
+                    Primitive(.slice(start: head * k, count: k), "q_all")
+                    MultiplyScalar(Double(k))
+                    Multiply("lambdas")
+                    ChannelPool(.mean)
+                    Primitive(.reshape([1, v, input.h, input.w])).named("y\(head)")
+                }
+                if heads > 1 {
+                    Layer(.concat, inputs: (0..<heads).map { "y\($0)" })
+                }
+            } else {
+                Primitive(.reshape([n, v, k, m]))
+                Primitive(.transpose([0, 3, 1, 2]))
+                Add("content")
+                // Per pixel: [heads, K] · [V, K]ᵀ, then back to [N, heads·V, H, W].
+                Primitive(.matmul(transposeA: false, transposeB: true, alpha: 1), "q_px", "_")
+                Primitive(.transpose([0, 2, 3, 1]))
+                Primitive(.reshape([n, c, input.h, input.w]))
+            }
             if stride == 2 {
                 Primitive(.pool2d(.mean, kernelSize: 2, stride: 2))
             }
