@@ -1313,18 +1313,77 @@ static float attn_row_dot(const float *w, const float *x, int n)
 
 /* Sum of a row; several independent partial sums so the adds pipeline (and vectorise). */
 #if defined(__TINYC__) && defined(__x86_64__)
+#ifndef ATTN_TCC_ISA_KNOWN
+#define ATTN_TCC_ISA_KNOWN
+/* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
+ * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
+ * or 2 forces one (the tests run both). */
+static int attn_tcc_isa(void)
+{
+#ifdef ATTN_TCC_ISA
+    return ATTN_TCC_ISA;
+#else
+    static int isa;
+    if (!isa) {
+        unsigned a, b, c, d, lo, hi;
+        int ymm = 0;
+        __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+        /* FMA, OSXSAVE and AVX; then the OS's XCR0 must enable the xmm and ymm state. */
+        if ((c & 0x18001000u) == 0x18001000u) {
+            __asm__ volatile(".byte 0x0f,0x01,0xd0" : "=a"(lo), "=d"(hi) : "c"(0)); /* xgetbv */
+            ymm = (lo & 6u) == 6u;
+        }
+        if (ymm) {
+            __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
+            ymm = (b >> 5) & 1u; /* AVX2 */
+        }
+        isa = ymm ? 2 : 1;
+    }
+    return isa;
+#endif
+}
+#endif
 /* The tcc tier on x86-64: packed SSE through tcc's inline assembler. The rows past the last
  * 16-float block add their 4-float blocks packed too: tcc's scalar code keeps every value in
- * memory, so a short row's tail (the 12 of a 28-wide plane row) cost more than its body. */
+ * memory, so a short row's tail (the 12 of a 28-wide plane row) cost more than its body. With
+ * AVX2 (attn_tcc_isa) blocks of 32 floats on ymm first, their VEX instructions as bytes, folded
+ * to four lanes in registers before the SSE code goes on. */
 static float attn_row_sum(const float *x, int n)
 {
     float a[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+    float a8[8];
+    float *acc = a;
     long m = n & ~15;
     long r = n & 12;
     const float *p = x;
-    if (n >= 4) {
+    if (n >= 32 && attn_tcc_isa() == 2) {
+        long m32 = n & ~31;
         __asm__ volatile(
-            "pxor %%xmm0, %%xmm0\n\tpxor %%xmm1, %%xmm1\n\tpxor %%xmm2, %%xmm2\n\tpxor %%xmm3, %%xmm3\n\t"
+            ".byte 0xc5,0xfc,0x57,0xc0\n\t" /* vxorps %ymm0, %ymm0, %ymm0 */
+            ".byte 0xc5,0xf4,0x57,0xc9\n\t" /* vxorps %ymm1, %ymm1, %ymm1 */
+            ".byte 0xc5,0xec,0x57,0xd2\n\t" /* vxorps %ymm2, %ymm2, %ymm2 */
+            ".byte 0xc5,0xe4,0x57,0xdb\n\t" /* vxorps %ymm3, %ymm3, %ymm3 */
+            "1:\n\t"
+            ".byte 0xc5,0xfc,0x58,0x06\n\t" /* vaddps (%rsi), %ymm0, %ymm0 */
+            ".byte 0xc5,0xf4,0x58,0x4e,0x20\n\t" /* vaddps 32(%rsi), %ymm1, %ymm1 */
+            ".byte 0xc5,0xec,0x58,0x56,0x40\n\t" /* vaddps 64(%rsi), %ymm2, %ymm2 */
+            ".byte 0xc5,0xe4,0x58,0x5e,0x60\n\t" /* vaddps 96(%rsi), %ymm3, %ymm3 */
+            "add $128, %0\n\tsub $32, %1\n\tjnz 1b\n\t"
+            ".byte 0xc5,0xfc,0x58,0xc1\n\t" /* vaddps %ymm1, %ymm0, %ymm0 */
+            ".byte 0xc5,0xec,0x58,0xd3\n\t" /* vaddps %ymm3, %ymm2, %ymm2 */
+            ".byte 0xc5,0xfc,0x58,0xc2\n\t" /* vaddps %ymm2, %ymm0, %ymm0 */
+            ".byte 0xc5,0xfc,0x11,0x07\n\t" /* vmovups %ymm0, (%rdi) */
+            ".byte 0xc5,0xf8,0x77\n\t" /* vzeroupper */
+            "movups (%%rdi), %%xmm0\n\tmovups 16(%%rdi), %%xmm1\n\taddps %%xmm1, %%xmm0\n\tmovups %%xmm0, (%%rdi)\n\t"
+            : "+S"(p), "+c"(m32)
+            : "D"(a8)
+            : "memory");
+        acc = a8;
+        m = n & 16;
+    }
+    if (m + r >= 4) {
+        __asm__ volatile(
+            "movups (%3), %%xmm0\n\tpxor %%xmm1, %%xmm1\n\tpxor %%xmm2, %%xmm2\n\tpxor %%xmm3, %%xmm3\n\t"
             "test %1, %1\n\tjz 2f\n\t"
             "1:\n\t"
             "movups (%0), %%xmm4\n\taddps %%xmm4, %%xmm0\n\t"
@@ -1341,10 +1400,10 @@ static float attn_row_sum(const float *x, int n)
             "4:\n\t"
             "movups %%xmm0, (%3)\n\t"
             : "+r"(p), "+r"(m), "+r"(r)
-            : "r"(a)
+            : "r"(acc)
             : "memory");
     }
-    float s = (a[0] + a[1]) + (a[2] + a[3]);
+    float s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
     for (int i = n & ~3; i < n; i++) s += x[i];
     return s;
 }
@@ -1479,16 +1538,70 @@ static float attn_row_max(const float *x, int n)
 
 /* y[i] = g * x[i]: the final pass of SE and ECA. */
 #if defined(__TINYC__) && defined(__x86_64__)
+#ifndef ATTN_TCC_ISA_KNOWN
+#define ATTN_TCC_ISA_KNOWN
+/* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
+ * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
+ * or 2 forces one (the tests run both). */
+static int attn_tcc_isa(void)
+{
+#ifdef ATTN_TCC_ISA
+    return ATTN_TCC_ISA;
+#else
+    static int isa;
+    if (!isa) {
+        unsigned a, b, c, d, lo, hi;
+        int ymm = 0;
+        __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+        /* FMA, OSXSAVE and AVX; then the OS's XCR0 must enable the xmm and ymm state. */
+        if ((c & 0x18001000u) == 0x18001000u) {
+            __asm__ volatile(".byte 0x0f,0x01,0xd0" : "=a"(lo), "=d"(hi) : "c"(0)); /* xgetbv */
+            ymm = (lo & 6u) == 6u;
+        }
+        if (ymm) {
+            __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
+            ymm = (b >> 5) & 1u; /* AVX2 */
+        }
+        isa = ymm ? 2 : 1;
+    }
+    return isa;
+#endif
+}
+#endif
 /* The tcc tier on x86-64: packed SSE through tcc's inline assembler; the 4-float blocks past
- * the last 16-float one packed too. y may be x. */
+ * the last 16-float one packed too. With AVX2 (attn_tcc_isa) blocks of 32 floats on ymm first,
+ * their VEX instructions as bytes (the same products). y may be x. */
 static void attn_row_scale(float *y, const float *x, float g, int n)
 {
     float g4[4] = {g, g, g, g};
-    long m = n & ~15;
-    long r = n & 12;
-    float *q = y;
-    const float *p = x;
-    if (n >= 4) {
+    long done = 0;
+    if (n >= 32 && attn_tcc_isa() == 2) {
+        long m32 = n & ~31;
+        float *q = y;
+        const float *p = x;
+        __asm__ volatile(
+            ".byte 0xc4,0xe2,0x7d,0x18,0x3a\n\t" /* vbroadcastss (%rdx), %ymm7 */
+            "1:\n\t"
+            ".byte 0xc5,0xc4,0x59,0x06\n\t" /* vmulps (%rsi), %ymm7, %ymm0 */
+            ".byte 0xc5,0xc4,0x59,0x4e,0x20\n\t" /* vmulps 32(%rsi), %ymm7, %ymm1 */
+            ".byte 0xc5,0xc4,0x59,0x56,0x40\n\t" /* vmulps 64(%rsi), %ymm7, %ymm2 */
+            ".byte 0xc5,0xc4,0x59,0x5e,0x60\n\t" /* vmulps 96(%rsi), %ymm7, %ymm3 */
+            ".byte 0xc5,0xfc,0x11,0x07\n\t" /* vmovups %ymm0, (%rdi) */
+            ".byte 0xc5,0xfc,0x11,0x4f,0x20\n\t" /* vmovups %ymm1, 32(%rdi) */
+            ".byte 0xc5,0xfc,0x11,0x57,0x40\n\t" /* vmovups %ymm2, 64(%rdi) */
+            ".byte 0xc5,0xfc,0x11,0x5f,0x60\n\t" /* vmovups %ymm3, 96(%rdi) */
+            "add $128, %0\n\tadd $128, %1\n\tsub $32, %2\n\tjnz 1b\n\t"
+            ".byte 0xc5,0xf8,0x77\n\t" /* vzeroupper */
+            : "+D"(q), "+S"(p), "+c"(m32)
+            : "d"(g4)
+            : "memory");
+        done = n & ~31;
+    }
+    long m = (n - done) & ~15;
+    long r = (n - done) & 12;
+    float *q = y + done;
+    const float *p = x + done;
+    if (n - done >= 4) {
         __asm__ volatile(
             "movups (%4), %%xmm7\n\t"
             "test %2, %2\n\tjz 2f\n\t"
@@ -2284,9 +2397,9 @@ static void attn_row_map4(float *y, const float *a, const float *b, const float 
  * form of the SSE one above, so both forms give the same bits. A whole function in assembly
  * (SysV registers: y, a, b (a for the ops without one), the constants below, n > 0, op, and the
  * scalar in xmm0, broadcast to ymm7). The last n % 8 go through the same loop once more on a
- * stack copy read and written under a mask (vmaskmovps), so a short row is one call. Op code k
- * loops at label 100 + k and ends at 99 (the tail's turn, then the return). The exponential is
- * one subroutine: e^ymm0 into ymm2 (ymm0, ymm1, ymm3 clobbered). */
+ * stack copy read under a mask (vmaskmovps) and stored lane by lane, so a short row is one
+ * call. Op code k loops at label 100 + k and ends at 99 (the tail's turn, then the return).
+ * The exponential is one subroutine: e^ymm0 into ymm2 (ymm0, ymm1, ymm3 clobbered). */
 static void attn_row_map8(float *y, const float *a, const float *b, const float *k, long n, long op, float s);
 __asm__(
     ".text\n"
@@ -2639,6 +2752,8 @@ __asm__(
     ".byte 0xc5,0xfc,0x11,0x04,0x24\n\t" /* vmovups %ymm0, (%rsp) */
     ".byte 0xc4,0xe2,0x05,0x2c,0x02\n\t" /* vmaskmovps (%rdx), %ymm15, %ymm0 */
     ".byte 0xc5,0xfc,0x11,0x44,0x24,0x20\n\t" /* vmovups %ymm0, 32(%rsp) */
+    /* rax: the lanes to store at the end (no op's loop touches it) */
+    "mov %r11, %rax\n\t"
     "mov %rdi, %r10\n\t"
     "mov %rsp, %rsi\n\t"
     "lea 32(%rsp), %rdx\n\t"
@@ -2649,16 +2764,33 @@ __asm__(
     "97:\n\t"
     "test %r10, %r10\n\t"
     "jz 96f\n\t"
+    /* the tail's lanes: 4, 2 and 1 of them from the stack copy's register (a masked store,
+     * vmaskmovps, is microcoded on AMD's cores and cost more than the row) */
     ".byte 0xc5,0xfc,0x10,0x44,0x24,0x40\n\t" /* vmovups 64(%rsp), %ymm0 */
-    ".byte 0xc4,0xc2,0x05,0x2e,0x02\n\t" /* vmaskmovps %ymm0, %ymm15, (%r10) */
+    "test $4, %al\n\t"
+    "jz 95f\n\t"
+    ".byte 0xc4,0xc1,0x78,0x11,0x02\n\t" /* vmovups %xmm0, (%r10) */
+    ".byte 0xc4,0xe3,0x7d,0x19,0xc0,0x01\n\t" /* vextractf128 $1, %ymm0, %xmm0 */
+    "add $16, %r10\n\t"
+    "95:\n\t"
+    "test $2, %al\n\t"
+    "jz 94f\n\t"
+    ".byte 0xc4,0xc1,0x79,0xd6,0x02\n\t" /* vmovq %xmm0, (%r10) */
+    ".byte 0xc5,0xf8,0x12,0xc0\n\t" /* vmovhlps %xmm0, %xmm0, %xmm0 */
+    "add $8, %r10\n\t"
+    "94:\n\t"
+    "test $1, %al\n\t"
+    "jz 96f\n\t"
+    ".byte 0xc4,0xc1,0x7a,0x11,0x02\n\t" /* vmovss %xmm0, (%r10) */
     "96:\n\t"
     "add $104, %rsp\n\t"
     ".byte 0xc5,0xf8,0x77\n\t" /* vzeroupper */
     "ret\n");
-static void attn_row_map(float *y, const float *a, const float *b, float s, int op, int n)
+/* attn_row_map8's constants, each in eight lanes, at the offsets its asm reads; last the tail's
+ * masks (a lane is on where its sign bit is set). Behind a function (a file holds no static
+ * data), so attn_rows_map shares them. */
+static const float *attn_rm_k8(void)
 {
-    /* attn_row_map8's constants, each in eight lanes, at the offsets its asm reads; last the
-     * tail's masks (a lane is on where its sign bit is set). */
 #define ATTN_RM8(x) x, x, x, x, x, x, x, x
     static const float k8[216] = {
         ATTN_RM8(88.7228317f), ATTN_RM8(-87.0f), ATTN_RM8(1.44269504f), ATTN_RM8(12582912.0f), ATTN_RM8(-12582912.0f),
@@ -2667,9 +2799,13 @@ static void attn_row_map(float *y, const float *a, const float *b, float s, int 
         ATTN_RM8(3.0f), ATTN_RM8(6.0f), ATTN_RM8(2.0f), ATTN_RM8(0.625f), ATTN_RM8(-0.333333313f), ATTN_RM8(0.133332163f),
         ATTN_RM8(-0.0539478883f), ATTN_RM8(0.0217060372f), ATTN_RM8(-0.00818910077f), ATTN_RM8(0.00215263851f), ATTN_RM8(-1.0f), ATTN_RM8(0.0f)};
 #undef ATTN_RM8
+    return k8;
+}
+static void attn_row_map(float *y, const float *a, const float *b, float s, int op, int n)
+{
     if (!b) b = a;
     if (attn_tcc_isa() == 2) {
-        if (n > 0) attn_row_map8(y, a, b, k8, n, op, s);
+        if (n > 0) attn_row_map8(y, a, b, attn_rm_k8(), n, op, s);
         return;
     }
     const float s4[4] = {s, s, s, s};
@@ -2685,6 +2821,110 @@ static void attn_row_map(float *y, const float *a, const float *b, float s, int 
         attn_row_map4(ty, ta, tb, s4, 4, op);
         for (int i = whole; i < n; i++) y[i] = ty[i - whole];
     }
+}
+#endif
+#endif
+
+#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+#if defined(__TINYC__) && defined(__x86_64__)
+#ifndef ATTN_TCC_ISA_KNOWN
+#define ATTN_TCC_ISA_KNOWN
+/* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
+ * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
+ * or 2 forces one (the tests run both). */
+static int attn_tcc_isa(void)
+{
+#ifdef ATTN_TCC_ISA
+    return ATTN_TCC_ISA;
+#else
+    static int isa;
+    if (!isa) {
+        unsigned a, b, c, d, lo, hi;
+        int ymm = 0;
+        __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+        /* FMA, OSXSAVE and AVX; then the OS's XCR0 must enable the xmm and ymm state. */
+        if ((c & 0x18001000u) == 0x18001000u) {
+            __asm__ volatile(".byte 0x0f,0x01,0xd0" : "=a"(lo), "=d"(hi) : "c"(0)); /* xgetbv */
+            ymm = (lo & 6u) == 6u;
+        }
+        if (ymm) {
+            __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
+            ymm = (b >> 5) & 1u; /* AVX2 */
+        }
+        isa = ymm ? 2 : 1;
+    }
+    return isa;
+#endif
+}
+#endif
+/* attn_row_map (row_map.tcc.c.tmpl, which a file defines before this) over `rows` rows of n
+ * floats in one call: row r of y at y + r * ys, of a at a + r * as, of b at b + r * bs (the
+ * strides in floats; 0 repeats a row), its scalar sp[r * ss] (sp null: s on every row). The
+ * fused maps of a plane whose rows are short (a 28-wide row, a gate broadcast along H or W)
+ * were one call per row and op, and the calls cost more than the rows. With AVX2 the row loop
+ * runs in assembly around attn_row_map8 (its argument block d: y, a, b, the constants, the
+ * scalar's address, n, op, rows, then the four strides in bytes), each row the same
+ * instructions as one attn_row_map call, so the same bits. */
+static void attn_rows_map8(long *d);
+__asm__(
+    ".text\n"
+    "attn_rows_map8:\n\t"
+    "push %rbx\n\t"
+    "push %r12\n\t"
+    "mov %rdi, %rbx\n\t"
+    "mov 56(%rbx), %r12\n\t"
+    "1:\n\t"
+    "mov (%rbx), %rdi\n\t"
+    "mov 8(%rbx), %rsi\n\t"
+    "mov 16(%rbx), %rdx\n\t"
+    "mov 24(%rbx), %rcx\n\t"
+    "mov 40(%rbx), %r8\n\t"
+    "mov 48(%rbx), %r9\n\t"
+    "mov 32(%rbx), %rax\n\t"
+    ".byte 0xf3,0x0f,0x10,0x00\n\t" /* movss (%rax), %xmm0 */
+    "call attn_row_map8\n\t"
+    "mov 64(%rbx), %rax\n\t"
+    "add %rax, (%rbx)\n\t"
+    "mov 72(%rbx), %rax\n\t"
+    "add %rax, 8(%rbx)\n\t"
+    "mov 80(%rbx), %rax\n\t"
+    "add %rax, 16(%rbx)\n\t"
+    "mov 88(%rbx), %rax\n\t"
+    "add %rax, 32(%rbx)\n\t"
+    "dec %r12\n\t"
+    "jnz 1b\n\t"
+    "pop %r12\n\t"
+    "pop %rbx\n\t"
+    "ret\n");
+static void attn_rows_map(float *y, long ys, const float *a, long as, const float *b, long bs, float s, const float *sp, long ss, int op, int n, int rows)
+{
+    if (!b) {
+        b = a;
+        bs = as;
+    }
+    if (!sp) {
+        sp = &s;
+        ss = 0;
+    }
+    if (n <= 0 || rows <= 0) return;
+    if (attn_tcc_isa() == 2) {
+        long d[12];
+        d[0] = (long)y;
+        d[1] = (long)a;
+        d[2] = (long)b;
+        d[3] = (long)attn_rm_k8();
+        d[4] = (long)sp;
+        d[5] = n;
+        d[6] = op;
+        d[7] = rows;
+        d[8] = ys * 4;
+        d[9] = as * 4;
+        d[10] = bs * 4;
+        d[11] = ss * 4;
+        attn_rows_map8(d);
+        return;
+    }
+    for (int r = 0; r < rows; r++) attn_row_map(y + r * ys, a + r * as, b + r * bs, sp[r * ss], op, n);
 }
 #endif
 #endif
@@ -2785,14 +3025,12 @@ void lambda_c64_forward(const float *input, float *output, const float *params, 
 
     /* v5_q_all [1,64,8,8] = affine(scale=$1, shift=$2)(v2_slice) */
     #if defined(__TINYC__) && defined(__x86_64__)
-    for (int c = 0; c < 64; c++) {
+    for (int c = 0; c < 64; c += 16) {
         float *v5_q_all_w0 = v5_q_all + c * 64;
         const float *v2_slice_r1 = v2_slice + c * 64;
-        const float p1_norm_q_scale_c = p1_norm_q_scale[c];
-        const float p2_norm_q_shift_c = p2_norm_q_shift[c];
         for (int hw = 0; hw < 64; hw += 64) {
-            attn_row_map(&v5_q_all_w0[hw], &v2_slice_r1[hw], 0, p1_norm_q_scale_c, 6, 64);
-            attn_row_map(&v5_q_all_w0[hw], &v5_q_all_w0[hw], 0, p2_norm_q_shift_c, 3, 64);
+            attn_rows_map(&v5_q_all_w0[hw], 64, &v2_slice_r1[hw], 64, 0, 0, 0.0f, &p1_norm_q_scale[c], 1, 6, 64, 16);
+            attn_rows_map(&v5_q_all_w0[hw], 64, &v5_q_all_w0[hw], 64, 0, 0, 0.0f, &p2_norm_q_shift[c], 1, 3, 64, 16);
         }
     }
     #else
@@ -2808,6 +3046,16 @@ void lambda_c64_forward(const float *input, float *output, const float *params, 
     #endif
 
     /* v7_v_norm [1,16,8,8] = affine(scale=$3, shift=$4)(v4_slice) */
+    #if defined(__TINYC__) && defined(__x86_64__)
+    for (int c = 0; c < 16; c += 16) {
+        float *v7_v_norm_w0 = v7_v_norm + c * 64;
+        const float *v4_slice_r1 = v4_slice + c * 64;
+        for (int hw = 0; hw < 64; hw += 64) {
+            attn_rows_map(&v7_v_norm_w0[hw], 64, &v4_slice_r1[hw], 64, 0, 0, 0.0f, &p3_norm_v_scale[c], 1, 6, 64, 16);
+            attn_rows_map(&v7_v_norm_w0[hw], 64, &v7_v_norm_w0[hw], 64, 0, 0, 0.0f, &p4_norm_v_shift[c], 1, 3, 64, 16);
+        }
+    }
+    #else
     for (int c = 0; c < 16; c++) {
         const float *v4_slice_r0 = v4_slice + c * 64;
         const float p3_norm_v_scale_c = p3_norm_v_scale[c];
@@ -2817,6 +3065,7 @@ void lambda_c64_forward(const float *input, float *output, const float *params, 
             v7_v_norm_w3[hw] = p3_norm_v_scale_c * v4_slice_r0[hw] + p4_norm_v_shift_c;
         }
     }
+    #endif
 
     /* v8_k_soft [1,1,16,64] = softmax.w(v6_reshape) */
     {
@@ -3026,6 +3275,15 @@ void lambda_c64_forward(const float *input, float *output, const float *params, 
     #endif
 
     /* v17_mul_scalar [1,16,8,8] = mul_scalar(value=16.0)(v11_slice) */
+    #if defined(__TINYC__) && defined(__x86_64__)
+    for (int c = 0; c < 16; c += 16) {
+        float *v17_mul_scalar_w0 = v17_mul_scalar + c * 64;
+        const float *v11_slice_r1 = v11_slice + c * 64;
+        for (int hw = 0; hw < 64; hw += 64) {
+            attn_row_map(&v17_mul_scalar_w0[hw], &v11_slice_r1[hw], 0, 16.0f, 6, 64 * 16);
+        }
+    }
+    #else
     for (int c = 0; c < 16; c++) {
         const float *v11_slice_r0 = v11_slice + c * 64;
         float *v17_mul_scalar_w1 = v17_mul_scalar + c * 64;
@@ -3033,8 +3291,18 @@ void lambda_c64_forward(const float *input, float *output, const float *params, 
             v17_mul_scalar_w1[hw] = v11_slice_r0[hw] * 16.0f;
         }
     }
+    #endif
 
     /* v18_mul_scalar [1,16,8,8] = mul_scalar(value=16.0)(v12_slice) */
+    #if defined(__TINYC__) && defined(__x86_64__)
+    for (int c = 0; c < 16; c += 16) {
+        float *v18_mul_scalar_w0 = v18_mul_scalar + c * 64;
+        const float *v12_slice_r1 = v12_slice + c * 64;
+        for (int hw = 0; hw < 64; hw += 64) {
+            attn_row_map(&v18_mul_scalar_w0[hw], &v12_slice_r1[hw], 0, 16.0f, 6, 64 * 16);
+        }
+    }
+    #else
     for (int c = 0; c < 16; c++) {
         const float *v12_slice_r0 = v12_slice + c * 64;
         float *v18_mul_scalar_w1 = v18_mul_scalar + c * 64;
@@ -3042,8 +3310,18 @@ void lambda_c64_forward(const float *input, float *output, const float *params, 
             v18_mul_scalar_w1[hw] = v12_slice_r0[hw] * 16.0f;
         }
     }
+    #endif
 
     /* v19_mul_scalar [1,16,8,8] = mul_scalar(value=16.0)(v13_slice) */
+    #if defined(__TINYC__) && defined(__x86_64__)
+    for (int c = 0; c < 16; c += 16) {
+        float *v19_mul_scalar_w0 = v19_mul_scalar + c * 64;
+        const float *v13_slice_r1 = v13_slice + c * 64;
+        for (int hw = 0; hw < 64; hw += 64) {
+            attn_row_map(&v19_mul_scalar_w0[hw], &v13_slice_r1[hw], 0, 16.0f, 6, 64 * 16);
+        }
+    }
+    #else
     for (int c = 0; c < 16; c++) {
         const float *v13_slice_r0 = v13_slice + c * 64;
         float *v19_mul_scalar_w1 = v19_mul_scalar + c * 64;
@@ -3051,8 +3329,18 @@ void lambda_c64_forward(const float *input, float *output, const float *params, 
             v19_mul_scalar_w1[hw] = v13_slice_r0[hw] * 16.0f;
         }
     }
+    #endif
 
     /* v20_mul_scalar [1,16,8,8] = mul_scalar(value=16.0)(v14_slice) */
+    #if defined(__TINYC__) && defined(__x86_64__)
+    for (int c = 0; c < 16; c += 16) {
+        float *v20_mul_scalar_w0 = v20_mul_scalar + c * 64;
+        const float *v14_slice_r1 = v14_slice + c * 64;
+        for (int hw = 0; hw < 64; hw += 64) {
+            attn_row_map(&v20_mul_scalar_w0[hw], &v14_slice_r1[hw], 0, 16.0f, 6, 64 * 16);
+        }
+    }
+    #else
     for (int c = 0; c < 16; c++) {
         const float *v14_slice_r0 = v14_slice + c * 64;
         float *v20_mul_scalar_w1 = v20_mul_scalar + c * 64;
@@ -3060,6 +3348,7 @@ void lambda_c64_forward(const float *input, float *output, const float *params, 
             v20_mul_scalar_w1[hw] = v14_slice_r0[hw] * 16.0f;
         }
     }
+    #endif
 
     /* v27_cpool_mean [16,1,8,8] = channel_pool.mean(v23_mul) */
     #if defined(__TINYC__) && defined(__x86_64__)

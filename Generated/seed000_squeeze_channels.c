@@ -722,9 +722,9 @@ static void attn_row_map4(float *y, const float *a, const float *b, const float 
  * form of the SSE one above, so both forms give the same bits. A whole function in assembly
  * (SysV registers: y, a, b (a for the ops without one), the constants below, n > 0, op, and the
  * scalar in xmm0, broadcast to ymm7). The last n % 8 go through the same loop once more on a
- * stack copy read and written under a mask (vmaskmovps), so a short row is one call. Op code k
- * loops at label 100 + k and ends at 99 (the tail's turn, then the return). The exponential is
- * one subroutine: e^ymm0 into ymm2 (ymm0, ymm1, ymm3 clobbered). */
+ * stack copy read under a mask (vmaskmovps) and stored lane by lane, so a short row is one
+ * call. Op code k loops at label 100 + k and ends at 99 (the tail's turn, then the return).
+ * The exponential is one subroutine: e^ymm0 into ymm2 (ymm0, ymm1, ymm3 clobbered). */
 static void attn_row_map8(float *y, const float *a, const float *b, const float *k, long n, long op, float s);
 __asm__(
     ".text\n"
@@ -1077,6 +1077,8 @@ __asm__(
     ".byte 0xc5,0xfc,0x11,0x04,0x24\n\t" /* vmovups %ymm0, (%rsp) */
     ".byte 0xc4,0xe2,0x05,0x2c,0x02\n\t" /* vmaskmovps (%rdx), %ymm15, %ymm0 */
     ".byte 0xc5,0xfc,0x11,0x44,0x24,0x20\n\t" /* vmovups %ymm0, 32(%rsp) */
+    /* rax: the lanes to store at the end (no op's loop touches it) */
+    "mov %r11, %rax\n\t"
     "mov %rdi, %r10\n\t"
     "mov %rsp, %rsi\n\t"
     "lea 32(%rsp), %rdx\n\t"
@@ -1087,16 +1089,33 @@ __asm__(
     "97:\n\t"
     "test %r10, %r10\n\t"
     "jz 96f\n\t"
+    /* the tail's lanes: 4, 2 and 1 of them from the stack copy's register (a masked store,
+     * vmaskmovps, is microcoded on AMD's cores and cost more than the row) */
     ".byte 0xc5,0xfc,0x10,0x44,0x24,0x40\n\t" /* vmovups 64(%rsp), %ymm0 */
-    ".byte 0xc4,0xc2,0x05,0x2e,0x02\n\t" /* vmaskmovps %ymm0, %ymm15, (%r10) */
+    "test $4, %al\n\t"
+    "jz 95f\n\t"
+    ".byte 0xc4,0xc1,0x78,0x11,0x02\n\t" /* vmovups %xmm0, (%r10) */
+    ".byte 0xc4,0xe3,0x7d,0x19,0xc0,0x01\n\t" /* vextractf128 $1, %ymm0, %xmm0 */
+    "add $16, %r10\n\t"
+    "95:\n\t"
+    "test $2, %al\n\t"
+    "jz 94f\n\t"
+    ".byte 0xc4,0xc1,0x79,0xd6,0x02\n\t" /* vmovq %xmm0, (%r10) */
+    ".byte 0xc5,0xf8,0x12,0xc0\n\t" /* vmovhlps %xmm0, %xmm0, %xmm0 */
+    "add $8, %r10\n\t"
+    "94:\n\t"
+    "test $1, %al\n\t"
+    "jz 96f\n\t"
+    ".byte 0xc4,0xc1,0x7a,0x11,0x02\n\t" /* vmovss %xmm0, (%r10) */
     "96:\n\t"
     "add $104, %rsp\n\t"
     ".byte 0xc5,0xf8,0x77\n\t" /* vzeroupper */
     "ret\n");
-static void attn_row_map(float *y, const float *a, const float *b, float s, int op, int n)
+/* attn_row_map8's constants, each in eight lanes, at the offsets its asm reads; last the tail's
+ * masks (a lane is on where its sign bit is set). Behind a function (a file holds no static
+ * data), so attn_rows_map shares them. */
+static const float *attn_rm_k8(void)
 {
-    /* attn_row_map8's constants, each in eight lanes, at the offsets its asm reads; last the
-     * tail's masks (a lane is on where its sign bit is set). */
 #define ATTN_RM8(x) x, x, x, x, x, x, x, x
     static const float k8[216] = {
         ATTN_RM8(88.7228317f), ATTN_RM8(-87.0f), ATTN_RM8(1.44269504f), ATTN_RM8(12582912.0f), ATTN_RM8(-12582912.0f),
@@ -1105,9 +1124,13 @@ static void attn_row_map(float *y, const float *a, const float *b, float s, int 
         ATTN_RM8(3.0f), ATTN_RM8(6.0f), ATTN_RM8(2.0f), ATTN_RM8(0.625f), ATTN_RM8(-0.333333313f), ATTN_RM8(0.133332163f),
         ATTN_RM8(-0.0539478883f), ATTN_RM8(0.0217060372f), ATTN_RM8(-0.00818910077f), ATTN_RM8(0.00215263851f), ATTN_RM8(-1.0f), ATTN_RM8(0.0f)};
 #undef ATTN_RM8
+    return k8;
+}
+static void attn_row_map(float *y, const float *a, const float *b, float s, int op, int n)
+{
     if (!b) b = a;
     if (attn_tcc_isa() == 2) {
-        if (n > 0) attn_row_map8(y, a, b, k8, n, op, s);
+        if (n > 0) attn_row_map8(y, a, b, attn_rm_k8(), n, op, s);
         return;
     }
     const float s4[4] = {s, s, s, s};
@@ -1123,6 +1146,110 @@ static void attn_row_map(float *y, const float *a, const float *b, float s, int 
         attn_row_map4(ty, ta, tb, s4, 4, op);
         for (int i = whole; i < n; i++) y[i] = ty[i - whole];
     }
+}
+#endif
+#endif
+
+#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+#if defined(__TINYC__) && defined(__x86_64__)
+#ifndef ATTN_TCC_ISA_KNOWN
+#define ATTN_TCC_ISA_KNOWN
+/* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
+ * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
+ * or 2 forces one (the tests run both). */
+static int attn_tcc_isa(void)
+{
+#ifdef ATTN_TCC_ISA
+    return ATTN_TCC_ISA;
+#else
+    static int isa;
+    if (!isa) {
+        unsigned a, b, c, d, lo, hi;
+        int ymm = 0;
+        __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+        /* FMA, OSXSAVE and AVX; then the OS's XCR0 must enable the xmm and ymm state. */
+        if ((c & 0x18001000u) == 0x18001000u) {
+            __asm__ volatile(".byte 0x0f,0x01,0xd0" : "=a"(lo), "=d"(hi) : "c"(0)); /* xgetbv */
+            ymm = (lo & 6u) == 6u;
+        }
+        if (ymm) {
+            __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
+            ymm = (b >> 5) & 1u; /* AVX2 */
+        }
+        isa = ymm ? 2 : 1;
+    }
+    return isa;
+#endif
+}
+#endif
+/* attn_row_map (row_map.tcc.c.tmpl, which a file defines before this) over `rows` rows of n
+ * floats in one call: row r of y at y + r * ys, of a at a + r * as, of b at b + r * bs (the
+ * strides in floats; 0 repeats a row), its scalar sp[r * ss] (sp null: s on every row). The
+ * fused maps of a plane whose rows are short (a 28-wide row, a gate broadcast along H or W)
+ * were one call per row and op, and the calls cost more than the rows. With AVX2 the row loop
+ * runs in assembly around attn_row_map8 (its argument block d: y, a, b, the constants, the
+ * scalar's address, n, op, rows, then the four strides in bytes), each row the same
+ * instructions as one attn_row_map call, so the same bits. */
+static void attn_rows_map8(long *d);
+__asm__(
+    ".text\n"
+    "attn_rows_map8:\n\t"
+    "push %rbx\n\t"
+    "push %r12\n\t"
+    "mov %rdi, %rbx\n\t"
+    "mov 56(%rbx), %r12\n\t"
+    "1:\n\t"
+    "mov (%rbx), %rdi\n\t"
+    "mov 8(%rbx), %rsi\n\t"
+    "mov 16(%rbx), %rdx\n\t"
+    "mov 24(%rbx), %rcx\n\t"
+    "mov 40(%rbx), %r8\n\t"
+    "mov 48(%rbx), %r9\n\t"
+    "mov 32(%rbx), %rax\n\t"
+    ".byte 0xf3,0x0f,0x10,0x00\n\t" /* movss (%rax), %xmm0 */
+    "call attn_row_map8\n\t"
+    "mov 64(%rbx), %rax\n\t"
+    "add %rax, (%rbx)\n\t"
+    "mov 72(%rbx), %rax\n\t"
+    "add %rax, 8(%rbx)\n\t"
+    "mov 80(%rbx), %rax\n\t"
+    "add %rax, 16(%rbx)\n\t"
+    "mov 88(%rbx), %rax\n\t"
+    "add %rax, 32(%rbx)\n\t"
+    "dec %r12\n\t"
+    "jnz 1b\n\t"
+    "pop %r12\n\t"
+    "pop %rbx\n\t"
+    "ret\n");
+static void attn_rows_map(float *y, long ys, const float *a, long as, const float *b, long bs, float s, const float *sp, long ss, int op, int n, int rows)
+{
+    if (!b) {
+        b = a;
+        bs = as;
+    }
+    if (!sp) {
+        sp = &s;
+        ss = 0;
+    }
+    if (n <= 0 || rows <= 0) return;
+    if (attn_tcc_isa() == 2) {
+        long d[12];
+        d[0] = (long)y;
+        d[1] = (long)a;
+        d[2] = (long)b;
+        d[3] = (long)attn_rm_k8();
+        d[4] = (long)sp;
+        d[5] = n;
+        d[6] = op;
+        d[7] = rows;
+        d[8] = ys * 4;
+        d[9] = as * 4;
+        d[10] = bs * 4;
+        d[11] = ss * 4;
+        attn_rows_map8(d);
+        return;
+    }
+    for (int r = 0; r < rows; r++) attn_row_map(y + r * ys, a + r * as, b + r * bs, sp[r * ss], op, n);
 }
 #endif
 #endif
@@ -1456,11 +1583,11 @@ void seed000_squeeze_channels_forward(const float *input, float *output, const f
 
     /* v6_mul [1,64,16,16] = mul(v5_sigmoid, input) */
     #if defined(__TINYC__) && defined(__x86_64__)
-    for (int c = 0; c < 64; c++) {
+    for (int c = 0; c < 64; c += 4) {
         float *output_w0 = output + c * 256;
         const float *input_r1 = input + c * 256;
         for (int hw = 0; hw < 256; hw += 256) {
-            attn_row_map(&output_w0[hw], &v5_sigmoid[hw], &input_r1[hw], 0.0f, 2, 256);
+            attn_rows_map(&output_w0[hw], 256, &v5_sigmoid[hw], 0, &input_r1[hw], 256, 0.0f, 0, 0, 2, 256, 4);
         }
     }
     #else
