@@ -22,3 +22,19 @@ extension String {
         return result
     }
 }
+
+extension StringProtocol {
+    /// Whether `text` occurs in these UTF-8 bytes: what `contains` means for template text,
+    /// without Foundation's locale-aware search (`contains` on the tcc forms, once per form,
+    /// cost more than expanding them), on a copy of the bytes (walking a String's UTF-8 view
+    /// index by index cost as much again).
+    package func containsBytes(_ text: String) -> Bool {
+        let bytes = Array(utf8), needle = Array(text.utf8)
+        guard let first = needle.first else { return true }
+        guard needle.count <= bytes.count else { return false }
+        for i in 0...(bytes.count - needle.count) where bytes[i] == first {
+            if needle.indices.allSatisfy({ bytes[i + $0] == needle[$0] }) { return true }
+        }
+        return false
+    }
+}
