@@ -1,6 +1,9 @@
 // Access to the fixed C skeletons in Templates/c, shipped as a resource bundle.
 
 import Foundation
+#if os(Linux)
+import Glibc
+#endif
 
 /// The C file skeletons, filled with `{{KEY}}` substitution.
 package enum Templates {
@@ -63,8 +66,21 @@ package enum Templates {
         return pieces
     }
 
-    /// The bundle's template folder, found once.
+    /// The bundle's template folder, found once: beside the executable where SwiftPM puts a
+    /// resource bundle on Linux (found without Foundation's `Bundle`, whose set-up was a tenth of
+    /// a process's first spec → callable), else wherever `Bundle.module` finds it.
     private static let directory: String = {
+        #if os(Linux)
+        var path = [CChar](repeating: 0, count: 4096)
+        let count = readlink("/proc/self/exe", &path, path.count - 1)
+        if count > 0 {
+            let executable = String(decoding: path[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            if let slash = executable.utf8.lastIndex(of: UInt8(ascii: "/")) {
+                let beside = executable[..<slash] + "/attn-gen_AttnTemplates.resources/c"
+                if access(beside + "/header.h.tmpl", R_OK) == 0 { return String(beside) }
+            }
+        }
+        #endif
         guard let dir = Bundle.module.url(forResource: "c", withExtension: nil) else {
             preconditionFailure("template folder c/ is missing from the bundle")
         }
