@@ -7,16 +7,34 @@ extension String {
     /// was most of a process's first spec → callable. Templates hold no `\r`, so no line break
     /// falls inside a `\r\n` grapheme.
     package var lines: [Substring] {
+        // The `\n` offsets found in the contiguous bytes, then turned into indices (O(1) for a
+        // native string): advancing a UTF8View index byte by byte was a tenth of the first
+        // spec → callable of a block calling the GEMM forms.
+        var breaks: [Int] = []
+        let scanned: Void? = utf8.withContiguousStorageIfAvailable { bytes in
+            for i in bytes.indices where bytes[i] == UInt8(ascii: "\n") { breaks.append(i) }
+        }
         var result: [Substring] = []
-        let bytes = utf8
-        var start = bytes.startIndex
-        var i = start
-        while i != bytes.endIndex {
-            if bytes[i] == UInt8(ascii: "\n") {
-                result.append(self[start..<i])
-                start = bytes.index(after: i)
+        if scanned == nil {
+            let bytes = utf8
+            var start = bytes.startIndex
+            var i = start
+            while i != bytes.endIndex {
+                if bytes[i] == UInt8(ascii: "\n") {
+                    result.append(self[start..<i])
+                    start = bytes.index(after: i)
+                }
+                i = bytes.index(after: i)
             }
-            i = bytes.index(after: i)
+            result.append(self[start...])
+            return result
+        }
+        result.reserveCapacity(breaks.count + 1)
+        var start = startIndex
+        for offset in breaks {
+            let end = utf8.index(utf8.startIndex, offsetBy: offset)
+            result.append(self[start..<end])
+            start = utf8.index(after: end)
         }
         result.append(self[start...])
         return result
