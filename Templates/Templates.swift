@@ -1,13 +1,15 @@
 // Access to the fixed C skeletons in Templates/c, shipped as a resource bundle.
 
 import Foundation
+#if os(Linux)
+import Glibc
+#endif
 
 /// The C file skeletons, filled with `{{KEY}}` substitution.
 package enum Templates {
-    /// The text of `c/<name>.tmpl`.
+    /// The text of `c/<name>.tmpl`, read from the bundle.
     package static func text(_ name: String) -> String {
-        guard let url = Bundle.module.url(forResource: name, withExtension: "tmpl", subdirectory: "c"),
-            let text = try? String(contentsOf: url, encoding: .utf8)
+        guard let text = try? String(contentsOfFile: "\(directory)/\(name).tmpl", encoding: .utf8)
         else { preconditionFailure("template c/\(name).tmpl is missing from the bundle") }
         return text
     }
@@ -16,10 +18,9 @@ package enum Templates {
     package static func fill(_ name: String, _ values: [String: String]) -> String {
         // Templates are split into literal and key pieces once; filling only concatenates, so
         // the JIT's spec-to-callable time does not pay for string searches.
-        guard let pieces = parsed[name] else { preconditionFailure("template c/\(name).tmpl is missing") }
         var text = ""
         var used = Set<String>()
-        for piece in pieces {
+        for piece in parsed[name] {
             switch piece {
             case .literal(let s): text += s
             case .key(let key):
@@ -33,52 +34,63 @@ package enum Templates {
         return text
     }
 
-    private enum Piece {
+    private enum Piece: Sendable {
         case literal(String)
         case key(String)
     }
 
-    private static let parsed: [String: [Piece]] = loaded.mapValues(pieces)
+    /// Each template's pieces, cut on first use.
+    private static let parsed = LazyTable<String, [Piece]> { pieces(cached($0)) }
 
-    /// `text` cut at each `{{KEY}}`, searched in its UTF-8 bytes (Foundation's `range(of:)` over
-    /// every template was a large part of a process's first spec → callable).
+    /// `text` cut at each `{{KEY}}`, searched in a copy of its UTF-8 bytes (Foundation's
+    /// `range(of:)`, then walking the String's UTF-8 view, were a large part of a process's
+    /// first spec → callable).
     private static func pieces(_ text: String) -> [Piece] {
-        var pieces: [Piece] = []
-        let bytes = text.utf8
+        let bytes = Array(text.utf8)
         let open = UInt8(ascii: "{"), close = UInt8(ascii: "}")
-        var literalStart = bytes.startIndex
-        var i = bytes.startIndex
-        while i != bytes.endIndex {
-            let next = bytes.index(after: i)
-            guard bytes[i] == open, next != bytes.endIndex, bytes[next] == open else { i = next; continue }
-            let keyStart = bytes.index(after: next)
-            var j = keyStart
-            var keyEnd: String.Index?
-            while j != bytes.endIndex {
-                let after = bytes.index(after: j)
-                if bytes[j] == close, after != bytes.endIndex, bytes[after] == close { keyEnd = j; break }
-                j = after
-            }
-            guard let keyEnd else { break }
-            pieces.append(.literal(String(text[literalStart..<i])))
-            pieces.append(.key(String(text[keyStart..<keyEnd])))
-            literalStart = bytes.index(keyEnd, offsetBy: 2)
+        func string(_ range: Range<Int>) -> String { String(decoding: bytes[range], as: UTF8.self) }
+        var pieces: [Piece] = []
+        var literalStart = 0
+        var i = 0
+        while i + 1 < bytes.count {
+            guard bytes[i] == open, bytes[i + 1] == open else { i += 1; continue }
+            let keyStart = i + 2
+            guard let keyEnd = (keyStart..<max(keyStart, bytes.count - 1)).first(where: { bytes[$0] == close && bytes[$0 + 1] == close })
+            else { break }
+            pieces.append(.literal(string(literalStart..<i)))
+            pieces.append(.key(string(keyStart..<keyEnd)))
+            literalStart = keyEnd + 2
             i = literalStart
         }
-        pieces.append(.literal(String(text[literalStart...])))
+        pieces.append(.literal(string(literalStart..<bytes.count)))
         return pieces
     }
 
-    /// Every template, read once per process: emitting must not touch the disk each time.
-    private static let loaded: [String: String] = {
-        guard let dir = Bundle.module.url(forResource: "c", withExtension: nil),
-            let names = try? FileManager.default.contentsOfDirectory(atPath: dir.path)
-        else { preconditionFailure("template folder c/ is missing from the bundle") }
-        return Dictionary(uniqueKeysWithValues: names.filter { $0.hasSuffix(".tmpl") }.map {
-            (String($0.dropLast(5)), text(String($0.dropLast(5))))
-        })
+    /// The bundle's template folder, found once: beside the executable where SwiftPM puts a
+    /// resource bundle on Linux (found without Foundation's `Bundle`, whose set-up was a tenth of
+    /// a process's first spec → callable), else wherever `Bundle.module` finds it.
+    private static let directory: String = {
+        #if os(Linux)
+        var path = [CChar](repeating: 0, count: 4096)
+        let count = readlink("/proc/self/exe", &path, path.count - 1)
+        if count > 0 {
+            let executable = String(decoding: path[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            if let slash = executable.utf8.lastIndex(of: UInt8(ascii: "/")) {
+                let beside = executable[..<slash] + "/attn-gen_AttnTemplates.resources/c"
+                if access(beside + "/header.h.tmpl", R_OK) == 0 { return String(beside) }
+            }
+        }
+        #endif
+        guard let dir = Bundle.module.url(forResource: "c", withExtension: nil) else {
+            preconditionFailure("template folder c/ is missing from the bundle")
+        }
+        return dir.path
     }()
 
+    /// Each template read so far: read once per process on first use (emitting must not touch
+    /// the disk each time, and a kernel reads only the templates it uses).
+    private static let loaded = LazyTable<String, String> { text($0) }
+
     /// The text of `c/<name>.tmpl`, from the in-memory copy.
-    package static func cached(_ name: String) -> String { loaded[name] ?? text(name) }
+    package static func cached(_ name: String) -> String { loaded[name] }
 }

@@ -18,6 +18,9 @@ public struct CSource: Hashable, Sendable {
     /// `jitSource` with the helpers of `TCCHelperLibrary` declared, not defined: what the JIT
     /// compiles and links to the library (the same text where the library holds none of them).
     package let jitKernel: String
+    /// The helpers `jitKernel` declares and the JIT links to their library copies, in file
+    /// order; empty when `jitKernel` is `jitSource` (no asm helpers, or tcc has no asm forms).
+    package let jitLibraryHelpers: [Helper]
     /// Floats of scratch the kernel needs on 64-bit hosts (x86-64, AArch64: the JIT and the fast
     /// tier), `<NAME>_SCRATCH_SIZE` there.
     public let scratchSize: Int
@@ -203,7 +206,8 @@ package struct CEmitter {
             name: name, include: "", helpers: kernelHelpers, function: body, weights: "", forJIT: true, libm: options.libm,
             target: target)
         return CSource(
-            name: name, header: header, source: source, jitSource: jit, jitKernel: jitKernel, scratchSize: plan.hostScratchSize,
+            name: name, header: header, source: source, jitSource: jit, jitKernel: jitKernel,
+            jitLibraryHelpers: definitions.libraryHelpers, scratchSize: plan.hostScratchSize,
             embeddedScratchSize: plan.scratchSize, target: target, fusion: options.fusion, mcuCount: mcuCount,
             sharedHelpers: definitions.shared)
     }

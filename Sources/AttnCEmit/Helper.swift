@@ -204,7 +204,7 @@ struct HelperDefinitions {
     /// The definitions of the JIT's kernel-only form: the library's helpers as prototypes.
     var kernelTexts: [String] {
         let library = libraryHelpers
-        return library.map { TCCHelperLibrary.prototypes[$0]! + "\n" } + texts(excluding: Set(library))
+        return library.map { TCCHelperLibrary.prototypes[$0] + "\n" } + texts(excluding: Set(library))
     }
 
     private func texts(excluding excluded: Set<Helper>) -> [String] {
@@ -232,7 +232,7 @@ struct HelperDefinitions {
     private func text(_ helper: Helper, _ set: Set<Compiler>) -> String {
         if helper == .expf { return Templates.cached(libm ? "expf_host.c" : "expf.c") }
         if helper.tccOnly {
-            let asm = Self.tccForms[helper]!
+            let asm = Self.tccForms[helper]
             switch target.tccAsm {
             case .always: return asm
             case .guarded: return "#if \(Compiler.tccAsmCondition)\n\(asm)#endif\n"
@@ -246,7 +246,7 @@ struct HelperDefinitions {
         if target == .mcu { return mcu ?? plain }
         var branches: [(condition: String, code: String)] = []
         if helper.hasTCCForm, set.contains(.tcc) {
-            let asm = Self.tccForms[helper]!
+            let asm = Self.tccForms[helper]
             switch target.tccAsm {
             case .always: return asm
             case .never: break
@@ -267,11 +267,13 @@ struct HelperDefinitions {
     }
 
     /// Each tcc asm form with its VEX lines as bytes, after the CPU check its ymm forms call
-    /// (guarded, so a file holding several defines it once); made once.
-    static let tccForms: [Helper: String] = Dictionary(uniqueKeysWithValues: Helper.allCases.filter(\.hasTCCForm).map { h in
+    /// (guarded, so a file holding several defines it once); made on first use, so a process
+    /// expands only the forms its kernels call.
+    static let tccForms = LazyTable<Helper, String> { h in
+        precondition(h.hasTCCForm, "\(h) has no tcc form")
         let form = VEX.expand(Templates.cached("\(h.rawValue).tcc.c"))
-        return (h, form.contains("attn_tcc_isa()") ? Templates.cached("tcc_isa.tcc.c") + form : form)
-    })
+        return form.containsBytes("attn_tcc_isa()") ? Templates.cached("tcc_isa.tcc.c") + form : form
+    }
 
     /// A template's opening `/* ... */` lines, and the rest.
     private static func leadingComment(_ text: String) -> (comment: Substring, code: Substring) {
@@ -316,36 +318,53 @@ struct HelperDefinitions {
     }
 }
 
-/// Every helper's tcc asm form in one translation unit with external linkage, which the JIT
-/// compiles once per process (per forced ISA) and binds each kernel's calls to: a kernel's own
-/// text then holds its loops and prototypes only, and libtcc does not parse the same inline
-/// assembly again for every block. The self-contained `jitSource` keeps the definitions.
+/// The helpers' tcc asm forms with external linkage, which the JIT compiles into modules of their
+/// own, each helper once per process (per forced ISA) on first use, and binds each kernel's calls
+/// to: a kernel's own text then holds its loops and prototypes only, and libtcc does not parse the
+/// same inline assembly again for every block. The self-contained `jitSource` keeps the definitions.
 package enum TCCHelperLibrary {
-    /// The library's C: each form once (the CPU check guarded, as in a file holding several).
-    package static let source: String = "#define INFINITY (1.0f / 0.0f)\n" + helpers.map { external($0) }.joined()
+    /// The helpers with a tcc form: those a kernel may take from the library.
+    package static let helpers = Helper.allCases.filter(\.hasTCCForm)
 
-    /// The C names of the library's helpers, the symbols a kernel is linked to.
-    package static let symbols: [String] = helpers.map { "attn_\($0.rawValue)" }
+    /// The C of a module defining `helpers` (each form once, the CPU check guarded, as in a file
+    /// holding several); they must include every helper their forms call (`closure`), as a form
+    /// may use another's inner functions (gemm_nt's short rows go through gemm_nn's).
+    package static func source(defining helpers: [Helper]) -> String {
+        "#define INFINITY (1.0f / 0.0f)\n" + helpers.map { external($0) }.joined()
+    }
 
-    private static let helpers = Helper.allCases.filter(\.hasTCCForm)
+    /// The C name of `h`, the symbol a kernel is linked to.
+    package static func symbol(_ h: Helper) -> String { "attn_\(h.rawValue)" }
 
-    /// `<type> attn_<name>(...);` of each helper, from its tcc form's signature (one or more lines).
-    static let prototypes: [Helper: String] = Dictionary(uniqueKeysWithValues: helpers.map { h in
-        let lines = HelperDefinitions.tccForms[h]!.lines.filter { !$0.isEmpty }
+    /// `helpers` and every helper their tcc forms call, in file order (a form after those it calls).
+    package static func closure(_ helpers: [Helper]) -> [Helper] {
+        var set = Set<Helper>()
+        var stack = helpers
+        while let h = stack.popLast() {
+            precondition(h.hasTCCForm, "\(h) has no tcc form")
+            if set.insert(h).inserted { stack += h.tccNeeds }
+        }
+        return Helper.allCases.filter(set.contains)
+    }
+
+    /// `<type> attn_<name>(...);` of each helper, from its tcc form's signature (one or more
+    /// lines); made on first use.
+    static let prototypes = LazyTable<Helper, String> { h in
+        let lines = HelperDefinitions.tccForms[h].lines.filter { !$0.isEmpty }
         guard let first = lines.firstIndex(where: { isSignature($0, h) }),
             let last = lines[first...].firstIndex(where: { $0.hasSuffix(")") })
         else { preconditionFailure("\(h.rawValue).tcc.c.tmpl: no signature") }
-        return (h, lines[first...last].joined(separator: "\n").dropFirst("static ".count) + ";")
-    })
+        return lines[first...last].joined(separator: "\n").dropFirst("static ".count) + ";"
+    }
 
     /// The first line of the definition of `h`'s function.
     private static func isSignature(_ line: Substring, _ h: Helper) -> Bool {
-        line.hasPrefix("static ") && line.contains(" attn_\(h.rawValue)(") && !line.hasSuffix(";")
+        line.hasPrefix("static ") && line.containsBytes(" attn_\(h.rawValue)(") && !line.hasSuffix(";")
     }
 
     /// `h`'s form with its own function's `static` dropped (the forms' inner functions keep theirs).
     private static func external(_ h: Helper) -> String {
-        HelperDefinitions.tccForms[h]!.lines.map { line in
+        HelperDefinitions.tccForms[h].lines.map { line in
             isSignature(line, h) ? line.dropFirst("static ".count) : line
         }.joined(separator: "\n")
     }

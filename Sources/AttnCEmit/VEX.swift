@@ -39,7 +39,7 @@ package enum VEX {
         while trimmed.last == " " { trimmed = trimmed.dropLast() }
         let text = String(trimmed)
         if text == "vzeroupper" { return [0xC5, 0xF8, 0x77] }
-        guard let space = text.firstIndex(of: " ") else { return nil }
+        guard let space = text.utf8.firstIndex(of: UInt8(ascii: " ")) else { return nil }
         let name = String(text[..<space])
         guard let operands = parseOperands(String(text[space...])) else { return nil }
         // AT&T order: sources first, the destination last.
@@ -114,34 +114,47 @@ package enum VEX {
         return prefix + [opcode, modrm] + tail
     }
 
-    /// `%ymmN`, `$N`, `disp(%reg)` or `(%reg)`, comma-separated.
+    /// `%ymmN`, `$N`, `disp(%reg)` or `(%reg)`, comma-separated; read as UTF-8 bytes (walking
+    /// Characters, each a grapheme-breaking step, was most of encoding an instruction).
     private static func parseOperands(_ text: String) -> [Operand]? {
+        let b = Array(text.utf8)
+        var i = 0
         var operands: [Operand] = []
-        var rest = Substring(text)
-        while true {
-            rest = rest.drop { $0 == " " }
-            if rest.isEmpty { break }
-            if rest.hasPrefix("$") {
-                let digits = rest.dropFirst().prefix { $0.isNumber }
-                guard let value = UInt8(digits) else { return nil }
-                operands.append(.immediate(value))
-                rest = rest.dropFirst(1 + digits.count)
-            } else if rest.hasPrefix("%ymm") {
-                let digits = rest.dropFirst(4).prefix { $0.isNumber }
-                guard let n = Int(digits) else { return nil }
-                operands.append(.ymm(n))
-                rest = rest.dropFirst(4 + digits.count)
-            } else {
-                guard let open = rest.firstIndex(of: "("), let close = rest.firstIndex(of: ")"), open < close else { return nil }
-                let dispText = rest[..<open]
-                guard let disp = dispText.isEmpty ? 0 : Int(dispText) else { return nil }
-                let name = rest[rest.index(after: open)..<close]
-                guard name.hasPrefix("%"), let base = registers[String(name.dropFirst())] else { return nil }
-                operands.append(.memory(base: base, disp: disp))
-                rest = rest[rest.index(after: close)...]
+        func skipSpaces() { while i < b.count, b[i] == UInt8(ascii: " ") { i += 1 } }
+        /// The unsigned decimal at `i` (nil: no digit, or too long for any operand).
+        func number() -> Int? {
+            let start = i
+            var value = 0
+            while i < b.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(b[i]) {
+                guard i - start < 9 else { return nil }
+                value = value * 10 + Int(b[i] - UInt8(ascii: "0"))
+                i += 1
             }
-            rest = rest.drop { $0 == " " }
-            if rest.hasPrefix(",") { rest = rest.dropFirst() } else if !rest.isEmpty { return nil }
+            return i > start ? value : nil
+        }
+        while true {
+            skipSpaces()
+            if i == b.count { break }
+            if b[i] == UInt8(ascii: "$") {
+                i += 1
+                guard let value = number(), let byte = UInt8(exactly: value) else { return nil }
+                operands.append(.immediate(byte))
+            } else if b[i...].starts(with: "%ymm".utf8) {
+                i += 4
+                guard let n = number() else { return nil }
+                operands.append(.ymm(n))
+            } else {
+                guard let open = b[i...].firstIndex(of: UInt8(ascii: "(")), let close = b[i...].firstIndex(of: UInt8(ascii: ")")), open < close
+                else { return nil }
+                let dispText = b[i..<open]
+                guard let disp = dispText.isEmpty ? 0 : Int(String(decoding: dispText, as: UTF8.self)) else { return nil }
+                let name = b[(open + 1)..<close]
+                guard name.first == UInt8(ascii: "%"), let base = registers[String(decoding: name.dropFirst(), as: UTF8.self)] else { return nil }
+                operands.append(.memory(base: base, disp: disp))
+                i = close + 1
+            }
+            skipSpaces()
+            if i < b.count, b[i] == UInt8(ascii: ",") { i += 1 } else if i < b.count { return nil }
         }
         return operands
     }

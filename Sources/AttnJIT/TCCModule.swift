@@ -21,6 +21,8 @@ package final class TCCModule: @unchecked Sendable {
     private let state: OpaquePointer
     /// Target of the error callback registered on `state`; must outlive it.
     private let collector: DiagnosticCollector
+    /// Modules whose code `symbols` points into, kept alive as long as this one.
+    private let linked: [TCCModule]
 
     /// Warnings tcc printed while compiling this (successful) module.
     package let diagnostics: [String]
@@ -36,16 +38,20 @@ package final class TCCModule: @unchecked Sendable {
     ///   - symbols: extra symbols the C code may reference by name, e.g.
     ///     Swift `@convention(c)` callbacks or data; added with
     ///     `tcc_add_symbol`. The pointees must outlive the module.
+    ///   - linked: modules holding code or data `symbols` points to; this
+    ///     module keeps them alive.
     /// - Throws: `JITError` with kind `.invalidOptions`, `.tccNewFailed`,
     ///   `.compileFailed` or `.relocationFailed`, carrying tcc's messages.
     package init(
         source: String,
         options: String = "",
-        symbols: [String: UnsafeRawPointer] = [:]
+        symbols: [String: UnsafeRawPointer] = [:],
+        linked: [TCCModule] = []
     ) throws(JITError) {
         try TCCOptions.validate(options)
         let collector = DiagnosticCollector()
         self.collector = collector
+        self.linked = linked
         self.state = try TCCLock.run { () throws(JITError) -> OpaquePointer in
             try Self.compile(source: source, options: options, symbols: symbols, collector: collector)
         }

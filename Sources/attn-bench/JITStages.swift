@@ -20,8 +20,8 @@ enum JITStages {
         var callable: Double
         var sourceBytes: Int
         /// `Kernel(spec)` as the first kernel of a fresh process (median over `firstCallRuns`
-        /// child processes): what the medians above leave out, the one-time template, table and
-        /// helper-library work.
+        /// child processes): what the medians above leave out, the one-time template work and
+        /// the compile of the tcc helpers it calls.
         var firstCall: Double
     }
 
@@ -41,8 +41,8 @@ enum JITStages {
         out += "calls it (all of the above); tcc: libtcc compile of the JIT source; callable: `Kernel(spec)` end to end "
         out += "(random weights passed as values, no cache); "
         out += "first call: `Kernel(spec)` (random weights made in the call, no cache) as the first kernel of a fresh child process, "
-        out += "median of \(firstCallRuns) processes: it also pays the one-time template parsing, tables and the shared "
-        out += "tcc helper library's compile.\n\n"
+        out += "median of \(firstCallRuns) processes: it also pays the one-time reading and parsing of the templates it uses "
+        out += "and the compile of the tcc helpers it calls (each compiled once per process, on first use).\n\n"
         out += "| block | shape | lower | plan | emit | generate | tcc | **spec → callable** | first call | C bytes |\n"
         out += "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|\n"
         do {
@@ -122,7 +122,7 @@ enum JITStages {
             _ = try Pipeline.generate(spec, target: .jit, weightTable: false)
         }
         let source = kernel.generated.source.jitSource
-        // As `Kernel` compiles it: the kernel's text linked to the helper library (made once).
+        // As `Kernel` compiles it: the kernel's text linked to the process's helper modules (made once).
         let tcc = try Stopwatch.medianOfRuns(k, clock: clock) { _ = try KernelModule.compileKernel(kernel.generated.source) }
         let callable = try Stopwatch.medianOfRuns(k, clock: clock) {
             _ = try Kernel(spec, weights: .values(params), useCache: false)

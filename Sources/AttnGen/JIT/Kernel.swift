@@ -1,6 +1,7 @@
 // JIT inference from Swift: a spec compiled in memory by libtcc, callable on [Float] or on
 // caller-owned buffers without allocation.
 
+import AttnCEmit
 import AttnJIT
 import Foundation
 
@@ -55,7 +56,23 @@ public final class Kernel: @unchecked Sendable {
 
     /// As above, with the tcc micro-kernels' SSE (1) or AVX2/FMA (2) forms forced instead of
     /// chosen by the CPU (`ATTN_TCC_ISA`), so the tests run both on one machine; never cached.
-    package init(_ spec: BlockSpec, weights: WeightSource, useCache: Bool = true, tccISA: Int?) throws {
+    package convenience init(_ spec: BlockSpec, weights: WeightSource, useCache: Bool = true, tccISA: Int?) throws {
+        try self.init(spec, weights: weights) { source, key throws(JITError) in
+            try useCache && tccISA == nil
+                ? KernelCache.shared.module(key: key.canonicalJSON, source: source)
+                : KernelModule.compileKernel(source, tccISA: tccISA)
+        }
+    }
+
+    /// As above, linked to the helpers of `helpers` instead of the process's (a test of their
+    /// cache); never cached.
+    package convenience init(_ spec: BlockSpec, weights: WeightSource, helpers: TCCHelperModules) throws {
+        try self.init(spec, weights: weights) { source, _ throws(JITError) in try KernelModule.compileKernel(source, helpers: helpers) }
+    }
+
+    private init(
+        _ spec: BlockSpec, weights: WeightSource, compile: (CSource, _ cacheKey: BlockSpec) throws(JITError) -> TCCModule
+    ) throws {
         let plan = try KernelPlan(spec, weights: weights, target: .jit)
         let generated = plan.generated
         let program = generated.program
@@ -64,9 +81,7 @@ public final class Kernel: @unchecked Sendable {
         var key = generated.spec
         key.weights = nil
         key.weightsPrefix = nil
-        module = try useCache && tccISA == nil
-            ? KernelCache.shared.module(key: key.canonicalJSON, source: generated.source)
-            : KernelModule.compileKernel(generated.source, tccISA: tccISA)
+        module = try compile(generated.source, key)
         forward = try module.function("\(program.name)_forward", as: ForwardFunction.self)
     }
 

@@ -15,56 +15,35 @@ import AttnJIT
 package enum KernelModule {
     package static let options = "-nostdlib"
 
-    /// Compiles a kernel's JIT source.
-    package static func compile(_ source: String) throws(JITError) -> TCCModule {
-        try TCCModule(source: source, options: options, symbols: mathSymbols)
+    /// Compiles a kernel's JIT source (and `symbols`, addresses it may call besides libm's).
+    package static func compile(_ source: String, symbols: [String: UnsafeRawPointer] = [:]) throws(JITError) -> TCCModule {
+        try TCCModule(source: source, options: options, symbols: symbols.isEmpty ? mathSymbols : mathSymbols.merging(symbols) { a, _ in a })
     }
 
     /// Compiles a kernel as `Kernel` does: its text without the helpers `TCCHelperLibrary`
-    /// holds, linked to the library's copy, compiled once per process (for the CPU's ISA, or for
-    /// the one `tccISA` forces). The self-contained `jitSource` where the library is not used.
+    /// holds, linked to the process's copies of them (`TCCHelperModules`, compiled on first use
+    /// for the CPU's ISA, or for the one `tccISA` forces). The self-contained `jitSource` where
+    /// the library is not used.
     package static func compileKernel(_ source: CSource, tccISA: Int? = nil) throws(JITError) -> TCCModule {
-        let forced = tccISA.map { "#define ATTN_TCC_ISA \($0)\n" } ?? ""
-        guard source.jitKernel != source.jitSource, let library = library(tccISA) else {
+        try compileKernel(source, helpers: .shared(tccISA))
+    }
+
+    /// As above, linked to the helpers of `helpers` (and with its forced ISA).
+    package static func compileKernel(_ source: CSource, helpers: TCCHelperModules) throws(JITError) -> TCCModule {
+        let forced = helpers.tccISA.map { "#define ATTN_TCC_ISA \($0)\n" } ?? ""
+        guard !source.jitLibraryHelpers.isEmpty, let linked = helpers.link(source.jitLibraryHelpers) else {
             return try compile(forced + source.jitSource)
         }
-        return try TCCModule(source: forced + source.jitKernel, options: options, symbols: mathSymbols.merging(library.symbols) { a, _ in a })
+        return try TCCModule(
+            source: forced + source.jitKernel, options: options, symbols: mathSymbols.merging(linked.symbols) { a, _ in a },
+            linked: linked.modules)
     }
 
-    /// The helper library's module and its functions' addresses.
-    struct Library: @unchecked Sendable {
-        let module: TCCModule
-        let symbols: [String: UnsafeRawPointer]
-    }
-
-    /// Whether the helper library for `tccISA` compiled and exports every helper. A library
-    /// that fails leaves kernels compiling their own copies, correct but slower: only a test sees it.
-    package static func helperLibraryLoads(_ tccISA: Int?) -> Bool { library(tccISA) != nil }
-
-    /// The library for `tccISA` (nil: chosen by the CPU), compiled on first use; nil if libtcc
-    /// refuses it (kernels then compile their own copies).
-    private static func library(_ tccISA: Int?) -> Library? {
-        switch tccISA {
-        case nil: return cpuLibrary
-        case 1: return sseLibrary
-        case 2: return avxLibrary
-        default: return makeLibrary(tccISA)
-        }
-    }
-
-    private static let cpuLibrary = makeLibrary(nil)
-    private static let sseLibrary = makeLibrary(1)
-    private static let avxLibrary = makeLibrary(2)
-
-    private static func makeLibrary(_ tccISA: Int?) -> Library? {
-        let forced = tccISA.map { "#define ATTN_TCC_ISA \($0)\n" } ?? ""
-        guard let module = try? compile(forced + TCCHelperLibrary.source) else { return nil }
-        var symbols: [String: UnsafeRawPointer] = [:]
-        for name in TCCHelperLibrary.symbols {
-            guard let address = try? module.symbol(name) else { return nil }
-            symbols[name] = UnsafeRawPointer(address)
-        }
-        return Library(module: module, symbols: symbols)
+    /// Whether every helper compiles for `tccISA` and exports its symbol, in one module. A
+    /// helper that fails leaves the kernels calling it compiling their own copies, correct but
+    /// slower: only a test sees it.
+    package static func helperLibraryLoads(_ tccISA: Int?) -> Bool {
+        TCCHelperModules(tccISA: tccISA).link(TCCHelperLibrary.helpers) != nil
     }
 
     private static let expfC: @convention(c) (Float) -> Float = expf

@@ -1,0 +1,92 @@
+// The tcc helpers' compiled code, shared by the process's JIT kernels: each helper's asm form is
+// compiled once, the first time a kernel calls it (with the other helpers that kernel calls and
+// no module holds yet, in one module), and every later kernel links to that copy. A kernel's own
+// text then holds its loops and the helpers' prototypes only, and a process pays for the helpers
+// its kernels call, not for every form (compiling them all was most of the first spec → callable
+// of a block that calls three).
+
+import AttnCEmit
+import AttnJIT
+import Synchronization
+
+package final class TCCHelperModules: Sendable {
+    /// The compiled helpers for the CPU's choice of forms (nil) or a forced one (`ATTN_TCC_ISA`),
+    /// kept for the process.
+    package static func shared(_ tccISA: Int?) -> TCCHelperModules {
+        byISA.withLock { table in
+            if let known = table[tccISA] { return known }
+            let made = TCCHelperModules(tccISA: tccISA)
+            table[tccISA] = made
+            return made
+        }
+    }
+
+    private static let byISA = Mutex<[Int?: TCCHelperModules]>([:])
+
+    /// A compiled helper: its address in the module that holds it.
+    private struct Compiled: @unchecked Sendable {
+        let module: TCCModule
+        let address: UnsafeRawPointer
+    }
+
+    private struct State: @unchecked Sendable {
+        var helpers: [Helper: Compiled] = [:]
+        /// Helper definitions compiled (a helper compiled twice would count twice) and modules.
+        var compiled = 0
+        var modules = 0
+    }
+
+    /// What `link` hands out of the lock (raw pointers are not Sendable; they are only read).
+    private struct Linked: @unchecked Sendable {
+        let value: (symbols: [String: UnsafeRawPointer], modules: [TCCModule])?
+    }
+
+    /// The forced form (`ATTN_TCC_ISA`: 1 SSE, 2 AVX2/FMA), or nil: chosen by the CPU.
+    package let tccISA: Int?
+    private let state = Mutex(State())
+
+    /// An empty set (the process's are `shared`; a test makes its own).
+    package init(tccISA: Int?) { self.tccISA = tccISA }
+
+    /// Each of `helpers` (and the helpers their tcc forms call) by C name with its address, and
+    /// the modules holding them, which a kernel linked to them keeps alive; the helpers no module
+    /// holds yet are compiled now, in one module. Nil if libtcc refuses them (the kernel then
+    /// compiles its self-contained source: correct, slower; only a test sees it).
+    package func link(_ helpers: [Helper]) -> (symbols: [String: UnsafeRawPointer], modules: [TCCModule])? {
+        let wanted = TCCHelperLibrary.closure(helpers)
+        // Compiled under this lock (libtcc's own lock serialises compiles anyway), so a helper is
+        // compiled once however many threads ask for it at the same time.
+        return state.withLock { state -> Linked in
+            let missing = wanted.filter { state.helpers[$0] == nil }
+            if !missing.isEmpty {
+                // With what their forms call, even where an earlier module holds it: a form may
+                // use another's inner functions, so the module gets its own copy.
+                let defined = TCCHelperLibrary.closure(missing)
+                let forced = tccISA.map { "#define ATTN_TCC_ISA \($0)\n" } ?? ""
+                guard let module = try? KernelModule.compile(forced + TCCHelperLibrary.source(defining: defined)) else {
+                    return Linked(value: nil)
+                }
+                var made: [Helper: Compiled] = [:]
+                for h in missing {
+                    guard let address = try? module.symbol(TCCHelperLibrary.symbol(h)) else { return Linked(value: nil) }
+                    made[h] = Compiled(module: module, address: UnsafeRawPointer(address))
+                }
+                state.helpers.merge(made) { a, _ in a }
+                state.compiled += defined.count
+                state.modules += 1
+            }
+            var symbols: [String: UnsafeRawPointer] = [:]
+            var modules: [ObjectIdentifier: TCCModule] = [:]
+            for h in wanted {
+                let compiled = state.helpers[h]!
+                symbols[TCCHelperLibrary.symbol(h)] = compiled.address
+                modules[ObjectIdentifier(compiled.module)] = compiled.module
+            }
+            return Linked(value: (symbols, Array(modules.values)))
+        }.value
+    }
+
+    /// Helper definitions compiled so far (one per helper, unless a later module needed its own
+    /// copy of one a form calls), and the libtcc modules they took.
+    package var counts: (helpers: Int, modules: Int) { state.withLock { ($0.compiled, $0.modules) } }
+}

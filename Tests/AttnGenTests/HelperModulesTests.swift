@@ -1,0 +1,93 @@
+// The process-wide tables the JIT fills on first use: templates and tcc forms (`LazyTable`) and
+// the compiled tcc helpers (`TCCHelperModules`). Each helper's form compiles in a module of its
+// own (a kernel compiles only the helpers it calls, so no form may lean on another's definitions
+// beyond `tccNeeds`), a helper is compiled once however many threads JIT at once, and kernels
+// linked to the shared copies compute what the interpreter does.
+
+import AttnCEmit
+import AttnGen
+import AttnTemplates
+import Foundation
+import Synchronization
+import Testing
+
+@Suite struct HelperModulesTests {
+    /// Many threads asking a fresh table for the same keys at once all get the first value stored.
+    @Test func lazyTableFromManyThreads() {
+        let made = Atomic<Int>(0)
+        let table = LazyTable<Int, [Int]> { key in
+            made.add(1, ordering: .relaxed)
+            return Array(0..<key)
+        }
+        let agree = Atomic<Int>(0)
+        DispatchQueue.concurrentPerform(iterations: 64) { i in
+            if table[i % 4] == Array(0..<(i % 4)) { agree.add(1, ordering: .relaxed) }
+        }
+        #expect(agree.load(ordering: .relaxed) == 64)
+        #expect(table.count == 4)
+        #expect((4...64).contains(made.load(ordering: .relaxed)))
+    }
+
+    /// Each helper alone in a fresh set compiles and exports itself and what its form calls.
+    @Test func eachHelperCompilesAlone() {
+        #if arch(x86_64)
+        for isa in [nil, 1, 2] as [Int?] {
+            for helper in TCCHelperLibrary.helpers {
+                let modules = TCCHelperModules(tccISA: isa)
+                let linked = modules.link([helper])
+                let wanted = TCCHelperLibrary.closure([helper])
+                #expect(linked?.symbols.keys.sorted() == wanted.map(TCCHelperLibrary.symbol).sorted(), "\(helper.rawValue).tcc.c.tmpl alone does not compile (ISA \(String(describing: isa))): a form that calls another's functions lists it in Helper.tccNeeds")
+                #expect(modules.counts.helpers == wanted.count && modules.counts.modules == 1)
+            }
+        }
+        #endif
+    }
+
+    /// A helper whose form calls one an earlier module holds (gemm_nt uses gemm_nn's inner
+    /// functions) is compiled with its own copy of it; the kernel links to both modules.
+    @Test func callsIntoAnEarlierModule() throws {
+        #if arch(x86_64)
+        let modules = TCCHelperModules(tccISA: nil)
+        #expect(modules.link([.gemmNN])?.symbols.count == 1)
+        let linked = try #require(modules.link([.gemmNT]))
+        #expect(linked.symbols.keys.sorted() == ["attn_gemm_nn", "attn_gemm_nt"])
+        #expect(linked.modules.count == 2)
+        #expect(modules.counts.helpers == 3 && modules.counts.modules == 2)
+        // A Gram product (gemm_nt, with short rows through gemm_nn) linked to those two modules.
+        let spec = Block("helper_gram", input: .nchw(1, 7, 1, 20)) {
+            Primitive(.reshape([1, 1, 7, 20]), "x").named("X")
+            Primitive(.matmul(transposeA: false, transposeB: true, alpha: 0.5), "X", "X")
+            Primitive(.reshape([1, 7, 1, 7]))
+        }
+        #expect(try Pipeline.generate(spec, target: .jit).source.jitLibraryHelpers.contains(.gemmNT))
+        let kernel = try Kernel(spec, weights: .random(seed: 5), helpers: modules)
+        #expect(try CrossCheck.check(kernel, input: kernel.program.randomInput(seed: 6)).passed)
+        #expect(modules.counts.helpers == 3 && modules.counts.modules == 2)
+        #endif
+    }
+
+    /// Threads JIT-ing SE and CBAM at once, linked to one fresh set: each helper compiled once,
+    /// every kernel right.
+    @Test func threadsJITingAtOnceShareEachHelper() throws {
+        let specs = [
+            SqueezeExcite("helper_se", input: .nchw(1, 32, 9, 11), reduction: 4),
+            CBAM("helper_cbam", input: .nchw(1, 32, 9, 11), reduction: 4, spatialKernelSize: 7),
+        ]
+        let modules = TCCHelperModules(tccISA: nil)
+        let passed = Atomic<Int>(0)
+        DispatchQueue.concurrentPerform(iterations: 8) { i in
+            do {
+                let kernel = try Kernel(specs[i % 2], weights: .random(seed: 7), helpers: modules)
+                if try CrossCheck.check(kernel, input: kernel.program.randomInput(seed: UInt64(i))).passed {
+                    passed.add(1, ordering: .relaxed)
+                }
+            } catch {}
+        }
+        #expect(passed.load(ordering: .relaxed) == 8)
+        let used = try specs.flatMap { try Pipeline.generate($0, target: .jit).source.jitLibraryHelpers }
+        #if arch(x86_64)
+        #expect(!used.isEmpty)
+        #endif
+        #expect(modules.counts.helpers == TCCHelperLibrary.closure(used).count)
+    }
+}
