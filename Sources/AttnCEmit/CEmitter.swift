@@ -12,12 +12,19 @@ public struct CSource: Hashable, Sendable {
     /// `<name>.h`: sizes, offsets, the prototype.
     public let header: String
     /// `<name>.c`: the kernel (and the weights, when given).
-    public let source: String
+    public var source: String {
+        Skeleton.source(
+            name: name, include: parts.include, helpers: parts.helpers, function: parts.function + parts.selftest,
+            weights: parts.weights, forJIT: false, libm: parts.libm, target: target)
+    }
     /// One translation unit for in-memory compilation: the header and the kernel, no weights.
-    public let jitSource: String
+    public var jitSource: String { jitText(helpers: parts.helpers) }
     /// `jitSource` with the helpers of `TCCHelperLibrary` declared, not defined: what the JIT
     /// compiles and links to the library (the same text where the library holds none of them).
-    package let jitKernel: String
+    package var jitKernel: String { jitText(helpers: parts.kernelHelpers ?? parts.helpers) }
+    /// What the three texts above are filled from. They are made when read, not when emitted:
+    /// the JIT compiles one of them, and filling the others was a large share of its spec → C time.
+    let parts: Parts
     /// The helpers `jitKernel` declares and the JIT links to their library copies, in file
     /// order; empty when `jitKernel` is `jitSource` (no asm helpers, or tcc has no asm forms).
     package let jitLibraryHelpers: [Helper]
@@ -41,6 +48,29 @@ public struct CSource: Hashable, Sendable {
 
     /// `(file name, contents)` pairs to write.
     public var files: [(name: String, contents: String)] { [("\(name).h", header), ("\(name).c", source)] }
+
+    /// The pieces of `source`, `jitSource` and `jitKernel`.
+    struct Parts: Hashable, Sendable {
+        /// `source`'s includes: the header, and the support file's when it has one.
+        let include: String
+        /// The helpers' definitions, in file order.
+        let helpers: [String]
+        /// `jitKernel`'s helpers (the library's as prototypes); nil when they are `helpers`.
+        let kernelHelpers: [String]?
+        /// `<name>_forward`.
+        let function: String
+        /// `<name>_selftest`, or empty.
+        let selftest: String
+        /// The weight table, or empty.
+        let weights: String
+        let libm: Bool
+    }
+
+    private func jitText(helpers: [String]) -> String {
+        header + Skeleton.source(
+            name: name, include: "", helpers: helpers, function: parts.function, weights: "", forJIT: true, libm: parts.libm,
+            target: target)
+    }
 }
 
 /// Choices about the C that do not change what it computes.
@@ -195,18 +225,13 @@ package struct CEmitter {
         let selftest = options.selftest.map { selftestFunction($0) }
         var mcuCount = bodyCount.map { $0 + definitions.mcuCount + (selftest?.count ?? CodeCount()) }
         if let weights { mcuCount?.weightBytes = weights.count * 4 }
-        let source = Skeleton.source(
-            name: name, include: "#include \"\(name).h\"\n" + supportInclude, helpers: helpers, function: body + (selftest?.text ?? ""), weights: table,
-            forJIT: false, libm: options.libm, target: target)
-        let jit = header + Skeleton.source(
-            name: name, include: "", helpers: helpers, function: body, weights: "", forJIT: true, libm: options.libm,
-            target: target)
-        let kernelHelpers = definitions.libraryHelpers.isEmpty ? helpers : definitions.kernelTexts
-        let jitKernel = kernelHelpers == helpers ? jit : header + Skeleton.source(
-            name: name, include: "", helpers: kernelHelpers, function: body, weights: "", forJIT: true, libm: options.libm,
-            target: target)
+        let kernelHelpers = definitions.libraryHelpers.isEmpty ? nil : definitions.kernelTexts
+        let parts = CSource.Parts(
+            include: "#include \"\(name).h\"\n" + supportInclude, helpers: helpers,
+            kernelHelpers: kernelHelpers == helpers ? nil : kernelHelpers, function: body, selftest: selftest?.text ?? "",
+            weights: table, libm: options.libm)
         return CSource(
-            name: name, header: header, source: source, jitSource: jit, jitKernel: jitKernel,
+            name: name, header: header, parts: parts,
             jitLibraryHelpers: definitions.libraryHelpers, scratchSize: plan.hostScratchSize,
             embeddedScratchSize: plan.scratchSize, target: target, fusion: options.fusion, mcuCount: mcuCount,
             sharedHelpers: definitions.shared)
@@ -221,7 +246,8 @@ package struct CEmitter {
         let chains = sequenceMLPs()
         for step in plan.steps {
             ops.blank()
-            for g in step.group { ops.line("/* \(describe(g)) */") }
+            // As the plan's comment: the JIT's text is compiled, not read.
+            if options.target != .jit { for g in step.group { ops.line("/* \(describe(g)) */") } }
             for helper in mathHelpers(step) { ops.use(helper) }
             guard step.group.count == 1, let m = chains[step.group[0]] else {
                 emit(step, into: &ops)
