@@ -3,9 +3,13 @@
 // rd sequences back to one. Stored, the hidden layer is rd times the pooled vector (2 MB at
 // C = 2048), written by the first conv, rewritten by the activation and read by the second:
 // three trips through the cache hierarchy for values that are one multiply-add away from the
-// pooled vector. On gcc and clang hosts the second conv computes them itself, a tile of positions
-// at a time, in registers; tcc and MCUs keep the three passes (their scalar code would spend far
-// more on the recomputation than the trips cost).
+// pooled vector. On gcc and clang hosts the second conv computes them itself, one hidden row of a
+// tile of positions at a time in L1, its k taps applied at once. The tile is long: each hidden
+// row also spends a weight load, the edge zeroing and the k − 1 positions of overlap, which at a
+// few dozen positions cost as much as the taps. Every activation takes this form: the
+// exponentials cost the same libm calls as in the stored pass, and the round trips go. tcc and
+// MCUs keep the three passes (their scalar code would spend far more on the taps than the trips
+// cost, where the stored form runs packed row helpers).
 
 import AttnIR
 import AttnPlan
@@ -26,8 +30,8 @@ struct SequenceMLP {
     /// The kernel column that reads the input column.
     let column: Int
 
-    /// Positions of one tile: eight AVX2 registers of accumulators (sixteen SSE or NEON ones).
-    static let tile = 64
+    /// Positions of one tile: its accumulators, inputs and hidden row take 3 KiB of the stack, in L1.
+    static let tile = 256
 }
 
 extension CEmitter {
@@ -35,7 +39,7 @@ extension CEmitter {
     func sequenceMLP(endingAt v: ValueID) -> SequenceMLP? {
         guard options.fusion == .fused, case .conv2d(let second) = program.instrs[v - 1].op else { return nil }
         let act = program.instrs[v - 1].operands[0]
-        guard act > 0, case .unary(let unary) = program.instrs[act - 1].op, Self.hiddenActivation(unary, "z") != nil else { return nil }
+        guard act > 0, case .unary(let unary) = program.instrs[act - 1].op, hiddenActivation(unary, "z") != nil else { return nil }
         let hidden = program.instrs[act - 1].operands[0]
         guard hidden > 0, case .conv2d(let first) = program.instrs[hidden - 1].op else { return nil }
         let input = program.instrs[hidden - 1].operands[0]
@@ -69,13 +73,25 @@ extension CEmitter {
         return chains
     }
 
-    /// The activation as an expression of the float `z`, for the ones without temporaries.
-    static func hiddenActivation(_ u: UnaryOp, _ z: String) -> String? {
+    /// The activation as an expression of the float `z`, in the stored pass's form (NestValues);
+    /// nil for the square root, whose form depends on the target's libm.
+    func hiddenActivation(_ u: UnaryOp, _ z: String) -> String? {
+        // relu6(z + 3) / 6 in PyTorch's order; a NaN stays NaN.
+        let relu6Shifted = "((\(z) + 3.0f) < 0.0f ? 0.0f : ((\(z) + 3.0f) > 6.0f ? 6.0f : (\(z) + 3.0f)))"
         switch u {
         case .relu: return "\(z) < 0.0f ? 0.0f : \(z)"
         case .relu6: return "\(z) < 0.0f ? 0.0f : (\(z) > 6.0f ? 6.0f : \(z))"
         case .leakyRelu(let slope): return "\(z) < 0.0f ? \(cFloat(slope)) * \(z) : \(z)"
-        case .sigmoid, .silu, .hardSigmoid, .hardSwish, .gelu, .geluTanh, .tanh, .sqrt, .mulScalar, .addScalar: return nil
+        case .sigmoid: return "1.0f / (1.0f + \(names.expf)(-\(z)))"
+        case .silu: return "\(z) / (1.0f + \(names.expf)(-\(z)))"
+        case .hardSigmoid: return "\(relu6Shifted) / 6.0f"
+        case .hardSwish: return "\(z) * \(relu6Shifted) / 6.0f"
+        case .gelu: return "0.5f * \(z) * (1.0f + \(names.erff)(\(z) * 0.707106781f))"
+        case .geluTanh: return "0.5f * \(z) * (1.0f + \(names.tanhf)(0.797884561f * (\(z) + 0.044715f * \(z) * \(z) * \(z))))"
+        case .tanh: return "\(names.tanhf)(\(z))"
+        case .mulScalar(let k): return "\(z) * \(cFloat(k))"
+        case .addScalar(let k): return k < 0 ? "\(z) - \(cFloat(-k))" : "\(z) + \(cFloat(k))"
+        case .sqrt: return nil
         }
     }
 
@@ -98,7 +114,7 @@ extension CEmitter {
         let pad = m.second.padding
         let tile = SequenceMLP.tile
         let span = tile + k - 1
-        let act = Self.hiddenActivation(m.unary, "z")!
+        let act = hiddenActivation(m.unary, "z")!
         let w1 = names.param(m.first.weight)
         let b1 = m.first.bias.map { "\(names.param($0))[r]" } ?? "0.0f"
         let w2 = names.param(m.second.weight)

@@ -1,7 +1,7 @@
 // timm's ecam on the native tier: gcc computes the hidden sequences inside the second conv, a tile
 // of positions at a time (`SequenceMLP`), checked against the interpreter at sequences shorter
-// than a tile, of one position, and with zero-padded edges on both sides of an interior tile;
-// an activation the fused form does not take keeps the stored layer.
+// than a tile, of one position, over several tiles with a short last one (C, rd and k off the
+// tile), and with every activation the kind takes.
 
 import Foundation
 import Testing
@@ -17,7 +17,18 @@ import AttnNative
         (.nchw(3, 1, 2, 2), ECAOptions(kernelSize: 3, useMLP: true, reducedChannels: 2)),
         (.nchw(1, 130, 1, 1), ECAOptions(kernelSize: 9, useMLP: true, reducedChannels: 5, actLayer: .relu6)),
         (.nchw(1, 40, 7, 1), ECAOptions(kernelSize: 7, useMLP: true, actLayer: .silu)),
+        (.nchw(2, 600, 1, 2), ECAOptions(kernelSize: 7, useMLP: true, reducedChannels: 7, actLayer: .relu)),
+        (.nchw(1, 517, 1, 1), ECAOptions(kernelSize: 5, useMLP: true, reducedChannels: 3, actLayer: .sigmoid)),
+        (.nchw(1, 259, 1, 1), ECAOptions(kernelSize: 3, useMLP: true, reducedChannels: 5, actLayer: .hardSigmoid)),
+        (.nchw(1, 70, 1, 1), ECAOptions(kernelSize: 5, useMLP: true, reducedChannels: 6, actLayer: .hardSwish)),
+        (.nchw(1, 300, 1, 1), ECAOptions(kernelSize: 9, useMLP: true, reducedChannels: 2, actLayer: .gelu)),
+        (.nchw(1, 33, 1, 1), ECAOptions(kernelSize: 3, useMLP: true, reducedChannels: 4, actLayer: .geluTanh)),
+        (.nchw(1, 257, 1, 1), ECAOptions(kernelSize: 7, useMLP: true, reducedChannels: 3, actLayer: .tanh)),
     ]
+
+    @Test func theCasesTakeEveryActivation() {
+        #expect(Set(Self.cases.map { $0.1.actLayer ?? .relu }) == Set(Activation.allCases))
+    }
 
     @Test func hostsComputeTheHiddenLayerInTheConv() throws {
         let cache = FileManager.default.temporaryDirectory.appendingPathComponent("attn-gen-test-cache-\(UUID().uuidString)")
@@ -27,7 +38,7 @@ import AttnNative
             let spec = EfficientChannelAttention("ecam_native_\(i)", input: shape, options)
             let kernel = try NativeKernel(spec, weights: .random(seed: 13), compiler: compiler)
             let fused = kernel.generated.source.source.contains("hid[t] =")
-            #expect(fused == (options.actLayer != .silu), "\(spec.name): the fused form is used for relu and relu6 only")
+            #expect(fused, "\(spec.name): every activation of the kind takes the fused form")
             let input = kernel.program.randomInput(seed: 4)
             let reference = try Interpreter.run(kernel.program, input: input, params: kernel.params)
             let comparison = try Comparison(try kernel.apply(input), reference: reference)
