@@ -30,8 +30,12 @@ struct SequenceMLP {
     /// The kernel column that reads the input column.
     let column: Int
 
-    /// Positions of one tile: its accumulators, inputs and hidden row take 3 KiB of the stack, in L1.
-    static let tile = 256
+    /// Positions of one tile where the compiler has AVX: its accumulators, inputs and hidden row
+    /// take 3 KiB of the stack, in L1.
+    static let wideTile = 256
+    /// Positions of one tile on SSE-only x86-64 and other hosts, where the long tile measured
+    /// slower than half of it (fewer registers for gcc's unrolled tap sums).
+    static let tile = 128
 }
 
 extension CEmitter {
@@ -112,8 +116,6 @@ extension CEmitter {
         let rd = program.shape(of: m.hidden).c
         let k = m.second.kernel
         let pad = m.second.padding
-        let tile = SequenceMLP.tile
-        let span = tile + k - 1
         let act = hiddenActivation(m.unary, "z")!
         let w1 = names.param(m.first.weight)
         let b1 = m.first.bias.map { "\(names.param($0))[r]" } ?? "0.0f"
@@ -129,10 +131,9 @@ extension CEmitter {
             "(void)\(pointer(m.hidden));",
             "__builtin_memmove(\(pointer(m.act)), \(address(m.input)), \(out.n * length) * sizeof(float));",
         ]
-        let body: [Stmt] = [
-            .line("const float *seq = \(plus(pointer(m.act), n.index * length));"),
-            .line("float *out_seq = \(address(m.output, n: n.index));"),
-            .stepped(variable: "c0", extent: length, step: CExpr(tile), body: [
+        func tiles(_ tile: Int) -> Stmt {
+            let span = tile + k - 1
+            return .stepped(variable: "c0", extent: length, step: CExpr(tile), body: [
                 .line("float acc[\(tile)], x[\(span)], hid[\(span)];"),
                 // The tile reads positions c0 - pad + t, t < lo and t >= hi outside the sequence:
                 // their inputs are zero and their hidden values the conv's zero padding.
@@ -151,7 +152,16 @@ extension CEmitter {
                 ]),
                 .line("const int len = \(length) - c0 < \(tile) ? \(length) - c0 : \(tile);"),
                 .line("for (int t = 0; t < len; t++) out_seq[c0 + t] = acc[t];"),
-            ]),
+            ])
+        }
+        let body: [Stmt] = [
+            .line("const float *seq = \(plus(pointer(m.act), n.index * length));"),
+            .line("float *out_seq = \(address(m.output, n: n.index));"),
+            .line("#if defined(__AVX__)"),
+            tiles(SequenceMLP.wideTile),
+            .line("#else"),
+            tiles(SequenceMLP.tile),
+            .line("#endif"),
         ]
         nest.pre[nest.innermost].append(contentsOf: body)
         p.block("") { p in

@@ -1,5 +1,6 @@
 // timm's ecam on the native tier: gcc computes the hidden sequences inside the second conv, a tile
-// of positions at a time (`SequenceMLP`), checked against the interpreter at sequences shorter
+// of positions at a time (`SequenceMLP`: a long tile under AVX, a shorter one else), checked at each
+// ISA level the CPU runs, against the interpreter at sequences shorter
 // than a tile, of one position, over several tiles with a short last one (C, rd and k off the
 // tile), and with every activation the kind takes.
 
@@ -30,9 +31,11 @@ import AttnNative
         #expect(Set(Self.cases.map { $0.1.actLayer ?? .relu }) == Set(Activation.allCases))
     }
 
-    @Test func hostsComputeTheHiddenLayerInTheConv() throws {
+    /// At each x86-64 level the CPU runs (AVX's long tile and SSE's shorter one), or native.
+    @Test(arguments: ISALevel.runnable().levels)
+    func hostsComputeTheHiddenLayerInTheConv(_ level: ISALevel) throws {
         let cache = FileManager.default.temporaryDirectory.appendingPathComponent("attn-gen-test-cache-\(UUID().uuidString)")
-        let compiler = NativeCompiler(cacheDirectory: cache)
+        let compiler = NativeCompiler(cacheDirectory: cache).at(level)
         defer { try? FileManager.default.removeItem(at: cache) }
         for (i, (shape, options)) in Self.cases.enumerated() {
             let spec = EfficientChannelAttention("ecam_native_\(i)", input: shape, options)
@@ -42,7 +45,7 @@ import AttnNative
             let input = kernel.program.randomInput(seed: 4)
             let reference = try Interpreter.run(kernel.program, input: input, params: kernel.params)
             let comparison = try Comparison(try kernel.apply(input), reference: reference)
-            #expect(comparison.within(CrossCheck.tolerance), "\(spec.name) \(shape): \(comparison)")
+            #expect(comparison.within(CrossCheck.tolerance), "\(spec.name) \(shape) at \(level): \(comparison)")
         }
     }
 }
