@@ -195,6 +195,7 @@ void ecam_c256_forward(const float *input, float *output, const float *params, f
         __builtin_memmove(v4_relu, v2_reshape, 256 * sizeof(float));
         const float *seq = v4_relu;
         float *out_seq = v5_conv2;
+        #if defined(__AVX__)
         for (int c0 = 0; c0 < 256; c0 += 256) {
             float acc[256], x[260], hid[260];
             const int lo = c0 < 2 ? 2 - c0 : 0;
@@ -222,6 +223,35 @@ void ecam_c256_forward(const float *input, float *output, const float *params, f
             const int len = 256 - c0 < 256 ? 256 - c0 : 256;
             for (int t = 0; t < len; t++) out_seq[c0 + t] = acc[t];
         }
+        #else
+        for (int c0 = 0; c0 < 256; c0 += 128) {
+            float acc[128], x[132], hid[132];
+            const int lo = c0 < 2 ? 2 - c0 : 0;
+            const int hi = 258 - c0 < 132 ? 258 - c0 : 132;
+            for (int t = 0; t < 132; t++) {
+                x[t] = t >= lo && t < hi ? seq[c0 - 2 + t] : 0.0f;
+            }
+            for (int t = 0; t < 128; t++) {
+                acc[t] = p3_conv2_bias[0];
+            }
+            for (int r = 0; r < 32; r++) {
+                const float a = p0_conv_weight[r], b = p1_conv_bias[r];
+                for (int t = 0; t < 132; t++) {
+                    const float z = a * x[t] + b;
+                    hid[t] = z < 0.0f ? 0.0f : z;
+                }
+                for (int t = 0; t < lo; t++) hid[t] = 0.0f;
+                for (int t = hi; t < 132; t++) hid[t] = 0.0f;
+                const float *w_r = p2_conv2_weight + r * 25 + 2;
+                const float w_0 = w_r[0], w_1 = w_r[5], w_2 = w_r[10], w_3 = w_r[15], w_4 = w_r[20];
+                for (int t = 0; t < 128; t++) {
+                    acc[t] += w_0 * hid[t] + w_1 * hid[t + 1] + w_2 * hid[t + 2] + w_3 * hid[t + 3] + w_4 * hid[t + 4];
+                }
+            }
+            const int len = 256 - c0 < 128 ? 256 - c0 : 128;
+            for (int t = 0; t < len; t++) out_seq[c0 + t] = acc[t];
+        }
+        #endif
     }
 
     /* v7_sigmoid [1,256,1,1] = sigmoid(v6_reshape) */
