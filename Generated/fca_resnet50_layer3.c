@@ -366,6 +366,240 @@ static void attn_row_scale(float *y, const float *x, float g, int n)
 }
 #endif
 
+#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+/* y[i] = s[i] * (g * x[i]): CBAM's final pass, the channel gate recomputed from x. */
+#if defined(__TINYC__) && defined(__x86_64__)
+#ifndef ATTN_TCC_ISA_KNOWN
+#define ATTN_TCC_ISA_KNOWN
+/* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
+ * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
+ * or 2 forces one (the tests run both). */
+static int attn_tcc_isa(void)
+{
+#ifdef ATTN_TCC_ISA
+    return ATTN_TCC_ISA;
+#else
+    static int isa;
+    if (!isa) {
+        unsigned a, b, c, d, lo, hi;
+        int ymm = 0;
+        __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+        /* FMA, OSXSAVE and AVX; then the OS's XCR0 must enable the xmm and ymm state. */
+        if ((c & 0x18001000u) == 0x18001000u) {
+            __asm__ volatile(".byte 0x0f,0x01,0xd0" : "=a"(lo), "=d"(hi) : "c"(0)); /* xgetbv */
+            ymm = (lo & 6u) == 6u;
+        }
+        if (ymm) {
+            __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
+            ymm = (b >> 5) & 1u; /* AVX2 */
+        }
+        isa = ymm ? 2 : 1;
+    }
+    return isa;
+#endif
+}
+#endif
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler; with AVX2 (attn_tcc_isa)
+ * blocks of 16 floats on ymm first, their VEX instructions as bytes (the same products in the
+ * same order: the bits do not depend on the form). */
+static void attn_row_scale_mul(float *y, const float *x, float g, const float *s, int n)
+{
+    float g4[4] = {g, g, g, g};
+    long done = 0;
+    if (n >= 16 && attn_tcc_isa() == 2) {
+        long m16 = n & ~15;
+        float *q = y;
+        const float *p = x;
+        const float *r = s;
+        __asm__ volatile(
+            ".byte 0xc4,0xe2,0x7d,0x18,0x3a\n\t" /* vbroadcastss (%rdx), %ymm7 */
+            "1:\n\t"
+            ".byte 0xc5,0xc4,0x59,0x06\n\t" /* vmulps (%rsi), %ymm7, %ymm0 */
+            ".byte 0xc5,0xc4,0x59,0x4e,0x20\n\t" /* vmulps 32(%rsi), %ymm7, %ymm1 */
+            ".byte 0xc5,0xfc,0x59,0x00\n\t" /* vmulps (%rax), %ymm0, %ymm0 */
+            ".byte 0xc5,0xf4,0x59,0x48,0x20\n\t" /* vmulps 32(%rax), %ymm1, %ymm1 */
+            ".byte 0xc5,0xfc,0x11,0x07\n\t" /* vmovups %ymm0, (%rdi) */
+            ".byte 0xc5,0xfc,0x11,0x4f,0x20\n\t" /* vmovups %ymm1, 32(%rdi) */
+            "add $64, %0\n\tadd $64, %1\n\tadd $64, %2\n\tsub $16, %3\n\tjnz 1b\n\t"
+            ".byte 0xc5,0xf8,0x77\n\t" /* vzeroupper */
+            : "+D"(q), "+S"(p), "+a"(r), "+c"(m16)
+            : "d"(g4)
+            : "memory");
+        done = n & ~15;
+    }
+    long m = (n - done) & ~7;
+    float *q = y + done;
+    const float *p = x + done;
+    const float *r = s + done;
+    if (m > 0) {
+        __asm__ volatile(
+            "movups (%4), %%xmm7\n\t"
+            "1:\n\t"
+            "movups (%1), %%xmm0\n\tmovups 16(%1), %%xmm1\n\t"
+            "mulps %%xmm7, %%xmm0\n\tmulps %%xmm7, %%xmm1\n\t"
+            "movups (%2), %%xmm2\n\tmovups 16(%2), %%xmm3\n\t"
+            "mulps %%xmm2, %%xmm0\n\tmulps %%xmm3, %%xmm1\n\t"
+            "movups %%xmm0, (%0)\n\tmovups %%xmm1, 16(%0)\n\t"
+            "add $32, %0\n\tadd $32, %1\n\tadd $32, %2\n\tsub $8, %3\n\tjnz 1b\n\t"
+            : "+r"(q), "+r"(p), "+r"(r), "+r"(m)
+            : "r"(g4)
+            : "memory");
+    }
+    if ((n - done) & 4) {
+        /* A block of four after the blocks of eight: tcc's scalar C took most of a short row's time. */
+        const long at = done + ((n - done) & ~7);
+        __asm__ volatile(
+            "movups (%3), %%xmm7\n\tmovups (%1), %%xmm0\n\tmulps %%xmm7, %%xmm0\n\t"
+            "movups (%2), %%xmm2\n\tmulps %%xmm2, %%xmm0\n\tmovups %%xmm0, (%0)\n\t"
+            :
+            : "r"(y + at), "r"(x + at), "r"(s + at), "r"(g4)
+            : "memory");
+    }
+    for (long i = done + ((n - done) & ~3); i < n; i++) y[i] = s[i] * (g * x[i]);
+}
+#else
+static void attn_row_scale_mul(float *y, const float *x, float g, const float *s, int n)
+{
+    for (int i = 0; i < n; i++) y[i] = s[i] * (g * x[i]);
+}
+#endif
+#endif
+
+#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+#if defined(__TINYC__) && defined(__x86_64__)
+#ifndef ATTN_TCC_ISA_KNOWN
+#define ATTN_TCC_ISA_KNOWN
+/* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
+ * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
+ * or 2 forces one (the tests run both). */
+static int attn_tcc_isa(void)
+{
+#ifdef ATTN_TCC_ISA
+    return ATTN_TCC_ISA;
+#else
+    static int isa;
+    if (!isa) {
+        unsigned a, b, c, d, lo, hi;
+        int ymm = 0;
+        __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+        /* FMA, OSXSAVE and AVX; then the OS's XCR0 must enable the xmm and ymm state. */
+        if ((c & 0x18001000u) == 0x18001000u) {
+            __asm__ volatile(".byte 0x0f,0x01,0xd0" : "=a"(lo), "=d"(hi) : "c"(0)); /* xgetbv */
+            ymm = (lo & 6u) == 6u;
+        }
+        if (ymm) {
+            __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
+            ymm = (b >> 5) & 1u; /* AVX2 */
+        }
+        isa = ymm ? 2 : 1;
+    }
+    return isa;
+#endif
+}
+#endif
+/* The tcc tier on x86-64: y = g[r] · x for each of `rows` consecutive rows of n floats (SE's and
+ * ECA's gate), or y = s · (g[r] · x) with s an n-float plane (CBAM's final pass) when s is not
+ * null, in one call where a call per row paid its CPU check and C tails every row. With AVX2
+ * (attn_tcc_isa) in assembly: blocks of 32 floats, the last n % 32 under masks, the products in
+ * the row forms' order (the same bits). Without AVX2, attn_row_scale or attn_row_scale_mul a
+ * row at a time. y may be x. */
+/* SysV registers: y, x, g, s (or null), rows > 0, n > 0; on the stack the tail's masks (32 -
+ * n % 32 ints into a table of 32 set lanes then 32 clear). */
+static void attn_scale_rows8(float *y, const float *x, const float *g, const float *s, long rows, long n, const int *mask);
+__asm__(
+    ".text\n"
+    "attn_scale_rows8:\n\t"
+    "push %rbp\n\t"
+    "mov %rsp, %rbp\n\t"
+    "mov 16(%rbp), %r10\n\t"
+    ".byte 0xc4,0x41,0x7c,0x10,0x02\n\t" /* vmovups (%r10), %ymm8 */
+    ".byte 0xc4,0x41,0x7c,0x10,0x4a,0x20\n\t" /* vmovups 32(%r10), %ymm9 */
+    ".byte 0xc4,0x41,0x7c,0x10,0x52,0x40\n\t" /* vmovups 64(%r10), %ymm10 */
+    ".byte 0xc4,0x41,0x7c,0x10,0x5a,0x60\n\t" /* vmovups 96(%r10), %ymm11 */
+    /* rax: the bytes past the last whole block of a row */
+    "mov %r9, %rax\n\t"
+    "and $31, %rax\n\t"
+    "shl $2, %rax\n\t"
+    "1:\n\t"
+    ".byte 0xc4,0x62,0x7d,0x18,0x3a\n\t" /* vbroadcastss (%rdx), %ymm15 */
+    "mov %rcx, %r11\n\t"
+    "mov %r9, %r10\n\t"
+    "and $-32, %r10\n\t"
+    "test %r10, %r10\n\t"
+    "jz 3f\n\t"
+    "2:\n\t"
+    ".byte 0xc5,0x84,0x59,0x06\n\t" /* vmulps (%rsi), %ymm15, %ymm0 */
+    ".byte 0xc5,0x84,0x59,0x4e,0x20\n\t" /* vmulps 32(%rsi), %ymm15, %ymm1 */
+    ".byte 0xc5,0x84,0x59,0x56,0x40\n\t" /* vmulps 64(%rsi), %ymm15, %ymm2 */
+    ".byte 0xc5,0x84,0x59,0x5e,0x60\n\t" /* vmulps 96(%rsi), %ymm15, %ymm3 */
+    "test %rcx, %rcx\n\t"
+    "jz 4f\n\t"
+    ".byte 0xc4,0xc1,0x7c,0x59,0x03\n\t" /* vmulps (%r11), %ymm0, %ymm0 */
+    ".byte 0xc4,0xc1,0x74,0x59,0x4b,0x20\n\t" /* vmulps 32(%r11), %ymm1, %ymm1 */
+    ".byte 0xc4,0xc1,0x6c,0x59,0x53,0x40\n\t" /* vmulps 64(%r11), %ymm2, %ymm2 */
+    ".byte 0xc4,0xc1,0x64,0x59,0x5b,0x60\n\t" /* vmulps 96(%r11), %ymm3, %ymm3 */
+    "add $128, %r11\n\t"
+    "4:\n\t"
+    ".byte 0xc5,0xfc,0x11,0x07\n\t" /* vmovups %ymm0, (%rdi) */
+    ".byte 0xc5,0xfc,0x11,0x4f,0x20\n\t" /* vmovups %ymm1, 32(%rdi) */
+    ".byte 0xc5,0xfc,0x11,0x57,0x40\n\t" /* vmovups %ymm2, 64(%rdi) */
+    ".byte 0xc5,0xfc,0x11,0x5f,0x60\n\t" /* vmovups %ymm3, 96(%rdi) */
+    "add $128, %rsi\n\t"
+    "add $128, %rdi\n\t"
+    "sub $32, %r10\n\t"
+    "jnz 2b\n\t"
+    "3:\n\t"
+    "test %rax, %rax\n\t"
+    "jz 6f\n\t"
+    ".byte 0xc4,0xe2,0x3d,0x2c,0x06\n\t" /* vmaskmovps (%rsi), %ymm8, %ymm0 */
+    ".byte 0xc5,0x84,0x59,0xc0\n\t" /* vmulps %ymm0, %ymm15, %ymm0 */
+    ".byte 0xc4,0xe2,0x35,0x2c,0x4e,0x20\n\t" /* vmaskmovps 32(%rsi), %ymm9, %ymm1 */
+    ".byte 0xc5,0x84,0x59,0xc9\n\t" /* vmulps %ymm1, %ymm15, %ymm1 */
+    ".byte 0xc4,0xe2,0x2d,0x2c,0x56,0x40\n\t" /* vmaskmovps 64(%rsi), %ymm10, %ymm2 */
+    ".byte 0xc5,0x84,0x59,0xd2\n\t" /* vmulps %ymm2, %ymm15, %ymm2 */
+    ".byte 0xc4,0xe2,0x25,0x2c,0x5e,0x60\n\t" /* vmaskmovps 96(%rsi), %ymm11, %ymm3 */
+    ".byte 0xc5,0x84,0x59,0xdb\n\t" /* vmulps %ymm3, %ymm15, %ymm3 */
+    "test %rcx, %rcx\n\t"
+    "jz 5f\n\t"
+    ".byte 0xc4,0xc2,0x3d,0x2c,0x23\n\t" /* vmaskmovps (%r11), %ymm8, %ymm4 */
+    ".byte 0xc5,0xfc,0x59,0xc4\n\t" /* vmulps %ymm4, %ymm0, %ymm0 */
+    ".byte 0xc4,0xc2,0x35,0x2c,0x6b,0x20\n\t" /* vmaskmovps 32(%r11), %ymm9, %ymm5 */
+    ".byte 0xc5,0xf4,0x59,0xcd\n\t" /* vmulps %ymm5, %ymm1, %ymm1 */
+    ".byte 0xc4,0xc2,0x2d,0x2c,0x73,0x40\n\t" /* vmaskmovps 64(%r11), %ymm10, %ymm6 */
+    ".byte 0xc5,0xec,0x59,0xd6\n\t" /* vmulps %ymm6, %ymm2, %ymm2 */
+    ".byte 0xc4,0xc2,0x25,0x2c,0x7b,0x60\n\t" /* vmaskmovps 96(%r11), %ymm11, %ymm7 */
+    ".byte 0xc5,0xe4,0x59,0xdf\n\t" /* vmulps %ymm7, %ymm3, %ymm3 */
+    "5:\n\t"
+    ".byte 0xc4,0xe2,0x3d,0x2e,0x07\n\t" /* vmaskmovps %ymm0, %ymm8, (%rdi) */
+    ".byte 0xc4,0xe2,0x35,0x2e,0x4f,0x20\n\t" /* vmaskmovps %ymm1, %ymm9, 32(%rdi) */
+    ".byte 0xc4,0xe2,0x2d,0x2e,0x57,0x40\n\t" /* vmaskmovps %ymm2, %ymm10, 64(%rdi) */
+    ".byte 0xc4,0xe2,0x25,0x2e,0x5f,0x60\n\t" /* vmaskmovps %ymm3, %ymm11, 96(%rdi) */
+    "add %rax, %rsi\n\t"
+    "add %rax, %rdi\n\t"
+    "6:\n\t"
+    "add $4, %rdx\n\t"
+    "dec %r8\n\t"
+    "jnz 1b\n\t"
+    "pop %rbp\n\t"
+    ".byte 0xc5,0xf8,0x77\n\t" /* vzeroupper */
+    "ret\n");
+static void attn_scale_rows(float *y, const float *x, const float *g, const float *s, int rows, int n)
+{
+    /* 32 lanes on (all bits set), then 32 off: the AVX2 form's tail masks. */
+    static const int masks[64] = {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1};
+    if (attn_tcc_isa() == 2) {
+        if (rows > 0 && n > 0) attn_scale_rows8(y, x, g, s, rows, n, masks + 32 - (n & 31));
+        return;
+    }
+    for (int r = 0; r < rows; r++) {
+        if (s) attn_row_scale_mul(y + (long)r * n, x + (long)r * n, g[r], s, n);
+        else attn_row_scale(y + (long)r * n, x + (long)r * n, g[r], n);
+    }
+}
+#endif
+#endif
+
 void fca_resnet50_layer3_forward(const float *input, float *output, const float *params, float *scratch)
 {
     /* Plan: value, shape, op, storage (scratch offsets in floats).
@@ -446,8 +680,14 @@ void fca_resnet50_layer3_forward(const float *input, float *output, const float 
     }
 
     /* v7_mul [1,256,14,14] = mul(v6_sigmoid, input) */
-    for (int c = 0; c < 256; c++) {
-        attn_row_scale(output + c * 196, input + c * 196, v6_sigmoid[c], 196);
+    {
+        #if defined(__TINYC__) && defined(__x86_64__)
+        attn_scale_rows(output, input, v6_sigmoid, (const float *)0, 256, 196);
+        #else
+        for (int c = 0; c < 256; c++) {
+            attn_row_scale(output + c * 196, input + c * 196, v6_sigmoid[c], 196);
+        }
+        #endif
     }
 }
 

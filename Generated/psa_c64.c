@@ -533,6 +533,160 @@ static float attn_row_sum(const float *x, int n)
 #endif
 #endif
 
+#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+/* Sum and max of a row in one pass (CBAM's two channel pools). Max skips NaN like the
+ * interpreter: m = v > m ? v : m, which is MAXPS with v as destination. */
+#if defined(__TINYC__) && defined(__x86_64__)
+#ifndef ATTN_TCC_ISA_KNOWN
+#define ATTN_TCC_ISA_KNOWN
+/* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
+ * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
+ * or 2 forces one (the tests run both). */
+static int attn_tcc_isa(void)
+{
+#ifdef ATTN_TCC_ISA
+    return ATTN_TCC_ISA;
+#else
+    static int isa;
+    if (!isa) {
+        unsigned a, b, c, d, lo, hi;
+        int ymm = 0;
+        __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+        /* FMA, OSXSAVE and AVX; then the OS's XCR0 must enable the xmm and ymm state. */
+        if ((c & 0x18001000u) == 0x18001000u) {
+            __asm__ volatile(".byte 0x0f,0x01,0xd0" : "=a"(lo), "=d"(hi) : "c"(0)); /* xgetbv */
+            ymm = (lo & 6u) == 6u;
+        }
+        if (ymm) {
+            __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
+            ymm = (b >> 5) & 1u; /* AVX2 */
+        }
+        isa = ymm ? 2 : 1;
+    }
+    return isa;
+#endif
+}
+#endif
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler; the 4-float blocks past
+ * the last 16-float one packed too, as in attn_row_sum. With AVX2 (attn_tcc_isa) the blocks of
+ * 16 floats on ymm instead, their VEX instructions as bytes. The folds stay in registers: tcc's
+ * scalar C over eight more lanes was most of a short row's time. */
+static void attn_row_sum_max(const float *x, int n, float *sum, float *max)
+{
+    float a[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+    float b[4] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY};
+    float a8[16];
+    float *acc = a;
+    long m = n & ~15;
+    long r = n & 12;
+    const float *p = x;
+    if (m > 0 && attn_tcc_isa() == 2) {
+        long m16 = m;
+        /* The eight lanes folded to four in SSE after the ymm loop (the sums into acc, the maxima
+         * into b): the SSE code below goes on from them, the C at the end folds four. */
+        __asm__ volatile(
+            ".byte 0xc5,0xfc,0x57,0xc0\n\t" /* vxorps %ymm0, %ymm0, %ymm0 */
+            ".byte 0xc5,0xf4,0x57,0xc9\n\t" /* vxorps %ymm1, %ymm1, %ymm1 */
+            ".byte 0xc4,0xe2,0x7d,0x18,0x12\n\t" /* vbroadcastss (%rdx), %ymm2 */
+            ".byte 0xc4,0xe2,0x7d,0x18,0x1a\n\t" /* vbroadcastss (%rdx), %ymm3 */
+            "1:\n\t"
+            ".byte 0xc5,0xfc,0x10,0x26\n\t" /* vmovups (%rsi), %ymm4 */
+            ".byte 0xc5,0xfc,0x10,0x6e,0x20\n\t" /* vmovups 32(%rsi), %ymm5 */
+            ".byte 0xc5,0xfc,0x58,0xc4\n\t" /* vaddps %ymm4, %ymm0, %ymm0 */
+            ".byte 0xc5,0xf4,0x58,0xcd\n\t" /* vaddps %ymm5, %ymm1, %ymm1 */
+            ".byte 0xc5,0xdc,0x5f,0xd2\n\t" /* vmaxps %ymm2, %ymm4, %ymm2 */
+            ".byte 0xc5,0xd4,0x5f,0xdb\n\t" /* vmaxps %ymm3, %ymm5, %ymm3 */
+            "add $64, %0\n\tsub $16, %1\n\tjnz 1b\n\t"
+            ".byte 0xc5,0xfc,0x58,0xc1\n\t" /* vaddps %ymm1, %ymm0, %ymm0 */
+            ".byte 0xc5,0xec,0x5f,0xd3\n\t" /* vmaxps %ymm3, %ymm2, %ymm2 */
+            ".byte 0xc5,0xfc,0x11,0x07\n\t" /* vmovups %ymm0, (%rdi) */
+            ".byte 0xc5,0xfc,0x11,0x57,0x20\n\t" /* vmovups %ymm2, 32(%rdi) */
+            ".byte 0xc5,0xf8,0x77\n\t" /* vzeroupper */
+            "movups (%%rdi), %%xmm0\n\tmovups 16(%%rdi), %%xmm1\n\taddps %%xmm1, %%xmm0\n\tmovups %%xmm0, (%%rdi)\n\t"
+            "movups 32(%%rdi), %%xmm2\n\tmovups 48(%%rdi), %%xmm3\n\tmaxps %%xmm3, %%xmm2\n\tmovups %%xmm2, (%%rdx)\n\t"
+            : "+S"(p), "+c"(m16)
+            : "d"(b), "D"(a8)
+            : "memory");
+        acc = a8;
+        m = 0;
+    }
+    if (m + r >= 4) {
+        __asm__ volatile(
+            "movups (%3), %%xmm0\n\tpxor %%xmm1, %%xmm1\n\t"
+            "movups (%4), %%xmm2\n\tmovups (%4), %%xmm3\n\t"
+            "test %1, %1\n\tjz 2f\n\t"
+            "1:\n\t"
+            /* Max chains alternate registers: tcc has no xmm register-to-register move. */
+            "movups (%0), %%xmm4\n\taddps %%xmm4, %%xmm0\n\tmaxps %%xmm2, %%xmm4\n\t"
+            "movups 16(%0), %%xmm5\n\taddps %%xmm5, %%xmm1\n\tmaxps %%xmm3, %%xmm5\n\t"
+            "movups 32(%0), %%xmm2\n\taddps %%xmm2, %%xmm0\n\tmaxps %%xmm4, %%xmm2\n\t"
+            "movups 48(%0), %%xmm3\n\taddps %%xmm3, %%xmm1\n\tmaxps %%xmm5, %%xmm3\n\t"
+            "add $64, %0\n\tsub $16, %1\n\tjnz 1b\n\t"
+            "2:\n\t"
+            "addps %%xmm1, %%xmm0\n\tmaxps %%xmm3, %%xmm2\n\t"
+            "test %2, %2\n\tjz 4f\n\t"
+            "3:\n\t"
+            "movups (%0), %%xmm4\n\taddps %%xmm4, %%xmm0\n\tmaxps %%xmm2, %%xmm4\n\t"
+            ".byte 0x0f,0x28,0xd4\n\t" /* movaps %xmm4, %xmm2 */
+            "add $16, %0\n\tsub $4, %2\n\tjnz 3b\n\t"
+            "4:\n\t"
+            "movups %%xmm0, (%3)\n\tmovups %%xmm2, (%4)\n\t"
+            : "+r"(p), "+r"(m), "+r"(r)
+            : "r"(acc), "r"(b)
+            : "memory");
+    }
+    float s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+    float mx = -INFINITY;
+    for (int j = 0; j < 4; j++) mx = b[j] > mx ? b[j] : mx;
+    for (int i = n & ~3; i < n; i++) {
+        s += x[i];
+        mx = x[i] > mx ? x[i] : mx;
+    }
+    *sum = s;
+    *max = mx;
+}
+#else
+static void attn_row_sum_max(const float *x, int n, float *sum, float *max)
+{
+    float a[8] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
+    float b[8] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY};
+    int i = 0;
+#if ATTN_LANES > 8
+    if (n >= 16 * ATTN_LANES) {
+        float u[ATTN_LANES] = {0.0f};
+        float w[ATTN_LANES];
+        for (int j = 0; j < ATTN_LANES; j++) w[j] = -INFINITY;
+        for (; i + ATTN_LANES <= n; i += ATTN_LANES) {
+            for (int j = 0; j < ATTN_LANES; j++) {
+                u[j] += x[i + j];
+                w[j] = x[i + j] > w[j] ? x[i + j] : w[j];
+            }
+        }
+        for (int j = 0; j < ATTN_LANES; j++) {
+            a[j & 7] += u[j];
+            b[j & 7] = w[j] > b[j & 7] ? w[j] : b[j & 7];
+        }
+    }
+#endif
+    for (; i + 8 <= n; i += 8) {
+        for (int j = 0; j < 8; j++) {
+            a[j] += x[i + j];
+            b[j] = x[i + j] > b[j] ? x[i + j] : b[j];
+        }
+    }
+    float s = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+    float mx = -INFINITY;
+    for (int j = 0; j < 8; j++) mx = b[j] > mx ? b[j] : mx;
+    for (int r = n & 7; r > 0; r--, i++) {
+        s += x[i];
+        mx = x[i] > mx ? x[i] : mx;
+    }
+    *sum = s;
+    *max = mx;
+}
+#endif
+#endif
+
 /* y[i] = g * x[i]: the final pass of SE and ECA. */
 #if defined(__TINYC__) && defined(__x86_64__)
 #ifndef ATTN_TCC_ISA_KNOWN
@@ -624,6 +778,105 @@ static void attn_row_scale(float *y, const float *x, float g, int n)
 {
     for (int i = 0; i < n; i++) y[i] = g * x[i];
 }
+#endif
+
+#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+/* y[i] = s[i] * (g * x[i]): CBAM's final pass, the channel gate recomputed from x. */
+#if defined(__TINYC__) && defined(__x86_64__)
+#ifndef ATTN_TCC_ISA_KNOWN
+#define ATTN_TCC_ISA_KNOWN
+/* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
+ * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
+ * or 2 forces one (the tests run both). */
+static int attn_tcc_isa(void)
+{
+#ifdef ATTN_TCC_ISA
+    return ATTN_TCC_ISA;
+#else
+    static int isa;
+    if (!isa) {
+        unsigned a, b, c, d, lo, hi;
+        int ymm = 0;
+        __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+        /* FMA, OSXSAVE and AVX; then the OS's XCR0 must enable the xmm and ymm state. */
+        if ((c & 0x18001000u) == 0x18001000u) {
+            __asm__ volatile(".byte 0x0f,0x01,0xd0" : "=a"(lo), "=d"(hi) : "c"(0)); /* xgetbv */
+            ymm = (lo & 6u) == 6u;
+        }
+        if (ymm) {
+            __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
+            ymm = (b >> 5) & 1u; /* AVX2 */
+        }
+        isa = ymm ? 2 : 1;
+    }
+    return isa;
+#endif
+}
+#endif
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler; with AVX2 (attn_tcc_isa)
+ * blocks of 16 floats on ymm first, their VEX instructions as bytes (the same products in the
+ * same order: the bits do not depend on the form). */
+static void attn_row_scale_mul(float *y, const float *x, float g, const float *s, int n)
+{
+    float g4[4] = {g, g, g, g};
+    long done = 0;
+    if (n >= 16 && attn_tcc_isa() == 2) {
+        long m16 = n & ~15;
+        float *q = y;
+        const float *p = x;
+        const float *r = s;
+        __asm__ volatile(
+            ".byte 0xc4,0xe2,0x7d,0x18,0x3a\n\t" /* vbroadcastss (%rdx), %ymm7 */
+            "1:\n\t"
+            ".byte 0xc5,0xc4,0x59,0x06\n\t" /* vmulps (%rsi), %ymm7, %ymm0 */
+            ".byte 0xc5,0xc4,0x59,0x4e,0x20\n\t" /* vmulps 32(%rsi), %ymm7, %ymm1 */
+            ".byte 0xc5,0xfc,0x59,0x00\n\t" /* vmulps (%rax), %ymm0, %ymm0 */
+            ".byte 0xc5,0xf4,0x59,0x48,0x20\n\t" /* vmulps 32(%rax), %ymm1, %ymm1 */
+            ".byte 0xc5,0xfc,0x11,0x07\n\t" /* vmovups %ymm0, (%rdi) */
+            ".byte 0xc5,0xfc,0x11,0x4f,0x20\n\t" /* vmovups %ymm1, 32(%rdi) */
+            "add $64, %0\n\tadd $64, %1\n\tadd $64, %2\n\tsub $16, %3\n\tjnz 1b\n\t"
+            ".byte 0xc5,0xf8,0x77\n\t" /* vzeroupper */
+            : "+D"(q), "+S"(p), "+a"(r), "+c"(m16)
+            : "d"(g4)
+            : "memory");
+        done = n & ~15;
+    }
+    long m = (n - done) & ~7;
+    float *q = y + done;
+    const float *p = x + done;
+    const float *r = s + done;
+    if (m > 0) {
+        __asm__ volatile(
+            "movups (%4), %%xmm7\n\t"
+            "1:\n\t"
+            "movups (%1), %%xmm0\n\tmovups 16(%1), %%xmm1\n\t"
+            "mulps %%xmm7, %%xmm0\n\tmulps %%xmm7, %%xmm1\n\t"
+            "movups (%2), %%xmm2\n\tmovups 16(%2), %%xmm3\n\t"
+            "mulps %%xmm2, %%xmm0\n\tmulps %%xmm3, %%xmm1\n\t"
+            "movups %%xmm0, (%0)\n\tmovups %%xmm1, 16(%0)\n\t"
+            "add $32, %0\n\tadd $32, %1\n\tadd $32, %2\n\tsub $8, %3\n\tjnz 1b\n\t"
+            : "+r"(q), "+r"(p), "+r"(r), "+r"(m)
+            : "r"(g4)
+            : "memory");
+    }
+    if ((n - done) & 4) {
+        /* A block of four after the blocks of eight: tcc's scalar C took most of a short row's time. */
+        const long at = done + ((n - done) & ~7);
+        __asm__ volatile(
+            "movups (%3), %%xmm7\n\tmovups (%1), %%xmm0\n\tmulps %%xmm7, %%xmm0\n\t"
+            "movups (%2), %%xmm2\n\tmulps %%xmm2, %%xmm0\n\tmovups %%xmm0, (%0)\n\t"
+            :
+            : "r"(y + at), "r"(x + at), "r"(s + at), "r"(g4)
+            : "memory");
+    }
+    for (long i = done + ((n - done) & ~3); i < n; i++) y[i] = s[i] * (g * x[i]);
+}
+#else
+static void attn_row_scale_mul(float *y, const float *x, float g, const float *s, int n)
+{
+    for (int i = 0; i < n; i++) y[i] = s[i] * (g * x[i]);
+}
+#endif
 #endif
 
 #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
@@ -1225,6 +1478,309 @@ static void attn_wide_taps1(float *wide, const float *w, long taps, const float 
         float s = wide[t];
         for (long j = 0; j < taps; j++) s += w[j] * x[t + off[j]];
         wide[t] = s;
+    }
+}
+#endif
+#endif
+
+#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+#if defined(__TINYC__) && defined(__x86_64__)
+#ifndef ATTN_TCC_ISA_KNOWN
+#define ATTN_TCC_ISA_KNOWN
+/* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
+ * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
+ * or 2 forces one (the tests run both). */
+static int attn_tcc_isa(void)
+{
+#ifdef ATTN_TCC_ISA
+    return ATTN_TCC_ISA;
+#else
+    static int isa;
+    if (!isa) {
+        unsigned a, b, c, d, lo, hi;
+        int ymm = 0;
+        __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+        /* FMA, OSXSAVE and AVX; then the OS's XCR0 must enable the xmm and ymm state. */
+        if ((c & 0x18001000u) == 0x18001000u) {
+            __asm__ volatile(".byte 0x0f,0x01,0xd0" : "=a"(lo), "=d"(hi) : "c"(0)); /* xgetbv */
+            ymm = (lo & 6u) == 6u;
+        }
+        if (ymm) {
+            __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
+            ymm = (b >> 5) & 1u; /* AVX2 */
+        }
+        isa = ymm ? 2 : 1;
+    }
+    return isa;
+#endif
+}
+#endif
+/* The tcc tier on x86-64: global pools of `rows` consecutive rows of n floats in one call
+ * (sum[r] = scale * the sum of row r, max[r] = its maximum, NaN skipped; either pointer may be
+ * null), where a call per row paid its CPU check, C tails and folds for every row. With AVX2
+ * (attn_tcc_isa) a row at a time in assembly: blocks of 32 floats into four sums and four
+ * maxima, the last n % 32 floats read under masks (zeros for the sums, -inf for the maxima), the
+ * lanes folded in halves and the sum scaled, with no C between rows. Without AVX2,
+ * attn_row_sum_max's SSE form a row at a time. */
+/* SysV registers: x, rows > 0, n, sum, max, the tail's masks (32 - n % 32 ints into a table of
+ * 32 set lanes then 32 clear), scale in xmm0. */
+static void attn_pool_rows8(const float *x, long rows, long n, float *sum, float *max, const int *mask, float scale);
+__asm__(
+    ".text\n"
+    "attn_pool_rows8:\n\t"
+    "push %rbp\n\t"
+    "mov %rsp, %rbp\n\t"
+    "sub $48, %rsp\n\t"
+    ".byte 0xf3,0x0f,0x11,0x04,0x24\n\t" /* movss %xmm0, (%rsp) */
+    "movl $0xff800000, 4(%rsp)\n\t"
+    ".byte 0xc4,0x62,0x7d,0x18,0x74,0x24,0x04\n\t" /* vbroadcastss 4(%rsp), %ymm14 */
+    /* r11: the floats in whole blocks of 32; r9 stays the tail's mask */
+    "mov %rdx, %r11\n\t"
+    "and $-32, %r11\n\t"
+    "1:\n\t"
+    ".byte 0xc5,0xfc,0x57,0xc0\n\t" /* vxorps %ymm0, %ymm0, %ymm0 */
+    ".byte 0xc5,0xf4,0x57,0xc9\n\t" /* vxorps %ymm1, %ymm1, %ymm1 */
+    ".byte 0xc5,0xec,0x57,0xd2\n\t" /* vxorps %ymm2, %ymm2, %ymm2 */
+    ".byte 0xc5,0xe4,0x57,0xdb\n\t" /* vxorps %ymm3, %ymm3, %ymm3 */
+    ".byte 0xc4,0xc1,0x0c,0x56,0xe6\n\t" /* vorps %ymm14, %ymm14, %ymm4 */
+    ".byte 0xc4,0xc1,0x0c,0x56,0xee\n\t" /* vorps %ymm14, %ymm14, %ymm5 */
+    ".byte 0xc4,0xc1,0x0c,0x56,0xf6\n\t" /* vorps %ymm14, %ymm14, %ymm6 */
+    ".byte 0xc4,0xc1,0x0c,0x56,0xfe\n\t" /* vorps %ymm14, %ymm14, %ymm7 */
+    "mov %rdi, %r10\n\t"
+    "mov %r11, %rax\n\t"
+    "test %rax, %rax\n\t"
+    "jz 3f\n\t"
+    "2:\n\t"
+    ".byte 0xc4,0x41,0x7c,0x10,0x02\n\t" /* vmovups (%r10), %ymm8 */
+    ".byte 0xc4,0x41,0x7c,0x10,0x4a,0x20\n\t" /* vmovups 32(%r10), %ymm9 */
+    ".byte 0xc4,0x41,0x7c,0x10,0x52,0x40\n\t" /* vmovups 64(%r10), %ymm10 */
+    ".byte 0xc4,0x41,0x7c,0x10,0x5a,0x60\n\t" /* vmovups 96(%r10), %ymm11 */
+    ".byte 0xc4,0xc1,0x7c,0x58,0xc0\n\t" /* vaddps %ymm8, %ymm0, %ymm0 */
+    ".byte 0xc4,0xc1,0x74,0x58,0xc9\n\t" /* vaddps %ymm9, %ymm1, %ymm1 */
+    ".byte 0xc4,0xc1,0x6c,0x58,0xd2\n\t" /* vaddps %ymm10, %ymm2, %ymm2 */
+    ".byte 0xc4,0xc1,0x64,0x58,0xdb\n\t" /* vaddps %ymm11, %ymm3, %ymm3 */
+    /* v > m ? v : m: maxps keeps its second source when either is NaN */
+    ".byte 0xc5,0xbc,0x5f,0xe4\n\t" /* vmaxps %ymm4, %ymm8, %ymm4 */
+    ".byte 0xc5,0xb4,0x5f,0xed\n\t" /* vmaxps %ymm5, %ymm9, %ymm5 */
+    ".byte 0xc5,0xac,0x5f,0xf6\n\t" /* vmaxps %ymm6, %ymm10, %ymm6 */
+    ".byte 0xc5,0xa4,0x5f,0xff\n\t" /* vmaxps %ymm7, %ymm11, %ymm7 */
+    "add $128, %r10\n\t"
+    "sub $32, %rax\n\t"
+    "jnz 2b\n\t"
+    "3:\n\t"
+    "test $31, %rdx\n\t"
+    "jz 4f\n\t"
+    /* Each block of eight under its mask: masked-off lanes load as 0, then -inf for the maxima. */
+    ".byte 0xc4,0x41,0x7c,0x10,0x21\n\t" /* vmovups (%r9), %ymm12 */
+    ".byte 0xc4,0x42,0x1d,0x2c,0x02\n\t" /* vmaskmovps (%r10), %ymm12, %ymm8 */
+    ".byte 0xc4,0xc1,0x7c,0x58,0xc0\n\t" /* vaddps %ymm8, %ymm0, %ymm0 */
+    ".byte 0xc4,0x41,0x1c,0x55,0xee\n\t" /* vandnps %ymm14, %ymm12, %ymm13 */
+    ".byte 0xc4,0x41,0x3c,0x56,0xc5\n\t" /* vorps %ymm13, %ymm8, %ymm8 */
+    ".byte 0xc5,0xbc,0x5f,0xe4\n\t" /* vmaxps %ymm4, %ymm8, %ymm4 */
+    ".byte 0xc4,0x41,0x7c,0x10,0x61,0x20\n\t" /* vmovups 32(%r9), %ymm12 */
+    ".byte 0xc4,0x42,0x1d,0x2c,0x4a,0x20\n\t" /* vmaskmovps 32(%r10), %ymm12, %ymm9 */
+    ".byte 0xc4,0xc1,0x74,0x58,0xc9\n\t" /* vaddps %ymm9, %ymm1, %ymm1 */
+    ".byte 0xc4,0x41,0x1c,0x55,0xee\n\t" /* vandnps %ymm14, %ymm12, %ymm13 */
+    ".byte 0xc4,0x41,0x34,0x56,0xcd\n\t" /* vorps %ymm13, %ymm9, %ymm9 */
+    ".byte 0xc5,0xb4,0x5f,0xed\n\t" /* vmaxps %ymm5, %ymm9, %ymm5 */
+    ".byte 0xc4,0x41,0x7c,0x10,0x61,0x40\n\t" /* vmovups 64(%r9), %ymm12 */
+    ".byte 0xc4,0x42,0x1d,0x2c,0x52,0x40\n\t" /* vmaskmovps 64(%r10), %ymm12, %ymm10 */
+    ".byte 0xc4,0xc1,0x6c,0x58,0xd2\n\t" /* vaddps %ymm10, %ymm2, %ymm2 */
+    ".byte 0xc4,0x41,0x1c,0x55,0xee\n\t" /* vandnps %ymm14, %ymm12, %ymm13 */
+    ".byte 0xc4,0x41,0x2c,0x56,0xd5\n\t" /* vorps %ymm13, %ymm10, %ymm10 */
+    ".byte 0xc5,0xac,0x5f,0xf6\n\t" /* vmaxps %ymm6, %ymm10, %ymm6 */
+    ".byte 0xc4,0x41,0x7c,0x10,0x61,0x60\n\t" /* vmovups 96(%r9), %ymm12 */
+    ".byte 0xc4,0x42,0x1d,0x2c,0x5a,0x60\n\t" /* vmaskmovps 96(%r10), %ymm12, %ymm11 */
+    ".byte 0xc4,0xc1,0x64,0x58,0xdb\n\t" /* vaddps %ymm11, %ymm3, %ymm3 */
+    ".byte 0xc4,0x41,0x1c,0x55,0xee\n\t" /* vandnps %ymm14, %ymm12, %ymm13 */
+    ".byte 0xc4,0x41,0x24,0x56,0xdd\n\t" /* vorps %ymm13, %ymm11, %ymm11 */
+    ".byte 0xc5,0xa4,0x5f,0xff\n\t" /* vmaxps %ymm7, %ymm11, %ymm7 */
+    "4:\n\t"
+    ".byte 0xc5,0xfc,0x58,0xc1\n\t" /* vaddps %ymm1, %ymm0, %ymm0 */
+    ".byte 0xc5,0xec,0x58,0xd3\n\t" /* vaddps %ymm3, %ymm2, %ymm2 */
+    ".byte 0xc5,0xfc,0x58,0xc2\n\t" /* vaddps %ymm2, %ymm0, %ymm0 */
+    ".byte 0xc5,0xdc,0x5f,0xe5\n\t" /* vmaxps %ymm5, %ymm4, %ymm4 */
+    ".byte 0xc5,0xcc,0x5f,0xf7\n\t" /* vmaxps %ymm7, %ymm6, %ymm6 */
+    ".byte 0xc5,0xdc,0x5f,0xe6\n\t" /* vmaxps %ymm6, %ymm4, %ymm4 */
+    ".byte 0xc4,0xe3,0x7d,0x19,0xc1,0x01\n\t" /* vextractf128 $1, %ymm0, %xmm1 */
+    ".byte 0xc5,0xf8,0x58,0xc1\n\t" /* vaddps %xmm1, %xmm0, %xmm0 */
+    ".byte 0xc5,0xf8,0x12,0xc8\n\t" /* vmovhlps %xmm0, %xmm0, %xmm1 */
+    ".byte 0xc5,0xf8,0x58,0xc1\n\t" /* vaddps %xmm1, %xmm0, %xmm0 */
+    ".byte 0xc5,0xfa,0x16,0xc8\n\t" /* vmovshdup %xmm0, %xmm1 */
+    ".byte 0xc5,0xfa,0x58,0xc1\n\t" /* vaddss %xmm1, %xmm0, %xmm0 */
+    ".byte 0xc5,0xfa,0x59,0x04,0x24\n\t" /* vmulss (%rsp), %xmm0, %xmm0 */
+    "test %rcx, %rcx\n\t"
+    "jz 5f\n\t"
+    ".byte 0xc5,0xfa,0x11,0x01\n\t" /* vmovss %xmm0, (%rcx) */
+    "add $4, %rcx\n\t"
+    "5:\n\t"
+    ".byte 0xc4,0xe3,0x7d,0x19,0xe1,0x01\n\t" /* vextractf128 $1, %ymm4, %xmm1 */
+    ".byte 0xc5,0xd8,0x5f,0xe1\n\t" /* vmaxps %xmm1, %xmm4, %xmm4 */
+    ".byte 0xc5,0xd8,0x12,0xcc\n\t" /* vmovhlps %xmm4, %xmm4, %xmm1 */
+    ".byte 0xc5,0xd8,0x5f,0xe1\n\t" /* vmaxps %xmm1, %xmm4, %xmm4 */
+    ".byte 0xc5,0xfa,0x16,0xcc\n\t" /* vmovshdup %xmm4, %xmm1 */
+    ".byte 0xc5,0xda,0x5f,0xe1\n\t" /* vmaxss %xmm1, %xmm4, %xmm4 */
+    "test %r8, %r8\n\t"
+    "jz 6f\n\t"
+    ".byte 0xc4,0xc1,0x7a,0x11,0x20\n\t" /* vmovss %xmm4, (%r8) */
+    "add $4, %r8\n\t"
+    "6:\n\t"
+    "lea (%rdi,%rdx,4), %rdi\n\t"
+    "dec %rsi\n\t"
+    "jnz 1b\n\t"
+    "mov %rbp, %rsp\n\t"
+    "pop %rbp\n\t"
+    ".byte 0xc5,0xf8,0x77\n\t" /* vzeroupper */
+    "ret\n");
+static void attn_pool_rows(const float *x, int rows, int n, float scale, float *sum, float *max)
+{
+    /* 32 lanes on (all bits set), then 32 off: the AVX2 form's tail masks. */
+    static const int masks[64] = {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1};
+    if (attn_tcc_isa() == 2) {
+        if (rows > 0) attn_pool_rows8(x, rows, n, sum, max, masks + 32 - (n & 31), scale);
+        return;
+    }
+    for (int r = 0; r < rows; r++) {
+        float s, m;
+        attn_row_sum_max(x + (long)r * n, n, &s, &m);
+        if (sum) sum[r] = s * scale;
+        if (max) max[r] = m;
+    }
+}
+#endif
+#endif
+
+#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+#if defined(__TINYC__) && defined(__x86_64__)
+#ifndef ATTN_TCC_ISA_KNOWN
+#define ATTN_TCC_ISA_KNOWN
+/* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
+ * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
+ * or 2 forces one (the tests run both). */
+static int attn_tcc_isa(void)
+{
+#ifdef ATTN_TCC_ISA
+    return ATTN_TCC_ISA;
+#else
+    static int isa;
+    if (!isa) {
+        unsigned a, b, c, d, lo, hi;
+        int ymm = 0;
+        __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+        /* FMA, OSXSAVE and AVX; then the OS's XCR0 must enable the xmm and ymm state. */
+        if ((c & 0x18001000u) == 0x18001000u) {
+            __asm__ volatile(".byte 0x0f,0x01,0xd0" : "=a"(lo), "=d"(hi) : "c"(0)); /* xgetbv */
+            ymm = (lo & 6u) == 6u;
+        }
+        if (ymm) {
+            __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
+            ymm = (b >> 5) & 1u; /* AVX2 */
+        }
+        isa = ymm ? 2 : 1;
+    }
+    return isa;
+#endif
+}
+#endif
+/* The tcc tier on x86-64: y = g[r] · x for each of `rows` consecutive rows of n floats (SE's and
+ * ECA's gate), or y = s · (g[r] · x) with s an n-float plane (CBAM's final pass) when s is not
+ * null, in one call where a call per row paid its CPU check and C tails every row. With AVX2
+ * (attn_tcc_isa) in assembly: blocks of 32 floats, the last n % 32 under masks, the products in
+ * the row forms' order (the same bits). Without AVX2, attn_row_scale or attn_row_scale_mul a
+ * row at a time. y may be x. */
+/* SysV registers: y, x, g, s (or null), rows > 0, n > 0; on the stack the tail's masks (32 -
+ * n % 32 ints into a table of 32 set lanes then 32 clear). */
+static void attn_scale_rows8(float *y, const float *x, const float *g, const float *s, long rows, long n, const int *mask);
+__asm__(
+    ".text\n"
+    "attn_scale_rows8:\n\t"
+    "push %rbp\n\t"
+    "mov %rsp, %rbp\n\t"
+    "mov 16(%rbp), %r10\n\t"
+    ".byte 0xc4,0x41,0x7c,0x10,0x02\n\t" /* vmovups (%r10), %ymm8 */
+    ".byte 0xc4,0x41,0x7c,0x10,0x4a,0x20\n\t" /* vmovups 32(%r10), %ymm9 */
+    ".byte 0xc4,0x41,0x7c,0x10,0x52,0x40\n\t" /* vmovups 64(%r10), %ymm10 */
+    ".byte 0xc4,0x41,0x7c,0x10,0x5a,0x60\n\t" /* vmovups 96(%r10), %ymm11 */
+    /* rax: the bytes past the last whole block of a row */
+    "mov %r9, %rax\n\t"
+    "and $31, %rax\n\t"
+    "shl $2, %rax\n\t"
+    "1:\n\t"
+    ".byte 0xc4,0x62,0x7d,0x18,0x3a\n\t" /* vbroadcastss (%rdx), %ymm15 */
+    "mov %rcx, %r11\n\t"
+    "mov %r9, %r10\n\t"
+    "and $-32, %r10\n\t"
+    "test %r10, %r10\n\t"
+    "jz 3f\n\t"
+    "2:\n\t"
+    ".byte 0xc5,0x84,0x59,0x06\n\t" /* vmulps (%rsi), %ymm15, %ymm0 */
+    ".byte 0xc5,0x84,0x59,0x4e,0x20\n\t" /* vmulps 32(%rsi), %ymm15, %ymm1 */
+    ".byte 0xc5,0x84,0x59,0x56,0x40\n\t" /* vmulps 64(%rsi), %ymm15, %ymm2 */
+    ".byte 0xc5,0x84,0x59,0x5e,0x60\n\t" /* vmulps 96(%rsi), %ymm15, %ymm3 */
+    "test %rcx, %rcx\n\t"
+    "jz 4f\n\t"
+    ".byte 0xc4,0xc1,0x7c,0x59,0x03\n\t" /* vmulps (%r11), %ymm0, %ymm0 */
+    ".byte 0xc4,0xc1,0x74,0x59,0x4b,0x20\n\t" /* vmulps 32(%r11), %ymm1, %ymm1 */
+    ".byte 0xc4,0xc1,0x6c,0x59,0x53,0x40\n\t" /* vmulps 64(%r11), %ymm2, %ymm2 */
+    ".byte 0xc4,0xc1,0x64,0x59,0x5b,0x60\n\t" /* vmulps 96(%r11), %ymm3, %ymm3 */
+    "add $128, %r11\n\t"
+    "4:\n\t"
+    ".byte 0xc5,0xfc,0x11,0x07\n\t" /* vmovups %ymm0, (%rdi) */
+    ".byte 0xc5,0xfc,0x11,0x4f,0x20\n\t" /* vmovups %ymm1, 32(%rdi) */
+    ".byte 0xc5,0xfc,0x11,0x57,0x40\n\t" /* vmovups %ymm2, 64(%rdi) */
+    ".byte 0xc5,0xfc,0x11,0x5f,0x60\n\t" /* vmovups %ymm3, 96(%rdi) */
+    "add $128, %rsi\n\t"
+    "add $128, %rdi\n\t"
+    "sub $32, %r10\n\t"
+    "jnz 2b\n\t"
+    "3:\n\t"
+    "test %rax, %rax\n\t"
+    "jz 6f\n\t"
+    ".byte 0xc4,0xe2,0x3d,0x2c,0x06\n\t" /* vmaskmovps (%rsi), %ymm8, %ymm0 */
+    ".byte 0xc5,0x84,0x59,0xc0\n\t" /* vmulps %ymm0, %ymm15, %ymm0 */
+    ".byte 0xc4,0xe2,0x35,0x2c,0x4e,0x20\n\t" /* vmaskmovps 32(%rsi), %ymm9, %ymm1 */
+    ".byte 0xc5,0x84,0x59,0xc9\n\t" /* vmulps %ymm1, %ymm15, %ymm1 */
+    ".byte 0xc4,0xe2,0x2d,0x2c,0x56,0x40\n\t" /* vmaskmovps 64(%rsi), %ymm10, %ymm2 */
+    ".byte 0xc5,0x84,0x59,0xd2\n\t" /* vmulps %ymm2, %ymm15, %ymm2 */
+    ".byte 0xc4,0xe2,0x25,0x2c,0x5e,0x60\n\t" /* vmaskmovps 96(%rsi), %ymm11, %ymm3 */
+    ".byte 0xc5,0x84,0x59,0xdb\n\t" /* vmulps %ymm3, %ymm15, %ymm3 */
+    "test %rcx, %rcx\n\t"
+    "jz 5f\n\t"
+    ".byte 0xc4,0xc2,0x3d,0x2c,0x23\n\t" /* vmaskmovps (%r11), %ymm8, %ymm4 */
+    ".byte 0xc5,0xfc,0x59,0xc4\n\t" /* vmulps %ymm4, %ymm0, %ymm0 */
+    ".byte 0xc4,0xc2,0x35,0x2c,0x6b,0x20\n\t" /* vmaskmovps 32(%r11), %ymm9, %ymm5 */
+    ".byte 0xc5,0xf4,0x59,0xcd\n\t" /* vmulps %ymm5, %ymm1, %ymm1 */
+    ".byte 0xc4,0xc2,0x2d,0x2c,0x73,0x40\n\t" /* vmaskmovps 64(%r11), %ymm10, %ymm6 */
+    ".byte 0xc5,0xec,0x59,0xd6\n\t" /* vmulps %ymm6, %ymm2, %ymm2 */
+    ".byte 0xc4,0xc2,0x25,0x2c,0x7b,0x60\n\t" /* vmaskmovps 96(%r11), %ymm11, %ymm7 */
+    ".byte 0xc5,0xe4,0x59,0xdf\n\t" /* vmulps %ymm7, %ymm3, %ymm3 */
+    "5:\n\t"
+    ".byte 0xc4,0xe2,0x3d,0x2e,0x07\n\t" /* vmaskmovps %ymm0, %ymm8, (%rdi) */
+    ".byte 0xc4,0xe2,0x35,0x2e,0x4f,0x20\n\t" /* vmaskmovps %ymm1, %ymm9, 32(%rdi) */
+    ".byte 0xc4,0xe2,0x2d,0x2e,0x57,0x40\n\t" /* vmaskmovps %ymm2, %ymm10, 64(%rdi) */
+    ".byte 0xc4,0xe2,0x25,0x2e,0x5f,0x60\n\t" /* vmaskmovps %ymm3, %ymm11, 96(%rdi) */
+    "add %rax, %rsi\n\t"
+    "add %rax, %rdi\n\t"
+    "6:\n\t"
+    "add $4, %rdx\n\t"
+    "dec %r8\n\t"
+    "jnz 1b\n\t"
+    "pop %rbp\n\t"
+    ".byte 0xc5,0xf8,0x77\n\t" /* vzeroupper */
+    "ret\n");
+static void attn_scale_rows(float *y, const float *x, const float *g, const float *s, int rows, int n)
+{
+    /* 32 lanes on (all bits set), then 32 off: the AVX2 form's tail masks. */
+    static const int masks[64] = {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1};
+    if (attn_tcc_isa() == 2) {
+        if (rows > 0 && n > 0) attn_scale_rows8(y, x, g, s, rows, n, masks + 32 - (n & 31));
+        return;
+    }
+    for (int r = 0; r < rows; r++) {
+        if (s) attn_row_scale_mul(y + (long)r * n, x + (long)r * n, g[r], s, n);
+        else attn_row_scale(y + (long)r * n, x + (long)r * n, g[r], n);
     }
 }
 #endif
@@ -1871,9 +2427,13 @@ void psa_c64_forward(const float *input, float *output, const float *params, flo
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         attn_rows_pool(v1_x1, 16, 256, 0.00390625f, v5_pool_mean, (float *)0);
         #else
+        #if defined(__TINYC__) && defined(__x86_64__)
+        attn_pool_rows(v1_x1, 16, 256, 0.00390625f, v5_pool_mean, (float *)0);
+        #else
         for (int c = 0; c < 16; c++) {
             v5_pool_mean[c] = attn_row_sum(v1_x1 + c * 256, 256) * 0.00390625f;
         }
+        #endif
         #endif
     }
 
@@ -1882,9 +2442,13 @@ void psa_c64_forward(const float *input, float *output, const float *params, flo
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         attn_rows_pool(v2_x2, 16, 256, 0.00390625f, v6_pool_mean, (float *)0);
         #else
+        #if defined(__TINYC__) && defined(__x86_64__)
+        attn_pool_rows(v2_x2, 16, 256, 0.00390625f, v6_pool_mean, (float *)0);
+        #else
         for (int c = 0; c < 16; c++) {
             v6_pool_mean[c] = attn_row_sum(v2_x2 + c * 256, 256) * 0.00390625f;
         }
+        #endif
         #endif
     }
 
@@ -1893,9 +2457,13 @@ void psa_c64_forward(const float *input, float *output, const float *params, flo
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         attn_rows_pool(v3_x3, 16, 256, 0.00390625f, v7_pool_mean, (float *)0);
         #else
+        #if defined(__TINYC__) && defined(__x86_64__)
+        attn_pool_rows(v3_x3, 16, 256, 0.00390625f, v7_pool_mean, (float *)0);
+        #else
         for (int c = 0; c < 16; c++) {
             v7_pool_mean[c] = attn_row_sum(v3_x3 + c * 256, 256) * 0.00390625f;
         }
+        #endif
         #endif
     }
 
@@ -1904,9 +2472,13 @@ void psa_c64_forward(const float *input, float *output, const float *params, flo
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
         attn_rows_pool(v4_x4, 16, 256, 0.00390625f, v8_pool_mean, (float *)0);
         #else
+        #if defined(__TINYC__) && defined(__x86_64__)
+        attn_pool_rows(v4_x4, 16, 256, 0.00390625f, v8_pool_mean, (float *)0);
+        #else
         for (int c = 0; c < 16; c++) {
             v8_pool_mean[c] = attn_row_sum(v4_x4 + c * 256, 256) * 0.00390625f;
         }
+        #endif
         #endif
     }
 
@@ -2021,23 +2593,47 @@ void psa_c64_forward(const float *input, float *output, const float *params, flo
     }
 
     /* v33_f1 [1,16,16,16] = mul(v29_slice, v1_x1) */
-    for (int c = 0; c < 16; c++) {
-        attn_row_scale(v33_f1 + c * 256, v1_x1 + c * 256, v29_slice[c], 256);
+    {
+        #if defined(__TINYC__) && defined(__x86_64__)
+        attn_scale_rows(v33_f1, v1_x1, v29_slice, (const float *)0, 16, 256);
+        #else
+        for (int c = 0; c < 16; c++) {
+            attn_row_scale(v33_f1 + c * 256, v1_x1 + c * 256, v29_slice[c], 256);
+        }
+        #endif
     }
 
     /* v34_f2 [1,16,16,16] = mul(v30_slice, v2_x2) */
-    for (int c = 0; c < 16; c++) {
-        attn_row_scale(v34_f2 + c * 256, v2_x2 + c * 256, v30_slice[c], 256);
+    {
+        #if defined(__TINYC__) && defined(__x86_64__)
+        attn_scale_rows(v34_f2, v2_x2, v30_slice, (const float *)0, 16, 256);
+        #else
+        for (int c = 0; c < 16; c++) {
+            attn_row_scale(v34_f2 + c * 256, v2_x2 + c * 256, v30_slice[c], 256);
+        }
+        #endif
     }
 
     /* v35_f3 [1,16,16,16] = mul(v31_slice, v3_x3) */
-    for (int c = 0; c < 16; c++) {
-        attn_row_scale(v35_f3 + c * 256, v3_x3 + c * 256, v31_slice[c], 256);
+    {
+        #if defined(__TINYC__) && defined(__x86_64__)
+        attn_scale_rows(v35_f3, v3_x3, v31_slice, (const float *)0, 16, 256);
+        #else
+        for (int c = 0; c < 16; c++) {
+            attn_row_scale(v35_f3 + c * 256, v3_x3 + c * 256, v31_slice[c], 256);
+        }
+        #endif
     }
 
     /* v36_f4 [1,16,16,16] = mul(v32_slice, v4_x4) */
-    for (int c = 0; c < 16; c++) {
-        attn_row_scale(v36_f4 + c * 256, v4_x4 + c * 256, v32_slice[c], 256);
+    {
+        #if defined(__TINYC__) && defined(__x86_64__)
+        attn_scale_rows(v36_f4, v4_x4, v32_slice, (const float *)0, 16, 256);
+        #else
+        for (int c = 0; c < 16; c++) {
+            attn_row_scale(v36_f4 + c * 256, v4_x4 + c * 256, v32_slice[c], 256);
+        }
+        #endif
     }
 
     /* v37_concat [1,64,16,16] = concat.c(v36_f4, v35_f3, v34_f2, v33_f1) */

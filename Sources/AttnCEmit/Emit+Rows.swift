@@ -37,17 +37,28 @@ extension CEmitter {
             HostBranch.print(
                 host: { p in
                     p.use(.rowsPool)
-                    p.line(blocked)
+                    p.line("attn_rows_pool(\(blocked));")
                 },
                 other: { p in
-                    p.use(perRow)
-                    values.nest.print(into: &p)
+                    // tcc's many-row form on x86-64 (a call per row paid its CPU check, tails
+                    // and folds every row), the row calls elsewhere.
+                    HostBranch.printTCCAsm(
+                        options.target,
+                        asm: { p in
+                            p.use(.poolRows)
+                            p.line("attn_pool_rows(\(blocked));")
+                        },
+                        other: { p in
+                            p.use(perRow)
+                            values.nest.print(into: &p)
+                        }, into: &p)
                 }, into: &p)
         }
     }
 
-    /// One `attn_rows_pool` call over all N·C rows, when there are at least 8 of them, the
-    /// operand's rows follow each other and the pooled values are dense vectors.
+    /// The arguments of one `attn_rows_pool` (or tcc's `attn_pool_rows`) call over all N·C rows,
+    /// when there are at least 8 of them, the operand's rows follow each other and the pooled
+    /// values are dense vectors.
     private func blockedPoolCall(_ group: [ValueID], operand: ValueID, scale: String) -> String? {
         let shape = program.shape(of: operand)
         let layout = plan.layouts[operand]!
@@ -62,7 +73,7 @@ extension CEmitter {
         }
         let sum = targets[.mean] ?? "(float *)0"
         let max = targets[.max] ?? "(float *)0"
-        return "attn_rows_pool(\(pointer(operand)), \(rows), \(shape.plane), \(targets[.mean] == nil ? "1.0f" : scale), \(sum), \(max));"
+        return "\(pointer(operand)), \(rows), \(shape.plane), \(targets[.mean] == nil ? "1.0f" : scale), \(sum), \(max)"
     }
 
     /// CBAM's gated channel pools: mean and max over C of `g · x`, accumulated row by row.
@@ -72,7 +83,8 @@ extension CEmitter {
         let mean = group.first { poolModeOf($0) == .mean }!
         let maxPool = group.first { poolModeOf($0) == .max }!
         var values = channelPoolRowsNest(mean: mean, max: maxPool, row: x, gate: { $0.value(gate).expr }, shape: shape)
-        guard let blocked = blockedGatedPoolCall(mean: mean, max: maxPool, gate: gate, row: x, shape: shape) else {
+        let blocked = { (name: String) in self.blockedGatedPoolCall(name, mean: mean, max: maxPool, gate: gate, row: x, shape: shape) }
+        guard let host = blocked("attn_rows_scale_pool"), let tcc = blocked("attn_gated_pool_rows") else {
             p.use(.rowScaleSumMax)
             finish(values, into: &p)
             return
@@ -81,12 +93,22 @@ extension CEmitter {
             HostBranch.print(
                 host: { p in
                     p.use(.rowsScalePool)
-                    blocked.print(into: &p)
+                    host.print(into: &p)
                 },
                 other: { p in
-                    p.use(.rowScaleSumMax)
-                    pointers.values.formUnion(values.storedReads)
-                    values.nest.print(into: &p)
+                    // tcc's form on x86-64 keeps each block of pixels in registers across the
+                    // channels; the row calls elsewhere.
+                    HostBranch.printTCCAsm(
+                        options.target,
+                        asm: { p in
+                            p.use(.gatedPoolRows)
+                            tcc.print(into: &p)
+                        },
+                        other: { p in
+                            p.use(.rowScaleSumMax)
+                            pointers.values.formUnion(values.storedReads)
+                            values.nest.print(into: &p)
+                        }, into: &p)
                 }, into: &p)
         }
     }
@@ -137,9 +159,10 @@ extension CEmitter {
         return values
     }
 
-    /// One `attn_rows_scale_pool` call per sample over its C rows, when they follow each other,
-    /// the gate is a dense vector and the pooled planes are dense.
-    private func blockedGatedPoolCall(mean: ValueID, max: ValueID, gate: ValueID, row x: ValueID, shape: Shape) -> Nest? {
+    /// One `attn_rows_scale_pool` call (`name`: or tcc's `attn_gated_pool_rows`, the same
+    /// arguments) per sample over its C rows, when they follow each other, the gate is a dense
+    /// vector and the pooled planes are dense.
+    private func blockedGatedPoolCall(_ name: String, mean: ValueID, max: ValueID, gate: ValueID, row x: ValueID, shape: Shape) -> Nest? {
         guard let xl = plan.layouts[x], let gl = plan.layouts[gate], let ml = plan.layouts[mean], let bl = plan.layouts[max],
             xl.hwStride == 1, shape.c == 1 || xl.cStride == shape.plane, ml.hwStride == 1, bl.hwStride == 1,
             shape.c == 1 || gl.cStride == 1, !plan.views.contains(x)
@@ -148,7 +171,7 @@ extension CEmitter {
         let n = nest.loop("n", shape.n)
         let at = { (v: ValueID, l: Layout) in plus(self.pointer(v), shape.n > 1 ? n.index * l.nStride : .zero) }
         nest.pre[nest.innermost].append(
-            .line("attn_rows_scale_pool(\(at(mean, ml)), \(at(max, bl)), \(at(x, xl)), \(at(gate, gl)), \(shape.c), \(shape.plane), \(cFloat(1 / Float(shape.c))));"))
+            .line("\(name)(\(at(mean, ml)), \(at(max, bl)), \(at(x, xl)), \(at(gate, gl)), \(shape.c), \(shape.plane), \(cFloat(1 / Float(shape.c))));"))
         return nest
     }
 
@@ -160,8 +183,7 @@ extension CEmitter {
         let gv = values.value(g).expr
         let call = "attn_row_scale(\(rowPointer(v, shape, &values, writable: true)), \(rowPointer(x, shape, &values)), \(gv), \(shape.plane));"
         values.emit(call, at: depth)
-        p.use(.rowScale)
-        finish(values, into: &p)
+        printScaleRows(values, perRow: .rowScale, tcc: scaleRowsCall(v, gate: g, row: x, plane: nil), into: &p)
     }
 
     /// `y = s · (g · x)` (CBAM) as row calls.
@@ -173,8 +195,48 @@ extension CEmitter {
         let s = planePointer(plane, &values)
         let call = "attn_row_scale_mul(\(rowPointer(v, shape, &values, writable: true)), \(rowPointer(x, shape, &values)), \(gv), \(s), \(shape.plane));"
         values.emit(call, at: depth)
-        p.use(.rowScaleMul)
-        finish(values, into: &p)
+        printScaleRows(values, perRow: .rowScaleMul, tcc: scaleRowsCall(v, gate: g, row: x, plane: plane), into: &p)
+    }
+
+    /// The row calls of a scaling pass, or on tcc on x86-64 one `attn_scale_rows` call per
+    /// sample (`tcc`, where the rows allow it).
+    private func printScaleRows(_ values: NestValues, perRow: Helper, tcc: Nest?, into p: inout CPrinter) {
+        guard let tcc, options.target.tccAsm != .never else {
+            p.use(perRow)
+            return finish(values, into: &p)
+        }
+        p.block("") { p in
+            HostBranch.printTCCAsm(
+                options.target,
+                asm: { p in
+                    p.use(.scaleRows)
+                    tcc.print(into: &p)
+                },
+                other: { p in
+                    p.use(perRow)
+                    pointers.values.formUnion(values.storedReads)
+                    values.nest.print(into: &p)
+                }, into: &p)
+        }
+    }
+
+    /// `attn_scale_rows` per sample over its C rows, when the rows of y and x follow each other,
+    /// the gate is a dense vector and the plane (CBAM's spatial gate, if any) is dense.
+    private func scaleRowsCall(_ v: ValueID, gate: ValueID, row x: ValueID, plane: ValueID?) -> Nest? {
+        let shape = program.instrs[v - 1].shape
+        guard shape.plane > 1, program.shape(of: x) == shape, program.shape(of: gate) == Shape(n: shape.n, c: shape.c, h: 1, w: 1),
+            plane.map({ program.shape(of: $0) == Shape(n: shape.n, c: 1, h: shape.h, w: shape.w) }) ?? true, let yl = plan.layouts[v], let xl = plan.layouts[x], let gl = plan.layouts[gate],
+            yl.hwStride == 1, xl.hwStride == 1, shape.c == 1 || (yl.cStride == shape.plane && xl.cStride == shape.plane && gl.cStride == 1),
+            !plan.views.contains(x), !plan.views.contains(v)
+        else { return nil }
+        if let plane { guard let sl = plan.layouts[plane], sl.hwStride == 1, !plan.views.contains(plane) else { return nil } }
+        var nest = Nest()
+        let n = nest.loop("n", shape.n)
+        let at = { (v: ValueID, l: Layout) in plus(self.pointer(v), shape.n > 1 ? n.index * l.nStride : .zero) }
+        let s = plane.map { at($0, plan.layouts[$0]!) } ?? "(const float *)0"
+        nest.pre[nest.innermost].append(
+            .line("attn_scale_rows(\(at(v, yl)), \(at(x, xl)), \(at(gate, gl)), \(s), \(shape.c), \(shape.plane));"))
+        return nest
     }
 
     // MARK: - pointers

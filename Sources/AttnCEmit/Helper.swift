@@ -17,6 +17,9 @@ package enum Helper: String, CaseIterable, Sendable {
     case rowNorm = "row_norm", rowsSum = "rows_sum"
     case rowsMap = "rows_map", columnsMean = "columns_mean"
     case wideTaps1 = "wide_taps1"
+    // tcc's forms of gcc's many-row pools (rows_pool, rows_scale_pool) and the gates' scaling:
+    // a call per plane.
+    case poolRows = "pool_rows", gatedPoolRows = "gated_pool_rows", scaleRows = "scale_rows"
 
     /// Written in gcc's and clang's vector extension: only their 64-bit host branch calls it, and
     /// tcc on x86-64 where it has an asm form (`hasTCCForm`: the GEMM micro-kernels).
@@ -24,7 +27,7 @@ package enum Helper: String, CaseIterable, Sendable {
         switch self {
         case .gemmTile, .gemmNN, .gemmNT, .attend, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .rowExpSum: return true
         case .rowMap, .rowNorm, .rowsSum: return true
-        case .rowsMap, .columnsMean, .wideTaps1: return true
+        case .rowsMap, .columnsMean, .wideTaps1, .poolRows, .gatedPoolRows, .scaleRows: return true
         case .sqrtf, .expf, .tanhf, .erff, .rowAxpy, .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowSqDev, .rowScale, .rowScaleSumMax, .rowScaleMul,
             .wideTaps, .convRows:
             return false
@@ -40,7 +43,7 @@ package enum Helper: String, CaseIterable, Sendable {
         case .sqrtf, .expf, .tanhf, .erff, .gemmTile, .attend, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .convRows: return false
         case .transpose, .rowCopy, .rowZero, .rowsAxpy, .rowDeinterleave: return true
         case .rowMap, .rowNorm, .rowsSum: return true
-        case .rowsMap, .columnsMean, .wideTaps1: return true
+        case .rowsMap, .columnsMean, .wideTaps1, .poolRows, .gatedPoolRows, .scaleRows: return true
         }
     }
 
@@ -49,7 +52,7 @@ package enum Helper: String, CaseIterable, Sendable {
     var tccOnly: Bool {
         switch self {
         case .rowMap, .rowNorm, .rowsSum: return true
-        case .rowsMap, .columnsMean, .wideTaps1: return true
+        case .rowsMap, .columnsMean, .wideTaps1, .poolRows, .gatedPoolRows, .scaleRows: return true
         case .sqrtf, .expf, .tanhf, .erff, .gemmTile, .gemmNN, .gemmNT, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .rowAxpy, .rowDot,
             .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowScale, .rowScaleSumMax, .rowScaleMul, .wideTaps, .rowExpSum, .convRows:
             return false
@@ -67,7 +70,7 @@ package enum Helper: String, CaseIterable, Sendable {
             return false
         case .transpose, .rowCopy, .rowZero, .rowsAxpy, .rowDeinterleave: return false
         case .rowMap, .rowNorm, .rowsSum: return false
-        case .rowsMap, .columnsMean, .wideTaps1: return false
+        case .rowsMap, .columnsMean, .wideTaps1, .poolRows, .gatedPoolRows, .scaleRows: return false
         }
     }
 
@@ -83,7 +86,7 @@ package enum Helper: String, CaseIterable, Sendable {
             return false
         case .transpose, .rowCopy, .rowZero, .rowsAxpy, .rowDeinterleave: return false
         case .rowMap, .rowNorm, .rowsSum: return false
-        case .rowsMap, .columnsMean, .wideTaps1: return false
+        case .rowsMap, .columnsMean, .wideTaps1, .poolRows, .gatedPoolRows, .scaleRows: return false
         }
     }
 
@@ -111,7 +114,7 @@ package enum Helper: String, CaseIterable, Sendable {
             return []
         case .transpose, .rowCopy, .rowZero, .rowsAxpy, .rowDeinterleave: return []
         case .rowMap, .rowNorm, .rowsSum: return []
-        case .rowsMap, .columnsMean, .wideTaps1: return []
+        case .rowsMap, .columnsMean, .wideTaps1, .poolRows, .gatedPoolRows, .scaleRows: return []
         }
     }
 
@@ -123,6 +126,10 @@ package enum Helper: String, CaseIterable, Sendable {
         // The rows' form runs each row through attn_row_map's assembly, and the column mean's
         // SSE form adds rows by it.
         case .rowsMap, .columnsMean: return [.rowMap]
+        // Without AVX2 the pools run the row helpers' SSE forms a row at a time.
+        case .poolRows: return [.rowSumMax]
+        case .gatedPoolRows: return [.rowScaleSumMax]
+        case .scaleRows: return [.rowScale, .rowScaleMul]
         case .sqrtf, .expf, .tanhf, .erff, .gemmTile, .gemmNN, .attend, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .rowAxpy, .rowDot,
             .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowSqDev, .rowScale, .rowScaleSumMax, .rowScaleMul, .wideTaps, .rowExpSum, .convRows:
             return []
