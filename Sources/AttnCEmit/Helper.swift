@@ -211,7 +211,7 @@ struct HelperDefinitions {
     /// The definitions of the JIT's kernel-only form: the library's helpers as prototypes.
     var kernelTexts: [String] {
         let library = libraryHelpers
-        return library.map { TCCHelperLibrary.prototypes[$0] + "\n" } + texts(excluding: Set(library))
+        return library.map { TCCForms.form($0).prototype + "\n" } + texts(excluding: Set(library))
     }
 
     private func texts(excluding excluded: Set<Helper>) -> [String] {
@@ -239,7 +239,7 @@ struct HelperDefinitions {
     private func text(_ helper: Helper, _ set: Set<Compiler>) -> String {
         if helper == .expf { return Templates.cached(libm ? "expf_host.c" : "expf.c") }
         if helper.tccOnly {
-            let asm = Self.tccForms[helper]
+            let asm = TCCForms.form(helper).text
             switch target.tccAsm {
             case .always: return asm
             case .guarded: return "#if \(Compiler.tccAsmCondition)\n\(asm)#endif\n"
@@ -253,7 +253,7 @@ struct HelperDefinitions {
         if target == .mcu { return mcu ?? plain }
         var branches: [(condition: String, code: String)] = []
         if helper.hasTCCForm, set.contains(.tcc) {
-            let asm = Self.tccForms[helper]
+            let asm = TCCForms.form(helper).text
             switch target.tccAsm {
             case .always: return asm
             case .never: break
@@ -271,15 +271,6 @@ struct HelperDefinitions {
         // A vector-extension form is for gcc and clang alone (tcc elsewhere never calls it).
         let last = helper.hostOnly ? "#elif \(Compiler.hostCondition)\n" : "#else\n"
         return text + "\(last)\(code)#endif\n"
-    }
-
-    /// Each tcc asm form with its VEX lines as bytes, after the CPU check its ymm forms call
-    /// (guarded, so a file holding several defines it once); made on first use, so a process
-    /// expands only the forms its kernels call.
-    static let tccForms = LazyTable<Helper, String> { h in
-        precondition(h.hasTCCForm, "\(h) has no tcc form")
-        let form = VEX.expand(Templates.cached("\(h.rawValue).tcc.c"))
-        return form.containsBytes("attn_tcc_isa()") ? Templates.cached("tcc_isa.tcc.c") + form : form
     }
 
     /// A template's opening `/* ... */` lines, and the rest.
@@ -354,25 +345,6 @@ package enum TCCHelperLibrary {
         return Helper.allCases.filter(set.contains)
     }
 
-    /// `<type> attn_<name>(...);` of each helper, from its tcc form's signature (one or more
-    /// lines); made on first use.
-    static let prototypes = LazyTable<Helper, String> { h in
-        let lines = HelperDefinitions.tccForms[h].lines.filter { !$0.isEmpty }
-        guard let first = lines.firstIndex(where: { isSignature($0, h) }),
-            let last = lines[first...].firstIndex(where: { $0.hasSuffix(")") })
-        else { preconditionFailure("\(h.rawValue).tcc.c.tmpl: no signature") }
-        return lines[first...last].joined(separator: "\n").dropFirst("static ".count) + ";"
-    }
-
-    /// The first line of the definition of `h`'s function.
-    private static func isSignature(_ line: Substring, _ h: Helper) -> Bool {
-        line.hasPrefix("static ") && line.containsBytes(" attn_\(h.rawValue)(") && !line.hasSuffix(";")
-    }
-
     /// `h`'s form with its own function's `static` dropped (the forms' inner functions keep theirs).
-    private static func external(_ h: Helper) -> String {
-        HelperDefinitions.tccForms[h].lines.map { line in
-            isSignature(line, h) ? line.dropFirst("static ".count) : line
-        }.joined(separator: "\n")
-    }
+    private static func external(_ h: Helper) -> String { TCCForms.form(h).external }
 }

@@ -26,6 +26,11 @@ struct Regenerate: ParsableCommand {
                 try OutputWriter.write(list, to: folder.isEmpty ? url : url.appendingPathComponent(folder))
             }
             print("regenerated \(files.count) files in \(dir)")
+            // The tcc forms' generated Swift beside it, in a checkout of the package.
+            if let forms = TCCFormsFile.url(besides: url) {
+                try TCCFormsFile.write(forms)
+                print("regenerated \(TCCFormsFile.path)")
+            }
         } catch {
             throw fail(error)
         }
@@ -42,7 +47,9 @@ struct Check: ParsableCommand {
     func run() throws {
         let drifted: [String]
         do {
-            drifted = try Examples.drift(in: exampleFolder(dir))
+            let url = try exampleFolder(dir)
+            let forms = TCCFormsFile.url(besides: url)
+            drifted = try Examples.drift(in: url) + (forms.map { TCCFormsFile.isCurrent($0) } == false ? [TCCFormsFile.path] : [])
         } catch {
             throw fail(error)
         }
