@@ -3042,6 +3042,519 @@ static void attn_wide_taps1(float *wide, const float *w, long taps, const float 
                 prototype: ##"""
 void attn_wide_taps1(float *wide, const float *w, long taps, const float *x, const int *off, long n);
 """##)
+        case "pool_rows":
+            return TCCForm(
+                text: ##"""
+#ifndef ATTN_TCC_ISA_KNOWN
+#define ATTN_TCC_ISA_KNOWN
+/* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
+ * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
+ * or 2 forces one (the tests run both). */
+static int attn_tcc_isa(void)
+{
+#ifdef ATTN_TCC_ISA
+    return ATTN_TCC_ISA;
+#else
+    static int isa;
+    if (!isa) {
+        unsigned a, b, c, d, lo, hi;
+        int ymm = 0;
+        __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+        /* FMA, OSXSAVE and AVX; then the OS's XCR0 must enable the xmm and ymm state. */
+        if ((c & 0x18001000u) == 0x18001000u) {
+            __asm__ volatile(".byte 0x0f,0x01,0xd0" : "=a"(lo), "=d"(hi) : "c"(0)); /* xgetbv */
+            ymm = (lo & 6u) == 6u;
+        }
+        if (ymm) {
+            __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
+            ymm = (b >> 5) & 1u; /* AVX2 */
+        }
+        isa = ymm ? 2 : 1;
+    }
+    return isa;
+#endif
+}
+#endif
+/* The tcc tier on x86-64: global pools of `rows` consecutive rows of n floats in one call
+ * (sum[r] = scale * the sum of row r, max[r] = its maximum, NaN skipped; either pointer may be
+ * null), where a call per row paid its CPU check, C tails and folds for every row. With AVX2
+ * (attn_tcc_isa) a row at a time in assembly: blocks of 32 floats into four sums and four
+ * maxima, the last n % 32 floats read under masks (zeros for the sums, -inf for the maxima), the
+ * lanes folded in halves and the sum scaled, with no C between rows. Without AVX2,
+ * attn_row_sum_max's SSE form a row at a time. */
+/* SysV registers: x, rows > 0, n, sum, max, the tail's masks (32 - n % 32 ints into a table of
+ * 32 set lanes then 32 clear), scale in xmm0. */
+static void attn_pool_rows8(const float *x, long rows, long n, float *sum, float *max, const int *mask, float scale);
+__asm__(
+    ".text\n"
+    "attn_pool_rows8:\n\t"
+    "push %rbp\n\t"
+    "mov %rsp, %rbp\n\t"
+    "sub $48, %rsp\n\t"
+    ".byte 0xf3,0x0f,0x11,0x04,0x24\n\t" /* movss %xmm0, (%rsp) */
+    "movl $0xff800000, 4(%rsp)\n\t"
+    ".byte 0xc4,0x62,0x7d,0x18,0x74,0x24,0x04\n\t" /* vbroadcastss 4(%rsp), %ymm14 */
+    /* r11: the floats in whole blocks of 32; r9 stays the tail's mask */
+    "mov %rdx, %r11\n\t"
+    "and $-32, %r11\n\t"
+    "1:\n\t"
+    ".byte 0xc5,0xfc,0x57,0xc0\n\t" /* vxorps %ymm0, %ymm0, %ymm0 */
+    ".byte 0xc5,0xf4,0x57,0xc9\n\t" /* vxorps %ymm1, %ymm1, %ymm1 */
+    ".byte 0xc5,0xec,0x57,0xd2\n\t" /* vxorps %ymm2, %ymm2, %ymm2 */
+    ".byte 0xc5,0xe4,0x57,0xdb\n\t" /* vxorps %ymm3, %ymm3, %ymm3 */
+    ".byte 0xc4,0xc1,0x0c,0x56,0xe6\n\t" /* vorps %ymm14, %ymm14, %ymm4 */
+    ".byte 0xc4,0xc1,0x0c,0x56,0xee\n\t" /* vorps %ymm14, %ymm14, %ymm5 */
+    ".byte 0xc4,0xc1,0x0c,0x56,0xf6\n\t" /* vorps %ymm14, %ymm14, %ymm6 */
+    ".byte 0xc4,0xc1,0x0c,0x56,0xfe\n\t" /* vorps %ymm14, %ymm14, %ymm7 */
+    "mov %rdi, %r10\n\t"
+    "mov %r11, %rax\n\t"
+    "test %rax, %rax\n\t"
+    "jz 3f\n\t"
+    "2:\n\t"
+    ".byte 0xc4,0x41,0x7c,0x10,0x02\n\t" /* vmovups (%r10), %ymm8 */
+    ".byte 0xc4,0x41,0x7c,0x10,0x4a,0x20\n\t" /* vmovups 32(%r10), %ymm9 */
+    ".byte 0xc4,0x41,0x7c,0x10,0x52,0x40\n\t" /* vmovups 64(%r10), %ymm10 */
+    ".byte 0xc4,0x41,0x7c,0x10,0x5a,0x60\n\t" /* vmovups 96(%r10), %ymm11 */
+    ".byte 0xc4,0xc1,0x7c,0x58,0xc0\n\t" /* vaddps %ymm8, %ymm0, %ymm0 */
+    ".byte 0xc4,0xc1,0x74,0x58,0xc9\n\t" /* vaddps %ymm9, %ymm1, %ymm1 */
+    ".byte 0xc4,0xc1,0x6c,0x58,0xd2\n\t" /* vaddps %ymm10, %ymm2, %ymm2 */
+    ".byte 0xc4,0xc1,0x64,0x58,0xdb\n\t" /* vaddps %ymm11, %ymm3, %ymm3 */
+    /* v > m ? v : m: maxps keeps its second source when either is NaN */
+    ".byte 0xc5,0xbc,0x5f,0xe4\n\t" /* vmaxps %ymm4, %ymm8, %ymm4 */
+    ".byte 0xc5,0xb4,0x5f,0xed\n\t" /* vmaxps %ymm5, %ymm9, %ymm5 */
+    ".byte 0xc5,0xac,0x5f,0xf6\n\t" /* vmaxps %ymm6, %ymm10, %ymm6 */
+    ".byte 0xc5,0xa4,0x5f,0xff\n\t" /* vmaxps %ymm7, %ymm11, %ymm7 */
+    "add $128, %r10\n\t"
+    "sub $32, %rax\n\t"
+    "jnz 2b\n\t"
+    "3:\n\t"
+    "test $31, %rdx\n\t"
+    "jz 4f\n\t"
+    /* Each block of eight under its mask: masked-off lanes load as 0, then -inf for the maxima. */
+    ".byte 0xc4,0x41,0x7c,0x10,0x21\n\t" /* vmovups (%r9), %ymm12 */
+    ".byte 0xc4,0x42,0x1d,0x2c,0x02\n\t" /* vmaskmovps (%r10), %ymm12, %ymm8 */
+    ".byte 0xc4,0xc1,0x7c,0x58,0xc0\n\t" /* vaddps %ymm8, %ymm0, %ymm0 */
+    ".byte 0xc4,0x41,0x1c,0x55,0xee\n\t" /* vandnps %ymm14, %ymm12, %ymm13 */
+    ".byte 0xc4,0x41,0x3c,0x56,0xc5\n\t" /* vorps %ymm13, %ymm8, %ymm8 */
+    ".byte 0xc5,0xbc,0x5f,0xe4\n\t" /* vmaxps %ymm4, %ymm8, %ymm4 */
+    ".byte 0xc4,0x41,0x7c,0x10,0x61,0x20\n\t" /* vmovups 32(%r9), %ymm12 */
+    ".byte 0xc4,0x42,0x1d,0x2c,0x4a,0x20\n\t" /* vmaskmovps 32(%r10), %ymm12, %ymm9 */
+    ".byte 0xc4,0xc1,0x74,0x58,0xc9\n\t" /* vaddps %ymm9, %ymm1, %ymm1 */
+    ".byte 0xc4,0x41,0x1c,0x55,0xee\n\t" /* vandnps %ymm14, %ymm12, %ymm13 */
+    ".byte 0xc4,0x41,0x34,0x56,0xcd\n\t" /* vorps %ymm13, %ymm9, %ymm9 */
+    ".byte 0xc5,0xb4,0x5f,0xed\n\t" /* vmaxps %ymm5, %ymm9, %ymm5 */
+    ".byte 0xc4,0x41,0x7c,0x10,0x61,0x40\n\t" /* vmovups 64(%r9), %ymm12 */
+    ".byte 0xc4,0x42,0x1d,0x2c,0x52,0x40\n\t" /* vmaskmovps 64(%r10), %ymm12, %ymm10 */
+    ".byte 0xc4,0xc1,0x6c,0x58,0xd2\n\t" /* vaddps %ymm10, %ymm2, %ymm2 */
+    ".byte 0xc4,0x41,0x1c,0x55,0xee\n\t" /* vandnps %ymm14, %ymm12, %ymm13 */
+    ".byte 0xc4,0x41,0x2c,0x56,0xd5\n\t" /* vorps %ymm13, %ymm10, %ymm10 */
+    ".byte 0xc5,0xac,0x5f,0xf6\n\t" /* vmaxps %ymm6, %ymm10, %ymm6 */
+    ".byte 0xc4,0x41,0x7c,0x10,0x61,0x60\n\t" /* vmovups 96(%r9), %ymm12 */
+    ".byte 0xc4,0x42,0x1d,0x2c,0x5a,0x60\n\t" /* vmaskmovps 96(%r10), %ymm12, %ymm11 */
+    ".byte 0xc4,0xc1,0x64,0x58,0xdb\n\t" /* vaddps %ymm11, %ymm3, %ymm3 */
+    ".byte 0xc4,0x41,0x1c,0x55,0xee\n\t" /* vandnps %ymm14, %ymm12, %ymm13 */
+    ".byte 0xc4,0x41,0x24,0x56,0xdd\n\t" /* vorps %ymm13, %ymm11, %ymm11 */
+    ".byte 0xc5,0xa4,0x5f,0xff\n\t" /* vmaxps %ymm7, %ymm11, %ymm7 */
+    "4:\n\t"
+    ".byte 0xc5,0xfc,0x58,0xc1\n\t" /* vaddps %ymm1, %ymm0, %ymm0 */
+    ".byte 0xc5,0xec,0x58,0xd3\n\t" /* vaddps %ymm3, %ymm2, %ymm2 */
+    ".byte 0xc5,0xfc,0x58,0xc2\n\t" /* vaddps %ymm2, %ymm0, %ymm0 */
+    ".byte 0xc5,0xdc,0x5f,0xe5\n\t" /* vmaxps %ymm5, %ymm4, %ymm4 */
+    ".byte 0xc5,0xcc,0x5f,0xf7\n\t" /* vmaxps %ymm7, %ymm6, %ymm6 */
+    ".byte 0xc5,0xdc,0x5f,0xe6\n\t" /* vmaxps %ymm6, %ymm4, %ymm4 */
+    ".byte 0xc4,0xe3,0x7d,0x19,0xc1,0x01\n\t" /* vextractf128 $1, %ymm0, %xmm1 */
+    ".byte 0xc5,0xf8,0x58,0xc1\n\t" /* vaddps %xmm1, %xmm0, %xmm0 */
+    ".byte 0xc5,0xf8,0x12,0xc8\n\t" /* vmovhlps %xmm0, %xmm0, %xmm1 */
+    ".byte 0xc5,0xf8,0x58,0xc1\n\t" /* vaddps %xmm1, %xmm0, %xmm0 */
+    ".byte 0xc5,0xfa,0x16,0xc8\n\t" /* vmovshdup %xmm0, %xmm1 */
+    ".byte 0xc5,0xfa,0x58,0xc1\n\t" /* vaddss %xmm1, %xmm0, %xmm0 */
+    ".byte 0xc5,0xfa,0x59,0x04,0x24\n\t" /* vmulss (%rsp), %xmm0, %xmm0 */
+    "test %rcx, %rcx\n\t"
+    "jz 5f\n\t"
+    ".byte 0xc5,0xfa,0x11,0x01\n\t" /* vmovss %xmm0, (%rcx) */
+    "add $4, %rcx\n\t"
+    "5:\n\t"
+    ".byte 0xc4,0xe3,0x7d,0x19,0xe1,0x01\n\t" /* vextractf128 $1, %ymm4, %xmm1 */
+    ".byte 0xc5,0xd8,0x5f,0xe1\n\t" /* vmaxps %xmm1, %xmm4, %xmm4 */
+    ".byte 0xc5,0xd8,0x12,0xcc\n\t" /* vmovhlps %xmm4, %xmm4, %xmm1 */
+    ".byte 0xc5,0xd8,0x5f,0xe1\n\t" /* vmaxps %xmm1, %xmm4, %xmm4 */
+    ".byte 0xc5,0xfa,0x16,0xcc\n\t" /* vmovshdup %xmm4, %xmm1 */
+    ".byte 0xc5,0xda,0x5f,0xe1\n\t" /* vmaxss %xmm1, %xmm4, %xmm4 */
+    "test %r8, %r8\n\t"
+    "jz 6f\n\t"
+    ".byte 0xc4,0xc1,0x7a,0x11,0x20\n\t" /* vmovss %xmm4, (%r8) */
+    "add $4, %r8\n\t"
+    "6:\n\t"
+    "lea (%rdi,%rdx,4), %rdi\n\t"
+    "dec %rsi\n\t"
+    "jnz 1b\n\t"
+    "mov %rbp, %rsp\n\t"
+    "pop %rbp\n\t"
+    ".byte 0xc5,0xf8,0x77\n\t" /* vzeroupper */
+    "ret\n");
+static void attn_pool_rows(const float *x, int rows, int n, float scale, float *sum, float *max)
+{
+    /* 32 lanes on (all bits set), then 32 off: the AVX2 form's tail masks. */
+    static const int masks[64] = {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1};
+    if (attn_tcc_isa() == 2) {
+        if (rows > 0) attn_pool_rows8(x, rows, n, sum, max, masks + 32 - (n & 31), scale);
+        return;
+    }
+    for (int r = 0; r < rows; r++) {
+        float s, m;
+        attn_row_sum_max(x + (long)r * n, n, &s, &m);
+        if (sum) sum[r] = s * scale;
+        if (max) max[r] = m;
+    }
+}
+
+"""##,
+                signature: 7866,
+                prototype: ##"""
+void attn_pool_rows(const float *x, int rows, int n, float scale, float *sum, float *max);
+"""##)
+        case "gated_pool_rows":
+            return TCCForm(
+                text: ##"""
+#ifndef ATTN_TCC_ISA_KNOWN
+#define ATTN_TCC_ISA_KNOWN
+/* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
+ * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
+ * or 2 forces one (the tests run both). */
+static int attn_tcc_isa(void)
+{
+#ifdef ATTN_TCC_ISA
+    return ATTN_TCC_ISA;
+#else
+    static int isa;
+    if (!isa) {
+        unsigned a, b, c, d, lo, hi;
+        int ymm = 0;
+        __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+        /* FMA, OSXSAVE and AVX; then the OS's XCR0 must enable the xmm and ymm state. */
+        if ((c & 0x18001000u) == 0x18001000u) {
+            __asm__ volatile(".byte 0x0f,0x01,0xd0" : "=a"(lo), "=d"(hi) : "c"(0)); /* xgetbv */
+            ymm = (lo & 6u) == 6u;
+        }
+        if (ymm) {
+            __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
+            ymm = (b >> 5) & 1u; /* AVX2 */
+        }
+        isa = ymm ? 2 : 1;
+    }
+    return isa;
+#endif
+}
+#endif
+/* The tcc tier on x86-64: CBAM's gated channel pools over all `rows` channels in one call (for
+ * every pixel i of the n-pixel plane, sum[i] = scale * the sum over c of g[c]·x[c·n + i], max[i]
+ * the maximum, NaN skipped), where a call per channel loaded and stored both planes for every
+ * row. With AVX2 (attn_tcc_isa) in assembly: eight channels at a time, each block of 32 pixels
+ * in four sums and four maxima in registers across the eight, the last n % 32 pixels under
+ * masks; each pixel's products are added and compared in channel order, as the row form does
+ * (the same bits). Without AVX2, attn_row_scale_sum_max a channel at a time. */
+/* SysV registers: sum, max, x, g, rows > 0, n > 0; on the stack the tail's masks (32 - n % 32
+ * ints into a table of 32 set lanes then 32 clear). */
+static void attn_gated_pool_rows8(float *sum, float *max, const float *x, const float *g, long rows, long n, const int *mask);
+__asm__(
+    ".text\n"
+    "attn_gated_pool_rows8:\n\t"
+    "push %rbp\n\t"
+    "mov %rsp, %rbp\n\t"
+    "push %rbx\n\t"
+    "push %r12\n\t"
+    "push %r13\n\t"
+    "push %r14\n\t"
+    "push %r15\n\t"
+    /* r11: a channel's stride in bytes */
+    "mov %r9, %r11\n\t"
+    "shl $2, %r11\n\t"
+    "1:\n\t"
+    /* rax: the end of this block's gates (eight channels, or the rows left) */
+    "mov %r8, %rax\n\t"
+    "cmp $8, %rax\n\t"
+    "jbe 2f\n\t"
+    "mov $8, %rax\n\t"
+    "2:\n\t"
+    "lea (%rcx,%rax,4), %rax\n\t"
+    "mov %rdi, %r14\n\t"
+    "mov %rsi, %r15\n\t"
+    "mov %rdx, %r10\n\t"
+    "mov %r9, %r13\n\t"
+    "and $-32, %r13\n\t"
+    "test %r13, %r13\n\t"
+    "jz 5f\n\t"
+    "3:\n\t"
+    ".byte 0xc4,0xc1,0x7c,0x10,0x06\n\t" /* vmovups (%r14), %ymm0 */
+    ".byte 0xc4,0xc1,0x7c,0x10,0x4e,0x20\n\t" /* vmovups 32(%r14), %ymm1 */
+    ".byte 0xc4,0xc1,0x7c,0x10,0x56,0x40\n\t" /* vmovups 64(%r14), %ymm2 */
+    ".byte 0xc4,0xc1,0x7c,0x10,0x5e,0x60\n\t" /* vmovups 96(%r14), %ymm3 */
+    ".byte 0xc4,0xc1,0x7c,0x10,0x27\n\t" /* vmovups (%r15), %ymm4 */
+    ".byte 0xc4,0xc1,0x7c,0x10,0x6f,0x20\n\t" /* vmovups 32(%r15), %ymm5 */
+    ".byte 0xc4,0xc1,0x7c,0x10,0x77,0x40\n\t" /* vmovups 64(%r15), %ymm6 */
+    ".byte 0xc4,0xc1,0x7c,0x10,0x7f,0x60\n\t" /* vmovups 96(%r15), %ymm7 */
+    "mov %r10, %rbx\n\t"
+    "mov %rcx, %r12\n\t"
+    "4:\n\t"
+    ".byte 0xc4,0x42,0x7d,0x18,0x1c,0x24\n\t" /* vbroadcastss (%r12), %ymm11 */
+    ".byte 0xc5,0x24,0x59,0x03\n\t" /* vmulps (%rbx), %ymm11, %ymm8 */
+    ".byte 0xc5,0x24,0x59,0x4b,0x20\n\t" /* vmulps 32(%rbx), %ymm11, %ymm9 */
+    ".byte 0xc5,0x24,0x59,0x53,0x40\n\t" /* vmulps 64(%rbx), %ymm11, %ymm10 */
+    ".byte 0xc5,0x24,0x59,0x63,0x60\n\t" /* vmulps 96(%rbx), %ymm11, %ymm12 */
+    ".byte 0xc4,0xc1,0x7c,0x58,0xc0\n\t" /* vaddps %ymm8, %ymm0, %ymm0 */
+    ".byte 0xc4,0xc1,0x74,0x58,0xc9\n\t" /* vaddps %ymm9, %ymm1, %ymm1 */
+    ".byte 0xc4,0xc1,0x6c,0x58,0xd2\n\t" /* vaddps %ymm10, %ymm2, %ymm2 */
+    ".byte 0xc4,0xc1,0x64,0x58,0xdc\n\t" /* vaddps %ymm12, %ymm3, %ymm3 */
+    ".byte 0xc5,0xbc,0x5f,0xe4\n\t" /* vmaxps %ymm4, %ymm8, %ymm4 */
+    ".byte 0xc5,0xb4,0x5f,0xed\n\t" /* vmaxps %ymm5, %ymm9, %ymm5 */
+    ".byte 0xc5,0xac,0x5f,0xf6\n\t" /* vmaxps %ymm6, %ymm10, %ymm6 */
+    ".byte 0xc5,0x9c,0x5f,0xff\n\t" /* vmaxps %ymm7, %ymm12, %ymm7 */
+    "add %r11, %rbx\n\t"
+    "add $4, %r12\n\t"
+    "cmp %rax, %r12\n\t"
+    "jne 4b\n\t"
+    ".byte 0xc4,0xc1,0x7c,0x11,0x06\n\t" /* vmovups %ymm0, (%r14) */
+    ".byte 0xc4,0xc1,0x7c,0x11,0x4e,0x20\n\t" /* vmovups %ymm1, 32(%r14) */
+    ".byte 0xc4,0xc1,0x7c,0x11,0x56,0x40\n\t" /* vmovups %ymm2, 64(%r14) */
+    ".byte 0xc4,0xc1,0x7c,0x11,0x5e,0x60\n\t" /* vmovups %ymm3, 96(%r14) */
+    ".byte 0xc4,0xc1,0x7c,0x11,0x27\n\t" /* vmovups %ymm4, (%r15) */
+    ".byte 0xc4,0xc1,0x7c,0x11,0x6f,0x20\n\t" /* vmovups %ymm5, 32(%r15) */
+    ".byte 0xc4,0xc1,0x7c,0x11,0x77,0x40\n\t" /* vmovups %ymm6, 64(%r15) */
+    ".byte 0xc4,0xc1,0x7c,0x11,0x7f,0x60\n\t" /* vmovups %ymm7, 96(%r15) */
+    "add $128, %r14\n\t"
+    "add $128, %r15\n\t"
+    "add $128, %r10\n\t"
+    "sub $32, %r13\n\t"
+    "jnz 3b\n\t"
+    "5:\n\t"
+    "test $31, %r9\n\t"
+    "jz 7f\n\t"
+    "mov 16(%rbp), %rbx\n\t"
+    ".byte 0xc5,0x7c,0x10,0x23\n\t" /* vmovups (%rbx), %ymm12 */
+    ".byte 0xc5,0x7c,0x10,0x6b,0x20\n\t" /* vmovups 32(%rbx), %ymm13 */
+    ".byte 0xc5,0x7c,0x10,0x73,0x40\n\t" /* vmovups 64(%rbx), %ymm14 */
+    ".byte 0xc5,0x7c,0x10,0x7b,0x60\n\t" /* vmovups 96(%rbx), %ymm15 */
+    ".byte 0xc4,0xc2,0x1d,0x2c,0x06\n\t" /* vmaskmovps (%r14), %ymm12, %ymm0 */
+    ".byte 0xc4,0xc2,0x15,0x2c,0x4e,0x20\n\t" /* vmaskmovps 32(%r14), %ymm13, %ymm1 */
+    ".byte 0xc4,0xc2,0x0d,0x2c,0x56,0x40\n\t" /* vmaskmovps 64(%r14), %ymm14, %ymm2 */
+    ".byte 0xc4,0xc2,0x05,0x2c,0x5e,0x60\n\t" /* vmaskmovps 96(%r14), %ymm15, %ymm3 */
+    ".byte 0xc4,0xc2,0x1d,0x2c,0x27\n\t" /* vmaskmovps (%r15), %ymm12, %ymm4 */
+    ".byte 0xc4,0xc2,0x15,0x2c,0x6f,0x20\n\t" /* vmaskmovps 32(%r15), %ymm13, %ymm5 */
+    ".byte 0xc4,0xc2,0x0d,0x2c,0x77,0x40\n\t" /* vmaskmovps 64(%r15), %ymm14, %ymm6 */
+    ".byte 0xc4,0xc2,0x05,0x2c,0x7f,0x60\n\t" /* vmaskmovps 96(%r15), %ymm15, %ymm7 */
+    "mov %r10, %rbx\n\t"
+    "mov %rcx, %r12\n\t"
+    "6:\n\t"
+    ".byte 0xc4,0x42,0x7d,0x18,0x1c,0x24\n\t" /* vbroadcastss (%r12), %ymm11 */
+    ".byte 0xc4,0x62,0x1d,0x2c,0x03\n\t" /* vmaskmovps (%rbx), %ymm12, %ymm8 */
+    ".byte 0xc4,0x41,0x24,0x59,0xc0\n\t" /* vmulps %ymm8, %ymm11, %ymm8 */
+    ".byte 0xc4,0xc1,0x7c,0x58,0xc0\n\t" /* vaddps %ymm8, %ymm0, %ymm0 */
+    ".byte 0xc5,0xbc,0x5f,0xe4\n\t" /* vmaxps %ymm4, %ymm8, %ymm4 */
+    ".byte 0xc4,0x62,0x15,0x2c,0x43,0x20\n\t" /* vmaskmovps 32(%rbx), %ymm13, %ymm8 */
+    ".byte 0xc4,0x41,0x24,0x59,0xc0\n\t" /* vmulps %ymm8, %ymm11, %ymm8 */
+    ".byte 0xc4,0xc1,0x74,0x58,0xc8\n\t" /* vaddps %ymm8, %ymm1, %ymm1 */
+    ".byte 0xc5,0xbc,0x5f,0xed\n\t" /* vmaxps %ymm5, %ymm8, %ymm5 */
+    ".byte 0xc4,0x62,0x0d,0x2c,0x43,0x40\n\t" /* vmaskmovps 64(%rbx), %ymm14, %ymm8 */
+    ".byte 0xc4,0x41,0x24,0x59,0xc0\n\t" /* vmulps %ymm8, %ymm11, %ymm8 */
+    ".byte 0xc4,0xc1,0x6c,0x58,0xd0\n\t" /* vaddps %ymm8, %ymm2, %ymm2 */
+    ".byte 0xc5,0xbc,0x5f,0xf6\n\t" /* vmaxps %ymm6, %ymm8, %ymm6 */
+    ".byte 0xc4,0x62,0x05,0x2c,0x43,0x60\n\t" /* vmaskmovps 96(%rbx), %ymm15, %ymm8 */
+    ".byte 0xc4,0x41,0x24,0x59,0xc0\n\t" /* vmulps %ymm8, %ymm11, %ymm8 */
+    ".byte 0xc4,0xc1,0x64,0x58,0xd8\n\t" /* vaddps %ymm8, %ymm3, %ymm3 */
+    ".byte 0xc5,0xbc,0x5f,0xff\n\t" /* vmaxps %ymm7, %ymm8, %ymm7 */
+    "add %r11, %rbx\n\t"
+    "add $4, %r12\n\t"
+    "cmp %rax, %r12\n\t"
+    "jne 6b\n\t"
+    ".byte 0xc4,0xc2,0x1d,0x2e,0x06\n\t" /* vmaskmovps %ymm0, %ymm12, (%r14) */
+    ".byte 0xc4,0xc2,0x15,0x2e,0x4e,0x20\n\t" /* vmaskmovps %ymm1, %ymm13, 32(%r14) */
+    ".byte 0xc4,0xc2,0x0d,0x2e,0x56,0x40\n\t" /* vmaskmovps %ymm2, %ymm14, 64(%r14) */
+    ".byte 0xc4,0xc2,0x05,0x2e,0x5e,0x60\n\t" /* vmaskmovps %ymm3, %ymm15, 96(%r14) */
+    ".byte 0xc4,0xc2,0x1d,0x2e,0x27\n\t" /* vmaskmovps %ymm4, %ymm12, (%r15) */
+    ".byte 0xc4,0xc2,0x15,0x2e,0x6f,0x20\n\t" /* vmaskmovps %ymm5, %ymm13, 32(%r15) */
+    ".byte 0xc4,0xc2,0x0d,0x2e,0x77,0x40\n\t" /* vmaskmovps %ymm6, %ymm14, 64(%r15) */
+    ".byte 0xc4,0xc2,0x05,0x2e,0x7f,0x60\n\t" /* vmaskmovps %ymm7, %ymm15, 96(%r15) */
+    "7:\n\t"
+    /* The next block: rows and x on by the block's channels, g to their end. */
+    "mov %rax, %r12\n\t"
+    "sub %rcx, %r12\n\t"
+    "shr $2, %r12\n\t"
+    "sub %r12, %r8\n\t"
+    "mov %rax, %rcx\n\t"
+    "imul %r11, %r12\n\t"
+    "add %r12, %rdx\n\t"
+    "test %r8, %r8\n\t"
+    "jnz 1b\n\t"
+    "pop %r15\n\t"
+    "pop %r14\n\t"
+    "pop %r13\n\t"
+    "pop %r12\n\t"
+    "pop %rbx\n\t"
+    "pop %rbp\n\t"
+    ".byte 0xc5,0xf8,0x77\n\t" /* vzeroupper */
+    "ret\n");
+static void attn_gated_pool_rows(float *sum, float *max, const float *x, const float *g, int rows, int n, float scale)
+{
+    /* 32 lanes on (all bits set), then 32 off: the AVX2 form's tail masks. */
+    static const int masks[64] = {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1};
+    for (int i = 0; i < n; i++) {
+        sum[i] = 0.0f;
+        max[i] = -INFINITY;
+    }
+    if (attn_tcc_isa() == 2) {
+        if (rows > 0 && n > 0) attn_gated_pool_rows8(sum, max, x, g, rows, n, masks + 32 - (n & 31));
+    } else {
+        for (int r = 0; r < rows; r++) attn_row_scale_sum_max(sum, max, x + (long)r * n, g[r], n);
+    }
+    for (int i = 0; i < n; i++) sum[i] *= scale;
+}
+
+"""##,
+                signature: 8769,
+                prototype: ##"""
+void attn_gated_pool_rows(float *sum, float *max, const float *x, const float *g, int rows, int n, float scale);
+"""##)
+        case "scale_rows":
+            return TCCForm(
+                text: ##"""
+#ifndef ATTN_TCC_ISA_KNOWN
+#define ATTN_TCC_ISA_KNOWN
+/* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
+ * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
+ * or 2 forces one (the tests run both). */
+static int attn_tcc_isa(void)
+{
+#ifdef ATTN_TCC_ISA
+    return ATTN_TCC_ISA;
+#else
+    static int isa;
+    if (!isa) {
+        unsigned a, b, c, d, lo, hi;
+        int ymm = 0;
+        __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+        /* FMA, OSXSAVE and AVX; then the OS's XCR0 must enable the xmm and ymm state. */
+        if ((c & 0x18001000u) == 0x18001000u) {
+            __asm__ volatile(".byte 0x0f,0x01,0xd0" : "=a"(lo), "=d"(hi) : "c"(0)); /* xgetbv */
+            ymm = (lo & 6u) == 6u;
+        }
+        if (ymm) {
+            __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
+            ymm = (b >> 5) & 1u; /* AVX2 */
+        }
+        isa = ymm ? 2 : 1;
+    }
+    return isa;
+#endif
+}
+#endif
+/* The tcc tier on x86-64: y = g[r] · x for each of `rows` consecutive rows of n floats (SE's and
+ * ECA's gate), or y = s · (g[r] · x) with s an n-float plane (CBAM's final pass) when s is not
+ * null, in one call where a call per row paid its CPU check and C tails every row. With AVX2
+ * (attn_tcc_isa) in assembly: blocks of 32 floats, the last n % 32 under masks, the products in
+ * the row forms' order (the same bits). Without AVX2, attn_row_scale or attn_row_scale_mul a
+ * row at a time. y may be x. */
+/* SysV registers: y, x, g, s (or null), rows > 0, n > 0; on the stack the tail's masks (32 -
+ * n % 32 ints into a table of 32 set lanes then 32 clear). */
+static void attn_scale_rows8(float *y, const float *x, const float *g, const float *s, long rows, long n, const int *mask);
+__asm__(
+    ".text\n"
+    "attn_scale_rows8:\n\t"
+    "push %rbp\n\t"
+    "mov %rsp, %rbp\n\t"
+    "mov 16(%rbp), %r10\n\t"
+    ".byte 0xc4,0x41,0x7c,0x10,0x02\n\t" /* vmovups (%r10), %ymm8 */
+    ".byte 0xc4,0x41,0x7c,0x10,0x4a,0x20\n\t" /* vmovups 32(%r10), %ymm9 */
+    ".byte 0xc4,0x41,0x7c,0x10,0x52,0x40\n\t" /* vmovups 64(%r10), %ymm10 */
+    ".byte 0xc4,0x41,0x7c,0x10,0x5a,0x60\n\t" /* vmovups 96(%r10), %ymm11 */
+    /* rax: the bytes past the last whole block of a row */
+    "mov %r9, %rax\n\t"
+    "and $31, %rax\n\t"
+    "shl $2, %rax\n\t"
+    "1:\n\t"
+    ".byte 0xc4,0x62,0x7d,0x18,0x3a\n\t" /* vbroadcastss (%rdx), %ymm15 */
+    "mov %rcx, %r11\n\t"
+    "mov %r9, %r10\n\t"
+    "and $-32, %r10\n\t"
+    "test %r10, %r10\n\t"
+    "jz 3f\n\t"
+    "2:\n\t"
+    ".byte 0xc5,0x84,0x59,0x06\n\t" /* vmulps (%rsi), %ymm15, %ymm0 */
+    ".byte 0xc5,0x84,0x59,0x4e,0x20\n\t" /* vmulps 32(%rsi), %ymm15, %ymm1 */
+    ".byte 0xc5,0x84,0x59,0x56,0x40\n\t" /* vmulps 64(%rsi), %ymm15, %ymm2 */
+    ".byte 0xc5,0x84,0x59,0x5e,0x60\n\t" /* vmulps 96(%rsi), %ymm15, %ymm3 */
+    "test %rcx, %rcx\n\t"
+    "jz 4f\n\t"
+    ".byte 0xc4,0xc1,0x7c,0x59,0x03\n\t" /* vmulps (%r11), %ymm0, %ymm0 */
+    ".byte 0xc4,0xc1,0x74,0x59,0x4b,0x20\n\t" /* vmulps 32(%r11), %ymm1, %ymm1 */
+    ".byte 0xc4,0xc1,0x6c,0x59,0x53,0x40\n\t" /* vmulps 64(%r11), %ymm2, %ymm2 */
+    ".byte 0xc4,0xc1,0x64,0x59,0x5b,0x60\n\t" /* vmulps 96(%r11), %ymm3, %ymm3 */
+    "add $128, %r11\n\t"
+    "4:\n\t"
+    ".byte 0xc5,0xfc,0x11,0x07\n\t" /* vmovups %ymm0, (%rdi) */
+    ".byte 0xc5,0xfc,0x11,0x4f,0x20\n\t" /* vmovups %ymm1, 32(%rdi) */
+    ".byte 0xc5,0xfc,0x11,0x57,0x40\n\t" /* vmovups %ymm2, 64(%rdi) */
+    ".byte 0xc5,0xfc,0x11,0x5f,0x60\n\t" /* vmovups %ymm3, 96(%rdi) */
+    "add $128, %rsi\n\t"
+    "add $128, %rdi\n\t"
+    "sub $32, %r10\n\t"
+    "jnz 2b\n\t"
+    "3:\n\t"
+    "test %rax, %rax\n\t"
+    "jz 6f\n\t"
+    ".byte 0xc4,0xe2,0x3d,0x2c,0x06\n\t" /* vmaskmovps (%rsi), %ymm8, %ymm0 */
+    ".byte 0xc5,0x84,0x59,0xc0\n\t" /* vmulps %ymm0, %ymm15, %ymm0 */
+    ".byte 0xc4,0xe2,0x35,0x2c,0x4e,0x20\n\t" /* vmaskmovps 32(%rsi), %ymm9, %ymm1 */
+    ".byte 0xc5,0x84,0x59,0xc9\n\t" /* vmulps %ymm1, %ymm15, %ymm1 */
+    ".byte 0xc4,0xe2,0x2d,0x2c,0x56,0x40\n\t" /* vmaskmovps 64(%rsi), %ymm10, %ymm2 */
+    ".byte 0xc5,0x84,0x59,0xd2\n\t" /* vmulps %ymm2, %ymm15, %ymm2 */
+    ".byte 0xc4,0xe2,0x25,0x2c,0x5e,0x60\n\t" /* vmaskmovps 96(%rsi), %ymm11, %ymm3 */
+    ".byte 0xc5,0x84,0x59,0xdb\n\t" /* vmulps %ymm3, %ymm15, %ymm3 */
+    "test %rcx, %rcx\n\t"
+    "jz 5f\n\t"
+    ".byte 0xc4,0xc2,0x3d,0x2c,0x23\n\t" /* vmaskmovps (%r11), %ymm8, %ymm4 */
+    ".byte 0xc5,0xfc,0x59,0xc4\n\t" /* vmulps %ymm4, %ymm0, %ymm0 */
+    ".byte 0xc4,0xc2,0x35,0x2c,0x6b,0x20\n\t" /* vmaskmovps 32(%r11), %ymm9, %ymm5 */
+    ".byte 0xc5,0xf4,0x59,0xcd\n\t" /* vmulps %ymm5, %ymm1, %ymm1 */
+    ".byte 0xc4,0xc2,0x2d,0x2c,0x73,0x40\n\t" /* vmaskmovps 64(%r11), %ymm10, %ymm6 */
+    ".byte 0xc5,0xec,0x59,0xd6\n\t" /* vmulps %ymm6, %ymm2, %ymm2 */
+    ".byte 0xc4,0xc2,0x25,0x2c,0x7b,0x60\n\t" /* vmaskmovps 96(%r11), %ymm11, %ymm7 */
+    ".byte 0xc5,0xe4,0x59,0xdf\n\t" /* vmulps %ymm7, %ymm3, %ymm3 */
+    "5:\n\t"
+    ".byte 0xc4,0xe2,0x3d,0x2e,0x07\n\t" /* vmaskmovps %ymm0, %ymm8, (%rdi) */
+    ".byte 0xc4,0xe2,0x35,0x2e,0x4f,0x20\n\t" /* vmaskmovps %ymm1, %ymm9, 32(%rdi) */
+    ".byte 0xc4,0xe2,0x2d,0x2e,0x57,0x40\n\t" /* vmaskmovps %ymm2, %ymm10, 64(%rdi) */
+    ".byte 0xc4,0xe2,0x25,0x2e,0x5f,0x60\n\t" /* vmaskmovps %ymm3, %ymm11, 96(%rdi) */
+    "add %rax, %rsi\n\t"
+    "add %rax, %rdi\n\t"
+    "6:\n\t"
+    "add $4, %rdx\n\t"
+    "dec %r8\n\t"
+    "jnz 1b\n\t"
+    "pop %rbp\n\t"
+    ".byte 0xc5,0xf8,0x77\n\t" /* vzeroupper */
+    "ret\n");
+static void attn_scale_rows(float *y, const float *x, const float *g, const float *s, int rows, int n)
+{
+    /* 32 lanes on (all bits set), then 32 off: the AVX2 form's tail masks. */
+    static const int masks[64] = {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1};
+    if (attn_tcc_isa() == 2) {
+        if (rows > 0 && n > 0) attn_scale_rows8(y, x, g, s, rows, n, masks + 32 - (n & 31));
+        return;
+    }
+    for (int r = 0; r < rows; r++) {
+        if (s) attn_row_scale_mul(y + (long)r * n, x + (long)r * n, g[r], s, n);
+        else attn_row_scale(y + (long)r * n, x + (long)r * n, g[r], n);
+    }
+}
+
+"""##,
+                signature: 5590,
+                prototype: ##"""
+void attn_scale_rows(float *y, const float *x, const float *g, const float *s, int rows, int n);
+"""##)
         default: return nil
         }
     }
