@@ -2679,9 +2679,25 @@ void lambda_rel_c64_forward(const float *input, float *output, const float *para
                     }
                 }
             }
+            #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
+            if (8 == ATTN_GEMM_LANES || 8 == 2 * ATTN_GEMM_LANES) {
+                for (int oy = 0; oy < 8; oy++) {
+                    for (long p0 = 0; p0 < 64; p0 += ATTN_GEMM_KC) {
+                        const long kc = 64 - p0 < ATTN_GEMM_KC ? 64 - p0 : ATTN_GEMM_KC;
+                        attn_gemm_panel(v16_pos_emb + o * 64 + oy * 8, 1024, 1, v10_reshape + o / 16 * 64 + p0, 64, v16_pos_emb_bands + (448 - oy * 64) + p0 * 8, 16, kc, 8, p0 == 0);
+                    }
+                }
+            }
+            else {
+                for (int oy = 0; oy < 8; oy++) {
+                    attn_gemm_nn(v16_pos_emb + o * 64 + oy * 8, 1024, v10_reshape + o / 16 * 64, 64, 1, v16_pos_emb_bands + (448 - oy * 64), 8, 16, 8, 64, (const float *)0, 1.0f);
+                }
+            }
+            #else
             for (int oy = 0; oy < 8; oy++) {
                 attn_gemm_nn(v16_pos_emb + o * 64 + oy * 8, 1024, v10_reshape + o / 16 * 64, 64, 1, v16_pos_emb_bands + (448 - oy * 64), 8, 16, 8, 64, (const float *)0, 1.0f);
             }
+            #endif
         }
     }
     #else

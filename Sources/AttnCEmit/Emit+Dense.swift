@@ -677,19 +677,45 @@ extension CEmitter {
             ]),
         ]
         // Output row oy meets kernel rows pad − oy … pad − oy + H − 1: bands OH − 1 − oy onwards.
-        let gemm = Stmt.loop(variable: "oy", extent: out.h, body: [
+        let (cRow, aRows) = (plus(pointer(v), o * outLayout.cStride + oy * ow), plus(pointer(x), o / outPerGroup * xLayout.cStride))
+        let bRun = plus(bands, (CExpr(out.h - 1) - oy) * geometry.bandSize)
+        let viaHelper = Stmt.loop(variable: "oy", extent: out.h, body: [
             .line(
-                "attn_gemm_nn(\(plus(pointer(v), o * outLayout.cStride + oy * ow)), \(outLayout.nStride), "
-                    + "\(plus(pointer(x), o / outPerGroup * xLayout.cStride)), \(xLayout.nStride), \(xLayout.hwStride), "
-                    + "\(plus(bands, (CExpr(out.h - 1) - oy) * geometry.bandSize)), \(ow), \(out.n), \(ow), \(xs.plane), (const float *)0, 1.0f);")
+                "attn_gemm_nn(\(cRow), \(outLayout.nStride), \(aRows), \(xLayout.nStride), \(xLayout.hwStride), \(bRun), \(ow), \(out.n), \(ow), "
+                    + "\(xs.plane), (const float *)0, 1.0f);")
         ])
-        var body: [Stmt] = [.range(variable: "b", from: CExpr(lo), to: CExpr(hi), body: band), gemm]
-        if let bias = a.bias {
-            body.append(.loop(variable: "n", extent: out.n, body: [.loop(variable: "t", extent: out.plane, body: [
-                .line("\(pointer(v))[\(index(v, n: "n", c: o) + t)] += \(names.param(bias))[o];")
+        // gcc and clang hosts: where OW is one or two vectors, the bands' rows already are the
+        // packed panel attn_gemm_nn would copy B into (each k's OW consecutive columns), so the
+        // register tiles run on the bands in place, a block of k at a time. That copy, a load and
+        // a store per sixteen multiply-adds, was most of the conv's time outside the tiles.
+        let p0: CExpr = "p0"
+        let inPlace = Stmt.loop(variable: "oy", extent: out.h, body: [
+            .line("for (long p0 = 0; p0 < \(xs.plane); p0 += ATTN_GEMM_KC) {"),
+            .line("    const long kc = \(xs.plane) - p0 < ATTN_GEMM_KC ? \(xs.plane) - p0 : ATTN_GEMM_KC;"),
+            .line(
+                "    attn_gemm_panel(\(cRow), \(outLayout.nStride), 1, \(plus(aRows, p0)), \(xLayout.nStride), "
+                    + "\(plus(bRun, p0 * ow)), \(out.n), kc, \(ow), p0 == 0);"),
+            .line("}"),
+        ])
+        var bias: [Stmt] = []
+        if let biasParam = a.bias {
+            bias.append(.loop(variable: "n", extent: out.n, body: [.loop(variable: "t", extent: out.plane, body: [
+                .line("\(pointer(v))[\(index(v, n: "n", c: o) + t)] += \(names.param(biasParam))[o];")
             ])]))
         }
-        Stmt.loop(variable: "o", extent: out.c, body: body).print(into: &p)
+        p.block("for (int o = 0; o < \(out.c); o++)") { p in
+            Stmt.range(variable: "b", from: CExpr(lo), to: CExpr(hi), body: band).print(into: &p)
+            if xLayout.hwStride == 1 {
+                HostBranch.print(
+                    host: { p in
+                        p.block("if (\(ow) == ATTN_GEMM_LANES || \(ow) == 2 * ATTN_GEMM_LANES)") { p in inPlace.print(into: &p) }
+                        p.block("else") { p in viaHelper.print(into: &p) }
+                    }, other: { p in viaHelper.print(into: &p) }, into: &p)
+            } else {
+                viaHelper.print(into: &p)
+            }
+            for s in bias { s.print(into: &p) }
+        }
     }
 
     /// A 1×1 convolution reading channels-last (NHWC) input: each output element is a dot of a
