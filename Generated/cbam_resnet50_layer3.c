@@ -2132,14 +2132,12 @@ void cbam_resnet50_layer3_forward(const float *input, float *output, const float
     }
 
     /* v18_mul [1,1024,14,14] = mul(v17_sigmoid, v11_x1) */
-    {
-        #if defined(__TINYC__) && defined(__x86_64__)
-        attn_scale_rows(output, input, v10_sigmoid, v17_sigmoid, 1024, 196);
-        #else
-        for (int c = 0; c < 1024; c++) {
-            attn_row_scale_mul(output + c * 196, input + c * 196, v10_sigmoid[c], v17_sigmoid, 196);
-        }
-        #endif
+    #if defined(__TINYC__) && defined(__x86_64__)
+    attn_scale_rows(output, input, v10_sigmoid, v17_sigmoid, 1024, 196);
+    #else
+    for (int c = 0; c < 1024; c++) {
+        attn_row_scale_mul(output + c * 196, input + c * 196, v10_sigmoid[c], v17_sigmoid, 196);
     }
+    #endif
 }
 

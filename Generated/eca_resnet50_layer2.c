@@ -1127,14 +1127,12 @@ void eca_resnet50_layer2_forward(const float *input, float *output, const float 
     }
 
     /* v4_mul [1,512,28,28] = mul(v3_sigmoid, input) */
-    {
-        #if defined(__TINYC__) && defined(__x86_64__)
-        attn_scale_rows(output, input, v3_sigmoid, (const float *)0, 512, 784);
-        #else
-        for (int c = 0; c < 512; c++) {
-            attn_row_scale(output + c * 784, input + c * 784, v3_sigmoid[c], 784);
-        }
-        #endif
+    #if defined(__TINYC__) && defined(__x86_64__)
+    attn_scale_rows(output, input, v3_sigmoid, (const float *)0, 512, 784);
+    #else
+    for (int c = 0; c < 512; c++) {
+        attn_row_scale(output + c * 784, input + c * 784, v3_sigmoid[c], 784);
     }
+    #endif
 }
 

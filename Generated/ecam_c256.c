@@ -2557,14 +2557,12 @@ void ecam_c256_forward(const float *input, float *output, const float *params, f
     }
 
     /* v8_mul [1,256,14,14] = mul(v7_sigmoid, input) */
-    {
-        #if defined(__TINYC__) && defined(__x86_64__)
-        attn_scale_rows(output, input, v7_sigmoid, (const float *)0, 256, 196);
-        #else
-        for (int c = 0; c < 256; c++) {
-            attn_row_scale(output + c * 196, input + c * 196, v7_sigmoid[c], 196);
-        }
-        #endif
+    #if defined(__TINYC__) && defined(__x86_64__)
+    attn_scale_rows(output, input, v7_sigmoid, (const float *)0, 256, 196);
+    #else
+    for (int c = 0; c < 256; c++) {
+        attn_row_scale(output + c * 196, input + c * 196, v7_sigmoid[c], 196);
     }
+    #endif
 }
 

@@ -680,14 +680,12 @@ void fca_resnet50_layer3_forward(const float *input, float *output, const float 
     }
 
     /* v7_mul [1,256,14,14] = mul(v6_sigmoid, input) */
-    {
-        #if defined(__TINYC__) && defined(__x86_64__)
-        attn_scale_rows(output, input, v6_sigmoid, (const float *)0, 256, 196);
-        #else
-        for (int c = 0; c < 256; c++) {
-            attn_row_scale(output + c * 196, input + c * 196, v6_sigmoid[c], 196);
-        }
-        #endif
+    #if defined(__TINYC__) && defined(__x86_64__)
+    attn_scale_rows(output, input, v6_sigmoid, (const float *)0, 256, 196);
+    #else
+    for (int c = 0; c < 256; c++) {
+        attn_row_scale(output + c * 196, input + c * 196, v6_sigmoid[c], 196);
     }
+    #endif
 }
 

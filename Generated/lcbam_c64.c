@@ -2091,14 +2091,12 @@ void lcbam_c64_forward(const float *input, float *output, const float *params, f
     }
 
     /* v19_mul [1,64,14,14] = mul(v18_sigmoid, v10_x1) */
-    {
-        #if defined(__TINYC__) && defined(__x86_64__)
-        attn_scale_rows(output, input, v9_sigmoid, v18_sigmoid, 64, 196);
-        #else
-        for (int c = 0; c < 64; c++) {
-            attn_row_scale_mul(output + c * 196, input + c * 196, v9_sigmoid[c], v18_sigmoid, 196);
-        }
-        #endif
+    #if defined(__TINYC__) && defined(__x86_64__)
+    attn_scale_rows(output, input, v9_sigmoid, v18_sigmoid, 64, 196);
+    #else
+    for (int c = 0; c < 64; c++) {
+        attn_row_scale_mul(output + c * 196, input + c * 196, v9_sigmoid[c], v18_sigmoid, 196);
     }
+    #endif
 }
 

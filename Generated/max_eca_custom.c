@@ -1056,14 +1056,12 @@ void max_eca_custom_forward(const float *input, float *output, const float *para
     }
 
     /* v4_mul [1,64,32,32] = mul(v3_sigmoid, input) */
-    {
-        #if defined(__TINYC__) && defined(__x86_64__)
-        attn_scale_rows(output, input, v3_sigmoid, (const float *)0, 64, 1024);
-        #else
-        for (int c = 0; c < 64; c++) {
-            attn_row_scale(output + c * 1024, input + c * 1024, v3_sigmoid[c], 1024);
-        }
-        #endif
+    #if defined(__TINYC__) && defined(__x86_64__)
+    attn_scale_rows(output, input, v3_sigmoid, (const float *)0, 64, 1024);
+    #else
+    for (int c = 0; c < 64; c++) {
+        attn_row_scale(output + c * 1024, input + c * 1024, v3_sigmoid[c], 1024);
     }
+    #endif
 }
 

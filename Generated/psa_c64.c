@@ -2593,48 +2593,40 @@ void psa_c64_forward(const float *input, float *output, const float *params, flo
     }
 
     /* v33_f1 [1,16,16,16] = mul(v29_slice, v1_x1) */
-    {
-        #if defined(__TINYC__) && defined(__x86_64__)
-        attn_scale_rows(v33_f1, v1_x1, v29_slice, (const float *)0, 16, 256);
-        #else
-        for (int c = 0; c < 16; c++) {
-            attn_row_scale(v33_f1 + c * 256, v1_x1 + c * 256, v29_slice[c], 256);
-        }
-        #endif
+    #if defined(__TINYC__) && defined(__x86_64__)
+    attn_scale_rows(v33_f1, v1_x1, v29_slice, (const float *)0, 16, 256);
+    #else
+    for (int c = 0; c < 16; c++) {
+        attn_row_scale(v33_f1 + c * 256, v1_x1 + c * 256, v29_slice[c], 256);
     }
+    #endif
 
     /* v34_f2 [1,16,16,16] = mul(v30_slice, v2_x2) */
-    {
-        #if defined(__TINYC__) && defined(__x86_64__)
-        attn_scale_rows(v34_f2, v2_x2, v30_slice, (const float *)0, 16, 256);
-        #else
-        for (int c = 0; c < 16; c++) {
-            attn_row_scale(v34_f2 + c * 256, v2_x2 + c * 256, v30_slice[c], 256);
-        }
-        #endif
+    #if defined(__TINYC__) && defined(__x86_64__)
+    attn_scale_rows(v34_f2, v2_x2, v30_slice, (const float *)0, 16, 256);
+    #else
+    for (int c = 0; c < 16; c++) {
+        attn_row_scale(v34_f2 + c * 256, v2_x2 + c * 256, v30_slice[c], 256);
     }
+    #endif
 
     /* v35_f3 [1,16,16,16] = mul(v31_slice, v3_x3) */
-    {
-        #if defined(__TINYC__) && defined(__x86_64__)
-        attn_scale_rows(v35_f3, v3_x3, v31_slice, (const float *)0, 16, 256);
-        #else
-        for (int c = 0; c < 16; c++) {
-            attn_row_scale(v35_f3 + c * 256, v3_x3 + c * 256, v31_slice[c], 256);
-        }
-        #endif
+    #if defined(__TINYC__) && defined(__x86_64__)
+    attn_scale_rows(v35_f3, v3_x3, v31_slice, (const float *)0, 16, 256);
+    #else
+    for (int c = 0; c < 16; c++) {
+        attn_row_scale(v35_f3 + c * 256, v3_x3 + c * 256, v31_slice[c], 256);
     }
+    #endif
 
     /* v36_f4 [1,16,16,16] = mul(v32_slice, v4_x4) */
-    {
-        #if defined(__TINYC__) && defined(__x86_64__)
-        attn_scale_rows(v36_f4, v4_x4, v32_slice, (const float *)0, 16, 256);
-        #else
-        for (int c = 0; c < 16; c++) {
-            attn_row_scale(v36_f4 + c * 256, v4_x4 + c * 256, v32_slice[c], 256);
-        }
-        #endif
+    #if defined(__TINYC__) && defined(__x86_64__)
+    attn_scale_rows(v36_f4, v4_x4, v32_slice, (const float *)0, 16, 256);
+    #else
+    for (int c = 0; c < 16; c++) {
+        attn_row_scale(v36_f4 + c * 256, v4_x4 + c * 256, v32_slice[c], 256);
     }
+    #endif
 
     /* v37_concat [1,64,16,16] = concat.c(v36_f4, v35_f3, v34_f2, v33_f1) */
     for (int c = 0; c < 16; c++) {

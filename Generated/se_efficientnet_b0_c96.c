@@ -1177,14 +1177,12 @@ void se_efficientnet_b0_c96_forward(const float *input, float *output, const flo
     }
 
     /* v6_mul [1,96,56,56] = mul(v5_sigmoid, input) */
-    {
-        #if defined(__TINYC__) && defined(__x86_64__)
-        attn_scale_rows(output, input, v5_sigmoid, (const float *)0, 96, 3136);
-        #else
-        for (int c = 0; c < 96; c++) {
-            attn_row_scale(output + c * 3136, input + c * 3136, v5_sigmoid[c], 3136);
-        }
-        #endif
+    #if defined(__TINYC__) && defined(__x86_64__)
+    attn_scale_rows(output, input, v5_sigmoid, (const float *)0, 96, 3136);
+    #else
+    for (int c = 0; c < 96; c++) {
+        attn_row_scale(output + c * 3136, input + c * 3136, v5_sigmoid[c], 3136);
     }
+    #endif
 }
 

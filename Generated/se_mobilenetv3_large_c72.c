@@ -1152,14 +1152,12 @@ void se_mobilenetv3_large_c72_forward(const float *input, float *output, const f
     }
 
     /* v6_mul [1,72,28,28] = mul(v5_hard_sigmoid, input) */
-    {
-        #if defined(__TINYC__) && defined(__x86_64__)
-        attn_scale_rows(output, input, v5_hard_sigmoid, (const float *)0, 72, 784);
-        #else
-        for (int c = 0; c < 72; c++) {
-            attn_row_scale(output + c * 784, input + c * 784, v5_hard_sigmoid[c], 784);
-        }
-        #endif
+    #if defined(__TINYC__) && defined(__x86_64__)
+    attn_scale_rows(output, input, v5_hard_sigmoid, (const float *)0, 72, 784);
+    #else
+    for (int c = 0; c < 72; c++) {
+        attn_row_scale(output + c * 784, input + c * 784, v5_hard_sigmoid[c], 784);
     }
+    #endif
 }
 

@@ -1185,14 +1185,12 @@ void se_resnet50_layer1_forward(const float *input, float *output, const float *
     }
 
     /* v6_mul [1,256,56,56] = mul(v5_sigmoid, input) */
-    {
-        #if defined(__TINYC__) && defined(__x86_64__)
-        attn_scale_rows(output, input, v5_sigmoid, (const float *)0, 256, 3136);
-        #else
-        for (int c = 0; c < 256; c++) {
-            attn_row_scale(output + c * 3136, input + c * 3136, v5_sigmoid[c], 3136);
-        }
-        #endif
+    #if defined(__TINYC__) && defined(__x86_64__)
+    attn_scale_rows(output, input, v5_sigmoid, (const float *)0, 256, 3136);
+    #else
+    for (int c = 0; c < 256; c++) {
+        attn_row_scale(output + c * 3136, input + c * 3136, v5_sigmoid[c], 3136);
     }
+    #endif
 }
 

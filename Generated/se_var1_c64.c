@@ -997,14 +997,12 @@ void se_var1_c64_forward(const float *input, float *output, const float *params,
     }
 
     /* v3_mul [1,64,14,14] = mul(v2_sigmoid, input) */
-    {
-        #if defined(__TINYC__) && defined(__x86_64__)
-        attn_scale_rows(output, input, v2_sigmoid, (const float *)0, 64, 196);
-        #else
-        for (int c = 0; c < 64; c++) {
-            attn_row_scale(output + c * 196, input + c * 196, v2_sigmoid[c], 196);
-        }
-        #endif
+    #if defined(__TINYC__) && defined(__x86_64__)
+    attn_scale_rows(output, input, v2_sigmoid, (const float *)0, 64, 196);
+    #else
+    for (int c = 0; c < 64; c++) {
+        attn_row_scale(output + c * 196, input + c * 196, v2_sigmoid[c], 196);
     }
+    #endif
 }
 

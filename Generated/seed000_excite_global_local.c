@@ -1802,14 +1802,12 @@ void seed000_excite_global_local_forward(const float *input, float *output, cons
     }
 
     /* v10_mul [1,64,14,14] = mul(v9_sigmoid, input) */
-    {
-        #if defined(__TINYC__) && defined(__x86_64__)
-        attn_scale_rows(output, input, v9_sigmoid, (const float *)0, 64, 196);
-        #else
-        for (int c = 0; c < 64; c++) {
-            attn_row_scale(output + c * 196, input + c * 196, v9_sigmoid[c], 196);
-        }
-        #endif
+    #if defined(__TINYC__) && defined(__x86_64__)
+    attn_scale_rows(output, input, v9_sigmoid, (const float *)0, 64, 196);
+    #else
+    for (int c = 0; c < 64; c++) {
+        attn_row_scale(output + c * 196, input + c * 196, v9_sigmoid[c], 196);
     }
+    #endif
 }
 

@@ -1245,14 +1245,12 @@ void seed000_excite_multiscale_forward(const float *input, float *output, const 
     }
 
     /* v8_mul [1,128,14,14] = mul(v7_sigmoid, input) */
-    {
-        #if defined(__TINYC__) && defined(__x86_64__)
-        attn_scale_rows(output, input, v7_sigmoid, (const float *)0, 128, 196);
-        #else
-        for (int c = 0; c < 128; c++) {
-            attn_row_scale(output + c * 196, input + c * 196, v7_sigmoid[c], 196);
-        }
-        #endif
+    #if defined(__TINYC__) && defined(__x86_64__)
+    attn_scale_rows(output, input, v7_sigmoid, (const float *)0, 128, 196);
+    #else
+    for (int c = 0; c < 128; c++) {
+        attn_row_scale(output + c * 196, input + c * 196, v7_sigmoid[c], 196);
     }
+    #endif
 }
 

@@ -1065,14 +1065,12 @@ void seed000_squeeze_avgmax_forward(const float *input, float *output, const flo
     }
 
     /* v8_mul [1,64,28,28] = mul(v7_sigmoid, input) */
-    {
-        #if defined(__TINYC__) && defined(__x86_64__)
-        attn_scale_rows(output, input, v7_sigmoid, (const float *)0, 64, 784);
-        #else
-        for (int c = 0; c < 64; c++) {
-            attn_row_scale(output + c * 784, input + c * 784, v7_sigmoid[c], 784);
-        }
-        #endif
+    #if defined(__TINYC__) && defined(__x86_64__)
+    attn_scale_rows(output, input, v7_sigmoid, (const float *)0, 64, 784);
+    #else
+    for (int c = 0; c < 64; c++) {
+        attn_row_scale(output + c * 784, input + c * 784, v7_sigmoid[c], 784);
     }
+    #endif
 }
 

@@ -606,14 +606,12 @@ void seed000_squeeze_learned_forward(const float *input, float *output, const fl
     }
 
     /* v4_mul [1,64,14,14] = mul(v3_sigmoid, input) */
-    {
-        #if defined(__TINYC__) && defined(__x86_64__)
-        attn_scale_rows(output, input, v3_sigmoid, (const float *)0, 64, 196);
-        #else
-        for (int c = 0; c < 64; c++) {
-            attn_row_scale(output + c * 196, input + c * 196, v3_sigmoid[c], 196);
-        }
-        #endif
+    #if defined(__TINYC__) && defined(__x86_64__)
+    attn_scale_rows(output, input, v3_sigmoid, (const float *)0, 64, 196);
+    #else
+    for (int c = 0; c < 64; c++) {
+        attn_row_scale(output + c * 196, input + c * 196, v3_sigmoid[c], 196);
     }
+    #endif
 }
 

@@ -205,19 +205,19 @@ extension CEmitter {
             p.use(perRow)
             return finish(values, into: &p)
         }
-        p.block("") { p in
-            HostBranch.printTCCAsm(
-                options.target,
-                asm: { p in
-                    p.use(.scaleRows)
-                    tcc.print(into: &p)
-                },
-                other: { p in
-                    p.use(perRow)
-                    pointers.values.formUnion(values.storedReads)
-                    values.nest.print(into: &p)
-                }, into: &p)
-        }
+        // No braces around the fork: the MCU branch of a portable file must read as the MCU
+        // file does (FootprintTests count both), and neither form declares at this level.
+        HostBranch.printTCCAsm(
+            options.target,
+            asm: { p in
+                p.use(.scaleRows)
+                tcc.print(into: &p)
+            },
+            other: { p in
+                p.use(perRow)
+                pointers.values.formUnion(values.storedReads)
+                values.nest.print(into: &p)
+            }, into: &p)
     }
 
     /// `attn_scale_rows` per sample over its C rows, when the rows of y and x follow each other,

@@ -24,7 +24,13 @@ enum SpecialInput: String, CaseIterable, Sendable {
 
     func values(_ count: Int, seed: UInt64) -> [Float] {
         var rng = SplitMix64(seed: seed)
-        let specials: [Float] = [0, -0.0, .nan, .infinity, -.infinity, 0x1p-133, -0x1p-128, 1e30, -1e30]
+        // One sign of the huge finite value per input: with both, a sum over ordinary values and
+        // a cancelling pair ±1e30 keeps or loses the ordinary part by the order of its additions
+        // (1e30 + 1.5 − 1e30 is 0, 1e30 − 1e30 + 1.5 is 1.5), so no order is the reference, and
+        // the vector reductions add in another order than the interpreter. `big` keeps both signs
+        // alone, where every order gives the same sum.
+        let huge: Float = seed % 2 == 0 ? 1e30 : -1e30
+        let specials: [Float] = [0, -0.0, .nan, .infinity, -.infinity, 0x1p-133, -0x1p-128, huge]
         return (0..<count).map { _ in
             switch self {
             case .positiveZero: return 0
