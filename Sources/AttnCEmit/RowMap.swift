@@ -10,7 +10,7 @@
 import AttnIR
 
 /// The op codes of `attn_row_map` (Templates/c/row_map.tcc.c.tmpl): `y = op(a, b or s)`.
-enum RowMapOp: Int {
+enum RowMapOp: Int, CaseIterable {
     case add = 0, sub, mul
     case addScalar, subScalar, scalarSub, mulScalar
     case relu, relu6, hardSigmoid, hardSwish, leakyRelu

@@ -163,6 +163,20 @@ private let rowsMapCheck = """
         return words.isSuperset(of: ["avx2", "fma"]) ? [1, 2] : [1]
     }()
 
+    /// Each op code has an arm of its own in both of the helper's dispatches (the SSE switch and
+    /// the AVX2 compare chain), and neither has a catch-all: a code added to RowMapOp without its
+    /// arm must fail here, not run another op. The scalar check below covers the codes it loops
+    /// over, which this also pins to RowMapOp's count.
+    @Test func everyOpCodeHasItsOwnArm() {
+        let form = Templates.text("row_map.tcc.c")
+        #expect(!form.contains("default:"))
+        for op in RowMapOp.allCases {
+            #expect(form.contains("case \(op.rawValue):"), "no SSE arm for \(op)")
+            #expect(form.contains("\"cmp $\(op.rawValue), %r9\\n\\t\""), "no AVX2 arm for \(op)")
+        }
+        #expect(rowMapReference.contains("op < \(RowMapOp.allCases.count);"))
+    }
+
     #if arch(x86_64)
     @Test(arguments: isas)
     func everyOpMatchesScalarC(_ isa: Int) throws {
