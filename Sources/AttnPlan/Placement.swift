@@ -152,6 +152,8 @@ private struct PlacementState {
 
     mutating func reserveWorkingScratch(_ id: ValueID) {
         let instr = p.instrs[id - 1]
+        // The host's stacked GEMM copies its weight rows when they would share L1 sets.
+        if let size = stackPackScratch(p, id) { hostOnly[id] = size }
         guard let size = workingScratch(instr, p, operand: instr.operands.first.flatMap { layouts[$0] }, result: layouts[id]) else { return }
         switch instr.op.traits.scratch {
         case .wideConv:
