@@ -705,14 +705,23 @@ typedef struct {
 } attn_gemm_rows;
 /* Sibling 1x1 convolutions of one input as one GEMM: every block of rows times the same B, each
  * panel of B packed once and run by all the blocks while it is in L1 (attn_gemm_nn packs and
- * streams B once per call). Each block's sums are attn_gemm_nn's with acs = 1 and alpha = 1,
- * term for term. Unused where no block stacks convs. */
+ * streams B once per call). With `pack`, each k block of every block's weight rows is first
+ * copied there in attn_gemm_pack6's slivers: read in place, a tile's six rows are six streams
+ * which, 4 KB apart (1024 input channels), share their L1 sets with each other and with the
+ * panel; the copy, made once per k block, is read by every panel at one stream. `pack` holds the
+ * sum over blocks of their rows rounded up to six, times the smaller of k and ATTN_GEMM_KC,
+ * floats; null reads the rows in place (the plan's choice, `stackPackScratch`). Each block's sums
+ * are attn_gemm_nn's with acs = 1 and alpha = 1, term for term. Unused where no block stacks convs. */
 __attribute__((unused)) ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nn_stack(const attn_gemm_rows *s, int count, const float *b, long ldb,
-                                                                             long n, long k)
+                                                                             long n, long k, float *pack)
 {
     float bt[ATTN_GEMM_KC * 2 * ATTN_GEMM_LANES] __attribute__((aligned(64)));
     for (long p0 = 0; p0 < k; p0 += ATTN_GEMM_KC) {
         const long kc = k - p0 < ATTN_GEMM_KC ? k - p0 : ATTN_GEMM_KC;
+        float *ap = pack;
+        for (int q = 0; pack && q < count; q++) {
+            for (long i = 0; i < s[q].m; i += 6, ap += 6 * kc) attn_gemm_pack6(ap, s[q].a + i * s[q].ars + p0, s[q].ars, s[q].m - i, kc);
+        }
         for (long j = 0; j < n; j += 2 * ATTN_GEMM_LANES) {
             const long cols = n - j < 2 * ATTN_GEMM_LANES ? n - j : 2 * ATTN_GEMM_LANES;
             const long w = cols > ATTN_GEMM_LANES ? 2 * ATTN_GEMM_LANES : ATTN_GEMM_LANES;
@@ -722,7 +731,15 @@ __attribute__((unused)) ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nn_stack(con
                 __builtin_prefetch(br + 4 * ATTN_GEMM_LANES - 1);
                 for (long t = 0; t < w; t++) bt[p * w + t] = t < cols ? br[t] : 0.0f;
             }
-            for (int q = 0; q < count; q++) attn_gemm_panel(s[q].c + j, s[q].ldc, 1, s[q].a + p0, s[q].ars, bt, s[q].m, kc, cols, p0 == 0);
+            ap = pack;
+            for (int q = 0; q < count; q++) {
+                if (!pack) {
+                    attn_gemm_panel(s[q].c + j, s[q].ldc, 1, s[q].a + p0, s[q].ars, bt, s[q].m, kc, cols, p0 == 0);
+                    continue;
+                }
+                attn_gemm_panel6(s[q].c + j, s[q].ldc, ap, bt, s[q].m, kc, cols, p0 == 0);
+                ap += (s[q].m + 5) / 6 * 6 * kc;
+            }
         }
     }
     for (int q = 0; q < count; q++) {

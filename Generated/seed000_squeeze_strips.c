@@ -150,6 +150,53 @@ ATTN_GEMM_OUT_OF_LINE static void attn_gemm_panel(float *c, long ldc, long cs, c
         else if (m - i > 0) attn_gemm_tile(6, 1, 0, c + i * ldc, ldc, cs, a + i * ars, ars, bt, kc, m - i, cols, first);
     }
 }
+/* Six rows of A (rows `ars` apart, k contiguous; past `rows`, the first again) over kc k's, copied
+ * k-major: d[p * 6 + r], the sliver attn_gemm_panel6 reads at one stream. Four k's of the six
+ * rows at a time, transposed in 128-bit vectors (every host ISA has them). */
+typedef float attn_gemm_v4 __attribute__((vector_size(16)));
+#if defined(__clang__)
+#define ATTN_GEMM_SHUF4(x, y, i, j, k, l) __builtin_shufflevector(x, y, i, j, k, l)
+#else
+typedef int attn_gemm_v4i __attribute__((vector_size(16)));
+#define ATTN_GEMM_SHUF4(x, y, i, j, k, l) __builtin_shuffle(x, y, (attn_gemm_v4i){i, j, k, l})
+#endif
+__attribute__((unused)) ATTN_GEMM_OUT_OF_LINE static void attn_gemm_pack6(float *d, const float *a, long ars, long rows, long kc)
+{
+    const float *ar[6];
+    for (int r = 0; r < 6; r++) ar[r] = a + (r < rows ? r : 0) * ars;
+    long p = 0;
+    for (; p + 4 <= kc; p += 4) {
+        attn_gemm_v4 x[6];
+        for (int r = 0; r < 6; r++) __builtin_memcpy(&x[r], ar[r] + p, sizeof x[r]);
+        const attn_gemm_v4 t0 = ATTN_GEMM_SHUF4(x[0], x[1], 0, 4, 1, 5), t1 = ATTN_GEMM_SHUF4(x[0], x[1], 2, 6, 3, 7);
+        const attn_gemm_v4 t2 = ATTN_GEMM_SHUF4(x[2], x[3], 0, 4, 1, 5), t3 = ATTN_GEMM_SHUF4(x[2], x[3], 2, 6, 3, 7);
+        /* Rows 4 and 5 of k's p, p + 1 (t4) and p + 2, p + 3 (t5). */
+        const attn_gemm_v4 t4 = ATTN_GEMM_SHUF4(x[4], x[5], 0, 4, 1, 5), t5 = ATTN_GEMM_SHUF4(x[4], x[5], 2, 6, 3, 7);
+        const attn_gemm_v4 c[4] = {ATTN_GEMM_SHUF4(t0, t2, 0, 1, 4, 5), ATTN_GEMM_SHUF4(t0, t2, 2, 3, 6, 7), ATTN_GEMM_SHUF4(t1, t3, 0, 1, 4, 5),
+                                   ATTN_GEMM_SHUF4(t1, t3, 2, 3, 6, 7)};
+        float *dp = d + p * 6;
+        for (int q = 0; q < 4; q++) __builtin_memcpy(dp + q * 6, &c[q], sizeof c[q]);
+        __builtin_memcpy(dp + 4, &t4, 2 * sizeof(float));
+        __builtin_memcpy(dp + 10, (const float *)&t4 + 2, 2 * sizeof(float));
+        __builtin_memcpy(dp + 16, &t5, 2 * sizeof(float));
+        __builtin_memcpy(dp + 22, (const float *)&t5 + 2, 2 * sizeof(float));
+    }
+    for (; p < kc; p++) {
+        for (int r = 0; r < 6; r++) d[p * 6 + r] = ar[r][p];
+    }
+}
+/* Every row tile of one panel of B over A in attn_gemm_pack6's slivers (`ap`, kc x 6 floats per
+ * six rows): six rows by the panel's one or two vectors, three when at most three are left. */
+__attribute__((unused)) ATTN_GEMM_OUT_OF_LINE static void attn_gemm_panel6(float *c, long ldc, const float *ap, const float *bt, long m, long kc,
+                                                                           long cols, int first)
+{
+    for (long i = 0; i < m; i += 6) {
+        const long rows = m - i < 6 ? m - i : 6;
+        if (cols <= ATTN_GEMM_LANES) attn_gemm_tile(6, 1, 1, c + i * ldc, ldc, 1, ap + i * kc, 6, bt, kc, rows, cols, first);
+        else if (rows > 3) attn_gemm_tile(6, 2, 1, c + i * ldc, ldc, 1, ap + i * kc, 6, bt, kc, rows, cols, first);
+        else attn_gemm_tile(3, 2, 1, c + i * ldc, ldc, 1, ap + i * kc, 6, bt, kc, rows, cols, first);
+    }
+}
 #endif
 
 /* C[m][t] = alpha * sum_k A(m, k) * B(k)[t] (+ bias[m]) for gcc and clang on 64-bit hosts: the
@@ -814,14 +861,23 @@ typedef struct {
 } attn_gemm_rows;
 /* Sibling 1x1 convolutions of one input as one GEMM: every block of rows times the same B, each
  * panel of B packed once and run by all the blocks while it is in L1 (attn_gemm_nn packs and
- * streams B once per call). Each block's sums are attn_gemm_nn's with acs = 1 and alpha = 1,
- * term for term. Unused where no block stacks convs. */
+ * streams B once per call). With `pack`, each k block of every block's weight rows is first
+ * copied there in attn_gemm_pack6's slivers: read in place, a tile's six rows are six streams
+ * which, 4 KB apart (1024 input channels), share their L1 sets with each other and with the
+ * panel; the copy, made once per k block, is read by every panel at one stream. `pack` holds the
+ * sum over blocks of their rows rounded up to six, times the smaller of k and ATTN_GEMM_KC,
+ * floats; null reads the rows in place (the plan's choice, `stackPackScratch`). Each block's sums
+ * are attn_gemm_nn's with acs = 1 and alpha = 1, term for term. Unused where no block stacks convs. */
 __attribute__((unused)) ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nn_stack(const attn_gemm_rows *s, int count, const float *b, long ldb,
-                                                                             long n, long k)
+                                                                             long n, long k, float *pack)
 {
     float bt[ATTN_GEMM_KC * 2 * ATTN_GEMM_LANES] __attribute__((aligned(64)));
     for (long p0 = 0; p0 < k; p0 += ATTN_GEMM_KC) {
         const long kc = k - p0 < ATTN_GEMM_KC ? k - p0 : ATTN_GEMM_KC;
+        float *ap = pack;
+        for (int q = 0; pack && q < count; q++) {
+            for (long i = 0; i < s[q].m; i += 6, ap += 6 * kc) attn_gemm_pack6(ap, s[q].a + i * s[q].ars + p0, s[q].ars, s[q].m - i, kc);
+        }
         for (long j = 0; j < n; j += 2 * ATTN_GEMM_LANES) {
             const long cols = n - j < 2 * ATTN_GEMM_LANES ? n - j : 2 * ATTN_GEMM_LANES;
             const long w = cols > ATTN_GEMM_LANES ? 2 * ATTN_GEMM_LANES : ATTN_GEMM_LANES;
@@ -831,7 +887,15 @@ __attribute__((unused)) ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nn_stack(con
                 __builtin_prefetch(br + 4 * ATTN_GEMM_LANES - 1);
                 for (long t = 0; t < w; t++) bt[p * w + t] = t < cols ? br[t] : 0.0f;
             }
-            for (int q = 0; q < count; q++) attn_gemm_panel(s[q].c + j, s[q].ldc, 1, s[q].a + p0, s[q].ars, bt, s[q].m, kc, cols, p0 == 0);
+            ap = pack;
+            for (int q = 0; q < count; q++) {
+                if (!pack) {
+                    attn_gemm_panel(s[q].c + j, s[q].ldc, 1, s[q].a + p0, s[q].ars, bt, s[q].m, kc, cols, p0 == 0);
+                    continue;
+                }
+                attn_gemm_panel6(s[q].c + j, s[q].ldc, ap, bt, s[q].m, kc, cols, p0 == 0);
+                ap += (s[q].m + 5) / 6 * 6 * kc;
+            }
         }
     }
     for (int q = 0; q < count; q++) {

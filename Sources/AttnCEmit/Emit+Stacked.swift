@@ -28,8 +28,10 @@ extension CEmitter {
                 + "\(bias), \(program.instrs[v - 1].shape.c)}"
         }
         host.pre[host.innermost].append(.line("const attn_gemm_rows rows[\(group.count)] = {\(rows.joined(separator: ", "))};"))
+        // The weight rows' copy, where the plan gave them one (`stackPackScratch`).
+        let pack = plan.hostTemps[group[0]].map { plus("scratch", CExpr($0.offset)) } ?? "(float *)0"
         host.pre[host.innermost].append(.line(
-            "attn_gemm_nn_stack(rows, \(group.count), \(plus(pointer(x), index(x, n: n.index))), \(xLayout.cStride), \(out.plane), \(xs.c));"))
+            "attn_gemm_nn_stack(rows, \(group.count), \(plus(pointer(x), index(x, n: n.index))), \(xLayout.cStride), \(out.plane), \(xs.c), \(pack));"))
         HostBranch.print(
             host: { p in
                 p.use(.gemmNN)

@@ -19,7 +19,7 @@ package struct Placement: Sendable {
     /// Working scratch an op uses while it runs (attention's score rows, a wide conv's buffers).
     package let temps: [ValueID: Region]
     /// Working scratch of an op's host form when it differs from `temps` (attention's larger
-    /// block of score rows), after everything MCUs use.
+    /// block of score rows, a stacked GEMM's copied weight rows), after everything MCUs use.
     package let hostTemps: [ValueID: Region]
     /// Slices and reshapes read in place from their operand's storage: no copy is emitted.
     package let views: Set<ValueID>
@@ -152,6 +152,8 @@ private struct PlacementState {
 
     mutating func reserveWorkingScratch(_ id: ValueID) {
         let instr = p.instrs[id - 1]
+        // The host's stacked GEMM copies its weight rows when they would share L1 sets.
+        if let size = stackPackScratch(p, id) { hostOnly[id] = size }
         guard let size = workingScratch(instr, p, operand: instr.operands.first.flatMap { layouts[$0] }, result: layouts[id]) else { return }
         switch instr.op.traits.scratch {
         case .wideConv:

@@ -51,6 +51,26 @@ package func stackPointwise(_ p: Program) -> Program {
     return reorder(p, order)
 }
 
+/// k rows per block of the hosts' GEMM helpers (`ATTN_GEMM_KC` in gemm_tile.c.tmpl).
+package let gemmBlockK = 256
+
+/// Floats of host-only working scratch for the stacked GEMM that `v` starts, when it copies its
+/// weight rows (`attn_gemm_nn_stack`'s `pack`): one k block of every conv's rows, each conv's
+/// rounded up to the six-row tile. Only where rows are a multiple of 4 KiB apart (1024 input
+/// channels): read in place, a tile's six rows then fall in the same L1 sets; at other pitches
+/// the copy costs more than it saves. nil for any other instruction.
+package func stackPackScratch(_ p: Program, _ v: ValueID) -> Int? {
+    let instr = p.instrs[v - 1]
+    let siblings = stackedSiblings(p, after: v)
+    guard !siblings.isEmpty else { return nil }
+    // A later conv of the same stack is no start of one.
+    if v > 1, isStackablePointwise(p.instrs[v - 2]), p.instrs[v - 2].operands == instr.operands { return nil }
+    let k = p.shape(of: instr.operands[0]).c
+    guard k % 1024 == 0 else { return nil }
+    let rows = ([v] + siblings).map { (p.instrs[$0 - 1].shape.c + 5) / 6 * 6 }.reduce(0, +)
+    return rows * min(k, gemmBlockK)
+}
+
 extension Plan {
     /// The convs each stacked GEMM computes after its first one, by that first conv: what the
     /// plan's printouts show.

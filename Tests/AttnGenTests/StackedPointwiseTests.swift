@@ -48,8 +48,19 @@ import AttnSpec
         #expect(source.contains("one GEMM with"))
     }
 
-    /// Every tier's stacked step against the interpreter over shapes.
-    @Test(arguments: [(1, 6, 5, 5), (2, 9, 4, 7), (1, 300, 3, 3), (1, 16, 17, 2), (2, 3, 1, 20)])
+    /// Weight rows 4 KiB apart (1024 input channels and multiples) are copied to host scratch
+    /// for the stacked GEMM; other pitches read them in place.
+    @Test func weightRowsCopiedOnlyAt4KiBPitch() throws {
+        let packed = try Pipeline.generate(try Self.spec(n: 1, c: 1024, h: 3, w: 5), target: .host).source.source
+        let call = try #require(packed.split(separator: "\n").first { $0.contains("attn_gemm_nn_stack(rows, 3,") })
+        #expect(call.contains("scratch + ") && !call.contains("(float *)0"))
+        let inPlace = try Pipeline.generate(try Self.spec(n: 1, c: 300, h: 3, w: 3), target: .host).source.source
+        #expect(inPlace.contains("attn_gemm_nn_stack(rows, 3, input, 9, 9, 300, (float *)0);"))
+    }
+
+    /// Every tier's stacked step against the interpreter over shapes; 1024 and 2048 input channels
+    /// take the copied weight rows (5, 7 and 3 rows: tiles of six, six and one, three).
+    @Test(arguments: [(1, 6, 5, 5), (2, 9, 4, 7), (1, 300, 3, 3), (1, 16, 17, 2), (2, 3, 1, 20), (1, 1024, 3, 5), (2, 2048, 2, 9)])
     func stackedConvsMatchInterpreter(_ shape: (Int, Int, Int, Int)) throws {
         let spec = try Self.spec(n: shape.0, c: shape.1, h: shape.2, w: shape.3)
         let gcc = NativeCompiler(
