@@ -11,10 +11,12 @@
 // position lambdas' size is transposed.
 // The relative-position variant's lambda at query i is Σ_j E[i,j]·v_j with E[i,j] = pos_emb[hj − hi +
 // H − 1, wj − wi + W − 1] ([2H−1, 2W−1, K]): a correlation of each value plane with pos_emb, i.e.
-// the same conv with a (2H−1)×(2W−1) kernel, padding H−1 / W−1 and no bias. So it lowers to the
-// local variant's conv, its kernel square (zero taps where H ≠ W, which never meet the plane) and
-// read from `pos_emb` at import; timm gathers pos_emb into an M×M×K tensor (M = H·W), which is
-// never formed here: the constant stays pos_emb's (2H−1)(2W−1)·K floats. timm makes the table for
+// a conv with a (2H−1)×(2W−1) kernel, padding H−1 / W−1 and no bias, V·K·M² multiply-adds
+// (M = H·W). Its products are reassociated instead: each query head meets pos_emb first
+// (`rel_pos_weights`, heads·K·M²), then the values (heads·V·M²), and the position lambdas are
+// never formed. pos_emb is read at import as that conv's kernel, square (zero taps where H ≠ W,
+// which no query meets); timm gathers it into an M×M×K tensor, which is never formed here either:
+// the constant stays pos_emb's (2H−1)(2W−1)·K floats. timm makes the table for
 // feat_size and (without asserting) indexes it with the input's pixels, so the input's plane must
 // be feat_size. timm reshapes the output to the input's channel count, so dim_out must be C. The
 // intra-depth u is 1, as in timm.
@@ -188,7 +190,7 @@ extension Catalog {
     /// (V·K per pixel, a correlation of each value plane with pos_emb) are never formed. Query
     /// i's head g meets them as `Σ_k q[g,k,i]·Σ_j E[i,j,k]·v[j] = Σ_j v[j]·Y[g,i,j]` with
     /// `Y[g,i,j] = Σ_k q[g,k,i]·E[i,j,k]` (`relPosWeights`, heads·K·M² multiply-adds) and the
-    /// V·M² sums of `v·Yᵀ`: about a third of the correlation's V·K·M². The content lambda
+    /// heads·V·M² of `v·Yᵀ`, in place of the correlation's V·K·M². The content lambda
     /// meets the queries in its own small product, and the heads' outputs land in timm's
     /// channel order (head-major) as they are computed.
     fileprivate static func relativeLambda(_ input: InputShape, heads: Int, dimHead k: Int, stride: Int, qkvBias: Bool) -> [Layer] {
