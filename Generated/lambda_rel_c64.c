@@ -2611,6 +2611,24 @@ void lambda_rel_c64_forward(const float *input, float *output, const float *para
 
     /* v10_rel_pos_weights [1,4,64,64] = rel_pos_weights(table=$5)(v5_q_all) */
     {
+        #if defined(__x86_64__) || defined(__aarch64__)
+        for (int n = 0; n < 1; n++) {
+            for (int g = 0; g < 4; g++) {
+                for (int wi = 0; wi < 8; wi++) {
+                    float qa[128];
+                    for (int hi = 0; hi < 8; hi++) {
+                        for (int t = 0; t < 16; t++) {
+                            qa[hi * 16 + t] = v5_q_all[g * 1024 + t * 64 + hi * 8 + wi];
+                        }
+                    }
+                    for (int d = -7; d < 8; d++) {
+                        const int hi0 = d < 0 ? -d : 0;
+                        attn_gemm_nn(v10_rel_pos_weights + g * 4096 + hi0 * 520 + wi * 64 + d * 8, 520, qa + hi0 * 16, 16, 1, p5_pos_emb_weight + (d * 15 - wi + 112), 225, d < 0 ? 8 + d : 8 - d, 8, 16, (const float *)0, 1.0f);
+                    }
+                }
+            }
+        }
+        #else
         for (int n = 0; n < 1; n++) {
             for (int g = 0; g < 4; g++) {
                 for (int wi = 0; wi < 8; wi++) {
@@ -2621,6 +2639,7 @@ void lambda_rel_c64_forward(const float *input, float *output, const float *para
                 }
             }
         }
+        #endif
     }
 
     /* v12_content [1,1,16,16] = matmul(A·Bᵀ)(v9_v_rows, v8_k_soft) */

@@ -40,20 +40,35 @@ extension CEmitter {
             ])
             return p.block("") { p in nest.print(into: &p) }
         }
-        let (wi, d, hi0): (CExpr, CExpr, CExpr) = ("wi", "d", "hi0")
+        let (wi, d, hi0, hi, t): (CExpr, CExpr, CExpr, CExpr, CExpr) = ("wi", "d", "hi0", "hi", "t")
         let c = plus(address(v, n: n, c: g), hi0 * (w * vh) + wi * vh + (hi0 + d) * w)
-        let a = plus(address(q, n: n, c: g * k), hi0 * qh + wi * qw)
         let b = plus(tbl, (d + r) * side - wi + r)
         p.use(.gemmNN)
-        let call: [Stmt] = [
-            .line("const int hi0 = d < 0 ? -d : 0;"),
-            .line("attn_gemm_nn(\(c), \(w * vh + w), \(a), \(qh), \(qc), \(b), \(side * side), d < 0 ? \(h) + d : \(h) - d, \(w), \(k), (const float *)0, 1.0f);"),
-        ]
-        let nest = Stmt.loop(variable: "n", extent: out.n, body: [
-            .loop(variable: "g", extent: out.c, body: [
-                .loop(variable: "wi", extent: w, body: [.range(variable: "d", from: CExpr(1 - h), to: CExpr(h), body: call)])
-            ])
+        // A: the column's queries in place (K floats a row, strided), or on 64-bit hosts copied
+        // once per column to the stack with K contiguous, which spares each call's copy of A.
+        let gemm = { (a: String, ars: Int, acs: Int) -> [Stmt] in
+            [
+                .line("const int hi0 = d < 0 ? -d : 0;"),
+                .line("attn_gemm_nn(\(c), \(w * vh + w), \(a), \(ars), \(acs), \(b), \(side * side), d < 0 ? \(h) + d : \(h) - d, \(w), \(k), (const float *)0, 1.0f);"),
+            ]
+        }
+        let column = { (body: [Stmt]) -> Stmt in
+            .loop(variable: "n", extent: out.n, body: [.loop(variable: "g", extent: out.c, body: [.loop(variable: "wi", extent: w, body: body)])])
+        }
+        let strided = column([.range(variable: "d", from: CExpr(1 - h), to: CExpr(h), body: gemm(plus(address(q, n: n, c: g * k), hi0 * qh + wi * qw), qh, qc))])
+        guard qc != 1, h * k <= Self.relPosColumnFloats else { return p.block("") { p in strided.print(into: &p) } }
+        let copied = column([
+            .line("float qa[\(h * k)];"),
+            .loop(variable: "hi", extent: h, body: [
+                .loop(variable: "t", extent: k, body: [.line("qa[\(hi * k + t)] = \(element(q, n: n, c: g * k + t, h: hi, w: wi));")])
+            ]),
+            .range(variable: "d", from: CExpr(1 - h), to: CExpr(h), body: gemm(plus("qa", hi0 * k), k, 1)),
         ])
-        p.block("") { p in nest.print(into: &p) }
+        p.block("") { p in
+            HostBranch.printWide(wide: { p in copied.print(into: &p) }, other: { p in strided.print(into: &p) }, into: &p)
+        }
     }
+
+    /// The largest column of queries (H·K floats) copied to the stack.
+    static let relPosColumnFloats = 4096
 }
