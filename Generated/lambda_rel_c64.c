@@ -1273,7 +1273,7 @@ ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nt(float *c, long ldc, long cs, cons
 }
 #endif
 
-#if !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
 /* y[i] += a * x[i]: one tap of a convolution applied to a whole output row at once, so the
  * inner loop is contiguous (gcc vectorises it; tcc gets packed SSE). */
 #if defined(__TINYC__) && defined(__x86_64__)
@@ -2549,35 +2549,17 @@ void lambda_rel_c64_forward(const float *input, float *output, const float *para
      * v4_slice [1,16,8,8] = slice.c[80..<96](v1_qkv_all) -> view of v1_qkv_all
      * v5_q_all [1,64,8,8] = affine(scale=$1, shift=$2)(v2_slice) -> scratch[6144..<10240]
      * v6_reshape [1,1,16,64] = reshape[1,1,16,64](v3_slice) -> view of v3_slice
-     * v7_v_norm [1,16,8,8] = affine(scale=$3, shift=$4)(v4_slice) -> scratch[10240..<11264]
+     * v7_norm_v [1,16,8,8] = affine(scale=$3, shift=$4)(v4_slice) -> scratch[10240..<11264]
      * v8_k_soft [1,1,16,64] = softmax.w(v6_reshape) -> scratch[11264..<12288]
-     * v9_v_rows [1,1,16,64] = reshape[1,1,16,64](v7_v_norm) -> view of v7_v_norm
-     * v10_reshape [16,1,8,8] = reshape[16,1,8,8](v7_v_norm) -> view of v7_v_norm
-     * v11_slice [1,16,8,8] = slice.c[0..<16](v5_q_all) -> view of v5_q_all
-     * v12_slice [1,16,8,8] = slice.c[16..<32](v5_q_all) -> view of v5_q_all
-     * v13_slice [1,16,8,8] = slice.c[32..<48](v5_q_all) -> view of v5_q_all
-     * v14_slice [1,16,8,8] = slice.c[48..<64](v5_q_all) -> view of v5_q_all
-     * v15_content [1,1,16,16] = matmul(A·Bᵀ)(v9_v_rows, v8_k_soft) -> scratch[0..<256]
-     * v16_pos_emb [16,16,8,8] = conv2d(out=16, k=15, pad=7, dil=1, w=$5)(v10_reshape) -> scratch[11264..<27648], working scratch[27648..<28639] on 64-bit hosts
-     * v17_mul_scalar [1,16,8,8] = mul_scalar(value=16.0)(v11_slice) -> scratch[256..<1280]
-     * v18_mul_scalar [1,16,8,8] = mul_scalar(value=16.0)(v12_slice) -> scratch[1280..<2304]
-     * v19_mul_scalar [1,16,8,8] = mul_scalar(value=16.0)(v13_slice) -> scratch[2304..<3328]
-     * v20_mul_scalar [1,16,8,8] = mul_scalar(value=16.0)(v14_slice) -> scratch[3328..<4352]
-     * v21_content_col [16,16,1,1] = reshape[16,16,1,1](v15_content) -> view of v15_content
-     * v22_lambdas [16,16,8,8] = add(v16_pos_emb, v21_content_col) -> inline (fused into its readers)
-     * v23_mul [16,16,8,8] = mul(v17_mul_scalar, v22_lambdas) -> inline (fused into its readers)
-     * v24_mul [16,16,8,8] = mul(v18_mul_scalar, v22_lambdas) -> inline (fused into its readers)
-     * v25_mul [16,16,8,8] = mul(v19_mul_scalar, v22_lambdas) -> inline (fused into its readers)
-     * v26_mul [16,16,8,8] = mul(v20_mul_scalar, v22_lambdas) -> inline (fused into its readers)
-     * v27_cpool_mean [16,1,8,8] = channel_pool.mean(v23_mul) -> scratch[4352..<5376]
-     * v28_cpool_mean [16,1,8,8] = channel_pool.mean(v24_mul) -> scratch[256..<1280]
-     * v29_cpool_mean [16,1,8,8] = channel_pool.mean(v25_mul) -> scratch[1280..<2304]
-     * v30_cpool_mean [16,1,8,8] = channel_pool.mean(v26_mul) -> scratch[2304..<3328]
-     * v31_y0 [1,16,8,8] = reshape[1,16,8,8](v27_cpool_mean) -> view of v27_cpool_mean
-     * v32_y1 [1,16,8,8] = reshape[1,16,8,8](v28_cpool_mean) -> view of v28_cpool_mean
-     * v33_y2 [1,16,8,8] = reshape[1,16,8,8](v29_cpool_mean) -> view of v29_cpool_mean
-     * v34_y3 [1,16,8,8] = reshape[1,16,8,8](v30_cpool_mean) -> view of v30_cpool_mean
-     * v35_concat [1,64,8,8] = concat.c(v31_y0, v32_y1, v33_y2, v34_y3) -> output
+     * v9_v_rows [1,1,16,64] = reshape[1,1,16,64](v7_norm_v) -> view of v7_norm_v
+     * v10_rel_pos_weights [1,4,64,64] = rel_pos_weights(table=$5)(v5_q_all) -> scratch[12288..<28672]
+     * v11_reshape [1,4,16,64] = reshape[1,4,16,64](v5_q_all) -> view of v5_q_all
+     * v12_content [1,1,16,16] = matmul(A·Bᵀ)(v9_v_rows, v8_k_soft) -> scratch[0..<256]
+     * v13_matmul [1,4,16,64] = matmul(A·Bᵀ)(v9_v_rows, v10_rel_pos_weights) -> scratch[256..<4352]
+     * v14_y_pos [1,64,8,8] = reshape[1,64,8,8](v13_matmul) -> view of v13_matmul
+     * v15_matmul [1,4,16,64] = matmul(A·B)(v12_content, v11_reshape) -> scratch[10240..<14336]
+     * v16_reshape [1,64,8,8] = reshape[1,64,8,8](v15_matmul) -> view of v15_matmul
+     * v17_add [1,64,8,8] = add(v16_reshape, v14_y_pos) -> output
      */
     const float *p0_qkv_weight = params + LAMBDA_REL_C64_QKV_WEIGHT_OFFSET; /* [96, 64, 1, 1] */
     const float *p1_norm_q_scale = params + LAMBDA_REL_C64_NORM_Q_SCALE_OFFSET; /* [64] */
@@ -2590,29 +2572,16 @@ void lambda_rel_c64_forward(const float *input, float *output, const float *para
     float *v4_slice = scratch + 5120; /* [1,16,8,8], a view */
     float *v5_q_all = scratch + 6144; /* [1,64,8,8] */
     float *v6_reshape = scratch + 4096; /* [1,1,16,64], a view */
-    float *v7_v_norm = scratch + 10240; /* [1,16,8,8] */
+    float *v7_norm_v = scratch + 10240; /* [1,16,8,8] */
     float *v8_k_soft = scratch + 11264; /* [1,1,16,64] */
     float *v9_v_rows = scratch + 10240; /* [1,1,16,64], a view */
-    float *v10_reshape = scratch + 10240; /* [16,1,8,8], a view */
-    float *v11_slice = scratch + 6144; /* [1,16,8,8], a view */
-    float *v12_slice = scratch + 7168; /* [1,16,8,8], a view */
-    float *v13_slice = scratch + 8192; /* [1,16,8,8], a view */
-    float *v14_slice = scratch + 9216; /* [1,16,8,8], a view */
-    float *v15_content = scratch; /* [1,1,16,16] */
-    float *v16_pos_emb = scratch + 11264; /* [16,16,8,8] */
-    float *v17_mul_scalar = scratch + 256; /* [1,16,8,8] */
-    float *v18_mul_scalar = scratch + 1280; /* [1,16,8,8] */
-    float *v19_mul_scalar = scratch + 2304; /* [1,16,8,8] */
-    float *v20_mul_scalar = scratch + 3328; /* [1,16,8,8] */
-    float *v21_content_col = scratch; /* [16,16,1,1], a view */
-    float *v27_cpool_mean = scratch + 4352; /* [16,1,8,8] */
-    float *v28_cpool_mean = scratch + 256; /* [16,1,8,8] */
-    float *v29_cpool_mean = scratch + 1280; /* [16,1,8,8] */
-    float *v30_cpool_mean = scratch + 2304; /* [16,1,8,8] */
-    float *v31_y0 = scratch + 4352; /* [1,16,8,8], a view */
-    float *v32_y1 = scratch + 256; /* [1,16,8,8], a view */
-    float *v33_y2 = scratch + 1280; /* [1,16,8,8], a view */
-    float *v34_y3 = scratch + 2304; /* [1,16,8,8], a view */
+    float *v10_rel_pos_weights = scratch + 12288; /* [1,4,64,64] */
+    float *v11_reshape = scratch + 6144; /* [1,4,16,64], a view */
+    float *v12_content = scratch; /* [1,1,16,16] */
+    float *v13_matmul = scratch + 256; /* [1,4,16,64] */
+    float *v14_y_pos = scratch + 256; /* [1,64,8,8], a view */
+    float *v15_matmul = scratch + 10240; /* [1,4,16,64] */
+    float *v16_reshape = scratch + 10240; /* [1,64,8,8], a view */
 
     /* v1_qkv_all [1,96,8,8] = conv2d(out=96, k=1, pad=0, dil=1, w=$0)(input) */
     {
@@ -2655,14 +2624,14 @@ void lambda_rel_c64_forward(const float *input, float *output, const float *para
     }
     #endif
 
-    /* v7_v_norm [1,16,8,8] = affine(scale=$3, shift=$4)(v4_slice) */
+    /* v7_norm_v [1,16,8,8] = affine(scale=$3, shift=$4)(v4_slice) */
     #if defined(__TINYC__) && defined(__x86_64__)
     for (int c = 0; c < 16; c += 16) {
-        float *v7_v_norm_w0 = v7_v_norm + c * 64;
+        float *v7_norm_v_w0 = v7_norm_v + c * 64;
         const float *v4_slice_r1 = v4_slice + c * 64;
         for (int hw = 0; hw < 64; hw += 64) {
-            attn_rows_map(&v7_v_norm_w0[hw], 64, &v4_slice_r1[hw], 64, 0, 0, 0.0f, &p3_norm_v_scale[c], 1, 6, 64, 16);
-            attn_rows_map(&v7_v_norm_w0[hw], 64, &v7_v_norm_w0[hw], 64, 0, 0, 0.0f, &p4_norm_v_shift[c], 1, 3, 64, 16);
+            attn_rows_map(&v7_norm_v_w0[hw], 64, &v4_slice_r1[hw], 64, 0, 0, 0.0f, &p3_norm_v_scale[c], 1, 6, 64, 16);
+            attn_rows_map(&v7_norm_v_w0[hw], 64, &v7_norm_v_w0[hw], 64, 0, 0, 0.0f, &p4_norm_v_shift[c], 1, 3, 64, 16);
         }
     }
     #else
@@ -2670,9 +2639,9 @@ void lambda_rel_c64_forward(const float *input, float *output, const float *para
         const float *v4_slice_r0 = v4_slice + c * 64;
         const float p3_norm_v_scale_c = p3_norm_v_scale[c];
         const float p4_norm_v_shift_c = p4_norm_v_shift[c];
-        float *v7_v_norm_w3 = v7_v_norm + c * 64;
+        float *v7_norm_v_w3 = v7_norm_v + c * 64;
         for (int hw = 0; hw < 64; hw++) {
-            v7_v_norm_w3[hw] = p3_norm_v_scale_c * v4_slice_r0[hw] + p4_norm_v_shift_c;
+            v7_norm_v_w3[hw] = p3_norm_v_scale_c * v4_slice_r0[hw] + p4_norm_v_shift_c;
         }
     }
     #endif
@@ -2704,387 +2673,122 @@ void lambda_rel_c64_forward(const float *input, float *output, const float *para
         #endif
     }
 
-    /* v15_content [1,1,16,16] = matmul(A·Bᵀ)(v9_v_rows, v8_k_soft) */
+    /* v10_rel_pos_weights [1,4,64,64] = rel_pos_weights(table=$5)(v5_q_all) */
     {
-        #if (defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))) || (defined(__TINYC__) && defined(__x86_64__)) || !(defined(__x86_64__) || defined(__aarch64__))
-        attn_gemm_nt(v15_content, 16, 1, v9_v_rows, 64, v8_k_soft, 64, 16, 16, 64, 1.0f);
+        #if defined(__x86_64__) || defined(__aarch64__)
+        for (int n = 0; n < 1; n++) {
+            for (int g = 0; g < 4; g++) {
+                for (int wi = 0; wi < 8; wi++) {
+                    float qa[128];
+                    for (int hi = 0; hi < 8; hi++) {
+                        for (int t = 0; t < 16; t++) {
+                            qa[hi * 16 + t] = v5_q_all[g * 1024 + t * 64 + hi * 8 + wi];
+                        }
+                    }
+                    for (int d = -7; d < 8; d++) {
+                        const int hi0 = d < 0 ? -d : 0;
+                        attn_gemm_nn(v10_rel_pos_weights + g * 4096 + hi0 * 520 + wi * 64 + d * 8, 520, qa + hi0 * 16, 16, 1, p5_pos_emb_weight + (d * 15 - wi + 112), 225, d < 0 ? 8 + d : 8 - d, 8, 16, (const float *)0, 1.0f);
+                    }
+                }
+            }
+        }
         #else
-        for (int i0 = 0; i0 < 16; i0 += 8) {
-            const int i1 = i0 + 8 < 16 ? i0 + 8 : 16;
-            for (int j = 0; j < 16; j++) {
-                const float *br = v8_k_soft + j * 64;
-                for (int i = i0; i < i1; i++) {
-                    v15_content[i * 16 + j] = attn_row_dot(v9_v_rows + i * 64, br, 64);
+        for (int n = 0; n < 1; n++) {
+            for (int g = 0; g < 4; g++) {
+                for (int wi = 0; wi < 8; wi++) {
+                    for (int d = -7; d < 8; d++) {
+                        const int hi0 = d < 0 ? -d : 0;
+                        attn_gemm_nn(v10_rel_pos_weights + g * 4096 + hi0 * 520 + wi * 64 + d * 8, 520, v5_q_all + g * 1024 + hi0 * 8 + wi, 8, 64, p5_pos_emb_weight + (d * 15 - wi + 112), 225, d < 0 ? 8 + d : 8 - d, 8, 16, (const float *)0, 1.0f);
+                    }
                 }
             }
         }
         #endif
     }
 
-    /* v16_pos_emb [16,16,8,8] = conv2d(out=16, k=15, pad=7, dil=1, w=$5)(v10_reshape) */
-    #if (defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))) || (defined(__TINYC__) && defined(__x86_64__))
+    /* v12_content [1,1,16,16] = matmul(A·Bᵀ)(v9_v_rows, v8_k_soft) */
     {
-        float *v16_pos_emb_bands = scratch + 27648; /* 15 × [8, 8] */
-        float *v16_pos_emb_reversed = scratch + 28608; /* 8 + 15 + 8 */
-        for (int t = 0; t < 31; t++) {
-            v16_pos_emb_reversed[t] = 0.0f;
+        #if (defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))) || (defined(__TINYC__) && defined(__x86_64__)) || !(defined(__x86_64__) || defined(__aarch64__))
+        attn_gemm_nt(v12_content, 16, 1, v9_v_rows, 64, v8_k_soft, 64, 16, 16, 64, 1.0f);
+        #else
+        for (int i0 = 0; i0 < 16; i0 += 8) {
+            const int i1 = i0 + 8 < 16 ? i0 + 8 : 16;
+            for (int j = 0; j < 16; j++) {
+                const float *br = v8_k_soft + j * 64;
+                for (int i = i0; i < i1; i++) {
+                    v12_content[i * 16 + j] = attn_row_dot(v9_v_rows + i * 64, br, 64);
+                }
+            }
         }
-        for (int o = 0; o < 16; o++) {
-            for (int b = 0; b < 15; b++) {
-                float *band = v16_pos_emb_bands + b * 64;
-                const float *w_row = p5_pos_emb_weight + o * 225 + b * 15;
-                for (int t = 0; t < 15; t++) {
-                    v16_pos_emb_reversed[t + 8] = w_row[14 - t];
-                }
-                for (int x = 0; x < 8; x++) {
-                    const float *src = v16_pos_emb_reversed + (15 - x);
-                    for (int t = 0; t < 8; t++) {
-                        band[x * 8 + t] = src[t];
-                    }
-                }
-            }
-            #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-            if (8 == ATTN_GEMM_LANES || 8 == 2 * ATTN_GEMM_LANES) {
-                for (int oy = 0; oy < 8; oy++) {
-                    for (long p0 = 0; p0 < 64; p0 += ATTN_GEMM_KC) {
-                        const long kc = 64 - p0 < ATTN_GEMM_KC ? 64 - p0 : ATTN_GEMM_KC;
-                        attn_gemm_panel(v16_pos_emb + o * 64 + oy * 8, 1024, 1, v10_reshape + o / 16 * 64 + p0, 64, v16_pos_emb_bands + (448 - oy * 64) + p0 * 8, 16, kc, 8, p0 == 0);
-                    }
-                }
-            }
-            else {
-                for (int oy = 0; oy < 8; oy++) {
-                    attn_gemm_nn(v16_pos_emb + o * 64 + oy * 8, 1024, v10_reshape + o / 16 * 64, 64, 1, v16_pos_emb_bands + (448 - oy * 64), 8, 16, 8, 64, (const float *)0, 1.0f);
-                }
-            }
-            #else
-            for (int oy = 0; oy < 8; oy++) {
-                attn_gemm_nn(v16_pos_emb + o * 64 + oy * 8, 1024, v10_reshape + o / 16 * 64, 64, 1, v16_pos_emb_bands + (448 - oy * 64), 8, 16, 8, 64, (const float *)0, 1.0f);
-            }
-            #endif
-        }
+        #endif
     }
-    #else
-    for (int n = 0; n < 16; n++) {
-        for (int o = 0; o < 16; o++) {
-            for (int h = 0; h < 8; h++) {
-                const int kh0 = h < 7 ? 7 - h : 0;
-                const int kh1_ = 14 - h < 0 ? 0 : 15 - h;
-                const int kh1 = kh1_ < 15 ? kh1_ : 15;
-                float *out_row = v16_pos_emb + n * 1024 + o * 64 + h * 8;
-                for (int w = 0; w < 8; w++) {
-                    out_row[w] = 0.0f;
-                }
-                for (int i = 0; i < 1; i++) {
-                    const float *x_plane = v10_reshape + n * 64 + i * 64;
-                    const float *w_plane = p5_pos_emb_weight + o * 225 + i * 225;
-                    for (int kh = kh0; kh < kh1; kh++) {
-                        const float *x_row = x_plane + (h * 8 + kh * 8 - 56);
-                        for (int kw = 0; kw < 15; kw++) {
-                            const int lo = kw < 7 ? 7 - kw : 0;
-                            const int hi_ = 15 - kw;
-                            const int hi = hi_ < 8 ? hi_ : 8;
-                            if (hi > lo) attn_row_axpy(out_row + lo, x_row + (lo + kw - 7), w_plane[kh * 15 + kw], hi - lo);
-                        }
+
+    /* v13_matmul [1,4,16,64] = matmul(A·Bᵀ)(v9_v_rows, v10_rel_pos_weights) */
+    {
+        #if (defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))) || (defined(__TINYC__) && defined(__x86_64__)) || !(defined(__x86_64__) || defined(__aarch64__))
+        for (int c = 0; c < 4; c++) {
+            attn_gemm_nt(v13_matmul + c * 1024, 64, 1, v9_v_rows, 64, v10_rel_pos_weights + c * 4096, 64, 16, 64, 64, 1.0f);
+        }
+        #else
+        for (int c = 0; c < 4; c++) {
+            for (int i0 = 0; i0 < 16; i0 += 8) {
+                const int i1 = i0 + 8 < 16 ? i0 + 8 : 16;
+                for (int j = 0; j < 64; j++) {
+                    const float *br = v10_rel_pos_weights + c * 4096 + j * 64;
+                    for (int i = i0; i < i1; i++) {
+                        v13_matmul[c * 1024 + i * 64 + j] = attn_row_dot(v9_v_rows + i * 64, br, 64);
                     }
                 }
             }
         }
+        #endif
     }
-    #endif
 
-    /* v17_mul_scalar [1,16,8,8] = mul_scalar(value=16.0)(v11_slice) */
+    /* v15_matmul [1,4,16,64] = matmul(A·B)(v12_content, v11_reshape) */
+    {
+        #if (defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))) || (defined(__TINYC__) && defined(__x86_64__)) || !(defined(__x86_64__) || defined(__aarch64__))
+        for (int c = 0; c < 4; c++) {
+            attn_gemm_nn(v15_matmul + c * 1024, 64, v12_content, 16, 1, v11_reshape + c * 1024, 64, 16, 64, 16, (const float *)0, 1.0f);
+        }
+        #else
+        for (int c = 0; c < 4; c++) {
+            for (int i0 = 0; i0 < 16; i0 += 8) {
+                const int i1 = i0 + 8 < 16 ? i0 + 8 : 16;
+                for (int i = i0; i < i1; i++) {
+                    for (int j = 0; j < 64; j++) {
+                        v15_matmul[c * 1024 + i * 64 + j] = 0.0f;
+                    }
+                }
+                for (int k = 0; k < 16; k++) {
+                    const float *br = v11_reshape + c * 1024 + k * 64;
+                    for (int i = i0; i < i1; i++) {
+                        attn_row_axpy(v15_matmul + c * 1024 + i * 64, br, v12_content[i * 16 + k], 64);
+                    }
+                }
+            }
+        }
+        #endif
+    }
+
+    /* v17_add [1,64,8,8] = add(v16_reshape, v14_y_pos) */
     #if defined(__TINYC__) && defined(__x86_64__)
-    for (int c = 0; c < 16; c += 16) {
-        float *v17_mul_scalar_w0 = v17_mul_scalar + c * 64;
-        const float *v11_slice_r1 = v11_slice + c * 64;
+    for (int c = 0; c < 64; c += 16) {
+        float *output_w0 = output + c * 64;
+        const float *v16_reshape_r1 = v16_reshape + c * 64;
+        const float *v14_y_pos_r2 = v14_y_pos + c * 64;
         for (int hw = 0; hw < 64; hw += 64) {
-            attn_row_map(&v17_mul_scalar_w0[hw], &v11_slice_r1[hw], 0, 16.0f, 6, 64 * 16);
+            attn_row_map(&output_w0[hw], &v16_reshape_r1[hw], &v14_y_pos_r2[hw], 0.0f, 0, 64 * 16);
         }
     }
     #else
-    for (int c = 0; c < 16; c++) {
-        const float *v11_slice_r0 = v11_slice + c * 64;
-        float *v17_mul_scalar_w1 = v17_mul_scalar + c * 64;
+    for (int c = 0; c < 64; c++) {
+        const float *v16_reshape_r0 = v16_reshape + c * 64;
+        const float *v14_y_pos_r1 = v14_y_pos + c * 64;
+        float *output_w2 = output + c * 64;
         for (int hw = 0; hw < 64; hw++) {
-            v17_mul_scalar_w1[hw] = v11_slice_r0[hw] * 16.0f;
+            output_w2[hw] = v16_reshape_r0[hw] + v14_y_pos_r1[hw];
         }
     }
     #endif
-
-    /* v18_mul_scalar [1,16,8,8] = mul_scalar(value=16.0)(v12_slice) */
-    #if defined(__TINYC__) && defined(__x86_64__)
-    for (int c = 0; c < 16; c += 16) {
-        float *v18_mul_scalar_w0 = v18_mul_scalar + c * 64;
-        const float *v12_slice_r1 = v12_slice + c * 64;
-        for (int hw = 0; hw < 64; hw += 64) {
-            attn_row_map(&v18_mul_scalar_w0[hw], &v12_slice_r1[hw], 0, 16.0f, 6, 64 * 16);
-        }
-    }
-    #else
-    for (int c = 0; c < 16; c++) {
-        const float *v12_slice_r0 = v12_slice + c * 64;
-        float *v18_mul_scalar_w1 = v18_mul_scalar + c * 64;
-        for (int hw = 0; hw < 64; hw++) {
-            v18_mul_scalar_w1[hw] = v12_slice_r0[hw] * 16.0f;
-        }
-    }
-    #endif
-
-    /* v19_mul_scalar [1,16,8,8] = mul_scalar(value=16.0)(v13_slice) */
-    #if defined(__TINYC__) && defined(__x86_64__)
-    for (int c = 0; c < 16; c += 16) {
-        float *v19_mul_scalar_w0 = v19_mul_scalar + c * 64;
-        const float *v13_slice_r1 = v13_slice + c * 64;
-        for (int hw = 0; hw < 64; hw += 64) {
-            attn_row_map(&v19_mul_scalar_w0[hw], &v13_slice_r1[hw], 0, 16.0f, 6, 64 * 16);
-        }
-    }
-    #else
-    for (int c = 0; c < 16; c++) {
-        const float *v13_slice_r0 = v13_slice + c * 64;
-        float *v19_mul_scalar_w1 = v19_mul_scalar + c * 64;
-        for (int hw = 0; hw < 64; hw++) {
-            v19_mul_scalar_w1[hw] = v13_slice_r0[hw] * 16.0f;
-        }
-    }
-    #endif
-
-    /* v20_mul_scalar [1,16,8,8] = mul_scalar(value=16.0)(v14_slice) */
-    #if defined(__TINYC__) && defined(__x86_64__)
-    for (int c = 0; c < 16; c += 16) {
-        float *v20_mul_scalar_w0 = v20_mul_scalar + c * 64;
-        const float *v14_slice_r1 = v14_slice + c * 64;
-        for (int hw = 0; hw < 64; hw += 64) {
-            attn_row_map(&v20_mul_scalar_w0[hw], &v14_slice_r1[hw], 0, 16.0f, 6, 64 * 16);
-        }
-    }
-    #else
-    for (int c = 0; c < 16; c++) {
-        const float *v14_slice_r0 = v14_slice + c * 64;
-        float *v20_mul_scalar_w1 = v20_mul_scalar + c * 64;
-        for (int hw = 0; hw < 64; hw++) {
-            v20_mul_scalar_w1[hw] = v14_slice_r0[hw] * 16.0f;
-        }
-    }
-    #endif
-
-    /* v27_cpool_mean [16,1,8,8] = channel_pool.mean(v23_mul) */
-    #if defined(__TINYC__) && defined(__x86_64__)
-    for (int n = 0; n < 16; n++) {
-        float *v27_cpool_mean_plane = v27_cpool_mean + n * 64;
-        for (int hw = 0; hw < 64; hw++) {
-            v27_cpool_mean_plane[hw] = 0.0f;
-        }
-        const float *v21_content_col_r2 = v21_content_col + n * 16;
-        for (int c = 0; c < 16; c++) {
-            const float *v17_mul_scalar_r0 = v17_mul_scalar + c * 64;
-            const float *v16_pos_emb_r1 = v16_pos_emb + n * 1024 + c * 64;
-            const float v21_content_col_v = v21_content_col_r2[c];
-            for (int hw = 0; hw < 64; hw += 64) {
-                float v22_lambdas[64];
-                attn_row_map(v22_lambdas, &v16_pos_emb_r1[hw], 0, v21_content_col_v, 3, 64);
-                float v23_mul[64];
-                attn_row_map(v23_mul, &v17_mul_scalar_r0[hw], v22_lambdas, 0.0f, 2, 64);
-                attn_row_map(&v27_cpool_mean_plane[hw], &v27_cpool_mean_plane[hw], v23_mul, 0.0f, 0, 64);
-            }
-        }
-        for (int hw = 0; hw < 64; hw++) {
-            v27_cpool_mean_plane[hw] *= 0.0625f;
-        }
-    }
-    #else
-    for (int n = 0; n < 16; n++) {
-        float *v27_cpool_mean_plane = v27_cpool_mean + n * 64;
-        for (int hw = 0; hw < 64; hw++) {
-            v27_cpool_mean_plane[hw] = 0.0f;
-        }
-        const float *v21_content_col_r2 = v21_content_col + n * 16;
-        for (int c = 0; c < 16; c++) {
-            const float *v17_mul_scalar_r0 = v17_mul_scalar + c * 64;
-            const float *v16_pos_emb_r1 = v16_pos_emb + n * 1024 + c * 64;
-            const float v21_content_col_v = v21_content_col_r2[c];
-            for (int hw = 0; hw < 64; hw++) {
-                const float v22_lambdas = v16_pos_emb_r1[hw] + v21_content_col_v;
-                const float v23_mul = v17_mul_scalar_r0[hw] * v22_lambdas;
-                v27_cpool_mean_plane[hw] += v23_mul;
-            }
-        }
-        for (int hw = 0; hw < 64; hw++) {
-            v27_cpool_mean_plane[hw] *= 0.0625f;
-        }
-    }
-    #endif
-
-    /* v28_cpool_mean [16,1,8,8] = channel_pool.mean(v24_mul) */
-    #if defined(__TINYC__) && defined(__x86_64__)
-    for (int n = 0; n < 16; n++) {
-        float *v28_cpool_mean_plane = v28_cpool_mean + n * 64;
-        for (int hw = 0; hw < 64; hw++) {
-            v28_cpool_mean_plane[hw] = 0.0f;
-        }
-        const float *v21_content_col_r2 = v21_content_col + n * 16;
-        for (int c = 0; c < 16; c++) {
-            const float *v18_mul_scalar_r0 = v18_mul_scalar + c * 64;
-            const float *v16_pos_emb_r1 = v16_pos_emb + n * 1024 + c * 64;
-            const float v21_content_col_v = v21_content_col_r2[c];
-            for (int hw = 0; hw < 64; hw += 64) {
-                float v22_lambdas[64];
-                attn_row_map(v22_lambdas, &v16_pos_emb_r1[hw], 0, v21_content_col_v, 3, 64);
-                float v24_mul[64];
-                attn_row_map(v24_mul, &v18_mul_scalar_r0[hw], v22_lambdas, 0.0f, 2, 64);
-                attn_row_map(&v28_cpool_mean_plane[hw], &v28_cpool_mean_plane[hw], v24_mul, 0.0f, 0, 64);
-            }
-        }
-        for (int hw = 0; hw < 64; hw++) {
-            v28_cpool_mean_plane[hw] *= 0.0625f;
-        }
-    }
-    #else
-    for (int n = 0; n < 16; n++) {
-        float *v28_cpool_mean_plane = v28_cpool_mean + n * 64;
-        for (int hw = 0; hw < 64; hw++) {
-            v28_cpool_mean_plane[hw] = 0.0f;
-        }
-        const float *v21_content_col_r2 = v21_content_col + n * 16;
-        for (int c = 0; c < 16; c++) {
-            const float *v18_mul_scalar_r0 = v18_mul_scalar + c * 64;
-            const float *v16_pos_emb_r1 = v16_pos_emb + n * 1024 + c * 64;
-            const float v21_content_col_v = v21_content_col_r2[c];
-            for (int hw = 0; hw < 64; hw++) {
-                const float v22_lambdas = v16_pos_emb_r1[hw] + v21_content_col_v;
-                const float v24_mul = v18_mul_scalar_r0[hw] * v22_lambdas;
-                v28_cpool_mean_plane[hw] += v24_mul;
-            }
-        }
-        for (int hw = 0; hw < 64; hw++) {
-            v28_cpool_mean_plane[hw] *= 0.0625f;
-        }
-    }
-    #endif
-
-    /* v29_cpool_mean [16,1,8,8] = channel_pool.mean(v25_mul) */
-    #if defined(__TINYC__) && defined(__x86_64__)
-    for (int n = 0; n < 16; n++) {
-        float *v29_cpool_mean_plane = v29_cpool_mean + n * 64;
-        for (int hw = 0; hw < 64; hw++) {
-            v29_cpool_mean_plane[hw] = 0.0f;
-        }
-        const float *v21_content_col_r2 = v21_content_col + n * 16;
-        for (int c = 0; c < 16; c++) {
-            const float *v19_mul_scalar_r0 = v19_mul_scalar + c * 64;
-            const float *v16_pos_emb_r1 = v16_pos_emb + n * 1024 + c * 64;
-            const float v21_content_col_v = v21_content_col_r2[c];
-            for (int hw = 0; hw < 64; hw += 64) {
-                float v22_lambdas[64];
-                attn_row_map(v22_lambdas, &v16_pos_emb_r1[hw], 0, v21_content_col_v, 3, 64);
-                float v25_mul[64];
-                attn_row_map(v25_mul, &v19_mul_scalar_r0[hw], v22_lambdas, 0.0f, 2, 64);
-                attn_row_map(&v29_cpool_mean_plane[hw], &v29_cpool_mean_plane[hw], v25_mul, 0.0f, 0, 64);
-            }
-        }
-        for (int hw = 0; hw < 64; hw++) {
-            v29_cpool_mean_plane[hw] *= 0.0625f;
-        }
-    }
-    #else
-    for (int n = 0; n < 16; n++) {
-        float *v29_cpool_mean_plane = v29_cpool_mean + n * 64;
-        for (int hw = 0; hw < 64; hw++) {
-            v29_cpool_mean_plane[hw] = 0.0f;
-        }
-        const float *v21_content_col_r2 = v21_content_col + n * 16;
-        for (int c = 0; c < 16; c++) {
-            const float *v19_mul_scalar_r0 = v19_mul_scalar + c * 64;
-            const float *v16_pos_emb_r1 = v16_pos_emb + n * 1024 + c * 64;
-            const float v21_content_col_v = v21_content_col_r2[c];
-            for (int hw = 0; hw < 64; hw++) {
-                const float v22_lambdas = v16_pos_emb_r1[hw] + v21_content_col_v;
-                const float v25_mul = v19_mul_scalar_r0[hw] * v22_lambdas;
-                v29_cpool_mean_plane[hw] += v25_mul;
-            }
-        }
-        for (int hw = 0; hw < 64; hw++) {
-            v29_cpool_mean_plane[hw] *= 0.0625f;
-        }
-    }
-    #endif
-
-    /* v30_cpool_mean [16,1,8,8] = channel_pool.mean(v26_mul) */
-    #if defined(__TINYC__) && defined(__x86_64__)
-    for (int n = 0; n < 16; n++) {
-        float *v30_cpool_mean_plane = v30_cpool_mean + n * 64;
-        for (int hw = 0; hw < 64; hw++) {
-            v30_cpool_mean_plane[hw] = 0.0f;
-        }
-        const float *v21_content_col_r2 = v21_content_col + n * 16;
-        for (int c = 0; c < 16; c++) {
-            const float *v20_mul_scalar_r0 = v20_mul_scalar + c * 64;
-            const float *v16_pos_emb_r1 = v16_pos_emb + n * 1024 + c * 64;
-            const float v21_content_col_v = v21_content_col_r2[c];
-            for (int hw = 0; hw < 64; hw += 64) {
-                float v22_lambdas[64];
-                attn_row_map(v22_lambdas, &v16_pos_emb_r1[hw], 0, v21_content_col_v, 3, 64);
-                float v26_mul[64];
-                attn_row_map(v26_mul, &v20_mul_scalar_r0[hw], v22_lambdas, 0.0f, 2, 64);
-                attn_row_map(&v30_cpool_mean_plane[hw], &v30_cpool_mean_plane[hw], v26_mul, 0.0f, 0, 64);
-            }
-        }
-        for (int hw = 0; hw < 64; hw++) {
-            v30_cpool_mean_plane[hw] *= 0.0625f;
-        }
-    }
-    #else
-    for (int n = 0; n < 16; n++) {
-        float *v30_cpool_mean_plane = v30_cpool_mean + n * 64;
-        for (int hw = 0; hw < 64; hw++) {
-            v30_cpool_mean_plane[hw] = 0.0f;
-        }
-        const float *v21_content_col_r2 = v21_content_col + n * 16;
-        for (int c = 0; c < 16; c++) {
-            const float *v20_mul_scalar_r0 = v20_mul_scalar + c * 64;
-            const float *v16_pos_emb_r1 = v16_pos_emb + n * 1024 + c * 64;
-            const float v21_content_col_v = v21_content_col_r2[c];
-            for (int hw = 0; hw < 64; hw++) {
-                const float v22_lambdas = v16_pos_emb_r1[hw] + v21_content_col_v;
-                const float v26_mul = v20_mul_scalar_r0[hw] * v22_lambdas;
-                v30_cpool_mean_plane[hw] += v26_mul;
-            }
-        }
-        for (int hw = 0; hw < 64; hw++) {
-            v30_cpool_mean_plane[hw] *= 0.0625f;
-        }
-    }
-    #endif
-
-    /* v35_concat [1,64,8,8] = concat.c(v31_y0, v32_y1, v33_y2, v34_y3) */
-    for (int c = 0; c < 16; c++) {
-        const float *v31_y0_r0 = v31_y0 + c * 64;
-        float *output_w1 = output + c * 64;
-        for (int hw = 0; hw < 64; hw++) {
-            output_w1[hw] = v31_y0_r0[hw];
-        }
-    }
-    for (int c = 0; c < 16; c++) {
-        const float *v32_y1_r0 = v32_y1 + c * 64;
-        float *output_w1 = output + c * 64 + 1024;
-        for (int hw = 0; hw < 64; hw++) {
-            output_w1[hw] = v32_y1_r0[hw];
-        }
-    }
-    for (int c = 0; c < 16; c++) {
-        const float *v33_y2_r0 = v33_y2 + c * 64;
-        float *output_w1 = output + c * 64 + 2048;
-        for (int hw = 0; hw < 64; hw++) {
-            output_w1[hw] = v33_y2_r0[hw];
-        }
-    }
-    for (int c = 0; c < 16; c++) {
-        const float *v34_y3_r0 = v34_y3 + c * 64;
-        float *output_w1 = output + c * 64 + 3072;
-        for (int hw = 0; hw < 64; hw++) {
-            output_w1[hw] = v34_y3_r0[hw];
-        }
-    }
 }
 

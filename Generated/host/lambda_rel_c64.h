@@ -22,7 +22,7 @@
 #define LAMBDA_REL_C64_INPUT_SIZE 4096 /* [N,C,H,W] = [1,64,8,8] */
 #define LAMBDA_REL_C64_OUTPUT_SIZE 4096 /* [1,64,8,8] */
 #define LAMBDA_REL_C64_PARAMS_SIZE 9904
-#define LAMBDA_REL_C64_SCRATCH_SIZE 28639
+#define LAMBDA_REL_C64_SCRATCH_SIZE 28672
 #define LAMBDA_REL_C64_INPUT_N 1
 #define LAMBDA_REL_C64_INPUT_C 64
 #define LAMBDA_REL_C64_INPUT_H 8
@@ -32,7 +32,7 @@
 #define LAMBDA_REL_C64_OUTPUT_H 8
 #define LAMBDA_REL_C64_OUTPUT_W 8
 #define LAMBDA_REL_C64_LAYOUT_NCHW 1 /* input and output memory order */
-#define LAMBDA_REL_C64_OUTPUT_MAY_ALIAS_INPUT 0 /* 1: output may be the input array (in place) */
+#define LAMBDA_REL_C64_OUTPUT_MAY_ALIAS_INPUT 1 /* 1: output may be the input array (in place) */
 
 /* Parameter array: tensors packed in this order, row-major. */
 #define LAMBDA_REL_C64_QKV_WEIGHT_OFFSET 0 /* qkv.weight [96, 64, 1, 1] */

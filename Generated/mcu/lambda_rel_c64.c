@@ -262,13 +262,6 @@ static void attn_gemm_nt(float *c, long ldc, long cs, const float *a, long lda, 
 }
 #endif
 
-/* y[i] += a * x[i]: one tap of a convolution applied to a whole output row at once, so the
- * inner loop is contiguous (gcc vectorises it; tcc gets packed SSE). */
-static void attn_row_axpy(float *y, const float *x, float a, int n)
-{
-    for (int i = 0; i < n; i++) y[i] += a * x[i];
-}
-
 /* Sum of a row on a 32-bit core: four partial sums in registers (a float array would live on the
  * stack, a load and a store per element on a Cortex-M4). Out of line: inlined with a known n,
  * gcc -O3 unrolls it into scalar code instead of vectorising it for Helium. */
@@ -335,35 +328,17 @@ void lambda_rel_c64_forward(const float *input, float *output, const float *para
      * v4_slice [1,16,8,8] = slice.c[80..<96](v1_qkv_all) -> view of v1_qkv_all
      * v5_q_all [1,64,8,8] = affine(scale=$1, shift=$2)(v2_slice) -> scratch[6144..<10240]
      * v6_reshape [1,1,16,64] = reshape[1,1,16,64](v3_slice) -> view of v3_slice
-     * v7_v_norm [1,16,8,8] = affine(scale=$3, shift=$4)(v4_slice) -> scratch[10240..<11264]
+     * v7_norm_v [1,16,8,8] = affine(scale=$3, shift=$4)(v4_slice) -> scratch[10240..<11264]
      * v8_k_soft [1,1,16,64] = softmax.w(v6_reshape) -> scratch[11264..<12288]
-     * v9_v_rows [1,1,16,64] = reshape[1,1,16,64](v7_v_norm) -> view of v7_v_norm
-     * v10_reshape [16,1,8,8] = reshape[16,1,8,8](v7_v_norm) -> view of v7_v_norm
-     * v11_slice [1,16,8,8] = slice.c[0..<16](v5_q_all) -> view of v5_q_all
-     * v12_slice [1,16,8,8] = slice.c[16..<32](v5_q_all) -> view of v5_q_all
-     * v13_slice [1,16,8,8] = slice.c[32..<48](v5_q_all) -> view of v5_q_all
-     * v14_slice [1,16,8,8] = slice.c[48..<64](v5_q_all) -> view of v5_q_all
-     * v15_content [1,1,16,16] = matmul(A·Bᵀ)(v9_v_rows, v8_k_soft) -> scratch[0..<256]
-     * v16_pos_emb [16,16,8,8] = conv2d(out=16, k=15, pad=7, dil=1, w=$5)(v10_reshape) -> scratch[11264..<27648]
-     * v17_mul_scalar [1,16,8,8] = mul_scalar(value=16.0)(v11_slice) -> scratch[256..<1280]
-     * v18_mul_scalar [1,16,8,8] = mul_scalar(value=16.0)(v12_slice) -> scratch[1280..<2304]
-     * v19_mul_scalar [1,16,8,8] = mul_scalar(value=16.0)(v13_slice) -> scratch[2304..<3328]
-     * v20_mul_scalar [1,16,8,8] = mul_scalar(value=16.0)(v14_slice) -> scratch[3328..<4352]
-     * v21_content_col [16,16,1,1] = reshape[16,16,1,1](v15_content) -> view of v15_content
-     * v22_lambdas [16,16,8,8] = add(v16_pos_emb, v21_content_col) -> inline (fused into its readers)
-     * v23_mul [16,16,8,8] = mul(v17_mul_scalar, v22_lambdas) -> inline (fused into its readers)
-     * v24_mul [16,16,8,8] = mul(v18_mul_scalar, v22_lambdas) -> inline (fused into its readers)
-     * v25_mul [16,16,8,8] = mul(v19_mul_scalar, v22_lambdas) -> inline (fused into its readers)
-     * v26_mul [16,16,8,8] = mul(v20_mul_scalar, v22_lambdas) -> inline (fused into its readers)
-     * v27_cpool_mean [16,1,8,8] = channel_pool.mean(v23_mul) -> scratch[4352..<5376]
-     * v28_cpool_mean [16,1,8,8] = channel_pool.mean(v24_mul) -> scratch[256..<1280]
-     * v29_cpool_mean [16,1,8,8] = channel_pool.mean(v25_mul) -> scratch[1280..<2304]
-     * v30_cpool_mean [16,1,8,8] = channel_pool.mean(v26_mul) -> scratch[2304..<3328]
-     * v31_y0 [1,16,8,8] = reshape[1,16,8,8](v27_cpool_mean) -> view of v27_cpool_mean
-     * v32_y1 [1,16,8,8] = reshape[1,16,8,8](v28_cpool_mean) -> view of v28_cpool_mean
-     * v33_y2 [1,16,8,8] = reshape[1,16,8,8](v29_cpool_mean) -> view of v29_cpool_mean
-     * v34_y3 [1,16,8,8] = reshape[1,16,8,8](v30_cpool_mean) -> view of v30_cpool_mean
-     * v35_concat [1,64,8,8] = concat.c(v31_y0, v32_y1, v33_y2, v34_y3) -> output
+     * v9_v_rows [1,1,16,64] = reshape[1,1,16,64](v7_norm_v) -> view of v7_norm_v
+     * v10_rel_pos_weights [1,4,64,64] = rel_pos_weights(table=$5)(v5_q_all) -> scratch[12288..<28672]
+     * v11_reshape [1,4,16,64] = reshape[1,4,16,64](v5_q_all) -> view of v5_q_all
+     * v12_content [1,1,16,16] = matmul(A·Bᵀ)(v9_v_rows, v8_k_soft) -> scratch[0..<256]
+     * v13_matmul [1,4,16,64] = matmul(A·Bᵀ)(v9_v_rows, v10_rel_pos_weights) -> scratch[256..<4352]
+     * v14_y_pos [1,64,8,8] = reshape[1,64,8,8](v13_matmul) -> view of v13_matmul
+     * v15_matmul [1,4,16,64] = matmul(A·B)(v12_content, v11_reshape) -> scratch[10240..<14336]
+     * v16_reshape [1,64,8,8] = reshape[1,64,8,8](v15_matmul) -> view of v15_matmul
+     * v17_add [1,64,8,8] = add(v16_reshape, v14_y_pos) -> output
      */
     const float *p0_qkv_weight = params + LAMBDA_REL_C64_QKV_WEIGHT_OFFSET; /* [96, 64, 1, 1] */
     const float *p1_norm_q_scale = params + LAMBDA_REL_C64_NORM_Q_SCALE_OFFSET; /* [64] */
@@ -376,29 +351,16 @@ void lambda_rel_c64_forward(const float *input, float *output, const float *para
     float *v4_slice = scratch + 5120; /* [1,16,8,8], a view */
     float *v5_q_all = scratch + 6144; /* [1,64,8,8] */
     float *v6_reshape = scratch + 4096; /* [1,1,16,64], a view */
-    float *v7_v_norm = scratch + 10240; /* [1,16,8,8] */
+    float *v7_norm_v = scratch + 10240; /* [1,16,8,8] */
     float *v8_k_soft = scratch + 11264; /* [1,1,16,64] */
     float *v9_v_rows = scratch + 10240; /* [1,1,16,64], a view */
-    float *v10_reshape = scratch + 10240; /* [16,1,8,8], a view */
-    float *v11_slice = scratch + 6144; /* [1,16,8,8], a view */
-    float *v12_slice = scratch + 7168; /* [1,16,8,8], a view */
-    float *v13_slice = scratch + 8192; /* [1,16,8,8], a view */
-    float *v14_slice = scratch + 9216; /* [1,16,8,8], a view */
-    float *v15_content = scratch; /* [1,1,16,16] */
-    float *v16_pos_emb = scratch + 11264; /* [16,16,8,8] */
-    float *v17_mul_scalar = scratch + 256; /* [1,16,8,8] */
-    float *v18_mul_scalar = scratch + 1280; /* [1,16,8,8] */
-    float *v19_mul_scalar = scratch + 2304; /* [1,16,8,8] */
-    float *v20_mul_scalar = scratch + 3328; /* [1,16,8,8] */
-    float *v21_content_col = scratch; /* [16,16,1,1], a view */
-    float *v27_cpool_mean = scratch + 4352; /* [16,1,8,8] */
-    float *v28_cpool_mean = scratch + 256; /* [16,1,8,8] */
-    float *v29_cpool_mean = scratch + 1280; /* [16,1,8,8] */
-    float *v30_cpool_mean = scratch + 2304; /* [16,1,8,8] */
-    float *v31_y0 = scratch + 4352; /* [1,16,8,8], a view */
-    float *v32_y1 = scratch + 256; /* [1,16,8,8], a view */
-    float *v33_y2 = scratch + 1280; /* [1,16,8,8], a view */
-    float *v34_y3 = scratch + 2304; /* [1,16,8,8], a view */
+    float *v10_rel_pos_weights = scratch + 12288; /* [1,4,64,64] */
+    float *v11_reshape = scratch + 6144; /* [1,4,16,64], a view */
+    float *v12_content = scratch; /* [1,1,16,16] */
+    float *v13_matmul = scratch + 256; /* [1,4,16,64] */
+    float *v14_y_pos = scratch + 256; /* [1,64,8,8], a view */
+    float *v15_matmul = scratch + 10240; /* [1,4,16,64] */
+    float *v16_reshape = scratch + 10240; /* [1,64,8,8], a view */
 
     /* v1_qkv_all [1,96,8,8] = conv2d(out=96, k=1, pad=0, dil=1, w=$0)(input) */
     {
@@ -416,14 +378,14 @@ void lambda_rel_c64_forward(const float *input, float *output, const float *para
         }
     }
 
-    /* v7_v_norm [1,16,8,8] = affine(scale=$3, shift=$4)(v4_slice) */
+    /* v7_norm_v [1,16,8,8] = affine(scale=$3, shift=$4)(v4_slice) */
     for (int c = 0; c < 16; c++) {
         const float *v4_slice_r0 = v4_slice + c * 64;
         const float p3_norm_v_scale_c = p3_norm_v_scale[c];
         const float p4_norm_v_shift_c = p4_norm_v_shift[c];
-        float *v7_v_norm_w3 = v7_v_norm + c * 64;
+        float *v7_norm_v_w3 = v7_norm_v + c * 64;
         for (int hw = 0; hw < 64; hw++) {
-            v7_v_norm_w3[hw] = p3_norm_v_scale_c * v4_slice_r0[hw] + p4_norm_v_shift_c;
+            v7_norm_v_w3[hw] = p3_norm_v_scale_c * v4_slice_r0[hw] + p4_norm_v_shift_c;
         }
     }
 
@@ -442,190 +404,46 @@ void lambda_rel_c64_forward(const float *input, float *output, const float *para
         }
     }
 
-    /* v15_content [1,1,16,16] = matmul(A·Bᵀ)(v9_v_rows, v8_k_soft) */
+    /* v10_rel_pos_weights [1,4,64,64] = rel_pos_weights(table=$5)(v5_q_all) */
     {
-        attn_gemm_nt(v15_content, 16, 1, v9_v_rows, 64, v8_k_soft, 64, 16, 16, 64, 1.0f);
-    }
-
-    /* v16_pos_emb [16,16,8,8] = conv2d(out=16, k=15, pad=7, dil=1, w=$5)(v10_reshape) */
-    for (int n = 0; n < 16; n++) {
-        for (int o = 0; o < 16; o++) {
-            for (int h = 0; h < 8; h++) {
-                const int kh0 = h < 7 ? 7 - h : 0;
-                const int kh1_ = 14 - h < 0 ? 0 : 15 - h;
-                const int kh1 = kh1_ < 15 ? kh1_ : 15;
-                float *out_row = v16_pos_emb + n * 1024 + o * 64 + h * 8;
-                for (int w = 0; w < 8; w++) {
-                    out_row[w] = 0.0f;
-                }
-                for (int i = 0; i < 1; i++) {
-                    const float *x_plane = v10_reshape + n * 64 + i * 64;
-                    const float *w_plane = p5_pos_emb_weight + o * 225 + i * 225;
-                    for (int kh = kh0; kh < kh1; kh++) {
-                        const float *x_row = x_plane + (h * 8 + kh * 8 - 56);
-                        for (int kw = 0; kw < 15; kw++) {
-                            const int lo = kw < 7 ? 7 - kw : 0;
-                            const int hi_ = 15 - kw;
-                            const int hi = hi_ < 8 ? hi_ : 8;
-                            if (hi > lo) attn_row_axpy(out_row + lo, x_row + (lo + kw - 7), w_plane[kh * 15 + kw], hi - lo);
-                        }
+        for (int n = 0; n < 1; n++) {
+            for (int g = 0; g < 4; g++) {
+                for (int wi = 0; wi < 8; wi++) {
+                    for (int d = -7; d < 8; d++) {
+                        const int hi0 = d < 0 ? -d : 0;
+                        attn_gemm_nn(v10_rel_pos_weights + g * 4096 + hi0 * 520 + wi * 64 + d * 8, 520, v5_q_all + g * 1024 + hi0 * 8 + wi, 8, 64, p5_pos_emb_weight + (d * 15 - wi + 112), 225, d < 0 ? 8 + d : 8 - d, 8, 16, (const float *)0, 1.0f);
                     }
                 }
             }
         }
     }
 
-    /* v17_mul_scalar [1,16,8,8] = mul_scalar(value=16.0)(v11_slice) */
-    for (int c = 0; c < 16; c++) {
-        const float *v11_slice_r0 = v11_slice + c * 64;
-        float *v17_mul_scalar_w1 = v17_mul_scalar + c * 64;
-        for (int hw = 0; hw < 64; hw++) {
-            v17_mul_scalar_w1[hw] = v11_slice_r0[hw] * 16.0f;
+    /* v12_content [1,1,16,16] = matmul(A·Bᵀ)(v9_v_rows, v8_k_soft) */
+    {
+        attn_gemm_nt(v12_content, 16, 1, v9_v_rows, 64, v8_k_soft, 64, 16, 16, 64, 1.0f);
+    }
+
+    /* v13_matmul [1,4,16,64] = matmul(A·Bᵀ)(v9_v_rows, v10_rel_pos_weights) */
+    {
+        for (int c = 0; c < 4; c++) {
+            attn_gemm_nt(v13_matmul + c * 1024, 64, 1, v9_v_rows, 64, v10_rel_pos_weights + c * 4096, 64, 16, 64, 64, 1.0f);
         }
     }
 
-    /* v18_mul_scalar [1,16,8,8] = mul_scalar(value=16.0)(v12_slice) */
-    for (int c = 0; c < 16; c++) {
-        const float *v12_slice_r0 = v12_slice + c * 64;
-        float *v18_mul_scalar_w1 = v18_mul_scalar + c * 64;
-        for (int hw = 0; hw < 64; hw++) {
-            v18_mul_scalar_w1[hw] = v12_slice_r0[hw] * 16.0f;
+    /* v15_matmul [1,4,16,64] = matmul(A·B)(v12_content, v11_reshape) */
+    {
+        for (int c = 0; c < 4; c++) {
+            attn_gemm_nn(v15_matmul + c * 1024, 64, v12_content, 16, 1, v11_reshape + c * 1024, 64, 16, 64, 16, (const float *)0, 1.0f);
         }
     }
 
-    /* v19_mul_scalar [1,16,8,8] = mul_scalar(value=16.0)(v13_slice) */
-    for (int c = 0; c < 16; c++) {
-        const float *v13_slice_r0 = v13_slice + c * 64;
-        float *v19_mul_scalar_w1 = v19_mul_scalar + c * 64;
+    /* v17_add [1,64,8,8] = add(v16_reshape, v14_y_pos) */
+    for (int c = 0; c < 64; c++) {
+        const float *v16_reshape_r0 = v16_reshape + c * 64;
+        const float *v14_y_pos_r1 = v14_y_pos + c * 64;
+        float *output_w2 = output + c * 64;
         for (int hw = 0; hw < 64; hw++) {
-            v19_mul_scalar_w1[hw] = v13_slice_r0[hw] * 16.0f;
-        }
-    }
-
-    /* v20_mul_scalar [1,16,8,8] = mul_scalar(value=16.0)(v14_slice) */
-    for (int c = 0; c < 16; c++) {
-        const float *v14_slice_r0 = v14_slice + c * 64;
-        float *v20_mul_scalar_w1 = v20_mul_scalar + c * 64;
-        for (int hw = 0; hw < 64; hw++) {
-            v20_mul_scalar_w1[hw] = v14_slice_r0[hw] * 16.0f;
-        }
-    }
-
-    /* v27_cpool_mean [16,1,8,8] = channel_pool.mean(v23_mul) */
-    for (int n = 0; n < 16; n++) {
-        float *v27_cpool_mean_plane = v27_cpool_mean + n * 64;
-        for (int hw = 0; hw < 64; hw++) {
-            v27_cpool_mean_plane[hw] = 0.0f;
-        }
-        const float *v21_content_col_r2 = v21_content_col + n * 16;
-        for (int c = 0; c < 16; c++) {
-            const float *v17_mul_scalar_r0 = v17_mul_scalar + c * 64;
-            const float *v16_pos_emb_r1 = v16_pos_emb + n * 1024 + c * 64;
-            const float v21_content_col_v = v21_content_col_r2[c];
-            for (int hw = 0; hw < 64; hw++) {
-                const float v22_lambdas = v16_pos_emb_r1[hw] + v21_content_col_v;
-                const float v23_mul = v17_mul_scalar_r0[hw] * v22_lambdas;
-                v27_cpool_mean_plane[hw] += v23_mul;
-            }
-        }
-        for (int hw = 0; hw < 64; hw++) {
-            v27_cpool_mean_plane[hw] *= 0.0625f;
-        }
-    }
-
-    /* v28_cpool_mean [16,1,8,8] = channel_pool.mean(v24_mul) */
-    for (int n = 0; n < 16; n++) {
-        float *v28_cpool_mean_plane = v28_cpool_mean + n * 64;
-        for (int hw = 0; hw < 64; hw++) {
-            v28_cpool_mean_plane[hw] = 0.0f;
-        }
-        const float *v21_content_col_r2 = v21_content_col + n * 16;
-        for (int c = 0; c < 16; c++) {
-            const float *v18_mul_scalar_r0 = v18_mul_scalar + c * 64;
-            const float *v16_pos_emb_r1 = v16_pos_emb + n * 1024 + c * 64;
-            const float v21_content_col_v = v21_content_col_r2[c];
-            for (int hw = 0; hw < 64; hw++) {
-                const float v22_lambdas = v16_pos_emb_r1[hw] + v21_content_col_v;
-                const float v24_mul = v18_mul_scalar_r0[hw] * v22_lambdas;
-                v28_cpool_mean_plane[hw] += v24_mul;
-            }
-        }
-        for (int hw = 0; hw < 64; hw++) {
-            v28_cpool_mean_plane[hw] *= 0.0625f;
-        }
-    }
-
-    /* v29_cpool_mean [16,1,8,8] = channel_pool.mean(v25_mul) */
-    for (int n = 0; n < 16; n++) {
-        float *v29_cpool_mean_plane = v29_cpool_mean + n * 64;
-        for (int hw = 0; hw < 64; hw++) {
-            v29_cpool_mean_plane[hw] = 0.0f;
-        }
-        const float *v21_content_col_r2 = v21_content_col + n * 16;
-        for (int c = 0; c < 16; c++) {
-            const float *v19_mul_scalar_r0 = v19_mul_scalar + c * 64;
-            const float *v16_pos_emb_r1 = v16_pos_emb + n * 1024 + c * 64;
-            const float v21_content_col_v = v21_content_col_r2[c];
-            for (int hw = 0; hw < 64; hw++) {
-                const float v22_lambdas = v16_pos_emb_r1[hw] + v21_content_col_v;
-                const float v25_mul = v19_mul_scalar_r0[hw] * v22_lambdas;
-                v29_cpool_mean_plane[hw] += v25_mul;
-            }
-        }
-        for (int hw = 0; hw < 64; hw++) {
-            v29_cpool_mean_plane[hw] *= 0.0625f;
-        }
-    }
-
-    /* v30_cpool_mean [16,1,8,8] = channel_pool.mean(v26_mul) */
-    for (int n = 0; n < 16; n++) {
-        float *v30_cpool_mean_plane = v30_cpool_mean + n * 64;
-        for (int hw = 0; hw < 64; hw++) {
-            v30_cpool_mean_plane[hw] = 0.0f;
-        }
-        const float *v21_content_col_r2 = v21_content_col + n * 16;
-        for (int c = 0; c < 16; c++) {
-            const float *v20_mul_scalar_r0 = v20_mul_scalar + c * 64;
-            const float *v16_pos_emb_r1 = v16_pos_emb + n * 1024 + c * 64;
-            const float v21_content_col_v = v21_content_col_r2[c];
-            for (int hw = 0; hw < 64; hw++) {
-                const float v22_lambdas = v16_pos_emb_r1[hw] + v21_content_col_v;
-                const float v26_mul = v20_mul_scalar_r0[hw] * v22_lambdas;
-                v30_cpool_mean_plane[hw] += v26_mul;
-            }
-        }
-        for (int hw = 0; hw < 64; hw++) {
-            v30_cpool_mean_plane[hw] *= 0.0625f;
-        }
-    }
-
-    /* v35_concat [1,64,8,8] = concat.c(v31_y0, v32_y1, v33_y2, v34_y3) */
-    for (int c = 0; c < 16; c++) {
-        const float *v31_y0_r0 = v31_y0 + c * 64;
-        float *output_w1 = output + c * 64;
-        for (int hw = 0; hw < 64; hw++) {
-            output_w1[hw] = v31_y0_r0[hw];
-        }
-    }
-    for (int c = 0; c < 16; c++) {
-        const float *v32_y1_r0 = v32_y1 + c * 64;
-        float *output_w1 = output + c * 64 + 1024;
-        for (int hw = 0; hw < 64; hw++) {
-            output_w1[hw] = v32_y1_r0[hw];
-        }
-    }
-    for (int c = 0; c < 16; c++) {
-        const float *v33_y2_r0 = v33_y2 + c * 64;
-        float *output_w1 = output + c * 64 + 2048;
-        for (int hw = 0; hw < 64; hw++) {
-            output_w1[hw] = v33_y2_r0[hw];
-        }
-    }
-    for (int c = 0; c < 16; c++) {
-        const float *v34_y3_r0 = v34_y3 + c * 64;
-        float *output_w1 = output + c * 64 + 3072;
-        for (int hw = 0; hw < 64; hw++) {
-            output_w1[hw] = v34_y3_r0[hw];
+            output_w2[hw] = v16_reshape_r0[hw] + v14_y_pos_r1[hw];
         }
     }
 }

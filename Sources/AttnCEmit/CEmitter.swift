@@ -353,7 +353,7 @@ package struct CEmitter {
             case .unary(.sqrt): if !options.libm { helpers.append(.sqrtf) }
             case .unary(.relu), .unary(.hardSigmoid), .unary(.relu6), .unary(.hardSwish), .unary(.leakyRelu),
                 .unary(.mulScalar), .unary(.addScalar), .binary, .affine, .globalPool, .channelPool, .linear, .channelConv1d, .axisConv1d,
-                .conv2d, .concat, .axisPool, .pool2d, .weightedPool, .variance, .matmul, .blockMatmul, .l1Normalize, .constant, .slice, .reshape,
+                .conv2d, .concat, .axisPool, .pool2d, .weightedPool, .variance, .matmul, .blockMatmul, .relPosWeights, .l1Normalize, .constant, .slice, .reshape,
                 .transpose, .upsampleNearest, .blockUnfold:
                 break
             }
@@ -397,6 +397,7 @@ package struct CEmitter {
         case .matmul(let ta, let tb, let alpha): emitMatmul(group[0], ta: ta, tb: tb, alpha: alpha, into: &p)
         case .attention(let scale, let relPos): emitAttention(group[0], scale: scale, relPos: relPos, into: &p)
         case .blockMatmul(let side): emitBlockMatmul(group[0], side: side, into: &p)
+        case .relPosWeights(let table): emitRelPosWeights(group[0], table: table, into: &p)
         case .slice, .reshape, .transpose, .upsampleNearest, .constant: emitGather(group[0], into: &p)
         case .pool2d(let mode, let k, let s, let pad, let includePad):
             emitPool2d(group[0], mode: mode, kernel: k, stride: s, padding: pad, countIncludePad: includePad, into: &p)

@@ -132,7 +132,7 @@ extension CEmitter {
                 tables.append("static const int \(cols)[\(out.w)] = {\(cIntList(ws))};")
             }
         case .globalPool, .channelPool, .axisPool, .pool2d, .weightedPool, .linear, .channelConv1d, .conv2d, .matmul,
-            .attention, .blockMatmul, .affine, .softmax, .l1Normalize, .layerNorm, .instanceNorm, .variance, .groupNorm, .axisConv1d, .unary, .binary, .concat, .blockUnfold:
+            .attention, .blockMatmul, .relPosWeights, .affine, .softmax, .l1Normalize, .layerNorm, .instanceNorm, .variance, .groupNorm, .axisConv1d, .unary, .binary, .concat, .blockUnfold:
             preconditionFailure("\(instr.op) is not a gather")
         }
         nest.pre[nest.innermost].append(.line("\(element(v, n: n, c: c, h: h, w: w)) = \(source);"))

@@ -26,7 +26,7 @@ extension CEmitter {
         case .axisPool(_, let a), .softmax(let a), .l1Normalize(let a, _): axis = a
         case .layerNorm: axis = .c
         case .instanceNorm, .variance: axis = .hw
-        case .globalPool, .channelPool, .pool2d, .weightedPool, .linear, .channelConv1d, .axisConv1d, .groupNorm, .conv2d, .matmul, .blockMatmul,
+        case .globalPool, .channelPool, .pool2d, .weightedPool, .linear, .channelConv1d, .axisConv1d, .groupNorm, .conv2d, .matmul, .blockMatmul, .relPosWeights,
             .attention, .affine, .constant, .unary, .binary, .concat, .slice, .reshape, .transpose, .upsampleNearest, .blockUnfold:
             preconditionFailure("\(instr.op) does not work along an axis")
         }
@@ -153,7 +153,7 @@ extension CEmitter {
             body.append(contentsOf: mean(sx, xt, count))
             body.append(contentsOf: squaredDeviations(sx, xt, count))
             body.append(.line("yl[0] = \(cOver("var", unbiased ? count - 1 : count));"))
-        case .globalPool, .channelPool, .pool2d, .weightedPool, .linear, .channelConv1d, .axisConv1d, .groupNorm, .conv2d, .matmul, .blockMatmul,
+        case .globalPool, .channelPool, .pool2d, .weightedPool, .linear, .channelConv1d, .axisConv1d, .groupNorm, .conv2d, .matmul, .blockMatmul, .relPosWeights,
             .attention, .affine, .constant, .unary, .binary, .concat, .slice, .reshape, .transpose, .upsampleNearest, .blockUnfold:
             preconditionFailure("\(instr.op) does not work along an axis")
         }

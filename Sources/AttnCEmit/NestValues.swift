@@ -197,7 +197,7 @@ struct NestValues {
             let t = paramAtChannel(shift)
             return ("\(s.expr) * \(args[0].expr) + \(t.expr)", max(depth, s.depth, t.depth))
         case .globalPool, .channelPool, .linear, .channelConv1d, .conv2d, .concat, .axisPool, .pool2d, .weightedPool,
-            .matmul, .blockMatmul, .attention, .softmax, .l1Normalize, .layerNorm, .instanceNorm, .variance, .groupNorm, .axisConv1d, .constant, .slice, .reshape,
+            .matmul, .blockMatmul, .relPosWeights, .attention, .softmax, .l1Normalize, .layerNorm, .instanceNorm, .variance, .groupNorm, .axisConv1d, .constant, .slice, .reshape,
             .transpose, .upsampleNearest, .blockUnfold:
             preconditionFailure("\(instr.op) is never computed inline")
         }

@@ -249,7 +249,7 @@ extension NestValues {
             call(dst, args[0].expr, nil, s.expr, .mulScalar)
             call(dst, dst, nil, t.expr, .addScalar)
         case .globalPool, .channelPool, .linear, .channelConv1d, .conv2d, .concat, .axisPool, .pool2d, .weightedPool,
-            .matmul, .blockMatmul, .attention, .softmax, .l1Normalize, .layerNorm, .instanceNorm, .variance, .groupNorm, .axisConv1d, .constant, .slice, .reshape,
+            .matmul, .blockMatmul, .relPosWeights, .attention, .softmax, .l1Normalize, .layerNorm, .instanceNorm, .variance, .groupNorm, .axisConv1d, .constant, .slice, .reshape,
             .transpose, .upsampleNearest, .blockUnfold:
             preconditionFailure("\(instr.op) is never computed inline")
         }

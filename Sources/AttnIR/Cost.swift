@@ -47,6 +47,8 @@ extension Program {
         case .axisConv1d(_, _, let k, _): return times(2, out.count, k)
         case .matmul(let ta, _, _): return times(2, out.count, ta ? x.h : x.w)
         case .blockMatmul: return times(2, out.count, shape(of: instr.operands[1]).h)
+        // One multiply-add per channel of a head for each (query, key) pair; every tap is inside.
+        case .relPosWeights: return times(2, out.count, x.c / out.c)
         case .attention(_, let relPos):
             let (d, keys, dv) = (x.h, shape(of: instr.operands[1]).w, shape(of: instr.operands[2]).h)
             // Scores, their softmax (max, exp, sum, scale), then the weighted sum of V.

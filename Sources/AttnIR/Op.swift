@@ -233,6 +233,14 @@ public enum Op: Hashable, Sendable {
     /// `right`: `X·(M ⊗ I_t)` with t = W/b, i.e. `y[h,w] = Σ_j X[h, j·t + w%t]·M[j, w/t]`.
     /// BAT's `resize_mat` then `matmul`, without the H×H (or W×W) Kronecker matrix.
     case blockMatmul(MatrixSide)
+    /// The lambda layer's relative-position weights (timm's `LambdaLayer` with `feat_size`),
+    /// the position lambdas reassociated onto the queries: operand Q [N, G·K, H, W] (G heads of K
+    /// channels), `table` [K, 1, s, s] (s odd, (s − 1)/2 = r ≥ H − 1 and ≥ W − 1: the position
+    /// conv's kernel), result [N, G, H·W, H·W] with `y[n, g, i, j] = Σ_k Q[n, g·K + k, i] ·
+    /// table[k, 0, hj − hi + r, wj − wi + r]` for query pixel i = (hi, wi) and key pixel j = (hj, wj).
+    /// `Σ_j v[j]·y[g, i, j]` is then query i's head g met with the position lambda of v, without
+    /// forming the position lambdas (K per value channel and pixel).
+    case relPosWeights(table: ParamID)
 
     // MARK: per-channel
     /// `y = scale[c]·x + shift[c]`: an eval-mode BatchNorm after folding its statistics.

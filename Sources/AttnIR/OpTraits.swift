@@ -60,7 +60,7 @@ extension Op {
         case .slice, .reshape: return OpTraits(mayBeView: true)
         case .attention: return OpTraits(scratch: .attentionScores)
         case .conv2d(let a): return OpTraits(scratch: .wideConv(a))
-        case .linear, .channelConv1d, .axisConv1d, .groupNorm, .concat, .axisPool, .pool2d, .weightedPool, .matmul, .blockMatmul, .softmax, .l1Normalize,
+        case .linear, .channelConv1d, .axisConv1d, .groupNorm, .concat, .axisPool, .pool2d, .weightedPool, .matmul, .blockMatmul, .relPosWeights, .softmax, .l1Normalize,
             .layerNorm, .instanceNorm, .variance, .constant, .transpose, .upsampleNearest, .blockUnfold:
             return OpTraits()
         }

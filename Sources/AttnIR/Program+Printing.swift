@@ -30,6 +30,7 @@ extension Op: CustomStringConvertible {
             let pos = "rel_pos(h=$\(r.heightRel), w=$\(r.widthRel), query_w=\(r.queryWidth), keys=\(r.keyHeight)x\(r.keyWidth)\(r.scale == 1 ? "" : ", scale=\(r.scale)"))"
             return "attention(scale=\(scale), \(pos))"
         case .blockMatmul(let side): return "block_matmul.\(side.rawValue)"
+        case .relPosWeights(let t): return "rel_pos_weights(table=$\(t))"
         case .softmax(let axis): return "softmax.\(axis.rawValue)"
         case .l1Normalize(let axis, let eps): return "l1_normalize.\(axis.rawValue)(eps=\(eps))"
         case .layerNorm(let s, let t, let eps):

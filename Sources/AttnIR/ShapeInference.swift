@@ -129,6 +129,15 @@ extension Op {
                 throw IRError("block matmul \(side.rawValue) of \(x) by \(m): needs square planes, groups dividing C, and b dividing \(side == .left ? "H" : "W")")
             }
             return x
+        case .relPosWeights(let table):
+            try arity(1)
+            let x = operands[0]
+            guard params.indices.contains(table) else { throw IRError("relative position weights: no parameter #\(table)") }
+            let d = params[table].dims
+            guard d.count == 4, d[0] >= 1, x.c % d[0] == 0, d[1] == 1, d[2] == d[3], d[2] % 2 == 1, (d[2] - 1) / 2 >= max(x.h, x.w) - 1 else {
+                throw IRError("relative position weights: table \(params[table].name) \(d) does not fit \(x) (needs [K, 1, s, s], K dividing C, s odd, s ≥ 2·max(H, W) − 1)")
+            }
+            return Shape(n: x.n, c: x.c / d[0], h: x.h * x.w, w: x.h * x.w)
         case .attention(_, let relPos):
             try arity(3)
             let (q, k, v) = (operands[0], operands[1], operands[2])

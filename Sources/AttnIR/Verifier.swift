@@ -53,7 +53,7 @@ extension Op {
             .upsampleNearest, .softmax, .l1Normalize, .instanceNorm, .variance, .matmul, .blockMatmul, .attention(_, nil), .blockUnfold:
             return []
         case .attention(_, let r?): return [r.heightRel, r.widthRel]
-        case .weightedPool(let w): return [w]
+        case .weightedPool(let w), .relPosWeights(let w): return [w]
         case .layerNorm(let s, let t, _), .groupNorm(_, let s, let t, _): return (s.map { [$0] } ?? []) + (t.map { [$0] } ?? [])
         case .axisConv1d(let w, let b, _, _): return [w] + (b.map { [$0] } ?? [])
         case .constant(let id, _): return [id]

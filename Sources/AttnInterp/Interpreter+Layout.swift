@@ -67,7 +67,7 @@ extension Interpreter {
                 for p in 0..<s.plane { acc += Double(f[c * s.plane + p]) * Double(x[(n * s.c + c) * s.plane + p]) }
                 return Float(acc)
             }
-        case .globalPool, .channelPool, .axisPool, .linear, .channelConv1d, .axisConv1d, .conv2d, .matmul, .blockMatmul, .attention,
+        case .globalPool, .channelPool, .axisPool, .linear, .channelConv1d, .axisConv1d, .conv2d, .matmul, .blockMatmul, .relPosWeights, .attention,
             .affine, .softmax, .l1Normalize, .layerNorm, .instanceNorm, .groupNorm, .variance, .unary, .binary, .concat:
             preconditionFailure("\(op) is not a layout op")
         }

@@ -96,7 +96,7 @@ extension Interpreter {
                     Float(v * Double(scale?[c] ?? 1) + Double(shift?[c] ?? 0))
                 }
             }
-        case .globalPool, .channelPool, .pool2d, .weightedPool, .linear, .channelConv1d, .axisConv1d, .conv2d, .matmul, .blockMatmul,
+        case .globalPool, .channelPool, .pool2d, .weightedPool, .linear, .channelConv1d, .axisConv1d, .conv2d, .matmul, .blockMatmul, .relPosWeights,
             .attention, .affine, .constant, .unary, .binary, .concat, .slice, .reshape, .transpose, .upsampleNearest, .blockUnfold:
             preconditionFailure("\(op) is not an along-axis op")
         }

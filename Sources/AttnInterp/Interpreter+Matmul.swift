@@ -23,6 +23,23 @@ extension Interpreter {
         }
     }
 
+    /// `y[n, g, i, j] = Σ_k Q[n, g·K + k, i] · table[k, 0, hj − hi + r, wj − wi + r]`, the table
+    /// [K, 1, s, s] with r = (s − 1)/2 (see `Op.relPosWeights`).
+    static func relPosWeights(_ q: ([Float], Shape), _ table: [Float], _ out: Shape) -> [Float] {
+        let (x, s) = q
+        let k = s.c / out.c
+        let side = Int(Double(table.count / k).squareRoot().rounded())
+        let r = (side - 1) / 2
+        return tensor(out) { n, g, i, j in
+            let (dh, dw) = (j / s.w - i / s.w + r, j % s.w - i % s.w + r)
+            var acc = 0.0
+            for t in 0..<k {
+                acc += Double(x[s.offset(n: n, c: g * k + t, h: i / s.w, w: i % s.w)]) * Double(table[(t * side + dh) * side + dw])
+            }
+            return Float(acc)
+        }
+    }
+
     /// `(M ⊗ I)·X` or `X·(M ⊗ I)` per (n, c), written as the Kronecker product's entries: M's
     /// plane for channel c is `c / (C/G)`, and X's row (or column) block index picks M's entry.
     static func blockMatmul(_ x: ([Float], Shape), _ m: ([Float], Shape), _ out: Shape, side: MatrixSide) -> [Float] {

@@ -40,6 +40,8 @@ package enum Interpreter {
             return attention(args[0], args[1], args[2], out, scale: scale, relPos: relPos.map { ($0, tables!.0, tables!.1) })
         case .blockMatmul(let side):
             return blockMatmul(args[0], args[1], out, side: side)
+        case .relPosWeights(let id):
+            return relPosWeights(args[0], Array(param(id)), out)
         case .globalPool(let mode):
             let (x, s) = args[0]
             return (0..<s.n * s.c).map { nc in pool(mode, (0..<s.plane).map { x[nc * s.plane + $0] }) }

@@ -239,6 +239,16 @@ struct LoweringState {
                 relPos: RelPosLogits(
                     heightRel: h, widthRel: w, queryWidth: r.queryWidth, keyHeight: r.keyHeight, keyWidth: r.keyWidth,
                     scale: r.scaled ? Float(scale) : 1))
+        case .relPosWeights(let k, let param):
+            try positive(k, "dim_head")
+            let x = shapes[0]
+            guard x.c % k == 0 else { throw SpecError("dim_head", "must divide the \(x.c) channels of \(x), got \(k)") }
+            let r = max(x.h, x.w) - 1
+            guard 2 * r + 1 <= maxKernelSize else {
+                throw SpecError("param", "\(x.h)×\(x.w) needs a \(2 * r + 1)-wide table, past the \(maxKernelSize) a kernel may have")
+            }
+            try fits([x.n, x.c / k, x.h * x.w, x.h * x.w], "dim_head", "the result")
+            op = .relPosWeights(table: try declare(param, "weight", [k, 1, 2 * r + 1, 2 * r + 1], .weight))
         case .blockMatmul(let side):
             // The IR's shape rule names what does not fit; lowering adds the operands' shapes.
             op = .blockMatmul(side == .left ? .left : .right)
@@ -450,7 +460,7 @@ struct LoweringState {
             return p.split(separator: ".").last { $0.first?.isNumber == false }.map(String.init) ?? "t"
         case .relu, .sigmoid, .hardSigmoid, .relu6, .silu, .hardSwish, .gelu, .tanh, .sqrt, .leakyRelu, .mulScalar, .addScalar,
             .add, .sub, .mul, .concat, .axisPool, .pool2d, .upsampleNearest, .softmax,
-            .l1Normalize, .layerNorm, .instanceNorm, .groupNorm, .variance, .matmul, .blockMatmul, .attention, .slice, .reshape, .transpose, .blockUnfold:
+            .l1Normalize, .layerNorm, .instanceNorm, .groupNorm, .variance, .matmul, .blockMatmul, .relPosWeights, .attention, .slice, .reshape, .transpose, .blockUnfold:
             return op.jsonName
         }
     }

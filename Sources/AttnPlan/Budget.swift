@@ -61,7 +61,7 @@ extension Plan {
                     return .failure(BudgetViolation(value: v, message: "attention's score rows need \(attentionHostRowBlock)×\(keys) floats, over \(max) (32-bit indexing)"))
                 }
                 entries = 0
-            case .globalPool, .channelPool, .linear, .channelConv1d, .axisPool, .pool2d, .weightedPool, .matmul, .blockMatmul, .affine,
+            case .globalPool, .channelPool, .linear, .channelConv1d, .axisPool, .pool2d, .weightedPool, .matmul, .blockMatmul, .relPosWeights, .affine,
                 .softmax, .l1Normalize, .layerNorm, .instanceNorm, .groupNorm, .variance, .axisConv1d, .constant, .unary, .binary, .concat, .slice, .reshape,
                 .transpose, .blockUnfold:
                 entries = 0

@@ -55,7 +55,7 @@ package func poolMode(of op: Op) -> PoolMode {
     switch op {
     case .globalPool(let m), .channelPool(let m): return m
     case .linear, .channelConv1d, .conv2d, .affine, .unary, .binary, .concat, .axisPool, .pool2d, .weightedPool,
-        .matmul, .blockMatmul, .attention, .softmax, .l1Normalize, .layerNorm, .instanceNorm, .groupNorm, .variance, .axisConv1d, .constant, .slice, .reshape,
+        .matmul, .blockMatmul, .relPosWeights, .attention, .softmax, .l1Normalize, .layerNorm, .instanceNorm, .groupNorm, .variance, .axisConv1d, .constant, .slice, .reshape,
         .transpose, .upsampleNearest, .blockUnfold:
         preconditionFailure("not a global or channel pool")
     }
@@ -78,7 +78,7 @@ private struct RowRecognizer {
             return split[group[0]] ? .generic : scaleRows(group[0]) ?? .generic
         case .affine, .unary:
             return split[group[0]] ? .generic : scaleRows(group[0]) ?? .generic
-        case .linear, .channelConv1d, .conv2d, .concat, .axisPool, .pool2d, .weightedPool, .matmul, .blockMatmul, .attention,
+        case .linear, .channelConv1d, .conv2d, .concat, .axisPool, .pool2d, .weightedPool, .matmul, .blockMatmul, .relPosWeights, .attention,
             .softmax, .l1Normalize, .layerNorm, .instanceNorm, .groupNorm, .variance, .axisConv1d, .constant, .slice, .reshape, .transpose, .upsampleNearest, .blockUnfold:
             return .generic
         }

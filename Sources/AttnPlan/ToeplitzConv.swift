@@ -1,5 +1,6 @@
-// The plan of a stride-1 convolution whose window spans most of the plane (the relative-position
-// lambdas of timm's LambdaLayer: a (2H−1)×(2W−1) kernel over an H×W plane). The wide form would
+// The plan of a stride-1 convolution whose window spans most of the plane (a (2H−1)×(2W−1)
+// kernel over an H×W plane, as timm's LambdaLayer's relative-position lambdas are when written
+// as a conv; the lambda kind itself now reassociates them, `Op.relPosWeights`). The wide form would
 // run every tap over the whole padded plane, most of it zero padding; here the sums are GEMMs.
 // With one input channel per group, output row oy of channel o for every sample n is
 //     out[n, o, oy, :] = Σ_(y, x) x[n, y, x] · w[o, y − oy + pad, x − ox + pad]   (per ox),

@@ -114,6 +114,11 @@ public enum LayerOp: Hashable, Sendable {
     /// Inputs X [N,C,H,W] and M [N,G,b,b]: `(M ⊗ I)·X` (left) or `X·(M ⊗ I)` (right) per
     /// channel, channel c taking M's plane c / (C/G); see `Op.blockMatmul`.
     case blockMatmul(BlockSide)
+    /// The lambda layer's relative-position weights: queries [N, G·dimHead, H, W] →
+    /// [N, G, H·W, H·W], `y[g, i, j] = Σ_k q[g·dimHead + k, i]·<param>.weight[k, 0, hj − hi + r,
+    /// wj − wi + r]` with `<param>.weight` [dimHead, 1, 2r + 1, 2r + 1], r = max(H, W) − 1 (the
+    /// position conv's kernel); see `Op.relPosWeights`.
+    case relPosWeights(dimHead: Int, param: String)
     /// A state_dict tensor named exactly `param`, used as a value of `shape` (a learnable γ).
     /// It must be named with `as` and read by that name: it does not become the previous result.
     case parameter(param: String, shape: [Int])
@@ -164,6 +169,7 @@ public enum LayerOp: Hashable, Sendable {
         case .matmul: return "matmul"
         case .attention: return "attention"
         case .blockMatmul: return "block_matmul"
+        case .relPosWeights: return "rel_pos_weights"
         case .parameter: return "parameter"
         case .slice: return "slice"
         case .reshape: return "reshape"
@@ -175,7 +181,7 @@ public enum LayerOp: Hashable, Sendable {
     public static let jsonNames = [
         "global_pool", "channel_pool", "axis_pool", "pool2d", "weighted_pool", "variance", "linear", "channel_conv1d", "conv2d",
         "axis_conv1d", "batch_norm", "layer_norm", "instance_norm", "group_norm", "relu", "sigmoid", "hard_sigmoid", "relu6", "silu", "hard_swish",
-        "gelu", "tanh", "leaky_relu", "sqrt", "softmax", "l1_normalize", "add", "sub", "mul", "mul_scalar", "add_scalar", "matmul", "attention", "block_matmul", "parameter", "concat", "slice", "reshape", "transpose",
+        "gelu", "tanh", "leaky_relu", "sqrt", "softmax", "l1_normalize", "add", "sub", "mul", "mul_scalar", "add_scalar", "matmul", "attention", "block_matmul", "rel_pos_weights", "parameter", "concat", "slice", "reshape", "transpose",
         "upsample_nearest", "block_unfold",
     ]
 
@@ -185,7 +191,7 @@ public enum LayerOp: Hashable, Sendable {
         switch self {
         case .linear(_, let bias, let p): return bias ? [p + ".weight", p + ".bias"] : [p + ".weight"]
         case .conv2d(let c): return c.bias ? [c.param + ".weight", c.param + ".bias"] : [c.param + ".weight"]
-        case .channelConv1d(_, let p, _), .weightedPool(let p): return [p + ".weight"]
+        case .channelConv1d(_, let p, _), .weightedPool(let p), .relPosWeights(_, let p): return [p + ".weight"]
         case .batchNorm(let p, _): return [p + ".scale", p + ".shift"]
         case .layerNorm(let p?, _), .groupNorm(_, let p?, _): return [p + ".weight", p + ".bias"]
         case .axisConv1d(_, _, let bias, let p): return bias ? [p + ".weight", p + ".bias"] : [p + ".weight"]
@@ -205,7 +211,7 @@ public enum LayerOp: Hashable, Sendable {
         case .globalPool, .channelPool, .linear, .channelConv1d, .conv2d, .batchNorm, .relu, .sigmoid, .hardSigmoid,
             .relu6, .silu, .hardSwish, .gelu, .tanh, .sqrt, .leakyRelu, .mulScalar, .addScalar,
             .axisPool, .pool2d, .weightedPool, .variance, .upsampleNearest, .blockUnfold, .softmax, .l1Normalize, .layerNorm, .instanceNorm,
-            .axisConv1d, .groupNorm, .slice, .reshape, .transpose:
+            .axisConv1d, .groupNorm, .slice, .reshape, .transpose, .relPosWeights:
             return 1
         case .add, .sub, .mul, .matmul, .blockMatmul: return 2
         case .attention: return 3

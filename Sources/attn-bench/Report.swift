@@ -100,7 +100,7 @@ struct Report: Codable {
             "|---|---|--:|--:|--:|" + String(repeating: "--:|--:|--:|", count: peaks.count) + "--:|--:|--:|--:|--:|--:|",
         ]
         // The rate counts the useful FLOPs: a conv's taps on its zero padding are work a block
-        // may skip (lambda_rel's 31×31 position conv over a 16×16 plane is mostly padding), and
+        // may skip (a conv whose window spans the plane, a 31×31 kernel over a 16×16 plane, is mostly padding), and
         // counting them would put a block above the machine's peak.
         for r in results {
             let perLevel = zip(r.levels, peaks).flatMap { t, peak -> [String] in

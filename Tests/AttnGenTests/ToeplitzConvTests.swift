@@ -1,9 +1,11 @@
-// The Toeplitz-band form of a conv whose window spans the plane (AttnPlan's ToeplitzConv: the
-// lambda layer's relative-position lambdas) against the interpreter at -march=native and at each
-// fixed ISA level this CPU runs: on hosts, rows of one or two vectors run the register tiles on the
-// bands in place, other widths go through attn_gemm_nn's packed copy. Planes of several widths
-// (16, 8, 4, 6), one past a block of k (272 pixels), two samples; small planes may take the wide
-// form instead (ToeplitzConv's cost rule) and are checked all the same.
+// The Toeplitz-band form of a conv whose window spans the plane (AttnPlan's ToeplitzConv: a
+// one-channel plane correlated with a (2H − 1)-wide kernel, as the lambda layer's relative
+// position lambdas were before they were reassociated) against the interpreter at -march=native
+// and at each fixed ISA level this CPU runs: on hosts, rows of one or two vectors run the register
+// tiles on the bands in place, other widths go through attn_gemm_nn's packed copy. Planes of
+// several widths (16, 8, 4, 6), one past a block of k (272 pixels); small planes may take the
+// wide form instead (ToeplitzConv's cost rule) and are checked all the same. The lambda layer
+// itself is checked at the same levels in RelPosLambdaTests.
 
 import AttnCEmit
 import AttnInterp
@@ -14,22 +16,24 @@ import Testing
 
 @testable import AttnGen
 
-/// timm's relative-position lambda layer on an n×c×h×w input (feat_size = the plane).
-private func relativeLambdaSpec(_ n: Int, _ c: Int, _ h: Int, _ w: Int, heads: Int, dimHead: Int) throws -> BlockSpec {
+/// `planes` one-channel h×w planes through a (2·max(h, w) − 1)-wide conv to `out` channels,
+/// zero padding max(h, w) − 1, no bias.
+private func spanningConvSpec(_ planes: Int, _ out: Int, _ h: Int, _ w: Int) throws -> BlockSpec {
+    let r = max(h, w) - 1
     let json = """
-        {"name": "toeplitz_\(n)_\(c)_\(h)_\(w)", "kind": "lambda", "feat_size": [\(h), \(w)], "num_heads": \(heads), "dim_head": \(dimHead),
-         "input": {"n": \(n), "c": \(c), "h": \(h), "w": \(w)}}
+        {"name": "toeplitz_\(planes)_\(out)_\(h)_\(w)", "input": {"n": \(planes), "c": 1, "h": \(h), "w": \(w)}, "graph": [
+          {"op": "conv2d", "out_channels": \(out), "kernel_size": \(2 * r + 1), "padding": \(r), "bias": false, "param": "pos"}]}
         """
     return try BlockSpec.decodeFile(Data(json.utf8))[0]
 }
 
 private let toeplitzSpecs: [BlockSpec] = try! [
-    relativeLambdaSpec(1, 64, 8, 8, heads: 4, dimHead: 16),  // the catalog's lambda_rel_c64: rows of 8
-    relativeLambdaSpec(1, 8, 4, 16, heads: 2, dimHead: 3),  // rows of 16
-    relativeLambdaSpec(1, 12, 3, 8, heads: 3, dimHead: 4),  // rows of 8
-    relativeLambdaSpec(1, 8, 17, 16, heads: 2, dimHead: 2),  // a plane of 272
-    relativeLambdaSpec(1, 8, 5, 4, heads: 4, dimHead: 2),  // rows of 4
-    relativeLambdaSpec(2, 8, 3, 6, heads: 2, dimHead: 3),  // rows of 6, two samples
+    spanningConvSpec(16, 16, 8, 8),  // the catalog's lambda_rel_c64 before: rows of 8
+    spanningConvSpec(4, 3, 4, 16),  // rows of 16
+    spanningConvSpec(4, 4, 3, 8),  // rows of 8
+    spanningConvSpec(4, 2, 17, 16),  // a plane of 272
+    spanningConvSpec(2, 2, 5, 4),  // rows of 4
+    spanningConvSpec(8, 3, 3, 6),  // rows of 6
 ]
 
 @Suite struct ToeplitzConvTests {

@@ -57,6 +57,7 @@ struct LimitsTests {
         "add": ([], #""inputs": ["x"]"#, []), "sub": ([], #""inputs": ["x"]"#, []), "mul": ([], #""inputs": ["x"]"#, []),
         "matmul": ([], #""inputs": ["x", "x"]"#, []), "attention": ([], #""inputs": ["x", "x", "x"]"#, []),
         "block_matmul": ([], #""side": "left", "inputs": ["x", "x"]"#, []),
+        "rel_pos_weights": ([], #""dim_head": 16, "param": "p""#, ["dim_head"]),
         "parameter": ([], #""param": "g", "shape": [1, 1, 1, 1], "as": "g""#, ["shape[]"]),
         "concat": ([], #""inputs": ["x", "x"]"#, []),
         "slice": ([], #""start": 0, "count": 8"#, ["start", "count"]),

@@ -11,10 +11,12 @@
 // position lambdas' size is transposed.
 // The relative-position variant's lambda at query i is Σ_j E[i,j]·v_j with E[i,j] = pos_emb[hj − hi +
 // H − 1, wj − wi + W − 1] ([2H−1, 2W−1, K]): a correlation of each value plane with pos_emb, i.e.
-// the same conv with a (2H−1)×(2W−1) kernel, padding H−1 / W−1 and no bias. So it lowers to the
-// local variant's conv, its kernel square (zero taps where H ≠ W, which never meet the plane) and
-// read from `pos_emb` at import; timm gathers pos_emb into an M×M×K tensor (M = H·W), which is
-// never formed here: the constant stays pos_emb's (2H−1)(2W−1)·K floats. timm makes the table for
+// a conv with a (2H−1)×(2W−1) kernel, padding H−1 / W−1 and no bias, V·K·M² multiply-adds
+// (M = H·W). Its products are reassociated instead: each query head meets pos_emb first
+// (`rel_pos_weights`, heads·K·M²), then the values (heads·V·M²), and the position lambdas are
+// never formed. pos_emb is read at import as that conv's kernel, square (zero taps where H ≠ W,
+// which no query meets); timm gathers it into an M×M×K tensor, which is never formed here either:
+// the constant stays pos_emb's (2H−1)(2W−1)·K floats. timm makes the table for
 // feat_size and (without asserting) indexes it with the input's pixels, so the input's plane must
 // be feat_size. timm reshapes the output to the input's channel count, so dim_out must be C. The
 // intra-depth u is 1, as in timm.
@@ -123,6 +125,9 @@ extension Catalog {
     ) -> [Layer] {
         let (n, c, m) = (input.n, input.c, input.h * input.w)
         let v = c / heads
+        guard case .local(let r) = position else {
+            return relativeLambda(input, heads: heads, dimHead: k, stride: stride, qkvBias: qkvBias)
+        }
         return build {
             Conv2D(heads * k + k + v, kernelSize: 1, padding: 0, bias: qkvBias, param: "qkv", of: "x").named("qkv_all")
             // Queries: [N, M, heads, K], one small matrix per pixel.
@@ -147,12 +152,7 @@ extension Catalog {
             }
             // Position lambdas: each value channel's plane through the r×r conv, [N, M, V, K].
             Primitive(.reshape([n * v, 1, input.h, input.w]), "v_norm")
-            switch position {
-            case .local(let r):
-                Conv2D(k, kernelSize: r, padding: r / 2, bias: true, param: "conv_lambda")
-            case .relative(let h, let w):
-                Conv2D(k, kernelSize: 2 * max(h, w) - 1, padding: max(h, w) - 1, bias: false, param: "pos_emb")
-            }
+            Conv2D(k, kernelSize: r, padding: r / 2, bias: true, param: "conv_lambda")
             if n == 1 {
                 // One sample: the per-pixel products in the conv's own layout, [V, K, H, W] (no
                 // transposes). Each head's output is the mean over K (the conv's channels) of
@@ -178,6 +178,46 @@ extension Catalog {
                 Primitive(.transpose([0, 2, 3, 1]))
                 Primitive(.reshape([n, c, input.h, input.w]))
             }
+            if stride == 2 {
+                Primitive(.pool2d(.mean, kernelSize: 2, stride: 2))
+            }
+        }
+    }
+}
+
+extension Catalog {
+    /// The relative-position variant with its products reassociated: its position lambdas
+    /// (V·K per pixel, a correlation of each value plane with pos_emb) are never formed. Query
+    /// i's head g meets them as `Σ_k q[g,k,i]·Σ_j E[i,j,k]·v[j] = Σ_j v[j]·Y[g,i,j]` with
+    /// `Y[g,i,j] = Σ_k q[g,k,i]·E[i,j,k]` (`relPosWeights`, heads·K·M² multiply-adds) and the
+    /// heads·V·M² of `v·Yᵀ`, in place of the correlation's V·K·M². The content lambda
+    /// meets the queries in its own small product, and the heads' outputs land in timm's
+    /// channel order (head-major) as they are computed.
+    fileprivate static func relativeLambda(_ input: InputShape, heads: Int, dimHead k: Int, stride: Int, qkvBias: Bool) -> [Layer] {
+        let (n, c, m) = (input.n, input.c, input.h * input.w)
+        let v = c / heads
+        return build {
+            Conv2D(heads * k + k + v, kernelSize: 1, padding: 0, bias: qkvBias, param: "qkv", of: "x").named("qkv_all")
+            Primitive(.slice(start: 0, count: heads * k), "qkv_all")
+            BatchNorm(param: "norm_q").named("q_all")
+            // Keys softmaxed over the pixels: [N, 1, K, M].
+            Primitive(.slice(start: heads * k, count: k), "qkv_all")
+            Primitive(.reshape([n, 1, k, m]))
+            Softmax(.w).named("k_soft")
+            Primitive(.slice(start: heads * k + k, count: v), "qkv_all")
+            BatchNorm(param: "norm_v")
+            // The content lambda kᵀ-by-v, [N, 1, V, K].
+            Primitive(.reshape([n, 1, v, m])).named("v_rows")
+            Primitive(.matmul(transposeA: false, transposeB: true, alpha: 1), "v_rows", "k_soft").named("content")
+            // Position part: [N, heads, M, M] weights, then Σ_j v[j]·Y[g,i,j] → [N, heads, V, M].
+            Primitive(.relPosWeights(dimHead: k, param: "pos_emb"), "q_all")
+            Primitive(.matmul(transposeA: false, transposeB: true, alpha: 1), "v_rows", "_")
+            Primitive(.reshape([n, c, input.h, input.w])).named("y_pos")
+            // Content part: [V, K] · [K, M] per head; the sum is the block's output.
+            Primitive(.reshape([n, heads, k, m]), "q_all")
+            Primitive(.matmul(transposeA: false, transposeB: false, alpha: 1), "content", "_")
+            Primitive(.reshape([n, c, input.h, input.w]))
+            Add("y_pos")
             if stride == 2 {
                 Primitive(.pool2d(.mean, kernelSize: 2, stride: 2))
             }

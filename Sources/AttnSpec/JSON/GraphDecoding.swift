@@ -127,6 +127,7 @@ extension BlockSpec {
             } else {
                 op = .attention(scale: scale)
             }
+        case "rel_pos_weights": op = .relPosWeights(dimHead: try int(&r, "dim_head"), param: try param(&r))
         case "block_matmul":
             let sideName = try r.require("side") { (r: inout FieldReader, k: String) throws(SpecError) in try r.string(k) }
             guard let side = BlockSide(rawValue: sideName) else {

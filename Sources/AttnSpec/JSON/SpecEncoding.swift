@@ -115,6 +115,9 @@ extension Layer {
             }
         case .blockMatmul(let side):
             f["side"] = .string(side.rawValue)
+        case .relPosWeights(let dimHead, let param):
+            f["dim_head"] = .int(dimHead)
+            f["param"] = .string(param)
         case .parameter(let param, let shape):
             f["param"] = .string(param)
             f["shape"] = .array(shape.map { .int($0) })

@@ -136,7 +136,7 @@ extension Program {
         var total = 0
         for (i, instr) in instrs.enumerated() {
             switch instr.op {
-            case .linear, .channelConv1d, .axisConv1d, .conv2d, .matmul, .blockMatmul, .weightedPool:
+            case .linear, .channelConv1d, .axisConv1d, .conv2d, .matmul, .blockMatmul, .relPosWeights, .weightedPool:
                 total += flops(i + 1) / 2
             case .attention:
                 let q = shape(of: instr.operands[0])
