@@ -246,6 +246,8 @@ struct HelperDefinitions {
             case .never: preconditionFailure("\(helper) called without tcc's asm")
             }
         }
+        // Attention's block calls the kernel's exponential, whose name the file's libm choice sets.
+        if helper == .attend { return Self.attendText(libm: libm) }
         let plain = Templates.cached("\(helper.rawValue).c")
         // The wide-row helpers' host form keeps partial sums in an array for the vectoriser, the
         // GEMMs' is in the vector extension; a 32-bit core gets its own form, in registers.
@@ -272,6 +274,11 @@ struct HelperDefinitions {
         let last = helper.hostOnly ? "#elif \(Compiler.hostCondition)\n" : "#else\n"
         return text + "\(last)\(code)#endif\n"
     }
+
+    /// attend.c with its exponential named, made once per libm choice.
+    private static func attendText(libm: Bool) -> String { libm ? attendLibm : attendOwn }
+    private static let attendLibm = Templates.cached("attend.c").replacing("ATTN_ATTEND_EXPF", with: "expf")
+    private static let attendOwn = Templates.cached("attend.c").replacing("ATTN_ATTEND_EXPF", with: "attn_expf")
 
     /// A template's opening `/* ... */` lines, and the rest.
     private static func leadingComment(_ text: String) -> (comment: Substring, code: Substring) {
