@@ -269,10 +269,10 @@ static inline __attribute__((always_inline)) attn_gemm_vec attn_attend_max(attn_
     return (attn_gemm_vec)((gt & (attn_attend_mask)x) | (~gt & (attn_attend_mask)m));
 }
 
-/* One panel's softmax numerators in place: each lane's maximum of the scaled scores x = s * scale
- * (the scale on the finished sums, as the interpreter does), then e^(x - max) over s with each
- * lane's sum into `sum`, in one pass. Inlined with constant W (lanes), so the rows are whole
- * vectors and the exponentials vectorise. */
+/* One panel's softmax numerators in place: the scaled scores x = s * scale (the scale on the
+ * finished sums, as the interpreter does, rounded before the shift) and each lane's maximum in one
+ * pass, then e^(x - max) over them with each lane's sum into `sum` in another. Inlined with
+ * constant W (lanes), so the rows are whole vectors and the exponentials vectorise. */
 static inline __attribute__((always_inline)) void attn_attend_exp(const int W, float *s, long keys, float scale, float *sum)
 {
     attn_gemm_vec mx[2][2];
@@ -280,13 +280,16 @@ static inline __attribute__((always_inline)) void attn_attend_exp(const int W, f
         for (int h = 0; h < 2; h++) mx[u][h] = (attn_gemm_vec){0} - __builtin_inff();
     }
     const attn_gemm_vec sv = (attn_gemm_vec){0} + scale;
+    const int scaled = scale != 1.0f; /* x * 1 is x: unscaled scores stay as they are */
     long r = 0;
     for (; r + 2 <= keys; r += 2) {
         for (int u = 0; u < 2; u++) {
             for (int h = 0; h < W / ATTN_GEMM_LANES; h++) {
                 attn_gemm_vec x;
                 __builtin_memcpy(&x, s + (r + u) * W + h * ATTN_GEMM_LANES, sizeof x);
-                mx[u][h] = attn_attend_max(mx[u][h], x * sv);
+                x *= sv;
+                if (scaled) __builtin_memcpy(s + (r + u) * W + h * ATTN_GEMM_LANES, &x, sizeof x);
+                mx[u][h] = attn_attend_max(mx[u][h], x);
             }
         }
     }
@@ -294,7 +297,9 @@ static inline __attribute__((always_inline)) void attn_attend_exp(const int W, f
         for (int h = 0; h < W / ATTN_GEMM_LANES; h++) {
             attn_gemm_vec x;
             __builtin_memcpy(&x, s + r * W + h * ATTN_GEMM_LANES, sizeof x);
-            mx[0][h] = attn_attend_max(mx[0][h], x * sv);
+            x *= sv;
+            if (scaled) __builtin_memcpy(s + r * W + h * ATTN_GEMM_LANES, &x, sizeof x);
+            mx[0][h] = attn_attend_max(mx[0][h], x);
         }
     }
     float m[2 * ATTN_GEMM_LANES], acc[2 * ATTN_GEMM_LANES];
@@ -305,7 +310,7 @@ static inline __attribute__((always_inline)) void attn_attend_exp(const int W, f
     for (int t = 0; t < W; t++) acc[t] = 0.0f;
     for (long r = 0; r < keys; r++) {
         for (int t = 0; t < W; t++) {
-            const float e = expf(s[r * W + t] * scale - m[t]);
+            const float e = expf(s[r * W + t] - m[t]);
             s[r * W + t] = e;
             acc[t] += e;
         }

@@ -246,7 +246,7 @@ struct HelperDefinitions {
             case .never: preconditionFailure("\(helper) called without tcc's asm")
             }
         }
-        // Attention's block calls the kernel's exponential, whose name the file's libm choice sets.
+        // Attention's block calls the file's exponential (libm or not).
         if helper == .attend { return Self.attendText(libm: libm) }
         let plain = Templates.cached("\(helper.rawValue).c")
         // The wide-row helpers' host form keeps partial sums in an array for the vectoriser, the
@@ -275,10 +275,10 @@ struct HelperDefinitions {
         return text + "\(last)\(code)#endif\n"
     }
 
-    /// attend.c with its exponential named, made once per libm choice.
+    /// attend.c with the kernel's exponential: libm's (the host's inline copy) or attn_expf.
     private static func attendText(libm: Bool) -> String { libm ? attendLibm : attendOwn }
-    private static let attendLibm = Templates.cached("attend.c").replacing("ATTN_ATTEND_EXPF", with: "expf")
-    private static let attendOwn = Templates.cached("attend.c").replacing("ATTN_ATTEND_EXPF", with: "attn_expf")
+    private static let attendLibm = Templates.fill("attend.c", ["EXPF": "expf"])
+    private static let attendOwn = Templates.fill("attend.c", ["EXPF": "attn_expf"])
 
     /// A template's opening `/* ... */` lines, and the rest.
     private static func leadingComment(_ text: String) -> (comment: Substring, code: Substring) {
