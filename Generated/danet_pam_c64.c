@@ -1276,13 +1276,13 @@ ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nt(float *c, long ldc, long cs, cons
 #endif
 
 #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-/* Attention over one block of queries for gcc and clang on 64-bit hosts, in two halves around
- * the kernel's own exponential loop. The block's scores are kept transposed, key-major, in panels
- * of attn_gemm_panel's width (`w` = two vectors of queries, or one for the last few): panel by
- * panel, st holds keys x w floats, query t of the panel in lane t of each row. So the scores are
- * a register tile over keys that reads K in place and the block's queries as its packed panel;
- * the softmax's maximum, shift and sum run down the rows lane by lane (no horizontal sums); and
- * the rows are already the k-major panel the weighted sums of V need, with no packing. */
+/* Attention over one block of queries for gcc and clang on 64-bit hosts. The block's scores are
+ * kept transposed, key-major, in panels of attn_gemm_panel's width (`w` = two vectors of queries,
+ * or one for the last few): panel by panel, st holds keys x w floats, query t of the panel in lane
+ * t of each row. So the scores are a register tile over keys that reads K in place and the block's
+ * queries as its packed panel; the softmax's maximum, exponentials and sum run down the rows lane
+ * by lane (no horizontal sums); and the rows are already the k-major panel the weighted sums of V
+ * need, with no packing. */
 
 /* The transposed-A register tiles of one panel (keys by the queries' vectors). */
 ATTN_GEMM_OUT_OF_LINE static void attn_attend_panel(float *c, long w, const float *a, long lda, const float *bt, long m, long kc, int first)
@@ -1297,74 +1297,114 @@ ATTN_GEMM_OUT_OF_LINE static void attn_attend_panel(float *c, long w, const floa
     }
 }
 
-/* scale * sum_t Q(t, i) K(t, j) for the block's `cols` queries (Q(t, i) is q[t * ldq + i], K(t, j)
- * k[t * ldk + j]), each query's maximum over the keys subtracted: the exponentials' arguments. Returns
- * the floats of st it wrote. Lanes past the last query hold zeros' scores, never stored. */
-ATTN_GEMM_OUT_OF_LINE static long attn_attend_scores(float *st, const float *q, long ldq, const float *k, long ldk, long d, long keys,
-                                                     long cols, float scale)
+typedef int32_t attn_attend_mask __attribute__((vector_size(4 * ATTN_GEMM_LANES)));
+
+/* x > m ? x : m lane by lane, as the scalar maximum reads (a NaN score never becomes the maximum). */
+static inline __attribute__((always_inline)) attn_gemm_vec attn_attend_max(attn_gemm_vec m, attn_gemm_vec x)
 {
-    float qt[ATTN_GEMM_KC * 2 * ATTN_GEMM_LANES] __attribute__((aligned(64)));
-    long used = 0;
-    for (long j = 0; j < cols; j += 2 * ATTN_GEMM_LANES) {
-        const long pc = cols - j < 2 * ATTN_GEMM_LANES ? cols - j : 2 * ATTN_GEMM_LANES;
-        const long w = pc > ATTN_GEMM_LANES ? 2 * ATTN_GEMM_LANES : ATTN_GEMM_LANES;
-        float *s = st + used;
-        for (long p0 = 0; p0 < d; p0 += ATTN_GEMM_KC) {
-            const long kc = d - p0 < ATTN_GEMM_KC ? d - p0 : ATTN_GEMM_KC;
-            for (long p = 0; p < kc; p++) {
-                for (long t = 0; t < w; t++) qt[p * w + t] = t < pc ? q[(p0 + p) * ldq + j + t] : 0.0f;
-            }
-            attn_attend_panel(s, w, k + p0 * ldk, ldk, qt, keys, kc, p0 == 0);
-        }
-        /* The scale on the finished sums, as the interpreter does; then each lane's maximum. */
-        float m[2 * ATTN_GEMM_LANES];
-        for (long t = 0; t < w; t++) m[t] = -__builtin_inff();
-        for (long r = 0; r < keys; r++) {
-            for (long t = 0; t < w; t++) {
-                const float x = d > 0 ? s[r * w + t] * scale : 0.0f * scale;
-                s[r * w + t] = x;
-                m[t] = x > m[t] ? x : m[t];
-            }
-        }
-        for (long r = 0; r < keys; r++) {
-            for (long t = 0; t < w; t++) s[r * w + t] -= m[t];
-        }
-        used += keys * w;
-    }
-    return used;
+    const attn_attend_mask gt = x > m;
+    return (attn_gemm_vec)((gt & (attn_attend_mask)x) | (~gt & (attn_attend_mask)m));
 }
 
-/* The block's outputs, O(e, i) = sum_j V(e, j) P(i, j) / sum_j P(i, j) with V(e, j) v[e * ldv + j]
- * and O(e, i) o[e * ldo + i], from st's exponentials: each panel straight into attn_gemm_panel,
- * key block by key block, then each query's column of O times 1/sum (dv products per query, where
- * normalising the weights took one per key). */
-ATTN_GEMM_OUT_OF_LINE static void attn_attend_values(float *o, long ldo, const float *v, long ldv, long dv, long keys, long cols,
-                                                     const float *st)
+/* One panel's softmax numerators in place: the scaled scores x = s * scale (the scale on the
+ * finished sums, as the interpreter does, rounded before the shift) and each lane's maximum in one
+ * pass, then e^(x - max) over them with each lane's sum into `sum` in another. Inlined with
+ * constant W (lanes), so the rows are whole vectors and the exponentials vectorise. */
+static inline __attribute__((always_inline)) void attn_attend_exp(const int W, float *s, long keys, float scale, float *sum)
 {
-    for (long p0 = 0; p0 < keys; p0 += ATTN_GEMM_KC) {
-        const long kc = keys - p0 < ATTN_GEMM_KC ? keys - p0 : ATTN_GEMM_KC;
-        long used = 0;
-        for (long j = 0; j < cols; j += 2 * ATTN_GEMM_LANES) {
-            const long pc = cols - j < 2 * ATTN_GEMM_LANES ? cols - j : 2 * ATTN_GEMM_LANES;
-            const long w = pc > ATTN_GEMM_LANES ? 2 * ATTN_GEMM_LANES : ATTN_GEMM_LANES;
-            attn_gemm_panel(o + j, ldo, 1, v + p0, ldv, st + used + p0 * w, dv, kc, pc, p0 == 0);
-            used += keys * w;
+    attn_gemm_vec mx[2][2];
+    for (int u = 0; u < 2; u++) {
+        for (int h = 0; h < 2; h++) mx[u][h] = (attn_gemm_vec){0} - __builtin_inff();
+    }
+    const attn_gemm_vec sv = (attn_gemm_vec){0} + scale;
+    const int scaled = scale != 1.0f; /* x * 1 is x: unscaled scores stay as they are */
+    long r = 0;
+    for (; r + 2 <= keys; r += 2) {
+        for (int u = 0; u < 2; u++) {
+            for (int h = 0; h < W / ATTN_GEMM_LANES; h++) {
+                attn_gemm_vec x;
+                __builtin_memcpy(&x, s + (r + u) * W + h * ATTN_GEMM_LANES, sizeof x);
+                x *= sv;
+                if (scaled) __builtin_memcpy(s + (r + u) * W + h * ATTN_GEMM_LANES, &x, sizeof x);
+                mx[u][h] = attn_attend_max(mx[u][h], x);
+            }
         }
     }
-    long used = 0;
-    for (long j = 0; j < cols; j += 2 * ATTN_GEMM_LANES) {
-        const long pc = cols - j < 2 * ATTN_GEMM_LANES ? cols - j : 2 * ATTN_GEMM_LANES;
-        const long w = pc > ATTN_GEMM_LANES ? 2 * ATTN_GEMM_LANES : ATTN_GEMM_LANES;
-        const float *s = st + used;
-        float inv[2 * ATTN_GEMM_LANES] = {0};
-        for (long r = 0; r < keys; r++) {
-            for (long t = 0; t < w; t++) inv[t] += s[r * w + t];
+    for (; r < keys; r++) {
+        for (int h = 0; h < W / ATTN_GEMM_LANES; h++) {
+            attn_gemm_vec x;
+            __builtin_memcpy(&x, s + r * W + h * ATTN_GEMM_LANES, sizeof x);
+            x *= sv;
+            if (scaled) __builtin_memcpy(s + r * W + h * ATTN_GEMM_LANES, &x, sizeof x);
+            mx[0][h] = attn_attend_max(mx[0][h], x);
         }
-        for (long t = 0; t < w; t++) inv[t] = 1.0f / inv[t];
+    }
+    float m[2 * ATTN_GEMM_LANES], acc[2 * ATTN_GEMM_LANES];
+    for (int h = 0; h < W / ATTN_GEMM_LANES; h++) {
+        const attn_gemm_vec both = attn_attend_max(mx[0][h], mx[1][h]);
+        __builtin_memcpy(m + h * ATTN_GEMM_LANES, &both, sizeof both);
+    }
+    for (int t = 0; t < W; t++) acc[t] = 0.0f;
+    for (long r = 0; r < keys; r++) {
+        for (int t = 0; t < W; t++) {
+            const float e = expf(s[r * W + t] - m[t]);
+            s[r * W + t] = e;
+            acc[t] += e;
+        }
+    }
+    for (int t = 0; t < W; t++) sum[t] = acc[t];
+}
+
+/* Queries of one pass over the keys: the per-query sums a pass keeps (the emitted blocks are smaller). */
+#define ATTN_ATTEND_COLS 64
+
+/* O(e, i) = sum_j V(e, j) P(i, j) / sum_j P(i, j) for the block's `cols` queries, with P(i, j) =
+ * e^(s_ij - max_j s_ij) and s_ij = scale * sum_t Q(t, i) K(t, j): Q(t, i) is q[t * ldq + i], K(t, j)
+ * k[t * ldk + j], V(e, j) v[e * ldv + j], O(e, i) o[e * ldo + i]; st holds the block's panels. Each
+ * panel of scores straight into attn_gemm_panel as the k-major B of V·Pᵀ, key block by key block,
+ * then each query's column of O times 1/sum (dv products per query, where normalising the weights
+ * took one per key). Lanes past the last query hold zeros' scores, never stored. */
+ATTN_GEMM_OUT_OF_LINE static void attn_attend(float *o, long ldo, const float *q, long ldq, const float *k, long ldk, const float *v, long ldv,
+                                              long d, long dv, long keys, long cols, float scale, float *st)
+{
+    float qt[ATTN_GEMM_KC * 2 * ATTN_GEMM_LANES] __attribute__((aligned(64)));
+    float sum[ATTN_ATTEND_COLS + 2 * ATTN_GEMM_LANES];
+    for (long c0 = 0; c0 < cols; c0 += ATTN_ATTEND_COLS) {
+        const long cn = cols - c0 < ATTN_ATTEND_COLS ? cols - c0 : ATTN_ATTEND_COLS;
+        long used = 0;
+        for (long j = 0; j < cn; j += 2 * ATTN_GEMM_LANES) {
+            const long pc = cn - j < 2 * ATTN_GEMM_LANES ? cn - j : 2 * ATTN_GEMM_LANES;
+            const long w = pc > ATTN_GEMM_LANES ? 2 * ATTN_GEMM_LANES : ATTN_GEMM_LANES;
+            float *s = st + used;
+            for (long p0 = 0; p0 < d; p0 += ATTN_GEMM_KC) {
+                const long kc = d - p0 < ATTN_GEMM_KC ? d - p0 : ATTN_GEMM_KC;
+                for (long p = 0; p < kc; p++) {
+                    for (long t = 0; t < w; t++) qt[p * w + t] = t < pc ? q[(p0 + p) * ldq + c0 + j + t] : 0.0f;
+                }
+                attn_attend_panel(s, w, k + p0 * ldk, ldk, qt, keys, kc, p0 == 0);
+            }
+            /* No products: every score is scale * 0. */
+            if (d <= 0) {
+                for (long x = 0; x < keys * w; x++) s[x] = 0.0f;
+            }
+            if (w > ATTN_GEMM_LANES) attn_attend_exp(2 * ATTN_GEMM_LANES, s, keys, scale, sum + j);
+            else attn_attend_exp(ATTN_GEMM_LANES, s, keys, scale, sum + j);
+            used += keys * w;
+        }
+        for (long p0 = 0; p0 < keys; p0 += ATTN_GEMM_KC) {
+            const long kc = keys - p0 < ATTN_GEMM_KC ? keys - p0 : ATTN_GEMM_KC;
+            long at = 0;
+            for (long j = 0; j < cn; j += 2 * ATTN_GEMM_LANES) {
+                const long pc = cn - j < 2 * ATTN_GEMM_LANES ? cn - j : 2 * ATTN_GEMM_LANES;
+                const long w = pc > ATTN_GEMM_LANES ? 2 * ATTN_GEMM_LANES : ATTN_GEMM_LANES;
+                attn_gemm_panel(o + c0 + j, ldo, 1, v + p0, ldv, st + at + p0 * w, dv, kc, pc, p0 == 0);
+                at += keys * w;
+            }
+        }
+        for (long t = 0; t < cn; t++) sum[t] = 1.0f / sum[t];
         for (long e = 0; e < dv; e++) {
-            for (long t = 0; t < pc; t++) o[e * ldo + j + t] *= inv[t];
+            for (long t = 0; t < cn; t++) o[e * ldo + c0 + t] *= sum[t];
         }
-        used += keys * w;
     }
 }
 #endif
@@ -2527,9 +2567,7 @@ void danet_pam_c64_forward(const float *input, float *output, const float *param
         float *v8_attention_scores = scratch + 38912; /* [16, 256] */
         for (int i0 = 0; i0 < 256; i0 += 16) {
             const int i1 = i0 + 16 < 256 ? i0 + 16 : 256;
-            const long used = attn_attend_scores(v8_attention_scores, v5_q + i0, 256, v6_k, 256, 8, 256, i1 - i0, 1.0f);
-            for (long x = 0; x < used; x++) v8_attention_scores[x] = expf(v8_attention_scores[x]);
-            attn_attend_values(v8_attention + i0, 256, v7_v, 256, 64, 256, i1 - i0, v8_attention_scores);
+            attn_attend(v8_attention + i0, 256, v5_q + i0, 256, v6_k, 256, v7_v, 256, 8, 64, 256, i1 - i0, 1.0f, v8_attention_scores);
         }
         #else
         #if !(defined(__x86_64__) || defined(__aarch64__))

@@ -330,17 +330,15 @@ extension CEmitter {
                 return nest
             }
             // gcc and clang hosts without relative positions: the block's scores transposed, in
-            // attn_gemm_panel's panels (attend.c.tmpl), their exponentials in one flat loop between
-            // the two halves, 1/sum applied to the outputs.
+            // attn_gemm_panel's panels, each panel's softmax numerators and sums in one pass after
+            // its maximum, 1/sum applied to the outputs (attend.c.tmpl, one call per block).
             let attendNest = { () -> Nest in
                 let (heads, _, _, qBlock, kBase, vBase, oBlock) = overHeads()
                 var nest = heads
                 let block = Self.hostRowBlock
                 nest.pre[nest.innermost].append(.stepped(variable: "i0", extent: out.w, step: CExpr(block), body: [
                     .line("const int i1 = \(i0 + block) < \(out.w) ? \(i0 + block) : \(out.w);"),
-                    .line("const long used = attn_attend_scores(\(scores), \(qBlock), \(qw), \(kBase), \(keys), \(d), \(keys), i1 - i0, \(cFloat(scale)));"),
-                    .line("for (long x = 0; x < used; x++) \(scores)[x] = \(self.names.expf)(\(scores)[x]);"),
-                    .line("attn_attend_values(\(oBlock), \(out.w), \(vBase), \(keys), \(dv), \(keys), i1 - i0, \(scores));"),
+                    .line("attn_attend(\(oBlock), \(out.w), \(qBlock), \(qw), \(kBase), \(keys), \(vBase), \(keys), \(d), \(dv), \(keys), i1 - i0, \(cFloat(scale)), \(scores));"),
                 ]))
                 return nest
             }

@@ -246,6 +246,8 @@ struct HelperDefinitions {
             case .never: preconditionFailure("\(helper) called without tcc's asm")
             }
         }
+        // Attention's block calls the file's exponential (libm or not).
+        if helper == .attend { return Self.attendText(libm: libm) }
         let plain = Templates.cached("\(helper.rawValue).c")
         // The wide-row helpers' host form keeps partial sums in an array for the vectoriser, the
         // GEMMs' is in the vector extension; a 32-bit core gets its own form, in registers.
@@ -272,6 +274,11 @@ struct HelperDefinitions {
         let last = helper.hostOnly ? "#elif \(Compiler.hostCondition)\n" : "#else\n"
         return text + "\(last)\(code)#endif\n"
     }
+
+    /// attend.c with the kernel's exponential: libm's (the host's inline copy) or attn_expf.
+    private static func attendText(libm: Bool) -> String { libm ? attendLibm : attendOwn }
+    private static let attendLibm = Templates.fill("attend.c", ["EXPF": "expf"])
+    private static let attendOwn = Templates.fill("attend.c", ["EXPF": "attn_expf"])
 
     /// A template's opening `/* ... */` lines, and the rest.
     private static func leadingComment(_ text: String) -> (comment: Substring, code: Substring) {
