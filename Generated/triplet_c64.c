@@ -767,7 +767,7 @@ static void attn_row_map4(float *y, const float *a, const float *b, const float 
             "movups %%xmm0, (%0)\n\t");
         break;
     case 15: ATTN_RM_LOOP("movups (%1), %%xmm0\n\tsqrtps %%xmm0, %%xmm0\n\tmovups %%xmm0, (%0)\n\t"); break;
-    default: ATTN_RM_LOOP("movups (%1), %%xmm0\n\tmovups (%5), %%xmm1\n\tdivps %%xmm1, %%xmm0\n\tmovups %%xmm0, (%0)\n\t"); break;
+    case 16: ATTN_RM_LOOP("movups (%1), %%xmm0\n\tmovups (%5), %%xmm1\n\tdivps %%xmm1, %%xmm0\n\tmovups %%xmm0, (%0)\n\t"); break;
     }
 }
 #undef ATTN_RM_LOOP
@@ -858,7 +858,9 @@ __asm__(
     "je 114f\n\t"
     "cmp $15, %r9\n\t"
     "je 115f\n\t"
-    "jmp 116f\n\t"
+    "cmp $16, %r9\n\t"
+    "je 116f\n\t"
+    ".byte 0x0f,0x0b\n\t" /* ud2: a code RowMapOp does not have is a bug of the emitter */
     "100:\n\t"
     ".byte 0xc5,0xfc,0x10,0x06\n\t" /* vmovups (%rsi), %ymm0 */
     ".byte 0xc5,0xfc,0x58,0x02\n\t" /* vaddps (%rdx), %ymm0, %ymm0 */

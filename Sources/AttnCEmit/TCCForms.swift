@@ -6,6 +6,7 @@
 // `attn-gen check` fail until the file is regenerated.
 
 import AttnTemplates
+import Synchronization
 
 /// One helper's tcc form.
 package struct TCCForm: Equatable, Sendable {
@@ -31,7 +32,19 @@ package enum TCCForms {
 
     /// `h`'s form: the shipped one, or (a template added since the file was generated) made
     /// from its template on first use.
-    package static func form(_ h: Helper) -> TCCForm { shipped(h.rawValue) ?? made[h] }
+    package static func form(_ h: Helper) -> TCCForm {
+        if !fromTemplates.load(ordering: .relaxed), let form = shipped(h.rawValue) { return form }
+        return made[h]
+    }
+
+    /// Set for the rest of the process by `useTemplates()`.
+    private static let fromTemplates = Atomic<Bool>(false)
+
+    /// Makes every form from its template from now on, ignoring the shipped ones: `attn-gen
+    /// regenerate` and `check` run this way, so Generated/ follows the templates in one pass
+    /// even when the shipped file is what they are about to rewrite (compiled from the old
+    /// templates, it would put the old forms into the examples).
+    package static func useTemplates() { fromTemplates.store(true, ordering: .relaxed) }
 
     private static let made = LazyTable<Helper, TCCForm> { expand($0) }
 

@@ -12,6 +12,7 @@ struct Regenerate: ParsableCommand {
     var dir = "Generated"
 
     func run() throws {
+        TCCFormsFile.useTemplates()
         do {
             let url = try exampleFolder(dir)
             let files = try Examples.expectedFiles(in: url)
@@ -45,6 +46,7 @@ struct Check: ParsableCommand {
     var dir = "Generated"
 
     func run() throws {
+        TCCFormsFile.useTemplates()
         let drifted: [String]
         do {
             let url = try exampleFolder(dir)

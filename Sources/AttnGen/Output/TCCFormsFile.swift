@@ -17,6 +17,10 @@ package enum TCCFormsFile {
         return FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) && isDirectory.boolValue ? url : nil
     }
 
+    /// Forms from the templates for the rest of the process, not the file's (see
+    /// `TCCForms.useTemplates`): what regenerate and check compare against.
+    package static func useTemplates() { TCCForms.useTemplates() }
+
     /// What the file must hold.
     package static func expected() -> String { TCCForms.generatedSource() }
 
