@@ -25,8 +25,9 @@ public struct CSource: Hashable, Sendable {
     /// What the three texts above are filled from. They are made when read, not when emitted:
     /// the JIT compiles one of them, and filling the others was a large share of its spec → C time.
     let parts: Parts
-    /// The helpers `jitKernel` declares and the JIT links to their library copies, in file
-    /// order; empty when `jitKernel` is `jitSource` (no asm helpers, or tcc has no asm forms).
+    /// The helpers `jitKernel` calls and the JIT links to their library copies (with what their
+    /// forms call), in file order; empty when `jitKernel` is `jitSource` (no asm helpers, or tcc
+    /// has no asm forms).
     package let jitLibraryHelpers: [Helper]
     /// Floats of scratch the kernel needs on 64-bit hosts (x86-64, AArch64: the JIT and the fast
     /// tier), `<NAME>_SCRATCH_SIZE` there.
@@ -232,7 +233,7 @@ package struct CEmitter {
             weights: table, libm: options.libm)
         return CSource(
             name: name, header: header, parts: parts,
-            jitLibraryHelpers: definitions.libraryHelpers, scratchSize: plan.hostScratchSize,
+            jitLibraryHelpers: definitions.libraryCalls, scratchSize: plan.hostScratchSize,
             embeddedScratchSize: plan.scratchSize, target: target, fusion: options.fusion, mcuCount: mcuCount,
             sharedHelpers: definitions.shared)
     }

@@ -43,27 +43,43 @@ package final class TCCHelperModules: Sendable {
 
     /// The forced form (`ATTN_TCC_ISA`: 1 SSE, 2 AVX2/FMA), or nil: chosen by the CPU.
     package let tccISA: Int?
+    /// The forms the modules are compiled for: the forced one, or the CPU's. The modules run in
+    /// this process only, so the SSE code an AVX2 CPU never runs is left out (and so are the
+    /// helpers only it calls).
+    package let isa: Int
     private let state = Mutex(State())
 
     /// An empty set (the process's are `shared`; a test makes its own).
-    package init(tccISA: Int?) { self.tccISA = tccISA }
+    package init(tccISA: Int?) {
+        self.tccISA = tccISA
+        isa = tccISA ?? HostISA.tcc
+    }
 
     /// Each of `helpers` (and the helpers their tcc forms call) by C name with its address, and
     /// the modules holding them, which a kernel linked to them keeps alive; the helpers no module
     /// holds yet are compiled now, in one module. Nil if libtcc refuses them (the kernel then
     /// compiles its self-contained source: correct, slower; only a test sees it).
     package func link(_ helpers: [Helper]) -> (symbols: [String: UnsafeRawPointer], modules: [TCCModule])? {
-        let wanted = TCCHelperLibrary.closure(helpers)
+        let wanted = TCCHelperLibrary.closure(helpers, isa: isa)
         // Compiled under this lock (libtcc's own lock serialises compiles anyway), so a helper is
         // compiled once however many threads ask for it at the same time.
         return state.withLock { state -> Linked in
             let missing = wanted.filter { state.helpers[$0] == nil }
             if !missing.isEmpty {
-                // With what their forms call, even where an earlier module holds it: a form may
-                // use another's inner functions, so the module gets its own copy.
-                let defined = TCCHelperLibrary.closure(missing)
-                let forced = tccISA.map { "#define ATTN_TCC_ISA \($0)\n" } ?? ""
-                guard let module = try? KernelModule.compile(forced + TCCHelperLibrary.source(defining: defined)) else {
+                // With the helpers whose inner functions their forms use, even where an earlier
+                // module holds them (its own copy); what else they call, an earlier module holds
+                // (`wanted` is closed under it) and the new one links to.
+                let defined = TCCHelperLibrary.copies(missing)
+                let linked = TCCHelperLibrary.closure(defined, isa: isa).filter { !defined.contains($0) }
+                let source = "#define ATTN_TCC_ISA \(isa)\n" + TCCHelperLibrary.source(defining: defined, linking: linked)
+                var symbols: [String: UnsafeRawPointer] = [:]
+                var holders: [ObjectIdentifier: TCCModule] = [:]
+                for h in linked {
+                    let compiled = state.helpers[h]!
+                    symbols[TCCHelperLibrary.symbol(h)] = compiled.address
+                    holders[ObjectIdentifier(compiled.module)] = compiled.module
+                }
+                guard let module = try? KernelModule.compile(source, symbols: symbols, linked: Array(holders.values)) else {
                     return Linked(value: nil)
                 }
                 var made: [Helper: Compiled] = [:]
@@ -87,6 +103,6 @@ package final class TCCHelperModules: Sendable {
     }
 
     /// Helper definitions compiled so far (one per helper, unless a later module needed its own
-    /// copy of one a form calls), and the libtcc modules they took.
+    /// copy of one whose inner functions a form uses), and the libtcc modules they took.
     package var counts: (helpers: Int, modules: Int) { state.withLock { ($0.compiled, $0.modules) } }
 }

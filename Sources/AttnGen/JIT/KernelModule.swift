@@ -15,9 +15,11 @@ import AttnJIT
 package enum KernelModule {
     package static let options = "-nostdlib"
 
-    /// Compiles a kernel's JIT source (and `symbols`, addresses it may call besides libm's).
-    package static func compile(_ source: String, symbols: [String: UnsafeRawPointer] = [:]) throws(JITError) -> TCCModule {
-        try TCCModule(source: source, options: options, symbols: symbols.isEmpty ? mathSymbols : mathSymbols.merging(symbols) { a, _ in a })
+    /// Compiles a kernel's JIT source (and `symbols`, addresses it may call besides libm's, in
+    /// `linked`, modules the new one keeps alive).
+    package static func compile(_ source: String, symbols: [String: UnsafeRawPointer] = [:], linked: [TCCModule] = []) throws(JITError) -> TCCModule {
+        try TCCModule(
+            source: source, options: options, symbols: symbols.isEmpty ? mathSymbols : mathSymbols.merging(symbols) { a, _ in a }, linked: linked)
     }
 
     /// Compiles a kernel as `Kernel` does: its text without the helpers `TCCHelperLibrary`
