@@ -13,15 +13,18 @@ package final class TCCHelperModules: Sendable {
     /// The compiled helpers for the CPU's choice of forms (nil) or a forced one (`ATTN_TCC_ISA`),
     /// kept for the process.
     package static func shared(_ tccISA: Int?) -> TCCHelperModules {
-        byISA.withLock { table in
-            if let known = table[tccISA] { return known }
+        byISA.withLock { sets in
+            if let known = sets.first(where: { $0.tccISA == tccISA }) { return known }
             let made = TCCHelperModules(tccISA: tccISA)
-            table[tccISA] = made
+            sets.append(made)
             return made
         }
     }
 
-    private static let byISA = Mutex<[Int?: TCCHelperModules]>([:])
+    /// At most three sets (nil, 1, 2), in an array: a process's first dictionary keyed by a type
+    /// looks up its Hashable conformance, a scan of every conformance record that was a
+    /// noticeable part of the first JIT call (so are the modules' lists below).
+    private static let byISA = Mutex<[TCCHelperModules]>([])
 
     /// A compiled helper: its address in the module that holds it.
     private struct Compiled: @unchecked Sendable {
@@ -73,13 +76,13 @@ package final class TCCHelperModules: Sendable {
                 let linked = TCCHelperLibrary.closure(defined, isa: isa).filter { !defined.contains($0) }
                 let source = "#define ATTN_TCC_ISA \(isa)\n" + TCCHelperLibrary.source(defining: defined, linking: linked)
                 var symbols: [String: UnsafeRawPointer] = [:]
-                var holders: [ObjectIdentifier: TCCModule] = [:]
+                var holders: [TCCModule] = []
                 for h in linked {
                     let compiled = state.helpers[h]!
                     symbols[TCCHelperLibrary.symbol(h)] = compiled.address
-                    holders[ObjectIdentifier(compiled.module)] = compiled.module
+                    if !holders.contains(where: { $0 === compiled.module }) { holders.append(compiled.module) }
                 }
-                guard let module = try? KernelModule.compile(source, symbols: symbols, linked: Array(holders.values)) else {
+                guard let module = try? KernelModule.compile(source, symbols: symbols, linked: holders) else {
                     return Linked(value: nil)
                 }
                 var made: [Helper: Compiled] = [:]
@@ -92,13 +95,13 @@ package final class TCCHelperModules: Sendable {
                 state.modules += 1
             }
             var symbols: [String: UnsafeRawPointer] = [:]
-            var modules: [ObjectIdentifier: TCCModule] = [:]
+            var modules: [TCCModule] = []
             for h in wanted {
                 let compiled = state.helpers[h]!
                 symbols[TCCHelperLibrary.symbol(h)] = compiled.address
-                modules[ObjectIdentifier(compiled.module)] = compiled.module
+                if !modules.contains(where: { $0 === compiled.module }) { modules.append(compiled.module) }
             }
-            return Linked(value: (symbols, Array(modules.values)))
+            return Linked(value: (symbols, modules))
         }.value
     }
 
