@@ -72,6 +72,27 @@ import Testing
         #endif
     }
 
+    /// A kernel calling helpers no module holds defines them in its own module (one libtcc
+    /// state); a later kernel links to that module for them, and both compute what the
+    /// interpreter does.
+    @Test func firstKernelDefinesItsHelpers() throws {
+        let modules = TCCHelperModules(tccISA: nil)
+        let se = try Kernel(SqueezeExcite("helper_first_se", input: .nchw(1, 32, 9, 11), reduction: 4), weights: .random(seed: 8), helpers: modules)
+        #expect(try CrossCheck.check(se, input: se.program.randomInput(seed: 9)).passed)
+        let used = try Pipeline.generate(se.generated.spec, target: .jit).source.jitLibraryHelpers
+        #if arch(x86_64)
+        #expect(!used.isEmpty)
+        #expect(modules.counts.modules == 1 && modules.counts.helpers == TCCHelperLibrary.closure(used, isa: modules.isa).count)
+        let linked = try #require(modules.link(used))
+        #expect(linked.modules.count == 1 && modules.counts.modules == 1)
+        #endif
+        let again = try Kernel(SqueezeExcite("helper_first_se2", input: .nchw(2, 16, 5, 7), reduction: 2), weights: .random(seed: 10), helpers: modules)
+        #expect(try CrossCheck.check(again, input: again.program.randomInput(seed: 11)).passed)
+        #if arch(x86_64)
+        #expect(modules.counts.modules == 1)
+        #endif
+    }
+
     /// Threads JIT-ing SE and CBAM at once, linked to one fresh set: each helper compiled once,
     /// every kernel right.
     @Test func threadsJITingAtOnceShareEachHelper() throws {

@@ -105,6 +105,52 @@ package final class TCCHelperModules: Sendable {
         }.value
     }
 
+    /// A kernel calling `helpers`, compiled by `compile` (given the helpers it is to define with
+    /// external linkage, and the addresses and modules of the others). Helpers no module holds
+    /// yet are defined in the kernel's own module (with those whose inner functions their forms
+    /// use), compiled under this set's lock, and later kernels link to it: a libtcc state costs
+    /// about as much to set up as a small kernel to compile. Nil when that combined compile
+    /// fails (the caller then compiles the helpers apart, to tell a helper's failure from the
+    /// kernel's); the kernel's own errors otherwise.
+    package func compile(
+        _ helpers: [Helper],
+        kernel compile: (_ defining: [Helper], _ symbols: [String: UnsafeRawPointer], _ modules: [TCCModule]) throws(JITError) -> TCCModule
+    ) throws(JITError) -> TCCModule? {
+        let wanted = TCCHelperLibrary.closure(helpers, isa: isa)
+        let outcome = state.withLock { state -> Outcome in
+            let missing = wanted.filter { state.helpers[$0] == nil }
+            let defined = missing.isEmpty ? [] : TCCHelperLibrary.copies(missing)
+            var symbols: [String: UnsafeRawPointer] = [:]
+            var modules: [TCCModule] = []
+            for h in wanted where !defined.contains(h) {
+                let compiled = state.helpers[h]!
+                symbols[TCCHelperLibrary.symbol(h)] = compiled.address
+                if !modules.contains(where: { $0 === compiled.module }) { modules.append(compiled.module) }
+            }
+            // Nothing to define: the kernel is compiled outside the lock.
+            guard !missing.isEmpty else { return Outcome(linked: (symbols, modules), module: nil) }
+            guard let module = try? compile(defined, symbols, modules) else { return Outcome(linked: nil, module: nil) }
+            var made: [Helper: Compiled] = [:]
+            for h in missing {
+                guard let address = try? module.symbol(TCCHelperLibrary.symbol(h)) else { return Outcome(linked: nil, module: nil) }
+                made[h] = Compiled(module: module, address: UnsafeRawPointer(address))
+            }
+            state.helpers.merge(made) { a, _ in a }
+            state.compiled += defined.count
+            state.modules += 1
+            return Outcome(linked: nil, module: module)
+        }
+        if let module = outcome.module { return module }
+        guard let linked = outcome.linked else { return nil }
+        return try compile([], linked.symbols, linked.modules)
+    }
+
+    /// What `compile` hands out of the lock.
+    private struct Outcome: @unchecked Sendable {
+        let linked: (symbols: [String: UnsafeRawPointer], modules: [TCCModule])?
+        let module: TCCModule?
+    }
+
     /// Helper definitions compiled so far (one per helper, unless a later module needed its own
     /// copy of one whose inner functions a form uses), and the libtcc modules they took.
     package var counts: (helpers: Int, modules: Int) { state.withLock { ($0.compiled, $0.modules) } }
