@@ -463,7 +463,8 @@ static void attn_row_dot2(const float *w, const float *x, const float *y, int n,
 #define ATTN_TCC_ISA_KNOWN
 /* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
  * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
- * or 2 forces one (the tests run both). */
+ * or 2 forces one (the tests run both; the JIT's helper modules are compiled with the CPU's, so
+ * the forms leave the SSE code an AVX2 CPU never runs under `#if ATTN_TCC_ISA != 2`). */
 static int attn_tcc_isa(void)
 {
 #ifdef ATTN_TCC_ISA
@@ -641,7 +642,8 @@ static void attn_row_sum_max(const float *x, int n, float *sum, float *max)
 #define ATTN_TCC_ISA_KNOWN
 /* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
  * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
- * or 2 forces one (the tests run both). */
+ * or 2 forces one (the tests run both; the JIT's helper modules are compiled with the CPU's, so
+ * the forms leave the SSE code an AVX2 CPU never runs under `#if ATTN_TCC_ISA != 2`). */
 static int attn_tcc_isa(void)
 {
 #ifdef ATTN_TCC_ISA
@@ -737,7 +739,8 @@ static void attn_row_scale(float *y, const float *x, float g, int n)
 #define ATTN_TCC_ISA_KNOWN
 /* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
  * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
- * or 2 forces one (the tests run both). */
+ * or 2 forces one (the tests run both; the JIT's helper modules are compiled with the CPU's, so
+ * the forms leave the SSE code an AVX2 CPU never runs under `#if ATTN_TCC_ISA != 2`). */
 static int attn_tcc_isa(void)
 {
 #ifdef ATTN_TCC_ISA
@@ -837,7 +840,8 @@ static void attn_row_scale_sum_max(float *sum, float *max, const float *x, float
 #define ATTN_TCC_ISA_KNOWN
 /* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
  * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
- * or 2 forces one (the tests run both). */
+ * or 2 forces one (the tests run both; the JIT's helper modules are compiled with the CPU's, so
+ * the forms leave the SSE code an AVX2 CPU never runs under `#if ATTN_TCC_ISA != 2`). */
 static int attn_tcc_isa(void)
 {
 #ifdef ATTN_TCC_ISA
@@ -1226,7 +1230,8 @@ static void attn_row_zero(float *y, int n)
 #define ATTN_TCC_ISA_KNOWN
 /* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
  * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
- * or 2 forces one (the tests run both). */
+ * or 2 forces one (the tests run both; the JIT's helper modules are compiled with the CPU's, so
+ * the forms leave the SSE code an AVX2 CPU never runs under `#if ATTN_TCC_ISA != 2`). */
 static int attn_tcc_isa(void)
 {
 #ifdef ATTN_TCC_ISA
@@ -1332,7 +1337,9 @@ static void attn_wide_taps1(float *wide, const float *w, long taps, const float 
     if (attn_tcc_isa() == 2) {
         for (; t + 64 <= n; t += 64) attn_taps64x1(wide + t, w, x + t, off, taps);
         for (; t + 32 <= n; t += 32) attn_taps32x1(wide + t, w, x + t, off, taps);
-    } else {
+    }
+#if ATTN_TCC_ISA != 2
+    else {
         float pack[ATTN_TAPS1_KC * 4];
         const long nv = n & ~15L;
         for (long j0 = 0; j0 < taps; j0 += ATTN_TAPS1_KC) {
@@ -1362,6 +1369,7 @@ static void attn_wide_taps1(float *wide, const float *w, long taps, const float 
         }
         t = nv;
     }
+#endif
     for (; t < n; t++) {
         float s = wide[t];
         for (long j = 0; j < taps; j++) s += w[j] * x[t + off[j]];
@@ -1377,7 +1385,8 @@ static void attn_wide_taps1(float *wide, const float *w, long taps, const float 
 #define ATTN_TCC_ISA_KNOWN
 /* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
  * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
- * or 2 forces one (the tests run both). */
+ * or 2 forces one (the tests run both; the JIT's helper modules are compiled with the CPU's, so
+ * the forms leave the SSE code an AVX2 CPU never runs under `#if ATTN_TCC_ISA != 2`). */
 static int attn_tcc_isa(void)
 {
 #ifdef ATTN_TCC_ISA
@@ -1529,12 +1538,14 @@ static void attn_pool_rows(const float *x, int rows, int n, float scale, float *
         if (rows > 0) attn_pool_rows8(x, rows, n, sum, max, masks + 32 - (n & 31), scale);
         return;
     }
+#if ATTN_TCC_ISA != 2
     for (int r = 0; r < rows; r++) {
         float s, m;
         attn_row_sum_max(x + (long)r * n, n, &s, &m);
         if (sum) sum[r] = s * scale;
         if (max) max[r] = m;
     }
+#endif
 }
 #endif
 #endif
@@ -1545,7 +1556,8 @@ static void attn_pool_rows(const float *x, int rows, int n, float scale, float *
 #define ATTN_TCC_ISA_KNOWN
 /* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
  * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
- * or 2 forces one (the tests run both). */
+ * or 2 forces one (the tests run both; the JIT's helper modules are compiled with the CPU's, so
+ * the forms leave the SSE code an AVX2 CPU never runs under `#if ATTN_TCC_ISA != 2`). */
 static int attn_tcc_isa(void)
 {
 #ifdef ATTN_TCC_ISA
@@ -1729,9 +1741,12 @@ static void attn_gated_pool_rows(float *sum, float *max, const float *x, const f
     }
     if (attn_tcc_isa() == 2) {
         if (rows > 0 && n > 0) attn_gated_pool_rows8(sum, max, x, g, rows, n, masks + 32 - (n & 31));
-    } else {
+    }
+#if ATTN_TCC_ISA != 2
+    else {
         for (int r = 0; r < rows; r++) attn_row_scale_sum_max(sum, max, x + (long)r * n, g[r], n);
     }
+#endif
     for (int i = 0; i < n; i++) sum[i] *= scale;
 }
 #endif
@@ -1743,7 +1758,8 @@ static void attn_gated_pool_rows(float *sum, float *max, const float *x, const f
 #define ATTN_TCC_ISA_KNOWN
 /* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
  * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
- * or 2 forces one (the tests run both). */
+ * or 2 forces one (the tests run both; the JIT's helper modules are compiled with the CPU's, so
+ * the forms leave the SSE code an AVX2 CPU never runs under `#if ATTN_TCC_ISA != 2`). */
 static int attn_tcc_isa(void)
 {
 #ifdef ATTN_TCC_ISA
@@ -1864,10 +1880,12 @@ static void attn_scale_rows(float *y, const float *x, const float *g, const floa
         if (rows > 0 && n > 0) attn_scale_rows8(y, x, g, s, rows, n, masks + 32 - (n & 31));
         return;
     }
+#if ATTN_TCC_ISA != 2
     for (int r = 0; r < rows; r++) {
         if (s) attn_row_scale_mul(y + (long)r * n, x + (long)r * n, g[r], s, n);
         else attn_row_scale(y + (long)r * n, x + (long)r * n, g[r], n);
     }
+#endif
 }
 #endif
 #endif

@@ -211,7 +211,8 @@ __attribute__((unused)) ATTN_GEMM_OUT_OF_LINE static void attn_gemm_panel6(float
 #define ATTN_TCC_ISA_KNOWN
 /* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
  * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
- * or 2 forces one (the tests run both). */
+ * or 2 forces one (the tests run both; the JIT's helper modules are compiled with the CPU's, so
+ * the forms leave the SSE code an AVX2 CPU never runs under `#if ATTN_TCC_ISA != 2`). */
 static int attn_tcc_isa(void)
 {
 #ifdef ATTN_TCC_ISA
@@ -961,7 +962,8 @@ static void attn_row_axpy(float *y, const float *x, float a, int n)
 #define ATTN_TCC_ISA_KNOWN
 /* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
  * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
- * or 2 forces one (the tests run both). */
+ * or 2 forces one (the tests run both; the JIT's helper modules are compiled with the CPU's, so
+ * the forms leave the SSE code an AVX2 CPU never runs under `#if ATTN_TCC_ISA != 2`). */
 static int attn_tcc_isa(void)
 {
 #ifdef ATTN_TCC_ISA
@@ -1109,7 +1111,8 @@ static float attn_row_sum(const float *x, int n)
 #define ATTN_TCC_ISA_KNOWN
 /* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
  * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
- * or 2 forces one (the tests run both). */
+ * or 2 forces one (the tests run both; the JIT's helper modules are compiled with the CPU's, so
+ * the forms leave the SSE code an AVX2 CPU never runs under `#if ATTN_TCC_ISA != 2`). */
 static int attn_tcc_isa(void)
 {
 #ifdef ATTN_TCC_ISA
@@ -1148,6 +1151,8 @@ static int attn_tcc_isa(void)
  * does, and a NaN operand comes back NaN. tanh follows attn_tanhf: the odd polynomial below
  * 0.625, 1 - 2/(e^2|x| + 1) above, with x's sign; -0 stays -0. sqrtps rounds as sqrtf. With AVX2
  * (attn_tcc_isa) the row goes through attn_row_map8 instead: the same instructions on ymm. */
+/* The SSE form (left out where ATTN_TCC_ISA is 2: tcc_isa.tcc.c.tmpl). */
+#if ATTN_TCC_ISA != 2
 /* e^xmm0 into xmm2 (xmm0, xmm1, xmm3 clobbered), the constants at %4. */
 #define ATTN_RM_EXP                                                                                                   \
     "movups (%4), %%xmm1\n\tminps %%xmm0, %%xmm1\n\tmovups 16(%4), %%xmm0\n\tmaxps %%xmm1, %%xmm0\n\t"                \
@@ -1255,6 +1260,7 @@ static void attn_row_map4(float *y, const float *a, const float *b, const float 
 #undef ATTN_RM_NAN
 #undef ATTN_RM_EXP_NEG
 #undef ATTN_RM_EXP
+#endif
 /* The same ops eight lanes at a time (AVX2, chosen by attn_tcc_isa), each instruction the ymm
  * form of the SSE one above, so both forms give the same bits. A whole function in assembly
  * (SysV registers: y, a, b (a for the ops without one), the constants below, n > 0, op, and the
@@ -1672,6 +1678,7 @@ static void attn_row_map(float *y, const float *a, const float *b, float s, int 
         if (n > 0) attn_row_map8(y, a, b, attn_rm_k8(), n, op, s);
         return;
     }
+#if ATTN_TCC_ISA != 2
     const float s4[4] = {s, s, s, s};
     const long whole = n & ~3;
     if (whole > 0) attn_row_map4(y, a, b, s4, whole, op);
@@ -1685,6 +1692,7 @@ static void attn_row_map(float *y, const float *a, const float *b, float s, int 
         attn_row_map4(ty, ta, tb, s4, 4, op);
         for (int i = whole; i < n; i++) y[i] = ty[i - whole];
     }
+#endif
 }
 #endif
 #endif
@@ -1695,7 +1703,8 @@ static void attn_row_map(float *y, const float *a, const float *b, float s, int 
 #define ATTN_TCC_ISA_KNOWN
 /* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
  * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
- * or 2 forces one (the tests run both). */
+ * or 2 forces one (the tests run both; the JIT's helper modules are compiled with the CPU's, so
+ * the forms leave the SSE code an AVX2 CPU never runs under `#if ATTN_TCC_ISA != 2`). */
 static int attn_tcc_isa(void)
 {
 #ifdef ATTN_TCC_ISA
@@ -1792,6 +1801,7 @@ static void attn_rows_sum(float *y, const float *x, int rows, int n, float d)
         if (rows > 0) attn_rows_sum8(y, x, rows, n, masks, d);
         return;
     }
+#if ATTN_TCC_ISA != 2
     float t[4] = {0.0f, 0.0f, 0.0f, 0.0f};
     float *tp = t;
     for (int r = 0; r < rows; r += 4) {
@@ -1834,6 +1844,7 @@ static void attn_rows_sum(float *y, const float *x, int rows, int n, float d)
             y[r + j] = s / d;
         }
     }
+#endif
 }
 #endif
 #endif
@@ -1844,7 +1855,8 @@ static void attn_rows_sum(float *y, const float *x, int rows, int n, float d)
 #define ATTN_TCC_ISA_KNOWN
 /* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
  * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
- * or 2 forces one (the tests run both). */
+ * or 2 forces one (the tests run both; the JIT's helper modules are compiled with the CPU's, so
+ * the forms leave the SSE code an AVX2 CPU never runs under `#if ATTN_TCC_ISA != 2`). */
 static int attn_tcc_isa(void)
 {
 #ifdef ATTN_TCC_ISA
@@ -1948,7 +1960,8 @@ static void attn_rows_map(float *y, long ys, const float *a, long as, const floa
 #define ATTN_TCC_ISA_KNOWN
 /* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
  * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
- * or 2 forces one (the tests run both). */
+ * or 2 forces one (the tests run both; the JIT's helper modules are compiled with the CPU's, so
+ * the forms leave the SSE code an AVX2 CPU never runs under `#if ATTN_TCC_ISA != 2`). */
 static int attn_tcc_isa(void)
 {
 #ifdef ATTN_TCC_ISA
@@ -2058,9 +2071,11 @@ static void attn_columns_mean(float *y, const float *x, long stride, int rows, i
         attn_columns_mean8(y, x, stride * 4, rows, n, masks, d);
         return;
     }
+#if ATTN_TCC_ISA != 2
     attn_row_map(y, x, 0, 0.0f, 3, n);
     for (int t = 1; t < rows; t++) attn_row_map(y, y, x + t * stride, 0.0f, 0, n);
     attn_row_map(y, y, 0, d, 16, n);
+#endif
 }
 #endif
 #endif

@@ -208,7 +208,8 @@ static void attn_row_axpy(float *y, const float *x, float a, int n)
 #define ATTN_TCC_ISA_KNOWN
 /* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
  * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
- * or 2 forces one (the tests run both). */
+ * or 2 forces one (the tests run both; the JIT's helper modules are compiled with the CPU's, so
+ * the forms leave the SSE code an AVX2 CPU never runs under `#if ATTN_TCC_ISA != 2`). */
 static int attn_tcc_isa(void)
 {
 #ifdef ATTN_TCC_ISA
@@ -359,7 +360,8 @@ static float attn_row_sum(const float *x, int n)
 #define ATTN_TCC_ISA_KNOWN
 /* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
  * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
- * or 2 forces one (the tests run both). */
+ * or 2 forces one (the tests run both; the JIT's helper modules are compiled with the CPU's, so
+ * the forms leave the SSE code an AVX2 CPU never runs under `#if ATTN_TCC_ISA != 2`). */
 static int attn_tcc_isa(void)
 {
 #ifdef ATTN_TCC_ISA
@@ -511,7 +513,8 @@ static void attn_row_sum_max(const float *x, int n, float *sum, float *max)
 #define ATTN_TCC_ISA_KNOWN
 /* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
  * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
- * or 2 forces one (the tests run both). */
+ * or 2 forces one (the tests run both; the JIT's helper modules are compiled with the CPU's, so
+ * the forms leave the SSE code an AVX2 CPU never runs under `#if ATTN_TCC_ISA != 2`). */
 static int attn_tcc_isa(void)
 {
 #ifdef ATTN_TCC_ISA
@@ -605,7 +608,8 @@ static void attn_row_scale(float *y, const float *x, float g, int n)
 #define ATTN_TCC_ISA_KNOWN
 /* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
  * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
- * or 2 forces one (the tests run both). */
+ * or 2 forces one (the tests run both; the JIT's helper modules are compiled with the CPU's, so
+ * the forms leave the SSE code an AVX2 CPU never runs under `#if ATTN_TCC_ISA != 2`). */
 static int attn_tcc_isa(void)
 {
 #ifdef ATTN_TCC_ISA
@@ -742,7 +746,8 @@ static void attn_row_zero(float *y, int n)
 #define ATTN_TCC_ISA_KNOWN
 /* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
  * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
- * or 2 forces one (the tests run both). */
+ * or 2 forces one (the tests run both; the JIT's helper modules are compiled with the CPU's, so
+ * the forms leave the SSE code an AVX2 CPU never runs under `#if ATTN_TCC_ISA != 2`). */
 static int attn_tcc_isa(void)
 {
 #ifdef ATTN_TCC_ISA
@@ -894,12 +899,14 @@ static void attn_pool_rows(const float *x, int rows, int n, float scale, float *
         if (rows > 0) attn_pool_rows8(x, rows, n, sum, max, masks + 32 - (n & 31), scale);
         return;
     }
+#if ATTN_TCC_ISA != 2
     for (int r = 0; r < rows; r++) {
         float s, m;
         attn_row_sum_max(x + (long)r * n, n, &s, &m);
         if (sum) sum[r] = s * scale;
         if (max) max[r] = m;
     }
+#endif
 }
 #endif
 #endif
@@ -910,7 +917,8 @@ static void attn_pool_rows(const float *x, int rows, int n, float scale, float *
 #define ATTN_TCC_ISA_KNOWN
 /* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
  * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
- * or 2 forces one (the tests run both). */
+ * or 2 forces one (the tests run both; the JIT's helper modules are compiled with the CPU's, so
+ * the forms leave the SSE code an AVX2 CPU never runs under `#if ATTN_TCC_ISA != 2`). */
 static int attn_tcc_isa(void)
 {
 #ifdef ATTN_TCC_ISA
@@ -1031,10 +1039,12 @@ static void attn_scale_rows(float *y, const float *x, const float *g, const floa
         if (rows > 0 && n > 0) attn_scale_rows8(y, x, g, s, rows, n, masks + 32 - (n & 31));
         return;
     }
+#if ATTN_TCC_ISA != 2
     for (int r = 0; r < rows; r++) {
         if (s) attn_row_scale_mul(y + (long)r * n, x + (long)r * n, g[r], s, n);
         else attn_row_scale(y + (long)r * n, x + (long)r * n, g[r], n);
     }
+#endif
 }
 #endif
 #endif

@@ -230,7 +230,8 @@ __attribute__((unused)) ATTN_GEMM_OUT_OF_LINE static void attn_gemm_panel6(float
 #define ATTN_TCC_ISA_KNOWN
 /* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
  * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
- * or 2 forces one (the tests run both). */
+ * or 2 forces one (the tests run both; the JIT's helper modules are compiled with the CPU's, so
+ * the forms leave the SSE code an AVX2 CPU never runs under `#if ATTN_TCC_ISA != 2`). */
 static int attn_tcc_isa(void)
 {
 #ifdef ATTN_TCC_ISA
@@ -942,7 +943,8 @@ __attribute__((unused)) ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nn_stack(con
 #define ATTN_TCC_ISA_KNOWN
 /* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
  * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
- * or 2 forces one (the tests run both). */
+ * or 2 forces one (the tests run both; the JIT's helper modules are compiled with the CPU's, so
+ * the forms leave the SSE code an AVX2 CPU never runs under `#if ATTN_TCC_ISA != 2`). */
 static int attn_tcc_isa(void)
 {
 #ifdef ATTN_TCC_ISA
@@ -1054,11 +1056,26 @@ __asm__(
     "ret\n");
 /* Rows shorter than ATTN_NT_KT floats (EMSA's 49 keys): each output's lane sums and k % 8 last
  * terms in C cost more than its multiply-adds. B goes instead ATTN_NT_NB rows at a time,
- * transposed, into a panel on the stack (each float stored in four lanes by attn_nn_splat, the
+ * transposed, into a panel on the stack (each float stored in four lanes by attn_nt_splat, the
  * three past it overwritten by the next row's or landing in the pitch's four floats of slack),
- * and attn_gemm_nn multiplies A by the panel in its register tiles. */
+ * and attn_gemm_nn multiplies A by the panel in its register tiles. Only through attn_gemm_nn
+ * itself, so a module compiling this form links to the process's copy of gemm_nn's. */
 #define ATTN_NT_KT 64
 #define ATTN_NT_NB 128
+/* kc > 0 contiguous floats of src, each in the four lanes of its own 16 bytes, `step` bytes
+ * apart (tcc's assembler has no movss or shufps, so both are bytes; the rsi operand is pinned). */
+static void attn_nt_splat(float *d, const float *src, long kc, long step)
+{
+    __asm__ volatile(
+        "1:\n\t"
+        ".byte 0xf3,0x0f,0x10,0x06\n\t" /* movss (%rsi), %xmm0 */
+        ".byte 0x0f,0xc6,0xc0,0x00\n\t" /* shufps $0, %xmm0, %xmm0 */
+        "movups %%xmm0, (%1)\n\t"
+        "add $4, %0\n\tadd %3, %1\n\tsub $1, %2\n\tjnz 1b\n\t"
+        : "+S"(src), "+r"(d), "+r"(kc)
+        : "r"(step)
+        : "memory");
+}
 static void attn_gemm_nt(float *c, long ldc, long cs, const float *a, long lda, const float *b, long ldb, long m, long n,
                          long k, float alpha)
 {
@@ -1066,7 +1083,7 @@ static void attn_gemm_nt(float *c, long ldc, long cs, const float *a, long lda, 
         float panel[ATTN_NT_KT * (ATTN_NT_NB + 4)];
         for (long j = 0; j < n; j += ATTN_NT_NB) {
             const long nb = n - j < ATTN_NT_NB ? n - j : ATTN_NT_NB;
-            for (long t = 0; t < nb; t++) attn_nn_splat(panel + t, b + (j + t) * ldb, k, (ATTN_NT_NB + 4) * 4L, 4L);
+            for (long t = 0; t < nb; t++) attn_nt_splat(panel + t, b + (j + t) * ldb, k, (ATTN_NT_NB + 4) * 4L);
             attn_gemm_nn(c + j, ldc, a, lda, 1, panel, ATTN_NT_NB + 4, m, nb, k, (const float *)0, alpha);
         }
         return;
@@ -1400,7 +1417,8 @@ static float attn_row_dot(const float *w, const float *x, int n)
 #define ATTN_TCC_ISA_KNOWN
 /* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
  * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
- * or 2 forces one (the tests run both). */
+ * or 2 forces one (the tests run both; the JIT's helper modules are compiled with the CPU's, so
+ * the forms leave the SSE code an AVX2 CPU never runs under `#if ATTN_TCC_ISA != 2`). */
 static int attn_tcc_isa(void)
 {
 #ifdef ATTN_TCC_ISA
@@ -1734,7 +1752,8 @@ static float attn_row_sq_dev(const float *x, float m, int n)
 #define ATTN_TCC_ISA_KNOWN
 /* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
  * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
- * or 2 forces one (the tests run both). */
+ * or 2 forces one (the tests run both; the JIT's helper modules are compiled with the CPU's, so
+ * the forms leave the SSE code an AVX2 CPU never runs under `#if ATTN_TCC_ISA != 2`). */
 static int attn_tcc_isa(void)
 {
 #ifdef ATTN_TCC_ISA
@@ -1829,7 +1848,8 @@ static void attn_row_scale(float *y, const float *x, float g, int n)
 #define ATTN_TCC_ISA_KNOWN
 /* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
  * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
- * or 2 forces one (the tests run both). */
+ * or 2 forces one (the tests run both; the JIT's helper modules are compiled with the CPU's, so
+ * the forms leave the SSE code an AVX2 CPU never runs under `#if ATTN_TCC_ISA != 2`). */
 static int attn_tcc_isa(void)
 {
 #ifdef ATTN_TCC_ISA
@@ -2052,7 +2072,8 @@ static void attn_row_norm(float *y, const float *x, float m, float k, float b, i
 #define ATTN_TCC_ISA_KNOWN
 /* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
  * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
- * or 2 forces one (the tests run both). */
+ * or 2 forces one (the tests run both; the JIT's helper modules are compiled with the CPU's, so
+ * the forms leave the SSE code an AVX2 CPU never runs under `#if ATTN_TCC_ISA != 2`). */
 static int attn_tcc_isa(void)
 {
 #ifdef ATTN_TCC_ISA
@@ -2158,7 +2179,9 @@ static void attn_wide_taps1(float *wide, const float *w, long taps, const float 
     if (attn_tcc_isa() == 2) {
         for (; t + 64 <= n; t += 64) attn_taps64x1(wide + t, w, x + t, off, taps);
         for (; t + 32 <= n; t += 32) attn_taps32x1(wide + t, w, x + t, off, taps);
-    } else {
+    }
+#if ATTN_TCC_ISA != 2
+    else {
         float pack[ATTN_TAPS1_KC * 4];
         const long nv = n & ~15L;
         for (long j0 = 0; j0 < taps; j0 += ATTN_TAPS1_KC) {
@@ -2188,6 +2211,7 @@ static void attn_wide_taps1(float *wide, const float *w, long taps, const float 
         }
         t = nv;
     }
+#endif
     for (; t < n; t++) {
         float s = wide[t];
         for (long j = 0; j < taps; j++) s += w[j] * x[t + off[j]];

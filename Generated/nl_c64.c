@@ -211,7 +211,8 @@ __attribute__((unused)) ATTN_GEMM_OUT_OF_LINE static void attn_gemm_panel6(float
 #define ATTN_TCC_ISA_KNOWN
 /* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
  * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
- * or 2 forces one (the tests run both). */
+ * or 2 forces one (the tests run both; the JIT's helper modules are compiled with the CPU's, so
+ * the forms leave the SSE code an AVX2 CPU never runs under `#if ATTN_TCC_ISA != 2`). */
 static int attn_tcc_isa(void)
 {
 #ifdef ATTN_TCC_ISA
@@ -924,7 +925,8 @@ __attribute__((unused)) ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nn_stack(con
 #define ATTN_TCC_ISA_KNOWN
 /* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
  * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
- * or 2 forces one (the tests run both). */
+ * or 2 forces one (the tests run both; the JIT's helper modules are compiled with the CPU's, so
+ * the forms leave the SSE code an AVX2 CPU never runs under `#if ATTN_TCC_ISA != 2`). */
 static int attn_tcc_isa(void)
 {
 #ifdef ATTN_TCC_ISA
@@ -1036,11 +1038,26 @@ __asm__(
     "ret\n");
 /* Rows shorter than ATTN_NT_KT floats (EMSA's 49 keys): each output's lane sums and k % 8 last
  * terms in C cost more than its multiply-adds. B goes instead ATTN_NT_NB rows at a time,
- * transposed, into a panel on the stack (each float stored in four lanes by attn_nn_splat, the
+ * transposed, into a panel on the stack (each float stored in four lanes by attn_nt_splat, the
  * three past it overwritten by the next row's or landing in the pitch's four floats of slack),
- * and attn_gemm_nn multiplies A by the panel in its register tiles. */
+ * and attn_gemm_nn multiplies A by the panel in its register tiles. Only through attn_gemm_nn
+ * itself, so a module compiling this form links to the process's copy of gemm_nn's. */
 #define ATTN_NT_KT 64
 #define ATTN_NT_NB 128
+/* kc > 0 contiguous floats of src, each in the four lanes of its own 16 bytes, `step` bytes
+ * apart (tcc's assembler has no movss or shufps, so both are bytes; the rsi operand is pinned). */
+static void attn_nt_splat(float *d, const float *src, long kc, long step)
+{
+    __asm__ volatile(
+        "1:\n\t"
+        ".byte 0xf3,0x0f,0x10,0x06\n\t" /* movss (%rsi), %xmm0 */
+        ".byte 0x0f,0xc6,0xc0,0x00\n\t" /* shufps $0, %xmm0, %xmm0 */
+        "movups %%xmm0, (%1)\n\t"
+        "add $4, %0\n\tadd %3, %1\n\tsub $1, %2\n\tjnz 1b\n\t"
+        : "+S"(src), "+r"(d), "+r"(kc)
+        : "r"(step)
+        : "memory");
+}
 static void attn_gemm_nt(float *c, long ldc, long cs, const float *a, long lda, const float *b, long ldb, long m, long n,
                          long k, float alpha)
 {
@@ -1048,7 +1065,7 @@ static void attn_gemm_nt(float *c, long ldc, long cs, const float *a, long lda, 
         float panel[ATTN_NT_KT * (ATTN_NT_NB + 4)];
         for (long j = 0; j < n; j += ATTN_NT_NB) {
             const long nb = n - j < ATTN_NT_NB ? n - j : ATTN_NT_NB;
-            for (long t = 0; t < nb; t++) attn_nn_splat(panel + t, b + (j + t) * ldb, k, (ATTN_NT_NB + 4) * 4L, 4L);
+            for (long t = 0; t < nb; t++) attn_nt_splat(panel + t, b + (j + t) * ldb, k, (ATTN_NT_NB + 4) * 4L);
             attn_gemm_nn(c + j, ldc, a, lda, 1, panel, ATTN_NT_NB + 4, m, nb, k, (const float *)0, alpha);
         }
         return;
@@ -1628,7 +1645,8 @@ static float attn_row_max(const float *x, int n)
 #define ATTN_TCC_ISA_KNOWN
 /* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
  * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
- * or 2 forces one (the tests run both). */
+ * or 2 forces one (the tests run both; the JIT's helper modules are compiled with the CPU's, so
+ * the forms leave the SSE code an AVX2 CPU never runs under `#if ATTN_TCC_ISA != 2`). */
 static int attn_tcc_isa(void)
 {
 #ifdef ATTN_TCC_ISA
@@ -1785,7 +1803,8 @@ static float attn_row_exp_sum(float *s, float m, int n)
 #define ATTN_TCC_ISA_KNOWN
 /* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
  * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
- * or 2 forces one (the tests run both). */
+ * or 2 forces one (the tests run both; the JIT's helper modules are compiled with the CPU's, so
+ * the forms leave the SSE code an AVX2 CPU never runs under `#if ATTN_TCC_ISA != 2`). */
 static int attn_tcc_isa(void)
 {
 #ifdef ATTN_TCC_ISA
@@ -1824,6 +1843,8 @@ static int attn_tcc_isa(void)
  * does, and a NaN operand comes back NaN. tanh follows attn_tanhf: the odd polynomial below
  * 0.625, 1 - 2/(e^2|x| + 1) above, with x's sign; -0 stays -0. sqrtps rounds as sqrtf. With AVX2
  * (attn_tcc_isa) the row goes through attn_row_map8 instead: the same instructions on ymm. */
+/* The SSE form (left out where ATTN_TCC_ISA is 2: tcc_isa.tcc.c.tmpl). */
+#if ATTN_TCC_ISA != 2
 /* e^xmm0 into xmm2 (xmm0, xmm1, xmm3 clobbered), the constants at %4. */
 #define ATTN_RM_EXP                                                                                                   \
     "movups (%4), %%xmm1\n\tminps %%xmm0, %%xmm1\n\tmovups 16(%4), %%xmm0\n\tmaxps %%xmm1, %%xmm0\n\t"                \
@@ -1931,6 +1952,7 @@ static void attn_row_map4(float *y, const float *a, const float *b, const float 
 #undef ATTN_RM_NAN
 #undef ATTN_RM_EXP_NEG
 #undef ATTN_RM_EXP
+#endif
 /* The same ops eight lanes at a time (AVX2, chosen by attn_tcc_isa), each instruction the ymm
  * form of the SSE one above, so both forms give the same bits. A whole function in assembly
  * (SysV registers: y, a, b (a for the ops without one), the constants below, n > 0, op, and the
@@ -2348,6 +2370,7 @@ static void attn_row_map(float *y, const float *a, const float *b, float s, int 
         if (n > 0) attn_row_map8(y, a, b, attn_rm_k8(), n, op, s);
         return;
     }
+#if ATTN_TCC_ISA != 2
     const float s4[4] = {s, s, s, s};
     const long whole = n & ~3;
     if (whole > 0) attn_row_map4(y, a, b, s4, whole, op);
@@ -2361,6 +2384,7 @@ static void attn_row_map(float *y, const float *a, const float *b, float s, int 
         attn_row_map4(ty, ta, tb, s4, 4, op);
         for (int i = whole; i < n; i++) y[i] = ty[i - whole];
     }
+#endif
 }
 #endif
 #endif
@@ -2371,7 +2395,8 @@ static void attn_row_map(float *y, const float *a, const float *b, float s, int 
 #define ATTN_TCC_ISA_KNOWN
 /* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
  * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
- * or 2 forces one (the tests run both). */
+ * or 2 forces one (the tests run both; the JIT's helper modules are compiled with the CPU's, so
+ * the forms leave the SSE code an AVX2 CPU never runs under `#if ATTN_TCC_ISA != 2`). */
 static int attn_tcc_isa(void)
 {
 #ifdef ATTN_TCC_ISA

@@ -84,7 +84,8 @@ static void attn_row_axpy(float *y, const float *x, float a, int n)
 #define ATTN_TCC_ISA_KNOWN
 /* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
  * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
- * or 2 forces one (the tests run both). */
+ * or 2 forces one (the tests run both; the JIT's helper modules are compiled with the CPU's, so
+ * the forms leave the SSE code an AVX2 CPU never runs under `#if ATTN_TCC_ISA != 2`). */
 static int attn_tcc_isa(void)
 {
 #ifdef ATTN_TCC_ISA
@@ -180,7 +181,8 @@ static void attn_row_scale(float *y, const float *x, float g, int n)
 #define ATTN_TCC_ISA_KNOWN
 /* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
  * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
- * or 2 forces one (the tests run both). */
+ * or 2 forces one (the tests run both; the JIT's helper modules are compiled with the CPU's, so
+ * the forms leave the SSE code an AVX2 CPU never runs under `#if ATTN_TCC_ISA != 2`). */
 static int attn_tcc_isa(void)
 {
 #ifdef ATTN_TCC_ISA
@@ -629,7 +631,8 @@ static void attn_row_zero(float *y, int n)
 #define ATTN_TCC_ISA_KNOWN
 /* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
  * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
- * or 2 forces one (the tests run both). */
+ * or 2 forces one (the tests run both; the JIT's helper modules are compiled with the CPU's, so
+ * the forms leave the SSE code an AVX2 CPU never runs under `#if ATTN_TCC_ISA != 2`). */
 static int attn_tcc_isa(void)
 {
 #ifdef ATTN_TCC_ISA
@@ -668,6 +671,8 @@ static int attn_tcc_isa(void)
  * does, and a NaN operand comes back NaN. tanh follows attn_tanhf: the odd polynomial below
  * 0.625, 1 - 2/(e^2|x| + 1) above, with x's sign; -0 stays -0. sqrtps rounds as sqrtf. With AVX2
  * (attn_tcc_isa) the row goes through attn_row_map8 instead: the same instructions on ymm. */
+/* The SSE form (left out where ATTN_TCC_ISA is 2: tcc_isa.tcc.c.tmpl). */
+#if ATTN_TCC_ISA != 2
 /* e^xmm0 into xmm2 (xmm0, xmm1, xmm3 clobbered), the constants at %4. */
 #define ATTN_RM_EXP                                                                                                   \
     "movups (%4), %%xmm1\n\tminps %%xmm0, %%xmm1\n\tmovups 16(%4), %%xmm0\n\tmaxps %%xmm1, %%xmm0\n\t"                \
@@ -775,6 +780,7 @@ static void attn_row_map4(float *y, const float *a, const float *b, const float 
 #undef ATTN_RM_NAN
 #undef ATTN_RM_EXP_NEG
 #undef ATTN_RM_EXP
+#endif
 /* The same ops eight lanes at a time (AVX2, chosen by attn_tcc_isa), each instruction the ymm
  * form of the SSE one above, so both forms give the same bits. A whole function in assembly
  * (SysV registers: y, a, b (a for the ops without one), the constants below, n > 0, op, and the
@@ -1192,6 +1198,7 @@ static void attn_row_map(float *y, const float *a, const float *b, float s, int 
         if (n > 0) attn_row_map8(y, a, b, attn_rm_k8(), n, op, s);
         return;
     }
+#if ATTN_TCC_ISA != 2
     const float s4[4] = {s, s, s, s};
     const long whole = n & ~3;
     if (whole > 0) attn_row_map4(y, a, b, s4, whole, op);
@@ -1205,6 +1212,7 @@ static void attn_row_map(float *y, const float *a, const float *b, float s, int 
         attn_row_map4(ty, ta, tb, s4, 4, op);
         for (int i = whole; i < n; i++) y[i] = ty[i - whole];
     }
+#endif
 }
 #endif
 #endif
@@ -1215,7 +1223,8 @@ static void attn_row_map(float *y, const float *a, const float *b, float s, int 
 #define ATTN_TCC_ISA_KNOWN
 /* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
  * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
- * or 2 forces one (the tests run both). */
+ * or 2 forces one (the tests run both; the JIT's helper modules are compiled with the CPU's, so
+ * the forms leave the SSE code an AVX2 CPU never runs under `#if ATTN_TCC_ISA != 2`). */
 static int attn_tcc_isa(void)
 {
 #ifdef ATTN_TCC_ISA
@@ -1319,7 +1328,8 @@ static void attn_rows_map(float *y, long ys, const float *a, long as, const floa
 #define ATTN_TCC_ISA_KNOWN
 /* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
  * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
- * or 2 forces one (the tests run both). */
+ * or 2 forces one (the tests run both; the JIT's helper modules are compiled with the CPU's, so
+ * the forms leave the SSE code an AVX2 CPU never runs under `#if ATTN_TCC_ISA != 2`). */
 static int attn_tcc_isa(void)
 {
 #ifdef ATTN_TCC_ISA
@@ -1425,7 +1435,9 @@ static void attn_wide_taps1(float *wide, const float *w, long taps, const float 
     if (attn_tcc_isa() == 2) {
         for (; t + 64 <= n; t += 64) attn_taps64x1(wide + t, w, x + t, off, taps);
         for (; t + 32 <= n; t += 32) attn_taps32x1(wide + t, w, x + t, off, taps);
-    } else {
+    }
+#if ATTN_TCC_ISA != 2
+    else {
         float pack[ATTN_TAPS1_KC * 4];
         const long nv = n & ~15L;
         for (long j0 = 0; j0 < taps; j0 += ATTN_TAPS1_KC) {
@@ -1455,6 +1467,7 @@ static void attn_wide_taps1(float *wide, const float *w, long taps, const float 
         }
         t = nv;
     }
+#endif
     for (; t < n; t++) {
         float s = wide[t];
         for (long j = 0; j < taps; j++) s += w[j] * x[t + off[j]];

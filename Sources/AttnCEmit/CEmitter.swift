@@ -22,11 +22,20 @@ public struct CSource: Hashable, Sendable {
     /// `jitSource` with the helpers of `TCCHelperLibrary` declared, not defined: what the JIT
     /// compiles and links to the library (the same text where the library holds none of them).
     package var jitKernel: String { jitText(helpers: parts.kernelHelpers ?? parts.helpers) }
+    /// `jitKernel` with `defined` (helpers it declares from the library) defined instead, with
+    /// external linkage: a process's first kernel calling them compiles them in its own module,
+    /// which later kernels link to (one libtcc state, not two).
+    package func jitKernel(defining defined: [Helper]) -> String {
+        guard !defined.isEmpty, var helpers = parts.kernelHelpers else { return jitKernel }
+        for (i, h) in parts.library.enumerated() where defined.contains(h) { helpers[i] = TCCForms.form(h).external }
+        return jitText(helpers: helpers)
+    }
     /// What the three texts above are filled from. They are made when read, not when emitted:
     /// the JIT compiles one of them, and filling the others was a large share of its spec → C time.
     let parts: Parts
-    /// The helpers `jitKernel` declares and the JIT links to their library copies, in file
-    /// order; empty when `jitKernel` is `jitSource` (no asm helpers, or tcc has no asm forms).
+    /// The helpers `jitKernel` calls and the JIT links to their library copies (with what their
+    /// forms call), in file order; empty when `jitKernel` is `jitSource` (no asm helpers, or tcc
+    /// has no asm forms).
     package let jitLibraryHelpers: [Helper]
     /// Floats of scratch the kernel needs on 64-bit hosts (x86-64, AArch64: the JIT and the fast
     /// tier), `<NAME>_SCRATCH_SIZE` there.
@@ -55,8 +64,10 @@ public struct CSource: Hashable, Sendable {
         let include: String
         /// The helpers' definitions, in file order.
         let helpers: [String]
-        /// `jitKernel`'s helpers (the library's as prototypes); nil when they are `helpers`.
+        /// `jitKernel`'s helpers (the library's as prototypes, first); nil when they are `helpers`.
         let kernelHelpers: [String]?
+        /// The library's helpers `kernelHelpers` opens with, in its order.
+        let library: [Helper]
         /// `<name>_forward`.
         let function: String
         /// `<name>_selftest`, or empty.
@@ -228,11 +239,12 @@ package struct CEmitter {
         let kernelHelpers = definitions.libraryHelpers.isEmpty ? nil : definitions.kernelTexts
         let parts = CSource.Parts(
             include: "#include \"\(name).h\"\n" + supportInclude, helpers: helpers,
-            kernelHelpers: kernelHelpers == helpers ? nil : kernelHelpers, function: body, selftest: selftest?.text ?? "",
+            kernelHelpers: kernelHelpers == helpers ? nil : kernelHelpers, library: definitions.libraryHelpers, function: body,
+            selftest: selftest?.text ?? "",
             weights: table, libm: options.libm)
         return CSource(
             name: name, header: header, parts: parts,
-            jitLibraryHelpers: definitions.libraryHelpers, scratchSize: plan.hostScratchSize,
+            jitLibraryHelpers: definitions.libraryCalls, scratchSize: plan.hostScratchSize,
             embeddedScratchSize: plan.scratchSize, target: target, fusion: options.fusion, mcuCount: mcuCount,
             sharedHelpers: definitions.shared)
     }

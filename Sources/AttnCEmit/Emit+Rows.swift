@@ -15,17 +15,22 @@ extension CEmitter {
         let row = rowPointer(operand, shape, &values)
         let depth = values.nest.innermost
         let scale = 1 / Float(shape.plane)
-        var results: [PoolMode: String] = [:]
+        // Each mode's value by a switch, not a [PoolMode: String]: a process's first dictionary
+        // keyed by a type looks up its Hashable conformance, a scan of every conformance record
+        // (a tenth of a millisecond, paid by the first JIT call of a process).
         if modes.count == 2 {
             values.emit("float sum, max;", at: depth)
             values.emit("attn_row_sum_max(\(row), \(shape.plane), &sum, &max);", at: depth)
-            results = [.mean: cTimes("sum", scale), .max: "max"]
-        } else {
-            results = [.mean: cTimes("attn_row_sum(\(row), \(shape.plane))", scale), .max: "attn_row_max(\(row), \(shape.plane))"]
+        }
+        func result(_ mode: PoolMode) -> String {
+            switch mode {
+            case .mean: return cTimes(modes.count == 2 ? "sum" : "attn_row_sum(\(row), \(shape.plane))", scale)
+            case .max: return modes.count == 2 ? "max" : "attn_row_max(\(row), \(shape.plane))"
+            }
         }
         for v in group {
             let dst = values.access(pointer(v), values.offset(program.shape(of: v), plan.layouts[v]!), writable: true)
-            values.emit("\(dst.expr) = \(results[poolModeOf(v)]!);", at: depth)
+            values.emit("\(dst.expr) = \(result(poolModeOf(v)));", at: depth)
         }
         let perRow: Helper = modes.count == 2 ? .rowSumMax : modes == [.mean] ? .rowSum : .rowMax
         guard let blocked = blockedPoolCall(group, operand: operand, scale: cFloat(scale)) else {
@@ -65,15 +70,17 @@ extension CEmitter {
         let rows = shape.n * shape.c
         guard rows >= 8, shape.c == 1 || layout.cStride == shape.plane, shape.n == 1 || layout.nStride == rows / shape.n * shape.plane
         else { return nil }
-        var targets: [PoolMode: String] = [:]
+        var mean: String?
+        var max: String?
         for v in group {
             let l = plan.layouts[v]!
             guard shape.c == 1 || l.cStride == 1, shape.n == 1 || l.nStride == shape.c else { return nil }
-            targets[poolModeOf(v)] = pointer(v)
+            switch poolModeOf(v) {
+            case .mean: mean = pointer(v)
+            case .max: max = pointer(v)
+            }
         }
-        let sum = targets[.mean] ?? "(float *)0"
-        let max = targets[.max] ?? "(float *)0"
-        return "\(pointer(operand)), \(rows), \(shape.plane), \(targets[.mean] == nil ? "1.0f" : scale), \(sum), \(max)"
+        return "\(pointer(operand)), \(rows), \(shape.plane), \(mean == nil ? "1.0f" : scale), \(mean ?? "(float *)0"), \(max ?? "(float *)0")"
     }
 
     /// CBAM's gated channel pools: mean and max over C of `g · x`, accumulated row by row.

@@ -118,8 +118,22 @@ package enum Helper: String, CaseIterable, Sendable {
         }
     }
 
-    /// Helpers tcc's asm form calls (the other forms' are `needs`).
-    var tccNeeds: [Helper] {
+    /// Helpers tcc's asm form calls (the other forms' are `needs`), whichever ISA runs it.
+    var tccNeeds: [Helper] { tccNeeds(isa: nil) }
+
+    /// Helpers tcc's asm form calls where `ATTN_TCC_ISA` is `isa` (nil: chosen at run time):
+    /// the pools' and gates' row-at-a-time SSE fallbacks and the column mean's are left out
+    /// under AVX2 (`#if ATTN_TCC_ISA != 2`), and so are the helpers only they call.
+    package func tccNeeds(isa: Int?) -> [Helper] {
+        if isa == 2 {
+            switch self {
+            case .columnsMean, .poolRows, .gatedPoolRows, .scaleRows: return []
+            case .sqrtf, .expf, .tanhf, .erff, .gemmTile, .gemmNN, .gemmNT, .attend, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .rowAxpy,
+                .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowSqDev, .rowScale, .rowScaleSumMax, .rowScaleMul, .wideTaps, .rowExpSum,
+                .convRows, .transpose, .rowCopy, .rowZero, .rowsAxpy, .rowDeinterleave, .rowMap, .rowNorm, .rowsSum, .rowsMap, .wideTaps1:
+                break
+            }
+        }
         switch self {
         // Short rows of B: attn_gemm_nt multiplies by a transposed panel of them in attn_gemm_nn.
         case .gemmNT: return [.gemmNN]
@@ -138,6 +152,22 @@ package enum Helper: String, CaseIterable, Sendable {
     }
 }
 
+extension Helper {
+    /// Of `tccNeeds`, those whose inner functions tcc's form uses (attn_rows_map's assembly runs
+    /// attn_row_map8's loops): a helper module defining it defines them too, even where an earlier
+    /// module holds them. The others it calls by their own function only, and links to that copy.
+    var tccCopies: [Helper] {
+        switch self {
+        case .rowsMap: return [.rowMap]
+        case .sqrtf, .expf, .tanhf, .erff, .gemmTile, .gemmNN, .gemmNT, .attend, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .rowAxpy, .rowDot,
+            .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowSqDev, .rowScale, .rowScaleSumMax, .rowScaleMul, .wideTaps, .rowExpSum, .convRows,
+            .transpose, .rowCopy, .rowZero, .rowsAxpy, .rowDeinterleave, .rowMap, .rowNorm, .rowsSum, .columnsMean, .wideTaps1, .poolRows,
+            .gatedPoolRows, .scaleRows:
+            return []
+        }
+    }
+}
+
 /// The helper definitions of one file.
 struct HelperDefinitions {
     /// Each helper with the compilers of the file whose code calls it.
@@ -147,6 +177,8 @@ struct HelperDefinitions {
     let libm: Bool
     /// The helpers a blocks file's support file defines for this one (`shared`), left out here.
     let shared: [Helper: Set<Compiler>]
+    /// The helpers the file's code calls itself, with their callers.
+    private let calls: [Helper: Set<Compiler>]
 
     /// A helper a support file may hold: plain C, not the host's vector code or inline expf.
     static func shareable(_ helper: Helper, libm: Bool) -> Bool { !helper.hostOnly && !(helper == .expf && libm) }
@@ -179,6 +211,7 @@ struct HelperDefinitions {
         self.uses = uses
         self.target = target
         self.libm = libm
+        self.calls = calls
     }
 
     /// What an MCU compiler reads of the definitions.
@@ -204,6 +237,10 @@ struct HelperDefinitions {
         guard target == .jit, target.tccAsm == .always else { return [] }
         return Helper.allCases.filter { uses[$0] == [.tcc] && $0.hasTCCForm }
     }
+
+    /// Of `libraryHelpers`, those the kernel calls itself (the library links what their forms
+    /// call, for the ISA it compiles them for).
+    var libraryCalls: [Helper] { libraryHelpers.filter { calls[$0]?.contains(.tcc) == true } }
 
     /// The definitions, in file order, each ending in a newline.
     var texts: [String] { texts(excluding: []) }
@@ -332,22 +369,34 @@ package enum TCCHelperLibrary {
     package static let helpers = Helper.allCases.filter(\.hasTCCForm)
 
     /// The C of a module defining `helpers` (each form once, the CPU check guarded, as in a file
-    /// holding several); they must include every helper their forms call (`closure`), as a form
-    /// may use another's inner functions (gemm_nt's short rows go through gemm_nn's).
-    package static func source(defining helpers: [Helper]) -> String {
-        "#define INFINITY (1.0f / 0.0f)\n" + helpers.map { external($0) }.joined()
+    /// holding several) and declaring `linked`, helpers their forms call that another module
+    /// defines; `helpers` must hold those whose inner functions their forms use (`copies`).
+    package static func source(defining helpers: [Helper], linking linked: [Helper] = []) -> String {
+        "#define INFINITY (1.0f / 0.0f)\n" + linked.map { TCCForms.form($0).prototype + "\n" }.joined() + helpers.map { external($0) }.joined()
     }
 
     /// The C name of `h`, the symbol a kernel is linked to.
     package static func symbol(_ h: Helper) -> String { "attn_\(h.rawValue)" }
 
-    /// `helpers` and every helper their tcc forms call, in file order (a form after those it calls).
-    package static func closure(_ helpers: [Helper]) -> [Helper] {
+    /// `helpers` and every helper their tcc forms call where `ATTN_TCC_ISA` is `isa` (nil:
+    /// chosen at run time), in file order (a form after those it calls).
+    package static func closure(_ helpers: [Helper], isa: Int? = nil) -> [Helper] {
         var set = Set<Helper>()
         var stack = helpers
         while let h = stack.popLast() {
             precondition(h.hasTCCForm, "\(h) has no tcc form")
-            if set.insert(h).inserted { stack += h.tccNeeds }
+            if set.insert(h).inserted { stack += h.tccNeeds(isa: isa) }
+        }
+        return Helper.allCases.filter(set.contains)
+    }
+
+    /// `helpers` and the helpers whose inner functions their forms use (`tccCopies`): what a
+    /// module compiling `helpers` defines; what else their forms call it links to.
+    package static func copies(_ helpers: [Helper]) -> [Helper] {
+        var set = Set<Helper>()
+        var stack = helpers
+        while let h = stack.popLast() {
+            if set.insert(h).inserted { stack += h.tccCopies }
         }
         return Helper.allCases.filter(set.contains)
     }

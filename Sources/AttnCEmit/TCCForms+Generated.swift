@@ -12,7 +12,8 @@ extension TCCForms {
 #define ATTN_TCC_ISA_KNOWN
 /* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
  * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
- * or 2 forces one (the tests run both). */
+ * or 2 forces one (the tests run both; the JIT's helper modules are compiled with the CPU's, so
+ * the forms leave the SSE code an AVX2 CPU never runs under `#if ATTN_TCC_ISA != 2`). */
 static int attn_tcc_isa(void)
 {
 #ifdef ATTN_TCC_ISA
@@ -456,7 +457,7 @@ static void attn_gemm_nn(float *c, long ldc, const float *a, long ars, long acs,
 }
 
 """##,
-                signature: 15874,
+                signature: 16017,
                 prototype: ##"""
 void attn_gemm_nn(float *c, long ldc, const float *a, long ars, long acs, const float *b,
                          long ldb, long m, long n, long k, const float *bias, float alpha);
@@ -468,7 +469,8 @@ void attn_gemm_nn(float *c, long ldc, const float *a, long ars, long acs, const 
 #define ATTN_TCC_ISA_KNOWN
 /* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
  * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
- * or 2 forces one (the tests run both). */
+ * or 2 forces one (the tests run both; the JIT's helper modules are compiled with the CPU's, so
+ * the forms leave the SSE code an AVX2 CPU never runs under `#if ATTN_TCC_ISA != 2`). */
 static int attn_tcc_isa(void)
 {
 #ifdef ATTN_TCC_ISA
@@ -580,11 +582,26 @@ __asm__(
     "ret\n");
 /* Rows shorter than ATTN_NT_KT floats (EMSA's 49 keys): each output's lane sums and k % 8 last
  * terms in C cost more than its multiply-adds. B goes instead ATTN_NT_NB rows at a time,
- * transposed, into a panel on the stack (each float stored in four lanes by attn_nn_splat, the
+ * transposed, into a panel on the stack (each float stored in four lanes by attn_nt_splat, the
  * three past it overwritten by the next row's or landing in the pitch's four floats of slack),
- * and attn_gemm_nn multiplies A by the panel in its register tiles. */
+ * and attn_gemm_nn multiplies A by the panel in its register tiles. Only through attn_gemm_nn
+ * itself, so a module compiling this form links to the process's copy of gemm_nn's. */
 #define ATTN_NT_KT 64
 #define ATTN_NT_NB 128
+/* kc > 0 contiguous floats of src, each in the four lanes of its own 16 bytes, `step` bytes
+ * apart (tcc's assembler has no movss or shufps, so both are bytes; the rsi operand is pinned). */
+static void attn_nt_splat(float *d, const float *src, long kc, long step)
+{
+    __asm__ volatile(
+        "1:\n\t"
+        ".byte 0xf3,0x0f,0x10,0x06\n\t" /* movss (%rsi), %xmm0 */
+        ".byte 0x0f,0xc6,0xc0,0x00\n\t" /* shufps $0, %xmm0, %xmm0 */
+        "movups %%xmm0, (%1)\n\t"
+        "add $4, %0\n\tadd %3, %1\n\tsub $1, %2\n\tjnz 1b\n\t"
+        : "+S"(src), "+r"(d), "+r"(kc)
+        : "r"(step)
+        : "memory");
+}
 static void attn_gemm_nt(float *c, long ldc, long cs, const float *a, long lda, const float *b, long ldb, long m, long n,
                          long k, float alpha)
 {
@@ -592,7 +609,7 @@ static void attn_gemm_nt(float *c, long ldc, long cs, const float *a, long lda, 
         float panel[ATTN_NT_KT * (ATTN_NT_NB + 4)];
         for (long j = 0; j < n; j += ATTN_NT_NB) {
             const long nb = n - j < ATTN_NT_NB ? n - j : ATTN_NT_NB;
-            for (long t = 0; t < nb; t++) attn_nn_splat(panel + t, b + (j + t) * ldb, k, (ATTN_NT_NB + 4) * 4L, 4L);
+            for (long t = 0; t < nb; t++) attn_nt_splat(panel + t, b + (j + t) * ldb, k, (ATTN_NT_NB + 4) * 4L);
             attn_gemm_nn(c + j, ldc, a, lda, 1, panel, ATTN_NT_NB + 4, m, nb, k, (const float *)0, alpha);
         }
         return;
@@ -678,7 +695,7 @@ static void attn_gemm_nt(float *c, long ldc, long cs, const float *a, long lda, 
 }
 
 """##,
-                signature: 6723,
+                signature: 7600,
                 prototype: ##"""
 void attn_gemm_nt(float *c, long ldc, long cs, const float *a, long lda, const float *b, long ldb, long m, long n,
                          long k, float alpha);
@@ -797,7 +814,8 @@ void attn_row_dot2(const float *w, const float *x, const float *y, int n, float 
 #define ATTN_TCC_ISA_KNOWN
 /* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
  * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
- * or 2 forces one (the tests run both). */
+ * or 2 forces one (the tests run both; the JIT's helper modules are compiled with the CPU's, so
+ * the forms leave the SSE code an AVX2 CPU never runs under `#if ATTN_TCC_ISA != 2`). */
 static int attn_tcc_isa(void)
 {
 #ifdef ATTN_TCC_ISA
@@ -889,7 +907,7 @@ static float attn_row_sum(const float *x, int n)
 }
 
 """##,
-                signature: 1504,
+                signature: 1647,
                 prototype: ##"""
 float attn_row_sum(const float *x, int n);
 """##)
@@ -936,7 +954,8 @@ float attn_row_max(const float *x, int n);
 #define ATTN_TCC_ISA_KNOWN
 /* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
  * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
- * or 2 forces one (the tests run both). */
+ * or 2 forces one (the tests run both; the JIT's helper modules are compiled with the CPU's, so
+ * the forms leave the SSE code an AVX2 CPU never runs under `#if ATTN_TCC_ISA != 2`). */
 static int attn_tcc_isa(void)
 {
 #ifdef ATTN_TCC_ISA
@@ -1042,7 +1061,7 @@ static void attn_row_sum_max(const float *x, int n, float *sum, float *max)
 }
 
 """##,
-                signature: 1419,
+                signature: 1562,
                 prototype: ##"""
 void attn_row_sum_max(const float *x, int n, float *sum, float *max);
 """##)
@@ -1102,7 +1121,8 @@ float attn_row_sq_dev(const float *x, float m, int n);
 #define ATTN_TCC_ISA_KNOWN
 /* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
  * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
- * or 2 forces one (the tests run both). */
+ * or 2 forces one (the tests run both; the JIT's helper modules are compiled with the CPU's, so
+ * the forms leave the SSE code an AVX2 CPU never runs under `#if ATTN_TCC_ISA != 2`). */
 static int attn_tcc_isa(void)
 {
 #ifdef ATTN_TCC_ISA
@@ -1184,7 +1204,7 @@ static void attn_row_scale(float *y, const float *x, float g, int n)
 }
 
 """##,
-                signature: 1324,
+                signature: 1467,
                 prototype: ##"""
 void attn_row_scale(float *y, const float *x, float g, int n);
 """##)
@@ -1195,7 +1215,8 @@ void attn_row_scale(float *y, const float *x, float g, int n);
 #define ATTN_TCC_ISA_KNOWN
 /* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
  * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
- * or 2 forces one (the tests run both). */
+ * or 2 forces one (the tests run both; the JIT's helper modules are compiled with the CPU's, so
+ * the forms leave the SSE code an AVX2 CPU never runs under `#if ATTN_TCC_ISA != 2`). */
 static int attn_tcc_isa(void)
 {
 #ifdef ATTN_TCC_ISA
@@ -1279,7 +1300,7 @@ static void attn_row_scale_sum_max(float *sum, float *max, const float *x, float
 }
 
 """##,
-                signature: 1341,
+                signature: 1484,
                 prototype: ##"""
 void attn_row_scale_sum_max(float *sum, float *max, const float *x, float g, int n);
 """##)
@@ -1290,7 +1311,8 @@ void attn_row_scale_sum_max(float *sum, float *max, const float *x, float g, int
 #define ATTN_TCC_ISA_KNOWN
 /* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
  * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
- * or 2 forces one (the tests run both). */
+ * or 2 forces one (the tests run both; the JIT's helper modules are compiled with the CPU's, so
+ * the forms leave the SSE code an AVX2 CPU never runs under `#if ATTN_TCC_ISA != 2`). */
 static int attn_tcc_isa(void)
 {
 #ifdef ATTN_TCC_ISA
@@ -1376,7 +1398,7 @@ static void attn_row_scale_mul(float *y, const float *x, float g, const float *s
 }
 
 """##,
-                signature: 1308,
+                signature: 1451,
                 prototype: ##"""
 void attn_row_scale_mul(float *y, const float *x, float g, const float *s, int n);
 """##)
@@ -1387,7 +1409,8 @@ void attn_row_scale_mul(float *y, const float *x, float g, const float *s, int n
 #define ATTN_TCC_ISA_KNOWN
 /* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
  * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
- * or 2 forces one (the tests run both). */
+ * or 2 forces one (the tests run both; the JIT's helper modules are compiled with the CPU's, so
+ * the forms leave the SSE code an AVX2 CPU never runs under `#if ATTN_TCC_ISA != 2`). */
 static int attn_tcc_isa(void)
 {
 #ifdef ATTN_TCC_ISA
@@ -1527,7 +1550,7 @@ static void attn_wide_taps(float *wide, long ldw, const float *w, long taps, con
 }
 
 """##,
-                signature: 5535,
+                signature: 5678,
                 prototype: ##"""
 void attn_wide_taps(float *wide, long ldw, const float *w, long taps, const float *x, const int *off, long n);
 """##)
@@ -1538,7 +1561,8 @@ void attn_wide_taps(float *wide, long ldw, const float *w, long taps, const floa
 #define ATTN_TCC_ISA_KNOWN
 /* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
  * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
- * or 2 forces one (the tests run both). */
+ * or 2 forces one (the tests run both; the JIT's helper modules are compiled with the CPU's, so
+ * the forms leave the SSE code an AVX2 CPU never runs under `#if ATTN_TCC_ISA != 2`). */
 static int attn_tcc_isa(void)
 {
 #ifdef ATTN_TCC_ISA
@@ -1678,7 +1702,7 @@ static float attn_row_exp_sum(float *s, float m, int n)
 }
 
 """##,
-                signature: 5402,
+                signature: 5545,
                 prototype: ##"""
 float attn_row_exp_sum(float *s, float m, int n);
 """##)
@@ -1887,7 +1911,8 @@ void attn_row_deinterleave(float *even, float *odd, const float *x, int n);
 #define ATTN_TCC_ISA_KNOWN
 /* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
  * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
- * or 2 forces one (the tests run both). */
+ * or 2 forces one (the tests run both; the JIT's helper modules are compiled with the CPU's, so
+ * the forms leave the SSE code an AVX2 CPU never runs under `#if ATTN_TCC_ISA != 2`). */
 static int attn_tcc_isa(void)
 {
 #ifdef ATTN_TCC_ISA
@@ -1926,6 +1951,8 @@ static int attn_tcc_isa(void)
  * does, and a NaN operand comes back NaN. tanh follows attn_tanhf: the odd polynomial below
  * 0.625, 1 - 2/(e^2|x| + 1) above, with x's sign; -0 stays -0. sqrtps rounds as sqrtf. With AVX2
  * (attn_tcc_isa) the row goes through attn_row_map8 instead: the same instructions on ymm. */
+/* The SSE form (left out where ATTN_TCC_ISA is 2: tcc_isa.tcc.c.tmpl). */
+#if ATTN_TCC_ISA != 2
 /* e^xmm0 into xmm2 (xmm0, xmm1, xmm3 clobbered), the constants at %4. */
 #define ATTN_RM_EXP                                                                                                   \
     "movups (%4), %%xmm1\n\tminps %%xmm0, %%xmm1\n\tmovups 16(%4), %%xmm0\n\tmaxps %%xmm1, %%xmm0\n\t"                \
@@ -2033,6 +2060,7 @@ static void attn_row_map4(float *y, const float *a, const float *b, const float 
 #undef ATTN_RM_NAN
 #undef ATTN_RM_EXP_NEG
 #undef ATTN_RM_EXP
+#endif
 /* The same ops eight lanes at a time (AVX2, chosen by attn_tcc_isa), each instruction the ymm
  * form of the SSE one above, so both forms give the same bits. A whole function in assembly
  * (SysV registers: y, a, b (a for the ops without one), the constants below, n > 0, op, and the
@@ -2450,6 +2478,7 @@ static void attn_row_map(float *y, const float *a, const float *b, float s, int 
         if (n > 0) attn_row_map8(y, a, b, attn_rm_k8(), n, op, s);
         return;
     }
+#if ATTN_TCC_ISA != 2
     const float s4[4] = {s, s, s, s};
     const long whole = n & ~3;
     if (whole > 0) attn_row_map4(y, a, b, s4, whole, op);
@@ -2463,10 +2492,11 @@ static void attn_row_map(float *y, const float *a, const float *b, float s, int 
         attn_row_map4(ty, ta, tb, s4, 4, op);
         for (int i = whole; i < n; i++) y[i] = ty[i - whole];
     }
+#endif
 }
 
 """##,
-                signature: 30880,
+                signature: 31127,
                 prototype: ##"""
 void attn_row_map(float *y, const float *a, const float *b, float s, int op, int n);
 """##)
@@ -2508,7 +2538,8 @@ void attn_row_norm(float *y, const float *x, float m, float k, float b, int n);
 #define ATTN_TCC_ISA_KNOWN
 /* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
  * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
- * or 2 forces one (the tests run both). */
+ * or 2 forces one (the tests run both; the JIT's helper modules are compiled with the CPU's, so
+ * the forms leave the SSE code an AVX2 CPU never runs under `#if ATTN_TCC_ISA != 2`). */
 static int attn_tcc_isa(void)
 {
 #ifdef ATTN_TCC_ISA
@@ -2605,6 +2636,7 @@ static void attn_rows_sum(float *y, const float *x, int rows, int n, float d)
         if (rows > 0) attn_rows_sum8(y, x, rows, n, masks, d);
         return;
     }
+#if ATTN_TCC_ISA != 2
     float t[4] = {0.0f, 0.0f, 0.0f, 0.0f};
     float *tp = t;
     for (int r = 0; r < rows; r += 4) {
@@ -2647,10 +2679,11 @@ static void attn_rows_sum(float *y, const float *x, int rows, int n, float d)
             y[r + j] = s / d;
         }
     }
+#endif
 }
 
 """##,
-                signature: 4051,
+                signature: 4194,
                 prototype: ##"""
 void attn_rows_sum(float *y, const float *x, int rows, int n, float d);
 """##)
@@ -2661,7 +2694,8 @@ void attn_rows_sum(float *y, const float *x, int rows, int n, float d);
 #define ATTN_TCC_ISA_KNOWN
 /* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
  * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
- * or 2 forces one (the tests run both). */
+ * or 2 forces one (the tests run both; the JIT's helper modules are compiled with the CPU's, so
+ * the forms leave the SSE code an AVX2 CPU never runs under `#if ATTN_TCC_ISA != 2`). */
 static int attn_tcc_isa(void)
 {
 #ifdef ATTN_TCC_ISA
@@ -2758,7 +2792,7 @@ static void attn_rows_map(float *y, long ys, const float *a, long as, const floa
 }
 
 """##,
-                signature: 2569,
+                signature: 2712,
                 prototype: ##"""
 void attn_rows_map(float *y, long ys, const float *a, long as, const float *b, long bs, float s, const float *sp, long ss, int op, int n, int rows);
 """##)
@@ -2769,7 +2803,8 @@ void attn_rows_map(float *y, long ys, const float *a, long as, const float *b, l
 #define ATTN_TCC_ISA_KNOWN
 /* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
  * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
- * or 2 forces one (the tests run both). */
+ * or 2 forces one (the tests run both; the JIT's helper modules are compiled with the CPU's, so
+ * the forms leave the SSE code an AVX2 CPU never runs under `#if ATTN_TCC_ISA != 2`). */
 static int attn_tcc_isa(void)
 {
 #ifdef ATTN_TCC_ISA
@@ -2879,13 +2914,15 @@ static void attn_columns_mean(float *y, const float *x, long stride, int rows, i
         attn_columns_mean8(y, x, stride * 4, rows, n, masks, d);
         return;
     }
+#if ATTN_TCC_ISA != 2
     attn_row_map(y, x, 0, 0.0f, 3, n);
     for (int t = 1; t < rows; t++) attn_row_map(y, y, x + t * stride, 0.0f, 0, n);
     attn_row_map(y, y, 0, d, 16, n);
+#endif
 }
 
 """##,
-                signature: 4148,
+                signature: 4291,
                 prototype: ##"""
 void attn_columns_mean(float *y, const float *x, long stride, int rows, int n, float d);
 """##)
@@ -2896,7 +2933,8 @@ void attn_columns_mean(float *y, const float *x, long stride, int rows, int n, f
 #define ATTN_TCC_ISA_KNOWN
 /* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
  * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
- * or 2 forces one (the tests run both). */
+ * or 2 forces one (the tests run both; the JIT's helper modules are compiled with the CPU's, so
+ * the forms leave the SSE code an AVX2 CPU never runs under `#if ATTN_TCC_ISA != 2`). */
 static int attn_tcc_isa(void)
 {
 #ifdef ATTN_TCC_ISA
@@ -3002,7 +3040,9 @@ static void attn_wide_taps1(float *wide, const float *w, long taps, const float 
     if (attn_tcc_isa() == 2) {
         for (; t + 64 <= n; t += 64) attn_taps64x1(wide + t, w, x + t, off, taps);
         for (; t + 32 <= n; t += 32) attn_taps32x1(wide + t, w, x + t, off, taps);
-    } else {
+    }
+#if ATTN_TCC_ISA != 2
+    else {
         float pack[ATTN_TAPS1_KC * 4];
         const long nv = n & ~15L;
         for (long j0 = 0; j0 < taps; j0 += ATTN_TAPS1_KC) {
@@ -3032,6 +3072,7 @@ static void attn_wide_taps1(float *wide, const float *w, long taps, const float 
         }
         t = nv;
     }
+#endif
     for (; t < n; t++) {
         float s = wide[t];
         for (long j = 0; j < taps; j++) s += w[j] * x[t + off[j]];
@@ -3040,7 +3081,7 @@ static void attn_wide_taps1(float *wide, const float *w, long taps, const float 
 }
 
 """##,
-                signature: 5616,
+                signature: 5759,
                 prototype: ##"""
 void attn_wide_taps1(float *wide, const float *w, long taps, const float *x, const int *off, long n);
 """##)
@@ -3051,7 +3092,8 @@ void attn_wide_taps1(float *wide, const float *w, long taps, const float *x, con
 #define ATTN_TCC_ISA_KNOWN
 /* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
  * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
- * or 2 forces one (the tests run both). */
+ * or 2 forces one (the tests run both; the JIT's helper modules are compiled with the CPU's, so
+ * the forms leave the SSE code an AVX2 CPU never runs under `#if ATTN_TCC_ISA != 2`). */
 static int attn_tcc_isa(void)
 {
 #ifdef ATTN_TCC_ISA
@@ -3203,16 +3245,18 @@ static void attn_pool_rows(const float *x, int rows, int n, float scale, float *
         if (rows > 0) attn_pool_rows8(x, rows, n, sum, max, masks + 32 - (n & 31), scale);
         return;
     }
+#if ATTN_TCC_ISA != 2
     for (int r = 0; r < rows; r++) {
         float s, m;
         attn_row_sum_max(x + (long)r * n, n, &s, &m);
         if (sum) sum[r] = s * scale;
         if (max) max[r] = m;
     }
+#endif
 }
 
 """##,
-                signature: 7866,
+                signature: 8009,
                 prototype: ##"""
 void attn_pool_rows(const float *x, int rows, int n, float scale, float *sum, float *max);
 """##)
@@ -3223,7 +3267,8 @@ void attn_pool_rows(const float *x, int rows, int n, float scale, float *sum, fl
 #define ATTN_TCC_ISA_KNOWN
 /* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
  * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
- * or 2 forces one (the tests run both). */
+ * or 2 forces one (the tests run both; the JIT's helper modules are compiled with the CPU's, so
+ * the forms leave the SSE code an AVX2 CPU never runs under `#if ATTN_TCC_ISA != 2`). */
 static int attn_tcc_isa(void)
 {
 #ifdef ATTN_TCC_ISA
@@ -3407,14 +3452,17 @@ static void attn_gated_pool_rows(float *sum, float *max, const float *x, const f
     }
     if (attn_tcc_isa() == 2) {
         if (rows > 0 && n > 0) attn_gated_pool_rows8(sum, max, x, g, rows, n, masks + 32 - (n & 31));
-    } else {
+    }
+#if ATTN_TCC_ISA != 2
+    else {
         for (int r = 0; r < rows; r++) attn_row_scale_sum_max(sum, max, x + (long)r * n, g[r], n);
     }
+#endif
     for (int i = 0; i < n; i++) sum[i] *= scale;
 }
 
 """##,
-                signature: 8769,
+                signature: 8912,
                 prototype: ##"""
 void attn_gated_pool_rows(float *sum, float *max, const float *x, const float *g, int rows, int n, float scale);
 """##)
@@ -3425,7 +3473,8 @@ void attn_gated_pool_rows(float *sum, float *max, const float *x, const float *g
 #define ATTN_TCC_ISA_KNOWN
 /* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
  * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
- * or 2 forces one (the tests run both). */
+ * or 2 forces one (the tests run both; the JIT's helper modules are compiled with the CPU's, so
+ * the forms leave the SSE code an AVX2 CPU never runs under `#if ATTN_TCC_ISA != 2`). */
 static int attn_tcc_isa(void)
 {
 #ifdef ATTN_TCC_ISA
@@ -3546,14 +3595,16 @@ static void attn_scale_rows(float *y, const float *x, const float *g, const floa
         if (rows > 0 && n > 0) attn_scale_rows8(y, x, g, s, rows, n, masks + 32 - (n & 31));
         return;
     }
+#if ATTN_TCC_ISA != 2
     for (int r = 0; r < rows; r++) {
         if (s) attn_row_scale_mul(y + (long)r * n, x + (long)r * n, g[r], s, n);
         else attn_row_scale(y + (long)r * n, x + (long)r * n, g[r], n);
     }
+#endif
 }
 
 """##,
-                signature: 5590,
+                signature: 5733,
                 prototype: ##"""
 void attn_scale_rows(float *y, const float *x, const float *g, const float *s, int rows, int n);
 """##)

@@ -46,25 +46,26 @@ private func byDepth(_ p: Program) -> Program {
 }
 
 private func regroup(_ p: Program) -> Program {
-    // Siblings found by key, not by scanning the rest of the program for each reduction: a graph
-    // of thousands of pools stays linear.
-    struct Siblings: Hashable {
-        let family: ReductionFamily
-        let operands: [ValueID]
-    }
-    var byKey: [Siblings: [Int]] = [:]
-    for (i, instr) in p.instrs.enumerated() {
-        if let family = instr.op.traits.reductionFamily { byKey[Siblings(family: family, operands: instr.operands), default: []].append(i) }
+    // Siblings found through the reductions of each first operand, not by scanning the rest of
+    // the program for each reduction: a graph of thousands of pools stays linear. Arrays indexed
+    // by value, not a dictionary keyed by (family, operands): a process's first dictionary keyed
+    // by a type looks up its Hashable conformance, a scan of every conformance record that was a
+    // noticeable part of the first JIT call.
+    var byOperand = [[Int]](repeating: [], count: p.instrs.count + 1)
+    for (i, instr) in p.instrs.enumerated() where instr.op.traits.reductionFamily != nil && !instr.operands.isEmpty {
+        byOperand[instr.operands[0]].append(i)
     }
     var order: [Int] = []  // old instruction indices, new order
-    var placed = Set<Int>()
-    for (i, instr) in p.instrs.enumerated() where !placed.contains(i) {
+    var placed = [Bool](repeating: false, count: p.instrs.count)
+    for (i, instr) in p.instrs.enumerated() where !placed[i] {
         order.append(i)
-        placed.insert(i)
-        guard let family = instr.op.traits.reductionFamily else { continue }
-        for j in byKey[Siblings(family: family, operands: instr.operands)]! where j > i && !placed.contains(j) {
+        placed[i] = true
+        guard let family = instr.op.traits.reductionFamily, !instr.operands.isEmpty else { continue }
+        for j in byOperand[instr.operands[0]] where j > i && !placed[j] {
+            let sibling = p.instrs[j]
+            guard sibling.op.traits.reductionFamily == family, sibling.operands == instr.operands else { continue }
             order.append(j)
-            placed.insert(j)
+            placed[j] = true
         }
     }
     return reorder(p, order)

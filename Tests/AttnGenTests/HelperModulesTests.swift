@@ -6,6 +6,7 @@
 
 import AttnCEmit
 import AttnGen
+import AttnJIT
 import AttnTemplates
 import Foundation
 import Synchronization
@@ -35,7 +36,7 @@ import Testing
             for helper in TCCHelperLibrary.helpers {
                 let modules = TCCHelperModules(tccISA: isa)
                 let linked = modules.link([helper])
-                let wanted = TCCHelperLibrary.closure([helper])
+                let wanted = TCCHelperLibrary.closure([helper], isa: modules.isa)
                 #expect(linked?.symbols.keys.sorted() == wanted.map(TCCHelperLibrary.symbol).sorted(), "\(helper.rawValue).tcc.c.tmpl alone does not compile (ISA \(String(describing: isa))): a form that calls another's functions lists it in Helper.tccNeeds")
                 #expect(modules.counts.helpers == wanted.count && modules.counts.modules == 1)
             }
@@ -43,8 +44,9 @@ import Testing
         #endif
     }
 
-    /// A helper whose form calls one an earlier module holds (gemm_nt uses gemm_nn's inner
-    /// functions) is compiled with its own copy of it; the kernel links to both modules.
+    /// A helper whose form calls one an earlier module holds is linked to that copy (gemm_nt's
+    /// short rows go through attn_gemm_nn), unless it uses that one's inner functions (attn_rows_map
+    /// runs attn_row_map8's loops): then its module has its own copy. The kernel links to both.
     @Test func callsIntoAnEarlierModule() throws {
         #if arch(x86_64)
         let modules = TCCHelperModules(tccISA: nil)
@@ -52,17 +54,42 @@ import Testing
         let linked = try #require(modules.link([.gemmNT]))
         #expect(linked.symbols.keys.sorted() == ["attn_gemm_nn", "attn_gemm_nt"])
         #expect(linked.modules.count == 2)
-        #expect(modules.counts.helpers == 3 && modules.counts.modules == 2)
+        #expect(modules.counts.helpers == 2 && modules.counts.modules == 2)
+        let maps = TCCHelperModules(tccISA: nil)
+        #expect(maps.link([.rowMap])?.symbols.count == 1)
+        #expect(maps.link([.rowsMap])?.symbols.keys.sorted() == ["attn_row_map", "attn_rows_map"])
+        #expect(maps.counts.helpers == 3 && maps.counts.modules == 2)
         // A Gram product (gemm_nt, with short rows through gemm_nn) linked to those two modules.
-        let spec = Block("helper_gram", input: .nchw(1, 7, 1, 20)) {
-            Primitive(.reshape([1, 1, 7, 20]), "x").named("X")
+        let spec = Block("helper_gram", input: .nchw(1, 9, 1, 20)) {
+            Primitive(.reshape([1, 1, 9, 20]), "x").named("X")
             Primitive(.matmul(transposeA: false, transposeB: true, alpha: 0.5), "X", "X")
-            Primitive(.reshape([1, 7, 1, 7]))
+            Primitive(.reshape([1, 9, 1, 9]))
         }
         #expect(try Pipeline.generate(spec, target: .jit).source.jitLibraryHelpers.contains(.gemmNT))
         let kernel = try Kernel(spec, weights: .random(seed: 5), helpers: modules)
         #expect(try CrossCheck.check(kernel, input: kernel.program.randomInput(seed: 6)).passed)
-        #expect(modules.counts.helpers == 3 && modules.counts.modules == 2)
+        #expect(modules.counts.helpers == 2 && modules.counts.modules == 2)
+        #endif
+    }
+
+    /// A kernel calling helpers no module holds defines them in its own module (one libtcc
+    /// state); a later kernel links to that module for them, and both compute what the
+    /// interpreter does.
+    @Test func firstKernelDefinesItsHelpers() throws {
+        let modules = TCCHelperModules(tccISA: nil)
+        let se = try Kernel(SqueezeExcite("helper_first_se", input: .nchw(1, 32, 9, 11), reduction: 4), weights: .random(seed: 8), helpers: modules)
+        #expect(try CrossCheck.check(se, input: se.program.randomInput(seed: 9)).passed)
+        let used = try Pipeline.generate(se.generated.spec, target: .jit).source.jitLibraryHelpers
+        #if arch(x86_64)
+        #expect(!used.isEmpty)
+        #expect(modules.counts.modules == 1 && modules.counts.helpers == TCCHelperLibrary.closure(used, isa: modules.isa).count)
+        let linked = try #require(modules.link(used))
+        #expect(linked.modules.count == 1 && modules.counts.modules == 1)
+        #endif
+        let again = try Kernel(SqueezeExcite("helper_first_se2", input: .nchw(2, 16, 5, 7), reduction: 2), weights: .random(seed: 10), helpers: modules)
+        #expect(try CrossCheck.check(again, input: again.program.randomInput(seed: 11)).passed)
+        #if arch(x86_64)
+        #expect(modules.counts.modules == 1)
         #endif
     }
 
@@ -88,6 +115,24 @@ import Testing
         #if arch(x86_64)
         #expect(!used.isEmpty)
         #endif
-        #expect(modules.counts.helpers == TCCHelperLibrary.closure(used).count)
+        #expect(modules.counts.helpers == TCCHelperLibrary.closure(used, isa: modules.isa).count)
+    }
+
+    /// Modules compiled for AVX2 leave out the SSE fallbacks and the row helpers only they call
+    /// (SE's pools and gates run on attn_pool_rows and attn_scale_rows alone); for SSE, or for
+    /// the ISA chosen at run time, they keep them. The CPU's ISA is the one the modules take.
+    @Test func modulesForAVX2LeaveOutTheSSEForms() {
+        #expect(TCCHelperModules(tccISA: nil).isa == HostISA.tcc)
+        #expect(TCCHelperLibrary.closure([.poolRows, .scaleRows], isa: 2) == [.poolRows, .scaleRows])
+        #expect(TCCHelperLibrary.closure([.poolRows, .scaleRows], isa: 1) == [.rowSumMax, .rowScale, .rowScaleMul, .poolRows, .scaleRows])
+        #expect(TCCHelperLibrary.closure([.poolRows, .scaleRows]) == TCCHelperLibrary.closure([.poolRows, .scaleRows], isa: 1))
+        #expect(TCCHelperLibrary.closure([.rowsMap], isa: 2) == [.rowMap, .rowsMap])
+        let rowMap = TCCForms.form(.rowMap).text
+        #expect(rowMap.contains("#if ATTN_TCC_ISA != 2\n/* e^xmm0") && rowMap.contains("static void attn_row_map4("))
+        #if arch(x86_64)
+        let modules = TCCHelperModules(tccISA: 2)
+        #expect(modules.link([.poolRows, .scaleRows])?.symbols.keys.sorted() == ["attn_pool_rows", "attn_scale_rows"])
+        #expect(modules.counts.helpers == 2)
+        #endif
     }
 }

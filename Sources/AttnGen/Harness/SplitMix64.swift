@@ -25,20 +25,26 @@ extension Program {
     /// scales in [0.5, 1.5).
     package func randomParams(seed: UInt64) -> [Float] {
         var rng = SplitMix64(seed: seed)
-        var out: [Float] = []
-        out.reserveCapacity(paramCount)
-        for p in params {
-            let bound = 1 / Float(p.fanIn).squareRoot()
-            for _ in 0..<p.count {
+        // Written in place, each tensor's range chosen once (an append and a switch per float were
+        // most of a wide block's first `Kernel(spec, weights: .random)`); the same numbers.
+        return [Float](unsafeUninitializedCapacity: paramCount) { out, written in
+            var i = 0
+            for p in params {
+                let lo: Float, hi: Float
                 switch p.role {
-                case .weight: out.append(rng.uniform(-bound, bound))
-                case .bias: out.append(rng.uniform(-0.5, 0.5))
-                case .scale: out.append(rng.uniform(0.5, 1.5))
-                case .shift: out.append(rng.uniform(-0.5, 0.5))
+                case .weight:
+                    let bound = 1 / Float(p.fanIn).squareRoot()
+                    (lo, hi) = (-bound, bound)
+                case .bias, .shift: (lo, hi) = (-0.5, 0.5)
+                case .scale: (lo, hi) = (0.5, 1.5)
+                }
+                for _ in 0..<p.count {
+                    out[i] = rng.uniform(lo, hi)
+                    i += 1
                 }
             }
+            written = i
         }
-        return out
     }
 
     /// A random input in [-2, 2).

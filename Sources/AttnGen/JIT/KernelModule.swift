@@ -15,9 +15,11 @@ import AttnJIT
 package enum KernelModule {
     package static let options = "-nostdlib"
 
-    /// Compiles a kernel's JIT source (and `symbols`, addresses it may call besides libm's).
-    package static func compile(_ source: String, symbols: [String: UnsafeRawPointer] = [:]) throws(JITError) -> TCCModule {
-        try TCCModule(source: source, options: options, symbols: symbols.isEmpty ? mathSymbols : mathSymbols.merging(symbols) { a, _ in a })
+    /// Compiles a kernel's JIT source (and `symbols`, addresses it may call besides libm's, in
+    /// `linked`, modules the new one keeps alive).
+    package static func compile(_ source: String, symbols: [String: UnsafeRawPointer] = [:], linked: [TCCModule] = []) throws(JITError) -> TCCModule {
+        try TCCModule(
+            source: source, options: options, symbols: symbols.isEmpty ? mathSymbols : mathSymbols.merging(symbols) { a, _ in a }, linked: linked)
     }
 
     /// Compiles a kernel as `Kernel` does: its text without the helpers `TCCHelperLibrary`
@@ -31,9 +33,14 @@ package enum KernelModule {
     /// As above, linked to the helpers of `helpers` (and with its forced ISA).
     package static func compileKernel(_ source: CSource, helpers: TCCHelperModules) throws(JITError) -> TCCModule {
         let forced = helpers.tccISA.map { "#define ATTN_TCC_ISA \($0)\n" } ?? ""
-        guard !source.jitLibraryHelpers.isEmpty, let linked = helpers.link(source.jitLibraryHelpers) else {
-            return try compile(forced + source.jitSource)
+        guard !source.jitLibraryHelpers.isEmpty else { return try compile(forced + source.jitSource) }
+        // The helpers no module holds yet in the kernel's own module, for the set's ISA.
+        let compiled = try helpers.compile(source.jitLibraryHelpers) { defining, symbols, modules throws(JITError) in
+            let text = defining.isEmpty ? forced + source.jitKernel : "#define ATTN_TCC_ISA \(helpers.isa)\n" + source.jitKernel(defining: defining)
+            return try TCCModule(source: text, options: options, symbols: mathSymbols.merging(symbols) { a, _ in a }, linked: modules)
         }
+        if let compiled { return compiled }
+        guard let linked = helpers.link(source.jitLibraryHelpers) else { return try compile(forced + source.jitSource) }
         return try TCCModule(
             source: forced + source.jitKernel, options: options, symbols: mathSymbols.merging(linked.symbols) { a, _ in a },
             linked: linked.modules)
