@@ -9,40 +9,6 @@
 #pragma GCC target("prefer-vector-width=256")
 #endif
 #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-/* gcc and clang on 64-bit hosts: the kernels' expf becomes this inline copy of attn_expf's
- * reduction and polynomial, written without branches (clamps, round-to-nearest by adding and
- * removing 1.5 * 2^23, selects), so loops of sigmoids and softmax exponentials vectorise, which a
- * libm call per element prevents. Within attn_expf's 1.22 ulp up to x = 88.376; above that, up to
- * 88.72, it saturates at e^88.376 (2.4e38); below -87.34 it gives 0, above 88.72 +inf, NaN stays
- * NaN. tcc and the MCUs call libm's expf, as the spec asks. */
-#if !defined(__clang__)
-/* gcc keeps a branch for the clamps below under its default -ftrapping-math (the selects feed
- * arithmetic that it will not speculate), and a loop with a branch does not vectorise: a softmax
- * row ran one expf per instruction. FP exceptions are never inspected here, so the rest of the
- * file is compiled without that assumption; no value changes. */
-#pragma GCC optimize("no-trapping-math")
-#endif
-static inline float attn_expf_host(float x)
-{
-    float c = x > -87.3365479f ? x : -87.3365479f;
-    c = c < 88.3762626f ? c : 88.3762626f;
-    const float kf = (c * 1.44269504f + 12582912.0f) - 12582912.0f;
-    float r = c - kf * 0.693145752f;
-    r = r - kf * 1.42860677e-6f;
-    const float p = 1.0f + r * (1.0f + r * (0.5f + r * (0.166666672f + r * (0.0416666679f +
-        r * (0.00833333377f + r * (0.00138888892f + r * 0.000198412701f))))));
-    const uint32_t bits = (uint32_t)((int32_t)kf + 127) << 23;
-    float scale;
-    __builtin_memcpy(&scale, &bits, sizeof scale);
-    float y = p * scale;
-    y = x < -87.3365479f ? 0.0f : y;
-    y = x > 88.7228394f ? INFINITY : y;
-    return x != x ? x : y;
-}
-#define expf attn_expf_host
-#endif
-
-#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
 /* The register tile both GEMM helpers run on, for gcc and clang on 64-bit hosts. B's columns come
  * packed by the caller: for each k, V vectors of consecutive columns (zeros past the last one), so
  * each step loads them once and multiply-adds one broadcast element of each of A's R rows into
@@ -1314,6 +1280,30 @@ ATTN_GEMM_OUT_OF_LINE static void attn_attend_panel(float *c, long w, const floa
     }
 }
 
+/* e^x for attention's softmax on libm builds, where x = score - row maximum is <= 0 or NaN:
+ * attn_expf_host's instructions without what only larger x reach (the upper clamp, the +inf
+ * select), so the same bits for every x <= 0 and NaN (checked over every such float) in fewer
+ * vector operations. */
+#if !defined(__clang__)
+/* As for attn_expf_host: gcc would keep a branch for the selects under -ftrapping-math, and the
+ * softmax loop would not vectorise. FP exceptions are never inspected; no value changes. */
+#pragma GCC optimize("no-trapping-math")
+#endif
+static inline float attn_attend_expf(float x)
+{
+    const float c = x > -87.3365479f ? x : -87.3365479f;
+    const float kf = (c * 1.44269504f + 12582912.0f) - 12582912.0f;
+    float r = c - kf * 0.693145752f;
+    r = r - kf * 1.42860677e-6f;
+    const float p = 1.0f + r * (1.0f + r * (0.5f + r * (0.166666672f + r * (0.0416666679f +
+        r * (0.00833333377f + r * (0.00138888892f + r * 0.000198412701f))))));
+    const uint32_t bits = (uint32_t)((int32_t)kf + 127) << 23;
+    float scale;
+    __builtin_memcpy(&scale, &bits, sizeof scale);
+    const float y = p * scale;
+    return x != x ? x : (x < -87.3365479f ? 0.0f : y);
+}
+
 typedef int32_t attn_attend_mask __attribute__((vector_size(4 * ATTN_GEMM_LANES)));
 
 /* x > m ? x : m lane by lane, as the scalar maximum reads (a NaN score never becomes the maximum). */
@@ -1364,7 +1354,7 @@ static inline __attribute__((always_inline)) void attn_attend_exp(const int W, f
     for (int t = 0; t < W; t++) acc[t] = 0.0f;
     for (long r = 0; r < keys; r++) {
         for (int t = 0; t < W; t++) {
-            const float e = expf(s[r * W + t] - m[t]);
+            const float e = attn_attend_expf(s[r * W + t] - m[t]);
             s[r * W + t] = e;
             acc[t] += e;
         }

@@ -351,14 +351,16 @@ package struct CEmitter {
     }
 
     /// The math helpers a step calls, from its ops and the inline values it computes: the
-    /// exponential (sigmoid, silu, softmax, attention), tanh and erf (the GELUs) and the square root (the norms).
+    /// exponential (sigmoid, silu, softmax), tanh and erf (the GELUs) and the square root (the norms).
     private func mathHelpers(_ step: Step) -> [Helper] {
         var stack = step.group
         var seen = Set(stack)
         var helpers: [Helper] = []
         while let v = stack.popLast() {
             switch program.instrs[v - 1].op {
-            case .unary(.sigmoid), .unary(.silu), .softmax, .attention: helpers.append(.expf)
+            case .unary(.sigmoid), .unary(.silu), .softmax: helpers.append(.expf)
+            // Attention asks for it per branch (emitAttention): the hosts' block has its own.
+            case .attention: break
             case .unary(.tanh), .unary(.geluTanh): helpers.append(.tanhf)
             case .unary(.gelu): helpers.append(.erff)
             case .layerNorm, .instanceNorm, .groupNorm: helpers.append(.sqrtf)

@@ -279,7 +279,7 @@ extension CEmitter {
             let rowHelpers: [Helper] = (kRows ? [.rowAxpy] : []) + [.rowMax] + (vRows ? [.rowDot] : [])
             guard contiguous else {
                 declareScores(&p, false)
-                for helper in rowHelpers { p.use(helper) }
+                for helper in rowHelpers + [.expf] { p.use(helper) }
                 nest.print(into: &p)
                 return
             }
@@ -346,6 +346,7 @@ extension CEmitter {
                 options.target,
                 gemm: { p in
                     let vectorForm = { (p: inout CPrinter, host: Bool) in
+                        // attn_attend brings its own exponential (Helper.needs).
                         if host && relPos == nil {
                             p.use(.attend)
                             declareScores(&p, true)
@@ -353,7 +354,7 @@ extension CEmitter {
                             return
                         }
                         // The hosts' relative-position rows are row dots; the MCUs' are loops.
-                        for helper in [Helper.gemmNN, .rowMax, .rowSum, .gemmNT] + (relPos == nil || !host ? [] : [.rowDot]) { p.use(helper) }
+                        for helper in [Helper.gemmNN, .rowMax, .expf, .rowSum, .gemmNT] + (relPos == nil || !host ? [] : [.rowDot]) { p.use(helper) }
                         declareScores(&p, host)
                         gemmNest(false, host).print(into: &p)
                     }
@@ -363,7 +364,7 @@ extension CEmitter {
                             p.split(
                                 [.other], { p in vectorForm(&p, false) },
                                 else: { p in
-                                    for helper in [Helper.gemmNN, .rowMax, .rowExpSum, .gemmNT] + (relPos == nil ? [] : [.rowDot]) { p.use(helper) }
+                                    for helper in [Helper.gemmNN, .rowMax, .expf, .rowExpSum, .gemmNT] + (relPos == nil ? [] : [.rowDot]) { p.use(helper) }
                                     declareScores(&p, true)
                                     gemmNest(true, true).print(into: &p)
                                 })
@@ -371,7 +372,7 @@ extension CEmitter {
                 },
                 other: { p in
                     declareScores(&p, false)
-                    for helper in rowHelpers { p.use(helper) }
+                    for helper in rowHelpers + [.expf] { p.use(helper) }
                     nest.print(into: &p)
                 }, into: &p)
         }

@@ -105,8 +105,10 @@ package enum Helper: String, CaseIterable, Sendable {
         switch self {
         case .rowsPool, .rowsDot, .rowsScalePool: return [.rowsVec]
         // Both GEMMs' vector-extension forms run on its register tiles (tcc's asm forms stand alone),
-        // and so does attention's block.
-        case .gemmNN, .gemmNT, .attend: return [.gemmTile]
+        // and so does attention's block, whose exponential is attn_expf without libm (with libm
+        // its own, and only direct calls keep the file's expf).
+        case .gemmNN, .gemmNT: return [.gemmTile]
+        case .attend: return [.gemmTile, .expf]
         // attn_tanhf and attn_erff call attn_expf (libm's call libm's own).
         case .tanhf, .erff: return [.expf]
         case .sqrtf, .expf, .gemmTile, .rowsVec, .rowAxpy, .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowSqDev, .rowScale,
@@ -312,10 +314,11 @@ struct HelperDefinitions {
         return text + "\(last)\(code)#endif\n"
     }
 
-    /// attend.c with the kernel's exponential: libm's (the host's inline copy) or attn_expf.
+    /// attend.c with its exponential: on libm builds its own (attend_expf.c: the host's inline
+    /// copy cut to the softmax's x <= 0, same bits), else attn_expf, which `needs` brings in.
     private static func attendText(libm: Bool) -> String { libm ? attendLibm : attendOwn }
-    private static let attendLibm = Templates.fill("attend.c", ["EXPF": "expf"])
-    private static let attendOwn = Templates.fill("attend.c", ["EXPF": "attn_expf"])
+    private static let attendLibm = Templates.fill("attend.c", ["EXPF_DEFINITION": Templates.cached("attend_expf.c"), "EXPF": "attn_attend_expf"])
+    private static let attendOwn = Templates.fill("attend.c", ["EXPF_DEFINITION": "", "EXPF": "attn_expf"])
 
     /// A template's opening `/* ... */` lines, and the rest.
     private static func leadingComment(_ text: String) -> (comment: Substring, code: Substring) {
