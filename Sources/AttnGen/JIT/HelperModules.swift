@@ -37,6 +37,19 @@ package final class TCCHelperModules: Sendable {
         /// Helper definitions compiled (a helper compiled twice would count twice) and modules.
         var compiled = 0
         var modules = 0
+
+        /// The C names and addresses of `helpers`, every one compiled already, and the modules
+        /// holding them, each once.
+        func linkage(_ helpers: [Helper]) -> (symbols: [String: UnsafeRawPointer], modules: [TCCModule]) {
+            var symbols: [String: UnsafeRawPointer] = [:]
+            var modules: [TCCModule] = []
+            for h in helpers {
+                guard let compiled = self.helpers[h] else { preconditionFailure("\(h) linked before it was compiled") }
+                symbols[TCCHelperLibrary.symbol(h)] = compiled.address
+                if !modules.contains(where: { $0 === compiled.module }) { modules.append(compiled.module) }
+            }
+            return (symbols, modules)
+        }
     }
 
     /// What `link` hands out of the lock (raw pointers are not Sendable; they are only read).
@@ -75,13 +88,7 @@ package final class TCCHelperModules: Sendable {
                 let defined = TCCHelperLibrary.copies(missing)
                 let linked = TCCHelperLibrary.closure(defined, isa: isa).filter { !defined.contains($0) }
                 let source = "#define ATTN_TCC_ISA \(isa)\n" + TCCHelperLibrary.source(defining: defined, linking: linked)
-                var symbols: [String: UnsafeRawPointer] = [:]
-                var holders: [TCCModule] = []
-                for h in linked {
-                    let compiled = state.helpers[h]!
-                    symbols[TCCHelperLibrary.symbol(h)] = compiled.address
-                    if !holders.contains(where: { $0 === compiled.module }) { holders.append(compiled.module) }
-                }
+                let (symbols, holders) = state.linkage(linked)
                 guard let module = try? KernelModule.compile(source, symbols: symbols, linked: holders) else {
                     return Linked(value: nil)
                 }
@@ -94,14 +101,7 @@ package final class TCCHelperModules: Sendable {
                 state.compiled += defined.count
                 state.modules += 1
             }
-            var symbols: [String: UnsafeRawPointer] = [:]
-            var modules: [TCCModule] = []
-            for h in wanted {
-                let compiled = state.helpers[h]!
-                symbols[TCCHelperLibrary.symbol(h)] = compiled.address
-                if !modules.contains(where: { $0 === compiled.module }) { modules.append(compiled.module) }
-            }
-            return Linked(value: (symbols, modules))
+            return Linked(value: state.linkage(wanted))
         }.value
     }
 
