@@ -1067,6 +1067,70 @@ static void attn_row_deinterleave(float *even, float *odd, const float *x, int n
 #endif
 
 #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+/* y[j * f + b] = x[j] for b < f: each of a row's n floats f times over (a row of a nearest
+ * upsampling by a whole factor f). */
+#if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64, four source floats a step: at f = 2 unpcklps and unpckhps make eight
+ * out of them; at a multiple of four shufps broadcasts each, stored f / 4 times (tcc's assembler
+ * has no shuffles: they and the register movaps as bytes). Other factors and the last n % 4 in C. */
+static void attn_row_spread(float *y, const float *x, int n, int f)
+{
+    long m = n & ~3;
+    int done = 0;
+    if (m > 0 && f == 2) {
+        float *q = y;
+        const float *p = x;
+        __asm__ volatile(
+            "1:\n\t"
+            "movups (%1), %%xmm0\n\t"
+            ".byte 0x0f,0x28,0xc8\n\t" /* movaps %xmm0, %xmm1 */
+            ".byte 0x0f,0x14,0xc0\n\t" /* unpcklps %xmm0, %xmm0: x0 x0 x1 x1 */
+            ".byte 0x0f,0x15,0xc9\n\t" /* unpckhps %xmm1, %xmm1: x2 x2 x3 x3 */
+            "movups %%xmm0, (%0)\n\tmovups %%xmm1, 16(%0)\n\t"
+            "add $32, %0\n\tadd $16, %1\n\tsub $4, %2\n\tjnz 1b\n\t"
+            : "+r"(q), "+r"(p), "+r"(m)
+            :
+            : "memory");
+        done = n & ~3;
+    } else if (m > 0 && f >= 4 && (f & 3) == 0) {
+        long stores = f / 4, k = 0;
+        float *q = y;
+        const float *p = x;
+        __asm__ volatile(
+            "1:\n\t"
+            "movups (%1), %%xmm0\n\t"
+            ".byte 0x0f,0x28,0xc8\n\t"      /* movaps %xmm0, %xmm1 */
+            ".byte 0x0f,0xc6,0xc9,0x00\n\t" /* shufps $0x00, %xmm1, %xmm1: x0 x0 x0 x0 */
+            ".byte 0x0f,0x28,0xd0\n\t"      /* movaps %xmm0, %xmm2 */
+            ".byte 0x0f,0xc6,0xd2,0x55\n\t" /* shufps $0x55, %xmm2, %xmm2: x1 x1 x1 x1 */
+            ".byte 0x0f,0x28,0xd8\n\t"      /* movaps %xmm0, %xmm3 */
+            ".byte 0x0f,0xc6,0xdb,0xaa\n\t" /* shufps $0xaa, %xmm3, %xmm3: x2 x2 x2 x2 */
+            ".byte 0x0f,0xc6,0xc0,0xff\n\t" /* shufps $0xff, %xmm0, %xmm0: x3 x3 x3 x3 */
+            "mov %4, %3\n\t2:\n\tmovups %%xmm1, (%0)\n\tadd $16, %0\n\tsub $1, %3\n\tjnz 2b\n\t"
+            "mov %4, %3\n\t3:\n\tmovups %%xmm2, (%0)\n\tadd $16, %0\n\tsub $1, %3\n\tjnz 3b\n\t"
+            "mov %4, %3\n\t4:\n\tmovups %%xmm3, (%0)\n\tadd $16, %0\n\tsub $1, %3\n\tjnz 4b\n\t"
+            "mov %4, %3\n\t5:\n\tmovups %%xmm0, (%0)\n\tadd $16, %0\n\tsub $1, %3\n\tjnz 5b\n\t"
+            "add $16, %1\n\tsub $4, %2\n\tjnz 1b\n\t"
+            : "+r"(q), "+r"(p), "+r"(m), "+r"(k)
+            : "r"(stores)
+            : "memory");
+        done = n & ~3;
+    }
+    for (int j = done; j < n; j++) {
+        for (int b = 0; b < f; b++) y[j * f + b] = x[j];
+    }
+}
+#else
+static void attn_row_spread(float *y, const float *x, int n, int f)
+{
+    for (int j = 0; j < n; j++) {
+        for (int b = 0; b < f; b++) y[j * f + b] = x[j];
+    }
+}
+#endif
+#endif
+
+#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
 #if defined(__TINYC__) && defined(__x86_64__)
 #ifndef ATTN_TCC_ISA_KNOWN
 #define ATTN_TCC_ISA_KNOWN
@@ -2175,11 +2239,7 @@ void ge_c64_extent2_forward(const float *input, float *output, const float *para
         for (int c = 0; c < 64; c++) {
             float up[196];
             for (int i = 0; i < 7; i++) {
-                const float *src = v6_sigmoid + c * 49 + i * 7;
-                for (int j = 0; j < 7; j++) {
-                    up[i * 28 + j * 2] = src[j];
-                    up[i * 28 + j * 2 + 1] = src[j];
-                }
+                attn_row_spread(up + i * 28, v6_sigmoid + c * 49 + i * 7, 7, 2);
                 attn_row_copy(up + i * 28 + 14, up + i * 28, 14);
             }
             attn_row_map(output + c * 196, up, input + c * 196, 0.0f, 2, 196);

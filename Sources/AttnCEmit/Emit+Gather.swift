@@ -105,13 +105,16 @@ extension CEmitter {
             source = element(instr.operands[0], n: src[0], c: src[1], h: src[2], w: src[3])
         case .upsampleNearest:
             if let rows = upsampleRows(v, rowCopy: false) {
-                // tcc copies the repeated rows whole, in packed SSE (a store per element in its C).
+                // tcc spreads each source row and copies the repeated rows whole, in packed SSE (a
+                // store per element in its C).
                 guard let copied = upsampleRows(v, rowCopy: true) else { return p.block("") { p in rows.print(into: &p) } }
                 return p.block("") { p in
                     p.split(
                         [.tcc],
                         { p in
-                            p.use(.rowCopy)
+                            let (fh, fw) = upsampleFactors(v)
+                            if fh > 1 || fw == 1 { p.use(.rowCopy) }
+                            if fw > 1 { p.use(.rowSpread) }
                             copied.print(into: &p)
                         }, else: { p in rows.print(into: &p) })
                 }
@@ -146,14 +149,14 @@ extension CEmitter {
     /// once into its first output row (every pixel fw times), that row copied to the fh − 1 below.
     /// The per-element gather through index tables read a table entry and a scattered source
     /// pixel per output pixel (a fifth of GatherExcite's time at 56×56). Nil keeps the gather;
-    /// with `rowCopy` the rows below go through `attn_row_copy`, nil when there are none.
+    /// with `rowCopy` (tcc) the first row goes through `attn_row_spread` and the rows below
+    /// through `attn_row_copy`.
     private func upsampleRows(_ v: ValueID, rowCopy: Bool) -> Nest? {
         let out = program.instrs[v - 1].shape
         let x = program.instrs[v - 1].operands[0]
         let s = program.shape(of: x)
         guard out.h % s.h == 0, out.w % s.w == 0, plan.layouts[x]!.hwStride == 1, plan.layouts[v]!.hwStride == 1 else { return nil }
         let (fh, fw) = (out.h / s.h, out.w / s.w)
-        guard !rowCopy || fh > 1 else { return nil }
         // PyTorch's float index rule, which the tables follow, is the integer one at whole factors;
         // checked rather than assumed.
         guard (0..<out.h).allSatisfy({ nearestIndex($0, input: s.h, output: out.h) == $0 / fh }),
@@ -168,7 +171,10 @@ extension CEmitter {
             .line("const float *src = \(address(x, n: n, c: c, h: i));"),
             .line("float *dst = \(address(v, n: n, c: c, h: i * fh));"),
         ]
-        if fw == 1 {
+        if rowCopy {
+            // tcc: the first row in packed SSE too (a store per element in its C).
+            body.append(.line(fw == 1 ? "attn_row_copy(dst, src, \(s.w));" : "attn_row_spread(dst, src, \(s.w), \(fw));"))
+        } else if fw == 1 {
             body.append(.loop(variable: "j", extent: s.w, body: [.line("dst[j] = src[j];")]))
         } else {
             body.append(.loop(variable: "j", extent: s.w, body: [
@@ -183,6 +189,13 @@ extension CEmitter {
         }
         nest.pre[nest.innermost].append(contentsOf: body)
         return nest
+    }
+
+    /// The whole factors of a nearest upsampling that `upsampleRows` accepted.
+    private func upsampleFactors(_ v: ValueID) -> (h: Int, w: Int) {
+        let out = program.instrs[v - 1].shape
+        let s = program.shape(of: program.instrs[v - 1].operands[0])
+        return (out.h / s.h, out.w / s.w)
     }
 
     /// Edge of a tile of a transpose (`tiledTranspose`).

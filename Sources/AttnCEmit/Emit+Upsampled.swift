@@ -59,13 +59,13 @@ extension CEmitter {
         let rn = rows.loop("n", out.n).index
         let rc = rows.loop("c", out.c).index
         let ri = wholePlane ? CExpr.zero : rows.loop("i", ss.h).index
+        // A source row spread into its first output row in packed SSE (`attn_row_spread`): tcc's
+        // store per element there cost more than the map itself.
         let spread = { (i: CExpr, base: CExpr) -> [Stmt] in
-            [
-                .line("const float *src = \(self.address(small, n: rn, c: rc, h: i));"),
-                .loop(variable: "j", extent: ss.w, body: fw <= 4
-                    ? (0..<fw).map { b in .line("up[\(base + CExpr("j") * fw + b)] = src[j];") }
-                    : [.loop(variable: "b", extent: fw, body: [.line("up[\(base + CExpr("j") * fw + "b")] = src[j];")])]),
-            ]
+            let src = self.address(small, n: rn, c: rc, h: i)
+            return [fw == 1
+                ? .line("attn_row_copy(up + \(base), \(src), \(ss.w));")
+                : .line("attn_row_spread(up + \(base), \(src), \(ss.w), \(fw));")]
         }
         let map = { (y: CExpr, count: Int) -> Stmt in
             let (dst, x) = (self.address(v, n: rn, c: rc, h: y), self.address(other, n: rn, c: rc, h: y))
@@ -87,7 +87,8 @@ extension CEmitter {
             into: &p,
             chunked: { p in
                 p.use(.rowMap)
-                if wholePlane && fh > 1 { p.use(.rowCopy) }
+                if (wholePlane && fh > 1) || fw == 1 { p.use(.rowCopy) }
+                if fw > 1 { p.use(.rowSpread) }
                 p.block("") { p in rows.print(into: &p) }
             }, scalar: { p in p.block("") { p in nest.print(into: &p) } })
     }

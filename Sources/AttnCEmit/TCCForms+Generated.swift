@@ -1904,6 +1904,65 @@ static void attn_row_deinterleave(float *even, float *odd, const float *x, int n
                 prototype: ##"""
 void attn_row_deinterleave(float *even, float *odd, const float *x, int n);
 """##)
+        case "row_spread":
+            return TCCForm(
+                text: ##"""
+/* The tcc tier on x86-64, four source floats a step: at f = 2 unpcklps and unpckhps make eight
+ * out of them; at a multiple of four shufps broadcasts each, stored f / 4 times (tcc's assembler
+ * has no shuffles: they and the register movaps as bytes). Other factors and the last n % 4 in C. */
+static void attn_row_spread(float *y, const float *x, int n, int f)
+{
+    long m = n & ~3;
+    int done = 0;
+    if (m > 0 && f == 2) {
+        float *q = y;
+        const float *p = x;
+        __asm__ volatile(
+            "1:\n\t"
+            "movups (%1), %%xmm0\n\t"
+            ".byte 0x0f,0x28,0xc8\n\t" /* movaps %xmm0, %xmm1 */
+            ".byte 0x0f,0x14,0xc0\n\t" /* unpcklps %xmm0, %xmm0: x0 x0 x1 x1 */
+            ".byte 0x0f,0x15,0xc9\n\t" /* unpckhps %xmm1, %xmm1: x2 x2 x3 x3 */
+            "movups %%xmm0, (%0)\n\tmovups %%xmm1, 16(%0)\n\t"
+            "add $32, %0\n\tadd $16, %1\n\tsub $4, %2\n\tjnz 1b\n\t"
+            : "+r"(q), "+r"(p), "+r"(m)
+            :
+            : "memory");
+        done = n & ~3;
+    } else if (m > 0 && f >= 4 && (f & 3) == 0) {
+        long stores = f / 4, k = 0;
+        float *q = y;
+        const float *p = x;
+        __asm__ volatile(
+            "1:\n\t"
+            "movups (%1), %%xmm0\n\t"
+            ".byte 0x0f,0x28,0xc8\n\t"      /* movaps %xmm0, %xmm1 */
+            ".byte 0x0f,0xc6,0xc9,0x00\n\t" /* shufps $0x00, %xmm1, %xmm1: x0 x0 x0 x0 */
+            ".byte 0x0f,0x28,0xd0\n\t"      /* movaps %xmm0, %xmm2 */
+            ".byte 0x0f,0xc6,0xd2,0x55\n\t" /* shufps $0x55, %xmm2, %xmm2: x1 x1 x1 x1 */
+            ".byte 0x0f,0x28,0xd8\n\t"      /* movaps %xmm0, %xmm3 */
+            ".byte 0x0f,0xc6,0xdb,0xaa\n\t" /* shufps $0xaa, %xmm3, %xmm3: x2 x2 x2 x2 */
+            ".byte 0x0f,0xc6,0xc0,0xff\n\t" /* shufps $0xff, %xmm0, %xmm0: x3 x3 x3 x3 */
+            "mov %4, %3\n\t2:\n\tmovups %%xmm1, (%0)\n\tadd $16, %0\n\tsub $1, %3\n\tjnz 2b\n\t"
+            "mov %4, %3\n\t3:\n\tmovups %%xmm2, (%0)\n\tadd $16, %0\n\tsub $1, %3\n\tjnz 3b\n\t"
+            "mov %4, %3\n\t4:\n\tmovups %%xmm3, (%0)\n\tadd $16, %0\n\tsub $1, %3\n\tjnz 4b\n\t"
+            "mov %4, %3\n\t5:\n\tmovups %%xmm0, (%0)\n\tadd $16, %0\n\tsub $1, %3\n\tjnz 5b\n\t"
+            "add $16, %1\n\tsub $4, %2\n\tjnz 1b\n\t"
+            : "+r"(q), "+r"(p), "+r"(m), "+r"(k)
+            : "r"(stores)
+            : "memory");
+        done = n & ~3;
+    }
+    for (int j = done; j < n; j++) {
+        for (int b = 0; b < f; b++) y[j * f + b] = x[j];
+    }
+}
+
+"""##,
+                signature: 296,
+                prototype: ##"""
+void attn_row_spread(float *y, const float *x, int n, int f);
+"""##)
         case "row_map":
             return TCCForm(
                 text: ##"""

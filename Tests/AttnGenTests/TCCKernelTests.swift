@@ -210,6 +210,35 @@ private func expectClose(_ spec: BlockSpec, seed: UInt64 = 11) throws {
         #endif
     }
 
+    /// attn_row_spread's asm form against its plain C: factors 1 to 9 (the unpack pair at 2, the
+    /// broadcast at multiples of four, C for the rest), lengths 0 to 21 from every offset mod 4,
+    /// each source float f times and nothing past the row touched.
+    @Test func rowSpreadHelper() throws {
+        #if arch(x86_64)
+        let source = ["row_spread.tcc.c", "row_spread.c"].enumerated().map { i, name in
+            Templates.text(name).replacingOccurrences(of: "static void attn_", with: "void \(i == 0 ? "asm" : "plain")_")
+        }.joined()
+        let module = try TCCModule(source: source)
+        typealias Spread = @convention(c) (UnsafeMutablePointer<Float>, UnsafePointer<Float>, Int32, Int32) -> Void
+        let (spread, plain) = (try module.function("asm_row_spread", as: Spread.self), try module.function("plain_row_spread", as: Spread.self))
+        let x = (0..<24).map { Float($0) * 0.37 - 5 }
+        for f in 1...9 {
+            for n in 0...21 {
+                for offset in 0..<4 {
+                    var got = [Float](repeating: -7, count: 4 + 21 * 9 + 4)
+                    var want = got
+                    got.withUnsafeMutableBufferPointer { spread($0.baseAddress! + offset, x, Int32(n), Int32(f)) }
+                    want.withUnsafeMutableBufferPointer { plain($0.baseAddress! + offset, x, Int32(n), Int32(f)) }
+                    #expect(got == want, "spread \(n) by \(f) at \(offset)")
+                    #expect(want[offset..<(offset + n * f)].elementsEqual((0..<(n * f)).map { x[$0 / f] }))
+                    #expect(want[(offset + n * f)...].allSatisfy { $0 == -7 } && want[..<offset].allSatisfy { $0 == -7 })
+                }
+            }
+        }
+        withExtendedLifetime(module) {}
+        #endif
+    }
+
     /// Stride-2 wide convs, whose padded copy takes attn_row_deinterleave under tcc: depthwise
     /// (per-tap axpys) and dense in fours (attn_wide_taps), even and odd widths, paddings 0 to 2.
     @Test func stridedConvs() throws {
