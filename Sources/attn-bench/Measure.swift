@@ -155,10 +155,10 @@ struct Bench {
         }
         // The interleaved pairs: N = 1 only (the memory-limit target), not in --catalog runs.
         let pair = shape.n == 1 && !options.catalog && options.pairedSeconds > 0
-        // tcc and gcc in alternation, so that tcc ÷ gcc compares the same stretch of time: this
-        // shared machine has slow spells of a few hundred milliseconds, longer than a cell, that
-        // slow every kernel and the tcc code the most; timed one after the other, a spell on one
-        // of the two cells alone moved a catalog block's ratio by half.
+        // tcc and gcc in alternation, so that tcc ÷ gcc compares the same stretch of time: a
+        // shared machine has slow spells, often longer than a cell, that slow every kernel (tcc's
+        // code the most). Timed one after the other, a spell over one of the two cells alone made
+        // a block's ratio swing either way from one process to the next.
         let first = try time([("tcc", tcc), ("gcc", native)], pairedAs: pair ? tiers[0].label : nil)
         let (tccTime, gccTime) = (first[0], first[1])
         var levels = [LevelTime(level: tiers[0].label, seconds: gccTime)]
