@@ -110,20 +110,26 @@ struct Bench {
         var paired: [PairedTimes] = []
 
         var outputs: [String: [Float]] = [:]
-        func time(_ label: String, _ kernel: any ForwardKernel, pairedAs level: String? = nil) throws -> Double {
-            let output = FloatBuffer(count: kernel.outputCount)
-            let scratch = FloatBuffer(count: kernel.scratchCount)
+        /// Median seconds per call of each of `kernels`, each on its own output and scratch, timed
+        /// in alternation (`Stopwatch.medians`); `pairedAs`: the last one is also timed beside the
+        /// same-size triad.
+        func time(_ kernels: [(label: String, kernel: any ForwardKernel)], pairedAs level: String? = nil) throws -> [Double] {
+            let buffers = kernels.map { (output: FloatBuffer(count: $0.kernel.outputCount), scratch: FloatBuffer(count: $0.kernel.scratchCount)) }
             defer {
-                output.free()
-                scratch.free()
+                for b in buffers {
+                    b.output.free()
+                    b.scratch.free()
+                }
             }
-            // One checked call first; the buffers are then known to fit, so the timed calls cannot throw.
-            try kernel.run(input: input.pointer, output: output.pointer, scratch: scratch.orNil)
-            let t = Stopwatch.median(seconds: seconds, clock: options.clock) {
-                try! kernel.run(input: input.pointer, output: output.pointer, scratch: scratch.orNil)
+            // One checked call each first; the buffers are then known to fit, so the timed calls cannot throw.
+            for (k, b) in zip(kernels, buffers) {
+                try k.kernel.run(input: input.pointer, output: b.output.pointer, scratch: b.scratch.orNil)
             }
-            outputs[label] = output.array
-            if let level {
+            let times = Stopwatch.medians(seconds: seconds, clock: options.clock, zip(kernels, buffers).map { k, b in
+                { try! k.kernel.run(input: input.pointer, output: b.output.pointer, scratch: b.scratch.orNil) }
+            })
+            for (k, b) in zip(kernels, buffers) { outputs[k.label] = b.output.array }
+            if let level, let kernel = kernels.last?.kernel {
                 // Fresh output, scratch and triad arrays for each share of the time: how the
                 // buffers land in physical memory (cache sets) moved one allocation's minimum by a
                 // third for a whole run; the least disturbed of three is kept.
@@ -142,12 +148,19 @@ struct Bench {
                 }
                 paired.append(PairedTimes.best(of: shares))
             }
-            return t
+            return times
         }
-        let tccTime = try time("tcc", tcc)
+        func time(_ label: String, _ kernel: any ForwardKernel, pairedAs level: String? = nil) throws -> Double {
+            try time([(label, kernel)], pairedAs: level)[0]
+        }
         // The interleaved pairs: N = 1 only (the memory-limit target), not in --catalog runs.
         let pair = shape.n == 1 && !options.catalog && options.pairedSeconds > 0
-        let gccTime = try time("gcc", native, pairedAs: pair ? tiers[0].label : nil)
+        // tcc and gcc in alternation, so that tcc ÷ gcc compares the same stretch of time: a
+        // shared machine has slow spells, often longer than a cell, that slow every kernel (tcc's
+        // code the most). Timed one after the other, a spell over one of the two cells alone made
+        // a block's ratio swing either way from one process to the next.
+        let first = try time([("tcc", tcc), ("gcc", native)], pairedAs: pair ? tiers[0].label : nil)
+        let (tccTime, gccTime) = (first[0], first[1])
         var levels = [LevelTime(level: tiers[0].label, seconds: gccTime)]
         for tier in tiers.dropFirst() {
             let kernel = try NativeKernel(sameAs: tcc, compiler: tier.compiler, useCache: false)

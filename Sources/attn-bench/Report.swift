@@ -42,7 +42,7 @@ struct Report: Codable {
             - Fast tier: \(machine.compiler), `\(machine.flags) -fPIC -shared`; tcc tier: libtcc in process
             - Peers: \(peers), 1 thread each\(peersUnavailable.map { " — \($0)" } ?? "")
             - Fast-tier levels (`-O3 -march=<level>`; the gcc column is the first), each with its one-core multiply-add peak measured in this run: \(levelsLine)
-            - Median of per-call times over ≥ \(secondsPerMeasurement) s per cell after warm-up (\(clock == .cpu ? "each sample the calling thread's CPU time, in the peers too" : "elapsed time")); JIT times: median of \(jitRepeats) fresh compiles
+            - Median of per-call times over ≥ \(secondsPerMeasurement) s per cell after warm-up, tcc's and gcc's samples taken in alternation (\(clock == .cpu ? "each sample the calling thread's CPU time, in the peers too" : "elapsed time")); JIT times: median of \(jitRepeats) fresh compiles
             - Memory limit = (2 reads + 1 write of N·C·H·W floats + parameters) ÷ STREAM-triad bandwidth measured in this run,
               over the block's own working set (input, output, parameters: cache-resident when it fits) and over 3 × 64 MB (DRAM)
 

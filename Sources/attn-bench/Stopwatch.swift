@@ -44,6 +44,35 @@ enum Stopwatch {
         return medianOf(samples)
     }
 
+    /// Median seconds per call of each of `bodies`, sampled in turn (one sample of each, then the
+    /// next round) until each has had `seconds` of elapsed time and `minSamples` samples, so that
+    /// all of them are measured over the same stretch of time: on a machine shared with other
+    /// work, a slow spell then lands on each of them alike rather than on whichever ran during it.
+    /// With several bodies, each timed sample follows one untimed call of the same body, so it
+    /// starts with its own working set as cached as its size allows, not the previous body's.
+    static func medians(seconds: Double, clock: BenchClock = .wall, minSamples: Int = 5, _ bodies: [() -> Void]) -> [Double] {
+        let batches = bodies.map { body -> Int in
+            let warm = now()
+            body()
+            while Double(now() - warm) < min(0.02, seconds / 4) * 1e9 { body() }
+            let t0 = now()
+            body()
+            return max(1, Int(50_000 / max(Double(now() - t0), 1)))
+        }
+        var samples = [[Double]](repeating: [], count: bodies.count)
+        let begin = now()
+        let budget = seconds * Double(bodies.count) * 1e9
+        while samples[0].count < minSamples || Double(now() - begin) < budget {
+            for (i, body) in bodies.enumerated() {
+                if bodies.count > 1 { body() }
+                let start = clock.now()
+                for _ in 0..<batches[i] { body() }
+                samples[i].append(Double(clock.now() - start) / Double(batches[i]) / 1e9)
+            }
+        }
+        return samples.map(medianOf)
+    }
+
     /// Median seconds of `repeats` runs of `body`, each timed alone (for one-off work: compiles).
     static func medianOfRuns(_ repeats: Int, clock: BenchClock = .wall, _ body: () throws -> Void) rethrows -> Double {
         var samples: [Double] = []
