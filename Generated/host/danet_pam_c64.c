@@ -230,16 +230,24 @@ typedef struct {
  * which, 4 KB apart (1024 input channels), share their L1 sets with each other and with the
  * panel; the copy, made once per k block, is read by every panel at one stream. `pack` holds the
  * sum over blocks of their rows rounded up to six, times the smaller of k and ATTN_GEMM_KC,
- * floats; null reads the rows in place (the plan's choice, `stackPackScratch`). Each block's sums
- * are attn_gemm_nn's with acs = 1 and alpha = 1, term for term. Unused where no block stacks convs. */
+ * floats; null reads the rows in place (the plan's choice, `stackPackScratch`). `packed`, when not
+ * null, holds those slivers made once per parameter set (by the block's packing entry point; the
+ * plan's `packedGEMMs`), every k block's in turn: block p0's start at packed + (rows rounded up
+ * to six, summed) * p0, and `pack` is not written. Each block's sums are attn_gemm_nn's with
+ * acs = 1 and alpha = 1, term for term, whichever way its rows are read. Unused where no block
+ * stacks convs. */
 __attribute__((unused)) ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nn_stack(const attn_gemm_rows *s, int count, const float *b, long ldb,
-                                                                             long n, long k, float *pack)
+                                                                             long n, long k, float *pack, const float *packed)
 {
     float bt[ATTN_GEMM_KC * 2 * ATTN_GEMM_LANES] __attribute__((aligned(64)));
+    long rows6 = 0;
+    for (int q = 0; q < count; q++) rows6 += (s[q].m + 5) / 6 * 6;
     for (long p0 = 0; p0 < k; p0 += ATTN_GEMM_KC) {
         const long kc = k - p0 < ATTN_GEMM_KC ? k - p0 : ATTN_GEMM_KC;
+        /* This k block's slivers: made ahead, copied now, or none (rows read in place). */
+        const float *slivers = packed ? packed + rows6 * p0 : pack;
         float *ap = pack;
-        for (int q = 0; pack && q < count; q++) {
+        for (int q = 0; !packed && pack && q < count; q++) {
             for (long i = 0; i < s[q].m; i += 6, ap += 6 * kc) attn_gemm_pack6(ap, s[q].a + i * s[q].ars + p0, s[q].ars, s[q].m - i, kc);
         }
         for (long j = 0; j < n; j += 2 * ATTN_GEMM_LANES) {
@@ -251,14 +259,14 @@ __attribute__((unused)) ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nn_stack(con
                 __builtin_prefetch(br + 4 * ATTN_GEMM_LANES - 1);
                 for (long t = 0; t < w; t++) bt[p * w + t] = t < cols ? br[t] : 0.0f;
             }
-            ap = pack;
+            const float *aq = slivers;
             for (int q = 0; q < count; q++) {
-                if (!pack) {
+                if (!aq) {
                     attn_gemm_panel(s[q].c + j, s[q].ldc, 1, s[q].a + p0, s[q].ars, bt, s[q].m, kc, cols, p0 == 0);
                     continue;
                 }
-                attn_gemm_panel6(s[q].c + j, s[q].ldc, ap, bt, s[q].m, kc, cols, p0 == 0);
-                ap += (s[q].m + 5) / 6 * 6 * kc;
+                attn_gemm_panel6(s[q].c + j, s[q].ldc, aq, bt, s[q].m, kc, cols, p0 == 0);
+                aq += (s[q].m + 5) / 6 * 6 * kc;
             }
         }
     }
@@ -463,7 +471,7 @@ void danet_pam_c64_forward(const float *input, float *output, const float *param
     /* v3_value_conv [1,64,16,16] = conv2d(out=64, k=1, pad=0, dil=1, w=$4, b=$5)(input) */
     {
         const attn_gemm_rows rows[3] = {{v1_query_conv, 256, p0_query_conv_weight, 64, p1_query_conv_bias, 8}, {v2_key_conv, 256, p2_key_conv_weight, 64, p3_key_conv_bias, 8}, {v3_value_conv, 256, p4_value_conv_weight, 64, p5_value_conv_bias, 64}};
-        attn_gemm_nn_stack(rows, 3, input, 256, 256, 64, (float *)0);
+        attn_gemm_nn_stack(rows, 3, input, 256, 256, 64, (float *)0, (const float *)0);
     }
 
     /* v8_attention [1,1,64,256] = attention(scale=1.0)(v5_q, v6_k, v7_v) */

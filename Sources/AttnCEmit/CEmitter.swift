@@ -43,6 +43,9 @@ public struct CSource: Hashable, Sendable {
     /// Floats of scratch on other targets (MCUs), `<NAME>_SCRATCH_SIZE` there: no host-only
     /// convolution buffers.
     public let embeddedScratchSize: Int
+    /// Floats of `<name>_pack`'s array, `<NAME>_PACKED_SIZE`, when the file has the packed entry
+    /// points (`<name>_pack`, `<name>_forward_packed`); nil otherwise.
+    public let packedSize: Int?
 
     /// The compiler `source` is written for.
     public let target: EmitTarget
@@ -129,12 +132,19 @@ package struct CEmitter {
     let options: EmitOptions
     /// The stored values the emitted code reads or writes by name, filled while it is emitted.
     let pointers = PointerRecord()
+    /// The GEMMs whose weight rows `<name>_pack` lays out ahead: in the files gcc and clang
+    /// hosts read (the JIT's text and the MCUs' files have no packed entry points).
+    let packedGEMMs: [PackedGEMM]
 
     /// `plan`, when given, is `program`'s plan in the options' layout and fusion, made earlier.
     init(_ program: Program, options: EmitOptions = EmitOptions(), plan: Plan? = nil) {
         self.plan = plan ?? Plan(program, layout: options.layout, fusion: options.fusion)
         self.program = self.plan.program
         self.options = options
+        switch options.target {
+        case .portable, .host: self.packedGEMMs = self.plan.packedGEMMs
+        case .mcu, .jit: self.packedGEMMs = []
+        }
         var names = CNames(program: self.program)
         names.expf = options.libm ? "expf" : "attn_expf"
         names.tanhf = options.libm ? "tanhf" : "attn_tanhf"
@@ -223,7 +233,7 @@ package struct CEmitter {
         let target = options.target
         let header = Skeleton.header(
             program, names: names, scratchSize: (host: plan.hostScratchSize, embedded: plan.scratchSize), specText: specText,
-            hasWeights: weights.map { !$0.isEmpty } ?? false,
+            hasWeights: weights.map { !$0.isEmpty } ?? false, packedSize: packedSize,
             options: options, mayAlias: outputMayAliasInput)
         let (body, uses, bodyCount) = functionBody()
         // C has no zero-length arrays: a block without parameters defines none.
@@ -245,7 +255,7 @@ package struct CEmitter {
         return CSource(
             name: name, header: header, parts: parts,
             jitLibraryHelpers: definitions.libraryCalls, scratchSize: plan.hostScratchSize,
-            embeddedScratchSize: plan.scratchSize, target: target, fusion: options.fusion, mcuCount: mcuCount,
+            embeddedScratchSize: plan.scratchSize, packedSize: packedSize, target: target, fusion: options.fusion, mcuCount: mcuCount,
             sharedHelpers: definitions.shared)
     }
 
@@ -274,7 +284,13 @@ package struct CEmitter {
         }
         let used = pointers.values
         var p = CPrinter(compilers: options.target.compilers)
-        p.line("void \(program.name)_forward(const float *input, float *output, const float *params, float *scratch)")
+        if packedGEMMs.isEmpty {
+            p.line("void \(program.name)_forward(const float *input, float *output, const float *params, float *scratch)")
+        } else {
+            p.line("/* \(program.name)_forward and \(program.name)_forward_packed: `slivers` null reads every weight from params, else")
+            p.line(" * the stacked GEMMs' weight rows are \(program.name)_pack's, made ahead. */")
+            p.line("static void \(program.name)_run(const float *input, float *output, const float *params, const float *slivers, float *scratch)")
+        }
         p.block("", closing: nil) { p in
             // The JIT's text is compiled, not read: the plan's comment, a large share of its emission,
             // is in the other targets' files and in `attn-gen explain`.
@@ -283,6 +299,8 @@ package struct CEmitter {
             for (id, decl) in program.params.enumerated() {
                 p.line("const float *\(names.param(id)) = params + \(names.offsetMacro(id)); /* \(cDims(decl.dims)) */")
             }
+            // Read only in the hosts' branch of a portable file.
+            if !packedGEMMs.isEmpty { p.line("(void)slivers;") }
             // MCUs may need no scratch where hosts do (the convolutions' padded planes).
             if targetScratchSize == 0 { p.line("(void)scratch;") }
             for v in 1...program.instrs.count {
@@ -302,6 +320,7 @@ package struct CEmitter {
             p.blank()
             p.embed(ops)
         }
+        if !packedGEMMs.isEmpty { packedEntryPoints(into: &p) }
         return (p.text, p.uses, p.mcuCount)
     }
 
@@ -344,6 +363,9 @@ package struct CEmitter {
             // Only gcc's and clang's host branch runs the stacked GEMM; the others run each conv.
             if let others = stacks[v], options.target.compilers.contains(.vectorHost) {
                 place += ", one GEMM with \(others.map { names.value($0) }.joined(separator: ", ")) on gcc and clang hosts"
+                if packedGEMMs.contains(where: { $0.convs[0] == v }) {
+                    place += " (\(program.name)_forward_packed: weight rows made ahead by \(program.name)_pack)"
+                }
             }
             p.line(" * \(names.value(v)) \(instr.shape) = \(instr.op)(\(args)) -> \(place)")
         }

@@ -30,8 +30,12 @@ extension CEmitter {
         host.pre[host.innermost].append(.line("const attn_gemm_rows rows[\(group.count)] = {\(rows.joined(separator: ", "))};"))
         // The weight rows' copy, where the plan gave them one (`stackPackScratch`).
         let pack = plan.hostTemps[group[0]].map { plus("scratch", CExpr($0.offset)) } ?? "(float *)0"
+        // The same rows made ahead, when the kernel was given `<name>_pack`'s array (`packedGEMMs`).
+        let made = packedGEMMs.first { $0.convs == group }.map {
+            $0.offset == 0 ? "slivers" : "slivers ? \(plus("slivers", CExpr($0.offset))) : (const float *)0"
+        }
         host.pre[host.innermost].append(.line(
-            "attn_gemm_nn_stack(rows, \(group.count), \(plus(pointer(x), index(x, n: n.index))), \(xLayout.cStride), \(out.plane), \(xs.c), \(pack));"))
+            "attn_gemm_nn_stack(rows, \(group.count), \(plus(pointer(x), index(x, n: n.index))), \(xLayout.cStride), \(out.plane), \(xs.c), \(pack), \(made ?? "(const float *)0"));"))
         HostBranch.print(
             host: { p in
                 p.use(.gemmNN)

@@ -7,6 +7,7 @@ import AttnTemplates
 enum Skeleton {
     static func header(
         _ p: Program, names: CNames, scratchSize: (host: Int, embedded: Int), specText: String, hasWeights: Bool,
+        packedSize: Int?,
         options: EmitOptions,
         mayAlias: Bool
     ) -> String {
@@ -17,6 +18,9 @@ enum Skeleton {
             "#define \(m)_OUTPUT_SIZE \(out.count) /* \(out) */",
             "#define \(m)_PARAMS_SIZE \(p.paramCount)",
         ]
+        if let packedSize {
+            macros.append("#define \(m)_PACKED_SIZE \(packedSize) /* \(m)_PARAMS_SIZE, then weight rows laid out for the GEMMs */")
+        }
         if scratchSize.host == scratchSize.embedded || options.target != .portable {
             // A target file is read by one kind of compiler: its size alone.
             let size = options.target == .mcu ? scratchSize.embedded : scratchSize.host
@@ -44,6 +48,13 @@ enum Skeleton {
             macros.append("#define \(names.offsetMacro(id)) \(offset) /* \(decl.name) \(cDims(decl.dims)) */")
         }
         var declaration = hasWeights ? "\nextern const float \(p.name)_params[\(m)_PARAMS_SIZE];\n" : ""
+        if packedSize != nil {
+            // Beside the flat parameters, not instead: the same results bit for bit, sooner.
+            declaration += "\n/* The parameters packed once (\(m)_PACKED_SIZE floats: the GEMMs' weights laid out as they read them),\n"
+            declaration += " * then any number of calls on them; the same outputs as \(p.name)_forward, bit for bit. */\n"
+            declaration += "void \(p.name)_pack(const float *params, float *packed);\n"
+            declaration += "void \(p.name)_forward_packed(const float *input, float *output, const float *packed, float *scratch);\n"
+        }
         if options.selftest != nil {
             declaration += "/* Runs the kernel on built-in data; 0 when the outputs match, else the failing check + 1. */\n"
             declaration += "int \(p.name)_selftest(float *input, float *output, float *scratch);\n"

@@ -10,12 +10,15 @@
 public enum BlockGlobals {
     /// `<NAME>_<suffix>`: the header's fixed macros, the include guard (`_H`) included.
     public static let macroSuffixes = [
-        "INPUT_SIZE", "OUTPUT_SIZE", "PARAMS_SIZE", "SCRATCH_SIZE",
+        "INPUT_SIZE", "OUTPUT_SIZE", "PARAMS_SIZE", "SCRATCH_SIZE", "PACKED_SIZE",
         "INPUT_N", "INPUT_C", "INPUT_H", "INPUT_W", "OUTPUT_N", "OUTPUT_C", "OUTPUT_H", "OUTPUT_W",
         "LAYOUT_NCHW", "LAYOUT_NHWC", "OUTPUT_MAY_ALIAS_INPUT", "H",
     ]
-    /// `<name>_<suffix>`: the functions and the baked weights.
-    public static let symbolSuffixes = ["forward", "params", "selftest"]
+    /// `<name>_<suffix>`: the functions and the baked weights. The packed entry points and the
+    /// static `_run` both forwards call are in a block's files only where its GEMMs read weights
+    /// made ahead; their names are claimed always, so whether two blocks of a file collide does
+    /// not depend on their shapes.
+    public static let symbolSuffixes = ["forward", "params", "selftest", "pack", "forward_packed", "run"]
     /// `<name>.<extension>`.
     public static let fileExtensions = ["h", "c"]
 

@@ -48,6 +48,9 @@ struct CaseResult: Codable {
     var paired: [PairedTimes] = []
     /// Bytes one call of that triad moves (STREAM's count): its bandwidth is this ÷ `PairedTimes.triad`.
     var pairedTriadBytes: Int = 0
+    /// Whether the fast tier ran `<name>_forward_packed`, on parameters packed once before the
+    /// timing (`NativeKernel.runsPacked`); nil in results written before it existed.
+    var gccPacked: Bool?
 
     var limitSameSize: Double { limitBytes / bandwidthSameSize }
     /// The memory limit at the bandwidth of the triad measured beside the kernel in `p`.
@@ -92,6 +95,8 @@ struct Bench {
             _ = try KernelModule.compileKernel(tcc.generated.source)
         }
 
+        // Where the C has packed entry points, the kernel packs its parameters once here, outside
+        // every timing (as ONNX Runtime's session creation is), and runs `<name>_forward_packed`.
         var native: NativeKernel!
         let nativeBuild = try Stopwatch.medianOfRuns(1) {
             native = try NativeKernel(sameAs: tcc, compiler: compiler, useCache: false)
@@ -199,7 +204,8 @@ struct Bench {
             bandwidthSameSize: sameSize,
             bandwidthDRAM: bandwidthDRAM, ort: peer?.ort, torch: peer?.torch,
             peerError: peer?.error ?? peers.unavailable,
-            agreement: agreement, flops: program.flops, usefulFlops: program.usefulFlops, paired: paired, pairedTriadBytes: triadBytes)
+            agreement: agreement, flops: program.flops, usefulFlops: program.usefulFlops, paired: paired, pairedTriadBytes: triadBytes,
+            gccPacked: native.runsPacked)
     }
 }
 

@@ -44,7 +44,7 @@ struct Report: Codable {
             - Fast-tier levels (`-O3 -march=<level>`; the gcc column is the first), each with its one-core multiply-add peak measured in this run: \(levelsLine)
             - Median of per-call times over ≥ \(secondsPerMeasurement) s per cell after warm-up, tcc's and gcc's samples taken in alternation (\(clock == .cpu ? "each sample the calling thread's CPU time, in the peers too" : "elapsed time")); JIT times: median of \(jitRepeats) fresh compiles
             - Memory limit = (2 reads + 1 write of N·C·H·W floats + parameters) ÷ STREAM-triad bandwidth measured in this run,
-              over the block's own working set (input, output, parameters: cache-resident when it fits) and over 3 × 64 MB (DRAM)
+              over the block's own working set (input, output, parameters: cache-resident when it fits) and over 3 × 64 MB (DRAM)\(packedLine)
 
 
             """
@@ -305,7 +305,15 @@ struct Report: Codable {
 
     // MARK: formatting
 
-    private func label(_ r: CaseResult) -> String { r.shape.map(String.init).joined(separator: "×") }
+    /// N×C×H×W, marked † where the fast tier ran the packed entry point.
+    private func label(_ r: CaseResult) -> String { r.shape.map(String.init).joined(separator: "×") + (r.gccPacked == true ? " †" : "") }
+
+    /// The legend of `label`'s mark, when a row has it.
+    private var packedLine: String {
+        guard results.contains(where: { $0.gccPacked == true }) else { return "" }
+        return "\n- †: the fast tier (every gcc column) runs `<name>_forward_packed` on parameters packed once by `<name>_pack` "
+            + "(GEMM weight rows laid out ahead) before any timing, as ONNX Runtime's session creation is outside its timing"
+    }
     private func ms(_ s: Double) -> String { String(format: "%.2f", s * 1e3) }
     private func ms3(_ s: Double?) -> String {
         guard let s else { return "n/a" }

@@ -55,7 +55,7 @@ import AttnSpec
         let call = try #require(packed.split(separator: "\n").first { $0.contains("attn_gemm_nn_stack(rows, 3,") })
         #expect(call.contains("scratch + ") && !call.contains("(float *)0"))
         let inPlace = try Pipeline.generate(try Self.spec(n: 1, c: 300, h: 3, w: 3), target: .host).source.source
-        #expect(inPlace.contains("attn_gemm_nn_stack(rows, 3, input, 9, 9, 300, (float *)0);"))
+        #expect(inPlace.contains("attn_gemm_nn_stack(rows, 3, input, 9, 9, 300, (float *)0, (const float *)0);"))
     }
 
     /// Every tier's stacked step against the interpreter over shapes; 1024 and 2048 input channels

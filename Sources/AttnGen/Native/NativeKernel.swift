@@ -1,5 +1,7 @@
 // The fast tier: the same C the JIT compiles, built by the system C compiler at -O3
 // -march=native into a shared object (cached on disk), loaded with dlopen. Same ABI as `Kernel`.
+// Where the C has packed entry points (GEMM weights laid out ahead), the kernel packs its
+// parameters once when it is made and runs `<name>_forward_packed`: the same outputs, bit for bit.
 
 import AttnCEmit
 import AttnNative
@@ -14,6 +16,11 @@ public final class NativeKernel: ForwardKernel, @unchecked Sendable {
     /// The loaded object; `library.origin` says whether the compiler ran.
     package let library: NativeLibrary
     private let forward: ForwardFunction
+    /// What `forward` reads as its parameters: `params`, or `<name>_pack`'s array made from them.
+    private let weights: [Float]
+    /// Whether calls run `<name>_forward_packed` on parameters packed when the kernel was made
+    /// (the C has packed entry points and `packed` was not turned off).
+    public let runsPacked: Bool
 
     /// The block's IR program.
     public var program: Program { generated.program }
@@ -37,22 +44,39 @@ public final class NativeKernel: ForwardKernel, @unchecked Sendable {
 
     /// The native twin of a tcc `Kernel`: same code, same parameters.
     public convenience init(
-        sameAs kernel: Kernel, compiler: NativeCompiler = NativeCompiler(), useCache: Bool = true
+        sameAs kernel: Kernel, compiler: NativeCompiler = NativeCompiler(), useCache: Bool = true, packed: Bool = true
     ) throws(NativeError) {
-        try self.init(generated: kernel.generated, params: kernel.params, compiler: compiler, useCache: useCache)
+        try self.init(generated: kernel.generated, params: kernel.params, compiler: compiler, useCache: useCache, packed: packed)
     }
 
-    /// Compiles `generated` (or loads it from the disk cache) to run with `params`.
+    /// Compiles `generated` (or loads it from the disk cache) to run with `params`. `packed`:
+    /// where the C has packed entry points, pack `params` here and run on them.
     public init(
-        generated: Generated, params: [Float], compiler: NativeCompiler = NativeCompiler(), useCache: Bool = true
+        generated: Generated, params: [Float], compiler: NativeCompiler = NativeCompiler(), useCache: Bool = true,
+        packed: Bool = true
     ) throws(NativeError) {
         guard params.count == generated.program.paramCount else {
             throw NativeError(
                 .wrongParameters, "params has \(params.count) floats, the program takes \(generated.program.paramCount)")
         }
         let files = Self.sourceFiles(generated)
-        library = try compiler.library(files: files.list, main: files.main, key: files.key, useCache: useCache)
-        forward = try library.function("\(generated.program.name)_forward", as: ForwardFunction.self)
+        let library = try compiler.library(files: files.list, main: files.main, key: files.key, useCache: useCache)
+        self.library = library
+        let name = generated.program.name
+        if packed, let size = files.packedSize {
+            typealias PackFunction = @convention(c) (UnsafePointer<Float>?, UnsafeMutablePointer<Float>?) -> Void
+            let pack = try library.function("\(name)_pack", as: PackFunction.self)
+            forward = try library.function("\(name)_forward_packed", as: ForwardFunction.self)
+            weights = [Float](unsafeUninitializedCapacity: size) { buffer, count in
+                params.withUnsafeBufferPointer { p in pack(p.baseAddress, buffer.baseAddress) }
+                count = size
+            }
+            runsPacked = true
+        } else {
+            forward = try library.function("\(name)_forward", as: ForwardFunction.self)
+            weights = params
+            runsPacked = false
+        }
         self.generated = generated
         self.params = params
     }
@@ -66,7 +90,7 @@ public final class NativeKernel: ForwardKernel, @unchecked Sendable {
     /// spec sets applies; should that fail (an option that needs the weights), the table stays.
     /// Never the JIT's target (a tcc `Kernel`'s own C), whose asm is tcc's: the portable file then.
     static func sourceFiles(_ generated: Generated) -> (
-        list: [(name: String, contents: String)], main: String, key: String
+        list: [(name: String, contents: String)], main: String, key: String, packedSize: Int?
     ) {
         var key = generated.spec
         key.weights = nil
@@ -86,7 +110,7 @@ public final class NativeKernel: ForwardKernel, @unchecked Sendable {
                 preconditionFailure("the kernel's own weights do not fit its program: \(error)")
             }
         }
-        return (source.files, "\(source.name).c", key.canonicalJSON)
+        return (source.files, "\(source.name).c", key.canonicalJSON, source.packedSize)
     }
 
     /// Runs without allocating: the caller owns `inputCount`, `outputCount` and `scratchCount`
@@ -95,7 +119,7 @@ public final class NativeKernel: ForwardKernel, @unchecked Sendable {
         input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>?
     ) throws(KernelError) {
         try requireScratch(scratch)
-        params.withUnsafeBufferPointer { p in
+        weights.withUnsafeBufferPointer { p in
             withExtendedLifetime(library) { forward(input, output, p.baseAddress, scratch) }
         }
     }

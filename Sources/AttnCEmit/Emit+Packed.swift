@@ -1,0 +1,53 @@
+// The packed entry points (`PackedGEMM`): `<name>_forward` and `<name>_forward_packed` over one
+// static `<name>_run`, and `<name>_pack`, which makes the packed array once per parameter set.
+
+import AttnIR
+import AttnPlan
+
+extension CEmitter {
+    /// Floats of `<name>_pack`'s array: the parameters, then the weight rows made ahead; nil
+    /// when the file has no packed entry points.
+    var packedSize: Int? {
+        packedGEMMs.isEmpty ? nil : program.paramCount + packedGEMMs.map(\.count).reduce(0, +)
+    }
+
+    /// `<name>_forward` and `<name>_forward_packed` over `<name>_run`, and `<name>_pack`, which
+    /// lays out each GEMM's rows as `attn_gemm_nn_stack` reads them made ahead (`PackedGEMM`).
+    /// Plain C for every compiler of the file: it runs once per parameter set.
+    func packedEntryPoints(into p: inout CPrinter) {
+        let name = program.name
+        let m = names.macroPrefix
+        p.blank()
+        p.line("void \(name)_forward(const float *input, float *output, const float *params, float *scratch)")
+        p.block("", closing: nil) { p in p.line("\(name)_run(input, output, params, (const float *)0, scratch);") }
+        p.blank()
+        p.line("void \(name)_forward_packed(const float *input, float *output, const float *packed, float *scratch)")
+        p.block("", closing: nil) { p in p.line("\(name)_run(input, output, packed, packed + \(m)_PARAMS_SIZE, scratch);") }
+        p.blank()
+        p.line("void \(name)_pack(const float *params, float *packed)")
+        p.block("", closing: nil) { p in
+            p.line("for (long i = 0; i < \(m)_PARAMS_SIZE; i++) packed[i] = params[i];")
+            for gemm in packedGEMMs {
+                let convs = gemm.convs.map { names.value($0) }.joined(separator: ", ")
+                p.line("/* \(convs): one GEMM's weight rows, six-row tiles k-major, block by block of \(gemmBlockK) k's */")
+                p.block("", closing: nil) { p in
+                    let rows = gemm.weights.map { "params + \(names.offsetMacro($0))" }.joined(separator: ", ")
+                    p.line("const float *const w[\(gemm.convs.count)] = {\(rows)};")
+                    p.line("const long m[\(gemm.convs.count)] = {\(gemm.rows.map(String.init).joined(separator: ", "))};")
+                    p.line("float *d = \(plus("packed + \(m)_PARAMS_SIZE", CExpr(gemm.offset)));")
+                    p.block("for (long k0 = 0; k0 < \(gemm.k); k0 += \(gemmBlockK))", closing: nil) { p in
+                        p.line("const long kc = \(gemm.k) - k0 < \(gemmBlockK) ? \(gemm.k) - k0 : \(gemmBlockK);")
+                        p.block("for (int q = 0; q < \(gemm.convs.count); q++)", closing: nil) { p in
+                            p.block("for (long i = 0; i < m[q]; i += 6)", closing: nil) { p in
+                                p.block("for (long k = k0; k < k0 + kc; k++)", closing: nil) { p in
+                                    // The last tile's missing rows repeat its first (computed, never stored).
+                                    p.line("for (long r = i; r < i + 6; r++) *d++ = w[q][(r < m[q] ? r : i) * \(gemm.k) + k];")
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
