@@ -104,19 +104,22 @@ enum Skeleton {
         return Templates.fill(
             "source.c",
             [
-                "NAME": name, "MATH": math, "INCLUDE": include, "FUNCTION": function, "PRAGMA": preferNarrowVectors(target),
+                "NAME": name, "MATH": math, "INCLUDE": include, "FUNCTION": function, "PRAGMA": gccX86Pragmas(target),
                 "HELPERS": helpers.map { $0 + "\n" }.joined(),
                 "WEIGHTS": weights.isEmpty ? "" : "\n" + weights,
             ])
     }
 
-    /// gcc on x86-64 kept to 256-bit vectors, for the compilers of `target` that are gcc.
-    private static func preferNarrowVectors(_ target: EmitTarget) -> String {
+    /// gcc on x86-64 kept to 256-bit vectors and with its loops on 64-byte boundaries, for the
+    /// compilers of `target` that are gcc.
+    private static func gccX86Pragmas(_ target: EmitTarget) -> String {
+        let condition: String
         switch target {
-        case .portable: return Templates.fill("prefer256.c", ["CONDITION": "defined(__GNUC__) && !defined(__clang__) && !defined(__TINYC__) && defined(__x86_64__)"])
-        case .host: return Templates.fill("prefer256.c", ["CONDITION": "!defined(__clang__) && defined(__x86_64__)"])
+        case .portable: condition = "defined(__GNUC__) && !defined(__clang__) && !defined(__TINYC__) && defined(__x86_64__)"
+        case .host: condition = "!defined(__clang__) && defined(__x86_64__)"
         case .mcu, .jit: return ""
         }
+        return Templates.fill("prefer256.c", ["CONDITION": condition]) + Templates.fill("align_loops.c", ["CONDITION": condition])
     }
 
     /// One line of spec text, made inert inside a `/* */` comment under any C compiler and

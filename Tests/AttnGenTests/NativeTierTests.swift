@@ -52,7 +52,8 @@ private func expectMatchesInterpreter(_ kernel: some ForwardKernel, program: Pro
 
     /// The host code's blocks of 4 or 8 rows (`attn_rows_pool`, `attn_rows_dot`): row counts under,
     /// at and past multiples of 4 and 8 (a last block that repeats its first row), mean and max pools
-    /// alone and together, linears without bias and with two vectors, N > 1, single-float tails.
+    /// alone and together, linears without bias, with two vectors and with rows shorter than a block,
+    /// N > 1, single-float tails.
     @Test(arguments: rowBlockShapes)
     func rowBlocksMatchTheInterpreter(_ shape: InputShape) throws {
         let compiler = NativeCompiler(cacheDirectory: freshCache())
@@ -276,6 +277,16 @@ func rowBlockSpecs(_ shape: InputShape) -> [BlockSpec] {
         Block("rows_mean", input: shape) {
             GlobalPool(.mean)
             Linear(c, param: "fc")
+            Sigmoid()
+            Multiply("x")
+        },
+        // An expansion from 3 channels: fc2 rows shorter than a block of 4 or 8 lanes, one vector and
+        // a bias (CBAM's MLP below has such rows at small C with two vectors and no bias).
+        Block("rows_thin", input: shape) {
+            GlobalPool(.mean)
+            Linear(3, bias: false, param: "fc1")
+            ReLU()
+            Linear(c, param: "fc2")
             Sigmoid()
             Multiply("x")
         },
