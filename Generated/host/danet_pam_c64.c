@@ -292,31 +292,27 @@ ATTN_GEMM_OUT_OF_LINE static void attn_attend_panel(float *c, long w, const floa
     }
 }
 
-/* e^x for attention's softmax on libm builds, where x = score - row maximum is <= 0 or NaN:
- * attn_expf_host's instructions without what only larger x reach (the upper clamp, the +inf
- * select), so the same bits for every x <= 0 and NaN (checked over every such float) in fewer
- * vector operations. */
-#if !defined(__clang__)
-/* As for attn_expf_host: gcc would keep a branch for the selects under -ftrapping-math, and the
- * softmax loop would not vectorise. FP exceptions are never inspected; no value changes. */
-#pragma GCC optimize("no-trapping-math")
-#endif
-static inline float attn_attend_expf(float x)
-{
-    const float c = x > -87.3365479f ? x : -87.3365479f;
-    const float kf = (c * 1.44269504f + 12582912.0f) - 12582912.0f;
-    float r = c - kf * 0.693145752f;
-    r = r - kf * 1.42860677e-6f;
-    const float p = 1.0f + r * (1.0f + r * (0.5f + r * (0.166666672f + r * (0.0416666679f +
-        r * (0.00833333377f + r * (0.00138888892f + r * 0.000198412701f))))));
-    const uint32_t bits = (uint32_t)((int32_t)kf + 127) << 23;
-    float scale;
-    __builtin_memcpy(&scale, &bits, sizeof scale);
-    const float y = p * scale;
-    return x != x ? x : (x < -87.3365479f ? 0.0f : y);
-}
-
 typedef int32_t attn_attend_mask __attribute__((vector_size(4 * ATTN_GEMM_LANES)));
+/* e^x of a vector for attention's softmax on libm builds, where x = score - row maximum is <= 0
+ * or NaN: attn_expf_host's reduction and polynomial lane by lane, in the vector extension. Where
+ * attn_expf_host clamps x at -87.34 and selects 0 below it, this leaves x as it is and clears
+ * those lanes with the mask of the one comparison (whatever their scale's bits became); NaN lanes
+ * are not below, so NaN runs through as NaN. 2^k comes from the rounding sum's own bits (its low
+ * bits hold k, shifted into the exponent), with no conversion. The same bits as attn_expf_host for
+ * every x <= 0 and NaN (checked over every such float); nothing larger reaches it. */
+typedef uint32_t attn_attend_bits __attribute__((vector_size(4 * ATTN_GEMM_LANES)));
+static inline __attribute__((always_inline)) attn_gemm_vec attn_attend_vexp(attn_gemm_vec x)
+{
+    const attn_attend_mask under = x < (attn_gemm_vec){0} - 87.3365479f;
+    const attn_gemm_vec t = x * 1.44269504f + 12582912.0f;
+    const attn_gemm_vec kf = t - 12582912.0f;
+    attn_gemm_vec r = x - kf * 0.693145752f;
+    r = r - kf * 1.42860677e-6f;
+    const attn_gemm_vec p = 1.0f + r * (1.0f + r * (0.5f + r * (0.166666672f + r * (0.0416666679f +
+        r * (0.00833333377f + r * (0.00138888892f + r * 0.000198412701f))))));
+    const attn_attend_bits scale = ((attn_attend_bits)t << 23) + 0x3f800000u;
+    return (attn_gemm_vec)(~under & (attn_attend_mask)(p * (attn_gemm_vec)scale));
+}
 
 /* x > m ? x : m lane by lane, as the scalar maximum reads (a NaN score never becomes the maximum). */
 static inline __attribute__((always_inline)) attn_gemm_vec attn_attend_max(attn_gemm_vec m, attn_gemm_vec x)
@@ -358,20 +354,21 @@ static inline __attribute__((always_inline)) void attn_attend_exp(const int W, f
             mx[0][h] = attn_attend_max(mx[0][h], x);
         }
     }
-    float m[2 * ATTN_GEMM_LANES], acc[2 * ATTN_GEMM_LANES];
+    attn_gemm_vec m[2], acc[2];
     for (int h = 0; h < W / ATTN_GEMM_LANES; h++) {
-        const attn_gemm_vec both = attn_attend_max(mx[0][h], mx[1][h]);
-        __builtin_memcpy(m + h * ATTN_GEMM_LANES, &both, sizeof both);
+        m[h] = attn_attend_max(mx[0][h], mx[1][h]);
+        acc[h] = (attn_gemm_vec){0};
     }
-    for (int t = 0; t < W; t++) acc[t] = 0.0f;
     for (long r = 0; r < keys; r++) {
-        for (int t = 0; t < W; t++) {
-            const float e = attn_attend_expf(s[r * W + t] - m[t]);
-            s[r * W + t] = e;
-            acc[t] += e;
+        for (int h = 0; h < W / ATTN_GEMM_LANES; h++) {
+            attn_gemm_vec x;
+            __builtin_memcpy(&x, s + r * W + h * ATTN_GEMM_LANES, sizeof x);
+            const attn_gemm_vec e = attn_attend_vexp(x - m[h]);
+            __builtin_memcpy(s + r * W + h * ATTN_GEMM_LANES, &e, sizeof e);
+            acc[h] += e;
         }
     }
-    for (int t = 0; t < W; t++) sum[t] = acc[t];
+    for (int h = 0; h < W / ATTN_GEMM_LANES; h++) __builtin_memcpy(sum + h * ATTN_GEMM_LANES, &acc[h], sizeof acc[h]);
 }
 
 /* Queries of one pass over the keys: the per-query sums a pass keeps (the emitted blocks are smaller). */
