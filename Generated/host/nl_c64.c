@@ -19,8 +19,8 @@
  * packed by the caller: for each k, V vectors of consecutive columns (zeros past the last one), so
  * each step loads them once and multiply-adds one broadcast element of each of A's R rows into
  * R x V accumulators that stay in registers across the whole k block. A(r, p) is a[r * ars + p]
- * (the caller packs a strided A), or a[r + p * ars] with T (attention's keys, read in place: a step
- * then broadcasts R consecutive floats); C[r][t] is c[r * ldc + t * cs]. Inlined with constant R and V,
+ * (the caller packs a strided A), or a[r + p * ars] with T (attn_gemm_pack6's k-major slivers: a
+ * step then broadcasts R consecutive floats); C[r][t] is c[r * ldc + t * cs]. Inlined with constant R and V,
  * so the accumulators are registers, not an array on the stack: R x V stays within 12, which with
  * the panel's vectors and the broadcast fits the 16 registers of SSE and AVX2. The block's sums
  * are stored (`first`) or added to C's: the caller applies alpha and bias once the last block is
@@ -294,44 +294,27 @@ __attribute__((unused)) ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nn_stack(con
  * by lane (no horizontal sums); and the rows are already the k-major panel the weighted sums of V
  * need, with no packing. */
 
-/* The transposed-A register tiles of one panel (keys by the queries' vectors). */
-ATTN_GEMM_OUT_OF_LINE static void attn_attend_panel(float *c, long w, const float *a, long lda, const float *bt, long m, long kc, int first)
-{
-    long i = 0;
-    if (w > ATTN_GEMM_LANES) {
-        for (; i + 6 <= m; i += 6) attn_gemm_tile(6, 2, 1, c + i * w, w, 1, a + i, lda, bt, kc, 6, w, first);
-        if (i < m) attn_gemm_tile(6, 2, 1, c + i * w, w, 1, a + i, lda, bt, kc, m - i, w, first);
-    } else {
-        for (; i + 12 <= m; i += 12) attn_gemm_tile(12, 1, 1, c + i * w, w, 1, a + i, lda, bt, kc, 12, w, first);
-        if (i < m) attn_gemm_tile(12, 1, 1, c + i * w, w, 1, a + i, lda, bt, kc, m - i, w, first);
-    }
-}
-
-/* e^x for attention's softmax on libm builds, where x = score - row maximum is <= 0 or NaN:
- * attn_expf_host's instructions without what only larger x reach (the upper clamp, the +inf
- * select), so the same bits for every x <= 0 and NaN (checked over every such float) in fewer
- * vector operations. */
-#if !defined(__clang__)
-/* As for attn_expf_host: gcc would keep a branch for the selects under -ftrapping-math, and the
- * softmax loop would not vectorise. FP exceptions are never inspected; no value changes. */
-#pragma GCC optimize("no-trapping-math")
-#endif
-static inline float attn_attend_expf(float x)
-{
-    const float c = x > -87.3365479f ? x : -87.3365479f;
-    const float kf = (c * 1.44269504f + 12582912.0f) - 12582912.0f;
-    float r = c - kf * 0.693145752f;
-    r = r - kf * 1.42860677e-6f;
-    const float p = 1.0f + r * (1.0f + r * (0.5f + r * (0.166666672f + r * (0.0416666679f +
-        r * (0.00833333377f + r * (0.00138888892f + r * 0.000198412701f))))));
-    const uint32_t bits = (uint32_t)((int32_t)kf + 127) << 23;
-    float scale;
-    __builtin_memcpy(&scale, &bits, sizeof scale);
-    const float y = p * scale;
-    return x != x ? x : (x < -87.3365479f ? 0.0f : y);
-}
-
 typedef int32_t attn_attend_mask __attribute__((vector_size(4 * ATTN_GEMM_LANES)));
+/* e^x of a vector for attention's softmax on libm builds, where x = score - row maximum is <= 0
+ * or NaN: attn_expf_host's reduction and polynomial lane by lane, in the vector extension. Where
+ * attn_expf_host clamps x at -87.34 and selects 0 below it, this leaves x as it is and clears
+ * those lanes with the mask of the one comparison (whatever their scale's bits became); NaN lanes
+ * are not below, so NaN runs through as NaN. 2^k comes from the rounding sum's own bits (its low
+ * bits hold k, shifted into the exponent), with no conversion. The same bits as attn_expf_host for
+ * every x <= 0 and NaN (checked over every such float); nothing larger reaches it. */
+typedef uint32_t attn_attend_bits __attribute__((vector_size(4 * ATTN_GEMM_LANES)));
+static inline __attribute__((always_inline)) attn_gemm_vec attn_attend_vexp(attn_gemm_vec x)
+{
+    const attn_attend_mask under = x < (attn_gemm_vec){0} - 87.3365479f;
+    const attn_gemm_vec t = x * 1.44269504f + 12582912.0f;
+    const attn_gemm_vec kf = t - 12582912.0f;
+    attn_gemm_vec r = x - kf * 0.693145752f;
+    r = r - kf * 1.42860677e-6f;
+    const attn_gemm_vec p = 1.0f + r * (1.0f + r * (0.5f + r * (0.166666672f + r * (0.0416666679f +
+        r * (0.00833333377f + r * (0.00138888892f + r * 0.000198412701f))))));
+    const attn_attend_bits scale = ((attn_attend_bits)t << 23) + 0x3f800000u;
+    return (attn_gemm_vec)(~under & (attn_attend_mask)(p * (attn_gemm_vec)scale));
+}
 
 /* x > m ? x : m lane by lane, as the scalar maximum reads (a NaN score never becomes the maximum). */
 static inline __attribute__((always_inline)) attn_gemm_vec attn_attend_max(attn_gemm_vec m, attn_gemm_vec x)
@@ -340,53 +323,89 @@ static inline __attribute__((always_inline)) attn_gemm_vec attn_attend_max(attn_
     return (attn_gemm_vec)((gt & (attn_attend_mask)x) | (~gt & (attn_attend_mask)m));
 }
 
-/* One panel's softmax numerators in place: the scaled scores x = s * scale (the scale on the
- * finished sums, as the interpreter does, rounded before the shift) and each lane's maximum in one
- * pass, then e^(x - max) over them with each lane's sum into `sum` in another. Inlined with
- * constant W (lanes), so the rows are whole vectors and the exponentials vectorise. */
-static inline __attribute__((always_inline)) void attn_attend_exp(const int W, float *s, long keys, float scale, float *sum)
+/* attn_gemm_tile's register tile over R keys (K read in place: a step broadcasts R consecutive
+ * floats of K's row) by V vectors of the panel's queries, storing or adding its sums to the
+ * panel's rows (`rows` of them are real; the rest repeat the first key and are never stored).
+ * After the last k block (`last`) the finished sums are scaled (the scale on the finished sums, as
+ * the interpreter does) and each lane's maximum taken while they are still in registers, so the
+ * softmax needs no pass of its own for it. Inlined with constant R and V. */
+static inline __attribute__((always_inline)) void attn_attend_tile(const int R, const int V, float *c, const float *a, long lda,
+                                                                   const float *bt, long kc, long rows, int first, int last,
+                                                                   attn_gemm_vec sv, int scaled, attn_gemm_vec *mx)
 {
-    attn_gemm_vec mx[2][2];
-    for (int u = 0; u < 2; u++) {
-        for (int h = 0; h < 2; h++) mx[u][h] = (attn_gemm_vec){0} - __builtin_inff();
+    const float *ar[12];
+    for (int r = 0; r < R; r++) ar[r] = a + (r < rows ? r : 0);
+    attn_gemm_vec acc[12][2];
+    for (int r = 0; r < R; r++) {
+        for (int h = 0; h < V; h++) acc[r][h] = (attn_gemm_vec){0};
     }
-    const attn_gemm_vec sv = (attn_gemm_vec){0} + scale;
-    const int scaled = scale != 1.0f; /* x * 1 is x: unscaled scores stay as they are */
-    long r = 0;
-    for (; r + 2 <= keys; r += 2) {
-        for (int u = 0; u < 2; u++) {
-            for (int h = 0; h < W / ATTN_GEMM_LANES; h++) {
-                attn_gemm_vec x;
-                __builtin_memcpy(&x, s + (r + u) * W + h * ATTN_GEMM_LANES, sizeof x);
-                x *= sv;
-                if (scaled) __builtin_memcpy(s + (r + u) * W + h * ATTN_GEMM_LANES, &x, sizeof x);
-                mx[u][h] = attn_attend_max(mx[u][h], x);
-            }
+    for (long p = 0; p < kc; p++) {
+        attn_gemm_vec b0, b1 = {0};
+        __builtin_memcpy(&b0, bt + p * V * ATTN_GEMM_LANES, sizeof b0);
+        if (V > 1) __builtin_memcpy(&b1, bt + p * V * ATTN_GEMM_LANES + ATTN_GEMM_LANES, sizeof b1);
+        for (int r = 0; r < R; r++) {
+            const float x = ar[r][p * lda];
+            acc[r][0] += x * b0;
+            if (V > 1) acc[r][1] += x * b1;
         }
     }
-    for (; r < keys; r++) {
+    for (int r = 0; r < R && r < rows; r++) {
+        for (int h = 0; h < V; h++) {
+            float *ch = c + r * V * ATTN_GEMM_LANES + h * ATTN_GEMM_LANES;
+            attn_gemm_vec s = acc[r][h];
+            if (!first) {
+                attn_gemm_vec old;
+                __builtin_memcpy(&old, ch, sizeof old);
+                s += old;
+            }
+            if (last) {
+                if (scaled) s *= sv;
+                mx[h] = attn_attend_max(mx[h], s);
+            }
+            __builtin_memcpy(ch, &s, sizeof s);
+        }
+    }
+}
+
+/* One k block of a panel's scores (keys by the queries' vectors, w = V vectors wide) in
+ * attn_attend_tile's tiles; after the last, each lane's maximum into `m`. */
+ATTN_GEMM_OUT_OF_LINE static void attn_attend_panel(float *c, long w, const float *a, long lda, const float *bt, long keys, long kc, int first,
+                                                    int last, float scale, float *m)
+{
+    attn_gemm_vec mx[2];
+    for (int h = 0; h < 2; h++) mx[h] = (attn_gemm_vec){0} - __builtin_inff();
+    const attn_gemm_vec sv = (attn_gemm_vec){0} + scale;
+    const int scaled = scale != 1.0f; /* x * 1 is x: unscaled scores stay as they are */
+    long i = 0;
+    if (w > ATTN_GEMM_LANES) {
+        for (; i + 6 <= keys; i += 6) attn_attend_tile(6, 2, c + i * w, a + i, lda, bt, kc, 6, first, last, sv, scaled, mx);
+        if (i < keys) attn_attend_tile(6, 2, c + i * w, a + i, lda, bt, kc, keys - i, first, last, sv, scaled, mx);
+    } else {
+        for (; i + 12 <= keys; i += 12) attn_attend_tile(12, 1, c + i * w, a + i, lda, bt, kc, 12, first, last, sv, scaled, mx);
+        if (i < keys) attn_attend_tile(12, 1, c + i * w, a + i, lda, bt, kc, keys - i, first, last, sv, scaled, mx);
+    }
+    if (last) __builtin_memcpy(m, mx, w * sizeof(float));
+}
+
+/* One panel's softmax numerators in place, e^(x - max) over its scaled scores x, with each lane's
+ * sum into `sum`. Inlined with constant W (lanes), so the rows are whole vectors. */
+static inline __attribute__((always_inline)) void attn_attend_exp(const int W, float *s, long keys, const float *max, float *sum)
+{
+    attn_gemm_vec m[2], acc[2];
+    for (int h = 0; h < W / ATTN_GEMM_LANES; h++) {
+        __builtin_memcpy(&m[h], max + h * ATTN_GEMM_LANES, sizeof m[h]);
+        acc[h] = (attn_gemm_vec){0};
+    }
+    for (long r = 0; r < keys; r++) {
         for (int h = 0; h < W / ATTN_GEMM_LANES; h++) {
             attn_gemm_vec x;
             __builtin_memcpy(&x, s + r * W + h * ATTN_GEMM_LANES, sizeof x);
-            x *= sv;
-            if (scaled) __builtin_memcpy(s + r * W + h * ATTN_GEMM_LANES, &x, sizeof x);
-            mx[0][h] = attn_attend_max(mx[0][h], x);
+            const attn_gemm_vec e = attn_attend_vexp(x - m[h]);
+            __builtin_memcpy(s + r * W + h * ATTN_GEMM_LANES, &e, sizeof e);
+            acc[h] += e;
         }
     }
-    float m[2 * ATTN_GEMM_LANES], acc[2 * ATTN_GEMM_LANES];
-    for (int h = 0; h < W / ATTN_GEMM_LANES; h++) {
-        const attn_gemm_vec both = attn_attend_max(mx[0][h], mx[1][h]);
-        __builtin_memcpy(m + h * ATTN_GEMM_LANES, &both, sizeof both);
-    }
-    for (int t = 0; t < W; t++) acc[t] = 0.0f;
-    for (long r = 0; r < keys; r++) {
-        for (int t = 0; t < W; t++) {
-            const float e = attn_attend_expf(s[r * W + t] - m[t]);
-            s[r * W + t] = e;
-            acc[t] += e;
-        }
-    }
-    for (int t = 0; t < W; t++) sum[t] = acc[t];
+    for (int h = 0; h < W / ATTN_GEMM_LANES; h++) __builtin_memcpy(sum + h * ATTN_GEMM_LANES, &acc[h], sizeof acc[h]);
 }
 
 /* Queries of one pass over the keys: the per-query sums a pass keeps (the emitted blocks are smaller). */
@@ -410,19 +429,17 @@ ATTN_GEMM_OUT_OF_LINE static void attn_attend(float *o, long ldo, const float *q
             const long pc = cn - j < 2 * ATTN_GEMM_LANES ? cn - j : 2 * ATTN_GEMM_LANES;
             const long w = pc > ATTN_GEMM_LANES ? 2 * ATTN_GEMM_LANES : ATTN_GEMM_LANES;
             float *s = st + used;
-            for (long p0 = 0; p0 < d; p0 += ATTN_GEMM_KC) {
-                const long kc = d - p0 < ATTN_GEMM_KC ? d - p0 : ATTN_GEMM_KC;
+            float m[2 * ATTN_GEMM_LANES];
+            /* One block at least: with no products (d <= 0) every score is scale * 0. */
+            for (long p0 = 0; p0 == 0 || p0 < d; p0 += ATTN_GEMM_KC) {
+                const long kc = d - p0 < ATTN_GEMM_KC ? (d > p0 ? d - p0 : 0) : ATTN_GEMM_KC;
                 for (long p = 0; p < kc; p++) {
                     for (long t = 0; t < w; t++) qt[p * w + t] = t < pc ? q[(p0 + p) * ldq + c0 + j + t] : 0.0f;
                 }
-                attn_attend_panel(s, w, k + p0 * ldk, ldk, qt, keys, kc, p0 == 0);
+                attn_attend_panel(s, w, k + p0 * ldk, ldk, qt, keys, kc, p0 == 0, p0 + ATTN_GEMM_KC >= d, scale, m);
             }
-            /* No products: every score is scale * 0. */
-            if (d <= 0) {
-                for (long x = 0; x < keys * w; x++) s[x] = 0.0f;
-            }
-            if (w > ATTN_GEMM_LANES) attn_attend_exp(2 * ATTN_GEMM_LANES, s, keys, scale, sum + j);
-            else attn_attend_exp(ATTN_GEMM_LANES, s, keys, scale, sum + j);
+            if (w > ATTN_GEMM_LANES) attn_attend_exp(2 * ATTN_GEMM_LANES, s, keys, m, sum + j);
+            else attn_attend_exp(ATTN_GEMM_LANES, s, keys, m, sum + j);
             used += keys * w;
         }
         for (long p0 = 0; p0 < keys; p0 += ATTN_GEMM_KC) {

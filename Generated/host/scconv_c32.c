@@ -51,8 +51,8 @@ static inline float attn_expf_host(float x)
  * packed by the caller: for each k, V vectors of consecutive columns (zeros past the last one), so
  * each step loads them once and multiply-adds one broadcast element of each of A's R rows into
  * R x V accumulators that stay in registers across the whole k block. A(r, p) is a[r * ars + p]
- * (the caller packs a strided A), or a[r + p * ars] with T (attention's keys, read in place: a step
- * then broadcasts R consecutive floats); C[r][t] is c[r * ldc + t * cs]. Inlined with constant R and V,
+ * (the caller packs a strided A), or a[r + p * ars] with T (attn_gemm_pack6's k-major slivers: a
+ * step then broadcasts R consecutive floats); C[r][t] is c[r * ldc + t * cs]. Inlined with constant R and V,
  * so the accumulators are registers, not an array on the stack: R x V stays within 12, which with
  * the panel's vectors and the broadcast fits the 16 registers of SSE and AVX2. The block's sums
  * are stored (`first`) or added to C's: the caller applies alpha and bias once the last block is

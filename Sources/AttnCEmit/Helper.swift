@@ -314,11 +314,12 @@ struct HelperDefinitions {
         return text + "\(last)\(code)#endif\n"
     }
 
-    /// attend.c with its exponential: on libm builds its own (attend_expf.c: the host's inline
-    /// copy cut to the softmax's x <= 0, same bits), else attn_expf, which `needs` brings in.
+    /// attend.c with its vector exponential: on libm builds its own (attend_expf.c: the host's
+    /// inline copy cut to the softmax's x <= 0 in the vector extension, same bits), else
+    /// attn_expf lane by lane (attend_expf_lanes.c; `needs` brings attn_expf in).
     private static func attendText(libm: Bool) -> String { libm ? attendLibm : attendOwn }
-    private static let attendLibm = Templates.fill("attend.c", ["EXPF_DEFINITION": Templates.cached("attend_expf.c"), "EXPF": "attn_attend_expf"])
-    private static let attendOwn = Templates.fill("attend.c", ["EXPF_DEFINITION": "", "EXPF": "attn_expf"])
+    private static let attendLibm = Templates.fill("attend.c", ["EXPF_DEFINITION": Templates.cached("attend_expf.c")])
+    private static let attendOwn = Templates.fill("attend.c", ["EXPF_DEFINITION": Templates.cached("attend_expf_lanes.c")])
 
     /// A template's opening `/* ... */` lines, and the rest.
     private static func leadingComment(_ text: String) -> (comment: Substring, code: Substring) {
