@@ -181,6 +181,43 @@ private func expectClose(_ spec: BlockSpec, seed: UInt64 = 11) throws {
         #endif
     }
 
+    /// attn_rows_copy's asm form against its plain C: row lengths 0 to 41 (blocks of 16, the
+    /// fours after them, the last n % 4 as the row's last four again, the C loop below four),
+    /// one to three rows at pitches from the row's length to well past it, from every offset
+    /// mod 4 on either side, nothing between or after the rows touched.
+    @Test func rowsCopyHelper() throws {
+        #if arch(x86_64)
+        let source = ["rows_copy.tcc.c", "rows_copy.c"].enumerated().map { i, name in
+            Templates.text(name).replacingOccurrences(of: "static void attn_rows_copy(", with: "void \(i == 0 ? "asm" : "plain")_rows_copy(")
+        }.joined()
+        let module = try TCCModule(source: source)
+        typealias Copy = @convention(c) (UnsafeMutablePointer<Float>, Int, UnsafePointer<Float>, Int, Int32, Int32) -> Void
+        let (copy, plain) = (try module.function("asm_rows_copy", as: Copy.self), try module.function("plain_rows_copy", as: Copy.self))
+        let x = (0..<200).map { Float($0) * 0.37 - 5 }
+        var checked = 0
+        for n in 0...41 {
+            for rows in 1...3 {
+                for (extraY, extraX) in [(0, 0), (3, 5), (7, 1)] {
+                    for (offsetY, offsetX) in [(0, 0), (1, 2), (2, 3), (3, 1)] {
+                        let (ys, xs) = (n + extraY, n + extraX)
+                        var got = [Float](repeating: -7, count: 200), want = got
+                        x.withUnsafeBufferPointer { xp in
+                            got.withUnsafeMutableBufferPointer { copy($0.baseAddress! + offsetY, ys, xp.baseAddress! + offsetX, xs, Int32(n), Int32(rows)) }
+                            want.withUnsafeMutableBufferPointer { plain($0.baseAddress! + offsetY, ys, xp.baseAddress! + offsetX, xs, Int32(n), Int32(rows)) }
+                        }
+                        #expect(got == want, "copy \(rows) rows of \(n) at pitches \(ys), \(xs), offsets \(offsetY), \(offsetX)")
+                        // The plain form wrote the rows themselves, not the same nothing.
+                        if n > 0 { #expect(want[offsetY + (rows - 1) * ys + n - 1] == x[offsetX + (rows - 1) * xs + n - 1]) }
+                        checked += 1
+                    }
+                }
+            }
+        }
+        #expect(checked == 42 * 3 * 3 * 4)
+        withExtendedLifetime(module) {}
+        #endif
+    }
+
     /// attn_row_deinterleave's asm form against its plain C, lengths 0 to 41 (blocks of eight in,
     /// the pairs after them, an odd last float) from every offset mod 4, nothing else touched.
     @Test func rowDeinterleaveHelper() throws {
