@@ -106,6 +106,17 @@ private func expectClose(_ spec: BlockSpec, seed: UInt64 = 11) throws {
         })
     }
 
+    /// Wide convs without a bias, whose planes go into the padded buffer and out of the wide one
+    /// a block of rows per attn_rows_copy under tcc: rows shorter than four (the C loop), of
+    /// fours with a tail, past a block of 16, and SK's 28; dense in fours and per tap.
+    @Test func wideConvRowCopies() throws {
+        for (c, h, w, out, k) in [(4, 5, 3, 4, 3), (8, 6, 28, 8, 3), (4, 7, 21, 8, 5), (3, 9, 18, 2, 3), (8, 4, 1, 4, 3)] {
+            try expectClose(Block("tcc_conv_rows", input: .nchw(1, c, h, w)) {
+                Conv2D(out, kernelSize: k, bias: false, param: "conv")
+            })
+        }
+    }
+
     /// The JIT's shared helper library compiles for the CPU's choice and for each forced form,
     /// and a kernel that uses asm helpers links to it instead of carrying them (a library that
     /// failed would fall back to the self-contained source without a word).
