@@ -1146,6 +1146,75 @@ static void attn_row_spread(float *y, const float *x, int n, int f)
 #endif
 
 #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+/* y[r * ys + i] = x[r * xs + i] for r < rows, i < n: a block of rows between two pitches in one
+ * call (a convolution's planes into its padded buffer and out of its wide one). The rows of y
+ * and of x do not overlap. */
+#if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: the whole block in one assembly routine (rdi y, rsi x, rdx n, rcx rows,
+ * r8 and r9 the pitches in bytes), each row sixteen then four floats at a time in packed SSE and
+ * its last n % 4 as the row's last four floats again (n >= 4; the rows of y and of x do not
+ * overlap, so the floats written twice are the same). Short rows one call each cost more than
+ * the rows: the call, and tcc's loop around it. */
+static void attn_rows_copy_sse(float *y, const float *x, long n, long rows, long ys, long xs);
+__asm__(
+    ".text\n"
+    "attn_rows_copy_sse:\n\t"
+    "1:\n\t"
+    "mov %rdi, %r10\n\t"
+    "mov %rsi, %r11\n\t"
+    "mov %rdx, %rax\n\t"
+    "cmp $16, %rax\n\t"
+    "jb 3f\n\t"
+    "2:\n\t"
+    "movups (%r11), %xmm0\n\tmovups 16(%r11), %xmm1\n\tmovups 32(%r11), %xmm2\n\tmovups 48(%r11), %xmm3\n\t"
+    "movups %xmm0, (%r10)\n\tmovups %xmm1, 16(%r10)\n\tmovups %xmm2, 32(%r10)\n\tmovups %xmm3, 48(%r10)\n\t"
+    "add $64, %r10\n\t"
+    "add $64, %r11\n\t"
+    "sub $16, %rax\n\t"
+    "cmp $16, %rax\n\t"
+    "jae 2b\n\t"
+    "3:\n\t"
+    "cmp $4, %rax\n\t"
+    "jb 5f\n\t"
+    "4:\n\t"
+    "movups (%r11), %xmm0\n\tmovups %xmm0, (%r10)\n\t"
+    "add $16, %r10\n\t"
+    "add $16, %r11\n\t"
+    "sub $4, %rax\n\t"
+    "cmp $4, %rax\n\t"
+    "jae 4b\n\t"
+    "5:\n\t"
+    "test %rax, %rax\n\t"
+    "jz 6f\n\t"
+    "movups -16(%r11,%rax,4), %xmm0\n\tmovups %xmm0, -16(%r10,%rax,4)\n\t"
+    "6:\n\t"
+    "add %r8, %rdi\n\t"
+    "add %r9, %rsi\n\t"
+    "dec %rcx\n\t"
+    "jnz 1b\n\t"
+    "ret\n");
+static void attn_rows_copy(float *y, long ys, const float *x, long xs, int n, int rows)
+{
+    if (rows <= 0 || n <= 0) return;
+    if (n >= 4) {
+        attn_rows_copy_sse(y, x, n, rows, ys * 4, xs * 4);
+        return;
+    }
+    for (long r = 0; r < rows; r++) {
+        for (long i = 0; i < n; i++) y[r * ys + i] = x[r * xs + i];
+    }
+}
+#else
+static void attn_rows_copy(float *y, long ys, const float *x, long xs, int n, int rows)
+{
+    for (long r = 0; r < rows; r++) {
+        for (long i = 0; i < n; i++) y[r * ys + i] = x[r * xs + i];
+    }
+}
+#endif
+#endif
+
+#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
 #if defined(__TINYC__) && defined(__x86_64__)
 #ifndef ATTN_TCC_ISA_KNOWN
 #define ATTN_TCC_ISA_KNOWN
@@ -2095,9 +2164,7 @@ void ge_c64_extent2_forward(const float *input, float *output, const float *para
             const int o = g;
             attn_row_zero(v1_conv1_wide, 64);
             attn_wide_taps1(v1_conv1_wide, p0_gather_conv1_weight + o * 9, 9, v1_conv1_padded, v1_conv1_taps, 64);
-            for (int y = 0; y < 7; y++) {
-                attn_row_copy(v1_conv1 + o * 49 + y * 7, v1_conv1_wide + y * 8, 7);
-            }
+            attn_rows_copy(v1_conv1 + o * 49, 7, v1_conv1_wide, 8, 7, 7);
         }
         #else
         for (int t = 0; t < 288; t++) {

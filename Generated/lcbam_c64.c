@@ -1133,46 +1133,6 @@ static void attn_conv_rows(float *y, long ldy, const float *w, const float *x, l
 #endif
 
 #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
-/* y[i] = x[i]: the rows tcc moves whole (a transpose that keeps them, a convolution's padded
- * copy and its valid columns out of the wide buffer). */
-#if defined(__TINYC__) && defined(__x86_64__)
-/* The tcc tier on x86-64: packed SSE through tcc's inline assembler, sixteen then four at a
- * time, the last n % 4 in C. */
-static void attn_row_copy(float *y, const float *x, int n)
-{
-    long m = n & ~15, m4 = n & 12;
-    float *q = y;
-    const float *p = x;
-    if (m > 0) {
-        __asm__ volatile(
-            "1:\n\t"
-            "movups (%1), %%xmm0\n\tmovups 16(%1), %%xmm1\n\tmovups 32(%1), %%xmm2\n\tmovups 48(%1), %%xmm3\n\t"
-            "movups %%xmm0, (%0)\n\tmovups %%xmm1, 16(%0)\n\tmovups %%xmm2, 32(%0)\n\tmovups %%xmm3, 48(%0)\n\t"
-            "add $64, %0\n\tadd $64, %1\n\tsub $16, %2\n\tjnz 1b\n\t"
-            : "+r"(q), "+r"(p), "+r"(m)
-            :
-            : "memory");
-    }
-    if (m4 > 0) {
-        __asm__ volatile(
-            "1:\n\t"
-            "movups (%1), %%xmm0\n\tmovups %%xmm0, (%0)\n\t"
-            "add $16, %0\n\tadd $16, %1\n\tsub $4, %2\n\tjnz 1b\n\t"
-            : "+r"(q), "+r"(p), "+r"(m4)
-            :
-            : "memory");
-    }
-    for (int i = n & ~3; i < n; i++) y[i] = x[i];
-}
-#else
-static void attn_row_copy(float *y, const float *x, int n)
-{
-    for (int i = 0; i < n; i++) y[i] = x[i];
-}
-#endif
-#endif
-
-#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
 /* y[i] = 0: the zeroed borders and accumulators of tcc's wide convolutions. */
 #if defined(__TINYC__) && defined(__x86_64__)
 /* The tcc tier on x86-64: packed SSE through tcc's inline assembler (which has no xorps: its
@@ -1207,6 +1167,75 @@ static void attn_row_zero(float *y, int n)
 static void attn_row_zero(float *y, int n)
 {
     for (int i = 0; i < n; i++) y[i] = 0.0f;
+}
+#endif
+#endif
+
+#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+/* y[r * ys + i] = x[r * xs + i] for r < rows, i < n: a block of rows between two pitches in one
+ * call (a convolution's planes into its padded buffer and out of its wide one). The rows of y
+ * and of x do not overlap. */
+#if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: the whole block in one assembly routine (rdi y, rsi x, rdx n, rcx rows,
+ * r8 and r9 the pitches in bytes), each row sixteen then four floats at a time in packed SSE and
+ * its last n % 4 as the row's last four floats again (n >= 4; the rows of y and of x do not
+ * overlap, so the floats written twice are the same). Short rows one call each cost more than
+ * the rows: the call, and tcc's loop around it. */
+static void attn_rows_copy_sse(float *y, const float *x, long n, long rows, long ys, long xs);
+__asm__(
+    ".text\n"
+    "attn_rows_copy_sse:\n\t"
+    "1:\n\t"
+    "mov %rdi, %r10\n\t"
+    "mov %rsi, %r11\n\t"
+    "mov %rdx, %rax\n\t"
+    "cmp $16, %rax\n\t"
+    "jb 3f\n\t"
+    "2:\n\t"
+    "movups (%r11), %xmm0\n\tmovups 16(%r11), %xmm1\n\tmovups 32(%r11), %xmm2\n\tmovups 48(%r11), %xmm3\n\t"
+    "movups %xmm0, (%r10)\n\tmovups %xmm1, 16(%r10)\n\tmovups %xmm2, 32(%r10)\n\tmovups %xmm3, 48(%r10)\n\t"
+    "add $64, %r10\n\t"
+    "add $64, %r11\n\t"
+    "sub $16, %rax\n\t"
+    "cmp $16, %rax\n\t"
+    "jae 2b\n\t"
+    "3:\n\t"
+    "cmp $4, %rax\n\t"
+    "jb 5f\n\t"
+    "4:\n\t"
+    "movups (%r11), %xmm0\n\tmovups %xmm0, (%r10)\n\t"
+    "add $16, %r10\n\t"
+    "add $16, %r11\n\t"
+    "sub $4, %rax\n\t"
+    "cmp $4, %rax\n\t"
+    "jae 4b\n\t"
+    "5:\n\t"
+    "test %rax, %rax\n\t"
+    "jz 6f\n\t"
+    "movups -16(%r11,%rax,4), %xmm0\n\tmovups %xmm0, -16(%r10,%rax,4)\n\t"
+    "6:\n\t"
+    "add %r8, %rdi\n\t"
+    "add %r9, %rsi\n\t"
+    "dec %rcx\n\t"
+    "jnz 1b\n\t"
+    "ret\n");
+static void attn_rows_copy(float *y, long ys, const float *x, long xs, int n, int rows)
+{
+    if (rows <= 0 || n <= 0) return;
+    if (n >= 4) {
+        attn_rows_copy_sse(y, x, n, rows, ys * 4, xs * 4);
+        return;
+    }
+    for (long r = 0; r < rows; r++) {
+        for (long i = 0; i < n; i++) y[r * ys + i] = x[r * xs + i];
+    }
+}
+#else
+static void attn_rows_copy(float *y, long ys, const float *x, long xs, int n, int rows)
+{
+    for (long r = 0; r < rows; r++) {
+        for (long i = 0; i < n; i++) y[r * ys + i] = x[r * xs + i];
+    }
 }
 #endif
 #endif
@@ -2069,17 +2098,13 @@ void lcbam_c64_forward(const float *input, float *output, const float *params, f
         #if defined(__TINYC__) && defined(__x86_64__)
         attn_row_zero(v16_conv_padded, 432);
         for (int i = 0; i < 1; i++) {
-            for (int y = 0; y < 14; y++) {
-                attn_row_copy(v16_conv_padded + i * 400 + y * 20 + 63, v15_add + y * 14, 14);
-            }
+            attn_rows_copy(v16_conv_padded + i * 400 + 63, 20, v15_add, 14, 14, 14);
         }
         static const int v16_conv_taps[49] = {0, 1, 2, 3, 4, 5, 6, 20, 21, 22, 23, 24, 25, 26, 40, 41, 42, 43, 44, 45, 46, 60, 61, 62, 63, 64, 65, 66, 80, 81, 82, 83, 84, 85, 86, 100, 101, 102, 103, 104, 105, 106, 120, 121, 122, 123, 124, 125, 126};
         for (int o = 0; o < 1; o++) {
             attn_row_zero(v16_conv_wide, 288);
             attn_wide_taps1(v16_conv_wide, p2_spatial_conv_conv_weight + o * 49, 49, v16_conv_padded, v16_conv_taps, 288);
-            for (int y = 0; y < 14; y++) {
-                attn_row_copy(v16_conv + y * 14, v16_conv_wide + y * 20, 14);
-            }
+            attn_rows_copy(v16_conv, 14, v16_conv_wide, 20, 14, 14);
         }
         #else
         for (int t = 0; t < 432; t++) {

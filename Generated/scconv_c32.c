@@ -878,6 +878,75 @@ static void attn_row_spread(float *y, const float *x, int n, int f)
 #endif
 
 #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+/* y[r * ys + i] = x[r * xs + i] for r < rows, i < n: a block of rows between two pitches in one
+ * call (a convolution's planes into its padded buffer and out of its wide one). The rows of y
+ * and of x do not overlap. */
+#if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: the whole block in one assembly routine (rdi y, rsi x, rdx n, rcx rows,
+ * r8 and r9 the pitches in bytes), each row sixteen then four floats at a time in packed SSE and
+ * its last n % 4 as the row's last four floats again (n >= 4; the rows of y and of x do not
+ * overlap, so the floats written twice are the same). Short rows one call each cost more than
+ * the rows: the call, and tcc's loop around it. */
+static void attn_rows_copy_sse(float *y, const float *x, long n, long rows, long ys, long xs);
+__asm__(
+    ".text\n"
+    "attn_rows_copy_sse:\n\t"
+    "1:\n\t"
+    "mov %rdi, %r10\n\t"
+    "mov %rsi, %r11\n\t"
+    "mov %rdx, %rax\n\t"
+    "cmp $16, %rax\n\t"
+    "jb 3f\n\t"
+    "2:\n\t"
+    "movups (%r11), %xmm0\n\tmovups 16(%r11), %xmm1\n\tmovups 32(%r11), %xmm2\n\tmovups 48(%r11), %xmm3\n\t"
+    "movups %xmm0, (%r10)\n\tmovups %xmm1, 16(%r10)\n\tmovups %xmm2, 32(%r10)\n\tmovups %xmm3, 48(%r10)\n\t"
+    "add $64, %r10\n\t"
+    "add $64, %r11\n\t"
+    "sub $16, %rax\n\t"
+    "cmp $16, %rax\n\t"
+    "jae 2b\n\t"
+    "3:\n\t"
+    "cmp $4, %rax\n\t"
+    "jb 5f\n\t"
+    "4:\n\t"
+    "movups (%r11), %xmm0\n\tmovups %xmm0, (%r10)\n\t"
+    "add $16, %r10\n\t"
+    "add $16, %r11\n\t"
+    "sub $4, %rax\n\t"
+    "cmp $4, %rax\n\t"
+    "jae 4b\n\t"
+    "5:\n\t"
+    "test %rax, %rax\n\t"
+    "jz 6f\n\t"
+    "movups -16(%r11,%rax,4), %xmm0\n\tmovups %xmm0, -16(%r10,%rax,4)\n\t"
+    "6:\n\t"
+    "add %r8, %rdi\n\t"
+    "add %r9, %rsi\n\t"
+    "dec %rcx\n\t"
+    "jnz 1b\n\t"
+    "ret\n");
+static void attn_rows_copy(float *y, long ys, const float *x, long xs, int n, int rows)
+{
+    if (rows <= 0 || n <= 0) return;
+    if (n >= 4) {
+        attn_rows_copy_sse(y, x, n, rows, ys * 4, xs * 4);
+        return;
+    }
+    for (long r = 0; r < rows; r++) {
+        for (long i = 0; i < n; i++) y[r * ys + i] = x[r * xs + i];
+    }
+}
+#else
+static void attn_rows_copy(float *y, long ys, const float *x, long xs, int n, int rows)
+{
+    for (long r = 0; r < rows; r++) {
+        for (long i = 0; i < n; i++) y[r * ys + i] = x[r * xs + i];
+    }
+}
+#endif
+#endif
+
+#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
 #if defined(__TINYC__) && defined(__x86_64__)
 #ifndef ATTN_TCC_ISA_KNOWN
 #define ATTN_TCC_ISA_KNOWN
@@ -1758,26 +1827,16 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
         #if (defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))) || (defined(__TINYC__) && defined(__x86_64__))
         attn_row_zero(v2_k3_padded, 10464);
         for (int i = 0; i < 32; i++) {
-            for (int y = 0; y < 16; y++) {
-                attn_row_copy(v2_k3_padded + i * 324 + y * 18 + 19, input + i * 256 + y * 16, 16);
-            }
+            attn_rows_copy(v2_k3_padded + i * 324 + 19, 18, input + i * 256, 16, 16, 16);
         }
         static const int v2_k3_taps[288] = {0, 1, 2, 18, 19, 20, 36, 37, 38, 324, 325, 326, 342, 343, 344, 360, 361, 362, 648, 649, 650, 666, 667, 668, 684, 685, 686, 972, 973, 974, 990, 991, 992, 1008, 1009, 1010, 1296, 1297, 1298, 1314, 1315, 1316, 1332, 1333, 1334, 1620, 1621, 1622, 1638, 1639, 1640, 1656, 1657, 1658, 1944, 1945, 1946, 1962, 1963, 1964, 1980, 1981, 1982, 2268, 2269, 2270, 2286, 2287, 2288, 2304, 2305, 2306, 2592, 2593, 2594, 2610, 2611, 2612, 2628, 2629, 2630, 2916, 2917, 2918, 2934, 2935, 2936, 2952, 2953, 2954, 3240, 3241, 3242, 3258, 3259, 3260, 3276, 3277, 3278, 3564, 3565, 3566, 3582, 3583, 3584, 3600, 3601, 3602, 3888, 3889, 3890, 3906, 3907, 3908, 3924, 3925, 3926, 4212, 4213, 4214, 4230, 4231, 4232, 4248, 4249, 4250, 4536, 4537, 4538, 4554, 4555, 4556, 4572, 4573, 4574, 4860, 4861, 4862, 4878, 4879, 4880, 4896, 4897, 4898, 5184, 5185, 5186, 5202, 5203, 5204, 5220, 5221, 5222, 5508, 5509, 5510, 5526, 5527, 5528, 5544, 5545, 5546, 5832, 5833, 5834, 5850, 5851, 5852, 5868, 5869, 5870, 6156, 6157, 6158, 6174, 6175, 6176, 6192, 6193, 6194, 6480, 6481, 6482, 6498, 6499, 6500, 6516, 6517, 6518, 6804, 6805, 6806, 6822, 6823, 6824, 6840, 6841, 6842, 7128, 7129, 7130, 7146, 7147, 7148, 7164, 7165, 7166, 7452, 7453, 7454, 7470, 7471, 7472, 7488, 7489, 7490, 7776, 7777, 7778, 7794, 7795, 7796, 7812, 7813, 7814, 8100, 8101, 8102, 8118, 8119, 8120, 8136, 8137, 8138, 8424, 8425, 8426, 8442, 8443, 8444, 8460, 8461, 8462, 8748, 8749, 8750, 8766, 8767, 8768, 8784, 8785, 8786, 9072, 9073, 9074, 9090, 9091, 9092, 9108, 9109, 9110, 9396, 9397, 9398, 9414, 9415, 9416, 9432, 9433, 9434, 9720, 9721, 9722, 9738, 9739, 9740, 9756, 9757, 9758, 10044, 10045, 10046, 10062, 10063, 10064, 10080, 10081, 10082};
         for (int o = 0; o < 32; o += 4) {
             attn_row_zero(v2_k3_wide, 1152);
             attn_wide_taps(v2_k3_wide, 288, p3_k3_0_weight + o * 288, 288, v2_k3_padded, v2_k3_taps, 288);
-            for (int y = 0; y < 16; y++) {
-                attn_row_copy(v2_k3 + o * 256 + y * 16, v2_k3_wide + y * 18, 16);
-            }
-            for (int y = 0; y < 16; y++) {
-                attn_row_copy(v2_k3 + o * 256 + y * 16 + 256, v2_k3_wide + y * 18 + 288, 16);
-            }
-            for (int y = 0; y < 16; y++) {
-                attn_row_copy(v2_k3 + o * 256 + y * 16 + 512, v2_k3_wide + y * 18 + 576, 16);
-            }
-            for (int y = 0; y < 16; y++) {
-                attn_row_copy(v2_k3 + o * 256 + y * 16 + 768, v2_k3_wide + y * 18 + 864, 16);
-            }
+            attn_rows_copy(v2_k3 + o * 256, 16, v2_k3_wide, 18, 16, 16);
+            attn_rows_copy(v2_k3 + o * 256 + 256, 16, v2_k3_wide + 288, 18, 16, 16);
+            attn_rows_copy(v2_k3 + o * 256 + 512, 16, v2_k3_wide + 576, 18, 16, 16);
+            attn_rows_copy(v2_k3 + o * 256 + 768, 16, v2_k3_wide + 864, 18, 16, 16);
         }
         #else
         for (int t = 0; t < 10464; t++) {
@@ -1905,26 +1964,16 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
         #if (defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))) || (defined(__TINYC__) && defined(__x86_64__))
         attn_row_zero(v3_k2_padded, 1248);
         for (int i = 0; i < 32; i++) {
-            for (int y = 0; y < 4; y++) {
-                attn_row_copy(v3_k2_padded + i * 36 + y * 6 + 7, v1_pool2d + i * 16 + y * 4, 4);
-            }
+            attn_rows_copy(v3_k2_padded + i * 36 + 7, 6, v1_pool2d + i * 16, 4, 4, 4);
         }
         static const int v3_k2_taps[288] = {0, 1, 2, 6, 7, 8, 12, 13, 14, 36, 37, 38, 42, 43, 44, 48, 49, 50, 72, 73, 74, 78, 79, 80, 84, 85, 86, 108, 109, 110, 114, 115, 116, 120, 121, 122, 144, 145, 146, 150, 151, 152, 156, 157, 158, 180, 181, 182, 186, 187, 188, 192, 193, 194, 216, 217, 218, 222, 223, 224, 228, 229, 230, 252, 253, 254, 258, 259, 260, 264, 265, 266, 288, 289, 290, 294, 295, 296, 300, 301, 302, 324, 325, 326, 330, 331, 332, 336, 337, 338, 360, 361, 362, 366, 367, 368, 372, 373, 374, 396, 397, 398, 402, 403, 404, 408, 409, 410, 432, 433, 434, 438, 439, 440, 444, 445, 446, 468, 469, 470, 474, 475, 476, 480, 481, 482, 504, 505, 506, 510, 511, 512, 516, 517, 518, 540, 541, 542, 546, 547, 548, 552, 553, 554, 576, 577, 578, 582, 583, 584, 588, 589, 590, 612, 613, 614, 618, 619, 620, 624, 625, 626, 648, 649, 650, 654, 655, 656, 660, 661, 662, 684, 685, 686, 690, 691, 692, 696, 697, 698, 720, 721, 722, 726, 727, 728, 732, 733, 734, 756, 757, 758, 762, 763, 764, 768, 769, 770, 792, 793, 794, 798, 799, 800, 804, 805, 806, 828, 829, 830, 834, 835, 836, 840, 841, 842, 864, 865, 866, 870, 871, 872, 876, 877, 878, 900, 901, 902, 906, 907, 908, 912, 913, 914, 936, 937, 938, 942, 943, 944, 948, 949, 950, 972, 973, 974, 978, 979, 980, 984, 985, 986, 1008, 1009, 1010, 1014, 1015, 1016, 1020, 1021, 1022, 1044, 1045, 1046, 1050, 1051, 1052, 1056, 1057, 1058, 1080, 1081, 1082, 1086, 1087, 1088, 1092, 1093, 1094, 1116, 1117, 1118, 1122, 1123, 1124, 1128, 1129, 1130};
         for (int o = 0; o < 32; o += 4) {
             attn_row_zero(v3_k2_wide, 384);
             attn_wide_taps(v3_k2_wide, 96, p0_k2_1_weight + o * 288, 288, v3_k2_padded, v3_k2_taps, 96);
-            for (int y = 0; y < 4; y++) {
-                attn_row_copy(v3_k2 + o * 16 + y * 4, v3_k2_wide + y * 6, 4);
-            }
-            for (int y = 0; y < 4; y++) {
-                attn_row_copy(v3_k2 + o * 16 + y * 4 + 16, v3_k2_wide + y * 6 + 96, 4);
-            }
-            for (int y = 0; y < 4; y++) {
-                attn_row_copy(v3_k2 + o * 16 + y * 4 + 32, v3_k2_wide + y * 6 + 192, 4);
-            }
-            for (int y = 0; y < 4; y++) {
-                attn_row_copy(v3_k2 + o * 16 + y * 4 + 48, v3_k2_wide + y * 6 + 288, 4);
-            }
+            attn_rows_copy(v3_k2 + o * 16, 4, v3_k2_wide, 6, 4, 4);
+            attn_rows_copy(v3_k2 + o * 16 + 16, 4, v3_k2_wide + 96, 6, 4, 4);
+            attn_rows_copy(v3_k2 + o * 16 + 32, 4, v3_k2_wide + 192, 6, 4, 4);
+            attn_rows_copy(v3_k2 + o * 16 + 48, 4, v3_k2_wide + 288, 6, 4, 4);
         }
         #else
         for (int t = 0; t < 1248; t++) {
@@ -2211,26 +2260,16 @@ void scconv_c32_forward(const float *input, float *output, const float *params, 
         #if (defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))) || (defined(__TINYC__) && defined(__x86_64__))
         attn_row_zero(v10_k4_padded, 10464);
         for (int i = 0; i < 32; i++) {
-            for (int y = 0; y < 16; y++) {
-                attn_row_copy(v10_k4_padded + i * 324 + y * 18 + 19, v9_mul + i * 256 + y * 16, 16);
-            }
+            attn_rows_copy(v10_k4_padded + i * 324 + 19, 18, v9_mul + i * 256, 16, 16, 16);
         }
         static const int v10_k4_taps[288] = {0, 1, 2, 18, 19, 20, 36, 37, 38, 324, 325, 326, 342, 343, 344, 360, 361, 362, 648, 649, 650, 666, 667, 668, 684, 685, 686, 972, 973, 974, 990, 991, 992, 1008, 1009, 1010, 1296, 1297, 1298, 1314, 1315, 1316, 1332, 1333, 1334, 1620, 1621, 1622, 1638, 1639, 1640, 1656, 1657, 1658, 1944, 1945, 1946, 1962, 1963, 1964, 1980, 1981, 1982, 2268, 2269, 2270, 2286, 2287, 2288, 2304, 2305, 2306, 2592, 2593, 2594, 2610, 2611, 2612, 2628, 2629, 2630, 2916, 2917, 2918, 2934, 2935, 2936, 2952, 2953, 2954, 3240, 3241, 3242, 3258, 3259, 3260, 3276, 3277, 3278, 3564, 3565, 3566, 3582, 3583, 3584, 3600, 3601, 3602, 3888, 3889, 3890, 3906, 3907, 3908, 3924, 3925, 3926, 4212, 4213, 4214, 4230, 4231, 4232, 4248, 4249, 4250, 4536, 4537, 4538, 4554, 4555, 4556, 4572, 4573, 4574, 4860, 4861, 4862, 4878, 4879, 4880, 4896, 4897, 4898, 5184, 5185, 5186, 5202, 5203, 5204, 5220, 5221, 5222, 5508, 5509, 5510, 5526, 5527, 5528, 5544, 5545, 5546, 5832, 5833, 5834, 5850, 5851, 5852, 5868, 5869, 5870, 6156, 6157, 6158, 6174, 6175, 6176, 6192, 6193, 6194, 6480, 6481, 6482, 6498, 6499, 6500, 6516, 6517, 6518, 6804, 6805, 6806, 6822, 6823, 6824, 6840, 6841, 6842, 7128, 7129, 7130, 7146, 7147, 7148, 7164, 7165, 7166, 7452, 7453, 7454, 7470, 7471, 7472, 7488, 7489, 7490, 7776, 7777, 7778, 7794, 7795, 7796, 7812, 7813, 7814, 8100, 8101, 8102, 8118, 8119, 8120, 8136, 8137, 8138, 8424, 8425, 8426, 8442, 8443, 8444, 8460, 8461, 8462, 8748, 8749, 8750, 8766, 8767, 8768, 8784, 8785, 8786, 9072, 9073, 9074, 9090, 9091, 9092, 9108, 9109, 9110, 9396, 9397, 9398, 9414, 9415, 9416, 9432, 9433, 9434, 9720, 9721, 9722, 9738, 9739, 9740, 9756, 9757, 9758, 10044, 10045, 10046, 10062, 10063, 10064, 10080, 10081, 10082};
         for (int o = 0; o < 32; o += 4) {
             attn_row_zero(v10_k4_wide, 1152);
             attn_wide_taps(v10_k4_wide, 288, p6_k4_0_weight + o * 288, 288, v10_k4_padded, v10_k4_taps, 288);
-            for (int y = 0; y < 16; y++) {
-                attn_row_copy(v10_k4 + o * 256 + y * 16, v10_k4_wide + y * 18, 16);
-            }
-            for (int y = 0; y < 16; y++) {
-                attn_row_copy(v10_k4 + o * 256 + y * 16 + 256, v10_k4_wide + y * 18 + 288, 16);
-            }
-            for (int y = 0; y < 16; y++) {
-                attn_row_copy(v10_k4 + o * 256 + y * 16 + 512, v10_k4_wide + y * 18 + 576, 16);
-            }
-            for (int y = 0; y < 16; y++) {
-                attn_row_copy(v10_k4 + o * 256 + y * 16 + 768, v10_k4_wide + y * 18 + 864, 16);
-            }
+            attn_rows_copy(v10_k4 + o * 256, 16, v10_k4_wide, 18, 16, 16);
+            attn_rows_copy(v10_k4 + o * 256 + 256, 16, v10_k4_wide + 288, 18, 16, 16);
+            attn_rows_copy(v10_k4 + o * 256 + 512, 16, v10_k4_wide + 576, 18, 16, 16);
+            attn_rows_copy(v10_k4 + o * 256 + 768, 16, v10_k4_wide + 864, 18, 16, 16);
         }
         #else
         for (int t = 0; t < 10464; t++) {

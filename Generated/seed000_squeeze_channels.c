@@ -497,46 +497,6 @@ static void attn_conv_rows(float *y, long ldy, const float *w, const float *x, l
 #endif
 
 #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
-/* y[i] = x[i]: the rows tcc moves whole (a transpose that keeps them, a convolution's padded
- * copy and its valid columns out of the wide buffer). */
-#if defined(__TINYC__) && defined(__x86_64__)
-/* The tcc tier on x86-64: packed SSE through tcc's inline assembler, sixteen then four at a
- * time, the last n % 4 in C. */
-static void attn_row_copy(float *y, const float *x, int n)
-{
-    long m = n & ~15, m4 = n & 12;
-    float *q = y;
-    const float *p = x;
-    if (m > 0) {
-        __asm__ volatile(
-            "1:\n\t"
-            "movups (%1), %%xmm0\n\tmovups 16(%1), %%xmm1\n\tmovups 32(%1), %%xmm2\n\tmovups 48(%1), %%xmm3\n\t"
-            "movups %%xmm0, (%0)\n\tmovups %%xmm1, 16(%0)\n\tmovups %%xmm2, 32(%0)\n\tmovups %%xmm3, 48(%0)\n\t"
-            "add $64, %0\n\tadd $64, %1\n\tsub $16, %2\n\tjnz 1b\n\t"
-            : "+r"(q), "+r"(p), "+r"(m)
-            :
-            : "memory");
-    }
-    if (m4 > 0) {
-        __asm__ volatile(
-            "1:\n\t"
-            "movups (%1), %%xmm0\n\tmovups %%xmm0, (%0)\n\t"
-            "add $16, %0\n\tadd $16, %1\n\tsub $4, %2\n\tjnz 1b\n\t"
-            : "+r"(q), "+r"(p), "+r"(m4)
-            :
-            : "memory");
-    }
-    for (int i = n & ~3; i < n; i++) y[i] = x[i];
-}
-#else
-static void attn_row_copy(float *y, const float *x, int n)
-{
-    for (int i = 0; i < n; i++) y[i] = x[i];
-}
-#endif
-#endif
-
-#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
 /* y[i] = 0: the zeroed borders and accumulators of tcc's wide convolutions. */
 #if defined(__TINYC__) && defined(__x86_64__)
 /* The tcc tier on x86-64: packed SSE through tcc's inline assembler (which has no xorps: its
@@ -571,6 +531,75 @@ static void attn_row_zero(float *y, int n)
 static void attn_row_zero(float *y, int n)
 {
     for (int i = 0; i < n; i++) y[i] = 0.0f;
+}
+#endif
+#endif
+
+#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+/* y[r * ys + i] = x[r * xs + i] for r < rows, i < n: a block of rows between two pitches in one
+ * call (a convolution's planes into its padded buffer and out of its wide one). The rows of y
+ * and of x do not overlap. */
+#if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: the whole block in one assembly routine (rdi y, rsi x, rdx n, rcx rows,
+ * r8 and r9 the pitches in bytes), each row sixteen then four floats at a time in packed SSE and
+ * its last n % 4 as the row's last four floats again (n >= 4; the rows of y and of x do not
+ * overlap, so the floats written twice are the same). Short rows one call each cost more than
+ * the rows: the call, and tcc's loop around it. */
+static void attn_rows_copy_sse(float *y, const float *x, long n, long rows, long ys, long xs);
+__asm__(
+    ".text\n"
+    "attn_rows_copy_sse:\n\t"
+    "1:\n\t"
+    "mov %rdi, %r10\n\t"
+    "mov %rsi, %r11\n\t"
+    "mov %rdx, %rax\n\t"
+    "cmp $16, %rax\n\t"
+    "jb 3f\n\t"
+    "2:\n\t"
+    "movups (%r11), %xmm0\n\tmovups 16(%r11), %xmm1\n\tmovups 32(%r11), %xmm2\n\tmovups 48(%r11), %xmm3\n\t"
+    "movups %xmm0, (%r10)\n\tmovups %xmm1, 16(%r10)\n\tmovups %xmm2, 32(%r10)\n\tmovups %xmm3, 48(%r10)\n\t"
+    "add $64, %r10\n\t"
+    "add $64, %r11\n\t"
+    "sub $16, %rax\n\t"
+    "cmp $16, %rax\n\t"
+    "jae 2b\n\t"
+    "3:\n\t"
+    "cmp $4, %rax\n\t"
+    "jb 5f\n\t"
+    "4:\n\t"
+    "movups (%r11), %xmm0\n\tmovups %xmm0, (%r10)\n\t"
+    "add $16, %r10\n\t"
+    "add $16, %r11\n\t"
+    "sub $4, %rax\n\t"
+    "cmp $4, %rax\n\t"
+    "jae 4b\n\t"
+    "5:\n\t"
+    "test %rax, %rax\n\t"
+    "jz 6f\n\t"
+    "movups -16(%r11,%rax,4), %xmm0\n\tmovups %xmm0, -16(%r10,%rax,4)\n\t"
+    "6:\n\t"
+    "add %r8, %rdi\n\t"
+    "add %r9, %rsi\n\t"
+    "dec %rcx\n\t"
+    "jnz 1b\n\t"
+    "ret\n");
+static void attn_rows_copy(float *y, long ys, const float *x, long xs, int n, int rows)
+{
+    if (rows <= 0 || n <= 0) return;
+    if (n >= 4) {
+        attn_rows_copy_sse(y, x, n, rows, ys * 4, xs * 4);
+        return;
+    }
+    for (long r = 0; r < rows; r++) {
+        for (long i = 0; i < n; i++) y[r * ys + i] = x[r * xs + i];
+    }
+}
+#else
+static void attn_rows_copy(float *y, long ys, const float *x, long xs, int n, int rows)
+{
+    for (long r = 0; r < rows; r++) {
+        for (long i = 0; i < n; i++) y[r * ys + i] = x[r * xs + i];
+    }
 }
 #endif
 #endif
@@ -1546,17 +1575,13 @@ void seed000_squeeze_channels_forward(const float *input, float *output, const f
         #if defined(__TINYC__) && defined(__x86_64__)
         attn_row_zero(v4_spatial_padded, 1000);
         for (int i = 0; i < 2; i++) {
-            for (int y = 0; y < 16; y++) {
-                attn_row_copy(v4_spatial_padded + i * 484 + y * 22 + 69, v3_concat + i * 256 + y * 16, 16);
-            }
+            attn_rows_copy(v4_spatial_padded + i * 484 + 69, 22, v3_concat + i * 256, 16, 16, 16);
         }
         static const int v4_spatial_taps[98] = {0, 1, 2, 3, 4, 5, 6, 22, 23, 24, 25, 26, 27, 28, 44, 45, 46, 47, 48, 49, 50, 66, 67, 68, 69, 70, 71, 72, 88, 89, 90, 91, 92, 93, 94, 110, 111, 112, 113, 114, 115, 116, 132, 133, 134, 135, 136, 137, 138, 484, 485, 486, 487, 488, 489, 490, 506, 507, 508, 509, 510, 511, 512, 528, 529, 530, 531, 532, 533, 534, 550, 551, 552, 553, 554, 555, 556, 572, 573, 574, 575, 576, 577, 578, 594, 595, 596, 597, 598, 599, 600, 616, 617, 618, 619, 620, 621, 622};
         for (int o = 0; o < 1; o++) {
             attn_row_zero(v4_spatial_wide, 352);
             attn_wide_taps1(v4_spatial_wide, p0_spatial_weight + o * 98, 98, v4_spatial_padded, v4_spatial_taps, 352);
-            for (int y = 0; y < 16; y++) {
-                attn_row_copy(v4_spatial + y * 16, v4_spatial_wide + y * 22, 16);
-            }
+            attn_rows_copy(v4_spatial, 16, v4_spatial_wide, 22, 16, 16);
         }
         #else
         for (int t = 0; t < 1000; t++) {

@@ -1331,46 +1331,6 @@ static void attn_conv_rows(float *y, long ldy, const float *w, const float *x, l
 #endif
 
 #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
-/* y[i] = x[i]: the rows tcc moves whole (a transpose that keeps them, a convolution's padded
- * copy and its valid columns out of the wide buffer). */
-#if defined(__TINYC__) && defined(__x86_64__)
-/* The tcc tier on x86-64: packed SSE through tcc's inline assembler, sixteen then four at a
- * time, the last n % 4 in C. */
-static void attn_row_copy(float *y, const float *x, int n)
-{
-    long m = n & ~15, m4 = n & 12;
-    float *q = y;
-    const float *p = x;
-    if (m > 0) {
-        __asm__ volatile(
-            "1:\n\t"
-            "movups (%1), %%xmm0\n\tmovups 16(%1), %%xmm1\n\tmovups 32(%1), %%xmm2\n\tmovups 48(%1), %%xmm3\n\t"
-            "movups %%xmm0, (%0)\n\tmovups %%xmm1, 16(%0)\n\tmovups %%xmm2, 32(%0)\n\tmovups %%xmm3, 48(%0)\n\t"
-            "add $64, %0\n\tadd $64, %1\n\tsub $16, %2\n\tjnz 1b\n\t"
-            : "+r"(q), "+r"(p), "+r"(m)
-            :
-            : "memory");
-    }
-    if (m4 > 0) {
-        __asm__ volatile(
-            "1:\n\t"
-            "movups (%1), %%xmm0\n\tmovups %%xmm0, (%0)\n\t"
-            "add $16, %0\n\tadd $16, %1\n\tsub $4, %2\n\tjnz 1b\n\t"
-            : "+r"(q), "+r"(p), "+r"(m4)
-            :
-            : "memory");
-    }
-    for (int i = n & ~3; i < n; i++) y[i] = x[i];
-}
-#else
-static void attn_row_copy(float *y, const float *x, int n)
-{
-    for (int i = 0; i < n; i++) y[i] = x[i];
-}
-#endif
-#endif
-
-#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
 /* y[i] = 0: the zeroed borders and accumulators of tcc's wide convolutions. */
 #if defined(__TINYC__) && defined(__x86_64__)
 /* The tcc tier on x86-64: packed SSE through tcc's inline assembler (which has no xorps: its
@@ -1405,6 +1365,75 @@ static void attn_row_zero(float *y, int n)
 static void attn_row_zero(float *y, int n)
 {
     for (int i = 0; i < n; i++) y[i] = 0.0f;
+}
+#endif
+#endif
+
+#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+/* y[r * ys + i] = x[r * xs + i] for r < rows, i < n: a block of rows between two pitches in one
+ * call (a convolution's planes into its padded buffer and out of its wide one). The rows of y
+ * and of x do not overlap. */
+#if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: the whole block in one assembly routine (rdi y, rsi x, rdx n, rcx rows,
+ * r8 and r9 the pitches in bytes), each row sixteen then four floats at a time in packed SSE and
+ * its last n % 4 as the row's last four floats again (n >= 4; the rows of y and of x do not
+ * overlap, so the floats written twice are the same). Short rows one call each cost more than
+ * the rows: the call, and tcc's loop around it. */
+static void attn_rows_copy_sse(float *y, const float *x, long n, long rows, long ys, long xs);
+__asm__(
+    ".text\n"
+    "attn_rows_copy_sse:\n\t"
+    "1:\n\t"
+    "mov %rdi, %r10\n\t"
+    "mov %rsi, %r11\n\t"
+    "mov %rdx, %rax\n\t"
+    "cmp $16, %rax\n\t"
+    "jb 3f\n\t"
+    "2:\n\t"
+    "movups (%r11), %xmm0\n\tmovups 16(%r11), %xmm1\n\tmovups 32(%r11), %xmm2\n\tmovups 48(%r11), %xmm3\n\t"
+    "movups %xmm0, (%r10)\n\tmovups %xmm1, 16(%r10)\n\tmovups %xmm2, 32(%r10)\n\tmovups %xmm3, 48(%r10)\n\t"
+    "add $64, %r10\n\t"
+    "add $64, %r11\n\t"
+    "sub $16, %rax\n\t"
+    "cmp $16, %rax\n\t"
+    "jae 2b\n\t"
+    "3:\n\t"
+    "cmp $4, %rax\n\t"
+    "jb 5f\n\t"
+    "4:\n\t"
+    "movups (%r11), %xmm0\n\tmovups %xmm0, (%r10)\n\t"
+    "add $16, %r10\n\t"
+    "add $16, %r11\n\t"
+    "sub $4, %rax\n\t"
+    "cmp $4, %rax\n\t"
+    "jae 4b\n\t"
+    "5:\n\t"
+    "test %rax, %rax\n\t"
+    "jz 6f\n\t"
+    "movups -16(%r11,%rax,4), %xmm0\n\tmovups %xmm0, -16(%r10,%rax,4)\n\t"
+    "6:\n\t"
+    "add %r8, %rdi\n\t"
+    "add %r9, %rsi\n\t"
+    "dec %rcx\n\t"
+    "jnz 1b\n\t"
+    "ret\n");
+static void attn_rows_copy(float *y, long ys, const float *x, long xs, int n, int rows)
+{
+    if (rows <= 0 || n <= 0) return;
+    if (n >= 4) {
+        attn_rows_copy_sse(y, x, n, rows, ys * 4, xs * 4);
+        return;
+    }
+    for (long r = 0; r < rows; r++) {
+        for (long i = 0; i < n; i++) y[r * ys + i] = x[r * xs + i];
+    }
+}
+#else
+static void attn_rows_copy(float *y, long ys, const float *x, long xs, int n, int rows)
+{
+    for (long r = 0; r < rows; r++) {
+        for (long i = 0; i < n; i++) y[r * ys + i] = x[r * xs + i];
+    }
 }
 #endif
 #endif
@@ -2462,26 +2491,16 @@ void sk_skresnet18_c64_forward(const float *input, float *output, const float *p
         #if (defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))) || (defined(__TINYC__) && defined(__x86_64__))
         attn_row_zero(v3_conv_padded, 10464);
         for (int i = 0; i < 32; i++) {
-            for (int y = 0; y < 16; y++) {
-                attn_row_copy(v3_conv_padded + i * 324 + y * 18 + 19, v1_slice + i * 256 + y * 16, 16);
-            }
+            attn_rows_copy(v3_conv_padded + i * 324 + 19, 18, v1_slice + i * 256, 16, 16, 16);
         }
         static const int v3_conv_taps[288] = {0, 1, 2, 18, 19, 20, 36, 37, 38, 324, 325, 326, 342, 343, 344, 360, 361, 362, 648, 649, 650, 666, 667, 668, 684, 685, 686, 972, 973, 974, 990, 991, 992, 1008, 1009, 1010, 1296, 1297, 1298, 1314, 1315, 1316, 1332, 1333, 1334, 1620, 1621, 1622, 1638, 1639, 1640, 1656, 1657, 1658, 1944, 1945, 1946, 1962, 1963, 1964, 1980, 1981, 1982, 2268, 2269, 2270, 2286, 2287, 2288, 2304, 2305, 2306, 2592, 2593, 2594, 2610, 2611, 2612, 2628, 2629, 2630, 2916, 2917, 2918, 2934, 2935, 2936, 2952, 2953, 2954, 3240, 3241, 3242, 3258, 3259, 3260, 3276, 3277, 3278, 3564, 3565, 3566, 3582, 3583, 3584, 3600, 3601, 3602, 3888, 3889, 3890, 3906, 3907, 3908, 3924, 3925, 3926, 4212, 4213, 4214, 4230, 4231, 4232, 4248, 4249, 4250, 4536, 4537, 4538, 4554, 4555, 4556, 4572, 4573, 4574, 4860, 4861, 4862, 4878, 4879, 4880, 4896, 4897, 4898, 5184, 5185, 5186, 5202, 5203, 5204, 5220, 5221, 5222, 5508, 5509, 5510, 5526, 5527, 5528, 5544, 5545, 5546, 5832, 5833, 5834, 5850, 5851, 5852, 5868, 5869, 5870, 6156, 6157, 6158, 6174, 6175, 6176, 6192, 6193, 6194, 6480, 6481, 6482, 6498, 6499, 6500, 6516, 6517, 6518, 6804, 6805, 6806, 6822, 6823, 6824, 6840, 6841, 6842, 7128, 7129, 7130, 7146, 7147, 7148, 7164, 7165, 7166, 7452, 7453, 7454, 7470, 7471, 7472, 7488, 7489, 7490, 7776, 7777, 7778, 7794, 7795, 7796, 7812, 7813, 7814, 8100, 8101, 8102, 8118, 8119, 8120, 8136, 8137, 8138, 8424, 8425, 8426, 8442, 8443, 8444, 8460, 8461, 8462, 8748, 8749, 8750, 8766, 8767, 8768, 8784, 8785, 8786, 9072, 9073, 9074, 9090, 9091, 9092, 9108, 9109, 9110, 9396, 9397, 9398, 9414, 9415, 9416, 9432, 9433, 9434, 9720, 9721, 9722, 9738, 9739, 9740, 9756, 9757, 9758, 10044, 10045, 10046, 10062, 10063, 10064, 10080, 10081, 10082};
         for (int o = 0; o < 64; o += 4) {
             attn_row_zero(v3_conv_wide, 1152);
             attn_wide_taps(v3_conv_wide, 288, p0_paths_0_conv_weight + o * 288, 288, v3_conv_padded, v3_conv_taps, 288);
-            for (int y = 0; y < 16; y++) {
-                attn_row_copy(v3_conv + o * 256 + y * 16, v3_conv_wide + y * 18, 16);
-            }
-            for (int y = 0; y < 16; y++) {
-                attn_row_copy(v3_conv + o * 256 + y * 16 + 256, v3_conv_wide + y * 18 + 288, 16);
-            }
-            for (int y = 0; y < 16; y++) {
-                attn_row_copy(v3_conv + o * 256 + y * 16 + 512, v3_conv_wide + y * 18 + 576, 16);
-            }
-            for (int y = 0; y < 16; y++) {
-                attn_row_copy(v3_conv + o * 256 + y * 16 + 768, v3_conv_wide + y * 18 + 864, 16);
-            }
+            attn_rows_copy(v3_conv + o * 256, 16, v3_conv_wide, 18, 16, 16);
+            attn_rows_copy(v3_conv + o * 256 + 256, 16, v3_conv_wide + 288, 18, 16, 16);
+            attn_rows_copy(v3_conv + o * 256 + 512, 16, v3_conv_wide + 576, 18, 16, 16);
+            attn_rows_copy(v3_conv + o * 256 + 768, 16, v3_conv_wide + 864, 18, 16, 16);
         }
         #else
         for (int t = 0; t < 10464; t++) {
@@ -2609,26 +2628,16 @@ void sk_skresnet18_c64_forward(const float *input, float *output, const float *p
         #if (defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))) || (defined(__TINYC__) && defined(__x86_64__))
         attn_row_zero(v4_conv_padded, 12896);
         for (int i = 0; i < 32; i++) {
-            for (int y = 0; y < 16; y++) {
-                attn_row_copy(v4_conv_padded + i * 400 + y * 20 + 42, v2_slice + i * 256 + y * 16, 16);
-            }
+            attn_rows_copy(v4_conv_padded + i * 400 + 42, 20, v2_slice + i * 256, 16, 16, 16);
         }
         static const int v4_conv_taps[288] = {0, 2, 4, 40, 42, 44, 80, 82, 84, 400, 402, 404, 440, 442, 444, 480, 482, 484, 800, 802, 804, 840, 842, 844, 880, 882, 884, 1200, 1202, 1204, 1240, 1242, 1244, 1280, 1282, 1284, 1600, 1602, 1604, 1640, 1642, 1644, 1680, 1682, 1684, 2000, 2002, 2004, 2040, 2042, 2044, 2080, 2082, 2084, 2400, 2402, 2404, 2440, 2442, 2444, 2480, 2482, 2484, 2800, 2802, 2804, 2840, 2842, 2844, 2880, 2882, 2884, 3200, 3202, 3204, 3240, 3242, 3244, 3280, 3282, 3284, 3600, 3602, 3604, 3640, 3642, 3644, 3680, 3682, 3684, 4000, 4002, 4004, 4040, 4042, 4044, 4080, 4082, 4084, 4400, 4402, 4404, 4440, 4442, 4444, 4480, 4482, 4484, 4800, 4802, 4804, 4840, 4842, 4844, 4880, 4882, 4884, 5200, 5202, 5204, 5240, 5242, 5244, 5280, 5282, 5284, 5600, 5602, 5604, 5640, 5642, 5644, 5680, 5682, 5684, 6000, 6002, 6004, 6040, 6042, 6044, 6080, 6082, 6084, 6400, 6402, 6404, 6440, 6442, 6444, 6480, 6482, 6484, 6800, 6802, 6804, 6840, 6842, 6844, 6880, 6882, 6884, 7200, 7202, 7204, 7240, 7242, 7244, 7280, 7282, 7284, 7600, 7602, 7604, 7640, 7642, 7644, 7680, 7682, 7684, 8000, 8002, 8004, 8040, 8042, 8044, 8080, 8082, 8084, 8400, 8402, 8404, 8440, 8442, 8444, 8480, 8482, 8484, 8800, 8802, 8804, 8840, 8842, 8844, 8880, 8882, 8884, 9200, 9202, 9204, 9240, 9242, 9244, 9280, 9282, 9284, 9600, 9602, 9604, 9640, 9642, 9644, 9680, 9682, 9684, 10000, 10002, 10004, 10040, 10042, 10044, 10080, 10082, 10084, 10400, 10402, 10404, 10440, 10442, 10444, 10480, 10482, 10484, 10800, 10802, 10804, 10840, 10842, 10844, 10880, 10882, 10884, 11200, 11202, 11204, 11240, 11242, 11244, 11280, 11282, 11284, 11600, 11602, 11604, 11640, 11642, 11644, 11680, 11682, 11684, 12000, 12002, 12004, 12040, 12042, 12044, 12080, 12082, 12084, 12400, 12402, 12404, 12440, 12442, 12444, 12480, 12482, 12484};
         for (int o = 0; o < 64; o += 4) {
             attn_row_zero(v4_conv_wide, 1536);
             attn_wide_taps(v4_conv_wide, 384, p3_paths_1_conv_weight + o * 288, 288, v4_conv_padded, v4_conv_taps, 384);
-            for (int y = 0; y < 16; y++) {
-                attn_row_copy(v4_conv + o * 256 + y * 16, v4_conv_wide + y * 20, 16);
-            }
-            for (int y = 0; y < 16; y++) {
-                attn_row_copy(v4_conv + o * 256 + y * 16 + 256, v4_conv_wide + y * 20 + 384, 16);
-            }
-            for (int y = 0; y < 16; y++) {
-                attn_row_copy(v4_conv + o * 256 + y * 16 + 512, v4_conv_wide + y * 20 + 768, 16);
-            }
-            for (int y = 0; y < 16; y++) {
-                attn_row_copy(v4_conv + o * 256 + y * 16 + 768, v4_conv_wide + y * 20 + 1152, 16);
-            }
+            attn_rows_copy(v4_conv + o * 256, 16, v4_conv_wide, 20, 16, 16);
+            attn_rows_copy(v4_conv + o * 256 + 256, 16, v4_conv_wide + 384, 20, 16, 16);
+            attn_rows_copy(v4_conv + o * 256 + 512, 16, v4_conv_wide + 768, 20, 16, 16);
+            attn_rows_copy(v4_conv + o * 256 + 768, 16, v4_conv_wide + 1152, 20, 16, 16);
         }
         #else
         for (int t = 0; t < 12896; t++) {

@@ -1331,46 +1331,6 @@ static void attn_conv_rows(float *y, long ldy, const float *w, const float *x, l
 #endif
 
 #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
-/* y[i] = x[i]: the rows tcc moves whole (a transpose that keeps them, a convolution's padded
- * copy and its valid columns out of the wide buffer). */
-#if defined(__TINYC__) && defined(__x86_64__)
-/* The tcc tier on x86-64: packed SSE through tcc's inline assembler, sixteen then four at a
- * time, the last n % 4 in C. */
-static void attn_row_copy(float *y, const float *x, int n)
-{
-    long m = n & ~15, m4 = n & 12;
-    float *q = y;
-    const float *p = x;
-    if (m > 0) {
-        __asm__ volatile(
-            "1:\n\t"
-            "movups (%1), %%xmm0\n\tmovups 16(%1), %%xmm1\n\tmovups 32(%1), %%xmm2\n\tmovups 48(%1), %%xmm3\n\t"
-            "movups %%xmm0, (%0)\n\tmovups %%xmm1, 16(%0)\n\tmovups %%xmm2, 32(%0)\n\tmovups %%xmm3, 48(%0)\n\t"
-            "add $64, %0\n\tadd $64, %1\n\tsub $16, %2\n\tjnz 1b\n\t"
-            : "+r"(q), "+r"(p), "+r"(m)
-            :
-            : "memory");
-    }
-    if (m4 > 0) {
-        __asm__ volatile(
-            "1:\n\t"
-            "movups (%1), %%xmm0\n\tmovups %%xmm0, (%0)\n\t"
-            "add $16, %0\n\tadd $16, %1\n\tsub $4, %2\n\tjnz 1b\n\t"
-            : "+r"(q), "+r"(p), "+r"(m4)
-            :
-            : "memory");
-    }
-    for (int i = n & ~3; i < n; i++) y[i] = x[i];
-}
-#else
-static void attn_row_copy(float *y, const float *x, int n)
-{
-    for (int i = 0; i < n; i++) y[i] = x[i];
-}
-#endif
-#endif
-
-#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
 /* y[i] = 0: the zeroed borders and accumulators of tcc's wide convolutions. */
 #if defined(__TINYC__) && defined(__x86_64__)
 /* The tcc tier on x86-64: packed SSE through tcc's inline assembler (which has no xorps: its
@@ -1405,6 +1365,75 @@ static void attn_row_zero(float *y, int n)
 static void attn_row_zero(float *y, int n)
 {
     for (int i = 0; i < n; i++) y[i] = 0.0f;
+}
+#endif
+#endif
+
+#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+/* y[r * ys + i] = x[r * xs + i] for r < rows, i < n: a block of rows between two pitches in one
+ * call (a convolution's planes into its padded buffer and out of its wide one). The rows of y
+ * and of x do not overlap. */
+#if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: the whole block in one assembly routine (rdi y, rsi x, rdx n, rcx rows,
+ * r8 and r9 the pitches in bytes), each row sixteen then four floats at a time in packed SSE and
+ * its last n % 4 as the row's last four floats again (n >= 4; the rows of y and of x do not
+ * overlap, so the floats written twice are the same). Short rows one call each cost more than
+ * the rows: the call, and tcc's loop around it. */
+static void attn_rows_copy_sse(float *y, const float *x, long n, long rows, long ys, long xs);
+__asm__(
+    ".text\n"
+    "attn_rows_copy_sse:\n\t"
+    "1:\n\t"
+    "mov %rdi, %r10\n\t"
+    "mov %rsi, %r11\n\t"
+    "mov %rdx, %rax\n\t"
+    "cmp $16, %rax\n\t"
+    "jb 3f\n\t"
+    "2:\n\t"
+    "movups (%r11), %xmm0\n\tmovups 16(%r11), %xmm1\n\tmovups 32(%r11), %xmm2\n\tmovups 48(%r11), %xmm3\n\t"
+    "movups %xmm0, (%r10)\n\tmovups %xmm1, 16(%r10)\n\tmovups %xmm2, 32(%r10)\n\tmovups %xmm3, 48(%r10)\n\t"
+    "add $64, %r10\n\t"
+    "add $64, %r11\n\t"
+    "sub $16, %rax\n\t"
+    "cmp $16, %rax\n\t"
+    "jae 2b\n\t"
+    "3:\n\t"
+    "cmp $4, %rax\n\t"
+    "jb 5f\n\t"
+    "4:\n\t"
+    "movups (%r11), %xmm0\n\tmovups %xmm0, (%r10)\n\t"
+    "add $16, %r10\n\t"
+    "add $16, %r11\n\t"
+    "sub $4, %rax\n\t"
+    "cmp $4, %rax\n\t"
+    "jae 4b\n\t"
+    "5:\n\t"
+    "test %rax, %rax\n\t"
+    "jz 6f\n\t"
+    "movups -16(%r11,%rax,4), %xmm0\n\tmovups %xmm0, -16(%r10,%rax,4)\n\t"
+    "6:\n\t"
+    "add %r8, %rdi\n\t"
+    "add %r9, %rsi\n\t"
+    "dec %rcx\n\t"
+    "jnz 1b\n\t"
+    "ret\n");
+static void attn_rows_copy(float *y, long ys, const float *x, long xs, int n, int rows)
+{
+    if (rows <= 0 || n <= 0) return;
+    if (n >= 4) {
+        attn_rows_copy_sse(y, x, n, rows, ys * 4, xs * 4);
+        return;
+    }
+    for (long r = 0; r < rows; r++) {
+        for (long i = 0; i < n; i++) y[r * ys + i] = x[r * xs + i];
+    }
+}
+#else
+static void attn_rows_copy(float *y, long ys, const float *x, long xs, int n, int rows)
+{
+    for (long r = 0; r < rows; r++) {
+        for (long i = 0; i < n; i++) y[r * ys + i] = x[r * xs + i];
+    }
 }
 #endif
 #endif
@@ -2464,26 +2493,16 @@ void splat_resnest14d_c64_forward(const float *input, float *output, const float
         static const int v1_conv_taps[288] = {0, 1, 2, 18, 19, 20, 36, 37, 38, 324, 325, 326, 342, 343, 344, 360, 361, 362, 648, 649, 650, 666, 667, 668, 684, 685, 686, 972, 973, 974, 990, 991, 992, 1008, 1009, 1010, 1296, 1297, 1298, 1314, 1315, 1316, 1332, 1333, 1334, 1620, 1621, 1622, 1638, 1639, 1640, 1656, 1657, 1658, 1944, 1945, 1946, 1962, 1963, 1964, 1980, 1981, 1982, 2268, 2269, 2270, 2286, 2287, 2288, 2304, 2305, 2306, 2592, 2593, 2594, 2610, 2611, 2612, 2628, 2629, 2630, 2916, 2917, 2918, 2934, 2935, 2936, 2952, 2953, 2954, 3240, 3241, 3242, 3258, 3259, 3260, 3276, 3277, 3278, 3564, 3565, 3566, 3582, 3583, 3584, 3600, 3601, 3602, 3888, 3889, 3890, 3906, 3907, 3908, 3924, 3925, 3926, 4212, 4213, 4214, 4230, 4231, 4232, 4248, 4249, 4250, 4536, 4537, 4538, 4554, 4555, 4556, 4572, 4573, 4574, 4860, 4861, 4862, 4878, 4879, 4880, 4896, 4897, 4898, 5184, 5185, 5186, 5202, 5203, 5204, 5220, 5221, 5222, 5508, 5509, 5510, 5526, 5527, 5528, 5544, 5545, 5546, 5832, 5833, 5834, 5850, 5851, 5852, 5868, 5869, 5870, 6156, 6157, 6158, 6174, 6175, 6176, 6192, 6193, 6194, 6480, 6481, 6482, 6498, 6499, 6500, 6516, 6517, 6518, 6804, 6805, 6806, 6822, 6823, 6824, 6840, 6841, 6842, 7128, 7129, 7130, 7146, 7147, 7148, 7164, 7165, 7166, 7452, 7453, 7454, 7470, 7471, 7472, 7488, 7489, 7490, 7776, 7777, 7778, 7794, 7795, 7796, 7812, 7813, 7814, 8100, 8101, 8102, 8118, 8119, 8120, 8136, 8137, 8138, 8424, 8425, 8426, 8442, 8443, 8444, 8460, 8461, 8462, 8748, 8749, 8750, 8766, 8767, 8768, 8784, 8785, 8786, 9072, 9073, 9074, 9090, 9091, 9092, 9108, 9109, 9110, 9396, 9397, 9398, 9414, 9415, 9416, 9432, 9433, 9434, 9720, 9721, 9722, 9738, 9739, 9740, 9756, 9757, 9758, 10044, 10045, 10046, 10062, 10063, 10064, 10080, 10081, 10082};
         for (int g = 0; g < 2; g++) {
             for (int i = 0; i < 32; i++) {
-                for (int y = 0; y < 16; y++) {
-                    attn_row_copy(v1_conv_padded + i * 324 + y * 18 + 19, input + g * 8192 + i * 256 + y * 16, 16);
-                }
+                attn_rows_copy(v1_conv_padded + i * 324 + 19, 18, input + g * 8192 + i * 256, 16, 16, 16);
             }
             for (int ob = 0; ob < 64; ob += 4) {
                 const int o = g * 64 + ob;
                 attn_row_zero(v1_conv_wide, 1152);
                 attn_wide_taps(v1_conv_wide, 288, p0_conv_weight + o * 288, 288, v1_conv_padded, v1_conv_taps, 288);
-                for (int y = 0; y < 16; y++) {
-                    attn_row_copy(v1_conv + o * 256 + y * 16, v1_conv_wide + y * 18, 16);
-                }
-                for (int y = 0; y < 16; y++) {
-                    attn_row_copy(v1_conv + o * 256 + y * 16 + 256, v1_conv_wide + y * 18 + 288, 16);
-                }
-                for (int y = 0; y < 16; y++) {
-                    attn_row_copy(v1_conv + o * 256 + y * 16 + 512, v1_conv_wide + y * 18 + 576, 16);
-                }
-                for (int y = 0; y < 16; y++) {
-                    attn_row_copy(v1_conv + o * 256 + y * 16 + 768, v1_conv_wide + y * 18 + 864, 16);
-                }
+                attn_rows_copy(v1_conv + o * 256, 16, v1_conv_wide, 18, 16, 16);
+                attn_rows_copy(v1_conv + o * 256 + 256, 16, v1_conv_wide + 288, 18, 16, 16);
+                attn_rows_copy(v1_conv + o * 256 + 512, 16, v1_conv_wide + 576, 18, 16, 16);
+                attn_rows_copy(v1_conv + o * 256 + 768, 16, v1_conv_wide + 864, 18, 16, 16);
             }
         }
         #else

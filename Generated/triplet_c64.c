@@ -633,6 +633,75 @@ static void attn_row_zero(float *y, int n)
 #endif
 
 #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+/* y[r * ys + i] = x[r * xs + i] for r < rows, i < n: a block of rows between two pitches in one
+ * call (a convolution's planes into its padded buffer and out of its wide one). The rows of y
+ * and of x do not overlap. */
+#if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: the whole block in one assembly routine (rdi y, rsi x, rdx n, rcx rows,
+ * r8 and r9 the pitches in bytes), each row sixteen then four floats at a time in packed SSE and
+ * its last n % 4 as the row's last four floats again (n >= 4; the rows of y and of x do not
+ * overlap, so the floats written twice are the same). Short rows one call each cost more than
+ * the rows: the call, and tcc's loop around it. */
+static void attn_rows_copy_sse(float *y, const float *x, long n, long rows, long ys, long xs);
+__asm__(
+    ".text\n"
+    "attn_rows_copy_sse:\n\t"
+    "1:\n\t"
+    "mov %rdi, %r10\n\t"
+    "mov %rsi, %r11\n\t"
+    "mov %rdx, %rax\n\t"
+    "cmp $16, %rax\n\t"
+    "jb 3f\n\t"
+    "2:\n\t"
+    "movups (%r11), %xmm0\n\tmovups 16(%r11), %xmm1\n\tmovups 32(%r11), %xmm2\n\tmovups 48(%r11), %xmm3\n\t"
+    "movups %xmm0, (%r10)\n\tmovups %xmm1, 16(%r10)\n\tmovups %xmm2, 32(%r10)\n\tmovups %xmm3, 48(%r10)\n\t"
+    "add $64, %r10\n\t"
+    "add $64, %r11\n\t"
+    "sub $16, %rax\n\t"
+    "cmp $16, %rax\n\t"
+    "jae 2b\n\t"
+    "3:\n\t"
+    "cmp $4, %rax\n\t"
+    "jb 5f\n\t"
+    "4:\n\t"
+    "movups (%r11), %xmm0\n\tmovups %xmm0, (%r10)\n\t"
+    "add $16, %r10\n\t"
+    "add $16, %r11\n\t"
+    "sub $4, %rax\n\t"
+    "cmp $4, %rax\n\t"
+    "jae 4b\n\t"
+    "5:\n\t"
+    "test %rax, %rax\n\t"
+    "jz 6f\n\t"
+    "movups -16(%r11,%rax,4), %xmm0\n\tmovups %xmm0, -16(%r10,%rax,4)\n\t"
+    "6:\n\t"
+    "add %r8, %rdi\n\t"
+    "add %r9, %rsi\n\t"
+    "dec %rcx\n\t"
+    "jnz 1b\n\t"
+    "ret\n");
+static void attn_rows_copy(float *y, long ys, const float *x, long xs, int n, int rows)
+{
+    if (rows <= 0 || n <= 0) return;
+    if (n >= 4) {
+        attn_rows_copy_sse(y, x, n, rows, ys * 4, xs * 4);
+        return;
+    }
+    for (long r = 0; r < rows; r++) {
+        for (long i = 0; i < n; i++) y[r * ys + i] = x[r * xs + i];
+    }
+}
+#else
+static void attn_rows_copy(float *y, long ys, const float *x, long xs, int n, int rows)
+{
+    for (long r = 0; r < rows; r++) {
+        for (long i = 0; i < n; i++) y[r * ys + i] = x[r * xs + i];
+    }
+}
+#endif
+#endif
+
+#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
 #if defined(__TINYC__) && defined(__x86_64__)
 #ifndef ATTN_TCC_ISA_KNOWN
 #define ATTN_TCC_ISA_KNOWN
@@ -1770,17 +1839,13 @@ void triplet_c64_forward(const float *input, float *output, const float *params,
         #if defined(__TINYC__) && defined(__x86_64__)
         attn_row_zero(v12_conv_padded, 2344);
         for (int i = 0; i < 2; i++) {
-            for (int y = 0; y < 28; y++) {
-                attn_row_copy(v12_conv_padded + i * 1156 + y * 34 + 105, v9_concat + i * 784 + y * 28, 28);
-            }
+            attn_rows_copy(v12_conv_padded + i * 1156 + 105, 34, v9_concat + i * 784, 28, 28, 28);
         }
         static const int v12_conv_taps[98] = {0, 1, 2, 3, 4, 5, 6, 34, 35, 36, 37, 38, 39, 40, 68, 69, 70, 71, 72, 73, 74, 102, 103, 104, 105, 106, 107, 108, 136, 137, 138, 139, 140, 141, 142, 170, 171, 172, 173, 174, 175, 176, 204, 205, 206, 207, 208, 209, 210, 1156, 1157, 1158, 1159, 1160, 1161, 1162, 1190, 1191, 1192, 1193, 1194, 1195, 1196, 1224, 1225, 1226, 1227, 1228, 1229, 1230, 1258, 1259, 1260, 1261, 1262, 1263, 1264, 1292, 1293, 1294, 1295, 1296, 1297, 1298, 1326, 1327, 1328, 1329, 1330, 1331, 1332, 1360, 1361, 1362, 1363, 1364, 1365, 1366};
         for (int o = 0; o < 1; o++) {
             attn_row_zero(v12_conv_wide, 960);
             attn_wide_taps1(v12_conv_wide, p6_SpatialGate_spatial_conv_weight + o * 98, 98, v12_conv_padded, v12_conv_taps, 960);
-            for (int y = 0; y < 28; y++) {
-                attn_row_copy(v12_conv + y * 28, v12_conv_wide + y * 34, 28);
-            }
+            attn_rows_copy(v12_conv, 28, v12_conv_wide, 34, 28, 28);
         }
         #else
         for (int t = 0; t < 2344; t++) {
@@ -1884,17 +1949,13 @@ void triplet_c64_forward(const float *input, float *output, const float *params,
         #if defined(__TINYC__) && defined(__x86_64__)
         attn_row_zero(v13_conv_padded, 4792);
         for (int i = 0; i < 2; i++) {
-            for (int y = 0; y < 64; y++) {
-                attn_row_copy(v13_conv_padded + i * 2380 + y * 34 + 105, v10_concat + i * 1792 + y * 28, 28);
-            }
+            attn_rows_copy(v13_conv_padded + i * 2380 + 105, 34, v10_concat + i * 1792, 28, 28, 64);
         }
         static const int v13_conv_taps[98] = {0, 1, 2, 3, 4, 5, 6, 34, 35, 36, 37, 38, 39, 40, 68, 69, 70, 71, 72, 73, 74, 102, 103, 104, 105, 106, 107, 108, 136, 137, 138, 139, 140, 141, 142, 170, 171, 172, 173, 174, 175, 176, 204, 205, 206, 207, 208, 209, 210, 2380, 2381, 2382, 2383, 2384, 2385, 2386, 2414, 2415, 2416, 2417, 2418, 2419, 2420, 2448, 2449, 2450, 2451, 2452, 2453, 2454, 2482, 2483, 2484, 2485, 2486, 2487, 2488, 2516, 2517, 2518, 2519, 2520, 2521, 2522, 2550, 2551, 2552, 2553, 2554, 2555, 2556, 2584, 2585, 2586, 2587, 2588, 2589, 2590};
         for (int o = 0; o < 1; o++) {
             attn_row_zero(v13_conv_wide, 2176);
             attn_wide_taps1(v13_conv_wide, p0_ChannelGateH_spatial_conv_weight + o * 98, 98, v13_conv_padded, v13_conv_taps, 2176);
-            for (int y = 0; y < 64; y++) {
-                attn_row_copy(v13_conv + y * 28, v13_conv_wide + y * 34, 28);
-            }
+            attn_rows_copy(v13_conv, 28, v13_conv_wide, 34, 28, 64);
         }
         #else
         for (int t = 0; t < 4792; t++) {
@@ -1998,17 +2059,13 @@ void triplet_c64_forward(const float *input, float *output, const float *params,
         #if defined(__TINYC__) && defined(__x86_64__)
         attn_row_zero(v14_conv_padded, 4792);
         for (int i = 0; i < 2; i++) {
-            for (int y = 0; y < 28; y++) {
-                attn_row_copy(v14_conv_padded + i * 2380 + y * 70 + 213, v11_concat + i * 1792 + y * 64, 64);
-            }
+            attn_rows_copy(v14_conv_padded + i * 2380 + 213, 70, v11_concat + i * 1792, 64, 64, 28);
         }
         static const int v14_conv_taps[98] = {0, 1, 2, 3, 4, 5, 6, 70, 71, 72, 73, 74, 75, 76, 140, 141, 142, 143, 144, 145, 146, 210, 211, 212, 213, 214, 215, 216, 280, 281, 282, 283, 284, 285, 286, 350, 351, 352, 353, 354, 355, 356, 420, 421, 422, 423, 424, 425, 426, 2380, 2381, 2382, 2383, 2384, 2385, 2386, 2450, 2451, 2452, 2453, 2454, 2455, 2456, 2520, 2521, 2522, 2523, 2524, 2525, 2526, 2590, 2591, 2592, 2593, 2594, 2595, 2596, 2660, 2661, 2662, 2663, 2664, 2665, 2666, 2730, 2731, 2732, 2733, 2734, 2735, 2736, 2800, 2801, 2802, 2803, 2804, 2805, 2806};
         for (int o = 0; o < 1; o++) {
             attn_row_zero(v14_conv_wide, 1984);
             attn_wide_taps1(v14_conv_wide, p3_ChannelGateW_spatial_conv_weight + o * 98, 98, v14_conv_padded, v14_conv_taps, 1984);
-            for (int y = 0; y < 28; y++) {
-                attn_row_copy(v14_conv + y * 64, v14_conv_wide + y * 70, 64);
-            }
+            attn_rows_copy(v14_conv, 64, v14_conv_wide, 70, 64, 28);
         }
         #else
         for (int t = 0; t < 4792; t++) {

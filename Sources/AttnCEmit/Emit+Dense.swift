@@ -377,7 +377,8 @@ extension CEmitter {
         let (i, y, c, o, g): (CExpr, CExpr, CExpr, CExpr, CExpr) = ("i", "y", "c", "o", "g")
         // Input channel `first + i` into padded plane i, for i < planes: its interior (the border
         // stays zero), or with a stride its pixels spread over the phase planes, row by row. `rows`:
-        // tcc's whole-row copies (its scalar loop was two fifths of SK's time).
+        // tcc's whole-row copies (its scalar loop was two fifths of SK's time), a plane's rows in
+        // one call (a call per short row, and tcc's loop around it, cost more than the rows).
         func copyIn(_ first: CExpr, planes: Int, rows: Bool = false) -> [Stmt] {
             // A group of one plane (a depthwise conv's) needs no loop over planes.
             let looped = planes > 1 || !geometry.perGroup
@@ -386,9 +387,10 @@ extension CEmitter {
             let overPlanes = { (body: [Stmt]) -> [Stmt] in looped ? [.loop(variable: "i", extent: planes, body: body)] : body }
             guard st > 1 else {
                 if rows {
-                    return overPlanes([.loop(variable: "y", extent: xs.h, body: [
-                        .line("attn_row_copy(\(plus(padded, (i * geometry.rows + y + pad) * geometry.pitch + pad)), \(address(x, n: n.index, c: channel, h: y)), \(xs.w));")
-                    ])])
+                    let to = plus(padded, (i * geometry.rows + pad) * geometry.pitch + pad)
+                    return overPlanes([
+                        .line("attn_rows_copy(\(to), \(geometry.pitch), \(address(x, n: n.index, c: channel)), \(axisStride(x, along: .h)), \(xs.w), \(xs.h));")
+                    ])
                 }
                 return overPlanes([.loop(variable: "y", extent: xs.h, body: [
                     .line("float *dst = \(plus(padded, (i * geometry.rows + y + pad) * geometry.pitch + pad));"),
@@ -560,9 +562,8 @@ extension CEmitter {
         func tccBody() -> [Stmt] { geometry.perGroup ? [tccZero] : [tccZero] + tccCopyIn(.zero, planes: xs.c) }
         let tccCopyOut = { (o: CExpr, start: CExpr) -> Stmt in
             guard rowsOut else { return copyOut(o, start) }
-            return .loop(variable: "y", extent: out.h, body: [
-                .line("attn_row_copy(\(self.address(v, n: n.index, c: o, h: y)), \(plus(wide, start + y * geometry.pitch)), \(out.w));")
-            ])
+            return .line(
+                "attn_rows_copy(\(self.address(v, n: n.index, c: o)), \(self.axisStride(v, along: .h)), \(plus(wide, start)), \(geometry.pitch), \(out.w), \(out.h));")
         }
         func tccForm() -> Nest {
             var tccNest = nest
@@ -607,7 +608,7 @@ extension CEmitter {
             // tcc's packed glue around either of its forms: zeroing, row copies, phase splits.
             let useTCCGlue = { (p: inout CPrinter) in
                 p.use(.rowZero)
-                if rowsOut || rowsIn { p.use(.rowCopy) }
+                if rowsOut || rowsIn { p.use(.rowsCopy) }
                 if deinterleaved { p.use(.rowDeinterleave) }
             }
             HostBranch.print(

@@ -13,6 +13,7 @@ package enum Helper: String, CaseIterable, Sendable {
     case rowScaleMul = "row_scale_mul", wideTaps = "wide_taps", rowExpSum = "row_exp_sum", convRows = "conv_rows"
     // tcc's forms of the scalar glue around the micro-kernels.
     case transpose, rowCopy = "row_copy", rowZero = "row_zero", rowsAxpy = "rows_axpy", rowDeinterleave = "row_deinterleave", rowSpread = "row_spread"
+    case rowsCopy = "rows_copy"
     case rowMap = "row_map"
     case rowNorm = "row_norm", rowsSum = "rows_sum"
     case rowsMap = "rows_map", columnsMean = "columns_mean"
@@ -31,7 +32,7 @@ package enum Helper: String, CaseIterable, Sendable {
         case .sqrtf, .expf, .tanhf, .erff, .rowAxpy, .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowSqDev, .rowScale, .rowScaleSumMax, .rowScaleMul,
             .wideTaps, .convRows:
             return false
-        case .transpose, .rowCopy, .rowZero, .rowsAxpy, .rowDeinterleave, .rowSpread: return false
+        case .transpose, .rowCopy, .rowsCopy, .rowZero, .rowsAxpy, .rowDeinterleave, .rowSpread: return false
         }
     }
 
@@ -41,7 +42,7 @@ package enum Helper: String, CaseIterable, Sendable {
         case .rowAxpy, .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowSqDev, .rowScale, .rowScaleSumMax, .rowScaleMul: return true
         case .gemmNN, .gemmNT, .wideTaps, .rowExpSum: return true
         case .sqrtf, .expf, .tanhf, .erff, .gemmTile, .attend, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .convRows: return false
-        case .transpose, .rowCopy, .rowZero, .rowsAxpy, .rowDeinterleave, .rowSpread: return true
+        case .transpose, .rowCopy, .rowsCopy, .rowZero, .rowsAxpy, .rowDeinterleave, .rowSpread: return true
         case .rowMap, .rowNorm, .rowsSum: return true
         case .rowsMap, .columnsMean, .wideTaps1, .poolRows, .gatedPoolRows, .scaleRows: return true
         }
@@ -56,7 +57,7 @@ package enum Helper: String, CaseIterable, Sendable {
         case .sqrtf, .expf, .tanhf, .erff, .gemmTile, .gemmNN, .gemmNT, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .rowAxpy, .rowDot,
             .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowScale, .rowScaleSumMax, .rowScaleMul, .wideTaps, .rowExpSum, .convRows:
             return false
-        case .attend, .rowSqDev, .transpose, .rowCopy, .rowZero, .rowsAxpy, .rowDeinterleave, .rowSpread: return false
+        case .attend, .rowSqDev, .transpose, .rowCopy, .rowsCopy, .rowZero, .rowsAxpy, .rowDeinterleave, .rowSpread: return false
         }
     }
 
@@ -68,7 +69,7 @@ package enum Helper: String, CaseIterable, Sendable {
         case .sqrtf, .expf, .tanhf, .erff, .gemmTile, .gemmNN, .gemmNT, .attend, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .rowAxpy, .rowScale,
             .rowScaleSumMax, .rowScaleMul, .wideTaps, .rowExpSum, .convRows:
             return false
-        case .transpose, .rowCopy, .rowZero, .rowsAxpy, .rowDeinterleave, .rowSpread: return false
+        case .transpose, .rowCopy, .rowsCopy, .rowZero, .rowsAxpy, .rowDeinterleave, .rowSpread: return false
         case .rowMap, .rowNorm, .rowsSum: return false
         case .rowsMap, .columnsMean, .wideTaps1, .poolRows, .gatedPoolRows, .scaleRows: return false
         }
@@ -84,7 +85,7 @@ package enum Helper: String, CaseIterable, Sendable {
         case .sqrtf, .expf, .tanhf, .erff, .gemmTile, .attend, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .rowAxpy, .rowScale,
             .rowScaleSumMax, .rowScaleMul, .wideTaps, .rowExpSum, .convRows:
             return false
-        case .transpose, .rowCopy, .rowZero, .rowsAxpy, .rowDeinterleave, .rowSpread: return false
+        case .transpose, .rowCopy, .rowsCopy, .rowZero, .rowsAxpy, .rowDeinterleave, .rowSpread: return false
         case .rowMap, .rowNorm, .rowsSum: return false
         case .rowsMap, .columnsMean, .wideTaps1, .poolRows, .gatedPoolRows, .scaleRows: return false
         }
@@ -114,7 +115,7 @@ package enum Helper: String, CaseIterable, Sendable {
         case .sqrtf, .expf, .gemmTile, .rowsVec, .rowAxpy, .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowSqDev, .rowScale,
             .rowScaleSumMax, .rowScaleMul, .wideTaps, .rowExpSum, .convRows:
             return []
-        case .transpose, .rowCopy, .rowZero, .rowsAxpy, .rowDeinterleave, .rowSpread: return []
+        case .transpose, .rowCopy, .rowsCopy, .rowZero, .rowsAxpy, .rowDeinterleave, .rowSpread: return []
         case .rowMap, .rowNorm, .rowsSum: return []
         case .rowsMap, .columnsMean, .wideTaps1, .poolRows, .gatedPoolRows, .scaleRows: return []
         }
@@ -132,7 +133,7 @@ package enum Helper: String, CaseIterable, Sendable {
             case .columnsMean, .poolRows, .gatedPoolRows, .scaleRows: return []
             case .sqrtf, .expf, .tanhf, .erff, .gemmTile, .gemmNN, .gemmNT, .attend, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .rowAxpy,
                 .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowSqDev, .rowScale, .rowScaleSumMax, .rowScaleMul, .wideTaps, .rowExpSum,
-                .convRows, .transpose, .rowCopy, .rowZero, .rowsAxpy, .rowDeinterleave, .rowSpread, .rowMap, .rowNorm, .rowsSum, .rowsMap, .wideTaps1:
+                .convRows, .transpose, .rowCopy, .rowsCopy, .rowZero, .rowsAxpy, .rowDeinterleave, .rowSpread, .rowMap, .rowNorm, .rowsSum, .rowsMap, .wideTaps1:
                 break
             }
         }
@@ -149,7 +150,7 @@ package enum Helper: String, CaseIterable, Sendable {
         case .sqrtf, .expf, .tanhf, .erff, .gemmTile, .gemmNN, .attend, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .rowAxpy, .rowDot,
             .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowSqDev, .rowScale, .rowScaleSumMax, .rowScaleMul, .wideTaps, .rowExpSum, .convRows:
             return []
-        case .transpose, .rowCopy, .rowZero, .rowsAxpy, .rowDeinterleave, .rowSpread, .rowMap, .rowNorm, .rowsSum, .wideTaps1: return []
+        case .transpose, .rowCopy, .rowsCopy, .rowZero, .rowsAxpy, .rowDeinterleave, .rowSpread, .rowMap, .rowNorm, .rowsSum, .wideTaps1: return []
         }
     }
 }
@@ -163,7 +164,7 @@ extension Helper {
         case .rowsMap: return [.rowMap]
         case .sqrtf, .expf, .tanhf, .erff, .gemmTile, .gemmNN, .gemmNT, .attend, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .rowAxpy, .rowDot,
             .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowSqDev, .rowScale, .rowScaleSumMax, .rowScaleMul, .wideTaps, .rowExpSum, .convRows,
-            .transpose, .rowCopy, .rowZero, .rowsAxpy, .rowDeinterleave, .rowSpread, .rowMap, .rowNorm, .rowsSum, .columnsMean, .wideTaps1, .poolRows,
+            .transpose, .rowCopy, .rowsCopy, .rowZero, .rowsAxpy, .rowDeinterleave, .rowSpread, .rowMap, .rowNorm, .rowsSum, .columnsMean, .wideTaps1, .poolRows,
             .gatedPoolRows, .scaleRows:
             return []
         }

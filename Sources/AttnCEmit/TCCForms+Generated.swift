@@ -1963,6 +1963,69 @@ static void attn_row_spread(float *y, const float *x, int n, int f)
                 prototype: ##"""
 void attn_row_spread(float *y, const float *x, int n, int f);
 """##)
+        case "rows_copy":
+            return TCCForm(
+                text: ##"""
+/* The tcc tier on x86-64: the whole block in one assembly routine (rdi y, rsi x, rdx n, rcx rows,
+ * r8 and r9 the pitches in bytes), each row sixteen then four floats at a time in packed SSE and
+ * its last n % 4 as the row's last four floats again (n >= 4; the rows of y and of x do not
+ * overlap, so the floats written twice are the same). Short rows one call each cost more than
+ * the rows: the call, and tcc's loop around it. */
+static void attn_rows_copy_sse(float *y, const float *x, long n, long rows, long ys, long xs);
+__asm__(
+    ".text\n"
+    "attn_rows_copy_sse:\n\t"
+    "1:\n\t"
+    "mov %rdi, %r10\n\t"
+    "mov %rsi, %r11\n\t"
+    "mov %rdx, %rax\n\t"
+    "cmp $16, %rax\n\t"
+    "jb 3f\n\t"
+    "2:\n\t"
+    "movups (%r11), %xmm0\n\tmovups 16(%r11), %xmm1\n\tmovups 32(%r11), %xmm2\n\tmovups 48(%r11), %xmm3\n\t"
+    "movups %xmm0, (%r10)\n\tmovups %xmm1, 16(%r10)\n\tmovups %xmm2, 32(%r10)\n\tmovups %xmm3, 48(%r10)\n\t"
+    "add $64, %r10\n\t"
+    "add $64, %r11\n\t"
+    "sub $16, %rax\n\t"
+    "cmp $16, %rax\n\t"
+    "jae 2b\n\t"
+    "3:\n\t"
+    "cmp $4, %rax\n\t"
+    "jb 5f\n\t"
+    "4:\n\t"
+    "movups (%r11), %xmm0\n\tmovups %xmm0, (%r10)\n\t"
+    "add $16, %r10\n\t"
+    "add $16, %r11\n\t"
+    "sub $4, %rax\n\t"
+    "cmp $4, %rax\n\t"
+    "jae 4b\n\t"
+    "5:\n\t"
+    "test %rax, %rax\n\t"
+    "jz 6f\n\t"
+    "movups -16(%r11,%rax,4), %xmm0\n\tmovups %xmm0, -16(%r10,%rax,4)\n\t"
+    "6:\n\t"
+    "add %r8, %rdi\n\t"
+    "add %r9, %rsi\n\t"
+    "dec %rcx\n\t"
+    "jnz 1b\n\t"
+    "ret\n");
+static void attn_rows_copy(float *y, long ys, const float *x, long xs, int n, int rows)
+{
+    if (rows <= 0 || n <= 0) return;
+    if (n >= 4) {
+        attn_rows_copy_sse(y, x, n, rows, ys * 4, xs * 4);
+        return;
+    }
+    for (long r = 0; r < rows; r++) {
+        for (long i = 0; i < n; i++) y[r * ys + i] = x[r * xs + i];
+    }
+}
+
+"""##,
+                signature: 1529,
+                prototype: ##"""
+void attn_rows_copy(float *y, long ys, const float *x, long xs, int n, int rows);
+"""##)
         case "row_map":
             return TCCForm(
                 text: ##"""

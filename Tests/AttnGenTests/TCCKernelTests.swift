@@ -106,6 +106,17 @@ private func expectClose(_ spec: BlockSpec, seed: UInt64 = 11) throws {
         })
     }
 
+    /// Wide convs without a bias, whose planes go into the padded buffer and out of the wide one
+    /// a block of rows per attn_rows_copy under tcc: rows shorter than four (the C loop), of
+    /// fours with a tail, past a block of 16, and SK's 28; dense in fours and per tap.
+    @Test func wideConvRowCopies() throws {
+        for (c, h, w, out, k) in [(4, 5, 3, 4, 3), (8, 6, 28, 8, 3), (4, 7, 21, 8, 5), (3, 9, 18, 2, 3), (8, 4, 1, 4, 3)] {
+            try expectClose(Block("tcc_conv_rows", input: .nchw(1, c, h, w)) {
+                Conv2D(out, kernelSize: k, bias: false, param: "conv")
+            })
+        }
+    }
+
     /// The JIT's shared helper library compiles for the CPU's choice and for each forced form,
     /// and a kernel that uses asm helpers links to it instead of carrying them (a library that
     /// failed would fall back to the self-contained source without a word).
@@ -177,6 +188,43 @@ private func expectClose(_ spec: BlockSpec, seed: UInt64 = 11) throws {
                 #expect(got == want, "zero \(n) at \(offset)")
             }
         }
+        withExtendedLifetime(module) {}
+        #endif
+    }
+
+    /// attn_rows_copy's asm form against its plain C: row lengths 0 to 41 (blocks of 16, the
+    /// fours after them, the last n % 4 as the row's last four again, the C loop below four),
+    /// one to three rows at pitches from the row's length to well past it, from every offset
+    /// mod 4 on either side, nothing between or after the rows touched.
+    @Test func rowsCopyHelper() throws {
+        #if arch(x86_64)
+        let source = ["rows_copy.tcc.c", "rows_copy.c"].enumerated().map { i, name in
+            Templates.text(name).replacingOccurrences(of: "static void attn_rows_copy(", with: "void \(i == 0 ? "asm" : "plain")_rows_copy(")
+        }.joined()
+        let module = try TCCModule(source: source)
+        typealias Copy = @convention(c) (UnsafeMutablePointer<Float>, Int, UnsafePointer<Float>, Int, Int32, Int32) -> Void
+        let (copy, plain) = (try module.function("asm_rows_copy", as: Copy.self), try module.function("plain_rows_copy", as: Copy.self))
+        let x = (0..<200).map { Float($0) * 0.37 - 5 }
+        var checked = 0
+        for n in 0...41 {
+            for rows in 1...3 {
+                for (extraY, extraX) in [(0, 0), (3, 5), (7, 1)] {
+                    for (offsetY, offsetX) in [(0, 0), (1, 2), (2, 3), (3, 1)] {
+                        let (ys, xs) = (n + extraY, n + extraX)
+                        var got = [Float](repeating: -7, count: 200), want = got
+                        x.withUnsafeBufferPointer { xp in
+                            got.withUnsafeMutableBufferPointer { copy($0.baseAddress! + offsetY, ys, xp.baseAddress! + offsetX, xs, Int32(n), Int32(rows)) }
+                            want.withUnsafeMutableBufferPointer { plain($0.baseAddress! + offsetY, ys, xp.baseAddress! + offsetX, xs, Int32(n), Int32(rows)) }
+                        }
+                        #expect(got == want, "copy \(rows) rows of \(n) at pitches \(ys), \(xs), offsets \(offsetY), \(offsetX)")
+                        // The plain form wrote the rows themselves, not the same nothing.
+                        if n > 0 { #expect(want[offsetY + (rows - 1) * ys + n - 1] == x[offsetX + (rows - 1) * xs + n - 1]) }
+                        checked += 1
+                    }
+                }
+            }
+        }
+        #expect(checked == 42 * 3 * 3 * 4)
         withExtendedLifetime(module) {}
         #endif
     }
