@@ -132,22 +132,6 @@ static inline void attn_rows_pool(const float *x, int rows, int n, float scale, 
 static inline void attn_rows_dot(float *y0, float *y1, const float *w, int rows, int k, const float *x0,
                                  const float *x1, const float *bias)
 {
-    /* Rows shorter than a block of lanes (SE's expansion from 4 or fewer channels) are all tail:
-     * gathering each column across the block's rows cost more than these plain row sums. */
-    if (k < ATTN_RB) {
-        for (int r = 0; r < rows; r++) {
-            const float *p = w + (long)r * k;
-            float s = 0.0f, t = 0.0f;
-            for (int i = 0; i < k; i++) {
-                s += p[i] * x0[i];
-                if (x1) t += p[i] * x1[i];
-            }
-            const float b = bias ? bias[r] : 0.0f;
-            y0[r] = s + b;
-            if (x1) y1[r] = t + b;
-        }
-        return;
-    }
     const attn_rb zero = {0.0f};
     const int end = k - k % ATTN_RB;
     for (int r = 0; r < rows; r += ATTN_RB) {

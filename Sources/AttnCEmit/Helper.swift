@@ -106,10 +106,10 @@ package enum Helper: String, CaseIterable, Sendable {
         switch self {
         case .rowsPool, .rowsDot, .rowsScalePool: return [.rowsVec]
         // Both GEMMs' vector-extension forms run on its register tiles (tcc's asm forms stand alone),
-        // and so does attention's block, whose exponential is attn_expf without libm (with libm
-        // its own, and only direct calls keep the file's expf).
+        // and so does attention's block, whose exponential is its own with or without libm (only
+        // direct calls keep the file's expf).
         case .gemmNN, .gemmNT: return [.gemmTile]
-        case .attend: return [.gemmTile, .expf]
+        case .attend: return [.gemmTile]
         // attn_tanhf and attn_erff call attn_expf (libm's call libm's own).
         case .tanhf, .erff: return [.expf]
         case .sqrtf, .expf, .gemmTile, .rowsVec, .rowAxpy, .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowSqDev, .rowScale,
@@ -317,7 +317,7 @@ struct HelperDefinitions {
 
     /// attend.c with its vector exponential: on libm builds its own (attend_expf.c: the host's
     /// inline copy cut to the softmax's x <= 0 in the vector extension, same bits), else
-    /// attn_expf lane by lane (attend_expf_lanes.c; `needs` brings attn_expf in).
+    /// attn_expf's steps on whole vectors (attend_expf_lanes.c, which calls no attn_expf).
     private static func attendText(libm: Bool) -> String { libm ? attendLibm : attendOwn }
     private static let attendLibm = Templates.fill("attend.c", ["EXPF_DEFINITION": Templates.cached("attend_expf.c")])
     private static let attendOwn = Templates.fill("attend.c", ["EXPF_DEFINITION": Templates.cached("attend_expf_lanes.c")])
