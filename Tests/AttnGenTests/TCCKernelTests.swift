@@ -192,18 +192,24 @@ private func expectClose(_ spec: BlockSpec, seed: UInt64 = 11) throws {
         #endif
     }
 
+    /// A helper's tcc form and its plain C in one module, as `asm_<name>` and `plain_<name>`, for
+    /// the tests that hold the one to the other.
+    static func asmAndPlain<F>(_ name: String, as type: F.Type) throws -> (TCCModule, F, F) {
+        let source = ["\(name).tcc.c", "\(name).c"].enumerated().map { i, file in
+            Templates.text(file).replacingOccurrences(of: "static void attn_\(name)(", with: "void \(i == 0 ? "asm" : "plain")_\(name)(")
+        }.joined()
+        let module = try TCCModule(source: source)
+        return (module, try module.function("asm_\(name)", as: type), try module.function("plain_\(name)", as: type))
+    }
+
     /// attn_rows_copy's asm form against its plain C: row lengths 0 to 41 (blocks of 16, the
     /// fours after them, the last n % 4 as the row's last four again, the C loop below four),
     /// one to three rows at pitches from the row's length to well past it, from every offset
     /// mod 4 on either side, nothing between or after the rows touched.
     @Test func rowsCopyHelper() throws {
         #if arch(x86_64)
-        let source = ["rows_copy.tcc.c", "rows_copy.c"].enumerated().map { i, name in
-            Templates.text(name).replacingOccurrences(of: "static void attn_rows_copy(", with: "void \(i == 0 ? "asm" : "plain")_rows_copy(")
-        }.joined()
-        let module = try TCCModule(source: source)
         typealias Copy = @convention(c) (UnsafeMutablePointer<Float>, Int, UnsafePointer<Float>, Int, Int32, Int32) -> Void
-        let (copy, plain) = (try module.function("asm_rows_copy", as: Copy.self), try module.function("plain_rows_copy", as: Copy.self))
+        let (module, copy, plain) = try Self.asmAndPlain("rows_copy", as: Copy.self)
         let x = (0..<200).map { Float($0) * 0.37 - 5 }
         var checked = 0
         for n in 0...41 {
@@ -233,12 +239,8 @@ private func expectClose(_ spec: BlockSpec, seed: UInt64 = 11) throws {
     /// the pairs after them, an odd last float) from every offset mod 4, nothing else touched.
     @Test func rowDeinterleaveHelper() throws {
         #if arch(x86_64)
-        let source = ["row_deinterleave.tcc.c", "row_deinterleave.c"].enumerated().map { i, name in
-            Templates.text(name).replacingOccurrences(of: "static void attn_", with: "void \(i == 0 ? "asm" : "plain")_")
-        }.joined()
-        let module = try TCCModule(source: source)
         typealias Split = @convention(c) (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafePointer<Float>, Int32) -> Void
-        let (split, plain) = (try module.function("asm_row_deinterleave", as: Split.self), try module.function("plain_row_deinterleave", as: Split.self))
+        let (module, split, plain) = try Self.asmAndPlain("row_deinterleave", as: Split.self)
         let x = (0..<48).map { Float($0) * 0.37 - 5 }
         for n in 0...41 {
             for offset in 0..<4 {
@@ -263,12 +265,8 @@ private func expectClose(_ spec: BlockSpec, seed: UInt64 = 11) throws {
     /// each source float f times and nothing past the row touched.
     @Test func rowSpreadHelper() throws {
         #if arch(x86_64)
-        let source = ["row_spread.tcc.c", "row_spread.c"].enumerated().map { i, name in
-            Templates.text(name).replacingOccurrences(of: "static void attn_", with: "void \(i == 0 ? "asm" : "plain")_")
-        }.joined()
-        let module = try TCCModule(source: source)
         typealias Spread = @convention(c) (UnsafeMutablePointer<Float>, UnsafePointer<Float>, Int32, Int32) -> Void
-        let (spread, plain) = (try module.function("asm_row_spread", as: Spread.self), try module.function("plain_row_spread", as: Spread.self))
+        let (module, spread, plain) = try Self.asmAndPlain("row_spread", as: Spread.self)
         let x = (0..<24).map { Float($0) * 0.37 - 5 }
         for f in 1...9 {
             for n in 0...21 {
