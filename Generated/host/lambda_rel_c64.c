@@ -54,7 +54,8 @@ static inline float attn_expf_host(float x)
  * (the caller packs a strided A), or a[r + p * ars] with T (attn_gemm_pack6's k-major slivers: a
  * step then broadcasts R consecutive floats); C[r][t] is c[r * ldc + t * cs]. Inlined with constant R and V,
  * so the accumulators are registers, not an array on the stack: R x V stays within 12, which with
- * the panel's vectors and the broadcast fits the 16 registers of SSE and AVX2. The block's sums
+ * the panel's vectors and the broadcast fits the 16 registers of SSE and AVX2 (14 x 2 only in
+ * attn_gemm_nn_stack_t, with AVX-512's 32). The block's sums
  * are stored (`first`) or added to C's: the caller applies alpha and bias once the last block is
  * in (a vector of alpha live in this loop would cost an accumulator its register). */
 #ifndef ATTN_GEMM_OUT_OF_LINE
@@ -95,9 +96,9 @@ ATTN_GEMM_OUT_OF_LINE static void attn_gemm_store_edge(float *c, long ldc, long 
 static inline __attribute__((always_inline)) void attn_gemm_tile(const int R, const int V, const int T, float *c, long ldc, long cs, const float *a, long ars,
                                                                   const float *bt, long kc, long rows_, long cols, int first)
 {
-    const float *ar[12];
+    const float *ar[14];
     for (int r = 0; r < R; r++) ar[r] = a + (r < rows_ ? r : 0) * (T ? 1 : ars); /* rows past the end: never stored */
-    attn_gemm_vec acc[12][2];
+    attn_gemm_vec acc[14][2];
     for (int r = 0; r < R; r++) {
         for (int h = 0; h < V; h++) acc[r][h] = (attn_gemm_vec){0};
     }
@@ -126,7 +127,7 @@ static inline __attribute__((always_inline)) void attn_gemm_tile(const int R, co
         }
     } else {
         /* A tile at the edge of C, or C's columns strided: through memory, out of line. */
-        float out[12 * 2 * ATTN_GEMM_LANES];
+        float out[14 * 2 * ATTN_GEMM_LANES];
         for (int r = 0; r < R; r++) {
             for (int h = 0; h < V; h++) __builtin_memcpy(out + (r * V + h) * ATTN_GEMM_LANES, &acc[r][h], sizeof acc[r][h]);
         }
@@ -262,6 +263,79 @@ typedef struct {
     const float *bias;
     long m;
 } attn_gemm_rows;
+#if ATTN_GEMM_LANES == 16
+/* The transpose of sixteen rows of sixteen floats, in place: four rounds, each interleaving rows
+ * j and j + 8 into rows 2j (their first halves) and 2j + 1 (their second halves). */
+#if defined(__clang__)
+#define ATTN_GEMM_ZIP16(x, y, h) \
+    __builtin_shufflevector(x, y, 8 * h, 16 + 8 * h, 1 + 8 * h, 17 + 8 * h, 2 + 8 * h, 18 + 8 * h, 3 + 8 * h, 19 + 8 * h, 4 + 8 * h, \
+                            20 + 8 * h, 5 + 8 * h, 21 + 8 * h, 6 + 8 * h, 22 + 8 * h, 7 + 8 * h, 23 + 8 * h)
+#else
+typedef int attn_gemm_v16i __attribute__((vector_size(64)));
+#define ATTN_GEMM_ZIP16(x, y, h) \
+    __builtin_shuffle(x, y, (attn_gemm_v16i){8 * h, 16 + 8 * h, 1 + 8 * h, 17 + 8 * h, 2 + 8 * h, 18 + 8 * h, 3 + 8 * h, 19 + 8 * h, 4 + 8 * h, \
+                                            20 + 8 * h, 5 + 8 * h, 21 + 8 * h, 6 + 8 * h, 22 + 8 * h, 7 + 8 * h, 23 + 8 * h})
+#endif
+static inline __attribute__((always_inline)) void attn_gemm_transpose16(attn_gemm_vec *v)
+{
+    for (int round = 0; round < 4; round++) {
+        attn_gemm_vec t[16];
+        for (int j = 0; j < 8; j++) {
+            t[2 * j] = ATTN_GEMM_ZIP16(v[j], v[j + 8], 0);
+            t[2 * j + 1] = ATTN_GEMM_ZIP16(v[j], v[j + 8], 1);
+        }
+        for (int j = 0; j < 16; j++) v[j] = t[j];
+    }
+}
+/* attn_gemm_nn_stack on weights made ahead, with 512-bit vectors: the products' roles swapped.
+ * The tile's rows are 14 pixels, broadcast from the input's planes in place (T mode: a k step
+ * reads 14 consecutive floats of one plane), and its two vectors are 32 of the stack's output
+ * channels (the packed panels, `packed`: block p0's start at packed + mp * p0). Pixels on the
+ * lanes, a plane of 196 fills seven panels of 32 with the last a quarter full; 14 rows waste
+ * nothing there, and no panel of the input is copied. The sums go pixel-major to `ct` (n rows of
+ * mp floats), every pixel tile running over all the panels while its input is in cache, and are
+ * then written to each conv's planes with its bias. Every sum is the same chain of multiply-adds
+ * over the same k blocks as attn_gemm_nn_stack's, so the two agree bit for bit. */
+ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nn_stack_t(const attn_gemm_rows *s, int count, const float *b, long ldb, long n, long k, float *ct,
+                                                       const float *packed)
+{
+    long m = 0;
+    for (int q = 0; q < count; q++) m += s[q].m;
+    const long mp = (m + 31) / 32 * 32;
+    for (long p0 = 0; p0 < k; p0 += ATTN_GEMM_KC) {
+        const long kc = k - p0 < ATTN_GEMM_KC ? k - p0 : ATTN_GEMM_KC;
+        for (long i = 0; i < n; i += 14) {
+            const long rows = n - i < 14 ? n - i : 14;
+            for (long j = 0; j < mp; j += 32)
+                attn_gemm_tile(14, 2, 1, ct + i * mp + j, mp, 1, b + p0 * ldb + i, ldb, packed + p0 * mp + j * kc, kc, rows, 32, p0 == 0);
+        }
+    }
+    /* Sixteen pixels by sixteen channels at a time, transposed in registers; the pixels and
+     * channels past the last whole block one by one. */
+    long first = 0;
+    for (int q = 0; q < count; q++) {
+        const float *bias = s[q].bias;
+        for (long r0 = 0; r0 < s[q].m; r0 += 16) {
+            const long r1 = s[q].m - r0 < 16 ? s[q].m : r0 + 16;
+            long i = 0;
+            for (; r1 - r0 == 16 && i + 16 <= n; i += 16) {
+                attn_gemm_vec v[16];
+                for (int t = 0; t < 16; t++) __builtin_memcpy(&v[t], ct + (i + t) * mp + first + r0, sizeof v[t]);
+                attn_gemm_transpose16(v);
+                for (int r = 0; r < 16; r++) {
+                    if (bias) v[r] += bias[r0 + r];
+                    __builtin_memcpy(s[q].c + (r0 + r) * s[q].ldc + i, &v[r], sizeof v[r]);
+                }
+            }
+            for (; i < n; i++) {
+                const float *src = ct + i * mp + first;
+                for (long r = r0; r < r1; r++) s[q].c[r * s[q].ldc + i] = bias ? src[r] + bias[r] : src[r];
+            }
+        }
+        first += s[q].m;
+    }
+}
+#endif
 /* Sibling 1x1 convolutions of one input as one GEMM: every block of rows times the same B, each
  * panel of B packed once and run by all the blocks while it is in L1 (attn_gemm_nn packs and
  * streams B once per call). With `pack`, each k block of every block's weight rows is first
@@ -270,14 +344,22 @@ typedef struct {
  * panel; the copy, made once per k block, is read by every panel at one stream. `pack` holds the
  * sum over blocks of their rows rounded up to six, times the smaller of k and ATTN_GEMM_KC,
  * floats; null reads the rows in place (the plan's choice, `stackPackScratch`). `packed`, when not
- * null, holds those slivers made once per parameter set (by the block's packing entry point; the
- * plan's `packedGEMMs`), every k block's in turn: block p0's start at packed + (rows rounded up
- * to six, summed) * p0, and `pack` is not written. Each block's sums are attn_gemm_nn's with
+ * null, holds the weights made once per parameter set (by the block's packing entry point; the
+ * plan's `packedGEMMs`): with 512-bit vectors attn_gemm_nn_stack_t's panels, run there with
+ * `pack` holding its pixel-major sums (the plan sizes it for both); else those slivers, every k
+ * block's in turn (block p0's start at packed + (rows rounded up to six, summed) * p0), and
+ * `pack` is not written. Each block's sums are attn_gemm_nn's with
  * acs = 1 and alpha = 1, term for term, whichever way its rows are read. Unused where no block
  * stacks convs. */
 __attribute__((unused)) ATTN_GEMM_OUT_OF_LINE static void attn_gemm_nn_stack(const attn_gemm_rows *s, int count, const float *b, long ldb,
                                                                              long n, long k, float *pack, const float *packed)
 {
+#if ATTN_GEMM_LANES == 16
+    if (packed && k > 0) {
+        attn_gemm_nn_stack_t(s, count, b, ldb, n, k, pack, packed);
+        return;
+    }
+#endif
     float bt[ATTN_GEMM_KC * 2 * ATTN_GEMM_LANES] __attribute__((aligned(64)));
     long rows6 = 0;
     for (int q = 0; q < count; q++) rows6 += (s[q].m + 5) / 6 * 6;

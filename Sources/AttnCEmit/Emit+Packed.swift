@@ -29,15 +29,32 @@ extension CEmitter {
             p.line("for (long i = 0; i < \(m)_PARAMS_SIZE; i++) packed[i] = params[i];")
             for gemm in packedGEMMs {
                 let convs = gemm.convs.map { names.value($0) }.joined(separator: ", ")
-                p.line("/* \(convs): one GEMM's weight rows, six-row tiles k-major, block by block of \(gemmBlockK) k's */")
+                p.line("/* \(convs): one GEMM's weights, block by block of \(gemmBlockK) k's: with 512-bit vectors panels of \(stackPanelWidth) output")
+                p.line(" * channels k-major (attn_gemm_nn_stack_t), else each conv's rows in six-row tiles k-major */")
                 p.block("", closing: nil) { p in
                     let rows = gemm.weights.map { "params + \(names.offsetMacro($0))" }.joined(separator: ", ")
-                    p.line("const float *const w[\(gemm.convs.count)] = {\(rows)};")
-                    p.line("const long m[\(gemm.convs.count)] = {\(gemm.rows.map(String.init).joined(separator: ", "))};")
+                    let count = gemm.convs.count
+                    p.line("const float *const w[\(count)] = {\(rows)};")
+                    p.line("const long m[\(count)] = {\(gemm.rows.map(String.init).joined(separator: ", "))};")
                     p.line("float *d = \(plus("packed + \(m)_PARAMS_SIZE", CExpr(gemm.offset)));")
                     p.block("for (long k0 = 0; k0 < \(gemm.k); k0 += \(gemmBlockK))", closing: nil) { p in
                         p.line("const long kc = \(gemm.k) - k0 < \(gemmBlockK) ? \(gemm.k) - k0 : \(gemmBlockK);")
-                        p.block("for (int q = 0; q < \(gemm.convs.count); q++)", closing: nil) { p in
+                        // The layout follows the vectors the file's GEMM is compiled for: the same
+                        // compiler builds this function and the one that reads its output.
+                        p.line("#if defined(ATTN_GEMM_LANES) && ATTN_GEMM_LANES == 16")
+                        p.block("for (long t0 = 0; t0 < \(gemm.panelRows); t0 += \(stackPanelWidth))", closing: nil) { p in
+                            p.block("for (long k = k0; k < k0 + kc; k++)", closing: nil) { p in
+                                p.block("for (long t = t0; t < t0 + \(stackPanelWidth); t++)", closing: nil) { p in
+                                    p.line("/* The stack's channel t: row r of conv q, or none (a zero) past the last. */")
+                                    p.line("int q = 0;")
+                                    p.line("long r = t;")
+                                    p.line("while (q < \(count) && r >= m[q]) r -= m[q++];")
+                                    p.line("*d++ = q < \(count) ? w[q][r * \(gemm.k) + k] : 0.0f;")
+                                }
+                            }
+                        }
+                        p.line("#else")
+                        p.block("for (int q = 0; q < \(count); q++)", closing: nil) { p in
                             p.block("for (long i = 0; i < m[q]; i += 6)", closing: nil) { p in
                                 p.block("for (long k = k0; k < k0 + kc; k++)", closing: nil) { p in
                                     // The last tile's missing rows repeat its first (computed, never stored).
@@ -45,6 +62,7 @@ extension CEmitter {
                                 }
                             }
                         }
+                        p.line("#endif")
                     }
                 }
             }

@@ -8,9 +8,12 @@
 
 import AttnIR
 
-/// The weight rows of one stacked GEMM, as `<name>_pack` lays them out: for each block of
-/// `gemmBlockK` k's in turn, each conv's rows in six-row tiles (the last tile filled up with its
-/// first row), each tile k-major (`attn_gemm_pack6`'s slivers).
+/// The weight rows of one stacked GEMM, as `<name>_pack` lays them out for the vectors the file is
+/// compiled for: for each block of `gemmBlockK` k's in turn, with 512-bit vectors the stack's
+/// channels in panels of `stackPanelWidth`, each panel k-major (`attn_gemm_nn_stack_t` reads the
+/// panel's channels for one k as two vectors; channels past the last are zeros); with narrower
+/// ones each conv's rows in six-row tiles (the last tile filled up with its first row), each tile
+/// k-major (`attn_gemm_pack6`'s slivers). The region is sized for the larger layout.
 package struct PackedGEMM: Hashable, Sendable {
     /// The stacked convs, the first naming the step.
     package let convs: [ValueID]
@@ -25,8 +28,10 @@ package struct PackedGEMM: Hashable, Sendable {
 
     /// Rows rounded up to whole six-row tiles, summed over the convs.
     package var paddedRows: Int { rows.map { ($0 + 5) / 6 * 6 }.reduce(0, +) }
-    /// Floats of slivers.
-    package var count: Int { paddedRows * k }
+    /// The convs' rows together, rounded up to whole panels.
+    package var panelRows: Int { stackPanelChannels(rows.reduce(0, +)) }
+    /// Floats of the region: the larger of the two layouts.
+    package var count: Int { max(paddedRows, panelRows) * k }
 }
 
 extension Plan {

@@ -58,7 +58,10 @@ package let gemmBlockK = 256
 /// weight rows (`attn_gemm_nn_stack`'s `pack`): one k block of every conv's rows, each conv's
 /// rounded up to the six-row tile. Only where rows are a multiple of 4 KiB apart (1024 input
 /// channels): read in place, a tile's six rows then fall in the same L1 sets; at other pitches
-/// the copy costs more than it saves. nil for any other instruction.
+/// the copy costs more than it saves. The same floats hold the packed entry point's sums with
+/// 512-bit vectors (`attn_gemm_nn_stack_t`: the plane's pixels by the stack's channels rounded up
+/// to whole panels, `stackPanelChannels`), so the region is the larger of the two. nil for any
+/// other instruction.
 package func stackPackScratch(_ p: Program, _ v: ValueID) -> Int? {
     let instr = p.instrs[v - 1]
     let siblings = stackedSiblings(p, after: v)
@@ -68,7 +71,17 @@ package func stackPackScratch(_ p: Program, _ v: ValueID) -> Int? {
     let k = p.shape(of: instr.operands[0]).c
     guard k % 1024 == 0 else { return nil }
     let rows = ([v] + siblings).map { (p.instrs[$0 - 1].shape.c + 5) / 6 * 6 }.reduce(0, +)
-    return rows * min(k, gemmBlockK)
+    let channels = ([v] + siblings).map { p.instrs[$0 - 1].shape.c }.reduce(0, +)
+    return max(rows * min(k, gemmBlockK), instr.shape.plane * stackPanelChannels(channels))
+}
+
+/// Output channels of a panel of `attn_gemm_nn_stack_t` (two 512-bit vectors), and `<name>_pack`'s
+/// panels for it.
+package let stackPanelWidth = 32
+
+/// A stack's output channels rounded up to whole panels of `stackPanelWidth`.
+package func stackPanelChannels(_ channels: Int) -> Int {
+    (channels + stackPanelWidth - 1) / stackPanelWidth * stackPanelWidth
 }
 
 extension Plan {

@@ -43,8 +43,9 @@ import AttnSpec
         for target in [EmitTarget.host, .portable] {
             let source = try Pipeline.generate(spec, target: target).source
             let size = try #require(source.packedSize)
-            // The parameters, then three convs' rows in tiles of six, six and one, by 1024 k's.
-            #expect(try size == Pipeline.generate(spec).program.paramCount + (6 + 12 + 6) * 1024)
+            // The parameters, then the larger layout by 1024 k's: three convs' rows in tiles of
+            // six, six and one (24 rows), or their 15 channels in one panel of 32 (512-bit vectors).
+            #expect(try size == Pipeline.generate(spec).program.paramCount + 32 * 1024)
             #expect(source.header.contains("#define PACKS_PACKED_SIZE \(size) "))
             #expect(source.header.contains("void packs_pack(const float *params, float *packed);"))
             #expect(source.header.contains("void packs_forward_packed(const float *input, float *output, const float *packed, float *scratch);"))
@@ -67,17 +68,19 @@ import AttnSpec
     }
 
     /// Packed forward against the interpreter, and bit for bit the unpacked forward, at every
-    /// level this CPU runs, for the host and the portable file.
+    /// level this CPU runs, for the host and the portable file (with AVX-512 the packed forward
+    /// takes attn_gemm_nn_stack_t, the unpacked one the usual tiles).
     @Test(arguments: [
         (1, 1024, 3, 5, 5, 7, 3),  // tiles of six, six and one, three; a plane under one vector
         (2, 2048, 2, 9, 12, 13, 1),  // whole tiles, one past two, a lone row; two samples
         (1, 1024, 4, 4, 6, 6, 6),  // exactly one panel of two vectors
         (1, 1024, 1, 17, 11, 2, 19),  // one column past a panel; rows one short of a tile
         (1, 3072, 2, 5, 8, 4, 9),  // twelve blocks of k
+        (1, 1024, 7, 7, 21, 32, 16),  // with 512-bit vectors: pixel tiles of 14 and 7, whole 16 x 16 blocks at odd channels
     ])
     func packedMatchesInterpreterAndUnpacked(_ s: (Int, Int, Int, Int, Int, Int, Int)) throws {
         let spec = try Self.spec(n: s.0, c: s.1, h: s.2, w: s.3, rows: (s.4, s.5, s.6))
-        for level in ISALevel.runnable().levels where ["native", "x86-64-v3", "x86-64-v2"].contains(level.march) {
+        for level in ISALevel.runnable().levels where ["native", "x86-64-v4", "x86-64-v3", "x86-64-v2"].contains(level.march) {
             for target in [EmitTarget.host, .portable] {
                 let generated = try Pipeline.generate(spec, target: target)
                 #expect(generated.source.packedSize != nil)
