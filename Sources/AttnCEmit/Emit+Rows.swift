@@ -89,7 +89,7 @@ extension CEmitter {
         let shape = program.shape(of: operand)
         let mean = group.first { poolModeOf($0) == .mean }!
         let maxPool = group.first { poolModeOf($0) == .max }!
-        var values = channelPoolRowsNest(mean: mean, max: maxPool, row: x, gate: { $0.value(gate).expr }, shape: shape)
+        let values = channelPoolRowsNest(mean: mean, max: maxPool, row: x, gate: { $0.value(gate).expr }, shape: shape)
         let blocked = { (name: String) in self.blockedGatedPoolCall(name, mean: mean, max: maxPool, gate: gate, row: x, shape: shape) }
         guard let host = blocked("attn_rows_scale_pool"), let tcc = blocked("attn_gated_pool_rows") else {
             p.use(.rowScaleSumMax)
