@@ -104,6 +104,12 @@ package struct CPrinter {
         line(comment.map { "} /* \($0) */" } ?? "}")
     }
 
+    /// Blocks nested in the order of `headers` (outermost first), `body` in the innermost.
+    package mutating func blocks(_ headers: [String], _ body: (inout CPrinter) -> Void) {
+        guard let first = headers.first else { return body(&self) }
+        block(first) { p in p.blocks(Array(headers.dropFirst()), body) }
+    }
+
     /// The text, one trailing newline.
     package var text: String { lines.joined(separator: "\n") + "\n" }
 }

@@ -42,25 +42,22 @@ extension CEmitter {
                         // The layout follows the vectors the file's GEMM is compiled for: the same
                         // compiler builds this function and the one that reads its output.
                         p.line("#if defined(ATTN_GEMM_LANES) && ATTN_GEMM_LANES == 16")
-                        p.block("for (long t0 = 0; t0 < \(gemm.panelRows); t0 += \(stackPanelWidth))", closing: nil) { p in
-                            p.block("for (long k = k0; k < k0 + kc; k++)", closing: nil) { p in
-                                p.block("for (long t = t0; t < t0 + \(stackPanelWidth); t++)", closing: nil) { p in
-                                    p.line("/* The stack's channel t: row r of conv q, or none (a zero) past the last. */")
-                                    p.line("int q = 0;")
-                                    p.line("long r = t;")
-                                    p.line("while (q < \(count) && r >= m[q]) r -= m[q++];")
-                                    p.line("*d++ = q < \(count) ? w[q][r * \(gemm.k) + k] : 0.0f;")
-                                }
-                            }
+                        let panels = [
+                            "for (long t0 = 0; t0 < \(gemm.panelRows); t0 += \(stackPanelWidth))", "for (long k = k0; k < k0 + kc; k++)",
+                            "for (long t = t0; t < t0 + \(stackPanelWidth); t++)",
+                        ]
+                        p.blocks(panels) { p in
+                            p.line("/* The stack's channel t: row r of conv q, or none (a zero) past the last. */")
+                            p.line("int q = 0;")
+                            p.line("long r = t;")
+                            p.line("while (q < \(count) && r >= m[q]) r -= m[q++];")
+                            p.line("*d++ = q < \(count) ? w[q][r * \(gemm.k) + k] : 0.0f;")
                         }
                         p.line("#else")
-                        p.block("for (int q = 0; q < \(count); q++)", closing: nil) { p in
-                            p.block("for (long i = 0; i < m[q]; i += 6)", closing: nil) { p in
-                                p.block("for (long k = k0; k < k0 + kc; k++)", closing: nil) { p in
-                                    // The last tile's missing rows repeat its first (computed, never stored).
-                                    p.line("for (long r = i; r < i + 6; r++) *d++ = w[q][(r < m[q] ? r : i) * \(gemm.k) + k];")
-                                }
-                            }
+                        let tiles = ["for (int q = 0; q < \(count); q++)", "for (long i = 0; i < m[q]; i += 6)", "for (long k = k0; k < k0 + kc; k++)"]
+                        p.blocks(tiles) { p in
+                            // The last tile's missing rows repeat its first (computed, never stored).
+                            p.line("for (long r = i; r < i + 6; r++) *d++ = w[q][(r < m[q] ? r : i) * \(gemm.k) + k];")
                         }
                         p.line("#endif")
                     }
