@@ -124,8 +124,9 @@ static inline void attn_rb_fold(attn_rb *a, int max)
 /* Global pools of `rows` consecutive rows of n floats (row r at x + r * n), gcc and clang on
  * 64-bit hosts: sum[r] = scale * the sum of row r, max[r] = its maximum (NaN skipped, as in
  * attn_row_max); either pointer may be null. Rows go ATTN_RB at a time (see attn_rb_fold):
- * short rows gain most, long rows a little. */
-static inline void attn_rows_pool(const float *x, int rows, int n, float scale, float *sum, float *max)
+ * short rows gain most, long rows a little. Out of line: inlined into CBAM's long kernel (which
+ * gcc did once a change elsewhere in that kernel made room), the same loop ran at half speed. */
+__attribute__((noinline)) static void attn_rows_pool(const float *x, int rows, int n, float scale, float *sum, float *max)
 {
     const attn_rb zero = {0.0f};
     for (int r = 0; r < rows; r += ATTN_RB) {
