@@ -19,7 +19,7 @@ enum Skeleton {
             "#define \(m)_PARAMS_SIZE \(p.paramCount)",
         ]
         if let packedSize {
-            macros.append("#define \(m)_PACKED_SIZE \(packedSize) /* \(m)_PARAMS_SIZE, then weight rows laid out for the GEMMs */")
+            macros.append("#define \(m)_PACKED_SIZE \(packedSize) /* \(m)_PARAMS_SIZE, then weight rows laid out for the GEMMs, then their layout */")
         }
         if scratchSize.host == scratchSize.embedded || options.target != .portable {
             // A target file is read by one kind of compiler: its size alone.
@@ -51,7 +51,8 @@ enum Skeleton {
         if packedSize != nil {
             // Beside the flat parameters, not instead: the same results bit for bit, sooner.
             declaration += "\n/* The parameters packed once (\(m)_PACKED_SIZE floats: the GEMMs' weights laid out as they read them),\n"
-            declaration += " * then any number of calls on them; the same outputs as \(p.name)_forward, bit for bit. */\n"
+            declaration += " * then any number of calls on them; the same outputs as \(p.name)_forward, bit for bit. An array packed\n"
+            declaration += " * by a build of this file for other vectors is read as its parameters' copy: the same outputs, slower. */\n"
             declaration += "void \(p.name)_pack(const float *params, float *packed);\n"
             declaration += "void \(p.name)_forward_packed(const float *input, float *output, const float *packed, float *scratch);\n"
         }

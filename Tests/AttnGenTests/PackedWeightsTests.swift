@@ -44,8 +44,9 @@ import AttnSpec
             let source = try Pipeline.generate(spec, target: target).source
             let size = try #require(source.packedSize)
             // The parameters, then the larger layout by 1024 k's: three convs' rows in tiles of
-            // six, six and one (24 rows), or their 15 channels in one panel of 32 (512-bit vectors).
-            #expect(try size == Pipeline.generate(spec).program.paramCount + 32 * 1024)
+            // six, six and one (24 rows), or their 15 channels in one panel of 32 (512-bit
+            // vectors); then the layout's tag.
+            #expect(try size == Pipeline.generate(spec).program.paramCount + 32 * 1024 + 1)
             #expect(source.header.contains("#define PACKS_PACKED_SIZE \(size) "))
             #expect(source.header.contains("void packs_pack(const float *params, float *packed);"))
             #expect(source.header.contains("void packs_forward_packed(const float *input, float *output, const float *packed, float *scratch);"))
@@ -99,6 +100,52 @@ import AttnSpec
         }
     }
 
+    /// An array packed by a build of the file for other vectors (AVX-512's panels against the
+    /// six-row tiles of x86-64-v2) is not read as this build's layout: each build's
+    /// `forward_packed` on either array gives its own `forward`'s outputs, bit for bit. Where the
+    /// CPU has no AVX-512 both builds share a layout, and the check still holds.
+    @Test func anotherBuildsArrayIsReadAsItsParameters() throws {
+        typealias Pack = @convention(c) (UnsafePointer<Float>?, UnsafeMutablePointer<Float>?) -> Void
+        typealias Forward = @convention(c) (UnsafePointer<Float>?, UnsafeMutablePointer<Float>?, UnsafePointer<Float>?, UnsafeMutablePointer<Float>?) -> Void
+        let spec = try Self.spec(n: 1, c: 1024, h: 4, w: 7, rows: (21, 32, 16))
+        let generated = try Pipeline.generate(spec, target: .host)
+        let size = try #require(generated.source.packedSize)
+        let files = NativeKernel.sourceFiles(generated)
+        let levels = ISALevel.runnable().levels.filter { ["native", "x86-64-v2"].contains($0.march) }
+        try #require(levels.count == 2)
+        let libraries = try levels.map { try Self.compiler($0).library(files: files.list, main: files.main, key: files.key + $0.march, useCache: false) }
+        let params = generated.program.randomParams(seed: 35)
+        let input = generated.program.randomInput(seed: 36)
+        let packs = try libraries.map { library -> [Float] in
+            let pack = try library.function("packs_pack", as: Pack.self)
+            return [Float](unsafeUninitializedCapacity: size) { buffer, count in
+                params.withUnsafeBufferPointer { pack($0.baseAddress, buffer.baseAddress) }
+                count = size
+            }
+        }
+        let scratchSize = generated.source.scratchSize
+        func run(_ f: Forward, _ weights: [Float]) -> [Float] {
+            var output = [Float](repeating: 0, count: generated.program.outputShape.count)
+            var scratch = [Float](repeating: 0, count: scratchSize)
+            input.withUnsafeBufferPointer { x in
+                weights.withUnsafeBufferPointer { w in
+                    output.withUnsafeMutableBufferPointer { y in
+                        scratch.withUnsafeMutableBufferPointer { s in f(x.baseAddress, y.baseAddress, w.baseAddress, s.baseAddress) }
+                    }
+                }
+            }
+            return output
+        }
+        for (library, level) in zip(libraries, levels) {
+            let unpacked = run(try library.function("packs_forward", as: Forward.self), params)
+            let forwardPacked = try library.function("packs_forward_packed", as: Forward.self)
+            for (packed, maker) in zip(packs, levels) {
+                let same = run(forwardPacked, packed) == unpacked
+                #expect(same, "\(level)'s forward_packed on \(maker)'s array differs from its forward")
+            }
+        }
+    }
+
     /// tcc compiles the portable file's packed entry points too (they are plain C; its branch
     /// reads the parameters' copy and leaves the slivers alone).
     @Test func tccRunsThePortableEntryPoints() throws {
@@ -119,7 +166,7 @@ import AttnSpec
         let text = #"{"name": "nl", "kind": "nl", "input": {"c": 1024, "h": 14, "w": 14}}"#
         let spec = try #require(try BlockSpec.decodeFile(Data(text.utf8)).first)
         let source = try Pipeline.generate(spec, target: .host).source
-        #expect(try source.packedSize == Pipeline.generate(spec).program.paramCount + 3 * 132 * 1024)
+        #expect(try source.packedSize == Pipeline.generate(spec).program.paramCount + 3 * 132 * 1024 + 1)
         let small = #"{"name": "nl", "kind": "nl", "input": {"c": 64, "h": 14, "w": 14}}"#
         #expect(try Pipeline.generate(try #require(try BlockSpec.decodeFile(Data(small.utf8)).first), target: .host).source.packedSize == nil)
     }
