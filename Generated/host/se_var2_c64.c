@@ -66,10 +66,18 @@ typedef int attn_rbi __attribute__((vector_size(4 * ATTN_RB)));
 #else
 #define ATTN_RB_SHUFFLE(a, b, ...) __builtin_shuffle(a, b, (attn_rbi){__VA_ARGS__})
 #endif
-/* v > m ? v : m lane by lane (C has no vector ?:), so a NaN never replaces a maximum. Vectors
+/* v > m ? v : m lane by lane (C has no vector ?:), so a NaN never replaces a maximum. On x86
+ * that is MAXPS with v first, to the bit (NaN or equal operands give m); gcc compiles the masked
+ * form into a compare and a blend instead, two operations where the pools spend one. Vectors
  * never cross a function boundary here: passing them by value is an ABI question (-Wpsabi)
  * when the file is built without -mavx. */
+#if defined(__AVX__)
+#define ATTN_RB_MAX(v, m) ((attn_rb)__builtin_ia32_maxps256((v), (m)))
+#elif defined(__SSE__)
+#define ATTN_RB_MAX(v, m) ((attn_rb)__builtin_ia32_maxps((v), (m)))
+#else
 #define ATTN_RB_MAX(v, m) ((attn_rb)(((attn_rbi)((v) > (m)) & (attn_rbi)(v)) | (~(attn_rbi)((v) > (m)) & (attn_rbi)(m))))
+#endif
 #define ATTN_RB_JOIN(a, b, max) ((max) ? ATTN_RB_MAX(a, b) : (a) + (b))
 /* Pointers to rows r..r+ATTN_RB-1 of x (n floats each) in p, and how many of them exist: a last
  * block of fewer rows points its missing ones at its first row, whose results are not stored. */

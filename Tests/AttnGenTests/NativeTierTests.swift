@@ -80,6 +80,17 @@ private func expectMatchesInterpreter(_ kernel: some ForwardKernel, program: Pro
         try expectMatchesInterpreter(kernel, program: kernel.program, params: kernel.params, seed: 8)
     }
 
+    /// CBAM's final pass runs in row blocks on the planes where a row call's streams would evict
+    /// the spatial gate from L1, and row by row below; both forms are checked by the row-block
+    /// shapes above at every ISA level.
+    @Test func largePlanesScaleInRowBlocks() throws {
+        for (shape, blocked) in [(InputShape.nchw(2, 11, 53, 57), true), (.nchw(1, 11, 28, 28), false)] {
+            let source = try Pipeline.generate(CBAM("rows_cbam", input: shape, reduction: 2)).source.source
+            #expect(source.contains("attn_rows_scale_mul(") == blocked, "\(shape)")
+            #expect(source.contains("attn_row_scale_mul("), "\(shape): the other compilers' row calls")
+        }
+    }
+
     /// A NaN in a plane never becomes its max in the host's blocked pools, as in the interpreter.
     @Test func blockedMaxPoolSkipsNaN() throws {
         let compiler = NativeCompiler(cacheDirectory: freshCache())
@@ -257,9 +268,12 @@ private func expectMatchesInterpreter(_ kernel: some ForwardKernel, program: Pro
     }
 }
 
-/// Row counts (N·C) under, at and past multiples of 4 and 8 for the host's row blocks.
+/// Row counts (N·C) under, at and past multiples of 4 and 8 for the host's row blocks; the last
+/// plane is large enough for CBAM's final pass to take its rows in blocks too
+/// (`attn_rows_scale_mul`), with a pixel tail under every vector width.
 let rowBlockShapes: [InputShape] = [
     .nchw(2, 21, 5, 3), .nchw(1, 8, 2, 2), .nchw(1, 7, 3, 3), .nchw(3, 19, 1, 9), .nchw(1, 40, 4, 4), .nchw(1, 11, 2, 5),
+    .nchw(2, 11, 53, 57),
 ]
 
 /// Blocks whose host code pools and runs linears in row blocks (`attn_rows_pool`, `attn_rows_dot`).
