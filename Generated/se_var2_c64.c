@@ -300,6 +300,34 @@ __attribute__((noinline)) static void attn_rows_pool(const float *x, int rows, i
             m[j] = zero - INFINITY;
         }
         int i = 0;
+#if defined(__AVX__) && !defined(__AVX512F__)
+        /* Sum and max of eight rows are sixteen accumulators, every register AVX has before a
+         * load: gcc spilled them. Half the block at a time keeps each half's in registers (the
+         * same order of adds per row, so the same bits). */
+        if (sum && max) {
+            for (int h = 0; h < ATTN_RB; h += ATTN_RB / 2) {
+                const float *q[ATTN_RB / 2];
+                attn_rb sh[ATTN_RB / 2], mh[ATTN_RB / 2];
+                for (int j = 0; j < ATTN_RB / 2; j++) {
+                    q[j] = p[h + j];
+                    sh[j] = zero;
+                    mh[j] = zero - INFINITY;
+                }
+                for (i = 0; i + ATTN_RB <= n; i += ATTN_RB) {
+                    for (int j = 0; j < ATTN_RB / 2; j++) {
+                        attn_rb v;
+                        __builtin_memcpy(&v, q[j] + i, sizeof v);
+                        sh[j] += v;
+                        mh[j] = ATTN_RB_MAX(v, mh[j]);
+                    }
+                }
+                for (int j = 0; j < ATTN_RB / 2; j++) {
+                    s[h + j] = sh[j];
+                    m[h + j] = mh[j];
+                }
+            }
+        } else
+#endif
         for (; i + ATTN_RB <= n; i += ATTN_RB) {
             for (int j = 0; j < ATTN_RB; j++) {
                 attn_rb v;
