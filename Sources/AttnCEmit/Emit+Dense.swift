@@ -524,14 +524,45 @@ extension CEmitter {
             // Blocks of channels stop at the first tile past the wide pixels: their tiles (three
             // vectors: 12, 24 or 48 pixels) divide the granule, so the last one ends inside the
             // rounded-up buffer, but most are shorter than it (AVX2: 840 of 864 at 28×28).
-            let tiledExtent = geometry.block == 1 ? geometry.tiledLength : geometry.wideLength
+            let tiledExtent = geometry.block == 1 ? geometry.tiledExtent : geometry.wideLength
+            var tiles: [Stmt] = [.stepped(variable: "t0", extent: tiledExtent, step: tileStep, body: tileBody)]
+            if geometry.pairsRows {
+                // With AVX, output rows in pairs: four vectors of row y0 and four of row y0 + 1.
+                // Window row u is row u of the first's taps and row u − 1 of the second's, so each
+                // input load feeds both rows (loads, not multiply-adds, bound the tiles above). The
+                // empty asm keeps the loads in registers: gcc otherwise folded a load into each
+                // row's multiply-add and read every vector twice. Each pixel still adds its taps in
+                // the table's order: the same bits. Without AVX the vectors are SSE's 4 lanes, and
+                // the pairs measured slower than the tiles.
+                let quad = 0..<4
+                let (pitch, planeSize) = (geometry.pitch, geometry.rows * geometry.pitch)
+                let sums = { (row: String, u: String) -> String in
+                    "const float w = w_a_row[(i * \(k) + \(u)) * \(k) + kw]; " + quad.map { "\(row)\($0) += w * x\($0);" }.joined(separator: " ")
+                }
+                let pair: [Stmt] = [
+                    .line("const int t0 = y0 * \(pitch) + tx;"),
+                    .line("attn_v " + ["a", "b"].flatMap { r in quad.map { "\(r)\($0) = {0}" } }.joined(separator: ", ") + ";"),
+                    .loop(variable: "i", extent: inPerGroup, body: [.loop(variable: "u", extent: k + 1, body: [.loop(variable: "kw", extent: k, body: [
+                        .line("const float *s = group + i * \(planeSize) + u * \(pitch) + kw + t0;"),
+                        .line("attn_v x0, x1, x2, x3;"),
+                    ] + quad.map { q in .line("__builtin_memcpy(&x\(q), \(lanes("s", q)), sizeof x\(q));") } + [
+                        .line("__asm__(\"\" : \"+v\"(x0), \"+v\"(x1), \"+v\"(x2), \"+v\"(x3));"),
+                        .line("if (u < \(k)) { \(sums("a", "u")) }"),
+                        .line("if (u > 0) { \(sums("b", "u - 1")) }"),
+                    ])])]),
+                ] + quad.map { q in .line("__builtin_memcpy(\(lanes("\(wide) + t0", q)), &a\(q), sizeof a\(q));") }
+                  + quad.map { q in .line("__builtin_memcpy(\(lanes("\(wide) + t0 + \(pitch)", q)), &b\(q), sizeof b\(q));") }
+                tiles = [.line("#if defined(__AVX__)"),
+                    .stepped(variable: "y0", extent: out.h, step: CExpr(2), body: [
+                        .stepped(variable: "tx", extent: pitch, step: CExpr.variable("ATTN_V_LANES") * 4, body: pair)
+                    ]),
+                    .line("#else"), tapTable()] + tiles + [.line("#endif")]
+            }
             let compiled: [Stmt] = overOutputs(step: geometry.block, copyIn: { copyIn($0, planes: $1) }, [
                     .line("const float *group = \(group);")
                 ] + channels.enumerated().map { i, ch in
                     .line("const float *w_\(ch)_row = \(plus(names.param(a.weight), (o + i) * taps));")
-                } + [
-                    .stepped(variable: "t0", extent: tiledExtent, step: tileStep, body: tileBody)
-                ] + channels.indices.map { i in
+                } + tiles + channels.indices.map { i in
                     copyOut(o + i, CExpr(i * geometry.tiledLength))
                 })
             // gcc and clang on 64-bit hosts: the register-tiled form in their vector extension; tcc
@@ -548,7 +579,8 @@ extension CEmitter {
             tiled.append(.line("#define ATTN_V_LANES 4"))
             tiled.append(.line("#endif"))
             tiled.append(.line("typedef float attn_v __attribute__((vector_size(4 * ATTN_V_LANES)));"))
-            tiled.append(tapTable())
+            // Paired rows read their taps in loops; the tiles' table sits in their branch.
+            if !geometry.pairsRows { tiled.append(tapTable()) }
             tiled.append(contentsOf: compiled)
             var hostNest = nest
             hostNest.pre[hostNest.innermost].append(contentsOf: setUp() + tiled)

@@ -38,6 +38,15 @@ package struct WideConv {
     package let wideLength: Int
     /// Output channels computed together (sharing each input load): 4, 2 or 1.
     package let block: Int
+    /// One output channel at stride 1 and dilation 1 over rows at least as wide as most of a tile:
+    /// with AVX, output rows go in pairs, each input vector loaded once for the taps of both rows.
+    /// Narrower rows keep the tiles along the wide buffer: their pairs would compute mostly
+    /// garbage columns.
+    package let pairsRows: Bool
+    /// Output rows (the pairs' count rounds it up to even).
+    package let outputRows: Int
+    /// Pixels of a tile of paired rows at most: four 16-lane vectors.
+    package static let pairTile = 64
 
     /// Pixels one register tile of a single output channel holds at most (two 16-lane vectors with
     /// AVX-512; four 8-lane ones, 32 pixels, with AVX; eight 4-lane ones, else).
@@ -48,8 +57,14 @@ package struct WideConv {
     /// What the wide buffers are rounded up to: whole tiles (`vectors` of 4, 8 or 16 lanes all
     /// divide 96).
     package var granule: Int { block == 1 ? Self.tile : 3 * Self.tile }
-    /// `wideLength` rounded up to whole granules.
-    package var tiledLength: Int { Limits.saturatingProduct(Limits.saturatingSum(wideLength, granule - 1) / granule, granule) }
+    /// `wideLength` rounded up to whole granules: what the tiles along the wide buffer cover.
+    package var tiledExtent: Int { Limits.saturatingProduct(Limits.saturatingSum(wideLength, granule - 1) / granule, granule) }
+    /// Floats of one channel's wide buffer: the tiles', or with paired rows up to a tile past the
+    /// row after the last (an odd last row's pair computes a row of garbage).
+    package var tiledLength: Int {
+        guard pairsRows else { return tiledExtent }
+        return max(tiledExtent, Limits.saturatingSum(Limits.saturatingProduct(outputRows + 1, pitch), Self.pairTile))
+    }
     /// Floats of one input channel's (phase) planes.
     package var planeSize: Int { Limits.saturatingProduct(phases, rows, pitch) }
     /// The padded copy, then one tiled wide buffer per channel of a block.
@@ -73,7 +88,14 @@ package struct WideConv {
         wideLength = Limits.saturatingSum(Limits.saturatingProduct(output.h - 1, pitch), output.w)
         let outPerGroup = output.c / a.groups
         block = outPerGroup % 4 == 0 ? 4 : outPerGroup % 2 == 0 ? 2 : 1
-        paddedSize = Limits.saturatingSum(Limits.saturatingProduct(planes, phases, rows, pitch), block == 1 ? Self.tile : 3 * Self.tile)
+        outputRows = output.h
+        // At most a quarter of garbage columns, with 32- and 64-pixel tiles (AVX, AVX-512).
+        let p = pitch
+        pairsRows = block == 1 && s == 1 && a.dilation == 1 && [32, Self.pairTile].allSatisfy { (p + $0 - 1) / $0 * $0 * 4 <= p * 5 }
+        // Slack past the copy for the last tile's reads: a tile, or with paired rows a row past
+        // the last plane's end (the garbage row of an odd last pair), its taps' columns and a tile.
+        let slack = pairsRows ? Limits.saturatingSum(Limits.saturatingSum(pitch, a.kernel), Self.pairTile) : block == 1 ? Self.tile : 3 * Self.tile
+        paddedSize = Limits.saturatingSum(Limits.saturatingProduct(planes, phases, rows, pitch), slack)
     }
 
     /// Offset of tap (i, kh, kw) from the first padded plane: its phase plane, shifted.

@@ -83,11 +83,17 @@ private func expectMatchesInterpreter(_ kernel: some ForwardKernel, program: Pro
     /// CBAM's final pass runs in row blocks on the planes where a row call's streams would evict
     /// the spatial gate from L1, and row by row below; both forms are checked by the row-block
     /// shapes above at every ISA level.
+    /// Its spatial conv pairs output rows on the same planes (with AVX), and keeps the tiles
+    /// along the wide buffer below, and for the SSE and NEON branch.
     @Test func largePlanesScaleInRowBlocks() throws {
         for (shape, blocked) in [(InputShape.nchw(2, 11, 53, 57), true), (.nchw(1, 11, 28, 28), false)] {
-            let source = try Pipeline.generate(CBAM("rows_cbam", input: shape, reduction: 2)).source.source
-            #expect(source.contains("attn_rows_scale_mul(") == blocked, "\(shape)")
-            #expect(source.contains("attn_row_scale_mul("), "\(shape): the other compilers' row calls")
+            for k in [3, 7] {
+                let source = try Pipeline.generate(CBAM("rows_cbam", input: shape, reduction: 2, spatialKernelSize: k)).source.source
+                #expect(source.contains("attn_rows_scale_mul(") == blocked, "\(shape)")
+                #expect(source.contains("attn_row_scale_mul("), "\(shape): the other compilers' row calls")
+                #expect(source.contains("if (u > 0) {") == blocked, "\(shape) k \(k): paired rows")
+                #expect(source.contains("for (int t0 = 0; t0 < "), "\(shape) k \(k): the tiles for SSE and NEON")
+            }
         }
     }
 
@@ -270,7 +276,8 @@ private func expectMatchesInterpreter(_ kernel: some ForwardKernel, program: Pro
 
 /// Row counts (N·C) under, at and past multiples of 4 and 8 for the host's row blocks; the last
 /// plane is large enough for CBAM's final pass to take its rows in blocks too
-/// (`attn_rows_scale_mul`), with a pixel tail under every vector width.
+/// (`attn_rows_scale_mul`), with a pixel tail under every vector width, and for its spatial conv
+/// to take output rows in pairs (`WideConv.pairsRows`), an odd last row's pair included.
 let rowBlockShapes: [InputShape] = [
     .nchw(2, 21, 5, 3), .nchw(1, 8, 2, 2), .nchw(1, 7, 3, 3), .nchw(3, 19, 1, 9), .nchw(1, 40, 4, 4), .nchw(1, 11, 2, 5),
     .nchw(2, 11, 53, 57),
@@ -305,5 +312,6 @@ func rowBlockSpecs(_ shape: InputShape) -> [BlockSpec] {
             Multiply("x")
         },
         CBAM("rows_cbam", input: shape, reduction: 2, spatialKernelSize: 3),
+        CBAM("rows_cbam7", input: shape, reduction: 2, spatialKernelSize: 7),
     ]
 }
