@@ -84,8 +84,14 @@ private func expectMatchesInterpreter(_ kernel: some ForwardKernel, program: Pro
     /// the spatial gate from L1, and row by row below; both forms are checked by the row-block
     /// shapes above at every ISA level.
     /// Its spatial conv pairs output rows on the same planes (with AVX), and keeps the tiles
-    /// along the wide buffer below, and for the SSE and NEON branch.
+    /// along the wide buffer below, and for the SSE and NEON branch; so do a depthwise conv's
+    /// channels.
     @Test func largePlanesScaleInRowBlocks() throws {
+        for (shape, paired) in [(InputShape.nchw(2, 11, 53, 57), true), (.nchw(1, 11, 28, 28), false)] {
+            let spec = rowBlockSpecs(shape).first { $0.name == "rows_single_conv" }!
+            let source = try Pipeline.generate(spec).source.source
+            #expect(source.components(separatedBy: "if (u > 0) {").count - 1 == (paired ? 2 : 0), "\(shape): both convs paired")
+        }
         for (shape, blocked) in [(InputShape.nchw(2, 11, 53, 57), true), (.nchw(1, 11, 28, 28), false)] {
             for k in [3, 7] {
                 let source = try Pipeline.generate(CBAM("rows_cbam", input: shape, reduction: 2, spatialKernelSize: k)).source.source
@@ -313,5 +319,14 @@ func rowBlockSpecs(_ shape: InputShape) -> [BlockSpec] {
         },
         CBAM("rows_cbam", input: shape, reduction: 2, spatialKernelSize: 3),
         CBAM("rows_cbam7", input: shape, reduction: 2, spatialKernelSize: 7),
+        // Single-output-channel convs outside CBAM: a depthwise 5×5 (a group per channel) and a
+        // dense 3×3 to one channel, with and without bias; on the wide planes both pair their rows.
+        Block("rows_single_conv", input: shape) {
+            Conv2D(c, kernelSize: 5, groups: c, bias: false, param: "dw")
+            ReLU()
+            Conv2D(1, kernelSize: 3, param: "one")
+            Sigmoid()
+            Multiply("x")
+        },
     ]
 }
