@@ -63,7 +63,7 @@ package struct WideConv {
     /// row after the last (an odd last row's pair computes a row of garbage).
     package var tiledLength: Int {
         guard pairsRows else { return tiledExtent }
-        return max(tiledExtent, Limits.saturatingSum(Limits.saturatingProduct(outputRows + 1, pitch), Self.pairTile))
+        return max(tiledExtent, Limits.saturatingSum(Limits.saturatingProduct(Limits.saturatingSum(outputRows, 1), pitch), Self.pairTile))
     }
     /// Floats of one input channel's (phase) planes.
     package var planeSize: Int { Limits.saturatingProduct(phases, rows, pitch) }
@@ -91,7 +91,10 @@ package struct WideConv {
         outputRows = output.h
         // At most a quarter of garbage columns, with 32- and 64-pixel tiles (AVX, AVX-512).
         let p = pitch
-        pairsRows = block == 1 && s == 1 && a.dilation == 1 && [32, Self.pairTile].allSatisfy { (p + $0 - 1) / $0 * $0 * 4 <= p * 5 }
+        // (A pitch past any real plane, as a refused spec's saturated sizes are, never pairs: the
+        // test below would overflow.)
+        pairsRows = block == 1 && s == 1 && a.dilation == 1 && p < 1 << 24
+            && [32, Self.pairTile].allSatisfy { (p + $0 - 1) / $0 * $0 * 4 <= p * 5 }
         // Slack past the copy for the last tile's reads: a tile, or with paired rows a row past
         // the last plane's end (the garbage row of an odd last pair), its taps' columns and a tile.
         let slack = pairsRows ? Limits.saturatingSum(Limits.saturatingSum(pitch, a.kernel), Self.pairTile) : block == 1 ? Self.tile : 3 * Self.tile
