@@ -138,6 +138,24 @@ static inline void attn_rb_fold(attn_rb *a, int max)
 static inline void attn_rows_dot(float *y0, float *y1, const float *w, int rows, int k, const float *x0,
                                  const float *x1, const float *bias)
 {
+    if (k < ATTN_RB) {
+        /* Rows shorter than a vector (an SE's or CBAM's second layer after a small hidden
+         * layer): the blocks below would gather every element column by column. A row at a
+         * time in the same order (zero, then each term in turn, then the bias) gives the same
+         * sums, and gcc vectorises it across rows with k a constant. */
+        for (int r = 0; r < rows; r++) {
+            const float *wr = w + (long)r * k;
+            const float b = bias ? bias[r] : 0.0f;
+            float s = 0.0f, t = 0.0f;
+            for (int i = 0; i < k; i++) s += wr[i] * x0[i];
+            y0[r] = s + b;
+            if (x1) {
+                for (int i = 0; i < k; i++) t += wr[i] * x1[i];
+                y1[r] = t + b;
+            }
+        }
+        return;
+    }
     const attn_rb zero = {0.0f};
     const int end = k - k % ATTN_RB;
     for (int r = 0; r < rows; r += ATTN_RB) {
@@ -694,6 +712,18 @@ void fca_resnet50_layer3_forward(const float *input, float *output, const float 
         #endif
     }
 
+    #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
+    /* v6_sigmoid [1,256,1,1] = sigmoid(v5_fc) */
+    /* v7_mul [1,256,14,14] = mul(v6_sigmoid, input) */
+    for (int cb = 0; cb < 256; cb += 32) {
+        for (int c = cb; c < cb + 32; c++) {
+            v6_sigmoid[c] = 1.0f / (1.0f + expf(-v5_fc[c]));
+        }
+        for (int c = cb; c < cb + 32; c++) {
+            attn_row_scale(output + c * 196, input + c * 196, v6_sigmoid[c], 196);
+        }
+    }
+    #else
     /* v6_sigmoid [1,256,1,1] = sigmoid(v5_fc) */
     for (int c = 0; c < 256; c++) {
         v6_sigmoid[c] = 1.0f / (1.0f + expf(-v5_fc[c]));
@@ -706,6 +736,7 @@ void fca_resnet50_layer3_forward(const float *input, float *output, const float 
     for (int c = 0; c < 256; c++) {
         attn_row_scale(output + c * 196, input + c * 196, v6_sigmoid[c], 196);
     }
+    #endif
     #endif
 }
 

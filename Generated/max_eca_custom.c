@@ -1103,6 +1103,18 @@ void max_eca_custom_forward(const float *input, float *output, const float *para
         #endif
     }
 
+    #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
+    /* v3_sigmoid [1,64,1,1] = sigmoid(v2_conv) */
+    /* v4_mul [1,64,32,32] = mul(v3_sigmoid, input) */
+    for (int cb = 0; cb < 64; cb += 32) {
+        for (int c = cb; c < cb + 32; c++) {
+            v3_sigmoid[c] = 1.0f / (1.0f + expf(-v2_conv[c]));
+        }
+        for (int c = cb; c < cb + 32; c++) {
+            attn_row_scale(output + c * 1024, input + c * 1024, v3_sigmoid[c], 1024);
+        }
+    }
+    #else
     /* v3_sigmoid [1,64,1,1] = sigmoid(v2_conv) */
     for (int c = 0; c < 64; c++) {
         v3_sigmoid[c] = 1.0f / (1.0f + expf(-v2_conv[c]));
@@ -1115,6 +1127,7 @@ void max_eca_custom_forward(const float *input, float *output, const float *para
     for (int c = 0; c < 64; c++) {
         attn_row_scale(output + c * 1024, input + c * 1024, v3_sigmoid[c], 1024);
     }
+    #endif
     #endif
 }
 

@@ -1045,6 +1045,18 @@ void se_var1_c64_forward(const float *input, float *output, const float *params,
         #endif
     }
 
+    #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
+    /* v2_sigmoid [1,64,1,1] = sigmoid(v1_pool_mean) */
+    /* v3_mul [1,64,14,14] = mul(v2_sigmoid, input) */
+    for (int cb = 0; cb < 64; cb += 32) {
+        for (int c = cb; c < cb + 32; c++) {
+            v2_sigmoid[c] = 1.0f / (1.0f + expf(-v1_pool_mean[c]));
+        }
+        for (int c = cb; c < cb + 32; c++) {
+            attn_row_scale(output + c * 196, input + c * 196, v2_sigmoid[c], 196);
+        }
+    }
+    #else
     /* v2_sigmoid [1,64,1,1] = sigmoid(v1_pool_mean) */
     for (int c = 0; c < 64; c++) {
         v2_sigmoid[c] = 1.0f / (1.0f + expf(-v1_pool_mean[c]));
@@ -1057,6 +1069,7 @@ void se_var1_c64_forward(const float *input, float *output, const float *params,
     for (int c = 0; c < 64; c++) {
         attn_row_scale(output + c * 196, input + c * 196, v2_sigmoid[c], 196);
     }
+    #endif
     #endif
 }
 

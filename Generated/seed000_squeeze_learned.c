@@ -612,6 +612,18 @@ void seed000_squeeze_learned_forward(const float *input, float *output, const fl
         #endif
     }
 
+    #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
+    /* v3_sigmoid [1,64,1,1] = sigmoid(v2_conv) */
+    /* v4_mul [1,64,14,14] = mul(v3_sigmoid, input) */
+    for (int cb = 0; cb < 64; cb += 32) {
+        for (int c = cb; c < cb + 32; c++) {
+            v3_sigmoid[c] = 1.0f / (1.0f + expf(-v2_conv[c]));
+        }
+        for (int c = cb; c < cb + 32; c++) {
+            attn_row_scale(output + c * 196, input + c * 196, v3_sigmoid[c], 196);
+        }
+    }
+    #else
     /* v3_sigmoid [1,64,1,1] = sigmoid(v2_conv) */
     for (int c = 0; c < 64; c++) {
         v3_sigmoid[c] = 1.0f / (1.0f + expf(-v2_conv[c]));
@@ -624,6 +636,7 @@ void seed000_squeeze_learned_forward(const float *input, float *output, const fl
     for (int c = 0; c < 64; c++) {
         attn_row_scale(output + c * 196, input + c * 196, v3_sigmoid[c], 196);
     }
+    #endif
     #endif
 }
 

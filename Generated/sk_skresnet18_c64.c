@@ -565,6 +565,24 @@ __attribute__((noinline)) static void attn_rows_pool(const float *x, int rows, i
 static inline void attn_rows_dot(float *y0, float *y1, const float *w, int rows, int k, const float *x0,
                                  const float *x1, const float *bias)
 {
+    if (k < ATTN_RB) {
+        /* Rows shorter than a vector (an SE's or CBAM's second layer after a small hidden
+         * layer): the blocks below would gather every element column by column. A row at a
+         * time in the same order (zero, then each term in turn, then the bias) gives the same
+         * sums, and gcc vectorises it across rows with k a constant. */
+        for (int r = 0; r < rows; r++) {
+            const float *wr = w + (long)r * k;
+            const float b = bias ? bias[r] : 0.0f;
+            float s = 0.0f, t = 0.0f;
+            for (int i = 0; i < k; i++) s += wr[i] * x0[i];
+            y0[r] = s + b;
+            if (x1) {
+                for (int i = 0; i < k; i++) t += wr[i] * x1[i];
+                y1[r] = t + b;
+            }
+        }
+        return;
+    }
     const attn_rb zero = {0.0f};
     const int end = k - k % ATTN_RB;
     for (int r = 0; r < rows; r += ATTN_RB) {

@@ -248,13 +248,14 @@ void ceca_resnet50_layer2_forward(const float *input, float *output, const float
     }
 
     /* v3_sigmoid [1,512,1,1] = sigmoid(v2_conv) */
-    for (int c = 0; c < 512; c++) {
-        v3_sigmoid[c] = 1.0f / (1.0f + expf(-v2_conv[c]));
-    }
-
     /* v4_mul [1,512,28,28] = mul(v3_sigmoid, input) */
-    for (int c = 0; c < 512; c++) {
-        attn_row_scale(output + c * 784, input + c * 784, v3_sigmoid[c], 784);
+    for (int cb = 0; cb < 512; cb += 32) {
+        for (int c = cb; c < cb + 32; c++) {
+            v3_sigmoid[c] = 1.0f / (1.0f + expf(-v2_conv[c]));
+        }
+        for (int c = cb; c < cb + 32; c++) {
+            attn_row_scale(output + c * 784, input + c * 784, v3_sigmoid[c], 784);
+        }
     }
 }
 

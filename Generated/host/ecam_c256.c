@@ -299,13 +299,14 @@ void ecam_c256_forward(const float *input, float *output, const float *params, f
     }
 
     /* v7_sigmoid [1,256,1,1] = sigmoid(v6_reshape) */
-    for (int c = 0; c < 256; c++) {
-        v7_sigmoid[c] = 1.0f / (1.0f + expf(-v6_reshape[c]));
-    }
-
     /* v8_mul [1,256,14,14] = mul(v7_sigmoid, input) */
-    for (int c = 0; c < 256; c++) {
-        attn_row_scale(output + c * 196, input + c * 196, v7_sigmoid[c], 196);
+    for (int cb = 0; cb < 256; cb += 32) {
+        for (int c = cb; c < cb + 32; c++) {
+            v7_sigmoid[c] = 1.0f / (1.0f + expf(-v6_reshape[c]));
+        }
+        for (int c = cb; c < cb + 32; c++) {
+            attn_row_scale(output + c * 196, input + c * 196, v7_sigmoid[c], 196);
+        }
     }
 }
 

@@ -248,13 +248,14 @@ void max_eca_custom_forward(const float *input, float *output, const float *para
     }
 
     /* v3_sigmoid [1,64,1,1] = sigmoid(v2_conv) */
-    for (int c = 0; c < 64; c++) {
-        v3_sigmoid[c] = 1.0f / (1.0f + expf(-v2_conv[c]));
-    }
-
     /* v4_mul [1,64,32,32] = mul(v3_sigmoid, input) */
-    for (int c = 0; c < 64; c++) {
-        attn_row_scale(output + c * 1024, input + c * 1024, v3_sigmoid[c], 1024);
+    for (int cb = 0; cb < 64; cb += 32) {
+        for (int c = cb; c < cb + 32; c++) {
+            v3_sigmoid[c] = 1.0f / (1.0f + expf(-v2_conv[c]));
+        }
+        for (int c = cb; c < cb + 32; c++) {
+            attn_row_scale(output + c * 1024, input + c * 1024, v3_sigmoid[c], 1024);
+        }
     }
 }
 

@@ -215,13 +215,14 @@ void se_var1_c64_forward(const float *input, float *output, const float *params,
     }
 
     /* v2_sigmoid [1,64,1,1] = sigmoid(v1_pool_mean) */
-    for (int c = 0; c < 64; c++) {
-        v2_sigmoid[c] = 1.0f / (1.0f + expf(-v1_pool_mean[c]));
-    }
-
     /* v3_mul [1,64,14,14] = mul(v2_sigmoid, input) */
-    for (int c = 0; c < 64; c++) {
-        attn_row_scale(output + c * 196, input + c * 196, v2_sigmoid[c], 196);
+    for (int cb = 0; cb < 64; cb += 32) {
+        for (int c = cb; c < cb + 32; c++) {
+            v2_sigmoid[c] = 1.0f / (1.0f + expf(-v1_pool_mean[c]));
+        }
+        for (int c = cb; c < cb + 32; c++) {
+            attn_row_scale(output + c * 196, input + c * 196, v2_sigmoid[c], 196);
+        }
     }
 }
 

@@ -134,13 +134,14 @@ void seed000_squeeze_learned_forward(const float *input, float *output, const fl
     }
 
     /* v3_sigmoid [1,64,1,1] = sigmoid(v2_conv) */
-    for (int c = 0; c < 64; c++) {
-        v3_sigmoid[c] = 1.0f / (1.0f + expf(-v2_conv[c]));
-    }
-
     /* v4_mul [1,64,14,14] = mul(v3_sigmoid, input) */
-    for (int c = 0; c < 64; c++) {
-        attn_row_scale(output + c * 196, input + c * 196, v3_sigmoid[c], 196);
+    for (int cb = 0; cb < 64; cb += 32) {
+        for (int c = cb; c < cb + 32; c++) {
+            v3_sigmoid[c] = 1.0f / (1.0f + expf(-v2_conv[c]));
+        }
+        for (int c = cb; c < cb + 32; c++) {
+            attn_row_scale(output + c * 196, input + c * 196, v3_sigmoid[c], 196);
+        }
     }
 }
 

@@ -269,7 +269,11 @@ package struct CEmitter {
         for step in plan.steps {
             ops.blank()
             // As the plan's comment: the JIT's text is compiled, not read.
-            if options.target != .jit { for g in step.group { ops.line("/* \(describe(g)) */") } }
+            if case .gateScaleRows = step.kernel {
+                // Its two forms comment their values themselves (emitGateScaleRows).
+            } else if options.target != .jit {
+                for g in step.group { ops.line("/* \(describe(g)) */") }
+            }
             for helper in mathHelpers(step) { ops.use(helper) }
             guard step.group.count == 1, let m = chains[step.group[0]] else {
                 emit(step, into: &ops)
@@ -398,7 +402,7 @@ package struct CEmitter {
         return helpers
     }
 
-    private func describe(_ v: ValueID) -> String {
+    func describe(_ v: ValueID) -> String {
         let instr = program.instrs[v - 1]
         let args = instr.operands.map { names.value($0) }.joined(separator: ", ")
         return "\(names.value(v)) \(instr.shape) = \(instr.op)(\(args))"
@@ -410,6 +414,7 @@ package struct CEmitter {
         case .poolRows: emitPoolRows(group, into: &p)
         case .gatedChannelPoolRows(let gate, let row): emitGatedChannelPoolRows(group, gate: gate, row: row, into: &p)
         case .scaleRows(let gate, let row): emitScaleRows(group[0], gate: gate, row: row, into: &p)
+        case .gateScaleRows(let gate, let row): emitGateScaleRows(group[1], gate: gate, row: row, into: &p)
         case .scaleMulRows(let plane, let gate, let row): emitScaleMulRows(group[0], plane: plane, gate: gate, row: row, into: &p)
         case .upsampledMap(let u): emitUpsampledMap(group[0], upsample: u, into: &p)
         case .generic: emitLoopNest(group, into: &p)

@@ -193,6 +193,67 @@ extension CEmitter {
         printScaleRows(values, perRow: .rowScale, tcc: scaleRowsCall(v, gate: g, row: x, plane: nil), into: &p)
     }
 
+    /// A sigmoid gate and `y = g · x` (SE, ECA). gcc and clang hosts run them as one pass over
+    /// blocks of channels: the block's gates, then its rows. Apart, the gate loop is arithmetic
+    /// with nothing to overlap, a tenth of an SE's time on 7×7 planes; inside the pass it runs
+    /// while the block's rows load. Each gate is still stored before its row reads it.
+    func emitGateScaleRows(_ v: ValueID, gate g: ValueID, row x: ValueID, into p: inout CPrinter) {
+        let comment = { (p: inout CPrinter, v: ValueID) in
+            if self.options.target != .jit { p.line("/* \(self.describe(v)) */") }
+        }
+        // Apart, each step as the plan's other steps print: its comment, its loop, a blank line.
+        let apart = { (p: inout CPrinter) in
+            comment(&p, g)
+            self.emitMap(g, into: &p)
+            p.blank()
+            comment(&p, v)
+            self.emitScaleRows(v, gate: g, row: x, into: &p)
+        }
+        guard let fused = blockedGateScale(v, gate: g, row: x) else { return apart(&p) }
+        HostBranch.print(
+            host: { p in
+                comment(&p, g)
+                comment(&p, v)
+                p.use(.rowScale)
+                fused.print(into: &p)
+            }, other: apart, into: &p)
+    }
+
+    /// The channels a block of `emitGateScaleRows` takes: enough rows to cover the gates'
+    /// latency, few enough that the gate block stays in registers and L1.
+    static let gateBlock = 32
+
+    /// The host form of `emitGateScaleRows`, for one sample whose gate is made by a loop of one
+    /// statement per channel (nothing hoisted out of it); nil otherwise.
+    private func blockedGateScale(_ v: ValueID, gate g: ValueID, row x: ValueID) -> Nest? {
+        let shape = program.instrs[v - 1].shape
+        let gateShape = Shape(n: shape.n, c: shape.c, h: 1, w: 1)
+        guard shape.n == 1, shape.c > Self.gateBlock, program.shape(of: g) == gateShape else { return nil }
+        var gates = startNest(over: gateShape)
+        let (expr, _) = gates.compute(program.instrs[g - 1], g)
+        store(expr, to: g, shape: gateShape, &gates)
+        var rows = startNest(over: gateShape)
+        let gv = rows.value(g).expr
+        rows.emit(
+            "attn_row_scale(\(rowPointer(v, shape, &rows, writable: true)), \(rowPointer(x, shape, &rows)), \(gv), \(shape.plane));",
+            at: rows.nest.innermost)
+        // Both nests are one channel loop with all of their statements inside it.
+        for n in [gates.nest, rows.nest] {
+            guard n.innermost == 1, n.pre[0].isEmpty, n.post[0].isEmpty, n.post[1].isEmpty else { return nil }
+        }
+        pointers.values.formUnion(gates.storedReads)
+        pointers.values.formUnion(rows.storedReads)
+        let block = Self.gateBlock
+        let exact = shape.c % block == 0
+        let end: CExpr = exact ? .variable("cb") + block : .variable("ce")
+        var body: [Stmt] = exact ? [] : [.line("const int ce = cb + \(block) < \(shape.c) ? cb + \(block) : \(shape.c);")]
+        body.append(.range(variable: "c", from: .variable("cb"), to: end, body: gates.nest.pre[1]))
+        body.append(.range(variable: "c", from: .variable("cb"), to: end, body: rows.nest.pre[1]))
+        var nest = Nest()
+        nest.pre[0].append(.stepped(variable: "cb", extent: shape.c, step: CExpr(block), body: body))
+        return nest
+    }
+
     /// `y = s · (g · x)` (CBAM) as row calls.
     func emitScaleMulRows(_ v: ValueID, plane: ValueID, gate g: ValueID, row x: ValueID, into p: inout CPrinter) {
         let shape = program.instrs[v - 1].shape

@@ -14,6 +14,11 @@ package enum Kernel: Hashable, Sendable {
     case gatedChannelPoolRows(gate: ValueID, row: ValueID)
     /// `gate · row` with a per-channel gate (SE, ECA): one scaling helper call per row.
     case scaleRows(gate: ValueID, row: ValueID)
+    /// The sigmoid that makes a per-channel gate, and the `gate · row` scaling that alone reads
+    /// it (group: the sigmoid, then the product): gcc and clang hosts take the gate a block of
+    /// channels at a time just before the rows it scales, so its exponentials run while rows
+    /// stream in; the other compilers run the two steps as `.generic` and `.scaleRows` do.
+    case gateScaleRows(gate: ValueID, row: ValueID)
     /// `plane · (gate · row)` with a per-pixel plane (CBAM's output): one helper call per row.
     case scaleMulRows(plane: ValueID, gate: ValueID, row: ValueID)
     /// An add, sub or mul of a stored value and the nearest upsampling (never stored) of a
@@ -33,6 +38,7 @@ package struct Step: Hashable, Sendable {
 /// parameter read in place, nor a concat whose operands were written into it.
 func chooseKernels(_ p: Program, _ placement: Placement, split: [Bool], aliasedConcats: Set<ValueID>, fusion: Fusion) -> [Step] {
     let rows = RowRecognizer(p: p, layouts: placement.layouts, split: split)
+    let users = p.users()
     var steps: [Step] = []
     var v = 1
     while v <= p.instrs.count {
@@ -44,6 +50,11 @@ func chooseKernels(_ p: Program, _ placement: Placement, split: [Bool], aliasedC
             continue
         }
         let group = emissionGroup(p, startingAt: v, fusion: fusion)
+        if fusion == .fused, let row = rows.gateScaledBy(group, users: users) {
+            steps.append(Step(group: [v, v + 1], kernel: .gateScaleRows(gate: v, row: row)))
+            v += 2
+            continue
+        }
         steps.append(Step(group: group, kernel: fusion == .fused ? rows.kernel(for: group) : .generic))
         v = group.last! + 1
     }
@@ -132,6 +143,18 @@ private struct RowRecognizer {
             let (gate, x) = scaledRow(operand, shape)
         else { return nil }
         return .gatedChannelPoolRows(gate: gate, row: x)
+    }
+
+    /// The row a stored sigmoid gate scales when `group` is that gate, a dense per-channel
+    /// vector of a stored operand, read only by the next value: a `.scaleRows` product.
+    func gateScaledBy(_ group: [ValueID], users: [[ValueID]]) -> ValueID? {
+        let g = group[0]
+        guard group.count == 1, g < p.instrs.count, users[g] == [g + 1], case .unary(.sigmoid) = p.instrs[g - 1].op,
+            let gl = layouts[g], gl.cStride == 1, layouts[p.instrs[g - 1].operands[0]] != nil,
+            layouts[g + 1] != nil, emissionGroup(p, startingAt: g + 1) == [g + 1], !split[g + 1],
+            case .scaleRows(let gate, let row)? = scaleRows(g + 1), gate == g
+        else { return nil }
+        return row
     }
 
     /// `g · x` or `s · (g · x)` stored as whole rows.

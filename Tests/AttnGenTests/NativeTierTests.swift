@@ -80,6 +80,20 @@ private func expectMatchesInterpreter(_ kernel: some ForwardKernel, program: Pro
         try expectMatchesInterpreter(kernel, program: kernel.program, params: kernel.params, seed: 8)
     }
 
+    /// On gcc and clang hosts a sigmoid gate read only by the scaling runs in the scaling's pass,
+    /// a block of channels ahead of the rows (one sample of more than a block's channels); the
+    /// other compilers keep the two loops, and so does N > 1.
+    @Test func sigmoidGatesRunInTheScalingPass() throws {
+        for (shape, fused) in [(InputShape.nchw(1, 40, 4, 4), true), (.nchw(1, 64, 2, 3), true), (.nchw(2, 40, 4, 4), false), (.nchw(1, 8, 2, 2), false)] {
+            let spec = rowBlockSpecs(shape).first { $0.name == "rows_mean" }!
+            let host = try Pipeline.generate(spec, target: .host).source.source
+            let mcu = try Pipeline.generate(spec, target: .mcu).source.source
+            #expect(host.contains("for (int cb = 0; cb < \(shape.c); cb += 32)") == fused, "\(shape)")
+            #expect(host.contains("const int ce = ") == (fused && shape.c % 32 != 0), "\(shape)")
+            #expect(!mcu.contains("cb += 32"), "\(shape)")
+        }
+    }
+
     /// CBAM's final pass runs in row blocks on the planes where a row call's streams would evict
     /// the spatial gate from L1, and row by row below; both forms are checked by the row-block
     /// shapes above at every ISA level.
@@ -283,10 +297,12 @@ private func expectMatchesInterpreter(_ kernel: some ForwardKernel, program: Pro
 /// Row counts (N·C) under, at and past multiples of 4 and 8 for the host's row blocks; the last
 /// plane is large enough for CBAM's final pass to take its rows in blocks too
 /// (`attn_rows_scale_mul`), with a pixel tail under every vector width, and for its spatial conv
-/// to take output rows in pairs (`WideConv.pairsRows`), an odd last row's pair included.
+/// to take output rows in pairs (`WideConv.pairsRows`), an odd last row's pair included. One
+/// sample of 40 and of 64 channels runs the sigmoid gates a block of channels ahead of the
+/// scaling (`Kernel.gateScaleRows`), with a short last block and without.
 let rowBlockShapes: [InputShape] = [
     .nchw(2, 21, 5, 3), .nchw(1, 8, 2, 2), .nchw(1, 7, 3, 3), .nchw(3, 19, 1, 9), .nchw(1, 40, 4, 4), .nchw(1, 11, 2, 5),
-    .nchw(2, 11, 53, 57),
+    .nchw(1, 64, 2, 3), .nchw(2, 11, 53, 57),
 ]
 
 /// Blocks whose host code pools and runs linears in row blocks (`attn_rows_pool`, `attn_rows_dot`).
