@@ -352,92 +352,6 @@ __attribute__((noinline)) static void attn_rows_pool(const float *x, int rows, i
 }
 #endif
 
-#if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-/* Linear layers on gcc and clang on 64-bit hosts: y0[r] = bias[r] + w[r] . x0 for the `rows`
- * rows of w (k floats each), and y1[r] the same with x1 when x1 is not null (CBAM's MLP on the
- * average and the max vector, reading the weights once); bias may be null. Rows go ATTN_RB at a
- * time (see attn_rb_fold), so each load of x feeds ATTN_RB multiply-adds. With two vectors a
- * block's rows go in two halves, each half's weights read once: the sums of all its rows for
- * both vectors, two inputs and a load would not fit in the 16 registers. */
-static inline void attn_rows_dot(float *y0, float *y1, const float *w, int rows, int k, const float *x0,
-                                 const float *x1, const float *bias)
-{
-    if (k < ATTN_RB) {
-        /* Rows shorter than a vector (an SE's or CBAM's second layer after a small hidden
-         * layer): the blocks below would gather every element column by column. A row at a
-         * time in the same order (zero, then each term in turn, then the bias) gives the same
-         * sums, and gcc vectorises it across rows with k a constant. */
-        for (int r = 0; r < rows; r++) {
-            const float *wr = w + (long)r * k;
-            const float b = bias ? bias[r] : 0.0f;
-            float s = 0.0f, t = 0.0f;
-            for (int i = 0; i < k; i++) s += wr[i] * x0[i];
-            y0[r] = s + b;
-            if (x1) {
-                for (int i = 0; i < k; i++) t += wr[i] * x1[i];
-                y1[r] = t + b;
-            }
-        }
-        return;
-    }
-    const attn_rb zero = {0.0f};
-    const int end = k - k % ATTN_RB;
-    for (int r = 0; r < rows; r += ATTN_RB) {
-        const float *p[ATTN_RB];
-        const int valid = attn_rb_rows(p, w, rows, r, k);
-        attn_rb s[ATTN_RB], t[ATTN_RB];
-        for (int j = 0; j < ATTN_RB; j++) s[j] = t[j] = zero;
-        if (x1) {
-            for (int i = 0; i < end; i += ATTN_RB) {
-                attn_rb a, b;
-                __builtin_memcpy(&a, x0 + i, sizeof a);
-                __builtin_memcpy(&b, x1 + i, sizeof b);
-                for (int j = 0; j < ATTN_RB / 2; j++) {
-                    attn_rb v;
-                    __builtin_memcpy(&v, p[j] + i, sizeof v);
-                    s[j] += v * a;
-                    t[j] += v * b;
-                }
-            }
-            for (int i = 0; i < end; i += ATTN_RB) {
-                attn_rb a, b;
-                __builtin_memcpy(&a, x0 + i, sizeof a);
-                __builtin_memcpy(&b, x1 + i, sizeof b);
-                for (int j = ATTN_RB / 2; j < ATTN_RB; j++) {
-                    attn_rb v;
-                    __builtin_memcpy(&v, p[j] + i, sizeof v);
-                    s[j] += v * a;
-                    t[j] += v * b;
-                }
-            }
-        } else {
-            for (int i = 0; i < end; i += ATTN_RB) {
-                attn_rb a;
-                __builtin_memcpy(&a, x0 + i, sizeof a);
-                for (int j = 0; j < ATTN_RB; j++) {
-                    attn_rb v;
-                    __builtin_memcpy(&v, p[j] + i, sizeof v);
-                    s[j] += v * a;
-                }
-            }
-        }
-        attn_rb_fold(s, 0);
-        attn_rb_fold(t, 0);
-        attn_rb ts = s[0], tt = t[0];
-        for (int i = end; i < k; i++) {
-            const attn_rb v = attn_rb_column(p, i);
-            ts += v * x0[i];
-            if (x1) tt += v * x1[i];
-        }
-        for (int j = 0; j < valid; j++) {
-            const float b = bias ? bias[r + j] : 0.0f;
-            y0[r + j] = ts[j] + b;
-            if (x1) y1[r + j] = tt[j] + b;
-        }
-    }
-}
-#endif
-
 /* Long rows get ATTN_LANES partial sums: 32 keep four 8-wide vector chains busy on x86-64 and
  * AArch64 hosts; other targets, such as a Cortex-M, use the 8-wide loop alone. Rows under 16 wide
  * steps (7x7 planes, short FC rows) skip the wide loop: its setup and final fold cost more than it
@@ -1352,8 +1266,8 @@ void se_var2_c64_forward(const float *input, float *output, const float *params,
     #else
     {
         #if defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))
-        for (int g = 0; g < 64; g++) {
-            attn_rows_dot(v2_fc + g, (float *)0, p0_fc_weight + g, 1, 1, v1_pool_mean + g, (const float *)0, (const float *)0);
+        for (int o = 0; o < 64; o++) {
+            v2_fc[o] = p0_fc_weight[o] * v1_pool_mean[o];
         }
         #else
         for (int o = 0; o < 64; o++) {

@@ -334,17 +334,27 @@ extension CEmitter {
                 + "\(plus(pointer(x), vectorIndex(x, n, a.groups > 1 ? o.index / outPerGroup * inPerGroup : .zero))), \(inPerGroup))\(plusBias);"))
         var host = Nest()
         let hn = host.loop("n", out.n)
-        let g = host.loop("g", a.groups)
-        let bias = a.bias.map { plus(names.param($0), g.index * outPerGroup) } ?? "(const float *)0"
-        host.pre[host.innermost].append(.line(
-            "attn_rows_dot(\(plus(pointer(v), vectorIndex(v, hn, g.index * outPerGroup))), (float *)0, "
-                + "\(plus(w, g.index * (outPerGroup * inPerGroup))), \(outPerGroup), \(inPerGroup), "
-                + "\(plus(pointer(x), vectorIndex(x, hn, g.index * inPerGroup))), (const float *)0, \(bias));"))
+        // A depthwise product (one weight per channel) is a multiply per channel: a block of rows
+        // for each would be a call per channel on rows of one element.
+        let depthwise = inPerGroup == 1 && outPerGroup == 1
+        if depthwise {
+            let c = host.loop("o", out.c)
+            let bias = a.bias.map { " + \(names.param($0))[\(c.index)]" } ?? ""
+            host.pre[host.innermost].append(.line(
+                "\(pointer(v))[\(vectorIndex(v, hn, c.index))] = \(w)[\(c.index)] * \(pointer(x))[\(vectorIndex(x, hn, c.index))]\(bias);"))
+        } else {
+            let g = host.loop("g", a.groups)
+            let bias = a.bias.map { plus(names.param($0), g.index * outPerGroup) } ?? "(const float *)0"
+            host.pre[host.innermost].append(.line(
+                "attn_rows_dot(\(plus(pointer(v), vectorIndex(v, hn, g.index * outPerGroup))), (float *)0, "
+                    + "\(plus(w, g.index * (outPerGroup * inPerGroup))), \(outPerGroup), \(inPerGroup), "
+                    + "\(plus(pointer(x), vectorIndex(x, hn, g.index * inPerGroup))), (const float *)0, \(bias));"))
+        }
         p.split([.other], mcu, else: { p in
             p.block("") { p in
                 HostBranch.print(
                     host: { p in
-                        p.use(.rowsDot)
+                        if !depthwise { p.use(.rowsDot) }
                         host.print(into: &p)
                     },
                     other: { p in

@@ -66,7 +66,7 @@ private func expectMatchesInterpreter(_ kernel: some ForwardKernel, program: Pro
 
     /// The thin products' host forms (`attn_rows_dot` for a matrix times a vector and a 1×1 conv
     /// on 1×1 planes, scaled rows for an outer product) with row counts off the blocks of 4 and 8,
-    /// and the mean over H by whole rows.
+    /// the mean over H by whole rows, and a depthwise 1×1 conv on a vector.
     @Test func thinProductsMatchTheInterpreter() throws {
         let compiler = NativeCompiler(cacheDirectory: freshCache())
         defer { try? FileManager.default.removeItem(at: compiler.cacheDirectory) }
@@ -78,6 +78,19 @@ private func expectMatchesInterpreter(_ kernel: some ForwardKernel, program: Pro
         let strip = Block("rows_strip", input: .nchw(2, 3, 5, 9)) { Primitive(.axisPool(.mean, axis: .h), "x"); Sigmoid(); Multiply("x") }
         let kernel = try NativeKernel(strip, weights: .values([]), compiler: compiler)
         try expectMatchesInterpreter(kernel, program: kernel.program, params: kernel.params, seed: 8)
+        // A depthwise 1×1 conv on the pooled vector (a multiply per channel, no row helper), with
+        // and without bias, one sample and two.
+        for (n, bias) in [(1, false), (2, true)] {
+            let depthwise = Block("rows_depthwise", input: .nchw(n, 12, 3, 4)) {
+                GlobalPool(.mean)
+                Conv2D(12, kernelSize: 1, groups: 12, bias: bias, param: "dw")
+                Sigmoid()
+                Multiply("x")
+            }
+            #expect(!(try Pipeline.generate(depthwise, target: .host).source.source.contains("attn_rows_dot(")))
+            let kernel = try NativeKernel(depthwise, weights: .random(seed: 5), compiler: compiler)
+            try expectMatchesInterpreter(kernel, program: kernel.program, params: kernel.params, seed: 8)
+        }
     }
 
     /// On gcc and clang hosts a sigmoid gate read only by the scaling runs in the scaling's pass,
