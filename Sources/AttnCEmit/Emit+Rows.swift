@@ -195,8 +195,9 @@ extension CEmitter {
 
     /// A sigmoid gate and `y = g · x` (SE, ECA). gcc and clang hosts run them as one pass over
     /// blocks of channels: the block's gates, then its rows. Apart, the gate loop is arithmetic
-    /// with nothing to overlap, a tenth of an SE's time on 7×7 planes; inside the pass it runs
-    /// while the block's rows load. Each gate is still stored before its row reads it.
+    /// with no memory traffic to hide behind, which shows where the planes are small and the
+    /// passes around it short; inside the pass it runs while the block's rows load. Each gate is
+    /// still stored before its row reads it.
     func emitGateScaleRows(_ v: ValueID, gate g: ValueID, row x: ValueID, into p: inout CPrinter) {
         let comment = { (p: inout CPrinter, v: ValueID) in
             if self.options.target != .jit { p.line("/* \(self.describe(v)) */") }
