@@ -192,6 +192,104 @@ __attribute__((noinline)) static void attn_rows_pool(const float *x, int rows, i
     }
 }
 
+/* ECA-MLP's relu sequence MLP on gcc and clang hosts: out[t] = b2 + sum over taps j of
+ * f_j(seq[t - pad + j]), where f_j(u) = sum over hidden rows r of w2_r[j] * relu(a[r] u + b[r]),
+ * the hidden layer zero outside the sequence. Each f_j is linear in u between the breakpoints
+ * -b[r] / a[r], so instead of rd multiply-adds per tap and position (the hidden layer computed),
+ * the breakpoints are sorted once per call, each interval gets its slope and intercept per tap
+ * (sums in double, so the removals as u passes a breakpoint cancel nothing that matters), and
+ * each position finds its interval by a binary search. A non-finite input takes the hidden rows
+ * one by one, as the stored form does, so NaN and infinities come out of the same arithmetic.
+ * w2_r = w2 + r * rstride, taps tstride apart. Buffers: theta, key2 (double) and order, idx2
+ * (int) rd each; slope and icept (rd + 1) * k each; iv 256 + k - 1. */
+static void attn_seq_relu(const float *seq, float *out, int length, int pad, const float *a, const float *b,
+                          const float *w2, int rstride, int tstride, int rd, int k, float b2, double *theta, double *key2,
+                          int *order, int *idx2, double *slope, double *icept, int *iv)
+{
+    int nb = 0;
+    for (int j = 0; j < k; j++) slope[j] = icept[j] = 0.0;
+    for (int r = 0; r < rd; r++) {
+        const double ar = a[r], br = b ? b[r] : 0.0;
+        const float *w = w2 + (long)r * rstride;
+        if (ar > 0.0 || ar < 0.0) {
+            theta[nb] = -br / ar;
+            order[nb++] = r;
+            if (ar < 0.0)
+                for (int j = 0; j < k; j++) { slope[j] += w[j * tstride] * ar; icept[j] += w[j * tstride] * br; }
+        } else if (ar == 0.0) {
+            for (int j = 0; j < k; j++) icept[j] += w[j * tstride] * (br < 0.0 ? 0.0 : br);
+        } else {
+            /* A NaN scale: relu(NaN) is NaN at every input, as in the stored form. */
+            for (int j = 0; j < k; j++) icept[j] += w[j * tstride] * ar;
+        }
+    }
+    /* Bottom-up merge sort of the breakpoints (a NaN one, from b NaN, sorts anywhere: its
+     * intercept makes every interval NaN, as the stored form's sums are). */
+    for (int width = 1; width < nb; width *= 2) {
+        for (int lo = 0; lo < nb; lo += 2 * width) {
+            const int mid = lo + width < nb ? lo + width : nb, hi = lo + 2 * width < nb ? lo + 2 * width : nb;
+            int i = lo, j = mid, o = lo;
+            while (i < mid && j < hi) {
+                const int right = theta[j] < theta[i];
+                key2[o] = right ? theta[j] : theta[i];
+                idx2[o++] = right ? order[j++] : order[i++];
+            }
+            while (i < mid) { key2[o] = theta[i]; idx2[o++] = order[i++]; }
+            while (j < hi) { key2[o] = theta[j]; idx2[o++] = order[j++]; }
+        }
+        for (int q = 0; q < nb; q++) { theta[q] = key2[q]; order[q] = idx2[q]; }
+    }
+    /* Past breakpoint m, row order[m] switches on (a > 0) or off (a < 0). */
+    for (int m = 0; m < nb; m++) {
+        const int r = order[m];
+        const double ar = a[r], br = b ? b[r] : 0.0, sign = ar > 0.0 ? 1.0 : -1.0;
+        const float *w = w2 + (long)r * rstride;
+        for (int j = 0; j < k; j++) {
+            slope[(m + 1) * k + j] = slope[m * k + j] + sign * (w[j * tstride] * ar);
+            icept[(m + 1) * k + j] = icept[m * k + j] + sign * (w[j * tstride] * br);
+        }
+    }
+    const int span = 256 + k - 1;
+    for (int t0 = 0; t0 < length; t0 += 256) {
+        const int len = length - t0 < 256 ? length - t0 : 256;
+        /* iv[i]: the interval of position t0 - pad + i (breakpoints below its input), -1 outside
+         * the sequence, -2 for a non-finite input. */
+        for (int i = 0; i < len + k - 1 && i < span; i++) {
+            const int p = t0 - pad + i;
+            if (p < 0 || p >= length) { iv[i] = -1; continue; }
+            const double u = seq[p];
+            if (!(u - u == 0.0)) { iv[i] = -2; continue; }
+            const double *base = theta;
+            int n = nb;
+            while (n > 1) {
+                const int half = n / 2;
+                base = base[half - 1] < u ? base + half : base;
+                n -= half;
+            }
+            iv[i] = (int)(base - theta) + (nb > 0 && base[0] < u);
+        }
+        for (int t = 0; t < len; t++) {
+            double acc = b2;
+            for (int j = 0; j < k; j++) {
+                const int m = iv[t + j];
+                if (m == -1) continue;
+                const float u = seq[t0 + t - pad + j];
+                if (m >= 0) {
+                    acc += slope[m * k + j] * u + icept[m * k + j];
+                } else {
+                    float f = 0.0f;
+                    for (int r = 0; r < rd; r++) {
+                        const float z = a[r] * u + (b ? b[r] : 0.0f);
+                        f += w2[(long)r * rstride + j * tstride] * (z < 0.0f ? 0.0f : z);
+                    }
+                    acc += f;
+                }
+            }
+            out[t0 + t] = (float)acc;
+        }
+    }
+}
+
 /* y[i] = g * x[i]: the final pass of SE and ECA. */
 static void attn_row_scale(float *y, const float *x, float g, int n)
 {
@@ -237,65 +335,11 @@ void ecam_c256_forward(const float *input, float *output, const float *params, f
     {
         (void)v3_conv;
         __builtin_memmove(v4_relu, v2_reshape, 256 * sizeof(float));
+        double theta[32], key2[32], slope[165], icept[165];
+        int order[32], idx2[32], iv[260];
         const float *seq = v4_relu;
         float *out_seq = v5_conv2;
-        #if defined(__AVX__)
-        for (int c0 = 0; c0 < 256; c0 += 256) {
-            float acc[256], x[260], hid[260];
-            const int lo = c0 < 2 ? 2 - c0 : 0;
-            const int hi = 258 - c0 < 260 ? 258 - c0 : 260;
-            for (int t = 0; t < 260; t++) {
-                x[t] = t >= lo && t < hi ? seq[c0 - 2 + t] : 0.0f;
-            }
-            for (int t = 0; t < 256; t++) {
-                acc[t] = p3_conv2_bias[0];
-            }
-            for (int r = 0; r < 32; r++) {
-                const float a = p0_conv_weight[r], b = p1_conv_bias[r];
-                for (int t = 0; t < 260; t++) {
-                    const float z = a * x[t] + b;
-                    hid[t] = z < 0.0f ? 0.0f : z;
-                }
-                for (int t = 0; t < lo; t++) hid[t] = 0.0f;
-                for (int t = hi; t < 260; t++) hid[t] = 0.0f;
-                const float *w_r = p2_conv2_weight + r * 25 + 2;
-                const float w_0 = w_r[0], w_1 = w_r[5], w_2 = w_r[10], w_3 = w_r[15], w_4 = w_r[20];
-                for (int t = 0; t < 256; t++) {
-                    acc[t] += w_0 * hid[t] + w_1 * hid[t + 1] + w_2 * hid[t + 2] + w_3 * hid[t + 3] + w_4 * hid[t + 4];
-                }
-            }
-            const int len = 256 - c0 < 256 ? 256 - c0 : 256;
-            for (int t = 0; t < len; t++) out_seq[c0 + t] = acc[t];
-        }
-        #else
-        for (int c0 = 0; c0 < 256; c0 += 128) {
-            float acc[128], x[132], hid[132];
-            const int lo = c0 < 2 ? 2 - c0 : 0;
-            const int hi = 258 - c0 < 132 ? 258 - c0 : 132;
-            for (int t = 0; t < 132; t++) {
-                x[t] = t >= lo && t < hi ? seq[c0 - 2 + t] : 0.0f;
-            }
-            for (int t = 0; t < 128; t++) {
-                acc[t] = p3_conv2_bias[0];
-            }
-            for (int r = 0; r < 32; r++) {
-                const float a = p0_conv_weight[r], b = p1_conv_bias[r];
-                for (int t = 0; t < 132; t++) {
-                    const float z = a * x[t] + b;
-                    hid[t] = z < 0.0f ? 0.0f : z;
-                }
-                for (int t = 0; t < lo; t++) hid[t] = 0.0f;
-                for (int t = hi; t < 132; t++) hid[t] = 0.0f;
-                const float *w_r = p2_conv2_weight + r * 25 + 2;
-                const float w_0 = w_r[0], w_1 = w_r[5], w_2 = w_r[10], w_3 = w_r[15], w_4 = w_r[20];
-                for (int t = 0; t < 128; t++) {
-                    acc[t] += w_0 * hid[t] + w_1 * hid[t + 1] + w_2 * hid[t + 2] + w_3 * hid[t + 3] + w_4 * hid[t + 4];
-                }
-            }
-            const int len = 256 - c0 < 128 ? 256 - c0 : 128;
-            for (int t = 0; t < len; t++) out_seq[c0 + t] = acc[t];
-        }
-        #endif
+        attn_seq_relu(seq, out_seq, 256, 2, p0_conv_weight, p1_conv_bias, p2_conv2_weight + 2, 25, 5, 32, 5, p3_conv2_bias[0], theta, key2, order, idx2, slope, icept, iv);
     }
 
     /* v7_sigmoid [1,256,1,1] = sigmoid(v6_reshape) */

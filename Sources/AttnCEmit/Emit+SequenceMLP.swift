@@ -36,6 +36,17 @@ struct SequenceMLP {
     /// Positions of one tile on SSE-only x86-64 and other hosts, where the long tile measured
     /// slower than half of it (fewer registers for gcc's unrolled tap sums).
     static let tile = 128
+    /// Positions per block of `attn_seq_relu`'s interval search (its template's constant).
+    static let tableTile = 256
+    /// Stack the relu form's tables may take; larger hidden layers keep the tiles.
+    static let maxTableBytes = 64 * 1024
+
+    /// Bytes of `attn_seq_relu`'s buffers for `rd` hidden rows: breakpoints and their copy,
+    /// two ints each, and a slope and an intercept per interval and tap.
+    func tableBytes(rd: Int) -> Int {
+        let k = second.kernel
+        return rd * (8 + 8 + 4 + 4) + 2 * (rd + 1) * k * 8 + (SequenceMLP.tableTile + k - 1) * 4
+    }
 }
 
 extension CEmitter {
@@ -154,18 +165,29 @@ extension CEmitter {
                 .line("for (int t = 0; t < len; t++) out_seq[c0 + t] = acc[t];"),
             ])
         }
-        let body: [Stmt] = [
+        var body: [Stmt] = [
             .line("const float *seq = \(plus(pointer(m.act), n.index * length));"),
             .line("float *out_seq = \(address(m.output, n: n.index));"),
-            .line("#if defined(__AVX__)"),
-            tiles(SequenceMLP.wideTile),
-            .line("#else"),
-            tiles(SequenceMLP.tile),
-            .line("#endif"),
         ]
+        // A relu hidden layer makes each tap a piecewise-linear function of one input: its
+        // intervals' tables (`attn_seq_relu`) replace rd multiply-adds per tap and position.
+        let tables = m.unary == .relu && m.tableBytes(rd: rd) <= SequenceMLP.maxTableBytes
+        if tables {
+            let b1p = m.first.bias.map { names.param($0) } ?? "(const float *)0"
+            body.append(.line(
+                "attn_seq_relu(seq, out_seq, \(length), \(pad), \(w1), \(b1p), \(w2) + \(m.column), \(k * k), \(k), \(rd), \(k), \(b2), "
+                    + "theta, key2, order, idx2, slope, icept, iv);"))
+        } else {
+            body += [.line("#if defined(__AVX__)"), tiles(SequenceMLP.wideTile), .line("#else"), tiles(SequenceMLP.tile), .line("#endif")]
+        }
         nest.pre[nest.innermost].append(contentsOf: body)
         p.block("") { p in
             for line in moved { p.line(line) }
+            if tables {
+                p.use(.seqRelu)
+                p.line("double theta[\(rd)], key2[\(rd)], slope[\((rd + 1) * k)], icept[\((rd + 1) * k)];")
+                p.line("int order[\(rd)], idx2[\(rd)], iv[\(SequenceMLP.tableTile + k - 1)];")
+            }
             nest.print(into: &p)
         }
     }

@@ -7,7 +7,7 @@ import AttnTemplates
 package enum Helper: String, CaseIterable, Sendable {
     case sqrtf, expf, tanhf, erff
     case gemmTile = "gemm_tile", gemmNN = "gemm_nn", gemmNT = "gemm_nt", attend, rowsVec = "rows_vec", rowsPool = "rows_pool", rowsDot = "rows_dot"
-    case rowsScalePool = "rows_scale_pool", rowsScaleMul = "rows_scale_mul"
+    case rowsScalePool = "rows_scale_pool", rowsScaleMul = "rows_scale_mul", seqRelu = "seq_relu"
     case rowAxpy = "row_axpy", rowDot = "row_dot", rowDot2 = "row_dot2", rowSum = "row_sum", rowMax = "row_max"
     case rowSumMax = "row_sum_max", rowSqDev = "row_sq_dev", rowScale = "row_scale", rowScaleSumMax = "row_scale_sum_max"
     case rowScaleMul = "row_scale_mul", wideTaps = "wide_taps", rowExpSum = "row_exp_sum", convRows = "conv_rows"
@@ -26,7 +26,7 @@ package enum Helper: String, CaseIterable, Sendable {
     /// tcc on x86-64 where it has an asm form (`hasTCCForm`: the GEMM micro-kernels).
     var hostOnly: Bool {
         switch self {
-        case .gemmTile, .gemmNN, .gemmNT, .attend, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .rowsScaleMul, .rowExpSum: return true
+        case .gemmTile, .gemmNN, .gemmNT, .attend, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .rowsScaleMul, .seqRelu, .rowExpSum: return true
         case .rowMap, .rowNorm, .rowsSum: return true
         case .rowsMap, .columnsMean, .wideTaps1, .poolRows, .gatedPoolRows, .scaleRows: return true
         case .sqrtf, .expf, .tanhf, .erff, .rowAxpy, .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowSqDev, .rowScale, .rowScaleSumMax, .rowScaleMul,
@@ -41,7 +41,7 @@ package enum Helper: String, CaseIterable, Sendable {
         switch self {
         case .rowAxpy, .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowSqDev, .rowScale, .rowScaleSumMax, .rowScaleMul: return true
         case .gemmNN, .gemmNT, .wideTaps, .rowExpSum: return true
-        case .sqrtf, .expf, .tanhf, .erff, .gemmTile, .attend, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .rowsScaleMul, .convRows: return false
+        case .sqrtf, .expf, .tanhf, .erff, .gemmTile, .attend, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .rowsScaleMul, .seqRelu, .convRows: return false
         case .transpose, .rowCopy, .rowsCopy, .rowZero, .rowsAxpy, .rowDeinterleave, .rowSpread: return true
         case .rowMap, .rowNorm, .rowsSum: return true
         case .rowsMap, .columnsMean, .wideTaps1, .poolRows, .gatedPoolRows, .scaleRows: return true
@@ -54,7 +54,7 @@ package enum Helper: String, CaseIterable, Sendable {
         switch self {
         case .rowMap, .rowNorm, .rowsSum: return true
         case .rowsMap, .columnsMean, .wideTaps1, .poolRows, .gatedPoolRows, .scaleRows: return true
-        case .sqrtf, .expf, .tanhf, .erff, .gemmTile, .gemmNN, .gemmNT, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .rowsScaleMul, .rowAxpy, .rowDot,
+        case .sqrtf, .expf, .tanhf, .erff, .gemmTile, .gemmNN, .gemmNT, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .rowsScaleMul, .seqRelu, .rowAxpy, .rowDot,
             .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowScale, .rowScaleSumMax, .rowScaleMul, .wideTaps, .rowExpSum, .convRows:
             return false
         case .attend, .rowSqDev, .transpose, .rowCopy, .rowsCopy, .rowZero, .rowsAxpy, .rowDeinterleave, .rowSpread: return false
@@ -66,7 +66,7 @@ package enum Helper: String, CaseIterable, Sendable {
     var hasWideRows: Bool {
         switch self {
         case .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowSqDev: return true
-        case .sqrtf, .expf, .tanhf, .erff, .gemmTile, .gemmNN, .gemmNT, .attend, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .rowsScaleMul, .rowAxpy, .rowScale,
+        case .sqrtf, .expf, .tanhf, .erff, .gemmTile, .gemmNN, .gemmNT, .attend, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .rowsScaleMul, .seqRelu, .rowAxpy, .rowScale,
             .rowScaleSumMax, .rowScaleMul, .wideTaps, .rowExpSum, .convRows:
             return false
         case .transpose, .rowCopy, .rowsCopy, .rowZero, .rowsAxpy, .rowDeinterleave, .rowSpread: return false
@@ -82,7 +82,7 @@ package enum Helper: String, CaseIterable, Sendable {
         switch self {
         case .gemmNN, .gemmNT: return true
         case .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowSqDev: return true
-        case .sqrtf, .expf, .tanhf, .erff, .gemmTile, .attend, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .rowsScaleMul, .rowAxpy, .rowScale,
+        case .sqrtf, .expf, .tanhf, .erff, .gemmTile, .attend, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .rowsScaleMul, .seqRelu, .rowAxpy, .rowScale,
             .rowScaleSumMax, .rowScaleMul, .wideTaps, .rowExpSum, .convRows:
             return false
         case .transpose, .rowCopy, .rowsCopy, .rowZero, .rowsAxpy, .rowDeinterleave, .rowSpread: return false
@@ -112,7 +112,7 @@ package enum Helper: String, CaseIterable, Sendable {
         case .attend: return [.gemmTile]
         // attn_tanhf and attn_erff call attn_expf (libm's call libm's own).
         case .tanhf, .erff: return [.expf]
-        case .sqrtf, .expf, .gemmTile, .rowsVec, .rowAxpy, .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowSqDev, .rowScale,
+        case .sqrtf, .expf, .gemmTile, .rowsVec, .seqRelu, .rowAxpy, .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowSqDev, .rowScale,
             .rowScaleSumMax, .rowScaleMul, .wideTaps, .rowExpSum, .convRows:
             return []
         case .transpose, .rowCopy, .rowsCopy, .rowZero, .rowsAxpy, .rowDeinterleave, .rowSpread: return []
@@ -131,7 +131,7 @@ package enum Helper: String, CaseIterable, Sendable {
         if isa == 2 {
             switch self {
             case .columnsMean, .poolRows, .gatedPoolRows, .scaleRows: return []
-            case .sqrtf, .expf, .tanhf, .erff, .gemmTile, .gemmNN, .gemmNT, .attend, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .rowsScaleMul, .rowAxpy,
+            case .sqrtf, .expf, .tanhf, .erff, .gemmTile, .gemmNN, .gemmNT, .attend, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .rowsScaleMul, .seqRelu, .rowAxpy,
                 .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowSqDev, .rowScale, .rowScaleSumMax, .rowScaleMul, .wideTaps, .rowExpSum,
                 .convRows, .transpose, .rowCopy, .rowsCopy, .rowZero, .rowsAxpy, .rowDeinterleave, .rowSpread, .rowMap, .rowNorm, .rowsSum, .rowsMap, .wideTaps1:
                 break
@@ -147,7 +147,7 @@ package enum Helper: String, CaseIterable, Sendable {
         case .poolRows: return [.rowSumMax]
         case .gatedPoolRows: return [.rowScaleSumMax]
         case .scaleRows: return [.rowScale, .rowScaleMul]
-        case .sqrtf, .expf, .tanhf, .erff, .gemmTile, .gemmNN, .attend, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .rowsScaleMul, .rowAxpy, .rowDot,
+        case .sqrtf, .expf, .tanhf, .erff, .gemmTile, .gemmNN, .attend, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .rowsScaleMul, .seqRelu, .rowAxpy, .rowDot,
             .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowSqDev, .rowScale, .rowScaleSumMax, .rowScaleMul, .wideTaps, .rowExpSum, .convRows:
             return []
         case .transpose, .rowCopy, .rowsCopy, .rowZero, .rowsAxpy, .rowDeinterleave, .rowSpread, .rowMap, .rowNorm, .rowsSum, .wideTaps1: return []
@@ -162,7 +162,7 @@ extension Helper {
     var tccCopies: [Helper] {
         switch self {
         case .rowsMap: return [.rowMap]
-        case .sqrtf, .expf, .tanhf, .erff, .gemmTile, .gemmNN, .gemmNT, .attend, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .rowsScaleMul, .rowAxpy, .rowDot,
+        case .sqrtf, .expf, .tanhf, .erff, .gemmTile, .gemmNN, .gemmNT, .attend, .rowsVec, .rowsPool, .rowsDot, .rowsScalePool, .rowsScaleMul, .seqRelu, .rowAxpy, .rowDot,
             .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowSqDev, .rowScale, .rowScaleSumMax, .rowScaleMul, .wideTaps, .rowExpSum, .convRows,
             .transpose, .rowCopy, .rowsCopy, .rowZero, .rowsAxpy, .rowDeinterleave, .rowSpread, .rowMap, .rowNorm, .rowsSum, .columnsMean, .wideTaps1, .poolRows,
             .gatedPoolRows, .scaleRows:
