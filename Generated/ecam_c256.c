@@ -1009,10 +1009,11 @@ __attribute__((noinline)) static void attn_rows_pool(const float *x, int rows, i
  * each position finds its interval by a binary search. A non-finite input takes the hidden rows
  * one by one, as the stored form does, so NaN and infinities come out of the same arithmetic.
  * w2_r = w2 + r * rstride, taps tstride apart. Buffers: theta, key2 (double) and order, idx2
- * (int) rd each; slope and icept (rd + 1) * k each; iv 256 + k - 1. */
+ * (int) rd each; slope and icept (rd + 2) * k each; iv 256 + k - 1 (int), du 256 + k + 15 and acc 256
+ * (double). */
 static void attn_seq_relu(const float *seq, float *out, int length, int pad, const float *a, const float *b,
                           const float *w2, int rstride, int tstride, int rd, int k, float b2, double *theta, double *key2,
-                          int *order, int *idx2, double *slope, double *icept, int *iv)
+                          int *order, int *idx2, double *slope, double *icept, int *iv, double *du, double *acc)
 {
     int nb = 0;
     for (int j = 0; j < k; j++) slope[j] = icept[j] = 0.0;
@@ -1057,44 +1058,73 @@ static void attn_seq_relu(const float *seq, float *out, int length, int pad, con
             icept[(m + 1) * k + j] = icept[m * k + j] + sign * (w[j * tstride] * br);
         }
     }
-    const int span = 256 + k - 1;
+    /* Row rd + 1 of the tables is zero: the interval of a position outside the sequence. */
+    const int zr = rd + 1;
+    for (int j = 0; j < k; j++) slope[zr * k + j] = icept[zr * k + j] = 0.0;
     for (int t0 = 0; t0 < length; t0 += 256) {
-        const int len = length - t0 < 256 ? length - t0 : 256;
-        /* iv[i]: the interval of position t0 - pad + i (breakpoints below its input), -1 outside
-         * the sequence, -2 for a non-finite input. */
-        for (int i = 0; i < len + k - 1 && i < span; i++) {
-            const int p = t0 - pad + i;
-            if (p < 0 || p >= length) { iv[i] = -1; continue; }
-            const double u = seq[p];
-            if (!(u - u == 0.0)) { iv[i] = -2; continue; }
-            const double *base = theta;
-            int n = nb;
-            while (n > 1) {
+        const int len = length - t0 < 256 ? length - t0 : 256, count = len + k - 1;
+        int bad = 0;
+        /* iv[i], du[i]: the interval and the input of position t0 - pad + i (zr and 0 outside the
+         * sequence). Sixteen searches at a time, step by step: the steps of one search depend on
+         * each other, those of sixteen do not, so they overlap (and vectorise where the compiler
+         * gathers). */
+        for (int i0 = 0; i0 < count; i0 += 16) {
+            int lo[16];
+            for (int l = 0; l < 16; l++) {
+                const int p = t0 - pad + i0 + l;
+                du[i0 + l] = i0 + l < count && p >= 0 && p < length ? seq[p] : 0.0;
+                lo[l] = 0;
+            }
+            for (int n = nb; n > 1;) {
                 const int half = n / 2;
-                base = base[half - 1] < u ? base + half : base;
+                for (int l = 0; l < 16; l++) lo[l] = theta[lo[l] + half - 1] < du[i0 + l] ? lo[l] + half : lo[l];
                 n -= half;
             }
-            iv[i] = (int)(base - theta) + (nb > 0 && base[0] < u);
+            for (int l = 0; l < 16 && i0 + l < count; l++) {
+                const int p = t0 - pad + i0 + l;
+                const double u = du[i0 + l];
+                if (p < 0 || p >= length) iv[i0 + l] = zr;
+                else if (!(u - u == 0.0)) { iv[i0 + l] = zr; bad = 1; }
+                else iv[i0 + l] = lo[l] + (nb > 0 && theta[lo[l]] < u);
+            }
         }
-        for (int t = 0; t < len; t++) {
-            double acc = b2;
+        /* Tap by tap over the block, each position's terms in tap order. */
+        for (int t = 0; t < len; t++) acc[t] = b2;
+        for (int j = 0; j < k; j++) {
+            const double *sj = slope + j, *cj = icept + j;
+            for (int t = 0; t < len; t++) {
+                const int m = iv[t + j] * k;
+                acc[t] += sj[m] * du[t + j] + cj[m];
+            }
+        }
+        /* A non-finite input: the positions that read it again, one by one, its tap through the
+         * hidden rows. */
+        for (int t = 0; bad && t < len; t++) {
+            int nonfinite = 0;
             for (int j = 0; j < k; j++) {
-                const int m = iv[t + j];
-                if (m == -1) continue;
-                const float u = seq[t0 + t - pad + j];
-                if (m >= 0) {
-                    acc += slope[m * k + j] * u + icept[m * k + j];
+                const int p = t0 + t - pad + j;
+                if (p >= 0 && p < length && !(du[t + j] - du[t + j] == 0.0)) nonfinite = 1;
+            }
+            if (!nonfinite) continue;
+            double sum = b2;
+            for (int j = 0; j < k; j++) {
+                const int p = t0 + t - pad + j;
+                if (p < 0 || p >= length) continue;
+                const float u = seq[p];
+                if (u - u == 0.0f) {
+                    sum += slope[iv[t + j] * k + j] * u + icept[iv[t + j] * k + j];
                 } else {
                     float f = 0.0f;
                     for (int r = 0; r < rd; r++) {
                         const float z = a[r] * u + (b ? b[r] : 0.0f);
                         f += w2[(long)r * rstride + j * tstride] * (z < 0.0f ? 0.0f : z);
                     }
-                    acc += f;
+                    sum += f;
                 }
             }
-            out[t0 + t] = (float)acc;
+            acc[t] = sum;
         }
+        for (int t = 0; t < len; t++) out[t0 + t] = (float)acc[t];
     }
 }
 #endif
@@ -2742,11 +2772,12 @@ void ecam_c256_forward(const float *input, float *output, const float *params, f
     {
         (void)v3_conv;
         __builtin_memmove(v4_relu, v2_reshape, 256 * sizeof(float));
-        double theta[32], key2[32], slope[165], icept[165];
+        double theta[32], key2[32], slope[170], icept[170];
+        double du[276], acc[256];
         int order[32], idx2[32], iv[260];
         const float *seq = v4_relu;
         float *out_seq = v5_conv2;
-        attn_seq_relu(seq, out_seq, 256, 2, p0_conv_weight, p1_conv_bias, p2_conv2_weight + 2, 25, 5, 32, 5, p3_conv2_bias[0], theta, key2, order, idx2, slope, icept, iv);
+        attn_seq_relu(seq, out_seq, 256, 2, p0_conv_weight, p1_conv_bias, p2_conv2_weight + 2, 25, 5, 32, 5, p3_conv2_bias[0], theta, key2, order, idx2, slope, icept, iv, du, acc);
     }
     #else
     {

@@ -42,10 +42,12 @@ struct SequenceMLP {
     static let maxTableBytes = 64 * 1024
 
     /// Bytes of `attn_seq_relu`'s buffers for `rd` hidden rows: breakpoints and their copy,
-    /// two ints each, and a slope and an intercept per interval and tap.
+    /// two ints each, a slope and an intercept per interval (and a zero row) and tap, and a block's
+    /// intervals, inputs and sums.
     func tableBytes(rd: Int) -> Int {
         let k = second.kernel
-        return rd * (8 + 8 + 4 + 4) + 2 * (rd + 1) * k * 8 + (SequenceMLP.tableTile + k - 1) * 4
+        let tile = SequenceMLP.tableTile
+        return rd * (8 + 8 + 4 + 4) + 2 * (rd + 2) * k * 8 + (tile + k - 1) * 4 + (tile + k + 15) * 8 + tile * 8
     }
 }
 
@@ -176,7 +178,7 @@ extension CEmitter {
             let b1p = m.first.bias.map { names.param($0) } ?? "(const float *)0"
             body.append(.line(
                 "attn_seq_relu(seq, out_seq, \(length), \(pad), \(w1), \(b1p), \(w2) + \(m.column), \(k * k), \(k), \(rd), \(k), \(b2), "
-                    + "theta, key2, order, idx2, slope, icept, iv);"))
+                    + "theta, key2, order, idx2, slope, icept, iv, du, acc);"))
         } else {
             body += [.line("#if defined(__AVX__)"), tiles(SequenceMLP.wideTile), .line("#else"), tiles(SequenceMLP.tile), .line("#endif")]
         }
@@ -185,8 +187,10 @@ extension CEmitter {
             for line in moved { p.line(line) }
             if tables {
                 p.use(.seqRelu)
-                p.line("double theta[\(rd)], key2[\(rd)], slope[\((rd + 1) * k)], icept[\((rd + 1) * k)];")
-                p.line("int order[\(rd)], idx2[\(rd)], iv[\(SequenceMLP.tableTile + k - 1)];")
+                let tile = SequenceMLP.tableTile
+                p.line("double theta[\(rd)], key2[\(rd)], slope[\((rd + 2) * k)], icept[\((rd + 2) * k)];")
+                p.line("double du[\(tile + k + 15)], acc[\(tile)];")
+                p.line("int order[\(rd)], idx2[\(rd)], iv[\(tile + k - 1)];")
             }
             nest.print(into: &p)
         }
