@@ -3245,26 +3245,10 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
         for (int o = 0; o < 4; o += 4) {
             attn_row_zero(v8_gate_s_conv_di_0_wide, 1536);
             attn_wide_taps(v8_gate_s_conv_di_0_wide, 384, p10_att_gate_s_gate_s_conv_di_0_weight + o * 36, 36, v8_gate_s_conv_di_0_padded, v8_gate_s_conv_di_0_taps, 384);
-            for (int y = 0; y < 16; y++) {
-                for (int c = 0; c < 16; c++) {
-                    v8_gate_s_conv_di_0[o * 256 + y * 16 + c] = v8_gate_s_conv_di_0_wide[y * 24 + c] + p11_spatial_att_gate_s_gate_s_conv_di_0_bias[o];
-                }
-            }
-            for (int y = 0; y < 16; y++) {
-                for (int c = 0; c < 16; c++) {
-                    v8_gate_s_conv_di_0[o * 256 + y * 16 + c + 256] = v8_gate_s_conv_di_0_wide[y * 24 + c + 384] + p11_spatial_att_gate_s_gate_s_conv_di_0_bias[o + 1];
-                }
-            }
-            for (int y = 0; y < 16; y++) {
-                for (int c = 0; c < 16; c++) {
-                    v8_gate_s_conv_di_0[o * 256 + y * 16 + c + 512] = v8_gate_s_conv_di_0_wide[y * 24 + c + 768] + p11_spatial_att_gate_s_gate_s_conv_di_0_bias[o + 2];
-                }
-            }
-            for (int y = 0; y < 16; y++) {
-                for (int c = 0; c < 16; c++) {
-                    v8_gate_s_conv_di_0[o * 256 + y * 16 + c + 768] = v8_gate_s_conv_di_0_wide[y * 24 + c + 1152] + p11_spatial_att_gate_s_gate_s_conv_di_0_bias[o + 3];
-                }
-            }
+            attn_rows_map(v8_gate_s_conv_di_0 + o * 256, 16, v8_gate_s_conv_di_0_wide, 24, 0, 0, p11_spatial_att_gate_s_gate_s_conv_di_0_bias[o], 0, 0, 3, 16, 16);
+            attn_rows_map(v8_gate_s_conv_di_0 + o * 256 + 256, 16, v8_gate_s_conv_di_0_wide + 384, 24, 0, 0, p11_spatial_att_gate_s_gate_s_conv_di_0_bias[o + 1], 0, 0, 3, 16, 16);
+            attn_rows_map(v8_gate_s_conv_di_0 + o * 256 + 512, 16, v8_gate_s_conv_di_0_wide + 768, 24, 0, 0, p11_spatial_att_gate_s_gate_s_conv_di_0_bias[o + 2], 0, 0, 3, 16, 16);
+            attn_rows_map(v8_gate_s_conv_di_0 + o * 256 + 768, 16, v8_gate_s_conv_di_0_wide + 1152, 24, 0, 0, p11_spatial_att_gate_s_gate_s_conv_di_0_bias[o + 3], 0, 0, 3, 16, 16);
         }
         #else
         for (int t = 0; t < 2400; t++) {
@@ -3435,26 +3419,10 @@ void bam_c64_forward(const float *input, float *output, const float *params, flo
         for (int o = 0; o < 4; o += 4) {
             attn_row_zero(v12_gate_s_conv_di_1_wide, 1536);
             attn_wide_taps(v12_gate_s_conv_di_1_wide, 384, p14_att_gate_s_gate_s_conv_di_1_weight + o * 36, 36, v12_gate_s_conv_di_1_padded, v12_gate_s_conv_di_1_taps, 384);
-            for (int y = 0; y < 16; y++) {
-                for (int c = 0; c < 16; c++) {
-                    v12_gate_s_conv_di_1[o * 256 + y * 16 + c] = v12_gate_s_conv_di_1_wide[y * 24 + c] + p15_spatial_att_gate_s_gate_s_conv_di_1_bias[o];
-                }
-            }
-            for (int y = 0; y < 16; y++) {
-                for (int c = 0; c < 16; c++) {
-                    v12_gate_s_conv_di_1[o * 256 + y * 16 + c + 256] = v12_gate_s_conv_di_1_wide[y * 24 + c + 384] + p15_spatial_att_gate_s_gate_s_conv_di_1_bias[o + 1];
-                }
-            }
-            for (int y = 0; y < 16; y++) {
-                for (int c = 0; c < 16; c++) {
-                    v12_gate_s_conv_di_1[o * 256 + y * 16 + c + 512] = v12_gate_s_conv_di_1_wide[y * 24 + c + 768] + p15_spatial_att_gate_s_gate_s_conv_di_1_bias[o + 2];
-                }
-            }
-            for (int y = 0; y < 16; y++) {
-                for (int c = 0; c < 16; c++) {
-                    v12_gate_s_conv_di_1[o * 256 + y * 16 + c + 768] = v12_gate_s_conv_di_1_wide[y * 24 + c + 1152] + p15_spatial_att_gate_s_gate_s_conv_di_1_bias[o + 3];
-                }
-            }
+            attn_rows_map(v12_gate_s_conv_di_1 + o * 256, 16, v12_gate_s_conv_di_1_wide, 24, 0, 0, p15_spatial_att_gate_s_gate_s_conv_di_1_bias[o], 0, 0, 3, 16, 16);
+            attn_rows_map(v12_gate_s_conv_di_1 + o * 256 + 256, 16, v12_gate_s_conv_di_1_wide + 384, 24, 0, 0, p15_spatial_att_gate_s_gate_s_conv_di_1_bias[o + 1], 0, 0, 3, 16, 16);
+            attn_rows_map(v12_gate_s_conv_di_1 + o * 256 + 512, 16, v12_gate_s_conv_di_1_wide + 768, 24, 0, 0, p15_spatial_att_gate_s_gate_s_conv_di_1_bias[o + 2], 0, 0, 3, 16, 16);
+            attn_rows_map(v12_gate_s_conv_di_1 + o * 256 + 768, 16, v12_gate_s_conv_di_1_wide + 1152, 24, 0, 0, p15_spatial_att_gate_s_gate_s_conv_di_1_bias[o + 3], 0, 0, 3, 16, 16);
         }
         #else
         for (int t = 0; t < 2400; t++) {

@@ -1780,20 +1780,24 @@ static int attn_tcc_isa(void)
  * assembler. e^x = 2^n * e^r with n = round(x / ln 2) (by the 1.5 * 2^23 shifter, whose low
  * bits then hold n) and r = x - n ln 2 in two parts; e^r by its Taylor polynomial to r^6
  * (|r| <= ln 2 / 2: relative error about 2e-7); 2^n added into the exponent bits as an integer.
- * x is clamped at -87 (e^-87 is below every sum's rounding). The last n % 4 go through a padded
- * copy. With AVX2 and FMA (attn_tcc_isa) eight at a time first in attn_exp8: the same steps
- * and polynomial, the multiply-adds fused. A whole function in assembly (SysV registers: the
- * row, the constants in eight lanes each, the count, the eight lane sums, the row's max), its
- * VEX instructions as bytes (tcc's assembler has no VEX). */
+ * x is clamped at -87 so the exponent stays in range, and every lane below the row's cut
+ * (SoftmaxCut: where a probability could come out subnormal) is then cleared by the mask of one
+ * comparison (NaN lanes too). The last n % 4 go through a padded copy. With AVX2 and FMA
+ * (attn_tcc_isa) eight at a time first in attn_exp8: the same steps and polynomial, the
+ * multiply-adds fused. A whole function in assembly (SysV registers: the row, the constants in
+ * eight lanes each, the count, the eight lane sums, the row's max and cut), its VEX instructions
+ * as bytes (tcc's assembler has no VEX). */
 static void attn_exp8(float *s, const float *k, long count, float *sums, const float *m);
 __asm__(
     ".text\n"
     "attn_exp8:\n\t"
     ".byte 0xc5,0xdc,0x57,0xe4\n\t" /* vxorps %ymm4, %ymm4, %ymm4 */
     ".byte 0xc4,0xc2,0x7d,0x18,0x28\n\t" /* vbroadcastss (%r8), %ymm5 */
+    ".byte 0xc4,0xc2,0x7d,0x18,0x78,0x10\n\t" /* vbroadcastss 16(%r8), %ymm7 */
     "1:\n\t"
     ".byte 0xc5,0xfc,0x10,0x07\n\t" /* vmovups (%rdi), %ymm0 */
     ".byte 0xc5,0xfc,0x5c,0xc5\n\t" /* vsubps %ymm5, %ymm0, %ymm0 */
+    ".byte 0xc5,0xc4,0xc2,0xf0,0x02\n\t" /* vcmpps $2, %ymm0, %ymm7, %ymm6 */
     ".byte 0xc5,0xfc,0x5f,0x06\n\t" /* vmaxps (%rsi), %ymm0, %ymm0 */
     ".byte 0xc5,0xfc,0x10,0x4e,0x40\n\t" /* vmovups 64(%rsi), %ymm1 */
     ".byte 0xc4,0xe2,0x7d,0xb8,0x4e,0x20\n\t" /* vfmadd231ps 32(%rsi), %ymm0, %ymm1 */
@@ -1809,6 +1813,7 @@ __asm__(
     ".byte 0xc4,0xe2,0x7d,0xa8,0x9e,0x40,0x01,0x00,0x00\n\t" /* vfmadd213ps 320(%rsi), %ymm0, %ymm3 */
     ".byte 0xc5,0xf5,0x72,0xf1,0x17\n\t" /* vpslld $23, %ymm1, %ymm1 */
     ".byte 0xc5,0xe5,0xfe,0xd9\n\t" /* vpaddd %ymm1, %ymm3, %ymm3 */
+    ".byte 0xc5,0xe4,0x54,0xde\n\t" /* vandps %ymm6, %ymm3, %ymm3 */
     ".byte 0xc5,0xfc,0x11,0x1f\n\t" /* vmovups %ymm3, (%rdi) */
     ".byte 0xc5,0xdc,0x58,0xe3\n\t" /* vaddps %ymm3, %ymm4, %ymm4 */
     "add $32, %rdi\n\t"
@@ -1822,7 +1827,9 @@ static void attn_exp4(float *s, const float *k, long count, float *sums, const f
     __asm__ volatile(
         "pxor %%xmm4, %%xmm4\n\tmovups (%4), %%xmm5\n\t"
         "1:\n\t"
-        "movups (%0), %%xmm0\n\tsubps %%xmm5, %%xmm0\n\tmovups (%1), %%xmm3\n\tmaxps %%xmm3, %%xmm0\n\t"
+        "movups (%0), %%xmm0\n\tsubps %%xmm5, %%xmm0\n\t"
+        "movups 16(%4), %%xmm6\n\t.byte 0x0f,0xc2,0xf0,0x02\n\t" /* cmpps $2, %xmm0, %xmm6: cut <= x - m */
+        "movups (%1), %%xmm3\n\tmaxps %%xmm3, %%xmm0\n\t"
         "movups 16(%1), %%xmm1\n\tmulps %%xmm0, %%xmm1\n\tmovups 32(%1), %%xmm3\n\taddps %%xmm3, %%xmm1\n\t"
         "movups 48(%1), %%xmm2\n\taddps %%xmm1, %%xmm2\n\t"
         "movups 64(%1), %%xmm3\n\tmulps %%xmm2, %%xmm3\n\tsubps %%xmm3, %%xmm0\n\t"
@@ -1834,7 +1841,7 @@ static void attn_exp4(float *s, const float *k, long count, float *sums, const f
         "movups 160(%1), %%xmm3\n\taddps %%xmm3, %%xmm2\n\tmulps %%xmm0, %%xmm2\n\t"
         "movups 176(%1), %%xmm3\n\taddps %%xmm3, %%xmm2\n\tmulps %%xmm0, %%xmm2\n\t"
         "addps %%xmm3, %%xmm2\n\t"
-        "pslld $23, %%xmm1\n\tpaddd %%xmm1, %%xmm2\n\t"
+        "pslld $23, %%xmm1\n\tpaddd %%xmm1, %%xmm2\n\tpand %%xmm6, %%xmm2\n\t"
         "movups %%xmm2, (%0)\n\taddps %%xmm2, %%xmm4\n\t"
         "add $16, %0\n\tsub $4, %2\n\tjnz 1b\n\t"
         "movups %%xmm4, (%3)\n\t"
@@ -1862,7 +1869,11 @@ static float attn_row_exp_sum(float *s, float m, int n)
         ATTN_EXP_X4(1.66666667e-1f), ATTN_EXP_X4(1.66666667e-1f), ATTN_EXP_X4(0.5f), ATTN_EXP_X4(0.5f),
         ATTN_EXP_X4(1.0f), ATTN_EXP_X4(1.0f)};
 #undef ATTN_EXP_X4
-    const float m4[4] = {m, m, m, m};
+    /* The row's max, then its cut (SoftmaxCut, computed alike), in four lanes each. */
+    int bits = 0;
+    while (bits < 62 && (1L << bits) < n) bits++;
+    const float cut = (float)(bits - 125) * 0.693147181f;
+    const float m4[8] = {m, m, m, m, cut, cut, cut, cut};
     float sums[8];
     float sum = 0.0f;
     if (n >= 8 && attn_tcc_isa() == 2) {
@@ -2710,7 +2721,7 @@ void danet_pam_c64_forward(const float *input, float *output, const float *param
                 float *s = v8_attention_scores + (i * 256 - i0 * 256);
                 const float m = attn_row_max(s, 256);
                 for (int j = 0; j < 256; j++) {
-                    s[j] = expf(s[j] - m);
+                    s[j] = s[j] - m < -81.09822f ? 0.0f : expf(s[j] - m);
                 }
                 const float sum = attn_row_sum(s, 256);
                 const float inv = 1.0f / sum;
@@ -2759,7 +2770,7 @@ void danet_pam_c64_forward(const float *input, float *output, const float *param
                 const float m = attn_row_max(s, 256);
                 float sum = 0.0f;
                 for (int j = 0; j < 256; j++) {
-                    const float e = expf(s[j] - m);
+                    const float e = s[j] - m < -81.09822f ? 0.0f : expf(s[j] - m);
                     s[j] = e;
                     sum += e;
                 }

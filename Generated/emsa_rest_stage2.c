@@ -1976,20 +1976,24 @@ static int attn_tcc_isa(void)
  * assembler. e^x = 2^n * e^r with n = round(x / ln 2) (by the 1.5 * 2^23 shifter, whose low
  * bits then hold n) and r = x - n ln 2 in two parts; e^r by its Taylor polynomial to r^6
  * (|r| <= ln 2 / 2: relative error about 2e-7); 2^n added into the exponent bits as an integer.
- * x is clamped at -87 (e^-87 is below every sum's rounding). The last n % 4 go through a padded
- * copy. With AVX2 and FMA (attn_tcc_isa) eight at a time first in attn_exp8: the same steps
- * and polynomial, the multiply-adds fused. A whole function in assembly (SysV registers: the
- * row, the constants in eight lanes each, the count, the eight lane sums, the row's max), its
- * VEX instructions as bytes (tcc's assembler has no VEX). */
+ * x is clamped at -87 so the exponent stays in range, and every lane below the row's cut
+ * (SoftmaxCut: where a probability could come out subnormal) is then cleared by the mask of one
+ * comparison (NaN lanes too). The last n % 4 go through a padded copy. With AVX2 and FMA
+ * (attn_tcc_isa) eight at a time first in attn_exp8: the same steps and polynomial, the
+ * multiply-adds fused. A whole function in assembly (SysV registers: the row, the constants in
+ * eight lanes each, the count, the eight lane sums, the row's max and cut), its VEX instructions
+ * as bytes (tcc's assembler has no VEX). */
 static void attn_exp8(float *s, const float *k, long count, float *sums, const float *m);
 __asm__(
     ".text\n"
     "attn_exp8:\n\t"
     ".byte 0xc5,0xdc,0x57,0xe4\n\t" /* vxorps %ymm4, %ymm4, %ymm4 */
     ".byte 0xc4,0xc2,0x7d,0x18,0x28\n\t" /* vbroadcastss (%r8), %ymm5 */
+    ".byte 0xc4,0xc2,0x7d,0x18,0x78,0x10\n\t" /* vbroadcastss 16(%r8), %ymm7 */
     "1:\n\t"
     ".byte 0xc5,0xfc,0x10,0x07\n\t" /* vmovups (%rdi), %ymm0 */
     ".byte 0xc5,0xfc,0x5c,0xc5\n\t" /* vsubps %ymm5, %ymm0, %ymm0 */
+    ".byte 0xc5,0xc4,0xc2,0xf0,0x02\n\t" /* vcmpps $2, %ymm0, %ymm7, %ymm6 */
     ".byte 0xc5,0xfc,0x5f,0x06\n\t" /* vmaxps (%rsi), %ymm0, %ymm0 */
     ".byte 0xc5,0xfc,0x10,0x4e,0x40\n\t" /* vmovups 64(%rsi), %ymm1 */
     ".byte 0xc4,0xe2,0x7d,0xb8,0x4e,0x20\n\t" /* vfmadd231ps 32(%rsi), %ymm0, %ymm1 */
@@ -2005,6 +2009,7 @@ __asm__(
     ".byte 0xc4,0xe2,0x7d,0xa8,0x9e,0x40,0x01,0x00,0x00\n\t" /* vfmadd213ps 320(%rsi), %ymm0, %ymm3 */
     ".byte 0xc5,0xf5,0x72,0xf1,0x17\n\t" /* vpslld $23, %ymm1, %ymm1 */
     ".byte 0xc5,0xe5,0xfe,0xd9\n\t" /* vpaddd %ymm1, %ymm3, %ymm3 */
+    ".byte 0xc5,0xe4,0x54,0xde\n\t" /* vandps %ymm6, %ymm3, %ymm3 */
     ".byte 0xc5,0xfc,0x11,0x1f\n\t" /* vmovups %ymm3, (%rdi) */
     ".byte 0xc5,0xdc,0x58,0xe3\n\t" /* vaddps %ymm3, %ymm4, %ymm4 */
     "add $32, %rdi\n\t"
@@ -2018,7 +2023,9 @@ static void attn_exp4(float *s, const float *k, long count, float *sums, const f
     __asm__ volatile(
         "pxor %%xmm4, %%xmm4\n\tmovups (%4), %%xmm5\n\t"
         "1:\n\t"
-        "movups (%0), %%xmm0\n\tsubps %%xmm5, %%xmm0\n\tmovups (%1), %%xmm3\n\tmaxps %%xmm3, %%xmm0\n\t"
+        "movups (%0), %%xmm0\n\tsubps %%xmm5, %%xmm0\n\t"
+        "movups 16(%4), %%xmm6\n\t.byte 0x0f,0xc2,0xf0,0x02\n\t" /* cmpps $2, %xmm0, %xmm6: cut <= x - m */
+        "movups (%1), %%xmm3\n\tmaxps %%xmm3, %%xmm0\n\t"
         "movups 16(%1), %%xmm1\n\tmulps %%xmm0, %%xmm1\n\tmovups 32(%1), %%xmm3\n\taddps %%xmm3, %%xmm1\n\t"
         "movups 48(%1), %%xmm2\n\taddps %%xmm1, %%xmm2\n\t"
         "movups 64(%1), %%xmm3\n\tmulps %%xmm2, %%xmm3\n\tsubps %%xmm3, %%xmm0\n\t"
@@ -2030,7 +2037,7 @@ static void attn_exp4(float *s, const float *k, long count, float *sums, const f
         "movups 160(%1), %%xmm3\n\taddps %%xmm3, %%xmm2\n\tmulps %%xmm0, %%xmm2\n\t"
         "movups 176(%1), %%xmm3\n\taddps %%xmm3, %%xmm2\n\tmulps %%xmm0, %%xmm2\n\t"
         "addps %%xmm3, %%xmm2\n\t"
-        "pslld $23, %%xmm1\n\tpaddd %%xmm1, %%xmm2\n\t"
+        "pslld $23, %%xmm1\n\tpaddd %%xmm1, %%xmm2\n\tpand %%xmm6, %%xmm2\n\t"
         "movups %%xmm2, (%0)\n\taddps %%xmm2, %%xmm4\n\t"
         "add $16, %0\n\tsub $4, %2\n\tjnz 1b\n\t"
         "movups %%xmm4, (%3)\n\t"
@@ -2058,7 +2065,11 @@ static float attn_row_exp_sum(float *s, float m, int n)
         ATTN_EXP_X4(1.66666667e-1f), ATTN_EXP_X4(1.66666667e-1f), ATTN_EXP_X4(0.5f), ATTN_EXP_X4(0.5f),
         ATTN_EXP_X4(1.0f), ATTN_EXP_X4(1.0f)};
 #undef ATTN_EXP_X4
-    const float m4[4] = {m, m, m, m};
+    /* The row's max, then its cut (SoftmaxCut, computed alike), in four lanes each. */
+    int bits = 0;
+    while (bits < 62 && (1L << bits) < n) bits++;
+    const float cut = (float)(bits - 125) * 0.693147181f;
+    const float m4[8] = {m, m, m, m, cut, cut, cut, cut};
     float sums[8];
     float sum = 0.0f;
     if (n >= 8 && attn_tcc_isa() == 2) {
@@ -2138,6 +2149,598 @@ static void attn_row_zero(float *y, int n)
 
 #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
 #if defined(__TINYC__) && defined(__x86_64__)
+#ifndef ATTN_TCC_ISA_KNOWN
+#define ATTN_TCC_ISA_KNOWN
+/* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
+ * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
+ * or 2 forces one (the tests run both; the JIT's helper modules are compiled with the CPU's, so
+ * the forms leave the SSE code an AVX2 CPU never runs under `#if ATTN_TCC_ISA != 2`). */
+static int attn_tcc_isa(void)
+{
+#ifdef ATTN_TCC_ISA
+    return ATTN_TCC_ISA;
+#else
+    static int isa;
+    if (!isa) {
+        unsigned a, b, c, d, lo, hi;
+        int ymm = 0;
+        __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+        /* FMA, OSXSAVE and AVX; then the OS's XCR0 must enable the xmm and ymm state. */
+        if ((c & 0x18001000u) == 0x18001000u) {
+            __asm__ volatile(".byte 0x0f,0x01,0xd0" : "=a"(lo), "=d"(hi) : "c"(0)); /* xgetbv */
+            ymm = (lo & 6u) == 6u;
+        }
+        if (ymm) {
+            __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
+            ymm = (b >> 5) & 1u; /* AVX2 */
+        }
+        isa = ymm ? 2 : 1;
+    }
+    return isa;
+#endif
+}
+#endif
+/* y[i] = op(a[i], b[i] or s) over n elements: one elementwise op of a fused map, over a chunk of
+ * a row (RowMap.swift; op codes RowMapOp). The tcc tier on x86-64: four elements at a time in
+ * packed SSE through tcc's inline assembler (which lacks cmpps and register-to-register movaps:
+ * the compares are bytes, values are reloaded from memory instead of copied). Each op rounds as
+ * the scalar loop does: the same operations in the same order, divisions kept divisions. relu
+ * and the clamps take the operand as maxps/minps's second source, so a NaN stays NaN and -0
+ * stays -0, as in the scalar `x < 0 ? 0 : x`. sigmoid, silu and tanh use e^x as attn_exp4 does
+ * (round(x / ln 2) by the shifter, r in two parts, Taylor to r^7, 2^n in the exponent bits),
+ * the argument clamped to [-87, 128 ln 2] so 2^n stays a normal scale; lanes where libm's expf
+ * overflows get +inf back, so sigmoid and silu give 0 and -0 (or NaN) where the scalar path
+ * does, and a NaN operand comes back NaN. tanh follows attn_tanhf: the odd polynomial below
+ * 0.625, 1 - 2/(e^2|x| + 1) above, with x's sign; -0 stays -0. sqrtps rounds as sqrtf. With AVX2
+ * (attn_tcc_isa) the row goes through attn_row_map8 instead: the same instructions on ymm. */
+/* The SSE form (left out where ATTN_TCC_ISA is 2: tcc_isa.tcc.c.tmpl). */
+#if ATTN_TCC_ISA != 2
+/* e^xmm0 into xmm2 (xmm0, xmm1, xmm3 clobbered), the constants at %4. */
+#define ATTN_RM_EXP                                                                                                   \
+    "movups (%4), %%xmm1\n\tminps %%xmm0, %%xmm1\n\tmovups 16(%4), %%xmm0\n\tmaxps %%xmm1, %%xmm0\n\t"                \
+    "movups 32(%4), %%xmm1\n\tmulps %%xmm0, %%xmm1\n\tmovups 48(%4), %%xmm2\n\taddps %%xmm2, %%xmm1\n\t"             \
+    "movups 64(%4), %%xmm2\n\taddps %%xmm1, %%xmm2\n\t"                                                               \
+    "movups 80(%4), %%xmm3\n\tmulps %%xmm2, %%xmm3\n\tsubps %%xmm3, %%xmm0\n\t"                                       \
+    "movups 96(%4), %%xmm3\n\tmulps %%xmm2, %%xmm3\n\tsubps %%xmm3, %%xmm0\n\t"                                       \
+    "movups 112(%4), %%xmm2\n\tmulps %%xmm0, %%xmm2\n\t"                                                              \
+    "movups 128(%4), %%xmm3\n\taddps %%xmm3, %%xmm2\n\tmulps %%xmm0, %%xmm2\n\t"                                      \
+    "movups 144(%4), %%xmm3\n\taddps %%xmm3, %%xmm2\n\tmulps %%xmm0, %%xmm2\n\t"                                      \
+    "movups 160(%4), %%xmm3\n\taddps %%xmm3, %%xmm2\n\tmulps %%xmm0, %%xmm2\n\t"                                      \
+    "movups 176(%4), %%xmm3\n\taddps %%xmm3, %%xmm2\n\tmulps %%xmm0, %%xmm2\n\t"                                      \
+    "movups 192(%4), %%xmm3\n\taddps %%xmm3, %%xmm2\n\tmulps %%xmm0, %%xmm2\n\t"                                      \
+    "movups 208(%4), %%xmm3\n\taddps %%xmm3, %%xmm2\n\tmulps %%xmm0, %%xmm2\n\taddps %%xmm3, %%xmm2\n\t"             \
+    "pslld $23, %%xmm1\n\tpaddd %%xmm1, %%xmm2\n\t"
+/* e^-a into xmm2 for a at (%1), +inf where a < -88.72 (libm's expf overflows there). */
+#define ATTN_RM_EXP_NEG                                                                                               \
+    "movups (%1), %%xmm1\n\tpxor %%xmm0, %%xmm0\n\tsubps %%xmm1, %%xmm0\n\t" ATTN_RM_EXP                              \
+    "movups (%1), %%xmm1\n\tmovups 224(%4), %%xmm3\n\t"                                                               \
+    ".byte 0x0f,0xc2,0xcb,0x01\n\t" /* cmpltps %xmm3, %xmm1 */                                                       \
+    "pcmpeqd %%xmm3, %%xmm3\n\tpslld $24, %%xmm3\n\tpsrld $1, %%xmm3\n\tpand %%xmm3, %%xmm1\n\tmaxps %%xmm1, %%xmm2\n\t"
+/* xmm0 |= a where a (at %1) is NaN: any NaN bits or'd into a value give a NaN. */
+#define ATTN_RM_NAN                                                                                                   \
+    "movups (%1), %%xmm1\n\t.byte 0x0f,0xc2,0xc9,0x03\n\t" /* cmpunordps %xmm1, %xmm1 */                             \
+    "movups (%1), %%xmm3\n\tpand %%xmm3, %%xmm1\n\tpor %%xmm1, %%xmm0\n\t"
+/* relu of xmm0 into xmm1, then min(6, it) into xmm2. */
+#define ATTN_RM_CLAMP6 "pxor %%xmm1, %%xmm1\n\tmaxps %%xmm0, %%xmm1\n\tmovups 256(%4), %%xmm2\n\tminps %%xmm1, %%xmm2\n\t"
+#define ATTN_RM_LOOP(body)                                                                                            \
+    __asm__ volatile("1:\n\t" body "add $16, %0\n\tadd $16, %1\n\tadd $16, %2\n\tsub $4, %3\n\tjnz 1b\n\t"            \
+                     : "+r"(y), "+r"(a), "+r"(b), "+r"(n)                                                             \
+                     : "r"(k), "r"(s4)                                                                                \
+                     : "memory")
+/* n > 0 a multiple of 4; b is read by the binary ops only; s4 holds the scalar in four lanes. */
+static void attn_row_map4(float *y, const float *a, const float *b, const float *s4, long n, int op)
+{
+    /* The constants, each in four lanes, at the offsets the asm reads. */
+#define ATTN_RM4(x) x, x, x, x
+    static const float k[100] = {
+        ATTN_RM4(88.7228317f), ATTN_RM4(-87.0f), ATTN_RM4(1.44269504f), ATTN_RM4(12582912.0f), ATTN_RM4(-12582912.0f),
+        ATTN_RM4(0.693359375f), ATTN_RM4(-2.12194440e-4f), ATTN_RM4(1.98412698e-4f), ATTN_RM4(1.38888889e-3f), ATTN_RM4(8.33333333e-3f),
+        ATTN_RM4(4.16666667e-2f), ATTN_RM4(1.66666667e-1f), ATTN_RM4(0.5f), ATTN_RM4(1.0f), ATTN_RM4(-88.7228394f),
+        ATTN_RM4(3.0f), ATTN_RM4(6.0f), ATTN_RM4(2.0f), ATTN_RM4(0.625f), ATTN_RM4(-0.333333313f), ATTN_RM4(0.133332163f),
+        ATTN_RM4(-0.0539478883f), ATTN_RM4(0.0217060372f), ATTN_RM4(-0.00818910077f), ATTN_RM4(0.00215263851f)};
+#undef ATTN_RM4
+    switch (op) {
+    case 0: ATTN_RM_LOOP("movups (%1), %%xmm0\n\tmovups (%2), %%xmm1\n\taddps %%xmm1, %%xmm0\n\tmovups %%xmm0, (%0)\n\t"); break;
+    case 1: ATTN_RM_LOOP("movups (%1), %%xmm0\n\tmovups (%2), %%xmm1\n\tsubps %%xmm1, %%xmm0\n\tmovups %%xmm0, (%0)\n\t"); break;
+    case 2: ATTN_RM_LOOP("movups (%1), %%xmm0\n\tmovups (%2), %%xmm1\n\tmulps %%xmm1, %%xmm0\n\tmovups %%xmm0, (%0)\n\t"); break;
+    case 3: ATTN_RM_LOOP("movups (%1), %%xmm0\n\tmovups (%5), %%xmm1\n\taddps %%xmm1, %%xmm0\n\tmovups %%xmm0, (%0)\n\t"); break;
+    case 4: ATTN_RM_LOOP("movups (%1), %%xmm0\n\tmovups (%5), %%xmm1\n\tsubps %%xmm1, %%xmm0\n\tmovups %%xmm0, (%0)\n\t"); break;
+    case 5: ATTN_RM_LOOP("movups (%5), %%xmm0\n\tmovups (%1), %%xmm1\n\tsubps %%xmm1, %%xmm0\n\tmovups %%xmm0, (%0)\n\t"); break;
+    case 6: ATTN_RM_LOOP("movups (%1), %%xmm0\n\tmovups (%5), %%xmm1\n\tmulps %%xmm1, %%xmm0\n\tmovups %%xmm0, (%0)\n\t"); break;
+    case 7: ATTN_RM_LOOP("movups (%1), %%xmm0\n\tpxor %%xmm1, %%xmm1\n\tmaxps %%xmm0, %%xmm1\n\tmovups %%xmm1, (%0)\n\t"); break;
+    case 8: ATTN_RM_LOOP("movups (%1), %%xmm0\n\t" ATTN_RM_CLAMP6 "movups %%xmm2, (%0)\n\t"); break;
+    case 9:
+        ATTN_RM_LOOP("movups (%1), %%xmm0\n\tmovups 240(%4), %%xmm1\n\taddps %%xmm1, %%xmm0\n\t" ATTN_RM_CLAMP6
+                     "movups 256(%4), %%xmm1\n\tdivps %%xmm1, %%xmm2\n\tmovups %%xmm2, (%0)\n\t");
+        break;
+    case 10:
+        ATTN_RM_LOOP("movups (%1), %%xmm0\n\tmovups 240(%4), %%xmm1\n\taddps %%xmm1, %%xmm0\n\t" ATTN_RM_CLAMP6
+                     "movups (%1), %%xmm0\n\tmulps %%xmm2, %%xmm0\n\tmovups 256(%4), %%xmm1\n\tdivps %%xmm1, %%xmm0\n\t"
+                     "movups %%xmm0, (%0)\n\t");
+        break;
+    case 11:
+        ATTN_RM_LOOP("movups (%1), %%xmm0\n\tpxor %%xmm2, %%xmm2\n\tmovups (%1), %%xmm1\n\t"
+                     ".byte 0x0f,0xc2,0xca,0x01\n\t" /* cmpltps %xmm2, %xmm1 */
+                     "movups (%5), %%xmm3\n\tmulps %%xmm0, %%xmm3\n\tpand %%xmm1, %%xmm3\n\tpandn %%xmm0, %%xmm1\n\t"
+                     "por %%xmm3, %%xmm1\n\tmovups %%xmm1, (%0)\n\t");
+        break;
+    case 12:
+        ATTN_RM_LOOP(ATTN_RM_EXP_NEG "movups 208(%4), %%xmm1\n\taddps %%xmm1, %%xmm2\n\tmovups 208(%4), %%xmm0\n\t"
+                     "divps %%xmm2, %%xmm0\n\t" ATTN_RM_NAN "movups %%xmm0, (%0)\n\t");
+        break;
+    case 13:
+        ATTN_RM_LOOP(ATTN_RM_EXP_NEG "movups 208(%4), %%xmm1\n\taddps %%xmm1, %%xmm2\n\tmovups (%1), %%xmm0\n\t"
+                     "divps %%xmm2, %%xmm0\n\tmovups %%xmm0, (%0)\n\t");
+        break;
+    case 14:
+        ATTN_RM_LOOP(
+            /* 1 - 2/(e^2|x| + 1) into xmm5 */
+            "movups (%1), %%xmm0\n\tpcmpeqd %%xmm1, %%xmm1\n\tpsrld $1, %%xmm1\n\tpand %%xmm1, %%xmm0\n\taddps %%xmm0, %%xmm0\n\t" ATTN_RM_EXP
+            "movups 208(%4), %%xmm1\n\taddps %%xmm1, %%xmm2\n\tmovups 272(%4), %%xmm0\n\tdivps %%xmm2, %%xmm0\n\t"
+            "movups 208(%4), %%xmm5\n\tsubps %%xmm0, %%xmm5\n\t"
+            /* x + x u P(u), u = x^2, into xmm0 */
+            "movups (%1), %%xmm0\n\tmovups (%1), %%xmm1\n\tmulps %%xmm1, %%xmm0\n\t"
+            "movups 384(%4), %%xmm2\n\tmulps %%xmm0, %%xmm2\n\tmovups 368(%4), %%xmm3\n\taddps %%xmm3, %%xmm2\n\t"
+            "mulps %%xmm0, %%xmm2\n\tmovups 352(%4), %%xmm3\n\taddps %%xmm3, %%xmm2\n\t"
+            "mulps %%xmm0, %%xmm2\n\tmovups 336(%4), %%xmm3\n\taddps %%xmm3, %%xmm2\n\t"
+            "mulps %%xmm0, %%xmm2\n\tmovups 320(%4), %%xmm3\n\taddps %%xmm3, %%xmm2\n\t"
+            "mulps %%xmm0, %%xmm2\n\tmovups 304(%4), %%xmm3\n\taddps %%xmm3, %%xmm2\n\t"
+            "mulps %%xmm1, %%xmm0\n\tmulps %%xmm2, %%xmm0\n\taddps %%xmm1, %%xmm0\n\t"
+            /* the polynomial where |x| < 0.625, then x's sign and NaN */
+            "movups (%1), %%xmm3\n\tpcmpeqd %%xmm4, %%xmm4\n\tpsrld $1, %%xmm4\n\tpand %%xmm4, %%xmm3\n\tmovups 288(%4), %%xmm4\n\t"
+            ".byte 0x0f,0xc2,0xdc,0x01\n\t" /* cmpltps %xmm4, %xmm3 */
+            "pand %%xmm3, %%xmm0\n\tpandn %%xmm5, %%xmm3\n\tpor %%xmm3, %%xmm0\n\t"
+            "movups (%1), %%xmm1\n\tpcmpeqd %%xmm2, %%xmm2\n\tpslld $31, %%xmm2\n\tpand %%xmm2, %%xmm1\n\tpor %%xmm1, %%xmm0\n\t" ATTN_RM_NAN
+            "movups %%xmm0, (%0)\n\t");
+        break;
+    case 15: ATTN_RM_LOOP("movups (%1), %%xmm0\n\tsqrtps %%xmm0, %%xmm0\n\tmovups %%xmm0, (%0)\n\t"); break;
+    case 16: ATTN_RM_LOOP("movups (%1), %%xmm0\n\tmovups (%5), %%xmm1\n\tdivps %%xmm1, %%xmm0\n\tmovups %%xmm0, (%0)\n\t"); break;
+    }
+}
+#undef ATTN_RM_LOOP
+#undef ATTN_RM_CLAMP6
+#undef ATTN_RM_NAN
+#undef ATTN_RM_EXP_NEG
+#undef ATTN_RM_EXP
+#endif
+/* The same ops eight lanes at a time (AVX2, chosen by attn_tcc_isa), each instruction the ymm
+ * form of the SSE one above, so both forms give the same bits. A whole function in assembly
+ * (SysV registers: y, a, b (a for the ops without one), the constants below, n > 0, op, and the
+ * scalar in xmm0, broadcast to ymm7). The last n % 8 go through the same loop once more on a
+ * stack copy read under a mask (vmaskmovps) and stored lane by lane, so a short row is one
+ * call. Op code k loops at label 100 + k and ends at 99 (the tail's turn, then the return).
+ * The exponential is one subroutine: e^ymm0 into ymm2 (ymm0, ymm1, ymm3 clobbered). */
+static void attn_row_map8(float *y, const float *a, const float *b, const float *k, long n, long op, float s);
+__asm__(
+    ".text\n"
+    "attn_rm8_exp:\n\t"
+    ".byte 0xc5,0xfc,0x10,0x09\n\t" /* vmovups (%rcx), %ymm1 */
+    ".byte 0xc5,0xf4,0x5d,0xc8\n\t" /* vminps %ymm0, %ymm1, %ymm1 */
+    ".byte 0xc5,0xfc,0x10,0x41,0x20\n\t" /* vmovups 32(%rcx), %ymm0 */
+    ".byte 0xc5,0xfc,0x5f,0xc1\n\t" /* vmaxps %ymm1, %ymm0, %ymm0 */
+    ".byte 0xc5,0xfc,0x59,0x49,0x40\n\t" /* vmulps 64(%rcx), %ymm0, %ymm1 */
+    ".byte 0xc5,0xf4,0x58,0x49,0x60\n\t" /* vaddps 96(%rcx), %ymm1, %ymm1 */
+    ".byte 0xc5,0xf4,0x58,0x91,0x80,0x00,0x00,0x00\n\t" /* vaddps 128(%rcx), %ymm1, %ymm2 */
+    ".byte 0xc5,0xec,0x59,0x99,0xa0,0x00,0x00,0x00\n\t" /* vmulps 160(%rcx), %ymm2, %ymm3 */
+    ".byte 0xc5,0xfc,0x5c,0xc3\n\t" /* vsubps %ymm3, %ymm0, %ymm0 */
+    ".byte 0xc5,0xec,0x59,0x99,0xc0,0x00,0x00,0x00\n\t" /* vmulps 192(%rcx), %ymm2, %ymm3 */
+    ".byte 0xc5,0xfc,0x5c,0xc3\n\t" /* vsubps %ymm3, %ymm0, %ymm0 */
+    ".byte 0xc5,0xfc,0x59,0x91,0xe0,0x00,0x00,0x00\n\t" /* vmulps 224(%rcx), %ymm0, %ymm2 */
+    ".byte 0xc5,0xec,0x58,0x91,0x00,0x01,0x00,0x00\n\t" /* vaddps 256(%rcx), %ymm2, %ymm2 */
+    ".byte 0xc5,0xec,0x59,0xd0\n\t" /* vmulps %ymm0, %ymm2, %ymm2 */
+    ".byte 0xc5,0xec,0x58,0x91,0x20,0x01,0x00,0x00\n\t" /* vaddps 288(%rcx), %ymm2, %ymm2 */
+    ".byte 0xc5,0xec,0x59,0xd0\n\t" /* vmulps %ymm0, %ymm2, %ymm2 */
+    ".byte 0xc5,0xec,0x58,0x91,0x40,0x01,0x00,0x00\n\t" /* vaddps 320(%rcx), %ymm2, %ymm2 */
+    ".byte 0xc5,0xec,0x59,0xd0\n\t" /* vmulps %ymm0, %ymm2, %ymm2 */
+    ".byte 0xc5,0xec,0x58,0x91,0x60,0x01,0x00,0x00\n\t" /* vaddps 352(%rcx), %ymm2, %ymm2 */
+    ".byte 0xc5,0xec,0x59,0xd0\n\t" /* vmulps %ymm0, %ymm2, %ymm2 */
+    ".byte 0xc5,0xec,0x58,0x91,0x80,0x01,0x00,0x00\n\t" /* vaddps 384(%rcx), %ymm2, %ymm2 */
+    ".byte 0xc5,0xec,0x59,0xd0\n\t" /* vmulps %ymm0, %ymm2, %ymm2 */
+    ".byte 0xc5,0xec,0x58,0x91,0xa0,0x01,0x00,0x00\n\t" /* vaddps 416(%rcx), %ymm2, %ymm2 */
+    ".byte 0xc5,0xec,0x59,0xd0\n\t" /* vmulps %ymm0, %ymm2, %ymm2 */
+    ".byte 0xc5,0xec,0x58,0x91,0xa0,0x01,0x00,0x00\n\t" /* vaddps 416(%rcx), %ymm2, %ymm2 */
+    ".byte 0xc5,0xf5,0x72,0xf1,0x17\n\t" /* vpslld $23, %ymm1, %ymm1 */
+    ".byte 0xc5,0xed,0xfe,0xd1\n\t" /* vpaddd %ymm1, %ymm2, %ymm2 */
+    "ret\n"
+    "attn_row_map8:\n\t"
+    "sub $104, %rsp\n\t"
+    ".byte 0xf3,0x0f,0x11,0x44,0x24,0x60\n\t" /* movss %xmm0, 96(%rsp) */
+    ".byte 0xc4,0xe2,0x7d,0x18,0x7c,0x24,0x60\n\t" /* vbroadcastss 96(%rsp), %ymm7 */
+    /* r11: the lanes past the whole groups; r10: y while the loop runs on the stack copy */
+    "mov %r8, %r11\n\t"
+    "and $7, %r11\n\t"
+    "and $-8, %r8\n\t"
+    "xor %r10, %r10\n\t"
+    "test %r8, %r8\n\t"
+    "jz 99f\n\t"
+    "98:\n\t"
+    "cmp $0, %r9\n\t"
+    "je 100f\n\t"
+    "cmp $1, %r9\n\t"
+    "je 101f\n\t"
+    "cmp $2, %r9\n\t"
+    "je 102f\n\t"
+    "cmp $3, %r9\n\t"
+    "je 103f\n\t"
+    "cmp $4, %r9\n\t"
+    "je 104f\n\t"
+    "cmp $5, %r9\n\t"
+    "je 105f\n\t"
+    "cmp $6, %r9\n\t"
+    "je 106f\n\t"
+    "cmp $7, %r9\n\t"
+    "je 107f\n\t"
+    "cmp $8, %r9\n\t"
+    "je 108f\n\t"
+    "cmp $9, %r9\n\t"
+    "je 109f\n\t"
+    "cmp $10, %r9\n\t"
+    "je 110f\n\t"
+    "cmp $11, %r9\n\t"
+    "je 111f\n\t"
+    "cmp $12, %r9\n\t"
+    "je 112f\n\t"
+    "cmp $13, %r9\n\t"
+    "je 113f\n\t"
+    "cmp $14, %r9\n\t"
+    "je 114f\n\t"
+    "cmp $15, %r9\n\t"
+    "je 115f\n\t"
+    "cmp $16, %r9\n\t"
+    "je 116f\n\t"
+    ".byte 0x0f,0x0b\n\t" /* ud2: a code RowMapOp does not have is a bug of the emitter */
+    "100:\n\t"
+    ".byte 0xc5,0xfc,0x10,0x06\n\t" /* vmovups (%rsi), %ymm0 */
+    ".byte 0xc5,0xfc,0x58,0x02\n\t" /* vaddps (%rdx), %ymm0, %ymm0 */
+    ".byte 0xc5,0xfc,0x11,0x07\n\t" /* vmovups %ymm0, (%rdi) */
+    "add $32, %rdi\n\t"
+    "add $32, %rsi\n\t"
+    "add $32, %rdx\n\t"
+    "sub $8, %r8\n\t"
+    "jnz 100b\n\t"
+    "jmp 99f\n\t"
+    "101:\n\t"
+    ".byte 0xc5,0xfc,0x10,0x06\n\t" /* vmovups (%rsi), %ymm0 */
+    ".byte 0xc5,0xfc,0x5c,0x02\n\t" /* vsubps (%rdx), %ymm0, %ymm0 */
+    ".byte 0xc5,0xfc,0x11,0x07\n\t" /* vmovups %ymm0, (%rdi) */
+    "add $32, %rdi\n\t"
+    "add $32, %rsi\n\t"
+    "add $32, %rdx\n\t"
+    "sub $8, %r8\n\t"
+    "jnz 101b\n\t"
+    "jmp 99f\n\t"
+    "102:\n\t"
+    ".byte 0xc5,0xfc,0x10,0x06\n\t" /* vmovups (%rsi), %ymm0 */
+    ".byte 0xc5,0xfc,0x59,0x02\n\t" /* vmulps (%rdx), %ymm0, %ymm0 */
+    ".byte 0xc5,0xfc,0x11,0x07\n\t" /* vmovups %ymm0, (%rdi) */
+    "add $32, %rdi\n\t"
+    "add $32, %rsi\n\t"
+    "add $32, %rdx\n\t"
+    "sub $8, %r8\n\t"
+    "jnz 102b\n\t"
+    "jmp 99f\n\t"
+    "103:\n\t"
+    ".byte 0xc5,0xfc,0x10,0x06\n\t" /* vmovups (%rsi), %ymm0 */
+    ".byte 0xc5,0xfc,0x58,0xc7\n\t" /* vaddps %ymm7, %ymm0, %ymm0 */
+    ".byte 0xc5,0xfc,0x11,0x07\n\t" /* vmovups %ymm0, (%rdi) */
+    "add $32, %rdi\n\t"
+    "add $32, %rsi\n\t"
+    "add $32, %rdx\n\t"
+    "sub $8, %r8\n\t"
+    "jnz 103b\n\t"
+    "jmp 99f\n\t"
+    "104:\n\t"
+    ".byte 0xc5,0xfc,0x10,0x06\n\t" /* vmovups (%rsi), %ymm0 */
+    ".byte 0xc5,0xfc,0x5c,0xc7\n\t" /* vsubps %ymm7, %ymm0, %ymm0 */
+    ".byte 0xc5,0xfc,0x11,0x07\n\t" /* vmovups %ymm0, (%rdi) */
+    "add $32, %rdi\n\t"
+    "add $32, %rsi\n\t"
+    "add $32, %rdx\n\t"
+    "sub $8, %r8\n\t"
+    "jnz 104b\n\t"
+    "jmp 99f\n\t"
+    "105:\n\t"
+    ".byte 0xc5,0xfc,0x10,0x0e\n\t" /* vmovups (%rsi), %ymm1 */
+    ".byte 0xc5,0xc4,0x5c,0xc1\n\t" /* vsubps %ymm1, %ymm7, %ymm0 */
+    ".byte 0xc5,0xfc,0x11,0x07\n\t" /* vmovups %ymm0, (%rdi) */
+    "add $32, %rdi\n\t"
+    "add $32, %rsi\n\t"
+    "add $32, %rdx\n\t"
+    "sub $8, %r8\n\t"
+    "jnz 105b\n\t"
+    "jmp 99f\n\t"
+    "106:\n\t"
+    ".byte 0xc5,0xfc,0x10,0x06\n\t" /* vmovups (%rsi), %ymm0 */
+    ".byte 0xc5,0xfc,0x59,0xc7\n\t" /* vmulps %ymm7, %ymm0, %ymm0 */
+    ".byte 0xc5,0xfc,0x11,0x07\n\t" /* vmovups %ymm0, (%rdi) */
+    "add $32, %rdi\n\t"
+    "add $32, %rsi\n\t"
+    "add $32, %rdx\n\t"
+    "sub $8, %r8\n\t"
+    "jnz 106b\n\t"
+    "jmp 99f\n\t"
+    "107:\n\t"
+    ".byte 0xc5,0xfc,0x10,0x06\n\t" /* vmovups (%rsi), %ymm0 */
+    ".byte 0xc5,0xf4,0x57,0xc9\n\t" /* vxorps %ymm1, %ymm1, %ymm1 */
+    ".byte 0xc5,0xf4,0x5f,0xc8\n\t" /* vmaxps %ymm0, %ymm1, %ymm1 */
+    ".byte 0xc5,0xfc,0x11,0x0f\n\t" /* vmovups %ymm1, (%rdi) */
+    "add $32, %rdi\n\t"
+    "add $32, %rsi\n\t"
+    "add $32, %rdx\n\t"
+    "sub $8, %r8\n\t"
+    "jnz 107b\n\t"
+    "jmp 99f\n\t"
+    "108:\n\t"
+    ".byte 0xc5,0xfc,0x10,0x06\n\t" /* vmovups (%rsi), %ymm0 */
+    ".byte 0xc5,0xf4,0x57,0xc9\n\t" /* vxorps %ymm1, %ymm1, %ymm1 */
+    ".byte 0xc5,0xf4,0x5f,0xc8\n\t" /* vmaxps %ymm0, %ymm1, %ymm1 */
+    ".byte 0xc5,0xfc,0x10,0x91,0x00,0x02,0x00,0x00\n\t" /* vmovups 512(%rcx), %ymm2 */
+    ".byte 0xc5,0xec,0x5d,0xd1\n\t" /* vminps %ymm1, %ymm2, %ymm2 */
+    ".byte 0xc5,0xfc,0x11,0x17\n\t" /* vmovups %ymm2, (%rdi) */
+    "add $32, %rdi\n\t"
+    "add $32, %rsi\n\t"
+    "add $32, %rdx\n\t"
+    "sub $8, %r8\n\t"
+    "jnz 108b\n\t"
+    "jmp 99f\n\t"
+    "109:\n\t"
+    ".byte 0xc5,0xfc,0x10,0x06\n\t" /* vmovups (%rsi), %ymm0 */
+    ".byte 0xc5,0xfc,0x58,0x81,0xe0,0x01,0x00,0x00\n\t" /* vaddps 480(%rcx), %ymm0, %ymm0 */
+    ".byte 0xc5,0xf4,0x57,0xc9\n\t" /* vxorps %ymm1, %ymm1, %ymm1 */
+    ".byte 0xc5,0xf4,0x5f,0xc8\n\t" /* vmaxps %ymm0, %ymm1, %ymm1 */
+    ".byte 0xc5,0xfc,0x10,0x91,0x00,0x02,0x00,0x00\n\t" /* vmovups 512(%rcx), %ymm2 */
+    ".byte 0xc5,0xec,0x5d,0xd1\n\t" /* vminps %ymm1, %ymm2, %ymm2 */
+    ".byte 0xc5,0xec,0x5e,0x91,0x00,0x02,0x00,0x00\n\t" /* vdivps 512(%rcx), %ymm2, %ymm2 */
+    ".byte 0xc5,0xfc,0x11,0x17\n\t" /* vmovups %ymm2, (%rdi) */
+    "add $32, %rdi\n\t"
+    "add $32, %rsi\n\t"
+    "add $32, %rdx\n\t"
+    "sub $8, %r8\n\t"
+    "jnz 109b\n\t"
+    "jmp 99f\n\t"
+    "110:\n\t"
+    ".byte 0xc5,0xfc,0x10,0x06\n\t" /* vmovups (%rsi), %ymm0 */
+    ".byte 0xc5,0xfc,0x58,0x81,0xe0,0x01,0x00,0x00\n\t" /* vaddps 480(%rcx), %ymm0, %ymm0 */
+    ".byte 0xc5,0xf4,0x57,0xc9\n\t" /* vxorps %ymm1, %ymm1, %ymm1 */
+    ".byte 0xc5,0xf4,0x5f,0xc8\n\t" /* vmaxps %ymm0, %ymm1, %ymm1 */
+    ".byte 0xc5,0xfc,0x10,0x91,0x00,0x02,0x00,0x00\n\t" /* vmovups 512(%rcx), %ymm2 */
+    ".byte 0xc5,0xec,0x5d,0xd1\n\t" /* vminps %ymm1, %ymm2, %ymm2 */
+    ".byte 0xc5,0xfc,0x10,0x06\n\t" /* vmovups (%rsi), %ymm0 */
+    ".byte 0xc5,0xfc,0x59,0xc2\n\t" /* vmulps %ymm2, %ymm0, %ymm0 */
+    ".byte 0xc5,0xfc,0x5e,0x81,0x00,0x02,0x00,0x00\n\t" /* vdivps 512(%rcx), %ymm0, %ymm0 */
+    ".byte 0xc5,0xfc,0x11,0x07\n\t" /* vmovups %ymm0, (%rdi) */
+    "add $32, %rdi\n\t"
+    "add $32, %rsi\n\t"
+    "add $32, %rdx\n\t"
+    "sub $8, %r8\n\t"
+    "jnz 110b\n\t"
+    "jmp 99f\n\t"
+    "111:\n\t"
+    ".byte 0xc5,0xfc,0x10,0x06\n\t" /* vmovups (%rsi), %ymm0 */
+    ".byte 0xc5,0xec,0x57,0xd2\n\t" /* vxorps %ymm2, %ymm2, %ymm2 */
+    ".byte 0xc5,0xfc,0xc2,0xca,0x01\n\t" /* vcmpps $1, %ymm2, %ymm0, %ymm1 */
+    ".byte 0xc5,0xc4,0x59,0xd8\n\t" /* vmulps %ymm0, %ymm7, %ymm3 */
+    ".byte 0xc5,0xe5,0xdb,0xd9\n\t" /* vpand %ymm1, %ymm3, %ymm3 */
+    ".byte 0xc5,0xf5,0xdf,0xc8\n\t" /* vpandn %ymm0, %ymm1, %ymm1 */
+    ".byte 0xc5,0xf5,0xeb,0xcb\n\t" /* vpor %ymm3, %ymm1, %ymm1 */
+    ".byte 0xc5,0xfc,0x11,0x0f\n\t" /* vmovups %ymm1, (%rdi) */
+    "add $32, %rdi\n\t"
+    "add $32, %rsi\n\t"
+    "add $32, %rdx\n\t"
+    "sub $8, %r8\n\t"
+    "jnz 111b\n\t"
+    "jmp 99f\n\t"
+    "112:\n\t"
+    ".byte 0xc5,0xfc,0x57,0xc0\n\t" /* vxorps %ymm0, %ymm0, %ymm0 */
+    ".byte 0xc5,0xfc,0x5c,0x06\n\t" /* vsubps (%rsi), %ymm0, %ymm0 */
+    "call attn_rm8_exp\n\t"
+    ".byte 0xc5,0xfc,0x10,0x0e\n\t" /* vmovups (%rsi), %ymm1 */
+    ".byte 0xc5,0xf4,0xc2,0x89,0xc0,0x01,0x00,0x00,0x01\n\t" /* vcmpps $1, 448(%rcx), %ymm1, %ymm1 */
+    ".byte 0xc5,0xe5,0x76,0xdb\n\t" /* vpcmpeqd %ymm3, %ymm3, %ymm3 */
+    ".byte 0xc5,0xe5,0x72,0xf3,0x18\n\t" /* vpslld $24, %ymm3, %ymm3 */
+    ".byte 0xc5,0xe5,0x72,0xd3,0x01\n\t" /* vpsrld $1, %ymm3, %ymm3 */
+    ".byte 0xc5,0xf5,0xdb,0xcb\n\t" /* vpand %ymm3, %ymm1, %ymm1 */
+    ".byte 0xc5,0xec,0x5f,0xd1\n\t" /* vmaxps %ymm1, %ymm2, %ymm2 */
+    ".byte 0xc5,0xec,0x58,0x91,0xa0,0x01,0x00,0x00\n\t" /* vaddps 416(%rcx), %ymm2, %ymm2 */
+    ".byte 0xc5,0xfc,0x10,0x81,0xa0,0x01,0x00,0x00\n\t" /* vmovups 416(%rcx), %ymm0 */
+    ".byte 0xc5,0xfc,0x5e,0xc2\n\t" /* vdivps %ymm2, %ymm0, %ymm0 */
+    ".byte 0xc5,0xfc,0x10,0x1e\n\t" /* vmovups (%rsi), %ymm3 */
+    ".byte 0xc5,0xe4,0xc2,0xcb,0x03\n\t" /* vcmpps $3, %ymm3, %ymm3, %ymm1 */
+    ".byte 0xc5,0xf5,0xdb,0xcb\n\t" /* vpand %ymm3, %ymm1, %ymm1 */
+    ".byte 0xc5,0xfd,0xeb,0xc1\n\t" /* vpor %ymm1, %ymm0, %ymm0 */
+    ".byte 0xc5,0xfc,0x11,0x07\n\t" /* vmovups %ymm0, (%rdi) */
+    "add $32, %rdi\n\t"
+    "add $32, %rsi\n\t"
+    "add $32, %rdx\n\t"
+    "sub $8, %r8\n\t"
+    "jnz 112b\n\t"
+    "jmp 99f\n\t"
+    "113:\n\t"
+    ".byte 0xc5,0xfc,0x57,0xc0\n\t" /* vxorps %ymm0, %ymm0, %ymm0 */
+    ".byte 0xc5,0xfc,0x5c,0x06\n\t" /* vsubps (%rsi), %ymm0, %ymm0 */
+    "call attn_rm8_exp\n\t"
+    ".byte 0xc5,0xfc,0x10,0x0e\n\t" /* vmovups (%rsi), %ymm1 */
+    ".byte 0xc5,0xf4,0xc2,0x89,0xc0,0x01,0x00,0x00,0x01\n\t" /* vcmpps $1, 448(%rcx), %ymm1, %ymm1 */
+    ".byte 0xc5,0xe5,0x76,0xdb\n\t" /* vpcmpeqd %ymm3, %ymm3, %ymm3 */
+    ".byte 0xc5,0xe5,0x72,0xf3,0x18\n\t" /* vpslld $24, %ymm3, %ymm3 */
+    ".byte 0xc5,0xe5,0x72,0xd3,0x01\n\t" /* vpsrld $1, %ymm3, %ymm3 */
+    ".byte 0xc5,0xf5,0xdb,0xcb\n\t" /* vpand %ymm3, %ymm1, %ymm1 */
+    ".byte 0xc5,0xec,0x5f,0xd1\n\t" /* vmaxps %ymm1, %ymm2, %ymm2 */
+    ".byte 0xc5,0xec,0x58,0x91,0xa0,0x01,0x00,0x00\n\t" /* vaddps 416(%rcx), %ymm2, %ymm2 */
+    ".byte 0xc5,0xfc,0x10,0x06\n\t" /* vmovups (%rsi), %ymm0 */
+    ".byte 0xc5,0xfc,0x5e,0xc2\n\t" /* vdivps %ymm2, %ymm0, %ymm0 */
+    ".byte 0xc5,0xfc,0x11,0x07\n\t" /* vmovups %ymm0, (%rdi) */
+    "add $32, %rdi\n\t"
+    "add $32, %rsi\n\t"
+    "add $32, %rdx\n\t"
+    "sub $8, %r8\n\t"
+    "jnz 113b\n\t"
+    "jmp 99f\n\t"
+    "114:\n\t"
+    /* 1 - 2/(e^2|x| + 1) into ymm5 */
+    ".byte 0xc5,0xfc,0x10,0x06\n\t" /* vmovups (%rsi), %ymm0 */
+    ".byte 0xc5,0xf5,0x76,0xc9\n\t" /* vpcmpeqd %ymm1, %ymm1, %ymm1 */
+    ".byte 0xc5,0xf5,0x72,0xd1,0x01\n\t" /* vpsrld $1, %ymm1, %ymm1 */
+    ".byte 0xc5,0xfd,0xdb,0xc1\n\t" /* vpand %ymm1, %ymm0, %ymm0 */
+    ".byte 0xc5,0xfc,0x58,0xc0\n\t" /* vaddps %ymm0, %ymm0, %ymm0 */
+    "call attn_rm8_exp\n\t"
+    ".byte 0xc5,0xec,0x58,0x91,0xa0,0x01,0x00,0x00\n\t" /* vaddps 416(%rcx), %ymm2, %ymm2 */
+    ".byte 0xc5,0xfc,0x10,0x81,0x20,0x02,0x00,0x00\n\t" /* vmovups 544(%rcx), %ymm0 */
+    ".byte 0xc5,0xfc,0x5e,0xc2\n\t" /* vdivps %ymm2, %ymm0, %ymm0 */
+    ".byte 0xc5,0xfc,0x10,0xa9,0xa0,0x01,0x00,0x00\n\t" /* vmovups 416(%rcx), %ymm5 */
+    ".byte 0xc5,0xd4,0x5c,0xe8\n\t" /* vsubps %ymm0, %ymm5, %ymm5 */
+    /* x + x u P(u), u = x^2, into ymm0 */
+    ".byte 0xc5,0xfc,0x10,0x0e\n\t" /* vmovups (%rsi), %ymm1 */
+    ".byte 0xc5,0xf4,0x59,0xc1\n\t" /* vmulps %ymm1, %ymm1, %ymm0 */
+    ".byte 0xc5,0xfc,0x10,0x91,0x00,0x03,0x00,0x00\n\t" /* vmovups 768(%rcx), %ymm2 */
+    ".byte 0xc5,0xec,0x59,0xd0\n\t" /* vmulps %ymm0, %ymm2, %ymm2 */
+    ".byte 0xc5,0xec,0x58,0x91,0xe0,0x02,0x00,0x00\n\t" /* vaddps 736(%rcx), %ymm2, %ymm2 */
+    ".byte 0xc5,0xec,0x59,0xd0\n\t" /* vmulps %ymm0, %ymm2, %ymm2 */
+    ".byte 0xc5,0xec,0x58,0x91,0xc0,0x02,0x00,0x00\n\t" /* vaddps 704(%rcx), %ymm2, %ymm2 */
+    ".byte 0xc5,0xec,0x59,0xd0\n\t" /* vmulps %ymm0, %ymm2, %ymm2 */
+    ".byte 0xc5,0xec,0x58,0x91,0xa0,0x02,0x00,0x00\n\t" /* vaddps 672(%rcx), %ymm2, %ymm2 */
+    ".byte 0xc5,0xec,0x59,0xd0\n\t" /* vmulps %ymm0, %ymm2, %ymm2 */
+    ".byte 0xc5,0xec,0x58,0x91,0x80,0x02,0x00,0x00\n\t" /* vaddps 640(%rcx), %ymm2, %ymm2 */
+    ".byte 0xc5,0xec,0x59,0xd0\n\t" /* vmulps %ymm0, %ymm2, %ymm2 */
+    ".byte 0xc5,0xec,0x58,0x91,0x60,0x02,0x00,0x00\n\t" /* vaddps 608(%rcx), %ymm2, %ymm2 */
+    ".byte 0xc5,0xfc,0x59,0xc1\n\t" /* vmulps %ymm1, %ymm0, %ymm0 */
+    ".byte 0xc5,0xfc,0x59,0xc2\n\t" /* vmulps %ymm2, %ymm0, %ymm0 */
+    ".byte 0xc5,0xfc,0x58,0xc1\n\t" /* vaddps %ymm1, %ymm0, %ymm0 */
+    /* the polynomial where |x| < 0.625, then x's sign and NaN */
+    ".byte 0xc5,0xfc,0x10,0x1e\n\t" /* vmovups (%rsi), %ymm3 */
+    ".byte 0xc5,0xdd,0x76,0xe4\n\t" /* vpcmpeqd %ymm4, %ymm4, %ymm4 */
+    ".byte 0xc5,0xdd,0x72,0xd4,0x01\n\t" /* vpsrld $1, %ymm4, %ymm4 */
+    ".byte 0xc5,0xe5,0xdb,0xdc\n\t" /* vpand %ymm4, %ymm3, %ymm3 */
+    ".byte 0xc5,0xfc,0x10,0xa1,0x40,0x02,0x00,0x00\n\t" /* vmovups 576(%rcx), %ymm4 */
+    ".byte 0xc5,0xe4,0xc2,0xdc,0x01\n\t" /* vcmpps $1, %ymm4, %ymm3, %ymm3 */
+    ".byte 0xc5,0xfd,0xdb,0xc3\n\t" /* vpand %ymm3, %ymm0, %ymm0 */
+    ".byte 0xc5,0xe5,0xdf,0xdd\n\t" /* vpandn %ymm5, %ymm3, %ymm3 */
+    ".byte 0xc5,0xfd,0xeb,0xc3\n\t" /* vpor %ymm3, %ymm0, %ymm0 */
+    ".byte 0xc5,0xfc,0x10,0x0e\n\t" /* vmovups (%rsi), %ymm1 */
+    ".byte 0xc5,0xed,0x76,0xd2\n\t" /* vpcmpeqd %ymm2, %ymm2, %ymm2 */
+    ".byte 0xc5,0xed,0x72,0xf2,0x1f\n\t" /* vpslld $31, %ymm2, %ymm2 */
+    ".byte 0xc5,0xf5,0xdb,0xca\n\t" /* vpand %ymm2, %ymm1, %ymm1 */
+    ".byte 0xc5,0xfd,0xeb,0xc1\n\t" /* vpor %ymm1, %ymm0, %ymm0 */
+    ".byte 0xc5,0xfc,0x10,0x1e\n\t" /* vmovups (%rsi), %ymm3 */
+    ".byte 0xc5,0xe4,0xc2,0xcb,0x03\n\t" /* vcmpps $3, %ymm3, %ymm3, %ymm1 */
+    ".byte 0xc5,0xf5,0xdb,0xcb\n\t" /* vpand %ymm3, %ymm1, %ymm1 */
+    ".byte 0xc5,0xfd,0xeb,0xc1\n\t" /* vpor %ymm1, %ymm0, %ymm0 */
+    ".byte 0xc5,0xfc,0x11,0x07\n\t" /* vmovups %ymm0, (%rdi) */
+    "add $32, %rdi\n\t"
+    "add $32, %rsi\n\t"
+    "add $32, %rdx\n\t"
+    "sub $8, %r8\n\t"
+    "jnz 114b\n\t"
+    "jmp 99f\n\t"
+    "115:\n\t"
+    ".byte 0xc5,0xfc,0x51,0x06\n\t" /* vsqrtps (%rsi), %ymm0 */
+    ".byte 0xc5,0xfc,0x11,0x07\n\t" /* vmovups %ymm0, (%rdi) */
+    "add $32, %rdi\n\t"
+    "add $32, %rsi\n\t"
+    "add $32, %rdx\n\t"
+    "sub $8, %r8\n\t"
+    "jnz 115b\n\t"
+    "jmp 99f\n\t"
+    "116:\n\t"
+    ".byte 0xc5,0xfc,0x10,0x06\n\t" /* vmovups (%rsi), %ymm0 */
+    ".byte 0xc5,0xfc,0x5e,0xc7\n\t" /* vdivps %ymm7, %ymm0, %ymm0 */
+    ".byte 0xc5,0xfc,0x11,0x07\n\t" /* vmovups %ymm0, (%rdi) */
+    "add $32, %rdi\n\t"
+    "add $32, %rsi\n\t"
+    "add $32, %rdx\n\t"
+    "sub $8, %r8\n\t"
+    "jnz 116b\n\t"
+    "jmp 99f\n\t"
+    "99:\n\t"
+    "test %r11, %r11\n\t"
+    "jz 97f\n\t"
+    /* the mask of the first r11 lanes: the constants' eight -1s then eight 0s, from 8 - r11 */
+    "mov $8, %rax\n\t"
+    "sub %r11, %rax\n\t"
+    "shl $2, %rax\n\t"
+    "add %rcx, %rax\n\t"
+    ".byte 0xc5,0x7c,0x10,0xb8,0x20,0x03,0x00,0x00\n\t" /* vmovups 800(%rax), %ymm15 */
+    ".byte 0xc4,0xe2,0x05,0x2c,0x06\n\t" /* vmaskmovps (%rsi), %ymm15, %ymm0 */
+    ".byte 0xc5,0xfc,0x11,0x04,0x24\n\t" /* vmovups %ymm0, (%rsp) */
+    ".byte 0xc4,0xe2,0x05,0x2c,0x02\n\t" /* vmaskmovps (%rdx), %ymm15, %ymm0 */
+    ".byte 0xc5,0xfc,0x11,0x44,0x24,0x20\n\t" /* vmovups %ymm0, 32(%rsp) */
+    /* rax: the lanes to store at the end (no op's loop touches it) */
+    "mov %r11, %rax\n\t"
+    "mov %rdi, %r10\n\t"
+    "mov %rsp, %rsi\n\t"
+    "lea 32(%rsp), %rdx\n\t"
+    "lea 64(%rsp), %rdi\n\t"
+    "mov $8, %r8\n\t"
+    "xor %r11, %r11\n\t"
+    "jmp 98b\n\t"
+    "97:\n\t"
+    "test %r10, %r10\n\t"
+    "jz 96f\n\t"
+    /* the tail's lanes: 4, 2 and 1 of them from the stack copy's register (a masked store,
+     * vmaskmovps, is microcoded on AMD's cores and cost more than the row) */
+    ".byte 0xc5,0xfc,0x10,0x44,0x24,0x40\n\t" /* vmovups 64(%rsp), %ymm0 */
+    "test $4, %al\n\t"
+    "jz 95f\n\t"
+    ".byte 0xc4,0xc1,0x78,0x11,0x02\n\t" /* vmovups %xmm0, (%r10) */
+    ".byte 0xc4,0xe3,0x7d,0x19,0xc0,0x01\n\t" /* vextractf128 $1, %ymm0, %xmm0 */
+    "add $16, %r10\n\t"
+    "95:\n\t"
+    "test $2, %al\n\t"
+    "jz 94f\n\t"
+    ".byte 0xc4,0xc1,0x79,0xd6,0x02\n\t" /* vmovq %xmm0, (%r10) */
+    ".byte 0xc5,0xf8,0x12,0xc0\n\t" /* vmovhlps %xmm0, %xmm0, %xmm0 */
+    "add $8, %r10\n\t"
+    "94:\n\t"
+    "test $1, %al\n\t"
+    "jz 96f\n\t"
+    ".byte 0xc4,0xc1,0x7a,0x11,0x02\n\t" /* vmovss %xmm0, (%r10) */
+    "96:\n\t"
+    "add $104, %rsp\n\t"
+    ".byte 0xc5,0xf8,0x77\n\t" /* vzeroupper */
+    "ret\n");
+/* attn_row_map8's constants, each in eight lanes, at the offsets its asm reads; last the tail's
+ * masks (a lane is on where its sign bit is set). Behind a function (a file holds no static
+ * data), so attn_rows_map shares them. */
+static const float *attn_rm_k8(void)
+{
+#define ATTN_RM8(x) x, x, x, x, x, x, x, x
+    static const float k8[216] = {
+        ATTN_RM8(88.7228317f), ATTN_RM8(-87.0f), ATTN_RM8(1.44269504f), ATTN_RM8(12582912.0f), ATTN_RM8(-12582912.0f),
+        ATTN_RM8(0.693359375f), ATTN_RM8(-2.12194440e-4f), ATTN_RM8(1.98412698e-4f), ATTN_RM8(1.38888889e-3f), ATTN_RM8(8.33333333e-3f),
+        ATTN_RM8(4.16666667e-2f), ATTN_RM8(1.66666667e-1f), ATTN_RM8(0.5f), ATTN_RM8(1.0f), ATTN_RM8(-88.7228394f),
+        ATTN_RM8(3.0f), ATTN_RM8(6.0f), ATTN_RM8(2.0f), ATTN_RM8(0.625f), ATTN_RM8(-0.333333313f), ATTN_RM8(0.133332163f),
+        ATTN_RM8(-0.0539478883f), ATTN_RM8(0.0217060372f), ATTN_RM8(-0.00818910077f), ATTN_RM8(0.00215263851f), ATTN_RM8(-1.0f), ATTN_RM8(0.0f)};
+#undef ATTN_RM8
+    return k8;
+}
+static void attn_row_map(float *y, const float *a, const float *b, float s, int op, int n)
+{
+    if (!b) b = a;
+    if (attn_tcc_isa() == 2) {
+        if (n > 0) attn_row_map8(y, a, b, attn_rm_k8(), n, op, s);
+        return;
+    }
+#if ATTN_TCC_ISA != 2
+    const float s4[4] = {s, s, s, s};
+    const long whole = n & ~3;
+    if (whole > 0) attn_row_map4(y, a, b, s4, whole, op);
+    if (n > whole) {
+        /* The last n % 4 through a padded copy. */
+        float ta[4] = {0.0f, 0.0f, 0.0f, 0.0f}, tb[4] = {0.0f, 0.0f, 0.0f, 0.0f}, ty[4];
+        for (int i = whole; i < n; i++) {
+            ta[i - whole] = a[i];
+            tb[i - whole] = b[i];
+        }
+        attn_row_map4(ty, ta, tb, s4, 4, op);
+        for (int i = whole; i < n; i++) y[i] = ty[i - whole];
+    }
+#endif
+}
+#endif
+#endif
+
+#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+#if defined(__TINYC__) && defined(__x86_64__)
 /* y = (x − m)·k + b over a row: the standardising pass of InstanceNorm and GroupNorm (k the
  * inverse deviation, times γ; b the shift), packed SSE through tcc's inline assembler; tcc's
  * scalar loop was most of SimAM's time. y may be x. */
@@ -2159,6 +2762,111 @@ static void attn_row_norm(float *y, const float *x, float m, float k, float b, i
             : "memory");
     }
     for (int i = n & ~3; i < n; i++) y[i] = (x[i] - m) * k + b;
+}
+#endif
+#endif
+
+#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+#if defined(__TINYC__) && defined(__x86_64__)
+#ifndef ATTN_TCC_ISA_KNOWN
+#define ATTN_TCC_ISA_KNOWN
+/* 2 when the CPU has AVX2 and FMA and the OS saves the ymm registers (cpuid leaves 1 and 7,
+ * xgetbv), else 1: the tcc micro-kernels' ymm forms or their SSE forms. ATTN_TCC_ISA set to 1
+ * or 2 forces one (the tests run both; the JIT's helper modules are compiled with the CPU's, so
+ * the forms leave the SSE code an AVX2 CPU never runs under `#if ATTN_TCC_ISA != 2`). */
+static int attn_tcc_isa(void)
+{
+#ifdef ATTN_TCC_ISA
+    return ATTN_TCC_ISA;
+#else
+    static int isa;
+    if (!isa) {
+        unsigned a, b, c, d, lo, hi;
+        int ymm = 0;
+        __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+        /* FMA, OSXSAVE and AVX; then the OS's XCR0 must enable the xmm and ymm state. */
+        if ((c & 0x18001000u) == 0x18001000u) {
+            __asm__ volatile(".byte 0x0f,0x01,0xd0" : "=a"(lo), "=d"(hi) : "c"(0)); /* xgetbv */
+            ymm = (lo & 6u) == 6u;
+        }
+        if (ymm) {
+            __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
+            ymm = (b >> 5) & 1u; /* AVX2 */
+        }
+        isa = ymm ? 2 : 1;
+    }
+    return isa;
+#endif
+}
+#endif
+/* attn_row_map (row_map.tcc.c.tmpl, which a file defines before this) over `rows` rows of n
+ * floats in one call: row r of y at y + r * ys, of a at a + r * as, of b at b + r * bs (the
+ * strides in floats; 0 repeats a row), its scalar sp[r * ss] (sp null: s on every row). The
+ * fused maps of a plane whose rows are short (a 28-wide row, a gate broadcast along H or W)
+ * were one call per row and op, and the calls cost more than the rows. With AVX2 the row loop
+ * runs in assembly around attn_row_map8 (its argument block d: y, a, b, the constants, the
+ * scalar's address, n, op, rows, then the four strides in bytes), each row the same
+ * instructions as one attn_row_map call, so the same bits. */
+static void attn_rows_map8(long *d);
+__asm__(
+    ".text\n"
+    "attn_rows_map8:\n\t"
+    "push %rbx\n\t"
+    "push %r12\n\t"
+    "mov %rdi, %rbx\n\t"
+    "mov 56(%rbx), %r12\n\t"
+    "1:\n\t"
+    "mov (%rbx), %rdi\n\t"
+    "mov 8(%rbx), %rsi\n\t"
+    "mov 16(%rbx), %rdx\n\t"
+    "mov 24(%rbx), %rcx\n\t"
+    "mov 40(%rbx), %r8\n\t"
+    "mov 48(%rbx), %r9\n\t"
+    "mov 32(%rbx), %rax\n\t"
+    ".byte 0xf3,0x0f,0x10,0x00\n\t" /* movss (%rax), %xmm0 */
+    "call attn_row_map8\n\t"
+    "mov 64(%rbx), %rax\n\t"
+    "add %rax, (%rbx)\n\t"
+    "mov 72(%rbx), %rax\n\t"
+    "add %rax, 8(%rbx)\n\t"
+    "mov 80(%rbx), %rax\n\t"
+    "add %rax, 16(%rbx)\n\t"
+    "mov 88(%rbx), %rax\n\t"
+    "add %rax, 32(%rbx)\n\t"
+    "dec %r12\n\t"
+    "jnz 1b\n\t"
+    "pop %r12\n\t"
+    "pop %rbx\n\t"
+    "ret\n");
+static void attn_rows_map(float *y, long ys, const float *a, long as, const float *b, long bs, float s, const float *sp, long ss, int op, int n, int rows)
+{
+    if (!b) {
+        b = a;
+        bs = as;
+    }
+    if (!sp) {
+        sp = &s;
+        ss = 0;
+    }
+    if (n <= 0 || rows <= 0) return;
+    if (attn_tcc_isa() == 2) {
+        long d[12];
+        d[0] = (long)y;
+        d[1] = (long)a;
+        d[2] = (long)b;
+        d[3] = (long)attn_rm_k8();
+        d[4] = (long)sp;
+        d[5] = n;
+        d[6] = op;
+        d[7] = rows;
+        d[8] = ys * 4;
+        d[9] = as * 4;
+        d[10] = bs * 4;
+        d[11] = ss * 4;
+        attn_rows_map8(d);
+        return;
+    }
+    for (int r = 0; r < rows; r++) attn_row_map(y + r * ys, a + r * as, b + r * bs, sp[r * ss], op, n);
 }
 #endif
 #endif
@@ -2472,11 +3180,7 @@ void emsa_rest_stage2_forward(const float *input, float *output, const float *pa
             const int o = g;
             attn_row_zero(v2_sr_wide, 32);
             attn_wide_taps1(v2_sr_wide, p2_sr_weight + o * 25, 25, v2_sr_padded, v2_sr_taps, 32);
-            for (int y = 0; y < 4; y++) {
-                for (int c = 0; c < 4; c++) {
-                    v2_sr[o * 16 + y * 4 + c] = v2_sr_wide[y * 5 + c] + p3_sr_bias[o];
-                }
-            }
+            attn_rows_map(v2_sr + o * 16, 4, v2_sr_wide, 5, 0, 0, p3_sr_bias[o], 0, 0, 3, 4, 4);
         }
         #else
         for (int t = 0; t < 432; t++) {
@@ -2659,7 +3363,7 @@ void emsa_rest_stage2_forward(const float *input, float *output, const float *pa
                 float *yl = v12_softmax + c * 4096 + h * 16;
                 const float m = attn_row_max(xl, 16);
                 for (int t = 0; t < 16; t++) {
-                    yl[t] = expf(xl[t] - m);
+                    yl[t] = xl[t] - m < -83.87081f ? 0.0f : expf(xl[t] - m);
                 }
                 const float sum = attn_row_sum(yl, 16);
                 const float inv = 1.0f / sum;

@@ -1667,7 +1667,7 @@ void fusion_m3_c64_forward(const float *input, float *output, const float *param
             }
             float sum = 0.0f;
             for (int t = 0; t < 3; t++) {
-                const float e = expf(xl[t * 64] - m);
+                const float e = xl[t * 64] - m < -85.2571f ? 0.0f : expf(xl[t * 64] - m);
                 yl[t * 64] = e;
                 sum += e;
             }

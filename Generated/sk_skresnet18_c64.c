@@ -2897,7 +2897,7 @@ void sk_skresnet18_c64_forward(const float *input, float *output, const float *p
             }
             float sum = 0.0f;
             for (int t = 0; t < 2; t++) {
-                const float e = expf(xl[t * 64] - m);
+                const float e = xl[t * 64] - m < -85.95025f ? 0.0f : expf(xl[t * 64] - m);
                 yl[t * 64] = e;
                 sum += e;
             }

@@ -721,7 +721,7 @@ void emsa_rest_stage2_forward(const float *input, float *output, const float *pa
                 float *yl = v12_softmax + c * 4096 + h * 16;
                 const float m = attn_row_max(xl, 16);
                 for (int t = 0; t < 16; t++) {
-                    yl[t] = expf(xl[t] - m);
+                    yl[t] = xl[t] - m < -83.87081f ? 0.0f : expf(xl[t] - m);
                 }
                 const float sum = attn_row_sum(yl, 16);
                 const float inv = 1.0f / sum;

@@ -504,7 +504,7 @@ void external_attention_c64_forward(const float *input, float *output, const flo
             float *yl = v3_softmax + c * 256;
             const float m = attn_row_max(xl, 256);
             for (int t = 0; t < 256; t++) {
-                yl[t] = expf(xl[t] - m);
+                yl[t] = xl[t] - m < -81.09822f ? 0.0f : expf(xl[t] - m);
             }
             const float sum = attn_row_sum(yl, 256);
             const float inv = 1.0f / sum;

@@ -718,7 +718,7 @@ void gc_resnet50_layer3_forward(const float *input, float *output, const float *
         float *yl = v3_softmax;
         const float m = attn_row_max(xl, 196);
         for (int t = 0; t < 196; t++) {
-            yl[t] = expf(xl[t] - m);
+            yl[t] = xl[t] - m < -81.09822f ? 0.0f : expf(xl[t] - m);
         }
         const float sum = attn_row_sum(yl, 196);
         const float inv = 1.0f / sum;

@@ -580,7 +580,7 @@ void lambda_rel_c64_forward(const float *input, float *output, const float *para
             float *yl = v8_k_soft + h * 64;
             const float m = attn_row_max(xl, 64);
             for (int t = 0; t < 64; t++) {
-                yl[t] = expf(xl[t] - m);
+                yl[t] = xl[t] - m < -82.48451f ? 0.0f : expf(xl[t] - m);
             }
             const float sum = attn_row_sum(yl, 64);
             const float inv = 1.0f / sum;

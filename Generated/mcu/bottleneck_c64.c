@@ -374,7 +374,7 @@ void bottleneck_c64_forward(const float *input, float *output, const float *para
                     float *s = v8_attention_scores + (i * 64 - i0 * 64);
                     const float m = attn_row_max(s, 64);
                     for (int j = 0; j < 64; j++) {
-                        s[j] = expf(s[j] - m);
+                        s[j] = s[j] - m < -82.48451f ? 0.0f : expf(s[j] - m);
                     }
                     const float sum = attn_row_sum(s, 64);
                     const float inv = 1.0f / sum;

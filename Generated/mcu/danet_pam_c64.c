@@ -367,7 +367,7 @@ void danet_pam_c64_forward(const float *input, float *output, const float *param
                 float *s = v8_attention_scores + (i * 256 - i0 * 256);
                 const float m = attn_row_max(s, 256);
                 for (int j = 0; j < 256; j++) {
-                    s[j] = expf(s[j] - m);
+                    s[j] = s[j] - m < -81.09822f ? 0.0f : expf(s[j] - m);
                 }
                 const float sum = attn_row_sum(s, 256);
                 const float inv = 1.0f / sum;

@@ -472,7 +472,7 @@ void halo_c64_forward(const float *input, float *output, const float *params, fl
                     float *s = v15_attention_scores + (i * 36 - i0 * 36);
                     const float m = attn_row_max(s, 36);
                     for (int j = 0; j < 36; j++) {
-                        s[j] = expf(s[j] - m);
+                        s[j] = s[j] - m < -82.48451f ? 0.0f : expf(s[j] - m);
                     }
                     const float sum = attn_row_sum(s, 36);
                     const float inv = 1.0f / sum;

@@ -371,7 +371,7 @@ void nl_c64_forward(const float *input, float *output, const float *params, floa
                 float *s = v7_attention_scores + (i * 196 - i0 * 196);
                 const float m = attn_row_max(s, 196);
                 for (int j = 0; j < 196; j++) {
-                    s[j] = expf(s[j] - m);
+                    s[j] = s[j] - m < -81.09822f ? 0.0f : expf(s[j] - m);
                 }
                 const float sum = attn_row_sum(s, 196);
                 const float inv = 1.0f / sum;

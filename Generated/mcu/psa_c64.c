@@ -511,7 +511,7 @@ void psa_c64_forward(const float *input, float *output, const float *params, flo
             }
             float sum = 0.0f;
             for (int t = 0; t < 4; t++) {
-                const float e = expf(xl[t * 16] - m);
+                const float e = xl[t * 16] - m < -85.2571f ? 0.0f : expf(xl[t * 16] - m);
                 yl[t * 16] = e;
                 sum += e;
             }

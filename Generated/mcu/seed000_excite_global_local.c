@@ -373,7 +373,7 @@ void seed000_excite_global_local_forward(const float *input, float *output, cons
             float *yl = v5_softmax + h * 64;
             const float m = attn_row_max(xl, 64);
             for (int t = 0; t < 64; t++) {
-                yl[t] = expf(xl[t] - m);
+                yl[t] = xl[t] - m < -82.48451f ? 0.0f : expf(xl[t] - m);
             }
             const float sum = attn_row_sum(yl, 64);
             const float inv = 1.0f / sum;

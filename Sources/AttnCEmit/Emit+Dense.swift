@@ -599,13 +599,19 @@ extension CEmitter {
         // tcc on x86-64, channels in fours: every tap of four channels at once in its asm
         // micro-kernel (attn_wide_taps), over the same tap table; the zeroing, and dense rows out
         // of the wide buffer, in packed SSE (tcc's scalar loops took a fifth of SK's time).
-        let rowsOut = plan.layouts[v]!.hwStride == 1 && a.bias == nil
+        let rowsOut = plan.layouts[v]!.hwStride == 1
         let tccZero = Stmt.line("attn_row_zero(\(padded), \(geometry.paddedSize));")
         func tccBody() -> [Stmt] { geometry.perGroup ? [tccZero] : [tccZero] + tccCopyIn(.zero, planes: xs.c) }
         let tccCopyOut = { (o: CExpr, start: CExpr) -> Stmt in
             guard rowsOut else { return copyOut(o, start) }
-            return .line(
-                "attn_rows_copy(\(self.address(v, n: n.index, c: o)), \(self.axisStride(v, along: .h)), \(plus(wide, start)), \(geometry.pitch), \(out.w), \(out.h));")
+            let (dst, dstPitch) = (self.address(v, n: n.index, c: o), self.axisStride(v, along: .h))
+            // With a bias, the rows go out through the map helper's `a + s` (the same add as
+            // the scalar loop's): the scalar copy was over a quarter of lambda's tcc time.
+            if let bias = a.bias {
+                return .line(
+                    "attn_rows_map(\(dst), \(dstPitch), \(plus(wide, start)), \(geometry.pitch), 0, 0, \(self.names.param(bias))[\(o)], 0, 0, \(RowMapOp.addScalar.rawValue), \(out.w), \(out.h));")
+            }
+            return .line("attn_rows_copy(\(dst), \(dstPitch), \(plus(wide, start)), \(geometry.pitch), \(out.w), \(out.h));")
         }
         func tccForm() -> Nest {
             var tccNest = nest
@@ -615,21 +621,11 @@ extension CEmitter {
                 ] + (0..<4).map { i in tccCopyOut(o + i, CExpr(i * geometry.tiledLength)) }))
             return tccNest
         }
-        // tcc on x86-64, other blocks of channels: the per-tap axpys, with the copies in and out
-        // and the zeroing in packed SSE where they have a helper.
-        func tccAxpyForm() -> Nest {
-            var tccAxpyNest = nest
-            tccAxpyNest.pre[tccAxpyNest.innermost].append(contentsOf: tccBody() + (st == 1 ? [] : [tapTable()]) + overOutputs(step: 1, copyIn: tccCopyIn, [
-                .line("attn_row_zero(\(wide), \(geometry.wideLength));"),
-                .line("const float *w_o = \(plus(names.param(a.weight), o * taps));"),
-                .line("const float *group = \(group);"),
-            ] + perTapAxpys() + [tccCopyOut(o, .zero)]))
-            return tccAxpyNest
-        }
-        // tcc on x86-64, one channel a block (CBAM's 2 → 1 gate, depthwise convs): every tap of
-        // a tile of pixels held in registers (attn_wide_taps1) over the tap table, the tiles
-        // running to the rounded-up wide buffer as the host form's do; one axpy per tap loaded and
-        // stored the wide row for every tap.
+        // tcc on x86-64, blocks of one or two channels (CBAM's 2 → 1 gate, depthwise convs, PSA's
+        // groups of two): channel by channel, every tap of a tile of pixels held in registers
+        // (attn_wide_taps1) over the tap table, the tiles running to the rounded-up wide buffer
+        // as the host form's do; one axpy per tap loaded and stored the wide row for every tap
+        // (PSA's grouped convs took 45 % of its tcc time that way).
         func tccOneChannelForm() -> Nest {
             var oneNest = nest
             oneNest.pre[oneNest.innermost].append(contentsOf: tccBody() + [tapTable()] + overOutputs(step: 1, copyIn: tccCopyIn, [
@@ -650,7 +646,8 @@ extension CEmitter {
             // tcc's packed glue around either of its forms: zeroing, row copies, phase splits.
             let useTCCGlue = { (p: inout CPrinter) in
                 p.use(.rowZero)
-                if rowsOut || rowsIn { p.use(.rowsCopy) }
+                if (rowsOut && a.bias == nil) || rowsIn { p.use(.rowsCopy) }
+                if rowsOut && a.bias != nil { p.use(.rowsMap) }
                 if deinterleaved { p.use(.rowDeinterleave) }
             }
             HostBranch.print(
@@ -661,13 +658,8 @@ extension CEmitter {
                             options.target,
                             asm: { p in
                                 useTCCGlue(&p)
-                                if geometry.block == 1 {
-                                    p.use(.wideTaps1)
-                                    tccOneChannelForm().print(into: &p)
-                                } else {
-                                    p.use(.rowAxpy)
-                                    tccAxpyForm().print(into: &p)
-                                }
+                                p.use(.wideTaps1)
+                                tccOneChannelForm().print(into: &p)
                             }, other: perTap, into: &p)
                     }
                     HostBranch.printGEMM(

@@ -112,7 +112,7 @@ extension CEmitter {
                     [.line("attn_row_scale(yl, xl, 1.0f, \(count));"), .line("const float sum = attn_row_exp_sum(yl, m, \(count));")],
                     .rowExpSum,
                     [
-                        .loop(variable: "t", extent: count, body: [.line("yl[t] = \(names.expf)(xl[t] - m);")]),
+                        .loop(variable: "t", extent: count, body: [.line("yl[t] = \(softmaxExp("xl[t] - m", count: count));")]),
                         .line("const float sum = attn_row_sum(yl, \(count));"),
                     ], .rowSum
                 )
@@ -121,12 +121,12 @@ extension CEmitter {
                 // carries one running sum does not vectorise without reassociation, so gcc ran the
                 // host's inline expf one lane at a time.
                 p.use(.rowSum)
-                body.append(.loop(variable: "t", extent: count, body: [.line("\(yt) = \(names.expf)(\(xt) - m);")]))
+                body.append(.loop(variable: "t", extent: count, body: [.line("\(yt) = \(softmaxExp("\(xt) - m", count: count));")]))
                 body.append(.line("const float sum = attn_row_sum(yl, \(count));"))
             } else {
                 body.append(.line("float sum = 0.0f;"))
                 body.append(.loop(variable: "t", extent: count, body: [
-                    .line("const float e = \(names.expf)(\(xt) - m);"), .line("\(yt) = e;"), .line("sum += e;"),
+                    .line("const float e = \(softmaxExp("\(xt) - m", count: count));"), .line("\(yt) = e;"), .line("sum += e;"),
                 ]))
             }
             body.append(.line("const float inv = 1.0f / sum;"))
@@ -173,6 +173,12 @@ extension CEmitter {
         p.block("") { p in
             HostBranch.printTCCAsm(options.target, asm: { p in printed(&p, true) }, other: { p in printed(&p, false) }, into: &p)
         }
+    }
+
+    /// A softmax row's exponential of `d` (its value less the row's max), zero below the cut
+    /// that keeps every probability of a row of `count` normal (`SoftmaxCut`).
+    func softmaxExp(_ d: String, count: Int) -> String {
+        "\(d) < \(cFloat(SoftmaxCut.cut(count: count))) ? 0.0f : \(names.expf)(\(d))"
     }
 
     /// `y[t] = k·x[t]` over a line (`x` is `y` itself when `inPlace`).

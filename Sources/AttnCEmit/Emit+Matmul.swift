@@ -252,7 +252,7 @@ extension CEmitter {
             .line("float *s = \(row);"),
             .line("const float m = attn_row_max(s, \(keys));"),
             .line("float sum = 0.0f;"),
-            .loop(variable: "j", extent: keys, body: [.line("const float e = \(names.expf)(s[j] - m);"), .line("s[j] = e;"), .line("sum += e;")]),
+            .loop(variable: "j", extent: keys, body: [.line("const float e = \(softmaxExp("s[j] - m", count: keys));"), .line("s[j] = e;"), .line("sum += e;")]),
             .line("inv[\(i - i0)] = 1.0f / sum;"),
         ]))
         if vRows {
@@ -293,7 +293,7 @@ extension CEmitter {
                 let exps: [Stmt] = tcc
                     ? [.line("const float sum = attn_row_exp_sum(s, m, \(keys));")]
                     : [
-                        .loop(variable: "j", extent: keys, body: [.line("s[j] = \(self.names.expf)(s[j] - m);")]),
+                        .loop(variable: "j", extent: keys, body: [.line("s[j] = \(self.softmaxExp("s[j] - m", count: keys));")]),
                         .line("const float sum = attn_row_sum(s, \(keys));"),
                     ]
                 return [.line("float *s = \(row);"), .line("const float m = attn_row_max(s, \(keys));")] + exps + [

@@ -34,10 +34,11 @@ extension Interpreter {
         return y
     }
 
-    /// Max-subtracted softmax, sums in Double.
+    /// Max-subtracted softmax, sums in Double; exponentials below `SoftmaxCut` are zero, as in C.
     static func softmax(_ line: [Float]) -> [Float] {
         let m = line.reduce(-Float.infinity) { $1 > $0 ? $1 : $0 }
-        let e = line.map { Double(expf($0 - m)) }
+        let cut = SoftmaxCut.cut(count: line.count)
+        let e = line.map { $0 - m < cut ? 0 : Double(expf($0 - m)) }
         let sum = e.reduce(0, +)
         return e.map { Float($0 / sum) }
     }

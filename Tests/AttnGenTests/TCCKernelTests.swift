@@ -9,6 +9,8 @@
 
 import AttnCEmit
 import AttnGen
+import AttnIR
+import AttnInterp
 import AttnJIT
 import AttnTemplates
 import Foundation
@@ -365,6 +367,65 @@ private func expectClose(_ spec: BlockSpec, seed: UInt64 = 11) throws {
     @Test func softmaxRows() throws {
         for w in 1...25 {
             try expectClose(thinBlock(h: 3, w: w))
+        }
+    }
+
+    /// Softmax's cut (SoftmaxCut): attn_row_exp_sum's forms clear exactly the exponentials below
+    /// it and keep the others within float rounding of expf, so no probability of the row comes
+    /// out subnormal; then whole rows through the tcc tier (each ISA), the gcc tier and the
+    /// interpreter, spread so that without the cut some probabilities would be subnormal (a
+    /// multiply-add on one takes a microcode assist on Intel cores).
+    @Test func softmaxCutKeepsProbabilitiesNormal() throws {
+        #if arch(x86_64)
+        for isa in tccISAs {
+            let source = "#define ATTN_TCC_ISA \(isa)\n" + (Templates.text("tcc_isa.tcc.c") + VEX.expand(Templates.text("row_exp_sum.tcc.c")))
+                .replacingOccurrences(of: "static float attn_row_exp_sum(", with: "float attn_row_exp_sum(")
+            let module = try TCCModule(source: source)
+            typealias ExpSum = @convention(c) (UnsafeMutablePointer<Float>, Float, Int32) -> Float
+            let expSum = try module.function("attn_row_exp_sum", as: ExpSum.self)
+            for n in [1, 3, 7, 8, 13, 64, 200, 1000] {
+                let cut = SoftmaxCut.cut(count: n)
+                // Differences from the max 0 down past -100, crossing the cut, plus its neighbours.
+                var d = (0..<n).map { -Float($0) * (n > 1 ? 110 / Float(n - 1) : 0) }
+                if n >= 8 { (d[1], d[2], d[3]) = (cut, cut.nextDown, cut.nextUp) }
+                var s = d.map { $0 + 3 }
+                let sum = expSum(&s, 3, Int32(n))
+                var want = 0.0
+                for (i, x) in d.enumerated() {
+                    // The row's values less its max, as the form computes them.
+                    let di = (x + 3) - 3
+                    if di < cut {
+                        #expect(s[i] == 0, "ISA \(isa), n \(n): e^\(di) below the cut \(cut) gave \(s[i])")
+                    } else {
+                        let e = expf(di)
+                        want += Double(e)
+                        #expect(abs(s[i] - e) <= 4e-7 * e, "ISA \(isa), n \(n): e^\(di) gave \(s[i]), expf \(e)")
+                        #expect(s[i] / sum >= Float.leastNormalMagnitude, "ISA \(isa), n \(n): probability \(s[i] / sum) of e^\(di)")
+                    }
+                }
+                #expect(abs(Double(sum) - want) <= 1e-6 * want, "ISA \(isa), n \(n): sum \(sum), want \(want)")
+            }
+        }
+        #endif
+        // Rows of 300 whose spread (-0.5 per element) sends a tail of each row past the cut.
+        let spec = Block("softmax_cut", input: .nchw(1, 2, 3, 300)) { Softmax(.w) }
+        let input = (0..<1800).map { -Float($0 % 300) * 0.5 + Float($0 / 300) }
+        for isa in tccISAs {
+            let kernel = try Kernel(spec, weights: .random(seed: 3), tccISA: isa)
+            let reference = try Interpreter.run(kernel.program, input: input, params: kernel.params)
+            let (layout, shape) = (kernel.layout, kernel.program.outputShape)
+            let x = try layout.fromNCHW(input, kernel.program.input)
+            let tiers: [(String, [Float])] = [
+                ("tcc ISA \(isa)", try layout.toNCHW(try kernel(x), shape)),
+                ("gcc", try layout.toNCHW(try NativeKernel(sameAs: kernel, useCache: false)(x), shape)),
+            ]
+            for (tier, y) in tiers {
+                #expect(!y.contains { $0 != 0 && abs($0) < Float.leastNormalMagnitude }, "\(tier): a subnormal probability")
+                for (i, (a, b)) in zip(y, reference).enumerated() where (a == 0) != (b == 0) || abs(a - b) > 1e-6 {
+                    Issue.record("\(tier), element \(i): \(a), the interpreter \(b)")
+                    break
+                }
+            }
         }
     }
 
