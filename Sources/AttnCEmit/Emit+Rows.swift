@@ -265,8 +265,8 @@ extension CEmitter {
         let call = "attn_row_scale_mul(\(rowPointer(v, shape, &values, writable: true)), \(rowPointer(x, shape, &values)), \(gv), \(s), \(shape.plane));"
         values.emit(call, at: depth)
         // Where s and a row of x and of y together outgrow a 32 KiB L1, gcc and clang take the
-        // rows a block at a time, loading s once per block (attn_rows_scale_mul); on smaller
-        // planes the row calls' two streams measured faster.
+        // rows in column chunks that keep s's chunk in L1 (attn_rows_scale_mul); on smaller
+        // planes the row calls run at a copy's speed.
         let host = shape.plane * 3 * 4 > 32 * 1024 ? scaleRowsCall(v, gate: g, row: x, plane: plane, name: "attn_rows_scale_mul") : nil
         guard let host else {
             return printScaleRows(values, perRow: .rowScaleMul, tcc: scaleRowsCall(v, gate: g, row: x, plane: plane), into: &p)

@@ -104,7 +104,7 @@ package enum Helper: String, CaseIterable, Sendable {
     /// Helpers it calls itself.
     var needs: [Helper] {
         switch self {
-        case .rowsPool, .rowsDot, .rowsScalePool, .rowsScaleMul: return [.rowsVec]
+        case .rowsPool, .rowsDot, .rowsScalePool: return [.rowsVec]
         // Both GEMMs' vector-extension forms run on its register tiles (tcc's asm forms stand alone),
         // and so does attention's block, whose exponential is its own with or without libm (only
         // direct calls keep the file's expf).
@@ -112,7 +112,7 @@ package enum Helper: String, CaseIterable, Sendable {
         case .attend: return [.gemmTile]
         // attn_tanhf and attn_erff call attn_expf (libm's call libm's own).
         case .tanhf, .erff: return [.expf]
-        case .sqrtf, .expf, .gemmTile, .rowsVec, .seqRelu, .rowAxpy, .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowSqDev, .rowScale,
+        case .sqrtf, .expf, .gemmTile, .rowsVec, .rowsScaleMul, .seqRelu, .rowAxpy, .rowDot, .rowDot2, .rowSum, .rowMax, .rowSumMax, .rowSqDev, .rowScale,
             .rowScaleSumMax, .rowScaleMul, .wideTaps, .rowExpSum, .convRows:
             return []
         case .transpose, .rowCopy, .rowsCopy, .rowZero, .rowsAxpy, .rowDeinterleave, .rowSpread: return []
