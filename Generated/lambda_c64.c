@@ -3567,9 +3567,7 @@ void lambda_c64_forward(const float *input, float *output, const float *params, 
     #if defined(__TINYC__) && defined(__x86_64__)
     for (int n = 0; n < 16; n++) {
         float *v27_cpool_mean_plane = v27_cpool_mean + n * 64;
-        for (int hw = 0; hw < 64; hw++) {
-            v27_cpool_mean_plane[hw] = 0.0f;
-        }
+        attn_row_zero(v27_cpool_mean_plane, 64);
         const float *v21_content_col_r2 = v21_content_col + n * 16;
         for (int c = 0; c < 16; c++) {
             const float *v17_mul_scalar_r0 = v17_mul_scalar + c * 64;
@@ -3583,9 +3581,7 @@ void lambda_c64_forward(const float *input, float *output, const float *params, 
                 attn_row_map(&v27_cpool_mean_plane[hw], &v27_cpool_mean_plane[hw], v23_mul, 0.0f, 0, 64);
             }
         }
-        for (int hw = 0; hw < 64; hw++) {
-            v27_cpool_mean_plane[hw] *= 0.0625f;
-        }
+        attn_row_scale(v27_cpool_mean_plane, v27_cpool_mean_plane, 0.0625f, 64);
     }
     #else
     for (int n = 0; n < 16; n++) {
@@ -3614,9 +3610,7 @@ void lambda_c64_forward(const float *input, float *output, const float *params, 
     #if defined(__TINYC__) && defined(__x86_64__)
     for (int n = 0; n < 16; n++) {
         float *v28_cpool_mean_plane = v28_cpool_mean + n * 64;
-        for (int hw = 0; hw < 64; hw++) {
-            v28_cpool_mean_plane[hw] = 0.0f;
-        }
+        attn_row_zero(v28_cpool_mean_plane, 64);
         const float *v21_content_col_r2 = v21_content_col + n * 16;
         for (int c = 0; c < 16; c++) {
             const float *v18_mul_scalar_r0 = v18_mul_scalar + c * 64;
@@ -3630,9 +3624,7 @@ void lambda_c64_forward(const float *input, float *output, const float *params, 
                 attn_row_map(&v28_cpool_mean_plane[hw], &v28_cpool_mean_plane[hw], v24_mul, 0.0f, 0, 64);
             }
         }
-        for (int hw = 0; hw < 64; hw++) {
-            v28_cpool_mean_plane[hw] *= 0.0625f;
-        }
+        attn_row_scale(v28_cpool_mean_plane, v28_cpool_mean_plane, 0.0625f, 64);
     }
     #else
     for (int n = 0; n < 16; n++) {
@@ -3661,9 +3653,7 @@ void lambda_c64_forward(const float *input, float *output, const float *params, 
     #if defined(__TINYC__) && defined(__x86_64__)
     for (int n = 0; n < 16; n++) {
         float *v29_cpool_mean_plane = v29_cpool_mean + n * 64;
-        for (int hw = 0; hw < 64; hw++) {
-            v29_cpool_mean_plane[hw] = 0.0f;
-        }
+        attn_row_zero(v29_cpool_mean_plane, 64);
         const float *v21_content_col_r2 = v21_content_col + n * 16;
         for (int c = 0; c < 16; c++) {
             const float *v19_mul_scalar_r0 = v19_mul_scalar + c * 64;
@@ -3677,9 +3667,7 @@ void lambda_c64_forward(const float *input, float *output, const float *params, 
                 attn_row_map(&v29_cpool_mean_plane[hw], &v29_cpool_mean_plane[hw], v25_mul, 0.0f, 0, 64);
             }
         }
-        for (int hw = 0; hw < 64; hw++) {
-            v29_cpool_mean_plane[hw] *= 0.0625f;
-        }
+        attn_row_scale(v29_cpool_mean_plane, v29_cpool_mean_plane, 0.0625f, 64);
     }
     #else
     for (int n = 0; n < 16; n++) {
@@ -3708,9 +3696,7 @@ void lambda_c64_forward(const float *input, float *output, const float *params, 
     #if defined(__TINYC__) && defined(__x86_64__)
     for (int n = 0; n < 16; n++) {
         float *v30_cpool_mean_plane = v30_cpool_mean + n * 64;
-        for (int hw = 0; hw < 64; hw++) {
-            v30_cpool_mean_plane[hw] = 0.0f;
-        }
+        attn_row_zero(v30_cpool_mean_plane, 64);
         const float *v21_content_col_r2 = v21_content_col + n * 16;
         for (int c = 0; c < 16; c++) {
             const float *v20_mul_scalar_r0 = v20_mul_scalar + c * 64;
@@ -3724,9 +3710,7 @@ void lambda_c64_forward(const float *input, float *output, const float *params, 
                 attn_row_map(&v30_cpool_mean_plane[hw], &v30_cpool_mean_plane[hw], v26_mul, 0.0f, 0, 64);
             }
         }
-        for (int hw = 0; hw < 64; hw++) {
-            v30_cpool_mean_plane[hw] *= 0.0625f;
-        }
+        attn_row_scale(v30_cpool_mean_plane, v30_cpool_mean_plane, 0.0625f, 64);
     }
     #else
     for (int n = 0; n < 16; n++) {

@@ -1321,6 +1321,46 @@ static void attn_conv_rows(float *y, long ldy, const float *w, const float *x, l
 #endif
 
 #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+/* y[i] = x[i]: the rows tcc moves whole (a transpose that keeps them, a convolution's padded
+ * copy and its valid columns out of the wide buffer). */
+#if defined(__TINYC__) && defined(__x86_64__)
+/* The tcc tier on x86-64: packed SSE through tcc's inline assembler, sixteen then four at a
+ * time, the last n % 4 in C. */
+static void attn_row_copy(float *y, const float *x, int n)
+{
+    long m = n & ~15, m4 = n & 12;
+    float *q = y;
+    const float *p = x;
+    if (m > 0) {
+        __asm__ volatile(
+            "1:\n\t"
+            "movups (%1), %%xmm0\n\tmovups 16(%1), %%xmm1\n\tmovups 32(%1), %%xmm2\n\tmovups 48(%1), %%xmm3\n\t"
+            "movups %%xmm0, (%0)\n\tmovups %%xmm1, 16(%0)\n\tmovups %%xmm2, 32(%0)\n\tmovups %%xmm3, 48(%0)\n\t"
+            "add $64, %0\n\tadd $64, %1\n\tsub $16, %2\n\tjnz 1b\n\t"
+            : "+r"(q), "+r"(p), "+r"(m)
+            :
+            : "memory");
+    }
+    if (m4 > 0) {
+        __asm__ volatile(
+            "1:\n\t"
+            "movups (%1), %%xmm0\n\tmovups %%xmm0, (%0)\n\t"
+            "add $16, %0\n\tadd $16, %1\n\tsub $4, %2\n\tjnz 1b\n\t"
+            : "+r"(q), "+r"(p), "+r"(m4)
+            :
+            : "memory");
+    }
+    for (int i = n & ~3; i < n; i++) y[i] = x[i];
+}
+#else
+static void attn_row_copy(float *y, const float *x, int n)
+{
+    for (int i = 0; i < n; i++) y[i] = x[i];
+}
+#endif
+#endif
+
+#if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
 /* y[i] = 0: the zeroed borders and accumulators of tcc's wide convolutions. */
 #if defined(__TINYC__) && defined(__x86_64__)
 /* The tcc tier on x86-64: packed SSE through tcc's inline assembler (which has no xorps: its
@@ -2700,6 +2740,9 @@ void psa_c64_forward(const float *input, float *output, const float *params, flo
     #endif
 
     /* v37_concat [1,64,16,16] = concat.c(v36_f4, v35_f3, v34_f2, v33_f1) */
+    #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+    attn_row_copy(output, v36_f4, 4096);
+    #else
     for (int c = 0; c < 16; c++) {
         const float *v36_f4_r0 = v36_f4 + c * 256;
         float *output_w1 = output + c * 256;
@@ -2707,6 +2750,10 @@ void psa_c64_forward(const float *input, float *output, const float *params, flo
             output_w1[hw] = v36_f4_r0[hw];
         }
     }
+    #endif
+    #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+    attn_row_copy(output + 4096, v35_f3, 4096);
+    #else
     for (int c = 0; c < 16; c++) {
         const float *v35_f3_r0 = v35_f3 + c * 256;
         float *output_w1 = output + c * 256 + 4096;
@@ -2714,6 +2761,10 @@ void psa_c64_forward(const float *input, float *output, const float *params, flo
             output_w1[hw] = v35_f3_r0[hw];
         }
     }
+    #endif
+    #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+    attn_row_copy(output + 8192, v34_f2, 4096);
+    #else
     for (int c = 0; c < 16; c++) {
         const float *v34_f2_r0 = v34_f2 + c * 256;
         float *output_w1 = output + c * 256 + 8192;
@@ -2721,6 +2772,10 @@ void psa_c64_forward(const float *input, float *output, const float *params, flo
             output_w1[hw] = v34_f2_r0[hw];
         }
     }
+    #endif
+    #if (defined(__x86_64__) || defined(__aarch64__)) && !(defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__)))
+    attn_row_copy(output + 12288, v33_f1, 4096);
+    #else
     for (int c = 0; c < 16; c++) {
         const float *v33_f1_r0 = v33_f1 + c * 256;
         float *output_w1 = output + c * 256 + 12288;
@@ -2728,5 +2783,6 @@ void psa_c64_forward(const float *input, float *output, const float *params, flo
             output_w1[hw] = v33_f1_r0[hw];
         }
     }
+    #endif
 }
 

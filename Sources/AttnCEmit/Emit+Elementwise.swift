@@ -34,13 +34,30 @@ extension CEmitter {
         var start = 0
         for operand in instr.operands {
             let s = program.shape(of: operand)
-            var values = startNest(over: s)
-            let (expr, _) = values.value(operand)
-            var o = values.offset(Shape(n: s.n, c: instr.shape.c, h: s.h, w: s.w), layout)
-            o.constant += start * layout.cStride
-            let dst = values.access(pointer(v), o, writable: true)
-            values.emit("\(dst.expr) = \(expr);", at: values.nest.innermost)
-            finish(values, into: &p)
+            let first = start
+            let scalar = { (p: inout CPrinter) in
+                var values = self.startNest(over: s)
+                let (expr, _) = values.value(operand)
+                var o = values.offset(Shape(n: s.n, c: instr.shape.c, h: s.h, w: s.w), layout)
+                o.constant += first * layout.cStride
+                let dst = values.access(self.pointer(v), o, writable: true)
+                values.emit("\(dst.expr) = \(expr);", at: values.nest.innermost)
+                self.finish(values, into: &p)
+            }
+            // A stored operand whose sample and slice are each one contiguous run: tcc copies the
+            // run in its packed helper (its scalar loop was a tenth of lambda's tcc time).
+            if p.compilers.contains(.tcc), let from = plan.layouts[operand], from.hwStride == 1, from.cStride == s.plane,
+                layout.hwStride == 1, layout.cStride == s.plane, s.c * s.plane >= RowChunks.minElements, s.c * s.plane < Int(Int32.max)
+            {
+                let n: CExpr = s.n == 1 ? .zero : "n"
+                let copy = Stmt.line("attn_row_copy(\(self.address(v, n: n, c: CExpr(first))), \(self.address(operand, n: n)), \(s.c * s.plane));")
+                p.split([.tcc], { p in
+                    p.use(.rowCopy)
+                    (s.n == 1 ? copy : Stmt.loop(variable: "n", extent: s.n, body: [copy])).print(into: &p)
+                }, else: scalar)
+            } else {
+                scalar(&p)
+            }
             start += s.c
         }
     }
