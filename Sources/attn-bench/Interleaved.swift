@@ -45,17 +45,24 @@ enum Interleaved {
             return max(1, Int(sampleSeconds * 1e9 / max(Double(Stopwatch.now() - t0), 1)))
         }
         let (kb, tb) = (batchSize(kernel), batchSize(triad))
-        func sample(_ body: () -> Void, _ batch: Int) -> Double {
+        // Each sample is read on the elapsed-time clock and on `clock`. The minimum and the 10th
+        // percentile come from elapsed time: a sample that another process interrupted is never
+        // the lowest, and a guest's thread CPU clock can stand still across a scheduler tick and
+        // make up for it in a later sample (seen on a KVM guest: one 13 µs sample in 200,000 read
+        // zero), which a minimum would pick. The per-round ratio, a median, reads `clock`.
+        func sample(_ body: () -> Void, _ batch: Int) -> (elapsed: Double, onClock: Double) {
             body()
-            let start = clock.now()
+            let (start, startOn) = (Stopwatch.now(), clock.now())
             for _ in 0..<batch { body() }
-            return Double(clock.now() - start) / Double(batch) / 1e9
+            let (end, endOn) = (Stopwatch.now(), clock.now())
+            let scale = Double(batch) * 1e9
+            return (Double(end - start) / scale, Double(endOn &- startOn) / scale)
         }
         var ks: [Double] = [], ts: [Double] = [], ratios: [Double] = []
         let begin = Stopwatch.now()
         while ks.count < minRounds || Double(Stopwatch.now() - begin) < seconds * 1e9 {
             // Alternate which goes first, so neither always follows the other's cache footprint.
-            let k: Double, t: Double
+            let k: (elapsed: Double, onClock: Double), t: (elapsed: Double, onClock: Double)
             if ks.count % 2 == 0 {
                 k = sample(kernel, kb)
                 t = sample(triad, tb)
@@ -63,10 +70,11 @@ enum Interleaved {
                 t = sample(triad, tb)
                 k = sample(kernel, kb)
             }
-            ks.append(k)
-            ts.append(t)
-            ratios.append(k / t)
+            ks.append(k.elapsed)
+            ts.append(t.elapsed)
+            if k.onClock > 0 && t.onClock > 0 { ratios.append(k.onClock / t.onClock) }
         }
+        if ratios.isEmpty { ratios = zip(ks, ts).map { $0 / $1 } }
         return PairedTimes(
             level: level, kernel: ks.min()!, kernelP10: percentile(ks, 0.1), triad: ts.min()!,
             triadP10: percentile(ts, 0.1), pairedRatio: Stopwatch.medianOf(ratios), rounds: ks.count)

@@ -73,7 +73,7 @@ struct Options {
           --markdown     accepted for clarity; stdout is always the markdown report
           --json FILE    also write every number as JSON
           --paired-seconds S  per level and N = 1 cell, S seconds of the kernel and the same-size
-                         triad in alternating samples (minimum per-call time; default 0.5, also
+                         triad in alternating samples (minimum per-call elapsed time; default 0.5, also
                          with --quick; 0 skips): the "interleaved" tables and the per-cell floor
           --no-peers     skip the Python peers (their columns say n/a)
           --python PATH  the peers' interpreter (default: $ATTN_BENCH_PYTHON, else .venv/bin/python here or above)

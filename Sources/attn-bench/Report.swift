@@ -146,10 +146,10 @@ struct Report: Codable {
         guard !cells.isEmpty else { return "" }
         var rows = [
             "### Interleaved: kernel and same-size triad in alternating samples (µs, minimum per call)", "",
-            "Per level: the kernel's minimum and 10th-percentile time; the memory limit (its bytes ÷ the triad's bandwidth, both "
+            "Per level: the kernel's minimum and 10th-percentile time (elapsed time whatever the clock: a guest's thread CPU clock can stand still for a sample); the memory limit (its bytes ÷ the triad's bandwidth, both "
                 + "measured in one loop, each sample after one untimed call: warm for both; the lowest of three fresh buffer sets); the floor = max(memory limit, FLOPs ÷ "
                 + "the level's peak), `F` when FLOPs set it (MFLOP: the multiply-adds that touch data, a conv's taps on its zero padding left out; MB: the bytes of that limit, tensors and parameters); kernel/limit, kernel/floor, and the median of per-round kernel/triad "
-                + "ratios scaled the same way (a check on the minimum).", "",
+                + "ratios on the run's clock, scaled the same way (a check on the minimum).", "",
             "| block | N×C×H×W | MFLOP | MB | " + peaks.map { "\($0.level) min / p10 | limit | floor | /limit | /floor | paired" }
                 .joined(separator: " | ") + " |",
             "|---|---|--:|--:|" + String(repeating: "--:|--:|--:|--:|--:|--:|", count: peaks.count),
