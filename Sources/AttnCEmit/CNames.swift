@@ -56,7 +56,8 @@ struct CNames {
 func cFloat(_ v: Float) -> String {
     precondition(v.isFinite, "non-finite constant \(v) reached the emitter")
     let text = "\(v)"
-    return text.contains(".") || text.contains("e") ? text + "f" : text + ".0f"
+    // Bytes, not Foundation's substring search (a literal is written per constant of every op).
+    return text.utf8.contains { $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "e") } ? text + "f" : text + ".0f"
 }
 
 /// `[a, b, c]`, as `Array.description` writes it, without its generic printing (per parameter

@@ -182,6 +182,8 @@ struct HelperDefinitions {
     let shared: [Helper: Set<Compiler>]
     /// The helpers the file's code calls itself, with their callers.
     private let calls: [Helper: Set<Compiler>]
+    /// `libraryHelpers`, found once: the files read it several times.
+    private let library: [Helper]
 
     /// A helper a support file may hold: plain C, not the host's vector code or inline expf.
     static func shareable(_ helper: Helper, libm: Bool) -> Bool { !helper.hostOnly && !(helper == .expf && libm) }
@@ -215,6 +217,7 @@ struct HelperDefinitions {
         self.target = target
         self.libm = libm
         self.calls = calls
+        library = target == .jit && target.tccAsm == .always ? Helper.allCases.filter { uses[$0] == [.tcc] && $0.hasTCCForm } : []
     }
 
     /// What an MCU compiler reads of the definitions.
@@ -236,10 +239,7 @@ struct HelperDefinitions {
     /// The helpers a JIT kernel takes from the process's precompiled library
     /// (`TCCHelperLibrary`) instead of its own text: tcc's asm forms, whose inline assembly was
     /// most of the compile time of a memory-bound kernel. None where tcc has no asm forms.
-    var libraryHelpers: [Helper] {
-        guard target == .jit, target.tccAsm == .always else { return [] }
-        return Helper.allCases.filter { uses[$0] == [.tcc] && $0.hasTCCForm }
-    }
+    var libraryHelpers: [Helper] { library }
 
     /// Of `libraryHelpers`, those the kernel calls itself (the library links what their forms
     /// call, for the ISA it compiles them for).

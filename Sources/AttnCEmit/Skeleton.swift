@@ -13,13 +13,17 @@ enum Skeleton {
     ) -> String {
         let m = names.macroPrefix
         let out = p.outputShape
+        // The JIT's header is compiled, never read: no comments, no spec (each was time in the
+        // emitter and again in libtcc's preprocessor on every spec → callable).
+        let jit = options.target == .jit
+        func note(_ text: @autoclosure () -> String) -> String { jit ? "" : " /* \(text()) */" }
         var macros = [
-            "#define \(m)_INPUT_SIZE \(p.input.count) /* [N,C,H,W] = \(p.input) */",
-            "#define \(m)_OUTPUT_SIZE \(out.count) /* \(out) */",
+            "#define \(m)_INPUT_SIZE \(p.input.count)\(note("[N,C,H,W] = \(p.input)"))",
+            "#define \(m)_OUTPUT_SIZE \(out.count)\(note("\(out)"))",
             "#define \(m)_PARAMS_SIZE \(p.paramCount)",
         ]
         if let packedSize {
-            macros.append("#define \(m)_PACKED_SIZE \(packedSize) /* \(m)_PARAMS_SIZE, then weight rows laid out for the GEMMs, then their layout */")
+            macros.append("#define \(m)_PACKED_SIZE \(packedSize)\(note("\(m)_PARAMS_SIZE, then weight rows laid out for the GEMMs, then their layout"))")
         }
         if scratchSize.host == scratchSize.embedded || options.target != .portable {
             // A target file is read by one kind of compiler: its size alone.
@@ -37,39 +41,46 @@ enum Skeleton {
         }
         for (axis, v) in zip(["N", "C", "H", "W"], p.input.dims) { macros.append("#define \(m)_INPUT_\(axis) \(v)") }
         for (axis, v) in zip(["N", "C", "H", "W"], out.dims) { macros.append("#define \(m)_OUTPUT_\(axis) \(v)") }
-        macros.append("#define \(m)_LAYOUT_\(options.layout.rawValue.uppercased()) 1 /* input and output memory order */")
+        macros.append("#define \(m)_LAYOUT_\(options.layout.rawValue.uppercased()) 1\(note("input and output memory order"))")
         macros.append(
-            "#define \(m)_OUTPUT_MAY_ALIAS_INPUT \(mayAlias ? 1 : 0) /* 1: output may be the input array (in place) */")
-        if !p.params.isEmpty {
+            "#define \(m)_OUTPUT_MAY_ALIAS_INPUT \(mayAlias ? 1 : 0)\(note("1: output may be the input array (in place)"))")
+        if !p.params.isEmpty && !jit {
             macros.append("")
             macros.append("/* Parameter array: tensors packed in this order, row-major. */")
         }
         for (id, (decl, offset)) in zip(p.params, p.paramOffsets).enumerated() {
-            macros.append("#define \(names.offsetMacro(id)) \(offset) /* \(decl.name) \(cDims(decl.dims)) */")
+            macros.append("#define \(names.offsetMacro(id)) \(offset)\(note("\(decl.name) \(cDims(decl.dims))"))")
         }
         var declaration = hasWeights ? "\nextern const float \(p.name)_params[\(m)_PARAMS_SIZE];\n" : ""
         if packedSize != nil {
             // Beside the flat parameters, not instead: the same results bit for bit, sooner.
-            declaration += "\n/* The parameters packed once (\(m)_PACKED_SIZE floats: the GEMMs' weights laid out as they read them),\n"
-            declaration += " * then any number of calls on them; the same outputs as \(p.name)_forward, bit for bit. An array packed\n"
-            declaration += " * by a build of this file for other vectors is read as its parameters' copy: the same outputs, slower. */\n"
+            if !jit {
+                declaration += "\n/* The parameters packed once (\(m)_PACKED_SIZE floats: the GEMMs' weights laid out as they read them),\n"
+                declaration += " * then any number of calls on them; the same outputs as \(p.name)_forward, bit for bit. An array packed\n"
+                declaration += " * by a build of this file for other vectors is read as its parameters' copy: the same outputs, slower. */\n"
+            }
             declaration += "void \(p.name)_pack(const float *params, float *packed);\n"
             declaration += "void \(p.name)_forward_packed(const float *input, float *output, const float *packed, float *scratch);\n"
         }
         if options.selftest != nil {
-            declaration += "/* Runs the kernel on built-in data; 0 when the outputs match, else the failing check + 1. */\n"
+            if !jit { declaration += "/* Runs the kernel on built-in data; 0 when the outputs match, else the failing check + 1. */\n" }
             declaration += "int \(p.name)_selftest(float *input, float *output, float *scratch);\n"
         }
-        let header = Templates.fill(
-            "header.h",
-            [
-                "NAME": p.name,
-                "GUARD": "\(m)_H",
-                "SPEC": commentBody(specText),
-                "LAYOUT": options.layout.rawValue.uppercased(),
-                "MACROS": macros.joined(separator: "\n"),
-                "PARAMS_DECL": declaration,
-            ])
+        let forward = "void \(p.name)_forward(const float *input, float *output, const float *params, float *scratch);\n"
+        let header =
+            jit
+            ? "/* DO NOT EDIT. Generated by attn-gen: the JIT's text of \(p.name). */\n" + macros.joined(separator: "\n") + "\n\n"
+                + forward + declaration
+            : Templates.fill(
+                "header.h",
+                [
+                    "NAME": p.name,
+                    "GUARD": "\(m)_H",
+                    "SPEC": commentBody(specText),
+                    "LAYOUT": options.layout.rawValue.uppercased(),
+                    "MACROS": macros.joined(separator: "\n"),
+                    "PARAMS_DECL": declaration,
+                ])
         // The cross-block collision check of a blocks file compares BlockGlobals' lists: a macro
         // added here but not there would escape it.
         // The template's one macro is the guard; the rest are the lines above (read as UTF-8:

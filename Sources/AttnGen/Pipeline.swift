@@ -81,7 +81,9 @@ public enum Pipeline {
             let baked = weightTable || options.selftest != nil ? params : nil
             // Lowering's plan, when it is the one this file needs.
             let plan = fusion == .fused && lowered.layout == options.layout ? lowered.plan : nil
-            source = try CEmitter.emit(lowered.program, specText: spec.canonicalJSON, weights: baked, options: options, plan: plan)
+            // The JIT's header echoes no spec (`Skeleton.header`): its canonical text is not made.
+            let specText = target == .jit ? "" : spec.canonicalJSON
+            source = try CEmitter.emit(lowered.program, specText: specText, weights: baked, options: options, plan: plan)
         } catch {
             // Imported weights are finite and of the program's size, so the one refusal a user
             // can cause is a self-test value the weights drive past float range.

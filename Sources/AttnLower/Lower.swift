@@ -468,9 +468,13 @@ struct LoweringState {
 
 /// `a.b.c` where each part is a C identifier: safe to turn into C names by mapping `.` to `_`.
 func isParamName(_ s: String) -> Bool {
-    let parts = s.split(separator: ".", omittingEmptySubsequences: false)
-    guard let first = parts.first, isCIdentifier(String(first)), s.count <= 100 else { return false }
-    return parts.allSatisfy { isCIdentifier(String($0)) || (!$0.isEmpty && $0.allSatisfy { $0.isASCII && $0.isNumber }) }
+    // On UTF-8 bytes: a dotted name is ASCII when it is valid at all.
+    let parts = s.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+    guard let first = parts.first, isCIdentifier(String(decoding: first, as: UTF8.self)), s.utf8.count <= 100 else { return false }
+    return parts.allSatisfy { part in
+        isCIdentifier(String(decoding: part, as: UTF8.self))
+            || (!part.isEmpty && part.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") })
+    }
 }
 
 extension Axis {

@@ -21,10 +21,12 @@ private let cKeywords: Set<String> = [
 
 /// True for `[A-Za-z_][A-Za-z0-9_]*` that is not a C keyword.
 public func isCIdentifier(_ s: String) -> Bool {
-    guard let first = s.unicodeScalars.first, s.unicodeScalars.count <= 63 else { return false }
-    func letter(_ u: Unicode.Scalar) -> Bool { (u >= "a" && u <= "z") || (u >= "A" && u <= "Z") || u == "_" }
-    func digit(_ u: Unicode.Scalar) -> Bool { u >= "0" && u <= "9" }
-    return letter(first) && s.unicodeScalars.allSatisfy { letter($0) || digit($0) } && !cKeywords.contains(s)
+    // Bytes: every identifier character is ASCII, and a byte ≥ 0x80 (any other scalar) fails.
+    let bytes = s.utf8
+    guard let first = bytes.first, bytes.count <= 63 else { return false }
+    func letter(_ u: UInt8) -> Bool { (u >= 97 && u <= 122) || (u >= 65 && u <= 90) || u == 95 }
+    func digit(_ u: UInt8) -> Bool { u >= 48 && u <= 57 }
+    return letter(first) && bytes.allSatisfy { letter($0) || digit($0) } && !cKeywords.contains(s)
 }
 
 /// Why a name that reaches the C files as it is (a block name in file names, symbols and macros;
@@ -35,10 +37,12 @@ public func isCIdentifier(_ s: String) -> Bool {
 /// no libc name of <math.h> and <stdint.h> does, and the names the function body declares from
 /// user names are mangled (`CNames`).
 public func reservedCNameProblem(_ cName: String) -> String? {
-    if cName.hasPrefix("_") {
+    // Byte scans: Foundation's `contains` on String was a visible part of lowering a block.
+    let bytes = cName.utf8
+    if bytes.first == UInt8(ascii: "_") {
         return "starts with _, which C reserves for the compiler and libc (\"_math\" would define <math.h>'s include guard _MATH_H)"
     }
-    if cName.contains("__") { return "holds __, which C and C++ reserve for the compiler and libc" }
+    if zip(bytes, bytes.dropFirst()).contains(where: { $0 == UInt8(ascii: "_") && $1 == UInt8(ascii: "_") }) { return "holds __, which C and C++ reserve for the compiler and libc" }
     return nil
 }
 
