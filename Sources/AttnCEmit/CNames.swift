@@ -12,6 +12,20 @@ import AttnIR
 
 struct CNames {
     let program: Program
+    /// `value(v)` for every value, made once: the emitter asks for the same names many times.
+    private let values: [String]
+    private let params: [String]
+
+    init(program: Program) {
+        self.program = program
+        let params = program.params.indices.map { "p\($0)_\(Self.hint(program.params[$0].cName))" }
+        self.params = params
+        values = ["input"] + program.instrs.indices.map { i in
+            let v = i + 1
+            if case .constant(let id, _) = program.instrs[i].op, v != program.output { return params[id] }
+            return "v\(v)_\(Self.hint(program.instrs[i].role))"
+        }
+    }
     /// The exponential the kernels call: libm's `expf`, or the generator's own `attn_expf`.
     var expf = "expf"
     /// tanh and erf: libm's `tanhf`/`erff`, or the generator's `attn_tanhf`/`attn_erff`.
@@ -26,14 +40,10 @@ struct CNames {
 
     /// The pointer variable a value is read through: its SSA number and role (`v1_pool_mean`).
     /// A constant is read in place through its parameter's pointer.
-    func value(_ v: ValueID) -> String {
-        guard v != 0 else { return "input" }
-        if case .constant(let id, _) = program.instrs[v - 1].op, v != program.output { return param(id) }
-        return "v\(v)_\(Self.hint(program.instrs[v - 1].role))"
-    }
+    func value(_ v: ValueID) -> String { values[v] }
 
     /// `channel.fc1.weight` (tensor 0) → `p0_channel_fc1_weight`.
-    func param(_ id: ParamID) -> String { "p\(id)_\(Self.hint(program.params[id].cName))" }
+    func param(_ id: ParamID) -> String { params[id] }
 
     /// The readable part of a mangled name: its last 40 characters at most, from a word start
     /// (`spatial_att_gate_s_gate_s_conv_di_1_weight` → `att_gate_s_gate_s_conv_di_1_weight`).

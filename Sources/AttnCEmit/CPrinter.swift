@@ -4,7 +4,9 @@
 
 /// Accumulates C source lines with four-space indentation.
 package struct CPrinter {
-    private(set) var lines: [String] = []
+    /// Each line's text and indentation level, joined once by `text` (indenting every line as it
+    /// was printed, and again each time a printer was embedded, was a visible part of emitting).
+    private var lines: [(depth: Int, text: String)] = []
     private var depth = 0
     /// The compilers that read the next line.
     package private(set) var compilers: Set<Compiler>
@@ -27,14 +29,15 @@ package struct CPrinter {
 
     /// Another printer's lines, one level in from here, with what it recorded.
     package mutating func embed(_ other: CPrinter) {
-        for text in other.lines { lines.append(text.isEmpty ? "" : String(repeating: "    ", count: depth) + text) }
+        lines.reserveCapacity(lines.count + other.lines.count)
+        for line in other.lines { lines.append((depth + line.depth, line.text)) }
         for (helper, set) in other.uses { uses[helper, default: []].formUnion(set) }
         if let count = other.mcuCount { mcuCount = (mcuCount ?? CodeCount()) + count }
     }
 
     /// A line that is data, not code (a constant table the model counts in bytes).
     package mutating func data(_ text: String, bytes: Int) {
-        lines.append(String(repeating: "    ", count: depth) + text)
+        lines.append((depth, text))
         if compilers.contains(.other) { mcuCount?.constantBytes += bytes }
     }
 
@@ -86,12 +89,12 @@ package struct CPrinter {
 
     /// One line at the current indentation (empty text gives an empty line).
     package mutating func line(_ text: String) {
-        lines.append(text.isEmpty ? "" : String(repeating: "    ", count: depth) + text)
+        lines.append((depth, text))
         if compilers.contains(.other) { mcuCount?.add(line: text) }
     }
 
     package mutating func blank() {
-        if let last = lines.last, !last.isEmpty { lines.append("") }
+        if let last = lines.last, !last.text.isEmpty { lines.append((0, "")) }
     }
 
     /// `header {`, the body one level in, then `}` with an optional `// comment`.
@@ -111,5 +114,18 @@ package struct CPrinter {
     }
 
     /// The text, one trailing newline.
-    package var text: String { lines.joined(separator: "\n") + "\n" }
+    package var text: String {
+        var size = 0
+        for line in lines { size += line.text.utf8.count + 1 + (line.text.isEmpty ? 0 : 4 * line.depth) }
+        var out = ""
+        out.reserveCapacity(size)
+        for line in lines {
+            if !line.text.isEmpty {
+                for _ in 0..<line.depth { out += "    " }
+                out += line.text
+            }
+            out += "\n"
+        }
+        return out
+    }
 }
