@@ -1085,7 +1085,8 @@ static int attn_tcc_isa(void)
  * the argument clamped to [-87, 128 ln 2] so 2^n stays a normal scale; lanes where libm's expf
  * overflows get +inf back, so sigmoid and silu give 0 and -0 (or NaN) where the scalar path
  * does, and a NaN operand comes back NaN. tanh follows attn_tanhf: the odd polynomial below
- * 0.625, 1 - 2/(e^2|x| + 1) above, with x's sign; -0 stays -0. sqrtps rounds as sqrtf. With AVX2
+ * 0.625, 1 - 2/(e^2|x| + 1) above, with x's sign; -0 stays -0. sqrtps rounds as sqrtf. Op 17,
+ * a * s + b, is a product then a sum, each rounded, as the two ops one after the other. With AVX2
  * (attn_tcc_isa) the row goes through attn_row_map8 instead: the same instructions on ymm. */
 /* The SSE form (left out where ATTN_TCC_ISA is 2: tcc_isa.tcc.c.tmpl). */
 #if ATTN_TCC_ISA != 2
@@ -1189,6 +1190,10 @@ static void attn_row_map4(float *y, const float *a, const float *b, const float 
         break;
     case 15: ATTN_RM_LOOP("movups (%1), %%xmm0\n\tsqrtps %%xmm0, %%xmm0\n\tmovups %%xmm0, (%0)\n\t"); break;
     case 16: ATTN_RM_LOOP("movups (%1), %%xmm0\n\tmovups (%5), %%xmm1\n\tdivps %%xmm1, %%xmm0\n\tmovups %%xmm0, (%0)\n\t"); break;
+    case 17:
+        ATTN_RM_LOOP("movups (%1), %%xmm0\n\tmovups (%5), %%xmm1\n\tmulps %%xmm1, %%xmm0\n\tmovups (%2), %%xmm1\n\taddps %%xmm1, %%xmm0\n\t"
+                     "movups %%xmm0, (%0)\n\t");
+        break;
     }
 }
 #undef ATTN_RM_LOOP
@@ -1282,6 +1287,8 @@ __asm__(
     "je 115f\n\t"
     "cmp $16, %r9\n\t"
     "je 116f\n\t"
+    "cmp $17, %r9\n\t"
+    "je 117f\n\t"
     ".byte 0x0f,0x0b\n\t" /* ud2: a code RowMapOp does not have is a bug of the emitter */
     "100:\n\t"
     ".byte 0xc5,0xfc,0x10,0x06\n\t" /* vmovups (%rsi), %ymm0 */
@@ -1544,6 +1551,17 @@ __asm__(
     "add $32, %rdx\n\t"
     "sub $8, %r8\n\t"
     "jnz 116b\n\t"
+    "jmp 99f\n\t"
+    "117:\n\t"
+    ".byte 0xc5,0xfc,0x10,0x06\n\t" /* vmovups (%rsi), %ymm0 */
+    ".byte 0xc5,0xfc,0x59,0xc7\n\t" /* vmulps %ymm7, %ymm0, %ymm0 */
+    ".byte 0xc5,0xfc,0x58,0x02\n\t" /* vaddps (%rdx), %ymm0, %ymm0 */
+    ".byte 0xc5,0xfc,0x11,0x07\n\t" /* vmovups %ymm0, (%rdi) */
+    "add $32, %rdi\n\t"
+    "add $32, %rsi\n\t"
+    "add $32, %rdx\n\t"
+    "sub $8, %r8\n\t"
+    "jnz 117b\n\t"
     "jmp 99f\n\t"
     "99:\n\t"
     "test %r11, %r11\n\t"
@@ -1814,11 +1832,9 @@ void ge_c40_pool_extent2_forward(const float *input, float *output, const float 
         const float *v2_pool2d_r1 = v2_pool2d + c * 49;
         const float *v1_pool2d_r2 = v1_pool2d + c * 49;
         for (int hw = 0; hw < 49; hw += 49) {
-            float v4_mul_scalar[980];
-            attn_row_map(v4_mul_scalar, &v2_pool2d_r1[hw], 0, 0.5f, 6, 49 * 20);
             float v3_gather_mean[980];
             attn_row_map(v3_gather_mean, &v1_pool2d_r2[hw], 0, 0.5f, 6, 49 * 20);
-            attn_row_map(&v5_add_w0[hw], v4_mul_scalar, v3_gather_mean, 0.0f, 0, 49 * 20);
+            attn_row_map(&v5_add_w0[hw], &v2_pool2d_r1[hw], v3_gather_mean, 0.5f, 17, 49 * 20);
         }
     }
     #else

@@ -16,6 +16,9 @@ enum RowMapOp: Int, CaseIterable {
     case relu, relu6, hardSigmoid, hardSwish, leakyRelu
     case sigmoid, silu, tanh, sqrt
     case divScalar
+    /// `a · s + b`: a product by a scalar and the sum reading it, in one pass (the product
+    /// rounded, then the sum, as the two ops are).
+    case mulScalarAdd
 }
 
 /// The chunked innermost loop of a map under construction.
@@ -33,6 +36,9 @@ struct RowChunks {
     var failed = false
     /// Set when each call also takes whole rows of the next loop out (`attn_rows_map`).
     var plane: PlaneRows?
+    /// Products by a scalar not computed yet, by the name of the buffer they would have had:
+    /// the one sum that reads each takes it in its own call (`mulScalarAdd`).
+    var deferred: [String: (a: String, s: String)] = [:]
 
     /// Floats per stack buffer: a chunk, or the folded rows' chunks one after another.
     var bufferFloats: Int { size * (plane?.step ?? 1) }
@@ -146,33 +152,26 @@ extension NestValues {
     /// Emits the calls computing `instr` over one chunk and returns the buffer (or destination)
     /// holding it. `args` at the innermost depth are addresses of a chunk, the others scalars.
     mutating func computeRows(_ instr: Instr, _ v: ValueID, _ args: [(expr: String, depth: Int)]) -> String {
-        let dst = destination(v)
         let inner = nest.innermost
-        func call(_ y: String, _ a: String, _ b: String?, _ s: String, _ op: RowMapOp) {
-            guard let plane = rows!.plane else {
-                emit("attn_row_map(\(y), \(a), \(b ?? "0"), \(s), \(op.rawValue), \(rows!.length));", at: inner)
-                return
+        if case .binary(.add) = instr.op, args.allSatisfy({ $0.depth == inner }) {
+            for (i, j) in [(0, 1), (1, 0)] {
+                guard let product = rows!.deferred.removeValue(forKey: args[i].expr) else { continue }
+                let other = materialize(args[j].expr)
+                // a·s + b and b + a·s round alike.
+                let dst = destination(v)
+                call(dst, product.a, other, product.s, .mulScalarAdd)
+                return dst
             }
-            func stride(_ address: String) -> Int {
-                guard let stride = plane.strides[address] else {
-                    rows!.failed = true
-                    return 0
-                }
-                return stride
-            }
-            let (ys, as_) = (stride(y), stride(a))
-            let bs = b.map(stride) ?? 0
-            let width = rows!.size
-            if ys == width && as_ == width && (b == nil || bs == width) && !plane.scalars.contains(s) {
-                // Every operand's rows one after another: one row of them all, with no tail per row.
-                emit("attn_row_map(\(y), \(a), \(b ?? "0"), \(s), \(op.rawValue), \(width) * \(plane.count));", at: inner)
-                return
-            }
-            let scalar = plane.scalars.contains(s) ? "0.0f, \(s), \(stride(s))" : "\(s), 0, 0"
-            emit(
-                "attn_rows_map(\(y), \(ys), \(a), \(as_), \(b ?? "0"), \(bs), \(scalar), \(op.rawValue), \(rows!.length), \(plane.count));",
-                at: inner)
         }
+        let args = args.map { (expr: $0.depth == inner ? materialize($0.expr) : $0.expr, depth: $0.depth) }
+        // A product of a row by a scalar that only a sum of rows reads waits for that sum: the
+        // two are one call, which reads and writes the chunk once instead of twice.
+        // (NestValues reads a row value by its name, the buffer's: the name stands for it.)
+        if let product = scalarProduct(instr, args), readByOneSumOfRows(v) {
+            rows!.deferred[names.value(v)] = product
+            return names.value(v)
+        }
+        let dst = destination(v)
         func fail() { rows!.failed = true }
         switch instr.op {
         case .unary(let u):
@@ -254,6 +253,78 @@ extension NestValues {
             preconditionFailure("\(instr.op) is never computed inline")
         }
         return dst
+    }
+
+    /// One `attn_row_map` call (or `attn_rows_map` over folded rows) at the innermost depth.
+    private mutating func call(_ y: String, _ a: String, _ b: String?, _ s: String, _ op: RowMapOp) {
+        let inner = nest.innermost
+        guard let plane = rows!.plane else {
+            emit("attn_row_map(\(y), \(a), \(b ?? "0"), \(s), \(op.rawValue), \(rows!.length));", at: inner)
+            return
+        }
+        func stride(_ address: String) -> Int {
+            guard let stride = plane.strides[address] else {
+                rows!.failed = true
+                return 0
+            }
+            return stride
+        }
+        let (ys, as_) = (stride(y), stride(a))
+        let bs = b.map(stride) ?? 0
+        let width = rows!.size
+        if ys == width && as_ == width && (b == nil || bs == width) && !plane.scalars.contains(s) {
+            // Every operand's rows one after another: one row of them all, with no tail per row.
+            emit("attn_row_map(\(y), \(a), \(b ?? "0"), \(s), \(op.rawValue), \(width) * \(plane.count));", at: inner)
+            return
+        }
+        let scalar = plane.scalars.contains(s) ? "0.0f, \(s), \(stride(s))" : "\(s), 0, 0"
+        emit(
+            "attn_rows_map(\(y), \(ys), \(a), \(as_), \(b ?? "0"), \(bs), \(scalar), \(op.rawValue), \(rows!.length), \(plane.count));",
+            at: inner)
+    }
+
+    /// The row and the scalar of a product of a row by a scalar (`a · s`, `s · a`, `a · k`).
+    private func scalarProduct(_ instr: Instr, _ args: [(expr: String, depth: Int)]) -> (a: String, s: String)? {
+        let inner = nest.innermost
+        switch instr.op {
+        case .binary(.mul):
+            switch (args[0].depth == inner, args[1].depth == inner) {
+            case (true, false): return (args[0].expr, args[1].expr)
+            case (false, true): return (args[1].expr, args[0].expr)
+            case (true, true), (false, false): return nil
+            }
+        case .unary(let u):
+            guard case .mulScalar(let k) = u, args[0].depth == inner else { return nil }
+            return (args[0].expr, cFloat(k))
+        case .binary(.add), .binary(.sub), .affine, .globalPool, .channelPool, .linear, .channelConv1d, .conv2d, .concat, .axisPool,
+            .pool2d, .weightedPool, .matmul, .blockMatmul, .relPosWeights, .attention, .softmax, .l1Normalize, .layerNorm,
+            .instanceNorm, .variance, .groupNorm, .axisConv1d, .constant, .slice, .reshape, .transpose, .upsampleNearest,
+            .blockUnfold:
+            return nil
+        }
+    }
+
+    /// Whether `v`, not the map's stored value, is read once, by an add (of two rows, as
+    /// `computeRows` then finds it).
+    private func readByOneSumOfRows(_ v: ValueID) -> Bool {
+        guard rowsRoot?.value != v, v != program.output else { return false }
+        var reader: Instr?
+        for instr in program.instrs {
+            let uses = instr.operands.reduce(0) { $0 + ($1 == v ? 1 : 0) }
+            if uses == 0 { continue }
+            guard uses == 1, reader == nil else { return false }
+            reader = instr
+        }
+        guard let reader, case .binary(.add) = reader.op else { return false }
+        return true
+    }
+
+    /// `expr`, or the row of a deferred product computed now into a buffer of its own.
+    private mutating func materialize(_ expr: String) -> String {
+        guard let product = rows!.deferred.removeValue(forKey: expr) else { return expr }
+        let name = buffer(expr)
+        call(name, product.a, nil, product.s, .mulScalar)
+        return name
     }
 
     /// The root's destination row, or a new buffer named after `v`.

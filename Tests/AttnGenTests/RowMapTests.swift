@@ -38,7 +38,8 @@ private let rowMapReference = """
         case 13: return x / (1.0f + expf(-x));
         case 14: return tanhf(x);
         case 15: return sqrtf(x);
-        default: return x / s;
+        case 16: return x / s;
+        default: r = x * s; return r + b[i];
         }
     }
     static int is_nan(float x) { return x != x; }
@@ -51,7 +52,7 @@ private let rowMapReference = """
         const int specials = sizeof special / sizeof special[0];
         unsigned state = 12345u;
         int failures = 0;
-        for (int op = 0; op < 17; op++) {
+        for (int op = 0; op < 18; op++) {
             for (int n = 0; n <= 2 * 256 + 9; n++) {
                 for (int i = 0; i < 540; i++) {
                     state = state * 1664525u + 1013904223u;
@@ -65,7 +66,7 @@ private let rowMapReference = """
                     b[n / 2] = 0.0f / 0.0f;
                 }
                 const float s = op == 11 ? 0.01f : -1.75f;
-                attn_row_map(y, a, op < 3 ? b : 0, s, op, n);
+                attn_row_map(y, a, op < 3 || op == 17 ? b : 0, s, op, n);
                 for (int i = 0; i < 540; i++) {
                     if (i >= n) {
                         failures += y[i] != 12345.0f;
@@ -107,14 +108,14 @@ private let rowsMapCheck = """
             state = state * 1664525u + 1013904223u;
             scalars[i] = ((float)(state >> 8) / 16777216.0f - 0.5f) * 4.0f + 0.5f;
         }
-        for (int op = 0; op < 17; op++) {
+        for (int op = 0; op < 18; op++) {
             for (int wi = 0; wi < 5; wi++) {
                 const int n = widths[wi];
                 for (int rows = 1; rows <= 5; rows += 4) {
                     /* y's rows apart by n + 3, a's by 2n + 1, b's by n or repeated, the scalar per row or not. */
                     for (int form = 0; form < 4; form++) {
                         const long ys = n + 3, as = 2 * n + 1, bs = form & 1 ? 0 : n, ss = form & 2 ? 1 : 0;
-                        const float *b = op < 3 ? data_b + 5 : 0;
+                        const float *b = op < 3 || op == 17 ? data_b + 5 : 0;
                         const float *sp = form & 2 ? scalars + 2 : 0;
                         for (int i = 0; i < 4096; i++) y_rows[i] = y_each[i] = 12345.0f;
                         attn_rows_map(y_rows + 1, ys, data_a + 2, as, b, bs, -1.25f, sp, ss, op, n, rows);
