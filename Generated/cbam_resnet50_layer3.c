@@ -2180,7 +2180,14 @@ void cbam_resnet50_layer3_forward(const float *input, float *output, const float
         for (int i = 0; i < 2; i++) {
             attn_rows_copy(v15_conv_padded + i * 400 + 63, 20, v14_concat + i * 196, 14, 14, 14);
         }
-        static const int v15_conv_taps[98] = {0, 1, 2, 3, 4, 5, 6, 20, 21, 22, 23, 24, 25, 26, 40, 41, 42, 43, 44, 45, 46, 60, 61, 62, 63, 64, 65, 66, 80, 81, 82, 83, 84, 85, 86, 100, 101, 102, 103, 104, 105, 106, 120, 121, 122, 123, 124, 125, 126, 400, 401, 402, 403, 404, 405, 406, 420, 421, 422, 423, 424, 425, 426, 440, 441, 442, 443, 444, 445, 446, 460, 461, 462, 463, 464, 465, 466, 480, 481, 482, 483, 484, 485, 486, 500, 501, 502, 503, 504, 505, 506, 520, 521, 522, 523, 524, 525, 526};
+        int v15_conv_taps[98];
+        for (int ti = 0; ti < 2; ti++) {
+            for (int tkh = 0; tkh < 7; tkh++) {
+                for (int tkw = 0; tkw < 7; tkw++) {
+                    v15_conv_taps[ti * 49 + tkh * 7 + tkw] = ti * 400 + tkh * 20 + tkw;
+                }
+            }
+        }
         for (int o = 0; o < 1; o++) {
             attn_row_zero(v15_conv_wide, 288);
             attn_wide_taps1(v15_conv_wide, p2_spatial_conv_conv_weight + o * 98, 98, v15_conv_padded, v15_conv_taps, 288);

@@ -1957,8 +1957,9 @@ static int attn_tcc_isa(void)
  * overflows get +inf back, so sigmoid and silu give 0 and -0 (or NaN) where the scalar path
  * does, and a NaN operand comes back NaN. tanh follows attn_tanhf: the odd polynomial below
  * 0.625, 1 - 2/(e^2|x| + 1) above, with x's sign; -0 stays -0. sqrtps rounds as sqrtf. Op 17,
- * a * s + b, is a product then a sum, each rounded, as the two ops one after the other. With AVX2
- * (attn_tcc_isa) the row goes through attn_row_map8 instead: the same instructions on ymm. */
+ * a * s + b, is a product then a sum, each rounded, as the two ops one after the other; op 18,
+ * (a * b) * s, the two products in that order. With AVX2 (attn_tcc_isa) the row goes through
+ * attn_row_map8 instead: the same instructions on ymm. */
 /* The SSE form (left out where ATTN_TCC_ISA is 2: tcc_isa.tcc.c.tmpl). */
 #if ATTN_TCC_ISA != 2
 /* e^xmm0 into xmm2 (xmm0, xmm1, xmm3 clobbered), the constants at %4. */
@@ -2065,6 +2066,10 @@ static void attn_row_map4(float *y, const float *a, const float *b, const float 
         ATTN_RM_LOOP("movups (%1), %%xmm0\n\tmovups (%5), %%xmm1\n\tmulps %%xmm1, %%xmm0\n\tmovups (%2), %%xmm1\n\taddps %%xmm1, %%xmm0\n\t"
                      "movups %%xmm0, (%0)\n\t");
         break;
+    case 18:
+        ATTN_RM_LOOP("movups (%1), %%xmm0\n\tmovups (%2), %%xmm1\n\tmulps %%xmm1, %%xmm0\n\tmovups (%5), %%xmm1\n\tmulps %%xmm1, %%xmm0\n\t"
+                     "movups %%xmm0, (%0)\n\t");
+        break;
     }
 }
 #undef ATTN_RM_LOOP
@@ -2160,6 +2165,8 @@ __asm__(
     "je 116f\n\t"
     "cmp $17, %r9\n\t"
     "je 117f\n\t"
+    "cmp $18, %r9\n\t"
+    "je 118f\n\t"
     ".byte 0x0f,0x0b\n\t" /* ud2: a code RowMapOp does not have is a bug of the emitter */
     "100:\n\t"
     ".byte 0xc5,0xfc,0x10,0x06\n\t" /* vmovups (%rsi), %ymm0 */
@@ -2433,6 +2440,17 @@ __asm__(
     "add $32, %rdx\n\t"
     "sub $8, %r8\n\t"
     "jnz 117b\n\t"
+    "jmp 99f\n\t"
+    "118:\n\t"
+    ".byte 0xc5,0xfc,0x10,0x06\n\t" /* vmovups (%rsi), %ymm0 */
+    ".byte 0xc5,0xfc,0x59,0x02\n\t" /* vmulps (%rdx), %ymm0, %ymm0 */
+    ".byte 0xc5,0xfc,0x59,0xc7\n\t" /* vmulps %ymm7, %ymm0, %ymm0 */
+    ".byte 0xc5,0xfc,0x11,0x07\n\t" /* vmovups %ymm0, (%rdi) */
+    "add $32, %rdi\n\t"
+    "add $32, %rsi\n\t"
+    "add $32, %rdx\n\t"
+    "sub $8, %r8\n\t"
+    "jnz 118b\n\t"
     "jmp 99f\n\t"
     "99:\n\t"
     "test %r11, %r11\n\t"

@@ -2139,7 +2139,14 @@ void lcbam_c64_forward(const float *input, float *output, const float *params, f
         for (int i = 0; i < 1; i++) {
             attn_rows_copy(v16_conv_padded + i * 400 + 63, 20, v15_add, 14, 14, 14);
         }
-        static const int v16_conv_taps[49] = {0, 1, 2, 3, 4, 5, 6, 20, 21, 22, 23, 24, 25, 26, 40, 41, 42, 43, 44, 45, 46, 60, 61, 62, 63, 64, 65, 66, 80, 81, 82, 83, 84, 85, 86, 100, 101, 102, 103, 104, 105, 106, 120, 121, 122, 123, 124, 125, 126};
+        int v16_conv_taps[49];
+        for (int ti = 0; ti < 1; ti++) {
+            for (int tkh = 0; tkh < 7; tkh++) {
+                for (int tkw = 0; tkw < 7; tkw++) {
+                    v16_conv_taps[ti * 49 + tkh * 7 + tkw] = ti * 400 + tkh * 20 + tkw;
+                }
+            }
+        }
         for (int o = 0; o < 1; o++) {
             attn_row_zero(v16_conv_wide, 288);
             attn_wide_taps1(v16_conv_wide, p2_spatial_conv_conv_weight + o * 49, 49, v16_conv_padded, v16_conv_taps, 288);

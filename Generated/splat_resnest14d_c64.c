@@ -1604,8 +1604,9 @@ static int attn_tcc_isa(void)
  * overflows get +inf back, so sigmoid and silu give 0 and -0 (or NaN) where the scalar path
  * does, and a NaN operand comes back NaN. tanh follows attn_tanhf: the odd polynomial below
  * 0.625, 1 - 2/(e^2|x| + 1) above, with x's sign; -0 stays -0. sqrtps rounds as sqrtf. Op 17,
- * a * s + b, is a product then a sum, each rounded, as the two ops one after the other. With AVX2
- * (attn_tcc_isa) the row goes through attn_row_map8 instead: the same instructions on ymm. */
+ * a * s + b, is a product then a sum, each rounded, as the two ops one after the other; op 18,
+ * (a * b) * s, the two products in that order. With AVX2 (attn_tcc_isa) the row goes through
+ * attn_row_map8 instead: the same instructions on ymm. */
 /* The SSE form (left out where ATTN_TCC_ISA is 2: tcc_isa.tcc.c.tmpl). */
 #if ATTN_TCC_ISA != 2
 /* e^xmm0 into xmm2 (xmm0, xmm1, xmm3 clobbered), the constants at %4. */
@@ -1712,6 +1713,10 @@ static void attn_row_map4(float *y, const float *a, const float *b, const float 
         ATTN_RM_LOOP("movups (%1), %%xmm0\n\tmovups (%5), %%xmm1\n\tmulps %%xmm1, %%xmm0\n\tmovups (%2), %%xmm1\n\taddps %%xmm1, %%xmm0\n\t"
                      "movups %%xmm0, (%0)\n\t");
         break;
+    case 18:
+        ATTN_RM_LOOP("movups (%1), %%xmm0\n\tmovups (%2), %%xmm1\n\tmulps %%xmm1, %%xmm0\n\tmovups (%5), %%xmm1\n\tmulps %%xmm1, %%xmm0\n\t"
+                     "movups %%xmm0, (%0)\n\t");
+        break;
     }
 }
 #undef ATTN_RM_LOOP
@@ -1807,6 +1812,8 @@ __asm__(
     "je 116f\n\t"
     "cmp $17, %r9\n\t"
     "je 117f\n\t"
+    "cmp $18, %r9\n\t"
+    "je 118f\n\t"
     ".byte 0x0f,0x0b\n\t" /* ud2: a code RowMapOp does not have is a bug of the emitter */
     "100:\n\t"
     ".byte 0xc5,0xfc,0x10,0x06\n\t" /* vmovups (%rsi), %ymm0 */
@@ -2080,6 +2087,17 @@ __asm__(
     "add $32, %rdx\n\t"
     "sub $8, %r8\n\t"
     "jnz 117b\n\t"
+    "jmp 99f\n\t"
+    "118:\n\t"
+    ".byte 0xc5,0xfc,0x10,0x06\n\t" /* vmovups (%rsi), %ymm0 */
+    ".byte 0xc5,0xfc,0x59,0x02\n\t" /* vmulps (%rdx), %ymm0, %ymm0 */
+    ".byte 0xc5,0xfc,0x59,0xc7\n\t" /* vmulps %ymm7, %ymm0, %ymm0 */
+    ".byte 0xc5,0xfc,0x11,0x07\n\t" /* vmovups %ymm0, (%rdi) */
+    "add $32, %rdi\n\t"
+    "add $32, %rsi\n\t"
+    "add $32, %rdx\n\t"
+    "sub $8, %r8\n\t"
+    "jnz 118b\n\t"
     "jmp 99f\n\t"
     "99:\n\t"
     "test %r11, %r11\n\t"
@@ -2629,7 +2647,14 @@ void splat_resnest14d_c64_forward(const float *input, float *output, const float
         float *v1_conv_wide = scratch + 76000; /* 4 × 288 */
         #if (defined(__GNUC__) && !defined(__TINYC__) && (defined(__x86_64__) || defined(__aarch64__))) || (defined(__TINYC__) && defined(__x86_64__))
         attn_row_zero(v1_conv_padded, 10464);
-        static const int v1_conv_taps[288] = {0, 1, 2, 18, 19, 20, 36, 37, 38, 324, 325, 326, 342, 343, 344, 360, 361, 362, 648, 649, 650, 666, 667, 668, 684, 685, 686, 972, 973, 974, 990, 991, 992, 1008, 1009, 1010, 1296, 1297, 1298, 1314, 1315, 1316, 1332, 1333, 1334, 1620, 1621, 1622, 1638, 1639, 1640, 1656, 1657, 1658, 1944, 1945, 1946, 1962, 1963, 1964, 1980, 1981, 1982, 2268, 2269, 2270, 2286, 2287, 2288, 2304, 2305, 2306, 2592, 2593, 2594, 2610, 2611, 2612, 2628, 2629, 2630, 2916, 2917, 2918, 2934, 2935, 2936, 2952, 2953, 2954, 3240, 3241, 3242, 3258, 3259, 3260, 3276, 3277, 3278, 3564, 3565, 3566, 3582, 3583, 3584, 3600, 3601, 3602, 3888, 3889, 3890, 3906, 3907, 3908, 3924, 3925, 3926, 4212, 4213, 4214, 4230, 4231, 4232, 4248, 4249, 4250, 4536, 4537, 4538, 4554, 4555, 4556, 4572, 4573, 4574, 4860, 4861, 4862, 4878, 4879, 4880, 4896, 4897, 4898, 5184, 5185, 5186, 5202, 5203, 5204, 5220, 5221, 5222, 5508, 5509, 5510, 5526, 5527, 5528, 5544, 5545, 5546, 5832, 5833, 5834, 5850, 5851, 5852, 5868, 5869, 5870, 6156, 6157, 6158, 6174, 6175, 6176, 6192, 6193, 6194, 6480, 6481, 6482, 6498, 6499, 6500, 6516, 6517, 6518, 6804, 6805, 6806, 6822, 6823, 6824, 6840, 6841, 6842, 7128, 7129, 7130, 7146, 7147, 7148, 7164, 7165, 7166, 7452, 7453, 7454, 7470, 7471, 7472, 7488, 7489, 7490, 7776, 7777, 7778, 7794, 7795, 7796, 7812, 7813, 7814, 8100, 8101, 8102, 8118, 8119, 8120, 8136, 8137, 8138, 8424, 8425, 8426, 8442, 8443, 8444, 8460, 8461, 8462, 8748, 8749, 8750, 8766, 8767, 8768, 8784, 8785, 8786, 9072, 9073, 9074, 9090, 9091, 9092, 9108, 9109, 9110, 9396, 9397, 9398, 9414, 9415, 9416, 9432, 9433, 9434, 9720, 9721, 9722, 9738, 9739, 9740, 9756, 9757, 9758, 10044, 10045, 10046, 10062, 10063, 10064, 10080, 10081, 10082};
+        int v1_conv_taps[288];
+        for (int ti = 0; ti < 32; ti++) {
+            for (int tkh = 0; tkh < 3; tkh++) {
+                for (int tkw = 0; tkw < 3; tkw++) {
+                    v1_conv_taps[ti * 9 + tkh * 3 + tkw] = ti * 324 + tkh * 18 + tkw;
+                }
+            }
+        }
         for (int g = 0; g < 2; g++) {
             for (int i = 0; i < 32; i++) {
                 attn_rows_copy(v1_conv_padded + i * 324 + 19, 18, input + g * 8192 + i * 256, 16, 16, 16);

@@ -746,8 +746,9 @@ static int attn_tcc_isa(void)
  * overflows get +inf back, so sigmoid and silu give 0 and -0 (or NaN) where the scalar path
  * does, and a NaN operand comes back NaN. tanh follows attn_tanhf: the odd polynomial below
  * 0.625, 1 - 2/(e^2|x| + 1) above, with x's sign; -0 stays -0. sqrtps rounds as sqrtf. Op 17,
- * a * s + b, is a product then a sum, each rounded, as the two ops one after the other. With AVX2
- * (attn_tcc_isa) the row goes through attn_row_map8 instead: the same instructions on ymm. */
+ * a * s + b, is a product then a sum, each rounded, as the two ops one after the other; op 18,
+ * (a * b) * s, the two products in that order. With AVX2 (attn_tcc_isa) the row goes through
+ * attn_row_map8 instead: the same instructions on ymm. */
 /* The SSE form (left out where ATTN_TCC_ISA is 2: tcc_isa.tcc.c.tmpl). */
 #if ATTN_TCC_ISA != 2
 /* e^xmm0 into xmm2 (xmm0, xmm1, xmm3 clobbered), the constants at %4. */
@@ -854,6 +855,10 @@ static void attn_row_map4(float *y, const float *a, const float *b, const float 
         ATTN_RM_LOOP("movups (%1), %%xmm0\n\tmovups (%5), %%xmm1\n\tmulps %%xmm1, %%xmm0\n\tmovups (%2), %%xmm1\n\taddps %%xmm1, %%xmm0\n\t"
                      "movups %%xmm0, (%0)\n\t");
         break;
+    case 18:
+        ATTN_RM_LOOP("movups (%1), %%xmm0\n\tmovups (%2), %%xmm1\n\tmulps %%xmm1, %%xmm0\n\tmovups (%5), %%xmm1\n\tmulps %%xmm1, %%xmm0\n\t"
+                     "movups %%xmm0, (%0)\n\t");
+        break;
     }
 }
 #undef ATTN_RM_LOOP
@@ -949,6 +954,8 @@ __asm__(
     "je 116f\n\t"
     "cmp $17, %r9\n\t"
     "je 117f\n\t"
+    "cmp $18, %r9\n\t"
+    "je 118f\n\t"
     ".byte 0x0f,0x0b\n\t" /* ud2: a code RowMapOp does not have is a bug of the emitter */
     "100:\n\t"
     ".byte 0xc5,0xfc,0x10,0x06\n\t" /* vmovups (%rsi), %ymm0 */
@@ -1222,6 +1229,17 @@ __asm__(
     "add $32, %rdx\n\t"
     "sub $8, %r8\n\t"
     "jnz 117b\n\t"
+    "jmp 99f\n\t"
+    "118:\n\t"
+    ".byte 0xc5,0xfc,0x10,0x06\n\t" /* vmovups (%rsi), %ymm0 */
+    ".byte 0xc5,0xfc,0x59,0x02\n\t" /* vmulps (%rdx), %ymm0, %ymm0 */
+    ".byte 0xc5,0xfc,0x59,0xc7\n\t" /* vmulps %ymm7, %ymm0, %ymm0 */
+    ".byte 0xc5,0xfc,0x11,0x07\n\t" /* vmovups %ymm0, (%rdi) */
+    "add $32, %rdi\n\t"
+    "add $32, %rsi\n\t"
+    "add $32, %rdx\n\t"
+    "sub $8, %r8\n\t"
+    "jnz 118b\n\t"
     "jmp 99f\n\t"
     "99:\n\t"
     "test %r11, %r11\n\t"
@@ -1859,7 +1877,14 @@ void triplet_c64_forward(const float *input, float *output, const float *params,
         for (int i = 0; i < 2; i++) {
             attn_rows_copy(v12_conv_padded + i * 1156 + 105, 34, v9_concat + i * 784, 28, 28, 28);
         }
-        static const int v12_conv_taps[98] = {0, 1, 2, 3, 4, 5, 6, 34, 35, 36, 37, 38, 39, 40, 68, 69, 70, 71, 72, 73, 74, 102, 103, 104, 105, 106, 107, 108, 136, 137, 138, 139, 140, 141, 142, 170, 171, 172, 173, 174, 175, 176, 204, 205, 206, 207, 208, 209, 210, 1156, 1157, 1158, 1159, 1160, 1161, 1162, 1190, 1191, 1192, 1193, 1194, 1195, 1196, 1224, 1225, 1226, 1227, 1228, 1229, 1230, 1258, 1259, 1260, 1261, 1262, 1263, 1264, 1292, 1293, 1294, 1295, 1296, 1297, 1298, 1326, 1327, 1328, 1329, 1330, 1331, 1332, 1360, 1361, 1362, 1363, 1364, 1365, 1366};
+        int v12_conv_taps[98];
+        for (int ti = 0; ti < 2; ti++) {
+            for (int tkh = 0; tkh < 7; tkh++) {
+                for (int tkw = 0; tkw < 7; tkw++) {
+                    v12_conv_taps[ti * 49 + tkh * 7 + tkw] = ti * 1156 + tkh * 34 + tkw;
+                }
+            }
+        }
         for (int o = 0; o < 1; o++) {
             attn_row_zero(v12_conv_wide, 960);
             attn_wide_taps1(v12_conv_wide, p6_SpatialGate_spatial_conv_weight + o * 98, 98, v12_conv_padded, v12_conv_taps, 960);
@@ -1969,7 +1994,14 @@ void triplet_c64_forward(const float *input, float *output, const float *params,
         for (int i = 0; i < 2; i++) {
             attn_rows_copy(v13_conv_padded + i * 2380 + 105, 34, v10_concat + i * 1792, 28, 28, 64);
         }
-        static const int v13_conv_taps[98] = {0, 1, 2, 3, 4, 5, 6, 34, 35, 36, 37, 38, 39, 40, 68, 69, 70, 71, 72, 73, 74, 102, 103, 104, 105, 106, 107, 108, 136, 137, 138, 139, 140, 141, 142, 170, 171, 172, 173, 174, 175, 176, 204, 205, 206, 207, 208, 209, 210, 2380, 2381, 2382, 2383, 2384, 2385, 2386, 2414, 2415, 2416, 2417, 2418, 2419, 2420, 2448, 2449, 2450, 2451, 2452, 2453, 2454, 2482, 2483, 2484, 2485, 2486, 2487, 2488, 2516, 2517, 2518, 2519, 2520, 2521, 2522, 2550, 2551, 2552, 2553, 2554, 2555, 2556, 2584, 2585, 2586, 2587, 2588, 2589, 2590};
+        int v13_conv_taps[98];
+        for (int ti = 0; ti < 2; ti++) {
+            for (int tkh = 0; tkh < 7; tkh++) {
+                for (int tkw = 0; tkw < 7; tkw++) {
+                    v13_conv_taps[ti * 49 + tkh * 7 + tkw] = ti * 2380 + tkh * 34 + tkw;
+                }
+            }
+        }
         for (int o = 0; o < 1; o++) {
             attn_row_zero(v13_conv_wide, 2176);
             attn_wide_taps1(v13_conv_wide, p0_ChannelGateH_spatial_conv_weight + o * 98, 98, v13_conv_padded, v13_conv_taps, 2176);
@@ -2079,7 +2111,14 @@ void triplet_c64_forward(const float *input, float *output, const float *params,
         for (int i = 0; i < 2; i++) {
             attn_rows_copy(v14_conv_padded + i * 2380 + 213, 70, v11_concat + i * 1792, 64, 64, 28);
         }
-        static const int v14_conv_taps[98] = {0, 1, 2, 3, 4, 5, 6, 70, 71, 72, 73, 74, 75, 76, 140, 141, 142, 143, 144, 145, 146, 210, 211, 212, 213, 214, 215, 216, 280, 281, 282, 283, 284, 285, 286, 350, 351, 352, 353, 354, 355, 356, 420, 421, 422, 423, 424, 425, 426, 2380, 2381, 2382, 2383, 2384, 2385, 2386, 2450, 2451, 2452, 2453, 2454, 2455, 2456, 2520, 2521, 2522, 2523, 2524, 2525, 2526, 2590, 2591, 2592, 2593, 2594, 2595, 2596, 2660, 2661, 2662, 2663, 2664, 2665, 2666, 2730, 2731, 2732, 2733, 2734, 2735, 2736, 2800, 2801, 2802, 2803, 2804, 2805, 2806};
+        int v14_conv_taps[98];
+        for (int ti = 0; ti < 2; ti++) {
+            for (int tkh = 0; tkh < 7; tkh++) {
+                for (int tkw = 0; tkw < 7; tkw++) {
+                    v14_conv_taps[ti * 49 + tkh * 7 + tkw] = ti * 2380 + tkh * 70 + tkw;
+                }
+            }
+        }
         for (int o = 0; o < 1; o++) {
             attn_row_zero(v14_conv_wide, 1984);
             attn_wide_taps1(v14_conv_wide, p3_ChannelGateW_spatial_conv_weight + o * 98, 98, v14_conv_padded, v14_conv_taps, 1984);

@@ -469,6 +469,20 @@ extension CEmitter {
             for i in 0..<inPerGroup { for kh in 0..<k { for kw in 0..<k { offsets.append(geometry.tapOffset(i, kh, kw, stride: st, dilation: d)) } } }
             return .line("static const int \(name)_taps[\(taps)] = {\(cIntList(offsets))};")
         }
+        // tcc's forms fill the same table at run time, a few instructions a tap: libtcc parsed
+        // the initializer's constants slower than it compiled the whole conv (a thousand taps
+        // cost it about a millisecond), and the JIT compiles every kernel it runs.
+        func tapFill() -> [Stmt] {
+            let (i, kh, kw): (CExpr, CExpr, CExpr) = ("ti", "tkh", "tkw")
+            let (y, x) = (kh * d, kw * d)
+            let offset = i * geometry.planeSize + ((y % st) * st + x % st) * (geometry.rows * geometry.pitch) + (y / st) * geometry.pitch + x / st
+            return [
+                .line("int \(name)_taps[\(taps)];"),
+                .loop(variable: "ti", extent: inPerGroup, body: [.loop(variable: "tkh", extent: k, body: [.loop(variable: "tkw", extent: k, body: [
+                    .line("\(name)_taps[\((i * k + kh) * k + kw)] = \(offset);")
+                ])])]),
+            ]
+        }
         // Each form below is built only when a compiler the file is for reads it: the JIT's file
         // has tcc's alone, and building the others was a quarter of CBAM's emission.
         // One axpy per tap: over the taps' nested loops, or the tap table where phases interleave.
@@ -615,7 +629,7 @@ extension CEmitter {
         }
         func tccForm() -> Nest {
             var tccNest = nest
-            tccNest.pre[tccNest.innermost].append(contentsOf: tccBody() + [tapTable()] + overOutputs(step: 4, copyIn: tccCopyIn, [
+            tccNest.pre[tccNest.innermost].append(contentsOf: tccBody() + tapFill() + overOutputs(step: 4, copyIn: tccCopyIn, [
                     .line("attn_row_zero(\(wide), \(4 * geometry.tiledLength));"),
                     .line("attn_wide_taps(\(wide), \(geometry.tiledLength), \(plus(names.param(a.weight), o * taps)), \(taps), \(group), \(name)_taps, \(geometry.tiledLength));"),
                 ] + (0..<4).map { i in tccCopyOut(o + i, CExpr(i * geometry.tiledLength)) }))
@@ -628,7 +642,7 @@ extension CEmitter {
         // (PSA's grouped convs took 45 % of its tcc time that way).
         func tccOneChannelForm() -> Nest {
             var oneNest = nest
-            oneNest.pre[oneNest.innermost].append(contentsOf: tccBody() + [tapTable()] + overOutputs(step: 1, copyIn: tccCopyIn, [
+            oneNest.pre[oneNest.innermost].append(contentsOf: tccBody() + tapFill() + overOutputs(step: 1, copyIn: tccCopyIn, [
                 .line("attn_row_zero(\(wide), \(geometry.tiledLength));"),
                 .line("attn_wide_taps1(\(wide), \(plus(names.param(a.weight), o * taps)), \(taps), \(group), \(name)_taps, \(geometry.tiledLength));"),
                 tccCopyOut(o, .zero),

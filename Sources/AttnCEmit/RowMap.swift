@@ -19,6 +19,18 @@ enum RowMapOp: Int, CaseIterable {
     /// `a · s + b`: a product by a scalar and the sum reading it, in one pass (the product
     /// rounded, then the sum, as the two ops are).
     case mulScalarAdd
+    /// `(a · b) · s`: a product of two rows and the product by a scalar reading it, in one pass
+    /// (both products rounded, in that order).
+    case mulMulScalar
+}
+
+/// A product the map has not computed yet, waiting for its one reader, which takes it into its
+/// own call.
+enum DeferredProduct {
+    /// `a · s`, read by a sum of rows (`mulScalarAdd`).
+    case scaled(a: String, s: String)
+    /// `a · b` of two rows, read by a product by a scalar (`mulMulScalar`).
+    case rows(a: String, b: String)
 }
 
 /// The chunked innermost loop of a map under construction.
@@ -36,9 +48,9 @@ struct RowChunks {
     var failed = false
     /// Set when each call also takes whole rows of the next loop out (`attn_rows_map`).
     var plane: PlaneRows?
-    /// Products by a scalar not computed yet, by the name of the buffer they would have had:
-    /// the one sum that reads each takes it in its own call (`mulScalarAdd`).
-    var deferred: [String: (a: String, s: String)] = [:]
+    /// Products not computed yet, by the name of the buffer they would have had: the one op
+    /// that reads each takes it in its own call.
+    var deferred: [String: DeferredProduct] = [:]
 
     /// Floats per stack buffer: a chunk, or the folded rows' chunks one after another.
     var bufferFloats: Int { size * (plane?.step ?? 1) }
@@ -155,20 +167,33 @@ extension NestValues {
         let inner = nest.innermost
         if case .binary(.add) = instr.op, args.allSatisfy({ $0.depth == inner }) {
             for (i, j) in [(0, 1), (1, 0)] {
-                guard let product = rows!.deferred.removeValue(forKey: args[i].expr) else { continue }
+                guard case .scaled(let a, let s)? = rows!.deferred[args[i].expr] else { continue }
+                rows!.deferred[args[i].expr] = nil
                 let other = materialize(args[j].expr)
                 // a·s + b and b + a·s round alike.
                 let dst = destination(v)
-                call(dst, product.a, other, product.s, .mulScalarAdd)
+                call(dst, a, other, s, .mulScalarAdd)
                 return dst
             }
         }
+        if let (row, s) = scalarProduct(instr, args), case .rows(let a, let b)? = rows!.deferred[row] {
+            rows!.deferred[row] = nil
+            // (a·b)·s and s·(a·b) round alike.
+            let dst = destination(v)
+            call(dst, a, b, s, .mulMulScalar)
+            return dst
+        }
         let args = args.map { (expr: $0.depth == inner ? materialize($0.expr) : $0.expr, depth: $0.depth) }
-        // A product of a row by a scalar that only a sum of rows reads waits for that sum: the
-        // two are one call, which reads and writes the chunk once instead of twice.
+        // A product that only one op reads waits for it when that op can take it in its own
+        // call (a product by a scalar read by a sum of rows, a product of rows read by a product
+        // by a scalar): one call reads and writes the chunk once instead of twice.
         // (NestValues reads a row value by its name, the buffer's: the name stands for it.)
-        if let product = scalarProduct(instr, args), readByOneSumOfRows(v) {
-            rows!.deferred[names.value(v)] = product
+        if let product = scalarProduct(instr, args), onlyReader(of: v)?.op == .binary(.add) {
+            rows!.deferred[names.value(v)] = .scaled(a: product.a, s: product.s)
+            return names.value(v)
+        }
+        if case .binary(.mul) = instr.op, args.allSatisfy({ $0.depth == inner }), let reader = onlyReader(of: v), isProduct(reader) {
+            rows!.deferred[names.value(v)] = .rows(a: args[0].expr, b: args[1].expr)
             return names.value(v)
         }
         let dst = destination(v)
@@ -304,26 +329,44 @@ extension NestValues {
         }
     }
 
-    /// Whether `v`, not the map's stored value, is read once, by an add (of two rows, as
-    /// `computeRows` then finds it).
-    private func readByOneSumOfRows(_ v: ValueID) -> Bool {
-        guard rowsRoot?.value != v, v != program.output else { return false }
+    /// The one op reading `v` once, when `v` is not the map's stored value; nil otherwise. (A
+    /// reader defers nothing it cannot take: `computeRows` computes a deferred product on its
+    /// own wherever its reader's operands turn out not to fit the fused call.)
+    private func onlyReader(of v: ValueID) -> Instr? {
+        guard rowsRoot?.value != v, v != program.output else { return nil }
         var reader: Instr?
         for instr in program.instrs {
             let uses = instr.operands.reduce(0) { $0 + ($1 == v ? 1 : 0) }
             if uses == 0 { continue }
-            guard uses == 1, reader == nil else { return false }
+            guard uses == 1, reader == nil else { return nil }
             reader = instr
         }
-        guard let reader, case .binary(.add) = reader.op else { return false }
-        return true
+        return reader
+    }
+
+    /// Whether `instr` is a product (of two values, or by a constant).
+    private func isProduct(_ instr: Instr) -> Bool {
+        switch instr.op {
+        case .binary(.mul): return true
+        case .unary(let u):
+            guard case .mulScalar = u else { return false }
+            return true
+        case .binary(.add), .binary(.sub), .affine, .globalPool, .channelPool, .linear, .channelConv1d, .conv2d, .concat, .axisPool,
+            .pool2d, .weightedPool, .matmul, .blockMatmul, .relPosWeights, .attention, .softmax, .l1Normalize, .layerNorm,
+            .instanceNorm, .variance, .groupNorm, .axisConv1d, .constant, .slice, .reshape, .transpose, .upsampleNearest,
+            .blockUnfold:
+            return false
+        }
     }
 
     /// `expr`, or the row of a deferred product computed now into a buffer of its own.
     private mutating func materialize(_ expr: String) -> String {
         guard let product = rows!.deferred.removeValue(forKey: expr) else { return expr }
         let name = buffer(expr)
-        call(name, product.a, nil, product.s, .mulScalar)
+        switch product {
+        case .scaled(let a, let s): call(name, a, nil, s, .mulScalar)
+        case .rows(let a, let b): call(name, a, b, "0.0f", .mul)
+        }
         return name
     }
 

@@ -39,7 +39,8 @@ private let rowMapReference = """
         case 14: return tanhf(x);
         case 15: return sqrtf(x);
         case 16: return x / s;
-        default: r = x * s; return r + b[i];
+        case 17: r = x * s; return r + b[i];
+        default: r = x * b[i]; return r * s;
         }
     }
     static int is_nan(float x) { return x != x; }
@@ -52,7 +53,7 @@ private let rowMapReference = """
         const int specials = sizeof special / sizeof special[0];
         unsigned state = 12345u;
         int failures = 0;
-        for (int op = 0; op < 18; op++) {
+        for (int op = 0; op < 19; op++) {
             for (int n = 0; n <= 2 * 256 + 9; n++) {
                 for (int i = 0; i < 540; i++) {
                     state = state * 1664525u + 1013904223u;
@@ -66,7 +67,7 @@ private let rowMapReference = """
                     b[n / 2] = 0.0f / 0.0f;
                 }
                 const float s = op == 11 ? 0.01f : -1.75f;
-                attn_row_map(y, a, op < 3 || op == 17 ? b : 0, s, op, n);
+                attn_row_map(y, a, op < 3 || op >= 17 ? b : 0, s, op, n);
                 for (int i = 0; i < 540; i++) {
                     if (i >= n) {
                         failures += y[i] != 12345.0f;
@@ -108,14 +109,14 @@ private let rowsMapCheck = """
             state = state * 1664525u + 1013904223u;
             scalars[i] = ((float)(state >> 8) / 16777216.0f - 0.5f) * 4.0f + 0.5f;
         }
-        for (int op = 0; op < 18; op++) {
+        for (int op = 0; op < 19; op++) {
             for (int wi = 0; wi < 5; wi++) {
                 const int n = widths[wi];
                 for (int rows = 1; rows <= 5; rows += 4) {
                     /* y's rows apart by n + 3, a's by 2n + 1, b's by n or repeated, the scalar per row or not. */
                     for (int form = 0; form < 4; form++) {
                         const long ys = n + 3, as = 2 * n + 1, bs = form & 1 ? 0 : n, ss = form & 2 ? 1 : 0;
-                        const float *b = op < 3 || op == 17 ? data_b + 5 : 0;
+                        const float *b = op < 3 || op >= 17 ? data_b + 5 : 0;
                         const float *sp = form & 2 ? scalars + 2 : 0;
                         for (int i = 0; i < 4096; i++) y_rows[i] = y_each[i] = 12345.0f;
                         attn_rows_map(y_rows + 1, ys, data_a + 2, as, b, bs, -1.25f, sp, ss, op, n, rows);
@@ -223,9 +224,42 @@ private let rowsMapCheck = """
             #if arch(x86_64)
             if shape.w > 1 && spec.name != "triplet_rows" {
                 #expect(kernel.generated.source.jitSource.contains("attn_rows_map("), "\(spec.name) \(shape): a plane per call")
+                if spec.name == "coord_rows" {
+                    // x · a_w · a_h: the product of rows and the one by the row's gate, one call.
+                    #expect(kernel.generated.source.jitSource.contains(", 1, 18, "), "\(shape): op 18")
+                }
             }
             #endif
         }
+    }
+
+    /// A product read only by an op that can take it in its own call waits for that op: a row
+    /// times a channel's gate read by a sum of rows (op 17), a product of rows read by a product
+    /// by a constant or by a gate (op 18); a product read twice is computed on its own. Through
+    /// the JIT against the interpreter, and the calls in the text.
+    @Test(arguments: [InputShape.nchw(1, 3, 40, 40), .nchw(2, 5, 3, 150)])
+    func productsWaitForTheirOneReader(_ shape: InputShape) throws {
+        let spec = Block("rowmap_products", input: shape) {
+            Primitive(.globalPool(.mean), "x").named("g")
+            Primitive(.sigmoid, "g").named("gate")
+            Primitive(.mul, "x", "gate").named("xg")
+            Primitive(.add, "xg", "x").named("a17")
+            Primitive(.mul, "x", "x").named("xx")
+            Primitive(.mulScalar(0.75), "xx").named("b18")
+            Primitive(.mul, "a17", "b18").named("ab")
+            Primitive(.mul, "gate", "ab").named("c18")
+            Primitive(.mul, "c18", "c18").named("twice")
+            Primitive(.add, "twice", "c18")
+        }
+        let kernel = try Kernel(spec, weights: .random(seed: 5))
+        let result = try CrossCheck.check(kernel, input: kernel.program.randomInput(seed: 6))
+        #expect(result.passed, "\(shape): \(result)")
+        #if arch(x86_64)
+        let text = kernel.generated.source.jitSource
+        let calls = text.split(separator: "\n").filter { $0.contains("attn_row_map(") && !$0.contains("static") && !$0.contains("*y") }
+        #expect(calls.filter { $0.contains(", 17, ") }.count == 1, "\(calls)")
+        #expect(calls.filter { $0.contains(", 18, ") }.count == 2, "\(calls)")
+        #endif
     }
 
     /// Every unary and binary op (vector with vector, with a scalar on either side) and the
