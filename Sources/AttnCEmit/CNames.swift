@@ -15,11 +15,15 @@ struct CNames {
     /// `value(v)` for every value, made once: the emitter asks for the same names many times.
     private let values: [String]
     private let params: [String]
+    /// `offsetMacro(id)` for every tensor, made once: the header defines them, the body reads them.
+    private let offsetMacros: [String]
 
     init(program: Program) {
         self.program = program
         let params = program.params.indices.map { "p\($0)_\(Self.hint(program.params[$0].cName))" }
         self.params = params
+        let prefix = BlockGlobals.cUppercased(program.name)
+        offsetMacros = program.params.map { "\(prefix)_\(BlockGlobals.cUppercased($0.cName))_OFFSET" }
         values = ["input"] + program.instrs.indices.map { i in
             let v = i + 1
             if case .constant(let id, _) = program.instrs[i].op, v != program.output { return params[id] }
@@ -36,7 +40,7 @@ struct CNames {
     var sqrtf = "sqrtf"
 
     /// `se_layer3` → `SE_LAYER3`, the macro prefix.
-    var macroPrefix: String { program.name.uppercased() }
+    var macroPrefix: String { BlockGlobals.cUppercased(program.name) }
 
     /// The pointer variable a value is read through: its SSA number and role (`v1_pool_mean`).
     /// A constant is read in place through its parameter's pointer.
@@ -59,7 +63,8 @@ struct CNames {
 
     /// `SE_FC1_WEIGHT_OFFSET`: the user's name as it is, the API of the header (lowering refuses
     /// two tensors whose names agree but for case or `.`/`_`).
-    func offsetMacro(_ id: ParamID) -> String { BlockGlobals.offsetMacro(block: program.name, tensor: program.params[id].name) }
+    /// The same text as `BlockGlobals.offsetMacro`, which the cross-block checks list.
+    func offsetMacro(_ id: ParamID) -> String { offsetMacros[id] }
 }
 
 /// A float literal C reads back to the same float.

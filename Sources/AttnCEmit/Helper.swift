@@ -217,7 +217,9 @@ struct HelperDefinitions {
         self.target = target
         self.libm = libm
         self.calls = calls
-        library = target == .jit && target.tccAsm == .always ? Helper.allCases.filter { uses[$0] == [.tcc] && $0.hasTCCForm } : []
+        // (A count and a lookup: comparing with a set literal made a set per helper.)
+        library = target == .jit && target.tccAsm == .always
+            ? Helper.allCases.filter { h in h.hasTCCForm && uses[h].map { $0.count == 1 && $0.contains(.tcc) } == true } : []
     }
 
     /// What an MCU compiler reads of the definitions.

@@ -41,7 +41,7 @@ enum Skeleton {
         }
         for (axis, v) in zip(["N", "C", "H", "W"], p.input.dims) { macros.append("#define \(m)_INPUT_\(axis) \(v)") }
         for (axis, v) in zip(["N", "C", "H", "W"], out.dims) { macros.append("#define \(m)_OUTPUT_\(axis) \(v)") }
-        macros.append("#define \(m)_LAYOUT_\(options.layout.rawValue.uppercased()) 1\(note("input and output memory order"))")
+        macros.append("#define \(m)_LAYOUT_\(BlockGlobals.cUppercased(options.layout.rawValue)) 1\(note("input and output memory order"))")
         macros.append(
             "#define \(m)_OUTPUT_MAY_ALIAS_INPUT \(mayAlias ? 1 : 0)\(note("1: output may be the input array (in place)"))")
         if !p.params.isEmpty && !jit {

@@ -24,14 +24,21 @@ public enum BlockGlobals {
 
     /// `SE_FC1_WEIGHT_OFFSET` for tensor `fc1.weight` of block `se`.
     public static func offsetMacro(block: String, tensor: String) -> String {
-        "\(block.uppercased())_\(ParamDecl.cName(tensor).uppercased())_OFFSET"
+        "\(cUppercased(block))_\(cUppercased(ParamDecl.cName(tensor)))_OFFSET"
+    }
+
+    /// `name` upper-cased, by bytes where it is ASCII (a C name always is): String's
+    /// `uppercased()` goes through Unicode's case tables, a visible part of emitting a header.
+    public static func cUppercased(_ name: String) -> String {
+        guard name.utf8.allSatisfy({ $0 < 0x80 }) else { return name.uppercased() }
+        return String(decoding: name.utf8.map { $0 >= 97 && $0 <= 122 ? $0 - 32 : $0 }, as: UTF8.self)
     }
 
     /// The block's global names, lower-cased, each with what it is (for the error message).
     /// `tensors` are the dotted tensor names whose offset macros the header defines.
     public static func names(block: String, tensors: [String]) -> [String: String] {
         var out: [String: String] = [:]
-        let m = block.uppercased()
+        let m = cUppercased(block)
         for e in fileExtensions { out["\(block).\(e)".lowercased()] = "file \(block).\(e)" }
         for s in symbolSuffixes { out["\(block)_\(s)".lowercased()] = "symbol \(block)_\(s)" }
         for s in macroSuffixes { out["\(m)_\(s)".lowercased()] = s == "H" ? "include guard \(m)_H" : "macro \(m)_\(s)" }

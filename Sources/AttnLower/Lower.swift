@@ -468,12 +468,20 @@ struct LoweringState {
 
 /// `a.b.c` where each part is a C identifier: safe to turn into C names by mapping `.` to `_`.
 func isParamName(_ s: String) -> Bool {
-    // On UTF-8 bytes: a dotted name is ASCII when it is valid at all.
-    let parts = s.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
-    guard let first = parts.first, isCIdentifier(String(decoding: first, as: UTF8.self)), s.utf8.count <= 100 else { return false }
-    return parts.allSatisfy { part in
-        isCIdentifier(String(decoding: part, as: UTF8.self))
-            || (!part.isEmpty && part.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") })
+    // On UTF-8 bytes, a part at a time (no array of parts): a dotted name is ASCII when it is
+    // valid at all.
+    let bytes = s.utf8
+    guard bytes.count <= 100 else { return false }
+    var start = bytes.startIndex
+    var first = true
+    while true {
+        let end = bytes[start...].firstIndex(of: UInt8(ascii: ".")) ?? bytes.endIndex
+        let part = bytes[start..<end]
+        let number = !first && !part.isEmpty && part.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+        guard number || isCIdentifier(String(Substring(part))) else { return false }
+        guard end != bytes.endIndex else { return true }
+        start = bytes.index(after: end)
+        first = false
     }
 }
 

@@ -42,7 +42,11 @@ public func reservedCNameProblem(_ cName: String) -> String? {
     if bytes.first == UInt8(ascii: "_") {
         return "starts with _, which C reserves for the compiler and libc (\"_math\" would define <math.h>'s include guard _MATH_H)"
     }
-    if zip(bytes, bytes.dropFirst()).contains(where: { $0 == UInt8(ascii: "_") && $1 == UInt8(ascii: "_") }) { return "holds __, which C and C++ reserve for the compiler and libc" }
+    var previous: UInt8 = 0
+    for b in bytes {
+        if b == UInt8(ascii: "_") && previous == b { return "holds __, which C and C++ reserve for the compiler and libc" }
+        previous = b
+    }
     return nil
 }
 
